@@ -1,0 +1,146 @@
+/**
+ * A long-lived POSIX `sh` on the target that runs one script after another.
+ *
+ * Each script is sent on the shell's stdin as
+ *   ( eval 'SCRIPT' ) </dev/null; printf '\nB:%d\n' $?; printf '\nB\n' >&2
+ * where B is a random boundary, so exit code, stdout and stderr of every
+ * command are framed without opening a new channel. The subshell keeps a
+ * syntax error or an `exit` in SCRIPT from ending the session, and
+ * </dev/null keeps SCRIPT from reading the next command.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { shq } from '../util/shell.js';
+import type { ExecOptions, ExecResult } from './types.js';
+
+interface Pending {
+  marker: string;
+  resolve: (r: ExecResult) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  stdoutDone: boolean;
+  stderrDone: boolean;
+  rc: number;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+/** The streams of a running `sh`: whatever transport carries them. */
+export interface ShellStreams {
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+}
+
+/** Raised when the shell ended, broke, or a command timed out. */
+export class ShellClosedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShellClosedError';
+  }
+}
+
+/** Runs scripts one at a time through one shell process. */
+export class ShellSession {
+  private readonly boundary = `__BOSUN_${randomBytes(12).toString('hex')}`;
+  private counter = 0;
+  private out = Buffer.alloc(0);
+  private err = Buffer.alloc(0);
+  private current: Pending | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closedReason: string | undefined;
+
+  constructor(
+    private readonly streams: ShellStreams,
+    /** Called when a timeout leaves the shell unusable, so the transport can be torn down. */
+    private readonly onBroken: (reason: string) => void = () => {},
+  ) {
+    streams.stdout.on('data', (chunk: Buffer) => {
+      this.out = this.out.length === 0 ? chunk : Buffer.concat([this.out, chunk]);
+      this.pump();
+    });
+    streams.stderr.on('data', (chunk: Buffer) => {
+      this.err = this.err.length === 0 ? chunk : Buffer.concat([this.err, chunk]);
+      this.pump();
+    });
+    streams.stdin.on('error', (e: Error) => this.fail(`shell input failed: ${e.message}`));
+  }
+
+  /** Mark the session ended (the transport closed); pending and later commands fail. */
+  fail(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    const cur = this.current;
+    this.current = undefined;
+    if (cur) {
+      clearTimeout(cur.timer);
+      cur.reject(new ShellClosedError(reason));
+    }
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  /** Run one script; resolves with its exit code and output. */
+  exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const run = this.queue.then(() => this.execNow(script, opts));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private execNow(script: string, opts: ExecOptions): Promise<ExecResult> {
+    if (this.closedReason !== undefined) return Promise.reject(new ShellClosedError(this.closedReason));
+    const marker = `${this.boundary}_${++this.counter}`;
+    return new Promise<ExecResult>((resolve, reject) => {
+      const pending: Pending = { marker, resolve, reject, timer: undefined, stdoutDone: false, stderrDone: false, rc: -1, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+      this.current = pending;
+      if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
+        pending.timer = setTimeout(() => {
+          const reason = `command timed out after ${opts.timeoutMs} ms`;
+          this.fail(reason);
+          this.onBroken(reason);
+        }, opts.timeoutMs);
+      }
+      const framed =
+        `( eval ${shq(script)} ) </dev/null; ` +
+        `printf '\\n%s:%d\\n' ${marker} "$?"; printf '\\n%s\\n' ${marker} >&2\n`;
+      this.streams.stdin.write(framed);
+    });
+  }
+
+  private pump(): void {
+    const cur = this.current;
+    if (!cur) return;
+    if (!cur.stdoutDone) {
+      const head = Buffer.from(`\n${cur.marker}:`);
+      const at = this.out.indexOf(head);
+      if (at >= 0) {
+        const end = this.out.indexOf(0x0a, at + head.length);
+        if (end >= 0) {
+          cur.rc = Number(this.out.subarray(at + head.length, end).toString());
+          cur.stdoutDone = true;
+          cur.stdout = this.out.subarray(0, at);
+          this.out = this.out.subarray(end + 1);
+        }
+      }
+    }
+    if (!cur.stderrDone) {
+      const tail = Buffer.from(`\n${cur.marker}\n`);
+      const at = this.err.indexOf(tail);
+      if (at >= 0) {
+        cur.stderrDone = true;
+        cur.stderr = this.err.subarray(0, at);
+        this.err = this.err.subarray(at + tail.length);
+      }
+    }
+    if (cur.stdoutDone && cur.stderrDone) {
+      clearTimeout(cur.timer);
+      this.current = undefined;
+      cur.resolve({ rc: cur.rc, stdout: cur.stdout.toString('utf8'), stderr: cur.stderr.toString('utf8') });
+    }
+  }
+}
+
+/** The first script every session runs: a predictable locale, like Ansible's module environment. */
+export const SESSION_PRELUDE = 'export LC_ALL=C LANG=C';

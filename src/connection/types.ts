@@ -1,0 +1,64 @@
+/**
+ * The Connection interface: everything a module may do to a target. Modules
+ * never open sockets or processes themselves; they ask a Connection.
+ */
+
+/** The outcome of one command run through the target's long-lived shell. */
+export interface ExecResult {
+  rc: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for one command. */
+export interface ExecOptions {
+  /** Kill the wait after this many ms; the connection is then closed as broken. */
+  timeoutMs?: number;
+}
+
+/** Connection settings resolved from inventory variables and CLI options. */
+export interface ConnectionSpec {
+  /** The inventory name of the host (what the recap prints). */
+  name: string;
+  /** `ssh` or `local` (ansible_connection). */
+  type: 'ssh' | 'local';
+  /** Address to connect to (ansible_host, default: the inventory name). */
+  address: string;
+  port: number;
+  user: string;
+  privateKeyFile?: string;
+  password?: string;
+  /** Verify the host key against known_hosts (default true). */
+  strictHostKeyChecking: boolean;
+  /** known_hosts files to check, in order (UserKnownHostsFile, then ~/.ssh/known_hosts). */
+  knownHostsFiles: string[];
+  connectTimeoutMs: number;
+}
+
+/** A persistent session to one host for the whole run. */
+export interface Connection {
+  readonly spec: ConnectionSpec;
+  /** Open the session (idempotent). Throws ConnectionError when the host cannot be reached. */
+  connect(): Promise<void>;
+  /** Run a POSIX sh script in the host's long-lived shell; stdin is /dev/null. */
+  exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Write bytes to a path on the target, as-is (no temp file: callers rename). */
+  writeFile(path: string, data: Buffer, mode?: number): Promise<void>;
+  /** Read a file's bytes from the target; null when it does not exist. */
+  readFile(path: string): Promise<Buffer | null>;
+  /** Close the session (idempotent). */
+  close(): Promise<void>;
+}
+
+/**
+ * The host could not be reached or the session broke: the executor reports
+ * the host `unreachable` and goes on with the others.
+ */
+export class ConnectionError extends Error {
+  readonly host: string;
+  constructor(host: string, message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'ConnectionError';
+    this.host = host;
+  }
+}
