@@ -44,8 +44,8 @@ export class ShellClosedError extends Error {
 export class ShellSession {
   private readonly boundary = `__BOSUN_${randomBytes(12).toString('hex')}`;
   private counter = 0;
-  private out = Buffer.alloc(0);
-  private err = Buffer.alloc(0);
+  private out: Buffer = Buffer.alloc(0);
+  private err: Buffer = Buffer.alloc(0);
   private current: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closedReason: string | undefined;

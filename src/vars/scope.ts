@@ -5,12 +5,16 @@
  */
 import type { SourcePos } from '../errors.js';
 
-/** Precedence levels, lowest first (DESIGN.md, "Variable precedence"). */
+/**
+ * Precedence levels, lowest first. This follows Ansible's real order, which
+ * DESIGN.md simplifies: inline inventory group vars < group_vars/ files <
+ * inline inventory host vars < host_vars/ files (see docs/architecture.md).
+ */
 export const VAR_LEVELS = [
   'role_defaults',
   'inventory_group',
-  'inventory_host',
   'group_vars',
+  'inventory_host',
   'host_vars',
   'facts',
   'play_vars',

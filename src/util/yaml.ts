@@ -1,0 +1,101 @@
+/**
+ * YAML with source positions, for every user file bosun reads. Parsing keeps
+ * the document so that any path into the value (`['tasks', 3, 'copy']`) maps
+ * back to a file:line:col for errors.
+ */
+import { promises as fs } from 'node:fs';
+import {
+  isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit,
+  type Document, type Node as YamlNode,
+} from 'yaml';
+import { BosunError, rememberSource, type SourcePos } from '../errors.js';
+
+/** A path into a parsed value: map keys and sequence indexes. */
+export type ValuePath = ReadonlyArray<string | number>;
+
+/** A parsed YAML file: its plain value and a way back to positions. */
+export interface YamlFile {
+  file: string;
+  value: unknown;
+  /** Position of the value at `path` (falls back to the nearest ancestor that exists). */
+  posOf(path: ValuePath): SourcePos;
+  /** Position of the key at the end of `path` (for "unknown key" errors); falls back to posOf. */
+  keyPosOf(path: ValuePath): SourcePos;
+}
+
+/** Read and parse a YAML (or JSON) file; a missing file is FILE_NOT_FOUND. */
+export async function loadYamlFile(file: string, from?: SourcePos): Promise<YamlFile> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BosunError('FILE_NOT_FOUND', code === 'ENOENT' ? `file not found: ${file}` : `cannot read ${file}: ${(e as Error).message}`,
+      from ? { source: from } : {});
+  }
+  return parseYaml(text, file);
+}
+
+/**
+ * Parse YAML text. YAML 1.2 core schema, with two Ansible-compatible rules:
+ * a plain scalar such as `0644` stays the string "0644" (what an Ansible
+ * author means by it, where YAML 1.2 would read decimal 644), and an
+ * unquoted `{{ var }}` is rejected with a hint to quote it.
+ */
+export function parseYaml(text: string, file: string): YamlFile {
+  rememberSource(file, text);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const toPos = (offset: number): SourcePos => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, col };
+  };
+  const first = doc.errors[0];
+  if (first) {
+    throw new BosunError('YAML_SYNTAX', `invalid YAML: ${first.message.split('\n')[0]}`, { source: toPos(first.pos[0]) });
+  }
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isCollection(pair.key) && pair.key.flow) {
+        const at = pair.key.range?.[0] ?? 0;
+        throw new BosunError('YAML_SYNTAX', 'a value starting with "{{" must be quoted', {
+          source: toPos(at),
+          hint: 'write msg: "{{ var }}" (in quotes): unquoted, YAML reads {{ }} as a mapping',
+        });
+      }
+    },
+    Scalar(_key, node) {
+      if (node.type === 'PLAIN' && typeof node.value === 'number' && typeof node.source === 'string' && /^0[0-7]+$/.test(node.source)) {
+        node.value = node.source;
+      }
+    },
+  });
+  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  return {
+    file,
+    value,
+    posOf: (path) => toPos(nodeAt(doc, path, false)?.range?.[0] ?? 0),
+    keyPosOf: (path) => toPos(nodeAt(doc, path, true)?.range?.[0] ?? nodeAt(doc, path, false)?.range?.[0] ?? 0),
+  };
+}
+
+/** Walk the document along `path`; the deepest node reached (or its key node). */
+function nodeAt(doc: Document, path: ValuePath, wantKey: boolean): YamlNode | undefined {
+  let node: unknown = doc.contents;
+  let keyNode: YamlNode | undefined;
+  for (const step of path) {
+    while (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(step));
+      if (!pair) break;
+      keyNode = pair.key as YamlNode;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node) && typeof step === 'number' && node.items[step] !== undefined) {
+      keyNode = node.items[step] as YamlNode;
+      node = node.items[step];
+    } else {
+      break;
+    }
+  }
+  return (wantKey ? keyNode ?? node : node) as YamlNode | undefined;
+}
