@@ -1,0 +1,169 @@
+/**
+ * The `bosun` command line: parses flags into one options object, calls the
+ * library, prints through a reporter, and returns ansible-playbook's exit
+ * codes (0 ok, 1 error, 2 a host failed, 4 a host unreachable, 5 bad options).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { formatError, isBosunError } from '../errors.js';
+
+const EXIT_ERROR = 1;
+const EXIT_BAD_OPTIONS = 5;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Build the command tree; `io` lets tests capture output. */
+export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
+  const program = new Command('bosun')
+    .description('Declarative playbook runner: bring fleets of Linux hosts to the state a YAML playbook describes, over SSH.')
+    .version(`bosun ${version()}`, '--version', 'print the version and exit')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('run')
+    .description('run playbooks against an inventory (like ansible-playbook)')
+    .argument('<playbook...>', 'playbook files, run in order')
+    .option('-i, --inventory <path>', 'inventory file, folder or host list "a,b," (repeatable)', collect, [] as string[])
+    .option('-C, --check', "don't change anything; report what would change", false)
+    .option('-D, --diff', 'show the differences in changed files', false)
+    .option('-l, --limit <pattern>', 'further limit the selected hosts to a pattern')
+    .option('-e, --extra-vars <vars>', 'extra variables: k=v, JSON/YAML, or @file (repeatable)', collect, [] as string[])
+    .addOption(new Option('-f, --forks <n>', 'hosts to run at once').argParser(positiveInt).default(20))
+    .option('-u, --user <name>', 'connect as this user (ansible_user wins)')
+    .option('--private-key <file>', 'private key file (ansible_ssh_private_key_file wins)')
+    .addOption(new Option('-T, --timeout <seconds>', 'SSH connect timeout').argParser(positiveInt).default(10))
+    .option('-v, --verbose', 'more output: -v results, -vv task paths, -vvv connection details and stack traces', (_v, prev: number) => prev + 1, 0)
+    .option('--json', 'print one JSON event per line instead of text', false)
+    .option('--syntax-check', 'load and check the playbooks, then stop', false)
+    .option('--list-hosts', 'list the hosts each play would run on, then stop', false)
+    .option('--no-color', 'no colours in the output')
+    .action(async (playbooks, o) => {
+      setExit(await runCommand(playbooks, { ...o, verbose: typeof o.verbose === 'number' ? o.verbose : 1 }, io));
+    });
+
+  const sandbox = program.command('sandbox').description('throwaway local test hosts: real sshd (and systemd) on 127.0.0.0/8 (root, Linux)');
+  sandbox
+    .command('up')
+    .description('start N sandbox hosts and write an inventory and known_hosts for them')
+    .argument('<count>', 'number of hosts', positiveInt)
+    .option('--systemd', 'boot systemd as PID 1 in each host', false)
+    .option('--base <address>', 'address of the first host (127.x.y.z)')
+    .option('--name <name>', 'sandbox name (several can run side by side)', 'default')
+    .option('--state-dir <dir>', 'where the sandbox keeps its files')
+    .option('--group <group>', 'inventory group of the hosts', 'sandbox')
+    .action(async (count, o) => {
+      const { sandboxUp } = await import('../sandbox/index.js');
+      const sb = await sandboxUp({ count, systemd: o.systemd, name: o.name, group: o.group, ...(o.base ? { base: o.base } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+      io.out(`started ${sb.hosts.length} host(s): ${sb.hosts.map((h) => `${h.name}=${h.address}`).join(' ')}\n`);
+      io.out(`inventory: ${sb.inventoryFile}\nknown_hosts: ${sb.knownHostsFile}\n`);
+      io.out(`try: bosun run PLAYBOOK -i ${sb.inventoryFile}\nstop: bosun sandbox down${o.name === 'default' ? '' : ` --name ${o.name}`}\n`);
+      setExit(0);
+    });
+  sandbox
+    .command('down')
+    .description('stop the sandbox hosts and remove their files')
+    .option('--name <name>', 'sandbox name', 'default')
+    .option('--state-dir <dir>', 'where the sandbox keeps its files')
+    .action(async (o) => {
+      const { sandboxDown } = await import('../sandbox/index.js');
+      const n = await sandboxDown({ name: o.name, ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+      io.out(`stopped ${n} host(s)\n`);
+      setExit(0);
+    });
+  return program;
+}
+
+/** Where the CLI writes. */
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  isTTY: boolean;
+}
+
+type RunFlags = {
+  inventory: string[]; check: boolean; diff: boolean; limit?: string; extraVars: string[]; forks: number;
+  user?: string; privateKey?: string; timeout: number; verbose: number; json: boolean; syntaxCheck: boolean;
+  listHosts: boolean; color: boolean;
+};
+
+async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<number> {
+  const { parseExtraVars } = await import('./extra-vars.js');
+  const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
+  if (o.syntaxCheck || o.listHosts) {
+    const { checkPlaybooks } = await import('./inspect.js');
+    return checkPlaybooks(playbooks, o, extraVars, io);
+  }
+  const [{ runPlaybooks }, { createTextReporter }, { createJsonReporter }] = await Promise.all([
+    import('../executor/run.js'), import('../reporters/text.js'), import('../reporters/json.js'),
+  ]);
+  const color = o.color && io.isTTY && !process.env['NO_COLOR'];
+  const reporter = o.json
+    ? createJsonReporter(io.out)
+    : createTextReporter({ write: io.out, verbosity: o.verbose, color, diff: o.diff });
+  const outcome = await runPlaybooks({
+    playbooks,
+    inventories: o.inventory,
+    check: o.check,
+    diff: o.diff,
+    ...(o.limit ? { limit: o.limit } : {}),
+    extraVars,
+    forks: o.forks,
+    verbosity: o.verbose,
+    connection: { connectTimeoutMs: o.timeout * 1000, ...(o.user ? { user: o.user } : {}), ...(o.privateKey ? { privateKeyFile: o.privateKey } : {}) },
+    sink: (e) => reporter.onEvent(e),
+  });
+  return outcome.exitCode;
+}
+
+/** Run the CLI with arguments (without `node bosun`); resolves to the exit code. */
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  let code = 0;
+  const verbose = argv.some((a) => /^-v{3,}$/.test(a) || a === '--verbose');
+  const program = buildProgram(io, (c) => { code = c; });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_BAD_OPTIONS;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return EXIT_BAD_OPTIONS;
+    }
+    if (isBosunError(e)) {
+      io.err(`${formatError(e)}\n`);
+      if (verbose && e.stack) io.err(`${e.stack}\n`);
+      return e.code === 'BAD_OPTION' ? EXIT_BAD_OPTIONS : EXIT_ERROR;
+    }
+    const err = e as Error;
+    io.err(`internal error: ${err?.message ?? String(e)}\n`);
+    io.err(verbose ? `${err?.stack ?? ''}\n` : 'this is a bug in bosun; run with -vvv for the stack trace\n');
+    return EXIT_ERROR;
+  }
+}
+
+function defaultIO(): CliIO {
+  return {
+    out: (t) => { process.stdout.write(t); },
+    err: (t) => { process.stderr.write(t); },
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+}
+

@@ -1,0 +1,95 @@
+/**
+ * What the executor tells reporters. The executor never prints: it emits
+ * these typed events and reporters decide what a person (or a program) sees.
+ */
+import type { BosunError, SourcePos } from '../errors.js';
+import type { FileDiff } from '../modules/types.js';
+
+/** How one task ended on one host. */
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+/** The result of one task (or one loop item) on one host: one shape for every outcome. */
+export interface TaskResult {
+  host: string;
+  /** Task title as shown (`role : name` or the module name). */
+  task: string;
+  /** The module that ran (`setup` for fact gathering). */
+  module: string;
+  status: TaskStatus;
+  /** A failure that ignore_errors let pass (counted `ignored`). */
+  ignored: boolean;
+  msg: string | undefined;
+  rc: number | undefined;
+  stdout: string | undefined;
+  stderr: string | undefined;
+  diff: FileDiff[];
+  durationMs: number;
+  /** The loop item this result is for, when the task loops. */
+  item?: unknown;
+  /** Per-item results of a loop. */
+  items?: TaskResult[];
+  /** The registered value (what `register:` stores), for -v output and --json. */
+  data: Record<string, unknown>;
+  /** A user error behind a failure (undefined variable, bad arguments), for positioned output. */
+  error?: BosunError;
+  /** The task asked for no_log: reporters must not show data, msg or diffs. */
+  noLog: boolean;
+}
+
+/** Per-host counters of PLAY RECAP, as ansible-playbook counts them. */
+export interface HostStats {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+/** Every event, discriminated on `type`. */
+export type RunEvent =
+  | { type: 'run_start'; playbooks: string[]; check: boolean; diff: boolean; forks: number }
+  | { type: 'playbook_start'; file: string }
+  | { type: 'play_start'; name: string; hosts: string[]; source: SourcePos }
+  | { type: 'no_hosts'; play: string; pattern: string }
+  | { type: 'task_start'; task: string; module: string; source: SourcePos; hosts: number }
+  | { type: 'task_result'; result: TaskResult }
+  | { type: 'warning'; message: string; source?: SourcePos }
+  | { type: 'recap'; hosts: Record<string, HostStats>; durationMs: number };
+
+/** A subscriber to run events. */
+export type EventSink = (event: RunEvent) => void;
+
+/** Fresh zeroed counters. */
+export function emptyStats(): HostStats {
+  return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
+}
+
+/** Count one task result into a host's stats the way Ansible does (ok includes changed and ignored). */
+export function countResult(stats: HostStats, r: TaskResult): void {
+  switch (r.status) {
+    case 'ok':
+      stats.ok++;
+      break;
+    case 'changed':
+      stats.ok++;
+      stats.changed++;
+      break;
+    case 'skipped':
+      stats.skipped++;
+      break;
+    case 'unreachable':
+      stats.unreachable++;
+      break;
+    case 'failed':
+      if (r.ignored) {
+        stats.ok++;
+        stats.ignored++;
+        if (r.data['changed'] === true) stats.changed++;
+      } else {
+        stats.failed++;
+      }
+      break;
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Runs one task on one host: conditions, loop, argument templating and
+ * validation, the module's decide/apply, changed_when/failed_when, and the
+ * registered value. Every outcome becomes a TaskResult of one shape.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConnectionError, type Connection } from '../connection/types.js';
+import { BosunError, isBosunError } from '../errors.js';
+import { getModule } from '../modules/index.js';
+import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
+import type { Task } from '../playbook/types.js';
+import type { TemplateEngine } from '../template/index.js';
+import { validateOrThrow } from '../util/schema.js';
+import type { TaskResult, TaskStatus } from './events.js';
+
+/** What running a task on a host needs. */
+export interface TaskRun {
+  task: Task;
+  title: string;
+  host: string;
+  vars: Record<string, unknown>;
+  engine: TemplateEngine;
+  /** Opens (once) and returns the host's connection; throws ConnectionError. */
+  connection: () => Promise<Connection>;
+  check: boolean;
+  diff: boolean;
+}
+
+/** Run the task (all loop items) on one host. Never throws: failures are results. */
+export async function runTask(run: TaskRun): Promise<TaskResult> {
+  const started = Date.now();
+  const { task } = run;
+  try {
+    if (!task.loop) {
+      const r = await runOnce(run, run.vars, started);
+      return r;
+    }
+    const items = run.engine.renderDeep(task.loop.value, run.vars, () => task.loop!.source);
+    if (!Array.isArray(items)) {
+      throw new BosunError('SCHEMA', `loop expects a list, got ${items === null ? 'null' : typeof items}`, { source: task.loop.source });
+    }
+    const results: TaskResult[] = [];
+    for (const item of items) {
+      const r = await runOnce(run, { ...run.vars, item }, Date.now());
+      r.item = item;
+      r.data['item'] = item;
+      r.data['ansible_loop_var'] = 'item';
+      results.push(r);
+      if (r.status === 'unreachable') break;
+    }
+    return loopResult(run, results, started);
+  } catch (e) {
+    return errorResult(run, e, started);
+  }
+}
+
+function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskResult {
+  const any = (s: TaskStatus): boolean => results.some((r) => r.status === s);
+  const status: TaskStatus = any('unreachable') ? 'unreachable'
+    : any('failed') ? 'failed'
+    : results.length > 0 && results.every((r) => r.status === 'skipped') ? 'skipped'
+    : any('changed') ? 'changed' : 'ok';
+  const data: Record<string, unknown> = {
+    results: results.map((r) => r.data),
+    changed: results.some((r) => r.data['changed'] === true),
+    msg: status === 'failed' ? 'One or more items failed' : 'All items completed',
+  };
+  if (status === 'skipped' || results.length === 0) {
+    data['skipped'] = true;
+    if (results.length === 0) data['skipped_reason'] = 'No items in the list';
+  }
+  if (status === 'failed') data['failed'] = true;
+  return {
+    ...baseResult(run, started),
+    status: results.length === 0 ? 'skipped' : status,
+    ignored: status === 'failed' && run.task.ignoreErrors,
+    msg: data['msg'] as string,
+    items: results,
+    diff: results.flatMap((r) => r.diff),
+    data,
+  };
+}
+
+function baseResult(run: TaskRun, started: number): TaskResult {
+  return {
+    host: run.host, task: run.title, module: run.task.module, status: 'ok', ignored: false, msg: undefined, rc: undefined,
+    stdout: undefined, stderr: undefined, diff: [], durationMs: Date.now() - started, data: {}, noLog: run.task.noLog,
+  };
+}
+
+/** A failure outside the module's own verdict: an unreachable host, a user error, or a bug. */
+function errorResult(run: TaskRun, e: unknown, started: number): TaskResult {
+  const base = baseResult(run, started);
+  if (e instanceof ConnectionError) {
+    return { ...base, status: 'unreachable', msg: e.message, data: { unreachable: true, changed: false, msg: e.message } };
+  }
+  if (isBosunError(e)) {
+    const where = e.source ? `${e.source.file}:${e.source.line}:${e.source.col}: ` : '';
+    const msg = `${where}${e.message}`;
+    return { ...base, status: 'failed', ignored: run.task.ignoreErrors, msg, error: e, data: { failed: true, changed: false, msg } };
+  }
+  const err = e as Error;
+  const msg = `internal error: ${err?.message ?? String(e)}`;
+  return { ...base, status: 'failed', ignored: run.task.ignoreErrors, msg, data: { failed: true, changed: false, msg, exception: err?.stack } };
+}
+
+async function runOnce(run: TaskRun, vars: Record<string, unknown>, started: number): Promise<TaskResult> {
+  const { task, engine } = run;
+  try {
+    for (const cond of task.when) {
+      if (!engine.isTruthy(engine.evaluate(cond.expr, vars, cond.source))) {
+        return {
+          ...baseResult(run, started), status: 'skipped',
+          data: { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: cond.expr },
+        };
+      }
+    }
+    const def = getModule(task.module)!;
+    const args = renderArgs(def, task, vars, engine);
+    validateOrThrow(def.schema, args, { source: task.argPos([]), what: `arguments of module '${def.name}'` });
+    const ctx = moduleContext(run, vars);
+    const decision: Decision = await def.decide(ctx, args);
+    return await finish(run, vars, decision, started);
+  } catch (e) {
+    return errorResult(run, e, started);
+  }
+}
+
+function renderArgs(def: ModuleDef<any>, task: Task, vars: Record<string, unknown>, engine: TemplateEngine): Record<string, unknown> {
+  const raw = new Set(def.rawArgs ?? []);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(task.args)) {
+    out[key] = raw.has(key) ? value : engine.renderDeep(value, vars, (p) => task.argPos([key, ...p]));
+  }
+  return out;
+}
+
+async function finish(run: TaskRun, vars: Record<string, unknown>, decision: Decision, started: number): Promise<TaskResult> {
+  const { task, engine } = run;
+  let changed = decision.changed;
+  let failed = decision.failed === true;
+  let skipped = decision.skipped === true;
+  let msg = decision.msg;
+  let data: Record<string, unknown> = { ...decision.data };
+  if (!failed && !skipped && run.check && decision.unpredictable) {
+    skipped = true;
+    changed = false;
+    msg = decision.unpredictable;
+  } else if (!failed && decision.changed && decision.apply && !run.check) {
+    const applied = await decision.apply();
+    data = { ...data, ...applied.data };
+    if (applied.failed) failed = true;
+    if (applied.msg !== undefined) msg = applied.msg;
+    if (applied.changed !== undefined) changed = applied.changed;
+  }
+  data['changed'] = changed;
+  if (msg !== undefined) data['msg'] = msg;
+  if (failed) data['failed'] = true;
+  if (skipped) data['skipped'] = true;
+
+  if (!skipped && (task.changedWhen || task.failedWhen)) {
+    const scope = task.register ? { ...vars, [task.register]: data } : { ...vars, ...data };
+    if (task.changedWhen) {
+      changed = task.changedWhen.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
+      data['changed'] = changed;
+    }
+    if (task.failedWhen) {
+      failed = task.failedWhen.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
+      data['failed'] = failed;
+      data['failed_when_result'] = failed;
+    }
+  }
+  const status: TaskStatus = failed ? 'failed' : skipped ? 'skipped' : changed ? 'changed' : 'ok';
+  return {
+    ...baseResult(run, started),
+    status,
+    ignored: failed && task.ignoreErrors,
+    msg,
+    rc: typeof data['rc'] === 'number' ? data['rc'] : undefined,
+    stdout: typeof data['stdout'] === 'string' ? data['stdout'] : undefined,
+    stderr: typeof data['stderr'] === 'string' ? data['stderr'] : undefined,
+    diff: run.diff && decision.changed ? decision.diff ?? [] : [],
+    data,
+  };
+}
+
+function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleContext {
+  const { task, engine } = run;
+  let conn: Connection | undefined;
+  const lazy: Connection = {
+    get spec() { return conn!.spec; },
+    connect: async () => { conn ??= await run.connection(); },
+    exec: async (script, opts) => (conn ??= await run.connection()).exec(script, opts),
+    writeFile: async (p, data, mode) => (conn ??= await run.connection()).writeFile(p, data, mode),
+    readFile: async (p) => (conn ??= await run.connection()).readFile(p),
+    close: async () => {},
+  };
+  return {
+    host: run.host,
+    conn: lazy,
+    check: run.check,
+    diff: run.diff,
+    vars,
+    source: task.source,
+    findFile: async (kind, name) => findControllerFile(task, kind, name),
+    renderTemplate: (text, file) => engine.renderText(text, vars, file),
+    evaluate: (expr) => engine.evaluate(expr, vars, task.source),
+    isTruthy: (v) => engine.isTruthy(v),
+  };
+}
+
+/** Look up `src:` on the controller as Ansible does: the role's folder first, then the playbook's. */
+export function findControllerFile(task: Task, kind: 'files' | 'templates', name: string): string {
+  if (path.isAbsolute(name)) {
+    if (existsSync(name)) return name;
+    throw new BosunError('FILE_NOT_FOUND', `file not found on the controller: ${name}`, { source: task.argPos(['src']) });
+  }
+  const bases: string[] = [];
+  const role = task.context.role;
+  if (role) bases.push(path.join(role.dir, kind), role.dir, path.join(role.dir, 'tasks'));
+  bases.push(path.join(task.context.playbookDir, kind), task.context.playbookDir);
+  for (const base of bases) {
+    const candidate = path.join(base, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new BosunError('FILE_NOT_FOUND', `could not find '${name}' on the controller`, {
+    source: task.argPos(['src']),
+    hint: `looked in ${bases.join(', ')}`,
+  });
+}

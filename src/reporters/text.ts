@@ -1,0 +1,140 @@
+/**
+ * The default reporter, shaped like ansible-playbook's output: PLAY and TASK
+ * banners, one line per host result, diffs with --diff, and a PLAY RECAP.
+ */
+import { createTwoFilesPatch } from 'diff';
+import pc from 'picocolors';
+import { formatError } from '../errors.js';
+import type { HostStats, RunEvent, TaskResult } from '../executor/events.js';
+import type { FileDiff } from '../modules/types.js';
+import type { Reporter } from './types.js';
+
+const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/** Options of the text reporter. */
+export interface TextReporterOptions {
+  write: (text: string) => void;
+  verbosity: number;
+  color: boolean;
+  /** Print the diffs that modules return (--diff). */
+  diff: boolean;
+}
+
+/** Ansible's banner: the title, then stars to column 80. */
+export function banner(title: string): string {
+  return `\n${title} ${'*'.repeat(Math.max(3, 79 - title.length))}`;
+}
+
+/** A recap line: `HOST : ok=N changed=N unreachable=N failed=N skipped=N rescued=N ignored=N`. */
+export function recapLine(host: string, s: HostStats): string {
+  return `${host} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
+}
+
+/** Create the text reporter. */
+export function createTextReporter(opts: TextReporterOptions): Reporter {
+  const c = pc.createColors(opts.color);
+  const out = (line: string): void => opts.write(`${line}\n`);
+  const json = (v: unknown, pretty: boolean): string => JSON.stringify(v, sortedReplacer, pretty ? 4 : undefined);
+
+  const shownData = (r: TaskResult): Record<string, unknown> => {
+    if (r.noLog) return { censored: CENSORED, changed: r.data['changed'] === true };
+    const { results: _results, ...rest } = r.data;
+    return rest;
+  };
+
+  const itemLabel = (r: TaskResult): string => (r.item === undefined ? '' : ` => (item=${r.noLog ? 'None' : typeof r.item === 'string' ? r.item : JSON.stringify(r.item)})`);
+
+  const printDiffs = (diffs: FileDiff[]): void => {
+    if (!opts.diff) return;
+    for (const d of diffs) {
+      const patch = createTwoFilesPatch(d.path, d.path, d.before, d.after, undefined, undefined, { context: 3 })
+        .split('\n').slice(2);
+      const lines = [c.red(`--- ${d.beforeHeader ?? `before: ${d.path}`}`), c.green(`+++ ${d.afterHeader ?? `after: ${d.path}`}`)];
+      for (const l of patch.slice(2)) {
+        if (l === '') continue;
+        lines.push(l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l);
+      }
+      out(lines.join('\n'));
+      out('');
+    }
+  };
+
+  const printResult = (r: TaskResult, isItem: boolean): void => {
+    if (!r.noLog) printDiffs(isItem || !r.items ? r.diff : []);
+    const host = `[${r.host}]`;
+    switch (r.status) {
+      case 'unreachable':
+        out(c.red(`fatal: ${host}: UNREACHABLE! => ${json({ changed: false, msg: r.msg, unreachable: true }, false)}`));
+        return;
+      case 'failed': {
+        const label = isItem ? `failed: ${host}${itemLabel(r).replace(' => ', ' ')}` : `fatal: ${host}: FAILED!`;
+        out(c.red(`${label} => ${json(shownData(r), false)}`));
+        if (r.error?.source && !r.noLog) out(c.red(formatError(r.error)));
+        if (r.ignored && !isItem) out(c.cyan('...ignoring'));
+        return;
+      }
+      case 'skipped':
+        out(c.cyan(`skipping: ${host}${itemLabel(r)}`) + (opts.verbosity > 0 ? ` => ${json(shownData(r), false)}` : ''));
+        return;
+      case 'changed':
+      case 'ok': {
+        const word = r.status === 'changed' ? c.yellow(`changed: ${host}`) : c.green(`ok: ${host}`);
+        const colorize = r.status === 'changed' ? c.yellow : c.green;
+        if (r.items && !isItem) return;
+        if (opts.verbosity > 0) out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
+        else if (r.module === 'debug') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(debugView(r), true)}`)}`);
+        else out(`${word}${colorize(itemLabel(r))}`);
+        return;
+      }
+    }
+  };
+
+  return {
+    onEvent(e: RunEvent): void {
+      switch (e.type) {
+        case 'play_start':
+          out(banner(`PLAY [${e.name}]`));
+          break;
+        case 'no_hosts':
+          out(banner(`PLAY [${e.play}]`));
+          out(c.cyan('skipping: no hosts matched'));
+          break;
+        case 'task_start':
+          out(banner(`TASK [${e.task}]`));
+          if (opts.verbosity >= 2) out(`task path: ${e.source.file}:${e.source.line}`);
+          break;
+        case 'task_result':
+          if (e.result.items) for (const item of e.result.items) printResult(item, true);
+          printResult(e.result, false);
+          break;
+        case 'warning':
+          out(c.magenta(`[WARNING]: ${e.message}`));
+          break;
+        case 'recap': {
+          out(banner('PLAY RECAP'));
+          for (const [host, s] of Object.entries(e.hosts)) {
+            const color = s.failed || s.unreachable ? c.red : s.changed ? c.yellow : c.green;
+            out(`${color(host)} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`);
+          }
+          out('');
+          break;
+        }
+        default:
+          break;
+      }
+    },
+  };
+}
+
+/** What a debug task shows: its message or variable, without the bookkeeping fields. */
+function debugView(r: TaskResult): Record<string, unknown> {
+  const { changed: _c, failed: _f, ...rest } = r.data;
+  return rest;
+}
+
+function sortedReplacer(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+  }
+  return value;
+}
