@@ -123,7 +123,7 @@ class Runner {
         const state = this.state(h);
         const vars = this.taskVars(task, playScopes.get(h)!, state, play, pb, active);
         const result = await runTask({
-          task, title, host: h, vars, engine: this.engine, check: opts.check, diff: opts.diff,
+          task, title, host: h, vars, engine: this.engine, check: opts.check, diff: opts.diff, verbosity: opts.verbosity,
           connection: () => this.connection(state, vars),
         });
         this.afterTask(task, state, result);

@@ -25,6 +25,7 @@ export interface TaskRun {
   connection: () => Promise<Connection>;
   check: boolean;
   diff: boolean;
+  verbosity: number;
 }
 
 /** Run the task (all loop items) on one host. Never throws: failures are results. */
@@ -207,6 +208,7 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     renderTemplate: (text, file) => engine.renderText(text, vars, file),
     evaluate: (expr) => engine.evaluate(expr, vars, task.source),
     isTruthy: (v) => engine.isTruthy(v),
+    verbosity: run.verbosity,
   };
 }
 
