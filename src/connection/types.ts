@@ -30,6 +30,8 @@ export interface ConnectionSpec {
   password?: string;
   /** Verify the host key against known_hosts (default true). */
   strictHostKeyChecking: boolean;
+  /** StrictHostKeyChecking=accept-new: an unknown key is accepted (not written), a changed one refused. */
+  acceptNewHostKeys?: boolean;
   /** known_hosts files to check, in order (UserKnownHostsFile, then ~/.ssh/known_hosts). */
   knownHostsFiles: string[];
   connectTimeoutMs: number;
@@ -60,5 +62,19 @@ export class ConnectionError extends Error {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ConnectionError';
     this.host = host;
+  }
+}
+
+/** Why a host key was refused: the known_hosts verdict and the key presented. */
+export class HostKeyError extends ConnectionError {
+  readonly code = 'HOST_KEY';
+  constructor(
+    host: string,
+    message: string,
+    readonly verdict: 'mismatch' | 'unknown' | 'revoked',
+    readonly fingerprint: string,
+  ) {
+    super(host, message);
+    this.name = 'HostKeyError';
   }
 }

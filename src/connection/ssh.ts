@@ -1,0 +1,240 @@
+/**
+ * The `ssh` connection: one ssh2 connection per host for the whole run, one
+ * exec channel running a long-lived `/bin/sh` that every command goes
+ * through, and one lazily opened SFTP channel for files. Two channels at
+ * most, well within OpenSSH's MaxSessions.
+ */
+import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type AuthenticationType, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { hostKeyAlgorithms, connectFailure, hostKeyRefusal } from './ssh-messages.js';
+import { knownKeyTypes, loadKnownHosts } from './known-hosts.js';
+import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
+import { ConnectionError, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
+
+/** Private keys read once per path for the whole run (many hosts share one key). */
+const keyCache = new Map<string, Promise<Buffer>>();
+
+/** Read a private key file once; later calls share the same read. */
+function readKey(path: string): Promise<Buffer> {
+  let p = keyCache.get(path);
+  if (!p) {
+    p = fs.readFile(path);
+    keyCache.set(path, p);
+    p.catch(() => keyCache.delete(path));
+  }
+  return p;
+}
+
+/** The default identities OpenSSH tries, in its order, that exist. */
+async function defaultKeyFiles(): Promise<string[]> {
+  const found: string[] = [];
+  for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+    const path = join(homedir(), '.ssh', name);
+    try {
+      await fs.access(path);
+      found.push(path);
+    } catch {
+      // absent: OpenSSH skips it too
+    }
+  }
+  return found;
+}
+
+type AuthMethod = Exclude<AuthenticationType, 'none' | 'hostbased' | 'keyboard-interactive'>;
+/** One authentication attempt for ssh2's authHandler. */
+type AuthAttempt = { type: AuthMethod; username: string; key?: Buffer; password?: string; agent?: string };
+
+/** Runs commands on a remote host through one persistent SSH shell. */
+export class SshConnection implements Connection {
+  private client: Client | undefined;
+  private channel: ClientChannel | undefined;
+  private session: ShellSession | undefined;
+  private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private connecting: Promise<void> | undefined;
+  private lostReason: string | undefined;
+  private clientClosed: Promise<void> | undefined;
+
+  constructor(readonly spec: ConnectionSpec) {}
+
+  /** Channels open on this connection right now (the shell and, once used, SFTP). */
+  get channelCount(): number {
+    return (this.channel ? 1 : 0) + (this.sftpChannel ? 1 : 0);
+  }
+
+  async connect(): Promise<void> {
+    if (this.session && !this.session.closed) return;
+    this.connecting ??= this.open().finally(() => { this.connecting = undefined; });
+    return this.connecting;
+  }
+
+  private async authAttempts(): Promise<AuthAttempt[]> {
+    const username = this.spec.user;
+    const attempts: AuthAttempt[] = [];
+    const keyFiles = this.spec.privateKeyFile ? [this.spec.privateKeyFile] : await defaultKeyFiles();
+    for (const file of keyFiles) {
+      try {
+        attempts.push({ type: 'publickey', username, key: await readKey(file) });
+      } catch (e) {
+        throw new ConnectionError(this.spec.name, `cannot read private key ${file}: ${(e as Error).message}`, { cause: e });
+      }
+    }
+    if (!this.spec.privateKeyFile && process.env.SSH_AUTH_SOCK) attempts.push({ type: 'agent', username, agent: process.env.SSH_AUTH_SOCK });
+    if (this.spec.password !== undefined) attempts.push({ type: 'password', username, password: this.spec.password });
+    return attempts;
+  }
+
+  private async open(): Promise<void> {
+    const spec = this.spec;
+    const entries = await loadKnownHosts(spec.knownHostsFiles);
+    const attempts = await this.authAttempts();
+    const tried: string[] = [];
+    const client = new Client();
+    let refusal: ConnectionError | undefined;
+    const config: ConnectConfig = {
+      host: spec.address,
+      port: spec.port,
+      username: spec.user,
+      readyTimeout: spec.connectTimeoutMs,
+      keepaliveInterval: 15_000,
+      keepaliveCountMax: 4,
+      algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(entries, spec.address, spec.port)) as never },
+      hostVerifier: (key: Buffer) => {
+        refusal = hostKeyRefusal(spec, entries, key);
+        return refusal === undefined;
+      },
+      authHandler: (_left, _partial, next) => {
+        const attempt = attempts.shift();
+        if (!attempt) return next(false as never);
+        tried.push(attempt.type);
+        next(attempt as never);
+      },
+    };
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => {
+        client.end();
+        reject(refusal ?? connectFailure(spec, err, tried));
+      };
+      client.once('error', onError);
+      client.once('ready', () => {
+        client.off('error', onError);
+        resolve();
+      });
+      client.connect(config);
+    });
+    this.client = client;
+    this.lostReason = undefined;
+    this.clientClosed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.on('error', (err: Error) => this.lost(`connection to ${spec.address}:${spec.port} failed: ${err.message}`));
+    client.on('close', () => this.lost(`connection to ${spec.address}:${spec.port} closed`));
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      client.exec('/bin/sh', (err, ch) => (err ? reject(new ConnectionError(spec.name, `cannot start /bin/sh on ${spec.address}: ${err.message}`, { cause: err })) : resolve(ch)));
+    }).catch((e) => { client.end(); throw e; });
+    this.channel = channel;
+    const session = new ShellSession(
+      { stdin: channel, stdout: channel, stderr: channel.stderr },
+      () => this.shutdown(),
+    );
+    channel.on('close', () => this.lost('the remote shell ended'));
+    this.session = session;
+    try {
+      await session.exec(SESSION_PRELUDE, { timeoutMs: Math.max(spec.connectTimeoutMs, 5000) });
+    } catch (e) {
+      this.shutdown();
+      throw new ConnectionError(spec.name, `cannot start the shell on ${spec.address}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** The transport went away: fail the running command and forget the connection. */
+  private lost(reason: string): void {
+    this.lostReason ??= reason;
+    this.session?.fail(reason);
+  }
+
+  async exec(script: string, opts?: ExecOptions): Promise<ExecResult> {
+    await this.connect();
+    try {
+      return await this.session!.exec(script, opts);
+    } catch (e) {
+      throw new ConnectionError(this.spec.name, `${this.spec.address}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    if (!this.sftpChannel) {
+      const client = this.client!;
+      this.sftpChannel = new Promise<SFTPWrapper>((resolve, reject) => {
+        client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)));
+      });
+      this.sftpChannel.then((s) => s.on('close', () => { this.sftpChannel = undefined; }), () => { this.sftpChannel = undefined; });
+    }
+    return this.sftpChannel;
+  }
+
+  /** Run one SFTP operation; a broken transport becomes a ConnectionError. */
+  private async withSftp<T>(what: string, op: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
+    await this.connect();
+    let sftp: SFTPWrapper;
+    try {
+      sftp = await this.sftp();
+    } catch (e) {
+      throw new ConnectionError(this.spec.name, `cannot open SFTP on ${this.spec.address}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      return await op(sftp);
+    } catch (e) {
+      if (this.lostReason !== undefined || this.session?.closed) {
+        throw new ConnectionError(this.spec.name, `${what}: ${this.lostReason ?? (e as Error).message}`, { cause: e });
+      }
+      throw Object.assign(new Error(`${what} on ${this.spec.name}: ${(e as Error).message}`, { cause: e }), { code: (e as { code?: unknown }).code });
+    }
+  }
+
+  async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
+    await this.withSftp(`cannot write ${path}`, async (sftp) => {
+      await new Promise<void>((resolve, reject) => {
+        sftp.writeFile(path, data, mode === undefined ? {} : { mode }, (err) => (err ? reject(err) : resolve()));
+      });
+      // The mode given to open applies only when the file is created.
+      if (mode !== undefined) {
+        await new Promise<void>((resolve, reject) => sftp.chmod(path, mode, (err) => (err ? reject(err) : resolve())));
+      }
+    });
+  }
+
+  async readFile(path: string): Promise<Buffer | null> {
+    return this.withSftp(`cannot read ${path}`, (sftp) => new Promise<Buffer | null>((resolve, reject) => {
+      sftp.readFile(path, (err: (Error & { code?: number }) | undefined, data: Buffer) => {
+        if (err && err.code === 2) resolve(null);
+        else if (err) reject(err);
+        else resolve(data);
+      });
+    }));
+  }
+
+  /** Tear everything down without waiting. */
+  private shutdown(): void {
+    this.session?.fail('closed');
+    this.channel?.end();
+    this.client?.end();
+    this.channel = undefined;
+    this.sftpChannel = undefined;
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    const closed = this.clientClosed;
+    this.lost('closed');
+    this.shutdown();
+    this.session = undefined;
+    this.client = undefined;
+    this.clientClosed = undefined;
+    if (client && closed) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => { timer = setTimeout(() => { client.destroy(); resolve(); }, 2000); });
+      await Promise.race([closed, late]);
+      clearTimeout(timer);
+    }
+  }
+}

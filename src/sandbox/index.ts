@@ -1,0 +1,4 @@
+/** Sandbox hosts: throwaway sshd (and systemd) hosts in Linux namespaces on loopback addresses. */
+export { sandboxUp, sandboxDown, defaultStateDir, type Sandbox, type SandboxHost, type SandboxOptions } from './sandbox.js';
+export { ensureSshd, sandboxSupport } from './support.js';
+export { sandboxAddresses, assertLoopback, DEFAULT_BASE } from './address.js';
