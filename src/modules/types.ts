@@ -70,6 +70,8 @@ export interface ModuleContext {
   evaluate(expr: string): unknown;
   /** Truthiness rules shared by `when`, `assert` and the rest. */
   isTruthy(value: unknown): boolean;
+  /** The run's -v level (debug's `verbosity`); absent means 0. */
+  verbosity?: number;
 }
 
 /** A module definition: one file under src/modules/, listed in the registry. */

@@ -1,0 +1,121 @@
+/**
+ * Recursive copy of a controller folder (`copy` with a folder `src`), with
+ * Ansible's trailing-slash rule: `src: conf` creates `dest/conf/...`,
+ * `src: conf/` copies the contents into `dest/`. One stat round trip for the
+ * whole tree; only changed files are sent.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join, posix } from 'node:path';
+import { sh } from '../../util/shell.js';
+import type { Decision, FileDiff, ModuleContext } from '../types.js';
+import { attrCommands, formatMode, isEmptyPlan, parseMode, planAttrs, type AttrPlan, type WantedAttrs } from './attrs.js';
+import { atomicWrite, currentAttrs, runThenStat, statMany } from './remote-file.js';
+import { applying, diffText, failed } from './result.js';
+
+/** A folder to copy. */
+export interface CopyTreeSpec {
+  localDir: string;
+  srcName: string;
+  dest: string;
+  fileAttrs: WantedAttrs;
+  /** Attributes of created folders (directory_mode, plus owner/group). */
+  dirAttrs: WantedAttrs;
+  force: boolean;
+}
+
+interface Entry {
+  rel: string;
+  local: string;
+  isDir: boolean;
+  mode: number;
+}
+
+async function walk(root: string, rel = ''): Promise<Entry[]> {
+  const out: Entry[] = [];
+  const names = (await fs.readdir(join(root, rel))).sort();
+  for (const name of names) {
+    const r = rel ? `${rel}/${name}` : name;
+    const st = await fs.stat(join(root, r));
+    out.push({ rel: r, local: join(root, r), isDir: st.isDirectory(), mode: st.mode & 0o7777 });
+    if (st.isDirectory()) out.push(...(await walk(root, r)));
+  }
+  return out;
+}
+
+interface FileWork {
+  path: string;
+  data?: Buffer;
+  mode: number;
+  plan: AttrPlan;
+  owner?: string;
+  group?: string;
+}
+
+/** Decide a recursive copy: which folders to create and which files to write or fix. */
+export async function decideCopyTree(ctx: ModuleContext, spec: CopyTreeSpec): Promise<Decision> {
+  const root = spec.srcName.endsWith('/') ? spec.dest.replace(/(.)\/+$/, '$1') : posix.join(spec.dest, posix.basename(spec.srcName));
+  const entries = await walk(spec.localDir);
+  const paths = [root, ...entries.map((e) => posix.join(root, e.rel))];
+  const stats = await statMany(ctx.conn, paths, { checksum: 'sha1', follow: true });
+  const dirAttrs: WantedAttrs = { ...spec.dirAttrs };
+  if (spec.fileAttrs.owner !== undefined) dirAttrs.owner = spec.fileAttrs.owner;
+  if (spec.fileAttrs.group !== undefined) dirAttrs.group = spec.fileAttrs.group;
+  const newDirs: Array<{ path: string; plan: AttrPlan }> = [];
+  const files: FileWork[] = [];
+  const diff: FileDiff[] = [];
+  const all: Array<Entry | undefined> = [undefined, ...entries];
+  for (const [i, st] of stats.entries()) {
+    const entry = all[i];
+    const path = paths[i]!;
+    if (!entry || entry.isDir) {
+      if (st.exists && st.type !== 'directory') return failed(`cannot copy a folder to ${path}: it exists and is not a folder`);
+      if (!st.exists) {
+        newDirs.push({ path, plan: planAttrs(dirAttrs, undefined, 0o755) });
+        diff.push({ path, before: 'state: absent\n', after: 'state: directory\n' });
+      }
+      continue;
+    }
+    if (st.type === 'directory') return failed(`dest ${path} is a directory`);
+    if (st.exists && !spec.force) continue;
+    const data = await fs.readFile(entry.local);
+    const checksum = createHash('sha1').update(data).digest('hex');
+    const current = currentAttrs(st);
+    const want = spec.fileAttrs.mode === 'preserve' ? { ...spec.fileAttrs, mode: formatMode(entry.mode) } : spec.fileAttrs;
+    const plan = planAttrs(want, current);
+    const contentChanged = !st.exists || st.checksum !== checksum;
+    if (!contentChanged && isEmptyPlan(plan)) continue;
+    const mode = want.mode !== undefined ? parseMode(want.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
+    const work: FileWork = { path, mode, plan };
+    if (contentChanged) {
+      work.data = data;
+      const owner = want.owner ?? (st.exists ? String(st.uid) : undefined);
+      const group = want.group ?? (st.exists ? String(st.gid) : undefined);
+      if (owner !== undefined) work.owner = owner;
+      if (group !== undefined) work.group = group;
+      if (ctx.diff) diff.push({ path, before: diffText(st.exists ? await ctx.conn.readFile(path) : null), after: diffText(data) });
+    }
+    files.push(work);
+  }
+  const data = { dest: root, src: spec.srcName, state: 'directory' };
+  if (!newDirs.length && !files.length) return { changed: false, msg: 'all files are up to date', data };
+  return {
+    changed: true,
+    msg: `${newDirs.length} folder(s) to create, ${files.length} file(s) to write`,
+    diff,
+    data,
+    apply: () => applying(async () => {
+      const prep: string[] = [];
+      for (const d of newDirs) prep.push(sh`mkdir -p -- ${d.path}`, ...attrCommands(d.path, d.plan));
+      for (const f of files) if (!f.data) prep.push(...attrCommands(f.path, f.plan));
+      if (prep.length) await runThenStat(ctx.conn, prep, root);
+      for (const f of files) {
+        if (!f.data) continue;
+        await atomicWrite(ctx.conn, f.path, f.data, {
+          mode: f.mode, ...(f.owner !== undefined ? { owner: f.owner } : {}), ...(f.group !== undefined ? { group: f.group } : {}),
+        });
+      }
+      return { data };
+    }),
+  };
+}

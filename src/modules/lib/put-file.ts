@@ -1,0 +1,119 @@
+/**
+ * The shared "this content belongs at dest" logic of copy and template:
+ * one stat round trip (dest, its folder, dest/basename, a remote source),
+ * sha1 comparison, the attribute plan, the diff, and an atomic write.
+ */
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { sh } from '../../util/shell.js';
+import type { Decision, FileDiff, ModuleContext } from '../types.js';
+import { attrCommands, attrDiffLines, formatMode, isEmptyPlan, parseMode, planAttrs, type WantedAttrs } from './attrs.js';
+import { atomicWrite, currentAttrs, runThenStat, statMany, type RemoteStat } from './remote-file.js';
+import { applying, diffText, failed } from './result.js';
+
+/** What to put where. */
+export interface PutFileSpec {
+  dest: string;
+  /** The bytes to write, or a file on the target to copy (remote_src). */
+  source: { data: Buffer } | { remotePath: string };
+  /** The `src` as the user gave it (for data and for dest/basename). */
+  srcName?: string;
+  attrs: WantedAttrs;
+  backup: boolean;
+  force: boolean;
+  validate?: string;
+  /** Permission bits of the controller-side source, for `mode: preserve`. */
+  localMode?: number;
+}
+
+/** The registered fields of a file after (or, in check mode, as predicted for) the write. */
+export function fileData(dest: string, st: RemoteStat, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    dest, checksum: st.checksum, size: st.size, mode: st.mode, owner: st.owner, group: st.group, uid: st.uid, gid: st.gid, state: 'file', ...extra,
+  };
+}
+
+/** Decide whether `dest` must be written or have its attributes changed. */
+export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Promise<Decision> {
+  const trailingSlash = spec.dest.endsWith('/');
+  const base = spec.srcName ? posix.basename(spec.srcName.replace(/\/+$/, '')) : undefined;
+  const destArg = trailingSlash && spec.dest.length > 1 ? spec.dest.replace(/\/+$/, '') : spec.dest;
+  if (trailingSlash && !base) return failed(`can not use content with a dir as dest (${spec.dest})`);
+  const remoteSrc = 'remotePath' in spec.source ? spec.source.remotePath : undefined;
+  const paths = [destArg, posix.dirname(destArg), base ? posix.join(destArg, base) : destArg, remoteSrc ?? destArg];
+  const [destSt, parentSt, inDirSt, srcSt] = await statMany(ctx.conn, paths, { checksum: 'sha1', follow: true });
+  let dest = destArg;
+  let cur = destSt!;
+  let parentExists = parentSt!.exists;
+  if (trailingSlash || cur.type === 'directory') {
+    if (!base) return failed(`can not use content with a dir as dest (${spec.dest})`);
+    dest = posix.join(destArg, base);
+    cur = inDirSt!;
+    parentExists = destSt!.type === 'directory';
+  }
+  if (cur.type === 'directory') return failed(`dest ${dest} is a directory`);
+  if (!cur.exists && !parentExists && !trailingSlash) return failed(`Destination directory ${posix.dirname(dest)} does not exist`);
+  if (remoteSrc !== undefined) {
+    if (!srcSt!.exists) return failed(`Source ${remoteSrc} not found`);
+    if (srcSt!.type !== 'file') return failed(`Source ${remoteSrc} is not a regular file (remote_src copies single files)`);
+  }
+  const extra: Record<string, unknown> = spec.srcName ? { src: spec.srcName } : {};
+  if (cur.exists && !spec.force) {
+    return { changed: false, msg: 'file already exists', data: fileData(dest, cur, extra) };
+  }
+  const data = 'data' in spec.source ? spec.source.data : undefined;
+  const checksum = data ? createHash('sha1').update(data).digest('hex') : srcSt!.checksum;
+  const size = data ? data.length : srcSt!.size;
+  const contentChanged = !cur.exists || cur.checksum !== checksum;
+  const current = currentAttrs(cur);
+  if (spec.attrs.mode === 'preserve') {
+    const bits = remoteSrc !== undefined ? srcSt!.modeBits : spec.localMode ?? 0o644;
+    spec = { ...spec, attrs: { ...spec.attrs, mode: formatMode(bits) } };
+  }
+  const plan = planAttrs(spec.attrs, current);
+  const finalMode = spec.attrs.mode !== undefined ? parseMode(spec.attrs.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
+  const predicted: RemoteStat = {
+    ...cur, exists: true, type: 'file', checksum, size, modeBits: finalMode, mode: formatMode(finalMode),
+    owner: spec.attrs.owner ?? (cur.exists ? cur.owner : ctx.conn.spec.user), group: spec.attrs.group ?? cur.group,
+  };
+  if (!contentChanged && isEmptyPlan(plan)) {
+    return { changed: false, msg: 'file is up to date', data: fileData(dest, cur, extra) };
+  }
+  const diff: FileDiff[] = [];
+  if (contentChanged && ctx.diff) {
+    const before = cur.exists ? await ctx.conn.readFile(dest) : null;
+    const after = data ?? (await ctx.conn.readFile(remoteSrc!));
+    diff.push({ path: dest, before: diffText(before), after: diffText(after) });
+  }
+  if (!isEmptyPlan(plan) && (cur.exists || spec.attrs.owner !== undefined || spec.attrs.group !== undefined)) {
+    const lines = attrDiffLines(plan, current);
+    diff.push({ path: dest, before: lines.before.map((l) => `${l}\n`).join(''), after: lines.after.map((l) => `${l}\n`).join('') });
+  }
+  const decision: Decision = {
+    changed: true,
+    msg: contentChanged ? (cur.exists ? 'file updated' : 'file created') : 'attributes changed',
+    diff,
+    data: fileData(dest, predicted, extra),
+    apply: () => applying(async () => {
+      if (contentChanged) {
+        if (trailingSlash && !parentExists) {
+          const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(dest)}`);
+          if (mk.rc !== 0) return { failed: true, msg: `cannot create ${posix.dirname(dest)}: ${mk.stderr.trim()}` };
+        }
+        const owner = spec.attrs.owner ?? (cur.exists ? String(cur.uid) : undefined);
+        const group = spec.attrs.group ?? (cur.exists ? String(cur.gid) : undefined);
+        const res = await atomicWrite(ctx.conn, dest, data ?? { remotePath: remoteSrc! }, {
+          mode: finalMode,
+          ...(owner !== undefined ? { owner } : {}),
+          ...(group !== undefined ? { group } : {}),
+          ...(spec.validate !== undefined ? { validate: spec.validate } : {}),
+          backup: spec.backup && cur.exists,
+        });
+        return { data: fileData(dest, res.stat, { ...extra, ...(res.backupFile ? { backup_file: res.backupFile } : {}) }) };
+      }
+      const st = await runThenStat(ctx.conn, attrCommands(dest, plan), dest, { checksum: 'sha1' });
+      return { data: fileData(dest, st, extra) };
+    }),
+  };
+  return decision;
+}

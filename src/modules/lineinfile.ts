@@ -1,0 +1,142 @@
+/**
+ * `lineinfile`: make sure one line is in a file (or that matching lines are
+ * not), with Ansible's exact placement rules. The file is read, edited on
+ * the controller and written back atomically.
+ */
+import { posix } from 'node:path';
+import { sh } from '../util/shell.js';
+import { exactlyOneOf } from './lib/schema.js';
+import { defineModule, type FileDiff } from './types.js';
+import { attrCommands, attrDiffLines, attrSchemaProps, isEmptyPlan, parseMode, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
+import { boolSchema, toBool } from './lib/bool.js';
+import { absent, present, splitLines, type LineEditSpec } from './lib/line-edit.js';
+import { atomicWrite, currentAttrs, parseStatLines, runThenStat, statScript } from './lib/remote-file.js';
+import { applying, deciding, failed } from './lib/result.js';
+
+/** Arguments of `lineinfile`. */
+export interface LineinfileArgs extends AttrArgs {
+  path?: string;
+  dest?: string;
+  name?: string;
+  line?: string;
+  regexp?: string;
+  search_string?: string;
+  state?: 'present' | 'absent';
+  insertafter?: string;
+  insertbefore?: string;
+  create?: boolean | string;
+  backrefs?: boolean | string;
+  firstmatch?: boolean | string;
+  backup?: boolean | string;
+  validate?: string;
+}
+
+/** The `lineinfile` module. */
+export default defineModule<LineinfileArgs>({
+  name: 'lineinfile',
+  docs: {
+    short: 'Ensure a line is in a file, or replace or remove lines matching a pattern',
+    description: 'regexp, insertafter and insertbefore are JavaScript regular expressions, matched against each line without its newline.',
+  },
+  checkMode: 'full',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'The file on the target (aliases: dest, name)' },
+      dest: { type: 'string', minLength: 1, description: 'Alias of path' },
+      name: { type: 'string', minLength: 1, description: 'Alias of path' },
+      line: { type: 'string', description: 'The line to put in the file (required with state=present)' },
+      regexp: { type: 'string', description: 'Pattern of the line to replace (the last match) or remove (every match)' },
+      search_string: { type: 'string', description: 'Literal text of the line to replace or remove' },
+      state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the line should be there' },
+      insertafter: { type: 'string', description: 'EOF, or a pattern: insert after its last match (EOF when none)' },
+      insertbefore: { type: 'string', description: 'BOF, or a pattern: insert before its last match (EOF when none)' },
+      create: boolSchema('Create the file when it does not exist', false),
+      backrefs: boolSchema('Expand \\1 and \\g<name> of the regexp in line; no match: no change', false),
+      firstmatch: boolSchema('Use the first match of regexp/insertafter/insertbefore instead of the last', false),
+      backup: boolSchema('Keep a dated copy of the file being replaced', false),
+      ...attrSchemaProps,
+      validate: { type: 'string', description: 'Command that checks the new file before it replaces the old (%s: its temp path)' },
+    },
+    ...exactlyOneOf('path', 'dest', 'name'),
+  },
+  decide: (ctx, args) => deciding(async () => {
+    const path = (args.path ?? args.dest ?? args.name)!;
+    const state = args.state ?? 'present';
+    const backrefs = toBool(args.backrefs);
+    if (args.insertafter !== undefined && args.insertbefore !== undefined) return failed('parameters are mutually exclusive: insertafter|insertbefore');
+    if (args.regexp !== undefined && args.search_string !== undefined) return failed('parameters are mutually exclusive: regexp|search_string');
+    if (backrefs && args.search_string !== undefined) return failed('parameters are mutually exclusive: backrefs|search_string');
+    if (state === 'present' && backrefs && args.regexp === undefined) return failed('regexp is required with backrefs=true');
+    if (state === 'present' && args.line === undefined) return failed('line is required with state=present');
+    if (state === 'absent' && args.line === undefined && args.regexp === undefined && args.search_string === undefined) {
+      return failed('one of line, search_string, or regexp is required with state=absent');
+    }
+    let regexp: RegExp | undefined;
+    try {
+      for (const p of [args.regexp, args.insertafter, args.insertbefore]) if (p !== undefined && p !== 'EOF' && p !== 'BOF') new RegExp(p);
+      if (args.regexp !== undefined) regexp = new RegExp(args.regexp);
+    } catch (e) {
+      return failed(`invalid regular expression: ${(e as Error).message}`);
+    }
+    const want = wantedAttrs(args);
+    const res = await ctx.conn.exec(`${statScript('0', path)}\n${statScript('1', path, { follow: true })}`);
+    const parsed = parseStatLines(res.stdout);
+    const own = parsed.get('0');
+    const st = parsed.get('1');
+    if (!own || !st) return failed(`cannot stat ${path}: ${res.stderr.trim()}`);
+    if (st.type === 'directory') return failed(`Path ${path} is a directory !`);
+    // Like Ansible, write through a symlink to the real file.
+    const real = own.type === 'link' && own.linkSource ? own.linkSource : path;
+    const exists = st.exists;
+    if (!exists && state === 'absent') return { changed: false, msg: 'file not present', data: { path, found: 0, backup: '' } };
+    if (!exists && !toBool(args.create)) return failed(`Destination ${path} does not exist !`, { rc: 257 });
+    const beforeBuf = exists ? await ctx.conn.readFile(real) : Buffer.alloc(0);
+    const beforeText = (beforeBuf ?? Buffer.alloc(0)).toString('utf8');
+    const spec: LineEditSpec = { backrefs, firstmatch: toBool(args.firstmatch) };
+    if (args.line !== undefined) spec.line = args.line;
+    if (regexp) spec.regexp = regexp;
+    if (args.search_string !== undefined) spec.searchString = args.search_string;
+    if (args.insertafter !== undefined) spec.insertafter = args.insertafter;
+    if (args.insertbefore !== undefined) spec.insertbefore = args.insertbefore;
+    const edit = state === 'present' ? present(splitLines(beforeText), spec) : absent(splitLines(beforeText), spec);
+    const afterText = edit.lines.join('');
+    const contentChanged = edit.changed;
+    if (!exists && !contentChanged) return { changed: false, msg: edit.msg, data: { path, backup: '' } };
+    const current = currentAttrs(st);
+    const plan = planAttrs(want, current);
+    let msg = edit.msg;
+    if (!isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
+    const data: Record<string, unknown> = { path, backup: '', ...(edit.found !== undefined ? { found: edit.found } : {}) };
+    if (!contentChanged && isEmptyPlan(plan)) return { changed: false, msg, data };
+    const diff: FileDiff[] = [];
+    if (contentChanged) diff.push({ path, before: beforeText, after: afterText, beforeHeader: `${path} (content)`, afterHeader: `${path} (content)` });
+    if (!isEmptyPlan(plan) && exists) {
+      const lines = attrDiffLines(plan, current);
+      diff.push({ path, before: lines.before.map((l) => `${l}\n`).join(''), after: lines.after.map((l) => `${l}\n`).join('') });
+    }
+    return {
+      changed: true, msg, diff, data,
+      apply: () => applying(async () => {
+        if (!contentChanged) {
+          await runThenStat(ctx.conn, attrCommands(real, plan), real);
+          return { data };
+        }
+        if (!exists) {
+          const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(real)}`);
+          if (mk.rc !== 0) return { failed: true, msg: `cannot create ${posix.dirname(real)}: ${mk.stderr.trim()}` };
+        }
+        const mode = want.mode !== undefined ? parseMode(want.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
+        const owner = want.owner ?? (exists ? String(st.uid) : undefined);
+        const group = want.group ?? (exists ? String(st.gid) : undefined);
+        const out = await atomicWrite(ctx.conn, real, Buffer.from(afterText, 'utf8'), {
+          mode, backup: toBool(args.backup) && exists,
+          ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
+          ...(args.validate !== undefined ? { validate: args.validate } : {}),
+        });
+        return { data: { ...data, backup: out.backupFile ?? '', ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
+      }),
+    };
+  }),
+});
