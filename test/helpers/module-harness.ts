@@ -15,7 +15,7 @@ import type { FileDiff, ModuleContext } from '../../src/modules/types.js';
 import { compileSchema } from '../../src/util/schema.js';
 
 /** The folder with `files/` and `templates/` for module tests. */
-export const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), '../fixtures/modules');
+export const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), '../unit/modules/fixtures');
 
 /** What a task run returns: the executor's view of one module run. */
 export interface ModuleRun {
