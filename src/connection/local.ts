@@ -26,7 +26,7 @@ export class LocalConnection implements Connection {
     child.on('error', (e) => session.fail(`local shell failed: ${e.message}`));
     this.session = session;
     try {
-      await session.exec(SESSION_PRELUDE);
+      await session.prepare(SESSION_PRELUDE);
     } catch (e) {
       throw new ConnectionError(this.spec.name, `cannot start /bin/sh: ${(e as Error).message}`, { cause: e });
     }

@@ -89,7 +89,17 @@ export class ShellSession {
     return run;
   }
 
-  private execNow(script: string, opts: ExecOptions): Promise<ExecResult> {
+  /**
+   * Run a script in the shell itself rather than a subshell, so its exports
+   * and `cd` last for every later command (the session prelude).
+   */
+  prepare(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const run = this.queue.then(() => this.execNow(script, opts, true));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private execNow(script: string, opts: ExecOptions, inShell = false): Promise<ExecResult> {
     if (this.closedReason !== undefined) return Promise.reject(new ShellClosedError(this.closedReason));
     const marker = `${this.boundary}_${++this.counter}`;
     return new Promise<ExecResult>((resolve, reject) => {
@@ -102,8 +112,9 @@ export class ShellSession {
           this.onBroken(reason);
         }, opts.timeoutMs);
       }
+      const body = inShell ? `eval ${shq(script)} </dev/null` : `( eval ${shq(script)} ) </dev/null`;
       const framed =
-        `( eval ${shq(script)} ) </dev/null; ` +
+        `${body}; ` +
         `printf '\\n%s:%d\\n' ${marker} "$?"; printf '\\n%s\\n' ${marker} >&2\n`;
       this.streams.stdin.write(framed);
     });

@@ -46,17 +46,14 @@ function pick(vars: Record<string, unknown>, ...names: string[]): string | undef
   return undefined;
 }
 
-/** The `-o Key=value` options found in ssh argument strings, keys lower-cased. */
+/** The `-o Key=value` options found in ssh argument strings, keys lower-cased; the first value wins, as in ssh. */
 export function sshOptions(args: string): Map<string, string> {
   const words = parse(args, (key) => `$${key}`).filter((w): w is string => typeof w === 'string');
   const options = new Map<string, string>();
   const add = (text: string, next: () => string | undefined) => {
     const eq = text.search(/[=\s]/);
-    if (eq > 0) options.set(text.slice(0, eq).toLowerCase(), text.slice(eq + 1).trim());
-    else {
-      const value = next();
-      if (value !== undefined) options.set(text.toLowerCase(), value);
-    }
+    const [key, value] = eq > 0 ? [text.slice(0, eq).toLowerCase(), text.slice(eq + 1).trim()] : [text.toLowerCase(), next()];
+    if (value !== undefined && !options.has(key)) options.set(key, value);
   };
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;

@@ -139,7 +139,7 @@ export class SshConnection implements Connection {
     channel.on('close', () => this.lost('the remote shell ended'));
     this.session = session;
     try {
-      await session.exec(SESSION_PRELUDE, { timeoutMs: Math.max(spec.connectTimeoutMs, 5000) });
+      await session.prepare(SESSION_PRELUDE, { timeoutMs: Math.max(spec.connectTimeoutMs, 5000) });
     } catch (e) {
       this.shutdown();
       throw new ConnectionError(spec.name, `cannot start the shell on ${spec.address}: ${(e as Error).message}`, { cause: e });
