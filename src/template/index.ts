@@ -1,0 +1,270 @@
+/**
+ * The template layer: Handlebars rendering of YAML values and template files,
+ * and evaluation of conditions, with bosun's rules (undefined variables are
+ * errors with a position, lazy variables, native types). See docs/templates.md.
+ */
+import Handlebars from 'handlebars';
+import { BosunError, type SourcePos } from '../errors.js';
+import { analyzeProgram, AnalysisError, captureProgram, INTERNAL, singleMustache, textProgram, type VarRef } from './analyze.js';
+import { HELPERS } from './helpers.js';
+import { rewriteTemplate, toSourcePos, VALUE_HELPER, type Insertions, type PosContext } from './positions.js';
+import { missingDetail, newSession, Resolver, type RenderSession } from './resolve.js';
+import { hasTemplate, isTruthy, toText } from './values.js';
+
+export { hasTemplate, isTruthy } from './values.js';
+export { HELPERS, type HelperDef } from './helpers.js';
+export type { SourcePos } from '../errors.js';
+
+/** Renders templates and evaluates conditions; one per run, shared by all hosts. */
+export interface TemplateEngine {
+  /** Render a YAML string value. A value that is exactly one `{{ expr }}` (surrounding whitespace allowed) keeps the expression's native type (list, number, boolean, object); anything else renders to a string. Strings without `{{` are returned unchanged (fast path). */
+  renderString(text: string, vars: Record<string, unknown>, source?: SourcePos): unknown;
+  /** Render every string inside a structure (objects, arrays), keys untouched; `posOf(path)` gives the position of the value at a path for errors. */
+  renderDeep(value: unknown, vars: Record<string, unknown>, posOf?: (path: ReadonlyArray<string | number>) => SourcePos): unknown;
+  /** Render a template file's text (the `template` module); always a string. */
+  renderText(text: string, vars: Record<string, unknown>, file: string): string;
+  /** Evaluate a condition expression written WITHOUT braces: `st.stat.exists`, `(eq a "b")`, `(not x)`, `eq a "b"` (a bare helper call), `true`, `3`. Returns the native value. */
+  evaluate(expr: string, vars: Record<string, unknown>, source?: SourcePos): unknown;
+  /** Truthiness shared by when/changed_when/failed_when/assert: false, null/undefined, 0, '', empty list are false; strings 'false'/'no'/'off'/'0' (case-insensitive) are false too, since YAML 1.2 keeps yes/no as strings; everything else true. */
+  isTruthy(value: unknown): boolean;
+  /** Parse (not render) a template at load time: TEMPLATE_SYNTAX error with position for bad syntax; unknown helpers are an error too. */
+  check(text: string, source?: SourcePos): void;
+  /** Check a condition expression's syntax at load time. */
+  checkExpression(expr: string, source?: SourcePos): void;
+}
+
+/** A new engine with its own Handlebars environment and template cache. */
+export function createTemplateEngine(): TemplateEngine {
+  return new Engine();
+}
+
+type Program = hbs.AST.Program;
+type Delegate = Handlebars.TemplateDelegate;
+
+/** A parsed and analysed template; the compiled functions are made on first use. */
+interface Compiled {
+  ast: Program;
+  refs: VarRef[];
+  inserted: Insertions;
+  single: hbs.AST.MustacheStatement | undefined;
+  text?: Delegate;
+  native?: Delegate;
+}
+
+/** An error thrown inside a helper, carrying the helper's location. */
+class HelperFailure extends Error {
+  constructor(readonly helper: string, readonly loc: hbs.AST.SourceLocation | undefined, override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
+const MAX_CACHED = 20_000;
+
+interface Box { value: unknown }
+
+/** Parser token names, as a person would say them. */
+const TOKEN_NAMES: Record<string, string> = {
+  EOF: 'end of template (an unclosed {{ or block?)', CLOSE: "'}}'", OPEN: "'{{'", OPEN_SEXPR: "'('", CLOSE_SEXPR: "')'",
+  EQUALS: "'='", OPEN_ENDBLOCK: "'{{/'", OPEN_BLOCK: "'{{#'", STRING: 'string', NUMBER: 'number', ID: 'name', SEP: "'.'",
+};
+
+class Engine implements TemplateEngine {
+  private readonly hb = Handlebars.create();
+  private readonly cache = new Map<string, Compiled>();
+
+  constructor() {
+    this.hb.unregisterHelper('log');
+    for (const helper of HELPERS) {
+      this.register(helper.name, (args, options) => helper.fn(args, (options.hash ?? {}) as Record<string, unknown>));
+    }
+    this.register(VALUE_HELPER, ([v]) => v);
+    this.register(INTERNAL.str, ([v]) => toText(v));
+    this.register(INTERNAL.capture, ([v], options) => {
+      (options.data as { bosunBox: Box }).bosunBox.value = v;
+      return '';
+    });
+    this.register(INTERNAL.get, ([name, base, ...parts]) => this.lookup(String(name), base, parts as string[], false));
+    this.register(INTERNAL.opt, ([name, base, ...parts]) => this.lookup(String(name), base, parts as string[], true));
+    this.hb.registerHelper('raw', (options: Handlebars.HelperOptions) => options.fn(undefined));
+  }
+
+  /** Register a helper that gets its arguments without Handlebars' trailing options. */
+  private register(name: string, fn: (args: unknown[], options: Handlebars.HelperOptions) => unknown): void {
+    this.hb.registerHelper(name, (...all: unknown[]) => {
+      const options = all.pop() as Handlebars.HelperOptions;
+      try {
+        return fn(all, options);
+      } catch (err) {
+        throw new HelperFailure(name, (options as unknown as { loc?: hbs.AST.SourceLocation }).loc, err);
+      }
+    });
+  }
+
+  /** A path below a value known only at run time (`#each` over a helper result). */
+  private lookup(name: string, base: unknown, parts: string[], optional: boolean): unknown {
+    const detail = missingDetail(base, parts, 'this');
+    if (detail !== null) {
+      if (optional) return undefined;
+      throw new BosunError('UNDEFINED_VAR', `undefined variable '${name}'${detail ? ` (${detail})` : ''}`);
+    }
+    let cur = base;
+    for (const part of parts) cur = (cur as Record<string, unknown>)[part];
+    return cur;
+  }
+
+  renderString(text: string, vars: Record<string, unknown>, source?: SourcePos): unknown {
+    if (typeof text !== 'string' || !text.includes('{{')) return text;
+    return this.renderValue(text, vars, { source, inserted: new Map(), colShift: 0 }, newSession(), 'value');
+  }
+
+  renderDeep(value: unknown, vars: Record<string, unknown>, posOf?: (path: ReadonlyArray<string | number>) => SourcePos): unknown {
+    if (!hasTemplate(value)) return value;
+    const session = newSession();
+    const walk = (v: unknown, path: Array<string | number>): unknown => {
+      if (typeof v === 'string') {
+        if (!v.includes('{{')) return v;
+        return this.renderValue(v, vars, { source: posOf?.(path), inserted: new Map(), colShift: 0 }, session, 'value');
+      }
+      if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
+      if (typeof v === 'object' && v !== null) {
+        const out: Record<string, unknown> = {};
+        for (const [k, item] of Object.entries(v)) out[k] = walk(item, [...path, k]);
+        return out;
+      }
+      return v;
+    };
+    return walk(value, []);
+  }
+
+  renderText(text: string, vars: Record<string, unknown>, file: string): string {
+    if (!text.includes('{{')) return text;
+    const ctx: PosContext = { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 };
+    return this.renderValue(text, vars, ctx, newSession(), 'text') as string;
+  }
+
+  evaluate(expr: string, vars: Record<string, unknown>, source?: SourcePos): unknown {
+    if (typeof expr !== 'string') return expr;
+    const { text, colShift } = this.expressionText(expr, source);
+    return this.renderValue(text, vars, { source, inserted: new Map(), colShift }, newSession(), 'expression');
+  }
+
+  isTruthy(value: unknown): boolean {
+    return isTruthy(value);
+  }
+
+  check(text: string, source?: SourcePos): void {
+    if (typeof text !== 'string' || !text.includes('{{')) return;
+    this.compile(text, { source, inserted: new Map(), colShift: 0 });
+  }
+
+  checkExpression(expr: string, source?: SourcePos): void {
+    if (typeof expr !== 'string') return;
+    const { text, colShift } = this.expressionText(expr, source);
+    const ctx: PosContext = { source, inserted: new Map(), colShift };
+    this.single(this.compile(text, ctx), ctx);
+  }
+
+  /** A condition as template text: braces added unless the user wrote them. */
+  private expressionText(expr: string, source: SourcePos | undefined): { text: string; colShift: number } {
+    const trimmed = expr.trim();
+    if (trimmed === '') throw new BosunError('TEMPLATE_SYNTAX', 'empty condition', { source });
+    if (trimmed.startsWith('{{') && trimmed.endsWith('}}')) return { text: expr, colShift: 0 };
+    return { text: `{{${expr}}}`, colShift: 2 };
+  }
+
+  private single(compiled: Compiled, ctx: PosContext): hbs.AST.MustacheStatement {
+    if (compiled.single) return compiled.single;
+    throw new BosunError('TEMPLATE_SYNTAX', 'a condition must be one expression, such as `x`, `(eq a "b")` or `eq a "b"`', {
+      source: toSourcePos(1, ctx.colShift, ctx),
+    });
+  }
+
+  /** Parse and analyse a template, or take it from the cache. */
+  private compile(text: string, ctx: PosContext): Compiled {
+    const cached = this.cache.get(text);
+    if (cached) return cached;
+    const fixed = rewriteTemplate(text);
+    const posCtx: PosContext = { ...ctx, inserted: fixed.inserted };
+    let ast: Program;
+    try {
+      ast = this.hb.parseWithoutProcessing(fixed.text);
+    } catch (err) {
+      throw this.syntaxError(err, posCtx);
+    }
+    let refs: VarRef[];
+    try {
+      refs = analyzeProgram(ast);
+    } catch (err) {
+      if (err instanceof AnalysisError) {
+        throw new BosunError('TEMPLATE_SYNTAX', err.message, { source: toSourcePos(err.line, err.column, posCtx) });
+      }
+      throw err;
+    }
+    const compiled: Compiled = { ast, refs, inserted: fixed.inserted, single: singleMustache(ast) };
+    if (this.cache.size >= MAX_CACHED) this.cache.clear();
+    this.cache.set(text, compiled);
+    return compiled;
+  }
+
+  private syntaxError(err: unknown, ctx: PosContext): BosunError {
+    const e = err as { message?: string; lineNumber?: number; column?: number };
+    let line = e.lineNumber;
+    let column = e.column;
+    if (line === undefined) {
+      const yylloc = (Handlebars as unknown as { Parser?: { lexer?: { yylloc?: { first_line: number; first_column: number } } } }).Parser?.lexer?.yylloc;
+      line = yylloc?.first_line ?? 1;
+      column = yylloc?.first_column ?? 0;
+    }
+    const lines = String(e.message ?? err).split('\n');
+    const got = /got '(\w+)'/.exec(lines.find((l) => l.startsWith('Expecting')) ?? '')?.[1];
+    const message = got
+      ? `template syntax error: unexpected ${got === 'INVALID' ? 'character (an unclosed string?)' : TOKEN_NAMES[got] ?? got}`
+      : `template syntax error: ${lines[0]?.replace(/ - \d+:\d+$/, '')}`;
+    return new BosunError('TEMPLATE_SYNTAX', message, {
+      source: toSourcePos(line, column ?? 0, ctx),
+      hint: 'expressions are Handlebars: {{ name }}, {{ helper arg "text" }}, {{#if (eq a "b")}}...{{/if}}; see docs/templates.md',
+      cause: err,
+    });
+  }
+
+  /** Check the variables, then render: natively (one expression) or as text. */
+  private renderValue(text: string, vars: Record<string, unknown>, ctx: PosContext, session: RenderSession, mode: 'value' | 'text' | 'expression'): unknown {
+    const compiled = this.compile(text, ctx);
+    const posCtx: PosContext = { ...ctx, inserted: compiled.inserted };
+    const single = mode === 'expression' ? this.single(compiled, posCtx) : mode === 'value' ? compiled.single : undefined;
+    const resolver = new Resolver(vars, session, (lazyText) => this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'));
+    const position = (ref: VarRef): SourcePos | undefined => toSourcePos(ref.line, ref.column, posCtx);
+    for (const ref of compiled.refs) resolver.check(ref, position);
+    try {
+      if (single) {
+        compiled.native ??= this.hb.compile(captureProgram(compiled.ast, single) as unknown as string, COMPILE_OPTIONS);
+        const box: Box = { value: undefined };
+        compiled.native(resolver.root, { data: { bosunBox: box } });
+        return box.value;
+      }
+      compiled.text ??= this.hb.compile(textProgram(compiled.ast) as unknown as string, COMPILE_OPTIONS);
+      return compiled.text(resolver.root);
+    } catch (err) {
+      throw this.renderError(err, posCtx);
+    }
+  }
+
+  private renderError(err: unknown, ctx: PosContext): unknown {
+    if (err instanceof HelperFailure) {
+      const source = err.loc ? toSourcePos(err.loc.start.line, err.loc.start.column, ctx) : ctx.source;
+      if (err.cause instanceof BosunError) {
+        if (err.helper.startsWith('__')) return new BosunError(err.cause.code, err.cause.message, { source, hint: err.cause.hint, cause: err.cause });
+        return new BosunError(err.cause.code, `${err.helper}: ${err.cause.message}`, { source, hint: err.cause.hint, cause: err.cause });
+      }
+      return new BosunError('TEMPLATE_RENDER', `${err.helper}: ${err.message}`, { source, cause: err.cause });
+    }
+    if (err instanceof BosunError) return err;
+    const e = err as { message?: string; lineNumber?: number; column?: number };
+    const source = e.lineNumber !== undefined ? toSourcePos(e.lineNumber, e.column ?? 0, ctx) : ctx.source;
+    const message = String(e.message ?? err).replace(/ - \d+:\d+$/, '');
+    const notDefined = /^"(.*)" not defined in/.exec(message);
+    if (notDefined) return new BosunError('UNDEFINED_VAR', `undefined variable '${notDefined[1]}'`, { source, cause: err });
+    return new BosunError('TEMPLATE_RENDER', `cannot render template: ${message}`, { source, cause: err });
+  }
+}
