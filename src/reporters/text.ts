@@ -34,7 +34,7 @@ export function recapLine(host: string, s: HostStats): string {
 export function createTextReporter(opts: TextReporterOptions): Reporter {
   const c = pc.createColors(opts.color);
   const out = (line: string): void => opts.write(`${line}\n`);
-  const json = (v: unknown, pretty: boolean): string => JSON.stringify(v, sortedReplacer, pretty ? 4 : undefined);
+  const json = (v: unknown, pretty: boolean): string => (pretty ? JSON.stringify(v, sortedReplacer, 4) : pythonJson(v));
 
   const shownData = (r: TaskResult): Record<string, unknown> => {
     if (r.noLog) return { censored: CENSORED, changed: r.data['changed'] === true };
@@ -130,6 +130,15 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
 function debugView(r: TaskResult): Record<string, unknown> {
   const { changed: _c, failed: _f, ...rest } = r.data;
   return rest;
+}
+
+/** One-line JSON spaced like Python's json.dumps (`{"a": 1, "b": [1, 2]}`), as ansible-playbook prints results. */
+export function pythonJson(v: unknown): string {
+  // Formatting newlines never occur inside JSON strings (they are escaped), so collapsing them is safe.
+  return JSON.stringify(v, sortedReplacer, 1)
+    .replace(/([[{])\n\s*/g, '$1')
+    .replace(/\n\s*([\]}])/g, '$1')
+    .replace(/\n\s*/g, ' ');
 }
 
 function sortedReplacer(_key: string, value: unknown): unknown {

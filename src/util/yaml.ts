@@ -55,9 +55,10 @@ export function parseYaml(text: string, file: string): YamlFile {
     throw new BosunError('YAML_SYNTAX', `invalid YAML: ${first.message.split('\n')[0]}`, { source: toPos(first.pos[0]) });
   }
   visit(doc, {
-    Pair(_key, pair) {
+    Pair(_key, pair, path) {
       if (isCollection(pair.key) && pair.key.flow) {
-        const at = pair.key.range?.[0] ?? 0;
+        const parent = path[path.length - 1] as YamlNode | undefined;
+        const at = (isCollection(parent) && parent.flow ? parent.range?.[0] : undefined) ?? pair.key.range?.[0] ?? 0;
         throw new BosunError('YAML_SYNTAX', 'a value starting with "{{" must be quoted', {
           source: toPos(at),
           hint: 'write msg: "{{ var }}" (in quotes): unquoted, YAML reads {{ }} as a mapping',

@@ -1,0 +1,129 @@
+/**
+ * The whole engine (loader, inventory, vars, templates, executor, modules,
+ * reporters) against the `local` connection: real files in a temp folder.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bosun-local-'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), text.replaceAll('@DIR@', dir));
+  }
+  return dir;
+}
+
+async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  return { code, out, err };
+}
+
+const INVENTORY = '[local]\nlocalhost ansible_connection=local\n';
+
+describe('a run over the local connection', () => {
+  it('changes, then reports changed=0, and check mode predicts and touches nothing', async () => {
+    const dir = tree({
+      'hosts.ini': INVENTORY,
+      'site.yml': [
+        '- name: local play',
+        '  hosts: local',
+        '  gather_facts: false',
+        '  vars: { root: "@DIR@/out", greeting: hello }',
+        '  tasks:',
+        '    - file: { path: "{{ root }}", state: directory, mode: "0755" }',
+        '    - copy: { dest: "{{ root }}/a.txt", content: "{{ greeting }} {{ inventory_hostname }}\\n", mode: "0640" }',
+        '    - lineinfile: { path: "{{ root }}/b.conf", line: "x = 1", create: true }',
+        '    - command: touch {{ root }}/c creates={{ root }}/c',
+        '    - stat: { path: "{{ root }}/a.txt" }',
+        '      register: st',
+        '    - assert: { that: [st.stat.exists, (eq st.stat.mode "0640")] }',
+        '    - set_fact: { seen: "{{ st.stat.size }}" }',
+        '    - debug: { msg: "size {{ seen }}" }',
+        '',
+      ].join('\n'),
+    });
+    const args = ['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini')];
+    const first = await bosun(args);
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('localhost : ok=8 changed=4 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0');
+    expect(first.out).toContain('"msg": "size 16"');
+    expect(readFileSync(path.join(dir, 'out/a.txt'), 'utf8')).toBe('hello localhost\n');
+    expect(statSync(path.join(dir, 'out/a.txt')).mode & 0o777).toBe(0o640);
+
+    const second = await bosun(args);
+    expect(second.code).toBe(0);
+    expect(second.out).toContain('localhost : ok=8 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0');
+
+    writeFileSync(path.join(dir, 'out/a.txt'), 'edited by hand\n');
+    const check = await bosun([...args, '--check', '--diff']);
+    expect(check.code).toBe(0);
+    expect(check.out).toContain('localhost : ok=8 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0');
+    expect(check.out).toContain('-edited by hand\n+hello localhost');
+    expect(readFileSync(path.join(dir, 'out/a.txt'), 'utf8')).toBe('edited by hand\n');
+  });
+
+  it('fails a host on an undefined variable, naming file:line:col', async () => {
+    const dir = tree({
+      'hosts.ini': INVENTORY,
+      'site.yml': '- hosts: all\n  gather_facts: false\n  vars: { greeting: hi }\n  tasks:\n    - debug:\n        msg: "{{ greting }}"\n',
+    });
+    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini')]);
+    expect(res.code).toBe(2);
+    expect(res.out).toContain(`${path.join(dir, 'site.yml')}:6:`);
+    expect(res.out).toMatch(/undefined variable 'greting'/);
+    expect(res.out).toContain('localhost : ok=0 changed=0 unreachable=0 failed=1');
+  });
+
+  it('ends --json with the recap line', async () => {
+    const dir = tree({ 'hosts.ini': INVENTORY, 'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n' });
+    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '--json']);
+    const lines = res.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.at(-1)).toEqual({
+      type: 'recap',
+      hosts: { localhost: { ok: 1, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 } },
+      duration_ms: expect.any(Number),
+    });
+    expect(lines.some((l) => l['type'] === 'task_result')).toBe(true);
+  });
+
+  it('exits 5 on bad options and 1 on a bad playbook', async () => {
+    expect((await bosun(['run', 'x.yml', '--forks', 'zero'])).code).toBe(5);
+    expect((await bosun(['run'])).code).toBe(5);
+    const res = await bosun(['run', '/nonexistent.yml']);
+    expect(res.code).toBe(1);
+    expect(res.err).toContain('file not found: /nonexistent.yml');
+  });
+
+  it('loops, registers results and skips by condition per item', async () => {
+    const dir = tree({
+      'hosts.ini': INVENTORY,
+      'site.yml': [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - copy: { dest: "@DIR@/{{ item }}.txt", content: "{{ item }}" }',
+        '      loop: [a, b, c]',
+        '      when: (ne item "b")',
+        '      register: out',
+        '    - assert:',
+        '        that:',
+        '          - (eq out.results.length 3)',
+        '          - out.results.1.skipped',
+        '          - out.changed',
+        '',
+      ].join('\n'),
+    });
+    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini')]);
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('changed: [localhost] => (item=a)');
+    expect(res.out).toContain('skipping: [localhost] => (item=b)');
+    expect(readFileSync(path.join(dir, 'c.txt'), 'utf8')).toBe('c');
+  });
+});
