@@ -150,8 +150,8 @@ export function logTail(host: HostRecord, lines = 15): string {
   }
 }
 
-/** Resolve once address:22 accepts a TCP connection. */
-function tcpOpen(address: string): Promise<boolean> {
+/** Whether something accepts TCP connections on address:22. */
+export function tcpOpen(address: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: address, port: 22 });
     socket.once('connect', () => { socket.destroy(); resolve(true); });

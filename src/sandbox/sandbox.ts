@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BosunError } from '../errors.js';
 import { DEFAULT_BASE, sandboxAddresses } from './address.js';
-import { isOurProcess, prepareHost, startHost, stopHost, waitReady, type HostRecord } from './host.js';
+import { isOurProcess, prepareHost, startHost, stopHost, tcpOpen, waitReady, type HostRecord } from './host.js';
 import { run, sandboxSupport, SYSTEMD } from './support.js';
 import { cgroupDirsFor } from './systemd.js';
 
@@ -114,6 +114,13 @@ export async function sandboxUp(opts: SandboxOptions): Promise<Sandbox> {
   const addresses = sandboxAddresses(opts.base ?? DEFAULT_BASE, opts.count);
   const stateDir = opts.stateDir ?? defaultStateDir(name);
   await sandboxDown({ stateDir });
+  // Readiness is "port 22 answers": an address already taken would look ready at once.
+  const taken = (await Promise.all(addresses.map(async (a) => ((await tcpOpen(a)) ? a : undefined)))).filter(Boolean);
+  if (taken.length > 0) {
+    throw new BosunError('SANDBOX', `port 22 is already in use on ${taken.slice(0, 5).join(', ')}${taken.length > 5 ? ', ...' : ''}`, {
+      hint: 'another sandbox or sshd listens there: bring it down, or pick another base address',
+    });
+  }
   await fs.mkdir(join(stateDir, 'hosts'), { recursive: true, mode: 0o700 });
   const privateKeyFile = join(stateDir, 'id_ed25519');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `bosun-sandbox-${name}`, '-f', privateKeyFile]);
