@@ -76,8 +76,8 @@ export function formatMode(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-const OCTAL = /^[0-7]{1,4}$/;
-const CLAUSE = /^([ugoa]*)([-+=])([rwxXst]*|[ugo])$/;
+const OCTAL = /^0?[0-7]{1,4}$/;
+const CLAUSE = /^([ugoa]*)([-+=])([ugo]|[rwxXst]*)$/;
 
 /**
  * Parse a mode argument to permission bits. Symbolic modes apply to `current`
@@ -99,10 +99,10 @@ export function parseMode(mode: string, current: number, isDir: boolean): number
 
 /** A clause such as `u+x-w` holds several operations; split it into [who, op, perms] triples. */
 function splitClause(clause: string): Array<[string, string, string]> | undefined {
-  const m = /^([ugoa]*)((?:[-+=](?:[rwxXst]*|[ugo]))+)$/.exec(clause);
+  const m = /^([ugoa]*)((?:[-+=](?:[ugo]|[rwxXst]*))+)$/.exec(clause);
   if (!m) return undefined;
   const who = m[1] ?? '';
-  const ops = m[2]!.match(/[-+=](?:[rwxXst]*|[ugo])/g) ?? [];
+  const ops = m[2]!.match(/[-+=](?:[ugo]|[rwxXst]*)/g) ?? [];
   return ops.map((op) => {
     const c = CLAUSE.exec(who + op)!;
     return [who, c[2]!, c[3]!];
