@@ -67,7 +67,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--state-dir <dir>', 'where the sandbox keeps its files')
     .option('--group <group>', 'inventory group of the hosts', 'sandbox')
     .action(async (count, o) => {
-      const { sandboxUp } = await import('../sandbox/index.js');
+      const { ensureSshd, sandboxUp } = await import('../sandbox/index.js');
+      await ensureSshd();
       const sb = await sandboxUp({ count, systemd: o.systemd, name: o.name, group: o.group, ...(o.base ? { base: o.base } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
       io.out(`started ${sb.hosts.length} host(s): ${sb.hosts.map((h) => `${h.name}=${h.address}`).join(' ')}\n`);
       io.out(`inventory: ${sb.inventoryFile}\nknown_hosts: ${sb.knownHostsFile}\n`);

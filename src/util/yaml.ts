@@ -75,9 +75,28 @@ export function parseYaml(text: string, file: string): YamlFile {
   return {
     file,
     value,
-    posOf: (path) => toPos(nodeAt(doc, path, false)?.range?.[0] ?? 0),
+    posOf: (path) => toPos(valueStart(nodeAt(doc, path, false), text)),
     keyPosOf: (path) => toPos(nodeAt(doc, path, true)?.range?.[0] ?? nodeAt(doc, path, false)?.range?.[0] ?? 0),
   };
+}
+
+/**
+ * Where a value's text starts: inside the quotes of a quoted scalar, on the
+ * first content line of a block scalar (`|`, `>`), so that positions inside a
+ * templated string can be added to it.
+ */
+function valueStart(node: YamlNode | undefined, text: string): number {
+  const start = node?.range?.[0] ?? 0;
+  if (!isScalar(node)) return start;
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return start + 1;
+  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return start;
+    let at = nl + 1;
+    while (text[at] === ' ') at++;
+    return at;
+  }
+  return start;
 }
 
 /** Walk the document along `path`; the deepest node reached (or its key node). */
