@@ -65,6 +65,8 @@ export class SshConnection implements Connection {
 
   async connect(): Promise<void> {
     if (this.session && !this.session.closed) return;
+    // A broken session's transport is torn down before a new one is opened.
+    if (this.client && !this.connecting) this.shutdown();
     this.connecting ??= this.open().finally(() => { this.connecting = undefined; });
     return this.connecting;
   }
@@ -126,8 +128,10 @@ export class SshConnection implements Connection {
     this.client = client;
     this.lostReason = undefined;
     this.clientClosed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-    client.on('error', (err: Error) => this.lost(`connection to ${spec.address}:${spec.port} failed: ${err.message}`));
-    client.on('close', () => this.lost(`connection to ${spec.address}:${spec.port} closed`));
+    // Events of an earlier, replaced client must not fail the current session.
+    const lost = (reason: string) => { if (this.client === client) this.lost(reason); };
+    client.on('error', (err: Error) => lost(`connection to ${spec.address}:${spec.port} failed: ${err.message}`));
+    client.on('close', () => lost(`connection to ${spec.address}:${spec.port} closed`));
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
       client.exec('/bin/sh', (err, ch) => (err ? reject(new ConnectionError(spec.name, `cannot start /bin/sh on ${spec.address}: ${err.message}`, { cause: err })) : resolve(ch)));
     }).catch((e) => { client.end(); throw e; });
@@ -136,7 +140,7 @@ export class SshConnection implements Connection {
       { stdin: channel, stdout: channel, stderr: channel.stderr },
       () => this.shutdown(),
     );
-    channel.on('close', () => this.lost('the remote shell ended'));
+    channel.on('close', () => lost('the remote shell ended'));
     this.session = session;
     try {
       await session.prepare(SESSION_PRELUDE, { timeoutMs: Math.max(spec.connectTimeoutMs, 5000) });
@@ -220,6 +224,7 @@ export class SshConnection implements Connection {
     this.client?.end();
     this.channel = undefined;
     this.sftpChannel = undefined;
+    this.client = undefined;
   }
 
   async close(): Promise<void> {
