@@ -130,6 +130,7 @@ export default defineModule<FileArgs>({
     const after: string[] = [`path: ${path}`, `state: ${state === 'touch' ? (target.exists ? targetState : 'file') : state}`];
     let exists = target.exists;
     let defaultMode = 0o644;
+    let createDirAt = -1;
 
     if (state === 'file') {
       if (!target.exists) return failed(`file (${path}) is absent, cannot continue`, { path, state: 'absent' });
@@ -137,7 +138,7 @@ export default defineModule<FileArgs>({
     } else if (state === 'directory') {
       defaultMode = 0o755;
       if (target.exists && target.type !== 'directory') return failed(`${path} already exists as a ${targetState}`, { path });
-      if (!target.exists) cmds.push(sh`mkdir -p -- ${path}`);
+      if (!target.exists) createDirAt = cmds.push(sh`mkdir -p -- ${path}`) - 1;
     } else if (state === 'touch') {
       if (target.exists && target.type === 'directory') defaultMode = 0o755;
       if (!target.exists) cmds.push(sh`touch -- ${path}`);
@@ -178,6 +179,7 @@ export default defineModule<FileArgs>({
     // Linux cannot chmod a symlink itself.
     if (isLink) delete wantHere.mode;
     const plan: AttrPlan = planAttrs(wantHere, cur, defaultMode);
+    if (createDirAt >= 0) cmds[createDirAt] = createWithParents(path, plan);
     cmds.push(...attrCommands(path, plan, { noFollow: isLink }));
     const lines = attrDiffLines(plan, cur);
     before.push(...lines.before);
@@ -230,3 +232,19 @@ export default defineModule<FileArgs>({
     return decision;
   }),
 });
+
+/**
+ * mkdir for a path and its missing parents, giving each folder it creates the
+ * same owner, group and mode, as Ansible's file module does.
+ */
+function createWithParents(path: string, plan: AttrPlan): string {
+  if (!posix.isAbsolute(path)) return sh`mkdir -p -- ${path}`;
+  const parts = posix.normalize(path).split('/').filter(Boolean);
+  const dirs = parts.map((_p, i) => `/${parts.slice(0, i + 1).join('/')}`);
+  return dirs
+    .map((d) => {
+      const attrs = attrCommands(d, plan);
+      return sh`[ -d ${d} ] || { mkdir -- ${d}` + (attrs.length ? ` && ${attrs.join(' && ')}` : '') + '; }';
+    })
+    .join(' && ');
+}

@@ -30,6 +30,15 @@ describe('file', () => {
     expect(await modeOf(p)).toBe(0o750);
   });
 
+  it('gives folders it creates on the way the same mode, as Ansible does', async () => {
+    const top = h.path('p1');
+    await fs.mkdir(h.path('keep'), { mode: 0o711 });
+    await converge({ path: h.path('p1', 'p2', 'p3'), state: 'directory', mode: '0750' }, top);
+    for (const d of [h.path('p1'), h.path('p1', 'p2'), h.path('p1', 'p2', 'p3')]) expect(await modeOf(d)).toBe(0o750);
+    await h.run('file', { path: h.path('keep', 'sub'), state: 'directory', mode: '0700' });
+    expect(await modeOf(h.path('keep'))).toBe(0o711);
+  });
+
   it('shows state lines in the diff', async () => {
     const p = h.path('d');
     const r = await h.run('file', { path: p, state: 'directory', mode: '0700' }, { check: true, diff: true });
