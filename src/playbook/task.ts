@@ -158,7 +158,8 @@ function checkArgs(
   let templated = false;
   for (const [key, value] of Object.entries(args)) {
     if (rawArgs.includes(key)) {
-      for (const expr of [value].flat()) if (typeof expr === 'string') engine.checkExpression(expr, argPos([key]));
+      if (Array.isArray(value)) value.forEach((expr, i) => { if (typeof expr === 'string') engine.checkExpression(expr, argPos([key, i])); });
+      else if (typeof value === 'string') engine.checkExpression(value, argPos([key]));
       continue;
     }
     walkStrings(value, [key], (s, p) => {

@@ -3,6 +3,7 @@
  * and evaluation of conditions, with bosun's rules (undefined variables are
  * errors with a position, lazy variables, native types). See docs/templates.md.
  */
+import { jinjaHint } from './jinja-hints.js';
 import Handlebars from 'handlebars';
 import { BosunError, type SourcePos } from '../errors.js';
 import { analyzeProgram, AnalysisError, captureProgram, INTERNAL, singleMustache, textProgram, type VarRef } from './analyze.js';
@@ -190,14 +191,15 @@ class Engine implements TemplateEngine {
     try {
       ast = this.hb.parseWithoutProcessing(fixed.text);
     } catch (err) {
-      throw this.syntaxError(err, posCtx);
+      throw this.syntaxError(err, posCtx, text);
     }
     let refs: VarRef[];
     try {
       refs = analyzeProgram(ast);
     } catch (err) {
       if (err instanceof AnalysisError) {
-        throw new BosunError('TEMPLATE_SYNTAX', err.message, { source: toSourcePos(err.line, err.column, posCtx) });
+        const hint = jinjaHint(text);
+        throw new BosunError('TEMPLATE_SYNTAX', err.message, { source: toSourcePos(err.line, err.column, posCtx), ...(hint ? { hint } : {}) });
       }
       throw err;
     }
@@ -207,7 +209,7 @@ class Engine implements TemplateEngine {
     return compiled;
   }
 
-  private syntaxError(err: unknown, ctx: PosContext): BosunError {
+  private syntaxError(err: unknown, ctx: PosContext, text: string): BosunError {
     const e = err as { message?: string; lineNumber?: number; column?: number };
     let line = e.lineNumber;
     let column = e.column;
@@ -223,7 +225,7 @@ class Engine implements TemplateEngine {
       : `template syntax error: ${lines[0]?.replace(/ - \d+:\d+$/, '')}`;
     return new BosunError('TEMPLATE_SYNTAX', message, {
       source: toSourcePos(line, column ?? 0, ctx),
-      hint: 'expressions are Handlebars: {{ name }}, {{ helper arg "text" }}, {{#if (eq a "b")}}...{{/if}}; see docs/templates.md',
+      hint: jinjaHint(text) ?? 'expressions are Handlebars: {{ name }}, {{ helper arg "text" }}, {{#if (eq a "b")}}...{{/if}}; see docs/templates.md',
       cause: err,
     });
   }
