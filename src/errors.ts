@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'HOST_KEY'
   | 'CONNECTION'
   | 'SANDBOX'
-  | 'EXTRA_VARS';
+  | 'EXTRA_VARS'
+  | 'UNSUPPORTED';
 
 /** An error the user can fix, with a position in their file when there is one. */
 export class BosunError extends Error {

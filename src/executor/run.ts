@@ -124,6 +124,7 @@ class Runner {
         const vars = this.taskVars(task, playScopes.get(h)!, state, play, pb, active);
         const result = await runTask({
           task, title, host: h, vars, engine: this.engine, check: opts.check, diff: opts.diff, verbosity: opts.verbosity,
+          becomeUser: (task.become ?? play.become) ? task.becomeUser ?? play.becomeUser ?? 'root' : undefined,
           connection: () => this.connection(state, vars),
         });
         this.afterTask(task, state, result);

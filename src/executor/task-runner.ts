@@ -26,6 +26,8 @@ export interface TaskRun {
   check: boolean;
   diff: boolean;
   verbosity: number;
+  /** The user `become` asks for (may be a template), when the task (or its play) sets `become: true`. */
+  becomeUser: string | undefined;
 }
 
 /** Run the task (all loop items) on one host. Never throws: failures are results. */
@@ -189,12 +191,25 @@ async function finish(run: TaskRun, vars: Record<string, unknown>, decision: Dec
 function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleContext {
   const { task, engine } = run;
   let conn: Connection | undefined;
+  const open = async (): Promise<Connection> => {
+    if (conn) return conn;
+    const c = await run.connection();
+    const becomeUser = run.becomeUser === undefined ? undefined : String(engine.renderString(run.becomeUser, vars, task.source));
+    if (becomeUser !== undefined && becomeUser !== c.spec.user) {
+      // Privilege escalation (sudo/su) is not built yet: refuse rather than act as the wrong user.
+      throw new BosunError('UNSUPPORTED', `become: running as '${becomeUser}' while connected as '${c.spec.user}' needs privilege escalation, which bosun does not support yet`, {
+        source: task.source,
+        hint: `connect as '${becomeUser}' (ansible_user=${becomeUser}); become is then a no-op`,
+      });
+    }
+    return (conn = c);
+  };
   const lazy: Connection = {
     get spec() { return conn!.spec; },
-    connect: async () => { conn ??= await run.connection(); },
-    exec: async (script, opts) => (conn ??= await run.connection()).exec(script, opts),
-    writeFile: async (p, data, mode) => (conn ??= await run.connection()).writeFile(p, data, mode),
-    readFile: async (p) => (conn ??= await run.connection()).readFile(p),
+    connect: async () => { await open(); },
+    exec: async (script, opts) => (await open()).exec(script, opts),
+    writeFile: async (p, data, mode) => (await open()).writeFile(p, data, mode),
+    readFile: async (p) => (await open()).readFile(p),
     close: async () => {},
   };
   return {

@@ -22,10 +22,8 @@ export const BUILTIN_ROLES_DIR = path.resolve(path.dirname(fileURLToPath(import.
 /** Play keywords of Ansible that bosun does not support yet. */
 const UNSUPPORTED_PLAY_KEYWORDS: ReadonlyMap<string, string> = new Map([
   ['handlers', 'handlers are not supported yet'],
-  ['become', 'privilege escalation is not supported yet: connect as the user you need (ansible_user)'],
   ['serial', 'serial batches are not supported yet'],
   ['strategy', 'only the linear strategy is supported yet'],
-  ['tags', 'tags are not supported yet'],
   ['import_playbook', 'import_playbook is not supported yet'],
 ]);
 
@@ -124,6 +122,8 @@ async function loadPlay(raw: Record<string, unknown>, index: number, st: LoadSta
     vars,
     varsFiles,
     gatherFacts: raw['gather_facts'] === undefined ? true : toBoolKeyword(raw['gather_facts'], yaml.posOf([index, 'gather_facts'])),
+    become: raw['become'] === undefined ? false : toBoolKeyword(raw['become'], yaml.posOf([index, 'become'])),
+    becomeUser: raw['become_user'] as string | undefined,
     tasks,
     roles,
     source,

@@ -7,20 +7,19 @@ const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { typ
 const condition = { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
 const boolish = { type: ['boolean', 'string'] };
 const varsMap = { type: 'object' };
+const tagList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: ['string', 'number'] } }] };
 
 /** Task keywords bosun knows (anything else on a task must be a module name). */
 export const TASK_KEYWORDS = [
   'name', 'when', 'register', 'loop', 'with_items', 'args', 'vars',
   'changed_when', 'failed_when', 'ignore_errors', 'no_log', 'action',
+  'become', 'become_user', 'become_method', 'tags',
 ] as const;
 
 /** Task keywords of Ansible that bosun does not support yet, with a reason for the error. */
 export const UNSUPPORTED_TASK_KEYWORDS: ReadonlyMap<string, string> = new Map([
   ['notify', 'handlers are not supported yet'],
-  ['become', 'privilege escalation is not supported yet: connect as the user you need (ansible_user)'],
-  ['become_user', 'privilege escalation is not supported yet'],
   ['block', 'blocks are not supported yet'],
-  ['tags', 'tags are not supported yet'],
   ['delegate_to', 'delegate_to is not supported yet'],
   ['until', 'until/retries are not supported yet'],
   ['loop_control', 'loop_control is not supported yet'],
@@ -44,6 +43,10 @@ export const taskSchema = {
     ignore_errors: boolish,
     no_log: boolish,
     action: { anyOf: [{ type: 'string' }, { type: 'object' }] },
+    become: boolish,
+    become_user: { type: 'string' },
+    become_method: { type: 'string' },
+    tags: tagList,
   },
   additionalProperties: true,
 } as const;
@@ -80,6 +83,10 @@ export const playSchema = {
     roles: { type: 'array', items: roleRef },
     tasks: taskList,
     post_tasks: taskList,
+    become: boolish,
+    become_user: { type: 'string' },
+    become_method: { type: 'string' },
+    tags: tagList,
   },
   required: ['hosts'],
   additionalProperties: false,

@@ -72,6 +72,9 @@ export function parseTask(raw: Record<string, unknown>, src: TaskSource): Task {
     failedWhen: raw['failed_when'] === undefined ? undefined : conditions(raw['failed_when'], [...path, 'failed_when'], src),
     ignoreErrors: toBoolKeyword(raw['ignore_errors'], yaml.posOf([...path, 'ignore_errors'])),
     noLog: toBoolKeyword(raw['no_log'], yaml.posOf([...path, 'no_log'])),
+    become: raw['become'] === undefined ? undefined : toBoolKeyword(raw['become'], yaml.posOf([...path, 'become'])),
+    becomeUser: raw['become_user'] as string | undefined,
+    tags: raw['tags'] === undefined ? [] : [raw['tags']].flat().map(String),
     source,
     context: src.context,
   };

@@ -44,6 +44,10 @@ export interface Task {
   failedWhen: Array<{ expr: string; source: SourcePos }> | undefined;
   ignoreErrors: boolean;
   noLog: boolean;
+  /** `become:` of the task; undefined inherits the play's. */
+  become: boolean | undefined;
+  becomeUser: string | undefined;
+  tags: string[];
   source: SourcePos;
   context: TaskContext;
 }
@@ -57,6 +61,8 @@ export interface Play {
   vars: VarLayer;
   varsFiles: VarLayer[];
   gatherFacts: boolean;
+  become: boolean;
+  becomeUser: string | undefined;
   /** pre_tasks, role tasks, tasks, post_tasks, in order. */
   tasks: Task[];
   roles: Role[];

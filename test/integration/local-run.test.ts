@@ -127,3 +127,29 @@ describe('a run over the local connection', () => {
     expect(readFileSync(path.join(dir, 'c.txt'), 'utf8')).toBe('c');
   });
 });
+
+describe('become', () => {
+  it('is a no-op when already connected as the become user, and a clear failure otherwise', async () => {
+    const dir = tree({
+      'hosts.ini': INVENTORY,
+      'site.yml': [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  become: true',
+        '  tags: [setup]',
+        '  tasks:',
+        '    - command: id -un',
+        '      register: who',
+        '      changed_when: false',
+        '      tags: always',
+        '    - command: id -un',
+        '      become_user: nobody-here',
+        '',
+      ].join('\n'),
+    });
+    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '-e', 'ansible_user=root']);
+    expect(res.out).toContain('ok: [localhost]');
+    expect(res.out).toMatch(/become: running as 'nobody-here' while connected as 'root' needs privilege escalation/);
+    expect(res.code).toBe(2);
+  });
+});
