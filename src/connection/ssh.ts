@@ -115,7 +115,9 @@ export class SshConnection implements Connection {
     };
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
-        client.end();
+        // destroy, not end: a peer that never spoke would keep a half-closed socket open.
+        client.on('error', () => undefined);
+        client.destroy();
         reject(refusal ?? connectFailure(spec, err, tried));
       };
       client.once('error', onError);
