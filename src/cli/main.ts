@@ -86,6 +86,33 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       io.out(`stopped ${n} host(s)\n`);
       setExit(0);
     });
+  for (const [verb, what] of [['stop', 'stop one host (its files stay; bosun then finds it unreachable)'], ['start', 'start a stopped host again, with its files']] as const) {
+    sandbox
+      .command(verb)
+      .description(what)
+      .argument('<host>', 'host name (node03) or address')
+      .option('--name <name>', 'sandbox name', 'default')
+      .option('--state-dir <dir>', 'where the sandbox keeps its files')
+      .action(async (host, o) => {
+        const sb = await import('../sandbox/index.js');
+        const ref = { name: o.name, ...(o.stateDir ? { stateDir: o.stateDir } : {}) };
+        const did = verb === 'stop' ? await sb.sandboxStopHost(ref, host) : await sb.sandboxStartHost(ref, host);
+        io.out(`${host}: ${did ? (verb === 'stop' ? 'stopped' : 'started') : `already ${verb === 'stop' ? 'stopped' : 'running'}`}\n`);
+        setExit(0);
+      });
+  }
+  sandbox
+    .command('status')
+    .description('list the hosts of a sandbox and whether they run')
+    .option('--name <name>', 'sandbox name', 'default')
+    .option('--state-dir <dir>', 'where the sandbox keeps its files')
+    .action(async (o) => {
+      const { sandboxStatus } = await import('../sandbox/index.js');
+      for (const h of sandboxStatus({ name: o.name, ...(o.stateDir ? { stateDir: o.stateDir } : {}) })) {
+        io.out(`${h.name} ${h.address} ${h.running ? 'running' : 'stopped'}\n`);
+      }
+      setExit(0);
+    });
   return program;
 }
 

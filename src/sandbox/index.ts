@@ -2,3 +2,4 @@
 export { sandboxUp, sandboxDown, defaultStateDir, type Sandbox, type SandboxHost, type SandboxOptions } from './sandbox.js';
 export { ensureSshd, sandboxSupport } from './support.js';
 export { sandboxAddresses, assertLoopback, DEFAULT_BASE } from './address.js';
+export { sandboxStatus, sandboxStartHost, sandboxStopHost, type HostStatus, type SandboxRef } from './control.js';

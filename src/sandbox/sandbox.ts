@@ -45,7 +45,7 @@ export interface Sandbox {
 }
 
 /** What state.json holds, so `down` (in another process) stops exactly what `up` started. */
-interface SandboxState {
+export interface SandboxState {
   name: string;
   stateDir: string;
   hosts: HostRecord[];
@@ -82,7 +82,7 @@ async function bounded<T>(items: T[], limit: number, task: (item: T) => Promise<
 }
 
 /** Write state.json atomically. */
-async function saveState(state: SandboxState): Promise<void> {
+export async function saveState(state: SandboxState): Promise<void> {
   const file = join(state.stateDir, 'state.json');
   await fs.writeFile(`${file}.tmp`, JSON.stringify(state, null, 2));
   await fs.rename(`${file}.tmp`, file);

@@ -5,12 +5,13 @@
  * nothing, a typo in a variable name fails with file:line:col, and a stopped
  * host is unreachable while the others finish (exit 4).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { SshConnection } from '../../src/connection/ssh.js';
+import { sandboxStopHost } from '../../src/sandbox/index.js';
 import { withSandbox } from '../helpers/sandbox.js';
 
 const PLAYBOOK = path.resolve('test/fixtures/playbooks/thirteen.yml');
@@ -119,10 +120,7 @@ fixture.describe('13 tasks on 10 sandbox hosts over SSH', () => {
 
   it('reports a stopped host unreachable while the others finish (exit 4)', async () => {
     const victim = fixture.sandbox.hosts[HOSTS - 1]!;
-    // The host's sshd is the PID namespace's init, the only child of the unshare process we started.
-    const init = Number(readFileSync(`/proc/${victim.pid}/task/${victim.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
-    process.kill(init, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await sandboxStopHost({ stateDir: fixture.sandbox.stateDir }, victim.name)).toBe(true);
     const res = await bosun(['run', PLAYBOOK, '-i', inv()]);
     expect(res.code).toBe(4);
     const recap = recapOf(res.events);
