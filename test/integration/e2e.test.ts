@@ -11,7 +11,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { SshConnection } from '../../src/connection/ssh.js';
-import { sandboxStopHost } from '../../src/sandbox/index.js';
+import { sandboxStartHost, sandboxStopHost } from '../../src/sandbox/index.js';
 import { withSandbox } from '../helpers/sandbox.js';
 
 const PLAYBOOK = path.resolve('test/fixtures/playbooks/thirteen.yml');
@@ -130,5 +130,13 @@ fixture.describe('13 tasks on 10 sandbox hosts over SSH', () => {
     for (const h of fixture.sandbox.hosts.filter((x) => x !== victim)) {
       expect(recap[h.name]).toEqual({ ok: 13, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
     }
+  });
+
+  it('a stopped host started again keeps its files: the next run changes nothing', async () => {
+    const victim = fixture.sandbox.hosts[HOSTS - 1]!;
+    expect(await sandboxStartHost({ stateDir: fixture.sandbox.stateDir }, victim.name)).toBe(true);
+    const res = await bosun(['run', PLAYBOOK, '-i', inv()]);
+    expect(res.code).toBe(0);
+    expect(changedTasks(res.events)).toEqual([]);
   });
 });
