@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'ROLE_NOT_FOUND'
   | 'HOST_KEY'
   | 'CONNECTION'
+  | 'BECOME'
   | 'SANDBOX'
   | 'EXTRA_VARS'
   | 'UNSUPPORTED';
