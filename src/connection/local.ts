@@ -4,11 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { ConnectionError, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
+import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
+import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
 
 /** Runs commands on the controller through one persistent `sh`. */
-export class LocalConnection implements Connection {
+export class LocalConnection implements BecomeParent {
+  private readonly becomes = new BecomeCache();
   private child: ChildProcess | undefined;
   private session: ShellSession | undefined;
 
@@ -41,6 +43,24 @@ export class LocalConnection implements Connection {
     }
   }
 
+  become(opts: BecomeOptions): Promise<Connection> {
+    return this.becomes.get(this, opts);
+  }
+
+  /** Start a command in a new local `sh -c` (a privileged shell through sudo or su). */
+  async spawnProcess(command: string): Promise<BecomeProcess> {
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const closed = new Promise<void>((resolve) => { child.once('close', () => resolve()); child.once('error', () => resolve()); });
+    child.stdin.on('error', () => undefined);
+    return {
+      stdin: child.stdin,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      stop: () => { child.stdin.end(); if (child.exitCode === null) child.kill('SIGKILL'); },
+      onExit: (listener) => { void closed.then(() => listener('the privileged shell ended')); },
+    };
+  }
+
   async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
     await fs.writeFile(path, data, mode === undefined ? {} : { mode });
     if (mode !== undefined) await fs.chmod(path, mode);
@@ -56,6 +76,7 @@ export class LocalConnection implements Connection {
   }
 
   async close(): Promise<void> {
+    await this.becomes.closeAll();
     const child = this.child;
     this.child = undefined;
     this.session?.fail('closed');

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { Client, type AuthenticationType, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { hostKeyAlgorithms, connectFailure, hostKeyRefusal } from './ssh-messages.js';
 import { knownKeyTypes, loadKnownHosts } from './known-hosts.js';
+import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
-import { ConnectionError, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
+import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
 
 /** Private keys read once per path for the whole run (many hosts share one key). */
 const keyCache = new Map<string, Promise<Buffer>>();
@@ -47,7 +48,8 @@ type AuthMethod = Exclude<AuthenticationType, 'none' | 'hostbased' | 'keyboard-i
 type AuthAttempt = { type: AuthMethod; username: string; key?: Buffer; password?: string; agent?: string };
 
 /** Runs commands on a remote host through one persistent SSH shell. */
-export class SshConnection implements Connection {
+export class SshConnection implements BecomeParent {
+  private readonly becomes = new BecomeCache();
   private client: Client | undefined;
   private channel: ClientChannel | undefined;
   private session: ShellSession | undefined;
@@ -167,6 +169,26 @@ export class SshConnection implements Connection {
     }
   }
 
+  become(opts: BecomeOptions): Promise<Connection> {
+    return this.becomes.get(this, opts);
+  }
+
+  /** Start a command in a new exec channel (no pty) beside the shell: a privileged shell. */
+  async spawnProcess(command: string): Promise<BecomeProcess> {
+    await this.connect();
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      this.client!.exec(command, (err, ch) => (err ? reject(new ConnectionError(this.spec.name, `cannot open a channel on ${this.spec.address}: ${err.message}`, { cause: err })) : resolve(ch)));
+    });
+    const closed = new Promise<void>((resolve) => channel.once('close', () => resolve()));
+    return {
+      stdin: channel,
+      stdout: channel,
+      stderr: channel.stderr,
+      stop: () => { channel.end(); channel.close(); },
+      onExit: (listener) => { void closed.then(() => listener('the privileged shell ended')); },
+    };
+  }
+
   private sftp(): Promise<SFTPWrapper> {
     if (!this.sftpChannel) {
       const client = this.client!;
@@ -230,6 +252,7 @@ export class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
+    await this.becomes.closeAll();
     const client = this.client;
     const closed = this.clientClosed;
     this.lost('closed');

@@ -37,6 +37,18 @@ export interface ConnectionSpec {
   connectTimeoutMs: number;
 }
 
+/** Privilege escalation for `Connection.become`: who to become, how, and the password if one is needed. */
+export interface BecomeOptions {
+  /** The user to become (ansible_become_user, default root). */
+  user: string;
+  /** `sudo` (default) or `su` (ansible_become_method). */
+  method: 'sudo' | 'su';
+  /** Answers the prompt once; never logged. Without it sudo runs with -n (fails fast instead of waiting). */
+  password?: string;
+  /** Limit on the whole escalation (default 10 s). */
+  timeoutMs?: number;
+}
+
 /** A persistent session to one host for the whole run. */
 export interface Connection {
   readonly spec: ConnectionSpec;
@@ -50,6 +62,12 @@ export interface Connection {
   readFile(path: string): Promise<Buffer | null>;
   /** Close the session (idempotent). */
   close(): Promise<void>;
+  /**
+   * A Connection whose commands run as another user, through one persistent
+   * privileged shell per user (the same object for the same user; closed
+   * with this one). Throws a BecomeError (code BECOME) when escalation fails.
+   */
+  become?(opts: BecomeOptions): Promise<Connection>;
 }
 
 /**

@@ -1,0 +1,284 @@
+/**
+ * Privilege escalation (`become`): one persistent privileged `sh` per host
+ * and become-user, opened as a second process on the target (`sudo ... --
+ * /bin/sh`, or `su`), wrapped in the same ShellSession framing as the login
+ * shell. The password answers sudo's random prompt once, on stdin; it never
+ * appears in a message. Files go through the login user's SFTP into a
+ * private temp file that the privileged shell copies into place.
+ */
+import { randomBytes } from 'node:crypto';
+import { BosunError } from '../errors.js';
+import { sh } from '../util/shell.js';
+import { SESSION_PRELUDE, ShellSession, type ShellStreams } from './shell-session.js';
+import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
+
+/** How long an escalation may take when no timeout is given (Ansible's `timeout`). */
+export const DEFAULT_BECOME_TIMEOUT_MS = 10_000;
+
+/** A process started on the target for a privileged shell. */
+export interface BecomeProcess extends ShellStreams {
+  /** End the process (close the channel, kill the child). */
+  stop(): void;
+  /** Called once when the process has ended. */
+  onExit(listener: (reason: string) => void): void;
+}
+
+/** What a parent connection lends its privileged shells. */
+export interface BecomeParent extends Connection {
+  /** Start `command` (a sh command line) on the target as the login user, without a pty. */
+  spawnProcess(command: string): Promise<BecomeProcess>;
+}
+
+/** Escalation failed: no or a wrong password, no sudo rights, no sudo. The host is failed, not unreachable. */
+export class BecomeError extends BosunError {
+  readonly host: string;
+  constructor(host: string, message: string, hint?: string) {
+    super('BECOME', message, hint === undefined ? {} : { hint });
+    this.name = 'BecomeError';
+    this.host = host;
+  }
+}
+
+/** The become connections of one parent, one per method and user (closed with the parent). */
+export class BecomeCache {
+  private readonly byKey = new Map<string, BecomeConnection>();
+
+  /** The privileged connection for `opts.user`, escalated; the same object for the same user. */
+  async get(parent: BecomeParent, opts: BecomeOptions): Promise<Connection> {
+    if (opts.user === parent.spec.user) return parent;
+    const key = `${opts.method}\0${opts.user}`;
+    let conn = this.byKey.get(key);
+    if (!conn) {
+      conn = new BecomeConnection(parent, opts);
+      this.byKey.set(key, conn);
+    } else {
+      conn.update(opts);
+    }
+    await conn.connect();
+    return conn;
+  }
+
+  /** Close every privileged shell (idempotent). */
+  async closeAll(): Promise<void> {
+    const all = [...this.byKey.values()];
+    this.byKey.clear();
+    await Promise.all(all.map((c) => c.close()));
+  }
+}
+
+/** A Connection whose commands run in one privileged shell on the parent's host. */
+export class BecomeConnection implements Connection {
+  readonly spec: ConnectionSpec;
+  private opts: BecomeOptions;
+  private session: ShellSession | undefined;
+  private process: BecomeProcess | undefined;
+  private connecting: Promise<void> | undefined;
+  private uid: number | undefined;
+
+  constructor(readonly parent: BecomeParent, opts: BecomeOptions) {
+    this.opts = { ...opts };
+    this.spec = { ...parent.spec, user: opts.user };
+  }
+
+  /** Take a newer password or timeout for the next escalation (the user and method stay). */
+  update(opts: BecomeOptions): void {
+    this.opts = { ...this.opts, password: opts.password, timeoutMs: opts.timeoutMs };
+  }
+
+  async connect(): Promise<void> {
+    if (this.session && !this.session.closed) return;
+    this.connecting ??= this.escalate().finally(() => { this.connecting = undefined; });
+    return this.connecting;
+  }
+
+  become(opts: BecomeOptions): Promise<Connection> {
+    return this.parent.become!(opts);
+  }
+
+  async exec(script: string, opts?: ExecOptions): Promise<ExecResult> {
+    await this.connect();
+    try {
+      return await this.session!.exec(script, opts);
+    } catch (e) {
+      throw new ConnectionError(this.spec.name, `${this.spec.address} (become ${this.opts.user}): ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Write through a private temp file of the login user, copied into place by the privileged shell. */
+  async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
+    await this.connect();
+    const modeText = mode === undefined ? undefined : (mode & 0o7777).toString(8);
+    if (this.uid !== 0) {
+      // Another unprivileged user cannot read the login user's private file: the bytes go inline.
+      const write = sh`printf %s ${data.toString('base64')} | base64 -d > ${path}`;
+      await this.mustRun(modeText === undefined ? write : `umask 077 && ${write} && ${sh`chmod ${modeText} ${path}`}`, `cannot write ${path}`);
+      return;
+    }
+    const made = await this.parent.exec('umask 077 && mktemp -d "${TMPDIR:-/tmp}/bosun-become.XXXXXXXX"');
+    const dir = made.stdout.trim();
+    if (made.rc !== 0 || dir === '') throw new Error(`cannot write ${path} on ${this.spec.name}: mktemp failed: ${made.stderr.trim()}`);
+    const tmp = `${dir}/data`;
+    try {
+      await this.parent.writeFile(tmp, data, 0o600);
+      // cat keeps an existing file's owner and mode, and gives a new one to the become user, as a write by that user would.
+      const script = (modeText === undefined ? sh`cat ${tmp} > ${path}` : sh`umask 077 && cat ${tmp} > ${path} && chmod ${modeText} ${path}`);
+      await this.mustRun(script, `cannot write ${path}`);
+    } finally {
+      await this.exec(sh`rm -rf ${dir}`).catch(() => undefined);
+    }
+  }
+
+  /** Read through the privileged shell (base64 out), so root-only files can be read. */
+  async readFile(path: string): Promise<Buffer | null> {
+    const r = await this.exec(sh`if [ -e ${path} ]; then base64 < ${path}; else printf -; fi`);
+    if (r.rc !== 0) throw new Error(`cannot read ${path} on ${this.spec.name}: ${r.stderr.trim()}`);
+    if (r.stdout === '-') return null;
+    return Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
+  }
+
+  async close(): Promise<void> {
+    const proc = this.process;
+    this.process = undefined;
+    this.session?.fail('closed');
+    this.session = undefined;
+    proc?.stop();
+  }
+
+  private async mustRun(script: string, what: string): Promise<void> {
+    const r = await this.exec(script);
+    if (r.rc !== 0) throw new Error(`${what} on ${this.spec.name} as ${this.opts.user}: ${r.stderr.trim() || `exit ${r.rc}`}`);
+  }
+
+  private async escalate(): Promise<void> {
+    await this.close();
+    const { command, prompt, marker } = escalationCommand(this.opts);
+    const proc = await this.parent.spawnProcess(command);
+    this.process = proc;
+    const timeoutMs = this.opts.timeoutMs ?? DEFAULT_BECOME_TIMEOUT_MS;
+    let uid: number;
+    try {
+      uid = await awaitEscalation(proc, { marker, prompt, password: this.opts.password, timeoutMs, what: this.describe() });
+    } catch (e) {
+      this.process = undefined;
+      proc.stop();
+      throw e;
+    }
+    this.uid = uid;
+    const session = new ShellSession(proc, () => proc.stop());
+    proc.onExit((reason) => session.fail(reason));
+    this.session = session;
+    try {
+      await session.prepare(SESSION_PRELUDE, { timeoutMs });
+    } catch (e) {
+      await this.close();
+      throw new ConnectionError(this.spec.name, `the privileged shell on ${this.spec.address} did not start: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  private describe(): Failure {
+    return { host: this.spec.name, login: this.parent.spec.user, method: this.opts.method, user: this.opts.user, password: this.opts.password };
+  }
+}
+
+/** The command line that escalates, the prompt sudo will print, and the marker the privileged shell prints first. */
+export function escalationCommand(opts: BecomeOptions): { command: string; prompt: string; marker: string } {
+  const token = randomBytes(10).toString('hex');
+  const prompt = `[bosun-become-${token}] password:`;
+  const marker = `BOSUN-BECOME-OK-${token}`;
+  const inner = `echo ${marker}:$(id -u); exec /bin/sh`;
+  if (opts.method === 'su') {
+    return { command: sh`LC_ALL=C su - ${opts.user} -s /bin/sh -c ${inner}`, prompt, marker };
+  }
+  const auth = opts.password === undefined ? ['-n'] : ['-p', prompt];
+  return { command: sh`LC_ALL=C sudo -H -S ${auth} -u ${opts.user} -- /bin/sh -c ${inner}`, prompt, marker };
+}
+
+/** Who escalates where: the parts of every message. */
+interface Failure {
+  host: string;
+  login: string;
+  method: 'sudo' | 'su';
+  user: string;
+  password: string | undefined;
+}
+
+/** Answer the prompt once and wait for the marker; resolves with the privileged shell's uid. */
+function awaitEscalation(proc: BecomeProcess, o: { marker: string; prompt: string; password: string | undefined; timeoutMs: number; what: Failure }): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    let answered = false;
+    let settled = false;
+    const finish = (error: Error | undefined, uid = -1): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      proc.stdout.off('data', onOut);
+      proc.stderr.off('data', onErr);
+      if (error) reject(error);
+      else resolve(uid);
+    };
+    const checkPrompt = (): void => {
+      const text = stripAnswered(err + out, o.prompt, answered);
+      const prompted = o.what.method === 'sudo' ? text.includes(o.prompt) : /(assword|Passwort|密码)\s*[:：]\s*$/.test(text);
+      if (!prompted) return;
+      if (o.password === undefined) return finish(becomeFailure(o.what, 'needs-password'));
+      if (answered) return finish(becomeFailure(o.what, 'wrong-password'));
+      answered = true;
+      proc.stdin.write(`${o.password}\n`);
+    };
+    const onOut = (chunk: Buffer): void => {
+      out += chunk.toString('utf8');
+      const m = new RegExp(`${o.marker}:(\\d+)\\n`).exec(out);
+      if (m) return finish(undefined, Number(m[1]));
+      checkPrompt();
+    };
+    const onErr = (chunk: Buffer): void => {
+      err += chunk.toString('utf8');
+      checkPrompt();
+    };
+    const timer = setTimeout(() => finish(becomeFailure(o.what, 'timeout', `${o.timeoutMs} ms`, err)), o.timeoutMs);
+    proc.stdout.on('data', onOut);
+    proc.stderr.on('data', onErr);
+    proc.onExit(() => setImmediate(() => finish(becomeFailure(o.what, 'exited', '', err + out))));
+  });
+}
+
+/** The text after the last answered prompt (so a second prompt is seen as a new one). */
+function stripAnswered(text: string, prompt: string, answered: boolean): string {
+  if (!answered) return text;
+  const first = text.indexOf(prompt);
+  if (first >= 0) return text.slice(first + prompt.length);
+  // su: everything after the first password prompt
+  const m = /(assword|Passwort|密码)\s*[:：]/.exec(text);
+  return m ? text.slice(m.index + m[0].length) : text;
+}
+
+/** A clear error for a failed escalation; the password is masked out of anything quoted. */
+export function becomeFailure(f: Failure, kind: 'needs-password' | 'wrong-password' | 'timeout' | 'exited', detail = '', output = ''): BecomeError {
+  const who = `${f.login}@${f.host}`;
+  const quoted = (f.password ? output.split(f.password).join('********') : output).trim().split('\n').filter((l) => !l.includes('bosun-become-')).slice(-3).join(' / ');
+  const passHint = 'give it with --ask-become-pass, BOSUN_BECOME_PASSWORD or ansible_become_password';
+  if (kind === 'needs-password' || /a password is required/.test(output)) {
+    return new BecomeError(f.host, `${f.method} needs a password for ${who}: ${passHint}`);
+  }
+  if (kind === 'wrong-password' || /incorrect password|Sorry, try again|Authentication failure/i.test(output)) {
+    return new BecomeError(f.host, `incorrect ${f.method} password for ${who}`, `check ansible_become_password (or --ask-become-pass) for ${f.host}`);
+  }
+  if (/not in the sudoers file/.test(output)) {
+    return new BecomeError(f.host, `sudo: ${f.login} is not in the sudoers file on ${f.host}`, `allow ${f.login} in /etc/sudoers.d/ or connect as a user that may become ${f.user}`);
+  }
+  if (/is not allowed to (run|execute)|may not run sudo/.test(output)) {
+    return new BecomeError(f.host, `sudo: ${f.login} may not run a shell as ${f.user} on ${f.host}`, 'become needs a sudoers rule that allows /bin/sh (for example ALL)');
+  }
+  if (/(sudo|su): (not found|command not found)|No such file or directory/.test(output) && !/unknown user|does not exist/i.test(output)) {
+    return new BecomeError(f.host, `${f.method} is not installed on ${f.host}`, f.method === 'sudo' ? 'install sudo on the host, or use become_method: su' : undefined);
+  }
+  if (/unknown user|user .* does not exist|No passwd entry/i.test(output)) {
+    return new BecomeError(f.host, `${f.method}: no user '${f.user}' on ${f.host}`);
+  }
+  if (kind === 'timeout') {
+    return new BecomeError(f.host, `${f.method} to ${f.user} for ${who} timed out after ${detail}${quoted ? `: ${quoted}` : ''}`, `check that ${f.method} does not wait for input (a password, a tty: requiretty)`);
+  }
+  return new BecomeError(f.host, `${f.method} to ${f.user} failed for ${who}${quoted ? `: ${quoted}` : ''}`);
+}
