@@ -1,0 +1,138 @@
+/**
+ * become over real SSH: connect as an unprivileged `alice` with sudo rights
+ * (passwordless on node01, with a password on node02) and run as root
+ * through one persistent privileged shell; failures are clear and fast.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { BecomeError } from '../../src/connection/become.js';
+import { SshConnection } from '../../src/connection/ssh.js';
+import type { Connection } from '../../src/connection/types.js';
+import type { SandboxHost } from '../../src/sandbox/index.js';
+import { sh } from '../../src/util/shell.js';
+import { withSandbox } from '../helpers/sandbox.js';
+
+const fixture = withSandbox(2, { base: '127.85.0.1' });
+const PASSWORD = 'Alice-s3cret-pw';
+const open: Connection[] = [];
+
+/** A connection to a host as `user`, closed after the file. */
+function connectAs(host: SandboxHost, user: string): SshConnection {
+  const conn = new SshConnection(fixture.specFor(host, { user }));
+  open.push(conn);
+  return conn;
+}
+
+/** As root: sudo (installed into the host's overlay only if missing), user alice with our key, sudo rights. */
+async function prepareHost(host: SandboxHost, withPassword: boolean): Promise<void> {
+  const root = connectAs(host, 'root');
+  const pub = readFileSync(`${fixture.sandbox.privateKeyFile}.pub`, 'utf8').trim();
+  const rule = withPassword ? 'alice ALL=(ALL) ALL' : 'alice ALL=(ALL) NOPASSWD: ALL';
+  const script = [
+    'set -e',
+    // apt refuses while the shared lower dpkg state is mid-install elsewhere: retry, then dpkg -i the package alone.
+    'if [ ! -x /usr/bin/sudo ]; then',
+    '  for i in 1 2 3 4 5; do DEBIAN_FRONTEND=noninteractive apt-get install -y -q sudo >/dev/null 2>&1 && break; sleep 3; done',
+    '  [ -x /usr/bin/sudo ] || { cd /tmp && apt-get download -q sudo >/dev/null && dpkg -i sudo_*.deb >/dev/null; }',
+    'fi',
+    'id alice >/dev/null 2>&1 || useradd -m -s /bin/sh alice',
+    sh`printf '%s\n' ${`alice:${PASSWORD}`} | chpasswd`,
+    'mkdir -p /home/alice/.ssh',
+    sh`printf '%s\n' ${pub} > /home/alice/.ssh/authorized_keys`,
+    'chown -R alice:alice /home/alice/.ssh && chmod 700 /home/alice/.ssh && chmod 600 /home/alice/.ssh/authorized_keys',
+    sh`printf '%s\n' ${rule} > /etc/sudoers.d/alice`,
+    'chmod 440 /etc/sudoers.d/alice',
+  ].join('\n');
+  const r = await root.exec(script, { timeoutMs: 240_000 });
+  expect({ rc: r.rc, stderr: r.stderr }).toMatchObject({ rc: 0 });
+}
+
+fixture.describe('become over SSH on sandbox hosts', () => {
+  beforeAll(async () => {
+    const [passwordless, withPassword] = fixture.sandbox.hosts;
+    await Promise.all([prepareHost(passwordless!, false), prepareHost(withPassword!, true)]);
+  }, 300_000);
+  afterAll(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+  });
+
+  it('becomes root without a password: uid 0, files into /root, /etc/shadow readable', async () => {
+    const alice = connectAs(fixture.sandbox.hosts[0]!, 'alice');
+    expect((await alice.exec('id -u')).stdout).not.toBe('0\n');
+    const root = await alice.become({ user: 'root', method: 'sudo' });
+    expect(await alice.become({ user: 'root', method: 'sudo' })).toBe(root);
+    expect((await root.exec('id -u')).stdout).toBe('0\n');
+    await root.writeFile('/root/bosun-become.txt', Buffer.from('written as root\n'), 0o600);
+    expect((await root.exec("stat -c '%U:%G %a' /root/bosun-become.txt && cat /root/bosun-become.txt")).stdout)
+      .toBe('root:root 600\nwritten as root\n');
+    const shadow = await root.readFile('/etc/shadow');
+    expect(shadow?.toString()).toMatch(/^alice:/m);
+    expect(await root.readFile('/root/no-such-file')).toBeNull();
+    // nothing left behind in alice's temp dir
+    expect((await alice.exec('ls /tmp | grep -c bosun-become || true')).stdout).toBe('0\n');
+  });
+
+  it('runs 50 commands through one privileged shell', async () => {
+    const alice = connectAs(fixture.sandbox.hosts[0]!, 'alice');
+    const root = await alice.become({ user: 'root', method: 'sudo' });
+    const sudos = async () => (await alice.exec('pgrep -c -x sudo || true')).stdout;
+    const before = await sudos();
+    const pids = new Set<string>();
+    for (let i = 0; i < 50; i++) pids.add((await root.exec('echo $$')).stdout);
+    expect(pids.size).toBe(1);
+    // no sudo per command: the same sudo processes as before
+    expect(await sudos()).toBe(before);
+  });
+
+  it('becomes another user (nobody) through sudo -u', async () => {
+    const alice = connectAs(fixture.sandbox.hosts[0]!, 'alice');
+    const nobody = await alice.become({ user: 'nobody', method: 'sudo' });
+    expect((await nobody.exec('id -un')).stdout).toBe('nobody\n');
+    await nobody.writeFile('/tmp/by-nobody', Buffer.from('n\n'), 0o644);
+    expect((await alice.exec("stat -c '%U %a' /tmp/by-nobody")).stdout).toBe('nobody 644\n');
+  });
+
+  it('answers the sudo prompt with the password', async () => {
+    const alice = connectAs(fixture.sandbox.hosts[1]!, 'alice');
+    const root = await alice.become({ user: 'root', method: 'sudo', password: PASSWORD });
+    expect((await root.exec('id -u')).stdout).toBe('0\n');
+    await root.writeFile('/root/with-password', Buffer.from('x'));
+    expect((await root.exec("stat -c '%U' /root/with-password")).stdout).toBe('root\n');
+  });
+
+  it('a wrong password is a clear error within the timeout, and never shows the password', async () => {
+    const alice = connectAs(fixture.sandbox.hosts[1]!, 'alice');
+    const t0 = Date.now();
+    const err = await alice.become({ user: 'root', method: 'sudo', password: 'not-the-password', timeoutMs: 8000 }).catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(err).toBeInstanceOf(BecomeError);
+    expect((err as BecomeError).code).toBe('BECOME');
+    expect((err as Error).message).toBe(`incorrect sudo password for alice@${fixture.sandbox.hosts[1]!.name}`);
+    expect(`${(err as Error).message} ${(err as BecomeError).hint} ${(err as Error).stack}`).not.toContain('not-the-password');
+    // the login connection is still fine
+    expect((await alice.exec('echo ok')).stdout).toBe('ok\n');
+  });
+
+  it('no password where one is needed is a clear error within the timeout', async () => {
+    const alice = connectAs(fixture.sandbox.hosts[1]!, 'alice');
+    const t0 = Date.now();
+    const err = await alice.become({ user: 'root', method: 'sudo', timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect((err as Error).message).toBe(
+      `sudo needs a password for alice@${fixture.sandbox.hosts[1]!.name}: give it with --ask-become-pass, BOSUN_BECOME_PASSWORD or ansible_become_password`);
+  });
+
+  it('close() of the login connection ends the privileged shells', async () => {
+    const alice = connectAs(fixture.sandbox.hosts[0]!, 'alice');
+    const root = await alice.become({ user: 'root', method: 'sudo' });
+    const pid = (await root.exec('echo $$')).stdout.trim();
+    await alice.close();
+    const check = connectAs(fixture.sandbox.hosts[0]!, 'root');
+    let alive = '1';
+    for (let i = 0; i < 20 && alive !== '0'; i++) {
+      alive = (await check.exec(sh`kill -0 ${pid} 2>/dev/null && echo 1 || echo 0`)).stdout.trim();
+      if (alive !== '0') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(alive).toBe('0');
+  });
+});
