@@ -1,0 +1,201 @@
+/**
+ * HTTP requests made BY THE TARGET with its own `curl` (preferred) or `wget`,
+ * for get_url, uri and friends. Credentials and headers reach curl through a
+ * config file on its stdin (`curl -K -`, fed by the shell's builtin printf),
+ * so they never appear in the target's process list; wget has no such
+ * channel and takes them as arguments.
+ */
+import { sh, shq } from '../../util/shell.js';
+
+/** The HTTP client found on the target. */
+export type HttpTool = 'curl' | 'wget';
+
+/** One request. */
+export interface HttpRequest {
+  url: string;
+  /** Default GET. */
+  method?: string;
+  headers?: Record<string, string>;
+  username?: string;
+  password?: string;
+  /** Seconds to connect, and seconds without any data before giving up (0 or absent: none), like a socket timeout. */
+  timeout?: number;
+  validateCerts: boolean;
+  body?: string;
+  /** Follow redirects (default true). */
+  follow?: boolean;
+}
+
+/** Seconds to wait before each retry of a transient failure (connection refused/reset, timeout, 5xx). */
+export const RETRY_DELAYS = [1, 2, 4];
+
+/** sh that prints `T curl`, `T wget` or `T ` (neither) on a line of its own. */
+export const detectHttpToolScript =
+  "if command -v curl >/dev/null 2>&1; then echo 'T curl'; elif command -v wget >/dev/null 2>&1; then echo 'T wget'; else echo 'T '; fi";
+
+/** The tool named by a `T` line of detectHttpToolScript's output, or undefined. */
+export function parseHttpTool(stdout: string): HttpTool | undefined {
+  const m = /^T (curl|wget)$/m.exec(stdout);
+  return m ? (m[1] as HttpTool) : undefined;
+}
+
+/** Quote a value for a curl config file (double quotes, backslash escapes). */
+function curlValue(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
+}
+
+/** The curl config text for a request (fed on stdin with `-K -`). */
+export function curlConfig(req: HttpRequest): string {
+  const lines = [`url = ${curlValue(req.url)}`];
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method === 'HEAD') lines.push('head');
+  else if (method !== 'GET') lines.push(`request = ${curlValue(method)}`);
+  if (req.follow !== false) lines.push('location');
+  if (!req.validateCerts) lines.push('insecure');
+  if (req.timeout) {
+    const t = curlValue(String(req.timeout));
+    lines.push(`connect-timeout = ${t}`, `speed-time = ${t}`, 'speed-limit = 1');
+  }
+  for (const [k, v] of Object.entries(req.headers ?? {})) lines.push(`header = ${curlValue(`${k}: ${v}`)}`);
+  if (req.username !== undefined) lines.push(`user = ${curlValue(`${req.username}:${req.password ?? ''}`)}`);
+  if (req.body !== undefined) lines.push(`data-raw = ${curlValue(req.body)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** wget's arguments for a request (quoted words). */
+function wgetArgs(req: HttpRequest): string {
+  const words: string[] = ['--tries=1'];
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method !== 'GET') words.push(`--method=${method}`);
+  if (req.follow === false) words.push('--max-redirect=0');
+  if (!req.validateCerts) words.push('--no-check-certificate');
+  if (req.timeout) words.push(`--timeout=${req.timeout}`);
+  for (const [k, v] of Object.entries(req.headers ?? {})) words.push(`--header=${k}: ${v}`);
+  if (req.username !== undefined) words.push(`--user=${req.username}`, `--password=${req.password ?? ''}`);
+  if (req.body !== undefined) words.push(`--body-data=${req.body}`);
+  words.push('--', req.url);
+  return sh`${words}`;
+}
+
+/**
+ * One request whose body goes to `out` (an already-quoted sh word such as
+ * `"$bosun_t"`, or `-` for stdout). curl prints the `-w` text (default: the
+ * status) on stdout and, with `headers`, the response headers on stdout
+ * before the body (a file such as /dev/stderr fails when stderr is a
+ * socket); wget prints its `-S` headers, indented, on stderr.
+ */
+export function requestCommand(tool: HttpTool, req: HttpRequest, out: string, opts: { writeOut?: string; headers?: boolean } = {}): string {
+  if (tool === 'curl') {
+    const w = opts.writeOut ?? '%{http_code}';
+    const d = opts.headers ? ' -D -' : '';
+    return `printf '%s' ${shq(curlConfig(req))} | curl -K - -sS${d} -o ${out}${w ? ` -w ${shq(w)}` : ''}`;
+  }
+  return `wget -q -S --content-on-error -O ${out} ${wgetArgs(req)}`;
+}
+
+/**
+ * A download with retries of transient failures. Leaves `bosun_rc` (the
+ * tool's exit code), `bosun_status` (the HTTP status, `000` when none) and
+ * `bosun_err` (the tool's error text) set; `out` is a quoted sh word.
+ */
+export function downloadLoop(tool: HttpTool, req: HttpRequest, out: string): string {
+  const once = tool === 'curl'
+    ? [
+        `bosun_o=$(${requestCommand(tool, req, out)} 2>&1); bosun_rc=$?`,
+        'bosun_status=${bosun_o##*[!0-9]}; [ -n "$bosun_status" ] || bosun_status=000',
+        'bosun_err=${bosun_o%"$bosun_status"}',
+      ]
+    : [
+        `bosun_o=$(${requestCommand(tool, req, out)} 2>&1); bosun_rc=$?`,
+        "bosun_status=$(printf '%s\\n' \"$bosun_o\" | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*/\\1/p' | tail -n 1)",
+        '[ -n "$bosun_status" ] || bosun_status=000',
+        "bosun_err=$(printf '%s\\n' \"$bosun_o\" | grep -v '^  ' | tail -n 3)",
+      ];
+  const transientRc = tool === 'curl' ? '7|28|35|52|55|56' : '4';
+  return [
+    `for bosun_d in 0 ${RETRY_DELAYS.join(' ')}; do`,
+    '  [ "$bosun_d" = 0 ] || sleep "$bosun_d"',
+    ...once.map((l) => `  ${l}`),
+    '  case "$bosun_status" in 5??) continue;; esac',
+    `  case "$bosun_rc" in ${transientRc}) continue;; esac`,
+    '  break',
+    'done',
+  ].join('\n');
+}
+
+/** A readable reason for a failed download from its tool, exit code, HTTP status and error text. */
+export function downloadFailure(tool: HttpTool, url: string, rc: number, status: string, err: string): string {
+  const detail = err.trim().replace(/\s+/g, ' ');
+  if (status !== '000' && !/^2/.test(status)) return `Request failed: HTTP Error ${status} for ${url}`;
+  const wgetCodes: Record<number, string> = { 4: 'network failure', 5: 'TLS verification failed', 6: 'authentication failed', 8: 'the server answered with an error' };
+  const why = detail || (tool === 'wget' ? wgetCodes[rc] ?? `wget exit code ${rc}` : `curl exit code ${rc}`);
+  return `Request failed: ${why} (${url})`;
+}
+
+/** A response as the target's tool printed it. */
+export interface ParsedResponse {
+  status: number;
+  /** The final response's headers, lowercase names. */
+  headers: Record<string, string>;
+  /** How many responses there were (more than one: redirected). */
+  responses: number;
+  body: string;
+}
+
+/**
+ * Split a response printed by requestCommand with `headers` and `-o -`: curl
+ * puts every header block (1xx, redirects, final) and then the body on
+ * stdout; wget puts its indented header blocks on stderr and the body on stdout.
+ */
+export function parseResponse(tool: HttpTool, stdout: string, stderr: string): ParsedResponse {
+  const out: ParsedResponse = { status: 0, headers: {}, responses: 0, body: stdout };
+  const take = (line: string): boolean => {
+    const s = /^HTTP\/[\d.]+ (\d{3})/.exec(line);
+    if (s) {
+      out.status = Number(s[1]);
+      out.headers = {};
+      out.responses++;
+      return true;
+    }
+    const h = /^([A-Za-z0-9-]+):\s?(.*)$/.exec(line);
+    if (h && out.responses > 0) out.headers[h[1]!.toLowerCase()] = h[2]!.trim();
+    return h !== null;
+  };
+  if (tool === 'wget') {
+    for (const raw of stderr.split(/\r?\n/)) if (raw.startsWith('  ')) take(raw.slice(2));
+    return out;
+  }
+  let rest = stdout;
+  while (/^HTTP\/[\d.]+ \d{3}/.test(rest)) {
+    const end = rest.search(/\r?\n\r?\n/);
+    const block = end < 0 ? rest : rest.slice(0, end);
+    for (const line of block.split(/\r?\n/)) take(line);
+    rest = end < 0 ? '' : rest.slice(end).replace(/^\r?\n\r?\n/, '');
+    if (!(out.status < 200 || (out.status >= 300 && out.status < 400 && out.headers['location'] !== undefined))) break;
+  }
+  out.body = rest;
+  return out;
+}
+
+/** The file name a Content-Disposition header gives, if any (`filename=`, quoted or not, path parts dropped). */
+export function contentDispositionName(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(value);
+  if (!m) return undefined;
+  const name = decodeURIComponent(m[1]!.trim()).split('/').pop() ?? '';
+  return name && name !== '.' && name !== '..' ? name : undefined;
+}
+
+/** The last path segment of a URL (decoded), or undefined when the path ends with `/`. */
+export function urlBasename(url: string): string | undefined {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+  const last = path.split('/').pop() ?? '';
+  if (last === '') return undefined;
+  const name = decodeURIComponent(last);
+  return name === '.' || name === '..' ? undefined : name;
+}
