@@ -11,12 +11,13 @@ import debug from './debug.js';
 import file from './file.js';
 import lineinfile from './lineinfile.js';
 import setFact from './set_fact.js';
+import setup from './setup.js';
 import shell from './shell.js';
 import stat from './stat.js';
 import template from './template.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const all: Array<ModuleDef<any>> = [assertModule, command, copy, debug, file, lineinfile, setFact, shell, stat, template];
+const all: Array<ModuleDef<any>> = [assertModule, command, copy, debug, file, lineinfile, setFact, shell, stat, template, setup];
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BecomeError } from '../../src/connection/become.js';
 import { SshConnection } from '../../src/connection/ssh.js';
+import { gatherFacts } from '../../src/executor/facts.js';
 import type { Connection } from '../../src/connection/types.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
 import { sh } from '../../src/util/shell.js';
@@ -134,5 +135,22 @@ fixture.describe('become over SSH on sandbox hosts', () => {
       if (alive !== '0') await new Promise((r) => setTimeout(r, 100));
     }
     expect(alive).toBe('0');
+  });
+
+  it('gathers the facts of a real host, as alice and as root through become', async () => {
+    const host = fixture.sandbox.hosts[0]!;
+    const alice = connectAs(host, 'alice');
+    const facts = await gatherFacts(alice);
+    expect(facts['ansible_distribution']).toBe('Debian');
+    expect(facts['ansible_os_family']).toBe('Debian');
+    expect(facts['ansible_hostname']).toBe(host.name);
+    expect(facts['ansible_user_id']).toBe('alice');
+    expect(facts['ansible_user_dir']).toBe('/home/alice');
+    expect((facts['ansible_default_ipv4'] as Record<string, unknown>)['address']).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect((facts['ansible_env'] as Record<string, string>)['PATH']).toBeTruthy();
+    expect(facts['ansible_pkg_mgr']).toBe('apt');
+    expect(['amd64', 'arm64']).toContain(facts['bosun_arch']);
+    const asRoot = await gatherFacts(await alice.become({ user: 'root', method: 'sudo' }));
+    expect(asRoot['ansible_user_uid']).toBe(0);
   });
 });
