@@ -1,0 +1,101 @@
+/**
+ * The shared read-edit-write of the modules that edit a text file on the
+ * controller (blockinfile, replace): one stat round trip and one read, then a
+ * decision whose apply writes the edited text atomically (through a symlink
+ * to the real file, as Ansible does), keeping the file's mode and owner.
+ */
+import { posix } from 'node:path';
+import { sh } from '../../util/shell.js';
+import type { Decision, FileDiff, ModuleContext } from '../types.js';
+import { attrCommands, attrDiffLines, isEmptyPlan, parseMode, planAttrs, type WantedAttrs } from './attrs.js';
+import { atomicWrite, currentAttrs, parseStatLines, RemoteFailure, runThenStat, statScript, type RemoteStat } from './remote-file.js';
+import { applying } from './result.js';
+
+/** A text file on the target as read before the edit. */
+export interface TextTarget {
+  path: string;
+  /** The file written to: the symlink's resolved target, or `path`. */
+  real: string;
+  st: RemoteStat;
+  /** The content, or null when the file does not exist. */
+  text: string | null;
+}
+
+/** Text encodings Node can convert both ways, by their Python names. */
+const ENCODINGS: Record<string, BufferEncoding> = {
+  'utf-8': 'utf8', utf8: 'utf8', 'latin-1': 'latin1', latin1: 'latin1', 'iso-8859-1': 'latin1', ascii: 'ascii', 'utf-16-le': 'utf16le',
+};
+
+/** Node's name for a Python encoding name (RemoteFailure-free: undefined when unsupported). */
+export function nodeEncoding(name: string): BufferEncoding | undefined {
+  return ENCODINGS[name.toLowerCase().replace(/_/g, '-')];
+}
+
+/** Stat `path` (and what it links to) and read it, in two round trips. */
+export async function readTextTarget(ctx: ModuleContext, path: string, encoding: BufferEncoding = 'utf8'): Promise<TextTarget> {
+  const res = await ctx.conn.exec(`${statScript('0', path)}\n${statScript('1', path, { follow: true })}`);
+  const parsed = parseStatLines(res.stdout);
+  const own = parsed.get('0');
+  const st = parsed.get('1');
+  if (!own || !st) throw new RemoteFailure(`cannot stat ${path}: ${res.stderr.trim()}`);
+  const real = own.type === 'link' && own.linkSource ? own.linkSource : path;
+  let text: string | null = null;
+  if (st.exists && st.type !== 'directory') text = ((await ctx.conn.readFile(real)) ?? Buffer.alloc(0)).toString(encoding);
+  return { path, real, st, text };
+}
+
+/** What the edit produced and how to write it. */
+export interface TextWrite {
+  after: string;
+  /** Ansible's message for the content change ('' when none). */
+  msg: string;
+  attrs: WantedAttrs;
+  backup: boolean;
+  validate?: string;
+  encoding?: BufferEncoding;
+  /** Header of the content diff (default: the path). */
+  diffHeader?: string;
+  /** Registered fields. */
+  data?: Record<string, unknown>;
+}
+
+/** The decision for writing `w.after` over the target (no change when content and attributes already match). */
+export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrite): Decision {
+  const exists = t.text !== null;
+  const contentChanged = !exists || t.text !== w.after;
+  const current = currentAttrs(t.st);
+  const plan = planAttrs(w.attrs, current);
+  let msg = w.msg;
+  if (exists && !isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
+  const data = { ...(w.data ?? {}) };
+  if (!contentChanged && isEmptyPlan(plan)) return { changed: false, msg, data };
+  const diff: FileDiff[] = [];
+  const header = w.diffHeader ?? t.path;
+  if (contentChanged) diff.push({ path: t.path, before: t.text ?? '', after: w.after, beforeHeader: header, afterHeader: header });
+  if (exists && !isEmptyPlan(plan)) {
+    const lines = attrDiffLines(plan, current);
+    diff.push({ path: t.path, before: lines.before.map((l) => `${l}\n`).join(''), after: lines.after.map((l) => `${l}\n`).join('') });
+  }
+  return {
+    changed: true, msg, diff, data,
+    apply: () => applying(async () => {
+      if (!contentChanged) {
+        await runThenStat(ctx.conn, attrCommands(t.real, plan), t.real);
+        return { data };
+      }
+      if (!exists) {
+        const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(t.real)}`);
+        if (mk.rc !== 0) return { failed: true, msg: `cannot create ${posix.dirname(t.real)}: ${mk.stderr.trim()}` };
+      }
+      const mode = w.attrs.mode !== undefined ? parseMode(w.attrs.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
+      const owner = w.attrs.owner ?? (exists ? String(t.st.uid) : undefined);
+      const group = w.attrs.group ?? (exists ? String(t.st.gid) : undefined);
+      const out = await atomicWrite(ctx.conn, t.real, Buffer.from(w.after, w.encoding ?? 'utf8'), {
+        mode, backup: w.backup && exists,
+        ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
+        ...(w.validate !== undefined ? { validate: w.validate } : {}),
+      });
+      return { data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
+    }),
+  };
+}
