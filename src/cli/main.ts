@@ -49,8 +49,15 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .addOption(new Option('-T, --timeout <seconds>', 'SSH connect timeout').argParser(positiveInt).default(10))
     .option('-v, --verbose', 'more output: -v results, -vv task paths, -vvv connection details and stack traces', (_v, prev: number) => prev + 1, 0)
     .option('--json', 'print one JSON event per line instead of text', false)
+    .option('-t, --tags <tags>', 'only run tasks with these tags (comma-separated; repeatable)', collect, [] as string[])
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated; repeatable)', collect, [] as string[])
+    .option('--start-at-task <name>', 'start at the first task with this name (or glob)')
+    .option('--step', 'ask before each task: (y)es, (n)o, (c)ontinue with the rest', false)
+    .option('--force-handlers', 'run notified handlers even on hosts that failed', false)
     .option('--syntax-check', 'load and check the playbooks, then stop', false)
     .option('--list-hosts', 'list the hosts each play would run on, then stop', false)
+    .option('--list-tasks', 'list the tasks each play would run, then stop', false)
+    .option('--list-tags', 'list the tags of each play, then stop', false)
     .option('--no-color', 'no colours in the output')
     .action(async (playbooks, o) => {
       setExit(await runCommand(playbooks, { ...o, verbose: typeof o.verbose === 'number' ? o.verbose : 1 }, io));
@@ -126,15 +133,19 @@ export interface CliIO {
 type RunFlags = {
   inventory: string[]; check: boolean; diff: boolean; limit?: string; extraVars: string[]; forks: number;
   user?: string; privateKey?: string; timeout: number; verbose: number; json: boolean; syntaxCheck: boolean;
-  listHosts: boolean; color: boolean;
+  listHosts: boolean; listTasks: boolean; listTags: boolean; color: boolean; tags: string[]; skipTags: string[];
+  startAtTask?: string; step: boolean; forceHandlers: boolean;
 };
+
+const splitTags = (list: string[]): string[] => list.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
 
 async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<number> {
   const { parseExtraVars } = await import('./extra-vars.js');
   const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
-  if (o.syntaxCheck || o.listHosts) {
-    const { checkPlaybooks } = await import('./inspect.js');
-    return checkPlaybooks(playbooks, o, extraVars, io);
+  const tags = { only: splitTags(o.tags), skip: splitTags(o.skipTags) };
+  if (o.syntaxCheck || o.listHosts || o.listTasks || o.listTags) {
+    const { inspectPlaybooks } = await import('./inspect.js');
+    return inspectPlaybooks(playbooks, { ...o, tags }, extraVars, io);
   }
   const [{ runPlaybooks }, { createTextReporter }, { createJsonReporter }] = await Promise.all([
     import('../executor/run.js'), import('../reporters/text.js'), import('../reporters/json.js'),
@@ -152,10 +163,31 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     extraVars,
     forks: o.forks,
     verbosity: o.verbose,
+    tags,
+    ...(o.startAtTask ? { startAtTask: o.startAtTask } : {}),
+    forceHandlers: o.forceHandlers,
+    ...(o.step ? { confirmStep: (task: string) => askStep(task, io) } : {}),
     connection: { connectTimeoutMs: o.timeout * 1000, ...(o.user ? { user: o.user } : {}), ...(o.privateKey ? { privateKeyFile: o.privateKey } : {}) },
     sink: (e) => reporter.onEvent(e),
   });
   return outcome.exitCode;
+}
+
+/** --step: ask on the terminal before a task. */
+async function askStep(task: string, io: CliIO): Promise<'yes' | 'no' | 'continue'> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    for (;;) {
+      const answer = (await rl.question(`Perform task: TASK: ${task} (N)o/(y)es/(c)ontinue: `)).trim().toLowerCase();
+      if (answer === 'y' || answer === 'yes') return 'yes';
+      if (answer === 'c' || answer === 'continue') return 'continue';
+      if (answer === '' || answer === 'n' || answer === 'no') return 'no';
+      io.err('answer y, n or c\n');
+    }
+  } finally {
+    rl.close();
+  }
 }
 
 /** Run the CLI with arguments (without `node bosun`); resolves to the exit code. */

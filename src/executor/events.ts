@@ -18,6 +18,14 @@ export interface TaskResult {
   status: TaskStatus;
   /** A failure that ignore_errors let pass (counted `ignored`). */
   ignored: boolean;
+  /** A failure inside a block whose rescue handles it (counted `rescued`, not `failed`). */
+  rescued?: boolean;
+  /** How many attempts `until` took. */
+  attempts?: number;
+  /** The host the task ran on when delegated (`delegate_to`). */
+  delegatedTo?: string;
+  /** Display label of the loop item (`loop_control.label`). */
+  label?: string;
   msg: string | undefined;
   rc: number | undefined;
   stdout: string | undefined;
@@ -51,9 +59,12 @@ export interface HostStats {
 export type RunEvent =
   | { type: 'run_start'; playbooks: string[]; check: boolean; diff: boolean; forks: number }
   | { type: 'playbook_start'; file: string }
-  | { type: 'play_start'; name: string; hosts: string[]; source: SourcePos }
+  | { type: 'play_start'; name: string; hosts: string[]; source: SourcePos; batch?: { index: number; count: number } }
   | { type: 'no_hosts'; play: string; pattern: string }
-  | { type: 'task_start'; task: string; module: string; source: SourcePos; hosts: number }
+  | { type: 'task_start'; task: string; module: string; source: SourcePos; hosts: number; handler?: boolean; check?: boolean }
+  | { type: 'include'; file: string; hosts: string[]; source: SourcePos }
+  | { type: 'retry'; host: string; task: string; retriesLeft: number; msg: string | undefined }
+  | { type: 'play_aborted'; play: string; reason: string }
   | { type: 'task_result'; result: TaskResult }
   | { type: 'warning'; message: string; source?: SourcePos }
   | { type: 'recap'; hosts: Record<string, HostStats>; durationMs: number };
@@ -80,10 +91,13 @@ export function countResult(stats: HostStats, r: TaskResult): void {
       stats.skipped++;
       break;
     case 'unreachable':
-      stats.unreachable++;
+      if (r.ignored) stats.ignored++;
+      else stats.unreachable++;
       break;
     case 'failed':
-      if (r.ignored) {
+      if (r.rescued) {
+        stats.rescued++;
+      } else if (r.ignored) {
         stats.ok++;
         stats.ignored++;
         if (r.data['changed'] === true) stats.changed++;

@@ -12,6 +12,7 @@ import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
 import type { TemplateEngine } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
+import { shq } from '../util/shell.js';
 import type { TaskResult, TaskStatus } from './events.js';
 
 /** What running a task on a host needs. */
@@ -28,6 +29,10 @@ export interface TaskRun {
   verbosity: number;
   /** The user `become` asks for (may be a template), when the task (or its play) sets `become: true`. */
   becomeUser: string | undefined;
+  /** Environment variables for the task's commands (already rendered). */
+  environment: Record<string, string>;
+  /** Told before each `until` retry. */
+  onRetry?: (retriesLeft: number, result: TaskResult) => void;
 }
 
 /** Run the task (all loop items) on one host. Never throws: failures are results. */
@@ -39,16 +44,28 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
       const r = await runOnce(run, run.vars, started);
       return r;
     }
-    const items = run.engine.renderDeep(task.loop.value, run.vars, () => task.loop!.source);
-    if (!Array.isArray(items)) {
-      throw new BosunError('SCHEMA', `loop expects a list, got ${items === null ? 'null' : typeof items}`, { source: task.loop.source });
-    }
+    const items = loopItems(task.loop, run.vars, run.engine);
+    const lc = task.loopControl;
+    const loopVar = lc?.loopVar ?? 'item';
     const results: TaskResult[] = [];
-    for (const item of items) {
-      const r = await runOnce(run, { ...run.vars, item }, Date.now());
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0 && lc && lc.pauseSeconds > 0) await sleep(lc.pauseSeconds * 1000);
+      const item = items[i];
+      const itemVars: Record<string, unknown> = { ...run.vars, [loopVar]: item, ansible_loop_var: loopVar };
+      if (lc?.indexVar) itemVars[lc.indexVar] = i;
+      if (lc?.extended) itemVars['ansible_loop'] = loopInfo(items, i);
+      const r = await runOnce(run, itemVars, Date.now());
       r.item = item;
-      r.data['item'] = item;
-      r.data['ansible_loop_var'] = 'item';
+      if (lc?.label !== undefined) {
+        try {
+          r.label = String(run.engine.renderString(lc.label, itemVars, task.source));
+        } catch {
+          r.label = lc.label;
+        }
+      }
+      r.data[loopVar] = item;
+      r.data['ansible_loop_var'] = loopVar;
+      if (lc?.indexVar) r.data[lc.indexVar] = i;
       results.push(r);
       if (r.status === 'unreachable') break;
     }
@@ -56,6 +73,29 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
   } catch (e) {
     return errorResult(run, e, started);
   }
+}
+
+/** The list a loop runs over (with_items flattens one level, as Ansible does). */
+function loopItems(loop: NonNullable<Task['loop']>, vars: Record<string, unknown>, engine: TemplateEngine): unknown[] {
+  const items = engine.renderDeep(loop.value, vars, () => loop.source);
+  if (!Array.isArray(items)) {
+    throw new BosunError('SCHEMA', `loop expects a list, got ${items === null ? 'null' : typeof items}`, { source: loop.source });
+  }
+  return loop.flatten ? items.flat(1) : items;
+}
+
+/** `ansible_loop` of loop_control.extended. */
+function loopInfo(items: unknown[], i: number): Record<string, unknown> {
+  const n = items.length;
+  return {
+    allitems: items, index: i + 1, index0: i, revindex: n - i, revindex0: n - i - 1, first: i === 0, last: i === n - 1, length: n,
+    ...(i > 0 ? { previtem: items[i - 1] } : {}), ...(i < n - 1 ? { nextitem: items[i + 1] } : {}),
+  };
+}
+
+/** Wait (loop pause, until delay). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskResult {
@@ -77,7 +117,7 @@ function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskR
   return {
     ...baseResult(run, started),
     status: results.length === 0 ? 'skipped' : status,
-    ignored: status === 'failed' && run.task.ignoreErrors,
+    ignored: status === 'failed' && run.task.ignoreErrors === true,
     msg: data['msg'] as string,
     items: results,
     diff: results.flatMap((r) => r.diff),
@@ -88,7 +128,7 @@ function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskR
 function baseResult(run: TaskRun, started: number): TaskResult {
   return {
     host: run.host, task: run.title, module: run.task.module, status: 'ok', ignored: false, msg: undefined, rc: undefined,
-    stdout: undefined, stderr: undefined, diff: [], durationMs: Date.now() - started, data: {}, noLog: run.task.noLog,
+    stdout: undefined, stderr: undefined, diff: [], durationMs: Date.now() - started, data: {}, noLog: run.task.noLog === true,
   };
 }
 
@@ -96,19 +136,53 @@ function baseResult(run: TaskRun, started: number): TaskResult {
 function errorResult(run: TaskRun, e: unknown, started: number): TaskResult {
   const base = baseResult(run, started);
   if (e instanceof ConnectionError) {
-    return { ...base, status: 'unreachable', msg: e.message, data: { unreachable: true, changed: false, msg: e.message } };
+    return { ...base, status: 'unreachable', ignored: run.task.ignoreUnreachable === true, msg: e.message, data: { unreachable: true, changed: false, msg: e.message } };
   }
   if (isBosunError(e)) {
     const where = e.source ? `${e.source.file}:${e.source.line}:${e.source.col}: ` : '';
     const msg = `${where}${e.message}`;
-    return { ...base, status: 'failed', ignored: run.task.ignoreErrors, msg, error: e, data: { failed: true, changed: false, msg } };
+    return { ...base, status: 'failed', ignored: run.task.ignoreErrors === true, msg, error: e, data: { failed: true, changed: false, msg } };
   }
   const err = e as Error;
   const msg = `internal error: ${err?.message ?? String(e)}`;
-  return { ...base, status: 'failed', ignored: run.task.ignoreErrors, msg, data: { failed: true, changed: false, msg, exception: err?.stack } };
+  return { ...base, status: 'failed', ignored: run.task.ignoreErrors === true, msg, data: { failed: true, changed: false, msg, exception: err?.stack } };
 }
 
+/** One run of the module (for one loop item), repeated while `until` does not hold. */
 async function runOnce(run: TaskRun, vars: Record<string, unknown>, started: number): Promise<TaskResult> {
+  const { task, engine } = run;
+  if (!task.until) return attempt(run, vars, started);
+  const max = task.retries + 1;
+  let result: TaskResult | undefined;
+  for (let n = 1; n <= max; n++) {
+    result = await attempt(run, vars, started);
+    if (result.status === 'unreachable' || result.status === 'skipped') return result;
+    const scope = task.register ? { ...vars, [task.register]: result.data } : { ...vars, ...result.data };
+    let done: boolean;
+    try {
+      done = task.until.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
+    } catch (e) {
+      return errorResult(run, e, started);
+    }
+    result.attempts = n;
+    result.data['attempts'] = n;
+    if (done) return result;
+    if (n < max) {
+      run.onRetry?.(max - n, result);
+      await sleep(task.delaySeconds * 1000);
+    }
+  }
+  const last = result!;
+  if (last.status !== 'failed') {
+    last.status = 'failed';
+    last.ignored = task.ignoreErrors === true;
+    last.data['failed'] = true;
+    last.msg ??= `the 'until' condition was not met after ${max} attempts`;
+  }
+  return last;
+}
+
+async function attempt(run: TaskRun, vars: Record<string, unknown>, started: number): Promise<TaskResult> {
   const { task, engine } = run;
   try {
     for (const cond of task.when) {
@@ -178,7 +252,7 @@ async function finish(run: TaskRun, vars: Record<string, unknown>, decision: Dec
   return {
     ...baseResult(run, started),
     status,
-    ignored: failed && task.ignoreErrors,
+    ignored: failed && task.ignoreErrors === true,
     msg,
     rc: typeof data['rc'] === 'number' ? data['rc'] : undefined,
     stdout: typeof data['stdout'] === 'string' ? data['stdout'] : undefined,
@@ -204,10 +278,11 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     }
     return (conn = c);
   };
+  const envPrefix = Object.entries(run.environment).map(([k, v]) => `export ${k}=${shq(v)}\n`).join('');
   const lazy: Connection = {
     get spec() { return conn!.spec; },
     connect: async () => { await open(); },
-    exec: async (script, opts) => (await open()).exec(script, opts),
+    exec: async (script, opts) => (await open()).exec(envPrefix + script, opts),
     writeFile: async (p, data, mode) => (await open()).writeFile(p, data, mode),
     readFile: async (p) => (await open()).readFile(p),
     close: async () => {},

@@ -1,31 +1,25 @@
 /**
  * Loads a playbook file: YAML with positions, validated against the
- * playbook schema, roles resolved and their files read, every task parsed
- * and checked before any host is touched.
+ * playbook schema, import_playbook spliced in, roles (with their meta
+ * dependencies, handlers and argument specs) resolved, and every task
+ * parsed and checked before any host is touched. The same loader serves
+ * include_tasks and include_role at run time.
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BosunError, type SourcePos } from '../errors.js';
 import type { TemplateEngine } from '../template/index.js';
 import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import { loadYamlFile, type ValuePath, type YamlFile } from '../util/yaml.js';
 import type { VarLayer } from '../vars/scope.js';
+import { emptyInherited, inherit, keyPositions, tagsOf, toBoolKeyword } from './inherit.js';
+import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, tasksFileSchema } from './schema.js';
-import { keyPositions, parseTask, toBoolKeyword } from './task.js';
-import type { Play, Playbook, Role, Task, TaskContext } from './types.js';
+import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
+import { allTasks, type Inherited, type Play, type Playbook, type Role, type Task, type TaskContext, type TaskNode } from './types.js';
 
-/** The roles shipped with bosun (`roles/` at the package root). */
-export const BUILTIN_ROLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../roles');
-
-/** Play keywords of Ansible that bosun does not support yet. */
-const UNSUPPORTED_PLAY_KEYWORDS: ReadonlyMap<string, string> = new Map([
-  ['handlers', 'handlers are not supported yet'],
-  ['serial', 'serial batches are not supported yet'],
-  ['strategy', 'only the linear strategy is supported yet'],
-  ['import_playbook', 'import_playbook is not supported yet'],
-]);
+export { BUILTIN_ROLES_DIR, findRoleDir } from './roles.js';
 
 /** What loading needs from the caller. */
 export interface LoadOptions {
@@ -36,168 +30,240 @@ export interface LoadOptions {
   rolesPath?: string[];
 }
 
-/** Load, validate and type one playbook file. */
+/** What an include resolved at run time brings: its tasks, and handlers (include_role). */
+export interface Included {
+  nodes: TaskNode[];
+  handlers: Task[];
+  roles: Role[];
+}
+
+/** Load, validate and type one playbook file (and the playbooks it imports). */
 export async function loadPlaybook(file: string, opts: LoadOptions): Promise<Playbook> {
-  const abs = path.resolve(file);
-  const yaml = await loadYamlFile(abs);
-  const dir = path.dirname(abs);
-  if (yaml.value === null || yaml.value === undefined) {
-    throw new BosunError('SCHEMA', 'the playbook is empty: expected a list of plays', { source: { file: abs, line: 1, col: 1 } });
+  const loader = new PlaybookLoader(opts);
+  return loader.playbook(path.resolve(file), []);
+}
+
+/** Loads plays, task files and roles; one per run, so ids are unique and files are read once. */
+export class PlaybookLoader implements NodeLoader {
+  readonly engine: TemplateEngine;
+  private id = 0;
+  private readonly rolesPath: string[];
+  private readonly roleCache = new Map<string, Promise<RoleFiles>>();
+  /** The play being built (roles applied, handlers collected). */
+  private play: { handlers: Task[]; roles: Role[]; applied: Set<string> } | undefined;
+  private playbookDir = '';
+
+  constructor(private readonly opts: LoadOptions) {
+    this.engine = opts.engine;
+    this.rolesPath = opts.rolesPath ?? [BUILTIN_ROLES_DIR];
   }
-  if (Array.isArray(yaml.value)) {
-    yaml.value.forEach((play, i) => {
-      if (play && typeof play === 'object') {
-        for (const key of Object.keys(play)) {
-          const why = UNSUPPORTED_PLAY_KEYWORDS.get(key);
-          if (why) throw new BosunError('SCHEMA', `play keyword '${key}' is not supported: ${why}`, { source: yaml.keyPosOf([i, key]) });
-        }
+
+  nextId(): number {
+    return ++this.id;
+  }
+
+  /** Load a playbook file; `chain` guards against import cycles. */
+  async playbook(file: string, chain: string[], from?: SourcePos): Promise<Playbook> {
+    if (chain.includes(file)) throw new BosunError('SCHEMA', `import_playbook cycle: ${[...chain, file].join(' -> ')}`, from ? { source: from } : {});
+    const yaml = await loadYamlFile(file, from);
+    const dir = path.dirname(file);
+    if (yaml.value === null || yaml.value === undefined) {
+      throw new BosunError('SCHEMA', 'the playbook is empty: expected a list of plays', { source: { file, line: 1, col: 1 } });
+    }
+    validateOrThrow(playbookSchema, yaml.value, { yaml, what: 'playbook' });
+    const raw = yaml.value as Array<Record<string, unknown>>;
+    const plays: Play[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const entry = raw[i]!;
+      if (entry['import_playbook'] !== undefined) {
+        const keys = Object.keys(entry).filter((k) => !['import_playbook', 'name', 'vars', 'when', 'tags'].includes(k));
+        if (keys.length) throw new BosunError('SCHEMA', `'${keys[0]}' is not allowed beside import_playbook`, { source: yaml.keyPosOf([i, keys[0]!]) });
+        const target = path.resolve(dir, String(entry['import_playbook']));
+        const imported = await this.playbook(target, [...chain, file], yaml.posOf([i, 'import_playbook']));
+        plays.push(...imported.plays);
+        continue;
       }
-    });
+      if (entry['hosts'] === undefined) {
+        throw new BosunError('SCHEMA', "play is missing the required key 'hosts'", { source: yaml.posOf([i]) });
+      }
+      this.playbookDir = dir;
+      plays.push(await this.loadPlay(entry, i, yaml, dir));
+    }
+    return { file, dir, plays, yaml };
   }
-  validateOrThrow(playbookSchema, yaml.value, { yaml, what: 'playbook' });
-  const raw = yaml.value as Array<Record<string, unknown>>;
-  const roleCache = new Map<string, Promise<LoadedRole>>();
-  const plays: Play[] = [];
-  for (let i = 0; i < raw.length; i++) plays.push(await loadPlay(raw[i]!, i, { yaml, dir, opts, roleCache }));
-  return { file: abs, dir, plays, yaml };
-}
 
-interface LoadState {
-  yaml: YamlFile;
-  dir: string;
-  opts: LoadOptions;
-  roleCache: Map<string, Promise<LoadedRole>>;
-}
-
-interface LoadedRole {
-  role: Role;
-  tasksYaml: YamlFile | undefined;
-}
-
-async function loadPlay(raw: Record<string, unknown>, index: number, st: LoadState): Promise<Play> {
-  const { yaml, dir, opts } = st;
-  const source = yaml.posOf([index]);
-  const hosts = Array.isArray(raw['hosts']) ? (raw['hosts'] as string[]).join(':') : String(raw['hosts']);
-  const name = typeof raw['name'] === 'string' ? raw['name'] : hosts;
-  const playVars = (raw['vars'] ?? {}) as Record<string, unknown>;
-  const vars: VarLayer = { level: 'play_vars', source: `play "${name}" vars`, values: playVars, positions: keyPositions(playVars, yaml, [index, 'vars']) };
-  const varsFiles = await loadVarsFiles(raw['vars_files'], [index, 'vars_files'], playVars, st);
-  const context: TaskContext = { playbookDir: dir };
-  const parseList = (key: string, ctx: TaskContext): Task[] =>
-    ((raw[key] ?? []) as Array<Record<string, unknown>>).map((t, ti) => parseTask(t, { yaml, path: [index, key, ti], context: ctx, engine: opts.engine }));
-
-  const tasks: Task[] = [...parseList('pre_tasks', context)];
-  const roles: Role[] = [];
-  const roleRefs = (raw['roles'] ?? []) as Array<string | Record<string, unknown>>;
-  for (let ri = 0; ri < roleRefs.length; ri++) {
-    const ref = roleRefs[ri]!;
-    const refPath: ValuePath = [index, 'roles', ri];
-    const roleName = typeof ref === 'string' ? ref : String(ref['role'] ?? ref['name'] ?? '');
-    const loaded = await loadRoleCached(roleName, yaml.posOf(refPath), st);
-    roles.push(loaded.role);
-    const params = typeof ref === 'string' ? {} : paramsOf(ref);
-    const paramLayer: VarLayer = { level: 'include_params', source: `role ${roleName} parameters`, values: params, positions: keyPositions(params, yaml, typeof ref === 'object' && ref['vars'] ? [...refPath, 'vars'] : refPath) };
-    const ctx: TaskContext = { role: loaded.role, params: paramLayer, playbookDir: dir };
-    const roleTasks = loaded.tasksYaml
-      ? (loaded.tasksYaml.value as Array<Record<string, unknown>>).map((t, ti) =>
-          parseTask(t, { yaml: loaded.tasksYaml!, path: [ti], context: ctx, engine: opts.engine }))
+  private async loadPlay(raw: Record<string, unknown>, index: number, yaml: YamlFile, dir: string): Promise<Play> {
+    const source = yaml.posOf([index]);
+    const hosts = Array.isArray(raw['hosts']) ? (raw['hosts'] as string[]).join(':') : String(raw['hosts']);
+    const name = typeof raw['name'] === 'string' ? raw['name'] : hosts;
+    const playVars = (raw['vars'] ?? {}) as Record<string, unknown>;
+    const vars: VarLayer = { level: 'play_vars', source: `play "${name}" vars`, values: playVars, positions: keyPositions(playVars, yaml, [index, 'vars']) };
+    const varsFiles = await this.loadVarsFiles(raw['vars_files'], [index, 'vars_files'], playVars, yaml, dir);
+    const context: TaskContext = { playbookDir: dir, fileDir: dir };
+    // Play-level keywords pass down to every task; play vars have their own layer.
+    const inherited = inherit(emptyInherited(), { raw: { ...raw, vars: undefined }, yaml, path: [index], engine: this.engine, varsLevel: 'play_vars', label: '' });
+    this.play = { handlers: [], roles: [], applied: new Set() };
+    const list = async (key: string): Promise<TaskNode[]> =>
+      Array.isArray(raw[key]) ? parseNodes(raw[key] as unknown[], { yaml, path: [index, key], context, loader: this }, inherited) : [];
+    const preTasks = await list('pre_tasks');
+    const roleNodes: TaskNode[] = [];
+    const refs = (raw['roles'] ?? []) as Array<string | Record<string, unknown>>;
+    for (let ri = 0; ri < refs.length; ri++) {
+      roleNodes.push(...(await this.applyRoleRef(refs[ri]!, yaml, [index, 'roles', ri], context, inherited)));
+    }
+    const tasks = await list('tasks');
+    const postTasks = await list('post_tasks');
+    const playHandlers = Array.isArray(raw['handlers'])
+      ? [...allTasks(await parseNodes(raw['handlers'] as unknown[], { yaml, path: [index, 'handlers'], context, loader: this, handlers: true }, inherited))]
       : [];
-    const roleWhen = typeof ref === 'object' ? ref['when'] : undefined;
-    if (roleWhen !== undefined) {
-      const list = Array.isArray(roleWhen) ? roleWhen : [roleWhen];
-      const conds = list.map((w, wi) => {
-        const pos = yaml.posOf(Array.isArray(roleWhen) ? [...refPath, 'when', wi] : [...refPath, 'when']);
-        opts.engine.checkExpression(String(w), pos);
-        return { expr: String(w), source: pos };
-      });
-      for (const t of roleTasks) t.when.unshift(...conds);
+    const serial = raw['serial'] === undefined ? [] : [raw['serial']].flat() as Array<number | string>;
+    const bool = (key: string, dflt: boolean): boolean => (raw[key] === undefined ? dflt : toBoolKeyword(raw[key], yaml.posOf([index, key])));
+    const maxFail = raw['max_fail_percentage'];
+    const play: Play = {
+      name,
+      hosts,
+      hostsSource: yaml.posOf([index, 'hosts']),
+      vars,
+      varsFiles,
+      gatherFacts: bool('gather_facts', true),
+      sections: { preTasks, roles: roleNodes, tasks, postTasks },
+      handlers: [...playHandlers, ...this.play.handlers],
+      roles: this.play.roles,
+      serial,
+      strategy: (raw['strategy'] as Play['strategy'] | undefined) ?? 'linear',
+      order: (raw['order'] as Play['order'] | undefined) ?? 'inventory',
+      maxFailPercentage: maxFail === undefined ? undefined : Number(maxFail),
+      anyErrorsFatal: bool('any_errors_fatal', false),
+      forceHandlers: bool('force_handlers', false),
+      tags: tagsOf(raw['tags']),
+      source,
+    };
+    this.play = undefined;
+    return play;
+  }
+
+  /** One entry of `roles:`: the role (after its dependencies), with what the entry passes down. */
+  private async applyRoleRef(ref: string | Record<string, unknown>, yaml: YamlFile, at: ValuePath, context: TaskContext, inherited: Inherited): Promise<TaskNode[]> {
+    const name = typeof ref === 'string' ? ref : String(ref['role'] ?? ref['name'] ?? '');
+    const spec = typeof ref === 'string' ? {} : ref;
+    const { role: _r, name: _n, vars, ...rest } = spec as Record<string, unknown>;
+    const keywordNames = new Set(['when', 'tags', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors', 'check_mode', 'diff', 'no_log', 'delegate_to', 'run_once', 'any_errors_fatal', 'ignore_unreachable', 'throttle']);
+    const params: Record<string, unknown> = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !keywordNames.has(k))), ...(vars as Record<string, unknown> | undefined) };
+    const keywords = Object.fromEntries(Object.entries(rest).filter(([k]) => keywordNames.has(k)));
+    const passDown = inherit(inherited, { raw: keywords, yaml, path: at, engine: this.engine, varsLevel: 'block_vars', label: '' });
+    return this.applyRole({ name, params }, yaml.posOf(at), context, passDown, keyPositions(params, yaml, vars ? [...at, 'vars'] : at));
+  }
+
+  /** Apply a role in the current play: dependencies first, argument-spec check, tasks; handlers collected. */
+  private async applyRole(ref: RoleImport, from: SourcePos, context: TaskContext, inherited: Inherited, positions?: Map<string, SourcePos>): Promise<TaskNode[]> {
+    const files = await this.readRoleCached(ref, from);
+    const play = this.play;
+    const key = `${files.role.dir}|${ref.tasksFrom ?? ''}|${JSON.stringify(ref.params)}`;
+    if (play) {
+      if (play.applied.has(key) && !files.meta.allowDuplicates) return [];
+      play.applied.add(key);
     }
-    tasks.push(...roleTasks);
-  }
-  tasks.push(...parseList('tasks', context), ...parseList('post_tasks', context));
-  return {
-    name,
-    hosts,
-    hostsSource: yaml.posOf([index, 'hosts']),
-    vars,
-    varsFiles,
-    gatherFacts: raw['gather_facts'] === undefined ? true : toBoolKeyword(raw['gather_facts'], yaml.posOf([index, 'gather_facts'])),
-    become: raw['become'] === undefined ? false : toBoolKeyword(raw['become'], yaml.posOf([index, 'become'])),
-    becomeUser: raw['become_user'] as string | undefined,
-    tasks,
-    roles,
-    source,
-  };
-}
-
-/** Role parameters: `vars:` plus any other keys except the reserved ones. */
-function paramsOf(ref: Record<string, unknown>): Record<string, unknown> {
-  const { role: _r, name: _n, when: _w, vars, ...rest } = ref;
-  return { ...rest, ...(vars as Record<string, unknown> | undefined) };
-}
-
-async function loadVarsFiles(value: unknown, at: ValuePath, playVars: Record<string, unknown>, st: LoadState): Promise<VarLayer[]> {
-  if (value === undefined) return [];
-  const list = Array.isArray(value) ? (value as string[]) : [value as string];
-  const layers: VarLayer[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const pos = st.yaml.posOf(Array.isArray(value) ? [...at, i] : at);
-    let rel = list[i]!;
-    if (hasTemplate(rel)) rel = String(st.opts.engine.renderString(rel, { ...playVars, ...st.opts.extraVars }, pos));
-    const file = path.resolve(st.dir, rel);
-    const y = await loadYamlFile(file, pos);
-    if (y.value === null || y.value === undefined) continue;
-    if (typeof y.value !== 'object' || Array.isArray(y.value)) {
-      throw new BosunError('SCHEMA', 'a vars file must be a mapping of variable names to values', { source: y.posOf([]) });
+    const nodes: TaskNode[] = [];
+    for (let d = 0; d < files.meta.dependencies.length; d++) {
+      const dep = files.meta.dependencies[d] as string | Record<string, unknown>;
+      nodes.push(...(await this.applyRoleRef(dep, files.meta.yaml!, ['dependencies', d], context, inherited)));
     }
-    const values = y.value as Record<string, unknown>;
-    layers.push({ level: 'play_vars_files', source: file, values, positions: keyPositions(values, y, []) });
+    const role = files.role;
+    if (play && !play.roles.includes(role)) play.roles.push(role);
+    const params: VarLayer = { level: 'include_params', source: `role ${role.name} parameters`, values: ref.params, ...(positions ? { positions } : {}) };
+    const ctx: TaskContext = { role, params, playbookDir: context.playbookDir, fileDir: path.join(role.dir, 'tasks') };
+    const spec = role.argumentSpecs.get(ref.tasksFrom ?? 'main');
+    if (spec) nodes.push(this.argumentSpecTask(role, spec.options, spec.source, ctx, inherited));
+    if (files.tasks) {
+      nodes.push(...(await parseNodes(files.tasks.value as unknown[], { yaml: files.tasks, path: [], context: ctx, loader: this }, inherited)));
+    }
+    if (files.handlers && play) {
+      const handlers = await parseNodes(files.handlers.value as unknown[], { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true }, inherited);
+      play.handlers.push(...allTasks(handlers));
+    }
+    return nodes;
   }
-  return layers;
+
+  /** The task that checks a role's variables against its argument spec before the role runs. */
+  private argumentSpecTask(role: Role, options: Record<string, unknown>, source: SourcePos, context: TaskContext, inherited: Inherited): Task {
+    return {
+      ...inherited,
+      kind: 'task', id: this.nextId(), name: 'Validating arguments against arg spec main', module: 'validate_argument_spec',
+      args: { argument_spec: options }, argPos: () => source, register: undefined, loop: undefined, loopControl: undefined,
+      changedWhen: undefined, failedWhen: undefined, until: undefined, retries: 0, delaySeconds: 0, notify: [], listen: [],
+      source, context: { ...context, role },
+      tags: [...new Set([...inherited.tags, 'always'])],
+    };
+  }
+
+  private readRoleCached(ref: RoleImport, from: SourcePos): Promise<RoleFiles> {
+    const pick = { tasks: ref.tasksFrom, vars: ref.varsFrom, defaults: ref.defaultsFrom, handlers: ref.handlersFrom };
+    const key = `${ref.name}|${JSON.stringify(pick)}`;
+    let p = this.roleCache.get(key);
+    if (!p) {
+      p = readRole(ref.name, from, this.playbookDir, this.rolesPath, Object.fromEntries(Object.entries(pick).filter(([, v]) => v !== undefined)));
+      this.roleCache.set(key, p);
+    }
+    return p;
+  }
+
+  async importTasks(file: string, from: SourcePos, ctx: TaskContext, inherited: Inherited): Promise<TaskNode[]> {
+    const abs = this.taskFilePath(file, ctx);
+    const yaml = await loadYamlFile(abs, from);
+    if (yaml.value === null || yaml.value === undefined) return [];
+    validateOrThrow(tasksFileSchema, yaml.value, { yaml, what: 'task list' });
+    return parseNodes(yaml.value as unknown[], { yaml, path: [], context: { ...ctx, fileDir: path.dirname(abs) }, loader: this }, inherited);
+  }
+
+  async importRole(ref: RoleImport, from: SourcePos, ctx: TaskContext, inherited: Inherited): Promise<TaskNode[]> {
+    return this.applyRole(ref, from, ctx, inherited);
+  }
+
+  /** include_tasks / include_role at run time: the same parsing, outside any play build. */
+  async include(what: 'tasks' | 'role', target: string, from: SourcePos, ctx: TaskContext, inherited: Inherited, pick: Omit<RoleImport, 'name' | 'params'>, params: Record<string, unknown>): Promise<Included> {
+    if (what === 'tasks') return { nodes: await this.importTasks(target, from, ctx, inherited), handlers: [], roles: [] };
+    const saved = this.play;
+    this.play = { handlers: [], roles: [], applied: new Set() };
+    try {
+      const nodes = await this.applyRole({ name: target, params, ...pick }, from, ctx, inherited);
+      return { nodes, handlers: this.play.handlers, roles: this.play.roles };
+    } finally {
+      this.play = saved;
+    }
+  }
+
+  /** A task file path: absolute, or relative to the including file's folder (a role's tasks/), then the playbook's. */
+  private taskFilePath(file: string, ctx: TaskContext): string {
+    if (path.isAbsolute(file)) return file;
+    const candidates = [path.resolve(ctx.fileDir, file), ...(ctx.role ? [path.resolve(ctx.role.dir, 'tasks', file)] : []), path.resolve(ctx.playbookDir, file)];
+    return candidates.find((c) => existsSyncSafe(c)) ?? candidates[0]!;
+  }
+
+  private async loadVarsFiles(value: unknown, at: ValuePath, playVars: Record<string, unknown>, yaml: YamlFile, dir: string): Promise<VarLayer[]> {
+    if (value === undefined) return [];
+    const list = Array.isArray(value) ? (value as string[]) : [value as string];
+    const layers: VarLayer[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const pos = yaml.posOf(Array.isArray(value) ? [...at, i] : at);
+      let rel = list[i]!;
+      if (hasTemplate(rel)) rel = String(this.engine.renderString(rel, { ...playVars, ...this.opts.extraVars }, pos));
+      const file = path.resolve(dir, rel);
+      const y = await loadYamlFile(file, pos);
+      if (y.value === null || y.value === undefined) continue;
+      if (typeof y.value !== 'object' || Array.isArray(y.value)) {
+        throw new BosunError('SCHEMA', 'a vars file must be a mapping of variable names to values', { source: y.posOf([]) });
+      }
+      const values = y.value as Record<string, unknown>;
+      layers.push({ level: 'play_vars_files', source: file, values, positions: keyPositions(values, y, []) });
+    }
+    return layers;
+  }
 }
 
-function loadRoleCached(name: string, from: SourcePos, st: LoadState): Promise<LoadedRole> {
-  let p = st.roleCache.get(name);
-  if (!p) {
-    p = loadRole(name, from, st);
-    st.roleCache.set(name, p);
+function existsSyncSafe(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
   }
-  return p;
-}
-
-/** Find a role folder: a path, the playbook's `roles/`, then the roles path (built-in roles last). */
-export function findRoleDir(name: string, playbookDir: string, rolesPath: string[] = [BUILTIN_ROLES_DIR]): string | undefined {
-  const candidates = name.includes('/') ? [path.resolve(playbookDir, name)] : [path.join(playbookDir, 'roles', name), path.join(playbookDir, name), ...rolesPath.map((d) => path.join(d, name))];
-  return candidates.find((c) => existsSync(c) && statSync(c).isDirectory());
-}
-
-async function loadRole(name: string, from: SourcePos, st: LoadState): Promise<LoadedRole> {
-  const rolesPath = st.opts.rolesPath ?? [BUILTIN_ROLES_DIR];
-  const dir = findRoleDir(name, st.dir, rolesPath);
-  if (!dir) {
-    throw new BosunError('ROLE_NOT_FOUND', `role '${name}' not found`, {
-      source: from,
-      hint: `looked in ${[path.join(st.dir, 'roles'), ...rolesPath].join(', ')}`,
-    });
-  }
-  const mainFile = (sub: string): string | undefined => ['main.yml', 'main.yaml', 'main'].map((f) => path.join(dir, sub, f)).find((f) => existsSync(f));
-  const mapping = async (sub: string, level: 'role_defaults' | 'role_vars'): Promise<VarLayer> => {
-    const f = mainFile(sub);
-    if (!f) return { level, source: `role ${name} ${sub}`, values: {} };
-    const y = await loadYamlFile(f);
-    if (y.value === null || y.value === undefined) return { level, source: f, values: {} };
-    if (typeof y.value !== 'object' || Array.isArray(y.value)) throw new BosunError('SCHEMA', `${sub}/main.yml must be a mapping of variable names to values`, { source: y.posOf([]) });
-    const values = y.value as Record<string, unknown>;
-    return { level, source: f, values, positions: keyPositions(values, y, []) };
-  };
-  const defaults = await mapping('defaults', 'role_defaults');
-  const vars = await mapping('vars', 'role_vars');
-  const tasksFile = mainFile('tasks');
-  let tasksYaml: YamlFile | undefined;
-  if (tasksFile) {
-    tasksYaml = await loadYamlFile(tasksFile);
-    if (tasksYaml.value === null || tasksYaml.value === undefined) tasksYaml = undefined;
-    else validateOrThrow(tasksFileSchema, tasksYaml.value, { yaml: tasksYaml, what: `task list of role '${name}'` });
-  }
-  return { role: { name, dir, defaults, vars }, tasksYaml };
 }

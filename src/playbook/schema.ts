@@ -7,54 +7,85 @@ const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { typ
 const condition = { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
 const boolish = { type: ['boolean', 'string'] };
 const varsMap = { type: 'object' };
-const tagList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: ['string', 'number'] } }] };
+const tagList = { anyOf: [{ type: ['string', 'number'] }, { type: 'array', items: { type: ['string', 'number'] } }] };
+const intOrTemplate = { type: ['integer', 'string'] };
+
+/** Keywords that blocks, plays and roles pass down to their tasks. */
+const inheritable = {
+  when: condition,
+  vars: varsMap,
+  tags: tagList,
+  become: boolish,
+  become_user: { type: 'string' },
+  become_method: { type: 'string', enum: ['sudo', 'su'] },
+  environment: { type: ['object', 'string'] },
+  ignore_errors: boolish,
+  ignore_unreachable: boolish,
+  check_mode: boolish,
+  diff: boolish,
+  no_log: boolish,
+  any_errors_fatal: boolish,
+  delegate_to: { type: 'string' },
+  run_once: boolish,
+  throttle: intOrTemplate,
+};
 
 /** Task keywords bosun knows (anything else on a task must be a module name). */
 export const TASK_KEYWORDS = [
-  'name', 'when', 'register', 'loop', 'with_items', 'args', 'vars',
-  'changed_when', 'failed_when', 'ignore_errors', 'no_log', 'action',
-  'become', 'become_user', 'become_method', 'tags',
+  'name', 'register', 'loop', 'with_items', 'with_list', 'with_dict', 'loop_control', 'args',
+  'changed_when', 'failed_when', 'until', 'retries', 'delay', 'notify', 'listen', 'action', 'local_action',
+  ...Object.keys(inheritable),
 ] as const;
 
-/** Task keywords of Ansible that bosun does not support yet, with a reason for the error. */
-export const UNSUPPORTED_TASK_KEYWORDS: ReadonlyMap<string, string> = new Map([
-  ['notify', 'handlers are not supported yet'],
-  ['block', 'blocks are not supported yet'],
-  ['delegate_to', 'delegate_to is not supported yet'],
-  ['until', 'until/retries are not supported yet'],
-  ['loop_control', 'loop_control is not supported yet'],
-  ['include_tasks', 'include_tasks is not supported yet'],
-  ['import_tasks', 'import_tasks is not supported yet'],
-]);
+/** Keys that make a mapping a block rather than a task. */
+export const BLOCK_KEYS = ['block', 'rescue', 'always'] as const;
 
-/** One task: keywords plus exactly one module key (checked in code, with a did-you-mean). */
+/** Task keys that include or import tasks and roles instead of calling a module. */
+export const INCLUDE_KEYS = ['include_tasks', 'import_tasks', 'include_role', 'import_role'] as const;
+
+/** One task (or block, or include): keywords plus one module key (checked in code, with a did-you-mean). */
 export const taskSchema = {
   type: 'object',
   properties: {
+    ...inheritable,
     name: { type: 'string' },
-    when: condition,
     register: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
     loop: { anyOf: [{ type: 'array' }, { type: 'string' }] },
     with_items: { anyOf: [{ type: 'array' }, { type: 'string' }] },
+    with_list: { anyOf: [{ type: 'array' }, { type: 'string' }] },
+    with_dict: { anyOf: [{ type: 'object' }, { type: 'string' }] },
+    loop_control: {
+      type: 'object',
+      properties: {
+        loop_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        index_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        label: { type: 'string' },
+        pause: { type: ['number', 'string'] },
+        extended: boolish,
+      },
+      additionalProperties: false,
+    },
     args: { type: 'object' },
-    vars: varsMap,
     changed_when: condition,
     failed_when: condition,
-    ignore_errors: boolish,
-    no_log: boolish,
+    until: condition,
+    retries: intOrTemplate,
+    delay: { type: ['number', 'string'] },
+    notify: stringOrList,
+    listen: stringOrList,
     action: { anyOf: [{ type: 'string' }, { type: 'object' }] },
-    become: boolish,
-    become_user: { type: 'string' },
-    become_method: { type: 'string' },
-    tags: tagList,
+    local_action: { anyOf: [{ type: 'string' }, { type: 'object' }] },
+    block: { type: 'array' },
+    rescue: { type: 'array' },
+    always: { type: 'array' },
   },
   additionalProperties: true,
 } as const;
 
 const taskList = { type: 'array', items: taskSchema };
 
-/** A role reference in a play's `roles:`. */
-const roleRef = {
+/** A role reference in a play's `roles:` (or a role's meta dependencies). */
+export const roleRefSchema = {
   anyOf: [
     { type: 'string', minLength: 1 },
     {
@@ -64,31 +95,37 @@ const roleRef = {
         name: { type: 'string', minLength: 1 },
         vars: varsMap,
         when: condition,
+        tags: tagList,
+        become: boolish,
+        become_user: { type: 'string' },
+        environment: { type: ['object', 'string'] },
       },
       additionalProperties: true,
     },
   ],
 };
 
-/** One play. */
+/** One play (or an `import_playbook` entry). */
 export const playSchema = {
   type: 'object',
   properties: {
+    ...inheritable,
     name: { type: 'string' },
     hosts: stringOrList,
-    vars: varsMap,
     vars_files: stringOrList,
     gather_facts: boolish,
     pre_tasks: taskList,
-    roles: { type: 'array', items: roleRef },
+    roles: { type: 'array', items: roleRefSchema },
     tasks: taskList,
     post_tasks: taskList,
-    become: boolish,
-    become_user: { type: 'string' },
-    become_method: { type: 'string' },
-    tags: tagList,
+    handlers: taskList,
+    serial: { anyOf: [{ type: ['integer', 'string'] }, { type: 'array', items: { type: ['integer', 'string'] } }] },
+    strategy: { type: 'string', enum: ['linear', 'free'] },
+    order: { type: 'string', enum: ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] },
+    max_fail_percentage: { type: ['number', 'string'] },
+    force_handlers: boolish,
+    import_playbook: { type: 'string' },
   },
-  required: ['hosts'],
   additionalProperties: false,
 } as const;
 
@@ -106,4 +143,59 @@ export const tasksFileSchema = {
   title: 'bosun task list',
   type: 'array',
   items: taskSchema,
+} as const;
+
+/** `meta/main.yml` of a role. */
+export const roleMetaSchema = {
+  $id: 'https://bosun.dev/schema/role-meta.json',
+  title: 'bosun role meta',
+  type: ['object', 'null'],
+  properties: {
+    dependencies: { type: 'array', items: roleRefSchema },
+    allow_duplicates: boolish,
+    galaxy_info: { type: 'object' },
+    collections: { type: 'array' },
+  },
+  additionalProperties: true,
+} as const;
+
+/** `meta/argument_specs.yml` of a role (Ansible's format). */
+export const argumentSpecsSchema = {
+  $id: 'https://bosun.dev/schema/role-args.json',
+  title: 'bosun role argument specs',
+  type: 'object',
+  properties: {
+    argument_specs: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        properties: {
+          short_description: { type: 'string' },
+          description: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+          author: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+          options: { type: 'object', additionalProperties: { $ref: '#/$defs/option' } },
+        },
+        additionalProperties: true,
+      },
+    },
+  },
+  required: ['argument_specs'],
+  additionalProperties: false,
+  $defs: {
+    option: {
+      type: 'object',
+      properties: {
+        type: { type: 'string', enum: ['str', 'int', 'float', 'bool', 'list', 'dict', 'path', 'raw'] },
+        required: { type: 'boolean' },
+        default: {},
+        choices: { type: 'array' },
+        elements: { type: 'string', enum: ['str', 'int', 'float', 'bool', 'list', 'dict', 'path', 'raw'] },
+        description: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+        options: { type: 'object', additionalProperties: { $ref: '#/$defs/option' } },
+        version_added: { type: 'string' },
+        aliases: { type: 'array', items: { type: 'string' } },
+      },
+      additionalProperties: false,
+    },
+  },
 } as const;

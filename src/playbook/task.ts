@@ -1,8 +1,9 @@
 /**
- * Turns one raw task mapping into a typed Task: finds its module, merges
- * free-form, `k=v` and `args:` arguments, and checks at load time what can
- * be checked before any host is touched (module name, argument names,
- * template syntax).
+ * Turns raw task mappings into typed nodes: tasks (module, merged
+ * arguments, keywords), blocks with rescue/always, static imports (expanded
+ * here) and dynamic includes (resolved per host at run time). Everything
+ * that can be checked before a host is touched is checked here: module
+ * names, argument names, template and condition syntax.
  */
 import { closest, distance } from 'fastest-levenshtein';
 import { BosunError, type SourcePos } from '../errors.js';
@@ -10,29 +11,146 @@ import { getModule, moduleRegistry } from '../modules/index.js';
 import type { TemplateEngine } from '../template/index.js';
 import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
-import { splitWords } from '../util/shell.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
-import { TASK_KEYWORDS, UNSUPPORTED_TASK_KEYWORDS } from './schema.js';
-import type { Task, TaskContext } from './types.js';
+import { parseArgString } from './arg-string.js';
+import { conditions, inherit, keyPositions, positiveInt, toBoolKeyword } from './inherit.js';
+import { BLOCK_KEYS, INCLUDE_KEYS, TASK_KEYWORDS } from './schema.js';
+import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
 
 const KEYWORDS: ReadonlySet<string> = new Set(TASK_KEYWORDS);
+const BLOCK_ALLOWED: ReadonlySet<string> = new Set([...KEYWORDS, ...BLOCK_KEYS].filter((k) => !['register', 'loop', 'with_items', 'with_list', 'with_dict', 'loop_control', 'args', 'changed_when', 'failed_when', 'until', 'retries', 'delay', 'notify', 'listen', 'action', 'local_action'].includes(k)));
 
-/** What parseTask needs besides the raw value. */
-export interface TaskSource {
+/** What parsing needs from the playbook loader (imports load files and roles). */
+export interface NodeLoader {
+  engine: TemplateEngine;
+  nextId(): number;
+  /** import_tasks: the tasks of a file, parsed with what the import passes down. */
+  importTasks(file: string, from: SourcePos, ctx: TaskContext, inherited: Inherited): Promise<TaskNode[]>;
+  /** import_role: a role's tasks, parsed with what the import passes down. */
+  importRole(ref: RoleImport, from: SourcePos, ctx: TaskContext, inherited: Inherited): Promise<TaskNode[]>;
+}
+
+/** What import_role / include_role name. */
+export interface RoleImport {
+  name: string;
+  tasksFrom?: string;
+  varsFrom?: string;
+  defaultsFrom?: string;
+  handlersFrom?: string;
+  params: Record<string, unknown>;
+}
+
+/** Where a task list sits. */
+export interface ListSource {
   yaml: YamlFile;
   path: ValuePath;
   context: TaskContext;
-  engine: TemplateEngine;
+  loader: NodeLoader;
+  /** Parsing handlers: `listen` allowed. */
+  handlers?: boolean;
+}
+
+/** Parse a list of task mappings. */
+export async function parseNodes(list: unknown[], src: ListSource, inherited: Inherited): Promise<TaskNode[]> {
+  const out: TaskNode[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const raw = list[i];
+    const path = [...src.path, i];
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new BosunError('SCHEMA', 'a task must be a mapping', { source: src.yaml.posOf(path) });
+    }
+    const node = raw as Record<string, unknown>;
+    if (BLOCK_KEYS.some((k) => k in node)) out.push(await parseBlock(node, { ...src, path }, inherited));
+    else if (INCLUDE_KEYS.some((k) => k in node)) out.push(...(await parseInclude(node, { ...src, path }, inherited)));
+    else out.push(parseTask(node, { ...src, path }, inherited));
+  }
+  return out;
+}
+
+async function parseBlock(raw: Record<string, unknown>, src: ListSource, inherited: Inherited): Promise<Block> {
+  const { yaml, path } = src;
+  for (const key of Object.keys(raw)) {
+    if (!BLOCK_ALLOWED.has(key)) {
+      throw new BosunError('SCHEMA', `'${key}' is not allowed on a block (blocks take when, vars, tags, become, environment, ignore_errors, ...)`, { source: yaml.keyPosOf([...path, key]) });
+    }
+  }
+  if (!Array.isArray(raw['block'])) throw new BosunError('SCHEMA', "a block needs a 'block:' list of tasks", { source: yaml.posOf(path) });
+  const source = yaml.posOf(path);
+  const inner = inherit(inherited, { raw, yaml, path, engine: src.loader.engine, varsLevel: 'block_vars', label: `${yaml.file}:${source.line} block vars` });
+  const part = async (key: string): Promise<TaskNode[]> =>
+    Array.isArray(raw[key]) ? parseNodes(raw[key] as unknown[], { ...src, path: [...path, key] }, inner) : [];
+  return {
+    kind: 'block',
+    id: src.loader.nextId(),
+    name: typeof raw['name'] === 'string' ? raw['name'] : undefined,
+    block: await part('block'),
+    rescue: await part('rescue'),
+    always: await part('always'),
+    source,
+  };
+}
+
+async function parseInclude(raw: Record<string, unknown>, src: ListSource, inherited: Inherited): Promise<TaskNode[]> {
+  const { yaml, path, loader } = src;
+  const key = INCLUDE_KEYS.find((k) => k in raw)!;
+  const source = yaml.posOf(path);
+  for (const k of Object.keys(raw)) {
+    if (k !== key && !KEYWORDS.has(k)) throw new BosunError('SCHEMA', `'${k}' is not allowed beside ${key}`, { source: yaml.keyPosOf([...path, k]) });
+  }
+  const value = raw[key];
+  const spec = (typeof value === 'string' ? { [key.endsWith('role') ? 'name' : 'file']: value } : (value ?? {})) as Record<string, unknown>;
+  const target = String(spec[key.endsWith('role') ? 'name' : 'file'] ?? '');
+  if (!target) throw new BosunError('SCHEMA', `${key} needs ${key.endsWith('role') ? 'a role name' : 'a file'}`, { source: yaml.posOf([...path, key]) });
+  const params = { ...(raw['vars'] as Record<string, unknown> | undefined) };
+  const own = inherit(inherited, { raw: { ...raw, vars: undefined }, yaml, path, engine: loader.engine, varsLevel: 'task_vars', label: '' });
+  if (key.startsWith('import_')) {
+    if (hasTemplate(target)) throw new BosunError('SCHEMA', `${key} is static: its ${key.endsWith('role') ? 'name' : 'file'} cannot use variables; use ${key.replace('import_', 'include_')}`, { source: yaml.posOf([...path, key]) });
+    if (raw['loop'] !== undefined || raw['with_items'] !== undefined) throw new BosunError('SCHEMA', `${key} cannot loop; use ${key.replace('import_', 'include_')}`, { source: yaml.keyPosOf([...path, 'loop']) });
+    const passDown = Object.keys(params).length
+      ? { ...own, varLayers: [...own.varLayers, { level: 'include_params' as const, source: `${key} ${target} vars`, values: params, positions: keyPositions(params, yaml, [...path, 'vars']) }] }
+      : own;
+    if (key === 'import_tasks') return loader.importTasks(target, source, src.context, passDown);
+    return loader.importRole(roleImport(target, spec, {}), source, src.context, passDown);
+  }
+  const loopKey = ['loop', 'with_items', 'with_list'].find((k) => raw[k] !== undefined);
+  const include: Include = {
+    ...own,
+    kind: 'include',
+    id: loader.nextId(),
+    name: typeof raw['name'] === 'string' ? raw['name'] : undefined,
+    what: key === 'include_tasks' ? 'tasks' : 'role',
+    target,
+    from: { tasks: spec['tasks_from'] as string | undefined, vars: spec['vars_from'] as string | undefined, defaults: spec['defaults_from'] as string | undefined, handlers: spec['handlers_from'] as string | undefined },
+    params: Object.keys(params).length ? { level: 'include_params', source: `${key} ${target} vars`, values: params, positions: keyPositions(params, yaml, [...path, 'vars']) } : undefined,
+    loop: loopKey ? { value: raw[loopKey], source: yaml.posOf([...path, loopKey]), flatten: loopKey === 'with_items' } : undefined,
+    loopControl: loopControl(raw, yaml, path),
+    childInherited: spec['apply'] && typeof spec['apply'] === 'object'
+      ? inherit(inherited, { raw: spec['apply'] as Record<string, unknown>, yaml, path: [...path, key, 'apply'], engine: loader.engine, varsLevel: 'block_vars', label: `${key} apply vars` })
+      : inherited,
+    source,
+    context: src.context,
+  };
+  if (hasTemplate(target)) loader.engine.check(target, yaml.posOf([...path, key]));
+  return [include];
+}
+
+function roleImport(name: string, spec: Record<string, unknown>, params: Record<string, unknown>): RoleImport {
+  return {
+    name,
+    ...(spec['tasks_from'] ? { tasksFrom: String(spec['tasks_from']) } : {}),
+    ...(spec['vars_from'] ? { varsFrom: String(spec['vars_from']) } : {}),
+    ...(spec['defaults_from'] ? { defaultsFrom: String(spec['defaults_from']) } : {}),
+    ...(spec['handlers_from'] ? { handlersFrom: String(spec['handlers_from']) } : {}),
+    params,
+  };
 }
 
 /** Parse and check one task. */
-export function parseTask(raw: Record<string, unknown>, src: TaskSource): Task {
-  const { yaml, path } = src;
+export function parseTask(raw: Record<string, unknown>, src: ListSource, inherited: Inherited): Task {
+  const { yaml, path, loader } = src;
+  const engine = loader.engine;
   const source = yaml.posOf(path);
-  for (const key of Object.keys(raw)) {
-    const why = UNSUPPORTED_TASK_KEYWORDS.get(key);
-    if (why) throw new BosunError('SCHEMA', `task keyword '${key}' is not supported: ${why}`, { source: yaml.keyPosOf([...path, key]) });
-  }
+  if (raw['listen'] !== undefined && !src.handlers) throw new BosunError('SCHEMA', "'listen' is only for handlers", { source: yaml.keyPosOf([...path, 'listen']) });
   let { module, args, argsPath } = findModule(raw, src);
   const def = getModule(module);
   if (!def) {
@@ -49,51 +167,73 @@ export function parseTask(raw: Record<string, unknown>, src: TaskSource): Task {
   if (typeof args !== 'object' || Array.isArray(args)) {
     throw new BosunError('MODULE_ARGS', `arguments of module '${module}' must be a mapping or a 'key=value' string`, { source: argPos([]) });
   }
-  const extra = raw['args'];
-  const merged = { ...(extra as Record<string, unknown> | undefined), ...(args as Record<string, unknown>) };
-  checkArgs(merged, def.schema, def.rawArgs ?? [], module, argPos, src.engine, typeof raw[module] === 'object' ? yaml : undefined, argsPath);
+  const merged = { ...(raw['args'] as Record<string, unknown> | undefined), ...(args as Record<string, unknown>) };
+  checkArgs(merged, def.schema, def.rawArgs ?? [], module, argPos, engine, typeof args === 'object' ? yaml : undefined, argsPath);
 
   const name = typeof raw['name'] === 'string' ? raw['name'] : undefined;
-  if (name && hasTemplate(name)) src.engine.check(name, yaml.posOf([...path, 'name']));
-  const loopKey = raw['loop'] !== undefined ? 'loop' : raw['with_items'] !== undefined ? 'with_items' : undefined;
-  const loopValue = loopKey ? raw[loopKey] : undefined;
-  if (typeof loopValue === 'string') src.engine.check(loopValue, yaml.posOf([...path, loopKey!]));
-  const vars = raw['vars'] as Record<string, unknown> | undefined;
+  if (name && hasTemplate(name)) engine.check(name, yaml.posOf([...path, 'name']));
+  const loopKey = ['loop', 'with_items', 'with_list', 'with_dict'].find((k) => raw[k] !== undefined);
+  let loopValue = loopKey ? raw[loopKey] : undefined;
+  if (typeof loopValue === 'string') engine.check(loopValue, yaml.posOf([...path, loopKey!]));
+  if (loopKey === 'with_dict') loopValue = typeof loopValue === 'string' ? `{{ dict2items ${loopValue.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}` : Object.entries(loopValue as object).map(([key, value]) => ({ key, value }));
+  const own = inherit(inherited, { raw, yaml, path, engine, varsLevel: 'task_vars', label: `${yaml.file}:${source.line} task vars` });
+  const local = raw['local_action'] !== undefined;
+  const optional = (key: string) => (raw[key] === undefined ? undefined : conditions(raw[key], [...path, key], yaml, engine));
   return {
+    ...own,
+    ...(local ? { delegateTo: 'localhost' } : {}),
+    kind: 'task',
+    id: loader.nextId(),
     name,
     module,
     args: merged,
     argPos,
-    when: conditions(raw['when'], [...path, 'when'], src),
     register: raw['register'] as string | undefined,
-    loop: loopKey ? { value: loopValue, source: yaml.posOf([...path, loopKey]) } : undefined,
-    vars: vars ? { level: 'task_vars', source: `${yaml.file}:${source.line} task vars`, values: vars, positions: keyPositions(vars, yaml, [...path, 'vars']) } : undefined,
-    changedWhen: raw['changed_when'] === undefined ? undefined : conditions(raw['changed_when'], [...path, 'changed_when'], src),
-    failedWhen: raw['failed_when'] === undefined ? undefined : conditions(raw['failed_when'], [...path, 'failed_when'], src),
-    ignoreErrors: toBoolKeyword(raw['ignore_errors'], yaml.posOf([...path, 'ignore_errors'])),
-    noLog: toBoolKeyword(raw['no_log'], yaml.posOf([...path, 'no_log'])),
-    become: raw['become'] === undefined ? undefined : toBoolKeyword(raw['become'], yaml.posOf([...path, 'become'])),
-    becomeUser: raw['become_user'] as string | undefined,
-    tags: raw['tags'] === undefined ? [] : [raw['tags']].flat().map(String),
+    loop: loopKey ? { value: loopValue, source: yaml.posOf([...path, loopKey]), flatten: loopKey === 'with_items' } : undefined,
+    loopControl: loopControl(raw, yaml, path),
+    changedWhen: optional('changed_when'),
+    failedWhen: optional('failed_when'),
+    until: optional('until'),
+    retries: raw['retries'] === undefined ? 3 : positiveIntOrZero(raw['retries'], yaml.posOf([...path, 'retries'])),
+    delaySeconds: raw['delay'] === undefined ? 5 : Number(raw['delay']),
+    notify: raw['notify'] === undefined ? [] : [raw['notify']].flat().map(String),
+    listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     source,
     context: src.context,
   };
 }
 
-/** The module key of a task (or `action:`), its raw arguments and where they are. */
-function findModule(raw: Record<string, unknown>, src: TaskSource): { module: string; args: unknown; argsPath: ValuePath } {
+function positiveIntOrZero(value: unknown, source: SourcePos): number {
+  return Number(value) === 0 ? 0 : positiveInt(value, source, 'retries');
+}
+
+function loopControl(raw: Record<string, unknown>, yaml: YamlFile, path: ValuePath): LoopControl | undefined {
+  const lc = raw['loop_control'] as Record<string, unknown> | undefined;
+  if (!lc) return undefined;
+  return {
+    loopVar: (lc['loop_var'] as string | undefined) ?? 'item',
+    indexVar: lc['index_var'] as string | undefined,
+    label: lc['label'] as string | undefined,
+    pauseSeconds: lc['pause'] === undefined ? 0 : Number(lc['pause']),
+    extended: lc['extended'] === undefined ? false : toBoolKeyword(lc['extended'], yaml.posOf([...path, 'loop_control', 'extended'])),
+  };
+}
+
+/** The module key of a task (or `action:`/`local_action:`), its raw arguments and where they are. */
+function findModule(raw: Record<string, unknown>, src: ListSource): { module: string; args: unknown; argsPath: ValuePath } {
   const { yaml, path } = src;
   const candidates = Object.keys(raw).filter((k) => !KEYWORDS.has(k));
-  if (raw['action'] !== undefined) {
-    if (candidates.length) throw new BosunError('SCHEMA', `task has both 'action' and module '${candidates[0]}'`, { source: yaml.keyPosOf([...path, candidates[0]!]) });
-    const action = raw['action'];
-    const argsPath = [...path, 'action'];
+  const actionKey = raw['action'] !== undefined ? 'action' : raw['local_action'] !== undefined ? 'local_action' : undefined;
+  if (actionKey) {
+    if (candidates.length) throw new BosunError('SCHEMA', `task has both '${actionKey}' and module '${candidates[0]}'`, { source: yaml.keyPosOf([...path, candidates[0]!]) });
+    const action = raw[actionKey];
+    const argsPath = [...path, actionKey];
     if (typeof action === 'string') {
       const [module, ...rest] = action.trim().split(/\s+/);
       return { module: module ?? '', args: rest.join(' '), argsPath };
     }
     const { module, ...args } = action as Record<string, unknown>;
-    if (typeof module !== 'string') throw new BosunError('SCHEMA', "'action' as a mapping needs a 'module' key", { source: yaml.posOf(argsPath) });
+    if (typeof module !== 'string') throw new BosunError('SCHEMA', `'${actionKey}' as a mapping needs a 'module' key`, { source: yaml.posOf(argsPath) });
     return { module, args, argsPath };
   }
   if (candidates.length === 0) {
@@ -109,47 +249,6 @@ function findModule(raw: Record<string, unknown>, src: TaskSource): { module: st
   }
   const module = candidates[0]!;
   return { module, args: raw[module], argsPath: [...path, module] };
-}
-
-/**
- * Parse `key=value key2="quoted value"` (and a free-form remainder for
- * modules that take one). `{{ ... }}` spans are kept whole.
- */
-export function parseArgString(text: string, freeForm: string | undefined, source: SourcePos): Record<string, unknown> {
-  const spans: string[] = [];
-  const protectedText = text.replace(/\{\{.*?\}\}|\{%.*?%\}/gs, (m) => {
-    spans.push(m);
-    return `__BOSUN_SPAN_${spans.length - 1}__`;
-  });
-  const restore = (s: string): string => s.replace(/__BOSUN_SPAN_(\d+)__/g, (_m, i: string) => spans[Number(i)]!);
-  let words: string[];
-  try {
-    words = splitWords(protectedText);
-  } catch (e) {
-    throw new BosunError('MODULE_ARGS', `cannot parse arguments: ${(e as Error).message}`, { source });
-  }
-  const args: Record<string, unknown> = {};
-  const free: string[] = [];
-  for (const word of words) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(word);
-    if (m && (!freeForm || FREE_FORM_OPTIONS.has(m[1]!))) args[m[1]!] = restore(m[2]!);
-    else free.push(word);
-  }
-  if (free.length) {
-    if (!freeForm) throw new BosunError('MODULE_ARGS', `expected key=value arguments, found '${restore(free[0]!)}'`, { source });
-    // The free form keeps the user's own text (quotes included) minus the k=v options.
-    args[freeForm] = restore(stripOptions(protectedText, args)).trim();
-  }
-  return args;
-}
-
-/** Options Ansible accepts inside a free-form command string. */
-const FREE_FORM_OPTIONS: ReadonlySet<string> = new Set(['creates', 'removes', 'chdir', 'executable', 'stdin', 'warn']);
-
-function stripOptions(text: string, args: Record<string, unknown>): string {
-  let out = text;
-  for (const key of Object.keys(args)) out = out.replace(new RegExp(`(^|\\s)${key}=("[^"]*"|'[^']*'|\\S+)`), ' ');
-  return out;
 }
 
 /** Check argument names (always) and the whole schema (when nothing is templated) at load time. */
@@ -196,31 +295,4 @@ function walkStrings(value: unknown, path: Array<string | number>, fn: (s: strin
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], fn);
 }
 
-function conditions(value: unknown, path: ValuePath, src: TaskSource): Array<{ expr: string; source: SourcePos }> {
-  if (value === undefined) return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.map((v, i) => {
-    const source = src.yaml.posOf(Array.isArray(value) ? [...path, i] : path);
-    const expr = String(v).trim();
-    if (/^\{\{.*\}\}$/s.test(expr)) {
-      throw new BosunError('SCHEMA', 'conditions are expressions without braces', { source, hint: `write ${path[path.length - 1]}: ${expr.replace(/^\{\{\s*|\s*\}\}$/g, '')}` });
-    }
-    src.engine.checkExpression(expr, source);
-    return { expr, source };
-  });
-}
-
-/** Ansible-style boolean keyword values (true/false/yes/no). */
-export function toBoolKeyword(value: unknown, source: SourcePos): boolean {
-  if (value === undefined || value === null) return false;
-  if (typeof value === 'boolean') return value;
-  const s = String(value).toLowerCase();
-  if (['yes', 'true', 'on', '1'].includes(s)) return true;
-  if (['no', 'false', 'off', '0'].includes(s)) return false;
-  throw new BosunError('SCHEMA', `expected a boolean (true/false), got '${String(value)}'`, { source });
-}
-
-/** Positions of the keys of a mapping at `path`. */
-export function keyPositions(values: Record<string, unknown>, yaml: YamlFile, path: ValuePath): Map<string, SourcePos> {
-  return new Map(Object.keys(values).map((k) => [k, yaml.posOf([...path, k])]));
-}
+export { parseArgString, toBoolKeyword, keyPositions };

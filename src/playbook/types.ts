@@ -1,6 +1,9 @@
 /**
- * The typed playbook model the executor runs: plays, tasks and the roles
- * they came from, each with its source position.
+ * The typed playbook model the executor runs: plays made of task trees
+ * (tasks, blocks with rescue/always, dynamic includes), roles and handlers,
+ * each node with its source position. Keywords that blocks, roles and
+ * imports pass down (when, tags, vars, become, environment, ...) are already
+ * merged into each task at load time.
  */
 import type { SourcePos } from '../errors.js';
 import type { VarLayer } from '../vars/scope.js';
@@ -14,6 +17,14 @@ export interface Role {
   defaults: VarLayer;
   /** `vars/main.yml` (level role_vars). */
   vars: VarLayer;
+  /** `meta/argument_specs.yml` entry points (main, or a tasks_from name) -> their options, in Ansible's format. */
+  argumentSpecs: Map<string, RoleArgumentSpec>;
+}
+
+/** One entry point of a role's `meta/argument_specs.yml`. */
+export interface RoleArgumentSpec {
+  options: Record<string, unknown>;
+  source: SourcePos;
 }
 
 /** Where a task's files and templates are looked up, and what role it belongs to. */
@@ -23,10 +34,53 @@ export interface TaskContext {
   params?: VarLayer;
   /** Folder of the playbook (for `files/`, `templates/` and relative paths). */
   playbookDir: string;
+  /** Folder of the file the task was written in (for include_tasks relative paths). */
+  fileDir: string;
+}
+
+/** A condition as written, with its position. */
+export interface Condition {
+  expr: string;
+  source: SourcePos;
+}
+
+/** `loop_control`. */
+export interface LoopControl {
+  loopVar: string;
+  indexVar: string | undefined;
+  label: string | undefined;
+  pauseSeconds: number;
+  extended: boolean;
+}
+
+/** Keywords every task node carries (inherited from blocks, roles, imports and the play). */
+export interface Inherited {
+  /** Conditions, all must hold (inherited ones first). */
+  when: Condition[];
+  /** Variables layers from enclosing blocks and the task itself (block_vars / task_vars). */
+  varLayers: VarLayer[];
+  tags: string[];
+  become: boolean | undefined;
+  becomeUser: string | undefined;
+  becomeMethod: string | undefined;
+  /** Environment for commands (later keys win), values may be templates. */
+  environment: Record<string, unknown>;
+  ignoreErrors: boolean | undefined;
+  ignoreUnreachable: boolean | undefined;
+  checkMode: boolean | undefined;
+  diff: boolean | undefined;
+  noLog: boolean | undefined;
+  anyErrorsFatal: boolean | undefined;
+  delegateTo: string | undefined;
+  runOnce: boolean;
+  throttle: number | undefined;
 }
 
 /** One task, ready to run: which module with which raw (untemplated) arguments. */
-export interface Task {
+export interface Task extends Inherited {
+  kind: 'task';
+  /** Unique in the run: handlers, --start-at-task and events refer to it. */
+  id: number;
   /** The `name:` as written (may contain templates), or undefined. */
   name: string | undefined;
   module: string;
@@ -34,23 +88,55 @@ export interface Task {
   args: Record<string, unknown>;
   /** Position of an argument's value, for errors (path relative to the args). */
   argPos: (path: ReadonlyArray<string | number>) => SourcePos;
-  /** Conditions, all must hold (`when:` as a string or list). */
-  when: Array<{ expr: string; source: SourcePos }>;
   register: string | undefined;
   /** The `loop:` value (a list, or a template that renders to one). */
-  loop: { value: unknown; source: SourcePos } | undefined;
-  vars: VarLayer | undefined;
-  changedWhen: Array<{ expr: string; source: SourcePos }> | undefined;
-  failedWhen: Array<{ expr: string; source: SourcePos }> | undefined;
-  ignoreErrors: boolean;
-  noLog: boolean;
-  /** `become:` of the task; undefined inherits the play's. */
-  become: boolean | undefined;
-  becomeUser: string | undefined;
-  tags: string[];
+  loop: { value: unknown; source: SourcePos; flatten: boolean } | undefined;
+  loopControl: LoopControl | undefined;
+  changedWhen: Condition[] | undefined;
+  failedWhen: Condition[] | undefined;
+  until: Condition[] | undefined;
+  retries: number;
+  delaySeconds: number;
+  notify: string[];
+  /** Handler topics (`listen:`); only on handlers. */
+  listen: string[];
   source: SourcePos;
   context: TaskContext;
 }
+
+/** `block` with `rescue` and `always`. */
+export interface Block {
+  kind: 'block';
+  id: number;
+  name: string | undefined;
+  block: TaskNode[];
+  rescue: TaskNode[];
+  always: TaskNode[];
+  source: SourcePos;
+}
+
+/** `include_tasks` / `include_role`: resolved per host at run time. */
+export interface Include extends Inherited {
+  kind: 'include';
+  id: number;
+  name: string | undefined;
+  what: 'tasks' | 'role';
+  /** The file (include_tasks) or role name (include_role), may be a template. */
+  target: string;
+  /** include_role: `tasks_from`, `vars_from`, `defaults_from`, `handlers_from`. */
+  from: { tasks?: string; vars?: string; defaults?: string; handlers?: string };
+  /** Variables passed to the included tasks (include_params). */
+  params: VarLayer | undefined;
+  loop: Task['loop'];
+  loopControl: LoopControl | undefined;
+  /** What the included tasks inherit: the enclosing keywords (plus `apply:`), not the include's own. */
+  childInherited: Inherited;
+  source: SourcePos;
+  context: TaskContext;
+}
+
+/** Any node of a task list. */
+export type TaskNode = Task | Block | Include;
 
 /** One play. */
 export interface Play {
@@ -61,18 +147,38 @@ export interface Play {
   vars: VarLayer;
   varsFiles: VarLayer[];
   gatherFacts: boolean;
-  become: boolean;
-  becomeUser: string | undefined;
-  /** pre_tasks, role tasks, tasks, post_tasks, in order. */
-  tasks: Task[];
+  /** Four sections, run in order; handlers are flushed after each. */
+  sections: { preTasks: TaskNode[]; roles: TaskNode[]; tasks: TaskNode[]; postTasks: TaskNode[] };
+  /** Play handlers then role handlers, in definition order. */
+  handlers: Task[];
   roles: Role[];
+  /** `serial`: batch sizes (numbers or "N%"), the last one repeats; empty = all hosts at once. */
+  serial: Array<number | string>;
+  strategy: 'linear' | 'free';
+  order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
+  maxFailPercentage: number | undefined;
+  anyErrorsFatal: boolean;
+  forceHandlers: boolean;
+  tags: string[];
   source: SourcePos;
 }
 
-/** A loaded, validated playbook file. */
+/** A loaded, validated playbook file (import_playbook already spliced in). */
 export interface Playbook {
   file: string;
   dir: string;
   plays: Play[];
   yaml: YamlFile;
+}
+
+/** Every Task in a node list, depth first (blocks opened, includes not followed). */
+export function* allTasks(nodes: readonly TaskNode[]): Generator<Task> {
+  for (const n of nodes) {
+    if (n.kind === 'task') yield n;
+    else if (n.kind === 'block') {
+      yield* allTasks(n.block);
+      yield* allTasks(n.rescue);
+      yield* allTasks(n.always);
+    }
+  }
 }

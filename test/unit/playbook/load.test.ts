@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { BosunError } from '../../../src/errors.js';
 import { loadPlaybook } from '../../../src/playbook/load.js';
 import { parseArgString } from '../../../src/playbook/task.js';
+import { allTasks, type Play } from '../../../src/playbook/types.js';
+
+const tasksOf = (p: Play) => [...allTasks([...p.sections.preTasks, ...p.sections.roles, ...p.sections.tasks, ...p.sections.postTasks])];
 import { createTemplateEngine } from '../../../src/template/index.js';
 
 const engine = createTemplateEngine();
@@ -65,18 +68,18 @@ describe('loadPlaybook', () => {
     const play = pb.plays[0]!;
     expect(play.hosts).toBe('web:db');
     expect(play.gatherFacts).toBe(true);
-    expect(play.tasks.map((t) => t.module)).toEqual(['debug', 'debug', 'copy', 'command', 'file']);
-    expect(play.tasks[0]!.args).toEqual({ msg: 'first' });
-    expect(play.tasks[1]!.context.role?.name).toBe('r1');
-    expect(play.tasks[1]!.context.params?.values).toEqual({ p: 2 });
-    expect(play.tasks[1]!.when.map((w) => w.expr)).toEqual(['(eq a 1)']);
+    expect(tasksOf(play).map((t) => t.module)).toEqual(['debug', 'debug', 'copy', 'command', 'file']);
+    expect(tasksOf(play)[0]!.args).toEqual({ msg: 'first' });
+    expect(tasksOf(play)[1]!.context.role?.name).toBe('r1');
+    expect(tasksOf(play)[1]!.context.params?.values).toEqual({ p: 2 });
+    expect(tasksOf(play)[1]!.when.map((w) => w.expr)).toEqual(['(eq a 1)']);
     expect(play.roles[0]!.defaults.values).toEqual({ p: 1, q: 3 });
-    expect(play.tasks[2]!.register).toBe('out');
-    expect(play.tasks[3]!.args).toEqual({ cmd: 'ls -l /tmp', creates: '/tmp/x' });
-    expect(play.tasks[4]!.args).toEqual({ path: '/tmp/d', state: 'directory' });
-    expect(play.tasks[4]!.loop?.value).toEqual([1, 2]);
-    expect(play.tasks[4]!.when.map((w) => w.expr)).toEqual(['a', '(not b)']);
-    expect(play.tasks[2]!.source).toMatchObject({ line: 11, col: 7 });
+    expect(tasksOf(play)[2]!.register).toBe('out');
+    expect(tasksOf(play)[3]!.args).toEqual({ cmd: 'ls -l /tmp', creates: '/tmp/x' });
+    expect(tasksOf(play)[4]!.args).toEqual({ path: '/tmp/d', state: 'directory' });
+    expect(tasksOf(play)[4]!.loop?.value).toEqual([1, 2]);
+    expect(tasksOf(play)[4]!.when.map((w) => w.expr)).toEqual(['a', '(not b)']);
+    expect(tasksOf(play)[2]!.source).toMatchObject({ line: 11, col: 7 });
   });
 
   const cases: Array<{ name: string; text: string; code: string; line: number; col: number; msg: RegExp; extra?: Record<string, string> }> = [
@@ -86,7 +89,7 @@ describe('loadPlaybook', () => {
     { name: 'unknown argument with a template', text: '- hosts: all\n  tasks:\n    - copy:\n        dset: "{{ x }}"\n', code: 'MODULE_ARGS', line: 4, col: 9, msg: /unknown argument 'dset'/ },
     { name: 'unknown play key', text: '- hosts: all\n  hostz: x\n', code: 'SCHEMA', line: 2, col: 3, msg: /unknown key 'hostz' in playbook/ },
     { name: 'missing hosts', text: '- name: x\n  tasks: []\n', code: 'SCHEMA', line: 1, col: 3, msg: /missing the required key 'hosts'/ },
-    { name: 'unsupported keyword', text: '- hosts: all\n  tasks:\n    - debug: msg=x\n      notify: h\n', code: 'SCHEMA', line: 4, col: 7, msg: /'notify' is not supported/ },
+    { name: 'misspelt keyword', text: '- hosts: all\n  tasks:\n    - debug: msg=x\n      notfy: h\n', code: 'SCHEMA', line: 4, col: 7, msg: /unknown keyword: 'debug', 'notfy'/ },
     { name: 'unquoted template', text: '- hosts: all\n  tasks:\n    - debug:\n        msg: {{ x }}\n', code: 'YAML_SYNTAX', line: 4, col: 14, msg: /must be quoted/ },
     { name: 'braces in when', text: '- hosts: all\n  tasks:\n    - debug: msg=x\n      when: "{{ a }}"\n', code: 'SCHEMA', line: 4, col: 14, msg: /without braces/ },
     { name: 'template syntax', text: '- hosts: all\n  tasks:\n    - debug:\n        msg: "{{ foo "\n', code: 'TEMPLATE_SYNTAX', line: 4, col: 22, msg: /./ },
@@ -118,7 +121,7 @@ describe('loadPlaybook', () => {
 
   it('keeps a plain 0644 as the string "0644"', async () => {
     const pb = await loadText('- hosts: all\n  tasks:\n    - file: { path: /x, mode: 0644 }\n');
-    expect(pb.plays[0]!.tasks[0]!.args['mode']).toBe('0644');
+    expect(tasksOf(pb.plays[0]!)[0]!.args['mode']).toBe('0644');
   });
 
   it('loads vars_files relative to the playbook', async () => {

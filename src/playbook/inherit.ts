@@ -1,0 +1,118 @@
+/**
+ * Keywords that pass down from plays, roles, blocks and imports to the tasks
+ * inside them, merged the way Ansible does: conditions add up (outer ones
+ * first), tags union, vars stack, environment merges, and the rest is
+ * overridden by the innermost value that is set.
+ */
+import { BosunError, type SourcePos } from '../errors.js';
+import type { TemplateEngine } from '../template/index.js';
+import type { ValuePath, YamlFile } from '../util/yaml.js';
+import type { VarLayer, VarLevel } from '../vars/scope.js';
+import type { Condition, Inherited } from './types.js';
+
+/** Nothing inherited: the start of a play. */
+export function emptyInherited(): Inherited {
+  return {
+    when: [], varLayers: [], tags: [], become: undefined, becomeUser: undefined, becomeMethod: undefined,
+    environment: {}, ignoreErrors: undefined, ignoreUnreachable: undefined, checkMode: undefined, diff: undefined,
+    noLog: undefined, anyErrorsFatal: undefined, delegateTo: undefined, runOnce: false, throttle: undefined,
+  };
+}
+
+/** Where a mapping with inheritable keywords sits, to read them with positions. */
+export interface KeywordSource {
+  raw: Record<string, unknown>;
+  yaml: YamlFile;
+  path: ValuePath;
+  engine: TemplateEngine;
+  /** Level of this node's own `vars:` (block_vars for blocks/plays' pass-down, task_vars for tasks). */
+  varsLevel: VarLevel;
+  /** Label for the vars layer's source. */
+  label: string;
+}
+
+/** Merge a node's own inheritable keywords over what it inherits. */
+export function inherit(parent: Inherited, src: KeywordSource): Inherited {
+  const { raw, yaml, path } = src;
+  const pos = (key: string): SourcePos => yaml.posOf([...path, key]);
+  const bool = (key: string): boolean | undefined => (raw[key] === undefined ? undefined : toBoolKeyword(raw[key], pos(key)));
+  const str = (key: string): string | undefined => (raw[key] === undefined ? undefined : String(raw[key]));
+  const vars = raw['vars'] as Record<string, unknown> | undefined;
+  const ownLayer: VarLayer[] = vars && Object.keys(vars).length
+    ? [{ level: src.varsLevel, source: src.label, values: vars, positions: keyPositions(vars, yaml, [...path, 'vars']) }]
+    : [];
+  const env = raw['environment'];
+  let environment = parent.environment;
+  if (env !== undefined) {
+    if (typeof env === 'string') {
+      src.engine.check(env, pos('environment'));
+      environment = { ...parent.environment, __template__: env };
+    } else environment = { ...parent.environment, ...(env as Record<string, unknown>) };
+  }
+  const throttle = raw['throttle'];
+  return {
+    when: [...parent.when, ...conditions(raw['when'], [...path, 'when'], yaml, src.engine)],
+    varLayers: [...parent.varLayers, ...ownLayer],
+    tags: union(parent.tags, tagsOf(raw['tags'])),
+    become: bool('become') ?? parent.become,
+    becomeUser: str('become_user') ?? parent.becomeUser,
+    becomeMethod: str('become_method') ?? parent.becomeMethod,
+    environment,
+    ignoreErrors: bool('ignore_errors') ?? parent.ignoreErrors,
+    ignoreUnreachable: bool('ignore_unreachable') ?? parent.ignoreUnreachable,
+    checkMode: bool('check_mode') ?? parent.checkMode,
+    diff: bool('diff') ?? parent.diff,
+    noLog: bool('no_log') ?? parent.noLog,
+    anyErrorsFatal: bool('any_errors_fatal') ?? parent.anyErrorsFatal,
+    delegateTo: str('delegate_to') ?? parent.delegateTo,
+    runOnce: bool('run_once') ?? parent.runOnce,
+    throttle: throttle === undefined ? parent.throttle : positiveInt(throttle, pos('throttle'), 'throttle'),
+  };
+}
+
+/** The tags of a `tags:` value (a string may be comma-separated, as in Ansible). */
+export function tagsOf(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return [value].flat().flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter(Boolean);
+}
+
+function union(a: string[], b: string[]): string[] {
+  return b.length === 0 ? a : [...new Set([...a, ...b])];
+}
+
+/** Conditions of a `when:`-like keyword (a string, a boolean or a list). */
+export function conditions(value: unknown, path: ValuePath, yaml: YamlFile, engine: TemplateEngine): Condition[] {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((v, i) => {
+    const source = yaml.posOf(Array.isArray(value) ? [...path, i] : path);
+    const expr = String(v).trim();
+    if (/^\{\{.*\}\}$/s.test(expr)) {
+      throw new BosunError('SCHEMA', 'conditions are expressions without braces', { source, hint: `write ${path[path.length - 1]}: ${expr.replace(/^\{\{\s*|\s*\}\}$/g, '')}` });
+    }
+    engine.checkExpression(expr, source);
+    return { expr, source };
+  });
+}
+
+/** Ansible-style boolean keyword values (true/false/yes/no). */
+export function toBoolKeyword(value: unknown, source: SourcePos): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value === 'boolean') return value;
+  const s = String(value).toLowerCase();
+  if (['yes', 'true', 'on', '1'].includes(s)) return true;
+  if (['no', 'false', 'off', '0'].includes(s)) return false;
+  throw new BosunError('SCHEMA', `expected a boolean (true/false), got '${String(value)}'`, { source });
+}
+
+/** A whole number of at least 1 (or a numeric string). */
+export function positiveInt(value: unknown, source: SourcePos, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new BosunError('SCHEMA', `${what} must be a whole number of at least 1, got '${String(value)}'`, { source });
+  return n;
+}
+
+/** Positions of the keys of a mapping at `path`. */
+export function keyPositions(values: Record<string, unknown>, yaml: YamlFile, path: ValuePath): Map<string, SourcePos> {
+  return new Map(Object.keys(values).map((k) => [k, yaml.posOf([...path, k])]));
+}

@@ -1,0 +1,115 @@
+/**
+ * Role folders: finding them on the roles path, reading defaults, vars,
+ * tasks, handlers and meta (dependencies, argument specs), each file once.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BosunError, type SourcePos } from '../errors.js';
+import { validateOrThrow } from '../util/schema.js';
+import { loadYamlFile, type YamlFile } from '../util/yaml.js';
+import type { VarLayer } from '../vars/scope.js';
+import { keyPositions, toBoolKeyword } from './inherit.js';
+import { argumentSpecsSchema, roleMetaSchema, tasksFileSchema } from './schema.js';
+import type { Role, RoleArgumentSpec } from './types.js';
+
+/** The roles shipped with bosun (`roles/` at the package root). */
+export const BUILTIN_ROLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../roles');
+
+/** A role's files as read from disk (tasks and handlers still raw: the loader parses them in context). */
+export interface RoleFiles {
+  role: Role;
+  tasks: YamlFile | undefined;
+  handlers: YamlFile | undefined;
+  meta: { dependencies: unknown[]; allowDuplicates: boolean; yaml: YamlFile | undefined };
+}
+
+/** Find a role folder: a path, the playbook's `roles/`, then the roles path (built-in roles last). */
+export function findRoleDir(name: string, playbookDir: string, rolesPath: string[]): string | undefined {
+  const candidates = name.includes('/')
+    ? [path.resolve(playbookDir, name)]
+    : [path.join(playbookDir, 'roles', name), path.join(playbookDir, name), ...rolesPath.map((d) => path.join(d, name))];
+  return candidates.find((c) => existsSync(c) && statSync(c).isDirectory());
+}
+
+/** The file `sub/<base>.yml|.yaml|<base>` of a role, if it exists. */
+function roleFile(dir: string, sub: string, base: string): string | undefined {
+  return [`${base}.yml`, `${base}.yaml`, base].map((f) => path.join(dir, sub, f)).find((f) => existsSync(f) && statSync(f).isFile());
+}
+
+/** Which files of a role to read (include_role's tasks_from and friends). */
+export interface RoleFrom {
+  tasks?: string;
+  vars?: string;
+  defaults?: string;
+  handlers?: string;
+}
+
+/** Read a role's files. `from` picks other files than main (tasks_from, vars_from, ...). */
+export async function readRole(name: string, from: SourcePos, playbookDir: string, rolesPath: string[], pick: RoleFrom = {}): Promise<RoleFiles> {
+  const dir = findRoleDir(name, playbookDir, rolesPath);
+  if (!dir) {
+    throw new BosunError('ROLE_NOT_FOUND', `role '${name}' not found`, {
+      source: from,
+      hint: `looked in ${[path.join(playbookDir, 'roles'), ...rolesPath].join(', ')}`,
+    });
+  }
+  const roleName = path.basename(dir);
+  const mapping = async (sub: string, base: string | undefined, level: 'role_defaults' | 'role_vars'): Promise<VarLayer> => {
+    const f = roleFile(dir, sub, base ?? 'main');
+    if (!f) {
+      if (base) throw new BosunError('FILE_NOT_FOUND', `role '${roleName}' has no ${sub}/${base}.yml`, { source: from });
+      return { level, source: `role ${roleName} ${sub}`, values: {} };
+    }
+    const y = await loadYamlFile(f);
+    if (y.value === null || y.value === undefined) return { level, source: f, values: {} };
+    if (typeof y.value !== 'object' || Array.isArray(y.value)) throw new BosunError('SCHEMA', `${sub}/${path.basename(f)} must be a mapping of variable names to values`, { source: y.posOf([]) });
+    const values = y.value as Record<string, unknown>;
+    return { level, source: f, values, positions: keyPositions(values, y, []) };
+  };
+  const taskFile = async (sub: string, base: string | undefined, what: string): Promise<YamlFile | undefined> => {
+    const f = roleFile(dir, sub, base ?? 'main');
+    if (!f) {
+      if (base) throw new BosunError('FILE_NOT_FOUND', `role '${roleName}' has no ${sub}/${base}.yml`, { source: from });
+      return undefined;
+    }
+    const y = await loadYamlFile(f);
+    if (y.value === null || y.value === undefined) return undefined;
+    validateOrThrow(tasksFileSchema, y.value, { yaml: y, what: `${what} of role '${roleName}'` });
+    return y;
+  };
+  const metaFile = roleFile(dir, 'meta', 'main');
+  const metaYaml = metaFile ? await loadYamlFile(metaFile) : undefined;
+  if (metaYaml) validateOrThrow(roleMetaSchema, metaYaml.value ?? {}, { yaml: metaYaml, what: `meta/main.yml of role '${roleName}'` });
+  const meta = (metaYaml?.value ?? {}) as Record<string, unknown>;
+  return {
+    role: {
+      name: roleName,
+      dir,
+      defaults: await mapping('defaults', pick.defaults, 'role_defaults'),
+      vars: await mapping('vars', pick.vars, 'role_vars'),
+      argumentSpecs: await readArgumentSpecs(dir, roleName),
+    },
+    tasks: await taskFile('tasks', pick.tasks, 'task list'),
+    handlers: await taskFile('handlers', pick.handlers, 'handlers'),
+    meta: {
+      dependencies: (meta['dependencies'] as unknown[] | undefined) ?? [],
+      allowDuplicates: meta['allow_duplicates'] === undefined ? false : toBoolKeyword(meta['allow_duplicates'], metaYaml!.posOf(['allow_duplicates'])),
+      yaml: metaYaml,
+    },
+  };
+}
+
+/** `meta/argument_specs.yml` (or `argument_specs:` in meta/main.yml) as JSON schemas per entry point. */
+async function readArgumentSpecs(dir: string, roleName: string): Promise<Map<string, RoleArgumentSpec>> {
+  const specs = new Map<string, RoleArgumentSpec>();
+  const file = roleFile(dir, 'meta', 'argument_specs');
+  if (!file) return specs;
+  const y = await loadYamlFile(file);
+  validateOrThrow(argumentSpecsSchema, y.value, { yaml: y, what: `meta/argument_specs.yml of role '${roleName}'` });
+  const entries = (y.value as { argument_specs: Record<string, { options?: Record<string, unknown> }> }).argument_specs;
+  for (const [entry, spec] of Object.entries(entries)) {
+    specs.set(entry, { options: spec.options ?? {}, source: y.posOf(['argument_specs', entry]) });
+  }
+  return specs;
+}
