@@ -10,14 +10,16 @@ import copy from './copy.js';
 import debug from './debug.js';
 import file from './file.js';
 import lineinfile from './lineinfile.js';
+import meta from './meta.js';
 import setFact from './set_fact.js';
 import setup from './setup.js';
 import shell from './shell.js';
 import stat from './stat.js';
 import template from './template.js';
+import validateArgumentSpec from './validate_argument_spec.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const all: Array<ModuleDef<any>> = [assertModule, command, copy, debug, file, lineinfile, setFact, shell, stat, template, setup];
+const all: Array<ModuleDef<any>> = [assertModule, command, copy, debug, file, lineinfile, setFact, shell, stat, template, setup, meta, validateArgumentSpec];
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
