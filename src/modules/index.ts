@@ -18,8 +18,24 @@ import stat from './stat.js';
 import template from './template.js';
 import validateArgumentSpec from './validate_argument_spec.js';
 
+// System modules (issue 5).
+import apt from './apt.js';
+import blockinfile from './blockinfile.js';
+import dnf from './dnf.js';
+import fail from './fail.js';
+import group from './group.js';
+import modprobe from './modprobe.js';
+import packageModule from './package.js';
+import pause from './pause.js';
+import replace from './replace.js';
+import service from './service.js';
+import sysctl from './sysctl.js';
+import systemd from './systemd.js';
+import user from './user.js';
+import yum from './yum.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [assertModule, command, copy, debug, file, lineinfile, setFact, shell, stat, template, setup, meta, validateArgumentSpec];
+all.push(apt, blockinfile, dnf, fail, group, modprobe, packageModule, pause, replace, service, sysctl, systemd, user, yum);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

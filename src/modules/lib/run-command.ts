@@ -1,11 +1,12 @@
 /**
  * The shared decide/apply of `command` and `shell`: `creates`/`removes`
- * checked in one read-only round trip, then the command run with its
+ * and the `onlyif`/`unless` probes checked in one read-only round trip, then the command run with its
  * timings and output registered as Ansible does.
  */
 import { sh, shq } from '../../util/shell.js';
 import type { ApplyResult, Decision, ModuleContext } from '../types.js';
 import { boolSchema, toBool } from './bool.js';
+import { failed } from './result.js';
 
 /** Arguments common to command and shell. */
 export interface RunCommandArgs {
@@ -15,6 +16,8 @@ export interface RunCommandArgs {
   stdin?: string;
   stdin_add_newline?: boolean | string;
   strip_empty_ends?: boolean | string;
+  unless?: string;
+  onlyif?: string;
 }
 
 /** Schema properties common to command and shell. */
@@ -25,6 +28,8 @@ export const runCommandProps = {
   stdin: { type: 'string', description: "Text fed to the command's standard input" },
   stdin_add_newline: boolSchema('Append a newline to stdin', true),
   strip_empty_ends: boolSchema('Strip trailing newlines from stdout and stderr', true),
+  unless: { type: 'string', description: 'A read-only probe (sh script, run in chdir): when it exits 0 the command is not run' },
+  onlyif: { type: 'string', description: 'A read-only probe (sh script, run in chdir): the command runs only when it exits 0' },
 } as const;
 
 /** Ansible's timestamp format: `2024-05-01 12:00:00.123456` (controller local time). */
@@ -42,20 +47,25 @@ function delta(ms: number): string {
 
 /**
  * Decide for a command line already quoted as `script` (`cmd` is what is
- * registered). Reads only `creates`/`removes`; without them the outcome cannot
- * be predicted in check mode.
+ * registered). Reads only `creates`/`removes` and runs the read-only
+ * `onlyif`/`unless` probes, all in one round trip; without any of them the
+ * outcome cannot be predicted in check mode.
  */
 export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, script: string, cmd: unknown): Promise<Decision> {
   const cd = args.chdir !== undefined ? sh`cd -- ${args.chdir} && ` : '';
-  const probes: Array<{ path: string; skipWhen: boolean; msg: string }> = [];
-  if (args.creates !== undefined) probes.push({ path: args.creates, skipWhen: true, msg: `Did not run command since '${args.creates}' exists` });
-  if (args.removes !== undefined) probes.push({ path: args.removes, skipWhen: false, msg: `Did not run command since '${args.removes}' does not exist` });
-  if (probes.length) {
-    const res = await ctx.conn.exec(`${cd}${probes.map((p) => sh`if [ -e ${p.path} ]; then echo 1; else echo 0; fi`).join('; ')}`);
-    const found = res.stdout.split('\n').filter((l) => l === '0' || l === '1');
-    for (const [i, p] of probes.entries()) {
-      if ((found[i] === '1') === p.skipWhen) {
-        return { changed: false, msg: p.msg, data: { cmd, rc: 0, stdout: p.msg, stderr: '', stdout_lines: [p.msg], stderr_lines: [] } };
+  // Each check prints one tagged line: `P<i> 1` means "skip the command".
+  const checks: Array<{ test: string; msg: string }> = [];
+  if (args.creates !== undefined) checks.push({ test: sh`[ -e ${args.creates} ]`, msg: `Did not run command since '${args.creates}' exists` });
+  if (args.removes !== undefined) checks.push({ test: sh`[ ! -e ${args.removes} ]`, msg: `Did not run command since '${args.removes}' does not exist` });
+  if (args.onlyif !== undefined) checks.push({ test: sh`! /bin/sh -c ${args.onlyif} >/dev/null 2>&1`, msg: 'Did not run command since the onlyif probe failed' });
+  if (args.unless !== undefined) checks.push({ test: sh`/bin/sh -c ${args.unless} >/dev/null 2>&1`, msg: 'Did not run command since the unless probe succeeded' });
+  if (checks.length) {
+    const lines = checks.map((c, i) => `if ${c.test}; then echo P${i} 1; else echo P${i} 0; fi`);
+    const res = await ctx.conn.exec(`${cd}{\n${lines.join('\n')}\n}`);
+    if (res.rc !== 0) return failed(`cannot check creates/removes/onlyif/unless: ${res.stderr.trim() || `rc ${res.rc}`}`, { cmd, rc: res.rc });
+    for (const [i, c] of checks.entries()) {
+      if (new RegExp(`^P${i} 1$`, 'm').test(res.stdout)) {
+        return { changed: false, msg: c.msg, data: { cmd, rc: 0, stdout: c.msg, stderr: '', stdout_lines: [c.msg], stderr_lines: [] } };
       }
     }
   }
@@ -69,7 +79,7 @@ export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, sc
     data: { cmd },
     apply: () => runCommand(ctx, `${cd}${body}`, cmd, toBool(args.strip_empty_ends, true)),
   };
-  if (!probes.length) decision.unpredictable = 'Command would have run if not in check mode';
+  if (!checks.length) decision.unpredictable = 'Command would have run if not in check mode';
   return decision;
 }
 

@@ -1,0 +1,180 @@
+/**
+ * The shared decide/apply of `systemd` and `service`: one round trip that
+ * checks systemd is PID 1 and reads `systemctl show UNIT`, then a plan of
+ * systemctl commands in Ansible's order (daemon-reload, mask, enable, state).
+ */
+import { sh, shq } from '../../util/shell.js';
+import type { Decision, ModuleContext } from '../types.js';
+import { toBool } from './bool.js';
+import { applying, failed } from './result.js';
+
+/** Arguments common to systemd and service. */
+export interface UnitArgs {
+  name?: string;
+  state?: 'started' | 'stopped' | 'restarted' | 'reloaded';
+  enabled?: boolean | string;
+  masked?: boolean | string;
+  daemon_reload?: boolean | string;
+  no_block?: boolean | string;
+  force?: boolean | string;
+}
+
+/** Parse `systemctl show` output into a dict; `{ ... }` values spanning lines are joined as Ansible does. */
+export function parseSystemctlShow(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let key: string | undefined;
+  let multi: string[] = [];
+  for (const line of text.split('\n')) {
+    if (key !== undefined) {
+      multi.push(line.trim());
+      if (line.trimEnd().endsWith('}')) {
+        out[key] = multi.join('\n');
+        key = undefined;
+      }
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const k = line.slice(0, eq);
+    const v = line.slice(eq + 1);
+    if (v.trimStart().startsWith('{') && !v.trimEnd().endsWith('}')) {
+      key = k;
+      multi = [v.trim()];
+    } else out[k] = v.trim();
+  }
+  return out;
+}
+
+const ENABLED_STATES = new Set(['enabled', 'enabled-runtime', 'static', 'generated', 'transient']);
+const UNCHANGEABLE = new Set(['static', 'generated', 'transient', 'indirect', 'alias']);
+
+/** What the probe found on the host. */
+export interface UnitProbe {
+  /** Why systemd cannot be used ('' when it can): the PID 1 command name, or 'no systemctl'. */
+  pid1: string;
+  booted: boolean;
+  hasSystemctl: boolean;
+  status: Record<string, string>;
+  /** Units whose definition changed on disk since the last daemon-reload. */
+  needReload: boolean;
+}
+
+/** The one-round-trip probe script (exported for tests). */
+export function probeScript(unit: string | undefined): string {
+  const lines = [
+    'echo "PID1 $(cat /proc/1/comm 2>/dev/null || echo unknown)"',
+    'if [ -d /run/systemd/system ]; then echo BOOTED; fi',
+    'if command -v systemctl >/dev/null 2>&1; then echo SYSTEMCTL; else exit 0; fi',
+    '[ -d /run/systemd/system ] || exit 0',
+  ];
+  if (unit !== undefined) lines.push('echo SHOW', sh`systemctl show -- ${unit}`);
+  else lines.push('if systemctl show -p NeedDaemonReload -- \'*\' 2>/dev/null | grep -qx NeedDaemonReload=yes; then echo NEEDRELOAD; fi');
+  return lines.join('\n');
+}
+
+/** Parse the probe's output. */
+export function parseProbe(stdout: string): UnitProbe {
+  const at = stdout.indexOf('\nSHOW\n');
+  const head = at < 0 ? stdout : stdout.slice(0, at);
+  const status = at < 0 ? {} : parseSystemctlShow(stdout.slice(at + 6));
+  return {
+    pid1: /^PID1 (.*)$/m.exec(head)?.[1]?.trim() ?? 'unknown',
+    booted: /^BOOTED$/m.test(head),
+    hasSystemctl: /^SYSTEMCTL$/m.test(head),
+    status,
+    needReload: /^NEEDRELOAD$/m.test(head) || status['NeedDaemonReload'] === 'yes',
+  };
+}
+
+/** Decide for systemd (or service on a systemd host): which systemctl commands the task needs. */
+export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'systemd' | 'service'): Promise<Decision> {
+  const unit = args.name;
+  const daemonReload = toBool(args.daemon_reload);
+  if (unit === undefined && (args.state !== undefined || args.enabled !== undefined || args.masked !== undefined)) {
+    return failed('name is required with state, enabled or masked');
+  }
+  if (unit === undefined && !daemonReload) return failed('one of name or daemon_reload is required');
+  const res = await ctx.conn.exec(probeScript(unit));
+  const probe = parseProbe(res.stdout);
+  if (!probe.booted) {
+    if (module === 'service') return failed(`service: the host's init system is not systemd (PID 1 is ${probe.pid1}); only systemd is supported`);
+    return failed(`systemd: the host has no running systemd (PID 1 is ${probe.pid1})`);
+  }
+  if (!probe.hasSystemctl) return failed(`${module}: systemctl is not installed on the host`);
+  if (res.rc !== 0) return failed(`${module}: systemctl show failed: ${res.stderr.trim() || `rc ${res.rc}`}`);
+  const st = probe.status;
+  const found = unit === undefined || (st['LoadState'] !== undefined && st['LoadState'] !== 'not-found');
+  const masked = st['LoadState'] === 'masked';
+  const noBlock = toBool(args.no_block) ? ' --no-block' : '';
+  const force = toBool(args.force) ? ' --force' : '';
+  const cmds: string[] = [];
+  const before: string[] = [];
+  const after: string[] = [];
+  if (unit !== undefined && found && !masked && st['LoadError'] !== undefined && args.masked === undefined) {
+    return failed(`Error loading unit file '${unit}': ${st['LoadError']}`);
+  }
+  if (daemonReload && probe.needReload) {
+    cmds.push('systemctl daemon-reload');
+    before.push('unit definition: changed on disk');
+    after.push('unit definition: reloaded');
+  }
+  const data: Record<string, unknown> = { status: st };
+  if (unit !== undefined) data['name'] = unit;
+  if (unit !== undefined && args.masked !== undefined) {
+    const want = toBool(args.masked);
+    if (want !== masked) {
+      cmds.push(`systemctl${force} ${want ? 'mask' : 'unmask'} -- ${shq(unit)}`);
+      before.push(`masked: ${masked}`);
+      after.push(`masked: ${want}`);
+    }
+  }
+  const unmasking = args.masked !== undefined && !toBool(args.masked) && masked;
+  if (unit !== undefined && args.enabled !== undefined) {
+    if (!found) return failed(`Unable to enable service ${unit}: Could not find the requested service ${unit}`);
+    const want = toBool(args.enabled);
+    const fileState = unmasking ? 'disabled' : st['UnitFileState'] ?? '';
+    const enabled = ENABLED_STATES.has(fileState);
+    data['enabled'] = want;
+    if (want !== enabled && !UNCHANGEABLE.has(fileState)) {
+      if (masked && !unmasking && want) return failed(`Unable to enable service ${unit}: it is masked`);
+      cmds.push(`systemctl${force} ${want ? 'enable' : 'disable'} -- ${shq(unit)}`);
+      before.push(`enabled: ${enabled}`);
+      after.push(`enabled: ${want}`);
+    }
+  }
+  if (unit !== undefined && args.state !== undefined) {
+    if (!found) return failed(`Could not find the requested service ${unit}: host`);
+    data['state'] = args.state;
+    const active = st['ActiveState'] ?? 'unknown';
+    const running = active === 'active' || active === 'activating';
+    let action: string | undefined;
+    if (args.state === 'started' && !running) action = 'start';
+    else if (args.state === 'stopped' && (running || active === 'deactivating')) action = 'stop';
+    else if (args.state === 'restarted') action = running ? 'restart' : 'start';
+    else if (args.state === 'reloaded') action = running ? 'reload' : 'start';
+    if (action) {
+      if (masked && !unmasking && (action === 'start' || action === 'restart')) return failed(`Unable to ${action} service ${unit}: it is masked`);
+      cmds.push(`systemctl${noBlock} ${action} -- ${shq(unit)}`);
+      before.push(`ActiveState: ${active}`);
+      after.push(`ActiveState: ${action === 'stop' ? 'inactive' : 'active'}${action === 'restart' || action === 'reload' ? ` (${action}ed)` : ''}`);
+    }
+  }
+  if (!cmds.length) return { changed: false, data };
+  const what = unit ?? 'systemd';
+  return {
+    changed: true,
+    msg: cmds.map((c) => c.replace(/ -- /, ' ')).join('; '),
+    diff: [{ path: what, before: before.map((l) => `${l}\n`).join(''), after: after.map((l) => `${l}\n`).join(''), beforeHeader: `${what} (before)`, afterHeader: `${what} (after)` }],
+    data,
+    apply: () => applying(async () => {
+      for (const cmd of cmds) {
+        const r = await ctx.conn.exec(cmd);
+        if (r.rc !== 0) {
+          const verb = cmd.replace(/^systemctl(?: --\S+)* (\S+).*$/, '$1');
+          return { failed: true, msg: `Unable to ${verb} service ${what}: ${(r.stderr || r.stdout).trim()}`, data: { rc: r.rc, stdout: r.stdout, stderr: r.stderr } };
+        }
+      }
+      return { data };
+    }),
+  };
+}
