@@ -63,6 +63,12 @@ class InventoryView {
   private readonly scopes = new Map<string, Promise<VarScope>>();
   constructor(private readonly inv: Inventory, private readonly opts: InventoryCommandOptions) {}
 
+  /** A group's children; `all` lists `ungrouped` first, as Ansible creates it with `all`. */
+  private children(name: string): string[] {
+    const kids = this.inv.groups.get(name)?.children ?? [];
+    return name === 'all' && kids.includes('ungrouped') ? ['ungrouped', ...kids.filter((k) => k !== 'ungrouped')] : [...kids];
+  }
+
   /** A host's variables: inventory, group_vars, host_vars, extra vars. */
   scope(host: string): Promise<VarScope> {
     let s = this.scopes.get(host);
@@ -101,8 +107,9 @@ class InventoryView {
       const entry: Record<string, unknown> = {};
       const hosts = name === 'all' ? [] : g.hosts.filter((h) => available.has(h));
       if (hosts.length > 0) entry['hosts'] = hosts;
-      if (g.children.length > 0) entry['children'] = [...g.children];
-      for (const child of g.children) {
+      const kids = this.children(name);
+      if (kids.length > 0) entry['children'] = kids;
+      for (const child of kids) {
         if (!seen.has(child)) {
           seen.add(child);
           visit(child);
@@ -121,7 +128,7 @@ class InventoryView {
       const g = this.inv.groups.get(name)!;
       const entry: Record<string, unknown> = {};
       const children: Record<string, unknown> = {};
-      for (const child of g.children) if (child !== 'all') Object.assign(children, { [child]: await visit(child) });
+      for (const child of this.children(name)) if (child !== 'all') Object.assign(children, { [child]: await visit(child) });
       if (Object.keys(children).length > 0) entry['children'] = children;
       const hosts: Record<string, unknown> = {};
       if (name !== 'all') {
@@ -147,7 +154,7 @@ class InventoryView {
     const visit = async (name: string, depth: number): Promise<void> => {
       const g = this.inv.groups.get(name)!;
       line(`@${name}:`, depth);
-      for (const child of g.children) await visit(child, depth + 1);
+      for (const child of this.children(name)) await visit(child, depth + 1);
       if (name !== 'all') {
         for (const h of g.hosts) {
           if (!available.has(h)) continue;
