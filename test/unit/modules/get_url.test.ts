@@ -178,6 +178,7 @@ describe('get_url without the needed commands on the target', () => {
   it('says which command is missing', async () => {
     const bin = await binWithout(['curl', 'wget', 'md5sum']);
     const path = process.env['PATH'];
+    await h.conn.close();
     process.env['PATH'] = bin;
     try {
       const r = await h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.path('x') });
@@ -186,6 +187,7 @@ describe('get_url without the needed commands on the target', () => {
       expect(md5.msg).toBe("get_url needs 'md5sum' on the target (not found)");
     } finally {
       process.env['PATH'] = path;
+      await h.conn.close();
       await fs.rm(bin, { recursive: true, force: true });
     }
   });

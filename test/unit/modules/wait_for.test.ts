@@ -88,12 +88,14 @@ describe('wait_for', () => {
     expect((await h.run('wait_for', { port: 1, state: 'drained' })).msg).toMatch(/^wait_for state=drained is not supported/);
     const bin = await binWithout(['bash', 'nc', 'ncat', 'netcat']);
     const path = process.env['PATH'];
+    await h.conn.close();
     process.env['PATH'] = bin;
     try {
       const r = await h.run('wait_for', { port: 1, timeout: 1 });
       expect(r.msg).toBe("wait_for needs 'bash' or 'nc' on the target to test a port (neither found)");
     } finally {
       process.env['PATH'] = path;
+      await h.conn.close();
       await fs.rm(bin, { recursive: true, force: true });
     }
   });
