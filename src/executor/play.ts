@@ -10,7 +10,7 @@ import picomatch from 'picomatch';
 import { ConnectionError } from '../connection/types.js';
 import { selectHosts } from '../inventory/index.js';
 import type { PlaybookLoader } from '../playbook/load.js';
-import type { Block, Include, Play, Playbook, Role, Task, TaskNode } from '../playbook/types.js';
+import type { Block, Include, Play, Playbook, Role, Task, TaskContext, TaskNode } from '../playbook/types.js';
 import type { TemplateEngine } from '../template/index.js';
 import type { VarLayer, VarScope } from '../vars/scope.js';
 import { orderHosts, serialBatches } from './batches.js';
@@ -155,10 +155,11 @@ export class PlayRun {
 
   private async runInclude(inc: Include, hosts: string[], walk: Walk): Promise<void> {
     if (!tagsSelect(inc.tags, this.opts.tags)) return;
+    this.opts.sink({ type: 'task_start', task: inc.name ?? `include_${inc.what}`, module: `include_${inc.what}`, source: inc.source, hosts: hosts.length });
     // Each host decides (when, loop, file); hosts that include the same thing run it together.
     const groups = new Map<string, { target: string; layer: VarLayer; hosts: string[] }>();
     for (const h of hosts) {
-      const vars = this.varsFor(h, inc.context.role, walk.layers, inc.varLayers);
+      const vars = this.varsFor(h, inc.context, walk.layers, inc.params ? [...inc.varLayers, inc.params] : inc.varLayers);
       try {
         if (!inc.when.every((c) => this.engine.isTruthy(this.engine.evaluate(c.expr, vars, c.source)))) continue;
         const items = inc.loop ? (this.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source) as unknown[]) : [undefined];
@@ -174,7 +175,7 @@ export class PlayRun {
           g.hosts.push(h);
         }
       } catch (e) {
-        this.record(this.errorResult(inc, h, e), undefined);
+        this.failHost(h, this.errorResult(inc, h, e), walk);
       }
     }
     for (const g of groups.values()) {
@@ -186,7 +187,7 @@ export class PlayRun {
           { ...(inc.from.tasks ? { tasksFrom: inc.from.tasks } : {}), ...(inc.from.vars ? { varsFrom: inc.from.vars } : {}), ...(inc.from.defaults ? { defaultsFrom: inc.from.defaults } : {}), ...(inc.from.handlers ? { handlersFrom: inc.from.handlers } : {}) },
           g.layer.values);
       } catch (e) {
-        for (const h of active) this.record(this.errorResult(inc, h, e), undefined);
+        for (const h of active) this.failHost(h, this.errorResult(inc, h, e), walk);
         continue;
       }
       this.handlers.push(...included.handlers);
@@ -194,6 +195,15 @@ export class PlayRun {
       this.opts.sink({ type: 'include', file: g.target, hosts: active, source: inc.source });
       await this.runNodes(included.nodes, active, { ...walk, layers: [...walk.layers, g.layer] });
     }
+  }
+
+  /** Report a failure that happened outside a module (an include that could not be resolved). */
+  private failHost(host: string, result: TaskResult, walk: Walk): void {
+    if (result.status === 'failed' && !result.ignored && walk.rescuable) result.rescued = true;
+    this.record(result, undefined);
+    const s = this.hosts.get(host);
+    if (result.status === 'unreachable') s.unreachable = true;
+    else if (!result.ignored) s.failed = true;
   }
 
   private errorResult(node: Include | Task, host: string, e: unknown): TaskResult {
@@ -209,11 +219,11 @@ export class PlayRun {
   }
 
   /** The variables a task sees on a host. */
-  private varsFor(host: string, role: Role | undefined, walkLayers: VarLayer[], ownLayers: VarLayer[]): Record<string, unknown> {
+  private varsFor(host: string, context: TaskContext, walkLayers: VarLayer[], ownLayers: VarLayer[]): Record<string, unknown> {
     return this.hosts.taskVars(this.scopes.get(host)!, host, {
       play: { ...this.play, roles: this.roles }, playbook: this.playbook, hosts: this.batch.filter((h) => this.hosts.active(h)),
-      ...(role ? { role } : {}),
-      layers: [...walkLayers, ...(role ? [] : []), ...ownLayers],
+      ...(context.role ? { role: context.role } : {}),
+      layers: [...walkLayers, ...(context.params ? [context.params] : []), ...ownLayers],
     });
   }
 
@@ -232,7 +242,7 @@ export class PlayRun {
     let name = task.name ?? task.module;
     if (task.name?.includes('{{')) {
       try {
-        name = String(this.engine.renderString(task.name, this.varsFor(host, task.context.role, walk?.layers ?? [], task.varLayers), task.source));
+        name = String(this.engine.renderString(task.name, this.varsFor(host, task.context, walk?.layers ?? [], task.varLayers), task.source));
       } catch {
         name = task.name;
       }
@@ -264,7 +274,7 @@ export class PlayRun {
   }
 
   private async runOnHost(task: Task, title: string, host: string, walk: Walk, check: boolean): Promise<TaskResult> {
-    const vars = this.varsFor(host, task.context.role, walk.layers, task.varLayers);
+    const vars = this.varsFor(host, task.context, walk.layers, task.varLayers);
     let environment: Record<string, string> = {};
     let delegate: string | undefined;
     try {
@@ -332,7 +342,7 @@ export class PlayRun {
   private renderName(name: string, host: string, task: Task): string {
     if (!name.includes('{{')) return name;
     try {
-      return String(this.engine.renderString(name, this.varsFor(host, task.context.role, [], task.varLayers), task.source));
+      return String(this.engine.renderString(name, this.varsFor(host, task.context, [], task.varLayers), task.source));
     } catch {
       return name;
     }
@@ -366,7 +376,7 @@ export class PlayRun {
     const action = String(task.args['action'] ?? '');
     const when = (h: string): boolean => {
       try {
-        const vars = this.varsFor(h, task.context.role, walk.layers, task.varLayers);
+        const vars = this.varsFor(h, task.context, walk.layers, task.varLayers);
         return task.when.every((c) => this.engine.isTruthy(this.engine.evaluate(c.expr, vars, c.source)));
       } catch {
         return false;
