@@ -121,6 +121,7 @@ export default defineModule<UserArgs>({
     if (args.password !== undefined) base['password'] = 'NOT_LOGGING_PASSWORD';
     const before: string[] = [];
     const after: string[] = [];
+    let note: string | undefined;
     let tool: string;
     const opts: string[] = [];
     if (!present) {
@@ -133,9 +134,11 @@ export default defineModule<UserArgs>({
       Object.assign(base, { remove: toBool(args.remove), force: toBool(args.force) });
     } else {
       const gidOf = (g: string): number | undefined => (/^\d+$/.test(g) ? Number(g) : groupIds.get(g));
-      if (args.group !== undefined && gidOf(String(args.group)) === undefined) return failed(`Group ${args.group} does not exist`);
-      const missing = (wantGroups ?? []).filter((g) => gidOf(g) === undefined);
-      if (missing.length) return failed(`Group ${missing.join(', ')} does not exist`);
+      const missing = [...(args.group !== undefined ? [String(args.group)] : []), ...(wantGroups ?? [])].filter((g) => gidOf(g) === undefined);
+      // In check mode an earlier task (group) that creates them has not run: predict as if they existed, and say so.
+      if (missing.length && !ctx.check) return failed(`Group ${missing.join(', ')} does not exist`);
+      for (const [i, g] of missing.entries()) groupIds.set(g, -1 - i);
+      if (missing.length) note = `group ${missing.join(', ')} does not exist yet: check mode assumes an earlier task creates it`;
       const append = toBool(args.append);
       const o = toBool(args.non_unique) ? ['-o'] : [];
       const field = (label: string, from: string | number | undefined, to: string | number): void => {
@@ -189,7 +192,7 @@ export default defineModule<UserArgs>({
     if (!tools.has(tool)) return failed(missingTool('user', tool));
     const cmd = `${tool} ${sh`${opts} -- ${name}`}`;
     return {
-      changed: true, data: base,
+      changed: true, data: base, ...(note !== undefined ? { msg: note } : {}),
       diff: [{ path: `user ${name}`, before: before.map((l) => `${l}\n`).join(''), after: after.map((l) => `${l}\n`).join(''), beforeHeader: `user ${name} (before)`, afterHeader: `user ${name} (after)` }],
       apply: () => applying(async () => {
         const r = await ctx.conn.exec(`PATH="$PATH:/usr/sbin:/sbin"; ${cmd} || exit $?\n${sh`getent passwd ${name}`} || true`);

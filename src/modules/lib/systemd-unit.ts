@@ -103,14 +103,20 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   if (!probe.hasSystemctl) return failed(`${module}: systemctl is not installed on the host`);
   if (res.rc !== 0) return failed(`${module}: systemctl show failed: ${res.stderr.trim() || `rc ${res.rc}`}`);
   const st = probe.status;
-  const found = unit === undefined || (st['LoadState'] !== undefined && st['LoadState'] !== 'not-found');
+  let found = unit === undefined || (st['LoadState'] !== undefined && st['LoadState'] !== 'not-found');
+  // In check mode an earlier task (copy of the unit file) has not run: predict as for a new, stopped, disabled unit.
+  const assumed = !found && ctx.check;
+  if (assumed) {
+    found = true;
+    Object.assign(st, { ActiveState: 'inactive', UnitFileState: 'disabled' });
+  }
   const masked = st['LoadState'] === 'masked';
   const noBlock = toBool(args.no_block) ? ' --no-block' : '';
   const force = toBool(args.force) ? ' --force' : '';
   const cmds: string[] = [];
   const before: string[] = [];
   const after: string[] = [];
-  if (unit !== undefined && found && !masked && st['LoadError'] !== undefined && args.masked === undefined) {
+  if (unit !== undefined && found && !assumed && !masked && st['LoadError'] !== undefined && args.masked === undefined) {
     return failed(`Error loading unit file '${unit}': ${st['LoadError']}`);
   }
   if (daemonReload && probe.needReload) {
@@ -161,9 +167,10 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   }
   if (!cmds.length) return { changed: false, data };
   const what = unit ?? 'systemd';
+  const planned = cmds.map((c) => c.replace(/ -- /, ' ')).join('; ');
   return {
     changed: true,
-    msg: cmds.map((c) => c.replace(/ -- /, ' ')).join('; '),
+    msg: assumed ? `${planned} (unit ${unit} not found: check mode assumes an earlier task creates it)` : planned,
     diff: [{ path: what, before: before.map((l) => `${l}\n`).join(''), after: after.map((l) => `${l}\n`).join(''), beforeHeader: `${what} (before)`, afterHeader: `${what} (after)` }],
     data,
     apply: () => applying(async () => {
