@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { formatError, isBosunError } from '../errors.js';
+import { BosunError, formatError, isBosunError } from '../errors.js';
 
 const EXIT_ERROR = 1;
 const EXIT_BAD_OPTIONS = 5;
@@ -54,6 +54,10 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--start-at-task <name>', 'start at the first task with this name (or glob)')
     .option('--step', 'ask before each task: (y)es, (n)o, (c)ontinue with the rest', false)
     .option('--force-handlers', 'run notified handlers even on hosts that failed', false)
+    .option('-b, --become', 'run tasks with become (sudo) unless a play or task says otherwise', false)
+    .option('--become-user <user>', 'the user to become (default root)')
+    .addOption(new Option('--become-method <method>', 'how to become').choices(['sudo', 'su']))
+    .option('-K, --ask-become-pass', 'ask for the become password (or set BOSUN_BECOME_PASSWORD)', false)
     .option('--syntax-check', 'load and check the playbooks, then stop', false)
     .option('--list-hosts', 'list the hosts each play would run on, then stop', false)
     .option('--list-tasks', 'list the tasks each play would run, then stop', false)
@@ -61,6 +65,28 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--no-color', 'no colours in the output')
     .action(async (playbooks, o) => {
       setExit(await runCommand(playbooks, { ...o, verbose: typeof o.verbose === 'number' ? o.verbose : 1 }, io));
+    });
+
+  program
+    .command('inventory')
+    .description('show the inventory and host variables (like ansible-inventory)')
+    .option('-i, --inventory <path>', 'inventory file, folder or host list (repeatable)', collect, [] as string[])
+    .option('--list', 'all groups and hosts with their variables, as JSON', false)
+    .option('--host <host>', 'the variables of one host (-vvv: where each value comes from)')
+    .option('--graph', 'the group tree', false)
+    .option('--vars', 'with --graph: show variables', false)
+    .option('-y, --yaml', 'YAML instead of JSON', false)
+    .option('-l, --limit <pattern>', 'only these hosts')
+    .option('-e, --extra-vars <vars>', 'extra variables (repeatable)', collect, [] as string[])
+    .option('--playbook-dir <dir>', 'also read group_vars/ and host_vars/ beside this folder')
+    .option('-v, --verbose', 'more output', (_v, prev: number) => prev + 1, 0)
+    .action(async (o) => {
+      const [{ inventoryCommand }, { parseExtraVars }] = await Promise.all([import('./inventory-command.js'), import('./extra-vars.js')]);
+      const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
+      setExit(await inventoryCommand({
+        inventories: o.inventory, list: o.list, graph: o.graph, vars: o.vars, yaml: o.yaml, verbosity: typeof o.verbose === 'number' ? o.verbose : 1, extraVars,
+        ...(o.host ? { host: o.host } : {}), ...(o.limit ? { limit: o.limit } : {}), ...(o.playbookDir ? { playbookDir: o.playbookDir } : {}),
+      }, io));
     });
 
   const sandbox = program.command('sandbox').description('throwaway local test hosts: real sshd (and systemd) on 127.0.0.0/8 (root, Linux)');
@@ -134,7 +160,8 @@ type RunFlags = {
   inventory: string[]; check: boolean; diff: boolean; limit?: string; extraVars: string[]; forks: number;
   user?: string; privateKey?: string; timeout: number; verbose: number; json: boolean; syntaxCheck: boolean;
   listHosts: boolean; listTasks: boolean; listTags: boolean; color: boolean; tags: string[]; skipTags: string[];
-  startAtTask?: string; step: boolean; forceHandlers: boolean;
+  startAtTask?: string; step: boolean; forceHandlers: boolean; become: boolean; becomeUser?: string; becomeMethod?: string;
+  askBecomePass: boolean;
 };
 
 const splitTags = (list: string[]): string[] => list.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
@@ -166,11 +193,32 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     tags,
     ...(o.startAtTask ? { startAtTask: o.startAtTask } : {}),
     forceHandlers: o.forceHandlers,
+    ...(o.become || o.becomeUser || o.becomeMethod ? { become: { enabled: o.become, ...(o.becomeUser ? { user: o.becomeUser } : {}), ...(o.becomeMethod ? { method: o.becomeMethod } : {}) } } : {}),
+    ...(o.askBecomePass ? { becomePassword: await askSecret('BECOME password: ', io) } : {}),
     ...(o.step ? { confirmStep: (task: string) => askStep(task, io) } : {}),
     connection: { connectTimeoutMs: o.timeout * 1000, ...(o.user ? { user: o.user } : {}), ...(o.privateKey ? { privateKeyFile: o.privateKey } : {}) },
     sink: (e) => reporter.onEvent(e),
   });
   return outcome.exitCode;
+}
+
+/** Read a secret from the terminal without echoing it. */
+async function askSecret(prompt: string, io: CliIO): Promise<string> {
+  if (!process.stdin.isTTY) {
+    throw new BosunError('BAD_OPTION', '--ask-become-pass needs a terminal', { hint: 'set BOSUN_BECOME_PASSWORD or ansible_become_password instead' });
+  }
+  const { createInterface } = await import('node:readline');
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const out = rl as unknown as { _writeToOutput: (s: string) => void };
+    io.err(prompt);
+    out._writeToOutput = () => {};
+    rl.question('', (answer) => {
+      rl.close();
+      io.err('\n');
+      resolve(answer);
+    });
+  });
 }
 
 /** --step: ask on the terminal before a task. */

@@ -15,7 +15,7 @@ import type { TemplateEngine } from '../template/index.js';
 import type { VarLayer, VarScope } from '../vars/scope.js';
 import { orderHosts, serialBatches } from './batches.js';
 import { countResult, emptyStats, type HostStats, type TaskResult } from './events.js';
-import { gatherFacts } from './facts.js';
+import { gatherFacts, mergeFacts } from './facts.js';
 import type { Hosts } from './hosts.js';
 import type { RunOptions } from './run.js';
 import { tagsSelect } from './tags.js';
@@ -285,7 +285,9 @@ export class PlayRun {
     }
     const result = await runTask({
       task, title, host, vars, engine: this.engine, check, diff: task.diff ?? this.opts.diff, verbosity: this.opts.verbosity,
-      becomeUser: (task.become ?? false) ? task.becomeUser ?? 'root' : undefined,
+      become: task.become ?? (this.opts.become?.enabled || undefined),
+      becomeUser: task.becomeUser ?? this.opts.become?.user, becomeMethod: task.becomeMethod ?? this.opts.become?.method,
+      becomePassword: this.opts.becomePassword,
       environment,
       connection: async () => {
         if (delegate === undefined) return this.hosts.connection(host, vars);
@@ -328,7 +330,7 @@ export class PlayRun {
       const facts = r.data['ansible_facts'];
       if (facts && typeof facts === 'object' && r.status !== 'failed') {
         if (task.module === 'set_fact') Object.assign(state.runtime, facts);
-        else Object.assign(state.facts, facts, prefixed(facts as Record<string, unknown>));
+        else state.facts = mergeFacts(state.facts, facts as Record<string, unknown>);
       }
     };
     if (result.items) result.items.forEach(harvest);
@@ -458,11 +460,4 @@ export class PlayRun {
       this.record(result, undefined);
     })));
   }
-}
-
-/** `ansible_facts` as top-level `ansible_*` names (what Ansible injects for facts). */
-function prefixed(facts: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ansible_facts: facts };
-  for (const [k, v] of Object.entries(facts)) out[k.startsWith('ansible_') ? k : `ansible_${k}`] = v;
-  return out;
 }

@@ -32,6 +32,10 @@ export interface RunOptions {
   startAtTask?: string;
   /** --force-handlers: run notified handlers on failed hosts too. */
   forceHandlers?: boolean;
+  /** -b / --become-user / --become-method: the default where plays and tasks say nothing. */
+  become?: { enabled: boolean; user?: string; method?: string };
+  /** --ask-become-pass (or a caller's secret store): the password for become. */
+  becomePassword?: string;
   /** --step: asked before each task. */
   confirmStep?: (task: string) => Promise<'yes' | 'no' | 'continue'>;
   /** Connection defaults that inventory variables override. */

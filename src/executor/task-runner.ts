@@ -13,6 +13,7 @@ import type { Task } from '../playbook/types.js';
 import type { TemplateEngine } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import { shq } from '../util/shell.js';
+import { becomeEnabledFromVars, becomeOptionsFromVars } from '../connection/become-options.js';
 import type { TaskResult, TaskStatus } from './events.js';
 
 /** What running a task on a host needs. */
@@ -27,8 +28,13 @@ export interface TaskRun {
   check: boolean;
   diff: boolean;
   verbosity: number;
-  /** The user `become` asks for (may be a template), when the task (or its play) sets `become: true`. */
+  /** `become` of the task (inherited from its play/block); undefined: the host's `ansible_become` decides. */
+  become: boolean | undefined;
+  /** `become_user` / `become_method` of the task (templates allowed); the host's ansible_become_* otherwise. */
   becomeUser: string | undefined;
+  becomeMethod: string | undefined;
+  /** --ask-become-pass. */
+  becomePassword: string | undefined;
   /** Environment variables for the task's commands (already rendered). */
   environment: Record<string, string>;
   /** Told before each `until` retry. */
@@ -268,15 +274,15 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
   const open = async (): Promise<Connection> => {
     if (conn) return conn;
     const c = await run.connection();
-    const becomeUser = run.becomeUser === undefined ? undefined : String(engine.renderString(run.becomeUser, vars, task.source));
-    if (becomeUser !== undefined && becomeUser !== c.spec.user) {
-      // Privilege escalation (sudo/su) is not built yet: refuse rather than act as the wrong user.
-      throw new BosunError('UNSUPPORTED', `become: running as '${becomeUser}' while connected as '${c.spec.user}' needs privilege escalation, which bosun does not support yet`, {
-        source: task.source,
-        hint: `connect as '${becomeUser}' (ansible_user=${becomeUser}); become is then a no-op`,
-      });
-    }
-    return (conn = c);
+    if (!(run.become ?? becomeEnabledFromVars(vars) ?? false)) return (conn = c);
+    // One persistent privileged shell per host and user, opened on first use (src/connection/become.ts).
+    const base = becomeOptionsFromVars(vars, run.becomePassword === undefined ? {} : { askBecomePass: run.becomePassword });
+    const user = run.becomeUser === undefined ? base.user : String(engine.renderString(run.becomeUser, vars, task.source));
+    const method = run.becomeMethod === undefined ? base.method : String(engine.renderString(run.becomeMethod, vars, task.source));
+    if (method !== 'sudo' && method !== 'su') throw new BosunError('BAD_OPTION', `become_method '${method}' is not supported (sudo or su)`, { source: task.source });
+    if (user === c.spec.user) return (conn = c);
+    if (!c.become) throw new BosunError('UNSUPPORTED', `this connection cannot become '${user}'`, { source: task.source });
+    return (conn = await c.become({ ...base, user, method }));
   };
   const envPrefix = Object.entries(run.environment).map(([k, v]) => `export ${k}=${shq(v)}\n`).join('');
   const lazy: Connection = {
