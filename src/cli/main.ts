@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { BosunError, formatError, isBosunError } from '../errors.js';
+import type { RunOptions } from '../executor/run.js';
 
 const EXIT_ERROR = 1;
 const EXIT_BAD_OPTIONS = 5;
@@ -57,6 +58,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('-b, --become', 'run tasks with become (sudo) unless a play or task says otherwise', false)
     .option('--become-user <user>', 'the user to become (default root)')
     .addOption(new Option('--become-method <method>', 'how to become').choices(['sudo', 'su']))
+    .option('--confirm', 'plan first (a check run), ask once, then apply', false)
+    .option('-y, --yes', 'with --confirm: apply without asking', false)
     .option('-K, --ask-become-pass', 'ask for the become password (or set BOSUN_BECOME_PASSWORD)', false)
     .option('--syntax-check', 'load and check the playbooks, then stop', false)
     .option('--list-hosts', 'list the hosts each play would run on, then stop', false)
@@ -161,7 +164,7 @@ type RunFlags = {
   user?: string; privateKey?: string; timeout: number; verbose: number; json: boolean; syntaxCheck: boolean;
   listHosts: boolean; listTasks: boolean; listTags: boolean; color: boolean; tags: string[]; skipTags: string[];
   startAtTask?: string; step: boolean; forceHandlers: boolean; become: boolean; becomeUser?: string; becomeMethod?: string;
-  askBecomePass: boolean;
+  askBecomePass: boolean; confirm: boolean; yes: boolean;
 };
 
 const splitTags = (list: string[]): string[] => list.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
@@ -174,14 +177,14 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     const { inspectPlaybooks } = await import('./inspect.js');
     return inspectPlaybooks(playbooks, { ...o, tags }, extraVars, io);
   }
-  const [{ runPlaybooks }, { createTextReporter }, { createJsonReporter }] = await Promise.all([
+  const [{ runPlaybooks }, { createTextReporter }, { createJsonReporter }]: [typeof import('../executor/run.js'), typeof import('../reporters/text.js'), typeof import('../reporters/json.js')] = await Promise.all([
     import('../executor/run.js'), import('../reporters/text.js'), import('../reporters/json.js'),
   ]);
   const color = o.color && io.isTTY && !process.env['NO_COLOR'];
   const reporter = o.json
     ? createJsonReporter(io.out)
     : createTextReporter({ write: io.out, verbosity: o.verbose, color, diff: o.diff });
-  const outcome = await runPlaybooks({
+  const runOptions: RunOptions = {
     playbooks,
     inventories: o.inventory,
     check: o.check,
@@ -198,8 +201,39 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     ...(o.step ? { confirmStep: (task: string) => askStep(task, io) } : {}),
     connection: { connectTimeoutMs: o.timeout * 1000, ...(o.user ? { user: o.user } : {}), ...(o.privateKey ? { privateKeyFile: o.privateKey } : {}) },
     sink: (e) => reporter.onEvent(e),
-  });
-  return outcome.exitCode;
+  };
+  if (!o.confirm || o.check) return (await runPlaybooks(runOptions)).exitCode;
+  // --confirm: the plan first (a check run), one question, then the real run.
+  if (!o.yes && !process.stdin.isTTY) throw new BosunError('BAD_OPTION', '--confirm asks on the terminal: add -y to apply without asking');
+  io.out('PLAN (check mode: nothing is changed yet)\n');
+  const plan = await runPlaybooks({ ...runOptions, check: true });
+  const changes = Object.entries(plan.stats).filter(([, s]) => s.changed > 0);
+  if (plan.exitCode !== 0) {
+    io.out('the plan has failures or unreachable hosts: not applying\n');
+    return plan.exitCode;
+  }
+  if (changes.length === 0) {
+    io.out('nothing to change\n');
+    return 0;
+  }
+  io.out(`${changes.reduce((n, [, s]) => n + s.changed, 0)} change(s) on ${changes.length} host(s): ${changes.map(([h]) => h).join(', ')}\n`);
+  if (!o.yes && !(await askYes('Apply these changes? [y/N] '))) {
+    io.out('not applied\n');
+    return 0;
+  }
+  io.out('APPLY\n');
+  return (await runPlaybooks(runOptions)).exitCode;
+}
+
+/** A yes/no question on the terminal (default no). */
+async function askYes(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 /** Read a secret from the terminal without echoing it. */

@@ -42,7 +42,12 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     return rest;
   };
 
-  const itemLabel = (r: TaskResult): string => (r.item === undefined ? '' : ` => (item=${r.noLog ? 'None' : typeof r.item === 'string' ? r.item : JSON.stringify(r.item)})`);
+  const itemLabel = (r: TaskResult): string => {
+    if (r.item === undefined) return '';
+    const shown = r.noLog ? 'None' : r.label ?? (typeof r.item === 'string' ? r.item : pythonJson(r.item));
+    return ` => (item=${shown})`;
+  };
+  const hostLabel = (r: TaskResult): string => (r.delegatedTo ? `[${r.host} -> ${r.delegatedTo}]` : `[${r.host}]`);
 
   const printDiffs = (diffs: FileDiff[]): void => {
     if (!opts.diff) return;
@@ -61,7 +66,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
 
   const printResult = (r: TaskResult, isItem: boolean): void => {
     if (!r.noLog) printDiffs(isItem || !r.items ? r.diff : []);
-    const host = `[${r.host}]`;
+    const host = hostLabel(r);
     switch (r.status) {
       case 'unreachable':
         out(c.red(`fatal: ${host}: UNREACHABLE! => ${json({ changed: false, msg: r.msg, unreachable: true }, false)}`));
@@ -101,8 +106,17 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
           out(c.cyan('skipping: no hosts matched'));
           break;
         case 'task_start':
-          out(banner(`TASK [${e.task}]`));
+          out(banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]${e.check === true ? ' [CHECK MODE]' : ''}`));
           if (opts.verbosity >= 2) out(`task path: ${e.source.file}:${e.source.line}`);
+          break;
+        case 'include':
+          out(c.cyan(`included: ${e.file} for ${e.hosts.join(', ')}`));
+          break;
+        case 'retry':
+          out(c.yellow(`FAILED - RETRYING: [${e.host}]: ${e.task} (${e.retriesLeft} retries left).`));
+          break;
+        case 'play_aborted':
+          out(c.red(`\nNO MORE HOSTS LEFT (${e.reason}) ${'*'.repeat(20)}`));
           break;
         case 'task_result':
           if (e.result.items) for (const item of e.result.items) printResult(item, true);

@@ -154,3 +154,20 @@ describe('become', () => {
     expect(res.code).toBe(2);
   });
 });
+
+describe('--confirm', () => {
+  it('plans in check mode, then applies with -y; nothing to change the second time', async () => {
+    const dir = tree({
+      'hosts.ini': INVENTORY,
+      'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: { dest: "@DIR@/c.txt", content: "c" }\n      notify: h\n  handlers:\n    - name: h\n      debug: msg=handled\n',
+    });
+    const args = ['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '--confirm', '-y'];
+    const first = await bosun(args);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/PLAN \(check mode: nothing is changed yet\)[\s\S]*1 change\(s\) on 1 host\(s\): localhost\nAPPLY\n[\s\S]*RUNNING HANDLER \[h\]/);
+    expect(readFileSync(path.join(dir, 'c.txt'), 'utf8')).toBe('c');
+    const second = await bosun(args);
+    expect(second.out).toContain('nothing to change');
+    expect(second.out).not.toContain('APPLY');
+  });
+});
