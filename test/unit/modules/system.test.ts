@@ -46,7 +46,11 @@ describe('systemd decisions', () => {
     const noSystemd = [{ match: /PID1/, result: { stdout: 'PID1 sshd\nSYSTEMCTL\n' } }];
     expect((await decide('systemd', { name: 'x', state: 'started' }, noSystemd)).d.msg).toBe('systemd: the host has no running systemd (PID 1 is sshd)');
     expect((await decide('service', { name: 'x', state: 'started' }, noSystemd)).d.msg).toBe("service: the host's init system is not systemd (PID 1 is sshd); only systemd is supported");
-    expect((await decide('systemd', { name: 'x', state: 'started' }, unit('inactive', '', 'not-found'))).d.msg).toBe('Could not find the requested service x: host');
+    expect((await decide('systemd', { name: 'x', state: 'started' }, unit('inactive', '', 'not-found'), false)).d.msg).toBe('Could not find the requested service x: host');
+    // In check mode the unit file may come from an earlier task: predicted as a new unit.
+    expect((await decide('systemd', { name: 'x', state: 'started', enabled: true }, unit('inactive', '', 'not-found'))).d).toMatchObject({
+      changed: true, msg: 'systemctl enable x; systemctl start x (unit x not found: check mode assumes an earlier task creates it)',
+    });
   });
 });
 
