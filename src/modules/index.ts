@@ -17,6 +17,13 @@ import shell from './shell.js';
 import stat from './stat.js';
 import template from './template.js';
 import validateArgumentSpec from './validate_argument_spec.js';
+import getUrl from './get_url.js';
+import fetchModule from './fetch.js';
+import script from './script.js';
+import slurp from './slurp.js';
+import waitFor from './wait_for.js';
+import unarchive from './unarchive.js';
+import uri from './uri.js';
 
 // System modules (issue 5).
 import apt from './apt.js';
@@ -34,7 +41,7 @@ import systemd from './systemd.js';
 import user from './user.js';
 import yum from './yum.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const all: Array<ModuleDef<any>> = [assertModule, command, copy, debug, file, lineinfile, setFact, shell, stat, template, setup, meta, validateArgumentSpec];
+const all: Array<ModuleDef<any>> = [assertModule, command, copy, debug, file, lineinfile, setFact, shell, stat, template, meta, validateArgumentSpec, getUrl, fetchModule, script, slurp, waitFor, unarchive, uri, setup];
 all.push(apt, blockinfile, dnf, fail, group, modprobe, packageModule, pause, replace, service, sysctl, systemd, user, yum);
 
 /** Every module by its short name. */
