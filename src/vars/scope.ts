@@ -22,8 +22,8 @@ export const VAR_LEVELS = [
   'role_vars',
   'block_vars',
   'task_vars',
-  'include_params',
   'set_fact',
+  'include_params',
   'extra_vars',
 ] as const;
 
