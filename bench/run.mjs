@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: bosun against Ansible and the hand-written floor on N
+ * sandbox hosts (see bench/README.md). Needs a built dist/ (npm run build),
+ * root, and sandbox support; runs Ansible when ansible-playbook is installed.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import { ensureSshd, sandboxDown, sandboxSupport, sandboxUp } from '../dist/sandbox/index.js';
+import { writeChart } from './lib/chart.mjs';
+import { floorChanged, floorScript, writeDriver } from './lib/floor.mjs';
+import { measure, medianRun, recapTotals, running, stopTree } from './lib/measure.mjs';
+import { markdown, targets } from './lib/report.mjs';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH);
+const BOSUN = join(ROOT, 'bin', 'bosun.js');
+const PLAYBOOK = join(BENCH, 'playbook.yml');
+const ANSIBLE = '/usr/bin/ansible-playbook';
+const REMOTE_ROOTS = ['/opt/bosun-bench', '/opt/bosun-demo', '/usr/local/bin/bosun-demo-runtime'];
+
+const { values: opt } = parseArgs({
+  options: {
+    hosts: { type: 'string', default: '10,50,100' },
+    forks: { type: 'string' },
+    'ansible-max-hosts': { type: 'string', default: '50' },
+    'no-ansible': { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '3' },
+    base: { type: 'string', default: '127.90.0.1' },
+    out: { type: 'string', default: join(BENCH, 'results') },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opt.help) {
+  process.stdout.write(`usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 50] [--no-ansible] [--repeat 3] [--base 127.90.0.1] [--out bench/results]\n`);
+  process.exit(0);
+}
+const hostCounts = opt.hosts.split(',').map(Number);
+if (hostCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--hosts: expected counts like 10,50,100, got ${opt.hosts}`);
+const repeat = Number(opt.repeat);
+const ansibleMax = Number(opt['ansible-max-hosts']);
+const withAnsible = !opt['no-ansible'] && existsSync(ANSIBLE);
+const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+
+let current;
+let interrupted = false;
+async function cleanup() {
+  for (const child of running) stopTree(child);
+  if (current) await sandboxDown({ name: current }).catch((e) => log(`could not stop sandbox ${current}: ${e.message}`));
+  current = undefined;
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${sig}: stopping the sandbox hosts`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+const work = mkdtempSync(join(os.tmpdir(), 'bosun-bench-'));
+const tasks = parse(readFileSync(PLAYBOOK, 'utf8'))[0].tasks.length;
+
+function fail(what, r) {
+  const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15).join('\n');
+  throw new Error(`${what} failed (exit ${r.code}):\n${tail}`);
+}
+
+/** A measured row for the table. */
+function rowOf(tool, run, hosts, forks, r, changed) {
+  const out = { tool, run, hosts, forks, wallS: r.wallS, cpuS: r.cpuS, maxRssMB: r.maxRssMB, perHostTaskMs: (r.wallS * 1000) / (hosts * tasks), changed };
+  if (r.samples) out.samples = r.samples;
+  log(`${tool.padEnd(7)} ${run.padEnd(6)} ${String(hosts).padStart(3)} hosts: ${r.wallS.toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU, ${r.maxRssMB?.toFixed(0) ?? '?'} MB, changed=${changed}`);
+  return out;
+}
+
+async function bosunRun(sb, forks, times, extra = [], playbook = PLAYBOOK) {
+  const args = [BOSUN, 'run', playbook, '-i', sb.inventoryFile, '-f', String(forks), '--no-color', ...extra];
+  const r = times > 1 ? await medianRun(times, process.execPath, args) : await measure(process.execPath, args);
+  if (r.code !== 0) fail(`bosun ${extra.join(' ')} ${relative(ROOT, playbook)}`, r);
+  return r;
+}
+
+async function ansibleRun(sb, forks, hosts) {
+  const env = {
+    ...process.env, ANSIBLE_PIPELINING: '1', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_SSH_CONTROL_PATH_DIR: join(work, `cp-${hosts}`),
+  };
+  const r = await measure(ANSIBLE, [PLAYBOOK, '-i', sb.inventoryFile, '-f', String(forks)], { env });
+  if (r.code !== 0) fail('ansible-playbook', r);
+  return r;
+}
+
+async function floorRun(sb, driver, times) {
+  const r = times > 1 ? await medianRun(times, 'bash', [driver]) : await measure('bash', [driver]);
+  if (r.code !== 0) fail('floor script', r);
+  return r;
+}
+
+async function wipe(sb) {
+  const r = await measure('bash', [join(work, `wipe-${sb.hosts.length}.sh`)]);
+  if (r.code !== 0) fail(`wiping ${REMOTE_ROOTS.join(' ')}`, r);
+}
+
+async function benchHosts(n, results) {
+  const forks = opt.forks ? Number(opt.forks) : n;
+  current = `bench-${n}`;
+  log(`starting ${n} sandbox hosts from ${opt.base}`);
+  const sb = await sandboxUp({ count: n, base: opt.base, name: current });
+  const script = join(work, 'floor.sh');
+  writeFileSync(script, floorScript(BENCH));
+  writeFileSync(join(work, 'wipe.sh'), `rm -rf ${REMOTE_ROOTS.join(' ')}\n`);
+  const driver = writeDriver(sb, script, join(work, `floor-${n}.sh`));
+  writeDriver(sb, join(work, 'wipe.sh'), join(work, `wipe-${n}.sh`));
+
+  let r = await floorRun(sb, driver, 1);
+  results.rows.push(rowOf('floor', 'first', n, forks, r, floorChanged(r.stdout)));
+  r = await floorRun(sb, driver, repeat);
+  results.rows.push(rowOf('floor', 'second', n, forks, r, floorChanged(r.stdout)));
+  await wipe(sb);
+
+  r = await bosunRun(sb, forks, 1);
+  results.rows.push(rowOf('bosun', 'first', n, forks, r, recapTotals(r.stdout).changed));
+  r = await bosunRun(sb, forks, repeat);
+  results.rows.push(rowOf('bosun', 'second', n, forks, r, recapTotals(r.stdout).changed));
+  // Check mode of the demo on hosts it has already set up (on fresh hosts its copy into a
+  // folder an earlier task would create fails in check mode, as in Ansible).
+  const demo = join(ROOT, 'playbooks', 'demo.yml');
+  await bosunRun(sb, forks, 1, [], demo);
+  r = await bosunRun(sb, forks, repeat, ['--check'], demo);
+  results.check.push({ playbook: relative(ROOT, demo), hosts: n, forks, wallS: r.wallS, cpuS: r.cpuS, maxRssMB: r.maxRssMB });
+  log(`bosun --check demo.yml on ${n} hosts: ${r.wallS.toFixed(2)} s`);
+  await wipe(sb);
+
+  if (withAnsible && n <= ansibleMax) {
+    r = await ansibleRun(sb, forks, n);
+    results.rows.push(rowOf('ansible', 'first', n, forks, r, recapTotals(r.stdout).changed));
+    r = await ansibleRun(sb, forks, n);
+    results.rows.push(rowOf('ansible', 'second', n, forks, r, recapTotals(r.stdout).changed));
+  } else if (withAnsible) {
+    results.ansibleSkipped.push(n);
+  }
+  await sandboxDown({ name: current });
+  current = undefined;
+}
+
+async function startup(results) {
+  const v = await medianRun(11, process.execPath, [BOSUN, '--version']);
+  if (v.code !== 0) fail('bosun --version', v);
+  const site = join(ROOT, 'playbooks', 'site.yml');
+  const pb = existsSync(site) ? site : join(ROOT, 'playbooks', 'demo.yml');
+  const s = await medianRun(11, process.execPath, [BOSUN, 'run', '--syntax-check', pb]);
+  if (s.code !== 0) fail('bosun --syntax-check', s);
+  results.startup = { version: { wallS: v.wallS, maxRssMB: v.maxRssMB }, syntaxCheck: { playbook: relative(ROOT, pb), wallS: s.wallS, maxRssMB: s.maxRssMB } };
+  log(`bosun --version ${v.wallS.toFixed(3)} s; --syntax-check ${relative(ROOT, pb)} ${s.wallS.toFixed(3)} s`);
+}
+
+function machine() {
+  let ansible = null;
+  if (existsSync(ANSIBLE)) ansible = execFileSync(ANSIBLE, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? '?', memGB: Math.round(os.totalmem() / 2 ** 30), node: process.versions.node, kernel: os.release(), ansible };
+}
+
+function bosunInfo() {
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  let commit = 'unknown';
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { /* not a git checkout */ }
+  return { version, commit };
+}
+
+async function main() {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
+  const support = sandboxSupport();
+  if (!support.ok) throw new Error(`cannot start sandbox hosts: ${support.reason}`);
+  await ensureSshd();
+  if (!existsSync(ANSIBLE)) log(`${ANSIBLE} not found: Ansible is left out (apt-get install -y ansible-core to include it)`);
+  const results = {
+    date: new Date().toISOString(), machine: machine(), bosun: bosunInfo(), tasks, repeat, ansibleMaxHosts: ansibleMax,
+    ansibleSkipped: [], rows: [], check: [], startup: {},
+  };
+  const started = Date.now();
+  await startup(results);
+  for (const n of hostCounts) await benchHosts(n, results);
+  results.totalS = (Date.now() - started) / 1000;
+  results.targets = targets(results);
+  mkdirSync(opt.out, { recursive: true });
+  const stamp = results.date.replace(/[:.]/g, '-');
+  writeFileSync(join(opt.out, `bench-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(opt.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const md = markdown(results);
+  writeFileSync(join(opt.out, `bench-${stamp}.md`), md);
+  writeFileSync(join(opt.out, 'latest.md'), md);
+  const chart = writeChart(results.rows, `bosun, Ansible and the floor: ${tasks}-task playbook`, join(opt.out, 'chart.svg'), join(opt.out, 'chart.png'));
+  if (chart.png) copyFileSync(join(opt.out, 'chart.png'), join(BENCH, 'chart-latest.png'));
+  else log(chart.hint);
+  process.stdout.write(`${md}\n`);
+  log(`done in ${results.totalS.toFixed(0)} s; results in ${relative(process.cwd(), opt.out) || '.'}/latest.md`);
+}
+
+try {
+  await main();
+} catch (e) {
+  log(`failed: ${e.stack ?? e}`);
+  process.exitCode = 1;
+} finally {
+  if (!interrupted) await cleanup();
+  rmSync(work, { recursive: true, force: true });
+}
