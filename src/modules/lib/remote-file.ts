@@ -10,6 +10,7 @@ import { posix } from 'node:path';
 import type { Connection } from '../../connection/types.js';
 import { sh, shq, splitWords } from '../../util/shell.js';
 import { attrCommands, formatMode, type AttrPlan, type CurrentAttrs } from './attrs.js';
+import { batchStatScript, parseBatchStat, STAT_FORMAT } from './stat-batch.js';
 
 /** What `stat` found at a path. */
 export interface RemoteStat {
@@ -62,7 +63,7 @@ export function statScript(tag: string, path: string, opts: StatOptions = {}): s
   const sum = opts.checksum === 'sha256' ? 'sha256sum' : 'sha1sum';
   const lines = [
     `if ${test}; then`,
-    `  printf '%s ' ${shq(`S${tag}`)}; stat ${L}-c '%f %u %g %s %Y %X %i %d %U %G' -- ${shq(path)}`,
+    `  printf '%s ' ${shq(`S${tag}`)}; stat ${L}-c '${STAT_FORMAT}' -- ${shq(path)}`,
   ];
   if (!opts.follow) {
     lines.push(`  if [ -L ${shq(path)} ]; then printf '%s ' ${shq(`L${tag}`)}; readlink -- ${shq(path)}; printf '%s ' ${shq(`R${tag}`)}; readlink -f -- ${shq(path)} || echo; fi`);
@@ -102,15 +103,34 @@ export function parseStatLines(stdout: string): Map<string, RemoteStat> {
   return out;
 }
 
-/** Stat several paths in one round trip (results in the same order). */
+/**
+ * Stat several paths in one round trip (results in the same order): one
+ * `stat` and at most one checksum process on the target for all of them
+ * (see stat-batch.ts); path by path only when that output does not add up.
+ */
 export async function statMany(conn: Connection, paths: string[], opts: StatOptions = {}): Promise<RemoteStat[]> {
-  const script = paths.map((p, i) => statScript(String(i), p, opts)).join('\n');
-  const res = await conn.exec(script);
-  const parsed = parseStatLines(res.stdout);
-  return paths.map((p, i) => {
-    const st = parsed.get(String(i));
-    if (!st) throw new RemoteFailure(`cannot stat ${p}: ${res.stderr.trim() || `rc ${res.rc}`}`);
-    return st;
+  const unique = [...new Set(paths)];
+  const batch = await conn.exec(batchStatScript(unique, opts));
+  const entries = parseBatchStat(batch.stdout, unique.length);
+  let parsed: Map<string, RemoteStat>;
+  let stderr = batch.stderr;
+  let rc = batch.rc;
+  if (entries) {
+    const lines = entries.flatMap((e, i) => e.exists
+      ? [`S${i} ${e.statLine}`, ...(e.linkTarget !== undefined ? [`L${i} ${e.linkTarget}`] : []), ...(e.linkSource !== undefined ? [`R${i} ${e.linkSource}`] : []),
+        ...(e.checksum !== undefined ? [`C${i} ${e.checksum}`] : [])]
+      : [`A${i}`]);
+    parsed = parseStatLines(lines.join('\n'));
+  } else {
+    const res = await conn.exec(unique.map((p, i) => statScript(String(i), p, opts)).join('\n'));
+    parsed = parseStatLines(res.stdout);
+    stderr = res.stderr;
+    rc = res.rc;
+  }
+  return paths.map((p) => {
+    const st = parsed.get(String(unique.indexOf(p)));
+    if (!st) throw new RemoteFailure(`cannot stat ${p}: ${stderr.trim() || `rc ${rc}`}`);
+    return { ...st };
   });
 }
 
