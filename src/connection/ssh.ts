@@ -7,21 +7,35 @@
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Client, type AuthenticationType, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { AuthenticationType, Client, ClientChannel, ConnectConfig, ParsedKey, SFTPWrapper } from 'ssh2';
 import { hostKeyAlgorithms, connectFailure, hostKeyRefusal } from './ssh-messages.js';
 import { knownKeyTypes, loadKnownHosts } from './known-hosts.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
 import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
 
-/** Private keys read once per path for the whole run (many hosts share one key). */
-const keyCache = new Map<string, Promise<Buffer>>();
+/** ssh2, loaded on the first connection (about 55 ms of start-up that --syntax-check and --version do not need). */
+let ssh2Module: Promise<typeof import('ssh2')> | undefined;
+function loadSsh2(): Promise<typeof import('ssh2')> {
+  ssh2Module ??= import('ssh2').then((m) => (m as unknown as { default?: typeof import('ssh2') }).default ?? m);
+  return ssh2Module;
+}
 
-/** Read a private key file once; later calls share the same read. */
-function readKey(path: string): Promise<Buffer> {
+/**
+ * Private keys read and parsed once per path for the whole run (many hosts
+ * share one key; ssh2 would otherwise parse it again for every host). A key
+ * ssh2 cannot parse without a passphrase stays raw bytes.
+ */
+const keyCache = new Map<string, Promise<Buffer | ParsedKey>>();
+
+/** Read (and parse) a private key file once; later calls share the same read. */
+function readKey(path: string): Promise<Buffer | ParsedKey> {
   let p = keyCache.get(path);
   if (!p) {
-    p = fs.readFile(path);
+    p = Promise.all([fs.readFile(path), loadSsh2()]).then(([bytes, ssh2]) => {
+      const parsed = ssh2.utils.parseKey(bytes);
+      return parsed instanceof Error || Array.isArray(parsed) ? bytes : parsed;
+    });
     keyCache.set(path, p);
     p.catch(() => keyCache.delete(path));
   }
@@ -45,7 +59,7 @@ async function defaultKeyFiles(): Promise<string[]> {
 
 type AuthMethod = Exclude<AuthenticationType, 'none' | 'hostbased' | 'keyboard-interactive'>;
 /** One authentication attempt for ssh2's authHandler. */
-type AuthAttempt = { type: AuthMethod; username: string; key?: Buffer; password?: string; agent?: string };
+type AuthAttempt = { type: AuthMethod; username: string; key?: Buffer | ParsedKey; password?: string; agent?: string };
 
 /** Runs commands on a remote host through one persistent SSH shell. */
 export class SshConnection implements BecomeParent {
@@ -94,7 +108,8 @@ export class SshConnection implements BecomeParent {
     const entries = await loadKnownHosts(spec.knownHostsFiles);
     const attempts = await this.authAttempts();
     const tried: string[] = [];
-    const client = new Client();
+    const { Client: ClientClass } = await loadSsh2();
+    const client = new ClientClass();
     let refusal: ConnectionError | undefined;
     const config: ConnectConfig = {
       host: spec.address,
