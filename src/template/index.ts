@@ -243,7 +243,8 @@ class Engine implements TemplateEngine {
         compiled.native ??= this.hb.compile(captureProgram(compiled.ast, single) as unknown as string, COMPILE_OPTIONS);
         const box: Box = { value: undefined };
         compiled.native(resolver.root, { data: { bosunBox: box } });
-        return box.value;
+        // A string keeps the text around it, as in Ansible: `content: "{{ version }}\n"` ends with its newline.
+        if (typeof box.value !== 'string' || mode === 'expression' || compiled.ast.body.length === 1) return box.value;
       }
       compiled.text ??= this.hb.compile(textProgram(compiled.ast) as unknown as string, COMPILE_OPTIONS);
       return compiled.text(resolver.root);

@@ -33,6 +33,8 @@ describe('renderString: native types and text', () => {
   const cases: Array<[string, unknown]> = [
     ['{{ ports }}', [80, 443]],
     ['  {{ ports }}\n', [80, 443]],
+    ['{{ name }}\n', 'hello\n'],
+    ['  {{ name }}', '  hello'],
     ['{{ 3 }}', 3],
     ['{{ n }}', 3],
     ['{{ yes }}', true],
