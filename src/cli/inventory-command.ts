@@ -4,6 +4,8 @@
  * one host), `--graph` (the group tree, `--vars` adds variables). With -vvv,
  * `--host` says where each value came from.
  */
+import type { Command } from '@commander-js/extra-typings';
+import { collect, increase, type CliContext } from './context.js';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { BosunError } from '../errors.js';
@@ -208,4 +210,30 @@ function describeOrigins(scope: VarScope, values: Record<string, unknown>): stri
     return `# ${name} = ${JSON.stringify(found.value)}  <- ${level}: ${source}${where}`;
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+/** Register `bosun inventory`. */
+export function registerInventory(program: Command, { io, setExit }: CliContext): void {
+  program
+    .command('inventory')
+    .description('show the inventory and host variables (like ansible-inventory)')
+    .option('-i, --inventory <path>', 'inventory file, folder or host list (repeatable)', collect, [] as string[])
+    .option('--list', 'all groups and hosts with their variables, as JSON', false)
+    .option('--host <host>', 'the variables of one host (-vvv: where each value comes from)')
+    .option('--graph', 'the group tree', false)
+    .option('--vars', 'with --graph: show variables', false)
+    .option('-y, --yaml', 'YAML instead of JSON', false)
+    .option('-l, --limit <pattern>', 'only these hosts')
+    .option('-e, --extra-vars <vars>', 'extra variables (repeatable)', collect, [] as string[])
+    .option('--playbook-dir <dir>', 'also read group_vars/ and host_vars/ beside this folder')
+    .option('-v, --verbose', 'more output', increase, 0)
+    .action(async (o) => {
+      const { parseExtraVars } = await import('./extra-vars.js');
+      const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
+      setExit(await inventoryCommand({
+        inventories: o.inventory, list: o.list, graph: o.graph, vars: o.vars, yaml: o.yaml, verbosity: typeof o.verbose === 'number' ? o.verbose : 1, extraVars,
+        ...(o.host ? { host: o.host } : {}), ...(o.limit ? { limit: o.limit } : {}), ...(o.playbookDir ? { playbookDir: o.playbookDir } : {}),
+      }, io));
+    });
+
 }
