@@ -30,7 +30,10 @@ export type ErrorCode =
   | 'BECOME'
   | 'SANDBOX'
   | 'EXTRA_VARS'
-  | 'UNSUPPORTED';
+  | 'VAULT'
+  | 'UNSUPPORTED'
+  | 'TIMEOUT'
+  | 'INTERRUPTED';
 
 /** An error the user can fix, with a position in their file when there is one. */
 export class BosunError extends Error {

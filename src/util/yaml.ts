@@ -9,6 +9,7 @@ import {
   type Document, type Node as YamlNode,
 } from 'yaml';
 import { BosunError, rememberSource, type SourcePos } from '../errors.js';
+import { decryptForLoad, isVaultText, rememberRevealed, VaultedValue, vaultTag } from '../vault/index.js';
 
 /** A path into a parsed value: map keys and sequence indexes. */
 export type ValuePath = ReadonlyArray<string | number>;
@@ -37,15 +38,43 @@ export async function loadYamlFile(file: string, from?: SourcePos): Promise<Yaml
 }
 
 /**
- * Parse YAML text. YAML 1.2 core schema, with two Ansible-compatible rules:
+ * Parse YAML text. YAML 1.2 core schema, with Ansible-compatible rules:
  * a plain scalar such as `0644` stays the string "0644" (what an Ansible
- * author means by it, where YAML 1.2 would read decimal 644), and an
- * unquoted `{{ var }}` is rejected with a hint to quote it.
+ * author means by it, where YAML 1.2 would read decimal 644), an unquoted
+ * `{{ var }}` is rejected with a hint to quote it, and vaults (a whole file,
+ * or a `!vault |` scalar) are decrypted with the secrets of `setVaultSecrets`.
  */
 export function parseYaml(text: string, file: string): YamlFile {
-  rememberSource(file, text);
+  if (!isVaultText(text)) {
+    rememberSource(file, text);
+    return parseText(text, file);
+  }
+  // A whole file in a vault: parse its plaintext; every string in it is secret,
+  // and error excerpts show its lines with the values blanked out.
+  const plain = decryptForLoad(text, { file, line: 1, col: 1 });
+  rememberSource(file, plain.split('\n').map(redactLine).join('\n'));
+  const parsed = parseText(plain, file);
+  rememberStrings(parsed.value);
+  return parsed;
+}
+
+/** A vaulted file's line as error excerpts show it: the key kept, the value hidden. */
+function redactLine(line: string): string {
+  const m = /^(\s*(?:-\s+)?[^\s:#'"][^:#]*:)(\s+|$)/.exec(line);
+  if (m) return line.length > m[0].length ? `${m[0]}********` : line;
+  return line.trim() === '' || line.trim().startsWith('#') ? line : line.replace(/\S.*$/, '********');
+}
+
+/** Remember every string leaf of a value as revealed by a vault. */
+function rememberStrings(value: unknown): void {
+  if (typeof value === 'string') rememberRevealed(value);
+  else if (Array.isArray(value)) value.forEach(rememberStrings);
+  else if (value && typeof value === 'object') Object.values(value).forEach(rememberStrings);
+}
+
+function parseText(text: string, file: string): YamlFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, customTags: [vaultTag] });
   const toPos = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
@@ -66,6 +95,14 @@ export function parseYaml(text: string, file: string): YamlFile {
       }
     },
     Scalar(_key, node) {
+      if (node.value instanceof VaultedValue) {
+        const at = node.range?.[0] ?? 0;
+        const tagAt = text.lastIndexOf('!vault', at);
+        const plain = decryptForLoad(node.value.vaultText, toPos(tagAt >= 0 && /^!vault\s*$/.test(text.slice(tagAt, at)) ? tagAt : at));
+        rememberRevealed(plain);
+        node.value = plain;
+        return;
+      }
       if (node.type === 'PLAIN' && typeof node.value === 'number' && typeof node.source === 'string' && /^0[0-7]+$/.test(node.source)) {
         node.value = node.source;
       }
