@@ -22,7 +22,10 @@ export function registerRun(program: Command, { io, setExit }: CliContext): void
     .addOption(new Option('-f, --forks <n>', 'hosts to run at once').argParser(positiveInt).default(20))
     .option('-u, --user <name>', 'connect as this user (ansible_user wins)')
     .option('--private-key <file>', 'private key file (ansible_ssh_private_key_file wins)')
-    .addOption(new Option('-T, --timeout <seconds>', 'SSH connect timeout').argParser(positiveInt).default(10))
+    .addOption(new Option('-T, --timeout <seconds>', 'SSH connect timeout (as ansible-playbook)').argParser(positiveInt).default(10))
+    .addOption(new Option('--run-timeout <seconds>', 'stop the whole run after this long (running commands are cut off; exit 99)').argParser(positiveInt))
+    .option('--retry-file <file>', 'write the hosts that failed or were unreachable to FILE (then: --limit @FILE)')
+    .addOption(new Option('--grace <seconds>', 'after Ctrl-C, how long running tasks may finish').argParser(positiveInt).default(10))
     .option('-v, --verbose', 'more output: -v results, -vv task paths, -vvv connection details and stack traces', increase, 0)
     .option('--json', 'print one JSON event per line instead of text', false)
     .option('-t, --tags <tags>', 'only run tasks with these tags (comma-separated; repeatable)', collect, [] as string[])
@@ -49,7 +52,7 @@ export function registerRun(program: Command, { io, setExit }: CliContext): void
 
 type RunFlags = {
   inventory: string[]; check: boolean; diff: boolean; limit?: string; extraVars: string[]; forks: number;
-  user?: string; privateKey?: string; timeout: number; verbose: number; json: boolean; syntaxCheck: boolean;
+  user?: string; privateKey?: string; timeout: number; runTimeout?: number; retryFile?: string; grace: number; verbose: number; json: boolean; syntaxCheck: boolean;
   listHosts: boolean; listTasks: boolean; listTags: boolean; color: boolean; tags: string[]; skipTags: string[];
   startAtTask?: string; step: boolean; forceHandlers: boolean; become: boolean; becomeUser?: string; becomeMethod?: string;
   askBecomePass: boolean; confirm: boolean; yes: boolean;
@@ -89,7 +92,34 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     ...(o.step ? { confirmStep: (task: string) => askStep(task, io) } : {}),
     connection: { connectTimeoutMs: o.timeout * 1000, ...(o.user ? { user: o.user } : {}), ...(o.privateKey ? { privateKeyFile: o.privateKey } : {}) },
     sink: (e) => reporter.onEvent(e),
+    ...(o.runTimeout ? { runDeadline: Date.now() + o.runTimeout * 1000 } : {}),
+    ...(o.retryFile ? { retryFile: o.retryFile } : {}),
+    graceMs: o.grace * 1000,
   };
+  // Ctrl-C or SIGTERM: stop starting tasks and let running ones finish (--grace); a second Ctrl-C exits at once.
+  const interrupt = new AbortController();
+  runOptions.signal = interrupt.signal;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (interrupt.signal.aborted) {
+      io.err(`\n${sig} again: stopping now\n`);
+      process.exit(99);
+    }
+    interrupt.abort(sig === 'SIGTERM' ? 'terminated' : 'interrupted');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runWithConfirm(runOptions, o, io, runPlaybooks);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Run once, or with --confirm: the plan first, one question, then the real run. */
+async function runWithConfirm(
+  runOptions: RunOptions, o: RunFlags, io: CliIO, runPlaybooks: typeof import('../executor/run.js').runPlaybooks,
+): Promise<number> {
   if (!o.confirm || o.check) return (await runPlaybooks(runOptions)).exitCode;
   // --confirm: the plan first (a check run), one question, then the real run.
   if (!o.yes && !process.stdin.isTTY) throw new BosunError('BAD_OPTION', '--confirm asks on the terminal: add -y to apply without asking');

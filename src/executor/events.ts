@@ -65,6 +65,7 @@ export type RunEvent =
   | { type: 'include'; file: string; hosts: string[]; source: SourcePos }
   | { type: 'retry'; host: string; task: string; retriesLeft: number; msg: string | undefined }
   | { type: 'play_aborted'; play: string; reason: string }
+  | { type: 'interrupted'; reason: string; graceMs: number }
   | { type: 'task_result'; result: TaskResult }
   | { type: 'warning'; message: string; source?: SourcePos }
   | { type: 'recap'; hosts: Record<string, HostStats>; durationMs: number };

@@ -113,7 +113,7 @@ export class PlayRun {
   }
 
   private activeOf(hosts: string[]): string[] {
-    return this.aborted ? [] : hosts.filter((h) => this.hosts.active(h));
+    return this.aborted || this.opts.signal?.aborted ? [] : hosts.filter((h) => this.hosts.active(h));
   }
 
   private async runNodes(nodes: TaskNode[], hosts: string[], walk: Walk): Promise<void> {
@@ -295,6 +295,7 @@ export class PlayRun {
         return this.hosts.connection(delegate, await this.hosts.connectionVars(delegate, this.playbook.dir));
       },
       onRetry: (left, r) => this.opts.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: r.msg }),
+      ...(this.opts.runDeadline !== undefined ? { deadline: this.opts.runDeadline } : {}),
     });
     if (delegate !== undefined) result.delegatedTo = delegate;
     return result;

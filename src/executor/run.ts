@@ -3,6 +3,7 @@
  * before any host is touched), then run the plays in order, one persistent
  * connection per host for the whole run. It never prints; it emits events.
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { BosunError } from '../errors.js';
 import { loadInventory, selectHosts } from '../inventory/index.js';
@@ -38,6 +39,14 @@ export interface RunOptions {
   becomePassword?: string;
   /** --step: asked before each task. */
   confirmStep?: (task: string) => Promise<'yes' | 'no' | 'continue'>;
+  /** Stops the run (Ctrl-C, SIGTERM): no new task starts; running ones get `graceMs`, then their connections are closed. */
+  signal?: AbortSignal;
+  /** How long running tasks may finish after an interrupt (default 10 s). */
+  graceMs?: number;
+  /** --run-timeout: the whole run must end by then (ms since the epoch); commands are cut off. */
+  runDeadline?: number;
+  /** --retry-file: where to list the hosts that failed or were unreachable (for --limit @FILE). */
+  retryFile?: string;
   /** Connection defaults that inventory variables override. */
   connection: { user?: string; privateKeyFile?: string; connectTimeoutMs?: number; strictHostKeyChecking?: boolean };
   sink: EventSink;
@@ -46,8 +55,10 @@ export interface RunOptions {
 /** What a run ended with. */
 export interface RunOutcome {
   stats: Record<string, HostStats>;
-  /** ansible-playbook's: 0 ok, 2 a host failed, 4 a host unreachable. */
-  exitCode: 0 | 2 | 4;
+  /** ansible-playbook's: 0 ok, 2 a host failed, 4 a host unreachable, 99 interrupted (or out of time). */
+  exitCode: 0 | 2 | 4 | 99;
+  /** Hosts that failed or were unreachable, in inventory order. */
+  failedHosts: string[];
 }
 
 /** Load every playbook of a run (used by the run itself and by --syntax-check/--list-*). */
@@ -66,24 +77,80 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const { playbooks, loader } = await loadPlaybooks(opts.playbooks, opts.extraVars);
   const engine = loader.engine;
   const inventory = await loadInventory(opts.inventories);
-  const limit = opts.limit ? new Set(selectHosts(inventory, opts.limit)) : undefined;
+  const limit = opts.limit ? new Set(selectHosts(inventory, await expandLimitFiles(opts.limit))) : undefined;
   if (limit && limit.size === 0) {
     throw new BosunError('HOST_PATTERN', `--limit '${opts.limit}' matches no host in the inventory`);
   }
-  const hosts = new Hosts(inventory, engine, opts);
+  // One signal for "stop": the caller's interrupt or the run deadline.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(opts.signal?.reason ?? 'interrupted');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  const deadlineTimer = opts.runDeadline === undefined ? undefined : setTimeout(() => stop.abort('run timeout'), Math.max(0, opts.runDeadline - Date.now()));
+  let graceTimer: NodeJS.Timeout | undefined;
+  const runOpts: RunOptions = { ...opts, signal: stop.signal };
+  const hosts = new Hosts(inventory, engine, runOpts);
+  stop.signal.addEventListener('abort', () => {
+    opts.sink({ type: 'interrupted', reason: String(stop.signal.reason), graceMs: opts.graceMs ?? 10_000 });
+    // Running tasks get a grace period; then their connections are closed (the commands are cut off).
+    graceTimer = setTimeout(() => void hosts.closeAll(), opts.graceMs ?? 10_000);
+  }, { once: true });
   const stats: Record<string, HostStats> = {};
   const runState: RunState = { startAt: opts.startAtTask, stepAll: false };
   opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });
   try {
     for (const pb of playbooks) {
       opts.sink({ type: 'playbook_start', file: pb.file });
-      for (const play of pb.plays) await new PlayRun(opts, engine, hosts, stats, pb, play, loader, runState).run(limit);
+      for (const play of pb.plays) {
+        if (stop.signal.aborted) break;
+        await new PlayRun(runOpts, engine, hosts, stats, pb, play, loader, runState).run(limit);
+      }
+      if (stop.signal.aborted) break;
     }
   } finally {
+    clearTimeout(deadlineTimer);
+    clearTimeout(graceTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
     await hosts.closeAll();
   }
   opts.sink({ type: 'recap', hosts: stats, durationMs: Date.now() - started });
   const all = Object.values(stats);
-  const exitCode = all.some((s) => s.unreachable > 0) ? 4 : all.some((s) => s.failed > 0) ? 2 : 0;
-  return { stats, exitCode };
+  const failedHosts = [...inventory.hosts.keys()].filter((h) => (stats[h]?.failed ?? 0) > 0 || (stats[h]?.unreachable ?? 0) > 0);
+  if (opts.retryFile) await writeRetryFile(opts.retryFile, failedHosts);
+  const exitCode = stop.signal.aborted ? 99 : all.some((s) => s.unreachable > 0) ? 4 : all.some((s) => s.failed > 0) ? 2 : 0;
+  return { stats, exitCode, failedHosts };
+}
+
+/** Write the retry file atomically: one host per line (empty when every host succeeded). */
+async function writeRetryFile(file: string, hosts: string[]): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, hosts.map((h) => `${h}\n`).join(''));
+  await fs.rename(tmp, file);
+}
+
+/**
+ * `--limit @file.retry` (also `!@file`, `&@file`, and inside `a:@file`): the
+ * hosts listed in the file, one per line, as a pattern.
+ */
+export async function expandLimitFiles(limit: string): Promise<string> {
+  const terms = limit.split(':');
+  const out: string[] = [];
+  for (const term of terms) {
+    const m = /^([!&]?)@(.+)$/.exec(term);
+    if (!m) {
+      out.push(term);
+      continue;
+    }
+    let text: string;
+    try {
+      text = await fs.readFile(m[2]!, 'utf8');
+    } catch (e) {
+      throw new BosunError('FILE_NOT_FOUND', `--limit ${term}: cannot read ${m[2]}: ${(e as Error).message}`);
+    }
+    const hosts = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    if (hosts.length === 0) throw new BosunError('HOST_PATTERN', `--limit ${term}: the file lists no host`);
+    if (m[1] === '') out.push(hosts.join(','));
+    else out.push(...hosts.map((h) => `${m[1]}${h}`));
+  }
+  return out.join(':');
 }

@@ -37,6 +37,8 @@ export interface TaskRun {
   becomePassword: string | undefined;
   /** Environment variables for the task's commands (already rendered). */
   environment: Record<string, string>;
+  /** When the task must be done (task `timeout`, or the run's --run-timeout); commands are cut off then. */
+  deadline?: number;
   /** Told before each `until` retry. */
   onRetry?: (retriesLeft: number, result: TaskResult) => void;
 }
@@ -44,6 +46,7 @@ export interface TaskRun {
 /** Run the task (all loop items) on one host. Never throws: failures are results. */
 export async function runTask(run: TaskRun): Promise<TaskResult> {
   const started = Date.now();
+  if (run.task.timeout !== undefined) run.deadline = Math.min(run.deadline ?? Infinity, started + run.task.timeout * 1000);
   const { task } = run;
   try {
     if (!task.loop) {
@@ -288,7 +291,19 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
   const lazy: Connection = {
     get spec() { return conn!.spec; },
     connect: async () => { await open(); },
-    exec: async (script, opts) => (await open()).exec(envPrefix + script, opts),
+    exec: async (script, opts) => {
+      const c = await open();
+      if (run.deadline === undefined) return c.exec(envPrefix + script, opts);
+      const left = run.deadline - Date.now();
+      if (left <= 0) throw timedOut(run);
+      try {
+        return await c.exec(envPrefix + script, { ...opts, timeoutMs: Math.min(left, opts?.timeoutMs ?? left) });
+      } catch (e) {
+        // The shell session gave up on the command; the next task reconnects.
+        if (Date.now() >= run.deadline - 20) throw timedOut(run);
+        throw e;
+      }
+    },
     writeFile: async (p, data, mode) => (await open()).writeFile(p, data, mode),
     readFile: async (p) => (await open()).readFile(p),
     close: async () => {},
@@ -306,6 +321,13 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     isTruthy: (v) => engine.isTruthy(v),
     verbosity: run.verbosity,
   };
+}
+
+function timedOut(run: TaskRun): BosunError {
+  const seconds = run.task.timeout;
+  return new BosunError('TIMEOUT', seconds !== undefined
+    ? `the task timed out after ${seconds} s (timeout: ${seconds}); its command was cut off`
+    : 'the run timed out (--run-timeout); the command was cut off', { source: run.task.source });
 }
 
 /** Look up `src:` on the controller as Ansible does: the role's folder first, then the playbook's. */

@@ -15,7 +15,7 @@ export function emptyInherited(): Inherited {
   return {
     when: [], varLayers: [], tags: [], become: undefined, becomeUser: undefined, becomeMethod: undefined,
     environment: {}, ignoreErrors: undefined, ignoreUnreachable: undefined, checkMode: undefined, diff: undefined,
-    noLog: undefined, anyErrorsFatal: undefined, delegateTo: undefined, runOnce: false, throttle: undefined,
+    noLog: undefined, anyErrorsFatal: undefined, delegateTo: undefined, runOnce: false, throttle: undefined, timeout: undefined,
   };
 }
 
@@ -67,6 +67,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     delegateTo: str('delegate_to') ?? parent.delegateTo,
     runOnce: bool('run_once') ?? parent.runOnce,
     throttle: throttle === undefined ? parent.throttle : positiveInt(throttle, pos('throttle'), 'throttle'),
+    timeout: raw['timeout'] === undefined ? parent.timeout : positiveInt(raw['timeout'], pos('timeout'), 'timeout'),
   };
 }
 

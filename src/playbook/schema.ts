@@ -28,6 +28,7 @@ const inheritable = {
   delegate_to: { type: 'string' },
   run_once: boolish,
   throttle: intOrTemplate,
+  timeout: intOrTemplate,
 };
 
 /** Task keywords bosun knows (anything else on a task must be a module name). */

@@ -74,6 +74,8 @@ export interface Inherited {
   delegateTo: string | undefined;
   runOnce: boolean;
   throttle: number | undefined;
+  /** `timeout`: seconds the task may take on a host before it fails. */
+  timeout: number | undefined;
 }
 
 /** One task, ready to run: which module with which raw (untemplated) arguments. */

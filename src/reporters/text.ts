@@ -115,6 +115,9 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         case 'retry':
           out(c.yellow(`FAILED - RETRYING: [${e.host}]: ${e.task} (${e.retriesLeft} retries left).`));
           break;
+        case 'interrupted':
+          out(c.magenta(`\n[WARNING]: ${e.reason === 'run timeout' ? 'the run is out of time (--run-timeout)' : 'interrupted'}: no new task starts; running tasks get ${Math.round(e.graceMs / 1000)} s to finish${e.reason === 'run timeout' ? '' : ' (Ctrl-C again to stop at once)'}`));
+          break;
         case 'play_aborted':
           out(c.red(`\nNO MORE HOSTS LEFT (${e.reason}) ${'*'.repeat(20)}`));
           break;
