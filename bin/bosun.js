@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { readFileSync } from 'node:fs';
 
 // `bosun ... | head` closes the pipe early: stop quietly, as other CLIs do.
 for (const stream of [process.stdout, process.stderr]) {
@@ -40,7 +40,15 @@ const io = {
   isTTY: Boolean(process.stdout.isTTY),
 };
 
-main(process.argv.slice(2), io).then((code) => {
-  flush();
-  process.exitCode = code;
-});
+const argv = process.argv.slice(2);
+if (argv.length === 1 && argv[0] === '--version') {
+  // Answered without loading the CLI (its commands import the inventory, YAML and more).
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`bosun ${version}\n`);
+} else {
+  const { main } = await import('../dist/cli/main.js');
+  main(argv, io).then((code) => {
+    flush();
+    process.exitCode = code;
+  });
+}
