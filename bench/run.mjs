@@ -163,13 +163,17 @@ async function startup(results) {
 function machine() {
   let ansible = null;
   if (existsSync(ANSIBLE)) ansible = execFileSync(ANSIBLE, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? '?', memGB: Math.round(os.totalmem() / 2 ** 30), node: process.versions.node, kernel: os.release(), ansible };
+  return { loadAvgStart: os.loadavg()[0], cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? '?', memGB: Math.round(os.totalmem() / 2 ** 30), node: process.versions.node, kernel: os.release(), ansible };
 }
 
 function bosunInfo() {
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
-  let commit = 'unknown';
-  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { /* not a git checkout */ }
+  let commit = process.env.BENCH_COMMIT ?? 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (dirty) commit += '+changes';
+  } catch { /* not a git checkout: BENCH_COMMIT or 'unknown' */ }
   return { version, commit };
 }
 
@@ -187,6 +191,7 @@ async function main() {
   await startup(results);
   for (const n of hostCounts) await benchHosts(n, results);
   results.totalS = (Date.now() - started) / 1000;
+  results.machine.loadAvgEnd = os.loadavg()[0];
   results.targets = targets(results);
   mkdirSync(opt.out, { recursive: true });
   const stamp = results.date.replace(/[:.]/g, '-');

@@ -8,9 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
-const W = 860;
+const W = 880;
 const H = 520;
-const M = { left: 80, right: 220, top: 50, bottom: 60 };
+const M = { left: 80, right: 240, top: 50, bottom: 60 };
 const SERIES = [
   { tool: 'bosun', run: 'first', color: '#1f77b4', dash: '' },
   { tool: 'bosun', run: 'second', color: '#1f77b4', dash: '7 5' },

@@ -45,7 +45,7 @@ export function markdown(results) {
   const L = [];
   const m = results.machine;
   L.push('# bosun benchmark results', '');
-  L.push(`${results.date} · ${m.cpus} × ${m.cpuModel} · ${m.memGB} GB · Node ${m.node} · ${m.ansible ?? 'Ansible not installed'} · bosun ${results.bosun.version} (${results.bosun.commit})`, '');
+  L.push(`${results.date} · ${m.cpus} × ${m.cpuModel} · ${m.memGB} GB · Node ${m.node} · ${m.ansible ?? 'Ansible not installed'} · bosun ${results.bosun.version} (${results.bosun.commit}) · load average ${fmt(m.loadAvgStart, 1)} at the start, ${fmt(m.loadAvgEnd, 1)} at the end (other work on the machine makes wall times noisy) · ${fmt(results.totalS, 0)} s in all`, '');
   L.push(`Playbook \`bench/playbook.yml\`: ${results.tasks} tasks on every host; sandbox hosts (real sshd in namespaces on this machine). Wall times in seconds; the second run is idempotent (changed=0) and is the median of ${results.repeat} runs for bosun and the floor.`, '');
   L.push('| hosts | forks | run | bosun | Ansible | floor | Ansible ÷ bosun | bosun ÷ floor | bosun CPU s | Ansible CPU s | floor CPU s | bosun peak RSS MB | bosun ms per host-task | changed (b/A/f) |');
   L.push('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
