@@ -9,7 +9,9 @@ import {
   type Document, type Node as YamlNode,
 } from 'yaml';
 import { BosunError, rememberSource, type SourcePos } from '../errors.js';
-import { decryptForLoad, isVaultText, rememberRevealed, VaultedValue, vaultTag } from '../vault/index.js';
+import { isVaultText } from '../vault/format.js';
+import { decryptForLoad, rememberRevealed } from '../vault/keyring.js';
+import { VaultedValue, vaultTag } from '../vault/yaml-tag.js';
 
 /** A path into a parsed value: map keys and sequence indexes. */
 export type ValuePath = ReadonlyArray<string | number>;
@@ -108,7 +110,23 @@ function parseText(text: string, file: string): YamlFile {
       }
     },
   });
-  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch (e) {
+    // An alias with no anchor before it (`*x`), or an alias bomb: say where.
+    let at = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        if (node.resolve(doc) === undefined) {
+          at = node.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    throw new BosunError('YAML_SYNTAX', `invalid YAML: ${(e as Error).message}`, { source: toPos(at), hint: 'an alias (*name) needs an anchor (&name) earlier in the file' });
+  }
   return {
     file,
     value,
