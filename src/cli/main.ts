@@ -11,6 +11,7 @@ import type { CliContext, CliIO } from './context.js';
 import { registerInventory } from './inventory-command.js';
 import { registerRun } from './run-command.js';
 import { registerSandbox } from './sandbox-command.js';
+import { registerVault } from './vault-command.js';
 
 export type { CliIO } from './context.js';
 
@@ -22,6 +23,7 @@ const COMMANDS: Array<(program: Command, ctx: CliContext) => void> = [
   registerRun,
   registerInventory,
   registerSandbox,
+  registerVault,
 ];
 
 function version(): string {

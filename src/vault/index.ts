@@ -6,3 +6,4 @@ export { decryptVault, encryptVault, isVaultText, parseEnvelope, VAULT_HEADER, V
 export { decryptForLoad, forgetRevealed, rememberRevealed, revealedValues, setVaultSecrets, vaultSecrets } from './keyring.js';
 export { readVaultPasswordFile } from './password.js';
 export { VaultedValue, vaultTag } from './yaml-tag.js';
+export { editInPrivateTemp, writeFileAtomic } from './files.js';
