@@ -7,11 +7,11 @@
  * a JSON schema written from KubeKey's own Go types; `kk create cluster`
  * must run only when the config changed or the cluster is absent.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { withSandbox } from '../helpers/sandbox.js';
 import { startServer, type TestServer } from '../unit/modules/http-fixture.js';
@@ -177,5 +177,55 @@ fixture.describe('role kubekey on 3 sandbox hosts (fixture kk)', () => {
       '/spec/kubernetes must NOT have additional properties',
       '/spec/roleGroups must NOT have additional properties',
     ]);
+  });
+});
+
+describe('the Cluster config from connection variables, driven from the controller (check mode: nothing is written)', () => {
+  it('passwords, ports, key files, internal addresses and group names come from the inventory', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bosun-kk-local-'));
+    try {
+      writeFileSync(path.join(dir, 'hosts.ini'), [
+        '[masters]',
+        'cp1 ansible_host=10.0.0.11 ansible_user=admin ansible_password="p@ss w0rd" kubekey_internal_address=192.168.0.11',
+        '[workers]',
+        'w1 ansible_host=10.0.0.21 ansible_port=2222 ansible_ssh_private_key_file=/keys/w1',
+        'w2 ansible_ssh_user=ops ansible_private_key_file=/keys/w2',
+        '[etcd_nodes]',
+        'cp1',
+        '[cluster:children]',
+        'masters',
+        'workers',
+        '[all:vars]',
+        'ansible_connection=local',
+        '',
+      ].join('\n'));
+      const pb = path.join(dir, 'site.yml');
+      writeFileSync(pb, `- hosts: cluster\n  gather_facts: false\n  vars: ${JSON.stringify({
+        kubekey_driver_host: 'localhost', kubekey_arch: 'amd64', kubekey_checksum: '0'.repeat(64),
+        kubekey_bin_dir: path.join(dir, 'bin'), kubekey_download_dir: path.join(dir, 'dl'), kubekey_work_dir: dir,
+        kubekey_cluster_group: 'cluster', kubekey_control_plane_group: 'masters', kubekey_worker_group: 'workers', kubekey_etcd_group: 'etcd_nodes',
+        container_manager: 'isula', kubekey_private_registry: 'registry.local:5000',
+        kubekey_control_plane_endpoint: { internalLoadbalancer: 'haproxy', domain: 'lb.example.com', address: '', port: 6443 },
+      })}\n  roles: [kubekey]\n`);
+      const res = await bosun(['run', pb, '-i', path.join(dir, 'hosts.ini'), '--check']);
+      expect(res.code, JSON.stringify(failedResults(res.events))).toBe(0);
+      const render = resultsOf(res.events, 'kubekey : Render the KubeKey Cluster config');
+      expect(render.map((e) => `${e.host} ${e.status}`)).toEqual(['cp1 changed']);
+      const config = parseYaml(render[0]!.diff![0]!.after!) as Record<string, any>;
+      expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
+      expect(config.spec.hosts).toEqual([
+        { name: 'cp1', address: '10.0.0.11', internalAddress: '192.168.0.11', port: 22, user: 'admin', password: 'p@ss w0rd' },
+        { name: 'w1', address: '10.0.0.21', internalAddress: '10.0.0.21', port: 2222, user: 'root', privateKeyPath: '/keys/w1' },
+        { name: 'w2', address: 'w2', internalAddress: 'w2', port: 22, user: 'ops', privateKeyPath: '/keys/w2' },
+      ]);
+      expect(config.spec.roleGroups).toEqual({ etcd: ['cp1'], 'control-plane': ['cp1'], worker: ['w1', 'w2'] });
+      expect(config.spec.controlPlaneEndpoint).toEqual({ internalLoadbalancer: 'haproxy', domain: 'lb.example.com', address: '', port: 6443 });
+      expect(config.spec.kubernetes).toMatchObject({ containerManager: 'isula', containerRuntimeEndpoint: 'unix:///var/run/isulad.sock' });
+      expect(config.spec.registry.privateRegistry).toBe('registry.local:5000');
+      expect(resultsOf(res.events, 'kubekey : Create the cluster with kk').map((e) => e.status)).toEqual(['changed']);
+      expect(readdirSync(dir).sort()).toEqual(['hosts.ini', 'site.yml']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
