@@ -18,6 +18,8 @@ export interface MirrorManifest {
   containerd: MirrorFile;
   runc: MirrorFile;
   crictl: MirrorFile;
+  /** A fixture kk archive. */
+  kubekey: MirrorFile;
 }
 
 /** A running mirror server. */
@@ -30,6 +32,8 @@ export interface MirrorServer {
 
 /** Version of the fixture crictl. */
 export const CRICTL_FIXTURE_VERSION: string;
+/** Version of the fixture kk. */
+export const KUBEKEY_FIXTURE_VERSION: string;
 /** Debian's containerd and runc .deb files, downloaded once into a cache folder. */
 export function downloadDebs(cacheDir?: string, log?: (msg: string) => void): { containerd: string; runc: string };
 /** The upstream version in a Debian version: 1.6.20~ds1-1+deb12u3 -> 1.6.20. */

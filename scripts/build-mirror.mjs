@@ -25,6 +25,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Version of the fixture crictl (what its `--version` prints). */
 export const CRICTL_FIXTURE_VERSION = '1.31.1';
+/** Version of the fixture kk (KubeKey), for site.yml's KubeKey step in check mode. */
+export const KUBEKEY_FIXTURE_VERSION = '3.1.12';
 
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
@@ -113,6 +115,15 @@ export function buildRuntimeMirror(dir, { arch = run('dpkg', ['--print-architect
     tarGz(kRoot, ['crictl'], path.join(dir, kPath));
     log(`crictl ${kVersion} (fixture script) -> ${kPath}`);
     manifest.crictl = { version: kVersion, upstream: kPath, sha256: sha256(path.join(dir, kPath)), fixture: true };
+    // kk: a FIXTURE too (KubeKey's archive holds only `kk`); the demo runs the KubeKey step in check mode.
+    const gVersion = KUBEKEY_FIXTURE_VERSION;
+    const gRoot = path.join(work, 'kubekey');
+    mkdirSync(gRoot);
+    writeFileSync(path.join(gRoot, 'kk'), `#!/bin/sh\n# bosun test fixture standing in for KubeKey ${gVersion}\ncase "$1 $2 $3" in\n  "version -o short") echo "v${gVersion}" ;;\n  *) echo "kk fixture: only 'version -o short' is implemented" >&2; exit 1 ;;\nesac\n`, { mode: 0o755 });
+    const gPath = `github.com/kubesphere/kubekey/releases/download/v${gVersion}/kubekey-v${gVersion}-linux-${arch}.tar.gz`;
+    tarGz(gRoot, ['kk'], path.join(dir, gPath));
+    log(`kk ${gVersion} (fixture script) -> ${gPath}`);
+    manifest.kubekey = { version: gVersion, upstream: gPath, sha256: sha256(path.join(dir, gPath)), fixture: true };
     writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;
   } finally {
@@ -127,7 +138,8 @@ function reuse(dir, arch) {
   try {
     const m = JSON.parse(readFileSync(file, 'utf8'));
     if (m.arch !== arch) return undefined;
-    for (const k of ['containerd', 'runc', 'crictl']) {
+    for (const k of ['containerd', 'runc', 'crictl', 'kubekey']) {
+      if (!m[k]) return undefined;
       const f = path.join(dir, m[k].upstream);
       if (!existsSync(f) || sha256(f) !== m[k].sha256) return undefined;
     }
@@ -147,6 +159,8 @@ export function mirrorVars(manifest, url) {
     containerd_checksum: manifest.containerd.sha256,
     crictl_version: manifest.crictl.version,
     crictl_checksum: manifest.crictl.sha256,
+    kubekey_version: manifest.kubekey.version,
+    kubekey_checksum: manifest.kubekey.sha256,
   };
 }
 
