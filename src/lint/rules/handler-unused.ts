@@ -1,0 +1,24 @@
+/** `handler-unused`: a handler that nothing notifies never runs. */
+import { taskSites } from '../tasks.js';
+import { defineRule } from '../types.js';
+import { answersTo, notifications } from '../handlers.js';
+
+export default defineRule({
+  id: 'handler-unused',
+  docs: {
+    short: 'A handler is defined but no task notifies it (by name, `ROLE : name` or a `listen` topic)',
+    fix: 'add `notify: <handler name>` to the task that should trigger it, or remove the handler',
+  },
+  check(ctx) {
+    const notified = new Set<string>();
+    for (const file of ctx.project.files) for (const site of taskSites(file)) for (const n of notifications(site)) notified.add(n.name);
+    for (const file of ctx.project.files) {
+      if (file.external) continue;
+      for (const site of taskSites(file)) {
+        if (!site.handler || site.kind === 'block') continue;
+        if (answersTo(site).some((n) => notified.has(n))) continue;
+        ctx.report(site.file.yaml!.posOf(site.path), `handler ${typeof site.raw['name'] === 'string' ? `'${site.raw['name']}'` : `(${site.module})`} is never notified`);
+      }
+    }
+  },
+});

@@ -1,0 +1,21 @@
+/** `name-missing`: a task or include without a `name:` (the output and --start-at-task need one). */
+import { taskSites } from '../tasks.js';
+import { defineRule } from '../types.js';
+
+export default defineRule({
+  id: 'name-missing',
+  docs: {
+    short: 'A task or include has no `name:`',
+    fix: 'add `name:` saying what the task does, e.g. `name: Install the config file`',
+  },
+  check(ctx) {
+    for (const file of ctx.project.files) {
+      if (file.external) continue;
+      for (const site of taskSites(file)) {
+        if (site.kind === 'block' || typeof site.raw['name'] === 'string') continue;
+        if (site.known === 'meta') continue;
+        ctx.report(site.file.yaml!.posOf(site.path), `${site.kind === 'include' ? site.module : `${site.module ?? 'a'}`} task has no name`);
+      }
+    }
+  },
+});
