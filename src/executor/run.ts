@@ -6,11 +6,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { BosunError } from '../errors.js';
-import { loadInventory, selectHosts } from '../inventory/index.js';
+import { hostVarLayers, loadInventory, selectHosts } from '../inventory/index.js';
 import { PlaybookLoader } from '../playbook/load.js';
 import type { Playbook } from '../playbook/types.js';
 import { createTemplateEngine } from '../template/index.js';
 import type { VarLayer } from '../vars/scope.js';
+import { collectSecrets, maskingSink } from '../util/secrets.js';
 import type { EventSink, HostStats } from './events.js';
 import { Hosts } from './hosts.js';
 import { PlayRun, type RunState } from './play.js';
@@ -77,6 +78,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const { playbooks, loader } = await loadPlaybooks(opts.playbooks, opts.extraVars);
   const engine = loader.engine;
   const inventory = await loadInventory(opts.inventories);
+  opts = { ...opts, sink: maskingSink(opts.sink, await collectSecrets({ inventory, playbooks, extraVars: opts.extraVars, becomePassword: opts.becomePassword, hostLayers: (h, dir) => hostVarLayers(inventory, h, { playbookDir: dir }) })) };
   const limit = opts.limit ? new Set(selectHosts(inventory, await expandLimitFiles(opts.limit))) : undefined;
   if (limit && limit.size === 0) {
     throw new BosunError('HOST_PATTERN', `--limit '${opts.limit}' matches no host in the inventory`);

@@ -5,6 +5,8 @@
 import type { RunEvent, TaskResult } from '../executor/events.js';
 import type { Reporter } from './types.js';
 
+const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
 /** Create the JSON-lines reporter. */
 export function createJsonReporter(write: (text: string) => void): Reporter {
   return {
@@ -26,8 +28,9 @@ function resultView(r: TaskResult): Record<string, unknown> {
   const { error, items, data, ...rest } = r;
   return {
     ...rest,
-    ...(r.noLog ? { msg: undefined, stdout: undefined, stderr: undefined, diff: [], data: { censored: true } } : { data }),
+    // no_log hides every value: the result, the loop item and its label, and the error's text.
+    ...(r.noLog ? { msg: undefined, stdout: undefined, stderr: undefined, diff: [], item: undefined, label: undefined, data: { censored: true } } : { data }),
     ...(items ? { items: items.map(resultView) } : {}),
-    ...(error ? { error: { code: error.code, message: error.message, source: error.source } } : {}),
+    ...(error ? { error: { code: error.code, message: r.noLog ? CENSORED : error.message, source: error.source } } : {}),
   };
 }
