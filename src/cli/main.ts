@@ -10,6 +10,7 @@ import { formatError, isBosunError } from '../errors.js';
 import type { CliContext, CliIO } from './context.js';
 import { registerInventory } from './inventory-command.js';
 import { registerRun } from './run-command.js';
+import { registerReport } from './report-command.js';
 import { registerSandbox } from './sandbox-command.js';
 import { registerVault } from './vault-command.js';
 
@@ -23,6 +24,7 @@ const COMMANDS: Array<(program: Command, ctx: CliContext) => void> = [
   registerRun,
   registerInventory,
   registerSandbox,
+  registerReport,
   registerVault,
 ];
 

@@ -7,10 +7,11 @@ import { BosunError } from '../errors.js';
 import type { RunOptions } from '../executor/run.js';
 import { askSecret, askStep, askYes } from './prompt.js';
 import { collect, increase, positiveInt, type CliContext, type CliIO } from './context.js';
+import { addRunOutputOptions, type RunOutputFlags } from './run-output-options.js';
 
 /** Register `bosun run`. */
 export function registerRun(program: Command, { io, setExit }: CliContext): void {
-  program
+  addRunOutputOptions(program
     .command('run')
     .description('run playbooks against an inventory (like ansible-playbook)')
     .argument('<playbook...>', 'playbook files, run in order')
@@ -43,14 +44,14 @@ export function registerRun(program: Command, { io, setExit }: CliContext): void
     .option('--list-hosts', 'list the hosts each play would run on, then stop', false)
     .option('--list-tasks', 'list the tasks each play would run, then stop', false)
     .option('--list-tags', 'list the tags of each play, then stop', false)
-    .option('--no-color', 'no colours in the output')
+    .option('--no-color', 'no colours in the output'))
     .action(async (playbooks, o) => {
       setExit(await runCommand(playbooks, { ...o, verbose: typeof o.verbose === 'number' ? o.verbose : 1 }, io));
     });
 
 }
 
-type RunFlags = {
+type RunFlags = RunOutputFlags & {
   inventory: string[]; check: boolean; diff: boolean; limit?: string; extraVars: string[]; forks: number;
   user?: string; privateKey?: string; timeout: number; runTimeout?: number; retryFile?: string; grace: number; verbose: number; json: boolean; syntaxCheck: boolean;
   listHosts: boolean; listTasks: boolean; listTags: boolean; color: boolean; tags: string[]; skipTags: string[];
@@ -68,13 +69,8 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     const { inspectPlaybooks } = await import('./inspect.js');
     return inspectPlaybooks(playbooks, { ...o, tags }, extraVars, io);
   }
-  const [{ runPlaybooks }, { createTextReporter }, { createJsonReporter }]: [typeof import('../executor/run.js'), typeof import('../reporters/text.js'), typeof import('../reporters/json.js')] = await Promise.all([
-    import('../executor/run.js'), import('../reporters/text.js'), import('../reporters/json.js'),
-  ]);
-  const color = o.color && io.isTTY && !process.env['NO_COLOR'];
-  const reporter = o.json
-    ? createJsonReporter(io.out)
-    : createTextReporter({ write: io.out, verbosity: o.verbose, color, diff: o.diff });
+  const [{ runPlaybooks }, { buildRunOutput }] = await Promise.all([import('../executor/run.js'), import('./run-output-options.js')]);
+  const { reporter, connection: sshDefaults } = await buildRunOutput(o, io);
   const runOptions: RunOptions = {
     playbooks,
     inventories: o.inventory,
@@ -90,7 +86,7 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     ...(o.become || o.becomeUser || o.becomeMethod ? { become: { enabled: o.become, ...(o.becomeUser ? { user: o.becomeUser } : {}), ...(o.becomeMethod ? { method: o.becomeMethod } : {}) } } : {}),
     ...(o.askBecomePass ? { becomePassword: await askSecret('BECOME password: ', io) } : {}),
     ...(o.step ? { confirmStep: (task: string) => askStep(task, io) } : {}),
-    connection: { connectTimeoutMs: o.timeout * 1000, ...(o.user ? { user: o.user } : {}), ...(o.privateKey ? { privateKeyFile: o.privateKey } : {}) },
+    connection: { connectTimeoutMs: o.timeout * 1000, ...(o.user ? { user: o.user } : {}), ...(o.privateKey ? { privateKeyFile: o.privateKey } : {}), ...sshDefaults },
     sink: (e) => reporter.onEvent(e),
     ...(o.runTimeout ? { runDeadline: Date.now() + o.runTimeout * 1000 } : {}),
     ...(o.retryFile ? { retryFile: o.retryFile } : {}),

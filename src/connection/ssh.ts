@@ -4,62 +4,12 @@
  * through, and one lazily opened SFTP channel for files. Two channels at
  * most, well within OpenSSH's MaxSessions.
  */
-import { promises as fs } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { AuthenticationType, Client, ClientChannel, ConnectConfig, ParsedKey, SFTPWrapper } from 'ssh2';
-import { hostKeyAlgorithms, connectFailure, hostKeyRefusal } from './ssh-messages.js';
-import { knownKeyTypes, loadKnownHosts } from './known-hosts.js';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
+import { jumpPool, type Tunnel } from './jump-pool.js';
+import { openClient } from './ssh-client.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
 import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
-
-/** ssh2, loaded on the first connection (about 55 ms of start-up that --syntax-check and --version do not need). */
-let ssh2Module: Promise<typeof import('ssh2')> | undefined;
-function loadSsh2(): Promise<typeof import('ssh2')> {
-  ssh2Module ??= import('ssh2').then((m) => (m as unknown as { default?: typeof import('ssh2') }).default ?? m);
-  return ssh2Module;
-}
-
-/**
- * Private keys read and parsed once per path for the whole run (many hosts
- * share one key; ssh2 would otherwise parse it again for every host). A key
- * ssh2 cannot parse without a passphrase stays raw bytes.
- */
-const keyCache = new Map<string, Promise<Buffer | ParsedKey>>();
-
-/** Read (and parse) a private key file once; later calls share the same read. */
-function readKey(path: string): Promise<Buffer | ParsedKey> {
-  let p = keyCache.get(path);
-  if (!p) {
-    p = Promise.all([fs.readFile(path), loadSsh2()]).then(([bytes, ssh2]) => {
-      const parsed = ssh2.utils.parseKey(bytes);
-      return parsed instanceof Error || Array.isArray(parsed) ? bytes : parsed;
-    });
-    keyCache.set(path, p);
-    p.catch(() => keyCache.delete(path));
-  }
-  return p;
-}
-
-/** The default identities OpenSSH tries, in its order, that exist. */
-async function defaultKeyFiles(): Promise<string[]> {
-  const found: string[] = [];
-  for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
-    const path = join(homedir(), '.ssh', name);
-    try {
-      await fs.access(path);
-      found.push(path);
-    } catch {
-      // absent: OpenSSH skips it too
-    }
-  }
-  return found;
-}
-
-type AuthMethod = Exclude<AuthenticationType, 'none' | 'hostbased' | 'keyboard-interactive'>;
-/** One authentication attempt for ssh2's authHandler. */
-type AuthAttempt = { type: AuthMethod; username: string; key?: Buffer | ParsedKey; password?: string; agent?: string };
 
 /** Runs commands on a remote host through one persistent SSH shell. */
 export class SshConnection implements BecomeParent {
@@ -87,63 +37,18 @@ export class SshConnection implements BecomeParent {
     return this.connecting;
   }
 
-  private async authAttempts(): Promise<AuthAttempt[]> {
-    const username = this.spec.user;
-    const attempts: AuthAttempt[] = [];
-    const keyFiles = this.spec.privateKeyFile ? [this.spec.privateKeyFile] : await defaultKeyFiles();
-    for (const file of keyFiles) {
-      try {
-        attempts.push({ type: 'publickey', username, key: await readKey(file) });
-      } catch (e) {
-        throw new ConnectionError(this.spec.name, `cannot read private key ${file}: ${(e as Error).message}`, { cause: e });
-      }
-    }
-    if (!this.spec.privateKeyFile && process.env.SSH_AUTH_SOCK) attempts.push({ type: 'agent', username, agent: process.env.SSH_AUTH_SOCK });
-    if (this.spec.password !== undefined) attempts.push({ type: 'password', username, password: this.spec.password });
-    return attempts;
-  }
-
   private async open(): Promise<void> {
     const spec = this.spec;
-    const entries = await loadKnownHosts(spec.knownHostsFiles);
-    const attempts = await this.authAttempts();
-    const tried: string[] = [];
-    const { Client: ClientClass } = await loadSsh2();
-    const client = new ClientClass();
-    let refusal: ConnectionError | undefined;
-    const config: ConnectConfig = {
-      host: spec.address,
-      port: spec.port,
-      username: spec.user,
-      readyTimeout: spec.connectTimeoutMs,
-      keepaliveInterval: 15_000,
-      keepaliveCountMax: 4,
-      algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(entries, spec.address, spec.port)) as never },
-      hostVerifier: (key: Buffer) => {
-        refusal = hostKeyRefusal(spec, entries, key);
-        return refusal === undefined;
-      },
-      authHandler: (_left, _partial, next) => {
-        const attempt = attempts.shift();
-        if (!attempt) return next(false as never);
-        tried.push(attempt.type);
-        next(attempt as never);
-      },
-    };
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => {
-        // destroy, not end: a peer that never spoke would keep a half-closed socket open.
-        client.on('error', () => undefined);
-        client.destroy();
-        reject(refusal ?? connectFailure(spec, err, tried));
-      };
-      client.once('error', onError);
-      client.once('ready', () => {
-        client.off('error', onError);
-        resolve();
-      });
-      client.connect(config);
-    });
+    let tunnel: Tunnel | undefined;
+    if (spec.jumpHosts && spec.jumpHosts.length > 0) tunnel = await jumpPool.tunnel(spec.name, spec.jumpHosts, spec.address, spec.port);
+    let client: Client;
+    try {
+      client = await openClient(spec, tunnel?.sock);
+    } catch (e) {
+      tunnel?.release();
+      throw e;
+    }
+    if (tunnel) client.once('close', () => tunnel.release());
     this.client = client;
     this.lostReason = undefined;
     this.clientClosed = new Promise<void>((resolve) => client.once('close', () => resolve()));

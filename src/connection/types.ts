@@ -35,6 +35,20 @@ export interface ConnectionSpec {
   /** known_hosts files to check, in order (UserKnownHostsFile, then ~/.ssh/known_hosts). */
   knownHostsFiles: string[];
   connectTimeoutMs: number;
+  /** More private keys to try after privateKeyFile (ssh config IdentityFile, `-i`), `~` and `%` tokens expanded. */
+  identityFiles?: string[];
+  /** IdentitiesOnly: use only the key files, not every key the agent holds. */
+  identitiesOnly?: boolean;
+  /** IdentityAgent: the agent socket to use (`none`: no agent); default $SSH_AUTH_SOCK. */
+  identityAgent?: string;
+  /** Decrypts encrypted private keys (--ask-key-passphrase, BOSUN_KEY_PASSPHRASE). Never logged. */
+  keyPassphrase?: string;
+  /** ServerAliveInterval in ms (0: no keepalives); default 15 s. */
+  serverAliveIntervalMs?: number;
+  /** ServerAliveCountMax: unanswered keepalives before the connection counts as lost; default 4. */
+  serverAliveCountMax?: number;
+  /** ProxyJump: the jump hosts to tunnel through, nearest the controller first. */
+  jumpHosts?: ConnectionSpec[];
 }
 
 /** Privilege escalation for `Connection.become`: who to become, how, and the password if one is needed. */

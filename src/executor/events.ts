@@ -61,14 +61,32 @@ export type RunEvent =
   | { type: 'playbook_start'; file: string }
   | { type: 'play_start'; name: string; hosts: string[]; source: SourcePos; batch?: { index: number; count: number } }
   | { type: 'no_hosts'; play: string; pattern: string }
-  | { type: 'task_start'; task: string; module: string; source: SourcePos; hosts: number; handler?: boolean; check?: boolean }
+  | { type: 'task_start'; task: string; module: string; source: SourcePos; hosts: number; handler?: boolean; check?: boolean; tags?: string[] }
   | { type: 'include'; file: string; hosts: string[]; source: SourcePos }
   | { type: 'retry'; host: string; task: string; retriesLeft: number; msg: string | undefined }
   | { type: 'play_aborted'; play: string; reason: string }
   | { type: 'interrupted'; reason: string; graceMs: number }
   | { type: 'task_result'; result: TaskResult }
   | { type: 'warning'; message: string; source?: SourcePos }
-  | { type: 'recap'; hosts: Record<string, HostStats>; durationMs: number };
+  | { type: 'recap'; hosts: Record<string, HostStats>; durationMs: number }
+  | ProgressEvent;
+
+/**
+ * A running task's progress on one host (a download's bytes so far), for
+ * live display; optional, throttled by the emitter (a few per second).
+ */
+export interface ProgressEvent {
+  type: 'progress';
+  host: string;
+  task: string;
+  /** Units done so far. */
+  current: number;
+  /** Units in all, when known (Content-Length). */
+  total?: number;
+  unit: 'bytes' | 'items';
+  /** What is in progress, e.g. the URL or file (never a secret). */
+  message?: string;
+}
 
 /** A subscriber to run events. */
 export type EventSink = (event: RunEvent) => void;
