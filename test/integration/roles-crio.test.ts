@@ -73,7 +73,7 @@ function play(name: string, vars: Record<string, unknown>): string {
   return file;
 }
 const baseVars = (version = V1, extra: Record<string, unknown> = {}) => ({
-  download_mirror: srv.url('').replace(/\/$/, ''),
+  download_mirror: srv.url('/'), // a trailing slash is trimmed
   crio_version: version,
   crio_checksum: bundles[version]!.sha256,
   registry_mirrors: ['https://mirror.gcr.io', 'http://10.0.0.5:5000'],

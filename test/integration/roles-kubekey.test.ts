@@ -66,7 +66,7 @@ function play(name: string, vars: Record<string, unknown>): string {
   return file;
 }
 const baseVars = (extra: Record<string, unknown> = {}) => ({
-  download_mirror: srv.url('').replace(/\/$/, ''),
+  download_mirror: srv.url(''),
   kubekey_checksum: sha,
   kubekey_private_key_path: '/root/.ssh/id_ed25519',
   container_manager: 'crio',
