@@ -159,6 +159,12 @@ export default defineModule<UserArgs>({
         opts.push(toBool(args.create_home ?? args.createhome, true) ? '-m' : '-M');
         before.push(`user ${name}: absent`);
         after.push(`user ${name}: present`);
+        // The diff names everything the new account brings, the home folder it creates included.
+        for (const [label, v] of [['uid', args.uid], ['group', args.group], ['groups', wantGroups?.join(',')], ['comment', args.comment], ['shell', args.shell]] as const) {
+          if (v !== undefined && v !== '') after.push(`${label}: ${v}`);
+        }
+        const createHome = toBool(args.create_home ?? args.createhome, true);
+        if (createHome || args.home !== undefined) after.push(`home: ${args.home ?? `/home/${name}`}${createHome ? ' (created)' : ''}`);
         Object.assign(base, { system: toBool(args.system), create_home: toBool(args.create_home ?? args.createhome, true) });
       } else {
         tool = 'usermod';

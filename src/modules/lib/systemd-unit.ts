@@ -129,6 +129,11 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   if (unit !== undefined && args.masked !== undefined) {
     const want = toBool(args.masked);
     if (want !== masked) {
+      // systemctl refuses to mask a unit whose own file is in /etc/systemd/system: say so in check mode too.
+      const fragment = st['FragmentPath'] ?? '';
+      if (want && !force && /^\/etc\/systemd\/system\/[^/]+$/.test(fragment)) {
+        return failed(`Unable to mask service ${unit}: Failed to mask unit: File ${fragment} already exists.`);
+      }
       cmds.push(`systemctl${force} ${want ? 'mask' : 'unmask'} -- ${shq(unit)}`);
       before.push(`masked: ${masked}`);
       after.push(`masked: ${want}`);
