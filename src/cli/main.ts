@@ -9,9 +9,12 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { formatError, isBosunError } from '../errors.js';
 import type { CliContext, CliIO } from './context.js';
 import { registerInventory } from './inventory-command.js';
+import { registerLint } from './lint-command.js';
 import { registerRun } from './run-command.js';
 import { registerReport } from './report-command.js';
+import { registerRole } from './role-command.js';
 import { registerSandbox } from './sandbox-command.js';
+import { registerSchema } from './schema-command.js';
 import { registerVault } from './vault-command.js';
 
 export type { CliIO } from './context.js';
@@ -26,6 +29,9 @@ const COMMANDS: Array<(program: Command, ctx: CliContext) => void> = [
   registerSandbox,
   registerReport,
   registerVault,
+  registerRole,
+  registerLint,
+  registerSchema,
 ];
 
 function version(): string {

@@ -163,14 +163,15 @@ class ProjectBuilder {
     if (probe === 'playbook') this.read(abs, 'playbook', role, false);
     else if (probe === 'tasks') this.read(abs, 'tasks', role, false);
     else if (probe === 'vars') this.collectDefinitions(abs);
+    else if (probe === 'unparsable') this.read(abs, 'playbook', role, false);
   }
 
-  private peek(abs: string): 'playbook' | 'tasks' | 'vars' | 'broken' {
+  private peek(abs: string): 'playbook' | 'tasks' | 'vars' | 'broken' | 'unparsable' {
     let value: unknown;
     try {
       value = parseYaml(readFileSync(abs, 'utf8'), abs).value;
     } catch {
-      return 'broken';
+      return 'unparsable';
     }
     if (Array.isArray(value)) {
       const maps = value.filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v));
