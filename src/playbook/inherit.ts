@@ -87,7 +87,9 @@ export function conditions(value: unknown, path: ValuePath, yaml: YamlFile, engi
   const list = Array.isArray(value) ? value : [value];
   return list.map((v, i) => {
     const source = yaml.posOf(Array.isArray(value) ? [...path, i] : path);
-    const expr = String(v).trim();
+    // YAML 1.1 booleans (yes/no/on/off/True/False) are what an Ansible author means, not variable names.
+    const raw = String(v).trim();
+    const expr = /^(yes|on|true)$/i.test(raw) ? 'true' : /^(no|off|false)$/i.test(raw) ? 'false' : raw;
     if (/^\{\{.*\}\}$/s.test(expr)) {
       throw new BosunError('SCHEMA', 'conditions are expressions without braces', { source, hint: `write ${path[path.length - 1]}: ${expr.replace(/^\{\{\s*|\s*\}\}$/g, '')}` });
     }

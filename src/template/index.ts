@@ -80,7 +80,15 @@ class Engine implements TemplateEngine {
       this.register(helper.name, (args, options) => helper.fn(args, (options.hash ?? {}) as Record<string, unknown>));
     }
     this.register(VALUE_HELPER, ([v]) => v);
-    this.register(INTERNAL.str, ([v]) => toText(v));
+    // Text made from a null value would write an empty string into a config file: refuse instead.
+    this.register(INTERNAL.str, ([v]) => {
+      if (v === null || v === undefined) {
+        throw new BosunError('TEMPLATE_RENDER', 'this expression is empty (null) and would render as an empty string', {
+          hint: 'give the variable a value, or say what empty means: {{ default x "" }}',
+        });
+      }
+      return toText(v);
+    });
     this.register(INTERNAL.capture, ([v], options) => {
       (options.data as { bosunBox: Box }).bosunBox.value = v;
       return '';

@@ -57,7 +57,7 @@ describe('renderString: native types and text', () => {
     ['{{ cfg }}!', '{"url":"http://x","nested":{"deep":1}}!'],
     ['{{ yes }}/{{ n }}', 'true/3'],
     ['{{ name }} & <b>', 'hello & <b>'],
-    ['{{ default missing "" }}-{{ default missing null }}', '-'],
+    ['{{ default missing "" }}-{{ default missing "" }}', '-'],
     ['no braces at all', 'no braces at all'],
     ['{{! a comment }}', ''],
     ['\\{{ name }}', '{{ name }}'],
