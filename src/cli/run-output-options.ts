@@ -74,7 +74,7 @@ export async function buildRunOutput(o: RunOutputFlags, io: CliIO): Promise<RunO
       import('../reporters/text.js'), import('../reporters/quiet.js'), import('../reporters/progress.js'),
     ]);
     if (io.isTTY && !o.quiet) {
-      const live = createProgressReporter({ write: io.out, color, columns: () => process.stdout.columns ?? 80 });
+      const live = createProgressReporter({ write: io.out, color, columns: () => process.stdout.columns || 80 });
       write = (t) => live.writeAbove(t);
       reporters.push(live);
     }

@@ -25,7 +25,7 @@ table{border-collapse:collapse}.recap td,.recap th{padding:3px 10px;border-botto
 .task .name{font-weight:600}.task .counts{margin-left:auto}.task .dur{color:var(--mute);min-width:60px;text-align:right}
 .tag{font-size:11px;border:1px solid #94a3b8;color:#334155;border-radius:3px;padding:0 4px}
 .src{color:var(--mute);font-size:12px;padding:0 10px 4px;font-family:ui-monospace,monospace}
-.results{width:100%}.results td{border-top:1px solid #eee;padding:4px 10px;vertical-align:top}.results .host{width:160px;font-weight:600}.results .dur{width:70px;color:var(--mute)}
+.results{width:100%;table-layout:fixed}.c-host{width:170px}.c-status{width:130px}.c-dur{width:80px}.results td{border-top:1px solid #eee;padding:4px 10px;vertical-align:top}.results .host{font-weight:600;overflow-wrap:anywhere}.results .dur{color:var(--mute)}.detail{overflow-wrap:anywhere}
 .msg{white-space:pre-wrap}.rc{color:var(--failed)}pre{margin:4px 0;padding:6px 8px;background:#f6f8fa;border:1px solid #eee;overflow:auto;max-height:420px;font-size:12px}
 pre.err{background:#fff5f5}.lbl{color:var(--mute);font-style:italic}.diff .add{color:#1b5e20;background:#e8f5e9;display:inline-block;width:100%}.diff .del{color:#b71c1c;background:#ffebee;display:inline-block;width:100%}
 .diff .hunk{color:#0277bd}.diff .hd{color:var(--mute);font-weight:600}.note{color:var(--mute)}.warnings li{color:#8a5a00}
@@ -49,6 +49,9 @@ export const REPORT_SCRIPT = `
         row.hidden = !vis; if (vis) { any = true; shown++; }
       });
       task.hidden = !any;
+    });
+    document.querySelectorAll('.play').forEach(function (play) {
+      play.hidden = !play.querySelector('.task:not([hidden])');
     });
     document.querySelectorAll('.bar').forEach(function (bar) {
       bar.hidden = !(tagOk(bar) && on[bar.getAttribute('data-status')]);

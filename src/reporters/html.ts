@@ -92,7 +92,7 @@ function renderTask(t: ReportTask): string {
 <summary><span class="name">${t.handler ? 'HANDLER' : 'TASK'} [${e(t.name)}]</span> <code>${e(t.module)}</code>${t.tags.map((tag) => ` <span class="tag">${e(tag)}</span>`).join('')}
 <span class="counts">${counts.map(([s, n]) => `<span class="pill st-${s}">${s} ${n}</span>`).join('')}</span><span class="dur">${duration(t.endMs - t.startMs)}</span></summary>
 ${t.source ? `<div class="src">${e(t.source)}</div>` : ''}
-<table class="results"><tbody>${rows}</tbody></table></details>`;
+<table class="results"><colgroup><col class="c-host"><col class="c-status"><col class="c-dur"><col></colgroup><tbody>${rows}</tbody></table></details>`;
 }
 
 /** One host's result: status, time, message; diffs when changed; output when failed. */
@@ -121,7 +121,7 @@ function renderResult(r: ReportResult): string {
 /** A unified diff with added and removed lines marked. */
 function renderDiff(path: string, before: string, after: string, beforeHeader?: string, afterHeader?: string): string {
   const patch = createTwoFilesPatch(path, path, before, after, beforeHeader ?? `before: ${path}`, afterHeader ?? `after: ${path}`, { context: 3 });
-  const lines = patch.split('\n').slice(1).filter((l) => l !== '' && !l.startsWith('\\'));
+  const lines = patch.split('\n').filter((l) => l !== '' && !l.startsWith('\\') && !/^={5,}$/.test(l) && !l.startsWith('Index: '));
   const html = lines.map((l) => {
     const cls = l.startsWith('+++') || l.startsWith('---') ? 'hd' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : l.startsWith('@@') ? 'hunk' : '';
     return cls ? `<span class="${cls}">${escapeHtml(l)}</span>` : escapeHtml(l);

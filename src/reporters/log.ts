@@ -61,14 +61,14 @@ export function createRecorder(now: () => number = Date.now): (e: RunEvent) => L
 }
 
 /** The `--log` reporter: appends one line per event to `file` (created or truncated at start); progress events are not logged. */
-export function createLogReporter(file: string): Reporter & { close(): void } {
+export function createLogReporter(file: string, now?: () => number): Reporter & { close(): void } {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'w');
   } catch (e) {
     throw new BosunError('BAD_OPTION', `cannot write the log ${file}: ${(e as Error).message}`);
   }
-  const record = createRecorder();
+  const record = createRecorder(now);
   const close = () => {
     if (fd !== undefined) closeSync(fd);
     fd = undefined;

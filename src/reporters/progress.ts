@@ -165,6 +165,7 @@ export function createProgressReporter(opts: ProgressOptions): ProgressReporter 
         case 'play_start':
         case 'play_aborted':
         case 'no_hosts':
+        case 'interrupted':
         case 'recap':
           endTask();
           break;
