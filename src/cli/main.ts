@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { formatError, isBosunError } from '../errors.js';
 import type { CliContext, CliIO } from './context.js';
+import { registerDoc } from './doc-command.js';
 import { registerInventory } from './inventory-command.js';
 import { registerLint } from './lint-command.js';
 import { registerRun } from './run-command.js';
@@ -32,6 +33,7 @@ const COMMANDS: Array<(program: Command, ctx: CliContext) => void> = [
   registerRole,
   registerLint,
   registerSchema,
+  registerDoc,
 ];
 
 function version(): string {

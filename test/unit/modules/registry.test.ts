@@ -7,7 +7,7 @@ import { getModule, moduleRegistry } from '../../../src/modules/index.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const files = readdirSync(resolve(root, 'src/modules'))
-  .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'types.ts')
+  .filter((f) => f.endsWith('.ts') && !['index.ts', 'types.ts', 'docs.ts'].includes(f))
   .map((f) => f.slice(0, -3));
 const docs = readFileSync(resolve(root, 'docs/modules.md'), 'utf8');
 

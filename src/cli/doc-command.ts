@@ -1,0 +1,61 @@
+/**
+ * `bosun doc MODULE` (like ansible-doc): a module's description, arguments
+ * (from its schema), check-mode support, return values and an example;
+ * `bosun doc --list` lists every module with its one-line description.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from '@commander-js/extra-typings';
+import type { CliContext } from './context.js';
+
+const EXIT_ERROR = 1;
+const EXIT_BAD_OPTIONS = 5;
+
+/** docs/modules.md beside the package (absent from a published package: then the prose parts are left out). */
+function modulesMarkdown(): string {
+  const file = fileURLToPath(new URL('../../docs/modules.md', import.meta.url));
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+/** Register `bosun doc`. */
+export function registerDoc(program: Command, { io, setExit }: CliContext): void {
+  program
+    .command('doc')
+    .description('show a module\'s documentation: arguments, check mode, return values, an example (like ansible-doc)')
+    .argument('[module]', 'module name (ansible.builtin.NAME works too)')
+    .option('-l, --list', 'list the modules with their one-line description', false)
+    .option('--markdown', 'print the Markdown argument table instead', false)
+    .action(async (name, o) => {
+      const [{ getModule, moduleRegistry }, docs, { Help }, { closest }] = await Promise.all([
+        import('../modules/index.js'), import('../modules/docs.js'), import('@commander-js/extra-typings'), import('fastest-levenshtein'),
+      ]);
+      if (o.list) {
+        const names = [...moduleRegistry.keys()].sort();
+        const width = Math.max(...names.map((n) => n.length));
+        for (const n of names) io.out(`${n.padEnd(width)}  ${moduleRegistry.get(n)!.docs.short}\n`);
+        setExit(0);
+        return;
+      }
+      if (name === undefined) {
+        io.err('bosun doc: give a module name, or --list for all of them\n');
+        setExit(EXIT_BAD_OPTIONS);
+        return;
+      }
+      const def = getModule(name);
+      if (!def) {
+        const short = name.replace(/^ansible\.(builtin|legacy)\./, '');
+        io.err(`bosun doc: no module named '${name}'; did you mean '${closest(short, [...moduleRegistry.keys()])}'? (bosun doc --list shows them all)\n`);
+        setExit(EXIT_ERROR);
+        return;
+      }
+      if (o.markdown) {
+        io.out(docs.renderArgumentsMarkdown(def));
+      } else {
+        const help = new Help();
+        const width = Math.min(process.stdout.columns || 80, 100);
+        const prose = docs.moduleProse(docs.moduleSection(modulesMarkdown(), def.name));
+        io.out(docs.renderModuleText(def, prose, { width, wrap: (text, w) => help.boxWrap(text, w) }));
+      }
+      setExit(0);
+    });
+}
