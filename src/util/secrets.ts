@@ -6,7 +6,8 @@
  * event (text, --json, error messages) is masked before anyone sees it.
  *
  * The rule for names: a variable is secret when its name matches
- * /password|passwd|secret|token|key|pass$/i, except names that hold a path or
+ * /password|passwd|secret|token|apikey|(^|_)key($|_)|pass$/i (`key` as a word: `api_key`,
+ * `private_key_data`, not `kubekey_version` or `monkey`), except names that hold a path or
  * a public key (ending in _file, _files, _path, _dir, _public, _pub, _keytype,
  * or containing public_key), such as ansible_ssh_private_key_file.
  */
@@ -18,7 +19,7 @@ import { shq } from './shell.js';
 /** What a masked secret is shown as. */
 export const MASK = '********';
 
-const SECRET_NAME = /password|passwd|secret|token|key|pass$/i;
+const SECRET_NAME = /password|passwd|secret|token|apikey|(?:^|_)key(?:$|_)|pass$/i;
 const NOT_SECRET_NAME = /(?:_files?|_path|_dir|_public|_pub|_keytype)$|public_?key/i;
 /** Shorter values are not masked: masking "ab" everywhere would garble output and hide nothing. */
 const MIN_LENGTH = 3;

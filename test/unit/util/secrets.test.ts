@@ -19,6 +19,7 @@ describe('isSecretName', () => {
     ['api_token', true], ['client_secret', true], ['aws_secret_access_key', true], ['PASSWD', true], ['api_key', true],
     ['ansible_ssh_private_key_file', false], ['ssl_key_path', false], ['vault_password_file', false], ['ssh_public_key', false],
     ['ansible_ssh_host_key_rsa_public', false], ['username', false], ['passenger', false], ['hostname', false],
+    ['kubekey_version', false], ['monkey', false], ['keycloak_url', false], ['apikey', true], ['private_key_data', true],
   ])('%s -> %s', (name, secret) => {
     expect(isSecretName(name)).toBe(secret);
   });
