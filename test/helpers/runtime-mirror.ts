@@ -13,6 +13,8 @@ export type { MirrorFile, MirrorManifest, MirrorServer } from '../../scripts/bui
 
 /** A built and running mirror, and the role variables (fixture checksums) that install from it. */
 export interface RuntimeMirror {
+  /** The mirror's folder (what the server serves). */
+  dir: string;
   manifest: MirrorManifest;
   server: MirrorServer;
   vars: Record<string, string>;
@@ -22,5 +24,5 @@ export interface RuntimeMirror {
 export async function startRuntimeMirror(dir = path.join(homedir(), '.cache', 'bosun', 'runtime-mirror')): Promise<RuntimeMirror> {
   const manifest = buildRuntimeMirror(dir);
   const server = await serveMirror(dir);
-  return { manifest, server, vars: mirrorVars(manifest, server.url) };
+  return { dir, manifest, server, vars: mirrorVars(manifest, server.url) };
 }

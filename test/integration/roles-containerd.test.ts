@@ -9,7 +9,9 @@
  * preparation is off (node_prep_live_kernel=false, containerd_unit_modprobe=false):
  * sandbox hosts share this machine's kernel.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -26,7 +28,13 @@ interface JsonEvent {
   task?: string;
   status?: string;
   msg?: string;
+  diff?: Array<{ before?: string; after?: string }>;
   hosts?: Record<string, Record<string, number>>;
+}
+
+/** Parse TOML with a real parser (Python's tomllib), as JSON. */
+function parseToml(text: string): Record<string, any> {
+  return JSON.parse(execFileSync('python3', ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(sys.stdin.buffer)))'], { input: text }).toString());
 }
 
 const SITE = path.resolve('playbooks/site.yml');
@@ -118,6 +126,15 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
       expect(s).toContain('overlay\nbr_netfilter\nnet.ipv4.ip_forward=1\nnet.bridge.bridge-nf-call-iptables=1\nnet.bridge.bridge-nf-call-ip6tables=1');
     }
 
+    const config = parseToml(await onHost(fixture.sandbox.hosts[0]!, 'cat /etc/containerd/config.toml'));
+    const cri = config['plugins']['io.containerd.grpc.v1.cri'];
+    expect(config['version']).toBe(2);
+    expect(config['disabled_plugins']).toEqual([]);
+    expect(config['grpc']['address']).toBe('/run/containerd/containerd.sock');
+    expect(cri['sandbox_image']).toBe('registry.k8s.io/pause:3.10.1');
+    expect(cri['containerd']['runtimes']['runc']['options']).toEqual({ BinaryName: '/usr/local/bin/runc', SystemdCgroup: true });
+    expect(cri['registry']).toEqual({ config_path: '/etc/containerd/certs.d' });
+
     const second = await site();
     expect(second.code, failures(second.events)).toBe(0);
     expect(changed(second.events)).toEqual([]);
@@ -157,8 +174,55 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
     const [s] = await onAll('cat /etc/containerd/certs.d/docker.io/hosts.toml; echo ---; cat /etc/containerd/certs.d/registry.local:5000/hosts.toml');
     expect(s).toContain('server = "https://registry-1.docker.io"\n\n[host."https://mirror.example.com"]\n  capabilities = ["pull", "resolve"]\n');
     expect(s).toContain('server = "http://registry.local:5000"\n\n[host."http://registry.local:5000"]\n  capabilities = ["pull", "resolve", "push"]\n  skip_verify = true\n');
+    const docker = parseToml(s!.split('---')[0]!);
+    expect(docker).toEqual({ server: 'https://registry-1.docker.io', host: { 'https://mirror.example.com': { capabilities: ['pull', 'resolve'] } } });
     expect(changed((await site(...extra)).events)).toEqual([]);
   }, 600_000);
+
+  it('--check of an upgrade to containerd 2.3.4 with cgroupfs predicts download, unpack, a version = 3 config and one restart; nothing changes', async () => {
+    const probe = 'systemctl show -p MainPID --value containerd; sha256sum /etc/containerd/config.toml; ls /var/cache/bosun/downloads';
+    const before = await onAll(probe);
+    const hits = mirror.server.hits.size;
+    resetDownloads();
+    const check = await site('--check', '--diff', '-e', '{"containerd_version": "2.3.4", "containerd_checksum": "", "cgroup_driver": "cgroupfs", "sandbox_image": "registry.k8s.io/pause:3.9"}');
+    expect(check.code, failures(check.events)).toBe(0);
+    expect(await onAll(probe)).toEqual(before);
+    expect(mirror.server.hits.size).toBe(hits);
+    const n = fixture.sandbox.hosts[0]!.name;
+    expect(changed(check.events).filter((t) => t.startsWith(`${n}|`))).toEqual([
+      `${n}|containerd : Download containerd 2.3.4 (amd64)`,
+      `${n}|containerd : Unpack containerd 2.3.4 into /usr/local`,
+      `${n}|containerd : containerd config (version 3)`,
+      `${n}|${RESTART}`,
+    ].sort());
+    const rendered = results(check.events).find((e) => e.host === n && e.task === 'containerd : containerd config (version 3)')!.diff!.at(-1)!.after!;
+    const v3 = parseToml(rendered);
+    expect(v3['version']).toBe(3);
+    const images = v3['plugins']['io.containerd.cri.v1.images'];
+    const runtime = v3['plugins']['io.containerd.cri.v1.runtime'];
+    expect(images['pinned_images']).toEqual({ sandbox: 'registry.k8s.io/pause:3.9' });
+    expect(images['registry']).toEqual({ config_path: '/etc/containerd/certs.d' });
+    expect(runtime['containerd']['runtimes']['runc']['options']).toEqual({ BinaryName: '/usr/local/bin/runc', SystemdCgroup: false });
+    expect(runtime['cni']).toEqual({ bin_dirs: ['/opt/cni/bin'], conf_dir: '/etc/cni/net.d' });
+  }, 300_000);
+
+  it('changing crictl_version upgrades crictl (a second FIXTURE version in the mirror)', async () => {
+    // A fixture archive of upstream's layout for 1.31.2, added beside the mirror's 1.31.1.
+    const upstream = mirror.manifest.crictl.upstream.replaceAll('1.31.1', '1.31.2');
+    const src = path.join(work, 'crictl-1.31.2');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(path.join(src, 'crictl'), '#!/bin/sh\n# bosun test fixture\necho "crictl version v1.31.2"\n', { mode: 0o755 });
+    const archive = path.join(mirror.dir, upstream);
+    mkdirSync(path.dirname(archive), { recursive: true });
+    execFileSync('tar', ['-czf', archive, '-C', src, 'crictl']);
+    const sha = createHash('sha256').update(readFileSync(archive)).digest('hex');
+    const upgrade = ['-e', `{"crictl_version": "1.31.2", "crictl_checksum": "${sha}", "sandbox_image": "registry.k8s.io/pause:3.9"}`];
+    const res = await site(...upgrade);
+    expect(res.code, failures(res.events)).toBe(0);
+    expect(changed(res.events)).toEqual(fixture.sandbox.hosts.flatMap((h) => [`${h.name}|crictl : Download crictl 1.31.2 (amd64)`, `${h.name}|crictl : Unpack crictl 1.31.2 into /usr/local/bin`]).sort());
+    for (const s of await onAll('crictl --version')) expect(s.trim()).toBe('crictl version v1.31.2');
+    expect(changed((await site(...upgrade)).events)).toEqual([]);
+  }, 300_000);
 
   it('a version without a pinned sha256 is refused before anything changes', async () => {
     const res = await site('-e', 'containerd_version=1.6.99', '-e', 'containerd_checksum=');
