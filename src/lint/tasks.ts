@@ -113,9 +113,11 @@ function taskSite(file: LintFile, raw: Record<string, unknown>, path: ValuePath,
   return { file, path, raw, kind: 'task', module, known: module ? getModule(module)?.name : undefined, args, argsPath, extraKeys, handler };
 }
 
-/** The arguments of a task as a mapping (free-form strings give `{}`). */
+/** The arguments of a task as a mapping (a free-form string gives only what `args:` adds). */
 export function argsOf(site: TaskSite): Record<string, unknown> {
-  return site.args && typeof site.args === 'object' && !Array.isArray(site.args) ? (site.args as Record<string, unknown>) : {};
+  if (site.args && typeof site.args === 'object' && !Array.isArray(site.args)) return site.args as Record<string, unknown>;
+  const extra = site.raw['args'];
+  return extra && typeof extra === 'object' && !Array.isArray(extra) ? (extra as Record<string, unknown>) : {};
 }
 
 /** Where an argument's value is (or the arguments', when it is not a mapping key). */

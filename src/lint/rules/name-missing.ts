@@ -1,4 +1,4 @@
-/** `name-missing`: a task or include without a `name:` (the output and --start-at-task need one). */
+/** `name-missing`: a task or dynamic include without a `name:` (the output and --start-at-task need one). */
 import { taskSites } from '../tasks.js';
 import { defineRule } from '../types.js';
 
@@ -13,7 +13,8 @@ export default defineRule({
       if (file.external) continue;
       for (const site of taskSites(file)) {
         if (site.kind === 'block' || typeof site.raw['name'] === 'string') continue;
-        if (site.known === 'meta') continue;
+        // Static imports vanish at load time (never shown in output); meta tasks are control flow.
+        if (site.known === 'meta' || site.module === 'import_tasks' || site.module === 'import_role') continue;
         ctx.report(site.file.yaml!.posOf(site.path), `${site.kind === 'include' ? site.module : `${site.module ?? 'a'}`} task has no name`);
       }
     }

@@ -6,6 +6,7 @@ ruleTests('name-missing', {
     { name: 'named task', files: { 'site.yml': playbook('    - name: Say hi\n      debug: { msg: hi }') } },
     { name: 'block without a name, its tasks named', files: { 'site.yml': playbook('    - block:\n        - name: Inner\n          debug: { msg: hi }') } },
     { name: 'meta task', files: { 'site.yml': playbook('    - meta: flush_handlers') } },
+    { name: 'static import', files: { 'r/tasks/main.yml': '- import_tasks: other.yml\n', 'r/tasks/other.yml': '- name: Other\n  debug: { msg: x }\n' } },
   ],
   invalid: [
     { name: 'unnamed task in a playbook', files: { 'site.yml': playbook('    - debug: { msg: hi }') }, findings: ['site.yml:5:7'], message: 'debug task has no name' },
