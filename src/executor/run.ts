@@ -97,6 +97,8 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
     // Running tasks get a grace period; then their connections are closed (the commands are cut off).
     graceTimer = setTimeout(() => void hosts.closeAll(), opts.graceMs ?? 10_000);
   }, { once: true });
+  // hostvars must show every inventory host, not only the play's: read their layers once (files are cached).
+  await Promise.all(selectHosts(inventory, 'all').map((h) => hosts.prepare(h, playbooks[0]?.dir ?? process.cwd())));
   const stats: Record<string, HostStats> = {};
   const runState: RunState = { startAt: opts.startAtTask, stepAll: false };
   opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });

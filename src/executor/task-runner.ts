@@ -57,10 +57,12 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
     const lc = task.loopControl;
     const loopVar = lc?.loopVar ?? 'item';
     const results: TaskResult[] = [];
+    // set_fact in a loop sees the facts of the items before it, as in Ansible.
+    let loopBase = run.vars;
     for (let i = 0; i < items.length; i++) {
       if (i > 0 && lc && lc.pauseSeconds > 0) await sleep(lc.pauseSeconds * 1000);
       const item = items[i];
-      const itemVars: Record<string, unknown> = { ...run.vars, [loopVar]: item, ansible_loop_var: loopVar };
+      const itemVars: Record<string, unknown> = { ...loopBase, [loopVar]: item, ansible_loop_var: loopVar };
       if (lc?.indexVar) itemVars[lc.indexVar] = i;
       if (lc?.extended) itemVars['ansible_loop'] = loopInfo(items, i);
       const r = await runOnce(run, itemVars, Date.now());
@@ -76,6 +78,8 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
       r.data['ansible_loop_var'] = loopVar;
       if (lc?.indexVar) r.data[lc.indexVar] = i;
       results.push(r);
+      const facts = r.data['ansible_facts'];
+      if (task.module === 'set_fact' && r.status !== 'failed' && facts && typeof facts === 'object') loopBase = { ...loopBase, ...(facts as Record<string, unknown>) };
       if (r.status === 'unreachable') break;
     }
     return loopResult(run, results, started);
@@ -161,7 +165,20 @@ function errorResult(run: TaskRun, e: unknown, started: number): TaskResult {
 async function runOnce(run: TaskRun, vars: Record<string, unknown>, started: number): Promise<TaskResult> {
   const { task, engine } = run;
   if (!task.until) return attempt(run, vars, started);
-  const max = task.retries + 1;
+  const number = (v: number | string, what: string): number => {
+    const n = typeof v === 'number' ? v : Number(engine.renderString(v, vars, task.source));
+    if (!Number.isFinite(n) || n < 0) throw new BosunError('SCHEMA', `${what} must be a number, got '${String(v)}'`, { source: task.source });
+    return n;
+  };
+  let retries: number;
+  let delay: number;
+  try {
+    retries = Math.floor(number(task.retries, 'retries'));
+    delay = number(task.delaySeconds, 'delay');
+  } catch (e) {
+    return errorResult(run, e, started);
+  }
+  const max = retries + 1;
   let result: TaskResult | undefined;
   for (let n = 1; n <= max; n++) {
     result = await attempt(run, vars, started);
@@ -178,7 +195,7 @@ async function runOnce(run: TaskRun, vars: Record<string, unknown>, started: num
     if (done) return result;
     if (n < max) {
       run.onRetry?.(max - n, result);
-      await sleep(task.delaySeconds * 1000);
+      await sleep(delay * 1000);
     }
   }
   const last = result!;

@@ -42,7 +42,8 @@ export default defineModule<ValidateArgumentSpecArgs>({
     }
     const source = args.provided_arguments ?? ctx.vars;
     const values: Record<string, unknown> = {};
-    for (const name of Object.keys(args.argument_spec)) if (source[name] !== undefined) values[name] = source[name];
+    // null stands for "not given" (the role check passes `{{ default name null }}` for each option).
+    for (const name of Object.keys(args.argument_spec)) if (source[name] !== undefined && source[name] !== null) values[name] = source[name];
     const validate = compileSchema(schema);
     if (validate(values)) {
       return { changed: false, msg: 'The arg spec validation passed', data: { validate_args_context: {}, argument_spec_data: args.argument_spec } };

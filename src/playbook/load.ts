@@ -189,7 +189,9 @@ export class PlaybookLoader implements NodeLoader {
     return {
       ...inherited,
       kind: 'task', id: this.nextId(), name: 'Validating arguments against arg spec main', module: 'validate_argument_spec',
-      args: { argument_spec: options }, argPos: () => source, register: undefined, loop: undefined, loopControl: undefined,
+      // provided_arguments are rendered like any argument, so templated role variables are checked by their values.
+      args: { argument_spec: options, provided_arguments: Object.fromEntries(Object.keys(options).map((k) => [k, `{{ default ${k} null }}`])) },
+      argPos: () => source, register: undefined, loop: undefined, loopControl: undefined,
       changedWhen: undefined, failedWhen: undefined, until: undefined, retries: 0, delaySeconds: 0, notify: [], listen: [],
       source, context: { ...context, role },
       tags: [...new Set([...inherited.tags, 'always'])],

@@ -194,13 +194,19 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     changedWhen: optional('changed_when'),
     failedWhen: optional('failed_when'),
     until: optional('until'),
-    retries: raw['retries'] === undefined ? 3 : positiveIntOrZero(raw['retries'], yaml.posOf([...path, 'retries'])),
-    delaySeconds: raw['delay'] === undefined ? 5 : Number(raw['delay']),
+    retries: raw['retries'] === undefined ? 3 : hasTemplate(raw['retries']) ? String(raw['retries']) : positiveIntOrZero(raw['retries'], yaml.posOf([...path, 'retries'])),
+    delaySeconds: raw['delay'] === undefined ? 5 : hasTemplate(raw['delay']) ? String(raw['delay']) : nonNegative(raw['delay'], yaml.posOf([...path, 'delay'])),
     notify: raw['notify'] === undefined ? [] : [raw['notify']].flat().map(String),
     listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     source,
     context: src.context,
   };
+}
+
+function nonNegative(value: unknown, source: SourcePos): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new BosunError('SCHEMA', `delay must be a number of seconds, got '${String(value)}'`, { source });
+  return n;
 }
 
 function positiveIntOrZero(value: unknown, source: SourcePos): number {

@@ -97,8 +97,9 @@ export interface Task extends Inherited {
   changedWhen: Condition[] | undefined;
   failedWhen: Condition[] | undefined;
   until: Condition[] | undefined;
-  retries: number;
-  delaySeconds: number;
+  /** `retries` / `delay`: numbers, or templates rendered per host when the task runs. */
+  retries: number | string;
+  delaySeconds: number | string;
   notify: string[];
   /** Handler topics (`listen:`); only on handlers. */
   listen: string[];

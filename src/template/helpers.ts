@@ -198,6 +198,13 @@ export const HELPERS: readonly HelperDef[] = [
       if (!test) throw new Error(`version_compare: unknown operator ${JSON.stringify(op)} (use <, <=, >, >=, ==, !=, lt, le, gt, ge, eq, ne)`);
       return test(semver.compare(version(a), version(b)));
     }),
+  def('list', 'A list of the arguments (build lists inside expressions).', '{{ list "overlay" "br_netfilter" }}', (args) => [...args]),
+  def('dict', 'A dict from key=value (hash) arguments, or from alternating key value arguments.', '{{ dict name="kk" version=kk_version }}', (args, hash) => {
+    if (args.length % 2 !== 0) throw new Error('dict: give key=value pairs, or an even number of arguments (key value ...)');
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < args.length; i += 2) out[toText(args[i])] = args[i + 1];
+    return { ...out, ...hash };
+  }),
   def('concat', 'Lists joined into one list (a non-list argument is added as one item).', '{{ concat base_packages extra_packages }}',
     (args) => args.flatMap((a) => (Array.isArray(a) ? a : [a]))),
   def('dict2items', 'A dict as a list of {key, value} (names via `key_name=`, `value_name=`).', '{{#each (dict2items labels)}}{{key}}={{value}}{{/each}}', ([d], hash) => {

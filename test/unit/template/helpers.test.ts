@@ -114,6 +114,10 @@ const cases: Array<[string, string, unknown]> = [
   ['ternary', 'ternary true "a" "b"', 'a'],
   ['ternary', 'ternary empty "a" "b"', 'b'],
   ['ternary', 'ternary nil "a" "b" "none"', 'none'],
+  ['list', 'list "a" 1 true', ['a', 1, true]],
+  ['list', 'list', []],
+  ['dict', 'dict name="kk" v=ver', { name: 'kk', v: 'v1.7.13' }],
+  ['dict', 'dict "a" 1 "b" (list 2 3)', { a: 1, b: [2, 3] }],
 ];
 
 describe('helpers', () => {
@@ -169,3 +173,4 @@ describe('helpers', () => {
     expect(engine.renderString('{{ or }}', vars)).toBe(false);
   });
 });
+
