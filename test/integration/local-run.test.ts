@@ -171,3 +171,33 @@ describe('--confirm', () => {
     expect(second.out).not.toContain('APPLY');
   });
 });
+
+describe('engine details roles rely on', () => {
+  it('set_fact accumulates across loop items; retries and delay can be templates; hostvars sees hosts outside the play', async () => {
+    const dir = tree({
+      'hosts.ini': '[local]\nlocalhost ansible_connection=local\n[other]\nfarhost ansible_host=10.9.9.9\n',
+      'site.yml': [
+        '- hosts: local',
+        '  gather_facts: false',
+        '  vars: { tries: 2, pause: 0 }',
+        '  tasks:',
+        '    - set_fact: { acc: "{{ concat (default acc (list)) (list item) }}" }',
+        '      loop: [a, b, c]',
+        '    - assert:',
+        '        that:',
+        '          - (eq (join acc ",") "a,b,c")',
+        '    - command: "false"',
+        '      register: r',
+        '      until: (eq r.rc 0)',
+        '      retries: "{{ tries }}"',
+        '      delay: "{{ pause }}"',
+        '      ignore_errors: true',
+        '    - assert: { that: [(eq r.attempts 3), (eq hostvars.farhost.ansible_host "10.9.9.9")] }',
+        '',
+      ].join('\n'),
+    });
+    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini')]);
+    expect(res.err).toBe('');
+    expect(res.out).toContain('localhost : ok=4 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=1');
+  });
+});
