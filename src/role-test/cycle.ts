@@ -11,7 +11,6 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { BosunError, formatError, isBosunError } from '../errors.js';
 import type { RunEvent } from '../executor/events.js';
-import { isRoleDir } from '../lint/project.js';
 import { ensureSshd, sandboxDown, sandboxUp, type Sandbox } from '../sandbox/index.js';
 import { markKey, markLine, runOnce, type RunSummary } from './converge.js';
 import { serveMirror, type Mirror } from './mirror.js';
@@ -69,7 +68,8 @@ export interface RoleTestReport {
 export async function runRoleTest(opts: RoleTestOptions): Promise<RoleTestReport> {
   const started = Date.now();
   const roleDir = path.resolve(opts.role);
-  if (!existsSync(roleDir) || !statSync(roleDir).isDirectory() || !isRoleDir(roleDir)) {
+  const isRole = existsSync(path.join(roleDir, 'tasks')) || existsSync(path.join(roleDir, 'meta', 'main.yml'));
+  if (!existsSync(roleDir) || !statSync(roleDir).isDirectory() || !isRole) {
     throw new BosunError('ROLE_NOT_FOUND', `${opts.role} is not a role folder (no tasks/ or meta/main.yml)`, { hint: 'create one with: bosun role init NAME' });
   }
   const scenario = await loadScenario(roleDir, opts.scenario ?? 'default', opts.hosts ? { hosts: opts.hosts } : {});

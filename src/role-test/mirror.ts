@@ -22,11 +22,11 @@ export async function serveMirror(dir: string, address = '127.0.0.1'): Promise<M
     let size = -1;
     try {
       const st = statSync(file);
-      if (st.isFile()) size = st.size;
+      if (st.isFile() && file.startsWith(root + path.sep)) size = st.size;
     } catch {
       // missing: 404 below
     }
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !file.startsWith(root + path.sep) || size < 0) {
+    if (size < 0 || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(size < 0 ? 404 : 405).end();
       return;
     }
