@@ -260,7 +260,7 @@ export class PlayRun {
       if (answer === 'continue') this.runState.stepAll = true;
     }
     const check = task.checkMode ?? this.opts.check;
-    this.opts.sink({ type: 'task_start', task: title, module: task.module, source: task.source, hosts: hosts.length, ...(handler ? { handler: true } : {}), ...(check !== this.opts.check ? { check } : {}) });
+    this.opts.sink({ type: 'task_start', task: title, module: task.module, source: task.source, hosts: hosts.length, tags: task.tags, ...(handler ? { handler: true } : {}), ...(check !== this.opts.check ? { check } : {}) });
     const targets = task.runOnce ? hosts.slice(0, 1) : hosts;
     const throttle = task.throttle ? pLimit(task.throttle) : undefined;
     const runOn = async (h: string): Promise<void> => {
@@ -294,6 +294,7 @@ export class PlayRun {
         selectHosts(this.hosts.inventory, delegate.replace(/[:,&!]/g, ''));
         return this.hosts.connection(delegate, await this.hosts.connectionVars(delegate, this.playbook.dir));
       },
+      onProgress: throttled(250, (p) => this.opts.sink({ type: 'progress', host, task: title, ...p })),
       onRetry: (left, r) => this.opts.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: r.msg }),
       ...(this.opts.runDeadline !== undefined ? { deadline: this.opts.runDeadline } : {}),
     });
@@ -461,4 +462,16 @@ export class PlayRun {
       this.record(result, undefined);
     })));
   }
+}
+
+/** Call `fn` at most once per `ms` (the last value in between is dropped, except a final one reaching the total). */
+function throttled<T extends { current: number; total?: number }>(ms: number, fn: (v: T) => void): (v: T) => void {
+  let last = 0;
+  return (v) => {
+    const now = Date.now();
+    if (now - last >= ms || (v.total !== undefined && v.current >= v.total)) {
+      last = now;
+      fn(v);
+    }
+  };
 }

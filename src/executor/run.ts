@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { ConnectionDefaults } from '../connection/spec.js';
 import { BosunError } from '../errors.js';
 import { hostVarLayers, loadInventory, selectHosts } from '../inventory/index.js';
 import { PlaybookLoader } from '../playbook/load.js';
@@ -49,7 +50,7 @@ export interface RunOptions {
   /** --retry-file: where to list the hosts that failed or were unreachable (for --limit @FILE). */
   retryFile?: string;
   /** Connection defaults that inventory variables override. */
-  connection: { user?: string; privateKeyFile?: string; connectTimeoutMs?: number; strictHostKeyChecking?: boolean };
+  connection: ConnectionDefaults;
   sink: EventSink;
 }
 

@@ -39,6 +39,8 @@ export interface TaskRun {
   environment: Record<string, string>;
   /** When the task must be done (task `timeout`, or the run's --run-timeout); commands are cut off then. */
   deadline?: number;
+  /** Progress of a long step, already throttled by the caller. */
+  onProgress?: (p: { current: number; total?: number; unit: 'bytes' | 'items'; message?: string }) => void;
   /** Told before each `until` retry. */
   onRetry?: (retriesLeft: number, result: TaskResult) => void;
 }
@@ -337,6 +339,7 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     evaluate: (expr) => engine.evaluate(expr, vars, task.source),
     isTruthy: (v) => engine.isTruthy(v),
     verbosity: run.verbosity,
+    ...(run.onProgress ? { progress: run.onProgress } : {}),
   };
 }
 

@@ -70,6 +70,8 @@ export interface ModuleContext {
   evaluate(expr: string): unknown;
   /** Truthiness rules shared by `when`, `assert` and the rest. */
   isTruthy(value: unknown): boolean;
+  /** Report progress of a long step (a download's bytes); the executor throttles it into `progress` events. */
+  progress?(p: { current: number; total?: number; unit: 'bytes' | 'items'; message?: string }): void;
   /** The run's -v level (debug's `verbosity`); absent means 0. */
   verbosity?: number;
 }
