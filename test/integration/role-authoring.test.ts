@@ -4,7 +4,7 @@
  * generated, on real sandbox hosts (127.88.0.0/16); seeded mistakes fail the
  * right phase with the right exit code and list the offending tasks.
  */
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -142,5 +142,31 @@ describe.skipIf(!support.ok)(`role test on sandbox hosts${support.ok ? '' : ` [s
     expect(sandboxStatus({ name }).map((h) => h.running)).toEqual([true, true]);
     const down = await cli(['sandbox', 'down', '--name', name]);
     expect(down.out).toContain('stopped 2 host(s)');
+  });
+
+  it('scenario hosts, groups, vars and a mirror folder reach the role; text output for people', async () => {
+    const dir = newRole('fetcher');
+    await cli(['role', 'init', 'fetcher', '--path', path.dirname(dir)]);
+    const scenario = path.join(dir, 'tests/mirror');
+    mkdirSync(path.join(scenario, 'files/example.com'), { recursive: true });
+    writeFileSync(path.join(scenario, 'files/example.com/tool.sh'), 'echo tool\n');
+    writeFileSync(path.join(scenario, 'scenario.yml'), 'hosts: [web1, db1]\ngroups: { web: [web1] }\nvars: { fetcher_message: from the mirror scenario }\nmirror: files\n');
+    writeFileSync(path.join(scenario, 'verify.yml'), [
+      '- name: Verify', '  hosts: all', '  gather_facts: false', '  tasks:',
+      '    - name: Look for the tool', '      stat: { path: /usr/local/bin/tool.sh }', '      register: tool',
+      '    - name: Only web hosts have it', '      assert:', '        that: (eq tool.stat.exists (in "web" group_names))', '',
+    ].join('\n'));
+    appendFileSync(path.join(dir, 'tasks/main.yml'), [
+      '', '- name: Fetch the tool from the mirror', '  get_url:', '    url: "{{ download_mirror }}/example.com/tool.sh"',
+      '    dest: /usr/local/bin/tool.sh', '    mode: "0755"', '  when: (in "web" group_names)', '',
+    ].join('\n'));
+    const r = await cli(['role', 'test', dir, '--scenario', 'mirror', '--base', '127.88.253.1']);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/^role test .*fetcher \(scenario mirror\)\n/);
+    expect(r.out).toMatch(/ create +passed .* 2 light host\(s\): web1=127\.88\.253\.1 db1=127\.88\.253\.2\n/);
+    expect(r.out).toMatch(/ converge +passed .* changed=7\n/);
+    expect(r.out).toContain('with unchanged inputs (no check_vars), --check predicted exactly the 0 change(s)');
+    expect(r.out).toMatch(/\nPASSED fetcher\/mirror in \d+\.\ds\n$/);
+    expect(r.code).toBe(0);
   });
 });
