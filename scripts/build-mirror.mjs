@@ -17,7 +17,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, renameSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,17 +35,25 @@ const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore'
 export function downloadDebs(cacheDir = path.join(homedir(), '.cache', 'bosun', 'runtime-debs'), log = () => {}) {
   mkdirSync(cacheDir, { recursive: true });
   const find = (name) => readdirSync(cacheDir).find((f) => f.startsWith(`${name}_`) && f.endsWith('.deb'));
-  if (find('containerd') && find('runc')) return { containerd: path.join(cacheDir, find('containerd')), runc: path.join(cacheDir, find('runc')) };
-  const get = () => run('apt-get', ['download', 'containerd', 'runc'], { cwd: cacheDir });
+  const found = () => ({ containerd: path.join(cacheDir, find('containerd')), runc: path.join(cacheDir, find('runc')) });
+  if (find('containerd') && find('runc')) return found();
+  // Into a folder of our own, then renamed in: two builds at once never see half a file.
+  const tmp = mkdtempSync(path.join(cacheDir, '.download-'));
   try {
-    log('apt-get download containerd runc (Debian packages, nothing is installed)');
-    get();
-  } catch {
-    log('apt-get update (package lists missing), then apt-get download again');
-    run('apt-get', ['update', '-qq']);
-    get();
+    const get = () => run('apt-get', ['download', 'containerd', 'runc'], { cwd: tmp });
+    try {
+      log('apt-get download containerd runc (Debian packages, nothing is installed)');
+      get();
+    } catch {
+      log('apt-get update (package lists missing), then apt-get download again');
+      run('apt-get', ['update', '-qq']);
+      get();
+    }
+    for (const f of readdirSync(tmp)) renameSync(path.join(tmp, f), path.join(cacheDir, f));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
-  return { containerd: path.join(cacheDir, find('containerd')), runc: path.join(cacheDir, find('runc')) };
+  return found();
 }
 
 /** The upstream version in a Debian version: 1.6.20~ds1-1+deb12u3 -> 1.6.20. */
@@ -75,12 +83,33 @@ function tarGz(root, members, out) {
  * `dir/manifest.json`) each file's version, upstream path and sha256.
  */
 export function buildRuntimeMirror(dir, { arch = run('dpkg', ['--print-architecture']).trim(), debCache, log = () => {} } = {}) {
-  mkdirSync(dir, { recursive: true });
   const reused = reuse(dir, arch);
   if (reused) {
     log(`reusing the mirror built before in ${dir}`);
     return reused;
   }
+  // Built beside `dir` and renamed into place, so that two builds at once (two
+  // test files) never serve half a mirror: the second one keeps the first's.
+  mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  const building = mkdtempSync(`${path.resolve(dir)}.build-`);
+  try {
+    const manifest = buildInto(building, arch, debCache, log);
+    if (existsSync(dir) && !reuse(dir, arch)) rmSync(dir, { recursive: true, force: true });
+    try {
+      renameSync(building, dir);
+    } catch (e) {
+      const other = reuse(dir, arch);
+      if (!other) throw e;
+      return other;
+    }
+    return manifest;
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+}
+
+/** Build the mirror's files into `dir` (a fresh folder). */
+function buildInto(dir, arch, debCache, log) {
   const debs = downloadDebs(debCache, log);
   const work = mkdtempSync(path.join(tmpdir(), 'bosun-mirror-'));
   try {

@@ -192,6 +192,7 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
     expect(changed(check.events).filter((t) => t.startsWith(`${n}|`))).toEqual([
       `${n}|containerd : Download containerd 2.3.4 (amd64)`,
       `${n}|containerd : Unpack containerd 2.3.4 into /usr/local`,
+      `${n}|containerd : Binaries containerd 2.x no longer ships`,
       `${n}|containerd : containerd config (version 3)`,
       `${n}|${RESTART}`,
     ].sort());
