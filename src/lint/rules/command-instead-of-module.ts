@@ -22,6 +22,7 @@ function program(site: TaskSite): string | undefined {
   return first?.split('/').pop();
 }
 
+/** The `command-instead-of-module` rule. */
 export default defineRule({
   id: 'command-instead-of-module',
   docs: {

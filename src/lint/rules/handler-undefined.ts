@@ -3,6 +3,7 @@ import { taskSites } from '../tasks.js';
 import { defineRule } from '../types.js';
 import { handlerNames, notifications } from '../handlers.js';
 
+/** The `handler-undefined` rule. */
 export default defineRule({
   id: 'handler-undefined',
   docs: {

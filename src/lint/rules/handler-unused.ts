@@ -3,6 +3,7 @@ import { taskSites } from '../tasks.js';
 import { defineRule } from '../types.js';
 import { answersTo, notifications } from '../handlers.js';
 
+/** The `handler-unused` rule. */
 export default defineRule({
   id: 'handler-unused',
   docs: {

@@ -15,6 +15,7 @@ export function isBareNumber(text: string, pos: SourcePos): boolean {
   return /^[0-9]+(?=\s*(#.*)?$|\s*[,}\]])/.test(line.slice(pos.col - 1));
 }
 
+/** The `mode-number` rule. */
 export default defineRule({
   id: 'mode-number',
   docs: {

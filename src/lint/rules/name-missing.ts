@@ -2,6 +2,7 @@
 import { taskSites } from '../tasks.js';
 import { defineRule } from '../types.js';
 
+/** The `name-missing` rule. */
 export default defineRule({
   id: 'name-missing',
   docs: {

@@ -4,6 +4,7 @@ import { defineRule } from '../types.js';
 
 const GUARDS = ['creates', 'removes', 'unless', 'onlyif'];
 
+/** The `no-changed-when` rule. */
 export default defineRule({
   id: 'no-changed-when',
   docs: {

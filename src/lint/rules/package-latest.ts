@@ -4,6 +4,7 @@ import { defineRule } from '../types.js';
 
 const PACKAGE_MODULES = new Set(['apt', 'dnf', 'yum', 'package']);
 
+/** The `package-latest` rule. */
 export default defineRule({
   id: 'package-latest',
   docs: {

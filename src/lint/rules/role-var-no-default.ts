@@ -10,6 +10,7 @@ import { defineRule } from '../types.js';
 
 const ROLE_KINDS = new Set(['tasks', 'handlers', 'template', 'vars']);
 
+/** The `role-var-no-default` rule. */
 export default defineRule({
   id: 'role-var-no-default',
   docs: {

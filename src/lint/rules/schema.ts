@@ -26,6 +26,7 @@ const FILE_SCHEMAS: Partial<Record<FileKind, { schema: Record<string, unknown>; 
   'scenario': { schema: scenarioSchema, what: 'scenario' },
 };
 
+/** The `schema` rule. */
 export default defineRule({
   id: 'schema',
   docs: {

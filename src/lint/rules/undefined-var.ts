@@ -8,6 +8,7 @@ import { isMagic, projectDefinitions } from '../definitions.js';
 import { templateSites, varUses } from '../templates.js';
 import { defineRule } from '../types.js';
 
+/** The `undefined-var` rule. */
 export default defineRule({
   id: 'undefined-var',
   docs: {
