@@ -55,7 +55,8 @@ export class Hosts {
   /** Read the host's inventory layers (group_vars, host_vars beside the inventory and the playbook) once. */
   async prepare(host: string, playbookDir: string): Promise<void> {
     const s = this.get(host);
-    s.inventoryLayers ??= await hostVarLayers(this.inventory, host, { playbookDir });
+    // delegate_to may name a host that is not in the inventory (Ansible connects to it by name).
+    s.inventoryLayers ??= this.inventory.hosts.has(host) ? await hostVarLayers(this.inventory, host, { playbookDir }) : [];
   }
 
   /** Can the host run more tasks in this play? */
@@ -121,7 +122,8 @@ export class Hosts {
   async connectionVars(host: string, playbookDir: string): Promise<Record<string, unknown>> {
     await this.prepare(host, playbookDir);
     const s = this.get(host);
-    return { ...new VarScope(s.inventoryLayers ?? []).with(...this.opts.extraVars).toObject(), ...magicVars(this.inventory, host) };
+    const magic = this.inventory.hosts.has(host) ? magicVars(this.inventory, host) : { inventory_hostname: host, inventory_hostname_short: host.split('.')[0] };
+    return { ...new VarScope(s.inventoryLayers ?? []).with(...this.opts.extraVars).toObject(), ...magic };
   }
 
   /** The host's one connection for the whole run (opened on first use; a failure is remembered). */

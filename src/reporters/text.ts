@@ -70,6 +70,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     switch (r.status) {
       case 'unreachable':
         out(c.red(`fatal: ${host}: UNREACHABLE! => ${json({ changed: false, msg: r.msg, unreachable: true }, false)}`));
+        if (r.ignored && !isItem) out(c.cyan('...ignoring'));
         return;
       case 'failed': {
         const label = isItem ? `failed: ${host}${itemLabel(r).replace(' => ', ' ')}` : `fatal: ${host}: FAILED!`;

@@ -439,6 +439,41 @@ fixture.describe('the playbook language on sandbox hosts', () => {
     expect(res.events.filter((e) => e.type === 'play_start')).toHaveLength(2);
   });
 
+  it('meta end_host / clear_host_errors, delegate_to another host, ignore_unreachable', async () => {
+    const dir = tree({
+      'site.yml': play([
+        '  tasks:',
+        '    - meta: end_host',
+        '      when: (eq inventory_hostname "node03")',
+        '    - name: fails on node02',
+        '      fail: { msg: boom }',
+        '      when: (eq inventory_hostname "node02")',
+        '    - meta: clear_host_errors',
+        '    - name: where am I',
+        '      command: hostname',
+        '      delegate_to: node01',
+        '      register: where',
+        '    - name: unreachable but ignored',
+        '      command: "true"',
+        '      delegate_to: 127.86.250.250',
+        '      ignore_unreachable: true',
+        '    - name: last',
+        '      debug: { msg: "{{ where.stdout }}" }',
+        '',
+      ].join('\n')),
+    });
+    const res = await run(dir);
+    expect(res.code).toBe(2);
+    const t = trace(res.events);
+    expect(t.filter((l) => l.includes('node03'))).toEqual([]);
+    expect(t).toContain('fails on node02|node02|failed');
+    expect(t).toContain('where am I|node02|changed');
+    expect(t).toContain('unreachable but ignored|node01|unreachable');
+    const last = res.events.filter((e) => e.type === 'task_result' && e.task === 'last').map((e) => `${e.host}:${String(e.data?.['msg'])}`).sort();
+    expect(last).toEqual(['node01:node01', 'node02:node01']);
+    expect(recap(res.events)['node01']).toMatchObject({ unreachable: 0, ignored: 1 });
+  });
+
   it('--list-tasks and --list-tags connect to nothing', async () => {
     const dir = tree({ 'site.yml': play('  tasks:\n    - { name: a, debug: msg=a, tags: [x] }\n    - { name: b, debug: msg=b }\n') });
     let out = '';
