@@ -3,9 +3,13 @@
  * `bosun role test PATH` (create, converge, idempotence, check-mode truth,
  * verify, destroy on sandbox hosts).
  */
+import path from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import type { PhaseResult, RoleTestReport } from '../role-test/cycle.js';
 import { positiveInt, type CliContext, type CliIO } from './context.js';
+
+/** Exit code after Ctrl-C (DESIGN.md: 99 interrupted). */
+const EXIT_INTERRUPTED = 99;
 
 /** Register `bosun role`. */
 export function registerRole(program: Command, { io, setExit }: CliContext): void {
@@ -33,18 +37,31 @@ export function registerRole(program: Command, { io, setExit }: CliContext): voi
     .option('--json', 'print one JSON object per phase, then a summary', false)
     .option('-v, --verbose', 'show the output of every playbook run', false)
     .action(async (rolePath, o) => {
-      const [{ runRoleTest }, { createTextReporter }] = await Promise.all([import('../role-test/cycle.js'), import('../reporters/text.js')]);
+      const [{ runRoleTest }, { createTextReporter }, { roleTestSandboxName }, { sandboxDown }] = await Promise.all([
+        import('../role-test/cycle.js'), import('../reporters/text.js'), import('../role-test/scenario.js'), import('../sandbox/index.js'),
+      ]);
+      // Ctrl-C skips the cycle's own destroy step: stop the hosts here, then exit as interrupted.
+      const interrupted = (): void => {
+        io.err('interrupted: stopping the sandbox hosts\n');
+        void sandboxDown({ name: roleTestSandboxName(path.resolve(rolePath), o.scenario) }).finally(() => process.exit(EXIT_INTERRUPTED));
+      };
+      process.once('SIGINT', interrupted);
       if (!o.json) io.out(`role test ${rolePath} (scenario ${o.scenario})\n`);
       const reporter = o.verbose && !o.json ? createTextReporter({ write: io.out, verbosity: 0, color: false, diff: false }) : undefined;
-      const report = await runRoleTest({
-        role: rolePath,
-        scenario: o.scenario,
-        keep: o.keep,
-        ...(o.hosts ? { hosts: o.hosts } : {}),
-        ...(o.base ? { base: o.base } : {}),
-        onPhase: (p) => io.out(o.json ? `${JSON.stringify({ type: 'phase', ...p })}\n` : phaseText(p)),
-        ...(reporter ? { onRunEvent: (_phase, e) => reporter.onEvent(e) } : {}),
-      });
+      let report: RoleTestReport;
+      try {
+        report = await runRoleTest({
+          role: rolePath,
+          scenario: o.scenario,
+          keep: o.keep,
+          ...(o.hosts ? { hosts: o.hosts } : {}),
+          ...(o.base ? { base: o.base } : {}),
+          onPhase: (p) => io.out(o.json ? `${JSON.stringify({ type: 'phase', ...p })}\n` : phaseText(p)),
+          ...(reporter ? { onRunEvent: (_phase, e) => reporter.onEvent(e) } : {}),
+        });
+      } finally {
+        process.removeListener('SIGINT', interrupted);
+      }
       writeSummary(report, o.json, io);
       setExit(report.exitCode);
     });

@@ -58,6 +58,10 @@ function checkFile(ctx: RuleContext, file: LintFile): void {
       });
     }
   }
+  const value = yaml?.value;
+  if (file.kind === 'vars' && yaml && value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+    ctx.report(yaml.posOf([]), 'a variables file must be a mapping of variable names to values');
+  }
   for (const site of taskSites(file)) if (site.kind === 'task') checkTask(ctx, site);
   for (const site of templateSites(file)) {
     const err = templateError(site);

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.js';
 import { RULES, ruleRegistry } from '../../../src/lint/index.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -29,5 +30,15 @@ describe('lint rules (meta)', () => {
     expect(text).toContain(`ruleTests('${id}'`);
     expect(text).toMatch(/valid: \[\s*\{/);
     expect(text).toMatch(/invalid: \[\s*\{/);
+  });
+
+  it('bosun lint --list-rules lists every rule with its one line; an unknown -r is a bad option', async () => {
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => { out += t; }, err: (t: string) => { err += t; }, isTTY: false };
+    expect(await main(['lint', '--list-rules'], io)).toBe(0);
+    expect(out.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(RULES.map((r) => r.id));
+    expect(await main(['lint', '-r', 'nope', '.'], io)).toBe(5);
+    expect(err).toContain("unknown lint rule 'nope'");
   });
 });

@@ -18,6 +18,7 @@ ruleTests('schema', {
     { name: 'a wrong enum value', files: { 'site.yml': playbook('    - name: T\n      file: { path: /tmp/x, state: folder }') }, findings: ['site.yml:6:36'], message: 'expected one of' },
     { name: 'a template syntax error', files: { 'site.yml': playbook('    - name: T\n      debug: { msg: "{{ x | upper }}" }') }, findings: ['site.yml:6:27'] },
     { name: 'a bad argument spec type', files: { 'r/tasks/main.yml': '- name: T\n  debug: { msg: x }\n', 'r/meta/argument_specs.yml': 'argument_specs:\n  main:\n    options:\n      x: { type: string }\n' }, findings: ['r/meta/argument_specs.yml:4:18'] },
+    { name: 'role defaults that are a list', files: { 'r/tasks/main.yml': '- name: T\n  debug: { msg: x }\n', 'r/defaults/main.yml': '- a\n- b\n' }, findings: ['r/defaults/main.yml:1:1'], message: 'must be a mapping' },
     { name: 'a bad scenario key', files: { 'r/tasks/main.yml': '- name: T\n  debug: { msg: x }\n', 'r/tests/default/scenario.yml': 'host: 2\n' }, findings: ['r/tests/default/scenario.yml:1:1'], message: "unknown key 'host'" },
   ],
 });
