@@ -100,6 +100,8 @@ export default defineModule<SysctlArgs>({
     const raw = args.value ?? args.val;
     if (present && (raw === undefined || sysctlValue(raw) === '')) return failed('value cannot be blank');
     const value = sysctlValue(raw);
+    // One setting per line: a newline in the name or value would write a second setting into the file.
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) return failed('sysctl: the name and the value must be one line each (a newline would add another setting to the file)');
     const file = args.sysctl_file ?? DEFAULT_SYSCTL_FILE;
     const reload = toBool(args.reload, true);
     const set = toBool(args.sysctl_set);
