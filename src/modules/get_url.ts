@@ -129,7 +129,11 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
   }
   const { dest, stat: cur } = probe;
   const data: Record<string, unknown> = { dest, url };
-  if (!probe.parentExists) return failed(`Destination dir ${posix.dirname(dest)} does not exist`, data);
+  // Check mode: the folder may come from an earlier task (see put-file); predict the download instead of failing.
+  if (!probe.parentExists) {
+    if (!ctx.check) return failed(`Destination dir ${posix.dirname(dest)} does not exist`, data);
+    return { changed: true, msg: `would download ${url} to ${dest} (its folder does not exist yet: an earlier task must create it)`, data, diff: [{ path: dest, before: 'state: absent\n', after: 'state: file\n' }] };
+  }
   if (cur.type === 'directory') return failed(`dest ${dest} is a directory`, data);
   if (spec && probe.missing.includes(digestCommand(algo))) return failed(`get_url needs '${digestCommand(algo)}' on the target (not found)`, data);
 

@@ -52,7 +52,9 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     parentExists = destSt!.type === 'directory';
   }
   if (cur.type === 'directory') return failed(`dest ${dest} is a directory`);
-  if (!cur.exists && !parentExists && !trailingSlash) return failed(`Destination directory ${posix.dirname(dest)} does not exist`);
+  // In check mode an earlier task (file: state=directory) may be what creates the folder: predict the write
+  // rather than fail, as the run would once that task has run. A real run fails here, as Ansible's does.
+  if (!cur.exists && !parentExists && !trailingSlash && !ctx.check) return failed(`Destination directory ${posix.dirname(dest)} does not exist`);
   if (remoteSrc !== undefined) {
     if (!srcSt!.exists) return failed(`Source ${remoteSrc} not found`);
     if (srcSt!.type !== 'file') return failed(`Source ${remoteSrc} is not a regular file (remote_src copies single files)`);
