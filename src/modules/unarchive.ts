@@ -141,14 +141,16 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
   const stats = parseStatLines(res.stdout);
   if (args.creates !== undefined && stats.get('c')?.exists) return { changed: false, msg: `skipped, since ${args.creates} exists`, data };
   const destSt = stats.get('d');
-  if (!destSt || destSt.type !== 'directory') return failed(`dest '${dest}' must be an existing dir`, data);
+  // Check mode: the folder and a remote archive may come from earlier tasks (file, get_url); predict the unpacking.
+  const assumed = (what: string): Decision => ({ changed: true, msg: `would unpack ${args.src} into ${dest} (${what} does not exist yet: an earlier task must create it)`, data });
+  if (!destSt || destSt.type !== 'directory') return ctx.check && !destSt?.exists ? assumed(`dest '${dest}'`) : failed(`dest '${dest}' must be an existing dir`, data);
   let info: ArchiveInfo;
   if (local) {
     const missing = /^M (\S+)$/m.exec(res.stdout);
     if (missing) return failed(`unarchive needs '${missing[1]}' on the target (not found)`, data);
     info = local.info;
   } else {
-    if (/^E missing$/m.test(res.stdout)) return failed(`Source '${args.src}' does not exist`, data);
+    if (/^E missing$/m.test(res.stdout)) return ctx.check ? assumed(`the archive ${args.src}`) : failed(`Source '${args.src}' does not exist`, data);
     const parsed = parseInspection(res.stdout, opts);
     if (isInspectFailure(parsed)) {
       if ('missing' in parsed) return failed(`unarchive needs '${parsed.missing}' on the target (not found)`, data);
