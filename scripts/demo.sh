@@ -16,7 +16,9 @@ mirror_dir=.sandbox/demo-mirror
 vars=.sandbox/demo-vars.json
 mirror_pid=
 cleanup() {
-  trap - EXIT INT TERM
+  # Ctrl-C during the cleanup must not leave hosts running.
+  trap "" INT TERM
+  trap - EXIT
   [ -n "$mirror_pid" ] && kill "$mirror_pid" 2>/dev/null || true
   bosun sandbox down --name demo --state-dir "$state" >/dev/null || echo "could not stop the sandbox hosts: run bosun sandbox down --name demo --state-dir $state" >&2
 }
