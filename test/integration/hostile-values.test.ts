@@ -206,6 +206,28 @@ fixture.describe(`${HOSTILE.length} hostile values through every file-touching m
     });
   });
 
+  it('a second run changes nothing: every module reads the hostile names back correctly', async () => {
+    let out = '';
+    const code = await main(['run', path.resolve('test/fixtures/hostile/site.yml'), '-i', fixture.sandbox.inventoryFile, '-e', `@${path.join(work, 'hostile.json')}`, '--json'],
+      { out: (t) => { out += t; }, err: () => {}, isTTY: false });
+    expect(code).toBe(0);
+    const second = out.trim().split('\n').map((l) => JSON.parse(l) as JsonEvent);
+    const changed = second.filter((e) => e.type === 'task_result').flatMap((e) => (e.items ?? [e]).filter((r) => r.status === 'changed').map(() => e.task));
+    // command and shell always run; everything else must find its file as it left it.
+    // command, shell and file state=touch always change; replace's source is written again and replaced again;
+    // everything else must find its file as it left it.
+    const always = ['command argv printf', 'command argv touch', 'shell with quote', 'file touch', 'replace source', 'replace'];
+    const unexpected = second.filter((e) => e.type === 'task_result' && !always.includes(e.task ?? ''))
+      .flatMap((e) => (e.items ?? [e]).filter((r) => r.status !== 'ok' && r.status !== 'failed').map((r) => `${e.task} ${JSON.stringify(r.item)}`));
+    // As in Ansible, a lineinfile `line` holding a newline never equals a line of the file: it is added again.
+    expect(unexpected).toEqual(['lineinfile "new\\nline"']);
+    const again = await tree();
+    again.delete('lineinfile/new\nline');
+    const first = new Map(files);
+    first.delete('lineinfile/new\nline');
+    expect(again).toEqual(first);
+  });
+
   it('group names: invalid names fail cleanly, none is created', async () => {
     const groups = (await onHost((c) => c.exec('getent group'))).stdout;
     for (const [i, r] of resultsOf('group name').entries()) {
