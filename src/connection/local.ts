@@ -18,11 +18,18 @@ export class LocalConnection implements BecomeParent {
 
   async connect(): Promise<void> {
     if (this.session && !this.session.closed) return;
-    const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group, so a timed-out command is killed with the shell, children included.
+    const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
     const session = new ShellSession(
       { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! },
-      () => child.kill('SIGKILL'),
+      () => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      },
     );
     child.on('exit', (code, signal) => session.fail(`local shell exited (${signal ?? code})`));
     child.on('error', (e) => session.fail(`local shell failed: ${e.message}`));

@@ -60,14 +60,17 @@ export class SshConnection implements BecomeParent {
       client.exec('/bin/sh', (err, ch) => (err ? reject(new ConnectionError(spec.name, `cannot start /bin/sh on ${spec.address}: ${err.message}`, { cause: err })) : resolve(ch)));
     }).catch((e) => { client.end(); throw e; });
     this.channel = channel;
+    let shellPid: number | undefined;
     const session = new ShellSession(
       { stdin: channel, stdout: channel, stderr: channel.stderr },
-      () => this.shutdown(),
+      // A timed-out command is killed on the target, not only abandoned: end the shell's process group.
+      () => this.retire(client, channel, shellPid),
     );
     channel.on('close', () => lost('the remote shell ended'));
     this.session = session;
     try {
-      await session.prepare(SESSION_PRELUDE, { timeoutMs: Math.max(spec.connectTimeoutMs, 5000) });
+      const pre = await session.prepare(`${SESSION_PRELUDE}; echo $$`, { timeoutMs: Math.max(spec.connectTimeoutMs, 5000) });
+      shellPid = Number(pre.stdout.trim()) || undefined;
     } catch (e) {
       this.shutdown();
       throw new ConnectionError(spec.name, `cannot start the shell on ${spec.address}: ${(e as Error).message}`, { cause: e });
@@ -159,6 +162,32 @@ export class SshConnection implements BecomeParent {
         else resolve(data);
       });
     }));
+  }
+
+  /**
+   * Give up a session whose command timed out: kill the remote shell's process group (the shell
+   * leads its own group, so the command and its children go too) over a fresh channel, then close
+   * that client. The next exec opens a new connection.
+   */
+  private retire(client: Client, channel: ClientChannel, shellPid: number | undefined): void {
+    if (this.client === client) {
+      this.client = undefined;
+      this.channel = undefined;
+      this.sftpChannel = undefined;
+    }
+    const end = (): void => { channel.end(); client.end(); };
+    if (shellPid === undefined || shellPid <= 1) return end();
+    const timer = setTimeout(end, 3000);
+    client.exec(`kill -TERM -- -${shellPid} 2>/dev/null; sleep 1; kill -KILL -- -${shellPid} 2>/dev/null; true`, (err, ch) => {
+      if (err) {
+        clearTimeout(timer);
+        end();
+        return;
+      }
+      ch.on('close', () => { clearTimeout(timer); end(); });
+      ch.resume();
+      ch.stderr.resume();
+    });
   }
 
   /** Tear everything down without waiting. */

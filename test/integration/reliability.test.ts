@@ -73,6 +73,9 @@ fixture.describe('faults on sandbox hosts', () => {
     ]);
     const hang = res.events.find((e) => e.type === 'task_result' && e.task === 'hangs');
     expect(hang?.msg).toMatch(/timed out after 1 s/);
+    // The hung command was killed on the target, not only abandoned.
+    await new Promise((r) => setTimeout(r, 2500));
+    for (let i = 0; i < 3; i++) expect(await onHost(i, "pgrep -x sleep -a | grep -c 'sleep 60' || true")).toBe('0\n');
   });
 
   it('--run-timeout stops the run and exits 99', async () => {
@@ -133,7 +136,7 @@ fixture.describe('faults on sandbox hosts', () => {
 
   it('no temporary files are left on the targets', async () => {
     for (let i = 0; i < 3; i++) {
-      expect(await onHost(i, "find /tmp /root /etc /opt -xdev -name '.bosun-tmp-*' 2>/dev/null | head -5")).toBe('');
+      expect(await onHost(i, "find /tmp /root /etc /opt -xdev -path /root/.cache -prune -o -name '.bosun-tmp-*' -print 2>/dev/null | head -5")).toBe('');
     }
   });
 });
