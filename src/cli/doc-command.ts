@@ -17,15 +17,27 @@ function modulesMarkdown(): string {
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
-/** Register `bosun doc`. */
+/** Register `bosun doc` (modules, and `bosun doc role NAME`). */
 export function registerDoc(program: Command, { io, setExit }: CliContext): void {
   program
     .command('doc')
     .description('show a module\'s documentation: arguments, check mode, return values, an example (like ansible-doc)')
-    .argument('[module]', 'module name (ansible.builtin.NAME works too)')
+    .argument('[module]', "module name (ansible.builtin.NAME works too), or 'role'")
+    .argument('[role]', 'with `role`: the role name (the playbook folder\'s roles/ first, then the built-in roles)')
     .option('-l, --list', 'list the modules with their one-line description', false)
     .option('--markdown', 'print the Markdown argument table instead', false)
-    .action(async (name, o) => {
+    .action(async (name, roleName, o) => {
+      if (name === 'role') {
+        if (!roleName) {
+          io.err('bosun doc role: give a role name\n');
+          setExit(EXIT_BAD_OPTIONS);
+          return;
+        }
+        const { renderRoleDoc } = await import('./doc-role.js');
+        io.out(renderRoleDoc(roleName));
+        setExit(0);
+        return;
+      }
       const [{ getModule, moduleRegistry }, docs, { Help }, { closest }] = await Promise.all([
         import('../modules/index.js'), import('../modules/docs.js'), import('@commander-js/extra-typings'), import('fastest-levenshtein'),
       ]);
