@@ -201,3 +201,24 @@ describe('engine details roles rely on', () => {
     expect(res.out).toContain('localhost : ok=4 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=1');
   });
 });
+
+describe('--step', () => {
+  it('asks before each task: no skips it, continue runs the rest without asking', async () => {
+    const { runPlaybooks } = await import('../../src/executor/run.js');
+    const dir = tree({
+      'hosts.ini': INVENTORY,
+      'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - { name: one, debug: msg=1 }\n    - { name: two, debug: msg=2 }\n    - { name: three, debug: msg=3 }\n    - { name: four, debug: msg=4 }\n',
+    });
+    const asked: string[] = [];
+    const ran: string[] = [];
+    const answers: Array<'yes' | 'no' | 'continue'> = ['yes', 'no', 'continue'];
+    await runPlaybooks({
+      playbooks: [path.join(dir, 'site.yml')], inventories: [path.join(dir, 'hosts.ini')], check: false, diff: false, extraVars: [], forks: 5,
+      verbosity: 0, tags: { only: [], skip: [] }, connection: {},
+      confirmStep: async (task) => { asked.push(task); return answers.shift()!; },
+      sink: (e) => { if (e.type === 'task_result') ran.push(e.result.task); },
+    });
+    expect(asked).toEqual(['one', 'two', 'three']);
+    expect(ran).toEqual(['one', 'three', 'four']);
+  });
+});
