@@ -43,6 +43,8 @@ export class SecretMasker {
   /** Add a secret value: a string (with its quoted and JSON-escaped forms), a number, or every string and number inside a list or mapping. */
   add(value: unknown): void {
     if (typeof value === 'string') {
+      // A template is not the secret: its rendered value is (a vault value, or learned from results).
+      if (value.includes('{{')) return;
       this.addString(value);
       if (value.includes('\n')) for (const line of value.split('\n')) if (line.trim().length >= 8) this.addString(line.trim());
       this.addString(JSON.stringify(value).slice(1, -1));

@@ -43,6 +43,12 @@ describe('SecretMasker', () => {
     expect(m.mask('x second line of it y')).toBe(`x ${MASK} y`);
   });
 
+  it('does not take a template for the secret', () => {
+    const m = new SecretMasker();
+    m.addNamed({ db_password: '{{ vault_db_password }}' });
+    expect(m.size).toBe(0);
+  });
+
   it('collects the values of secret-named keys at any depth', () => {
     const m = new SecretMasker();
     m.addNamed({ user: 'bob', db: { password: 'pw-123', port: 5432 }, tokens: ['t-aaa', 't-bbb'], key_file: '/k/id_rsa' });
