@@ -89,11 +89,20 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('site.yml installs runc, containerd and crictl for real; containerd answers with the CRI plugin; second run changed=0', async () => {
+  it('site.yml: --check on fresh hosts predicts exactly, then installs runc, containerd and crictl for real; containerd answers with the CRI plugin; second run changed=0', async () => {
+    // --check on fresh hosts: nothing is downloaded or changed, and it predicts exactly what the real run changes.
+    const fresh = 'ls /usr/local/bin/containerd /usr/local/bin/runc /etc/containerd /var/cache/bosun 2>&1 | sort';
+    const untouched = await onAll(fresh);
+    resetDownloads();
+    const check = await site('--check');
+    expect(check.code, failures(check.events)).toBe(0);
+    expect(await onAll(fresh)).toEqual(untouched);
+    expect(mirror.server.hits.size).toBe(0);
     resetDownloads();
     const first = await site();
     expect(first.err).toBe('');
     expect(first.code, failures(first.events)).toBe(0);
+    expect(changed(first.events)).toEqual(changed(check.events));
     const { containerd, runc, crictl } = mirror.manifest;
     // download: controller: one request per file for the 3 hosts.
     expect(mirror.server.hits.get(`/${containerd.upstream}`)).toBe(1);
