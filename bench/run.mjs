@@ -67,7 +67,8 @@ const work = mkdtempSync(join(os.tmpdir(), 'bosun-bench-'));
 const tasks = parse(readFileSync(PLAYBOOK, 'utf8'))[0].tasks.length;
 
 function fail(what, r) {
-  const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15).join('\n');
+  const lines = `${r.stdout}\n${r.stderr}`.trim().split('\n');
+  const tail = [...lines.filter((l) => /fatal|FAILED|ERROR/.test(l)).slice(0, 5), ...lines.slice(-10)].join('\n');
   throw new Error(`${what} failed (exit ${r.code}):\n${tail}`);
 }
 
@@ -156,7 +157,7 @@ async function startup(results) {
   const pb = existsSync(site) ? site : join(ROOT, 'playbooks', 'demo.yml');
   const s = await medianRun(11, process.execPath, [BOSUN, 'run', '--syntax-check', pb]);
   if (s.code !== 0) fail('bosun --syntax-check', s);
-  results.startup = { version: { wallS: v.wallS, maxRssMB: v.maxRssMB }, syntaxCheck: { playbook: relative(ROOT, pb), wallS: s.wallS, maxRssMB: s.maxRssMB } };
+  results.startup = { version: { wallS: v.wallS, cpuS: v.cpuS, maxRssMB: v.maxRssMB }, syntaxCheck: { playbook: relative(ROOT, pb), wallS: s.wallS, cpuS: s.cpuS, maxRssMB: s.maxRssMB } };
   log(`bosun --version ${v.wallS.toFixed(3)} s; --syntax-check ${relative(ROOT, pb)} ${s.wallS.toFixed(3)} s`);
 }
 
@@ -189,11 +190,15 @@ async function main() {
   };
   const started = Date.now();
   await startup(results);
-  for (const n of hostCounts) await benchHosts(n, results);
+  mkdirSync(opt.out, { recursive: true });
+  for (const n of hostCounts) {
+    await benchHosts(n, results);
+    // What is measured so far survives an interrupted run.
+    writeFileSync(join(opt.out, 'partial.json'), `${JSON.stringify({ ...results, partial: true }, null, 2)}\n`);
+  }
   results.totalS = (Date.now() - started) / 1000;
   results.machine.loadAvgEnd = os.loadavg()[0];
   results.targets = targets(results);
-  mkdirSync(opt.out, { recursive: true });
   const stamp = results.date.replace(/[:.]/g, '-');
   writeFileSync(join(opt.out, `bench-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(opt.out, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

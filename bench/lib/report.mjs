@@ -62,13 +62,14 @@ export function markdown(results) {
     L.push('', `Ansible was not run at ${results.ansibleSkipped.join(', ')} hosts (\`--ansible-max-hosts ${results.ansibleMaxHosts}\`: it takes minutes there).`);
   }
   L.push('', 'CPU is the controller\'s (user+sys of the child process and everything it waited for: Ansible\'s workers, the floor\'s ssh clients); the work the targets do is not in it.', '');
-  L.push('## Start-up and check mode', '', '| command | wall s (median) | peak RSS MB |', '|---|---:|---:|');
+  L.push('## Start-up and check mode', '', '| command | wall s (median) | CPU s | peak RSS MB |', '|---|---:|---:|---:|');
   const s = results.startup;
-  L.push(`| \`bosun --version\` | ${fmt(s.version?.wallS, 3)} | ${fmt(s.version?.maxRssMB, 0)} |`);
-  L.push(`| \`bosun run --syntax-check ${s.syntaxCheck?.playbook}\` | ${fmt(s.syntaxCheck?.wallS, 3)} | ${fmt(s.syntaxCheck?.maxRssMB, 0)} |`);
-  for (const c of results.check) L.push(`| \`bosun run --check ${c.playbook}\` on ${c.hosts} hosts (forks ${c.forks}) | ${fmt(c.wallS, 3)} | ${fmt(c.maxRssMB, 0)} |`);
+  L.push(`| \`bosun --version\` | ${fmt(s.version?.wallS, 3)} | ${fmt(s.version?.cpuS, 3)} | ${fmt(s.version?.maxRssMB, 0)} |`);
+  L.push(`| \`bosun run --syntax-check ${s.syntaxCheck?.playbook}\` | ${fmt(s.syntaxCheck?.wallS, 3)} | ${fmt(s.syntaxCheck?.cpuS, 3)} | ${fmt(s.syntaxCheck?.maxRssMB, 0)} |`);
+  for (const c of results.check) L.push(`| \`bosun run --check ${c.playbook}\` on ${c.hosts} hosts (forks ${c.forks}) | ${fmt(c.wallS, 3)} | ${fmt(c.cpuS, 3)} | ${fmt(c.maxRssMB, 0)} |`);
   L.push('', '## Targets (issue 7)', '', '| target | wanted | measured | met |', '|---|---|---|---|');
   for (const t of targets(results)) L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.ok === null ? '–' : t.ok ? 'yes' : '**no**'} |`);
-  L.push('', '![wall time against hosts](chart.png)', '');
+  for (const note of results.notes ?? []) L.push('', `Note: ${note}`);
+  L.push('', '![wall time against hosts](../chart-latest.png)', '');
   return L.join('\n');
 }
