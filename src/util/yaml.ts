@@ -96,6 +96,13 @@ function parseText(text: string, file: string): YamlFile {
         });
       }
     },
+    Collection(_key, node) {
+      if (node.tag === '!vault') {
+        throw new BosunError('VAULT', '!vault must tag a text holding a vault, not a mapping or a list', {
+          source: toPos(node.range?.[0] ?? 0), hint: 'write `name: !vault |` and the lines bosun vault encrypt_string prints',
+        });
+      }
+    },
     Scalar(_key, node) {
       if (node.value instanceof VaultedValue) {
         const at = node.range?.[0] ?? 0;

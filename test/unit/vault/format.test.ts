@@ -140,6 +140,14 @@ describe('vaults in YAML', () => {
     expect(err.hint).toMatch(/--vault-password-file/);
   });
 
+  it('!vault on a mapping or a non-vault text is a positioned error, not a crash', () => {
+    setVaultSecrets([secret]);
+    expect(() => parseYaml('a: !vault {b: 1}\n', 'm.yml')).toThrow(BosunError);
+    const err = (() => { try { parseYaml('a: !vault not a vault\n', 'n.yml'); } catch (e) { return e as BosunError; } return undefined; })();
+    expect(err?.code).toBe('VAULT');
+    expect(err?.source).toEqual({ file: 'n.yml', line: 1, col: 4 });
+  });
+
   it('a wrong password is a positioned VAULT error', () => {
     setVaultSecrets([{ id: 'default', password: 'nope' }]);
     expect(() => parseYaml(inline('x'), 'c.yml')).toThrow(/Decryption failed \(no vault secrets would decrypt\)/);
