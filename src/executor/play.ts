@@ -155,7 +155,15 @@ export class PlayRun {
 
   private async runInclude(inc: Include, hosts: string[], walk: Walk): Promise<void> {
     if (!tagsSelect(inc.tags, this.opts.tags)) return;
-    this.opts.sink({ type: 'task_start', task: inc.name ?? `include_${inc.what}`, module: `include_${inc.what}`, source: inc.source, hosts: hosts.length });
+    let incTitle = inc.name ?? `include_${inc.what}`;
+    if (inc.name?.includes('{{') && hosts[0] !== undefined) {
+      try {
+        incTitle = String(this.engine.renderString(inc.name, this.varsFor(hosts[0], inc.context, walk.layers, inc.varLayers), inc.source));
+      } catch {
+        incTitle = inc.name;
+      }
+    }
+    this.opts.sink({ type: 'task_start', task: incTitle, module: `include_${inc.what}`, source: inc.source, hosts: hosts.length, tags: inc.tags });
     // Each host decides (when, loop, file); hosts that include the same thing run it together.
     const groups = new Map<string, { target: string; layer: VarLayer; hosts: string[] }>();
     for (const h of hosts) {
@@ -275,6 +283,8 @@ export class PlayRun {
 
   private async runOnHost(task: Task, title: string, host: string, walk: Walk, check: boolean): Promise<TaskResult> {
     const vars = this.varsFor(host, task.context, walk.layers, task.varLayers);
+    // A task (or block) with `check_mode: true` sees itself in check mode, as in Ansible.
+    vars['ansible_check_mode'] = check;
     let environment: Record<string, string> = {};
     let delegate: string | undefined;
     try {

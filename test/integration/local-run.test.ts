@@ -222,3 +222,28 @@ describe('--step', () => {
     expect(ran).toEqual(['one', 'three', 'four']);
   });
 });
+
+describe('check_mode and ansible_check_mode', () => {
+  it('a block with check_mode: true sees ansible_check_mode true; templated include names are rendered', async () => {
+    const dir = tree({
+      'hosts.ini': INVENTORY,
+      'inc.yml': '- debug: msg=included\n',
+      'site.yml': [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  vars: { what: things }',
+        '  tasks:',
+        '    - check_mode: true',
+        '      block:',
+        '        - set_fact: { seen: "{{ ansible_check_mode }}" }',
+        '    - assert: { that: [(eq seen true), (not ansible_check_mode)] }',
+        '    - name: "include {{ what }}"',
+        '      include_tasks: inc.yml',
+        '',
+      ].join('\n'),
+    });
+    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini')]);
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('TASK [include things]');
+  });
+});
