@@ -32,6 +32,7 @@ export interface HostState {
 /** The hosts of a run: their states, variables and connections. */
 export class Hosts {
   private readonly states = new Map<string, HostState>();
+  private hostvarsObject: Record<string, unknown> | undefined;
 
   constructor(
     readonly inventory: Inventory,
@@ -102,9 +103,11 @@ export class Hosts {
     return vars;
   }
 
-  /** `hostvars`: every host's current variables, computed when read. */
+  /** `hostvars`: every host's current variables, computed when read (one object for the run: its getters read live state). */
   hostvars(): Record<string, unknown> {
+    if (this.hostvarsObject) return this.hostvarsObject;
     const out: Record<string, unknown> = {};
+    this.hostvarsObject = out;
     for (const name of this.inventory.hosts.keys()) {
       Object.defineProperty(out, name, {
         enumerable: true,
