@@ -77,13 +77,17 @@ async function snapshot(): Promise<Set<string>> {
   return new Set(out.stdout.split('\0').filter(Boolean));
 }
 
-/** Files and folders under BASE: relative path -> content (files) or '<dir>'. */
+/** Files, folders and links under BASE: relative path -> content (files), '<dir>' or '<link TARGET>'. */
 async function tree(): Promise<Map<string, string>> {
-  const r = await onHost((c) => c.exec(`cd ${BASE} && find . -mindepth 1 -printf '%y %P\\0' && printf '\\0\\0' && find . -type f -print0 | xargs -0 -r -n1 sh -c 'printf "%s\\0" "$1"; base64 -w0 "$1"; printf "\\0"' _`));
-  const [listing = '', contents = ''] = r.stdout.split('\0\0\0');
+  const r = await onHost((c) => c.exec(`cd ${BASE} && find . -mindepth 1 -printf '%y\\0%P\\0%l\\0' && printf 'END-OF-LISTING\\0' && find . -type f -print0 | xargs -0 -r -n1 sh -c 'printf "%s\\0" "$1"; base64 -w0 "$1"; printf "\\0"' _`));
+  const cut = r.stdout.indexOf('END-OF-LISTING\0');
+  const listing = r.stdout.slice(0, cut).split('\0');
   const map = new Map<string, string>();
-  for (const entry of listing.split('\0').filter(Boolean)) if (entry.startsWith('d ')) map.set(entry.slice(2), '<dir>');
-  const parts = contents.split('\0');
+  for (let i = 0; i + 2 < listing.length; i += 3) {
+    if (listing[i] === 'd') map.set(listing[i + 1]!, '<dir>');
+    if (listing[i] === 'l') map.set(listing[i + 1]!, `<link ${listing[i + 2]}>`);
+  }
+  const parts = r.stdout.slice(cut + 15).split('\0');
   for (let i = 0; i + 1 < parts.length; i += 2) map.set(parts[i]!.replace(/^\.\//, ''), Buffer.from(parts[i + 1]!, 'base64').toString('utf8'));
   return map;
 }
@@ -159,8 +163,19 @@ fixture.describe(`${HOSTILE.length} hostile values through every file-touching m
     expectAllOk('unarchive');
   });
 
+  it('file state=link: one link per value, to the exact file', () => {
+    const links = [...files.entries()].filter(([p]) => p.startsWith('links/')).map(([p, c]) => [p.slice(6), c]).sort();
+    expect(links).toEqual(HOSTILE.map((v) => [v, `<link ${BASE}/copy/${v}>`]).sort());
+  });
+
+  it('file state=absent removes exactly the file named (a glob never expands): only the sentinel is left', () => {
+    const left = [...files.keys()].filter((p) => p.startsWith('absent/'));
+    expect(left).toEqual(['absent/keep']);
+    expect(resultsOf('file absent').map((r) => r.status)).toEqual(HOSTILE.map(() => 'changed'));
+  });
+
   it('every looping module succeeded for every value', () => {
-    for (const task of ['copy', 'template', 'file touch', 'file directory', 'lineinfile', 'blockinfile', 'replace', 'stat', 'command argv touch', 'command argv printf', 'shell with quote', 'get_url', 'fetch', 'slurp']) {
+    for (const task of ['copy', 'template', 'file touch', 'file directory', 'file link', 'absent targets', 'file absent', 'lineinfile', 'blockinfile', 'replace', 'stat', 'command argv touch', 'command argv printf', 'shell with quote', 'get_url', 'fetch', 'slurp']) {
       expectAllOk(task);
     }
   });
@@ -214,9 +229,9 @@ fixture.describe(`${HOSTILE.length} hostile values through every file-touching m
     const second = out.trim().split('\n').map((l) => JSON.parse(l) as JsonEvent);
     const changed = second.filter((e) => e.type === 'task_result').flatMap((e) => (e.items ?? [e]).filter((r) => r.status === 'changed').map(() => e.task));
     // command and shell always run; everything else must find its file as it left it.
-    // command, shell and file state=touch always change; replace's source is written again and replaced again;
+    // command, shell and file state=touch always change; replace's and absent's sources are written again;
     // everything else must find its file as it left it.
-    const always = ['command argv printf', 'command argv touch', 'shell with quote', 'file touch', 'replace source', 'replace'];
+    const always = ['command argv printf', 'command argv touch', 'shell with quote', 'file touch', 'replace source', 'replace', 'absent targets', 'file absent'];
     const unexpected = second.filter((e) => e.type === 'task_result' && !always.includes(e.task ?? ''))
       .flatMap((e) => (e.items ?? [e]).filter((r) => r.status !== 'ok' && r.status !== 'failed').map((r) => `${e.task} ${JSON.stringify(r.item)}`));
     // As in Ansible, a lineinfile `line` holding a newline never equals a line of the file: it is added again.

@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import type { Connection } from '../../connection/types.js';
 import { sh, shq, splitWords } from '../../util/shell.js';
 import { attrCommands, formatMode, type AttrPlan, type CurrentAttrs } from './attrs.js';
-import { batchStatScript, parseBatchStat, STAT_FORMAT } from './stat-batch.js';
+import { batchStatScript, decodeLinkHex, linkLines, parseBatchStat, STAT_FORMAT } from './stat-batch.js';
 
 /** What `stat` found at a path. */
 export interface RemoteStat {
@@ -66,7 +66,7 @@ export function statScript(tag: string, path: string, opts: StatOptions = {}): s
     `  printf '%s ' ${shq(`S${tag}`)}; stat ${L}-c '${STAT_FORMAT}' -- ${shq(path)}`,
   ];
   if (!opts.follow) {
-    lines.push(`  if [ -L ${shq(path)} ]; then printf '%s ' ${shq(`L${tag}`)}; readlink -- ${shq(path)}; printf '%s ' ${shq(`R${tag}`)}; readlink -f -- ${shq(path)} || echo; fi`);
+    lines.push(`  if [ -L ${shq(path)} ]; then ${linkLines(tag, shq(path))}; fi`);
   }
   if (opts.checksum) {
     lines.push(`  if [ -f ${shq(path)} ] && [ -r ${shq(path)} ] && ${opts.follow ? 'true' : sh`[ ! -L ${path} ]`}; then printf '%s ' ${shq(`C${tag}`)}; ${sum} < ${shq(path)}; fi`);
@@ -96,8 +96,8 @@ export function parseStatLines(stdout: string): Map<string, RemoteStat> {
         uid: Number(f[1]), gid: Number(f[2]), size: Number(f[3]), mtime: Number(f[4]), atime: Number(f[5]),
         inode: Number(f[6]), dev: Number(f[7]), owner: f[8] ?? '', group: f.slice(9).join(' '),
       });
-    } else if (cur && kind === 'L') cur.linkTarget = rest;
-    else if (cur && kind === 'R') cur.linkSource = rest;
+    } else if (cur && kind === 'L') cur.linkTarget = decodeLinkHex(rest);
+    else if (cur && kind === 'R') cur.linkSource = decodeLinkHex(rest);
     else if (cur && kind === 'C') cur.checksum = rest.split(/\s/)[0] ?? '';
   }
   return out;

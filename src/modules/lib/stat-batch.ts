@@ -29,7 +29,7 @@ export function batchStatScript(paths: string[], opts: { checksum?: 'sha1' | 'sh
   if (!opts.follow) {
     paths.forEach((p, i) => {
       const q = shq(p);
-      lines.push(`if [ -L ${q} ]; then printf '%s ' L${i}; readlink -- ${q}; printf '%s ' R${i}; readlink -f -- ${q} || echo; fi`);
+      lines.push(`if [ -L ${q} ]; then ${linkLines(String(i), q)}; fi`);
     });
   }
   if (opts.checksum) {
@@ -41,6 +41,21 @@ export function batchStatScript(paths: string[], opts: { checksum?: 'sha1' | 'sh
     lines.push(`[ $# -eq 0 ] || ${opts.checksum === 'sha256' ? 'sha256sum' : 'sha1sum'} -- "$@"`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The `L<tag> HEX` (readlink) and `R<tag> HEX` (readlink -f) lines of a
+ * symlink whose quoted path is `q`: hex, so that a target holding a newline
+ * survives the line-based parsing (decode with `decodeLinkHex`).
+ */
+export function linkLines(tag: string, q: string): string {
+  const hex = "od -An -v -tx1 | tr -d ' \\n'; echo";
+  return `printf '%s ' L${tag}; readlink -- ${q} | ${hex}; printf '%s ' R${tag}; { readlink -f -- ${q} || echo; } | ${hex}`;
+}
+
+/** The text of a `linkLines` value: readlink's output without its final newline. */
+export function decodeLinkHex(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('utf8').replace(/\n$/, '');
 }
 
 /** One path's raw findings: its stat fields, link lines and checksum. */
