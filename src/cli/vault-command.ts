@@ -11,6 +11,7 @@ import type { CliContext, CliIO } from './context.js';
 import { addVaultOptions, promptVaultPassword, resolveVaultSecrets, type VaultFlags } from './run-vault-options.js';
 
 type Vault = typeof import('../vault/index.js');
+const NO_PASSWORD_HINT = 'use --vault-password-file FILE, --ask-vault-pass or BOSUN_VAULT_PASSWORD_FILE';
 const vaultLib = (): Promise<Vault> => import('../vault/index.js');
 
 /** Register `bosun vault`. */
@@ -121,7 +122,7 @@ async function needSecrets(flags: VaultFlags, io: CliIO): Promise<VaultSecret[]>
   const secrets = await resolveVaultSecrets(flags, io);
   if (secrets.length > 0) return secrets;
   if (process.stdin.isTTY) return [{ id: 'default', password: await promptVaultPassword('Vault password: ', io) }];
-  throw new BosunError('VAULT', 'no vault password was given', { hint: 'use --vault-password-file FILE, --ask-vault-pass or BOSUN_VAULT_PASSWORD_FILE' });
+  throw new BosunError('VAULT', 'no vault password was given', { hint: NO_PASSWORD_HINT });
 }
 
 /** The one secret to encrypt with: --encrypt-vault-id's, the only one given, or asked twice. */
@@ -133,7 +134,9 @@ async function encryptSecret(flags: VaultFlags & { encryptVaultId?: string }, io
     return found;
   }
   if (secrets.length > 1) throw new BosunError('VAULT', 'several vault secrets were given: choose one with --encrypt-vault-id');
-  return secrets[0] ?? { id: 'default', password: await confirmedPassword('New Vault password: ', io) };
+  if (secrets[0]) return secrets[0];
+  if (!process.stdin.isTTY) throw new BosunError('VAULT', 'no vault password was given', { hint: NO_PASSWORD_HINT });
+  return { id: 'default', password: await confirmedPassword('New Vault password: ', io) };
 }
 
 async function confirmedPassword(prompt: string, io: CliIO): Promise<string> {

@@ -148,6 +148,7 @@ describe.skipIf(!hasAnsible)('bosun vault and ansible-vault', () => {
     const tampered = file('tampered.yml', lines.join('\n'));
     expect((await bosun(['vault', 'view', tampered, '--vault-password-file', pwFile])).err).toMatch(/Decryption failed|format/);
     expect((await bosun(['vault', 'view', f])).err).toMatch(/no vault password was given/);
+    expect((await bosun(['vault', 'encrypt', file('g.yml', 'a: 1\n')])).err).toMatch(/no vault password was given\nhint: use --vault-password-file/);
     const r4 = await bosun(['vault', 'view', f, '--ask-vault-pass']);
     expect(r4.code).toBe(5);
     expect(r4.err).toMatch(/--ask-vault-pass needs a terminal/);
