@@ -9,7 +9,8 @@
  * /password|passwd|secret|token|apikey|(^|_)key($|_)|pass$/i (`key` as a word: `api_key`,
  * `private_key_data`, not `kubekey_version` or `monkey`), except names that hold a path or
  * a public key (ending in _file, _files, _path, _dir, _public, _pub, _keytype,
- * or containing public_key), such as ansible_ssh_private_key_file.
+ * or containing public_key), such as ansible_ssh_private_key_file, and a bare
+ * `key`/`keys` (the name half of dict2items and with_dict items, not a secret).
  */
 import { BosunError, rememberSource } from '../errors.js';
 import { readFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { shq } from './shell.js';
 export const MASK = '********';
 
 const SECRET_NAME = /password|passwd|secret|token|apikey|(?:^|_)key(?:$|_)|pass$/i;
-const NOT_SECRET_NAME = /(?:_files?|_path|_dir|_public|_pub|_keytype)$|public_?key/i;
+const NOT_SECRET_NAME = /(?:_files?|_path|_dir|_public|_pub|_keytype)$|public_?key|^keys?$/i;
 /** Shorter values are not masked: masking "ab" everywhere would garble output and hide nothing. */
 const MIN_LENGTH = 3;
 

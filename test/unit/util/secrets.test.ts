@@ -18,7 +18,7 @@ describe('isSecretName', () => {
     ['db_password', true], ['ansible_password', true], ['ansible_become_password', true], ['ansible_ssh_pass', true],
     ['api_token', true], ['client_secret', true], ['aws_secret_access_key', true], ['PASSWD', true], ['api_key', true],
     ['ansible_ssh_private_key_file', false], ['ssl_key_path', false], ['vault_password_file', false], ['ssh_public_key', false],
-    ['ansible_ssh_host_key_rsa_public', false], ['username', false], ['passenger', false], ['hostname', false],
+    ['ansible_ssh_host_key_rsa_public', false], ['username', false], ['passenger', false], ['hostname', false], ['key', false], ['keys', false],
     ['kubekey_version', false], ['monkey', false], ['keycloak_url', false], ['apikey', true], ['private_key_data', true],
   ])('%s -> %s', (name, secret) => {
     expect(isSecretName(name)).toBe(secret);
@@ -41,6 +41,12 @@ describe('SecretMasker', () => {
     m.add(`it's $x`);
     expect(m.mask(`echo ${shq(`it's $x`)}`)).toBe('echo ********');
     expect(m.mask('x second line of it y')).toBe(`x ${MASK} y`);
+  });
+
+  it('does not mask the names of dict2items items', () => {
+    const m = new SecretMasker();
+    m.addNamed({ item: { key: 'alice', value: 'admin' } });
+    expect(m.mask('alice admin')).toBe('alice admin');
   });
 
   it('does not take a template for the secret', () => {
