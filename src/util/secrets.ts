@@ -152,6 +152,8 @@ export interface SecretSources {
   playbooks: ReadonlyArray<{ dir: string; plays: ReadonlyArray<{ vars: ValuesHolder; varsFiles: readonly ValuesHolder[]; roles: ReadonlyArray<{ defaults: ValuesHolder; vars: ValuesHolder }> }> }>;
   extraVars: readonly ValuesHolder[];
   becomePassword?: string | undefined;
+  /** The environment (default process.env), for BOSUN_BECOME_PASSWORD. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** A host's group_vars/ and host_vars/ layers as seen from a playbook folder (hostVarLayers). */
   hostLayers?: (host: string, playbookDir: string) => Promise<readonly ValuesHolder[]>;
 }
@@ -161,6 +163,9 @@ export async function collectSecrets(src: SecretSources): Promise<SecretMasker> 
   const masker = new SecretMasker();
   for (const v of revealedValues()) masker.add(v);
   if (src.becomePassword !== undefined) masker.add(src.becomePassword);
+  // The become password the connection layer reads from the environment (BECOME_PASSWORD_ENV in connection/become-options.ts).
+  const envBecome = (src.env ?? process.env)['BOSUN_BECOME_PASSWORD'];
+  if (envBecome) masker.add(envBecome);
   for (const layer of src.extraVars) masker.addNamed(layer.values);
   for (const group of src.inventory.groups.values()) masker.addNamed(group.vars);
   for (const host of src.inventory.hosts.values()) masker.addNamed(host.vars);

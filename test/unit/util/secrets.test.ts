@@ -96,10 +96,11 @@ describe('collectSecrets and maskingSink', () => {
       playbooks: [{ dir: '/pb', plays: [{ vars: { values: { app_secret: 'play-secret' } }, varsFiles: [{ values: { db_passwd: 'file-pw' } }], roles: [{ defaults: { values: { role_key: 'role-key' } }, vars: { values: {} } }] }] }],
       extraVars: [{ values: { cli_token: 'extra-token' } }],
       becomePassword: 'become-pw',
+      env: { BOSUN_BECOME_PASSWORD: 'env-become-pw' },
       hostLayers: async (host, dir) => [{ values: { [`${host}_password`]: `gv-${dir}` } }],
     });
-    const all = 'host-pw group-token play-secret file-pw role-key extra-token become-pw gv-/pb from-the-vault';
-    expect(masker.mask(all)).toBe(Array(9).fill(MASK).join(' '));
+    const all = 'host-pw group-token play-secret file-pw role-key extra-token become-pw env-become-pw gv-/pb from-the-vault';
+    expect(masker.mask(all)).toBe(Array(10).fill(MASK).join(' '));
   });
 
   it('learns from results and masks every event before the sink', () => {
