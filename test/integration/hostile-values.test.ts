@@ -8,7 +8,7 @@
  * target or on the controller.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -53,7 +53,9 @@ beforeAll(async () => {
   srv = await startServer();
   srv.routes.set('/payload.txt', { body: 'downloaded\n' });
   execFileSync('sh', ['-c', `mkdir -p '${work}/arch' && printf 'payload\\n' > '${work}/arch/payload.txt' && tar -czf '${work}/payload.tgz' -C '${work}/arch' payload.txt`]);
-  writeFileSync(path.join(work, 'hostile.json'), JSON.stringify({ hostile: HOSTILE, base: BASE, fetch_dir: fetchDir, archive: path.join(work, 'payload.tgz'), url: srv.url('/payload.txt') }));
+  mkdirSync(path.join(work, 'src'));
+  for (const v of HOSTILE) writeFileSync(path.join(work, 'src', v), `src ${v}\n`);
+  writeFileSync(path.join(work, 'hostile.json'), JSON.stringify({ hostile: HOSTILE, base: BASE, fetch_dir: fetchDir, src_dir: path.join(work, 'src'), archive: path.join(work, 'payload.tgz'), url: srv.url('/payload.txt') }));
 });
 afterAll(async () => {
   await srv?.close();
@@ -141,6 +143,7 @@ fixture.describe(`${HOSTILE.length} hostile values through every file-touching m
 
   it.each([
     ['copy', (v: string) => `copy ${v}\n`],
+    ['copysrc', (v: string) => `src ${v}\n`],
     ['template', (v: string) => `value=${v}\n`],
     ['file', () => ''],
     ['lineinfile', (v: string) => `line ${v}\n`],
@@ -175,7 +178,7 @@ fixture.describe(`${HOSTILE.length} hostile values through every file-touching m
   });
 
   it('every looping module succeeded for every value', () => {
-    for (const task of ['copy', 'template', 'file touch', 'file directory', 'file link', 'absent targets', 'file absent', 'lineinfile', 'blockinfile', 'replace', 'stat', 'command argv touch', 'command argv printf', 'shell with quote', 'get_url', 'fetch', 'slurp']) {
+    for (const task of ['copy', 'copy src', 'template', 'file touch', 'file directory', 'file link', 'absent targets', 'file absent', 'lineinfile', 'blockinfile', 'replace', 'stat', 'command argv touch', 'command argv printf', 'shell with quote', 'get_url', 'fetch', 'slurp']) {
       expectAllOk(task);
     }
   });
