@@ -8,10 +8,11 @@ import type { RunOptions } from '../executor/run.js';
 import { askSecret, askStep, askYes } from './prompt.js';
 import { collect, increase, positiveInt, type CliContext, type CliIO } from './context.js';
 import { addRunOutputOptions, type RunOutputFlags } from './run-output-options.js';
+import { addVaultOptions, applyVaultOptions, type VaultFlags } from './run-vault-options.js';
 
 /** Register `bosun run`. */
 export function registerRun(program: Command, { io, setExit }: CliContext): void {
-  addRunOutputOptions(program
+  addVaultOptions(addRunOutputOptions(program
     .command('run')
     .description('run playbooks against an inventory (like ansible-playbook)')
     .argument('<playbook...>', 'playbook files, run in order')
@@ -44,14 +45,14 @@ export function registerRun(program: Command, { io, setExit }: CliContext): void
     .option('--list-hosts', 'list the hosts each play would run on, then stop', false)
     .option('--list-tasks', 'list the tasks each play would run, then stop', false)
     .option('--list-tags', 'list the tags of each play, then stop', false)
-    .option('--no-color', 'no colours in the output'))
+    .option('--no-color', 'no colours in the output')))
     .action(async (playbooks, o) => {
       setExit(await runCommand(playbooks, { ...o, verbose: typeof o.verbose === 'number' ? o.verbose : 1 }, io));
     });
 
 }
 
-type RunFlags = RunOutputFlags & {
+type RunFlags = RunOutputFlags & Partial<VaultFlags> & {
   inventory: string[]; check: boolean; diff: boolean; limit?: string; extraVars: string[]; forks: number;
   user?: string; privateKey?: string; timeout: number; runTimeout?: number; retryFile?: string; grace: number; verbose: number; json: boolean; syntaxCheck: boolean;
   listHosts: boolean; listTasks: boolean; listTags: boolean; color: boolean; tags: string[]; skipTags: string[];
@@ -62,6 +63,8 @@ type RunFlags = RunOutputFlags & {
 const splitTags = (list: string[]): string[] => list.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
 
 async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<number> {
+  // The vault password must be known before any file is read (vaulted vars files, !vault values).
+  await applyVaultOptions(o, io);
   const { parseExtraVars } = await import('./extra-vars.js');
   const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
   const tags = { only: splitTags(o.tags), skip: splitTags(o.skipTags) };

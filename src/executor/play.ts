@@ -221,7 +221,7 @@ export class PlayRun {
     return {
       host, task: node.name ?? (node.kind === 'include' ? `include_${node.what}` : node.module), module: node.kind === 'include' ? `include_${node.what}` : node.module,
       status: unreachable ? 'unreachable' : 'failed', ignored: node.ignoreErrors === true, msg: `${where}${err.message}`, rc: undefined, stdout: undefined,
-      stderr: undefined, diff: [], durationMs: 0, data: { failed: true, changed: false, msg: `${where}${err.message}` }, noLog: false,
+      stderr: undefined, diff: [], durationMs: 0, data: { failed: true, changed: false, msg: `${where}${err.message}` }, noLog: node.noLog === true,
       ...(err.code && err.source ? { error: e as never } : {}),
     };
   }
@@ -305,7 +305,7 @@ export class PlayRun {
         return this.hosts.connection(delegate, await this.hosts.connectionVars(delegate, this.playbook.dir));
       },
       onProgress: throttled(250, (p) => this.opts.sink({ type: 'progress', host, task: title, ...p })),
-      onRetry: (left, r) => this.opts.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: r.msg }),
+      onRetry: (left, r) => this.opts.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
       ...(this.opts.runDeadline !== undefined ? { deadline: this.opts.runDeadline } : {}),
     });
     if (delegate !== undefined) result.delegatedTo = delegate;

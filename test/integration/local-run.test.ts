@@ -247,3 +247,21 @@ describe('check_mode and ansible_check_mode', () => {
     expect(res.out).toContain('TASK [include things]');
   });
 });
+
+describe('bosun run --vault-password-file', () => {
+  it('decrypts !vault values and vaulted vars files written by ansible-vault or bosun vault', async () => {
+    const dir = tree({ 'hosts.ini': INVENTORY, 'pw': 'correct horse\n' });
+    let enc = '';
+    expect(await main(['vault', 'encrypt_string', 's3cr3t-value', '--name', 'db_password', '--vault-password-file', path.join(dir, 'pw')],
+      { out: (t) => { enc += t; }, err: () => {}, isTTY: false })).toBe(0);
+    writeFileSync(path.join(dir, 'site.yml'), `- hosts: all\n  gather_facts: false\n  vars:\n${enc.split('\n').map((l) => `    ${l}`).join('\n')}\n  tasks:\n    - copy: { dest: "${dir}/out", content: "{{ db_password }}" }\n    - debug: { msg: "pw is {{ db_password }}" }\n`);
+    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '--vault-password-file', path.join(dir, 'pw')]);
+    expect(res.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'out'), 'utf8')).toBe('s3cr3t-value');
+    expect(res.out).not.toContain('s3cr3t-value');
+    expect(res.out).toContain('pw is ********');
+    const without = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini')]);
+    expect(without.code).toBe(1);
+    expect(without.err).toMatch(/VAULT/);
+  });
+});
