@@ -56,6 +56,9 @@ export async function resolveVaultSecrets(flags: Partial<VaultFlags>, io: CliIO)
 
 /** Resolve the vault flags and make them the secrets that loading uses; call before loading any file. */
 export async function applyVaultOptions(flags: Partial<VaultFlags>, io: CliIO): Promise<void> {
+  const given = (flags.vaultPasswordFile?.length ?? 0) > 0 || (flags.vaultId?.length ?? 0) > 0 || flags.askVaultPass === true || Boolean(process.env['BOSUN_VAULT_PASSWORD_FILE']);
+  // Without any vault option the secrets a library caller set stay as they are (a CLI process starts with none).
+  if (!given) return;
   const { setVaultSecrets } = await import('../vault/index.js');
   setVaultSecrets(await resolveVaultSecrets(flags, io));
 }

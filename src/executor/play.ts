@@ -283,8 +283,6 @@ export class PlayRun {
 
   private async runOnHost(task: Task, title: string, host: string, walk: Walk, check: boolean): Promise<TaskResult> {
     const vars = this.varsFor(host, task.context, walk.layers, task.varLayers);
-    // A task (or block) with `check_mode: true` sees itself in check mode, as in Ansible.
-    vars['ansible_check_mode'] = check;
     let environment: Record<string, string> = {};
     let delegate: string | undefined;
     try {

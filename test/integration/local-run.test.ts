@@ -224,7 +224,7 @@ describe('--step', () => {
 });
 
 describe('check_mode and ansible_check_mode', () => {
-  it('a block with check_mode: true sees ansible_check_mode true; templated include names are rendered', async () => {
+  it('ansible_check_mode is the run\'s --check (as in Ansible), even inside check_mode: true; templated include names are rendered', async () => {
     const dir = tree({
       'hosts.ini': INVENTORY,
       'inc.yml': '- debug: msg=included\n',
@@ -236,7 +236,7 @@ describe('check_mode and ansible_check_mode', () => {
         '    - check_mode: true',
         '      block:',
         '        - set_fact: { seen: "{{ ansible_check_mode }}" }',
-        '    - assert: { that: [(eq seen true), (not ansible_check_mode)] }',
+        '    - assert: { that: [(eq seen false), (not ansible_check_mode)] }',
         '    - name: "include {{ what }}"',
         '      include_tasks: inc.yml',
         '',
@@ -260,6 +260,8 @@ describe('bosun run --vault-password-file', () => {
     expect(readFileSync(path.join(dir, 'out'), 'utf8')).toBe('s3cr3t-value');
     expect(res.out).not.toContain('s3cr3t-value');
     expect(res.out).toContain('pw is ********');
+    const { setVaultSecrets } = await import('../../src/vault/index.js');
+    setVaultSecrets([]);
     const without = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini')]);
     expect(without.code).toBe(1);
     expect(without.err).toMatch(/VAULT/);
