@@ -139,6 +139,12 @@ export function connectionSpecFromVars(name: string, vars: Record<string, unknow
   const keyFile = pick(vars, 'ansible_ssh_private_key_file', 'ansible_private_key_file') ?? defaults.privateKeyFile;
   const password = pick(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password') ?? defaults.password;
   const spec: ConnectionSpec = { name, type, address, port, user, strictHostKeyChecking: strict, knownHostsFiles, connectTimeoutMs };
+  const retries = pick(vars, 'ansible_ssh_retries', 'ansible_retries');
+  if (retries !== undefined) {
+    const n = Number(retries);
+    if (!Number.isInteger(n) || n < 0) throw new BosunError('BAD_OPTION', `host ${name}: ansible_ssh_retries=${retries} is not a whole number`);
+    spec.reconnectRetries = n;
+  }
   if (acceptNew) spec.acceptNewHostKeys = true;
   if (keyFile !== undefined) spec.privateKeyFile = expandHome(keyFile);
   if (password !== undefined) spec.password = password;

@@ -22,6 +22,8 @@ export class SshConnection implements BecomeParent {
   private lostReason: string | undefined;
   private clientClosed: Promise<void> | undefined;
 
+  private everConnected = false;
+
   constructor(readonly spec: ConnectionSpec) {}
 
   /** Channels open on this connection right now (the shell and, once used, SFTP). */
@@ -33,8 +35,30 @@ export class SshConnection implements BecomeParent {
     if (this.session && !this.session.closed) return;
     // A broken session's transport is torn down before a new one is opened.
     if (this.client && !this.connecting) this.shutdown();
-    this.connecting ??= this.open().finally(() => { this.connecting = undefined; });
+    this.connecting ??= this.openWithRetries().finally(() => { this.connecting = undefined; });
     return this.connecting;
+  }
+
+  /**
+   * The first connection is tried once (an unreachable host is reported at once); a connection
+   * that dropped between tasks is opened again transparently, up to `reconnectRetries` attempts
+   * (default 1) a second apart. A command that was running when it dropped is never re-run.
+   */
+  private async openWithRetries(): Promise<void> {
+    const attempts = this.everConnected ? this.spec.reconnectRetries ?? 1 : 1;
+    if (attempts === 0) {
+      throw new ConnectionError(this.spec.name, `the connection to ${this.spec.address}:${this.spec.port} dropped (${this.lostReason ?? 'closed'}); not reconnecting (ansible_ssh_retries=0)`);
+    }
+    for (let i = 1; ; i++) {
+      try {
+        await this.open();
+        this.everConnected = true;
+        return;
+      } catch (e) {
+        if (i >= attempts) throw e;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 
   private async open(): Promise<void> {

@@ -35,6 +35,8 @@ export interface ConnectionSpec {
   /** known_hosts files to check, in order (UserKnownHostsFile, then ~/.ssh/known_hosts). */
   knownHostsFiles: string[];
   connectTimeoutMs: number;
+  /** Attempts to open the connection again after it dropped between tasks (ansible_ssh_retries; default 1). */
+  reconnectRetries?: number;
   /** More private keys to try after privateKeyFile (ssh config IdentityFile, `-i`), `~` and `%` tokens expanded. */
   identityFiles?: string[];
   /** IdentitiesOnly: use only the key files, not every key the agent holds. */

@@ -134,6 +134,39 @@ fixture.describe('faults on sandbox hosts', () => {
     expect(readFileSync(retry, 'utf8')).toBe('');
   });
 
+  it('a connection dropped between tasks is opened again transparently; the run goes on', async () => {
+    const dir = tree({
+      'site.yml': [
+        '- hosts: sandbox',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: find the ssh session of this connection',
+        '      shell: p=$$; while [ "$(ps -o comm= -p $p)" != sshd ]; do p=$(ps -o ppid= -p $p | tr -d " "); done; echo $p',
+        '      register: sess',
+        '      changed_when: false',
+        '    - name: drop it a moment after this task ends',
+        '      shell: setsid sh -c "sleep 1; kill -9 {{ trim sess.stdout }}" >/dev/null 2>&1 < /dev/null &',
+        '      changed_when: false',
+        '    - name: wait on the controller',
+        '      pause: { seconds: 3 }',
+        '    - name: after the drop',
+        '      command: echo back',
+        '',
+      ].join('\n'),
+    });
+    const res = await run(dir, ['--limit', 'node01']);
+    expect(res.code).toBe(0);
+    expect(results(res.events)).toEqual([
+      'after the drop|node01|changed', 'drop it a moment after this task ends|node01|ok',
+      'find the ssh session of this connection|node01|ok', 'wait on the controller|node01|ok',
+    ]);
+    // The drop is real: with reconnecting turned off the same task finds the host unreachable.
+    const off = await run(dir, ['--limit', 'node01', '-e', 'ansible_ssh_retries=0']);
+    expect(off.code).toBe(4);
+    expect(results(off.events)).toContain('after the drop|node01|unreachable');
+    expect(off.events.find((e) => e.status === 'unreachable')?.msg).toMatch(/dropped .*not reconnecting/);
+  });
+
   it('no temporary files are left on the targets', async () => {
     for (let i = 0; i < 3; i++) {
       expect(await onHost(i, "find /tmp /root /etc /opt -xdev -path /root/.cache -prune -o -name '.bosun-tmp-*' -print 2>/dev/null | head -5")).toBe('');
