@@ -9,9 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { SshConnection } from '../../src/connection/ssh.js';
 import { sandboxStartHost, sandboxStopHost } from '../../src/sandbox/index.js';
+import { runJson } from '../helpers/cli.js';
 import { withSandbox } from '../helpers/sandbox.js';
 
 const PLAYBOOK = path.resolve('test/fixtures/playbooks/thirteen.yml');
@@ -27,13 +27,7 @@ interface JsonEvent {
   hosts?: Record<string, Record<string, number>>;
 }
 
-async function bosun(args: string[]): Promise<{ code: number; events: JsonEvent[]; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main([...args, '--json'], { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
-  const events = out.trim() === '' ? [] : out.trim().split('\n').map((l) => JSON.parse(l) as JsonEvent);
-  return { code, events, err };
-}
+const bosun = (args: string[]) => runJson<JsonEvent>(args);
 
 const recapOf = (events: JsonEvent[]) => events.at(-1)!.hosts!;
 const changedTasks = (events: JsonEvent[]) =>

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { runJson } from '../helpers/cli.js';
 import { withSandbox } from '../helpers/sandbox.js';
 
 const fixture = withSandbox(3, { base: '127.86.0.1' });
@@ -41,13 +42,8 @@ function tree(files: Record<string, string>): string {
   return dir;
 }
 
-async function run(dir: string, extra: string[] = [], playbook = 'site.yml'): Promise<{ code: number; events: Ev[]; err: string; out: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(['run', path.join(dir, playbook), '-i', fixture.sandbox.inventoryFile, '--json', ...extra],
-    { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
-  const events = out.trim() ? out.trim().split('\n').map((l) => JSON.parse(l) as Ev) : [];
-  return { code, events, err, out };
+function run(dir: string, extra: string[] = [], playbook = 'site.yml') {
+  return runJson<Ev>(['run', path.join(dir, playbook), '-i', fixture.sandbox.inventoryFile, ...extra]);
 }
 
 /** `task|host|status` lines of the results, in the order they happened (hosts sorted within a task). */

@@ -12,9 +12,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { SshConnection } from '../../src/connection/ssh.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
+import { runJson } from '../helpers/cli.js';
 import { withSandbox, type SandboxFixture } from '../helpers/sandbox.js';
 
 interface JsonEvent {
@@ -30,13 +30,7 @@ interface JsonEvent {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bosun-sys-'));
 
-async function bosun(args: string[]): Promise<{ code: number; events: JsonEvent[]; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main([...args, '--json'], { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
-  const events = out.trim() === '' ? [] : out.trim().split('\n').map((l) => JSON.parse(l) as JsonEvent);
-  return { code, events, err };
-}
+const bosun = (args: string[]) => runJson<JsonEvent>(args);
 
 const results = (events: JsonEvent[]) => events.filter((e) => e.type === 'task_result');
 const changedTasks = (events: JsonEvent[]) => results(events).filter((e) => e.status === 'changed').map((e) => `${e.host}|${e.task}`).sort();

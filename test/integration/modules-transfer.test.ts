@@ -12,9 +12,9 @@ import { mkdtempSync, promises as fs, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { SshConnection } from '../../src/connection/ssh.js';
 import { resetDownloads } from '../../src/modules/lib/controller-download.js';
+import { runJson } from '../helpers/cli.js';
 import { withSandbox } from '../helpers/sandbox.js';
 import { startServer, type TestServer } from '../unit/modules/http-fixture.js';
 
@@ -24,13 +24,7 @@ const fixture = withSandbox(HOSTS, { base: '127.83.0.1' });
 
 interface JsonEvent { type: string; host?: string; task?: string; status?: string; msg?: string; hosts?: Record<string, Record<string, number>>; data?: Record<string, unknown> }
 
-async function bosun(args: string[]): Promise<{ code: number; events: JsonEvent[]; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main([...args, '--json'], { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
-  const events = out.trim() === '' ? [] : out.trim().split('\n').map((l) => JSON.parse(l) as JsonEvent);
-  return { code, events, err };
-}
+const bosun = (args: string[]) => runJson<JsonEvent>(args);
 const recapOf = (events: JsonEvent[]) => events.at(-1)!.hosts!;
 const byStatus = (events: JsonEvent[], status: string) =>
   events.filter((e) => e.type === 'task_result' && e.status === status).map((e) => `${e.host}|${e.task}`).sort();

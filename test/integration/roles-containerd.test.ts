@@ -15,11 +15,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { SshConnection } from '../../src/connection/ssh.js';
 import { resetDownloads } from '../../src/modules/lib/controller-download.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
 import { startRuntimeMirror, type RuntimeMirror } from '../helpers/runtime-mirror.js';
+import { runJson } from '../helpers/cli.js';
 import { withSandbox } from '../helpers/sandbox.js';
 
 interface JsonEvent {
@@ -40,13 +40,7 @@ function parseToml(text: string): Record<string, any> {
 const SITE = path.resolve('playbooks/site.yml');
 const fixture = withSandbox(3, { base: '127.100.0.1', systemd: true });
 
-async function bosun(args: string[]): Promise<{ code: number; events: JsonEvent[]; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main([...args, '--json'], { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
-  const events = out.trim() === '' ? [] : out.trim().split('\n').map((l) => JSON.parse(l) as JsonEvent);
-  return { code, events, err };
-}
+const bosun = (args: string[]) => runJson<JsonEvent>(args);
 const results = (events: JsonEvent[]) => events.filter((e) => e.type === 'task_result');
 const changed = (events: JsonEvent[]) => results(events).filter((e) => e.status === 'changed').map((e) => `${e.host}|${e.task}`).sort();
 const failures = (events: JsonEvent[]) => JSON.stringify(results(events).filter((e) => e.status === 'failed'));

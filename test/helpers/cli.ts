@@ -1,0 +1,32 @@
+/**
+ * The real CLI, in process, for integration tests: output captured, and the
+ * `--json` event stream parsed.
+ */
+import { main } from '../../src/cli/main.js';
+
+/** What a CLI run printed and returned. */
+export interface CliRun<E> {
+  code: number;
+  out: string;
+  err: string;
+  /** The parsed `--json` events (empty when the run printed none). */
+  events: E[];
+}
+
+/** Run `bosun ARGS` in process, capturing stdout and stderr. */
+export async function runCli<E = Record<string, unknown>>(args: string[]): Promise<CliRun<E>> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  return { code, out, err, events: args.includes('--json') ? parseEvents<E>(out) : [] };
+}
+
+/** Run `bosun ARGS --json` and parse its events. */
+export function runJson<E = Record<string, unknown>>(args: string[]): Promise<CliRun<E>> {
+  return runCli<E>([...args, '--json']);
+}
+
+/** One JSON object per line, as `--json` prints them. */
+export function parseEvents<E>(out: string): E[] {
+  return out.trim() === '' ? [] : out.trim().split('\n').map((l) => JSON.parse(l) as E);
+}
