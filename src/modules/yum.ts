@@ -3,7 +3,7 @@
  * yum itself (`--assumeno` resolves the transaction and aborts).
  */
 import { decideRpm, rpmProps, type RpmArgs } from './lib/pkg-rpm.js';
-import { deciding, failed } from './lib/result.js';
+import { deciding } from './lib/result.js';
 import { defineModule } from './types.js';
 
 /** The `yum` module. */
@@ -15,11 +15,5 @@ export default defineModule<RpmArgs>({
   },
   checkMode: 'full',
   schema: { type: 'object', additionalProperties: false, properties: rpmProps },
-  decide: (ctx, args) => deciding(async () => {
-    if (args.name !== undefined && args.pkg !== undefined) return failed('parameters are mutually exclusive: name|pkg');
-    if (args.name === undefined && args.pkg === undefined && args.update_cache === undefined && args.autoremove === undefined) {
-      return failed('one of the following is required: name, update_cache, autoremove');
-    }
-    return decideRpm(ctx, args, 'yum');
-  }),
+  decide: (ctx, args) => deciding(() => decideRpm(ctx, args, 'yum')),
 });

@@ -98,6 +98,10 @@ export function rpmTransactions(state: 'present' | 'absent' | 'latest', specs: s
 
 /** Decide a dnf or yum task (`tool` is the binary the module asks for). */
 export async function decideRpm(ctx: ModuleContext, args: RpmArgs, module: 'dnf' | 'yum'): Promise<Decision> {
+  if (args.name !== undefined && args.pkg !== undefined) return failed('parameters are mutually exclusive: name|pkg');
+  if (args.name === undefined && args.pkg === undefined && args.update_cache === undefined && args.autoremove === undefined) {
+    return failed('one of the following is required: name, update_cache, autoremove');
+  }
   const specs = packageNames(args.name ?? args.pkg);
   const state = normState(args.state);
   const res = await ctx.conn.exec([
