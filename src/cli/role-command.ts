@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import type { PhaseResult, RoleTestReport } from '../role-test/cycle.js';
-import { positiveInt, type CliContext, type CliIO } from './context.js';
+import { collect, positiveInt, type CliContext, type CliIO } from './context.js';
 
 /** Exit code after Ctrl-C (DESIGN.md: 99 interrupted). */
 const EXIT_INTERRUPTED = 99;
@@ -36,7 +36,11 @@ export function registerRole(program: Command, { io, setExit }: CliContext): voi
     .option('--base <address>', 'first host address (default 127.88.X.1 from a hash of the role path)')
     .option('--json', 'print one JSON object per phase, then a summary', false)
     .option('-v, --verbose', 'show the output of every playbook run', false)
+    .option('-e, --extra-vars <vars>', 'extra variables for every run (k=v, JSON/YAML, @file; repeatable)', collect, [] as string[])
     .action(async (rolePath, o) => {
+      const { parseExtraVars } = await import('./extra-vars.js');
+      const layers = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
+      const extraVars = layers.length ? Object.assign({}, ...layers.map((l) => l.values)) as Record<string, unknown> : undefined;
       const [{ runRoleTest }, { createTextReporter }, { roleTestSandboxName }, { sandboxDown }] = await Promise.all([
         import('../role-test/cycle.js'), import('../reporters/text.js'), import('../role-test/scenario.js'), import('../sandbox/index.js'),
       ]);
@@ -54,6 +58,7 @@ export function registerRole(program: Command, { io, setExit }: CliContext): voi
           role: rolePath,
           scenario: o.scenario,
           keep: o.keep,
+          ...(extraVars ? { extraVars } : {}),
           ...(o.hosts ? { hosts: o.hosts } : {}),
           ...(o.base ? { base: o.base } : {}),
           onPhase: (p) => io.out(o.json ? `${JSON.stringify({ type: 'phase', ...p })}\n` : phaseText(p)),

@@ -48,6 +48,8 @@ export interface RoleTestOptions {
   onPhase?: (p: PhaseResult) => void;
   /** Every event of every playbook run, with its phase (for -v). */
   onRunEvent?: (phase: PhaseName, e: RunEvent) => void;
+  /** `-e` for every run of the cycle (above the scenario's vars; check_vars go on top in the check step). */
+  extraVars?: Record<string, unknown>;
 }
 
 /** The outcome of a role test. */
@@ -127,8 +129,10 @@ interface Paths {
 
 /** converge, idempotence, check, verify; returns the exit code. */
 async function cycle(scenario: Scenario, paths: Paths, phase: (p: PhaseResult) => PhaseResult, opts: RoleTestOptions): Promise<number> {
-  const run = (name: PhaseName, playbook: string, check: boolean, extraVars?: Record<string, unknown>): Promise<RunSummary> =>
-    runOnce({ playbook, inventory: paths.inventory, check, forks: paths.forks, ...(extraVars ? { extraVars } : {}), ...(opts.onRunEvent ? { sink: (e) => opts.onRunEvent!(name, e) } : {}) });
+  const run = (name: PhaseName, playbook: string, check: boolean, extraVars?: Record<string, unknown>): Promise<RunSummary> => {
+    const vars = opts.extraVars || extraVars ? { ...opts.extraVars, ...extraVars } : undefined;
+    return runOnce({ playbook, inventory: paths.inventory, check, forks: paths.forks, ...(vars ? { extraVars: vars } : {}), ...(opts.onRunEvent ? { sink: (e) => opts.onRunEvent!(name, e) } : {}) });
+  };
   const skip = (from: PhaseName): void => {
     for (const p of PHASES.slice(PHASES.indexOf(from), -1)) phase({ phase: p, status: 'skipped', durationMs: 0, summary: 'skipped after a failure', details: [] });
   };
