@@ -9,27 +9,39 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxSupport } from '../../src/sandbox/index.js';
+import { buildCrioBundle } from '../fixtures/roles/harness.js';
 import { runCli } from '../helpers/cli.js';
 import { startRuntimeMirror, type RuntimeMirror } from '../helpers/runtime-mirror.js';
+import { startServer, type TestServer } from '../unit/modules/http-fixture.js';
 
 const support = sandboxSupport();
-const ROLES: Array<[role: string, base: string]> = [['runc', '127.113.0.1'], ['crictl', '127.113.1.1'], ['containerd', '127.113.2.1']];
+const ROLES: Array<[role: string, base: string]> = [['runc', '127.113.0.1'], ['crictl', '127.113.1.1'], ['containerd', '127.113.2.1'], ['crio', '127.113.3.1']];
+const CRIO_FIXTURE_VERSION = '1.35.0';
 
 describe.skipIf(!support.ok)(`built-in role scenarios through bosun role test${support.ok ? '' : ` [skipped: ${support.reason}]`}`, () => {
   let mirror: RuntimeMirror;
+  let fixtures: TestServer;
   let varsFile: string;
   beforeAll(async () => {
     mirror = await startRuntimeMirror();
-    varsFile = path.join(mkdtempSync(path.join(tmpdir(), 'bosun-roles-')), 'mirror.json');
+    const work = mkdtempSync(path.join(tmpdir(), 'bosun-roles-'));
+    // CRI-O cannot be downloaded in CI: a fixture bundle of upstream's layout, from a second local server.
+    fixtures = await startServer();
+    const crio = buildCrioBundle(work, CRIO_FIXTURE_VERSION);
+    fixtures.routes.set(`/storage.googleapis.com/cri-o/artifacts/cri-o.amd64.v${CRIO_FIXTURE_VERSION}.tar.gz`, { body: crio.bytes });
+    varsFile = path.join(work, 'mirror.json');
     writeFileSync(varsFile, JSON.stringify(mirror.vars));
+    writeFileSync(path.join(work, 'crio.json'), JSON.stringify({ download_mirror: fixtures.url('/'), crio_version: CRIO_FIXTURE_VERSION, crio_checksum: crio.sha256 }));
   }, 300_000);
   afterAll(async () => {
     await mirror?.server.close();
+    await fixtures?.close();
   });
 
   for (const [role, base] of ROLES) {
     it(`${role}: create, converge, idempotence, check, verify, destroy`, async () => {
-      const res = await runCli(['role', 'test', path.resolve('roles', role), '--base', base, '-e', `@${varsFile}`, '--json']);
+      const vars = role === 'crio' ? path.join(path.dirname(varsFile), 'crio.json') : varsFile;
+      const res = await runCli(['role', 'test', path.resolve('roles', role), '--base', base, '-e', `@${vars}`, '--json']);
       const summary = res.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; status?: string; details?: string[] });
       const failed = summary.filter((p) => p.type === 'phase' && p.status === 'failed');
       expect(failed, JSON.stringify(failed, null, 1) + res.err).toEqual([]);

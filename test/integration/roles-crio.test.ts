@@ -13,10 +13,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withSandbox } from '../helpers/sandbox.js';
 import { startServer, type TestServer } from '../unit/modules/http-fixture.js';
 import { resetDownloads } from '../../src/modules/lib/controller-download.js';
-import { bosun, buildTarGz, changedTasks, failedResults, onHost, recapOf, resultsOf, snapshot } from '../fixtures/roles/harness.js';
+import { bosun, buildCrioBundle, changedTasks, failedResults, onHost, recapOf, resultsOf, snapshot } from '../fixtures/roles/harness.js';
 
 const fixture = withSandbox(2, { base: '127.105.0.1', systemd: true });
-const FIX = path.resolve('test/fixtures/roles/crio');
 const V1 = '1.35.0';
 const V2 = '1.34.5';
 
@@ -24,31 +23,7 @@ let work: string;
 let srv: TestServer;
 const bundles: Record<string, { sha256: string }> = {};
 
-const script = (name: string, version: string) => [`#!/bin/sh\necho "${name} version ${version} (fixture)"\n`, 0o755] as [string, number];
-
-function bundle(version: string): { bytes: Buffer; sha256: string } {
-  const crio = readFileSync(path.join(FIX, 'crio'), 'utf8').replace('@VERSION@', version);
-  return buildTarGz(work, `cri-o.amd64.v${version}`, {
-    'cri-o/bin/crio': [crio, 0o755],
-    'cri-o/bin/pinns': script('pinns', version),
-    'cri-o/bin/crictl': script('crictl', `v${version}`),
-    'cri-o/bin/conmon': script('conmon', '2.1.13'),
-    'cri-o/bin/conmonrs': script('conmonrs', '0.7.2'),
-    'cri-o/bin/crun': script('crun', '1.21'),
-    'cri-o/bin/runc': script('runc', '1.3.0'),
-    'cri-o/cni-plugins/bridge': script('bridge', '1.7.1'),
-    'cri-o/cni-plugins/host-local': script('host-local', '1.7.1'),
-    'cri-o/cni-plugins/loopback': script('loopback', '1.7.1'),
-    'cri-o/cni-plugins/portmap': script('portmap', '1.7.1'),
-    'cri-o/contrib/crio.service': ['[Service]\nExecStart=/usr/local/bin/crio\n', 0o644],
-    'cri-o/contrib/policy.json': [readFileSync(path.join(FIX, 'policy.json'), 'utf8'), 0o644],
-    'cri-o/contrib/registries.conf': [readFileSync(path.join(FIX, 'registries.conf'), 'utf8'), 0o644],
-    'cri-o/etc/10-crio.conf': [readFileSync(path.join(FIX, '10-crio.conf'), 'utf8'), 0o644],
-    'cri-o/etc/crictl.yaml': ['runtime-endpoint: unix:///var/run/crio/crio.sock\n', 0o644],
-    'cri-o/etc/crio': [readFileSync(path.join(FIX, 'sysconfig-crio'), 'utf8'), 0o644],
-    'cri-o/install': ['#!/bin/sh\necho "fixture installer (unused)"\n', 0o755],
-  });
-}
+const bundle = (version: string) => buildCrioBundle(work, version);
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'bosun-crio-'));
