@@ -122,7 +122,9 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const all = Object.values(stats);
   const failedHosts = [...inventory.hosts.keys()].filter((h) => (stats[h]?.failed ?? 0) > 0 || (stats[h]?.unreachable ?? 0) > 0);
   if (opts.retryFile) await writeRetryFile(opts.retryFile, failedHosts);
-  const exitCode = stop.signal.aborted ? 99 : all.some((s) => s.unreachable > 0) ? 4 : all.some((s) => s.failed > 0) ? 2 : 0;
+  // Out of time counts as stopped even when the commands cut off at the deadline ended the run before its timer fired.
+  const outOfTime = opts.runDeadline !== undefined && Date.now() >= opts.runDeadline;
+  const exitCode = stop.signal.aborted || outOfTime ? 99 : all.some((s) => s.unreachable > 0) ? 4 : all.some((s) => s.failed > 0) ? 2 : 0;
   return { stats, exitCode, failedHosts };
 }
 
