@@ -26,11 +26,11 @@ function tree(files: Record<string, string>): string {
   return dir;
 }
 
-async function run(dir: string, extra: string[] = [], during?: () => void): Promise<{ code: number; events: Ev[]; ms: number }> {
+async function run(dir: string, extra: string[] = [], during?: (output: () => string) => void): Promise<{ code: number; events: Ev[]; ms: number }> {
   let out = '';
   const t0 = Date.now();
   const pending = main(['run', path.join(dir, 'site.yml'), '-i', fixture.sandbox.inventoryFile, '--json', ...extra], { out: (t) => { out += t; }, err: () => {}, isTTY: false });
-  during?.();
+  during?.(() => out);
   const code = await pending;
   const events = out.trim() ? out.trim().split('\n').map((l) => JSON.parse(l) as Ev) : [];
   return { code, events, ms: Date.now() - t0 };
@@ -89,7 +89,14 @@ fixture.describe('faults on sandbox hosts', () => {
 
   it('Ctrl-C lets the running task finish, starts nothing new, prints the recap and exits 99', async () => {
     const dir = tree({ 'site.yml': '- hosts: sandbox\n  gather_facts: false\n  tasks:\n    - name: running\n      command: sleep 2\n    - name: never started\n      debug: msg=x\n' });
-    const res = await run(dir, ['--grace', '10'], () => setTimeout(() => process.emit('SIGINT', 'SIGINT'), 700));
+    // Ctrl-C once the task runs (not before: on a busy machine the hosts may take a while to answer).
+    const res = await run(dir, ['--grace', '10'], (output) => {
+      const poll = setInterval(() => {
+        if (!output().includes('"type":"task_start"')) return;
+        clearInterval(poll);
+        setTimeout(() => process.emit('SIGINT', 'SIGINT'), 500);
+      }, 50);
+    });
     expect(res.code).toBe(99);
     expect(results(res.events)).toEqual(['running|node01|changed', 'running|node02|changed', 'running|node03|changed']);
     expect(res.events.some((e) => e.type === 'interrupted')).toBe(true);
