@@ -5,7 +5,7 @@
  */
 import { connectionSpecFromVars, createConnection } from '../connection/spec.js';
 import type { Connection } from '../connection/types.js';
-import { hostVarLayers, magicVars, type Inventory } from '../inventory/index.js';
+import { hostVarLayers, magicVars, selectHosts, type Inventory } from '../inventory/index.js';
 import type { Play, Playbook, Role, Task } from '../playbook/types.js';
 import type { TemplateEngine } from '../template/index.js';
 import { VarScope, type VarLayer } from '../vars/scope.js';
@@ -123,6 +123,9 @@ export class Hosts {
 
   /** Variables enough to connect to a host that is not in the play (delegate_to, fact gathering). */
   async connectionVars(host: string, playbookDir: string): Promise<Record<string, unknown>> {
+    // `localhost` / 127.0.0.1 outside the inventory is the implicit localhost (local connection): the
+    // inventory adds it when a pattern names it, as Ansible does.
+    if (!this.inventory.hosts.has(host) && /^[\w.-]+$/.test(host)) selectHosts(this.inventory, host);
     await this.prepare(host, playbookDir);
     const s = this.get(host);
     const magic = this.inventory.hosts.has(host) ? magicVars(this.inventory, host) : { inventory_hostname: host, inventory_hostname_short: host.split('.')[0] };

@@ -7,7 +7,6 @@
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import picomatch from 'picomatch';
-import { ConnectionError } from '../connection/types.js';
 import { selectHosts } from '../inventory/index.js';
 import type { PlaybookLoader } from '../playbook/load.js';
 import type { Block, Include, Play, Playbook, Role, Task, TaskContext, TaskNode } from '../playbook/types.js';
@@ -19,6 +18,7 @@ import { gatherFacts, mergeFacts } from './facts.js';
 import type { Hosts } from './hosts.js';
 import type { RunOptions } from './run.js';
 import { tagsSelect } from './tags.js';
+import { blankResult, errorResult } from './results.js';
 import { runTask } from './task-runner.js';
 
 /** What walking a task list carries down. */
@@ -208,22 +208,18 @@ export class PlayRun {
   /** Report a failure that happened outside a module (an include that could not be resolved). */
   private failHost(host: string, result: TaskResult, walk: Walk): void {
     if (result.status === 'failed' && !result.ignored && walk.rescuable) result.rescued = true;
-    this.record(result, undefined);
+    this.record(result);
     const s = this.hosts.get(host);
     if (result.status === 'unreachable') s.unreachable = true;
     else if (!result.ignored) s.failed = true;
   }
 
   private errorResult(node: Include | Task, host: string, e: unknown): TaskResult {
-    const err = e as Error & { code?: string; source?: { file: string; line: number; col: number } };
-    const where = err.source ? `${err.source.file}:${err.source.line}:${err.source.col}: ` : '';
-    const unreachable = e instanceof ConnectionError;
-    return {
-      host, task: node.name ?? (node.kind === 'include' ? `include_${node.what}` : node.module), module: node.kind === 'include' ? `include_${node.what}` : node.module,
-      status: unreachable ? 'unreachable' : 'failed', ignored: node.ignoreErrors === true, msg: `${where}${err.message}`, rc: undefined, stdout: undefined,
-      stderr: undefined, diff: [], durationMs: 0, data: { failed: true, changed: false, msg: `${where}${err.message}` }, noLog: node.noLog === true,
-      ...(err.code && err.source ? { error: e as never } : {}),
-    };
+    const module = node.kind === 'include' ? `include_${node.what}` : node.module;
+    return errorResult({
+      host, task: node.name ?? module, module, noLog: node.noLog === true,
+      ignoreErrors: node.ignoreErrors === true, ignoreUnreachable: node.ignoreUnreachable === true,
+    }, e, Date.now());
   }
 
   /** The variables a task sees on a host. */
@@ -299,7 +295,6 @@ export class PlayRun {
       environment,
       connection: async () => {
         if (delegate === undefined) return this.hosts.connection(host, vars);
-        selectHosts(this.hosts.inventory, delegate.replace(/[:,&!]/g, ''));
         return this.hosts.connection(delegate, await this.hosts.connectionVars(delegate, this.playbook.dir));
       },
       onProgress: throttled(250, (p) => this.opts.sink({ type: 'progress', host, task: title, ...p })),
@@ -330,7 +325,7 @@ export class PlayRun {
   private afterTask(task: Task, host: string, result: TaskResult, walk: Walk, report: boolean): void {
     const state = this.hosts.get(host);
     if (result.status === 'failed' && !result.ignored && walk.rescuable) result.rescued = true;
-    if (report) this.record(result, task);
+    if (report) this.record(result);
     if (result.status === 'unreachable' && !result.ignored) state.unreachable = true;
     else if (result.status === 'failed' && !result.ignored) {
       state.failed = true;
@@ -360,7 +355,7 @@ export class PlayRun {
     }
   }
 
-  private record(result: TaskResult, _task: Task | undefined): void {
+  private record(result: TaskResult): void {
     countResult((this.stats[result.host] ??= emptyStats()), result);
     this.opts.sink({ type: 'task_result', result });
   }
@@ -451,23 +446,18 @@ export class PlayRun {
     await Promise.all(hosts.map((h) => this.limiter(async () => {
       const state = this.hosts.get(h);
       const started = Date.now();
-      const base: TaskResult = {
-        host: h, task: 'Gathering Facts', module: 'setup', status: 'ok', ignored: false, msg: undefined, rc: undefined, stdout: undefined,
-        stderr: undefined, diff: [], durationMs: 0, data: {}, noLog: false,
-      };
+      const target = { host: h, task: 'Gathering Facts', module: 'setup', noLog: false, ignoreErrors: false, ignoreUnreachable: false };
       let result: TaskResult;
       try {
         const conn = await this.hosts.connection(h, await this.hosts.connectionVars(h, this.playbook.dir));
         state.facts = await gatherFacts(conn);
-        result = { ...base, durationMs: Date.now() - started, data: { changed: false, ansible_facts: state.facts['ansible_facts'] } };
+        result = { ...blankResult(target, started), data: { changed: false, ansible_facts: state.facts['ansible_facts'] } };
       } catch (e) {
-        const unreachable = e instanceof ConnectionError;
-        const msg = (e as Error).message;
-        if (unreachable) state.unreachable = true;
+        result = errorResult(target, e, started);
+        if (result.status === 'unreachable') state.unreachable = true;
         else state.failed = true;
-        result = { ...base, status: unreachable ? 'unreachable' : 'failed', msg, durationMs: Date.now() - started, data: { changed: false, msg, ...(unreachable ? { unreachable: true } : { failed: true }) } };
       }
-      this.record(result, undefined);
+      this.record(result);
     })));
   }
 }

@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConnectionError, type Connection } from '../connection/types.js';
-import { BosunError, isBosunError } from '../errors.js';
+import type { Connection } from '../connection/types.js';
+import { BosunError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
 import type { Task } from '../playbook/types.js';
@@ -15,6 +15,7 @@ import { validateOrThrow } from '../util/schema.js';
 import { shq } from '../util/shell.js';
 import { becomeEnabledFromVars, becomeOptionsFromVars } from '../connection/become-options.js';
 import type { TaskResult, TaskStatus } from './events.js';
+import { blankResult, errorResult as sharedErrorResult, type ResultTarget } from './results.js';
 
 /** What running a task on a host needs. */
 export interface TaskRun {
@@ -140,27 +141,18 @@ function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskR
   };
 }
 
-function baseResult(run: TaskRun, started: number): TaskResult {
-  return {
-    host: run.host, task: run.title, module: run.task.module, status: 'ok', ignored: false, msg: undefined, rc: undefined,
-    stdout: undefined, stderr: undefined, diff: [], durationMs: Date.now() - started, data: {}, noLog: run.task.noLog === true,
-  };
+/** Which task on which host `run` is, for the shared result builders. */
+function targetOf(run: TaskRun): ResultTarget {
+  const t = run.task;
+  return { host: run.host, task: run.title, module: t.module, noLog: t.noLog === true, ignoreErrors: t.ignoreErrors === true, ignoreUnreachable: t.ignoreUnreachable === true };
 }
 
-/** A failure outside the module's own verdict: an unreachable host, a user error, or a bug. */
+function baseResult(run: TaskRun, started: number): TaskResult {
+  return blankResult(targetOf(run), started);
+}
+
 function errorResult(run: TaskRun, e: unknown, started: number): TaskResult {
-  const base = baseResult(run, started);
-  if (e instanceof ConnectionError) {
-    return { ...base, status: 'unreachable', ignored: run.task.ignoreUnreachable === true, msg: e.message, data: { unreachable: true, changed: false, msg: e.message } };
-  }
-  if (isBosunError(e)) {
-    const where = e.source ? `${e.source.file}:${e.source.line}:${e.source.col}: ` : '';
-    const msg = `${where}${e.message}`;
-    return { ...base, status: 'failed', ignored: run.task.ignoreErrors === true, msg, error: e, data: { failed: true, changed: false, msg } };
-  }
-  const err = e as Error;
-  const msg = `internal error: ${err?.message ?? String(e)}`;
-  return { ...base, status: 'failed', ignored: run.task.ignoreErrors === true, msg, data: { failed: true, changed: false, msg, exception: err?.stack } };
+  return sharedErrorResult(targetOf(run), e, started);
 }
 
 /** One run of the module (for one loop item), repeated while `until` does not hold. */

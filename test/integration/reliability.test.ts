@@ -105,7 +105,8 @@ fixture.describe('faults on sandbox hosts', () => {
 
   it('a second Ctrl-C exits at once (real signals to the real CLI)', async () => {
     const bin = path.resolve('bin/bosun.js');
-    if (!existsSync(path.resolve('dist/cli/main.js'))) return;
+    // The real CLI runs from dist/ (npm ci builds it); a missing build must fail, not skip silently.
+    expect(existsSync(path.resolve('dist/cli/main.js')), 'run npm run build first').toBe(true);
     const dir = tree({ 'site.yml': '- hosts: sandbox\n  gather_facts: false\n  tasks:\n    - command: sleep 20\n' });
     const child = spawn(process.execPath, [bin, 'run', path.join(dir, 'site.yml'), '-i', fixture.sandbox.inventoryFile, '--grace', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
