@@ -32,7 +32,7 @@ export function registerSandbox(program: Command, { io, setExit }: CliContext): 
     .option('--state-dir <dir>', 'where the sandbox keeps its files')
     .action(async (o) => {
       const { sandboxDown } = await import('../sandbox/index.js');
-      const n = await sandboxDown({ name: o.name, ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+      const n = await sandboxDown(refOf(o));
       io.out(`stopped ${n} host(s)\n`);
       setExit(0);
     });
@@ -45,8 +45,7 @@ export function registerSandbox(program: Command, { io, setExit }: CliContext): 
       .option('--state-dir <dir>', 'where the sandbox keeps its files')
       .action(async (host, o) => {
         const sb = await import('../sandbox/index.js');
-        const ref = { name: o.name, ...(o.stateDir ? { stateDir: o.stateDir } : {}) };
-        const did = verb === 'stop' ? await sb.sandboxStopHost(ref, host) : await sb.sandboxStartHost(ref, host);
+        const did = verb === 'stop' ? await sb.sandboxStopHost(refOf(o), host) : await sb.sandboxStartHost(refOf(o), host);
         io.out(`${host}: ${did ? (verb === 'stop' ? 'stopped' : 'started') : `already ${verb === 'stop' ? 'stopped' : 'running'}`}\n`);
         setExit(0);
       });
@@ -58,9 +57,14 @@ export function registerSandbox(program: Command, { io, setExit }: CliContext): 
     .option('--state-dir <dir>', 'where the sandbox keeps its files')
     .action(async (o) => {
       const { sandboxStatus } = await import('../sandbox/index.js');
-      for (const h of sandboxStatus({ name: o.name, ...(o.stateDir ? { stateDir: o.stateDir } : {}) })) {
+      for (const h of sandboxStatus(refOf(o))) {
         io.out(`${h.name} ${h.address} ${h.running ? 'running' : 'stopped'}\n`);
       }
       setExit(0);
     });
+}
+
+/** Which sandbox the --name / --state-dir options point at. */
+function refOf(o: { name: string; stateDir?: string }): { name: string; stateDir?: string } {
+  return { name: o.name, ...(o.stateDir ? { stateDir: o.stateDir } : {}) };
 }
