@@ -13,7 +13,7 @@ import {
   wantedAttrs, type AttrArgs, type AttrPlan, type WantedAttrs,
 } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
-import { currentAttrs, parseStatLines, runThenStat, statScript, type RemoteStat } from './lib/remote-file.js';
+import { currentAttrs, runThenStat, statResolved, type RemoteStat } from './lib/remote-file.js';
 import { applying, deciding, failed } from './lib/result.js';
 
 type FileState = 'file' | 'directory' | 'link' | 'hard' | 'absent' | 'touch';
@@ -90,17 +90,12 @@ export default defineModule<FileArgs>({
     const force = toBool(args.force);
     const recurse = toBool(args.recurse);
     const srcPath = args.src === undefined ? path : posix.isAbsolute(args.src) ? args.src : posix.join(posix.dirname(path), args.src);
-    const script = [
-      statScript('0', path),
-      statScript('1', path, { follow: true }),
-      statScript('2', srcPath, { follow: true }),
-    ];
-    if (recurse) script.push(sh`[ -d ${path} ] && find ${path} -mindepth 1 ! -type l -exec stat -c 'F %f %u %g %U %G' {} +`);
-    const res = await ctx.conn.exec(script.join('\n'));
-    const parsed = parseStatLines(res.stdout);
-    const own = parsed.get('0');
-    if (!own) return failed(`cannot stat ${path}: ${res.stderr.trim()}`);
-    const src = parsed.get('2')!;
+    // One `stat` for path and src as they are; a `stat -L` only for those that are links.
+    const recurseScript = recurse ? sh`[ -d ${path} ] && find ${path} -mindepth 1 ! -type l -exec stat -c 'F %f %u %g %U %G' {} +` : '';
+    const { stats: [self, source], thenStdout } = await statResolved(ctx.conn, [path, srcPath], recurseScript);
+    const own = self!.own;
+    const followed = self!.followed;
+    const src = source!.followed;
     const prev = prevState(own);
     const state: FileState = args.state ?? (prev !== 'absent' ? (own.type === 'link' ? 'link' : (prev as FileState)) : args.src !== undefined ? 'link' : recurse ? 'directory' : 'file');
     if (recurse && state !== 'directory') return failed('recurse option requires state to be directory');
@@ -123,7 +118,7 @@ export default defineModule<FileArgs>({
 
     // The path whose attributes are managed: a symlink's target when following.
     const followLink = toBool(args.follow, true) && own.type === 'link' && (state === 'file' || state === 'directory' || state === 'touch');
-    const target = followLink ? parsed.get('1')! : own;
+    const target = followLink ? followed : own;
     const targetState = prevState(target);
     const cmds: string[] = [];
     const before: string[] = [`path: ${path}`, `state: ${targetState}`];
@@ -163,7 +158,7 @@ export default defineModule<FileArgs>({
     } else if (state === 'hard') {
       if (args.src === undefined) return failed(`src is required for creating the hard link ${path}`);
       if (!src.exists) return failed(`src does not exist: ${srcPath}`);
-      const same = own.exists && own.type !== 'link' && parsed.get('1')!.inode === src.inode && parsed.get('1')!.dev === src.dev;
+      const same = own.exists && own.type !== 'link' && followed.inode === src.inode && followed.dev === src.dev;
       if (!same) {
         if (own.exists && own.type === 'directory') return failed(`${path} already exists as a directory`);
         if (own.exists && !force) return failed(`Cannot link, different hard link exists at destination: ${path}`);
@@ -186,7 +181,7 @@ export default defineModule<FileArgs>({
     after.push(...lines.after);
 
     if (recurse) {
-      const below = res.stdout.split('\n').filter((l) => l.startsWith('F '));
+      const below = thenStdout.split('\n').filter((l) => l.startsWith('F '));
       const differs = below.some((l) => {
         const f = l.split(' ');
         const raw = parseInt(f[1]!, 16);

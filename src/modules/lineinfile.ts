@@ -10,7 +10,7 @@ import { defineModule, type FileDiff } from './types.js';
 import { attrCommands, attrDiffLines, attrSchemaProps, isEmptyPlan, parseMode, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { absent, present, splitLines, type LineEditSpec } from './lib/line-edit.js';
-import { atomicWrite, currentAttrs, parseStatLines, runThenStat, statScript } from './lib/remote-file.js';
+import { atomicWrite, currentAttrs, runThenStat, statAndRead } from './lib/remote-file.js';
 import { applying, deciding, failed } from './lib/result.js';
 
 /** Arguments of `lineinfile`. */
@@ -81,19 +81,13 @@ export default defineModule<LineinfileArgs>({
       return failed(`invalid regular expression: ${(e as Error).message}`);
     }
     const want = wantedAttrs(args);
-    const res = await ctx.conn.exec(`${statScript('0', path)}\n${statScript('1', path, { follow: true })}`);
-    const parsed = parseStatLines(res.stdout);
-    const own = parsed.get('0');
-    const st = parsed.get('1');
-    if (!own || !st) return failed(`cannot stat ${path}: ${res.stderr.trim()}`);
-    if (st.type === 'directory') return failed(`Path ${path} is a directory !`);
     // Like Ansible, write through a symlink to the real file.
-    const real = own.type === 'link' && own.linkSource ? own.linkSource : path;
+    const { followed: st, real, data: content } = await statAndRead(ctx.conn, path);
+    if (st.type === 'directory') return failed(`Path ${path} is a directory !`);
     const exists = st.exists;
     if (!exists && state === 'absent') return { changed: false, msg: 'file not present', data: { path, found: 0, backup: '' } };
     if (!exists && !toBool(args.create)) return failed(`Destination ${path} does not exist !`, { rc: 257 });
-    const beforeBuf = exists ? await ctx.conn.readFile(real) : Buffer.alloc(0);
-    const beforeText = (beforeBuf ?? Buffer.alloc(0)).toString('utf8');
+    const beforeText = (content ?? Buffer.alloc(0)).toString('utf8');
     const spec: LineEditSpec = { backrefs, firstmatch: toBool(args.firstmatch) };
     if (args.line !== undefined) spec.line = args.line;
     if (regexp) spec.regexp = regexp;

@@ -2,15 +2,15 @@
  * Reading and writing files on the target through a Connection: one `stat`
  * round trip for any number of paths, and atomic writes (a temp file in the
  * same folder, attributes set on it, optional validation, then `mv -f`).
- * Uses `stat -c`, `sha1sum`/`sha256sum` and `readlink`, which GNU coreutils
- * and busybox both have.
+ * Uses `stat -c`, `sha1sum`/`sha256sum`, `readlink`, `od` and `base64`,
+ * which GNU coreutils and busybox both have.
  */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Connection } from '../../connection/types.js';
 import { sh, shq, splitWords } from '../../util/shell.js';
 import { attrCommands, formatMode, type AttrPlan, type CurrentAttrs } from './attrs.js';
-import { batchStatScript, decodeLinkHex, linkLines, parseBatchStat, STAT_FORMAT } from './stat-batch.js';
+import { batchStatScript, decodeLinkHex, isHexLine, linkLines, parseBatchStat, STAT_FORMAT, type BatchEntry } from './stat-batch.js';
 
 /** What `stat` found at a path. */
 export interface RemoteStat {
@@ -75,32 +75,56 @@ export function statScript(tag: string, path: string, opts: StatOptions = {}): s
   return lines.join('\n');
 }
 
+/** The stat of an existing path from the fields of one `STAT_FORMAT` line. */
+function statFromLine(line: string): RemoteStat {
+  const f = line.split(' ');
+  const raw = parseInt(f[0] ?? '0', 16);
+  const fmt = raw & 0o170000;
+  const bits = raw & 0o7777;
+  return {
+    exists: true,
+    type: fmt === 0o100000 ? 'file' : fmt === 0o040000 ? 'directory' : fmt === 0o120000 ? 'link' : 'other',
+    mode: formatMode(bits), modeBits: bits,
+    uid: Number(f[1]), gid: Number(f[2]), size: Number(f[3]), mtime: Number(f[4]), atime: Number(f[5]),
+    inode: Number(f[6]), dev: Number(f[7]), owner: f[8] ?? '', group: f.slice(9).join(' '),
+  };
+}
+
 /** Parse the output of one or more `statScript`s into a map from tag to stat. */
 export function parseStatLines(stdout: string): Map<string, RemoteStat> {
   const out = new Map<string, RemoteStat>();
+  let hexOf: { stat: RemoteStat; lines: string[] } | undefined;
+  const endHex = (): void => {
+    if (!hexOf) return;
+    const link = decodeLinkHex(hexOf.lines);
+    hexOf.stat.linkTarget = link.target;
+    hexOf.stat.linkSource = link.source;
+    hexOf = undefined;
+  };
   for (const line of stdout.split('\n')) {
-    const m = /^([SLRCA])(\S*) ?(.*)$/.exec(line);
+    if (hexOf && isHexLine(line)) { hexOf.lines.push(line); continue; }
+    endHex();
+    const m = /^([SHCA])(\S*) ?(.*)$/.exec(line);
     if (!m) continue;
     const [, kind, tag, rest] = m as unknown as [string, string, string, string];
     if (kind === 'A') { out.set(tag, { ...ABSENT }); continue; }
     const cur = out.get(tag);
-    if (kind === 'S') {
-      const f = rest.split(' ');
-      const raw = parseInt(f[0] ?? '0', 16);
-      const fmt = raw & 0o170000;
-      const bits = raw & 0o7777;
-      out.set(tag, {
-        exists: true,
-        type: fmt === 0o100000 ? 'file' : fmt === 0o040000 ? 'directory' : fmt === 0o120000 ? 'link' : 'other',
-        mode: formatMode(bits), modeBits: bits,
-        uid: Number(f[1]), gid: Number(f[2]), size: Number(f[3]), mtime: Number(f[4]), atime: Number(f[5]),
-        inode: Number(f[6]), dev: Number(f[7]), owner: f[8] ?? '', group: f.slice(9).join(' '),
-      });
-    } else if (cur && kind === 'L') cur.linkTarget = decodeLinkHex(rest);
-    else if (cur && kind === 'R') cur.linkSource = decodeLinkHex(rest);
+    if (kind === 'S') out.set(tag, statFromLine(rest));
+    else if (cur && kind === 'H' && rest === '') hexOf = { stat: cur, lines: [] };
     else if (cur && kind === 'C') cur.checksum = rest.split(/\s/)[0] ?? '';
   }
+  endHex();
   return out;
+}
+
+/** The stat of one `parseBatchStat` entry. */
+function statFromEntry(e: BatchEntry): RemoteStat {
+  if (!e.exists) return { ...ABSENT };
+  const st = statFromLine(e.statLine!);
+  if (e.linkTarget !== undefined) st.linkTarget = e.linkTarget;
+  if (e.linkSource !== undefined) st.linkSource = e.linkSource;
+  if (e.checksum !== undefined) st.checksum = e.checksum;
+  return st;
 }
 
 /**
@@ -112,26 +136,99 @@ export async function statMany(conn: Connection, paths: string[], opts: StatOpti
   const unique = [...new Set(paths)];
   const batch = await conn.exec(batchStatScript(unique, opts));
   const entries = parseBatchStat(batch.stdout, unique.length);
-  let parsed: Map<string, RemoteStat>;
+  let stats: Array<RemoteStat | undefined>;
   let stderr = batch.stderr;
   let rc = batch.rc;
   if (entries) {
-    const lines = entries.flatMap((e, i) => e.exists
-      ? [`S${i} ${e.statLine}`, ...(e.linkTarget !== undefined ? [`L${i} ${e.linkTarget}`] : []), ...(e.linkSource !== undefined ? [`R${i} ${e.linkSource}`] : []),
-        ...(e.checksum !== undefined ? [`C${i} ${e.checksum}`] : [])]
-      : [`A${i}`]);
-    parsed = parseStatLines(lines.join('\n'));
+    stats = entries.map(statFromEntry);
   } else {
     const res = await conn.exec(unique.map((p, i) => statScript(String(i), p, opts)).join('\n'));
-    parsed = parseStatLines(res.stdout);
+    const parsed = parseStatLines(res.stdout);
+    stats = unique.map((_p, i) => parsed.get(String(i)));
     stderr = res.stderr;
     rc = res.rc;
   }
   return paths.map((p) => {
-    const st = parsed.get(String(unique.indexOf(p)));
+    const st = stats[unique.indexOf(p)];
     if (!st) throw new RemoteFailure(`cannot stat ${p}: ${stderr.trim() || `rc ${rc}`}`);
     return { ...st };
   });
+}
+
+/** A path as it is (a symlink not followed) and as it resolves (the same stat for anything but a link; absent for a dangling link). */
+export interface ResolvedStat {
+  own: RemoteStat;
+  followed: RemoteStat;
+}
+
+/** The line that ends the stats and starts the output of the `then` script of `statResolved`. */
+const THEN_MARKER = 'bosun-then';
+
+/**
+ * Stat paths both without and with following symlinks in one round trip:
+ * one `stat` for all paths, and one `stat -L` only when some are links that
+ * resolve. `then` is a script run in the same round trip after the stats
+ * (nothing in it may be interpreted as stat output); its stdout is returned.
+ */
+export async function statResolved(conn: Connection, paths: string[], then = ''): Promise<{ stats: ResolvedStat[]; thenStdout: string }> {
+  const unique = [...new Set(paths)];
+  const batch = await conn.exec(`${batchStatScript(unique, { resolve: true })}\necho ${THEN_MARKER}\n${then || ':'}`);
+  const at = batch.stdout.indexOf(`${THEN_MARKER}\n`);
+  const statOut = at < 0 ? batch.stdout : batch.stdout.slice(0, at);
+  const thenStdout = at < 0 ? '' : batch.stdout.slice(at + THEN_MARKER.length + 1);
+  const entries = parseBatchStat(statOut, unique.length);
+  let stats: Array<ResolvedStat | undefined>;
+  let stderr = batch.stderr;
+  let rc = batch.rc;
+  if (entries) {
+    stats = entries.map((e) => {
+      const own = statFromEntry(e);
+      if (own.type !== 'link') return { own, followed: own };
+      return { own, followed: e.targetStatLine !== undefined ? statFromLine(e.targetStatLine) : { ...ABSENT } };
+    });
+  } else {
+    const res = await conn.exec(unique.map((p, i) => `${statScript(`o${i}`, p)}\n${statScript(`f${i}`, p, { follow: true })}`).join('\n'));
+    const parsed = parseStatLines(res.stdout);
+    stats = unique.map((_p, i) => {
+      const own = parsed.get(`o${i}`);
+      const followed = parsed.get(`f${i}`);
+      return own && followed ? { own, followed } : undefined;
+    });
+    stderr = res.stderr;
+    rc = res.rc;
+  }
+  const out = paths.map((p) => {
+    const st = stats[unique.indexOf(p)];
+    if (!st) throw new RemoteFailure(`cannot stat ${p}: ${stderr.trim() || `rc ${rc}`}`);
+    return { own: { ...st.own }, followed: { ...st.followed } };
+  });
+  return { stats: out, thenStdout };
+}
+
+/** A file as read for an edit on the controller. */
+export interface ReadFileTarget extends ResolvedStat {
+  /** The file to write: a symlink's resolved target, or the path itself. */
+  real: string;
+  /** The content, or null when the path does not exist or is a folder. */
+  data: Buffer | null;
+}
+
+/**
+ * Stat `path` (as it is and followed) and read its bytes in one round trip:
+ * base64 after the stats, rather than a read over SFTP (a second channel and
+ * an sftp-server process). Reads over SFTP only when that read failed.
+ */
+export async function statAndRead(conn: Connection, path: string): Promise<ReadFileTarget> {
+  const q = shq(path);
+  const read = `if [ -e ${q} ] && [ ! -d ${q} ]; then base64 < ${q} && echo .; fi`;
+  const { stats: [st], thenStdout } = await statResolved(conn, [path], read);
+  const { own, followed } = st!;
+  const real = own.type === 'link' && own.linkSource ? own.linkSource : path;
+  if (!followed.exists || followed.type === 'directory') return { own, followed, real, data: null };
+  const lines = thenStdout.split('\n');
+  const complete = lines.length >= 2 && lines[lines.length - 2] === '.' && lines[lines.length - 1] === '';
+  const data = complete ? Buffer.from(lines.slice(0, -2).join(''), 'base64') : (await conn.readFile(real)) ?? Buffer.alloc(0);
+  return { own, followed, real, data };
 }
 
 /** Stat one path in one round trip. */

@@ -5,20 +5,31 @@
  * is the main cost of a decision on the target: about 1 ms of its CPU each,
  * measured on the sandbox hosts, against 0.3 ms for the round trip itself).
  * Repeated paths are stat'ed once. Links (without `follow`) still get their
- * own `readlink`, only when they are links.
+ * own `readlink`s and `od`, only when they are links, and with `resolve` one
+ * more `stat -L` for all the links that resolve.
  */
 import { shq } from '../../util/shell.js';
 
 /** The `stat -c` format shared with `statScript` (after the `S<tag> ` prefix). */
 export const STAT_FORMAT = '%f %u %g %s %Y %X %i %d %U %G';
 
+/** Options of `batchStatScript`. */
+export interface BatchStatOptions {
+  checksum?: 'sha1' | 'sha256';
+  follow?: boolean;
+  /** Without `follow`: also stat what each link resolves to (one `stat -L` for all of them). */
+  resolve?: boolean;
+}
+
 /**
  * A script that prints, for paths numbered 0..n-1: `A<i>` for each absent
  * path, `E<i>` for each existing one (in order), then one `S ...` line per
- * existing path from a single `stat`, `L<i>`/`R<i>` lines for links, `K<i>`
- * for each checksummed file (in order), then the checksum program's lines.
+ * existing path from a single `stat`; with `resolve`, `T<i>` for each link
+ * that resolves (in order), then one `T ...` line for each from a single
+ * `stat -L`; the `linkLines` of links, `K<i>` for each checksummed file (in
+ * order), then the checksum program's lines.
  */
-export function batchStatScript(paths: string[], opts: { checksum?: 'sha1' | 'sha256'; follow?: boolean }): string {
+export function batchStatScript(paths: string[], opts: BatchStatOptions): string {
   const lines: string[] = ['set --'];
   paths.forEach((p, i) => {
     const q = shq(p);
@@ -27,6 +38,14 @@ export function batchStatScript(paths: string[], opts: { checksum?: 'sha1' | 'sh
   });
   lines.push(`[ $# -eq 0 ] || stat ${opts.follow ? '-L ' : ''}-c 'S ${STAT_FORMAT}' -- "$@"`);
   if (!opts.follow) {
+    if (opts.resolve) {
+      lines.push('set --');
+      paths.forEach((p, i) => {
+        const q = shq(p);
+        lines.push(`if [ -L ${q} ] && [ -e ${q} ]; then set -- "$@" ${q}; echo T${i}; fi`);
+      });
+      lines.push(`[ $# -eq 0 ] || stat -L -c 'T ${STAT_FORMAT}' -- "$@"`);
+    }
     paths.forEach((p, i) => {
       const q = shq(p);
       lines.push(`if [ -L ${q} ]; then ${linkLines(String(i), q)}; fi`);
@@ -44,24 +63,44 @@ export function batchStatScript(paths: string[], opts: { checksum?: 'sha1' | 'sh
 }
 
 /**
- * The `L<tag> HEX` (readlink) and `R<tag> HEX` (readlink -f) lines of a
- * symlink whose quoted path is `q`: hex, so that a target holding a newline
- * survives the line-based parsing (decode with `decodeLinkHex`).
+ * The lines of a symlink whose quoted path is `q`: `H<tag>`, then `od`'s hex
+ * of readlink's output, a NUL byte and readlink -f's output. Hex, so that a
+ * target holding a newline survives the line-based parsing; NUL, because no
+ * path holds one (busybox has no `readlink -z`). One `od` for both, no `tr`:
+ * the caller joins od's lines (`decodeLinkHex`).
  */
 export function linkLines(tag: string, q: string): string {
-  const hex = "od -An -v -tx1 | tr -d ' \\n'; echo";
-  return `printf '%s ' L${tag}; readlink -- ${q} | ${hex}; printf '%s ' R${tag}; { readlink -f -- ${q} || echo; } | ${hex}`;
+  return `echo H${tag}; { readlink -- ${q}; printf '\\0'; readlink -f -- ${q}; } | od -An -v -tx1`;
 }
 
-/** The text of a `linkLines` value: readlink's output without its final newline. */
-export function decodeLinkHex(hex: string): string {
-  return Buffer.from(hex, 'hex').toString('utf8').replace(/\n$/, '');
+/** Whether an output line is one of `od -An -tx1`'s (space-separated byte pairs). */
+export function isHexLine(line: string): boolean {
+  return /^\s*[0-9a-f]{2}(\s+[0-9a-f]{2})*\s*$/.test(line);
+}
+
+/** What a link points to, from `linkLines`: readlink's (target) and readlink -f's (source) text. */
+export interface LinkText {
+  target: string;
+  source: string;
+}
+
+/**
+ * Decode the `od` lines of `linkLines`: each readlink's output without its
+ * final newline (a failed readlink -f prints nothing: an empty source).
+ */
+export function decodeLinkHex(hexLines: string[]): LinkText {
+  const bytes = Buffer.from(hexLines.join('').replace(/\s+/g, ''), 'hex');
+  const nul = bytes.indexOf(0);
+  const text = (b: Buffer): string => b.toString('utf8').replace(/\n$/, '');
+  return nul < 0 ? { target: text(bytes), source: '' } : { target: text(bytes.subarray(0, nul)), source: text(bytes.subarray(nul + 1)) };
 }
 
 /** One path's raw findings: its stat fields, link lines and checksum. */
 export interface BatchEntry {
   exists: boolean;
   statLine?: string;
+  /** With `resolve`, for a link that resolves: the stat line of what it points to. */
+  targetStatLine?: string;
   linkTarget?: string;
   linkSource?: string;
   checksum?: string;
@@ -75,23 +114,37 @@ export interface BatchEntry {
 export function parseBatchStat(stdout: string, count: number): BatchEntry[] | undefined {
   const entries: Array<BatchEntry | undefined> = new Array(count).fill(undefined);
   const existing: number[] = [];
+  const resolved: number[] = [];
   const summed: number[] = [];
   const stats: string[] = [];
+  const targetStats: string[] = [];
   const sums: string[] = [];
+  const hex = new Map<number, string[]>();
+  let hexOf: string[] | undefined;
   for (const line of stdout.split('\n')) {
+    if (hexOf && isHexLine(line)) { hexOf.push(line); continue; }
+    hexOf = undefined;
     let m: RegExpExecArray | null;
-    if ((m = /^([AEK])(\d+)$/.exec(line))) {
+    if ((m = /^([AEKTH])(\d+)$/.exec(line))) {
       const i = Number(m[2]);
       if (m[1] === 'A') entries[i] = { exists: false };
-      else if (m[1] === 'E') { entries[i] = { exists: true }; existing.push(i); } else summed.push(i);
+      else if (m[1] === 'E') { entries[i] = { exists: true }; existing.push(i); }
+      else if (m[1] === 'T') resolved.push(i);
+      else if (m[1] === 'H') hex.set(i, (hexOf = []));
+      else summed.push(i);
     } else if (line.startsWith('S ')) stats.push(line.slice(2));
-    else if ((m = /^([LR])(\d+) (.*)$/.exec(line))) {
-      const e = entries[Number(m[2])];
-      if (e) e[m[1] === 'L' ? 'linkTarget' : 'linkSource'] = m[3]!;
-    } else if ((m = /^\\?([0-9a-f]{40,128}) /.exec(line))) sums.push(m[1]!);
+    else if (line.startsWith('T ')) targetStats.push(line.slice(2));
+    else if ((m = /^\\?([0-9a-f]{40,128}) /.exec(line))) sums.push(m[1]!);
   }
-  if (entries.some((e) => e === undefined) || stats.length !== existing.length || sums.length !== summed.length) return undefined;
+  if (entries.some((e) => e === undefined) || stats.length !== existing.length || targetStats.length !== resolved.length || sums.length !== summed.length) {
+    return undefined;
+  }
   existing.forEach((i, k) => { entries[i]!.statLine = stats[k]!; });
+  resolved.forEach((i, k) => { entries[i]!.targetStatLine = targetStats[k]!; });
   summed.forEach((i, k) => { entries[i]!.checksum = sums[k]!; });
+  for (const [i, lines] of hex) {
+    const link = decodeLinkHex(lines);
+    if (entries[i]!.exists) Object.assign(entries[i]!, { linkTarget: link.target, linkSource: link.source });
+  }
   return entries as BatchEntry[];
 }

@@ -1,6 +1,6 @@
 /**
  * The shared read-edit-write of the modules that edit a text file on the
- * controller (blockinfile, replace): one stat round trip and one read, then a
+ * controller (blockinfile, replace): one round trip stats and reads it, then a
  * decision whose apply writes the edited text atomically (through a symlink
  * to the real file, as Ansible does), keeping the file's mode and owner.
  */
@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { sh } from '../../util/shell.js';
 import type { Decision, FileDiff, ModuleContext } from '../types.js';
 import { attrCommands, attrDiffLines, isEmptyPlan, parseMode, planAttrs, type WantedAttrs } from './attrs.js';
-import { atomicWrite, currentAttrs, parseStatLines, RemoteFailure, runThenStat, statScript, type RemoteStat } from './remote-file.js';
+import { atomicWrite, currentAttrs, runThenStat, statAndRead, type RemoteStat } from './remote-file.js';
 import { applying } from './result.js';
 
 /** A text file on the target as read before the edit. */
@@ -31,17 +31,10 @@ export function nodeEncoding(name: string): BufferEncoding | undefined {
   return ENCODINGS[name.toLowerCase().replace(/_/g, '-')];
 }
 
-/** Stat `path` (and what it links to) and read it, in two round trips. */
+/** Stat `path` (and what it links to) and read it, in one round trip. */
 export async function readTextTarget(ctx: ModuleContext, path: string, encoding: BufferEncoding = 'utf8'): Promise<TextTarget> {
-  const res = await ctx.conn.exec(`${statScript('0', path)}\n${statScript('1', path, { follow: true })}`);
-  const parsed = parseStatLines(res.stdout);
-  const own = parsed.get('0');
-  const st = parsed.get('1');
-  if (!own || !st) throw new RemoteFailure(`cannot stat ${path}: ${res.stderr.trim()}`);
-  const real = own.type === 'link' && own.linkSource ? own.linkSource : path;
-  let text: string | null = null;
-  if (st.exists && st.type !== 'directory') text = ((await ctx.conn.readFile(real)) ?? Buffer.alloc(0)).toString(encoding);
-  return { path, real, st, text };
+  const { followed: st, real, data } = await statAndRead(ctx.conn, path);
+  return { path, real, st, text: data === null ? null : data.toString(encoding) };
 }
 
 /** What the edit produced and how to write it. */

@@ -1,15 +1,16 @@
 /**
  * statMany stats every path with one `stat` (and one checksum process) and
  * must find exactly what the path-by-path statScript finds: files, folders,
- * links (followed or not), dangling links, absent paths, odd names, repeats.
+ * links (followed or not), dangling links, links to targets with newlines,
+ * absent paths, odd names, repeats. statResolved and statAndRead likewise.
  */
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../../src/connection/local.js';
-import { parseStatLines, statMany, statScript } from '../../../../src/modules/lib/remote-file.js';
-import { parseBatchStat } from '../../../../src/modules/lib/stat-batch.js';
+import { parseStatLines, statAndRead, statMany, statResolved, statScript } from '../../../../src/modules/lib/remote-file.js';
+import { decodeLinkHex, isHexLine, parseBatchStat } from '../../../../src/modules/lib/stat-batch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bosun-stat-batch-'));
 writeFileSync(join(dir, 'file'), 'hello\n');
@@ -17,12 +18,20 @@ writeFileSync(join(dir, '-dash name'), 'x');
 mkdirSync(join(dir, 'folder'));
 symlinkSync(join(dir, 'file'), join(dir, 'link'));
 symlinkSync(join(dir, 'missing'), join(dir, 'dangling'));
+mkdirSync(join(dir, 'new\nline'));
+symlinkSync('new\nline\n', join(dir, 'newline-target'));
+symlinkSync('new\nline', join(dir, 'to-folder'));
+symlinkSync('link', join(dir, 'chain'));
+const binary = Buffer.from([0, 1, 0xff, 0xfe, 0x0a, 0x80, 0x41, 0x0d, 0x0a]);
+writeFileSync(join(dir, 'binary'), binary);
+writeFileSync(join(dir, 'empty'), '');
+symlinkSync('binary', join(dir, 'to-binary'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const conn = new LocalConnection({
   name: 'local', type: 'local', address: 'localhost', port: 22, user: 'root', strictHostKeyChecking: true, knownHostsFiles: [], connectTimeoutMs: 1000,
 });
-const paths = ['file', 'folder', 'link', 'dangling', 'absent', '-dash name', 'file'].map((p) => join(dir, p));
+const paths = ['file', 'folder', 'link', 'dangling', 'absent', '-dash name', 'newline-target', 'to-folder', 'chain', 'file'].map((p) => join(dir, p));
 
 describe('statMany (batched) agrees with statScript path by path', () => {
   for (const opts of [{}, { follow: true }, { checksum: 'sha1' as const }, { checksum: 'sha256' as const, follow: true }]) {
@@ -38,5 +47,74 @@ describe('statMany (batched) agrees with statScript path by path', () => {
     expect(parseBatchStat('E0\nE1\nS 81a4 0 0 6 1 1 1 1 root root\n', 2)).toBeUndefined();
     expect(parseBatchStat('E0\nK0\nS 81a4 0 0 6 1 1 1 1 root root\n', 1)).toBeUndefined();
     expect(parseBatchStat('A0\n', 1)).toEqual([{ exists: false }]);
+  });
+
+  it('a link with resolve gets its `stat -L` line; a dangling one none', () => {
+    const out = 'E0\nE1\nS a1ff 0 0 4 1 1 1 1 root root\nS a1ff 0 0 4 1 1 2 1 root root\nT0\nT a1ff 0 0 4 1 1 3 1 root root\n';
+    expect(parseBatchStat(out, 2)).toEqual([
+      { exists: true, statLine: 'a1ff 0 0 4 1 1 1 1 root root', targetStatLine: 'a1ff 0 0 4 1 1 3 1 root root' },
+      { exists: true, statLine: 'a1ff 0 0 4 1 1 2 1 root root' },
+    ]);
+    expect(parseBatchStat('E0\nS a1ff 0 0 4 1 1 1 1 root root\nT0\n', 1)).toBeUndefined();
+  });
+});
+
+describe('link lines: readlink and readlink -f through one od, split at a NUL byte', () => {
+  const cases: Array<[string, string[], { target: string; source: string }]> = [
+    ['plain target', [' 61 0a 00 2f 61 0a'], { target: 'a', source: '/a' }],
+    ['newlines in the target, od wrapping', [' 61 0a 62 0a 0a 00 2f 74 6d 70 2f 61 0a 62', ' 0a 0a'], { target: 'a\nb\n', source: '/tmp/a\nb\n' }],
+    ['readlink -f failed: empty source', [' 78 0a 00'], { target: 'x', source: '' }],
+    ['readlink failed too (the link vanished)', [' 00'], { target: '', source: '' }],
+    ['no od output at all', [], { target: '', source: '' }],
+    ['UTF-8 target', [' c3 a9 0a 00 2f c3 a9 0a'], { target: 'é', source: '/é' }],
+  ];
+  it.each(cases)('%s', (_name, lines, want) => {
+    expect(decodeLinkHex(lines)).toEqual(want);
+  });
+
+  it('od lines are told from the other lines of the output', () => {
+    expect(isHexLine(' 61 0a 00')).toBe(true);
+    expect(isHexLine('61 0a')).toBe(true);
+    for (const line of ['', 'S 81a4 0 0 6 1 1 1 1 root root', 'E0', 'H1', 'T a1ff 0 0 4 1 1 3 1 root root']) expect(isHexLine(line)).toBe(false);
+  });
+
+  it('statScript and parseStatLines keep a target with newlines', async () => {
+    const res = await conn.exec(statScript('x', join(dir, 'newline-target')));
+    expect(parseStatLines(res.stdout).get('x')).toMatchObject({ type: 'link', linkTarget: 'new\nline\n' });
+  });
+});
+
+describe('statResolved agrees with statScript without and with follow', () => {
+  it('every kind of path, in one round trip', async () => {
+    const { stats, thenStdout } = await statResolved(conn, paths, 'echo after');
+    const single = await conn.exec(paths.map((p, i) => `${statScript(`o${i}`, p)}\n${statScript(`f${i}`, p, { follow: true })}`).join('\n'));
+    const expected = parseStatLines(single.stdout);
+    paths.forEach((_, i) => expect(stats[i]).toEqual({ own: expected.get(`o${i}`), followed: expected.get(`f${i}`) }));
+    expect(thenStdout).toBe('after\n');
+  });
+});
+
+describe('statAndRead', () => {
+  const cases: Array<[string, Buffer | null, string]> = [
+    ['file', Buffer.from('hello\n'), 'file'],
+    ['binary', binary, 'binary'],
+    ['empty', Buffer.alloc(0), 'empty'],
+    ['to-binary', binary, 'binary'],
+    ['folder', null, 'folder'],
+    ['absent', null, 'absent'],
+    ['dangling', null, 'missing'],
+  ];
+  it.each(cases)('%s', async (name, data, real) => {
+    const got = await statAndRead(conn, join(dir, name));
+    expect(got.data).toEqual(data);
+    expect(got.real).toBe(join(dir, real));
+  });
+
+  it('a file the shell fails to read is read over the connection instead', async () => {
+    const failing = Object.assign(Object.create(conn) as typeof conn, {
+      exec: (script: string) => conn.exec(script.replace('base64 <', 'false <')),
+      readFile: async () => Buffer.from('read over sftp'),
+    });
+    expect((await statAndRead(failing, join(dir, 'file'))).data).toEqual(Buffer.from('read over sftp'));
   });
 });
