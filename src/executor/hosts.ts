@@ -33,6 +33,10 @@ export interface HostState {
 export class Hosts {
   private readonly states = new Map<string, HostState>();
   private hostvarsObject: Record<string, unknown> | undefined;
+  private readonly roleScopes = new WeakMap<VarScope, Map<Role, VarScope>>();
+  private readonly factsScopes = new WeakMap<VarScope, WeakMap<Record<string, unknown>, VarScope>>();
+  private readonly magicByHost = new Map<string, Record<string, unknown>>();
+  private playMagicCache: { play: Play; playbook: Playbook; hosts: string[]; vars: Record<string, unknown> } | undefined;
 
   constructor(
     readonly inventory: Inventory,
@@ -72,34 +76,74 @@ export class Hosts {
     return new VarScope([...play.roles.map((r) => r.defaults), ...(s.inventoryLayers ?? []), play.vars, ...play.varsFiles, ...play.roles.map((r) => r.vars)]);
   }
 
-  /** Every variable a task sees on a host, with magic variables on top. */
+  /**
+   * Every variable a task sees on a host, with magic variables on top. The
+   * play's layers are merged once per host (and role); only the layers that
+   * change between tasks (facts, set_fact/register, block/task/include vars,
+   * extra vars) are merged per call, each at its precedence.
+   */
   taskVars(
     scope: VarScope, host: string, ctx: { play: Play; playbook: Playbook; hosts: string[]; role?: Role; layers: VarLayer[] },
   ): Record<string, unknown> {
     const s = this.get(host);
-    const layers: VarLayer[] = [
-      { level: 'facts', source: 'facts', values: s.facts },
+    const vars = this.factsScope(this.roleScope(scope, ctx.role), s.facts).mergeWith([
       { level: 'set_fact', source: 'set_fact/register', values: s.runtime },
-      ...(ctx.role ? [ctx.role.defaults, ctx.role.vars] : []),
       ...ctx.layers,
       ...this.opts.extraVars,
-    ];
-    const vars = { ...scope.with(...layers).toObject() };
-    Object.assign(vars, magicVars(this.inventory, host), {
-      playbook_dir: ctx.playbook.dir,
-      ansible_play_name: ctx.play.name,
-      ansible_play_hosts: ctx.hosts,
-      ansible_play_hosts_all: ctx.hosts,
-      ansible_play_batch: ctx.hosts,
-      play_hosts: ctx.hosts,
+    ]);
+    Object.assign(vars, this.magic(host), this.playMagic(ctx.play, ctx.playbook, ctx.hosts), ctx.role ? { role_name: ctx.role.name, role_path: ctx.role.dir } : undefined);
+    return vars;
+  }
+
+  /** The play's scope with a role's own defaults and vars layered again on top of their levels (cached per scope and role). */
+  private roleScope(scope: VarScope, role: Role | undefined): VarScope {
+    if (!role) return scope;
+    let byRole = this.roleScopes.get(scope);
+    if (!byRole) this.roleScopes.set(scope, (byRole = new Map()));
+    let withRole = byRole.get(role);
+    if (!withRole) byRole.set(role, (withRole = scope.with(role.defaults, role.vars)));
+    return withRole;
+  }
+
+  /**
+   * A scope with the host's facts at their level (cached per facts object:
+   * facts are replaced, never changed in place, when a task or a gather
+   * brings new ones), so that the layers around them are merged once.
+   */
+  private factsScope(scope: VarScope, facts: Record<string, unknown>): VarScope {
+    let byFacts = this.factsScopes.get(scope);
+    if (!byFacts) this.factsScopes.set(scope, (byFacts = new WeakMap()));
+    let withFacts = byFacts.get(facts);
+    if (!withFacts) byFacts.set(facts, (withFacts = scope.with({ level: 'facts', source: 'facts', values: facts })));
+    return withFacts;
+  }
+
+  /** A host's magic inventory variables (computed once: the inventory does not change during a run). */
+  private magic(host: string): Record<string, unknown> {
+    let vars = this.magicByHost.get(host);
+    if (!vars) this.magicByHost.set(host, (vars = magicVars(this.inventory, host)));
+    return vars;
+  }
+
+  /** The magic variables of the play and the run, the same for every host (one object while the play's hosts do not change). */
+  private playMagic(play: Play, playbook: Playbook, hosts: string[]): Record<string, unknown> {
+    const cached = this.playMagicCache;
+    if (cached && cached.play === play && cached.playbook === playbook && cached.hosts === hosts) return cached.vars;
+    const vars: Record<string, unknown> = {
+      playbook_dir: playbook.dir,
+      ansible_play_name: play.name,
+      ansible_play_hosts: hosts,
+      ansible_play_hosts_all: hosts,
+      ansible_play_batch: hosts,
+      play_hosts: hosts,
       ansible_check_mode: this.opts.check,
       ansible_diff_mode: this.opts.diff,
       ansible_verbosity: this.opts.verbosity,
       ansible_run_tags: this.opts.tags.only.length ? this.opts.tags.only : ['all'],
       ansible_skip_tags: this.opts.tags.skip,
       hostvars: this.hostvars(),
-      ...(ctx.role ? { role_name: ctx.role.name, role_path: ctx.role.dir } : {}),
-    });
+    };
+    this.playMagicCache = { play, playbook, hosts, vars };
     return vars;
   }
 
@@ -114,7 +158,7 @@ export class Hosts {
         get: () => {
           const s = this.states.get(name);
           const base = new VarScope(s?.inventoryLayers ?? []);
-          return { ...base.toObject(), ...s?.facts, ...s?.runtime, ...magicVars(this.inventory, name) };
+          return { ...base.toObject(), ...s?.facts, ...s?.runtime, ...this.magic(name) };
         },
       });
     }

@@ -9,7 +9,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import picomatch from 'picomatch';
 import { selectHosts } from '../inventory/index.js';
 import type { PlaybookLoader } from '../playbook/load.js';
-import type { Block, Include, Play, Playbook, Role, Task, TaskContext, TaskNode } from '../playbook/types.js';
+import type { Block, Include, Play, Playbook, Task, TaskContext, TaskNode } from '../playbook/types.js';
 import type { TemplateEngine } from '../template/index.js';
 import type { VarLayer, VarScope } from '../vars/scope.js';
 import { orderHosts, serialBatches } from './batches.js';
@@ -42,9 +42,9 @@ export class PlayRun {
   private readonly limiter: LimitFunction;
   private scopes = new Map<string, VarScope>();
   private batch: string[] = [];
+  private activeCache: { batch: string[]; active: boolean[]; hosts: string[] } | undefined;
   private aborted = false;
   private handlers: Task[];
-  private roles: Role[];
 
   constructor(
     private readonly opts: RunOptions,
@@ -58,7 +58,6 @@ export class PlayRun {
   ) {
     this.limiter = pLimit(Math.max(1, opts.forks));
     this.handlers = [...play.handlers];
-    this.roles = [...play.roles];
   }
 
   /** Run the play on the hosts its pattern (and --limit) selects. */
@@ -199,7 +198,6 @@ export class PlayRun {
         continue;
       }
       this.handlers.push(...included.handlers);
-      for (const r of included.roles) if (!this.roles.includes(r)) this.roles.push(r);
       this.opts.sink({ type: 'include', file: g.target, hosts: active, source: inc.source });
       await this.runNodes(included.nodes, active, { ...walk, layers: [...walk.layers, g.layer] });
     }
@@ -225,10 +223,24 @@ export class PlayRun {
   /** The variables a task sees on a host. */
   private varsFor(host: string, context: TaskContext, walkLayers: VarLayer[], ownLayers: VarLayer[]): Record<string, unknown> {
     return this.hosts.taskVars(this.scopes.get(host)!, host, {
-      play: { ...this.play, roles: this.roles }, playbook: this.playbook, hosts: this.batch.filter((h) => this.hosts.active(h)),
+      play: this.play, playbook: this.playbook, hosts: this.playHosts(),
       ...(context.role ? { role: context.role } : {}),
       layers: [...walkLayers, ...(context.params ? [context.params] : []), ...ownLayers],
     });
+  }
+
+  /**
+   * The batch's hosts that can still run tasks (`ansible_play_hosts`): the
+   * same array until one of them fails or ends, so the hosts of a task share
+   * it instead of each filtering the batch.
+   */
+  private playHosts(): string[] {
+    const cached = this.activeCache;
+    if (cached?.batch === this.batch && this.batch.every((h, i) => this.hosts.active(h) === cached.active[i])) return cached.hosts;
+    const active = this.batch.map((h) => this.hosts.active(h));
+    const hosts = this.batch.filter((_, i) => active[i]);
+    this.activeCache = { batch: this.batch, active, hosts };
+    return hosts;
   }
 
   private selected(task: Task): boolean {

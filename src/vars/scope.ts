@@ -32,6 +32,17 @@ export type VarLevel = (typeof VAR_LEVELS)[number];
 
 const RANK: ReadonlyMap<VarLevel, number> = new Map(VAR_LEVELS.map((l, i) => [l, i]));
 
+/** Run keys: start * RUN_KEY + end (a scope has far fewer layers). */
+const RUN_KEY = 1 << 16;
+
+/** Layers by precedence level, stable (equal levels keep their order). */
+function sortLayers(layers: readonly VarLayer[]): VarLayer[] {
+  if (layers.length < 2) return [...layers];
+  return layers.map((l, i) => ({ l, i }))
+    .sort((a, b) => RANK.get(a.l.level)! - RANK.get(b.l.level)! || a.i - b.i)
+    .map((x) => x.l);
+}
+
 /** A set of variables from one place (a file, a play's `vars:`, `-e`). */
 export interface VarLayer {
   level: VarLevel;
@@ -55,12 +66,15 @@ export interface VarOrigin {
  */
 export class VarScope {
   private readonly layers: readonly VarLayer[];
+  /** The precedence rank of each layer (same index). */
+  private readonly ranks: readonly number[];
   private merged: Record<string, unknown> | undefined;
+  /** Merged values of runs of adjacent layers, by `start * RUN_KEY + end` (see mergeWith). */
+  private readonly runs = new Map<number, Record<string, unknown>>();
 
   constructor(layers: readonly VarLayer[] = []) {
-    this.layers = [...layers].map((l, i) => ({ l, i }))
-      .sort((a, b) => RANK.get(a.l.level)! - RANK.get(b.l.level)! || a.i - b.i)
-      .map((x) => x.l);
+    this.layers = sortLayers(layers);
+    this.ranks = this.layers.map((l) => RANK.get(l.level)!);
   }
 
   /** A new scope with more layers on top (at their precedence). */
@@ -76,6 +90,48 @@ export class VarScope {
       this.merged = out;
     }
     return this.merged;
+  }
+
+  /**
+   * All names and their winning values with more layers on top, as a new
+   * object (the caller may change it): the same result as
+   * `with(...extra).toObject()`, but this scope's layers are merged once per
+   * run of layers that no extra layer falls between, not once per call.
+   * Layers are never changed after they join a scope, so the runs stay valid.
+   */
+  mergeWith(extra: readonly VarLayer[]): Record<string, unknown> {
+    let out: Record<string, unknown> | undefined;
+    // The first run is copied by spreading (a fast clone of an object V8 already laid out), the rest assigned.
+    const add = (values: Record<string, unknown>): void => {
+      if (out) Object.assign(out, values);
+      else out = { ...values };
+    };
+    let start = 0;
+    for (const layer of sortLayers(extra)) {
+      const rank = RANK.get(layer.level)!;
+      let end = start;
+      // An extra layer goes after this scope's layers of the same level, as `with` puts it.
+      while (end < this.ranks.length && this.ranks[end]! <= rank) end++;
+      if (end > start) add(this.run(start, end));
+      add(layer.values);
+      start = end;
+    }
+    if (start < this.layers.length) add(this.run(start, this.layers.length));
+    out ??= {};
+    // A variable named `__proto__` set the prototype during Object.assign; toObject's callers copy own names only.
+    return Object.getPrototypeOf(out) === Object.prototype ? out : { ...out };
+  }
+
+  private run(start: number, end: number): Record<string, unknown> {
+    if (start === 0 && end === this.layers.length) return this.toObject();
+    const key = start * RUN_KEY + end;
+    let merged = this.runs.get(key);
+    if (!merged) {
+      merged = {};
+      for (let i = start; i < end; i++) Object.assign(merged, this.layers[i]!.values);
+      this.runs.set(key, merged);
+    }
+    return merged;
   }
 
   /** The winning value of a name, with where it came from. */

@@ -202,6 +202,40 @@ describe('engine details roles rely on', () => {
   });
 });
 
+describe('variable precedence across tasks', () => {
+  it('facts below play vars, set_fact above them, -e above all, a loop register in the next task, set_fact kept into the next play', async () => {
+    const dir = tree({
+      'hosts.ini': '[local]\nlocalhost ansible_connection=local\n127.0.0.2 ansible_connection=local\n',
+      'site.yml': [
+        '- hosts: local',
+        '  gather_facts: true',
+        '  vars: { ansible_distribution: from-play, level: play, pinned: play }',
+        '  tasks:',
+        '    - assert: { that: [(eq ansible_distribution "from-play"), (eq ansible_system "Linux"), (eq level "play")] }',
+        '    - command: echo {{ item }}-{{ inventory_hostname }}',
+        '      loop: [a, b]',
+        '      register: echoed',
+        '      changed_when: false',
+        '    - assert: { that: [(eq echoed.results.1.stdout (join (list "b" inventory_hostname) "-")), (eq (length echoed.results) 2)] }',
+        '    - set_fact: { level: set_fact, pinned: set_fact, ansible_distribution: from-set-fact }',
+        '    - assert: { that: [(eq level "set_fact"), (eq pinned "extra"), (eq ansible_distribution "from-set-fact")] }',
+        '- hosts: local',
+        '  gather_facts: false',
+        '  vars: { level: second-play }',
+        '  tasks:',
+        '    - assert: { that: [(eq level "set_fact"), (eq ansible_system "Linux"), (eq echoed.results.0.item "a")] }',
+        '',
+      ].join('\n'),
+    });
+    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '-e', 'pinned=extra']);
+    expect(res.err).toBe('');
+    expect(res.out).not.toContain('FAILED');
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('127.0.0.2 : ok=7 changed=0 unreachable=0 failed=0');
+    expect(res.out).toContain('localhost : ok=7 changed=0 unreachable=0 failed=0');
+  });
+});
+
 describe('--step', () => {
   it('asks before each task: no skips it, continue runs the rest without asking', async () => {
     const { runPlaybooks } = await import('../../src/executor/run.js');
