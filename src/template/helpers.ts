@@ -5,7 +5,10 @@
  * TEMPLATE_RENDER error at the helper's position.
  */
 import { posix } from 'node:path';
-import semver from 'semver';
+import type { SemVer } from 'semver';
+// Only the two functions used: the package's index loads all 47 of its files.
+import coerce from 'semver/functions/coerce.js';
+import compare from 'semver/functions/compare.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { BosunError } from '../errors.js';
 import { shq } from '../util/shell.js';
@@ -78,8 +81,8 @@ const VERSION_OPS: Record<string, (c: number) => boolean> = {
   '!=': (c) => c !== 0, ne: (c) => c !== 0, '<>': (c) => c !== 0,
 };
 
-function version(value: unknown): semver.SemVer {
-  const v = semver.coerce(str(value, 'version'), { includePrerelease: true, loose: true });
+function version(value: unknown): SemVer {
+  const v = coerce(str(value, 'version'), { includePrerelease: true, loose: true });
   if (!v) throw new Error(`${JSON.stringify(value)} is not a version`);
   return v;
 }
@@ -196,7 +199,7 @@ export const HELPERS: readonly HelperDef[] = [
     ([a, op, b]) => {
       const test = VERSION_OPS[str(op, 'version_compare: operator')];
       if (!test) throw new Error(`version_compare: unknown operator ${JSON.stringify(op)} (use <, <=, >, >=, ==, !=, lt, le, gt, ge, eq, ne)`);
-      return test(semver.compare(version(a), version(b)));
+      return test(compare(version(a), version(b)));
     }),
   def('list', 'A list of the arguments (build lists inside expressions).', '{{ list "overlay" "br_netfilter" }}', (args) => [...args]),
   def('dict', 'A dict from key=value (hash) arguments, or from alternating key value arguments.', '{{ dict name="kk" version=kk_version }}', (args, hash) => {
