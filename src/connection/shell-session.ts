@@ -112,10 +112,13 @@ export class ShellSession {
           this.onBroken(reason);
         }, opts.timeoutMs);
       }
-      const body = inShell ? `eval ${shq(script)} </dev/null` : `( eval ${shq(script)} ) </dev/null`;
-      const framed =
-        `${body}; ` +
-        `printf '\\n%s:%d\\n' ${marker} "$?"; printf '\\n%s\\n' ${marker} >&2\n`;
+      const ends = `printf '\\n%s\\n' ${marker} >&2\n`;
+      const framed = inShell
+        ? `eval ${shq(script)} </dev/null; printf '\\n%s:%d\\n' ${marker} "$?"; ${ends}`
+        : opts.readOnly
+          // In the shell itself (no fork); "$@" is emptied afterwards, as a later subshell expects.
+          ? `eval ${shq(script)} </dev/null; set -- "$?"; printf '\\n%s:%d\\n' ${marker} "$1"; set --; ${ends}`
+          : `( eval ${shq(script)} ) </dev/null; printf '\\n%s:%d\\n' ${marker} "$?"; ${ends}`;
       this.streams.stdin.write(framed);
     });
   }

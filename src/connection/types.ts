@@ -14,6 +14,14 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Kill the wait after this many ms; the connection is then closed as broken. */
   timeoutMs?: number;
+  /**
+   * The script only looks: it defines no variable, function, option, trap or
+   * folder a later command could see (`set --` is undone afterwards), never
+   * calls `exit`, and is built by bosun with every value quoted. The session
+   * may then run it in its own shell rather than a subshell, which saves a
+   * process on the target per command (the stats behind most decisions).
+   */
+  readOnly?: boolean;
 }
 
 /** Connection settings resolved from inventory variables and CLI options. */

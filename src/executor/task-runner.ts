@@ -302,8 +302,10 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
   const lazy: Connection = {
     get spec() { return conn!.spec; },
     connect: async () => { await open(); },
-    exec: async (script, opts) => {
+    exec: async (script, callerOpts) => {
       const c = await open();
+      // The task's `environment:` is exported before the script: only a subshell keeps it from later tasks.
+      const opts = envPrefix && callerOpts?.readOnly ? { ...callerOpts, readOnly: false } : callerOpts;
       if (run.deadline === undefined) return c.exec(envPrefix + script, opts);
       const left = run.deadline - Date.now();
       if (left <= 0) throw timedOut(run);

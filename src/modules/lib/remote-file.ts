@@ -134,7 +134,7 @@ function statFromEntry(e: BatchEntry): RemoteStat {
  */
 export async function statMany(conn: Connection, paths: string[], opts: StatOptions = {}): Promise<RemoteStat[]> {
   const unique = [...new Set(paths)];
-  const batch = await conn.exec(batchStatScript(unique, opts));
+  const batch = await conn.exec(batchStatScript(unique, opts), { readOnly: true });
   const entries = parseBatchStat(batch.stdout, unique.length);
   let stats: Array<RemoteStat | undefined>;
   let stderr = batch.stderr;
@@ -168,11 +168,12 @@ const THEN_MARKER = 'bosun-then';
  * Stat paths both without and with following symlinks in one round trip:
  * one `stat` for all paths, and one `stat -L` only when some are links that
  * resolve. `then` is a script run in the same round trip after the stats
- * (nothing in it may be interpreted as stat output); its stdout is returned.
+ * (nothing in it may be interpreted as stat output; it must only look, see
+ * `ExecOptions.readOnly`); its stdout is returned.
  */
 export async function statResolved(conn: Connection, paths: string[], then = ''): Promise<{ stats: ResolvedStat[]; thenStdout: string }> {
   const unique = [...new Set(paths)];
-  const batch = await conn.exec(`${batchStatScript(unique, { resolve: true })}\necho ${THEN_MARKER}\n${then || ':'}`);
+  const batch = await conn.exec(`${batchStatScript(unique, { resolve: true })}\necho ${THEN_MARKER}\n${then || ':'}`, { readOnly: true });
   const at = batch.stdout.indexOf(`${THEN_MARKER}\n`);
   const statOut = at < 0 ? batch.stdout : batch.stdout.slice(0, at);
   const thenStdout = at < 0 ? '' : batch.stdout.slice(at + THEN_MARKER.length + 1);

@@ -48,6 +48,19 @@ describe('ShellSession framing over a local sh', () => {
     expect((await s.exec('echo ok')).stdout).toBe('ok\n');
   });
 
+  it('runs a read-only script in the shell itself, with its code, and leaves "$@" empty', async () => {
+    const { s } = await session();
+    // Proof that it ran in the shell: a variable it sets is still there for the next command (which is
+    // why a read-only script must not set any), while a subshell's is gone.
+    await s.exec('bosun_probe_a=sub');
+    await s.exec('bosun_probe_b=own', { readOnly: true });
+    expect((await s.exec('echo "${bosun_probe_a:-gone} ${bosun_probe_b:-gone}"')).stdout).toBe('gone own\n');
+    expect(await s.exec("set -- x y z; printf '%s' \"$#\"; false", { readOnly: true })).toEqual({ rc: 1, stdout: '3', stderr: '' });
+    expect((await s.exec('echo "$#"')).stdout).toBe('0\n');
+    expect((await s.exec('echo "$#"', { readOnly: true })).stdout).toBe('0\n');
+    expect(await s.exec("printf 'no newline'", { readOnly: true })).toEqual({ rc: 0, stdout: 'no newline', stderr: '' });
+  });
+
   it('separates stderr-only output', async () => {
     const { s } = await session();
     expect(await s.exec('echo oops >&2; exit 1')).toEqual({ rc: 1, stdout: '', stderr: 'oops\n' });
