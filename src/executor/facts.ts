@@ -15,57 +15,130 @@ export const FACT_SUBSETS = [...MIN_SUBSETS, 'hardware', 'network', 'virtual'] a
 /** One subset of facts. */
 export type FactSubset = (typeof FACT_SUBSETS)[number];
 
-/** Script lines per subset: only reads; each line prints `key=value` (the environment comes last, NUL-separated). */
+/**
+ * Script lines per subset: only reads; each line prints `key=value` (the
+ * environment comes last, NUL-separated). Every process started costs the
+ * target a fork and an exec (about 1 ms of CPU each), so files are read with
+ * the shell's own `read`, one command's output is split by parameter
+ * expansion, and a value comes from a command only when no file holds it.
+ * `echo` stays where the values were always printed with it (dash's `echo`
+ * reads backslashes), `printf '%s'` where a command's lines went out as is.
+ */
 const SCRIPTS: Record<Exclude<FactSubset, 'env'>, string[]> = {
   platform: [
-    'echo "hostname=$(uname -n)"',
-    'echo "fqdn=$(hostname -f 2>/dev/null || uname -n)"',
-    'echo "system=$(uname -s)"',
-    'echo "kernel=$(uname -r)"',
-    'echo "kernel_version=$(uname -v)"',
-    'echo "machine=$(uname -m)"',
+    // `uname -snrvm` prints the fields in that order, space-separated; only the kernel version holds spaces.
+    'u=$(uname -snrvm); m=${u##* }; u=${u% *}; s=${u%% *}; u=${u#* }; n=${u%% *}; u=${u#* }; r=${u%% *}; v=${u#* }',
+    'echo "hostname=$n"',
+    'fqdn=$(hostname -f 2>/dev/null) || fqdn=$n',
+    'echo "fqdn=$fqdn"',
+    'echo "system=$s"',
+    'echo "kernel=$r"',
+    'echo "kernel_version=$v"',
+    'echo "machine=$m"',
   ],
   distribution: [
-    'if [ -r /etc/os-release ]; then sed -n \'s/^\\([A-Z_]*\\)=/os_\\1=/p\' /etc/os-release; fi',
-    '[ -r /etc/debian_version ] && echo "debian_version=$(cat /etc/debian_version)"',
-    '[ -r /etc/alpine-release ] && echo "alpine_release=$(cat /etc/alpine-release)"',
+    // Each KEY=value line of os-release (KEY of A-Z and _) as os_KEY=value.
+    'if [ -r /etc/os-release ]; then while IFS= read -r l || [ -n "$l" ]; do case $l in *=*) case ${l%%=*} in *[!A-Z_]*) ;; *) printf \'os_%s\\n\' "$l" ;; esac ;; esac; done < /etc/os-release; fi',
+    '[ -r /etc/debian_version ] && { l=; IFS= read -r l < /etc/debian_version; echo "debian_version=$l"; }',
+    '[ -r /etc/alpine-release ] && { l=; IFS= read -r l < /etc/alpine-release; echo "alpine_release=$l"; }',
   ],
   user: [
-    'echo "user_id=$(id -un)"', 'echo "user_uid=$(id -u)"', 'echo "user_gid=$(id -g)"',
-    'echo "real_uid=$(id -ru)"', 'echo "real_gid=$(id -rg)"', 'echo "home=$HOME"',
-    'echo "passwd=$(getent passwd "$(id -un)" 2>/dev/null || grep "^$(id -un):" /etc/passwd)"',
+    'un=$(id -un)',
+    'echo "user_id=$un"',
+    // Real and effective ids are this shell's own, as `id` would inherit them.
+    'uu= ug= ru= rg=',
+    'if [ -r /proc/self/status ]; then while read -r k a b c; do case $k in Uid:) ru=$a; uu=$b ;; Gid:) rg=$a; ug=$b; break ;; esac; done < /proc/self/status; fi',
+    '[ -n "$uu" ] || uu=$(id -u); [ -n "$ug" ] || ug=$(id -g); [ -n "$ru" ] || ru=$(id -ru); [ -n "$rg" ] || rg=$(id -rg)',
+    'echo "user_uid=$uu"', 'echo "user_gid=$ug"', 'echo "real_uid=$ru"', 'echo "real_gid=$rg"', 'echo "home=$HOME"',
+    'pw=$(getent passwd "$un" 2>/dev/null) || pw=$(grep "^$un:" /etc/passwd)',
+    'echo "passwd=$pw"',
   ],
   date_time: ['date "+dt_epoch=%s%ndt_nanos=%N%ndt_local=%Y-%m-%dT%H:%M:%S%ndt_tz=%Z%ndt_offset=%z%ndt_weekday=%A%ndt_wday=%w%ndt_week=%W"'],
   pkg_mgr: ['for pm in apt-get dnf yum zypper apk pacman; do command -v $pm >/dev/null 2>&1 && { echo "pkg=$pm"; break; }; done'],
   service_mgr: [
-    'echo "pid1=$(cat /proc/1/comm 2>/dev/null)"',
+    'pid1=; { IFS= read -r pid1 < /proc/1/comm; } 2>/dev/null',
+    'echo "pid1=$pid1"',
     '[ -d /run/systemd/system ] && echo "run_systemd=1"',
     '{ [ -x /sbin/openrc ] || [ -x /sbin/openrc-run ]; } && echo "openrc=1"',
   ],
+  // vcpus and memory come from the /proc/cpuinfo step (cpuinfoScript).
   hardware: [
-    'echo "nproc=$(nproc 2>/dev/null || grep -c ^processor /proc/cpuinfo)"',
-    'echo "vcpus=$(grep -c ^processor /proc/cpuinfo 2>/dev/null)"',
-    'awk \'/^(MemTotal|MemFree|Buffers|Cached|SwapTotal|SwapFree|SwapCached):/{sub(":","",$1); print "mem_"$1"="$2}\' /proc/meminfo 2>/dev/null',
+    'np=$(nproc 2>/dev/null) || np=$(grep -c ^processor /proc/cpuinfo)',
+    'echo "nproc=$np"',
   ],
   network: [
+    'nl=\'',
+    '\'',
+    'dev=',
     'if command -v ip >/dev/null 2>&1; then',
-    '  ip -4 route show default 2>/dev/null | sed -n \'1s/^/route=/p\'',
-    '  dev=$(ip -4 route show default 2>/dev/null | awk \'{for(i=1;i<NF;i++) if($i=="dev"){print $(i+1); exit}}\')',
-    '  ip -4 -o addr show 2>/dev/null | sed \'s/^/addr=/\'',
-    'else',
-    '  sed \'1d; s/^/proc_route=/\' /proc/net/route 2>/dev/null',
-    '  dev=$(awk \'$2=="00000000"{print $1; exit}\' /proc/net/route 2>/dev/null)',
-    '  [ -n "$dev" ] && command -v ifconfig >/dev/null 2>&1 && ifconfig "$dev" 2>/dev/null | sed \'s/^/ifconfig=/\'',
+    '  rt=$(ip -4 route show default 2>/dev/null)',
+    '  [ -n "$rt" ] && printf \'route=%s\\n\' "${rt%%"$nl"*}"',
+    // The first "dev" word (not last on its line) of the routes, as awk would find it.
+    '  while read -r l; do set -f; set -- $l; set +f; while [ $# -gt 1 ]; do [ "$1" = dev ] && dev=$2 && break 2; shift; done; done <<BOSUN_ROUTES',
+    '$rt',
+    'BOSUN_ROUTES',
+    '  ad=$(ip -4 -o addr show 2>/dev/null)',
+    '  [ -n "$ad" ] && while IFS= read -r l; do printf \'addr=%s\\n\' "$l"; done <<BOSUN_ADDRS',
+    '$ad',
+    'BOSUN_ADDRS',
+    'elif [ -r /proc/net/route ]; then',
+    '  first=1',
+    '  while IFS= read -r l || [ -n "$l" ]; do',
+    '    if [ -n "$first" ]; then first=; continue; fi',
+    '    printf \'proc_route=%s\\n\' "$l"',
+    '    set -f; set -- $l; set +f',
+    '    [ -z "$dev" ] && [ "$2" = 00000000 ] && dev=$1',
+    '  done < /proc/net/route',
+    '  if [ -n "$dev" ] && command -v ifconfig >/dev/null 2>&1; then',
+    '    ic=$(ifconfig "$dev" 2>/dev/null)',
+    '    [ -n "$ic" ] && while IFS= read -r l; do printf \'ifconfig=%s\\n\' "$l"; done <<BOSUN_IFCONFIG',
+    '$ic',
+    'BOSUN_IFCONFIG',
+    '  fi',
     'fi',
-    'echo "interfaces=$(ls /sys/class/net 2>/dev/null | tr \'\\n\' \' \')"',
-    'if [ -n "$dev" ]; then echo "dev_mac=$(cat "/sys/class/net/$dev/address" 2>/dev/null)"; echo "dev_mtu=$(cat "/sys/class/net/$dev/mtu" 2>/dev/null)"; echo "dev_type=$(cat "/sys/class/net/$dev/type" 2>/dev/null)"; fi',
+    'ifs=; for i in /sys/class/net/*; do { [ -e "$i" ] || [ -L "$i" ]; } && ifs="$ifs${i##*/} "; done',
+    'echo "interfaces=$ifs"',
+    'if [ -n "$dev" ]; then',
+    '  x=; { IFS= read -r x < "/sys/class/net/$dev/address"; } 2>/dev/null; echo "dev_mac=$x"',
+    '  x=; { IFS= read -r x < "/sys/class/net/$dev/mtu"; } 2>/dev/null; echo "dev_mtu=$x"',
+    '  x=; { IFS= read -r x < "/sys/class/net/$dev/type"; } 2>/dev/null; echo "dev_type=$x"',
+    'fi',
   ],
   virtual: [
-    'if command -v systemd-detect-virt >/dev/null 2>&1; then echo "virt_container=$(systemd-detect-virt -c 2>/dev/null)"; echo "virt_vm=$(systemd-detect-virt -v 2>/dev/null)"; fi',
+    // A container found wins over a VM (virtualFacts), so the VM is asked for only when there is none.
+    'if command -v systemd-detect-virt >/dev/null 2>&1; then vc=$(systemd-detect-virt -c 2>/dev/null); echo "virt_container=$vc"; case $vc in \'\'|none) echo "virt_vm=$(systemd-detect-virt -v 2>/dev/null)" ;; esac; fi',
     '[ -e /.dockerenv ] && echo "virt_file=docker"', '[ -e /run/.containerenv ] && echo "virt_file=podman"',
-    'grep -q "^flags.* hypervisor" /proc/cpuinfo 2>/dev/null && echo "virt_hypervisor=1"',
   ],
 };
+
+const MEMINFO_KEYS = '/^(MemTotal|MemFree|Buffers|Cached|SwapTotal|SwapFree|SwapCached):/';
+
+/**
+ * One awk for /proc/cpuinfo and /proc/meminfo: the vCPU count and memory
+ * (hardware) and the hypervisor flag (virtual). Without awk, grep as before
+ * (and no memory, as before).
+ */
+function cpuinfoScript(hardware: boolean, virtual: boolean): string[] {
+  const program = [
+    'BEGIN {',
+    '  while ((r = (getline l < "/proc/cpuinfo")) > 0) { if (l ~ /^processor/) n++; if (l ~ /^flags.* hypervisor/) hv = 1 }',
+    ...(hardware ? [
+      '  print "vcpus=" (r < 0 ? "" : n + 0)',
+      `  while ((getline < "/proc/meminfo") > 0) if ($0 ~ ${MEMINFO_KEYS}) { sub(":", "", $1); print "mem_" $1 "=" $2 }`,
+    ] : []),
+    ...(virtual ? ['  if (hv) print "virt_hypervisor=1"'] : []),
+    '}',
+  ].join('\n');
+  return [
+    'if command -v awk >/dev/null 2>&1; then',
+    `  awk '${program}'`,
+    'else',
+    ...(hardware ? ['  echo "vcpus=$(grep -c ^processor /proc/cpuinfo 2>/dev/null)"'] : []),
+    ...(virtual ? ['  grep -q "^flags.* hypervisor" /proc/cpuinfo 2>/dev/null && echo "virt_hypervisor=1"'] : []),
+    '  :',
+    'fi',
+  ];
+}
 
 /** The marker after which the environment follows (`env -0`, else `env`). */
 const ENV_MARKER = '@@bosun-env@@';
@@ -120,6 +193,7 @@ export function resolveSubsets(spec: readonly string[] = ['all']): Set<FactSubse
 /** The one script that gathers the given subsets. */
 export function factsScript(subsets: ReadonlySet<FactSubset>): string {
   const lines = FACT_SUBSETS.filter((s) => s !== 'env' && subsets.has(s)).flatMap((s) => SCRIPTS[s as Exclude<FactSubset, 'env'>]);
+  if (subsets.has('hardware') || subsets.has('virtual')) lines.push(...cpuinfoScript(subsets.has('hardware'), subsets.has('virtual')));
   if (subsets.has('env')) lines.push(ENV_SCRIPT);
   return lines.join('\n');
 }

@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../src/connection/local.js';
 import type { Connection } from '../../../src/connection/types.js';
-import { factsScript, factVars, gatherFacts, mergeFacts, networkFacts, osReleaseValue, parseEnv, parseFacts, parseIpAddrLine, parseProcRoute, resolveSubsets } from '../../../src/executor/facts.js';
+import { factsScript, factVars, gatherFacts, type FactSubset, mergeFacts, networkFacts, osReleaseValue, parseEnv, parseFacts, parseIpAddrLine, parseProcRoute, resolveSubsets } from '../../../src/executor/facts.js';
 import setup from '../../../src/modules/setup.js';
 import type { ModuleContext } from '../../../src/modules/types.js';
 
@@ -185,6 +189,105 @@ describe('gather_subset', () => {
     expect(script).not.toContain('ip -4');
     expect(script).not.toContain('meminfo');
     expect(script).toContain('os-release');
+  });
+});
+
+/** Commands the facts script may call, each replaced by a wrapper that logs its name and runs the real one (or a fake). */
+const COMMANDS = ['uname', 'hostname', 'id', 'getent', 'grep', 'date', 'nproc', 'ip', 'env', 'sed', 'cat', 'ls', 'tr', 'awk', 'systemd-detect-virt', 'ifconfig'];
+
+/** Run the facts script with `sh` here, the commands on PATH logged; `fakes` replaces (script text) or removes (null) commands. */
+function runScript(subsets: ReadonlySet<FactSubset>, fakes: Record<string, string | null> = {}): { facts: Record<string, unknown>; stdout: string; calls: string[] } {
+  const bin = mkdtempSync(path.join(tmpdir(), 'bosun-facts-bin-'));
+  const log = path.join(bin, 'calls.log');
+  for (const name of COMMANDS) {
+    if (fakes[name] === null) continue;
+    let real = '';
+    try {
+      real = execFileSync('/bin/sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+    } catch {
+      if (fakes[name] === undefined) continue;
+    }
+    const body = fakes[name] ?? `exec ${real} "$@"`;
+    writeFileSync(path.join(bin, name), `#!/bin/sh\necho ${name} >> ${log}\n${body}\n`);
+    chmodSync(path.join(bin, name), 0o755);
+  }
+  writeFileSync(log, '');
+  const stdout = execFileSync('/bin/sh', ['-c', 'export LC_ALL=C LANG=C\n( eval "$1" ) </dev/null', 'facts', factsScript(subsets)], {
+    encoding: 'utf8', env: { PATH: bin, HOME: process.env['HOME'] ?? '/' }, stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return { facts: parseFacts(stdout, subsets), stdout, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
+
+describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () => {
+  it('reads files with the shell\'s own read: no cat, sed, grep, ls or tr, one process per command still needed', () => {
+    const { calls } = runScript(resolveSubsets(['all']));
+    expect(calls.filter((c) => ['cat', 'sed', 'grep', 'ls', 'tr'].includes(c))).toEqual([]);
+    for (const once of ['uname', 'hostname', 'id', 'date', 'nproc', 'awk', 'env']) expect(calls.filter((c) => c === once)).toEqual([once]);
+    expect(calls.length).toBeLessThanOrEqual(12);
+  });
+
+  it('gives the values the files and the kernel hold', () => {
+    const { facts, stdout } = runScript(resolveSubsets(['all']));
+    const f = (k: string): unknown => facts[k];
+    expect(f('user_uid')).toBe(process.getuid!());
+    expect(f('real_user_id')).toBe(process.getuid!());
+    expect(f('user_gid')).toBe(process.getgid!());
+    expect(f('user_id')).toBe(userInfo().username);
+    expect(f('user_dir')).toBe(userInfo().homedir);
+    const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+    expect(f('processor_vcpus')).toBe(cpuinfo.split('\n').filter((l) => l.startsWith('processor')).length || f('processor_nproc'));
+    const memTotal = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
+    expect(f('memtotal_mb')).toBe(Math.floor(memTotal / 1024));
+    expect(stdout).toContain(`\npid1=${readFileSync('/proc/1/comm', 'utf8').replace(/\n$/, '')}\n`);
+    expect(f('interfaces')).toEqual(readdirSync('/sys/class/net').filter((n) => !n.startsWith('.')).sort());
+    expect(f('kernel')).toBe(readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim());
+    expect(f('kernel_version')).toBe(readFileSync('/proc/sys/kernel/version', 'utf8').trim());
+    const osRelease = readFileSync('/etc/os-release', 'utf8');
+    for (const line of osRelease.split('\n').filter((l) => /^[A-Z_]*=/.test(l))) expect(stdout).toContain(`\nos_${line}\n`);
+  });
+
+  it('splits one uname call, and falls back to the node name when hostname -f fails', () => {
+    const { facts } = runScript(new Set(['platform']), {
+      uname: 'printf "%s\\n" "Linux box.example 6.1.0-1 #1 SMP  PREEMPT_DYNAMIC Debian 6.1 (2024-01-01) aarch64"',
+      hostname: 'exit 1',
+    });
+    expect(facts).toMatchObject({
+      system: 'Linux', nodename: 'box.example', hostname: 'box', fqdn: 'box.example', domain: 'example', kernel: '6.1.0-1',
+      kernel_version: '#1 SMP  PREEMPT_DYNAMIC Debian 6.1 (2024-01-01)', machine: 'aarch64', bosun_arch: 'arm64',
+    });
+  });
+
+  it('finds the default route\'s device in ip\'s output (as awk did: any line, not a last word) and reads its address, MTU and type', () => {
+    const ip = (routes: string): string => [
+      'case "$*" in',
+      `  *route*) printf "${routes}" ;;`,
+      '  *addr*) printf "%s\\n" "1: lo    inet 127.0.0.1/8 scope host lo\\\\       valid_lft forever preferred_lft forever" ;;',
+      'esac',
+    ].join('\n');
+    const { facts } = runScript(new Set(['network']), { ip: ip('default via 127.0.0.9 dev lo proto static metric 100\\n') });
+    expect(facts['default_ipv4']).toEqual({
+      address: '127.0.0.1', alias: 'lo', broadcast: '', gateway: '127.0.0.9', interface: 'lo', netmask: '255.0.0.0', network: '127.0.0.0', prefix: '8',
+      macaddress: '00:00:00:00:00:00', mtu: 65536, type: 'loopback',
+    });
+    const { stdout } = runScript(new Set(['network']), { ip: ip('default via 127.0.0.9 proto static metric dev\\ndefault via 127.0.0.9 dev  lo metric 600\\n') });
+    expect(stdout).toContain('route=default via 127.0.0.9 proto static metric dev\naddr=1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n');
+    expect(stdout).toContain('\ndev_mac=00:00:00:00:00:00\ndev_mtu=65536\ndev_type=772\n');
+  });
+
+  it('without ip: /proc/net/route and ifconfig', () => {
+    const route = parseProcRoute(readFileSync('/proc/net/route', 'utf8').split('\n').slice(1));
+    const { facts, calls } = runScript(new Set(['network']), {
+      ip: null,
+      ifconfig: 'printf "%s\\n" "$1: flags=4163<UP>  mtu 1400" "        inet 192.0.2.2  netmask 255.255.255.0  broadcast 192.0.2.255"',
+    });
+    expect(calls).toEqual(route ? ['ifconfig'] : []);
+    if (route) expect(facts['default_ipv4']).toMatchObject({ interface: route.interface, gateway: route.gateway, address: '192.0.2.2', prefix: '24' });
+  });
+
+  it('without awk: the vCPU count and the hypervisor flag from grep, as before', () => {
+    const { facts, calls } = runScript(new Set(['hardware', 'virtual']), { awk: null });
+    expect(calls.filter((c) => c === 'grep').length).toBe(2);
+    expect(facts['processor_vcpus']).toBeGreaterThan(0);
   });
 });
 
