@@ -70,10 +70,18 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-/** Translate an OpenSSH wildcard pattern (`*`, `?`) into an anchored RegExp. */
+/** Compiled patterns: every connection checks every line of the same files. */
+const patternCache = new Map<string, RegExp>();
+
+/** Translate an OpenSSH wildcard pattern (`*`, `?`) into an anchored RegExp (compiled once per pattern). */
 function wildcardToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
+  let re = patternCache.get(pattern);
+  if (!re) {
+    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${body}$`, 'i');
+    patternCache.set(pattern, re);
+  }
+  return re;
 }
 
 /** Whether a `|1|salt|hash` field is HMAC-SHA1(salt, name). */

@@ -161,7 +161,14 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     });
   }
   module = def.name;
-  const argPos = (p: ValuePath): SourcePos => yaml.posOf([...argsPath, ...p]);
+  // Asked for every templated argument on every host (renderDeep, the schema check): walk the YAML once per path.
+  const argPositions = new Map<string, SourcePos>();
+  const argPos = (p: ValuePath): SourcePos => {
+    const key = JSON.stringify(p);
+    let pos = argPositions.get(key);
+    if (!pos) argPositions.set(key, (pos = yaml.posOf([...argsPath, ...p])));
+    return pos;
+  };
   if (typeof args === 'string') args = parseArgString(args, def.freeForm, argPos([]));
   if (args === null || args === undefined) args = {};
   if (typeof args !== 'object' || Array.isArray(args)) {

@@ -62,6 +62,20 @@ describe('checkHostKey against the fixture', () => {
   });
 });
 
+describe('host patterns', () => {
+  it.each([
+    ['web*.example.com,!web9.example.com', 'WEB1.example.com', true],
+    ['web*.example.com,!web9.example.com', 'web9.example.com', false],
+    ['web*.example.com,!web9.example.com', 'db1.example.com', false],
+    ['[10.0.0.?]:2222', '[10.0.0.7]:2222', true],
+    ['[10.0.0.?]:2222', '[10.0.0.17]:2222', false],
+    ['a.b', 'axb', false],
+  ])('%s names %s: %s (the same on a second call: patterns are compiled once)', (field, name, expected) => {
+    expect(hostFieldMatches(field, name)).toBe(expected);
+    expect(hostFieldMatches(field, name)).toBe(expected);
+  });
+});
+
 describe('hashed entries', () => {
   const key = readFileSync(join(dir, 'k1.pub'), 'utf8').trim();
   it('matches a hashed name, and a hashed [host]:port', () => {

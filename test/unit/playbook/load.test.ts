@@ -37,6 +37,18 @@ async function loadError(text: string, extra: Record<string, string> = {}): Prom
 }
 
 describe('loadPlaybook', () => {
+  it('gives the position of each argument, the same on every call', async () => {
+    const pb = await loadText('- hosts: all\n  tasks:\n    - copy:\n        dest: /tmp/x\n        content: "{{ a }}"\n        mode: ["0644", x]\n');
+    const task = tasksOf(pb.plays[0]!)[0]!;
+    const file = pb.file;
+    expect(task.argPos(['content'])).toEqual({ file, line: 5, col: 19 });
+    expect(task.argPos(['dest'])).toEqual({ file, line: 4, col: 15 });
+    expect(task.argPos(['mode', 1])).toEqual({ file, line: 6, col: 24 });
+    expect(task.argPos(['content'])).toEqual({ file, line: 5, col: 19 });
+    expect(task.argPos(['mode', 1])).toEqual({ file, line: 6, col: 24 });
+    expect(task.argPos([])).toEqual({ file, line: 4, col: 9 });
+  });
+
   it('types plays, tasks, arguments and roles in order', async () => {
     const pb = await loadText(
       [
