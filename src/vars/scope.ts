@@ -101,10 +101,11 @@ export class VarScope {
    */
   mergeWith(extra: readonly VarLayer[]): Record<string, unknown> {
     let out: Record<string, unknown> | undefined;
-    // The first run is copied by spreading (a fast clone of an object V8 already laid out), the rest assigned.
-    const add = (values: Record<string, unknown>): void => {
-      if (out) Object.assign(out, values);
-      else out = { ...values };
+    // A first run is copied by spreading (a fast clone of an object V8 already laid out); layers are assigned as toObject does.
+    const addRun = (start: number, end: number): void => {
+      const run = this.run(start, end);
+      if (out) Object.assign(out, run);
+      else out = { ...run };
     };
     let start = 0;
     for (const layer of sortLayers(extra)) {
@@ -112,11 +113,11 @@ export class VarScope {
       let end = start;
       // An extra layer goes after this scope's layers of the same level, as `with` puts it.
       while (end < this.ranks.length && this.ranks[end]! <= rank) end++;
-      if (end > start) add(this.run(start, end));
-      add(layer.values);
+      if (end > start) addRun(start, end);
+      Object.assign((out ??= {}), layer.values);
       start = end;
     }
-    if (start < this.layers.length) add(this.run(start, this.layers.length));
+    if (start < this.layers.length) addRun(start, this.layers.length);
     out ??= {};
     // A variable named `__proto__` set the prototype during Object.assign; toObject's callers copy own names only.
     return Object.getPrototypeOf(out) === Object.prototype ? out : { ...out };

@@ -65,5 +65,11 @@ describe('VarScope.mergeWith', () => {
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(merged['polluted']).toBeUndefined();
     expect(merged['y']).toBe(1);
+    for (const scope of [new VarScope(), base]) {
+      const alone = scope.mergeWith([layer('set_fact', hostile)]);
+      expect(alone).toEqual(scope.with(layer('set_fact', hostile)).toObject());
+      expect(Object.keys(alone)).toEqual(Object.keys({ ...scope.with(layer('set_fact', hostile)).toObject() }));
+      expect(Object.getPrototypeOf(alone)).toBe(Object.prototype);
+    }
   });
 });
