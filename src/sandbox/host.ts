@@ -45,6 +45,10 @@ export async function prepareHost(host: HostRecord, clientPublicKey: string): Pr
   for (const f of ['.bashrc', '.profile']) {
     if (existsSync(join('/etc/skel', f))) await fs.copyFile(join('/etc/skel', f), join(upper, 'root', f));
   }
+  // The host's own name resolves locally, as Debian's installer writes it (`127.0.1.1 name`): without it
+  // `hostname -f` (the fqdn fact) waits on this machine's DNS server for its 5 s timeout, or longer.
+  const machineHosts = existsSync('/etc/hosts') ? await fs.readFile('/etc/hosts', 'utf8') : '127.0.0.1 localhost\n';
+  await fs.writeFile(join(upper, 'etc', 'hosts'), `${machineHosts.replace(/\n?$/, '\n')}${host.address} ${host.name}\n`);
   const keyFile = join(upper, 'etc', 'ssh', 'ssh_host_ed25519_key');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${host.name}`, '-f', keyFile]);
   if (host.systemd) {

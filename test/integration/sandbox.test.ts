@@ -66,7 +66,7 @@ env.describe('sandbox up and down', () => {
     for (const h of sb.hosts) expect(alive(h.pid)).toBe(true);
   });
 
-  it('isolates hosts: own hostname, own files, private /tmp, login shell from /etc/skel', async () => {
+  it('isolates hosts: own hostname (resolvable), own files, private /tmp, login shell from /etc/skel', async () => {
     const [a, b] = [connect(env.sandbox, 0), connect(env.sandbox, 1)];
     try {
       await a.exec('echo one > /etc/bosun-sandbox-test; echo t > /tmp/t');
@@ -75,6 +75,10 @@ env.describe('sandbox up and down', () => {
       expect((await a.exec('cmp /root/.bashrc /etc/skel/.bashrc && echo same')).stdout).toBe('same\n');
       expect((await a.exec('ps -e -o comm= | sort -u | tr "\\n" " "')).stdout).not.toMatch(/node|vitest/);
       expect((await a.exec('stat -c %a /')).stdout).toBe('755\n');
+      // Its own name resolves from its /etc/hosts (not through this machine's DNS server, which may time out).
+      expect((await a.exec('getent hosts "$(hostname)"')).stdout).toMatch(new RegExp(`^${env.sandbox.hosts[0]!.address.replace(/\./g, '\\.')}\\s+${env.sandbox.hosts[0]!.name}\n$`));
+      expect((await a.exec('hostname -f')).stdout).toBe(`${env.sandbox.hosts[0]!.name}\n`);
+      expect((await a.exec('cat /etc/hosts')).stdout).toContain(`${env.sandbox.hosts[0]!.address} ${env.sandbox.hosts[0]!.name}\n`);
     } finally {
       await a.close();
       await b.close();
