@@ -28,7 +28,7 @@ const { values: opt } = parseArgs({
   options: {
     hosts: { type: 'string', default: '10,50,100' },
     forks: { type: 'string' },
-    'ansible-max-hosts': { type: 'string', default: '50' },
+    'ansible-max-hosts': { type: 'string', default: '100' },
     'no-ansible': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '3' },
     base: { type: 'string', default: '127.90.0.1' },
@@ -37,7 +37,7 @@ const { values: opt } = parseArgs({
   },
 });
 if (opt.help) {
-  process.stdout.write(`usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 50] [--no-ansible] [--repeat 3] [--base 127.90.0.1] [--out bench/results]\n`);
+  process.stdout.write(`usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 3] [--base 127.90.0.1] [--out bench/results]\n`);
   process.exit(0);
 }
 const hostCounts = opt.hosts.split(',').map(Number);
