@@ -30,14 +30,14 @@ const { values: opt } = parseArgs({
     forks: { type: 'string' },
     'ansible-max-hosts': { type: 'string', default: '100' },
     'no-ansible': { type: 'boolean', default: false },
-    repeat: { type: 'string', default: '3' },
+    repeat: { type: 'string', default: '5' },
     base: { type: 'string', default: '127.90.0.1' },
     out: { type: 'string', default: join(BENCH, 'results') },
     help: { type: 'boolean', default: false },
   },
 });
 if (opt.help) {
-  process.stdout.write(`usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 3] [--base 127.90.0.1] [--out bench/results]\n`);
+  process.stdout.write(`usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 5] [--base 127.90.0.1] [--out bench/results]\n`);
   process.exit(0);
 }
 const hostCounts = opt.hosts.split(',').map(Number);
