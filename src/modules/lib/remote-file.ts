@@ -136,22 +136,29 @@ export async function statMany(conn: Connection, paths: string[], opts: StatOpti
   const unique = [...new Set(paths)];
   const batch = await conn.exec(batchStatScript(unique, opts), { readOnly: true });
   const entries = parseBatchStat(batch.stdout, unique.length);
-  let stats: Array<RemoteStat | undefined>;
-  let stderr = batch.stderr;
-  let rc = batch.rc;
-  if (entries) {
-    stats = entries.map(statFromEntry);
-  } else {
-    const res = await conn.exec(unique.map((p, i) => statScript(String(i), p, opts)).join('\n'));
-    const parsed = parseStatLines(res.stdout);
-    stats = unique.map((_p, i) => parsed.get(String(i)));
-    stderr = res.stderr;
-    rc = res.rc;
-  }
+  const found = entries ? { stats: entries.map(statFromEntry), stderr: batch.stderr, rc: batch.rc } : await statOneByOne(conn, unique, (p, i) => statScript(String(i), p, opts), (parsed, i) => parsed.get(String(i)));
+  return inPathOrder(paths, unique, found, (st) => ({ ...st }));
+}
+
+/**
+ * The fallback of the batched stats, when their output does not add up (a
+ * path changed between the test and the program): one `statScript` per path
+ * (`script`), each path's result picked from the parsed lines by `pick`.
+ */
+async function statOneByOne<T>(
+  conn: Connection, unique: string[], script: (path: string, i: number) => string, pick: (parsed: Map<string, RemoteStat>, i: number) => T | undefined,
+): Promise<{ stats: Array<T | undefined>; stderr: string; rc: number }> {
+  const res = await conn.exec(unique.map(script).join('\n'));
+  const parsed = parseStatLines(res.stdout);
+  return { stats: unique.map((_p, i) => pick(parsed, i)), stderr: res.stderr, rc: res.rc };
+}
+
+/** The results of `unique` paths in the order (and with the repeats) of `paths`, each a copy; a path without one is a RemoteFailure. */
+function inPathOrder<T>(paths: string[], unique: string[], found: { stats: Array<T | undefined>; stderr: string; rc: number }, copy: (t: T) => T): T[] {
   return paths.map((p) => {
-    const st = stats[unique.indexOf(p)];
-    if (!st) throw new RemoteFailure(`cannot stat ${p}: ${stderr.trim() || `rc ${rc}`}`);
-    return { ...st };
+    const st = found.stats[unique.indexOf(p)];
+    if (!st) throw new RemoteFailure(`cannot stat ${p}: ${found.stderr.trim() || `rc ${found.rc}`}`);
+    return copy(st);
   });
 }
 
@@ -178,31 +185,21 @@ export async function statResolved(conn: Connection, paths: string[], then = '')
   const statOut = at < 0 ? batch.stdout : batch.stdout.slice(0, at);
   const thenStdout = at < 0 ? '' : batch.stdout.slice(at + THEN_MARKER.length + 1);
   const entries = parseBatchStat(statOut, unique.length);
-  let stats: Array<ResolvedStat | undefined>;
-  let stderr = batch.stderr;
-  let rc = batch.rc;
-  if (entries) {
-    stats = entries.map((e) => {
-      const own = statFromEntry(e);
-      if (own.type !== 'link') return { own, followed: own };
-      return { own, followed: e.targetStatLine !== undefined ? statFromLine(e.targetStatLine) : { ...ABSENT } };
-    });
-  } else {
-    const res = await conn.exec(unique.map((p, i) => `${statScript(`o${i}`, p)}\n${statScript(`f${i}`, p, { follow: true })}`).join('\n'));
-    const parsed = parseStatLines(res.stdout);
-    stats = unique.map((_p, i) => {
+  const found = entries
+    ? {
+      stderr: batch.stderr, rc: batch.rc,
+      stats: entries.map((e): ResolvedStat => {
+        const own = statFromEntry(e);
+        if (own.type !== 'link') return { own, followed: own };
+        return { own, followed: e.targetStatLine !== undefined ? statFromLine(e.targetStatLine) : { ...ABSENT } };
+      }),
+    }
+    : await statOneByOne(conn, unique, (p, i) => `${statScript(`o${i}`, p)}\n${statScript(`f${i}`, p, { follow: true })}`, (parsed, i) => {
       const own = parsed.get(`o${i}`);
       const followed = parsed.get(`f${i}`);
       return own && followed ? { own, followed } : undefined;
     });
-    stderr = res.stderr;
-    rc = res.rc;
-  }
-  const out = paths.map((p) => {
-    const st = stats[unique.indexOf(p)];
-    if (!st) throw new RemoteFailure(`cannot stat ${p}: ${stderr.trim() || `rc ${rc}`}`);
-    return { own: { ...st.own }, followed: { ...st.followed } };
-  });
+  const out = inPathOrder(paths, unique, found, (st) => ({ own: { ...st.own }, followed: { ...st.followed } }));
   return { stats: out, thenStdout };
 }
 

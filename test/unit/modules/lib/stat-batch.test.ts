@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../../src/connection/local.js';
-import { parseStatLines, statAndRead, statMany, statResolved, statScript } from '../../../../src/modules/lib/remote-file.js';
+import type { Connection } from '../../../../src/connection/types.js';
+import { parseStatLines, RemoteFailure, statAndRead, statMany, statResolved, statScript } from '../../../../src/modules/lib/remote-file.js';
 import { decodeLinkHex, isHexLine, parseBatchStat } from '../../../../src/modules/lib/stat-batch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bosun-stat-batch-'));
@@ -60,6 +61,42 @@ describe('statMany (batched) agrees with statScript path by path', () => {
       { exists: true, statLine: 'a1ff 0 0 4 1 1 2 1 root root' },
     ]);
     expect(parseBatchStat('E0\nS a1ff 0 0 4 1 1 1 1 root root\nT0\n', 1)).toBeUndefined();
+  });
+});
+
+describe('when the batched output does not add up', () => {
+  /** The local connection, with the first command's stdout cut after its first line (as if a path changed mid-script). */
+  function cutFirst(): { conn: Connection; scripts: string[] } {
+    const scripts: string[] = [];
+    return {
+      scripts,
+      conn: {
+        spec: conn.spec, connect: () => conn.connect(), writeFile: (p, d, m) => conn.writeFile(p, d, m), readFile: (p) => conn.readFile(p), close: async () => {},
+        exec: async (script, opts) => {
+          scripts.push(script);
+          const res = await conn.exec(script, opts);
+          return scripts.length === 1 ? { ...res, stdout: `${res.stdout.split('\n')[0]}\n` } : res;
+        },
+      },
+    };
+  }
+
+  it('statMany and statResolved stat path by path in a second round trip, with the same results', async () => {
+    const a = cutFirst();
+    expect(await statMany(a.conn, paths, { checksum: 'sha1' })).toEqual(await statMany(conn, paths, { checksum: 'sha1' }));
+    expect(a.scripts).toHaveLength(2);
+    const b = cutFirst();
+    expect((await statResolved(b.conn, paths)).stats).toEqual((await statResolved(conn, paths)).stats);
+    expect(b.scripts).toHaveLength(2);
+  });
+
+  it('a path that neither round trip finds is a RemoteFailure naming it', async () => {
+    const broken: Connection = {
+      spec: conn.spec, connect: async () => {}, writeFile: async () => {}, readFile: async () => null, close: async () => {},
+      exec: async () => ({ rc: 2, stdout: '', stderr: 'stat: broken\n' }),
+    };
+    await expect(statMany(broken, [join(dir, 'file')])).rejects.toThrow(new RemoteFailure(`cannot stat ${join(dir, 'file')}: stat: broken`));
+    await expect(statResolved(broken, [join(dir, 'file')])).rejects.toBeInstanceOf(RemoteFailure);
   });
 });
 
