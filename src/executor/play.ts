@@ -14,7 +14,7 @@ import type { TemplateEngine } from '../template/index.js';
 import type { VarLayer, VarScope } from '../vars/scope.js';
 import { orderHosts, serialBatches } from './batches.js';
 import { countResult, emptyStats, type HostStats, type TaskResult } from './events.js';
-import { gatherFacts, mergeFacts } from './facts.js';
+import { gatherFacts, mergeFacts } from '../modules/lib/facts.js';
 import type { Hosts } from './hosts.js';
 import type { RunOptions } from './run.js';
 import { tagsSelect } from './tags.js';

@@ -5,7 +5,7 @@
  * the host's facts. Never changes the target.
  */
 import picomatch from 'picomatch';
-import { factVars, factsScript, parseFacts, resolveSubsets } from '../executor/facts.js';
+import { factVars, factsScript, parseFacts, resolveSubsets } from './lib/facts.js';
 import { defineModule } from './types.js';
 
 /** Arguments of `setup`. */

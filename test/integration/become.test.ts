@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BecomeError } from '../../src/connection/become.js';
 import { SshConnection } from '../../src/connection/ssh.js';
-import { gatherFacts } from '../../src/executor/facts.js';
+import { gatherFacts } from '../../src/modules/lib/facts.js';
 import type { Connection } from '../../src/connection/types.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
 import { sh } from '../../src/util/shell.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mergeFacts } from '../../../src/executor/facts.js';
+import { mergeFacts } from '../../../src/modules/lib/facts.js';
 import { Hosts } from '../../../src/executor/hosts.js';
 import type { RunOptions } from '../../../src/executor/run.js';
 import { loadInventory, type Inventory } from '../../../src/inventory/index.js';

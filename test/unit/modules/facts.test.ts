@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../src/connection/local.js';
 import type { Connection } from '../../../src/connection/types.js';
-import { factsScript, factVars, gatherFacts, type FactSubset, mergeFacts, networkFacts, osReleaseValue, parseEnv, parseFacts, parseIpAddrLine, parseProcRoute, resolveSubsets } from '../../../src/executor/facts.js';
+import { factsScript, factVars, gatherFacts, type FactSubset, mergeFacts, networkFacts, osReleaseValue, parseEnv, parseFacts, parseIpAddrLine, parseProcRoute, resolveSubsets } from '../../../src/modules/lib/facts.js';
 import setup from '../../../src/modules/setup.js';
 import type { ModuleContext } from '../../../src/modules/types.js';
 

@@ -5,8 +5,8 @@
  * with Ansible's fact names and value shapes. The script is built from the
  * subsets asked for (`gather_subset`), so `min` runs no network commands.
  */
-import type { Connection } from '../connection/types.js';
-import { BosunError } from '../errors.js';
+import type { Connection } from '../../connection/types.js';
+import { BosunError } from '../../errors.js';
 
 /** The subsets Ansible's `min` stands for. */
 const MIN_SUBSETS = ['platform', 'distribution', 'user', 'env', 'date_time', 'pkg_mgr', 'service_mgr'] as const;
