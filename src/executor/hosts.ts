@@ -1,33 +1,12 @@
 /**
- * Per-host state that lives across tasks and plays (facts, set_fact and
- * register values, the persistent connection, failure flags, notified
- * handlers), and the variables a task sees on a host, merged by precedence.
+ * The hosts of a run: each host's state (src/executor/host-state.ts) and
+ * the variables a task sees on a host, merged by precedence.
  */
-import { connectionSpecFromVars, createConnection } from '../connection/spec.js';
-import type { Connection } from '../connection/types.js';
 import { hostVarLayers, magicVars, selectHosts, type Inventory } from '../inventory/index.js';
-import type { Play, Playbook, Role, Task } from '../playbook/types.js';
-import type { TemplateEngine } from '../template/index.js';
+import type { Play, Playbook, Role } from '../playbook/types.js';
 import { VarScope, type VarLayer } from '../vars/scope.js';
-import type { RunOptions } from './run.js';
-
-/** One host's state. */
-export interface HostState {
-  name: string;
-  inventoryLayers: VarLayer[] | undefined;
-  facts: Record<string, unknown>;
-  /** set_fact and register (one precedence level). */
-  runtime: Record<string, unknown>;
-  conn: Promise<Connection> | undefined;
-  failed: boolean;
-  unreachable: boolean;
-  /** meta: end_host / end_play: no more tasks in this play. */
-  ended: boolean;
-  /** Handler names and listen topics notified and not yet run. */
-  notified: Set<string>;
-  /** The last failure, for ansible_failed_task / ansible_failed_result in rescue. */
-  lastFailure: { task: Task; result: Record<string, unknown> } | undefined;
-}
+import { HostState } from './host-state.js';
+import type { RunSettings } from './context.js';
 
 /** The hosts of a run: their states, variables and connections. */
 export class Hosts {
@@ -40,20 +19,13 @@ export class Hosts {
 
   constructor(
     readonly inventory: Inventory,
-    private readonly engine: TemplateEngine,
-    private readonly opts: RunOptions,
+    private readonly opts: Pick<RunSettings, 'check' | 'diff' | 'verbosity' | 'tags' | 'extraVars'>,
   ) {}
 
   /** The state of a host (created on first use). */
   get(host: string): HostState {
     let s = this.states.get(host);
-    if (!s) {
-      s = {
-        name: host, inventoryLayers: undefined, facts: {}, runtime: {}, conn: undefined,
-        failed: false, unreachable: false, ended: false, notified: new Set(), lastFailure: undefined,
-      };
-      this.states.set(host, s);
-    }
+    if (!s) this.states.set(host, (s = new HostState(host)));
     return s;
   }
 
@@ -66,8 +38,7 @@ export class Hosts {
 
   /** Can the host run more tasks in this play? */
   active(host: string): boolean {
-    const s = this.get(host);
-    return !s.failed && !s.unreachable && !s.ended;
+    return this.get(host).active;
   }
 
   /** The layers that stay the same for a host during a play (runtime layers are added per task). */
@@ -165,7 +136,7 @@ export class Hosts {
     return out;
   }
 
-  /** Variables enough to connect to a host that is not in the play (delegate_to, fact gathering). */
+  /** Variables enough to connect to a host that is not in the play (delegate_to): its inventory variables and -e. */
   async connectionVars(host: string, playbookDir: string): Promise<Record<string, unknown>> {
     // `localhost` / 127.0.0.1 outside the inventory is the implicit localhost (local connection): the
     // inventory adds it when a pattern names it, as Ansible does.
@@ -174,31 +145,5 @@ export class Hosts {
     const s = this.get(host);
     const magic = this.inventory.hosts.has(host) ? magicVars(this.inventory, host) : { inventory_hostname: host, inventory_hostname_short: host.split('.')[0] };
     return { ...new VarScope(s.inventoryLayers ?? []).with(...this.opts.extraVars).toObject(), ...magic };
-  }
-
-  /** The host's one connection for the whole run (opened on first use; a failure is remembered). */
-  connection(host: string, vars: Record<string, unknown>): Promise<Connection> {
-    const state = this.get(host);
-    if (!state.conn) {
-      const p = (async () => {
-        const connVars: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(vars)) {
-          if (!k.startsWith('ansible_') || k === 'ansible_facts') continue;
-          connVars[k] = typeof v === 'string' && v.includes('{{') ? this.engine.renderString(v, vars) : v;
-        }
-        const spec = connectionSpecFromVars(host, connVars, this.opts.connection);
-        const conn = createConnection(spec);
-        await conn.connect();
-        return conn;
-      })();
-      state.conn = p;
-      p.catch(() => undefined);
-    }
-    return state.conn;
-  }
-
-  /** Close every connection opened during the run. */
-  async closeAll(): Promise<void> {
-    await Promise.allSettled([...this.states.values()].map(async (s) => (await s.conn?.catch(() => undefined))?.close()));
   }
 }

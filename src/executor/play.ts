@@ -1,121 +1,158 @@
 /**
- * One play: hosts in `order`, `serial` batches, facts, the four task
- * sections with handlers flushed after each, blocks with rescue/always,
- * dynamic includes, meta actions, and the failure rules (any_errors_fatal,
- * max_fail_percentage). Linear strategy walks the tree with all hosts in
- * lock step; `free` lets each host walk it on its own.
+ * One play: hosts in `order`, `serial` batches, fact gathering (a `setup`
+ * task like any other), the four task sections with handlers flushed after
+ * each, blocks with rescue/always, dynamic includes and the failure rules
+ * (any_errors_fatal, max_fail_percentage). The linear strategy walks the
+ * tree with all hosts in lock step; `free` lets each host walk it on its own.
+ * Host states change only through the transitions of host-state.ts.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import picomatch from 'picomatch';
+import { BosunError } from '../errors.js';
 import { selectHosts } from '../inventory/index.js';
-import type { PlaybookLoader } from '../playbook/load.js';
+import { mergeFacts } from '../modules/lib/facts.js';
 import type { Block, Include, Play, Playbook, Task, TaskContext, TaskNode } from '../playbook/types.js';
-import type { TemplateEngine } from '../template/index.js';
 import type { VarLayer, VarScope } from '../vars/scope.js';
 import { orderHosts, serialBatches } from './batches.js';
-import { countResult, emptyStats, type HostStats, type TaskResult } from './events.js';
-import { gatherFacts, mergeFacts } from '../modules/lib/facts.js';
-import type { Hosts } from './hosts.js';
-import type { RunOptions } from './run.js';
-import { tagsSelect } from './tags.js';
+import type { RunContext } from './context.js';
+import { countResult, emptyStats, type TaskResult } from './events.js';
+import { Handlers } from './handlers.js';
+import { runMeta } from './meta.js';
 import { blankResult, errorResult } from './results.js';
+import { tagsSelect } from './tags.js';
 import { runTask } from './task-runner.js';
 
 /** What walking a task list carries down. */
-interface Walk {
+export interface Walk {
   /** Extra variable layers (include params and loop items of includes). */
   layers: VarLayer[];
   /** Inside a block body whose block (or an outer one) has a rescue section. */
   rescuable: boolean;
   /** Run per host without lock step (strategy: free). */
   free: boolean;
+  /** Running handlers (no tag or start-at selection, no step prompt). */
+  handler?: boolean;
 }
 
-/** Run-wide state shared by the plays (start-at-task, step answers). */
-export interface RunState {
-  startAt: string | undefined;
-  stepAll: boolean;
+/** A task the executor adds itself (Gathering Facts): no tag, start-at or when selection of its own. */
+interface Implicit {
+  implicit?: boolean;
 }
 
 /** Runs one play. */
 export class PlayRun {
   private readonly limiter: LimitFunction;
-  private scopes = new Map<string, VarScope>();
-  private batch: string[] = [];
+  private readonly scopes = new Map<string, VarScope>();
+  /** The hosts of the batch being run. */
+  batch: string[] = [];
+  /** Every host of the play (all batches). */
+  private hostsAll: string[] = [];
   private activeCache: { batch: string[]; active: boolean[]; hosts: string[] } | undefined;
-  private aborted = false;
-  private handlers: Task[];
+  /** any_errors_fatal or max_fail_percentage broke the play: no more tasks or batches. */
+  private broken = false;
+  /** meta end_play: the rest of the play (every batch) is skipped. */
+  endPlay = false;
+  /** meta end_batch: the rest of this batch is skipped. */
+  endBatch = false;
+  private readonly handlers: Handlers;
+  private strategy: 'linear' | 'free' = 'linear';
 
   constructor(
-    private readonly opts: RunOptions,
-    private readonly engine: TemplateEngine,
-    private readonly hosts: Hosts,
-    private readonly stats: Record<string, HostStats>,
-    private readonly playbook: Playbook,
-    private readonly play: Play,
-    private readonly loader: PlaybookLoader,
-    private readonly runState: RunState,
+    readonly run: RunContext,
+    readonly playbook: Playbook,
+    readonly play: Play,
   ) {
-    this.limiter = pLimit(Math.max(1, opts.forks));
-    this.handlers = [...play.handlers];
+    this.limiter = pLimit(Math.max(1, run.settings.forks));
+    this.handlers = new Handlers(this, play.handlers);
   }
 
   /** Run the play on the hosts its pattern (and --limit) selects. */
-  async run(limit: Set<string> | undefined): Promise<void> {
-    const { play, opts } = this;
-    const pattern = play.hosts.includes('{{') ? String(this.engine.renderString(play.hosts, this.extraValues(), play.hostsSource)) : play.hosts;
-    const matched = selectHosts(this.hosts.inventory, pattern, play.hostsSource).filter((h) => !limit || limit.has(h));
-    const hosts = orderHosts(matched.filter((h) => !this.hosts.get(h).failed && !this.hosts.get(h).unreachable), play.order);
+  async runPlay(limit: Set<string> | undefined): Promise<void> {
+    const { play, run } = this;
+    const pattern = play.hosts.includes('{{') ? String(run.engine.renderString(play.hosts, this.extraValues(), play.hostsSource)) : play.hosts;
+    const matched = selectHosts(run.hosts.inventory, pattern, play.hostsSource).filter((h) => !limit || limit.has(h));
+    const hosts = orderHosts(matched.filter((h) => !run.hosts.get(h).inError), play.order);
     if (hosts.length === 0) {
-      opts.sink({ type: 'no_hosts', play: play.name, pattern });
+      run.sink({ type: 'no_hosts', play: play.name, pattern });
       return;
     }
     for (const h of hosts) {
-      await this.hosts.prepare(h, this.playbook.dir);
-      this.hosts.get(h).ended = false;
-      this.scopes.set(h, this.hosts.playScope(play, h));
+      await run.hosts.prepare(h, this.playbook.dir);
+      run.hosts.get(h).startPlay();
+      this.scopes.set(h, run.hosts.playScope(play, h));
     }
+    this.hostsAll = hosts;
+    this.strategy = this.resolveStrategy(hosts[0]!);
     const batches = serialBatches(hosts, play.serial, play.source);
-    for (let b = 0; b < batches.length && !this.aborted; b++) {
+    for (let b = 0; b < batches.length && !this.broken && !this.endPlay && !this.stopped(); b++) {
       this.batch = batches[b]!;
-      opts.sink({ type: 'play_start', name: play.name, hosts: this.batch, source: play.source, ...(batches.length > 1 ? { batch: { index: b + 1, count: batches.length } } : {}) });
-      for (const h of this.batch) this.stats[h] ??= emptyStats();
-      if (play.gatherFacts && tagsSelect(['always'], opts.tags)) await this.gather(this.batch.filter((h) => this.hosts.active(h)));
+      this.endBatch = false;
+      run.sink({ type: 'play_start', name: play.name, hosts: this.batch, source: play.source, ...(batches.length > 1 ? { batch: { index: b + 1, count: batches.length } } : {}) });
+      for (const h of this.batch) run.stats[h] ??= emptyStats();
+      if (play.gatherFacts) await this.runTaskNode(this.gatherTask(), this.activeOf(this.batch), { layers: [], rescuable: false, free: false }, { implicit: true });
       for (const section of [play.sections.preTasks, play.sections.roles, play.sections.tasks, play.sections.postTasks]) {
-        if (this.aborted) break;
+        if (this.broken || this.endPlay || this.endBatch) break;
         await this.runSection(section);
-        await this.flushHandlers(this.batch);
+        if (!this.broken) await this.handlers.flush(this.batch);
       }
-      for (const h of this.batch) if (this.hosts.get(h).ended) this.hosts.get(h).ended = false;
-      if (this.batch.every((h) => !this.hosts.active(h) && !this.hosts.get(h).ended) && batches.length > 1) {
-        // Ansible stops a serial play when a whole batch failed.
-        const failed = this.batch.every((h) => this.hosts.get(h).failed || this.hosts.get(h).unreachable);
-        if (failed) {
-          opts.sink({ type: 'play_aborted', play: play.name, reason: 'every host of the batch failed' });
-          break;
-        }
+      // Ansible stops a serial play when every host of a batch failed.
+      if (batches.length > 1 && this.batch.every((h) => run.hosts.get(h).inError)) {
+        run.sink({ type: 'play_aborted', play: play.name, reason: 'every host of the batch failed' });
+        break;
       }
     }
+  }
+
+  /** `strategy:` of the play, rendered when it is a template. */
+  private resolveStrategy(host: string): 'linear' | 'free' {
+    const raw = this.play.strategy;
+    const value = raw.includes('{{') ? String(this.run.engine.renderString(raw, this.varsFor(host, { playbookDir: this.playbook.dir, fileDir: this.playbook.dir }, [], []), this.play.source)) : raw;
+    if (value !== 'linear' && value !== 'free') {
+      throw new BosunError('SCHEMA', `strategy '${value}' is not supported (linear or free)`, { source: this.play.source });
+    }
+    return value;
+  }
+
+  /** The implicit `setup` task of `gather_facts`, with the play's keywords (become, remote_user, environment, ...). */
+  private gatherTask(): Task {
+    const { play } = this;
+    const args: Record<string, unknown> = {};
+    if (play.gatherSubset) args['gather_subset'] = play.gatherSubset;
+    if (play.gatherTimeout !== undefined) args['gather_timeout'] = play.gatherTimeout;
+    return {
+      ...play.keywords, kind: 'task', id: -1, name: 'Gathering Facts', module: 'setup', args, argPos: () => play.source,
+      register: undefined, loop: undefined, loopControl: undefined, changedWhen: undefined, failedWhen: undefined,
+      until: undefined, retries: 0, delaySeconds: 0, notify: [], listen: [], source: play.source,
+      context: { playbookDir: this.playbook.dir, fileDir: this.playbook.dir },
+      // The play's `when` does not apply to gathering (Ansible has no play-level when); tags: always, as in Ansible.
+      when: [], tags: ['always'], runOnce: false, delegateTo: undefined,
+    };
   }
 
   private extraValues(): Record<string, unknown> {
-    return Object.assign({}, ...this.opts.extraVars.map((l) => l.values)) as Record<string, unknown>;
+    return Object.assign({}, ...this.run.settings.extraVars.map((l) => l.values)) as Record<string, unknown>;
+  }
+
+  private stopped(): boolean {
+    return this.run.settings.signal?.aborted === true;
   }
 
   private async runSection(nodes: TaskNode[]): Promise<void> {
-    if (this.play.strategy === 'free') {
-      const limiter = pLimit(Math.max(1, this.opts.forks));
+    if (this.strategy === 'free') {
+      const limiter = pLimit(Math.max(1, this.run.settings.forks));
       await Promise.all(this.batch.map((h) => limiter(() => this.runNodes(nodes, [h], { layers: [], rescuable: false, free: true }))));
     } else {
       await this.runNodes(nodes, this.batch, { layers: [], rescuable: false, free: false });
     }
   }
 
-  private activeOf(hosts: string[]): string[] {
-    return this.aborted || this.opts.signal?.aborted ? [] : hosts.filter((h) => this.hosts.active(h));
+  /** The hosts of `hosts` that can still run tasks in this play. */
+  activeOf(hosts: string[]): string[] {
+    if (this.broken || this.endPlay || this.endBatch || this.stopped()) return [];
+    return hosts.filter((h) => this.run.hosts.active(h));
   }
 
-  private async runNodes(nodes: TaskNode[], hosts: string[], walk: Walk): Promise<void> {
+  async runNodes(nodes: TaskNode[], hosts: string[], walk: Walk): Promise<void> {
     for (const node of nodes) {
       const active = this.activeOf(hosts);
       if (active.length === 0) return;
@@ -126,13 +163,14 @@ export class PlayRun {
   }
 
   private async runBlock(block: Block, hosts: string[], walk: Walk): Promise<void> {
+    const states = this.run.hosts;
     const entering = this.activeOf(hosts);
     await this.runNodes(block.block, entering, { ...walk, rescuable: walk.rescuable || block.rescue.length > 0 });
-    const failedIn = entering.filter((h) => this.hosts.get(h).failed && !this.hosts.get(h).unreachable);
-    if (block.rescue.length > 0 && failedIn.length > 0 && !this.aborted) {
+    const failedIn = entering.filter((h) => states.get(h).status.kind === 'failed');
+    if (block.rescue.length > 0 && failedIn.length > 0 && !this.broken) {
       for (const h of failedIn) {
-        const s = this.hosts.get(h);
-        s.failed = false;
+        const s = states.get(h);
+        s.rescue();
         if (s.lastFailure) {
           s.runtime['ansible_failed_task'] = { name: s.lastFailure.task.name ?? s.lastFailure.task.module, action: s.lastFailure.task.module };
           s.runtime['ansible_failed_result'] = s.lastFailure.result;
@@ -141,48 +179,53 @@ export class PlayRun {
       await this.runNodes(block.rescue, failedIn, walk);
     }
     if (block.always.length > 0) {
-      const alwaysHosts = entering.filter((h) => !this.hosts.get(h).unreachable && !this.hosts.get(h).ended);
-      const stillFailed = alwaysHosts.filter((h) => this.hosts.get(h).failed);
-      for (const h of stillFailed) this.hosts.get(h).failed = false;
-      const wasAborted = this.aborted;
-      this.aborted = false;
-      await this.runNodes(block.always, alwaysHosts, walk);
-      this.aborted ||= wasAborted;
-      for (const h of stillFailed) this.hosts.get(h).failed = true;
+      // The always section runs for every host that entered the block and is still reachable, failed or not.
+      const alwaysHosts = entering.filter((h) => ['active', 'failed'].includes(states.get(h).status.kind));
+      const held = alwaysHosts.map((h) => states.get(h).suspendFailure());
+      const broken = this.broken;
+      this.broken = false;
+      try {
+        await this.runNodes(block.always, alwaysHosts, walk);
+      } finally {
+        this.broken ||= broken;
+        for (const token of held) token.resume();
+      }
     }
   }
 
   private async runInclude(inc: Include, hosts: string[], walk: Walk): Promise<void> {
-    if (!tagsSelect(inc.tags, this.opts.tags)) return;
-    let incTitle = inc.name ?? `include_${inc.what}`;
-    if (inc.name?.includes('{{') && hosts[0] !== undefined) {
-      try {
-        incTitle = String(this.engine.renderString(inc.name, this.varsFor(hosts[0], inc.context, walk.layers, inc.varLayers), inc.source));
-      } catch {
-        incTitle = inc.name;
-      }
-    }
-    this.opts.sink({ type: 'task_start', task: incTitle, module: `include_${inc.what}`, source: inc.source, hosts: hosts.length, tags: inc.tags });
+    const { run } = this;
+    if (!walk.handler && !this.tagsSelected(inc.tags, hosts[0]!, inc.context, walk)) return;
+    const module = `include_${inc.what}`;
+    const incTitle = this.renderTitle(inc.name, module, hosts[0]!, inc.context, walk, inc.varLayers, inc.source);
+    run.sink({ type: 'task_start', task: incTitle, module, source: inc.source, hosts: hosts.length, tags: inc.tags, ...(walk.handler ? { handler: true } : {}) });
     // Each host decides (when, loop, file); hosts that include the same thing run it together.
     const groups = new Map<string, { target: string; layer: VarLayer; hosts: string[] }>();
     for (const h of hosts) {
       const vars = this.varsFor(h, inc.context, walk.layers, inc.params ? [...inc.varLayers, inc.params] : inc.varLayers);
       try {
-        if (!inc.when.every((c) => this.engine.isTruthy(this.engine.evaluate(c.expr, vars, c.source)))) continue;
-        const items = inc.loop ? (this.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source) as unknown[]) : [undefined];
+        if (!inc.when.every((c) => run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)))) {
+          this.record({ ...blankResult(this.target(inc, h, incTitle), Date.now()), status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+          continue;
+        }
+        const items = inc.loop ? (run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source) as unknown[]) : [undefined];
         const loopVar = inc.loopControl?.loopVar ?? 'item';
-        for (const item of [items].flat(inc.loop?.flatten ? 2 : 1)) {
-          const itemVars = inc.loop ? { ...vars, [loopVar]: item } : vars;
-          const target = String(this.engine.renderString(inc.target, itemVars, inc.source));
+        const list = [items].flat(inc.loop?.flatten ? 2 : 1);
+        for (let i = 0; i < list.length; i++) {
+          const item = list[i];
           const values: Record<string, unknown> = { ...(inc.params?.values ?? {}) };
-          if (inc.loop) values[loopVar] = item;
+          if (inc.loop) {
+            values[loopVar] = item;
+            if (inc.loopControl?.indexVar) values[inc.loopControl.indexVar] = i;
+          }
+          const target = String(run.engine.renderString(inc.target, inc.loop ? { ...vars, ...values } : vars, inc.source));
           const key = `${target}\u0000${JSON.stringify(values)}`;
           let g = groups.get(key);
-          if (!g) groups.set(key, (g = { target, layer: { level: 'include_params', source: `${inc.what === 'tasks' ? 'include_tasks' : 'include_role'} ${target}`, values }, hosts: [] }));
+          if (!g) groups.set(key, (g = { target, layer: { level: 'include_params', source: `${module} ${target}`, values }, hosts: [] }));
           g.hosts.push(h);
         }
       } catch (e) {
-        this.failHost(h, this.errorResult(inc, h, e), walk);
+        this.afterResult(inc, h, errorResult(this.target(inc, h, incTitle), e, Date.now()), walk);
       }
     }
     for (const g of groups.values()) {
@@ -190,39 +233,30 @@ export class PlayRun {
       if (active.length === 0) continue;
       let included;
       try {
-        included = await this.loader.include(inc.what, g.target, inc.source, inc.context, inc.childInherited,
+        included = await run.loader.include(inc.what, g.target, inc.source, inc.context, inc.childInherited,
           { ...(inc.from.tasks ? { tasksFrom: inc.from.tasks } : {}), ...(inc.from.vars ? { varsFrom: inc.from.vars } : {}), ...(inc.from.defaults ? { defaultsFrom: inc.from.defaults } : {}), ...(inc.from.handlers ? { handlersFrom: inc.from.handlers } : {}) },
           g.layer.values);
       } catch (e) {
-        for (const h of active) this.failHost(h, this.errorResult(inc, h, e), walk);
+        for (const h of active) this.afterResult(inc, h, errorResult(this.target(inc, h, incTitle), e, Date.now()), walk);
         continue;
       }
-      this.handlers.push(...included.handlers);
-      this.opts.sink({ type: 'include', file: g.target, hosts: active, source: inc.source });
+      this.handlers.add(included.handlers);
+      run.sink({ type: 'include', file: g.target, hosts: active, source: inc.source });
+      // Ansible counts an include as ok on each host that includes it.
+      for (const h of active) this.record({ ...blankResult(this.target(inc, h, incTitle), Date.now()), data: { changed: false, include: g.target } });
       await this.runNodes(included.nodes, active, { ...walk, layers: [...walk.layers, g.layer] });
     }
   }
 
-  /** Report a failure that happened outside a module (an include that could not be resolved). */
-  private failHost(host: string, result: TaskResult, walk: Walk): void {
-    if (result.status === 'failed' && !result.ignored && walk.rescuable) result.rescued = true;
-    this.record(result);
-    const s = this.hosts.get(host);
-    if (result.status === 'unreachable') s.unreachable = true;
-    else if (!result.ignored) s.failed = true;
-  }
-
-  private errorResult(node: Include | Task, host: string, e: unknown): TaskResult {
+  /** Which task (or include) on which host a result is for. */
+  private target(node: Include | Task, host: string, title: string): Parameters<typeof blankResult>[0] {
     const module = node.kind === 'include' ? `include_${node.what}` : node.module;
-    return errorResult({
-      host, task: node.name ?? module, module, noLog: node.noLog === true,
-      ignoreErrors: node.ignoreErrors === true, ignoreUnreachable: node.ignoreUnreachable === true,
-    }, e, Date.now());
+    return { host, task: title, module, noLog: node.noLog === true, ignoreErrors: node.ignoreErrors === true, ignoreUnreachable: node.ignoreUnreachable === true };
   }
 
   /** The variables a task sees on a host. */
-  private varsFor(host: string, context: TaskContext, walkLayers: VarLayer[], ownLayers: VarLayer[]): Record<string, unknown> {
-    return this.hosts.taskVars(this.scopes.get(host)!, host, {
+  varsFor(host: string, context: TaskContext, walkLayers: VarLayer[], ownLayers: VarLayer[]): Record<string, unknown> {
+    return this.run.hosts.taskVars(this.scopes.get(host) ?? this.run.hosts.playScope(this.play, host), host, {
       play: this.play, playbook: this.playbook, hosts: this.playHosts(),
       ...(context.role ? { role: context.role } : {}),
       layers: [...walkLayers, ...(context.params ? [context.params] : []), ...ownLayers],
@@ -236,52 +270,78 @@ export class PlayRun {
    */
   private playHosts(): string[] {
     const cached = this.activeCache;
-    if (cached?.batch === this.batch && this.batch.every((h, i) => this.hosts.active(h) === cached.active[i])) return cached.hosts;
-    const active = this.batch.map((h) => this.hosts.active(h));
+    if (cached?.batch === this.batch && this.batch.every((h, i) => this.run.hosts.active(h) === cached.active[i])) return cached.hosts;
+    const active = this.batch.map((h) => this.run.hosts.active(h));
     const hosts = this.batch.filter((_, i) => active[i]);
     this.activeCache = { batch: this.batch, active, hosts };
     return hosts;
   }
 
-  private selected(task: Task): boolean {
-    if (!tagsSelect(task.tags, this.opts.tags)) return false;
-    const start = this.runState.startAt;
+  /** --tags / --skip-tags over the node's tags, templated ones rendered with the first host's variables. */
+  private tagsSelected(tags: string[], host: string, context: TaskContext, walk: Walk): boolean {
+    let rendered = tags;
+    if (tags.some((t) => t.includes('{{'))) {
+      const vars = this.varsFor(host, context, walk.layers, []);
+      rendered = tags.flatMap((t) => (t.includes('{{') ? [this.run.engine.renderString(t, vars)].flat().map(String) : [t]));
+    }
+    return tagsSelect(rendered, this.run.settings.tags);
+  }
+
+  private selected(task: Task, host: string, walk: Walk): boolean {
+    if (!this.tagsSelected(task.tags, host, task.context, walk)) return false;
+    const start = this.run.state.startAt;
     if (start !== undefined) {
-      const title = this.title(task, this.batch[0]!);
+      const title = this.title(task, host, walk);
       if (title !== start && (task.name ?? '') !== start && !picomatch.isMatch(title, start) && !picomatch.isMatch(task.name ?? '', start)) return false;
-      this.runState.startAt = undefined;
+      this.run.state.startAt = undefined;
     }
     return true;
   }
 
-  private title(task: Task, host: string, walk?: Walk): string {
-    let name = task.name ?? task.module;
-    if (task.name?.includes('{{')) {
+  /** A task's or include's title: its name rendered with the host's variables (as written when that fails). */
+  private renderTitle(name: string | undefined, module: string, host: string, context: TaskContext, walk: Walk | undefined, layers: VarLayer[], source: Task['source']): string {
+    let title = name ?? module;
+    if (name?.includes('{{')) {
       try {
-        name = String(this.engine.renderString(task.name, this.varsFor(host, task.context, walk?.layers ?? [], task.varLayers), task.source));
+        title = String(this.run.engine.renderString(name, this.varsFor(host, context, walk?.layers ?? [], layers), source));
       } catch {
-        name = task.name;
+        title = name;
       }
     }
-    return task.context.role ? `${task.context.role.name} : ${name}` : name;
+    return context.role ? `${context.role.name} : ${title}` : title;
   }
 
-  private async runTaskNode(task: Task, hosts: string[], walk: Walk, handler = false): Promise<void> {
-    if (!handler && !this.selected(task)) return;
-    if (task.module === 'meta') return this.runMeta(task, hosts, walk);
+  title(task: Task, host: string, walk?: Walk): string {
+    return this.renderTitle(task.name, task.module, host, task.context, walk, task.varLayers, task.source);
+  }
+
+  async runTaskNode(task: Task, hosts: string[], walk: Walk, how: Implicit = {}): Promise<void> {
+    const { run } = this;
+    if (hosts.length === 0) return;
+    if (!walk.handler && !how.implicit && !this.selected(task, hosts[0]!, walk)) return;
+    if (how.implicit && !tagsSelect(task.tags, run.settings.tags)) return;
+    if (task.module === 'meta') return runMeta(this, task, hosts, walk);
     const title = this.title(task, hosts[0]!, walk);
-    if (!handler && this.opts.confirmStep && !this.runState.stepAll) {
-      const answer = await this.opts.confirmStep(title);
+    if (!walk.handler && run.settings.confirmStep && !run.state.stepAll) {
+      const answer = await run.settings.confirmStep(title);
       if (answer === 'no') return;
-      if (answer === 'continue') this.runState.stepAll = true;
+      if (answer === 'continue') run.state.stepAll = true;
     }
-    const check = task.checkMode ?? this.opts.check;
-    this.opts.sink({ type: 'task_start', task: title, module: task.module, source: task.source, hosts: hosts.length, tags: task.tags, ...(handler ? { handler: true } : {}), ...(check !== this.opts.check ? { check } : {}) });
-    const targets = task.runOnce ? hosts.slice(0, 1) : hosts;
+    const check = task.checkMode ?? run.settings.check;
+    run.sink({ type: 'task_start', task: title, module: task.module, source: task.source, hosts: hosts.length, tags: task.tags, ...(walk.handler ? { handler: true } : {}), ...(check !== run.settings.check ? { check } : {}) });
+    let runOnce: boolean;
+    try {
+      runOnce = this.runOnce(task, hosts[0]!, walk);
+    } catch (e) {
+      for (const h of hosts) this.afterResult(task, h, errorResult(this.target(task, h, title), e, Date.now()), walk);
+      this.checkFailureRules(task, hosts);
+      return;
+    }
+    const targets = runOnce ? hosts.slice(0, 1) : hosts;
     const throttle = task.throttle ? pLimit(task.throttle) : undefined;
     const runOn = async (h: string): Promise<void> => {
       const result = await this.runOnHost(task, title, h, walk, check);
-      if (task.runOnce) for (const other of hosts.slice(1)) this.afterTask(task, other, result, walk, false);
+      if (runOnce) for (const other of hosts.slice(1)) this.afterTask(task, other, result, walk, false);
       this.afterTask(task, h, result, walk, true);
     };
     const limited = (h: string): Promise<void> => (walk.free ? runOn(h) : this.limiter(() => (throttle ? throttle(() => runOn(h)) : runOn(h))));
@@ -289,60 +349,70 @@ export class PlayRun {
     this.checkFailureRules(task, hosts);
   }
 
-  private async runOnHost(task: Task, title: string, host: string, walk: Walk, check: boolean): Promise<TaskResult> {
+  /** `run_once`, rendered with the first host's variables when it is a template. */
+  private runOnce(task: Task, host: string, walk: Walk): boolean {
+    if (typeof task.runOnce === 'boolean') return task.runOnce;
     const vars = this.varsFor(host, task.context, walk.layers, task.varLayers);
-    let environment: Record<string, string> = {};
+    return this.run.engine.isTruthy(this.run.engine.renderString(task.runOnce, vars, task.source));
+  }
+
+  private async runOnHost(task: Task, title: string, host: string, walk: Walk, check: boolean): Promise<TaskResult> {
+    const { run } = this;
+    const vars = this.varsFor(host, task.context, walk.layers, task.varLayers);
+    let environment: Record<string, string>;
     let delegate: string | undefined;
     try {
       environment = this.environment(task, vars);
-      delegate = task.delegateTo === undefined ? undefined : String(this.engine.renderString(task.delegateTo, vars, task.source));
+      delegate = task.delegateTo === undefined ? undefined : String(run.engine.renderString(task.delegateTo, vars, task.source));
     } catch (e) {
-      return this.errorResult(task, host, e);
+      return errorResult(this.target(task, host, title), e, Date.now());
     }
+    const keywords = { remoteUser: task.remoteUser === undefined ? undefined : String(run.engine.renderString(task.remoteUser, vars, task.source)) };
+    const scope = this.scopes.get(host);
     const result = await runTask({
-      task, title, host, vars, engine: this.engine, check, diff: task.diff ?? this.opts.diff, verbosity: this.opts.verbosity,
-      become: task.become ?? (this.opts.become?.enabled || undefined),
-      becomeUser: task.becomeUser ?? this.opts.become?.user, becomeMethod: task.becomeMethod ?? this.opts.become?.method,
-      becomePassword: this.opts.becomePassword,
+      task, title, host, vars, engine: run.engine, check, diff: task.diff ?? run.settings.diff, verbosity: run.settings.verbosity,
+      become: task.become ?? (run.settings.become?.enabled || undefined),
+      becomeUser: task.becomeUser ?? run.settings.become?.user, becomeMethod: task.becomeMethod ?? run.settings.become?.method,
+      becomePassword: run.settings.becomePassword,
       environment,
       connection: async () => {
-        if (delegate === undefined) return this.hosts.connection(host, vars);
-        return this.hosts.connection(delegate, await this.hosts.connectionVars(delegate, this.playbook.dir));
+        if (delegate === undefined) return run.reach.connect(host, vars, keywords, (name) => scope?.lookup(name)?.origin.pos);
+        return run.reach.connect(delegate, await run.hosts.connectionVars(delegate, this.playbook.dir), keywords);
       },
-      onProgress: throttled(250, (p) => this.opts.sink({ type: 'progress', host, task: title, ...p })),
-      onRetry: (left, r) => this.opts.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
-      ...(this.opts.runDeadline !== undefined ? { deadline: this.opts.runDeadline } : {}),
+      onProgress: throttled(250, (p) => run.sink({ type: 'progress', host, task: title, ...p })),
+      onRetry: (left, r) => run.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
+      ...(run.settings.runDeadline !== undefined ? { deadline: run.settings.runDeadline } : {}),
     });
     if (delegate !== undefined) result.delegatedTo = delegate;
     return result;
   }
 
   private environment(task: Task, vars: Record<string, unknown>): Record<string, string> {
+    const { engine } = this.run;
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(task.environment)) {
       if (k === '__template__') {
-        const rendered = this.engine.renderString(String(v), vars, task.source);
+        const rendered = engine.renderString(String(v), vars, task.source);
         if (rendered && typeof rendered === 'object') for (const [ek, ev] of Object.entries(rendered)) env[ek] = String(ev);
         continue;
       }
-      env[k] = String(this.engine.renderString(String(v), vars, task.source));
+      env[k] = String(engine.renderString(String(v), vars, task.source));
     }
     for (const k of Object.keys(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`environment: '${k}' is not a valid variable name`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+        throw new BosunError('SCHEMA', `environment: '${k}' is not a valid variable name`, {
+          source: task.source, hint: 'names are letters, digits and _, not starting with a digit',
+        });
+      }
     }
     return env;
   }
 
-  /** Record the result for a host and update its state (failure, register, set_fact, notify). */
+  /** Record the result for a host and update its state (failure, register, set_fact, facts, notify). */
   private afterTask(task: Task, host: string, result: TaskResult, walk: Walk, report: boolean): void {
-    const state = this.hosts.get(host);
-    if (result.status === 'failed' && !result.ignored && walk.rescuable) result.rescued = true;
-    if (report) this.record(result);
-    if (result.status === 'unreachable' && !result.ignored) state.unreachable = true;
-    else if (result.status === 'failed' && !result.ignored) {
-      state.failed = true;
-      state.lastFailure = { task, result: result.data };
-    }
+    const state = this.run.hosts.get(host);
+    this.afterResult(task, host, result, walk, report);
+    if (result.status === 'failed' && !result.ignored) state.lastFailure = { task, result: result.data };
     const harvest = (r: TaskResult): void => {
       const facts = r.data['ansible_facts'];
       if (facts && typeof facts === 'object' && r.status !== 'failed') {
@@ -354,123 +424,60 @@ export class PlayRun {
     else harvest(result);
     if (task.register) state.runtime[task.register] = result.data;
     if (result.status === 'changed' || (result.items?.some((i) => i.status === 'changed') ?? false)) {
-      for (const n of task.notify) state.notified.add(this.renderName(n, host, task));
+      this.handlers.notify(task, host, this.varsFor(host, task.context, walk.layers, task.varLayers));
     }
   }
 
-  private renderName(name: string, host: string, task: Task): string {
-    if (!name.includes('{{')) return name;
-    try {
-      return String(this.engine.renderString(name, this.varsFor(host, task.context, [], task.varLayers), task.source));
-    } catch {
-      return name;
-    }
+  /** Count a result and move the host's state: failed (rescuable inside a block body with rescue), unreachable. */
+  afterResult(node: Task | Include, host: string, result: TaskResult, walk: Walk, report = true): void {
+    const state = this.run.hosts.get(host);
+    if (result.status === 'failed' && !result.ignored && walk.rescuable) result.rescued = true;
+    if (report) this.record(result);
+    if (result.status === 'unreachable' && !result.ignored) state.markUnreachable(result.msg ?? 'unreachable');
+    else if (result.status === 'failed' && !result.ignored) state.fail(result.task, walk.rescuable, node.kind === 'task' ? { task: node, result: result.data } : undefined);
   }
 
-  private record(result: TaskResult): void {
-    countResult((this.stats[result.host] ??= emptyStats()), result);
-    this.opts.sink({ type: 'task_result', result });
+  record(result: TaskResult): void {
+    countResult((this.run.stats[result.host] ??= emptyStats()), result);
+    this.run.sink({ type: 'task_result', result });
   }
 
-  /** any_errors_fatal and max_fail_percentage, after each task. */
-  private checkFailureRules(task: Task, hosts: string[]): void {
-    const failed = hosts.filter((h) => this.hosts.get(h).failed || this.hosts.get(h).unreachable);
+  /**
+   * any_errors_fatal and max_fail_percentage, after each task: a failure a
+   * rescue is still to handle does not count; when a rule trips, every host
+   * of the batch still running is failed and the play ends (as Ansible).
+   */
+  checkFailureRules(task: Task, hosts: string[]): void {
+    const states = this.run.hosts;
+    const failed = hosts.filter((h) => states.get(h).failedForGood || states.get(h).status.kind === 'unreachable');
     if (failed.length === 0) return;
     if (task.anyErrorsFatal ?? this.play.anyErrorsFatal) {
-      this.aborted = true;
-      this.opts.sink({ type: 'play_aborted', play: this.play.name, reason: `any_errors_fatal: ${failed.join(', ')} failed` });
+      this.breakPlay('any_errors_fatal', `any_errors_fatal: ${failed.join(', ')} failed`);
       return;
     }
     const max = this.play.maxFailPercentage;
     if (max !== undefined) {
-      const inBatch = this.batch.filter((h) => this.hosts.get(h).failed || this.hosts.get(h).unreachable).length;
+      const inBatch = this.batch.filter((h) => states.get(h).inError).length;
       if ((inBatch / this.batch.length) * 100 > max) {
-        this.aborted = true;
-        this.opts.sink({ type: 'play_aborted', play: this.play.name, reason: `max_fail_percentage ${max}% exceeded (${inBatch} of ${this.batch.length} hosts failed)` });
+        this.breakPlay('max_fail_percentage', `max_fail_percentage ${max}% exceeded (${inBatch} of ${this.batch.length} hosts failed)`);
       }
     }
   }
 
-  private async runMeta(task: Task, hosts: string[], walk: Walk): Promise<void> {
-    const action = String(task.args['action'] ?? '');
-    const when = (h: string): boolean => {
-      try {
-        const vars = this.varsFor(h, task.context, walk.layers, task.varLayers);
-        return task.when.every((c) => this.engine.isTruthy(this.engine.evaluate(c.expr, vars, c.source)));
-      } catch {
-        return false;
-      }
-    };
-    switch (action) {
-      case 'flush_handlers':
-        await this.flushHandlers(this.batch);
-        break;
-      case 'end_play':
-        if (hosts.some(when)) for (const h of this.batch) this.hosts.get(h).ended = true;
-        break;
-      case 'end_batch':
-        if (hosts.some(when)) for (const h of this.batch) this.hosts.get(h).ended = true;
-        break;
-      case 'end_host':
-        for (const h of hosts.filter(when)) this.hosts.get(h).ended = true;
-        break;
-      case 'clear_host_errors':
-        for (const h of this.batch) this.hosts.get(h).failed = false;
-        break;
-      case 'clear_facts':
-        for (const h of hosts.filter(when)) this.hosts.get(h).facts = {};
-        break;
-      default:
-        break;
-    }
+  breakPlay(rule: 'any_errors_fatal' | 'max_fail_percentage', reason: string): void {
+    for (const h of this.batch) this.run.hosts.get(h).failByRule(rule);
+    this.broken = true;
+    this.run.sink({ type: 'play_aborted', play: this.play.name, reason });
   }
 
-  /** Run notified handlers, in the order they are defined, on the hosts that notified them. */
-  private async flushHandlers(hosts: string[]): Promise<void> {
-    for (const handler of this.handlers) {
-      const names = this.handlerNames(handler);
-      const notified = hosts.filter((h) => {
-        const s = this.hosts.get(h);
-        if (!names.some((n) => s.notified.has(n))) return false;
-        return !s.unreachable && (!s.failed || this.opts.forceHandlers || this.play.forceHandlers) && !s.ended;
-      });
-      if (notified.length === 0) continue;
-      for (const h of notified) for (const n of names) this.hosts.get(h).notified.delete(n);
-      const forced = notified.filter((h) => this.hosts.get(h).failed);
-      for (const h of forced) this.hosts.get(h).failed = false;
-      await this.runTaskNode(handler, notified, { layers: [], rescuable: false, free: false }, true);
-      for (const h of forced) if (!this.hosts.get(h).failed) this.hosts.get(h).failed = true;
-    }
+  /** Every host of the play, in all its batches (clear_host_errors, clear_facts). */
+  playHostsAll(): string[] {
+    return this.hostsAll;
   }
 
-  /** The names a handler answers to: its name, `role : name`, and its listen topics. */
-  private handlerNames(handler: Task): string[] {
-    const names = [...handler.listen];
-    if (handler.name) {
-      names.push(handler.name);
-      if (handler.context.role) names.push(`${handler.context.role.name} : ${handler.name}`);
-    }
-    return names;
-  }
-
-  private async gather(hosts: string[]): Promise<void> {
-    this.opts.sink({ type: 'task_start', task: 'Gathering Facts', module: 'setup', source: this.play.source, hosts: hosts.length });
-    await Promise.all(hosts.map((h) => this.limiter(async () => {
-      const state = this.hosts.get(h);
-      const started = Date.now();
-      const target = { host: h, task: 'Gathering Facts', module: 'setup', noLog: false, ignoreErrors: false, ignoreUnreachable: false };
-      let result: TaskResult;
-      try {
-        const conn = await this.hosts.connection(h, await this.hosts.connectionVars(h, this.playbook.dir));
-        state.facts = await gatherFacts(conn);
-        result = { ...blankResult(target, started), data: { changed: false, ansible_facts: state.facts['ansible_facts'] } };
-      } catch (e) {
-        result = errorResult(target, e, started);
-        if (result.status === 'unreachable') state.unreachable = true;
-        else state.failed = true;
-      }
-      this.record(result);
-    })));
+  /** meta: flush_handlers. */
+  flushHandlers(hosts: string[]): Promise<void> {
+    return this.handlers.flush(hosts);
   }
 }
 

@@ -15,7 +15,9 @@ import type { VarLayer } from '../vars/scope.js';
 import { collectSecrets, maskingSink } from '../util/secrets.js';
 import type { EventSink, HostStats } from './events.js';
 import { Hosts } from './hosts.js';
-import { PlayRun, type RunState } from './play.js';
+import type { RunContext, RunSettings, RunState } from './context.js';
+import { PlayRun } from './play.js';
+import { ConnectionPool, Reacher } from './reach.js';
 import type { TagFilter } from './tags.js';
 
 /** Everything a run needs, resolved by the CLI (or a library caller). */
@@ -91,24 +93,33 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   if (opts.signal?.aborted) onAbort();
   const deadlineTimer = opts.runDeadline === undefined ? undefined : setTimeout(() => stop.abort('run timeout'), Math.max(0, opts.runDeadline - Date.now()));
   let graceTimer: NodeJS.Timeout | undefined;
-  const runOpts: RunOptions = { ...opts, signal: stop.signal };
-  const hosts = new Hosts(inventory, engine, runOpts);
+  const settings: RunSettings = {
+    check: opts.check, diff: opts.diff, forks: opts.forks, verbosity: opts.verbosity, tags: opts.tags, extraVars: opts.extraVars,
+    forceHandlers: opts.forceHandlers, become: opts.become, becomePassword: opts.becomePassword, confirmStep: opts.confirmStep,
+    signal: stop.signal, runDeadline: opts.runDeadline,
+  };
+  const hosts = new Hosts(inventory, settings);
+  const pool = new ConnectionPool();
   stop.signal.addEventListener('abort', () => {
     opts.sink({ type: 'interrupted', reason: String(stop.signal.reason), graceMs: opts.graceMs ?? 10_000 });
     // Running tasks get a grace period; then their connections are closed (the commands are cut off).
-    graceTimer = setTimeout(() => void hosts.closeAll(), opts.graceMs ?? 10_000);
+    graceTimer = setTimeout(() => void pool.closeAll(), opts.graceMs ?? 10_000);
   }, { once: true });
   // hostvars must show every inventory host, not only the play's: read their layers once (files are cached).
   await Promise.all(selectHosts(inventory, 'all').map((h) => hosts.prepare(h, playbooks[0]?.dir ?? process.cwd())));
   const stats: Record<string, HostStats> = {};
-  const runState: RunState = { startAt: opts.startAtTask, stepAll: false };
+  const state: RunState = { startAt: opts.startAtTask, stepAll: false };
+  const ctx: RunContext = {
+    settings, engine, loader, hosts, stats, state, sink: opts.sink,
+    reach: new Reacher(pool, { engine, defaults: opts.connection }),
+  };
   opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });
   try {
     for (const pb of playbooks) {
       opts.sink({ type: 'playbook_start', file: pb.file });
       for (const play of pb.plays) {
         if (stop.signal.aborted) break;
-        await new PlayRun(runOpts, engine, hosts, stats, pb, play, loader, runState).run(limit);
+        await new PlayRun(ctx, pb, play).runPlay(limit);
       }
       if (stop.signal.aborted) break;
     }
@@ -116,15 +127,16 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
     clearTimeout(deadlineTimer);
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener('abort', onAbort);
-    await hosts.closeAll();
+    await pool.closeAll();
   }
   opts.sink({ type: 'recap', hosts: stats, durationMs: Date.now() - started });
-  const all = Object.values(stats);
-  const failedHosts = [...inventory.hosts.keys()].filter((h) => (stats[h]?.failed ?? 0) > 0 || (stats[h]?.unreachable ?? 0) > 0);
+  // As Ansible, the exit code and the retry file come from where the hosts ended (clear_host_errors clears a failure).
+  const ended = [...inventory.hosts.keys()].map((h) => hosts.get(h).status.kind);
+  const failedHosts = [...inventory.hosts.keys()].filter((_, i) => ended[i] === 'failed' || ended[i] === 'unreachable');
   if (opts.retryFile) await writeRetryFile(opts.retryFile, failedHosts);
   // Out of time counts as stopped even when the commands cut off at the deadline ended the run before its timer fired.
   const outOfTime = opts.runDeadline !== undefined && Date.now() >= opts.runDeadline;
-  const exitCode = stop.signal.aborted || outOfTime ? 99 : all.some((s) => s.unreachable > 0) ? 4 : all.some((s) => s.failed > 0) ? 2 : 0;
+  const exitCode = stop.signal.aborted || outOfTime ? 99 : ended.includes('unreachable') ? 4 : ended.includes('failed') ? 2 : 0;
   return { stats, exitCode, failedHosts };
 }
 

@@ -13,7 +13,7 @@ import type { Condition, Inherited } from './types.js';
 /** Nothing inherited: the start of a play. */
 export function emptyInherited(): Inherited {
   return {
-    when: [], varLayers: [], tags: [], become: undefined, becomeUser: undefined, becomeMethod: undefined,
+    when: [], varLayers: [], tags: [], become: undefined, becomeUser: undefined, becomeMethod: undefined, remoteUser: undefined,
     environment: {}, ignoreErrors: undefined, ignoreUnreachable: undefined, checkMode: undefined, diff: undefined,
     noLog: undefined, anyErrorsFatal: undefined, delegateTo: undefined, runOnce: false, throttle: undefined, timeout: undefined,
   };
@@ -37,6 +37,9 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
   const pos = (key: string): SourcePos => yaml.posOf([...path, key]);
   const bool = (key: string): boolean | undefined => (raw[key] === undefined ? undefined : toBoolKeyword(raw[key], pos(key)));
   const str = (key: string): string | undefined => (raw[key] === undefined ? undefined : String(raw[key]));
+  // A keyword whose value is a template is rendered per host when the task runs.
+  const templatedBool = (key: string): boolean | string | undefined =>
+    typeof raw[key] === 'string' && raw[key].includes('{{') ? (src.engine.check(raw[key], pos(key)), raw[key]) : bool(key);
   const vars = raw['vars'] as Record<string, unknown> | undefined;
   const ownLayer: VarLayer[] = vars && Object.keys(vars).length
     ? [{ level: src.varsLevel, source: src.label, values: vars, positions: keyPositions(vars, yaml, [...path, 'vars']) }]
@@ -57,6 +60,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     become: bool('become') ?? parent.become,
     becomeUser: str('become_user') ?? parent.becomeUser,
     becomeMethod: str('become_method') ?? parent.becomeMethod,
+    remoteUser: str('remote_user') ?? parent.remoteUser,
     environment,
     ignoreErrors: bool('ignore_errors') ?? parent.ignoreErrors,
     ignoreUnreachable: bool('ignore_unreachable') ?? parent.ignoreUnreachable,
@@ -65,7 +69,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     noLog: bool('no_log') ?? parent.noLog,
     anyErrorsFatal: bool('any_errors_fatal') ?? parent.anyErrorsFatal,
     delegateTo: str('delegate_to') ?? parent.delegateTo,
-    runOnce: bool('run_once') ?? parent.runOnce,
+    runOnce: templatedBool('run_once') ?? parent.runOnce,
     throttle: throttle === undefined ? parent.throttle : positiveInt(throttle, pos('throttle'), 'throttle'),
     timeout: raw['timeout'] === undefined ? parent.timeout : positiveInt(raw['timeout'], pos('timeout'), 'timeout'),
   };

@@ -17,7 +17,7 @@ import { emptyInherited, inherit, keyPositions, tagsOf, toBoolKeyword } from './
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, tasksFileSchema } from './schema.js';
 import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
-import { allTasks, type Inherited, type Play, type Playbook, type Role, type Task, type TaskContext, type TaskNode } from './types.js';
+import { handlerNodes, type Handler, type Inherited, type Play, type Playbook, type Role, type Task, type TaskContext, type TaskNode } from './types.js';
 
 export { BUILTIN_ROLES_DIR, findRoleDir } from './roles.js';
 
@@ -33,7 +33,7 @@ export interface LoadOptions {
 /** What an include resolved at run time brings: its tasks, and handlers (include_role). */
 export interface Included {
   nodes: TaskNode[];
-  handlers: Task[];
+  handlers: Handler[];
   roles: Role[];
 }
 
@@ -50,7 +50,7 @@ export class PlaybookLoader implements NodeLoader {
   private readonly rolesPath: string[];
   private readonly roleCache = new Map<string, Promise<RoleFiles>>();
   /** The play being built (roles applied, handlers collected). */
-  private play: { handlers: Task[]; roles: Role[]; applied: Set<string> } | undefined;
+  private play: { handlers: Handler[]; roles: Role[]; applied: Set<string> } | undefined;
   private playbookDir = '';
 
   constructor(private readonly opts: LoadOptions) {
@@ -114,7 +114,7 @@ export class PlaybookLoader implements NodeLoader {
     const tasks = await list('tasks');
     const postTasks = await list('post_tasks');
     const playHandlers = Array.isArray(raw['handlers'])
-      ? [...allTasks(await parseNodes(raw['handlers'] as unknown[], { yaml, path: [index, 'handlers'], context, loader: this, handlers: true }, inherited))]
+      ? handlerNodes(await parseNodes(raw['handlers'] as unknown[], { yaml, path: [index, 'handlers'], context, loader: this, handlers: true }, inherited))
       : [];
     const serial = raw['serial'] === undefined ? [] : [raw['serial']].flat() as Array<number | string>;
     const bool = (key: string, dflt: boolean): boolean => (raw[key] === undefined ? dflt : toBoolKeyword(raw[key], yaml.posOf([index, key])));
@@ -126,15 +126,18 @@ export class PlaybookLoader implements NodeLoader {
       vars,
       varsFiles,
       gatherFacts: bool('gather_facts', true),
+      gatherSubset: raw['gather_subset'] === undefined ? undefined : [raw['gather_subset']].flat().flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean),
+      gatherTimeout: raw['gather_timeout'] as number | string | undefined,
+      keywords: inherited,
       sections: { preTasks, roles: roleNodes, tasks, postTasks },
       handlers: [...playHandlers, ...this.play.handlers],
       roles: this.play.roles,
       serial,
-      strategy: (raw['strategy'] as Play['strategy'] | undefined) ?? 'linear',
+      strategy: (raw['strategy'] as string | undefined) ?? 'linear',
       order: (raw['order'] as Play['order'] | undefined) ?? 'inventory',
       maxFailPercentage: maxFail === undefined ? undefined : Number(maxFail),
       anyErrorsFatal: bool('any_errors_fatal', false),
-      forceHandlers: bool('force_handlers', false),
+      forceHandlers: raw['force_handlers'] === undefined ? undefined : bool('force_handlers', false),
       tags: tagsOf(raw['tags']),
       source,
     };
@@ -147,7 +150,7 @@ export class PlaybookLoader implements NodeLoader {
     const name = typeof ref === 'string' ? ref : String(ref['role'] ?? ref['name'] ?? '');
     const spec = typeof ref === 'string' ? {} : ref;
     const { role: _r, name: _n, vars, ...rest } = spec as Record<string, unknown>;
-    const keywordNames = new Set(['when', 'tags', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors', 'check_mode', 'diff', 'no_log', 'delegate_to', 'run_once', 'any_errors_fatal', 'ignore_unreachable', 'throttle', 'timeout']);
+    const keywordNames = new Set(['when', 'tags', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors', 'check_mode', 'diff', 'no_log', 'delegate_to', 'run_once', 'remote_user', 'any_errors_fatal', 'ignore_unreachable', 'throttle', 'timeout']);
     const params: Record<string, unknown> = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !keywordNames.has(k))), ...(vars as Record<string, unknown> | undefined) };
     const keywords = Object.fromEntries(Object.entries(rest).filter(([k]) => keywordNames.has(k)));
     const passDown = inherit(inherited, { raw: keywords, yaml, path: at, engine: this.engine, varsLevel: 'block_vars', label: '' });
@@ -179,7 +182,7 @@ export class PlaybookLoader implements NodeLoader {
     }
     if (files.handlers && play) {
       const handlers = await parseNodes(files.handlers.value as unknown[], { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true }, inherited);
-      play.handlers.push(...allTasks(handlers));
+      play.handlers.push(...handlerNodes(handlers));
     }
     return nodes;
   }

@@ -119,6 +119,7 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
     id: loader.nextId(),
     name: typeof raw['name'] === 'string' ? raw['name'] : undefined,
     what: key === 'include_tasks' ? 'tasks' : 'role',
+    listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     target,
     from: { tasks: spec['tasks_from'] as string | undefined, vars: spec['vars_from'] as string | undefined, defaults: spec['defaults_from'] as string | undefined, handlers: spec['handlers_from'] as string | undefined },
     params: Object.keys(params).length ? { level: 'include_params', source: `${key} ${target} vars`, values: params, positions: keyPositions(params, yaml, [...path, 'vars']) } : undefined,

@@ -63,6 +63,8 @@ export interface Inherited {
   become: boolean | undefined;
   becomeUser: string | undefined;
   becomeMethod: string | undefined;
+  /** `remote_user`: the login user where no `ansible_user` variable names one. */
+  remoteUser: string | undefined;
   /** Environment for commands (later keys win), values may be templates. */
   environment: Record<string, unknown>;
   ignoreErrors: boolean | undefined;
@@ -72,7 +74,8 @@ export interface Inherited {
   noLog: boolean | undefined;
   anyErrorsFatal: boolean | undefined;
   delegateTo: string | undefined;
-  runOnce: boolean;
+  /** `run_once`: a boolean, or a template rendered when the task starts. */
+  runOnce: boolean | string;
   throttle: number | undefined;
   /** `timeout`: seconds the task may take on a host before it fails. */
   timeout: number | undefined;
@@ -132,11 +135,16 @@ export interface Include extends Inherited {
   params: VarLayer | undefined;
   loop: Task['loop'];
   loopControl: LoopControl | undefined;
+  /** Handler topics (`listen:`), when the include is a handler. */
+  listen: string[];
   /** What the included tasks inherit: the enclosing keywords (plus `apply:`), not the include's own. */
   childInherited: Inherited;
   source: SourcePos;
   context: TaskContext;
 }
+
+/** A handler: a task, or an include whose tasks run when it is notified. */
+export type Handler = Task | Include;
 
 /** Any node of a task list. */
 export type TaskNode = Task | Block | Include;
@@ -150,18 +158,25 @@ export interface Play {
   vars: VarLayer;
   varsFiles: VarLayer[];
   gatherFacts: boolean;
+  /** `gather_subset` / `gather_timeout` of the implicit fact gathering. */
+  gatherSubset: string[] | undefined;
+  gatherTimeout: number | string | undefined;
+  /** The play's own keywords (become, environment, remote_user, ...), for the implicit fact gathering. */
+  keywords: Inherited;
   /** Four sections, run in order; handlers are flushed after each. */
   sections: { preTasks: TaskNode[]; roles: TaskNode[]; tasks: TaskNode[]; postTasks: TaskNode[] };
-  /** Play handlers then role handlers, in definition order. */
-  handlers: Task[];
+  /** Play handlers then role handlers, in definition order (a handler may be an include_tasks). */
+  handlers: Handler[];
   roles: Role[];
   /** `serial`: batch sizes (numbers or "N%"), the last one repeats; empty = all hosts at once. */
   serial: Array<number | string>;
-  strategy: 'linear' | 'free';
+  /** `linear` or `free`, or a template rendered when the play starts. */
+  strategy: string;
   order: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   maxFailPercentage: number | undefined;
   anyErrorsFatal: boolean;
-  forceHandlers: boolean;
+  /** `force_handlers` of the play; undefined: --force-handlers decides. */
+  forceHandlers: boolean | undefined;
   tags: string[];
   source: SourcePos;
 }
@@ -172,6 +187,11 @@ export interface Playbook {
   dir: string;
   plays: Play[];
   yaml: YamlFile;
+}
+
+/** The handlers of a handler list: tasks and includes, blocks opened. */
+export function handlerNodes(nodes: readonly TaskNode[]): Handler[] {
+  return nodes.flatMap((n) => (n.kind === 'block' ? handlerNodes([...n.block, ...n.rescue, ...n.always]) : [n]));
 }
 
 /** Every Task in a node list, depth first (blocks opened, includes not followed). */

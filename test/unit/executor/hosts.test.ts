@@ -7,7 +7,6 @@ import { Hosts } from '../../../src/executor/hosts.js';
 import type { RunOptions } from '../../../src/executor/run.js';
 import { loadInventory, type Inventory } from '../../../src/inventory/index.js';
 import type { Play, Playbook, Role } from '../../../src/playbook/types.js';
-import { createTemplateEngine } from '../../../src/template/index.js';
 import type { VarLayer, VarLevel } from '../../../src/vars/scope.js';
 
 const layer = (level: VarLevel, values: Record<string, unknown>): VarLayer => ({ level, source: level, values });
@@ -32,7 +31,7 @@ describe('Hosts.taskVars', () => {
   beforeEach(async () => {
     extraVars = [];
     const opts = { extraVars, check: false, diff: false, verbosity: 0, tags: { only: [], skip: [] } } as unknown as RunOptions;
-    hosts = new Hosts(await inventory(), createTemplateEngine(), opts);
+    hosts = new Hosts(await inventory(), opts);
     await hosts.prepare('web1', '/pb');
     await hosts.prepare('web2', '/pb');
   });

@@ -1,0 +1,121 @@
+/**
+ * A host's state across the plays of a run, as a small state machine:
+ * `active`, `failed`, `unreachable` or `ended` (meta end_host/end_play/
+ * end_batch), each with its reason. Every change goes through a named
+ * transition, so rescue, always, handlers and the meta actions never clear
+ * and restore loose booleans. `failed` and `unreachable` outlive the play
+ * (later plays skip the host, and the exit code is read from them, as
+ * Ansible's failed and unreachable host lists); `ended` lasts one play.
+ */
+import type { Task } from '../playbook/types.js';
+import type { VarLayer } from '../vars/scope.js';
+
+/** Where a host is. */
+export type HostStatus =
+  | { kind: 'active' }
+  /**
+   * A task failed. `rescuable`: inside the body of a block with a rescue
+   * section, so the failure is the block's until its rescue has run (it does
+   * not count for any_errors_fatal or max_fail_percentage yet).
+   */
+  | { kind: 'failed'; task: string; rescuable: boolean; reason: 'task' | 'any_errors_fatal' | 'max_fail_percentage' }
+  | { kind: 'unreachable'; reason: string }
+  | { kind: 'ended'; by: 'end_host' | 'end_play' | 'end_batch' };
+
+/** The facts of the last failure, for ansible_failed_task / ansible_failed_result in a rescue. */
+export interface FailureRecord {
+  task: Task;
+  result: Record<string, unknown>;
+}
+
+/** One host's state. */
+export class HostState {
+  /** The inventory's variable layers of the host (group_vars, host_vars), read once. */
+  inventoryLayers: VarLayer[] | undefined;
+  /** Facts (gathered, or returned by modules), replaced (never changed in place) when new ones arrive. */
+  facts: Record<string, unknown> = {};
+  /** set_fact and register (one precedence level). */
+  runtime: Record<string, unknown> = {};
+  /** Ids of the handlers notified on the host and not yet run. */
+  readonly notified = new Set<number>();
+  lastFailure: FailureRecord | undefined;
+  private current: HostStatus = { kind: 'active' };
+  /** Counts clear_host_errors, so a block's always section can tell whether its failure was cleared. */
+  private clears = 0;
+
+  constructor(readonly name: string) {}
+
+  /** Where the host is now. */
+  get status(): HostStatus {
+    return this.current;
+  }
+
+  /** Can the host run more tasks in this play? */
+  get active(): boolean {
+    return this.current.kind === 'active';
+  }
+
+  /** Failed, and not only inside a block whose rescue has yet to run. */
+  get failedForGood(): boolean {
+    return this.current.kind === 'failed' && !this.current.rescuable;
+  }
+
+  /** Failed or unreachable: what the exit code and the retry file report. */
+  get inError(): boolean {
+    return this.current.kind === 'failed' || this.current.kind === 'unreachable';
+  }
+
+  /** A task failed on the host (inside a rescuable block body when `rescuable`). */
+  fail(task: string, rescuable: boolean, failure?: FailureRecord): void {
+    if (this.current.kind === 'unreachable') return;
+    this.current = { kind: 'failed', task, rescuable, reason: 'task' };
+    if (failure) this.lastFailure = failure;
+  }
+
+  /** any_errors_fatal or max_fail_percentage ended the play: a host still running counts as failed. */
+  failByRule(rule: 'any_errors_fatal' | 'max_fail_percentage'): void {
+    if (this.current.kind === 'active') this.current = { kind: 'failed', task: '', rescuable: false, reason: rule };
+  }
+
+  /** The connection was lost or never made. */
+  markUnreachable(reason: string): void {
+    this.current = { kind: 'unreachable', reason };
+  }
+
+  /** meta: end_host / end_play / end_batch. */
+  end(by: 'end_host' | 'end_play' | 'end_batch'): void {
+    if (this.current.kind === 'active') this.current = { kind: 'ended', by };
+  }
+
+  /** Entering a rescue section: the block's failure is handled there. */
+  rescue(): void {
+    if (this.current.kind === 'failed') this.current = { kind: 'active' };
+  }
+
+  /** meta: clear_host_errors: failed and unreachable hosts are active again (Ansible clears both lists). */
+  clearErrors(): void {
+    if (this.current.kind === 'failed' || this.current.kind === 'unreachable') this.current = { kind: 'active' };
+    this.clears++;
+  }
+
+  /**
+   * Entering an always section with a failure pending: the host runs it, and
+   * `resume` of the returned token puts the failure back unless a task of the
+   * section failed again, ended the host, or cleared host errors.
+   */
+  suspendFailure(): { resume(): void } {
+    const held = this.current;
+    const clears = this.clears;
+    if (held.kind === 'failed') this.current = { kind: 'active' };
+    return {
+      resume: () => {
+        if (held.kind === 'failed' && this.current.kind === 'active' && this.clears === clears) this.current = held;
+      },
+    };
+  }
+
+  /** A new play (or batch) starts: `ended` lasts one play. */
+  startPlay(): void {
+    if (this.current.kind === 'ended') this.current = { kind: 'active' };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * `meta` actions, each a transition of the host states or the play. As in
+ * Ansible's linear strategy, end_play, end_batch, clear_host_errors and
+ * clear_facts run once, their `when` evaluated for the first host, and act
+ * on the play's hosts; end_host and flush_handlers run per host. A `when`
+ * that cannot be evaluated is the host's failure, not a silent false.
+ */
+import type { Task } from '../playbook/types.js';
+import { errorResult } from './results.js';
+import type { PlayRun, Walk } from './play.js';
+
+/** Actions that run once for all hosts (Ansible: everything but noop, reset_connection, end_host, role_complete, flush_handlers). */
+const ONCE = new Set(['end_play', 'end_batch', 'clear_host_errors', 'clear_facts', 'refresh_inventory']);
+
+/** Run a meta task on `hosts`. */
+export async function runMeta(play: PlayRun, task: Task, hosts: string[], walk: Walk): Promise<void> {
+  const { run } = play;
+  const action = String(task.args['action'] ?? '');
+  const once = ONCE.has(action);
+  const targets = once ? hosts.slice(0, 1) : hosts;
+  const chosen: string[] = [];
+  for (const h of targets) {
+    try {
+      const vars = play.varsFor(h, task.context, walk.layers, task.varLayers);
+      if (task.when.every((c) => run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)))) chosen.push(h);
+    } catch (e) {
+      const result = errorResult({ host: h, task: play.title(task, h, walk), module: 'meta', noLog: task.noLog === true, ignoreErrors: task.ignoreErrors === true, ignoreUnreachable: false }, e, Date.now());
+      play.afterResult(task, h, result, walk);
+    }
+  }
+  if (once && chosen.length === 0 && targets.some((h) => !run.hosts.active(h))) {
+    // The one evaluation failed: as in Ansible, a failed run-once meta is fatal to the play.
+    if (!task.ignoreErrors) play.breakPlay('any_errors_fatal', `meta ${action} failed on ${targets[0]!}`);
+    return;
+  }
+  const playHosts = (): string[] => play.batch;
+  switch (action) {
+    case 'flush_handlers':
+      await play.flushHandlers(chosen);
+      break;
+    case 'end_play':
+      if (chosen.length > 0) {
+        for (const h of playHosts()) run.hosts.get(h).end('end_play');
+        play.endPlay = true;
+      }
+      break;
+    case 'end_batch':
+      if (chosen.length > 0) {
+        for (const h of playHosts()) run.hosts.get(h).end('end_batch');
+        play.endBatch = true;
+      }
+      break;
+    case 'end_host':
+      for (const h of chosen) run.hosts.get(h).end('end_host');
+      break;
+    case 'clear_host_errors':
+      if (chosen.length > 0) for (const h of play.playHostsAll()) run.hosts.get(h).clearErrors();
+      break;
+    case 'clear_facts':
+      if (chosen.length > 0) for (const h of play.playHostsAll()) run.hosts.get(h).facts = {};
+      break;
+    default:
+      // noop, reset_connection, refresh_inventory, role_complete: nothing to do here.
+      break;
+  }
+  play.checkFailureRules(task, hosts);
+}
