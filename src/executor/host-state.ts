@@ -20,7 +20,8 @@ export type HostStatus =
    */
   | { kind: 'failed'; task: string; rescuable: boolean; reason: 'task' | 'any_errors_fatal' | 'max_fail_percentage' }
   | { kind: 'unreachable'; reason: string }
-  | { kind: 'ended'; by: 'end_host' | 'end_play' | 'end_batch' };
+  /** Out of this play without a failure: meta end_host/end_play/end_batch, or a failure cleared by clear_host_errors. */
+  | { kind: 'ended'; by: 'end_host' | 'end_play' | 'end_batch' | 'clear_host_errors' };
 
 /** The facts of the last failure, for ansible_failed_task / ansible_failed_result in a rescue. */
 export interface FailureRecord {
@@ -92,9 +93,16 @@ export class HostState {
     if (this.current.kind === 'failed') this.current = { kind: 'active' };
   }
 
-  /** meta: clear_host_errors: failed and unreachable hosts are active again (Ansible clears both lists). */
+  /**
+   * meta: clear_host_errors, as Ansible does it: an unreachable host is
+   * active again; a host whose failure already took it out of the play
+   * stays out of this play but is no longer failed (later plays run it,
+   * the exit code does not count it); a failure held by an always section
+   * is not put back. A failure a rescue is still to handle stays.
+   */
   clearErrors(): void {
-    if (this.current.kind === 'failed' || this.current.kind === 'unreachable') this.current = { kind: 'active' };
+    if (this.current.kind === 'unreachable') this.current = { kind: 'active' };
+    else if (this.current.kind === 'failed' && !this.current.rescuable) this.current = { kind: 'ended', by: 'clear_host_errors' };
     this.clears++;
   }
 

@@ -242,8 +242,8 @@ export class PlayRun {
       }
       this.handlers.add(included.handlers);
       run.sink({ type: 'include', file: g.target, hosts: active, source: inc.source });
-      // Ansible counts an include as ok on each host that includes it.
-      for (const h of active) this.record({ ...blankResult(this.target(inc, h, incTitle), Date.now()), data: { changed: false, include: g.target } });
+      // Ansible counts each included file as ok on each host that includes it (no task result of its own).
+      for (const h of active) (run.stats[h] ??= emptyStats()).ok++;
       await this.runNodes(included.nodes, active, { ...walk, layers: [...walk.layers, g.layer] });
     }
   }

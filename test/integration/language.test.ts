@@ -458,14 +458,17 @@ fixture.describe('the playbook language on sandbox hosts', () => {
       ].join('\n')),
     });
     const res = await run(dir);
-    expect(res.code).toBe(2);
+    // As ansible-playbook 2.14: clear_host_errors takes node02 off the failed list (exit 0, recap still failed=1),
+    // but a host whose failure took it out of the play does not come back in this play.
+    expect(res.code).toBe(0);
     const t = trace(res.events);
     expect(t.filter((l) => l.includes('node03'))).toEqual([]);
     expect(t).toContain('fails on node02|node02|failed');
-    expect(t).toContain('where am I|node02|changed');
+    expect(t).not.toContain('where am I|node02|changed');
+    expect(recap(res.events)['node02']).toMatchObject({ failed: 1 });
     expect(t).toContain('unreachable but ignored|node01|unreachable');
     const last = res.events.filter((e) => e.type === 'task_result' && e.task === 'last').map((e) => `${e.host}:${String(e.data?.['msg'])}`).sort();
-    expect(last).toEqual(['node01:node01', 'node02:node01']);
+    expect(last).toEqual(['node01:node01']);
     expect(recap(res.events)['node01']).toMatchObject({ unreachable: 0, ignored: 1 });
   });
 

@@ -61,10 +61,13 @@ describe('HostState transitions', () => {
     expect(s.active).toBe(true);
   });
 
-  it('clear_host_errors clears failed and unreachable (as Ansible clears both lists)', () => {
+  it('clear_host_errors: a failed host is out of the play but not failed; an unreachable one is back (as Ansible)', () => {
     const a = new HostState('a');
     a.fail('t', false);
     a.clearErrors();
+    expect(a.status).toEqual({ kind: 'ended', by: 'clear_host_errors' });
+    expect(a.inError).toBe(false);
+    a.startPlay();
     expect(a.active).toBe(true);
     const b = new HostState('b');
     b.markUnreachable('x');
