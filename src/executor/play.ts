@@ -20,7 +20,8 @@ import { Handlers } from './handlers.js';
 import { runMeta } from './meta.js';
 import { blankResult, errorResult } from './results.js';
 import { tagsSelect } from './tags.js';
-import { runTask } from './task-runner.js';
+import { runInclude } from './includes.js';
+import { runOnHost } from './task-host.js';
 
 /** What walking a task list carries down. */
 export interface Walk {
@@ -42,7 +43,7 @@ interface Implicit {
 /** Runs one play. */
 export class PlayRun {
   private readonly limiter: LimitFunction;
-  private readonly scopes = new Map<string, VarScope>();
+  readonly scopes = new Map<string, VarScope>();
   /** The hosts of the batch being run. */
   batch: string[] = [];
   /** Every host of the play (all batches). */
@@ -54,7 +55,7 @@ export class PlayRun {
   endPlay = false;
   /** meta end_batch: the rest of this batch is skipped. */
   endBatch = false;
-  private readonly handlers: Handlers;
+  readonly handlers: Handlers;
   private strategy: 'linear' | 'free' = 'linear';
 
   constructor(
@@ -158,7 +159,7 @@ export class PlayRun {
       if (active.length === 0) return;
       if (node.kind === 'task') await this.runTaskNode(node, active, walk);
       else if (node.kind === 'block') await this.runBlock(node, active, walk);
-      else await this.runInclude(node, active, walk);
+      else await runInclude(this, node, active, walk);
     }
   }
 
@@ -193,63 +194,8 @@ export class PlayRun {
     }
   }
 
-  private async runInclude(inc: Include, hosts: string[], walk: Walk): Promise<void> {
-    const { run } = this;
-    if (!walk.handler && !this.tagsSelected(inc.tags, hosts[0]!, inc.context, walk)) return;
-    const module = `include_${inc.what}`;
-    const incTitle = this.renderTitle(inc.name, module, hosts[0]!, inc.context, walk, inc.varLayers, inc.source);
-    run.sink({ type: 'task_start', task: incTitle, module, source: inc.source, hosts: hosts.length, tags: inc.tags, ...(walk.handler ? { handler: true } : {}) });
-    // Each host decides (when, loop, file); hosts that include the same thing run it together.
-    const groups = new Map<string, { target: string; layer: VarLayer; hosts: string[] }>();
-    for (const h of hosts) {
-      const vars = this.varsFor(h, inc.context, walk.layers, inc.params ? [...inc.varLayers, inc.params] : inc.varLayers);
-      try {
-        if (!inc.when.every((c) => run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)))) {
-          this.record({ ...blankResult(this.target(inc, h, incTitle), Date.now()), status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
-          continue;
-        }
-        const items = inc.loop ? (run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source) as unknown[]) : [undefined];
-        const loopVar = inc.loopControl?.loopVar ?? 'item';
-        const list = [items].flat(inc.loop?.flatten ? 2 : 1);
-        for (let i = 0; i < list.length; i++) {
-          const item = list[i];
-          const values: Record<string, unknown> = { ...(inc.params?.values ?? {}) };
-          if (inc.loop) {
-            values[loopVar] = item;
-            if (inc.loopControl?.indexVar) values[inc.loopControl.indexVar] = i;
-          }
-          const target = String(run.engine.renderString(inc.target, inc.loop ? { ...vars, ...values } : vars, inc.source));
-          const key = `${target}\u0000${JSON.stringify(values)}`;
-          let g = groups.get(key);
-          if (!g) groups.set(key, (g = { target, layer: { level: 'include_params', source: `${module} ${target}`, values }, hosts: [] }));
-          g.hosts.push(h);
-        }
-      } catch (e) {
-        this.afterResult(inc, h, errorResult(this.target(inc, h, incTitle), e, Date.now()), walk);
-      }
-    }
-    for (const g of groups.values()) {
-      const active = this.activeOf(g.hosts);
-      if (active.length === 0) continue;
-      let included;
-      try {
-        included = await run.loader.include(inc.what, g.target, inc.source, inc.context, inc.childInherited,
-          { ...(inc.from.tasks ? { tasksFrom: inc.from.tasks } : {}), ...(inc.from.vars ? { varsFrom: inc.from.vars } : {}), ...(inc.from.defaults ? { defaultsFrom: inc.from.defaults } : {}), ...(inc.from.handlers ? { handlersFrom: inc.from.handlers } : {}) },
-          g.layer.values);
-      } catch (e) {
-        for (const h of active) this.afterResult(inc, h, errorResult(this.target(inc, h, incTitle), e, Date.now()), walk);
-        continue;
-      }
-      this.handlers.add(included.handlers);
-      run.sink({ type: 'include', file: g.target, hosts: active, source: inc.source });
-      // Ansible counts each included file as ok on each host that includes it (no task result of its own).
-      for (const h of active) (run.stats[h] ??= emptyStats()).ok++;
-      await this.runNodes(included.nodes, active, { ...walk, layers: [...walk.layers, g.layer] });
-    }
-  }
-
   /** Which task (or include) on which host a result is for. */
-  private target(node: Include | Task, host: string, title: string): Parameters<typeof blankResult>[0] {
+  target(node: Include | Task, host: string, title: string): Parameters<typeof blankResult>[0] {
     const module = node.kind === 'include' ? `include_${node.what}` : node.module;
     return { host, task: title, module, noLog: node.noLog === true, ignoreErrors: node.ignoreErrors === true, ignoreUnreachable: node.ignoreUnreachable === true };
   }
@@ -278,7 +224,7 @@ export class PlayRun {
   }
 
   /** --tags / --skip-tags over the node's tags, templated ones rendered with the first host's variables. */
-  private tagsSelected(tags: string[], host: string, context: TaskContext, walk: Walk): boolean {
+  tagsSelected(tags: string[], host: string, context: TaskContext, walk: Walk): boolean {
     let rendered = tags;
     if (tags.some((t) => t.includes('{{'))) {
       const vars = this.varsFor(host, context, walk.layers, []);
@@ -299,7 +245,7 @@ export class PlayRun {
   }
 
   /** A task's or include's title: its name rendered with the host's variables (as written when that fails). */
-  private renderTitle(name: string | undefined, module: string, host: string, context: TaskContext, walk: Walk | undefined, layers: VarLayer[], source: Task['source']): string {
+  renderTitle(name: string | undefined, module: string, host: string, context: TaskContext, walk: Walk | undefined, layers: VarLayer[], source: Task['source']): string {
     let title = name ?? module;
     if (name?.includes('{{')) {
       try {
@@ -340,7 +286,7 @@ export class PlayRun {
     const targets = runOnce ? hosts.slice(0, 1) : hosts;
     const throttle = task.throttle ? pLimit(task.throttle) : undefined;
     const runOn = async (h: string): Promise<void> => {
-      const result = await this.runOnHost(task, title, h, walk, check);
+      const result = await runOnHost(this, task, title, h, walk, check);
       if (runOnce) for (const other of hosts.slice(1)) this.afterTask(task, other, result, walk, false);
       this.afterTask(task, h, result, walk, true);
     };
@@ -354,58 +300,6 @@ export class PlayRun {
     if (typeof task.runOnce === 'boolean') return task.runOnce;
     const vars = this.varsFor(host, task.context, walk.layers, task.varLayers);
     return this.run.engine.isTruthy(this.run.engine.renderString(task.runOnce, vars, task.source));
-  }
-
-  private async runOnHost(task: Task, title: string, host: string, walk: Walk, check: boolean): Promise<TaskResult> {
-    const { run } = this;
-    const vars = this.varsFor(host, task.context, walk.layers, task.varLayers);
-    let environment: Record<string, string>;
-    let delegate: string | undefined;
-    try {
-      environment = this.environment(task, vars);
-      delegate = task.delegateTo === undefined ? undefined : String(run.engine.renderString(task.delegateTo, vars, task.source));
-    } catch (e) {
-      return errorResult(this.target(task, host, title), e, Date.now());
-    }
-    const keywords = { remoteUser: task.remoteUser === undefined ? undefined : String(run.engine.renderString(task.remoteUser, vars, task.source)) };
-    const scope = this.scopes.get(host);
-    const result = await runTask({
-      task, title, host, vars, engine: run.engine, check, diff: task.diff ?? run.settings.diff, verbosity: run.settings.verbosity,
-      become: task.become ?? (run.settings.become?.enabled || undefined),
-      becomeUser: task.becomeUser ?? run.settings.become?.user, becomeMethod: task.becomeMethod ?? run.settings.become?.method,
-      becomePassword: run.settings.becomePassword,
-      environment,
-      connection: async () => {
-        if (delegate === undefined) return run.reach.connect(host, vars, keywords, (name) => scope?.lookup(name)?.origin.pos);
-        return run.reach.connect(delegate, await run.hosts.connectionVars(delegate, this.playbook.dir), keywords);
-      },
-      onProgress: throttled(250, (p) => run.sink({ type: 'progress', host, task: title, ...p })),
-      onRetry: (left, r) => run.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
-      ...(run.settings.runDeadline !== undefined ? { deadline: run.settings.runDeadline } : {}),
-    });
-    if (delegate !== undefined) result.delegatedTo = delegate;
-    return result;
-  }
-
-  private environment(task: Task, vars: Record<string, unknown>): Record<string, string> {
-    const { engine } = this.run;
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(task.environment)) {
-      if (k === '__template__') {
-        const rendered = engine.renderString(String(v), vars, task.source);
-        if (rendered && typeof rendered === 'object') for (const [ek, ev] of Object.entries(rendered)) env[ek] = String(ev);
-        continue;
-      }
-      env[k] = String(engine.renderString(String(v), vars, task.source));
-    }
-    for (const k of Object.keys(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
-        throw new BosunError('SCHEMA', `environment: '${k}' is not a valid variable name`, {
-          source: task.source, hint: 'names are letters, digits and _, not starting with a digit',
-        });
-      }
-    }
-    return env;
   }
 
   /** Record the result for a host and update its state (failure, register, set_fact, facts, notify). */
@@ -479,16 +373,4 @@ export class PlayRun {
   flushHandlers(hosts: string[]): Promise<void> {
     return this.handlers.flush(hosts);
   }
-}
-
-/** Call `fn` at most once per `ms` (the last value in between is dropped, except a final one reaching the total). */
-function throttled<T extends { current: number; total?: number }>(ms: number, fn: (v: T) => void): (v: T) => void {
-  let last = 0;
-  return (v) => {
-    const now = Date.now();
-    if (now - last >= ms || (v.total !== undefined && v.current >= v.total)) {
-      last = now;
-      fn(v);
-    }
-  };
 }

@@ -1,0 +1,67 @@
+/**
+ * `include_tasks` / `include_role`, resolved per host when reached: each
+ * host evaluates the include's `when`, loop and file name; hosts that
+ * include the same file with the same parameters run it together. Each
+ * included file counts ok on its hosts, as in Ansible.
+ */
+import type { Include } from '../playbook/types.js';
+import type { VarLayer } from '../vars/scope.js';
+import { emptyStats } from './events.js';
+import type { PlayRun, Walk } from './play.js';
+import { blankResult, errorResult } from './results.js';
+
+/** Run an include on `hosts`. */
+export async function runInclude(play: PlayRun, inc: Include, hosts: string[], walk: Walk): Promise<void> {
+const { run } = play;
+  if (!walk.handler && !play.tagsSelected(inc.tags, hosts[0]!, inc.context, walk)) return;
+  const module = `include_${inc.what}`;
+  const incTitle = play.renderTitle(inc.name, module, hosts[0]!, inc.context, walk, inc.varLayers, inc.source);
+  run.sink({ type: 'task_start', task: incTitle, module, source: inc.source, hosts: hosts.length, tags: inc.tags, ...(walk.handler ? { handler: true } : {}) });
+  // Each host decides (when, loop, file); hosts that include the same thing run it together.
+  const groups = new Map<string, { target: string; layer: VarLayer; hosts: string[] }>();
+  for (const h of hosts) {
+    const vars = play.varsFor(h, inc.context, walk.layers, inc.params ? [...inc.varLayers, inc.params] : inc.varLayers);
+    try {
+      if (!inc.when.every((c) => run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)))) {
+        play.record({ ...blankResult(play.target(inc, h, incTitle), Date.now()), status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+        continue;
+      }
+      const items = inc.loop ? (run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source) as unknown[]) : [undefined];
+      const loopVar = inc.loopControl?.loopVar ?? 'item';
+      const list = [items].flat(inc.loop?.flatten ? 2 : 1);
+      for (let i = 0; i < list.length; i++) {
+        const item = list[i];
+        const values: Record<string, unknown> = { ...(inc.params?.values ?? {}) };
+        if (inc.loop) {
+          values[loopVar] = item;
+          if (inc.loopControl?.indexVar) values[inc.loopControl.indexVar] = i;
+        }
+        const target = String(run.engine.renderString(inc.target, inc.loop ? { ...vars, ...values } : vars, inc.source));
+        const key = `${target}\u0000${JSON.stringify(values)}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { target, layer: { level: 'include_params', source: `${module} ${target}`, values }, hosts: [] }));
+        g.hosts.push(h);
+      }
+    } catch (e) {
+      play.afterResult(inc, h, errorResult(play.target(inc, h, incTitle), e, Date.now()), walk);
+    }
+  }
+  for (const g of groups.values()) {
+    const active = play.activeOf(g.hosts);
+    if (active.length === 0) continue;
+    let included;
+    try {
+      included = await run.loader.include(inc.what, g.target, inc.source, inc.context, inc.childInherited,
+        { ...(inc.from.tasks ? { tasksFrom: inc.from.tasks } : {}), ...(inc.from.vars ? { varsFrom: inc.from.vars } : {}), ...(inc.from.defaults ? { defaultsFrom: inc.from.defaults } : {}), ...(inc.from.handlers ? { handlersFrom: inc.from.handlers } : {}) },
+        g.layer.values);
+    } catch (e) {
+      for (const h of active) play.afterResult(inc, h, errorResult(play.target(inc, h, incTitle), e, Date.now()), walk);
+      continue;
+    }
+    play.handlers.add(included.handlers);
+    run.sink({ type: 'include', file: g.target, hosts: active, source: inc.source });
+    // Ansible counts each included file as ok on each host that includes it (no task result of its own).
+    for (const h of active) (run.stats[h] ??= emptyStats()).ok++;
+    await play.runNodes(included.nodes, active, { ...walk, layers: [...walk.layers, g.layer] });
+  }
+}
