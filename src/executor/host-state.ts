@@ -14,11 +14,11 @@ import type { VarLayer } from '../vars/scope.js';
 export type HostStatus =
   | { kind: 'active' }
   /**
-   * A task failed. `rescuable`: inside the body of a block with a rescue
-   * section, so the failure is the block's until its rescue has run (it does
-   * not count for any_errors_fatal or max_fail_percentage yet).
+   * A task failed. `pending`: inside a block whose rescue or always section
+   * is still to run, so the failure is the block's until then (it does not
+   * trip any_errors_fatal or max_fail_percentage, as in Ansible).
    */
-  | { kind: 'failed'; task: string; rescuable: boolean; reason: 'task' | 'any_errors_fatal' | 'max_fail_percentage' }
+  | { kind: 'failed'; task: string; pending: boolean; reason: 'task' | 'any_errors_fatal' | 'max_fail_percentage' }
   | { kind: 'unreachable'; reason: string }
   /** Out of this play without a failure: meta end_host/end_play/end_batch, or a failure cleared by clear_host_errors. */
   | { kind: 'ended'; by: 'end_host' | 'end_play' | 'end_batch' | 'clear_host_errors' };
@@ -56,9 +56,9 @@ export class HostState {
     return this.current.kind === 'active';
   }
 
-  /** Failed, and not only inside a block whose rescue has yet to run. */
+  /** Failed, and not only inside a block whose rescue or always section has yet to run. */
   get failedForGood(): boolean {
-    return this.current.kind === 'failed' && !this.current.rescuable;
+    return this.current.kind === 'failed' && !this.current.pending;
   }
 
   /** Failed or unreachable: what the exit code and the retry file report. */
@@ -66,16 +66,16 @@ export class HostState {
     return this.current.kind === 'failed' || this.current.kind === 'unreachable';
   }
 
-  /** A task failed on the host (inside a rescuable block body when `rescuable`). */
-  fail(task: string, rescuable: boolean, failure?: FailureRecord): void {
+  /** A task failed on the host (`pending`: a rescue or always section of an enclosing block is still to run). */
+  fail(task: string, pending: boolean, failure?: FailureRecord): void {
     if (this.current.kind === 'unreachable') return;
-    this.current = { kind: 'failed', task, rescuable, reason: 'task' };
+    this.current = { kind: 'failed', task, pending, reason: 'task' };
     if (failure) this.lastFailure = failure;
   }
 
   /** any_errors_fatal or max_fail_percentage ended the play: a host still running counts as failed. */
   failByRule(rule: 'any_errors_fatal' | 'max_fail_percentage'): void {
-    if (this.current.kind === 'active') this.current = { kind: 'failed', task: '', rescuable: false, reason: rule };
+    if (this.current.kind === 'active') this.current = { kind: 'failed', task: '', pending: false, reason: rule };
   }
 
   /** The connection was lost or never made. */
@@ -102,7 +102,7 @@ export class HostState {
    */
   clearErrors(): void {
     if (this.current.kind === 'unreachable') this.current = { kind: 'active' };
-    else if (this.current.kind === 'failed' && !this.current.rescuable) this.current = { kind: 'ended', by: 'clear_host_errors' };
+    else if (this.current.kind === 'failed' && !this.current.pending) this.current = { kind: 'ended', by: 'clear_host_errors' };
     this.clears++;
   }
 

@@ -27,8 +27,10 @@ import { runOnHost } from './task-host.js';
 export interface Walk {
   /** Extra variable layers (include params and loop items of includes). */
   layers: VarLayer[];
-  /** Inside a block body whose block (or an outer one) has a rescue section. */
+  /** Inside a block body whose block (or an outer one) has a rescue section: failures count `rescued`. */
   rescuable: boolean;
+  /** A rescue or always section of an enclosing block is still to run: failures do not trip the failure rules yet. */
+  pending?: boolean;
   /** Run per host without lock step (strategy: free). */
   free: boolean;
   /** Running handlers (no tag or start-at selection, no step prompt). */
@@ -67,15 +69,19 @@ export class PlayRun {
     this.handlers = new Handlers(this, play.handlers);
   }
 
-  /** Run the play on the hosts its pattern (and --limit) selects. */
-  async runPlay(limit: Set<string> | undefined): Promise<void> {
+  /**
+   * Run the play on the hosts its pattern (and --limit) selects. Returns
+   * 'break' when a failure rule tripped or a whole batch failed: as in
+   * Ansible, the rest of the playbook is skipped then.
+   */
+  async runPlay(limit: Set<string> | undefined): Promise<'done' | 'break'> {
     const { play, run } = this;
     const pattern = play.hosts.includes('{{') ? String(run.engine.renderString(play.hosts, this.extraValues(), play.hostsSource)) : play.hosts;
     const matched = selectHosts(run.hosts.inventory, pattern, play.hostsSource).filter((h) => !limit || limit.has(h));
     const hosts = orderHosts(matched.filter((h) => !run.hosts.get(h).inError), play.order);
     if (hosts.length === 0) {
       run.sink({ type: 'no_hosts', play: play.name, pattern });
-      return;
+      return 'done';
     }
     for (const h of hosts) {
       await run.hosts.prepare(h, this.playbook.dir);
@@ -97,11 +103,12 @@ export class PlayRun {
         if (!this.broken) await this.handlers.flush(this.batch);
       }
       // Ansible stops a serial play when every host of a batch failed.
-      if (batches.length > 1 && this.batch.every((h) => run.hosts.get(h).inError)) {
-        run.sink({ type: 'play_aborted', play: play.name, reason: 'every host of the batch failed' });
-        break;
+      if (this.batch.every((h) => run.hosts.get(h).inError)) {
+        if (batches.length > 1 && !this.broken) run.sink({ type: 'play_aborted', play: play.name, reason: 'every host of the batch failed' });
+        return 'break';
       }
     }
+    return this.broken ? 'break' : 'done';
   }
 
   /** `strategy:` of the play, rendered when it is a template. */
@@ -166,7 +173,10 @@ export class PlayRun {
   private async runBlock(block: Block, hosts: string[], walk: Walk): Promise<void> {
     const states = this.run.hosts;
     const entering = this.activeOf(hosts);
-    await this.runNodes(block.block, entering, { ...walk, rescuable: walk.rescuable || block.rescue.length > 0 });
+    const hasAlways = block.always.length > 0;
+    await this.runNodes(block.block, entering, {
+      ...walk, rescuable: walk.rescuable || block.rescue.length > 0, pending: walk.pending === true || block.rescue.length > 0 || hasAlways,
+    });
     const failedIn = entering.filter((h) => states.get(h).status.kind === 'failed');
     if (block.rescue.length > 0 && failedIn.length > 0 && !this.broken) {
       for (const h of failedIn) {
@@ -177,7 +187,7 @@ export class PlayRun {
           s.runtime['ansible_failed_result'] = s.lastFailure.result;
         }
       }
-      await this.runNodes(block.rescue, failedIn, walk);
+      await this.runNodes(block.rescue, failedIn, { ...walk, pending: walk.pending === true || hasAlways });
     }
     if (block.always.length > 0) {
       // The always section runs for every host that entered the block and is still reachable, failed or not.
@@ -322,13 +332,13 @@ export class PlayRun {
     }
   }
 
-  /** Count a result and move the host's state: failed (rescuable inside a block body with rescue), unreachable. */
+  /** Count a result and move the host's state: failed (pending inside a block with rescue or always), unreachable. */
   afterResult(node: Task | Include, host: string, result: TaskResult, walk: Walk, report = true): void {
     const state = this.run.hosts.get(host);
     if (result.status === 'failed' && !result.ignored && walk.rescuable) result.rescued = true;
     if (report) this.record(result);
     if (result.status === 'unreachable' && !result.ignored) state.markUnreachable(result.msg ?? 'unreachable');
-    else if (result.status === 'failed' && !result.ignored) state.fail(result.task, walk.rescuable, node.kind === 'task' ? { task: node, result: result.data } : undefined);
+    else if (result.status === 'failed' && !result.ignored) state.fail(result.task, walk.pending === true, node.kind === 'task' ? { task: node, result: result.data } : undefined);
   }
 
   record(result: TaskResult): void {

@@ -119,7 +119,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
       opts.sink({ type: 'playbook_start', file: pb.file });
       for (const play of pb.plays) {
         if (stop.signal.aborted) break;
-        await new PlayRun(ctx, pb, play).runPlay(limit);
+        if ((await new PlayRun(ctx, pb, play).runPlay(limit)) === 'break') break;
       }
       if (stop.signal.aborted) break;
     }

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { HostState } from '../../../src/executor/host-state.js';
 
 describe('HostState transitions', () => {
-  it('fail: active -> failed, with the task; rescuable failures are not failures for good', () => {
+  it('fail: active -> failed, with the task; pending failures (a rescue or always to run) are not failures for good', () => {
     const s = new HostState('h');
     expect(s.active).toBe(true);
     s.fail('t1', true);
-    expect(s.status).toEqual({ kind: 'failed', task: 't1', rescuable: true, reason: 'task' });
+    expect(s.status).toEqual({ kind: 'failed', task: 't1', pending: true, reason: 'task' });
     expect(s.failedForGood).toBe(false);
     expect(s.inError).toBe(true);
     s.fail('t2', false);
@@ -97,7 +97,7 @@ describe('HostState transitions', () => {
   it('any_errors_fatal / max_fail_percentage fail the hosts still running, with the rule as the reason', () => {
     const s = new HostState('h');
     s.failByRule('any_errors_fatal');
-    expect(s.status).toEqual({ kind: 'failed', task: '', rescuable: false, reason: 'any_errors_fatal' });
+    expect(s.status).toEqual({ kind: 'failed', task: '', pending: false, reason: 'any_errors_fatal' });
     const e = new HostState('e');
     e.end('end_host');
     e.failByRule('max_fail_percentage');
