@@ -3,10 +3,11 @@
  * Ansible's linear strategy, end_play, end_batch, clear_host_errors and
  * clear_facts run once, their `when` evaluated for the first host, and act
  * on the play's hosts; end_host and flush_handlers run per host. A `when`
- * that cannot be evaluated is the host's failure, not a silent false.
+ * that cannot be evaluated is an error that ends the run (as in Ansible),
+ * never a silent false; a false one shows the meta task skipped.
  */
 import type { Task } from '../playbook/types.js';
-import { errorResult } from './results.js';
+import { blankResult } from './results.js';
 import type { PlayRun, Walk } from './play.js';
 
 /** Actions that run once for all hosts (Ansible: everything but noop, reset_connection, end_host, role_complete, flush_handlers). */
@@ -18,20 +19,19 @@ export async function runMeta(play: PlayRun, task: Task, hosts: string[], walk: 
   const action = String(task.args['action'] ?? '');
   const once = ONCE.has(action);
   const targets = once ? hosts.slice(0, 1) : hosts;
+  const title = play.title(task, hosts[0]!, walk);
+  run.sink({ type: 'task_start', task: title, module: 'meta', source: task.source, hosts: hosts.length, tags: task.tags, ...(walk.handler ? { handler: true } : {}) });
   const chosen: string[] = [];
   for (const h of targets) {
-    try {
-      const vars = play.varsFor(h, task.context, walk.layers, task.varLayers);
-      if (task.when.every((c) => run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)))) chosen.push(h);
-    } catch (e) {
-      const result = errorResult({ host: h, task: play.title(task, h, walk), module: 'meta', noLog: task.noLog === true, ignoreErrors: task.ignoreErrors === true, ignoreUnreachable: false }, e, Date.now());
-      play.afterResult(task, h, result, walk);
+    // A `when` that cannot be evaluated ends the run with its error, as in Ansible ("The conditional check ... failed").
+    const vars = play.varsFor(h, task.context, walk.layers, task.varLayers);
+    if (task.when.every((c) => run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)))) {
+      chosen.push(h);
+      continue;
     }
-  }
-  if (once && chosen.length === 0 && targets.some((h) => !run.hosts.active(h))) {
-    // The one evaluation failed: as in Ansible, a failed run-once meta is fatal to the play.
-    if (!task.ignoreErrors) play.breakPlay('any_errors_fatal', `meta ${action} failed on ${targets[0]!}`);
-    return;
+    // Shown as skipped, not counted in the recap (Ansible sends the skip to its callbacks, not to its stats).
+    const skipped = blankResult({ host: h, task: title, module: 'meta', noLog: task.noLog === true, ignoreErrors: false, ignoreUnreachable: false }, Date.now());
+    run.sink({ type: 'task_result', result: { ...skipped, status: 'skipped', data: { changed: false, skipped: true, skip_reason: `${action} conditional evaluated to False` } } });
   }
   const playHosts = (): string[] => play.batch;
   switch (action) {
