@@ -16,7 +16,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { SshConnection } from '../../src/connection/ssh.js';
@@ -37,9 +37,10 @@ export interface CompareSpec {
   recap?: boolean;
   /**
    * Compare the `task|host|status` lines: 'ordered' (default: one list, hosts sorted within a task),
-   * 'per-host' (each host's own sequence: where hosts may be at different tasks at once), 'sorted', or false.
+   * 'per-host' (each host's own sequence: where hosts may be at different tasks at once), 'raw' (arrival order,
+   * for strategy: free with a deliberate delay), 'sorted', or false.
    */
-  results?: 'ordered' | 'per-host' | 'sorted' | false;
+  results?: 'ordered' | 'per-host' | 'raw' | 'sorted' | false;
   /** Task name -> keys of its registered value to compare, per host and run (`results[].rc` reaches into loop items). */
   registered?: Record<string, string[]>;
   /** A folder on every host whose tree (names, modes, owners, links) and file checksums must be the same. */
@@ -62,6 +63,8 @@ export interface DifferentialOptions {
   hostVars?: Record<string, Record<string, unknown>>;
   /** Groups besides `all`: name -> member host names. */
   groups?: Record<string, string[]>;
+  /** Leave ansible_user out of the inventory (for remote_user cases: ansible_user would win over it). */
+  noUser?: boolean;
   /** Run without any inventory (-i) on both sides: the "no inventory" behaviour. */
   noInventory?: boolean;
   /** A shell script run as root on every host before the runs (after /opt/diff is removed). */
@@ -74,6 +77,8 @@ export interface ResultLine {
   task: string;
   host: string;
   status: string;
+  /** Which task_start it came under. */
+  group: number;
 }
 
 /** What one tool did, normalised. */
@@ -122,6 +127,10 @@ class HostPool {
   private waiting: Array<() => void> = [];
   constructor(private readonly fixture: SandboxFixture) {}
 
+  reset(): void {
+    this.free = undefined;
+  }
+
   async take(n: number): Promise<SandboxHost[]> {
     this.free ??= [...this.fixture.sandbox.hosts];
     if (n > this.fixture.sandbox.hosts.length) throw new Error(`a case asks for ${n} hosts; the sandbox has ${this.fixture.sandbox.hosts.length}`);
@@ -163,7 +172,11 @@ export function differentialSuite(opts: { base: string; slots: number }): Differ
         });
         return;
       }
-      fixture.describe(title, body);
+      fixture.describe(title, () => {
+        // A describe block brings its own sandbox up: hosts of an earlier one are gone.
+        beforeAll(() => pool.reset());
+        body();
+      });
     },
     async differential(caseDir, o = {}) {
       const k = o.hosts ?? 1;
@@ -237,7 +250,7 @@ function inventoryText(fixture: SandboxFixture, hosts: SandboxHost[], o: Differe
     all: {
       hosts: hostEntries,
       vars: {
-        ansible_user: 'root',
+        ...(o.noUser ? {} : { ansible_user: 'root' }),
         ansible_ssh_private_key_file: sb.privateKeyFile,
         ansible_ssh_common_args: `-o UserKnownHostsFile=${sb.knownHostsFile}`,
       },
@@ -301,20 +314,16 @@ function parseLines(stdout: string): Ev[] {
 function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOptions): SideRun {
   const events = parseLines(raw.stdout);
   const side: SideRun = { tool, code: raw.code, recap: {}, results: [], registered: {}, files: {}, command: {}, warnings: [], stdout: raw.stdout, stderr: raw.stderr };
-  let group: ResultLine[] = [];
+  let group = 0;
   let handler = false;
-  const flush = (): void => {
-    side.results.push(...group.sort((a, b) => a.host.localeCompare(b.host)));
-    group = [];
-  };
   for (const e of events) {
     if (e.type === 'task_start') {
-      flush();
+      group++;
       handler = e.handler === true;
     } else if (e.type === 'task_result') {
       // Ansible says per result (its hosts may be in handlers and tasks at once), bosun per task_start.
       const isHandler = e.handler ?? handler;
-      group.push({ task: `${isHandler ? 'HANDLER ' : ''}${e.task}`, host: e.host ?? '?', status: `${e.status}${e.ignored ? ' (ignored)' : ''}` });
+      side.results.push({ task: `${isHandler ? 'HANDLER ' : ''}${e.task}`, host: e.host ?? '?', status: `${e.status}${e.ignored ? ' (ignored)' : ''}`, group });
       const keys = o.compare?.registered?.[e.task ?? ''];
       if (keys) {
         const perHost = (side.registered[e.task!] ??= {});
@@ -329,19 +338,20 @@ function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOption
       side.warnings.push(e.message);
     }
   }
-  flush();
   side.warnings.push(...warningLines(raw.stderr));
   return side;
 }
 
 /** The results as compared: one ordered list, one per host, or a sorted list. */
-function resultsView(lines: ResultLine[], mode: 'ordered' | 'per-host' | 'sorted'): unknown {
+function resultsView(lines: ResultLine[], mode: 'ordered' | 'per-host' | 'sorted' | 'raw'): unknown {
   if (mode === 'per-host') {
     const perHost: Record<string, string[]> = {};
     for (const l of lines) (perHost[l.host] ??= []).push(`${l.task}|${l.status}`);
     return perHost;
   }
-  const flat = lines.map((l) => `${l.task}|${l.host}|${l.status}`);
+  // 'ordered': hosts sorted within the results of one task_start (their arrival order there is a race).
+  const inOrder = mode === 'ordered' ? [...lines].sort((a, b) => a.group - b.group || a.host.localeCompare(b.host)) : lines;
+  const flat = inOrder.map((l) => `${l.task}|${l.host}|${l.status}`);
   return mode === 'sorted' ? flat.sort() : flat;
 }
 

@@ -1,0 +1,36 @@
+/**
+ * Keywords, Ansible vs bosun (issue #14, "Ansible behaviours to match"): the
+ * same playbook on both, same results, recap, registered values and files.
+ */
+import { differentialSuite } from '../helpers/differential.js';
+
+const suite = differentialSuite({ base: '127.122.0.1', slots: 8 });
+const files = '/opt/diff';
+
+/** Two users besides root, reachable with the sandbox key (sandbox hosts have only root's key). */
+const USERS = ['diffone', 'difftwo'].map((u) => [
+  `id ${u} >/dev/null 2>&1 || useradd -m -s /bin/bash ${u}`,
+  `install -d -m 700 -o ${u} -g ${u} /home/${u}/.ssh`,
+  `install -m 600 -o ${u} -g ${u} /root/.ssh/authorized_keys /home/${u}/.ssh/authorized_keys`,
+].join('\n')).join('\n');
+
+suite.describe('keywords: Ansible vs bosun', () => {
+  suite.case('templated run_once', 'keywords/run-once-templated', { hosts: 2, compare: { files } });
+  suite.case('templated strategy (free)', 'keywords/strategy-templated', {
+    hosts: 2, hostVars: { h1: { pause: 3 }, h2: { pause: 0 } }, compare: { results: 'raw' },
+  });
+  suite.case('templated tags take part in --tags', 'keywords/tags-templated', { extraArgs: ['--tags', 'deploy'], compare: { files } });
+  suite.case('loop_control.loop_var', 'keywords/loop-var', { compare: { files } });
+  suite.case('remote_user on play, block and task', 'keywords/remote-user', {
+    noUser: true, setup: USERS,
+    compare: { registered: { 'as the play says': ['stdout'], 'as the block says': ['stdout'], 'as the task in the block says': ['stdout'] } },
+  });
+  suite.case('play vars as a list of mappings', 'keywords/vars-list', { compare: { files } });
+  suite.case('include_tasks: file=X and import_role: name=X tasks_from=Y', 'keywords/include-kv', { compare: { files } });
+  suite.case('include_tasks with loop_control.index_var visible inside', 'keywords/index-var-include', { compare: { files } });
+  suite.case('when: false with a loop over an undefined variable skips', 'keywords/when-false-undefined-loop', {});
+  suite.case('until: attempts registered and seen by changed_when/failed_when', 'keywords/until-attempts', {
+    compare: { files, registered: { 'count to three': ['attempts', 'changed', 'failed', 'stdout'] } },
+  });
+  suite.case('recap counts include_tasks and include_role as ok', 'keywords/recap-include', { compare: { files } });
+});
