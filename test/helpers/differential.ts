@@ -115,6 +115,7 @@ interface Ev {
   ignored?: boolean;
   handler?: boolean;
   data?: Record<string, unknown>;
+  registered?: Record<string, unknown>;
   hosts?: Record<string, Record<string, number>>;
   message?: string;
 }
@@ -327,7 +328,8 @@ function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOption
       const keys = o.compare?.registered?.[e.task ?? ''];
       if (keys) {
         const perHost = (side.registered[e.task!] ??= {});
-        (perHost[e.host!] ??= []).push(project(e.data ?? {}, keys));
+        // Ansible's side carries what register stored; bosun's `data` is that value.
+        (perHost[e.host!] ??= []).push(project(e.registered ?? e.data ?? {}, keys));
       }
     } else if (e.type === 'recap') {
       for (const [h, s] of Object.entries(e.hosts ?? {})) {
