@@ -225,7 +225,13 @@ async function runCase(fixture: SandboxFixture, caseDir: string, o: Differential
   const names = ansibleHosts.map((_, i) => `h${i + 1}`);
   const c = o.compare ?? {};
   if (c.files) {
-    const tree = `cd ${c.files} 2>/dev/null || { echo '(absent)'; exit 0; }; find . -printf '%p %M %u %g %l\\n' | sort && find . -type f -exec md5sum {} + | sort`;
+    // Names, modes, owners and link targets; checksums; and small files' bytes, readable in a diff.
+    const tree = [
+      `cd ${c.files} 2>/dev/null || { echo '(absent)'; exit 0; }`,
+      `find . -printf '%p %M %u %g %l\\n' | sort`,
+      `find . -type f -exec md5sum {} + | sort`,
+      `find . -type f -size -256c | sort | while read -r f; do printf '%s =' "$f"; od -An -c "$f" | tr -s ' ' | tr -d '\\n'; echo; done`,
+    ].join('\n');
     await Promise.all(names.map(async (n, i) => {
       ansible.files[n] = await onHost(fixture, ansibleHosts[i]!, tree);
       bosun.files[n] = await onHost(fixture, bosunHosts[i]!, tree);

@@ -20,13 +20,14 @@ suite.describe('keywords: Ansible vs bosun', () => {
     hosts: 2, hostVars: { h1: { pause: 3 }, h2: { pause: 0 } }, compare: { results: 'raw' },
   });
   suite.case('templated tags take part in --tags', 'keywords/tags-templated', { extraArgs: ['--tags', 'deploy'], compare: { files } });
-  suite.case('loop_control.loop_var', 'keywords/loop-var', { compare: { files } });
+  suite.case('loop_control.loop_var', 'keywords/loop-var', { compare: { files, registered: { 'loop with a named variable': ['changed', 'results[].colour', 'results[].ansible_loop_var'] } } });
   suite.case('remote_user on play, block and task', 'keywords/remote-user', {
     noUser: true, setup: USERS,
     compare: { registered: { 'as the play says': ['stdout'], 'as the block says': ['stdout'], 'as the task in the block says': ['stdout'] } },
   });
   suite.case('play vars as a list of mappings', 'keywords/vars-list', { compare: { files } });
-  suite.case('include_tasks: file=X and import_role: name=X tasks_from=Y', 'keywords/include-kv', { compare: { files } });
+  suite.case('include_tasks: file=X in key=value form', 'keywords/include-kv', { compare: { files } });
+  suite.case('import_role: name=X tasks_from=Y in key=value form', 'keywords/import-role-kv', { compare: { files } });
   suite.case('include_tasks with loop_control.index_var visible inside', 'keywords/index-var-include', { compare: { files } });
   suite.case('when: false with a loop over an undefined variable skips', 'keywords/when-false-undefined-loop', {});
   suite.case('until: attempts registered and seen by changed_when/failed_when', 'keywords/until-attempts', {
