@@ -230,7 +230,8 @@ async function runCase(fixture: SandboxFixture, caseDir: string, o: Differential
       `cd ${c.files} 2>/dev/null || { echo '(absent)'; exit 0; }`,
       `find . -printf '%p %M %u %g %l\\n' | sort`,
       `find . -type f -exec md5sum {} + | sort`,
-      `find . -type f -size -256c | sort | while read -r f; do printf '%s =' "$f"; od -An -c "$f" | tr -s ' ' | tr -d '\\n'; echo; done`,
+      // sed's l: tabs as \\t, other bytes in octal, each line ending in $.
+      `find . -type f -size -256c | sort | while read -r f; do printf '%s = ' "$f"; sed -n l "$f" | tr '\\n' ' '; echo; done`,
     ].join('\n');
     await Promise.all(names.map(async (n, i) => {
       ansible.files[n] = await onHost(fixture, ansibleHosts[i]!, tree);
