@@ -13,7 +13,7 @@
  * same event kinds as bosun's --json.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
@@ -134,7 +134,8 @@ class HostPool {
 
   async take(n: number): Promise<SandboxHost[]> {
     this.free ??= [...this.fixture.sandbox.hosts];
-    if (n > this.fixture.sandbox.hosts.length) throw new Error(`a case asks for ${n} hosts; the sandbox has ${this.fixture.sandbox.hosts.length}`);
+    const size = this.fixture.sandbox.hosts.length;
+    if (n > size) throw new Error(`a case asks for ${n} hosts; the sandbox has ${size}`);
     while (this.free.length < n) await new Promise<void>((r) => this.waiting.push(r));
     return this.free.splice(0, n);
   }
@@ -155,7 +156,7 @@ export interface DifferentialSuite {
   /**
    * One case as a concurrent test: run, then expectSame (and `check`, for
    * facts both must show). With `gap`, the test is skipped and the gap is in
-   * its title, until bosun matches Ansible.
+   * its title, until bosun matches Ansible (BOSUN_DIFF_GAPS=1 runs it anyway).
    */
   case(title: string, caseDir: string, opts?: DifferentialOptions & { gap?: string; check?: (r: DifferentialRun) => void }): void;
 }
@@ -195,19 +196,34 @@ export function differentialSuite(opts: { base: string; slots: number }): Differ
         expectSame(r);
         check?.(r);
       };
-      if (gap) it.skip(`${title} [gap: ${gap}]`, body);
-      else it.concurrent(title, body, 180_000);
+      // BOSUN_DIFF_GAPS=1 runs the gap cases too (to see whether a fix closed one).
+      if (gap && !process.env.BOSUN_DIFF_GAPS) it.skip(`${title} [gap: ${gap}]`, body);
+      else it.concurrent(gap ? `${title} [gap: ${gap}]` : title, body, 180_000);
     },
   };
   return suite;
 }
 
 /** Run a case on both tools at once (Ansible on `ansibleHosts`, bosun on `bosunHosts`). */
-async function runCase(fixture: SandboxFixture, caseDir: string, o: DifferentialOptions, ansibleHosts: SandboxHost[], bosunHosts: SandboxHost[]): Promise<DifferentialRun> {
+async function runCase(
+  fixture: SandboxFixture, caseDir: string, o: DifferentialOptions, ansibleHosts: SandboxHost[], bosunHosts: SandboxHost[],
+): Promise<DifferentialRun> {
   const all = [...ansibleHosts, ...bosunHosts];
   const prepare = `rm -rf /opt/diff\n${o.setup ?? ''}`;
   await Promise.all(all.map((h) => onHost(fixture, h, prepare)));
   const work = mkdtempSync(path.join(tmpdir(), 'bosun-diff-'));
+  try {
+    return await compareRuns(fixture, caseDir, o, ansibleHosts, bosunHosts, work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Both runs, then what is read back from the hosts. */
+async function compareRuns(
+  fixture: SandboxFixture, caseDir: string, o: DifferentialOptions,
+  ansibleHosts: SandboxHost[], bosunHosts: SandboxHost[], work: string,
+): Promise<DifferentialRun> {
   const ansibleInv = path.join(work, 'ansible-inventory.yml');
   const bosunInv = path.join(work, 'bosun-inventory.yml');
   writeFileSync(ansibleInv, inventoryText(fixture, ansibleHosts, o));
@@ -253,7 +269,9 @@ function inventoryText(fixture: SandboxFixture, hosts: SandboxHost[], o: Differe
     const name = `h${i + 1}`;
     return [name, { ansible_host: h.address, ...(o.hostVars?.[name] ?? {}) }];
   }));
-  const children = Object.fromEntries(Object.entries(o.groups ?? {}).map(([g, members]) => [g, { hosts: Object.fromEntries(members.map((m) => [m, null])) }]));
+  const children = Object.fromEntries(Object.entries(o.groups ?? {}).map(([group, members]) => [
+    group, { hosts: Object.fromEntries(members.map((m) => [m, null])) },
+  ]));
   return stringify({
     all: {
       hosts: hostEntries,
@@ -291,7 +309,8 @@ function runAnsible(playbook: string, inv: string[], args: string[], cwd: string
     ANSIBLE_DEPRECATION_WARNINGS: '0',
   };
   return new Promise((resolve) => {
-    execFile(ANSIBLE_PLAYBOOK, [playbook, ...inv, ...args], { env, cwd, timeout: 150_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    const options = { env, cwd, timeout: 150_000, maxBuffer: 64 << 20 };
+    execFile(ANSIBLE_PLAYBOOK, [playbook, ...inv, ...args], options, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -301,7 +320,8 @@ function runAnsible(playbook: string, inv: string[], args: string[], cwd: string
 async function runBosun(playbook: string, inv: string[], args: string[]): Promise<RawRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(['run', playbook, ...inv, ...args, '--json'], { out: (t) => { stdout += t; }, err: (t) => { stderr += t; }, isTTY: false });
+  const io = { out: (t: string) => { stdout += t; }, err: (t: string) => { stderr += t; }, isTTY: false };
+  const code = await main(['run', playbook, ...inv, ...args, '--json'], io);
   return { code, stdout, stderr };
 }
 
@@ -321,7 +341,9 @@ function parseLines(stdout: string): Ev[] {
 
 function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOptions): SideRun {
   const events = parseLines(raw.stdout);
-  const side: SideRun = { tool, code: raw.code, recap: {}, results: [], registered: {}, files: {}, command: {}, warnings: [], stdout: raw.stdout, stderr: raw.stderr };
+  const side: SideRun = {
+    tool, code: raw.code, recap: {}, results: [], registered: {}, files: {}, command: {}, warnings: [], stdout: raw.stdout, stderr: raw.stderr,
+  };
   let group = 0;
   let handler = false;
   for (const e of events) {
@@ -331,7 +353,8 @@ function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOption
     } else if (e.type === 'task_result') {
       // Ansible says per result (its hosts may be in handlers and tasks at once), bosun per task_start.
       const isHandler = e.handler ?? handler;
-      side.results.push({ task: `${isHandler ? 'HANDLER ' : ''}${e.task}`, host: e.host ?? '?', status: `${e.status}${e.ignored ? ' (ignored)' : ''}`, group });
+      const task = `${isHandler ? 'HANDLER ' : ''}${e.task}`;
+      side.results.push({ task, host: e.host ?? '?', status: `${e.status}${e.ignored ? ' (ignored)' : ''}`, group });
       const keys = o.compare?.registered?.[e.task ?? ''];
       if (keys) {
         const perHost = (side.registered[e.task!] ??= {});
@@ -450,7 +473,11 @@ export function expectSame(r: DifferentialRun): void {
     // For looking at both sides while writing a case: BOSUN_DIFF_DUMP=/tmp/some-folder.
     const file = path.join(process.env.BOSUN_DIFF_DUMP, `${path.relative(CASES_DIR, r.caseDir).replaceAll('/', '--')}.json`);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify({ ansible: want, bosun: got, ansibleStdout: r.ansible.stdout, bosunStdout: r.bosun.stdout, ansibleStderr: r.ansible.stderr, bosunStderr: r.bosun.stderr, bosunWarnings: r.bosun.warnings, ansibleWarnings: r.ansible.warnings }, null, 1));
+    const dump = {
+      ansible: want, bosun: got, ansibleStdout: r.ansible.stdout, bosunStdout: r.bosun.stdout,
+      ansibleStderr: r.ansible.stderr, bosunStderr: r.bosun.stderr, ansibleWarnings: r.ansible.warnings, bosunWarnings: r.bosun.warnings,
+    };
+    writeFileSync(file, JSON.stringify(dump, null, 1));
   }
   const context = [
     `case ${path.relative(CASES_DIR, r.caseDir)}: bosun (received) vs ansible-playbook (expected)`,
