@@ -21,7 +21,8 @@ suite.describe('keywords: Ansible vs bosun', () => {
       + "Ansible renders it: 'only once|h1|changed' on h1 only, exit 0",
   });
   suite.case('templated strategy (free)', 'keywords/strategy-templated', {
-    hosts: 2, hostVars: { h1: { pause: 3 }, h2: { pause: 0 } }, compare: { results: 'raw' },
+    // h1 sleeps long enough that h2 finishes both tasks first even on a loaded machine.
+    hosts: 2, hostVars: { h1: { pause: 6 }, h2: { pause: 0 } }, compare: { results: 'raw' },
     gap: "bosun rejects strategy: \"{{ play_strategy }}\" at load (ERROR [SCHEMA] expected one of \"linear\", \"free\"), exit 1; "
       + "Ansible renders it from play vars and runs free: h2 finishes 'slow on h1' and 'second task' before h1 finishes 'slow on h1'",
   });
