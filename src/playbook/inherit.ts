@@ -37,9 +37,9 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
   const pos = (key: string): SourcePos => yaml.posOf([...path, key]);
   const bool = (key: string): boolean | undefined => (raw[key] === undefined ? undefined : toBoolKeyword(raw[key], pos(key)));
   const str = (key: string): string | undefined => (raw[key] === undefined ? undefined : String(raw[key]));
-  const vars = raw['vars'] as Record<string, unknown> | undefined;
-  const ownLayer: VarLayer[] = vars && Object.keys(vars).length
-    ? [{ level: src.varsLevel, source: src.label, values: vars, positions: keyPositions(vars, yaml, [...path, 'vars']) }]
+  const vars = varsOf(raw['vars'], yaml, [...path, 'vars']);
+  const ownLayer: VarLayer[] = Object.keys(vars.values).length
+    ? [{ level: src.varsLevel, source: src.label, values: vars.values, positions: vars.positions }]
     : [];
   const env = raw['environment'];
   let environment = parent.environment;
@@ -113,6 +113,30 @@ export function positiveInt(value: unknown, source: SourcePos, what: string): nu
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new BosunError('SCHEMA', `${what} must be a whole number of at least 1, got '${String(value)}'`, { source });
   return n;
+}
+
+/**
+ * A `vars:` value: a mapping, or (as Ansible allows) a list of mappings merged
+ * in order, later keys winning; with the position of each variable.
+ */
+export function varsOf(value: unknown, yaml: YamlFile, path: ValuePath): { values: Record<string, unknown>; positions: Map<string, SourcePos> } {
+  if (value === undefined || value === null) return { values: {}, positions: new Map() };
+  const parts: Array<[Record<string, unknown>, ValuePath]> = [];
+  if (Array.isArray(value)) value.forEach((v, i) => parts.push([v as Record<string, unknown>, [...path, i]]));
+  else parts.push([value as Record<string, unknown>, path]);
+  const values: Record<string, unknown> = {};
+  const positions = new Map<string, SourcePos>();
+  for (const [part, at] of parts) {
+    if (part === null || typeof part !== 'object' || Array.isArray(part)) {
+      throw new BosunError('SCHEMA', 'vars must be a mapping, or a list of mappings', { source: yaml.posOf(at) });
+    }
+    for (const [k, v] of Object.entries(part)) {
+      delete values[k];
+      values[k] = v;
+      positions.set(k, yaml.posOf([...at, k]));
+    }
+  }
+  return { values, positions };
 }
 
 /** Positions of the keys of a mapping at `path`. */

@@ -13,7 +13,7 @@ import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import { loadYamlFile, type ValuePath, type YamlFile } from '../util/yaml.js';
 import type { VarLayer } from '../vars/scope.js';
-import { emptyInherited, inherit, keyPositions, tagsOf, toBoolKeyword } from './inherit.js';
+import { emptyInherited, inherit, keyPositions, tagsOf, toBoolKeyword, varsOf } from './inherit.js';
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, tasksFileSchema } from './schema.js';
 import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
@@ -96,8 +96,8 @@ export class PlaybookLoader implements NodeLoader {
     const source = yaml.posOf([index]);
     const hosts = Array.isArray(raw['hosts']) ? (raw['hosts'] as string[]).join(':') : String(raw['hosts']);
     const name = typeof raw['name'] === 'string' ? raw['name'] : hosts;
-    const playVars = (raw['vars'] ?? {}) as Record<string, unknown>;
-    const vars: VarLayer = { level: 'play_vars', source: `play "${name}" vars`, values: playVars, positions: keyPositions(playVars, yaml, [index, 'vars']) };
+    const { values: playVars, positions: playVarPositions } = varsOf(raw['vars'], yaml, [index, 'vars']);
+    const vars: VarLayer = { level: 'play_vars', source: `play "${name}" vars`, values: playVars, positions: playVarPositions };
     const varsFiles = await this.loadVarsFiles(raw['vars_files'], [index, 'vars_files'], playVars, yaml, dir);
     const context: TaskContext = { playbookDir: dir, fileDir: dir };
     // Play-level keywords pass down to every task; play vars have their own layer.
@@ -148,10 +148,11 @@ export class PlaybookLoader implements NodeLoader {
     const spec = typeof ref === 'string' ? {} : ref;
     const { role: _r, name: _n, vars, ...rest } = spec as Record<string, unknown>;
     const keywordNames = new Set(['when', 'tags', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors', 'check_mode', 'diff', 'no_log', 'delegate_to', 'run_once', 'any_errors_fatal', 'ignore_unreachable', 'throttle', 'timeout']);
-    const params: Record<string, unknown> = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !keywordNames.has(k))), ...(vars as Record<string, unknown> | undefined) };
+    const roleVars = varsOf(vars, yaml, [...at, 'vars']);
+    const params: Record<string, unknown> = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !keywordNames.has(k))), ...roleVars.values };
     const keywords = Object.fromEntries(Object.entries(rest).filter(([k]) => keywordNames.has(k)));
     const passDown = inherit(inherited, { raw: keywords, yaml, path: at, engine: this.engine, varsLevel: 'block_vars', label: '' });
-    return this.applyRole({ name, params }, yaml.posOf(at), context, passDown, keyPositions(params, yaml, vars ? [...at, 'vars'] : at));
+    return this.applyRole({ name, params }, yaml.posOf(at), context, passDown, new Map([...keyPositions(params, yaml, at), ...roleVars.positions]));
   }
 
   /** Apply a role in the current play: dependencies first, argument-spec check, tasks; handlers collected. */

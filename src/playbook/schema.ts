@@ -6,7 +6,8 @@
 const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const condition = { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
 const boolish = { type: ['boolean', 'string'] };
-const varsMap = { type: 'object' };
+/** A mapping, or a list of mappings merged in order (Ansible's `_load_vars`). */
+const varsMap = { anyOf: [{ type: ['object', 'null'] }, { type: 'array', items: { type: 'object' } }] };
 const tagList = { anyOf: [{ type: ['string', 'number'] }, { type: 'array', items: { type: ['string', 'number'] } }] };
 const intOrTemplate = { type: ['integer', 'string'] };
 

@@ -13,7 +13,7 @@ import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 import { parseArgString } from './arg-string.js';
-import { conditions, inherit, keyPositions, positiveInt, toBoolKeyword } from './inherit.js';
+import { conditions, inherit, keyPositions, positiveInt, toBoolKeyword, varsOf } from './inherit.js';
 import { BLOCK_KEYS, INCLUDE_KEYS, TASK_KEYWORDS } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
 
@@ -101,13 +101,14 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
   const spec = (typeof value === 'string' ? { [key.endsWith('role') ? 'name' : 'file']: value } : (value ?? {})) as Record<string, unknown>;
   const target = String(spec[key.endsWith('role') ? 'name' : 'file'] ?? '');
   if (!target) throw new BosunError('SCHEMA', `${key} needs ${key.endsWith('role') ? 'a role name' : 'a file'}`, { source: yaml.posOf([...path, key]) });
-  const params = { ...(raw['vars'] as Record<string, unknown> | undefined) };
+  const includeVars = varsOf(raw['vars'], yaml, [...path, 'vars']);
+  const params = includeVars.values;
   const own = inherit(inherited, { raw: { ...raw, vars: undefined }, yaml, path, engine: loader.engine, varsLevel: 'task_vars', label: '' });
   if (key.startsWith('import_')) {
     if (hasTemplate(target)) throw new BosunError('SCHEMA', `${key} is static: its ${key.endsWith('role') ? 'name' : 'file'} cannot use variables; use ${key.replace('import_', 'include_')}`, { source: yaml.posOf([...path, key]) });
     if (raw['loop'] !== undefined || raw['with_items'] !== undefined) throw new BosunError('SCHEMA', `${key} cannot loop; use ${key.replace('import_', 'include_')}`, { source: yaml.keyPosOf([...path, 'loop']) });
     const passDown = Object.keys(params).length
-      ? { ...own, varLayers: [...own.varLayers, { level: 'include_params' as const, source: `${key} ${target} vars`, values: params, positions: keyPositions(params, yaml, [...path, 'vars']) }] }
+      ? { ...own, varLayers: [...own.varLayers, { level: 'include_params' as const, source: `${key} ${target} vars`, values: params, positions: includeVars.positions }] }
       : own;
     if (key === 'import_tasks') return loader.importTasks(target, source, src.context, passDown);
     return loader.importRole(roleImport(target, spec, {}), source, src.context, passDown);
@@ -121,7 +122,7 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
     what: key === 'include_tasks' ? 'tasks' : 'role',
     target,
     from: { tasks: spec['tasks_from'] as string | undefined, vars: spec['vars_from'] as string | undefined, defaults: spec['defaults_from'] as string | undefined, handlers: spec['handlers_from'] as string | undefined },
-    params: Object.keys(params).length ? { level: 'include_params', source: `${key} ${target} vars`, values: params, positions: keyPositions(params, yaml, [...path, 'vars']) } : undefined,
+    params: Object.keys(params).length ? { level: 'include_params', source: `${key} ${target} vars`, values: params, positions: includeVars.positions } : undefined,
     loop: loopKey ? { value: raw[loopKey], source: yaml.posOf([...path, loopKey]), flatten: loopKey === 'with_items' } : undefined,
     loopControl: loopControl(raw, yaml, path),
     childInherited: spec['apply'] && typeof spec['apply'] === 'object'
