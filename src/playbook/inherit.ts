@@ -16,6 +16,7 @@ export function emptyInherited(): Inherited {
     when: [], varLayers: [], tags: [], become: undefined, becomeUser: undefined, becomeMethod: undefined,
     environment: {}, ignoreErrors: undefined, ignoreUnreachable: undefined, checkMode: undefined, diff: undefined,
     noLog: undefined, anyErrorsFatal: undefined, delegateTo: undefined, runOnce: false, throttle: undefined, timeout: undefined,
+    notify: undefined, notifySources: [],
   };
 }
 
@@ -50,6 +51,8 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     } else environment = { ...parent.environment, ...(env as Record<string, unknown>) };
   }
   const throttle = raw['throttle'];
+  const notify = raw['notify'];
+  const notifyList = notify === undefined || notify === null ? undefined : [notify].flat().map(String);
   return {
     when: [...parent.when, ...conditions(raw['when'], [...path, 'when'], yaml, src.engine)],
     varLayers: [...parent.varLayers, ...ownLayer],
@@ -68,6 +71,8 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     runOnce: bool('run_once') ?? parent.runOnce,
     throttle: throttle === undefined ? parent.throttle : positiveInt(throttle, pos('throttle'), 'throttle'),
     timeout: raw['timeout'] === undefined ? parent.timeout : positiveInt(raw['timeout'], pos('timeout'), 'timeout'),
+    notify: notifyList ?? parent.notify,
+    notifySources: notifyList ? notifyList.map((_n, i) => yaml.posOf(Array.isArray(notify) ? [...path, 'notify', i] : [...path, 'notify'])) : parent.notifySources,
   };
 }
 

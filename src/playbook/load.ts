@@ -179,7 +179,8 @@ export class PlaybookLoader implements NodeLoader {
       nodes.push(...(await parseNodes(files.tasks.value as unknown[], { yaml: files.tasks, path: [], context: ctx, loader: this }, inherited)));
     }
     if (files.handlers && play) {
-      const handlers = await parseNodes(files.handlers.value as unknown[], { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true }, inherited);
+      // An import_role's `notify` is for the role's tasks, not its handlers.
+      const handlers = await parseNodes(files.handlers.value as unknown[], { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true }, { ...inherited, notify: undefined, notifySources: [] });
       play.handlers.push(...allTasks(handlers));
     }
     return nodes;

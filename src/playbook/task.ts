@@ -18,7 +18,7 @@ import { BLOCK_KEYS, INCLUDE_KEYS, TASK_KEYWORDS } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
 
 const KEYWORDS: ReadonlySet<string> = new Set(TASK_KEYWORDS);
-const BLOCK_ALLOWED: ReadonlySet<string> = new Set([...KEYWORDS, ...BLOCK_KEYS].filter((k) => !['register', 'loop', 'with_items', 'with_list', 'with_dict', 'loop_control', 'args', 'changed_when', 'failed_when', 'until', 'retries', 'delay', 'notify', 'listen', 'action', 'local_action'].includes(k)));
+const BLOCK_ALLOWED: ReadonlySet<string> = new Set([...KEYWORDS, ...BLOCK_KEYS].filter((k) => !['register', 'loop', 'with_items', 'with_list', 'with_dict', 'loop_control', 'args', 'changed_when', 'failed_when', 'until', 'retries', 'delay', 'listen', 'action', 'local_action'].includes(k)));
 
 /** What parsing needs from the playbook loader (imports load files and roles). */
 export interface NodeLoader {
@@ -96,6 +96,10 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
   const source = yaml.posOf(path);
   for (const k of Object.keys(raw)) {
     if (k !== key && !KEYWORDS.has(k)) throw new BosunError('SCHEMA', `'${k}' is not allowed beside ${key}`, { source: yaml.keyPosOf([...path, k]) });
+  }
+  // Ansible: "'notify' is not a valid attribute for a TaskInclude" (and IncludeRole); the imports pass it down.
+  if (raw['notify'] !== undefined && key.startsWith('include_')) {
+    throw new BosunError('SCHEMA', `'notify' is not allowed on ${key}`, { source: yaml.keyPosOf([...path, 'notify']), hint: `notify from the included tasks, or use ${key.replace('include_', 'import_')}` });
   }
   const value = raw[key];
   const spec = (typeof value === 'string' ? { [key.endsWith('role') ? 'name' : 'file']: value } : (value ?? {})) as Record<string, unknown>;
@@ -204,7 +208,7 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     until: optional('until'),
     retries: raw['retries'] === undefined ? 3 : hasTemplate(raw['retries']) ? String(raw['retries']) : positiveIntOrZero(raw['retries'], yaml.posOf([...path, 'retries'])),
     delaySeconds: raw['delay'] === undefined ? 5 : hasTemplate(raw['delay']) ? String(raw['delay']) : nonNegative(raw['delay'], yaml.posOf([...path, 'delay'])),
-    notify: raw['notify'] === undefined ? [] : [raw['notify']].flat().map(String),
+    notify: own.notify ?? [],
     listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     source,
     context: src.context,

@@ -76,6 +76,10 @@ export interface Inherited {
   throttle: number | undefined;
   /** `timeout`: seconds the task may take on a host before it fails. */
   timeout: number | undefined;
+  /** `notify` of the innermost block or import that sets it (a task's own `notify` replaces it, as in Ansible). */
+  notify: string[] | undefined;
+  /** Where each `notify` entry was written (parallel to `notify`), for the load-time handler check. */
+  notifySources: SourcePos[];
 }
 
 /** One task, ready to run: which module with which raw (untemplated) arguments. */
@@ -100,6 +104,7 @@ export interface Task extends Inherited {
   /** `retries` / `delay`: numbers, or templates rendered per host when the task runs. */
   retries: number | string;
   delaySeconds: number | string;
+  /** Handlers to notify when the task changes: its own `notify`, else the enclosing block's or import's. */
   notify: string[];
   /** Handler topics (`listen:`); only on handlers. */
   listen: string[];
