@@ -14,6 +14,7 @@ import { validateOrThrow } from '../util/schema.js';
 import { loadYamlFile, type ValuePath, type YamlFile } from '../util/yaml.js';
 import type { VarLayer } from '../vars/scope.js';
 import { emptyInherited, inherit, keyPositions, tagsOf, toBoolKeyword, varsOf } from './inherit.js';
+import { checkNotifies, hasDynamicRole, indexHandlers } from './notify-check.js';
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, tasksFileSchema } from './schema.js';
 import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
@@ -50,7 +51,7 @@ export class PlaybookLoader implements NodeLoader {
   private readonly rolesPath: string[];
   private readonly roleCache = new Map<string, Promise<RoleFiles>>();
   /** The play being built (roles applied, handlers collected). */
-  private play: { handlers: Task[]; roles: Role[]; applied: Set<string> } | undefined;
+  private play: { handlers: Task[]; handlerNodes: TaskNode[]; roles: Role[]; applied: Set<string> } | undefined;
   private playbookDir = '';
 
   constructor(private readonly opts: LoadOptions) {
@@ -102,7 +103,7 @@ export class PlaybookLoader implements NodeLoader {
     const context: TaskContext = { playbookDir: dir, fileDir: dir };
     // Play-level keywords pass down to every task; play vars have their own layer.
     const inherited = inherit(emptyInherited(), { raw: { ...raw, vars: undefined }, yaml, path: [index], engine: this.engine, varsLevel: 'play_vars', label: '' });
-    this.play = { handlers: [], roles: [], applied: new Set() };
+    this.play = { handlers: [], handlerNodes: [], roles: [], applied: new Set() };
     const list = async (key: string): Promise<TaskNode[]> =>
       Array.isArray(raw[key]) ? parseNodes(raw[key] as unknown[], { yaml, path: [index, key], context, loader: this }, inherited) : [];
     const preTasks = await list('pre_tasks');
@@ -113,9 +114,13 @@ export class PlaybookLoader implements NodeLoader {
     }
     const tasks = await list('tasks');
     const postTasks = await list('post_tasks');
-    const playHandlers = Array.isArray(raw['handlers'])
-      ? [...allTasks(await parseNodes(raw['handlers'] as unknown[], { yaml, path: [index, 'handlers'], context, loader: this, handlers: true }, inherited))]
+    const playHandlerNodes = Array.isArray(raw['handlers'])
+      ? await parseNodes(raw['handlers'] as unknown[], { yaml, path: [index, 'handlers'], context, loader: this, handlers: true }, inherited)
       : [];
+    const playHandlers = [...allTasks(playHandlerNodes)];
+    const handlerNodes = [...playHandlerNodes, ...this.play.handlerNodes];
+    const allNodes = [...preTasks, ...roleNodes, ...tasks, ...postTasks];
+    checkNotifies(allNodes, [...playHandlers, ...this.play.handlers], indexHandlers(handlerNodes), hasDynamicRole([...allNodes, ...handlerNodes]));
     const serial = raw['serial'] === undefined ? [] : [raw['serial']].flat() as Array<number | string>;
     const bool = (key: string, dflt: boolean): boolean => (raw[key] === undefined ? dflt : toBoolKeyword(raw[key], yaml.posOf([index, key])));
     const maxFail = raw['max_fail_percentage'];
@@ -182,6 +187,7 @@ export class PlaybookLoader implements NodeLoader {
       // An import_role's `notify` is for the role's tasks, not its handlers.
       const handlers = await parseNodes(files.handlers.value as unknown[], { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true }, { ...inherited, notify: undefined, notifySources: [] });
       play.handlers.push(...allTasks(handlers));
+      play.handlerNodes.push(...handlers);
     }
     return nodes;
   }
@@ -227,7 +233,7 @@ export class PlaybookLoader implements NodeLoader {
   async include(what: 'tasks' | 'role', target: string, from: SourcePos, ctx: TaskContext, inherited: Inherited, pick: Omit<RoleImport, 'name' | 'params'>, params: Record<string, unknown>): Promise<Included> {
     if (what === 'tasks') return { nodes: await this.importTasks(target, from, ctx, inherited), handlers: [], roles: [] };
     const saved = this.play;
-    this.play = { handlers: [], roles: [], applied: new Set() };
+    this.play = { handlers: [], handlerNodes: [], roles: [], applied: new Set() };
     try {
       const nodes = await this.applyRole({ name: target, params, ...pick }, from, ctx, inherited);
       return { nodes, handlers: this.play.handlers, roles: this.play.roles };
