@@ -12,7 +12,7 @@ import type { TemplateEngine } from '../template/index.js';
 import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
-import { parseArgString } from './arg-string.js';
+import { parseArgString, parseKeyValues } from './arg-string.js';
 import { conditions, inherit, keyPositions, positiveInt, toBoolKeyword, varsOf } from './inherit.js';
 import { BLOCK_KEYS, INCLUDE_KEYS, TASK_KEYWORDS } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
@@ -101,9 +101,8 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
   if (raw['notify'] !== undefined && key.startsWith('include_')) {
     throw new BosunError('SCHEMA', `'notify' is not allowed on ${key}`, { source: yaml.keyPosOf([...path, 'notify']), hint: `notify from the included tasks, or use ${key.replace('include_', 'import_')}` });
   }
-  const value = raw[key];
-  const spec = (typeof value === 'string' ? { [key.endsWith('role') ? 'name' : 'file']: value } : (value ?? {})) as Record<string, unknown>;
-  const target = String(spec[key.endsWith('role') ? 'name' : 'file'] ?? '');
+  const spec = includeSpec(key, raw[key], yaml, [...path, key]);
+  const target = String((key.endsWith('role') ? spec['name'] ?? spec['role'] : spec['file']) ?? '');
   if (!target) throw new BosunError('SCHEMA', `${key} needs ${key.endsWith('role') ? 'a role name' : 'a file'}`, { source: yaml.posOf([...path, key]) });
   const includeVars = varsOf(raw['vars'], yaml, [...path, 'vars']);
   const params = includeVars.values;
@@ -137,6 +136,41 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
   };
   if (hasTemplate(target)) loader.engine.check(target, yaml.posOf([...path, key]));
   return [include];
+}
+
+/** The options includes and imports accept (Ansible's valid options of each). */
+const INCLUDE_OPTIONS: Record<(typeof INCLUDE_KEYS)[number], readonly string[]> = {
+  include_tasks: ['file', 'apply'],
+  import_tasks: ['file'],
+  include_role: ['name', 'role', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'public', 'allow_duplicates', 'rolespec_validate'],
+  import_role: ['name', 'role', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'rolespec_validate'],
+};
+
+/**
+ * The mapping of an include or import: written as a mapping, as a bare file
+ * or role name, or as `key=value` words (`import_role: name=r tasks_from=x`,
+ * `include_tasks: file=x.yml`) parsed as Ansible's parse_kv does.
+ */
+function includeSpec(key: (typeof INCLUDE_KEYS)[number], value: unknown, yaml: YamlFile, at: ValuePath): Record<string, unknown> {
+  const main = key.endsWith('role') ? 'name' : 'file';
+  let spec: Record<string, unknown>;
+  if (typeof value === 'string') {
+    const { values, rest } = parseKeyValues(value, yaml.posOf(at));
+    // Words that are not key=value are the file (Ansible's _raw_params, which wins over file=); bosun also takes a bare role name.
+    spec = rest.length ? { ...values, [main]: rest.join(' ') } : values;
+  } else if (value === null || value === undefined) spec = {};
+  else if (typeof value === 'object' && !Array.isArray(value)) spec = value as Record<string, unknown>;
+  else throw new BosunError('SCHEMA', `${key} needs a ${main === 'name' ? 'role name' : 'file'} or a mapping`, { source: yaml.posOf(at) });
+  const allowed = INCLUDE_OPTIONS[key];
+  for (const k of Object.keys(spec)) {
+    if (!allowed.includes(k)) {
+      throw new BosunError('SCHEMA', `Invalid options for ${key}: ${k}`, {
+        source: typeof value === 'string' ? yaml.posOf(at) : yaml.keyPosOf([...at, k]),
+        hint: `${key} takes ${allowed.join(', ')}; pass variables with vars:`,
+      });
+    }
+  }
+  return spec;
 }
 
 function roleImport(name: string, spec: Record<string, unknown>, params: Record<string, unknown>): RoleImport {
@@ -247,8 +281,9 @@ function findModule(raw: Record<string, unknown>, src: ListSource): { module: st
     const action = raw[actionKey];
     const argsPath = [...path, actionKey];
     if (typeof action === 'string') {
-      const [module, ...rest] = action.trim().split(/\s+/);
-      return { module: module ?? '', args: rest.join(' '), argsPath };
+      // The module is the first word; the rest keeps its spacing (quoted values may hold runs of spaces).
+      const m = /^\s*(\S*)\s*([\s\S]*)$/.exec(action)!;
+      return { module: m[1]!, args: m[2]!, argsPath };
     }
     const { module, ...args } = action as Record<string, unknown>;
     if (typeof module !== 'string') throw new BosunError('SCHEMA', `'${actionKey}' as a mapping needs a 'module' key`, { source: yaml.posOf(argsPath) });
@@ -275,6 +310,15 @@ function checkArgs(
   argPos: (p: ValuePath) => SourcePos, engine: TemplateEngine, yaml: YamlFile | undefined, argsPath: ValuePath,
 ): void {
   const what = `arguments of module '${module}'`;
+  // `not: {required: [a, b]}` (lib/schema.ts notBoth): say which two, not ajv's "must NOT be valid".
+  const exclusive = (schema['not'] as { required?: string[] } | undefined)?.required;
+  if (exclusive?.length === 2 && exclusive.every((k) => args[k] !== undefined)) {
+    const [a, b] = exclusive as [string, string];
+    throw new BosunError('MODULE_ARGS', `module '${module}' takes '${a}' or '${b}', not both`, {
+      source: yaml ? yaml.keyPosOf([...argsPath, b]) : argPos([]),
+      hint: a === 'cmd' && b === 'argv' ? 'give the command as a string (the free form or cmd:) or as a list (argv:); Ansible: "only command or argv can be given, not both"' : `remove '${a}' or '${b}'`,
+    });
+  }
   let templated = false;
   for (const [key, value] of Object.entries(args)) {
     if (rawArgs.includes(key)) {
