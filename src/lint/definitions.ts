@@ -7,6 +7,7 @@
  * lint must not guess which play a role ends up in.
  */
 import { parseArgString } from '../playbook/arg-string.js';
+import { LOOP_KEYS } from '../playbook/schema.js';
 import type { LintProject, LintRole } from './project.js';
 import { taskSites, type TaskSite } from './tasks.js';
 
@@ -36,7 +37,7 @@ export function siteDefinitions(site: TaskSite): string[] {
   const keysOf = (v: unknown): string[] => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []);
   if (typeof raw['register'] === 'string') out.push(raw['register']);
   out.push(...varNames(raw['vars']));
-  if (['loop', 'with_items', 'with_list', 'with_dict'].some((k) => raw[k] !== undefined)) {
+  if (LOOP_KEYS.some((k) => raw[k] !== undefined)) {
     const lc = (raw['loop_control'] ?? {}) as Record<string, unknown>;
     out.push(typeof lc['loop_var'] === 'string' ? lc['loop_var'] : 'item');
     if (typeof lc['index_var'] === 'string') out.push(lc['index_var']);

@@ -14,11 +14,13 @@ import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 import { parseArgString, parseKeyValues } from './arg-string.js';
 import { conditions, inherit, keyPositions, positiveInt, toBoolKeyword, varsOf } from './inherit.js';
-import { BLOCK_KEYS, INCLUDE_KEYS, TASK_KEYWORDS } from './schema.js';
+import { expandLookupLoop, type LoopLookup, type LoopSpec } from './loop-lookups.js';
+import { BLOCK_KEYS, INCLUDE_KEYS, LOOP_KEYS, TASK_KEYWORDS } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
 
 const KEYWORDS: ReadonlySet<string> = new Set(TASK_KEYWORDS);
-const BLOCK_ALLOWED: ReadonlySet<string> = new Set([...KEYWORDS, ...BLOCK_KEYS].filter((k) => !['register', 'loop', 'with_items', 'with_list', 'with_dict', 'loop_control', 'args', 'changed_when', 'failed_when', 'until', 'retries', 'delay', 'listen', 'action', 'local_action'].includes(k)));
+const LOOPS: readonly string[] = LOOP_KEYS;
+const BLOCK_ALLOWED: ReadonlySet<string> = new Set([...KEYWORDS, ...BLOCK_KEYS].filter((k) => !LOOPS.includes(k) && !['register', 'loop_control', 'args', 'changed_when', 'failed_when', 'until', 'retries', 'delay', 'listen', 'action', 'local_action'].includes(k)));
 
 /** What parsing needs from the playbook loader (imports load files and roles). */
 export interface NodeLoader {
@@ -109,14 +111,15 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
   const own = inherit(inherited, { raw: { ...raw, vars: undefined }, yaml, path, engine: loader.engine, varsLevel: 'task_vars', label: '' });
   if (key.startsWith('import_')) {
     if (hasTemplate(target)) throw new BosunError('SCHEMA', `${key} is static: its ${key.endsWith('role') ? 'name' : 'file'} cannot use variables; use ${key.replace('import_', 'include_')}`, { source: yaml.posOf([...path, key]) });
-    if (raw['loop'] !== undefined || raw['with_items'] !== undefined) throw new BosunError('SCHEMA', `${key} cannot loop; use ${key.replace('import_', 'include_')}`, { source: yaml.keyPosOf([...path, 'loop']) });
+    const loops = LOOPS.find((k) => raw[k] !== undefined);
+    if (loops) throw new BosunError('SCHEMA', `${key} cannot loop; use ${key.replace('import_', 'include_')}`, { source: yaml.keyPosOf([...path, loops]) });
     const passDown = Object.keys(params).length
       ? { ...own, varLayers: [...own.varLayers, { level: 'include_params' as const, source: `${key} ${target} vars`, values: params, positions: includeVars.positions }] }
       : own;
     if (key === 'import_tasks') return loader.importTasks(target, source, src.context, passDown);
     return loader.importRole(roleImport(target, spec, {}), source, src.context, passDown);
   }
-  const loopKey = ['loop', 'with_items', 'with_list'].find((k) => raw[k] !== undefined);
+  const loop = loopSpec(raw, src);
   const include: Include = {
     ...own,
     kind: 'include',
@@ -126,7 +129,7 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
     target,
     from: { tasks: spec['tasks_from'] as string | undefined, vars: spec['vars_from'] as string | undefined, defaults: spec['defaults_from'] as string | undefined, handlers: spec['handlers_from'] as string | undefined },
     params: Object.keys(params).length ? { level: 'include_params', source: `${key} ${target} vars`, values: params, positions: includeVars.positions } : undefined,
-    loop: loopKey ? { value: raw[loopKey], source: yaml.posOf([...path, loopKey]), flatten: loopKey === 'with_items' } : undefined,
+    loop,
     loopControl: loopControl(raw, yaml, path),
     childInherited: spec['apply'] && typeof spec['apply'] === 'object'
       ? inherit(inherited, { raw: spec['apply'] as Record<string, unknown>, yaml, path: [...path, key, 'apply'], engine: loader.engine, varsLevel: 'block_vars', label: `${key} apply vars` })
@@ -218,10 +221,7 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
 
   const name = typeof raw['name'] === 'string' ? raw['name'] : undefined;
   if (name && hasTemplate(name)) engine.check(name, yaml.posOf([...path, 'name']));
-  const loopKey = ['loop', 'with_items', 'with_list', 'with_dict'].find((k) => raw[k] !== undefined);
-  let loopValue = loopKey ? raw[loopKey] : undefined;
-  if (typeof loopValue === 'string') engine.check(loopValue, yaml.posOf([...path, loopKey!]));
-  if (loopKey === 'with_dict') loopValue = typeof loopValue === 'string' ? `{{ dict2items ${loopValue.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}` : Object.entries(loopValue as object).map(([key, value]) => ({ key, value }));
+  const loop = loopSpec(raw, src);
   const own = inherit(inherited, { raw, yaml, path, engine, varsLevel: 'task_vars', label: `${yaml.file}:${source.line} task vars` });
   const local = raw['local_action'] !== undefined;
   const optional = (key: string) => (raw[key] === undefined ? undefined : conditions(raw[key], [...path, key], yaml, engine));
@@ -235,7 +235,7 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     args: merged,
     argPos,
     register: raw['register'] as string | undefined,
-    loop: loopKey ? { value: loopValue, source: yaml.posOf([...path, loopKey]), flatten: loopKey === 'with_items' } : undefined,
+    loop,
     loopControl: loopControl(raw, yaml, path),
     changedWhen: optional('changed_when'),
     failedWhen: optional('failed_when'),
@@ -247,6 +247,38 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     source,
     context: src.context,
   };
+}
+
+/**
+ * The loop of a task or include: `loop`, `with_items` (flattened), `with_list`,
+ * `with_dict` (as dict2items), or a `with_<lookup>` that a lookup expands
+ * after rendering. Templates are checked now; a `with_sequence` without
+ * templates is expanded once now, so its mistakes are found before any host.
+ */
+function loopSpec(raw: Record<string, unknown>, src: ListSource): LoopSpec | undefined {
+  const { yaml, path, loader, context } = src;
+  const keys = LOOPS.filter((k) => raw[k] !== undefined);
+  if (keys.length === 0) return undefined;
+  if (keys.length > 1) throw new BosunError('SCHEMA', `a task takes one loop, found '${keys[0]}' and '${keys[1]}'`, { source: yaml.keyPosOf([...path, keys[1]!]) });
+  const key = keys[0]!;
+  const source = yaml.posOf([...path, key]);
+  let value = raw[key];
+  let templated = false;
+  walkStrings(value, [key], (s, p) => {
+    if (hasTemplate(s)) {
+      templated = true;
+      loader.engine.check(s, yaml.posOf([...path, ...p]));
+    }
+  });
+  if (key === 'with_dict') {
+    value = typeof value === 'string' ? `{{ dict2items ${value.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}` : Object.entries(value as object).map(([k, v]) => ({ key: k, value: v }));
+  }
+  if (!key.startsWith('with_') || ['with_items', 'with_list', 'with_dict'].includes(key)) return { value, source, flatten: key === 'with_items' };
+  const lookup = key.slice('with_'.length) as LoopLookup;
+  const searchDirs = [...new Set([...(context.role ? [context.role.dir] : []), context.fileDir, context.playbookDir])];
+  const spec: LoopSpec = { value, source, flatten: false, lookup, ...(lookup === 'fileglob' ? { searchDirs } : {}) };
+  if (lookup === 'sequence' && !templated) expandLookupLoop(lookup, value, { source, searchDirs });
+  return spec;
 }
 
 function nonNegative(value: unknown, source: SourcePos): number {

@@ -8,6 +8,7 @@
 import type { SourcePos } from '../errors.js';
 import type { VarLayer } from '../vars/scope.js';
 import type { YamlFile } from '../util/yaml.js';
+import type { LoopSpec } from './loop-lookups.js';
 
 /** A role as loaded from its folder. */
 export interface Role {
@@ -95,8 +96,8 @@ export interface Task extends Inherited {
   /** Position of an argument's value, for errors (path relative to the args). */
   argPos: (path: ReadonlyArray<string | number>) => SourcePos;
   register: string | undefined;
-  /** The `loop:` value (a list, or a template that renders to one). */
-  loop: { value: unknown; source: SourcePos; flatten: boolean } | undefined;
+  /** The `loop:`/`with_*:` value and how it becomes items (`expandLoopItems` after rendering). */
+  loop: LoopSpec | undefined;
   loopControl: LoopControl | undefined;
   changedWhen: Condition[] | undefined;
   failedWhen: Condition[] | undefined;
