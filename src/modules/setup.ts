@@ -60,7 +60,7 @@ export default defineModule<SetupArgs>({
     const selected = Object.fromEntries(Object.entries(vars).filter(([name]) => matchers.length === 0 || matchers.some((m) => m(name))));
     return {
       kind: 'ok',
-      data: { ansible_facts: { ...selected, gather_subset: spec, module_setup: true } },
+      facts: { ...selected, gather_subset: spec, module_setup: true },
     };
   },
 });

@@ -29,6 +29,8 @@ interface Reported {
   data?: ResultData;
   /** Things the user should know although the task did not fail (registered as Ansible's `warnings`). */
   warnings?: string[];
+  /** Variables the module sets on the host (`ansible_facts`: setup's facts, set_fact's variables). */
+  facts?: ResultData;
 }
 
 /** `apply` made the change. */

@@ -3,10 +3,12 @@ import { countResult, emptyStats, type TaskResult } from '../../../src/executor/
 import { banner, createTextReporter, recapLine } from '../../../src/reporters/text.js';
 
 function result(over: Partial<TaskResult>): TaskResult {
+  const status = over.status ?? 'ok';
   return {
-    host: 'node01', task: 't', module: 'copy', status: 'ok', ignored: false, msg: undefined, rc: undefined,
-    stdout: undefined, stderr: undefined, diff: [], durationMs: 1, data: {}, noLog: false, ...over,
-  };
+    host: 'node01', task: 't', module: 'copy', status, changed: status === 'changed', ignored: false, msg: undefined, rc: undefined,
+    stdout: undefined, stderr: undefined, diff: [], durationMs: 1, data: {}, noLog: false,
+    ...(status === 'skipped' ? { skip: { by: 'module' } } : {}), ...over,
+  } as TaskResult;
 }
 
 describe('text reporter', () => {
