@@ -344,10 +344,10 @@ export class PlayRun {
       state.lastFailure = { task, result: result.data };
     }
     const harvest = (r: TaskResult): void => {
-      const facts = r.data['ansible_facts'];
-      if (facts && typeof facts === 'object' && r.status !== 'failed') {
+      const facts = r.facts;
+      if (facts && r.status !== 'failed') {
         if (task.module === 'set_fact') Object.assign(state.runtime, facts);
-        else state.facts = mergeFacts(state.facts, facts as Record<string, unknown>);
+        else state.facts = mergeFacts(state.facts, facts);
       }
     };
     if (result.items) result.items.forEach(harvest);
@@ -463,7 +463,7 @@ export class PlayRun {
       try {
         const conn = await this.hosts.connection(h, await this.hosts.connectionVars(h, this.playbook.dir));
         state.facts = await gatherFacts(conn);
-        result = { ...blankResult(target, started), data: { changed: false, ansible_facts: state.facts['ansible_facts'] } };
+        result = blankResult(target, started, state.facts['ansible_facts'] as Record<string, unknown>);
       } catch (e) {
         result = errorResult(target, e, started);
         if (result.status === 'unreachable') state.unreachable = true;

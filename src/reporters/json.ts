@@ -29,7 +29,7 @@ function resultView(r: TaskResult): Record<string, unknown> {
   return {
     ...rest,
     // no_log hides every value: the result, the loop item and its label, and the error's text.
-    ...(r.noLog ? { msg: undefined, stdout: undefined, stderr: undefined, diff: [], item: undefined, label: undefined, data: { censored: true } } : { data }),
+    ...(r.noLog ? { msg: undefined, stdout: undefined, stderr: undefined, facts: undefined, warnings: undefined, diff: [], item: undefined, label: undefined, data: { censored: true } } : { data }),
     ...(items ? { items: items.map(resultView) } : {}),
     ...(error ? { error: { code: error.code, message: r.noLog ? CENSORED : error.message, source: error.source } } : {}),
   };

@@ -34,6 +34,8 @@ export function loggedResult(r: TaskResult): LoggedResult {
     out.msg = CENSORED;
     delete out.stdout;
     delete out.stderr;
+    delete out.facts;
+    delete out.warnings;
     out.diff = [];
     out.data = { censored: CENSORED };
     delete out.item;

@@ -37,7 +37,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
   const json = (v: unknown, pretty: boolean): string => (pretty ? JSON.stringify(v, sortedReplacer, 4) : pythonJson(v));
 
   const shownData = (r: TaskResult): Record<string, unknown> => {
-    if (r.noLog) return { censored: CENSORED, changed: r.data['changed'] === true };
+    if (r.noLog) return { censored: CENSORED, changed: r.changed };
     const { results: _results, ...rest } = r.data;
     return rest;
   };

@@ -25,7 +25,7 @@ describe('text reporter', () => {
   it('counts results as Ansible does', () => {
     const s = emptyStats();
     for (const status of ['ok', 'changed', 'skipped', 'failed', 'unreachable'] as const) countResult(s, result({ status }));
-    countResult(s, result({ status: 'failed', ignored: true, data: { changed: true } }));
+    countResult(s, result({ status: 'failed', ignored: true, changed: true }));
     expect(s).toEqual({ ok: 3, changed: 2, unreachable: 1, failed: 1, skipped: 1, rescued: 0, ignored: 1 });
   });
 
