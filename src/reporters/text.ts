@@ -38,7 +38,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
 
   const shownData = (r: TaskResult): Record<string, unknown> => {
     if (r.noLog) return { censored: CENSORED, changed: r.changed };
-    const { results: _results, ...rest } = r.data;
+    // As ansible-playbook shows results: the status is the line's own word, so `failed`/`skipped` are left out.
+    const { results: _results, failed: _f, skipped: _s, ...rest } = r.data;
     return rest;
   };
 
@@ -87,7 +88,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         const word = r.status === 'changed' ? c.yellow(`changed: ${host}`) : c.green(`ok: ${host}`);
         const colorize = r.status === 'changed' ? c.yellow : c.green;
         if (r.items && !isItem) return;
-        if (opts.verbosity > 0) out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
+        if (opts.verbosity > 0) out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(r.module === 'debug' && !r.noLog ? debugView(r) : shownData(r), true)}`)}`);
         else if (r.module === 'assert') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
         else if (r.module === 'debug') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(debugView(r), true)}`)}`);
         else out(`${word}${colorize(itemLabel(r))}`);

@@ -77,7 +77,9 @@ export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, sc
   const apply = (): Promise<ApplyResult> => runCommand(ctx, `${cd}${body}`, cmd, toBool(args.strip_empty_ends, true));
   // A guard (creates, removes, onlyif, unless) that let the command run predicts a change; without one, check mode cannot know.
   if (checks.length) return { kind: 'change', data: { cmd }, apply };
-  return { kind: 'unpredictable', reason: 'Command would have run if not in check mode', data: { cmd }, apply };
+  // What check mode registers, as Ansible's command does: rc 0, no output, no timings; a real run's apply replaces them.
+  const notRun = { cmd, rc: 0, stdout: '', stderr: '', start: null, end: null, delta: null };
+  return { kind: 'unpredictable', reason: 'Command would have run if not in check mode', data: notRun, apply };
 }
 
 /** Run the command; a non-zero exit fails the task with Ansible's registered fields. */
