@@ -118,7 +118,7 @@ function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskR
   if (results.length === 0) verdict = { status: 'skipped', skip: { by: 'empty_loop' }, msg: 'No items in the list' };
   else if (any('unreachable')) verdict = { status: 'unreachable', msg: results.find((r) => r.status === 'unreachable')!.msg };
   else if (any('failed')) verdict = { status: 'failed', changed, msg: 'One or more items failed' };
-  else if (results.every((r) => r.status === 'skipped')) verdict = { status: 'skipped', skip: { by: 'items' }, msg: 'All items completed' };
+  else if (results.every((r) => r.status === 'skipped')) verdict = { status: 'skipped', skip: { by: 'items' }, msg: 'All items skipped' };
   else verdict = { status: changed ? 'changed' : 'ok', msg: 'All items completed' };
   return taskResult(targetOf(run), { ...verdict, diff }, started, place);
 }

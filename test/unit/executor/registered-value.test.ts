@@ -49,6 +49,11 @@ describe('registeredValue: what register stores, with Ansible keys', () => {
     expect(registered({ status: 'failed', changed: false }, { items })).toMatchObject({ msg: 'One or more items failed', failed: true, changed: false, skipped: false });
   });
 
+  it('every item skipped: skipped, All items skipped', () => {
+    const items = [item({ status: 'skipped', skip: { by: 'when', condition: 'c' } }, 0, 'a')];
+    expect(registered({ status: 'skipped', skip: { by: 'items' } }, { items })).toMatchObject({ msg: 'All items skipped', skipped: true, changed: false, failed: false });
+  });
+
   it('an empty loop: skipped with skipped_reason and no msg', () => {
     expect(registered({ status: 'skipped', skip: { by: 'empty_loop' }, msg: 'No items in the list' }, { items: [] })).toEqual({
       results: [], skipped_reason: 'No items in the list', skipped: true, changed: false, failed: false,
