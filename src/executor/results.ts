@@ -145,7 +145,8 @@ export function registeredValue(r: TaskResult, returned: ResultData = {}): Recor
     if (r.items.length === 0) {
       out['skipped_reason'] = REASON_NO_ITEMS;
     } else {
-      out['msg'] = r.status === 'failed' ? 'One or more items failed' : r.status === 'skipped' ? 'All items skipped' : 'All items completed';
+      out['msg'] = r.status === 'failed' ? 'One or more items failed'
+        : r.status === 'skipped' ? 'All items skipped' : 'All items completed';
     }
     const warnings = r.items.flatMap((i) => i.warnings ?? []);
     if (warnings.length) out['warnings'] = warnings;

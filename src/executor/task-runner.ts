@@ -182,7 +182,8 @@ async function runOnce(run: TaskRun, vars: Record<string, unknown>, started: num
   const changed = v.status === 'changed' || (v.status === 'failed' && v.changed);
   const { status: _status, ...rest } = v as Verdict & { skip?: unknown };
   delete rest.skip;
-  const exhausted: Verdict = { ...rest, status: 'failed', changed, msg: v.msg ?? `the 'until' condition was not met after ${max} attempts` };
+  const msg = v.msg ?? `the 'until' condition was not met after ${max} attempts`;
+  const exhausted: Verdict = { ...rest, status: 'failed', changed, msg };
   return taskResult(target, exhausted, started, { ...place, attempts: retries });
 }
 
@@ -191,7 +192,8 @@ async function attempt(run: TaskRun, vars: Record<string, unknown>, attempts: nu
   const { task, engine } = run;
   try {
     for (const cond of task.when) {
-      if (!engine.isTruthy(engine.evaluate(cond.expr, vars, cond.source))) return { status: 'skipped', skip: { by: 'when', condition: cond.expr } };
+      const holds = engine.isTruthy(engine.evaluate(cond.expr, vars, cond.source));
+      if (!holds) return { status: 'skipped', skip: { by: 'when', condition: cond.expr } };
     }
     const def = getModule(task.module)!;
     const args = renderArgs(def, task, vars, engine);
