@@ -7,7 +7,7 @@
  * private temp file that the privileged shell copies into place.
  */
 import { randomBytes } from 'node:crypto';
-import { BosunError } from '../errors.js';
+import { BecomeError, RemoteCommandError, TargetError } from '../errors.js';
 import { sh } from '../util/shell.js';
 import { SESSION_PRELUDE, ShellSession, type ShellStreams } from './shell-session.js';
 import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
@@ -29,15 +29,7 @@ export interface BecomeParent extends Connection {
   spawnProcess(command: string): Promise<BecomeProcess>;
 }
 
-/** Escalation failed: no or a wrong password, no sudo rights, no sudo. The host is failed, not unreachable. */
-export class BecomeError extends BosunError {
-  readonly host: string;
-  constructor(host: string, message: string, hint?: string) {
-    super('BECOME', message, hint === undefined ? {} : { hint });
-    this.name = 'BecomeError';
-    this.host = host;
-  }
-}
+export { BecomeError } from '../errors.js';
 
 /** The become connections of one parent, one per method and user (closed with the parent). */
 export class BecomeCache {
