@@ -172,7 +172,7 @@ export class RemoteCommandError extends TargetError {
   /** `what` says what was being done ("cannot write /etc/x"); the reason is taken from stderr and the exit code. */
   constructor(what: string, outcome: CommandOutcome, opts: TargetErrorOptions = {}) {
     const explanation = explainExitCode(outcome.rc, outcome.signal);
-    const said = outcome.stderr.trim().split('\n').slice(-3).join(' / ');
+    const said = outcome.stderr.trim().split('\n').slice(-3).map(withoutShellPrefix).join(' / ');
     const code = outcome.signal ?? `rc ${outcome.rc}`;
     const reason = said && explanation ? `${said} (${code}: ${explanation})` : said || (explanation ? `${code}: ${explanation}` : code);
     const hint = opts.hint ?? (outcome.signal ? undefined : EXIT_CODES[outcome.rc]?.hint);
@@ -185,6 +185,11 @@ export class RemoteCommandError extends TargetError {
     this.stderr = outcome.stderr;
     this.explanation = explanation;
   }
+}
+
+/** A shell's line without its "sh: 1: eval: " prefix (dash, bash and busybox spell it differently). */
+function withoutShellPrefix(line: string): string {
+  return line.replace(/^(?:\/bin\/)?(?:ba|da|a)?sh: (?:line )?\d+: (?:eval: )?/, '');
 }
 
 /**
@@ -249,7 +254,7 @@ const ERRNO: Record<string, { what: string; hint?: string }> = {
   EISDIR: { what: 'it is a folder, not a file', hint: 'give a file here' },
   ENOTDIR: { what: 'a part of the path is not a folder', hint: 'check the path: a file stands where a folder is expected' },
   ELOOP: { what: 'too many levels of symbolic links (a symlink loop)', hint: 'a symbolic link points, directly or through others, at itself or at a folder above it: remove or fix the link' },
-  EEXIST: { what: 'it already exists' },
+  EEXIST: { what: 'it already exists', hint: 'something of that name is in the way: a file where a folder is expected, or the reverse' },
   ENOTEMPTY: { what: 'the folder is not empty' },
   ENAMETOOLONG: { what: 'the file name is too long' },
   ENOSPC: { what: 'no space left on the device' },
@@ -267,6 +272,11 @@ const SYSCALL_VERBS: Record<string, string> = {
   access: 'access', symlink: 'create the link', link: 'create the link', utime: 'set the times of', spawn: 'run',
 };
 
+/** An operating-system error in words, with its code: "permission denied (EACCES)". */
+export function systemReason(e: NodeJS.ErrnoException & { code: string }): string {
+  return `${ERRNO[e.code]?.what ?? e.message.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+ '.*'$/, '')} (${e.code})`;
+}
+
 /**
  * A controller-side operating-system error as a BosunError: `what` says what
  * was being done ("cannot read templates/x.j2"); without it the syscall and
@@ -274,12 +284,22 @@ const SYSCALL_VERBS: Record<string, string> = {
  */
 export function controllerFileError(e: NodeJS.ErrnoException & { code: string }, what?: string, opts: BosunErrorOptions = {}): BosunError {
   const known = ERRNO[e.code];
-  const reason = `${known?.what ?? e.message.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+ '.*'$/, '')} (${e.code})`;
+  const reason = systemReason(e);
   const doing = what ?? `cannot ${SYSCALL_VERBS[e.syscall ?? ''] ?? e.syscall ?? 'use'}${e.path ? ` ${e.path}` : ''}`;
   const hint = opts.hint ?? known?.hint;
   return new BosunError(e.code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'CONTROLLER_FILE', `${doing} on the controller: ${reason}`, {
     ...opts, cause: e, ...(hint !== undefined ? { hint } : {}),
   });
+}
+
+/**
+ * A `.catch` handler for a controller fs call: an operating-system error
+ * becomes a BosunError saying what was being done; anything else goes on as is.
+ */
+export function failOnController(what: string, opts: BosunErrorOptions = {}): (e: unknown) => never {
+  return (e) => {
+    throw isSystemError(e) ? controllerFileError(e, what, opts) : e;
+  };
 }
 
 /**

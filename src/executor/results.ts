@@ -45,7 +45,7 @@ export function errorResult(t: ResultTarget, e: unknown, started: number): TaskR
       const { rc, stdout, stderr } = known;
       return {
         ...base, status: 'failed', ignored: t.ignoreErrors, msg, error: known, rc, stdout, stderr,
-        data: { failed: true, changed: false, msg, cmd: known.command, rc, stdout, stderr },
+        data: { failed: true, changed: false, msg, rc, stdout, stderr },
       };
     }
     return { ...base, status: 'failed', ignored: t.ignoreErrors, msg, error: known, data: { failed: true, changed: false, msg } };

@@ -177,3 +177,16 @@ describe('formatInternalError', () => {
     expect(formatInternalError(bug, true)).toContain(bug.stack!);
   });
 });
+
+describe('RemoteCommandError quoting stderr', () => {
+  it.each([
+    ['/bin/sh: 1: eval: cannot create /root/x: Permission denied', 'cannot create /root/x: Permission denied'],
+    ['sh: 1: cannot open /etc/shadow: Permission denied', 'cannot open /etc/shadow: Permission denied'],
+    ['bash: line 1: /root/x: Permission denied', '/root/x: Permission denied'],
+    ['mkdir: cannot create directory ‘/root/d’: Permission denied', 'mkdir: cannot create directory ‘/root/d’: Permission denied'],
+  ])('%s', (stderr, shown) => {
+    const e = new RemoteCommandError('cannot write /root/x', { command: 'x', rc: 2, stdout: '', stderr: `${stderr}\n` });
+    expect(e.message).toBe(`cannot write /root/x: ${shown}`);
+    expect(e.stderr).toBe(`${stderr}\n`);
+  });
+});

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Connection } from '../../connection/types.js';
-import { TargetError as RemoteFailure } from '../../errors.js';
+import { BosunError, ConnectionError, TargetError as RemoteFailure } from '../../errors.js';
 import { sh, shq, splitWords } from '../../util/shell.js';
 import { attrCommands, formatMode, type AttrPlan, type CurrentAttrs } from './attrs.js';
 import { batchStatScript, decodeLinkHex, isHexLine, linkLines, parseBatchStat, STAT_FORMAT, type BatchEntry } from './stat-batch.js';
@@ -285,7 +285,10 @@ export async function atomicWrite(conn: Connection, dest: string, data: Buffer |
       await conn.writeFile(tmp, data, opts.mode);
     } catch (e) {
       await conn.exec(sh`rm -f -- ${tmp}`).catch(() => undefined);
-      throw new RemoteFailure(`cannot write ${dest}: ${(e as Error).message}`);
+      // A lost connection stays one (the host is unreachable, not failed).
+      if (e instanceof ConnectionError) throw e;
+      const hint = e instanceof BosunError ? e.hint : undefined;
+      throw new RemoteFailure(`cannot write ${dest}: ${(e as Error).message}`, { cause: e, ...(hint !== undefined ? { hint } : {}) });
     }
   } else {
     lines.push(sh`cp -- ${data.remotePath} "$bosun_t" || bosun_fail ${`cannot copy ${data.remotePath}`}`);
