@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { CliRunOptions } from '../cli/run-options.js';
 import type { ConnectionDefaults } from '../connection/spec.js';
 import { BosunError } from '../errors.js';
 import { hostVarLayers, loadInventory, selectHosts } from '../inventory/index.js';
@@ -16,41 +17,20 @@ import { collectSecrets, maskingSink } from '../util/secrets.js';
 import type { EventSink, HostStats } from './events.js';
 import { Hosts } from './hosts.js';
 import { PlayRun, type RunState } from './play.js';
-import type { TagFilter } from './tags.js';
 
-/** Everything a run needs, resolved by the CLI (or a library caller). */
-export interface RunOptions {
+/**
+ * Everything a run needs, resolved by the CLI (or a library caller). The
+ * fields the command line sets (`CliRunOptions`: inventories, check, forks,
+ * tags, connection, become, ...) are derived from the `bosun run` option
+ * table (src/cli/run-options.ts, type only), so every flag's field is here
+ * and typed as the flag fills it; the rest only a caller sets.
+ */
+export interface RunOptions extends CliRunOptions {
   playbooks: string[];
-  inventories: string[];
-  check: boolean;
-  diff: boolean;
-  limit?: string;
-  /** One layer per `-e`, in the order given (later wins). */
-  extraVars: VarLayer[];
-  forks: number;
-  verbosity: number;
-  /** --tags / --skip-tags. */
-  tags: TagFilter;
-  /** --start-at-task: skip tasks until one with this name (or glob). */
-  startAtTask?: string;
-  /** --force-handlers: run notified handlers on failed hosts too. */
-  forceHandlers?: boolean;
-  /** -b / --become-user / --become-method: the default where plays and tasks say nothing. */
-  become?: { enabled: boolean; user?: string; method?: string };
-  /** --ask-become-pass (or a caller's secret store): the password for become. */
-  becomePassword?: string;
-  /** --step: asked before each task. */
-  confirmStep?: (task: string) => Promise<'yes' | 'no' | 'continue'>;
+  /** Connection defaults that inventory variables override (the CLI fills some; a library caller may set the rest). */
+  connection: CliRunOptions['connection'] & ConnectionDefaults;
   /** Stops the run (Ctrl-C, SIGTERM): no new task starts; running ones get `graceMs`, then their connections are closed. */
   signal?: AbortSignal;
-  /** How long running tasks may finish after an interrupt (default 10 s). */
-  graceMs?: number;
-  /** --run-timeout: the whole run must end by then (ms since the epoch); commands are cut off. */
-  runDeadline?: number;
-  /** --retry-file: where to list the hosts that failed or were unreachable (for --limit @FILE). */
-  retryFile?: string;
-  /** Connection defaults that inventory variables override. */
-  connection: ConnectionDefaults;
   sink: EventSink;
 }
 
