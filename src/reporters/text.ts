@@ -87,6 +87,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         const colorize = r.status === 'changed' ? c.yellow : c.green;
         if (r.items && !isItem) return;
         if (opts.verbosity > 0) out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
+        // A censored (no_log) debug or assert shows no output without -v, as in ansible-playbook.
+        else if (r.noLog) out(`${word}${colorize(itemLabel(r))}`);
         else if (r.module === 'assert') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
         else if (r.module === 'debug') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(debugView(r), true)}`)}`);
         else out(`${word}${colorize(itemLabel(r))}`);
