@@ -4,7 +4,7 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import { BosunError } from '../errors.js';
-import type { RunOptions } from '../executor/run.js';
+import type { RunOptions, RunOutcome } from '../executor/run.js';
 import { askYes } from './prompt.js';
 import type { CliContext, CliIO } from './context.js';
 import { addRunOptions, cliRunOptions, splitTags, type RunFlags } from './run-options.js';
@@ -64,8 +64,14 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
 
 /** Run once, or with --confirm: the plan first, one question, then the real run. */
 async function runWithConfirm(
-  runOptions: RunOptions, o: RunFlags, io: CliIO, runPlaybooks: typeof import('../executor/run.js').runPlaybooks,
+  runOptions: RunOptions, o: RunFlags, io: CliIO, runPlaybooksOnly: typeof import('../executor/run.js').runPlaybooks,
 ): Promise<number> {
+  const runPlaybooks = async (opts: RunOptions): Promise<RunOutcome> => {
+    const outcome = await runPlaybooksOnly(opts);
+    // As ansible-playbook: an error after the recap, and the exit code stays the run's.
+    if (outcome.unmatchedStartAtTask !== undefined) io.err(`[ERROR]: No matching task "${outcome.unmatchedStartAtTask}" found.\n`);
+    return outcome;
+  };
   if (!o.confirm || o.check) return (await runPlaybooks(runOptions)).exitCode;
   // --confirm: the plan first (a check run), one question, then the real run.
   if (!o.yes && !process.stdin.isTTY) throw new BosunError('BAD_OPTION', '--confirm asks on the terminal: add -y to apply without asking');

@@ -17,6 +17,7 @@ import { collectSecrets, maskingSink } from '../util/secrets.js';
 import type { EventSink, HostStats } from './events.js';
 import { Hosts } from './hosts.js';
 import { PlayRun, type RunState } from './play.js';
+import { runStartWarnings } from './run-warnings.js';
 
 /**
  * Everything a run needs, resolved by the CLI (or a library caller). The
@@ -41,6 +42,8 @@ export interface RunOutcome {
   exitCode: 0 | 2 | 4 | 99;
   /** Hosts that failed or were unreachable, in inventory order. */
   failedHosts: string[];
+  /** The `--start-at-task` name when no task matched it (ansible-playbook then prints an error after the recap). */
+  unmatchedStartAtTask?: string;
 }
 
 /** Load every playbook of a run (used by the run itself and by --syntax-check/--list-*). */
@@ -59,6 +62,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const { playbooks, loader } = await loadPlaybooks(opts.playbooks, opts.extraVars);
   const engine = loader.engine;
   const inventory = await loadInventory(opts.inventories);
+  const inventoryHosts = inventory.hosts.size;
   opts = { ...opts, sink: maskingSink(opts.sink, await collectSecrets({ inventory, playbooks, extraVars: opts.extraVars, becomePassword: opts.becomePassword, hostLayers: (h, dir) => hostVarLayers(inventory, h, { playbookDir: dir }) })) };
   const limit = opts.limit ? new Set(selectHosts(inventory, await expandLimitFiles(opts.limit))) : undefined;
   if (limit && limit.size === 0) {
@@ -83,6 +87,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const stats: Record<string, HostStats> = {};
   const runState: RunState = { startAt: opts.startAtTask, stepAll: false };
   opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });
+  for (const message of runStartWarnings(opts, inventoryHosts, playbooks)) opts.sink({ type: 'warning', message });
   try {
     for (const pb of playbooks) {
       opts.sink({ type: 'playbook_start', file: pb.file });
@@ -105,7 +110,8 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   // Out of time counts as stopped even when the commands cut off at the deadline ended the run before its timer fired.
   const outOfTime = opts.runDeadline !== undefined && Date.now() >= opts.runDeadline;
   const exitCode = stop.signal.aborted || outOfTime ? 99 : all.some((s) => s.unreachable > 0) ? 4 : all.some((s) => s.failed > 0) ? 2 : 0;
-  return { stats, exitCode, failedHosts };
+  const unmatched = opts.startAtTask !== undefined && runState.startAt !== undefined && !stop.signal.aborted;
+  return { stats, exitCode, failedHosts, ...(unmatched ? { unmatchedStartAtTask: opts.startAtTask } : {}) };
 }
 
 /** Write the retry file atomically: one host per line (empty when every host succeeded). */
