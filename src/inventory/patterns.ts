@@ -84,7 +84,9 @@ function parseTerm(piece: string, fail: (m: string) => BosunError): PatternTerm 
   if (!m) return { op, expr };
   if (m[2] !== undefined) return { op, expr: m[1]!, subscript: { index: Number(m[2]) } };
   const start = m[3] === '' ? 0 : Number(m[3]);
-  return m[4] === '' ? { op, expr: m[1]!, subscript: { start } } : { op, expr: m[1]!, subscript: { start, end: Number(m[4]) } };
+  return m[4] === ''
+    ? { op, expr: m[1]!, subscript: { start } }
+    : { op, expr: m[1]!, subscript: { start, end: Number(m[4]) } };
 }
 
 /**

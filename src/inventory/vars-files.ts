@@ -63,7 +63,9 @@ function listing(inv: Inventory, folder: string): Promise<Map<string, boolean>> 
 /** Files of a group_vars/NAME/ folder, recursively, sorted; hidden files, backups and other extensions are skipped. */
 async function filesUnder(folder: string): Promise<string[]> {
   const out: string[] = [];
-  const list = (await fs.readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const list = (await fs.readdir(folder, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const entry of list) {
     if (entry.name.startsWith('.') || entry.name.endsWith('~')) continue;
     const full = path.join(folder, entry.name);
@@ -81,9 +83,13 @@ async function loadVarsFile(file: string, level: VarLevel): Promise<VarLayer> {
   const yaml = await loadYamlFile(file);
   const value = yaml.value ?? {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new BosunError('INVENTORY', `${displayPath(file)} must hold a mapping of variable names to values, found ${Array.isArray(value) ? 'a list' : typeof value}`, {
-      source: yaml.posOf([]),
-    });
+    throw new BosunError(
+      'INVENTORY',
+      `${displayPath(file)} must hold a mapping of variable names to values, found ${Array.isArray(value) ? 'a list' : typeof value}`,
+      {
+        source: yaml.posOf([]),
+      },
+    );
   }
   const values = value as Record<string, unknown>;
   const positions = new Map(Object.keys(values).map((k) => [k, yaml.keyPosOf([k])] as const));

@@ -57,11 +57,21 @@ export async function runOnce(spec: RunSpec): Promise<RunSummary> {
     else if ((r.status === 'failed' && !r.ignored && !r.rescued) || r.status === 'unreachable') out.failed.push(mark);
     else if (spec.check && r.status === 'skipped' && /check mode/i.test(r.msg ?? '')) out.unpredictable.push(mark);
   };
-  const extraVars: VarLayer[] = spec.extraVars ? [{ level: 'extra_vars', source: 'scenario check_vars', values: spec.extraVars }] : [];
+  const extraVars: VarLayer[] = spec.extraVars
+    ? [{ level: 'extra_vars', source: 'scenario check_vars', values: spec.extraVars }]
+    : [];
   try {
     const outcome = await runPlaybooks({
-      playbooks: [spec.playbook], inventories: [spec.inventory], check: spec.check, diff: false, extraVars,
-      forks: spec.forks, verbosity: 0, tags: { only: [], skip: [] }, connection: { connectTimeoutMs: 10_000 }, sink,
+      playbooks: [spec.playbook],
+      inventories: [spec.inventory],
+      check: spec.check,
+      diff: false,
+      extraVars,
+      forks: spec.forks,
+      verbosity: 0,
+      tags: { only: [], skip: [] },
+      connection: { connectTimeoutMs: 10_000 },
+      sink,
     });
     out.exitCode = outcome.exitCode;
   } catch (e) {

@@ -39,13 +39,22 @@ export interface VarRef {
 
 /** A syntax-level problem found by the walk, with its location. */
 export class AnalysisError extends Error {
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(message);
   }
 }
 
 /** Internal helpers the rewrites call; users cannot call them. */
-export const INTERNAL = { str: '__bosun_str', capture: '__bosun_capture', get: '__bosun_get', opt: '__bosun_opt' } as const;
+export const INTERNAL = {
+  str: '__bosun_str',
+  capture: '__bosun_capture',
+  get: '__bosun_get',
+  opt: '__bosun_opt',
+} as const;
 
 const ROOT: Scope = { kind: 'root' };
 const DATA: Scope = { kind: 'data' };
@@ -193,7 +202,8 @@ class Walker {
     const name = b.path.original;
     if (name === 'raw' && b.params.length === 0) return;
     if (!BLOCKS.has(name)) {
-      if (isHelper(name)) throw this.error(`'${name}' is not a block helper (blocks: #if, #unless, #each, #with)`, b.loc);
+      if (isHelper(name))
+        throw this.error(`'${name}' is not a block helper (blocks: #if, #unless, #each, #with)`, b.loc);
       throw this.error(`unknown block helper '#${name}' (blocks: #if, #unless, #each, #with, {{{{raw}}}})`, b.loc);
     }
     if (b.params.length !== 1) throw this.error(`#${name} takes exactly one argument`, b.loc);
@@ -208,9 +218,10 @@ class Walker {
     let inner: Scope = { kind: 'dynamic' };
     if (where && where.scope.kind !== 'dynamic' && where.scope.kind !== 'data') {
       const label = (target as PathExpression).original;
-      inner = name === 'each'
-        ? { kind: 'item', parent: where.scope, parts: where.parts, label }
-        : { kind: 'with', parent: where.scope, parts: where.parts, label };
+      inner =
+        name === 'each'
+          ? { kind: 'item', parent: where.scope, parts: where.parts, label }
+          : { kind: 'with', parent: where.scope, parts: where.parts, label };
     }
     const params = new Map<string, Scope>();
     const declared = b.program?.blockParams ?? [];
@@ -237,7 +248,13 @@ function mustacheExpr(m: Mustache): Expression {
   const path = m.path as Expression;
   const call = hasArgs(m) || (path.type === 'PathExpression' && isHelperCall(path as PathExpression));
   if (!call) return path;
-  return { type: 'SubExpression', path: m.path as PathExpression, params: m.params, hash: m.hash ?? { type: 'Hash', pairs: [], loc: m.loc }, loc: m.loc } as SubExpression;
+  return {
+    type: 'SubExpression',
+    path: m.path as PathExpression,
+    params: m.params,
+    hash: m.hash ?? { type: 'Hash', pairs: [], loc: m.loc },
+    loc: m.loc,
+  } as SubExpression;
 }
 
 function wrap(m: Mustache, helper: string): Mustache {
@@ -250,7 +267,11 @@ export function textProgram(p: Program): Program {
     if (s.type === 'MustacheStatement') return wrap(s as Mustache, INTERNAL.str);
     if (s.type === 'BlockStatement') {
       const b = s as Block;
-      return { ...b, program: b.program && textProgram(b.program), inverse: b.inverse && textProgram(b.inverse) } as Block;
+      return {
+        ...b,
+        program: b.program && textProgram(b.program),
+        inverse: b.inverse && textProgram(b.inverse),
+      } as Block;
     }
     return s;
   });
@@ -259,7 +280,9 @@ export function textProgram(p: Program): Program {
 
 /** The single mustache of a text that is exactly one expression (whitespace around allowed). */
 export function singleMustache(p: Program): Mustache | undefined {
-  const stmts = p.body.filter((s) => !(s.type === 'ContentStatement' && (s as hbs.AST.ContentStatement).value.trim() === ''));
+  const stmts = p.body.filter(
+    (s) => !(s.type === 'ContentStatement' && (s as hbs.AST.ContentStatement).value.trim() === ''),
+  );
   return stmts.length === 1 && stmts[0]!.type === 'MustacheStatement' ? (stmts[0] as Mustache) : undefined;
 }
 

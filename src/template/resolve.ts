@@ -108,7 +108,11 @@ export class Resolver {
       const next = child(cur, parts[i]!);
       if (!next) {
         if (ref.optional) return;
-        throw undefinedError(ref.name, missingDetail(cur, [parts[i]!], parts.slice(0, i).join('.')) ?? undefined, source());
+        throw undefinedError(
+          ref.name,
+          missingDetail(cur, [parts[i]!], parts.slice(0, i).join('.')) ?? undefined,
+          source(),
+        );
       }
       let value = next.value;
       if (isLazy(value)) {
@@ -139,7 +143,8 @@ export class Resolver {
       for (const part of scope.parts) cur = child(cur, part)?.value;
       if (scope.kind === 'with') out.push({ value: cur, label: scope.label });
       else if (Array.isArray(cur)) cur.forEach((v, i) => out.push({ value: v, label: `${scope.label}.${i}` }));
-      else if (isPlainObject(cur)) for (const [k, v] of Object.entries(cur)) out.push({ value: v, label: `${scope.label}.${k}` });
+      else if (isPlainObject(cur))
+        for (const [k, v] of Object.entries(cur)) out.push({ value: v, label: `${scope.label}.${k}` });
     }
     return out;
   }
@@ -162,7 +167,10 @@ export class Resolver {
       return value;
     } catch (err) {
       if (err instanceof BosunError && !explained.has(err)) {
-        const wrapped = new BosunError(err.code, `${err.message} in the value of variable '${key}'`, { hint: err.hint, cause: err });
+        const wrapped = new BosunError(err.code, `${err.message} in the value of variable '${key}'`, {
+          hint: err.hint,
+          cause: err,
+        });
         explained.add(wrapped);
         throw wrapped;
       }

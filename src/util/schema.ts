@@ -48,7 +48,11 @@ function validatorDir(): string | null {
 }
 
 function cacheKey(schema: Record<string, unknown>): string {
-  cacheSalt ??= [require('ajv/package.json').version, require('ajv-formats/package.json').version, JSON.stringify(AJV_OPTIONS)].join(' ');
+  cacheSalt ??= [
+    require('ajv/package.json').version,
+    require('ajv-formats/package.json').version,
+    JSON.stringify(AJV_OPTIONS),
+  ].join(' ');
   return createHash('sha256').update(cacheSalt).update(JSON.stringify(schema)).digest('hex').slice(0, 32);
 }
 
@@ -74,7 +78,8 @@ function compileCached(schema: Record<string, unknown>): ValidateFunction {
   const validate = ajv.compile(schema);
   if (file) {
     try {
-      const standalone = (require('ajv/dist/standalone') as { default: (a: Ajv, v: ValidateFunction) => string }).default;
+      const standalone = (require('ajv/dist/standalone') as { default: (a: Ajv, v: ValidateFunction) => string })
+        .default;
       mkdirSync(dir!, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, standalone(ajv, validate));
@@ -119,7 +124,14 @@ export function validateOrThrow(schema: Record<string, unknown>, value: unknown,
 function pickError(errors: ErrorObject[]): ErrorObject | undefined {
   const depth = (e: ErrorObject): number => (e.instancePath === '' ? 0 : e.instancePath.split('/').length);
   const weight = (e: ErrorObject): number =>
-    depth(e) * 10 + (e.keyword === 'additionalProperties' ? 5 : e.keyword === 'required' ? 4 : e.keyword === 'anyOf' || e.keyword === 'oneOf' ? 0 : 3);
+    depth(e) * 10 +
+    (e.keyword === 'additionalProperties'
+      ? 5
+      : e.keyword === 'required'
+        ? 4
+        : e.keyword === 'anyOf' || e.keyword === 'oneOf'
+          ? 0
+          : 3);
   return [...errors].sort((a, b) => weight(b) - weight(a))[0];
 }
 
@@ -148,7 +160,7 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget): BosunE
       message = `${target.what}${at}: expected ${(err.params as { type: string | string[] }).type.toString().replace(',', ' or ')}`;
       break;
     case 'enum':
-      message = `${target.what}${at}: expected one of ${((err.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+      message = `${target.what}${at}: expected one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
       break;
     default:
       message = `${target.what}${at}: ${err.message ?? 'invalid value'}`;
