@@ -46,6 +46,10 @@ export default defineConfig(
       ],
       // `() => {}` is how a caller says it ignores a callback or a stream.
       '@typescript-eslint/no-empty-function': ['error', { allow: ['arrowFunctions'] }],
+      // `const { use: _use, ...rest } = args` is how an object loses keys.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+      // For text, `a || b` means "empty is unset" (environment variables, optional fields); `??` is still asked for the rest.
+      '@typescript-eslint/prefer-nullish-coalescing': ['error', { ignorePrimitives: { string: true } }],
     },
   },
   {
