@@ -17,10 +17,13 @@ interface Token {
   equals: number;
 }
 
-type Section = { kind: 'hosts' | 'children' | 'vars'; group: string };
+interface Section {
+  kind: 'hosts' | 'children' | 'vars';
+  group: string;
+}
 
 const HEADER = /^\[([^:\]\s]+)(?::([^\]\s]*))?\]\s*(?:[#;].*)?$/;
-const GROUP_NAME = /^[^:\]\[\s=#;]+$/;
+const GROUP_NAME = /^[^:\][\s=#;]+$/;
 
 /** Read an INI inventory file's text into `inv`. */
 export function parseIniInventory(inv: Inventory, text: string, file: string): void {
@@ -156,7 +159,7 @@ function tokenize(line: string, at: (col: number) => SourcePos): Token[] {
         text += ch === '"' ? inner.replace(/\\(["\\$`])/g, '$1') : inner;
         i = close + 1;
       } else if (ch === '\\' && i + 1 < line.length) {
-        text += line[i + 1];
+        text += line[i + 1]!;
         i += 2;
       } else {
         if (ch === '=' && equals < 0) equals = text.length;

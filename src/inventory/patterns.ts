@@ -69,7 +69,7 @@ function splitOutsideBrackets(text: string, sep: string, fail: (m: string) => Bo
 function parseTerm(piece: string, fail: (m: string) => BosunError): PatternTerm {
   const op = piece.startsWith('&') ? 'intersection' : piece.startsWith('!') ? 'exclusion' : 'union';
   const expr = op === 'union' ? piece : piece.slice(1).trim();
-  if (expr === '' || /^[&!]/.test(expr)) throw fail(`'${piece}' needs a host or group name after '${piece[0]}'`);
+  if (expr === '' || /^[&!]/.test(expr)) throw fail(`'${piece}' needs a host or group name after '${piece.charAt(0)}'`);
   if (/\s/.test(expr)) throw fail(`'${expr}' contains a space (spaces do not separate terms)`);
   if (expr.startsWith('~')) {
     if (expr.length === 1) throw fail("'~' needs a regular expression after it");

@@ -50,9 +50,10 @@ function listing(inv: Inventory, folder: string): Promise<Map<string, boolean>> 
   if (!entries) {
     entries = fs.readdir(folder, { withFileTypes: true }).then(
       (list) => new Map(list.map((e) => [e.name, e.isDirectory()] as const)),
-      (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return new Map<string, boolean>();
-        throw new BosunError('INVENTORY', `cannot read ${displayPath(folder)}: ${e.message}`);
+      (e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return new Map<string, boolean>();
+        throw new BosunError('INVENTORY', `cannot read ${displayPath(folder)}: ${(e as Error).message}`);
       },
     );
     state.listings.set(key, entries);
