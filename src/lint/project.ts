@@ -215,7 +215,7 @@ class ProjectBuilder {
       const { vars, hosts, children } = g as Record<string, unknown>;
       if (vars && typeof vars === 'object') for (const k of Object.keys(vars)) this.definedElsewhere.add(k);
       if (hosts && typeof hosts === 'object')
-        for (const h of Object.values(hosts))
+        for (const h of Object.values(hosts as Record<string, unknown>))
           if (h && typeof h === 'object') for (const k of Object.keys(h)) this.definedElsewhere.add(k);
       if (children && typeof children === 'object') Object.values(children).forEach(walkGroup);
     };
@@ -240,13 +240,15 @@ class ProjectBuilder {
   private collectSpec(lf: LintFile, role: LintRole): void {
     const specs = (
       lf.yaml?.value as
-        { argument_specs?: Record<string, { options?: Record<string, Record<string, unknown>> }> } | undefined
+        // YAML: an entry or an option may be null (`options:` with nothing under it).
+        | { argument_specs?: Record<string, { options?: Record<string, Record<string, unknown> | null> } | null> }
+        | undefined
     )?.argument_specs;
     if (!specs || typeof specs !== 'object') return;
     for (const [entry, spec] of Object.entries(specs)) {
       for (const [name, opt] of Object.entries(spec?.options ?? {})) {
         if (role.spec.has(name)) continue;
-        const o = (opt ?? {}) as Record<string, unknown>;
+        const o = opt ?? {};
         role.spec.set(name, {
           entry,
           pos: lf.yaml!.keyPosOf(['argument_specs', entry, 'options', name]),

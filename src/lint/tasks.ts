@@ -163,9 +163,9 @@ export function argsOf(site: TaskSite): Record<string, unknown> {
 /** Where an argument's value is (or the arguments', when it is not a mapping key). */
 export function argPath(site: TaskSite, name: string): ValuePath {
   const own = site.raw[site.module ?? ''];
-  if (own && typeof own === 'object' && name in (own as object)) return [...site.argsPath, name];
+  if (own && typeof own === 'object' && name in own) return [...site.argsPath, name];
   const extra = site.raw['args'];
-  if (extra && typeof extra === 'object' && name in (extra as object)) return [...site.path, 'args', name];
+  if (extra && typeof extra === 'object' && name in extra) return [...site.path, 'args', name];
   return site.argsPath;
 }
 

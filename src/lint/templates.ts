@@ -79,7 +79,7 @@ export function templateError(site: TemplateSite): BosunError | undefined {
     return undefined;
   } catch (e) {
     if (isBosunError(e)) return e;
-    return new BosunError('TEMPLATE_SYNTAX', String((e as Error).message), { source: site.source });
+    return new BosunError('TEMPLATE_SYNTAX', e instanceof Error ? e.message : String(e), { source: site.source });
   }
 }
 

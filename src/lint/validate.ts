@@ -46,7 +46,7 @@ export function schemaProblems(
       continue;
     const key =
       e.keyword === 'additionalProperties'
-        ? `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)}`
+        ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`
         : e.instancePath;
     const seen = best.get(key);
     if (!seen || weight(e) > weight(seen)) best.set(key, e);

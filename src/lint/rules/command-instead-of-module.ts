@@ -59,7 +59,7 @@ export default defineRule({
         if (site.known !== 'command' && site.known !== 'shell') continue;
         const prog = program(site);
         const module = prog ? MODULE_FOR[prog] : undefined;
-        if (!module) continue;
+        if (!prog || !module) continue;
         ctx.report(
           site.file.yaml!.posOf(site.argsPath),
           `${site.known} runs '${prog}': use the ${module} module`,

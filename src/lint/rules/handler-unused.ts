@@ -21,7 +21,7 @@ export default defineRule({
         if (answersTo(site).some((n) => notified.has(n))) continue;
         ctx.report(
           site.file.yaml!.posOf(site.path),
-          `handler ${typeof site.raw['name'] === 'string' ? `'${site.raw['name']}'` : `(${site.module})`} is never notified`,
+          `handler ${typeof site.raw['name'] === 'string' ? `'${site.raw['name']}'` : `(${site.module ?? 'unnamed'})`} is never notified`,
         );
       }
     }

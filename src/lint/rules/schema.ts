@@ -127,7 +127,7 @@ function checkTask(ctx: RuleContext, site: TaskSite): void {
       return;
     }
   }
-  if (args === null || args === undefined) args = {};
+  args ??= {};
   if (typeof args !== 'object' || Array.isArray(args)) {
     ctx.report(
       yaml.posOf(site.argsPath),
