@@ -10,8 +10,15 @@ import { VALUE_HELPER } from './positions.js';
 
 type Program = hbs.AST.Program;
 type Statement = hbs.AST.Statement;
-type Mustache = hbs.AST.MustacheStatement;
-type Block = hbs.AST.BlockStatement;
+// Handlebars' types say every mustache has a `hash` and every block a `program` and an `inverse`; the parser
+// leaves each out when absent (no `k=v`; an inverted `{{^x}}` block; no `{{else}}`).
+/** A `{{...}}` node as the parser makes it. */
+export type Mustache = Omit<hbs.AST.MustacheStatement, 'hash'> & { hash?: hbs.AST.Hash };
+type Block = Omit<hbs.AST.BlockStatement, 'hash' | 'program' | 'inverse'> & {
+  hash?: hbs.AST.Hash;
+  program?: Program;
+  inverse?: Program;
+};
 type Expression = hbs.AST.Expression;
 type PathExpression = hbs.AST.PathExpression;
 type SubExpression = hbs.AST.SubExpression;
@@ -120,7 +127,7 @@ class Walker {
   private helperName(p: Expression): string {
     // Handlebars calls `{{undefined x}}` / `(null x)` the helper named by the literal's text.
     if (p.type !== 'PathExpression') {
-      const name = String((p as hbs.AST.StringLiteral).original);
+      const name = String((p as hbs.AST.Literal & { original: unknown }).original);
       if (p.type === 'SubExpression' || !isHelper(name)) throw this.error(`unknown helper '${name}'`, p.loc);
       return name;
     }
@@ -133,9 +140,9 @@ class Walker {
   }
 
   private mustache(m: Mustache): void {
-    const path = m.path as Expression;
+    const path = m.path;
     if (path.type === 'PathExpression' && !hasArgs(m)) {
-      if (!isHelperCall(path as PathExpression)) m.path = this.value(path as PathExpression, false) as PathExpression;
+      if (!isHelperCall(path as PathExpression)) m.path = this.value(path as PathExpression, false);
       return;
     }
     if (!hasArgs(m)) return;
@@ -192,7 +199,7 @@ class Walker {
     this.refs.push({ scope, parts, name: p.original, line: p.loc.start.line, column: p.loc.start.column, optional });
     // Strict mode reads `a.b` as lookup(lookup(ctx, a), b), which throws when `a` is missing.
     if (optional && p.parts.length > 1) {
-      const first: PathExpression = { ...p, parts: [p.parts[0]!], original: p.data ? `@${p.parts[0]}` : p.parts[0]! };
+      const first: PathExpression = { ...p, parts: [p.parts[0]!], original: p.data ? `@${p.parts[0]!}` : p.parts[0]! };
       return lookup(INTERNAL.opt, first, p.parts.slice(1));
     }
     return p;
@@ -245,7 +252,7 @@ export function analyzeProgram(program: Program): VarRef[] {
 
 /** The expression a mustache evaluates, usable as a helper argument. */
 function mustacheExpr(m: Mustache): Expression {
-  const path = m.path as Expression;
+  const path = m.path;
   const call = hasArgs(m) || (path.type === 'PathExpression' && isHelperCall(path as PathExpression));
   if (!call) return path;
   return {
@@ -258,7 +265,7 @@ function mustacheExpr(m: Mustache): Expression {
 }
 
 function wrap(m: Mustache, helper: string): Mustache {
-  return { ...m, path: pathNode(helper, m.loc), params: [mustacheExpr(m)], hash: undefined as unknown as hbs.AST.Hash };
+  return { ...m, path: pathNode(helper, m.loc), params: [mustacheExpr(m)], hash: undefined };
 }
 
 /** A copy of the program where every `{{expr}}` goes through the text helper (lists as JSON, ...). */

@@ -57,7 +57,7 @@ function regex(pattern: unknown, flags: string): RegExp {
   try {
     return new RegExp(source, flags);
   } catch (err) {
-    throw new Error(`bad regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+    throw new Error(`bad regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -216,14 +216,14 @@ export const HELPERS: readonly HelperDef[] = [
     try {
       return JSON.parse(str(s, 'from_json: argument'));
     } catch (err) {
-      throw new Error(`from_json: ${(err as Error).message}`);
+      throw new Error(`from_json: ${(err as Error).message}`, { cause: err });
     }
   }),
   def('from_yaml', 'Parse YAML text.', '{{ from_yaml result.stdout }}', ([s]) => {
     try {
       return parseYaml(str(s, 'from_yaml: argument'));
     } catch (err) {
-      throw new Error(`from_yaml: ${(err as Error).message}`);
+      throw new Error(`from_yaml: ${(err as Error).message}`, { cause: err });
     }
   }),
   def('b64encode', 'Base64 of the UTF-8 text.', '{{ b64encode password }}', ([s]) =>
@@ -335,7 +335,7 @@ export const HELPERS: readonly HelperDef[] = [
     'concat',
     'Lists joined into one list (a non-list argument is added as one item).',
     '{{ concat base_packages extra_packages }}',
-    (args) => args.flatMap((a) => (Array.isArray(a) ? a : [a])),
+    (args) => args.flatMap((a): unknown[] => (Array.isArray(a) ? a : [a])),
   ),
   def(
     'dict2items',

@@ -13,6 +13,7 @@ import {
   INTERNAL,
   singleMustache,
   textProgram,
+  type Mustache,
   type VarRef,
 } from './analyze.js';
 import { HELPERS } from './helpers.js';
@@ -59,7 +60,7 @@ interface Compiled {
   ast: Program;
   refs: VarRef[];
   inserted: Insertions;
-  single: hbs.AST.MustacheStatement | undefined;
+  single: Mustache | undefined;
   text?: Delegate;
   native?: Delegate;
 }
@@ -105,7 +106,7 @@ class Engine implements TemplateEngine {
   constructor() {
     this.hb.unregisterHelper('log');
     for (const helper of HELPERS) {
-      this.register(helper.name, (args, options) => helper.fn(args, (options.hash ?? {}) as Record<string, unknown>));
+      this.register(helper.name, (args, options) => helper.fn(args, options.hash as Record<string, unknown>));
     }
     this.register(VALUE_HELPER, ([v]) => v);
     // Text made from a null value would write an empty string into a config file: refuse instead.
@@ -214,7 +215,7 @@ class Engine implements TemplateEngine {
     return { text: `{{${expr}}}`, colShift: 2 };
   }
 
-  private single(compiled: Compiled, ctx: PosContext): hbs.AST.MustacheStatement {
+  private single(compiled: Compiled, ctx: PosContext): Mustache {
     if (compiled.single) return compiled.single;
     throw new BosunError(
       'TEMPLATE_SYNTAX',
@@ -271,7 +272,7 @@ class Engine implements TemplateEngine {
     const got = /got '(\w+)'/.exec(lines.find((l) => l.startsWith('Expecting')) ?? '')?.[1];
     const message = got
       ? `template syntax error: unexpected ${got === 'INVALID' ? 'character (an unclosed string?)' : (TOKEN_NAMES[got] ?? got)}`
-      : `template syntax error: ${lines[0]?.replace(/ - \d+:\d+$/, '')}`;
+      : `template syntax error: ${lines[0]!.replace(/ - \d+:\d+$/, '')}`;
     return new BosunError('TEMPLATE_SYNTAX', message, {
       source: toSourcePos(line, column ?? 0, ctx),
       hint:
@@ -300,13 +301,13 @@ class Engine implements TemplateEngine {
     for (const ref of compiled.refs) resolver.check(ref, position);
     try {
       if (single) {
-        compiled.native ??= this.hb.compile(captureProgram(compiled.ast, single) as unknown as string, COMPILE_OPTIONS);
+        compiled.native ??= this.hb.compile(captureProgram(compiled.ast, single), COMPILE_OPTIONS);
         const box: Box = { value: undefined };
         compiled.native(resolver.root, { data: { bosunBox: box } });
         // A string keeps the text around it, as in Ansible: `content: "{{ version }}\n"` ends with its newline.
         if (typeof box.value !== 'string' || mode === 'expression' || compiled.ast.body.length === 1) return box.value;
       }
-      compiled.text ??= this.hb.compile(textProgram(compiled.ast) as unknown as string, COMPILE_OPTIONS);
+      compiled.text ??= this.hb.compile(textProgram(compiled.ast), COMPILE_OPTIONS);
       return compiled.text(resolver.root);
     } catch (err) {
       throw this.renderError(err, posCtx);
@@ -333,7 +334,7 @@ class Engine implements TemplateEngine {
     const message = String(e.message ?? err).replace(/ - \d+:\d+$/, '');
     const notDefined = /^"(.*)" not defined in/.exec(message);
     if (notDefined)
-      return new BosunError('UNDEFINED_VAR', `undefined variable '${notDefined[1]}'`, { source, cause: err });
+      return new BosunError('UNDEFINED_VAR', `undefined variable '${notDefined[1]!}'`, { source, cause: err });
     return new BosunError('TEMPLATE_RENDER', `cannot render template: ${message}`, { source, cause: err });
   }
 }

@@ -65,7 +65,7 @@ export function missingDetail(base: unknown, parts: readonly string[], label: st
       const where = [label, ...parts.slice(0, i)].filter((s) => s !== '').join('.');
       if (where === '') return undefined;
       const kind = Array.isArray(cur) || isPlainObject(cur) ? '' : `, it is ${kindOf(cur)}`;
-      return `'${where}' has no key '${parts[i]}'${kind}`;
+      return `'${where}' has no key '${parts[i]!}'${kind}`;
     }
     cur = next.value;
   }
