@@ -148,7 +148,7 @@ export async function runRoleTest(opts: RoleTestOptions): Promise<RoleTestReport
         details: [],
       });
     } else {
-      let stopped = 0;
+      let stopped: number;
       try {
         stopped = await sandboxDown({ name: sandboxName });
       } finally {

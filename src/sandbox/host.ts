@@ -69,7 +69,7 @@ export async function prepareHost(host: HostRecord, clientPublicKey: string): Pr
     await maskUnits(upper);
   }
   const pub = (await fs.readFile(`${keyFile}.pub`, 'utf8')).trim().split(/\s+/);
-  return `${host.address} ${pub[0]} ${pub[1]}`;
+  return `${host.address} ${pub.slice(0, 2).join(' ')}`;
 }
 
 /** The script run inside the new namespaces: mounts, then exec of the host's init. */

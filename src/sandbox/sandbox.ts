@@ -88,6 +88,7 @@ async function bounded<T>(items: T[], limit: number, task: (item: T) => Promise<
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a task threw, as it was
   if (firstError !== undefined) throw firstError;
 }
 

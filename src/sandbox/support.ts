@@ -42,7 +42,7 @@ export function sandboxSupport(): { ok: true } | { ok: false; reason: string } {
     if (!onPath(tool))
       return { ok: false, reason: `sandbox hosts need '${tool}' (util-linux / openssh-client / coreutils)` };
   }
-  let filesystems = '';
+  let filesystems: string;
   try {
     filesystems = readFileSync('/proc/filesystems', 'utf8');
   } catch {

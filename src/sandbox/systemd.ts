@@ -57,7 +57,7 @@ export async function maskUnits(upper: string, units: string[] = MASKED_UNITS): 
  * not by a shell loop that would see it change as it moves.
  */
 export function cgroupDirsFor(leaf: string): string[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync('/proc/self/cgroup', 'utf8');
   } catch {

@@ -66,9 +66,7 @@ describe('scenarios', () => {
     ['a host count of 0', 'hosts: 0\n', /hosts/],
   ])('rejects %s', async (_n, text, message) => {
     const dir = role({ 'tests/default/scenario.yml': text });
-    const err = await loadScenario(dir, 'default').catch(
-      (e: Error & { source?: { file: string; line: number; col: number } }) => e,
-    );
+    const err = await loadScenario(dir, 'default').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     const e = err as Error & { source?: { file: string; line: number; col: number } };
     expect(
