@@ -187,6 +187,6 @@ export function editorSchema(kind: SchemaKind): Schema {
     case 'role-meta':
       return { $schema: DRAFT, ...clone(roleMetaSchema) };
     case 'scenario':
-      return clone(scenarioSchema) as Schema;
+      return clone(scenarioSchema);
   }
 }

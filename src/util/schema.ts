@@ -49,8 +49,8 @@ function validatorDir(): string | null {
 
 function cacheKey(schema: Record<string, unknown>): string {
   cacheSalt ??= [
-    require('ajv/package.json').version,
-    require('ajv-formats/package.json').version,
+    (require('ajv/package.json') as { version: string }).version,
+    (require('ajv-formats/package.json') as { version: string }).version,
     JSON.stringify(AJV_OPTIONS),
   ].join(' ');
   return createHash('sha256').update(cacheSalt).update(JSON.stringify(schema)).digest('hex').slice(0, 32);
@@ -59,8 +59,9 @@ function cacheKey(schema: Record<string, unknown>): string {
 /** Evaluate standalone validator code (CommonJS) with bosun's own `require`, so its runtime imports resolve here. */
 function loadStandalone(code: string): ValidateFunction {
   const mod: { exports: unknown } = { exports: {} };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  new Function('require', 'module', 'exports', code)(require, mod, mod.exports);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the code is ajv's own standalone output, cached by us
+  const load = new Function('require', 'module', 'exports', code) as (r: NodeJS.Require, m: object, e: unknown) => void;
+  load(require, mod, mod.exports);
   return mod.exports as ValidateFunction;
 }
 
@@ -148,7 +149,7 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget): BosunE
   const at = path.length ? ` at '${path.join('.')}'` : '';
   switch (err.keyword) {
     case 'additionalProperties': {
-      const key = String((err.params as { additionalProperty: string }).additionalProperty);
+      const key = (err.params as { additionalProperty: string }).additionalProperty;
       if (target.yaml) source = target.yaml.keyPosOf([...full, key]);
       message = `unknown key '${key}' in ${target.what}${at}`;
       break;

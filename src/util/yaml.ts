@@ -101,7 +101,7 @@ function parseText(text: string, file: string): YamlFile {
   };
   const first = doc.errors[0];
   if (first) {
-    throw new BosunError('YAML_SYNTAX', `invalid YAML: ${first.message.split('\n')[0]}`, {
+    throw new BosunError('YAML_SYNTAX', `invalid YAML: ${first.message.split('\n')[0]!}`, {
       source: toPos(first.pos[0]),
     });
   }

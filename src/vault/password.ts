@@ -30,12 +30,7 @@ export async function readVaultPasswordFile(file: string): Promise<string> {
     raw = await new Promise<string>((resolve, reject) => {
       execFile(full, [], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: 60_000 }, (err, stdout, stderr) => {
         if (err) {
-          reject(
-            new BosunError(
-              'VAULT',
-              `the vault password script ${file} failed: ${String(stderr).trim() || err.message}`,
-            ),
-          );
+          reject(new BosunError('VAULT', `the vault password script ${file} failed: ${stderr.trim() || err.message}`));
         } else {
           resolve(stdout);
         }

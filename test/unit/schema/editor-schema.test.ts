@@ -22,7 +22,7 @@ function validator(kind: SchemaKind): (value: unknown) => string[] {
   const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
   addFormats(ajv);
   const validate = ajv.compile(editorSchema(kind));
-  return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+  return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
 }
 
 const yamlFiles = (dir: string): string[] =>

@@ -143,7 +143,7 @@ describe('collectSecrets and maskingSink', () => {
       extraVars: [{ values: { cli_token: 'extra-token' } }],
       becomePassword: 'become-pw',
       env: { BOSUN_BECOME_PASSWORD: 'env-become-pw' },
-      hostLayers: async (host, dir) => [{ values: { [`${host}_password`]: `gv-${dir}` } }],
+      hostLayers: (host, dir) => Promise.resolve([{ values: { [`${host}_password`]: `gv-${dir}` } }]),
     });
     const all =
       'host-pw group-token play-secret file-pw role-key extra-token become-pw env-become-pw gv-/pb from-the-vault';
