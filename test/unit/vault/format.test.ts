@@ -73,7 +73,7 @@ describe('vault format', () => {
     const text = encryptVault('secret value', secret);
     const env = parseEnvelope(text);
     const inner = Buffer.from(env.body, 'hex').toString('ascii').split('\n');
-    const flip = (hex: string): string => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
+    const flip = (hex: string): string => (hex.startsWith('0') ? '1' : '0') + hex.slice(1);
     for (const i of [1, 2]) {
       const parts = [...inner];
       parts[i] = flip(parts[i]!);
