@@ -47,7 +47,10 @@ const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest(
 const run = (cmd, args, opts = {}) =>
   execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
 
-/** Debian's .deb files of containerd and runc, downloaded once into a cache folder (apt-get update first when the lists lack them). */
+/**
+ * Debian's .deb files of containerd and runc, downloaded once into a cache folder (apt-get update first when the lists
+ * lack them).
+ */
 export function downloadDebs(cacheDir = path.join(homedir(), '.cache', 'bosun', 'runtime-debs'), log = () => {}) {
   mkdirSync(cacheDir, { recursive: true });
   const find = (name) => readdirSync(cacheDir).find((f) => f.startsWith(`${name}_`) && f.endsWith('.deb'));

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** Re-render the markdown report and the chart from a results JSON: `node bench/tools/report.mjs bench/results/latest.json`. */
+/**
+ * Re-render the markdown report and the chart from a results JSON:
+ * `node bench/tools/report.mjs bench/results/latest.json`.
+ */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

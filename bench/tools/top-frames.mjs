@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** Print the top frames of a V8 .cpuprofile by self time, and self time per file: `node bench/tools/top-frames.mjs FILE [N]`. */
+/**
+ * Print the top frames of a V8 .cpuprofile by self time, and self time per file:
+ * `node bench/tools/top-frames.mjs FILE [N]`.
+ */
 import { readFileSync } from 'node:fs';
 
 const [file, n = '25'] = process.argv.slice(2);

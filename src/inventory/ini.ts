@@ -89,13 +89,10 @@ function parseHeader(line: string, at: (col: number) => SourcePos, indent: numbe
   const kind = m[2];
   if (kind === undefined || kind === 'hosts') return { kind: 'hosts', group };
   if (kind === 'children' || kind === 'vars') return { kind, group };
-  throw new BosunError(
-    'INVENTORY',
-    `unknown section type ':${kind}' in '[${group}:${kind}]': expected [${group}], [${group}:children] or [${group}:vars]`,
-    {
-      source: at(indent + group.length + 3),
-    },
-  );
+  const expected = `[${group}], [${group}:children] or [${group}:vars]`;
+  throw new BosunError('INVENTORY', `unknown section type ':${kind}' in '[${group}:${kind}]': expected ${expected}`, {
+    source: at(indent + group.length + 3),
+  });
 }
 
 function parseHostLine(

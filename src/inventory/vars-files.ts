@@ -16,7 +16,9 @@ export type VarsFolderKind = 'group_vars' | 'host_vars';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
-/** Layers from `<dir>/<kind>/<name>...`, one per file, in Ansible's order; [] when there is none. Cached per inventory. */
+/**
+ * Layers from `<dir>/<kind>/<name>...`, one per file, in Ansible's order; [] when there is none. Cached per inventory.
+ */
 export function varsFileLayers(inv: Inventory, dir: string, kind: VarsFolderKind, name: string): Promise<VarLayer[]> {
   const state = stateOf(inv);
   const key = `${path.resolve(dir)}\0${kind}\0${name}`;
@@ -84,9 +86,10 @@ async function loadVarsFile(file: string, level: VarLevel): Promise<VarLayer> {
   const yaml = await loadYamlFile(file);
   const value = yaml.value ?? {};
   if (typeof value !== 'object' || Array.isArray(value)) {
+    const found = Array.isArray(value) ? 'a list' : typeof value;
     throw new BosunError(
       'INVENTORY',
-      `${displayPath(file)} must hold a mapping of variable names to values, found ${Array.isArray(value) ? 'a list' : typeof value}`,
+      `${displayPath(file)} must hold a mapping of variable names to values, found ${found}`,
       {
         source: yaml.posOf([]),
       },

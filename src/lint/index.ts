@@ -102,5 +102,6 @@ export function formatLintText(report: LintReport): string {
 
 /** The JSON report: `{findings: [...], files, count}`. */
 export function formatLintJson(report: LintReport): string {
-  return `${JSON.stringify({ findings: report.findings, files: report.files, count: report.findings.length }, null, 2)}\n`;
+  const json = { findings: report.findings, files: report.files, count: report.findings.length };
+  return `${JSON.stringify(json, null, 2)}\n`;
 }

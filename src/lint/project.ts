@@ -267,7 +267,9 @@ class ProjectBuilder {
     }
   }
 
-  /** Resolve what playbooks and task files refer to: roles (external when outside the paths), vars files, task files. */
+  /**
+   * Resolve what playbooks and task files refer to: roles (external when outside the paths), vars files, task files.
+   */
   resolveReferences(): void {
     let before = -1;
     while (before !== this.files.size + this.roles.size) {

@@ -8,6 +8,8 @@ import type { SourcePos } from '../errors.js';
 import { compileSchema } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 
+const toJson = (value: unknown): string => JSON.stringify(value);
+
 /** One schema problem at a position. */
 export interface SchemaProblem {
   pos: SourcePos;
@@ -82,7 +84,7 @@ function describe(err: ErrorObject, yaml: YamlFile, basePath: ValuePath, what: s
     case 'enum':
       return {
         pos: yaml.posOf(full),
-        message: `${what}${at}: expected one of ${(p['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        message: `${what}${at}: expected one of ${(p['allowedValues'] as unknown[]).map(toJson).join(', ')}`,
       };
     default:
       return { pos: yaml.posOf(full), message: `${what}${at}: ${err.message ?? 'invalid value'}` };

@@ -123,7 +123,7 @@ export async function runRoleTest(opts: RoleTestOptions): Promise<RoleTestReport
       phase: 'create',
       status: 'passed',
       durationMs: Date.now() - t0,
-      summary: `${report.hosts.length} ${scenario.systemd ? 'systemd' : 'light'} host(s): ${report.hosts.map((h) => `${h.name}=${h.address}`).join(' ')}`,
+      summary: `${report.hosts.length} ${scenario.systemd ? 'systemd' : 'light'} host(s): ${addressList(report.hosts)}`,
       details: [],
     });
     const inventory = writeInventory(work, scenario, sandbox, mirror?.url ?? scenario.mirror);
@@ -372,4 +372,9 @@ function writeConverge(work: string, roleDir: string): string {
     stringify([{ name: `Converge ${path.basename(roleDir)}`, hosts: 'all', roles: [{ role: roleDir }] }]),
   );
   return file;
+}
+
+/** `name=address` of each host, for the create phase's summary. */
+function addressList(hosts: ReadonlyArray<{ name: string; address: string }>): string {
+  return hosts.map((h) => `${h.name}=${h.address}`).join(' ');
 }

@@ -126,7 +126,10 @@ export async function loadScenario(
   };
 }
 
-/** The default first address of a role's test hosts: 127.88.X.1 with X from a hash of the role's path, so role tests running side by side do not collide. */
+/**
+ * The default first address of a role's test hosts: 127.88.X.1 with X from a hash of the role's path, so role tests
+ * running side by side do not collide.
+ */
 export function roleTestBase(roleDir: string): string {
   let real = roleDir;
   try {
@@ -141,5 +144,6 @@ export function roleTestBase(roleDir: string): string {
 /** A sandbox name unique to the role folder and scenario. */
 export function roleTestSandboxName(roleDir: string, scenario: string): string {
   const hash = createHash('sha256').update(path.resolve(roleDir)).digest('hex').slice(0, 8);
-  return `role-test-${path.basename(roleDir).replace(/[^A-Za-z0-9_-]/g, '_')}-${scenario.replace(/[^A-Za-z0-9_-]/g, '_')}-${hash}`;
+  const word = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `role-test-${word(path.basename(roleDir))}-${word(scenario)}-${hash}`;
 }

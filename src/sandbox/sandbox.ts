@@ -224,10 +224,8 @@ export async function sandboxDown(opts: { name?: string; stateDir?: string }): P
   });
   const stillRunning = (state?.hosts ?? []).filter((h) => h.pid > 0 && isOurProcess(h));
   if (failures.length > 0 || stillRunning.length > 0) {
-    throw new BosunError(
-      'SANDBOX',
-      `could not stop every sandbox host, left ${stateDir} in place: ${failures.join('; ') || stillRunning.map((h) => h.name).join(', ')}`,
-    );
+    const why = failures.join('; ') || stillRunning.map((h) => h.name).join(', ');
+    throw new BosunError('SANDBOX', `could not stop every sandbox host, left ${stateDir} in place: ${why}`);
   }
   for (const mountPoint of mountsUnder(stateDir)) await run('umount', ['-l', mountPoint]).catch(() => undefined);
   if (mountsUnder(stateDir).length > 0)

@@ -27,9 +27,16 @@ export type { SourcePos } from '../errors.js';
 
 /** Renders templates and evaluates conditions; one per run, shared by all hosts. */
 export interface TemplateEngine {
-  /** Render a YAML string value. A value that is exactly one `{{ expr }}` (surrounding whitespace allowed) keeps the expression's native type (list, number, boolean, object); anything else renders to a string. Strings without `{{` are returned unchanged (fast path). */
+  /**
+   * Render a YAML string value. A value that is exactly one `{{ expr }}` (surrounding whitespace allowed) keeps the
+   * expression's native type (list, number, boolean, object); anything else renders to a string. Strings without `{{`
+   * are returned unchanged (fast path).
+   */
   renderString(text: string, vars: Record<string, unknown>, source?: SourcePos): unknown;
-  /** Render every string inside a structure (objects, arrays), keys untouched; `posOf(path)` gives the position of the value at a path for errors. */
+  /**
+   * Render every string inside a structure (objects, arrays), keys untouched; `posOf(path)` gives the position of the
+   * value at a path for errors.
+   */
   renderDeep(
     value: unknown,
     vars: Record<string, unknown>,
@@ -37,11 +44,21 @@ export interface TemplateEngine {
   ): unknown;
   /** Render a template file's text (the `template` module); always a string. */
   renderText(text: string, vars: Record<string, unknown>, file: string): string;
-  /** Evaluate a condition expression written WITHOUT braces: `st.stat.exists`, `(eq a "b")`, `(not x)`, `eq a "b"` (a bare helper call), `true`, `3`. Returns the native value. */
+  /**
+   * Evaluate a condition expression written WITHOUT braces: `st.stat.exists`, `(eq a "b")`, `(not x)`, `eq a "b"` (a
+   * bare helper call), `true`, `3`. Returns the native value.
+   */
   evaluate(expr: string, vars: Record<string, unknown>, source?: SourcePos): unknown;
-  /** Truthiness shared by when/changed_when/failed_when/assert: false, null/undefined, 0, '', empty list are false; strings 'false'/'no'/'off'/'0' (case-insensitive) are false too, since YAML 1.2 keeps yes/no as strings; everything else true. */
+  /**
+   * Truthiness shared by when/changed_when/failed_when/assert: false, null/undefined, 0, '', empty list are false;
+   * strings 'false'/'no'/'off'/'0' (case-insensitive) are false too, since YAML 1.2 keeps yes/no as strings; everything
+   * else true.
+   */
   isTruthy(value: unknown): boolean;
-  /** Parse (not render) a template at load time: TEMPLATE_SYNTAX error with position for bad syntax; unknown helpers are an error too. */
+  /**
+   * Parse (not render) a template at load time: TEMPLATE_SYNTAX error with position for bad syntax; unknown helpers are
+   * an error too.
+   */
   check(text: string, source?: SourcePos): void;
   /** Check a condition expression's syntax at load time. */
   checkExpression(expr: string, source?: SourcePos): void;
@@ -98,6 +115,9 @@ const TOKEN_NAMES: Record<string, string> = {
   ID: 'name',
   SEP: "'.'",
 };
+
+const HANDLEBARS_HINT =
+  'expressions are Handlebars: {{ name }}, {{ helper arg "text" }}, {{#if (eq a "b")}}...{{/if}}; see docs/templates.md';
 
 class Engine implements TemplateEngine {
   private readonly hb = Handlebars.create();
@@ -270,14 +290,13 @@ class Engine implements TemplateEngine {
     }
     const lines = String(e.message ?? err).split('\n');
     const got = /got '(\w+)'/.exec(lines.find((l) => l.startsWith('Expecting')) ?? '')?.[1];
-    const message = got
-      ? `template syntax error: unexpected ${got === 'INVALID' ? 'character (an unclosed string?)' : (TOKEN_NAMES[got] ?? got)}`
+    const unexpected = got === 'INVALID' ? 'character (an unclosed string?)' : got && (TOKEN_NAMES[got] ?? got);
+    const message = unexpected
+      ? `template syntax error: unexpected ${unexpected}`
       : `template syntax error: ${lines[0]!.replace(/ - \d+:\d+$/, '')}`;
     return new BosunError('TEMPLATE_SYNTAX', message, {
       source: toSourcePos(line, column ?? 0, ctx),
-      hint:
-        jinjaHint(text) ??
-        'expressions are Handlebars: {{ name }}, {{ helper arg "text" }}, {{#if (eq a "b")}}...{{/if}}; see docs/templates.md',
+      hint: jinjaHint(text) ?? HANDLEBARS_HINT,
       cause: err,
     });
   }

@@ -40,8 +40,9 @@ export function jinjaHint(text: string): string | undefined {
   const plain = text.replace(/\{\{-?|-?\}\}/g, ' ');
   for (const { test, hint } of HINTS) {
     const m = test.exec(plain);
-    if (m)
-      return `${hint(m[1] ?? '', m[2] ?? '', m[3] ?? '')} (bosun expressions are Handlebars; see docs/ansible-differences.md)`;
+    if (!m) continue;
+    const said = hint(m[1] ?? '', m[2] ?? '', m[3] ?? '');
+    return `${said} (bosun expressions are Handlebars; see docs/ansible-differences.md)`;
   }
   return undefined;
 }

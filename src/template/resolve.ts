@@ -56,7 +56,10 @@ function undefinedError(name: string, detail: string | undefined, source: Source
   });
 }
 
-/** Why `parts` is missing below `base` (named `label`): a message, undefined when there is nothing to add, null when the path exists. */
+/**
+ * Why `parts` is missing below `base` (named `label`): a message, undefined when there is nothing to add, null when the
+ * path exists.
+ */
 export function missingDetail(base: unknown, parts: readonly string[], label: string): string | undefined | null {
   let cur = base;
   for (let i = 0; i < parts.length; i++) {
@@ -72,7 +75,10 @@ export function missingDetail(base: unknown, parts: readonly string[], label: st
   return null;
 }
 
-/** Looks up and forces (renders lazy values of) every variable a template reads, on a copy-on-write view of the variables. */
+/**
+ * Looks up and forces (renders lazy values of) every variable a template reads, on a copy-on-write view of the
+ * variables.
+ */
 export class Resolver {
   /** The variables as Handlebars should see them (the original object until something lazy is rendered). */
   root: Record<string, unknown>;

@@ -38,7 +38,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** How a value appears inside text: strings as is, null/undefined as '', lists and dicts as JSON, the rest via String(). */
+/**
+ * How a value appears inside text: strings as is, null/undefined as '', lists and dicts as JSON, the rest via String().
+ */
 export function toText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '';

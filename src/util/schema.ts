@@ -59,7 +59,7 @@ function cacheKey(schema: Record<string, unknown>): string {
 /** Evaluate standalone validator code (CommonJS) with bosun's own `require`, so its runtime imports resolve here. */
 function loadStandalone(code: string): ValidateFunction {
   const mod: { exports: unknown } = { exports: {} };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the code is ajv's own standalone output, cached by us
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- ajv's own standalone code, cached by us
   const load = new Function('require', 'module', 'exports', code) as (r: NodeJS.Require, m: object, e: unknown) => void;
   load(require, mod, mod.exports);
   return mod.exports as ValidateFunction;
@@ -147,21 +147,27 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget): BosunE
   let source = target.yaml ? target.yaml.posOf(full) : target.source;
   let message: string;
   const at = path.length ? ` at '${path.join('.')}'` : '';
+  const params = err.params as {
+    additionalProperty: string;
+    missingProperty: string;
+    type: string | string[];
+    allowedValues: unknown[];
+  };
   switch (err.keyword) {
     case 'additionalProperties': {
-      const key = (err.params as { additionalProperty: string }).additionalProperty;
+      const key = params.additionalProperty;
       if (target.yaml) source = target.yaml.keyPosOf([...full, key]);
       message = `unknown key '${key}' in ${target.what}${at}`;
       break;
     }
     case 'required':
-      message = `${target.what}${at} is missing the required key '${(err.params as { missingProperty: string }).missingProperty}'`;
+      message = `${target.what}${at} is missing the required key '${params.missingProperty}'`;
       break;
     case 'type':
-      message = `${target.what}${at}: expected ${(err.params as { type: string | string[] }).type.toString().replace(',', ' or ')}`;
+      message = `${target.what}${at}: expected ${params.type.toString().replace(',', ' or ')}`;
       break;
     case 'enum':
-      message = `${target.what}${at}: expected one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      message = `${target.what}${at}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
       break;
     default:
       message = `${target.what}${at}: ${err.message ?? 'invalid value'}`;

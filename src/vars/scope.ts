@@ -102,7 +102,8 @@ export class VarScope {
    */
   mergeWith(extra: readonly VarLayer[]): Record<string, unknown> {
     let out: Record<string, unknown> | undefined;
-    // A first run is copied by spreading (a fast clone of an object V8 already laid out); layers are assigned as toObject does.
+    // A first run is copied by spreading (a fast clone of an object V8 already laid out); layers are assigned as
+    // toObject does.
     const addRun = (start: number, end: number): void => {
       const run = this.run(start, end);
       if (out) Object.assign(out, run);

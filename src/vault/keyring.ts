@@ -53,7 +53,8 @@ export function decryptForLoad(text: string, where: SourcePos): string {
           : undefined;
     const message =
       e.kind === 'secret'
-        ? `Decryption failed (no vault secrets would decrypt)${secrets.length === 0 ? ': no vault password was given' : ''}`
+        ? 'Decryption failed (no vault secrets would decrypt)' +
+          (secrets.length === 0 ? ': no vault password was given' : '')
         : e.message;
     throw new BosunError('VAULT', message, { source: where, ...(hint ? { hint } : {}) });
   }

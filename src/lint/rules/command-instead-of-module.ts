@@ -1,4 +1,7 @@
-/** `command-instead-of-module`: `command`/`shell` running a program a module does better (idempotent, with check mode and diffs). */
+/**
+ * `command-instead-of-module`: `command`/`shell` running a program a module does better (idempotent, with check mode
+ * and diffs).
+ */
 import { argsOf, taskSites, type TaskSite } from '../tasks.js';
 import { defineRule } from '../types.js';
 

@@ -19,10 +19,9 @@ export default defineRule({
       for (const site of taskSites(file)) {
         if (!site.handler || site.kind === 'block') continue;
         if (answersTo(site).some((n) => notified.has(n))) continue;
-        ctx.report(
-          site.file.yaml!.posOf(site.path),
-          `handler ${typeof site.raw['name'] === 'string' ? `'${site.raw['name']}'` : `(${site.module ?? 'unnamed'})`} is never notified`,
-        );
+        const name = site.raw['name'];
+        const handler = typeof name === 'string' ? `'${name}'` : `(${site.module ?? 'unnamed'})`;
+        ctx.report(site.file.yaml!.posOf(site.path), `handler ${handler} is never notified`);
       }
     }
   },

@@ -1,4 +1,7 @@
-/** `no-changed-when`: `command`/`shell` that reports "changed" on every run, which breaks idempotence checks and notifies handlers every time. */
+/**
+ * `no-changed-when`: `command`/`shell` that reports "changed" on every run, which breaks idempotence checks and
+ * notifies handlers every time.
+ */
 import { argsOf, taskSites } from '../tasks.js';
 import { defineRule } from '../types.js';
 
