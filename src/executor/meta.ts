@@ -30,23 +30,22 @@ export async function runMeta(play: PlayRun, task: Task, hosts: string[], walk: 
       continue;
     }
     // Shown as skipped, not counted in the recap (Ansible sends the skip to its callbacks, not to its stats).
-    const skipped = blankResult({ host: h, task: title, module: 'meta', noLog: task.noLog === true, ignoreErrors: false, ignoreUnreachable: false }, Date.now());
+    const skipped = blankResult(play.target(task, h, title), Date.now());
     run.sink({ type: 'task_result', result: { ...skipped, status: 'skipped', data: { changed: false, skipped: true, skip_reason: `${action} conditional evaluated to False` } } });
   }
-  const playHosts = (): string[] => play.batch;
   switch (action) {
     case 'flush_handlers':
       await play.flushHandlers(chosen);
       break;
     case 'end_play':
       if (chosen.length > 0) {
-        for (const h of playHosts()) run.hosts.get(h).end('end_play');
+        for (const h of play.batch) run.hosts.get(h).end('end_play');
         play.endPlay = true;
       }
       break;
     case 'end_batch':
       if (chosen.length > 0) {
-        for (const h of playHosts()) run.hosts.get(h).end('end_batch');
+        for (const h of play.batch) run.hosts.get(h).end('end_batch');
         play.endBatch = true;
       }
       break;

@@ -327,7 +327,7 @@ export class PlayRun {
     if (result.items) result.items.forEach(harvest);
     else harvest(result);
     if (task.register) state.runtime[task.register] = result.data;
-    if (result.status === 'changed' || (result.items?.some((i) => i.status === 'changed') ?? false)) {
+    if (task.notify.length > 0 && (result.status === 'changed' || (result.items?.some((i) => i.status === 'changed') ?? false))) {
       this.handlers.notify(task, host, this.varsFor(host, task.context, walk.layers, task.varLayers));
     }
   }

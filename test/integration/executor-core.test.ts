@@ -4,12 +4,12 @@
  * fact gathering as for tasks), fact gathering as a setup task, and
  * positioned errors in inventory connection variables.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runJson } from '../helpers/cli.js';
 import { withSandbox } from '../helpers/sandbox.js';
+import { writeTree } from '../helpers/tree.js';
 
 const fixture = withSandbox(2, { base: '127.133.0.1' });
 
@@ -24,12 +24,7 @@ interface Ev {
 }
 
 function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bosun-core-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
+  return writeTree(files, 'bosun-core-');
 }
 
 /** An inventory of the sandbox hosts without ansible_user (so remote_user and -u decide), plus extra host vars. */
@@ -111,6 +106,8 @@ fixture.describe('the executor core on sandbox hosts', () => {
         '  gather_subset: [min]',
         '  gather_timeout: 5',
         '  become: true',
+        '  become_method: su',
+        '  become_user: nobody',
         '  tasks:',
         '    - { name: show, debug: { msg: "{{ ansible_user_id }} {{ default ansible_memtotal_mb \\"none\\" }}" } }',
         '',
@@ -120,7 +117,8 @@ fixture.describe('the executor core on sandbox hosts', () => {
     expect(res.code).toBe(0);
     const gather = results(res.events, 'Gathering Facts')[0];
     expect(gather?.module).toBe('setup');
-    expect(results(res.events, 'show')[0]?.data?.['msg']).toBe('root none');
+    // Gathered as the become user (the login user is root), and only the min subset (no hardware facts).
+    expect(results(res.events, 'show')[0]?.data?.['msg']).toBe('nobody none');
   });
 
   it('an undefined variable in an inventory connection variable is an error at its inventory line', async () => {

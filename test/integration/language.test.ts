@@ -3,12 +3,12 @@
  * which tasks ran, on which hosts, in which order, with which results
  * (read from the --json event stream).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli, runJson } from '../helpers/cli.js';
 import { withSandbox } from '../helpers/sandbox.js';
+import { writeTree } from '../helpers/tree.js';
 
 const fixture = withSandbox(3, { base: '127.86.0.1' });
 
@@ -31,14 +31,8 @@ interface Ev {
   delegatedTo?: string;
 }
 
-/** Write files (a playbook and what it uses) into a fresh folder. */
 function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bosun-lang-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text.replaceAll('@DIR@', dir));
-  }
-  return dir;
+  return writeTree(files, 'bosun-lang-');
 }
 
 function run(dir: string, extra: string[] = [], playbook = 'site.yml') {

@@ -2,19 +2,14 @@
  * The whole engine (loader, inventory, vars, templates, executor, modules,
  * reporters) against the `local` connection: real files in a temp folder.
  */
-import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { writeTree } from '../helpers/tree.js';
 
 function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bosun-local-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text.replaceAll('@DIR@', dir));
-  }
-  return dir;
+  return writeTree(files, 'bosun-local-');
 }
 
 async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -4,26 +4,21 @@
  * mid-run, and the retry file with --limit @FILE.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { SshConnection } from '../../src/connection/ssh.js';
 import { sandboxStartHost, sandboxStopHost } from '../../src/sandbox/index.js';
 import { withSandbox } from '../helpers/sandbox.js';
+import { writeTree } from '../helpers/tree.js';
 
 const fixture = withSandbox(3, { base: '127.111.0.1' });
 
 interface Ev { type: string; host?: string; task?: string; status?: string; msg?: string; hosts?: Record<string, Record<string, number>> }
 
 function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bosun-rel-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
+  return writeTree(files, 'bosun-rel-');
 }
 
 async function run(dir: string, extra: string[] = [], during?: (output: () => string) => void): Promise<{ code: number; events: Ev[]; ms: number }> {

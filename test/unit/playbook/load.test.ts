@@ -1,5 +1,3 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BosunError } from '../../../src/errors.js';
@@ -9,17 +7,10 @@ import { allTasks, type Play } from '../../../src/playbook/types.js';
 
 const tasksOf = (p: Play) => [...allTasks([...p.sections.preTasks, ...p.sections.roles, ...p.sections.tasks, ...p.sections.postTasks])];
 import { createTemplateEngine } from '../../../src/template/index.js';
+import { writeTree } from '../../helpers/tree.js';
 
 const engine = createTemplateEngine();
 
-function writeTree(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bosun-pb-'));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
 
 async function loadText(text: string, extra: Record<string, string> = {}) {
   const dir = writeTree({ 'site.yml': text, ...extra });
