@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { formatError, isBosunError } from '../errors.js';
+import { formatError, formatInternalError, toBosunError } from '../errors.js';
 import type { CliContext, CliIO } from './context.js';
 import { registerDoc } from './doc-command.js';
 import { registerInventory } from './inventory-command.js';
@@ -56,7 +56,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
 /** Run the CLI with arguments (without `node bosun`); resolves to the exit code. */
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   let code = 0;
-  const verbose = argv.some((a) => /^-v{3,}$/.test(a) || a === '--verbose');
+  const verbosity = verbosityOf(argv);
   const program = buildProgram(io, (c) => { code = c; });
   try {
     if (argv.length === 0) {
@@ -70,16 +70,27 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return EXIT_BAD_OPTIONS;
     }
-    if (isBosunError(e)) {
-      io.err(`${formatError(e)}\n`);
-      if (verbose && e.stack) io.err(`${e.stack}\n`);
-      return e.code === 'BAD_OPTION' ? EXIT_BAD_OPTIONS : EXIT_ERROR;
+    // A user or target error (or the controller's OS refusing) is told in its own words, never with a stack.
+    const known = toBosunError(e);
+    if (known) {
+      io.err(`${formatError(known)}\n`);
+      return known.code === 'BAD_OPTION' ? EXIT_BAD_OPTIONS : EXIT_ERROR;
     }
-    const err = e as Error;
-    io.err(`internal error: ${err?.message ?? String(e)}\n`);
-    io.err(verbose ? `${err?.stack ?? ''}\n` : 'this is a bug in bosun; run with -vvv for the stack trace\n');
+    // Only a bug is an "internal error", and only -vvv shows its stack.
+    io.err(`${formatInternalError(e, verbosity >= 3)}\n`);
     return EXIT_ERROR;
   }
+}
+
+/** How many -v the arguments give (`-vvv`, `-v -v -v`, `--verbose`), up to a `--`. */
+export function verbosityOf(argv: string[]): number {
+  let n = 0;
+  for (const a of argv) {
+    if (a === '--') break;
+    if (/^-v+$/.test(a)) n += a.length - 1;
+    else if (a === '--verbose') n += 1;
+  }
+  return n;
 }
 
 function defaultIO(): CliIO {

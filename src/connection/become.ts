@@ -7,7 +7,7 @@
  * private temp file that the privileged shell copies into place.
  */
 import { randomBytes } from 'node:crypto';
-import { BosunError } from '../errors.js';
+import { BecomeError, RemoteCommandError } from '../errors.js';
 import { sh } from '../util/shell.js';
 import { SESSION_PRELUDE, ShellSession, type ShellStreams } from './shell-session.js';
 import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
@@ -29,15 +29,7 @@ export interface BecomeParent extends Connection {
   spawnProcess(command: string): Promise<BecomeProcess>;
 }
 
-/** Escalation failed: no or a wrong password, no sudo rights, no sudo. The host is failed, not unreachable. */
-export class BecomeError extends BosunError {
-  readonly host: string;
-  constructor(host: string, message: string, hint?: string) {
-    super('BECOME', message, hint === undefined ? {} : { hint });
-    this.name = 'BecomeError';
-    this.host = host;
-  }
-}
+export { BecomeError } from '../errors.js';
 
 /** The become connections of one parent, one per method and user (closed with the parent). */
 export class BecomeCache {
@@ -111,12 +103,14 @@ export class BecomeConnection implements Connection {
     if (this.uid !== 0) {
       // Another unprivileged user cannot read the login user's private file: the bytes go inline.
       const write = sh`printf %s ${data.toString('base64')} | base64 -d > ${path}`;
-      await this.mustRun(modeText === undefined ? write : `umask 077 && ${write} && ${sh`chmod ${modeText} ${path}`}`, `cannot write ${path}`);
+      // The command shown in an error leaves the file's bytes out.
+      await this.mustRun(modeText === undefined ? write : `umask 077 && ${write} && ${sh`chmod ${modeText} ${path}`}`, `cannot write ${path}`, sh`base64 -d > ${path}`);
       return;
     }
-    const made = await this.parent.exec('umask 077 && mktemp -d "${TMPDIR:-/tmp}/bosun-become.XXXXXXXX"');
+    const mktemp = 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/bosun-become.XXXXXXXX"';
+    const made = await this.parent.exec(mktemp);
     const dir = made.stdout.trim();
-    if (made.rc !== 0 || dir === '') throw new Error(`cannot write ${path} on ${this.spec.name}: mktemp failed: ${made.stderr.trim()}`);
+    if (made.rc !== 0 || dir === '') throw new RemoteCommandError(`cannot write ${path} (mktemp failed)`, { command: mktemp, ...made }, { host: this.spec.name });
     const tmp = `${dir}/data`;
     try {
       await this.parent.writeFile(tmp, data, 0o600);
@@ -130,8 +124,9 @@ export class BecomeConnection implements Connection {
 
   /** Read through the privileged shell (base64 out), so root-only files can be read. */
   async readFile(path: string): Promise<Buffer | null> {
-    const r = await this.exec(sh`if [ -e ${path} ]; then base64 < ${path}; else printf -; fi`);
-    if (r.rc !== 0) throw new Error(`cannot read ${path} on ${this.spec.name}: ${r.stderr.trim()}`);
+    const script = sh`if [ -e ${path} ]; then base64 < ${path}; else printf -; fi`;
+    const r = await this.exec(script);
+    if (r.rc !== 0) throw this.refused(`cannot read ${path} as ${this.opts.user}`, script, r);
     if (r.stdout === '-') return null;
     return Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
   }
@@ -144,9 +139,17 @@ export class BecomeConnection implements Connection {
     proc?.stop();
   }
 
-  private async mustRun(script: string, what: string): Promise<void> {
+  private async mustRun(script: string, what: string, shown = script): Promise<void> {
     const r = await this.exec(script);
-    if (r.rc !== 0) throw new Error(`${what} on ${this.spec.name} as ${this.opts.user}: ${r.stderr.trim() || `exit ${r.rc}`}`);
+    if (r.rc !== 0) throw this.refused(`${what} as ${this.opts.user}`, shown, r);
+  }
+
+  /** A command of the privileged shell failed: a target error, with what to do when the become user may not. */
+  private refused(what: string, command: string, r: ExecResult): RemoteCommandError {
+    const hint = /permission denied|operation not permitted/i.test(r.stderr)
+      ? `the become user '${this.opts.user}' may not do this: become a user who may (become_user), or change the owner or mode of the file or folder`
+      : undefined;
+    return new RemoteCommandError(what, { command, ...r }, { host: this.spec.name, ...(hint !== undefined ? { hint } : {}) });
   }
 
   private async escalate(): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { isSystemError, systemReason, TargetError } from '../errors.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
@@ -69,8 +70,12 @@ export class LocalConnection implements BecomeParent {
   }
 
   async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
-    await fs.writeFile(path, data, mode === undefined ? {} : { mode });
-    if (mode !== undefined) await fs.chmod(path, mode);
+    try {
+      await fs.writeFile(path, data, mode === undefined ? {} : { mode });
+      if (mode !== undefined) await fs.chmod(path, mode);
+    } catch (e) {
+      throw this.refusal(`cannot write ${path}`, e);
+    }
   }
 
   async readFile(path: string): Promise<Buffer | null> {
@@ -78,8 +83,14 @@ export class LocalConnection implements BecomeParent {
       return await fs.readFile(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw e;
+      throw this.refusal(`cannot read ${path}`, e);
     }
+  }
+
+  /** The local "target" refused a file operation: a TargetError, as over SSH. */
+  private refusal(what: string, e: unknown): unknown {
+    if (!isSystemError(e)) return e;
+    return new TargetError(`${what} on ${this.spec.name}: ${systemReason(e)}`, { host: this.spec.name, cause: e });
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
+import { ShellClosedError } from '../errors.js';
 import { shq } from '../util/shell.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
@@ -32,13 +33,8 @@ export interface ShellStreams {
   stderr: Readable;
 }
 
-/** Raised when the shell ended, broke, or a command timed out. */
-export class ShellClosedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ShellClosedError';
-  }
-}
+/** Raised when the shell ended, broke, or a command timed out (a ConnectionError of the error family). */
+export { ShellClosedError } from '../errors.js';
 
 /** Runs scripts one at a time through one shell process. */
 export class ShellSession {

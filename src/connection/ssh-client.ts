@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Client, ConnectConfig, ParsedKey } from 'ssh2';
+import { isSystemError, systemReason } from '../errors.js';
 import { connectFailure, hostKeyAlgorithms, hostKeyRefusal } from './ssh-messages.js';
 import { knownKeyTypes, loadKnownHosts } from './known-hosts.js';
 import { ConnectionError, type ConnectionSpec } from './types.js';
@@ -90,7 +91,7 @@ export async function authAttempts(spec: ConnectionSpec): Promise<{ attempts: Au
       const code = (e as NodeJS.ErrnoException).code;
       // ssh skips IdentityFile entries that do not exist; a key named by the inventory must exist.
       if (code === 'ENOENT' && file !== spec.privateKeyFile) continue;
-      throw new ConnectionError(spec.name, `cannot use private key ${file}: ${(e as Error).message}`, { cause: e });
+      throw new ConnectionError(spec.name, `cannot use private key ${file}: ${isSystemError(e) ? systemReason(e) : (e as Error).message}`, { cause: e });
     }
     if (loaded.kind === 'encrypted') {
       notes.push(`the private key ${file} is encrypted: give its passphrase with --ask-key-passphrase or BOSUN_KEY_PASSPHRASE, or add it to ssh-agent`);

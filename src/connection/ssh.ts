@@ -5,6 +5,8 @@
  * most, well within OpenSSH's MaxSessions.
  */
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { TargetError } from '../errors.js';
+import { sh } from '../util/shell.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import { jumpPool, type Tunnel } from './jump-pool.js';
 import { openClient } from './ssh-client.js';
@@ -147,8 +149,11 @@ export class SshConnection implements BecomeParent {
     return this.sftpChannel;
   }
 
-  /** Run one SFTP operation; a broken transport becomes a ConnectionError. */
-  private async withSftp<T>(what: string, op: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
+  /**
+   * Run one SFTP operation; a broken transport becomes a ConnectionError, a refusal of the target a
+   * TargetError with its reason (for SFTP's reasonless "Failure", `probe` asks the shell why).
+   */
+  private async withSftp<T>(what: string, op: (sftp: SFTPWrapper) => Promise<T>, probe?: string): Promise<T> {
     await this.connect();
     let sftp: SFTPWrapper;
     try {
@@ -162,8 +167,22 @@ export class SshConnection implements BecomeParent {
       if (this.lostReason !== undefined || this.session?.closed) {
         throw new ConnectionError(this.spec.name, `${what}: ${this.lostReason ?? (e as Error).message}`, { cause: e });
       }
-      throw Object.assign(new Error(`${what} on ${this.spec.name}: ${(e as Error).message}`, { cause: e }), { code: (e as { code?: unknown }).code });
+      throw await this.sftpRefusal(what, e, probe);
     }
+  }
+
+  /** The target refused an SFTP operation: say why, in words, with what to do. */
+  private async sftpRefusal(what: string, e: unknown, probe: string | undefined): Promise<TargetError> {
+    const status = (e as { code?: unknown }).code;
+    let reason = typeof status === 'number' ? SFTP_STATUS[status] ?? (e as Error).message : (e as Error).message;
+    if (status === SFTP_FAILURE && probe !== undefined) {
+      const found = await this.exec(probe).then((r) => r.stdout.trim(), () => '');
+      reason = found !== '' ? found : 'the SFTP server gave no reason (SSH_FX_FAILURE)';
+    }
+    const hint = status === SFTP_PERMISSION_DENIED
+      ? `${this.spec.user} may not do this on ${this.spec.name}: use become (become: true), or connect as a user who may`
+      : undefined;
+    return new TargetError(`${what} on ${this.spec.name}: ${reason}`, { host: this.spec.name, cause: e, ...(hint !== undefined ? { hint } : {}) });
   }
 
   async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
@@ -175,7 +194,7 @@ export class SshConnection implements BecomeParent {
       if (mode !== undefined) {
         await new Promise<void>((resolve, reject) => sftp.chmod(path, mode, (err) => (err ? reject(err) : resolve())));
       }
-    });
+    }, writeProbe(path));
   }
 
   async readFile(path: string): Promise<Buffer | null> {
@@ -185,7 +204,7 @@ export class SshConnection implements BecomeParent {
         else if (err) reject(err);
         else resolve(data);
       });
-    }));
+    }), readProbe(path));
   }
 
   /**
@@ -240,4 +259,37 @@ export class SshConnection implements BecomeParent {
       clearTimeout(timer);
     }
   }
+}
+
+/** SFTP status codes (draft-ietf-secsh-filexfer-02) in words. */
+const SFTP_PERMISSION_DENIED = 3;
+const SFTP_FAILURE = 4;
+const SFTP_STATUS: Record<number, string> = {
+  2: 'no such file or folder', 3: 'permission denied', 4: 'failure', 5: 'bad message', 8: 'operation not supported',
+};
+
+/** Why writing `path` fails, as the shell says it (a folder, a read-only file system, a full disk, ...); prints nothing when it does not. */
+function writeProbe(path: string): string {
+  return [
+    sh`bosun_p=${path}`,
+    'bosun_d=$(dirname -- "$bosun_p")',
+    'if [ -d "$bosun_p" ]; then echo "it is a folder"',
+    'elif [ ! -d "$bosun_d" ]; then echo "the folder $bosun_d does not exist"',
+    'else',
+    '  [ -e "$bosun_p" ] && bosun_had=1 || bosun_had=',
+    `  bosun_e=$( { true >> "$bosun_p"; } 2>&1 ) || { printf '%s\\n' "\${bosun_e##*: }"; exit 0; }`,
+    '  [ -n "$bosun_had" ] || rm -f -- "$bosun_p"',
+    `  [ "$(df -P -- "$bosun_d" 2>/dev/null | awk 'NR==2 {print $4}')" = 0 ] && echo "no space left on the device"`,
+    'fi',
+    'true',
+  ].join('\n');
+}
+
+/** Why reading `path` fails, as the shell says it; prints nothing when it does not. */
+function readProbe(path: string): string {
+  return [
+    sh`bosun_p=${path}`,
+    'if [ -d "$bosun_p" ]; then echo "it is a folder"',
+    `else bosun_e=$( { true < "$bosun_p"; } 2>&1 ) || printf '%s\\n' "\${bosun_e##*: }"; fi`,
+  ].join('\n');
 }

@@ -94,29 +94,5 @@ export interface Connection {
   become?(opts: BecomeOptions): Promise<Connection>;
 }
 
-/**
- * The host could not be reached or the session broke: the executor reports
- * the host `unreachable` and goes on with the others.
- */
-export class ConnectionError extends Error {
-  readonly host: string;
-  constructor(host: string, message: string, opts: { cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = 'ConnectionError';
-    this.host = host;
-  }
-}
-
-/** Why a host key was refused: the known_hosts verdict and the key presented. */
-export class HostKeyError extends ConnectionError {
-  readonly code = 'HOST_KEY';
-  constructor(
-    host: string,
-    message: string,
-    readonly verdict: 'mismatch' | 'unknown' | 'revoked',
-    readonly fingerprint: string,
-  ) {
-    super(host, message);
-    this.name = 'HostKeyError';
-  }
-}
+// The connection errors live with the rest of the error family.
+export { ConnectionError, HostKeyError } from '../errors.js';

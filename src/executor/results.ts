@@ -4,8 +4,7 @@
  * host, a user error with its position, or a bug). One place, so tasks,
  * includes and fact gathering report failures the same way.
  */
-import { ConnectionError } from '../connection/types.js';
-import { isBosunError } from '../errors.js';
+import { ConnectionError, RemoteCommandError, toBosunError } from '../errors.js';
 import type { TaskResult } from './events.js';
 
 /** Which task on which host a result is for, and how its failures count. */
@@ -27,16 +26,29 @@ export function blankResult(t: ResultTarget, started: number): TaskResult {
   };
 }
 
-/** The result of an error: `unreachable` for a lost connection, `failed` (positioned when it can be) otherwise. */
+/**
+ * The result of an error: `unreachable` for a lost connection; `failed` with
+ * the message (positioned when it can be) for a user or target error, and for
+ * an error of the controller's operating system (a file it cannot read, a
+ * symlink loop); "internal error" with the stack in `exception` only for a bug.
+ */
 export function errorResult(t: ResultTarget, e: unknown, started: number): TaskResult {
   const base = blankResult(t, started);
   if (e instanceof ConnectionError) {
     return { ...base, status: 'unreachable', ignored: t.ignoreUnreachable, msg: e.message, data: { unreachable: true, changed: false, msg: e.message } };
   }
-  if (isBosunError(e)) {
-    const where = e.source ? `${e.source.file}:${e.source.line}:${e.source.col}: ` : '';
-    const msg = `${where}${e.message}`;
-    return { ...base, status: 'failed', ignored: t.ignoreErrors, msg, error: e, data: { failed: true, changed: false, msg } };
+  const known = toBosunError(e);
+  if (known) {
+    const where = known.source ? `${known.source.file}:${known.source.line}:${known.source.col}: ` : '';
+    const msg = `${where}${known.message}`;
+    if (known instanceof RemoteCommandError) {
+      const { rc, stdout, stderr } = known;
+      return {
+        ...base, status: 'failed', ignored: t.ignoreErrors, msg, error: known, rc, stdout, stderr,
+        data: { failed: true, changed: false, msg, rc, stdout, stderr },
+      };
+    }
+    return { ...base, status: 'failed', ignored: t.ignoreErrors, msg, error: known, data: { failed: true, changed: false, msg } };
   }
   const err = e as Error;
   const msg = `internal error: ${err?.message ?? String(e)}`;

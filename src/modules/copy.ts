@@ -4,6 +4,7 @@
  * (`remote_src`) at `dest`. Idempotent by sha1; written atomically.
  */
 import { promises as fs } from 'node:fs';
+import { failOnController } from '../errors.js';
 import { exactlyOneOf } from './lib/schema.js';
 import { defineModule } from './types.js';
 import { attrSchemaProps, wantedAttrs, type AttrArgs } from './lib/attrs.js';
@@ -65,11 +66,11 @@ export default defineModule<CopyArgs>({
     } catch (e) {
       return failed(`Could not find or access '${src}': ${(e as Error).message}`);
     }
-    const st = await fs.stat(local);
+    const st = await fs.stat(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source }));
     if (st.isDirectory()) {
       const dirAttrs = args.directory_mode !== undefined ? wantedAttrs({ mode: args.directory_mode }) : {};
       return decideCopyTree(ctx, { localDir: local, srcName: src, dest: args.dest, fileAttrs: attrs, dirAttrs, force: common.force });
     }
-    return decidePutFile(ctx, { dest: args.dest, source: { data: await fs.readFile(local) }, srcName: src, localMode: st.mode & 0o7777, ...common });
+    return decidePutFile(ctx, { dest: args.dest, source: { data: await fs.readFile(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source })) }, srcName: src, localMode: st.mode & 0o7777, ...common });
   }),
 });

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
+import { failOnController } from '../errors.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { statPath } from './lib/remote-file.js';
 import { applying, deciding, diffText, failed } from './lib/result.js';
@@ -75,11 +76,12 @@ export default defineModule<FetchArgs>({
         if (toBool(args.validate_checksum, true) && got !== st.checksum) {
           return { failed: true, msg: 'checksum mismatch', data: { ...data, checksum: got } };
         }
-        await fs.mkdir(dirname(dest), { recursive: true });
+        const refused = failOnController(`cannot write ${dest}`, { source: ctx.source });
+        await fs.mkdir(dirname(dest), { recursive: true }).catch(failOnController(`cannot create the folder ${dirname(dest)}`, { source: ctx.source }));
         const tmp = join(dirname(dest), `.bosun-tmp-${randomBytes(6).toString('hex')}`);
         try {
-          await fs.writeFile(tmp, bytes, { mode: 0o644 });
-          await fs.rename(tmp, dest);
+          await fs.writeFile(tmp, bytes, { mode: 0o644 }).catch(refused);
+          await fs.rename(tmp, dest).catch(refused);
         } finally {
           await fs.rm(tmp, { force: true });
         }

@@ -3,9 +3,11 @@
  * the host's variables and put the result at `dest` like `copy` does.
  */
 import { promises as fs } from 'node:fs';
+import { failOnController } from '../errors.js';
 import { defineModule } from './types.js';
 import { attrSchemaProps, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
+import { readControllerText } from './lib/controller-text.js';
 import { decidePutFile } from './lib/put-file.js';
 import { deciding, failed } from './lib/result.js';
 
@@ -46,9 +48,9 @@ export default defineModule<TemplateArgs>({
     } catch (e) {
       return failed(`Could not find or access '${args.src}': ${(e as Error).message}`);
     }
-    const text = await fs.readFile(file, 'utf8');
+    const text = await readControllerText(file, `the template ${args.src}`, ctx.source);
     const rendered = ctx.renderTemplate(text, file);
-    const localMode = (await fs.stat(file)).mode & 0o7777;
+    const localMode = (await fs.stat(file).catch(failOnController(`cannot read the template ${args.src}`, { source: ctx.source }))).mode & 0o7777;
     return decidePutFile(ctx, {
       dest: args.dest,
       source: { data: Buffer.from(rendered, 'utf8') },

@@ -38,8 +38,17 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
 
   const shownData = (r: TaskResult): Record<string, unknown> => {
     if (r.noLog) return { censored: CENSORED, changed: r.data['changed'] === true };
-    const { results: _results, ...rest } = r.data;
+    // The stack of an internal error is printed apart, and only with -vvv.
+    const { results: _results, exception: _exception, ...rest } = r.data;
     return rest;
+  };
+
+  /** Ansible's lines around a bug's failure: where to get the traceback, or (-vvv) the traceback itself. */
+  const printException = (r: TaskResult): void => {
+    const stack = r.data['exception'];
+    if (typeof stack !== 'string' || r.noLog) return;
+    if (opts.verbosity >= 3) out(`The full traceback is:\n${stack}`);
+    else out(c.red(`An exception occurred during task execution. To see the full traceback, use -vvv. The error was: ${r.msg ?? ''}`));
   };
 
   const itemLabel = (r: TaskResult): string => {
@@ -74,8 +83,10 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         return;
       case 'failed': {
         const label = isItem ? `failed: ${host}${itemLabel(r).replace(' => ', ' ')}` : `fatal: ${host}: FAILED!`;
+        printException(r);
         out(c.red(`${label} => ${json(shownData(r), false)}`));
         if (r.error?.source && !r.noLog) out(c.red(formatError(r.error)));
+        else if (r.error?.hint && !r.noLog) out(c.red(`hint: ${r.error.hint}`));
         if (r.ignored && !isItem) out(c.cyan('...ignoring'));
         return;
       }

@@ -9,6 +9,7 @@
  * - body = hex(hex(salt) "\n" hex(hmac) "\n" hex(ciphertext)), in lines of 80.
  */
 import { createCipheriv, createDecipheriv, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { VaultFormatError } from '../errors.js';
 
 /** The first word of every vault text. */
 export const VAULT_HEADER = '$ANSIBLE_VAULT';
@@ -19,17 +20,8 @@ export interface VaultSecret {
   password: string;
 }
 
-/** Why a vault text could not be opened: a malformed envelope, or no password that fits. */
-export class VaultFormatError extends Error {
-  /** 'format': not a well-formed vault; 'secret': well-formed but no password fits. */
-  readonly kind: 'format' | 'secret';
-
-  constructor(kind: 'format' | 'secret', message: string) {
-    super(message);
-    this.name = 'VaultFormatError';
-    this.kind = kind;
-  }
-}
+/** Why a vault text could not be opened (a BosunError with code VAULT). */
+export { VaultFormatError } from '../errors.js';
 
 /** The parsed header and hex body of a vault text. */
 export interface VaultEnvelope {

@@ -3,6 +3,7 @@
  * planning what differs from the current state, and the commands that apply
  * the plan. The plan feeds both the diff and `changed`.
  */
+import { ModuleArgError } from '../../errors.js';
 import { sh } from '../../util/shell.js';
 
 /** The attribute arguments common to copy, template, file and lineinfile. */
@@ -38,13 +39,8 @@ export interface AttrPlan {
   group?: string;
 }
 
-/** A user error in an argument, reported as the task's failure message. */
-export class ModuleArgError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModuleArgError';
-  }
-}
+/** A user error in an argument, reported as the task's failure message (code MODULE_ARGS). */
+export { ModuleArgError } from '../../errors.js';
 
 /** JSON-schema fragments for the attribute arguments. */
 export const attrSchemaProps = {

@@ -2,6 +2,7 @@
  * Ansible booleans: `true`/`false` and the strings yes/no/true/false/on/off/1/0
  * in any case, so that `backup: yes` from an old playbook still works.
  */
+import { ModuleArgError } from '../../errors.js';
 
 const TRUE_WORDS = new Set(['yes', 'true', 'on', '1', 'y']);
 const FALSE_WORDS = new Set(['no', 'false', 'off', '0', 'n']);
@@ -25,5 +26,5 @@ export function toBool(value: unknown, fallback = false): boolean {
   const word = String(value).trim().toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
-  throw new Error(`not a boolean: ${JSON.stringify(value)}`);
+  throw new ModuleArgError(`not a boolean: ${JSON.stringify(value)} (yes/no, true/false, on/off, 1/0)`);
 }

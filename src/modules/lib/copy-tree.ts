@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, posix } from 'node:path';
+import { BosunError, failOnController, type SourcePos } from '../../errors.js';
 import { sh } from '../../util/shell.js';
 import type { Decision, FileDiff, ModuleContext } from '../types.js';
 import { attrCommands, formatMode, isEmptyPlan, parseMode, planAttrs, type AttrPlan, type WantedAttrs } from './attrs.js';
@@ -31,14 +32,38 @@ interface Entry {
   mode: number;
 }
 
-async function walk(root: string, rel = ''): Promise<Entry[]> {
+/**
+ * Every file and folder under `root`, links followed (as Ansible's copy does by default). A dangling
+ * link, a link loop or a folder that cannot be read is an error naming the entry, not a crash.
+ */
+async function walk(root: string, srcName: string, source: SourcePos, rel = '', above: string[] = []): Promise<Entry[]> {
+  const shown = (r: string): string => posix.join(srcName, r);
+  const here = await fs.realpath(join(root, rel)).catch(failOnController(`cannot copy ${shown(rel)}`, { source }));
+  const ancestors = [...above, here];
   const out: Entry[] = [];
-  const names = (await fs.readdir(join(root, rel))).sort();
+  const names = (await fs.readdir(join(root, rel)).catch(failOnController(`cannot list ${shown(rel)}`, { source }))).sort();
   for (const name of names) {
     const r = rel ? `${rel}/${name}` : name;
-    const st = await fs.stat(join(root, r));
-    out.push({ rel: r, local: join(root, r), isDir: st.isDirectory(), mode: st.mode & 0o7777 });
-    if (st.isDirectory()) out.push(...(await walk(root, r)));
+    const local = join(root, r);
+    const st = await fs.stat(local).catch(async (e: unknown) => {
+      const link = await fs.readlink(local).catch(() => undefined);
+      if (link !== undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new BosunError('CONTROLLER_FILE', `cannot copy ${shown(r)}: it is a symbolic link to '${link}', which does not exist`, {
+          source, hint: 'links in a copied folder are followed: remove the link or create what it points to',
+        });
+      }
+      return failOnController(`cannot copy ${shown(r)}`, { source })(e);
+    });
+    if (st.isDirectory()) {
+      const real = await fs.realpath(local).catch(failOnController(`cannot copy ${shown(r)}`, { source }));
+      if (ancestors.includes(real)) {
+        throw new BosunError('CONTROLLER_FILE', `cannot copy ${shown(r)}: a symbolic link loop (it leads back to ${real}, a folder it is in)`, {
+          source, hint: 'links in a copied folder are followed: remove the link or point it outside the folder',
+        });
+      }
+    }
+    out.push({ rel: r, local, isDir: st.isDirectory(), mode: st.mode & 0o7777 });
+    if (st.isDirectory()) out.push(...(await walk(root, srcName, source, r, ancestors)));
   }
   return out;
 }
@@ -55,7 +80,7 @@ interface FileWork {
 /** Decide a recursive copy: which folders to create and which files to write or fix. */
 export async function decideCopyTree(ctx: ModuleContext, spec: CopyTreeSpec): Promise<Decision> {
   const root = spec.srcName.endsWith('/') ? spec.dest.replace(/(.)\/+$/, '$1') : posix.join(spec.dest, posix.basename(spec.srcName));
-  const entries = await walk(spec.localDir);
+  const entries = await walk(spec.localDir, spec.srcName, ctx.source);
   const paths = [root, ...entries.map((e) => posix.join(root, e.rel))];
   const stats = await statMany(ctx.conn, paths, { checksum: 'sha1', follow: true });
   const dirAttrs: WantedAttrs = { ...spec.dirAttrs };
@@ -78,7 +103,7 @@ export async function decideCopyTree(ctx: ModuleContext, spec: CopyTreeSpec): Pr
     }
     if (st.type === 'directory') return failed(`dest ${path} is a directory`);
     if (st.exists && !spec.force) continue;
-    const data = await fs.readFile(entry.local);
+    const data = await fs.readFile(entry.local).catch(failOnController(`cannot copy ${posix.join(spec.srcName, entry.rel)}`, { source: ctx.source }));
     const checksum = createHash('sha1').update(data).digest('hex');
     const current = currentAttrs(st);
     const want = spec.fileAttrs.mode === 'preserve' ? { ...spec.fileAttrs, mode: formatMode(entry.mode) } : spec.fileAttrs;

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Connection } from '../../connection/types.js';
+import { BosunError, ConnectionError, TargetError as RemoteFailure } from '../../errors.js';
 import { sh, shq, splitWords } from '../../util/shell.js';
 import { attrCommands, formatMode, type AttrPlan, type CurrentAttrs } from './attrs.js';
 import { batchStatScript, decodeLinkHex, isHexLine, linkLines, parseBatchStat, STAT_FORMAT, type BatchEntry } from './stat-batch.js';
@@ -44,13 +45,8 @@ export interface StatOptions {
   follow?: boolean;
 }
 
-/** A failure of the target while acting: reported as the task's failed message. */
-export class RemoteFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RemoteFailure';
-  }
-}
+/** A failure of the target while acting, reported as the task's failed message: the error family's TargetError. */
+export { TargetError as RemoteFailure } from '../../errors.js';
 
 const ABSENT: RemoteStat = {
   exists: false, type: 'other', mode: '0000', modeBits: 0, uid: 0, gid: 0, owner: '', group: '', size: 0, mtime: 0, atime: 0, inode: 0, dev: 0,
@@ -289,7 +285,10 @@ export async function atomicWrite(conn: Connection, dest: string, data: Buffer |
       await conn.writeFile(tmp, data, opts.mode);
     } catch (e) {
       await conn.exec(sh`rm -f -- ${tmp}`).catch(() => undefined);
-      throw new RemoteFailure(`cannot write ${dest}: ${(e as Error).message}`);
+      // A lost connection stays one (the host is unreachable, not failed).
+      if (e instanceof ConnectionError) throw e;
+      const hint = e instanceof BosunError ? e.hint : undefined;
+      throw new RemoteFailure(`cannot write ${dest}: ${(e as Error).message}`, { cause: e, ...(hint !== undefined ? { hint } : {}) });
     }
   } else {
     lines.push(sh`cp -- ${data.remotePath} "$bosun_t" || bosun_fail ${`cannot copy ${data.remotePath}`}`);
