@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
+import { callHook } from '../reporters/types.js';
 import type { PhaseResult, RoleTestReport } from '../role-test/cycle.js';
 import { collect, positiveInt, type CliContext, type CliIO } from './context.js';
 
@@ -62,7 +63,7 @@ export function registerRole(program: Command, { io, setExit }: CliContext): voi
           ...(o.hosts ? { hosts: o.hosts } : {}),
           ...(o.base ? { base: o.base } : {}),
           onPhase: (p) => io.out(o.json ? `${JSON.stringify({ type: 'phase', ...p })}\n` : phaseText(p)),
-          ...(reporter ? { onRunEvent: (_phase, e) => reporter.onEvent(e) } : {}),
+          ...(reporter ? { onRunEvent: (_phase, e) => void callHook(reporter, e) } : {}),
         });
       } finally {
         process.removeListener('SIGINT', interrupted);

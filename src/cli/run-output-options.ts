@@ -1,29 +1,47 @@
 /**
  * The `run` flags for watching and recording a run (-q, --profile,
  * --report, --log; the live line on a terminal) and for reaching hosts as
- * OpenSSH does (-F, -k/--ask-pass, --ask-key-passphrase): one function adds
- * them to the command, one builds the reporters and connection defaults.
+ * OpenSSH does (-F, -k/--ask-pass, --ask-key-passphrase): their entries of
+ * the option table, and the function that builds the reporters.
  */
-import type { Command, OptionValues } from '@commander-js/extra-typings';
-import type { ConnectionDefaults } from '../connection/spec.js';
 import { BosunError } from '../errors.js';
 import type { Reporter } from '../reporters/types.js';
 import type { CliIO } from './context.js';
+import { option } from './option-spec.js';
 import { askSecret } from './prompt.js';
 
-/** Add the output and SSH setup flags to `bosun run`. */
-export function addRunOutputOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(cmd: Command<A, O, G>) {
-  return cmd
-    .option('-q, --quiet', 'print only failures and the recap', false)
-    .option('--profile', 'after the recap, list the slowest tasks (like profile_tasks)', false)
-    .option('--report <file>', 'write a self-contained HTML report of the run')
-    .option('--log <file>', 'write the event stream as JSON lines (render it later with bosun report)')
-    .option('-F, --ssh-config <file>', 'read this ssh config file instead of ~/.ssh/config and /etc/ssh/ssh_config ("none": none)')
-    .option('-k, --ask-pass', 'ask for the SSH password (ansible_password wins)', false)
-    .option('--ask-key-passphrase', 'ask for the passphrase of encrypted private keys (or set BOSUN_KEY_PASSPHRASE)', false);
-}
+/** The output and SSH setup entries of the `run` option table (see run-options.ts). */
+export const RUN_OUTPUT_OPTIONS = {
+  quiet: option({ flags: '-q, --quiet', description: 'print only failures and the recap', default: false, doc: 'print only failures (with their task banner) and the recap' }),
+  profile: option({ flags: '--profile', description: 'after the recap, list the slowest tasks (like profile_tasks)', default: false, doc: 'after the recap, the slowest tasks with their time (like `profile_tasks`)' }),
+  report: option({ flags: '--report <file>', description: 'write a self-contained HTML report of the run', doc: 'write a self-contained HTML report of the run ([reports.md](reports.md))' }),
+  log: option({ flags: '--log <file>', description: 'write the event stream as JSON lines (render it later with bosun report)', doc: 'write every event as one JSON line, for `jq` or `bosun report`' }),
+  sshConfig: option({
+    flags: '-F, --ssh-config <file>', description: 'read this ssh config file instead of ~/.ssh/config and /etc/ssh/ssh_config ("none": none)',
+    doc: 'read this ssh config instead of `~/.ssh/config` and `/etc/ssh/ssh_config`; `none` reads none ([connections.md](connections.md))',
+    fills: { field: 'connection.sshConfigFile', optional: true },
+  }),
+  askPass: option({
+    flags: '-k, --ask-pass', description: 'ask for the SSH password (ansible_password wins)', default: false,
+    doc: 'ask for the SSH password once (hosts with `ansible_password` keep theirs); needs a terminal',
+    fills: {
+      field: 'connection.password', optional: true,
+      to: (ask, { io }): Promise<string | undefined> | undefined => (ask ? secret('--ask-pass', 'SSH password: ', 'set ansible_password (from a vault or -e @file) instead', io) : undefined),
+    },
+  }),
+  askKeyPassphrase: option({
+    flags: '--ask-key-passphrase', description: 'ask for the passphrase of encrypted private keys (or set BOSUN_KEY_PASSPHRASE)', default: false,
+    doc: 'ask for the passphrase of encrypted private keys; needs a terminal (else set `BOSUN_KEY_PASSPHRASE`)',
+    fills: {
+      field: 'connection.keyPassphrase', optional: true,
+      to: (ask, { io }): Promise<string | undefined> | string | undefined => (ask
+        ? secret('--ask-key-passphrase', 'Private key passphrase: ', 'set BOSUN_KEY_PASSPHRASE, or add the key to ssh-agent', io)
+        : process.env['BOSUN_KEY_PASSPHRASE']),
+    },
+  }),
+} as const;
 
-/** The flags buildRunOutput reads (the run command's own and the ones added above). */
+/** The flags buildReporters reads (the run command's own and the ones above). */
 export interface RunOutputFlags {
   json: boolean;
   verbose: number;
@@ -33,15 +51,6 @@ export interface RunOutputFlags {
   profile?: boolean;
   report?: string;
   log?: string;
-  sshConfig?: string;
-  askPass?: boolean;
-  askKeyPassphrase?: boolean;
-}
-
-/** What a run gets from these flags: the reporter every event goes to, and connection defaults to merge. */
-export interface RunOutput {
-  reporter: Reporter;
-  connection: Pick<ConnectionDefaults, 'sshConfigFile' | 'password' | 'keyPassphrase'>;
 }
 
 /** Ask for a secret on the terminal, or say which flag needs one. */
@@ -52,17 +61,9 @@ async function secret(flag: string, prompt: string, hint: string, io: CliIO): Pr
 
 /**
  * Build the reporters: text (or JSON, or quiet), with the live line on a
- * terminal, plus --profile, --log and --report; and ask for secrets first.
+ * terminal, plus --profile, --log and --report, in the order they hear each event.
  */
-export async function buildRunOutput(o: RunOutputFlags, io: CliIO): Promise<RunOutput> {
-  const connection: RunOutput['connection'] = {};
-  if (o.sshConfig !== undefined) connection.sshConfigFile = o.sshConfig;
-  if (o.askPass) connection.password = await secret('--ask-pass', 'SSH password: ', 'set ansible_password (from a vault or -e @file) instead', io);
-  if (o.askKeyPassphrase) {
-    connection.keyPassphrase = await secret('--ask-key-passphrase', 'Private key passphrase: ', 'set BOSUN_KEY_PASSPHRASE, or add the key to ssh-agent', io);
-  } else if (process.env['BOSUN_KEY_PASSPHRASE'] !== undefined) {
-    connection.keyPassphrase = process.env['BOSUN_KEY_PASSPHRASE'];
-  }
+export async function buildReporters(o: RunOutputFlags, io: CliIO): Promise<Reporter[]> {
   const color = o.color && io.isTTY && !process.env['NO_COLOR'];
   const reporters: Reporter[] = [];
   let write = io.out;
@@ -94,5 +95,5 @@ export async function buildRunOutput(o: RunOutputFlags, io: CliIO): Promise<RunO
     const { createHtmlReporter } = await import('../reporters/html.js');
     reporters.push(createHtmlReporter(o.report));
   }
-  return { reporter: { onEvent: (e) => { for (const r of reporters) r.onEvent(e); } }, connection };
+  return reporters;
 }

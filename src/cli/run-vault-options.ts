@@ -8,6 +8,7 @@ import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { BosunError } from '../errors.js';
 import type { VaultSecret } from '../vault/index.js';
 import { collect, type CliIO } from './context.js';
+import { option } from './option-spec.js';
 import { askSecret } from './prompt.js';
 
 /** The parsed vault options. */
@@ -17,12 +18,27 @@ export interface VaultFlags {
   askVaultPass: boolean;
 }
 
+/** The vault entries of the `run` option table (see run-options.ts); the CLI reads them before loading anything. */
+export const VAULT_OPTIONS = {
+  vaultPasswordFile: option({
+    flags: '--vault-password-file <file>', description: 'vault password file, or an executable printing it (repeatable; or set BOSUN_VAULT_PASSWORD_FILE)',
+    parse: collect, default: [] as string[],
+    doc: 'the password for vaulted files and `!vault` values, or an executable printing it (repeatable; or `BOSUN_VAULT_PASSWORD_FILE`); see [vault.md](vault.md)',
+  }),
+  vaultId: option({
+    flags: '--vault-id <id>', description: 'a labelled vault secret: LABEL@FILE or LABEL@prompt (repeatable)', parse: collect, default: [] as string[],
+    doc: 'a labelled vault secret: `LABEL@FILE` or `LABEL@prompt` (repeatable)',
+  }),
+  askVaultPass: option({ flags: '-J, --ask-vault-pass', description: 'ask for the vault password (no echo)', default: false }),
+} as const;
+
 /** Add the vault options to a command (chain it before `.action`). */
 export function addVaultOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(cmd: Command<Args, Opts, Globals>) {
+  const [file, id, ask] = [VAULT_OPTIONS.vaultPasswordFile, VAULT_OPTIONS.vaultId, VAULT_OPTIONS.askVaultPass];
   return cmd
-    .option('--vault-password-file <file>', 'vault password file, or an executable printing it (repeatable; or set BOSUN_VAULT_PASSWORD_FILE)', collect, [] as string[])
-    .option('--vault-id <id>', 'a labelled vault secret: LABEL@FILE or LABEL@prompt (repeatable)', collect, [] as string[])
-    .option('-J, --ask-vault-pass', 'ask for the vault password (no echo)', false);
+    .option(file.flags, file.description, collect, [] as string[])
+    .option(id.flags, id.description, collect, [] as string[])
+    .option(ask.flags, ask.description, false);
 }
 
 /** Ask for a password on the terminal; a clear error without one. */

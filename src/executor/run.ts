@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { CliRunOptions } from '../cli/run-options.js';
 import type { ConnectionDefaults } from '../connection/spec.js';
 import { BosunError } from '../errors.js';
 import { hostVarLayers, loadInventory, selectHosts } from '../inventory/index.js';
@@ -18,41 +19,21 @@ import { Hosts } from './hosts.js';
 import type { RunContext, RunSettings, RunState } from './context.js';
 import { PlayRun } from './play.js';
 import { ConnectionPool, Reacher } from './reach.js';
-import type { TagFilter } from './tags.js';
+import { runStartWarnings } from './run-warnings.js';
 
-/** Everything a run needs, resolved by the CLI (or a library caller). */
-export interface RunOptions {
+/**
+ * Everything a run needs, resolved by the CLI (or a library caller). The
+ * fields the command line sets (`CliRunOptions`: inventories, check, forks,
+ * tags, connection, become, ...) are derived from the `bosun run` option
+ * table (src/cli/run-options.ts, type only), so every flag's field is here
+ * and typed as the flag fills it; the rest only a caller sets.
+ */
+export interface RunOptions extends CliRunOptions {
   playbooks: string[];
-  inventories: string[];
-  check: boolean;
-  diff: boolean;
-  limit?: string;
-  /** One layer per `-e`, in the order given (later wins). */
-  extraVars: VarLayer[];
-  forks: number;
-  verbosity: number;
-  /** --tags / --skip-tags. */
-  tags: TagFilter;
-  /** --start-at-task: skip tasks until one with this name (or glob). */
-  startAtTask?: string;
-  /** --force-handlers: run notified handlers on failed hosts too. */
-  forceHandlers?: boolean;
-  /** -b / --become-user / --become-method: the default where plays and tasks say nothing. */
-  become?: { enabled: boolean; user?: string; method?: string };
-  /** --ask-become-pass (or a caller's secret store): the password for become. */
-  becomePassword?: string;
-  /** --step: asked before each task. */
-  confirmStep?: (task: string) => Promise<'yes' | 'no' | 'continue'>;
+  /** Connection defaults that inventory variables override (the CLI fills some; a library caller may set the rest). */
+  connection: CliRunOptions['connection'] & ConnectionDefaults;
   /** Stops the run (Ctrl-C, SIGTERM): no new task starts; running ones get `graceMs`, then their connections are closed. */
   signal?: AbortSignal;
-  /** How long running tasks may finish after an interrupt (default 10 s). */
-  graceMs?: number;
-  /** --run-timeout: the whole run must end by then (ms since the epoch); commands are cut off. */
-  runDeadline?: number;
-  /** --retry-file: where to list the hosts that failed or were unreachable (for --limit @FILE). */
-  retryFile?: string;
-  /** Connection defaults that inventory variables override. */
-  connection: ConnectionDefaults;
   sink: EventSink;
 }
 
@@ -63,6 +44,8 @@ export interface RunOutcome {
   exitCode: 0 | 2 | 4 | 99;
   /** Hosts that failed or were unreachable, in inventory order. */
   failedHosts: string[];
+  /** The `--start-at-task` name when no task matched it (ansible-playbook then prints an error after the recap). */
+  unmatchedStartAtTask?: string;
 }
 
 /** Load every playbook of a run (used by the run itself and by --syntax-check/--list-*). */
@@ -81,6 +64,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const { playbooks, loader } = await loadPlaybooks(opts.playbooks, opts.extraVars);
   const engine = loader.engine;
   const inventory = await loadInventory(opts.inventories);
+  const inventoryHosts = inventory.hosts.size;
   opts = { ...opts, sink: maskingSink(opts.sink, await collectSecrets({ inventory, playbooks, extraVars: opts.extraVars, becomePassword: opts.becomePassword, hostLayers: (h, dir) => hostVarLayers(inventory, h, { playbookDir: dir }) })) };
   const limit = opts.limit ? new Set(selectHosts(inventory, await expandLimitFiles(opts.limit))) : undefined;
   if (limit && limit.size === 0) {
@@ -114,6 +98,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
     reach: new Reacher(pool, { engine, defaults: opts.connection }),
   };
   opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });
+  for (const message of runStartWarnings(opts, inventoryHosts, playbooks)) opts.sink({ type: 'warning', message });
   try {
     for (const pb of playbooks) {
       opts.sink({ type: 'playbook_start', file: pb.file });
@@ -137,7 +122,8 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   // Out of time counts as stopped even when the commands cut off at the deadline ended the run before its timer fired.
   const outOfTime = opts.runDeadline !== undefined && Date.now() >= opts.runDeadline;
   const exitCode = stop.signal.aborted || outOfTime ? 99 : ended.includes('unreachable') ? 4 : ended.includes('failed') ? 2 : 0;
-  return { stats, exitCode, failedHosts };
+  const unmatched = opts.startAtTask !== undefined && state.startAt !== undefined && !stop.signal.aborted;
+  return { stats, exitCode, failedHosts, ...(unmatched ? { unmatchedStartAtTask: opts.startAtTask } : {}) };
 }
 
 /** Write the retry file atomically: one host per line (empty when every host succeeded). */

@@ -3,8 +3,8 @@
  * self-contained file, CSS and script inline, nothing fetched, with the
  * recap, a timeline per host, plays and tasks with each host's result, the
  * diffs of what changed and the output of what failed; filters by host,
- * status and tag. Everything shown comes from the logged records, so no_log
- * output is already censored.
+ * status and tag. Everything shown comes from the logged records of
+ * events that passed the masking sink, so no_log output is already censored.
  */
 import { writeFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
@@ -13,7 +13,7 @@ import type { RunEvent } from '../executor/events.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
 import { createRecorder, type LogRecord } from './log.js';
 import { buildReportModel, type ReportModel, type ReportResult, type ReportTask } from './report-model.js';
-import type { Reporter } from './types.js';
+import { HOOK_OF, type Reporter } from './types.js';
 
 const STATUSES = ['ok', 'changed', 'failed', 'skipped', 'unreachable'] as const;
 
@@ -142,13 +142,12 @@ export function writeReport(file: string, records: LogRecord[]): void {
 export function createHtmlReporter(file: string, now?: () => number): Reporter {
   const record = createRecorder(now);
   let records: LogRecord[] = [];
-  return {
-    onEvent(e: RunEvent) {
-      if (e.type === 'progress') return;
-      // A new run (the apply step of --confirm) replaces the plan in the report.
-      if (e.type === 'run_start') records = [];
-      records.push(record(e));
-      if (e.type === 'recap') writeReport(file, records);
-    },
+  const add = (e: RunEvent): void => {
+    // A new run (the apply step of --confirm) replaces the plan in the report.
+    if (e.type === 'run_start') records = [];
+    records.push(record(e));
+    if (e.type === 'recap') writeReport(file, records);
   };
+  // Every event but progress, recorded as the log records it.
+  return Object.fromEntries(Object.entries(HOOK_OF).filter(([type]) => type !== 'progress').map(([, hook]) => [hook, add])) as Reporter;
 }

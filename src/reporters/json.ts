@@ -3,34 +3,31 @@
  * `{"type":"recap","hosts":{...}}`, for programs that read a run.
  */
 import type { RunEvent, TaskResult } from '../executor/events.js';
-import type { Reporter } from './types.js';
+import { HOOK_OF, type Reporter } from './types.js';
 
-const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
-
-/** Create the JSON-lines reporter. */
+/** Create the JSON-lines reporter: every hook writes its event as one line. */
 export function createJsonReporter(write: (text: string) => void): Reporter {
+  const line = (e: RunEvent): void => write(`${JSON.stringify(e)}\n`);
+  // Every hook (so every event type, also one added later) writes its event as it is ...
+  const everyEvent = Object.fromEntries(Object.values(HOOK_OF).map((hook) => [hook, line])) as Reporter;
+  // ... except these two, which flatten for readers.
   return {
-    onEvent(e: RunEvent): void {
-      if (e.type === 'recap') {
-        write(`${JSON.stringify({ type: 'recap', hosts: e.hosts, duration_ms: e.durationMs })}\n`);
-        return;
-      }
-      if (e.type === 'task_result') {
-        write(`${JSON.stringify({ type: 'task_result', ...resultView(e.result) })}\n`);
-        return;
-      }
-      write(`${JSON.stringify(e)}\n`);
+    ...everyEvent,
+    onTaskResult(e) {
+      write(`${JSON.stringify({ type: 'task_result', ...resultView(e.result) })}\n`);
+    },
+    onRecap(e) {
+      write(`${JSON.stringify({ type: 'recap', hosts: e.hosts, duration_ms: e.durationMs })}\n`);
     },
   };
 }
 
+/** A result as one flat JSON object; errors as `{code, message, source}`. no_log results arrive censored. */
 function resultView(r: TaskResult): Record<string, unknown> {
-  const { error, items, data, ...rest } = r;
+  const { error, items, ...rest } = r;
   return {
     ...rest,
-    // no_log hides every value: the result, the loop item and its label, and the error's text.
-    ...(r.noLog ? { msg: undefined, stdout: undefined, stderr: undefined, diff: [], item: undefined, label: undefined, data: { censored: true } } : { data }),
     ...(items ? { items: items.map(resultView) } : {}),
-    ...(error ? { error: { code: error.code, message: r.noLog ? CENSORED : error.message, source: error.source } } : {}),
+    ...(error ? { error: { code: error.code, message: error.message, source: error.source } } : {}),
   };
 }

@@ -8,9 +8,9 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { BosunError, type SourcePos } from '../errors.js';
 import type { RunEvent, TaskResult } from '../executor/events.js';
-import type { Reporter } from './types.js';
+import { HOOK_OF, type Reporter } from './types.js';
 
-/** A task result as logged: the error as plain data; no_log output removed. */
+/** A task result as logged: the error as plain data (no_log results arrive censored). */
 export type LoggedResult = Omit<TaskResult, 'error' | 'items'> & {
   error?: { code: string; message: string; source?: SourcePos; hint?: string };
   items?: LoggedResult[];
@@ -24,22 +24,12 @@ export type LogRecord = (Exclude<RunEvent, { type: 'task_result' }> | { type: 't
   at?: string;
 };
 
-const CENSORED = 'hidden (no_log: true)';
-
-/** A result as it may be written down: no_log censored, errors plain. */
+/** A result as it may be written down: errors plain. */
 export function loggedResult(r: TaskResult): LoggedResult {
   const { error, items, ...rest } = r;
   const out: LoggedResult = { ...rest };
-  if (r.noLog) {
-    out.msg = CENSORED;
-    delete out.stdout;
-    delete out.stderr;
-    out.diff = [];
-    out.data = { censored: CENSORED };
-    delete out.item;
-  }
   if (items) out.items = items.map(loggedResult);
-  if (error && !r.noLog) {
+  if (error) {
     out.error = { code: error.code, message: error.message };
     if (error.source) out.error.source = error.source;
     if (error.hint) out.error.hint = error.hint;
@@ -73,15 +63,17 @@ export function createLogReporter(file: string, now?: () => number): Reporter & 
     if (fd !== undefined) closeSync(fd);
     fd = undefined;
   };
+  const write = (e: RunEvent): void => {
+    // A second run of the same command (--confirm's apply) is appended to the same log.
+    if (fd === undefined && e.type === 'run_start') fd = openSync(file, 'a');
+    if (fd === undefined) return;
+    writeSync(fd, `${JSON.stringify(record(e))}\n`);
+    if (e.type === 'recap') close();
+  };
+  // Every event but progress, in the order it came.
+  const hooks = Object.fromEntries(Object.entries(HOOK_OF).filter(([type]) => type !== 'progress').map(([, hook]) => [hook, write])) as Reporter;
   return {
-    onEvent(e) {
-      if (e.type === 'progress') return;
-      // A second run of the same command (--confirm's apply) is appended to the same log.
-      if (fd === undefined && e.type === 'run_start') fd = openSync(file, 'a');
-      if (fd === undefined) return;
-      writeSync(fd, `${JSON.stringify(record(e))}\n`);
-      if (e.type === 'recap') close();
-    },
+    ...hooks,
     close,
   };
 }

@@ -5,7 +5,6 @@
  * the wall time the whole fleet spent on it.
  */
 import pc from 'picocolors';
-import type { RunEvent } from '../executor/events.js';
 import { banner } from './text.js';
 import type { Reporter } from './types.js';
 
@@ -37,38 +36,29 @@ export function createProfileReporter(opts: ProfileOptions): Reporter & { timing
   };
   return {
     timings: () => [...timings],
-    onEvent(e: RunEvent): void {
-      switch (e.type) {
-        case 'run_start':
-          timings.length = 0;
-          break;
-        case 'task_start':
-          close();
-          open = { task: e.task, source: `${e.source.file}:${e.source.line}`, start: now() };
-          break;
-        case 'play_start':
-        case 'play_aborted':
-        case 'no_hosts':
-          close();
-          break;
-        case 'recap': {
-          close();
-          const slowest = [...timings].sort((a, b) => b.ms - a.ms).slice(0, opts.top ?? 20);
-          const lines = [banner('TASKS BY TIME (--profile)'), ''];
-          for (const t of slowest) {
-            const secs = `${(t.ms / 1000).toFixed(2)}s`;
-            const label = `${t.task} (${t.source.split('/').slice(-2).join('/')})`;
-            const dashes = '-'.repeat(Math.max(3, 79 - label.length - secs.length - 2));
-            lines.push(`${label} ${c.dim(dashes)} ${t.ms >= 10_000 ? c.yellow(secs) : secs}`);
-          }
-          const total = timings.reduce((n, t) => n + t.ms, 0);
-          lines.push(`${'='.repeat(79)}`, `${timings.length} task(s), ${(total / 1000).toFixed(2)}s in tasks, ${(e.durationMs / 1000).toFixed(2)}s in all`, '');
-          opts.write(`${lines.join('\n')}\n`);
-          break;
-        }
-        default:
-          break;
+    onRunStart() {
+      timings.length = 0;
+    },
+    onTaskStart(e) {
+      close();
+      open = { task: e.task, source: `${e.source.file}:${e.source.line}`, start: now() };
+    },
+    onPlayStart: close,
+    onPlayAborted: close,
+    onNoHosts: close,
+    onRecap(e) {
+      close();
+      const slowest = [...timings].sort((a, b) => b.ms - a.ms).slice(0, opts.top ?? 20);
+      const lines = [banner('TASKS BY TIME (--profile)'), ''];
+      for (const t of slowest) {
+        const secs = `${(t.ms / 1000).toFixed(2)}s`;
+        const label = `${t.task} (${t.source.split('/').slice(-2).join('/')})`;
+        const dashes = '-'.repeat(Math.max(3, 79 - label.length - secs.length - 2));
+        lines.push(`${label} ${c.dim(dashes)} ${t.ms >= 10_000 ? c.yellow(secs) : secs}`);
       }
+      const total = timings.reduce((n, t) => n + t.ms, 0);
+      lines.push(`${'='.repeat(79)}`, `${timings.length} task(s), ${(total / 1000).toFixed(2)}s in tasks, ${(e.durationMs / 1000).toFixed(2)}s in all`, '');
+      opts.write(`${lines.join('\n')}\n`);
     },
   };
 }

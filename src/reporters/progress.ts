@@ -7,7 +7,7 @@
  * no control sequences.
  */
 import pc from 'picocolors';
-import type { ProgressEvent, RunEvent } from '../executor/events.js';
+import type { ProgressEvent } from '../executor/events.js';
 import type { Reporter } from './types.js';
 
 /** Options of the live line. */
@@ -137,42 +137,32 @@ export function createProgressReporter(opts: ProgressOptions): ProgressReporter 
       shown = false;
       draw();
     },
-    onEvent(e: RunEvent): void {
-      switch (e.type) {
-        case 'task_start':
-          endTask();
-          task = { name: e.task, hosts: e.hosts, done: 0, changed: 0, failed: 0, startedAt: now(), progress: new Map() };
-          startTimer();
-          draw();
-          break;
-        case 'task_result': {
-          if (!task) break;
-          const r = e.result;
-          task.done++;
-          if (r.status === 'changed') task.changed++;
-          if ((r.status === 'failed' || r.status === 'unreachable') && !r.ignored && !r.rescued) task.failed++;
-          task.progress.delete(r.host);
-          draw();
-          break;
-        }
-        case 'progress': {
-          if (!task) break;
-          const seen = task.progress.get(e.host);
-          task.progress.set(e.host, { first: seen?.first ?? { at: now(), current: e.current }, last: e, at: now() });
-          draw();
-          break;
-        }
-        case 'play_start':
-        case 'play_aborted':
-        case 'no_hosts':
-        case 'interrupted':
-        case 'recap':
-          endTask();
-          break;
-        default:
-          break;
-      }
+    onTaskStart(e) {
+      endTask();
+      task = { name: e.task, hosts: e.hosts, done: 0, changed: 0, failed: 0, startedAt: now(), progress: new Map() };
+      startTimer();
+      draw();
     },
+    onTaskResult(e) {
+      if (!task) return;
+      const r = e.result;
+      task.done++;
+      if (r.status === 'changed') task.changed++;
+      if ((r.status === 'failed' || r.status === 'unreachable') && !r.ignored && !r.rescued) task.failed++;
+      task.progress.delete(r.host);
+      draw();
+    },
+    onProgress(e) {
+      if (!task) return;
+      const seen = task.progress.get(e.host);
+      task.progress.set(e.host, { first: seen?.first ?? { at: now(), current: e.current }, last: e, at: now() });
+      draw();
+    },
+    onPlayStart: endTask,
+    onPlayAborted: endTask,
+    onNoHosts: endTask,
+    onInterrupted: endTask,
+    onRecap: endTask,
     stop: endTask,
   };
 }

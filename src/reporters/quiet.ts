@@ -3,33 +3,25 @@
  * reporter: a task's banner is passed on only when one of its results
  * failed (or its host was unreachable), just before that result.
  */
-import type { RunEvent } from '../executor/events.js';
-import type { Reporter } from './types.js';
+import type { EventOf, Reporter } from './types.js';
 
 /** Wrap a reporter so that it sees only failures (with their task banner) and the recap. */
 export function createQuietFilter(inner: Reporter): Reporter {
-  let pendingTask: RunEvent | undefined;
+  let pendingTask: EventOf<'task_start'> | undefined;
   return {
-    onEvent(e: RunEvent): void {
-      switch (e.type) {
-        case 'task_start':
-          pendingTask = e;
-          break;
-        case 'task_result': {
-          const r = e.result;
-          if ((r.status !== 'failed' && r.status !== 'unreachable') || r.ignored || r.rescued) break;
-          if (pendingTask) inner.onEvent(pendingTask);
-          pendingTask = undefined;
-          inner.onEvent(e);
-          break;
-        }
-        case 'play_aborted':
-        case 'recap':
-          inner.onEvent(e);
-          break;
-        default:
-          break;
-      }
+    onTaskStart(e) {
+      pendingTask = e;
     },
+    onTaskResult(e) {
+      const r = e.result;
+      if ((r.status !== 'failed' && r.status !== 'unreachable') || r.ignored || r.rescued) return;
+      const task = pendingTask;
+      pendingTask = undefined;
+      // Stay synchronous for a synchronous inner reporter; wait for the banner of an async one.
+      const shown = task ? inner.onTaskStart?.(task) : undefined;
+      return shown ? shown.then(() => inner.onTaskResult?.(e)) : inner.onTaskResult?.(e);
+    },
+    onPlayAborted: (e) => inner.onPlayAborted?.(e),
+    onRecap: (e) => inner.onRecap?.(e),
   };
 }

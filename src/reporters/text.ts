@@ -5,11 +5,9 @@
 import { createTwoFilesPatch } from 'diff';
 import pc from 'picocolors';
 import { formatError } from '../errors.js';
-import type { HostStats, RunEvent, TaskResult } from '../executor/events.js';
+import type { HostStats, TaskResult } from '../executor/events.js';
 import type { FileDiff } from '../modules/types.js';
 import type { Reporter } from './types.js';
-
-const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /** Options of the text reporter. */
 export interface TextReporterOptions {
@@ -36,8 +34,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
   const out = (line: string): void => opts.write(`${line}\n`);
   const json = (v: unknown, pretty: boolean): string => (pretty ? JSON.stringify(v, sortedReplacer, 4) : pythonJson(v));
 
+  // no_log results arrive censored (maskingSink): their data is Ansible's {censored, changed}.
   const shownData = (r: TaskResult): Record<string, unknown> => {
-    if (r.noLog) return { censored: CENSORED, changed: r.data['changed'] === true };
     // The stack of an internal error is printed apart, and only with -vvv.
     const { results: _results, exception: _exception, ...rest } = r.data;
     return rest;
@@ -53,7 +51,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
 
   const itemLabel = (r: TaskResult): string => {
     if (r.item === undefined) return '';
-    const shown = r.noLog ? 'None' : r.label ?? (typeof r.item === 'string' ? r.item : pythonJson(r.item));
+    // A null item (also a censored no_log item) is Python's None, as ansible-playbook shows it.
+    const shown = r.label ?? (typeof r.item === 'string' ? r.item : r.item === null ? 'None' : pythonJson(r.item));
     return ` => (item=${shown})`;
   };
   const hostLabel = (r: TaskResult): string => (r.delegatedTo ? `[${r.host} -> ${r.delegatedTo}]` : `[${r.host}]`);
@@ -74,7 +73,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
   };
 
   const printResult = (r: TaskResult, isItem: boolean): void => {
-    if (!r.noLog) printDiffs(isItem || !r.items ? r.diff : []);
+    printDiffs(isItem || !r.items ? r.diff : []);
     const host = hostLabel(r);
     switch (r.status) {
       case 'unreachable':
@@ -85,8 +84,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         const label = isItem ? `failed: ${host}${itemLabel(r).replace(' => ', ' ')}` : `fatal: ${host}: FAILED!`;
         printException(r);
         out(c.red(`${label} => ${json(shownData(r), false)}`));
-        if (r.error?.source && !r.noLog) out(c.red(formatError(r.error)));
-        else if (r.error?.hint && !r.noLog) out(c.red(`hint: ${r.error.hint}`));
+        if (r.error?.source) out(c.red(formatError(r.error)));
+        else if (r.error?.hint) out(c.red(`hint: ${r.error.hint}`));
         if (r.ignored && !isItem) out(c.cyan('...ignoring'));
         return;
       }
@@ -99,6 +98,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         const colorize = r.status === 'changed' ? c.yellow : c.green;
         if (r.items && !isItem) return;
         if (opts.verbosity > 0) out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
+        // A censored (no_log) debug or assert shows no output without -v, as in ansible-playbook.
+        else if (r.noLog) out(`${word}${colorize(itemLabel(r))}`);
         else if (r.module === 'assert') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
         else if (r.module === 'debug') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(debugView(r), true)}`)}`);
         else out(`${word}${colorize(itemLabel(r))}`);
@@ -108,50 +109,43 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
   };
 
   return {
-    onEvent(e: RunEvent): void {
-      switch (e.type) {
-        case 'play_start':
-          out(banner(`PLAY [${e.name}]`));
-          break;
-        case 'no_hosts':
-          out(banner(`PLAY [${e.play}]`));
-          out(c.cyan('skipping: no hosts matched'));
-          break;
-        case 'task_start':
-          out(banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]${e.check === true ? ' [CHECK MODE]' : ''}`));
-          if (opts.verbosity >= 2) out(`task path: ${e.source.file}:${e.source.line}`);
-          break;
-        case 'include':
-          out(c.cyan(`included: ${e.file} for ${e.hosts.join(', ')}`));
-          break;
-        case 'retry':
-          out(c.yellow(`FAILED - RETRYING: [${e.host}]: ${e.task} (${e.retriesLeft} retries left).`));
-          break;
-        case 'interrupted':
-          out(c.magenta(`\n[WARNING]: ${e.reason === 'run timeout' ? 'the run is out of time (--run-timeout)' : 'interrupted'}: no new task starts; running tasks get ${Math.round(e.graceMs / 1000)} s to finish${e.reason === 'run timeout' ? '' : ' (Ctrl-C again to stop at once)'}`));
-          break;
-        case 'play_aborted':
-          out(c.red(`\nNO MORE HOSTS LEFT (${e.reason}) ${'*'.repeat(20)}`));
-          break;
-        case 'task_result':
-          if (e.result.items) for (const item of e.result.items) printResult(item, true);
-          printResult(e.result, false);
-          break;
-        case 'warning':
-          out(c.magenta(`[WARNING]: ${e.message}`));
-          break;
-        case 'recap': {
-          out(banner('PLAY RECAP'));
-          for (const [host, s] of Object.entries(e.hosts)) {
-            const color = s.failed || s.unreachable ? c.red : s.changed ? c.yellow : c.green;
-            out(`${color(host)} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`);
-          }
-          out('');
-          break;
-        }
-        default:
-          break;
+    onPlayStart(e) {
+      out(banner(`PLAY [${e.name}]`));
+    },
+    onNoHosts(e) {
+      out(banner(`PLAY [${e.play}]`));
+      out(c.cyan('skipping: no hosts matched'));
+    },
+    onTaskStart(e) {
+      out(banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]${e.check === true ? ' [CHECK MODE]' : ''}`));
+      if (opts.verbosity >= 2) out(`task path: ${e.source.file}:${e.source.line}`);
+    },
+    onInclude(e) {
+      out(c.cyan(`included: ${e.file} for ${e.hosts.join(', ')}`));
+    },
+    onRetry(e) {
+      out(c.yellow(`FAILED - RETRYING: [${e.host}]: ${e.task} (${e.retriesLeft} retries left).`));
+    },
+    onInterrupted(e) {
+      out(c.magenta(`\n[WARNING]: ${e.reason === 'run timeout' ? 'the run is out of time (--run-timeout)' : 'interrupted'}: no new task starts; running tasks get ${Math.round(e.graceMs / 1000)} s to finish${e.reason === 'run timeout' ? '' : ' (Ctrl-C again to stop at once)'}`));
+    },
+    onPlayAborted(e) {
+      out(c.red(`\nNO MORE HOSTS LEFT (${e.reason}) ${'*'.repeat(20)}`));
+    },
+    onTaskResult(e) {
+      if (e.result.items) for (const item of e.result.items) printResult(item, true);
+      printResult(e.result, false);
+    },
+    onWarning(e) {
+      out(c.magenta(`[WARNING]: ${e.message}`));
+    },
+    onRecap(e) {
+      out(banner('PLAY RECAP'));
+      for (const [host, s] of Object.entries(e.hosts)) {
+        const color = s.failed || s.unreachable ? c.red : s.changed ? c.yellow : c.green;
+        out(`${color(host)} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`);
       }
+      out('');
     },
   };
 }

@@ -3,7 +3,9 @@
  * values of secret-named variables, every vault-revealed value, the become
  * password) and replaces them with `********` in anything about to be shown;
  * `maskingSink` puts it between the executor and the reporters so that every
- * event (text, --json, error messages) is masked before anyone sees it.
+ * event (text, --json, error messages) is masked before anyone sees it. The
+ * same sink censors the results of `no_log` tasks (`censorNoLog`), once for
+ * every reporter, in Ansible's words.
  *
  * The rule for names: a variable is secret when its name matches
  * /password|passwd|secret|token|apikey|(^|_)key($|_)|pass$/i (`key` as a word: `api_key`,
@@ -202,19 +204,63 @@ interface EventLike {
   type: string;
 }
 
+/** What a `no_log` result says instead of its output: Ansible's words. */
+export const NO_LOG_MESSAGE = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+/** The fields of a task result that say what happened rather than what it output: censoring keeps them. */
+const RESULT_STRUCTURE = new Set(['host', 'task', 'module', 'status', 'ignored', 'rescued', 'attempts', 'delegatedTo', 'durationMs', 'noLog', 'changed', 'failed', 'skipped', 'unreachable']);
+
+/** The shape censorNoLog reads (a TaskResult fits it). */
+interface CensorableResult {
+  noLog?: boolean;
+  status?: unknown;
+  data?: unknown;
+  items?: readonly CensorableResult[];
+}
+
 /**
- * Wrap a sink so every event is masked before the reporters see it. Results
- * teach the masker too: values under secret-named keys of a task's data
- * (a `set_fact` of `api_token`, a registered `password` field) are masked
- * from that event on, and so is every value a vault revealed since.
+ * A `no_log` result as every reporter gets it: the structure (host, task,
+ * status, counters, duration) kept; `msg` is Ansible's censored message,
+ * `data` is `{censored, changed}` as ansible-playbook prints it, diffs are
+ * empty, a loop item is `null` (shown `(item=None)`), and every other field
+ * (stdout, stderr, rc, the error, labels, facts, ...) is dropped. A field
+ * added to results later is dropped too unless it is listed as structure.
+ * Items of a loop are censored one by one (an item can be no_log by itself).
+ * Results without no_log anywhere are returned as they are.
+ */
+export function censorNoLog<R extends CensorableResult>(result: R): R {
+  if (!result.noLog) {
+    if (!result.items?.some((i) => i.noLog)) return result;
+    return { ...result, items: result.items.map((i) => censorNoLog(i)) };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(result)) out[key] = RESULT_STRUCTURE.has(key) ? value : undefined;
+  const data = result.data as Record<string, unknown> | undefined;
+  out['msg'] = NO_LOG_MESSAGE;
+  out['diff'] = [];
+  out['data'] = { censored: NO_LOG_MESSAGE, changed: result.status === 'changed' || data?.['changed'] === true };
+  if ((result as { item?: unknown }).item !== undefined) out['item'] = null;
+  if (result.items) out['items'] = result.items.map((i) => censorNoLog({ ...i, noLog: true }));
+  return out as R;
+}
+
+/**
+ * Wrap a sink so every event is masked before the reporters see it, and a
+ * `no_log` result censored (censorNoLog). Results teach the masker too:
+ * values under secret-named keys of a task's data (a `set_fact` of
+ * `api_token`, a registered `password` field, also of a no_log task) are
+ * masked from that event on, and so is every value a vault revealed since.
+ * The executor's own objects are never changed (what `register` stored stays).
  */
 export function maskingSink<E extends EventLike>(sink: (event: E) => void, masker: SecretMasker): (event: E) => void {
   let revealedSeen = revealedValues().size;
   return (event) => {
     if (event.type === 'task_result') {
-      const result = (event as unknown as { result: { data?: unknown; items?: Array<{ data?: unknown }> } }).result;
+      const result = (event as unknown as { result: CensorableResult }).result;
       masker.addNamed(result.data);
       for (const item of result.items ?? []) masker.addNamed(item.data);
+      const censored = censorNoLog(result);
+      if (censored !== result) event = { ...event, result: censored };
     }
     const revealed = revealedValues();
     if (revealed.size !== revealedSeen) {

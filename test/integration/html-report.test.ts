@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { createHtmlReporter } from '../../src/reporters/html.js';
+import { callHook } from '../../src/reporters/types.js';
 import { playFixture } from '../unit/reporters/fixture-run.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bosun-report-'));
@@ -65,7 +66,7 @@ describe.skipIf(skip !== undefined)(`the report in headless Chromium${skip ? ` [
   beforeAll(async () => {
     const clock = { now: 0 };
     const reporter = createHtmlReporter(file, () => clock.now);
-    playFixture((e) => reporter.onEvent(e), clock);
+    playFixture((e) => void callHook(reporter, e), clock);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,

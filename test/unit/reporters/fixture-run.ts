@@ -4,6 +4,7 @@
  * output, a no_log result, an unreachable host, a download in progress.
  */
 import { emptyStats, type RunEvent, type TaskResult } from '../../../src/executor/events.js';
+import { maskingSink, SecretMasker } from '../../../src/util/secrets.js';
 
 /** A task result with defaults. */
 export function result(over: Partial<TaskResult>): TaskResult {
@@ -45,10 +46,11 @@ export const FIXTURE_RUN: Array<[number, RunEvent]> = [
 /** When the fixture run starts (2026-03-02 09:30 UTC). */
 export const FIXTURE_START = Date.UTC(2026, 2, 2, 9, 30);
 
-/** Feed the fixture run to a reporter with a fake clock. */
+/** Feed the fixture run to a reporter with a fake clock, through the sink a run puts before reporters (no_log censored). */
 export function playFixture(onEvent: (e: RunEvent) => void, clock: { now: number }): void {
+  const sink = maskingSink(onEvent, new SecretMasker());
   for (const [t, e] of FIXTURE_RUN) {
     clock.now = FIXTURE_START + t;
-    onEvent(e);
+    sink(e);
   }
 }

@@ -13,6 +13,7 @@ import { createProfileReporter } from '../../../src/reporters/profile.js';
 import { createLogReporter, readEventLog } from '../../../src/reporters/log.js';
 import { createHtmlReporter, renderReport } from '../../../src/reporters/html.js';
 import { buildReportModel } from '../../../src/reporters/report-model.js';
+import { callHook } from '../../../src/reporters/types.js';
 import { playFixture } from './fixture-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bosun-reporters-'));
@@ -25,8 +26,8 @@ describe('live line (TTY)', () => {
     const text = createTextReporter({ write: (t) => live.writeAbove(t), verbosity: 0, color: false, diff: false });
     const frames: string[] = [];
     playFixture((e) => {
-      live.onEvent(e);
-      text.onEvent(e);
+      callHook(live, e);
+      callHook(text, e);
       const after = out.slice(out.lastIndexOf('\r\x1b[2K') + 5);
       frames.push(after.slice(after.lastIndexOf('\n') + 1));
     }, clock);
@@ -44,7 +45,7 @@ describe('live line (TTY)', () => {
   it('never wraps: the line is cut to the terminal width', () => {
     let out = '';
     const live = createProgressReporter({ write: (t) => { out += t; }, color: false, columns: () => 30, tickMs: 0 });
-    live.onEvent({ type: 'task_start', task: 'a very long task name that goes on and on', module: 'x', source: { file: 'f', line: 1, col: 1 }, hosts: 9 });
+    callHook(live, { type: 'task_start', task: 'a very long task name that goes on and on', module: 'x', source: { file: 'f', line: 1, col: 1 }, hosts: 9 });
     expect(out.length).toBeLessThanOrEqual(29);
     expect(out.endsWith('…')).toBe(true);
   });
@@ -58,7 +59,7 @@ describe('-q and --profile', () => {
   it('-q prints only failures (with their task banner) and the recap', () => {
     let out = '';
     const q = createQuietFilter(createTextReporter({ write: (t) => { out += t; }, verbosity: 0, color: false, diff: true }));
-    playFixture((e) => q.onEvent(e), { now: 0 });
+    playFixture((e) => callHook(q, e), { now: 0 });
     expect(out).not.toContain('changed: [web1]');
     expect(out).not.toContain('TASK [write nginx.conf]');
     expect(out).toContain('TASK [install nginx]');
@@ -72,7 +73,7 @@ describe('-q and --profile', () => {
     const clock = { now: 0 };
     let out = '';
     const p = createProfileReporter({ write: (t) => { out += t; }, color: false, now: () => clock.now });
-    playFixture((e) => p.onEvent(e), clock);
+    playFixture((e) => callHook(p, e), clock);
     expect(p.timings().map((t) => t.task)).toEqual(['install nginx', 'write nginx.conf', 'check config', 'set the API token', 'fetch the tarball']);
     const lines = out.split('\n').filter((l) => / -+ \d/.test(l));
     expect(lines[0]).toMatch(/^fetch the tarball \(srv\/site\.yml:27\) -+ 3\.10s$/);
@@ -87,7 +88,7 @@ describe('--log and the report model', () => {
     const file = join(dir, 'run.jsonl');
     const clock = { now: 0 };
     const log = createLogReporter(file, () => clock.now);
-    playFixture((e) => log.onEvent(e), clock);
+    playFixture((e) => callHook(log, e), clock);
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('"progress"');
@@ -107,7 +108,7 @@ describe('--log and the report model', () => {
     const file = join(dir, 'model.html');
     const clock = { now: 0 };
     const r = createHtmlReporter(file, () => clock.now);
-    playFixture((e) => r.onEvent(e), clock);
+    playFixture((e) => callHook(r, e), clock);
     const html = readFileSync(file, 'utf8');
     expect(html).not.toContain('hunter2');
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { countResult, emptyStats, type TaskResult } from '../../../src/executor/events.js';
 import { banner, createTextReporter, recapLine } from '../../../src/reporters/text.js';
+import { callHook } from '../../../src/reporters/types.js';
+import { censorNoLog } from '../../../src/util/secrets.js';
 
 function result(over: Partial<TaskResult>): TaskResult {
   return {
@@ -30,10 +32,10 @@ describe('text reporter', () => {
   it('prints host lines, diffs, censored no_log results and the recap', () => {
     let out = '';
     const r = createTextReporter({ write: (t) => { out += t; }, verbosity: 0, color: false, diff: true });
-    r.onEvent({ type: 'task_start', task: 'write', module: 'copy', source: { file: 'f', line: 1, col: 1 }, hosts: 2 });
-    r.onEvent({ type: 'task_result', result: result({ status: 'changed', diff: [{ path: '/etc/x', before: 'a\n', after: 'b\n' }] }) });
-    r.onEvent({ type: 'task_result', result: result({ host: 'node02', status: 'failed', noLog: true, data: { failed: true, msg: 'secret' } }) });
-    r.onEvent({ type: 'recap', hosts: { node01: { ...emptyStats(), ok: 1, changed: 1 } }, durationMs: 5 });
+    callHook(r, { type: 'task_start', task: 'write', module: 'copy', source: { file: 'f', line: 1, col: 1 }, hosts: 2 });
+    callHook(r, { type: 'task_result', result: result({ status: 'changed', diff: [{ path: '/etc/x', before: 'a\n', after: 'b\n' }] }) });
+    callHook(r, { type: 'task_result', result: censorNoLog(result({ host: 'node02', status: 'failed', noLog: true, data: { failed: true, msg: 'secret' } })) });
+    callHook(r, { type: 'recap', hosts: { node01: { ...emptyStats(), ok: 1, changed: 1 } }, durationMs: 5 });
     expect(out).toContain('TASK [write] ***');
     expect(out).toContain('--- before: /etc/x\n+++ after: /etc/x\n@@ -1,1 +1,1 @@\n-a\n+b\n');
     expect(out).toContain('changed: [node01]\n');

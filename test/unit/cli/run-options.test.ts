@@ -1,0 +1,103 @@
+/**
+ * The `bosun run` option table: commander options, the derived RunOptions
+ * fields and the docs section all come from it.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from '@commander-js/extra-typings';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { ConnectionDefaults } from '../../../src/connection/spec.js';
+import { buildProgram } from '../../../src/cli/main.js';
+import { addRunOptions, cliRunOptions, RUN_OPTIONS, runOptionsMarkdown, updateCliMarkdown, type CliRunOptions, type RunFlags } from '../../../src/cli/run-options.js';
+import type { RunOptions } from '../../../src/executor/run.js';
+import type { TagFilter } from '../../../src/executor/tags.js';
+import type { VarLayer } from '../../../src/vars/scope.js';
+
+const io = { out: (): void => {}, err: (): void => {}, isTTY: false };
+
+/** Parse `bosun run ARGS site.yml` with the real program and return the flags the action would get. */
+function parseRun(args: string[]): RunFlags {
+  const program = buildProgram(io, () => {});
+  const run = program.commands.find((c) => c.name() === 'run')!;
+  run.action(() => {});
+  program.parse(['run', ...args, 'site.yml'], { from: 'user' });
+  return run.opts() as unknown as RunFlags;
+}
+
+describe('the run option table', () => {
+  it('keys every entry by the attribute name commander gives its flags', () => {
+    const cmd = addRunOptions(new Command('run'));
+    expect(cmd.options.map((o) => o.attributeName())).toEqual(Object.keys(RUN_OPTIONS));
+  });
+
+  it('builds the options of bosun run exactly: flags, help text, defaults, choices, in order', () => {
+    const run = buildProgram(io, () => {}).commands.find((c) => c.name() === 'run')!;
+    const shown = run.options.map((o) => [o.flags, o.description, o.defaultValue, o.argChoices]);
+    const table = Object.values(RUN_OPTIONS).map((s) => [s.flags, s.description, 'default' in s ? s.default : undefined, 'choices' in s ? s.choices : undefined]);
+    expect(shown).toEqual(table);
+    expect(run.options.find((o) => o.long === '--forks')?.defaultValue).toBe(20);
+  });
+
+  it('derives the CLI part of RunOptions: every field typed as the flags fill it', () => {
+    expectTypeOf<CliRunOptions>().toEqualTypeOf<{
+      inventories: string[];
+      check: boolean;
+      diff: boolean;
+      limit?: string;
+      extraVars: VarLayer[];
+      forks: number;
+      connection: { user?: string; privateKeyFile?: string; connectTimeoutMs?: number; sshConfigFile?: string; password?: string; keyPassphrase?: string };
+      runDeadline?: number;
+      retryFile?: string;
+      graceMs?: number;
+      verbosity: number;
+      tags: TagFilter;
+      startAtTask?: string;
+      confirmStep?: (task: string) => Promise<'yes' | 'no' | 'continue'>;
+      forceHandlers?: boolean;
+      become?: { enabled: boolean; user?: string; method?: string };
+      becomePassword?: string;
+    }>();
+    expectTypeOf<RunOptions>().toMatchTypeOf<CliRunOptions>();
+    expectTypeOf<RunOptions['connection']>().toMatchTypeOf<ConnectionDefaults>();
+  });
+
+  it('fills the RunOptions fields from the parsed flags as the flags always did', async () => {
+    const before = Date.now();
+    const filled = await cliRunOptions(parseRun([
+      '-i', 'a.ini', '-i', 'b,', '-C', '-l', 'web', '-e', 'x=1', '-f', '3', '-u', 'deploy', '-T', '5', '--run-timeout', '60',
+      '--grace', '2', '-vv', '-t', 'a,b', '--tags', 'c', '--skip-tags', 'd', '--start-at-task', 'go*', '-b', '--become-method', 'su',
+      '-F', 'none',
+    ]), io);
+    const { runDeadline, extraVars, ...rest } = filled;
+    expect(rest).toEqual({
+      inventories: ['a.ini', 'b,'], check: true, diff: false, limit: 'web', forks: 3, verbosity: 2,
+      connection: { user: 'deploy', connectTimeoutMs: 5000, sshConfigFile: 'none' }, graceMs: 2000,
+      tags: { only: ['a', 'b', 'c'], skip: ['d'] }, startAtTask: 'go*', forceHandlers: false, become: { enabled: true, method: 'su' },
+    });
+    expect(extraVars).toEqual([{ level: 'extra_vars', source: '-e #1', values: { x: '1' } }]);
+    expect(runDeadline! - before).toBeGreaterThanOrEqual(60_000);
+    expect(runDeadline! - Date.now()).toBeLessThanOrEqual(60_000);
+  });
+
+  it('leaves optional fields out when their flags are not given', async () => {
+    const filled = await cliRunOptions(parseRun([]), io);
+    expect(filled).toEqual({
+      inventories: [], check: false, diff: false, extraVars: [], forks: 20, verbosity: 0, connection: { connectTimeoutMs: 10_000 },
+      graceMs: 10_000, tags: { only: [], skip: [] }, forceHandlers: false, become: { enabled: false },
+    });
+  });
+});
+
+describe('docs/cli.md', () => {
+  it('holds the options section generated from the table (run npm run docs:cli when this fails)', () => {
+    const markdown = readFileSync(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
+    expect(updateCliMarkdown(markdown)).toBe(markdown);
+  });
+
+  it('has one row per option, naming the RunOptions field it fills', () => {
+    const rows = runOptionsMarkdown().split('\n').slice(2);
+    expect(rows).toHaveLength(Object.keys(RUN_OPTIONS).length);
+    expect(rows.find((r) => r.startsWith('| `-f, --forks N`'))).toBe('| `-f, --forks N` | hosts worked on at once (default 20) | `forks` |');
+    expect(rows.find((r) => r.startsWith('| `--become-method'))).toContain('`--become-method sudo\\|su`');
+  });
+});
