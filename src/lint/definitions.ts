@@ -7,6 +7,7 @@
  * lint must not guess which play a role ends up in.
  */
 import { parseArgString } from '../playbook/arg-string.js';
+import { LOOP_KEYS } from '../playbook/schema.js';
 import type { LintProject, LintRole } from './project.js';
 import { taskSites, type TaskSite } from './tasks.js';
 
@@ -21,6 +22,12 @@ export function isMagic(name: string): boolean {
   return MAGIC_VARS.has(name) || name.startsWith('ansible_') || name.startsWith('bosun_');
 }
 
+/** Variable names of a `vars:` value: a mapping, or a list of mappings (Ansible merges them). */
+export function varNames(value: unknown): string[] {
+  const parts = Array.isArray(value) ? value : [value];
+  return parts.flatMap((v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []));
+}
+
 const ROLE_KEYWORDS = new Set(['role', 'name', 'vars', 'when', 'tags', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors', 'check_mode', 'diff', 'no_log', 'delegate_to', 'run_once', 'any_errors_fatal', 'ignore_unreachable', 'throttle']);
 
 /** Names a task site defines (register, set_fact, loop variables, its vars, include and role parameters). */
@@ -29,8 +36,8 @@ export function siteDefinitions(site: TaskSite): string[] {
   const out: string[] = [];
   const keysOf = (v: unknown): string[] => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []);
   if (typeof raw['register'] === 'string') out.push(raw['register']);
-  out.push(...keysOf(raw['vars']));
-  if (['loop', 'with_items', 'with_list', 'with_dict'].some((k) => raw[k] !== undefined)) {
+  out.push(...varNames(raw['vars']));
+  if (LOOP_KEYS.some((k) => raw[k] !== undefined)) {
     const lc = (raw['loop_control'] ?? {}) as Record<string, unknown>;
     out.push(typeof lc['loop_var'] === 'string' ? lc['loop_var'] : 'item');
     if (typeof lc['index_var'] === 'string') out.push(lc['index_var']);
@@ -62,7 +69,7 @@ export function projectDefinitions(project: LintProject): Set<string> {
     for (const play of value) {
       if (!play || typeof play !== 'object') continue;
       const p = play as Record<string, unknown>;
-      if (p['vars'] && typeof p['vars'] === 'object') for (const k of Object.keys(p['vars'])) names.add(k);
+      for (const k of varNames(p['vars'])) names.add(k);
       for (const ref of Array.isArray(p['roles']) ? p['roles'] : []) for (const k of roleParams(ref)) names.add(k);
     }
   }
@@ -77,8 +84,7 @@ export function projectDefinitions(project: LintProject): Set<string> {
 export function roleParams(ref: unknown): string[] {
   if (!ref || typeof ref !== 'object') return [];
   const r = ref as Record<string, unknown>;
-  const vars = r['vars'] && typeof r['vars'] === 'object' ? Object.keys(r['vars']) : [];
-  return [...Object.keys(r).filter((k) => !ROLE_KEYWORDS.has(k)), ...vars];
+  return [...Object.keys(r).filter((k) => !ROLE_KEYWORDS.has(k)), ...varNames(r['vars'])];
 }
 
 /** What a role defines for itself: defaults, vars and argument spec options. */

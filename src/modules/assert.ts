@@ -8,12 +8,15 @@ import { boolSchema } from './lib/bool.js';
 
 /** Arguments of `assert`. */
 export interface AssertArgs {
-  that: string | string[];
+  that: Assertion | Assertion[];
   fail_msg?: unknown;
   msg?: unknown;
   success_msg?: unknown;
   quiet?: boolean | string;
 }
+
+/** One `that:` entry: an expression, or a YAML boolean, number or null (as Ansible: null and '' hold, a boolean is itself). */
+export type Assertion = string | boolean | number | null;
 
 /** The `assert` module. */
 export default defineModule<AssertArgs>({
@@ -29,7 +32,11 @@ export default defineModule<AssertArgs>({
     additionalProperties: false,
     required: ['that'],
     properties: {
-      that: { type: ['string', 'array'], items: { type: 'string' }, description: 'Expression or list of expressions, all of which must be true' },
+      that: {
+        type: ['string', 'boolean', 'number', 'null', 'array'],
+        items: { type: ['string', 'boolean', 'number', 'null'] },
+        description: 'Expression or list of expressions, all of which must be true (a YAML boolean is itself; null and an empty string hold)',
+      },
       fail_msg: { description: 'Message when an assertion fails' },
       msg: { description: 'Alias of fail_msg' },
       success_msg: { description: 'Message when all assertions pass' },
@@ -40,7 +47,7 @@ export default defineModule<AssertArgs>({
   async decide(ctx, args) {
     const list = Array.isArray(args.that) ? args.that : [args.that];
     for (const assertion of list) {
-      if (!ctx.isTruthy(ctx.evaluate(assertion))) {
+      if (!holds(assertion, (expr) => ctx.isTruthy(ctx.evaluate(expr)))) {
         const custom = args.fail_msg ?? args.msg;
         const msg = custom === undefined ? `Assertion failed: ${assertion}` : typeof custom === 'string' ? custom : JSON.stringify(custom);
         return { changed: false, failed: true, msg, data: { assertion, evaluated_to: false, msg } };
@@ -50,3 +57,16 @@ export default defineModule<AssertArgs>({
     return { changed: false, msg, data: { msg } };
   },
 });
+
+/** Whether one `that:` entry holds, as Ansible's evaluate_conditional decides for non-strings. */
+function holds(assertion: Assertion, evaluate: (expr: string) => boolean): boolean {
+  if (assertion === null) return true;
+  if (typeof assertion === 'boolean') return assertion;
+  if (typeof assertion === 'number') return assertion !== 0;
+  const expr = assertion.trim();
+  if (expr === '') return true;
+  // YAML 1.1 booleans (which bosun's YAML 1.2 reads as strings), as `when:` takes them.
+  if (/^(yes|on|true)$/i.test(expr)) return true;
+  if (/^(no|off|false)$/i.test(expr)) return false;
+  return evaluate(expr);
+}

@@ -16,6 +16,7 @@ export function emptyInherited(): Inherited {
     when: [], varLayers: [], tags: [], become: undefined, becomeUser: undefined, becomeMethod: undefined, remoteUser: undefined,
     environment: {}, ignoreErrors: undefined, ignoreUnreachable: undefined, checkMode: undefined, diff: undefined,
     noLog: undefined, anyErrorsFatal: undefined, delegateTo: undefined, runOnce: false, throttle: undefined, timeout: undefined,
+    notify: undefined, notifySources: [],
   };
 }
 
@@ -40,9 +41,9 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
   // A keyword whose value is a template is rendered per host when the task runs.
   const templatedBool = (key: string): boolean | string | undefined =>
     typeof raw[key] === 'string' && raw[key].includes('{{') ? (src.engine.check(raw[key], pos(key)), raw[key]) : bool(key);
-  const vars = raw['vars'] as Record<string, unknown> | undefined;
-  const ownLayer: VarLayer[] = vars && Object.keys(vars).length
-    ? [{ level: src.varsLevel, source: src.label, values: vars, positions: keyPositions(vars, yaml, [...path, 'vars']) }]
+  const vars = varsOf(raw['vars'], yaml, [...path, 'vars']);
+  const ownLayer: VarLayer[] = Object.keys(vars.values).length
+    ? [{ level: src.varsLevel, source: src.label, values: vars.values, positions: vars.positions }]
     : [];
   const env = raw['environment'];
   let environment = parent.environment;
@@ -53,6 +54,8 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     } else environment = { ...parent.environment, ...(env as Record<string, unknown>) };
   }
   const throttle = raw['throttle'];
+  const notify = raw['notify'];
+  const notifyList = notify === undefined || notify === null ? undefined : [notify].flat().map(String);
   return {
     when: [...parent.when, ...conditions(raw['when'], [...path, 'when'], yaml, src.engine)],
     varLayers: [...parent.varLayers, ...ownLayer],
@@ -72,6 +75,8 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     runOnce: templatedBool('run_once') ?? parent.runOnce,
     throttle: throttle === undefined ? parent.throttle : positiveInt(throttle, pos('throttle'), 'throttle'),
     timeout: raw['timeout'] === undefined ? parent.timeout : positiveInt(raw['timeout'], pos('timeout'), 'timeout'),
+    notify: notifyList ?? parent.notify,
+    notifySources: notifyList ? notifyList.map((_n, i) => yaml.posOf(Array.isArray(notify) ? [...path, 'notify', i] : [...path, 'notify'])) : parent.notifySources,
   };
 }
 
@@ -117,6 +122,30 @@ export function positiveInt(value: unknown, source: SourcePos, what: string): nu
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new BosunError('SCHEMA', `${what} must be a whole number of at least 1, got '${String(value)}'`, { source });
   return n;
+}
+
+/**
+ * A `vars:` value: a mapping, or (as Ansible allows) a list of mappings merged
+ * in order, later keys winning; with the position of each variable.
+ */
+export function varsOf(value: unknown, yaml: YamlFile, path: ValuePath): { values: Record<string, unknown>; positions: Map<string, SourcePos> } {
+  if (value === undefined || value === null) return { values: {}, positions: new Map() };
+  const parts: Array<[Record<string, unknown>, ValuePath]> = [];
+  if (Array.isArray(value)) value.forEach((v, i) => parts.push([v as Record<string, unknown>, [...path, i]]));
+  else parts.push([value as Record<string, unknown>, path]);
+  const values: Record<string, unknown> = {};
+  const positions = new Map<string, SourcePos>();
+  for (const [part, at] of parts) {
+    if (part === null || typeof part !== 'object' || Array.isArray(part)) {
+      throw new BosunError('SCHEMA', 'vars must be a mapping, or a list of mappings', { source: yaml.posOf(at) });
+    }
+    for (const [k, v] of Object.entries(part)) {
+      delete values[k];
+      values[k] = v;
+      positions.set(k, yaml.posOf([...at, k]));
+    }
+  }
+  return { values, positions };
 }
 
 /** Positions of the keys of a mapping at `path`. */

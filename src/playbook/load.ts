@@ -13,11 +13,12 @@ import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import { loadYamlFile, type ValuePath, type YamlFile } from '../util/yaml.js';
 import type { VarLayer } from '../vars/scope.js';
-import { emptyInherited, inherit, keyPositions, tagsOf, toBoolKeyword } from './inherit.js';
+import { emptyInherited, inherit, keyPositions, tagsOf, toBoolKeyword, varsOf } from './inherit.js';
+import { checkNotifies, hasDynamicRole, indexHandlers } from './notify-check.js';
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, tasksFileSchema } from './schema.js';
 import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
-import { handlerNodes, type Handler, type Inherited, type Play, type Playbook, type Role, type Task, type TaskContext, type TaskNode } from './types.js';
+import { allTasks, handlerNodes, type Handler, type Inherited, type Play, type Playbook, type Role, type Task, type TaskContext, type TaskNode } from './types.js';
 
 export { BUILTIN_ROLES_DIR, findRoleDir } from './roles.js';
 
@@ -50,7 +51,7 @@ export class PlaybookLoader implements NodeLoader {
   private readonly rolesPath: string[];
   private readonly roleCache = new Map<string, Promise<RoleFiles>>();
   /** The play being built (roles applied, handlers collected). */
-  private play: { handlers: Handler[]; roles: Role[]; applied: Set<string> } | undefined;
+  private play: { handlers: Handler[]; handlerNodes: TaskNode[]; roles: Role[]; applied: Set<string> } | undefined;
   private playbookDir = '';
 
   constructor(private readonly opts: LoadOptions) {
@@ -96,13 +97,13 @@ export class PlaybookLoader implements NodeLoader {
     const source = yaml.posOf([index]);
     const hosts = Array.isArray(raw['hosts']) ? (raw['hosts'] as string[]).join(':') : String(raw['hosts']);
     const name = typeof raw['name'] === 'string' ? raw['name'] : hosts;
-    const playVars = (raw['vars'] ?? {}) as Record<string, unknown>;
-    const vars: VarLayer = { level: 'play_vars', source: `play "${name}" vars`, values: playVars, positions: keyPositions(playVars, yaml, [index, 'vars']) };
+    const { values: playVars, positions: playVarPositions } = varsOf(raw['vars'], yaml, [index, 'vars']);
+    const vars: VarLayer = { level: 'play_vars', source: `play "${name}" vars`, values: playVars, positions: playVarPositions };
     const varsFiles = await this.loadVarsFiles(raw['vars_files'], [index, 'vars_files'], playVars, yaml, dir);
     const context: TaskContext = { playbookDir: dir, fileDir: dir };
     // Play-level keywords pass down to every task; play vars have their own layer.
     const inherited = inherit(emptyInherited(), { raw: { ...raw, vars: undefined }, yaml, path: [index], engine: this.engine, varsLevel: 'play_vars', label: '' });
-    this.play = { handlers: [], roles: [], applied: new Set() };
+    this.play = { handlers: [], handlerNodes: [], roles: [], applied: new Set() };
     const list = async (key: string): Promise<TaskNode[]> =>
       Array.isArray(raw[key]) ? parseNodes(raw[key] as unknown[], { yaml, path: [index, key], context, loader: this }, inherited) : [];
     const preTasks = await list('pre_tasks');
@@ -113,9 +114,13 @@ export class PlaybookLoader implements NodeLoader {
     }
     const tasks = await list('tasks');
     const postTasks = await list('post_tasks');
-    const playHandlers = Array.isArray(raw['handlers'])
-      ? handlerNodes(await parseNodes(raw['handlers'] as unknown[], { yaml, path: [index, 'handlers'], context, loader: this, handlers: true }, inherited))
+    const playHandlerNodes = Array.isArray(raw['handlers'])
+      ? await parseNodes(raw['handlers'] as unknown[], { yaml, path: [index, 'handlers'], context, loader: this, handlers: true }, inherited)
       : [];
+    const playHandlers = handlerNodes(playHandlerNodes);
+    const everyHandlerNode = [...playHandlerNodes, ...this.play.handlerNodes];
+    const allNodes = [...preTasks, ...roleNodes, ...tasks, ...postTasks];
+    checkNotifies(allNodes, [...allTasks(everyHandlerNode)], indexHandlers(everyHandlerNode), hasDynamicRole([...allNodes, ...everyHandlerNode]));
     const serial = raw['serial'] === undefined ? [] : [raw['serial']].flat() as Array<number | string>;
     const bool = (key: string, dflt: boolean): boolean => (raw[key] === undefined ? dflt : toBoolKeyword(raw[key], yaml.posOf([index, key])));
     const maxFail = raw['max_fail_percentage'];
@@ -151,10 +156,11 @@ export class PlaybookLoader implements NodeLoader {
     const spec = typeof ref === 'string' ? {} : ref;
     const { role: _r, name: _n, vars, ...rest } = spec as Record<string, unknown>;
     const keywordNames = new Set(['when', 'tags', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors', 'check_mode', 'diff', 'no_log', 'delegate_to', 'run_once', 'remote_user', 'any_errors_fatal', 'ignore_unreachable', 'throttle', 'timeout']);
-    const params: Record<string, unknown> = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !keywordNames.has(k))), ...(vars as Record<string, unknown> | undefined) };
+    const roleVars = varsOf(vars, yaml, [...at, 'vars']);
+    const params: Record<string, unknown> = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !keywordNames.has(k))), ...roleVars.values };
     const keywords = Object.fromEntries(Object.entries(rest).filter(([k]) => keywordNames.has(k)));
     const passDown = inherit(inherited, { raw: keywords, yaml, path: at, engine: this.engine, varsLevel: 'block_vars', label: '' });
-    return this.applyRole({ name, params }, yaml.posOf(at), context, passDown, keyPositions(params, yaml, vars ? [...at, 'vars'] : at));
+    return this.applyRole({ name, params }, yaml.posOf(at), context, passDown, new Map([...keyPositions(params, yaml, at), ...roleVars.positions]));
   }
 
   /** Apply a role in the current play: dependencies first, argument-spec check, tasks; handlers collected. */
@@ -181,8 +187,10 @@ export class PlaybookLoader implements NodeLoader {
       nodes.push(...(await parseNodes(files.tasks.value as unknown[], { yaml: files.tasks, path: [], context: ctx, loader: this }, inherited)));
     }
     if (files.handlers && play) {
-      const handlers = await parseNodes(files.handlers.value as unknown[], { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true }, inherited);
+      // An import_role's `notify` is for the role's tasks, not its handlers.
+      const handlers = await parseNodes(files.handlers.value as unknown[], { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true }, { ...inherited, notify: undefined, notifySources: [] });
       play.handlers.push(...handlerNodes(handlers));
+      play.handlerNodes.push(...handlers);
     }
     return nodes;
   }
@@ -228,7 +236,7 @@ export class PlaybookLoader implements NodeLoader {
   async include(what: 'tasks' | 'role', target: string, from: SourcePos, ctx: TaskContext, inherited: Inherited, pick: Omit<RoleImport, 'name' | 'params'>, params: Record<string, unknown>): Promise<Included> {
     if (what === 'tasks') return { nodes: await this.importTasks(target, from, ctx, inherited), handlers: [], roles: [] };
     const saved = this.play;
-    this.play = { handlers: [], roles: [], applied: new Set() };
+    this.play = { handlers: [], handlerNodes: [], roles: [], applied: new Set() };
     try {
       const nodes = await this.applyRole({ name: target, params, ...pick }, from, ctx, inherited);
       return { nodes, handlers: this.play.handlers, roles: this.play.roles };

@@ -12,13 +12,15 @@ import type { TemplateEngine } from '../template/index.js';
 import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
-import { parseArgString } from './arg-string.js';
-import { conditions, inherit, keyPositions, positiveInt, toBoolKeyword } from './inherit.js';
-import { BLOCK_KEYS, INCLUDE_KEYS, TASK_KEYWORDS } from './schema.js';
+import { parseArgString, parseKeyValues } from './arg-string.js';
+import { conditions, inherit, keyPositions, positiveInt, toBoolKeyword, varsOf } from './inherit.js';
+import { expandLookupLoop, type LoopLookup, type LoopSpec } from './loop-lookups.js';
+import { BLOCK_KEYS, INCLUDE_KEYS, LOOP_KEYS, TASK_KEYWORDS } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
 
 const KEYWORDS: ReadonlySet<string> = new Set(TASK_KEYWORDS);
-const BLOCK_ALLOWED: ReadonlySet<string> = new Set([...KEYWORDS, ...BLOCK_KEYS].filter((k) => !['register', 'loop', 'with_items', 'with_list', 'with_dict', 'loop_control', 'args', 'changed_when', 'failed_when', 'until', 'retries', 'delay', 'notify', 'listen', 'action', 'local_action'].includes(k)));
+const LOOPS: readonly string[] = LOOP_KEYS;
+const BLOCK_ALLOWED: ReadonlySet<string> = new Set([...KEYWORDS, ...BLOCK_KEYS].filter((k) => !LOOPS.includes(k) && !['register', 'loop_control', 'args', 'changed_when', 'failed_when', 'until', 'retries', 'delay', 'listen', 'action', 'local_action'].includes(k)));
 
 /** What parsing needs from the playbook loader (imports load files and roles). */
 export interface NodeLoader {
@@ -97,22 +99,27 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
   for (const k of Object.keys(raw)) {
     if (k !== key && !KEYWORDS.has(k)) throw new BosunError('SCHEMA', `'${k}' is not allowed beside ${key}`, { source: yaml.keyPosOf([...path, k]) });
   }
-  const value = raw[key];
-  const spec = (typeof value === 'string' ? { [key.endsWith('role') ? 'name' : 'file']: value } : (value ?? {})) as Record<string, unknown>;
-  const target = String(spec[key.endsWith('role') ? 'name' : 'file'] ?? '');
+  // Ansible: "'notify' is not a valid attribute for a TaskInclude" (and IncludeRole); the imports pass it down.
+  if (raw['notify'] !== undefined && key.startsWith('include_')) {
+    throw new BosunError('SCHEMA', `'notify' is not allowed on ${key}`, { source: yaml.keyPosOf([...path, 'notify']), hint: `notify from the included tasks, or use ${key.replace('include_', 'import_')}` });
+  }
+  const spec = includeSpec(key, raw[key], yaml, [...path, key]);
+  const target = String((key.endsWith('role') ? spec['name'] ?? spec['role'] : spec['file']) ?? '');
   if (!target) throw new BosunError('SCHEMA', `${key} needs ${key.endsWith('role') ? 'a role name' : 'a file'}`, { source: yaml.posOf([...path, key]) });
-  const params = { ...(raw['vars'] as Record<string, unknown> | undefined) };
+  const includeVars = varsOf(raw['vars'], yaml, [...path, 'vars']);
+  const params = includeVars.values;
   const own = inherit(inherited, { raw: { ...raw, vars: undefined }, yaml, path, engine: loader.engine, varsLevel: 'task_vars', label: '' });
   if (key.startsWith('import_')) {
     if (hasTemplate(target)) throw new BosunError('SCHEMA', `${key} is static: its ${key.endsWith('role') ? 'name' : 'file'} cannot use variables; use ${key.replace('import_', 'include_')}`, { source: yaml.posOf([...path, key]) });
-    if (raw['loop'] !== undefined || raw['with_items'] !== undefined) throw new BosunError('SCHEMA', `${key} cannot loop; use ${key.replace('import_', 'include_')}`, { source: yaml.keyPosOf([...path, 'loop']) });
+    const loops = LOOPS.find((k) => raw[k] !== undefined);
+    if (loops) throw new BosunError('SCHEMA', `${key} cannot loop; use ${key.replace('import_', 'include_')}`, { source: yaml.keyPosOf([...path, loops]) });
     const passDown = Object.keys(params).length
-      ? { ...own, varLayers: [...own.varLayers, { level: 'include_params' as const, source: `${key} ${target} vars`, values: params, positions: keyPositions(params, yaml, [...path, 'vars']) }] }
+      ? { ...own, varLayers: [...own.varLayers, { level: 'include_params' as const, source: `${key} ${target} vars`, values: params, positions: includeVars.positions }] }
       : own;
     if (key === 'import_tasks') return loader.importTasks(target, source, src.context, passDown);
     return loader.importRole(roleImport(target, spec, {}), source, src.context, passDown);
   }
-  const loopKey = ['loop', 'with_items', 'with_list'].find((k) => raw[k] !== undefined);
+  const loop = loopSpec(raw, src);
   const include: Include = {
     ...own,
     kind: 'include',
@@ -122,8 +129,8 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
     listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     target,
     from: { tasks: spec['tasks_from'] as string | undefined, vars: spec['vars_from'] as string | undefined, defaults: spec['defaults_from'] as string | undefined, handlers: spec['handlers_from'] as string | undefined },
-    params: Object.keys(params).length ? { level: 'include_params', source: `${key} ${target} vars`, values: params, positions: keyPositions(params, yaml, [...path, 'vars']) } : undefined,
-    loop: loopKey ? { value: raw[loopKey], source: yaml.posOf([...path, loopKey]), flatten: loopKey === 'with_items' } : undefined,
+    params: Object.keys(params).length ? { level: 'include_params', source: `${key} ${target} vars`, values: params, positions: includeVars.positions } : undefined,
+    loop,
     loopControl: loopControl(raw, yaml, path),
     childInherited: spec['apply'] && typeof spec['apply'] === 'object'
       ? inherit(inherited, { raw: spec['apply'] as Record<string, unknown>, yaml, path: [...path, key, 'apply'], engine: loader.engine, varsLevel: 'block_vars', label: `${key} apply vars` })
@@ -133,6 +140,41 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
   };
   if (hasTemplate(target)) loader.engine.check(target, yaml.posOf([...path, key]));
   return [include];
+}
+
+/** The options includes and imports accept (Ansible's valid options of each). */
+const INCLUDE_OPTIONS: Record<(typeof INCLUDE_KEYS)[number], readonly string[]> = {
+  include_tasks: ['file', 'apply'],
+  import_tasks: ['file'],
+  include_role: ['name', 'role', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'public', 'allow_duplicates', 'rolespec_validate'],
+  import_role: ['name', 'role', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'rolespec_validate'],
+};
+
+/**
+ * The mapping of an include or import: written as a mapping, as a bare file
+ * or role name, or as `key=value` words (`import_role: name=r tasks_from=x`,
+ * `include_tasks: file=x.yml`) parsed as Ansible's parse_kv does.
+ */
+function includeSpec(key: (typeof INCLUDE_KEYS)[number], value: unknown, yaml: YamlFile, at: ValuePath): Record<string, unknown> {
+  const main = key.endsWith('role') ? 'name' : 'file';
+  let spec: Record<string, unknown>;
+  if (typeof value === 'string') {
+    const { values, rest } = parseKeyValues(value, yaml.posOf(at));
+    // Words that are not key=value are the file (Ansible's _raw_params, which wins over file=); bosun also takes a bare role name.
+    spec = rest.length ? { ...values, [main]: rest.join(' ') } : values;
+  } else if (value === null || value === undefined) spec = {};
+  else if (typeof value === 'object' && !Array.isArray(value)) spec = value as Record<string, unknown>;
+  else throw new BosunError('SCHEMA', `${key} needs a ${main === 'name' ? 'role name' : 'file'} or a mapping`, { source: yaml.posOf(at) });
+  const allowed = INCLUDE_OPTIONS[key];
+  for (const k of Object.keys(spec)) {
+    if (!allowed.includes(k)) {
+      throw new BosunError('SCHEMA', `Invalid options for ${key}: ${k}`, {
+        source: typeof value === 'string' ? yaml.posOf(at) : yaml.keyPosOf([...at, k]),
+        hint: `${key} takes ${allowed.join(', ')}; pass variables with vars:`,
+      });
+    }
+  }
+  return spec;
 }
 
 function roleImport(name: string, spec: Record<string, unknown>, params: Record<string, unknown>): RoleImport {
@@ -180,10 +222,7 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
 
   const name = typeof raw['name'] === 'string' ? raw['name'] : undefined;
   if (name && hasTemplate(name)) engine.check(name, yaml.posOf([...path, 'name']));
-  const loopKey = ['loop', 'with_items', 'with_list', 'with_dict'].find((k) => raw[k] !== undefined);
-  let loopValue = loopKey ? raw[loopKey] : undefined;
-  if (typeof loopValue === 'string') engine.check(loopValue, yaml.posOf([...path, loopKey!]));
-  if (loopKey === 'with_dict') loopValue = typeof loopValue === 'string' ? `{{ dict2items ${loopValue.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}` : Object.entries(loopValue as object).map(([key, value]) => ({ key, value }));
+  const loop = loopSpec(raw, src);
   const own = inherit(inherited, { raw, yaml, path, engine, varsLevel: 'task_vars', label: `${yaml.file}:${source.line} task vars` });
   const local = raw['local_action'] !== undefined;
   const optional = (key: string) => (raw[key] === undefined ? undefined : conditions(raw[key], [...path, key], yaml, engine));
@@ -197,18 +236,50 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     args: merged,
     argPos,
     register: raw['register'] as string | undefined,
-    loop: loopKey ? { value: loopValue, source: yaml.posOf([...path, loopKey]), flatten: loopKey === 'with_items' } : undefined,
+    loop,
     loopControl: loopControl(raw, yaml, path),
     changedWhen: optional('changed_when'),
     failedWhen: optional('failed_when'),
     until: optional('until'),
     retries: raw['retries'] === undefined ? 3 : hasTemplate(raw['retries']) ? String(raw['retries']) : positiveIntOrZero(raw['retries'], yaml.posOf([...path, 'retries'])),
     delaySeconds: raw['delay'] === undefined ? 5 : hasTemplate(raw['delay']) ? String(raw['delay']) : nonNegative(raw['delay'], yaml.posOf([...path, 'delay'])),
-    notify: raw['notify'] === undefined ? [] : [raw['notify']].flat().map(String),
+    notify: own.notify ?? [],
     listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     source,
     context: src.context,
   };
+}
+
+/**
+ * The loop of a task or include: `loop`, `with_items` (flattened), `with_list`,
+ * `with_dict` (as dict2items), or a `with_<lookup>` that a lookup expands
+ * after rendering. Templates are checked now; a `with_sequence` without
+ * templates is expanded once now, so its mistakes are found before any host.
+ */
+function loopSpec(raw: Record<string, unknown>, src: ListSource): LoopSpec | undefined {
+  const { yaml, path, loader, context } = src;
+  const keys = LOOPS.filter((k) => raw[k] !== undefined);
+  if (keys.length === 0) return undefined;
+  if (keys.length > 1) throw new BosunError('SCHEMA', `a task takes one loop, found '${keys[0]}' and '${keys[1]}'`, { source: yaml.keyPosOf([...path, keys[1]!]) });
+  const key = keys[0]!;
+  const source = yaml.posOf([...path, key]);
+  let value = raw[key];
+  let templated = false;
+  walkStrings(value, [key], (s, p) => {
+    if (hasTemplate(s)) {
+      templated = true;
+      loader.engine.check(s, yaml.posOf([...path, ...p]));
+    }
+  });
+  if (key === 'with_dict') {
+    value = typeof value === 'string' ? `{{ dict2items ${value.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}` : Object.entries(value as object).map(([k, v]) => ({ key: k, value: v }));
+  }
+  if (!key.startsWith('with_') || ['with_items', 'with_list', 'with_dict'].includes(key)) return { value, source, flatten: key === 'with_items' };
+  const lookup = key.slice('with_'.length) as LoopLookup;
+  const searchDirs = [...new Set([...(context.role ? [context.role.dir] : []), context.fileDir, context.playbookDir])];
+  const spec: LoopSpec = { value, source, flatten: false, lookup, ...(lookup === 'fileglob' ? { searchDirs } : {}) };
+  if (lookup === 'sequence' && !templated) expandLookupLoop(lookup, value, { source, searchDirs });
+  return spec;
 }
 
 function nonNegative(value: unknown, source: SourcePos): number {
@@ -243,8 +314,9 @@ function findModule(raw: Record<string, unknown>, src: ListSource): { module: st
     const action = raw[actionKey];
     const argsPath = [...path, actionKey];
     if (typeof action === 'string') {
-      const [module, ...rest] = action.trim().split(/\s+/);
-      return { module: module ?? '', args: rest.join(' '), argsPath };
+      // The module is the first word; the rest keeps its spacing (quoted values may hold runs of spaces).
+      const m = /^\s*(\S*)\s*([\s\S]*)$/.exec(action)!;
+      return { module: m[1]!, args: m[2]!, argsPath };
     }
     const { module, ...args } = action as Record<string, unknown>;
     if (typeof module !== 'string') throw new BosunError('SCHEMA', `'${actionKey}' as a mapping needs a 'module' key`, { source: yaml.posOf(argsPath) });
@@ -271,6 +343,15 @@ function checkArgs(
   argPos: (p: ValuePath) => SourcePos, engine: TemplateEngine, yaml: YamlFile | undefined, argsPath: ValuePath,
 ): void {
   const what = `arguments of module '${module}'`;
+  // `not: {required: [a, b]}` (lib/schema.ts notBoth): say which two, not ajv's "must NOT be valid".
+  const exclusive = (schema['not'] as { required?: string[] } | undefined)?.required;
+  if (exclusive?.length === 2 && exclusive.every((k) => args[k] !== undefined)) {
+    const [a, b] = exclusive as [string, string];
+    throw new BosunError('MODULE_ARGS', `module '${module}' takes '${a}' or '${b}', not both`, {
+      source: yaml ? yaml.keyPosOf([...argsPath, b]) : argPos([]),
+      hint: a === 'cmd' && b === 'argv' ? 'give the command as a string (the free form or cmd:) or as a list (argv:); Ansible: "only command or argv can be given, not both"' : `remove '${a}' or '${b}'`,
+    });
+  }
   let templated = false;
   for (const [key, value] of Object.entries(args)) {
     if (rawArgs.includes(key)) {

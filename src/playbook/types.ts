@@ -8,6 +8,7 @@
 import type { SourcePos } from '../errors.js';
 import type { VarLayer } from '../vars/scope.js';
 import type { YamlFile } from '../util/yaml.js';
+import type { LoopSpec } from './loop-lookups.js';
 
 /** A role as loaded from its folder. */
 export interface Role {
@@ -79,6 +80,10 @@ export interface Inherited {
   throttle: number | undefined;
   /** `timeout`: seconds the task may take on a host before it fails. */
   timeout: number | undefined;
+  /** `notify` of the innermost block or import that sets it (a task's own `notify` replaces it, as in Ansible). */
+  notify: string[] | undefined;
+  /** Where each `notify` entry was written (parallel to `notify`), for the load-time handler check. */
+  notifySources: SourcePos[];
 }
 
 /** One task, ready to run: which module with which raw (untemplated) arguments. */
@@ -94,8 +99,8 @@ export interface Task extends Inherited {
   /** Position of an argument's value, for errors (path relative to the args). */
   argPos: (path: ReadonlyArray<string | number>) => SourcePos;
   register: string | undefined;
-  /** The `loop:` value (a list, or a template that renders to one). */
-  loop: { value: unknown; source: SourcePos; flatten: boolean } | undefined;
+  /** The `loop:`/`with_*:` value and how it becomes items (`expandLoopItems` after rendering). */
+  loop: LoopSpec | undefined;
   loopControl: LoopControl | undefined;
   changedWhen: Condition[] | undefined;
   failedWhen: Condition[] | undefined;
@@ -103,6 +108,7 @@ export interface Task extends Inherited {
   /** `retries` / `delay`: numbers, or templates rendered per host when the task runs. */
   retries: number | string;
   delaySeconds: number | string;
+  /** Handlers to notify when the task changes: its own `notify`, else the enclosing block's or import's. */
   notify: string[];
   /** Handler topics (`listen:`); only on handlers. */
   listen: string[];

@@ -23,14 +23,23 @@ export interface RunCommandArgs {
 /** Schema properties common to command and shell. */
 export const runCommandProps = {
   chdir: { type: 'string', description: 'Change into this folder before running' },
-  creates: { type: 'string', description: 'A path; when it exists the command is not run (relative to chdir)' },
-  removes: { type: 'string', description: 'A path; when it does not exist the command is not run (relative to chdir)' },
+  creates: { type: 'string', description: 'A path or glob pattern; when a path matches, the command is not run (relative to chdir)' },
+  removes: { type: 'string', description: 'A path or glob pattern; when no path matches, the command is not run (relative to chdir)' },
   stdin: { type: 'string', description: "Text fed to the command's standard input" },
   stdin_add_newline: boolSchema('Append a newline to stdin', true),
   strip_empty_ends: boolSchema('Strip trailing newlines from stdout and stderr', true),
   unless: { type: 'string', description: 'A read-only probe (sh script, run in chdir): when it exits 0 the command is not run' },
   onlyif: { type: 'string', description: 'A read-only probe (sh script, run in chdir): the command runs only when it exits 0' },
 } as const;
+
+/**
+ * A test that holds when the glob pattern matches a path (a plain path: when
+ * it exists, a dangling symlink included), as Ansible's `glob.glob(creates)`
+ * on the target. The pattern is only globbed, never split or expanded.
+ */
+export function globMatches(pattern: string): string {
+  return `( p=${shq(pattern)}; IFS=; set +f; for f in $p; do if [ -e "$f" ] || [ -L "$f" ]; then exit 0; fi; done; exit 1 )`;
+}
 
 /** Ansible's timestamp format: `2024-05-01 12:00:00.123456` (controller local time). */
 function stamp(d: Date): string {
@@ -55,8 +64,8 @@ export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, sc
   const cd = args.chdir !== undefined ? sh`cd -- ${args.chdir} && ` : '';
   // Each check prints one tagged line: `P<i> 1` means "skip the command".
   const checks: Array<{ test: string; msg: string }> = [];
-  if (args.creates !== undefined) checks.push({ test: sh`[ -e ${args.creates} ]`, msg: `Did not run command since '${args.creates}' exists` });
-  if (args.removes !== undefined) checks.push({ test: sh`[ ! -e ${args.removes} ]`, msg: `Did not run command since '${args.removes}' does not exist` });
+  if (args.creates !== undefined) checks.push({ test: globMatches(args.creates), msg: `Did not run command since '${args.creates}' exists` });
+  if (args.removes !== undefined) checks.push({ test: `! ${globMatches(args.removes)}`, msg: `Did not run command since '${args.removes}' does not exist` });
   if (args.onlyif !== undefined) checks.push({ test: sh`! /bin/sh -c ${args.onlyif} >/dev/null 2>&1`, msg: 'Did not run command since the onlyif probe failed' });
   if (args.unless !== undefined) checks.push({ test: sh`/bin/sh -c ${args.unless} >/dev/null 2>&1`, msg: 'Did not run command since the unless probe succeeded' });
   if (checks.length) {
