@@ -8,41 +8,124 @@ import type { FileDiff } from '../modules/types.js';
 /** How one task ended on one host. */
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
 
-/** The result of one task (or one loop item) on one host: one shape for every outcome. */
-export interface TaskResult {
+/** Why a task (or loop item) was skipped; decides the keys `register` stores (Ansible's `skip_reason` / `skipped_reason`). */
+export type SkipCause =
+  /** A `when` condition was false. */
+  | { by: 'when'; condition: string }
+  /** The loop had no items. */
+  | { by: 'empty_loop' }
+  /** Every loop item was skipped. */
+  | { by: 'items' }
+  /** Check mode, and the module cannot predict (`msg` is its reason). */
+  | { by: 'check_mode' }
+  /** The module decided the task does not apply (debug under its verbosity; `msg` says why). */
+  | { by: 'module' };
+
+/** Where a loop item stands in its loop, for the keys `register` stores with each item. */
+export interface LoopPosition {
+  /** `loop_control.loop_var` (default `item`). */
+  loopVar: string;
+  index: number;
+  /** `loop_control.index_var`, when given. */
+  indexVar?: string;
+}
+
+/** What every task result has, whatever its status. */
+interface ResultCommon {
   host: string;
   /** Task title as shown (`role : name` or the module name). */
   task: string;
   /** The module that ran (`setup` for fact gathering). */
   module: string;
-  status: TaskStatus;
-  /** A failure that ignore_errors let pass (counted `ignored`). */
-  ignored: boolean;
-  /** A failure inside a block whose rescue handles it (counted `rescued`, not `failed`). */
-  rescued?: boolean;
-  /** How many attempts `until` took. */
+  /** How many attempts `until` took (as Ansible registers it: the number of retries when all of them failed). */
   attempts?: number;
   /** The host the task ran on when delegated (`delegate_to`). */
   delegatedTo?: string;
   /** Display label of the loop item (`loop_control.label`). */
   label?: string;
   msg: string | undefined;
+  /** Exit code, output and error output of the command a module ran (command, shell, script, package managers). */
   rc: number | undefined;
   stdout: string | undefined;
   stderr: string | undefined;
+  /** Variables the module set on the host (`ansible_facts`: setup's facts, set_fact's variables). */
+  facts?: Record<string, unknown>;
+  /** What changed, for --diff (empty without it). */
   diff: FileDiff[];
+  /** Warnings the module gave (registered as `warnings`). */
+  warnings?: string[];
+  /** What `failed_when` evaluated to, when the task has one (registered as `failed_when_result`). */
+  failedWhen?: boolean;
   durationMs: number;
   /** The loop item this result is for, when the task loops. */
   item?: unknown;
+  /** Where the item stands in its loop, when this result is a loop item. */
+  loop?: LoopPosition;
   /** Per-item results of a loop. */
   items?: TaskResult[];
-  /** The registered value (what `register:` stores), for -v output and --json. */
+  /**
+   * The registered value (what `register:` stores, for -v output and --json),
+   * built by `registeredValue()` from the typed fields and the module's own
+   * keys. Nothing reads status, facts or output back out of it.
+   */
   data: Record<string, unknown>;
-  /** A user error behind a failure (undefined variable, bad arguments), for positioned output. */
-  error?: BosunError;
   /** The task asked for no_log: reporters must not show data, msg or diffs. */
   noLog: boolean;
 }
+
+/** Nothing changed. */
+export interface OkResult extends ResultCommon {
+  status: 'ok';
+  changed: false;
+  ignored: false;
+  rescued?: false;
+  error?: undefined;
+}
+
+/** The task changed the host (or, in check mode, would). */
+export interface ChangedResult extends ResultCommon {
+  status: 'changed';
+  changed: true;
+  ignored: false;
+  rescued?: false;
+  error?: undefined;
+}
+
+/** The task did not run (or its module did not apply). */
+export interface SkippedResult extends ResultCommon {
+  status: 'skipped';
+  changed: false;
+  ignored: false;
+  rescued?: false;
+  error?: undefined;
+  skip: SkipCause;
+}
+
+/** The task failed. */
+export interface FailedResult extends ResultCommon {
+  status: 'failed';
+  /** Something changed before the failure (a command that ran and exited non-zero): counted `changed` when ignored. */
+  changed: boolean;
+  /** A failure that ignore_errors let pass (counted `ignored`). */
+  ignored: boolean;
+  /** A failure inside a block whose rescue handles it (counted `rescued`, not `failed`). */
+  rescued?: boolean;
+  /** A user error behind a failure (undefined variable, bad arguments), for positioned output. */
+  error?: BosunError;
+}
+
+/** The host could not be reached. */
+export interface UnreachableResult extends ResultCommon {
+  status: 'unreachable';
+  changed: false;
+  /** ignore_unreachable let it pass. */
+  ignored: boolean;
+  rescued?: false;
+  error?: undefined;
+}
+
+/** The result of one task (or one loop item) on one host, discriminated on `status`. */
+export type TaskResult = OkResult | ChangedResult | SkippedResult | FailedResult | UnreachableResult;
 
 /** Per-host counters of PLAY RECAP, as ansible-playbook counts them. */
 export interface HostStats {
@@ -119,7 +202,7 @@ export function countResult(stats: HostStats, r: TaskResult): void {
       } else if (r.ignored) {
         stats.ok++;
         stats.ignored++;
-        if (r.data['changed'] === true) stats.changed++;
+        if (r.changed) stats.changed++;
       } else {
         stats.failed++;
       }

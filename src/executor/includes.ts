@@ -8,7 +8,7 @@ import type { Include } from '../playbook/types.js';
 import type { VarLayer } from '../vars/scope.js';
 import { emptyStats } from './events.js';
 import type { PlayRun, Walk } from './play.js';
-import { blankResult, errorResult } from './results.js';
+import { blankResult, errorResult, taskResult } from './results.js';
 
 /** Run an include on `hosts`. */
 export async function runInclude(play: PlayRun, inc: Include, hosts: string[], walk: Walk): Promise<void> {
@@ -22,8 +22,9 @@ const { run } = play;
   for (const h of hosts) {
     const vars = play.varsFor(h, inc.context, walk.layers, inc.params ? [...inc.varLayers, inc.params] : inc.varLayers);
     try {
-      if (!inc.when.every((c) => run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)))) {
-        play.record({ ...blankResult(play.target(inc, h, incTitle), Date.now()), status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+      const unmet = inc.when.find((c) => !run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)));
+      if (unmet) {
+        play.record(taskResult(play.target(inc, h, incTitle), { status: 'skipped', skip: { by: 'when', condition: unmet.expr } }, Date.now()));
         continue;
       }
       const items = inc.loop ? (run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source) as unknown[]) : [undefined];

@@ -7,7 +7,7 @@
  * never a silent false; a false one shows the meta task skipped.
  */
 import type { Task } from '../playbook/types.js';
-import { blankResult } from './results.js';
+import { taskResult } from './results.js';
 import type { PlayRun, Walk } from './play.js';
 
 /** Actions that run once for all hosts (Ansible: everything but noop, reset_connection, end_host, role_complete, flush_handlers). */
@@ -30,8 +30,8 @@ export async function runMeta(play: PlayRun, task: Task, hosts: string[], walk: 
       continue;
     }
     // Shown as skipped, not counted in the recap (Ansible sends the skip to its callbacks, not to its stats).
-    const skipped = blankResult(play.target(task, h, title), Date.now());
-    run.sink({ type: 'task_result', result: { ...skipped, status: 'skipped', data: { changed: false, skipped: true, skip_reason: `${action} conditional evaluated to False` } } });
+    const skipped = taskResult(play.target(task, h, title), { status: 'skipped', skip: { by: 'module' }, returned: { skip_reason: `${action} conditional evaluated to False` } }, Date.now());
+    run.sink({ type: 'task_result', result: skipped });
   }
   switch (action) {
     case 'flush_handlers':

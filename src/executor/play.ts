@@ -318,10 +318,10 @@ export class PlayRun {
     this.afterResult(task, host, result, walk, report);
     if (result.status === 'failed' && !result.ignored) state.lastFailure = { task, result: result.data };
     const harvest = (r: TaskResult): void => {
-      const facts = r.data['ansible_facts'];
-      if (facts && typeof facts === 'object' && r.status !== 'failed') {
+      const facts = r.facts;
+      if (facts && r.status !== 'failed') {
         if (task.module === 'set_fact') Object.assign(state.runtime, facts);
-        else state.facts = mergeFacts(state.facts, facts as Record<string, unknown>);
+        else state.facts = mergeFacts(state.facts, facts);
       }
     };
     if (result.items) result.items.forEach(harvest);

@@ -15,7 +15,8 @@ import { validateOrThrow } from '../util/schema.js';
 import { shq } from '../util/shell.js';
 import { becomeEnabledFromVars, becomeOptionsFromVars } from '../connection/become-options.js';
 import type { TaskResult, TaskStatus } from './events.js';
-import { blankResult, errorResult as sharedErrorResult, type ResultTarget } from './results.js';
+import { errorResult as sharedErrorResult, errorVerdict, taskResult, type ResultPlace, type ResultTarget, type Verdict } from './results.js';
+import { settle } from './settle.js';
 
 /** What running a task on a host needs. */
 export interface TaskRun {
@@ -52,10 +53,7 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
   if (run.task.timeout !== undefined) run.deadline = Math.min(run.deadline ?? Infinity, started + run.task.timeout * 1000);
   const { task } = run;
   try {
-    if (!task.loop) {
-      const r = await runOnce(run, run.vars, started);
-      return r;
-    }
+    if (!task.loop) return await runOnce(run, run.vars, started, {});
     const items = loopItems(task.loop, run.vars, run.engine);
     const lc = task.loopControl;
     const loopVar = lc?.loopVar ?? 'item';
@@ -68,21 +66,17 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
       const itemVars: Record<string, unknown> = { ...loopBase, [loopVar]: item, ansible_loop_var: loopVar };
       if (lc?.indexVar) itemVars[lc.indexVar] = i;
       if (lc?.extended) itemVars['ansible_loop'] = loopInfo(items, i);
-      const r = await runOnce(run, itemVars, Date.now());
-      r.item = item;
+      const place: ResultPlace = { item, loop: { loopVar, index: i, ...(lc?.indexVar ? { indexVar: lc.indexVar } : {}) } };
       if (lc?.label !== undefined) {
         try {
-          r.label = String(run.engine.renderString(lc.label, itemVars, task.source));
+          place.label = String(run.engine.renderString(lc.label, itemVars, task.source));
         } catch {
-          r.label = lc.label;
+          place.label = lc.label;
         }
       }
-      r.data[loopVar] = item;
-      r.data['ansible_loop_var'] = loopVar;
-      if (lc?.indexVar) r.data[lc.indexVar] = i;
+      const r = await runOnce(run, itemVars, Date.now(), place);
       results.push(r);
-      const facts = r.data['ansible_facts'];
-      if (task.module === 'set_fact' && r.status !== 'failed' && facts && typeof facts === 'object') loopBase = { ...loopBase, ...(facts as Record<string, unknown>) };
+      if (task.module === 'set_fact' && r.status !== 'failed' && r.facts) loopBase = { ...loopBase, ...r.facts };
       if (r.status === 'unreachable') break;
     }
     return loopResult(run, results, started);
@@ -114,31 +108,19 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The result of a whole loop: the worst item status wins (unreachable, failed), then all-skipped, then changed. */
 function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskResult {
   const any = (s: TaskStatus): boolean => results.some((r) => r.status === s);
-  const status: TaskStatus = any('unreachable') ? 'unreachable'
-    : any('failed') ? 'failed'
-    : results.length > 0 && results.every((r) => r.status === 'skipped') ? 'skipped'
-    : any('changed') ? 'changed' : 'ok';
-  const data: Record<string, unknown> = {
-    results: results.map((r) => r.data),
-    changed: results.some((r) => r.data['changed'] === true),
-    msg: status === 'failed' ? 'One or more items failed' : 'All items completed',
-  };
-  if (status === 'skipped' || results.length === 0) {
-    data['skipped'] = true;
-    if (results.length === 0) data['skipped_reason'] = 'No items in the list';
-  }
-  if (status === 'failed') data['failed'] = true;
-  return {
-    ...baseResult(run, started),
-    status: results.length === 0 ? 'skipped' : status,
-    ignored: status === 'failed' && run.task.ignoreErrors === true,
-    msg: data['msg'] as string,
-    items: results,
-    diff: results.flatMap((r) => r.diff),
-    data,
-  };
+  const changed = results.some((r) => r.changed);
+  const diff = results.flatMap((r) => r.diff);
+  const place: ResultPlace = { items: results };
+  let verdict: Verdict;
+  if (results.length === 0) verdict = { status: 'skipped', skip: { by: 'empty_loop' }, msg: 'No items in the list' };
+  else if (any('unreachable')) verdict = { status: 'unreachable', msg: results.find((r) => r.status === 'unreachable')!.msg };
+  else if (any('failed')) verdict = { status: 'failed', changed, msg: 'One or more items failed' };
+  else if (results.every((r) => r.status === 'skipped')) verdict = { status: 'skipped', skip: { by: 'items' }, msg: 'All items skipped' };
+  else verdict = { status: changed ? 'changed' : 'ok', msg: 'All items completed' };
+  return taskResult(targetOf(run), { ...verdict, diff }, started, place);
 }
 
 /** Which task on which host `run` is, for the shared result builders. */
@@ -147,18 +129,21 @@ function targetOf(run: TaskRun): ResultTarget {
   return { host: run.host, task: run.title, module: t.module, noLog: t.noLog === true, ignoreErrors: t.ignoreErrors === true, ignoreUnreachable: t.ignoreUnreachable === true };
 }
 
-function baseResult(run: TaskRun, started: number): TaskResult {
-  return blankResult(targetOf(run), started);
+function errorResult(run: TaskRun, e: unknown, started: number, place: ResultPlace = {}): TaskResult {
+  return sharedErrorResult(targetOf(run), e, started, place);
 }
 
-function errorResult(run: TaskRun, e: unknown, started: number): TaskResult {
-  return sharedErrorResult(targetOf(run), e, started);
-}
-
-/** One run of the module (for one loop item), repeated while `until` does not hold. */
-async function runOnce(run: TaskRun, vars: Record<string, unknown>, started: number): Promise<TaskResult> {
+/**
+ * One run of the module (for one loop item), repeated while `until` does not
+ * hold. As in Ansible: `retries: N` allows N + 1 attempts (`retries: 0`, one
+ * attempt and no until check); each attempt registers `attempts`, visible to
+ * changed_when / failed_when and to `until`; when every attempt failed the
+ * task fails with `attempts` registered as N.
+ */
+async function runOnce(run: TaskRun, vars: Record<string, unknown>, started: number, place: ResultPlace): Promise<TaskResult> {
   const { task, engine } = run;
-  if (!task.until) return attempt(run, vars, started);
+  const target = targetOf(run);
+  if (!task.until) return taskResult(target, await attempt(run, vars, undefined), started, place);
   const number = (v: number | string, what: string): number => {
     const n = typeof v === 'number' ? v : Number(engine.renderString(v, vars, task.source));
     if (!Number.isFinite(n) || n < 0) throw new BosunError('SCHEMA', `${what} must be a number, got '${String(v)}'`, { source: task.source });
@@ -170,57 +155,54 @@ async function runOnce(run: TaskRun, vars: Record<string, unknown>, started: num
     retries = Math.floor(number(task.retries, 'retries'));
     delay = number(task.delaySeconds, 'delay');
   } catch (e) {
-    return errorResult(run, e, started);
+    return errorResult(run, e, started, place);
   }
   const max = retries + 1;
-  let result: TaskResult | undefined;
+  let last: Verdict | undefined;
   for (let n = 1; n <= max; n++) {
-    result = await attempt(run, vars, started);
-    if (result.status === 'unreachable' || result.status === 'skipped') return result;
+    const v = await attempt(run, vars, n);
+    if (v.status === 'unreachable' || v.status === 'skipped') return taskResult(target, v, started, place);
+    const result = taskResult(target, v, started, { ...place, attempts: n });
+    if (retries === 0) return result;
     const scope = task.register ? { ...vars, [task.register]: result.data } : { ...vars, ...result.data };
     let done: boolean;
     try {
       done = task.until.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
     } catch (e) {
-      return errorResult(run, e, started);
+      return errorResult(run, e, started, { ...place, attempts: n });
     }
-    result.attempts = n;
-    result.data['attempts'] = n;
     if (done) return result;
+    last = v;
     if (n < max) {
       run.onRetry?.(max - n, result);
       await sleep(delay * 1000);
     }
   }
-  const last = result!;
-  if (last.status !== 'failed') {
-    last.status = 'failed';
-    last.ignored = task.ignoreErrors === true;
-    last.data['failed'] = true;
-    last.msg ??= `the 'until' condition was not met after ${max} attempts`;
-  }
-  return last;
+  const v = last!;
+  const changed = v.status === 'changed' || (v.status === 'failed' && v.changed);
+  const { status: _status, ...rest } = v as Verdict & { skip?: unknown };
+  delete rest.skip;
+  const msg = v.msg ?? `the 'until' condition was not met after ${max} attempts`;
+  const exhausted: Verdict = { ...rest, status: 'failed', changed, msg };
+  return taskResult(target, exhausted, started, { ...place, attempts: retries });
 }
 
-async function attempt(run: TaskRun, vars: Record<string, unknown>, started: number): Promise<TaskResult> {
+/** One attempt: `when`, the arguments, the module's decision, settled. Errors become verdicts. */
+async function attempt(run: TaskRun, vars: Record<string, unknown>, attempts: number | undefined): Promise<Verdict> {
   const { task, engine } = run;
   try {
     for (const cond of task.when) {
-      if (!engine.isTruthy(engine.evaluate(cond.expr, vars, cond.source))) {
-        return {
-          ...baseResult(run, started), status: 'skipped',
-          data: { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: cond.expr },
-        };
-      }
+      const holds = engine.isTruthy(engine.evaluate(cond.expr, vars, cond.source));
+      if (!holds) return { status: 'skipped', skip: { by: 'when', condition: cond.expr } };
     }
     const def = getModule(task.module)!;
     const args = renderArgs(def, task, vars, engine);
     validateOrThrow(def.schema, args, { source: task.argPos([]), what: `arguments of module '${def.name}'` });
     const ctx = moduleContext(run, vars);
     const decision: Decision = await def.decide(ctx, args);
-    return await finish(run, vars, decision, started);
+    return await finish(run, vars, decision, attempts);
   } catch (e) {
-    return errorResult(run, e, started);
+    return errorVerdict(e);
   }
 }
 
@@ -233,53 +215,19 @@ function renderArgs(def: ModuleDef<any>, task: Task, vars: Record<string, unknow
   return out;
 }
 
-async function finish(run: TaskRun, vars: Record<string, unknown>, decision: Decision, started: number): Promise<TaskResult> {
+/** Settle the decision with the task's check mode, --diff, changed_when and failed_when. */
+function finish(run: TaskRun, vars: Record<string, unknown>, decision: Decision, attempts: number | undefined): Promise<Verdict> {
   const { task, engine } = run;
-  let changed = decision.changed;
-  let failed = decision.failed === true;
-  let skipped = decision.skipped === true;
-  let msg = decision.msg;
-  let data: Record<string, unknown> = { ...decision.data };
-  if (!failed && !skipped && run.check && decision.unpredictable) {
-    skipped = true;
-    changed = false;
-    msg = decision.unpredictable;
-  } else if (!failed && decision.changed && decision.apply && !run.check) {
-    const applied = await decision.apply();
-    data = { ...data, ...applied.data };
-    if (applied.failed) failed = true;
-    if (applied.msg !== undefined) msg = applied.msg;
-    if (applied.changed !== undefined) changed = applied.changed;
-  }
-  data['changed'] = changed;
-  if (msg !== undefined) data['msg'] = msg;
-  if (failed) data['failed'] = true;
-  if (skipped) data['skipped'] = true;
-
-  if (!skipped && (task.changedWhen || task.failedWhen)) {
-    const scope = task.register ? { ...vars, [task.register]: data } : { ...vars, ...data };
-    if (task.changedWhen) {
-      changed = task.changedWhen.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
-      data['changed'] = changed;
-    }
-    if (task.failedWhen) {
-      failed = task.failedWhen.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
-      data['failed'] = failed;
-      data['failed_when_result'] = failed;
-    }
-  }
-  const status: TaskStatus = failed ? 'failed' : skipped ? 'skipped' : changed ? 'changed' : 'ok';
-  return {
-    ...baseResult(run, started),
-    status,
-    ignored: failed && task.ignoreErrors === true,
-    msg,
-    rc: typeof data['rc'] === 'number' ? data['rc'] : undefined,
-    stdout: typeof data['stdout'] === 'string' ? data['stdout'] : undefined,
-    stderr: typeof data['stderr'] === 'string' ? data['stderr'] : undefined,
-    diff: run.diff && decision.changed ? decision.diff ?? [] : [],
-    data,
+  const holds = (conds: NonNullable<Task['changedWhen']>) => (registered: Record<string, unknown>): boolean => {
+    const scope = task.register ? { ...vars, [task.register]: registered } : { ...vars, ...registered };
+    return conds.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
   };
+  return settle(decision, {
+    check: run.check, diff: run.diff,
+    ...(task.changedWhen ? { changedWhen: holds(task.changedWhen) } : {}),
+    ...(task.failedWhen ? { failedWhen: holds(task.failedWhen) } : {}),
+    ...(attempts !== undefined ? { attempts } : {}),
+  });
 }
 
 function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleContext {

@@ -50,11 +50,11 @@ export default defineModule<AssertArgs>({
       if (!holds(assertion, (expr) => ctx.isTruthy(ctx.evaluate(expr)))) {
         const custom = args.fail_msg ?? args.msg;
         const msg = custom === undefined ? `Assertion failed: ${assertion}` : typeof custom === 'string' ? custom : JSON.stringify(custom);
-        return { changed: false, failed: true, msg, data: { assertion, evaluated_to: false, msg } };
+        return { kind: 'fail', msg, data: { assertion, evaluated_to: false, msg } };
       }
     }
     const msg = args.success_msg === undefined ? 'All assertions passed' : String(args.success_msg);
-    return { changed: false, msg, data: { msg } };
+    return { kind: 'ok', msg, data: { msg } };
   },
 });
 

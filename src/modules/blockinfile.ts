@@ -152,10 +152,10 @@ export default defineModule<BlockinfileArgs>({
     if (t.st.type === 'directory') return failed(`Path ${path} is a directory !`, { rc: 256 });
     const present = (args.state ?? 'present') === 'present';
     if (t.text === null && !toBool(args.create)) {
-      if (!present) return { changed: false, msg: `File ${path} not present`, data: {} };
+      if (!present) return { kind: 'ok', msg: `File ${path} not present`, data: {} };
       return failed(`Path ${path} does not exist !`, { rc: 257 });
     }
-    if (t.text === null && !present) return { changed: false, msg: `File ${path} not present`, data: {} };
+    if (t.text === null && !present) return { kind: 'ok', msg: `File ${path} not present`, data: {} };
     const spec: BlockSpec = {
       block: args.block ?? args.content ?? '', marker: args.marker ?? '# {mark} ANSIBLE MANAGED BLOCK',
       markerBegin: args.marker_begin ?? 'BEGIN', markerEnd: args.marker_end ?? 'END', present,

@@ -33,7 +33,7 @@ export default defineModule<DebugArgs>({
   },
   async decide(ctx, args) {
     if ((args.verbosity ?? 0) > (ctx.verbosity ?? 0)) {
-      return { changed: false, skipped: true, msg: 'Verbosity threshold not met.', data: { skipped_reason: 'Verbosity threshold not met.' } };
+      return { kind: 'skip', msg: 'Verbosity threshold not met.', data: { skipped_reason: 'Verbosity threshold not met.' } };
     }
     if (args.var !== undefined) {
       let value: unknown;
@@ -43,9 +43,9 @@ export default defineModule<DebugArgs>({
         if (isBosunError(e) && e.code === 'UNDEFINED_VAR') value = 'VARIABLE IS NOT DEFINED!';
         else throw e;
       }
-      return { changed: false, data: { [args.var]: value } };
+      return { kind: 'ok', data: { [args.var]: value } };
     }
     const msg = args.msg === undefined ? 'Hello world!' : args.msg;
-    return { changed: false, ...(typeof msg === 'string' ? { msg } : {}), data: { msg } };
+    return { kind: 'ok', ...(typeof msg === 'string' ? { msg } : {}), data: { msg } };
   },
 });

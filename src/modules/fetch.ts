@@ -56,25 +56,25 @@ export default defineModule<FetchArgs>({
     if (!st.exists) {
       const msg = 'the remote file does not exist, not transferring, ignored';
       if (toBool(args.fail_on_missing, true)) return failed(`the remote file does not exist: ${args.src}`, { file: args.src });
-      return { changed: false, msg, data: { file: args.src, dest } };
+      return { kind: 'ok', msg, data: { file: args.src, dest } };
     }
     if (st.type === 'directory') return failed('remote file is a directory, fetch cannot work on directories', { file: args.src });
     if (st.checksum === undefined || st.checksum === '') return failed(`cannot read ${args.src} on the target`, { file: args.src });
     const local = await fs.readFile(dest).catch(() => null);
     const data = { dest, file: args.src, remote_checksum: st.checksum, checksum: st.checksum };
-    if (local && sha1(local) === st.checksum) return { changed: false, msg: 'the file is already up to date', data };
+    if (local && sha1(local) === st.checksum) return { kind: 'ok', msg: 'the file is already up to date', data };
     const diff: FileDiff[] = [];
     if (ctx.diff) diff.push({ path: dest, before: diffText(local), after: diffText(await ctx.conn.readFile(args.src)) });
     return {
-      changed: true,
+      kind: 'change',
       diff,
       data,
       apply: () => applying(async () => {
         const bytes = await ctx.conn.readFile(args.src);
-        if (bytes === null) return { failed: true, msg: `the remote file disappeared: ${args.src}` };
+        if (bytes === null) return { kind: 'failed', msg: `the remote file disappeared: ${args.src}` };
         const got = sha1(bytes);
         if (toBool(args.validate_checksum, true) && got !== st.checksum) {
-          return { failed: true, msg: 'checksum mismatch', data: { ...data, checksum: got } };
+          return { kind: 'failed', msg: 'checksum mismatch', data: { ...data, checksum: got } };
         }
         const refused = failOnController(`cannot write ${dest}`, { source: ctx.source });
         await fs.mkdir(dirname(dest), { recursive: true }).catch(failOnController(`cannot create the folder ${dirname(dest)}`, { source: ctx.source }));
@@ -85,7 +85,7 @@ export default defineModule<FetchArgs>({
         } finally {
           await fs.rm(tmp, { force: true });
         }
-        return { data: { ...data, checksum: got } };
+        return { kind: 'applied', data: { ...data, checksum: got } };
       }),
     };
   }),

@@ -104,14 +104,14 @@ export default defineModule<FileArgs>({
     const atime = args.access_time ?? defaultTime;
 
     if (state === 'absent') {
-      if (!own.exists) return { changed: false, msg: 'path is absent', data: { path, state: 'absent' } };
+      if (!own.exists) return { kind: 'ok', msg: 'path is absent', data: { path, state: 'absent' } };
       return {
-        changed: true, msg: `${prev} removed`,
+        kind: 'change', msg: `${prev} removed`,
         diff: [{ path, before: `path: ${path}\nstate: ${prev}\n`, after: `path: ${path}\nstate: absent\n` }],
         data: { path, state: 'absent' },
         apply: () => applying(async () => {
           await runThenStat(ctx.conn, [sh`rm -rf -- ${path}`], path);
-          return { data: { path, state: 'absent' } };
+          return { kind: 'applied', data: { path, state: 'absent' } };
         }),
       };
     }
@@ -216,13 +216,13 @@ export default defineModule<FileArgs>({
       group: plan.group ?? (cur ? target.group : ''),
     };
     if (isLink) predicted.linkTarget = args.src ?? own.linkTarget ?? '';
-    if (!cmds.length) return { changed: false, msg: `${state} is up to date`, data: resultData(target) };
+    if (!cmds.length) return { kind: 'ok', msg: `${state} is up to date`, data: resultData(target) };
     const decision: Decision = {
-      changed: true,
+      kind: 'change',
       msg: target.exists ? `${state} updated` : `${state} created`,
       diff: [{ path, before: before.map((l) => `${l}\n`).join(''), after: after.map((l) => `${l}\n`).join('') }],
       data: resultData(predicted),
-      apply: () => applying(async () => ({ data: resultData(await runThenStat(ctx.conn, cmds, path, { follow: followLink })) })),
+      apply: () => applying(async () => ({ kind: 'applied', data: resultData(await runThenStat(ctx.conn, cmds, path, { follow: followLink })) })),
     };
     return decision;
   }),

@@ -13,7 +13,7 @@ import { digestCommand, parseChecksum, pickChecksum } from './lib/checksum.js';
 import { controllerDownload, fetchText } from './lib/controller-download.js';
 import { applyControllerDownload, applyTargetDownload, probeDest, type DownloadPlan } from './lib/get-url-apply.js';
 import { currentAttrs, RemoteFailure } from './lib/remote-file.js';
-import { deciding, failed } from './lib/result.js';
+import { assumedChange, deciding, failed } from './lib/result.js';
 import { contentDispositionName, parseResponse, requestCommand, urlBasename, type HttpRequest } from './lib/target-http.js';
 
 /** Arguments of `get_url`. */
@@ -132,7 +132,10 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
   // Check mode: the folder may come from an earlier task (see put-file); predict the download instead of failing.
   if (!probe.parentExists) {
     if (!ctx.check) return failed(`Destination dir ${posix.dirname(dest)} does not exist`, data);
-    return { changed: true, msg: `would download ${url} to ${dest} (its folder does not exist yet: an earlier task must create it)`, data, diff: [{ path: dest, before: 'state: absent\n', after: 'state: file\n' }] };
+    return assumedChange({
+      msg: `would download ${url} to ${dest} (its folder does not exist yet: an earlier task must create it)`, data,
+      diff: [{ path: dest, before: 'state: absent\n', after: 'state: file\n' }], realFailure: `Destination dir ${posix.dirname(dest)} does not exist`,
+    });
   }
   if (cur.type === 'directory') return failed(`dest ${dest} is a directory`, data);
   if (spec && probe.missing.includes(digestCommand(algo))) return failed(`get_url needs '${digestCommand(algo)}' on the target (not found)`, data);
@@ -148,8 +151,8 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
   const finalMode = attrs.mode !== undefined ? parseMode(attrs.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
   if (cur.exists) {
     Object.assign(data, { checksum_dest: cur.checksum, size: cur.size, mode: cur.mode, owner: cur.owner, group: cur.group, uid: cur.uid, gid: cur.gid, state: 'file' });
-    if (expected && probe.digest === expected && isEmptyPlan(plan)) return { changed: false, msg: 'file already exists with the right checksum', data };
-    if (!expected && !force) return { changed: false, msg: 'file already exists', data };
+    if (expected && probe.digest === expected && isEmptyPlan(plan)) return { kind: 'ok', msg: 'file already exists with the right checksum', data };
+    if (!expected && !force) return { kind: 'ok', msg: 'file already exists', data };
   }
   const contentPlanned = !cur.exists || (expected !== undefined && probe.digest !== expected) || (!expected && force);
   const attrLines = attrDiffLines(plan, current);
@@ -161,7 +164,7 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
   };
   if (!contentPlanned) {
     diff.push({ path: dest, before: attrLines.before.map((l) => `${l}\n`).join(''), after: attrLines.after.map((l) => `${l}\n`).join('') });
-    return { changed: true, msg: 'attributes changed', diff, data, apply: () => applyTargetDownload({ ...dl, attrsOnly: true }) };
+    return { kind: 'change', msg: 'attributes changed', diff, data, apply: () => applyTargetDownload({ ...dl, attrsOnly: true }) };
   }
   if (mode === 'target' && !probe.tool) return failed("get_url needs 'curl' or 'wget' on the target (neither found)", data);
   let unpredictable: string | undefined;
@@ -169,7 +172,7 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
     // force without a checksum: only the download says whether the content differs.
     if (mode === 'controller') {
       const file = await controllerDownload(req);
-      if (file.sha1 === cur.checksum && isEmptyPlan(plan)) return { changed: false, msg: 'file already exists with the same content', data };
+      if (file.sha1 === cur.checksum && isEmptyPlan(plan)) return { kind: 'ok', msg: 'file already exists with the same content', data };
     } else {
       unpredictable = 'get_url with force and no checksum cannot know whether the content changed without downloading';
       dl.compareOnly = true;
@@ -179,15 +182,13 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
   const after = `${expected ? `${algo}: ${expected}` : `downloaded from ${url}`}\n${attrLines.after.map((l) => `${l}\n`).join('')}`;
   diff.push({ path: dest, before, after });
   const predicted = { ...data, mode: formatMode(finalMode), state: 'file' };
-  const decision: Decision = {
-    changed: true,
+  const plan2 = {
     msg: cur.exists ? 'file would be replaced' : 'file would be downloaded',
     diff,
     data: predicted,
     apply: () => (mode === 'controller' ? applyControllerDownload(dl) : applyTargetDownload(dl)),
   };
-  if (unpredictable) decision.unpredictable = unpredictable;
-  return decision;
+  return unpredictable ? { kind: 'unpredictable', reason: unpredictable, ...plan2 } : { kind: 'change', ...plan2 };
 }
 
 /** A small text (a checksum file) fetched by the target to stdout. */

@@ -64,7 +64,7 @@ export default defineModule<GroupArgs>({
     const before: string[] = [];
     const after: string[] = [];
     if (!present) {
-      if (!entry) return { changed: false, data: base };
+      if (!entry) return { kind: 'ok', data: base };
       tool = 'groupdel';
       cmd = `groupdel ${toBool(args.force) ? '-f ' : ''}${sh`-- ${name}`}`;
       before.push(`group ${name}: present (gid ${entry[2]})`);
@@ -80,18 +80,18 @@ export default defineModule<GroupArgs>({
       before.push(`gid: ${entry[2]}`);
       after.push(`gid: ${args.gid}`);
     } else {
-      return { changed: false, data: { ...base, gid: Number(entry[2]) } };
+      return { kind: 'ok', data: { ...base, gid: Number(entry[2]) } };
     }
     if (!tools.has(tool)) return failed(missingTool('group', tool));
     const data = { ...base, ...(present ? { gid: args.gid !== undefined ? Number(args.gid) : entry ? Number(entry[2]) : undefined } : {}) };
     return {
-      changed: true, data,
+      kind: 'change', data,
       diff: [{ path: `group ${name}`, before: before.map((l) => `${l}\n`).join(''), after: after.map((l) => `${l}\n`).join(''), beforeHeader: `group ${name} (before)`, afterHeader: `group ${name} (after)` }],
       apply: () => applying(async () => {
         const r = await ctx.conn.exec(`PATH="$PATH:/usr/sbin:/sbin"; ${cmd} || exit $?\n${sh`getent group ${name}`} || true`);
-        if (r.rc !== 0) return { failed: true, msg: `${tool} failed: ${r.stderr.trim() || `rc ${r.rc}`}`, data: { rc: r.rc } };
+        if (r.rc !== 0) return { kind: 'failed', msg: `${tool} failed: ${r.stderr.trim() || `rc ${r.rc}`}`, data: { rc: r.rc } };
         const made = /^[^:]*:[^:]*:(\d+):/m.exec(r.stdout);
-        return { data: { ...data, ...(made ? { gid: Number(made[1]) } : {}) } };
+        return { kind: 'applied', data: { ...data, ...(made ? { gid: Number(made[1]) } : {}) } };
       }),
     };
   }),

@@ -85,7 +85,7 @@ export default defineModule<LineinfileArgs>({
     const { followed: st, real, data: content } = await statAndRead(ctx.conn, path);
     if (st.type === 'directory') return failed(`Path ${path} is a directory !`);
     const exists = st.exists;
-    if (!exists && state === 'absent') return { changed: false, msg: 'file not present', data: { path, found: 0, backup: '' } };
+    if (!exists && state === 'absent') return { kind: 'ok', msg: 'file not present', data: { path, found: 0, backup: '' } };
     if (!exists && !toBool(args.create)) return failed(`Destination ${path} does not exist !`, { rc: 257 });
     const beforeText = (content ?? Buffer.alloc(0)).toString('utf8');
     const spec: LineEditSpec = { backrefs, firstmatch: toBool(args.firstmatch) };
@@ -97,13 +97,13 @@ export default defineModule<LineinfileArgs>({
     const edit = state === 'present' ? present(splitLines(beforeText), spec) : absent(splitLines(beforeText), spec);
     const afterText = edit.lines.join('');
     const contentChanged = edit.changed;
-    if (!exists && !contentChanged) return { changed: false, msg: edit.msg, data: { path, backup: '' } };
+    if (!exists && !contentChanged) return { kind: 'ok', msg: edit.msg, data: { path, backup: '' } };
     const current = currentAttrs(st);
     const plan = planAttrs(want, current);
     let msg = edit.msg;
     if (!isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
     const data: Record<string, unknown> = { path, backup: '', ...(edit.found !== undefined ? { found: edit.found } : {}) };
-    if (!contentChanged && isEmptyPlan(plan)) return { changed: false, msg, data };
+    if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
     const diff: FileDiff[] = [];
     if (contentChanged) diff.push({ path, before: beforeText, after: afterText, beforeHeader: `${path} (content)`, afterHeader: `${path} (content)` });
     if (!isEmptyPlan(plan) && exists) {
@@ -111,15 +111,15 @@ export default defineModule<LineinfileArgs>({
       diff.push({ path, before: lines.before.map((l) => `${l}\n`).join(''), after: lines.after.map((l) => `${l}\n`).join('') });
     }
     return {
-      changed: true, msg, diff, data,
+      kind: 'change', msg, diff, data,
       apply: () => applying(async () => {
         if (!contentChanged) {
           await runThenStat(ctx.conn, attrCommands(real, plan), real);
-          return { data };
+          return { kind: 'applied', data };
         }
         if (!exists) {
           const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(real)}`);
-          if (mk.rc !== 0) return { failed: true, msg: `cannot create ${posix.dirname(real)}: ${mk.stderr.trim()}` };
+          if (mk.rc !== 0) return { kind: 'failed', msg: `cannot create ${posix.dirname(real)}: ${mk.stderr.trim()}` };
         }
         const mode = want.mode !== undefined ? parseMode(want.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
         const owner = want.owner ?? (exists ? String(st.uid) : undefined);
@@ -129,7 +129,7 @@ export default defineModule<LineinfileArgs>({
           ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
           ...(args.validate !== undefined ? { validate: args.validate } : {}),
         });
-        return { data: { ...data, backup: out.backupFile ?? '', ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
+        return { kind: 'applied', data: { ...data, backup: out.backupFile ?? '', ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
       }),
     };
   }),

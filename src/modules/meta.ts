@@ -29,6 +29,6 @@ export default defineModule<MetaArgs>({
     properties: { action: { type: 'string', enum: [...META_ACTIONS], description: 'What the executor should do' } },
   },
   async decide(_ctx, args) {
-    return { changed: false, data: { meta_action: args.action } };
+    return { kind: 'ok', data: { meta_action: args.action } };
   },
 });

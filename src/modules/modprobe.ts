@@ -126,20 +126,20 @@ export default defineModule<ModprobeArgs>({
       files = planPersistent(name, params, persistent, loadFiles, optionFiles);
       for (const f of files) diff.push({ path: f.path, before: f.before ?? '', after: f.after });
     }
-    if (!diff.length) return { changed: false, data };
+    if (!diff.length) return { kind: 'ok', data };
     return {
-      changed: true, diff, data,
+      kind: 'change', diff, data,
       apply: () => applying(async () => {
         for (const f of files) {
           const mk = await ctx.conn.exec(sh`mkdir -p -- ${f.path.replace(/\/[^/]*$/, '')}`);
-          if (mk.rc !== 0) return { failed: true, msg: `cannot create the folder of ${f.path}: ${mk.stderr.trim()}` };
+          if (mk.rc !== 0) return { kind: 'failed', msg: `cannot create the folder of ${f.path}: ${mk.stderr.trim()}` };
           await atomicWrite(ctx.conn, f.path, Buffer.from(f.after), { mode: 0o644 });
         }
         if (wantLoad || wantUnload) {
           const r = await ctx.conn.exec(wantLoad ? sh`modprobe -- ${name} ${words}` : sh`modprobe -r -- ${name}`);
-          if (r.rc !== 0) return { failed: true, msg: (r.stderr || r.stdout).trim(), data: { ...data, rc: r.rc, stdout: r.stdout, stderr: r.stderr } };
+          if (r.rc !== 0) return { kind: 'failed', msg: (r.stderr || r.stdout).trim(), data: { ...data, rc: r.rc, stdout: r.stdout, stderr: r.stderr } };
         }
-        return { data };
+        return { kind: 'applied', data };
       }),
     };
   }),

@@ -42,7 +42,7 @@ export default defineModule<PauseArgs>({
     const stdout = `Paused for ${Number.isInteger(shown) ? shown.toFixed(1) : String(shown)} ${args.minutes !== undefined ? 'minutes' : 'seconds'}`;
     const delta = Math.floor(elapsed);
     return {
-      changed: false, msg: stdout,
+      kind: 'ok', msg: stdout,
       data: { start: start.toISOString().replace('T', ' ').replace('Z', ''), stop: stop.toISOString().replace('T', ' ').replace('Z', ''), delta, echo: true, user_input: '', stdout },
     };
   },

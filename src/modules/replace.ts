@@ -90,7 +90,7 @@ export default defineModule<ReplaceArgs>({
     if (t.text === null) return failed(`Path ${path} does not exist !`, { rc: 257 });
     const sub = { regexp: args.regexp, replace: args.replace ?? '', ...(args.after ? { after: args.after } : {}), ...(args.before ? { before: args.before } : {}) };
     const res = replaceText(t.text, sub);
-    if (res.noSection) return { changed: false, msg: res.noSection, data: { rc: 0 } };
+    if (res.noSection) return { kind: 'ok', msg: res.noSection, data: { rc: 0 } };
     return textWriteDecision(ctx, t, {
       after: res.text, msg: res.count ? `${res.count} replacements made` : '', attrs: want, backup: toBool(args.backup), encoding,
       data: { rc: 0 }, ...(args.validate !== undefined ? { validate: args.validate } : {}),

@@ -10,7 +10,7 @@ import { sh, shq, splitWords } from '../util/shell.js';
 import { exactlyOneOf } from './lib/schema.js';
 import { decideCommand, type RunCommandArgs } from './lib/run-command.js';
 import { deciding, failed } from './lib/result.js';
-import { defineModule } from './types.js';
+import { defineModule, type Plan } from './types.js';
 
 /** Arguments of `script`. */
 export interface ScriptArgs extends Pick<RunCommandArgs, 'chdir' | 'creates' | 'removes'> {
@@ -58,16 +58,16 @@ export default defineModule<ScriptArgs>({
     const line = [run, ...params.map(shq)].join(' ');
     const script = `{ bosun_rc=0; ${line} || bosun_rc=$?; rm -f -- ${shq(tmp)}; exit $bosun_rc; }`;
     const decision = await decideCommand(ctx, args, script, words);
+    if (decision.kind !== 'change' && decision.kind !== 'unpredictable') return decision;
     const apply = decision.apply;
-    if (!apply) return decision;
-    return {
+    const withScript: Plan = {
       ...decision,
-      unpredictable: decision.unpredictable ? 'Script would have run if not in check mode' : undefined,
+      ...(decision.kind === 'unpredictable' ? { reason: 'Script would have run if not in check mode' } : {}),
       apply: async () => {
         try {
           await ctx.conn.writeFile(tmp, body, 0o700);
         } catch (e) {
-          return { failed: true, msg: `cannot copy the script to ${tmp} on the target: ${(e as Error).message}` };
+          return { kind: 'failed', msg: `cannot copy the script to ${tmp} on the target: ${(e as Error).message}` };
         }
         try {
           return await apply();
@@ -77,5 +77,6 @@ export default defineModule<ScriptArgs>({
         }
       },
     };
+    return withScript;
   }),
 });

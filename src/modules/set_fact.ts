@@ -20,6 +20,6 @@ export default defineModule<Record<string, unknown>>({
   },
   async decide(_ctx, args) {
     const facts = Object.fromEntries(Object.entries(args).filter(([k]) => k !== 'cacheable'));
-    return { changed: false, data: { ansible_facts: facts } };
+    return { kind: 'ok', facts };
   },
 });

@@ -50,7 +50,7 @@ export default defineModule<SetupArgs>({
     const subsets = resolveSubsets(spec);
     const res = await ctx.conn.exec(factsScript(subsets), { timeoutMs: (args.gather_timeout ?? 10) * 1000 });
     if (res.rc !== 0 && res.stdout === '') {
-      return { changed: false, failed: true, msg: `fact gathering failed (rc ${res.rc}): ${res.stderr.trim()}` };
+      return { kind: 'fail', msg: `fact gathering failed (rc ${res.rc}): ${res.stderr.trim()}` };
     }
     const facts = parseFacts(res.stdout, subsets);
     const vars = factVars(facts);
@@ -59,8 +59,8 @@ export default defineModule<SetupArgs>({
     const matchers = filters.map((f) => picomatch(f));
     const selected = Object.fromEntries(Object.entries(vars).filter(([name]) => matchers.length === 0 || matchers.some((m) => m(name))));
     return {
-      changed: false,
-      data: { ansible_facts: { ...selected, gather_subset: spec, module_setup: true } },
+      kind: 'ok',
+      facts: { ...selected, gather_subset: spec, module_setup: true },
     };
   },
 });

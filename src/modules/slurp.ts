@@ -35,6 +35,6 @@ export default defineModule<SlurpArgs>({
       throw new RemoteFailure(`cannot read ${args.src}: ${e.message}`);
     });
     if (data === null) return failed(`file not found: ${args.src}`, { source: args.src });
-    return { changed: false, data: { content: data.toString('base64'), encoding: 'base64', source: args.src } };
+    return { kind: 'ok', data: { content: data.toString('base64'), encoding: 'base64', source: args.src } };
   }),
 });

@@ -34,7 +34,7 @@ export default defineModule<StatArgs>({
   decide: (ctx, args) => deciding(async () => {
     const checksum = toBool(args.get_checksum, true) ? args.checksum_algorithm ?? 'sha1' : undefined;
     const st = await statPath(ctx.conn, args.path, { follow: toBool(args.follow), ...(checksum ? { checksum } : {}) });
-    if (!st.exists) return { changed: false, data: { stat: { exists: false } } };
+    if (!st.exists) return { kind: 'ok', data: { stat: { exists: false } } };
     const stat: Record<string, unknown> = {
       exists: true, path: args.path,
       isdir: st.type === 'directory', isreg: st.type === 'file', islnk: st.type === 'link',
@@ -47,6 +47,6 @@ export default defineModule<StatArgs>({
       stat['lnk_target'] = st.linkTarget;
       stat['lnk_source'] = st.linkSource;
     }
-    return { changed: false, data: { stat } };
+    return { kind: 'ok', data: { stat } };
   }),
 });

@@ -128,7 +128,7 @@ export default defineModule<SysctlArgs>({
     const setLive = set && present && liveDiffers;
     const changed = fileChanged || (present && (reload || set) && liveDiffers);
     const data = { name, value, state: present ? 'present' : 'absent', sysctl_file: file };
-    if (!changed) return { changed: false, data };
+    if (!changed) return { kind: 'ok', data };
     const touchesLive = setLive || reload;
     const roMsg = keyReadOnly
       ? `sysctl: ${name} is read-only (${procPath} cannot be written)`
@@ -137,17 +137,17 @@ export default defineModule<SysctlArgs>({
     if (fileChanged) diff.push({ path: file, before, after: edit.text });
     if (present && liveDiffers && (reload || set)) diff.push({ path: `sysctl ${name}`, before: `${name} = ${live ?? '(unknown key)'}\n`, after: `${name} = ${value}\n` });
     return {
-      changed: true,
+      kind: 'change',
       msg: !writable && touchesLive && present ? `${roMsg} (predicted)` : undefined,
       diff, data,
       apply: () => applying(async () => {
         if (fileChanged) {
           const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(file)}`);
-          if (mk.rc !== 0) return { failed: true, msg: `cannot create ${posix.dirname(file)}: ${mk.stderr.trim()}` };
+          if (mk.rc !== 0) return { kind: 'failed', msg: `cannot create ${posix.dirname(file)}: ${mk.stderr.trim()}` };
           await atomicWrite(ctx.conn, file, Buffer.from(edit.text), { mode: 0o644 });
         }
-        if (!touchesLive) return { data };
-        if (!writable && present) return { failed: true, msg: roMsg, data };
+        if (!touchesLive) return { kind: 'applied', data };
+        if (!writable && present) return { kind: 'failed', msg: roMsg, data };
         const cmds: string[] = [];
         if (setLive) cmds.push(`LANG=C sysctl ${e}-w ${sh`${`${name}=${value}`}`}`);
         if (reload) cmds.push(`LANG=C sysctl ${e}-p ${sh`${file}`}`);
@@ -155,11 +155,11 @@ export default defineModule<SysctlArgs>({
           const r = await ctx.conn.exec(cmd);
           const err = `${r.stdout}${r.stderr}`;
           if (r.rc !== 0 || /^sysctl: setting key "[^"]+": (Invalid argument|Read-only file system)$/m.test(r.stderr)) {
-            if (/Read-only file system/.test(err)) return { failed: true, msg: roMsg, data };
-            return { failed: true, msg: cmd.includes(' -p ') ? `Failed to reload sysctl: ${err.trim()}` : `setting ${name} failed: ${err.trim()}`, data };
+            if (/Read-only file system/.test(err)) return { kind: 'failed', msg: roMsg, data };
+            return { kind: 'failed', msg: cmd.includes(' -p ') ? `Failed to reload sysctl: ${err.trim()}` : `setting ${name} failed: ${err.trim()}`, data };
           }
         }
-        return { data };
+        return { kind: 'applied', data };
       }),
     };
   }),

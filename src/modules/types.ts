@@ -19,37 +19,87 @@ export interface FileDiff {
   afterHeader?: string;
 }
 
-/** What `apply` reports after acting. */
-export interface ApplyResult {
-  /** Fields for `register` (rc, stdout, dest, ...). Merged over the decision's data. */
-  data?: Record<string, unknown>;
-  /** The action ran but failed (a command's non-zero exit, for example). */
-  failed?: boolean;
+/** Fields a module returns for `register` (stat, dest, cmd, rc, stdout, ...), besides the status keys the executor owns. */
+export type ResultData = Record<string, unknown>;
+
+/** What every decision and apply result may carry. */
+interface Reported {
   msg?: string;
-  /** Override of the decision's `changed` (command modules always change; others rarely override). */
-  changed?: boolean;
+  /** Fields for `register`, known already at this step (stat results, paths, a command's rc and output). */
+  data?: ResultData;
+  /** Things the user should know although the task did not fail (registered as Ansible's `warnings`). */
+  warnings?: string[];
+  /** Variables the module sets on the host (`ansible_facts`: setup's facts, set_fact's variables). */
+  facts?: ResultData;
 }
 
-/** The outcome of `decide`: the module's truthful prediction. */
-export interface Decision {
-  /** Something would change (and `apply` does it). */
-  changed: boolean;
-  msg?: string;
-  diff?: FileDiff[];
-  /** Fields for `register`, known already at decision time (stat results, paths). */
-  data?: Record<string, unknown>;
-  /** The module decided the task fails (assert, a missing src, ...). */
-  failed?: boolean;
-  /** The module decided the task does not apply (command with `creates` that exists is `ok`, not this). */
-  skipped?: boolean;
-  /** Performs the change. Present when `changed` is true; never run in check mode. */
-  apply?: () => Promise<ApplyResult>;
-  /**
-   * In check mode the module cannot predict (command without creates/removes):
-   * the task is reported `skipped` with this message, as Ansible does.
-   */
-  unpredictable?: string;
+/** `apply` made the change. */
+export interface Applied extends Reported {
+  kind: 'applied';
 }
+
+/** `apply` found nothing to change after all (a download whose content equals the file). */
+export interface AppliedNoChange extends Reported {
+  kind: 'unchanged';
+}
+
+/** `apply` failed (a command's non-zero exit, a refused write). */
+export interface ApplyFailed extends Reported {
+  kind: 'failed';
+  msg: string;
+  /** Something was changed before the failure (a command that ran and exited non-zero): Ansible registers `changed: true`. */
+  changed?: true;
+}
+
+/** What `apply` reports after acting. */
+export type ApplyResult = Applied | AppliedNoChange | ApplyFailed;
+
+/** The step that performs a planned change; never run in check mode. */
+export type Apply = () => Promise<ApplyResult>;
+
+/** Nothing to change: the target is as asked (`msg` says why, e.g. "file is up to date"). */
+export interface NoChange extends Reported {
+  kind: 'ok';
+}
+
+/** Something differs: `diff` shows what, `apply` does it. Check mode reports `changed` without calling `apply`. */
+export interface Change extends Reported {
+  kind: 'change';
+  diff?: FileDiff[];
+  apply: Apply;
+}
+
+/**
+ * The module cannot know whether something would change without doing it (a
+ * `command` without `creates`/`removes`): check mode reports the task
+ * `skipped` with `reason`, as Ansible does; the real run calls `apply`, whose
+ * result decides.
+ */
+export interface Unpredictable extends Reported {
+  kind: 'unpredictable';
+  /** Why check mode cannot predict ("Command would have run if not in check mode"). */
+  reason: string;
+  diff?: FileDiff[];
+  apply: Apply;
+}
+
+/** The module decided the task fails (assert, a missing src, ...). */
+export interface Fail extends Reported {
+  kind: 'fail';
+  msg: string;
+}
+
+/** The module decided the task does not apply (debug under its verbosity). A command whose `creates` exists is `ok`, not this. */
+export interface Skip extends Reported {
+  kind: 'skip';
+  msg: string;
+}
+
+/** The outcome of `decide`: the module's truthful prediction, discriminated on `kind`. */
+export type Decision = NoChange | Change | Unpredictable | Fail | Skip;
+
+/** The decisions that carry an `apply` step. */
+export type Plan = Change | Unpredictable;
 
 /** Everything a module may use while deciding and acting on one host. */
 export interface ModuleContext {

@@ -14,7 +14,7 @@ import { extractCommand, HANDLERS, inspectScript, isInspectFailure, parseInspect
 import { boolSchema, toBool } from './lib/bool.js';
 import { controllerDownload } from './lib/controller-download.js';
 import { parseStatLines, statScript, type RemoteStat } from './lib/remote-file.js';
-import { applying, deciding, failed } from './lib/result.js';
+import { applying, assumedChange, deciding, failed } from './lib/result.js';
 import { defineModule, type Decision, type ModuleContext } from './types.js';
 
 /** Arguments of `unarchive`. */
@@ -139,18 +139,18 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
   ].join('\n');
   const res = await ctx.conn.exec(first);
   const stats = parseStatLines(res.stdout);
-  if (args.creates !== undefined && stats.get('c')?.exists) return { changed: false, msg: `skipped, since ${args.creates} exists`, data };
+  if (args.creates !== undefined && stats.get('c')?.exists) return { kind: 'ok', msg: `skipped, since ${args.creates} exists`, data };
   const destSt = stats.get('d');
   // Check mode: the folder and a remote archive may come from earlier tasks (file, get_url); predict the unpacking.
-  const assumed = (what: string): Decision => ({ changed: true, msg: `would unpack ${args.src} into ${dest} (${what} does not exist yet: an earlier task must create it)`, data });
-  if (!destSt || destSt.type !== 'directory') return ctx.check && !destSt?.exists ? assumed(`dest '${dest}'`) : failed(`dest '${dest}' must be an existing dir`, data);
+  const assumed = (what: string, realFailure: string): Decision => assumedChange({ msg: `would unpack ${args.src} into ${dest} (${what} does not exist yet: an earlier task must create it)`, data, realFailure });
+  if (!destSt || destSt.type !== 'directory') return ctx.check && !destSt?.exists ? assumed(`dest '${dest}'`, `dest '${dest}' must be an existing dir`) : failed(`dest '${dest}' must be an existing dir`, data);
   let info: ArchiveInfo;
   if (local) {
     const missing = /^M (\S+)$/m.exec(res.stdout);
     if (missing) return failed(`unarchive needs '${missing[1]}' on the target (not found)`, data);
     info = local.info;
   } else {
-    if (/^E missing$/m.test(res.stdout)) return ctx.check ? assumed(`the archive ${args.src}`) : failed(`Source '${args.src}' does not exist`, data);
+    if (/^E missing$/m.test(res.stdout)) return ctx.check ? assumed(`the archive ${args.src}`, `Source '${args.src}' does not exist`) : failed(`Source '${args.src}' does not exist`, data);
     const parsed = parseInspection(res.stdout, opts);
     if (isInspectFailure(parsed)) {
       if ('missing' in parsed) return failed(`unarchive needs '${parsed.missing}' on the target (not found)`, data);
@@ -177,10 +177,10 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
     if (why) work.push({ m, path: paths[i]!, why, mode });
   }
   work.sort((a, b) => (a.m.name < b.m.name ? -1 : a.m.name > b.m.name ? 1 : 0));
-  if (!work.length) return { changed: false, msg: 'all archive members are in place', data };
+  if (!work.length) return { kind: 'ok', msg: 'all archive members are in place', data };
   const diff = [{ path: dest, before: '', after: work.map((w) => `${w.why}: ${w.m.name}\n`).join(''), beforeHeader: `before: ${dest}`, afterHeader: `after: unarchive ${args.src}` }];
   return {
-    changed: true,
+    kind: 'change',
     msg: `${work.length} archive member(s) to unpack`,
     diff,
     data,
@@ -196,8 +196,8 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
       if (attrs.owner !== undefined) lines.push(`chown -h ${sh`${attrs.owner} -- ${wanted.map((w) => w.path)}`}`);
       if (attrs.group !== undefined) lines.push(`chgrp -h ${sh`${attrs.group} -- ${wanted.map((w) => w.path)}`}`);
       const out = await ctx.conn.exec(lines.join(' &&\n'));
-      if (out.rc !== 0) return { failed: true, msg: `failed to unpack ${args.src} into ${dest}: ${out.stderr.trim() || `rc ${out.rc}`}`, data };
-      return { data, msg: `unpacked ${work.length} member(s)` };
+      if (out.rc !== 0) return { kind: 'failed', msg: `failed to unpack ${args.src} into ${dest}: ${out.stderr.trim() || `rc ${out.rc}`}`, data };
+      return { kind: 'applied', data, msg: `unpacked ${work.length} member(s)` };
     }),
   };
 }

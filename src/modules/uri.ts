@@ -12,7 +12,15 @@ import { boolSchema, toBool } from './lib/bool.js';
 import { requestOf, safeUrl } from './get_url.js';
 import { applying, deciding, failed } from './lib/result.js';
 import { detectHttpToolScript, parseHttpTool, parseResponse, requestCommand, type HttpRequest, type HttpTool } from './lib/target-http.js';
-import { defineModule, type ApplyResult, type Decision, type ModuleContext } from './types.js';
+import { defineModule, type ApplyResult, type Decision, type ModuleContext, type ResultData } from './types.js';
+
+/** A request's outcome: answered with a wanted status (`ok`), or not (`msg` says why). */
+interface Response {
+  ok: boolean;
+  status: number;
+  msg: string;
+  data: ResultData;
+}
 
 /** Arguments of `uri`. */
 export interface UriArgs {
@@ -49,7 +57,7 @@ function encodeBody(args: UriArgs): { body?: string; type?: string } {
 }
 
 /** Run the request on the target; the body goes to stdout, or to `out` (a quoted sh word) when saving to dest. */
-async function perform(ctx: ModuleContext, tool: HttpTool, req: HttpRequest, args: UriArgs, out = '-'): Promise<ApplyResult & { ok: boolean; status: number }> {
+async function perform(ctx: ModuleContext, tool: HttpTool, req: HttpRequest, args: UriArgs, out = '-'): Promise<Response> {
   const t0 = Date.now();
   const cmd = requestCommand(tool, req, out, { headers: true, writeOut: `\n${META} %{http_code} %{num_redirects} %{url_effective}` });
   const res = await ctx.conn.exec(`${cmd}; bosun_rc=$?; echo; echo "${META}RC $bosun_rc"`);
@@ -77,10 +85,10 @@ async function perform(ctx: ModuleContext, tool: HttpTool, req: HttpRequest, arg
   }
   if (!r.status) {
     const why = res.stderr.split('\n').filter((l) => !l.startsWith('  ') && l.trim()).pop() ?? `${tool} exit code ${rc}`;
-    return { ok: false, status: -1, failed: true, msg: `Status code was -1 and not [${wanted.join(', ')}]: Request failed: ${why.trim()}`, data };
+    return { ok: false, status: -1, msg: `Status code was -1 and not [${wanted.join(', ')}]: Request failed: ${why.trim()}`, data };
   }
   if (!wanted.includes(r.status)) {
-    return { ok: false, status: r.status, failed: true, msg: `Status code was ${r.status} and not [${wanted.join(', ')}]: HTTP Error ${r.status}`, data };
+    return { ok: false, status: r.status, msg: `Status code was ${r.status} and not [${wanted.join(', ')}]: HTTP Error ${r.status}`, data };
   }
   data['msg'] = `OK (${r.headers['content-length'] ?? 'unknown'} bytes)`;
   return { ok: true, status: r.status, msg: String(data['msg']), data };
@@ -125,8 +133,8 @@ async function decideUri(ctx: ModuleContext, args: UriArgs): Promise<Decision> {
   if (args.creates !== undefined) probes.push(sh`[ -e ${args.creates} ] && echo 'C 1'`);
   if (args.removes !== undefined) probes.push(sh`[ -e ${args.removes} ] || echo 'R 0'`);
   const res = await ctx.conn.exec(probes.join('; '));
-  if (args.creates !== undefined && /^C 1$/m.test(res.stdout)) return { changed: false, msg: `skipped, since '${args.creates}' exists`, data: { url: safeUrl(args.url) } };
-  if (args.removes !== undefined && /^R 0$/m.test(res.stdout)) return { changed: false, msg: `skipped, since '${args.removes}' does not exist`, data: { url: safeUrl(args.url) } };
+  if (args.creates !== undefined && /^C 1$/m.test(res.stdout)) return { kind: 'ok', msg: `skipped, since '${args.creates}' exists`, data: { url: safeUrl(args.url) } };
+  if (args.removes !== undefined && /^R 0$/m.test(res.stdout)) return { kind: 'ok', msg: `skipped, since '${args.removes}' does not exist`, data: { url: safeUrl(args.url) } };
   const tool = parseHttpTool(res.stdout);
   if (!tool) return failed("uri needs 'curl' or 'wget' on the target (neither found)", { url: safeUrl(args.url) });
   const req = requestOf(args, 30);
@@ -139,16 +147,20 @@ async function decideUri(ctx: ModuleContext, args: UriArgs): Promise<Decision> {
   const readOnly = method === 'GET' || method === 'HEAD';
   if (readOnly && args.dest === undefined) {
     const r = await perform(ctx, tool, req, args);
-    return r.failed ? failed(r.msg ?? 'request failed', r.data) : { changed: false, msg: r.msg ?? '', data: r.data ?? {} };
+    return r.ok ? { kind: 'ok', msg: r.msg, data: r.data } : failed(r.msg, r.data);
   }
-  const decision: Decision = {
-    changed: true,
+  const plan = {
     data: { url: safeUrl(args.url) },
-    apply: () => applying(async () => (args.dest === undefined ? { ...(await perform(ctx, tool, req, args)), changed: true } : saveTo(ctx, tool, req, args, args.dest, readOnly))),
+    apply: () => applying(async () => (args.dest === undefined ? sent(await perform(ctx, tool, req, args)) : saveTo(ctx, tool, req, args, args.dest, readOnly))),
   };
-  if (args.creates === undefined && args.removes === undefined) decision.unpredictable = `uri ${method} would be sent if not in check mode`;
-  else if (args.dest !== undefined && readOnly) decision.unpredictable = 'uri with dest cannot know whether the content changed without downloading';
-  return decision;
+  if (args.creates === undefined && args.removes === undefined) return { kind: 'unpredictable', reason: `uri ${method} would be sent if not in check mode`, ...plan };
+  if (args.dest !== undefined && readOnly) return { kind: 'unpredictable', reason: 'uri with dest cannot know whether the content changed without downloading', ...plan };
+  return { kind: 'change', ...plan };
+}
+
+/** A request that is not read-only is a change once sent; an unwanted answer fails it (the request was still sent). */
+function sent(r: Response): ApplyResult {
+  return r.ok ? { kind: 'applied', msg: r.msg, data: r.data } : { kind: 'failed', msg: r.msg, data: r.data, changed: true };
 }
 
 /** Download the body into a temp file beside dest; replace dest only when the content differs (GET) or always (others). */
@@ -157,10 +169,10 @@ async function saveTo(ctx: ModuleContext, tool: HttpTool, req: HttpRequest, args
   const r = await perform(ctx, tool, req, args, shq(tmp));
   if (!r.ok) {
     await ctx.conn.exec(sh`rm -f -- ${tmp}`);
-    return r;
+    return { kind: 'failed', msg: r.msg, data: r.data };
   }
   const mv = await ctx.conn.exec(sh`if [ -f ${dest} ] && cmp -s ${tmp} ${dest}; then rm -f -- ${tmp}; echo SAME; else mv -f -- ${tmp} ${dest} || { rm -f -- ${tmp}; exit 1; }; fi`);
-  if (mv.rc !== 0) return { failed: true, msg: `cannot write ${dest}: ${mv.stderr.trim()}`, data: r.data ?? {} };
+  if (mv.rc !== 0) return { kind: 'failed', msg: `cannot write ${dest}: ${mv.stderr.trim()}`, data: r.data };
   const same = /^SAME$/m.test(mv.stdout);
-  return { data: { ...(r.data ?? {}), path: dest }, msg: r.msg ?? '', changed: !readOnly || !same };
+  return { kind: !readOnly || !same ? 'applied' : 'unchanged', data: { ...r.data, path: dest }, msg: r.msg };
 }

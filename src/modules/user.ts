@@ -125,7 +125,7 @@ export default defineModule<UserArgs>({
     let tool: string;
     const opts: string[] = [];
     if (!present) {
-      if (!user) return { changed: false, data: base };
+      if (!user) return { kind: 'ok', data: base };
       tool = 'userdel';
       if (toBool(args.remove)) opts.push('-r');
       if (toBool(args.force)) opts.push('-f');
@@ -191,21 +191,21 @@ export default defineModule<UserArgs>({
           after.push('password: (the given hash)');
         }
         if (!opts.length) {
-          return { changed: false, data: { ...base, uid: user.uid, group: user.gid, groups: user.groups.join(','), home: user.home, shell: user.shell, comment: user.comment } };
+          return { kind: 'ok', data: { ...base, uid: user.uid, group: user.gid, groups: user.groups.join(','), home: user.home, shell: user.shell, comment: user.comment } };
         }
       }
     }
     if (!tools.has(tool)) return failed(missingTool('user', tool));
     const cmd = `${tool} ${sh`${opts} -- ${name}`}`;
     return {
-      changed: true, data: base, ...(note !== undefined ? { msg: note } : {}),
+      kind: 'change', data: base, ...(note !== undefined ? { msg: note } : {}),
       diff: [{ path: `user ${name}`, before: before.map((l) => `${l}\n`).join(''), after: after.map((l) => `${l}\n`).join(''), beforeHeader: `user ${name} (before)`, afterHeader: `user ${name} (after)` }],
       apply: () => applying(async () => {
         const r = await ctx.conn.exec(`PATH="$PATH:/usr/sbin:/sbin"; ${cmd} || exit $?\n${sh`getent passwd ${name}`} || true`);
         // userdel -r exits 12 when the mail spool is missing: the user is gone all the same.
-        if (r.rc !== 0 && !(tool === 'userdel' && r.rc === 12)) return { failed: true, msg: `${tool} failed: ${r.stderr.trim() || `rc ${r.rc}`}`, data: { ...base, rc: r.rc } };
+        if (r.rc !== 0 && !(tool === 'userdel' && r.rc === 12)) return { kind: 'failed', msg: `${tool} failed: ${r.stderr.trim() || `rc ${r.rc}`}`, data: { ...base, rc: r.rc } };
         const p = /^[^:]*:[^:]*:(\d+):(\d+):([^:]*):([^:]*):(.*)$/m.exec(r.stdout);
-        return { data: { ...base, ...(p ? { uid: Number(p[1]), group: Number(p[2]), comment: p[3], home: p[4], shell: p[5] } : {}) } };
+        return { kind: 'applied', data: { ...base, ...(p ? { uid: Number(p[1]), group: Number(p[2]), comment: p[3], home: p[4], shell: p[5] } : {}) } };
       }),
     };
   }),

@@ -46,7 +46,7 @@ export default defineModule<ValidateArgumentSpecArgs>({
     for (const name of Object.keys(args.argument_spec)) if (source[name] !== undefined && source[name] !== null) values[name] = source[name];
     const validate = compileSchema(schema);
     if (validate(values)) {
-      return { changed: false, msg: 'The arg spec validation passed', data: { validate_args_context: {}, argument_spec_data: args.argument_spec } };
+      return { kind: 'ok', msg: 'The arg spec validation passed', data: { validate_args_context: {}, argument_spec_data: args.argument_spec } };
     }
     const errors = (validate.errors ?? []).map((e) => {
       const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
@@ -55,8 +55,7 @@ export default defineModule<ValidateArgumentSpecArgs>({
       return `${where}: ${e.message ?? 'invalid'}`;
     });
     return {
-      changed: false,
-      failed: true,
+      kind: 'fail',
       msg: `Validation of arguments failed:\n${errors.join('\n')}`,
       data: { argument_errors: errors, argument_spec_data: args.argument_spec },
     };

@@ -127,6 +127,6 @@ export default defineModule<WaitForArgs>({
       data['match_groups'] = found ? found.slice(1) : [];
       data['match_groupdict'] = found?.groups ?? {};
     }
-    return { changed: false, data };
+    return { kind: 'ok', data };
   }),
 });

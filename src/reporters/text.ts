@@ -36,8 +36,9 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
 
   // no_log results arrive censored (maskingSink): their data is Ansible's {censored, changed}.
   const shownData = (r: TaskResult): Record<string, unknown> => {
-    // The stack of an internal error is printed apart, and only with -vvv.
-    const { results: _results, exception: _exception, ...rest } = r.data;
+    // The stack of an internal error is printed apart, and only with -vvv. As ansible-playbook shows
+    // results, the status is the line's own word, so `failed`/`skipped` are left out.
+    const { results: _results, exception: _exception, failed: _f, skipped: _s, ...rest } = r.data;
     return rest;
   };
 
@@ -97,7 +98,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         const word = r.status === 'changed' ? c.yellow(`changed: ${host}`) : c.green(`ok: ${host}`);
         const colorize = r.status === 'changed' ? c.yellow : c.green;
         if (r.items && !isItem) return;
-        if (opts.verbosity > 0) out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
+        if (opts.verbosity > 0) out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(r.module === 'debug' && !r.noLog ? debugView(r) : shownData(r), true)}`)}`);
         // A censored (no_log) debug or assert shows no output without -v, as in ansible-playbook.
         else if (r.noLog) out(`${word}${colorize(itemLabel(r))}`);
         else if (r.module === 'assert') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);

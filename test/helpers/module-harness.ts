@@ -1,7 +1,7 @@
 /**
- * Runs modules the way the executor does (validate args, decide, apply
- * unless check) against a real LocalConnection, for module tests in real
- * temp folders.
+ * Runs modules the way the executor does (validate args, decide, then the
+ * executor's own settle step: apply unless check) against a real
+ * LocalConnection, for module tests in real temp folders.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,9 @@ import { BosunError } from '../../src/errors.js';
 import { createTemplateEngine } from '../../src/template/index.js';
 import { getModule } from '../../src/modules/index.js';
 import type { FileDiff, ModuleContext } from '../../src/modules/types.js';
+import type { TaskStatus } from '../../src/executor/events.js';
+import { taskResult } from '../../src/executor/results.js';
+import { settle } from '../../src/executor/settle.js';
 import { compileSchema } from '../../src/util/schema.js';
 
 /** The folder with `files/` and `templates/` for module tests. */
@@ -19,12 +22,17 @@ export const FIXTURES = resolve(fileURLToPath(new URL('.', import.meta.url)), '.
 
 /** What a task run returns: the executor's view of one module run. */
 export interface ModuleRun {
+  status: TaskStatus;
   changed: boolean;
   failed: boolean;
   skipped: boolean;
   msg: string | undefined;
+  /** The decision's diff (whatever `diff` was: what --diff would print). */
   diff: FileDiff[];
+  /** The module's own keys (the decision's, then apply's over them). */
   data: Record<string, unknown>;
+  /** What `register` would store (the module's keys plus Ansible's status keys). */
+  registered: Record<string, unknown>;
   /** Whether decide said the outcome could not be predicted in check mode. */
   unpredictable: string | undefined;
 }
@@ -89,21 +97,13 @@ export class ModuleHarness {
     if (!validate(args)) throw new Error(`invalid args for ${name}: ${JSON.stringify(validate.errors)}`);
     const ctx = this.context(opts);
     const d = await def.decide(ctx, args);
-    const run: ModuleRun = {
-      changed: d.changed, failed: d.failed ?? false, skipped: d.skipped ?? false, msg: d.msg,
-      diff: d.diff ?? [], data: { ...(d.data ?? {}) }, unpredictable: d.unpredictable,
+    // The executor's settle step, with the decision's diff kept as --diff would show it.
+    const verdict = await settle(d, { check: ctx.check, diff: true });
+    const r = taskResult({ host: 'local', task: name, module: name, noLog: false, ignoreErrors: false, ignoreUnreachable: false }, verdict, Date.now());
+    return {
+      status: r.status, changed: r.changed, failed: r.status === 'failed', skipped: r.status === 'skipped', msg: r.msg,
+      diff: r.diff, data: { ...verdict.returned }, registered: r.data, unpredictable: d.kind === 'unpredictable' ? d.reason : undefined,
     };
-    if (d.failed || !d.changed || !d.apply) return run;
-    if (ctx.check) {
-      if (d.unpredictable) run.skipped = true;
-      return run;
-    }
-    const r = await d.apply();
-    run.data = { ...run.data, ...(r.data ?? {}) };
-    if (r.failed) run.failed = true;
-    if (r.msg !== undefined) run.msg = r.msg;
-    if (r.changed !== undefined) run.changed = r.changed;
-    return run;
   }
 }
 

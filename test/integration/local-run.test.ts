@@ -187,7 +187,8 @@ describe('engine details roles rely on', () => {
         '      retries: "{{ tries }}"',
         '      delay: "{{ pause }}"',
         '      ignore_errors: true',
-        '    - assert: { that: [(eq r.attempts 3), (eq hostvars.farhost.ansible_host "10.9.9.9")] }',
+        // retries: 2 runs 3 attempts; when all fail Ansible registers attempts: 2 (the retries), not 3.
+        '    - assert: { that: [(eq r.attempts 2), (eq hostvars.farhost.ansible_host "10.9.9.9")] }',
         '',
       ].join('\n'),
     });

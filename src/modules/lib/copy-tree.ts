@@ -123,9 +123,9 @@ export async function decideCopyTree(ctx: ModuleContext, spec: CopyTreeSpec): Pr
     files.push(work);
   }
   const data = { dest: root, src: spec.srcName, state: 'directory' };
-  if (!newDirs.length && !files.length) return { changed: false, msg: 'all files are up to date', data };
+  if (!newDirs.length && !files.length) return { kind: 'ok', msg: 'all files are up to date', data };
   return {
-    changed: true,
+    kind: 'change',
     msg: `${newDirs.length} folder(s) to create, ${files.length} file(s) to write`,
     diff,
     data,
@@ -140,7 +140,7 @@ export async function decideCopyTree(ctx: ModuleContext, spec: CopyTreeSpec): Pr
           mode: f.mode, ...(f.owner !== undefined ? { owner: f.owner } : {}), ...(f.group !== undefined ? { group: f.group } : {}),
         });
       }
-      return { data };
+      return { kind: 'applied', data };
     }),
   };
 }

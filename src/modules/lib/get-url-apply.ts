@@ -102,7 +102,7 @@ export function applyTargetDownload(p: DownloadPlan): Promise<ApplyResult> {
     const t0 = Date.now();
     if (p.attrsOnly) {
       const st = await runThenStat(p.ctx.conn, attrCommands(p.dest, p.plan), p.dest, { checksum: 'sha1' });
-      return { data: resultData(p, st, { elapsed: 0 }), msg: 'attributes changed' };
+      return { kind: 'applied', data: resultData(p, st, { elapsed: 0 }), msg: 'attributes changed' };
     }
     const tool = p.tool!;
     const tmp = posix.join(p.tmpDir, `.bosun-get-${randomBytes(6).toString('hex')}`);
@@ -130,19 +130,20 @@ export function applyTargetDownload(p: DownloadPlan): Promise<ApplyResult> {
     const elapsed = seconds(t0);
     if (res.rc === 3) {
       const m = /^E (\d+) (\d+)$/m.exec(res.stdout);
-      return { failed: true, msg: downloadFailure(tool, p.url, Number(m?.[1] ?? 0), m?.[2] ?? '000', res.stderr), data: { dest: p.dest, url: p.url, elapsed, status_code: Number(m?.[2] ?? 0) || -1 } };
+      return { kind: 'failed', msg: downloadFailure(tool, p.url, Number(m?.[1] ?? 0), m?.[2] ?? '000', res.stderr), data: { dest: p.dest, url: p.url, elapsed, status_code: Number(m?.[2] ?? 0) || -1 } };
     }
     if (res.rc === 4) {
       const got = /^H (\S+)$/m.exec(res.stdout)?.[1] ?? '?';
-      return { failed: true, msg: `The checksum for ${p.dest} did not match ${p.expected}; it was ${got}.`, data: { dest: p.dest, url: p.url, elapsed } };
+      return { kind: 'failed', msg: `The checksum for ${p.dest} did not match ${p.expected}; it was ${got}.`, data: { dest: p.dest, url: p.url, elapsed } };
     }
-    if (res.rc !== 0) return { failed: true, msg: res.stderr.trim() || `downloading to ${p.dest} failed (rc ${res.rc})`, data: { dest: p.dest, url: p.url, elapsed } };
+    if (res.rc !== 0) return { kind: 'failed', msg: res.stderr.trim() || `downloading to ${p.dest} failed (rc ${res.rc})`, data: { dest: p.dest, url: p.url, elapsed } };
     const st = parseStatLines(res.stdout).get('D')!;
     const status = Number(/^W (\d+)$/m.exec(res.stdout)?.[1] ?? 0);
     const same = /^SAME$/m.test(res.stdout);
     const msg = same ? 'the download has the same content as dest' : `OK (${st.size} bytes)`;
     const data = resultData(p, st, { status_code: status, elapsed });
-    return same ? { data, msg, changed: p.plan.mode !== undefined || p.plan.owner !== undefined || p.plan.group !== undefined } : { data, msg };
+    const attrsChanged = p.plan.mode !== undefined || p.plan.owner !== undefined || p.plan.group !== undefined;
+    return { kind: same && !attrsChanged ? 'unchanged' : 'applied', data, msg };
   });
 }
 
@@ -156,7 +157,7 @@ export function applyControllerDownload(p: DownloadPlan): Promise<ApplyResult> {
       mode: p.finalMode, ...(p.owner !== undefined ? { owner: p.owner } : {}), ...(p.group !== undefined ? { group: p.group } : {}),
     });
     const extra = { status_code: file.statusCode ?? 200, elapsed: seconds(t0), checksum_src: file.sha1 };
-    if (res.stat.checksum !== file.sha1) return { failed: true, msg: `the copy of ${p.url} pushed to ${p.dest} is corrupt (sha1 ${res.stat.checksum}, expected ${file.sha1})` };
-    return { data: resultData(p, res.stat, extra), msg: `OK (${file.size} bytes)${file.statusCode === undefined ? ', from the controller cache' : ''}` };
+    if (res.stat.checksum !== file.sha1) return { kind: 'failed', msg: `the copy of ${p.url} pushed to ${p.dest} is corrupt (sha1 ${res.stat.checksum}, expected ${file.sha1})` };
+    return { kind: 'applied', data: resultData(p, res.stat, extra), msg: `OK (${file.size} bytes)${file.statusCode === undefined ? ', from the controller cache' : ''}` };
   });
 }

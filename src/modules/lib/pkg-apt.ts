@@ -138,14 +138,14 @@ export async function decideApt(ctx: ModuleContext, args: AptArgs): Promise<Deci
   }
   if (cmds.autoremove) await simulate(['autoremove', ...(purge ? ['--purge'] : []), ...aptOptions(args)]);
   const data: Record<string, unknown> = { cache_updated: false, packages: changes.map((c) => c.name) };
-  if (!cacheStale && changes.length === 0 && simulated) return { changed: false, data: { ...data, stdout: '', stderr: '' } };
+  if (!cacheStale && changes.length === 0 && simulated) return { kind: 'ok', data: { ...data, stdout: '', stderr: '' } };
   const diff = changesDiff(changes);
   if (cacheStale) {
     diff.before = `package lists: ${stamp ? `updated ${now - stamp} s ago` : 'never updated'}\n${diff.before}`;
     diff.after = `package lists: updated\n${diff.after}`;
   }
   return {
-    changed: true, data,
+    kind: 'change', data,
     msg: simulated ? undefined : 'the package lists are refreshed first; apt-get could not plan the change with the current lists',
     diff: [diff],
     apply: () => applying(() => applyApt(ctx, cmds, cacheStale, changes, simulated)),
@@ -164,7 +164,7 @@ async function applyApt(ctx: ModuleContext, cmds: ReturnType<typeof aptCommands>
   };
   if (cacheStale) {
     if (!(await run(`${ENV} apt-get update -o DPkg::Lock::Timeout=60 && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp`))) {
-      return { failed: true, msg: `Failed to update apt cache: ${stderr.trim()}`, data: { ...data, stdout, stderr } };
+      return { kind: 'failed', msg: `Failed to update apt cache: ${stderr.trim()}`, data: { ...data, stdout, stderr } };
     }
     data['cache_updated'] = true;
     data['cache_update_time'] = Math.floor(Date.now() / 1000);
@@ -172,13 +172,13 @@ async function applyApt(ctx: ModuleContext, cmds: ReturnType<typeof aptCommands>
   let changes = planned;
   if (cmds.main) {
     if (!(await run(`${ENV} apt-get ${sh`${cmds.main}`}`))) {
-      return { failed: true, msg: `'apt-get ${cmds.main.join(' ')}' failed: ${stderr.trim()}`, data: { ...data, stdout, stderr, rc: 100 } };
+      return { kind: 'failed', msg: `'apt-get ${cmds.main.join(' ')}' failed: ${stderr.trim()}`, data: { ...data, stdout, stderr, rc: 100 } };
     }
     if (!simulated) changes = [...stdout.matchAll(/^Setting up (\S+?)(?::\S+)? \((\S+)\)/gm)].map((m) => ({ name: m[1]!, action: 'install', to: m[2]! }));
   }
   if (cmds.autoremove && !(await run(`${ENV} apt-get autoremove ${sh`${aptOptions({})}`}`))) {
-    return { failed: true, msg: `apt-get autoremove failed: ${stderr.trim()}`, data: { ...data, stdout, stderr } };
+    return { kind: 'failed', msg: `apt-get autoremove failed: ${stderr.trim()}`, data: { ...data, stdout, stderr } };
   }
   const out = { ...data, packages: changes.map((c) => c.name), stdout, stderr, stdout_lines: stdout.split('\n').filter(Boolean), stderr_lines: stderr.split('\n').filter(Boolean) };
-  return { data: out };
+  return { kind: 'applied', data: out };
 }

@@ -127,12 +127,12 @@ export async function decideRpm(ctx: ModuleContext, args: RpmArgs, module: 'dnf'
   }
   const updateCache = toBool(args.update_cache);
   const data: Record<string, unknown> = { cache_updated: false, packages: changes.map((c) => c.name), results: [] };
-  if (!changes.length && !updateCache) return { changed: false, msg: 'Nothing to do', data: { ...data, rc: 0 } };
+  if (!changes.length && !updateCache) return { kind: 'ok', msg: 'Nothing to do', data: { ...data, rc: 0 } };
   const run = txs.filter((t) => changes.length && t.verb !== 'autoremove' || t.verb === 'autoremove' && changes.some((c) => c.action === 'remove'));
   const diff = changesDiff(changes);
   if (updateCache) { diff.before = `package metadata: cached\n${diff.before}`; diff.after = `package metadata: refreshed\n${diff.after}`; }
   return {
-    changed: true, data, diff: [diff],
+    kind: 'change', data, diff: [diff],
     apply: () => applying(async (): Promise<ApplyResult> => {
       let stdout = '';
       let stderr = '';
@@ -140,15 +140,15 @@ export async function decideRpm(ctx: ModuleContext, args: RpmArgs, module: 'dnf'
       if (updateCache) {
         const r = await ctx.conn.exec(`LANG=C ${shq(tool)} -y ${sh`${[...opts, 'makecache']}`}`);
         stdout += r.stdout; stderr += r.stderr;
-        if (r.rc !== 0) return { failed: true, msg: `Failed to refresh the ${tool} metadata: ${r.stderr.trim()}`, data: { ...out, stdout, stderr, rc: r.rc } };
+        if (r.rc !== 0) return { kind: 'failed', msg: `Failed to refresh the ${tool} metadata: ${r.stderr.trim()}`, data: { ...out, stdout, stderr, rc: r.rc } };
         out['cache_updated'] = true;
       }
       for (const tx of run) {
         const r = await ctx.conn.exec(`LANG=C ${shq(tool)} -y ${sh`${[...opts, tx.verb, ...tx.specs]}`}`);
         stdout += r.stdout; stderr += r.stderr;
-        if (r.rc !== 0) return { failed: true, msg: `'${tool} ${tx.verb} ${tx.specs.join(' ')}' failed: ${r.stderr.trim()}`, data: { ...out, stdout, stderr, rc: r.rc } };
+        if (r.rc !== 0) return { kind: 'failed', msg: `'${tool} ${tx.verb} ${tx.specs.join(' ')}' failed: ${r.stderr.trim()}`, data: { ...out, stdout, stderr, rc: r.rc } };
       }
-      return { data: { ...out, rc: 0, stdout, stderr, results: changes.map((c) => `${c.action === 'remove' ? 'Removed' : 'Installed'}: ${c.name}`) } };
+      return { kind: 'applied', data: { ...out, rc: 0, stdout, stderr, results: changes.map((c) => `${c.action === 'remove' ? 'Removed' : 'Installed'}: ${c.name}`) } };
     }),
   };
 }

@@ -61,7 +61,7 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
   }
   const extra: Record<string, unknown> = spec.srcName ? { src: spec.srcName } : {};
   if (cur.exists && !spec.force) {
-    return { changed: false, msg: 'file already exists', data: fileData(dest, cur, extra) };
+    return { kind: 'ok', msg: 'file already exists', data: fileData(dest, cur, extra) };
   }
   const data = 'data' in spec.source ? spec.source.data : undefined;
   const checksum = data ? createHash('sha1').update(data).digest('hex') : srcSt!.checksum;
@@ -79,7 +79,7 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     owner: spec.attrs.owner ?? (cur.exists ? cur.owner : ctx.conn.spec.user), group: spec.attrs.group ?? cur.group,
   };
   if (!contentChanged && isEmptyPlan(plan)) {
-    return { changed: false, msg: 'file is up to date', data: fileData(dest, cur, extra) };
+    return { kind: 'ok', msg: 'file is up to date', data: fileData(dest, cur, extra) };
   }
   const diff: FileDiff[] = [];
   if (contentChanged && ctx.diff) {
@@ -92,7 +92,7 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     diff.push({ path: dest, before: lines.before.map((l) => `${l}\n`).join(''), after: lines.after.map((l) => `${l}\n`).join('') });
   }
   const decision: Decision = {
-    changed: true,
+    kind: 'change',
     msg: contentChanged ? (cur.exists ? 'file updated' : 'file created') : 'attributes changed',
     diff,
     data: fileData(dest, predicted, extra),
@@ -100,7 +100,7 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
       if (contentChanged) {
         if (trailingSlash && !parentExists) {
           const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(dest)}`);
-          if (mk.rc !== 0) return { failed: true, msg: `cannot create ${posix.dirname(dest)}: ${mk.stderr.trim()}` };
+          if (mk.rc !== 0) return { kind: 'failed', msg: `cannot create ${posix.dirname(dest)}: ${mk.stderr.trim()}` };
         }
         const owner = spec.attrs.owner ?? (cur.exists ? String(cur.uid) : undefined);
         const group = spec.attrs.group ?? (cur.exists ? String(cur.gid) : undefined);
@@ -111,10 +111,10 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
           ...(spec.validate !== undefined ? { validate: spec.validate } : {}),
           backup: spec.backup && cur.exists,
         });
-        return { data: fileData(dest, res.stat, { ...extra, ...(res.backupFile ? { backup_file: res.backupFile } : {}) }) };
+        return { kind: 'applied', data: fileData(dest, res.stat, { ...extra, ...(res.backupFile ? { backup_file: res.backupFile } : {}) }) };
       }
       const st = await runThenStat(ctx.conn, attrCommands(dest, plan), dest, { checksum: 'sha1' });
-      return { data: fileData(dest, st, extra) };
+      return { kind: 'applied', data: fileData(dest, st, extra) };
     }),
   };
   return decision;

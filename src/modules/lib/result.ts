@@ -2,13 +2,34 @@
  * Small helpers that turn expected failures (bad arguments, a target that
  * refuses) into failed results instead of exceptions, and text for diffs.
  */
-import type { ApplyResult, Decision } from '../types.js';
+import type { ApplyFailed, ApplyResult, Change, Decision, Fail, FileDiff, NoChange, ResultData } from '../types.js';
 import { ModuleArgError } from './attrs.js';
 import { RemoteFailure } from './remote-file.js';
 
 /** A decision that fails the task with `msg`. */
-export function failed(msg: string, data: Record<string, unknown> = {}): Decision {
-  return { changed: false, failed: true, msg, data };
+export function failed(msg: string, data: ResultData = {}): Fail {
+  return { kind: 'fail', msg, data };
+}
+
+/** A decision that nothing needs to change (`msg` says why, when it says anything). */
+export function noChange(msg?: string, data: ResultData = {}): NoChange {
+  return msg === undefined ? { kind: 'ok', data } : { kind: 'ok', msg, data };
+}
+
+/** An apply result that the action failed with `msg`. */
+export function applyFailed(msg: string, data?: ResultData): ApplyFailed {
+  return data === undefined ? { kind: 'failed', msg } : { kind: 'failed', msg, data };
+}
+
+/**
+ * A change check mode predicts from the effect of an earlier task (the folder
+ * a `file` task creates): `decide` returns it only in check mode, so its
+ * `apply` is never reached; if it were, it fails with what the real run says
+ * when that earlier effect is missing.
+ */
+export function assumedChange(p: { msg: string; data?: ResultData; diff?: FileDiff[]; realFailure: string }): Change {
+  const { realFailure, ...shown } = p;
+  return { kind: 'change', ...shown, apply: async () => applyFailed(realFailure) };
 }
 
 /** True for the errors a module reports as a failed task (not an internal bug). */
@@ -31,7 +52,7 @@ export async function applying(body: () => Promise<ApplyResult>): Promise<ApplyR
   try {
     return await body();
   } catch (e) {
-    if (isExpectedFailure(e)) return { failed: true, msg: e.message };
+    if (isExpectedFailure(e)) return applyFailed(e.message);
     throw e;
   }
 }

@@ -74,7 +74,7 @@ export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, sc
     if (res.rc !== 0) return failed(`cannot check creates/removes/onlyif/unless: ${res.stderr.trim() || `rc ${res.rc}`}`, { cmd, rc: res.rc });
     for (const [i, c] of checks.entries()) {
       if (new RegExp(`^P${i} 1$`, 'm').test(res.stdout)) {
-        return { changed: false, msg: c.msg, data: { cmd, rc: 0, stdout: c.msg, stderr: '', stdout_lines: [c.msg], stderr_lines: [] } };
+        return { kind: 'ok', msg: c.msg, data: { cmd, rc: 0, stdout: c.msg, stderr: '', stdout_lines: [c.msg], stderr_lines: [] } };
       }
     }
   }
@@ -83,13 +83,12 @@ export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, sc
     const text = toBool(args.stdin_add_newline, true) ? `${args.stdin}\n` : args.stdin;
     body = `printf '%s' ${shq(text)} | ${script}`;
   }
-  const decision: Decision = {
-    changed: true,
-    data: { cmd },
-    apply: () => runCommand(ctx, `${cd}${body}`, cmd, toBool(args.strip_empty_ends, true)),
-  };
-  if (!checks.length) decision.unpredictable = 'Command would have run if not in check mode';
-  return decision;
+  const apply = (): Promise<ApplyResult> => runCommand(ctx, `${cd}${body}`, cmd, toBool(args.strip_empty_ends, true));
+  // A guard (creates, removes, onlyif, unless) that let the command run predicts a change; without one, check mode cannot know.
+  if (checks.length) return { kind: 'change', data: { cmd }, apply };
+  // What check mode registers, as Ansible's command does: rc 0, no output, no timings; a real run's apply replaces them.
+  const notRun = { cmd, rc: 0, stdout: '', stderr: '', start: null, end: null, delta: null };
+  return { kind: 'unpredictable', reason: 'Command would have run if not in check mode', data: notRun, apply };
 }
 
 /** Run the command; a non-zero exit fails the task with Ansible's registered fields. */
@@ -108,5 +107,5 @@ async function runCommand(ctx: ModuleContext, script: string, cmd: unknown, stri
     cmd, rc: res.rc, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr),
     start: stamp(start), end: stamp(end), delta: delta(end.getTime() - start.getTime()), msg,
   };
-  return res.rc === 0 ? { data, changed: true } : { data, changed: true, failed: true, msg };
+  return res.rc === 0 ? { kind: 'applied', data } : { kind: 'failed', msg, data, changed: true };
 }

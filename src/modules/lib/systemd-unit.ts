@@ -170,11 +170,11 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
       after.push(`ActiveState: ${action === 'stop' ? 'inactive' : 'active'}${action === 'restart' || action === 'reload' ? ` (${action}ed)` : ''}`);
     }
   }
-  if (!cmds.length) return { changed: false, data };
+  if (!cmds.length) return { kind: 'ok', data };
   const what = unit ?? 'systemd';
   const planned = cmds.map((c) => c.replace(/ -- /, ' ')).join('; ');
   return {
-    changed: true,
+    kind: 'change',
     msg: assumed ? `${planned} (unit ${unit} not found: check mode assumes an earlier task creates it)` : planned,
     diff: [{ path: what, before: before.map((l) => `${l}\n`).join(''), after: after.map((l) => `${l}\n`).join(''), beforeHeader: `${what} (before)`, afterHeader: `${what} (after)` }],
     data,
@@ -183,10 +183,10 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
         const r = await ctx.conn.exec(cmd);
         if (r.rc !== 0) {
           const verb = cmd.replace(/^systemctl(?: --\S+)* (\S+).*$/, '$1');
-          return { failed: true, msg: `Unable to ${verb} service ${what}: ${(r.stderr || r.stdout).trim()}`, data: { rc: r.rc, stdout: r.stdout, stderr: r.stderr } };
+          return { kind: 'failed', msg: `Unable to ${verb} service ${what}: ${(r.stderr || r.stdout).trim()}`, data: { rc: r.rc, stdout: r.stdout, stderr: r.stderr } };
         }
       }
-      return { data };
+      return { kind: 'applied', data };
     }),
   };
 }

@@ -61,7 +61,7 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
   let msg = w.msg;
   if (exists && !isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
   const data = { ...(w.data ?? {}) };
-  if (!contentChanged && isEmptyPlan(plan)) return { changed: false, msg, data };
+  if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
   const diff: FileDiff[] = [];
   const header = w.diffHeader ?? t.path;
   if (contentChanged) diff.push({ path: t.path, before: t.text ?? '', after: w.after, beforeHeader: header, afterHeader: header });
@@ -70,15 +70,15 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
     diff.push({ path: t.path, before: lines.before.map((l) => `${l}\n`).join(''), after: lines.after.map((l) => `${l}\n`).join('') });
   }
   return {
-    changed: true, msg, diff, data,
+    kind: 'change', msg, diff, data,
     apply: () => applying(async () => {
       if (!contentChanged) {
         await runThenStat(ctx.conn, attrCommands(t.real, plan), t.real);
-        return { data };
+        return { kind: 'applied', data };
       }
       if (!exists) {
         const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(t.real)}`);
-        if (mk.rc !== 0) return { failed: true, msg: `cannot create ${posix.dirname(t.real)}: ${mk.stderr.trim()}` };
+        if (mk.rc !== 0) return { kind: 'failed', msg: `cannot create ${posix.dirname(t.real)}: ${mk.stderr.trim()}` };
       }
       const mode = w.attrs.mode !== undefined ? parseMode(w.attrs.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
       const owner = w.attrs.owner ?? (exists ? String(t.st.uid) : undefined);
@@ -88,7 +88,7 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
         ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
         ...(w.validate !== undefined ? { validate: w.validate } : {}),
       });
-      return { data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
+      return { kind: 'applied', data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
     }),
   };
 }

@@ -48,6 +48,7 @@ describe('set_fact', () => {
   it('returns ansible_facts without cacheable, never changed', async () => {
     const r = await h.run('set_fact', { a: 1, b: { c: [1] }, cacheable: true });
     expect(r).toMatchObject({ changed: false, failed: false });
-    expect(r.data).toEqual({ ansible_facts: { a: 1, b: { c: [1] } } });
+    expect(r.registered['ansible_facts']).toEqual({ a: 1, b: { c: [1] } });
+    expect(r.data).toEqual({});
   });
 });

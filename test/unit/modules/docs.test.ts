@@ -28,7 +28,7 @@ const sample = defineModule<Record<string, unknown>>({
       content: { description: 'Anything' },
     },
   },
-  decide: async () => ({ changed: false }),
+  decide: async () => ({ kind: 'ok' }),
 }) as ModuleDef<unknown>;
 
 describe('argumentsOf', () => {

@@ -314,8 +314,8 @@ describe('facts of this machine (local connection)', () => {
     const ctx = { host: 'local', conn: c, check: false, diff: false, vars: {} } as unknown as ModuleContext;
     const d = await setup.decide(ctx, { gather_subset: '!all,!min,distribution', filter: ['ansible_distribution*'] });
     await c.close();
-    expect(d.changed).toBe(false);
-    const facts = d.data!['ansible_facts'] as Record<string, unknown>;
+    expect(d.kind).toBe('ok');
+    const facts = d.facts!;
     expect(Object.keys(facts).sort()).toEqual([
       'ansible_distribution', 'ansible_distribution_major_version', 'ansible_distribution_minor_version', 'ansible_distribution_release', 'ansible_distribution_version',
       'gather_subset', 'module_setup',

@@ -38,8 +38,7 @@ describe('systemd decisions', () => {
     [{ enabled: false }, unit('active', 'static'), []],
   ])('%j', async (args, rules, cmds) => {
     const { d } = await decide('systemd', { name: 'x', ...args }, rules);
-    expect(d.failed ?? false).toBe(false);
-    expect(d.changed).toBe(cmds.length > 0);
+    expect(d.kind).toBe(cmds.length > 0 ? 'change' : 'ok');
     expect(d.msg ?? '').toBe(cmds.map((c) => c.replace(' -- ', ' ')).join('; '));
   });
   it('clear errors: no systemd, unknown unit, non-systemd init for service', async () => {
@@ -49,7 +48,7 @@ describe('systemd decisions', () => {
     expect((await decide('systemd', { name: 'x', state: 'started' }, unit('inactive', '', 'not-found'), false)).d.msg).toBe('Could not find the requested service x: host');
     // In check mode the unit file may come from an earlier task: predicted as a new unit.
     expect((await decide('systemd', { name: 'x', state: 'started', enabled: true }, unit('inactive', '', 'not-found'))).d).toMatchObject({
-      changed: true, msg: 'systemctl enable x; systemctl start x (unit x not found: check mode assumes an earlier task creates it)',
+      kind: 'change', msg: 'systemctl enable x; systemctl start x (unit x not found: check mode assumes an earlier task creates it)',
     });
   });
 });
@@ -146,18 +145,19 @@ describe('dnf and yum (fixtures: no dnf on this machine)', () => {
       { match: /^for t in/, result: { stdout: 'PM dnf\nPM rpm\nR sl -\n' } },
     ]);
     const { d, conn } = await decide('dnf', { name: 'sl', disable_gpg_check: true }, rules);
-    expect(d).toMatchObject({ changed: true, data: { packages: ['sl', 'ncurses-compat-libs'] } });
+    expect(d).toMatchObject({ kind: 'change', data: { packages: ['sl', 'ncurses-compat-libs'] } });
     expect(conn.scripts[1]).toBe("LANG=C dnf --assumeno --nogpgcheck install sl");
-    await d.apply!();
+    if (d.kind !== 'change') throw new Error(`expected a change, got ${d.kind}`);
+    await d.apply();
     expect(conn.scripts.at(-1)).toBe('LANG=C dnf -y --nogpgcheck install sl');
     const same = await decide('yum', { name: 'bash', state: 'installed' }, [{ match: /^for t in/, result: { stdout: 'PM yum\nPM rpm\nR bash bash-5.2.x86_64\n' } }]);
-    expect(same.d).toMatchObject({ changed: false, msg: 'Nothing to do' });
+    expect(same.d).toMatchObject({ kind: 'ok', msg: 'Nothing to do' });
     const pkg = await decide('package', { name: 'bash', state: 'absent' }, [
       { match: /--assumeno/, result: { rc: 1, stdout: YUM_REMOVE } },
       { match: /rpm -q/, result: { stdout: 'PM dnf\nPM rpm\nR bash bash-5.2.x86_64\n' } },
       { match: /^for t in/, result: { stdout: 'PM dnf\nPM rpm\n' } },
     ]);
-    expect(pkg.d.changed).toBe(true);
+    expect(pkg.d.kind).toBe('change');
     expect(pkg.conn.scripts[2]).toBe('LANG=C dnf --assumeno remove bash');
   });
 });
@@ -171,7 +171,7 @@ describe('user facts', () => {
   });
   it('never shows the password', async () => {
     const { d } = await decide('user', { name: 'alice', password: '$6$new' }, [{ match: /getent/, result: { stdout: 'HAVE usermod\nP alice:x:1001:1001::/home/alice:/bin/sh\nI alice\nG alice:x:1001:\nS alice:$6$old:1::::::\n' } }]);
-    expect(d.changed).toBe(true);
+    if (d.kind !== 'change') throw new Error(`expected a change, got ${d.kind}`);
     expect(JSON.stringify([d.data, d.diff, d.msg])).not.toMatch(/\$6\$/);
     expect(d.data).toMatchObject({ password: 'NOT_LOGGING_PASSWORD' });
   });

@@ -8,10 +8,12 @@ import { maskingSink, SecretMasker } from '../../../src/util/secrets.js';
 
 /** A task result with defaults. */
 export function result(over: Partial<TaskResult>): TaskResult {
+  const status = over.status ?? 'ok';
   return {
-    host: 'web1', task: 't', module: 'copy', status: 'ok', ignored: false, msg: undefined, rc: undefined,
-    stdout: undefined, stderr: undefined, diff: [], durationMs: 10, data: {}, noLog: false, ...over,
-  };
+    host: 'web1', task: 't', module: 'copy', status, changed: status === 'changed', ignored: false, msg: undefined, rc: undefined,
+    stdout: undefined, stderr: undefined, diff: [], durationMs: 10, data: {}, noLog: false,
+    ...(status === 'skipped' ? { skip: { by: 'module' } } : {}), ...over,
+  } as TaskResult;
 }
 
 const src = (line: number) => ({ file: '/srv/site.yml', line, col: 7 });

@@ -5,10 +5,12 @@ import { callHook } from '../../../src/reporters/types.js';
 import { censorNoLog } from '../../../src/util/secrets.js';
 
 function result(over: Partial<TaskResult>): TaskResult {
+  const status = over.status ?? 'ok';
   return {
-    host: 'node01', task: 't', module: 'copy', status: 'ok', ignored: false, msg: undefined, rc: undefined,
-    stdout: undefined, stderr: undefined, diff: [], durationMs: 1, data: {}, noLog: false, ...over,
-  };
+    host: 'node01', task: 't', module: 'copy', status, changed: status === 'changed', ignored: false, msg: undefined, rc: undefined,
+    stdout: undefined, stderr: undefined, diff: [], durationMs: 1, data: {}, noLog: false,
+    ...(status === 'skipped' ? { skip: { by: 'module' } } : {}), ...over,
+  } as TaskResult;
 }
 
 describe('text reporter', () => {
@@ -25,7 +27,7 @@ describe('text reporter', () => {
   it('counts results as Ansible does', () => {
     const s = emptyStats();
     for (const status of ['ok', 'changed', 'skipped', 'failed', 'unreachable'] as const) countResult(s, result({ status }));
-    countResult(s, result({ status: 'failed', ignored: true, data: { changed: true } }));
+    countResult(s, result({ status: 'failed', ignored: true, changed: true }));
     expect(s).toEqual({ ok: 3, changed: 2, unreachable: 1, failed: 1, skipped: 1, rescued: 0, ignored: 1 });
   });
 
