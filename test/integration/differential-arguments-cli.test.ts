@@ -1,0 +1,56 @@
+/**
+ * Task arguments, role argument_specs and the command line, Ansible vs bosun
+ * (issue #14, "Ansible behaviours to match"): the same playbook on both,
+ * same results, registered values, recap and files.
+ * A `gap` says what bosun does differently today; the case is skipped until it matches.
+ */
+import { differentialSuite } from '../helpers/differential.js';
+
+const suite = differentialSuite({ base: '127.124.0.1', slots: 6 });
+const files = '/opt/diff';
+
+suite.describe('arguments and CLI: Ansible vs bosun', () => {
+  suite.case('key=value escapes: content="a\\nb" writes a newline', 'arguments/kv-newline', {
+    compare: { files },
+  });
+  suite.case("key=value escapes: replace regexp='\\b' as Ansible decodes it", 'arguments/kv-regexp-escape', {
+    compare: { files },
+  });
+  suite.case('assert that: with YAML booleans and a null entry', 'arguments/that-booleans-null', {
+    compare: { registered: { 'booleans that hold': ['failed', 'changed'], 'a false boolean': ['failed', 'changed', 'assertion'], 'a null entry': ['failed', 'changed', 'assertion'] } },
+  });
+  suite.case('creates: and removes: with globs', 'arguments/creates-removes-globs', {
+    setup: 'mkdir -p /opt/diff && touch /opt/diff/a.conf',
+    compare: { files, registered: { 'creates matches a glob, so it does not run': ['changed', 'rc'], 'removes matches nothing, so it does not run': ['changed', 'rc'], 'removes matches a glob, so it runs': ['changed', 'rc'] } },
+  });
+  suite.case('command with both cmd and argv is an error', 'arguments/cmd-and-argv', {
+    compare: { registered: { 'both cmd and argv': ['failed', 'changed'] } },
+    gap: "Ansible fails the task on the host: 'both cmd and argv|h1|failed', msg 'only command or argv can be given, not both', "
+      + "exit 2, recap failed=1; bosun rejects the playbook at load, exit 1, with \"arguments of module 'command': must NOT be valid\" "
+      + '(which does not say what is wrong)',
+  });
+  suite.case('role argument_specs accept -e strings (int, bool, list)', 'arguments/argspec-coercion', {
+    extraArgs: ['-e', 'port=8090', '-e', 'flag=false', '-e', 'names=a,b'],
+    compare: { registered: { 'specrole : show port': ['port'], 'specrole : show flag': ['flag'], 'specrole : show names': ['names'] } },
+    gap: "Ansible's validation accepts -e port=8090 (int), flag=false (bool), names=a,b (list): \"specrole : Validating arguments "
+      + "against arg spec 'main' - typed options|h1|ok\", and the variables stay the strings '8090', 'false', 'a,b' (debug var shows "
+      + "them), recap ok=4; bosun fails 'specrole : Validating arguments against arg spec main' (port: must be integer, flag: must "
+      + 'be boolean, names: must be array), exit 2. The task name differs too',
+  });
+  suite.case('--start-at-task that matches nothing', 'cli/start-at-nothing', {
+    extraArgs: ['--start-at-task', 'no such task'],
+    compare: { error: { ansible: /No matching task "no such task" found/, bosun: /no such task/ } },
+  });
+  // Ansible 2.14 does not warn here; bosun does on purpose (a mistyped tag runs nothing). Both run no task, exit 0.
+  suite.case('--tags naming a tag no task has', 'cli/tags-unknown', {
+    extraArgs: ['--tags', 'nosuchtag'],
+    compare: {
+      warning: { ansible: /nosuchtag/, bosun: /nosuchtag/ },
+      differs: { why: 'bosun warns of a --tags tag that no task has', ansible: { warned: false }, bosun: { warned: true } },
+    },
+  });
+  suite.case('no -i and no default inventory warns', 'cli/no-inventory', {
+    noInventory: true,
+    compare: { warning: { ansible: /No inventory was parsed/, bosun: /inventory/i } },
+  });
+});

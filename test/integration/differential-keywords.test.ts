@@ -1,0 +1,67 @@
+/**
+ * Keywords, Ansible vs bosun (issue #14, "Ansible behaviours to match"): the
+ * same playbook on both, same results, recap, registered values and files.
+ */
+import { differentialSuite } from '../helpers/differential.js';
+
+const suite = differentialSuite({ base: '127.122.0.1', slots: 8 });
+const files = '/opt/diff';
+
+/** Two users besides root, reachable with the sandbox key (sandbox hosts have only root's key). */
+const USERS = ['diffone', 'difftwo'].map((u) => [
+  `id ${u} >/dev/null 2>&1 || useradd -m -s /bin/bash ${u}`,
+  `install -d -m 700 -o ${u} -g ${u} /home/${u}/.ssh`,
+  `install -m 600 -o ${u} -g ${u} /root/.ssh/authorized_keys /home/${u}/.ssh/authorized_keys`,
+].join('\n')).join('\n');
+
+suite.describe('keywords: Ansible vs bosun', () => {
+  suite.case('templated run_once', 'keywords/run-once-templated', {
+    hosts: 2, compare: { files },
+  });
+  suite.case('templated strategy (free)', 'keywords/strategy-templated', {
+    // h1 sleeps long enough that h2 finishes both tasks first even on a loaded machine.
+    hosts: 2, hostVars: { h1: { pause: 6 }, h2: { pause: 0 } }, compare: { results: 'raw' },
+  });
+  suite.case('templated tags take part in --tags', 'keywords/tags-templated', {
+    extraArgs: ['--tags', 'deploy'], compare: { files },
+  });
+  suite.case('loop_control.loop_var', 'keywords/loop-var', { compare: { files, registered: { 'loop with a named variable': ['changed', 'results[].colour', 'results[].ansible_loop_var'] } } });
+  suite.case('remote_user on play, block and task', 'keywords/remote-user', {
+    noUser: true, setup: USERS,
+    compare: { registered: { 'as the play says': ['stdout'], 'as the block says': ['stdout'], 'as the task in the block says': ['stdout'] } },
+  });
+  suite.case('play vars as a list of mappings', 'keywords/vars-list', {
+    compare: { files },
+    gap: "bosun rejects vars: [ {first: one}, {second: two, third: three} ] at load (ERROR [SCHEMA] playbook at '0.vars': expected "
+      + "object), exit 1; Ansible merges the mappings: /opt/diff/vars is 'one two three'",
+  });
+  suite.case('include_tasks: file=X in key=value form', 'keywords/include-kv', {
+    compare: { files },
+    gap: "bosun takes 'file=included.yml' as the file name: 'include in key=value form|h1|failed' (FILE_NOT_FOUND "
+      + ".../file=included.yml), exit 2; Ansible: 'include in key=value form|h1|ok', 'from the included file|h1|changed', ok=3 changed=2",
+  });
+  suite.case('import_role: name=X tasks_from=Y in key=value form', 'keywords/import-role-kv', {
+    compare: { files },
+  });
+  suite.case('include_tasks with loop_control.index_var visible inside', 'keywords/index-var-include', {
+    compare: { files },
+    gap: "bosun: 'write the index|h1|failed' (UNDEFINED_VAR 'idx' in per-item.yml), exit 2; Ansible: 'include per item|h1|ok' "
+      + "then 'write the index' changed three times, files 0='0 red', 1='1 green', 2='2 blue', recap ok=7 changed=4 (one ok per "
+      + 'included item, see the recap-include case)',
+  });
+  suite.case('when: false with a loop over an undefined variable skips', 'keywords/when-false-undefined-loop', {
+    gap: "bosun renders the loop first: 'never runs|h1|failed' (UNDEFINED_VAR 'no_such_list'), exit 2, 'after' never runs; "
+      + "Ansible: 'never runs|h1|skipped', 'after|h1|changed', recap ok=1 changed=1 skipped=1, exit 0",
+  });
+  suite.case('until: attempts registered and seen by changed_when/failed_when', 'keywords/until-attempts', {
+    compare: { files, registered: { 'count to three': ['attempts', 'changed', 'failed', 'stdout'] } },
+    gap: "bosun fails 'count to three' after the first attempt: UNDEFINED_VAR 'r.stdout' ('r' has no key 'stdout') in until "
+      + '(bosun.yml:14), exit 2; Ansible retries to the third attempt and registers attempts=3 changed=true (changed_when: '
+      + "attempts > 2) failed=false stdout='3', /opt/diff/attempts is '3'",
+  });
+  suite.case('recap counts include_tasks and include_role as ok', 'keywords/recap-include', {
+    compare: { files },
+    gap: "Ansible shows 'include a file|h1|ok' and 'include a role|h1|ok' results; recap h1 ok=4 changed=3 (include_tasks counts "
+      + 'one ok per host and included file, include_role none); bosun shows neither result and counts ok=3 changed=3',
+  });
+});
