@@ -1,14 +1,17 @@
 /**
  * `include_tasks` / `include_role`, resolved per host when reached: each
  * host evaluates the include's `when`, loop and file name; hosts that
- * include the same file with the same parameters run it together. Each
- * included file counts ok on its hosts, as in Ansible.
+ * include the same file with the same parameters run it together. As in
+ * Ansible, the include shows an ok result per host (not counted), and each
+ * included file of include_tasks counts one ok on its hosts.
  */
+import { expandLoopItems } from '../playbook/loop-lookups.js';
 import type { Include } from '../playbook/types.js';
 import type { VarLayer } from '../vars/scope.js';
 import { emptyStats } from './events.js';
 import type { PlayRun, Walk } from './play.js';
-import { blankResult, errorResult, taskResult } from './results.js';
+import type { TaskResult } from './events.js';
+import { errorResult, taskResult } from './results.js';
 
 /** Run an include on `hosts`. */
 export async function runInclude(play: PlayRun, inc: Include, hosts: string[], walk: Walk): Promise<void> {
@@ -19,7 +22,9 @@ const { run } = play;
   run.sink({ type: 'task_start', task: incTitle, module, source: inc.source, hosts: hosts.length, tags: inc.tags, ...(walk.handler ? { handler: true } : {}) });
   // Each host decides (when, loop, file); hosts that include the same thing run it together.
   const groups = new Map<string, { target: string; layer: VarLayer; hosts: string[] }>();
+  const included: TaskResult[] = [];
   for (const h of hosts) {
+    const started = Date.now();
     const vars = play.varsFor(h, inc.context, walk.layers, inc.params ? [...inc.varLayers, inc.params] : inc.varLayers);
     try {
       const unmet = inc.when.find((c) => !run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)));
@@ -27,9 +32,9 @@ const { run } = play;
         play.record(taskResult(play.target(inc, h, incTitle), { status: 'skipped', skip: { by: 'when', condition: unmet.expr } }, Date.now()));
         continue;
       }
-      const items = inc.loop ? (run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source) as unknown[]) : [undefined];
+      const list = inc.loop ? expandLoopItems(inc.loop, run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source)) : [undefined];
       const loopVar = inc.loopControl?.loopVar ?? 'item';
-      const list = [items].flat(inc.loop?.flatten ? 2 : 1);
+      const itemResults: TaskResult[] = [];
       for (let i = 0; i < list.length; i++) {
         const item = list[i];
         const values: Record<string, unknown> = { ...(inc.params?.values ?? {}) };
@@ -42,11 +47,18 @@ const { run } = play;
         let g = groups.get(key);
         if (!g) groups.set(key, (g = { target, layer: { level: 'include_params', source: `${module} ${target}`, values }, hosts: [] }));
         g.hosts.push(h);
+        if (inc.loop) {
+          const loop = { loopVar, index: i, ...(inc.loopControl?.indexVar ? { indexVar: inc.loopControl.indexVar } : {}) };
+          itemResults.push(taskResult(play.target(inc, h, incTitle), { status: 'ok' }, started, { item, loop }));
+        }
       }
+      included.push(taskResult(play.target(inc, h, incTitle), { status: 'ok' }, started, inc.loop ? { items: itemResults } : {}));
     } catch (e) {
       play.afterResult(inc, h, errorResult(play.target(inc, h, incTitle), e, Date.now()), walk);
     }
   }
+  // The include's own result on each host that includes something: shown, not counted (Ansible counts the files instead).
+  for (const r of included) run.sink({ type: 'task_result', result: r });
   for (const g of groups.values()) {
     const active = play.activeOf(g.hosts);
     if (active.length === 0) continue;
@@ -61,8 +73,8 @@ const { run } = play;
     }
     play.handlers.add(included.handlers);
     run.sink({ type: 'include', file: g.target, hosts: active, source: inc.source });
-    // Ansible counts each included file as ok on each host that includes it (no task result of its own).
-    for (const h of active) (run.stats[h] ??= emptyStats()).ok++;
+    // Ansible counts each file of include_tasks as ok on each host that includes it; include_role counts nothing.
+    if (inc.what === 'tasks') for (const h of active) (run.stats[h] ??= emptyStats()).ok++;
     await play.runNodes(included.nodes, active, { ...walk, layers: [...walk.layers, g.layer] });
   }
 }

@@ -9,6 +9,7 @@ import type { Connection } from '../connection/types.js';
 import { BosunError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
+import { expandLoopItems } from '../playbook/loop-lookups.js';
 import type { Task } from '../playbook/types.js';
 import type { TemplateEngine } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
@@ -54,7 +55,15 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
   const { task } = run;
   try {
     if (!task.loop) return await runOnce(run, run.vars, started, {});
-    const items = loopItems(task.loop, run.vars, run.engine);
+    let items: unknown[];
+    try {
+      items = expandLoopItems(task.loop, run.engine.renderDeep(task.loop.value, run.vars, () => task.loop!.source));
+    } catch (e) {
+      // As Ansible: a loop over an undefined variable is an error only when the task's `when` holds.
+      const unmet = e instanceof BosunError && e.code === 'UNDEFINED_VAR' ? unmetCondition(run) : undefined;
+      if (unmet) return taskResult(targetOf(run), { status: 'skipped', skip: { by: 'when', condition: unmet } }, started);
+      throw e;
+    }
     const lc = task.loopControl;
     const loopVar = lc?.loopVar ?? 'item';
     const results: TaskResult[] = [];
@@ -85,13 +94,14 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
   }
 }
 
-/** The list a loop runs over (with_items flattens one level, as Ansible does). */
-function loopItems(loop: NonNullable<Task['loop']>, vars: Record<string, unknown>, engine: TemplateEngine): unknown[] {
-  const items = engine.renderDeep(loop.value, vars, () => loop.source);
-  if (!Array.isArray(items)) {
-    throw new BosunError('SCHEMA', `loop expects a list, got ${items === null ? 'null' : typeof items}`, { source: loop.source });
+/** The first `when` condition that is false without the loop variables; undefined when all hold or one cannot be evaluated. */
+function unmetCondition(run: TaskRun): string | undefined {
+  try {
+    return run.task.when.find((c) => !run.engine.isTruthy(run.engine.evaluate(c.expr, run.vars, c.source)))?.expr;
+  } catch {
+    // The loop's own error is the one to report (Ansible: "loop error takes precedence").
+    return undefined;
   }
-  return loop.flatten ? items.flat(1) : items;
 }
 
 /** `ansible_loop` of loop_control.extended. */

@@ -5,7 +5,7 @@
  * `meta/argument_specs.yml`.
  */
 import { compileSchema } from '../util/schema.js';
-import { argumentSpecToSchema } from './lib/argument-spec.js';
+import { argumentSpecToSchema, coerceBySpec } from './lib/argument-spec.js';
 import { defineModule } from './types.js';
 
 /** Arguments of `validate_argument_spec`. */
@@ -45,7 +45,8 @@ export default defineModule<ValidateArgumentSpecArgs>({
     // null stands for "not given" (the role check passes `{{ default name null }}` for each option).
     for (const name of Object.keys(args.argument_spec)) if (source[name] !== undefined && source[name] !== null) values[name] = source[name];
     const validate = compileSchema(schema);
-    if (validate(values)) {
+    // Checked as Ansible checks them: converted to each option's type first (-e gives strings).
+    if (validate(coerceBySpec(args.argument_spec, values))) {
       return { kind: 'ok', msg: 'The arg spec validation passed', data: { validate_args_context: {}, argument_spec_data: args.argument_spec } };
     }
     const errors = (validate.errors ?? []).map((e) => {

@@ -18,7 +18,7 @@ import { checkNotifies, hasDynamicRole, indexHandlers } from './notify-check.js'
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, tasksFileSchema } from './schema.js';
 import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
-import { allTasks, handlerNodes, type Handler, type Inherited, type Play, type Playbook, type Role, type Task, type TaskContext, type TaskNode } from './types.js';
+import { allTasks, handlerNodes, type Handler, type RoleArgumentSpec, type Inherited, type Play, type Playbook, type Role, type Task, type TaskContext, type TaskNode } from './types.js';
 
 export { BUILTIN_ROLES_DIR, findRoleDir } from './roles.js';
 
@@ -182,7 +182,7 @@ export class PlaybookLoader implements NodeLoader {
     const params: VarLayer = { level: 'include_params', source: `role ${role.name} parameters`, values: ref.params, ...(positions ? { positions } : {}) };
     const ctx: TaskContext = { role, params, playbookDir: context.playbookDir, fileDir: path.join(role.dir, 'tasks') };
     const spec = role.argumentSpecs.get(ref.tasksFrom ?? 'main');
-    if (spec) nodes.push(this.argumentSpecTask(role, spec.options, spec.source, ctx, inherited));
+    if (spec) nodes.push(this.argumentSpecTask(role, ref.tasksFrom ?? 'main', spec, ctx, inherited));
     if (files.tasks) {
       nodes.push(...(await parseNodes(files.tasks.value as unknown[], { yaml: files.tasks, path: [], context: ctx, loader: this }, inherited)));
     }
@@ -196,10 +196,13 @@ export class PlaybookLoader implements NodeLoader {
   }
 
   /** The task that checks a role's variables against its argument spec before the role runs. */
-  private argumentSpecTask(role: Role, options: Record<string, unknown>, source: SourcePos, context: TaskContext, inherited: Inherited): Task {
+  private argumentSpecTask(role: Role, entry: string, spec: RoleArgumentSpec, context: TaskContext, inherited: Inherited): Task {
+    const { options, source } = spec;
+    // Ansible's name for it: the entry point quoted, then the spec's short_description.
+    const name = `Validating arguments against arg spec '${entry}'${spec.shortDescription !== undefined ? ` - ${spec.shortDescription}` : ''}`;
     return {
       ...inherited,
-      kind: 'task', id: this.nextId(), name: 'Validating arguments against arg spec main', module: 'validate_argument_spec',
+      kind: 'task', id: this.nextId(), name, module: 'validate_argument_spec',
       // provided_arguments are rendered like any argument, so templated role variables are checked by their values.
       args: { argument_spec: options, provided_arguments: Object.fromEntries(Object.keys(options).map((k) => [k, `{{ default ${k} null }}`])) },
       argPos: () => source, register: undefined, loop: undefined, loopControl: undefined,

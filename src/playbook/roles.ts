@@ -107,9 +107,13 @@ async function readArgumentSpecs(dir: string, roleName: string): Promise<Map<str
   if (!file) return specs;
   const y = await loadYamlFile(file);
   validateOrThrow(argumentSpecsSchema, y.value, { yaml: y, what: `meta/argument_specs.yml of role '${roleName}'` });
-  const entries = (y.value as { argument_specs: Record<string, { options?: Record<string, unknown> }> }).argument_specs;
+  const entries = (y.value as { argument_specs: Record<string, { options?: Record<string, unknown>; short_description?: unknown }> }).argument_specs;
   for (const [entry, spec] of Object.entries(entries)) {
-    specs.set(entry, { options: spec.options ?? {}, source: y.posOf(['argument_specs', entry]) });
+    const short = spec.short_description;
+    specs.set(entry, {
+      options: spec.options ?? {}, source: y.posOf(['argument_specs', entry]),
+      ...(short !== undefined && short !== null ? { shortDescription: String(short) } : {}),
+    });
   }
   return specs;
 }

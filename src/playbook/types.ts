@@ -25,6 +25,8 @@ export interface Role {
 /** One entry point of a role's `meta/argument_specs.yml`. */
 export interface RoleArgumentSpec {
   options: Record<string, unknown>;
+  /** `short_description`: it ends the validation task's name, as in Ansible. */
+  shortDescription?: string;
   source: SourcePos;
 }
 

@@ -98,6 +98,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         const word = r.status === 'changed' ? c.yellow(`changed: ${host}`) : c.green(`ok: ${host}`);
         const colorize = r.status === 'changed' ? c.yellow : c.green;
         if (r.items && !isItem) return;
+        // An include's ok is its "included: FILE for HOSTS" line, as ansible-playbook prints it.
+        if (r.module === 'include_tasks' || r.module === 'include_role') return;
         if (opts.verbosity > 0) out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(r.module === 'debug' && !r.noLog ? debugView(r) : shownData(r), true)}`)}`);
         // A censored (no_log) debug or assert shows no output without -v, as in ansible-playbook.
         else if (r.noLog) out(`${word}${colorize(itemLabel(r))}`);

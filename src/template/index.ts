@@ -251,8 +251,10 @@ class Engine implements TemplateEngine {
         compiled.native ??= this.hb.compile(captureProgram(compiled.ast, single) as unknown as string, COMPILE_OPTIONS);
         const box: Box = { value: undefined };
         compiled.native(resolver.root, { data: { bosunBox: box } });
-        // A string keeps the text around it, as in Ansible: `content: "{{ version }}\n"` ends with its newline.
-        if (typeof box.value !== 'string' || mode === 'expression' || compiled.ast.body.length === 1) return box.value;
+        // A scalar keeps the text around it, as in Ansible: `content: "{{ version }}\n"` ends with its newline
+        // (also for a number: "{{ r.attempts }}\n" is "3\n"); a list or mapping stays one, as Ansible's literal_eval makes it.
+        const structured = typeof box.value === 'object' && box.value !== null;
+        if (structured || mode === 'expression' || compiled.ast.body.length === 1) return box.value;
       }
       compiled.text ??= this.hb.compile(textProgram(compiled.ast) as unknown as string, COMPILE_OPTIONS);
       return compiled.text(resolver.root);

@@ -43,6 +43,8 @@ export interface CompareSpec {
   results?: 'ordered' | 'per-host' | 'raw' | 'sorted' | false;
   /** Task name -> keys of its registered value to compare, per host and run (`results[].rc` reaches into loop items). */
   registered?: Record<string, string[]>;
+  /** Sort the `results[].k` lists of registered values before comparing (where the item order differs on purpose). */
+  sortItems?: boolean;
   /** A folder on every host whose tree (names, modes, owners, links) and file checksums must be the same. */
   files?: string;
   /** A warning each tool must print (matched against its warnings). */
@@ -365,7 +367,13 @@ function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOption
       if (keys) {
         const perHost = (side.registered[e.task!] ??= {});
         // Ansible's side carries what register stored; bosun's `data` is that value.
-        (perHost[e.host!] ??= []).push(project(e.registered ?? e.data ?? {}, keys));
+        const projected = project(e.registered ?? e.data ?? {}, keys);
+        if (o.compare?.sortItems) {
+          for (const [k, v] of Object.entries(projected)) {
+            if (k.startsWith('results[].') && Array.isArray(v)) projected[k] = [...v].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+          }
+        }
+        (perHost[e.host!] ??= []).push(projected);
       }
     } else if (e.type === 'recap') {
       for (const [h, s] of Object.entries(e.hosts ?? {})) {

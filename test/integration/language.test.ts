@@ -352,7 +352,7 @@ fixture.describe('the playbook language on sandbox hosts', () => {
     const ok = await run(dir, ['--limit', 'node01']);
     expect(ok.code).toBe(0);
     expect(trace(ok.events)).toEqual([
-      'base : base task|node01|ok', 'app : Validating arguments against arg spec main|node01|ok', 'app : app task|node01|ok', 'web : web task|node01|ok',
+      'base : base task|node01|ok', 'app : Validating arguments against arg spec \'main\'|node01|ok', 'app : app task|node01|ok', 'web : web task|node01|ok',
     ]);
     writeFileSync(path.join(dir, 'site.yml'), play('  roles:\n    - { role: app, app_port: eighty }\n'));
     const bad = await run(dir, ['--limit', 'node01']);
