@@ -12,6 +12,7 @@ import { emptyStats } from './events.js';
 import type { PlayRun, Walk } from './play.js';
 import type { TaskResult } from './events.js';
 import { errorResult, taskResult } from './results.js';
+import { loopVariableNames } from './task-runner.js';
 
 /** Run an include on `hosts`. */
 export async function runInclude(play: PlayRun, inc: Include, hosts: string[], walk: Walk): Promise<void> {
@@ -33,14 +34,14 @@ const { run } = play;
         continue;
       }
       const list = inc.loop ? expandLoopItems(inc.loop, run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source)) : [undefined];
-      const loopVar = inc.loopControl?.loopVar ?? 'item';
+      const { loopVar, indexVar } = loopVariableNames(inc.loopControl, vars, run.engine, inc.source);
       const itemResults: TaskResult[] = [];
       for (let i = 0; i < list.length; i++) {
         const item = list[i];
         const values: Record<string, unknown> = { ...(inc.params?.values ?? {}) };
         if (inc.loop) {
           values[loopVar] = item;
-          if (inc.loopControl?.indexVar) values[inc.loopControl.indexVar] = i;
+          if (indexVar) values[indexVar] = i;
         }
         const target = String(run.engine.renderString(inc.target, inc.loop ? { ...vars, ...values } : vars, inc.source));
         const key = `${target}\u0000${JSON.stringify(values)}`;
@@ -48,7 +49,7 @@ const { run } = play;
         if (!g) groups.set(key, (g = { target, layer: { level: 'include_params', source: `${module} ${target}`, values }, hosts: [] }));
         g.hosts.push(h);
         if (inc.loop) {
-          const loop = { loopVar, index: i, ...(inc.loopControl?.indexVar ? { indexVar: inc.loopControl.indexVar } : {}) };
+          const loop = { loopVar, index: i, ...(indexVar ? { indexVar } : {}) };
           itemResults.push(taskResult(play.target(inc, h, incTitle), { status: 'ok' }, started, { item, loop }));
         }
       }

@@ -65,7 +65,7 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
       throw e;
     }
     const lc = task.loopControl;
-    const loopVar = lc?.loopVar ?? 'item';
+    const { loopVar, indexVar } = loopVariableNames(lc, run.vars, run.engine, task.source);
     const results: TaskResult[] = [];
     // set_fact in a loop sees the facts of the items before it, as in Ansible.
     let loopBase = run.vars;
@@ -73,9 +73,9 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
       if (i > 0 && lc && lc.pauseSeconds > 0) await sleep(lc.pauseSeconds * 1000);
       const item = items[i];
       const itemVars: Record<string, unknown> = { ...loopBase, [loopVar]: item, ansible_loop_var: loopVar };
-      if (lc?.indexVar) itemVars[lc.indexVar] = i;
+      if (indexVar) itemVars[indexVar] = i;
       if (lc?.extended) itemVars['ansible_loop'] = loopInfo(items, i);
-      const place: ResultPlace = { item, loop: { loopVar, index: i, ...(lc?.indexVar ? { indexVar: lc.indexVar } : {}) } };
+      const place: ResultPlace = { item, loop: { loopVar, index: i, ...(indexVar ? { indexVar } : {}) } };
       if (lc?.label !== undefined) {
         try {
           place.label = String(run.engine.renderString(lc.label, itemVars, task.source));
@@ -92,6 +92,23 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
   } catch (e) {
     return errorResult(run, e, started);
   }
+}
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `loop_control.loop_var` / `index_var`, rendered for the host when they are templates (as Ansible does). */
+export function loopVariableNames(
+  lc: Task['loopControl'], vars: Record<string, unknown>, engine: TemplateEngine, source: Task['source'],
+): { loopVar: string; indexVar: string | undefined } {
+  const name = (value: string | undefined, key: string): string | undefined => {
+    if (value === undefined || VARIABLE_NAME.test(value)) return value;
+    const rendered = String(engine.renderString(value, vars, source));
+    if (!VARIABLE_NAME.test(rendered)) {
+      throw new BosunError('SCHEMA', `loop_control.${key} must be a variable name, got '${rendered}' (from '${value}')`, { source });
+    }
+    return rendered;
+  };
+  return { loopVar: name(lc?.loopVar, 'loop_var') ?? 'item', indexVar: name(lc?.indexVar, 'index_var') };
 }
 
 /** The first `when` condition that is false without the loop variables; undefined when all hold or one cannot be evaluated. */

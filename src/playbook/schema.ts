@@ -67,8 +67,9 @@ export const taskSchema = {
     loop_control: {
       type: 'object',
       properties: {
-        loop_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-        index_var: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        // A variable name, or a template that renders to one (checked per host).
+        loop_var: { type: 'string', pattern: '^([A-Za-z_][A-Za-z0-9_]*|.*\\{\\{.*)$' },
+        index_var: { type: 'string', pattern: '^([A-Za-z_][A-Za-z0-9_]*|.*\\{\\{.*)$' },
         label: { type: 'string' },
         pause: { type: ['number', 'string'] },
         extended: boolish,

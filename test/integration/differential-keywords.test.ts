@@ -25,7 +25,15 @@ suite.describe('keywords: Ansible vs bosun', () => {
   suite.case('templated tags take part in --tags', 'keywords/tags-templated', {
     extraArgs: ['--tags', 'deploy'], compare: { files },
   });
-  suite.case('loop_control.loop_var', 'keywords/loop-var', { compare: { files, registered: { 'loop with a named variable': ['changed', 'results[].colour', 'results[].ansible_loop_var'] } } });
+  suite.case('loop_control.loop_var, also templated', 'keywords/loop-var', {
+    compare: {
+      files,
+      registered: {
+        'loop with a named variable': ['changed', 'results[].colour', 'results[].ansible_loop_var'],
+        'loop with a templated variable name': ['changed', 'results[].shape', 'results[].ansible_loop_var'],
+      },
+    },
+  });
   suite.case('remote_user on play, block and task', 'keywords/remote-user', {
     noUser: true, setup: USERS,
     compare: { registered: { 'as the play says': ['stdout'], 'as the block says': ['stdout'], 'as the task in the block says': ['stdout'] } },
