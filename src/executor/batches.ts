@@ -47,7 +47,8 @@ function batchSize(value: number | string, total: number, source: SourcePos): nu
   const text = String(value).trim();
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
   const n = pct ? Math.floor((Number(pct[1]) / 100) * total) : Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new BosunError('SCHEMA', `serial: expected a number or a percentage, got '${text}'`, { source });
+  if (!Number.isFinite(n) || n < 0)
+    throw new BosunError('SCHEMA', `serial: expected a number or a percentage, got '${text}'`, { source });
   // Ansible: a percentage that rounds to 0 still makes batches of one; 0 means all hosts.
   if (n === 0) return pct ? 1 : Math.max(1, total);
   return n;

@@ -14,8 +14,18 @@ import type { RunOptions } from './run.js';
 /** The run settings the executor reads while running plays. */
 export type RunSettings = Pick<
   RunOptions,
-  | 'check' | 'diff' | 'forks' | 'verbosity' | 'tags' | 'extraVars' | 'forceHandlers' | 'become' | 'becomePassword'
-  | 'confirmStep' | 'signal' | 'runDeadline'
+  | 'check'
+  | 'diff'
+  | 'forks'
+  | 'verbosity'
+  | 'tags'
+  | 'extraVars'
+  | 'forceHandlers'
+  | 'become'
+  | 'becomePassword'
+  | 'confirmStep'
+  | 'signal'
+  | 'runDeadline'
 >;
 
 /** Run-wide state that changes as plays run (start-at-task, step answers). */

@@ -144,7 +144,16 @@ export type RunEvent =
   | { type: 'playbook_start'; file: string }
   | { type: 'play_start'; name: string; hosts: string[]; source: SourcePos; batch?: { index: number; count: number } }
   | { type: 'no_hosts'; play: string; pattern: string }
-  | { type: 'task_start'; task: string; module: string; source: SourcePos; hosts: number; handler?: boolean; check?: boolean; tags?: string[] }
+  | {
+      type: 'task_start';
+      task: string;
+      module: string;
+      source: SourcePos;
+      hosts: number;
+      handler?: boolean;
+      check?: boolean;
+      tags?: string[];
+    }
   | { type: 'include'; file: string; hosts: string[]; source: SourcePos }
   | { type: 'retry'; host: string; task: string; retriesLeft: number; msg: string | undefined }
   | { type: 'play_aborted'; play: string; reason: string }

@@ -41,7 +41,11 @@ export class Handlers {
       const byName = this.list.find((h) => this.namesOf(h, vars).includes(name));
       const listeners = this.list.filter((h) => h.listen.includes(name));
       if (!byName && listeners.length === 0) {
-        sink({ type: 'warning', message: `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`, source: task.source });
+        sink({
+          type: 'warning',
+          message: `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`,
+          source: task.source,
+        });
         continue;
       }
       if (byName) state.notified.add(byName.id);

@@ -102,7 +102,8 @@ export class HostState {
    */
   clearErrors(): void {
     if (this.current.kind === 'unreachable') this.current = { kind: 'active' };
-    else if (this.current.kind === 'failed' && !this.current.pending) this.current = { kind: 'ended', by: 'clear_host_errors' };
+    else if (this.current.kind === 'failed' && !this.current.pending)
+      this.current = { kind: 'ended', by: 'clear_host_errors' };
     this.clears++;
   }
 

@@ -15,7 +15,8 @@ export class Hosts {
   private readonly roleScopes = new WeakMap<VarScope, Map<Role, VarScope>>();
   private readonly factsScopes = new WeakMap<VarScope, WeakMap<Record<string, unknown>, VarScope>>();
   private readonly magicByHost = new Map<string, Record<string, unknown>>();
-  private playMagicCache: { play: Play; playbook: Playbook; hosts: string[]; vars: Record<string, unknown> } | undefined;
+  private playMagicCache:
+    { play: Play; playbook: Playbook; hosts: string[]; vars: Record<string, unknown> } | undefined;
 
   constructor(
     readonly inventory: Inventory,
@@ -33,7 +34,9 @@ export class Hosts {
   async prepare(host: string, playbookDir: string): Promise<void> {
     const s = this.get(host);
     // delegate_to may name a host that is not in the inventory (Ansible connects to it by name).
-    s.inventoryLayers ??= this.inventory.hosts.has(host) ? await hostVarLayers(this.inventory, host, { playbookDir }) : [];
+    s.inventoryLayers ??= this.inventory.hosts.has(host)
+      ? await hostVarLayers(this.inventory, host, { playbookDir })
+      : [];
   }
 
   /** Can the host run more tasks in this play? */
@@ -44,7 +47,13 @@ export class Hosts {
   /** The layers that stay the same for a host during a play (runtime layers are added per task). */
   playScope(play: Play, host: string): VarScope {
     const s = this.get(host);
-    return new VarScope([...play.roles.map((r) => r.defaults), ...(s.inventoryLayers ?? []), play.vars, ...play.varsFiles, ...play.roles.map((r) => r.vars)]);
+    return new VarScope([
+      ...play.roles.map((r) => r.defaults),
+      ...(s.inventoryLayers ?? []),
+      play.vars,
+      ...play.varsFiles,
+      ...play.roles.map((r) => r.vars),
+    ]);
   }
 
   /**
@@ -54,7 +63,9 @@ export class Hosts {
    * extra vars) are merged per call, each at its precedence.
    */
   taskVars(
-    scope: VarScope, host: string, ctx: { play: Play; playbook: Playbook; hosts: string[]; role?: Role; layers: VarLayer[] },
+    scope: VarScope,
+    host: string,
+    ctx: { play: Play; playbook: Playbook; hosts: string[]; role?: Role; layers: VarLayer[] },
   ): Record<string, unknown> {
     const s = this.get(host);
     const vars = this.factsScope(this.roleScope(scope, ctx.role), s.facts).mergeWith([
@@ -62,7 +73,12 @@ export class Hosts {
       ...ctx.layers,
       ...this.opts.extraVars,
     ]);
-    Object.assign(vars, this.magic(host), this.playMagic(ctx.play, ctx.playbook, ctx.hosts), ctx.role ? { role_name: ctx.role.name, role_path: ctx.role.dir } : undefined);
+    Object.assign(
+      vars,
+      this.magic(host),
+      this.playMagic(ctx.play, ctx.playbook, ctx.hosts),
+      ctx.role ? { role_name: ctx.role.name, role_path: ctx.role.dir } : undefined,
+    );
     return vars;
   }
 
@@ -143,7 +159,9 @@ export class Hosts {
     if (!this.inventory.hosts.has(host) && /^[\w.-]+$/.test(host)) selectHosts(this.inventory, host);
     await this.prepare(host, playbookDir);
     const s = this.get(host);
-    const magic = this.inventory.hosts.has(host) ? magicVars(this.inventory, host) : { inventory_hostname: host, inventory_hostname_short: host.split('.')[0] };
+    const magic = this.inventory.hosts.has(host)
+      ? magicVars(this.inventory, host)
+      : { inventory_hostname: host, inventory_hostname_short: host.split('.')[0] };
     return { ...new VarScope(s.inventoryLayers ?? []).with(...this.opts.extraVars).toObject(), ...magic };
   }
 }

@@ -16,11 +16,19 @@ import { loopVariableNames } from './task-runner.js';
 
 /** Run an include on `hosts`. */
 export async function runInclude(play: PlayRun, inc: Include, hosts: string[], walk: Walk): Promise<void> {
-const { run } = play;
+  const { run } = play;
   if (!walk.handler && !play.tagsSelected(inc.tags, hosts[0]!, inc.context, walk)) return;
   const module = `include_${inc.what}`;
   const incTitle = play.renderTitle(inc.name, module, hosts[0]!, inc.context, walk, inc.varLayers, inc.source);
-  run.sink({ type: 'task_start', task: incTitle, module, source: inc.source, hosts: hosts.length, tags: inc.tags, ...(walk.handler ? { handler: true } : {}) });
+  run.sink({
+    type: 'task_start',
+    task: incTitle,
+    module,
+    source: inc.source,
+    hosts: hosts.length,
+    tags: inc.tags,
+    ...(walk.handler ? { handler: true } : {}),
+  });
   // Each host decides (when, loop, file); hosts that include the same thing run it together.
   const groups = new Map<string, { target: string; layer: VarLayer; hosts: string[] }>();
   const included: TaskResult[] = [];
@@ -30,10 +38,21 @@ const { run } = play;
     try {
       const unmet = inc.when.find((c) => !run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)));
       if (unmet) {
-        play.record(taskResult(play.target(inc, h, incTitle), { status: 'skipped', skip: { by: 'when', condition: unmet.expr } }, Date.now()));
+        play.record(
+          taskResult(
+            play.target(inc, h, incTitle),
+            { status: 'skipped', skip: { by: 'when', condition: unmet.expr } },
+            Date.now(),
+          ),
+        );
         continue;
       }
-      const list = inc.loop ? expandLoopItems(inc.loop, run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source)) : [undefined];
+      const list = inc.loop
+        ? expandLoopItems(
+            inc.loop,
+            run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source),
+          )
+        : [undefined];
       const { loopVar, indexVar } = loopVariableNames(inc.loopControl, vars, run.engine, inc.source);
       const itemResults: TaskResult[] = [];
       for (let i = 0; i < list.length; i++) {
@@ -43,17 +62,25 @@ const { run } = play;
           values[loopVar] = item;
           if (indexVar) values[indexVar] = i;
         }
-        const target = String(run.engine.renderString(inc.target, inc.loop ? { ...vars, ...values } : vars, inc.source));
+        const target = String(
+          run.engine.renderString(inc.target, inc.loop ? { ...vars, ...values } : vars, inc.source),
+        );
         const key = `${target}\u0000${JSON.stringify(values)}`;
         let g = groups.get(key);
-        if (!g) groups.set(key, (g = { target, layer: { level: 'include_params', source: `${module} ${target}`, values }, hosts: [] }));
+        if (!g)
+          groups.set(
+            key,
+            (g = { target, layer: { level: 'include_params', source: `${module} ${target}`, values }, hosts: [] }),
+          );
         g.hosts.push(h);
         if (inc.loop) {
           const loop = { loopVar, index: i, ...(indexVar ? { indexVar } : {}) };
           itemResults.push(taskResult(play.target(inc, h, incTitle), { status: 'ok' }, started, { item, loop }));
         }
       }
-      included.push(taskResult(play.target(inc, h, incTitle), { status: 'ok' }, started, inc.loop ? { items: itemResults } : {}));
+      included.push(
+        taskResult(play.target(inc, h, incTitle), { status: 'ok' }, started, inc.loop ? { items: itemResults } : {}),
+      );
     } catch (e) {
       play.afterResult(inc, h, errorResult(play.target(inc, h, incTitle), e, Date.now()), walk);
     }
@@ -65,9 +92,20 @@ const { run } = play;
     if (active.length === 0) continue;
     let included;
     try {
-      included = await run.loader.include(inc.what, g.target, inc.source, inc.context, inc.childInherited,
-        { ...(inc.from.tasks ? { tasksFrom: inc.from.tasks } : {}), ...(inc.from.vars ? { varsFrom: inc.from.vars } : {}), ...(inc.from.defaults ? { defaultsFrom: inc.from.defaults } : {}), ...(inc.from.handlers ? { handlersFrom: inc.from.handlers } : {}) },
-        g.layer.values);
+      included = await run.loader.include(
+        inc.what,
+        g.target,
+        inc.source,
+        inc.context,
+        inc.childInherited,
+        {
+          ...(inc.from.tasks ? { tasksFrom: inc.from.tasks } : {}),
+          ...(inc.from.vars ? { varsFrom: inc.from.vars } : {}),
+          ...(inc.from.defaults ? { defaultsFrom: inc.from.defaults } : {}),
+          ...(inc.from.handlers ? { handlersFrom: inc.from.handlers } : {}),
+        },
+        g.layer.values,
+      );
     } catch (e) {
       for (const h of active) play.afterResult(inc, h, errorResult(play.target(inc, h, incTitle), e, Date.now()), walk);
       continue;

@@ -20,7 +20,15 @@ export async function runMeta(play: PlayRun, task: Task, hosts: string[], walk: 
   const once = ONCE.has(action);
   const targets = once ? hosts.slice(0, 1) : hosts;
   const title = play.title(task, hosts[0]!, walk);
-  run.sink({ type: 'task_start', task: title, module: 'meta', source: task.source, hosts: hosts.length, tags: task.tags, ...(walk.handler ? { handler: true } : {}) });
+  run.sink({
+    type: 'task_start',
+    task: title,
+    module: 'meta',
+    source: task.source,
+    hosts: hosts.length,
+    tags: task.tags,
+    ...(walk.handler ? { handler: true } : {}),
+  });
   const chosen: string[] = [];
   for (const h of targets) {
     // A `when` that cannot be evaluated ends the run with its error, as in Ansible ("The conditional check ... failed").
@@ -30,7 +38,15 @@ export async function runMeta(play: PlayRun, task: Task, hosts: string[], walk: 
       continue;
     }
     // Shown as skipped, not counted in the recap (Ansible sends the skip to its callbacks, not to its stats).
-    const skipped = taskResult(play.target(task, h, title), { status: 'skipped', skip: { by: 'module' }, returned: { skip_reason: `${action} conditional evaluated to False` } }, Date.now());
+    const skipped = taskResult(
+      play.target(task, h, title),
+      {
+        status: 'skipped',
+        skip: { by: 'module' },
+        returned: { skip_reason: `${action} conditional evaluated to False` },
+      },
+      Date.now(),
+    );
     run.sink({ type: 'task_result', result: skipped });
   }
   switch (action) {

@@ -76,9 +76,14 @@ export class PlayRun {
    */
   async runPlay(limit: Set<string> | undefined): Promise<'done' | 'break'> {
     const { play, run } = this;
-    const pattern = play.hosts.includes('{{') ? String(run.engine.renderString(play.hosts, this.extraValues(), play.hostsSource)) : play.hosts;
+    const pattern = play.hosts.includes('{{')
+      ? String(run.engine.renderString(play.hosts, this.extraValues(), play.hostsSource))
+      : play.hosts;
     const matched = selectHosts(run.hosts.inventory, pattern, play.hostsSource).filter((h) => !limit || limit.has(h));
-    const hosts = orderHosts(matched.filter((h) => !run.hosts.get(h).inError), play.order);
+    const hosts = orderHosts(
+      matched.filter((h) => !run.hosts.get(h).inError),
+      play.order,
+    );
     if (hosts.length === 0) {
       run.sink({ type: 'no_hosts', play: play.name, pattern });
       return 'done';
@@ -94,17 +99,35 @@ export class PlayRun {
     for (let b = 0; b < batches.length && !this.broken && !this.endPlay && !this.stopped(); b++) {
       this.batch = batches[b]!;
       this.endBatch = false;
-      run.sink({ type: 'play_start', name: play.name, hosts: this.batch, source: play.source, ...(batches.length > 1 ? { batch: { index: b + 1, count: batches.length } } : {}) });
+      run.sink({
+        type: 'play_start',
+        name: play.name,
+        hosts: this.batch,
+        source: play.source,
+        ...(batches.length > 1 ? { batch: { index: b + 1, count: batches.length } } : {}),
+      });
       for (const h of this.batch) run.stats[h] ??= emptyStats();
-      if (play.gatherFacts) await this.runTaskNode(this.gatherTask(), this.activeOf(this.batch), { layers: [], rescuable: false, free: false }, { implicit: true });
-      for (const section of [play.sections.preTasks, play.sections.roles, play.sections.tasks, play.sections.postTasks]) {
+      if (play.gatherFacts)
+        await this.runTaskNode(
+          this.gatherTask(),
+          this.activeOf(this.batch),
+          { layers: [], rescuable: false, free: false },
+          { implicit: true },
+        );
+      for (const section of [
+        play.sections.preTasks,
+        play.sections.roles,
+        play.sections.tasks,
+        play.sections.postTasks,
+      ]) {
         if (this.broken || this.endPlay || this.endBatch) break;
         await this.runSection(section);
         if (!this.broken) await this.handlers.flush(this.batch);
       }
       // Ansible stops a serial play when every host of a batch failed.
       if (this.batch.every((h) => run.hosts.get(h).inError)) {
-        if (batches.length > 1 && !this.broken) run.sink({ type: 'play_aborted', play: play.name, reason: 'every host of the batch failed' });
+        if (batches.length > 1 && !this.broken)
+          run.sink({ type: 'play_aborted', play: play.name, reason: 'every host of the batch failed' });
         return 'break';
       }
     }
@@ -114,9 +137,19 @@ export class PlayRun {
   /** `strategy:` of the play, rendered when it is a template. */
   private resolveStrategy(host: string): 'linear' | 'free' {
     const raw = this.play.strategy;
-    const value = raw.includes('{{') ? String(this.run.engine.renderString(raw, this.varsFor(host, { playbookDir: this.playbook.dir, fileDir: this.playbook.dir }, [], []), this.play.source)) : raw;
+    const value = raw.includes('{{')
+      ? String(
+          this.run.engine.renderString(
+            raw,
+            this.varsFor(host, { playbookDir: this.playbook.dir, fileDir: this.playbook.dir }, [], []),
+            this.play.source,
+          ),
+        )
+      : raw;
     if (value !== 'linear' && value !== 'free') {
-      throw new BosunError('SCHEMA', `strategy '${value}' is not supported (linear or free)`, { source: this.play.source });
+      throw new BosunError('SCHEMA', `strategy '${value}' is not supported (linear or free)`, {
+        source: this.play.source,
+      });
     }
     return value;
   }
@@ -128,12 +161,30 @@ export class PlayRun {
     if (play.gatherSubset) args['gather_subset'] = play.gatherSubset;
     if (play.gatherTimeout !== undefined) args['gather_timeout'] = play.gatherTimeout;
     return {
-      ...play.keywords, kind: 'task', id: -1, name: 'Gathering Facts', module: 'setup', args, argPos: () => play.source,
-      register: undefined, loop: undefined, loopControl: undefined, changedWhen: undefined, failedWhen: undefined,
-      until: undefined, retries: 0, delaySeconds: 0, notify: [], listen: [], source: play.source,
+      ...play.keywords,
+      kind: 'task',
+      id: -1,
+      name: 'Gathering Facts',
+      module: 'setup',
+      args,
+      argPos: () => play.source,
+      register: undefined,
+      loop: undefined,
+      loopControl: undefined,
+      changedWhen: undefined,
+      failedWhen: undefined,
+      until: undefined,
+      retries: 0,
+      delaySeconds: 0,
+      notify: [],
+      listen: [],
+      source: play.source,
       context: { playbookDir: this.playbook.dir, fileDir: this.playbook.dir },
       // The play's `when` does not apply to gathering (Ansible has no play-level when); tags: always, as in Ansible.
-      when: [], tags: ['always'], runOnce: false, delegateTo: undefined,
+      when: [],
+      tags: ['always'],
+      runOnce: false,
+      delegateTo: undefined,
     };
   }
 
@@ -148,7 +199,9 @@ export class PlayRun {
   private async runSection(nodes: TaskNode[]): Promise<void> {
     if (this.strategy === 'free') {
       const limiter = pLimit(Math.max(1, this.run.settings.forks));
-      await Promise.all(this.batch.map((h) => limiter(() => this.runNodes(nodes, [h], { layers: [], rescuable: false, free: true }))));
+      await Promise.all(
+        this.batch.map((h) => limiter(() => this.runNodes(nodes, [h], { layers: [], rescuable: false, free: true }))),
+      );
     } else {
       await this.runNodes(nodes, this.batch, { layers: [], rescuable: false, free: false });
     }
@@ -175,7 +228,9 @@ export class PlayRun {
     const entering = this.activeOf(hosts);
     const hasAlways = block.always.length > 0;
     await this.runNodes(block.block, entering, {
-      ...walk, rescuable: walk.rescuable || block.rescue.length > 0, pending: walk.pending === true || block.rescue.length > 0 || hasAlways,
+      ...walk,
+      rescuable: walk.rescuable || block.rescue.length > 0,
+      pending: walk.pending === true || block.rescue.length > 0 || hasAlways,
     });
     const failedIn = entering.filter((h) => states.get(h).status.kind === 'failed');
     if (block.rescue.length > 0 && failedIn.length > 0 && !this.broken) {
@@ -183,7 +238,10 @@ export class PlayRun {
         const s = states.get(h);
         s.rescue();
         if (s.lastFailure) {
-          s.runtime['ansible_failed_task'] = { name: s.lastFailure.task.name ?? s.lastFailure.task.module, action: s.lastFailure.task.module };
+          s.runtime['ansible_failed_task'] = {
+            name: s.lastFailure.task.name ?? s.lastFailure.task.module,
+            action: s.lastFailure.task.module,
+          };
           s.runtime['ansible_failed_result'] = s.lastFailure.result;
         }
       }
@@ -207,13 +265,22 @@ export class PlayRun {
   /** Which task (or include) on which host a result is for. */
   target(node: Include | Task, host: string, title: string): Parameters<typeof blankResult>[0] {
     const module = node.kind === 'include' ? `include_${node.what}` : node.module;
-    return { host, task: title, module, noLog: node.noLog === true, ignoreErrors: node.ignoreErrors === true, ignoreUnreachable: node.ignoreUnreachable === true };
+    return {
+      host,
+      task: title,
+      module,
+      noLog: node.noLog === true,
+      ignoreErrors: node.ignoreErrors === true,
+      ignoreUnreachable: node.ignoreUnreachable === true,
+    };
   }
 
   /** The variables a task sees on a host. */
   varsFor(host: string, context: TaskContext, walkLayers: VarLayer[], ownLayers: VarLayer[]): Record<string, unknown> {
     return this.run.hosts.taskVars(this.scopes.get(host) ?? this.run.hosts.playScope(this.play, host), host, {
-      play: this.play, playbook: this.playbook, hosts: this.playHosts(),
+      play: this.play,
+      playbook: this.playbook,
+      hosts: this.playHosts(),
       ...(context.role ? { role: context.role } : {}),
       layers: [...walkLayers, ...(context.params ? [context.params] : []), ...ownLayers],
     });
@@ -226,7 +293,8 @@ export class PlayRun {
    */
   private playHosts(): string[] {
     const cached = this.activeCache;
-    if (cached?.batch === this.batch && this.batch.every((h, i) => this.run.hosts.active(h) === cached.active[i])) return cached.hosts;
+    if (cached?.batch === this.batch && this.batch.every((h, i) => this.run.hosts.active(h) === cached.active[i]))
+      return cached.hosts;
     const active = this.batch.map((h) => this.run.hosts.active(h));
     const hosts = this.batch.filter((_, i) => active[i]);
     this.activeCache = { batch: this.batch, active, hosts };
@@ -238,7 +306,9 @@ export class PlayRun {
     let rendered = tags;
     if (tags.some((t) => t.includes('{{'))) {
       const vars = this.varsFor(host, context, walk.layers, []);
-      rendered = tags.flatMap((t) => (t.includes('{{') ? [this.run.engine.renderString(t, vars)].flat().map(String) : [t]));
+      rendered = tags.flatMap((t) =>
+        t.includes('{{') ? [this.run.engine.renderString(t, vars)].flat().map(String) : [t],
+      );
     }
     return tagsSelect(rendered, this.run.settings.tags);
   }
@@ -248,18 +318,34 @@ export class PlayRun {
     const start = this.run.state.startAt;
     if (start !== undefined) {
       const title = this.title(task, host, walk);
-      if (title !== start && (task.name ?? '') !== start && !picomatch.isMatch(title, start) && !picomatch.isMatch(task.name ?? '', start)) return false;
+      if (
+        title !== start &&
+        (task.name ?? '') !== start &&
+        !picomatch.isMatch(title, start) &&
+        !picomatch.isMatch(task.name ?? '', start)
+      )
+        return false;
       this.run.state.startAt = undefined;
     }
     return true;
   }
 
   /** A task's or include's title: its name rendered with the host's variables (as written when that fails). */
-  renderTitle(name: string | undefined, module: string, host: string, context: TaskContext, walk: Walk | undefined, layers: VarLayer[], source: Task['source']): string {
+  renderTitle(
+    name: string | undefined,
+    module: string,
+    host: string,
+    context: TaskContext,
+    walk: Walk | undefined,
+    layers: VarLayer[],
+    source: Task['source'],
+  ): string {
     let title = name ?? module;
     if (name?.includes('{{')) {
       try {
-        title = String(this.run.engine.renderString(name, this.varsFor(host, context, walk?.layers ?? [], layers), source));
+        title = String(
+          this.run.engine.renderString(name, this.varsFor(host, context, walk?.layers ?? [], layers), source),
+        );
       } catch {
         title = name;
       }
@@ -284,7 +370,16 @@ export class PlayRun {
       if (answer === 'continue') run.state.stepAll = true;
     }
     const check = task.checkMode ?? run.settings.check;
-    run.sink({ type: 'task_start', task: title, module: task.module, source: task.source, hosts: hosts.length, tags: task.tags, ...(walk.handler ? { handler: true } : {}), ...(check !== run.settings.check ? { check } : {}) });
+    run.sink({
+      type: 'task_start',
+      task: title,
+      module: task.module,
+      source: task.source,
+      hosts: hosts.length,
+      tags: task.tags,
+      ...(walk.handler ? { handler: true } : {}),
+      ...(check !== run.settings.check ? { check } : {}),
+    });
     let runOnce: boolean;
     try {
       runOnce = this.runOnce(task, hosts[0]!, walk);
@@ -300,7 +395,8 @@ export class PlayRun {
       if (runOnce) for (const other of hosts.slice(1)) this.afterTask(task, other, result, walk, false);
       this.afterTask(task, h, result, walk, true);
     };
-    const limited = (h: string): Promise<void> => (walk.free ? runOn(h) : this.limiter(() => (throttle ? throttle(() => runOn(h)) : runOn(h))));
+    const limited = (h: string): Promise<void> =>
+      walk.free ? runOn(h) : this.limiter(() => (throttle ? throttle(() => runOn(h)) : runOn(h)));
     await Promise.all(targets.map(limited));
     this.checkFailureRules(task, hosts);
   }
@@ -327,7 +423,10 @@ export class PlayRun {
     if (result.items) result.items.forEach(harvest);
     else harvest(result);
     if (task.register) state.runtime[task.register] = result.data;
-    if (task.notify.length > 0 && (result.status === 'changed' || (result.items?.some((i) => i.status === 'changed') ?? false))) {
+    if (
+      task.notify.length > 0 &&
+      (result.status === 'changed' || (result.items?.some((i) => i.status === 'changed') ?? false))
+    ) {
       this.handlers.notify(task, host, this.varsFor(host, task.context, walk.layers, task.varLayers));
     }
   }
@@ -338,7 +437,12 @@ export class PlayRun {
     if (result.status === 'failed' && !result.ignored && walk.rescuable) result.rescued = true;
     if (report) this.record(result);
     if (result.status === 'unreachable' && !result.ignored) state.markUnreachable(result.msg ?? 'unreachable');
-    else if (result.status === 'failed' && !result.ignored) state.fail(result.task, walk.pending === true, node.kind === 'task' ? { task: node, result: result.data } : undefined);
+    else if (result.status === 'failed' && !result.ignored)
+      state.fail(
+        result.task,
+        walk.pending === true,
+        node.kind === 'task' ? { task: node, result: result.data } : undefined,
+      );
   }
 
   record(result: TaskResult): void {
@@ -363,7 +467,10 @@ export class PlayRun {
     if (max !== undefined) {
       const inBatch = this.batch.filter((h) => states.get(h).inError).length;
       if ((inBatch / this.batch.length) * 100 > max) {
-        this.breakPlay('max_fail_percentage', `max_fail_percentage ${max}% exceeded (${inBatch} of ${this.batch.length} hosts failed)`);
+        this.breakPlay(
+          'max_fail_percentage',
+          `max_fail_percentage ${max}% exceeded (${inBatch} of ${this.batch.length} hosts failed)`,
+        );
       }
     }
   }

@@ -13,10 +13,24 @@ import type { TemplateEngine } from '../template/index.js';
 
 /** The variables that decide how to connect (Ansible's names); become variables are read per task. */
 export const CONNECTION_VARS: readonly string[] = [
-  'ansible_connection', 'ansible_host', 'ansible_ssh_host', 'ansible_port', 'ansible_ssh_port',
-  'ansible_user', 'ansible_ssh_user', 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password',
-  'ansible_ssh_private_key_file', 'ansible_private_key_file', 'ansible_ssh_common_args', 'ansible_ssh_extra_args',
-  'ansible_timeout', 'ansible_ssh_timeout', 'ansible_ssh_retries', 'ansible_retries',
+  'ansible_connection',
+  'ansible_host',
+  'ansible_ssh_host',
+  'ansible_port',
+  'ansible_ssh_port',
+  'ansible_user',
+  'ansible_ssh_user',
+  'ansible_password',
+  'ansible_ssh_pass',
+  'ansible_ssh_password',
+  'ansible_ssh_private_key_file',
+  'ansible_private_key_file',
+  'ansible_ssh_common_args',
+  'ansible_ssh_extra_args',
+  'ansible_timeout',
+  'ansible_ssh_timeout',
+  'ansible_ssh_retries',
+  'ansible_retries',
 ];
 
 /** What a task asks for beyond the variables. */
@@ -49,9 +63,12 @@ function connectionVarsOf(
   for (const name of CONNECTION_VARS) {
     const v = vars[name];
     if (v === undefined) continue;
-    connVars[name] = typeof v === 'string' && v.includes('{{') ? deps.engine.renderString(v, vars, deps.positionOf?.(name)) : v;
+    connVars[name] =
+      typeof v === 'string' && v.includes('{{') ? deps.engine.renderString(v, vars, deps.positionOf?.(name)) : v;
   }
-  const hasUserVar = ['ansible_user', 'ansible_ssh_user'].some((n) => connVars[n] !== undefined && connVars[n] !== null && connVars[n] !== '');
+  const hasUserVar = ['ansible_user', 'ansible_ssh_user'].some(
+    (n) => connVars[n] !== undefined && connVars[n] !== null && connVars[n] !== '',
+  );
   if (!hasUserVar && keywords.remoteUser !== undefined) connVars['ansible_user'] = keywords.remoteUser;
   return connVars;
 }
@@ -59,7 +76,10 @@ function connectionVarsOf(
 /** A key equal for specs that connect the same way (field order does not matter). */
 function specKey(spec: ConnectionSpec): string {
   return JSON.stringify(spec, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }
 
 /** Open connections of a run, one per distinct spec (a failure to connect is remembered for that spec). */
@@ -105,8 +125,16 @@ export class Reacher {
   ) {}
 
   /** The spec for `host` with these variables and keywords (cached while its connection variables are the same). */
-  spec(host: string, vars: Record<string, unknown>, keywords: ReachKeywords, positionOf?: (name: string) => SourcePos | undefined): ConnectionSpec {
-    const connVars = connectionVarsOf(vars, keywords, { engine: this.deps.engine, ...(positionOf ? { positionOf } : {}) });
+  spec(
+    host: string,
+    vars: Record<string, unknown>,
+    keywords: ReachKeywords,
+    positionOf?: (name: string) => SourcePos | undefined,
+  ): ConnectionSpec {
+    const connVars = connectionVarsOf(vars, keywords, {
+      engine: this.deps.engine,
+      ...(positionOf ? { positionOf } : {}),
+    });
     const key = JSON.stringify(connVars);
     const hit = this.cache.get(host);
     if (hit?.key === key) return hit.spec;
@@ -116,7 +144,12 @@ export class Reacher {
   }
 
   /** The connection for `host` with these variables and keywords. */
-  connect(host: string, vars: Record<string, unknown>, keywords: ReachKeywords, positionOf?: (name: string) => SourcePos | undefined): Promise<Connection> {
+  connect(
+    host: string,
+    vars: Record<string, unknown>,
+    keywords: ReachKeywords,
+    positionOf?: (name: string) => SourcePos | undefined,
+  ): Promise<Connection> {
     return this.pool.get(this.spec(host, vars, keywords, positionOf));
   }
 }

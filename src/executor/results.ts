@@ -37,13 +37,14 @@ interface VerdictCommon {
 }
 
 /** How a task (or one loop item, or one `until` attempt) ended, before it is addressed to a host: one per status. */
-export type Verdict = VerdictCommon & (
-  | { status: 'ok' }
-  | { status: 'changed' }
-  | { status: 'skipped'; skip: SkipCause }
-  | { status: 'failed'; changed: boolean; error?: BosunError }
-  | { status: 'unreachable' }
-);
+export type Verdict = VerdictCommon &
+  (
+    | { status: 'ok' }
+    | { status: 'changed' }
+    | { status: 'skipped'; skip: SkipCause }
+    | { status: 'failed'; changed: boolean; error?: BosunError }
+    | { status: 'unreachable' }
+  );
 
 /** Where a result sits: `until`'s attempt count and, for a loop item, the item and its position. */
 export interface ResultPlace {
@@ -58,8 +59,16 @@ export interface ResultPlace {
 /** The one builder of a TaskResult: the verdict addressed to its host and task, with its registered value. */
 export function taskResult(t: ResultTarget, v: Verdict, started: number, place: ResultPlace = {}): TaskResult {
   const common = {
-    host: t.host, task: t.task, module: t.module, noLog: t.noLog, durationMs: Date.now() - started,
-    msg: v.msg, rc: v.rc, stdout: v.stdout, stderr: v.stderr, diff: v.diff ?? [],
+    host: t.host,
+    task: t.task,
+    module: t.module,
+    noLog: t.noLog,
+    durationMs: Date.now() - started,
+    msg: v.msg,
+    rc: v.rc,
+    stdout: v.stdout,
+    stderr: v.stderr,
+    diff: v.diff ?? [],
     ...(v.facts !== undefined ? { facts: v.facts } : {}),
     ...(v.warnings?.length ? { warnings: v.warnings } : {}),
     ...(v.failedWhen !== undefined ? { failedWhen: v.failedWhen } : {}),
@@ -82,7 +91,13 @@ export function taskResult(t: ResultTarget, v: Verdict, started: number, place: 
       r = { ...common, status: 'skipped', changed: false, ignored: false, skip: v.skip };
       break;
     case 'failed':
-      r = { ...common, status: 'failed', changed: v.changed, ignored: t.ignoreErrors, ...(v.error ? { error: v.error } : {}) };
+      r = {
+        ...common,
+        status: 'failed',
+        changed: v.changed,
+        ignored: t.ignoreErrors,
+        ...(v.error ? { error: v.error } : {}),
+      };
       break;
     case 'unreachable':
       r = { ...common, status: 'unreachable', changed: false, ignored: t.ignoreUnreachable };
@@ -116,7 +131,12 @@ export function errorVerdict(e: unknown): Verdict {
     return { status: 'failed', changed: false, msg, error: known };
   }
   const err = e as Error;
-  return { status: 'failed', changed: false, msg: `internal error: ${err?.message ?? String(e)}`, returned: { exception: err?.stack } };
+  return {
+    status: 'failed',
+    changed: false,
+    msg: `internal error: ${err?.message ?? String(e)}`,
+    returned: { exception: err?.stack },
+  };
 }
 
 /** The result of an error (see `errorVerdict`). */
@@ -131,7 +151,12 @@ export function outputLines(text: string): string[] {
 
 /** A diff as Ansible registers it (`before`, `after`, `before_header`, `after_header`). */
 function ansibleDiff(d: FileDiff): Record<string, string> {
-  return { before: d.before, after: d.after, before_header: d.beforeHeader ?? d.path, after_header: d.afterHeader ?? d.path };
+  return {
+    before: d.before,
+    after: d.after,
+    before_header: d.beforeHeader ?? d.path,
+    after_header: d.afterHeader ?? d.path,
+  };
 }
 
 const REASON_CONDITION = 'Conditional result was False';
@@ -155,8 +180,12 @@ export function registeredValue(r: TaskResult, returned: ResultData = {}): Recor
     if (r.items.length === 0) {
       out['skipped_reason'] = REASON_NO_ITEMS;
     } else {
-      out['msg'] = r.status === 'failed' ? 'One or more items failed'
-        : r.status === 'skipped' ? 'All items skipped' : 'All items completed';
+      out['msg'] =
+        r.status === 'failed'
+          ? 'One or more items failed'
+          : r.status === 'skipped'
+            ? 'All items skipped'
+            : 'All items completed';
     }
     const warnings = r.items.flatMap((i) => i.warnings ?? []);
     if (warnings.length) out['warnings'] = warnings;
@@ -185,7 +214,8 @@ export function registeredValue(r: TaskResult, returned: ResultData = {}): Recor
   if (r.loop) {
     out[r.loop.loopVar] = r.item;
     out['ansible_loop_var'] = r.loop.loopVar;
-    if (r.loop.indexVar !== undefined) Object.assign(out, { [r.loop.indexVar]: r.loop.index, ansible_index_var: r.loop.indexVar });
+    if (r.loop.indexVar !== undefined)
+      Object.assign(out, { [r.loop.indexVar]: r.loop.index, ansible_index_var: r.loop.indexVar });
   }
   return out;
 }

@@ -10,16 +10,25 @@ import type { TagFilter } from './tags.js';
 const SPECIAL_TAGS = new Set(['all', 'always', 'never', 'tagged', 'untagged']);
 
 /** The warnings a run starts with, in the order ansible-playbook prints them. */
-export function runStartWarnings(opts: { inventories: readonly string[]; tags: TagFilter }, inventoryHosts: number, playbooks: readonly Playbook[]): string[] {
+export function runStartWarnings(
+  opts: { inventories: readonly string[]; tags: TagFilter },
+  inventoryHosts: number,
+  playbooks: readonly Playbook[],
+): string[] {
   const warnings: string[] = [];
   // ansible-playbook 2.14, word for word (InventoryManager.parse_sources, CLI.get_host_list).
   if (opts.inventories.length === 0) warnings.push('No inventory was parsed, only implicit localhost is available');
-  if (inventoryHosts === 0) warnings.push("provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'");
+  if (inventoryHosts === 0)
+    warnings.push(
+      "provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'",
+    );
   const unknown = unknownTags(opts.tags.only, playbooks);
   if (unknown.tags.length > 0) {
     const names = unknown.tags.map((t) => `'${t}'`).join(', ');
     const note = unknown.dynamic ? ' (tasks of files included at run time are not looked at)' : '';
-    warnings.push(`--tags ${names}: no task in the playbooks has ${unknown.tags.length === 1 ? 'this tag' : 'these tags'}${note}`);
+    warnings.push(
+      `--tags ${names}: no task in the playbooks has ${unknown.tags.length === 1 ? 'this tag' : 'these tags'}${note}`,
+    );
   }
   return warnings;
 }
@@ -28,7 +37,10 @@ export function runStartWarnings(opts: { inventories: readonly string[]; tags: T
  * The `--tags` names no play, task, block, role or include has; none when a
  * tag is a template (known only per host at run time).
  */
-export function unknownTags(only: readonly string[], playbooks: readonly Playbook[]): { tags: string[]; dynamic: boolean } {
+export function unknownTags(
+  only: readonly string[],
+  playbooks: readonly Playbook[],
+): { tags: string[]; dynamic: boolean } {
   const known = new Set<string>();
   let dynamic = false;
   const walk = (nodes: readonly TaskNode[]): void => {

@@ -49,14 +49,17 @@ export interface RunOutcome {
 }
 
 /** Load every playbook of a run (used by the run itself and by --syntax-check/--list-*). */
-export async function loadPlaybooks(files: string[], extraVars: VarLayer[], loader?: PlaybookLoader): Promise<{ playbooks: Playbook[]; loader: PlaybookLoader }> {
+export async function loadPlaybooks(
+  files: string[],
+  extraVars: VarLayer[],
+  loader?: PlaybookLoader,
+): Promise<{ playbooks: Playbook[]; loader: PlaybookLoader }> {
   const extraValues = Object.assign({}, ...extraVars.map((l) => l.values)) as Record<string, unknown>;
   const ld = loader ?? new PlaybookLoader({ engine: createTemplateEngine(), extraVars: extraValues });
   const playbooks: Playbook[] = [];
   for (const file of files) playbooks.push(await ld.playbook(path.resolve(file), []));
   return { playbooks, loader: ld };
 }
-
 
 /** Load everything, then run the plays in order. */
 export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
@@ -65,7 +68,19 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const engine = loader.engine;
   const inventory = await loadInventory(opts.inventories);
   const inventoryHosts = inventory.hosts.size;
-  opts = { ...opts, sink: maskingSink(opts.sink, await collectSecrets({ inventory, playbooks, extraVars: opts.extraVars, becomePassword: opts.becomePassword, hostLayers: (h, dir) => hostVarLayers(inventory, h, { playbookDir: dir }) })) };
+  opts = {
+    ...opts,
+    sink: maskingSink(
+      opts.sink,
+      await collectSecrets({
+        inventory,
+        playbooks,
+        extraVars: opts.extraVars,
+        becomePassword: opts.becomePassword,
+        hostLayers: (h, dir) => hostVarLayers(inventory, h, { playbookDir: dir }),
+      }),
+    ),
+  };
   const limit = opts.limit ? new Set(selectHosts(inventory, await expandLimitFiles(opts.limit))) : undefined;
   if (limit && limit.size === 0) {
     throw new BosunError('HOST_PATTERN', `--limit '${opts.limit}' matches no host in the inventory`);
@@ -75,26 +90,48 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const onAbort = (): void => stop.abort(opts.signal?.reason ?? 'interrupted');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) onAbort();
-  const deadlineTimer = opts.runDeadline === undefined ? undefined : setTimeout(() => stop.abort('run timeout'), Math.max(0, opts.runDeadline - Date.now()));
+  const deadlineTimer =
+    opts.runDeadline === undefined
+      ? undefined
+      : setTimeout(() => stop.abort('run timeout'), Math.max(0, opts.runDeadline - Date.now()));
   let graceTimer: NodeJS.Timeout | undefined;
   const settings: RunSettings = {
-    check: opts.check, diff: opts.diff, forks: opts.forks, verbosity: opts.verbosity, tags: opts.tags, extraVars: opts.extraVars,
-    forceHandlers: opts.forceHandlers, become: opts.become, becomePassword: opts.becomePassword, confirmStep: opts.confirmStep,
-    signal: stop.signal, runDeadline: opts.runDeadline,
+    check: opts.check,
+    diff: opts.diff,
+    forks: opts.forks,
+    verbosity: opts.verbosity,
+    tags: opts.tags,
+    extraVars: opts.extraVars,
+    forceHandlers: opts.forceHandlers,
+    become: opts.become,
+    becomePassword: opts.becomePassword,
+    confirmStep: opts.confirmStep,
+    signal: stop.signal,
+    runDeadline: opts.runDeadline,
   };
   const hosts = new Hosts(inventory, settings);
   const pool = new ConnectionPool();
-  stop.signal.addEventListener('abort', () => {
-    opts.sink({ type: 'interrupted', reason: String(stop.signal.reason), graceMs: opts.graceMs ?? 10_000 });
-    // Running tasks get a grace period; then their connections are closed (the commands are cut off).
-    graceTimer = setTimeout(() => void pool.closeAll(), opts.graceMs ?? 10_000);
-  }, { once: true });
+  stop.signal.addEventListener(
+    'abort',
+    () => {
+      opts.sink({ type: 'interrupted', reason: String(stop.signal.reason), graceMs: opts.graceMs ?? 10_000 });
+      // Running tasks get a grace period; then their connections are closed (the commands are cut off).
+      graceTimer = setTimeout(() => void pool.closeAll(), opts.graceMs ?? 10_000);
+    },
+    { once: true },
+  );
   // hostvars must show every inventory host, not only the play's: read their layers once (files are cached).
   await Promise.all(selectHosts(inventory, 'all').map((h) => hosts.prepare(h, playbooks[0]?.dir ?? process.cwd())));
   const stats: Record<string, HostStats> = {};
   const state: RunState = { startAt: opts.startAtTask, stepAll: false };
   const ctx: RunContext = {
-    settings, engine, loader, hosts, stats, state, sink: opts.sink,
+    settings,
+    engine,
+    loader,
+    hosts,
+    stats,
+    state,
+    sink: opts.sink,
     reach: new Reacher(pool, { engine, defaults: opts.connection }),
   };
   opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });
@@ -121,7 +158,8 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   if (opts.retryFile) await writeRetryFile(opts.retryFile, failedHosts);
   // Out of time counts as stopped even when the commands cut off at the deadline ended the run before its timer fired.
   const outOfTime = opts.runDeadline !== undefined && Date.now() >= opts.runDeadline;
-  const exitCode = stop.signal.aborted || outOfTime ? 99 : ended.includes('unreachable') ? 4 : ended.includes('failed') ? 2 : 0;
+  const exitCode =
+    stop.signal.aborted || outOfTime ? 99 : ended.includes('unreachable') ? 4 : ended.includes('failed') ? 2 : 0;
   const unmatched = opts.startAtTask !== undefined && state.startAt !== undefined && !stop.signal.aborted;
   return { stats, exitCode, failedHosts, ...(unmatched ? { unmatchedStartAtTask: opts.startAtTask } : {}) };
 }
@@ -152,7 +190,10 @@ export async function expandLimitFiles(limit: string): Promise<string> {
     } catch (e) {
       throw new BosunError('FILE_NOT_FOUND', `--limit ${term}: cannot read ${m[2]}: ${(e as Error).message}`);
     }
-    const hosts = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const hosts = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     if (hosts.length === 0) throw new BosunError('HOST_PATTERN', `--limit ${term}: the file lists no host`);
     if (m[1] === '') out.push(hosts.join(','));
     else out.push(...hosts.map((h) => `${m[1]}${h}`));

@@ -33,7 +33,13 @@ function outputOf(data: ResultData): Pick<Verdict, 'rc' | 'stdout' | 'stderr'> {
 /** The verdict of a decision before changed_when / failed_when: check mode, then apply. */
 async function decided(decision: Decision, opts: SettleOptions): Promise<Verdict> {
   const data = decision.data ?? {};
-  const base = { msg: decision.msg, facts: decision.facts, warnings: decision.warnings, returned: data, ...outputOf(data) };
+  const base = {
+    msg: decision.msg,
+    facts: decision.facts,
+    warnings: decision.warnings,
+    returned: data,
+    ...outputOf(data),
+  };
   switch (decision.kind) {
     case 'ok':
       return { ...base, status: 'ok' };
@@ -45,21 +51,28 @@ async function decided(decision: Decision, opts: SettleOptions): Promise<Verdict
       if (opts.check) return { ...base, msg: decision.reason, status: 'skipped', skip: { by: 'check_mode' } };
       return applied(base, decision.diff, await decision.apply(), opts);
     case 'change':
-      if (opts.check) return { ...base, status: 'changed', diff: opts.diff ? decision.diff ?? [] : [] };
+      if (opts.check) return { ...base, status: 'changed', diff: opts.diff ? (decision.diff ?? []) : [] };
       return applied(base, decision.diff, await decision.apply(), opts);
   }
 }
 
 /** The verdict once `apply` ran: its keys over the decision's, its message if it gives one. */
-function applied(base: Omit<Verdict, 'status'>, diff: FileDiff[] | undefined, r: ApplyResult, opts: SettleOptions): Verdict {
+function applied(
+  base: Omit<Verdict, 'status'>,
+  diff: FileDiff[] | undefined,
+  r: ApplyResult,
+  opts: SettleOptions,
+): Verdict {
   const returned = { ...base.returned, ...r.data };
   const merged = {
-    ...base, returned, ...outputOf(returned),
+    ...base,
+    returned,
+    ...outputOf(returned),
     msg: r.msg ?? base.msg,
     facts: r.facts ?? base.facts,
     warnings: [...(base.warnings ?? []), ...(r.warnings ?? [])],
   };
-  const shown = opts.diff ? diff ?? [] : [];
+  const shown = opts.diff ? (diff ?? []) : [];
   switch (r.kind) {
     case 'applied':
       return { ...merged, status: 'changed', diff: shown };
@@ -71,7 +84,14 @@ function applied(base: Omit<Verdict, 'status'>, diff: FileDiff[] | undefined, r:
 }
 
 /** The target the conditions' registered value is built for (never shown: only its `data` is used). */
-const CONDITION_TARGET: ResultTarget = { host: '', task: '', module: '', noLog: false, ignoreErrors: false, ignoreUnreachable: false };
+const CONDITION_TARGET: ResultTarget = {
+  host: '',
+  task: '',
+  module: '',
+  noLog: false,
+  ignoreErrors: false,
+  ignoreUnreachable: false,
+};
 
 /** The verdict's registered value at this point, as changed_when / failed_when see it. */
 function registeredSoFar(v: Verdict, attempts: number | undefined): Record<string, unknown> {

@@ -11,31 +11,52 @@ import { errorResult } from './results.js';
 import { runTask } from './task-runner.js';
 
 /** Run `task` on `host` (never throws: failures are results). */
-export async function runOnHost(play: PlayRun, task: Task, title: string, host: string, walk: Walk, check: boolean): Promise<TaskResult> {
-const { run } = play;
+export async function runOnHost(
+  play: PlayRun,
+  task: Task,
+  title: string,
+  host: string,
+  walk: Walk,
+  check: boolean,
+): Promise<TaskResult> {
+  const { run } = play;
   const vars = play.varsFor(host, task.context, walk.layers, task.varLayers);
   let environment: Record<string, string>;
   let delegate: string | undefined;
   try {
     environment = taskEnvironment(play, task, vars);
-    delegate = task.delegateTo === undefined ? undefined : String(run.engine.renderString(task.delegateTo, vars, task.source));
+    delegate =
+      task.delegateTo === undefined ? undefined : String(run.engine.renderString(task.delegateTo, vars, task.source));
   } catch (e) {
     return errorResult(play.target(task, host, title), e, Date.now());
   }
-  const keywords = { remoteUser: task.remoteUser === undefined ? undefined : String(run.engine.renderString(task.remoteUser, vars, task.source)) };
+  const keywords = {
+    remoteUser:
+      task.remoteUser === undefined ? undefined : String(run.engine.renderString(task.remoteUser, vars, task.source)),
+  };
   const scope = play.scopes.get(host);
   const result = await runTask({
-    task, title, host, vars, engine: run.engine, check, diff: task.diff ?? run.settings.diff, verbosity: run.settings.verbosity,
+    task,
+    title,
+    host,
+    vars,
+    engine: run.engine,
+    check,
+    diff: task.diff ?? run.settings.diff,
+    verbosity: run.settings.verbosity,
     become: task.become ?? (run.settings.become?.enabled || undefined),
-    becomeUser: task.becomeUser ?? run.settings.become?.user, becomeMethod: task.becomeMethod ?? run.settings.become?.method,
+    becomeUser: task.becomeUser ?? run.settings.become?.user,
+    becomeMethod: task.becomeMethod ?? run.settings.become?.method,
     becomePassword: run.settings.becomePassword,
     environment,
     connection: async () => {
-      if (delegate === undefined) return run.reach.connect(host, vars, keywords, (name) => scope?.lookup(name)?.origin.pos);
+      if (delegate === undefined)
+        return run.reach.connect(host, vars, keywords, (name) => scope?.lookup(name)?.origin.pos);
       return run.reach.connect(delegate, await run.hosts.connectionVars(delegate, play.playbook.dir), keywords);
     },
     onProgress: throttled(250, (p) => run.sink({ type: 'progress', host, task: title, ...p })),
-    onRetry: (left, r) => run.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
+    onRetry: (left, r) =>
+      run.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
     ...(run.settings.runDeadline !== undefined ? { deadline: run.settings.runDeadline } : {}),
   });
   if (delegate !== undefined) result.delegatedTo = delegate;
@@ -43,12 +64,13 @@ const { run } = play;
 }
 
 function taskEnvironment(play: PlayRun, task: Task, vars: Record<string, unknown>): Record<string, string> {
-const { engine } = play.run;
+  const { engine } = play.run;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(task.environment)) {
     if (k === '__template__') {
       const rendered = engine.renderString(String(v), vars, task.source);
-      if (rendered && typeof rendered === 'object') for (const [ek, ev] of Object.entries(rendered)) env[ek] = String(ev);
+      if (rendered && typeof rendered === 'object')
+        for (const [ek, ev] of Object.entries(rendered)) env[ek] = String(ev);
       continue;
     }
     env[k] = String(engine.renderString(String(v), vars, task.source));
@@ -56,7 +78,8 @@ const { engine } = play.run;
   for (const k of Object.keys(env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
       throw new BosunError('SCHEMA', `environment: '${k}' is not a valid variable name`, {
-        source: task.source, hint: 'names are letters, digits and _, not starting with a digit',
+        source: task.source,
+        hint: 'names are letters, digits and _, not starting with a digit',
       });
     }
   }

@@ -16,7 +16,14 @@ import { validateOrThrow } from '../util/schema.js';
 import { shq } from '../util/shell.js';
 import { becomeEnabledFromVars, becomeOptionsFromVars } from '../connection/become-options.js';
 import type { TaskResult, TaskStatus } from './events.js';
-import { errorResult as sharedErrorResult, errorVerdict, taskResult, type ResultPlace, type ResultTarget, type Verdict } from './results.js';
+import {
+  errorResult as sharedErrorResult,
+  errorVerdict,
+  taskResult,
+  type ResultPlace,
+  type ResultTarget,
+  type Verdict,
+} from './results.js';
 import { settle } from './settle.js';
 
 /** What running a task on a host needs. */
@@ -51,17 +58,22 @@ export interface TaskRun {
 /** Run the task (all loop items) on one host. Never throws: failures are results. */
 export async function runTask(run: TaskRun): Promise<TaskResult> {
   const started = Date.now();
-  if (run.task.timeout !== undefined) run.deadline = Math.min(run.deadline ?? Infinity, started + run.task.timeout * 1000);
+  if (run.task.timeout !== undefined)
+    run.deadline = Math.min(run.deadline ?? Infinity, started + run.task.timeout * 1000);
   const { task } = run;
   try {
     if (!task.loop) return await runOnce(run, run.vars, started, {});
     let items: unknown[];
     try {
-      items = expandLoopItems(task.loop, run.engine.renderDeep(task.loop.value, run.vars, () => task.loop!.source));
+      items = expandLoopItems(
+        task.loop,
+        run.engine.renderDeep(task.loop.value, run.vars, () => task.loop!.source),
+      );
     } catch (e) {
       // As Ansible: a loop over an undefined variable is an error only when the task's `when` holds.
       const unmet = e instanceof BosunError && e.code === 'UNDEFINED_VAR' ? unmetCondition(run) : undefined;
-      if (unmet) return taskResult(targetOf(run), { status: 'skipped', skip: { by: 'when', condition: unmet } }, started);
+      if (unmet)
+        return taskResult(targetOf(run), { status: 'skipped', skip: { by: 'when', condition: unmet } }, started);
       throw e;
     }
     const lc = task.loopControl;
@@ -98,13 +110,20 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `loop_control.loop_var` / `index_var`, rendered for the host when they are templates (as Ansible does). */
 export function loopVariableNames(
-  lc: Task['loopControl'], vars: Record<string, unknown>, engine: TemplateEngine, source: Task['source'],
+  lc: Task['loopControl'],
+  vars: Record<string, unknown>,
+  engine: TemplateEngine,
+  source: Task['source'],
 ): { loopVar: string; indexVar: string | undefined } {
   const name = (value: string | undefined, key: string): string | undefined => {
     if (value === undefined || VARIABLE_NAME.test(value)) return value;
     const rendered = String(engine.renderString(value, vars, source));
     if (!VARIABLE_NAME.test(rendered)) {
-      throw new BosunError('SCHEMA', `loop_control.${key} must be a variable name, got '${rendered}' (from '${value}')`, { source });
+      throw new BosunError(
+        'SCHEMA',
+        `loop_control.${key} must be a variable name, got '${rendered}' (from '${value}')`,
+        { source },
+      );
     }
     return rendered;
   };
@@ -125,8 +144,16 @@ function unmetCondition(run: TaskRun): string | undefined {
 function loopInfo(items: unknown[], i: number): Record<string, unknown> {
   const n = items.length;
   return {
-    allitems: items, index: i + 1, index0: i, revindex: n - i, revindex0: n - i - 1, first: i === 0, last: i === n - 1, length: n,
-    ...(i > 0 ? { previtem: items[i - 1] } : {}), ...(i < n - 1 ? { nextitem: items[i + 1] } : {}),
+    allitems: items,
+    index: i + 1,
+    index0: i,
+    revindex: n - i,
+    revindex0: n - i - 1,
+    first: i === 0,
+    last: i === n - 1,
+    length: n,
+    ...(i > 0 ? { previtem: items[i - 1] } : {}),
+    ...(i < n - 1 ? { nextitem: items[i + 1] } : {}),
   };
 }
 
@@ -143,9 +170,11 @@ function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskR
   const place: ResultPlace = { items: results };
   let verdict: Verdict;
   if (results.length === 0) verdict = { status: 'skipped', skip: { by: 'empty_loop' }, msg: 'No items in the list' };
-  else if (any('unreachable')) verdict = { status: 'unreachable', msg: results.find((r) => r.status === 'unreachable')!.msg };
+  else if (any('unreachable'))
+    verdict = { status: 'unreachable', msg: results.find((r) => r.status === 'unreachable')!.msg };
   else if (any('failed')) verdict = { status: 'failed', changed, msg: 'One or more items failed' };
-  else if (results.every((r) => r.status === 'skipped')) verdict = { status: 'skipped', skip: { by: 'items' }, msg: 'All items skipped' };
+  else if (results.every((r) => r.status === 'skipped'))
+    verdict = { status: 'skipped', skip: { by: 'items' }, msg: 'All items skipped' };
   else verdict = { status: changed ? 'changed' : 'ok', msg: 'All items completed' };
   return taskResult(targetOf(run), { ...verdict, diff }, started, place);
 }
@@ -153,7 +182,14 @@ function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskR
 /** Which task on which host `run` is, for the shared result builders. */
 function targetOf(run: TaskRun): ResultTarget {
   const t = run.task;
-  return { host: run.host, task: run.title, module: t.module, noLog: t.noLog === true, ignoreErrors: t.ignoreErrors === true, ignoreUnreachable: t.ignoreUnreachable === true };
+  return {
+    host: run.host,
+    task: run.title,
+    module: t.module,
+    noLog: t.noLog === true,
+    ignoreErrors: t.ignoreErrors === true,
+    ignoreUnreachable: t.ignoreUnreachable === true,
+  };
 }
 
 function errorResult(run: TaskRun, e: unknown, started: number, place: ResultPlace = {}): TaskResult {
@@ -167,13 +203,19 @@ function errorResult(run: TaskRun, e: unknown, started: number, place: ResultPla
  * changed_when / failed_when and to `until`; when every attempt failed the
  * task fails with `attempts` registered as N.
  */
-async function runOnce(run: TaskRun, vars: Record<string, unknown>, started: number, place: ResultPlace): Promise<TaskResult> {
+async function runOnce(
+  run: TaskRun,
+  vars: Record<string, unknown>,
+  started: number,
+  place: ResultPlace,
+): Promise<TaskResult> {
   const { task, engine } = run;
   const target = targetOf(run);
   if (!task.until) return taskResult(target, await attempt(run, vars, undefined), started, place);
   const number = (v: number | string, what: string): number => {
     const n = typeof v === 'number' ? v : Number(engine.renderString(v, vars, task.source));
-    if (!Number.isFinite(n) || n < 0) throw new BosunError('SCHEMA', `${what} must be a number, got '${String(v)}'`, { source: task.source });
+    if (!Number.isFinite(n) || n < 0)
+      throw new BosunError('SCHEMA', `${what} must be a number, got '${String(v)}'`, { source: task.source });
     return n;
   };
   let retries: number;
@@ -233,7 +275,12 @@ async function attempt(run: TaskRun, vars: Record<string, unknown>, attempts: nu
   }
 }
 
-function renderArgs(def: ModuleDef<any>, task: Task, vars: Record<string, unknown>, engine: TemplateEngine): Record<string, unknown> {
+function renderArgs(
+  def: ModuleDef<any>,
+  task: Task,
+  vars: Record<string, unknown>,
+  engine: TemplateEngine,
+): Record<string, unknown> {
   const raw = new Set(def.rawArgs ?? []);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(task.args)) {
@@ -243,14 +290,22 @@ function renderArgs(def: ModuleDef<any>, task: Task, vars: Record<string, unknow
 }
 
 /** Settle the decision with the task's check mode, --diff, changed_when and failed_when. */
-function finish(run: TaskRun, vars: Record<string, unknown>, decision: Decision, attempts: number | undefined): Promise<Verdict> {
+function finish(
+  run: TaskRun,
+  vars: Record<string, unknown>,
+  decision: Decision,
+  attempts: number | undefined,
+): Promise<Verdict> {
   const { task, engine } = run;
-  const holds = (conds: NonNullable<Task['changedWhen']>) => (registered: Record<string, unknown>): boolean => {
-    const scope = task.register ? { ...vars, [task.register]: registered } : { ...vars, ...registered };
-    return conds.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
-  };
+  const holds =
+    (conds: NonNullable<Task['changedWhen']>) =>
+    (registered: Record<string, unknown>): boolean => {
+      const scope = task.register ? { ...vars, [task.register]: registered } : { ...vars, ...registered };
+      return conds.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
+    };
   return settle(decision, {
-    check: run.check, diff: run.diff,
+    check: run.check,
+    diff: run.diff,
     ...(task.changedWhen ? { changedWhen: holds(task.changedWhen) } : {}),
     ...(task.failedWhen ? { failedWhen: holds(task.failedWhen) } : {}),
     ...(attempts !== undefined ? { attempts } : {}),
@@ -265,18 +320,33 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     const c = await run.connection();
     if (!(run.become ?? becomeEnabledFromVars(vars) ?? false)) return (conn = c);
     // One persistent privileged shell per host and user, opened on first use (src/connection/become.ts).
-    const base = becomeOptionsFromVars(vars, run.becomePassword === undefined ? {} : { askBecomePass: run.becomePassword });
-    const user = run.becomeUser === undefined ? base.user : String(engine.renderString(run.becomeUser, vars, task.source));
-    const method = run.becomeMethod === undefined ? base.method : String(engine.renderString(run.becomeMethod, vars, task.source));
-    if (method !== 'sudo' && method !== 'su') throw new BosunError('BAD_OPTION', `become_method '${method}' is not supported (sudo or su)`, { source: task.source });
+    const base = becomeOptionsFromVars(
+      vars,
+      run.becomePassword === undefined ? {} : { askBecomePass: run.becomePassword },
+    );
+    const user =
+      run.becomeUser === undefined ? base.user : String(engine.renderString(run.becomeUser, vars, task.source));
+    const method =
+      run.becomeMethod === undefined ? base.method : String(engine.renderString(run.becomeMethod, vars, task.source));
+    if (method !== 'sudo' && method !== 'su')
+      throw new BosunError('BAD_OPTION', `become_method '${method}' is not supported (sudo or su)`, {
+        source: task.source,
+      });
     if (user === c.spec.user) return (conn = c);
-    if (!c.become) throw new BosunError('UNSUPPORTED', `this connection cannot become '${user}'`, { source: task.source });
+    if (!c.become)
+      throw new BosunError('UNSUPPORTED', `this connection cannot become '${user}'`, { source: task.source });
     return (conn = await c.become({ ...base, user, method }));
   };
-  const envPrefix = Object.entries(run.environment).map(([k, v]) => `export ${k}=${shq(v)}\n`).join('');
+  const envPrefix = Object.entries(run.environment)
+    .map(([k, v]) => `export ${k}=${shq(v)}\n`)
+    .join('');
   const lazy: Connection = {
-    get spec() { return conn!.spec; },
-    connect: async () => { await open(); },
+    get spec() {
+      return conn!.spec;
+    },
+    connect: async () => {
+      await open();
+    },
     exec: async (script, callerOpts) => {
       const c = await open();
       // The task's `environment:` is exported before the script: only a subshell keeps it from later tasks.
@@ -314,16 +384,22 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
 
 function timedOut(run: TaskRun): BosunError {
   const seconds = run.task.timeout;
-  return new BosunError('TIMEOUT', seconds !== undefined
-    ? `the task timed out after ${seconds} s (timeout: ${seconds}); its command was cut off`
-    : 'the run timed out (--run-timeout); the command was cut off', { source: run.task.source });
+  return new BosunError(
+    'TIMEOUT',
+    seconds !== undefined
+      ? `the task timed out after ${seconds} s (timeout: ${seconds}); its command was cut off`
+      : 'the run timed out (--run-timeout); the command was cut off',
+    { source: run.task.source },
+  );
 }
 
 /** Look up `src:` on the controller as Ansible does: the role's folder first, then the playbook's. */
 export function findControllerFile(task: Task, kind: 'files' | 'templates', name: string): string {
   if (path.isAbsolute(name)) {
     if (existsSync(name)) return name;
-    throw new BosunError('FILE_NOT_FOUND', `file not found on the controller: ${name}`, { source: task.argPos(['src']) });
+    throw new BosunError('FILE_NOT_FOUND', `file not found on the controller: ${name}`, {
+      source: task.argPos(['src']),
+    });
   }
   const bases: string[] = [];
   const role = task.context.role;

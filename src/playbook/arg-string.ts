@@ -9,7 +9,16 @@
 import { BosunError, type SourcePos } from '../errors.js';
 
 /** Options Ansible accepts inside a free-form command string (parse_kv with check_raw). */
-const FREE_FORM_OPTIONS: ReadonlySet<string> = new Set(['creates', 'removes', 'chdir', 'executable', 'warn', 'stdin', 'stdin_add_newline', 'strip_empty_ends']);
+const FREE_FORM_OPTIONS: ReadonlySet<string> = new Set([
+  'creates',
+  'removes',
+  'chdir',
+  'executable',
+  'warn',
+  'stdin',
+  'stdin_add_newline',
+  'strip_empty_ends',
+]);
 
 /**
  * Parse `key=value key2="quoted value"` (and a free-form remainder for
@@ -63,7 +72,18 @@ function unescapedEquals(word: string): number {
   return -1;
 }
 
-const SINGLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const SINGLE_ESCAPES: Record<string, string> = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
 
 /**
  * Python's `unicode-escape` for the sequences parse_kv decodes; others (`\d`,
@@ -165,10 +185,14 @@ export function splitArgs(text: string, source: SourcePos): string[] {
       }
       if (!(print || block || comment) && !inside && !appended && token !== '') params.push(token);
     });
-    if (lines.length > 1 && lineIndex !== lines.length - 1 && !continuation && params.length) params[params.length - 1] += '\n';
+    if (lines.length > 1 && lineIndex !== lines.length - 1 && !continuation && params.length)
+      params[params.length - 1] += '\n';
   });
   if (print || block || comment || inside) {
-    throw new BosunError('MODULE_ARGS', 'cannot parse arguments: an unbalanced quote or {{ }} block', { source, hint: 'close the quote or the template, or quote the whole value' });
+    throw new BosunError('MODULE_ARGS', 'cannot parse arguments: an unbalanced quote or {{ }} block', {
+      source,
+      hint: 'close the quote or the template, or quote the whole value',
+    });
   }
   return params;
 }

@@ -13,10 +13,26 @@ import type { Condition, Inherited } from './types.js';
 /** Nothing inherited: the start of a play. */
 export function emptyInherited(): Inherited {
   return {
-    when: [], varLayers: [], tags: [], become: undefined, becomeUser: undefined, becomeMethod: undefined, remoteUser: undefined,
-    environment: {}, ignoreErrors: undefined, ignoreUnreachable: undefined, checkMode: undefined, diff: undefined,
-    noLog: undefined, anyErrorsFatal: undefined, delegateTo: undefined, runOnce: false, throttle: undefined, timeout: undefined,
-    notify: undefined, notifySources: [],
+    when: [],
+    varLayers: [],
+    tags: [],
+    become: undefined,
+    becomeUser: undefined,
+    becomeMethod: undefined,
+    remoteUser: undefined,
+    environment: {},
+    ignoreErrors: undefined,
+    ignoreUnreachable: undefined,
+    checkMode: undefined,
+    diff: undefined,
+    noLog: undefined,
+    anyErrorsFatal: undefined,
+    delegateTo: undefined,
+    runOnce: false,
+    throttle: undefined,
+    timeout: undefined,
+    notify: undefined,
+    notifySources: [],
   };
 }
 
@@ -36,11 +52,14 @@ export interface KeywordSource {
 export function inherit(parent: Inherited, src: KeywordSource): Inherited {
   const { raw, yaml, path } = src;
   const pos = (key: string): SourcePos => yaml.posOf([...path, key]);
-  const bool = (key: string): boolean | undefined => (raw[key] === undefined ? undefined : toBoolKeyword(raw[key], pos(key)));
+  const bool = (key: string): boolean | undefined =>
+    raw[key] === undefined ? undefined : toBoolKeyword(raw[key], pos(key));
   const str = (key: string): string | undefined => (raw[key] === undefined ? undefined : String(raw[key]));
   // A keyword whose value is a template is rendered per host when the task runs.
   const templatedBool = (key: string): boolean | string | undefined =>
-    typeof raw[key] === 'string' && raw[key].includes('{{') ? (src.engine.check(raw[key], pos(key)), raw[key]) : bool(key);
+    typeof raw[key] === 'string' && raw[key].includes('{{')
+      ? (src.engine.check(raw[key], pos(key)), raw[key])
+      : bool(key);
   const vars = varsOf(raw['vars'], yaml, [...path, 'vars']);
   const ownLayer: VarLayer[] = Object.keys(vars.values).length
     ? [{ level: src.varsLevel, source: src.label, values: vars.values, positions: vars.positions }]
@@ -76,14 +95,20 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     throttle: throttle === undefined ? parent.throttle : positiveInt(throttle, pos('throttle'), 'throttle'),
     timeout: raw['timeout'] === undefined ? parent.timeout : positiveInt(raw['timeout'], pos('timeout'), 'timeout'),
     notify: notifyList ?? parent.notify,
-    notifySources: notifyList ? notifyList.map((_n, i) => yaml.posOf(Array.isArray(notify) ? [...path, 'notify', i] : [...path, 'notify'])) : parent.notifySources,
+    notifySources: notifyList
+      ? notifyList.map((_n, i) => yaml.posOf(Array.isArray(notify) ? [...path, 'notify', i] : [...path, 'notify']))
+      : parent.notifySources,
   };
 }
 
 /** The tags of a `tags:` value (a string may be comma-separated, as in Ansible). */
 export function tagsOf(value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  return [value].flat().flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter(Boolean);
+  return [value]
+    .flat()
+    .flatMap((t) => String(t).split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 function union(a: string[], b: string[]): string[] {
@@ -100,7 +125,10 @@ export function conditions(value: unknown, path: ValuePath, yaml: YamlFile, engi
     const raw = String(v).trim();
     const expr = /^(yes|on|true)$/i.test(raw) ? 'true' : /^(no|off|false)$/i.test(raw) ? 'false' : raw;
     if (/^\{\{.*\}\}$/s.test(expr)) {
-      throw new BosunError('SCHEMA', 'conditions are expressions without braces', { source, hint: `write ${path[path.length - 1]}: ${expr.replace(/^\{\{\s*|\s*\}\}$/g, '')}` });
+      throw new BosunError('SCHEMA', 'conditions are expressions without braces', {
+        source,
+        hint: `write ${path[path.length - 1]}: ${expr.replace(/^\{\{\s*|\s*\}\}$/g, '')}`,
+      });
     }
     engine.checkExpression(expr, source);
     return { expr, source };
@@ -120,7 +148,8 @@ export function toBoolKeyword(value: unknown, source: SourcePos): boolean {
 /** A whole number of at least 1 (or a numeric string). */
 export function positiveInt(value: unknown, source: SourcePos, what: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new BosunError('SCHEMA', `${what} must be a whole number of at least 1, got '${String(value)}'`, { source });
+  if (!Number.isInteger(n) || n < 1)
+    throw new BosunError('SCHEMA', `${what} must be a whole number of at least 1, got '${String(value)}'`, { source });
   return n;
 }
 
@@ -128,7 +157,11 @@ export function positiveInt(value: unknown, source: SourcePos, what: string): nu
  * A `vars:` value: a mapping, or (as Ansible allows) a list of mappings merged
  * in order, later keys winning; with the position of each variable.
  */
-export function varsOf(value: unknown, yaml: YamlFile, path: ValuePath): { values: Record<string, unknown>; positions: Map<string, SourcePos> } {
+export function varsOf(
+  value: unknown,
+  yaml: YamlFile,
+  path: ValuePath,
+): { values: Record<string, unknown>; positions: Map<string, SourcePos> } {
   if (value === undefined || value === null) return { values: {}, positions: new Map() };
   const parts: Array<[Record<string, unknown>, ValuePath]> = [];
   if (Array.isArray(value)) value.forEach((v, i) => parts.push([v as Record<string, unknown>, [...path, i]]));

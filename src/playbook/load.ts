@@ -18,7 +18,19 @@ import { checkNotifies, hasDynamicRole, indexHandlers } from './notify-check.js'
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, tasksFileSchema } from './schema.js';
 import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
-import { allTasks, handlerNodes, type Handler, type RoleArgumentSpec, type Inherited, type Play, type Playbook, type Role, type Task, type TaskContext, type TaskNode } from './types.js';
+import {
+  allTasks,
+  handlerNodes,
+  type Handler,
+  type RoleArgumentSpec,
+  type Inherited,
+  type Play,
+  type Playbook,
+  type Role,
+  type Task,
+  type TaskContext,
+  type TaskNode,
+} from './types.js';
 
 export { BUILTIN_ROLES_DIR, findRoleDir } from './roles.js';
 
@@ -65,11 +77,18 @@ export class PlaybookLoader implements NodeLoader {
 
   /** Load a playbook file; `chain` guards against import cycles. */
   async playbook(file: string, chain: string[], from?: SourcePos): Promise<Playbook> {
-    if (chain.includes(file)) throw new BosunError('SCHEMA', `import_playbook cycle: ${[...chain, file].join(' -> ')}`, from ? { source: from } : {});
+    if (chain.includes(file))
+      throw new BosunError(
+        'SCHEMA',
+        `import_playbook cycle: ${[...chain, file].join(' -> ')}`,
+        from ? { source: from } : {},
+      );
     const yaml = await loadYamlFile(file, from);
     const dir = path.dirname(file);
     if (yaml.value === null || yaml.value === undefined) {
-      throw new BosunError('SCHEMA', 'the playbook is empty: expected a list of plays', { source: { file, line: 1, col: 1 } });
+      throw new BosunError('SCHEMA', 'the playbook is empty: expected a list of plays', {
+        source: { file, line: 1, col: 1 },
+      });
     }
     validateOrThrow(playbookSchema, yaml.value, { yaml, what: 'playbook' });
     const raw = yaml.value as Array<Record<string, unknown>>;
@@ -78,7 +97,10 @@ export class PlaybookLoader implements NodeLoader {
       const entry = raw[i]!;
       if (entry['import_playbook'] !== undefined) {
         const keys = Object.keys(entry).filter((k) => !['import_playbook', 'name', 'vars', 'when', 'tags'].includes(k));
-        if (keys.length) throw new BosunError('SCHEMA', `'${keys[0]}' is not allowed beside import_playbook`, { source: yaml.keyPosOf([i, keys[0]!]) });
+        if (keys.length)
+          throw new BosunError('SCHEMA', `'${keys[0]}' is not allowed beside import_playbook`, {
+            source: yaml.keyPosOf([i, keys[0]!]),
+          });
         const target = path.resolve(dir, String(entry['import_playbook']));
         const imported = await this.playbook(target, [...chain, file], yaml.posOf([i, 'import_playbook']));
         plays.push(...imported.plays);
@@ -98,14 +120,28 @@ export class PlaybookLoader implements NodeLoader {
     const hosts = Array.isArray(raw['hosts']) ? (raw['hosts'] as string[]).join(':') : String(raw['hosts']);
     const name = typeof raw['name'] === 'string' ? raw['name'] : hosts;
     const { values: playVars, positions: playVarPositions } = varsOf(raw['vars'], yaml, [index, 'vars']);
-    const vars: VarLayer = { level: 'play_vars', source: `play "${name}" vars`, values: playVars, positions: playVarPositions };
+    const vars: VarLayer = {
+      level: 'play_vars',
+      source: `play "${name}" vars`,
+      values: playVars,
+      positions: playVarPositions,
+    };
     const varsFiles = await this.loadVarsFiles(raw['vars_files'], [index, 'vars_files'], playVars, yaml, dir);
     const context: TaskContext = { playbookDir: dir, fileDir: dir };
     // Play-level keywords pass down to every task; play vars have their own layer.
-    const inherited = inherit(emptyInherited(), { raw: { ...raw, vars: undefined }, yaml, path: [index], engine: this.engine, varsLevel: 'play_vars', label: '' });
+    const inherited = inherit(emptyInherited(), {
+      raw: { ...raw, vars: undefined },
+      yaml,
+      path: [index],
+      engine: this.engine,
+      varsLevel: 'play_vars',
+      label: '',
+    });
     this.play = { handlers: [], handlerNodes: [], roles: [], applied: new Set() };
     const list = async (key: string): Promise<TaskNode[]> =>
-      Array.isArray(raw[key]) ? parseNodes(raw[key] as unknown[], { yaml, path: [index, key], context, loader: this }, inherited) : [];
+      Array.isArray(raw[key])
+        ? parseNodes(raw[key] as unknown[], { yaml, path: [index, key], context, loader: this }, inherited)
+        : [];
     const preTasks = await list('pre_tasks');
     const roleNodes: TaskNode[] = [];
     const refs = (raw['roles'] ?? []) as Array<string | Record<string, unknown>>;
@@ -115,14 +151,24 @@ export class PlaybookLoader implements NodeLoader {
     const tasks = await list('tasks');
     const postTasks = await list('post_tasks');
     const playHandlerNodes = Array.isArray(raw['handlers'])
-      ? await parseNodes(raw['handlers'] as unknown[], { yaml, path: [index, 'handlers'], context, loader: this, handlers: true }, inherited)
+      ? await parseNodes(
+          raw['handlers'] as unknown[],
+          { yaml, path: [index, 'handlers'], context, loader: this, handlers: true },
+          inherited,
+        )
       : [];
     const playHandlers = handlerNodes(playHandlerNodes);
     const everyHandlerNode = [...playHandlerNodes, ...this.play.handlerNodes];
     const allNodes = [...preTasks, ...roleNodes, ...tasks, ...postTasks];
-    checkNotifies(allNodes, [...allTasks(everyHandlerNode)], indexHandlers(everyHandlerNode), hasDynamicRole([...allNodes, ...everyHandlerNode]));
-    const serial = raw['serial'] === undefined ? [] : [raw['serial']].flat() as Array<number | string>;
-    const bool = (key: string, dflt: boolean): boolean => (raw[key] === undefined ? dflt : toBoolKeyword(raw[key], yaml.posOf([index, key])));
+    checkNotifies(
+      allNodes,
+      [...allTasks(everyHandlerNode)],
+      indexHandlers(everyHandlerNode),
+      hasDynamicRole([...allNodes, ...everyHandlerNode]),
+    );
+    const serial = raw['serial'] === undefined ? [] : ([raw['serial']].flat() as Array<number | string>);
+    const bool = (key: string, dflt: boolean): boolean =>
+      raw[key] === undefined ? dflt : toBoolKeyword(raw[key], yaml.posOf([index, key]));
     const maxFail = raw['max_fail_percentage'];
     const play: Play = {
       name,
@@ -131,7 +177,14 @@ export class PlaybookLoader implements NodeLoader {
       vars,
       varsFiles,
       gatherFacts: bool('gather_facts', true),
-      gatherSubset: raw['gather_subset'] === undefined ? undefined : [raw['gather_subset']].flat().flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean),
+      gatherSubset:
+        raw['gather_subset'] === undefined
+          ? undefined
+          : [raw['gather_subset']]
+              .flat()
+              .flatMap((s) => String(s).split(','))
+              .map((s) => s.trim())
+              .filter(Boolean),
       gatherTimeout: raw['gather_timeout'] as number | string | undefined,
       keywords: inherited,
       sections: { preTasks, roles: roleNodes, tasks, postTasks },
@@ -151,20 +204,66 @@ export class PlaybookLoader implements NodeLoader {
   }
 
   /** One entry of `roles:`: the role (after its dependencies), with what the entry passes down. */
-  private async applyRoleRef(ref: string | Record<string, unknown>, yaml: YamlFile, at: ValuePath, context: TaskContext, inherited: Inherited): Promise<TaskNode[]> {
+  private async applyRoleRef(
+    ref: string | Record<string, unknown>,
+    yaml: YamlFile,
+    at: ValuePath,
+    context: TaskContext,
+    inherited: Inherited,
+  ): Promise<TaskNode[]> {
     const name = typeof ref === 'string' ? ref : String(ref['role'] ?? ref['name'] ?? '');
     const spec = typeof ref === 'string' ? {} : ref;
     const { role: _r, name: _n, vars, ...rest } = spec as Record<string, unknown>;
-    const keywordNames = new Set(['when', 'tags', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors', 'check_mode', 'diff', 'no_log', 'delegate_to', 'run_once', 'remote_user', 'any_errors_fatal', 'ignore_unreachable', 'throttle', 'timeout']);
+    const keywordNames = new Set([
+      'when',
+      'tags',
+      'become',
+      'become_user',
+      'become_method',
+      'environment',
+      'ignore_errors',
+      'check_mode',
+      'diff',
+      'no_log',
+      'delegate_to',
+      'run_once',
+      'remote_user',
+      'any_errors_fatal',
+      'ignore_unreachable',
+      'throttle',
+      'timeout',
+    ]);
     const roleVars = varsOf(vars, yaml, [...at, 'vars']);
-    const params: Record<string, unknown> = { ...Object.fromEntries(Object.entries(rest).filter(([k]) => !keywordNames.has(k))), ...roleVars.values };
+    const params: Record<string, unknown> = {
+      ...Object.fromEntries(Object.entries(rest).filter(([k]) => !keywordNames.has(k))),
+      ...roleVars.values,
+    };
     const keywords = Object.fromEntries(Object.entries(rest).filter(([k]) => keywordNames.has(k)));
-    const passDown = inherit(inherited, { raw: keywords, yaml, path: at, engine: this.engine, varsLevel: 'block_vars', label: '' });
-    return this.applyRole({ name, params }, yaml.posOf(at), context, passDown, new Map([...keyPositions(params, yaml, at), ...roleVars.positions]));
+    const passDown = inherit(inherited, {
+      raw: keywords,
+      yaml,
+      path: at,
+      engine: this.engine,
+      varsLevel: 'block_vars',
+      label: '',
+    });
+    return this.applyRole(
+      { name, params },
+      yaml.posOf(at),
+      context,
+      passDown,
+      new Map([...keyPositions(params, yaml, at), ...roleVars.positions]),
+    );
   }
 
   /** Apply a role in the current play: dependencies first, argument-spec check, tasks; handlers collected. */
-  private async applyRole(ref: RoleImport, from: SourcePos, context: TaskContext, inherited: Inherited, positions?: Map<string, SourcePos>): Promise<TaskNode[]> {
+  private async applyRole(
+    ref: RoleImport,
+    from: SourcePos,
+    context: TaskContext,
+    inherited: Inherited,
+    positions?: Map<string, SourcePos>,
+  ): Promise<TaskNode[]> {
     const files = await this.readRoleCached(ref, from);
     const play = this.play;
     const key = `${files.role.dir}|${ref.tasksFrom ?? ''}|${JSON.stringify(ref.params)}`;
@@ -179,16 +278,31 @@ export class PlaybookLoader implements NodeLoader {
     }
     const role = files.role;
     if (play && !play.roles.includes(role)) play.roles.push(role);
-    const params: VarLayer = { level: 'include_params', source: `role ${role.name} parameters`, values: ref.params, ...(positions ? { positions } : {}) };
+    const params: VarLayer = {
+      level: 'include_params',
+      source: `role ${role.name} parameters`,
+      values: ref.params,
+      ...(positions ? { positions } : {}),
+    };
     const ctx: TaskContext = { role, params, playbookDir: context.playbookDir, fileDir: path.join(role.dir, 'tasks') };
     const spec = role.argumentSpecs.get(ref.tasksFrom ?? 'main');
     if (spec) nodes.push(this.argumentSpecTask(role, ref.tasksFrom ?? 'main', spec, ctx, inherited));
     if (files.tasks) {
-      nodes.push(...(await parseNodes(files.tasks.value as unknown[], { yaml: files.tasks, path: [], context: ctx, loader: this }, inherited)));
+      nodes.push(
+        ...(await parseNodes(
+          files.tasks.value as unknown[],
+          { yaml: files.tasks, path: [], context: ctx, loader: this },
+          inherited,
+        )),
+      );
     }
     if (files.handlers && play) {
       // An import_role's `notify` is for the role's tasks, not its handlers.
-      const handlers = await parseNodes(files.handlers.value as unknown[], { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true }, { ...inherited, notify: undefined, notifySources: [] });
+      const handlers = await parseNodes(
+        files.handlers.value as unknown[],
+        { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true },
+        { ...inherited, notify: undefined, notifySources: [] },
+      );
       play.handlers.push(...handlerNodes(handlers));
       play.handlerNodes.push(...handlers);
     }
@@ -196,18 +310,40 @@ export class PlaybookLoader implements NodeLoader {
   }
 
   /** The task that checks a role's variables against its argument spec before the role runs. */
-  private argumentSpecTask(role: Role, entry: string, spec: RoleArgumentSpec, context: TaskContext, inherited: Inherited): Task {
+  private argumentSpecTask(
+    role: Role,
+    entry: string,
+    spec: RoleArgumentSpec,
+    context: TaskContext,
+    inherited: Inherited,
+  ): Task {
     const { options, source } = spec;
     // Ansible's name for it: the entry point quoted, then the spec's short_description.
     const name = `Validating arguments against arg spec '${entry}'${spec.shortDescription !== undefined ? ` - ${spec.shortDescription}` : ''}`;
     return {
       ...inherited,
-      kind: 'task', id: this.nextId(), name, module: 'validate_argument_spec',
+      kind: 'task',
+      id: this.nextId(),
+      name,
+      module: 'validate_argument_spec',
       // provided_arguments are rendered like any argument, so templated role variables are checked by their values.
-      args: { argument_spec: options, provided_arguments: Object.fromEntries(Object.keys(options).map((k) => [k, `{{ default ${k} null }}`])) },
-      argPos: () => source, register: undefined, loop: undefined, loopControl: undefined,
-      changedWhen: undefined, failedWhen: undefined, until: undefined, retries: 0, delaySeconds: 0, notify: [], listen: [],
-      source, context: { ...context, role },
+      args: {
+        argument_spec: options,
+        provided_arguments: Object.fromEntries(Object.keys(options).map((k) => [k, `{{ default ${k} null }}`])),
+      },
+      argPos: () => source,
+      register: undefined,
+      loop: undefined,
+      loopControl: undefined,
+      changedWhen: undefined,
+      failedWhen: undefined,
+      until: undefined,
+      retries: 0,
+      delaySeconds: 0,
+      notify: [],
+      listen: [],
+      source,
+      context: { ...context, role },
       tags: [...new Set([...inherited.tags, 'always'])],
     };
   }
@@ -217,7 +353,13 @@ export class PlaybookLoader implements NodeLoader {
     const key = `${ref.name}|${JSON.stringify(pick)}`;
     let p = this.roleCache.get(key);
     if (!p) {
-      p = readRole(ref.name, from, this.playbookDir, this.rolesPath, Object.fromEntries(Object.entries(pick).filter(([, v]) => v !== undefined)));
+      p = readRole(
+        ref.name,
+        from,
+        this.playbookDir,
+        this.rolesPath,
+        Object.fromEntries(Object.entries(pick).filter(([, v]) => v !== undefined)),
+      );
       this.roleCache.set(key, p);
     }
     return p;
@@ -228,7 +370,11 @@ export class PlaybookLoader implements NodeLoader {
     const yaml = await loadYamlFile(abs, from);
     if (yaml.value === null || yaml.value === undefined) return [];
     validateOrThrow(tasksFileSchema, yaml.value, { yaml, what: 'task list' });
-    return parseNodes(yaml.value as unknown[], { yaml, path: [], context: { ...ctx, fileDir: path.dirname(abs) }, loader: this }, inherited);
+    return parseNodes(
+      yaml.value as unknown[],
+      { yaml, path: [], context: { ...ctx, fileDir: path.dirname(abs) }, loader: this },
+      inherited,
+    );
   }
 
   async importRole(ref: RoleImport, from: SourcePos, ctx: TaskContext, inherited: Inherited): Promise<TaskNode[]> {
@@ -236,8 +382,17 @@ export class PlaybookLoader implements NodeLoader {
   }
 
   /** include_tasks / include_role at run time: the same parsing, outside any play build. */
-  async include(what: 'tasks' | 'role', target: string, from: SourcePos, ctx: TaskContext, inherited: Inherited, pick: Omit<RoleImport, 'name' | 'params'>, params: Record<string, unknown>): Promise<Included> {
-    if (what === 'tasks') return { nodes: await this.importTasks(target, from, ctx, inherited), handlers: [], roles: [] };
+  async include(
+    what: 'tasks' | 'role',
+    target: string,
+    from: SourcePos,
+    ctx: TaskContext,
+    inherited: Inherited,
+    pick: Omit<RoleImport, 'name' | 'params'>,
+    params: Record<string, unknown>,
+  ): Promise<Included> {
+    if (what === 'tasks')
+      return { nodes: await this.importTasks(target, from, ctx, inherited), handlers: [], roles: [] };
     const saved = this.play;
     this.play = { handlers: [], handlerNodes: [], roles: [], applied: new Set() };
     try {
@@ -251,11 +406,21 @@ export class PlaybookLoader implements NodeLoader {
   /** A task file path: absolute, or relative to the including file's folder (a role's tasks/), then the playbook's. */
   private taskFilePath(file: string, ctx: TaskContext): string {
     if (path.isAbsolute(file)) return file;
-    const candidates = [path.resolve(ctx.fileDir, file), ...(ctx.role ? [path.resolve(ctx.role.dir, 'tasks', file)] : []), path.resolve(ctx.playbookDir, file)];
+    const candidates = [
+      path.resolve(ctx.fileDir, file),
+      ...(ctx.role ? [path.resolve(ctx.role.dir, 'tasks', file)] : []),
+      path.resolve(ctx.playbookDir, file),
+    ];
     return candidates.find((c) => existsSyncSafe(c)) ?? candidates[0]!;
   }
 
-  private async loadVarsFiles(value: unknown, at: ValuePath, playVars: Record<string, unknown>, yaml: YamlFile, dir: string): Promise<VarLayer[]> {
+  private async loadVarsFiles(
+    value: unknown,
+    at: ValuePath,
+    playVars: Record<string, unknown>,
+    yaml: YamlFile,
+    dir: string,
+  ): Promise<VarLayer[]> {
     if (value === undefined) return [];
     const list = Array.isArray(value) ? (value as string[]) : [value as string];
     const layers: VarLayer[] = [];
@@ -267,7 +432,9 @@ export class PlaybookLoader implements NodeLoader {
       const y = await loadYamlFile(file, pos);
       if (y.value === null || y.value === undefined) continue;
       if (typeof y.value !== 'object' || Array.isArray(y.value)) {
-        throw new BosunError('SCHEMA', 'a vars file must be a mapping of variable names to values', { source: y.posOf([]) });
+        throw new BosunError('SCHEMA', 'a vars file must be a mapping of variable names to values', {
+          source: y.posOf([]),
+        });
       }
       const values = y.value as Record<string, unknown>;
       layers.push({ level: 'play_vars_files', source: file, values, positions: keyPositions(values, y, []) });

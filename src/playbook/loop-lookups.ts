@@ -11,7 +11,15 @@ import { BosunError, type SourcePos } from '../errors.js';
 import { parseKeyValues } from './arg-string.js';
 
 /** The lookups a `with_<name>` loop may name (besides items, list and dict, which are plain loops). */
-export const LOOP_LOOKUPS = ['together', 'sequence', 'nested', 'cartesian', 'subelements', 'fileglob', 'indexed_items'] as const;
+export const LOOP_LOOKUPS = [
+  'together',
+  'sequence',
+  'nested',
+  'cartesian',
+  'subelements',
+  'fileglob',
+  'indexed_items',
+] as const;
 
 /** One of LOOP_LOOKUPS. */
 export type LoopLookup = (typeof LOOP_LOOKUPS)[number];
@@ -37,7 +45,9 @@ export interface LoopSpec {
 export function expandLoopItems(loop: LoopSpec, rendered: unknown): unknown[] {
   if (!loop.lookup) {
     if (!Array.isArray(rendered)) {
-      throw new BosunError('SCHEMA', `loop expects a list, got ${rendered === null ? 'null' : typeof rendered}`, { source: loop.source });
+      throw new BosunError('SCHEMA', `loop expects a list, got ${rendered === null ? 'null' : typeof rendered}`, {
+        source: loop.source,
+      });
     }
     return loop.flatten ? rendered.flat(1) : rendered;
   }
@@ -119,14 +129,24 @@ function pyInt(text: string): number | undefined {
   const t = text.trim().replace(/_/g, '');
   const m = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|([1-9][0-9]*|0+))$/.exec(t);
   if (!m) return undefined;
-  const n = m[2] !== undefined ? parseInt(m[2], 16) : m[3] !== undefined ? parseInt(m[3], 8) : m[4] !== undefined ? parseInt(m[4], 2) : parseInt(m[5]!, 10);
+  const n =
+    m[2] !== undefined
+      ? parseInt(m[2], 16)
+      : m[3] !== undefined
+        ? parseInt(m[3], 8)
+        : m[4] !== undefined
+          ? parseInt(m[4], 2)
+          : parseInt(m[5]!, 10);
   return m[1] === '-' ? -n : n;
 }
 
 /** One with_sequence term: `[start-]end[/stride][:format]` or `start= end= count= stride= format=`. */
 export function sequence(term: string, source: SourcePos): string[] {
   const fail = (msg: string): never => {
-    throw new BosunError('SCHEMA', msg, { source, hint: 'with_sequence takes start=N end=N (or count=N), stride=N, format=%d, or the short form [start-]end[/stride][:format]' });
+    throw new BosunError('SCHEMA', msg, {
+      source,
+      hint: 'with_sequence takes start=N end=N (or count=N), stride=N, format=%d, or the short form [start-]end[/stride][:format]',
+    });
   };
   let start = 1;
   let end: number | undefined;
@@ -149,7 +169,13 @@ export function sequence(term: string, source: SourcePos): string[] {
       else if (k === 'count') count = num(k, v);
       else if (k === 'stride') stride = num(k, v);
       else if (k === 'format') format = v;
-      else fail(`unrecognized arguments to with_sequence: [${Object.keys(values).filter((x) => !['start', 'end', 'count', 'stride', 'format'].includes(x)).map((x) => `'${x}'`).join(', ')}]`);
+      else
+        fail(
+          `unrecognized arguments to with_sequence: [${Object.keys(values)
+            .filter((x) => !['start', 'end', 'count', 'stride', 'format'].includes(x))
+            .map((x) => `'${x}'`)
+            .join(', ')}]`,
+        );
     }
   }
   if (count === undefined && end === undefined) fail('must specify count or end in with_sequence');
@@ -178,20 +204,40 @@ function printf(format: string, n: number, source: SourcePos): string {
   let body: string;
   const abs = Math.abs(n);
   switch (conv) {
-    case 'd': case 'i': case 'u': body = String(abs); break;
-    case 'o': body = (flags.includes('#') ? '0o' : '') + abs.toString(8); break;
-    case 'x': body = (flags.includes('#') ? '0x' : '') + abs.toString(16); break;
-    case 'X': body = (flags.includes('#') ? '0X' : '') + abs.toString(16).toUpperCase(); break;
-    case 'f': case 'F': body = abs.toFixed(precision === undefined ? 6 : Number(precision)); break;
-    case 'e': case 'E': {
+    case 'd':
+    case 'i':
+    case 'u':
+      body = String(abs);
+      break;
+    case 'o':
+      body = (flags.includes('#') ? '0o' : '') + abs.toString(8);
+      break;
+    case 'x':
+      body = (flags.includes('#') ? '0x' : '') + abs.toString(16);
+      break;
+    case 'X':
+      body = (flags.includes('#') ? '0X' : '') + abs.toString(16).toUpperCase();
+      break;
+    case 'f':
+    case 'F':
+      body = abs.toFixed(precision === undefined ? 6 : Number(precision));
+      break;
+    case 'e':
+    case 'E': {
       const [mant, exp] = abs.toExponential(precision === undefined ? 6 : Number(precision)).split('e');
       body = `${mant}e${exp!.startsWith('-') ? '-' : '+'}${exp!.replace(/^[-+]/, '').padStart(2, '0')}`;
       if (conv === 'E') body = body.toUpperCase();
       break;
     }
-    case 'g': case 'G': body = String(abs); break;
-    case 'c': body = String.fromCodePoint(n); break;
-    default: body = String(abs);
+    case 'g':
+    case 'G':
+      body = String(abs);
+      break;
+    case 'c':
+      body = String.fromCodePoint(n);
+      break;
+    default:
+      body = String(abs);
   }
   const numeric = conv !== 'c' && conv !== 's' && conv !== 'r';
   const sign = numeric ? (n < 0 ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '') : n < 0 ? '-' : '';
@@ -214,7 +260,8 @@ function subelements(terms: unknown[], source: SourcePos): unknown[] {
   };
   const termsError = (msg = ''): never => fail(`subelements lookup expects a list of two or three items, ${msg}`);
   if (terms.length < 2 || terms.length > 3) termsError();
-  const first = Array.isArray(terms[0]) || (terms[0] !== null && typeof terms[0] === 'object') ? terms[0] : listify(terms[0]);
+  const first =
+    Array.isArray(terms[0]) || (terms[0] !== null && typeof terms[0] === 'object') ? terms[0] : listify(terms[0]);
   if (typeof terms[1] !== 'string') termsError('first a dict or a list, second a string pointing to the subkey');
   const keys = (terms[1] as string).split('.');
   let elements: unknown[];
@@ -225,13 +272,19 @@ function subelements(terms: unknown[], source: SourcePos): unknown[] {
     elements = Object.values(dict);
   }
   const flags = terms.length === 3 ? terms[2] : {};
-  if (flags === null || typeof flags !== 'object' || Array.isArray(flags) || Object.keys(flags).some((k) => k !== 'skip_missing')) {
+  if (
+    flags === null ||
+    typeof flags !== 'object' ||
+    Array.isArray(flags) ||
+    Object.keys(flags).some((k) => k !== 'skip_missing')
+  ) {
     termsError("the optional third item must be a dict with flags ('skip_missing',)");
   }
   const skipMissing = looseBool((flags as Record<string, unknown>)['skip_missing']);
   const out: unknown[] = [];
   for (const element of elements) {
-    if (element === null || typeof element !== 'object' || Array.isArray(element)) fail(`subelements lookup expects a dictionary, got '${display(element)}'`);
+    if (element === null || typeof element !== 'object' || Array.isArray(element))
+      fail(`subelements lookup expects a dictionary, got '${display(element)}'`);
     const item0 = element as Record<string, unknown>;
     if (item0['skipped'] !== undefined && item0['skipped'] !== false) continue;
     // Ansible pops the sublist out of the element: item.0 no longer has it. Copy along the path instead of mutating.
@@ -290,7 +343,9 @@ export function fileglob(term: string, searchDirs: readonly string[]): string[] 
   } else if (path.isAbsolute(dir)) candidates.push(dir);
   else {
     const found = searchDirs
-      .flatMap((d) => (dir.split('/')[0] === 'files' ? [path.join(d, dir)] : [path.join(d, 'files', dir), path.join(d, dir)]))
+      .flatMap((d) =>
+        dir.split('/')[0] === 'files' ? [path.join(d, dir)] : [path.join(d, 'files', dir), path.join(d, dir)],
+      )
       .find(isDir);
     if (found) candidates.push(found);
   }
@@ -302,7 +357,11 @@ export function fileglob(term: string, searchDirs: readonly string[]): string[] 
     } catch {
       continue;
     }
-    const files = names.filter((n) => match.test(n)).map((n) => path.join(d, n)).filter(isFile).sort();
+    const files = names
+      .filter((n) => match.test(n))
+      .map((n) => path.join(d, n))
+      .filter(isFile)
+      .sort();
     if (files.length) return files;
   }
   return [];

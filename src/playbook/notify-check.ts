@@ -39,7 +39,11 @@ export function indexHandlers(handlers: readonly TaskNode[]): HandlerIndex {
 
 /** True when a task list has an include_role anywhere (its handlers are known only at run time). */
 export function hasDynamicRole(nodes: readonly TaskNode[]): boolean {
-  return nodes.some((n) => (n.kind === 'include' ? n.what === 'role' : n.kind === 'block' && hasDynamicRole([...n.block, ...n.rescue, ...n.always])));
+  return nodes.some((n) =>
+    n.kind === 'include'
+      ? n.what === 'role'
+      : n.kind === 'block' && hasDynamicRole([...n.block, ...n.rescue, ...n.always]),
+  );
 }
 
 /**
@@ -47,15 +51,26 @@ export function hasDynamicRole(nodes: readonly TaskNode[]): boolean {
  * names, and plays whose handlers may come from templated names or an
  * `include_role`, are left to run time.
  */
-export function checkNotifies(nodes: readonly TaskNode[], handlers: readonly Task[], index: HandlerIndex, dynamic: boolean): void {
+export function checkNotifies(
+  nodes: readonly TaskNode[],
+  handlers: readonly Task[],
+  index: HandlerIndex,
+  dynamic: boolean,
+): void {
   if (index.templated || dynamic) return;
   for (const task of [...allTasks(nodes), ...handlers]) {
     task.notify.forEach((name, i) => {
       if (hasTemplate(name) || index.names.has(name)) return;
-      throw new BosunError('SCHEMA', `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`, {
-        source: task.notifySources[i] ?? task.source,
-        hint: index.names.size ? `handlers of this play: ${[...index.names].map((n) => `'${n}'`).join(', ')}` : 'this play has no handlers',
-      });
+      throw new BosunError(
+        'SCHEMA',
+        `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`,
+        {
+          source: task.notifySources[i] ?? task.source,
+          hint: index.names.size
+            ? `handlers of this play: ${[...index.names].map((n) => `'${n}'`).join(', ')}`
+            : 'this play has no handlers',
+        },
+      );
     });
   }
 }

@@ -28,13 +28,19 @@ export interface RoleFiles {
 export function findRoleDir(name: string, playbookDir: string, rolesPath: string[]): string | undefined {
   const candidates = name.includes('/')
     ? [path.resolve(playbookDir, name)]
-    : [path.join(playbookDir, 'roles', name), path.join(playbookDir, name), ...rolesPath.map((d) => path.join(d, name))];
+    : [
+        path.join(playbookDir, 'roles', name),
+        path.join(playbookDir, name),
+        ...rolesPath.map((d) => path.join(d, name)),
+      ];
   return candidates.find((c) => existsSync(c) && statSync(c).isDirectory());
 }
 
 /** The file `sub/<base>.yml|.yaml|<base>` of a role, if it exists. */
 function roleFile(dir: string, sub: string, base: string): string | undefined {
-  return [`${base}.yml`, `${base}.yaml`, base].map((f) => path.join(dir, sub, f)).find((f) => existsSync(f) && statSync(f).isFile());
+  return [`${base}.yml`, `${base}.yaml`, base]
+    .map((f) => path.join(dir, sub, f))
+    .find((f) => existsSync(f) && statSync(f).isFile());
 }
 
 /** Which files of a role to read (include_role's tasks_from and friends). */
@@ -46,7 +52,13 @@ export interface RoleFrom {
 }
 
 /** Read a role's files. `from` picks other files than main (tasks_from, vars_from, ...). */
-export async function readRole(name: string, from: SourcePos, playbookDir: string, rolesPath: string[], pick: RoleFrom = {}): Promise<RoleFiles> {
+export async function readRole(
+  name: string,
+  from: SourcePos,
+  playbookDir: string,
+  rolesPath: string[],
+  pick: RoleFrom = {},
+): Promise<RoleFiles> {
   const dir = findRoleDir(name, playbookDir, rolesPath);
   if (!dir) {
     throw new BosunError('ROLE_NOT_FOUND', `role '${name}' not found`, {
@@ -55,22 +67,31 @@ export async function readRole(name: string, from: SourcePos, playbookDir: strin
     });
   }
   const roleName = path.basename(dir);
-  const mapping = async (sub: string, base: string | undefined, level: 'role_defaults' | 'role_vars'): Promise<VarLayer> => {
+  const mapping = async (
+    sub: string,
+    base: string | undefined,
+    level: 'role_defaults' | 'role_vars',
+  ): Promise<VarLayer> => {
     const f = roleFile(dir, sub, base ?? 'main');
     if (!f) {
-      if (base) throw new BosunError('FILE_NOT_FOUND', `role '${roleName}' has no ${sub}/${base}.yml`, { source: from });
+      if (base)
+        throw new BosunError('FILE_NOT_FOUND', `role '${roleName}' has no ${sub}/${base}.yml`, { source: from });
       return { level, source: `role ${roleName} ${sub}`, values: {} };
     }
     const y = await loadYamlFile(f);
     if (y.value === null || y.value === undefined) return { level, source: f, values: {} };
-    if (typeof y.value !== 'object' || Array.isArray(y.value)) throw new BosunError('SCHEMA', `${sub}/${path.basename(f)} must be a mapping of variable names to values`, { source: y.posOf([]) });
+    if (typeof y.value !== 'object' || Array.isArray(y.value))
+      throw new BosunError('SCHEMA', `${sub}/${path.basename(f)} must be a mapping of variable names to values`, {
+        source: y.posOf([]),
+      });
     const values = y.value as Record<string, unknown>;
     return { level, source: f, values, positions: keyPositions(values, y, []) };
   };
   const taskFile = async (sub: string, base: string | undefined, what: string): Promise<YamlFile | undefined> => {
     const f = roleFile(dir, sub, base ?? 'main');
     if (!f) {
-      if (base) throw new BosunError('FILE_NOT_FOUND', `role '${roleName}' has no ${sub}/${base}.yml`, { source: from });
+      if (base)
+        throw new BosunError('FILE_NOT_FOUND', `role '${roleName}' has no ${sub}/${base}.yml`, { source: from });
       return undefined;
     }
     const y = await loadYamlFile(f);
@@ -80,7 +101,11 @@ export async function readRole(name: string, from: SourcePos, playbookDir: strin
   };
   const metaFile = roleFile(dir, 'meta', 'main');
   const metaYaml = metaFile ? await loadYamlFile(metaFile) : undefined;
-  if (metaYaml) validateOrThrow(roleMetaSchema, metaYaml.value ?? {}, { yaml: metaYaml, what: `meta/main.yml of role '${roleName}'` });
+  if (metaYaml)
+    validateOrThrow(roleMetaSchema, metaYaml.value ?? {}, {
+      yaml: metaYaml,
+      what: `meta/main.yml of role '${roleName}'`,
+    });
   const meta = (metaYaml?.value ?? {}) as Record<string, unknown>;
   return {
     role: {
@@ -94,7 +119,10 @@ export async function readRole(name: string, from: SourcePos, playbookDir: strin
     handlers: await taskFile('handlers', pick.handlers, 'handlers'),
     meta: {
       dependencies: (meta['dependencies'] as unknown[] | undefined) ?? [],
-      allowDuplicates: meta['allow_duplicates'] === undefined ? false : toBoolKeyword(meta['allow_duplicates'], metaYaml!.posOf(['allow_duplicates'])),
+      allowDuplicates:
+        meta['allow_duplicates'] === undefined
+          ? false
+          : toBoolKeyword(meta['allow_duplicates'], metaYaml!.posOf(['allow_duplicates'])),
       yaml: metaYaml,
     },
   };
@@ -107,11 +135,14 @@ async function readArgumentSpecs(dir: string, roleName: string): Promise<Map<str
   if (!file) return specs;
   const y = await loadYamlFile(file);
   validateOrThrow(argumentSpecsSchema, y.value, { yaml: y, what: `meta/argument_specs.yml of role '${roleName}'` });
-  const entries = (y.value as { argument_specs: Record<string, { options?: Record<string, unknown>; short_description?: unknown }> }).argument_specs;
+  const entries = (
+    y.value as { argument_specs: Record<string, { options?: Record<string, unknown>; short_description?: unknown }> }
+  ).argument_specs;
   for (const [entry, spec] of Object.entries(entries)) {
     const short = spec.short_description;
     specs.set(entry, {
-      options: spec.options ?? {}, source: y.posOf(['argument_specs', entry]),
+      options: spec.options ?? {},
+      source: y.posOf(['argument_specs', entry]),
       ...(short !== undefined && short !== null ? { shortDescription: String(short) } : {}),
     });
   }

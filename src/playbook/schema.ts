@@ -4,7 +4,9 @@
  */
 
 const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
-const condition = { anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }] };
+const condition = {
+  anyOf: [{ type: ['string', 'boolean'] }, { type: 'array', items: { type: ['string', 'boolean'] } }],
+};
 const boolish = { type: ['boolean', 'string'] };
 /** A mapping, or a list of mappings merged in order (Ansible's `_load_vars`). */
 const varsMap = { anyOf: [{ type: ['object', 'null'] }, { type: 'array', items: { type: 'object' } }] };
@@ -34,15 +36,35 @@ const inheritable = {
 };
 
 /** `with_<lookup>` loops that a lookup turns into items (src/playbook/loop-lookups.ts). */
-export const LOOKUP_LOOP_KEYS = ['with_together', 'with_sequence', 'with_nested', 'with_cartesian', 'with_subelements', 'with_fileglob', 'with_indexed_items'] as const;
+export const LOOKUP_LOOP_KEYS = [
+  'with_together',
+  'with_sequence',
+  'with_nested',
+  'with_cartesian',
+  'with_subelements',
+  'with_fileglob',
+  'with_indexed_items',
+] as const;
 
 /** Every key that makes a task loop. */
 export const LOOP_KEYS = ['loop', 'with_items', 'with_list', 'with_dict', ...LOOKUP_LOOP_KEYS] as const;
 
 /** Task keywords bosun knows (anything else on a task must be a module name). */
 export const TASK_KEYWORDS = [
-  'name', 'register', ...LOOP_KEYS, 'loop_control', 'args',
-  'changed_when', 'failed_when', 'until', 'retries', 'delay', 'notify', 'listen', 'action', 'local_action',
+  'name',
+  'register',
+  ...LOOP_KEYS,
+  'loop_control',
+  'args',
+  'changed_when',
+  'failed_when',
+  'until',
+  'retries',
+  'delay',
+  'notify',
+  'listen',
+  'action',
+  'local_action',
   ...Object.keys(inheritable),
 ] as const;
 

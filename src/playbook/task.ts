@@ -20,7 +20,25 @@ import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNod
 
 const KEYWORDS: ReadonlySet<string> = new Set(TASK_KEYWORDS);
 const LOOPS: readonly string[] = LOOP_KEYS;
-const BLOCK_ALLOWED: ReadonlySet<string> = new Set([...KEYWORDS, ...BLOCK_KEYS].filter((k) => !LOOPS.includes(k) && !['register', 'loop_control', 'args', 'changed_when', 'failed_when', 'until', 'retries', 'delay', 'listen', 'action', 'local_action'].includes(k)));
+const BLOCK_ALLOWED: ReadonlySet<string> = new Set(
+  [...KEYWORDS, ...BLOCK_KEYS].filter(
+    (k) =>
+      !LOOPS.includes(k) &&
+      ![
+        'register',
+        'loop_control',
+        'args',
+        'changed_when',
+        'failed_when',
+        'until',
+        'retries',
+        'delay',
+        'listen',
+        'action',
+        'local_action',
+      ].includes(k),
+  ),
+);
 
 /** What parsing needs from the playbook loader (imports load files and roles). */
 export interface NodeLoader {
@@ -73,12 +91,24 @@ async function parseBlock(raw: Record<string, unknown>, src: ListSource, inherit
   const { yaml, path } = src;
   for (const key of Object.keys(raw)) {
     if (!BLOCK_ALLOWED.has(key)) {
-      throw new BosunError('SCHEMA', `'${key}' is not allowed on a block (blocks take when, vars, tags, become, environment, ignore_errors, ...)`, { source: yaml.keyPosOf([...path, key]) });
+      throw new BosunError(
+        'SCHEMA',
+        `'${key}' is not allowed on a block (blocks take when, vars, tags, become, environment, ignore_errors, ...)`,
+        { source: yaml.keyPosOf([...path, key]) },
+      );
     }
   }
-  if (!Array.isArray(raw['block'])) throw new BosunError('SCHEMA', "a block needs a 'block:' list of tasks", { source: yaml.posOf(path) });
+  if (!Array.isArray(raw['block']))
+    throw new BosunError('SCHEMA', "a block needs a 'block:' list of tasks", { source: yaml.posOf(path) });
   const source = yaml.posOf(path);
-  const inner = inherit(inherited, { raw, yaml, path, engine: src.loader.engine, varsLevel: 'block_vars', label: `${yaml.file}:${source.line} block vars` });
+  const inner = inherit(inherited, {
+    raw,
+    yaml,
+    path,
+    engine: src.loader.engine,
+    varsLevel: 'block_vars',
+    label: `${yaml.file}:${source.line} block vars`,
+  });
   const part = async (key: string): Promise<TaskNode[]> =>
     Array.isArray(raw[key]) ? parseNodes(raw[key] as unknown[], { ...src, path: [...path, key] }, inner) : [];
   return {
@@ -97,24 +127,57 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
   const key = INCLUDE_KEYS.find((k) => k in raw)!;
   const source = yaml.posOf(path);
   for (const k of Object.keys(raw)) {
-    if (k !== key && !KEYWORDS.has(k)) throw new BosunError('SCHEMA', `'${k}' is not allowed beside ${key}`, { source: yaml.keyPosOf([...path, k]) });
+    if (k !== key && !KEYWORDS.has(k))
+      throw new BosunError('SCHEMA', `'${k}' is not allowed beside ${key}`, { source: yaml.keyPosOf([...path, k]) });
   }
   // Ansible: "'notify' is not a valid attribute for a TaskInclude" (and IncludeRole); the imports pass it down.
   if (raw['notify'] !== undefined && key.startsWith('include_')) {
-    throw new BosunError('SCHEMA', `'notify' is not allowed on ${key}`, { source: yaml.keyPosOf([...path, 'notify']), hint: `notify from the included tasks, or use ${key.replace('include_', 'import_')}` });
+    throw new BosunError('SCHEMA', `'notify' is not allowed on ${key}`, {
+      source: yaml.keyPosOf([...path, 'notify']),
+      hint: `notify from the included tasks, or use ${key.replace('include_', 'import_')}`,
+    });
   }
   const spec = includeSpec(key, raw[key], yaml, [...path, key]);
-  const target = String((key.endsWith('role') ? spec['name'] ?? spec['role'] : spec['file']) ?? '');
-  if (!target) throw new BosunError('SCHEMA', `${key} needs ${key.endsWith('role') ? 'a role name' : 'a file'}`, { source: yaml.posOf([...path, key]) });
+  const target = String((key.endsWith('role') ? (spec['name'] ?? spec['role']) : spec['file']) ?? '');
+  if (!target)
+    throw new BosunError('SCHEMA', `${key} needs ${key.endsWith('role') ? 'a role name' : 'a file'}`, {
+      source: yaml.posOf([...path, key]),
+    });
   const includeVars = varsOf(raw['vars'], yaml, [...path, 'vars']);
   const params = includeVars.values;
-  const own = inherit(inherited, { raw: { ...raw, vars: undefined }, yaml, path, engine: loader.engine, varsLevel: 'task_vars', label: '' });
+  const own = inherit(inherited, {
+    raw: { ...raw, vars: undefined },
+    yaml,
+    path,
+    engine: loader.engine,
+    varsLevel: 'task_vars',
+    label: '',
+  });
   if (key.startsWith('import_')) {
-    if (hasTemplate(target)) throw new BosunError('SCHEMA', `${key} is static: its ${key.endsWith('role') ? 'name' : 'file'} cannot use variables; use ${key.replace('import_', 'include_')}`, { source: yaml.posOf([...path, key]) });
+    if (hasTemplate(target))
+      throw new BosunError(
+        'SCHEMA',
+        `${key} is static: its ${key.endsWith('role') ? 'name' : 'file'} cannot use variables; use ${key.replace('import_', 'include_')}`,
+        { source: yaml.posOf([...path, key]) },
+      );
     const loops = LOOPS.find((k) => raw[k] !== undefined);
-    if (loops) throw new BosunError('SCHEMA', `${key} cannot loop; use ${key.replace('import_', 'include_')}`, { source: yaml.keyPosOf([...path, loops]) });
+    if (loops)
+      throw new BosunError('SCHEMA', `${key} cannot loop; use ${key.replace('import_', 'include_')}`, {
+        source: yaml.keyPosOf([...path, loops]),
+      });
     const passDown = Object.keys(params).length
-      ? { ...own, varLayers: [...own.varLayers, { level: 'include_params' as const, source: `${key} ${target} vars`, values: params, positions: includeVars.positions }] }
+      ? {
+          ...own,
+          varLayers: [
+            ...own.varLayers,
+            {
+              level: 'include_params' as const,
+              source: `${key} ${target} vars`,
+              values: params,
+              positions: includeVars.positions,
+            },
+          ],
+        }
       : own;
     if (key === 'import_tasks') return loader.importTasks(target, source, src.context, passDown);
     return loader.importRole(roleImport(target, spec, {}), source, src.context, passDown);
@@ -128,13 +191,28 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
     what: key === 'include_tasks' ? 'tasks' : 'role',
     listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     target,
-    from: { tasks: spec['tasks_from'] as string | undefined, vars: spec['vars_from'] as string | undefined, defaults: spec['defaults_from'] as string | undefined, handlers: spec['handlers_from'] as string | undefined },
-    params: Object.keys(params).length ? { level: 'include_params', source: `${key} ${target} vars`, values: params, positions: includeVars.positions } : undefined,
+    from: {
+      tasks: spec['tasks_from'] as string | undefined,
+      vars: spec['vars_from'] as string | undefined,
+      defaults: spec['defaults_from'] as string | undefined,
+      handlers: spec['handlers_from'] as string | undefined,
+    },
+    params: Object.keys(params).length
+      ? { level: 'include_params', source: `${key} ${target} vars`, values: params, positions: includeVars.positions }
+      : undefined,
     loop,
     loopControl: loopControl(raw, yaml, path),
-    childInherited: spec['apply'] && typeof spec['apply'] === 'object'
-      ? inherit(inherited, { raw: spec['apply'] as Record<string, unknown>, yaml, path: [...path, key, 'apply'], engine: loader.engine, varsLevel: 'block_vars', label: `${key} apply vars` })
-      : inherited,
+    childInherited:
+      spec['apply'] && typeof spec['apply'] === 'object'
+        ? inherit(inherited, {
+            raw: spec['apply'] as Record<string, unknown>,
+            yaml,
+            path: [...path, key, 'apply'],
+            engine: loader.engine,
+            varsLevel: 'block_vars',
+            label: `${key} apply vars`,
+          })
+        : inherited,
     source,
     context: src.context,
   };
@@ -146,8 +224,28 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
 const INCLUDE_OPTIONS: Record<(typeof INCLUDE_KEYS)[number], readonly string[]> = {
   include_tasks: ['file', 'apply'],
   import_tasks: ['file'],
-  include_role: ['name', 'role', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'public', 'allow_duplicates', 'rolespec_validate'],
-  import_role: ['name', 'role', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'allow_duplicates', 'rolespec_validate'],
+  include_role: [
+    'name',
+    'role',
+    'tasks_from',
+    'vars_from',
+    'defaults_from',
+    'handlers_from',
+    'apply',
+    'public',
+    'allow_duplicates',
+    'rolespec_validate',
+  ],
+  import_role: [
+    'name',
+    'role',
+    'tasks_from',
+    'vars_from',
+    'defaults_from',
+    'handlers_from',
+    'allow_duplicates',
+    'rolespec_validate',
+  ],
 };
 
 /**
@@ -155,7 +253,12 @@ const INCLUDE_OPTIONS: Record<(typeof INCLUDE_KEYS)[number], readonly string[]> 
  * or role name, or as `key=value` words (`import_role: name=r tasks_from=x`,
  * `include_tasks: file=x.yml`) parsed as Ansible's parse_kv does.
  */
-function includeSpec(key: (typeof INCLUDE_KEYS)[number], value: unknown, yaml: YamlFile, at: ValuePath): Record<string, unknown> {
+function includeSpec(
+  key: (typeof INCLUDE_KEYS)[number],
+  value: unknown,
+  yaml: YamlFile,
+  at: ValuePath,
+): Record<string, unknown> {
   const main = key.endsWith('role') ? 'name' : 'file';
   let spec: Record<string, unknown>;
   if (typeof value === 'string') {
@@ -164,7 +267,10 @@ function includeSpec(key: (typeof INCLUDE_KEYS)[number], value: unknown, yaml: Y
     spec = rest.length ? { ...values, [main]: rest.join(' ') } : values;
   } else if (value === null || value === undefined) spec = {};
   else if (typeof value === 'object' && !Array.isArray(value)) spec = value as Record<string, unknown>;
-  else throw new BosunError('SCHEMA', `${key} needs a ${main === 'name' ? 'role name' : 'file'} or a mapping`, { source: yaml.posOf(at) });
+  else
+    throw new BosunError('SCHEMA', `${key} needs a ${main === 'name' ? 'role name' : 'file'} or a mapping`, {
+      source: yaml.posOf(at),
+    });
   const allowed = INCLUDE_OPTIONS[key];
   for (const k of Object.keys(spec)) {
     if (!allowed.includes(k)) {
@@ -193,7 +299,8 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
   const { yaml, path, loader } = src;
   const engine = loader.engine;
   const source = yaml.posOf(path);
-  if (raw['listen'] !== undefined && !src.handlers) throw new BosunError('SCHEMA', "'listen' is only for handlers", { source: yaml.keyPosOf([...path, 'listen']) });
+  if (raw['listen'] !== undefined && !src.handlers)
+    throw new BosunError('SCHEMA', "'listen' is only for handlers", { source: yaml.keyPosOf([...path, 'listen']) });
   let { module, args, argsPath } = findModule(raw, src);
   const def = getModule(module);
   if (!def) {
@@ -215,17 +322,36 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
   if (typeof args === 'string') args = parseArgString(args, def.freeForm, argPos([]));
   if (args === null || args === undefined) args = {};
   if (typeof args !== 'object' || Array.isArray(args)) {
-    throw new BosunError('MODULE_ARGS', `arguments of module '${module}' must be a mapping or a 'key=value' string`, { source: argPos([]) });
+    throw new BosunError('MODULE_ARGS', `arguments of module '${module}' must be a mapping or a 'key=value' string`, {
+      source: argPos([]),
+    });
   }
   const merged = { ...(raw['args'] as Record<string, unknown> | undefined), ...(args as Record<string, unknown>) };
-  checkArgs(merged, def.schema, def.rawArgs ?? [], module, argPos, engine, typeof args === 'object' ? yaml : undefined, argsPath);
+  checkArgs(
+    merged,
+    def.schema,
+    def.rawArgs ?? [],
+    module,
+    argPos,
+    engine,
+    typeof args === 'object' ? yaml : undefined,
+    argsPath,
+  );
 
   const name = typeof raw['name'] === 'string' ? raw['name'] : undefined;
   if (name && hasTemplate(name)) engine.check(name, yaml.posOf([...path, 'name']));
   const loop = loopSpec(raw, src);
-  const own = inherit(inherited, { raw, yaml, path, engine, varsLevel: 'task_vars', label: `${yaml.file}:${source.line} task vars` });
+  const own = inherit(inherited, {
+    raw,
+    yaml,
+    path,
+    engine,
+    varsLevel: 'task_vars',
+    label: `${yaml.file}:${source.line} task vars`,
+  });
   const local = raw['local_action'] !== undefined;
-  const optional = (key: string) => (raw[key] === undefined ? undefined : conditions(raw[key], [...path, key], yaml, engine));
+  const optional = (key: string) =>
+    raw[key] === undefined ? undefined : conditions(raw[key], [...path, key], yaml, engine);
   return {
     ...own,
     ...(local ? { delegateTo: 'localhost' } : {}),
@@ -241,8 +367,18 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     changedWhen: optional('changed_when'),
     failedWhen: optional('failed_when'),
     until: optional('until'),
-    retries: raw['retries'] === undefined ? 3 : hasTemplate(raw['retries']) ? String(raw['retries']) : positiveIntOrZero(raw['retries'], yaml.posOf([...path, 'retries'])),
-    delaySeconds: raw['delay'] === undefined ? 5 : hasTemplate(raw['delay']) ? String(raw['delay']) : nonNegative(raw['delay'], yaml.posOf([...path, 'delay'])),
+    retries:
+      raw['retries'] === undefined
+        ? 3
+        : hasTemplate(raw['retries'])
+          ? String(raw['retries'])
+          : positiveIntOrZero(raw['retries'], yaml.posOf([...path, 'retries'])),
+    delaySeconds:
+      raw['delay'] === undefined
+        ? 5
+        : hasTemplate(raw['delay'])
+          ? String(raw['delay'])
+          : nonNegative(raw['delay'], yaml.posOf([...path, 'delay'])),
     notify: own.notify ?? [],
     listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     source,
@@ -260,7 +396,10 @@ function loopSpec(raw: Record<string, unknown>, src: ListSource): LoopSpec | und
   const { yaml, path, loader, context } = src;
   const keys = LOOPS.filter((k) => raw[k] !== undefined);
   if (keys.length === 0) return undefined;
-  if (keys.length > 1) throw new BosunError('SCHEMA', `a task takes one loop, found '${keys[0]}' and '${keys[1]}'`, { source: yaml.keyPosOf([...path, keys[1]!]) });
+  if (keys.length > 1)
+    throw new BosunError('SCHEMA', `a task takes one loop, found '${keys[0]}' and '${keys[1]}'`, {
+      source: yaml.keyPosOf([...path, keys[1]!]),
+    });
   const key = keys[0]!;
   const source = yaml.posOf([...path, key]);
   let value = raw[key];
@@ -272,9 +411,13 @@ function loopSpec(raw: Record<string, unknown>, src: ListSource): LoopSpec | und
     }
   });
   if (key === 'with_dict') {
-    value = typeof value === 'string' ? `{{ dict2items ${value.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}` : Object.entries(value as object).map(([k, v]) => ({ key: k, value: v }));
+    value =
+      typeof value === 'string'
+        ? `{{ dict2items ${value.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}`
+        : Object.entries(value as object).map(([k, v]) => ({ key: k, value: v }));
   }
-  if (!key.startsWith('with_') || ['with_items', 'with_list', 'with_dict'].includes(key)) return { value, source, flatten: key === 'with_items' };
+  if (!key.startsWith('with_') || ['with_items', 'with_list', 'with_dict'].includes(key))
+    return { value, source, flatten: key === 'with_items' };
   const lookup = key.slice('with_'.length) as LoopLookup;
   const searchDirs = [...new Set([...(context.role ? [context.role.dir] : []), context.fileDir, context.playbookDir])];
   const spec: LoopSpec = { value, source, flatten: false, lookup, ...(lookup === 'fileglob' ? { searchDirs } : {}) };
@@ -284,7 +427,8 @@ function loopSpec(raw: Record<string, unknown>, src: ListSource): LoopSpec | und
 
 function nonNegative(value: unknown, source: SourcePos): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new BosunError('SCHEMA', `delay must be a number of seconds, got '${String(value)}'`, { source });
+  if (!Number.isFinite(n) || n < 0)
+    throw new BosunError('SCHEMA', `delay must be a number of seconds, got '${String(value)}'`, { source });
   return n;
 }
 
@@ -300,17 +444,27 @@ function loopControl(raw: Record<string, unknown>, yaml: YamlFile, path: ValuePa
     indexVar: lc['index_var'] as string | undefined,
     label: lc['label'] as string | undefined,
     pauseSeconds: lc['pause'] === undefined ? 0 : Number(lc['pause']),
-    extended: lc['extended'] === undefined ? false : toBoolKeyword(lc['extended'], yaml.posOf([...path, 'loop_control', 'extended'])),
+    extended:
+      lc['extended'] === undefined
+        ? false
+        : toBoolKeyword(lc['extended'], yaml.posOf([...path, 'loop_control', 'extended'])),
   };
 }
 
 /** The module key of a task (or `action:`/`local_action:`), its raw arguments and where they are. */
-function findModule(raw: Record<string, unknown>, src: ListSource): { module: string; args: unknown; argsPath: ValuePath } {
+function findModule(
+  raw: Record<string, unknown>,
+  src: ListSource,
+): { module: string; args: unknown; argsPath: ValuePath } {
   const { yaml, path } = src;
   const candidates = Object.keys(raw).filter((k) => !KEYWORDS.has(k));
-  const actionKey = raw['action'] !== undefined ? 'action' : raw['local_action'] !== undefined ? 'local_action' : undefined;
+  const actionKey =
+    raw['action'] !== undefined ? 'action' : raw['local_action'] !== undefined ? 'local_action' : undefined;
   if (actionKey) {
-    if (candidates.length) throw new BosunError('SCHEMA', `task has both '${actionKey}' and module '${candidates[0]}'`, { source: yaml.keyPosOf([...path, candidates[0]!]) });
+    if (candidates.length)
+      throw new BosunError('SCHEMA', `task has both '${actionKey}' and module '${candidates[0]}'`, {
+        source: yaml.keyPosOf([...path, candidates[0]!]),
+      });
     const action = raw[actionKey];
     const argsPath = [...path, actionKey];
     if (typeof action === 'string') {
@@ -319,19 +473,28 @@ function findModule(raw: Record<string, unknown>, src: ListSource): { module: st
       return { module: m[1]!, args: m[2]!, argsPath };
     }
     const { module, ...args } = action as Record<string, unknown>;
-    if (typeof module !== 'string') throw new BosunError('SCHEMA', `'${actionKey}' as a mapping needs a 'module' key`, { source: yaml.posOf(argsPath) });
+    if (typeof module !== 'string')
+      throw new BosunError('SCHEMA', `'${actionKey}' as a mapping needs a 'module' key`, {
+        source: yaml.posOf(argsPath),
+      });
     return { module, args, argsPath };
   }
   if (candidates.length === 0) {
-    throw new BosunError('SCHEMA', 'task has no module: expected one key naming a module (copy, command, file, ...)', { source: yaml.posOf(path) });
+    throw new BosunError('SCHEMA', 'task has no module: expected one key naming a module (copy, command, file, ...)', {
+      source: yaml.posOf(path),
+    });
   }
   if (candidates.length > 1) {
     const unknown = candidates.find((k) => !getModule(k)) ?? candidates[1]!;
     const suggestion = closest(unknown, [...KEYWORDS, ...moduleRegistry.keys()]);
-    throw new BosunError('SCHEMA', `task has more than one module or an unknown keyword: ${candidates.map((c) => `'${c}'`).join(', ')}`, {
-      source: yaml.keyPosOf([...path, unknown]),
-      ...(suggestion && distance(suggestion, unknown) <= 3 ? { hint: `did you mean '${suggestion}'?` } : {}),
-    });
+    throw new BosunError(
+      'SCHEMA',
+      `task has more than one module or an unknown keyword: ${candidates.map((c) => `'${c}'`).join(', ')}`,
+      {
+        source: yaml.keyPosOf([...path, unknown]),
+        ...(suggestion && distance(suggestion, unknown) <= 3 ? { hint: `did you mean '${suggestion}'?` } : {}),
+      },
+    );
   }
   const module = candidates[0]!;
   return { module, args: raw[module], argsPath: [...path, module] };
@@ -339,8 +502,14 @@ function findModule(raw: Record<string, unknown>, src: ListSource): { module: st
 
 /** Check argument names (always) and the whole schema (when nothing is templated) at load time. */
 function checkArgs(
-  args: Record<string, unknown>, schema: Record<string, unknown>, rawArgs: string[], module: string,
-  argPos: (p: ValuePath) => SourcePos, engine: TemplateEngine, yaml: YamlFile | undefined, argsPath: ValuePath,
+  args: Record<string, unknown>,
+  schema: Record<string, unknown>,
+  rawArgs: string[],
+  module: string,
+  argPos: (p: ValuePath) => SourcePos,
+  engine: TemplateEngine,
+  yaml: YamlFile | undefined,
+  argsPath: ValuePath,
 ): void {
   const what = `arguments of module '${module}'`;
   // `not: {required: [a, b]}` (lib/schema.ts notBoth): say which two, not ajv's "must NOT be valid".
@@ -349,13 +518,19 @@ function checkArgs(
     const [a, b] = exclusive as [string, string];
     throw new BosunError('MODULE_ARGS', `module '${module}' takes '${a}' or '${b}', not both`, {
       source: yaml ? yaml.keyPosOf([...argsPath, b]) : argPos([]),
-      hint: a === 'cmd' && b === 'argv' ? 'give the command as a string (the free form or cmd:) or as a list (argv:); Ansible: "only command or argv can be given, not both"' : `remove '${a}' or '${b}'`,
+      hint:
+        a === 'cmd' && b === 'argv'
+          ? 'give the command as a string (the free form or cmd:) or as a list (argv:); Ansible: "only command or argv can be given, not both"'
+          : `remove '${a}' or '${b}'`,
     });
   }
   let templated = false;
   for (const [key, value] of Object.entries(args)) {
     if (rawArgs.includes(key)) {
-      if (Array.isArray(value)) value.forEach((expr, i) => { if (typeof expr === 'string') engine.checkExpression(expr, argPos([key, i])); });
+      if (Array.isArray(value))
+        value.forEach((expr, i) => {
+          if (typeof expr === 'string') engine.checkExpression(expr, argPos([key, i]));
+        });
       else if (typeof value === 'string') engine.checkExpression(value, argPos([key]));
       continue;
     }
@@ -384,10 +559,15 @@ function checkArgs(
   }
 }
 
-function walkStrings(value: unknown, path: Array<string | number>, fn: (s: string, p: Array<string | number>) => void): void {
+function walkStrings(
+  value: unknown,
+  path: Array<string | number>,
+  fn: (s: string, p: Array<string | number>) => void,
+): void {
   if (typeof value === 'string') fn(value, path);
   else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, i], fn));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], fn);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], fn);
 }
 
 export { parseArgString, toBoolKeyword, keyPositions };

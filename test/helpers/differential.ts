@@ -166,7 +166,11 @@ export interface DifferentialSuite {
    * facts both must show). With `gap`, the test is skipped and the gap is in
    * its title, until bosun matches Ansible (BOSUN_DIFF_GAPS=1 runs it anyway).
    */
-  case(title: string, caseDir: string, opts?: DifferentialOptions & { gap?: string; check?: (r: DifferentialRun) => void }): void;
+  case(
+    title: string,
+    caseDir: string,
+    opts?: DifferentialOptions & { gap?: string; check?: (r: DifferentialRun) => void },
+  ): void;
 }
 
 /** Make a differential suite on `slots` sandbox hosts starting at `base` (one base per test file). */
@@ -214,7 +218,11 @@ export function differentialSuite(opts: { base: string; slots: number }): Differ
 
 /** Run a case on both tools at once (Ansible on `ansibleHosts`, bosun on `bosunHosts`). */
 async function runCase(
-  fixture: SandboxFixture, caseDir: string, o: DifferentialOptions, ansibleHosts: SandboxHost[], bosunHosts: SandboxHost[],
+  fixture: SandboxFixture,
+  caseDir: string,
+  o: DifferentialOptions,
+  ansibleHosts: SandboxHost[],
+  bosunHosts: SandboxHost[],
 ): Promise<DifferentialRun> {
   const all = [...ansibleHosts, ...bosunHosts];
   const prepare = `rm -rf /opt/diff\n${o.setup ?? ''}`;
@@ -229,8 +237,12 @@ async function runCase(
 
 /** Both runs, then what is read back from the hosts. */
 async function compareRuns(
-  fixture: SandboxFixture, caseDir: string, o: DifferentialOptions,
-  ansibleHosts: SandboxHost[], bosunHosts: SandboxHost[], work: string,
+  fixture: SandboxFixture,
+  caseDir: string,
+  o: DifferentialOptions,
+  ansibleHosts: SandboxHost[],
+  bosunHosts: SandboxHost[],
+  work: string,
 ): Promise<DifferentialRun> {
   const ansibleInv = path.join(work, 'ansible-inventory.yml');
   const bosunInv = path.join(work, 'bosun-inventory.yml');
@@ -257,29 +269,38 @@ async function compareRuns(
       // sed's l: tabs as \\t, other bytes in octal, each line ending in $.
       `find . -type f -size -256c | sort | while read -r f; do printf '%s = ' "$f"; sed -n l "$f" | tr '\\n' ' '; echo; done`,
     ].join('\n');
-    await Promise.all(names.map(async (n, i) => {
-      ansible.files[n] = await onHost(fixture, ansibleHosts[i]!, tree);
-      bosun.files[n] = await onHost(fixture, bosunHosts[i]!, tree);
-    }));
+    await Promise.all(
+      names.map(async (n, i) => {
+        ansible.files[n] = await onHost(fixture, ansibleHosts[i]!, tree);
+        bosun.files[n] = await onHost(fixture, bosunHosts[i]!, tree);
+      }),
+    );
   }
   if (c.command) {
-    await Promise.all(names.map(async (n, i) => {
-      ansible.command[n] = await onHost(fixture, ansibleHosts[i]!, c.command!);
-      bosun.command[n] = await onHost(fixture, bosunHosts[i]!, c.command!);
-    }));
+    await Promise.all(
+      names.map(async (n, i) => {
+        ansible.command[n] = await onHost(fixture, ansibleHosts[i]!, c.command!);
+        bosun.command[n] = await onHost(fixture, bosunHosts[i]!, c.command!);
+      }),
+    );
   }
   return { caseDir, options: o, ansible, bosun };
 }
 
 function inventoryText(fixture: SandboxFixture, hosts: SandboxHost[], o: DifferentialOptions): string {
   const sb = fixture.sandbox;
-  const hostEntries = Object.fromEntries(hosts.map((h, i) => {
-    const name = `h${i + 1}`;
-    return [name, { ansible_host: h.address, ...(o.hostVars?.[name] ?? {}) }];
-  }));
-  const children = Object.fromEntries(Object.entries(o.groups ?? {}).map(([group, members]) => [
-    group, { hosts: Object.fromEntries(members.map((m) => [m, null])) },
-  ]));
+  const hostEntries = Object.fromEntries(
+    hosts.map((h, i) => {
+      const name = `h${i + 1}`;
+      return [name, { ansible_host: h.address, ...(o.hostVars?.[name] ?? {}) }];
+    }),
+  );
+  const children = Object.fromEntries(
+    Object.entries(o.groups ?? {}).map(([group, members]) => [
+      group,
+      { hosts: Object.fromEntries(members.map((m) => [m, null])) },
+    ]),
+  );
   return stringify({
     all: {
       hosts: hostEntries,
@@ -319,7 +340,11 @@ function runAnsible(playbook: string, inv: string[], args: string[], cwd: string
   return new Promise((resolve) => {
     const options = { env, cwd, timeout: 150_000, maxBuffer: 64 << 20 };
     execFile(ANSIBLE_PLAYBOOK, [playbook, ...inv, ...args], options, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : -1
+        : 0;
       resolve({ code, stdout, stderr });
     });
   });
@@ -328,7 +353,15 @@ function runAnsible(playbook: string, inv: string[], args: string[], cwd: string
 async function runBosun(playbook: string, inv: string[], args: string[]): Promise<RawRun> {
   let stdout = '';
   let stderr = '';
-  const io = { out: (t: string) => { stdout += t; }, err: (t: string) => { stderr += t; }, isTTY: false };
+  const io = {
+    out: (t: string) => {
+      stdout += t;
+    },
+    err: (t: string) => {
+      stderr += t;
+    },
+    isTTY: false,
+  };
   const code = await main(['run', playbook, ...inv, ...args, '--json'], io);
   return { code, stdout, stderr };
 }
@@ -350,7 +383,16 @@ function parseLines(stdout: string): Ev[] {
 function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOptions): SideRun {
   const events = parseLines(raw.stdout);
   const side: SideRun = {
-    tool, code: raw.code, recap: {}, results: [], registered: {}, files: {}, command: {}, warnings: [], stdout: raw.stdout, stderr: raw.stderr,
+    tool,
+    code: raw.code,
+    recap: {},
+    results: [],
+    registered: {},
+    files: {},
+    command: {},
+    warnings: [],
+    stdout: raw.stdout,
+    stderr: raw.stderr,
   };
   let group = 0;
   let handler = false;
@@ -370,7 +412,8 @@ function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOption
         const projected = project(e.registered ?? e.data ?? {}, keys);
         if (o.compare?.sortItems) {
           for (const [k, v] of Object.entries(projected)) {
-            if (k.startsWith('results[].') && Array.isArray(v)) projected[k] = [...v].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+            if (k.startsWith('results[].') && Array.isArray(v))
+              projected[k] = [...v].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
           }
         }
         (perHost[e.host!] ??= []).push(projected);
@@ -396,7 +439,8 @@ function resultsView(lines: ResultLine[], mode: 'ordered' | 'per-host' | 'sorted
     return perHost;
   }
   // 'ordered': hosts sorted within the results of one task_start (their arrival order there is a race).
-  const inOrder = mode === 'ordered' ? [...lines].sort((a, b) => a.group - b.group || a.host.localeCompare(b.host)) : lines;
+  const inOrder =
+    mode === 'ordered' ? [...lines].sort((a, b) => a.group - b.group || a.host.localeCompare(b.host)) : lines;
   const flat = inOrder.map((l) => `${l.task}|${l.host}|${l.status}`);
   return mode === 'sorted' ? flat.sort() : flat;
 }
@@ -487,16 +531,27 @@ export function expectSame(r: DifferentialRun): void {
     // Each tool shows what it is documented to show there; the rest must agree.
     const pick = (view: Record<string, unknown>): Record<string, unknown> =>
       Object.fromEntries(Object.keys(c.differs!.ansible).map((k) => [k, view[k]]));
-    expect(pick(want), `ansible-playbook's side of a documented difference (${c.differs.why})`).toEqual(c.differs.ansible);
+    expect(pick(want), `ansible-playbook's side of a documented difference (${c.differs.why})`).toEqual(
+      c.differs.ansible,
+    );
     Object.assign(want, c.differs.bosun);
   }
   if (process.env.BOSUN_DIFF_DUMP) {
     // For looking at both sides while writing a case: BOSUN_DIFF_DUMP=/tmp/some-folder.
-    const file = path.join(process.env.BOSUN_DIFF_DUMP, `${path.relative(CASES_DIR, r.caseDir).replaceAll('/', '--')}.json`);
+    const file = path.join(
+      process.env.BOSUN_DIFF_DUMP,
+      `${path.relative(CASES_DIR, r.caseDir).replaceAll('/', '--')}.json`,
+    );
     mkdirSync(path.dirname(file), { recursive: true });
     const dump = {
-      ansible: want, bosun: got, ansibleStdout: r.ansible.stdout, bosunStdout: r.bosun.stdout,
-      ansibleStderr: r.ansible.stderr, bosunStderr: r.bosun.stderr, ansibleWarnings: r.ansible.warnings, bosunWarnings: r.bosun.warnings,
+      ansible: want,
+      bosun: got,
+      ansibleStdout: r.ansible.stdout,
+      bosunStdout: r.bosun.stdout,
+      ansibleStderr: r.ansible.stderr,
+      bosunStderr: r.bosun.stderr,
+      ansibleWarnings: r.ansible.warnings,
+      bosunWarnings: r.bosun.warnings,
     };
     writeFileSync(file, JSON.stringify(dump, null, 1));
   }

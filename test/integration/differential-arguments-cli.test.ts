@@ -17,17 +17,33 @@ suite.describe('arguments and CLI: Ansible vs bosun', () => {
     compare: { files },
   });
   suite.case('assert that: with YAML booleans and a null entry', 'arguments/that-booleans-null', {
-    compare: { registered: { 'booleans that hold': ['failed', 'changed'], 'a false boolean': ['failed', 'changed', 'assertion'], 'a null entry': ['failed', 'changed', 'assertion'] } },
+    compare: {
+      registered: {
+        'booleans that hold': ['failed', 'changed'],
+        'a false boolean': ['failed', 'changed', 'assertion'],
+        'a null entry': ['failed', 'changed', 'assertion'],
+      },
+    },
   });
   suite.case('creates: and removes: with globs', 'arguments/creates-removes-globs', {
     setup: 'mkdir -p /opt/diff && touch /opt/diff/a.conf',
-    compare: { files, registered: { 'creates matches a glob, so it does not run': ['changed', 'rc'], 'removes matches nothing, so it does not run': ['changed', 'rc'], 'removes matches a glob, so it runs': ['changed', 'rc'] } },
+    compare: {
+      files,
+      registered: {
+        'creates matches a glob, so it does not run': ['changed', 'rc'],
+        'removes matches nothing, so it does not run': ['changed', 'rc'],
+        'removes matches a glob, so it runs': ['changed', 'rc'],
+      },
+    },
   });
   // Both say what is wrong; bosun says it at load (module arguments are checked before any host is touched).
   suite.case('command with both cmd and argv is an error', 'arguments/cmd-and-argv', {
     compare: {
       registered: { 'both cmd and argv': ['failed', 'changed'] },
-      error: { ansible: /only command or argv can be given, not both/, bosun: /playbook\.yml:\d+:\d+: module 'command' takes 'cmd' or 'argv', not both/ },
+      error: {
+        ansible: /only command or argv can be given, not both/,
+        bosun: /playbook\.yml:\d+:\d+: module 'command' takes 'cmd' or 'argv', not both/,
+      },
       differs: {
         why: 'module arguments are checked at load',
         ansible: { exitCode: 2, results: ['both cmd and argv|h1|failed'] },
@@ -37,7 +53,13 @@ suite.describe('arguments and CLI: Ansible vs bosun', () => {
   });
   suite.case('role argument_specs accept -e strings (int, bool, list)', 'arguments/argspec-coercion', {
     extraArgs: ['-e', 'port=8090', '-e', 'flag=false', '-e', 'names=a,b'],
-    compare: { registered: { 'specrole : show port': ['port'], 'specrole : show flag': ['flag'], 'specrole : show names': ['names'] } },
+    compare: {
+      registered: {
+        'specrole : show port': ['port'],
+        'specrole : show flag': ['flag'],
+        'specrole : show names': ['names'],
+      },
+    },
   });
   suite.case('--start-at-task that matches nothing', 'cli/start-at-nothing', {
     extraArgs: ['--start-at-task', 'no such task'],
@@ -48,7 +70,11 @@ suite.describe('arguments and CLI: Ansible vs bosun', () => {
     extraArgs: ['--tags', 'nosuchtag'],
     compare: {
       warning: { ansible: /nosuchtag/, bosun: /nosuchtag/ },
-      differs: { why: 'bosun warns of a --tags tag that no task has', ansible: { warned: false }, bosun: { warned: true } },
+      differs: {
+        why: 'bosun warns of a --tags tag that no task has',
+        ansible: { warned: false },
+        bosun: { warned: true },
+      },
     },
   });
   suite.case('no -i and no default inventory warns', 'cli/no-inventory', {

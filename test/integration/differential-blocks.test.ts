@@ -11,13 +11,19 @@ const h1Only = (name: string) => ({ h1: { [name]: true }, h2: { [name]: false } 
 
 suite.describe('blocks and meta end_*: Ansible vs bosun', () => {
   suite.case('any_errors_fatal: a rescued failure runs the rescue and the play goes on', 'blocks/fatal-rescue', {
-    hosts: 2, hostVars: h1Only('fail_here'), compare: { files },
+    hosts: 2,
+    hostVars: h1Only('fail_here'),
+    compare: { files },
   });
   suite.case('any_errors_fatal: a failing rescue fails the host and the run', 'blocks/fatal-rescue-fails', {
-    hosts: 2, hostVars: h1Only('fail_here'), compare: { files },
+    hosts: 2,
+    hostVars: h1Only('fail_here'),
+    compare: { files },
   });
   suite.case('clear_host_errors in always: clears the failure', 'blocks/clear-host-errors', {
-    hosts: 2, hostVars: h1Only('fail_here'), compare: { files },
+    hosts: 2,
+    hostVars: h1Only('fail_here'),
+    compare: { files },
   });
   suite.case('meta with an undefined variable in when is an error', 'blocks/meta-when-undefined', {
     compare: { files },
@@ -26,10 +32,13 @@ suite.describe('blocks and meta end_*: Ansible vs bosun', () => {
     compare: { files },
   });
   suite.case('end_play under serial ends the play for later batches too', 'meta/end-play-serial', {
-    hosts: 2, compare: { files },
+    hosts: 2,
+    compare: { files },
   });
   suite.case('end_batch under serial ends only the batch', 'meta/end-batch-serial', { hosts: 2, compare: { files } });
   suite.case('end_host ends the play for that host only', 'meta/end-host', {
-    hosts: 2, hostVars: h1Only('end_here'), compare: { files },
+    hosts: 2,
+    hostVars: h1Only('end_here'),
+    compare: { files },
   });
 });

@@ -36,6 +36,8 @@ suite.describe('handlers: Ansible vs bosun', () => {
   suite.case('notify on a block is inherited by its tasks', 'handlers/notify-block', {
     compare: { files },
   });
-  suite.case('handlers notifying each other: the handler-notify-loop count', 'handlers/notify-loop', { compare: { files } });
+  suite.case('handlers notifying each other: the handler-notify-loop count', 'handlers/notify-loop', {
+    compare: { files },
+  });
   suite.case('a looping task notifies its handler once', 'handlers/notify-loop-task', { compare: { files } });
 });

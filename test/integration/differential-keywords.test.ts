@@ -8,22 +8,30 @@ const suite = differentialSuite({ base: '127.122.0.1', slots: 8 });
 const files = '/opt/diff';
 
 /** Two users besides root, reachable with the sandbox key (sandbox hosts have only root's key). */
-const USERS = ['diffone', 'difftwo'].map((u) => [
-  `id ${u} >/dev/null 2>&1 || useradd -m -s /bin/bash ${u}`,
-  `install -d -m 700 -o ${u} -g ${u} /home/${u}/.ssh`,
-  `install -m 600 -o ${u} -g ${u} /root/.ssh/authorized_keys /home/${u}/.ssh/authorized_keys`,
-].join('\n')).join('\n');
+const USERS = ['diffone', 'difftwo']
+  .map((u) =>
+    [
+      `id ${u} >/dev/null 2>&1 || useradd -m -s /bin/bash ${u}`,
+      `install -d -m 700 -o ${u} -g ${u} /home/${u}/.ssh`,
+      `install -m 600 -o ${u} -g ${u} /root/.ssh/authorized_keys /home/${u}/.ssh/authorized_keys`,
+    ].join('\n'),
+  )
+  .join('\n');
 
 suite.describe('keywords: Ansible vs bosun', () => {
   suite.case('templated run_once', 'keywords/run-once-templated', {
-    hosts: 2, compare: { files },
+    hosts: 2,
+    compare: { files },
   });
   suite.case('templated strategy (free)', 'keywords/strategy-templated', {
     // h1 sleeps long enough that h2 finishes both tasks first even on a loaded machine.
-    hosts: 2, hostVars: { h1: { pause: 6 }, h2: { pause: 0 } }, compare: { results: 'raw' },
+    hosts: 2,
+    hostVars: { h1: { pause: 6 }, h2: { pause: 0 } },
+    compare: { results: 'raw' },
   });
   suite.case('templated tags take part in --tags', 'keywords/tags-templated', {
-    extraArgs: ['--tags', 'deploy'], compare: { files },
+    extraArgs: ['--tags', 'deploy'],
+    compare: { files },
   });
   suite.case('loop_control.loop_var, also templated', 'keywords/loop-var', {
     compare: {
@@ -35,8 +43,15 @@ suite.describe('keywords: Ansible vs bosun', () => {
     },
   });
   suite.case('remote_user on play, block and task', 'keywords/remote-user', {
-    noUser: true, setup: USERS,
-    compare: { registered: { 'as the play says': ['stdout'], 'as the block says': ['stdout'], 'as the task in the block says': ['stdout'] } },
+    noUser: true,
+    setup: USERS,
+    compare: {
+      registered: {
+        'as the play says': ['stdout'],
+        'as the block says': ['stdout'],
+        'as the task in the block says': ['stdout'],
+      },
+    },
   });
   suite.case('play vars as a list of mappings', 'keywords/vars-list', {
     compare: { files },
@@ -50,8 +65,7 @@ suite.describe('keywords: Ansible vs bosun', () => {
   suite.case('include_tasks with loop_control.index_var visible inside', 'keywords/index-var-include', {
     compare: { files },
   });
-  suite.case('when: false with a loop over an undefined variable skips', 'keywords/when-false-undefined-loop', {
-  });
+  suite.case('when: false with a loop over an undefined variable skips', 'keywords/when-false-undefined-loop', {});
   suite.case('until: attempts registered and seen by changed_when/failed_when', 'keywords/until-attempts', {
     compare: { files, registered: { 'count to three': ['attempts', 'changed', 'failed', 'stdout'] } },
   });

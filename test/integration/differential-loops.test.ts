@@ -7,7 +7,10 @@ import { differentialSuite } from '../helpers/differential.js';
 
 const suite = differentialSuite({ base: '127.123.0.1', slots: 6 });
 const items = ['changed', 'results[].item', 'results[].changed'];
-const compare = { files: '/opt/diff', registered: { together: items, sequence: items, nested: items, subelements: items, indexed: items, fileglob: items } };
+const compare = {
+  files: '/opt/diff',
+  registered: { together: items, sequence: items, nested: items, subelements: items, indexed: items, fileglob: items },
+};
 
 suite.describe('with_* loops: Ansible vs bosun', () => {
   suite.case('with_together', 'loops/with-together', { compare });
@@ -19,7 +22,10 @@ suite.describe('with_* loops: Ansible vs bosun', () => {
     compare: { ...compare, sortItems: true },
     check: (r) => {
       const items = r.ansible.registered['fileglob']?.['h1']?.[0] as Record<string, unknown> | undefined;
-      expect(items?.['results[].item']).toEqual([expect.stringMatching(/files\/one\.txt$/), expect.stringMatching(/files\/two\.txt$/)]);
+      expect(items?.['results[].item']).toEqual([
+        expect.stringMatching(/files\/one\.txt$/),
+        expect.stringMatching(/files\/two\.txt$/),
+      ]);
     },
   });
   suite.case('with_indexed_items', 'loops/with-indexed-items', { compare });

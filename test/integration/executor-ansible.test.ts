@@ -25,7 +25,8 @@ interface Outcome {
   handlers: string[];
 }
 
-const recapRe = /^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)/gm;
+const recapRe =
+  /^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)/gm;
 
 function outcome(code: number, output: string): Outcome {
   const recap: Record<string, number[]> = {};
@@ -37,7 +38,13 @@ function outcome(code: number, output: string): Outcome {
 async function ansible(playbook: string, extra: string[]): Promise<Outcome> {
   try {
     const { stdout } = await promisify(execFile)(ANSIBLE, [path.join(DIR, playbook), '-i', INVENTORY, ...extra], {
-      env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', ANSIBLE_STDOUT_CALLBACK: 'default', ANSIBLE_RETRY_FILES_ENABLED: '0' },
+      env: {
+        ...process.env,
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_FORCE_COLOR: '0',
+        ANSIBLE_STDOUT_CALLBACK: 'default',
+        ANSIBLE_RETRY_FILES_ENABLED: '0',
+      },
       timeout: 120_000,
     });
     return outcome(0, stdout);
@@ -53,23 +60,58 @@ async function bosun(playbook: string, extra: string[]): Promise<Outcome> {
 }
 
 const cases: Array<{ title: string; playbook: string; extra?: string[]; expectCode: number }> = [
-  { title: 'handlers: every listener of a topic, a templated name, an include_tasks handler, flush_handlers with when', playbook: 'handlers.yml', expectCode: 0 },
-  { title: 'any_errors_fatal with a rescue goes on; clear_host_errors in always; end_play under serial ends every batch', playbook: 'blocks.yml', expectCode: 0 },
-  { title: 'clear_host_errors outside a block: exit 0, the host stays out of this play and runs in the next', playbook: 'clear-host-errors.yml', expectCode: 0 },
-  { title: 'a failing rescue under any_errors_fatal fails the host and the run, and the rest of the playbook', playbook: 'rescue-fails.yml', expectCode: 2 },
-  { title: "a play's force_handlers: false beats --force-handlers; max_fail_percentage", playbook: 'force-handlers.yml', extra: ['--force-handlers'], expectCode: 2 },
-  { title: 'templated run_once and tags (with --tags), include_tasks loop with index_var counted per included file', playbook: 'keywords.yml', extra: ['--tags', 'deploy'], expectCode: 0 },
-  { title: 'a meta when that cannot be evaluated ends the run with an error', playbook: 'meta-when.yml', expectCode: 1 },
+  {
+    title: 'handlers: every listener of a topic, a templated name, an include_tasks handler, flush_handlers with when',
+    playbook: 'handlers.yml',
+    expectCode: 0,
+  },
+  {
+    title:
+      'any_errors_fatal with a rescue goes on; clear_host_errors in always; end_play under serial ends every batch',
+    playbook: 'blocks.yml',
+    expectCode: 0,
+  },
+  {
+    title: 'clear_host_errors outside a block: exit 0, the host stays out of this play and runs in the next',
+    playbook: 'clear-host-errors.yml',
+    expectCode: 0,
+  },
+  {
+    title: 'a failing rescue under any_errors_fatal fails the host and the run, and the rest of the playbook',
+    playbook: 'rescue-fails.yml',
+    expectCode: 2,
+  },
+  {
+    title: "a play's force_handlers: false beats --force-handlers; max_fail_percentage",
+    playbook: 'force-handlers.yml',
+    extra: ['--force-handlers'],
+    expectCode: 2,
+  },
+  {
+    title: 'templated run_once and tags (with --tags), include_tasks loop with index_var counted per included file',
+    playbook: 'keywords.yml',
+    extra: ['--tags', 'deploy'],
+    expectCode: 0,
+  },
+  {
+    title: 'a meta when that cannot be evaluated ends the run with an error',
+    playbook: 'meta-when.yml',
+    expectCode: 1,
+  },
 ];
 
 if (existsSync(ANSIBLE)) {
   describe('executor behaviours: bosun and ansible-playbook give the same outcome', () => {
     for (const c of cases) {
-      it(c.title, async () => {
-        const [a, b] = await Promise.all([ansible(c.playbook, c.extra ?? []), bosun(c.playbook, c.extra ?? [])]);
-        expect(a.code).toBe(c.expectCode);
-        expect(b).toEqual(a);
-      }, 180_000);
+      it(
+        c.title,
+        async () => {
+          const [a, b] = await Promise.all([ansible(c.playbook, c.extra ?? []), bosun(c.playbook, c.extra ?? [])]);
+          expect(a.code).toBe(c.expectCode);
+          expect(b).toEqual(a);
+        },
+        180_000,
+      );
     }
   });
 } else {

@@ -88,9 +88,24 @@ fixture.describe('the executor core on sandbox hosts', () => {
         '',
       ].join('\n'),
     });
-    const res = await runJson<Ev>(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '-u', 'alsonobody']);
-    expect(results(res.events, 'block user').map((e) => `${e.host}:${e.status}:${String(e.data?.['stdout'])}`).sort()).toEqual(['node01:ok:root', 'node02:ok:root']);
-    expect(results(res.events, 'task user').map((e) => `${e.host}:${e.status}`).sort()).toEqual(['node01:ok', 'node02:ok']);
+    const res = await runJson<Ev>([
+      'run',
+      path.join(dir, 'site.yml'),
+      '-i',
+      path.join(dir, 'hosts.ini'),
+      '-u',
+      'alsonobody',
+    ]);
+    expect(
+      results(res.events, 'block user')
+        .map((e) => `${e.host}:${e.status}:${String(e.data?.['stdout'])}`)
+        .sort(),
+    ).toEqual(['node01:ok:root', 'node02:ok:root']);
+    expect(
+      results(res.events, 'task user')
+        .map((e) => `${e.host}:${e.status}`)
+        .sort(),
+    ).toEqual(['node01:ok', 'node02:ok']);
     // The play's remote_user (nosuchuser) cannot log in on node01; node02's ansible_user=root wins over it.
     const play = results(res.events, 'play user');
     expect(play.find((e) => e.host === 'node01')?.status).toBe('unreachable');
