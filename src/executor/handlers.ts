@@ -77,8 +77,7 @@ export class Handlers {
   /** Run the notified handlers, in definition order, on the hosts of `hosts` that notified them. */
   async flush(hosts: readonly string[]): Promise<void> {
     const states = this.play.run.hosts;
-    for (let i = 0; i < this.list.length; i++) {
-      const handler = this.list[i]!;
+    for (const handler of this.list) {
       const notified = hosts.filter((h) => {
         const s = states.get(h);
         if (!s.notified.has(handler.id)) return false;

@@ -86,7 +86,7 @@ export class Hosts {
   private roleScope(scope: VarScope, role: Role | undefined): VarScope {
     if (!role) return scope;
     let byRole = this.roleScopes.get(scope);
-    if (!byRole) this.roleScopes.set(scope, (byRole = new Map()));
+    if (!byRole) this.roleScopes.set(scope, (byRole = new Map<Role, VarScope>()));
     let withRole = byRole.get(role);
     if (!withRole) byRole.set(role, (withRole = scope.with(role.defaults, role.vars)));
     return withRole;
@@ -115,7 +115,7 @@ export class Hosts {
   /** The magic variables of the play and the run, the same for every host (one object while the play's hosts do not change). */
   private playMagic(play: Play, playbook: Playbook, hosts: string[]): Record<string, unknown> {
     const cached = this.playMagicCache;
-    if (cached && cached.play === play && cached.playbook === playbook && cached.hosts === hosts) return cached.vars;
+    if (cached?.play === play && cached.playbook === playbook && cached.hosts === hosts) return cached.vars;
     const vars: Record<string, unknown> = {
       playbook_dir: playbook.dir,
       ansible_play_name: play.name,

@@ -16,7 +16,7 @@ const ONCE = new Set(['end_play', 'end_batch', 'clear_host_errors', 'clear_facts
 /** Run a meta task on `hosts`. */
 export async function runMeta(play: PlayRun, task: Task, hosts: string[], walk: Walk): Promise<void> {
   const { run } = play;
-  const action = String(task.args['action'] ?? '');
+  const action = typeof task.args['action'] === 'string' ? task.args['action'] : '';
   const once = ONCE.has(action);
   const targets = once ? hosts.slice(0, 1) : hosts;
   const title = play.title(task, hosts[0]!, walk);

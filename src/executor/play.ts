@@ -120,13 +120,13 @@ export class PlayRun {
         play.sections.tasks,
         play.sections.postTasks,
       ]) {
-        if (this.broken || this.endPlay || this.endBatch) break;
+        if (this.halted()) break;
         await this.runSection(section);
-        if (!this.broken) await this.handlers.flush(this.batch);
+        if (!this.isBroken()) await this.handlers.flush(this.batch);
       }
       // Ansible stops a serial play when every host of a batch failed.
       if (this.batch.every((h) => run.hosts.get(h).inError)) {
-        if (batches.length > 1 && !this.broken)
+        if (batches.length > 1 && !this.isBroken())
           run.sink({ type: 'play_aborted', play: play.name, reason: 'every host of the batch failed' });
         return 'break';
       }
@@ -196,6 +196,20 @@ export class PlayRun {
     return this.run.settings.signal?.aborted === true;
   }
 
+  /**
+   * Whether a failure rule broke the play. Read through a call, not the field:
+   * the tasks just awaited may have set it, which TypeScript's narrowing of
+   * `this.broken` after the loop's test cannot see.
+   */
+  private isBroken(): boolean {
+    return this.broken;
+  }
+
+  /** Whether the rest of the batch is skipped: the play broke, or meta end_play or end_batch ran (a call, as isBroken). */
+  private halted(): boolean {
+    return this.broken || this.endPlay || this.endBatch;
+  }
+
   private async runSection(nodes: TaskNode[]): Promise<void> {
     if (this.strategy === 'free') {
       const limiter = pLimit(Math.max(1, this.run.settings.forks));
@@ -209,7 +223,7 @@ export class PlayRun {
 
   /** The hosts of `hosts` that can still run tasks in this play. */
   activeOf(hosts: string[]): string[] {
-    if (this.broken || this.endPlay || this.endBatch || this.stopped()) return [];
+    if (this.halted() || this.stopped()) return [];
     return hosts.filter((h) => this.run.hosts.active(h));
   }
 

@@ -130,11 +130,11 @@ export function errorVerdict(e: unknown): Verdict {
     }
     return { status: 'failed', changed: false, msg, error: known };
   }
-  const err = e as Error;
+  const err = e instanceof Error ? e : undefined;
   return {
     status: 'failed',
     changed: false,
-    msg: `internal error: ${err?.message ?? String(e)}`,
+    msg: `internal error: ${err ? err.message : String(e)}`,
     returned: { exception: err?.stack },
   };
 }

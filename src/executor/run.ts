@@ -81,9 +81,12 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
       }),
     ),
   };
-  const limit = opts.limit ? new Set(selectHosts(inventory, await expandLimitFiles(opts.limit))) : undefined;
-  if (limit && limit.size === 0) {
-    throw new BosunError('HOST_PATTERN', `--limit '${opts.limit}' matches no host in the inventory`);
+  let limit: Set<string> | undefined;
+  if (opts.limit) {
+    limit = new Set(selectHosts(inventory, await expandLimitFiles(opts.limit)));
+    if (limit.size === 0) {
+      throw new BosunError('HOST_PATTERN', `--limit '${opts.limit}' matches no host in the inventory`);
+    }
   }
   // One signal for "stop": the caller's interrupt or the run deadline.
   const stop = new AbortController();
@@ -184,19 +187,22 @@ export async function expandLimitFiles(limit: string): Promise<string> {
       out.push(term);
       continue;
     }
+    // Both groups always take part in a match.
+    const prefix = m[1]!;
+    const file = m[2]!;
     let text: string;
     try {
-      text = await fs.readFile(m[2]!, 'utf8');
+      text = await fs.readFile(file, 'utf8');
     } catch (e) {
-      throw new BosunError('FILE_NOT_FOUND', `--limit ${term}: cannot read ${m[2]}: ${(e as Error).message}`);
+      throw new BosunError('FILE_NOT_FOUND', `--limit ${term}: cannot read ${file}: ${(e as Error).message}`);
     }
     const hosts = text
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
     if (hosts.length === 0) throw new BosunError('HOST_PATTERN', `--limit ${term}: the file lists no host`);
-    if (m[1] === '') out.push(hosts.join(','));
-    else out.push(...hosts.map((h) => `${m[1]}${h}`));
+    if (prefix === '') out.push(hosts.join(','));
+    else out.push(...hosts.map((h) => `${prefix}${h}`));
   }
   return out.join(':');
 }

@@ -44,7 +44,7 @@ export async function runOnHost(
     check,
     diff: task.diff ?? run.settings.diff,
     verbosity: run.settings.verbosity,
-    become: task.become ?? (run.settings.become?.enabled || undefined),
+    become: task.become ?? (run.settings.become?.enabled ? true : undefined),
     becomeUser: task.becomeUser ?? run.settings.become?.user,
     becomeMethod: task.becomeMethod ?? run.settings.become?.method,
     becomePassword: run.settings.becomePassword,

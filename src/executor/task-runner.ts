@@ -276,7 +276,7 @@ async function attempt(run: TaskRun, vars: Record<string, unknown>, attempts: nu
 }
 
 function renderArgs(
-  def: ModuleDef<any>,
+  def: Pick<ModuleDef<unknown>, 'rawArgs'>,
   task: Task,
   vars: Record<string, unknown>,
   engine: TemplateEngine,
@@ -373,7 +373,11 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     diff: run.diff,
     vars,
     source: task.source,
-    findFile: async (kind, name) => findControllerFile(task, kind, name),
+    // A file that is not found rejects the promise, as from an async function.
+    findFile: (kind, name) =>
+      new Promise((resolve) => {
+        resolve(findControllerFile(task, kind, name));
+      }),
     renderTemplate: (text, file) => engine.renderText(text, vars, file),
     evaluate: (expr) => engine.evaluate(expr, vars, task.source),
     isTruthy: (v) => engine.isTruthy(v),
