@@ -54,7 +54,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
   const pos = (key: string): SourcePos => yaml.posOf([...path, key]);
   const bool = (key: string): boolean | undefined =>
     raw[key] === undefined ? undefined : toBoolKeyword(raw[key], pos(key));
-  const str = (key: string): string | undefined => (raw[key] === undefined ? undefined : String(raw[key]));
+  const str = (key: string): string | undefined => (raw[key] === undefined ? undefined : scalarText(raw[key]));
   // A keyword whose value is a template is rendered per host when the task runs.
   const templatedBool = (key: string): boolean | string | undefined =>
     typeof raw[key] === 'string' && raw[key].includes('{{')
@@ -106,7 +106,7 @@ export function tagsOf(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   return [value]
     .flat()
-    .flatMap((t) => String(t).split(','))
+    .flatMap((t) => scalarText(t).split(','))
     .map((t) => t.trim())
     .filter(Boolean);
 }
@@ -127,7 +127,7 @@ export function conditions(value: unknown, path: ValuePath, yaml: YamlFile, engi
     if (/^\{\{.*\}\}$/s.test(expr)) {
       throw new BosunError('SCHEMA', 'conditions are expressions without braces', {
         source,
-        hint: `write ${path[path.length - 1]}: ${expr.replace(/^\{\{\s*|\s*\}\}$/g, '')}`,
+        hint: `write ${path[path.length - 1]!}: ${expr.replace(/^\{\{\s*|\s*\}\}$/g, '')}`,
       });
     }
     engine.checkExpression(expr, source);
@@ -139,10 +139,19 @@ export function conditions(value: unknown, path: ValuePath, yaml: YamlFile, engi
 export function toBoolKeyword(value: unknown, source: SourcePos): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value === 'boolean') return value;
-  const s = String(value).toLowerCase();
+  const s = scalarText(value).toLowerCase();
   if (['yes', 'true', 'on', '1'].includes(s)) return true;
   if (['no', 'false', 'off', '0'].includes(s)) return false;
-  throw new BosunError('SCHEMA', `expected a boolean (true/false), got '${String(value)}'`, { source });
+  throw new BosunError('SCHEMA', `expected a boolean (true/false), got '${scalarText(value)}'`, { source });
+}
+
+/**
+ * The text of a scalar keyword value, as String() gives it. A list or a
+ * mapping, which the schemas keep from these keywords, shows as JSON rather
+ * than "[object Object]".
+ */
+export function scalarText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
 /** A whole number of at least 1 (or a numeric string). */
@@ -163,21 +172,23 @@ export function varsOf(
   path: ValuePath,
 ): { values: Record<string, unknown>; positions: Map<string, SourcePos> } {
   if (value === undefined || value === null) return { values: {}, positions: new Map() };
-  const parts: Array<[Record<string, unknown>, ValuePath]> = [];
-  if (Array.isArray(value)) value.forEach((v, i) => parts.push([v as Record<string, unknown>, [...path, i]]));
-  else parts.push([value as Record<string, unknown>, path]);
-  const values: Record<string, unknown> = {};
+  const parts: Array<[unknown, ValuePath]> = [];
+  if (Array.isArray(value)) value.forEach((v: unknown, i) => parts.push([v, [...path, i]]));
+  else parts.push([value, path]);
+  // A key given again moves to the end of the order (delete and set).
+  const merged = new Map<string, unknown>();
   const positions = new Map<string, SourcePos>();
   for (const [part, at] of parts) {
     if (part === null || typeof part !== 'object' || Array.isArray(part)) {
       throw new BosunError('SCHEMA', 'vars must be a mapping, or a list of mappings', { source: yaml.posOf(at) });
     }
     for (const [k, v] of Object.entries(part)) {
-      delete values[k];
-      values[k] = v;
+      merged.delete(k);
+      merged.set(k, v);
       positions.set(k, yaml.posOf([...at, k]));
     }
   }
+  const values: Record<string, unknown> = Object.fromEntries(merged);
   return { values, positions };
 }
 
