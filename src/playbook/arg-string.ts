@@ -99,7 +99,8 @@ export function decodeEscapes(s: string): string {
 
 /** Take one pair of matching outer quotes off (Ansible's `unquote`). */
 export function unquote(s: string): string {
-  const quoted = s.length > 1 && s[0] === s[s.length - 1] && (s[0] === '"' || s[0] === "'") && s[s.length - 2] !== '\\';
+  const quoted =
+    s.length > 1 && (s.startsWith('"') || s.startsWith("'")) && s.endsWith(s[0]!) && s[s.length - 2] !== '\\';
   return quoted ? s.slice(1, -1) : s;
 }
 
@@ -143,19 +144,19 @@ export function splitArgs(text: string, source: SourcePos): string[] {
   let comment = 0;
   const append = (s: string): void => {
     if (params.length === 0) params.push(s);
-    else params[params.length - 1] += s;
+    else params[params.length - 1] = params[params.length - 1]! + s;
   };
-  lines.forEach((line, lineIndex) => {
+  for (const [lineIndex, line] of lines.entries()) {
     const tokens = line.split(' ');
     let continuation = false;
-    tokens.forEach((token, idx) => {
+    for (const [idx, token] of tokens.entries()) {
       if (token.length === 0 && idx !== 0) {
         append(' ');
-        return;
+        continue;
       }
       if (token === '\\' && !inside) {
         continuation = true;
-        return;
+        continue;
       }
       const wasInside = inside;
       quote = quoteState(token, quote);
@@ -184,10 +185,10 @@ export function splitArgs(text: string, source: SourcePos): string[] {
         }
       }
       if (!(print || block || comment) && !inside && !appended && token !== '') params.push(token);
-    });
+    }
     if (lines.length > 1 && lineIndex !== lines.length - 1 && !continuation && params.length)
-      params[params.length - 1] += '\n';
-  });
+      params[params.length - 1] = params[params.length - 1]! + '\n';
+  }
   if (print || block || comment || inside) {
     throw new BosunError('MODULE_ARGS', 'cannot parse arguments: an unbalanced quote or {{ }} block', {
       source,

@@ -13,7 +13,7 @@ import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import { loadYamlFile, type ValuePath, type YamlFile } from '../util/yaml.js';
 import type { VarLayer } from '../vars/scope.js';
-import { emptyInherited, inherit, keyPositions, tagsOf, toBoolKeyword, varsOf } from './inherit.js';
+import { emptyInherited, inherit, keyPositions, scalarText, tagsOf, toBoolKeyword, varsOf } from './inherit.js';
 import { checkNotifies, hasDynamicRole, indexHandlers } from './notify-check.js';
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, tasksFileSchema } from './schema.js';
@@ -96,12 +96,14 @@ export class PlaybookLoader implements NodeLoader {
     for (let i = 0; i < raw.length; i++) {
       const entry = raw[i]!;
       if (entry['import_playbook'] !== undefined) {
-        const keys = Object.keys(entry).filter((k) => !['import_playbook', 'name', 'vars', 'when', 'tags'].includes(k));
-        if (keys.length)
-          throw new BosunError('SCHEMA', `'${keys[0]}' is not allowed beside import_playbook`, {
-            source: yaml.keyPosOf([i, keys[0]!]),
+        const [extra] = Object.keys(entry).filter(
+          (k) => !['import_playbook', 'name', 'vars', 'when', 'tags'].includes(k),
+        );
+        if (extra !== undefined)
+          throw new BosunError('SCHEMA', `'${extra}' is not allowed beside import_playbook`, {
+            source: yaml.keyPosOf([i, extra]),
           });
-        const target = path.resolve(dir, String(entry['import_playbook']));
+        const target = path.resolve(dir, scalarText(entry['import_playbook']));
         const imported = await this.playbook(target, [...chain, file], yaml.posOf([i, 'import_playbook']));
         plays.push(...imported.plays);
         continue;
@@ -182,7 +184,7 @@ export class PlaybookLoader implements NodeLoader {
           ? undefined
           : [raw['gather_subset']]
               .flat()
-              .flatMap((s) => String(s).split(','))
+              .flatMap((s) => scalarText(s).split(','))
               .map((s) => s.trim())
               .filter(Boolean),
       gatherTimeout: raw['gather_timeout'] as number | string | undefined,
@@ -211,9 +213,9 @@ export class PlaybookLoader implements NodeLoader {
     context: TaskContext,
     inherited: Inherited,
   ): Promise<TaskNode[]> {
-    const name = typeof ref === 'string' ? ref : String(ref['role'] ?? ref['name'] ?? '');
+    const name = typeof ref === 'string' ? ref : scalarText(ref['role'] ?? ref['name'] ?? '');
     const spec = typeof ref === 'string' ? {} : ref;
-    const { role: _r, name: _n, vars, ...rest } = spec as Record<string, unknown>;
+    const { role: _r, name: _n, vars, ...rest } = spec;
     const keywordNames = new Set([
       'when',
       'tags',

@@ -109,6 +109,7 @@ function listify(value: unknown): unknown[] {
 /** Python iteration of a value that Ansible's `_flatten` walks (a string yields its characters). */
 function iterate(value: unknown, source: SourcePos): unknown[] {
   if (Array.isArray(value)) return value;
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- Python iterates a str by code points, which is what the spread yields
   if (typeof value === 'string') return [...value];
   if (value !== null && typeof value === 'object') return Object.keys(value);
   throw new BosunError('SCHEMA', `with_nested: '${String(value)}' is not a list`, { source });
@@ -116,7 +117,7 @@ function iterate(value: unknown, source: SourcePos): unknown[] {
 
 /** LookupBase._flatten: lists inside are spliced in, one level. */
 function flattenOnce(values: readonly unknown[]): unknown[] {
-  return values.flatMap((v) => (Array.isArray(v) ? v : [v]));
+  return values.flatMap((v): unknown[] => (Array.isArray(v) ? v : [v]));
 }
 
 // with_sequence ---------------------------------------------------------------
@@ -224,8 +225,12 @@ function printf(format: string, n: number, source: SourcePos): string {
       break;
     case 'e':
     case 'E': {
-      const [mant, exp] = abs.toExponential(precision === undefined ? 6 : Number(precision)).split('e');
-      body = `${mant}e${exp!.startsWith('-') ? '-' : '+'}${exp!.replace(/^[-+]/, '').padStart(2, '0')}`;
+      // toExponential always writes `<mantissa>e<sign><digits>`.
+      const [mant, exp] = abs.toExponential(precision === undefined ? 6 : Number(precision)).split('e') as [
+        string,
+        string,
+      ];
+      body = `${mant}e${exp.startsWith('-') ? '-' : '+'}${exp.replace(/^[-+]/, '').padStart(2, '0')}`;
       if (conv === 'E') body = body.toUpperCase();
       break;
     }
@@ -308,6 +313,7 @@ function subelements(terms: unknown[], source: SourcePos): unknown[] {
       } else {
         if (!Array.isArray(next)) fail(`the key ${key} should point to a list, got '${display(next)}'`);
         sublist = next as unknown[];
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the item is a YAML mapping (a dict), and Ansible pops the subelements key out of it
         delete value[key];
       }
     }
@@ -318,7 +324,9 @@ function subelements(terms: unknown[], source: SourcePos): unknown[] {
 
 function looseBool(value: unknown): boolean {
   if (typeof value === 'boolean') return value;
-  return ['y', 'yes', 'on', '1', 'true', 't', '1.0'].includes(String(value ?? '').toLowerCase());
+  // Only a string or a number can be one of these words (null, a list or a mapping never is).
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  return ['y', 'yes', 'on', '1', 'true', 't', '1.0'].includes(String(value).toLowerCase());
 }
 
 function display(value: unknown): string {

@@ -9,7 +9,7 @@ import { BosunError, type SourcePos } from '../errors.js';
 import { validateOrThrow } from '../util/schema.js';
 import { loadYamlFile, type YamlFile } from '../util/yaml.js';
 import type { VarLayer } from '../vars/scope.js';
-import { keyPositions, toBoolKeyword } from './inherit.js';
+import { keyPositions, scalarText, toBoolKeyword } from './inherit.js';
 import { argumentSpecsSchema, roleMetaSchema, tasksFileSchema } from './schema.js';
 import type { Role, RoleArgumentSpec } from './types.js';
 
@@ -143,7 +143,7 @@ async function readArgumentSpecs(dir: string, roleName: string): Promise<Map<str
     specs.set(entry, {
       options: spec.options ?? {},
       source: y.posOf(['argument_specs', entry]),
-      ...(short !== undefined && short !== null ? { shortDescription: String(short) } : {}),
+      ...(short !== undefined && short !== null ? { shortDescription: scalarText(short) } : {}),
     });
   }
   return specs;

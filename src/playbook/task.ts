@@ -13,7 +13,7 @@ import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 import { parseArgString, parseKeyValues } from './arg-string.js';
-import { conditions, inherit, keyPositions, positiveInt, toBoolKeyword, varsOf } from './inherit.js';
+import { conditions, inherit, keyPositions, positiveInt, scalarText, toBoolKeyword, varsOf } from './inherit.js';
 import { expandLookupLoop, type LoopLookup, type LoopSpec } from './loop-lookups.js';
 import { BLOCK_KEYS, INCLUDE_KEYS, LOOP_KEYS, TASK_KEYWORDS } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
@@ -138,7 +138,7 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
     });
   }
   const spec = includeSpec(key, raw[key], yaml, [...path, key]);
-  const target = String((key.endsWith('role') ? (spec['name'] ?? spec['role']) : spec['file']) ?? '');
+  const target = scalarText((key.endsWith('role') ? (spec['name'] ?? spec['role']) : spec['file']) ?? '');
   if (!target)
     throw new BosunError('SCHEMA', `${key} needs ${key.endsWith('role') ? 'a role name' : 'a file'}`, {
       source: yaml.posOf([...path, key]),
@@ -286,10 +286,10 @@ function includeSpec(
 function roleImport(name: string, spec: Record<string, unknown>, params: Record<string, unknown>): RoleImport {
   return {
     name,
-    ...(spec['tasks_from'] ? { tasksFrom: String(spec['tasks_from']) } : {}),
-    ...(spec['vars_from'] ? { varsFrom: String(spec['vars_from']) } : {}),
-    ...(spec['defaults_from'] ? { defaultsFrom: String(spec['defaults_from']) } : {}),
-    ...(spec['handlers_from'] ? { handlersFrom: String(spec['handlers_from']) } : {}),
+    ...(spec['tasks_from'] ? { tasksFrom: scalarText(spec['tasks_from']) } : {}),
+    ...(spec['vars_from'] ? { varsFrom: scalarText(spec['vars_from']) } : {}),
+    ...(spec['defaults_from'] ? { defaultsFrom: scalarText(spec['defaults_from']) } : {}),
+    ...(spec['handlers_from'] ? { handlersFrom: scalarText(spec['handlers_from']) } : {}),
     params,
   };
 }
@@ -301,7 +301,9 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
   const source = yaml.posOf(path);
   if (raw['listen'] !== undefined && !src.handlers)
     throw new BosunError('SCHEMA', "'listen' is only for handlers", { source: yaml.keyPosOf([...path, 'listen']) });
-  let { module, args, argsPath } = findModule(raw, src);
+  const found = findModule(raw, src);
+  const { argsPath } = found;
+  let { module, args } = found;
   const def = getModule(module);
   if (!def) {
     const suggestion = closest(module, [...moduleRegistry.keys(), ...KEYWORDS]);
@@ -320,7 +322,7 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     return pos;
   };
   if (typeof args === 'string') args = parseArgString(args, def.freeForm, argPos([]));
-  if (args === null || args === undefined) args = {};
+  args ??= {};
   if (typeof args !== 'object' || Array.isArray(args)) {
     throw new BosunError('MODULE_ARGS', `arguments of module '${module}' must be a mapping or a 'key=value' string`, {
       source: argPos([]),
@@ -371,13 +373,13 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
       raw['retries'] === undefined
         ? 3
         : hasTemplate(raw['retries'])
-          ? String(raw['retries'])
+          ? scalarText(raw['retries'])
           : positiveIntOrZero(raw['retries'], yaml.posOf([...path, 'retries'])),
     delaySeconds:
       raw['delay'] === undefined
         ? 5
         : hasTemplate(raw['delay'])
-          ? String(raw['delay'])
+          ? scalarText(raw['delay'])
           : nonNegative(raw['delay'], yaml.posOf([...path, 'delay'])),
     notify: own.notify ?? [],
     listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
@@ -394,27 +396,22 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
  */
 function loopSpec(raw: Record<string, unknown>, src: ListSource): LoopSpec | undefined {
   const { yaml, path, loader, context } = src;
-  const keys = LOOPS.filter((k) => raw[k] !== undefined);
-  if (keys.length === 0) return undefined;
-  if (keys.length > 1)
-    throw new BosunError('SCHEMA', `a task takes one loop, found '${keys[0]}' and '${keys[1]}'`, {
-      source: yaml.keyPosOf([...path, keys[1]!]),
+  const [key, second] = LOOPS.filter((k) => raw[k] !== undefined);
+  if (key === undefined) return undefined;
+  if (second !== undefined)
+    throw new BosunError('SCHEMA', `a task takes one loop, found '${key}' and '${second}'`, {
+      source: yaml.keyPosOf([...path, second]),
     });
-  const key = keys[0]!;
   const source = yaml.posOf([...path, key]);
   let value = raw[key];
-  let templated = false;
-  walkStrings(value, [key], (s, p) => {
-    if (hasTemplate(s)) {
-      templated = true;
-      loader.engine.check(s, yaml.posOf([...path, ...p]));
-    }
+  const templated = checkTemplates(value, [key], (s, p) => {
+    loader.engine.check(s, yaml.posOf([...path, ...p]));
   });
   if (key === 'with_dict') {
     value =
       typeof value === 'string'
         ? `{{ dict2items ${value.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}`
-        : Object.entries(value as object).map(([k, v]) => ({ key: k, value: v }));
+        : Object.entries(value as Record<string, unknown>).map(([k, v]) => ({ key: k, value: v }));
   }
   if (!key.startsWith('with_') || ['with_items', 'with_list', 'with_dict'].includes(key))
     return { value, source, flatten: key === 'with_items' };
@@ -461,9 +458,10 @@ function findModule(
   const actionKey =
     raw['action'] !== undefined ? 'action' : raw['local_action'] !== undefined ? 'local_action' : undefined;
   if (actionKey) {
-    if (candidates.length)
-      throw new BosunError('SCHEMA', `task has both '${actionKey}' and module '${candidates[0]}'`, {
-        source: yaml.keyPosOf([...path, candidates[0]!]),
+    const [other] = candidates;
+    if (other !== undefined)
+      throw new BosunError('SCHEMA', `task has both '${actionKey}' and module '${other}'`, {
+        source: yaml.keyPosOf([...path, other]),
       });
     const action = raw[actionKey];
     const argsPath = [...path, actionKey];
@@ -534,12 +532,10 @@ function checkArgs(
       else if (typeof value === 'string') engine.checkExpression(value, argPos([key]));
       continue;
     }
-    walkStrings(value, [key], (s, p) => {
-      if (hasTemplate(s)) {
-        templated = true;
-        engine.check(s, argPos(p));
-      }
+    const templates = checkTemplates(value, [key], (s, p) => {
+      engine.check(s, argPos(p));
     });
+    if (templates) templated = true;
   }
   if (!templated) {
     validateOrThrow(schema, args, yaml ? { yaml, basePath: argsPath, what } : { source: argPos([]), what });
@@ -557,6 +553,22 @@ function checkArgs(
       }
     }
   }
+}
+
+/** Check each string in `value` that holds a template (`check` gets it and its path); true when there was one. */
+function checkTemplates(
+  value: unknown,
+  path: Array<string | number>,
+  check: (s: string, p: Array<string | number>) => void,
+): boolean {
+  let found = false;
+  walkStrings(value, path, (s, p) => {
+    if (hasTemplate(s)) {
+      found = true;
+      check(s, p);
+    }
+  });
+  return found;
 }
 
 function walkStrings(
