@@ -403,8 +403,13 @@ function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOption
     } else if (e.type === 'task_result') {
       // Ansible says per result (its hosts may be in handlers and tasks at once), bosun per task_start.
       const isHandler = e.handler ?? handler;
-      const task = `${isHandler ? 'HANDLER ' : ''}${e.task}`;
-      side.results.push({ task, host: e.host ?? '?', status: `${e.status}${e.ignored ? ' (ignored)' : ''}`, group });
+      const task = `${isHandler ? 'HANDLER ' : ''}${e.task ?? '?'}`;
+      side.results.push({
+        task,
+        host: e.host ?? '?',
+        status: `${e.status ?? '?'}${e.ignored ? ' (ignored)' : ''}`,
+        group,
+      });
       const keys = o.compare?.registered?.[e.task ?? ''];
       if (keys) {
         const perHost = (side.registered[e.task!] ??= {});
@@ -413,14 +418,14 @@ function normalise(tool: 'ansible' | 'bosun', raw: RawRun, o: DifferentialOption
         if (o.compare?.sortItems) {
           for (const [k, v] of Object.entries(projected)) {
             if (k.startsWith('results[].') && Array.isArray(v))
-              projected[k] = [...v].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+              projected[k] = [...(v as unknown[])].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
           }
         }
         (perHost[e.host!] ??= []).push(projected);
       }
     } else if (e.type === 'recap') {
       for (const [h, s] of Object.entries(e.hosts ?? {})) {
-        const counts = Object.fromEntries(STAT_KEYS.map((k) => [k, Number(s[k] ?? 0)]));
+        const counts = Object.fromEntries(STAT_KEYS.map((k) => [k, s[k] ?? 0]));
         if (Object.values(counts).some((n) => n !== 0)) side.recap[h] = counts;
       }
     } else if (e.type === 'warning' && e.message) {

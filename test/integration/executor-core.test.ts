@@ -32,7 +32,10 @@ function inventory(extra: Record<string, string> = {}, groupVars = ''): string {
   const sb = fixture.sandbox;
   return [
     '[sandbox]',
-    ...sb.hosts.map((h) => `${h.name} ansible_host=${h.address}${extra[h.name] ? ` ${extra[h.name]}` : ''}`),
+    ...sb.hosts.map((h) => {
+      const vars = extra[h.name];
+      return `${h.name} ansible_host=${h.address}${vars ? ` ${vars}` : ''}`;
+    }),
     '',
     '[sandbox:vars]',
     `ansible_ssh_private_key_file=${sb.privateKeyFile}`,
@@ -98,12 +101,12 @@ fixture.describe('the executor core on sandbox hosts', () => {
     ]);
     expect(
       results(res.events, 'block user')
-        .map((e) => `${e.host}:${e.status}:${String(e.data?.['stdout'])}`)
+        .map((e) => `${e.host ?? '?'}:${e.status ?? '?'}:${String(e.data?.['stdout'])}`)
         .sort(),
     ).toEqual(['node01:ok:root', 'node02:ok:root']);
     expect(
       results(res.events, 'task user')
-        .map((e) => `${e.host}:${e.status}`)
+        .map((e) => `${e.host ?? '?'}:${e.status ?? '?'}`)
         .sort(),
     ).toEqual(['node01:ok', 'node02:ok']);
     // The play's remote_user (nosuchuser) cannot log in on node01; node02's ansible_user=root wins over it.
