@@ -13,8 +13,17 @@ import { taskSites, type TaskSite } from './tasks.js';
 
 /** Variables the executor always provides (besides facts: `ansible_*`, `bosun_*`). */
 export const MAGIC_VARS: ReadonlySet<string> = new Set([
-  'inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'hostvars', 'inventory_file', 'inventory_dir',
-  'playbook_dir', 'role_name', 'role_path', 'play_hosts',
+  'inventory_hostname',
+  'inventory_hostname_short',
+  'group_names',
+  'groups',
+  'hostvars',
+  'inventory_file',
+  'inventory_dir',
+  'playbook_dir',
+  'role_name',
+  'role_path',
+  'play_hosts',
 ]);
 
 /** True for a magic variable or a fact. */
@@ -46,7 +55,22 @@ export function siteDefinitions(site: TaskSite): string[] {
     const args = typeof site.args === 'string' ? safeArgString(site.args) : site.args;
     out.push(...keysOf(args).filter((k) => k !== 'cacheable'));
   }
-  if (site.kind === 'include' && site.module!.endsWith('_role')) out.push(...keysOf(site.args).filter((k) => !['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'public', 'allow_duplicates'].includes(k)));
+  if (site.kind === 'include' && site.module!.endsWith('_role'))
+    out.push(
+      ...keysOf(site.args).filter(
+        (k) =>
+          ![
+            'name',
+            'tasks_from',
+            'vars_from',
+            'defaults_from',
+            'handlers_from',
+            'apply',
+            'public',
+            'allow_duplicates',
+          ].includes(k),
+      ),
+    );
   return out;
 }
 
@@ -74,7 +98,8 @@ export function projectDefinitions(project: LintProject): Set<string> {
     }
   }
   for (const role of project.roles) {
-    const deps = (role.files.find((f) => f.kind === 'role-meta')?.yaml?.value as { dependencies?: unknown } | null)?.dependencies;
+    const deps = (role.files.find((f) => f.kind === 'role-meta')?.yaml?.value as { dependencies?: unknown } | null)
+      ?.dependencies;
     for (const ref of Array.isArray(deps) ? deps : []) for (const k of roleParams(ref)) names.add(k);
   }
   return names;
