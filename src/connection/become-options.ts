@@ -31,11 +31,16 @@ export function becomeOptionsFromVars(
 ): BecomeOptions {
   const method = pick(vars, 'ansible_become_method') ?? 'sudo';
   if (method !== 'sudo' && method !== 'su') {
-    throw new BosunError('BAD_OPTION', `become method '${method}' is not supported`, { hint: 'use become_method: sudo (the default) or su' });
+    throw new BosunError('BAD_OPTION', `become method '${method}' is not supported`, {
+      hint: 'use become_method: sudo (the default) or su',
+    });
   }
   const opts: BecomeOptions = { user: pick(vars, 'ansible_become_user') ?? 'root', method };
   const envPassword = env[BECOME_PASSWORD_ENV];
-  const password = pick(vars, 'ansible_become_password', 'ansible_become_pass') ?? cli.askBecomePass ?? (envPassword === '' ? undefined : envPassword);
+  const password =
+    pick(vars, 'ansible_become_password', 'ansible_become_pass') ??
+    cli.askBecomePass ??
+    (envPassword === '' ? undefined : envPassword);
   if (password !== undefined) opts.password = password;
   const timeout = pick(vars, 'ansible_timeout');
   if (timeout !== undefined && Number(timeout) > 0) opts.timeoutMs = Number(timeout) * 1000;

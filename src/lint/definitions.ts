@@ -37,7 +37,26 @@ export function varNames(value: unknown): string[] {
   return parts.flatMap((v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []));
 }
 
-const ROLE_KEYWORDS = new Set(['role', 'name', 'vars', 'when', 'tags', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors', 'check_mode', 'diff', 'no_log', 'delegate_to', 'run_once', 'any_errors_fatal', 'ignore_unreachable', 'throttle']);
+const ROLE_KEYWORDS = new Set([
+  'role',
+  'name',
+  'vars',
+  'when',
+  'tags',
+  'become',
+  'become_user',
+  'become_method',
+  'environment',
+  'ignore_errors',
+  'check_mode',
+  'diff',
+  'no_log',
+  'delegate_to',
+  'run_once',
+  'any_errors_fatal',
+  'ignore_unreachable',
+  'throttle',
+]);
 
 /** Names a task site defines (register, set_fact, loop variables, its vars, include and role parameters). */
 export function siteDefinitions(site: TaskSite): string[] {

@@ -23,7 +23,8 @@ export default defineModule<AssertArgs>({
   name: 'assert',
   docs: {
     short: 'Fail unless every expression is true',
-    description: 'Each expression is a condition without braces, as in `when`. The message names the first one that is false.',
+    description:
+      'Each expression is a condition without braces, as in `when`. The message names the first one that is false.',
   },
   rawArgs: ['that'],
   checkMode: 'full',
@@ -35,7 +36,8 @@ export default defineModule<AssertArgs>({
       that: {
         type: ['string', 'boolean', 'number', 'null', 'array'],
         items: { type: ['string', 'boolean', 'number', 'null'] },
-        description: 'Expression or list of expressions, all of which must be true (a YAML boolean is itself; null and an empty string hold)',
+        description:
+          'Expression or list of expressions, all of which must be true (a YAML boolean is itself; null and an empty string hold)',
       },
       fail_msg: { description: 'Message when an assertion fails' },
       msg: { description: 'Alias of fail_msg' },
@@ -49,7 +51,12 @@ export default defineModule<AssertArgs>({
     for (const assertion of list) {
       if (!holds(assertion, (expr) => ctx.isTruthy(ctx.evaluate(expr)))) {
         const custom = args.fail_msg ?? args.msg;
-        const msg = custom === undefined ? `Assertion failed: ${assertion}` : typeof custom === 'string' ? custom : JSON.stringify(custom);
+        const msg =
+          custom === undefined
+            ? `Assertion failed: ${assertion}`
+            : typeof custom === 'string'
+              ? custom
+              : JSON.stringify(custom);
         return { kind: 'fail', msg, data: { assertion, evaluated_to: false, msg } };
       }
     }

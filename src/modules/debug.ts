@@ -17,7 +17,8 @@ export default defineModule<DebugArgs>({
   name: 'debug',
   docs: {
     short: 'Print a message or the value of an expression',
-    description: "`var` is an expression without braces, evaluated like a condition; an undefined variable prints 'VARIABLE IS NOT DEFINED!' as in Ansible.",
+    description:
+      "`var` is an expression without braces, evaluated like a condition; an undefined variable prints 'VARIABLE IS NOT DEFINED!' as in Ansible.",
   },
   rawArgs: ['var'],
   checkMode: 'full',
@@ -33,7 +34,11 @@ export default defineModule<DebugArgs>({
   },
   async decide(ctx, args) {
     if ((args.verbosity ?? 0) > (ctx.verbosity ?? 0)) {
-      return { kind: 'skip', msg: 'Verbosity threshold not met.', data: { skipped_reason: 'Verbosity threshold not met.' } };
+      return {
+        kind: 'skip',
+        msg: 'Verbosity threshold not met.',
+        data: { skipped_reason: 'Verbosity threshold not met.' },
+      };
     }
     if (args.var !== undefined) {
       let value: unknown;

@@ -20,7 +20,12 @@ export default defineModule<FailArgs>({
     },
   },
   async decide(_ctx, args) {
-    const msg = args.msg === undefined || args.msg === null ? 'Failed as requested from task' : typeof args.msg === 'string' ? args.msg : JSON.stringify(args.msg);
+    const msg =
+      args.msg === undefined || args.msg === null
+        ? 'Failed as requested from task'
+        : typeof args.msg === 'string'
+          ? args.msg
+          : JSON.stringify(args.msg);
     return failed(msg);
   },
 });

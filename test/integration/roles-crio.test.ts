@@ -13,7 +13,16 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withSandbox } from '../helpers/sandbox.js';
 import { startServer, type TestServer } from '../unit/modules/http-fixture.js';
 import { resetDownloads } from '../../src/modules/lib/controller-download.js';
-import { bosun, buildCrioBundle, changedTasks, failedResults, onHost, recapOf, resultsOf, snapshot } from '../fixtures/roles/harness.js';
+import {
+  bosun,
+  buildCrioBundle,
+  changedTasks,
+  failedResults,
+  onHost,
+  recapOf,
+  resultsOf,
+  snapshot,
+} from '../fixtures/roles/harness.js';
 
 const fixture = withSandbox(2, { base: '127.105.0.1', systemd: true });
 const V1 = '1.35.0';
@@ -57,27 +66,56 @@ const baseVars = (version = V1, extra: Record<string, unknown> = {}) => ({
 });
 
 const PATHS = [
-  '/usr/local/bin/crio', '/usr/local/bin/pinns', '/usr/local/bin/crictl',
-  '/usr/libexec/crio/conmon', '/usr/libexec/crio/conmonrs', '/usr/libexec/crio/crun', '/usr/libexec/crio/runc',
-  '/opt/cni/bin/bridge', '/opt/cni/bin/host-local', '/opt/cni/bin/loopback', '/opt/cni/bin/portmap',
-  '/etc/crio/crio.conf.d/10-crio.conf', '/etc/crio/crio.conf.d/20-bosun.conf', '/etc/crio/policy.json',
-  '/etc/containers/registries.conf.d/registries.conf', '/etc/containers/registries.conf.d/50-bosun.conf',
-  '/etc/sysconfig/crio', '/usr/local/lib/systemd/system/crio.service',
+  '/usr/local/bin/crio',
+  '/usr/local/bin/pinns',
+  '/usr/local/bin/crictl',
+  '/usr/libexec/crio/conmon',
+  '/usr/libexec/crio/conmonrs',
+  '/usr/libexec/crio/crun',
+  '/usr/libexec/crio/runc',
+  '/opt/cni/bin/bridge',
+  '/opt/cni/bin/host-local',
+  '/opt/cni/bin/loopback',
+  '/opt/cni/bin/portmap',
+  '/etc/crio/crio.conf.d/10-crio.conf',
+  '/etc/crio/crio.conf.d/20-bosun.conf',
+  '/etc/crio/policy.json',
+  '/etc/containers/registries.conf.d/registries.conf',
+  '/etc/containers/registries.conf.d/50-bosun.conf',
+  '/etc/sysconfig/crio',
+  '/usr/local/lib/systemd/system/crio.service',
 ];
-const starts = (h: number) => onHost(fixture, fixture.sandbox.hosts[h]!, 'cat /var/lib/crio-fixture/starts 2>/dev/null | wc -l').then((s) => Number(s.trim()));
+const starts = (h: number) =>
+  onHost(fixture, fixture.sandbox.hosts[h]!, 'cat /var/lib/crio-fixture/starts 2>/dev/null | wc -l').then((s) =>
+    Number(s.trim()),
+  );
 /** The TOML files parsed by python's tomllib on the host, as JSON. */
 const parsedToml = async (h: number, file: string) =>
-  JSON.parse(await onHost(fixture, fixture.sandbox.hosts[h]!, `python3 -c 'import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1],"rb"))))' ${file}`)) as Record<string, any>;
+  JSON.parse(
+    await onHost(
+      fixture,
+      fixture.sandbox.hosts[h]!,
+      `python3 -c 'import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1],"rb"))))' ${file}`,
+    ),
+  ) as Record<string, any>;
 
 fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
   const inv = () => fixture.sandbox.inventoryFile;
 
   it('refuses a version without a pinned checksum before anything changes', async () => {
     const before = await snapshot(fixture, PATHS);
-    const res = await bosun(['run', play('refuse', { ...baseVars(), crio_version: '1.99.0', crio_checksum: '' }), '-i', inv()]);
+    const res = await bosun([
+      'run',
+      play('refuse', { ...baseVars(), crio_version: '1.99.0', crio_checksum: '' }),
+      '-i',
+      inv(),
+    ]);
     expect(res.code).not.toBe(0);
     const failed = failedResults(res.events);
-    expect(failed.map((e) => e.task)).toEqual(['crio : Refuse a version without a pinned or given checksum', 'crio : Refuse a version without a pinned or given checksum']);
+    expect(failed.map((e) => e.task)).toEqual([
+      'crio : Refuse a version without a pinned or given checksum',
+      'crio : Refuse a version without a pinned or given checksum',
+    ]);
     expect(failed[0]!.msg).toContain('CRI-O 1.99.0 for amd64 has no pinned sha256');
     expect(failed[0]!.msg).toContain('pinned for amd64: 1.35.0 1.34.5');
     expect(changedTasks(res.events)).toEqual([]);
@@ -109,19 +147,30 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
         crio: {
           log_dir: '/var/log/crio/pods',
           api: { listen: '/var/run/crio/crio.sock' },
-          runtime: { cgroup_manager: 'systemd', conmon_cgroup: 'system.slice', default_runtime: 'crun', log_level: 'info' },
+          runtime: {
+            cgroup_manager: 'systemd',
+            conmon_cgroup: 'system.slice',
+            default_runtime: 'crun',
+            log_level: 'info',
+          },
           image: { pause_image: 'registry.k8s.io/pause:3.10.1', signature_policy: '/etc/crio/policy.json' },
           network: { network_dir: '/etc/cni/net.d/', plugin_dirs: ['/opt/cni/bin/'] },
         },
       });
       expect(await parsedToml(i, '/etc/containers/registries.conf.d/50-bosun.conf')).toEqual({
         registry: [
-          { prefix: 'docker.io', location: 'docker.io', mirror: [{ location: 'mirror.gcr.io' }, { location: '10.0.0.5:5000', insecure: true }] },
+          {
+            prefix: 'docker.io',
+            location: 'docker.io',
+            mirror: [{ location: 'mirror.gcr.io' }, { location: '10.0.0.5:5000', insecure: true }],
+          },
           { location: 'registry.local:5000', insecure: true },
         ],
       });
       const h = fixture.sandbox.hosts[i]!;
-      expect(await onHost(fixture, h, 'systemctl is-active crio; systemctl is-enabled crio; crio --version | head -1')).toBe(`active\nenabled\ncrio version ${V1}\n`);
+      expect(
+        await onHost(fixture, h, 'systemctl is-active crio; systemctl is-enabled crio; crio --version | head -1'),
+      ).toBe(`active\nenabled\ncrio version ${V1}\n`);
       // The daemon merged 10-crio.conf and 20-bosun.conf: bosun's drop-in wins.
       const info = JSON.parse(await onHost(fixture, h, 'crio status --socket /var/run/crio/crio.sock info'));
       expect(info.config.crio.image.pause_image).toBe('registry.k8s.io/pause:3.10.1');
@@ -138,11 +187,18 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
   }, 300_000);
 
   it('a new sandbox image: check mode predicts exactly, the real run restarts crio once, then changed=0', async () => {
-    const pb = play('pause', baseVars(V1, { sandbox_image: 'registry.example.com/pause:3.9', cgroup_driver: 'cgroupfs' }));
+    const pb = play(
+      'pause',
+      baseVars(V1, { sandbox_image: 'registry.example.com/pause:3.9', cgroup_driver: 'cgroupfs' }),
+    );
     const check = await bosun(['run', pb, '-i', inv(), '--check', '--diff']);
     expect(check.code).toBe(0);
     const predicted = changedTasks(check.events);
-    expect(predicted.filter((t) => !/restart crio/.test(t))).toEqual(fixture.sandbox.hosts.map((h) => `${h.name}|crio : Render the crio.conf.d drop-in (after the bundle's 10-crio.conf, so it wins)`));
+    expect(predicted.filter((t) => !/restart crio/.test(t))).toEqual(
+      fixture.sandbox.hosts.map(
+        (h) => `${h.name}|crio : Render the crio.conf.d drop-in (after the bundle's 10-crio.conf, so it wins)`,
+      ),
+    );
     const real = await bosun(['run', pb, '-i', inv()]);
     expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
     expect(changedTasks(real.events)).toEqual(predicted);
@@ -158,12 +214,17 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
 
   it('another version upgrades (download: controller fetches once for both hosts) and restarts once', async () => {
     resetDownloads();
-    const pb = play('upgrade', { ...baseVars(V2, { sandbox_image: 'registry.example.com/pause:3.9', cgroup_driver: 'cgroupfs' }), bosun_download: 'controller' });
+    const pb = play('upgrade', {
+      ...baseVars(V2, { sandbox_image: 'registry.example.com/pause:3.9', cgroup_driver: 'cgroupfs' }),
+      bosun_download: 'controller',
+    });
     const real = await bosun(['run', pb, '-i', inv()]);
     expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
     expect(srv.hits.get(`/storage.googleapis.com/cri-o/artifacts/cri-o.amd64.v${V2}.tar.gz`)).toBe(1);
     for (const [i, h] of fixture.sandbox.hosts.entries()) {
-      expect(await onHost(fixture, h, 'crio --version | head -1; /usr/local/bin/pinns; systemctl is-active crio')).toBe(`crio version ${V2}\npinns version ${V2} (fixture)\nactive\n`);
+      expect(await onHost(fixture, h, 'crio --version | head -1; /usr/local/bin/pinns; systemctl is-active crio')).toBe(
+        `crio version ${V2}\npinns version ${V2} (fixture)\nactive\n`,
+      );
       expect(await starts(i)).toBe(3);
     }
     const again = await bosun(['run', pb, '-i', inv()]);

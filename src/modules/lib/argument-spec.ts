@@ -27,7 +27,10 @@ interface OptionSpec {
 }
 
 /** Convert the `options:` of an entry point to a JSON schema over the role's variables, and collect defaults. */
-export function argumentSpecToSchema(options: Record<string, unknown>): { schema: Record<string, unknown>; defaults: Record<string, unknown> } {
+export function argumentSpecToSchema(options: Record<string, unknown>): {
+  schema: Record<string, unknown>;
+  defaults: Record<string, unknown>;
+} {
   const defaults: Record<string, unknown> = {};
   for (const [name, opt] of Object.entries(options as Record<string, OptionSpec>)) {
     if (opt.default !== undefined) defaults[name] = opt.default;
@@ -49,12 +52,14 @@ function optionSchema(opt: OptionSpec): Record<string, unknown> {
   const base: Record<string, unknown> = { ...(TYPES[opt.type ?? 'str'] ?? {}) };
   if (opt.type === 'dict' && opt.options) Object.assign(base, objectSchema(opt.options));
   if (opt.type === 'list' && opt.elements) {
-    base['items'] = opt.elements === 'dict' && opt.options ? objectSchema(opt.options) : { ...(TYPES[opt.elements] ?? {}) };
+    base['items'] =
+      opt.elements === 'dict' && opt.options ? objectSchema(opt.options) : { ...(TYPES[opt.elements] ?? {}) };
   }
   if (opt.choices) {
     if (opt.type === 'list') base['items'] = { ...(base['items'] as object | undefined), enum: opt.choices };
     else base['enum'] = opt.choices;
   }
-  if (typeof opt.description === 'string' || Array.isArray(opt.description)) base['description'] = [opt.description].flat().join(' ');
+  if (typeof opt.description === 'string' || Array.isArray(opt.description))
+    base['description'] = [opt.description].flat().join(' ');
   return base;
 }

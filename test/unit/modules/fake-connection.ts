@@ -14,7 +14,14 @@ export interface FakeRule {
 /** A Connection that answers from rules and records scripts. */
 export class FakeConnection implements Connection {
   readonly spec: ConnectionSpec = {
-    name: 'fake', type: 'local', address: 'fake', port: 22, user: 'root', strictHostKeyChecking: true, knownHostsFiles: [], connectTimeoutMs: 1000,
+    name: 'fake',
+    type: 'local',
+    address: 'fake',
+    port: 22,
+    user: 'root',
+    strictHostKeyChecking: true,
+    knownHostsFiles: [],
+    connectTimeoutMs: 1000,
   };
   readonly scripts: string[] = [];
   constructor(private readonly rules: FakeRule[]) {}

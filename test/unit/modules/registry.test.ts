@@ -41,7 +41,11 @@ describe('module registry', () => {
   });
 
   it.each([
-    ['copy', 'copy'], ['ansible.builtin.copy', 'copy'], ['ansible.legacy.shell', 'shell'], ['nope', undefined], ['ansible.builtin.nope', undefined],
+    ['copy', 'copy'],
+    ['ansible.builtin.copy', 'copy'],
+    ['ansible.legacy.shell', 'shell'],
+    ['nope', undefined],
+    ['ansible.builtin.nope', undefined],
   ])('getModule(%s)', (name, expected) => {
     expect(getModule(name)?.name).toBe(expected);
   });
