@@ -19,6 +19,12 @@ interface VarDoc {
   description?: string;
 }
 
+/** An argument spec's description: a string or a list of paragraphs (as ansible-doc reads it). */
+function descriptionText(description: unknown): string {
+  const parts: unknown[] = Array.isArray(description) ? description : [description];
+  return parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+}
+
 /** Render a role's documentation as plain text. */
 export function renderRoleDoc(name: string, opts: { rolesPath?: string[]; cwd?: string } = {}): string {
   const cwd = opts.cwd ?? process.cwd();
@@ -46,7 +52,7 @@ export function renderRoleDoc(name: string, opts: { rolesPath?: string[]; cwd?: 
         ...(o['required'] === true ? { required: true } : {}),
         ...(o['default'] !== undefined ? { default: o['default'] } : {}),
         ...(Array.isArray(o['choices']) ? { choices: o['choices'] as unknown[] } : {}),
-        ...(o['description'] !== undefined ? { description: [o['description']].flat().join(' ') } : {}),
+        ...(o['description'] !== undefined ? { description: descriptionText(o['description']) } : {}),
       });
     }
   }

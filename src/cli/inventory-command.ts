@@ -228,6 +228,7 @@ function pythonStr(value: unknown, nested = false): string {
     return `{${Object.entries(value)
       .map(([k, v]) => `'${k}': ${pythonStr(v, true)}`)
       .join(', ')}}`;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only numbers, bigints, symbols and functions get here; TypeScript does not narrow `unknown` that far
   return String(value);
 }
 

@@ -106,6 +106,8 @@ function defaultIO(): CliIO {
     err: (t) => {
       process.stderr.write(t);
     },
+    // @types/node types process.stdout as a tty.WriteStream, but isTTY is undefined when stdout is a pipe or a file.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- keeps the field a real boolean
     isTTY: Boolean(process.stdout.isTTY),
   };
 }

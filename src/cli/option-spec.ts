@@ -71,5 +71,5 @@ export function option<
   choices?: readonly string[];
   fills?: { field: P; optional?: O; late?: true; to?: (value: V, ctx: FillContext) => T | Promise<T> };
 }): RunOptionSpec<F, V, T> & EntryTypes<P, V, T, O, D> {
-  return spec as RunOptionSpec<F, V, T>;
+  return spec;
 }

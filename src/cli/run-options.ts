@@ -109,7 +109,7 @@ export const RUN_OPTIONS = {
   runTimeout: option({
     flags: '--run-timeout <seconds>',
     description: 'stop the whole run after this long (running commands are cut off; exit 99)',
-    parse: positiveInt as (v: string, p: number | undefined) => number | undefined,
+    parse: (v: string): number | undefined => positiveInt(v),
     doc: 'stop the whole run after SECONDS; running commands are cut off; exit 99',
     fills: { field: 'runDeadline', optional: true, to: (s) => (s === undefined ? undefined : Date.now() + s * 1000) },
   }),
@@ -130,7 +130,7 @@ export const RUN_OPTIONS = {
   verbose: option({
     flags: '-v, --verbose',
     description: 'more output: -v results, -vv task paths, -vvv connection details and stack traces',
-    parse: increase as (v: string, p: number) => number,
+    parse: increase,
     default: 0,
     doc: 'repeatable (`-vv`, `-vvv`): results of every task; task file:line; connection details and stack traces of internal errors',
     fills: { field: 'verbosity' },
@@ -288,8 +288,8 @@ type AtPath<P extends string, T, O> = P extends `${infer H}?.${infer R}`
   : P extends `${infer H}.${infer R}`
     ? { [K in H]: AtPath<R, T, O> }
     : O extends true
-      ? { [K in P]?: Exclude<T, undefined> }
-      : { [K in P]: T };
+      ? Partial<Record<P, Exclude<T, undefined>>>
+      : Record<P, T>;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 type Flatten<T> = T extends (...args: never[]) => unknown
@@ -325,9 +325,9 @@ export function addRunOptions<A extends unknown[], O extends OptionValues, G ext
 export function commanderOption(spec: RunOptionSpec): Option {
   const opt = new Option(spec.flags, spec.description);
   if (spec.default !== undefined || spec.parse) opt.default(spec.default);
-  if (spec.parse) opt.argParser(spec.parse as (value: string, previous: unknown) => unknown);
+  if (spec.parse) opt.argParser(spec.parse);
   if (spec.choices) opt.choices(spec.choices);
-  return opt as unknown as Option;
+  return opt;
 }
 
 /**
@@ -380,7 +380,10 @@ function docFlags(spec: RunOptionSpec): string {
 function docDefault(spec: RunOptionSpec): string {
   const d = spec.default;
   if (d === undefined || d === false || (Array.isArray(d) && d.length === 0) || d === 0) return '';
-  return ` (default ${String(d)})`;
+  // The table's defaults are numbers, booleans and lists; a list would print as JSON.
+  const shown =
+    typeof d === 'string' || typeof d === 'number' || typeof d === 'boolean' ? String(d) : JSON.stringify(d);
+  return ` (default ${shown})`;
 }
 
 /** The options section of docs/cli.md: one row per option, with the RunOptions field it fills. */

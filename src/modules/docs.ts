@@ -44,7 +44,7 @@ function typeOf(prop: Schema): string {
       ? (prop['oneOf'] as Schema[])
       : [prop];
   const names = variants.flatMap((v) =>
-    Array.isArray(v['type']) ? (v['type'] as string[]) : typeof v['type'] === 'string' ? [v['type'] as string] : [],
+    Array.isArray(v['type']) ? (v['type'] as string[]) : typeof v['type'] === 'string' ? [v['type']] : [],
   );
   // boolSchema: booleans that also accept yes/no/on/off as strings.
   if (
@@ -52,11 +52,16 @@ function typeOf(prop: Schema): string {
     names.includes('boolean') &&
     names.includes('string') &&
     typeof prop['pattern'] === 'string' &&
-    String(prop['pattern']).includes('[Yy]')
+    prop['pattern'].includes('[Yy]')
   )
     return 'bool';
   if (!names.length) return 'any';
   return [...new Set(names.map((n) => TYPE_WORDS[n] ?? n))].join(' or ');
+}
+
+/** A schema's `description` (JSON Schema keeps it a string). */
+function descriptionOf(prop: Schema): string {
+  return typeof prop['description'] === 'string' ? prop['description'] : '';
 }
 
 /** The arguments of a module, in schema order. */
@@ -65,7 +70,7 @@ export function argumentsOf(def: ModuleDef<unknown>): ArgumentDoc[] {
   const required = new Set((def.schema['required'] ?? []) as string[]);
   const aliases = new Map<string, string[]>();
   for (const [name, prop] of Object.entries(props)) {
-    const target = ALIAS_OF.exec(String(prop['description'] ?? ''))?.[1];
+    const target = ALIAS_OF.exec(descriptionOf(prop))?.[1];
     if (target && target in props) aliases.set(target, [...(aliases.get(target) ?? []), name]);
   }
   return Object.entries(props).map(([name, prop]) => {
@@ -74,7 +79,7 @@ export function argumentsOf(def: ModuleDef<unknown>): ArgumentDoc[] {
       type: typeOf(prop),
       required: required.has(name),
       aliases: aliases.get(name) ?? [],
-      description: String(prop['description'] ?? ''),
+      description: descriptionOf(prop),
     };
     if (prop['default'] !== undefined) doc.default = JSON.stringify(prop['default']);
     if (Array.isArray(prop['enum'])) doc.choices = (prop['enum'] as unknown[]).map(String);
