@@ -159,12 +159,13 @@ export class BecomeConnection implements Connection {
     return Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const proc = this.process;
     this.process = undefined;
     this.session?.fail('closed');
     this.session = undefined;
     proc?.stop();
+    return Promise.resolve();
   }
 
   private async mustRun(script: string, what: string, shown = script): Promise<void> {
@@ -324,7 +325,7 @@ export function becomeFailure(
     .slice(-3)
     .join(' / ');
   const passHint = 'give it with --ask-become-pass, BOSUN_BECOME_PASSWORD or ansible_become_password';
-  if (kind === 'needs-password' || /a password is required/.test(output)) {
+  if (kind === 'needs-password' || output.includes('a password is required')) {
     return new BecomeError(f.host, `${f.method} needs a password for ${who}: ${passHint}`);
   }
   if (kind === 'wrong-password' || /incorrect password|Sorry, try again|Authentication failure/i.test(output)) {
@@ -334,7 +335,7 @@ export function becomeFailure(
       `check ansible_become_password (or --ask-become-pass) for ${f.host}`,
     );
   }
-  if (/not in the sudoers file/.test(output)) {
+  if (output.includes('not in the sudoers file')) {
     return new BecomeError(
       f.host,
       `sudo: ${f.login} is not in the sudoers file on ${f.host}`,

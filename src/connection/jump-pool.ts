@@ -22,7 +22,7 @@ interface PoolEntry {
 export interface Tunnel {
   sock: Duplex;
   /** Give the jump hosts back (idempotent); the last user closes them. */
-  release(): void;
+  release: () => void;
 }
 
 /** What identifies a jump host connection: every hop up to it (the same hop reached another way is another connection). */
@@ -61,10 +61,10 @@ export class JumpPool {
       this.release(chain, entry);
     };
     try {
-      const sock = await forward(client, address, port).catch((e: Error) => {
+      const sock = await forward(client, address, port).catch((e: unknown) => {
         throw new ConnectionError(
           targetName,
-          `jump host ${chain[last]!.name} (${chain[last]!.address}:${chain[last]!.port}) cannot reach ${address}:${port}: ${e.message}`,
+          `jump host ${chain[last]!.name} (${chain[last]!.address}:${chain[last]!.port}) cannot reach ${address}:${port}: ${e instanceof Error ? e.message : String(e)}`,
           { cause: e },
         );
       });

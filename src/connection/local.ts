@@ -29,14 +29,14 @@ export class LocalConnection implements BecomeParent {
     // Its own process group, so a timed-out command is killed with the shell, children included.
     const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
-    const session = new ShellSession({ stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! }, () => {
+    const session = new ShellSession({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, () => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
     });
-    child.on('exit', (code, signal) => session.fail(`local shell exited (${signal ?? code})`));
+    child.on('exit', (code, signal) => session.fail(`local shell exited (${signal ?? String(code)})`));
     child.on('error', (e) => session.fail(`local shell failed: ${e.message}`));
     this.session = session;
     try {
@@ -60,14 +60,14 @@ export class LocalConnection implements BecomeParent {
   }
 
   /** Start a command in a new local `sh -c` (a privileged shell through sudo or su). */
-  async spawnProcess(command: string): Promise<BecomeProcess> {
+  spawnProcess(command: string): Promise<BecomeProcess> {
     const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
     const closed = new Promise<void>((resolve) => {
       child.once('close', () => resolve());
       child.once('error', () => resolve());
     });
     child.stdin.on('error', () => undefined);
-    return {
+    return Promise.resolve({
       stdin: child.stdin,
       stdout: child.stdout,
       stderr: child.stderr,
@@ -78,7 +78,7 @@ export class LocalConnection implements BecomeParent {
       onExit: (listener) => {
         void closed.then(() => listener('the privileged shell ended'));
       },
-    };
+    });
   }
 
   async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
@@ -111,7 +111,7 @@ export class LocalConnection implements BecomeParent {
     this.child = undefined;
     this.session?.fail('closed');
     this.session = undefined;
-    if (child && child.exitCode === null) {
+    if (child?.exitCode === null) {
       child.stdin?.end();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {

@@ -111,12 +111,13 @@ export class ShellSession {
         stderr: Buffer.alloc(0),
       };
       this.current = pending;
-      if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
+      const timeoutMs = opts.timeoutMs;
+      if (timeoutMs !== undefined && timeoutMs > 0) {
         pending.timer = setTimeout(() => {
-          const reason = `command timed out after ${opts.timeoutMs} ms`;
+          const reason = `command timed out after ${timeoutMs} ms`;
           this.fail(reason);
           this.onBroken(reason);
-        }, opts.timeoutMs);
+        }, timeoutMs);
       }
       const ends = `printf '\\n%s\\n' ${marker} >&2\n`;
       const framed = inShell

@@ -5,6 +5,7 @@
 import { homedir, userInfo } from 'node:os';
 import { parse } from 'shell-quote';
 import { BosunError } from '../errors.js';
+import { toText } from '../template/values.js';
 import { LocalConnection } from './local.js';
 import { configFlag, configValue, expandTokens, sshConfigFor, type SshConfigValues } from './ssh-config.js';
 import { SshConnection } from './ssh.js';
@@ -51,7 +52,7 @@ function currentUser(): string {
 function pick(vars: Record<string, unknown>, ...names: string[]): string | undefined {
   for (const n of names) {
     const v = vars[n];
-    if (v !== undefined && v !== null && v !== '') return String(v);
+    if (v !== undefined && v !== null && v !== '') return toText(v);
   }
   return undefined;
 }

@@ -46,7 +46,9 @@ function readKey(path: string, passphrase: string | undefined): Promise<LoadedKe
         if (parsed instanceof Error) throw new Error('the passphrase given does not decrypt it');
       }
       if (parsed instanceof Error) return { kind: 'key', key: bytes };
-      return { kind: 'key', key: Array.isArray(parsed) ? parsed[0]! : parsed };
+      // ssh2 gives a list for a file with several keys (its types leave that out): the first one is used.
+      const keys = parsed as ParsedKey | ParsedKey[];
+      return { kind: 'key', key: Array.isArray(keys) ? keys[0]! : keys };
     });
     keyCache.set(cacheKey, p);
     p.catch(() => keyCache.delete(cacheKey));
@@ -154,14 +156,17 @@ export async function openClient(spec: ConnectionSpec, sock?: Duplex): Promise<C
     authHandler: (methodsLeft, _partial, next) => {
       // Skip methods the server has said it does not take (it lists them after the first refusal).
       let attempt = attempts.shift();
+      // ssh2 calls the first time with methodsLeft null (its types say a list).
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- null on the first call
       while (attempt && methodsLeft && !methodsLeft.includes(attempt.type === 'agent' ? 'publickey' : attempt.type))
         attempt = attempts.shift();
+      // ssh2 takes false for "no more methods"; its NextAuthHandler type leaves that out.
       if (!attempt) return next(false as never);
       tried.push(attempt.type);
-      next(attempt as never);
+      next(attempt);
     },
   };
-  if (sock) config.sock = sock as never;
+  if (sock) config.sock = sock;
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
       // destroy, not end: a peer that never spoke would keep a half-closed socket open.

@@ -105,7 +105,7 @@ export class SshConnection implements BecomeParent {
             )
           : resolve(ch),
       );
-    }).catch((e) => {
+    }).catch((e: unknown) => {
       client.end();
       throw e;
     });
@@ -268,7 +268,7 @@ export class SshConnection implements BecomeParent {
       (sftp) =>
         new Promise<Buffer | null>((resolve, reject) => {
           sftp.readFile(path, (err: (Error & { code?: number }) | undefined, data: Buffer) => {
-            if (err && err.code === 2) resolve(null);
+            if (err?.code === 2) resolve(null);
             else if (err) reject(err);
             else resolve(data);
           });
