@@ -33,7 +33,7 @@ export function isMagic(name: string): boolean {
 
 /** Variable names of a `vars:` value: a mapping, or a list of mappings (Ansible merges them). */
 export function varNames(value: unknown): string[] {
-  const parts = Array.isArray(value) ? value : [value];
+  const parts: unknown[] = Array.isArray(value) ? value : [value];
   return parts.flatMap((v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []));
 }
 

@@ -137,9 +137,11 @@ function renderResult(r: ReportResult): string {
   }
   for (const d of res.diff) details.push(renderDiff(d.path, d.before, d.after, d.beforeHeader, d.afterHeader));
   for (const item of res.items ?? []) {
-    const label = item.label ?? (typeof item.item === 'string' ? item.item : JSON.stringify(item.item));
+    const label =
+      item.label ??
+      (typeof item.item === 'string' ? item.item : item.item === undefined ? '' : JSON.stringify(item.item));
     details.push(
-      `<div class="item st-${item.status}"><span class="pill st-${item.status}">${item.status}</span> ${e(String(label ?? ''))}${item.msg && item.status === 'failed' ? ` — ${e(item.msg)}` : ''}</div>`,
+      `<div class="item st-${item.status}"><span class="pill st-${item.status}">${item.status}</span> ${e(label)}${item.msg && item.status === 'failed' ? ` — ${e(item.msg)}` : ''}</div>`,
     );
     for (const d of item.diff) details.push(renderDiff(d.path, d.before, d.after, d.beforeHeader, d.afterHeader));
   }
@@ -202,5 +204,5 @@ export function createHtmlReporter(file: string, now?: () => number): Reporter {
     Object.entries(HOOK_OF)
       .filter(([type]) => type !== 'progress')
       .map(([, hook]) => [hook, add]),
-  ) as Reporter;
+  );
 }

@@ -101,8 +101,8 @@ export function readEventLog(file: string): LogRecord[] {
         hint: 'give a file written by bosun run --log',
       });
     }
-    const r = value as Partial<LogRecord>;
-    if (typeof r !== 'object' || r === null || typeof r.type !== 'string' || typeof r.t !== 'number') {
+    const r = (typeof value === 'object' && value !== null ? value : {}) as Partial<LogRecord>;
+    if (typeof r.type !== 'string' || typeof r.t !== 'number') {
       throw new BosunError('BAD_OPTION', `${file}:${i + 1}: not a bosun event (no type and t)`, {
         hint: 'give a file written by bosun run --log',
       });

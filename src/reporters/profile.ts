@@ -58,7 +58,7 @@ export function createProfileReporter(opts: ProfileOptions): Reporter & { timing
       }
       const total = timings.reduce((n, t) => n + t.ms, 0);
       lines.push(
-        `${'='.repeat(79)}`,
+        '='.repeat(79),
         `${timings.length} task(s), ${(total / 1000).toFixed(2)}s in tasks, ${(e.durationMs / 1000).toFixed(2)}s in all`,
         '',
       );

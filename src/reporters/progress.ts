@@ -53,7 +53,7 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]!}`;
 }
 
 /** Elapsed time: 4.2s, 1m05s. */
@@ -93,7 +93,7 @@ export function createProgressReporter(opts: ProgressOptions): ProgressReporter 
 
   const line = (t: RunningTask): string => {
     const plain = [
-      `${SPINNER[frame % SPINNER.length]} ${t.name}`,
+      `${SPINNER[frame % SPINNER.length]!} ${t.name}`,
       `  ${t.done}/${t.hosts} hosts`,
       `  changed ${t.changed}`,
       `  failed ${t.failed}`,
@@ -104,11 +104,11 @@ export function createProgressReporter(opts: ProgressOptions): ProgressReporter 
     const text = plain.join('');
     if (text.length > width) return `${text.slice(0, width - 1)}…`;
     return [
-      c.cyan(plain[0]!),
+      c.cyan(plain[0]),
       plain[1],
-      t.changed > 0 ? c.yellow(plain[2]!) : plain[2],
-      t.failed > 0 ? c.red(plain[3]!) : plain[3],
-      c.dim(plain[4]!),
+      t.changed > 0 ? c.yellow(plain[2]) : plain[2],
+      t.failed > 0 ? c.red(plain[3]) : plain[3],
+      c.dim(plain[4]),
       plain[5],
     ].join('');
   };

@@ -119,7 +119,7 @@ export function buildReportModel(records: LogRecord[]): ReportModel {
       case 'task_result': {
         const res = r.result;
         hosts.add(res.host);
-        if (!task || task.name !== res.task) {
+        if (task?.name !== res.task) {
           // A result without its task_start (setup facts, a cut log): a task of its own.
           endTask(r.t);
           task = {
