@@ -5,6 +5,7 @@
 import { notBoth } from './lib/schema.js';
 import { defineModule } from './types.js';
 import { boolSchema } from './lib/bool.js';
+import { toText } from '../template/values.js';
 
 /** Arguments of `assert`. */
 export interface AssertArgs {
@@ -46,22 +47,22 @@ export default defineModule<AssertArgs>({
     },
     ...notBoth('fail_msg', 'msg'),
   },
-  async decide(ctx, args) {
+  decide(ctx, args) {
     const list = Array.isArray(args.that) ? args.that : [args.that];
     for (const assertion of list) {
       if (!holds(assertion, (expr) => ctx.isTruthy(ctx.evaluate(expr)))) {
         const custom = args.fail_msg ?? args.msg;
         const msg =
           custom === undefined
-            ? `Assertion failed: ${assertion}`
+            ? `Assertion failed: ${String(assertion)}`
             : typeof custom === 'string'
               ? custom
               : JSON.stringify(custom);
-        return { kind: 'fail', msg, data: { assertion, evaluated_to: false, msg } };
+        return Promise.resolve({ kind: 'fail', msg, data: { assertion, evaluated_to: false, msg } });
       }
     }
-    const msg = args.success_msg === undefined ? 'All assertions passed' : String(args.success_msg);
-    return { kind: 'ok', msg, data: { msg } };
+    const msg = args.success_msg === undefined ? 'All assertions passed' : toText(args.success_msg);
+    return Promise.resolve({ kind: 'ok', msg, data: { msg } });
   },
 });
 

@@ -80,7 +80,7 @@ export function editBlock(original: string | null, spec: BlockSpec): { text: str
         }
       } else {
         lines.forEach((line, i) => {
-          if (insertre!.test(line.endsWith('\n') ? line.slice(0, -1) : line)) n0 = i;
+          if (insertre.test(line.endsWith('\n') ? line.slice(0, -1) : line)) n0 = i;
         });
       }
       if (n0 === undefined) n0 = lines.length;
@@ -93,7 +93,7 @@ export function editBlock(original: string | null, spec: BlockSpec): { text: str
     lines.splice(n1, n0 - n1 + 1);
     n0 = n1;
   }
-  if (n0 > 0 && !lines[n0 - 1]!.endsWith('\n')) lines[n0 - 1] += '\n';
+  if (n0 > 0 && !lines[n0 - 1]!.endsWith('\n')) lines[n0 - 1] = lines[n0 - 1]! + '\n';
   if (spec.prependNewline && spec.present && n0 !== 0 && lines[n0 - 1] !== '\n') {
     lines.splice(n0, 0, '\n');
     n0 += 1;
@@ -104,7 +104,7 @@ export function editBlock(original: string | null, spec: BlockSpec): { text: str
     if (after < lines.length && lines[after] !== '\n') lines.splice(after, 0, '\n');
   }
   const text = lines.join('');
-  let msg = '';
+  let msg: string;
   if (original === text) msg = '';
   else if (original === null) msg = 'File created';
   else if (!blocklines.length) msg = 'Block removed';

@@ -32,13 +32,13 @@ export default defineModule<DebugArgs>({
     },
     ...notBoth('msg', 'var'),
   },
-  async decide(ctx, args) {
+  decide(ctx, args) {
     if ((args.verbosity ?? 0) > (ctx.verbosity ?? 0)) {
-      return {
+      return Promise.resolve({
         kind: 'skip',
         msg: 'Verbosity threshold not met.',
         data: { skipped_reason: 'Verbosity threshold not met.' },
-      };
+      });
     }
     if (args.var !== undefined) {
       let value: unknown;
@@ -48,9 +48,9 @@ export default defineModule<DebugArgs>({
         if (isBosunError(e) && e.code === 'UNDEFINED_VAR') value = 'VARIABLE IS NOT DEFINED!';
         else throw e;
       }
-      return { kind: 'ok', data: { [args.var]: value } };
+      return Promise.resolve({ kind: 'ok', data: { [args.var]: value } });
     }
     const msg = args.msg === undefined ? 'Hello world!' : args.msg;
-    return { kind: 'ok', ...(typeof msg === 'string' ? { msg } : {}), data: { msg } };
+    return Promise.resolve({ kind: 'ok', ...(typeof msg === 'string' ? { msg } : {}), data: { msg } });
   },
 });

@@ -45,8 +45,9 @@ const STAMP = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{2}))?$/;
 /** Epoch seconds of a `YYYYMMDDHHMM[.SS]` stamp (the controller's local time zone). */
 function stampEpoch(stamp: string): number {
   const m = STAMP.exec(stamp)!;
-  const n = m.slice(1).map((x) => Number(x ?? 0));
-  return Math.floor(new Date(n[0]!, n[1]! - 1, n[2]!, n[3]!, n[4]!, n[5]!).getTime() / 1000);
+  // The seconds group is optional: exec gives undefined for it (the lib types say string).
+  const n = m.slice(1).map((x: string | undefined) => Number(x ?? 0));
+  return Math.floor(new Date(n[0]!, n[1]! - 1, n[2], n[3], n[4], n[5]).getTime() / 1000);
 }
 
 function prevState(st: RemoteStat): string {
@@ -215,10 +216,11 @@ export default defineModule<FileArgs>({
           }
           cmds.push(sh`ln -sfn -- ${linkTo} ${path}`);
           exists = false;
-          if (own.type === 'link') before.push(`src: ${own.linkTarget}`);
+          if (own.type === 'link') before.push(`src: ${own.linkTarget ?? ''}`);
           after.push(`src: ${linkTo}`);
         }
-      } else if (state === 'hard') {
+      } else {
+        // state: hard
         if (args.src === undefined) return failed(`src is required for creating the hard link ${path}`);
         if (!src.exists) return failed(`src does not exist: ${srcPath}`);
         const same = own.exists && own.type !== 'link' && followed.inode === src.inode && followed.dev === src.dev;

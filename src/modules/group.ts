@@ -75,7 +75,7 @@ export default defineModule<GroupArgs>({
         if (!entry) return { kind: 'ok', data: base };
         tool = 'groupdel';
         cmd = `groupdel ${toBool(args.force) ? '-f ' : ''}${sh`-- ${name}`}`;
-        before.push(`group ${name}: present (gid ${entry[2]})`);
+        before.push(`group ${name}: present (gid ${entry[2]!})`);
         after.push(`group ${name}: absent`);
       } else if (!entry) {
         tool = 'groupadd';
@@ -85,7 +85,7 @@ export default defineModule<GroupArgs>({
       } else if (args.gid !== undefined && Number(args.gid) !== Number(entry[2])) {
         tool = 'groupmod';
         cmd = `groupmod ${o}${sh`-g ${String(args.gid)} -- ${name}`}`;
-        before.push(`gid: ${entry[2]}`);
+        before.push(`gid: ${entry[2]!}`);
         after.push(`gid: ${args.gid}`);
       } else {
         return { kind: 'ok', data: { ...base, gid: Number(entry[2]) } };

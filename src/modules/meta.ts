@@ -38,7 +38,7 @@ export default defineModule<MetaArgs>({
     required: ['action'],
     properties: { action: { type: 'string', enum: [...META_ACTIONS], description: 'What the executor should do' } },
   },
-  async decide(_ctx, args) {
-    return { kind: 'ok', data: { meta_action: args.action } };
+  decide(_ctx, args) {
+    return Promise.resolve({ kind: 'ok', data: { meta_action: args.action } });
   },
 });

@@ -101,8 +101,9 @@ export default defineModule<ReplaceArgs>({
   decide: (ctx, args) =>
     deciding(async () => {
       const path = (args.path ?? args.dest ?? args.destfile ?? args.name)!;
-      const encoding = nodeEncoding(args.encoding ?? 'utf-8');
-      if (!encoding) return failed(`unsupported encoding '${args.encoding}' (use utf-8, latin-1, ascii or utf-16-le)`);
+      const encodingName = args.encoding ?? 'utf-8';
+      const encoding = nodeEncoding(encodingName);
+      if (!encoding) return failed(`unsupported encoding '${encodingName}' (use utf-8, latin-1, ascii or utf-16-le)`);
       for (const p of [args.regexp, args.after, args.before]) if (p) translatePyRegex(p);
       const want = wantedAttrs(args);
       const t = await readTextTarget(ctx, path, encoding);

@@ -60,8 +60,12 @@ export default defineModule<ScriptArgs>({
       } catch (e) {
         return failed(`Could not find or access '${name}' on the controller: ${(e as Error).message}`);
       }
-      const body = await fs.readFile(local).catch((e: Error) => e);
-      if (body instanceof Error) return failed(`Could not read '${name}' on the controller: ${body.message}`);
+      let body: Buffer;
+      try {
+        body = await fs.readFile(local);
+      } catch (e) {
+        return failed(`Could not read '${name}' on the controller: ${(e as Error).message}`);
+      }
       const tmp = `/tmp/.bosun-script-${randomBytes(8).toString('hex')}`;
       const run =
         args.executable !== undefined ? `${splitWords(args.executable).map(shq).join(' ')} ${shq(tmp)}` : shq(tmp);

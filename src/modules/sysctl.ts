@@ -5,6 +5,7 @@
  * (`name=value` lines, last value wins) and written atomically.
  */
 import { posix } from 'node:path';
+import { toText } from '../template/values.js';
 import { sh } from '../util/shell.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { atomicWrite } from './lib/remote-file.js';
@@ -31,7 +32,7 @@ export const DEFAULT_SYSCTL_FILE = '/etc/sysctl.d/99-bosun.conf';
 export function sysctlValue(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'boolean') return value ? '1' : '0';
-  const s = String(value);
+  const s = toText(value);
   if (/^(yes|on|true|y)$/i.test(s)) return '1';
   if (/^(no|off|false|n)$/i.test(s)) return '0';
   return s.trim();
@@ -201,7 +202,7 @@ export default defineModule<SysctlArgs>({
                 r.rc !== 0 ||
                 /^sysctl: setting key "[^"]+": (Invalid argument|Read-only file system)$/m.test(r.stderr)
               ) {
-                if (/Read-only file system/.test(err)) return { kind: 'failed', msg: roMsg, data };
+                if (err.includes('Read-only file system')) return { kind: 'failed', msg: roMsg, data };
                 return {
                   kind: 'failed',
                   msg: cmd.includes(' -p ')

@@ -187,14 +187,14 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
       data,
       realFailure,
     });
-  if (!destSt || destSt.type !== 'directory')
+  if (destSt?.type !== 'directory')
     return ctx.check && !destSt?.exists
       ? assumed(`dest '${dest}'`, `dest '${dest}' must be an existing dir`)
       : failed(`dest '${dest}' must be an existing dir`, data);
   let info: ArchiveInfo;
   if (local) {
     const missing = /^M (\S+)$/m.exec(res.stdout);
-    if (missing) return failed(`unarchive needs '${missing[1]}' on the target (not found)`, data);
+    if (missing) return failed(`unarchive needs '${missing[1]!}' on the target (not found)`, data);
     info = local.info;
   } else {
     if (/^E missing$/m.test(res.stdout))

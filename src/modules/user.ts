@@ -129,9 +129,6 @@ export default defineModule<UserArgs>({
       const { name } = args;
       const present = (args.state ?? 'present') === 'present';
       const wantGroups = groupList(args.groups);
-      const groupNames = [
-        ...new Set([...(args.group !== undefined ? [String(args.group)] : []), ...(wantGroups ?? []), name]),
-      ];
       const script = [
         toolProbe(['useradd', 'usermod', 'userdel']),
         sh`getent passwd ${name} | sed 's/^/P /'`,

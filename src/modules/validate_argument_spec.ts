@@ -37,7 +37,7 @@ export default defineModule<ValidateArgumentSpecArgs>({
       provided_arguments: { type: 'object', description: 'The values to check (default: the task variables)' },
     },
   },
-  async decide(ctx, args) {
+  decide(ctx, args) {
     let schema = schemas.get(args.argument_spec);
     if (!schema) {
       schema = argumentSpecToSchema(args.argument_spec).schema;
@@ -50,11 +50,11 @@ export default defineModule<ValidateArgumentSpecArgs>({
       if (source[name] !== undefined && source[name] !== null) values[name] = source[name];
     const validate = compileSchema(schema);
     if (validate(values)) {
-      return {
+      return Promise.resolve({
         kind: 'ok',
         msg: 'The arg spec validation passed',
         data: { validate_args_context: {}, argument_spec_data: args.argument_spec },
-      };
+      });
     }
     const errors = (validate.errors ?? []).map((e) => {
       const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
@@ -64,10 +64,10 @@ export default defineModule<ValidateArgumentSpecArgs>({
         return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
       return `${where}: ${e.message ?? 'invalid'}`;
     });
-    return {
+    return Promise.resolve({
       kind: 'fail',
       msg: `Validation of arguments failed:\n${errors.join('\n')}`,
       data: { argument_errors: errors, argument_spec_data: args.argument_spec },
-    };
+    });
   },
 });

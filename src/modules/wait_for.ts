@@ -146,7 +146,7 @@ export default defineModule<WaitForArgs>({
       const where = args.port !== undefined ? { port: args.port } : { path: args.path };
       const data: Record<string, unknown> = { elapsed, state, ...where };
       if (!m || m[1] === 'TIMEOUT') {
-        const what = args.port !== undefined ? `${args.host ?? '127.0.0.1'}:${args.port}` : `file ${args.path}`;
+        const what = args.port !== undefined ? `${args.host ?? '127.0.0.1'}:${args.port}` : `file ${args.path ?? ''}`;
         const dflt =
           args.search_regex !== undefined && want === 'up'
             ? `Timeout when waiting for search string ${args.search_regex} in ${what}`

@@ -217,7 +217,7 @@ export function runLocal(script: string): Promise<{ rc: number; stdout: string; 
           ? Number((err as NodeJS.ErrnoException).code)
           : 1
         : 0;
-      resolve({ rc: code, stdout: String(stdout), stderr: String(stderr) });
+      resolve({ rc: code, stdout, stderr });
     });
   });
 }

@@ -150,7 +150,7 @@ export function planAttrs(want: WantedAttrs, current: CurrentAttrs | undefined, 
   const base = current?.mode ?? defaultMode;
   if (want.mode !== undefined) {
     const mode = parseMode(want.mode, base, current?.isDir ?? false);
-    if (!current || mode !== current.mode) plan.mode = mode;
+    if (current?.mode !== mode) plan.mode = mode;
   }
   if (want.owner !== undefined && (!current || !sameIdentity(want.owner, current.uid, current.owner)))
     plan.owner = want.owner;

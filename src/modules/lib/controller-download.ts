@@ -98,7 +98,7 @@ function open(req: ControllerRequest, url = req.url, hops = 0): Promise<http.Inc
     downloadStats.requests++;
     const r = lib.get(
       u,
-      { headers, rejectUnauthorized: req.validateCerts, timeout: (req.timeout || 0) * 1000 || undefined },
+      { headers, rejectUnauthorized: req.validateCerts, timeout: (req.timeout ?? 0) * 1000 || undefined },
       (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400 && res.headers.location && hops < 10) {
@@ -111,7 +111,7 @@ function open(req: ControllerRequest, url = req.url, hops = 0): Promise<http.Inc
       },
     );
     r.on('timeout', () =>
-      r.destroy(Object.assign(new Error(`timed out after ${req.timeout} s`), { code: 'ETIMEDOUT' })),
+      r.destroy(Object.assign(new Error(`timed out after ${req.timeout ?? 0} s`), { code: 'ETIMEDOUT' })),
     );
     r.on('error', reject);
   });

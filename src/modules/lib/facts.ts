@@ -373,7 +373,7 @@ function guessFamily(idLike: string): string {
   const like = idLike.toLowerCase();
   if (/debian|ubuntu/.test(like)) return 'Debian';
   if (/rhel|fedora|centos/.test(like)) return 'RedHat';
-  if (/suse/.test(like)) return 'Suse';
+  if (like.includes('suse')) return 'Suse';
   return 'Unknown';
 }
 

@@ -181,7 +181,7 @@ export function applyTargetDownload(p: DownloadPlan): Promise<ApplyResult> {
       const got = /^H (\S+)$/m.exec(res.stdout)?.[1] ?? '?';
       return {
         kind: 'failed',
-        msg: `The checksum for ${p.dest} did not match ${p.expected}; it was ${got}.`,
+        msg: `The checksum for ${p.dest} did not match ${p.expected ?? '?'}; it was ${got}.`,
         data: { dest: p.dest, url: p.url, elapsed },
       };
     }
@@ -216,7 +216,7 @@ export function applyControllerDownload(p: DownloadPlan): Promise<ApplyResult> {
     if (res.stat.checksum !== file.sha1)
       return {
         kind: 'failed',
-        msg: `the copy of ${p.url} pushed to ${p.dest} is corrupt (sha1 ${res.stat.checksum}, expected ${file.sha1})`,
+        msg: `the copy of ${p.url} pushed to ${p.dest} is corrupt (sha1 ${res.stat.checksum ?? '?'}, expected ${file.sha1})`,
       };
     return {
       kind: 'applied',

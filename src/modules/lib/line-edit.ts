@@ -91,7 +91,7 @@ export function present(input: string[], spec: LineEditSpec): LineEditResult {
     for (const [i, cur] of lines.entries()) {
       if (line === stripEol(cur)) {
         index[0] = i;
-      } else if (insRe && insRe.test(body(cur))) {
+      } else if (insRe?.test(body(cur))) {
         if (insertafter !== undefined) {
           index[1] = i + 1;
           if (spec.firstmatch) break;

@@ -75,7 +75,7 @@ export function parseTransaction(stdout: string): PackageChange[] {
       carry = '';
       continue;
     }
-    if (/^Transaction Summary/.test(line)) {
+    if (line.startsWith('Transaction Summary')) {
       action = undefined;
       continue;
     }
@@ -87,7 +87,7 @@ export function parseTransaction(stdout: string): PackageChange[] {
     if (!action) continue;
     const words = (carry + line).trim().split(/\s+/);
     if (words.length === 1) {
-      carry = `${words[0]} `;
+      carry = `${words[0]!} `;
       continue;
     }
     carry = '';

@@ -116,7 +116,7 @@ export interface BatchEntry {
  * read between the test and the program): the caller then stats path by path.
  */
 export function parseBatchStat(stdout: string, count: number): BatchEntry[] | undefined {
-  const entries: Array<BatchEntry | undefined> = new Array(count).fill(undefined);
+  const entries = new Array<BatchEntry | undefined>(count).fill(undefined);
   const existing: number[] = [];
   const resolved: number[] = [];
   const summed: number[] = [];

@@ -148,8 +148,8 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
         return failed(`Unable to mask service ${unit}: Failed to mask unit: File ${fragment} already exists.`);
       }
       cmds.push(`systemctl${force} ${want ? 'mask' : 'unmask'} -- ${shq(unit)}`);
-      before.push(`masked: ${masked}`);
-      after.push(`masked: ${want}`);
+      before.push(`masked: ${String(masked)}`);
+      after.push(`masked: ${String(want)}`);
     }
   }
   const unmasking = args.masked !== undefined && !toBool(args.masked) && masked;
@@ -162,8 +162,8 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
     if (want !== enabled && !UNCHANGEABLE.has(fileState)) {
       if (masked && !unmasking && want) return failed(`Unable to enable service ${unit}: it is masked`);
       cmds.push(`systemctl${force} ${want ? 'enable' : 'disable'} -- ${shq(unit)}`);
-      before.push(`enabled: ${enabled}`);
-      after.push(`enabled: ${want}`);
+      before.push(`enabled: ${String(enabled)}`);
+      after.push(`enabled: ${String(want)}`);
     }
   }
   if (unit !== undefined && args.state !== undefined) {
@@ -191,7 +191,7 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   const planned = cmds.map((c) => c.replace(/ -- /, ' ')).join('; ');
   return {
     kind: 'change',
-    msg: assumed ? `${planned} (unit ${unit} not found: check mode assumes an earlier task creates it)` : planned,
+    msg: assumed ? `${planned} (unit ${unit!} not found: check mode assumes an earlier task creates it)` : planned,
     diff: [
       {
         path: what,

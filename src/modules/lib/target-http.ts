@@ -132,7 +132,7 @@ export function downloadLoop(tool: HttpTool, req: HttpRequest, out: string): str
 /** A readable reason for a failed download from its tool, exit code, HTTP status and error text. */
 export function downloadFailure(tool: HttpTool, url: string, rc: number, status: string, err: string): string {
   const detail = err.trim().replace(/\s+/g, ' ');
-  if (status !== '000' && !/^2/.test(status)) return `Request failed: HTTP Error ${status} for ${url}`;
+  if (status !== '000' && !status.startsWith('2')) return `Request failed: HTTP Error ${status} for ${url}`;
   const wgetCodes: Record<number, string> = {
     4: 'network failure',
     5: 'TLS verification failed',
