@@ -107,7 +107,7 @@ export function loadTable(module: string): ScenarioTable {
 export function substitute<T>(value: T, vars: Record<string, string>): T {
   if (typeof value === 'string')
     return value.replace(/\$(D|C|HTTP|SRV)\b/g, (_m, k: string) => vars[k] ?? `$${k}`) as T;
-  if (Array.isArray(value)) return value.map((v) => substitute(v, vars)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => substitute(v, vars)) as T;
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
   return value;

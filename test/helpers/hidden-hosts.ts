@@ -77,9 +77,9 @@ export async function startHiddenHosts(count: number): Promise<HiddenHosts> {
         }
       }
     await Promise.all(
-      children.map((c) =>
-        c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)),
-      ),
+      children
+        .filter((c) => c.exitCode === null && c.signalCode === null)
+        .map((c) => new Promise((r) => c.once('exit', r))),
     );
     try {
       execFileSync('ip', ['netns', 'delete', netns], { stdio: 'ignore' });
@@ -130,7 +130,7 @@ export async function startHiddenHosts(count: number): Promise<HiddenHosts> {
       await new Promise<void>((resolve, reject) => {
         let log = '';
         const timer = setTimeout(() => reject(new Error(`${name} did not start: ${log}`)), 10_000);
-        child.stderr!.on('data', (d: Buffer) => {
+        child.stderr.on('data', (d: Buffer) => {
           log += d.toString();
           if (log.includes('Server listening')) {
             clearTimeout(timer);
@@ -150,10 +150,10 @@ export async function startHiddenHosts(count: number): Promise<HiddenHosts> {
         stdio: ['pipe', 'pipe', 'ignore'],
       });
       children.push(child);
-      sock.pipe(child.stdin!);
-      child.stdout!.pipe(sock);
+      sock.pipe(child.stdin);
+      child.stdout.pipe(sock);
       sock.on('error', () => undefined);
-      child.stdin!.on('error', () => undefined);
+      child.stdin.on('error', () => undefined);
       sock.on('close', () => {
         if (child.exitCode === null && child.pid) {
           try {

@@ -88,10 +88,10 @@ export class ModuleHarness {
       vars,
       source: { file: 'test.yml', line: 1, col: 1 },
       verbosity: opts.verbosity ?? 0,
-      async findFile(kind, name) {
+      findFile(kind, name) {
         const p = name.startsWith('/') ? name : join(FIXTURES, kind, name);
-        if (!existsSync(p)) throw new BosunError('FILE_NOT_FOUND', `file not found: ${name}`);
-        return p;
+        if (!existsSync(p)) return Promise.reject(new BosunError('FILE_NOT_FOUND', `file not found: ${name}`));
+        return Promise.resolve(p);
       },
       renderTemplate: (text, file) => engine.renderText(text, vars, file),
       evaluate: (expr) => engine.evaluate(expr, vars),

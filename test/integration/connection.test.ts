@@ -28,6 +28,13 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+/** The HostKeyError `p` rejects with (another error fails the test). */
+async function hostKeyRejection(p: Promise<unknown>): Promise<HostKeyError> {
+  const err = await rejection(p);
+  if (err instanceof HostKeyError) return err;
+  throw new Error(`expected a HostKeyError, got: ${err.message}`);
+}
+
 /** A known_hosts file in a fresh temporary directory. */
 async function knownHostsFile(text: string): Promise<string> {
   const dir = await fs.mkdtemp(join(tmpdir(), 'bosun-kh-'));
@@ -92,9 +99,9 @@ env.describe('SshConnection against sandbox hosts', () => {
         .join(' ');
     const file = await knownHostsFile(`${a.address} ${keyOf(b.address)}\n`);
     const presented = fingerprintSha256(parseKnownHosts(`${a.address} ${keyOf(a.address)}`)[0]!.key);
-    const err = await rejection(connection(0, { knownHostsFiles: [file] }).connect());
+    const err = await hostKeyRejection(connection(0, { knownHostsFiles: [file] }).connect());
     expect(err).toBeInstanceOf(HostKeyError);
-    expect((err as HostKeyError).verdict).toBe('mismatch');
+    expect(err.verdict).toBe('mismatch');
     expect(err.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
     expect(err.message).toContain(presented);
     expect(err.message).toContain(`${a.address}:22`);

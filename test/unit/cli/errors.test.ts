@@ -12,7 +12,7 @@ import { main, verbosityOf } from '../../../src/cli/main.js';
 import { BosunError, TargetError } from '../../../src/errors.js';
 import { moduleRegistry } from '../../../src/modules/index.js';
 
-const control = vi.hoisted(() => ({ throwAtTop: undefined as unknown }));
+const control = vi.hoisted((): { throwAtTop: Error | undefined } => ({ throwAtTop: undefined }));
 
 // runPlaybooks throws what a test puts in control.throwAtTop (the top level of the CLI); otherwise it runs.
 vi.mock(import('../../../src/executor/run.js'), async (importOriginal) => {

@@ -104,14 +104,20 @@ async function ansible(args: string[]): Promise<string> {
 
 const inv = (name: string) => path.join(root, name);
 
+/** The `--list` JSON: one entry per group, and every host's variables under `_meta`. */
+interface InventoryList {
+  _meta: { hostvars: Record<string, Record<string, unknown>> };
+  [group: string]: unknown;
+}
+
 describe('bosun inventory output', () => {
   it('--list: the inventory-script JSON shape', async () => {
-    const out = JSON.parse(await bosun({ inventories: [inv('ini/hosts.ini')], list: true }));
+    const out = JSON.parse(await bosun({ inventories: [inv('ini/hosts.ini')], list: true })) as InventoryList;
     expect(out.all).toEqual({ children: ['ungrouped', 'empty', 'prod'] });
     expect(out.db).toEqual({ children: ['dbreplica'], hosts: ['db1', 'db2'] });
     expect(out.ungrouped).toEqual({ hosts: ['lonely'] });
     expect(out.empty).toBeUndefined();
-    expect(out._meta.hostvars.web1).toEqual({
+    expect(out._meta.hostvars['web1']).toEqual({
       ansible_host: '10.0.0.1',
       http_port: 9090,
       enabled: true,
@@ -155,7 +161,9 @@ describe('bosun inventory output', () => {
   });
 
   it('--limit narrows the hosts', async () => {
-    const out = JSON.parse(await bosun({ inventories: [inv('ini/hosts.ini')], list: true, limit: 'db' }));
+    const out = JSON.parse(
+      await bosun({ inventories: [inv('ini/hosts.ini')], list: true, limit: 'db' }),
+    ) as InventoryList;
     expect(Object.keys(out._meta.hostvars).sort()).toEqual(['db1', 'db2']);
     expect(out.web).toBeUndefined();
   });

@@ -39,7 +39,7 @@ describe('the run option table', () => {
 
   it('builds the options of bosun run exactly: flags, help text, defaults, choices, in order', () => {
     const run = buildProgram(io, () => {}).commands.find((c) => c.name() === 'run')!;
-    const shown = run.options.map((o) => [o.flags, o.description, o.defaultValue, o.argChoices]);
+    const shown = run.options.map((o) => [o.flags, o.description, o.defaultValue as unknown, o.argChoices]);
     const table = Object.values(RUN_OPTIONS).map((s) => [
       s.flags,
       s.description,
@@ -77,8 +77,8 @@ describe('the run option table', () => {
       become?: { enabled: boolean; user?: string; method?: string };
       becomePassword?: string;
     }>();
-    expectTypeOf<RunOptions>().toMatchTypeOf<CliRunOptions>();
-    expectTypeOf<RunOptions['connection']>().toMatchTypeOf<ConnectionDefaults>();
+    expectTypeOf<RunOptions>().toExtend<CliRunOptions>();
+    expectTypeOf<RunOptions['connection']>().toExtend<ConnectionDefaults>();
   });
 
   it('fills the RunOptions fields from the parsed flags as the flags always did', async () => {

@@ -37,7 +37,7 @@ afterEach(async () => {
 function fakeSudo(behaviour: 'nopasswd' | 'password' | 'hang' | 'not-sudoer'): LocalConnection {
   const conn = new LocalConnection({ ...spec, user: 'alice' }) as LocalConnection & BecomeParent;
   open.push(conn);
-  conn.spawnProcess = async (command: string): Promise<BecomeProcess> => {
+  conn.spawnProcess = (command: string): Promise<BecomeProcess> => {
     const prompt = /-p '([^']*)'/.exec(command)?.[1];
     const inner = /-c '(.*)'$/.exec(command)![1]!.replace(/'"'"'/g, "'");
     const fake = {
@@ -52,7 +52,7 @@ function fakeSudo(behaviour: 'nopasswd' | 'password' | 'hang' | 'not-sudoer'): L
     const child = spawn('/bin/sh', ['-c', fake], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.on('error', () => undefined);
     const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-    return {
+    return Promise.resolve({
       stdin: child.stdin,
       stdout: child.stdout,
       stderr: child.stderr,
@@ -62,7 +62,7 @@ function fakeSudo(behaviour: 'nopasswd' | 'password' | 'hang' | 'not-sudoer'): L
       onExit: (l) => {
         void closed.then(() => l('ended'));
       },
-    };
+    });
   };
   return conn;
 }
@@ -98,7 +98,7 @@ describe('escalation through a fake sudo', () => {
 
   it('no password where one is needed fails at once (sudo -n)', async () => {
     const conn = fakeSudo('password');
-    const err = await conn.become({ user: 'root', method: 'sudo' }).catch((e: Error) => e);
+    const err = await conn.become({ user: 'root', method: 'sudo' }).catch((e: unknown) => e);
     expect((err as Error).message).toBe(
       'sudo needs a password for alice@node01: give it with --ask-become-pass, BOSUN_BECOME_PASSWORD or ansible_become_password',
     );
@@ -107,14 +107,14 @@ describe('escalation through a fake sudo', () => {
   it('a sudo that never answers times out', async () => {
     const conn = fakeSudo('hang');
     const t0 = Date.now();
-    const err = await conn.become({ user: 'root', method: 'sudo', timeoutMs: 500 }).catch((e: Error) => e);
+    const err = await conn.become({ user: 'root', method: 'sudo', timeoutMs: 500 }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/^sudo to root for alice@node01 timed out after 500 ms/);
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   it('a user without sudo rights', async () => {
     const conn = fakeSudo('not-sudoer');
-    const err = await conn.become({ user: 'root', method: 'sudo', password: 'x' }).catch((e: Error) => e);
+    const err = await conn.become({ user: 'root', method: 'sudo', password: 'x' }).catch((e: unknown) => e);
     expect((err as Error).message).toBe('sudo: alice is not in the sudoers file on node01');
   });
 });

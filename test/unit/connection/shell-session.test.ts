@@ -8,7 +8,7 @@ const children: ChildProcess[] = [];
 async function session(): Promise<{ s: ShellSession; child: ChildProcess }> {
   const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(child);
-  const s = new ShellSession({ stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! }, () =>
+  const s = new ShellSession({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, () =>
     child.kill('SIGKILL'),
   );
   child.on('exit', (code, signal) => s.fail(`shell exited (${signal ?? code})`));

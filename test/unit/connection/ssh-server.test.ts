@@ -85,6 +85,13 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+/** The HostKeyError `p` rejects with (another error fails the test). */
+async function hostKeyRejection(p: Promise<unknown>): Promise<HostKeyError> {
+  const err = await rejection(p);
+  if (err instanceof HostKeyError) return err;
+  throw new Error(`expected a HostKeyError, got: ${err.message}`);
+}
+
 const line = (key: string) => `[127.0.0.1]:${port} ${key}\n`;
 const blob = (pub: string) => Buffer.from(pub.split(' ')[1]!, 'base64');
 
@@ -103,27 +110,27 @@ describe('SshConnection against an ssh2 Server', () => {
   });
 
   it('refuses an unknown key with the fingerprint and the ssh-keyscan fix', async () => {
-    const err = await rejection(new SshConnection(await spec('')).connect());
+    const err = await hostKeyRejection(new SshConnection(await spec('')).connect());
     expect(err).toBeInstanceOf(HostKeyError);
-    expect((err as HostKeyError).verdict).toBe('unknown');
+    expect(err.verdict).toBe('unknown');
     expect(err.message).toContain(fingerprintSha256(blob(hostKey.public)));
     expect(err.message).toContain(`ssh-keyscan -p ${port} 127.0.0.1 >> ~/.ssh/known_hosts`);
     expect(err.message).toContain(`127.0.0.1:${port}`);
   });
 
   it('refuses a changed key', async () => {
-    const err = await rejection(new SshConnection(await spec(line(otherKey.public))).connect());
-    expect((err as HostKeyError).verdict).toBe('mismatch');
+    const err = await hostKeyRejection(new SshConnection(await spec(line(otherKey.public))).connect());
+    expect(err.verdict).toBe('mismatch');
     expect(err.message).toMatch(
       /^REMOTE HOST IDENTIFICATION HAS CHANGED for srv \(127\.0\.0\.1:\d+\): it presents the ssh-ed25519 key SHA256:/,
     );
   });
 
   it('refuses a revoked key even with checking off', async () => {
-    const err = await rejection(
+    const err = await hostKeyRejection(
       new SshConnection(await spec(`@revoked * ${hostKey.public}\n`, { strictHostKeyChecking: false })).connect(),
     );
-    expect((err as HostKeyError).verdict).toBe('revoked');
+    expect(err.verdict).toBe('revoked');
   });
 
   it('accepts an unknown key with checking off or accept-new, but accept-new refuses a changed one', async () => {
@@ -132,10 +139,10 @@ describe('SshConnection against an ssh2 Server', () => {
       expect((await c.exec('echo ok')).stdout).toBe('ok\n');
       await c.close();
     }
-    const err = await rejection(
+    const err = await hostKeyRejection(
       new SshConnection(await spec(line(otherKey.public), { acceptNewHostKeys: true })).connect(),
     );
-    expect((err as HostKeyError).verdict).toBe('mismatch');
+    expect(err.verdict).toBe('mismatch');
   });
 
   it('names the methods tried when authentication fails, without the password', async () => {

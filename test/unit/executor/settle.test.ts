@@ -5,9 +5,9 @@ import type { ApplyResult, Decision } from '../../../src/modules/types.js';
 /** A decision whose apply records that it ran and returns `result`. */
 function plan(kind: 'change' | 'unpredictable', result: ApplyResult): { decision: Decision; ran: () => boolean } {
   let ran = false;
-  const apply = async (): Promise<ApplyResult> => {
+  const apply = (): Promise<ApplyResult> => {
     ran = true;
-    return result;
+    return Promise.resolve(result);
   };
   const diff = [{ path: '/f', before: 'a\n', after: 'b\n' }];
   const decision: Decision =
@@ -122,7 +122,7 @@ describe('settle: changed_when and failed_when over the registered value', () =>
   it.each<[string, Decision, Partial<SettleOptions>, Record<string, unknown>]>([
     [
       'changed_when false turns a change into ok',
-      { kind: 'change', apply: async () => ({ kind: 'applied' }) },
+      { kind: 'change', apply: () => Promise.resolve({ kind: 'applied' }) },
       { changedWhen: () => false },
       { status: 'ok' },
     ],
@@ -141,7 +141,7 @@ describe('settle: changed_when and failed_when over the registered value', () =>
     ],
     [
       'failed_when keeps the change for the recap',
-      { kind: 'change', apply: async () => ({ kind: 'applied' }) },
+      { kind: 'change', apply: () => Promise.resolve({ kind: 'applied' }) },
       { failedWhen: () => true },
       { status: 'failed', changed: true },
     ],

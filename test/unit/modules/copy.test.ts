@@ -21,7 +21,7 @@ describe('copy', () => {
       mode: '0600',
       state: 'file',
       size: 4,
-      checksum: 'a3d0c14e3bee1a1ac5ad2ba6fe4d84a2c3b1ad6c'.length ? expect.any(String) : '',
+      checksum: expect.any(String) as unknown,
     });
     expect(first.data['checksum']).toMatch(/^[0-9a-f]{40}$/);
     const second = await h.run('copy', { content: 'x=1\n', dest, mode: '0600' });

@@ -45,7 +45,7 @@ const sample = defineModule<Record<string, unknown>>({
       content: { description: 'Anything' },
     },
   },
-  decide: async () => ({ kind: 'ok' }),
+  decide: () => Promise.resolve({ kind: 'ok' }),
 }) as ModuleDef<unknown>;
 
 describe('argumentsOf', () => {

@@ -144,12 +144,13 @@ describe('copy of a controller folder', () => {
   it('a file the OS refuses to read (EACCES): failed with the path and what to check', async () => {
     const real = fs.promises.readFile;
     vi.spyOn(fs.promises, 'readFile').mockImplementation(async (...a: Parameters<typeof real>) => {
-      if (String(a[0]).endsWith('/files/tree/a')) {
-        throw Object.assign(new Error(`EACCES: permission denied, open '${String(a[0])}'`), {
+      const file = a[0];
+      if (typeof file === 'string' && file.endsWith('/files/tree/a')) {
+        throw Object.assign(new Error(`EACCES: permission denied, open '${file}'`), {
           code: 'EACCES',
           errno: -13,
           syscall: 'open',
-          path: String(a[0]),
+          path: file,
         });
       }
       return real(...a);

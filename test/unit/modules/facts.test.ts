@@ -504,7 +504,6 @@ describe('facts of this machine (local connection)', () => {
     const c = conn();
     let calls = 0;
     const counting: Connection = {
-      ...c,
       spec: c.spec,
       exec: (s, o) => {
         calls++;

@@ -25,15 +25,21 @@ export class FakeConnection implements Connection {
   };
   readonly scripts: string[] = [];
   constructor(private readonly rules: FakeRule[]) {}
-  async connect(): Promise<void> {}
-  async exec(script: string): Promise<ExecResult> {
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  exec(script: string): Promise<ExecResult> {
     this.scripts.push(script);
     const rule = this.rules.find((r) => r.match.test(script));
-    return { rc: 0, stdout: '', stderr: '', ...(rule?.result ?? {}) };
+    return Promise.resolve({ rc: 0, stdout: '', stderr: '', ...(rule?.result ?? {}) });
   }
-  async writeFile(): Promise<void> {}
-  async readFile(): Promise<Buffer | null> {
-    return null;
+  writeFile(): Promise<void> {
+    return Promise.resolve();
   }
-  async close(): Promise<void> {}
+  readFile(): Promise<Buffer | null> {
+    return Promise.resolve(null);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }

@@ -28,7 +28,7 @@ beforeAll(async () => {
     ['tar', ''],
   ] as const) {
     archives[ext] = join(work, `pkg.${ext}`);
-    execFileSync('tar', ['-c', ...(flag ? [flag] : []), '-f', archives[ext]!, '-C', src, 'pkg-1.0']);
+    execFileSync('tar', ['-c', ...(flag ? [flag] : []), '-f', archives[ext], '-C', src, 'pkg-1.0']);
   }
   archives['zip'] = join(work, 'pkg.zip');
   execFileSync('zip', ['-q', '-r', '-y', archives['zip'], 'pkg-1.0'], { cwd: src });

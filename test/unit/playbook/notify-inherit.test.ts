@@ -46,7 +46,7 @@ describe('notify passes down from blocks and imports (as in Ansible 2.14)', () =
   for (const c of cases) {
     it(c.name, async () => {
       const pb = await loadText(`- hosts: all\n  tasks:\n${c.tasks}${HANDLERS}`, c.files);
-      const got = Object.fromEntries(tasksOf(pb.plays[0]!).map((t) => [t.name, t.notify]));
+      const got = Object.fromEntries(tasksOf(pb.plays[0]!).map((t) => [t.name!, t.notify] as const));
       expect(got).toEqual(c.want);
     });
   }

@@ -90,9 +90,9 @@ describe('dispatching events to hooks', () => {
     const seen: string[] = [];
     const d = dispatchTo([
       {
-        async onWarning(e) {
+        onWarning(e) {
           seen.push(e.message);
-          if (e.message === 'bad') throw new Error('disk full');
+          return e.message === 'bad' ? Promise.reject(new Error('disk full')) : Promise.resolve();
         },
       },
     ]);

@@ -34,8 +34,8 @@ describe('live line (TTY)', () => {
     const text = createTextReporter({ write: (t) => live.writeAbove(t), verbosity: 0, color: false, diff: false });
     const frames: string[] = [];
     playFixture((e) => {
-      callHook(live, e);
-      callHook(text, e);
+      void callHook(live, e);
+      void callHook(text, e);
       const after = out.slice(out.lastIndexOf('\r\x1b[2K') + 5);
       frames.push(after.slice(after.lastIndexOf('\n') + 1));
     }, clock);
@@ -60,7 +60,7 @@ describe('live line (TTY)', () => {
       columns: () => 30,
       tickMs: 0,
     });
-    callHook(live, {
+    void callHook(live, {
       type: 'task_start',
       task: 'a very long task name that goes on and on',
       module: 'x',
@@ -94,7 +94,7 @@ describe('-q and --profile', () => {
         diff: true,
       }),
     );
-    playFixture((e) => callHook(q, e), { now: 0 });
+    playFixture((e) => void callHook(q, e), { now: 0 });
     expect(out).not.toContain('changed: [web1]');
     expect(out).not.toContain('TASK [write nginx.conf]');
     expect(out).toContain('TASK [install nginx]');
@@ -114,7 +114,7 @@ describe('-q and --profile', () => {
       color: false,
       now: () => clock.now,
     });
-    playFixture((e) => callHook(p, e), clock);
+    playFixture((e) => void callHook(p, e), clock);
     expect(p.timings().map((t) => t.task)).toEqual([
       'install nginx',
       'write nginx.conf',
@@ -135,7 +135,7 @@ describe('--log and the report model', () => {
     const file = join(dir, 'run.jsonl');
     const clock = { now: 0 };
     const log = createLogReporter(file, () => clock.now);
-    playFixture((e) => callHook(log, e), clock);
+    playFixture((e) => void callHook(log, e), clock);
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('"progress"');
@@ -155,7 +155,7 @@ describe('--log and the report model', () => {
     const file = join(dir, 'model.html');
     const clock = { now: 0 };
     const r = createHtmlReporter(file, () => clock.now);
-    playFixture((e) => callHook(r, e), clock);
+    playFixture((e) => void callHook(r, e), clock);
     const html = readFileSync(file, 'utf8');
     expect(html).not.toContain('hunter2');
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);

@@ -57,24 +57,24 @@ describe('text reporter', () => {
       color: false,
       diff: true,
     });
-    callHook(r, {
+    void callHook(r, {
       type: 'task_start',
       task: 'write',
       module: 'copy',
       source: { file: 'f', line: 1, col: 1 },
       hosts: 2,
     });
-    callHook(r, {
+    void callHook(r, {
       type: 'task_result',
       result: result({ status: 'changed', diff: [{ path: '/etc/x', before: 'a\n', after: 'b\n' }] }),
     });
-    callHook(r, {
+    void callHook(r, {
       type: 'task_result',
       result: censorNoLog(
         result({ host: 'node02', status: 'failed', noLog: true, data: { failed: true, msg: 'secret' } }),
       ),
     });
-    callHook(r, { type: 'recap', hosts: { node01: { ...emptyStats(), ok: 1, changed: 1 } }, durationMs: 5 });
+    void callHook(r, { type: 'recap', hosts: { node01: { ...emptyStats(), ok: 1, changed: 1 } }, durationMs: 5 });
     expect(out).toContain('TASK [write] ***');
     expect(out).toContain('--- before: /etc/x\n+++ after: /etc/x\n@@ -1,1 +1,1 @@\n-a\n+b\n');
     expect(out).toContain('changed: [node01]\n');

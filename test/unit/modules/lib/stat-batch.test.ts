@@ -132,9 +132,9 @@ describe('when the batched output does not add up', () => {
       spec: conn.spec,
       connect: async () => {},
       writeFile: async () => {},
-      readFile: async () => null,
+      readFile: () => Promise.resolve(null),
       close: async () => {},
-      exec: async () => ({ rc: 2, stdout: '', stderr: 'stat: broken\n' }),
+      exec: () => Promise.resolve({ rc: 2, stdout: '', stderr: 'stat: broken\n' }),
     };
     await expect(statMany(broken, [join(dir, 'file')])).rejects.toThrow(
       new RemoteFailure(`cannot stat ${join(dir, 'file')}: stat: broken`),
@@ -204,7 +204,7 @@ describe('statAndRead', () => {
   it('a file the shell fails to read is read over the connection instead', async () => {
     const failing = Object.assign(Object.create(conn) as typeof conn, {
       exec: (script: string) => conn.exec(script.replace('base64 <', 'false <')),
-      readFile: async () => Buffer.from('read over sftp'),
+      readFile: () => Promise.resolve(Buffer.from('read over sftp')),
     });
     expect((await statAndRead(failing, join(dir, 'file'))).data).toEqual(Buffer.from('read over sftp'));
   });
