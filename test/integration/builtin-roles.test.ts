@@ -73,9 +73,10 @@ describe.skipIf(!support.ok)(
         }),
       );
     }, 300_000);
+    // A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
     afterAll(async () => {
-      await mirror?.server.close();
-      await fixtures?.close();
+      await (mirror as RuntimeMirror | undefined)?.server.close();
+      await (fixtures as TestServer | undefined)?.close();
     });
 
     for (const [role, base] of ROLES) {

@@ -102,8 +102,9 @@ describe.skipIf(skip !== undefined)(`the report in headless Chromium${skip ? ` [
       ],
     });
   }, 60_000);
+  // A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
   afterAll(async () => {
-    await browser?.close();
+    await (browser as Browser | undefined)?.close();
   });
 
   it('opens with nothing fetched, filters by host, status and tag, and looks right', async () => {

@@ -37,10 +37,12 @@ describe.skipIf(skip !== undefined)(`the live line on a terminal${skip ? ` [skip
     const out = execFileSync('cat', [typescript], { encoding: 'utf8' });
     expect(out).toContain('\r\x1b[2K');
     expect(out).toMatch(/command {2}0\/1 hosts {2}changed 0 {2}failed 0 {2}1\.\ds/);
+    /* eslint-disable no-control-regex -- the terminal output is matched by its ANSI escapes (ESC [) on purpose */
     expect(out).toMatch(/\x1b\[2Kchanged: \[localhost\]\r?\n/);
     expect(out).not.toMatch(/\x1b\[3\dm/);
     // The recap comes after the line was cleared for good.
     expect(out).toMatch(/\x1b\[2K\r?\nPLAY RECAP/);
+    /* eslint-enable no-control-regex */
   });
 
   it('prints no control sequence at all when stdout is not a TTY', () => {

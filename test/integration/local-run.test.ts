@@ -98,7 +98,7 @@ describe('a run over the local connection', () => {
     expect(lines.at(-1)).toEqual({
       type: 'recap',
       hosts: { localhost: { ok: 1, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 } },
-      duration_ms: expect.any(Number),
+      duration_ms: expect.any(Number) as unknown,
     });
     expect(lines.some((l) => l['type'] === 'task_result')).toBe(true);
   });
@@ -285,9 +285,9 @@ describe('--step', () => {
       verbosity: 0,
       tags: { only: [], skip: [] },
       connection: {},
-      confirmStep: async (task) => {
+      confirmStep: (task) => {
         asked.push(task);
-        return answers.shift()!;
+        return Promise.resolve(answers.shift()!);
       },
       sink: (e) => {
         if (e.type === 'task_result') ran.push(e.result.task);

@@ -62,8 +62,9 @@ beforeAll(async () => {
   srv.routes.set('/releases/SHA256SUMS', { body: `${'0'.repeat(64)}  other.tgz\n${sha}  tool.tgz\n` });
   srv.routes.set('/flaky/tool.tgz', { body: archive, failFirst: 2 });
 });
+// A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
 afterAll(async () => {
-  await srv?.close();
+  await (srv as TestServer | undefined)?.close();
   delete process.env['XDG_CACHE_HOME'];
   rmSync(work, { recursive: true, force: true });
 });

@@ -20,6 +20,7 @@ import { resetDownloads } from '../../src/modules/lib/controller-download.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
 import { startRuntimeMirror, type RuntimeMirror } from '../helpers/runtime-mirror.js';
 import { runJson } from '../helpers/cli.js';
+import { dig } from '../helpers/dig.js';
 import { withSandbox } from '../helpers/sandbox.js';
 
 interface JsonEvent {
@@ -33,7 +34,7 @@ interface JsonEvent {
 }
 
 /** Parse TOML with a real parser (Python's tomllib), as JSON. */
-function parseToml(text: string): Record<string, any> {
+function parseToml(text: string): unknown {
   return JSON.parse(
     execFileSync('python3', ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(sys.stdin.buffer)))'], {
       input: text,
@@ -88,8 +89,9 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
       }),
     );
   }, 600_000);
+  // A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
   afterAll(async () => {
-    await mirror?.server.close();
+    await (mirror as RuntimeMirror | undefined)?.server.close();
     delete process.env['XDG_CACHE_HOME'];
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -149,16 +151,16 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
     }
 
     const config = parseToml(await onHost(fixture.sandbox.hosts[0]!, 'cat /etc/containerd/config.toml'));
-    const cri = config['plugins']['io.containerd.grpc.v1.cri'];
-    expect(config['version']).toBe(2);
-    expect(config['disabled_plugins']).toEqual([]);
-    expect(config['grpc']['address']).toBe('/run/containerd/containerd.sock');
-    expect(cri['sandbox_image']).toBe('registry.k8s.io/pause:3.10.1');
-    expect(cri['containerd']['runtimes']['runc']['options']).toEqual({
+    const cri = dig(config, 'plugins', 'io.containerd.grpc.v1.cri');
+    expect(dig(config, 'version')).toBe(2);
+    expect(dig(config, 'disabled_plugins')).toEqual([]);
+    expect(dig(config, 'grpc', 'address')).toBe('/run/containerd/containerd.sock');
+    expect(dig(cri, 'sandbox_image')).toBe('registry.k8s.io/pause:3.10.1');
+    expect(dig(cri, 'containerd', 'runtimes', 'runc', 'options')).toEqual({
       BinaryName: '/usr/local/bin/runc',
       SystemdCgroup: true,
     });
-    expect(cri['registry']).toEqual({ config_path: '/etc/containerd/certs.d' });
+    expect(dig(cri, 'registry')).toEqual({ config_path: '/etc/containerd/certs.d' });
 
     const second = await site();
     expect(second.code, failures(second.events)).toBe(0);
@@ -249,16 +251,16 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
       .find((e) => e.host === n && e.task === 'containerd : containerd config (version 3)')!
       .diff!.at(-1)!.after!;
     const v3 = parseToml(rendered);
-    expect(v3['version']).toBe(3);
-    const images = v3['plugins']['io.containerd.cri.v1.images'];
-    const runtime = v3['plugins']['io.containerd.cri.v1.runtime'];
-    expect(images['pinned_images']).toEqual({ sandbox: 'registry.k8s.io/pause:3.9' });
-    expect(images['registry']).toEqual({ config_path: '/etc/containerd/certs.d' });
-    expect(runtime['containerd']['runtimes']['runc']['options']).toEqual({
+    expect(dig(v3, 'version')).toBe(3);
+    const images = dig(v3, 'plugins', 'io.containerd.cri.v1.images');
+    const runtime = dig(v3, 'plugins', 'io.containerd.cri.v1.runtime');
+    expect(dig(images, 'pinned_images')).toEqual({ sandbox: 'registry.k8s.io/pause:3.9' });
+    expect(dig(images, 'registry')).toEqual({ config_path: '/etc/containerd/certs.d' });
+    expect(dig(runtime, 'containerd', 'runtimes', 'runc', 'options')).toEqual({
       BinaryName: '/usr/local/bin/runc',
       SystemdCgroup: false,
     });
-    expect(runtime['cni']).toEqual({ bin_dirs: ['/opt/cni/bin'], conf_dir: '/etc/cni/net.d' });
+    expect(dig(runtime, 'cni')).toEqual({ bin_dirs: ['/opt/cni/bin'], conf_dir: '/etc/cni/net.d' });
   }, 300_000);
 
   it('changing crictl_version upgrades crictl (a second FIXTURE version in the mirror)', async () => {

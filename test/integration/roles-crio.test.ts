@@ -6,11 +6,12 @@
  * listens on the socket and tells systemd READY=1, served from a local HTTP
  * mirror (download_mirror + upstream host as first path segment).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withSandbox } from '../helpers/sandbox.js';
+import { dig } from '../helpers/dig.js';
 import { startServer, type TestServer } from '../unit/modules/http-fixture.js';
 import { resetDownloads } from '../../src/modules/lib/controller-download.js';
 import {
@@ -44,8 +45,9 @@ beforeAll(async () => {
     srv.routes.set(`/storage.googleapis.com/cri-o/artifacts/cri-o.amd64.v${v}.tar.gz`, { body: b.bytes });
   }
 });
+// A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
 afterAll(async () => {
-  await srv?.close();
+  await (srv as TestServer | undefined)?.close();
   delete process.env['XDG_CACHE_HOME'];
   rmSync(work, { recursive: true, force: true });
 });
@@ -97,7 +99,7 @@ const parsedToml = async (h: number, file: string) =>
       fixture.sandbox.hosts[h]!,
       `python3 -c 'import json,sys,tomllib; print(json.dumps(tomllib.load(open(sys.argv[1],"rb"))))' ${file}`,
     ),
-  ) as Record<string, any>;
+  ) as unknown;
 
 fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
   const inv = () => fixture.sandbox.inventoryFile;
@@ -172,9 +174,9 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
         await onHost(fixture, h, 'systemctl is-active crio; systemctl is-enabled crio; crio --version | head -1'),
       ).toBe(`active\nenabled\ncrio version ${V1}\n`);
       // The daemon merged 10-crio.conf and 20-bosun.conf: bosun's drop-in wins.
-      const info = JSON.parse(await onHost(fixture, h, 'crio status --socket /var/run/crio/crio.sock info'));
-      expect(info.config.crio.image.pause_image).toBe('registry.k8s.io/pause:3.10.1');
-      expect(info.config.crio.runtime.runtimes.crun.runtime_path).toBe('/usr/libexec/crio/crun');
+      const info: unknown = JSON.parse(await onHost(fixture, h, 'crio status --socket /var/run/crio/crio.sock info'));
+      expect(dig(info, 'config', 'crio', 'image', 'pause_image')).toBe('registry.k8s.io/pause:3.10.1');
+      expect(dig(info, 'config', 'crio', 'runtime', 'runtimes', 'crun', 'runtime_path')).toBe('/usr/libexec/crio/crun');
       expect(await starts(i)).toBe(1);
     }
     expect(resultsOf(real.events, /restart crio/).map((e) => e.status)).toEqual(['changed', 'changed']);
@@ -194,7 +196,7 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
     const check = await bosun(['run', pb, '-i', inv(), '--check', '--diff']);
     expect(check.code).toBe(0);
     const predicted = changedTasks(check.events);
-    expect(predicted.filter((t) => !/restart crio/.test(t))).toEqual(
+    expect(predicted.filter((t) => !t.includes('restart crio'))).toEqual(
       fixture.sandbox.hosts.map(
         (h) => `${h.name}|crio : Render the crio.conf.d drop-in (after the bundle's 10-crio.conf, so it wins)`,
       ),
@@ -205,8 +207,8 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
     for (const h of [0, 1]) {
       expect(await starts(h)).toBe(2);
       const dropin = await parsedToml(h, '/etc/crio/crio.conf.d/20-bosun.conf');
-      expect(dropin.crio.image.pause_image).toBe('registry.example.com/pause:3.9');
-      expect(dropin.crio.runtime).toMatchObject({ cgroup_manager: 'cgroupfs', conmon_cgroup: 'pod' });
+      expect(dig(dropin, 'crio', 'image', 'pause_image')).toBe('registry.example.com/pause:3.9');
+      expect(dig(dropin, 'crio', 'runtime')).toMatchObject({ cgroup_manager: 'cgroupfs', conmon_cgroup: 'pod' });
     }
     const again = await bosun(['run', pb, '-i', inv()]);
     expect(changedTasks(again.events)).toEqual([]);

@@ -90,7 +90,7 @@ fixture.describe('role isulad on Debian systemd sandbox hosts', () => {
       const snap = (await snapshot(fixture, PATHS))[i]!;
       expect(snap).toContain('/etc/isulad 750 root');
       expect(snap).toContain('/etc/isulad/daemon.json 600 root');
-      const daemon = JSON.parse(await onHost(fixture, h, 'cat /etc/isulad/daemon.json'));
+      const daemon: unknown = JSON.parse(await onHost(fixture, h, 'cat /etc/isulad/daemon.json'));
       expect(daemon).toMatchObject({
         'pod-sandbox-image': 'registry.k8s.io/pause:3.10.1',
         'network-plugin': 'cni',

@@ -82,8 +82,9 @@ fixture.describe('site.yml with container_manager crio and isula on 3 systemd sa
       }),
     );
   }, 600_000);
+  // A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
   afterAll(async () => {
-    await server?.close();
+    await (server as MirrorServer | undefined)?.close();
     delete process.env['XDG_CACHE_HOME'];
     if (work) rmSync(work, { recursive: true, force: true });
   });

@@ -15,7 +15,7 @@ const skip = support.ok ? undefined : support.reason;
 function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
   } catch {
     return false;
   }
@@ -126,10 +126,10 @@ env.describe('sandbox up and down', () => {
       .connect()
       .then(
         () => undefined,
-        (e: Error) => e,
+        (e: unknown) => e,
       );
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(err!.message).toBe('connection refused on 127.79.0.3:22');
+    expect((err as Error).message).toBe('connection refused on 127.79.0.3:22');
   });
 
   it('refuses to start on an address whose port 22 is taken', async () => {

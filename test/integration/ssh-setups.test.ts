@@ -33,7 +33,7 @@ async function bosun(
 ): Promise<{ code: number; events: JsonEvent[]; err: string }> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete process.env[k];
+    if (v === undefined) Reflect.deleteProperty(process.env, k);
     else process.env[k] = v;
   }
   let out = '';
@@ -58,7 +58,7 @@ async function bosun(
     return { code, events, err };
   } finally {
     for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
+      if (v === undefined) Reflect.deleteProperty(process.env, k);
       else process.env[k] = v;
     }
   }
@@ -79,8 +79,9 @@ describe.skipIf(skipHidden !== undefined)(
     beforeAll(async () => {
       hh = await startHiddenHosts(2);
     }, 30_000);
+    // A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
     afterAll(async () => {
-      await hh?.stop();
+      await (hh as HiddenHosts | undefined)?.stop();
     });
 
     const inventory = (commonArgs: string, file = 'hidden.ini') => {

@@ -191,7 +191,7 @@ describe.skipIf(!hasAnsible)('bosun vault and ansible-vault', () => {
     expect(r1.code).toBe(1);
     expect(r1.err).toContain('Decryption failed (no vault secrets would decrypt)');
     const lines = readFileSync(f, 'utf8').split('\n');
-    lines[1] = (lines[1]![0] === '3' ? '4' : '3') + lines[1]!.slice(1);
+    lines[1] = (lines[1]!.startsWith('3') ? '4' : '3') + lines[1]!.slice(1);
     const tampered = file('tampered.yml', lines.join('\n'));
     expect((await bosun(['vault', 'view', tampered, '--vault-password-file', pwFile])).err).toMatch(
       /Decryption failed|format/,
