@@ -53,6 +53,23 @@ export default defineConfig(
     },
   },
   {
+    files: ['test/**'],
+    rules: {
+      // Tests read events through loose all-optional types; a missing field shown as "undefined" in a key or message is what a failure should print.
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        {
+          allowNumber: true,
+          allowAny: false,
+          allowBoolean: false,
+          allowNullish: true,
+          allowRegExp: false,
+          allowNever: false,
+        },
+      ],
+    },
+  },
+  {
     // Plain JavaScript (bin/, scripts/*.mjs, bench/) is outside tsconfig.json: syntax rules only.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],

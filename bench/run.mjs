@@ -37,11 +37,14 @@ const { values: opt } = parseArgs({
   },
 });
 if (opt.help) {
-  process.stdout.write(`usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 5] [--base 127.90.0.1] [--out bench/results]\n`);
+  process.stdout.write(
+    `usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 5] [--base 127.90.0.1] [--out bench/results]\n`,
+  );
   process.exit(0);
 }
 const hostCounts = opt.hosts.split(',').map(Number);
-if (hostCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--hosts: expected counts like 10,50,100, got ${opt.hosts}`);
+if (hostCounts.some((n) => !Number.isInteger(n) || n < 1))
+  throw new Error(`--hosts: expected counts like 10,50,100, got ${opt.hosts}`);
 const repeat = Number(opt.repeat);
 const ansibleMax = Number(opt['ansible-max-hosts']);
 const withAnsible = !opt['no-ansible'] && existsSync(ANSIBLE);
@@ -51,7 +54,8 @@ let current;
 let interrupted = false;
 async function cleanup() {
   for (const child of running) stopTree(child);
-  if (current) await sandboxDown({ name: current }).catch((e) => log(`could not stop sandbox ${current}: ${e.message}`));
+  if (current)
+    await sandboxDown({ name: current }).catch((e) => log(`could not stop sandbox ${current}: ${e.message}`));
   current = undefined;
 }
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -74,9 +78,21 @@ function fail(what, r) {
 
 /** A measured row for the table. */
 function rowOf(tool, run, hosts, forks, r, changed) {
-  const out = { tool, run, hosts, forks, wallS: r.wallS, cpuS: r.cpuS, maxRssMB: r.maxRssMB, perHostTaskMs: (r.wallS * 1000) / (hosts * tasks), changed };
+  const out = {
+    tool,
+    run,
+    hosts,
+    forks,
+    wallS: r.wallS,
+    cpuS: r.cpuS,
+    maxRssMB: r.maxRssMB,
+    perHostTaskMs: (r.wallS * 1000) / (hosts * tasks),
+    changed,
+  };
   if (r.samples) out.samples = r.samples;
-  log(`${tool.padEnd(7)} ${run.padEnd(6)} ${String(hosts).padStart(3)} hosts: ${r.wallS.toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU, ${r.maxRssMB?.toFixed(0) ?? '?'} MB, changed=${changed}`);
+  log(
+    `${tool.padEnd(7)} ${run.padEnd(6)} ${String(hosts).padStart(3)} hosts: ${r.wallS.toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU, ${r.maxRssMB?.toFixed(0) ?? '?'} MB, changed=${changed}`,
+  );
   return out;
 }
 
@@ -89,8 +105,12 @@ async function bosunRun(sb, forks, times, extra = [], playbook = PLAYBOOK) {
 
 async function ansibleRun(sb, forks, hosts) {
   const env = {
-    ...process.env, ANSIBLE_PIPELINING: '1', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_RETRY_FILES_ENABLED: '0', ANSIBLE_SSH_CONTROL_PATH_DIR: join(work, `cp-${hosts}`),
+    ...process.env,
+    ANSIBLE_PIPELINING: '1',
+    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_RETRY_FILES_ENABLED: '0',
+    ANSIBLE_SSH_CONTROL_PATH_DIR: join(work, `cp-${hosts}`),
     // The connection timeout (default 10 s) is for slow networks; at 100 hosts the 2 cores are saturated
     // and Ansible's own connections queue longer than that. It does not make a run faster.
     ANSIBLE_TIMEOUT: '120',
@@ -101,7 +121,10 @@ async function ansibleRun(sb, forks, hosts) {
 /** A failed Ansible run is reported (with the end of its output), not the end of the benchmark. */
 function ansibleFailed(results, n, which, r) {
   const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-4).join(' | ').slice(0, 400);
-  results.notes = [...(results.notes ?? []), `Ansible's ${which} run at ${n} hosts failed (exit ${r.code} after ${r.wallS.toFixed(0)} s): ${tail}`];
+  results.notes = [
+    ...(results.notes ?? []),
+    `Ansible's ${which} run at ${n} hosts failed (exit ${r.code} after ${r.wallS.toFixed(0)} s): ${tail}`,
+  ];
   log(`ansible-playbook ${which} run at ${n} hosts failed (exit ${r.code}); see the notes of the report`);
 }
 
@@ -142,7 +165,14 @@ async function benchHosts(n, results) {
   const demo = join(ROOT, 'playbooks', 'demo.yml');
   await bosunRun(sb, forks, 1, [], demo);
   r = await bosunRun(sb, forks, repeat, ['--check'], demo);
-  results.check.push({ playbook: relative(ROOT, demo), hosts: n, forks, wallS: r.wallS, cpuS: r.cpuS, maxRssMB: r.maxRssMB });
+  results.check.push({
+    playbook: relative(ROOT, demo),
+    hosts: n,
+    forks,
+    wallS: r.wallS,
+    cpuS: r.cpuS,
+    maxRssMB: r.maxRssMB,
+  });
   log(`bosun --check demo.yml on ${n} hosts: ${r.wallS.toFixed(2)} s`);
   await wipe(sb);
 
@@ -169,36 +199,67 @@ async function startup(results) {
   const pb = existsSync(site) ? site : join(ROOT, 'playbooks', 'demo.yml');
   const s = await medianRun(11, process.execPath, [BOSUN, 'run', '--syntax-check', pb]);
   if (s.code !== 0) fail('bosun --syntax-check', s);
-  results.startup = { version: { wallS: v.wallS, cpuS: v.cpuS, maxRssMB: v.maxRssMB }, syntaxCheck: { playbook: relative(ROOT, pb), wallS: s.wallS, cpuS: s.cpuS, maxRssMB: s.maxRssMB } };
+  results.startup = {
+    version: { wallS: v.wallS, cpuS: v.cpuS, maxRssMB: v.maxRssMB },
+    syntaxCheck: { playbook: relative(ROOT, pb), wallS: s.wallS, cpuS: s.cpuS, maxRssMB: s.maxRssMB },
+  };
   log(`bosun --version ${v.wallS.toFixed(3)} s; --syntax-check ${relative(ROOT, pb)} ${s.wallS.toFixed(3)} s`);
 }
 
 function machine() {
   let ansible = null;
   if (existsSync(ANSIBLE)) ansible = execFileSync(ANSIBLE, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
-  return { loadAvgStart: os.loadavg()[0], cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? '?', memGB: Math.round(os.totalmem() / 2 ** 30), node: process.versions.node, kernel: os.release(), ansible };
+  return {
+    loadAvgStart: os.loadavg()[0],
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? '?',
+    memGB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.versions.node,
+    kernel: os.release(),
+    ansible,
+  };
 }
 
 function bosunInfo() {
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
   let commit = process.env.BENCH_COMMIT ?? 'unknown';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (dirty) commit += '+changes';
-  } catch { /* not a git checkout: BENCH_COMMIT or 'unknown' */ }
+  } catch {
+    /* not a git checkout: BENCH_COMMIT or 'unknown' */
+  }
   return { version, commit };
 }
 
 async function main() {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
   const support = sandboxSupport();
   if (!support.ok) throw new Error(`cannot start sandbox hosts: ${support.reason}`);
   await ensureSshd();
-  if (!existsSync(ANSIBLE)) log(`${ANSIBLE} not found: Ansible is left out (apt-get install -y ansible-core to include it)`);
+  if (!existsSync(ANSIBLE))
+    log(`${ANSIBLE} not found: Ansible is left out (apt-get install -y ansible-core to include it)`);
   const results = {
-    date: new Date().toISOString(), machine: machine(), bosun: bosunInfo(), tasks, repeat, ansibleMaxHosts: ansibleMax,
-    ansibleSkipped: [], rows: [], check: [], startup: {},
+    date: new Date().toISOString(),
+    machine: machine(),
+    bosun: bosunInfo(),
+    tasks,
+    repeat,
+    ansibleMaxHosts: ansibleMax,
+    ansibleSkipped: [],
+    rows: [],
+    check: [],
+    startup: {},
   };
   const started = Date.now();
   await startup(results);
@@ -217,7 +278,12 @@ async function main() {
   const md = markdown(results);
   writeFileSync(join(opt.out, `bench-${stamp}.md`), md);
   writeFileSync(join(opt.out, 'latest.md'), md);
-  const chart = writeChart(results.rows, `bosun, Ansible and the floor: ${tasks}-task playbook`, join(opt.out, 'chart.svg'), join(opt.out, 'chart.png'));
+  const chart = writeChart(
+    results.rows,
+    `bosun, Ansible and the floor: ${tasks}-task playbook`,
+    join(opt.out, 'chart.svg'),
+    join(opt.out, 'chart.png'),
+  );
   if (chart.png) copyFileSync(join(opt.out, 'chart.png'), join(BENCH, 'chart-latest.png'));
   else log(chart.hint);
   process.stdout.write(`${md}\n`);

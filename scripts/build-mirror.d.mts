@@ -39,7 +39,10 @@ export function downloadDebs(cacheDir?: string, log?: (msg: string) => void): { 
 /** The upstream version in a Debian version: 1.6.20~ds1-1+deb12u3 -> 1.6.20. */
 export function upstreamVersion(debVersion: string): string;
 /** Build (or reuse) the mirror in `dir`. */
-export function buildRuntimeMirror(dir: string, opts?: { arch?: string; debCache?: string; log?: (msg: string) => void }): MirrorManifest;
+export function buildRuntimeMirror(
+  dir: string,
+  opts?: { arch?: string; debCache?: string; log?: (msg: string) => void },
+): MirrorManifest;
 /** The role variables that install the mirror's versions from `url`. */
 export function mirrorVars(manifest: MirrorManifest, url: string): Record<string, string>;
 /** Serve `dir` over HTTP on 127.0.0.1. */

@@ -17,7 +17,22 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, renameSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  openSync,
+  renameSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  copyFileSync,
+  chmodSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,13 +44,20 @@ export const CRICTL_FIXTURE_VERSION = '1.31.1';
 export const KUBEKEY_FIXTURE_VERSION = '3.1.12';
 
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
+const run = (cmd, args, opts = {}) =>
+  execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
 
-/** Debian's .deb files of containerd and runc, downloaded once into a cache folder (apt-get update first when the lists lack them). */
+/**
+ * Debian's .deb files of containerd and runc, downloaded once into a cache folder (apt-get update first when the lists
+ * lack them).
+ */
 export function downloadDebs(cacheDir = path.join(homedir(), '.cache', 'bosun', 'runtime-debs'), log = () => {}) {
   mkdirSync(cacheDir, { recursive: true });
   const find = (name) => readdirSync(cacheDir).find((f) => f.startsWith(`${name}_`) && f.endsWith('.deb'));
-  const found = () => ({ containerd: path.join(cacheDir, find('containerd')), runc: path.join(cacheDir, find('runc')) });
+  const found = () => ({
+    containerd: path.join(cacheDir, find('containerd')),
+    runc: path.join(cacheDir, find('runc')),
+  });
   if (find('containerd') && find('runc')) return found();
   // Into a folder of our own, then renamed in: two builds at once never see half a file.
   const tmp = mkdtempSync(path.join(cacheDir, '.download-'));
@@ -67,7 +89,18 @@ export function upstreamVersion(debVersion) {
 function tarGz(root, members, out) {
   mkdirSync(path.dirname(out), { recursive: true });
   const tar = `${out}.tar`;
-  run('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', root, '-cf', tar, ...members]);
+  run('tar', [
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mtime=@0',
+    '-C',
+    root,
+    '-cf',
+    tar,
+    ...members,
+  ]);
   const fd = openSync(out, 'w');
   try {
     execFileSync('gzip', ['-n', '-1', '-c', tar], { stdio: ['ignore', fd, 'pipe'] });
@@ -82,7 +115,10 @@ function tarGz(root, members, out) {
  * Debian's packages, the crictl fixture archive; returns (and writes to
  * `dir/manifest.json`) each file's version, upstream path and sha256.
  */
-export function buildRuntimeMirror(dir, { arch = run('dpkg', ['--print-architecture']).trim(), debCache, log = () => {} } = {}) {
+export function buildRuntimeMirror(
+  dir,
+  { arch = run('dpkg', ['--print-architecture']).trim(), debCache, log = () => {} } = {},
+) {
   const reused = reuse(dir, arch);
   if (reused) {
     log(`reusing the mirror built before in ${dir}`);
@@ -124,7 +160,12 @@ function buildInto(dir, arch, debCache, log) {
     const cPath = `github.com/containerd/containerd/releases/download/v${cVersion}/containerd-${cVersion}-linux-${arch}.tar.gz`;
     log(`containerd ${cVersion}: bin/{${cBins.join(',')}} -> ${cPath}`);
     tarGz(path.join(cRoot, 'pkg'), ['bin'], path.join(dir, cPath));
-    manifest.containerd = { version: cVersion, upstream: cPath, sha256: sha256(path.join(dir, cPath)), binaries: cBins.sort() };
+    manifest.containerd = {
+      version: cVersion,
+      upstream: cPath,
+      sha256: sha256(path.join(dir, cPath)),
+      binaries: cBins.sort(),
+    };
     // runc: the plain binary runc.<arch>.
     const rVersion = upstreamVersion(run('dpkg-deb', ['-f', debs.runc, 'Version']).trim());
     const rRoot = path.join(work, 'runc');
@@ -139,7 +180,11 @@ function buildInto(dir, arch, debCache, log) {
     const kVersion = CRICTL_FIXTURE_VERSION;
     const kRoot = path.join(work, 'crictl');
     mkdirSync(kRoot);
-    writeFileSync(path.join(kRoot, 'crictl'), `#!/bin/sh\n# bosun test fixture standing in for crictl ${kVersion}\ncase "$1" in\n  --version|-v) echo "crictl version v${kVersion}" ;;\n  *) echo "crictl fixture: only --version is implemented" >&2; exit 1 ;;\nesac\n`, { mode: 0o755 });
+    writeFileSync(
+      path.join(kRoot, 'crictl'),
+      `#!/bin/sh\n# bosun test fixture standing in for crictl ${kVersion}\ncase "$1" in\n  --version|-v) echo "crictl version v${kVersion}" ;;\n  *) echo "crictl fixture: only --version is implemented" >&2; exit 1 ;;\nesac\n`,
+      { mode: 0o755 },
+    );
     const kPath = `github.com/kubernetes-sigs/cri-tools/releases/download/v${kVersion}/crictl-v${kVersion}-linux-${arch}.tar.gz`;
     tarGz(kRoot, ['crictl'], path.join(dir, kPath));
     log(`crictl ${kVersion} (fixture script) -> ${kPath}`);
@@ -148,7 +193,11 @@ function buildInto(dir, arch, debCache, log) {
     const gVersion = KUBEKEY_FIXTURE_VERSION;
     const gRoot = path.join(work, 'kubekey');
     mkdirSync(gRoot);
-    writeFileSync(path.join(gRoot, 'kk'), `#!/bin/sh\n# bosun test fixture standing in for KubeKey ${gVersion}\ncase "$1 $2 $3" in\n  "version -o short") echo "v${gVersion}" ;;\n  *) echo "kk fixture: only 'version -o short' is implemented" >&2; exit 1 ;;\nesac\n`, { mode: 0o755 });
+    writeFileSync(
+      path.join(gRoot, 'kk'),
+      `#!/bin/sh\n# bosun test fixture standing in for KubeKey ${gVersion}\ncase "$1 $2 $3" in\n  "version -o short") echo "v${gVersion}" ;;\n  *) echo "kk fixture: only 'version -o short' is implemented" >&2; exit 1 ;;\nesac\n`,
+      { mode: 0o755 },
+    );
     const gPath = `github.com/kubesphere/kubekey/releases/download/v${gVersion}/kubekey-v${gVersion}-linux-${arch}.tar.gz`;
     tarGz(gRoot, ['kk'], path.join(dir, gPath));
     log(`kk ${gVersion} (fixture script) -> ${gPath}`);
@@ -216,7 +265,11 @@ export function serveMirror(dir, { port = 0 } = {}) {
       resolve({
         url: `http://127.0.0.1:${bound}`,
         hits,
-        close: () => new Promise((done) => { server.closeAllConnections?.(); server.close(() => done()); }),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections?.();
+            server.close(() => done());
+          }),
       });
     });
   });
@@ -228,7 +281,10 @@ async function cli(argv) {
     process.stderr.write('usage: node scripts/build-mirror.mjs DIR [--serve] [--port-file FILE] [--vars-file FILE]\n');
     return 2;
   }
-  const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  const opt = (name) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const log = (m) => process.stderr.write(`  mirror: ${m}\n`);
   const manifest = buildRuntimeMirror(dir, { log });
   if (!argv.includes('--serve')) {
@@ -240,12 +296,22 @@ async function cli(argv) {
   if (opt('--vars-file')) writeFileSync(opt('--vars-file'), `${JSON.stringify(vars, null, 2)}\n`);
   if (opt('--port-file')) writeFileSync(opt('--port-file'), `${srv.url}\n`);
   log(`serving ${path.resolve(dir)} on ${srv.url}`);
-  const stop = () => { srv.close().then(() => process.exit(0)); };
+  const stop = () => {
+    srv.close().then(() => process.exit(0));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   return undefined;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  cli(process.argv.slice(2)).then((code) => { if (code !== undefined) process.exit(code); }, (e) => { process.stderr.write(`build-mirror: ${e.message}\n`); process.exit(1); });
+  cli(process.argv.slice(2)).then(
+    (code) => {
+      if (code !== undefined) process.exit(code);
+    },
+    (e) => {
+      process.stderr.write(`build-mirror: ${e.message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -32,19 +32,26 @@ await build({
   // ssh2 and cpu-features load native addons (.node files); playwright-core is a dev tool.
   external: ['ssh2', 'cpu-features', 'playwright-core', 'ajv', 'ajv/*', 'ajv-formats'],
   // CommonJS dependencies inside an ES module need `require` for Node's own modules.
-  banner: { js: "import { createRequire as __bosunRequire } from 'node:module'; const require = __bosunRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __bosunRequire } from 'node:module'; const require = __bosunRequire(import.meta.url);",
+  },
   minifyWhitespace: true,
   minifySyntax: true,
   keepNames: true,
   legalComments: 'linked',
   logLevel: 'warning',
-  plugins: [{
-    // Handlebars' compiler loads `source-map` only to emit source maps of compiled templates, which
-    // bosun never asks for; without it, it uses its own small SourceNode (as in browsers).
-    name: 'no-source-map',
-    setup(b) {
-      b.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'bosun-empty' }));
-      b.onLoad({ filter: /.*/, namespace: 'bosun-empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  plugins: [
+    {
+      // Handlebars' compiler loads `source-map` only to emit source maps of compiled templates, which
+      // bosun never asks for; without it, it uses its own small SourceNode (as in browsers).
+      name: 'no-source-map',
+      setup(b) {
+        b.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'bosun-empty' }));
+        b.onLoad({ filter: /.*/, namespace: 'bosun-empty' }, () => ({
+          contents: 'module.exports = {};',
+          loader: 'js',
+        }));
+      },
     },
-  }],
+  ],
 });

@@ -12,7 +12,9 @@ const file = fileURLToPath(new URL('../docs/cli.md', import.meta.url));
 const before = readFileSync(file, 'utf8');
 const after = updateCliMarkdown(before);
 if (process.argv.includes('--check')) {
-  process.stdout.write(after === before ? 'docs/cli.md is up to date\n' : 'docs/cli.md is out of date: run npm run docs:cli\n');
+  process.stdout.write(
+    after === before ? 'docs/cli.md is up to date\n' : 'docs/cli.md is out of date: run npm run docs:cli\n',
+  );
   process.exitCode = after === before ? 0 : 1;
 } else if (after !== before) {
   writeFileSync(file, after);

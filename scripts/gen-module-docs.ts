@@ -13,7 +13,9 @@ const file = fileURLToPath(new URL('../docs/modules.md', import.meta.url));
 const before = readFileSync(file, 'utf8');
 const after = updateModulesMarkdown(before, moduleRegistry.values());
 if (process.argv.includes('--check')) {
-  process.stdout.write(after === before ? 'docs/modules.md is up to date\n' : 'docs/modules.md is out of date: run npm run docs:modules\n');
+  process.stdout.write(
+    after === before ? 'docs/modules.md is up to date\n' : 'docs/modules.md is out of date: run npm run docs:modules\n',
+  );
   process.exitCode = after === before ? 0 : 1;
 } else if (after !== before) {
   writeFileSync(file, after);

@@ -34,14 +34,18 @@ export function chartSvg(rows, title) {
   const xMax = Math.max(...hosts);
   const x = (h) => M.left + (h / xMax) * pw;
   const y = (s) => M.top + ph - ((Math.log10(s) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * ph;
-  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="13">`,
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="13">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${M.left}" y="28" font-size="16" font-weight="bold">${esc(title)}</text>`];
+    `<text x="${M.left}" y="28" font-size="16" font-weight="bold">${esc(title)}</text>`,
+  ];
   for (let d = lo; d <= hi * 1.0001; d *= 10) {
     for (const k of [1, 2, 5]) {
       const v = d * k;
       if (v > hi * 1.0001) break;
-      out.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${y(v)}" y2="${y(v)}" stroke="${k === 1 ? '#bbb' : '#eee'}"/>`);
+      out.push(
+        `<line x1="${M.left}" x2="${M.left + pw}" y1="${y(v)}" y2="${y(v)}" stroke="${k === 1 ? '#bbb' : '#eee'}"/>`,
+      );
       out.push(`<text x="${M.left - 8}" y="${y(v) + 4}" text-anchor="end">${v >= 1 ? v : v.toPrecision(1)} s</text>`);
     }
   }
@@ -52,17 +56,25 @@ export function chartSvg(rows, title) {
   out.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${M.top + ph}" y2="${M.top + ph}" stroke="#333"/>`);
   out.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + ph}" stroke="#333"/>`);
   out.push(`<text x="${M.left + pw / 2}" y="${H - 15}" text-anchor="middle">hosts (forks = hosts)</text>`);
-  out.push(`<text transform="translate(20 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">wall time (log scale)</text>`);
+  out.push(
+    `<text transform="translate(20 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">wall time (log scale)</text>`,
+  );
   let ly = M.top + 10;
   for (const s of SERIES) {
-    const pts = rows.filter((r) => r.tool === s.tool && r.run === s.run && r.wallS > 0).sort((a, b) => a.hosts - b.hosts);
+    const pts = rows
+      .filter((r) => r.tool === s.tool && r.run === s.run && r.wallS > 0)
+      .sort((a, b) => a.hosts - b.hosts);
     if (pts.length === 0) continue;
     const path = pts.map((p, i) => `${i ? 'L' : 'M'}${x(p.hosts).toFixed(1)},${y(p.wallS).toFixed(1)}`).join(' ');
     out.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2.5" stroke-dasharray="${s.dash}"/>`);
     for (const p of pts) out.push(`<circle cx="${x(p.hosts)}" cy="${y(p.wallS)}" r="4" fill="${s.color}"/>`);
     const lx = M.left + pw + 20;
-    out.push(`<line x1="${lx}" x2="${lx + 34}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2.5" stroke-dasharray="${s.dash}"/>`);
-    out.push(`<text x="${lx + 42}" y="${ly + 4}">${esc(`${LABEL[s.tool]}, ${s.run === 'first' ? '1st run' : '2nd run'}`)}</text>`);
+    out.push(
+      `<line x1="${lx}" x2="${lx + 34}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2.5" stroke-dasharray="${s.dash}"/>`,
+    );
+    out.push(
+      `<text x="${lx + 42}" y="${ly + 4}">${esc(`${LABEL[s.tool]}, ${s.run === 'first' ? '1st run' : '2nd run'}`)}</text>`,
+    );
     ly += 24;
   }
   out.push('</svg>');
@@ -74,7 +86,10 @@ export function writeChart(rows, title, svgFile, pngFile) {
   writeFileSync(svgFile, chartSvg(rows, title));
   const r = spawnSync('rsvg-convert', ['-f', 'png', '-o', pngFile, svgFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.error || r.status !== 0) {
-    return { png: false, hint: `no PNG: rsvg-convert is missing (apt-get install -y librsvg2-bin); the chart is in ${svgFile}` };
+    return {
+      png: false,
+      hint: `no PNG: rsvg-convert is missing (apt-get install -y librsvg2-bin); the chart is in ${svgFile}`,
+    };
   }
   return { png: true };
 }

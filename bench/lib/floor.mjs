@@ -52,8 +52,24 @@ echo "changed=$c"
 
 /** OpenSSH options for a sandbox: its key and known_hosts, no prompts, no agent, no multiplexing. */
 export function sshOptions(sb) {
-  return ['-i', sb.privateKeyFile, '-o', `UserKnownHostsFile=${sb.knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-F', '/dev/null'];
+  return [
+    '-i',
+    sb.privateKeyFile,
+    '-o',
+    `UserKnownHostsFile=${sb.knownHostsFile}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'ControlMaster=no',
+    '-o',
+    'ControlPath=none',
+    '-F',
+    '/dev/null',
+  ];
 }
 
 /**
@@ -63,11 +79,14 @@ export function sshOptions(sb) {
 export function writeDriver(sb, scriptFile, driverFile) {
   const ssh = ['ssh', ...sshOptions(sb)].map(shq).join(' ');
   const addrs = sb.hosts.map((h) => h.address).join(' ');
-  writeFileSync(driverFile, `rc=0; pids=''
+  writeFileSync(
+    driverFile,
+    `rc=0; pids=''
 for a in ${addrs}; do ${ssh} "root@$a" sh -s < ${shq(scriptFile)} & pids="$pids $!"; done
 for p in $pids; do wait "$p" || rc=1; done
 exit $rc
-`);
+`,
+  );
   return driverFile;
 }
 

@@ -65,7 +65,14 @@ export async function measure(cmd, args, { env, cwd, timeoutMs = 30 * 60_000 } =
     }
   }
   rmSync(dir, { recursive: true, force: true });
-  return { code, wallS, cpuS, maxRssMB, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  return {
+    code,
+    wallS,
+    cpuS,
+    maxRssMB,
+    stdout: Buffer.concat(out).toString('utf8'),
+    stderr: Buffer.concat(err).toString('utf8'),
+  };
 }
 
 /** The median of numbers. */
@@ -82,7 +89,7 @@ export async function medianRun(times, cmd, args, opts) {
   const failedRun = runs.find((r) => r.code !== 0);
   if (failedRun) return failedRun;
   const m = median(runs.map((r) => r.wallS));
-  return { ...runs.find((r) => r.wallS === m) ?? runs[0], wallS: m, samples: runs.map((r) => r.wallS) };
+  return { ...(runs.find((r) => r.wallS === m) ?? runs[0]), wallS: m, samples: runs.map((r) => r.wallS) };
 }
 
 const RECAP = /^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm;

@@ -17,26 +17,61 @@ export function targets(results) {
   const out = [];
   const hosts = [...new Set(results.rows.map((r) => r.hosts))].sort((a, b) => a - b);
   const speedup = (h) => ratio(row(results, 'ansible', 'second', h)?.wallS, row(results, 'bosun', 'second', h)?.wallS);
-  for (const [h, want] of [[10, 30], [100, 50]]) {
+  for (const [h, want] of [
+    [10, 30],
+    [100, 50],
+  ]) {
     const s = hosts.includes(h) ? speedup(h) : null;
-    out.push({ what: `idempotent re-run, Ansible ÷ bosun at ${h} hosts`, target: `≥ ${want}x`, measured: s ? `${fmt(s, 1)}x` : 'not measured', ok: s ? s >= want : null });
+    out.push({
+      what: `idempotent re-run, Ansible ÷ bosun at ${h} hosts`,
+      target: `≥ ${want}x`,
+      measured: s ? `${fmt(s, 1)}x` : 'not measured',
+      ok: s ? s >= want : null,
+    });
   }
   const top = Math.max(...hosts);
   for (const run of ['first', 'second']) {
     const f = ratio(row(results, 'bosun', run, top)?.wallS, row(results, 'floor', run, top)?.wallS);
-    out.push({ what: `bosun ÷ floor at ${top} hosts, ${run} run`, target: '≤ 3x', measured: f ? `${fmt(f, 1)}x` : 'not measured', ok: f ? f <= 3 : null });
+    out.push({
+      what: `bosun ÷ floor at ${top} hosts, ${run} run`,
+      target: '≤ 3x',
+      measured: f ? `${fmt(f, 1)}x` : 'not measured',
+      ok: f ? f <= 3 : null,
+    });
   }
   const lowest = Math.min(...hosts);
   if (top !== lowest) {
     const g = ratio(row(results, 'bosun', 'second', top)?.wallS, row(results, 'bosun', 'second', lowest)?.wallS);
-    out.push({ what: `bosun 2nd-run wall time, ${top} ÷ ${lowest} hosts (forks = hosts)`, target: 'nearly flat (≤ 2x)', measured: g ? `${fmt(g, 2)}x` : '–', ok: g ? g <= 2 : null });
+    out.push({
+      what: `bosun 2nd-run wall time, ${top} ÷ ${lowest} hosts (forks = hosts)`,
+      target: 'nearly flat (≤ 2x)',
+      measured: g ? `${fmt(g, 2)}x` : '–',
+      ok: g ? g <= 2 : null,
+    });
   }
   const v = results.startup.version?.wallS;
-  out.push({ what: 'bosun --version', target: '< 0.15 s', measured: `${fmt(v, 3)} s`, ok: v !== undefined ? v < 0.15 : null });
+  out.push({
+    what: 'bosun --version',
+    target: '< 0.15 s',
+    measured: `${fmt(v, 3)} s`,
+    ok: v !== undefined ? v < 0.15 : null,
+  });
   const sc = results.startup.syntaxCheck?.wallS;
-  out.push({ what: `bosun run --syntax-check ${results.startup.syntaxCheck?.playbook ?? ''}`, target: '< 0.4 s', measured: `${fmt(sc, 3)} s`, ok: sc !== undefined ? sc < 0.4 : null });
-  const rss = Math.max(...results.rows.filter((r) => r.tool === 'bosun' && r.hosts === top).map((r) => r.maxRssMB ?? 0));
-  out.push({ what: `bosun peak RSS at ${top} hosts (forks ${results.rows.find((r) => r.hosts === top)?.forks})`, target: '< 200 MB', measured: `${fmt(rss, 0)} MB`, ok: rss > 0 ? rss < 200 : null });
+  out.push({
+    what: `bosun run --syntax-check ${results.startup.syntaxCheck?.playbook ?? ''}`,
+    target: '< 0.4 s',
+    measured: `${fmt(sc, 3)} s`,
+    ok: sc !== undefined ? sc < 0.4 : null,
+  });
+  const rss = Math.max(
+    ...results.rows.filter((r) => r.tool === 'bosun' && r.hosts === top).map((r) => r.maxRssMB ?? 0),
+  );
+  out.push({
+    what: `bosun peak RSS at ${top} hosts (forks ${results.rows.find((r) => r.hosts === top)?.forks})`,
+    target: '< 200 MB',
+    measured: `${fmt(rss, 0)} MB`,
+    ok: rss > 0 ? rss < 200 : null,
+  });
   return out;
 }
 
@@ -45,9 +80,17 @@ export function markdown(results) {
   const L = [];
   const m = results.machine;
   L.push('# bosun benchmark results', '');
-  L.push(`${results.date} · ${m.cpus} × ${m.cpuModel} · ${m.memGB} GB · Node ${m.node} · ${m.ansible ?? 'Ansible not installed'} · bosun ${results.bosun.version} (${results.bosun.commit}) · load average ${fmt(m.loadAvgStart, 1)} at the start, ${fmt(m.loadAvgEnd, 1)} at the end (other work on the machine makes wall times noisy) · ${fmt(results.totalS, 0)} s in all`, '');
-  L.push(`Playbook \`bench/playbook.yml\`: ${results.tasks} tasks on every host; sandbox hosts (real sshd in namespaces on this machine). Wall times in seconds; the second run is idempotent (changed=0) and is the median of ${results.repeat} runs for bosun and the floor.`, '');
-  L.push('| hosts | forks | run | bosun | Ansible | floor | Ansible ÷ bosun | bosun ÷ floor | bosun CPU s | Ansible CPU s | floor CPU s | bosun peak RSS MB | bosun ms per host-task | changed (b/A/f) |');
+  L.push(
+    `${results.date} · ${m.cpus} × ${m.cpuModel} · ${m.memGB} GB · Node ${m.node} · ${m.ansible ?? 'Ansible not installed'} · bosun ${results.bosun.version} (${results.bosun.commit}) · load average ${fmt(m.loadAvgStart, 1)} at the start, ${fmt(m.loadAvgEnd, 1)} at the end (other work on the machine makes wall times noisy) · ${fmt(results.totalS, 0)} s in all`,
+    '',
+  );
+  L.push(
+    `Playbook \`bench/playbook.yml\`: ${results.tasks} tasks on every host; sandbox hosts (real sshd in namespaces on this machine). Wall times in seconds; the second run is idempotent (changed=0) and is the median of ${results.repeat} runs for bosun and the floor.`,
+    '',
+  );
+  L.push(
+    '| hosts | forks | run | bosun | Ansible | floor | Ansible ÷ bosun | bosun ÷ floor | bosun CPU s | Ansible CPU s | floor CPU s | bosun peak RSS MB | bosun ms per host-task | changed (b/A/f) |',
+  );
   L.push('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   const hosts = [...new Set(results.rows.map((r) => r.hosts))].sort((a, b) => a - b);
   for (const h of hosts) {
@@ -55,20 +98,42 @@ export function markdown(results) {
       const b = row(results, 'bosun', run, h);
       const a = row(results, 'ansible', run, h);
       const f = row(results, 'floor', run, h);
-      L.push(`| ${h} | ${b?.forks ?? ''} | ${run} | ${fmt(b?.wallS)} | ${a ? fmt(a.wallS) : 'skipped'} | ${fmt(f?.wallS)} | ${a ? `${fmt(ratio(a.wallS, b?.wallS), 1)}x` : '–'} | ${fmt(ratio(b?.wallS, f?.wallS), 2)}x | ${fmt(b?.cpuS)} | ${fmt(a?.cpuS)} | ${fmt(f?.cpuS)} | ${fmt(b?.maxRssMB, 0)} | ${fmt(b?.perHostTaskMs, 2)} | ${b?.changed ?? '–'}/${a?.changed ?? '–'}/${f?.changed ?? '–'} |`);
+      L.push(
+        `| ${h} | ${b?.forks ?? ''} | ${run} | ${fmt(b?.wallS)} | ${a ? fmt(a.wallS) : 'skipped'} | ${fmt(f?.wallS)} | ${a ? `${fmt(ratio(a.wallS, b?.wallS), 1)}x` : '–'} | ${fmt(ratio(b?.wallS, f?.wallS), 2)}x | ${fmt(b?.cpuS)} | ${fmt(a?.cpuS)} | ${fmt(f?.cpuS)} | ${fmt(b?.maxRssMB, 0)} | ${fmt(b?.perHostTaskMs, 2)} | ${b?.changed ?? '–'}/${a?.changed ?? '–'}/${f?.changed ?? '–'} |`,
+      );
     }
   }
   if (results.ansibleSkipped.length) {
-    L.push('', `Ansible was not run at ${results.ansibleSkipped.join(', ')} hosts (\`--ansible-max-hosts ${results.ansibleMaxHosts}\`: it takes minutes there).`);
+    L.push(
+      '',
+      `Ansible was not run at ${results.ansibleSkipped.join(', ')} hosts (\`--ansible-max-hosts ${results.ansibleMaxHosts}\`: it takes minutes there).`,
+    );
   }
-  L.push('', 'CPU is the controller\'s (user+sys of the child process and everything it waited for: Ansible\'s workers, the floor\'s ssh clients); the work the targets do is not in it.', '');
-  L.push('## Start-up and check mode', '', '| command | wall s (median) | CPU s | peak RSS MB |', '|---|---:|---:|---:|');
+  L.push(
+    '',
+    "CPU is the controller's (user+sys of the child process and everything it waited for: Ansible's workers, the floor's ssh clients); the work the targets do is not in it.",
+    '',
+  );
+  L.push(
+    '## Start-up and check mode',
+    '',
+    '| command | wall s (median) | CPU s | peak RSS MB |',
+    '|---|---:|---:|---:|',
+  );
   const s = results.startup;
-  L.push(`| \`bosun --version\` | ${fmt(s.version?.wallS, 3)} | ${fmt(s.version?.cpuS, 3)} | ${fmt(s.version?.maxRssMB, 0)} |`);
-  L.push(`| \`bosun run --syntax-check ${s.syntaxCheck?.playbook}\` | ${fmt(s.syntaxCheck?.wallS, 3)} | ${fmt(s.syntaxCheck?.cpuS, 3)} | ${fmt(s.syntaxCheck?.maxRssMB, 0)} |`);
-  for (const c of results.check) L.push(`| \`bosun run --check ${c.playbook}\` on ${c.hosts} hosts (forks ${c.forks}) | ${fmt(c.wallS, 3)} | ${fmt(c.cpuS, 3)} | ${fmt(c.maxRssMB, 0)} |`);
+  L.push(
+    `| \`bosun --version\` | ${fmt(s.version?.wallS, 3)} | ${fmt(s.version?.cpuS, 3)} | ${fmt(s.version?.maxRssMB, 0)} |`,
+  );
+  L.push(
+    `| \`bosun run --syntax-check ${s.syntaxCheck?.playbook}\` | ${fmt(s.syntaxCheck?.wallS, 3)} | ${fmt(s.syntaxCheck?.cpuS, 3)} | ${fmt(s.syntaxCheck?.maxRssMB, 0)} |`,
+  );
+  for (const c of results.check)
+    L.push(
+      `| \`bosun run --check ${c.playbook}\` on ${c.hosts} hosts (forks ${c.forks}) | ${fmt(c.wallS, 3)} | ${fmt(c.cpuS, 3)} | ${fmt(c.maxRssMB, 0)} |`,
+    );
   L.push('', '## Targets (issue 7)', '', '| target | wanted | measured | met |', '|---|---|---|---|');
-  for (const t of targets(results)) L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.ok === null ? '–' : t.ok ? 'yes' : '**no**'} |`);
+  for (const t of targets(results))
+    L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.ok === null ? '–' : t.ok ? 'yes' : '**no**'} |`);
   for (const note of results.notes ?? []) L.push('', `Note: ${note}`);
   L.push('', '![wall time against hosts](../chart-latest.png)', '');
   return L.join('\n');

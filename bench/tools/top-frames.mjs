@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** Print the top frames of a V8 .cpuprofile by self time, and self time per file: `node bench/tools/top-frames.mjs FILE [N]`. */
+/**
+ * Print the top frames of a V8 .cpuprofile by self time, and self time per file:
+ * `node bench/tools/top-frames.mjs FILE [N]`.
+ */
 import { readFileSync } from 'node:fs';
 
 const [file, n = '25'] = process.argv.slice(2);
@@ -23,9 +26,15 @@ for (const [id, us] of self) {
   const pkg = f.startsWith('nm/') ? f.split('/').slice(0, 2).join('/') : f;
   files.set(pkg, (files.get(pkg) ?? 0) + us);
 }
-const show = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(n))
-  .map(([k, us]) => `${(us / 1000).toFixed(1).padStart(8)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-process.stdout.write(`total ${(total / 1000).toFixed(0)} ms\n--- frames\n${show(frames)}\n--- files/packages\n${show(files)}\n`);
+const show = (m) =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Number(n))
+    .map(([k, us]) => `${(us / 1000).toFixed(1).padStart(8)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
+process.stdout.write(
+  `total ${(total / 1000).toFixed(0)} ms\n--- frames\n${show(frames)}\n--- files/packages\n${show(files)}\n`,
+);
 
 // With a third argument, show the call stacks (5 frames up) that spend the most self time in that function.
 const focus = process.argv[4];

@@ -21,9 +21,9 @@ function modulesMarkdown(): string {
 export function registerDoc(program: Command, { io, setExit }: CliContext): void {
   program
     .command('doc')
-    .description('show a module\'s documentation: arguments, check mode, return values, an example (like ansible-doc)')
+    .description("show a module's documentation: arguments, check mode, return values, an example (like ansible-doc)")
     .argument('[module]', "module name (ansible.builtin.NAME works too), or 'role'")
-    .argument('[role]', 'with `role`: the role name (the playbook folder\'s roles/ first, then the built-in roles)')
+    .argument('[role]', "with `role`: the role name (the playbook folder's roles/ first, then the built-in roles)")
     .option('-l, --list', 'list the modules with their one-line description', false)
     .option('--markdown', 'print the Markdown argument table instead', false)
     .action(async (name, roleName, o) => {
@@ -39,7 +39,10 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
         return;
       }
       const [{ getModule, moduleRegistry }, docs, { Help }, { closest }] = await Promise.all([
-        import('../modules/index.js'), import('../modules/docs.js'), import('@commander-js/extra-typings'), import('fastest-levenshtein'),
+        import('../modules/index.js'),
+        import('../modules/docs.js'),
+        import('@commander-js/extra-typings'),
+        import('fastest-levenshtein'),
       ]);
       if (o.list) {
         const names = [...moduleRegistry.keys()].sort();
@@ -56,7 +59,9 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
       const def = getModule(name);
       if (!def) {
         const short = name.replace(/^ansible\.(builtin|legacy)\./, '');
-        io.err(`bosun doc: no module named '${name}'; did you mean '${closest(short, [...moduleRegistry.keys()])}'? (bosun doc --list shows them all)\n`);
+        io.err(
+          `bosun doc: no module named '${name}'; did you mean '${closest(short, [...moduleRegistry.keys()])}'? (bosun doc --list shows them all)\n`,
+        );
         setExit(EXIT_ERROR);
         return;
       }

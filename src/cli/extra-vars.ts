@@ -26,7 +26,11 @@ export async function parseExtraVars(value: string, index: number): Promise<VarL
   return { level: 'extra_vars', source, values };
 }
 
-function mappingLayer(value: unknown, source: string, pos: () => { file: string; line: number; col: number }): VarLayer {
+function mappingLayer(
+  value: unknown,
+  source: string,
+  pos: () => { file: string; line: number; col: number },
+): VarLayer {
   if (value === null || value === undefined) return { level: 'extra_vars', source, values: {} };
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new BosunError('EXTRA_VARS', 'extra vars must be a mapping of names to values', { source: pos() });

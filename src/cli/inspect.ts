@@ -20,7 +20,12 @@ interface InspectFlags {
 }
 
 /** Check (and optionally list hosts, tasks or tags of) the playbooks; returns the exit code. */
-export async function inspectPlaybooks(playbooks: string[], o: InspectFlags, extraVars: VarLayer[], io: CliIO): Promise<number> {
+export async function inspectPlaybooks(
+  playbooks: string[],
+  o: InspectFlags,
+  extraVars: VarLayer[],
+  io: CliIO,
+): Promise<number> {
   const { playbooks: loaded } = await loadPlaybooks(playbooks, extraVars);
   if (!o.listHosts && !o.listTasks && !o.listTags) {
     io.out(`playbook: ${playbooks.join(', ')}\n`);
@@ -62,7 +67,7 @@ function taskLines(play: Play, filter: TagFilter): string[] {
   const lines: string[] = [];
   for (const n of walk(sections(play))) {
     if (n.kind === 'block' || !tagsSelect(n.tags, filter)) continue;
-    const name = n.kind === 'task' ? n.name ?? n.module : `include_${n.what}: ${n.target}`;
+    const name = n.kind === 'task' ? (n.name ?? n.module) : `include_${n.what}: ${n.target}`;
     const role = n.context.role ? `${n.context.role.name} : ` : '';
     lines.push(`${role}${name}\tTAGS: [${n.tags.join(', ')}]`);
   }

@@ -33,14 +33,21 @@ export interface InventoryCommandOptions {
 export async function inventoryCommand(opts: InventoryCommandOptions, io: { out(t: string): void }): Promise<number> {
   const actions = [opts.list, opts.host !== undefined, opts.graph].filter(Boolean).length;
   if (actions !== 1) {
-    throw new BosunError('BAD_OPTION', actions === 0 ? 'bosun inventory needs one of --list, --host HOST or --graph' : 'give only one of --list, --host and --graph');
+    throw new BosunError(
+      'BAD_OPTION',
+      actions === 0
+        ? 'bosun inventory needs one of --list, --host HOST or --graph'
+        : 'give only one of --list, --host and --graph',
+    );
   }
   const inv = await loadInventory(opts.inventories.length > 0 ? opts.inventories : ['/etc/ansible/hosts']);
   const available = new Set(opts.limit === undefined ? realHosts(inv) : selectHosts(inv, opts.limit));
   const view = new InventoryView(inv, opts);
   if (opts.host !== undefined) {
     if (!inv.hosts.has(opts.host) || stateOf(inv).implicit.has(opts.host)) {
-      throw new BosunError('INVENTORY', `host '${opts.host}' is not in the inventory`, { hint: 'bosun inventory --list shows the hosts' });
+      throw new BosunError('INVENTORY', `host '${opts.host}' is not in the inventory`, {
+        hint: 'bosun inventory --list shows the hosts',
+      });
     }
     const scope = await view.scope(opts.host);
     const values = scope.toObject();
@@ -63,19 +70,28 @@ function realHosts(inv: Inventory): string[] {
 /** The inventory seen as ansible-inventory shows it. */
 class InventoryView {
   private readonly scopes = new Map<string, Promise<VarScope>>();
-  constructor(private readonly inv: Inventory, private readonly opts: InventoryCommandOptions) {}
+  constructor(
+    private readonly inv: Inventory,
+    private readonly opts: InventoryCommandOptions,
+  ) {}
 
   /** A group's children; `all` lists `ungrouped` first, as Ansible creates it with `all`. */
   private children(name: string): string[] {
     const kids = this.inv.groups.get(name)?.children ?? [];
-    return name === 'all' && kids.includes('ungrouped') ? ['ungrouped', ...kids.filter((k) => k !== 'ungrouped')] : [...kids];
+    return name === 'all' && kids.includes('ungrouped')
+      ? ['ungrouped', ...kids.filter((k) => k !== 'ungrouped')]
+      : [...kids];
   }
 
   /** A host's variables: inventory, group_vars, host_vars, extra vars. */
   scope(host: string): Promise<VarScope> {
     let s = this.scopes.get(host);
     if (!s) {
-      const layers = hostVarLayers(this.inv, host, this.opts.playbookDir === undefined ? {} : { playbookDir: this.opts.playbookDir });
+      const layers = hostVarLayers(
+        this.inv,
+        host,
+        this.opts.playbookDir === undefined ? {} : { playbookDir: this.opts.playbookDir },
+      );
       s = layers.then((l) => new VarScope(l).with(...this.opts.extraVars));
       this.scopes.set(host, s);
     }
@@ -89,8 +105,12 @@ class InventoryView {
   /** A group's own variables: inline, then its group_vars/ files (no extra vars, as Ansible). */
   private async groupVars(name: string): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = { ...this.inv.groups.get(name)!.vars };
-    const dirs = [...stateOf(this.inv).varDirs, ...(this.opts.playbookDir === undefined ? [] : [this.opts.playbookDir])];
-    for (const dir of new Set(dirs.map((d) => path.resolve(d)))) for (const layer of await varsFileLayers(this.inv, dir, 'group_vars', name)) Object.assign(out, layer.values);
+    const dirs = [
+      ...stateOf(this.inv).varDirs,
+      ...(this.opts.playbookDir === undefined ? [] : [this.opts.playbookDir]),
+    ];
+    for (const dir of new Set(dirs.map((d) => path.resolve(d))))
+      for (const layer of await varsFileLayers(this.inv, dir, 'group_vars', name)) Object.assign(out, layer.values);
     return out;
   }
 
@@ -130,7 +150,8 @@ class InventoryView {
       const g = this.inv.groups.get(name)!;
       const entry: Record<string, unknown> = {};
       const children: Record<string, unknown> = {};
-      for (const child of this.children(name)) if (child !== 'all') Object.assign(children, { [child]: await visit(child) });
+      for (const child of this.children(name))
+        if (child !== 'all') Object.assign(children, { [child]: await visit(child) });
       if (Object.keys(children).length > 0) entry['children'] = children;
       const hosts: Record<string, unknown> = {};
       if (name !== 'all') {
@@ -149,7 +170,9 @@ class InventoryView {
   /** `--graph`: `@group:` lines, children before hosts, `  |--` per level; `--vars` adds `{name = value}`. */
   async graph(available: Set<string>): Promise<string[]> {
     const lines: string[] = [];
-    const line = (text: string, depth: number): void => { lines.push(depth === 0 ? text : `${'  |'.repeat(depth)}--${text}`); };
+    const line = (text: string, depth: number): void => {
+      lines.push(depth === 0 ? text : `${'  |'.repeat(depth)}--${text}`);
+    };
     const showVars = (vars: Record<string, unknown>, depth: number): void => {
       for (const key of Object.keys(vars).sort()) line(`{${key} = ${pythonStr(vars[key])}}`, depth);
     };
@@ -175,7 +198,11 @@ class InventoryView {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -197,18 +224,24 @@ function pythonStr(value: unknown, nested = false): string {
   if (value === false) return 'False';
   if (typeof value === 'string') return nested ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : value;
   if (Array.isArray(value)) return `[${value.map((v) => pythonStr(v, true)).join(', ')}]`;
-  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `'${k}': ${pythonStr(v, true)}`).join(', ')}}`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `'${k}': ${pythonStr(v, true)}`)
+      .join(', ')}}`;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only numbers, bigints, symbols and functions get here; TypeScript does not narrow `unknown` that far
   return String(value);
 }
 
 /** With -vvv: one line per variable saying which layer won and where it is written. */
 function describeOrigins(scope: VarScope, values: Record<string, unknown>): string {
-  const lines = Object.keys(values).sort().map((name) => {
-    const found = scope.lookup(name)!;
-    const { level, source, pos } = found.origin;
-    const where = pos ? ` (${pos.file}:${pos.line}:${pos.col})` : '';
-    return `# ${name} = ${JSON.stringify(found.value)}  <- ${level}: ${source}${where}`;
-  });
+  const lines = Object.keys(values)
+    .sort()
+    .map((name) => {
+      const found = scope.lookup(name)!;
+      const { level, source, pos } = found.origin;
+      const where = pos ? ` (${pos.file}:${pos.line}:${pos.col})` : '';
+      return `# ${name} = ${JSON.stringify(found.value)}  <- ${level}: ${source}${where}`;
+    });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
@@ -230,10 +263,22 @@ export function registerInventory(program: Command, { io, setExit }: CliContext)
     .action(async (o) => {
       const { parseExtraVars } = await import('./extra-vars.js');
       const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
-      setExit(await inventoryCommand({
-        inventories: o.inventory, list: o.list, graph: o.graph, vars: o.vars, yaml: o.yaml, verbosity: typeof o.verbose === 'number' ? o.verbose : 1, extraVars,
-        ...(o.host ? { host: o.host } : {}), ...(o.limit ? { limit: o.limit } : {}), ...(o.playbookDir ? { playbookDir: o.playbookDir } : {}),
-      }, io));
+      setExit(
+        await inventoryCommand(
+          {
+            inventories: o.inventory,
+            list: o.list,
+            graph: o.graph,
+            vars: o.vars,
+            yaml: o.yaml,
+            verbosity: typeof o.verbose === 'number' ? o.verbose : 1,
+            extraVars,
+            ...(o.host ? { host: o.host } : {}),
+            ...(o.limit ? { limit: o.limit } : {}),
+            ...(o.playbookDir ? { playbookDir: o.playbookDir } : {}),
+          },
+          io,
+        ),
+      );
     });
-
 }

@@ -13,9 +13,13 @@ export const LINT_FINDINGS_EXIT = 2;
 export function registerLint(program: Command, { io, setExit }: CliContext): void {
   program
     .command('lint')
-    .description('check roles and playbooks: schemas, module arguments, templates, and rules such as unnamed tasks, unguarded commands and undefined variables')
+    .description(
+      'check roles and playbooks: schemas, module arguments, templates, and rules such as unnamed tasks, unguarded commands and undefined variables',
+    )
     .argument('[paths...]', 'role folders, folders of roles and playbooks, or files (default: .)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const))
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const),
+    )
     .option('-r, --rule <id>', 'run only this rule (repeatable)', collect, [] as string[])
     .option('--list-rules', 'list the rules and exit', false)
     .action(async (paths, o) => {

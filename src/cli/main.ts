@@ -44,7 +44,9 @@ function version(): string {
 /** Build the command tree; `io` lets tests capture output. */
 export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command('bosun')
-    .description('Declarative playbook runner: bring fleets of Linux hosts to the state a YAML playbook describes, over SSH.')
+    .description(
+      'Declarative playbook runner: bring fleets of Linux hosts to the state a YAML playbook describes, over SSH.',
+    )
     .version(`bosun ${version()}`, '--version', 'print the version and exit')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
@@ -57,7 +59,9 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   let code = 0;
   const verbosity = verbosityOf(argv);
-  const program = buildProgram(io, (c) => { code = c; });
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -67,7 +71,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return 0;
       return EXIT_BAD_OPTIONS;
     }
     // A user or target error (or the controller's OS refusing) is told in its own words, never with a stack.
@@ -95,9 +100,14 @@ export function verbosityOf(argv: string[]): number {
 
 function defaultIO(): CliIO {
   return {
-    out: (t) => { process.stdout.write(t); },
-    err: (t) => { process.stderr.write(t); },
+    out: (t) => {
+      process.stdout.write(t);
+    },
+    err: (t) => {
+      process.stderr.write(t);
+    },
+    // @types/node types process.stdout as a tty.WriteStream, but isTTY is undefined when stdout is a pipe or a file.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- keeps the field a real boolean
     isTTY: Boolean(process.stdout.isTTY),
   };
 }
-

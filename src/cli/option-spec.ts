@@ -13,7 +13,11 @@ export interface FillContext {
 }
 
 /** The value commander gives for these flags without a parser: a string for `<arg>`, a list for `<arg...>`, else a boolean. */
-export type FlagValue<F extends string> = F extends `${string}<${string}...>` ? string[] : F extends `${string}<${string}>` | `${string}[${string}]` ? string : boolean;
+export type FlagValue<F extends string> = F extends `${string}<${string}...>`
+  ? string[]
+  : F extends `${string}<${string}>` | `${string}[${string}]`
+    ? string
+    : boolean;
 
 /**
  * One option of `bosun run`. `V` is the flag's parsed value, `T` the
@@ -52,8 +56,12 @@ export interface EntryTypes<P extends string, V, T, O, D> {
 
 /** Declare one option; the helper only keeps the types of its parser, default and conversion. */
 export function option<
-  const F extends string, V = FlagValue<F>, T = V, const P extends string = string,
-  const O extends true | undefined = undefined, const D extends V | undefined = undefined,
+  const F extends string,
+  V = FlagValue<F>,
+  T = V,
+  const P extends string = string,
+  const O extends true | undefined = undefined,
+  const D extends V | undefined = undefined,
 >(spec: {
   flags: F;
   description: string;
@@ -63,5 +71,5 @@ export function option<
   choices?: readonly string[];
   fills?: { field: P; optional?: O; late?: true; to?: (value: V, ctx: FillContext) => T | Promise<T> };
 }): RunOptionSpec<F, V, T> & EntryTypes<P, V, T, O, D> {
-  return spec as RunOptionSpec<F, V, T>;
+  return spec;
 }

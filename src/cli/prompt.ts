@@ -18,7 +18,9 @@ export async function askYes(question: string): Promise<boolean> {
 /** Read a secret from the terminal without echoing it. */
 export async function askSecret(prompt: string, io: CliIO): Promise<string> {
   if (!process.stdin.isTTY) {
-    throw new BosunError('BAD_OPTION', '--ask-become-pass needs a terminal', { hint: 'set BOSUN_BECOME_PASSWORD or ansible_become_password instead' });
+    throw new BosunError('BAD_OPTION', '--ask-become-pass needs a terminal', {
+      hint: 'set BOSUN_BECOME_PASSWORD or ansible_become_password instead',
+    });
   }
   const { createInterface } = await import('node:readline');
   return new Promise((resolve) => {

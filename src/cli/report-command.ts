@@ -13,7 +13,10 @@ export function registerReport(program: Command, { io, setExit }: CliContext): v
     .argument('<log>', 'a JSON-lines event log written by bosun run --log')
     .option('-o, --output <file>', 'the HTML file to write (default: the log name with .html)')
     .action(async (log, o) => {
-      const [{ readEventLog }, { writeReport }] = await Promise.all([import('../reporters/log.js'), import('../reporters/html.js')]);
+      const [{ readEventLog }, { writeReport }] = await Promise.all([
+        import('../reporters/log.js'),
+        import('../reporters/html.js'),
+      ]);
       const output = o.output ?? `${log.replace(/\.jsonl?$/i, '')}.html`;
       writeReport(output, readEventLog(log));
       io.out(`report written to ${output}\n`);

@@ -14,10 +14,14 @@ const EXIT_INTERRUPTED = 99;
 
 /** Register `bosun role`. */
 export function registerRole(program: Command, { io, setExit }: CliContext): void {
-  const role = program.command('role').description('author roles: a skeleton to start from, and the test cycle on sandbox hosts');
+  const role = program
+    .command('role')
+    .description('author roles: a skeleton to start from, and the test cycle on sandbox hosts');
   role
     .command('init')
-    .description('create a role skeleton: defaults, vars, tasks, handlers, templates, files, meta, argument specs, README and a test scenario')
+    .description(
+      'create a role skeleton: defaults, vars, tasks, handlers, templates, files, meta, argument specs, README and a test scenario',
+    )
     .argument('<name>', 'role name (letters, digits, _ and -)')
     .option('--path <dir>', 'folder to create the role in', '.')
     .action(async (name, o) => {
@@ -37,22 +41,37 @@ export function registerRole(program: Command, { io, setExit }: CliContext): voi
     .option('--base <address>', 'first host address (default 127.88.X.1 from a hash of the role path)')
     .option('--json', 'print one JSON object per phase, then a summary', false)
     .option('-v, --verbose', 'show the output of every playbook run', false)
-    .option('-e, --extra-vars <vars>', 'extra variables for every run (k=v, JSON/YAML, @file; repeatable)', collect, [] as string[])
+    .option(
+      '-e, --extra-vars <vars>',
+      'extra variables for every run (k=v, JSON/YAML, @file; repeatable)',
+      collect,
+      [] as string[],
+    )
     .action(async (rolePath, o) => {
       const { parseExtraVars } = await import('./extra-vars.js');
       const layers = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
-      const extraVars = layers.length ? Object.assign({}, ...layers.map((l) => l.values)) as Record<string, unknown> : undefined;
+      const extraVars = layers.length
+        ? (Object.assign({}, ...layers.map((l) => l.values)) as Record<string, unknown>)
+        : undefined;
       const [{ runRoleTest }, { createTextReporter }, { roleTestSandboxName }, { sandboxDown }] = await Promise.all([
-        import('../role-test/cycle.js'), import('../reporters/text.js'), import('../role-test/scenario.js'), import('../sandbox/index.js'),
+        import('../role-test/cycle.js'),
+        import('../reporters/text.js'),
+        import('../role-test/scenario.js'),
+        import('../sandbox/index.js'),
       ]);
       // Ctrl-C skips the cycle's own destroy step: stop the hosts here, then exit as interrupted.
       const interrupted = (): void => {
         io.err('interrupted: stopping the sandbox hosts\n');
-        void sandboxDown({ name: roleTestSandboxName(path.resolve(rolePath), o.scenario) }).finally(() => process.exit(EXIT_INTERRUPTED));
+        void sandboxDown({ name: roleTestSandboxName(path.resolve(rolePath), o.scenario) }).finally(() =>
+          process.exit(EXIT_INTERRUPTED),
+        );
       };
       process.once('SIGINT', interrupted);
       if (!o.json) io.out(`role test ${rolePath} (scenario ${o.scenario})\n`);
-      const reporter = o.verbose && !o.json ? createTextReporter({ write: io.out, verbosity: 0, color: false, diff: false }) : undefined;
+      const reporter =
+        o.verbose && !o.json
+          ? createTextReporter({ write: io.out, verbosity: 0, color: false, diff: false })
+          : undefined;
       let report: RoleTestReport;
       try {
         report = await runRoleTest({
@@ -85,12 +104,16 @@ function phaseText(p: PhaseResult): string {
 function writeSummary(r: RoleTestReport, json: boolean, io: CliIO): void {
   if (json) {
     const { phases, ...rest } = r;
-    io.out(`${JSON.stringify({ type: 'summary', ...rest, phases: phases.map((p) => ({ phase: p.phase, status: p.status })) })}\n`);
+    io.out(
+      `${JSON.stringify({ type: 'summary', ...rest, phases: phases.map((p) => ({ phase: p.phase, status: p.status })) })}\n`,
+    );
     return;
   }
   const failed = r.phases.find((p) => p.status === 'failed');
-  io.out(r.passed
-    ? `PASSED ${r.role}/${r.scenario} in ${seconds(r.durationMs)}\n`
-    : `FAILED ${r.role}/${r.scenario}${failed ? ` at ${failed.phase}` : ''} in ${seconds(r.durationMs)} (exit ${r.exitCode})\n`);
+  io.out(
+    r.passed
+      ? `PASSED ${r.role}/${r.scenario} in ${seconds(r.durationMs)}\n`
+      : `FAILED ${r.role}/${r.scenario}${failed ? ` at ${failed.phase}` : ''} in ${seconds(r.durationMs)} (exit ${r.exitCode})\n`,
+  );
   if (r.kept) io.out(`kept: inventory ${r.kept.inventory}; stop with: bosun sandbox down --name ${r.kept.sandbox}\n`);
 }

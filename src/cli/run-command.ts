@@ -12,32 +12,40 @@ import { applyVaultOptions } from './run-vault-options.js';
 
 /** Register `bosun run`; its options come from the table in run-options.ts. */
 export function registerRun(program: Command, { io, setExit }: CliContext): void {
-  addRunOptions(program
-    .command('run')
-    .description('run playbooks against an inventory (like ansible-playbook)')
-    .argument('<playbook...>', 'playbook files, run in order'))
-    .action(async (playbooks, opts) => {
-      // addRunOptions added exactly the table's options (a unit test checks the attribute names), so the flags are RunFlags.
-      const o = opts as unknown as RunFlags;
-      setExit(await runCommand(playbooks, { ...o, verbose: typeof o.verbose === 'number' ? o.verbose : 1 }, io));
-    });
+  addRunOptions(
+    program
+      .command('run')
+      .description('run playbooks against an inventory (like ansible-playbook)')
+      .argument('<playbook...>', 'playbook files, run in order'),
+  ).action(async (playbooks, opts) => {
+    // addRunOptions added exactly the table's options (a unit test checks the attribute names), so the flags are RunFlags.
+    const o = opts as unknown as RunFlags;
+    setExit(await runCommand(playbooks, { ...o, verbose: typeof o.verbose === 'number' ? o.verbose : 1 }, io));
+  });
 }
 
 async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<number> {
   // The vault password must be known before any file is read (vaulted vars files, !vault values).
   await applyVaultOptions(o, io);
   if (o.syntaxCheck || o.listHosts || o.listTasks || o.listTags) {
-    const [{ inspectPlaybooks }, { parseExtraVars }] = await Promise.all([import('./inspect.js'), import('./extra-vars.js')]);
+    const [{ inspectPlaybooks }, { parseExtraVars }] = await Promise.all([
+      import('./inspect.js'),
+      import('./extra-vars.js'),
+    ]);
     const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
     const tags = { only: splitTags(o.tags), skip: splitTags(o.skipTags) };
     return inspectPlaybooks(playbooks, { ...o, tags }, extraVars, io);
   }
   const [{ runPlaybooks }, { buildReporters }, { dispatchTo }] = await Promise.all([
-    import('../executor/run.js'), import('./run-output-options.js'), import('../reporters/dispatch.js'),
+    import('../executor/run.js'),
+    import('./run-output-options.js'),
+    import('../reporters/dispatch.js'),
   ]);
   // Every field the table fills (prompts in table order); the reporters before the become prompt, as always.
   let reporters: ReturnType<typeof dispatchTo> | undefined;
-  const fromFlags = await cliRunOptions(o, io, async () => { reporters = dispatchTo(await buildReporters(o, io)); });
+  const fromFlags = await cliRunOptions(o, io, async () => {
+    reporters = dispatchTo(await buildReporters(o, io));
+  });
   if (!reporters) throw new Error('cliRunOptions did not build the reporters');
   const runOptions: RunOptions = { ...fromFlags, playbooks, sink: reporters.sink };
   // Ctrl-C or SIGTERM: stop starting tasks and let running ones finish (--grace); a second Ctrl-C exits at once.
@@ -64,17 +72,22 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
 
 /** Run once, or with --confirm: the plan first, one question, then the real run. */
 async function runWithConfirm(
-  runOptions: RunOptions, o: RunFlags, io: CliIO, runPlaybooksOnly: typeof import('../executor/run.js').runPlaybooks,
+  runOptions: RunOptions,
+  o: RunFlags,
+  io: CliIO,
+  runPlaybooksOnly: typeof import('../executor/run.js').runPlaybooks,
 ): Promise<number> {
   const runPlaybooks = async (opts: RunOptions): Promise<RunOutcome> => {
     const outcome = await runPlaybooksOnly(opts);
     // As ansible-playbook: an error after the recap, and the exit code stays the run's.
-    if (outcome.unmatchedStartAtTask !== undefined) io.err(`[ERROR]: No matching task "${outcome.unmatchedStartAtTask}" found.\n`);
+    if (outcome.unmatchedStartAtTask !== undefined)
+      io.err(`[ERROR]: No matching task "${outcome.unmatchedStartAtTask}" found.\n`);
     return outcome;
   };
   if (!o.confirm || o.check) return (await runPlaybooks(runOptions)).exitCode;
   // --confirm: the plan first (a check run), one question, then the real run.
-  if (!o.yes && !process.stdin.isTTY) throw new BosunError('BAD_OPTION', '--confirm asks on the terminal: add -y to apply without asking');
+  if (!o.yes && !process.stdin.isTTY)
+    throw new BosunError('BAD_OPTION', '--confirm asks on the terminal: add -y to apply without asking');
   io.out('PLAN (check mode: nothing is changed yet)\n');
   const plan = await runPlaybooks({ ...runOptions, check: true });
   const changes = Object.entries(plan.stats).filter(([, s]) => s.changed > 0);
@@ -86,7 +99,9 @@ async function runWithConfirm(
     io.out('nothing to change\n');
     return 0;
   }
-  io.out(`${changes.reduce((n, [, s]) => n + s.changed, 0)} change(s) on ${changes.length} host(s): ${changes.map(([h]) => h).join(', ')}\n`);
+  io.out(
+    `${changes.reduce((n, [, s]) => n + s.changed, 0)} change(s) on ${changes.length} host(s): ${changes.map(([h]) => h).join(', ')}\n`,
+  );
   if (!o.yes && !(await askYes('Apply these changes? [y/N] '))) {
     io.out('not applied\n');
     return 0;
@@ -94,4 +109,3 @@ async function runWithConfirm(
   io.out('APPLY\n');
   return (await runPlaybooks(runOptions)).exitCode;
 }
-

@@ -25,7 +25,11 @@ const seconds = (s: number): number => s * 1000;
 /** An empty string counts as not given (as the flags always did). */
 const nonEmpty = (s: string | undefined): string | undefined => s || undefined;
 /** `--tags a,b --tags c` as a list of tags. */
-export const splitTags = (list: string[]): string[] => list.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+export const splitTags = (list: string[]): string[] =>
+  list
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 /**
  * Every option of `bosun run`, keyed by commander's attribute name (the
@@ -33,24 +37,38 @@ export const splitTags = (list: string[]): string[] => list.flatMap((t) => t.spl
  */
 export const RUN_OPTIONS = {
   inventory: option({
-    flags: '-i, --inventory <path>', description: 'inventory file, folder or host list "a,b," (repeatable)', parse: collect, default: [] as string[],
+    flags: '-i, --inventory <path>',
+    description: 'inventory file, folder or host list "a,b," (repeatable)',
+    parse: collect,
+    default: [] as string[],
     doc: 'an inventory file (INI or YAML), a folder of them, or a host list `a,b,` (repeatable; sources are merged). Without one only the implicit `localhost` exists (with a warning, as in Ansible)',
     fills: { field: 'inventories' },
   }),
   check: option({
-    flags: '-C, --check', description: "don't change anything; report what would change", default: false,
-    doc: 'change nothing; report what would change (`changed` means "would change")', fills: { field: 'check' },
+    flags: '-C, --check',
+    description: "don't change anything; report what would change",
+    default: false,
+    doc: 'change nothing; report what would change (`changed` means "would change")',
+    fills: { field: 'check' },
   }),
   diff: option({
-    flags: '-D, --diff', description: 'show the differences in changed files', default: false,
-    doc: 'show file differences (with `--check`: the differences that would be made)', fills: { field: 'diff' },
+    flags: '-D, --diff',
+    description: 'show the differences in changed files',
+    default: false,
+    doc: 'show file differences (with `--check`: the differences that would be made)',
+    fills: { field: 'diff' },
   }),
   limit: option({
-    flags: '-l, --limit <pattern>', description: 'further limit the selected hosts to a pattern',
-    doc: 'run only on hosts that also match PATTERN (same syntax as `hosts:`; `@FILE` reads a retry file)', fills: { field: 'limit', optional: true, to: nonEmpty },
+    flags: '-l, --limit <pattern>',
+    description: 'further limit the selected hosts to a pattern',
+    doc: 'run only on hosts that also match PATTERN (same syntax as `hosts:`; `@FILE` reads a retry file)',
+    fills: { field: 'limit', optional: true, to: nonEmpty },
   }),
   extraVars: option({
-    flags: '-e, --extra-vars <vars>', description: 'extra variables: k=v, JSON/YAML, or @file (repeatable)', parse: collect, default: [] as string[],
+    flags: '-e, --extra-vars <vars>',
+    description: 'extra variables: k=v, JSON/YAML, or @file (repeatable)',
+    parse: collect,
+    default: [] as string[],
     doc: '`k=v k2=v2` (strings), inline JSON/YAML `\'{"k": [1, 2]}\'`, or `@file.yml` (repeatable; later wins; highest precedence)',
     fills: {
       field: 'extraVars',
@@ -61,61 +79,102 @@ export const RUN_OPTIONS = {
     },
   }),
   forks: option({
-    flags: '-f, --forks <n>', description: 'hosts to run at once', parse: positiveInt, default: 20,
-    doc: 'hosts worked on at once', fills: { field: 'forks' },
+    flags: '-f, --forks <n>',
+    description: 'hosts to run at once',
+    parse: positiveInt,
+    default: 20,
+    doc: 'hosts worked on at once',
+    fills: { field: 'forks' },
   }),
   user: option({
-    flags: '-u, --user <name>', description: 'connect as this user (ansible_user wins)',
-    doc: 'connect as NAME unless the inventory sets `ansible_user`', fills: { field: 'connection.user', optional: true, to: nonEmpty },
+    flags: '-u, --user <name>',
+    description: 'connect as this user (ansible_user wins)',
+    doc: 'connect as NAME unless the inventory sets `ansible_user`',
+    fills: { field: 'connection.user', optional: true, to: nonEmpty },
   }),
   privateKey: option({
-    flags: '--private-key <file>', description: 'private key file (ansible_ssh_private_key_file wins)',
-    doc: 'key file unless the inventory sets `ansible_ssh_private_key_file`', fills: { field: 'connection.privateKeyFile', optional: true, to: nonEmpty },
+    flags: '--private-key <file>',
+    description: 'private key file (ansible_ssh_private_key_file wins)',
+    doc: 'key file unless the inventory sets `ansible_ssh_private_key_file`',
+    fills: { field: 'connection.privateKeyFile', optional: true, to: nonEmpty },
   }),
   timeout: option({
-    flags: '-T, --timeout <seconds>', description: 'SSH connect timeout (as ansible-playbook)', parse: positiveInt, default: 10,
-    doc: 'SSH connect timeout in seconds', fills: { field: 'connection.connectTimeoutMs', optional: true, to: seconds },
+    flags: '-T, --timeout <seconds>',
+    description: 'SSH connect timeout (as ansible-playbook)',
+    parse: positiveInt,
+    default: 10,
+    doc: 'SSH connect timeout in seconds',
+    fills: { field: 'connection.connectTimeoutMs', optional: true, to: seconds },
   }),
   runTimeout: option({
-    flags: '--run-timeout <seconds>', description: 'stop the whole run after this long (running commands are cut off; exit 99)', parse: positiveInt as (v: string, p: number | undefined) => number | undefined,
+    flags: '--run-timeout <seconds>',
+    description: 'stop the whole run after this long (running commands are cut off; exit 99)',
+    parse: (v: string): number | undefined => positiveInt(v),
     doc: 'stop the whole run after SECONDS; running commands are cut off; exit 99',
     fills: { field: 'runDeadline', optional: true, to: (s) => (s === undefined ? undefined : Date.now() + s * 1000) },
   }),
   retryFile: option({
-    flags: '--retry-file <file>', description: 'write the hosts that failed or were unreachable to FILE (then: --limit @FILE)',
-    doc: 'write the hosts that failed or were unreachable to FILE; run just those again with `--limit @FILE`', fills: { field: 'retryFile', optional: true, to: nonEmpty },
+    flags: '--retry-file <file>',
+    description: 'write the hosts that failed or were unreachable to FILE (then: --limit @FILE)',
+    doc: 'write the hosts that failed or were unreachable to FILE; run just those again with `--limit @FILE`',
+    fills: { field: 'retryFile', optional: true, to: nonEmpty },
   }),
   grace: option({
-    flags: '--grace <seconds>', description: 'after Ctrl-C, how long running tasks may finish', parse: positiveInt, default: 10,
-    doc: 'after Ctrl-C (or SIGTERM), how long running tasks may finish before their connections are closed', fills: { field: 'graceMs', optional: true, to: seconds },
+    flags: '--grace <seconds>',
+    description: 'after Ctrl-C, how long running tasks may finish',
+    parse: positiveInt,
+    default: 10,
+    doc: 'after Ctrl-C (or SIGTERM), how long running tasks may finish before their connections are closed',
+    fills: { field: 'graceMs', optional: true, to: seconds },
   }),
   verbose: option({
-    flags: '-v, --verbose', description: 'more output: -v results, -vv task paths, -vvv connection details and stack traces', parse: increase as (v: string, p: number) => number, default: 0,
+    flags: '-v, --verbose',
+    description: 'more output: -v results, -vv task paths, -vvv connection details and stack traces',
+    parse: increase,
+    default: 0,
     doc: 'repeatable (`-vv`, `-vvv`): results of every task; task file:line; connection details and stack traces of internal errors',
     fills: { field: 'verbosity' },
   }),
   json: option({
-    flags: '--json', description: 'print one JSON event per line instead of text', default: false,
+    flags: '--json',
+    description: 'print one JSON event per line instead of text',
+    default: false,
     doc: 'one JSON object per event on stdout; the last line is `{"type":"recap","hosts":{...}}`',
   }),
   tags: option({
-    flags: '-t, --tags <tags>', description: 'only run tasks with these tags (comma-separated; repeatable)', parse: collect, default: [] as string[],
+    flags: '-t, --tags <tags>',
+    description: 'only run tasks with these tags (comma-separated; repeatable)',
+    parse: collect,
+    default: [] as string[],
     doc: 'run only tasks with these tags (comma-separated, repeatable; `always`, `never`, `tagged`, `untagged`, `all`); a tag no task has is warned about',
-    fills: { field: 'tags', to: (only, { flags }): TagFilter => ({ only: splitTags(only), skip: splitTags((flags['skipTags'] as string[] | undefined) ?? []) }) },
+    fills: {
+      field: 'tags',
+      to: (only, { flags }): TagFilter => ({
+        only: splitTags(only),
+        skip: splitTags((flags['skipTags'] as string[] | undefined) ?? []),
+      }),
+    },
   }),
   skipTags: option({
-    flags: '--skip-tags <tags>', description: 'skip tasks with these tags (comma-separated; repeatable)', parse: collect, default: [] as string[],
+    flags: '--skip-tags <tags>',
+    description: 'skip tasks with these tags (comma-separated; repeatable)',
+    parse: collect,
+    default: [] as string[],
     doc: 'skip tasks with these tags (comma-separated, repeatable); filled into `tags.skip` with `--tags`',
   }),
   startAtTask: option({
-    flags: '--start-at-task <name>', description: 'start at the first task with this name (or glob)',
-    doc: 'skip tasks until the first whose name matches (a glob); when none matches, an error is printed after the recap (the exit code stays the run\'s, as in Ansible)',
+    flags: '--start-at-task <name>',
+    description: 'start at the first task with this name (or glob)',
+    doc: "skip tasks until the first whose name matches (a glob); when none matches, an error is printed after the recap (the exit code stays the run's, as in Ansible)",
     fills: { field: 'startAtTask', optional: true, to: nonEmpty },
   }),
   step: option({
-    flags: '--step', description: 'ask before each task: (y)es, (n)o, (c)ontinue with the rest', default: false,
+    flags: '--step',
+    description: 'ask before each task: (y)es, (n)o, (c)ontinue with the rest',
+    default: false,
     fills: {
-      field: 'confirmStep', optional: true,
+      field: 'confirmStep',
+      optional: true,
       to: async (step, { io }): Promise<((task: string) => Promise<'yes' | 'no' | 'continue'>) | undefined> => {
         if (!step) return undefined;
         const { askStep } = await import('./prompt.js');
@@ -124,29 +183,51 @@ export const RUN_OPTIONS = {
     },
   }),
   forceHandlers: option({
-    flags: '--force-handlers', description: 'run notified handlers even on hosts that failed', default: false,
-    doc: 'run notified handlers on hosts that failed later', fills: { field: 'forceHandlers', optional: true },
+    flags: '--force-handlers',
+    description: 'run notified handlers even on hosts that failed',
+    default: false,
+    doc: 'run notified handlers on hosts that failed later',
+    fills: { field: 'forceHandlers', optional: true },
   }),
   become: option({
-    flags: '-b, --become', description: 'run tasks with become (sudo) unless a play or task says otherwise', default: false,
-    doc: 'become (sudo) for every task unless plays/tasks say otherwise', fills: { field: 'become?.enabled' },
+    flags: '-b, --become',
+    description: 'run tasks with become (sudo) unless a play or task says otherwise',
+    default: false,
+    doc: 'become (sudo) for every task unless plays/tasks say otherwise',
+    fills: { field: 'become?.enabled' },
   }),
   becomeUser: option({
-    flags: '--become-user <user>', description: 'the user to become (default root)', fills: { field: 'become?.user', optional: true, to: nonEmpty },
+    flags: '--become-user <user>',
+    description: 'the user to become (default root)',
+    fills: { field: 'become?.user', optional: true, to: nonEmpty },
   }),
   becomeMethod: option({
-    flags: '--become-method <method>', description: 'how to become', choices: ['sudo', 'su'], fills: { field: 'become?.method', optional: true },
+    flags: '--become-method <method>',
+    description: 'how to become',
+    choices: ['sudo', 'su'],
+    fills: { field: 'become?.method', optional: true },
   }),
   confirm: option({
-    flags: '--confirm', description: 'plan first (a check run), ask once, then apply', default: false,
+    flags: '--confirm',
+    description: 'plan first (a check run), ask once, then apply',
+    default: false,
     doc: 'run in check mode first, print the plan (with `--diff`: the diffs), ask once, then apply',
   }),
-  yes: option({ flags: '-y, --yes', description: 'with --confirm: apply without asking', default: false, doc: 'with `--confirm`: apply without asking (for scripts)' }),
+  yes: option({
+    flags: '-y, --yes',
+    description: 'with --confirm: apply without asking',
+    default: false,
+    doc: 'with `--confirm`: apply without asking (for scripts)',
+  }),
   askBecomePass: option({
-    flags: '-K, --ask-become-pass', description: 'ask for the become password (or set BOSUN_BECOME_PASSWORD)', default: false,
+    flags: '-K, --ask-become-pass',
+    description: 'ask for the become password (or set BOSUN_BECOME_PASSWORD)',
+    default: false,
     doc: 'ask for the become password (or set `BOSUN_BECOME_PASSWORD`, or `ansible_become_password`)',
     fills: {
-      field: 'becomePassword', optional: true, late: true,
+      field: 'becomePassword',
+      optional: true,
+      late: true,
       to: async (ask, { io }): Promise<string | undefined> => {
         if (!ask) return undefined;
         const { askSecret } = await import('./prompt.js');
@@ -154,11 +235,35 @@ export const RUN_OPTIONS = {
       },
     },
   }),
-  syntaxCheck: option({ flags: '--syntax-check', description: 'load and check the playbooks, then stop', default: false, doc: 'load and check the playbooks, connect to nothing' }),
-  listHosts: option({ flags: '--list-hosts', description: 'list the hosts each play would run on, then stop', default: false, doc: 'print the hosts each play would run on' }),
-  listTasks: option({ flags: '--list-tasks', description: 'list the tasks each play would run, then stop', default: false, doc: 'print the tasks (with their tags) of each play; connect to nothing' }),
-  listTags: option({ flags: '--list-tags', description: 'list the tags of each play, then stop', default: false, doc: 'print the tags of each play; connect to nothing' }),
-  color: option({ flags: '--no-color', description: 'no colours in the output', doc: 'no colours (also `NO_COLOR=1`; colours are off when stdout is not a terminal)' }),
+  syntaxCheck: option({
+    flags: '--syntax-check',
+    description: 'load and check the playbooks, then stop',
+    default: false,
+    doc: 'load and check the playbooks, connect to nothing',
+  }),
+  listHosts: option({
+    flags: '--list-hosts',
+    description: 'list the hosts each play would run on, then stop',
+    default: false,
+    doc: 'print the hosts each play would run on',
+  }),
+  listTasks: option({
+    flags: '--list-tasks',
+    description: 'list the tasks each play would run, then stop',
+    default: false,
+    doc: 'print the tasks (with their tags) of each play; connect to nothing',
+  }),
+  listTags: option({
+    flags: '--list-tags',
+    description: 'list the tags of each play, then stop',
+    default: false,
+    doc: 'print the tags of each play; connect to nothing',
+  }),
+  color: option({
+    flags: '--no-color',
+    description: 'no colours in the output',
+    doc: 'no colours (also `NO_COLOR=1`; colours are off when stdout is not a terminal)',
+  }),
   ...RUN_OUTPUT_OPTIONS,
   ...VAULT_OPTIONS,
 } as const;
@@ -169,7 +274,11 @@ type Table = typeof RUN_OPTIONS;
 /** The parsed flags the `run` action receives, typed from the table (a flag without default or `[]` may be absent). */
 export type RunFlags = {
   [K in keyof Table]: Table[K] extends EntryTypes<string, infer V, unknown, unknown, infer D>
-    ? undefined extends D ? (Table[K] extends { flags: `--no-${string}` } ? boolean : V | undefined) : V
+    ? undefined extends D
+      ? Table[K] extends { flags: `--no-${string}` }
+        ? boolean
+        : V | undefined
+      : V
     : never;
 };
 
@@ -178,13 +287,24 @@ type AtPath<P extends string, T, O> = P extends `${infer H}?.${infer R}`
   ? { [K in H]?: AtPath<R, T, O> }
   : P extends `${infer H}.${infer R}`
     ? { [K in H]: AtPath<R, T, O> }
-    : O extends true ? { [K in P]?: Exclude<T, undefined> } : { [K in P]: T };
+    : O extends true
+      ? Partial<Record<P, Exclude<T, undefined>>>
+      : Record<P, T>;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
-type Flatten<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { [K in keyof T]: Flatten<T[K]> } : T;
+type Flatten<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { [K in keyof T]: Flatten<T[K]> }
+    : T;
 
 /** An entry's field (an entry without `fills` keeps the path type `string`: no field). */
-type FieldsOf<K extends keyof Table> = Table[K] extends EntryTypes<infer P, unknown, infer T, infer O, unknown> ? (string extends P ? never : AtPath<P, T, O>) : never;
+type FieldsOf<K extends keyof Table> =
+  Table[K] extends EntryTypes<infer P, unknown, infer T, infer O, unknown>
+    ? string extends P
+      ? never
+      : AtPath<P, T, O>
+    : never;
 
 /**
  * The part of `RunOptions` the command line sets, derived from the table:
@@ -194,7 +314,9 @@ type FieldsOf<K extends keyof Table> = Table[K] extends EntryTypes<infer P, unkn
 export type CliRunOptions = Flatten<UnionToIntersection<{ [K in keyof Table]: FieldsOf<K> }[keyof Table]>>;
 
 /** Add every option of the table to `bosun run` (chain before `.action`). */
-export function addRunOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(cmd: Command<A, O, G>): Command<A, O, G> {
+export function addRunOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  cmd: Command<A, O, G>,
+): Command<A, O, G> {
   for (const spec of Object.values(RUN_OPTIONS) as RunOptionSpec[]) cmd.addOption(commanderOption(spec));
   return cmd;
 }
@@ -203,9 +325,9 @@ export function addRunOptions<A extends unknown[], O extends OptionValues, G ext
 export function commanderOption(spec: RunOptionSpec): Option {
   const opt = new Option(spec.flags, spec.description);
   if (spec.default !== undefined || spec.parse) opt.default(spec.default);
-  if (spec.parse) opt.argParser(spec.parse as (value: string, previous: unknown) => unknown);
+  if (spec.parse) opt.argParser(spec.parse);
   if (spec.choices) opt.choices(spec.choices);
-  return opt as unknown as Option;
+  return opt;
 }
 
 /**
@@ -242,18 +364,26 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 }
 
 /** The docs/cli.md markers the options table is written between. */
-export const DOC_MARKERS = { start: '<!-- run-options:start (npm run docs:cli) -->', end: '<!-- run-options:end -->' } as const;
+export const DOC_MARKERS = {
+  start: '<!-- run-options:start (npm run docs:cli) -->',
+  end: '<!-- run-options:end -->',
+} as const;
 
 /** `-f, --forks <n>` as the docs write it: `-f, --forks N`. */
 function docFlags(spec: RunOptionSpec): string {
-  return spec.flags.replace(/<([^>]+)>/g, (_m, arg: string) => (spec.choices ? spec.choices.join('\\|') : arg.toUpperCase()));
+  return spec.flags.replace(/<([^>]+)>/g, (_m, arg: string) =>
+    spec.choices ? spec.choices.join('\\|') : arg.toUpperCase(),
+  );
 }
 
 /** The default as the docs show it, or nothing for the flags' natural defaults (false, [], none). */
 function docDefault(spec: RunOptionSpec): string {
   const d = spec.default;
   if (d === undefined || d === false || (Array.isArray(d) && d.length === 0) || d === 0) return '';
-  return ` (default ${String(d)})`;
+  // The table's defaults are numbers, booleans and lists; a list would print as JSON.
+  const shown =
+    typeof d === 'string' || typeof d === 'number' || typeof d === 'boolean' ? String(d) : JSON.stringify(d);
+  return ` (default ${shown})`;
 }
 
 /** The options section of docs/cli.md: one row per option, with the RunOptions field it fills. */
@@ -270,6 +400,7 @@ export function runOptionsMarkdown(): string {
 export function updateCliMarkdown(markdown: string): string {
   const start = markdown.indexOf(DOC_MARKERS.start);
   const end = markdown.indexOf(DOC_MARKERS.end);
-  if (start < 0 || end < start) throw new Error(`docs/cli.md has no ${DOC_MARKERS.start} ... ${DOC_MARKERS.end} section`);
+  if (start < 0 || end < start)
+    throw new Error(`docs/cli.md has no ${DOC_MARKERS.start} ... ${DOC_MARKERS.end} section`);
   return `${markdown.slice(0, start + DOC_MARKERS.start.length)}\n${runOptionsMarkdown()}\n${markdown.slice(end)}`;
 }

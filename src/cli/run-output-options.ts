@@ -12,31 +12,65 @@ import { askSecret } from './prompt.js';
 
 /** The output and SSH setup entries of the `run` option table (see run-options.ts). */
 export const RUN_OUTPUT_OPTIONS = {
-  quiet: option({ flags: '-q, --quiet', description: 'print only failures and the recap', default: false, doc: 'print only failures (with their task banner) and the recap' }),
-  profile: option({ flags: '--profile', description: 'after the recap, list the slowest tasks (like profile_tasks)', default: false, doc: 'after the recap, the slowest tasks with their time (like `profile_tasks`)' }),
-  report: option({ flags: '--report <file>', description: 'write a self-contained HTML report of the run', doc: 'write a self-contained HTML report of the run ([reports.md](reports.md))' }),
-  log: option({ flags: '--log <file>', description: 'write the event stream as JSON lines (render it later with bosun report)', doc: 'write every event as one JSON line, for `jq` or `bosun report`' }),
+  quiet: option({
+    flags: '-q, --quiet',
+    description: 'print only failures and the recap',
+    default: false,
+    doc: 'print only failures (with their task banner) and the recap',
+  }),
+  profile: option({
+    flags: '--profile',
+    description: 'after the recap, list the slowest tasks (like profile_tasks)',
+    default: false,
+    doc: 'after the recap, the slowest tasks with their time (like `profile_tasks`)',
+  }),
+  report: option({
+    flags: '--report <file>',
+    description: 'write a self-contained HTML report of the run',
+    doc: 'write a self-contained HTML report of the run ([reports.md](reports.md))',
+  }),
+  log: option({
+    flags: '--log <file>',
+    description: 'write the event stream as JSON lines (render it later with bosun report)',
+    doc: 'write every event as one JSON line, for `jq` or `bosun report`',
+  }),
   sshConfig: option({
-    flags: '-F, --ssh-config <file>', description: 'read this ssh config file instead of ~/.ssh/config and /etc/ssh/ssh_config ("none": none)',
+    flags: '-F, --ssh-config <file>',
+    description: 'read this ssh config file instead of ~/.ssh/config and /etc/ssh/ssh_config ("none": none)',
     doc: 'read this ssh config instead of `~/.ssh/config` and `/etc/ssh/ssh_config`; `none` reads none ([connections.md](connections.md))',
     fills: { field: 'connection.sshConfigFile', optional: true },
   }),
   askPass: option({
-    flags: '-k, --ask-pass', description: 'ask for the SSH password (ansible_password wins)', default: false,
+    flags: '-k, --ask-pass',
+    description: 'ask for the SSH password (ansible_password wins)',
+    default: false,
     doc: 'ask for the SSH password once (hosts with `ansible_password` keep theirs); needs a terminal',
     fills: {
-      field: 'connection.password', optional: true,
-      to: (ask, { io }): Promise<string | undefined> | undefined => (ask ? secret('--ask-pass', 'SSH password: ', 'set ansible_password (from a vault or -e @file) instead', io) : undefined),
+      field: 'connection.password',
+      optional: true,
+      to: (ask, { io }): Promise<string | undefined> | undefined =>
+        ask
+          ? secret('--ask-pass', 'SSH password: ', 'set ansible_password (from a vault or -e @file) instead', io)
+          : undefined,
     },
   }),
   askKeyPassphrase: option({
-    flags: '--ask-key-passphrase', description: 'ask for the passphrase of encrypted private keys (or set BOSUN_KEY_PASSPHRASE)', default: false,
+    flags: '--ask-key-passphrase',
+    description: 'ask for the passphrase of encrypted private keys (or set BOSUN_KEY_PASSPHRASE)',
+    default: false,
     doc: 'ask for the passphrase of encrypted private keys; needs a terminal (else set `BOSUN_KEY_PASSPHRASE`)',
     fills: {
-      field: 'connection.keyPassphrase', optional: true,
-      to: (ask, { io }): Promise<string | undefined> | string | undefined => (ask
-        ? secret('--ask-key-passphrase', 'Private key passphrase: ', 'set BOSUN_KEY_PASSPHRASE, or add the key to ssh-agent', io)
-        : process.env['BOSUN_KEY_PASSPHRASE']),
+      field: 'connection.keyPassphrase',
+      optional: true,
+      to: (ask, { io }): Promise<string | undefined> | string | undefined =>
+        ask
+          ? secret(
+              '--ask-key-passphrase',
+              'Private key passphrase: ',
+              'set BOSUN_KEY_PASSPHRASE, or add the key to ssh-agent',
+              io,
+            )
+          : process.env['BOSUN_KEY_PASSPHRASE'],
     },
   }),
 } as const;
@@ -72,7 +106,9 @@ export async function buildReporters(o: RunOutputFlags, io: CliIO): Promise<Repo
     reporters.push(createJsonReporter(io.out));
   } else {
     const [{ createTextReporter }, { createQuietFilter }, { createProgressReporter }] = await Promise.all([
-      import('../reporters/text.js'), import('../reporters/quiet.js'), import('../reporters/progress.js'),
+      import('../reporters/text.js'),
+      import('../reporters/quiet.js'),
+      import('../reporters/progress.js'),
     ]);
     if (io.isTTY && !o.quiet) {
       const live = createProgressReporter({ write: io.out, color, columns: () => process.stdout.columns || 80 });

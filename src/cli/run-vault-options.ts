@@ -21,19 +21,30 @@ export interface VaultFlags {
 /** The vault entries of the `run` option table (see run-options.ts); the CLI reads them before loading anything. */
 export const VAULT_OPTIONS = {
   vaultPasswordFile: option({
-    flags: '--vault-password-file <file>', description: 'vault password file, or an executable printing it (repeatable; or set BOSUN_VAULT_PASSWORD_FILE)',
-    parse: collect, default: [] as string[],
+    flags: '--vault-password-file <file>',
+    description: 'vault password file, or an executable printing it (repeatable; or set BOSUN_VAULT_PASSWORD_FILE)',
+    parse: collect,
+    default: [] as string[],
     doc: 'the password for vaulted files and `!vault` values, or an executable printing it (repeatable; or `BOSUN_VAULT_PASSWORD_FILE`); see [vault.md](vault.md)',
   }),
   vaultId: option({
-    flags: '--vault-id <id>', description: 'a labelled vault secret: LABEL@FILE or LABEL@prompt (repeatable)', parse: collect, default: [] as string[],
+    flags: '--vault-id <id>',
+    description: 'a labelled vault secret: LABEL@FILE or LABEL@prompt (repeatable)',
+    parse: collect,
+    default: [] as string[],
     doc: 'a labelled vault secret: `LABEL@FILE` or `LABEL@prompt` (repeatable)',
   }),
-  askVaultPass: option({ flags: '-J, --ask-vault-pass', description: 'ask for the vault password (no echo)', default: false }),
+  askVaultPass: option({
+    flags: '-J, --ask-vault-pass',
+    description: 'ask for the vault password (no echo)',
+    default: false,
+  }),
 } as const;
 
 /** Add the vault options to a command (chain it before `.action`). */
-export function addVaultOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(cmd: Command<Args, Opts, Globals>) {
+export function addVaultOptions<Args extends unknown[], Opts extends OptionValues, Globals extends OptionValues>(
+  cmd: Command<Args, Opts, Globals>,
+) {
   const [file, id, ask] = [VAULT_OPTIONS.vaultPasswordFile, VAULT_OPTIONS.vaultId, VAULT_OPTIONS.askVaultPass];
   return cmd
     .option(file.flags, file.description, collect, [] as string[])
@@ -44,7 +55,9 @@ export function addVaultOptions<Args extends unknown[], Opts extends OptionValue
 /** Ask for a password on the terminal; a clear error without one. */
 export async function promptVaultPassword(prompt: string, io: CliIO, flag = '--ask-vault-pass'): Promise<string> {
   if (!process.stdin.isTTY) {
-    throw new BosunError('BAD_OPTION', `${flag} needs a terminal to ask on`, { hint: 'use --vault-password-file FILE (or BOSUN_VAULT_PASSWORD_FILE) when there is no terminal' });
+    throw new BosunError('BAD_OPTION', `${flag} needs a terminal to ask on`, {
+      hint: 'use --vault-password-file FILE (or BOSUN_VAULT_PASSWORD_FILE) when there is no terminal',
+    });
   }
   const password = await askSecret(prompt, io);
   if (password === '') throw new BosunError('VAULT', 'Invalid vault password was provided: it is empty');
@@ -63,7 +76,10 @@ export async function resolveVaultSecrets(flags: Partial<VaultFlags>, io: CliIO)
     const at = spec.indexOf('@');
     const id = at > 0 ? spec.slice(0, at) : 'default';
     const source = at > 0 ? spec.slice(at + 1) : spec;
-    const password = source === 'prompt' ? await promptVaultPassword(`Vault password (${id}): `, io, '--vault-id …@prompt') : await readVaultPasswordFile(source);
+    const password =
+      source === 'prompt'
+        ? await promptVaultPassword(`Vault password (${id}): `, io, '--vault-id …@prompt')
+        : await readVaultPasswordFile(source);
     secrets.push({ id, password });
   }
   if (flags.askVaultPass) secrets.push({ id: 'default', password: await promptVaultPassword('Vault password: ', io) });
@@ -72,7 +88,11 @@ export async function resolveVaultSecrets(flags: Partial<VaultFlags>, io: CliIO)
 
 /** Resolve the vault flags and make them the secrets that loading uses; call before loading any file. */
 export async function applyVaultOptions(flags: Partial<VaultFlags>, io: CliIO): Promise<void> {
-  const given = (flags.vaultPasswordFile?.length ?? 0) > 0 || (flags.vaultId?.length ?? 0) > 0 || flags.askVaultPass === true || Boolean(process.env['BOSUN_VAULT_PASSWORD_FILE']);
+  const given =
+    (flags.vaultPasswordFile?.length ?? 0) > 0 ||
+    (flags.vaultId?.length ?? 0) > 0 ||
+    flags.askVaultPass === true ||
+    Boolean(process.env['BOSUN_VAULT_PASSWORD_FILE']);
   // Without any vault option the secrets a library caller set stay as they are (a CLI process starts with none).
   if (!given) return;
   const { setVaultSecrets } = await import('../vault/index.js');

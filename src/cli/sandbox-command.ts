@@ -6,7 +6,9 @@ import { positiveInt, type CliContext } from './context.js';
 
 /** Register `bosun sandbox`. */
 export function registerSandbox(program: Command, { io, setExit }: CliContext): void {
-  const sandbox = program.command('sandbox').description('throwaway local test hosts: real sshd (and systemd) on 127.0.0.0/8 (root, Linux)');
+  const sandbox = program
+    .command('sandbox')
+    .description('throwaway local test hosts: real sshd (and systemd) on 127.0.0.0/8 (root, Linux)');
   sandbox
     .command('up')
     .description('start N sandbox hosts and write an inventory and known_hosts for them')
@@ -19,10 +21,19 @@ export function registerSandbox(program: Command, { io, setExit }: CliContext): 
     .action(async (count, o) => {
       const { ensureSshd, sandboxUp } = await import('../sandbox/index.js');
       await ensureSshd();
-      const sb = await sandboxUp({ count, systemd: o.systemd, name: o.name, group: o.group, ...(o.base ? { base: o.base } : {}), ...(o.stateDir ? { stateDir: o.stateDir } : {}) });
+      const sb = await sandboxUp({
+        count,
+        systemd: o.systemd,
+        name: o.name,
+        group: o.group,
+        ...(o.base ? { base: o.base } : {}),
+        ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+      });
       io.out(`started ${sb.hosts.length} host(s): ${sb.hosts.map((h) => `${h.name}=${h.address}`).join(' ')}\n`);
       io.out(`inventory: ${sb.inventoryFile}\nknown_hosts: ${sb.knownHostsFile}\n`);
-      io.out(`try: bosun run PLAYBOOK -i ${sb.inventoryFile}\nstop: bosun sandbox down${o.name === 'default' ? '' : ` --name ${o.name}`}\n`);
+      io.out(
+        `try: bosun run PLAYBOOK -i ${sb.inventoryFile}\nstop: bosun sandbox down${o.name === 'default' ? '' : ` --name ${o.name}`}\n`,
+      );
       setExit(0);
     });
   sandbox
@@ -36,7 +47,10 @@ export function registerSandbox(program: Command, { io, setExit }: CliContext): 
       io.out(`stopped ${n} host(s)\n`);
       setExit(0);
     });
-  for (const [verb, what] of [['stop', 'stop one host (its files stay; bosun then finds it unreachable)'], ['start', 'start a stopped host again, with its files']] as const) {
+  for (const [verb, what] of [
+    ['stop', 'stop one host (its files stay; bosun then finds it unreachable)'],
+    ['start', 'start a stopped host again, with its files'],
+  ] as const) {
     sandbox
       .command(verb)
       .description(what)
@@ -45,8 +59,11 @@ export function registerSandbox(program: Command, { io, setExit }: CliContext): 
       .option('--state-dir <dir>', 'where the sandbox keeps its files')
       .action(async (host, o) => {
         const sb = await import('../sandbox/index.js');
-        const did = verb === 'stop' ? await sb.sandboxStopHost(refOf(o), host) : await sb.sandboxStartHost(refOf(o), host);
-        io.out(`${host}: ${did ? (verb === 'stop' ? 'stopped' : 'started') : `already ${verb === 'stop' ? 'stopped' : 'running'}`}\n`);
+        const did =
+          verb === 'stop' ? await sb.sandboxStopHost(refOf(o), host) : await sb.sandboxStartHost(refOf(o), host);
+        io.out(
+          `${host}: ${did ? (verb === 'stop' ? 'stopped' : 'started') : `already ${verb === 'stop' ? 'stopped' : 'running'}`}\n`,
+        );
         setExit(0);
       });
   }

@@ -12,7 +12,9 @@ const KINDS = ['playbook', 'tasks', 'inventory', 'role-args', 'role-meta', 'scen
 export function registerSchema(program: Command, { io, setExit }: CliContext): void {
   program
     .command('schema')
-    .description('print a JSON Schema bosun validates with, for editors (module arguments included for playbook and tasks)')
+    .description(
+      'print a JSON Schema bosun validates with, for editors (module arguments included for playbook and tasks)',
+    )
     .addArgument(new Argument('<kind>', 'which schema').choices(KINDS))
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (kind, o) => {

@@ -3,6 +3,7 @@
  * line and the environment to the options of `Connection.become`.
  */
 import { BosunError } from '../errors.js';
+import { toText } from '../template/values.js';
 import type { BecomeOptions } from './types.js';
 
 /** The environment variable that gives the become password (like --ask-become-pass, without the prompt). */
@@ -12,7 +13,7 @@ export const BECOME_PASSWORD_ENV = 'BOSUN_BECOME_PASSWORD';
 function pick(vars: Record<string, unknown>, ...names: string[]): string | undefined {
   for (const n of names) {
     const v = vars[n];
-    if (v !== undefined && v !== null && v !== '') return String(v);
+    if (v !== undefined && v !== null && v !== '') return toText(v);
   }
   return undefined;
 }
@@ -31,11 +32,16 @@ export function becomeOptionsFromVars(
 ): BecomeOptions {
   const method = pick(vars, 'ansible_become_method') ?? 'sudo';
   if (method !== 'sudo' && method !== 'su') {
-    throw new BosunError('BAD_OPTION', `become method '${method}' is not supported`, { hint: 'use become_method: sudo (the default) or su' });
+    throw new BosunError('BAD_OPTION', `become method '${method}' is not supported`, {
+      hint: 'use become_method: sudo (the default) or su',
+    });
   }
   const opts: BecomeOptions = { user: pick(vars, 'ansible_become_user') ?? 'root', method };
   const envPassword = env[BECOME_PASSWORD_ENV];
-  const password = pick(vars, 'ansible_become_password', 'ansible_become_pass') ?? cli.askBecomePass ?? (envPassword === '' ? undefined : envPassword);
+  const password =
+    pick(vars, 'ansible_become_password', 'ansible_become_pass') ??
+    cli.askBecomePass ??
+    (envPassword === '' ? undefined : envPassword);
   if (password !== undefined) opts.password = password;
   const timeout = pick(vars, 'ansible_timeout');
   if (timeout !== undefined && Number(timeout) > 0) opts.timeoutMs = Number(timeout) * 1000;
@@ -47,5 +53,5 @@ export function becomeEnabledFromVars(vars: Record<string, unknown>): boolean | 
   const v = vars['ansible_become'];
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'boolean') return v;
-  return /^(true|yes|on|1)$/i.test(String(v));
+  return /^(true|yes|on|1)$/i.test(toText(v));
 }

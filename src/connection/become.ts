@@ -10,7 +10,14 @@ import { randomBytes } from 'node:crypto';
 import { BecomeError, RemoteCommandError } from '../errors.js';
 import { sh } from '../util/shell.js';
 import { SESSION_PRELUDE, ShellSession, type ShellStreams } from './shell-session.js';
-import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
+import {
+  ConnectionError,
+  type BecomeOptions,
+  type Connection,
+  type ConnectionSpec,
+  type ExecOptions,
+  type ExecResult,
+} from './types.js';
 
 /** How long an escalation may take when no timeout is given (Ansible's `timeout`). */
 export const DEFAULT_BECOME_TIMEOUT_MS = 10_000;
@@ -67,7 +74,10 @@ export class BecomeConnection implements Connection {
   private connecting: Promise<void> | undefined;
   private uid: number | undefined;
 
-  constructor(readonly parent: BecomeParent, opts: BecomeOptions) {
+  constructor(
+    readonly parent: BecomeParent,
+    opts: BecomeOptions,
+  ) {
     this.opts = { ...opts };
     this.spec = { ...parent.spec, user: opts.user };
   }
@@ -79,7 +89,9 @@ export class BecomeConnection implements Connection {
 
   async connect(): Promise<void> {
     if (this.session && !this.session.closed) return;
-    this.connecting ??= this.escalate().finally(() => { this.connecting = undefined; });
+    this.connecting ??= this.escalate().finally(() => {
+      this.connecting = undefined;
+    });
     return this.connecting;
   }
 
@@ -92,7 +104,11 @@ export class BecomeConnection implements Connection {
     try {
       return await this.session!.exec(script, opts);
     } catch (e) {
-      throw new ConnectionError(this.spec.name, `${this.spec.address} (become ${this.opts.user}): ${(e as Error).message}`, { cause: e });
+      throw new ConnectionError(
+        this.spec.name,
+        `${this.spec.address} (become ${this.opts.user}): ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }
 
@@ -104,18 +120,30 @@ export class BecomeConnection implements Connection {
       // Another unprivileged user cannot read the login user's private file: the bytes go inline.
       const write = sh`printf %s ${data.toString('base64')} | base64 -d > ${path}`;
       // The command shown in an error leaves the file's bytes out.
-      await this.mustRun(modeText === undefined ? write : `umask 077 && ${write} && ${sh`chmod ${modeText} ${path}`}`, `cannot write ${path}`, sh`base64 -d > ${path}`);
+      await this.mustRun(
+        modeText === undefined ? write : `umask 077 && ${write} && ${sh`chmod ${modeText} ${path}`}`,
+        `cannot write ${path}`,
+        sh`base64 -d > ${path}`,
+      );
       return;
     }
     const mktemp = 'umask 077 && mktemp -d "${TMPDIR:-/tmp}/bosun-become.XXXXXXXX"';
     const made = await this.parent.exec(mktemp);
     const dir = made.stdout.trim();
-    if (made.rc !== 0 || dir === '') throw new RemoteCommandError(`cannot write ${path} (mktemp failed)`, { command: mktemp, ...made }, { host: this.spec.name });
+    if (made.rc !== 0 || dir === '')
+      throw new RemoteCommandError(
+        `cannot write ${path} (mktemp failed)`,
+        { command: mktemp, ...made },
+        { host: this.spec.name },
+      );
     const tmp = `${dir}/data`;
     try {
       await this.parent.writeFile(tmp, data, 0o600);
       // cat keeps an existing file's owner and mode, and gives a new one to the become user, as a write by that user would.
-      const script = (modeText === undefined ? sh`cat ${tmp} > ${path}` : sh`umask 077 && cat ${tmp} > ${path} && chmod ${modeText} ${path}`);
+      const script =
+        modeText === undefined
+          ? sh`cat ${tmp} > ${path}`
+          : sh`umask 077 && cat ${tmp} > ${path} && chmod ${modeText} ${path}`;
       await this.mustRun(script, `cannot write ${path}`);
     } finally {
       await this.exec(sh`rm -rf ${dir}`).catch(() => undefined);
@@ -131,12 +159,13 @@ export class BecomeConnection implements Connection {
     return Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const proc = this.process;
     this.process = undefined;
     this.session?.fail('closed');
     this.session = undefined;
     proc?.stop();
+    return Promise.resolve();
   }
 
   private async mustRun(script: string, what: string, shown = script): Promise<void> {
@@ -149,7 +178,11 @@ export class BecomeConnection implements Connection {
     const hint = /permission denied|operation not permitted/i.test(r.stderr)
       ? `the become user '${this.opts.user}' may not do this: become a user who may (become_user), or change the owner or mode of the file or folder`
       : undefined;
-    return new RemoteCommandError(what, { command, ...r }, { host: this.spec.name, ...(hint !== undefined ? { hint } : {}) });
+    return new RemoteCommandError(
+      what,
+      { command, ...r },
+      { host: this.spec.name, ...(hint !== undefined ? { hint } : {}) },
+    );
   }
 
   private async escalate(): Promise<void> {
@@ -160,7 +193,13 @@ export class BecomeConnection implements Connection {
     const timeoutMs = this.opts.timeoutMs ?? DEFAULT_BECOME_TIMEOUT_MS;
     let uid: number;
     try {
-      uid = await awaitEscalation(proc, { marker, prompt, password: this.opts.password, timeoutMs, what: this.describe() });
+      uid = await awaitEscalation(proc, {
+        marker,
+        prompt,
+        password: this.opts.password,
+        timeoutMs,
+        what: this.describe(),
+      });
     } catch (e) {
       this.process = undefined;
       proc.stop();
@@ -174,12 +213,22 @@ export class BecomeConnection implements Connection {
       await session.prepare(SESSION_PRELUDE, { timeoutMs });
     } catch (e) {
       await this.close();
-      throw new ConnectionError(this.spec.name, `the privileged shell on ${this.spec.address} did not start: ${(e as Error).message}`, { cause: e });
+      throw new ConnectionError(
+        this.spec.name,
+        `the privileged shell on ${this.spec.address} did not start: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   }
 
   private describe(): Failure {
-    return { host: this.spec.name, login: this.parent.spec.user, method: this.opts.method, user: this.opts.user, password: this.opts.password };
+    return {
+      host: this.spec.name,
+      login: this.parent.spec.user,
+      method: this.opts.method,
+      user: this.opts.user,
+      password: this.opts.password,
+    };
   }
 }
 
@@ -206,7 +255,10 @@ interface Failure {
 }
 
 /** Answer the prompt once and wait for the marker; resolves with the privileged shell's uid. */
-function awaitEscalation(proc: BecomeProcess, o: { marker: string; prompt: string; password: string | undefined; timeoutMs: number; what: Failure }): Promise<number> {
+function awaitEscalation(
+  proc: BecomeProcess,
+  o: { marker: string; prompt: string; password: string | undefined; timeoutMs: number; what: Failure },
+): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let out = '';
     let err = '';
@@ -223,7 +275,8 @@ function awaitEscalation(proc: BecomeProcess, o: { marker: string; prompt: strin
     };
     const checkPrompt = (): void => {
       const text = stripAnswered(err + out, o.prompt, answered);
-      const prompted = o.what.method === 'sudo' ? text.includes(o.prompt) : /(assword|Passwort|密码)\s*[:：]\s*$/.test(text);
+      const prompted =
+        o.what.method === 'sudo' ? text.includes(o.prompt) : /(assword|Passwort|密码)\s*[:：]\s*$/.test(text);
       if (!prompted) return;
       if (o.password === undefined) return finish(becomeFailure(o.what, 'needs-password'));
       if (answered) return finish(becomeFailure(o.what, 'wrong-password'));
@@ -258,30 +311,63 @@ function stripAnswered(text: string, prompt: string, answered: boolean): string 
 }
 
 /** A clear error for a failed escalation; the password is masked out of anything quoted. */
-export function becomeFailure(f: Failure, kind: 'needs-password' | 'wrong-password' | 'timeout' | 'exited', detail = '', output = ''): BecomeError {
+export function becomeFailure(
+  f: Failure,
+  kind: 'needs-password' | 'wrong-password' | 'timeout' | 'exited',
+  detail = '',
+  output = '',
+): BecomeError {
   const who = `${f.login}@${f.host}`;
-  const quoted = (f.password ? output.split(f.password).join('********') : output).trim().split('\n').filter((l) => !l.includes('bosun-become-')).slice(-3).join(' / ');
+  const quoted = (f.password ? output.split(f.password).join('********') : output)
+    .trim()
+    .split('\n')
+    .filter((l) => !l.includes('bosun-become-'))
+    .slice(-3)
+    .join(' / ');
   const passHint = 'give it with --ask-become-pass, BOSUN_BECOME_PASSWORD or ansible_become_password';
-  if (kind === 'needs-password' || /a password is required/.test(output)) {
+  if (kind === 'needs-password' || output.includes('a password is required')) {
     return new BecomeError(f.host, `${f.method} needs a password for ${who}: ${passHint}`);
   }
   if (kind === 'wrong-password' || /incorrect password|Sorry, try again|Authentication failure/i.test(output)) {
-    return new BecomeError(f.host, `incorrect ${f.method} password for ${who}`, `check ansible_become_password (or --ask-become-pass) for ${f.host}`);
+    return new BecomeError(
+      f.host,
+      `incorrect ${f.method} password for ${who}`,
+      `check ansible_become_password (or --ask-become-pass) for ${f.host}`,
+    );
   }
-  if (/not in the sudoers file/.test(output)) {
-    return new BecomeError(f.host, `sudo: ${f.login} is not in the sudoers file on ${f.host}`, `allow ${f.login} in /etc/sudoers.d/ or connect as a user that may become ${f.user}`);
+  if (output.includes('not in the sudoers file')) {
+    return new BecomeError(
+      f.host,
+      `sudo: ${f.login} is not in the sudoers file on ${f.host}`,
+      `allow ${f.login} in /etc/sudoers.d/ or connect as a user that may become ${f.user}`,
+    );
   }
   if (/is not allowed to (run|execute)|may not run sudo/.test(output)) {
-    return new BecomeError(f.host, `sudo: ${f.login} may not run a shell as ${f.user} on ${f.host}`, 'become needs a sudoers rule that allows /bin/sh (for example ALL)');
+    return new BecomeError(
+      f.host,
+      `sudo: ${f.login} may not run a shell as ${f.user} on ${f.host}`,
+      'become needs a sudoers rule that allows /bin/sh (for example ALL)',
+    );
   }
-  if (/(sudo|su): (not found|command not found)|No such file or directory/.test(output) && !/unknown user|does not exist/i.test(output)) {
-    return new BecomeError(f.host, `${f.method} is not installed on ${f.host}`, f.method === 'sudo' ? 'install sudo on the host, or use become_method: su' : undefined);
+  if (
+    /(sudo|su): (not found|command not found)|No such file or directory/.test(output) &&
+    !/unknown user|does not exist/i.test(output)
+  ) {
+    return new BecomeError(
+      f.host,
+      `${f.method} is not installed on ${f.host}`,
+      f.method === 'sudo' ? 'install sudo on the host, or use become_method: su' : undefined,
+    );
   }
   if (/unknown user|user .* does not exist|No passwd entry/i.test(output)) {
     return new BecomeError(f.host, `${f.method}: no user '${f.user}' on ${f.host}`);
   }
   if (kind === 'timeout') {
-    return new BecomeError(f.host, `${f.method} to ${f.user} for ${who} timed out after ${detail}${quoted ? `: ${quoted}` : ''}`, `check that ${f.method} does not wait for input (a password, a tty: requiretty)`);
+    return new BecomeError(
+      f.host,
+      `${f.method} to ${f.user} for ${who} timed out after ${detail}${quoted ? `: ${quoted}` : ''}`,
+      `check that ${f.method} does not wait for input (a password, a tty: requiretty)`,
+    );
   }
   return new BecomeError(f.host, `${f.method} to ${f.user} failed for ${who}${quoted ? `: ${quoted}` : ''}`);
 }

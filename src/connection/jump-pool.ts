@@ -22,12 +22,23 @@ interface PoolEntry {
 export interface Tunnel {
   sock: Duplex;
   /** Give the jump hosts back (idempotent); the last user closes them. */
-  release(): void;
+  release: () => void;
 }
 
 /** What identifies a jump host connection: every hop up to it (the same hop reached another way is another connection). */
 function keyOf(chain: ConnectionSpec[]): string {
-  return JSON.stringify(chain.map((h) => [h.address, h.port, h.user, h.privateKeyFile, h.identityFiles, h.knownHostsFiles, h.strictHostKeyChecking, h.acceptNewHostKeys]));
+  return JSON.stringify(
+    chain.map((h) => [
+      h.address,
+      h.port,
+      h.user,
+      h.privateKeyFile,
+      h.identityFiles,
+      h.knownHostsFiles,
+      h.strictHostKeyChecking,
+      h.acceptNewHostKeys,
+    ]),
+  );
 }
 
 /** Shared jump host connections of this process (a run's hosts share them; tests may look at `size`). */
@@ -50,8 +61,12 @@ export class JumpPool {
       this.release(chain, entry);
     };
     try {
-      const sock = await forward(client, address, port).catch((e: Error) => {
-        throw new ConnectionError(targetName, `jump host ${chain[last]!.name} (${chain[last]!.address}:${chain[last]!.port}) cannot reach ${address}:${port}: ${e.message}`, { cause: e });
+      const sock = await forward(client, address, port).catch((e: unknown) => {
+        throw new ConnectionError(
+          targetName,
+          `jump host ${chain[last]!.name} (${chain[last]!.address}:${chain[last]!.port}) cannot reach ${address}:${port}: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e },
+        );
       });
       return { sock, release };
     } catch (e) {
@@ -87,11 +102,21 @@ export class JumpPool {
       entry = created;
       this.entries.set(key, created);
       // A failed or lost jump connection is forgotten, so the next host (or a reconnect) opens a fresh one.
-      client.then((c) => {
-        const forget = () => { if (this.entries.get(key) === created) { this.entries.delete(key); created.releaseBefore(); } };
-        c.on('close', forget);
-        c.on('error', forget);
-      }, () => { if (this.entries.get(key) === created) this.entries.delete(key); });
+      client.then(
+        (c) => {
+          const forget = () => {
+            if (this.entries.get(key) === created) {
+              this.entries.delete(key);
+              created.releaseBefore();
+            }
+          };
+          c.on('close', forget);
+          c.on('error', forget);
+        },
+        () => {
+          if (this.entries.get(key) === created) this.entries.delete(key);
+        },
+      );
     }
     entry.users++;
     try {
@@ -108,7 +133,12 @@ export class JumpPool {
     if (entry.users > 0) return;
     const key = keyOf(chain);
     if (this.entries.get(key) === entry) this.entries.delete(key);
-    void entry.client.then((c) => c.end(), () => undefined).finally(() => entry.releaseBefore());
+    void entry.client
+      .then(
+        (c) => c.end(),
+        () => undefined,
+      )
+      .finally(() => entry.releaseBefore());
   }
 }
 

@@ -77,7 +77,10 @@ const patternCache = new Map<string, RegExp>();
 function wildcardToRegExp(pattern: string): RegExp {
   let re = patternCache.get(pattern);
   if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${body}$`, 'i');
     patternCache.set(pattern, re);
   }

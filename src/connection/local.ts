@@ -6,7 +6,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { isSystemError, systemReason, TargetError } from '../errors.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
-import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
+import {
+  ConnectionError,
+  type BecomeOptions,
+  type Connection,
+  type ConnectionSpec,
+  type ExecOptions,
+  type ExecResult,
+} from './types.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
 
 /** Runs commands on the controller through one persistent `sh`. */
@@ -22,17 +29,14 @@ export class LocalConnection implements BecomeParent {
     // Its own process group, so a timed-out command is killed with the shell, children included.
     const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
-    const session = new ShellSession(
-      { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! },
-      () => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
-      },
-    );
-    child.on('exit', (code, signal) => session.fail(`local shell exited (${signal ?? code})`));
+    const session = new ShellSession({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    });
+    child.on('exit', (code, signal) => session.fail(`local shell exited (${signal ?? String(code)})`));
     child.on('error', (e) => session.fail(`local shell failed: ${e.message}`));
     this.session = session;
     try {
@@ -56,17 +60,25 @@ export class LocalConnection implements BecomeParent {
   }
 
   /** Start a command in a new local `sh -c` (a privileged shell through sudo or su). */
-  async spawnProcess(command: string): Promise<BecomeProcess> {
+  spawnProcess(command: string): Promise<BecomeProcess> {
     const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const closed = new Promise<void>((resolve) => { child.once('close', () => resolve()); child.once('error', () => resolve()); });
+    const closed = new Promise<void>((resolve) => {
+      child.once('close', () => resolve());
+      child.once('error', () => resolve());
+    });
     child.stdin.on('error', () => undefined);
-    return {
+    return Promise.resolve({
       stdin: child.stdin,
       stdout: child.stdout,
       stderr: child.stderr,
-      stop: () => { child.stdin.end(); if (child.exitCode === null) child.kill('SIGKILL'); },
-      onExit: (listener) => { void closed.then(() => listener('the privileged shell ended')); },
-    };
+      stop: () => {
+        child.stdin.end();
+        if (child.exitCode === null) child.kill('SIGKILL');
+      },
+      onExit: (listener) => {
+        void closed.then(() => listener('the privileged shell ended'));
+      },
+    });
   }
 
   async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
@@ -99,11 +111,17 @@ export class LocalConnection implements BecomeParent {
     this.child = undefined;
     this.session?.fail('closed');
     this.session = undefined;
-    if (child && child.exitCode === null) {
+    if (child?.exitCode === null) {
       child.stdin?.end();
       await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 2000);
-        child.once('exit', () => { clearTimeout(t); resolve(); });
+        const t = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, 2000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   }

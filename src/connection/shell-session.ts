@@ -99,21 +99,32 @@ export class ShellSession {
     if (this.closedReason !== undefined) return Promise.reject(new ShellClosedError(this.closedReason));
     const marker = `${this.boundary}_${++this.counter}`;
     return new Promise<ExecResult>((resolve, reject) => {
-      const pending: Pending = { marker, resolve, reject, timer: undefined, stdoutDone: false, stderrDone: false, rc: -1, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+      const pending: Pending = {
+        marker,
+        resolve,
+        reject,
+        timer: undefined,
+        stdoutDone: false,
+        stderrDone: false,
+        rc: -1,
+        stdout: Buffer.alloc(0),
+        stderr: Buffer.alloc(0),
+      };
       this.current = pending;
-      if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) {
+      const timeoutMs = opts.timeoutMs;
+      if (timeoutMs !== undefined && timeoutMs > 0) {
         pending.timer = setTimeout(() => {
-          const reason = `command timed out after ${opts.timeoutMs} ms`;
+          const reason = `command timed out after ${timeoutMs} ms`;
           this.fail(reason);
           this.onBroken(reason);
-        }, opts.timeoutMs);
+        }, timeoutMs);
       }
       const ends = `printf '\\n%s\\n' ${marker} >&2\n`;
       const framed = inShell
         ? `eval ${shq(script)} </dev/null; printf '\\n%s:%d\\n' ${marker} "$?"; ${ends}`
         : opts.readOnly
-          // In the shell itself (no fork); "$@" is emptied afterwards, as a later subshell expects.
-          ? `eval ${shq(script)} </dev/null; set -- "$?"; printf '\\n%s:%d\\n' ${marker} "$1"; set --; ${ends}`
+          ? // In the shell itself (no fork); "$@" is emptied afterwards, as a later subshell expects.
+            `eval ${shq(script)} </dev/null; set -- "$?"; printf '\\n%s:%d\\n' ${marker} "$1"; set --; ${ends}`
           : `( eval ${shq(script)} ) </dev/null; printf '\\n%s:%d\\n' ${marker} "$?"; ${ends}`;
       this.streams.stdin.write(framed);
     });

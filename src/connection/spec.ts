@@ -5,6 +5,7 @@
 import { homedir, userInfo } from 'node:os';
 import { parse } from 'shell-quote';
 import { BosunError } from '../errors.js';
+import { toText } from '../template/values.js';
 import { LocalConnection } from './local.js';
 import { configFlag, configValue, expandTokens, sshConfigFor, type SshConfigValues } from './ssh-config.js';
 import { SshConnection } from './ssh.js';
@@ -51,13 +52,19 @@ function currentUser(): string {
 function pick(vars: Record<string, unknown>, ...names: string[]): string | undefined {
   for (const n of names) {
     const v = vars[n];
-    if (v !== undefined && v !== null && v !== '') return String(v);
+    if (v !== undefined && v !== null && v !== '') return toText(v);
   }
   return undefined;
 }
 
 /** ssh's short flags that stand for a config key (`-J host` is `-o ProxyJump=host`); `-F` keeps its own key. */
-const SHORT_FLAGS: Record<string, string> = { '-J': 'proxyjump', '-p': 'port', '-l': 'user', '-i': 'identityfile', '-F': '-f' };
+const SHORT_FLAGS: Record<string, string> = {
+  '-J': 'proxyjump',
+  '-p': 'port',
+  '-l': 'user',
+  '-i': 'identityfile',
+  '-F': '-f',
+};
 
 /** The `-o Key=value` options (and -J, -p, -l, -i, -F) found in ssh argument strings, keys lower-cased; the first value wins, as in ssh. */
 export function sshOptions(args: string): Map<string, string> {
@@ -65,7 +72,8 @@ export function sshOptions(args: string): Map<string, string> {
   const options = new Map<string, string>();
   const add = (text: string, next: () => string | undefined) => {
     const eq = text.search(/[=\s]/);
-    const [key, value] = eq > 0 ? [text.slice(0, eq).toLowerCase(), text.slice(eq + 1).trim()] : [text.toLowerCase(), next()];
+    const [key, value] =
+      eq > 0 ? [text.slice(0, eq).toLowerCase(), text.slice(eq + 1).trim()] : [text.toLowerCase(), next()];
     if (value !== undefined && !options.has(key)) options.set(key, value);
   };
   for (let i = 0; i < words.length; i++) {
@@ -87,11 +95,21 @@ export function sshOptions(args: string): Map<string, string> {
 /** StrictHostKeyChecking's values, as ssh_config(5) lists them. */
 function strictness(name: string, value: string): { strict: boolean; acceptNew: boolean } {
   switch (value.toLowerCase()) {
-    case 'yes': case 'true': case 'ask': return { strict: true, acceptNew: false };
-    case 'no': case 'off': case 'false': return { strict: false, acceptNew: false };
-    case 'accept-new': return { strict: true, acceptNew: true };
+    case 'yes':
+    case 'true':
+    case 'ask':
+      return { strict: true, acceptNew: false };
+    case 'no':
+    case 'off':
+    case 'false':
+      return { strict: false, acceptNew: false };
+    case 'accept-new':
+      return { strict: true, acceptNew: true };
     default:
-      throw new BosunError('BAD_OPTION', `host ${name}: StrictHostKeyChecking=${value} is not one of yes, no, off, accept-new`);
+      throw new BosunError(
+        'BAD_OPTION',
+        `host ${name}: StrictHostKeyChecking=${value} is not one of yes, no, off, accept-new`,
+      );
   }
 }
 
@@ -102,19 +120,28 @@ function strictness(name: string, value: string): { strict: boolean; acceptNew: 
  * then the command line (-u, --private-key), then `-o` options in
  * ansible_ssh_common_args/extra_args, then the ssh config.
  */
-export function connectionSpecFromVars(name: string, vars: Record<string, unknown>, defaults: ConnectionDefaults = {}): ConnectionSpec {
+export function connectionSpecFromVars(
+  name: string,
+  vars: Record<string, unknown>,
+  defaults: ConnectionDefaults = {},
+): ConnectionSpec {
   const kind = pick(vars, 'ansible_connection') ?? 'ssh';
   let type: ConnectionSpec['type'];
   if (kind === 'ssh' || kind === 'smart' || kind === 'paramiko') type = 'ssh';
   else if (kind === 'local') type = 'local';
   else {
-    throw new BosunError('BAD_OPTION', `host ${name}: ansible_connection=${kind} is not supported`, { hint: 'use ssh (the default) or local' });
+    throw new BosunError('BAD_OPTION', `host ${name}: ansible_connection=${kind} is not supported`, {
+      hint: 'use ssh (the default) or local',
+    });
   }
-  const args = [pick(vars, 'ansible_ssh_common_args'), pick(vars, 'ansible_ssh_extra_args')].filter((a) => a !== undefined).join(' ');
+  const args = [pick(vars, 'ansible_ssh_common_args'), pick(vars, 'ansible_ssh_extra_args')]
+    .filter((a) => a !== undefined)
+    .join(' ');
   const options = sshOptions(args);
   const target = pick(vars, 'ansible_host', 'ansible_ssh_host') ?? name;
   // The ssh config is looked up by the name ssh would be given: ansible_host, else the inventory name.
-  const config: SshConfigValues = type === 'ssh' ? sshConfigFor(target, options.get('-f') ?? defaults.sshConfigFile) : {};
+  const config: SshConfigValues =
+    type === 'ssh' ? sshConfigFor(target, options.get('-f') ?? defaults.sshConfigFile) : {};
   const opt = (key: string): string | undefined => options.get(key) ?? configValue(config, key);
   const portText = pick(vars, 'ansible_port', 'ansible_ssh_port') ?? opt('port') ?? '22';
   const port = Number(portText);
@@ -130,26 +157,50 @@ export function connectionSpecFromVars(name: string, vars: Record<string, unknow
   if (shkc !== undefined) ({ strict, acceptNew } = strictness(name, shkc));
   const userFiles = options.get('userknownhostsfile') ?? configValue(config, 'userknownhostsfile');
   const knownHostsFiles = [
-    ...(userFiles === undefined ? [] : userFiles.split(/\s+/).filter((f) => f !== '' && f !== 'none').map((f) => expandTokens(f, { ...tokens, host: address }))),
+    ...(userFiles === undefined
+      ? []
+      : userFiles
+          .split(/\s+/)
+          .filter((f) => f !== '' && f !== 'none')
+          .map((f) => expandTokens(f, { ...tokens, host: address }))),
     ...(defaults.knownHostsFiles ?? ['~/.ssh/known_hosts', '/etc/ssh/ssh_known_hosts']).map(expandHome),
   ];
   let connectTimeoutMs = defaults.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const timeoutText = options.get('connecttimeout') ?? pick(vars, 'ansible_timeout', 'ansible_ssh_timeout') ?? configValue(config, 'connecttimeout');
+  const timeoutText =
+    options.get('connecttimeout') ??
+    pick(vars, 'ansible_timeout', 'ansible_ssh_timeout') ??
+    configValue(config, 'connecttimeout');
   if (timeoutText !== undefined) connectTimeoutMs = seconds(name, 'connect timeout', timeoutText) * 1000;
   const keyFile = pick(vars, 'ansible_ssh_private_key_file', 'ansible_private_key_file') ?? defaults.privateKeyFile;
   const password = pick(vars, 'ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password') ?? defaults.password;
-  const spec: ConnectionSpec = { name, type, address, port, user, strictHostKeyChecking: strict, knownHostsFiles, connectTimeoutMs };
+  const spec: ConnectionSpec = {
+    name,
+    type,
+    address,
+    port,
+    user,
+    strictHostKeyChecking: strict,
+    knownHostsFiles,
+    connectTimeoutMs,
+  };
   const retries = pick(vars, 'ansible_ssh_retries', 'ansible_retries');
   if (retries !== undefined) {
     const n = Number(retries);
-    if (!Number.isInteger(n) || n < 0) throw new BosunError('BAD_OPTION', `host ${name}: ansible_ssh_retries=${retries} is not a whole number`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new BosunError('BAD_OPTION', `host ${name}: ansible_ssh_retries=${retries} is not a whole number`);
     spec.reconnectRetries = n;
   }
   if (acceptNew) spec.acceptNewHostKeys = true;
   if (keyFile !== undefined) spec.privateKeyFile = expandHome(keyFile);
   if (password !== undefined) spec.password = password;
   if (type === 'local') return spec;
-  applySshExtras(spec, name, opt, [...(options.has('identityfile') ? [options.get('identityfile')!] : []), ...identityList(config)], { ...tokens, host: address });
+  applySshExtras(
+    spec,
+    name,
+    opt,
+    [...(options.has('identityfile') ? [options.get('identityfile')!] : []), ...identityList(config)],
+    { ...tokens, host: address },
+  );
   if (defaults.keyPassphrase !== undefined) spec.keyPassphrase = defaults.keyPassphrase;
   const jump = opt('proxyjump');
   if (jump !== undefined && jump.toLowerCase() !== 'none') {
@@ -165,13 +216,25 @@ function identityList(config: SshConfigValues): string[] {
 }
 
 /** The options only an ssh connection has: identities, the agent, keepalives. */
-function applySshExtras(spec: ConnectionSpec, name: string, opt: (key: string) => string | undefined, identities: string[], tokens: { original: string; host: string; port: number; user: string }): void {
+function applySshExtras(
+  spec: ConnectionSpec,
+  name: string,
+  opt: (key: string) => string | undefined,
+  identities: string[],
+  tokens: { original: string; host: string; port: number; user: string },
+): void {
   const files = identities.filter((f) => f.toLowerCase() !== 'none').map((f) => expandTokens(f, tokens));
   if (files.length > 0) spec.identityFiles = files;
   const only = configFlag(opt('identitiesonly'));
   if (only !== undefined) spec.identitiesOnly = only;
   const agent = opt('identityagent');
-  if (agent !== undefined) spec.identityAgent = agent === 'SSH_AUTH_SOCK' ? process.env.SSH_AUTH_SOCK ?? 'none' : agent === 'none' ? 'none' : expandTokens(agent.replace(/^\$\{?SSH_AUTH_SOCK\}?$/, process.env.SSH_AUTH_SOCK ?? 'none'), tokens);
+  if (agent !== undefined)
+    spec.identityAgent =
+      agent === 'SSH_AUTH_SOCK'
+        ? (process.env.SSH_AUTH_SOCK ?? 'none')
+        : agent === 'none'
+          ? 'none'
+          : expandTokens(agent.replace(/^\$\{?SSH_AUTH_SOCK\}?$/, process.env.SSH_AUTH_SOCK ?? 'none'), tokens);
   const alive = opt('serveraliveinterval');
   if (alive !== undefined) spec.serverAliveIntervalMs = seconds(name, 'ServerAliveInterval', alive, true) * 1000;
   const count = opt('serveralivecountmax');
@@ -181,7 +244,8 @@ function applySshExtras(spec: ConnectionSpec, name: string, opt: (key: string) =
 /** A positive number of seconds (or 0 when allowed), else a BAD_OPTION error naming the host. */
 function seconds(name: string, what: string, text: string, zeroOk = false): number {
   const n = Number(text);
-  if (!(n > 0) && !(zeroOk && n === 0)) throw new BosunError('BAD_OPTION', `host ${name}: ${what} ${text} is not a positive number of seconds`);
+  if (!(n > 0) && !(zeroOk && n === 0))
+    throw new BosunError('BAD_OPTION', `host ${name}: ${what} ${text} is not a positive number of seconds`);
   return n;
 }
 
@@ -202,8 +266,18 @@ export function parseJumpHop(text: string): { user?: string; host: string; port?
  * the config does not say is taken from the target: its private key, its
  * known_hosts files and host key policy, its timeout; never its password.
  */
-function jumpHostSpecs(value: string, target: ConnectionSpec, configFile: string | undefined, defaults: ConnectionDefaults, depth: number): ConnectionSpec[] {
-  if (depth > MAX_JUMP_DEPTH) throw new BosunError('BAD_OPTION', `host ${target.name}: ProxyJump nests deeper than ${MAX_JUMP_DEPTH} hops (a loop in the ssh config?)`);
+function jumpHostSpecs(
+  value: string,
+  target: ConnectionSpec,
+  configFile: string | undefined,
+  defaults: ConnectionDefaults,
+  depth: number,
+): ConnectionSpec[] {
+  if (depth > MAX_JUMP_DEPTH)
+    throw new BosunError(
+      'BAD_OPTION',
+      `host ${target.name}: ProxyJump nests deeper than ${MAX_JUMP_DEPTH} hops (a loop in the ssh config?)`,
+    );
   const hops: ConnectionSpec[] = [];
   value.split(',').forEach((text, index) => {
     const hop = parseJumpHop(text);
@@ -220,9 +294,16 @@ function jumpHostSpecs(value: string, target: ConnectionSpec, configFile: string
       port,
       user,
       strictHostKeyChecking: target.strictHostKeyChecking,
-      knownHostsFiles: files === undefined
-        ? target.knownHostsFiles
-        : [...files.split(/\s+/).filter((f) => f !== '' && f !== 'none').map((f) => expandTokens(f, { ...tokens, host: address })), ...(defaults.knownHostsFiles ?? ['/etc/ssh/ssh_known_hosts']).map(expandHome)],
+      knownHostsFiles:
+        files === undefined
+          ? target.knownHostsFiles
+          : [
+              ...files
+                .split(/\s+/)
+                .filter((f) => f !== '' && f !== 'none')
+                .map((f) => expandTokens(f, { ...tokens, host: address })),
+              ...(defaults.knownHostsFiles ?? ['/etc/ssh/ssh_known_hosts']).map(expandHome),
+            ],
       connectTimeoutMs: target.connectTimeoutMs,
     };
     if (target.acceptNewHostKeys) spec.acceptNewHostKeys = true;
@@ -233,7 +314,10 @@ function jumpHostSpecs(value: string, target: ConnectionSpec, configFile: string
       if (s.acceptNew) spec.acceptNewHostKeys = true;
       else delete spec.acceptNewHostKeys;
     }
-    applySshExtras(spec, spec.name, (key) => configValue(config, key), identityList(config), { ...tokens, host: address });
+    applySshExtras(spec, spec.name, (key) => configValue(config, key), identityList(config), {
+      ...tokens,
+      host: address,
+    });
     if (!spec.identityFiles && target.privateKeyFile !== undefined) spec.privateKeyFile = target.privateKeyFile;
     if (target.keyPassphrase !== undefined) spec.keyPassphrase = target.keyPassphrase;
     const nested = configValue(config, 'proxyjump');

@@ -46,7 +46,9 @@ function readKey(path: string, passphrase: string | undefined): Promise<LoadedKe
         if (parsed instanceof Error) throw new Error('the passphrase given does not decrypt it');
       }
       if (parsed instanceof Error) return { kind: 'key', key: bytes };
-      return { kind: 'key', key: Array.isArray(parsed) ? parsed[0]! : parsed };
+      // ssh2 gives a list for a file with several keys (its types leave that out): the first one is used.
+      const keys = parsed as ParsedKey | ParsedKey[];
+      return { kind: 'key', key: Array.isArray(keys) ? keys[0]! : keys };
     });
     keyCache.set(cacheKey, p);
     p.catch(() => keyCache.delete(cacheKey));
@@ -74,7 +76,17 @@ type AuthAttempt =
   | { type: 'publickey'; username: string; key: Buffer | ParsedKey }
   | { type: 'agent'; username: string; agent: string }
   | { type: 'password'; username: string; password: string }
-  | { type: 'keyboard-interactive'; username: string; prompt: (name: string, instructions: string, lang: string, prompts: Array<{ prompt: string; echo?: boolean }>, finish: (answers: string[]) => void) => void };
+  | {
+      type: 'keyboard-interactive';
+      username: string;
+      prompt: (
+        name: string,
+        instructions: string,
+        lang: string,
+        prompts: Array<{ prompt: string; echo?: boolean }>,
+        finish: (answers: string[]) => void,
+      ) => void;
+    };
 
 /** The attempts for a spec, in order, and notes for the failure message (never a secret). */
 export async function authAttempts(spec: ConnectionSpec): Promise<{ attempts: AuthAttempt[]; notes: string[] }> {
@@ -91,10 +103,16 @@ export async function authAttempts(spec: ConnectionSpec): Promise<{ attempts: Au
       const code = (e as NodeJS.ErrnoException).code;
       // ssh skips IdentityFile entries that do not exist; a key named by the inventory must exist.
       if (code === 'ENOENT' && file !== spec.privateKeyFile) continue;
-      throw new ConnectionError(spec.name, `cannot use private key ${file}: ${isSystemError(e) ? systemReason(e) : (e as Error).message}`, { cause: e });
+      throw new ConnectionError(
+        spec.name,
+        `cannot use private key ${file}: ${isSystemError(e) ? systemReason(e) : (e as Error).message}`,
+        { cause: e },
+      );
     }
     if (loaded.kind === 'encrypted') {
-      notes.push(`the private key ${file} is encrypted: give its passphrase with --ask-key-passphrase or BOSUN_KEY_PASSPHRASE, or add it to ssh-agent`);
+      notes.push(
+        `the private key ${file} is encrypted: give its passphrase with --ask-key-passphrase or BOSUN_KEY_PASSPHRASE, or add it to ssh-agent`,
+      );
       continue;
     }
     attempts.push({ type: 'publickey', username, key: loaded.key });
@@ -108,7 +126,8 @@ export async function authAttempts(spec: ConnectionSpec): Promise<{ attempts: Au
     attempts.push({
       type: 'keyboard-interactive',
       username,
-      prompt: (_name, _instructions, _lang, prompts, finish) => finish(prompts.map((p) => (/pass(word|code)?/i.test(p.prompt) ? password : ''))),
+      prompt: (_name, _instructions, _lang, prompts, finish) =>
+        finish(prompts.map((p) => (/pass(word|code)?/i.test(p.prompt) ? password : ''))),
     });
   }
   return { attempts, notes };
@@ -137,13 +156,17 @@ export async function openClient(spec: ConnectionSpec, sock?: Duplex): Promise<C
     authHandler: (methodsLeft, _partial, next) => {
       // Skip methods the server has said it does not take (it lists them after the first refusal).
       let attempt = attempts.shift();
-      while (attempt && methodsLeft && !methodsLeft.includes(attempt.type === 'agent' ? 'publickey' : attempt.type)) attempt = attempts.shift();
+      // ssh2 calls the first time with methodsLeft null (its types say a list).
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- null on the first call
+      while (attempt && methodsLeft && !methodsLeft.includes(attempt.type === 'agent' ? 'publickey' : attempt.type))
+        attempt = attempts.shift();
+      // ssh2 takes false for "no more methods"; its NextAuthHandler type leaves that out.
       if (!attempt) return next(false as never);
       tried.push(attempt.type);
-      next(attempt as never);
+      next(attempt);
     },
   };
-  if (sock) config.sock = sock as never;
+  if (sock) config.sock = sock;
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
       // destroy, not end: a peer that never spoke would keep a half-closed socket open.

@@ -29,7 +29,9 @@ function parsedFile(file: string, required: boolean): SSHConfig | null {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' || required) {
-      throw new BosunError('BAD_OPTION', `cannot read the ssh config ${path}: ${(e as Error).message}`, { hint: 'fix the file or point -F at another one (-F none reads none)' });
+      throw new BosunError('BAD_OPTION', `cannot read the ssh config ${path}: ${(e as Error).message}`, {
+        hint: 'fix the file or point -F at another one (-F none reads none)',
+      });
     }
   }
   parsedFiles.set(path, parsed);
@@ -96,14 +98,22 @@ export interface TokenValues {
 export function expandTokens(text: string, values: TokenValues): string {
   const expanded = text.replace(/%([%hnprud])/g, (whole, token: string) => {
     switch (token) {
-      case '%': return '%';
-      case 'h': return values.host;
-      case 'n': return values.original;
-      case 'p': return values.port === undefined ? whole : String(values.port);
-      case 'r': return values.user ?? whole;
-      case 'u': return localUser();
-      case 'd': return homedir();
-      default: return whole;
+      case '%':
+        return '%';
+      case 'h':
+        return values.host;
+      case 'n':
+        return values.original;
+      case 'p':
+        return values.port === undefined ? whole : String(values.port);
+      case 'r':
+        return values.user ?? whole;
+      case 'u':
+        return localUser();
+      case 'd':
+        return homedir();
+      default:
+        return whole;
     }
   });
   return expandTilde(expanded);

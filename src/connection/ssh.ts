@@ -11,7 +11,14 @@ import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js'
 import { jumpPool, type Tunnel } from './jump-pool.js';
 import { openClient } from './ssh-client.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
-import { ConnectionError, type BecomeOptions, type Connection, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
+import {
+  ConnectionError,
+  type BecomeOptions,
+  type Connection,
+  type ConnectionSpec,
+  type ExecOptions,
+  type ExecResult,
+} from './types.js';
 
 /** Runs commands on a remote host through one persistent SSH shell. */
 export class SshConnection implements BecomeParent {
@@ -37,7 +44,9 @@ export class SshConnection implements BecomeParent {
     if (this.session && !this.session.closed) return;
     // A broken session's transport is torn down before a new one is opened.
     if (this.client && !this.connecting) this.shutdown();
-    this.connecting ??= this.openWithRetries().finally(() => { this.connecting = undefined; });
+    this.connecting ??= this.openWithRetries().finally(() => {
+      this.connecting = undefined;
+    });
     return this.connecting;
   }
 
@@ -47,9 +56,12 @@ export class SshConnection implements BecomeParent {
    * (default 1) a second apart. A command that was running when it dropped is never re-run.
    */
   private async openWithRetries(): Promise<void> {
-    const attempts = this.everConnected ? this.spec.reconnectRetries ?? 1 : 1;
+    const attempts = this.everConnected ? (this.spec.reconnectRetries ?? 1) : 1;
     if (attempts === 0) {
-      throw new ConnectionError(this.spec.name, `the connection to ${this.spec.address}:${this.spec.port} dropped (${this.lostReason ?? 'closed'}); not reconnecting (ansible_ssh_retries=0)`);
+      throw new ConnectionError(
+        this.spec.name,
+        `the connection to ${this.spec.address}:${this.spec.port} dropped (${this.lostReason ?? 'closed'}); not reconnecting (ansible_ssh_retries=0)`,
+      );
     }
     for (let i = 1; ; i++) {
       try {
@@ -66,7 +78,8 @@ export class SshConnection implements BecomeParent {
   private async open(): Promise<void> {
     const spec = this.spec;
     let tunnel: Tunnel | undefined;
-    if (spec.jumpHosts && spec.jumpHosts.length > 0) tunnel = await jumpPool.tunnel(spec.name, spec.jumpHosts, spec.address, spec.port);
+    if (spec.jumpHosts && spec.jumpHosts.length > 0)
+      tunnel = await jumpPool.tunnel(spec.name, spec.jumpHosts, spec.address, spec.port);
     let client: Client;
     try {
       client = await openClient(spec, tunnel?.sock);
@@ -79,12 +92,23 @@ export class SshConnection implements BecomeParent {
     this.lostReason = undefined;
     this.clientClosed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     // Events of an earlier, replaced client must not fail the current session.
-    const lost = (reason: string) => { if (this.client === client) this.lost(reason); };
+    const lost = (reason: string) => {
+      if (this.client === client) this.lost(reason);
+    };
     client.on('error', (err: Error) => lost(`connection to ${spec.address}:${spec.port} failed: ${err.message}`));
     client.on('close', () => lost(`connection to ${spec.address}:${spec.port} closed`));
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      client.exec('/bin/sh', (err, ch) => (err ? reject(new ConnectionError(spec.name, `cannot start /bin/sh on ${spec.address}: ${err.message}`, { cause: err })) : resolve(ch)));
-    }).catch((e) => { client.end(); throw e; });
+      client.exec('/bin/sh', (err, ch) =>
+        err
+          ? reject(
+              new ConnectionError(spec.name, `cannot start /bin/sh on ${spec.address}: ${err.message}`, { cause: err }),
+            )
+          : resolve(ch),
+      );
+    }).catch((e: unknown) => {
+      client.end();
+      throw e;
+    });
     this.channel = channel;
     let shellPid: number | undefined;
     const session = new ShellSession(
@@ -95,11 +119,15 @@ export class SshConnection implements BecomeParent {
     channel.on('close', () => lost('the remote shell ended'));
     this.session = session;
     try {
-      const pre = await session.prepare(`${SESSION_PRELUDE}; echo $$`, { timeoutMs: Math.max(spec.connectTimeoutMs, 5000) });
+      const pre = await session.prepare(`${SESSION_PRELUDE}; echo $$`, {
+        timeoutMs: Math.max(spec.connectTimeoutMs, 5000),
+      });
       shellPid = Number(pre.stdout.trim()) || undefined;
     } catch (e) {
       this.shutdown();
-      throw new ConnectionError(spec.name, `cannot start the shell on ${spec.address}: ${(e as Error).message}`, { cause: e });
+      throw new ConnectionError(spec.name, `cannot start the shell on ${spec.address}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   }
 
@@ -126,15 +154,28 @@ export class SshConnection implements BecomeParent {
   async spawnProcess(command: string): Promise<BecomeProcess> {
     await this.connect();
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      this.client!.exec(command, (err, ch) => (err ? reject(new ConnectionError(this.spec.name, `cannot open a channel on ${this.spec.address}: ${err.message}`, { cause: err })) : resolve(ch)));
+      this.client!.exec(command, (err, ch) =>
+        err
+          ? reject(
+              new ConnectionError(this.spec.name, `cannot open a channel on ${this.spec.address}: ${err.message}`, {
+                cause: err,
+              }),
+            )
+          : resolve(ch),
+      );
     });
     const closed = new Promise<void>((resolve) => channel.once('close', () => resolve()));
     return {
       stdin: channel,
       stdout: channel,
       stderr: channel.stderr,
-      stop: () => { channel.end(); channel.close(); },
-      onExit: (listener) => { void closed.then(() => listener('the privileged shell ended')); },
+      stop: () => {
+        channel.end();
+        channel.close();
+      },
+      onExit: (listener) => {
+        void closed.then(() => listener('the privileged shell ended'));
+      },
     };
   }
 
@@ -144,7 +185,15 @@ export class SshConnection implements BecomeParent {
       this.sftpChannel = new Promise<SFTPWrapper>((resolve, reject) => {
         client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)));
       });
-      this.sftpChannel.then((s) => s.on('close', () => { this.sftpChannel = undefined; }), () => { this.sftpChannel = undefined; });
+      this.sftpChannel.then(
+        (s) =>
+          s.on('close', () => {
+            this.sftpChannel = undefined;
+          }),
+        () => {
+          this.sftpChannel = undefined;
+        },
+      );
     }
     return this.sftpChannel;
   }
@@ -159,7 +208,9 @@ export class SshConnection implements BecomeParent {
     try {
       sftp = await this.sftp();
     } catch (e) {
-      throw new ConnectionError(this.spec.name, `cannot open SFTP on ${this.spec.address}: ${(e as Error).message}`, { cause: e });
+      throw new ConnectionError(this.spec.name, `cannot open SFTP on ${this.spec.address}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     try {
       return await op(sftp);
@@ -174,37 +225,56 @@ export class SshConnection implements BecomeParent {
   /** The target refused an SFTP operation: say why, in words, with what to do. */
   private async sftpRefusal(what: string, e: unknown, probe: string | undefined): Promise<TargetError> {
     const status = (e as { code?: unknown }).code;
-    let reason = typeof status === 'number' ? SFTP_STATUS[status] ?? (e as Error).message : (e as Error).message;
+    let reason = typeof status === 'number' ? (SFTP_STATUS[status] ?? (e as Error).message) : (e as Error).message;
     if (status === SFTP_FAILURE && probe !== undefined) {
-      const found = await this.exec(probe).then((r) => r.stdout.trim(), () => '');
+      const found = await this.exec(probe).then(
+        (r) => r.stdout.trim(),
+        () => '',
+      );
       reason = found !== '' ? found : 'the SFTP server gave no reason (SSH_FX_FAILURE)';
     }
-    const hint = status === SFTP_PERMISSION_DENIED
-      ? `${this.spec.user} may not do this on ${this.spec.name}: use become (become: true), or connect as a user who may`
-      : undefined;
-    return new TargetError(`${what} on ${this.spec.name}: ${reason}`, { host: this.spec.name, cause: e, ...(hint !== undefined ? { hint } : {}) });
+    const hint =
+      status === SFTP_PERMISSION_DENIED
+        ? `${this.spec.user} may not do this on ${this.spec.name}: use become (become: true), or connect as a user who may`
+        : undefined;
+    return new TargetError(`${what} on ${this.spec.name}: ${reason}`, {
+      host: this.spec.name,
+      cause: e,
+      ...(hint !== undefined ? { hint } : {}),
+    });
   }
 
   async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
-    await this.withSftp(`cannot write ${path}`, async (sftp) => {
-      await new Promise<void>((resolve, reject) => {
-        sftp.writeFile(path, data, mode === undefined ? {} : { mode }, (err) => (err ? reject(err) : resolve()));
-      });
-      // The mode given to open applies only when the file is created.
-      if (mode !== undefined) {
-        await new Promise<void>((resolve, reject) => sftp.chmod(path, mode, (err) => (err ? reject(err) : resolve())));
-      }
-    }, writeProbe(path));
+    await this.withSftp(
+      `cannot write ${path}`,
+      async (sftp) => {
+        await new Promise<void>((resolve, reject) => {
+          sftp.writeFile(path, data, mode === undefined ? {} : { mode }, (err) => (err ? reject(err) : resolve()));
+        });
+        // The mode given to open applies only when the file is created.
+        if (mode !== undefined) {
+          await new Promise<void>((resolve, reject) =>
+            sftp.chmod(path, mode, (err) => (err ? reject(err) : resolve())),
+          );
+        }
+      },
+      writeProbe(path),
+    );
   }
 
   async readFile(path: string): Promise<Buffer | null> {
-    return this.withSftp(`cannot read ${path}`, (sftp) => new Promise<Buffer | null>((resolve, reject) => {
-      sftp.readFile(path, (err: (Error & { code?: number }) | undefined, data: Buffer) => {
-        if (err && err.code === 2) resolve(null);
-        else if (err) reject(err);
-        else resolve(data);
-      });
-    }), readProbe(path));
+    return this.withSftp(
+      `cannot read ${path}`,
+      (sftp) =>
+        new Promise<Buffer | null>((resolve, reject) => {
+          sftp.readFile(path, (err: (Error & { code?: number }) | undefined, data: Buffer) => {
+            if (err?.code === 2) resolve(null);
+            else if (err) reject(err);
+            else resolve(data);
+          });
+        }),
+      readProbe(path),
+    );
   }
 
   /**
@@ -218,19 +288,28 @@ export class SshConnection implements BecomeParent {
       this.channel = undefined;
       this.sftpChannel = undefined;
     }
-    const end = (): void => { channel.end(); client.end(); };
+    const end = (): void => {
+      channel.end();
+      client.end();
+    };
     if (shellPid === undefined || shellPid <= 1) return end();
     const timer = setTimeout(end, 3000);
-    client.exec(`kill -TERM -- -${shellPid} 2>/dev/null; sleep 1; kill -KILL -- -${shellPid} 2>/dev/null; true`, (err, ch) => {
-      if (err) {
-        clearTimeout(timer);
-        end();
-        return;
-      }
-      ch.on('close', () => { clearTimeout(timer); end(); });
-      ch.resume();
-      ch.stderr.resume();
-    });
+    client.exec(
+      `kill -TERM -- -${shellPid} 2>/dev/null; sleep 1; kill -KILL -- -${shellPid} 2>/dev/null; true`,
+      (err, ch) => {
+        if (err) {
+          clearTimeout(timer);
+          end();
+          return;
+        }
+        ch.on('close', () => {
+          clearTimeout(timer);
+          end();
+        });
+        ch.resume();
+        ch.stderr.resume();
+      },
+    );
   }
 
   /** Tear everything down without waiting. */
@@ -254,7 +333,12 @@ export class SshConnection implements BecomeParent {
     this.clientClosed = undefined;
     if (client && closed) {
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => { timer = setTimeout(() => { client.destroy(); resolve(); }, 2000); });
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          client.destroy();
+          resolve();
+        }, 2000);
+      });
       await Promise.race([closed, late]);
       clearTimeout(timer);
     }
@@ -265,7 +349,11 @@ export class SshConnection implements BecomeParent {
 const SFTP_PERMISSION_DENIED = 3;
 const SFTP_FAILURE = 4;
 const SFTP_STATUS: Record<number, string> = {
-  2: 'no such file or folder', 3: 'permission denied', 4: 'failure', 5: 'bad message', 8: 'operation not supported',
+  2: 'no such file or folder',
+  3: 'permission denied',
+  4: 'failure',
+  5: 'bad message',
+  8: 'operation not supported',
 };
 
 /** Why writing `path` fails, as the shell says it (a folder, a read-only file system, a full disk, ...); prints nothing when it does not. */

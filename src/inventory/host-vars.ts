@@ -69,7 +69,12 @@ export function sortedGroupsOf(inv: Inventory, host: string): InventoryGroup[] {
   };
   return [...ancestorGroups(inv, host)]
     .map((name) => inv.groups.get(name)!)
-    .sort((a, b) => (depths.get(a.name) ?? 0) - (depths.get(b.name) ?? 0) || priority(a) - priority(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort(
+      (a, b) =>
+        (depths.get(a.name) ?? 0) - (depths.get(b.name) ?? 0) ||
+        priority(a) - priority(b) ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
 }
 
 /**
@@ -85,12 +90,18 @@ export async function hostVarLayers(inv: Inventory, host: string, opts: { playbo
   const layers: VarLayer[] = [];
   for (const g of groups) {
     if (Object.keys(g.vars).length === 0) continue;
-    layers.push({ level: 'inventory_group', source: originOf(inv, 'group', g.name), values: { ...g.vars }, positions: new Map(g.positions) });
+    layers.push({
+      level: 'inventory_group',
+      source: originOf(inv, 'group', g.name),
+      values: { ...g.vars },
+      positions: new Map(g.positions),
+    });
   }
   const inventoryDirs = stateOf(inv).varDirs;
-  const playbookDirs = opts.playbookDir !== undefined && !inventoryDirs.some((d) => path.resolve(d) === path.resolve(opts.playbookDir!))
-    ? [opts.playbookDir]
-    : [];
+  const playbookDirs =
+    opts.playbookDir !== undefined && !inventoryDirs.some((d) => path.resolve(d) === path.resolve(opts.playbookDir!))
+      ? [opts.playbookDir]
+      : [];
   const fromDirs = async (dirs: string[], kind: 'group_vars' | 'host_vars', names: string[]): Promise<VarLayer[]> => {
     const found = await Promise.all(dirs.flatMap((dir) => names.map((name) => varsFileLayers(inv, dir, kind, name))));
     return found.flat();
@@ -98,13 +109,27 @@ export async function hostVarLayers(inv: Inventory, host: string, opts: { playbo
   const hasAll = groups[0]?.name === 'all';
   const others = groups.filter((g) => g.name !== 'all').map((g) => g.name);
   if (hasAll) {
-    layers.push(...(await fromDirs(inventoryDirs, 'group_vars', ['all'])), ...(await fromDirs(playbookDirs, 'group_vars', ['all'])));
+    layers.push(
+      ...(await fromDirs(inventoryDirs, 'group_vars', ['all'])),
+      ...(await fromDirs(playbookDirs, 'group_vars', ['all'])),
+    );
   }
-  layers.push(...(await fromDirs(inventoryDirs, 'group_vars', others)), ...(await fromDirs(playbookDirs, 'group_vars', others)));
+  layers.push(
+    ...(await fromDirs(inventoryDirs, 'group_vars', others)),
+    ...(await fromDirs(playbookDirs, 'group_vars', others)),
+  );
   if (Object.keys(h.vars).length > 0) {
-    layers.push({ level: 'inventory_host', source: originOf(inv, 'host', host), values: { ...h.vars }, positions: new Map(h.positions) });
+    layers.push({
+      level: 'inventory_host',
+      source: originOf(inv, 'host', host),
+      values: { ...h.vars },
+      positions: new Map(h.positions),
+    });
   }
-  layers.push(...(await fromDirs(inventoryDirs, 'host_vars', [host])), ...(await fromDirs(playbookDirs, 'host_vars', [host])));
+  layers.push(
+    ...(await fromDirs(inventoryDirs, 'host_vars', [host])),
+    ...(await fromDirs(playbookDirs, 'host_vars', [host])),
+  );
   return layers;
 }
 

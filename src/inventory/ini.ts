@@ -17,10 +17,13 @@ interface Token {
   equals: number;
 }
 
-type Section = { kind: 'hosts' | 'children' | 'vars'; group: string };
+interface Section {
+  kind: 'hosts' | 'children' | 'vars';
+  group: string;
+}
 
 const HEADER = /^\[([^:\]\s]+)(?::([^\]\s]*))?\]\s*(?:[#;].*)?$/;
-const GROUP_NAME = /^[^:\]\[\s=#;]+$/;
+const GROUP_NAME = /^[^:\][\s=#;]+$/;
 
 /** Read an INI inventory file's text into `inv`. */
 export function parseIniInventory(inv: Inventory, text: string, file: string): void {
@@ -47,11 +50,21 @@ export function parseIniInventory(inv: Inventory, text: string, file: string): v
         });
       }
       const group = addGroup(inv, section.group);
-      setVar(inv, group, 'group', key, unquote(line.slice(eq + 1).trim()), at(indent + 1), `${shown} [${section.group}:vars]`);
+      setVar(
+        inv,
+        group,
+        'group',
+        key,
+        unquote(line.slice(eq + 1).trim()),
+        at(indent + 1),
+        `${shown} [${section.group}:vars]`,
+      );
     } else if (section.kind === 'children') {
       const name = line.replace(/\s+[#;].*$/, '');
       if (!GROUP_NAME.test(name)) {
-        throw new BosunError('INVENTORY', `expected a group name in [${section.group}:children], got '${line}'`, { source: at(indent + 1) });
+        throw new BosunError('INVENTORY', `expected a group name in [${section.group}:children], got '${line}'`, {
+          source: at(indent + 1),
+        });
       }
       addChild(inv, section.group, name, at(indent + 1));
     } else {
@@ -63,21 +76,32 @@ export function parseIniInventory(inv: Inventory, text: string, file: string): v
 function parseHeader(line: string, at: (col: number) => SourcePos, indent: number): Section {
   const m = HEADER.exec(line);
   if (!m) {
-    throw new BosunError('INVENTORY', `invalid section header '${line}': expected [group], [group:children] or [group:vars]`, {
-      source: at(indent + 1),
-      hint: 'group names cannot contain spaces, ":" or "]"',
-    });
+    throw new BosunError(
+      'INVENTORY',
+      `invalid section header '${line}': expected [group], [group:children] or [group:vars]`,
+      {
+        source: at(indent + 1),
+        hint: 'group names cannot contain spaces, ":" or "]"',
+      },
+    );
   }
   const group = m[1]!;
   const kind = m[2];
   if (kind === undefined || kind === 'hosts') return { kind: 'hosts', group };
   if (kind === 'children' || kind === 'vars') return { kind, group };
-  throw new BosunError('INVENTORY', `unknown section type ':${kind}' in '[${group}:${kind}]': expected [${group}], [${group}:children] or [${group}:vars]`, {
+  const expected = `[${group}], [${group}:children] or [${group}:vars]`;
+  throw new BosunError('INVENTORY', `unknown section type ':${kind}' in '[${group}:${kind}]': expected ${expected}`, {
     source: at(indent + group.length + 3),
   });
 }
 
-function parseHostLine(inv: Inventory, raw: string, group: string, at: (col: number) => SourcePos, shown: string): void {
+function parseHostLine(
+  inv: Inventory,
+  raw: string,
+  group: string,
+  at: (col: number) => SourcePos,
+  shown: string,
+): void {
   const tokens = tokenize(raw, at);
   const [first, ...rest] = tokens;
   if (!first) return;
@@ -123,12 +147,16 @@ function tokenize(line: string, at: (col: number) => SourcePos): Token[] {
       if (ch === '#') break;
       if (ch === "'" || ch === '"') {
         const close = findClose(line, i);
-        if (close < 0) throw new BosunError('INVENTORY', `unterminated ${ch === '"' ? 'double' : 'single'} quote`, { source: at(i + 1), hint: `close the value with ${ch}` });
+        if (close < 0)
+          throw new BosunError('INVENTORY', `unterminated ${ch === '"' ? 'double' : 'single'} quote`, {
+            source: at(i + 1),
+            hint: `close the value with ${ch}`,
+          });
         const inner = line.slice(i + 1, close);
         text += ch === '"' ? inner.replace(/\\(["\\$`])/g, '$1') : inner;
         i = close + 1;
       } else if (ch === '\\' && i + 1 < line.length) {
-        text += line[i + 1];
+        text += line[i + 1]!;
         i += 2;
       } else {
         if (ch === '=' && equals < 0) equals = text.length;

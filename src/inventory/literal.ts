@@ -24,7 +24,9 @@ export function parseLiteral(text: string): unknown {
 
 const NUMBER_TOKEN = /^[-+]?\.?[0-9][0-9a-zA-Z_.]*(?:(?<=[eE])[-+][0-9_]+)?/;
 const DIGITS = '[0-9](?:_?[0-9])*';
-const INTEGER = new RegExp(`^(?:[1-9](?:_?[0-9])*|0(?:_?0)*|0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+)$`);
+const INTEGER = new RegExp(
+  `^(?:[1-9](?:_?[0-9])*|0(?:_?0)*|0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+)$`,
+);
 const FLOAT = new RegExp(`^(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][-+]?${DIGITS})?$`);
 
 class LiteralParser {
@@ -84,7 +86,9 @@ class LiteralParser {
       if (ch === '\\') {
         const next = this.text[this.pos++];
         if (next === undefined) break;
-        out += ({ n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"' } as Record<string, string>)[next] ?? `\\${next}`;
+        out +=
+          ({ n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"' } as Record<string, string>)[next] ??
+          `\\${next}`;
       } else {
         out += ch;
       }

@@ -40,9 +40,15 @@ async function loadSource(inv: Inventory, source: string): Promise<void> {
       loadHostList(inv, source);
       return;
     }
-    throw new BosunError('INVENTORY', code === 'ENOENT' ? `inventory source not found: ${source}` : `cannot read inventory ${source}: ${(e as Error).message}`, {
-      hint: 'give -i a file, a folder, or a comma-separated host list such as "web1,web2," (note the comma)',
-    });
+    throw new BosunError(
+      'INVENTORY',
+      code === 'ENOENT'
+        ? `inventory source not found: ${source}`
+        : `cannot read inventory ${source}: ${(e as Error).message}`,
+      {
+        hint: 'give -i a file, a folder, or a comma-separated host list such as "web1,web2," (note the comma)',
+      },
+    );
   }
   const state = stateOf(inv);
   const varDir = stats.isDirectory() ? source : path.dirname(source);

@@ -65,7 +65,14 @@ const states = new WeakMap<Inventory, InventoryState>();
 export function stateOf(inv: Inventory): InventoryState {
   let state = states.get(inv);
   if (!state) {
-    state = { varDirs: [], implicit: new Set(), origins: new Map(), childPositions: new Map(), varsCache: new Map(), listings: new Map() };
+    state = {
+      varDirs: [],
+      implicit: new Set(),
+      origins: new Map(),
+      childPositions: new Map(),
+      varsCache: new Map(),
+      listings: new Map(),
+    };
     states.set(inv, state);
   }
   return state;
@@ -116,8 +123,13 @@ export function addHost(inv: Inventory, name: string, group: string | undefined,
 
 /** Set one inline variable of a host or a group, remembering its position and origin. */
 export function setVar(
-  inv: Inventory, target: InventoryHost | InventoryGroup, kind: 'host' | 'group',
-  key: string, value: unknown, pos: SourcePos | undefined, origin: string,
+  inv: Inventory,
+  target: InventoryHost | InventoryGroup,
+  kind: 'host' | 'group',
+  key: string,
+  value: unknown,
+  pos: SourcePos | undefined,
+  origin: string,
 ): void {
   target.vars[key] = value;
   if (pos) target.positions.set(key, pos);
@@ -171,7 +183,11 @@ function checkCycles(inv: Inventory): void {
   for (const g of inv.groups.values()) {
     if (!g.children.includes('all')) continue;
     const source = stateOf(inv).childPositions.get(`${g.name}\0all`);
-    throw new BosunError('INVENTORY', `group 'all' cannot be a child of '${g.name}': every group is already under 'all'`, source ? { source } : {});
+    throw new BosunError(
+      'INVENTORY',
+      `group 'all' cannot be a child of '${g.name}': every group is already under 'all'`,
+      source ? { source } : {},
+    );
   }
   const done = new Set<string>();
   const stack: string[] = [];

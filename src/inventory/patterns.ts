@@ -69,7 +69,7 @@ function splitOutsideBrackets(text: string, sep: string, fail: (m: string) => Bo
 function parseTerm(piece: string, fail: (m: string) => BosunError): PatternTerm {
   const op = piece.startsWith('&') ? 'intersection' : piece.startsWith('!') ? 'exclusion' : 'union';
   const expr = op === 'union' ? piece : piece.slice(1).trim();
-  if (expr === '' || /^[&!]/.test(expr)) throw fail(`'${piece}' needs a host or group name after '${piece[0]}'`);
+  if (expr === '' || /^[&!]/.test(expr)) throw fail(`'${piece}' needs a host or group name after '${piece.charAt(0)}'`);
   if (/\s/.test(expr)) throw fail(`'${expr}' contains a space (spaces do not separate terms)`);
   if (expr.startsWith('~')) {
     if (expr.length === 1) throw fail("'~' needs a regular expression after it");
@@ -84,7 +84,9 @@ function parseTerm(piece: string, fail: (m: string) => BosunError): PatternTerm 
   if (!m) return { op, expr };
   if (m[2] !== undefined) return { op, expr: m[1]!, subscript: { index: Number(m[2]) } };
   const start = m[3] === '' ? 0 : Number(m[3]);
-  return m[4] === '' ? { op, expr: m[1]!, subscript: { start } } : { op, expr: m[1]!, subscript: { start, end: Number(m[4]) } };
+  return m[4] === ''
+    ? { op, expr: m[1]!, subscript: { start } }
+    : { op, expr: m[1]!, subscript: { start, end: Number(m[4]) } };
 }
 
 /**

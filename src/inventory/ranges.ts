@@ -39,13 +39,15 @@ export function expandHostRange(name: string, at?: SourcePos): string[] {
 
 function rangeValues(body: string, fail: (msg: string) => BosunError): string[] {
   const bounds = body.split(':');
-  if (bounds.length !== 2 && bounds.length !== 3) throw fail(`host range [${body}] must be [begin:end] or [begin:end:step]`);
+  if (bounds.length !== 2 && bounds.length !== 3)
+    throw fail(`host range [${body}] must be [begin:end] or [begin:end:step]`);
   const beg = bounds[0] === '' ? '0' : bounds[0]!;
   const end = bounds[1]!;
   if (end === '') throw fail(`host range [${body}] must give an end value`);
   let step = 1;
   if (bounds.length === 3) {
-    if (!/^[0-9]+$/.test(bounds[2]!) || Number(bounds[2]) < 1) throw fail(`host range [${body}]: the step must be a positive integer`);
+    if (!/^[0-9]+$/.test(bounds[2]!) || Number(bounds[2]) < 1)
+      throw fail(`host range [${body}]: the step must be a positive integer`);
     step = Number(bounds[2]);
   }
   if (/^[a-zA-Z]$/.test(beg) && /^[a-zA-Z]$/.test(end)) {
@@ -60,7 +62,8 @@ function rangeValues(body: string, fail: (msg: string) => BosunError): string[] 
     throw fail(`host range [${body}]: expected numbers ([1:9]) or single letters ([a:f])`);
   }
   const width = beg.length > 1 && beg.startsWith('0') ? beg.length : 0;
-  if (width && end.length !== width) throw fail(`host range [${body}]: a zero-padded begin needs an end of the same width`);
+  if (width && end.length !== width)
+    throw fail(`host range [${body}]: a zero-padded begin needs an end of the same width`);
   const b = Number(beg);
   const e = Number(end);
   if (b > e) throw fail(`host range [${body}]: begin must not be greater than end`);
@@ -78,7 +81,9 @@ function rangeError(whole: string, index: number, message: string, at: SourcePos
 export function parseHostEntry(entry: string, at?: SourcePos): { names: string[]; port?: number } {
   const bracketed = /^\[([0-9a-fA-F:.]+)\](?::([0-9]+))?$/.exec(entry);
   if (bracketed && isIP(bracketed[1]!) === 6) {
-    return bracketed[2] === undefined ? { names: [bracketed[1]!] } : { names: [bracketed[1]!], port: Number(bracketed[2]) };
+    return bracketed[2] === undefined
+      ? { names: [bracketed[1]!] }
+      : { names: [bracketed[1]!], port: Number(bracketed[2]) };
   }
   if (isIP(entry) === 6) return { names: [entry] };
   // The port follows the last ':' outside a range's brackets.
@@ -96,8 +101,11 @@ export function parseHostEntry(entry: string, at?: SourcePos): { names: string[]
     const portText = entry.slice(last + 1);
     if (colons.length > 1 || !/^[0-9]+$/.test(portText) || Number(portText) > 65535) {
       const col = colons.length > 1 ? colons[0]! : last;
-      throw new BosunError('INVENTORY', `invalid host '${entry}': expected NAME or NAME:PORT (a port from 1 to 65535)`,
-        at ? { source: { file: at.file, line: at.line, col: at.col + col } } : {});
+      throw new BosunError(
+        'INVENTORY',
+        `invalid host '${entry}': expected NAME or NAME:PORT (a port from 1 to 65535)`,
+        at ? { source: { file: at.file, line: at.line, col: at.col + col } } : {},
+      );
     }
     name = entry.slice(0, last);
     port = Number(portText);

@@ -16,7 +16,9 @@ export type VarsFolderKind = 'group_vars' | 'host_vars';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 
-/** Layers from `<dir>/<kind>/<name>...`, one per file, in Ansible's order; [] when there is none. Cached per inventory. */
+/**
+ * Layers from `<dir>/<kind>/<name>...`, one per file, in Ansible's order; [] when there is none. Cached per inventory.
+ */
 export function varsFileLayers(inv: Inventory, dir: string, kind: VarsFolderKind, name: string): Promise<VarLayer[]> {
   const state = stateOf(inv);
   const key = `${path.resolve(dir)}\0${kind}\0${name}`;
@@ -50,9 +52,10 @@ function listing(inv: Inventory, folder: string): Promise<Map<string, boolean>> 
   if (!entries) {
     entries = fs.readdir(folder, { withFileTypes: true }).then(
       (list) => new Map(list.map((e) => [e.name, e.isDirectory()] as const)),
-      (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return new Map<string, boolean>();
-        throw new BosunError('INVENTORY', `cannot read ${displayPath(folder)}: ${e.message}`);
+      (e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return new Map<string, boolean>();
+        throw new BosunError('INVENTORY', `cannot read ${displayPath(folder)}: ${(e as Error).message}`);
       },
     );
     state.listings.set(key, entries);
@@ -63,7 +66,9 @@ function listing(inv: Inventory, folder: string): Promise<Map<string, boolean>> 
 /** Files of a group_vars/NAME/ folder, recursively, sorted; hidden files, backups and other extensions are skipped. */
 async function filesUnder(folder: string): Promise<string[]> {
   const out: string[] = [];
-  const list = (await fs.readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const list = (await fs.readdir(folder, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const entry of list) {
     if (entry.name.startsWith('.') || entry.name.endsWith('~')) continue;
     const full = path.join(folder, entry.name);
@@ -81,9 +86,14 @@ async function loadVarsFile(file: string, level: VarLevel): Promise<VarLayer> {
   const yaml = await loadYamlFile(file);
   const value = yaml.value ?? {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new BosunError('INVENTORY', `${displayPath(file)} must hold a mapping of variable names to values, found ${Array.isArray(value) ? 'a list' : typeof value}`, {
-      source: yaml.posOf([]),
-    });
+    const found = Array.isArray(value) ? 'a list' : typeof value;
+    throw new BosunError(
+      'INVENTORY',
+      `${displayPath(file)} must hold a mapping of variable names to values, found ${found}`,
+      {
+        source: yaml.posOf([]),
+      },
+    );
   }
   const values = value as Record<string, unknown>;
   const positions = new Map(Object.keys(values).map((k) => [k, yaml.keyPosOf([k])] as const));

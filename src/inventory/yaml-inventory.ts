@@ -28,7 +28,7 @@ export const inventorySchema: Record<string, unknown> = {
         hosts: {
           description: 'Hosts (ranges such as node[01:10] and NAME:PORT allowed), each with its variables or nothing.',
           type: ['object', 'string', 'null'],
-          additionalProperties: { type: ['object', 'null'], description: 'The host\'s variables.' },
+          additionalProperties: { type: ['object', 'null'], description: "The host's variables." },
         },
         vars: { ...variables, type: ['object', 'null'] },
         children: {
@@ -41,7 +41,11 @@ export const inventorySchema: Record<string, unknown> = {
   },
 };
 
-type GroupData = { hosts?: Record<string, Record<string, unknown> | null> | string | null; vars?: Record<string, unknown> | null; children?: Record<string, GroupData | null> | string | null } | null;
+type GroupData = {
+  hosts?: Record<string, Record<string, unknown> | null> | string | null;
+  vars?: Record<string, unknown> | null;
+  children?: Record<string, GroupData | null> | string | null;
+} | null;
 
 /** Read a parsed YAML inventory into `inv`. */
 export function parseYamlInventory(inv: Inventory, yaml: YamlFile): void {
@@ -68,8 +72,15 @@ function parseGroup(inv: Inventory, yaml: YamlFile, shown: string, name: string,
   }
 }
 
-function parseChildren(inv: Inventory, yaml: YamlFile, shown: string, name: string, data: Record<string, GroupData | null> | string | null, at: ValuePath): void {
-  const children = typeof data === 'string' ? { [data]: null } : data ?? {};
+function parseChildren(
+  inv: Inventory,
+  yaml: YamlFile,
+  shown: string,
+  name: string,
+  data: Record<string, GroupData | null> | string | null,
+  at: ValuePath,
+): void {
+  const children = typeof data === 'string' ? { [data]: null } : (data ?? {});
   for (const [child, childData] of Object.entries(children)) {
     const childAt = [...at, 'children', child];
     addChild(inv, name, child, typeof data === 'string' ? yaml.posOf([...at, 'children']) : yaml.keyPosOf(childAt));
@@ -77,10 +88,18 @@ function parseChildren(inv: Inventory, yaml: YamlFile, shown: string, name: stri
   }
 }
 
-function parseHosts(inv: Inventory, yaml: YamlFile, shown: string, group: string, data: Record<string, Record<string, unknown> | null> | string | null, at: ValuePath): void {
-  const hosts = typeof data === 'string' ? { [data]: null } : data ?? {};
+function parseHosts(
+  inv: Inventory,
+  yaml: YamlFile,
+  shown: string,
+  group: string,
+  data: Record<string, Record<string, unknown> | null> | string | null,
+  at: ValuePath,
+): void {
+  const hosts = typeof data === 'string' ? { [data]: null } : (data ?? {});
   for (const [entry, hostVars] of Object.entries(hosts)) {
-    const entryAt: SourcePos = typeof data === 'string' ? yaml.posOf([...at, 'hosts']) : yaml.keyPosOf([...at, 'hosts', entry]);
+    const entryAt: SourcePos =
+      typeof data === 'string' ? yaml.posOf([...at, 'hosts']) : yaml.keyPosOf([...at, 'hosts', entry]);
     const { names, port } = parseHostEntry(entry, entryAt);
     for (const hostName of names) {
       const host = addHost(inv, hostName, group, entryAt);

@@ -13,8 +13,17 @@ import { taskSites, type TaskSite } from './tasks.js';
 
 /** Variables the executor always provides (besides facts: `ansible_*`, `bosun_*`). */
 export const MAGIC_VARS: ReadonlySet<string> = new Set([
-  'inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'hostvars', 'inventory_file', 'inventory_dir',
-  'playbook_dir', 'role_name', 'role_path', 'play_hosts',
+  'inventory_hostname',
+  'inventory_hostname_short',
+  'group_names',
+  'groups',
+  'hostvars',
+  'inventory_file',
+  'inventory_dir',
+  'playbook_dir',
+  'role_name',
+  'role_path',
+  'play_hosts',
 ]);
 
 /** True for a magic variable or a fact. */
@@ -24,11 +33,30 @@ export function isMagic(name: string): boolean {
 
 /** Variable names of a `vars:` value: a mapping, or a list of mappings (Ansible merges them). */
 export function varNames(value: unknown): string[] {
-  const parts = Array.isArray(value) ? value : [value];
+  const parts: unknown[] = Array.isArray(value) ? value : [value];
   return parts.flatMap((v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []));
 }
 
-const ROLE_KEYWORDS = new Set(['role', 'name', 'vars', 'when', 'tags', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors', 'check_mode', 'diff', 'no_log', 'delegate_to', 'run_once', 'any_errors_fatal', 'ignore_unreachable', 'throttle']);
+const ROLE_KEYWORDS = new Set([
+  'role',
+  'name',
+  'vars',
+  'when',
+  'tags',
+  'become',
+  'become_user',
+  'become_method',
+  'environment',
+  'ignore_errors',
+  'check_mode',
+  'diff',
+  'no_log',
+  'delegate_to',
+  'run_once',
+  'any_errors_fatal',
+  'ignore_unreachable',
+  'throttle',
+]);
 
 /** Names a task site defines (register, set_fact, loop variables, its vars, include and role parameters). */
 export function siteDefinitions(site: TaskSite): string[] {
@@ -46,7 +74,22 @@ export function siteDefinitions(site: TaskSite): string[] {
     const args = typeof site.args === 'string' ? safeArgString(site.args) : site.args;
     out.push(...keysOf(args).filter((k) => k !== 'cacheable'));
   }
-  if (site.kind === 'include' && site.module!.endsWith('_role')) out.push(...keysOf(site.args).filter((k) => !['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'public', 'allow_duplicates'].includes(k)));
+  if (site.kind === 'include' && site.module!.endsWith('_role'))
+    out.push(
+      ...keysOf(site.args).filter(
+        (k) =>
+          ![
+            'name',
+            'tasks_from',
+            'vars_from',
+            'defaults_from',
+            'handlers_from',
+            'apply',
+            'public',
+            'allow_duplicates',
+          ].includes(k),
+      ),
+    );
   return out;
 }
 
@@ -74,7 +117,8 @@ export function projectDefinitions(project: LintProject): Set<string> {
     }
   }
   for (const role of project.roles) {
-    const deps = (role.files.find((f) => f.kind === 'role-meta')?.yaml?.value as { dependencies?: unknown } | null)?.dependencies;
+    const deps = (role.files.find((f) => f.kind === 'role-meta')?.yaml?.value as { dependencies?: unknown } | null)
+      ?.dependencies;
     for (const ref of Array.isArray(deps) ? deps : []) for (const k of roleParams(ref)) names.add(k);
   }
   return names;

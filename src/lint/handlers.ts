@@ -19,7 +19,8 @@ export function answersTo(site: TaskSite): string[] {
 /** Every name handlers of the project (external roles included) answer to. */
 export function handlerNames(project: LintProject): Set<string> {
   const names = new Set<string>();
-  for (const file of project.files) for (const site of taskSites(file)) if (site.handler) for (const n of answersTo(site)) names.add(n);
+  for (const file of project.files)
+    for (const site of taskSites(file)) if (site.handler) for (const n of answersTo(site)) names.add(n);
   return names;
 }
 
@@ -27,7 +28,10 @@ export function handlerNames(project: LintProject): Set<string> {
 export function notifications(site: TaskSite): Array<{ name: string; pos: SourcePos }> {
   const notify = site.raw['notify'];
   const yaml = site.file.yaml!;
-  if (typeof notify === 'string') return notify.includes('{{') ? [] : [{ name: notify, pos: yaml.posOf([...site.path, 'notify']) }];
+  if (typeof notify === 'string')
+    return notify.includes('{{') ? [] : [{ name: notify, pos: yaml.posOf([...site.path, 'notify']) }];
   if (!Array.isArray(notify)) return [];
-  return notify.flatMap((n, i) => (typeof n === 'string' && !n.includes('{{') ? [{ name: n, pos: yaml.posOf([...site.path, 'notify', i]) }] : []));
+  return notify.flatMap((n, i) =>
+    typeof n === 'string' && !n.includes('{{') ? [{ name: n, pos: yaml.posOf([...site.path, 'notify', i]) }] : [],
+  );
 }

@@ -37,7 +37,10 @@ function selectRules(ids: string[] | undefined): readonly RuleDef[] {
   if (!ids || ids.length === 0) return RULES;
   return ids.map((id) => {
     const rule = ruleRegistry.get(id);
-    if (!rule) throw new BosunError('BAD_OPTION', `unknown lint rule '${id}'`, { hint: `rules: ${RULES.map((r) => r.id).join(', ')}` });
+    if (!rule)
+      throw new BosunError('BAD_OPTION', `unknown lint rule '${id}'`, {
+        hint: `rules: ${RULES.map((r) => r.id).join(', ')}`,
+      });
     return rule;
   });
 }
@@ -69,7 +72,10 @@ export function lintProject(project: LintProject, rules: readonly RuleDef[] = RU
     });
   }
   const order = new Map(RULES.map((r, i) => [r.id, i]));
-  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || (order.get(a.rule)! - order.get(b.rule)!));
+  findings.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || order.get(a.rule)! - order.get(b.rule)!,
+  );
   return { findings, files: project.files.filter((f) => !f.external).length };
 }
 
@@ -87,12 +93,15 @@ export function formatLintText(report: LintReport): string {
     const byRule = new Map<string, number>();
     for (const f of report.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
     const files = new Set(report.findings.map((f) => f.file)).size;
-    lines.push(`${n} finding(s) in ${files} of ${report.files} file(s): ${[...byRule].map(([r, c]) => `${r} ${c}`).join(', ')}`);
+    lines.push(
+      `${n} finding(s) in ${files} of ${report.files} file(s): ${[...byRule].map(([r, c]) => `${r} ${c}`).join(', ')}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** The JSON report: `{findings: [...], files, count}`. */
 export function formatLintJson(report: LintReport): string {
-  return `${JSON.stringify({ findings: report.findings, files: report.files, count: report.findings.length }, null, 2)}\n`;
+  const json = { findings: report.findings, files: report.files, count: report.findings.length };
+  return `${JSON.stringify(json, null, 2)}\n`;
 }

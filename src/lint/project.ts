@@ -12,7 +12,8 @@ import { parseYaml, type YamlFile } from '../util/yaml.js';
 import { dependencyNames, roleReferences } from './references.js';
 
 /** What a file is, which decides its schema and how it is walked. */
-export type FileKind = 'playbook' | 'tasks' | 'handlers' | 'vars' | 'role-meta' | 'argument-specs' | 'template' | 'scenario';
+export type FileKind =
+  'playbook' | 'tasks' | 'handlers' | 'vars' | 'role-meta' | 'argument-specs' | 'template' | 'scenario';
 
 /** One parsed file. */
 export interface LintFile {
@@ -68,7 +69,11 @@ const SKIP_DIRS = new Set(['node_modules', 'dist', '.git']);
 
 /** True when a folder looks like a role (has tasks/ or meta/main.yml). */
 export function isRoleDir(dir: string): boolean {
-  return isDir(path.join(dir, 'tasks')) || existsSync(path.join(dir, 'meta', 'main.yml')) || existsSync(path.join(dir, 'meta', 'main.yaml'));
+  return (
+    isDir(path.join(dir, 'tasks')) ||
+    existsSync(path.join(dir, 'meta', 'main.yml')) ||
+    existsSync(path.join(dir, 'meta', 'main.yaml'))
+  );
 }
 
 /** Built-in roles referenced by linted files count for definitions only (they have their own tests). */
@@ -130,7 +135,16 @@ class ProjectBuilder {
   role(dir: string, external: boolean): LintRole {
     const known = this.roles.get(dir);
     if (known) return known;
-    const role: LintRole = { name: path.basename(dir), dir, external, files: [], defaults: new Map(), vars: new Map(), spec: new Map(), dependencies: [] };
+    const role: LintRole = {
+      name: path.basename(dir),
+      dir,
+      external,
+      files: [],
+      defaults: new Map(),
+      vars: new Map(),
+      spec: new Map(),
+      dependencies: [],
+    };
     this.roles.set(dir, role);
     const yamlIn = (sub: string): string[] => filesUnder(path.join(dir, sub), (f) => YAML_EXT.test(f));
     for (const f of yamlIn('defaults')) this.collectVars(this.read(f, 'vars', role, external), role.defaults);
@@ -145,7 +159,8 @@ class ProjectBuilder {
     if (!external) {
       for (const f of filesUnder(path.join(dir, 'templates'))) this.read(f, 'template', role, external);
       for (const f of yamlIn('tests')) {
-        if (path.basename(f).replace(YAML_EXT, '') === 'scenario') this.collectScenario(this.read(f, 'scenario', role, external));
+        if (path.basename(f).replace(YAML_EXT, '') === 'scenario')
+          this.collectScenario(this.read(f, 'scenario', role, external));
         else this.classify(f, role);
       }
     }
@@ -174,7 +189,9 @@ class ProjectBuilder {
       return 'unparsable';
     }
     if (Array.isArray(value)) {
-      const maps = value.filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v));
+      const maps = value.filter(
+        (v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v),
+      );
       if (maps.length && maps.some((m) => 'hosts' in m || 'import_playbook' in m)) return 'playbook';
       if (maps.length === value.length && maps.length > 0) return 'tasks';
       return 'broken';
@@ -197,7 +214,9 @@ class ProjectBuilder {
       if (!g || typeof g !== 'object') return;
       const { vars, hosts, children } = g as Record<string, unknown>;
       if (vars && typeof vars === 'object') for (const k of Object.keys(vars)) this.definedElsewhere.add(k);
-      if (hosts && typeof hosts === 'object') for (const h of Object.values(hosts)) if (h && typeof h === 'object') for (const k of Object.keys(h)) this.definedElsewhere.add(k);
+      if (hosts && typeof hosts === 'object')
+        for (const h of Object.values(hosts as Record<string, unknown>))
+          if (h && typeof h === 'object') for (const k of Object.keys(h)) this.definedElsewhere.add(k);
       if (children && typeof children === 'object') Object.values(children).forEach(walkGroup);
     };
     groups.forEach(walkGroup);
@@ -207,7 +226,9 @@ class ProjectBuilder {
   varDirs(dir: string): void {
     if (this.varDirsSeen.has(dir)) return;
     this.varDirsSeen.add(dir);
-    for (const sub of ['group_vars', 'host_vars']) for (const f of filesUnder(path.join(dir, sub), (p) => YAML_EXT.test(p) || !path.extname(p))) this.collectDefinitions(f);
+    for (const sub of ['group_vars', 'host_vars'])
+      for (const f of filesUnder(path.join(dir, sub), (p) => YAML_EXT.test(p) || !path.extname(p)))
+        this.collectDefinitions(f);
   }
 
   private collectVars(lf: LintFile, into: Map<string, SourcePos>): void {
@@ -217,13 +238,23 @@ class ProjectBuilder {
   }
 
   private collectSpec(lf: LintFile, role: LintRole): void {
-    const specs = (lf.yaml?.value as { argument_specs?: Record<string, { options?: Record<string, Record<string, unknown>> }> } | undefined)?.argument_specs;
+    const specs = (
+      lf.yaml?.value as
+        // YAML: an entry or an option may be null (`options:` with nothing under it).
+        | { argument_specs?: Record<string, { options?: Record<string, Record<string, unknown> | null> } | null> }
+        | undefined
+    )?.argument_specs;
     if (!specs || typeof specs !== 'object') return;
     for (const [entry, spec] of Object.entries(specs)) {
       for (const [name, opt] of Object.entries(spec?.options ?? {})) {
         if (role.spec.has(name)) continue;
-        const o = (opt ?? {}) as Record<string, unknown>;
-        role.spec.set(name, { entry, pos: lf.yaml!.keyPosOf(['argument_specs', entry, 'options', name]), required: o['required'] === true, hasDefault: 'default' in o });
+        const o = opt ?? {};
+        role.spec.set(name, {
+          entry,
+          pos: lf.yaml!.keyPosOf(['argument_specs', entry, 'options', name]),
+          required: o['required'] === true,
+          hasDefault: 'default' in o,
+        });
       }
     }
   }
@@ -236,7 +267,9 @@ class ProjectBuilder {
     }
   }
 
-  /** Resolve what playbooks and task files refer to: roles (external when outside the paths), vars files, task files. */
+  /**
+   * Resolve what playbooks and task files refer to: roles (external when outside the paths), vars files, task files.
+   */
   resolveReferences(): void {
     let before = -1;
     while (before !== this.files.size + this.roles.size) {
@@ -310,7 +343,13 @@ function enclosingRole(abs: string): string | undefined {
   if (isDir(abs) && isRoleDir(abs)) return abs;
   let dir = path.dirname(abs);
   for (let i = 0; i < 4 && dir !== path.dirname(dir); i++) {
-    if (isRoleDir(dir) && ['tasks', 'handlers', 'defaults', 'vars', 'meta', 'templates', 'tests'].includes(path.relative(dir, abs).split(path.sep)[0]!)) return dir;
+    if (
+      isRoleDir(dir) &&
+      ['tasks', 'handlers', 'defaults', 'vars', 'meta', 'templates', 'tests'].includes(
+        path.relative(dir, abs).split(path.sep)[0]!,
+      )
+    )
+      return dir;
     dir = path.dirname(dir);
   }
   return undefined;

@@ -68,13 +68,36 @@ function walkList(file: LintFile, list: unknown[], at: ValuePath, handler: boole
     const raw = item as Record<string, unknown>;
     const path = [...at, i];
     if (BLOCK_KEYS.some((k) => k in raw)) {
-      out.push({ file, path, raw, kind: 'block', module: undefined, known: undefined, args: undefined, argsPath: path, extraKeys: [], handler });
-      for (const k of BLOCK_KEYS) if (Array.isArray(raw[k])) walkList(file, raw[k] as unknown[], [...path, k], handler, out);
+      out.push({
+        file,
+        path,
+        raw,
+        kind: 'block',
+        module: undefined,
+        known: undefined,
+        args: undefined,
+        argsPath: path,
+        extraKeys: [],
+        handler,
+      });
+      for (const k of BLOCK_KEYS)
+        if (Array.isArray(raw[k])) walkList(file, raw[k] as unknown[], [...path, k], handler, out);
       return;
     }
     const include = INCLUDE_KEYS.find((k) => k in raw);
     if (include) {
-      out.push({ file, path, raw, kind: 'include', module: include, known: undefined, args: raw[include], argsPath: [...path, include], extraKeys: [], handler });
+      out.push({
+        file,
+        path,
+        raw,
+        kind: 'include',
+        module: include,
+        known: undefined,
+        args: raw[include],
+        argsPath: [...path, include],
+        extraKeys: [],
+        handler,
+      });
       return;
     }
     out.push(taskSite(file, raw, path, handler));
@@ -83,7 +106,8 @@ function walkList(file: LintFile, list: unknown[], at: ValuePath, handler: boole
 
 function taskSite(file: LintFile, raw: Record<string, unknown>, path: ValuePath, handler: boolean): TaskSite {
   const candidates = Object.keys(raw).filter((k) => !KEYWORDS.has(k));
-  const actionKey = raw['action'] !== undefined ? 'action' : raw['local_action'] !== undefined ? 'local_action' : undefined;
+  const actionKey =
+    raw['action'] !== undefined ? 'action' : raw['local_action'] !== undefined ? 'local_action' : undefined;
   let module: string | undefined;
   let args: unknown;
   let argsPath: ValuePath = path;
@@ -107,15 +131,31 @@ function taskSite(file: LintFile, raw: Record<string, unknown>, path: ValuePath,
     argsPath = [...path, module!];
   }
   const extra = raw['args'];
-  if (extra && typeof extra === 'object' && (args === null || args === undefined || (typeof args === 'object' && !Array.isArray(args)))) {
+  if (
+    extra &&
+    typeof extra === 'object' &&
+    (args === null || args === undefined || (typeof args === 'object' && !Array.isArray(args)))
+  ) {
     args = { ...(extra as Record<string, unknown>), ...((args ?? {}) as Record<string, unknown>) };
   }
-  return { file, path, raw, kind: 'task', module, known: module ? getModule(module)?.name : undefined, args, argsPath, extraKeys, handler };
+  return {
+    file,
+    path,
+    raw,
+    kind: 'task',
+    module,
+    known: module ? getModule(module)?.name : undefined,
+    args,
+    argsPath,
+    extraKeys,
+    handler,
+  };
 }
 
 /** The arguments of a task as a mapping (a free-form string gives only what `args:` adds). */
 export function argsOf(site: TaskSite): Record<string, unknown> {
-  if (site.args && typeof site.args === 'object' && !Array.isArray(site.args)) return site.args as Record<string, unknown>;
+  if (site.args && typeof site.args === 'object' && !Array.isArray(site.args))
+    return site.args as Record<string, unknown>;
   const extra = site.raw['args'];
   return extra && typeof extra === 'object' && !Array.isArray(extra) ? (extra as Record<string, unknown>) : {};
 }
@@ -123,9 +163,9 @@ export function argsOf(site: TaskSite): Record<string, unknown> {
 /** Where an argument's value is (or the arguments', when it is not a mapping key). */
 export function argPath(site: TaskSite, name: string): ValuePath {
   const own = site.raw[site.module ?? ''];
-  if (own && typeof own === 'object' && name in (own as object)) return [...site.argsPath, name];
+  if (own && typeof own === 'object' && name in own) return [...site.argsPath, name];
   const extra = site.raw['args'];
-  if (extra && typeof extra === 'object' && name in (extra as object)) return [...site.path, 'args', name];
+  if (extra && typeof extra === 'object' && name in extra) return [...site.path, 'args', name];
   return site.argsPath;
 }
 

@@ -52,14 +52,16 @@ export function templateSites(file: LintFile): TemplateSite[] {
   const out: TemplateSite[] = [];
   const walk = (value: unknown, path: Array<string | number>, expression: boolean): void => {
     if (typeof value === 'string') {
-      if (expression || value.includes('{{')) out.push({ file, text: value, source: yaml.posOf(path), mode: expression ? 'expression' : 'value', path });
+      if (expression || value.includes('{{'))
+        out.push({ file, text: value, source: yaml.posOf(path), mode: expression ? 'expression' : 'value', path });
       return;
     }
     if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i], expression));
     else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
         const isVarsMap = k === 'vars' || file.kind === 'vars';
-        const cond = !isVarsMap && (CONDITION_KEYS.has(k) || (getModule(String(path.at(-1) ?? ''))?.rawArgs ?? []).includes(k));
+        const cond =
+          !isVarsMap && (CONDITION_KEYS.has(k) || (getModule(String(path.at(-1) ?? ''))?.rawArgs ?? []).includes(k));
         walk(v, [...path, k], cond);
       }
     }
@@ -77,7 +79,7 @@ export function templateError(site: TemplateSite): BosunError | undefined {
     return undefined;
   } catch (e) {
     if (isBosunError(e)) return e;
-    return new BosunError('TEMPLATE_SYNTAX', String((e as Error).message), { source: site.source });
+    return new BosunError('TEMPLATE_SYNTAX', e instanceof Error ? e.message : String(e), { source: site.source });
   }
 }
 
@@ -99,7 +101,12 @@ export function varUses(site: TemplateSite): VarUse[] {
     const ctx = { source: site.source, inserted: fixed.inserted, colShift };
     return refs
       .filter((r) => r.scope.kind === 'root' && r.parts.length > 0)
-      .map((r) => ({ name: r.parts[0]!, written: r.name, pos: toSourcePos(r.line, r.column, ctx) ?? site.source, optional: r.optional }));
+      .map((r) => ({
+        name: r.parts[0]!,
+        written: r.name,
+        pos: toSourcePos(r.line, r.column, ctx) ?? site.source,
+        optional: r.optional,
+      }));
   } catch {
     return [];
   }

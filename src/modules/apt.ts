@@ -13,7 +13,8 @@ export default defineModule<AptArgs>({
   name: 'apt',
   docs: {
     short: 'Install, upgrade or remove Debian/Ubuntu packages with apt-get',
-    description: 'Decides with dpkg-query and apt-get -s (a simulation), so check mode reports the packages apt-get would really change. Runs with DEBIAN_FRONTEND=noninteractive, -y and a 60 s dpkg lock wait.',
+    description:
+      'Decides with dpkg-query and apt-get -s (a simulation), so check mode reports the packages apt-get would really change. Runs with DEBIAN_FRONTEND=noninteractive, -y and a 60 s dpkg lock wait.',
   },
   checkMode: 'full',
   schema: {
@@ -23,17 +24,30 @@ export default defineModule<AptArgs>({
       ...packageProps,
       pkg: { type: ['string', 'array'], items: { type: 'string', minLength: 1 }, description: 'Alias of name' },
       package: { type: ['string', 'array'], items: { type: 'string', minLength: 1 }, description: 'Alias of name' },
-      cache_valid_time: { type: ['integer', 'string'], pattern: '^\\d+$', description: 'Refresh the lists only when older than this many seconds (implies update_cache)' },
+      cache_valid_time: {
+        type: ['integer', 'string'],
+        pattern: '^\\d+$',
+        description: 'Refresh the lists only when older than this many seconds (implies update_cache)',
+      },
       purge: boolSchema('With state=absent, also remove configuration files', false),
       install_recommends: boolSchema('Install recommended packages too (default: apt configuration)'),
       default_release: { type: 'string', description: 'Install from this release (apt-get -t)' },
     },
   },
-  decide: (ctx, args) => deciding(async () => {
-    if ([args.name, args.pkg, args.package].filter((v) => v !== undefined).length > 1) return failed('parameters are mutually exclusive: name|pkg|package');
-    if (args.name === undefined && args.pkg === undefined && args.package === undefined && args.update_cache === undefined && args.cache_valid_time === undefined && args.autoremove === undefined) {
-      return failed('one of the following is required: name, update_cache, autoremove');
-    }
-    return decideApt(ctx, args);
-  }),
+  decide: (ctx, args) =>
+    deciding(async () => {
+      if ([args.name, args.pkg, args.package].filter((v) => v !== undefined).length > 1)
+        return failed('parameters are mutually exclusive: name|pkg|package');
+      if (
+        args.name === undefined &&
+        args.pkg === undefined &&
+        args.package === undefined &&
+        args.update_cache === undefined &&
+        args.cache_valid_time === undefined &&
+        args.autoremove === undefined
+      ) {
+        return failed('one of the following is required: name, update_cache, autoremove');
+      }
+      return decideApt(ctx, args);
+    }),
 });

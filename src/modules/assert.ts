@@ -5,6 +5,7 @@
 import { notBoth } from './lib/schema.js';
 import { defineModule } from './types.js';
 import { boolSchema } from './lib/bool.js';
+import { toText } from '../template/values.js';
 
 /** Arguments of `assert`. */
 export interface AssertArgs {
@@ -23,7 +24,8 @@ export default defineModule<AssertArgs>({
   name: 'assert',
   docs: {
     short: 'Fail unless every expression is true',
-    description: 'Each expression is a condition without braces, as in `when`. The message names the first one that is false.',
+    description:
+      'Each expression is a condition without braces, as in `when`. The message names the first one that is false.',
   },
   rawArgs: ['that'],
   checkMode: 'full',
@@ -35,7 +37,8 @@ export default defineModule<AssertArgs>({
       that: {
         type: ['string', 'boolean', 'number', 'null', 'array'],
         items: { type: ['string', 'boolean', 'number', 'null'] },
-        description: 'Expression or list of expressions, all of which must be true (a YAML boolean is itself; null and an empty string hold)',
+        description:
+          'Expression or list of expressions, all of which must be true (a YAML boolean is itself; null and an empty string hold)',
       },
       fail_msg: { description: 'Message when an assertion fails' },
       msg: { description: 'Alias of fail_msg' },
@@ -44,17 +47,22 @@ export default defineModule<AssertArgs>({
     },
     ...notBoth('fail_msg', 'msg'),
   },
-  async decide(ctx, args) {
+  decide(ctx, args) {
     const list = Array.isArray(args.that) ? args.that : [args.that];
     for (const assertion of list) {
       if (!holds(assertion, (expr) => ctx.isTruthy(ctx.evaluate(expr)))) {
         const custom = args.fail_msg ?? args.msg;
-        const msg = custom === undefined ? `Assertion failed: ${assertion}` : typeof custom === 'string' ? custom : JSON.stringify(custom);
-        return { kind: 'fail', msg, data: { assertion, evaluated_to: false, msg } };
+        const msg =
+          custom === undefined
+            ? `Assertion failed: ${String(assertion)}`
+            : typeof custom === 'string'
+              ? custom
+              : JSON.stringify(custom);
+        return Promise.resolve({ kind: 'fail', msg, data: { assertion, evaluated_to: false, msg } });
       }
     }
-    const msg = args.success_msg === undefined ? 'All assertions passed' : String(args.success_msg);
-    return { kind: 'ok', msg, data: { msg } };
+    const msg = args.success_msg === undefined ? 'All assertions passed' : toText(args.success_msg);
+    return Promise.resolve({ kind: 'ok', msg, data: { msg } });
   },
 });
 

@@ -80,7 +80,7 @@ export function editBlock(original: string | null, spec: BlockSpec): { text: str
         }
       } else {
         lines.forEach((line, i) => {
-          if (insertre!.test(line.endsWith('\n') ? line.slice(0, -1) : line)) n0 = i;
+          if (insertre.test(line.endsWith('\n') ? line.slice(0, -1) : line)) n0 = i;
         });
       }
       if (n0 === undefined) n0 = lines.length;
@@ -93,7 +93,7 @@ export function editBlock(original: string | null, spec: BlockSpec): { text: str
     lines.splice(n1, n0 - n1 + 1);
     n0 = n1;
   }
-  if (n0 > 0 && !lines[n0 - 1]!.endsWith('\n')) lines[n0 - 1] += '\n';
+  if (n0 > 0 && !lines[n0 - 1]!.endsWith('\n')) lines[n0 - 1] = lines[n0 - 1]! + '\n';
   if (spec.prependNewline && spec.present && n0 !== 0 && lines[n0 - 1] !== '\n') {
     lines.splice(n0, 0, '\n');
     n0 += 1;
@@ -104,7 +104,7 @@ export function editBlock(original: string | null, spec: BlockSpec): { text: str
     if (after < lines.length && lines[after] !== '\n') lines.splice(after, 0, '\n');
   }
   const text = lines.join('');
-  let msg = '';
+  let msg: string;
   if (original === text) msg = '';
   else if (original === null) msg = 'File created';
   else if (!blocklines.length) msg = 'Block removed';
@@ -117,7 +117,8 @@ export default defineModule<BlockinfileArgs>({
   name: 'blockinfile',
   docs: {
     short: 'Insert, update or remove a block of lines between marker lines',
-    description: "Ansible's algorithm and default marker, so files match Ansible's byte for byte. insertafter/insertbefore are Python-style regular expressions (translated), matched per line; a leading (?m) matches against the whole file.",
+    description:
+      "Ansible's algorithm and default marker, so files match Ansible's byte for byte. insertafter/insertbefore are Python-style regular expressions (translated), matched per line; a leading (?m) matches against the whole file.",
   },
   checkMode: 'full',
   schema: {
@@ -128,45 +129,80 @@ export default defineModule<BlockinfileArgs>({
       dest: { type: 'string', minLength: 1, description: 'Alias of path' },
       destfile: { type: 'string', minLength: 1, description: 'Alias of path' },
       name: { type: 'string', minLength: 1, description: 'Alias of path' },
-      state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the block should be there' },
-      marker: { type: 'string', default: '# {mark} ANSIBLE MANAGED BLOCK', description: 'Marker line template; {mark} becomes marker_begin or marker_end' },
-      block: { type: 'string', default: '', description: 'The lines between the markers (alias: content); empty removes the block' },
+      state: {
+        type: 'string',
+        enum: ['present', 'absent'],
+        default: 'present',
+        description: 'Whether the block should be there',
+      },
+      marker: {
+        type: 'string',
+        default: '# {mark} ANSIBLE MANAGED BLOCK',
+        description: 'Marker line template; {mark} becomes marker_begin or marker_end',
+      },
+      block: {
+        type: 'string',
+        default: '',
+        description: 'The lines between the markers (alias: content); empty removes the block',
+      },
       content: { type: 'string', description: 'Alias of block' },
-      insertafter: { type: 'string', description: 'EOF, or a regex: insert after its last match when the block is new (EOF when none)' },
-      insertbefore: { type: 'string', description: 'BOF, or a regex: insert before its last match when the block is new (EOF when none)' },
+      insertafter: {
+        type: 'string',
+        description: 'EOF, or a regex: insert after its last match when the block is new (EOF when none)',
+      },
+      insertbefore: {
+        type: 'string',
+        description: 'BOF, or a regex: insert before its last match when the block is new (EOF when none)',
+      },
       create: boolSchema('Create the file when it does not exist', false),
       backup: boolSchema('Keep a dated copy of the file being replaced', false),
-      validate: { type: 'string', description: 'Command that checks the new file before it replaces the old (%s: its temp path)' },
+      validate: {
+        type: 'string',
+        description: 'Command that checks the new file before it replaces the old (%s: its temp path)',
+      },
       marker_begin: { type: 'string', default: 'BEGIN', description: 'Replaces {mark} in the opening marker' },
       marker_end: { type: 'string', default: 'END', description: 'Replaces {mark} in the closing marker' },
       append_newline: boolSchema('Add a blank line after the block when the next line is not blank', false),
       prepend_newline: boolSchema('Add a blank line before the block when the previous line is not blank', false),
       ...attrSchemaProps,
     },
-    allOf: [exactlyOneOf('path', 'dest', 'destfile', 'name'), notBoth('block', 'content'), notBoth('insertafter', 'insertbefore')],
+    allOf: [
+      exactlyOneOf('path', 'dest', 'destfile', 'name'),
+      notBoth('block', 'content'),
+      notBoth('insertafter', 'insertbefore'),
+    ],
   },
-  decide: (ctx, args) => deciding(async () => {
-    const path = (args.path ?? args.dest ?? args.destfile ?? args.name)!;
-    const want = wantedAttrs(args);
-    const t = await readTextTarget(ctx, path);
-    if (t.st.type === 'directory') return failed(`Path ${path} is a directory !`, { rc: 256 });
-    const present = (args.state ?? 'present') === 'present';
-    if (t.text === null && !toBool(args.create)) {
-      if (!present) return { kind: 'ok', msg: `File ${path} not present`, data: {} };
-      return failed(`Path ${path} does not exist !`, { rc: 257 });
-    }
-    if (t.text === null && !present) return { kind: 'ok', msg: `File ${path} not present`, data: {} };
-    const spec: BlockSpec = {
-      block: args.block ?? args.content ?? '', marker: args.marker ?? '# {mark} ANSIBLE MANAGED BLOCK',
-      markerBegin: args.marker_begin ?? 'BEGIN', markerEnd: args.marker_end ?? 'END', present,
-      appendNewline: toBool(args.append_newline), prependNewline: toBool(args.prepend_newline),
-      ...(args.insertafter !== undefined ? { insertafter: args.insertafter } : {}),
-      ...(args.insertbefore !== undefined ? { insertbefore: args.insertbefore } : {}),
-    };
-    const edit = editBlock(t.text, spec);
-    return textWriteDecision(ctx, t, {
-      after: edit.text, msg: edit.msg, attrs: want, backup: toBool(args.backup), diffHeader: `${path} (content)`,
-      ...(args.validate !== undefined ? { validate: args.validate } : {}),
-    });
-  }),
+  decide: (ctx, args) =>
+    deciding(async () => {
+      const path = (args.path ?? args.dest ?? args.destfile ?? args.name)!;
+      const want = wantedAttrs(args);
+      const t = await readTextTarget(ctx, path);
+      if (t.st.type === 'directory') return failed(`Path ${path} is a directory !`, { rc: 256 });
+      const present = (args.state ?? 'present') === 'present';
+      if (t.text === null && !toBool(args.create)) {
+        if (!present) return { kind: 'ok', msg: `File ${path} not present`, data: {} };
+        return failed(`Path ${path} does not exist !`, { rc: 257 });
+      }
+      if (t.text === null && !present) return { kind: 'ok', msg: `File ${path} not present`, data: {} };
+      const spec: BlockSpec = {
+        block: args.block ?? args.content ?? '',
+        marker: args.marker ?? '# {mark} ANSIBLE MANAGED BLOCK',
+        markerBegin: args.marker_begin ?? 'BEGIN',
+        markerEnd: args.marker_end ?? 'END',
+        present,
+        appendNewline: toBool(args.append_newline),
+        prependNewline: toBool(args.prepend_newline),
+        ...(args.insertafter !== undefined ? { insertafter: args.insertafter } : {}),
+        ...(args.insertbefore !== undefined ? { insertbefore: args.insertbefore } : {}),
+      };
+      const edit = editBlock(t.text, spec);
+      return textWriteDecision(ctx, t, {
+        after: edit.text,
+        msg: edit.msg,
+        attrs: want,
+        backup: toBool(args.backup),
+        diffHeader: `${path} (content)`,
+        ...(args.validate !== undefined ? { validate: args.validate } : {}),
+      });
+    }),
 });

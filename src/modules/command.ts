@@ -20,7 +20,8 @@ export default defineModule<CommandArgs>({
   name: 'command',
   docs: {
     short: 'Run a command on the target without a shell',
-    description: 'The line is split into words like a shell would, but no expansion, redirection or pipe happens. Use `shell` for those.',
+    description:
+      'The line is split into words like a shell would, but no expansion, redirection or pipe happens. Use `shell` for those.',
   },
   freeForm: 'cmd',
   checkMode: 'partial',
@@ -29,7 +30,12 @@ export default defineModule<CommandArgs>({
     additionalProperties: false,
     properties: {
       cmd: { type: 'string', description: 'The command line (the free-form value)' },
-      argv: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'The command as a list of words (no splitting)' },
+      argv: {
+        type: 'array',
+        items: { type: 'string' },
+        minItems: 1,
+        description: 'The command as a list of words (no splitting)',
+      },
       ...runCommandProps,
     },
     ...notBoth('cmd', 'argv'),

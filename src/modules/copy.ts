@@ -30,7 +30,8 @@ export default defineModule<CopyArgs>({
   name: 'copy',
   docs: {
     short: 'Copy a file or folder from the controller (or literal content) to the target',
-    description: 'A dest ending in / or an existing folder receives the file under its own name. A src folder is copied recursively; with a trailing slash only its contents are.',
+    description:
+      'A dest ending in / or an existing folder receives the file under its own name. A src folder is copied recursively; with a trailing slash only its contents are.',
   },
   checkMode: 'full',
   schema: {
@@ -38,39 +39,67 @@ export default defineModule<CopyArgs>({
     additionalProperties: false,
     required: ['dest'],
     properties: {
-      src: { type: 'string', description: "File or folder on the controller (searched in files/), or on the target with remote_src" },
+      src: {
+        type: 'string',
+        description: 'File or folder on the controller (searched in files/), or on the target with remote_src',
+      },
       content: { description: 'Literal content for dest (lists and maps are written as JSON)' },
       dest: { type: 'string', minLength: 1, description: 'Absolute path on the target (a folder when it ends with /)' },
       ...attrSchemaProps,
       backup: boolSchema('Keep a dated copy of the file being replaced', false),
       force: boolSchema('Replace a file whose content differs; false: only create missing files', true),
       remote_src: boolSchema('src is a file on the target, not on the controller', false),
-      validate: { type: 'string', description: 'Command that checks the new file before it replaces dest (%s: its temp path)' },
+      validate: {
+        type: 'string',
+        description: 'Command that checks the new file before it replaces dest (%s: its temp path)',
+      },
       directory_mode: { type: ['string', 'integer'], description: 'Mode of folders created when copying a folder' },
     },
     ...exactlyOneOf('src', 'content'),
   },
-  decide: (ctx, args) => deciding(async () => {
-    const attrs = wantedAttrs(args, { allowPreserve: true });
-    const common = { attrs, backup: toBool(args.backup), force: toBool(args.force, true), ...(args.validate !== undefined ? { validate: args.validate } : {}) };
-    if (args.content !== undefined) {
-      if (attrs.mode === 'preserve') return failed("mode 'preserve' needs a src");
-      const text = typeof args.content === 'string' ? args.content : JSON.stringify(args.content);
-      return decidePutFile(ctx, { dest: args.dest, source: { data: Buffer.from(text, 'utf8') }, ...common });
-    }
-    const src = args.src!;
-    if (toBool(args.remote_src)) return decidePutFile(ctx, { dest: args.dest, source: { remotePath: src }, srcName: src, ...common });
-    let local: string;
-    try {
-      local = await ctx.findFile('files', src);
-    } catch (e) {
-      return failed(`Could not find or access '${src}': ${(e as Error).message}`);
-    }
-    const st = await fs.stat(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source }));
-    if (st.isDirectory()) {
-      const dirAttrs = args.directory_mode !== undefined ? wantedAttrs({ mode: args.directory_mode }) : {};
-      return decideCopyTree(ctx, { localDir: local, srcName: src, dest: args.dest, fileAttrs: attrs, dirAttrs, force: common.force });
-    }
-    return decidePutFile(ctx, { dest: args.dest, source: { data: await fs.readFile(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source })) }, srcName: src, localMode: st.mode & 0o7777, ...common });
-  }),
+  decide: (ctx, args) =>
+    deciding(async () => {
+      const attrs = wantedAttrs(args, { allowPreserve: true });
+      const common = {
+        attrs,
+        backup: toBool(args.backup),
+        force: toBool(args.force, true),
+        ...(args.validate !== undefined ? { validate: args.validate } : {}),
+      };
+      if (args.content !== undefined) {
+        if (attrs.mode === 'preserve') return failed("mode 'preserve' needs a src");
+        const text = typeof args.content === 'string' ? args.content : JSON.stringify(args.content);
+        return decidePutFile(ctx, { dest: args.dest, source: { data: Buffer.from(text, 'utf8') }, ...common });
+      }
+      const src = args.src!;
+      if (toBool(args.remote_src))
+        return decidePutFile(ctx, { dest: args.dest, source: { remotePath: src }, srcName: src, ...common });
+      let local: string;
+      try {
+        local = await ctx.findFile('files', src);
+      } catch (e) {
+        return failed(`Could not find or access '${src}': ${(e as Error).message}`);
+      }
+      const st = await fs.stat(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source }));
+      if (st.isDirectory()) {
+        const dirAttrs = args.directory_mode !== undefined ? wantedAttrs({ mode: args.directory_mode }) : {};
+        return decideCopyTree(ctx, {
+          localDir: local,
+          srcName: src,
+          dest: args.dest,
+          fileAttrs: attrs,
+          dirAttrs,
+          force: common.force,
+        });
+      }
+      return decidePutFile(ctx, {
+        dest: args.dest,
+        source: {
+          data: await fs.readFile(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source })),
+        },
+        srcName: src,
+        localMode: st.mode & 0o7777,
+        ...common,
+      });
+    }),
 });

@@ -17,7 +17,8 @@ export default defineModule<DebugArgs>({
   name: 'debug',
   docs: {
     short: 'Print a message or the value of an expression',
-    description: "`var` is an expression without braces, evaluated like a condition; an undefined variable prints 'VARIABLE IS NOT DEFINED!' as in Ansible.",
+    description:
+      "`var` is an expression without braces, evaluated like a condition; an undefined variable prints 'VARIABLE IS NOT DEFINED!' as in Ansible.",
   },
   rawArgs: ['var'],
   checkMode: 'full',
@@ -31,9 +32,13 @@ export default defineModule<DebugArgs>({
     },
     ...notBoth('msg', 'var'),
   },
-  async decide(ctx, args) {
+  decide(ctx, args) {
     if ((args.verbosity ?? 0) > (ctx.verbosity ?? 0)) {
-      return { kind: 'skip', msg: 'Verbosity threshold not met.', data: { skipped_reason: 'Verbosity threshold not met.' } };
+      return Promise.resolve({
+        kind: 'skip',
+        msg: 'Verbosity threshold not met.',
+        data: { skipped_reason: 'Verbosity threshold not met.' },
+      });
     }
     if (args.var !== undefined) {
       let value: unknown;
@@ -43,9 +48,9 @@ export default defineModule<DebugArgs>({
         if (isBosunError(e) && e.code === 'UNDEFINED_VAR') value = 'VARIABLE IS NOT DEFINED!';
         else throw e;
       }
-      return { kind: 'ok', data: { [args.var]: value } };
+      return Promise.resolve({ kind: 'ok', data: { [args.var]: value } });
     }
     const msg = args.msg === undefined ? 'Hello world!' : args.msg;
-    return { kind: 'ok', ...(typeof msg === 'string' ? { msg } : {}), data: { msg } };
+    return Promise.resolve({ kind: 'ok', ...(typeof msg === 'string' ? { msg } : {}), data: { msg } });
   },
 });

@@ -38,12 +38,30 @@ const ALIAS_OF = /^Alias of (\w+)\b/;
 const TYPE_WORDS: Record<string, string> = { boolean: 'bool', object: 'map' };
 
 function typeOf(prop: Schema): string {
-  const variants = Array.isArray(prop['anyOf']) ? (prop['anyOf'] as Schema[]) : Array.isArray(prop['oneOf']) ? (prop['oneOf'] as Schema[]) : [prop];
-  const names = variants.flatMap((v) => (Array.isArray(v['type']) ? (v['type'] as string[]) : typeof v['type'] === 'string' ? [v['type'] as string] : []));
+  const variants = Array.isArray(prop['anyOf'])
+    ? (prop['anyOf'] as Schema[])
+    : Array.isArray(prop['oneOf'])
+      ? (prop['oneOf'] as Schema[])
+      : [prop];
+  const names = variants.flatMap((v) =>
+    Array.isArray(v['type']) ? (v['type'] as string[]) : typeof v['type'] === 'string' ? [v['type']] : [],
+  );
   // boolSchema: booleans that also accept yes/no/on/off as strings.
-  if (names.length === 2 && names.includes('boolean') && names.includes('string') && typeof prop['pattern'] === 'string' && String(prop['pattern']).includes('[Yy]')) return 'bool';
+  if (
+    names.length === 2 &&
+    names.includes('boolean') &&
+    names.includes('string') &&
+    typeof prop['pattern'] === 'string' &&
+    prop['pattern'].includes('[Yy]')
+  )
+    return 'bool';
   if (!names.length) return 'any';
   return [...new Set(names.map((n) => TYPE_WORDS[n] ?? n))].join(' or ');
+}
+
+/** A schema's `description` (JSON Schema keeps it a string). */
+function descriptionOf(prop: Schema): string {
+  return typeof prop['description'] === 'string' ? prop['description'] : '';
 }
 
 /** The arguments of a module, in schema order. */
@@ -52,12 +70,16 @@ export function argumentsOf(def: ModuleDef<unknown>): ArgumentDoc[] {
   const required = new Set((def.schema['required'] ?? []) as string[]);
   const aliases = new Map<string, string[]>();
   for (const [name, prop] of Object.entries(props)) {
-    const target = ALIAS_OF.exec(String(prop['description'] ?? ''))?.[1];
+    const target = ALIAS_OF.exec(descriptionOf(prop))?.[1];
     if (target && target in props) aliases.set(target, [...(aliases.get(target) ?? []), name]);
   }
   return Object.entries(props).map(([name, prop]) => {
     const doc: ArgumentDoc = {
-      name, type: typeOf(prop), required: required.has(name), aliases: aliases.get(name) ?? [], description: String(prop['description'] ?? ''),
+      name,
+      type: typeOf(prop),
+      required: required.has(name),
+      aliases: aliases.get(name) ?? [],
+      description: descriptionOf(prop),
     };
     if (prop['default'] !== undefined) doc.default = JSON.stringify(prop['default']);
     if (Array.isArray(prop['enum'])) doc.choices = (prop['enum'] as unknown[]).map(String);
@@ -101,7 +123,10 @@ export function moduleSection(markdown: string, name: string): string {
 /** The paragraph that starts with `label`, without the label. */
 function paragraph(section: string, label: string): string | undefined {
   const para = section.split(/\n\s*\n/).find((p) => p.startsWith(label));
-  return para?.slice(label.length).trim().replace(/\s*\n\s*/g, ' ');
+  return para
+    ?.slice(label.length)
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 /** Check mode, return values, the example and the differences from Ansible, from a module's section. */
@@ -161,7 +186,10 @@ export function renderModuleText(def: ModuleDef<unknown>, prose: ModuleProse = {
   const width = opts.width ?? 80;
   const wrap = (text: string, indent: number): string => {
     const body = opts.wrap ? opts.wrap(text, width - indent) : text;
-    return body.split('\n').map((l) => `${' '.repeat(indent)}${l}`.trimEnd()).join('\n');
+    return body
+      .split('\n')
+      .map((l) => `${' '.repeat(indent)}${l}`.trimEnd())
+      .join('\n');
   };
   const lines: string[] = [`${def.name.toUpperCase()}  (check mode: ${def.checkMode})`, '', wrap(def.docs.short, 2)];
   if (def.docs.description) lines.push('', wrap(def.docs.description, 2));
@@ -175,9 +203,27 @@ export function renderModuleText(def: ModuleDef<unknown>, prose: ModuleProse = {
     if (a.default !== undefined) lines.push(wrap(`default: ${a.default}`, 6));
   }
   if (def.freeForm) lines.push('', wrap(`Free form: \`${def.name}: VALUE\` sets ${def.freeForm}.`, 2));
-  lines.push('', 'CHECK MODE', wrap(prose.checkMode ?? (def.checkMode === 'full' ? 'full: check mode predicts exactly what a real run changes.' : 'partial: some inputs make the task skipped in check mode.'), 2));
+  lines.push(
+    '',
+    'CHECK MODE',
+    wrap(
+      prose.checkMode ??
+        (def.checkMode === 'full'
+          ? 'full: check mode predicts exactly what a real run changes.'
+          : 'partial: some inputs make the task skipped in check mode.'),
+      2,
+    ),
+  );
   if (prose.returns) lines.push('', 'RETURN VALUES', wrap(prose.returns, 2));
   if (prose.differences) lines.push('', 'DIFFERENCES FROM ANSIBLE', wrap(prose.differences, 2));
-  if (prose.example) lines.push('', 'EXAMPLE', ...prose.example.trimEnd().split('\n').map((l) => `  ${l}`.trimEnd()));
+  if (prose.example)
+    lines.push(
+      '',
+      'EXAMPLE',
+      ...prose.example
+        .trimEnd()
+        .split('\n')
+        .map((l) => `  ${l}`.trimEnd()),
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -19,8 +19,13 @@ export default defineModule<FailArgs>({
       msg: { description: 'The failure message (default "Failed as requested from task")' },
     },
   },
-  async decide(_ctx, args) {
-    const msg = args.msg === undefined || args.msg === null ? 'Failed as requested from task' : typeof args.msg === 'string' ? args.msg : JSON.stringify(args.msg);
-    return failed(msg);
+  decide(_ctx, args) {
+    const msg =
+      args.msg === undefined || args.msg === null
+        ? 'Failed as requested from task'
+        : typeof args.msg === 'string'
+          ? args.msg
+          : JSON.stringify(args.msg);
+    return Promise.resolve(failed(msg));
   },
 });

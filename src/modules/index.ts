@@ -41,8 +41,44 @@ import systemd from './systemd.js';
 import user from './user.js';
 import yum from './yum.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const all: Array<ModuleDef<any>> = [assertModule, command, copy, debug, file, lineinfile, setFact, shell, stat, template, meta, validateArgumentSpec, getUrl, fetchModule, script, slurp, waitFor, unarchive, uri, setup];
-all.push(apt, blockinfile, dnf, fail, group, modprobe, packageModule, pause, replace, service, sysctl, systemd, user, yum);
+const all: Array<ModuleDef<any>> = [
+  assertModule,
+  command,
+  copy,
+  debug,
+  file,
+  lineinfile,
+  setFact,
+  shell,
+  stat,
+  template,
+  meta,
+  validateArgumentSpec,
+  getUrl,
+  fetchModule,
+  script,
+  slurp,
+  waitFor,
+  unarchive,
+  uri,
+  setup,
+];
+all.push(
+  apt,
+  blockinfile,
+  dnf,
+  fail,
+  group,
+  modprobe,
+  packageModule,
+  pause,
+  replace,
+  service,
+  sysctl,
+  systemd,
+  user,
+  yum,
+);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

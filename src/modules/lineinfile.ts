@@ -7,7 +7,16 @@ import { posix } from 'node:path';
 import { sh } from '../util/shell.js';
 import { exactlyOneOf } from './lib/schema.js';
 import { defineModule, type FileDiff } from './types.js';
-import { attrCommands, attrDiffLines, attrSchemaProps, isEmptyPlan, parseMode, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
+import {
+  attrCommands,
+  attrDiffLines,
+  attrSchemaProps,
+  isEmptyPlan,
+  parseMode,
+  planAttrs,
+  wantedAttrs,
+  type AttrArgs,
+} from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { absent, present, splitLines, type LineEditSpec } from './lib/line-edit.js';
 import { atomicWrite, currentAttrs, runThenStat, statAndRead } from './lib/remote-file.js';
@@ -36,7 +45,8 @@ export default defineModule<LineinfileArgs>({
   name: 'lineinfile',
   docs: {
     short: 'Ensure a line is in a file, or replace or remove lines matching a pattern',
-    description: 'regexp, insertafter and insertbefore are JavaScript regular expressions, matched against each line without its newline.',
+    description:
+      'regexp, insertafter and insertbefore are JavaScript regular expressions, matched against each line without its newline.',
   },
   checkMode: 'full',
   schema: {
@@ -47,9 +57,17 @@ export default defineModule<LineinfileArgs>({
       dest: { type: 'string', minLength: 1, description: 'Alias of path' },
       name: { type: 'string', minLength: 1, description: 'Alias of path' },
       line: { type: 'string', description: 'The line to put in the file (required with state=present)' },
-      regexp: { type: 'string', description: 'Pattern of the line to replace (the last match) or remove (every match)' },
+      regexp: {
+        type: 'string',
+        description: 'Pattern of the line to replace (the last match) or remove (every match)',
+      },
       search_string: { type: 'string', description: 'Literal text of the line to replace or remove' },
-      state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the line should be there' },
+      state: {
+        type: 'string',
+        enum: ['present', 'absent'],
+        default: 'present',
+        description: 'Whether the line should be there',
+      },
       insertafter: { type: 'string', description: 'EOF, or a pattern: insert after its last match (EOF when none)' },
       insertbefore: { type: 'string', description: 'BOF, or a pattern: insert before its last match (EOF when none)' },
       create: boolSchema('Create the file when it does not exist', false),
@@ -57,80 +75,125 @@ export default defineModule<LineinfileArgs>({
       firstmatch: boolSchema('Use the first match of regexp/insertafter/insertbefore instead of the last', false),
       backup: boolSchema('Keep a dated copy of the file being replaced', false),
       ...attrSchemaProps,
-      validate: { type: 'string', description: 'Command that checks the new file before it replaces the old (%s: its temp path)' },
+      validate: {
+        type: 'string',
+        description: 'Command that checks the new file before it replaces the old (%s: its temp path)',
+      },
     },
     ...exactlyOneOf('path', 'dest', 'name'),
   },
-  decide: (ctx, args) => deciding(async () => {
-    const path = (args.path ?? args.dest ?? args.name)!;
-    const state = args.state ?? 'present';
-    const backrefs = toBool(args.backrefs);
-    if (args.insertafter !== undefined && args.insertbefore !== undefined) return failed('parameters are mutually exclusive: insertafter|insertbefore');
-    if (args.regexp !== undefined && args.search_string !== undefined) return failed('parameters are mutually exclusive: regexp|search_string');
-    if (backrefs && args.search_string !== undefined) return failed('parameters are mutually exclusive: backrefs|search_string');
-    if (state === 'present' && backrefs && args.regexp === undefined) return failed('regexp is required with backrefs=true');
-    if (state === 'present' && args.line === undefined) return failed('line is required with state=present');
-    if (state === 'absent' && args.line === undefined && args.regexp === undefined && args.search_string === undefined) {
-      return failed('one of line, search_string, or regexp is required with state=absent');
-    }
-    let regexp: RegExp | undefined;
-    try {
-      for (const p of [args.regexp, args.insertafter, args.insertbefore]) if (p !== undefined && p !== 'EOF' && p !== 'BOF') new RegExp(p);
-      if (args.regexp !== undefined) regexp = new RegExp(args.regexp);
-    } catch (e) {
-      return failed(`invalid regular expression: ${(e as Error).message}`);
-    }
-    const want = wantedAttrs(args);
-    // Like Ansible, write through a symlink to the real file.
-    const { followed: st, real, data: content } = await statAndRead(ctx.conn, path);
-    if (st.type === 'directory') return failed(`Path ${path} is a directory !`);
-    const exists = st.exists;
-    if (!exists && state === 'absent') return { kind: 'ok', msg: 'file not present', data: { path, found: 0, backup: '' } };
-    if (!exists && !toBool(args.create)) return failed(`Destination ${path} does not exist !`, { rc: 257 });
-    const beforeText = (content ?? Buffer.alloc(0)).toString('utf8');
-    const spec: LineEditSpec = { backrefs, firstmatch: toBool(args.firstmatch) };
-    if (args.line !== undefined) spec.line = args.line;
-    if (regexp) spec.regexp = regexp;
-    if (args.search_string !== undefined) spec.searchString = args.search_string;
-    if (args.insertafter !== undefined) spec.insertafter = args.insertafter;
-    if (args.insertbefore !== undefined) spec.insertbefore = args.insertbefore;
-    const edit = state === 'present' ? present(splitLines(beforeText), spec) : absent(splitLines(beforeText), spec);
-    const afterText = edit.lines.join('');
-    const contentChanged = edit.changed;
-    if (!exists && !contentChanged) return { kind: 'ok', msg: edit.msg, data: { path, backup: '' } };
-    const current = currentAttrs(st);
-    const plan = planAttrs(want, current);
-    let msg = edit.msg;
-    if (!isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
-    const data: Record<string, unknown> = { path, backup: '', ...(edit.found !== undefined ? { found: edit.found } : {}) };
-    if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
-    const diff: FileDiff[] = [];
-    if (contentChanged) diff.push({ path, before: beforeText, after: afterText, beforeHeader: `${path} (content)`, afterHeader: `${path} (content)` });
-    if (!isEmptyPlan(plan) && exists) {
-      const lines = attrDiffLines(plan, current);
-      diff.push({ path, before: lines.before.map((l) => `${l}\n`).join(''), after: lines.after.map((l) => `${l}\n`).join('') });
-    }
-    return {
-      kind: 'change', msg, diff, data,
-      apply: () => applying(async () => {
-        if (!contentChanged) {
-          await runThenStat(ctx.conn, attrCommands(real, plan), real);
-          return { kind: 'applied', data };
-        }
-        if (!exists) {
-          const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(real)}`);
-          if (mk.rc !== 0) return { kind: 'failed', msg: `cannot create ${posix.dirname(real)}: ${mk.stderr.trim()}` };
-        }
-        const mode = want.mode !== undefined ? parseMode(want.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
-        const owner = want.owner ?? (exists ? String(st.uid) : undefined);
-        const group = want.group ?? (exists ? String(st.gid) : undefined);
-        const out = await atomicWrite(ctx.conn, real, Buffer.from(afterText, 'utf8'), {
-          mode, backup: toBool(args.backup) && exists,
-          ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
-          ...(args.validate !== undefined ? { validate: args.validate } : {}),
+  decide: (ctx, args) =>
+    deciding(async () => {
+      const path = (args.path ?? args.dest ?? args.name)!;
+      const state = args.state ?? 'present';
+      const backrefs = toBool(args.backrefs);
+      if (args.insertafter !== undefined && args.insertbefore !== undefined)
+        return failed('parameters are mutually exclusive: insertafter|insertbefore');
+      if (args.regexp !== undefined && args.search_string !== undefined)
+        return failed('parameters are mutually exclusive: regexp|search_string');
+      if (backrefs && args.search_string !== undefined)
+        return failed('parameters are mutually exclusive: backrefs|search_string');
+      if (state === 'present' && backrefs && args.regexp === undefined)
+        return failed('regexp is required with backrefs=true');
+      if (state === 'present' && args.line === undefined) return failed('line is required with state=present');
+      if (
+        state === 'absent' &&
+        args.line === undefined &&
+        args.regexp === undefined &&
+        args.search_string === undefined
+      ) {
+        return failed('one of line, search_string, or regexp is required with state=absent');
+      }
+      let regexp: RegExp | undefined;
+      try {
+        for (const p of [args.regexp, args.insertafter, args.insertbefore])
+          if (p !== undefined && p !== 'EOF' && p !== 'BOF') new RegExp(p);
+        if (args.regexp !== undefined) regexp = new RegExp(args.regexp);
+      } catch (e) {
+        return failed(`invalid regular expression: ${(e as Error).message}`);
+      }
+      const want = wantedAttrs(args);
+      // Like Ansible, write through a symlink to the real file.
+      const { followed: st, real, data: content } = await statAndRead(ctx.conn, path);
+      if (st.type === 'directory') return failed(`Path ${path} is a directory !`);
+      const exists = st.exists;
+      if (!exists && state === 'absent')
+        return { kind: 'ok', msg: 'file not present', data: { path, found: 0, backup: '' } };
+      if (!exists && !toBool(args.create)) return failed(`Destination ${path} does not exist !`, { rc: 257 });
+      const beforeText = (content ?? Buffer.alloc(0)).toString('utf8');
+      const spec: LineEditSpec = { backrefs, firstmatch: toBool(args.firstmatch) };
+      if (args.line !== undefined) spec.line = args.line;
+      if (regexp) spec.regexp = regexp;
+      if (args.search_string !== undefined) spec.searchString = args.search_string;
+      if (args.insertafter !== undefined) spec.insertafter = args.insertafter;
+      if (args.insertbefore !== undefined) spec.insertbefore = args.insertbefore;
+      const edit = state === 'present' ? present(splitLines(beforeText), spec) : absent(splitLines(beforeText), spec);
+      const afterText = edit.lines.join('');
+      const contentChanged = edit.changed;
+      if (!exists && !contentChanged) return { kind: 'ok', msg: edit.msg, data: { path, backup: '' } };
+      const current = currentAttrs(st);
+      const plan = planAttrs(want, current);
+      let msg = edit.msg;
+      if (!isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
+      const data: Record<string, unknown> = {
+        path,
+        backup: '',
+        ...(edit.found !== undefined ? { found: edit.found } : {}),
+      };
+      if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
+      const diff: FileDiff[] = [];
+      if (contentChanged)
+        diff.push({
+          path,
+          before: beforeText,
+          after: afterText,
+          beforeHeader: `${path} (content)`,
+          afterHeader: `${path} (content)`,
         });
-        return { kind: 'applied', data: { ...data, backup: out.backupFile ?? '', ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
-      }),
-    };
-  }),
+      if (!isEmptyPlan(plan) && exists) {
+        const lines = attrDiffLines(plan, current);
+        diff.push({
+          path,
+          before: lines.before.map((l) => `${l}\n`).join(''),
+          after: lines.after.map((l) => `${l}\n`).join(''),
+        });
+      }
+      return {
+        kind: 'change',
+        msg,
+        diff,
+        data,
+        apply: () =>
+          applying(async () => {
+            if (!contentChanged) {
+              await runThenStat(ctx.conn, attrCommands(real, plan), real);
+              return { kind: 'applied', data };
+            }
+            if (!exists) {
+              const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(real)}`);
+              if (mk.rc !== 0)
+                return { kind: 'failed', msg: `cannot create ${posix.dirname(real)}: ${mk.stderr.trim()}` };
+            }
+            const mode =
+              want.mode !== undefined ? parseMode(want.mode, current?.mode ?? 0o644, false) : (current?.mode ?? 0o644);
+            const owner = want.owner ?? (exists ? String(st.uid) : undefined);
+            const group = want.group ?? (exists ? String(st.gid) : undefined);
+            const out = await atomicWrite(ctx.conn, real, Buffer.from(afterText, 'utf8'), {
+              mode,
+              backup: toBool(args.backup) && exists,
+              ...(owner !== undefined ? { owner } : {}),
+              ...(group !== undefined ? { group } : {}),
+              ...(args.validate !== undefined ? { validate: args.validate } : {}),
+            });
+            return {
+              kind: 'applied',
+              data: {
+                ...data,
+                backup: out.backupFile ?? '',
+                ...(out.backupFile ? { backup_file: out.backupFile } : {}),
+              },
+            };
+          }),
+      };
+    }),
 });

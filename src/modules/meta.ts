@@ -6,7 +6,16 @@
 import { defineModule } from './types.js';
 
 /** The actions `meta` takes. */
-export const META_ACTIONS = ['flush_handlers', 'end_play', 'end_host', 'end_batch', 'clear_host_errors', 'noop', 'refresh_inventory', 'clear_facts'] as const;
+export const META_ACTIONS = [
+  'flush_handlers',
+  'end_play',
+  'end_host',
+  'end_batch',
+  'clear_host_errors',
+  'noop',
+  'refresh_inventory',
+  'clear_facts',
+] as const;
 
 /** Arguments of `meta`. */
 export interface MetaArgs {
@@ -18,7 +27,8 @@ export default defineModule<MetaArgs>({
   name: 'meta',
   docs: {
     short: 'Executor instructions: flush_handlers, end_play, end_host, end_batch, clear_host_errors, clear_facts, noop',
-    description: 'Written as `meta: flush_handlers`. refresh_inventory is accepted and does nothing (the inventory is static for a run).',
+    description:
+      'Written as `meta: flush_handlers`. refresh_inventory is accepted and does nothing (the inventory is static for a run).',
   },
   freeForm: 'action',
   checkMode: 'full',
@@ -28,7 +38,7 @@ export default defineModule<MetaArgs>({
     required: ['action'],
     properties: { action: { type: 'string', enum: [...META_ACTIONS], description: 'What the executor should do' } },
   },
-  async decide(_ctx, args) {
-    return { kind: 'ok', data: { meta_action: args.action } };
+  decide(_ctx, args) {
+    return Promise.resolve({ kind: 'ok', data: { meta_action: args.action } });
   },
 });

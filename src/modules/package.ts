@@ -29,18 +29,25 @@ export default defineModule<PackageModuleArgs>({
     properties: {
       name: packageProps.name,
       state: packageProps.state,
-      use: { type: 'string', enum: ['auto', 'apt', 'dnf', 'yum'], default: 'auto', description: 'The package manager (auto: detect)' },
+      use: {
+        type: 'string',
+        enum: ['auto', 'apt', 'dnf', 'yum'],
+        default: 'auto',
+        description: 'The package manager (auto: detect)',
+      },
     },
   },
-  decide: (ctx, args) => deciding(async () => {
-    let use = args.use ?? 'auto';
-    if (use === 'auto') {
-      const res = await ctx.conn.exec(managerProbe);
-      const found = pickManager(managersFound(res.stdout));
-      if (!found) return failed('package: no supported package manager on the host (looked for apt-get, dnf and yum)');
-      use = found;
-    }
-    const { use: _use, ...rest } = args;
-    return use === 'apt' ? decideApt(ctx, rest) : decideRpm(ctx, rest, use);
-  }),
+  decide: (ctx, args) =>
+    deciding(async () => {
+      let use = args.use ?? 'auto';
+      if (use === 'auto') {
+        const res = await ctx.conn.exec(managerProbe);
+        const found = pickManager(managersFound(res.stdout));
+        if (!found)
+          return failed('package: no supported package manager on the host (looked for apt-get, dnf and yum)');
+        use = found;
+      }
+      const { use: _use, ...rest } = args;
+      return use === 'apt' ? decideApt(ctx, rest) : decideRpm(ctx, rest, use);
+    }),
 });

@@ -30,9 +30,15 @@ export default defineModule<PauseArgs>({
     not: { required: ['seconds', 'minutes'], properties: { seconds: true, minutes: true } },
   },
   async decide(_ctx, args) {
-    const seconds = args.seconds !== undefined ? Number(args.seconds) : args.minutes !== undefined ? Number(args.minutes) * 60 : undefined;
+    const seconds =
+      args.seconds !== undefined
+        ? Number(args.seconds)
+        : args.minutes !== undefined
+          ? Number(args.minutes) * 60
+          : undefined;
     if (seconds === undefined) return failed('pause needs seconds or minutes (bosun has no interactive prompt)');
-    if (!Number.isFinite(seconds) || seconds < 0) return failed(`cannot pause for ${String(args.seconds ?? args.minutes)}`);
+    if (!Number.isFinite(seconds) || seconds < 0)
+      return failed(`cannot pause for ${String(args.seconds ?? args.minutes)}`);
     const start = new Date();
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     const stop = new Date();
@@ -42,8 +48,16 @@ export default defineModule<PauseArgs>({
     const stdout = `Paused for ${Number.isInteger(shown) ? shown.toFixed(1) : String(shown)} ${args.minutes !== undefined ? 'minutes' : 'seconds'}`;
     const delta = Math.floor(elapsed);
     return {
-      kind: 'ok', msg: stdout,
-      data: { start: start.toISOString().replace('T', ' ').replace('Z', ''), stop: stop.toISOString().replace('T', ' ').replace('Z', ''), delta, echo: true, user_input: '', stdout },
+      kind: 'ok',
+      msg: stdout,
+      data: {
+        start: start.toISOString().replace('T', ' ').replace('Z', ''),
+        stop: stop.toISOString().replace('T', ' ').replace('Z', ''),
+        delta,
+        echo: true,
+        user_input: '',
+        stdout,
+      },
     };
   },
 });

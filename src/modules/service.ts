@@ -17,7 +17,8 @@ export default defineModule<ServiceArgs>({
   name: 'service',
   docs: {
     short: 'Manage services: state and enabled, through the host init system',
-    description: 'Chooses by the init system: systemd when PID 1 is systemd; other init systems are a clear error for now.',
+    description:
+      'Chooses by the init system: systemd when PID 1 is systemd; other init systems are a clear error for now.',
   },
   checkMode: 'full',
   schema: {
@@ -26,12 +27,18 @@ export default defineModule<ServiceArgs>({
     required: ['name'],
     properties: {
       ...unitProps,
-      use: { type: 'string', enum: ['auto', 'systemd'], default: 'auto', description: 'The service manager: auto (detect) or systemd' },
+      use: {
+        type: 'string',
+        enum: ['auto', 'systemd'],
+        default: 'auto',
+        description: 'The service manager: auto (detect) or systemd',
+      },
     },
   },
-  decide: (ctx, args) => deciding(async () => {
-    if (args.state === undefined && args.enabled === undefined) return failed('one of state or enabled is required');
-    const { use: _use, ...unit } = args;
-    return decideUnit(ctx, unit, 'service');
-  }),
+  decide: (ctx, args) =>
+    deciding(async () => {
+      if (args.state === undefined && args.enabled === undefined) return failed('one of state or enabled is required');
+      const { use: _use, ...unit } = args;
+      return decideUnit(ctx, unit, 'service');
+    }),
 });

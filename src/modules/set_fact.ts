@@ -18,8 +18,8 @@ export default defineModule<Record<string, unknown>>({
       cacheable: boolSchema('Accepted and ignored (bosun keeps no fact cache)', false),
     },
   },
-  async decide(_ctx, args) {
+  decide(_ctx, args) {
     const facts = Object.fromEntries(Object.entries(args).filter(([k]) => k !== 'cacheable'));
-    return { kind: 'ok', facts };
+    return Promise.resolve({ kind: 'ok', facts });
   },
 });

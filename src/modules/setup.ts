@@ -32,14 +32,17 @@ export default defineModule<SetupArgs>({
   name: 'setup',
   docs: {
     short: 'Gather facts about the host (distribution, architecture, memory, network, environment)',
-    description: 'Subsets: all, min (platform, distribution, user, env, date_time, pkg_mgr, service_mgr), hardware, network, virtual; `!name` excludes.',
+    description:
+      'Subsets: all, min (platform, distribution, user, env, date_time, pkg_mgr, service_mgr), hardware, network, virtual; `!name` excludes.',
   },
   checkMode: 'full',
   schema: {
     type: 'object',
     additionalProperties: false,
     properties: {
-      gather_subset: stringOrList("Subsets to gather: all (default), min, hardware, network, virtual, or a min part; '!x' excludes x"),
+      gather_subset: stringOrList(
+        "Subsets to gather: all (default), min, hardware, network, virtual, or a min part; '!x' excludes x",
+      ),
       filter: stringOrList('Only return facts whose ansible_ name matches one of these globs (ansible_distribution*)'),
       gather_timeout: { type: 'integer', minimum: 1, default: 10, description: 'Seconds the gathering may take' },
       fact_path: { type: 'string', description: 'Accepted and ignored (bosun reads no local facts.d)' },
@@ -57,7 +60,9 @@ export default defineModule<SetupArgs>({
     delete vars['ansible_facts'];
     const filters = asList(args.filter) ?? [];
     const matchers = filters.map((f) => picomatch(f));
-    const selected = Object.fromEntries(Object.entries(vars).filter(([name]) => matchers.length === 0 || matchers.some((m) => m(name))));
+    const selected = Object.fromEntries(
+      Object.entries(vars).filter(([name]) => matchers.length === 0 || matchers.some((m) => m(name))),
+    );
     return {
       kind: 'ok',
       facts: { ...selected, gather_subset: spec, module_setup: true },

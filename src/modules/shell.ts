@@ -18,7 +18,8 @@ export default defineModule<ShellArgs>({
   name: 'shell',
   docs: {
     short: 'Run a shell script on the target',
-    description: 'The script runs as `EXECUTABLE -c SCRIPT` (default /bin/sh), so pipes, redirections, globs and variables work.',
+    description:
+      'The script runs as `EXECUTABLE -c SCRIPT` (default /bin/sh), so pipes, redirections, globs and variables work.',
   },
   freeForm: 'cmd',
   checkMode: 'partial',

@@ -27,14 +27,16 @@ export default defineModule<SlurpArgs>({
       src: { type: 'string', minLength: 1, description: 'The file on the target to read' },
     },
   },
-  decide: (ctx, args) => deciding(async () => {
-    const st = await statPath(ctx.conn, args.src, { follow: true });
-    if (!st.exists) return failed(`file not found: ${args.src}`, { source: args.src });
-    if (st.type === 'directory') return failed(`source is a directory and must be a file: ${args.src}`, { source: args.src });
-    const data = await ctx.conn.readFile(args.src).catch((e: Error) => {
-      throw new RemoteFailure(`cannot read ${args.src}: ${e.message}`);
-    });
-    if (data === null) return failed(`file not found: ${args.src}`, { source: args.src });
-    return { kind: 'ok', data: { content: data.toString('base64'), encoding: 'base64', source: args.src } };
-  }),
+  decide: (ctx, args) =>
+    deciding(async () => {
+      const st = await statPath(ctx.conn, args.src, { follow: true });
+      if (!st.exists) return failed(`file not found: ${args.src}`, { source: args.src });
+      if (st.type === 'directory')
+        return failed(`source is a directory and must be a file: ${args.src}`, { source: args.src });
+      const data = await ctx.conn.readFile(args.src).catch((e: unknown) => {
+        throw new RemoteFailure(`cannot read ${args.src}: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      if (data === null) return failed(`file not found: ${args.src}`, { source: args.src });
+      return { kind: 'ok', data: { content: data.toString('base64'), encoding: 'base64', source: args.src } };
+    }),
 });

@@ -15,7 +15,11 @@ export interface SystemdArgs extends UnitArgs {
 /** Schema properties shared with `service`. */
 export const unitProps = {
   name: { type: 'string', minLength: 1, description: 'Unit name (.service is assumed without a suffix)' },
-  state: { type: 'string', enum: ['started', 'stopped', 'restarted', 'reloaded'], description: 'started/stopped only act when needed; restarted/reloaded always act' },
+  state: {
+    type: 'string',
+    enum: ['started', 'stopped', 'restarted', 'reloaded'],
+    description: 'started/stopped only act when needed; restarted/reloaded always act',
+  },
   enabled: boolSchema('Whether the unit starts at boot'),
 } as const;
 
@@ -24,7 +28,8 @@ export default defineModule<SystemdArgs>({
   name: 'systemd',
   docs: {
     short: 'Manage systemd units: state, enabled, masked, daemon-reload',
-    description: 'Needs systemd running as PID 1 on the target. Reads the unit with one `systemctl show`; restarted and reloaded always change, as in Ansible.',
+    description:
+      'Needs systemd running as PID 1 on the target. Reads the unit with one `systemctl show`; restarted and reloaded always change, as in Ansible.',
   },
   checkMode: 'full',
   schema: {
@@ -34,7 +39,12 @@ export default defineModule<SystemdArgs>({
       ...unitProps,
       masked: boolSchema('Whether the unit is masked (cannot be started at all)'),
       daemon_reload: boolSchema('Run daemon-reload first when a unit file changed on disk', false),
-      scope: { type: 'string', enum: ['system'], default: 'system', description: 'Only the system manager is supported' },
+      scope: {
+        type: 'string',
+        enum: ['system'],
+        default: 'system',
+        description: 'Only the system manager is supported',
+      },
       no_block: boolSchema('Do not wait for start/stop jobs to finish', false),
       force: boolSchema('Pass --force to enable/mask (replace conflicting symlinks)', false),
     },

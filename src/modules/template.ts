@@ -25,7 +25,8 @@ export default defineModule<TemplateArgs>({
   name: 'template',
   docs: {
     short: "Render a template with the host's variables and write it to the target",
-    description: 'Templates are Handlebars (see docs/ansible-differences.md); an undefined variable is an error with its position in the template.',
+    description:
+      'Templates are Handlebars (see docs/ansible-differences.md); an undefined variable is an error with its position in the template.',
   },
   checkMode: 'full',
   schema: {
@@ -38,28 +39,34 @@ export default defineModule<TemplateArgs>({
       ...attrSchemaProps,
       backup: boolSchema('Keep a dated copy of the file being replaced', false),
       force: boolSchema('Replace a file whose content differs; false: only create missing files', true),
-      validate: { type: 'string', description: 'Command that checks the new file before it replaces dest (%s: its temp path)' },
+      validate: {
+        type: 'string',
+        description: 'Command that checks the new file before it replaces dest (%s: its temp path)',
+      },
     },
   },
-  decide: (ctx, args) => deciding(async () => {
-    let file: string;
-    try {
-      file = await ctx.findFile('templates', args.src);
-    } catch (e) {
-      return failed(`Could not find or access '${args.src}': ${(e as Error).message}`);
-    }
-    const text = await readControllerText(file, `the template ${args.src}`, ctx.source);
-    const rendered = ctx.renderTemplate(text, file);
-    const localMode = (await fs.stat(file).catch(failOnController(`cannot read the template ${args.src}`, { source: ctx.source }))).mode & 0o7777;
-    return decidePutFile(ctx, {
-      dest: args.dest,
-      source: { data: Buffer.from(rendered, 'utf8') },
-      srcName: args.src,
-      attrs: wantedAttrs(args, { allowPreserve: true }),
-      backup: toBool(args.backup),
-      force: toBool(args.force, true),
-      localMode,
-      ...(args.validate !== undefined ? { validate: args.validate } : {}),
-    });
-  }),
+  decide: (ctx, args) =>
+    deciding(async () => {
+      let file: string;
+      try {
+        file = await ctx.findFile('templates', args.src);
+      } catch (e) {
+        return failed(`Could not find or access '${args.src}': ${(e as Error).message}`);
+      }
+      const text = await readControllerText(file, `the template ${args.src}`, ctx.source);
+      const rendered = ctx.renderTemplate(text, file);
+      const localMode =
+        (await fs.stat(file).catch(failOnController(`cannot read the template ${args.src}`, { source: ctx.source })))
+          .mode & 0o7777;
+      return decidePutFile(ctx, {
+        dest: args.dest,
+        source: { data: Buffer.from(rendered, 'utf8') },
+        srcName: args.src,
+        attrs: wantedAttrs(args, { allowPreserve: true }),
+        backup: toBool(args.backup),
+        force: toBool(args.force, true),
+        localMode,
+        ...(args.validate !== undefined ? { validate: args.validate } : {}),
+      });
+    }),
 });

@@ -30,11 +30,14 @@ export default defineModule<ValidateArgumentSpecArgs>({
     additionalProperties: false,
     required: ['argument_spec'],
     properties: {
-      argument_spec: { type: 'object', description: "The options, in the format of meta/argument_specs.yml's `options:`" },
+      argument_spec: {
+        type: 'object',
+        description: "The options, in the format of meta/argument_specs.yml's `options:`",
+      },
       provided_arguments: { type: 'object', description: 'The values to check (default: the task variables)' },
     },
   },
-  async decide(ctx, args) {
+  decide(ctx, args) {
     let schema = schemas.get(args.argument_spec);
     if (!schema) {
       schema = argumentSpecToSchema(args.argument_spec).schema;
@@ -43,22 +46,29 @@ export default defineModule<ValidateArgumentSpecArgs>({
     const source = args.provided_arguments ?? ctx.vars;
     const values: Record<string, unknown> = {};
     // null stands for "not given" (the role check passes `{{ default name null }}` for each option).
-    for (const name of Object.keys(args.argument_spec)) if (source[name] !== undefined && source[name] !== null) values[name] = source[name];
+    for (const name of Object.keys(args.argument_spec))
+      if (source[name] !== undefined && source[name] !== null) values[name] = source[name];
     const validate = compileSchema(schema);
     // Checked as Ansible checks them: converted to each option's type first (-e gives strings).
     if (validate(coerceBySpec(args.argument_spec, values))) {
-      return { kind: 'ok', msg: 'The arg spec validation passed', data: { validate_args_context: {}, argument_spec_data: args.argument_spec } };
+      return Promise.resolve({
+        kind: 'ok',
+        msg: 'The arg spec validation passed',
+        data: { validate_args_context: {}, argument_spec_data: args.argument_spec },
+      });
     }
     const errors = (validate.errors ?? []).map((e) => {
       const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
-      if (e.keyword === 'required') return `missing required argument: ${(e.params as { missingProperty: string }).missingProperty}`;
-      if (e.keyword === 'enum') return `${where}: must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+      if (e.keyword === 'required')
+        return `missing required argument: ${(e.params as { missingProperty: string }).missingProperty}`;
+      if (e.keyword === 'enum')
+        return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
       return `${where}: ${e.message ?? 'invalid'}`;
     });
-    return {
+    return Promise.resolve({
       kind: 'fail',
       msg: `Validation of arguments failed:\n${errors.join('\n')}`,
       data: { argument_errors: errors, argument_spec_data: args.argument_spec },
-    };
+    });
   },
 });

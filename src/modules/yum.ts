@@ -11,7 +11,8 @@ export default defineModule<RpmArgs>({
   name: 'yum',
   docs: {
     short: 'Install, upgrade or remove RPM packages with yum',
-    description: 'Decides with rpm -q and yum --assumeno, so check mode reports the transaction yum would really run. Uses dnf when the host has no yum.',
+    description:
+      'Decides with rpm -q and yum --assumeno, so check mode reports the transaction yum would really run. Uses dnf when the host has no yum.',
   },
   checkMode: 'full',
   schema: { type: 'object', additionalProperties: false, properties: rpmProps },

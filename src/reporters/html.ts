@@ -41,27 +41,45 @@ export function renderReport(model: ReportModel): string {
     '<span id="f-count"></span>',
   ].join('\n');
   const recap = model.recap
-    ? `<table class="recap"><thead><tr><th>host</th>${['ok', 'changed', 'unreachable', 'failed', 'skipped', 'rescued', 'ignored'].map((k) => `<th>${k}</th>`).join('')}</tr></thead><tbody>${
-      Object.entries(model.recap).map(([h, s]) => `<tr data-host="${e(h)}" class="${s.failed || s.unreachable ? 'bad' : s.changed ? 'chg' : 'good'}"><td>${e(h)}</td><td>${s.ok}</td><td>${s.changed}</td><td>${s.unreachable}</td><td>${s.failed}</td><td>${s.skipped}</td><td>${s.rescued}</td><td>${s.ignored}</td></tr>`).join('')
-    }</tbody></table>`
+    ? `<table class="recap"><thead><tr><th>host</th>${['ok', 'changed', 'unreachable', 'failed', 'skipped', 'rescued', 'ignored'].map((k) => `<th>${k}</th>`).join('')}</tr></thead><tbody>${Object.entries(
+        model.recap,
+      )
+        .map(
+          ([h, s]) =>
+            `<tr data-host="${e(h)}" class="${s.failed || s.unreachable ? 'bad' : s.changed ? 'chg' : 'good'}"><td>${e(h)}</td><td>${s.ok}</td><td>${s.changed}</td><td>${s.unreachable}</td><td>${s.failed}</td><td>${s.skipped}</td><td>${s.rescued}</td><td>${s.ignored}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
     : '<p class="note">The run did not finish: no recap.</p>';
   const allTasks = model.plays.flatMap((p) => p.tasks);
-  const lanes = model.hosts.map((h) => {
-    const bars = allTasks.flatMap((t) => t.results.filter((r) => r.host === h).map((r) => {
-      const left = (r.startMs / total) * 100;
-      const width = Math.max((r.durationMs / total) * 100, 0.25);
-      return `<a class="bar st-${r.status}" href="#task-${t.id}" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%" data-host="${e(h)}" data-status="${r.status}" data-tags="${e(t.tags.join(' '))}" title="${e(`${t.name}: ${r.status}, ${duration(r.durationMs)} (at ${duration(r.startMs)})`)}"></a>`;
-    }));
-    return `<div class="lane" data-host="${e(h)}"><span class="lane-name">${e(h)}</span><div class="track">${bars.join('')}</div></div>`;
-  }).join('\n');
-  const plays = model.plays.map((p) => `<section class="play"><h2>PLAY [${e(p.name)}] <small>${p.hosts.length} host(s)</small></h2>\n${p.tasks.map(renderTask).join('\n')}</section>`).join('\n');
+  const lanes = model.hosts
+    .map((h) => {
+      const bars = allTasks.flatMap((t) =>
+        t.results
+          .filter((r) => r.host === h)
+          .map((r) => {
+            const left = (r.startMs / total) * 100;
+            const width = Math.max((r.durationMs / total) * 100, 0.25);
+            return `<a class="bar st-${r.status}" href="#task-${t.id}" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%" data-host="${e(h)}" data-status="${r.status}" data-tags="${e(t.tags.join(' '))}" title="${e(`${t.name}: ${r.status}, ${duration(r.durationMs)} (at ${duration(r.startMs)})`)}"></a>`;
+          }),
+      );
+      return `<div class="lane" data-host="${e(h)}"><span class="lane-name">${e(h)}</span><div class="track">${bars.join('')}</div></div>`;
+    })
+    .join('\n');
+  const plays = model.plays
+    .map(
+      (p) =>
+        `<section class="play"><h2>PLAY [${e(p.name)}] <small>${p.hosts.length} host(s)</small></h2>\n${p.tasks.map(renderTask).join('\n')}</section>`,
+    )
+    .join('\n');
   const meta = [
     model.startedAt ? `started ${e(model.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}` : undefined,
     `took ${duration(model.durationMs)}`,
     `${model.hosts.length} host(s), ${allTasks.length} task(s)`,
     model.check ? '<b class="check">check mode</b>' : undefined,
     model.runs > 1 ? `the log holds ${model.runs} runs: this is the last` : undefined,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)}</title><style>${REPORT_CSS}</style></head>
@@ -85,7 +103,9 @@ ${plays}
 /** One task: its summary line and one row per host result. */
 function renderTask(t: ReportTask): string {
   const e = escapeHtml;
-  const counts = STATUSES.map((s) => [s, t.results.filter((r) => r.status === s).length] as const).filter(([, n]) => n > 0);
+  const counts = STATUSES.map((s) => [s, t.results.filter((r) => r.status === s).length] as const).filter(
+    ([, n]) => n > 0,
+  );
   const open = t.results.some((r) => r.status === 'failed' || r.status === 'unreachable' || r.result.diff.length > 0);
   const rows = t.results.map(renderResult).join('\n');
   return `<details class="task" id="task-${t.id}" data-tags="${e(t.tags.join(' '))}"${open ? ' open' : ''}>
@@ -99,11 +119,17 @@ ${t.source ? `<div class="src">${e(t.source)}</div>` : ''}
 function renderResult(r: ReportResult): string {
   const e = escapeHtml;
   const res = r.result;
-  const flags = [r.ignored ? 'ignored' : '', r.rescued ? 'rescued' : '', res.delegatedTo ? `→ ${res.delegatedTo}` : ''].filter(Boolean).join(' ');
+  const flags = [r.ignored ? 'ignored' : '', r.rescued ? 'rescued' : '', res.delegatedTo ? `→ ${res.delegatedTo}` : '']
+    .filter(Boolean)
+    .join(' ');
   const details: string[] = [];
   const failed = r.status === 'failed' || r.status === 'unreachable';
-  if (res.msg && (failed || r.status === 'skipped' || res.module === 'debug' || res.module === 'assert')) details.push(`<div class="msg">${e(res.msg)}</div>`);
-  if (res.error?.source) details.push(`<div class="src">${e(`${res.error.source.file}:${res.error.source.line}:${res.error.source.col}`)}${res.error.hint ? ` — ${e(res.error.hint)}` : ''}</div>`);
+  if (res.msg && (failed || r.status === 'skipped' || res.module === 'debug' || res.module === 'assert'))
+    details.push(`<div class="msg">${e(res.msg)}</div>`);
+  if (res.error?.source)
+    details.push(
+      `<div class="src">${e(`${res.error.source.file}:${res.error.source.line}:${res.error.source.col}`)}${res.error.hint ? ` — ${e(res.error.hint)}` : ''}</div>`,
+    );
   if (failed) {
     if (res.rc !== undefined) details.push(`<div class="rc">rc=${res.rc}</div>`);
     if (res.stdout) details.push(`<pre class="out"><span class="lbl">stdout</span>\n${e(res.stdout)}</pre>`);
@@ -111,8 +137,12 @@ function renderResult(r: ReportResult): string {
   }
   for (const d of res.diff) details.push(renderDiff(d.path, d.before, d.after, d.beforeHeader, d.afterHeader));
   for (const item of res.items ?? []) {
-    const label = item.label ?? (typeof item.item === 'string' ? item.item : JSON.stringify(item.item));
-    details.push(`<div class="item st-${item.status}"><span class="pill st-${item.status}">${item.status}</span> ${e(String(label ?? ''))}${item.msg && item.status === 'failed' ? ` — ${e(item.msg)}` : ''}</div>`);
+    const label =
+      item.label ??
+      (typeof item.item === 'string' ? item.item : item.item === undefined ? '' : JSON.stringify(item.item));
+    details.push(
+      `<div class="item st-${item.status}"><span class="pill st-${item.status}">${item.status}</span> ${e(label)}${item.msg && item.status === 'failed' ? ` — ${e(item.msg)}` : ''}</div>`,
+    );
     for (const d of item.diff) details.push(renderDiff(d.path, d.before, d.after, d.beforeHeader, d.afterHeader));
   }
   return `<tr class="result" data-host="${e(r.host)}" data-status="${r.status}"><td class="host">${e(r.host)}</td><td><span class="pill st-${r.status}">${r.status}</span> ${e(flags)}</td><td class="dur">${duration(r.durationMs)}</td><td class="detail">${details.join('\n')}</td></tr>`;
@@ -120,12 +150,33 @@ function renderResult(r: ReportResult): string {
 
 /** A unified diff with added and removed lines marked. */
 function renderDiff(path: string, before: string, after: string, beforeHeader?: string, afterHeader?: string): string {
-  const patch = createTwoFilesPatch(path, path, before, after, beforeHeader ?? `before: ${path}`, afterHeader ?? `after: ${path}`, { context: 3 });
-  const lines = patch.split('\n').filter((l) => l !== '' && !l.startsWith('\\') && !/^={5,}$/.test(l) && !l.startsWith('Index: '));
-  const html = lines.map((l) => {
-    const cls = l.startsWith('+++') || l.startsWith('---') ? 'hd' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : l.startsWith('@@') ? 'hunk' : '';
-    return cls ? `<span class="${cls}">${escapeHtml(l)}</span>` : escapeHtml(l);
-  }).join('\n');
+  const patch = createTwoFilesPatch(
+    path,
+    path,
+    before,
+    after,
+    beforeHeader ?? `before: ${path}`,
+    afterHeader ?? `after: ${path}`,
+    { context: 3 },
+  );
+  const lines = patch
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('\\') && !/^={5,}$/.test(l) && !l.startsWith('Index: '));
+  const html = lines
+    .map((l) => {
+      const cls =
+        l.startsWith('+++') || l.startsWith('---')
+          ? 'hd'
+          : l.startsWith('+')
+            ? 'add'
+            : l.startsWith('-')
+              ? 'del'
+              : l.startsWith('@@')
+                ? 'hunk'
+                : '';
+      return cls ? `<span class="${cls}">${escapeHtml(l)}</span>` : escapeHtml(l);
+    })
+    .join('\n');
   return `<pre class="diff">${html}</pre>`;
 }
 
@@ -149,5 +200,9 @@ export function createHtmlReporter(file: string, now?: () => number): Reporter {
     if (e.type === 'recap') writeReport(file, records);
   };
   // Every event but progress, recorded as the log records it.
-  return Object.fromEntries(Object.entries(HOOK_OF).filter(([type]) => type !== 'progress').map(([, hook]) => [hook, add])) as Reporter;
+  return Object.fromEntries(
+    Object.entries(HOOK_OF)
+      .filter(([type]) => type !== 'progress')
+      .map(([, hook]) => [hook, add]),
+  );
 }

@@ -71,7 +71,11 @@ export function createLogReporter(file: string, now?: () => number): Reporter & 
     if (e.type === 'recap') close();
   };
   // Every event but progress, in the order it came.
-  const hooks = Object.fromEntries(Object.entries(HOOK_OF).filter(([type]) => type !== 'progress').map(([, hook]) => [hook, write])) as Reporter;
+  const hooks = Object.fromEntries(
+    Object.entries(HOOK_OF)
+      .filter(([type]) => type !== 'progress')
+      .map(([, hook]) => [hook, write]),
+  ) as Reporter;
   return {
     ...hooks,
     close,
@@ -93,16 +97,22 @@ export function readEventLog(file: string): LogRecord[] {
     try {
       value = JSON.parse(line);
     } catch (e) {
-      throw new BosunError('BAD_OPTION', `${file}:${i + 1}: not JSON: ${(e as Error).message}`, { hint: 'give a file written by bosun run --log' });
+      throw new BosunError('BAD_OPTION', `${file}:${i + 1}: not JSON: ${(e as Error).message}`, {
+        hint: 'give a file written by bosun run --log',
+      });
     }
-    const r = value as Partial<LogRecord>;
-    if (typeof r !== 'object' || r === null || typeof r.type !== 'string' || typeof r.t !== 'number') {
-      throw new BosunError('BAD_OPTION', `${file}:${i + 1}: not a bosun event (no type and t)`, { hint: 'give a file written by bosun run --log' });
+    const r = (typeof value === 'object' && value !== null ? value : {}) as Partial<LogRecord>;
+    if (typeof r.type !== 'string' || typeof r.t !== 'number') {
+      throw new BosunError('BAD_OPTION', `${file}:${i + 1}: not a bosun event (no type and t)`, {
+        hint: 'give a file written by bosun run --log',
+      });
     }
     records.push(r as LogRecord);
   });
   if (!records.some((r) => r.type === 'run_start')) {
-    throw new BosunError('BAD_OPTION', `${file} holds no run (no run_start event)`, { hint: 'give a file written by bosun run --log' });
+    throw new BosunError('BAD_OPTION', `${file} holds no run (no run_start event)`, {
+      hint: 'give a file written by bosun run --log',
+    });
   }
   return records;
 }

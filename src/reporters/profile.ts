@@ -57,7 +57,11 @@ export function createProfileReporter(opts: ProfileOptions): Reporter & { timing
         lines.push(`${label} ${c.dim(dashes)} ${t.ms >= 10_000 ? c.yellow(secs) : secs}`);
       }
       const total = timings.reduce((n, t) => n + t.ms, 0);
-      lines.push(`${'='.repeat(79)}`, `${timings.length} task(s), ${(total / 1000).toFixed(2)}s in tasks, ${(e.durationMs / 1000).toFixed(2)}s in all`, '');
+      lines.push(
+        '='.repeat(79),
+        `${timings.length} task(s), ${(total / 1000).toFixed(2)}s in tasks, ${(e.durationMs / 1000).toFixed(2)}s in all`,
+        '',
+      );
       opts.write(`${lines.join('\n')}\n`);
     },
   };

@@ -49,8 +49,11 @@ export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]!}`;
 }
 
 /** Elapsed time: 4.2s, 1m05s. */
@@ -90,7 +93,7 @@ export function createProgressReporter(opts: ProgressOptions): ProgressReporter 
 
   const line = (t: RunningTask): string => {
     const plain = [
-      `${SPINNER[frame % SPINNER.length]} ${t.name}`,
+      `${SPINNER[frame % SPINNER.length]!} ${t.name}`,
       `  ${t.done}/${t.hosts} hosts`,
       `  changed ${t.changed}`,
       `  failed ${t.failed}`,
@@ -100,7 +103,14 @@ export function createProgressReporter(opts: ProgressOptions): ProgressReporter 
     const width = Math.max(20, opts.columns() - 1);
     const text = plain.join('');
     if (text.length > width) return `${text.slice(0, width - 1)}…`;
-    return [c.cyan(plain[0]!), plain[1], t.changed > 0 ? c.yellow(plain[2]!) : plain[2], t.failed > 0 ? c.red(plain[3]!) : plain[3], c.dim(plain[4]!), plain[5]].join('');
+    return [
+      c.cyan(plain[0]),
+      plain[1],
+      t.changed > 0 ? c.yellow(plain[2]) : plain[2],
+      t.failed > 0 ? c.red(plain[3]) : plain[3],
+      c.dim(plain[4]),
+      plain[5],
+    ].join('');
   };
 
   const draw = () => {
@@ -118,7 +128,10 @@ export function createProgressReporter(opts: ProgressOptions): ProgressReporter 
   };
   const startTimer = () => {
     if (timer || opts.tickMs === 0) return;
-    timer = setInterval(() => { frame++; draw(); }, opts.tickMs ?? 250);
+    timer = setInterval(() => {
+      frame++;
+      draw();
+    }, opts.tickMs ?? 250);
     timer.unref();
   };
   const endTask = () => {

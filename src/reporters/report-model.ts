@@ -59,8 +59,16 @@ export function buildReportModel(records: LogRecord[]): ReportModel {
   const starts = records.map((r, i) => (r.type === 'run_start' ? i : -1)).filter((i) => i >= 0);
   const last = records.slice(starts.at(-1) ?? 0);
   const model: ReportModel = {
-    startedAt: undefined, playbooks: [], check: false, durationMs: 0, plays: [], hosts: [], tags: [],
-    recap: undefined, warnings: [], runs: Math.max(1, starts.length),
+    startedAt: undefined,
+    playbooks: [],
+    check: false,
+    durationMs: 0,
+    plays: [],
+    hosts: [],
+    tags: [],
+    recap: undefined,
+    warnings: [],
+    runs: Math.max(1, starts.length),
   };
   const hosts = new Set<string>();
   const tags = new Set<string>();
@@ -95,8 +103,15 @@ export function buildReportModel(records: LogRecord[]): ReportModel {
       case 'task_start':
         endTask(r.t);
         task = {
-          id: nextId++, name: r.task, module: r.module, source: `${r.source.file}:${r.source.line}`,
-          tags: r.tags ?? [], handler: r.handler === true, startMs: r.t, endMs: r.t, results: [],
+          id: nextId++,
+          name: r.task,
+          module: r.module,
+          source: `${r.source.file}:${r.source.line}`,
+          tags: r.tags ?? [],
+          handler: r.handler === true,
+          startMs: r.t,
+          endMs: r.t,
+          results: [],
         };
         for (const tag of task.tags) tags.add(tag);
         ensurePlay().tasks.push(task);
@@ -104,15 +119,30 @@ export function buildReportModel(records: LogRecord[]): ReportModel {
       case 'task_result': {
         const res = r.result;
         hosts.add(res.host);
-        if (!task || task.name !== res.task) {
+        if (task?.name !== res.task) {
           // A result without its task_start (setup facts, a cut log): a task of its own.
           endTask(r.t);
-          task = { id: nextId++, name: res.task, module: res.module, source: '', tags: [], handler: false, startMs: Math.max(0, r.t - res.durationMs), endMs: r.t, results: [] };
+          task = {
+            id: nextId++,
+            name: res.task,
+            module: res.module,
+            source: '',
+            tags: [],
+            handler: false,
+            startMs: Math.max(0, r.t - res.durationMs),
+            endMs: r.t,
+            results: [],
+          };
           ensurePlay().tasks.push(task);
         }
         task.results.push({
-          host: res.host, status: res.status, ignored: res.ignored, rescued: res.rescued === true,
-          startMs: Math.max(task.startMs, r.t - res.durationMs), durationMs: res.durationMs, result: res,
+          host: res.host,
+          status: res.status,
+          ignored: res.ignored,
+          rescued: res.rescued === true,
+          startMs: Math.max(task.startMs, r.t - res.durationMs),
+          durationMs: res.durationMs,
+          result: res,
         });
         task.endMs = Math.max(task.endMs, r.t);
         break;

@@ -47,7 +47,12 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     const stack = r.data['exception'];
     if (typeof stack !== 'string' || r.noLog) return;
     if (opts.verbosity >= 3) out(`The full traceback is:\n${stack}`);
-    else out(c.red(`An exception occurred during task execution. To see the full traceback, use -vvv. The error was: ${r.msg ?? ''}`));
+    else
+      out(
+        c.red(
+          `An exception occurred during task execution. To see the full traceback, use -vvv. The error was: ${r.msg ?? ''}`,
+        ),
+      );
   };
 
   const itemLabel = (r: TaskResult): string => {
@@ -62,8 +67,12 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     if (!opts.diff) return;
     for (const d of diffs) {
       const patch = createTwoFilesPatch(d.path, d.path, d.before, d.after, undefined, undefined, { context: 3 })
-        .split('\n').slice(2);
-      const lines = [c.red(`--- ${d.beforeHeader ?? `before: ${d.path}`}`), c.green(`+++ ${d.afterHeader ?? `after: ${d.path}`}`)];
+        .split('\n')
+        .slice(2);
+      const lines = [
+        c.red(`--- ${d.beforeHeader ?? `before: ${d.path}`}`),
+        c.green(`+++ ${d.afterHeader ?? `after: ${d.path}`}`),
+      ];
       for (const l of patch.slice(2)) {
         if (l === '') continue;
         lines.push(l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l);
@@ -91,7 +100,9 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         return;
       }
       case 'skipped':
-        out(c.cyan(`skipping: ${host}${itemLabel(r)}`) + (opts.verbosity > 0 ? ` => ${json(shownData(r), false)}` : ''));
+        out(
+          c.cyan(`skipping: ${host}${itemLabel(r)}`) + (opts.verbosity > 0 ? ` => ${json(shownData(r), false)}` : ''),
+        );
         return;
       case 'changed':
       case 'ok': {
@@ -100,11 +111,16 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         if (r.items && !isItem) return;
         // An include's ok is its "included: FILE for HOSTS" line, as ansible-playbook prints it.
         if (r.module === 'include_tasks' || r.module === 'include_role') return;
-        if (opts.verbosity > 0) out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(r.module === 'debug' && !r.noLog ? debugView(r) : shownData(r), true)}`)}`);
+        if (opts.verbosity > 0)
+          out(
+            `${word}${colorize(itemLabel(r))}${colorize(` => ${json(r.module === 'debug' && !r.noLog ? debugView(r) : shownData(r), true)}`)}`,
+          );
         // A censored (no_log) debug or assert shows no output without -v, as in ansible-playbook.
         else if (r.noLog) out(`${word}${colorize(itemLabel(r))}`);
-        else if (r.module === 'assert') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
-        else if (r.module === 'debug') out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(debugView(r), true)}`)}`);
+        else if (r.module === 'assert')
+          out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(shownData(r), true)}`)}`);
+        else if (r.module === 'debug')
+          out(`${word}${colorize(itemLabel(r))}${colorize(` => ${json(debugView(r), true)}`)}`);
         else out(`${word}${colorize(itemLabel(r))}`);
         return;
       }
@@ -130,7 +146,11 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       out(c.yellow(`FAILED - RETRYING: [${e.host}]: ${e.task} (${e.retriesLeft} retries left).`));
     },
     onInterrupted(e) {
-      out(c.magenta(`\n[WARNING]: ${e.reason === 'run timeout' ? 'the run is out of time (--run-timeout)' : 'interrupted'}: no new task starts; running tasks get ${Math.round(e.graceMs / 1000)} s to finish${e.reason === 'run timeout' ? '' : ' (Ctrl-C again to stop at once)'}`));
+      out(
+        c.magenta(
+          `\n[WARNING]: ${e.reason === 'run timeout' ? 'the run is out of time (--run-timeout)' : 'interrupted'}: no new task starts; running tasks get ${Math.round(e.graceMs / 1000)} s to finish${e.reason === 'run timeout' ? '' : ' (Ctrl-C again to stop at once)'}`,
+        ),
+      );
     },
     onPlayAborted(e) {
       out(c.red(`\nNO MORE HOSTS LEFT (${e.reason}) ${'*'.repeat(20)}`));
@@ -146,7 +166,9 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       out(banner('PLAY RECAP'));
       for (const [host, s] of Object.entries(e.hosts)) {
         const color = s.failed || s.unreachable ? c.red : s.changed ? c.yellow : c.green;
-        out(`${color(host)} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`);
+        out(
+          `${color(host)} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`,
+        );
       }
       out('');
     },

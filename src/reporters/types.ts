@@ -63,10 +63,11 @@ export const HOOK_OF = {
   warning: 'onWarning',
   progress: 'onProgress',
   recap: 'onRecap',
-} as const satisfies { [T in RunEvent['type']]: keyof Reporter };
+} as const satisfies Record<RunEvent['type'], keyof Reporter>;
 
 /** Call the one hook of `reporter` that `event` is for (what the dispatcher does per reporter). */
 export function callHook(reporter: Reporter, event: RunEvent): HookResult {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the reporter as `this` just below
   const hook = reporter[HOOK_OF[event.type]] as ((e: RunEvent) => HookResult) | undefined;
   return hook?.call(reporter, event);
 }

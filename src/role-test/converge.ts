@@ -3,7 +3,7 @@
  * event sink, which notes every task that changed or failed on each host
  * (with the task's file:line, so tasks of the same name stay apart).
  */
-import { formatError, isBosunError, type BosunError } from '../errors.js';
+import { formatError, isBosunError } from '../errors.js';
 import type { RunEvent } from '../executor/events.js';
 import { runPlaybooks } from '../executor/run.js';
 import type { VarLayer } from '../vars/scope.js';
@@ -57,17 +57,27 @@ export async function runOnce(spec: RunSpec): Promise<RunSummary> {
     else if ((r.status === 'failed' && !r.ignored && !r.rescued) || r.status === 'unreachable') out.failed.push(mark);
     else if (spec.check && r.status === 'skipped' && /check mode/i.test(r.msg ?? '')) out.unpredictable.push(mark);
   };
-  const extraVars: VarLayer[] = spec.extraVars ? [{ level: 'extra_vars', source: 'scenario check_vars', values: spec.extraVars }] : [];
+  const extraVars: VarLayer[] = spec.extraVars
+    ? [{ level: 'extra_vars', source: 'scenario check_vars', values: spec.extraVars }]
+    : [];
   try {
     const outcome = await runPlaybooks({
-      playbooks: [spec.playbook], inventories: [spec.inventory], check: spec.check, diff: false, extraVars,
-      forks: spec.forks, verbosity: 0, tags: { only: [], skip: [] }, connection: { connectTimeoutMs: 10_000 }, sink,
+      playbooks: [spec.playbook],
+      inventories: [spec.inventory],
+      check: spec.check,
+      diff: false,
+      extraVars,
+      forks: spec.forks,
+      verbosity: 0,
+      tags: { only: [], skip: [] },
+      connection: { connectTimeoutMs: 10_000 },
+      sink,
     });
     out.exitCode = outcome.exitCode;
   } catch (e) {
     if (!isBosunError(e)) throw e;
     out.exitCode = 1;
-    out.error = formatError(e as BosunError);
+    out.error = formatError(e);
   }
   out.durationMs = Date.now() - started;
   return out;
@@ -75,7 +85,7 @@ export async function runOnce(spec: RunSpec): Promise<RunSummary> {
 
 /** `host: task (file:line)` for listings. */
 export function markLine(m: TaskMark): string {
-  return `${m.host}: ${m.task} (${m.at})${m.msg ? ` - ${m.msg.split('\n')[0]}` : ''}`;
+  return `${m.host}: ${m.task} (${m.at})${m.msg ? ` - ${m.msg.split('\n')[0]!}` : ''}`;
 }
 
 /** The key two runs are compared on: host, task and where it is written. */

@@ -21,7 +21,10 @@ export const scenarioSchema = {
     description: { type: 'string', description: 'What this scenario tests, one line.' },
     hosts: {
       description: 'How many sandbox hosts (node01, node02, ...), or their inventory names.',
-      anyOf: [{ type: 'integer', minimum: 1, maximum: 200 }, { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' }, minItems: 1 }],
+      anyOf: [
+        { type: 'integer', minimum: 1, maximum: 200 },
+        { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' }, minItems: 1 },
+      ],
     },
     groups: {
       description: 'Inventory groups: group name -> host names (every host is in `all`).',
@@ -29,9 +32,17 @@ export const scenarioSchema = {
       additionalProperties: { type: 'array', items: { type: 'string' } },
     },
     vars: { type: 'object', description: 'Variables of every host (inventory level: they override role defaults).' },
-    check_vars: { type: 'object', description: 'Changed inputs for the check-mode step: --check with these must predict exactly what the next converge changes.' },
+    check_vars: {
+      type: 'object',
+      description:
+        'Changed inputs for the check-mode step: --check with these must predict exactly what the next converge changes.',
+    },
     systemd: { type: 'boolean', description: 'Boot systemd as PID 1 in each host (slower; needed for services).' },
-    mirror: { type: 'string', description: 'download_mirror for the role: a URL, or a folder (relative to the scenario) served over HTTP on the loopback.' },
+    mirror: {
+      type: 'string',
+      description:
+        'download_mirror for the role: a URL, or a folder (relative to the scenario) served over HTTP on the loopback.',
+    },
   },
   additionalProperties: false,
 } as const;
@@ -65,11 +76,19 @@ export function nodeNames(count: number): string[] {
 }
 
 /** Load `tests/<name>/scenario.yml` of a role (defaults when absent). */
-export async function loadScenario(roleDir: string, name: string, overrides: ScenarioOverrides = {}): Promise<Scenario> {
+export async function loadScenario(
+  roleDir: string,
+  name: string,
+  overrides: ScenarioOverrides = {},
+): Promise<Scenario> {
   const dir = path.join(roleDir, 'tests', name);
   const exists = existsSync(dir) && statSync(dir).isDirectory();
   if (!exists && name !== 'default') {
-    throw new BosunError('FILE_NOT_FOUND', `role ${path.basename(roleDir)} has no scenario '${name}' (no folder ${dir})`, { hint: 'scenarios are folders under tests/, e.g. tests/default/' });
+    throw new BosunError(
+      'FILE_NOT_FOUND',
+      `role ${path.basename(roleDir)} has no scenario '${name}' (no folder ${dir})`,
+      { hint: 'scenarios are folders under tests/, e.g. tests/default/' },
+    );
   }
   const file = ['scenario.yml', 'scenario.yaml'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
   let raw: Record<string, unknown> = {};
@@ -84,9 +103,15 @@ export async function loadScenario(roleDir: string, name: string, overrides: Sce
   const groups = (raw['groups'] ?? {}) as Record<string, string[]>;
   for (const [group, members] of Object.entries(groups)) {
     const unknown = members.find((m) => !hosts.includes(m));
-    if (unknown) throw new BosunError('SCHEMA', `scenario group '${group}' names '${unknown}', which is not one of its hosts (${hosts.join(', ')})`, file ? { source: { file, line: 1, col: 1 } } : {});
+    if (unknown)
+      throw new BosunError(
+        'SCHEMA',
+        `scenario group '${group}' names '${unknown}', which is not one of its hosts (${hosts.join(', ')})`,
+        file ? { source: { file, line: 1, col: 1 } } : {},
+      );
   }
-  const pick = (base: string): string | undefined => [`${base}.yml`, `${base}.yaml`].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+  const pick = (base: string): string | undefined =>
+    [`${base}.yml`, `${base}.yaml`].map((f) => path.join(dir, f)).find((f) => existsSync(f));
   return {
     name,
     dir,
@@ -94,14 +119,17 @@ export async function loadScenario(roleDir: string, name: string, overrides: Sce
     groups,
     vars: (raw['vars'] ?? {}) as Record<string, unknown>,
     checkVars: raw['check_vars'] as Record<string, unknown> | undefined,
-    systemd: overrides.systemd ?? (raw['systemd'] === true),
+    systemd: overrides.systemd ?? raw['systemd'] === true,
     mirror: raw['mirror'] as string | undefined,
     converge: pick('converge'),
     verify: pick('verify'),
   };
 }
 
-/** The default first address of a role's test hosts: 127.88.X.1 with X from a hash of the role's path, so role tests running side by side do not collide. */
+/**
+ * The default first address of a role's test hosts: 127.88.X.1 with X from a hash of the role's path, so role tests
+ * running side by side do not collide.
+ */
 export function roleTestBase(roleDir: string): string {
   let real = roleDir;
   try {
@@ -116,5 +144,6 @@ export function roleTestBase(roleDir: string): string {
 /** A sandbox name unique to the role folder and scenario. */
 export function roleTestSandboxName(roleDir: string, scenario: string): string {
   const hash = createHash('sha256').update(path.resolve(roleDir)).digest('hex').slice(0, 8);
-  return `role-test-${path.basename(roleDir).replace(/[^A-Za-z0-9_-]/g, '_')}-${scenario.replace(/[^A-Za-z0-9_-]/g, '_')}-${hash}`;
+  const word = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `role-test-${word(path.basename(roleDir))}-${word(scenario)}-${hash}`;
 }

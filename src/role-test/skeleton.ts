@@ -25,9 +25,24 @@ export function varPrefix(role: string): string {
 function variables(role: string): SkeletonVar[] {
   const p = varPrefix(role);
   return [
-    { name: `${p}_config_dir`, type: 'path', default: `/etc/${role}`, description: 'Folder the role writes its configuration into.' },
-    { name: `${p}_message`, type: 'str', default: `hello from ${role}`, description: 'Greeting written into the configuration file.' },
-    { name: `${p}_extra_lines`, type: 'list', default: [], description: 'Extra lines appended to the configuration file.' },
+    {
+      name: `${p}_config_dir`,
+      type: 'path',
+      default: `/etc/${role}`,
+      description: 'Folder the role writes its configuration into.',
+    },
+    {
+      name: `${p}_message`,
+      type: 'str',
+      default: `hello from ${role}`,
+      description: 'Greeting written into the configuration file.',
+    },
+    {
+      name: `${p}_extra_lines`,
+      type: 'list',
+      default: [],
+      description: 'Extra lines appended to the configuration file.',
+    },
   ];
 }
 
@@ -89,14 +104,30 @@ export function roleSkeleton(role: string): Record<string, string> {
     ].join('\n'),
     'files/banner.txt': `This host is configured by the ${role} role.\n`,
     'meta/main.yml': yaml({
-      galaxy_info: { role_name: role, author: 'your name', description: `What the ${role} role does, in one line.`, license: 'Apache-2.0', platforms: [{ name: 'Debian' }, { name: 'Ubuntu' }] },
+      galaxy_info: {
+        role_name: role,
+        author: 'your name',
+        description: `What the ${role} role does, in one line.`,
+        license: 'Apache-2.0',
+        platforms: [{ name: 'Debian' }, { name: 'Ubuntu' }],
+      },
       dependencies: [],
     }),
     'meta/argument_specs.yml': yaml({
       argument_specs: {
         main: {
           short_description: `What the ${role} role does, in one line.`,
-          options: Object.fromEntries(vars.map((v) => [v.name, { type: v.type, ...(v.type === 'list' ? { elements: 'str' } : {}), default: v.default, description: v.description }])),
+          options: Object.fromEntries(
+            vars.map((v) => [
+              v.name,
+              {
+                type: v.type,
+                ...(v.type === 'list' ? { elements: 'str' } : {}),
+                default: v.default,
+                description: v.description,
+              },
+            ]),
+          ),
         },
       },
     }),
@@ -107,7 +138,10 @@ export function roleSkeleton(role: string): Record<string, string> {
       'description: The role on one light sandbox host.',
       'hosts: 1',
       'systemd: false',
-      yaml({ vars: { [`${p}_message`]: 'hello from the test' }, check_vars: { [`${p}_message`]: 'changed by the check-mode step' } }).trimEnd(),
+      yaml({
+        vars: { [`${p}_message`]: 'hello from the test' },
+        check_vars: { [`${p}_message`]: 'changed by the check-mode step' },
+      }).trimEnd(),
       '',
     ].join('\n'),
     'tests/default/converge.yml': [
@@ -172,11 +206,15 @@ function readme(role: string, vars: SkeletonVar[]): string {
 /** Write a new role `name` into `parent/name`; refuses to touch a folder that has files. */
 export function initRole(name: string, parent = '.'): { dir: string; files: string[] } {
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
-    throw new BosunError('BAD_OPTION', `'${name}' is not a role name`, { hint: 'use letters, digits, _ and -, starting with a letter (e.g. my_app)' });
+    throw new BosunError('BAD_OPTION', `'${name}' is not a role name`, {
+      hint: 'use letters, digits, _ and -, starting with a letter (e.g. my_app)',
+    });
   }
   const dir = path.resolve(parent, name);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new BosunError('BAD_OPTION', `${dir} already exists and is not empty`, { hint: 'pick another name or --path, or remove the folder' });
+    throw new BosunError('BAD_OPTION', `${dir} already exists and is not empty`, {
+      hint: 'pick another name or --path, or remove the folder',
+    });
   }
   const files = roleSkeleton(name);
   for (const [rel, text] of Object.entries(files)) {

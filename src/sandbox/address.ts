@@ -12,7 +12,9 @@ function toNumber(address: string): number {
   const parts = address.split('.');
   const octets = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : NaN));
   if (parts.length !== 4 || octets.some((o) => !(o >= 0 && o <= 255))) {
-    throw new BosunError('SANDBOX', `'${address}' is not an IPv4 address`, { hint: 'give a base address such as 127.77.0.1' });
+    throw new BosunError('SANDBOX', `'${address}' is not an IPv4 address`, {
+      hint: 'give a base address such as 127.77.0.1',
+    });
   }
   return octets.reduce((n, o) => n * 256 + o, 0);
 }
@@ -37,7 +39,8 @@ export function assertLoopback(address: string): void {
  */
 export function sandboxAddresses(base: string, count: number): string[] {
   assertLoopback(base);
-  if (!Number.isInteger(count) || count < 1) throw new BosunError('SANDBOX', `host count must be a positive integer, not ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new BosunError('SANDBOX', `host count must be a positive integer, not ${count}`);
   const out: string[] = [];
   let n = toNumber(base);
   while (out.length < count) {
@@ -45,7 +48,9 @@ export function sandboxAddresses(base: string, count: number): string[] {
     if (last !== 0 && last !== 255) {
       const address = toAddress(n);
       if (n >>> 24 !== 127) {
-        throw new BosunError('SANDBOX', `${count} hosts from ${base} would leave 127.0.0.0/8 (at ${address})`, { hint: 'pick a lower base address' });
+        throw new BosunError('SANDBOX', `${count} hosts from ${base} would leave 127.0.0.0/8 (at ${address})`, {
+          hint: 'pick a lower base address',
+        });
       }
       out.push(address);
     }

@@ -26,19 +26,29 @@ export interface HostStatus {
 function loadState(ref: SandboxRef): SandboxState {
   const stateDir = ref.stateDir ?? defaultStateDir(ref.name ?? 'default');
   const file = join(stateDir, 'state.json');
-  if (!existsSync(file)) throw new BosunError('SANDBOX', `no sandbox at ${stateDir}`, { hint: 'start one with: bosun sandbox up N' });
+  if (!existsSync(file))
+    throw new BosunError('SANDBOX', `no sandbox at ${stateDir}`, { hint: 'start one with: bosun sandbox up N' });
   return JSON.parse(readFileSync(file, 'utf8')) as SandboxState;
 }
 
 function findHost(state: SandboxState, which: string): HostRecord {
   const host = state.hosts.find((h) => h.name === which || h.address === which);
-  if (!host) throw new BosunError('SANDBOX', `no host '${which}' in sandbox '${state.name}' (hosts: ${state.hosts.map((h) => h.name).join(', ')})`);
+  if (!host)
+    throw new BosunError(
+      'SANDBOX',
+      `no host '${which}' in sandbox '${state.name}' (hosts: ${state.hosts.map((h) => h.name).join(', ')})`,
+    );
   return host;
 }
 
 /** The hosts of a sandbox and whether each is running. */
 export function sandboxStatus(ref: SandboxRef): HostStatus[] {
-  return loadState(ref).hosts.map((h) => ({ name: h.name, address: h.address, pid: h.pid, running: h.pid > 0 && alive(h.pid) && isOurProcess(h) }));
+  return loadState(ref).hosts.map((h) => ({
+    name: h.name,
+    address: h.address,
+    pid: h.pid,
+    running: h.pid > 0 && alive(h.pid) && isOurProcess(h),
+  }));
 }
 
 /** Stop one host (by name or address); its files stay for a later start. Returns false if it was not running. */

@@ -30,7 +30,11 @@ const HOST_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 
 /** Make the host's directories and its files in the overlay's upper layer, before anything is mounted. */
 export async function prepareHost(host: HostRecord, clientPublicKey: string): Promise<string> {
-  if (/[,:\s]/.test(host.dir)) throw new BosunError('SANDBOX', `sandbox directory ${host.dir} must not contain commas, colons or spaces (overlayfs options)`);
+  if (/[,:\s]/.test(host.dir))
+    throw new BosunError(
+      'SANDBOX',
+      `sandbox directory ${host.dir} must not contain commas, colons or spaces (overlayfs options)`,
+    );
   const upper = join(host.dir, 'upper');
   // The upper layer's own directories give the merged tree its modes: `/` must stay 0755.
   await fs.mkdir(join(upper, 'etc', 'ssh'), { recursive: true, mode: 0o755 });
@@ -48,19 +52,24 @@ export async function prepareHost(host: HostRecord, clientPublicKey: string): Pr
   // The host's own name resolves locally, as Debian's installer writes it (`127.0.1.1 name`): without it
   // `hostname -f` (the fqdn fact) waits on this machine's DNS server for its 5 s timeout, or longer.
   const machineHosts = existsSync('/etc/hosts') ? await fs.readFile('/etc/hosts', 'utf8') : '127.0.0.1 localhost\n';
-  await fs.writeFile(join(upper, 'etc', 'hosts'), `${machineHosts.replace(/\n?$/, '\n')}${host.address} ${host.name}\n`);
+  await fs.writeFile(
+    join(upper, 'etc', 'hosts'),
+    `${machineHosts.replace(/\n?$/, '\n')}${host.address} ${host.name}\n`,
+  );
   const keyFile = join(upper, 'etc', 'ssh', 'ssh_host_ed25519_key');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${host.name}`, '-f', keyFile]);
   if (host.systemd) {
     await fs.mkdir(join(upper, 'etc', 'ssh', 'sshd_config.d'), { recursive: true });
-    await fs.writeFile(join(upper, 'etc', 'ssh', 'sshd_config.d', 'listen.conf'),
-      `ListenAddress ${host.address}\nHostKey /etc/ssh/ssh_host_ed25519_key\n`);
+    await fs.writeFile(
+      join(upper, 'etc', 'ssh', 'sshd_config.d', 'listen.conf'),
+      `ListenAddress ${host.address}\nHostKey /etc/ssh/ssh_host_ed25519_key\n`,
+    );
     await fs.writeFile(join(upper, 'etc', 'hostname'), `${host.name}\n`);
     await fs.writeFile(join(upper, 'etc', 'machine-id'), `${randomBytes(16).toString('hex')}\n`);
     await maskUnits(upper);
   }
   const pub = (await fs.readFile(`${keyFile}.pub`, 'utf8')).trim().split(/\s+/);
-  return `${host.address} ${pub[0]} ${pub[1]}`;
+  return `${host.address} ${pub.slice(0, 2).join(' ')}`;
 }
 
 /** The script run inside the new namespaces: mounts, then exec of the host's init. */
@@ -90,7 +99,9 @@ function insideScript(host: HostRecord): string {
   );
   if (host.systemd) lines.push(sh`exec chroot ${m} ${SYSTEMD} --system`);
   else {
-    lines.push(sh`exec chroot ${m} ${SSHD} -D -e -o ${`ListenAddress=${host.address}`} -o PidFile=/run/sshd.pid -o HostKey=/etc/ssh/ssh_host_ed25519_key`);
+    lines.push(
+      sh`exec chroot ${m} ${SSHD} -D -e -o ${`ListenAddress=${host.address}`} -o PidFile=/run/sshd.pid -o HostKey=/etc/ssh/ssh_host_ed25519_key`,
+    );
   }
   return lines.join('\n');
 }
@@ -129,7 +140,9 @@ export function alive(pid: number): boolean {
 export function isOurProcess(host: HostRecord): boolean {
   try {
     const cmdline = readFileSync(`/proc/${host.pid}/cmdline`, 'utf8');
-    return (cmdline.startsWith('unshare\0') || cmdline.startsWith('bash\0')) && cmdline.includes(join(host.dir, 'merged'));
+    return (
+      (cmdline.startsWith('unshare\0') || cmdline.startsWith('bash\0')) && cmdline.includes(join(host.dir, 'merged'))
+    );
   } catch {
     return false;
   }
@@ -158,8 +171,14 @@ export function logTail(host: HostRecord, lines = 15): string {
 export function tcpOpen(address: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: address, port: 22 });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -167,7 +186,10 @@ export function tcpOpen(address: string): Promise<boolean> {
 export async function waitReady(host: HostRecord, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const fail = (why: string) =>
-    new BosunError('SANDBOX', `sandbox host ${host.name} (${host.address}) ${why}; the end of ${join(host.dir, 'sshd.log')}:\n${logTail(host)}`);
+    new BosunError(
+      'SANDBOX',
+      `sandbox host ${host.name} (${host.address}) ${why}; the end of ${join(host.dir, 'sshd.log')}:\n${logTail(host)}`,
+    );
   while (!(await tcpOpen(host.address))) {
     if (!alive(host.pid)) throw fail('exited before listening on port 22');
     if (Date.now() > deadline) throw fail(`was not listening on port 22 after ${timeoutMs / 1000} s`);
@@ -177,7 +199,8 @@ export async function waitReady(host: HostRecord, timeoutMs: number): Promise<vo
     const init = initPid(host.pid);
     if (init === undefined) throw fail('has no init process');
     const state = await waitSystemRunning(init, deadline);
-    if (state !== 'running' && state !== 'degraded') throw fail(`did not finish booting (systemctl is-system-running: ${state})`);
+    if (state !== 'running' && state !== 'degraded')
+      throw fail(`did not finish booting (systemctl is-system-running: ${state})`);
   }
 }
 
@@ -189,11 +212,20 @@ export async function stopHost(host: HostRecord): Promise<boolean> {
     const target = init ?? host.pid;
     // systemd powers off on SIGRTMIN+4 (34 + 4 on Linux); sshd ends on SIGTERM.
     const signal = host.systemd && init !== undefined ? 38 : 'SIGTERM';
-    try { process.kill(target, signal); } catch { /* already gone */ }
+    try {
+      process.kill(target, signal);
+    } catch {
+      /* already gone */
+    }
     if (!(await waitExit(host.pid, host.systemd ? 20_000 : 3000))) {
       // Killing a PID namespace's init ends every process in it.
-      try { process.kill(init ?? host.pid, 'SIGKILL'); } catch { /* already gone */ }
-      if (!(await waitExit(host.pid, 5000))) throw new BosunError('SANDBOX', `sandbox host ${host.name} (PID ${host.pid}) did not stop`);
+      try {
+        process.kill(init ?? host.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      if (!(await waitExit(host.pid, 5000)))
+        throw new BosunError('SANDBOX', `sandbox host ${host.name} (PID ${host.pid}) did not stop`);
     }
     stopped = true;
   }

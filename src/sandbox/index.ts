@@ -1,5 +1,12 @@
 /** Sandbox hosts: throwaway sshd (and systemd) hosts in Linux namespaces on loopback addresses. */
-export { sandboxUp, sandboxDown, defaultStateDir, type Sandbox, type SandboxHost, type SandboxOptions } from './sandbox.js';
+export {
+  sandboxUp,
+  sandboxDown,
+  defaultStateDir,
+  type Sandbox,
+  type SandboxHost,
+  type SandboxOptions,
+} from './sandbox.js';
 export { ensureSshd, sandboxSupport } from './support.js';
 export { sandboxAddresses, assertLoopback, DEFAULT_BASE } from './address.js';
 export { sandboxStatus, sandboxStartHost, sandboxStopHost, type HostStatus, type SandboxRef } from './control.js';

@@ -52,7 +52,15 @@ export interface SandboxState {
 }
 
 /** The only names a sandbox directory holds. */
-const SANDBOX_FILES = ['hosts', 'id_ed25519', 'id_ed25519.pub', 'known_hosts', 'inventory', 'state.json', 'state.json.tmp'];
+const SANDBOX_FILES = [
+  'hosts',
+  'id_ed25519',
+  'id_ed25519.pub',
+  'known_hosts',
+  'inventory',
+  'state.json',
+  'state.json.tmp',
+];
 
 /** How many hosts are prepared and started at once. */
 const START_CONCURRENCY = 16;
@@ -60,7 +68,9 @@ const START_CONCURRENCY = 16;
 /** The default state directory of a named sandbox. */
 export function defaultStateDir(name: string): string {
   const home = process.env.HOME ?? homedir();
-  return home && home !== '/' && !/[,:\s]/.test(home) ? join(home, '.cache', 'bosun', 'sandbox', name) : join('/var/tmp/bosun-sandbox', name);
+  return home && home !== '/' && !/[,:\s]/.test(home)
+    ? join(home, '.cache', 'bosun', 'sandbox', name)
+    : join('/var/tmp/bosun-sandbox', name);
 }
 
 /** Run tasks with at most `limit` at a time; every task runs, the first error is rethrown at the end. */
@@ -78,6 +88,7 @@ async function bounded<T>(items: T[], limit: number, task: (item: T) => Promise<
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a task threw, as it was
   if (firstError !== undefined) throw firstError;
 }
 
@@ -108,18 +119,24 @@ export async function sandboxUp(opts: SandboxOptions): Promise<Sandbox> {
   const support = sandboxSupport();
   if (!support.ok) throw new BosunError('SANDBOX', support.reason);
   const systemd = opts.systemd ?? false;
-  if (systemd && !existsSync(SYSTEMD)) throw new BosunError('SANDBOX', `--systemd needs ${SYSTEMD} (apt-get install -y systemd)`);
+  if (systemd && !existsSync(SYSTEMD))
+    throw new BosunError('SANDBOX', `--systemd needs ${SYSTEMD} (apt-get install -y systemd)`);
   const name = opts.name ?? 'default';
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new BosunError('SANDBOX', `sandbox name '${name}' may only use letters, digits, '.', '_' and '-'`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(name))
+    throw new BosunError('SANDBOX', `sandbox name '${name}' may only use letters, digits, '.', '_' and '-'`);
   const addresses = sandboxAddresses(opts.base ?? DEFAULT_BASE, opts.count);
   const stateDir = opts.stateDir ?? defaultStateDir(name);
   await sandboxDown({ stateDir });
   // Readiness is "port 22 answers": an address already taken would look ready at once.
   const taken = (await Promise.all(addresses.map(async (a) => ((await tcpOpen(a)) ? a : undefined)))).filter(Boolean);
   if (taken.length > 0) {
-    throw new BosunError('SANDBOX', `port 22 is already in use on ${taken.slice(0, 5).join(', ')}${taken.length > 5 ? ', ...' : ''}`, {
-      hint: 'another sandbox or sshd listens there: bring it down, or pick another base address',
-    });
+    throw new BosunError(
+      'SANDBOX',
+      `port 22 is already in use on ${taken.slice(0, 5).join(', ')}${taken.length > 5 ? ', ...' : ''}`,
+      {
+        hint: 'another sandbox or sshd listens there: bring it down, or pick another base address',
+      },
+    );
   }
   await fs.mkdir(join(stateDir, 'hosts'), { recursive: true, mode: 0o700 });
   const privateKeyFile = join(stateDir, 'id_ed25519');
@@ -171,7 +188,8 @@ export async function sandboxUp(opts: SandboxOptions): Promise<Sandbox> {
 /** Mount points under a directory, deepest first (none are expected: host mounts are private). */
 function mountsUnder(dir: string): string[] {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  return readFileSync('/proc/self/mounts', 'utf8').split('\n')
+  return readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
     .map((l) => (l.split(' ')[1] ?? '').replace(/\\040/g, ' '))
     .filter((p) => p.startsWith(prefix))
     .sort((a, b) => b.length - a.length);
@@ -190,7 +208,10 @@ export async function sandboxDown(opts: { name?: string; stateDir?: string }): P
   // Never remove a directory that is not a sandbox's, whatever path was given.
   const foreign = (await fs.readdir(stateDir)).filter((f) => !SANDBOX_FILES.includes(f));
   if (foreign.length > 0) {
-    throw new BosunError('SANDBOX', `${stateDir} does not look like a sandbox directory (it has ${foreign.slice(0, 3).join(', ')}); not touching it`);
+    throw new BosunError(
+      'SANDBOX',
+      `${stateDir} does not look like a sandbox directory (it has ${foreign.slice(0, 3).join(', ')}); not touching it`,
+    );
   }
   let stopped = 0;
   const failures: string[] = [];
@@ -203,10 +224,12 @@ export async function sandboxDown(opts: { name?: string; stateDir?: string }): P
   });
   const stillRunning = (state?.hosts ?? []).filter((h) => h.pid > 0 && isOurProcess(h));
   if (failures.length > 0 || stillRunning.length > 0) {
-    throw new BosunError('SANDBOX', `could not stop every sandbox host, left ${stateDir} in place: ${failures.join('; ') || stillRunning.map((h) => h.name).join(', ')}`);
+    const why = failures.join('; ') || stillRunning.map((h) => h.name).join(', ');
+    throw new BosunError('SANDBOX', `could not stop every sandbox host, left ${stateDir} in place: ${why}`);
   }
   for (const mountPoint of mountsUnder(stateDir)) await run('umount', ['-l', mountPoint]).catch(() => undefined);
-  if (mountsUnder(stateDir).length > 0) throw new BosunError('SANDBOX', `mounts remain under ${stateDir}; not removing it`);
+  if (mountsUnder(stateDir).length > 0)
+    throw new BosunError('SANDBOX', `mounts remain under ${stateDir}; not removing it`);
   await fs.rm(stateDir, { recursive: true, force: true });
   return stopped;
 }

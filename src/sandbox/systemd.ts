@@ -14,13 +14,31 @@ import { sh } from '../util/shell.js';
  * would run apt or fstrim, and servers this machine has that tests do not want.
  */
 export const MASKED_UNITS = [
-  'getty@tty1.service', 'console-getty.service', 'serial-getty@ttyS0.service', 'getty.target',
-  'systemd-sysctl.service', 'systemd-binfmt.service', 'proc-sys-fs-binfmt_misc.automount', 'proc-sys-fs-binfmt_misc.mount',
-  'systemd-udevd.service', 'systemd-udev-trigger.service', 'systemd-udev-settle.service',
-  'systemd-udevd-control.socket', 'systemd-udevd-kernel.socket', 'systemd-modules-load.service',
-  'systemd-timesyncd.service', 'systemd-remount-fs.service', 'systemd-pstore.service',
-  'apt-daily.timer', 'apt-daily-upgrade.timer', 'man-db.timer', 'fstrim.timer', 'e2scrub_all.timer',
-  'e2scrub_reap.service', 'dpkg-db-backup.timer', 'postgresql.service',
+  'getty@tty1.service',
+  'console-getty.service',
+  'serial-getty@ttyS0.service',
+  'getty.target',
+  'systemd-sysctl.service',
+  'systemd-binfmt.service',
+  'proc-sys-fs-binfmt_misc.automount',
+  'proc-sys-fs-binfmt_misc.mount',
+  'systemd-udevd.service',
+  'systemd-udev-trigger.service',
+  'systemd-udev-settle.service',
+  'systemd-udevd-control.socket',
+  'systemd-udevd-kernel.socket',
+  'systemd-modules-load.service',
+  'systemd-timesyncd.service',
+  'systemd-remount-fs.service',
+  'systemd-pstore.service',
+  'apt-daily.timer',
+  'apt-daily-upgrade.timer',
+  'man-db.timer',
+  'fstrim.timer',
+  'e2scrub_all.timer',
+  'e2scrub_reap.service',
+  'dpkg-db-backup.timer',
+  'postgresql.service',
 ];
 
 /** Mask units by linking them to /dev/null in the host's upper layer. */
@@ -39,7 +57,7 @@ export async function maskUnits(upper: string, units: string[] = MASKED_UNITS): 
  * not by a shell loop that would see it change as it moves.
  */
 export function cgroupDirsFor(leaf: string): string[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync('/proc/self/cgroup', 'utf8');
   } catch {
@@ -52,7 +70,12 @@ export function cgroupDirsFor(leaf: string): string[] {
     if (!m) continue;
     const [, , controllers, path] = m as unknown as [string, string, string, string];
     if (controllers.split(',').includes('cpuset')) continue;
-    const mount = controllers === '' ? (pureV2 ? '/sys/fs/cgroup' : '/sys/fs/cgroup/unified') : `/sys/fs/cgroup/${controllers.replace(/^name=/, '')}`;
+    const mount =
+      controllers === ''
+        ? pureV2
+          ? '/sys/fs/cgroup'
+          : '/sys/fs/cgroup/unified'
+        : `/sys/fs/cgroup/${controllers.replace(/^name=/, '')}`;
     if (!existsSync(mount)) continue;
     dirs.push(join(mount, path, leaf));
   }
@@ -93,9 +116,14 @@ export async function removeCgroups(dirs: string[]): Promise<void> {
 /** Ask systemd inside the host (via nsenter into its mount and PID namespaces and root) how booting goes. */
 function systemState(initPid: number): Promise<string> {
   return new Promise((resolve) => {
-    execFile('nsenter', ['-t', String(initPid), '-m', '-p', '-r', '-w', 'systemctl', 'is-system-running'], { timeout: 5000 }, (_err, stdout) => {
-      resolve(stdout.trim() || 'unreachable');
-    });
+    execFile(
+      'nsenter',
+      ['-t', String(initPid), '-m', '-p', '-r', '-w', 'systemctl', 'is-system-running'],
+      { timeout: 5000 },
+      (_err, stdout) => {
+        resolve(stdout.trim() || 'unreachable');
+      },
+    );
   });
 }
 

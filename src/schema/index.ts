@@ -8,7 +8,13 @@
  */
 import { moduleRegistry } from '../modules/index.js';
 import { inventorySchema } from '../inventory/index.js';
-import { argumentSpecsSchema, playbookSchema, roleMetaSchema, taskSchema, tasksFileSchema } from '../playbook/schema.js';
+import {
+  argumentSpecsSchema,
+  playbookSchema,
+  roleMetaSchema,
+  taskSchema,
+  tasksFileSchema,
+} from '../playbook/schema.js';
 import { scenarioSchema } from '../role-test/scenario.js';
 
 /** The schemas `bosun schema` prints. */
@@ -21,7 +27,18 @@ const DRAFT = 'http://json-schema.org/draft-07/schema#';
 /** A templated value: accepted wherever the argument's own type is not a string. */
 const TEMPLATE = { type: 'string', pattern: '\\{\\{', description: 'a template, rendered at run time' };
 /** Cross-argument rules are left to the run: `args:` may supply what the module key lacks. */
-const CROSS_ARGUMENT = ['required', 'oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', 'dependentRequired', 'dependencies'];
+const CROSS_ARGUMENT = [
+  'required',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'dependentRequired',
+  'dependencies',
+];
 const FQCN = ['ansible.builtin.', 'ansible.legacy.'];
 
 type Schema = Record<string, unknown>;
@@ -31,7 +48,9 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 /** True when any string is valid here (so a template is too). */
 function takesAnyString(s: Schema): boolean {
   const types = [s['type']].flat();
-  return types.includes('string') && !['pattern', 'enum', 'const', 'format', 'minLength', 'maxLength'].some((k) => k in s);
+  return (
+    types.includes('string') && !['pattern', 'enum', 'const', 'format', 'minLength', 'maxLength'].some((k) => k in s)
+  );
 }
 
 /** An argument's schema that also accepts a template, recursively for nested options. */
@@ -39,8 +58,10 @@ function templatable(s: Schema): Schema {
   const out = clone(s);
   const props = out['properties'] as Record<string, Schema> | undefined;
   if (props) for (const [k, v] of Object.entries(props)) props[k] = templatable(v);
-  if (out['items'] && typeof out['items'] === 'object' && !Array.isArray(out['items'])) out['items'] = templatable(out['items'] as Schema);
-  if (takesAnyString(out) || Object.keys(out).length === 0 || Object.keys(out).every((k) => k === 'description')) return out;
+  if (out['items'] && typeof out['items'] === 'object' && !Array.isArray(out['items']))
+    out['items'] = templatable(out['items'] as Schema);
+  if (takesAnyString(out) || Object.keys(out).length === 0 || Object.keys(out).every((k) => k === 'description'))
+    return out;
   const { description, ...rest } = out;
   return { ...(description ? { description } : {}), anyOf: [rest, TEMPLATE] };
 }
@@ -67,30 +88,59 @@ function taskDefinitions(): Record<string, unknown> {
     return {
       type: 'object',
       properties: { ...keywords, ...extra, ...Object.fromEntries(keys.map((k) => [k, value])) },
-      ...(keys.length === 1 ? { required: [key] } : { anyOf: keys.map((k) => ({ required: [k], properties: { [k]: true } })) }),
+      ...(keys.length === 1
+        ? { required: [key] }
+        : { anyOf: keys.map((k) => ({ required: [k], properties: { [k]: true } })) }),
       additionalProperties: false,
     };
   };
   const definitions: Record<string, unknown> = {};
   const branches: Schema[] = [
     { ...branch('block', list, { rescue: list, always: list }), description: 'a block: tasks with rescue and always' },
-    ...['include_tasks', 'import_tasks'].map((k) => branch(k, { anyOf: [{ type: 'string' }, { type: 'object', properties: { file: { type: 'string' }, apply: { type: 'object' } }, additionalProperties: false }] })),
-    ...['include_role', 'import_role'].map((k) => branch(k, {
-      type: 'object',
-      properties: {
-        ...Object.fromEntries(['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from'].map((p) => [p, { type: 'string' }])),
-        apply: { type: 'object' }, public: { type: ['boolean', 'string'] }, allow_duplicates: { type: ['boolean', 'string'] },
-      },
-      required: ['name'],
-      additionalProperties: false,
-    })),
+    ...['include_tasks', 'import_tasks'].map((k) =>
+      branch(k, {
+        anyOf: [
+          { type: 'string' },
+          {
+            type: 'object',
+            properties: { file: { type: 'string' }, apply: { type: 'object' } },
+            additionalProperties: false,
+          },
+        ],
+      }),
+    ),
+    ...['include_role', 'import_role'].map((k) =>
+      branch(k, {
+        type: 'object',
+        properties: {
+          ...Object.fromEntries(
+            ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from'].map((p) => [p, { type: 'string' }]),
+          ),
+          apply: { type: 'object' },
+          public: { type: ['boolean', 'string'] },
+          allow_duplicates: { type: ['boolean', 'string'] },
+        },
+        required: ['name'],
+        additionalProperties: false,
+      }),
+    ),
     branch('action', { anyOf: [{ type: 'string' }, { type: 'object' }] }),
     branch('local_action', { anyOf: [{ type: 'string' }, { type: 'object' }] }),
   ];
   for (const [name, def] of [...moduleRegistry].sort(([a], [b]) => a.localeCompare(b))) {
     definitions[`module_${name}`] = { description: def.docs.short, ...moduleArgs(def.schema) };
-    const value = { description: def.docs.short, anyOf: [{ $ref: `#/definitions/module_${name}` }, { type: ['string', 'null'] }] };
-    branches.push(branch(name, value, {}, FQCN.map((p) => `${p}${name}`)));
+    const value = {
+      description: def.docs.short,
+      anyOf: [{ $ref: `#/definitions/module_${name}` }, { type: ['string', 'null'] }],
+    };
+    branches.push(
+      branch(
+        name,
+        value,
+        {},
+        FQCN.map((p) => `${p}${name}`),
+      ),
+    );
   }
   definitions['task'] = { type: 'object', anyOf: branches };
   return definitions;
@@ -98,24 +148,45 @@ function taskDefinitions(): Record<string, unknown> {
 
 /** The schema of a task list (tasks/main.yml, handlers/main.yml), modules included. */
 export function editorTasksSchema(): Schema {
-  return { $schema: DRAFT, $id: tasksFileSchema.$id, title: tasksFileSchema.title, type: 'array', items: { $ref: '#/definitions/task' }, definitions: taskDefinitions() };
+  return {
+    $schema: DRAFT,
+    $id: tasksFileSchema.$id,
+    title: tasksFileSchema.title,
+    type: 'array',
+    items: { $ref: '#/definitions/task' },
+    definitions: taskDefinitions(),
+  };
 }
 
 /** The schema of a playbook, modules included. */
 export function editorPlaybookSchema(): Schema {
   const play = clone(playbookSchema.items) as { properties: Record<string, unknown> };
-  for (const key of ['pre_tasks', 'tasks', 'post_tasks', 'handlers']) play.properties[key] = { type: 'array', items: { $ref: '#/definitions/task' } };
-  return { $schema: DRAFT, $id: playbookSchema.$id, title: playbookSchema.title, type: 'array', items: play, definitions: taskDefinitions() };
+  for (const key of ['pre_tasks', 'tasks', 'post_tasks', 'handlers'])
+    play.properties[key] = { type: 'array', items: { $ref: '#/definitions/task' } };
+  return {
+    $schema: DRAFT,
+    $id: playbookSchema.$id,
+    title: playbookSchema.title,
+    type: 'array',
+    items: play,
+    definitions: taskDefinitions(),
+  };
 }
 
 /** The schema of one kind, as `bosun schema KIND` prints it. */
 export function editorSchema(kind: SchemaKind): Schema {
   switch (kind) {
-    case 'playbook': return editorPlaybookSchema();
-    case 'tasks': return editorTasksSchema();
-    case 'inventory': return { ...clone(inventorySchema), $schema: DRAFT, $id: 'https://bosun.dev/schema/inventory.json' };
-    case 'role-args': return { $schema: DRAFT, ...clone(argumentSpecsSchema) };
-    case 'role-meta': return { $schema: DRAFT, ...clone(roleMetaSchema) };
-    case 'scenario': return clone(scenarioSchema) as Schema;
+    case 'playbook':
+      return editorPlaybookSchema();
+    case 'tasks':
+      return editorTasksSchema();
+    case 'inventory':
+      return { ...clone(inventorySchema), $schema: DRAFT, $id: 'https://bosun.dev/schema/inventory.json' };
+    case 'role-args':
+      return { $schema: DRAFT, ...clone(argumentSpecsSchema) };
+    case 'role-meta':
+      return { $schema: DRAFT, ...clone(roleMetaSchema) };
+    case 'scenario':
+      return clone(scenarioSchema);
   }
 }

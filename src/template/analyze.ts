@@ -10,8 +10,15 @@ import { VALUE_HELPER } from './positions.js';
 
 type Program = hbs.AST.Program;
 type Statement = hbs.AST.Statement;
-type Mustache = hbs.AST.MustacheStatement;
-type Block = hbs.AST.BlockStatement;
+// Handlebars' types say every mustache has a `hash` and every block a `program` and an `inverse`; the parser
+// leaves each out when absent (no `k=v`; an inverted `{{^x}}` block; no `{{else}}`).
+/** A `{{...}}` node as the parser makes it. */
+export type Mustache = Omit<hbs.AST.MustacheStatement, 'hash'> & { hash?: hbs.AST.Hash };
+type Block = Omit<hbs.AST.BlockStatement, 'hash' | 'program' | 'inverse'> & {
+  hash?: hbs.AST.Hash;
+  program?: Program;
+  inverse?: Program;
+};
 type Expression = hbs.AST.Expression;
 type PathExpression = hbs.AST.PathExpression;
 type SubExpression = hbs.AST.SubExpression;
@@ -39,13 +46,22 @@ export interface VarRef {
 
 /** A syntax-level problem found by the walk, with its location. */
 export class AnalysisError extends Error {
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(message);
   }
 }
 
 /** Internal helpers the rewrites call; users cannot call them. */
-export const INTERNAL = { str: '__bosun_str', capture: '__bosun_capture', get: '__bosun_get', opt: '__bosun_opt' } as const;
+export const INTERNAL = {
+  str: '__bosun_str',
+  capture: '__bosun_capture',
+  get: '__bosun_get',
+  opt: '__bosun_opt',
+} as const;
 
 const ROOT: Scope = { kind: 'root' };
 const DATA: Scope = { kind: 'data' };
@@ -111,7 +127,7 @@ class Walker {
   private helperName(p: Expression): string {
     // Handlebars calls `{{undefined x}}` / `(null x)` the helper named by the literal's text.
     if (p.type !== 'PathExpression') {
-      const name = String((p as hbs.AST.StringLiteral).original);
+      const name = String((p as hbs.AST.Literal & { original: unknown }).original);
       if (p.type === 'SubExpression' || !isHelper(name)) throw this.error(`unknown helper '${name}'`, p.loc);
       return name;
     }
@@ -124,9 +140,9 @@ class Walker {
   }
 
   private mustache(m: Mustache): void {
-    const path = m.path as Expression;
+    const path = m.path;
     if (path.type === 'PathExpression' && !hasArgs(m)) {
-      if (!isHelperCall(path as PathExpression)) m.path = this.value(path as PathExpression, false) as PathExpression;
+      if (!isHelperCall(path as PathExpression)) m.path = this.value(path as PathExpression, false);
       return;
     }
     if (!hasArgs(m)) return;
@@ -183,7 +199,7 @@ class Walker {
     this.refs.push({ scope, parts, name: p.original, line: p.loc.start.line, column: p.loc.start.column, optional });
     // Strict mode reads `a.b` as lookup(lookup(ctx, a), b), which throws when `a` is missing.
     if (optional && p.parts.length > 1) {
-      const first: PathExpression = { ...p, parts: [p.parts[0]!], original: p.data ? `@${p.parts[0]}` : p.parts[0]! };
+      const first: PathExpression = { ...p, parts: [p.parts[0]!], original: p.data ? `@${p.parts[0]!}` : p.parts[0]! };
       return lookup(INTERNAL.opt, first, p.parts.slice(1));
     }
     return p;
@@ -193,7 +209,8 @@ class Walker {
     const name = b.path.original;
     if (name === 'raw' && b.params.length === 0) return;
     if (!BLOCKS.has(name)) {
-      if (isHelper(name)) throw this.error(`'${name}' is not a block helper (blocks: #if, #unless, #each, #with)`, b.loc);
+      if (isHelper(name))
+        throw this.error(`'${name}' is not a block helper (blocks: #if, #unless, #each, #with)`, b.loc);
       throw this.error(`unknown block helper '#${name}' (blocks: #if, #unless, #each, #with, {{{{raw}}}})`, b.loc);
     }
     if (b.params.length !== 1) throw this.error(`#${name} takes exactly one argument`, b.loc);
@@ -208,9 +225,10 @@ class Walker {
     let inner: Scope = { kind: 'dynamic' };
     if (where && where.scope.kind !== 'dynamic' && where.scope.kind !== 'data') {
       const label = (target as PathExpression).original;
-      inner = name === 'each'
-        ? { kind: 'item', parent: where.scope, parts: where.parts, label }
-        : { kind: 'with', parent: where.scope, parts: where.parts, label };
+      inner =
+        name === 'each'
+          ? { kind: 'item', parent: where.scope, parts: where.parts, label }
+          : { kind: 'with', parent: where.scope, parts: where.parts, label };
     }
     const params = new Map<string, Scope>();
     const declared = b.program?.blockParams ?? [];
@@ -234,14 +252,20 @@ export function analyzeProgram(program: Program): VarRef[] {
 
 /** The expression a mustache evaluates, usable as a helper argument. */
 function mustacheExpr(m: Mustache): Expression {
-  const path = m.path as Expression;
+  const path = m.path;
   const call = hasArgs(m) || (path.type === 'PathExpression' && isHelperCall(path as PathExpression));
   if (!call) return path;
-  return { type: 'SubExpression', path: m.path as PathExpression, params: m.params, hash: m.hash ?? { type: 'Hash', pairs: [], loc: m.loc }, loc: m.loc } as SubExpression;
+  return {
+    type: 'SubExpression',
+    path: m.path as PathExpression,
+    params: m.params,
+    hash: m.hash ?? { type: 'Hash', pairs: [], loc: m.loc },
+    loc: m.loc,
+  } as SubExpression;
 }
 
 function wrap(m: Mustache, helper: string): Mustache {
-  return { ...m, path: pathNode(helper, m.loc), params: [mustacheExpr(m)], hash: undefined as unknown as hbs.AST.Hash };
+  return { ...m, path: pathNode(helper, m.loc), params: [mustacheExpr(m)], hash: undefined };
 }
 
 /** A copy of the program where every `{{expr}}` goes through the text helper (lists as JSON, ...). */
@@ -250,7 +274,11 @@ export function textProgram(p: Program): Program {
     if (s.type === 'MustacheStatement') return wrap(s as Mustache, INTERNAL.str);
     if (s.type === 'BlockStatement') {
       const b = s as Block;
-      return { ...b, program: b.program && textProgram(b.program), inverse: b.inverse && textProgram(b.inverse) } as Block;
+      return {
+        ...b,
+        program: b.program && textProgram(b.program),
+        inverse: b.inverse && textProgram(b.inverse),
+      } as Block;
     }
     return s;
   });
@@ -259,7 +287,9 @@ export function textProgram(p: Program): Program {
 
 /** The single mustache of a text that is exactly one expression (whitespace around allowed). */
 export function singleMustache(p: Program): Mustache | undefined {
-  const stmts = p.body.filter((s) => !(s.type === 'ContentStatement' && (s as hbs.AST.ContentStatement).value.trim() === ''));
+  const stmts = p.body.filter(
+    (s) => !(s.type === 'ContentStatement' && (s as hbs.AST.ContentStatement).value.trim() === ''),
+  );
   return stmts.length === 1 && stmts[0]!.type === 'MustacheStatement' ? (stmts[0] as Mustache) : undefined;
 }
 

@@ -6,7 +6,16 @@
 import { jinjaHint } from './jinja-hints.js';
 import Handlebars from 'handlebars';
 import { BosunError, type SourcePos } from '../errors.js';
-import { analyzeProgram, AnalysisError, captureProgram, INTERNAL, singleMustache, textProgram, type VarRef } from './analyze.js';
+import {
+  analyzeProgram,
+  AnalysisError,
+  captureProgram,
+  INTERNAL,
+  singleMustache,
+  textProgram,
+  type Mustache,
+  type VarRef,
+} from './analyze.js';
 import { HELPERS } from './helpers.js';
 import { rewriteTemplate, toSourcePos, VALUE_HELPER, type Insertions, type PosContext } from './positions.js';
 import { missingDetail, newSession, Resolver, type RenderSession } from './resolve.js';
@@ -18,17 +27,38 @@ export type { SourcePos } from '../errors.js';
 
 /** Renders templates and evaluates conditions; one per run, shared by all hosts. */
 export interface TemplateEngine {
-  /** Render a YAML string value. A value that is exactly one `{{ expr }}` (surrounding whitespace allowed) keeps the expression's native type (list, number, boolean, object); anything else renders to a string. Strings without `{{` are returned unchanged (fast path). */
+  /**
+   * Render a YAML string value. A value that is exactly one `{{ expr }}` (surrounding whitespace allowed) keeps the
+   * expression's native type (list, number, boolean, object); anything else renders to a string. Strings without `{{`
+   * are returned unchanged (fast path).
+   */
   renderString(text: string, vars: Record<string, unknown>, source?: SourcePos): unknown;
-  /** Render every string inside a structure (objects, arrays), keys untouched; `posOf(path)` gives the position of the value at a path for errors. */
-  renderDeep(value: unknown, vars: Record<string, unknown>, posOf?: (path: ReadonlyArray<string | number>) => SourcePos): unknown;
+  /**
+   * Render every string inside a structure (objects, arrays), keys untouched; `posOf(path)` gives the position of the
+   * value at a path for errors.
+   */
+  renderDeep(
+    value: unknown,
+    vars: Record<string, unknown>,
+    posOf?: (path: ReadonlyArray<string | number>) => SourcePos,
+  ): unknown;
   /** Render a template file's text (the `template` module); always a string. */
   renderText(text: string, vars: Record<string, unknown>, file: string): string;
-  /** Evaluate a condition expression written WITHOUT braces: `st.stat.exists`, `(eq a "b")`, `(not x)`, `eq a "b"` (a bare helper call), `true`, `3`. Returns the native value. */
+  /**
+   * Evaluate a condition expression written WITHOUT braces: `st.stat.exists`, `(eq a "b")`, `(not x)`, `eq a "b"` (a
+   * bare helper call), `true`, `3`. Returns the native value.
+   */
   evaluate(expr: string, vars: Record<string, unknown>, source?: SourcePos): unknown;
-  /** Truthiness shared by when/changed_when/failed_when/assert: false, null/undefined, 0, '', empty list are false; strings 'false'/'no'/'off'/'0' (case-insensitive) are false too, since YAML 1.2 keeps yes/no as strings; everything else true. */
+  /**
+   * Truthiness shared by when/changed_when/failed_when/assert: false, null/undefined, 0, '', empty list are false;
+   * strings 'false'/'no'/'off'/'0' (case-insensitive) are false too, since YAML 1.2 keeps yes/no as strings; everything
+   * else true.
+   */
   isTruthy(value: unknown): boolean;
-  /** Parse (not render) a template at load time: TEMPLATE_SYNTAX error with position for bad syntax; unknown helpers are an error too. */
+  /**
+   * Parse (not render) a template at load time: TEMPLATE_SYNTAX error with position for bad syntax; unknown helpers are
+   * an error too.
+   */
   check(text: string, source?: SourcePos): void;
   /** Check a condition expression's syntax at load time. */
   checkExpression(expr: string, source?: SourcePos): void;
@@ -47,14 +77,18 @@ interface Compiled {
   ast: Program;
   refs: VarRef[];
   inserted: Insertions;
-  single: hbs.AST.MustacheStatement | undefined;
+  single: Mustache | undefined;
   text?: Delegate;
   native?: Delegate;
 }
 
 /** An error thrown inside a helper, carrying the helper's location. */
 class HelperFailure extends Error {
-  constructor(readonly helper: string, readonly loc: hbs.AST.SourceLocation | undefined, override readonly cause: unknown) {
+  constructor(
+    readonly helper: string,
+    readonly loc: hbs.AST.SourceLocation | undefined,
+    override readonly cause: unknown,
+  ) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
 }
@@ -62,13 +96,28 @@ class HelperFailure extends Error {
 const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 const MAX_CACHED = 20_000;
 
-interface Box { value: unknown }
+interface Box {
+  value: unknown;
+}
 
 /** Parser token names, as a person would say them. */
 const TOKEN_NAMES: Record<string, string> = {
-  EOF: 'end of template (an unclosed {{ or block?)', CLOSE: "'}}'", OPEN: "'{{'", OPEN_SEXPR: "'('", CLOSE_SEXPR: "')'",
-  EQUALS: "'='", OPEN_ENDBLOCK: "'{{/'", OPEN_BLOCK: "'{{#'", STRING: 'string', NUMBER: 'number', ID: 'name', SEP: "'.'",
+  EOF: 'end of template (an unclosed {{ or block?)',
+  CLOSE: "'}}'",
+  OPEN: "'{{'",
+  OPEN_SEXPR: "'('",
+  CLOSE_SEXPR: "')'",
+  EQUALS: "'='",
+  OPEN_ENDBLOCK: "'{{/'",
+  OPEN_BLOCK: "'{{#'",
+  STRING: 'string',
+  NUMBER: 'number',
+  ID: 'name',
+  SEP: "'.'",
 };
+
+const HANDLEBARS_HINT =
+  'expressions are Handlebars: {{ name }}, {{ helper arg "text" }}, {{#if (eq a "b")}}...{{/if}}; see docs/templates.md';
 
 class Engine implements TemplateEngine {
   private readonly hb = Handlebars.create();
@@ -77,7 +126,7 @@ class Engine implements TemplateEngine {
   constructor() {
     this.hb.unregisterHelper('log');
     for (const helper of HELPERS) {
-      this.register(helper.name, (args, options) => helper.fn(args, (options.hash ?? {}) as Record<string, unknown>));
+      this.register(helper.name, (args, options) => helper.fn(args, options.hash as Record<string, unknown>));
     }
     this.register(VALUE_HELPER, ([v]) => v);
     // Text made from a null value would write an empty string into a config file: refuse instead.
@@ -127,7 +176,11 @@ class Engine implements TemplateEngine {
     return this.renderValue(text, vars, { source, inserted: new Map(), colShift: 0 }, newSession(), 'value');
   }
 
-  renderDeep(value: unknown, vars: Record<string, unknown>, posOf?: (path: ReadonlyArray<string | number>) => SourcePos): unknown {
+  renderDeep(
+    value: unknown,
+    vars: Record<string, unknown>,
+    posOf?: (path: ReadonlyArray<string | number>) => SourcePos,
+  ): unknown {
     if (!hasTemplate(value)) return value;
     const session = newSession();
     const walk = (v: unknown, path: Array<string | number>): unknown => {
@@ -182,11 +235,15 @@ class Engine implements TemplateEngine {
     return { text: `{{${expr}}}`, colShift: 2 };
   }
 
-  private single(compiled: Compiled, ctx: PosContext): hbs.AST.MustacheStatement {
+  private single(compiled: Compiled, ctx: PosContext): Mustache {
     if (compiled.single) return compiled.single;
-    throw new BosunError('TEMPLATE_SYNTAX', 'a condition must be one expression, such as `x`, `(eq a "b")` or `eq a "b"`', {
-      source: toSourcePos(1, ctx.colShift, ctx),
-    });
+    throw new BosunError(
+      'TEMPLATE_SYNTAX',
+      'a condition must be one expression, such as `x`, `(eq a "b")` or `eq a "b"`',
+      {
+        source: toSourcePos(1, ctx.colShift, ctx),
+      },
+    );
   }
 
   /** Parse and analyse a template, or take it from the cache. */
@@ -207,7 +264,10 @@ class Engine implements TemplateEngine {
     } catch (err) {
       if (err instanceof AnalysisError) {
         const hint = jinjaHint(text);
-        throw new BosunError('TEMPLATE_SYNTAX', err.message, { source: toSourcePos(err.line, err.column, posCtx), ...(hint ? { hint } : {}) });
+        throw new BosunError('TEMPLATE_SYNTAX', err.message, {
+          source: toSourcePos(err.line, err.column, posCtx),
+          ...(hint ? { hint } : {}),
+        });
       }
       throw err;
     }
@@ -222,33 +282,45 @@ class Engine implements TemplateEngine {
     let line = e.lineNumber;
     let column = e.column;
     if (line === undefined) {
-      const yylloc = (Handlebars as unknown as { Parser?: { lexer?: { yylloc?: { first_line: number; first_column: number } } } }).Parser?.lexer?.yylloc;
+      const yylloc = (
+        Handlebars as unknown as { Parser?: { lexer?: { yylloc?: { first_line: number; first_column: number } } } }
+      ).Parser?.lexer?.yylloc;
       line = yylloc?.first_line ?? 1;
       column = yylloc?.first_column ?? 0;
     }
     const lines = String(e.message ?? err).split('\n');
     const got = /got '(\w+)'/.exec(lines.find((l) => l.startsWith('Expecting')) ?? '')?.[1];
-    const message = got
-      ? `template syntax error: unexpected ${got === 'INVALID' ? 'character (an unclosed string?)' : TOKEN_NAMES[got] ?? got}`
-      : `template syntax error: ${lines[0]?.replace(/ - \d+:\d+$/, '')}`;
+    const unexpected = got === 'INVALID' ? 'character (an unclosed string?)' : got && (TOKEN_NAMES[got] ?? got);
+    const message = unexpected
+      ? `template syntax error: unexpected ${unexpected}`
+      : `template syntax error: ${lines[0]!.replace(/ - \d+:\d+$/, '')}`;
     return new BosunError('TEMPLATE_SYNTAX', message, {
       source: toSourcePos(line, column ?? 0, ctx),
-      hint: jinjaHint(text) ?? 'expressions are Handlebars: {{ name }}, {{ helper arg "text" }}, {{#if (eq a "b")}}...{{/if}}; see docs/templates.md',
+      hint: jinjaHint(text) ?? HANDLEBARS_HINT,
       cause: err,
     });
   }
 
   /** Check the variables, then render: natively (one expression) or as text. */
-  private renderValue(text: string, vars: Record<string, unknown>, ctx: PosContext, session: RenderSession, mode: 'value' | 'text' | 'expression'): unknown {
+  private renderValue(
+    text: string,
+    vars: Record<string, unknown>,
+    ctx: PosContext,
+    session: RenderSession,
+    mode: 'value' | 'text' | 'expression',
+  ): unknown {
     const compiled = this.compile(text, ctx);
     const posCtx: PosContext = { ...ctx, inserted: compiled.inserted };
-    const single = mode === 'expression' ? this.single(compiled, posCtx) : mode === 'value' ? compiled.single : undefined;
-    const resolver = new Resolver(vars, session, (lazyText) => this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'));
+    const single =
+      mode === 'expression' ? this.single(compiled, posCtx) : mode === 'value' ? compiled.single : undefined;
+    const resolver = new Resolver(vars, session, (lazyText) =>
+      this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
+    );
     const position = (ref: VarRef): SourcePos | undefined => toSourcePos(ref.line, ref.column, posCtx);
     for (const ref of compiled.refs) resolver.check(ref, position);
     try {
       if (single) {
-        compiled.native ??= this.hb.compile(captureProgram(compiled.ast, single) as unknown as string, COMPILE_OPTIONS);
+        compiled.native ??= this.hb.compile(captureProgram(compiled.ast, single), COMPILE_OPTIONS);
         const box: Box = { value: undefined };
         compiled.native(resolver.root, { data: { bosunBox: box } });
         // A scalar keeps the text around it, as in Ansible: `content: "{{ version }}\n"` ends with its newline
@@ -256,7 +328,7 @@ class Engine implements TemplateEngine {
         const structured = typeof box.value === 'object' && box.value !== null;
         if (structured || mode === 'expression' || compiled.ast.body.length === 1) return box.value;
       }
-      compiled.text ??= this.hb.compile(textProgram(compiled.ast) as unknown as string, COMPILE_OPTIONS);
+      compiled.text ??= this.hb.compile(textProgram(compiled.ast), COMPILE_OPTIONS);
       return compiled.text(resolver.root);
     } catch (err) {
       throw this.renderError(err, posCtx);
@@ -267,8 +339,13 @@ class Engine implements TemplateEngine {
     if (err instanceof HelperFailure) {
       const source = err.loc ? toSourcePos(err.loc.start.line, err.loc.start.column, ctx) : ctx.source;
       if (err.cause instanceof BosunError) {
-        if (err.helper.startsWith('__')) return new BosunError(err.cause.code, err.cause.message, { source, hint: err.cause.hint, cause: err.cause });
-        return new BosunError(err.cause.code, `${err.helper}: ${err.cause.message}`, { source, hint: err.cause.hint, cause: err.cause });
+        if (err.helper.startsWith('__'))
+          return new BosunError(err.cause.code, err.cause.message, { source, hint: err.cause.hint, cause: err.cause });
+        return new BosunError(err.cause.code, `${err.helper}: ${err.cause.message}`, {
+          source,
+          hint: err.cause.hint,
+          cause: err.cause,
+        });
       }
       return new BosunError('TEMPLATE_RENDER', `${err.helper}: ${err.message}`, { source, cause: err.cause });
     }
@@ -277,7 +354,8 @@ class Engine implements TemplateEngine {
     const source = e.lineNumber !== undefined ? toSourcePos(e.lineNumber, e.column ?? 0, ctx) : ctx.source;
     const message = String(e.message ?? err).replace(/ - \d+:\d+$/, '');
     const notDefined = /^"(.*)" not defined in/.exec(message);
-    if (notDefined) return new BosunError('UNDEFINED_VAR', `undefined variable '${notDefined[1]}'`, { source, cause: err });
+    if (notDefined)
+      return new BosunError('UNDEFINED_VAR', `undefined variable '${notDefined[1]!}'`, { source, cause: err });
     return new BosunError('TEMPLATE_RENDER', `cannot render template: ${message}`, { source, cause: err });
   }
 }

@@ -4,17 +4,33 @@
  * bosun's Handlebars instead (docs/ansible-differences.md has the table).
  */
 
-const HINTS: ReadonlyArray<{ test: RegExp; hint: (m: RegExpExecArray) => string }> = [
-  { test: /\{%-?\s*(if|for)\b/, hint: (m) => (m[1] === 'if' ? 'Jinja2 {% if %} is {{#if cond}}...{{else}}...{{/if}} here' : 'Jinja2 {% for x in xs %} is {{#each xs}}...{{this}}...{{/each}} here') },
-  { test: /([\w.[\]]+)\s+is\s+not\s+defined\b/, hint: (m) => `Jinja2 'x is not defined' is (not (defined ${m[1]})) here` },
-  { test: /([\w.[\]]+)\s+is\s+defined\b/, hint: (m) => `Jinja2 'x is defined' is (defined ${m[1]}) here` },
-  { test: /([\w.[\]]+)\s*\|\s*default\(\s*([^)]*)\)/, hint: (m) => `Jinja2 filters are helpers here: {{ default ${m[1]} ${m[2]!.replace(/'/g, '"')} }}` },
-  { test: /([\w.[\]]+)\s*\|\s*(\w+)/, hint: (m) => `Jinja2 filters are helpers here: {{ ${m[2]} ${m[1]} }} instead of {{ ${m[1]} | ${m[2]} }}` },
-  { test: /(\S+)\s*(==|!=|>=|<=|>|<)\s*(\S+)/, hint: (m) => `comparisons are helpers here: (${OPS[m[2]!]} ${m[1]} ${m[3]!.replace(/'/g, '"')})` },
-  { test: /(\S+)\s+(and|or)\s+(\S+)/, hint: (m) => `'${m[2]}' is a helper here: (${m[2]} ${m[1]} ${m[3]})` },
-  { test: /^\s*(?:\{\{\s*)?not\s+(\S+)/, hint: (m) => `'not' is a helper here: (not ${m[1]})` },
-  { test: /(\S+)\s+not\s+in\s+(\S+)/, hint: (m) => `'not in' is (not (in ${m[1]} ${m[2]})) here` },
-  { test: /(\S+)\s+in\s+(\S+)/, hint: (m) => `'in' is a helper here: (in ${m[1]} ${m[2]})` },
+/** Each hint gets the pattern's capture groups (every group always takes part in a match). */
+const HINTS: ReadonlyArray<{ test: RegExp; hint: (a: string, b: string, c: string) => string }> = [
+  {
+    test: /\{%-?\s*(if|for)\b/,
+    hint: (keyword) =>
+      keyword === 'if'
+        ? 'Jinja2 {% if %} is {{#if cond}}...{{else}}...{{/if}} here'
+        : 'Jinja2 {% for x in xs %} is {{#each xs}}...{{this}}...{{/each}} here',
+  },
+  { test: /([\w.[\]]+)\s+is\s+not\s+defined\b/, hint: (x) => `Jinja2 'x is not defined' is (not (defined ${x})) here` },
+  { test: /([\w.[\]]+)\s+is\s+defined\b/, hint: (x) => `Jinja2 'x is defined' is (defined ${x}) here` },
+  {
+    test: /([\w.[\]]+)\s*\|\s*default\(\s*([^)]*)\)/,
+    hint: (x, fallback) => `Jinja2 filters are helpers here: {{ default ${x} ${fallback.replace(/'/g, '"')} }}`,
+  },
+  {
+    test: /([\w.[\]]+)\s*\|\s*(\w+)/,
+    hint: (x, filter) => `Jinja2 filters are helpers here: {{ ${filter} ${x} }} instead of {{ ${x} | ${filter} }}`,
+  },
+  {
+    test: /(\S+)\s*(==|!=|>=|<=|>|<)\s*(\S+)/,
+    hint: (a, op, b) => `comparisons are helpers here: (${OPS[op] ?? op} ${a} ${b.replace(/'/g, '"')})`,
+  },
+  { test: /(\S+)\s+(and|or)\s+(\S+)/, hint: (a, op, b) => `'${op}' is a helper here: (${op} ${a} ${b})` },
+  { test: /^\s*(?:\{\{\s*)?not\s+(\S+)/, hint: (x) => `'not' is a helper here: (not ${x})` },
+  { test: /(\S+)\s+not\s+in\s+(\S+)/, hint: (x, xs) => `'not in' is (not (in ${x} ${xs})) here` },
+  { test: /(\S+)\s+in\s+(\S+)/, hint: (x, xs) => `'in' is a helper here: (in ${x} ${xs})` },
 ];
 
 const OPS: Readonly<Record<string, string>> = { '==': 'eq', '!=': 'ne', '>=': 'ge', '<=': 'le', '>': 'gt', '<': 'lt' };
@@ -24,7 +40,9 @@ export function jinjaHint(text: string): string | undefined {
   const plain = text.replace(/\{\{-?|-?\}\}/g, ' ');
   for (const { test, hint } of HINTS) {
     const m = test.exec(plain);
-    if (m) return `${hint(m)} (bosun expressions are Handlebars; see docs/ansible-differences.md)`;
+    if (!m) continue;
+    const said = hint(m[1] ?? '', m[2] ?? '', m[3] ?? '');
+    return `${said} (bosun expressions are Handlebars; see docs/ansible-differences.md)`;
   }
   return undefined;
 }

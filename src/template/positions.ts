@@ -38,7 +38,10 @@ export function rewriteTemplate(text: string): { text: string; inserted: Inserti
   const emit = (s: string): void => {
     for (const ch of s) {
       out += ch;
-      if (ch === '\n') { line += 1; col = 0; } else col += 1;
+      if (ch === '\n') {
+        line += 1;
+        col = 0;
+      } else col += 1;
     }
   };
   const mark = (): void => {

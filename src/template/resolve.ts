@@ -56,7 +56,10 @@ function undefinedError(name: string, detail: string | undefined, source: Source
   });
 }
 
-/** Why `parts` is missing below `base` (named `label`): a message, undefined when there is nothing to add, null when the path exists. */
+/**
+ * Why `parts` is missing below `base` (named `label`): a message, undefined when there is nothing to add, null when the
+ * path exists.
+ */
 export function missingDetail(base: unknown, parts: readonly string[], label: string): string | undefined | null {
   let cur = base;
   for (let i = 0; i < parts.length; i++) {
@@ -65,14 +68,17 @@ export function missingDetail(base: unknown, parts: readonly string[], label: st
       const where = [label, ...parts.slice(0, i)].filter((s) => s !== '').join('.');
       if (where === '') return undefined;
       const kind = Array.isArray(cur) || isPlainObject(cur) ? '' : `, it is ${kindOf(cur)}`;
-      return `'${where}' has no key '${parts[i]}'${kind}`;
+      return `'${where}' has no key '${parts[i]!}'${kind}`;
     }
     cur = next.value;
   }
   return null;
 }
 
-/** Looks up and forces (renders lazy values of) every variable a template reads, on a copy-on-write view of the variables. */
+/**
+ * Looks up and forces (renders lazy values of) every variable a template reads, on a copy-on-write view of the
+ * variables.
+ */
 export class Resolver {
   /** The variables as Handlebars should see them (the original object until something lazy is rendered). */
   root: Record<string, unknown>;
@@ -108,7 +114,11 @@ export class Resolver {
       const next = child(cur, parts[i]!);
       if (!next) {
         if (ref.optional) return;
-        throw undefinedError(ref.name, missingDetail(cur, [parts[i]!], parts.slice(0, i).join('.')) ?? undefined, source());
+        throw undefinedError(
+          ref.name,
+          missingDetail(cur, [parts[i]!], parts.slice(0, i).join('.')) ?? undefined,
+          source(),
+        );
       }
       let value = next.value;
       if (isLazy(value)) {
@@ -139,7 +149,8 @@ export class Resolver {
       for (const part of scope.parts) cur = child(cur, part)?.value;
       if (scope.kind === 'with') out.push({ value: cur, label: scope.label });
       else if (Array.isArray(cur)) cur.forEach((v, i) => out.push({ value: v, label: `${scope.label}.${i}` }));
-      else if (isPlainObject(cur)) for (const [k, v] of Object.entries(cur)) out.push({ value: v, label: `${scope.label}.${k}` });
+      else if (isPlainObject(cur))
+        for (const [k, v] of Object.entries(cur)) out.push({ value: v, label: `${scope.label}.${k}` });
     }
     return out;
   }
@@ -162,7 +173,10 @@ export class Resolver {
       return value;
     } catch (err) {
       if (err instanceof BosunError && !explained.has(err)) {
-        const wrapped = new BosunError(err.code, `${err.message} in the value of variable '${key}'`, { hint: err.hint, cause: err });
+        const wrapped = new BosunError(err.code, `${err.message} in the value of variable '${key}'`, {
+          hint: err.hint,
+          cause: err,
+        });
         explained.add(wrapped);
         throw wrapped;
       }

@@ -38,11 +38,14 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** How a value appears inside text: strings as is, null/undefined as '', lists and dicts as JSON, the rest via String(). */
+/**
+ * How a value appears inside text: strings as is, null/undefined as '', lists and dicts as JSON, the rest via String().
+ */
 export function toText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '';
   if (typeof value === 'object') return JSON.stringify(value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are handled above; a primitive is left
   return String(value);
 }
 
@@ -60,7 +63,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
   const rb = b as Record<string, unknown>;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqual((a as Record<string, unknown>)[k], rb[k]));
+  return ka.every(
+    (k) => Object.prototype.hasOwnProperty.call(rb, k) && deepEqual((a as Record<string, unknown>)[k], rb[k]),
+  );
 }
 
 /** True when a string holds a template (`{{`), or a structure holds such a string anywhere. */

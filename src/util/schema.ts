@@ -48,15 +48,20 @@ function validatorDir(): string | null {
 }
 
 function cacheKey(schema: Record<string, unknown>): string {
-  cacheSalt ??= [require('ajv/package.json').version, require('ajv-formats/package.json').version, JSON.stringify(AJV_OPTIONS)].join(' ');
+  cacheSalt ??= [
+    (require('ajv/package.json') as { version: string }).version,
+    (require('ajv-formats/package.json') as { version: string }).version,
+    JSON.stringify(AJV_OPTIONS),
+  ].join(' ');
   return createHash('sha256').update(cacheSalt).update(JSON.stringify(schema)).digest('hex').slice(0, 32);
 }
 
 /** Evaluate standalone validator code (CommonJS) with bosun's own `require`, so its runtime imports resolve here. */
 function loadStandalone(code: string): ValidateFunction {
   const mod: { exports: unknown } = { exports: {} };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  new Function('require', 'module', 'exports', code)(require, mod, mod.exports);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- ajv's own standalone code, cached by us
+  const load = new Function('require', 'module', 'exports', code) as (r: NodeJS.Require, m: object, e: unknown) => void;
+  load(require, mod, mod.exports);
   return mod.exports as ValidateFunction;
 }
 
@@ -74,7 +79,8 @@ function compileCached(schema: Record<string, unknown>): ValidateFunction {
   const validate = ajv.compile(schema);
   if (file) {
     try {
-      const standalone = (require('ajv/dist/standalone') as { default: (a: Ajv, v: ValidateFunction) => string }).default;
+      const standalone = (require('ajv/dist/standalone') as { default: (a: Ajv, v: ValidateFunction) => string })
+        .default;
       mkdirSync(dir!, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, standalone(ajv, validate));
@@ -119,7 +125,14 @@ export function validateOrThrow(schema: Record<string, unknown>, value: unknown,
 function pickError(errors: ErrorObject[]): ErrorObject | undefined {
   const depth = (e: ErrorObject): number => (e.instancePath === '' ? 0 : e.instancePath.split('/').length);
   const weight = (e: ErrorObject): number =>
-    depth(e) * 10 + (e.keyword === 'additionalProperties' ? 5 : e.keyword === 'required' ? 4 : e.keyword === 'anyOf' || e.keyword === 'oneOf' ? 0 : 3);
+    depth(e) * 10 +
+    (e.keyword === 'additionalProperties'
+      ? 5
+      : e.keyword === 'required'
+        ? 4
+        : e.keyword === 'anyOf' || e.keyword === 'oneOf'
+          ? 0
+          : 3);
   return [...errors].sort((a, b) => weight(b) - weight(a))[0];
 }
 
@@ -134,21 +147,27 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget): BosunE
   let source = target.yaml ? target.yaml.posOf(full) : target.source;
   let message: string;
   const at = path.length ? ` at '${path.join('.')}'` : '';
+  const params = err.params as {
+    additionalProperty: string;
+    missingProperty: string;
+    type: string | string[];
+    allowedValues: unknown[];
+  };
   switch (err.keyword) {
     case 'additionalProperties': {
-      const key = String((err.params as { additionalProperty: string }).additionalProperty);
+      const key = params.additionalProperty;
       if (target.yaml) source = target.yaml.keyPosOf([...full, key]);
       message = `unknown key '${key}' in ${target.what}${at}`;
       break;
     }
     case 'required':
-      message = `${target.what}${at} is missing the required key '${(err.params as { missingProperty: string }).missingProperty}'`;
+      message = `${target.what}${at} is missing the required key '${params.missingProperty}'`;
       break;
     case 'type':
-      message = `${target.what}${at}: expected ${(err.params as { type: string | string[] }).type.toString().replace(',', ' or ')}`;
+      message = `${target.what}${at}: expected ${params.type.toString().replace(',', ' or ')}`;
       break;
     case 'enum':
-      message = `${target.what}${at}: expected one of ${((err.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+      message = `${target.what}${at}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
       break;
     default:
       message = `${target.what}${at}: ${err.message ?? 'invalid value'}`;

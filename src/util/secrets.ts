@@ -58,7 +58,8 @@ export class SecretMasker {
       // A template is not the secret: its rendered value is (a vault value, or learned from results).
       if (value.includes('{{')) return;
       this.addString(value);
-      if (value.includes('\n')) for (const line of value.split('\n')) if (line.trim().length >= 8) this.addString(line.trim());
+      if (value.includes('\n'))
+        for (const line of value.split('\n')) if (line.trim().length >= 8) this.addString(line.trim());
       this.addString(JSON.stringify(value).slice(1, -1));
       this.addString(shq(value));
     } else if (typeof value === 'number' || typeof value === 'bigint') {
@@ -94,7 +95,9 @@ export class SecretMasker {
   mask(text: string): string {
     if (this.secrets.size === 0 || text.length < MIN_LENGTH) return text;
     if (this.dirty || !this.pattern) {
-      const sorted = [...this.secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const sorted = [...this.secrets]
+        .sort((a, b) => b.length - a.length)
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       this.pattern = new RegExp(sorted.join('|'), 'g');
       this.dirty = false;
     }
@@ -119,7 +122,8 @@ export class SecretMasker {
       return out;
     }
     const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null) return value instanceof Error ? new Error(this.mask(value.message)) : value;
+    if (proto !== Object.prototype && proto !== null)
+      return value instanceof Error ? new Error(this.mask(value.message)) : value;
     const out: Record<string, unknown> = {};
     seen.set(value, out);
     for (const [k, v] of Object.entries(value)) out[this.mask(k)] = this.walk(v, seen);
@@ -161,8 +165,18 @@ interface ValuesHolder {
 
 /** What secrets are collected from at the start of a run (the loaded inventory and playbooks fit these shapes). */
 export interface SecretSources {
-  inventory: { hosts: ReadonlyMap<string, { vars: Record<string, unknown> }>; groups: ReadonlyMap<string, { vars: Record<string, unknown> }> };
-  playbooks: ReadonlyArray<{ dir: string; plays: ReadonlyArray<{ vars: ValuesHolder; varsFiles: readonly ValuesHolder[]; roles: ReadonlyArray<{ defaults: ValuesHolder; vars: ValuesHolder }> }> }>;
+  inventory: {
+    hosts: ReadonlyMap<string, { vars: Record<string, unknown> }>;
+    groups: ReadonlyMap<string, { vars: Record<string, unknown> }>;
+  };
+  playbooks: ReadonlyArray<{
+    dir: string;
+    plays: ReadonlyArray<{
+      vars: ValuesHolder;
+      varsFiles: readonly ValuesHolder[];
+      roles: ReadonlyArray<{ defaults: ValuesHolder; vars: ValuesHolder }>;
+    }>;
+  }>;
   extraVars: readonly ValuesHolder[];
   becomePassword?: string | undefined;
   /** The environment (default process.env), for BOSUN_BECOME_PASSWORD. */
@@ -186,12 +200,15 @@ export async function collectSecrets(src: SecretSources): Promise<SecretMasker> 
   for (const pb of src.playbooks) {
     dirs.add(pb.dir);
     for (const play of pb.plays) {
-      for (const holder of [play.vars, ...play.varsFiles, ...play.roles.flatMap((r) => [r.defaults, r.vars])]) masker.addNamed(holder.values);
+      for (const holder of [play.vars, ...play.varsFiles, ...play.roles.flatMap((r) => [r.defaults, r.vars])])
+        masker.addNamed(holder.values);
     }
   }
   if (src.hostLayers) {
     const hostLayers = src.hostLayers;
-    const layers = await Promise.all([...src.inventory.hosts.keys()].flatMap((h) => [...dirs].map((d) => hostLayers(h, d).catch(() => []))));
+    const layers = await Promise.all(
+      [...src.inventory.hosts.keys()].flatMap((h) => [...dirs].map((d) => hostLayers(h, d).catch(() => []))),
+    );
     for (const layer of layers.flat()) masker.addNamed(layer.values);
   }
   // Values revealed while loading group_vars/host_vars just now.
@@ -205,10 +222,26 @@ interface EventLike {
 }
 
 /** What a `no_log` result says instead of its output: Ansible's words. */
-export const NO_LOG_MESSAGE = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+export const NO_LOG_MESSAGE =
+  "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 /** The fields of a task result that say what happened rather than what it output: censoring keeps them. */
-const RESULT_STRUCTURE = new Set(['host', 'task', 'module', 'status', 'ignored', 'rescued', 'attempts', 'delegatedTo', 'durationMs', 'noLog', 'changed', 'failed', 'skipped', 'unreachable']);
+const RESULT_STRUCTURE = new Set([
+  'host',
+  'task',
+  'module',
+  'status',
+  'ignored',
+  'rescued',
+  'attempts',
+  'delegatedTo',
+  'durationMs',
+  'noLog',
+  'changed',
+  'failed',
+  'skipped',
+  'unreachable',
+]);
 
 /** The shape censorNoLog reads (a TaskResult fits it). */
 interface CensorableResult {

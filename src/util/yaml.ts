@@ -5,8 +5,17 @@
  */
 import { promises as fs } from 'node:fs';
 import {
-  isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit,
-  type Document, type Node as YamlNode,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node as YamlNode,
 } from 'yaml';
 import { BosunError, rememberSource, type SourcePos } from '../errors.js';
 import { isVaultText } from '../vault/format.js';
@@ -33,8 +42,11 @@ export async function loadYamlFile(file: string, from?: SourcePos): Promise<Yaml
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new BosunError('FILE_NOT_FOUND', code === 'ENOENT' ? `file not found: ${file}` : `cannot read ${file}: ${(e as Error).message}`,
-      from ? { source: from } : {});
+    throw new BosunError(
+      'FILE_NOT_FOUND',
+      code === 'ENOENT' ? `file not found: ${file}` : `cannot read ${file}: ${(e as Error).message}`,
+      from ? { source: from } : {},
+    );
   }
   return parseYaml(text, file);
 }
@@ -76,14 +88,22 @@ function rememberStrings(value: unknown): void {
 
 function parseText(text: string, file: string): YamlFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, customTags: [vaultTag] });
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+    customTags: [vaultTag],
+  });
   const toPos = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
   };
   const first = doc.errors[0];
   if (first) {
-    throw new BosunError('YAML_SYNTAX', `invalid YAML: ${first.message.split('\n')[0]}`, { source: toPos(first.pos[0]) });
+    throw new BosunError('YAML_SYNTAX', `invalid YAML: ${first.message.split('\n')[0]!}`, {
+      source: toPos(first.pos[0]),
+    });
   }
   visit(doc, {
     Pair(_key, pair, path) {
@@ -99,7 +119,8 @@ function parseText(text: string, file: string): YamlFile {
     Collection(_key, node) {
       if (node.tag === '!vault') {
         throw new BosunError('VAULT', '!vault must tag a text holding a vault, not a mapping or a list', {
-          source: toPos(node.range?.[0] ?? 0), hint: 'write `name: !vault |` and the lines bosun vault encrypt_string prints',
+          source: toPos(node.range?.[0] ?? 0),
+          hint: 'write `name: !vault |` and the lines bosun vault encrypt_string prints',
         });
       }
     },
@@ -107,12 +128,20 @@ function parseText(text: string, file: string): YamlFile {
       if (node.value instanceof VaultedValue) {
         const at = node.range?.[0] ?? 0;
         const tagAt = text.lastIndexOf('!vault', at);
-        const plain = decryptForLoad(node.value.vaultText, toPos(tagAt >= 0 && /^!vault\s*$/.test(text.slice(tagAt, at)) ? tagAt : at));
+        const plain = decryptForLoad(
+          node.value.vaultText,
+          toPos(tagAt >= 0 && /^!vault\s*$/.test(text.slice(tagAt, at)) ? tagAt : at),
+        );
         rememberRevealed(plain);
         node.value = plain;
         return;
       }
-      if (node.type === 'PLAIN' && typeof node.value === 'number' && typeof node.source === 'string' && /^0[0-7]+$/.test(node.source)) {
+      if (
+        node.type === 'PLAIN' &&
+        typeof node.value === 'number' &&
+        typeof node.source === 'string' &&
+        /^0[0-7]+$/.test(node.source)
+      ) {
         node.value = node.source;
       }
     },
@@ -132,7 +161,10 @@ function parseText(text: string, file: string): YamlFile {
         return undefined;
       },
     });
-    throw new BosunError('YAML_SYNTAX', `invalid YAML: ${(e as Error).message}`, { source: toPos(at), hint: 'an alias (*name) needs an anchor (&name) earlier in the file' });
+    throw new BosunError('YAML_SYNTAX', `invalid YAML: ${(e as Error).message}`, {
+      source: toPos(at),
+      hint: 'an alias (*name) needs an anchor (&name) earlier in the file',
+    });
   }
   return {
     file,
@@ -168,7 +200,9 @@ function nodeAt(doc: Document, path: ValuePath, wantKey: boolean): YamlNode | un
   for (const step of path) {
     while (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(step));
+      const pair = node.items.find(
+        (p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(step),
+      );
       if (!pair) break;
       keyNode = pair.key as YamlNode;
       node = pair.value ?? pair.key;
@@ -179,5 +213,5 @@ function nodeAt(doc: Document, path: ValuePath, wantKey: boolean): YamlNode | un
       break;
     }
   }
-  return (wantKey ? keyNode ?? node : node) as YamlNode | undefined;
+  return (wantKey ? (keyNode ?? node) : node) as YamlNode | undefined;
 }

@@ -38,7 +38,8 @@ const RUN_KEY = 1 << 16;
 /** Layers by precedence level, stable (equal levels keep their order). */
 function sortLayers(layers: readonly VarLayer[]): VarLayer[] {
   if (layers.length < 2) return [...layers];
-  return layers.map((l, i) => ({ l, i }))
+  return layers
+    .map((l, i) => ({ l, i }))
     .sort((a, b) => RANK.get(a.l.level)! - RANK.get(b.l.level)! || a.i - b.i)
     .map((x) => x.l);
 }
@@ -101,7 +102,8 @@ export class VarScope {
    */
   mergeWith(extra: readonly VarLayer[]): Record<string, unknown> {
     let out: Record<string, unknown> | undefined;
-    // A first run is copied by spreading (a fast clone of an object V8 already laid out); layers are assigned as toObject does.
+    // A first run is copied by spreading (a fast clone of an object V8 already laid out); layers are assigned as
+    // toObject does.
     const addRun = (start: number, end: number): void => {
       const run = this.run(start, end);
       if (out) Object.assign(out, run);
@@ -140,7 +142,10 @@ export class VarScope {
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const layer = this.layers[i]!;
       if (Object.prototype.hasOwnProperty.call(layer.values, name)) {
-        return { value: layer.values[name], origin: { level: layer.level, source: layer.source, pos: layer.positions?.get(name) } };
+        return {
+          value: layer.values[name],
+          origin: { level: layer.level, source: layer.source, pos: layer.positions?.get(name) },
+        };
       }
     }
     return undefined;

@@ -14,7 +14,10 @@ import { splitWords } from '../util/shell.js';
 
 /** Replace (or create) a file through a temporary file in the same folder and a rename. */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
-  const mode = await fs.stat(file).then((s) => s.mode & 0o7777, () => 0o600);
+  const mode = await fs.stat(file).then(
+    (s) => s.mode & 0o7777,
+    () => 0o600,
+  );
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, 'wx', mode);
   try {
@@ -48,7 +51,13 @@ export async function editInPrivateTemp(plaintext: Buffer, nameHint: string): Pr
     if (!cmd) throw new BosunError('VAULT', 'EDITOR is empty', { hint: 'set EDITOR to your editor, e.g. EDITOR=vi' });
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(cmd, [...args, file], { stdio: 'inherit' });
-      child.on('error', (e) => reject(new BosunError('VAULT', `cannot start the editor '${editor}': ${e.message}`, { hint: 'set EDITOR to your editor' })));
+      child.on('error', (e) =>
+        reject(
+          new BosunError('VAULT', `cannot start the editor '${editor}': ${e.message}`, {
+            hint: 'set EDITOR to your editor',
+          }),
+        ),
+      );
       child.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
     });
     if (code !== 0) throw new BosunError('VAULT', `the editor '${editor}' exited with code ${code}: nothing was saved`);

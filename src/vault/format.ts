@@ -45,20 +45,30 @@ export function isVaultText(text: string): boolean {
 
 /** Split a vault text into its header fields and body. */
 export function parseEnvelope(text: string): VaultEnvelope {
-  const lines = text.trim().split(/\r?\n/).map((l) => l.trim());
+  const lines = text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   const header = (lines[0] ?? '').split(';').map((p) => p.trim());
-  if (header[0] !== VAULT_HEADER || header.length < 3) throw new VaultFormatError('format', 'not a vault: the first line must be $ANSIBLE_VAULT;1.1;AES256');
+  if (header[0] !== VAULT_HEADER || header.length < 3)
+    throw new VaultFormatError('format', 'not a vault: the first line must be $ANSIBLE_VAULT;1.1;AES256');
   const [, version = '', cipher = ''] = header;
-  if (version !== '1.1' && version !== '1.2') throw new VaultFormatError('format', `unsupported vault version ${version} (1.1 and 1.2 are)`);
+  if (version !== '1.1' && version !== '1.2')
+    throw new VaultFormatError('format', `unsupported vault version ${version} (1.1 and 1.2 are)`);
   if (cipher !== 'AES256') throw new VaultFormatError('format', `unsupported vault cipher ${cipher} (AES256 is)`);
   const body = lines.slice(1).join('');
-  if (!/^(?:[0-9a-fA-F]{2})+$/.test(body)) throw new VaultFormatError('format', 'Vault format unhexlify error: the body is not hexadecimal');
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(body))
+    throw new VaultFormatError('format', 'Vault format unhexlify error: the body is not hexadecimal');
   return { version, cipher, vaultId: header[3] || undefined, body };
 }
 
 function deriveKeys(password: string, salt: Buffer): { aesKey: Buffer; hmacKey: Buffer; iv: Buffer } {
   const derived = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, ITERATIONS, 2 * KEY_LENGTH + IV_LENGTH, 'sha256');
-  return { aesKey: derived.subarray(0, KEY_LENGTH), hmacKey: derived.subarray(KEY_LENGTH, 2 * KEY_LENGTH), iv: derived.subarray(2 * KEY_LENGTH) };
+  return {
+    aesKey: derived.subarray(0, KEY_LENGTH),
+    hmacKey: derived.subarray(KEY_LENGTH, 2 * KEY_LENGTH),
+    iv: derived.subarray(2 * KEY_LENGTH),
+  };
 }
 
 function pkcs7Pad(data: Buffer): Buffer {
@@ -115,10 +125,15 @@ function tryDecrypt(body: string, password: string): Buffer | undefined {
  * Decrypt a vault text with the first secret that fits; secrets whose id
  * matches a 1.2 header's id are tried first, as Ansible does.
  */
-export function decryptVault(text: string, secrets: readonly VaultSecret[]): { plaintext: Buffer; vaultId: string | undefined; secret: VaultSecret } {
+export function decryptVault(
+  text: string,
+  secrets: readonly VaultSecret[],
+): { plaintext: Buffer; vaultId: string | undefined; secret: VaultSecret } {
   const env = parseEnvelope(text);
   if (secrets.length === 0) throw new VaultFormatError('secret', 'Attempting to decrypt but no vault secrets found');
-  const ordered = env.vaultId ? [...secrets.filter((s) => s.id === env.vaultId), ...secrets.filter((s) => s.id !== env.vaultId)] : secrets;
+  const ordered = env.vaultId
+    ? [...secrets.filter((s) => s.id === env.vaultId), ...secrets.filter((s) => s.id !== env.vaultId)]
+    : secrets;
   for (const secret of ordered) {
     const plain = tryDecrypt(env.body, secret.password);
     if (plain) return { plaintext: plain, vaultId: env.vaultId, secret };

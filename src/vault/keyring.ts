@@ -45,10 +45,17 @@ export function decryptForLoad(text: string, where: SourcePos): string {
     return decryptVault(text, secrets).plaintext.toString('utf8');
   } catch (e) {
     if (!(e instanceof VaultFormatError)) throw e;
-    const hint = secrets.length === 0
-      ? 'give the vault password with --vault-password-file FILE, --ask-vault-pass or BOSUN_VAULT_PASSWORD_FILE'
-      : e.kind === 'secret' ? 'the vault password given is not the one this value was encrypted with' : undefined;
-    const message = e.kind === 'secret' ? `Decryption failed (no vault secrets would decrypt)${secrets.length === 0 ? ': no vault password was given' : ''}` : e.message;
+    const hint =
+      secrets.length === 0
+        ? 'give the vault password with --vault-password-file FILE, --ask-vault-pass or BOSUN_VAULT_PASSWORD_FILE'
+        : e.kind === 'secret'
+          ? 'the vault password given is not the one this value was encrypted with'
+          : undefined;
+    const message =
+      e.kind === 'secret'
+        ? 'Decryption failed (no vault secrets would decrypt)' +
+          (secrets.length === 0 ? ': no vault password was given' : '')
+        : e.message;
     throw new BosunError('VAULT', message, { source: where, ...(hint ? { hint } : {}) });
   }
 }

@@ -15,17 +15,22 @@ export async function readVaultPasswordFile(file: string): Promise<string> {
   try {
     const st = await fs.stat(full);
     if (!st.isFile()) throw new BosunError('VAULT', `the vault password file ${file} is not a file`);
-    executable = await fs.access(full, fsc.X_OK).then(() => true, () => false);
+    executable = await fs.access(full, fsc.X_OK).then(
+      () => true,
+      () => false,
+    );
   } catch (e) {
     if (e instanceof BosunError) throw e;
-    throw new BosunError('VAULT', `the vault password file ${file} was not found`, { hint: 'check --vault-password-file or BOSUN_VAULT_PASSWORD_FILE' });
+    throw new BosunError('VAULT', `the vault password file ${file} was not found`, {
+      hint: 'check --vault-password-file or BOSUN_VAULT_PASSWORD_FILE',
+    });
   }
   let raw: string;
   if (executable) {
     raw = await new Promise<string>((resolve, reject) => {
       execFile(full, [], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: 60_000 }, (err, stdout, stderr) => {
         if (err) {
-          reject(new BosunError('VAULT', `the vault password script ${file} failed: ${String(stderr).trim() || err.message}`));
+          reject(new BosunError('VAULT', `the vault password script ${file} failed: ${stderr.trim() || err.message}`));
         } else {
           resolve(stdout);
         }
@@ -36,7 +41,10 @@ export async function readVaultPasswordFile(file: string): Promise<string> {
   }
   const password = raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
   if (password === '') {
-    throw new BosunError('VAULT', `Invalid vault password was provided from ${executable ? 'script' : 'file'} (${file}): it is empty`);
+    throw new BosunError(
+      'VAULT',
+      `Invalid vault password was provided from ${executable ? 'script' : 'file'} (${file}): it is empty`,
+    );
   }
   return password;
 }

@@ -25,5 +25,5 @@ export const vaultTag: ScalarTag = {
   tag: '!vault',
   identify: (value) => value instanceof VaultedValue,
   resolve: (str) => new VaultedValue(str),
-  stringify: (item) => String((item.value as VaultedValue).vaultText),
+  stringify: (item) => (item.value as VaultedValue).vaultText,
 };

@@ -105,21 +105,27 @@ export function loadTable(module: string): ScenarioTable {
 
 /** Replace the placeholders in every string of a value. */
 export function substitute<T>(value: T, vars: Record<string, string>): T {
-  if (typeof value === 'string') return value.replace(/\$(D|C|HTTP|SRV)\b/g, (_m, k: string) => vars[k] ?? `$${k}`) as T;
-  if (Array.isArray(value)) return value.map((v) => substitute(v, vars)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
+  if (typeof value === 'string')
+    return value.replace(/\$(D|C|HTTP|SRV)\b/g, (_m, k: string) => vars[k] ?? `$${k}`) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => substitute(v, vars)) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
   return value;
 }
 
 /** POSIX sh that prints the state of every path below `paths` (one line per fact). */
 export function snapshotScript(paths: string[]): string {
-  return paths.map((p) => [
-    `if [ -e ${shq(p)} ] || [ -L ${shq(p)} ]; then`,
-    `find ${shq(p)} -exec stat -c 'S %n|%F|%a|%U|%G|%.9Y' {} +`,
-    `find ${shq(p)} -type f -exec sha256sum {} +`,
-    `find ${shq(p)} -type l -exec sh -c 'for l; do printf "L %s|%s\\n" "$l" "$(readlink "$l")"; done' sh {} +`,
-    `else printf 'A %s\\n' ${shq(p)}; fi`,
-  ].join('\n')).join('\n');
+  return paths
+    .map((p) =>
+      [
+        `if [ -e ${shq(p)} ] || [ -L ${shq(p)} ]; then`,
+        `find ${shq(p)} -exec stat -c 'S %n|%F|%a|%U|%G|%.9Y' {} +`,
+        `find ${shq(p)} -type f -exec sha256sum {} +`,
+        `find ${shq(p)} -type l -exec sh -c 'for l; do printf "L %s|%s\\n" "$l" "$(readlink "$l")"; done' sh {} +`,
+        `else printf 'A %s\\n' ${shq(p)}; fi`,
+      ].join('\n'),
+    )
+    .join('\n');
 }
 
 /** Parse what snapshotScript printed. */
@@ -148,14 +154,22 @@ export function changedPaths(before: Snapshot, after: Snapshot): string[] {
   for (const p of all) {
     const a = { ...(before.paths[p] ?? { type: 'absent' }) };
     const b = { ...(after.paths[p] ?? { type: 'absent' }) };
-    if (a.type === 'directory' && b.type === 'directory') { delete a.mtime; delete b.mtime; }
+    if (a.type === 'directory' && b.type === 'directory') {
+      delete a.mtime;
+      delete b.mtime;
+    }
     if (JSON.stringify(a) !== JSON.stringify(b)) out.push(p);
   }
   return out.sort();
 }
 
 /** Problems with a predicted diff, given the real before/after snapshots (empty when it describes them). */
-export function diffProblems(s: Scenario, diff: NonNullable<JsonResult['diff']>, before: Snapshot, after: Snapshot): string[] {
+export function diffProblems(
+  s: Scenario,
+  diff: NonNullable<JsonResult['diff']>,
+  before: Snapshot,
+  after: Snapshot,
+): string[] {
   const problems: string[] = [];
   const moved = changedPaths(before, after);
   const level = s.diff ?? 'content';
@@ -178,26 +192,42 @@ export function diffProblems(s: Scenario, diff: NonNullable<JsonResult['diff']>,
       }
       const hit = diff.find((d) => sha(d.after) === b.sha256);
       if (!hit) problems.push(`${p}: no diff has its new content`);
-      else if (a.type === 'file' && sha(hit.before) !== a.sha256) problems.push(`${p}: the diff's before is not the old content`);
+      else if (a.type === 'file' && sha(hit.before) !== a.sha256)
+        problems.push(`${p}: the diff's before is not the old content`);
       continue;
     }
     if (b.type !== a.type) {
-      if (!named && !(level === 'content' && text.includes(b.type))) problems.push(`${p}: ${a.type} -> ${b.type} not named in the diff`);
+      if (!named && !(level === 'content' && text.includes(b.type)))
+        problems.push(`${p}: ${a.type} -> ${b.type} not named in the diff`);
       continue;
     }
-    if (a.link !== b.link && !text.includes(b.link!)) problems.push(`${p}: link target ${a.link} -> ${b.link} not in the diff`);
-    if (a.mode !== b.mode && !text.includes(b.mode!) && !text.includes(b.mode!.replace(/^0/, ''))) problems.push(`${p}: mode ${a.mode} -> ${b.mode} not in the diff`);
-    if (a.owner !== b.owner && !text.includes(b.owner!)) problems.push(`${p}: owner ${a.owner} -> ${b.owner} not in the diff`);
-    if (a.group !== b.group && !text.includes(b.group!)) problems.push(`${p}: group ${a.group} -> ${b.group} not in the diff`);
+    if (a.link !== b.link && !text.includes(b.link!))
+      problems.push(`${p}: link target ${a.link} -> ${b.link} not in the diff`);
+    if (a.mode !== b.mode && !text.includes(b.mode!) && !text.includes(b.mode!.replace(/^0/, '')))
+      problems.push(`${p}: mode ${a.mode} -> ${b.mode} not in the diff`);
+    if (a.owner !== b.owner && !text.includes(b.owner!))
+      problems.push(`${p}: owner ${a.owner} -> ${b.owner} not in the diff`);
+    if (a.group !== b.group && !text.includes(b.group!))
+      problems.push(`${p}: group ${a.group} -> ${b.group} not in the diff`);
   }
   return problems;
 }
 
 /** Run the CLI in-process with --json; the task results by task name. */
-export async function bosunJson(args: string[]): Promise<{ code: number; results: Map<string, JsonResult>; err: string }> {
+export async function bosunJson(
+  args: string[],
+): Promise<{ code: number; results: Map<string, JsonResult>; err: string }> {
   let out = '';
   let err = '';
-  const code = await main([...args, '--json'], { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  const code = await main([...args, '--json'], {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+  });
   const results = new Map<string, JsonResult>();
   for (const line of out.split('\n')) {
     if (!line.trim()) continue;
@@ -242,8 +272,15 @@ interface Prepared {
 
 async function snapshotAll(env: TableEnv, rows: Prepared[]): Promise<Snapshot[]> {
   const mark = (i: number, kind: string) => `echo '@@${kind} ${i}'`;
-  const hostScript = rows.map((r, i) => `${mark(i, 'S')}\n${snapshotScript(r.hostPaths)}\n${mark(i, 'P')}\n${r.s.probe ? `( ${r.s.probe} ) 2>&1 || true` : ':'}`).join('\n');
-  const ctlScript = rows.map((r, i) => `${mark(i, 'S')}\n${r.controllerPaths.length ? snapshotScript(r.controllerPaths) : ':'}`).join('\n');
+  const hostScript = rows
+    .map(
+      (r, i) =>
+        `${mark(i, 'S')}\n${snapshotScript(r.hostPaths)}\n${mark(i, 'P')}\n${r.s.probe ? `( ${r.s.probe} ) 2>&1 || true` : ':'}`,
+    )
+    .join('\n');
+  const ctlScript = rows
+    .map((r, i) => `${mark(i, 'S')}\n${r.controllerPaths.length ? snapshotScript(r.controllerPaths) : ':'}`)
+    .join('\n');
   const [hostOut, ctlOut] = await Promise.all([onHost(env.fixture, env.host, hostScript), onController(ctlScript)]);
   const split = (text: string, kind: string) => text.split(new RegExp(`^@@${kind} \\d+\\n`, 'm')).slice(1);
   const hostParts = split(hostOut, 'S');
@@ -259,12 +296,19 @@ async function snapshotAll(env: TableEnv, rows: Prepared[]): Promise<Snapshot[]>
 export async function runTable(env: TableEnv, table: ScenarioTable): Promise<ScenarioOutcome[]> {
   const work = mkdtempSync(path.join(tmpdir(), `bosun-check-${table.module}-`));
   const rows: Prepared[] = table.scenarios.map((raw, i) => {
-    const vars = { D: `/srv/bosun-check/${table.module}/${i}`, C: path.join(work, 'controller', String(i)), HTTP: env.http, SRV: env.served };
+    const vars = {
+      D: `/srv/bosun-check/${table.module}/${i}`,
+      C: path.join(work, 'controller', String(i)),
+      HTTP: env.http,
+      SRV: env.served,
+    };
     const s = substitute(raw, vars);
     return { s, task: `${i}: ${s.name}`, hostPaths: s.paths ?? [vars.D], controllerPaths: s.controllerPaths ?? [] };
   });
   const dirs = rows.map((_r, i) => `/srv/bosun-check/${table.module}/${i}`);
-  const setup = rows.map((r, i) => `rm -rf ${shq(dirs[i]!)} && mkdir -p ${shq(dirs[i]!)} && (set -e\n${r.s.setup ?? ':'}\n)`).join('\n');
+  const setup = rows
+    .map((r, i) => `rm -rf ${shq(dirs[i]!)} && mkdir -p ${shq(dirs[i]!)} && (set -e\n${r.s.setup ?? ':'}\n)`)
+    .join('\n');
   await onHost(env.fixture, env.host, `set -e\n${setup}`);
   for (const [i, r] of rows.entries()) {
     const dir = path.join(work, 'controller', String(i));
@@ -272,7 +316,12 @@ export async function runTable(env: TableEnv, table: ScenarioTable): Promise<Sce
     if (r.s.controllerSetup) await onController(`set -e\ncd ${shq(dir)}\n${r.s.controllerSetup}`);
   }
   const playbook = path.join(work, 'playbook.yml');
-  const tasks = rows.map((r) => ({ name: r.task, [table.module]: r.s.args, ignore_errors: true, ...(r.s.keywords ?? {}) }));
+  const tasks = rows.map((r) => ({
+    name: r.task,
+    [table.module]: r.s.args,
+    ignore_errors: true,
+    ...(r.s.keywords ?? {}),
+  }));
   writeFileSync(playbook, stringify([{ hosts: env.host.name, gather_facts: false, tasks }]));
   for (const kind of ['files', 'templates']) {
     await onController(`cp -r ${shq(path.join(FIXTURES, kind))} ${shq(path.join(work, kind))}`);
@@ -291,23 +340,32 @@ export async function runTable(env: TableEnv, table: ScenarioTable): Promise<Sce
     const predicted = check.results.get(r.task);
     const done = real.results.get(r.task);
     const repeat = again.results.get(r.task);
-    if (!predicted || !done || !repeat) return { name: r.task, predicted: '?', real: '?', problems: [`no result (check: ${check.err})`] };
+    if (!predicted || !done || !repeat)
+      return { name: r.task, predicted: '?', real: '?', problems: [`no result (check: ${check.err})`] };
     const predictedStatus = predicted.status!;
-    if (predictedStatus !== r.s.expect) problems.push(`check mode said ${predictedStatus}${predicted.msg ? ` (${predicted.msg})` : ''}, the table expects ${r.s.expect}`);
+    if (predictedStatus !== r.s.expect)
+      problems.push(
+        `check mode said ${predictedStatus}${predicted.msg ? ` (${predicted.msg})` : ''}, the table expects ${r.s.expect}`,
+      );
     if (JSON.stringify(during[i]) !== JSON.stringify(before[i])) {
-      problems.push(`check mode changed the host: ${changedPaths(before[i]!, during[i]!).join(', ') || 'probe output'}`);
+      problems.push(
+        `check mode changed the host: ${changedPaths(before[i]!, during[i]!).join(', ') || 'probe output'}`,
+      );
     }
     if (done.status === 'failed' && r.s.expect !== 'failed') problems.push(`the real run failed: ${done.msg}`);
     const moved = changedPaths(before[i]!, after[i]!);
     const visible = moved.length > 0 || before[i]!.probe !== after[i]!.probe;
     if (predictedStatus !== 'skipped') {
-      if (done.status !== predictedStatus) problems.push(`check mode predicted ${predictedStatus}, the real run was ${done.status}`);
+      if (done.status !== predictedStatus)
+        problems.push(`check mode predicted ${predictedStatus}, the real run was ${done.status}`);
       if (done.status === 'changed' && !visible && !r.s.outside) problems.push('changed, but the snapshots are equal');
-      if (done.status === 'ok' && visible) problems.push(`ok, but these changed: ${moved.join(', ') || 'probe output'}`);
+      if (done.status === 'ok' && visible)
+        problems.push(`ok, but these changed: ${moved.join(', ') || 'probe output'}`);
       problems.push(...diffProblems(r.s, predicted.diff ?? [], before[i]!, after[i]!));
     }
     const settled = r.s.expect === 'failed' ? 'failed' : 'ok';
-    if (!r.s.alwaysChanges && repeat.status !== settled) problems.push(`the second real run was ${repeat.status}${repeat.msg ? ` (${repeat.msg})` : ''}`);
+    if (!r.s.alwaysChanges && repeat.status !== settled)
+      problems.push(`the second real run was ${repeat.status}${repeat.msg ? ` (${repeat.msg})` : ''}`);
     return { name: r.task, predicted: predictedStatus, real: done.status!, problems };
   });
 }

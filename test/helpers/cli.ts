@@ -17,7 +17,15 @@ export interface CliRun<E> {
 export async function runCli<E = Record<string, unknown>>(args: string[]): Promise<CliRun<E>> {
   let out = '';
   let err = '';
-  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  const code = await main(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+  });
   return { code, out, err, events: args.includes('--json') ? parseEvents<E>(out) : [] };
 }
 
@@ -28,5 +36,10 @@ export function runJson<E = Record<string, unknown>>(args: string[]): Promise<Cl
 
 /** One JSON object per line, as `--json` prints them. */
 export function parseEvents<E>(out: string): E[] {
-  return out.trim() === '' ? [] : out.trim().split('\n').map((l) => JSON.parse(l) as E);
+  return out.trim() === ''
+    ? []
+    : out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as E);
 }

@@ -60,24 +60,56 @@ export async function startHiddenHosts(count: number): Promise<HiddenHosts> {
   let accepted = 0;
   const keygen = (name: string) => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', join(dir, name)]);
-    return readFileSync(join(dir, `${name}.pub`), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+    return readFileSync(join(dir, `${name}.pub`), 'utf8')
+      .trim()
+      .split(/\s+/)
+      .slice(0, 2)
+      .join(' ');
   };
   const stop = async () => {
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    for (const c of children) if (c.exitCode === null && c.pid) { try { process.kill(c.pid, 'SIGTERM'); } catch { /* gone */ } }
-    await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
-    try { execFileSync('ip', ['netns', 'delete', netns], { stdio: 'ignore' }); } catch { /* not made */ }
+    for (const c of children)
+      if (c.exitCode === null && c.pid) {
+        try {
+          process.kill(c.pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+      }
+    await Promise.all(
+      children
+        .filter((c) => c.exitCode === null && c.signalCode === null)
+        .map((c) => new Promise((r) => c.once('exit', r))),
+    );
+    try {
+      execFileSync('ip', ['netns', 'delete', netns], { stdio: 'ignore' });
+    } catch {
+      /* not made */
+    }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     execFileSync('ip', ['netns', 'add', netns]);
     execFileSync('ip', ['netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up']);
-    const netnsId = execFileSync('ip', ['netns', 'exec', netns, 'readlink', '/proc/self/ns/net'], { encoding: 'utf8' }).trim();
+    const netnsId = execFileSync('ip', ['netns', 'exec', netns, 'readlink', '/proc/self/ns/net'], {
+      encoding: 'utf8',
+    }).trim();
     keygen('client');
     writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client.pub')));
     const config = (hostKey: string) => {
       const file = join(dir, `${hostKey}.conf`);
-      writeFileSync(file, [`HostKey ${join(dir, hostKey)}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PidFile none', 'StrictModes no', 'UsePAM no', 'PermitRootLogin prohibit-password', ''].join('\n'));
+      writeFileSync(
+        file,
+        [
+          `HostKey ${join(dir, hostKey)}`,
+          `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+          'PidFile none',
+          'StrictModes no',
+          'UsePAM no',
+          'PermitRootLogin prohibit-password',
+          '',
+        ].join('\n'),
+      );
       return file;
     };
     const bastionKey = keygen('bastion');
@@ -89,28 +121,48 @@ export async function startHiddenHosts(count: number): Promise<HiddenHosts> {
       const name = `hidden${i}`;
       const address = `127.89.200.${i}`;
       hiddenLines.push(`${address} ${keygen(name)}`);
-      const child = spawn('ip', sshdInNetns(netns, ['-D', '-e', '-f', config(name), '-o', `ListenAddress=${address}`]), { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(
+        'ip',
+        sshdInNetns(netns, ['-D', '-e', '-f', config(name), '-o', `ListenAddress=${address}`]),
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       children.push(child);
       await new Promise<void>((resolve, reject) => {
         let log = '';
         const timer = setTimeout(() => reject(new Error(`${name} did not start: ${log}`)), 10_000);
-        child.stderr!.on('data', (d: Buffer) => {
+        child.stderr.on('data', (d: Buffer) => {
           log += d.toString();
-          if (log.includes('Server listening')) { clearTimeout(timer); resolve(); }
+          if (log.includes('Server listening')) {
+            clearTimeout(timer);
+            resolve();
+          }
         });
-        child.once('exit', () => { clearTimeout(timer); reject(new Error(`${name} exited: ${log}`)); });
+        child.once('exit', () => {
+          clearTimeout(timer);
+          reject(new Error(`${name} exited: ${log}`));
+        });
       });
       hidden.push({ name, address });
     }
     server = createServer((sock) => {
       accepted++;
-      const child = spawn('ip', sshdInNetns(netns, ['-i', '-e', '-f', bastionConf]), { stdio: ['pipe', 'pipe', 'ignore'] });
+      const child = spawn('ip', sshdInNetns(netns, ['-i', '-e', '-f', bastionConf]), {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
       children.push(child);
-      sock.pipe(child.stdin!);
-      child.stdout!.pipe(sock);
+      sock.pipe(child.stdin);
+      child.stdout.pipe(sock);
       sock.on('error', () => undefined);
-      child.stdin!.on('error', () => undefined);
-      sock.on('close', () => { if (child.exitCode === null && child.pid) { try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ } } });
+      child.stdin.on('error', () => undefined);
+      sock.on('close', () => {
+        if (child.exitCode === null && child.pid) {
+          try {
+            process.kill(child.pid, 'SIGTERM');
+          } catch {
+            /* gone */
+          }
+        }
+      });
       child.on('exit', () => sock.destroy());
     });
     await new Promise<void>((resolve, reject) => {
@@ -121,7 +173,12 @@ export async function startHiddenHosts(count: number): Promise<HiddenHosts> {
     const knownHostsFile = join(dir, 'known_hosts');
     writeFileSync(knownHostsFile, [bastionLine, ...hiddenLines, ''].join('\n'));
     return {
-      dir, netns, bastion, hidden, netnsId, knownHostsFile,
+      dir,
+      netns,
+      bastion,
+      hidden,
+      netnsId,
+      knownHostsFile,
       privateKeyFile: join(dir, 'client'),
       knownLines: { bastion: bastionLine, hidden: hiddenLines },
       bastionConnections: () => accepted,

@@ -48,8 +48,14 @@ export interface RunOptions {
 /** Module test context: one local connection, a temp folder, and runModule. */
 export class ModuleHarness {
   readonly conn = new LocalConnection({
-    name: 'local', type: 'local', address: 'localhost', port: 22, user: 'root',
-    strictHostKeyChecking: true, knownHostsFiles: [], connectTimeoutMs: 5000,
+    name: 'local',
+    type: 'local',
+    address: 'localhost',
+    port: 22,
+    user: 'root',
+    strictHostKeyChecking: true,
+    knownHostsFiles: [],
+    connectTimeoutMs: 5000,
   });
   dir = '';
   private readonly engine = createTemplateEngine();
@@ -75,13 +81,17 @@ export class ModuleHarness {
     const vars = opts.vars ?? {};
     const engine = this.engine;
     return {
-      host: 'local', conn: this.conn, check: opts.check ?? false, diff: opts.diff ?? false, vars,
+      host: 'local',
+      conn: this.conn,
+      check: opts.check ?? false,
+      diff: opts.diff ?? false,
+      vars,
       source: { file: 'test.yml', line: 1, col: 1 },
       verbosity: opts.verbosity ?? 0,
-      async findFile(kind, name) {
+      findFile(kind, name) {
         const p = name.startsWith('/') ? name : join(FIXTURES, kind, name);
-        if (!existsSync(p)) throw new BosunError('FILE_NOT_FOUND', `file not found: ${name}`);
-        return p;
+        if (!existsSync(p)) return Promise.reject(new BosunError('FILE_NOT_FOUND', `file not found: ${name}`));
+        return Promise.resolve(p);
       },
       renderTemplate: (text, file) => engine.renderText(text, vars, file),
       evaluate: (expr) => engine.evaluate(expr, vars),
@@ -99,10 +109,21 @@ export class ModuleHarness {
     const d = await def.decide(ctx, args);
     // The executor's settle step, with the decision's diff kept as --diff would show it.
     const verdict = await settle(d, { check: ctx.check, diff: true });
-    const r = taskResult({ host: 'local', task: name, module: name, noLog: false, ignoreErrors: false, ignoreUnreachable: false }, verdict, Date.now());
+    const r = taskResult(
+      { host: 'local', task: name, module: name, noLog: false, ignoreErrors: false, ignoreUnreachable: false },
+      verdict,
+      Date.now(),
+    );
     return {
-      status: r.status, changed: r.changed, failed: r.status === 'failed', skipped: r.status === 'skipped', msg: r.msg,
-      diff: r.diff, data: { ...verdict.returned }, registered: r.data, unpredictable: d.kind === 'unpredictable' ? d.reason : undefined,
+      status: r.status,
+      changed: r.changed,
+      failed: r.status === 'failed',
+      skipped: r.status === 'skipped',
+      msg: r.msg,
+      diff: r.diff,
+      data: { ...verdict.returned },
+      registered: r.data,
+      unpredictable: d.kind === 'unpredictable' ? d.reason : undefined,
     };
   }
 }
@@ -111,7 +132,11 @@ export class ModuleHarness {
 export async function snapshot(path: string): Promise<{ bytes: string | null; mode: number | null }> {
   try {
     const st = await fs.lstat(path);
-    const bytes = st.isFile() ? (await fs.readFile(path)).toString('base64') : st.isSymbolicLink() ? `link:${await fs.readlink(path)}` : 'dir';
+    const bytes = st.isFile()
+      ? (await fs.readFile(path)).toString('base64')
+      : st.isSymbolicLink()
+        ? `link:${await fs.readlink(path)}`
+        : 'dir';
     return { bytes, mode: st.mode };
   } catch {
     return { bytes: null, mode: null };

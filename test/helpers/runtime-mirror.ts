@@ -6,9 +6,21 @@
  */
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { buildRuntimeMirror, mirrorVars, serveMirror, type MirrorManifest, type MirrorServer } from '../../scripts/build-mirror.mjs';
+import {
+  buildRuntimeMirror,
+  mirrorVars,
+  serveMirror,
+  type MirrorManifest,
+  type MirrorServer,
+} from '../../scripts/build-mirror.mjs';
 
-export { buildRuntimeMirror, CRICTL_FIXTURE_VERSION, mirrorVars, serveMirror, upstreamVersion } from '../../scripts/build-mirror.mjs';
+export {
+  buildRuntimeMirror,
+  CRICTL_FIXTURE_VERSION,
+  mirrorVars,
+  serveMirror,
+  upstreamVersion,
+} from '../../scripts/build-mirror.mjs';
 export type { MirrorFile, MirrorManifest, MirrorServer } from '../../scripts/build-mirror.mjs';
 
 /** A built and running mirror, and the role variables (fixture checksums) that install from it. */
@@ -21,7 +33,9 @@ export interface RuntimeMirror {
 }
 
 /** Build (or reuse, from the cache folder) the mirror and serve it until `server.close()`. */
-export async function startRuntimeMirror(dir = path.join(homedir(), '.cache', 'bosun', 'runtime-mirror')): Promise<RuntimeMirror> {
+export async function startRuntimeMirror(
+  dir = path.join(homedir(), '.cache', 'bosun', 'runtime-mirror'),
+): Promise<RuntimeMirror> {
   const manifest = buildRuntimeMirror(dir);
   const server = await serveMirror(dir);
   return { dir, manifest, server, vars: mirrorVars(manifest, server.url) };

@@ -45,9 +45,12 @@ export function withSandbox(count: number, opts: WithSandboxOptions): SandboxFix
     describe(title, body) {
       const shown = skipReason ? `${title} [skipped: ${skipReason}]` : title;
       describe.skipIf(skipReason !== undefined)(shown, () => {
-        beforeAll(async () => {
-          current = await sandboxUp({ count, base: opts.base, name, systemd: opts.systemd ?? false });
-        }, opts.systemd ? 180_000 : 60_000);
+        beforeAll(
+          async () => {
+            current = await sandboxUp({ count, base: opts.base, name, systemd: opts.systemd ?? false });
+          },
+          opts.systemd ? 180_000 : 60_000,
+        );
         afterAll(async () => {
           current = undefined;
           await sandboxDown({ name });
@@ -58,10 +61,14 @@ export function withSandbox(count: number, opts: WithSandboxOptions): SandboxFix
     specFor(host, overrides = {}) {
       const sb = fixture.sandbox;
       return {
-        ...connectionSpecFromVars(host.name, { ansible_host: host.address, ansible_user: 'root', ansible_ssh_private_key_file: sb.privateKeyFile }, {
-          knownHostsFiles: [sb.knownHostsFile],
-          connectTimeoutMs: 5000,
-        }),
+        ...connectionSpecFromVars(
+          host.name,
+          { ansible_host: host.address, ansible_user: 'root', ansible_ssh_private_key_file: sb.privateKeyFile },
+          {
+            knownHostsFiles: [sb.knownHostsFile],
+            connectTimeoutMs: 5000,
+          },
+        ),
         ...overrides,
       };
     },

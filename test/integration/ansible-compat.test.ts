@@ -18,7 +18,8 @@ const PLAYBOOK = path.resolve('test/fixtures/playbooks/compat.yml');
 const ANSIBLE = '/usr/bin/ansible-playbook';
 const fixture = withSandbox(2, { base: '127.82.0.1' });
 
-const recapRe = /^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)/m;
+const recapRe =
+  /^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)/m;
 
 function recap(output: string): number[] {
   const m = recapRe.exec(output);
@@ -30,7 +31,9 @@ async function tree(hostIndex: number): Promise<string> {
   const conn = new SshConnection(fixture.specFor(fixture.sandbox.hosts[hostIndex]!));
   try {
     await conn.connect();
-    const r = await conn.exec("cd /opt/compat && find . -printf '%p %M %u %g %l\\n' | sort && find . -type f -exec md5sum {} + | sort");
+    const r = await conn.exec(
+      "cd /opt/compat && find . -printf '%p %M %u %g %l\\n' | sort && find . -type f -exec md5sum {} + | sort",
+    );
     return r.stdout;
   } finally {
     await conn.close();
@@ -39,14 +42,28 @@ async function tree(hostIndex: number): Promise<string> {
 
 async function bosun(limit: string): Promise<string> {
   let out = '';
-  const code = await main(['run', PLAYBOOK, '-i', fixture.sandbox.inventoryFile, '-l', limit], { out: (t) => { out += t; }, err: (t) => { out += t; }, isTTY: false });
+  const code = await main(['run', PLAYBOOK, '-i', fixture.sandbox.inventoryFile, '-l', limit], {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      out += t;
+    },
+    isTTY: false,
+  });
   expect(code).toBe(0);
   return out;
 }
 
 async function ansible(limit: string): Promise<string> {
   const { stdout } = await run(ANSIBLE, [PLAYBOOK, '-i', fixture.sandbox.inventoryFile, '-l', limit], {
-    env: { ...process.env, ANSIBLE_PIPELINING: '1', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
+    env: {
+      ...process.env,
+      ANSIBLE_PIPELINING: '1',
+      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_FORCE_COLOR: '0',
+    },
     timeout: 300_000,
   });
   return stdout;

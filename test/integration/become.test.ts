@@ -64,8 +64,9 @@ fixture.describe('become over SSH on sandbox hosts', () => {
     expect(await alice.become({ user: 'root', method: 'sudo' })).toBe(root);
     expect((await root.exec('id -u')).stdout).toBe('0\n');
     await root.writeFile('/root/bosun-become.txt', Buffer.from('written as root\n'), 0o600);
-    expect((await root.exec("stat -c '%U:%G %a' /root/bosun-become.txt && cat /root/bosun-become.txt")).stdout)
-      .toBe('root:root 600\nwritten as root\n');
+    expect((await root.exec("stat -c '%U:%G %a' /root/bosun-become.txt && cat /root/bosun-become.txt")).stdout).toBe(
+      'root:root 600\nwritten as root\n',
+    );
     const shadow = await root.readFile('/etc/shadow');
     expect(shadow?.toString()).toMatch(/^alice:/m);
     expect(await root.readFile('/root/no-such-file')).toBeNull();
@@ -104,12 +105,16 @@ fixture.describe('become over SSH on sandbox hosts', () => {
   it('a wrong password is a clear error within the timeout, and never shows the password', async () => {
     const alice = connectAs(fixture.sandbox.hosts[1]!, 'alice');
     const t0 = Date.now();
-    const err = await alice.become({ user: 'root', method: 'sudo', password: 'not-the-password', timeoutMs: 8000 }).catch((e: unknown) => e);
+    const err = await alice
+      .become({ user: 'root', method: 'sudo', password: 'not-the-password', timeoutMs: 8000 })
+      .catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(8000);
     expect(err).toBeInstanceOf(BecomeError);
     expect((err as BecomeError).code).toBe('BECOME');
     expect((err as Error).message).toBe(`incorrect sudo password for alice@${fixture.sandbox.hosts[1]!.name}`);
-    expect(`${(err as Error).message} ${(err as BecomeError).hint} ${(err as Error).stack}`).not.toContain('not-the-password');
+    expect(`${(err as Error).message} ${(err as BecomeError).hint} ${(err as Error).stack}`).not.toContain(
+      'not-the-password',
+    );
     // the login connection is still fine
     expect((await alice.exec('echo ok')).stdout).toBe('ok\n');
   });
@@ -120,7 +125,8 @@ fixture.describe('become over SSH on sandbox hosts', () => {
     const err = await alice.become({ user: 'root', method: 'sudo', timeoutMs: 5000 }).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect((err as Error).message).toBe(
-      `sudo needs a password for alice@${fixture.sandbox.hosts[1]!.name}: give it with --ask-become-pass, BOSUN_BECOME_PASSWORD or ansible_become_password`);
+      `sudo needs a password for alice@${fixture.sandbox.hosts[1]!.name}: give it with --ask-become-pass, BOSUN_BECOME_PASSWORD or ansible_become_password`,
+    );
   });
 
   it('close() of the login connection ends the privileged shells', async () => {

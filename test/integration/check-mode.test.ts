@@ -46,9 +46,13 @@ function documentedUnpredictable(): string[] {
 describe('check-mode tables', () => {
   it('every registered module has a table or a reason not to', () => {
     for (const name of moduleRegistry.keys()) {
-      expect(existsSync(path.join(TABLES, `${name}.yml`)) || name in EXEMPT, `${name}: add test/fixtures/check-mode/${name}.yml`).toBe(true);
+      expect(
+        existsSync(path.join(TABLES, `${name}.yml`)) || name in EXEMPT,
+        `${name}: add test/fixtures/check-mode/${name}.yml`,
+      ).toBe(true);
     }
-    for (const name of Object.keys(EXEMPT)) expect(existsSync(path.join(TABLES, `${name}.yml`)), `${name} is exempt and has a table`).toBe(false);
+    for (const name of Object.keys(EXEMPT))
+      expect(existsSync(path.join(TABLES, `${name}.yml`)), `${name} is exempt and has a table`).toBe(false);
   });
 
   it.each(tableNames().filter(hasTable))('%s: the table is well formed', (name) => {
@@ -59,7 +63,10 @@ describe('check-mode tables', () => {
   });
 
   it('docs/modules.md lists exactly the modules that may not predict (checkMode partial)', () => {
-    const partial = [...moduleRegistry.values()].filter((m) => m.checkMode === 'partial').map((m) => m.name).sort();
+    const partial = [...moduleRegistry.values()]
+      .filter((m) => m.checkMode === 'partial')
+      .map((m) => m.name)
+      .sort();
     expect(documentedUnpredictable()).toEqual(partial);
   });
 });
@@ -82,7 +89,7 @@ beforeAll(async () => {
   execFileSync('sh', ['-c', 'sha256sum hello.txt other.txt tree.tar.gz > SHA256SUMS'], { cwd: served });
   server = createServer((req, res) => {
     const file = path.join(served, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (!file.startsWith(served) || !existsSync(file) || !file.includes('.') && !file.endsWith('SUMS')) {
+    if (!file.startsWith(served) || !existsSync(file) || (!file.includes('.') && !file.endsWith('SUMS'))) {
       res.writeHead(404).end('not found\n');
       return;
     }
@@ -102,19 +109,32 @@ function tableTests(fixture: SandboxFixture, kind: 'light' | 'systemd', hosts: n
   const queues: Array<Promise<unknown>> = Array.from({ length: hosts }, () => Promise.resolve());
   beforeAll(async () => {
     // A user and a group to own files in "different owner" scenarios.
-    await Promise.all(fixture.sandbox.hosts.map((h) => onHost(fixture, h, 'getent group bosunckg >/dev/null || groupadd bosunckg; id bosunck >/dev/null 2>&1 || useradd -M -s /bin/sh bosunck')));
+    await Promise.all(
+      fixture.sandbox.hosts.map((h) =>
+        onHost(
+          fixture,
+          h,
+          'getent group bosunckg >/dev/null || groupadd bosunckg; id bosunck >/dev/null 2>&1 || useradd -M -s /bin/sh bosunck',
+        ),
+      ),
+    );
   });
-  it.concurrent.each(names.map((n, i) => [n, i] as const))('%s: check mode predicts the real run', async (name, i) => {
-    const slot = i % hosts;
-    const env = (): TableEnv => ({ fixture, host: fixture.sandbox.hosts[slot]!, http, served });
-    const run = queues[slot]!.then(() => runTable(env(), loadTable(name)));
-    queues[slot] = run.catch(() => undefined);
-    const result = await run;
-    outcomes.set(name, result);
-    if (process.env['BOSUN_CHECK_VERBOSE']) console.info(result.map((o) => `${name} ${o.name}: ${o.predicted} -> ${o.real}`).join('\n'));
-    const bad = result.filter((o) => o.problems.length).map((o) => `${o.name}: ${o.problems.join('; ')}`);
-    expect(bad).toEqual([]);
-  }, 170_000);
+  it.concurrent.each(names.map((n, i) => [n, i] as const))(
+    '%s: check mode predicts the real run',
+    async (name, i) => {
+      const slot = i % hosts;
+      const env = (): TableEnv => ({ fixture, host: fixture.sandbox.hosts[slot]!, http, served });
+      const run = queues[slot]!.then(() => runTable(env(), loadTable(name)));
+      queues[slot] = run.catch(() => undefined);
+      const result = await run;
+      outcomes.set(name, result);
+      if (process.env['BOSUN_CHECK_VERBOSE'])
+        console.info(result.map((o) => `${name} ${o.name}: ${o.predicted} -> ${o.real}`).join('\n'));
+      const bad = result.filter((o) => o.problems.length).map((o) => `${o.name}: ${o.problems.join('; ')}`);
+      expect(bad).toEqual([]);
+    },
+    170_000,
+  );
 }
 
 const light = withSandbox(2, { base: '127.87.0.1' });
@@ -125,9 +145,14 @@ systemd.describe('check mode on a systemd sandbox host', () => tableTests(system
 
 describe.skipIf(light.skipReason !== undefined)('check mode: what the tables showed', () => {
   it('the modules whose check mode said skipped are the ones docs/modules.md lists', () => {
-    const skipping = [...outcomes].filter(([, os]) => os.some((o) => o.predicted === 'skipped')).map(([m]) => m).sort();
+    const skipping = [...outcomes]
+      .filter(([, os]) => os.some((o) => o.predicted === 'skipped'))
+      .map(([m]) => m)
+      .sort();
     expect(skipping).toEqual(documentedUnpredictable());
     const counts = [...outcomes].sort(([a], [b]) => a.localeCompare(b)).map(([m, os]) => `${m}=${os.length}`);
-    console.info(`check-mode scenarios: ${[...outcomes.values()].reduce((n, os) => n + os.length, 0)} (${counts.join(' ')})`);
+    console.info(
+      `check-mode scenarios: ${[...outcomes.values()].reduce((n, os) => n + os.length, 0)} (${counts.join(' ')})`,
+    );
   });
 });

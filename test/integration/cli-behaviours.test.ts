@@ -26,11 +26,20 @@ const dir = mkdtempSync(path.join(tmpdir(), 'bosun-cli-behaviours-'));
 writeFileSync(path.join(dir, 'inv.ini'), 'localhost ansible_connection=local\n');
 const playbook = (hosts: string): string => {
   const file = path.join(dir, `${hosts}.yml`);
-  writeFileSync(file, [
-    `- hosts: ${hosts}`, '  gather_facts: false', '  tasks:',
-    '    - name: first', '      debug: { msg: one }', '      tags: [a]',
-    '    - name: second', '      debug: { msg: two }', '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      `- hosts: ${hosts}`,
+      '  gather_facts: false',
+      '  tasks:',
+      '    - name: first',
+      '      debug: { msg: one }',
+      '      tags: [a]',
+      '    - name: second',
+      '      debug: { msg: two }',
+      '',
+    ].join('\n'),
+  );
   return file;
 };
 const ALL = playbook('all');
@@ -38,7 +47,13 @@ const LOCALHOST = playbook('localhost');
 
 /** ansible-playbook's exit code, stdout and stderr (run in the test folder, where no ansible.cfg or inventory is). */
 async function ansible(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3', ANSIBLE_LOCALHOST_WARNING: 'true' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_FORCE_COLOR: '0',
+    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+    ANSIBLE_LOCALHOST_WARNING: 'true',
+  };
   delete env['ANSIBLE_INVENTORY'];
   try {
     const r = await promisify(execFile)(ANSIBLE, args, { cwd: dir, env });
@@ -49,7 +64,10 @@ async function ansible(args: string[]): Promise<{ code: number; out: string; err
   }
 }
 
-const recap = (text: string): string[] => [...text.matchAll(/^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm)].map((m) => m.slice(1).join(' '));
+const recap = (text: string): string[] =>
+  [...text.matchAll(/^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm)].map((m) =>
+    m.slice(1).join(' '),
+  );
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');
 
 describe('bosun run: command-line behaviours as ansible-playbook 2.14', () => {
@@ -111,16 +129,32 @@ describe('bosun run: command-line behaviours as ansible-playbook 2.14', () => {
     expect(recap(a.out)).toEqual(recap(b.out));
   });
 
-  it('no_log: no output of the task in any reporter (text -v --diff, --json, --log, --report), Ansible\'s words instead', async () => {
+  it("no_log: no output of the task in any reporter (text -v --diff, --json, --log, --report), Ansible's words instead", async () => {
     const secret = 'nl-Kx-40417';
     const file = path.join(dir, 'nolog.yml');
-    writeFileSync(file, [
-      '- hosts: localhost', '  gather_facts: false', '  tasks:',
-      '    - name: hidden loop', `      shell: "echo ${secret} {{ item }}; echo ${secret} >&2"`, `      loop: ["${secret}-item"]`, '      no_log: true', '      register: hidden',
-      '    - name: hidden copy', `      copy: { dest: "${dir}/nolog-out", content: "${secret}\\n" }`, '      no_log: true',
-      '    - name: hidden failure', `      fail: { msg: "${secret} failed" }`, '      no_log: true', '      ignore_errors: true',
-      '    - name: what register kept', '      assert: { that: ["(eq (length hidden.results) 1)"] }', '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '- hosts: localhost',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: hidden loop',
+        `      shell: "echo ${secret} {{ item }}; echo ${secret} >&2"`,
+        `      loop: ["${secret}-item"]`,
+        '      no_log: true',
+        '      register: hidden',
+        '    - name: hidden copy',
+        `      copy: { dest: "${dir}/nolog-out", content: "${secret}\\n" }`,
+        '      no_log: true',
+        '    - name: hidden failure',
+        `      fail: { msg: "${secret} failed" }`,
+        '      no_log: true',
+        '      ignore_errors: true',
+        '    - name: what register kept',
+        '      assert: { that: ["(eq (length hidden.results) 1)"] }',
+        '',
+      ].join('\n'),
+    );
     const inv = path.join(dir, 'inv.ini');
     const log = path.join(dir, 'nolog.jsonl');
     const report = path.join(dir, 'nolog.html');
@@ -129,7 +163,12 @@ describe('bosun run: command-line behaviours as ansible-playbook 2.14', () => {
     expect([text.code, json.code]).toEqual([0, 0]);
     expect(readFileSync(path.join(dir, 'nolog-out'), 'utf8')).toBe(`${secret}\n`);
     const message = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
-    for (const out of [text.out + text.err, json.out + json.err, readFileSync(log, 'utf8'), readFileSync(report, 'utf8')]) {
+    for (const out of [
+      text.out + text.err,
+      json.out + json.err,
+      readFileSync(log, 'utf8'),
+      readFileSync(report, 'utf8'),
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(text.out).toContain('changed: [localhost] => (item=None) => {');

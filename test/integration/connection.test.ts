@@ -28,6 +28,13 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+/** The HostKeyError `p` rejects with (another error fails the test). */
+async function hostKeyRejection(p: Promise<unknown>): Promise<HostKeyError> {
+  const err = await rejection(p);
+  if (err instanceof HostKeyError) return err;
+  throw new Error(`expected a HostKeyError, got: ${err.message}`);
+}
+
 /** A known_hosts file in a fresh temporary directory. */
 async function knownHostsFile(text: string): Promise<string> {
   const dir = await fs.mkdtemp(join(tmpdir(), 'bosun-kh-'));
@@ -82,14 +89,19 @@ env.describe('SshConnection against sandbox hosts', () => {
   });
 
   it('refuses a changed host key, naming the presented fingerprint', async () => {
-    const [a, b] = env.sandbox.hosts as [typeof env.sandbox.hosts[0], typeof env.sandbox.hosts[0]];
+    const [a, b] = env.sandbox.hosts as [(typeof env.sandbox.hosts)[0], (typeof env.sandbox.hosts)[0]];
     const lines = (await fs.readFile(env.sandbox.knownHostsFile, 'utf8')).trim().split('\n');
-    const keyOf = (addr: string) => lines.find((l) => l.startsWith(`${addr} `))!.split(' ').slice(1).join(' ');
+    const keyOf = (addr: string) =>
+      lines
+        .find((l) => l.startsWith(`${addr} `))!
+        .split(' ')
+        .slice(1)
+        .join(' ');
     const file = await knownHostsFile(`${a.address} ${keyOf(b.address)}\n`);
     const presented = fingerprintSha256(parseKnownHosts(`${a.address} ${keyOf(a.address)}`)[0]!.key);
-    const err = await rejection(connection(0, { knownHostsFiles: [file] }).connect());
+    const err = await hostKeyRejection(connection(0, { knownHostsFiles: [file] }).connect());
     expect(err).toBeInstanceOf(HostKeyError);
-    expect((err as HostKeyError).verdict).toBe('mismatch');
+    expect(err.verdict).toBe('mismatch');
     expect(err.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
     expect(err.message).toContain(presented);
     expect(err.message).toContain(`${a.address}:22`);
@@ -99,7 +111,9 @@ env.describe('SshConnection against sandbox hosts', () => {
     const file = await knownHostsFile('# empty\n');
     const err = await rejection(connection(0, { knownHostsFiles: [file] }).exec('true'));
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(err.message).toMatch(/host key verification failed for node01 \(127\.78\.0\.1:22\): the ssh-ed25519 key SHA256:\S+ is not in/);
+    expect(err.message).toMatch(
+      /host key verification failed for node01 \(127\.78\.0\.1:22\): the ssh-ed25519 key SHA256:\S+ is not in/,
+    );
     expect(err.message).toContain('ssh-keyscan -p 22 127.78.0.1 >> ~/.ssh/known_hosts');
     const loose = connection(0, { knownHostsFiles: [file], strictHostKeyChecking: false });
     expect((await loose.exec('hostname')).stdout).toBe('node01\n');

@@ -31,20 +31,27 @@ const bosun = (args: string[]) => runJson<JsonEvent>(args);
 
 const recapOf = (events: JsonEvent[]) => events.at(-1)!.hosts!;
 const changedTasks = (events: JsonEvent[]) =>
-  events.filter((e) => e.type === 'task_result' && e.status === 'changed').map((e) => `${e.host}|${e.task}`).sort();
+  events
+    .filter((e) => e.type === 'task_result' && e.status === 'changed')
+    .map((e) => `${e.host}|${e.task}`)
+    .sort();
 
 /** sha256 of every file under /opt/thirteen on every host (and its mode), through our own SSH connection. */
 async function snapshot(): Promise<string[]> {
-  return Promise.all(fixture.sandbox.hosts.map(async (h) => {
-    const conn = new SshConnection(fixture.specFor(h));
-    try {
-      await conn.connect();
-      const r = await conn.exec("cd /opt/thirteen && find . -exec stat -c '%n %a %Y' {} + | sort && find . -type f -exec sha256sum {} + | sort");
-      return `${h.name}\n${r.stdout}`;
-    } finally {
-      await conn.close();
-    }
-  }));
+  return Promise.all(
+    fixture.sandbox.hosts.map(async (h) => {
+      const conn = new SshConnection(fixture.specFor(h));
+      try {
+        await conn.connect();
+        const r = await conn.exec(
+          "cd /opt/thirteen && find . -exec stat -c '%n %a %Y' {} + | sort && find . -type f -exec sha256sum {} + | sort",
+        );
+        return `${h.name}\n${r.stdout}`;
+      } finally {
+        await conn.close();
+      }
+    }),
+  );
 }
 
 fixture.describe('13 tasks on 10 sandbox hosts over SSH', () => {
@@ -57,14 +64,30 @@ fixture.describe('13 tasks on 10 sandbox hosts over SSH', () => {
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
     for (const h of fixture.sandbox.hosts) {
-      expect(recapOf(first.events)[h.name]).toEqual({ ok: 13, changed: 10, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
+      expect(recapOf(first.events)[h.name]).toEqual({
+        ok: 13,
+        changed: 10,
+        unreachable: 0,
+        failed: 0,
+        skipped: 0,
+        rescued: 0,
+        ignored: 0,
+      });
     }
     const t1 = Date.now();
     const second = await bosun(['run', PLAYBOOK, '-i', inv()]);
     const secondMs = Date.now() - t1;
     expect(second.code).toBe(0);
     for (const h of fixture.sandbox.hosts) {
-      expect(recapOf(second.events)[h.name]).toEqual({ ok: 13, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
+      expect(recapOf(second.events)[h.name]).toEqual({
+        ok: 13,
+        changed: 0,
+        unreachable: 0,
+        failed: 0,
+        skipped: 0,
+        rescued: 0,
+        ignored: 0,
+      });
     }
     console.info(`13 tasks x ${HOSTS} hosts: first run ${firstMs} ms, second run ${secondMs} ms`);
   });
@@ -95,16 +118,19 @@ fixture.describe('13 tasks on 10 sandbox hosts over SSH', () => {
   it('fails a typo in a variable name with its file:line:col on every host', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bosun-typo-'));
     const file = path.join(dir, 'typo.yml');
-    writeFileSync(file, [
-      '- hosts: sandbox',
-      '  gather_facts: false',
-      '  vars: { base: /opt/thirteen }',
-      '  tasks:',
-      '    - copy:',
-      '        dest: "{{ bsae }}/etc/typo"',
-      '        content: x',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '- hosts: sandbox',
+        '  gather_facts: false',
+        '  vars: { base: /opt/thirteen }',
+        '  tasks:',
+        '    - copy:',
+        '        dest: "{{ bsae }}/etc/typo"',
+        '        content: x',
+        '',
+      ].join('\n'),
+    );
     const res = await bosun(['run', file, '-i', inv()]);
     expect(res.code).toBe(2);
     const failures = res.events.filter((e) => e.type === 'task_result' && e.status === 'failed');
@@ -122,7 +148,15 @@ fixture.describe('13 tasks on 10 sandbox hosts over SSH', () => {
     const unreachable = res.events.find((e) => e.type === 'task_result' && e.status === 'unreachable');
     expect(unreachable?.msg).toMatch(/refused/);
     for (const h of fixture.sandbox.hosts.filter((x) => x !== victim)) {
-      expect(recap[h.name]).toEqual({ ok: 13, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
+      expect(recap[h.name]).toEqual({
+        ok: 13,
+        changed: 0,
+        unreachable: 0,
+        failed: 0,
+        skipped: 0,
+        rescued: 0,
+        ignored: 0,
+      });
     }
   });
 

@@ -20,7 +20,15 @@ const CHROMIUM = '/usr/bin/chromium';
 async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  const code = await main(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+  });
   return { code, out, err };
 }
 
@@ -28,12 +36,21 @@ describe('--report and --log from a real run, bosun report from the log', () => 
   it('writes both; the report rendered later from the log shows the same run', async () => {
     const target = path.join(dir, 'motd');
     const playbook = path.join(dir, 'local.yml');
-    writeFileSync(playbook, [
-      '- hosts: localhost', '  gather_facts: false', '  tasks:',
-      `    - copy: { dest: ${target}, content: "hello <world>\\n" }`, '      tags: [files]',
-      '    - command: "false"', '      ignore_errors: true', '      tags: [checks]',
-      '    - debug: { msg: done }', '',
-    ].join('\n'));
+    writeFileSync(
+      playbook,
+      [
+        '- hosts: localhost',
+        '  gather_facts: false',
+        '  tasks:',
+        `    - copy: { dest: ${target}, content: "hello <world>\\n" }`,
+        '      tags: [files]',
+        '    - command: "false"',
+        '      ignore_errors: true',
+        '      tags: [checks]',
+        '    - debug: { msg: done }',
+        '',
+      ].join('\n'),
+    );
     const report = path.join(dir, 'run.html');
     const log = path.join(dir, 'run.jsonl');
     const res = await bosun(['run', playbook, '--report', report, '--log', log, '--diff']);
@@ -43,14 +60,18 @@ describe('--report and --log from a real run, bosun report from the log', () => 
     expect(html).toContain('TASK [copy]');
     expect(html).toContain('<span class="add">+hello &lt;world&gt;</span>');
     expect(html).toContain('rc=1');
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(lines[0]!.type).toBe('run_start');
     expect(lines.at(-1)!.type).toBe('recap');
     const later = path.join(dir, 'later.html');
     const rendered = await bosun(['report', log, '-o', later]);
     expect(rendered.code).toBe(0);
     expect(rendered.out).toBe(`report written to ${later}\n`);
-    const strip = (s: string) => s.replace(/ ?\d+\.\d+ s|took [^·]+|started [^·]+|left:[\d.]+%;width:[\d.]+%|at [\d.]+ s/g, '');
+    const strip = (s: string) =>
+      s.replace(/ ?\d+\.\d+ s|took [^·]+|started [^·]+|left:[\d.]+%;width:[\d.]+%|at [\d.]+ s/g, '');
     expect(strip(readFileSync(later, 'utf8'))).toBe(strip(html));
     expect((await bosun(['report', path.join(dir, 'missing.jsonl')])).code).toBe(5);
   });
@@ -71,14 +92,26 @@ describe.skipIf(skip !== undefined)(`the report in headless Chromium${skip ? ` [
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, 60_000);
-  afterAll(async () => { await browser?.close(); });
+  // A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
+  afterAll(async () => {
+    await (browser as Browser | undefined)?.close();
+  });
 
   it('opens with nothing fetched, filters by host, status and tag, and looks right', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('request', (r) => { if (!r.url().startsWith('file://')) requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file://')) requests.push(r.url());
+    });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`file://${file}`);
@@ -87,7 +120,10 @@ describe.skipIf(skip !== undefined)(`the report in headless Chromium${skip ? ` [
     expect(await page.locator('.lane').count()).toBe(3);
     expect(await page.locator('.bar').count()).toBe(9);
     // BOSUN_UPDATE_SCREENSHOT=1 refreshes the README's image; otherwise it goes to the temp folder.
-    const shot = process.env['BOSUN_UPDATE_SCREENSHOT'] === '1' ? path.resolve('docs/images/report.png') : path.join(dir, 'report.png');
+    const shot =
+      process.env['BOSUN_UPDATE_SCREENSHOT'] === '1'
+        ? path.resolve('docs/images/report.png')
+        : path.join(dir, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).toBeGreaterThan(10_000);
 
@@ -95,7 +131,11 @@ describe.skipIf(skip !== undefined)(`the report in headless Chromium${skip ? ` [
     await page.selectOption('#f-host', 'web2');
     expect(await page.textContent('#f-count')).toBe('3 results shown');
     expect(await page.locator('tr.result:visible td.host').allTextContents()).toEqual(['web2', 'web2', 'web2']);
-    expect(await page.locator('.task:visible .name').allTextContents()).toEqual(['TASK [install nginx]', 'TASK [write nginx.conf]', 'TASK [check config]']);
+    expect(await page.locator('.task:visible .name').allTextContents()).toEqual([
+      'TASK [install nginx]',
+      'TASK [write nginx.conf]',
+      'TASK [check config]',
+    ]);
     expect(await page.locator('.lane:visible .lane-name').allTextContents()).toEqual(['web2']);
 
     // Click "ok" off: the failure is what is left.
@@ -108,7 +148,10 @@ describe.skipIf(skip !== undefined)(`the report in headless Chromium${skip ? ` [
     await page.selectOption('#f-host', '');
     await page.click('label.st-ok input');
     await page.selectOption('#f-tag', 'config');
-    expect(await page.locator('.task:visible .name').allTextContents()).toEqual(['TASK [write nginx.conf]', 'TASK [check config]']);
+    expect(await page.locator('.task:visible .name').allTextContents()).toEqual([
+      'TASK [write nginx.conf]',
+      'TASK [check config]',
+    ]);
     expect(await page.textContent('#f-count')).toBe('4 results shown');
     // The diff of the change is on the page; the no_log secret is not.
     expect(await page.locator('pre.diff .add').first().innerText()).toBe('+worker_processes 4;');

@@ -16,18 +16,21 @@ const fixture = withSandbox(HOSTS, { base: '127.112.0.1' });
 fixture.describe(`${HOSTS} sandbox hosts`, () => {
   it(`forks 100: every host finishes, controller peak RSS stays bounded`, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bosun-load-'));
-    writeFileSync(path.join(dir, 'site.yml'), [
-      '- hosts: sandbox',
-      '  gather_facts: false',
-      '  tasks:',
-      '    - file: { path: /opt/load, state: directory }',
-      '    - copy: { dest: /opt/load/a.conf, content: "host={{ inventory_hostname }}\\n" }',
-      '    - lineinfile: { path: /opt/load/b.conf, line: x = 1, create: true }',
-      '    - stat: { path: /opt/load/a.conf }',
-      '      register: st',
-      '    - assert: { that: [st.stat.exists] }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'site.yml'),
+      [
+        '- hosts: sandbox',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - file: { path: /opt/load, state: directory }',
+        '    - copy: { dest: /opt/load/a.conf, content: "host={{ inventory_hostname }}\\n" }',
+        '    - lineinfile: { path: /opt/load/b.conf, line: x = 1, create: true }',
+        '    - stat: { path: /opt/load/a.conf }',
+        '      register: st',
+        '    - assert: { that: [st.stat.exists] }',
+        '',
+      ].join('\n'),
+    );
     if (!existsSync(path.resolve('dist/cli/main.js'))) throw new Error('run npm run build first (npm ci does it)');
     // A child process, so its own peak RSS is measured (not the test runner's).
     const script = `import(${JSON.stringify(path.resolve('dist/cli/main.js'))}).then(async (m) => {
@@ -35,9 +38,25 @@ fixture.describe(`${HOSTS} sandbox hosts`, () => {
       process.stderr.write('MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n');
       process.exit(code);
     });`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, 'run', path.join(dir, 'site.yml'), '-i', fixture.sandbox.inventoryFile, '--forks', '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        script,
+        'run',
+        path.join(dir, 'site.yml'),
+        '-i',
+        fixture.sandbox.inventoryFile,
+        '--forks',
+        '100',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const t0 = Date.now();
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     const seconds = (Date.now() - t0) / 1000;
@@ -49,22 +68,47 @@ fixture.describe(`${HOSTS} sandbox hosts`, () => {
 
   it('strategy: free — a slow host does not hold the others back', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bosun-free-'));
-    writeFileSync(path.join(dir, 'site.yml'), [
-      '- hosts: sandbox',
-      '  gather_facts: false',
-      '  strategy: free',
-      '  tasks:',
-      '    - command: sleep 4',
-      '      when: (eq inventory_hostname "node001")',
-      '    - debug: msg=one',
-      '    - debug: msg=two',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'site.yml'),
+      [
+        '- hosts: sandbox',
+        '  gather_facts: false',
+        '  strategy: free',
+        '  tasks:',
+        '    - command: sleep 4',
+        '      when: (eq inventory_hostname "node001")',
+        '    - debug: msg=one',
+        '    - debug: msg=two',
+        '',
+      ].join('\n'),
+    );
     let out = '';
-    const code = await main(['run', path.join(dir, 'site.yml'), '-i', fixture.sandbox.inventoryFile, '--limit', 'node00*:node01*', '--forks', '50', '--json'],
-      { out: (t) => { out += t; }, err: () => {}, isTTY: false });
+    const code = await main(
+      [
+        'run',
+        path.join(dir, 'site.yml'),
+        '-i',
+        fixture.sandbox.inventoryFile,
+        '--limit',
+        'node00*:node01*',
+        '--forks',
+        '50',
+        '--json',
+      ],
+      {
+        out: (t) => {
+          out += t;
+        },
+        err: () => {},
+        isTTY: false,
+      },
+    );
     expect(code).toBe(0);
-    const results = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; host?: string; module?: string }).filter((e) => e.type === 'task_result');
+    const results = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; host?: string; module?: string })
+      .filter((e) => e.type === 'task_result');
     const lastOf = (h: string) => results.map((r) => r.host).lastIndexOf(h);
     const slow = lastOf('node001');
     const others = [...new Set(results.map((r) => r.host!))].filter((h) => h !== 'node001');

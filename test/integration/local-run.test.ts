@@ -15,7 +15,15 @@ function tree(files: Record<string, string>): string {
 async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  const code = await main(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+  });
   return { code, out, err };
 }
 
@@ -67,7 +75,8 @@ describe('a run over the local connection', () => {
   it('fails a host on an undefined variable, naming file:line:col', async () => {
     const dir = tree({
       'hosts.ini': INVENTORY,
-      'site.yml': '- hosts: all\n  gather_facts: false\n  vars: { greeting: hi }\n  tasks:\n    - debug:\n        msg: "{{ greting }}"\n',
+      'site.yml':
+        '- hosts: all\n  gather_facts: false\n  vars: { greeting: hi }\n  tasks:\n    - debug:\n        msg: "{{ greting }}"\n',
     });
     const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini')]);
     expect(res.code).toBe(2);
@@ -77,13 +86,19 @@ describe('a run over the local connection', () => {
   });
 
   it('ends --json with the recap line', async () => {
-    const dir = tree({ 'hosts.ini': INVENTORY, 'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n' });
+    const dir = tree({
+      'hosts.ini': INVENTORY,
+      'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n',
+    });
     const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '--json']);
-    const lines = res.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = res.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.at(-1)).toEqual({
       type: 'recap',
       hosts: { localhost: { ok: 1, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 } },
-      duration_ms: expect.any(Number),
+      duration_ms: expect.any(Number) as unknown,
     });
     expect(lines.some((l) => l['type'] === 'task_result')).toBe(true);
   });
@@ -142,7 +157,14 @@ describe('become', () => {
         '',
       ].join('\n'),
     });
-    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '-e', 'ansible_user=root']);
+    const res = await bosun([
+      'run',
+      path.join(dir, 'site.yml'),
+      '-i',
+      path.join(dir, 'hosts.ini'),
+      '-e',
+      'ansible_user=root',
+    ]);
     expect(res.out).toContain('ok: [localhost]');
     // sudo to a user that does not exist (or no sudo at all) is a clear per-host failure, never a hang.
     expect(res.out).toMatch(/fatal: \[localhost\]: FAILED! => .*(sudo is not installed|nobody-here)/);
@@ -154,12 +176,15 @@ describe('--confirm', () => {
   it('plans in check mode, then applies with -y; nothing to change the second time', async () => {
     const dir = tree({
       'hosts.ini': INVENTORY,
-      'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: { dest: "@DIR@/c.txt", content: "c" }\n      notify: h\n  handlers:\n    - name: h\n      debug: msg=handled\n',
+      'site.yml':
+        '- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: { dest: "@DIR@/c.txt", content: "c" }\n      notify: h\n  handlers:\n    - name: h\n      debug: msg=handled\n',
     });
     const args = ['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '--confirm', '-y'];
     const first = await bosun(args);
     expect(first.code).toBe(0);
-    expect(first.out).toMatch(/PLAN \(check mode: nothing is changed yet\)[\s\S]*1 change\(s\) on 1 host\(s\): localhost\nAPPLY\n[\s\S]*RUNNING HANDLER \[h\]/);
+    expect(first.out).toMatch(
+      /PLAN \(check mode: nothing is changed yet\)[\s\S]*1 change\(s\) on 1 host\(s\): localhost\nAPPLY\n[\s\S]*RUNNING HANDLER \[h\]/,
+    );
     expect(readFileSync(path.join(dir, 'c.txt'), 'utf8')).toBe('c');
     const second = await bosun(args);
     expect(second.out).toContain('nothing to change');
@@ -223,7 +248,14 @@ describe('variable precedence across tasks', () => {
         '',
       ].join('\n'),
     });
-    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '-e', 'pinned=extra']);
+    const res = await bosun([
+      'run',
+      path.join(dir, 'site.yml'),
+      '-i',
+      path.join(dir, 'hosts.ini'),
+      '-e',
+      'pinned=extra',
+    ]);
     expect(res.err).toBe('');
     expect(res.out).not.toContain('FAILED');
     expect(res.code).toBe(0);
@@ -237,16 +269,29 @@ describe('--step', () => {
     const { runPlaybooks } = await import('../../src/executor/run.js');
     const dir = tree({
       'hosts.ini': INVENTORY,
-      'site.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - { name: one, debug: msg=1 }\n    - { name: two, debug: msg=2 }\n    - { name: three, debug: msg=3 }\n    - { name: four, debug: msg=4 }\n',
+      'site.yml':
+        '- hosts: all\n  gather_facts: false\n  tasks:\n    - { name: one, debug: msg=1 }\n    - { name: two, debug: msg=2 }\n    - { name: three, debug: msg=3 }\n    - { name: four, debug: msg=4 }\n',
     });
     const asked: string[] = [];
     const ran: string[] = [];
     const answers: Array<'yes' | 'no' | 'continue'> = ['yes', 'no', 'continue'];
     await runPlaybooks({
-      playbooks: [path.join(dir, 'site.yml')], inventories: [path.join(dir, 'hosts.ini')], check: false, diff: false, extraVars: [], forks: 5,
-      verbosity: 0, tags: { only: [], skip: [] }, connection: {},
-      confirmStep: async (task) => { asked.push(task); return answers.shift()!; },
-      sink: (e) => { if (e.type === 'task_result') ran.push(e.result.task); },
+      playbooks: [path.join(dir, 'site.yml')],
+      inventories: [path.join(dir, 'hosts.ini')],
+      check: false,
+      diff: false,
+      extraVars: [],
+      forks: 5,
+      verbosity: 0,
+      tags: { only: [], skip: [] },
+      connection: {},
+      confirmStep: (task) => {
+        asked.push(task);
+        return Promise.resolve(answers.shift()!);
+      },
+      sink: (e) => {
+        if (e.type === 'task_result') ran.push(e.result.task);
+      },
     });
     expect(asked).toEqual(['one', 'two', 'three']);
     expect(ran).toEqual(['one', 'three', 'four']);
@@ -254,7 +299,7 @@ describe('--step', () => {
 });
 
 describe('check_mode and ansible_check_mode', () => {
-  it('ansible_check_mode is the run\'s --check (as in Ansible), even inside check_mode: true; templated include names are rendered', async () => {
+  it("ansible_check_mode is the run's --check (as in Ansible), even inside check_mode: true; templated include names are rendered", async () => {
     const dir = tree({
       'hosts.ini': INVENTORY,
       'inc.yml': '- debug: msg=included\n',
@@ -280,12 +325,45 @@ describe('check_mode and ansible_check_mode', () => {
 
 describe('bosun run --vault-password-file', () => {
   it('decrypts !vault values and vaulted vars files written by ansible-vault or bosun vault', async () => {
-    const dir = tree({ 'hosts.ini': INVENTORY, 'pw': 'correct horse\n' });
+    const dir = tree({ 'hosts.ini': INVENTORY, pw: 'correct horse\n' });
     let enc = '';
-    expect(await main(['vault', 'encrypt_string', 's3cr3t-value', '--name', 'db_password', '--vault-password-file', path.join(dir, 'pw')],
-      { out: (t) => { enc += t; }, err: () => {}, isTTY: false })).toBe(0);
-    writeFileSync(path.join(dir, 'site.yml'), `- hosts: all\n  gather_facts: false\n  vars:\n${enc.split('\n').map((l) => `    ${l}`).join('\n')}\n  tasks:\n    - copy: { dest: "${dir}/out", content: "{{ db_password }}" }\n    - debug: { msg: "pw is {{ db_password }}" }\n`);
-    const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini'), '--vault-password-file', path.join(dir, 'pw')]);
+    expect(
+      await main(
+        [
+          'vault',
+          'encrypt_string',
+          's3cr3t-value',
+          '--name',
+          'db_password',
+          '--vault-password-file',
+          path.join(dir, 'pw'),
+        ],
+        {
+          out: (t) => {
+            enc += t;
+          },
+          err: () => {},
+          isTTY: false,
+        },
+      ),
+    ).toBe(0);
+    writeFileSync(
+      path.join(dir, 'site.yml'),
+      `- hosts: all\n  gather_facts: false\n  vars:\n${enc
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join(
+          '\n',
+        )}\n  tasks:\n    - copy: { dest: "${dir}/out", content: "{{ db_password }}" }\n    - debug: { msg: "pw is {{ db_password }}" }\n`,
+    );
+    const res = await bosun([
+      'run',
+      path.join(dir, 'site.yml'),
+      '-i',
+      path.join(dir, 'hosts.ini'),
+      '--vault-password-file',
+      path.join(dir, 'pw'),
+    ]);
     expect(res.code).toBe(0);
     expect(readFileSync(path.join(dir, 'out'), 'utf8')).toBe('s3cr3t-value');
     expect(res.out).not.toContain('s3cr3t-value');

@@ -22,12 +22,23 @@ const PLAYBOOK = path.resolve('test/fixtures/modules-transfer/install.yml');
 const HOSTS = 10;
 const fixture = withSandbox(HOSTS, { base: '127.83.0.1' });
 
-interface JsonEvent { type: string; host?: string; task?: string; status?: string; msg?: string; hosts?: Record<string, Record<string, number>>; data?: Record<string, unknown> }
+interface JsonEvent {
+  type: string;
+  host?: string;
+  task?: string;
+  status?: string;
+  msg?: string;
+  hosts?: Record<string, Record<string, number>>;
+  data?: Record<string, unknown>;
+}
 
 const bosun = (args: string[]) => runJson<JsonEvent>(args);
 const recapOf = (events: JsonEvent[]) => events.at(-1)!.hosts!;
 const byStatus = (events: JsonEvent[], status: string) =>
-  events.filter((e) => e.type === 'task_result' && e.status === status).map((e) => `${e.host}|${e.task}`).sort();
+  events
+    .filter((e) => e.type === 'task_result' && e.status === status)
+    .map((e) => `${e.host}|${e.task}`)
+    .sort();
 
 let work: string;
 let srv: TestServer;
@@ -51,28 +62,41 @@ beforeAll(async () => {
   srv.routes.set('/releases/SHA256SUMS', { body: `${'0'.repeat(64)}  other.tgz\n${sha}  tool.tgz\n` });
   srv.routes.set('/flaky/tool.tgz', { body: archive, failFirst: 2 });
 });
+// A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
 afterAll(async () => {
-  await srv?.close();
+  await (srv as TestServer | undefined)?.close();
   delete process.env['XDG_CACHE_HOME'];
   rmSync(work, { recursive: true, force: true });
 });
 
 /** sha256 and mode of every file under `dir` on every host, through our own SSH connections. */
 async function snapshot(dir: string): Promise<string[]> {
-  return Promise.all(fixture.sandbox.hosts.map(async (h) => {
-    const conn = new SshConnection(fixture.specFor(h));
-    try {
-      await conn.connect();
-      const r = await conn.exec(`cd ${dir} 2>/dev/null && find . -exec stat -c '%n %a %s' {} + | sort && find . -type f -exec sha256sum {} + | sort`);
-      return `${h.name}\n${r.stdout}`;
-    } finally {
-      await conn.close();
-    }
-  }));
+  return Promise.all(
+    fixture.sandbox.hosts.map(async (h) => {
+      const conn = new SshConnection(fixture.specFor(h));
+      try {
+        await conn.connect();
+        const r = await conn.exec(
+          `cd ${dir} 2>/dev/null && find . -exec stat -c '%n %a %s' {} + | sort && find . -type f -exec sha256sum {} + | sort`,
+        );
+        return `${h.name}\n${r.stdout}`;
+      } finally {
+        await conn.close();
+      }
+    }),
+  );
 }
 
-const vars = (base: string, mode: string, checksum: string, url = srv.url('/releases/tool.tgz')): string[] =>
-  ['-e', `base=${base}`, '-e', `bosun_download=${mode}`, '-e', `checksum=${checksum}`, '-e', `archive_url=${url}`];
+const vars = (base: string, mode: string, checksum: string, url = srv.url('/releases/tool.tgz')): string[] => [
+  '-e',
+  `base=${base}`,
+  '-e',
+  `bosun_download=${mode}`,
+  '-e',
+  `checksum=${checksum}`,
+  '-e',
+  `archive_url=${url}`,
+];
 
 fixture.describe('get_url + unarchive on 10 sandbox hosts', () => {
   const inv = () => fixture.sandbox.inventoryFile;
@@ -85,7 +109,8 @@ fixture.describe('get_url + unarchive on 10 sandbox hosts', () => {
     expect(first.err).toBe('');
     expect(first.code, JSON.stringify(first.events.filter((e) => e.status === 'failed'))).toBe(0);
     expect(srv.hits.get('/releases/tool.tgz')).toBe(1);
-    for (const h of fixture.sandbox.hosts) expect(recapOf(first.events)[h.name]).toMatchObject({ ok: 3, changed: 3, failed: 0 });
+    for (const h of fixture.sandbox.hosts)
+      expect(recapOf(first.events)[h.name]).toMatchObject({ ok: 3, changed: 3, failed: 0 });
     const snap = await snapshot('/opt/xfer');
     for (const s of snap) {
       expect(s).toContain(`./bin/tool 755 ${TOOL.length}`);
@@ -97,13 +122,18 @@ fixture.describe('get_url + unarchive on 10 sandbox hosts', () => {
     expect(second.code).toBe(0);
     expect(byStatus(second.events, 'changed')).toEqual([]);
     expect(srv.hits.get('/releases/tool.tgz')).toBe(1);
-    console.info(`get_url download: controller on ${HOSTS} hosts: ${ms} ms, ${srv.hits.get('/releases/tool.tgz')} request(s) to the server`);
+    console.info(
+      `get_url download: controller on ${HOSTS} hosts: ${ms} ms, ${srv.hits.get('/releases/tool.tgz')} request(s) to the server`,
+    );
   }, 120_000);
 
   it('check mode after a hand edit predicts exactly, touches nothing, downloads nothing', async () => {
     const victim = fixture.sandbox.hosts[3]!;
     const other = fixture.sandbox.hosts[6]!;
-    for (const [h, cmd] of [[victim, "printf 'edited\\n' > /opt/xfer/bin/tool"], [other, 'chmod 0600 /opt/xfer/pkg.tgz']] as const) {
+    for (const [h, cmd] of [
+      [victim, "printf 'edited\\n' > /opt/xfer/bin/tool"],
+      [other, 'chmod 0600 /opt/xfer/pkg.tgz'],
+    ] as const) {
       const conn = new SshConnection(fixture.specFor(h));
       await conn.connect();
       await conn.exec(cmd);
@@ -112,7 +142,15 @@ fixture.describe('get_url + unarchive on 10 sandbox hosts', () => {
     const before = await snapshot('/opt/xfer');
     const hits = srv.hits.get('/releases/tool.tgz');
     resetDownloads();
-    const check = await bosun(['run', PLAYBOOK, '-i', inv(), '--check', '--diff', ...vars('/opt/xfer', 'controller', `sha256:${sha}`)]);
+    const check = await bosun([
+      'run',
+      PLAYBOOK,
+      '-i',
+      inv(),
+      '--check',
+      '--diff',
+      ...vars('/opt/xfer', 'controller', `sha256:${sha}`),
+    ]);
     expect(check.code).toBe(0);
     expect(await snapshot('/opt/xfer')).toEqual(before);
     expect(srv.hits.get('/releases/tool.tgz')).toBe(hits);
@@ -125,11 +163,23 @@ fixture.describe('get_url + unarchive on 10 sandbox hosts', () => {
 
   it('download: target: every host downloads with its own curl, once; a checksum file URL works', async () => {
     const hits = srv.hits.get('/releases/tool.tgz') ?? 0;
-    const first = await bosun(['run', PLAYBOOK, '-i', inv(), ...vars('/opt/xfer-t', 'target', `sha256:${srv.url('/releases/SHA256SUMS')}`)]);
+    const first = await bosun([
+      'run',
+      PLAYBOOK,
+      '-i',
+      inv(),
+      ...vars('/opt/xfer-t', 'target', `sha256:${srv.url('/releases/SHA256SUMS')}`),
+    ]);
     expect(first.code, JSON.stringify(first.events.filter((e) => e.status === 'failed'))).toBe(0);
     expect(srv.hits.get('/releases/tool.tgz')).toBe(hits + HOSTS);
     for (const s of await snapshot('/opt/xfer-t')) expect(s).toContain(`${sha}  ./pkg.tgz`);
-    const second = await bosun(['run', PLAYBOOK, '-i', inv(), ...vars('/opt/xfer-t', 'target', `sha256:${srv.url('/releases/SHA256SUMS')}`)]);
+    const second = await bosun([
+      'run',
+      PLAYBOOK,
+      '-i',
+      inv(),
+      ...vars('/opt/xfer-t', 'target', `sha256:${srv.url('/releases/SHA256SUMS')}`),
+    ]);
     expect(byStatus(second.events, 'changed')).toEqual([]);
     expect(srv.hits.get('/releases/tool.tgz')).toBe(hits + HOSTS);
   }, 120_000);
@@ -137,18 +187,33 @@ fixture.describe('get_url + unarchive on 10 sandbox hosts', () => {
   it('a checksum mismatch is a hard error on every host and leaves no file', async () => {
     const wrong = createHash('sha256').update('not it').digest('hex');
     for (const mode of ['target', 'controller']) {
-      const res = await bosun(['run', PLAYBOOK, '-i', inv(), ...vars(`/opt/xfer-bad-${mode}`, mode, `sha256:${wrong}`)]);
+      const res = await bosun([
+        'run',
+        PLAYBOOK,
+        '-i',
+        inv(),
+        ...vars(`/opt/xfer-bad-${mode}`, mode, `sha256:${wrong}`),
+      ]);
       expect(res.code).toBe(2);
       const failures = res.events.filter((e) => e.type === 'task_result' && e.status === 'failed');
       expect(failures).toHaveLength(HOSTS);
       for (const f of failures) expect(f.msg).toMatch(new RegExp(`did not match ${wrong}; it was ${sha}\\.$`));
-      for (const s of await snapshot(`/opt/xfer-bad-${mode}`)) expect(s.split('\n').filter(Boolean).slice(1)).toEqual(['. 755 4096']);
+      for (const s of await snapshot(`/opt/xfer-bad-${mode}`))
+        expect(s.split('\n').filter(Boolean).slice(1)).toEqual(['. 755 4096']);
     }
   }, 120_000);
 
   it('retries a server that fails twice (503) and then answers', async () => {
     const one = fixture.sandbox.hosts[0]!.name;
-    const res = await bosun(['run', PLAYBOOK, '-i', inv(), '--limit', one, ...vars('/opt/xfer-flaky', 'target', `sha256:${sha}`, srv.url('/flaky/tool.tgz'))]);
+    const res = await bosun([
+      'run',
+      PLAYBOOK,
+      '-i',
+      inv(),
+      '--limit',
+      one,
+      ...vars('/opt/xfer-flaky', 'target', `sha256:${sha}`, srv.url('/flaky/tool.tgz')),
+    ]);
     expect(res.code, JSON.stringify(res.events.filter((e) => e.status === 'failed'))).toBe(0);
     expect(srv.hits.get('/flaky/tool.tgz')).toBe(3);
   }, 60_000);
@@ -157,26 +222,29 @@ fixture.describe('get_url + unarchive on 10 sandbox hosts', () => {
     const dir = mkdtempSync(path.join(work, 'pb-'));
     writeFileSync(path.join(dir, 'hello.sh'), '#!/bin/sh\necho "hello $1 from $(hostname)"\n');
     const pb = path.join(dir, 'misc.yml');
-    writeFileSync(pb, [
-      '- hosts: all',
-      '  gather_facts: false',
-      '  tasks:',
-      '    - name: fetch',
-      `      fetch: { src: /opt/xfer/bin/tool, dest: "${dir}/fetched" }`,
-      '    - name: slurp',
-      '      slurp: { src: /opt/xfer/bin/tool }',
-      '      register: tool',
-      '    - name: check slurp',
-      `      assert: { that: [ '(eq (b64decode tool.content) (b64decode "${Buffer.from(TOOL).toString('base64')}"))' ] }`,
-      '    - name: script',
-      `      script: "${path.join(dir, 'hello.sh')} world"`,
-      '      register: hello',
-      '    - name: uri',
-      `      uri: { url: "${srv.url('/releases/SHA256SUMS')}", return_content: true }`,
-      '    - name: wait_for',
-      '      wait_for: { port: 22, host: "{{ ansible_host }}", search_regex: OpenSSH, timeout: 10, connect_timeout: 1 }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      pb,
+      [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: fetch',
+        `      fetch: { src: /opt/xfer/bin/tool, dest: "${dir}/fetched" }`,
+        '    - name: slurp',
+        '      slurp: { src: /opt/xfer/bin/tool }',
+        '      register: tool',
+        '    - name: check slurp',
+        `      assert: { that: [ '(eq (b64decode tool.content) (b64decode "${Buffer.from(TOOL).toString('base64')}"))' ] }`,
+        '    - name: script',
+        `      script: "${path.join(dir, 'hello.sh')} world"`,
+        '      register: hello',
+        '    - name: uri',
+        `      uri: { url: "${srv.url('/releases/SHA256SUMS')}", return_content: true }`,
+        '    - name: wait_for',
+        '      wait_for: { port: 22, host: "{{ ansible_host }}", search_regex: OpenSSH, timeout: 10, connect_timeout: 1 }',
+        '',
+      ].join('\n'),
+    );
     const res = await bosun(['run', pb, '-i', inv()]);
     expect(res.code, JSON.stringify(res.events.filter((e) => e.status === 'failed'))).toBe(0);
     for (const h of fixture.sandbox.hosts) {

@@ -37,11 +37,38 @@ const CASES: Array<[string, string[]]> = [
 
 /** Keys whose values must agree wherever Ansible registers them. */
 const COMPARED = [
-  'changed', 'failed', 'skipped', 'skip_reason', 'skipped_reason', 'msg', 'rc', 'stdout', 'stdout_lines', 'stderr', 'stderr_lines',
-  'attempts', 'ansible_facts', 'failed_when_result', 'cmd', 'dest', 'state', 'mode', 'size',
+  'changed',
+  'failed',
+  'skipped',
+  'skip_reason',
+  'skipped_reason',
+  'msg',
+  'rc',
+  'stdout',
+  'stdout_lines',
+  'stderr',
+  'stderr_lines',
+  'attempts',
+  'ansible_facts',
+  'failed_when_result',
+  'cmd',
+  'dest',
+  'state',
+  'mode',
+  'size',
 ];
 /** Keys of each loop item that must agree. */
-const ITEM_KEYS = ['changed', 'failed', 'item', 'ansible_loop_var', 'idx', 'ansible_index_var', 'rc', 'stdout', 'stdout_lines'];
+const ITEM_KEYS = [
+  'changed',
+  'failed',
+  'item',
+  'ansible_loop_var',
+  'idx',
+  'ansible_index_var',
+  'rc',
+  'stdout',
+  'stdout_lines',
+];
 /** Messages bosun words on purpose (docs/ansible-differences.md). */
 const OWN_MSG = new Set(['until exhausted', 'copy changed', 'copy ok']);
 
@@ -70,28 +97,42 @@ function tree(side: string): { pb: string; inv: string; dir: string } {
 }
 
 describe.skipIf(!existsSync(ANSIBLE))('register: the same keys as ansible-core', () => {
-  it('every case registers Ansible\'s status, output, loop and until keys with Ansible\'s values', async () => {
+  it("every case registers Ansible's status, output, loop and until keys with Ansible's values", async () => {
     const a = tree('ansible');
     const b = tree('bosun');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(a.dir);
     mkdirSync(b.dir);
     const { stdout } = await run(ANSIBLE, ['-i', a.inv, a.pb], {
-      env: { ...process.env, ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: '0', ANSIBLE_INVENTORY_UNPARSED_WARNING: '0' },
+      env: {
+        ...process.env,
+        ANSIBLE_STDOUT_CALLBACK: 'json',
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_LOCALHOST_WARNING: '0',
+        ANSIBLE_INVENTORY_UNPARSED_WARNING: '0',
+      },
       maxBuffer: 32 * 1024 * 1024,
     });
-    const doc = JSON.parse(stdout) as { plays: Array<{ tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }> }> };
+    const doc = JSON.parse(stdout) as {
+      plays: Array<{ tasks: Array<{ task: { name: string }; hosts: Record<string, Record<string, unknown>> }> }>;
+    };
     const ansible = new Map<string, Record<string, unknown>>();
     for (const t of doc.plays[0]!.tasks) {
       const res = t.hosts['localhost']!;
       for (const [k, v] of Object.entries(res)) if (/^r\d+$/.test(k)) ansible.set(k, v as Record<string, unknown>);
     }
-    const res = await runJson<{ type: string; module?: string; data?: Record<string, unknown> }>(['run', b.pb, '-i', b.inv]);
+    const res = await runJson<{ type: string; module?: string; data?: Record<string, unknown> }>([
+      'run',
+      b.pb,
+      '-i',
+      b.inv,
+    ]);
     expect(res.err).toBe('');
     const bosun = new Map<string, Record<string, unknown>>();
     for (const e of res.events) {
       if (e.type !== 'task_result' || e.module !== 'debug') continue;
-      for (const [k, v] of Object.entries(e.data ?? {})) if (/^r\d+$/.test(k)) bosun.set(k, v as Record<string, unknown>);
+      for (const [k, v] of Object.entries(e.data ?? {}))
+        if (/^r\d+$/.test(k)) bosun.set(k, v as Record<string, unknown>);
     }
     const problems: string[] = [];
     CASES.forEach(([name], i) => {
@@ -101,18 +142,25 @@ describe.skipIf(!existsSync(ANSIBLE))('register: the same keys as ansible-core',
       for (const key of COMPARED) {
         if (!(key in want)) continue;
         if (key === 'msg' && OWN_MSG.has(name)) continue;
-        const norm = (v: unknown): unknown => (key === 'dest' || key === 'cmd') && typeof v === 'string' ? v.replace(a.dir, b.dir) : v;
-        if (JSON.stringify(norm(want[key])) !== JSON.stringify(got[key])) problems.push(`${name}: ${key} is ${JSON.stringify(got[key])}, Ansible ${JSON.stringify(want[key])}`);
+        const norm = (v: unknown): unknown =>
+          (key === 'dest' || key === 'cmd') && typeof v === 'string' ? v.replace(a.dir, b.dir) : v;
+        if (JSON.stringify(norm(want[key])) !== JSON.stringify(got[key]))
+          problems.push(`${name}: ${key} is ${JSON.stringify(got[key])}, Ansible ${JSON.stringify(want[key])}`);
       }
       // bosun always registers `failed`, so `not r.failed` works everywhere.
-      if (got['failed'] !== (want['failed'] === true)) problems.push(`${name}: failed is ${JSON.stringify(got['failed'])}`);
+      if (got['failed'] !== (want['failed'] === true))
+        problems.push(`${name}: failed is ${JSON.stringify(got['failed'])}`);
       const wantItems = want['results'] as Array<Record<string, unknown>> | undefined;
       const gotItems = got['results'] as Array<Record<string, unknown>> | undefined;
       if (wantItems) {
-        if (gotItems?.length !== wantItems.length) return problems.push(`${name}: ${gotItems?.length} results, Ansible ${wantItems.length}`);
+        if (gotItems?.length !== wantItems.length)
+          return problems.push(`${name}: ${gotItems?.length} results, Ansible ${wantItems.length}`);
         wantItems.forEach((w, j) => {
           for (const key of ITEM_KEYS) {
-            if (key in w && JSON.stringify(w[key]) !== JSON.stringify(gotItems[j]![key])) problems.push(`${name}[${j}]: ${key} is ${JSON.stringify(gotItems[j]![key])}, Ansible ${JSON.stringify(w[key])}`);
+            if (key in w && JSON.stringify(w[key]) !== JSON.stringify(gotItems[j]![key]))
+              problems.push(
+                `${name}[${j}]: ${key} is ${JSON.stringify(gotItems[j]![key])}, Ansible ${JSON.stringify(w[key])}`,
+              );
           }
         });
       }

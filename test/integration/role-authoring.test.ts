@@ -17,15 +17,35 @@ const support = sandboxSupport();
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  const code = await main(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+  });
   return { code, out, err };
 }
 
-interface Phase { type: string; phase: string; status: string; summary: string; details: string[] }
+interface Phase {
+  type: string;
+  phase: string;
+  status: string;
+  summary: string;
+  details: string[];
+}
 
-async function roleTest(dir: string, extra: string[]): Promise<{ code: number; phases: Phase[]; summary: Record<string, unknown>; err: string }> {
+async function roleTest(
+  dir: string,
+  extra: string[],
+): Promise<{ code: number; phases: Phase[]; summary: Record<string, unknown>; err: string }> {
   const r = await cli(['role', 'test', dir, '--json', ...extra]);
-  const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Phase & Record<string, unknown>);
+  const lines = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Phase & Record<string, unknown>);
   return { code: r.code, phases: lines.filter((l) => l.type === 'phase'), summary: lines.at(-1)!, err: r.err };
 }
 
@@ -39,8 +59,20 @@ describe('role init + lint (no hosts)', () => {
     const dir = newRole('demo');
     const init = await cli(['role', 'init', 'demo', '--path', path.dirname(dir)]);
     expect(init.code).toBe(0);
-    for (const f of ['defaults/main.yml', 'vars/main.yml', 'tasks/main.yml', 'handlers/main.yml', 'templates/demo.conf.hbs', 'files/banner.txt',
-      'meta/main.yml', 'meta/argument_specs.yml', 'README.md', 'tests/default/scenario.yml', 'tests/default/converge.yml', 'tests/default/verify.yml']) {
+    for (const f of [
+      'defaults/main.yml',
+      'vars/main.yml',
+      'tasks/main.yml',
+      'handlers/main.yml',
+      'templates/demo.conf.hbs',
+      'files/banner.txt',
+      'meta/main.yml',
+      'meta/argument_specs.yml',
+      'README.md',
+      'tests/default/scenario.yml',
+      'tests/default/converge.yml',
+      'tests/default/verify.yml',
+    ]) {
       expect(init.out).toContain(f);
     }
     expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toContain('| `demo_message` | str |');
@@ -55,17 +87,30 @@ describe('role init + lint (no hosts)', () => {
   it('finds each seeded mistake at its file:line:col, exits 2, and --format json lists them', async () => {
     const dir = newRole('seeded');
     await cli(['role', 'init', 'seeded', '--path', path.dirname(dir)]);
-    appendFileSync(path.join(dir, 'tasks/main.yml'), [
-      '', '- command: apt-get install -y curl', '',
-      '- name: Latest curl', '  apt: { name: curl, state: latest }', '',
-      '- name: Bare mode', '  file: { path: /tmp/x, state: touch, mode: 644 }', '  notify: nobody', '',
-      '- name: Typo', '  debug: { msg: "{{ seeded_mesage }}" }', '',
-    ].join('\n'));
+    appendFileSync(
+      path.join(dir, 'tasks/main.yml'),
+      [
+        '',
+        '- command: apt-get install -y curl',
+        '',
+        '- name: Latest curl',
+        '  apt: { name: curl, state: latest }',
+        '',
+        '- name: Bare mode',
+        '  file: { path: /tmp/x, state: touch, mode: 644 }',
+        '  notify: nobody',
+        '',
+        '- name: Typo',
+        '  debug: { msg: "{{ seeded_mesage }}" }',
+        '',
+      ].join('\n'),
+    );
     appendFileSync(path.join(dir, 'handlers/main.yml'), '\n- name: forgotten\n  debug: { msg: x }\n');
     const r = await cli(['lint', dir, '--format', 'json']);
     expect(r.code).toBe(2);
-    const found = (JSON.parse(r.out) as { findings: Array<{ file: string; line: number; col: number; rule: string }> }).findings
-      .map((f) => `${path.relative(dir, path.resolve(f.file))}:${f.line}:${f.col} ${f.rule}`);
+    const found = (
+      JSON.parse(r.out) as { findings: Array<{ file: string; line: number; col: number; rule: string }> }
+    ).findings.map((f) => `${path.relative(dir, path.resolve(f.file))}:${f.line}:${f.col} ${f.rule}`);
     expect(found).toEqual([
       'handlers/main.yml:7:3 handler-unused',
       'tasks/main.yml:20:3 name-missing',
@@ -87,7 +132,14 @@ describe.skipIf(!support.ok)(`role test on sandbox hosts${support.ok ? '' : ` [s
     const r = await roleTest(dir, []);
     const wall = Date.now() - started;
     expect(r.err).toBe('');
-    expect(r.phases.map((p) => `${p.phase}:${p.status}`)).toEqual(['create:passed', 'converge:passed', 'idempotence:passed', 'check:passed', 'verify:passed', 'destroy:passed']);
+    expect(r.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
+      'create:passed',
+      'converge:passed',
+      'idempotence:passed',
+      'check:passed',
+      'verify:passed',
+      'destroy:passed',
+    ]);
     expect(r.phases[1]!.summary).toBe('changed=3');
     expect(r.phases[3]!.summary).toContain('predicted exactly the 1 change(s)');
     expect(r.code).toBe(0);
@@ -114,24 +166,40 @@ describe.skipIf(!support.ok)(`role test on sandbox hosts${support.ok ? '' : ` [s
   it('check-mode truth: a change --check cannot predict fails with exit 6, naming the task', async () => {
     const dir = newRole('liar');
     await cli(['role', 'init', 'liar', '--path', path.dirname(dir)]);
-    appendFileSync(path.join(dir, 'tasks/main.yml'), [
-      '', '- name: Record the message',
-      `  shell: 'if [ "$(cat /etc/liar/msg 2>/dev/null)" = "{{ liar_message }}" ]; then echo same; else echo "{{ liar_message }}" > /etc/liar/msg; echo changed; fi'`,
-      '  register: rec', '  changed_when: (eq rec.stdout "changed")', '',
-    ].join('\n'));
+    appendFileSync(
+      path.join(dir, 'tasks/main.yml'),
+      [
+        '',
+        '- name: Record the message',
+        `  shell: 'if [ "$(cat /etc/liar/msg 2>/dev/null)" = "{{ liar_message }}" ]; then echo same; else echo "{{ liar_message }}" > /etc/liar/msg; echo changed; fi'`,
+        '  register: rec',
+        '  changed_when: (eq rec.stdout "changed")',
+        '',
+      ].join('\n'),
+    );
     const r = await roleTest(dir, ['--base', '127.88.251.1']);
     expect(r.code).toBe(6);
     const check = r.phases.find((p) => p.phase === 'check')!;
     expect(check.status).toBe('failed');
     expect(check.summary).toContain('--check predicted 1 change(s) but the converge made 2');
-    expect(check.details).toEqual([expect.stringMatching(/^changed but not predicted \(check mode could not predict it\): node01: liar : Record the message/)]);
+    expect(check.details).toEqual([
+      expect.stringMatching(
+        /^changed but not predicted \(check mode could not predict it\): node01: liar : Record the message/,
+      ),
+    ]);
   });
 
   it('verify failure exits 2; --hosts and --keep leave the hosts running for a look, then sandbox down stops them', async () => {
     const dir = newRole('wrong');
     await cli(['role', 'init', 'wrong', '--path', path.dirname(dir)]);
     const verify = path.join(dir, 'tests/default/verify.yml');
-    writeFileSync(verify, readFileSync(verify, 'utf8').replace('(in wrong_message (b64decode conf.content))', '(in "not there" (b64decode conf.content))'));
+    writeFileSync(
+      verify,
+      readFileSync(verify, 'utf8').replace(
+        '(in wrong_message (b64decode conf.content))',
+        '(in "not there" (b64decode conf.content))',
+      ),
+    );
     const r = await roleTest(dir, ['--base', '127.88.252.1', '--hosts', '2', '--keep']);
     expect(r.code).toBe(2);
     const v = r.phases.find((p) => p.phase === 'verify')!;
@@ -150,16 +218,39 @@ describe.skipIf(!support.ok)(`role test on sandbox hosts${support.ok ? '' : ` [s
     const scenario = path.join(dir, 'tests/mirror');
     mkdirSync(path.join(scenario, 'files/example.com'), { recursive: true });
     writeFileSync(path.join(scenario, 'files/example.com/tool.sh'), 'echo tool\n');
-    writeFileSync(path.join(scenario, 'scenario.yml'), 'hosts: [web1, db1]\ngroups: { web: [web1] }\nvars: { fetcher_message: from the mirror scenario }\nmirror: files\n');
-    writeFileSync(path.join(scenario, 'verify.yml'), [
-      '- name: Verify', '  hosts: all', '  gather_facts: false', '  tasks:',
-      '    - name: Look for the tool', '      stat: { path: /usr/local/bin/tool.sh }', '      register: tool',
-      '    - name: Only web hosts have it', '      assert:', '        that: (eq tool.stat.exists (in "web" group_names))', '',
-    ].join('\n'));
-    appendFileSync(path.join(dir, 'tasks/main.yml'), [
-      '', '- name: Fetch the tool from the mirror', '  get_url:', '    url: "{{ download_mirror }}/example.com/tool.sh"',
-      '    dest: /usr/local/bin/tool.sh', '    mode: "0755"', '  when: (in "web" group_names)', '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(scenario, 'scenario.yml'),
+      'hosts: [web1, db1]\ngroups: { web: [web1] }\nvars: { fetcher_message: from the mirror scenario }\nmirror: files\n',
+    );
+    writeFileSync(
+      path.join(scenario, 'verify.yml'),
+      [
+        '- name: Verify',
+        '  hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: Look for the tool',
+        '      stat: { path: /usr/local/bin/tool.sh }',
+        '      register: tool',
+        '    - name: Only web hosts have it',
+        '      assert:',
+        '        that: (eq tool.stat.exists (in "web" group_names))',
+        '',
+      ].join('\n'),
+    );
+    appendFileSync(
+      path.join(dir, 'tasks/main.yml'),
+      [
+        '',
+        '- name: Fetch the tool from the mirror',
+        '  get_url:',
+        '    url: "{{ download_mirror }}/example.com/tool.sh"',
+        '    dest: /usr/local/bin/tool.sh',
+        '    mode: "0755"',
+        '  when: (in "web" group_names)',
+        '',
+      ].join('\n'),
+    );
     const r = await cli(['role', 'test', dir, '--scenario', 'mirror', '--base', '127.88.253.1']);
     expect(r.err).toBe('');
     expect(r.out).toMatch(/^role test .*fetcher \(scenario mirror\)\n/);

@@ -19,7 +19,9 @@ const fixture = withSandbox(2, { base: '127.106.0.1', systemd: true });
 const FIX = path.resolve('test/fixtures/roles/isulad');
 let work: string;
 
-beforeAll(() => { work = mkdtempSync(path.join(tmpdir(), 'bosun-isulad-')); });
+beforeAll(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'bosun-isulad-'));
+});
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function play(name: string, vars: Record<string, unknown>): string {
@@ -28,7 +30,10 @@ function play(name: string, vars: Record<string, unknown>): string {
   return file;
 }
 const PATHS = ['/etc/isulad', '/etc/isulad/daemon.json', '/opt/cni/bin', '/etc/cni/net.d'];
-const starts = (h: number) => onHost(fixture, fixture.sandbox.hosts[h]!, 'cat /var/lib/isulad-fixture/starts 2>/dev/null | wc -l').then((s) => Number(s.trim()));
+const starts = (h: number) =>
+  onHost(fixture, fixture.sandbox.hosts[h]!, 'cat /var/lib/isulad-fixture/starts 2>/dev/null | wc -l').then((s) =>
+    Number(s.trim()),
+  );
 const put = (file: string, dest: string, mode: string) =>
   `mkdir -p ${path.dirname(dest)} && cat > ${dest} <<'FIXTURE_EOF'\n${readFileSync(path.join(FIX, file), 'utf8')}FIXTURE_EOF\nchmod ${mode} ${dest}\n`;
 
@@ -40,15 +45,27 @@ fixture.describe('role isulad on Debian systemd sandbox hosts', () => {
     const res = await bosun(['run', play('refuse', {}), '-i', inv()]);
     expect(res.code).not.toBe(0);
     const failed = failedResults(res.events);
-    expect(failed.map((e) => e.task)).toEqual(['isulad : Refuse a distribution without an iSulad package', 'isulad : Refuse a distribution without an iSulad package']);
-    expect(failed[0]!.msg).toMatch(/^iSulad is installed from the distribution's packages, which exist for: openEuler\. This host runs Debian [0-9.]+: choose container_manager containerd or crio for it, or install iSulad yourself and set isulad_install_package: false\.$/);
+    expect(failed.map((e) => e.task)).toEqual([
+      'isulad : Refuse a distribution without an iSulad package',
+      'isulad : Refuse a distribution without an iSulad package',
+    ]);
+    expect(failed[0]!.msg).toMatch(
+      /^iSulad is installed from the distribution's packages, which exist for: openEuler\. This host runs Debian [0-9.]+: choose container_manager containerd or crio for it, or install iSulad yourself and set isulad_install_package: false\.$/,
+    );
     expect(changedTasks(res.events)).toEqual([]);
     expect(await snapshot(fixture, PATHS)).toEqual(before);
   }, 120_000);
 
   it('with iSulad installed otherwise (fixture): daemon.json, service, health, handler once, idempotent', async () => {
     for (const h of fixture.sandbox.hosts) {
-      await onHost(fixture, h, put('isulad', '/usr/bin/isulad', '755') + put('isula', '/usr/bin/isula', '755') + put('isulad.service', '/usr/lib/systemd/system/isulad.service', '644') + 'systemctl daemon-reload');
+      await onHost(
+        fixture,
+        h,
+        put('isulad', '/usr/bin/isulad', '755') +
+          put('isula', '/usr/bin/isula', '755') +
+          put('isulad.service', '/usr/lib/systemd/system/isulad.service', '644') +
+          'systemctl daemon-reload',
+      );
     }
     const vars = {
       isulad_install_package: false,
@@ -65,13 +82,15 @@ fixture.describe('role isulad on Debian systemd sandbox hosts', () => {
     expect(real.err).toBe('');
     expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
     // Predicted: everything but the file in the folder check mode could not create, and its handler.
-    expect(changedTasks(check.events)).toEqual(changedTasks(real.events).filter((t) => !/daemon\.json|restart isulad/.test(t)));
+    expect(changedTasks(check.events)).toEqual(
+      changedTasks(real.events).filter((t) => !/daemon\.json|restart isulad/.test(t)),
+    );
     expect(resultsOf(real.events, /restart isulad/).map((e) => e.status)).toEqual(['changed', 'changed']);
     for (const [i, h] of fixture.sandbox.hosts.entries()) {
       const snap = (await snapshot(fixture, PATHS))[i]!;
       expect(snap).toContain('/etc/isulad 750 root');
       expect(snap).toContain('/etc/isulad/daemon.json 600 root');
-      const daemon = JSON.parse(await onHost(fixture, h, 'cat /etc/isulad/daemon.json'));
+      const daemon: unknown = JSON.parse(await onHost(fixture, h, 'cat /etc/isulad/daemon.json'));
       expect(daemon).toMatchObject({
         'pod-sandbox-image': 'registry.k8s.io/pause:3.10.1',
         'network-plugin': 'cni',
@@ -85,8 +104,15 @@ fixture.describe('role isulad on Debian systemd sandbox hosts', () => {
         'storage-driver': 'overlay2',
         'native.umask': 'normal',
       });
-      expect(await onHost(fixture, h, 'systemctl is-active isulad; systemctl is-enabled isulad; ISULAD_HOST=unix:///var/run/isulad.sock isula info'))
-        .toBe('active\nenabled\nServer Version: 2.1.6\nStorage Driver: overlay2\nCgroup Driver: systemd\nPod Sandbox Image: registry.k8s.io/pause:3.10.1\nCRI v1: true\n');
+      expect(
+        await onHost(
+          fixture,
+          h,
+          'systemctl is-active isulad; systemctl is-enabled isulad; ISULAD_HOST=unix:///var/run/isulad.sock isula info',
+        ),
+      ).toBe(
+        'active\nenabled\nServer Version: 2.1.6\nStorage Driver: overlay2\nCgroup Driver: systemd\nPod Sandbox Image: registry.k8s.io/pause:3.10.1\nCRI v1: true\n',
+      );
       expect(await starts(i)).toBe(1);
     }
     const again = await bosun(['run', pb, '-i', inv()]);
@@ -97,12 +123,18 @@ fixture.describe('role isulad on Debian systemd sandbox hosts', () => {
     const check2 = await bosun(['run', pb2, '-i', inv(), '--check', '--diff']);
     expect(check2.code).toBe(0);
     const predicted = changedTasks(check2.events);
-    expect(predicted).toEqual(fixture.sandbox.hosts.flatMap((h) => [`${h.name}|isulad : Render /etc/isulad/daemon.json`, `${h.name}|isulad : restart isulad`]).sort());
+    expect(predicted).toEqual(
+      fixture.sandbox.hosts
+        .flatMap((h) => [`${h.name}|isulad : Render /etc/isulad/daemon.json`, `${h.name}|isulad : restart isulad`])
+        .sort(),
+    );
     const real2 = await bosun(['run', pb2, '-i', inv()]);
     expect(changedTasks(real2.events)).toEqual(predicted);
     for (const [i, h] of fixture.sandbox.hosts.entries()) {
       expect(await starts(i)).toBe(2);
-      expect(await onHost(fixture, h, 'isula info | grep -E "Cgroup|Sandbox"')).toBe('Cgroup Driver: cgroupfs\nPod Sandbox Image: registry.example.com/pause:3.9\n');
+      expect(await onHost(fixture, h, 'isula info | grep -E "Cgroup|Sandbox"')).toBe(
+        'Cgroup Driver: cgroupfs\nPod Sandbox Image: registry.example.com/pause:3.9\n',
+      );
     }
     expect(changedTasks((await bosun(['run', pb2, '-i', inv()])).events)).toEqual([]);
   }, 300_000);

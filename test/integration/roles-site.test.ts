@@ -28,7 +28,8 @@ fixture.describe('site.yml with container_manager crio and isula on 3 systemd sa
   let server: MirrorServer;
   let varsFile: string;
   const onAll = (script: string) => Promise.all(fixture.sandbox.hosts.map((h) => onHost(fixture, h, script)));
-  const site = (...extra: string[]) => bosun(['run', SITE, '-i', fixture.sandbox.inventoryFile, '-e', `@${varsFile}`, ...extra]);
+  const site = (...extra: string[]) =>
+    bosun(['run', SITE, '-i', fixture.sandbox.inventoryFile, '-e', `@${varsFile}`, ...extra]);
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'bosun-site-'));
@@ -39,7 +40,10 @@ fixture.describe('site.yml with container_manager crio and isula on 3 systemd sa
     const dir = path.join(work, 'mirror');
     mkdirSync(path.dirname(path.join(dir, manifest.crictl.upstream)), { recursive: true });
     copyFileSync(path.join(cache, manifest.crictl.upstream), path.join(dir, manifest.crictl.upstream));
-    const script = (name: string, version: string): [string, number] => [`#!/bin/sh\necho "${name} version ${version} (fixture)"\n`, 0o755];
+    const script = (name: string, version: string): [string, number] => [
+      `#!/bin/sh\necho "${name} version ${version} (fixture)"\n`,
+      0o755,
+    ];
     const bundle = buildTarGz(work, `cri-o.amd64.v${CRIO}`, {
       'cri-o/bin/crio': [readFileSync(path.join(CRIO_FIX, 'crio'), 'utf8').replace('@VERSION@', CRIO), 0o755],
       'cri-o/bin/pinns': script('pinns', CRIO),
@@ -63,13 +67,24 @@ fixture.describe('site.yml with container_manager crio and isula on 3 systemd sa
     server = await serveMirror(dir);
     const { download_mirror, crictl_version, crictl_checksum } = mirrorVars(manifest, server.url);
     varsFile = path.join(work, 'vars.json');
-    writeFileSync(varsFile, JSON.stringify({
-      download_mirror, crictl_version, crictl_checksum, crio_version: CRIO, crio_checksum: bundle.sha256,
-      isulad_install_package: false, bosun_download: 'controller', node_prep_live_kernel: false, kubekey_enabled: false,
-    }));
+    writeFileSync(
+      varsFile,
+      JSON.stringify({
+        download_mirror,
+        crictl_version,
+        crictl_checksum,
+        crio_version: CRIO,
+        crio_checksum: bundle.sha256,
+        isulad_install_package: false,
+        bosun_download: 'controller',
+        node_prep_live_kernel: false,
+        kubekey_enabled: false,
+      }),
+    );
   }, 600_000);
+  // A beforeAll that failed leaves these unassigned: the cleanup must not throw over the real failure.
   afterAll(async () => {
-    await server?.close();
+    await (server as MirrorServer | undefined)?.close();
     delete process.env['XDG_CACHE_HOME'];
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -78,10 +93,14 @@ fixture.describe('site.yml with container_manager crio and isula on 3 systemd sa
     resetDownloads();
     const first = await site('-e', 'container_manager=crio');
     expect(first.code, JSON.stringify(failedResults(first.events))).toBe(0);
-    for (const s of await onAll('systemctl is-active crio; crictl --version; cat /etc/crictl.yaml; test -e /usr/local/bin/containerd && echo containerd-installed || echo no-containerd')) {
+    for (const s of await onAll(
+      'systemctl is-active crio; crictl --version; cat /etc/crictl.yaml; test -e /usr/local/bin/containerd && echo containerd-installed || echo no-containerd',
+    )) {
       expect(s).toMatch(/^active\n/);
       expect(s).toContain('crictl version v1.31.1');
-      expect(s).toContain('runtime-endpoint: unix:///var/run/crio/crio.sock\nimage-endpoint: unix:///var/run/crio/crio.sock\n');
+      expect(s).toContain(
+        'runtime-endpoint: unix:///var/run/crio/crio.sock\nimage-endpoint: unix:///var/run/crio/crio.sock\n',
+      );
       expect(s).toContain('no-containerd');
     }
     const again = await site('-e', 'container_manager=crio');
@@ -92,12 +111,16 @@ fixture.describe('site.yml with container_manager crio and isula on 3 systemd sa
   it('container_manager=isula: iSulad (installed otherwise, fixture) and crictl for it; second run changed=0', async () => {
     const put = (file: string, dest: string, mode: string) =>
       `mkdir -p ${path.dirname(dest)} && cat > ${dest} <<'FIXTURE_EOF'\n${readFileSync(path.join(ISULAD_FIX, file), 'utf8')}FIXTURE_EOF\nchmod ${mode} ${dest}\n`;
-    await onAll(`${put('isulad', '/usr/bin/isulad', '755')}${put('isula', '/usr/bin/isula', '755')}${put('isulad.service', '/usr/lib/systemd/system/isulad.service', '644')}systemctl daemon-reload`);
+    await onAll(
+      `${put('isulad', '/usr/bin/isulad', '755')}${put('isula', '/usr/bin/isula', '755')}${put('isulad.service', '/usr/lib/systemd/system/isulad.service', '644')}systemctl daemon-reload`,
+    );
     const first = await site('-e', 'container_manager=isula');
     expect(first.code, JSON.stringify(failedResults(first.events))).toBe(0);
     for (const s of await onAll('systemctl is-active isulad; cat /etc/crictl.yaml')) {
       expect(s).toMatch(/^active\n/);
-      expect(s).toContain('runtime-endpoint: unix:///var/run/isulad.sock\nimage-endpoint: unix:///var/run/isulad.sock\n');
+      expect(s).toContain(
+        'runtime-endpoint: unix:///var/run/isulad.sock\nimage-endpoint: unix:///var/run/isulad.sock\n',
+      );
     }
     const again = await site('-e', 'container_manager=isula');
     expect(again.code).toBe(0);
@@ -107,7 +130,11 @@ fixture.describe('site.yml with container_manager crio and isula on 3 systemd sa
   it('an unknown container_manager is refused before anything changes', async () => {
     const res = await site('-e', 'container_manager=docker');
     expect(res.code).toBe(2);
-    expect(failedResults(res.events).map((e) => e.task)).toEqual(['container_manager is one bosun can install', 'container_manager is one bosun can install', 'container_manager is one bosun can install']);
+    expect(failedResults(res.events).map((e) => e.task)).toEqual([
+      'container_manager is one bosun can install',
+      'container_manager is one bosun can install',
+      'container_manager is one bosun can install',
+    ]);
     expect(changedTasks(res.events)).toEqual([]);
   }, 120_000);
 });

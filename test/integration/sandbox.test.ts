@@ -15,7 +15,7 @@ const skip = support.ok ? undefined : support.reason;
 function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
   } catch {
     return false;
   }
@@ -23,15 +23,25 @@ function alive(pid: number): boolean {
 
 /** Mount points of this machine's mount namespace under a directory. */
 function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((p) => p.startsWith(dir));
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((p) => p.startsWith(dir));
 }
 
 /** Connection to a sandbox host with host keys verified against the sandbox's known_hosts. */
 function connect(sb: Sandbox, index: number, systemd = false): SshConnection {
   const host = sb.hosts[index]!;
   return new SshConnection({
-    name: host.name, type: 'ssh', address: host.address, port: 22, user: 'root', privateKeyFile: sb.privateKeyFile,
-    strictHostKeyChecking: true, knownHostsFiles: [sb.knownHostsFile], connectTimeoutMs: systemd ? 15_000 : 5000,
+    name: host.name,
+    type: 'ssh',
+    address: host.address,
+    port: 22,
+    user: 'root',
+    privateKeyFile: sb.privateKeyFile,
+    strictHostKeyChecking: true,
+    knownHostsFiles: [sb.knownHostsFile],
+    connectTimeoutMs: systemd ? 15_000 : 5000,
   });
 }
 
@@ -40,11 +50,19 @@ describe('sandbox addresses', () => {
     expect(sandboxAddresses('127.77.0.1', 3)).toEqual(['127.77.0.1', '127.77.0.2', '127.77.0.3']);
     expect(sandboxAddresses('127.77.0.253', 4)).toEqual(['127.77.0.253', '127.77.0.254', '127.77.1.1', '127.77.1.2']);
   });
-  it.each([['10.0.0.1', 2], ['192.168.1.10', 1], ['127.255.255.253', 5], ['127.0.0', 1], ['localhost', 1]])('refuses %s (x%s)', (base, count) => {
+  it.each([
+    ['10.0.0.1', 2],
+    ['192.168.1.10', 1],
+    ['127.255.255.253', 5],
+    ['127.0.0', 1],
+    ['localhost', 1],
+  ])('refuses %s (x%s)', (base, count) => {
     expect(() => sandboxAddresses(base, count)).toThrow(BosunError);
   });
   it('refuses before starting anything', async () => {
-    await expect(sandboxUp({ count: 2, base: '10.1.2.3', name: 'never' })).rejects.toThrow(/only use loopback addresses/);
+    await expect(sandboxUp({ count: 2, base: '10.1.2.3', name: 'never' })).rejects.toThrow(
+      /only use loopback addresses/,
+    );
   });
 });
 
@@ -53,15 +71,23 @@ const env = withSandbox(3, { base: '127.79.0.1' });
 env.describe('sandbox up and down', () => {
   it('writes an inventory, a known_hosts line per host and distinct host keys', async () => {
     const sb = env.sandbox;
-    expect(sb.hosts.map((h) => [h.name, h.address])).toEqual([['node01', '127.79.0.1'], ['node02', '127.79.0.2'], ['node03', '127.79.0.3']]);
+    expect(sb.hosts.map((h) => [h.name, h.address])).toEqual([
+      ['node01', '127.79.0.1'],
+      ['node02', '127.79.0.2'],
+      ['node03', '127.79.0.3'],
+    ]);
     const inventory = await fs.readFile(sb.inventoryFile, 'utf8');
     expect(inventory).toContain('[sandbox]\nnode01 ansible_host=127.79.0.1\n');
-    expect(inventory).toContain(`[sandbox:vars]\nansible_user=root\nansible_ssh_private_key_file=${sb.privateKeyFile}\n`);
+    expect(inventory).toContain(
+      `[sandbox:vars]\nansible_user=root\nansible_ssh_private_key_file=${sb.privateKeyFile}\n`,
+    );
     expect(inventory).toContain(`ansible_ssh_common_args='-o UserKnownHostsFile=${sb.knownHostsFile}'`);
     const known = (await fs.readFile(sb.knownHostsFile, 'utf8')).trim().split('\n');
     expect(known.map((l) => l.split(' ')[0])).toEqual(['127.79.0.1', '127.79.0.2', '127.79.0.3']);
     expect(new Set(known.map((l) => l.split(' ')[2])).size).toBe(3);
-    const state = JSON.parse(await fs.readFile(join(sb.stateDir, 'state.json'), 'utf8')) as { hosts: Array<{ pid: number }> };
+    const state = JSON.parse(await fs.readFile(join(sb.stateDir, 'state.json'), 'utf8')) as {
+      hosts: Array<{ pid: number }>;
+    };
     expect(state.hosts.map((h) => h.pid)).toEqual(sb.hosts.map((h) => h.pid));
     for (const h of sb.hosts) expect(alive(h.pid)).toBe(true);
   });
@@ -70,15 +96,21 @@ env.describe('sandbox up and down', () => {
     const [a, b] = [connect(env.sandbox, 0), connect(env.sandbox, 1)];
     try {
       await a.exec('echo one > /etc/bosun-sandbox-test; echo t > /tmp/t');
-      expect((await b.exec('cat /etc/bosun-sandbox-test /tmp/t 2>&1; echo $?')).stdout).toMatch(/No such file[\s\S]*\n1\n$/);
+      expect((await b.exec('cat /etc/bosun-sandbox-test /tmp/t 2>&1; echo $?')).stdout).toMatch(
+        /No such file[\s\S]*\n1\n$/,
+      );
       expect(existsSync('/etc/bosun-sandbox-test')).toBe(false);
       expect((await a.exec('cmp /root/.bashrc /etc/skel/.bashrc && echo same')).stdout).toBe('same\n');
       expect((await a.exec('ps -e -o comm= | sort -u | tr "\\n" " "')).stdout).not.toMatch(/node|vitest/);
       expect((await a.exec('stat -c %a /')).stdout).toBe('755\n');
       // Its own name resolves from its /etc/hosts (not through this machine's DNS server, which may time out).
-      expect((await a.exec('getent hosts "$(hostname)"')).stdout).toMatch(new RegExp(`^${env.sandbox.hosts[0]!.address.replace(/\./g, '\\.')}\\s+${env.sandbox.hosts[0]!.name}\n$`));
+      expect((await a.exec('getent hosts "$(hostname)"')).stdout).toMatch(
+        new RegExp(`^${env.sandbox.hosts[0]!.address.replace(/\./g, '\\.')}\\s+${env.sandbox.hosts[0]!.name}\n$`),
+      );
       expect((await a.exec('hostname -f')).stdout).toBe(`${env.sandbox.hosts[0]!.name}\n`);
-      expect((await a.exec('cat /etc/hosts')).stdout).toContain(`${env.sandbox.hosts[0]!.address} ${env.sandbox.hosts[0]!.name}\n`);
+      expect((await a.exec('cat /etc/hosts')).stdout).toContain(
+        `${env.sandbox.hosts[0]!.address} ${env.sandbox.hosts[0]!.name}\n`,
+      );
     } finally {
       await a.close();
       await b.close();
@@ -90,16 +122,23 @@ env.describe('sandbox up and down', () => {
     const init = Number(readFileSync(`/proc/${host.pid}/task/${host.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
     process.kill(init, 'SIGTERM');
     for (let i = 0; i < 200 && alive(host.pid); i++) await new Promise((r) => setTimeout(r, 10));
-    const err = await connect(env.sandbox, 2).connect().then(() => undefined, (e: Error) => e);
+    const err = await connect(env.sandbox, 2)
+      .connect()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(err!.message).toBe('connection refused on 127.79.0.3:22');
+    expect((err as Error).message).toBe('connection refused on 127.79.0.3:22');
   });
 
   it('refuses to start on an address whose port 22 is taken', async () => {
     const server = createServer();
     await new Promise<void>((r) => server.listen(22, '127.79.9.2', r));
     try {
-      await expect(sandboxUp({ count: 2, base: '127.79.9.1', name: 'taken' })).rejects.toThrow(/port 22 is already in use on 127\.79\.9\.2/);
+      await expect(sandboxUp({ count: 2, base: '127.79.9.1', name: 'taken' })).rejects.toThrow(
+        /port 22 is already in use on 127\.79\.9\.2/,
+      );
     } finally {
       server.close();
     }
@@ -126,33 +165,39 @@ env.describe('sandbox up and down', () => {
   });
 });
 
-const systemdSkip = skip ?? (existsSync('/lib/systemd/systemd') ? undefined : 'no /lib/systemd/systemd on this machine');
+const systemdSkip =
+  skip ?? (existsSync('/lib/systemd/systemd') ? undefined : 'no /lib/systemd/systemd on this machine');
 
-describe.skipIf(systemdSkip !== undefined)(`sandbox hosts with systemd${systemdSkip ? ` [skipped: ${systemdSkip}]` : ''}`, () => {
-  it('boots systemd confined to its own cgroups, with read-only kernel settings, and powers off cleanly', async () => {
-    const sb = await sandboxUp({ count: 2, base: '127.79.2.1', name: 'systemd-test', systemd: true });
-    const leaves = ['node01', 'node02'].map((n) => `bosun-sandbox-systemd-test-${n}`);
-    try {
-      const c = connect(sb, 0, true);
+describe.skipIf(systemdSkip !== undefined)(
+  `sandbox hosts with systemd${systemdSkip ? ` [skipped: ${systemdSkip}]` : ''}`,
+  () => {
+    it('boots systemd confined to its own cgroups, with read-only kernel settings, and powers off cleanly', async () => {
+      const sb = await sandboxUp({ count: 2, base: '127.79.2.1', name: 'systemd-test', systemd: true });
+      const leaves = ['node01', 'node02'].map((n) => `bosun-sandbox-systemd-test-${n}`);
       try {
-        const r = await c.exec('systemctl is-system-running; systemctl --failed --no-legend | wc -l; hostname; cat /proc/1/comm');
-        expect(r.stdout).toBe('running\n0\nnode01\nsystemd\n');
-        expect((await c.exec('systemctl is-active ssh.service')).stdout).toBe('active\n');
-        const sysctl = await c.exec('echo 1 > /proc/sys/kernel/sysrq');
-        expect(sysctl.rc).not.toBe(0);
-        expect(sysctl.stderr).toMatch(/Read-only|cannot create/i);
+        const c = connect(sb, 0, true);
+        try {
+          const r = await c.exec(
+            'systemctl is-system-running; systemctl --failed --no-legend | wc -l; hostname; cat /proc/1/comm',
+          );
+          expect(r.stdout).toBe('running\n0\nnode01\nsystemd\n');
+          expect((await c.exec('systemctl is-active ssh.service')).stdout).toBe('active\n');
+          const sysctl = await c.exec('echo 1 > /proc/sys/kernel/sysrq');
+          expect(sysctl.rc).not.toBe(0);
+          expect(sysctl.stderr).toMatch(/Read-only|cannot create/i);
+        } finally {
+          await c.close();
+        }
+        const own = readFileSync('/proc/self/cgroup', 'utf8');
+        expect(own).not.toContain('bosun-sandbox');
+        expect(existsSync(`/sys/fs/cgroup/pids/${leaves[0]}/system.slice`)).toBe(true);
+        // Nothing systemd made lands at the root of the machine's hierarchies.
+        expect(existsSync('/sys/fs/cgroup/pids/system.slice/ssh.service')).toBe(false);
       } finally {
-        await c.close();
+        expect(await sandboxDown({ name: 'systemd-test' })).toBe(2);
       }
-      const own = readFileSync('/proc/self/cgroup', 'utf8');
-      expect(own).not.toContain('bosun-sandbox');
-      expect(existsSync(`/sys/fs/cgroup/pids/${leaves[0]}/system.slice`)).toBe(true);
-      // Nothing systemd made lands at the root of the machine's hierarchies.
-      expect(existsSync('/sys/fs/cgroup/pids/system.slice/ssh.service')).toBe(false);
-    } finally {
-      expect(await sandboxDown({ name: 'systemd-test' })).toBe(2);
-    }
-    for (const h of sb.hosts) expect(alive(h.pid)).toBe(false);
-    for (const leaf of leaves) expect(existsSync(`/sys/fs/cgroup/pids/${leaf}`)).toBe(false);
-  }, 180_000);
-});
+      for (const h of sb.hosts) expect(alive(h.pid)).toBe(false);
+      for (const leaf of leaves) expect(existsSync(`/sys/fs/cgroup/pids/${leaf}`)).toBe(false);
+    }, 180_000);
+  },
+);

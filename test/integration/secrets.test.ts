@@ -34,61 +34,74 @@ const io = { out: (): void => {}, err: (): void => {}, isTTY: false };
 function writeTree(): void {
   const secret = { id: 'default', password: VAULT_PASSWORD };
   writeFileSync(path.join(dir, 'pw'), `${VAULT_PASSWORD}\n`);
-  writeFileSync(path.join(dir, 'hosts.ini'), [
-    '[local]',
-    'localhost ansible_connection=local',
-    '',
-    '[all:vars]',
-    `db_password=${SECRETS.inventory}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, 'hosts.ini'),
+    ['[local]', 'localhost ansible_connection=local', '', '[all:vars]', `db_password=${SECRETS.inventory}`, ''].join(
+      '\n',
+    ),
+  );
   mkdirSync(path.join(dir, 'group_vars'), { recursive: true });
   // A name that does not look secret: the value is masked because it came out of a vault.
   writeFileSync(path.join(dir, 'group_vars', 'all.yml'), encryptVault(`plain_looking: ${SECRETS.vaultFile}\n`, secret));
-  const inline = encryptVault(SECRETS.vaultInline, secret).trimEnd().split('\n').map((l) => `        ${l}`).join('\n');
-  writeFileSync(path.join(dir, 'site.yml'), [
-    '- hosts: all',
-    '  gather_facts: false',
-    '  vars:',
-    '    motd_text: !vault |',
-    inline,
-    `    out_dir: "${dir}/out-{{ inventory_hostname }}"`,
-    '    all_four: "{{ db_password }} {{ api_token }} {{ plain_looking }} {{ motd_text }}"',
-    '  tasks:',
-    '    - name: debug message',
-    '      debug: { msg: "values: {{ all_four }}" }',
-    '    - name: failing command',
-    '      shell: "echo {{ all_four }} >&2; exit 3"',
-    '      ignore_errors: true',
-    '    - name: a diff',
-    '      file: { path: "{{ out_dir }}", state: directory }',
-    '    - copy: { dest: "{{ out_dir }}/conf", content: "{{ all_four }}\\n" }',
-    '    - name: command not found',
-    '      command: "{{ plain_looking }} {{ motd_text }}"',
-    '      ignore_errors: true',
-    '    - name: bad argument',
-    '      file: { path: "{{ out_dir }}/x", state: touch, mode: "{{ api_token }}" }',
-    '      ignore_errors: true',
-    '    - name: fail message',
-    '      fail: { msg: "cannot use {{ all_four }}" }',
-    '      ignore_errors: true',
-    '    - name: assert message',
-    '      assert: { that: [false], fail_msg: "bad {{ db_password }} {{ api_token }}" }',
-    '      ignore_errors: true',
-    '    - set_fact: { derived: "x-{{ api_token }}-y" }',
-    '    - debug: { var: derived }',
-    '    - name: hidden',
-    `      shell: "echo ${SECRETS.noLog} {{ item }}"`,
-    `      loop: ["${SECRETS.noLogItem}"]`,
-    '      no_log: true',
-    '',
-  ].join('\n'));
+  const inline = encryptVault(SECRETS.vaultInline, secret)
+    .trimEnd()
+    .split('\n')
+    .map((l) => `        ${l}`)
+    .join('\n');
+  writeFileSync(
+    path.join(dir, 'site.yml'),
+    [
+      '- hosts: all',
+      '  gather_facts: false',
+      '  vars:',
+      '    motd_text: !vault |',
+      inline,
+      `    out_dir: "${dir}/out-{{ inventory_hostname }}"`,
+      '    all_four: "{{ db_password }} {{ api_token }} {{ plain_looking }} {{ motd_text }}"',
+      '  tasks:',
+      '    - name: debug message',
+      '      debug: { msg: "values: {{ all_four }}" }',
+      '    - name: failing command',
+      '      shell: "echo {{ all_four }} >&2; exit 3"',
+      '      ignore_errors: true',
+      '    - name: a diff',
+      '      file: { path: "{{ out_dir }}", state: directory }',
+      '    - copy: { dest: "{{ out_dir }}/conf", content: "{{ all_four }}\\n" }',
+      '    - name: command not found',
+      '      command: "{{ plain_looking }} {{ motd_text }}"',
+      '      ignore_errors: true',
+      '    - name: bad argument',
+      '      file: { path: "{{ out_dir }}/x", state: touch, mode: "{{ api_token }}" }',
+      '      ignore_errors: true',
+      '    - name: fail message',
+      '      fail: { msg: "cannot use {{ all_four }}" }',
+      '      ignore_errors: true',
+      '    - name: assert message',
+      '      assert: { that: [false], fail_msg: "bad {{ db_password }} {{ api_token }}" }',
+      '      ignore_errors: true',
+      '    - set_fact: { derived: "x-{{ api_token }}-y" }',
+      '    - debug: { var: derived }',
+      '    - name: hidden',
+      `      shell: "echo ${SECRETS.noLog} {{ item }}"`,
+      `      loop: ["${SECRETS.noLogItem}"]`,
+      '      no_log: true',
+      '',
+    ].join('\n'),
+  );
 }
 
 async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  const code = await main(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+  });
   return { code, out, err };
 }
 
@@ -100,8 +113,15 @@ afterAll(() => setVaultSecrets([]));
 
 fixture.describe('secrets never shown', () => {
   const runArgs = (): string[] => [
-    'run', path.join(dir, 'site.yml'), '-i', fixture.sandbox.inventoryFile, '-i', path.join(dir, 'hosts.ini'),
-    '-e', `api_token=${SECRETS.extra}`, '--diff',
+    'run',
+    path.join(dir, 'site.yml'),
+    '-i',
+    fixture.sandbox.inventoryFile,
+    '-i',
+    path.join(dir, 'hosts.ini'),
+    '-e',
+    `api_token=${SECRETS.extra}`,
+    '--diff',
   ];
 
   const expectNoSecret = (text: string): void => {
@@ -127,7 +147,21 @@ fixture.describe('secrets never shown', () => {
     // Remove the copies so the diff shows up again.
     const r = await bosun([...runArgs(), '-e', 'out_dir=/tmp/bosun-secrets-json-{{ inventory_hostname }}', '--json']);
     expectNoSecret(r.out + r.err);
-    const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; host?: string; task?: string; diff?: unknown[]; stderr?: string; msg?: string; error?: { message: string } });
+    const events = r.out
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            type: string;
+            host?: string;
+            task?: string;
+            diff?: unknown[];
+            stderr?: string;
+            msg?: string;
+            error?: { message: string };
+          },
+      );
     const results = events.filter((e) => e.type === 'task_result' && e.host === host);
     expect(results.find((e) => e.task === 'failing command')?.stderr).toBe('******** ******** ******** ********');
     expect(results.find((e) => e.task === 'copy')?.diff).toHaveLength(1);

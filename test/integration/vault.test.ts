@@ -19,15 +19,29 @@ const dir = mkdtempSync(path.join(tmpdir(), 'bosun-vault-it-'));
 const pwFile = path.join(dir, 'pw');
 writeFileSync(pwFile, 'it vault pass\n');
 const io = { out: (): void => {}, err: (): void => {}, isTTY: false };
-const env = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_LOCAL_TEMP: path.join(dir, '.ansible-tmp') };
+const env = {
+  ...process.env,
+  ANSIBLE_NOCOLOR: '1',
+  ANSIBLE_HOST_KEY_CHECKING: 'False',
+  ANSIBLE_LOCAL_TEMP: path.join(dir, '.ansible-tmp'),
+};
 
 async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  const code = await main(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+  });
   return { code, out, err };
 }
-const ansibleVault = (...args: string[]): string => execFileSync('/usr/bin/ansible-vault', args, { encoding: 'utf8', env });
+const ansibleVault = (...args: string[]): string =>
+  execFileSync('/usr/bin/ansible-vault', args, { encoding: 'utf8', env });
 const file = (name: string, text: string): string => {
   const p = path.join(dir, name);
   mkdirSync(path.dirname(p), { recursive: true });
@@ -54,7 +68,9 @@ describe.skipIf(!hasAnsible)('bosun vault and ansible-vault', () => {
     const f = file('b.yml', 'token: from-ansible\n');
     ansibleVault('encrypt', f, '--vault-password-file', pwFile);
     expect((await bosun(['vault', 'view', f, '--vault-password-file', pwFile])).out).toBe('token: from-ansible\n');
-    expect((await bosun(['vault', 'decrypt', f, '--output', '-', '--vault-password-file', pwFile])).out).toBe('token: from-ansible\n');
+    expect((await bosun(['vault', 'decrypt', f, '--output', '-', '--vault-password-file', pwFile])).out).toBe(
+      'token: from-ansible\n',
+    );
     expect(readFileSync(f, 'utf8')).toMatch(/^\$ANSIBLE_VAULT/);
     expect((await bosun(['vault', 'decrypt', f, '--vault-password-file', pwFile])).code).toBe(0);
     expect(readFileSync(f, 'utf8')).toBe('token: from-ansible\n');
@@ -68,18 +84,46 @@ describe.skipIf(!hasAnsible)('bosun vault and ansible-vault', () => {
   });
 
   it('bosun encrypt_string -> ansible-playbook debug shows the value', async () => {
-    const r = await bosun(['vault', 'encrypt_string', 'inline-from-bosun', '--name', 'api_token', '--vault-password-file', pwFile]);
+    const r = await bosun([
+      'vault',
+      'encrypt_string',
+      'inline-from-bosun',
+      '--name',
+      'api_token',
+      '--vault-password-file',
+      pwFile,
+    ]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^api_token: !vault \|\n {10}\$ANSIBLE_VAULT;1\.1;AES256\n/);
     const vars = file('inline/vars.yml', r.out);
-    const pb = file('inline/pb.yml', `- hosts: localhost\n  gather_facts: false\n  vars_files: [${vars}]\n  tasks:\n    - debug: { var: api_token }\n`);
-    const out = execFileSync('/usr/bin/ansible-playbook', ['-i', 'localhost,', '-c', 'local', pb, '--vault-password-file', pwFile], { encoding: 'utf8', env });
+    const pb = file(
+      'inline/pb.yml',
+      `- hosts: localhost\n  gather_facts: false\n  vars_files: [${vars}]\n  tasks:\n    - debug: { var: api_token }\n`,
+    );
+    const out = execFileSync(
+      '/usr/bin/ansible-playbook',
+      ['-i', 'localhost,', '-c', 'local', pb, '--vault-password-file', pwFile],
+      { encoding: 'utf8', env },
+    );
     expect(out).toContain('"api_token": "inline-from-bosun"');
   });
 
   it('ansible-vault encrypt_string -> bosun run reads it', async () => {
-    const block = ansibleVault('encrypt_string', 'inline-from-ansible', '--name', 'greeting', '--vault-password-file', pwFile);
-    const pb = file('inline2/pb.yml', `- hosts: localhost\n  gather_facts: false\n  vars:\n${block.split('\n').map((l) => `    ${l}`).join('\n')}\n  tasks:\n    - assert: { that: ['(eq greeting "inline-from-ansible")'] }\n`);
+    const block = ansibleVault(
+      'encrypt_string',
+      'inline-from-ansible',
+      '--name',
+      'greeting',
+      '--vault-password-file',
+      pwFile,
+    );
+    const pb = file(
+      'inline2/pb.yml',
+      `- hosts: localhost\n  gather_facts: false\n  vars:\n${block
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}\n  tasks:\n    - assert: { that: ['(eq greeting "inline-from-ansible")'] }\n`,
+    );
     const inv = file('inline2/hosts.ini', 'localhost ansible_connection=local\n');
     await applyVaultOptions({ vaultPasswordFile: [pwFile] }, io);
     const r = await bosun(['run', pb, '-i', inv]);
@@ -91,7 +135,10 @@ describe.skipIf(!hasAnsible)('bosun vault and ansible-vault', () => {
     const f = file('d.yml', 'a: 1\n');
     await bosun(['vault', 'encrypt', f, '--vault-password-file', pwFile]);
     const log = path.join(dir, 'editor.log');
-    const editor = file('editor.sh', `#!/bin/sh\nstat -c '%a %n' "$1" > ${log}\nstat -c '%a' "$(dirname "$1")" >> ${log}\necho 'b: 2' >> "$1"\n`);
+    const editor = file(
+      'editor.sh',
+      `#!/bin/sh\nstat -c '%a %n' "$1" > ${log}\nstat -c '%a' "$(dirname "$1")" >> ${log}\necho 'b: 2' >> "$1"\n`,
+    );
     chmodSync(editor, 0o755);
     process.env['EDITOR'] = editor;
     const r = await bosun(['vault', 'edit', f, '--vault-password-file', pwFile]);
@@ -123,7 +170,7 @@ describe.skipIf(!hasAnsible)('bosun vault and ansible-vault', () => {
 
   it('create with $EDITOR, then rekey with a new password (script), both readable by ansible-vault', async () => {
     const f = path.join(dir, 'new.yml');
-    const editor = file('editor3.sh', "#!/bin/sh\nprintf 'created: yes\\n' > \"$1\"\n");
+    const editor = file('editor3.sh', '#!/bin/sh\nprintf \'created: yes\\n\' > "$1"\n');
     chmodSync(editor, 0o755);
     process.env['EDITOR'] = editor;
     expect((await bosun(['vault', 'create', f, '--vault-password-file', pwFile])).code).toBe(0);
@@ -144,11 +191,15 @@ describe.skipIf(!hasAnsible)('bosun vault and ansible-vault', () => {
     expect(r1.code).toBe(1);
     expect(r1.err).toContain('Decryption failed (no vault secrets would decrypt)');
     const lines = readFileSync(f, 'utf8').split('\n');
-    lines[1] = (lines[1]![0] === '3' ? '4' : '3') + lines[1]!.slice(1);
+    lines[1] = (lines[1]!.startsWith('3') ? '4' : '3') + lines[1]!.slice(1);
     const tampered = file('tampered.yml', lines.join('\n'));
-    expect((await bosun(['vault', 'view', tampered, '--vault-password-file', pwFile])).err).toMatch(/Decryption failed|format/);
+    expect((await bosun(['vault', 'view', tampered, '--vault-password-file', pwFile])).err).toMatch(
+      /Decryption failed|format/,
+    );
     expect((await bosun(['vault', 'view', f])).err).toMatch(/no vault password was given/);
-    expect((await bosun(['vault', 'encrypt', file('g.yml', 'a: 1\n')])).err).toMatch(/no vault password was given\nhint: use --vault-password-file/);
+    expect((await bosun(['vault', 'encrypt', file('g.yml', 'a: 1\n')])).err).toMatch(
+      /no vault password was given\nhint: use --vault-password-file/,
+    );
     const r4 = await bosun(['vault', 'view', f, '--ask-vault-pass']);
     expect(r4.code).toBe(5);
     expect(r4.err).toMatch(/--ask-vault-pass needs a terminal/);
@@ -162,20 +213,27 @@ fixture.describe('a playbook run with vaulted values on a sandbox host', () => {
     const secret = { id: 'default', password: 'it vault pass' };
     const base = path.join(dir, 'run');
     file('run/group_vars/all.yml', encryptVault('app_db_password: gv-secret-1\napp_port: 8080\n', secret));
-    const inline = encryptVault('inline-secret-2', secret).trimEnd().split('\n').map((l) => `        ${l}`).join('\n');
-    const pb = file('run/site.yml', [
-      '- hosts: sandbox',
-      '  gather_facts: false',
-      '  vars:',
-      '    app_banner: !vault |',
-      inline,
-      '  tasks:',
-      '    - copy: { dest: /tmp/bosun-vault-run.conf, content: "{{ app_db_password }} {{ app_banner }} {{ app_port }}", mode: "0600" }',
-      '    - slurp: { src: /tmp/bosun-vault-run.conf }',
-      '      register: conf',
-      '    - assert: { that: [\'(eq (b64decode conf.content) "gv-secret-1 inline-secret-2 8080")\'] }',
-      '',
-    ].join('\n'));
+    const inline = encryptVault('inline-secret-2', secret)
+      .trimEnd()
+      .split('\n')
+      .map((l) => `        ${l}`)
+      .join('\n');
+    const pb = file(
+      'run/site.yml',
+      [
+        '- hosts: sandbox',
+        '  gather_facts: false',
+        '  vars:',
+        '    app_banner: !vault |',
+        inline,
+        '  tasks:',
+        '    - copy: { dest: /tmp/bosun-vault-run.conf, content: "{{ app_db_password }} {{ app_banner }} {{ app_port }}", mode: "0600" }',
+        '    - slurp: { src: /tmp/bosun-vault-run.conf }',
+        '      register: conf',
+        '    - assert: { that: [\'(eq (b64decode conf.content) "gv-secret-1 inline-secret-2 8080")\'] }',
+        '',
+      ].join('\n'),
+    );
     return { pb, inv: path.join(base, 'hosts.ini') };
   };
 

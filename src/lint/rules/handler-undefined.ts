@@ -8,7 +8,7 @@ export default defineRule({
   id: 'handler-undefined',
   docs: {
     short: '`notify:` names a handler that is not defined anywhere (play handlers, role handlers, `listen` topics)',
-    fix: 'define the handler under `handlers:` (or the role\'s handlers/main.yml), or correct the name',
+    fix: "define the handler under `handlers:` (or the role's handlers/main.yml), or correct the name",
   },
   check(ctx) {
     const defined = handlerNames(ctx.project);

@@ -12,13 +12,16 @@ export default defineRule({
   },
   check(ctx) {
     const notified = new Set<string>();
-    for (const file of ctx.project.files) for (const site of taskSites(file)) for (const n of notifications(site)) notified.add(n.name);
+    for (const file of ctx.project.files)
+      for (const site of taskSites(file)) for (const n of notifications(site)) notified.add(n.name);
     for (const file of ctx.project.files) {
       if (file.external) continue;
       for (const site of taskSites(file)) {
         if (!site.handler || site.kind === 'block') continue;
         if (answersTo(site).some((n) => notified.has(n))) continue;
-        ctx.report(site.file.yaml!.posOf(site.path), `handler ${typeof site.raw['name'] === 'string' ? `'${site.raw['name']}'` : `(${site.module})`} is never notified`);
+        const name = site.raw['name'];
+        const handler = typeof name === 'string' ? `'${name}'` : `(${site.module ?? 'unnamed'})`;
+        ctx.report(site.file.yaml!.posOf(site.path), `handler ${handler} is never notified`);
       }
     }
   },

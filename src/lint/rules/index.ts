@@ -16,8 +16,16 @@ import undefinedVar from './undefined-var.js';
 
 /** Every rule, in the order findings of one position are listed. */
 export const RULES: readonly RuleDef[] = [
-  schema, nameMissing, commandInsteadOfModule, noChangedWhen, modeNumber,
-  handlerUndefined, handlerUnused, undefinedVar, packageLatest, roleVarNoDefault,
+  schema,
+  nameMissing,
+  commandInsteadOfModule,
+  noChangedWhen,
+  modeNumber,
+  handlerUndefined,
+  handlerUnused,
+  undefinedVar,
+  packageLatest,
+  roleVarNoDefault,
 ];
 
 /** Rules by id. */

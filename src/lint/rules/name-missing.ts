@@ -16,7 +16,7 @@ export default defineRule({
         if (site.kind === 'block' || typeof site.raw['name'] === 'string') continue;
         // Static imports vanish at load time (never shown in output); meta tasks are control flow.
         if (site.known === 'meta' || site.module === 'import_tasks' || site.module === 'import_role') continue;
-        ctx.report(site.file.yaml!.posOf(site.path), `${site.kind === 'include' ? site.module : `${site.module ?? 'a'}`} task has no name`);
+        ctx.report(site.file.yaml!.posOf(site.path), `${site.module ?? 'a'} task has no name`);
       }
     }
   },

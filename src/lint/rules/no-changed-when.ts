@@ -1,4 +1,7 @@
-/** `no-changed-when`: `command`/`shell` that reports "changed" on every run, which breaks idempotence checks and notifies handlers every time. */
+/**
+ * `no-changed-when`: `command`/`shell` that reports "changed" on every run, which breaks idempotence checks and
+ * notifies handlers every time.
+ */
 import { argsOf, taskSites } from '../tasks.js';
 import { defineRule } from '../types.js';
 
@@ -8,7 +11,8 @@ const GUARDS = ['creates', 'removes', 'unless', 'onlyif'];
 export default defineRule({
   id: 'no-changed-when',
   docs: {
-    short: '`command`/`shell` without `changed_when`, `creates`, `removes`, `unless` or `onlyif` reports a change on every run',
+    short:
+      '`command`/`shell` without `changed_when`, `creates`, `removes`, `unless` or `onlyif` reports a change on every run',
     fix: 'add `changed_when: false` for a read-only command, or `creates:`/`unless:` so it runs only when needed',
   },
   check(ctx) {
@@ -20,7 +24,10 @@ export default defineRule({
         const args = argsOf(site);
         const line = typeof site.args === 'string' ? site.args : '';
         if (GUARDS.some((g) => args[g] !== undefined || new RegExp(`(^|\\s)${g}=`).test(line))) continue;
-        ctx.report(site.file.yaml!.posOf(site.path), `${site.known} task without changed_when, creates, removes, unless or onlyif always reports changed`);
+        ctx.report(
+          site.file.yaml!.posOf(site.path),
+          `${site.known} task without changed_when, creates, removes, unless or onlyif always reports changed`,
+        );
       }
     }
   },

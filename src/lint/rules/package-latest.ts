@@ -16,8 +16,15 @@ export default defineRule({
       if (file.external) continue;
       for (const site of taskSites(file)) {
         if (!site.known || !PACKAGE_MODULES.has(site.known)) continue;
-        const state = typeof site.args === 'string' ? /(^|\s)state=latest(\s|$)/.test(site.args) : argsOf(site)['state'] === 'latest';
-        if (state) ctx.report(site.file.yaml!.posOf(argPath(site, 'state')), `${site.known} with state: latest is not repeatable`);
+        const state =
+          typeof site.args === 'string'
+            ? /(^|\s)state=latest(\s|$)/.test(site.args)
+            : argsOf(site)['state'] === 'latest';
+        if (state)
+          ctx.report(
+            site.file.yaml!.posOf(argPath(site, 'state')),
+            `${site.known} with state: latest is not repeatable`,
+          );
       }
     }
   },

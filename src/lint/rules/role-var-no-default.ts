@@ -14,8 +14,9 @@ const ROLE_KINDS = new Set(['tasks', 'handlers', 'template', 'vars']);
 export default defineRule({
   id: 'role-var-no-default',
   docs: {
-    short: 'A role uses a variable that has neither a default (defaults/main.yml) nor an argument spec, or an optional argument without a default',
-    fix: 'add the variable to the role\'s defaults/main.yml (or to meta/argument_specs.yml with `required: true`)',
+    short:
+      'A role uses a variable that has neither a default (defaults/main.yml) nor an argument spec, or an optional argument without a default',
+    fix: "add the variable to the role's defaults/main.yml (or to meta/argument_specs.yml with `required: true`)",
   },
   check(ctx) {
     const defined = projectDefinitions(ctx.project);
@@ -28,7 +29,14 @@ export default defineRule({
         for (const site of templateSites(file)) {
           for (const use of varUses(site)) {
             // Used but defined nowhere at all is undefined-var's finding, not this one.
-            if (use.optional || isMagic(use.name) || internal.has(use.name) || !defined.has(use.name) || reported.has(use.name)) continue;
+            if (
+              use.optional ||
+              isMagic(use.name) ||
+              internal.has(use.name) ||
+              !defined.has(use.name) ||
+              reported.has(use.name)
+            )
+              continue;
             reported.add(use.name);
             ctx.report(use.pos, `role ${role.name} uses '${use.name}', which has no default and no argument spec`);
           }
@@ -36,7 +44,11 @@ export default defineRule({
       }
       for (const [name, opt] of role.spec) {
         if (opt.required || opt.hasDefault || role.defaults.has(name)) continue;
-        ctx.report(opt.pos, `optional argument '${name}' of role ${role.name} has no default`, `add \`default:\` to the option, or \`${name}:\` to defaults/main.yml, or mark it \`required: true\``);
+        ctx.report(
+          opt.pos,
+          `optional argument '${name}' of role ${role.name} has no default`,
+          `add \`default:\` to the option, or \`${name}:\` to defaults/main.yml, or mark it \`required: true\``,
+        );
       }
     }
   },

@@ -8,7 +8,13 @@ import { closest, distance } from 'fastest-levenshtein';
 import { isBosunError } from '../../errors.js';
 import { moduleRegistry } from '../../modules/index.js';
 import { parseArgString } from '../../playbook/arg-string.js';
-import { argumentSpecsSchema, playbookSchema, roleMetaSchema, TASK_KEYWORDS, tasksFileSchema } from '../../playbook/schema.js';
+import {
+  argumentSpecsSchema,
+  playbookSchema,
+  roleMetaSchema,
+  TASK_KEYWORDS,
+  tasksFileSchema,
+} from '../../playbook/schema.js';
 import { scenarioSchema } from '../../role-test/scenario.js';
 import { hasTemplate } from '../../template/index.js';
 import type { FileKind, LintFile } from '../project.js';
@@ -18,19 +24,20 @@ import { defineRule, type RuleContext } from '../types.js';
 import { schemaProblems } from '../validate.js';
 
 const FILE_SCHEMAS: Partial<Record<FileKind, { schema: Record<string, unknown>; what: string }>> = {
-  'playbook': { schema: playbookSchema, what: 'playbook' },
-  'tasks': { schema: tasksFileSchema, what: 'task list' },
-  'handlers': { schema: tasksFileSchema, what: 'handlers' },
+  playbook: { schema: playbookSchema, what: 'playbook' },
+  tasks: { schema: tasksFileSchema, what: 'task list' },
+  handlers: { schema: tasksFileSchema, what: 'handlers' },
   'role-meta': { schema: roleMetaSchema, what: 'role meta' },
   'argument-specs': { schema: argumentSpecsSchema, what: 'argument specs' },
-  'scenario': { schema: scenarioSchema, what: 'scenario' },
+  scenario: { schema: scenarioSchema, what: 'scenario' },
 };
 
 /** The `schema` rule. */
 export default defineRule({
   id: 'schema',
   docs: {
-    short: 'The file is not what bosun accepts: YAML syntax, its JSON Schema, module names and arguments, template syntax',
+    short:
+      'The file is not what bosun accepts: YAML syntax, its JSON Schema, module names and arguments, template syntax',
     fix: 'correct the value as the message says (`bosun schema` gives the schemas to your editor)',
   },
   check(ctx) {
@@ -50,16 +57,24 @@ function checkFile(ctx: RuleContext, file: LintFile): void {
   const spec = FILE_SCHEMAS[file.kind];
   const yaml = file.yaml;
   if (spec && yaml) {
-    const value = yaml.value ?? (file.kind === 'playbook' || file.kind === 'tasks' || file.kind === 'handlers' ? [] : {});
+    const value =
+      yaml.value ?? (file.kind === 'playbook' || file.kind === 'tasks' || file.kind === 'handlers' ? [] : {});
     for (const p of schemaProblems(spec.schema, value, yaml, [], spec.what)) ctx.report(p.pos, p.message);
     if (file.kind === 'playbook' && Array.isArray(value)) {
       value.forEach((play, i) => {
-        if (play && typeof play === 'object' && !('hosts' in play) && !('import_playbook' in play)) ctx.report(yaml.posOf([i]), "play is missing the required key 'hosts'");
+        if (play && typeof play === 'object' && !('hosts' in play) && !('import_playbook' in play))
+          ctx.report(yaml.posOf([i]), "play is missing the required key 'hosts'");
       });
     }
   }
   const value = yaml?.value;
-  if (file.kind === 'vars' && yaml && value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+  if (
+    file.kind === 'vars' &&
+    yaml &&
+    value !== null &&
+    value !== undefined &&
+    (typeof value !== 'object' || Array.isArray(value))
+  ) {
     ctx.report(yaml.posOf([]), 'a variables file must be a mapping of variable names to values');
   }
   for (const site of taskSites(file)) if (site.kind === 'task') checkTask(ctx, site);
@@ -73,18 +88,32 @@ function checkTask(ctx: RuleContext, site: TaskSite): void {
   const yaml = site.file.yaml!;
   const names = [...moduleRegistry.keys()];
   if (site.module === undefined) {
-    ctx.report(yaml.posOf(site.path), 'task has no module: expected one key naming a module (copy, command, file, ...)', 'add the module key, e.g. `copy: {src: a, dest: /b}`');
+    ctx.report(
+      yaml.posOf(site.path),
+      'task has no module: expected one key naming a module (copy, command, file, ...)',
+      'add the module key, e.g. `copy: {src: a, dest: /b}`',
+    );
     return;
   }
   for (const key of site.extraKeys) {
     const suggestion = closest(key, [...TASK_KEYWORDS, ...names]);
-    ctx.report(yaml.keyPosOf([...site.path, key]), `'${key}' is neither a task keyword nor the task's module '${site.module}'`,
-      suggestion && distance(key, suggestion) <= 3 ? `did you mean '${suggestion}'?` : 'one module per task; move it to its own task');
+    ctx.report(
+      yaml.keyPosOf([...site.path, key]),
+      `'${key}' is neither a task keyword nor the task's module '${site.module}'`,
+      suggestion && distance(key, suggestion) <= 3
+        ? `did you mean '${suggestion}'?`
+        : 'one module per task; move it to its own task',
+    );
   }
   if (!site.known) {
     const suggestion = closest(site.module, names);
-    ctx.report(yaml.keyPosOf(site.argsPath), `unknown module '${site.module}'`,
-      suggestion && distance(suggestion, site.module) <= 3 ? `did you mean '${suggestion}'?` : 'see docs/modules.md for the modules bosun has');
+    ctx.report(
+      yaml.keyPosOf(site.argsPath),
+      `unknown module '${site.module}'`,
+      suggestion && distance(suggestion, site.module) <= 3
+        ? `did you mean '${suggestion}'?`
+        : 'see docs/modules.md for the modules bosun has',
+    );
     return;
   }
   const def = moduleRegistry.get(site.known)!;
@@ -98,9 +127,12 @@ function checkTask(ctx: RuleContext, site: TaskSite): void {
       return;
     }
   }
-  if (args === null || args === undefined) args = {};
+  args ??= {};
   if (typeof args !== 'object' || Array.isArray(args)) {
-    ctx.report(yaml.posOf(site.argsPath), `arguments of module '${site.known}' must be a mapping or a 'key=value' string`);
+    ctx.report(
+      yaml.posOf(site.argsPath),
+      `arguments of module '${site.known}' must be a mapping or a 'key=value' string`,
+    );
     return;
   }
   const argMap = args as Record<string, unknown>;
@@ -114,7 +146,12 @@ function checkTask(ctx: RuleContext, site: TaskSite): void {
   for (const key of Object.keys(argMap)) {
     if (key in props) continue;
     const suggestion = closest(key, Object.keys(props));
-    ctx.report(typeof site.args === 'object' ? yaml.keyPosOf([...site.argsPath, key]) : yaml.posOf(site.argsPath), `unknown argument '${key}' for module '${site.known}'`,
-      suggestion && distance(key, suggestion) <= 3 ? `did you mean '${suggestion}'?` : `expected one of: ${Object.keys(props).join(', ')}`);
+    ctx.report(
+      typeof site.args === 'object' ? yaml.keyPosOf([...site.argsPath, key]) : yaml.posOf(site.argsPath),
+      `unknown argument '${key}' for module '${site.known}'`,
+      suggestion && distance(key, suggestion) <= 3
+        ? `did you mean '${suggestion}'?`
+        : `expected one of: ${Object.keys(props).join(', ')}`,
+    );
   }
 }

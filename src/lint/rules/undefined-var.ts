@@ -12,7 +12,8 @@ import { defineRule } from '../types.js';
 export default defineRule({
   id: 'undefined-var',
   docs: {
-    short: 'A template or condition uses a variable that is defined nowhere visible (defaults, vars, inventory, register, set_fact, loops, facts)',
+    short:
+      'A template or condition uses a variable that is defined nowhere visible (defaults, vars, inventory, register, set_fact, loops, facts)',
     fix: 'define it (role defaults/main.yml, play vars, group_vars), fix the spelling, or guard it: `{{ default name "fallback" }}`',
   },
   check(ctx) {

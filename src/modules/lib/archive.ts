@@ -13,7 +13,12 @@ export type ArchiveFormat = 'zip' | 'gz' | 'bz2' | 'xz' | 'zst' | 'tar';
 
 /** Ansible's handler name per format (registered as `handler`). */
 export const HANDLERS: Record<ArchiveFormat, string> = {
-  zip: 'ZipArchive', gz: 'TgzArchive', bz2: 'TarBzipArchive', xz: 'TarXzArchive', zst: 'TarZstdArchive', tar: 'TarArchive',
+  zip: 'ZipArchive',
+  gz: 'TgzArchive',
+  bz2: 'TarBzipArchive',
+  xz: 'TarXzArchive',
+  zst: 'TarZstdArchive',
+  tar: 'TarArchive',
 };
 
 const TAR_FLAG: Record<ArchiveFormat, string> = { zip: '', gz: '-z', bz2: '-j', xz: '-J', zst: '--zstd', tar: '' };
@@ -63,7 +68,10 @@ export function stripCount(extraOpts: string[]): number {
 
 /** tar's member selection words: include patterns (wildcards) and excludes. */
 function tarSelect(opts: ArchiveOptions): string {
-  const words = [...opts.exclude.map((e) => `--exclude=${e}`), ...(opts.include.length ? ['--wildcards', ...opts.include] : [])];
+  const words = [
+    ...opts.exclude.map((e) => `--exclude=${e}`),
+    ...(opts.include.length ? ['--wildcards', ...opts.include] : []),
+  ];
   return words.length ? ` ${sh`${words}`}` : '';
 }
 
@@ -113,8 +121,15 @@ export function inspectScript(path: string, opts: ArchiveOptions): string {
 function parsePerms(p: string): number {
   let bits = 0;
   const chars = p.split('');
-  const bit = (i: number, c: string, v: number): void => { if (chars[i] === c) bits |= v; };
-  bit(0, 'r', 0o400); bit(1, 'w', 0o200); bit(3, 'r', 0o40); bit(4, 'w', 0o20); bit(6, 'r', 0o4); bit(7, 'w', 0o2);
+  const bit = (i: number, c: string, v: number): void => {
+    if (chars[i] === c) bits |= v;
+  };
+  bit(0, 'r', 0o400);
+  bit(1, 'w', 0o200);
+  bit(3, 'r', 0o40);
+  bit(4, 'w', 0o20);
+  bit(6, 'r', 0o4);
+  bit(7, 'w', 0o2);
   if ('xs'.includes(chars[2]!)) bits |= 0o100;
   if ('sS'.includes(chars[2]!)) bits |= 0o4000;
   if ('xs'.includes(chars[5]!)) bits |= 0o10;
@@ -126,7 +141,10 @@ function parsePerms(p: string): number {
 
 /** Strip `n` leading components as tar does; undefined when nothing remains. */
 function strip(name: string, n: number): string | undefined {
-  const parts = name.replace(/^\.\//, '').split('/').filter((p, i, all) => p !== '' || i === all.length - 1);
+  const parts = name
+    .replace(/^\.\//, '')
+    .split('/')
+    .filter((p, i, all) => p !== '' || i === all.length - 1);
   const rest = parts.slice(n).join('/');
   return rest === '' || rest === '/' ? undefined : rest;
 }
@@ -158,8 +176,14 @@ export function parseInspection(stdout: string, opts: ArchiveOptions): ArchiveIn
     const stripped = strip(name, n);
     if (!stripped) continue;
     const clean = stripped.replace(/\/$/, '');
-    const type = kind === 'd' ? 'directory' : kind === 'l' ? 'link' : kind === 'h' ? 'hardlink' : kind === '-' ? 'file' : 'other';
-    members.set(clean, { name: clean, type, mode: parsePerms(m[2]!), ...(linkTarget !== undefined ? { linkTarget } : {}) });
+    const type =
+      kind === 'd' ? 'directory' : kind === 'l' ? 'link' : kind === 'h' ? 'hardlink' : kind === '-' ? 'file' : 'other';
+    members.set(clean, {
+      name: clean,
+      type,
+      mode: parsePerms(m[2]!),
+      ...(linkTarget !== undefined ? { linkTarget } : {}),
+    });
   }
   for (const m of stdout.matchAll(/^H (\S+) (\S+) (.*) ([0-9a-f]{64})\s+-$/gm)) {
     const name = m[3]!.replace(/^\.\//, '');
@@ -172,7 +196,12 @@ export function parseInspection(stdout: string, opts: ArchiveOptions): ArchiveIn
 }
 
 /** The extraction command into `dest` (attributes are set afterwards, member by member, as Ansible does). */
-export function extractCommand(path: string, format: ArchiveFormat, dest: string, opts: ArchiveOptions & { keepNewer: boolean }): string {
+export function extractCommand(
+  path: string,
+  format: ArchiveFormat,
+  dest: string,
+  opts: ArchiveOptions & { keepNewer: boolean },
+): string {
   const extra = opts.extraOpts.length ? ` ${sh`${opts.extraOpts}`}` : '';
   if (format === 'zip') return `unzip -q -o ${shq(path)}${zipSelect(opts)} -d ${shq(dest)}${extra}`;
   const flag = TAR_FLAG[format] ? ` ${TAR_FLAG[format]}` : '';
@@ -183,8 +212,12 @@ export function extractCommand(path: string, format: ArchiveFormat, dest: string
 export function runLocal(script: string): Promise<{ rc: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile('sh', ['-c', script], { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : 1) : 0;
-      resolve({ rc: code, stdout: String(stdout), stderr: String(stderr) });
+      const code = err
+        ? typeof (err as NodeJS.ErrnoException).code === 'number'
+          ? Number((err as NodeJS.ErrnoException).code)
+          : 1
+        : 0;
+      resolve({ rc: code, stdout, stderr });
     });
   });
 }

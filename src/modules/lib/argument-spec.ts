@@ -27,7 +27,10 @@ interface OptionSpec {
 }
 
 /** Convert the `options:` of an entry point to a JSON schema over the role's variables, and collect defaults. */
-export function argumentSpecToSchema(options: Record<string, unknown>): { schema: Record<string, unknown>; defaults: Record<string, unknown> } {
+export function argumentSpecToSchema(options: Record<string, unknown>): {
+  schema: Record<string, unknown>;
+  defaults: Record<string, unknown>;
+} {
   const defaults: Record<string, unknown> = {};
   for (const [name, opt] of Object.entries(options as Record<string, OptionSpec>)) {
     if (opt.default !== undefined) defaults[name] = opt.default;
@@ -49,13 +52,15 @@ function optionSchema(opt: OptionSpec): Record<string, unknown> {
   const base: Record<string, unknown> = { ...(TYPES[opt.type ?? 'str'] ?? {}) };
   if (opt.type === 'dict' && opt.options) Object.assign(base, objectSchema(opt.options));
   if (opt.type === 'list' && opt.elements) {
-    base['items'] = opt.elements === 'dict' && opt.options ? objectSchema(opt.options) : { ...(TYPES[opt.elements] ?? {}) };
+    base['items'] =
+      opt.elements === 'dict' && opt.options ? objectSchema(opt.options) : { ...(TYPES[opt.elements] ?? {}) };
   }
   if (opt.choices) {
     if (opt.type === 'list') base['items'] = { ...(base['items'] as object | undefined), enum: opt.choices };
     else base['enum'] = opt.choices;
   }
-  if (typeof opt.description === 'string' || Array.isArray(opt.description)) base['description'] = [opt.description].flat().join(' ');
+  if (typeof opt.description === 'string' || Array.isArray(opt.description))
+    base['description'] = [opt.description].flat().join(' ');
   return base;
 }
 
@@ -77,7 +82,13 @@ function convert(type: string, v: unknown): unknown {
     case 'path':
       if (typeof v === 'string') return v;
       // Ansible converts a scalar to a string (with a warning), never a list or mapping.
-      return typeof v === 'number' || typeof v === 'boolean' ? (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v)) : REJECT;
+      return typeof v === 'number' || typeof v === 'boolean'
+        ? typeof v === 'boolean'
+          ? v
+            ? 'True'
+            : 'False'
+          : String(v)
+        : REJECT;
     case 'int':
       if (typeof v === 'number') return Number.isInteger(v) ? v : REJECT;
       if (typeof v === 'boolean') return v ? 1 : 0;
@@ -119,7 +130,10 @@ function convert(type: string, v: unknown): unknown {
  * a `type: int` option. What cannot convert stays as given and fails the
  * schema. The variables themselves are not changed (as in ansible-core 2.14).
  */
-export function coerceBySpec(options: Record<string, unknown>, values: Record<string, unknown>): Record<string, unknown> {
+export function coerceBySpec(
+  options: Record<string, unknown>,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...values };
   for (const [name, opt] of Object.entries(options as Record<string, OptionSpec>)) {
     if (out[name] === undefined || out[name] === null) continue;
@@ -135,7 +149,9 @@ function coerceOption(opt: OptionSpec, value: unknown): unknown {
     return converted.map((e: unknown) => {
       const c = convert(opt.elements!, e);
       if (c === REJECT) return e;
-      return opt.elements === 'dict' && opt.options && c && typeof c === 'object' ? coerceBySpec(opt.options, c as Record<string, unknown>) : c;
+      return opt.elements === 'dict' && opt.options && c && typeof c === 'object'
+        ? coerceBySpec(opt.options, c as Record<string, unknown>)
+        : c;
     });
   }
   if (opt.type === 'dict' && opt.options && converted && typeof converted === 'object') {

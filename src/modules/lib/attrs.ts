@@ -44,7 +44,10 @@ export { ModuleArgError } from '../../errors.js';
 
 /** JSON-schema fragments for the attribute arguments. */
 export const attrSchemaProps = {
-  mode: { type: ['string', 'integer'], description: "Permissions: octal string ('0644'), symbolic ('u=rw,g=r,o=r', 'u+x,go-w')" },
+  mode: {
+    type: ['string', 'integer'],
+    description: "Permissions: octal string ('0644'), symbolic ('u=rw,g=r,o=r', 'u+x,go-w')",
+  },
   owner: { type: ['string', 'integer'], description: 'Owner: user name or numeric uid' },
   group: { type: ['string', 'integer'], description: 'Group: group name or numeric gid' },
 } as const;
@@ -57,7 +60,9 @@ export function wantedAttrs(args: AttrArgs, opts: { allowPreserve?: boolean } = 
     out.mode = 'preserve';
   } else if (args.mode !== undefined) {
     if (typeof args.mode === 'number') {
-      throw new ModuleArgError(`mode ${args.mode} is a number; quote it as '0${args.mode.toString().replace(/^0+/, '')}'`);
+      throw new ModuleArgError(
+        `mode ${args.mode} is a number; quote it as '0${args.mode.toString().replace(/^0+/, '')}'`,
+      );
     }
     out.mode = args.mode;
     parseMode(args.mode, 0o644, false);
@@ -145,10 +150,12 @@ export function planAttrs(want: WantedAttrs, current: CurrentAttrs | undefined, 
   const base = current?.mode ?? defaultMode;
   if (want.mode !== undefined) {
     const mode = parseMode(want.mode, base, current?.isDir ?? false);
-    if (!current || mode !== current.mode) plan.mode = mode;
+    if (current?.mode !== mode) plan.mode = mode;
   }
-  if (want.owner !== undefined && (!current || !sameIdentity(want.owner, current.uid, current.owner))) plan.owner = want.owner;
-  if (want.group !== undefined && (!current || !sameIdentity(want.group, current.gid, current.group))) plan.group = want.group;
+  if (want.owner !== undefined && (!current || !sameIdentity(want.owner, current.uid, current.owner)))
+    plan.owner = want.owner;
+  if (want.group !== undefined && (!current || !sameIdentity(want.group, current.gid, current.group)))
+    plan.group = want.group;
   return plan;
 }
 
@@ -158,7 +165,11 @@ export function isEmptyPlan(plan: AttrPlan): boolean {
 }
 
 /** Shell commands (joined with &&) that apply the plan to `path`; `recurse` applies to everything below too. */
-export function attrCommands(path: string, plan: AttrPlan, opts: { recurse?: boolean; noFollow?: boolean } = {}): string[] {
+export function attrCommands(
+  path: string,
+  plan: AttrPlan,
+  opts: { recurse?: boolean; noFollow?: boolean } = {},
+): string[] {
   const cmds: string[] = [];
   const r = opts.recurse ? '-R ' : '';
   const h = opts.noFollow ? '-h ' : '';
@@ -169,7 +180,10 @@ export function attrCommands(path: string, plan: AttrPlan, opts: { recurse?: boo
 }
 
 /** The attribute lines of a state diff (`mode: 0644`, `owner: root`). */
-export function attrDiffLines(plan: AttrPlan, current: CurrentAttrs | undefined): { before: string[]; after: string[] } {
+export function attrDiffLines(
+  plan: AttrPlan,
+  current: CurrentAttrs | undefined,
+): { before: string[]; after: string[] } {
   const before: string[] = [];
   const after: string[] = [];
   if (plan.mode !== undefined) {

@@ -23,7 +23,7 @@ export function toBool(value: unknown, fallback = false): boolean {
   if (value === undefined || value === null) return fallback;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value !== 0;
-  const word = String(value).trim().toLowerCase();
+  const word = typeof value === 'string' ? value.trim().toLowerCase() : '';
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
   throw new ModuleArgError(`not a boolean: ${JSON.stringify(value)} (yes/no, true/false, on/off, 1/0)`);

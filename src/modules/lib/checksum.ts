@@ -32,7 +32,10 @@ export function digestCommand(algo: ChecksumAlgo): string {
 export function parseChecksum(value: string | undefined): ChecksumSpec | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const at = value.indexOf(':');
-  if (at < 0) throw new ModuleArgError(`checksum '${value}' must be ALGO:VALUE, e.g. sha256:<hex> (algorithms: ${CHECKSUM_ALGOS.join(', ')})`);
+  if (at < 0)
+    throw new ModuleArgError(
+      `checksum '${value}' must be ALGO:VALUE, e.g. sha256:<hex> (algorithms: ${CHECKSUM_ALGOS.join(', ')})`,
+    );
   const algo = value.slice(0, at).trim().toLowerCase();
   const rest = value.slice(at + 1).trim();
   if (!(CHECKSUM_ALGOS as readonly string[]).includes(algo)) {
@@ -57,13 +60,18 @@ function checkHex(algo: ChecksumAlgo, hex: string, what: string): string {
  * bare digest is that digest. Throws when no line names the file.
  */
 export function pickChecksum(algo: ChecksumAlgo, text: string, filename: string, source: string): string {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-  if (lines.length === 1 && /^[0-9a-fA-F]+$/.test(lines[0]!)) return checkHex(algo, lines[0]!, `the checksum in ${source}`);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  if (lines.length === 1 && /^[0-9a-fA-F]+$/.test(lines[0]!))
+    return checkHex(algo, lines[0]!, `the checksum in ${source}`);
   for (const line of lines) {
     const m = /^([0-9a-fA-F]+)\s+\*?(.+)$/.exec(line);
     if (!m) continue;
     const name = m[2]!.trim().replace(/^\.\//, '');
-    if (name === filename || posix.basename(name) === filename) return checkHex(algo, m[1]!, `the checksum for ${filename} in ${source}`);
+    if (name === filename || posix.basename(name) === filename)
+      return checkHex(algo, m[1]!, `the checksum for ${filename} in ${source}`);
   }
   throw new ModuleArgError(`Unable to find a checksum for file '${filename}' in '${source}'`);
 }

@@ -60,12 +60,23 @@ export function resetDownloads(): void {
 }
 
 class HttpStatusError extends Error {
-  constructor(readonly status: number, url: string) {
+  constructor(
+    readonly status: number,
+    url: string,
+  ) {
     super(`Request failed: HTTP Error ${status} for ${url}`);
   }
 }
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
 
 function isTransient(e: unknown): boolean {
   if (e instanceof HttpStatusError) return e.status >= 500;
@@ -82,19 +93,26 @@ function open(req: ControllerRequest, url = req.url, hops = 0): Promise<http.Inc
     const lib = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : undefined;
     if (!lib) return reject(new RemoteFailure(`unsupported URL scheme '${u.protocol}' (http and https only): ${url}`));
     const headers: Record<string, string> = { 'user-agent': 'bosun', ...(req.headers ?? {}) };
-    if (req.username !== undefined) headers['authorization'] = `Basic ${Buffer.from(`${req.username}:${req.password ?? ''}`).toString('base64')}`;
+    if (req.username !== undefined)
+      headers['authorization'] = `Basic ${Buffer.from(`${req.username}:${req.password ?? ''}`).toString('base64')}`;
     downloadStats.requests++;
-    const r = lib.get(u, { headers, rejectUnauthorized: req.validateCerts, timeout: (req.timeout || 0) * 1000 || undefined }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && res.headers.location && hops < 10) {
-        res.resume();
-        resolve(open(req, new URL(res.headers.location, u).toString(), hops + 1));
-      } else if (status < 200 || status >= 300) {
-        res.resume();
-        reject(new HttpStatusError(status, url));
-      } else resolve(res);
-    });
-    r.on('timeout', () => r.destroy(Object.assign(new Error(`timed out after ${req.timeout} s`), { code: 'ETIMEDOUT' })));
+    const r = lib.get(
+      u,
+      { headers, rejectUnauthorized: req.validateCerts, timeout: (req.timeout ?? 0) * 1000 || undefined },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location && hops < 10) {
+          res.resume();
+          resolve(open(req, new URL(res.headers.location, u).toString(), hops + 1));
+        } else if (status < 200 || status >= 300) {
+          res.resume();
+          reject(new HttpStatusError(status, url));
+        } else resolve(res);
+      },
+    );
+    r.on('timeout', () =>
+      r.destroy(Object.assign(new Error(`timed out after ${req.timeout ?? 0} s`), { code: 'ETIMEDOUT' })),
+    );
     r.on('error', reject);
   });
 }
@@ -132,7 +150,14 @@ export async function digestFile(path: string, algo: string): Promise<string> {
   return h.digest('hex');
 }
 
-function finish(path: string, size: number, sha1: string, digest: string, statusCode: number | undefined, filename: string | undefined): CachedDownload {
+function finish(
+  path: string,
+  size: number,
+  sha1: string,
+  digest: string,
+  statusCode: number | undefined,
+  filename: string | undefined,
+): CachedDownload {
   let bytes: Promise<Buffer> | undefined;
   return { path, size, sha1, digest, statusCode, filename, bytes: () => (bytes ??= fs.readFile(path)) };
 }
@@ -142,8 +167,13 @@ function finish(path: string, size: number, sha1: string, digest: string, status
  * against `checksum` when given (a mismatch fails every host and keeps
  * nothing in the cache).
  */
-export function controllerDownload(req: ControllerRequest, checksum?: { algo: ChecksumAlgo; hex: string }): Promise<CachedDownload> {
-  const key = checksum ? `${checksum.algo}/${checksum.hex}` : `url/${createHash('sha256').update(req.url).digest('hex')}`;
+export function controllerDownload(
+  req: ControllerRequest,
+  checksum?: { algo: ChecksumAlgo; hex: string },
+): Promise<CachedDownload> {
+  const key = checksum
+    ? `${checksum.algo}/${checksum.hex}`
+    : `url/${createHash('sha256').update(req.url).digest('hex')}`;
   let p = inflight.get(key);
   if (!p) {
     p = download(req, join(downloadCacheDir(), key), checksum);
@@ -153,7 +183,11 @@ export function controllerDownload(req: ControllerRequest, checksum?: { algo: Ch
   return p;
 }
 
-async function download(req: ControllerRequest, path: string, checksum?: { algo: ChecksumAlgo; hex: string }): Promise<CachedDownload> {
+async function download(
+  req: ControllerRequest,
+  path: string,
+  checksum?: { algo: ChecksumAlgo; hex: string },
+): Promise<CachedDownload> {
   const algo = checksum?.algo ?? 'sha256';
   if (checksum) {
     const cached = await fs.stat(path).catch(() => undefined);

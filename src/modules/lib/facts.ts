@@ -49,12 +49,20 @@ const SCRIPTS: Record<Exclude<FactSubset, 'env'>, string[]> = {
     'uu= ug= ru= rg=',
     'if [ -r /proc/self/status ]; then while read -r k a b c; do case $k in Uid:) ru=$a; uu=$b ;; Gid:) rg=$a; ug=$b; break ;; esac; done < /proc/self/status; fi',
     '[ -n "$uu" ] || uu=$(id -u); [ -n "$ug" ] || ug=$(id -g); [ -n "$ru" ] || ru=$(id -ru); [ -n "$rg" ] || rg=$(id -rg)',
-    'echo "user_uid=$uu"', 'echo "user_gid=$ug"', 'echo "real_uid=$ru"', 'echo "real_gid=$rg"', 'echo "home=$HOME"',
+    'echo "user_uid=$uu"',
+    'echo "user_gid=$ug"',
+    'echo "real_uid=$ru"',
+    'echo "real_gid=$rg"',
+    'echo "home=$HOME"',
     'pw=$(getent passwd "$un" 2>/dev/null) || pw=$(grep "^$un:" /etc/passwd)',
     'echo "passwd=$pw"',
   ],
-  date_time: ['date "+dt_epoch=%s%ndt_nanos=%N%ndt_local=%Y-%m-%dT%H:%M:%S%ndt_tz=%Z%ndt_offset=%z%ndt_weekday=%A%ndt_wday=%w%ndt_week=%W"'],
-  pkg_mgr: ['for pm in apt-get dnf yum zypper apk pacman; do command -v $pm >/dev/null 2>&1 && { echo "pkg=$pm"; break; }; done'],
+  date_time: [
+    'date "+dt_epoch=%s%ndt_nanos=%N%ndt_local=%Y-%m-%dT%H:%M:%S%ndt_tz=%Z%ndt_offset=%z%ndt_weekday=%A%ndt_wday=%w%ndt_week=%W"',
+  ],
+  pkg_mgr: [
+    'for pm in apt-get dnf yum zypper apk pacman; do command -v $pm >/dev/null 2>&1 && { echo "pkg=$pm"; break; }; done',
+  ],
   service_mgr: [
     'pid1=; { IFS= read -r pid1 < /proc/1/comm; } 2>/dev/null',
     'echo "pid1=$pid1"',
@@ -62,13 +70,10 @@ const SCRIPTS: Record<Exclude<FactSubset, 'env'>, string[]> = {
     '{ [ -x /sbin/openrc ] || [ -x /sbin/openrc-run ]; } && echo "openrc=1"',
   ],
   // vcpus and memory come from the /proc/cpuinfo step (cpuinfoScript).
-  hardware: [
-    'np=$(nproc 2>/dev/null) || np=$(grep -c ^processor /proc/cpuinfo)',
-    'echo "nproc=$np"',
-  ],
+  hardware: ['np=$(nproc 2>/dev/null) || np=$(grep -c ^processor /proc/cpuinfo)', 'echo "nproc=$np"'],
   network: [
-    'nl=\'',
-    '\'',
+    "nl='",
+    "'",
     'dev=',
     'if command -v ip >/dev/null 2>&1; then',
     '  rt=$(ip -4 route show default 2>/dev/null)',
@@ -107,7 +112,8 @@ const SCRIPTS: Record<Exclude<FactSubset, 'env'>, string[]> = {
   virtual: [
     // A container found wins over a VM (virtualFacts), so the VM is asked for only when there is none.
     'if command -v systemd-detect-virt >/dev/null 2>&1; then vc=$(systemd-detect-virt -c 2>/dev/null); echo "virt_container=$vc"; case $vc in \'\'|none) echo "virt_vm=$(systemd-detect-virt -v 2>/dev/null)" ;; esac; fi',
-    '[ -e /.dockerenv ] && echo "virt_file=docker"', '[ -e /run/.containerenv ] && echo "virt_file=podman"',
+    '[ -e /.dockerenv ] && echo "virt_file=docker"',
+    '[ -e /run/.containerenv ] && echo "virt_file=podman"',
   ],
 };
 
@@ -122,10 +128,12 @@ function cpuinfoScript(hardware: boolean, virtual: boolean): string[] {
   const program = [
     'BEGIN {',
     '  while ((r = (getline l < "/proc/cpuinfo")) > 0) { if (l ~ /^processor/) n++; if (l ~ /^flags.* hypervisor/) hv = 1 }',
-    ...(hardware ? [
-      '  print "vcpus=" (r < 0 ? "" : n + 0)',
-      `  while ((getline < "/proc/meminfo") > 0) if ($0 ~ ${MEMINFO_KEYS}) { sub(":", "", $1); print "mem_" $1 "=" $2 }`,
-    ] : []),
+    ...(hardware
+      ? [
+          '  print "vcpus=" (r < 0 ? "" : n + 0)',
+          `  while ((getline < "/proc/meminfo") > 0) if ($0 ~ ${MEMINFO_KEYS}) { sub(":", "", $1); print "mem_" $1 "=" $2 }`,
+        ]
+      : []),
     ...(virtual ? ['  if (hv) print "virt_hypervisor=1"'] : []),
     '}',
   ].join('\n');
@@ -145,17 +153,47 @@ const ENV_MARKER = '@@bosun-env@@';
 const ENV_SCRIPT = `echo ${ENV_MARKER}; env -0 2>/dev/null || env`;
 
 const DISTRIBUTIONS: Readonly<Record<string, [name: string, family: string]>> = {
-  debian: ['Debian', 'Debian'], ubuntu: ['Ubuntu', 'Debian'], raspbian: ['Debian', 'Debian'], linuxmint: ['Linux Mint', 'Debian'],
-  centos: ['CentOS', 'RedHat'], rhel: ['RedHat', 'RedHat'], rocky: ['Rocky', 'RedHat'], almalinux: ['AlmaLinux', 'RedHat'],
-  fedora: ['Fedora', 'RedHat'], ol: ['OracleLinux', 'RedHat'], openeuler: ['openEuler', 'RedHat'], kylin: ['Kylin', 'RedHat'],
-  amzn: ['Amazon', 'RedHat'], anolis: ['Anolis', 'RedHat'], sles: ['SLES', 'Suse'], 'opensuse-leap': ['openSUSE Leap', 'Suse'],
-  alpine: ['Alpine', 'Alpine'], arch: ['Archlinux', 'Archlinux'],
+  debian: ['Debian', 'Debian'],
+  ubuntu: ['Ubuntu', 'Debian'],
+  raspbian: ['Debian', 'Debian'],
+  linuxmint: ['Linux Mint', 'Debian'],
+  centos: ['CentOS', 'RedHat'],
+  rhel: ['RedHat', 'RedHat'],
+  rocky: ['Rocky', 'RedHat'],
+  almalinux: ['AlmaLinux', 'RedHat'],
+  fedora: ['Fedora', 'RedHat'],
+  ol: ['OracleLinux', 'RedHat'],
+  openeuler: ['openEuler', 'RedHat'],
+  kylin: ['Kylin', 'RedHat'],
+  amzn: ['Amazon', 'RedHat'],
+  anolis: ['Anolis', 'RedHat'],
+  sles: ['SLES', 'Suse'],
+  'opensuse-leap': ['openSUSE Leap', 'Suse'],
+  alpine: ['Alpine', 'Alpine'],
+  arch: ['Archlinux', 'Archlinux'],
 };
-const PKG_MGR: Readonly<Record<string, string>> = { 'apt-get': 'apt', dnf: 'dnf', yum: 'yum', zypper: 'zypper', apk: 'apk', pacman: 'pacman' };
+const PKG_MGR: Readonly<Record<string, string>> = {
+  'apt-get': 'apt',
+  dnf: 'dnf',
+  yum: 'yum',
+  zypper: 'zypper',
+  apk: 'apk',
+  pacman: 'pacman',
+};
 /** `uname -m` to Go's GOARCH names (bosun_arch), as download URLs use them. */
 const GO_ARCH: Readonly<Record<string, string>> = {
-  x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64', ppc64le: 'ppc64le', s390x: 's390x',
-  riscv64: 'riscv64', loongarch64: 'loong64', i386: '386', i486: '386', i586: '386', i686: '386',
+  x86_64: 'amd64',
+  amd64: 'amd64',
+  aarch64: 'arm64',
+  arm64: 'arm64',
+  ppc64le: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+  loongarch64: 'loong64',
+  i386: '386',
+  i486: '386',
+  i586: '386',
+  i686: '386',
 };
 
 /**
@@ -170,7 +208,9 @@ export function resolveSubsets(spec: readonly string[] = ['all']): Set<FactSubse
     if (name === 'all') return FACT_SUBSETS;
     if (name === 'min') return MIN_SUBSETS;
     if ((FACT_SUBSETS as readonly string[]).includes(name)) return [name as FactSubset];
-    throw new BosunError('MODULE_ARGS', `gather_subset: unknown subset '${name}'`, { hint: `use ${['all', 'min', ...FACT_SUBSETS].join(', ')}, each optionally with a leading !` });
+    throw new BosunError('MODULE_ARGS', `gather_subset: unknown subset '${name}'`, {
+      hint: `use ${['all', 'min', ...FACT_SUBSETS].join(', ')}, each optionally with a leading !`,
+    });
   };
   let dropMin = false;
   for (const raw of spec) {
@@ -178,7 +218,10 @@ export function resolveSubsets(spec: readonly string[] = ['all']): Set<FactSubse
     if (name.startsWith('!')) {
       const what = name.slice(1);
       if (what === 'min') dropMin = true;
-      for (const s of what === 'all' ? FACT_SUBSETS.filter((x) => !(MIN_SUBSETS as readonly string[]).includes(x)) : expand(what)) drop.add(s);
+      for (const s of what === 'all'
+        ? FACT_SUBSETS.filter((x) => !(MIN_SUBSETS as readonly string[]).includes(x))
+        : expand(what))
+        drop.add(s);
     } else {
       for (const s of expand(name)) add.add(s);
     }
@@ -192,14 +235,20 @@ export function resolveSubsets(spec: readonly string[] = ['all']): Set<FactSubse
 
 /** The one script that gathers the given subsets. */
 export function factsScript(subsets: ReadonlySet<FactSubset>): string {
-  const lines = FACT_SUBSETS.filter((s) => s !== 'env' && subsets.has(s)).flatMap((s) => SCRIPTS[s as Exclude<FactSubset, 'env'>]);
-  if (subsets.has('hardware') || subsets.has('virtual')) lines.push(...cpuinfoScript(subsets.has('hardware'), subsets.has('virtual')));
+  const lines = FACT_SUBSETS.filter((s) => s !== 'env' && subsets.has(s)).flatMap(
+    (s) => SCRIPTS[s as Exclude<FactSubset, 'env'>],
+  );
+  if (subsets.has('hardware') || subsets.has('virtual'))
+    lines.push(...cpuinfoScript(subsets.has('hardware'), subsets.has('virtual')));
   if (subsets.has('env')) lines.push(ENV_SCRIPT);
   return lines.join('\n');
 }
 
 /** Gather facts over the connection; returns `ansible_*` names plus `ansible_facts` (unprefixed), as Ansible does. */
-export async function gatherFacts(conn: Connection, opts: { subsets?: ReadonlySet<FactSubset> } = {}): Promise<Record<string, unknown>> {
+export async function gatherFacts(
+  conn: Connection,
+  opts: { subsets?: ReadonlySet<FactSubset> } = {},
+): Promise<Record<string, unknown>> {
   const subsets = opts.subsets ?? resolveSubsets();
   const res = await conn.exec(factsScript(subsets));
   return factVars(parseFacts(res.stdout, subsets));
@@ -218,14 +267,20 @@ export function prefixedName(fact: string): string {
 }
 
 /** Merge the `ansible_facts` a `setup` task returned (Ansible's prefixed names) into a host's fact variables. */
-export function mergeFacts(current: Record<string, unknown>, moduleFacts: Record<string, unknown>): Record<string, unknown> {
+export function mergeFacts(
+  current: Record<string, unknown>,
+  moduleFacts: Record<string, unknown>,
+): Record<string, unknown> {
   const plain = Object.fromEntries(Object.entries(moduleFacts).map(([k, v]) => [k.replace(/^ansible_/, ''), v]));
   const before = (current['ansible_facts'] ?? {}) as Record<string, unknown>;
   return { ...current, ...factVars({ ...before, ...plain }) };
 }
 
 /** Turn the script's output into unprefixed facts (Ansible's names and shapes). */
-export function parseFacts(stdout: string, subsets: ReadonlySet<FactSubset> = resolveSubsets()): Record<string, unknown> {
+export function parseFacts(
+  stdout: string,
+  subsets: ReadonlySet<FactSubset> = resolveSubsets(),
+): Record<string, unknown> {
   const envAt = stdout.indexOf(`${ENV_MARKER}\n`);
   const head = envAt >= 0 ? stdout.slice(0, envAt) : stdout;
   const raw = new Map<string, string>();
@@ -247,7 +302,17 @@ export function parseFacts(stdout: string, subsets: ReadonlySet<FactSubset> = re
   if (subsets.has('pkg_mgr')) facts['pkg_mgr'] = PKG_MGR[get('pkg')] ?? 'unknown';
   if (subsets.has('service_mgr')) facts['service_mgr'] = serviceManager(get);
   if (subsets.has('hardware')) Object.assign(facts, hardwareFacts(get));
-  if (subsets.has('network')) Object.assign(facts, networkFacts(multi.get('route')?.[0], multi.get('addr') ?? [], multi.get('proc_route') ?? [], multi.get('ifconfig') ?? [], get));
+  if (subsets.has('network'))
+    Object.assign(
+      facts,
+      networkFacts(
+        multi.get('route')?.[0],
+        multi.get('addr') ?? [],
+        multi.get('proc_route') ?? [],
+        multi.get('ifconfig') ?? [],
+        get,
+      ),
+    );
   if (subsets.has('virtual')) Object.assign(facts, virtualFacts(get));
   if (subsets.has('env') && envAt >= 0) facts['env'] = parseEnv(stdout.slice(envAt + ENV_MARKER.length + 1));
   return facts;
@@ -259,9 +324,17 @@ function platformFacts(get: (k: string) => string): Record<string, unknown> {
   const fqdn = get('fqdn');
   const hostname = get('hostname').split('.')[0] ?? '';
   return {
-    hostname, nodename: get('hostname'), fqdn, domain: fqdn.startsWith(`${hostname}.`) ? fqdn.slice(hostname.length + 1) : '',
-    system: get('system'), kernel: get('kernel'), kernel_version: get('kernel_version'), machine, architecture,
-    userspace_architecture: architecture, userspace_bits: /64|s390x/.test(machine) ? '64' : '32',
+    hostname,
+    nodename: get('hostname'),
+    fqdn,
+    domain: fqdn.startsWith(`${hostname}.`) ? fqdn.slice(hostname.length + 1) : '',
+    system: get('system'),
+    kernel: get('kernel'),
+    kernel_version: get('kernel_version'),
+    machine,
+    architecture,
+    userspace_architecture: architecture,
+    userspace_bits: /64|s390x/.test(machine) ? '64' : '32',
     bosun_arch: GO_ARCH[machine] ?? (machine.startsWith('arm') ? 'arm' : machine),
   };
 }
@@ -300,7 +373,7 @@ function guessFamily(idLike: string): string {
   const like = idLike.toLowerCase();
   if (/debian|ubuntu/.test(like)) return 'Debian';
   if (/rhel|fedora|centos/.test(like)) return 'RedHat';
-  if (/suse/.test(like)) return 'Suse';
+  if (like.includes('suse')) return 'Suse';
   return 'Unknown';
 }
 
@@ -308,9 +381,16 @@ function userFacts(get: (k: string) => string): Record<string, unknown> {
   const pw = get('passwd').split(':');
   const num = (k: string): number => Number(get(k));
   return {
-    user_id: get('user_id'), user_uid: num('user_uid'), user_gid: num('user_gid'),
-    user_gecos: pw[4] ?? '', user_dir: pw[5] || get('home'), user_shell: pw[6] ?? '',
-    effective_user_id: num('user_uid'), effective_group_id: num('user_gid'), real_user_id: num('real_uid'), real_group_id: num('real_gid'),
+    user_id: get('user_id'),
+    user_uid: num('user_uid'),
+    user_gid: num('user_gid'),
+    user_gecos: pw[4] ?? '',
+    user_dir: pw[5] || get('home'),
+    user_shell: pw[6] ?? '',
+    effective_user_id: num('user_uid'),
+    effective_group_id: num('user_gid'),
+    real_user_id: num('real_uid'),
+    real_group_id: num('real_gid'),
   };
 }
 
@@ -325,10 +405,26 @@ function dateTimeFacts(get: (k: string) => string): Record<string, string> {
   const utc = new Date(epoch * 1000).toISOString().slice(0, 19);
   const micro = nanos.slice(0, 6);
   return {
-    date, day, epoch: String(epoch), epoch_int: String(epoch), hour,
-    iso8601: `${utc}Z`, iso8601_basic: `${local.replace(/[-:]/g, '')}${micro}`, iso8601_basic_short: local.replace(/[-:]/g, ''),
-    iso8601_micro: `${utc}.${micro}Z`, minute, month, second, time, tz: get('dt_tz'), tz_dst: get('dt_tz'), tz_offset: get('dt_offset'),
-    weekday: get('dt_weekday'), weekday_number: get('dt_wday'), weeknumber: get('dt_week'), year,
+    date,
+    day,
+    epoch: String(epoch),
+    epoch_int: String(epoch),
+    hour,
+    iso8601: `${utc}Z`,
+    iso8601_basic: `${local.replace(/[-:]/g, '')}${micro}`,
+    iso8601_basic_short: local.replace(/[-:]/g, ''),
+    iso8601_micro: `${utc}.${micro}Z`,
+    minute,
+    month,
+    second,
+    time,
+    tz: get('dt_tz'),
+    tz_dst: get('dt_tz'),
+    tz_offset: get('dt_offset'),
+    weekday: get('dt_weekday'),
+    weekday_number: get('dt_wday'),
+    weeknumber: get('dt_week'),
+    year,
   };
 }
 
@@ -347,18 +443,29 @@ function hardwareFacts(get: (k: string) => string): Record<string, unknown> {
   const free = mb('MemFree');
   const nocacheFree = mb('MemFree') + mb('Buffers') + mb('Cached');
   return {
-    processor_vcpus: Number(get('vcpus')) || nproc, processor_nproc: nproc,
-    memtotal_mb: total, memfree_mb: free, swaptotal_mb: mb('SwapTotal'), swapfree_mb: mb('SwapFree'),
+    processor_vcpus: Number(get('vcpus')) || nproc,
+    processor_nproc: nproc,
+    memtotal_mb: total,
+    memfree_mb: free,
+    swaptotal_mb: mb('SwapTotal'),
+    swapfree_mb: mb('SwapFree'),
     memory_mb: {
       nocache: { free: nocacheFree, used: total - nocacheFree },
       real: { free, total, used: total - free },
-      swap: { cached: mb('SwapCached'), free: mb('SwapFree'), total: mb('SwapTotal'), used: mb('SwapTotal') - mb('SwapFree') },
+      swap: {
+        cached: mb('SwapCached'),
+        free: mb('SwapFree'),
+        total: mb('SwapTotal'),
+        used: mb('SwapTotal') - mb('SwapFree'),
+      },
     },
   };
 }
 
 /** One IPv4 address of `ip -4 -o addr show`: `2: eth0    inet 10.0.0.5/24 brd 10.0.0.255 scope global eth0\ ...`. */
-export function parseIpAddrLine(line: string): { interface: string; address: string; prefix: number; broadcast: string } | undefined {
+export function parseIpAddrLine(
+  line: string,
+): { interface: string; address: string; prefix: number; broadcast: string } | undefined {
   const m = /^\d+:\s+(\S+?)(?:@\S+)?\s+inet\s+(\d+\.\d+\.\d+\.\d+)(?:\/(\d+))?(?:\s+brd\s+(\S+))?/.exec(line.trim());
   if (!m) return undefined;
   return { interface: m[1]!, address: m[2]!, prefix: m[3] === undefined ? 32 : Number(m[3]), broadcast: m[4] ?? '' };
@@ -369,7 +476,11 @@ export function parseProcRoute(lines: readonly string[]): { interface: string; g
   for (const line of lines) {
     const [iface, dest, gw, , , , , mask] = line.trim().split(/\s+/);
     if (iface && dest === '00000000' && (mask === undefined || mask === '00000000') && gw) {
-      const bytes = gw.match(/../g)?.map((h) => parseInt(h, 16)).reverse() ?? [];
+      const bytes =
+        gw
+          .match(/../g)
+          ?.map((h) => parseInt(h, 16))
+          .reverse() ?? [];
       return { interface: iface, gateway: bytes.join('.') };
     }
   }
@@ -383,11 +494,20 @@ function dottedMask(prefix: number): string {
 
 function networkOf(address: string, prefix: number): string {
   const mask = dottedMask(prefix).split('.').map(Number);
-  return address.split('.').map((o, i) => Number(o) & mask[i]!).join('.');
+  return address
+    .split('.')
+    .map((o, i) => Number(o) & mask[i]!)
+    .join('.');
 }
 
 /** `ansible_default_ipv4`, `ansible_all_ipv4_addresses`, `ansible_interfaces` from `ip` (or /proc/net/route and ifconfig). */
-export function networkFacts(route: string | undefined, addrLines: readonly string[], procRoute: readonly string[], ifconfig: readonly string[], get: (k: string) => string = () => ''): Record<string, unknown> {
+export function networkFacts(
+  route: string | undefined,
+  addrLines: readonly string[],
+  procRoute: readonly string[],
+  ifconfig: readonly string[],
+  get: (k: string) => string = () => '',
+): Record<string, unknown> {
   const addrs = addrLines.map(parseIpAddrLine).filter((a) => a !== undefined);
   let iface: string | undefined;
   let gateway: string | undefined;
@@ -407,34 +527,47 @@ export function networkFacts(route: string | undefined, addrLines: readonly stri
       const address = /inet (?:addr:)?(\d+\.\d+\.\d+\.\d+)/.exec(text)?.[1];
       const mask = /(?:netmask |Mask:)(\d+\.\d+\.\d+\.\d+)/.exec(text)?.[1];
       const bcast = /(?:broadcast |Bcast:)(\d+\.\d+\.\d+\.\d+)/.exec(text)?.[1];
-      const prefix = mask === undefined ? 32 : mask.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
+      const prefix =
+        mask === undefined
+          ? 32
+          : mask.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
       if (address) own = { interface: iface, address, prefix, broadcast: bcast ?? '' };
     }
     if (own) {
       Object.assign(defaultIpv4, {
-        address: own.address, alias: iface, broadcast: own.broadcast, gateway: gateway ?? '', interface: iface,
-        netmask: dottedMask(own.prefix), network: networkOf(own.address, own.prefix), prefix: String(own.prefix),
+        address: own.address,
+        alias: iface,
+        broadcast: own.broadcast,
+        gateway: gateway ?? '',
+        interface: iface,
+        netmask: dottedMask(own.prefix),
+        network: networkOf(own.address, own.prefix),
+        prefix: String(own.prefix),
       });
     } else {
       Object.assign(defaultIpv4, { interface: iface, gateway: gateway ?? '' });
     }
     if (get('dev_mac')) defaultIpv4['macaddress'] = get('dev_mac');
     if (get('dev_mtu')) defaultIpv4['mtu'] = Number(get('dev_mtu'));
-    if (get('dev_type')) defaultIpv4['type'] = get('dev_type') === '1' ? 'ether' : get('dev_type') === '772' ? 'loopback' : 'unknown';
+    if (get('dev_type'))
+      defaultIpv4['type'] = get('dev_type') === '1' ? 'ether' : get('dev_type') === '772' ? 'loopback' : 'unknown';
   }
   const all = addrs.map((a) => a.address).filter((a) => !a.startsWith('127.'));
   if (addrs.length === 0 && typeof defaultIpv4['address'] === 'string') all.push(defaultIpv4['address']);
   return {
     default_ipv4: defaultIpv4,
     all_ipv4_addresses: [...new Set(all)],
-    interfaces: get('interfaces').split(' ').filter((n) => n !== ''),
+    interfaces: get('interfaces')
+      .split(' ')
+      .filter((n) => n !== ''),
   };
 }
 
 function virtualFacts(get: (k: string) => string): Record<string, unknown> {
   const container = get('virt_container').trim();
   const vm = get('virt_vm').trim();
-  if (container !== '' && container !== 'none') return { virtualization_type: container === 'podman' ? 'podman' : container, virtualization_role: 'guest' };
+  if (container !== '' && container !== 'none')
+    return { virtualization_type: container === 'podman' ? 'podman' : container, virtualization_role: 'guest' };
   if (get('virt_file') !== '') return { virtualization_type: get('virt_file'), virtualization_role: 'guest' };
   if (vm !== '' && vm !== 'none') return { virtualization_type: vm, virtualization_role: 'guest' };
   if (get('virt_hypervisor') === '1') return { virtualization_type: 'NA', virtualization_role: 'guest' };

@@ -15,7 +15,14 @@ import { digestCommand, type ChecksumAlgo } from './checksum.js';
 import { controllerDownload } from './controller-download.js';
 import { atomicWrite, parseStatLines, runThenStat, statScript, type RemoteStat } from './remote-file.js';
 import { applying } from './result.js';
-import { detectHttpToolScript, downloadFailure, downloadLoop, parseHttpTool, type HttpRequest, type HttpTool } from './target-http.js';
+import {
+  detectHttpToolScript,
+  downloadFailure,
+  downloadLoop,
+  parseHttpTool,
+  type HttpRequest,
+  type HttpTool,
+} from './target-http.js';
 
 /** What the probe found about dest. */
 export interface DestProbe {
@@ -33,7 +40,13 @@ export interface DestProbe {
 }
 
 /** Probe dest (and dest/basename when dest is a folder) in one round trip. */
-export async function probeDest(conn: Connection, dest: string, base: string | undefined, algo: ChecksumAlgo, detectTool: boolean): Promise<DestProbe> {
+export async function probeDest(
+  conn: Connection,
+  dest: string,
+  base: string | undefined,
+  algo: ChecksumAlgo,
+  detectTool: boolean,
+): Promise<DestProbe> {
   const given = dest.length > 1 ? dest.replace(/\/+$/, '') : dest;
   const inside = base ? posix.join(given, base) : given;
   const cmd = digestCommand(algo);
@@ -58,10 +71,24 @@ export async function probeDest(conn: Connection, dest: string, base: string | u
   if (st0.type === 'directory' || dest.endsWith('/')) {
     const isDir = st0.type === 'directory';
     if (!base) return { dest: given, stat: st0, digest: '', isFolder: isDir, parentExists: isDir, ...common };
-    return { dest: inside, stat: stats.get('1')!, digest: hashes.get('1') ?? '', isFolder: false, parentExists: isDir, ...common };
+    return {
+      dest: inside,
+      stat: stats.get('1')!,
+      digest: hashes.get('1') ?? '',
+      isFolder: false,
+      parentExists: isDir,
+      ...common,
+    };
   }
   const parent = stats.get('2')!;
-  return { dest: given, stat: st0, digest: hashes.get('0') ?? '', isFolder: false, parentExists: parent.type === 'directory', ...common };
+  return {
+    dest: given,
+    stat: st0,
+    digest: hashes.get('0') ?? '',
+    isFolder: false,
+    parentExists: parent.type === 'directory',
+    ...common,
+  };
 }
 
 /** Everything the apply step needs. */
@@ -89,8 +116,18 @@ export interface DownloadPlan {
 /** Registered fields of the file after the download. */
 function resultData(p: DownloadPlan, st: RemoteStat, extra: Record<string, unknown>): Record<string, unknown> {
   return {
-    dest: p.dest, url: p.url, checksum_dest: st.checksum, checksum_src: st.checksum, size: st.size, mode: st.mode, owner: st.owner, group: st.group,
-    uid: st.uid, gid: st.gid, state: 'file', ...extra,
+    dest: p.dest,
+    url: p.url,
+    checksum_dest: st.checksum,
+    checksum_src: st.checksum,
+    size: st.size,
+    mode: st.mode,
+    owner: st.owner,
+    group: st.group,
+    uid: st.uid,
+    gid: st.gid,
+    state: 'file',
+    ...extra,
   };
 }
 
@@ -108,9 +145,13 @@ export function applyTargetDownload(p: DownloadPlan): Promise<ApplyResult> {
     const tmp = posix.join(p.tmpDir, `.bosun-get-${randomBytes(6).toString('hex')}`);
     const fail = (code: number, what: string): string => `{ rm -f -- "$bosun_t"; ${what}exit ${code}; }`;
     const lines = [sh`bosun_t=${tmp}`, downloadLoop(tool, p.req, '"$bosun_t"')];
-    lines.push(`case "$bosun_rc:$bosun_status" in 0:2??) ;; *) rm -f -- "$bosun_t"; printf 'E %s %s\\n' "$bosun_rc" "$bosun_status"; printf '%s' "$bosun_err" >&2; exit 3;; esac`);
+    lines.push(
+      `case "$bosun_rc:$bosun_status" in 0:2??) ;; *) rm -f -- "$bosun_t"; printf 'E %s %s\\n' "$bosun_rc" "$bosun_status"; printf '%s' "$bosun_err" >&2; exit 3;; esac`,
+    );
     if (p.expected) {
-      lines.push(`bosun_h=$(${digestCommand(p.algo)} < "$bosun_t") || ${fail(5, "echo 'cannot checksum the download' >&2; ")}`);
+      lines.push(
+        `bosun_h=$(${digestCommand(p.algo)} < "$bosun_t") || ${fail(5, "echo 'cannot checksum the download' >&2; ")}`,
+      );
       lines.push('bosun_h=${bosun_h%% *}; printf \'H %s\\n\' "$bosun_h"');
       lines.push(`[ "$bosun_h" = ${shq(p.expected)} ] || ${fail(4, '')}`);
     }
@@ -130,13 +171,26 @@ export function applyTargetDownload(p: DownloadPlan): Promise<ApplyResult> {
     const elapsed = seconds(t0);
     if (res.rc === 3) {
       const m = /^E (\d+) (\d+)$/m.exec(res.stdout);
-      return { kind: 'failed', msg: downloadFailure(tool, p.url, Number(m?.[1] ?? 0), m?.[2] ?? '000', res.stderr), data: { dest: p.dest, url: p.url, elapsed, status_code: Number(m?.[2] ?? 0) || -1 } };
+      return {
+        kind: 'failed',
+        msg: downloadFailure(tool, p.url, Number(m?.[1] ?? 0), m?.[2] ?? '000', res.stderr),
+        data: { dest: p.dest, url: p.url, elapsed, status_code: Number(m?.[2] ?? 0) || -1 },
+      };
     }
     if (res.rc === 4) {
       const got = /^H (\S+)$/m.exec(res.stdout)?.[1] ?? '?';
-      return { kind: 'failed', msg: `The checksum for ${p.dest} did not match ${p.expected}; it was ${got}.`, data: { dest: p.dest, url: p.url, elapsed } };
+      return {
+        kind: 'failed',
+        msg: `The checksum for ${p.dest} did not match ${p.expected ?? '?'}; it was ${got}.`,
+        data: { dest: p.dest, url: p.url, elapsed },
+      };
     }
-    if (res.rc !== 0) return { kind: 'failed', msg: res.stderr.trim() || `downloading to ${p.dest} failed (rc ${res.rc})`, data: { dest: p.dest, url: p.url, elapsed } };
+    if (res.rc !== 0)
+      return {
+        kind: 'failed',
+        msg: res.stderr.trim() || `downloading to ${p.dest} failed (rc ${res.rc})`,
+        data: { dest: p.dest, url: p.url, elapsed },
+      };
     const st = parseStatLines(res.stdout).get('D')!;
     const status = Number(/^W (\d+)$/m.exec(res.stdout)?.[1] ?? 0);
     const same = /^SAME$/m.test(res.stdout);
@@ -154,10 +208,20 @@ export function applyControllerDownload(p: DownloadPlan): Promise<ApplyResult> {
     const file = await controllerDownload(p.req, p.expected ? { algo: p.algo, hex: p.expected } : undefined);
     const bytes = await file.bytes();
     const res = await atomicWrite(p.ctx.conn, p.dest, bytes, {
-      mode: p.finalMode, ...(p.owner !== undefined ? { owner: p.owner } : {}), ...(p.group !== undefined ? { group: p.group } : {}),
+      mode: p.finalMode,
+      ...(p.owner !== undefined ? { owner: p.owner } : {}),
+      ...(p.group !== undefined ? { group: p.group } : {}),
     });
     const extra = { status_code: file.statusCode ?? 200, elapsed: seconds(t0), checksum_src: file.sha1 };
-    if (res.stat.checksum !== file.sha1) return { kind: 'failed', msg: `the copy of ${p.url} pushed to ${p.dest} is corrupt (sha1 ${res.stat.checksum}, expected ${file.sha1})` };
-    return { kind: 'applied', data: resultData(p, res.stat, extra), msg: `OK (${file.size} bytes)${file.statusCode === undefined ? ', from the controller cache' : ''}` };
+    if (res.stat.checksum !== file.sha1)
+      return {
+        kind: 'failed',
+        msg: `the copy of ${p.url} pushed to ${p.dest} is corrupt (sha1 ${res.stat.checksum ?? '?'}, expected ${file.sha1})`,
+      };
+    return {
+      kind: 'applied',
+      data: resultData(p, res.stat, extra),
+      msg: `OK (${file.size} bytes)${file.statusCode === undefined ? ', from the controller cache' : ''}`,
+    };
   });
 }

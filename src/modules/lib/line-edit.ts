@@ -47,11 +47,14 @@ const body = (s: string): string => (s.endsWith('\n') ? s.slice(0, -1) : s);
 /** Python's `match.expand`: \1, \g<1>, \g<name> and the common escapes. */
 export function expandBackrefs(template: string, m: RegExpExecArray): string {
   const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\' };
-  return template.replace(/\\(?:g<(\w+)>|(\d{1,2})|(.))/g, (all, named: string | undefined, num: string | undefined, ch: string | undefined) => {
-    if (named !== undefined) return (/^\d+$/.test(named) ? m[Number(named)] : m.groups?.[named]) ?? '';
-    if (num !== undefined) return m[Number(num)] ?? '';
-    return ch !== undefined && ch in escapes ? escapes[ch]! : all;
-  });
+  return template.replace(
+    /\\(?:g<(\w+)>|(\d{1,2})|(.))/g,
+    (all, named: string | undefined, num: string | undefined, ch: string | undefined) => {
+      if (named !== undefined) return (/^\d+$/.test(named) ? m[Number(named)] : m.groups?.[named]) ?? '';
+      if (num !== undefined) return m[Number(num)] ?? '';
+      return ch !== undefined && ch in escapes ? escapes[ch]! : all;
+    },
+  );
 }
 
 /** state=present: replace the last (or first) match, or insert the line. */
@@ -88,7 +91,7 @@ export function present(input: string[], spec: LineEditSpec): LineEditResult {
     for (const [i, cur] of lines.entries()) {
       if (line === stripEol(cur)) {
         index[0] = i;
-      } else if (insRe && insRe.test(body(cur))) {
+      } else if (insRe?.test(body(cur))) {
         if (insertafter !== undefined) {
           index[1] = i + 1;
           if (spec.firstmatch) break;

@@ -7,7 +7,15 @@
 import { sh, shq } from '../../util/shell.js';
 import type { ApplyResult, Decision, ModuleContext } from '../types.js';
 import { toBool } from './bool.js';
-import { changesDiff, managerProbe, managersFound, normState, packageNames, type PackageArgs, type PackageChange } from './pkg-common.js';
+import {
+  changesDiff,
+  managerProbe,
+  managersFound,
+  normState,
+  packageNames,
+  type PackageArgs,
+  type PackageChange,
+} from './pkg-common.js';
 import { applying, failed } from './result.js';
 
 /** Arguments of `apt`. */
@@ -27,7 +35,10 @@ export function parseAptSimulation(stdout: string): PackageChange[] {
     const m = /^(Inst|Remv|Purg) (\S+)(?: \[([^\]]+)\])?(?: \((\S+)[^)]*\))?/.exec(line);
     if (!m) continue;
     const [, kind, name, from, to] = m as unknown as [string, string, string, string | undefined, string | undefined];
-    const change: PackageChange = { name, action: kind === 'Inst' ? (from ? 'upgrade' : 'install') : kind === 'Purg' ? 'purge' : 'remove' };
+    const change: PackageChange = {
+      name,
+      action: kind === 'Inst' ? (from ? 'upgrade' : 'install') : kind === 'Purg' ? 'purge' : 'remove',
+    };
     if (from) change.from = from;
     if (to && kind === 'Inst') change.to = to;
     out.set(name, change);
@@ -61,14 +72,29 @@ export function splitAptName(spec: string): { name: string; version?: string } {
 
 /** True when an installed version satisfies a wanted `name=version` (a trailing `*` matches a prefix, as Ansible's fnmatch). */
 export function versionMatches(installed: string, wanted: string): boolean {
-  if (wanted.includes('*')) return new RegExp(`^${wanted.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(installed);
+  if (wanted.includes('*'))
+    return new RegExp(
+      `^${wanted
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    ).test(installed);
   return installed === wanted;
 }
 
 /** The apt-get options for an install or removal (lock wait, keep changed config files, recommends). */
 export function aptOptions(args: AptArgs): string[] {
-  const opts = ['-y', '-o', 'DPkg::Lock::Timeout=60', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
-  if (args.install_recommends !== undefined) opts.push('-o', `APT::Install-Recommends=${toBool(args.install_recommends) ? 'yes' : 'no'}`);
+  const opts = [
+    '-y',
+    '-o',
+    'DPkg::Lock::Timeout=60',
+    '-o',
+    'Dpkg::Options::=--force-confdef',
+    '-o',
+    'Dpkg::Options::=--force-confold',
+  ];
+  if (args.install_recommends !== undefined)
+    opts.push('-o', `APT::Install-Recommends=${toBool(args.install_recommends) ? 'yes' : 'no'}`);
   if (args.default_release !== undefined) opts.push('-t', args.default_release);
   return opts;
 }
@@ -77,9 +103,18 @@ export function aptOptions(args: AptArgs): string[] {
 export function aptCommands(args: AptArgs, specs: string[]): { main?: string[]; autoremove: boolean } {
   const state = normState(args.state);
   const purge = toBool(args.purge);
-  const main = specs.length === 0 ? undefined : state === 'absent'
-    ? ['remove', ...(purge ? ['--purge'] : []), ...aptOptions(args), '--', ...specs.map((s) => splitAptName(s).name)]
-    : ['install', ...aptOptions(args), '--', ...specs];
+  const main =
+    specs.length === 0
+      ? undefined
+      : state === 'absent'
+        ? [
+            'remove',
+            ...(purge ? ['--purge'] : []),
+            ...aptOptions(args),
+            '--',
+            ...specs.map((s) => splitAptName(s).name),
+          ]
+        : ['install', ...aptOptions(args), '--', ...specs];
   return { ...(main ? { main } : {}), autoremove: toBool(args.autoremove) };
 }
 
@@ -90,12 +125,16 @@ export async function decideApt(ctx: ModuleContext, args: AptArgs): Promise<Deci
   const specs = packageNames(args.name ?? args.pkg ?? args.package);
   const state = normState(args.state);
   const names = specs.map((s) => splitAptName(s).name);
-  const res = await ctx.conn.exec([
-    managerProbe,
-    'echo "NOW $(date +%s)"',
-    'for f in /var/lib/apt/periodic/update-success-stamp /var/lib/apt/lists; do if [ -e "$f" ]; then echo "STAMP $(stat -c %Y "$f")"; break; fi; done',
-    names.length ? `dpkg-query -W -f='Q \${Package} \${Status} \${Version}\\n' ${names.map(shq).join(' ')} 2>/dev/null` : ':',
-  ].join('\n'));
+  const res = await ctx.conn.exec(
+    [
+      managerProbe,
+      'echo "NOW $(date +%s)"',
+      'for f in /var/lib/apt/periodic/update-success-stamp /var/lib/apt/lists; do if [ -e "$f" ]; then echo "STAMP $(stat -c %Y "$f")"; break; fi; done',
+      names.length
+        ? `dpkg-query -W -f='Q \${Package} \${Status} \${Version}\\n' ${names.map(shq).join(' ')} 2>/dev/null`
+        : ':',
+    ].join('\n'),
+  );
   const tools = managersFound(res.stdout);
   if (!tools.has('apt-get') || !tools.has('dpkg-query')) {
     const other = tools.has('dnf') ? ' (the host uses dnf)' : tools.has('yum') ? ' (the host uses yum)' : '';
@@ -105,7 +144,8 @@ export async function decideApt(ctx: ModuleContext, args: AptArgs): Promise<Deci
   const stamp = Number(/^STAMP (\d+)/m.exec(res.stdout)?.[1] ?? 0);
   const validFor = args.cache_valid_time !== undefined ? Number(args.cache_valid_time) : 0;
   // As in Ansible 2.4+, cache_valid_time alone implies update_cache.
-  const updateCache = toBool(args.update_cache) || (args.cache_valid_time !== undefined && args.update_cache === undefined);
+  const updateCache =
+    toBool(args.update_cache) || (args.cache_valid_time !== undefined && args.update_cache === undefined);
   const cacheStale = updateCache && (validFor <= 0 || now - stamp > validFor);
   const dpkg = parseDpkgQuery(res.stdout);
   const purge = toBool(args.purge);
@@ -138,21 +178,31 @@ export async function decideApt(ctx: ModuleContext, args: AptArgs): Promise<Deci
   }
   if (cmds.autoremove) await simulate(['autoremove', ...(purge ? ['--purge'] : []), ...aptOptions(args)]);
   const data: Record<string, unknown> = { cache_updated: false, packages: changes.map((c) => c.name) };
-  if (!cacheStale && changes.length === 0 && simulated) return { kind: 'ok', data: { ...data, stdout: '', stderr: '' } };
+  if (!cacheStale && changes.length === 0 && simulated)
+    return { kind: 'ok', data: { ...data, stdout: '', stderr: '' } };
   const diff = changesDiff(changes);
   if (cacheStale) {
     diff.before = `package lists: ${stamp ? `updated ${now - stamp} s ago` : 'never updated'}\n${diff.before}`;
     diff.after = `package lists: updated\n${diff.after}`;
   }
   return {
-    kind: 'change', data,
-    msg: simulated ? undefined : 'the package lists are refreshed first; apt-get could not plan the change with the current lists',
+    kind: 'change',
+    data,
+    msg: simulated
+      ? undefined
+      : 'the package lists are refreshed first; apt-get could not plan the change with the current lists',
     diff: [diff],
     apply: () => applying(() => applyApt(ctx, cmds, cacheStale, changes, simulated)),
   };
 }
 
-async function applyApt(ctx: ModuleContext, cmds: ReturnType<typeof aptCommands>, cacheStale: boolean, planned: PackageChange[], simulated: boolean): Promise<ApplyResult> {
+async function applyApt(
+  ctx: ModuleContext,
+  cmds: ReturnType<typeof aptCommands>,
+  cacheStale: boolean,
+  planned: PackageChange[],
+  simulated: boolean,
+): Promise<ApplyResult> {
   let stdout = '';
   let stderr = '';
   const data: Record<string, unknown> = { cache_updated: false, packages: planned.map((c) => c.name) };
@@ -163,7 +213,11 @@ async function applyApt(ctx: ModuleContext, cmds: ReturnType<typeof aptCommands>
     return r.rc === 0;
   };
   if (cacheStale) {
-    if (!(await run(`${ENV} apt-get update -o DPkg::Lock::Timeout=60 && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp`))) {
+    if (
+      !(await run(
+        `${ENV} apt-get update -o DPkg::Lock::Timeout=60 && mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/update-success-stamp`,
+      ))
+    ) {
       return { kind: 'failed', msg: `Failed to update apt cache: ${stderr.trim()}`, data: { ...data, stdout, stderr } };
     }
     data['cache_updated'] = true;
@@ -172,13 +226,29 @@ async function applyApt(ctx: ModuleContext, cmds: ReturnType<typeof aptCommands>
   let changes = planned;
   if (cmds.main) {
     if (!(await run(`${ENV} apt-get ${sh`${cmds.main}`}`))) {
-      return { kind: 'failed', msg: `'apt-get ${cmds.main.join(' ')}' failed: ${stderr.trim()}`, data: { ...data, stdout, stderr, rc: 100 } };
+      return {
+        kind: 'failed',
+        msg: `'apt-get ${cmds.main.join(' ')}' failed: ${stderr.trim()}`,
+        data: { ...data, stdout, stderr, rc: 100 },
+      };
     }
-    if (!simulated) changes = [...stdout.matchAll(/^Setting up (\S+?)(?::\S+)? \((\S+)\)/gm)].map((m) => ({ name: m[1]!, action: 'install', to: m[2]! }));
+    if (!simulated)
+      changes = [...stdout.matchAll(/^Setting up (\S+?)(?::\S+)? \((\S+)\)/gm)].map((m) => ({
+        name: m[1]!,
+        action: 'install',
+        to: m[2]!,
+      }));
   }
   if (cmds.autoremove && !(await run(`${ENV} apt-get autoremove ${sh`${aptOptions({})}`}`))) {
     return { kind: 'failed', msg: `apt-get autoremove failed: ${stderr.trim()}`, data: { ...data, stdout, stderr } };
   }
-  const out = { ...data, packages: changes.map((c) => c.name), stdout, stderr, stdout_lines: stdout.split('\n').filter(Boolean), stderr_lines: stderr.split('\n').filter(Boolean) };
+  const out = {
+    ...data,
+    packages: changes.map((c) => c.name),
+    stdout,
+    stderr,
+    stdout_lines: stdout.split('\n').filter(Boolean),
+    stderr_lines: stderr.split('\n').filter(Boolean),
+  };
   return { kind: 'applied', data: out };
 }

@@ -17,10 +17,22 @@ export interface PackageArgs {
 
 /** Schema properties every package module takes. */
 export const packageProps = {
-  name: { type: ['string', 'array'], items: { type: 'string', minLength: 1 }, description: "Package name, or a list, or 'a,b' (aliases: pkg, package)" },
-  state: { type: 'string', enum: ['present', 'installed', 'absent', 'removed', 'latest'], default: 'present', description: 'present/installed, absent/removed, or latest (install or upgrade)' },
+  name: {
+    type: ['string', 'array'],
+    items: { type: 'string', minLength: 1 },
+    description: "Package name, or a list, or 'a,b' (aliases: pkg, package)",
+  },
+  state: {
+    type: 'string',
+    enum: ['present', 'installed', 'absent', 'removed', 'latest'],
+    default: 'present',
+    description: 'present/installed, absent/removed, or latest (install or upgrade)',
+  },
   update_cache: boolSchema('Refresh the package lists first', false),
-  autoremove: boolSchema('Also remove packages that were only installed as dependencies and are no longer needed', false),
+  autoremove: boolSchema(
+    'Also remove packages that were only installed as dependencies and are no longer needed',
+    false,
+  ),
 } as const;
 
 /** The names as a list (a comma-separated string is split, as Ansible does). */
@@ -38,7 +50,8 @@ export function normState(state: PackageArgs['state']): 'present' | 'absent' | '
 }
 
 /** A sh snippet printing `PM apt-get` / `PM dnf` / `PM yum` for every package tool on the PATH. */
-export const managerProbe = 'for t in apt-get dpkg-query dnf yum rpm; do command -v "$t" >/dev/null 2>&1 && echo "PM $t"; done';
+export const managerProbe =
+  'for t in apt-get dpkg-query dnf yum rpm; do command -v "$t" >/dev/null 2>&1 && echo "PM $t"; done';
 
 /** The tools found by `managerProbe`. */
 export function managersFound(stdout: string): Set<string> {

@@ -7,7 +7,15 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { sh } from '../../util/shell.js';
 import type { Decision, FileDiff, ModuleContext } from '../types.js';
-import { attrCommands, attrDiffLines, formatMode, isEmptyPlan, parseMode, planAttrs, type WantedAttrs } from './attrs.js';
+import {
+  attrCommands,
+  attrDiffLines,
+  formatMode,
+  isEmptyPlan,
+  parseMode,
+  planAttrs,
+  type WantedAttrs,
+} from './attrs.js';
 import { atomicWrite, currentAttrs, runThenStat, statMany, type RemoteStat } from './remote-file.js';
 import { applying, diffText, failed } from './result.js';
 
@@ -29,7 +37,16 @@ export interface PutFileSpec {
 /** The registered fields of a file after (or, in check mode, as predicted for) the write. */
 export function fileData(dest: string, st: RemoteStat, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    dest, checksum: st.checksum, size: st.size, mode: st.mode, owner: st.owner, group: st.group, uid: st.uid, gid: st.gid, state: 'file', ...extra,
+    dest,
+    checksum: st.checksum,
+    size: st.size,
+    mode: st.mode,
+    owner: st.owner,
+    group: st.group,
+    uid: st.uid,
+    gid: st.gid,
+    state: 'file',
+    ...extra,
   };
 }
 
@@ -54,10 +71,12 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
   if (cur.type === 'directory') return failed(`dest ${dest} is a directory`);
   // In check mode an earlier task (file: state=directory) may be what creates the folder: predict the write
   // rather than fail, as the run would once that task has run. A real run fails here, as Ansible's does.
-  if (!cur.exists && !parentExists && !trailingSlash && !ctx.check) return failed(`Destination directory ${posix.dirname(dest)} does not exist`);
+  if (!cur.exists && !parentExists && !trailingSlash && !ctx.check)
+    return failed(`Destination directory ${posix.dirname(dest)} does not exist`);
   if (remoteSrc !== undefined) {
     if (!srcSt!.exists) return failed(`Source ${remoteSrc} not found`);
-    if (srcSt!.type !== 'file') return failed(`Source ${remoteSrc} is not a regular file (remote_src copies single files)`);
+    if (srcSt!.type !== 'file')
+      return failed(`Source ${remoteSrc} is not a regular file (remote_src copies single files)`);
   }
   const extra: Record<string, unknown> = spec.srcName ? { src: spec.srcName } : {};
   if (cur.exists && !spec.force) {
@@ -69,14 +88,24 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
   const contentChanged = !cur.exists || cur.checksum !== checksum;
   const current = currentAttrs(cur);
   if (spec.attrs.mode === 'preserve') {
-    const bits = remoteSrc !== undefined ? srcSt!.modeBits : spec.localMode ?? 0o644;
+    const bits = remoteSrc !== undefined ? srcSt!.modeBits : (spec.localMode ?? 0o644);
     spec = { ...spec, attrs: { ...spec.attrs, mode: formatMode(bits) } };
   }
   const plan = planAttrs(spec.attrs, current);
-  const finalMode = spec.attrs.mode !== undefined ? parseMode(spec.attrs.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
+  const finalMode =
+    spec.attrs.mode !== undefined
+      ? parseMode(spec.attrs.mode, current?.mode ?? 0o644, false)
+      : (current?.mode ?? 0o644);
   const predicted: RemoteStat = {
-    ...cur, exists: true, type: 'file', checksum, size, modeBits: finalMode, mode: formatMode(finalMode),
-    owner: spec.attrs.owner ?? (cur.exists ? cur.owner : ctx.conn.spec.user), group: spec.attrs.group ?? cur.group,
+    ...cur,
+    exists: true,
+    type: 'file',
+    checksum,
+    size,
+    modeBits: finalMode,
+    mode: formatMode(finalMode),
+    owner: spec.attrs.owner ?? (cur.exists ? cur.owner : ctx.conn.spec.user),
+    group: spec.attrs.group ?? cur.group,
   };
   if (!contentChanged && isEmptyPlan(plan)) {
     return { kind: 'ok', msg: 'file is up to date', data: fileData(dest, cur, extra) };
@@ -89,33 +118,42 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
   }
   if (!isEmptyPlan(plan) && (cur.exists || spec.attrs.owner !== undefined || spec.attrs.group !== undefined)) {
     const lines = attrDiffLines(plan, current);
-    diff.push({ path: dest, before: lines.before.map((l) => `${l}\n`).join(''), after: lines.after.map((l) => `${l}\n`).join('') });
+    diff.push({
+      path: dest,
+      before: lines.before.map((l) => `${l}\n`).join(''),
+      after: lines.after.map((l) => `${l}\n`).join(''),
+    });
   }
   const decision: Decision = {
     kind: 'change',
     msg: contentChanged ? (cur.exists ? 'file updated' : 'file created') : 'attributes changed',
     diff,
     data: fileData(dest, predicted, extra),
-    apply: () => applying(async () => {
-      if (contentChanged) {
-        if (trailingSlash && !parentExists) {
-          const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(dest)}`);
-          if (mk.rc !== 0) return { kind: 'failed', msg: `cannot create ${posix.dirname(dest)}: ${mk.stderr.trim()}` };
+    apply: () =>
+      applying(async () => {
+        if (contentChanged) {
+          if (trailingSlash && !parentExists) {
+            const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(dest)}`);
+            if (mk.rc !== 0)
+              return { kind: 'failed', msg: `cannot create ${posix.dirname(dest)}: ${mk.stderr.trim()}` };
+          }
+          const owner = spec.attrs.owner ?? (cur.exists ? String(cur.uid) : undefined);
+          const group = spec.attrs.group ?? (cur.exists ? String(cur.gid) : undefined);
+          const res = await atomicWrite(ctx.conn, dest, data ?? { remotePath: remoteSrc! }, {
+            mode: finalMode,
+            ...(owner !== undefined ? { owner } : {}),
+            ...(group !== undefined ? { group } : {}),
+            ...(spec.validate !== undefined ? { validate: spec.validate } : {}),
+            backup: spec.backup && cur.exists,
+          });
+          return {
+            kind: 'applied',
+            data: fileData(dest, res.stat, { ...extra, ...(res.backupFile ? { backup_file: res.backupFile } : {}) }),
+          };
         }
-        const owner = spec.attrs.owner ?? (cur.exists ? String(cur.uid) : undefined);
-        const group = spec.attrs.group ?? (cur.exists ? String(cur.gid) : undefined);
-        const res = await atomicWrite(ctx.conn, dest, data ?? { remotePath: remoteSrc! }, {
-          mode: finalMode,
-          ...(owner !== undefined ? { owner } : {}),
-          ...(group !== undefined ? { group } : {}),
-          ...(spec.validate !== undefined ? { validate: spec.validate } : {}),
-          backup: spec.backup && cur.exists,
-        });
-        return { kind: 'applied', data: fileData(dest, res.stat, { ...extra, ...(res.backupFile ? { backup_file: res.backupFile } : {}) }) };
-      }
-      const st = await runThenStat(ctx.conn, attrCommands(dest, plan), dest, { checksum: 'sha1' });
-      return { kind: 'applied', data: fileData(dest, st, extra) };
-    }),
+        const st = await runThenStat(ctx.conn, attrCommands(dest, plan), dest, { checksum: 'sha1' });
+        return { kind: 'applied', data: fileData(dest, st, extra) };
+      }),
   };
   return decision;
 }

@@ -11,7 +11,15 @@ import type { Connection } from '../../connection/types.js';
 import { BosunError, ConnectionError, TargetError as RemoteFailure } from '../../errors.js';
 import { sh, shq, splitWords } from '../../util/shell.js';
 import { attrCommands, formatMode, type AttrPlan, type CurrentAttrs } from './attrs.js';
-import { batchStatScript, decodeLinkHex, isHexLine, linkLines, parseBatchStat, STAT_FORMAT, type BatchEntry } from './stat-batch.js';
+import {
+  batchStatScript,
+  decodeLinkHex,
+  isHexLine,
+  linkLines,
+  parseBatchStat,
+  STAT_FORMAT,
+  type BatchEntry,
+} from './stat-batch.js';
 
 /** What `stat` found at a path. */
 export interface RemoteStat {
@@ -49,7 +57,19 @@ export interface StatOptions {
 export { TargetError as RemoteFailure } from '../../errors.js';
 
 const ABSENT: RemoteStat = {
-  exists: false, type: 'other', mode: '0000', modeBits: 0, uid: 0, gid: 0, owner: '', group: '', size: 0, mtime: 0, atime: 0, inode: 0, dev: 0,
+  exists: false,
+  type: 'other',
+  mode: '0000',
+  modeBits: 0,
+  uid: 0,
+  gid: 0,
+  owner: '',
+  group: '',
+  size: 0,
+  mtime: 0,
+  atime: 0,
+  inode: 0,
+  dev: 0,
 };
 
 /** A sh snippet that prints the stat lines of `path` tagged with `tag` (parse them with `parseStatLines`). */
@@ -57,15 +77,14 @@ export function statScript(tag: string, path: string, opts: StatOptions = {}): s
   const test = opts.follow ? sh`[ -e ${path} ]` : sh`{ [ -e ${path} ] || [ -L ${path} ]; }`;
   const L = opts.follow ? '-L ' : '';
   const sum = opts.checksum === 'sha256' ? 'sha256sum' : 'sha1sum';
-  const lines = [
-    `if ${test}; then`,
-    `  printf '%s ' ${shq(`S${tag}`)}; stat ${L}-c '${STAT_FORMAT}' -- ${shq(path)}`,
-  ];
+  const lines = [`if ${test}; then`, `  printf '%s ' ${shq(`S${tag}`)}; stat ${L}-c '${STAT_FORMAT}' -- ${shq(path)}`];
   if (!opts.follow) {
     lines.push(`  if [ -L ${shq(path)} ]; then ${linkLines(tag, shq(path))}; fi`);
   }
   if (opts.checksum) {
-    lines.push(`  if [ -f ${shq(path)} ] && [ -r ${shq(path)} ] && ${opts.follow ? 'true' : sh`[ ! -L ${path} ]`}; then printf '%s ' ${shq(`C${tag}`)}; ${sum} < ${shq(path)}; fi`);
+    lines.push(
+      `  if [ -f ${shq(path)} ] && [ -r ${shq(path)} ] && ${opts.follow ? 'true' : sh`[ ! -L ${path} ]`}; then printf '%s ' ${shq(`C${tag}`)}; ${sum} < ${shq(path)}; fi`,
+    );
   }
   lines.push(`else echo ${shq(`A${tag}`)}; fi`);
   return lines.join('\n');
@@ -80,9 +99,17 @@ function statFromLine(line: string): RemoteStat {
   return {
     exists: true,
     type: fmt === 0o100000 ? 'file' : fmt === 0o040000 ? 'directory' : fmt === 0o120000 ? 'link' : 'other',
-    mode: formatMode(bits), modeBits: bits,
-    uid: Number(f[1]), gid: Number(f[2]), size: Number(f[3]), mtime: Number(f[4]), atime: Number(f[5]),
-    inode: Number(f[6]), dev: Number(f[7]), owner: f[8] ?? '', group: f.slice(9).join(' '),
+    mode: formatMode(bits),
+    modeBits: bits,
+    uid: Number(f[1]),
+    gid: Number(f[2]),
+    size: Number(f[3]),
+    mtime: Number(f[4]),
+    atime: Number(f[5]),
+    inode: Number(f[6]),
+    dev: Number(f[7]),
+    owner: f[8] ?? '',
+    group: f.slice(9).join(' '),
   };
 }
 
@@ -98,12 +125,18 @@ export function parseStatLines(stdout: string): Map<string, RemoteStat> {
     hexOf = undefined;
   };
   for (const line of stdout.split('\n')) {
-    if (hexOf && isHexLine(line)) { hexOf.lines.push(line); continue; }
+    if (hexOf && isHexLine(line)) {
+      hexOf.lines.push(line);
+      continue;
+    }
     endHex();
     const m = /^([SHCA])(\S*) ?(.*)$/.exec(line);
     if (!m) continue;
     const [, kind, tag, rest] = m as unknown as [string, string, string, string];
-    if (kind === 'A') { out.set(tag, { ...ABSENT }); continue; }
+    if (kind === 'A') {
+      out.set(tag, { ...ABSENT });
+      continue;
+    }
     const cur = out.get(tag);
     if (kind === 'S') out.set(tag, statFromLine(rest));
     else if (cur && kind === 'H' && rest === '') hexOf = { stat: cur, lines: [] };
@@ -132,7 +165,14 @@ export async function statMany(conn: Connection, paths: string[], opts: StatOpti
   const unique = [...new Set(paths)];
   const batch = await conn.exec(batchStatScript(unique, opts), { readOnly: true });
   const entries = parseBatchStat(batch.stdout, unique.length);
-  const found = entries ? { stats: entries.map(statFromEntry), stderr: batch.stderr, rc: batch.rc } : await statOneByOne(conn, unique, (p, i) => statScript(String(i), p, opts), (parsed, i) => parsed.get(String(i)));
+  const found = entries
+    ? { stats: entries.map(statFromEntry), stderr: batch.stderr, rc: batch.rc }
+    : await statOneByOne(
+        conn,
+        unique,
+        (p, i) => statScript(String(i), p, opts),
+        (parsed, i) => parsed.get(String(i)),
+      );
   return inPathOrder(paths, unique, found, (st) => ({ ...st }));
 }
 
@@ -142,7 +182,10 @@ export async function statMany(conn: Connection, paths: string[], opts: StatOpti
  * (`script`), each path's result picked from the parsed lines by `pick`.
  */
 async function statOneByOne<T>(
-  conn: Connection, unique: string[], script: (path: string, i: number) => string, pick: (parsed: Map<string, RemoteStat>, i: number) => T | undefined,
+  conn: Connection,
+  unique: string[],
+  script: (path: string, i: number) => string,
+  pick: (parsed: Map<string, RemoteStat>, i: number) => T | undefined,
 ): Promise<{ stats: Array<T | undefined>; stderr: string; rc: number }> {
   const res = await conn.exec(unique.map(script).join('\n'));
   const parsed = parseStatLines(res.stdout);
@@ -150,7 +193,12 @@ async function statOneByOne<T>(
 }
 
 /** The results of `unique` paths in the order (and with the repeats) of `paths`, each a copy; a path without one is a RemoteFailure. */
-function inPathOrder<T>(paths: string[], unique: string[], found: { stats: Array<T | undefined>; stderr: string; rc: number }, copy: (t: T) => T): T[] {
+function inPathOrder<T>(
+  paths: string[],
+  unique: string[],
+  found: { stats: Array<T | undefined>; stderr: string; rc: number },
+  copy: (t: T) => T,
+): T[] {
   return paths.map((p) => {
     const st = found.stats[unique.indexOf(p)];
     if (!st) throw new RemoteFailure(`cannot stat ${p}: ${found.stderr.trim() || `rc ${found.rc}`}`);
@@ -174,27 +222,39 @@ const THEN_MARKER = 'bosun-then';
  * (nothing in it may be interpreted as stat output; it must only look, see
  * `ExecOptions.readOnly`); its stdout is returned.
  */
-export async function statResolved(conn: Connection, paths: string[], then = ''): Promise<{ stats: ResolvedStat[]; thenStdout: string }> {
+export async function statResolved(
+  conn: Connection,
+  paths: string[],
+  then = '',
+): Promise<{ stats: ResolvedStat[]; thenStdout: string }> {
   const unique = [...new Set(paths)];
-  const batch = await conn.exec(`${batchStatScript(unique, { resolve: true })}\necho ${THEN_MARKER}\n${then || ':'}`, { readOnly: true });
+  const batch = await conn.exec(`${batchStatScript(unique, { resolve: true })}\necho ${THEN_MARKER}\n${then || ':'}`, {
+    readOnly: true,
+  });
   const at = batch.stdout.indexOf(`${THEN_MARKER}\n`);
   const statOut = at < 0 ? batch.stdout : batch.stdout.slice(0, at);
   const thenStdout = at < 0 ? '' : batch.stdout.slice(at + THEN_MARKER.length + 1);
   const entries = parseBatchStat(statOut, unique.length);
   const found = entries
     ? {
-      stderr: batch.stderr, rc: batch.rc,
-      stats: entries.map((e): ResolvedStat => {
-        const own = statFromEntry(e);
-        if (own.type !== 'link') return { own, followed: own };
-        return { own, followed: e.targetStatLine !== undefined ? statFromLine(e.targetStatLine) : { ...ABSENT } };
-      }),
-    }
-    : await statOneByOne(conn, unique, (p, i) => `${statScript(`o${i}`, p)}\n${statScript(`f${i}`, p, { follow: true })}`, (parsed, i) => {
-      const own = parsed.get(`o${i}`);
-      const followed = parsed.get(`f${i}`);
-      return own && followed ? { own, followed } : undefined;
-    });
+        stderr: batch.stderr,
+        rc: batch.rc,
+        stats: entries.map((e): ResolvedStat => {
+          const own = statFromEntry(e);
+          if (own.type !== 'link') return { own, followed: own };
+          return { own, followed: e.targetStatLine !== undefined ? statFromLine(e.targetStatLine) : { ...ABSENT } };
+        }),
+      }
+    : await statOneByOne(
+        conn,
+        unique,
+        (p, i) => `${statScript(`o${i}`, p)}\n${statScript(`f${i}`, p, { follow: true })}`,
+        (parsed, i) => {
+          const own = parsed.get(`o${i}`);
+          const followed = parsed.get(`f${i}`);
+          return own && followed ? { own, followed } : undefined;
+        },
+      );
   const out = inPathOrder(paths, unique, found, (st) => ({ own: { ...st.own }, followed: { ...st.followed } }));
   return { stats: out, thenStdout };
 }
@@ -215,13 +275,18 @@ export interface ReadFileTarget extends ResolvedStat {
 export async function statAndRead(conn: Connection, path: string): Promise<ReadFileTarget> {
   const q = shq(path);
   const read = `if [ -e ${q} ] && [ ! -d ${q} ]; then base64 < ${q} && echo .; fi`;
-  const { stats: [st], thenStdout } = await statResolved(conn, [path], read);
+  const {
+    stats: [st],
+    thenStdout,
+  } = await statResolved(conn, [path], read);
   const { own, followed } = st!;
   const real = own.type === 'link' && own.linkSource ? own.linkSource : path;
   if (!followed.exists || followed.type === 'directory') return { own, followed, real, data: null };
   const lines = thenStdout.split('\n');
   const complete = lines.length >= 2 && lines[lines.length - 2] === '.' && lines[lines.length - 1] === '';
-  const data = complete ? Buffer.from(lines.slice(0, -2).join(''), 'base64') : (await conn.readFile(real)) ?? Buffer.alloc(0);
+  const data = complete
+    ? Buffer.from(lines.slice(0, -2).join(''), 'base64')
+    : ((await conn.readFile(real)) ?? Buffer.alloc(0));
   return { own, followed, real, data };
 }
 
@@ -234,7 +299,14 @@ export async function statPath(conn: Connection, path: string, opts: StatOptions
 /** The attributes of an existing stat, for `planAttrs`. */
 export function currentAttrs(st: RemoteStat): CurrentAttrs | undefined {
   if (!st.exists) return undefined;
-  return { mode: st.modeBits, uid: st.uid, gid: st.gid, owner: st.owner, group: st.group, isDir: st.type === 'directory' };
+  return {
+    mode: st.modeBits,
+    uid: st.uid,
+    gid: st.gid,
+    owner: st.owner,
+    group: st.group,
+    isDir: st.type === 'directory',
+  };
 }
 
 /** Ansible's backup name: `DEST.<random>.<YYYY-MM-DD@HH:MM:SS>~`, the date taken on the target. */
@@ -277,7 +349,12 @@ export interface WriteResult {
  * on it, validation, backup, then `mv -f` over `dest`. The temp file is
  * removed on any failure. One file transfer and one exec.
  */
-export async function atomicWrite(conn: Connection, dest: string, data: Buffer | { remotePath: string }, opts: WriteOptions): Promise<WriteResult> {
+export async function atomicWrite(
+  conn: Connection,
+  dest: string,
+  data: Buffer | { remotePath: string },
+  opts: WriteOptions,
+): Promise<WriteResult> {
   const tmp = posix.join(posix.dirname(dest), `.bosun-tmp-${randomBytes(6).toString('hex')}`);
   const lines: string[] = [sh`bosun_t=${tmp}`, `bosun_fail() { rm -f -- "$bosun_t"; echo "$1" >&2; exit 1; }`];
   if (Buffer.isBuffer(data)) {
@@ -288,7 +365,10 @@ export async function atomicWrite(conn: Connection, dest: string, data: Buffer |
       // A lost connection stays one (the host is unreachable, not failed).
       if (e instanceof ConnectionError) throw e;
       const hint = e instanceof BosunError ? e.hint : undefined;
-      throw new RemoteFailure(`cannot write ${dest}: ${(e as Error).message}`, { cause: e, ...(hint !== undefined ? { hint } : {}) });
+      throw new RemoteFailure(`cannot write ${dest}: ${(e as Error).message}`, {
+        cause: e,
+        ...(hint !== undefined ? { hint } : {}),
+      });
     }
   } else {
     lines.push(sh`cp -- ${data.remotePath} "$bosun_t" || bosun_fail ${`cannot copy ${data.remotePath}`}`);
@@ -296,7 +376,8 @@ export async function atomicWrite(conn: Connection, dest: string, data: Buffer |
   const plan: AttrPlan = { mode: opts.mode };
   if (opts.owner !== undefined) plan.owner = opts.owner;
   if (opts.group !== undefined) plan.group = opts.group;
-  for (const cmd of attrCommands(tmp, plan)) lines.push(`${cmd} || bosun_fail ${shq(`cannot set attributes on ${dest}`)}`);
+  for (const cmd of attrCommands(tmp, plan))
+    lines.push(`${cmd} || bosun_fail ${shq(`cannot set attributes on ${dest}`)}`);
   if (opts.validate) {
     const words = splitWords(opts.validate).map((w) => shq(w.replace(/%s/g, tmp)));
     lines.push(`bosun_v=$(${words.join(' ')} 2>&1) || bosun_fail "failed to validate: $bosun_v"`);
@@ -312,8 +393,15 @@ export async function atomicWrite(conn: Connection, dest: string, data: Buffer |
 }
 
 /** Run `commands` (joined with &&) followed by a stat of `path`; throws RemoteFailure on a non-zero exit. */
-export async function runThenStat(conn: Connection, commands: string[], path: string, opts: StatOptions = {}): Promise<RemoteStat> {
-  const script = [commands.length ? `{ ${commands.join(' && ')}; } || exit $?` : ':', statScript('D', path, opts)].join('\n');
+export async function runThenStat(
+  conn: Connection,
+  commands: string[],
+  path: string,
+  opts: StatOptions = {},
+): Promise<RemoteStat> {
+  const script = [commands.length ? `{ ${commands.join(' && ')}; } || exit $?` : ':', statScript('D', path, opts)].join(
+    '\n',
+  );
   const res = await conn.exec(script);
   if (res.rc !== 0) throw new RemoteFailure(res.stderr.trim() || `rc ${res.rc}`);
   return parseStatLines(res.stdout).get('D') ?? { ...ABSENT };

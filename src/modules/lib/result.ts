@@ -29,7 +29,7 @@ export function applyFailed(msg: string, data?: ResultData): ApplyFailed {
  */
 export function assumedChange(p: { msg: string; data?: ResultData; diff?: FileDiff[]; realFailure: string }): Change {
   const { realFailure, ...shown } = p;
-  return { kind: 'change', ...shown, apply: async () => applyFailed(realFailure) };
+  return { kind: 'change', ...shown, apply: () => Promise.resolve(applyFailed(realFailure)) };
 }
 
 /** True for the errors a module reports as a failed task (not an internal bug). */

@@ -23,13 +23,25 @@ export interface RunCommandArgs {
 /** Schema properties common to command and shell. */
 export const runCommandProps = {
   chdir: { type: 'string', description: 'Change into this folder before running' },
-  creates: { type: 'string', description: 'A path or glob pattern; when a path matches, the command is not run (relative to chdir)' },
-  removes: { type: 'string', description: 'A path or glob pattern; when no path matches, the command is not run (relative to chdir)' },
+  creates: {
+    type: 'string',
+    description: 'A path or glob pattern; when a path matches, the command is not run (relative to chdir)',
+  },
+  removes: {
+    type: 'string',
+    description: 'A path or glob pattern; when no path matches, the command is not run (relative to chdir)',
+  },
   stdin: { type: 'string', description: "Text fed to the command's standard input" },
   stdin_add_newline: boolSchema('Append a newline to stdin', true),
   strip_empty_ends: boolSchema('Strip trailing newlines from stdout and stderr', true),
-  unless: { type: 'string', description: 'A read-only probe (sh script, run in chdir): when it exits 0 the command is not run' },
-  onlyif: { type: 'string', description: 'A read-only probe (sh script, run in chdir): the command runs only when it exits 0' },
+  unless: {
+    type: 'string',
+    description: 'A read-only probe (sh script, run in chdir): when it exits 0 the command is not run',
+  },
+  onlyif: {
+    type: 'string',
+    description: 'A read-only probe (sh script, run in chdir): the command runs only when it exits 0',
+  },
 } as const;
 
 /**
@@ -60,21 +72,47 @@ function delta(ms: number): string {
  * `onlyif`/`unless` probes, all in one round trip; without any of them the
  * outcome cannot be predicted in check mode.
  */
-export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, script: string, cmd: unknown): Promise<Decision> {
+export async function decideCommand(
+  ctx: ModuleContext,
+  args: RunCommandArgs,
+  script: string,
+  cmd: unknown,
+): Promise<Decision> {
   const cd = args.chdir !== undefined ? sh`cd -- ${args.chdir} && ` : '';
   // Each check prints one tagged line: `P<i> 1` means "skip the command".
   const checks: Array<{ test: string; msg: string }> = [];
-  if (args.creates !== undefined) checks.push({ test: globMatches(args.creates), msg: `Did not run command since '${args.creates}' exists` });
-  if (args.removes !== undefined) checks.push({ test: `! ${globMatches(args.removes)}`, msg: `Did not run command since '${args.removes}' does not exist` });
-  if (args.onlyif !== undefined) checks.push({ test: sh`! /bin/sh -c ${args.onlyif} >/dev/null 2>&1`, msg: 'Did not run command since the onlyif probe failed' });
-  if (args.unless !== undefined) checks.push({ test: sh`/bin/sh -c ${args.unless} >/dev/null 2>&1`, msg: 'Did not run command since the unless probe succeeded' });
+  if (args.creates !== undefined)
+    checks.push({ test: globMatches(args.creates), msg: `Did not run command since '${args.creates}' exists` });
+  if (args.removes !== undefined)
+    checks.push({
+      test: `! ${globMatches(args.removes)}`,
+      msg: `Did not run command since '${args.removes}' does not exist`,
+    });
+  if (args.onlyif !== undefined)
+    checks.push({
+      test: sh`! /bin/sh -c ${args.onlyif} >/dev/null 2>&1`,
+      msg: 'Did not run command since the onlyif probe failed',
+    });
+  if (args.unless !== undefined)
+    checks.push({
+      test: sh`/bin/sh -c ${args.unless} >/dev/null 2>&1`,
+      msg: 'Did not run command since the unless probe succeeded',
+    });
   if (checks.length) {
     const lines = checks.map((c, i) => `if ${c.test}; then echo P${i} 1; else echo P${i} 0; fi`);
     const res = await ctx.conn.exec(`${cd}{\n${lines.join('\n')}\n}`);
-    if (res.rc !== 0) return failed(`cannot check creates/removes/onlyif/unless: ${res.stderr.trim() || `rc ${res.rc}`}`, { cmd, rc: res.rc });
+    if (res.rc !== 0)
+      return failed(`cannot check creates/removes/onlyif/unless: ${res.stderr.trim() || `rc ${res.rc}`}`, {
+        cmd,
+        rc: res.rc,
+      });
     for (const [i, c] of checks.entries()) {
       if (new RegExp(`^P${i} 1$`, 'm').test(res.stdout)) {
-        return { kind: 'ok', msg: c.msg, data: { cmd, rc: 0, stdout: c.msg, stderr: '', stdout_lines: [c.msg], stderr_lines: [] } };
+        return {
+          kind: 'ok',
+          msg: c.msg,
+          data: { cmd, rc: 0, stdout: c.msg, stderr: '', stdout_lines: [c.msg], stderr_lines: [] },
+        };
       }
     }
   }
@@ -104,8 +142,16 @@ async function runCommand(ctx: ModuleContext, script: string, cmd: unknown, stri
   else if (res.rc === 126) msg = 'non-zero return code (rc 126: the command is not executable)';
   else if (res.rc !== 0) msg = 'non-zero return code';
   const data = {
-    cmd, rc: res.rc, stdout, stderr, stdout_lines: lines(stdout), stderr_lines: lines(stderr),
-    start: stamp(start), end: stamp(end), delta: delta(end.getTime() - start.getTime()), msg,
+    cmd,
+    rc: res.rc,
+    stdout,
+    stderr,
+    stdout_lines: lines(stdout),
+    stderr_lines: lines(stderr),
+    start: stamp(start),
+    end: stamp(end),
+    delta: delta(end.getTime() - start.getTime()),
+    msg,
   };
   return res.rc === 0 ? { kind: 'applied', data } : { kind: 'failed', msg, data, changed: true };
 }

@@ -55,7 +55,9 @@ export function batchStatScript(paths: string[], opts: BatchStatOptions): string
     lines.push('set --');
     paths.forEach((p, i) => {
       const q = shq(p);
-      lines.push(`if [ -f ${q} ] && [ -r ${q} ]${opts.follow ? '' : ` && [ ! -L ${q} ]`}; then set -- "$@" ${q}; echo K${i}; fi`);
+      lines.push(
+        `if [ -f ${q} ] && [ -r ${q} ]${opts.follow ? '' : ` && [ ! -L ${q} ]`}; then set -- "$@" ${q}; echo K${i}; fi`,
+      );
     });
     lines.push(`[ $# -eq 0 ] || ${opts.checksum === 'sha256' ? 'sha256sum' : 'sha1sum'} -- "$@"`);
   }
@@ -92,7 +94,9 @@ export function decodeLinkHex(hexLines: string[]): LinkText {
   const bytes = Buffer.from(hexLines.join('').replace(/\s+/g, ''), 'hex');
   const nul = bytes.indexOf(0);
   const text = (b: Buffer): string => b.toString('utf8').replace(/\n$/, '');
-  return nul < 0 ? { target: text(bytes), source: '' } : { target: text(bytes.subarray(0, nul)), source: text(bytes.subarray(nul + 1)) };
+  return nul < 0
+    ? { target: text(bytes), source: '' }
+    : { target: text(bytes.subarray(0, nul)), source: text(bytes.subarray(nul + 1)) };
 }
 
 /** One path's raw findings: its stat fields, link lines and checksum. */
@@ -112,7 +116,7 @@ export interface BatchEntry {
  * read between the test and the program): the caller then stats path by path.
  */
 export function parseBatchStat(stdout: string, count: number): BatchEntry[] | undefined {
-  const entries: Array<BatchEntry | undefined> = new Array(count).fill(undefined);
+  const entries = new Array<BatchEntry | undefined>(count).fill(undefined);
   const existing: number[] = [];
   const resolved: number[] = [];
   const summed: number[] = [];
@@ -122,26 +126,42 @@ export function parseBatchStat(stdout: string, count: number): BatchEntry[] | un
   const hex = new Map<number, string[]>();
   let hexOf: string[] | undefined;
   for (const line of stdout.split('\n')) {
-    if (hexOf && isHexLine(line)) { hexOf.push(line); continue; }
+    if (hexOf && isHexLine(line)) {
+      hexOf.push(line);
+      continue;
+    }
     hexOf = undefined;
     let m: RegExpExecArray | null;
     if ((m = /^([AEKTH])(\d+)$/.exec(line))) {
       const i = Number(m[2]);
       if (m[1] === 'A') entries[i] = { exists: false };
-      else if (m[1] === 'E') { entries[i] = { exists: true }; existing.push(i); }
-      else if (m[1] === 'T') resolved.push(i);
+      else if (m[1] === 'E') {
+        entries[i] = { exists: true };
+        existing.push(i);
+      } else if (m[1] === 'T') resolved.push(i);
       else if (m[1] === 'H') hex.set(i, (hexOf = []));
       else summed.push(i);
     } else if (line.startsWith('S ')) stats.push(line.slice(2));
     else if (line.startsWith('T ')) targetStats.push(line.slice(2));
     else if ((m = /^\\?([0-9a-f]{40,128}) /.exec(line))) sums.push(m[1]!);
   }
-  if (entries.some((e) => e === undefined) || stats.length !== existing.length || targetStats.length !== resolved.length || sums.length !== summed.length) {
+  if (
+    entries.some((e) => e === undefined) ||
+    stats.length !== existing.length ||
+    targetStats.length !== resolved.length ||
+    sums.length !== summed.length
+  ) {
     return undefined;
   }
-  existing.forEach((i, k) => { entries[i]!.statLine = stats[k]!; });
-  resolved.forEach((i, k) => { entries[i]!.targetStatLine = targetStats[k]!; });
-  summed.forEach((i, k) => { entries[i]!.checksum = sums[k]!; });
+  existing.forEach((i, k) => {
+    entries[i]!.statLine = stats[k]!;
+  });
+  resolved.forEach((i, k) => {
+    entries[i]!.targetStatLine = targetStats[k]!;
+  });
+  summed.forEach((i, k) => {
+    entries[i]!.checksum = sums[k]!;
+  });
   for (const [i, lines] of hex) {
     const link = decodeLinkHex(lines);
     if (entries[i]!.exists) Object.assign(entries[i]!, { linkTarget: link.target, linkSource: link.source });

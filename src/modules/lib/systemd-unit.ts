@@ -68,7 +68,10 @@ export function probeScript(unit: string | undefined): string {
     '[ -d /run/systemd/system ] || exit 0',
   ];
   if (unit !== undefined) lines.push('echo SHOW', sh`systemctl show -- ${unit}`);
-  else lines.push('if systemctl show -p NeedDaemonReload -- \'*\' 2>/dev/null | grep -qx NeedDaemonReload=yes; then echo NEEDRELOAD; fi');
+  else
+    lines.push(
+      "if systemctl show -p NeedDaemonReload -- '*' 2>/dev/null | grep -qx NeedDaemonReload=yes; then echo NEEDRELOAD; fi",
+    );
   return lines.join('\n');
 }
 
@@ -97,7 +100,10 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   const res = await ctx.conn.exec(probeScript(unit));
   const probe = parseProbe(res.stdout);
   if (!probe.booted) {
-    if (module === 'service') return failed(`service: the host's init system is not systemd (PID 1 is ${probe.pid1}); only systemd is supported`);
+    if (module === 'service')
+      return failed(
+        `service: the host's init system is not systemd (PID 1 is ${probe.pid1}); only systemd is supported`,
+      );
     return failed(`systemd: the host has no running systemd (PID 1 is ${probe.pid1})`);
   }
   if (!probe.hasSystemctl) return failed(`${module}: systemctl is not installed on the host`);
@@ -116,7 +122,14 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   const cmds: string[] = [];
   const before: string[] = [];
   const after: string[] = [];
-  if (unit !== undefined && found && !assumed && !masked && st['LoadError'] !== undefined && args.masked === undefined) {
+  if (
+    unit !== undefined &&
+    found &&
+    !assumed &&
+    !masked &&
+    st['LoadError'] !== undefined &&
+    args.masked === undefined
+  ) {
     return failed(`Error loading unit file '${unit}': ${st['LoadError']}`);
   }
   if (daemonReload && probe.needReload) {
@@ -135,22 +148,22 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
         return failed(`Unable to mask service ${unit}: Failed to mask unit: File ${fragment} already exists.`);
       }
       cmds.push(`systemctl${force} ${want ? 'mask' : 'unmask'} -- ${shq(unit)}`);
-      before.push(`masked: ${masked}`);
-      after.push(`masked: ${want}`);
+      before.push(`masked: ${String(masked)}`);
+      after.push(`masked: ${String(want)}`);
     }
   }
   const unmasking = args.masked !== undefined && !toBool(args.masked) && masked;
   if (unit !== undefined && args.enabled !== undefined) {
     if (!found) return failed(`Unable to enable service ${unit}: Could not find the requested service ${unit}`);
     const want = toBool(args.enabled);
-    const fileState = unmasking ? 'disabled' : st['UnitFileState'] ?? '';
+    const fileState = unmasking ? 'disabled' : (st['UnitFileState'] ?? '');
     const enabled = ENABLED_STATES.has(fileState);
     data['enabled'] = want;
     if (want !== enabled && !UNCHANGEABLE.has(fileState)) {
       if (masked && !unmasking && want) return failed(`Unable to enable service ${unit}: it is masked`);
       cmds.push(`systemctl${force} ${want ? 'enable' : 'disable'} -- ${shq(unit)}`);
-      before.push(`enabled: ${enabled}`);
-      after.push(`enabled: ${want}`);
+      before.push(`enabled: ${String(enabled)}`);
+      after.push(`enabled: ${String(want)}`);
     }
   }
   if (unit !== undefined && args.state !== undefined) {
@@ -164,10 +177,13 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
     else if (args.state === 'restarted') action = running ? 'restart' : 'start';
     else if (args.state === 'reloaded') action = running ? 'reload' : 'start';
     if (action) {
-      if (masked && !unmasking && (action === 'start' || action === 'restart')) return failed(`Unable to ${action} service ${unit}: it is masked`);
+      if (masked && !unmasking && (action === 'start' || action === 'restart'))
+        return failed(`Unable to ${action} service ${unit}: it is masked`);
       cmds.push(`systemctl${noBlock} ${action} -- ${shq(unit)}`);
       before.push(`ActiveState: ${active}`);
-      after.push(`ActiveState: ${action === 'stop' ? 'inactive' : 'active'}${action === 'restart' || action === 'reload' ? ` (${action}ed)` : ''}`);
+      after.push(
+        `ActiveState: ${action === 'stop' ? 'inactive' : 'active'}${action === 'restart' || action === 'reload' ? ` (${action}ed)` : ''}`,
+      );
     }
   }
   if (!cmds.length) return { kind: 'ok', data };
@@ -175,18 +191,31 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   const planned = cmds.map((c) => c.replace(/ -- /, ' ')).join('; ');
   return {
     kind: 'change',
-    msg: assumed ? `${planned} (unit ${unit} not found: check mode assumes an earlier task creates it)` : planned,
-    diff: [{ path: what, before: before.map((l) => `${l}\n`).join(''), after: after.map((l) => `${l}\n`).join(''), beforeHeader: `${what} (before)`, afterHeader: `${what} (after)` }],
+    msg: assumed ? `${planned} (unit ${unit!} not found: check mode assumes an earlier task creates it)` : planned,
+    diff: [
+      {
+        path: what,
+        before: before.map((l) => `${l}\n`).join(''),
+        after: after.map((l) => `${l}\n`).join(''),
+        beforeHeader: `${what} (before)`,
+        afterHeader: `${what} (after)`,
+      },
+    ],
     data,
-    apply: () => applying(async () => {
-      for (const cmd of cmds) {
-        const r = await ctx.conn.exec(cmd);
-        if (r.rc !== 0) {
-          const verb = cmd.replace(/^systemctl(?: --\S+)* (\S+).*$/, '$1');
-          return { kind: 'failed', msg: `Unable to ${verb} service ${what}: ${(r.stderr || r.stdout).trim()}`, data: { rc: r.rc, stdout: r.stdout, stderr: r.stderr } };
+    apply: () =>
+      applying(async () => {
+        for (const cmd of cmds) {
+          const r = await ctx.conn.exec(cmd);
+          if (r.rc !== 0) {
+            const verb = cmd.replace(/^systemctl(?: --\S+)* (\S+).*$/, '$1');
+            return {
+              kind: 'failed',
+              msg: `Unable to ${verb} service ${what}: ${(r.stderr || r.stdout).trim()}`,
+              data: { rc: r.rc, stdout: r.stdout, stderr: r.stderr },
+            };
+          }
         }
-      }
-      return { kind: 'applied', data };
-    }),
+        return { kind: 'applied', data };
+      }),
   };
 }

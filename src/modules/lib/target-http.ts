@@ -84,7 +84,12 @@ function wgetArgs(req: HttpRequest): string {
  * before the body (a file such as /dev/stderr fails when stderr is a
  * socket); wget prints its `-S` headers, indented, on stderr.
  */
-export function requestCommand(tool: HttpTool, req: HttpRequest, out: string, opts: { writeOut?: string; headers?: boolean } = {}): string {
+export function requestCommand(
+  tool: HttpTool,
+  req: HttpRequest,
+  out: string,
+  opts: { writeOut?: string; headers?: boolean } = {},
+): string {
   if (tool === 'curl') {
     const w = opts.writeOut ?? '%{http_code}';
     const d = opts.headers ? ' -D -' : '';
@@ -99,18 +104,19 @@ export function requestCommand(tool: HttpTool, req: HttpRequest, out: string, op
  * `bosun_err` (the tool's error text) set; `out` is a quoted sh word.
  */
 export function downloadLoop(tool: HttpTool, req: HttpRequest, out: string): string {
-  const once = tool === 'curl'
-    ? [
-        `bosun_o=$(${requestCommand(tool, req, out)} 2>&1); bosun_rc=$?`,
-        'bosun_status=${bosun_o##*[!0-9]}; [ -n "$bosun_status" ] || bosun_status=000',
-        'bosun_err=${bosun_o%"$bosun_status"}',
-      ]
-    : [
-        `bosun_o=$(${requestCommand(tool, req, out)} 2>&1); bosun_rc=$?`,
-        "bosun_status=$(printf '%s\\n' \"$bosun_o\" | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*/\\1/p' | tail -n 1)",
-        '[ -n "$bosun_status" ] || bosun_status=000',
-        "bosun_err=$(printf '%s\\n' \"$bosun_o\" | grep -v '^  ' | tail -n 3)",
-      ];
+  const once =
+    tool === 'curl'
+      ? [
+          `bosun_o=$(${requestCommand(tool, req, out)} 2>&1); bosun_rc=$?`,
+          'bosun_status=${bosun_o##*[!0-9]}; [ -n "$bosun_status" ] || bosun_status=000',
+          'bosun_err=${bosun_o%"$bosun_status"}',
+        ]
+      : [
+          `bosun_o=$(${requestCommand(tool, req, out)} 2>&1); bosun_rc=$?`,
+          "bosun_status=$(printf '%s\\n' \"$bosun_o\" | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*/\\1/p' | tail -n 1)",
+          '[ -n "$bosun_status" ] || bosun_status=000',
+          "bosun_err=$(printf '%s\\n' \"$bosun_o\" | grep -v '^  ' | tail -n 3)",
+        ];
   const transientRc = tool === 'curl' ? '7|28|35|52|55|56' : '4';
   return [
     `for bosun_d in 0 ${RETRY_DELAYS.join(' ')}; do`,
@@ -126,9 +132,14 @@ export function downloadLoop(tool: HttpTool, req: HttpRequest, out: string): str
 /** A readable reason for a failed download from its tool, exit code, HTTP status and error text. */
 export function downloadFailure(tool: HttpTool, url: string, rc: number, status: string, err: string): string {
   const detail = err.trim().replace(/\s+/g, ' ');
-  if (status !== '000' && !/^2/.test(status)) return `Request failed: HTTP Error ${status} for ${url}`;
-  const wgetCodes: Record<number, string> = { 4: 'network failure', 5: 'TLS verification failed', 6: 'authentication failed', 8: 'the server answered with an error' };
-  const why = detail || (tool === 'wget' ? wgetCodes[rc] ?? `wget exit code ${rc}` : `curl exit code ${rc}`);
+  if (status !== '000' && !status.startsWith('2')) return `Request failed: HTTP Error ${status} for ${url}`;
+  const wgetCodes: Record<number, string> = {
+    4: 'network failure',
+    5: 'TLS verification failed',
+    6: 'authentication failed',
+    8: 'the server answered with an error',
+  };
+  const why = detail || (tool === 'wget' ? (wgetCodes[rc] ?? `wget exit code ${rc}`) : `curl exit code ${rc}`);
   return `Request failed: ${why} (${url})`;
 }
 

@@ -23,7 +23,13 @@ export interface TextTarget {
 
 /** Text encodings Node can convert both ways, by their Python names. */
 const ENCODINGS: Record<string, BufferEncoding> = {
-  'utf-8': 'utf8', utf8: 'utf8', 'latin-1': 'latin1', latin1: 'latin1', 'iso-8859-1': 'latin1', ascii: 'ascii', 'utf-16-le': 'utf16le',
+  'utf-8': 'utf8',
+  utf8: 'utf8',
+  'latin-1': 'latin1',
+  latin1: 'latin1',
+  'iso-8859-1': 'latin1',
+  ascii: 'ascii',
+  'utf-16-le': 'utf16le',
 };
 
 /** Node's name for a Python encoding name (RemoteFailure-free: undefined when unsupported). */
@@ -32,7 +38,11 @@ export function nodeEncoding(name: string): BufferEncoding | undefined {
 }
 
 /** Stat `path` (and what it links to) and read it, in one round trip. */
-export async function readTextTarget(ctx: ModuleContext, path: string, encoding: BufferEncoding = 'utf8'): Promise<TextTarget> {
+export async function readTextTarget(
+  ctx: ModuleContext,
+  path: string,
+  encoding: BufferEncoding = 'utf8',
+): Promise<TextTarget> {
   const { followed: st, real, data } = await statAndRead(ctx.conn, path);
   return { path, real, st, text: data === null ? null : data.toString(encoding) };
 }
@@ -64,31 +74,46 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
   if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
   const diff: FileDiff[] = [];
   const header = w.diffHeader ?? t.path;
-  if (contentChanged) diff.push({ path: t.path, before: t.text ?? '', after: w.after, beforeHeader: header, afterHeader: header });
+  if (contentChanged)
+    diff.push({ path: t.path, before: t.text ?? '', after: w.after, beforeHeader: header, afterHeader: header });
   if (exists && !isEmptyPlan(plan)) {
     const lines = attrDiffLines(plan, current);
-    diff.push({ path: t.path, before: lines.before.map((l) => `${l}\n`).join(''), after: lines.after.map((l) => `${l}\n`).join('') });
+    diff.push({
+      path: t.path,
+      before: lines.before.map((l) => `${l}\n`).join(''),
+      after: lines.after.map((l) => `${l}\n`).join(''),
+    });
   }
   return {
-    kind: 'change', msg, diff, data,
-    apply: () => applying(async () => {
-      if (!contentChanged) {
-        await runThenStat(ctx.conn, attrCommands(t.real, plan), t.real);
-        return { kind: 'applied', data };
-      }
-      if (!exists) {
-        const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(t.real)}`);
-        if (mk.rc !== 0) return { kind: 'failed', msg: `cannot create ${posix.dirname(t.real)}: ${mk.stderr.trim()}` };
-      }
-      const mode = w.attrs.mode !== undefined ? parseMode(w.attrs.mode, current?.mode ?? 0o644, false) : current?.mode ?? 0o644;
-      const owner = w.attrs.owner ?? (exists ? String(t.st.uid) : undefined);
-      const group = w.attrs.group ?? (exists ? String(t.st.gid) : undefined);
-      const out = await atomicWrite(ctx.conn, t.real, Buffer.from(w.after, w.encoding ?? 'utf8'), {
-        mode, backup: w.backup && exists,
-        ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
-        ...(w.validate !== undefined ? { validate: w.validate } : {}),
-      });
-      return { kind: 'applied', data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
-    }),
+    kind: 'change',
+    msg,
+    diff,
+    data,
+    apply: () =>
+      applying(async () => {
+        if (!contentChanged) {
+          await runThenStat(ctx.conn, attrCommands(t.real, plan), t.real);
+          return { kind: 'applied', data };
+        }
+        if (!exists) {
+          const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(t.real)}`);
+          if (mk.rc !== 0)
+            return { kind: 'failed', msg: `cannot create ${posix.dirname(t.real)}: ${mk.stderr.trim()}` };
+        }
+        const mode =
+          w.attrs.mode !== undefined
+            ? parseMode(w.attrs.mode, current?.mode ?? 0o644, false)
+            : (current?.mode ?? 0o644);
+        const owner = w.attrs.owner ?? (exists ? String(t.st.uid) : undefined);
+        const group = w.attrs.group ?? (exists ? String(t.st.gid) : undefined);
+        const out = await atomicWrite(ctx.conn, t.real, Buffer.from(w.after, w.encoding ?? 'utf8'), {
+          mode,
+          backup: w.backup && exists,
+          ...(owner !== undefined ? { owner } : {}),
+          ...(group !== undefined ? { group } : {}),
+          ...(w.validate !== undefined ? { validate: w.validate } : {}),
+        });
+        return { kind: 'applied', data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
+      }),
   };
 }

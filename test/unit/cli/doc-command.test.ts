@@ -5,7 +5,15 @@ import { moduleRegistry } from '../../../src/modules/index.js';
 async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  const code = await main(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+  });
   return { code, out, err };
 }
 
@@ -16,7 +24,8 @@ describe('bosun doc', () => {
     expect(r.err).toBe('');
     expect(r.out.split('\n')[0]).toBe('COPY  (check mode: full)');
     expect(r.out).toContain(moduleRegistry.get('copy')!.docs.short);
-    for (const heading of ['ARGUMENTS', 'CHECK MODE', 'RETURN VALUES', 'EXAMPLE']) expect(r.out).toMatch(new RegExp(`^${heading}$`, 'm'));
+    for (const heading of ['ARGUMENTS', 'CHECK MODE', 'RETURN VALUES', 'EXAMPLE'])
+      expect(r.out).toMatch(new RegExp(`^${heading}$`, 'm'));
     expect(r.out).toMatch(/^ {2}dest {2}\(string, required\)$/m);
     expect(r.out).toMatch(/^ {6}default: true$/m);
     expect(r.out).toMatch(/^ {2}- copy:$/m);
@@ -36,7 +45,12 @@ describe('bosun doc', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toHaveLength(moduleRegistry.size);
-    expect(lines).toContain(`lineinfile  ${moduleRegistry.get('lineinfile')!.docs.short}`.replace('lineinfile  ', `${'lineinfile'.padEnd(Math.max(...[...moduleRegistry.keys()].map((n) => n.length)))}  `));
+    expect(lines).toContain(
+      `lineinfile  ${moduleRegistry.get('lineinfile')!.docs.short}`.replace(
+        'lineinfile  ',
+        `${'lineinfile'.padEnd(Math.max(...[...moduleRegistry.keys()].map((n) => n.length)))}  `,
+      ),
+    );
   });
 
   it.each([
@@ -47,13 +61,17 @@ describe('bosun doc', () => {
     const r = await bosun(['doc', name]);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toBe(`bosun doc: no module named '${name}'; did you mean '${suggestion}'? (bosun doc --list shows them all)\n`);
+    expect(r.err).toBe(
+      `bosun doc: no module named '${name}'; did you mean '${suggestion}'? (bosun doc --list shows them all)\n`,
+    );
   });
 
   it('--markdown prints the generated argument table', async () => {
     const r = await bosun(['doc', 'stat', '--markdown']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^\| Argument \| Type \| Default \| Meaning \|\n\|---\|---\|---\|---\|\n\| `path` \| string \| required \|/);
+    expect(r.out).toMatch(
+      /^\| Argument \| Type \| Default \| Meaning \|\n\|---\|---\|---\|---\|\n\| `path` \| string \| required \|/,
+    );
   });
 
   it('without a name asks for one', async () => {

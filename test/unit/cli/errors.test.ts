@@ -12,7 +12,7 @@ import { main, verbosityOf } from '../../../src/cli/main.js';
 import { BosunError, TargetError } from '../../../src/errors.js';
 import { moduleRegistry } from '../../../src/modules/index.js';
 
-const control = vi.hoisted(() => ({ throwAtTop: undefined as unknown }));
+const control = vi.hoisted((): { throwAtTop: Error | undefined } => ({ throwAtTop: undefined }));
 
 // runPlaybooks throws what a test puts in control.throwAtTop (the top level of the CLI); otherwise it runs.
 vi.mock(import('../../../src/executor/run.js'), async (importOriginal) => {
@@ -31,14 +31,25 @@ const STACK_LINE = /^\s+at .+[:(]/m;
 function project(tasks: string[]): string[] {
   const dir = mkdtempSync(path.join(tmpdir(), 'bosun-cli-errors-'));
   writeFileSync(path.join(dir, 'hosts'), 'localhost ansible_connection=local\n');
-  writeFileSync(path.join(dir, 'site.yml'), ['- hosts: all', '  gather_facts: false', '  tasks:', ...tasks, ''].join('\n'));
+  writeFileSync(
+    path.join(dir, 'site.yml'),
+    ['- hosts: all', '  gather_facts: false', '  tasks:', ...tasks, ''].join('\n'),
+  );
   return ['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts')];
 }
 
 async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { out: (t) => { out += t; }, err: (t) => { err += t; }, isTTY: false });
+  const code = await main(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    isTTY: false,
+  });
   return { code, out, err };
 }
 
@@ -54,7 +65,9 @@ describe('errors at the top level of the CLI', () => {
     control.throwAtTop = bug();
     const r = await bosun(project(['    - debug: { msg: hi }']));
     expect(r.code).toBe(1);
-    expect(r.err).toBe("internal error: Cannot read properties of undefined (reading 'hosts')\nthis is a bug in bosun; run with -vvv for the stack trace\n");
+    expect(r.err).toBe(
+      "internal error: Cannot read properties of undefined (reading 'hosts')\nthis is a bug in bosun; run with -vvv for the stack trace\n",
+    );
     expect(r.err).not.toMatch(STACK_LINE);
   });
 
@@ -83,10 +96,15 @@ describe('errors at the top level of the CLI', () => {
   });
 
   it('an operating-system error of the controller (ELOOP) is a user error, not an internal one, and has no stack with -vvv', async () => {
-    control.throwAtTop = Object.assign(new Error("ELOOP: too many symbolic links encountered, stat '/srv/files/loop'"), { code: 'ELOOP', errno: -40, syscall: 'stat', path: '/srv/files/loop' });
+    control.throwAtTop = Object.assign(
+      new Error("ELOOP: too many symbolic links encountered, stat '/srv/files/loop'"),
+      { code: 'ELOOP', errno: -40, syscall: 'stat', path: '/srv/files/loop' },
+    );
     const r = await bosun([...project(['    - debug: { msg: hi }']), '-vvv']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^ERROR \[CONTROLLER_FILE\] cannot stat \/srv\/files\/loop on the controller: too many levels of symbolic links \(a symlink loop\) \(ELOOP\)\nhint: /);
+    expect(r.err).toMatch(
+      /^ERROR \[CONTROLLER_FILE\] cannot stat \/srv\/files\/loop on the controller: too many levels of symbolic links \(a symlink loop\) \(ELOOP\)\nhint: /,
+    );
     expect(r.err).not.toMatch(/internal error/);
     expect(r.err).not.toMatch(STACK_LINE);
   });
@@ -97,8 +115,13 @@ describe('errors at the top level of the CLI', () => {
   });
 
   it.each([
-    [['run', 'x.yml'], 0], [['run', '-v'], 1], [['run', '-vvv'], 3], [['-v', 'run', '-vv'], 3], [['run', '--verbose', '--verbose'], 2],
-    [['run', '--', '-vvv'], 0], [['run', '-vfoo'], 0],
+    [['run', 'x.yml'], 0],
+    [['run', '-v'], 1],
+    [['run', '-vvv'], 3],
+    [['-v', 'run', '-vv'], 3],
+    [['run', '--verbose', '--verbose'], 2],
+    [['run', '--', '-vvv'], 0],
+    [['run', '-vfoo'], 0],
   ])('verbosityOf(%j) is %i', (argv, n) => {
     expect(verbosityOf(argv)).toBe(n);
   });
@@ -106,12 +129,18 @@ describe('errors at the top level of the CLI', () => {
 
 describe('errors inside a task', () => {
   it('a bug in a module: failed with "internal error", the stack only with -vvv', async () => {
-    vi.spyOn(moduleRegistry.get('debug')!, 'decide').mockImplementation(() => { throw new TypeError('x is not a function'); });
+    vi.spyOn(moduleRegistry.get('debug')!, 'decide').mockImplementation(() => {
+      throw new TypeError('x is not a function');
+    });
     const args = project(['    - debug: { msg: hi }']);
     const plain = await bosun(args);
     expect(plain.code).toBe(2);
-    expect(plain.out).toContain('An exception occurred during task execution. To see the full traceback, use -vvv. The error was: internal error: x is not a function');
-    expect(plain.out).toContain('fatal: [localhost]: FAILED! => {"changed": false, "msg": "internal error: x is not a function"}');
+    expect(plain.out).toContain(
+      'An exception occurred during task execution. To see the full traceback, use -vvv. The error was: internal error: x is not a function',
+    );
+    expect(plain.out).toContain(
+      'fatal: [localhost]: FAILED! => {"changed": false, "msg": "internal error: x is not a function"}',
+    );
     expect(plain.out).not.toMatch(STACK_LINE);
     expect(plain.out).not.toContain('"exception"');
 
@@ -134,7 +163,12 @@ describe('errors inside a task', () => {
 
   it('an operating-system error in a module (EACCES) fails the task in words, not as an internal error', async () => {
     vi.spyOn(moduleRegistry.get('debug')!, 'decide').mockImplementation(() => {
-      throw Object.assign(new Error("EACCES: permission denied, open '/srv/secret.j2'"), { code: 'EACCES', errno: -13, syscall: 'open', path: '/srv/secret.j2' });
+      throw Object.assign(new Error("EACCES: permission denied, open '/srv/secret.j2'"), {
+        code: 'EACCES',
+        errno: -13,
+        syscall: 'open',
+        path: '/srv/secret.j2',
+      });
     });
     const r = await bosun([...project(['    - debug: { msg: hi }']), '-vvv']);
     expect(r.code).toBe(2);

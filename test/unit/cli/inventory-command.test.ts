@@ -83,31 +83,59 @@ beforeAll(() => {
 
 async function bosun(opts: Partial<InventoryCommandOptions> & { inventories: string[] }): Promise<string> {
   let out = '';
-  const code = await inventoryCommand({ verbosity: 0, extraVars: [], ...opts }, { out: (t) => { out += t; } });
+  const code = await inventoryCommand(
+    { verbosity: 0, extraVars: [], ...opts },
+    {
+      out: (t) => {
+        out += t;
+      },
+    },
+  );
   expect(code).toBe(0);
   return out;
 }
 
 async function ansible(args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(ANSIBLE_INVENTORY, args, { env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false' } });
+  const { stdout } = await promisify(execFile)(ANSIBLE_INVENTORY, args, {
+    env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false' },
+  });
   return stdout;
 }
 
 const inv = (name: string) => path.join(root, name);
 
+/** The `--list` JSON: one entry per group, and every host's variables under `_meta`. */
+interface InventoryList {
+  _meta: { hostvars: Record<string, Record<string, unknown>> };
+  [group: string]: unknown;
+}
+
 describe('bosun inventory output', () => {
   it('--list: the inventory-script JSON shape', async () => {
-    const out = JSON.parse(await bosun({ inventories: [inv('ini/hosts.ini')], list: true }));
+    const out = JSON.parse(await bosun({ inventories: [inv('ini/hosts.ini')], list: true })) as InventoryList;
     expect(out.all).toEqual({ children: ['ungrouped', 'empty', 'prod'] });
     expect(out.db).toEqual({ children: ['dbreplica'], hosts: ['db1', 'db2'] });
     expect(out.ungrouped).toEqual({ hosts: ['lonely'] });
     expect(out.empty).toBeUndefined();
-    expect(out._meta.hostvars.web1).toEqual({ ansible_host: '10.0.0.1', http_port: 9090, enabled: true, ratio: 1.5, tags: ['a', 'b'], greeting: 'hi there', proxy: 'http://proxy:3128', ntp: 'override.ntp', region: 'eu', role: 'primary' });
+    expect(out._meta.hostvars['web1']).toEqual({
+      ansible_host: '10.0.0.1',
+      http_port: 9090,
+      enabled: true,
+      ratio: 1.5,
+      tags: ['a', 'b'],
+      greeting: 'hi there',
+      proxy: 'http://proxy:3128',
+      ntp: 'override.ntp',
+      region: 'eu',
+      role: 'primary',
+    });
   });
 
   it('--host with extra vars, and -vvv says where each value came from', async () => {
     const extra = [await parseExtraVars('x=1 ntp=cli', 0)];
-    expect(JSON.parse(await bosun({ inventories: [inv('ini/hosts.ini')], host: 'web1', extraVars: extra }))).toMatchObject({ x: '1', ntp: 'cli', http_port: 9090 });
+    expect(
+      JSON.parse(await bosun({ inventories: [inv('ini/hosts.ini')], host: 'web1', extraVars: extra })),
+    ).toMatchObject({ x: '1', ntp: 'cli', http_port: 9090 });
     const verbose = await bosun({ inventories: [inv('ini/hosts.ini')], host: 'web1', verbosity: 3 });
     expect(verbose).toContain(`# http_port = 9090  <- host_vars: ${inv('ini/host_vars/web1.yml')}`);
     expect(verbose).toMatch(new RegExp(`# http_port = 9090 .*web1\\.yml:2:1\\)`));
@@ -133,15 +161,23 @@ describe('bosun inventory output', () => {
   });
 
   it('--limit narrows the hosts', async () => {
-    const out = JSON.parse(await bosun({ inventories: [inv('ini/hosts.ini')], list: true, limit: 'db' }));
+    const out = JSON.parse(
+      await bosun({ inventories: [inv('ini/hosts.ini')], list: true, limit: 'db' }),
+    ) as InventoryList;
     expect(Object.keys(out._meta.hostvars).sort()).toEqual(['db1', 'db2']);
     expect(out.web).toBeUndefined();
   });
 
   it('a host that is not there, and no action, are clear errors', async () => {
-    await expect(bosun({ inventories: [inv('ini/hosts.ini')], host: 'nope' })).rejects.toThrow("host 'nope' is not in the inventory");
-    await expect(bosun({ inventories: [inv('ini/hosts.ini')] })).rejects.toThrow('needs one of --list, --host HOST or --graph');
-    await expect(bosun({ inventories: [inv('ini/hosts.ini')], list: true, graph: true })).rejects.toThrow('only one of');
+    await expect(bosun({ inventories: [inv('ini/hosts.ini')], host: 'nope' })).rejects.toThrow(
+      "host 'nope' is not in the inventory",
+    );
+    await expect(bosun({ inventories: [inv('ini/hosts.ini')] })).rejects.toThrow(
+      'needs one of --list, --host HOST or --graph',
+    );
+    await expect(bosun({ inventories: [inv('ini/hosts.ini')], list: true, graph: true })).rejects.toThrow(
+      'only one of',
+    );
   });
 });
 

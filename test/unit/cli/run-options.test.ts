@@ -7,7 +7,15 @@ import { Command } from '@commander-js/extra-typings';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ConnectionDefaults } from '../../../src/connection/spec.js';
 import { buildProgram } from '../../../src/cli/main.js';
-import { addRunOptions, cliRunOptions, RUN_OPTIONS, runOptionsMarkdown, updateCliMarkdown, type CliRunOptions, type RunFlags } from '../../../src/cli/run-options.js';
+import {
+  addRunOptions,
+  cliRunOptions,
+  RUN_OPTIONS,
+  runOptionsMarkdown,
+  updateCliMarkdown,
+  type CliRunOptions,
+  type RunFlags,
+} from '../../../src/cli/run-options.js';
 import type { RunOptions } from '../../../src/executor/run.js';
 import type { TagFilter } from '../../../src/executor/tags.js';
 import type { VarLayer } from '../../../src/vars/scope.js';
@@ -31,8 +39,13 @@ describe('the run option table', () => {
 
   it('builds the options of bosun run exactly: flags, help text, defaults, choices, in order', () => {
     const run = buildProgram(io, () => {}).commands.find((c) => c.name() === 'run')!;
-    const shown = run.options.map((o) => [o.flags, o.description, o.defaultValue, o.argChoices]);
-    const table = Object.values(RUN_OPTIONS).map((s) => [s.flags, s.description, 'default' in s ? s.default : undefined, 'choices' in s ? s.choices : undefined]);
+    const shown = run.options.map((o) => [o.flags, o.description, o.defaultValue as unknown, o.argChoices]);
+    const table = Object.values(RUN_OPTIONS).map((s) => [
+      s.flags,
+      s.description,
+      'default' in s ? s.default : undefined,
+      'choices' in s ? s.choices : undefined,
+    ]);
     expect(shown).toEqual(table);
     expect(run.options.find((o) => o.long === '--forks')?.defaultValue).toBe(20);
   });
@@ -45,7 +58,14 @@ describe('the run option table', () => {
       limit?: string;
       extraVars: VarLayer[];
       forks: number;
-      connection: { user?: string; privateKeyFile?: string; connectTimeoutMs?: number; sshConfigFile?: string; password?: string; keyPassphrase?: string };
+      connection: {
+        user?: string;
+        privateKeyFile?: string;
+        connectTimeoutMs?: number;
+        sshConfigFile?: string;
+        password?: string;
+        keyPassphrase?: string;
+      };
       runDeadline?: number;
       retryFile?: string;
       graceMs?: number;
@@ -57,22 +77,64 @@ describe('the run option table', () => {
       become?: { enabled: boolean; user?: string; method?: string };
       becomePassword?: string;
     }>();
-    expectTypeOf<RunOptions>().toMatchTypeOf<CliRunOptions>();
-    expectTypeOf<RunOptions['connection']>().toMatchTypeOf<ConnectionDefaults>();
+    expectTypeOf<RunOptions>().toExtend<CliRunOptions>();
+    expectTypeOf<RunOptions['connection']>().toExtend<ConnectionDefaults>();
   });
 
   it('fills the RunOptions fields from the parsed flags as the flags always did', async () => {
     const before = Date.now();
-    const filled = await cliRunOptions(parseRun([
-      '-i', 'a.ini', '-i', 'b,', '-C', '-l', 'web', '-e', 'x=1', '-f', '3', '-u', 'deploy', '-T', '5', '--run-timeout', '60',
-      '--grace', '2', '-vv', '-t', 'a,b', '--tags', 'c', '--skip-tags', 'd', '--start-at-task', 'go*', '-b', '--become-method', 'su',
-      '-F', 'none',
-    ]), io);
+    const filled = await cliRunOptions(
+      parseRun([
+        '-i',
+        'a.ini',
+        '-i',
+        'b,',
+        '-C',
+        '-l',
+        'web',
+        '-e',
+        'x=1',
+        '-f',
+        '3',
+        '-u',
+        'deploy',
+        '-T',
+        '5',
+        '--run-timeout',
+        '60',
+        '--grace',
+        '2',
+        '-vv',
+        '-t',
+        'a,b',
+        '--tags',
+        'c',
+        '--skip-tags',
+        'd',
+        '--start-at-task',
+        'go*',
+        '-b',
+        '--become-method',
+        'su',
+        '-F',
+        'none',
+      ]),
+      io,
+    );
     const { runDeadline, extraVars, ...rest } = filled;
     expect(rest).toEqual({
-      inventories: ['a.ini', 'b,'], check: true, diff: false, limit: 'web', forks: 3, verbosity: 2,
-      connection: { user: 'deploy', connectTimeoutMs: 5000, sshConfigFile: 'none' }, graceMs: 2000,
-      tags: { only: ['a', 'b', 'c'], skip: ['d'] }, startAtTask: 'go*', forceHandlers: false, become: { enabled: true, method: 'su' },
+      inventories: ['a.ini', 'b,'],
+      check: true,
+      diff: false,
+      limit: 'web',
+      forks: 3,
+      verbosity: 2,
+      connection: { user: 'deploy', connectTimeoutMs: 5000, sshConfigFile: 'none' },
+      graceMs: 2000,
+      tags: { only: ['a', 'b', 'c'], skip: ['d'] },
+      startAtTask: 'go*',
+      forceHandlers: false,
+      become: { enabled: true, method: 'su' },
     });
     expect(extraVars).toEqual([{ level: 'extra_vars', source: '-e #1', values: { x: '1' } }]);
     expect(runDeadline! - before).toBeGreaterThanOrEqual(60_000);
@@ -82,8 +144,17 @@ describe('the run option table', () => {
   it('leaves optional fields out when their flags are not given', async () => {
     const filled = await cliRunOptions(parseRun([]), io);
     expect(filled).toEqual({
-      inventories: [], check: false, diff: false, extraVars: [], forks: 20, verbosity: 0, connection: { connectTimeoutMs: 10_000 },
-      graceMs: 10_000, tags: { only: [], skip: [] }, forceHandlers: false, become: { enabled: false },
+      inventories: [],
+      check: false,
+      diff: false,
+      extraVars: [],
+      forks: 20,
+      verbosity: 0,
+      connection: { connectTimeoutMs: 10_000 },
+      graceMs: 10_000,
+      tags: { only: [], skip: [] },
+      forceHandlers: false,
+      become: { enabled: false },
     });
   });
 });
@@ -97,7 +168,9 @@ describe('docs/cli.md', () => {
   it('has one row per option, naming the RunOptions field it fills', () => {
     const rows = runOptionsMarkdown().split('\n').slice(2);
     expect(rows).toHaveLength(Object.keys(RUN_OPTIONS).length);
-    expect(rows.find((r) => r.startsWith('| `-f, --forks N`'))).toBe('| `-f, --forks N` | hosts worked on at once (default 20) | `forks` |');
+    expect(rows.find((r) => r.startsWith('| `-f, --forks N`'))).toBe(
+      '| `-f, --forks N` | hosts worked on at once (default 20) | `forks` |',
+    );
     expect(rows.find((r) => r.startsWith('| `--become-method'))).toContain('`--become-method sudo\\|su`');
   });
 });

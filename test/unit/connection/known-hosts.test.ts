@@ -3,11 +3,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  checkHostKey, fingerprintSha256, hostFieldMatches, keyTypeOfBlob, knownKeyTypes, loadKnownHosts, parseKnownHosts,
+  checkHostKey,
+  fingerprintSha256,
+  hostFieldMatches,
+  keyTypeOfBlob,
+  knownKeyTypes,
+  loadKnownHosts,
+  parseKnownHosts,
 } from '../../../src/connection/known-hosts.js';
 
 const dir = join(import.meta.dirname, '../../fixtures/known_hosts');
-const blob = (name: string) => Buffer.from(readFileSync(join(dir, `${name}.pub`), 'utf8').trim().split(' ')[1]!, 'base64');
+const blob = (name: string) =>
+  Buffer.from(
+    readFileSync(join(dir, `${name}.pub`), 'utf8')
+      .trim()
+      .split(' ')[1]!,
+    'base64',
+  );
 const [k1, k2, k3, k4] = ['k1', 'k2', 'k3', 'k4'].map(blob) as [Buffer, Buffer, Buffer, Buffer];
 const basic = parseKnownHosts(readFileSync(join(dir, 'basic'), 'utf8'), 'basic');
 
@@ -57,7 +69,10 @@ describe('checkHostKey against the fixture', () => {
   });
 
   it('lists the key types known for a host', () => {
-    expect(checkHostKey(basic, 'multi.example.com', 22, k1)).toEqual({ verdict: 'unknown', knownTypes: ['ecdsa-sha2-nistp256'] });
+    expect(checkHostKey(basic, 'multi.example.com', 22, k1)).toEqual({
+      verdict: 'unknown',
+      knownTypes: ['ecdsa-sha2-nistp256'],
+    });
     expect(knownKeyTypes(basic, 'multi.example.com', 22)).toEqual(['ecdsa-sha2-nistp256']);
   });
 });

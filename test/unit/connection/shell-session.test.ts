@@ -8,7 +8,9 @@ const children: ChildProcess[] = [];
 async function session(): Promise<{ s: ShellSession; child: ChildProcess }> {
   const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(child);
-  const s = new ShellSession({ stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! }, () => child.kill('SIGKILL'));
+  const s = new ShellSession({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, () =>
+    child.kill('SIGKILL'),
+  );
   child.on('exit', (code, signal) => s.fail(`shell exited (${signal ?? code})`));
   await s.prepare(SESSION_PRELUDE);
   return { s, child };
@@ -55,10 +57,18 @@ describe('ShellSession framing over a local sh', () => {
     await s.exec('bosun_probe_a=sub');
     await s.exec('bosun_probe_b=own', { readOnly: true });
     expect((await s.exec('echo "${bosun_probe_a:-gone} ${bosun_probe_b:-gone}"')).stdout).toBe('gone own\n');
-    expect(await s.exec("set -- x y z; printf '%s' \"$#\"; false", { readOnly: true })).toEqual({ rc: 1, stdout: '3', stderr: '' });
+    expect(await s.exec('set -- x y z; printf \'%s\' "$#"; false', { readOnly: true })).toEqual({
+      rc: 1,
+      stdout: '3',
+      stderr: '',
+    });
     expect((await s.exec('echo "$#"')).stdout).toBe('0\n');
     expect((await s.exec('echo "$#"', { readOnly: true })).stdout).toBe('0\n');
-    expect(await s.exec("printf 'no newline'", { readOnly: true })).toEqual({ rc: 0, stdout: 'no newline', stderr: '' });
+    expect(await s.exec("printf 'no newline'", { readOnly: true })).toEqual({
+      rc: 0,
+      stdout: 'no newline',
+      stderr: '',
+    });
   });
 
   it('separates stderr-only output', async () => {

@@ -38,7 +38,10 @@ beforeAll(async () => {
           channel.pipe(child.stdin);
           child.stdout.pipe(channel, { end: false });
           child.stderr.pipe(channel.stderr);
-          child.on('exit', (code) => { channel.exit(code ?? 1); channel.end(); });
+          child.on('exit', (code) => {
+            channel.exit(code ?? 1);
+            channel.end();
+          });
           channel.on('close', () => child.kill('SIGKILL'));
         });
       });
@@ -59,8 +62,16 @@ async function spec(known: string, overrides: Partial<ConnectionSpec> = {}): Pro
   const file = join(dir, `kh-${Math.random().toString(36).slice(2)}`);
   await fs.writeFile(file, known);
   return {
-    name: 'srv', type: 'ssh', address: '127.0.0.1', port, user: 'tester', password: 'right',
-    strictHostKeyChecking: true, knownHostsFiles: [file], connectTimeoutMs: 3000, ...overrides,
+    name: 'srv',
+    type: 'ssh',
+    address: '127.0.0.1',
+    port,
+    user: 'tester',
+    password: 'right',
+    strictHostKeyChecking: true,
+    knownHostsFiles: [file],
+    connectTimeoutMs: 3000,
+    ...overrides,
   };
 }
 
@@ -74,6 +85,13 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
+/** The HostKeyError `p` rejects with (another error fails the test). */
+async function hostKeyRejection(p: Promise<unknown>): Promise<HostKeyError> {
+  const err = await rejection(p);
+  if (err instanceof HostKeyError) return err;
+  throw new Error(`expected a HostKeyError, got: ${err.message}`);
+}
+
 const line = (key: string) => `[127.0.0.1]:${port} ${key}\n`;
 const blob = (pub: string) => Buffer.from(pub.split(' ')[1]!, 'base64');
 
@@ -82,7 +100,8 @@ describe('SshConnection against an ssh2 Server', () => {
     const c = new SshConnection(await spec(line(hostKey.public)));
     try {
       const before = execChannels;
-      for (let i = 0; i < 50; i++) expect((await c.exec(`echo ${i}; exit ${i % 3}`))).toEqual({ rc: i % 3, stdout: `${i}\n`, stderr: '' });
+      for (let i = 0; i < 50; i++)
+        expect(await c.exec(`echo ${i}; exit ${i % 3}`)).toEqual({ rc: i % 3, stdout: `${i}\n`, stderr: '' });
       expect(execChannels - before).toBe(1);
       expect((await c.exec('echo "$LC_ALL"')).stdout).toBe('C\n');
     } finally {
@@ -91,23 +110,27 @@ describe('SshConnection against an ssh2 Server', () => {
   });
 
   it('refuses an unknown key with the fingerprint and the ssh-keyscan fix', async () => {
-    const err = await rejection(new SshConnection(await spec('')).connect());
+    const err = await hostKeyRejection(new SshConnection(await spec('')).connect());
     expect(err).toBeInstanceOf(HostKeyError);
-    expect((err as HostKeyError).verdict).toBe('unknown');
+    expect(err.verdict).toBe('unknown');
     expect(err.message).toContain(fingerprintSha256(blob(hostKey.public)));
     expect(err.message).toContain(`ssh-keyscan -p ${port} 127.0.0.1 >> ~/.ssh/known_hosts`);
     expect(err.message).toContain(`127.0.0.1:${port}`);
   });
 
   it('refuses a changed key', async () => {
-    const err = await rejection(new SshConnection(await spec(line(otherKey.public))).connect());
-    expect((err as HostKeyError).verdict).toBe('mismatch');
-    expect(err.message).toMatch(/^REMOTE HOST IDENTIFICATION HAS CHANGED for srv \(127\.0\.0\.1:\d+\): it presents the ssh-ed25519 key SHA256:/);
+    const err = await hostKeyRejection(new SshConnection(await spec(line(otherKey.public))).connect());
+    expect(err.verdict).toBe('mismatch');
+    expect(err.message).toMatch(
+      /^REMOTE HOST IDENTIFICATION HAS CHANGED for srv \(127\.0\.0\.1:\d+\): it presents the ssh-ed25519 key SHA256:/,
+    );
   });
 
   it('refuses a revoked key even with checking off', async () => {
-    const err = await rejection(new SshConnection(await spec(`@revoked * ${hostKey.public}\n`, { strictHostKeyChecking: false })).connect());
-    expect((err as HostKeyError).verdict).toBe('revoked');
+    const err = await hostKeyRejection(
+      new SshConnection(await spec(`@revoked * ${hostKey.public}\n`, { strictHostKeyChecking: false })).connect(),
+    );
+    expect(err.verdict).toBe('revoked');
   });
 
   it('accepts an unknown key with checking off or accept-new, but accept-new refuses a changed one', async () => {
@@ -116,12 +139,16 @@ describe('SshConnection against an ssh2 Server', () => {
       expect((await c.exec('echo ok')).stdout).toBe('ok\n');
       await c.close();
     }
-    const err = await rejection(new SshConnection(await spec(line(otherKey.public), { acceptNewHostKeys: true })).connect());
-    expect((err as HostKeyError).verdict).toBe('mismatch');
+    const err = await hostKeyRejection(
+      new SshConnection(await spec(line(otherKey.public), { acceptNewHostKeys: true })).connect(),
+    );
+    expect(err.verdict).toBe('mismatch');
   });
 
   it('names the methods tried when authentication fails, without the password', async () => {
-    const err = await rejection(new SshConnection(await spec(line(hostKey.public), { password: 'wrong-secret' })).connect());
+    const err = await rejection(
+      new SshConnection(await spec(line(hostKey.public), { password: 'wrong-secret' })).connect(),
+    );
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).toBe(`authentication failed for tester@127.0.0.1:${port} (tried: password)`);
     expect(err.message).not.toContain('wrong-secret');
@@ -136,14 +163,19 @@ describe('SshConnection without a server', () => {
     silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
   });
-  afterAll(() => new Promise<void>((r) => {
-    for (const s of sockets) s.destroy();
-    silent.close(() => r());
-  }));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        silent.close(() => r());
+      }),
+  );
 
   it('times out with the address and the seconds', async () => {
     const silentPort = (silent.address() as { port: number }).port;
-    const err = await rejection(new SshConnection(await spec('', { port: silentPort, connectTimeoutMs: 500 })).connect());
+    const err = await rejection(
+      new SshConnection(await spec('', { port: silentPort, connectTimeoutMs: 500 })).connect(),
+    );
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).toBe(`timed out after 0.5 s connecting to 127.0.0.1:${silentPort}`);
   });

@@ -13,35 +13,61 @@ const layer = (level: VarLevel, values: Record<string, unknown>): VarLayer => ({
 
 async function inventory(): Promise<Inventory> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bosun-hosts-'));
-  writeFileSync(path.join(dir, 'hosts.ini'), '[web]\nweb1 x=inventory inv_only=1\nweb2 x=inventory\n[web:vars]\ngroup_only=1\n');
+  writeFileSync(
+    path.join(dir, 'hosts.ini'),
+    '[web]\nweb1 x=inventory inv_only=1\nweb2 x=inventory\n[web:vars]\ngroup_only=1\n',
+  );
   return loadInventory([path.join(dir, 'hosts.ini')]);
 }
 
 const role = (name: string, defaults: Record<string, unknown>, vars: Record<string, unknown>): Role =>
-  ({ name, dir: `/roles/${name}`, defaults: layer('role_defaults', defaults), vars: layer('role_vars', vars) }) as unknown as Role;
+  ({
+    name,
+    dir: `/roles/${name}`,
+    defaults: layer('role_defaults', defaults),
+    vars: layer('role_vars', vars),
+  }) as unknown as Role;
 
 describe('Hosts.taskVars', () => {
   const web = role('web', { x: 'web default', web_default: 1 }, { web_var: 'web' });
   const other = role('other', { x: 'other default', other_default: 1 }, { x_role: 'other' });
-  const play = { name: 'p', vars: layer('play_vars', { x: 'play', play_only: 1 }), varsFiles: [], roles: [web, other] } as unknown as Play;
+  const play = {
+    name: 'p',
+    vars: layer('play_vars', { x: 'play', play_only: 1 }),
+    varsFiles: [],
+    roles: [web, other],
+  } as unknown as Play;
   const playbook = { dir: '/pb' } as unknown as Playbook;
   let hosts: Hosts;
   let extraVars: VarLayer[];
 
   beforeEach(async () => {
     extraVars = [];
-    const opts = { extraVars, check: false, diff: false, verbosity: 0, tags: { only: [], skip: [] } } as unknown as RunOptions;
+    const opts = {
+      extraVars,
+      check: false,
+      diff: false,
+      verbosity: 0,
+      tags: { only: [], skip: [] },
+    } as unknown as RunOptions;
     hosts = new Hosts(await inventory(), opts);
     await hosts.prepare('web1', '/pb');
     await hosts.prepare('web2', '/pb');
   });
 
   const varsOf = (host: string, ctx: { role?: Role; layers?: VarLayer[] } = {}): Record<string, unknown> =>
-    hosts.taskVars(hosts.playScope(play, host), host, { play, playbook, hosts: ['web1', 'web2'], layers: ctx.layers ?? [], ...(ctx.role ? { role: ctx.role } : {}) });
+    hosts.taskVars(hosts.playScope(play, host), host, {
+      play,
+      playbook,
+      hosts: ['web1', 'web2'],
+      layers: ctx.layers ?? [],
+      ...(ctx.role ? { role: ctx.role } : {}),
+    });
 
   it('puts facts below play vars, set_fact above them, and extra vars above everything', () => {
     const scope = hosts.playScope(play, 'web1');
-    const at = (): Record<string, unknown> => hosts.taskVars(scope, 'web1', { play, playbook, hosts: ['web1'], layers: [layer('task_vars', { t: 1 })] });
+    const at = (): Record<string, unknown> =>
+      hosts.taskVars(scope, 'web1', { play, playbook, hosts: ['web1'], layers: [layer('task_vars', { t: 1 })] });
     expect(at()['x']).toBe('play');
     hosts.get('web1').facts = mergeFacts(hosts.get('web1').facts, { x: 'fact', ansible_distribution: 'Debian' });
     expect(at()).toMatchObject({ x: 'play', ansible_distribution: 'Debian', ansible_x: 'fact' });
@@ -60,12 +86,19 @@ describe('Hosts.taskVars', () => {
     expect(varsOf('web2')['result']).toBeUndefined();
   });
 
-  it('layers a role\'s own defaults and vars again over the play-wide ones, for that role\'s tasks only', () => {
-    expect(varsOf('web1')).toMatchObject({ x: 'play', web_default: 1, other_default: 1, web_var: 'web', x_role: 'other' });
+  it("layers a role's own defaults and vars again over the play-wide ones, for that role's tasks only", () => {
+    expect(varsOf('web1')).toMatchObject({
+      x: 'play',
+      web_default: 1,
+      other_default: 1,
+      web_var: 'web',
+      x_role: 'other',
+    });
     expect(varsOf('web1', { role: web })).toMatchObject({ x: 'play', role_name: 'web', role_path: '/roles/web' });
     const noPlayVar = { ...play, vars: layer('play_vars', {}) };
     const scope = hosts.playScope(noPlayVar, 'web1');
-    const inRole = (r: Role): unknown => hosts.taskVars(scope, 'web1', { play: noPlayVar, playbook, hosts: ['web1'], role: r, layers: [] })['x'];
+    const inRole = (r: Role): unknown =>
+      hosts.taskVars(scope, 'web1', { play: noPlayVar, playbook, hosts: ['web1'], role: r, layers: [] })['x'];
     // Inventory host vars beat every role default, the role's own included.
     expect(inRole(web)).toBe('inventory');
     expect(varsOf('web1', { role: other })['role_name']).toBe('other');
@@ -73,7 +106,13 @@ describe('Hosts.taskVars', () => {
   });
 
   it('orders block, task and include layers by level whatever order they come in', () => {
-    const vars = varsOf('web1', { layers: [layer('include_params', { x: 'include', i: 1 }), layer('block_vars', { x: 'block', b: 1 }), layer('task_vars', { x: 'task' })] });
+    const vars = varsOf('web1', {
+      layers: [
+        layer('include_params', { x: 'include', i: 1 }),
+        layer('block_vars', { x: 'block', b: 1 }),
+        layer('task_vars', { x: 'task' }),
+      ],
+    });
     expect(vars).toMatchObject({ x: 'include', i: 1, b: 1 });
     hosts.get('web1').runtime['x'] = 'set_fact';
     expect(varsOf('web1', { layers: [layer('task_vars', { x: 'task' })] })['x']).toBe('set_fact');
@@ -82,7 +121,16 @@ describe('Hosts.taskVars', () => {
 
   it('keeps magic variables on top and per host, and gives each call its own object', () => {
     const a = varsOf('web1', { layers: [layer('task_vars', { inventory_hostname: 'mine', groups: 'mine' })] });
-    expect(a).toMatchObject({ inventory_hostname: 'web1', group_names: ['web'], groups: { all: ['web1', 'web2'], web: ['web1', 'web2'] }, inv_only: 1, group_only: '1', playbook_dir: '/pb', ansible_play_hosts: ['web1', 'web2'], ansible_run_tags: ['all'] });
+    expect(a).toMatchObject({
+      inventory_hostname: 'web1',
+      group_names: ['web'],
+      groups: { all: ['web1', 'web2'], web: ['web1', 'web2'] },
+      inv_only: 1,
+      group_only: '1',
+      playbook_dir: '/pb',
+      ansible_play_hosts: ['web1', 'web2'],
+      ansible_run_tags: ['all'],
+    });
     a['x'] = 'changed';
     const b = varsOf('web1');
     expect(b['x']).toBe('play');
@@ -94,6 +142,11 @@ describe('Hosts.taskVars', () => {
     hosts.get('web2').runtime['token'] = 'abc';
     hosts.get('web2').facts = { ansible_os_family: 'Debian' };
     const hv = varsOf('web1')['hostvars'] as Record<string, Record<string, unknown>>;
-    expect(hv['web2']).toMatchObject({ token: 'abc', ansible_os_family: 'Debian', inventory_hostname: 'web2', x: 'inventory' });
+    expect(hv['web2']).toMatchObject({
+      token: 'abc',
+      ansible_os_family: 'Debian',
+      inventory_hostname: 'web2',
+      x: 'inventory',
+    });
   });
 });

@@ -10,11 +10,18 @@ describe('resolveConnectionSpec', () => {
   it('remote_user is below ansible_user and above -u, as in Ansible', () => {
     expect(resolveConnectionSpec('h', {}, {}, { engine, defaults }).user).toBe('cli-user');
     expect(resolveConnectionSpec('h', {}, { remoteUser: 'kw' }, { engine, defaults }).user).toBe('kw');
-    expect(resolveConnectionSpec('h', { ansible_user: 'var' }, { remoteUser: 'kw' }, { engine, defaults }).user).toBe('var');
+    expect(resolveConnectionSpec('h', { ansible_user: 'var' }, { remoteUser: 'kw' }, { engine, defaults }).user).toBe(
+      'var',
+    );
   });
 
   it('renders templated connection variables with the task variables', () => {
-    const spec = resolveConnectionSpec('h', { ansible_host: '{{ ip }}', ip: '127.0.0.9', ansible_port: 2222 }, {}, { engine, defaults });
+    const spec = resolveConnectionSpec(
+      'h',
+      { ansible_host: '{{ ip }}', ip: '127.0.0.9', ansible_port: 2222 },
+      {},
+      { engine, defaults },
+    );
     expect(spec).toMatchObject({ address: '127.0.0.9', port: 2222 });
   });
 
@@ -22,7 +29,12 @@ describe('resolveConnectionSpec', () => {
     const pos = { file: '/inv/hosts.ini', line: 3, col: 9 };
     let err: unknown;
     try {
-      resolveConnectionSpec('h', { ansible_host: '{{ nope }}' }, {}, { engine, defaults, positionOf: (n) => (n === 'ansible_host' ? pos : undefined) });
+      resolveConnectionSpec(
+        'h',
+        { ansible_host: '{{ nope }}' },
+        {},
+        { engine, defaults, positionOf: (n) => (n === 'ansible_host' ? pos : undefined) },
+      );
     } catch (e) {
       err = e;
     }

@@ -9,7 +9,15 @@ function membership(inv: Inventory): Record<string, { hosts: string[]; children:
 describe('INI inventory', () => {
   it('reads groups, children, hosts before any section and ranges', async () => {
     const inv = await loadInventory([fixture('hosts.ini')]);
-    expect([...inv.hosts.keys()]).toEqual(['lonely', 'web1', 'web2', 'web03.example.com', 'web04.example.com', 'db1', 'db2']);
+    expect([...inv.hosts.keys()]).toEqual([
+      'lonely',
+      'web1',
+      'web2',
+      'web03.example.com',
+      'web04.example.com',
+      'db1',
+      'db2',
+    ]);
     expect(membership(inv)).toEqual({
       all: { hosts: [], children: ['ungrouped', 'prod', 'orphans'] },
       ungrouped: { hosts: ['lonely'], children: [] },
@@ -27,15 +35,30 @@ describe('INI inventory', () => {
   it('reads inline host values as literals', async () => {
     const inv = await loadInventory([fixture('hosts.ini')]);
     expect(inv.hosts.get('web1')!.vars).toEqual({
-      ansible_host: '10.0.0.1', http_port: 8080, enabled: true, ratio: 1.5, tags: ['a', 'b'], motd: 'hello world', mode: '0644',
+      ansible_host: '10.0.0.1',
+      http_port: 8080,
+      enabled: true,
+      ratio: 1.5,
+      tags: ['a', 'b'],
+      motd: 'hello world',
+      mode: '0644',
     });
-    expect(inv.hosts.get('web2')!.vars).toEqual({ ansible_port: 2222, ansible_user: 'deploy', opts: { x: 1, y: [true, null] } });
+    expect(inv.hosts.get('web2')!.vars).toEqual({
+      ansible_port: 2222,
+      ansible_user: 'deploy',
+      opts: { x: 1, y: [true, null] },
+    });
     expect(inv.hosts.get('web03.example.com')!.vars).toEqual({});
   });
 
   it('keeps [group:vars] values as strings', async () => {
     const inv = await loadInventory([fixture('hosts.ini')]);
-    expect(inv.groups.get('web')!.vars).toEqual({ http_port: '80', greeting: 'hi there', flag: 'true', with_hash: 'a # not a comment' });
+    expect(inv.groups.get('web')!.vars).toEqual({
+      http_port: '80',
+      greeting: 'hi there',
+      flag: 'true',
+      with_hash: 'a # not a comment',
+    });
     expect(inv.groups.get('all')!.vars).toEqual({ ntp: 'pool.ntp.org' });
   });
 
@@ -54,7 +77,15 @@ describe('INI inventory', () => {
 describe('YAML inventory', () => {
   it('reads the same structure as the INI fixture', async () => {
     const inv = await loadInventory([fixture('hosts.yml')]);
-    expect([...inv.hosts.keys()]).toEqual(['lonely', 'web1', 'web2', 'web03.example.com', 'web04.example.com', 'db1', 'db2']);
+    expect([...inv.hosts.keys()]).toEqual([
+      'lonely',
+      'web1',
+      'web2',
+      'web03.example.com',
+      'web04.example.com',
+      'db1',
+      'db2',
+    ]);
     expect(membership(inv)).toEqual({
       all: { hosts: ['lonely'], children: ['prod', 'orphans', 'ungrouped'] },
       ungrouped: { hosts: ['lonely'], children: [] },

@@ -23,12 +23,23 @@ describe('hostVarLayers', () => {
       ['host_vars', rel('playbook', 'host_vars', 'web1.yml'), 'playbook_host_vars_web1'],
     ]);
     const scope = new VarScope(layers);
-    expect(scope.toObject()).toMatchObject({ level: 'playbook_host_vars_web1', from_all: 'inventory', web_only: 'yes', inline_host: 1, from_host_vars: 'inventory' });
+    expect(scope.toObject()).toMatchObject({
+      level: 'playbook_host_vars_web1',
+      from_all: 'inventory',
+      web_only: 'yes',
+      inline_host: 1,
+      from_host_vars: 'inventory',
+    });
     expect(scope.lookup('web_only')!.origin).toEqual({
-      level: 'group_vars', source: rel('folder', 'group_vars', 'web.yml'),
+      level: 'group_vars',
+      source: rel('folder', 'group_vars', 'web.yml'),
       pos: { file: fixture('folder', 'group_vars', 'web.yml'), line: 2, col: 1 },
     });
-    expect(scope.lookup('inline_host')!.origin.pos).toEqual({ file: fixture('folder', '01-hosts.ini'), line: 2, col: 6 });
+    expect(scope.lookup('inline_host')!.origin.pos).toEqual({
+      file: fixture('folder', '01-hosts.ini'),
+      line: 2,
+      col: 6,
+    });
   });
 
   it('reads the folder form of group_vars in sorted order, recursively, and files without extension', async () => {
@@ -42,9 +53,17 @@ describe('hostVarLayers', () => {
       [rel('folder', 'group_vars', 'db', 'sub', '30-nested.yml'), 'group_vars_db_sub'],
     ]);
     const db1 = await hostVarLayers(inv, 'db1', {});
-    expect(db1.at(-1)).toMatchObject({ level: 'host_vars', source: rel('folder', 'host_vars', 'db1.json'), values: { level: 'host_vars_db1', port: 5432 } });
+    expect(db1.at(-1)).toMatchObject({
+      level: 'host_vars',
+      source: rel('folder', 'host_vars', 'db1.json'),
+      values: { level: 'host_vars_db1', port: 5432 },
+    });
     const mon1 = await hostVarLayers(inv, 'mon1', {});
-    expect(mon1.at(-1)).toMatchObject({ level: 'group_vars', source: rel('folder', 'group_vars', 'monitoring'), values: { level: 'group_vars_monitoring' } });
+    expect(mon1.at(-1)).toMatchObject({
+      level: 'group_vars',
+      source: rel('folder', 'group_vars', 'monitoring'),
+      values: { level: 'group_vars_monitoring' },
+    });
   });
 
   it('finds group_vars beside an inventory file and parses each file once', async () => {
@@ -72,7 +91,10 @@ describe('hostVarLayers', () => {
     const inv = await loadInventory([fixture('errors', 'bad-group-vars')]);
     const err = await hostVarLayers(inv, 'web1', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BosunError);
-    expect(err).toMatchObject({ code: 'INVENTORY', source: { file: fixture('errors', 'bad-group-vars', 'group_vars', 'web.yml'), line: 2, col: 1 } });
+    expect(err).toMatchObject({
+      code: 'INVENTORY',
+      source: { file: fixture('errors', 'bad-group-vars', 'group_vars', 'web.yml'), line: 2, col: 1 },
+    });
     expect((err as Error).message).toMatch(/must hold a mapping of variable names to values, found a list/);
   });
 

@@ -16,16 +16,30 @@ async function loadError(paths: string[]): Promise<BosunError> {
 describe('loadInventory sources', () => {
   it('reads every inventory file of a folder, sorted, skipping vars folders, hidden files and docs', async () => {
     const inv = await loadInventory([fixture('folder')]);
-    expect(inv.sources).toEqual([fixture('folder'), fixture('folder', '01-hosts.ini'), fixture('folder', '02-extra.yml')]);
+    expect(inv.sources).toEqual([
+      fixture('folder'),
+      fixture('folder', '01-hosts.ini'),
+      fixture('folder', '02-extra.yml'),
+    ]);
     expect([...inv.hosts.keys()]).toEqual(['web1', 'web2', 'db1', 'db2', 'mon1']);
     expect(inv.groups.get('db')!.hosts).toEqual(['db1', 'db2']);
     expect(inv.groups.get('all')!.children).toEqual(['db', 'monitoring', 'ungrouped', 'web']);
   });
 
   it.each([
-    ['README.md', true], ['notes.txt', true], ['hosts.retry', true], ['hosts.orig', true], ['ansible.cfg', true],
-    ['hosts.ini~', true], ['.hidden', true], ['group_vars', true], ['host_vars', true],
-    ['hosts.ini', false], ['hosts', false], ['prod.yml', false], ['cloud.json', false],
+    ['README.md', true],
+    ['notes.txt', true],
+    ['hosts.retry', true],
+    ['hosts.orig', true],
+    ['ansible.cfg', true],
+    ['hosts.ini~', true],
+    ['.hidden', true],
+    ['group_vars', true],
+    ['host_vars', true],
+    ['hosts.ini', false],
+    ['hosts', false],
+    ['prod.yml', false],
+    ['cloud.json', false],
   ])('folder entry %s ignored: %s', (name, ignored) => {
     expect(isIgnoredInventoryName(name)).toBe(ignored);
   });
@@ -60,8 +74,21 @@ describe('loadInventory sources', () => {
   it('expands ranges, with ports and IPv6 addresses', async () => {
     const inv = await loadInventory([fixture('ranges.ini')]);
     expect([...inv.hosts.keys()]).toEqual([
-      'node01', 'node02', 'node03', 'odd1', 'odd3', 'odd5', 'odd7',
-      'weba-1', 'weba-2', 'webb-1', 'webb-2', 'webc-1', 'webc-2', 'fd00::5', 'fd00::6',
+      'node01',
+      'node02',
+      'node03',
+      'odd1',
+      'odd3',
+      'odd5',
+      'odd7',
+      'weba-1',
+      'weba-2',
+      'webb-1',
+      'webb-2',
+      'webc-1',
+      'webc-2',
+      'fd00::5',
+      'fd00::6',
     ]);
     expect(inv.hosts.get('odd5')!.vars).toEqual({ role: 'odd' });
     expect(inv.hosts.get('fd00::5')!.vars).toEqual({ ansible_port: 2200 });
@@ -78,7 +105,13 @@ describe('loadInventory errors', () => {
   it.each([
     ['bad-section.ini', 'INVENTORY', 3, 6, /unknown section type ':bogus'/],
     ['bad-header.ini', 'INVENTORY', 1, 1, /invalid section header '\[web servers\]'/],
-    ['var-without-host.ini', 'INVENTORY', 2, 3, /expected a host name in \[web\], got the variable 'ansible_user=root'/],
+    [
+      'var-without-host.ini',
+      'INVENTORY',
+      2,
+      3,
+      /expected a host name in \[web\], got the variable 'ansible_user=root'/,
+    ],
     ['bad-host-var.ini', 'INVENTORY', 2, 24, /expected key=value host variable after 'web1', got 'oops'/],
     ['unterminated.ini', 'INVENTORY', 2, 11, /unterminated double quote/],
     ['vars-no-equals.ini', 'INVENTORY', 2, 1, /expected key=value in \[web:vars\], got 'http_port 80'/],
@@ -94,7 +127,10 @@ describe('loadInventory errors', () => {
     ['yaml-syntax.yml', 'YAML_SYNTAX', 3, 1, /invalid YAML/],
   ])('%s: %s at %i:%i', async (name, code, line, col, message) => {
     const err = await loadError([fixture('errors', name)]);
-    expect({ code: err.code, source: err.source }).toEqual({ code, source: { file: fixture('errors', name), line, col } });
+    expect({ code: err.code, source: err.source }).toEqual({
+      code,
+      source: { file: fixture('errors', name), line, col },
+    });
     expect(err.message).toMatch(message);
   });
 

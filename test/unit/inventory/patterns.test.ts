@@ -104,14 +104,23 @@ describe('selectHosts', () => {
 
 describe('parseHostPattern', () => {
   it.each([
-    ['web:&db:!web[0]', [
-      { op: 'union', expr: 'web' },
-      { op: 'intersection', expr: 'db' },
-      { op: 'exclusion', expr: 'web', subscript: { index: 0 } },
-    ]],
+    [
+      'web:&db:!web[0]',
+      [
+        { op: 'union', expr: 'web' },
+        { op: 'intersection', expr: 'db' },
+        { op: 'exclusion', expr: 'web', subscript: { index: 0 } },
+      ],
+    ],
     ['node[01:20]', [{ op: 'union', expr: 'node', subscript: { start: 1, end: 20 } }]],
     ['fd00::1', [{ op: 'union', expr: 'fd00::1' }]],
-    ['~web[0-9]+:db', [{ op: 'union', expr: '~web[0-9]+' }, { op: 'union', expr: 'db' }]],
+    [
+      '~web[0-9]+:db',
+      [
+        { op: 'union', expr: '~web[0-9]+' },
+        { op: 'union', expr: 'db' },
+      ],
+    ],
     ['!~^db[', undefined],
   ])('%s', (pattern, expected) => {
     if (expected === undefined) expect(() => parseHostPattern(pattern)).toThrow(/bad regular expression/);

@@ -64,6 +64,8 @@ describe('parseHostEntry', () => {
     ['web1:99999', 5],
     ['a:b:c', 2],
   ])('%s is an error at column %i', (entry, col) => {
-    expect(() => parseHostEntry(entry, at)).toThrowError(expect.objectContaining({ code: 'INVENTORY', source: { ...at, col } }));
+    expect(() => parseHostEntry(entry, at)).toThrow(
+      expect.objectContaining({ code: 'INVENTORY', source: { ...at, col } }),
+    );
   });
 });

@@ -64,5 +64,12 @@ export function ruleTests(rule: string, cases: { valid: RuleCase[]; invalid: Inv
 
 /** A one-play playbook around a task list (lines of the tasks start at line 5). */
 export function playbook(tasks: string, handlers = ''): string {
-  return ['- name: Test', '  hosts: all', '  gather_facts: false', '  tasks:', tasks, handlers ? `  handlers:\n${handlers}` : ''].join('\n');
+  return [
+    '- name: Test',
+    '  hosts: all',
+    '  gather_facts: false',
+    '  tasks:',
+    tasks,
+    handlers ? `  handlers:\n${handlers}` : '',
+  ].join('\n');
 }

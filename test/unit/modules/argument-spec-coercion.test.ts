@@ -39,14 +39,28 @@ describe('argument specs convert values the way Ansible checks them', () => {
   }
 
   it('what does not convert stays as given (the schema then says why)', () => {
-    expect(coerceBySpec(spec, { port: 'eighty', flag: 'maybe', label: ['x'] })).toEqual({ port: 'eighty', flag: 'maybe', label: ['x'] });
+    expect(coerceBySpec(spec, { port: 'eighty', flag: 'maybe', label: ['x'] })).toEqual({
+      port: 'eighty',
+      flag: 'maybe',
+      label: ['x'],
+    });
   });
 
   it('validate_argument_spec passes -e strings that convert, and fails those that do not', async () => {
-    const argument_spec = { port: { type: 'int', required: true }, flag: { type: 'bool' }, names: { type: 'list', elements: 'str' } };
-    const ok = await h.run('validate_argument_spec', { argument_spec, provided_arguments: { port: '8090', flag: 'false', names: 'a,b' } });
+    const argument_spec = {
+      port: { type: 'int', required: true },
+      flag: { type: 'bool' },
+      names: { type: 'list', elements: 'str' },
+    };
+    const ok = await h.run('validate_argument_spec', {
+      argument_spec,
+      provided_arguments: { port: '8090', flag: 'false', names: 'a,b' },
+    });
     expect(ok.failed).toBe(false);
-    const bad = await h.run('validate_argument_spec', { argument_spec, provided_arguments: { port: 'eighty', flag: 'maybe' } });
+    const bad = await h.run('validate_argument_spec', {
+      argument_spec,
+      provided_arguments: { port: 'eighty', flag: 'maybe' },
+    });
     expect(bad.failed).toBe(true);
     expect(bad.data['argument_errors']).toEqual(['port: must be integer', 'flag: must be boolean']);
   });

@@ -32,7 +32,9 @@ describe('assert that: with YAML booleans, numbers and null, as Ansible', () => 
   }
 
   it('a playbook with that: [true, null] loads (the schema takes them)', async () => {
-    const pb = await loadText('- hosts: all\n  tasks:\n    - assert:\n        that:\n          - true\n          - null\n          - (eq 1 1)\n');
+    const pb = await loadText(
+      '- hosts: all\n  tasks:\n    - assert:\n        that:\n          - true\n          - null\n          - (eq 1 1)\n',
+    );
     expect(tasksOf(pb.plays[0]!)[0]!.args).toEqual({ that: [true, null, '(eq 1 1)'] });
   });
 });

@@ -37,7 +37,10 @@ describe('planAttrs', () => {
   it.each([
     [{ mode: '0644', owner: 'root', group: '0' }, {}],
     [{ mode: '0600' }, { mode: 0o600 }],
-    [{ owner: '1000', group: 'wheel' }, { owner: '1000', group: 'wheel' }],
+    [
+      { owner: '1000', group: 'wheel' },
+      { owner: '1000', group: 'wheel' },
+    ],
   ])('%j', (want, plan) => {
     expect(planAttrs(want, cur)).toEqual(plan);
   });
@@ -45,8 +48,16 @@ describe('planAttrs', () => {
 
 describe('toBool', () => {
   it.each([
-    [true, true], ['yes', true], ['On', true], ['1', true], ['TRUE', true],
-    [false, false], ['no', false], ['off', false], ['0', false], ['False', false],
+    [true, true],
+    ['yes', true],
+    ['On', true],
+    ['1', true],
+    ['TRUE', true],
+    [false, false],
+    ['no', false],
+    ['off', false],
+    ['0', false],
+    ['False', false],
   ])('%j -> %s', (value, expected) => {
     expect(toBool(value)).toBe(expected);
   });

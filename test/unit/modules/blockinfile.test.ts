@@ -15,22 +15,70 @@ const cases: Array<[string, string | null, Record<string, unknown>, string, stri
   ['appends at EOF', 'a\nb\n', { block: 'x\ny' }, `a\nb\n${B}x\ny\n${E}`, 'Block inserted'],
   ['fixes a missing final newline first', 'a', { block: 'x' }, `a\n${B}x\n${E}`, 'Block inserted'],
   ['insertbefore BOF', 'a\n', { block: 'x', insertbefore: 'BOF' }, `${B}x\n${E}a\n`, 'Block inserted'],
-  ['insertafter the last regex match', 's\nk\ns\nz\n', { block: 'x', insertafter: '^s' }, `s\nk\ns\n${B}x\n${E}z\n`, 'Block inserted'],
+  [
+    'insertafter the last regex match',
+    's\nk\ns\nz\n',
+    { block: 'x', insertafter: '^s' },
+    `s\nk\ns\n${B}x\n${E}z\n`,
+    'Block inserted',
+  ],
   ['insertbefore a regex', 'a\nb\n', { block: 'x', insertbefore: '^b' }, `a\n${B}x\n${E}b\n`, 'Block inserted'],
-  ['regex without a match falls back to EOF', 'a\n', { block: 'x', insertafter: '^zz' }, `a\n${B}x\n${E}`, 'Block inserted'],
-  ['replaces an existing block in place', `a\n${B}old\n${E}b\n`, { block: 'new\nnew2', insertbefore: 'BOF' }, `a\n${B}new\nnew2\n${E}b\n`, 'Block inserted'],
+  [
+    'regex without a match falls back to EOF',
+    'a\n',
+    { block: 'x', insertafter: '^zz' },
+    `a\n${B}x\n${E}`,
+    'Block inserted',
+  ],
+  [
+    'replaces an existing block in place',
+    `a\n${B}old\n${E}b\n`,
+    { block: 'new\nnew2', insertbefore: 'BOF' },
+    `a\n${B}new\nnew2\n${E}b\n`,
+    'Block inserted',
+  ],
   ['removes the block with state=absent', `a\n${B}old\n${E}b\n`, { state: 'absent' }, 'a\nb\n', 'Block removed'],
   ['an empty block removes it too', `${B}old\n${E}`, { block: '' }, '', 'Block removed'],
-  ['custom marker and mark words', 'a\n', { block: 'x', marker: '<!-- {mark} -->', marker_begin: 'start', marker_end: 'stop' }, 'a\n<!-- start -->\nx\n<!-- stop -->\n', 'Block inserted'],
+  [
+    'custom marker and mark words',
+    'a\n',
+    { block: 'x', marker: '<!-- {mark} -->', marker_begin: 'start', marker_end: 'stop' },
+    'a\n<!-- start -->\nx\n<!-- stop -->\n',
+    'Block inserted',
+  ],
   ['content is an alias of block', '', { content: 'x' }, `${B}x\n${E}`, 'Block inserted'],
   ['creates a missing file', null, { block: 'x', create: true }, `${B}x\n${E}`, 'File created'],
-  ['(?m) insertafter matches across lines', 'a\nb\nc\n', { block: 'x', insertafter: '(?m)^a\\nb$' }, `a\nb\n${B}x\n${E}c\n`, 'Block inserted'],
+  [
+    '(?m) insertafter matches across lines',
+    'a\nb\nc\n',
+    { block: 'x', insertafter: '(?m)^a\\nb$' },
+    `a\nb\n${B}x\n${E}c\n`,
+    'Block inserted',
+  ],
   ['markers in reverse order are replaced', `${E}mid\n${B}`, { block: 'x' }, `${B}x\n${E}`, 'Block inserted'],
 ];
 const newlineCases: Array<[string, string | null, Record<string, unknown>, string, string]> = [
-  ['prepend_newline adds a blank line before', 'a\n', { block: 'x', prepend_newline: true }, `a\n\n${B}x\n${E}`, 'Block inserted'],
-  ['append_newline adds a blank line after', 'a\nb\n', { block: 'x', insertafter: '^a', append_newline: true }, `a\n${B}x\n${E}\nb\n`, 'Block inserted'],
-  ['append_newline: none at EOF, none before a blank line', 'a\n\nb\n', { block: 'x', insertafter: '^a', append_newline: true }, `a\n${B}x\n${E}\nb\n`, 'Block inserted'],
+  [
+    'prepend_newline adds a blank line before',
+    'a\n',
+    { block: 'x', prepend_newline: true },
+    `a\n\n${B}x\n${E}`,
+    'Block inserted',
+  ],
+  [
+    'append_newline adds a blank line after',
+    'a\nb\n',
+    { block: 'x', insertafter: '^a', append_newline: true },
+    `a\n${B}x\n${E}\nb\n`,
+    'Block inserted',
+  ],
+  [
+    'append_newline: none at EOF, none before a blank line',
+    'a\n\nb\n',
+    { block: 'x', insertafter: '^a', append_newline: true },
+    `a\n${B}x\n${E}\nb\n`,
+    'Block inserted',
+  ],
 ];
 
 describe('blockinfile', () => {
@@ -49,9 +97,18 @@ describe('blockinfile', () => {
   });
 
   it('fails on a missing file without create, and on a folder; absent on a missing file is ok', async () => {
-    expect(await h.run('blockinfile', { path: h.path('nope'), block: 'x' })).toMatchObject({ failed: true, msg: `Path ${h.path('nope')} does not exist !` });
-    expect(await h.run('blockinfile', { path: h.dir, block: 'x' })).toMatchObject({ failed: true, msg: `Path ${h.dir} is a directory !` });
-    expect(await h.run('blockinfile', { path: h.path('nope'), state: 'absent' })).toMatchObject({ changed: false, failed: false });
+    expect(await h.run('blockinfile', { path: h.path('nope'), block: 'x' })).toMatchObject({
+      failed: true,
+      msg: `Path ${h.path('nope')} does not exist !`,
+    });
+    expect(await h.run('blockinfile', { path: h.dir, block: 'x' })).toMatchObject({
+      failed: true,
+      msg: `Path ${h.dir} is a directory !`,
+    });
+    expect(await h.run('blockinfile', { path: h.path('nope'), state: 'absent' })).toMatchObject({
+      changed: false,
+      failed: false,
+    });
   });
 
   it('keeps mode and owner, applies mode, writes a backup, and validates', async () => {
@@ -69,17 +126,21 @@ describe('blockinfile', () => {
     expect(await fs.readFile(p, 'utf8')).toBe(`a\n${B}x\n${E}`);
   });
 
-  it.skipIf(!hasAnsible)('writes the same bytes as ansible-core for every table case', async () => {
-    const tasks: Array<{ module: string; args: Record<string, unknown> }> = [];
-    for (const [i, [, before, args]] of cases.entries()) {
-      for (const side of ['a', 'b']) if (before !== null) await fs.writeFile(h.path(`${side}${i}`), before);
-      tasks.push({ module: 'blockinfile', args: { path: h.path(`a${i}`), ...args } });
-    }
-    const results = await runAnsible(h.dir, tasks);
-    for (const [i, [name, , args]] of cases.entries()) {
-      const ours = await h.run('blockinfile', { path: h.path(`b${i}`), ...args });
-      expect(await fs.readFile(h.path(`b${i}`), 'utf8'), name).toBe(await fs.readFile(h.path(`a${i}`), 'utf8'));
-      expect([ours.changed, ours.msg], name).toEqual([results[i]!['changed'], results[i]!['msg']]);
-    }
-  }, 120_000);
+  it.skipIf(!hasAnsible)(
+    'writes the same bytes as ansible-core for every table case',
+    async () => {
+      const tasks: Array<{ module: string; args: Record<string, unknown> }> = [];
+      for (const [i, [, before, args]] of cases.entries()) {
+        for (const side of ['a', 'b']) if (before !== null) await fs.writeFile(h.path(`${side}${i}`), before);
+        tasks.push({ module: 'blockinfile', args: { path: h.path(`a${i}`), ...args } });
+      }
+      const results = await runAnsible(h.dir, tasks);
+      for (const [i, [name, , args]] of cases.entries()) {
+        const ours = await h.run('blockinfile', { path: h.path(`b${i}`), ...args });
+        expect(await fs.readFile(h.path(`b${i}`), 'utf8'), name).toBe(await fs.readFile(h.path(`a${i}`), 'utf8'));
+        expect([ours.changed, ours.msg], name).toEqual([results[i]!['changed'], results[i]!['msg']]);
+      }
+    },
+    120_000,
+  );
 });

@@ -10,7 +10,14 @@ describe('command', () => {
   it('runs without a shell: $VAR, * and | stay literal', async () => {
     const r = await h.run('command', { cmd: 'echo $HOME * | "a  b"' });
     expect(r).toMatchObject({ changed: true, failed: false });
-    expect(r.data).toMatchObject({ rc: 0, stdout: '$HOME * | a  b', stderr: '', stdout_lines: ['$HOME * | a  b'], stderr_lines: [], msg: '' });
+    expect(r.data).toMatchObject({
+      rc: 0,
+      stdout: '$HOME * | a  b',
+      stderr: '',
+      stdout_lines: ['$HOME * | a  b'],
+      stderr_lines: [],
+      msg: '',
+    });
     expect(r.data['cmd']).toEqual(['echo', '$HOME', '*', '|', 'a  b']);
     expect(String(r.data['start'])).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
     expect(String(r.data['delta'])).toMatch(/^\d+:\d{2}:\d{2}\.\d{6}$/);
@@ -73,8 +80,15 @@ describe('command', () => {
 
 describe('shell', () => {
   it('runs through /bin/sh: pipes, variables, redirection', async () => {
-    const r = await h.run('shell', { cmd: `X=hi; echo $X | tr a-z A-Z > ${h.path('out')}; cat ${h.path('out')}; echo err >&2` });
-    expect(r.data).toMatchObject({ rc: 0, stdout: 'HI', stderr: 'err', cmd: expect.stringContaining('tr a-z') });
+    const r = await h.run('shell', {
+      cmd: `X=hi; echo $X | tr a-z A-Z > ${h.path('out')}; cat ${h.path('out')}; echo err >&2`,
+    });
+    expect(r.data).toMatchObject({
+      rc: 0,
+      stdout: 'HI',
+      stderr: 'err',
+      cmd: expect.stringContaining('tr a-z') as unknown,
+    });
   });
 
   it('uses another executable', async () => {

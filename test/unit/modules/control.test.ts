@@ -27,15 +27,23 @@ describe('command/shell unless and onlyif', () => {
 
   it('creates wins before the probes, a probe runs in chdir, and a bad chdir fails', async () => {
     await fs.writeFile(h.path('c'), '');
-    expect((await h.run('command', { cmd: 'true', creates: 'c', unless: 'false', chdir: h.dir })).msg).toBe(`Did not run command since 'c' exists`);
-    expect((await h.run('shell', { cmd: 'true', onlyif: 'test -e c', chdir: h.dir }, { check: true })).changed).toBe(true);
+    expect((await h.run('command', { cmd: 'true', creates: 'c', unless: 'false', chdir: h.dir })).msg).toBe(
+      `Did not run command since 'c' exists`,
+    );
+    expect((await h.run('shell', { cmd: 'true', onlyif: 'test -e c', chdir: h.dir }, { check: true })).changed).toBe(
+      true,
+    );
     expect((await h.run('shell', { cmd: 'true', unless: 'true', chdir: h.path('nope') })).failed).toBe(true);
   });
 });
 
 describe('fail and pause', () => {
   it('fail: default and custom messages', async () => {
-    expect(await h.run('fail', {})).toMatchObject({ failed: true, changed: false, msg: 'Failed as requested from task' });
+    expect(await h.run('fail', {})).toMatchObject({
+      failed: true,
+      changed: false,
+      msg: 'Failed as requested from task',
+    });
     expect(await h.run('fail', { msg: 'boom' })).toMatchObject({ failed: true, msg: 'boom' });
   });
 

@@ -34,7 +34,11 @@ describe('assert', () => {
   it('names the first failing expression', async () => {
     const r = await h.run('assert', { that: ['ok', 'st.stat.exists', '(gt n 5)'] }, { vars });
     expect(r).toMatchObject({ failed: true, msg: 'Assertion failed: st.stat.exists' });
-    expect(r.data).toEqual({ assertion: 'st.stat.exists', evaluated_to: false, msg: 'Assertion failed: st.stat.exists' });
+    expect(r.data).toEqual({
+      assertion: 'st.stat.exists',
+      evaluated_to: false,
+      msg: 'Assertion failed: st.stat.exists',
+    });
   });
 
   it('uses fail_msg or its alias msg', async () => {

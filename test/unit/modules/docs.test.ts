@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { argumentsOf, moduleProse, moduleSection, renderArgumentsMarkdown, renderModuleText, updateModulesMarkdown } from '../../../src/modules/docs.js';
+import {
+  argumentsOf,
+  moduleProse,
+  moduleSection,
+  renderArgumentsMarkdown,
+  renderModuleText,
+  updateModulesMarkdown,
+} from '../../../src/modules/docs.js';
 import { moduleRegistry } from '../../../src/modules/index.js';
 import { boolSchema } from '../../../src/modules/lib/bool.js';
 import { defineModule, type ModuleDef } from '../../../src/modules/types.js';
@@ -16,19 +23,29 @@ const sample = defineModule<Record<string, unknown>>({
   docs: { short: 'Do a sample thing on the target', description: 'Longer words.' },
   checkMode: 'full',
   schema: {
-    type: 'object', additionalProperties: false, required: ['path'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
     properties: {
       path: { type: 'string', description: 'The file' },
       dest: { type: 'string', description: 'Alias of path' },
-      state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether it should be there' },
+      state: {
+        type: 'string',
+        enum: ['present', 'absent'],
+        default: 'present',
+        description: 'Whether it should be there',
+      },
       force: boolSchema('Replace it', false),
       mode: { type: ['string', 'integer'], description: 'Permissions' },
       headers: { type: 'object', description: 'Headers' },
-      status_code: { anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' } }], description: 'Codes' },
+      status_code: {
+        anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' } }],
+        description: 'Codes',
+      },
       content: { description: 'Anything' },
     },
   },
-  decide: async () => ({ kind: 'ok' }),
+  decide: () => Promise.resolve({ kind: 'ok' }),
 }) as ModuleDef<unknown>;
 
 describe('argumentsOf', () => {
@@ -67,7 +84,10 @@ describe('renderArgumentsMarkdown', () => {
 
 describe('docs/modules.md', () => {
   it('is exactly what npm run docs:modules writes (tables cannot drift from the schemas)', () => {
-    expect(updateModulesMarkdown(docs, moduleRegistry.values()) === docs, 'docs/modules.md is out of date: run npm run docs:modules').toBe(true);
+    expect(
+      updateModulesMarkdown(docs, moduleRegistry.values()) === docs,
+      'docs/modules.md is out of date: run npm run docs:modules',
+    ).toBe(true);
   });
 
   it.each([...moduleRegistry.keys()])('%s: generated table between markers, every argument described', (name) => {
@@ -75,7 +95,8 @@ describe('docs/modules.md', () => {
     expect(section).toContain(`<!-- args:${name} -->`);
     expect(section).toContain(`<!-- /args:${name} -->`);
     const props = (moduleRegistry.get(name)!.schema['properties'] ?? {}) as Record<string, { description?: string }>;
-    for (const [arg, prop] of Object.entries(props)) expect(prop.description, `${name}.${arg} has a description`).toMatch(/\S/);
+    for (const [arg, prop] of Object.entries(props))
+      expect(prop.description, `${name}.${arg} has a description`).toMatch(/\S/);
   });
 
   it('regenerating is idempotent and keeps the prose', () => {
@@ -88,7 +109,9 @@ describe('docs/modules.md', () => {
   it('a section without a table gets one after its opening paragraphs', () => {
     const md = '# M\n\n## sample\n\nDo a sample thing.\n\nLonger.\n\nCheck mode: full.\n';
     const out = updateModulesMarkdown(md, [sample]);
-    expect(out).toMatch(/Longer\.\n\n<!-- args:sample -->\n\| Argument[\s\S]*<!-- \/args:sample -->\n\nCheck mode: full\.\n$/);
+    expect(out).toMatch(
+      /Longer\.\n\n<!-- args:sample -->\n\| Argument[\s\S]*<!-- \/args:sample -->\n\nCheck mode: full\.\n$/,
+    );
   });
 });
 
@@ -97,7 +120,8 @@ describe('renderModuleText', () => {
     const prose = moduleProse(moduleSection(docs, 'copy'));
     const text = renderModuleText(moduleRegistry.get('copy')!, prose);
     expect(text.split('\n')[0]).toBe('COPY  (check mode: full)');
-    for (const heading of ['ARGUMENTS', 'CHECK MODE', 'RETURN VALUES', 'EXAMPLE']) expect(text).toMatch(new RegExp(`^${heading}$`, 'm'));
+    for (const heading of ['ARGUMENTS', 'CHECK MODE', 'RETURN VALUES', 'EXAMPLE'])
+      expect(text).toMatch(new RegExp(`^${heading}$`, 'm'));
     expect(text).toMatch(/^ {2}dest {2}\(string, required\)$/m);
     expect(text).toContain(prose.example!.split('\n')[0]!);
   });

@@ -20,7 +20,11 @@ interface Run {
   out: string;
   dir: string;
   /** The --json task results. */
-  results: Array<{ status: string; msg?: string; error?: { code: string; message: string; source?: { file: string; line: number; col: number } } }>;
+  results: Array<{
+    status: string;
+    msg?: string;
+    error?: { code: string; message: string; source?: { file: string; line: number; col: number } };
+  }>;
 }
 
 const STACK_LINE = /^\s+at .+[:(]/m;
@@ -30,18 +34,44 @@ async function run(tasks: string[], setup: (dir: string) => void = () => {}, ext
   const dir = mkdtempSync(path.join(tmpdir(), 'bosun-error-paths-'));
   writeFileSync(path.join(dir, 'hosts'), 'localhost ansible_connection=local\n');
   setup(dir);
-  const play = ['- hosts: all', '  gather_facts: false', '  tasks:', ...tasks.map((t) => t.replaceAll('@DIR@', dir)), ''].join('\n');
+  const play = [
+    '- hosts: all',
+    '  gather_facts: false',
+    '  tasks:',
+    ...tasks.map((t) => t.replaceAll('@DIR@', dir)),
+    '',
+  ].join('\n');
   writeFileSync(path.join(dir, 'site.yml'), play);
   const args = ['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts'), ...extra];
   const once = async (more: string[]): Promise<string> => {
     let out = '';
-    await main([...args, ...more], { out: (t) => { out += t; }, err: (t) => { out += t; }, isTTY: false });
+    await main([...args, ...more], {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        out += t;
+      },
+      isTTY: false,
+    });
     return out;
   };
   let text = '';
-  const code = await main(args, { out: (t) => { text += t; }, err: (t) => { text += t; }, isTTY: false });
+  const code = await main(args, {
+    out: (t) => {
+      text += t;
+    },
+    err: (t) => {
+      text += t;
+    },
+    isTTY: false,
+  });
   const json = await once(['--json', '-vvv']);
-  const results = json.trim().split('\n').map((l) => JSON.parse(l) as { type: string; status: string }).filter((e) => e.type === 'task_result') as Run['results'];
+  const results = json
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; status: string })
+    .filter((e) => e.type === 'task_result') as Run['results'];
   return { code, out: `${text}\n${await once(['-vvv'])}`, dir, results };
 }
 
@@ -66,27 +96,47 @@ describe('copy of a controller folder', () => {
   };
 
   it('with a link back to a folder above it (a loop): failed, naming the link, with a hint; nothing written', async () => {
-    const r = await run(['    - copy: { src: tree/, dest: "@DIR@/out/" }'], (d) => symlinkSync('..', path.join(tree(d), 'sub/up')));
-    expectFailedInWords(r, /cannot copy tree\/sub\/up: a symbolic link loop \(it leads back to .*\/files\/tree, a folder it is in\)/);
+    const r = await run(['    - copy: { src: tree/, dest: "@DIR@/out/" }'], (d) =>
+      symlinkSync('..', path.join(tree(d), 'sub/up')),
+    );
+    expectFailedInWords(
+      r,
+      /cannot copy tree\/sub\/up: a symbolic link loop \(it leads back to .*\/files\/tree, a folder it is in\)/,
+    );
     expect(r.out).toContain('hint: links in a copied folder are followed');
-    expect(r.results.at(-1)?.error).toMatchObject({ code: 'CONTROLLER_FILE', source: { file: path.join(r.dir, 'site.yml'), line: 4, col: 7 } });
+    expect(r.results.at(-1)?.error).toMatchObject({
+      code: 'CONTROLLER_FILE',
+      source: { file: path.join(r.dir, 'site.yml'), line: 4, col: 7 },
+    });
     expect(existsSync(path.join(r.dir, 'out'))).toBe(false);
   });
 
   it('with a link to itself (ELOOP): failed with the OS reason', async () => {
-    const r = await run(['    - copy: { src: tree/, dest: "@DIR@/out/" }'], (d) => symlinkSync('self', path.join(tree(d), 'self')));
-    expectFailedInWords(r, /cannot copy tree\/self on the controller: too many levels of symbolic links \(a symlink loop\) \(ELOOP\)/);
+    const r = await run(['    - copy: { src: tree/, dest: "@DIR@/out/" }'], (d) =>
+      symlinkSync('self', path.join(tree(d), 'self')),
+    );
+    expectFailedInWords(
+      r,
+      /cannot copy tree\/self on the controller: too many levels of symbolic links \(a symlink loop\) \(ELOOP\)/,
+    );
     expect(r.results.at(-1)?.error?.code).toBe('CONTROLLER_FILE');
   });
 
   it('with a dangling link: failed, naming the link and where it points', async () => {
-    const r = await run(['    - copy: { src: tree, dest: "@DIR@/out/" }'], (d) => symlinkSync('../nowhere', path.join(tree(d), 'sub/dangling')));
-    expectFailedInWords(r, /cannot copy tree\/sub\/dangling: it is a symbolic link to '\.\.\/nowhere', which does not exist/);
+    const r = await run(['    - copy: { src: tree, dest: "@DIR@/out/" }'], (d) =>
+      symlinkSync('../nowhere', path.join(tree(d), 'sub/dangling')),
+    );
+    expectFailedInWords(
+      r,
+      /cannot copy tree\/sub\/dangling: it is a symbolic link to '\.\.\/nowhere', which does not exist/,
+    );
     expect(r.out).toContain('hint: links in a copied folder are followed: remove the link or create what it points to');
   });
 
   it('a link to a sibling folder is no loop: copied', async () => {
-    const r = await run(['    - copy: { src: tree/, dest: "@DIR@/out/" }'], (d) => symlinkSync('sub', path.join(tree(d), 'alias')));
+    const r = await run(['    - copy: { src: tree/, dest: "@DIR@/out/" }'], (d) =>
+      symlinkSync('sub', path.join(tree(d), 'alias')),
+    );
     expect(r.code).toBe(0);
     expect(existsSync(path.join(r.dir, 'out/alias'))).toBe(true);
   });
@@ -94,8 +144,14 @@ describe('copy of a controller folder', () => {
   it('a file the OS refuses to read (EACCES): failed with the path and what to check', async () => {
     const real = fs.promises.readFile;
     vi.spyOn(fs.promises, 'readFile').mockImplementation(async (...a: Parameters<typeof real>) => {
-      if (String(a[0]).endsWith('/files/tree/a')) {
-        throw Object.assign(new Error(`EACCES: permission denied, open '${String(a[0])}'`), { code: 'EACCES', errno: -13, syscall: 'open', path: String(a[0]) });
+      const file = a[0];
+      if (typeof file === 'string' && file.endsWith('/files/tree/a')) {
+        throw Object.assign(new Error(`EACCES: permission denied, open '${file}'`), {
+          code: 'EACCES',
+          errno: -13,
+          syscall: 'open',
+          path: file,
+        });
       }
       return real(...a);
     });
@@ -107,7 +163,9 @@ describe('copy of a controller folder', () => {
 
 describe('template', () => {
   it('of a folder: failed, "it is a folder, not a file"', async () => {
-    const r = await run(['    - template: { src: conf, dest: "@DIR@/out" }'], (d) => mkdirSync(path.join(d, 'templates/conf'), { recursive: true }));
+    const r = await run(['    - template: { src: conf, dest: "@DIR@/out" }'], (d) =>
+      mkdirSync(path.join(d, 'templates/conf'), { recursive: true }),
+    );
     expectFailedInWords(r, /cannot read the template conf on the controller: it is a folder, not a file/);
     expect(r.results.at(-1)?.error?.code).toBe('CONTROLLER_FILE');
   });
@@ -115,11 +173,19 @@ describe('template', () => {
   it('of a file that is not UTF-8: failed with the byte, its line and column in the template, and the fix; nothing written', async () => {
     const r = await run(['    - template: { src: motd.j2, dest: "@DIR@/out" }'], (d) => {
       mkdirSync(path.join(d, 'templates'));
-      writeFileSync(path.join(d, 'templates/motd.j2'), Buffer.concat([Buffer.from('Welcome\n'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])]));
+      writeFileSync(
+        path.join(d, 'templates/motd.j2'),
+        Buffer.concat([Buffer.from('Welcome\n'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])]),
+      );
     });
     expectFailedInWords(r, /the template motd\.j2 is not UTF-8 text: byte 0xe9 at line 2, column 4/);
-    expect(r.out).toMatch(/ERROR \[ENCODING\] .*templates\/motd\.j2:2:4: .*\n {2}2 \| caf.\n {4}\| {4}\^\nhint: convert it to UTF-8 \(for example: iconv -f latin1 -t utf-8 /);
-    expect(r.results.at(-1)?.error).toMatchObject({ code: 'ENCODING', source: { file: path.join(r.dir, 'templates/motd.j2'), line: 2, col: 4 } });
+    expect(r.out).toMatch(
+      /ERROR \[ENCODING\] .*templates\/motd\.j2:2:4: .*\n {2}2 \| caf.\n {4}\| {4}\^\nhint: convert it to UTF-8 \(for example: iconv -f latin1 -t utf-8 /,
+    );
+    expect(r.results.at(-1)?.error).toMatchObject({
+      code: 'ENCODING',
+      source: { file: path.join(r.dir, 'templates/motd.j2'), line: 2, col: 4 },
+    });
     expect(existsSync(path.join(r.dir, 'out'))).toBe(false);
   });
 
@@ -135,14 +201,21 @@ describe('template', () => {
 
 describe('fetch', () => {
   it('to a dest under a file (EEXIST): failed, naming the folder it cannot create', async () => {
-    const r = await run(['    - fetch: { src: /etc/hostname, dest: "@DIR@/afile/x", flat: true }'], (d) => writeFileSync(path.join(d, 'afile'), 'x'));
+    const r = await run(['    - fetch: { src: /etc/hostname, dest: "@DIR@/afile/x", flat: true }'], (d) =>
+      writeFileSync(path.join(d, 'afile'), 'x'),
+    );
     expectFailedInWords(r, /cannot create the folder .*\/afile on the controller: it already exists \(EEXIST\)/);
     expect(r.out).toContain('hint: something of that name is in the way');
   });
 
   it('over a folder (EISDIR): failed in words', async () => {
-    const r = await run(['    - fetch: { src: /etc/hostname, dest: "@DIR@/adir", flat: true }'], (d) => mkdirSync(path.join(d, 'adir')));
-    expectFailedInWords(r, /cannot write .*\/adir on the controller: it is a folder, not a file \(EISDIR\)|cannot write .*\/adir on the controller: .*\(E[A-Z]+\)/);
+    const r = await run(['    - fetch: { src: /etc/hostname, dest: "@DIR@/adir", flat: true }'], (d) =>
+      mkdirSync(path.join(d, 'adir')),
+    );
+    expectFailedInWords(
+      r,
+      /cannot write .*\/adir on the controller: it is a folder, not a file \(EISDIR\)|cannot write .*\/adir on the controller: .*\(E[A-Z]+\)/,
+    );
   });
 });
 
@@ -153,28 +226,38 @@ describe('toBool on a value that is not a boolean', () => {
   });
 });
 
-const canSu = process.getuid?.() === 0 && existsSync('/usr/bin/su') && (() => {
-  try {
-    return execFileSync('su', ['nobody', '-s', '/bin/sh', '-c', 'id -u'], { encoding: 'utf8' }).trim() !== '0';
-  } catch {
-    return false;
-  }
-})();
+const canSu =
+  process.getuid?.() === 0 &&
+  existsSync('/usr/bin/su') &&
+  (() => {
+    try {
+      return execFileSync('su', ['nobody', '-s', '/bin/sh', '-c', 'id -u'], { encoding: 'utf8' }).trim() !== '0';
+    } catch {
+      return false;
+    }
+  })();
 
 describe.skipIf(!canSu)('permission errors under become (su to nobody, local connection)', () => {
   const asNobody = ['      become: true', '      become_user: nobody', '      become_method: su'];
 
-  it('copy into /root: failed with the shell\'s reason', async () => {
+  it("copy into /root: failed with the shell's reason", async () => {
     const r = await run(['    - copy: { content: "x", dest: /root/bosun-error-paths-nobody }', ...asNobody]);
-    expectFailedInWords(r, /cannot write \/root\/bosun-error-paths-nobody: cannot write \/root\/\.bosun-tmp-\w+ as nobody: cannot create \/root\/\.bosun-tmp-\w+: Permission denied/);
+    expectFailedInWords(
+      r,
+      /cannot write \/root\/bosun-error-paths-nobody: cannot write \/root\/\.bosun-tmp-\w+ as nobody: cannot create \/root\/\.bosun-tmp-\w+: Permission denied/,
+    );
     expect(existsSync('/root/bosun-error-paths-nobody')).toBe(false);
   });
 
   it('copy --diff over a file the become user may not read: failed, "cannot read ... as nobody" (was an internal error)', async () => {
-    const r = await run(['    - copy: { content: "y", dest: "@DIR@/secret" }', ...asNobody], (d) => {
-      fs.chmodSync(d, 0o755);
-      writeFileSync(path.join(d, 'secret'), 'x', { mode: 0o600 });
-    }, ['--diff']);
+    const r = await run(
+      ['    - copy: { content: "y", dest: "@DIR@/secret" }', ...asNobody],
+      (d) => {
+        fs.chmodSync(d, 0o755);
+        writeFileSync(path.join(d, 'secret'), 'x', { mode: 0o600 });
+      },
+      ['--diff'],
+    );
     expectFailedInWords(r, /cannot read .*\/secret as nobody: cannot open .*\/secret: Permission denied/);
     expect(readFileSync(path.join(r.dir, 'secret'), 'utf8')).toBe('x');
   });
@@ -185,6 +268,9 @@ describe.skipIf(!canSu)('permission errors under become (su to nobody, local con
       writeFileSync(path.join(d, 'files/x'), 'x\n');
       execFileSync('tar', ['czf', 'a.tgz', 'x'], { cwd: path.join(d, 'files') });
     });
-    expectFailedInWords(r, /cannot write \/root\/\.bosun-archive-\w+ as nobody: cannot create \/root\/\.bosun-archive-\w+: Permission denied/);
+    expectFailedInWords(
+      r,
+      /cannot write \/root\/\.bosun-archive-\w+ as nobody: cannot create \/root\/\.bosun-archive-\w+: Permission denied/,
+    );
   });
 });

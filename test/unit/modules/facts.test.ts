@@ -5,12 +5,30 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../src/connection/local.js';
 import type { Connection } from '../../../src/connection/types.js';
-import { factsScript, factVars, gatherFacts, type FactSubset, mergeFacts, networkFacts, osReleaseValue, parseEnv, parseFacts, parseIpAddrLine, parseProcRoute, resolveSubsets } from '../../../src/modules/lib/facts.js';
+import {
+  factsScript,
+  factVars,
+  gatherFacts,
+  type FactSubset,
+  mergeFacts,
+  networkFacts,
+  osReleaseValue,
+  parseEnv,
+  parseFacts,
+  parseIpAddrLine,
+  parseProcRoute,
+  resolveSubsets,
+} from '../../../src/modules/lib/facts.js';
 import setup from '../../../src/modules/setup.js';
 import type { ModuleContext } from '../../../src/modules/types.js';
 
 /** The os-release lines as the facts script prints them (`os_` prefixed). */
-const osRelease = (text: string): string => text.trim().split('\n').map((l) => `os_${l}`).join('\n');
+const osRelease = (text: string): string =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => `os_${l}`)
+    .join('\n');
 
 const OS_RELEASES: Record<string, { text: string; extra?: string; expected: Record<string, string> }> = {
   debian: {
@@ -21,7 +39,14 @@ VERSION="12 (bookworm)"
 VERSION_CODENAME=bookworm
 ID=debian`,
     extra: 'debian_version=12.11',
-    expected: { distribution: 'Debian', distribution_version: '12.11', distribution_major_version: '12', distribution_minor_version: '11', distribution_release: 'bookworm', os_family: 'Debian' },
+    expected: {
+      distribution: 'Debian',
+      distribution_version: '12.11',
+      distribution_major_version: '12',
+      distribution_minor_version: '11',
+      distribution_release: 'bookworm',
+      os_family: 'Debian',
+    },
   },
   ubuntu: {
     text: `PRETTY_NAME="Ubuntu 22.04.4 LTS"
@@ -33,7 +58,14 @@ ID=ubuntu
 ID_LIKE=debian
 UBUNTU_CODENAME=jammy`,
     extra: 'debian_version=bookworm/sid',
-    expected: { distribution: 'Ubuntu', distribution_version: '22.04', distribution_major_version: '22', distribution_minor_version: '04', distribution_release: 'jammy', os_family: 'Debian' },
+    expected: {
+      distribution: 'Ubuntu',
+      distribution_version: '22.04',
+      distribution_major_version: '22',
+      distribution_minor_version: '04',
+      distribution_release: 'jammy',
+      os_family: 'Debian',
+    },
   },
   rocky: {
     text: `NAME="Rocky Linux"
@@ -43,7 +75,14 @@ ID_LIKE="rhel centos fedora"
 VERSION_ID="9.3"
 PLATFORM_ID="platform:el9"
 PRETTY_NAME="Rocky Linux 9.3 (Blue Onyx)"`,
-    expected: { distribution: 'Rocky', distribution_version: '9.3', distribution_major_version: '9', distribution_minor_version: '3', distribution_release: 'Blue Onyx', os_family: 'RedHat' },
+    expected: {
+      distribution: 'Rocky',
+      distribution_version: '9.3',
+      distribution_major_version: '9',
+      distribution_minor_version: '3',
+      distribution_release: 'Blue Onyx',
+      os_family: 'RedHat',
+    },
   },
   openeuler: {
     text: `NAME="openEuler"
@@ -52,7 +91,14 @@ ID="openEuler"
 VERSION_ID="22.03"
 PRETTY_NAME="openEuler 22.03 (LTS-SP3)"
 ANSI_COLOR="0;31"`,
-    expected: { distribution: 'openEuler', distribution_version: '22.03', distribution_major_version: '22', distribution_minor_version: '03', distribution_release: 'LTS-SP3', os_family: 'RedHat' },
+    expected: {
+      distribution: 'openEuler',
+      distribution_version: '22.03',
+      distribution_major_version: '22',
+      distribution_minor_version: '03',
+      distribution_release: 'LTS-SP3',
+      os_family: 'RedHat',
+    },
   },
   alpine: {
     text: `NAME="Alpine Linux"
@@ -60,7 +106,14 @@ ID=alpine
 VERSION_ID=3.19.1
 PRETTY_NAME="Alpine Linux v3.19"`,
     extra: 'alpine_release=3.19.1',
-    expected: { distribution: 'Alpine', distribution_version: '3.19.1', distribution_major_version: '3', distribution_minor_version: '19', distribution_release: 'NA', os_family: 'Alpine' },
+    expected: {
+      distribution: 'Alpine',
+      distribution_version: '3.19.1',
+      distribution_major_version: '3',
+      distribution_minor_version: '19',
+      distribution_release: 'NA',
+      os_family: 'Alpine',
+    },
   },
   unknown: {
     text: `NAME='Some Linux'
@@ -89,17 +142,29 @@ describe('network facts', () => {
   it('default route and address from ip', () => {
     const facts = networkFacts(
       'default via 192.0.2.1 dev eth0 proto dhcp src 192.0.2.2 metric 100',
-      ['1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
+      [
+        '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
         '4: eth0    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0\\       valid_lft forever preferred_lft forever',
         '5: eth1    inet 10.1.0.7/16 brd 10.1.255.255 scope global eth1',
-        '5: eth1    inet 10.1.0.8/16 scope global secondary eth1'],
-      [], [],
+        '5: eth1    inet 10.1.0.8/16 scope global secondary eth1',
+      ],
+      [],
+      [],
       (k) => ({ dev_mac: '02:fc:00:00:00:01', dev_mtu: '1400', dev_type: '1', interfaces: 'eth0 eth1 lo ' })[k] ?? '',
     );
     expect(facts).toEqual({
       default_ipv4: {
-        address: '192.0.2.2', alias: 'eth0', broadcast: '192.0.2.255', gateway: '192.0.2.1', interface: 'eth0',
-        netmask: '255.255.255.0', network: '192.0.2.0', prefix: '24', macaddress: '02:fc:00:00:00:01', mtu: 1400, type: 'ether',
+        address: '192.0.2.2',
+        alias: 'eth0',
+        broadcast: '192.0.2.255',
+        gateway: '192.0.2.1',
+        interface: 'eth0',
+        netmask: '255.255.255.0',
+        network: '192.0.2.0',
+        prefix: '24',
+        macaddress: '02:fc:00:00:00:01',
+        mtu: 1400,
+        type: 'ether',
       },
       all_ipv4_addresses: ['192.0.2.2', '10.1.0.7', '10.1.0.8'],
       interfaces: ['eth0', 'eth1', 'lo'],
@@ -107,7 +172,12 @@ describe('network facts', () => {
   });
 
   it('a veth name with @peer, and no default route', () => {
-    expect(parseIpAddrLine('9: veth0@if8    inet 172.17.0.2/16 brd 172.17.255.255 scope global veth0')).toEqual({ interface: 'veth0', address: '172.17.0.2', prefix: 16, broadcast: '172.17.255.255' });
+    expect(parseIpAddrLine('9: veth0@if8    inet 172.17.0.2/16 brd 172.17.255.255 scope global veth0')).toEqual({
+      interface: 'veth0',
+      address: '172.17.0.2',
+      prefix: 16,
+      broadcast: '172.17.255.255',
+    });
     expect(networkFacts(undefined, [], [], []).default_ipv4).toEqual({});
   });
 
@@ -117,8 +187,17 @@ describe('network facts', () => {
       'eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0',
     ];
     expect(parseProcRoute(proc)).toEqual({ interface: 'eth0', gateway: '192.0.2.1' });
-    const facts = networkFacts(undefined, [], proc, ['eth0      Link encap:Ethernet  HWaddr 02:42:AC:11:00:02', '          inet addr:192.0.2.2  Bcast:192.0.2.255  Mask:255.255.255.0']);
-    expect(facts['default_ipv4']).toMatchObject({ address: '192.0.2.2', gateway: '192.0.2.1', interface: 'eth0', prefix: '24', network: '192.0.2.0' });
+    const facts = networkFacts(undefined, [], proc, [
+      'eth0      Link encap:Ethernet  HWaddr 02:42:AC:11:00:02',
+      '          inet addr:192.0.2.2  Bcast:192.0.2.255  Mask:255.255.255.0',
+    ]);
+    expect(facts['default_ipv4']).toMatchObject({
+      address: '192.0.2.2',
+      gateway: '192.0.2.1',
+      interface: 'eth0',
+      prefix: '24',
+      network: '192.0.2.0',
+    });
     expect(facts['all_ipv4_addresses']).toEqual(['192.0.2.2']);
   });
 });
@@ -139,27 +218,77 @@ describe('other facts', () => {
 
   it('service manager, package manager, memory, user, date', () => {
     const out = [
-      'pid1=init', 'openrc=1', 'pkg=apk', 'nproc=4', 'vcpus=4', 'mem_MemTotal=8046120', 'mem_MemFree=1024000', 'mem_Buffers=102400', 'mem_Cached=2048000',
-      'user_id=alice', 'user_uid=1000', 'user_gid=1000', 'real_uid=1000', 'real_gid=1000', 'home=/home/alice', 'passwd=alice:x:1000:1000:Alice A,,,:/home/alice:/bin/bash',
-      'dt_epoch=1700000000', 'dt_nanos=123456789', 'dt_local=2023-11-15T08:13:20', 'dt_tz=CET', 'dt_offset=+0100', 'dt_weekday=Wednesday', 'dt_wday=3', 'dt_week=46',
+      'pid1=init',
+      'openrc=1',
+      'pkg=apk',
+      'nproc=4',
+      'vcpus=4',
+      'mem_MemTotal=8046120',
+      'mem_MemFree=1024000',
+      'mem_Buffers=102400',
+      'mem_Cached=2048000',
+      'user_id=alice',
+      'user_uid=1000',
+      'user_gid=1000',
+      'real_uid=1000',
+      'real_gid=1000',
+      'home=/home/alice',
+      'passwd=alice:x:1000:1000:Alice A,,,:/home/alice:/bin/bash',
+      'dt_epoch=1700000000',
+      'dt_nanos=123456789',
+      'dt_local=2023-11-15T08:13:20',
+      'dt_tz=CET',
+      'dt_offset=+0100',
+      'dt_weekday=Wednesday',
+      'dt_wday=3',
+      'dt_week=46',
     ].join('\n');
     const f = parseFacts(out, resolveSubsets(['all']));
-    expect(f).toMatchObject({ service_mgr: 'openrc', pkg_mgr: 'apk', processor_vcpus: 4, memtotal_mb: 7857, memfree_mb: 1000, user_shell: '/bin/bash', user_dir: '/home/alice', user_gecos: 'Alice A,,,', user_uid: 1000 });
+    expect(f).toMatchObject({
+      service_mgr: 'openrc',
+      pkg_mgr: 'apk',
+      processor_vcpus: 4,
+      memtotal_mb: 7857,
+      memfree_mb: 1000,
+      user_shell: '/bin/bash',
+      user_dir: '/home/alice',
+      user_gecos: 'Alice A,,,',
+      user_uid: 1000,
+    });
     expect(f['memory_mb']).toMatchObject({ real: { total: 7857, free: 1000, used: 6857 }, nocache: { free: 3100 } });
-    expect(f['date_time']).toMatchObject({ epoch: '1700000000', iso8601: '2023-11-14T22:13:20Z', iso8601_micro: '2023-11-14T22:13:20.123456Z', date: '2023-11-15', time: '08:13:20', tz: 'CET', tz_offset: '+0100', weekday: 'Wednesday', year: '2023', hour: '08' });
+    expect(f['date_time']).toMatchObject({
+      epoch: '1700000000',
+      iso8601: '2023-11-14T22:13:20Z',
+      iso8601_micro: '2023-11-14T22:13:20.123456Z',
+      date: '2023-11-15',
+      time: '08:13:20',
+      tz: 'CET',
+      tz_offset: '+0100',
+      weekday: 'Wednesday',
+      year: '2023',
+      hour: '08',
+    });
     expect(parseFacts('pid1=systemd\n', new Set(['service_mgr']))['service_mgr']).toBe('systemd');
     expect(parseFacts('pid1=init\nrun_systemd=1\n', new Set(['service_mgr']))['service_mgr']).toBe('systemd');
     expect(parseFacts('pid1=sshd\n', new Set(['service_mgr']))['service_mgr']).toBe('sshd');
   });
 
   it('the environment: env -0 keeps values with newlines; plain env works too', () => {
-    expect(parseEnv('PATH=/bin:/usr/bin\0MULTI=a\nb=c\0EMPTY=\0')).toEqual({ PATH: '/bin:/usr/bin', MULTI: 'a\nb=c', EMPTY: '' });
+    expect(parseEnv('PATH=/bin:/usr/bin\0MULTI=a\nb=c\0EMPTY=\0')).toEqual({
+      PATH: '/bin:/usr/bin',
+      MULTI: 'a\nb=c',
+      EMPTY: '',
+    });
     expect(parseEnv('PATH=/bin\nHOME=/root\n')).toEqual({ PATH: '/bin', HOME: '/root' });
   });
 
   it('exposes ansible_facts (unprefixed) and ansible_* names; setup results merge in', () => {
     const vars = factVars({ distribution: 'Debian', bosun_arch: 'amd64' });
-    expect(vars).toEqual({ ansible_facts: { distribution: 'Debian', bosun_arch: 'amd64' }, ansible_distribution: 'Debian', bosun_arch: 'amd64' });
+    expect(vars).toEqual({
+      ansible_facts: { distribution: 'Debian', bosun_arch: 'amd64' },
+      ansible_distribution: 'Debian',
+      bosun_arch: 'amd64',
+    });
     const merged = mergeFacts(vars, { ansible_distribution: 'Ubuntu', ansible_memtotal_mb: 100 });
     expect(merged['ansible_facts']).toEqual({ distribution: 'Ubuntu', bosun_arch: 'amd64', memtotal_mb: 100 });
     expect(merged['ansible_memtotal_mb']).toBe(100);
@@ -177,7 +306,10 @@ describe('gather_subset', () => {
     [['!all', 'network'], [...min, 'network'].sort()],
     [['!hardware'], [...min, 'network', 'virtual'].sort()],
     [['!all', '!min', 'distribution'], ['distribution']],
-    [['!env'], ['date_time', 'distribution', 'hardware', 'network', 'pkg_mgr', 'platform', 'service_mgr', 'user', 'virtual']],
+    [
+      ['!env'],
+      ['date_time', 'distribution', 'hardware', 'network', 'pkg_mgr', 'platform', 'service_mgr', 'user', 'virtual'],
+    ],
   ])('%j', (spec, expected) => expect(sorted(spec)).toEqual(expected));
 
   it('an unknown subset is an error', () => {
@@ -193,10 +325,30 @@ describe('gather_subset', () => {
 });
 
 /** Commands the facts script may call, each replaced by a wrapper that logs its name and runs the real one (or a fake). */
-const COMMANDS = ['uname', 'hostname', 'id', 'getent', 'grep', 'date', 'nproc', 'ip', 'env', 'sed', 'cat', 'ls', 'tr', 'awk', 'systemd-detect-virt', 'ifconfig'];
+const COMMANDS = [
+  'uname',
+  'hostname',
+  'id',
+  'getent',
+  'grep',
+  'date',
+  'nproc',
+  'ip',
+  'env',
+  'sed',
+  'cat',
+  'ls',
+  'tr',
+  'awk',
+  'systemd-detect-virt',
+  'ifconfig',
+];
 
 /** Run the facts script with `sh` here, the commands on PATH logged; `fakes` replaces (script text) or removes (null) commands. */
-function runScript(subsets: ReadonlySet<FactSubset>, fakes: Record<string, string | null> = {}): { facts: Record<string, unknown>; stdout: string; calls: string[] } {
+function runScript(
+  subsets: ReadonlySet<FactSubset>,
+  fakes: Record<string, string | null> = {},
+): { facts: Record<string, unknown>; stdout: string; calls: string[] } {
   const bin = mkdtempSync(path.join(tmpdir(), 'bosun-facts-bin-'));
   const log = path.join(bin, 'calls.log');
   for (const name of COMMANDS) {
@@ -212,17 +364,24 @@ function runScript(subsets: ReadonlySet<FactSubset>, fakes: Record<string, strin
     chmodSync(path.join(bin, name), 0o755);
   }
   writeFileSync(log, '');
-  const stdout = execFileSync('/bin/sh', ['-c', 'export LC_ALL=C LANG=C\n( eval "$1" ) </dev/null', 'facts', factsScript(subsets)], {
-    encoding: 'utf8', env: { PATH: bin, HOME: process.env['HOME'] ?? '/' }, stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const stdout = execFileSync(
+    '/bin/sh',
+    ['-c', 'export LC_ALL=C LANG=C\n( eval "$1" ) </dev/null', 'facts', factsScript(subsets)],
+    {
+      encoding: 'utf8',
+      env: { PATH: bin, HOME: process.env['HOME'] ?? '/' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   return { facts: parseFacts(stdout, subsets), stdout, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
 describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () => {
-  it('reads files with the shell\'s own read: no cat, sed, grep, ls or tr, one process per command still needed', () => {
+  it("reads files with the shell's own read: no cat, sed, grep, ls or tr, one process per command still needed", () => {
     const { calls } = runScript(resolveSubsets(['all']));
     expect(calls.filter((c) => ['cat', 'sed', 'grep', 'ls', 'tr'].includes(c))).toEqual([]);
-    for (const once of ['uname', 'hostname', 'id', 'date', 'nproc', 'awk', 'env']) expect(calls.filter((c) => c === once)).toEqual([once]);
+    for (const once of ['uname', 'hostname', 'id', 'date', 'nproc', 'awk', 'env'])
+      expect(calls.filter((c) => c === once)).toEqual([once]);
     expect(calls.length).toBeLessThanOrEqual(12);
   });
 
@@ -235,15 +394,22 @@ describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () =
     expect(f('user_id')).toBe(userInfo().username);
     expect(f('user_dir')).toBe(userInfo().homedir);
     const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-    expect(f('processor_vcpus')).toBe(cpuinfo.split('\n').filter((l) => l.startsWith('processor')).length || f('processor_nproc'));
+    expect(f('processor_vcpus')).toBe(
+      cpuinfo.split('\n').filter((l) => l.startsWith('processor')).length || f('processor_nproc'),
+    );
     const memTotal = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
     expect(f('memtotal_mb')).toBe(Math.floor(memTotal / 1024));
     expect(stdout).toContain(`\npid1=${readFileSync('/proc/1/comm', 'utf8').replace(/\n$/, '')}\n`);
-    expect(f('interfaces')).toEqual(readdirSync('/sys/class/net').filter((n) => !n.startsWith('.')).sort());
+    expect(f('interfaces')).toEqual(
+      readdirSync('/sys/class/net')
+        .filter((n) => !n.startsWith('.'))
+        .sort(),
+    );
     expect(f('kernel')).toBe(readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim());
     expect(f('kernel_version')).toBe(readFileSync('/proc/sys/kernel/version', 'utf8').trim());
     const osRelease = readFileSync('/etc/os-release', 'utf8');
-    for (const line of osRelease.split('\n').filter((l) => /^[A-Z_]*=/.test(l))) expect(stdout).toContain(`\nos_${line}\n`);
+    for (const line of osRelease.split('\n').filter((l) => /^[A-Z_]*=/.test(l)))
+      expect(stdout).toContain(`\nos_${line}\n`);
   });
 
   it('splits one uname call, and falls back to the node name when hostname -f fails', () => {
@@ -252,25 +418,48 @@ describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () =
       hostname: 'exit 1',
     });
     expect(facts).toMatchObject({
-      system: 'Linux', nodename: 'box.example', hostname: 'box', fqdn: 'box.example', domain: 'example', kernel: '6.1.0-1',
-      kernel_version: '#1 SMP  PREEMPT_DYNAMIC Debian 6.1 (2024-01-01)', machine: 'aarch64', bosun_arch: 'arm64',
+      system: 'Linux',
+      nodename: 'box.example',
+      hostname: 'box',
+      fqdn: 'box.example',
+      domain: 'example',
+      kernel: '6.1.0-1',
+      kernel_version: '#1 SMP  PREEMPT_DYNAMIC Debian 6.1 (2024-01-01)',
+      machine: 'aarch64',
+      bosun_arch: 'arm64',
     });
   });
 
-  it('finds the default route\'s device in ip\'s output (as awk did: any line, not a last word) and reads its address, MTU and type', () => {
-    const ip = (routes: string): string => [
-      'case "$*" in',
-      `  *route*) printf "${routes}" ;;`,
-      '  *addr*) printf "%s\\n" "1: lo    inet 127.0.0.1/8 scope host lo\\\\       valid_lft forever preferred_lft forever" ;;',
-      'esac',
-    ].join('\n');
-    const { facts } = runScript(new Set(['network']), { ip: ip('default via 127.0.0.9 dev lo proto static metric 100\\n') });
-    expect(facts['default_ipv4']).toEqual({
-      address: '127.0.0.1', alias: 'lo', broadcast: '', gateway: '127.0.0.9', interface: 'lo', netmask: '255.0.0.0', network: '127.0.0.0', prefix: '8',
-      macaddress: '00:00:00:00:00:00', mtu: 65536, type: 'loopback',
+  it("finds the default route's device in ip's output (as awk did: any line, not a last word) and reads its address, MTU and type", () => {
+    const ip = (routes: string): string =>
+      [
+        'case "$*" in',
+        `  *route*) printf "${routes}" ;;`,
+        '  *addr*) printf "%s\\n" "1: lo    inet 127.0.0.1/8 scope host lo\\\\       valid_lft forever preferred_lft forever" ;;',
+        'esac',
+      ].join('\n');
+    const { facts } = runScript(new Set(['network']), {
+      ip: ip('default via 127.0.0.9 dev lo proto static metric 100\\n'),
     });
-    const { stdout } = runScript(new Set(['network']), { ip: ip('default via 127.0.0.9 proto static metric dev\\ndefault via 127.0.0.9 dev  lo metric 600\\n') });
-    expect(stdout).toContain('route=default via 127.0.0.9 proto static metric dev\naddr=1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n');
+    expect(facts['default_ipv4']).toEqual({
+      address: '127.0.0.1',
+      alias: 'lo',
+      broadcast: '',
+      gateway: '127.0.0.9',
+      interface: 'lo',
+      netmask: '255.0.0.0',
+      network: '127.0.0.0',
+      prefix: '8',
+      macaddress: '00:00:00:00:00:00',
+      mtu: 65536,
+      type: 'loopback',
+    });
+    const { stdout } = runScript(new Set(['network']), {
+      ip: ip('default via 127.0.0.9 proto static metric dev\\ndefault via 127.0.0.9 dev  lo metric 600\\n'),
+    });
+    expect(stdout).toContain(
+      'route=default via 127.0.0.9 proto static metric dev\naddr=1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n',
+    );
     expect(stdout).toContain('\ndev_mac=00:00:00:00:00:00\ndev_mtu=65536\ndev_type=772\n');
   });
 
@@ -278,10 +467,17 @@ describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () =
     const route = parseProcRoute(readFileSync('/proc/net/route', 'utf8').split('\n').slice(1));
     const { facts, calls } = runScript(new Set(['network']), {
       ip: null,
-      ifconfig: 'printf "%s\\n" "$1: flags=4163<UP>  mtu 1400" "        inet 192.0.2.2  netmask 255.255.255.0  broadcast 192.0.2.255"',
+      ifconfig:
+        'printf "%s\\n" "$1: flags=4163<UP>  mtu 1400" "        inet 192.0.2.2  netmask 255.255.255.0  broadcast 192.0.2.255"',
     });
     expect(calls).toEqual(route ? ['ifconfig'] : []);
-    if (route) expect(facts['default_ipv4']).toMatchObject({ interface: route.interface, gateway: route.gateway, address: '192.0.2.2', prefix: '24' });
+    if (route)
+      expect(facts['default_ipv4']).toMatchObject({
+        interface: route.interface,
+        gateway: route.gateway,
+        address: '192.0.2.2',
+        prefix: '24',
+      });
   });
 
   it('without awk: the vCPU count and the hypervisor flag from grep, as before', () => {
@@ -292,12 +488,32 @@ describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () =
 });
 
 describe('facts of this machine (local connection)', () => {
-  const conn = () => new LocalConnection({ name: 'local', type: 'local', address: 'localhost', port: 22, user: 'root', strictHostKeyChecking: false, knownHostsFiles: [], connectTimeoutMs: 5000 });
+  const conn = () =>
+    new LocalConnection({
+      name: 'local',
+      type: 'local',
+      address: 'localhost',
+      port: 22,
+      user: 'root',
+      strictHostKeyChecking: false,
+      knownHostsFiles: [],
+      connectTimeoutMs: 5000,
+    });
 
   it('gathers in one round trip', async () => {
     const c = conn();
     let calls = 0;
-    const counting: Connection = { ...c, spec: c.spec, exec: (s, o) => { calls++; return c.exec(s, o); }, connect: () => c.connect(), writeFile: c.writeFile.bind(c), readFile: c.readFile.bind(c), close: () => c.close() };
+    const counting: Connection = {
+      spec: c.spec,
+      exec: (s, o) => {
+        calls++;
+        return c.exec(s, o);
+      },
+      connect: () => c.connect(),
+      writeFile: c.writeFile.bind(c),
+      readFile: c.readFile.bind(c),
+      close: () => c.close(),
+    };
     const facts = await gatherFacts(counting);
     await c.close();
     expect(calls).toBe(1);
@@ -317,8 +533,13 @@ describe('facts of this machine (local connection)', () => {
     expect(d.kind).toBe('ok');
     const facts = d.facts!;
     expect(Object.keys(facts).sort()).toEqual([
-      'ansible_distribution', 'ansible_distribution_major_version', 'ansible_distribution_minor_version', 'ansible_distribution_release', 'ansible_distribution_version',
-      'gather_subset', 'module_setup',
+      'ansible_distribution',
+      'ansible_distribution_major_version',
+      'ansible_distribution_minor_version',
+      'ansible_distribution_release',
+      'ansible_distribution_version',
+      'gather_subset',
+      'module_setup',
     ]);
     expect(facts['gather_subset']).toEqual(['!all', '!min', 'distribution']);
   });

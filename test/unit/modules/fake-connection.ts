@@ -14,19 +14,32 @@ export interface FakeRule {
 /** A Connection that answers from rules and records scripts. */
 export class FakeConnection implements Connection {
   readonly spec: ConnectionSpec = {
-    name: 'fake', type: 'local', address: 'fake', port: 22, user: 'root', strictHostKeyChecking: true, knownHostsFiles: [], connectTimeoutMs: 1000,
+    name: 'fake',
+    type: 'local',
+    address: 'fake',
+    port: 22,
+    user: 'root',
+    strictHostKeyChecking: true,
+    knownHostsFiles: [],
+    connectTimeoutMs: 1000,
   };
   readonly scripts: string[] = [];
   constructor(private readonly rules: FakeRule[]) {}
-  async connect(): Promise<void> {}
-  async exec(script: string): Promise<ExecResult> {
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  exec(script: string): Promise<ExecResult> {
     this.scripts.push(script);
     const rule = this.rules.find((r) => r.match.test(script));
-    return { rc: 0, stdout: '', stderr: '', ...(rule?.result ?? {}) };
+    return Promise.resolve({ rc: 0, stdout: '', stderr: '', ...(rule?.result ?? {}) });
   }
-  async writeFile(): Promise<void> {}
-  async readFile(): Promise<Buffer | null> {
-    return null;
+  writeFile(): Promise<void> {
+    return Promise.resolve();
   }
-  async close(): Promise<void> {}
+  readFile(): Promise<Buffer | null> {
+    return Promise.resolve(null);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }

@@ -21,7 +21,11 @@ describe('fetch', () => {
     await expect(fs.stat(dest)).rejects.toThrow();
     const first = await h.run('fetch', { src, dest });
     expect(first).toMatchObject({ changed: true, failed: false });
-    expect(first.data).toMatchObject({ dest: expected, file: src, checksum: createHash('sha1').update('a=1\n').digest('hex') });
+    expect(first.data).toMatchObject({
+      dest: expected,
+      file: src,
+      checksum: createHash('sha1').update('a=1\n').digest('hex'),
+    });
     expect(await fs.readFile(expected, 'utf8')).toBe('a=1\n');
     expect((await h.run('fetch', { src, dest })).changed).toBe(false);
     await fs.writeFile(src, 'a=2\n');
@@ -30,7 +34,9 @@ describe('fetch', () => {
     expect(await fs.readFile(expected, 'utf8')).toBe('a=1\n');
     expect((await h.run('fetch', { src, dest })).changed).toBe(true);
     expect(await fs.readFile(expected, 'utf8')).toBe('a=2\n');
-    expect((await fs.readdir(join(dest, 'local', h.path('remote', 'etc')))).filter((n) => n.startsWith('.bosun'))).toEqual([]);
+    expect(
+      (await fs.readdir(join(dest, 'local', h.path('remote', 'etc')))).filter((n) => n.startsWith('.bosun')),
+    ).toEqual([]);
   });
 
   it('flat puts the file at dest, or dest/basename for a dest ending in /', async () => {
@@ -44,10 +50,18 @@ describe('fetch', () => {
 
   it('missing src: fails by default, ignored with fail_on_missing=false; a folder fails', async () => {
     const src = h.path('nope');
-    expect(await h.run('fetch', { src, dest: h.path('o') })).toMatchObject({ failed: true, msg: `the remote file does not exist: ${src}` });
-    expect(await h.run('fetch', { src, dest: h.path('o'), fail_on_missing: false })).toMatchObject({
-      failed: false, changed: false, msg: 'the remote file does not exist, not transferring, ignored',
+    expect(await h.run('fetch', { src, dest: h.path('o') })).toMatchObject({
+      failed: true,
+      msg: `the remote file does not exist: ${src}`,
     });
-    expect(await h.run('fetch', { src: h.dir, dest: h.path('o') })).toMatchObject({ failed: true, msg: 'remote file is a directory, fetch cannot work on directories' });
+    expect(await h.run('fetch', { src, dest: h.path('o'), fail_on_missing: false })).toMatchObject({
+      failed: false,
+      changed: false,
+      msg: 'the remote file does not exist, not transferring, ignored',
+    });
+    expect(await h.run('fetch', { src: h.dir, dest: h.path('o') })).toMatchObject({
+      failed: true,
+      msg: 'remote file is a directory, fetch cannot work on directories',
+    });
   });
 });

@@ -42,7 +42,9 @@ describe('file', () => {
   it('shows state lines in the diff', async () => {
     const p = h.path('d');
     const r = await h.run('file', { path: p, state: 'directory', mode: '0700' }, { check: true, diff: true });
-    expect(r.diff).toEqual([{ path: p, before: `path: ${p}\nstate: absent\n`, after: `path: ${p}\nstate: directory\nmode: 0700\n` }]);
+    expect(r.diff).toEqual([
+      { path: p, before: `path: ${p}\nstate: absent\n`, after: `path: ${p}\nstate: directory\nmode: 0700\n` },
+    ]);
   });
 
   it('changes only the mode of an existing file (aliases dest/name work)', async () => {
@@ -84,7 +86,12 @@ describe('file', () => {
     expect(first.changed).toBe(true);
     expect(await modeOf(p)).toBe(0o640);
     expect((await h.run('file', { path: p, state: 'touch' })).changed).toBe(true);
-    const keep = await h.run('file', { path: p, state: 'touch', modification_time: 'preserve', access_time: 'preserve' });
+    const keep = await h.run('file', {
+      path: p,
+      state: 'touch',
+      modification_time: 'preserve',
+      access_time: 'preserve',
+    });
     expect(keep.changed).toBe(false);
   });
 

@@ -44,7 +44,15 @@ describe('get_url (download: target)', () => {
     expect(first.changed).toBe(true);
     expect(await fs.readFile(dest, 'utf8')).toBe(BODY);
     expect((await fs.stat(dest)).mode & 0o777).toBe(0o600);
-    expect(first.data).toMatchObject({ dest, url: srv.url('/f/app.txt'), status_code: 200, size: BODY.length, checksum_src: sha1(BODY), checksum_dest: sha1(BODY), mode: '0600' });
+    expect(first.data).toMatchObject({
+      dest,
+      url: srv.url('/f/app.txt'),
+      status_code: 200,
+      size: BODY.length,
+      checksum_src: sha1(BODY),
+      checksum_dest: sha1(BODY),
+      mode: '0600',
+    });
     expect(first.msg).toBe(`OK (${BODY.length} bytes)`);
     expect(typeof first.data['elapsed']).toBe('number');
     const second = await h.run('get_url', args);
@@ -64,7 +72,11 @@ describe('get_url (download: target)', () => {
     expect(srv.hits.get('/f/app.txt')).toBeUndefined();
     await fs.writeFile(dest, 'old\n');
     const check2 = await h.run('get_url', args, { check: true, diff: true });
-    expect(check2.diff[0]).toEqual({ path: dest, before: `sha256: ${sha256('old\n')}\n`, after: `sha256: ${sha256(BODY)}\n` });
+    expect(check2.diff[0]).toEqual({
+      path: dest,
+      before: `sha256: ${sha256('old\n')}\n`,
+      after: `sha256: ${sha256(BODY)}\n`,
+    });
     expect(await fs.readFile(dest, 'utf8')).toBe('old\n');
     const real = await h.run('get_url', args);
     expect(real.changed).toBe(true);
@@ -100,11 +112,19 @@ describe('get_url (download: target)', () => {
   it('takes the checksum from a sha256sum-format file by the URL basename', async () => {
     srv.routes.set('/f/SHA256SUMS', { body: `${sha256('x')}  other.txt\n${sha256(BODY)} *app.txt\n` });
     const dest = h.path('app.txt');
-    const r = await h.run('get_url', { url: srv.url('/f/app.txt'), dest, checksum: `sha256:${srv.url('/f/SHA256SUMS')}` });
+    const r = await h.run('get_url', {
+      url: srv.url('/f/app.txt'),
+      dest,
+      checksum: `sha256:${srv.url('/f/SHA256SUMS')}`,
+    });
     expect(r.failed, r.msg).toBe(false);
     expect(await fs.readFile(dest, 'utf8')).toBe(BODY);
     srv.routes.set('/f/SHA256SUMS', { body: `${sha256('x')}  other.txt\n` });
-    const missing = await h.run('get_url', { url: srv.url('/f/app.txt'), dest, checksum: `sha256:${srv.url('/f/SHA256SUMS')}` });
+    const missing = await h.run('get_url', {
+      url: srv.url('/f/app.txt'),
+      dest,
+      checksum: `sha256:${srv.url('/f/SHA256SUMS')}`,
+    });
     expect(missing.msg).toBe(`Unable to find a checksum for file 'app.txt' in '${srv.url('/f/SHA256SUMS')}'`);
   });
 
@@ -114,7 +134,9 @@ describe('get_url (download: target)', () => {
       const hex = createHash(algo).update(BODY).digest('hex');
       const r = await h.run('get_url', { url: srv.url('/f/app.txt'), dest, checksum: `${algo}:${hex}` });
       expect(r.changed, r.msg).toBe(true);
-      expect((await h.run('get_url', { url: srv.url('/f/app.txt'), dest, checksum: `${algo}:${hex}` })).changed).toBe(false);
+      expect((await h.run('get_url', { url: srv.url('/f/app.txt'), dest, checksum: `${algo}:${hex}` })).changed).toBe(
+        false,
+      );
     }
   });
 
@@ -144,11 +166,26 @@ describe('get_url (download: target)', () => {
 
   it('sends headers and basic auth, and never shows the password', async () => {
     srv.routes.set('/secret', { body: 'ok\n', auth: `Basic ${Buffer.from('bob:s3cr3t-pw').toString('base64')}` });
-    const r = await h.run('get_url', { url: srv.url('/secret'), dest: h.path('s'), url_username: 'bob', url_password: 's3cr3t-pw', headers: { 'X-Token': 'abc' } }, { diff: true });
+    const r = await h.run(
+      'get_url',
+      {
+        url: srv.url('/secret'),
+        dest: h.path('s'),
+        url_username: 'bob',
+        url_password: 's3cr3t-pw',
+        headers: { 'X-Token': 'abc' },
+      },
+      { diff: true },
+    );
     expect(r.failed, r.msg).toBe(false);
     expect(srv.lastHeaders.get('/secret')?.['x-token']).toBe('abc');
     expect(JSON.stringify(r)).not.toContain('s3cr3t-pw');
-    const bad = await h.run('get_url', { url: srv.url('/secret'), dest: h.path('s2'), url_username: 'bob', url_password: 'wrong' });
+    const bad = await h.run('get_url', {
+      url: srv.url('/secret'),
+      dest: h.path('s2'),
+      url_username: 'bob',
+      url_password: 'wrong',
+    });
     expect(bad.msg).toContain('HTTP Error 401');
   });
 
@@ -183,7 +220,11 @@ describe('get_url without the needed commands on the target', () => {
     try {
       const r = await h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.path('x') });
       expect(r).toMatchObject({ failed: true, msg: "get_url needs 'curl' or 'wget' on the target (neither found)" });
-      const md5 = await h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.path('x'), checksum: `md5:${createHash('md5').update(BODY).digest('hex')}` });
+      const md5 = await h.run('get_url', {
+        url: srv.url('/f/app.txt'),
+        dest: h.path('x'),
+        checksum: `md5:${createHash('md5').update(BODY).digest('hex')}`,
+      });
       expect(md5.msg).toBe("get_url needs 'md5sum' on the target (not found)");
     } finally {
       process.env['PATH'] = path;
@@ -197,33 +238,57 @@ describe('get_url (download: controller)', () => {
   it('downloads once for concurrent hosts, caches by checksum, pushes atomically', async () => {
     const checksum = `sha256:${sha256(BODY)}`;
     const before = downloadStats.requests;
-    const runs = await Promise.all([1, 2, 3].map((i) => h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.path(`c${i}`), checksum, download: 'controller' })));
+    const runs = await Promise.all(
+      [1, 2, 3].map((i) =>
+        h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.path(`c${i}`), checksum, download: 'controller' }),
+      ),
+    );
     for (const r of runs) expect(r, r.msg).toMatchObject({ changed: true, failed: false });
     expect(srv.hits.get('/f/app.txt')).toBe(1);
     expect(downloadStats.requests - before).toBe(1);
     expect(await fs.readFile(join(cache, 'bosun', 'downloads', 'sha256', sha256(BODY)), 'utf8')).toBe(BODY);
     resetDownloads();
-    const fromCache = await h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.path('c4'), checksum }, { vars: { bosun_download: 'controller' } });
+    const fromCache = await h.run(
+      'get_url',
+      { url: srv.url('/f/app.txt'), dest: h.path('c4'), checksum },
+      { vars: { bosun_download: 'controller' } },
+    );
     expect(fromCache.msg).toMatch(/from the controller cache/);
     expect(srv.hits.get('/f/app.txt')).toBe(1);
-    expect((await h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.path('c1'), checksum, download: 'controller' })).changed).toBe(false);
+    expect(
+      (await h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.path('c1'), checksum, download: 'controller' }))
+        .changed,
+    ).toBe(false);
     expect(await leftovers()).toEqual([]);
   });
 
   it('predicts force without a checksum exactly by downloading on the controller only', async () => {
     const dest = h.path('f');
     await fs.writeFile(dest, BODY);
-    const same = await h.run('get_url', { url: srv.url('/f/app.txt'), dest, force: true, download: 'controller' }, { check: true });
+    const same = await h.run(
+      'get_url',
+      { url: srv.url('/f/app.txt'), dest, force: true, download: 'controller' },
+      { check: true },
+    );
     expect(same.changed).toBe(false);
     await fs.writeFile(dest, 'other\n');
-    const diff = await h.run('get_url', { url: srv.url('/f/app.txt'), dest, force: true, download: 'controller' }, { check: true });
+    const diff = await h.run(
+      'get_url',
+      { url: srv.url('/f/app.txt'), dest, force: true, download: 'controller' },
+      { check: true },
+    );
     expect(diff.changed).toBe(true);
     expect(await fs.readFile(dest, 'utf8')).toBe('other\n');
   });
 
   it('a checksum mismatch fails and caches nothing', async () => {
     const wrong = sha256('nope');
-    const r = await h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.path('m'), checksum: `sha256:${wrong}`, download: 'controller' });
+    const r = await h.run('get_url', {
+      url: srv.url('/f/app.txt'),
+      dest: h.path('m'),
+      checksum: `sha256:${wrong}`,
+      download: 'controller',
+    });
     expect(r.failed).toBe(true);
     expect(r.msg).toBe(`The checksum for ${srv.url('/f/app.txt')} did not match ${wrong}; it was ${sha256(BODY)}.`);
     expect(await fs.readdir(h.dir)).toEqual([]);

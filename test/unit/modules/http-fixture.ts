@@ -65,7 +65,10 @@ export async function startServer(): Promise<TestServer> {
         return;
       }
       const body = route.body ?? '';
-      res.writeHead(route.status ?? 200, { 'content-length': String(Buffer.byteLength(body)), ...(route.headers ?? {}) });
+      res.writeHead(route.status ?? 200, {
+        'content-length': String(Buffer.byteLength(body)),
+        ...(route.headers ?? {}),
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     });
   });
@@ -73,8 +76,15 @@ export async function startServer(): Promise<TestServer> {
   const port = (server.address() as AddressInfo).port;
   return {
     url: (p) => `http://127.0.0.1:${port}${p}`,
-    routes, hits, lastHeaders, lastBody,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    routes,
+    hits,
+    lastHeaders,
+    lastBody,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -89,4 +99,3 @@ export async function binWithout(omit: string[]): Promise<string> {
   }
   return dir;
 }
-

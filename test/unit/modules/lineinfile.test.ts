@@ -10,15 +10,45 @@ afterEach(() => h.teardown());
 const cases: Array<[string, string, Record<string, unknown>, string, string]> = [
   ['appends at EOF', 'a\nb\n', { line: 'c' }, 'a\nb\nc\n', 'line added'],
   ['adds a newline to an unterminated last line', 'a', { line: 'c' }, 'a\nc\n', 'line added'],
-  ['replaces the last regexp match', 'x=1\ny=2\nx=3\n', { regexp: '^x=', line: 'x=9' }, 'x=1\ny=2\nx=9\n', 'line replaced'],
-  ['replaces the first match with firstmatch', 'x=1\nx=3\n', { regexp: '^x=', line: 'x=9', firstmatch: true }, 'x=9\nx=3\n', 'line replaced'],
+  [
+    'replaces the last regexp match',
+    'x=1\ny=2\nx=3\n',
+    { regexp: '^x=', line: 'x=9' },
+    'x=1\ny=2\nx=9\n',
+    'line replaced',
+  ],
+  [
+    'replaces the first match with firstmatch',
+    'x=1\nx=3\n',
+    { regexp: '^x=', line: 'x=9', firstmatch: true },
+    'x=9\nx=3\n',
+    'line replaced',
+  ],
   ['search_string replaces literally', 'a.b=1\n', { search_string: 'a.b', line: 'a.b=2' }, 'a.b=2\n', 'line replaced'],
-  ['insertafter a regex (last match)', 's\nk\ns\nz\n', { line: 'new', insertafter: '^s' }, 's\nk\ns\nnew\nz\n', 'line added'],
+  [
+    'insertafter a regex (last match)',
+    's\nk\ns\nz\n',
+    { line: 'new', insertafter: '^s' },
+    's\nk\ns\nnew\nz\n',
+    'line added',
+  ],
   ['insertafter without match falls back to EOF', 'a\n', { line: 'new', insertafter: '^zz' }, 'a\nnew\n', 'line added'],
   ['insertbefore a regex', 'a\nb\n', { line: 'new', insertbefore: '^b' }, 'a\nnew\nb\n', 'line added'],
   ['insertbefore BOF', 'a\n', { line: 'new', insertbefore: 'BOF' }, 'new\na\n', 'line added'],
-  ['regexp without match inserts after insertafter', 'a\n[s]\nb\n', { regexp: '^k=', line: 'k=1', insertafter: '^\\[s\\]' }, 'a\n[s]\nk=1\nb\n', 'line added'],
-  ['backrefs expand groups', 'port=80\n', { regexp: '^port=(8\\d)$', line: 'port=\\1\\g<1>', backrefs: true }, 'port=8080\n', 'line replaced'],
+  [
+    'regexp without match inserts after insertafter',
+    'a\n[s]\nb\n',
+    { regexp: '^k=', line: 'k=1', insertafter: '^\\[s\\]' },
+    'a\n[s]\nk=1\nb\n',
+    'line added',
+  ],
+  [
+    'backrefs expand groups',
+    'port=80\n',
+    { regexp: '^port=(8\\d)$', line: 'port=\\1\\g<1>', backrefs: true },
+    'port=8080\n',
+    'line replaced',
+  ],
   ['absent removes every match', 'a\n#x\nb\n#y\n', { regexp: '^#', state: 'absent' }, 'a\nb\n', '2 line(s) removed'],
   ['absent by exact line', 'a\nb\na\n', { line: 'a', state: 'absent' }, 'b\n', '2 line(s) removed'],
 ];
@@ -30,7 +60,13 @@ describe('lineinfile', () => {
     const snap = await snapshot(p);
     const check = await h.run('lineinfile', { path: p, ...args }, { check: true, diff: true });
     expect(check).toMatchObject({ changed: true, msg });
-    expect(check.diff[0]).toEqual({ path: p, before, after, beforeHeader: `${p} (content)`, afterHeader: `${p} (content)` });
+    expect(check.diff[0]).toEqual({
+      path: p,
+      before,
+      after,
+      beforeHeader: `${p} (content)`,
+      afterHeader: `${p} (content)`,
+    });
     expect(await snapshot(p)).toEqual(snap);
     const real = await h.run('lineinfile', { path: p, ...args });
     expect(real).toMatchObject({ changed: true, msg, failed: false });
@@ -62,7 +98,9 @@ describe('lineinfile', () => {
     expect(made.changed).toBe(true);
     expect(await fs.readFile(p, 'utf8')).toBe('x\n');
     expect((await fs.stat(p)).mode & 0o777).toBe(0o600);
-    expect((await h.run('lineinfile', { path: h.path('nope'), line: 'x', state: 'absent' })).msg).toBe('file not present');
+    expect((await h.run('lineinfile', { path: h.path('nope'), line: 'x', state: 'absent' })).msg).toBe(
+      'file not present',
+    );
   });
 
   it('keeps mode and owner of the file it replaces; mode-only change says so', async () => {

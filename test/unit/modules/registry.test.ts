@@ -34,14 +34,18 @@ describe('module registry', () => {
     if (name !== 'set_fact') expect(def.schema['additionalProperties']).toBe(false);
     const text = section(name);
     expect(text, `docs/modules.md has a section "## ${name}"`).not.toBe('');
-    for (const arg of Object.keys((def.schema['properties'] ?? {}) as object)) {
+    for (const arg of Object.keys(def.schema['properties'] ?? {})) {
       expect(text, `docs/modules.md documents ${name}.${arg}`).toContain(`\`${arg}\``);
     }
     if (def.freeForm) expect(Object.keys(def.schema['properties'] as object)).toContain(def.freeForm);
   });
 
   it.each([
-    ['copy', 'copy'], ['ansible.builtin.copy', 'copy'], ['ansible.legacy.shell', 'shell'], ['nope', undefined], ['ansible.builtin.nope', undefined],
+    ['copy', 'copy'],
+    ['ansible.builtin.copy', 'copy'],
+    ['ansible.legacy.shell', 'shell'],
+    ['nope', undefined],
+    ['ansible.builtin.nope', undefined],
   ])('getModule(%s)', (name, expected) => {
     expect(getModule(name)?.name).toBe(expected);
   });

@@ -6,7 +6,8 @@ const h = new ModuleHarness();
 beforeEach(() => h.setup());
 afterEach(() => h.teardown());
 
-const leftovers = async (): Promise<string[]> => (await fs.readdir('/tmp')).filter((n) => n.startsWith('.bosun-script-'));
+const leftovers = async (): Promise<string[]> =>
+  (await fs.readdir('/tmp')).filter((n) => n.startsWith('.bosun-script-'));
 
 describe('script', () => {
   it('copies, runs with arguments in chdir, registers output, removes the copy', async () => {
@@ -15,7 +16,12 @@ describe('script', () => {
     const before = await leftovers();
     const r = await h.run('script', { cmd: `${local} one 'two words'`, chdir: h.dir, creates: 'made' });
     expect(r).toMatchObject({ changed: true, failed: false });
-    expect(r.data).toMatchObject({ rc: 0, stdout: `args: one|two words in ${h.dir}`, stderr: 'warn', stdout_lines: [`args: one|two words in ${h.dir}`] });
+    expect(r.data).toMatchObject({
+      rc: 0,
+      stdout: `args: one|two words in ${h.dir}`,
+      stderr: 'warn',
+      stdout_lines: [`args: one|two words in ${h.dir}`],
+    });
     expect(await leftovers()).toEqual(before);
     const again = await h.run('script', { cmd: local, chdir: h.dir, creates: 'made' });
     expect(again).toMatchObject({ changed: false, msg: "Did not run command since 'made' exists" });

@@ -19,7 +19,17 @@ async function executorRun(cmd: string, check: boolean): Promise<TaskResult> {
   const inv = join(h.dir, 'hosts.ini');
   const pb = join(h.dir, 'site.yml');
   await fs.writeFile(inv, 'localhost ansible_connection=local\n');
-  await fs.writeFile(pb, ['- hosts: localhost', '  gather_facts: false', '  tasks:', `    - command: ${JSON.stringify(cmd)}`, '      register: r', ''].join('\n'));
+  await fs.writeFile(
+    pb,
+    [
+      '- hosts: localhost',
+      '  gather_facts: false',
+      '  tasks:',
+      `    - command: ${JSON.stringify(cmd)}`,
+      '      register: r',
+      '',
+    ].join('\n'),
+  );
   const res = await runJson<TaskResult & { type: string }>(['run', pb, '-i', inv, ...(check ? ['--check'] : [])]);
   expect(res.err).toBe('');
   const result = res.events.find((e) => e.type === 'task_result' && e.module === 'command');
@@ -35,10 +45,27 @@ describe('harness and executor settle alike', () => {
     const executor = await executorRun(cmd, true);
     expect(existsSync(marker)).toBe(false);
     const reason = 'Command would have run if not in check mode';
-    expect(harness).toMatchObject({ status: 'skipped', changed: false, skipped: true, msg: reason, unpredictable: reason });
-    expect({ status: executor.status, changed: executor.changed, msg: executor.msg }).toEqual({ status: harness.status, changed: harness.changed, msg: harness.msg });
+    expect(harness).toMatchObject({
+      status: 'skipped',
+      changed: false,
+      skipped: true,
+      msg: reason,
+      unpredictable: reason,
+    });
+    expect({ status: executor.status, changed: executor.changed, msg: executor.msg }).toEqual({
+      status: harness.status,
+      changed: harness.changed,
+      msg: harness.msg,
+    });
     expect(executor.data).toEqual(harness.registered);
-    expect(harness.registered).toMatchObject({ skipped: true, changed: false, failed: false, rc: 0, stdout: '', msg: reason });
+    expect(harness.registered).toMatchObject({
+      skipped: true,
+      changed: false,
+      failed: false,
+      rc: 0,
+      stdout: '',
+      msg: reason,
+    });
   });
 
   it('unpredictable in a real run: both apply (the command runs) and report changed with its output', async () => {
@@ -50,7 +77,11 @@ describe('harness and executor settle alike', () => {
     const executor = await executorRun(cmd, false);
     expect(existsSync(marker)).toBe(true);
     expect(harness).toMatchObject({ status: 'changed', changed: true, failed: false });
-    expect({ status: executor.status, changed: executor.changed, rc: executor.rc }).toEqual({ status: 'changed', changed: true, rc: 0 });
+    expect({ status: executor.status, changed: executor.changed, rc: executor.rc }).toEqual({
+      status: 'changed',
+      changed: true,
+      rc: 0,
+    });
     expect(harness.registered['rc']).toBe(0);
   });
 });

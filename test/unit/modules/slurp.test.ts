@@ -19,7 +19,13 @@ describe('slurp', () => {
   });
 
   it('fails on a missing file or a folder', async () => {
-    expect(await h.run('slurp', { src: h.path('nope') })).toMatchObject({ failed: true, msg: `file not found: ${h.path('nope')}` });
-    expect(await h.run('slurp', { src: h.dir })).toMatchObject({ failed: true, msg: `source is a directory and must be a file: ${h.dir}` });
+    expect(await h.run('slurp', { src: h.path('nope') })).toMatchObject({
+      failed: true,
+      msg: `file not found: ${h.path('nope')}`,
+    });
+    expect(await h.run('slurp', { src: h.dir })).toMatchObject({
+      failed: true,
+      msg: `source is a directory and must be a file: ${h.dir}`,
+    });
   });
 });

@@ -14,7 +14,17 @@ describe('stat', () => {
     const r = await h.run('stat', { path: p });
     expect(r.changed).toBe(false);
     expect(r.data['stat']).toMatchObject({
-      exists: true, path: p, isreg: true, isdir: false, islnk: false, mode: '0640', uid: 0, gid: 0, pw_name: 'root', gr_name: 'root', size: 5,
+      exists: true,
+      path: p,
+      isreg: true,
+      isdir: false,
+      islnk: false,
+      mode: '0640',
+      uid: 0,
+      gid: 0,
+      pw_name: 'root',
+      gr_name: 'root',
+      size: 5,
       checksum: createHash('sha1').update('hello').digest('hex'),
     });
   });

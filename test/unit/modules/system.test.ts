@@ -20,12 +20,32 @@ async function decide(module: string, args: Record<string, unknown>, rules: Fake
   return { d, conn };
 }
 
-const show = (props: Record<string, string>) => `PID1 systemd\nBOOTED\nSYSTEMCTL\nSHOW\n${Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
-const unit = (active: string, file: string, load = 'loaded') => [{ match: /systemctl show/, result: { stdout: show({ Id: 'x.service', LoadState: load, ActiveState: active, UnitFileState: file, ExecStart: '{ path=/bin/sleep ; argv[]=/bin/sleep infinity }' }) } }];
+const show = (props: Record<string, string>) =>
+  `PID1 systemd\nBOOTED\nSYSTEMCTL\nSHOW\n${Object.entries(props)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
+const unit = (active: string, file: string, load = 'loaded') => [
+  {
+    match: /systemctl show/,
+    result: {
+      stdout: show({
+        Id: 'x.service',
+        LoadState: load,
+        ActiveState: active,
+        UnitFileState: file,
+        ExecStart: '{ path=/bin/sleep ; argv[]=/bin/sleep infinity }',
+      }),
+    },
+  },
+];
 
 describe('systemd decisions', () => {
   it('parses systemctl show, joining multi-line values', () => {
-    expect(parseSystemctlShow('A=1\nExecStart={ path=/x ;\n argv[]=/x }\nB= two words \n')).toEqual({ A: '1', ExecStart: '{ path=/x ;\nargv[]=/x }', B: 'two words' });
+    expect(parseSystemctlShow('A=1\nExecStart={ path=/x ;\n argv[]=/x }\nB= two words \n')).toEqual({
+      A: '1',
+      ExecStart: '{ path=/x ;\nargv[]=/x }',
+      B: 'two words',
+    });
   });
   it.each([
     [{ state: 'started' }, unit('inactive', 'disabled'), ['systemctl start -- x']],
@@ -33,7 +53,11 @@ describe('systemd decisions', () => {
     [{ state: 'stopped' }, unit('active', 'enabled'), ['systemctl stop -- x']],
     [{ state: 'restarted' }, unit('active', 'enabled'), ['systemctl restart -- x']],
     [{ state: 'reloaded' }, unit('inactive', 'enabled'), ['systemctl start -- x']],
-    [{ enabled: true, masked: false }, unit('inactive', 'masked', 'masked'), ['systemctl unmask -- x', 'systemctl enable -- x']],
+    [
+      { enabled: true, masked: false },
+      unit('inactive', 'masked', 'masked'),
+      ['systemctl unmask -- x', 'systemctl enable -- x'],
+    ],
     [{ masked: true }, unit('inactive', 'disabled'), ['systemctl mask -- x']],
     [{ enabled: false }, unit('active', 'static'), []],
   ])('%j', async (args, rules, cmds) => {
@@ -43,45 +67,67 @@ describe('systemd decisions', () => {
   });
   it('clear errors: no systemd, unknown unit, non-systemd init for service', async () => {
     const noSystemd = [{ match: /PID1/, result: { stdout: 'PID1 sshd\nSYSTEMCTL\n' } }];
-    expect((await decide('systemd', { name: 'x', state: 'started' }, noSystemd)).d.msg).toBe('systemd: the host has no running systemd (PID 1 is sshd)');
-    expect((await decide('service', { name: 'x', state: 'started' }, noSystemd)).d.msg).toBe("service: the host's init system is not systemd (PID 1 is sshd); only systemd is supported");
-    expect((await decide('systemd', { name: 'x', state: 'started' }, unit('inactive', '', 'not-found'), false)).d.msg).toBe('Could not find the requested service x: host');
+    expect((await decide('systemd', { name: 'x', state: 'started' }, noSystemd)).d.msg).toBe(
+      'systemd: the host has no running systemd (PID 1 is sshd)',
+    );
+    expect((await decide('service', { name: 'x', state: 'started' }, noSystemd)).d.msg).toBe(
+      "service: the host's init system is not systemd (PID 1 is sshd); only systemd is supported",
+    );
+    expect(
+      (await decide('systemd', { name: 'x', state: 'started' }, unit('inactive', '', 'not-found'), false)).d.msg,
+    ).toBe('Could not find the requested service x: host');
     // In check mode the unit file may come from an earlier task: predicted as a new unit.
-    expect((await decide('systemd', { name: 'x', state: 'started', enabled: true }, unit('inactive', '', 'not-found'))).d).toMatchObject({
-      kind: 'change', msg: 'systemctl enable x; systemctl start x (unit x not found: check mode assumes an earlier task creates it)',
+    expect(
+      (await decide('systemd', { name: 'x', state: 'started', enabled: true }, unit('inactive', '', 'not-found'))).d,
+    ).toMatchObject({
+      kind: 'change',
+      msg: 'systemctl enable x; systemctl start x (unit x not found: check mode assumes an earlier task creates it)',
     });
   });
 });
 
 describe('apt parsing', () => {
   it('reads apt-get -s and dpkg-query', () => {
-    const sim = 'NOTE: sim\nInst libfoo [1.0] (1.1 Debian:12/stable [amd64])\nInst sl (5.02-1+b1 Debian:12.5/stable [amd64])\nConf sl (5.02-1+b1 Debian)\nPurg bzip2 [1.0.8-5+b1]\nRemv x [2]\n';
+    const sim =
+      'NOTE: sim\nInst libfoo [1.0] (1.1 Debian:12/stable [amd64])\nInst sl (5.02-1+b1 Debian:12.5/stable [amd64])\nConf sl (5.02-1+b1 Debian)\nPurg bzip2 [1.0.8-5+b1]\nRemv x [2]\n';
     expect(parseAptSimulation(sim)).toEqual([
-      { name: 'libfoo', action: 'upgrade', from: '1.0', to: '1.1' }, { name: 'sl', action: 'install', to: '5.02-1+b1' },
-      { name: 'bzip2', action: 'purge', from: '1.0.8-5+b1' }, { name: 'x', action: 'remove', from: '2' },
+      { name: 'libfoo', action: 'upgrade', from: '1.0', to: '1.1' },
+      { name: 'sl', action: 'install', to: '5.02-1+b1' },
+      { name: 'bzip2', action: 'purge', from: '1.0.8-5+b1' },
+      { name: 'x', action: 'remove', from: '2' },
     ]);
-    const q = parseDpkgQuery('Q sl install ok installed 5.02-1\nQ libc6:amd64 install ok installed 2.36\nQ old deinstall ok config-files 1.0\n');
+    const q = parseDpkgQuery(
+      'Q sl install ok installed 5.02-1\nQ libc6:amd64 install ok installed 2.36\nQ old deinstall ok config-files 1.0\n',
+    );
     expect([...q.entries()]).toEqual([
-      ['sl', { installed: true, configFiles: false, version: '5.02-1' }], ['libc6', { installed: true, configFiles: false, version: '2.36' }],
+      ['sl', { installed: true, configFiles: false, version: '5.02-1' }],
+      ['libc6', { installed: true, configFiles: false, version: '2.36' }],
       ['old', { installed: false, configFiles: true, version: '1.0' }],
     ]);
     expect(splitAptName('nginx=1.22*')).toEqual({ name: 'nginx', version: '1.22*' });
     expect([versionMatches('1.22.1-9', '1.22*'), versionMatches('1.22.1', '1.2')]).toEqual([true, false]);
   });
 
-  it.skipIf(!existsSync('/usr/bin/apt-get'))('check mode on this machine asks apt-get -s (nothing is installed)', async () => {
-    await h.setup();
-    try {
-      const r = await h.run('apt', { name: ['sl', 'coreutils'] }, { check: true, diff: true });
-      expect(r).toMatchObject({ changed: true, failed: false, data: { packages: ['sl'] } });
-      expect(r.diff[0]).toMatchObject({ path: 'packages', before: 'sl: absent\n' });
-      expect((await h.run('package', { name: 'coreutils' }, { check: true })).changed).toBe(false);
-      expect((await h.run('apt', { name: 'bosun-no-such-package' }, { check: true })).msg).toMatch(/apt-get could not plan the change: E: Unable to locate package/);
-      expect((await h.run('dnf', { name: 'sl' }, { check: true })).msg).toBe('dnf: dnf is not installed on the host (the host uses apt)');
-    } finally {
-      await h.teardown();
-    }
-  });
+  it.skipIf(!existsSync('/usr/bin/apt-get'))(
+    'check mode on this machine asks apt-get -s (nothing is installed)',
+    async () => {
+      await h.setup();
+      try {
+        const r = await h.run('apt', { name: ['sl', 'coreutils'] }, { check: true, diff: true });
+        expect(r).toMatchObject({ changed: true, failed: false, data: { packages: ['sl'] } });
+        expect(r.diff[0]).toMatchObject({ path: 'packages', before: 'sl: absent\n' });
+        expect((await h.run('package', { name: 'coreutils' }, { check: true })).changed).toBe(false);
+        expect((await h.run('apt', { name: 'bosun-no-such-package' }, { check: true })).msg).toMatch(
+          /apt-get could not plan the change: E: Unable to locate package/,
+        );
+        expect((await h.run('dnf', { name: 'sl' }, { check: true })).msg).toBe(
+          'dnf: dnf is not installed on the host (the host uses apt)',
+        );
+      } finally {
+        await h.teardown();
+      }
+    },
+  );
 });
 
 const DNF_INSTALL = `Last metadata expiration check: 0:01:02 ago.
@@ -123,15 +169,20 @@ Exiting on user command
 describe('dnf and yum (fixtures: no dnf on this machine)', () => {
   it('parses transactions and rpm -q', () => {
     expect(parseTransaction(DNF_INSTALL)).toEqual([
-      { name: 'sl', action: 'install', to: '5.02-1.fc38' }, { name: 'ncurses-compat-libs', action: 'install', to: '6.4-3.20230114.fc38' },
+      { name: 'sl', action: 'install', to: '5.02-1.fc38' },
+      { name: 'ncurses-compat-libs', action: 'install', to: '6.4-3.20230114.fc38' },
     ]);
     expect(parseTransaction(YUM_REMOVE)).toEqual([
-      { name: 'a-very-long-package-name-that-wraps', action: 'remove', from: '1.2-3.el7' }, { name: 'dep', action: 'remove', from: '0.1-1.el7' },
+      { name: 'a-very-long-package-name-that-wraps', action: 'remove', from: '1.2-3.el7' },
+      { name: 'dep', action: 'remove', from: '0.1-1.el7' },
     ]);
     expect(parseTransaction('Dependencies resolved.\nNothing to do.\nComplete!\n')).toEqual([]);
     const q = parseRpmQuery("R sl -\nR 'bash-5.2' bash-5.2.15-3.fc38.x86_64\nR bash bash-5.2.15-3.fc38.x86_64\n");
     expect(rpmTransactions('present', ['sl', 'bash'], q)).toEqual([{ verb: 'install', specs: ['sl'] }]);
-    expect(rpmTransactions('latest', ['sl', 'bash'], q)).toEqual([{ verb: 'install', specs: ['sl'] }, { verb: 'upgrade', specs: ['bash'] }]);
+    expect(rpmTransactions('latest', ['sl', 'bash'], q)).toEqual([
+      { verb: 'install', specs: ['sl'] },
+      { verb: 'upgrade', specs: ['bash'] },
+    ]);
     expect(rpmTransactions('absent', ['sl', 'bash'], q)).toEqual([{ verb: 'remove', specs: ['bash'] }]);
   });
 
@@ -146,11 +197,13 @@ describe('dnf and yum (fixtures: no dnf on this machine)', () => {
     ]);
     const { d, conn } = await decide('dnf', { name: 'sl', disable_gpg_check: true }, rules);
     expect(d).toMatchObject({ kind: 'change', data: { packages: ['sl', 'ncurses-compat-libs'] } });
-    expect(conn.scripts[1]).toBe("LANG=C dnf --assumeno --nogpgcheck install sl");
+    expect(conn.scripts[1]).toBe('LANG=C dnf --assumeno --nogpgcheck install sl');
     if (d.kind !== 'change') throw new Error(`expected a change, got ${d.kind}`);
     await d.apply();
     expect(conn.scripts.at(-1)).toBe('LANG=C dnf -y --nogpgcheck install sl');
-    const same = await decide('yum', { name: 'bash', state: 'installed' }, [{ match: /^for t in/, result: { stdout: 'PM yum\nPM rpm\nR bash bash-5.2.x86_64\n' } }]);
+    const same = await decide('yum', { name: 'bash', state: 'installed' }, [
+      { match: /^for t in/, result: { stdout: 'PM yum\nPM rpm\nR bash bash-5.2.x86_64\n' } },
+    ]);
     expect(same.d).toMatchObject({ kind: 'ok', msg: 'Nothing to do' });
     const pkg = await decide('package', { name: 'bash', state: 'absent' }, [
       { match: /--assumeno/, result: { rc: 1, stdout: YUM_REMOVE } },
@@ -164,13 +217,30 @@ describe('dnf and yum (fixtures: no dnf on this machine)', () => {
 
 describe('user facts', () => {
   it('reads passwd, groups (primary excluded) and the shadow hash', () => {
-    const out = 'P alice:x:1001:1001:Alice:/home/alice:/bin/bash\nI alice sudo docker\nG alice:x:1001:\nG sudo:x:27:alice\nG docker:x:999:alice\nS alice:$6$abc:19000:0:99999:7:::\n';
+    const out =
+      'P alice:x:1001:1001:Alice:/home/alice:/bin/bash\nI alice sudo docker\nG alice:x:1001:\nG sudo:x:27:alice\nG docker:x:999:alice\nS alice:$6$abc:19000:0:99999:7:::\n';
     const { user, groupIds } = parseUserFacts(out);
-    expect(user).toEqual({ uid: 1001, gid: 1001, comment: 'Alice', home: '/home/alice', shell: '/bin/bash', groups: ['sudo', 'docker'], hash: '$6$abc' });
+    expect(user).toEqual({
+      uid: 1001,
+      gid: 1001,
+      comment: 'Alice',
+      home: '/home/alice',
+      shell: '/bin/bash',
+      groups: ['sudo', 'docker'],
+      hash: '$6$abc',
+    });
     expect(groupIds.get('docker')).toBe(999);
   });
   it('never shows the password', async () => {
-    const { d } = await decide('user', { name: 'alice', password: '$6$new' }, [{ match: /getent/, result: { stdout: 'HAVE usermod\nP alice:x:1001:1001::/home/alice:/bin/sh\nI alice\nG alice:x:1001:\nS alice:$6$old:1::::::\n' } }]);
+    const { d } = await decide('user', { name: 'alice', password: '$6$new' }, [
+      {
+        match: /getent/,
+        result: {
+          stdout:
+            'HAVE usermod\nP alice:x:1001:1001::/home/alice:/bin/sh\nI alice\nG alice:x:1001:\nS alice:$6$old:1::::::\n',
+        },
+      },
+    ]);
     if (d.kind !== 'change') throw new Error(`expected a change, got ${d.kind}`);
     expect(JSON.stringify([d.data, d.diff, d.msg])).not.toMatch(/\$6\$/);
     expect(d.data).toMatchObject({ password: 'NOT_LOGGING_PASSWORD' });

@@ -11,7 +11,11 @@ const vars = { server_name: 'web1', port: 8080 };
 describe('template', () => {
   it('renders with the host vars, then is unchanged; check mode predicts', async () => {
     const dest = h.path('site.conf');
-    const check = await h.run('template', { src: 'site.conf.hbs', dest, mode: '0640' }, { check: true, diff: true, vars });
+    const check = await h.run(
+      'template',
+      { src: 'site.conf.hbs', dest, mode: '0640' },
+      { check: true, diff: true, vars },
+    );
     expect(check.changed).toBe(true);
     expect(check.diff[0]).toEqual({ path: dest, before: '', after: 'server web1\nport 8080\n' });
     expect(await snapshot(dest)).toEqual({ bytes: null, mode: null });
@@ -32,7 +36,9 @@ describe('template', () => {
   });
 
   it('an undefined variable is an error naming it', async () => {
-    await expect(h.run('template', { src: 'site.conf.hbs', dest: h.path('x') }, { vars: { port: 1 } })).rejects.toThrow(/server_name/);
+    await expect(h.run('template', { src: 'site.conf.hbs', dest: h.path('x') }, { vars: { port: 1 } })).rejects.toThrow(
+      /server_name/,
+    );
   });
 
   it('a missing template fails', async () => {

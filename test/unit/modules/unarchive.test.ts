@@ -21,9 +21,14 @@ beforeAll(async () => {
   await fs.writeFile(join(root, 'etc', 'c.conf'), 'c=1\n', { mode: 0o644 });
   await fs.symlink('a', join(root, 'bin', 'l'));
   const src = join(work, 'src');
-  for (const [ext, flag] of [['tgz', '-z'], ['tar.xz', '-J'], ['tar.bz2', '-j'], ['tar', '']] as const) {
+  for (const [ext, flag] of [
+    ['tgz', '-z'],
+    ['tar.xz', '-J'],
+    ['tar.bz2', '-j'],
+    ['tar', ''],
+  ] as const) {
     archives[ext] = join(work, `pkg.${ext}`);
-    execFileSync('tar', ['-c', ...(flag ? [flag] : []), '-f', archives[ext]!, '-C', src, 'pkg-1.0']);
+    execFileSync('tar', ['-c', ...(flag ? [flag] : []), '-f', archives[ext], '-C', src, 'pkg-1.0']);
   }
   archives['zip'] = join(work, 'pkg.zip');
   execFileSync('zip', ['-q', '-r', '-y', archives['zip'], 'pkg-1.0'], { cwd: src });
@@ -44,22 +49,44 @@ describe('unarchive', () => {
     expect((await fs.stat(h.path('bin', 'a'))).mode & 0o777).toBe(0o755);
     expect(await fs.readlink(h.path('bin', 'l'))).toBe('a');
     expect(first.data).toMatchObject({ dest: h.dir, src: archives['tgz'], handler: 'TgzArchive', state: 'directory' });
-    expect([...(first.data['files'] as string[])].sort()).toEqual(['bin', 'bin/a', 'bin/b', 'bin/l', 'etc', 'etc/c.conf']);
+    expect([...(first.data['files'] as string[])].sort()).toEqual([
+      'bin',
+      'bin/a',
+      'bin/b',
+      'bin/l',
+      'etc',
+      'etc/c.conf',
+    ]);
     expect((await fs.readdir(h.dir)).filter((n) => n.startsWith('.bosun'))).toEqual([]);
     const second = await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip });
     expect(second).toMatchObject({ changed: false, msg: 'all archive members are in place' });
   });
 
   it('check mode lists what would be added or changed, touches nothing, and the real run agrees', async () => {
-    const check = await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip }, { check: true, diff: true });
+    const check = await h.run(
+      'unarchive',
+      { src: archives['tgz'], dest: h.dir, extra_opts: strip },
+      { check: true, diff: true },
+    );
     expect(check.changed).toBe(true);
-    expect(check.diff[0]!.after.split('\n').filter(Boolean).sort()).toEqual(['added: bin', 'added: bin/a', 'added: bin/b', 'added: bin/l', 'added: etc', 'added: etc/c.conf']);
+    expect(check.diff[0]!.after.split('\n').filter(Boolean).sort()).toEqual([
+      'added: bin',
+      'added: bin/a',
+      'added: bin/b',
+      'added: bin/l',
+      'added: etc',
+      'added: etc/c.conf',
+    ]);
     expect(await fs.readdir(h.dir)).toEqual([]);
     await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip });
     await fs.writeFile(h.path('bin', 'b'), 'edited\n');
     await fs.chmod(h.path('etc', 'c.conf'), 0o600);
     const before = await snapshot(h.path('bin', 'b'));
-    const check2 = await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip }, { check: true, diff: true });
+    const check2 = await h.run(
+      'unarchive',
+      { src: archives['tgz'], dest: h.dir, extra_opts: strip },
+      { check: true, diff: true },
+    );
     expect(check2.diff[0]!.after).toBe('changed: bin/b\nattributes: etc/c.conf\n');
     expect(await snapshot(h.path('bin', 'b'))).toEqual(before);
     expect((await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip })).changed).toBe(true);
@@ -67,7 +94,12 @@ describe('unarchive', () => {
     expect((await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip })).changed).toBe(false);
   });
 
-  it.each([['tar.xz', 'TarXzArchive'], ['tar.bz2', 'TarBzipArchive'], ['tar', 'TarArchive'], ['zip', 'ZipArchive']])('remote_src %s', async (ext, handler) => {
+  it.each([
+    ['tar.xz', 'TarXzArchive'],
+    ['tar.bz2', 'TarBzipArchive'],
+    ['tar', 'TarArchive'],
+    ['zip', 'ZipArchive'],
+  ])('remote_src %s', async (ext, handler) => {
     const r = await h.run('unarchive', { src: archives[ext], dest: h.dir, remote_src: true });
     expect(r, r.msg).toMatchObject({ changed: true, failed: false });
     expect(r.data['handler']).toBe(handler);
@@ -80,7 +112,13 @@ describe('unarchive', () => {
     expect(r.failed, r.msg).toBe(false);
     await expect(fs.stat(h.path('pkg-1.0', 'etc', 'c.conf'))).rejects.toThrow();
     expect(await fs.readFile(h.path('pkg-1.0', 'bin', 'b'), 'utf8')).toBe('bbb\n');
-    const only = await h.run('unarchive', { src: archives['tgz'], dest: h.path('pkg-1.0'), include: ['pkg-1.0/etc/*'], extra_opts: strip, list_files: true });
+    const only = await h.run('unarchive', {
+      src: archives['tgz'],
+      dest: h.path('pkg-1.0'),
+      include: ['pkg-1.0/etc/*'],
+      extra_opts: strip,
+      list_files: true,
+    });
     expect(only.data['files']).toEqual(['etc/c.conf']);
     expect(await fs.readFile(h.path('pkg-1.0', 'etc', 'c.conf'), 'utf8')).toBe('c=1\n');
   });
@@ -89,8 +127,14 @@ describe('unarchive', () => {
     await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip, mode: 'u=rwX,go=rX' });
     expect((await fs.stat(h.path('bin', 'b'))).mode & 0o777).toBe(0o644);
     expect((await fs.stat(h.path('bin', 'a'))).mode & 0o777).toBe(0o755);
-    expect((await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip, mode: 'u=rwX,go=rX' })).changed).toBe(false);
-    const r = await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip, mode: '0600' }, { check: true, diff: true });
+    expect(
+      (await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip, mode: 'u=rwX,go=rX' })).changed,
+    ).toBe(false);
+    const r = await h.run(
+      'unarchive',
+      { src: archives['tgz'], dest: h.dir, extra_opts: strip, mode: '0600' },
+      { check: true, diff: true },
+    );
     expect(r.diff[0]!.after).toContain('attributes: bin/b');
   });
 
@@ -99,25 +143,42 @@ describe('unarchive', () => {
     await fs.writeFile(h.path('bin', 'b'), 'newer\n');
     const future = new Date(Date.now() + 3600_000);
     await fs.utimes(h.path('bin', 'b'), future, future);
-    expect((await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip, keep_newer: true })).changed).toBe(false);
-    const c = await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip, creates: h.path('bin', 'b') });
+    expect(
+      (await h.run('unarchive', { src: archives['tgz'], dest: h.dir, extra_opts: strip, keep_newer: true })).changed,
+    ).toBe(false);
+    const c = await h.run('unarchive', {
+      src: archives['tgz'],
+      dest: h.dir,
+      extra_opts: strip,
+      creates: h.path('bin', 'b'),
+    });
     expect(c).toMatchObject({ changed: false, msg: `skipped, since ${h.path('bin', 'b')} exists` });
   });
 
   it('fails clearly', async () => {
-    expect((await h.run('unarchive', { src: archives['tgz'], dest: h.path('missing') })).msg).toBe(`dest '${h.path('missing')}' must be an existing dir`);
-    expect((await h.run('unarchive', { src: h.path('nope.tgz'), dest: h.dir, remote_src: true })).msg).toBe(`Source '${h.path('nope.tgz')}' does not exist`);
+    expect((await h.run('unarchive', { src: archives['tgz'], dest: h.path('missing') })).msg).toBe(
+      `dest '${h.path('missing')}' must be an existing dir`,
+    );
+    expect((await h.run('unarchive', { src: h.path('nope.tgz'), dest: h.dir, remote_src: true })).msg).toBe(
+      `Source '${h.path('nope.tgz')}' does not exist`,
+    );
     expect((await h.run('unarchive', { src: archives['junk'], dest: h.dir })).msg).toBe(
       `Failed to find handler for "${archives['junk']}". Make sure the required command to extract the file is installed. (cannot read the archive)`,
     );
-    expect((await h.run('unarchive', { src: 'no-such.tgz', dest: h.dir })).msg).toMatch(/^Could not find or access 'no-such.tgz' on the controller/);
+    expect((await h.run('unarchive', { src: 'no-such.tgz', dest: h.dir })).msg).toMatch(
+      /^Could not find or access 'no-such.tgz' on the controller/,
+    );
     const bin = await binWithout(['tar', 'unzip']);
     const path = process.env['PATH'];
     await h.conn.close();
     process.env['PATH'] = bin;
     try {
-      expect((await h.run('unarchive', { src: archives['tgz'], dest: h.dir, remote_src: true })).msg).toBe("unarchive needs 'tar' on the target (not found)");
-      expect((await h.run('unarchive', { src: archives['zip'], dest: h.dir, remote_src: true })).msg).toBe("unarchive needs 'unzip' on the target (not found)");
+      expect((await h.run('unarchive', { src: archives['tgz'], dest: h.dir, remote_src: true })).msg).toBe(
+        "unarchive needs 'tar' on the target (not found)",
+      );
+      expect((await h.run('unarchive', { src: archives['zip'], dest: h.dir, remote_src: true })).msg).toBe(
+        "unarchive needs 'unzip' on the target (not found)",
+      );
     } finally {
       process.env['PATH'] = path;
       await h.conn.close();

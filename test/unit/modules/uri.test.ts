@@ -5,7 +5,9 @@ import { binWithout, startServer, type TestServer } from './http-fixture.js';
 
 const h = new ModuleHarness();
 let srv: TestServer;
-beforeAll(async () => { srv = await startServer(); });
+beforeAll(async () => {
+  srv = await startServer();
+});
 afterAll(() => srv.close());
 beforeEach(async () => {
   await h.setup();
@@ -21,7 +23,14 @@ describe('uri', () => {
     for (const check of [false, true]) {
       const r = await h.run('uri', { url: srv.url('/api'), return_content: true }, { check });
       expect(r, r.msg).toMatchObject({ changed: false, failed: false, skipped: false, msg: 'OK (17 bytes)' });
-      expect(r.data).toMatchObject({ status: 200, json: { ok: true, n: 2 }, content: '{"ok":true,"n":2}', content_type: 'application/json', redirected: false, url: srv.url('/api') });
+      expect(r.data).toMatchObject({
+        status: 200,
+        json: { ok: true, n: 2 },
+        content: '{"ok":true,"n":2}',
+        content_type: 'application/json',
+        redirected: false,
+        url: srv.url('/api'),
+      });
     }
     const text = await h.run('uri', { url: srv.url('/text') });
     expect(text.data['content']).toBeUndefined();
@@ -39,7 +48,13 @@ describe('uri', () => {
   });
 
   it('POST is a change: skipped in check mode, sent in a real run with a JSON body', async () => {
-    const args = { url: srv.url('/api'), method: 'POST', body: { name: 'x', n: 1 }, body_format: 'json', status_code: [200, 201] };
+    const args = {
+      url: srv.url('/api'),
+      method: 'POST',
+      body: { name: 'x', n: 1 },
+      body_format: 'json',
+      status_code: [200, 201],
+    };
     const check = await h.run('uri', args, { check: true });
     expect(check).toMatchObject({ skipped: true, unpredictable: 'uri POST would be sent if not in check mode' });
     expect(srv.hits.get('/api')).toBeUndefined();
@@ -51,12 +66,23 @@ describe('uri', () => {
 
   it('form-urlencoded body, basic auth (password never shown), creates/removes decide', async () => {
     srv.routes.set('/form', { body: 'ok', auth: `Basic ${Buffer.from('u:pw-secret').toString('base64')}` });
-    const r = await h.run('uri', { url: srv.url('/form'), method: 'PUT', body: { a: '1 2', b: 'x&y' }, body_format: 'form-urlencoded', url_username: 'u', url_password: 'pw-secret' });
+    const r = await h.run('uri', {
+      url: srv.url('/form'),
+      method: 'PUT',
+      body: { a: '1 2', b: 'x&y' },
+      body_format: 'form-urlencoded',
+      url_username: 'u',
+      url_password: 'pw-secret',
+    });
     expect(r.failed, r.msg).toBe(false);
     expect(srv.lastBody.get('/form')).toEqual({ method: 'PUT', body: 'a=1+2&b=x%26y' });
     expect(JSON.stringify(r)).not.toContain('pw-secret');
     await fs.writeFile(h.path('done'), '');
-    const skip = await h.run('uri', { url: srv.url('/form'), method: 'POST', creates: h.path('done') }, { check: true });
+    const skip = await h.run(
+      'uri',
+      { url: srv.url('/form'), method: 'POST', creates: h.path('done') },
+      { check: true },
+    );
     expect(skip).toMatchObject({ changed: false, skipped: false, msg: `skipped, since '${h.path('done')}' exists` });
     const gone = await h.run('uri', { url: srv.url('/form'), method: 'POST', removes: h.path('nope') });
     expect(gone).toMatchObject({ changed: false, msg: `skipped, since '${h.path('nope')}' does not exist` });
@@ -86,13 +112,17 @@ describe('uri', () => {
       const r = await h.run('uri', { url: srv.url('/api'), return_content: true });
       expect(r, r.msg).toMatchObject({ failed: false });
       expect(r.data).toMatchObject({ status: 200, json: { ok: true, n: 2 } });
-      expect((await h.run('uri', { url: srv.url('/missing') })).msg).toBe('Status code was 404 and not [200]: HTTP Error 404');
+      expect((await h.run('uri', { url: srv.url('/missing') })).msg).toBe(
+        'Status code was 404 and not [200]: HTTP Error 404',
+      );
       const dl = await h.run('get_url', { url: srv.url('/text'), dest: h.path('w.txt') });
       expect(dl.failed, dl.msg).toBe(false);
       expect(await fs.readFile(h.path('w.txt'), 'utf8')).toBe('hello\n');
       await h.conn.close();
       process.env['PATH'] = neither;
-      expect((await h.run('uri', { url: srv.url('/api') })).msg).toBe("uri needs 'curl' or 'wget' on the target (neither found)");
+      expect((await h.run('uri', { url: srv.url('/api') })).msg).toBe(
+        "uri needs 'curl' or 'wget' on the target (neither found)",
+      );
     } finally {
       process.env['PATH'] = path;
       await h.conn.close();

@@ -87,7 +87,9 @@ describe('wait_for', () => {
   }, 20_000);
 
   it('refuses drained and needs bash or nc for ports', async () => {
-    expect((await h.run('wait_for', { port: 1, state: 'drained' })).msg).toMatch(/^wait_for state=drained is not supported/);
+    expect((await h.run('wait_for', { port: 1, state: 'drained' })).msg).toMatch(
+      /^wait_for state=drained is not supported/,
+    );
     const bin = await binWithout(['bash', 'nc', 'ncat', 'netcat']);
     const path = process.env['PATH'];
     await h.conn.close();

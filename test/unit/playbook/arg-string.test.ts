@@ -19,13 +19,17 @@ describe('key=value strings as Ansible parse_kv reads them', () => {
     { text: 'msg={{ default x "a b" }}', want: { msg: '{{ default x "a b" }}' } },
     { text: 'line=a=b', want: { line: 'a=b' } },
     { text: 'msg="it\'s"', want: { msg: "it's" } },
-    { text: "msg='say \"hi\"'", want: { msg: 'say "hi"' } },
+    { text: 'msg=\'say "hi"\'', want: { msg: 'say "hi"' } },
     { text: 'msg=x"y"', want: { msg: 'x"y"' } },
     { text: 'content=\\x41\\x42', want: { content: 'AB' } },
     { text: 'echo "a\\nb" creates=/x\\ty', freeForm: 'cmd', want: { cmd: 'echo "a\\nb"', creates: '/x\ty' } },
     { text: 'echo a=b chdir=/tmp', freeForm: 'cmd', want: { cmd: 'echo a=b', chdir: '/tmp' } },
     { text: 'ls -l  "a  b" removes=/r', freeForm: 'cmd', want: { cmd: 'ls -l  "a  b"', removes: '/r' } },
-    { text: 'cat x stdin_add_newline=false strip_empty_ends=no', freeForm: 'cmd', want: { cmd: 'cat x', stdin_add_newline: 'false', strip_empty_ends: 'no' } },
+    {
+      text: 'cat x stdin_add_newline=false strip_empty_ends=no',
+      freeForm: 'cmd',
+      want: { cmd: 'cat x', stdin_add_newline: 'false', strip_empty_ends: 'no' },
+    },
     { text: 'echo {{ a }} {{ b }}', freeForm: 'cmd', want: { cmd: 'echo {{ a }} {{ b }}' } },
   ];
   for (const c of cases) {
@@ -52,7 +56,9 @@ describe('key=value strings as Ansible parse_kv reads them', () => {
   });
 
   it('reaches the task: copy content="a\\nb" holds a newline, replace regexp=\'\\b\' a backspace', async () => {
-    const pb = await loadText("- hosts: all\n  tasks:\n    - copy: content=\"a\\nb\" dest=/x\n    - replace: path=/x regexp='\\b' replace=y\n    - action: copy content=\"a  b\" dest=/y\n");
+    const pb = await loadText(
+      '- hosts: all\n  tasks:\n    - copy: content="a\\nb" dest=/x\n    - replace: path=/x regexp=\'\\b\' replace=y\n    - action: copy content="a  b" dest=/y\n',
+    );
     expect(tasksOf(pb.plays[0]!).map((t) => t.args)).toEqual([
       { content: 'a\nb', dest: '/x' },
       { path: '/x', regexp: '\b', replace: 'y' },
@@ -62,7 +68,11 @@ describe('key=value strings as Ansible parse_kv reads them', () => {
 });
 
 describe('include_* / import_* in key=value form', () => {
-  const files = { 't.yml': '- { name: from-t, debug: msg=t }\n', 'roles/r/tasks/main.yml': '- { name: r-main, debug: msg=m }\n', 'roles/r/tasks/other.yml': '- { name: r-other, debug: msg=o }\n' };
+  const files = {
+    't.yml': '- { name: from-t, debug: msg=t }\n',
+    'roles/r/tasks/main.yml': '- { name: r-main, debug: msg=m }\n',
+    'roles/r/tasks/other.yml': '- { name: r-other, debug: msg=o }\n',
+  };
   const imports: Array<{ task: string; names: string[] }> = [
     { task: 'import_tasks: file=t.yml', names: ['from-t'] },
     { task: 'import_tasks: t.yml', names: ['from-t'] },

@@ -10,7 +10,9 @@ import { createTemplateEngine } from '../../../src/template/index.js';
 export const engine = createTemplateEngine();
 
 /** Every task of a play's four sections, in order. */
-export const tasksOf = (p: Play): Task[] => [...allTasks([...p.sections.preTasks, ...p.sections.roles, ...p.sections.tasks, ...p.sections.postTasks])];
+export const tasksOf = (p: Play): Task[] => [
+  ...allTasks([...p.sections.preTasks, ...p.sections.roles, ...p.sections.tasks, ...p.sections.postTasks]),
+];
 
 /** Write files (relative path -> text) into a new temp folder. */
 export function writeTree(files: Record<string, string>): string {

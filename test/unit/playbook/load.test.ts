@@ -5,12 +5,13 @@ import { loadPlaybook } from '../../../src/playbook/load.js';
 import { parseArgString } from '../../../src/playbook/task.js';
 import { allTasks, type Play } from '../../../src/playbook/types.js';
 
-const tasksOf = (p: Play) => [...allTasks([...p.sections.preTasks, ...p.sections.roles, ...p.sections.tasks, ...p.sections.postTasks])];
+const tasksOf = (p: Play) => [
+  ...allTasks([...p.sections.preTasks, ...p.sections.roles, ...p.sections.tasks, ...p.sections.postTasks]),
+];
 import { createTemplateEngine } from '../../../src/template/index.js';
 import { writeTree } from '../../helpers/tree.js';
 
 const engine = createTemplateEngine();
-
 
 async function loadText(text: string, extra: Record<string, string> = {}) {
   const dir = writeTree({ 'site.yml': text, ...extra });
@@ -29,7 +30,9 @@ async function loadError(text: string, extra: Record<string, string> = {}): Prom
 
 describe('loadPlaybook', () => {
   it('gives the position of each argument, the same on every call', async () => {
-    const pb = await loadText('- hosts: all\n  tasks:\n    - copy:\n        dest: /tmp/x\n        content: "{{ a }}"\n        mode: ["0644", x]\n');
+    const pb = await loadText(
+      '- hosts: all\n  tasks:\n    - copy:\n        dest: /tmp/x\n        content: "{{ a }}"\n        mode: ["0644", x]\n',
+    );
     const task = tasksOf(pb.plays[0]!)[0]!;
     const file = pb.file;
     expect(task.argPos(['content'])).toEqual({ file, line: 5, col: 19 });
@@ -85,21 +88,121 @@ describe('loadPlaybook', () => {
     expect(tasksOf(play)[2]!.source).toMatchObject({ line: 11, col: 7 });
   });
 
-  const cases: Array<{ name: string; text: string; code: string; line: number; col: number; msg: RegExp; extra?: Record<string, string> }> = [
+  const cases: Array<{
+    name: string;
+    text: string;
+    code: string;
+    line: number;
+    col: number;
+    msg: RegExp;
+    extra?: Record<string, string>;
+  }> = [
     { name: 'bad YAML', text: '- hosts: all\n  tasks: [\n', code: 'YAML_SYNTAX', line: 3, col: 1, msg: /invalid YAML/ },
-    { name: 'unknown module', text: '- hosts: all\n  tasks:\n    - cpy: { dest: /x }\n', code: 'UNKNOWN_MODULE', line: 3, col: 7, msg: /unknown module 'cpy'/ },
-    { name: 'unknown argument', text: '- hosts: all\n  tasks:\n    - copy:\n        dset: /x\n        content: a\n', code: 'SCHEMA', line: 4, col: 9, msg: /unknown key 'dset'/ },
-    { name: 'unknown argument with a template', text: '- hosts: all\n  tasks:\n    - copy:\n        dset: "{{ x }}"\n', code: 'MODULE_ARGS', line: 4, col: 9, msg: /unknown argument 'dset'/ },
-    { name: 'unknown play key', text: '- hosts: all\n  hostz: x\n', code: 'SCHEMA', line: 2, col: 3, msg: /unknown key 'hostz' in playbook/ },
-    { name: 'missing hosts', text: '- name: x\n  tasks: []\n', code: 'SCHEMA', line: 1, col: 3, msg: /missing the required key 'hosts'/ },
-    { name: 'misspelt keyword', text: '- hosts: all\n  tasks:\n    - debug: msg=x\n      notfy: h\n', code: 'SCHEMA', line: 4, col: 7, msg: /unknown keyword: 'debug', 'notfy'/ },
-    { name: 'unquoted template', text: '- hosts: all\n  tasks:\n    - debug:\n        msg: {{ x }}\n', code: 'YAML_SYNTAX', line: 4, col: 14, msg: /must be quoted/ },
-    { name: 'braces in when', text: '- hosts: all\n  tasks:\n    - debug: msg=x\n      when: "{{ a }}"\n', code: 'SCHEMA', line: 4, col: 14, msg: /without braces/ },
-    { name: 'template syntax', text: '- hosts: all\n  tasks:\n    - debug:\n        msg: "{{ foo "\n', code: 'TEMPLATE_SYNTAX', line: 4, col: 22, msg: /./ },
-    { name: 'two modules', text: '- hosts: all\n  tasks:\n    - debug: msg=x\n      copy: { dest: /x }\n', code: 'SCHEMA', line: 4, col: 7, msg: /more than one module/ },
-    { name: 'no module', text: '- hosts: all\n  tasks:\n    - name: nothing\n', code: 'SCHEMA', line: 3, col: 7, msg: /no module/ },
-    { name: 'role not found', text: '- hosts: all\n  roles: [nope]\n', code: 'ROLE_NOT_FOUND', line: 2, col: 11, msg: /role 'nope' not found/ },
-    { name: 'bad task in a role', text: '- hosts: all\n  roles: [r]\n', code: 'UNKNOWN_MODULE', line: 2, col: 3, msg: /unknown module 'debugg'/, extra: { 'roles/r/tasks/main.yml': '- name: x\n  debugg: msg=1\n' } },
+    {
+      name: 'unknown module',
+      text: '- hosts: all\n  tasks:\n    - cpy: { dest: /x }\n',
+      code: 'UNKNOWN_MODULE',
+      line: 3,
+      col: 7,
+      msg: /unknown module 'cpy'/,
+    },
+    {
+      name: 'unknown argument',
+      text: '- hosts: all\n  tasks:\n    - copy:\n        dset: /x\n        content: a\n',
+      code: 'SCHEMA',
+      line: 4,
+      col: 9,
+      msg: /unknown key 'dset'/,
+    },
+    {
+      name: 'unknown argument with a template',
+      text: '- hosts: all\n  tasks:\n    - copy:\n        dset: "{{ x }}"\n',
+      code: 'MODULE_ARGS',
+      line: 4,
+      col: 9,
+      msg: /unknown argument 'dset'/,
+    },
+    {
+      name: 'unknown play key',
+      text: '- hosts: all\n  hostz: x\n',
+      code: 'SCHEMA',
+      line: 2,
+      col: 3,
+      msg: /unknown key 'hostz' in playbook/,
+    },
+    {
+      name: 'missing hosts',
+      text: '- name: x\n  tasks: []\n',
+      code: 'SCHEMA',
+      line: 1,
+      col: 3,
+      msg: /missing the required key 'hosts'/,
+    },
+    {
+      name: 'misspelt keyword',
+      text: '- hosts: all\n  tasks:\n    - debug: msg=x\n      notfy: h\n',
+      code: 'SCHEMA',
+      line: 4,
+      col: 7,
+      msg: /unknown keyword: 'debug', 'notfy'/,
+    },
+    {
+      name: 'unquoted template',
+      text: '- hosts: all\n  tasks:\n    - debug:\n        msg: {{ x }}\n',
+      code: 'YAML_SYNTAX',
+      line: 4,
+      col: 14,
+      msg: /must be quoted/,
+    },
+    {
+      name: 'braces in when',
+      text: '- hosts: all\n  tasks:\n    - debug: msg=x\n      when: "{{ a }}"\n',
+      code: 'SCHEMA',
+      line: 4,
+      col: 14,
+      msg: /without braces/,
+    },
+    {
+      name: 'template syntax',
+      text: '- hosts: all\n  tasks:\n    - debug:\n        msg: "{{ foo "\n',
+      code: 'TEMPLATE_SYNTAX',
+      line: 4,
+      col: 22,
+      msg: /./,
+    },
+    {
+      name: 'two modules',
+      text: '- hosts: all\n  tasks:\n    - debug: msg=x\n      copy: { dest: /x }\n',
+      code: 'SCHEMA',
+      line: 4,
+      col: 7,
+      msg: /more than one module/,
+    },
+    {
+      name: 'no module',
+      text: '- hosts: all\n  tasks:\n    - name: nothing\n',
+      code: 'SCHEMA',
+      line: 3,
+      col: 7,
+      msg: /no module/,
+    },
+    {
+      name: 'role not found',
+      text: '- hosts: all\n  roles: [nope]\n',
+      code: 'ROLE_NOT_FOUND',
+      line: 2,
+      col: 11,
+      msg: /role 'nope' not found/,
+    },
+    {
+      name: 'bad task in a role',
+      text: '- hosts: all\n  roles: [r]\n',
+      code: 'UNKNOWN_MODULE',
+      line: 2,
+      col: 3,
+      msg: /unknown module 'debugg'/,
+      extra: { 'roles/r/tasks/main.yml': '- name: x\n  debugg: msg=1\n' },
+    },
     { name: 'empty playbook', text: '', code: 'SCHEMA', line: 1, col: 1, msg: /empty/ },
     { name: 'not a list', text: 'hosts: all\n', code: 'SCHEMA', line: 1, col: 1, msg: /expected array/ },
   ];
@@ -118,7 +221,9 @@ describe('loadPlaybook', () => {
   });
 
   it('points into the role file for role errors', async () => {
-    const err = await loadError('- hosts: all\n  roles: [r]\n', { 'roles/r/tasks/main.yml': '- name: x\n  debugg: msg=1\n' });
+    const err = await loadError('- hosts: all\n  roles: [r]\n', {
+      'roles/r/tasks/main.yml': '- name: x\n  debugg: msg=1\n',
+    });
     expect(err.source?.file).toMatch(/roles\/r\/tasks\/main\.yml$/);
   });
 
@@ -128,7 +233,9 @@ describe('loadPlaybook', () => {
   });
 
   it('loads vars_files relative to the playbook', async () => {
-    const pb = await loadText('- hosts: all\n  vars_files: [vars/main.yml]\n  tasks: []\n', { 'vars/main.yml': 'a: 1\n' });
+    const pb = await loadText('- hosts: all\n  vars_files: [vars/main.yml]\n  tasks: []\n', {
+      'vars/main.yml': 'a: 1\n',
+    });
     expect(pb.plays[0]!.varsFiles[0]!.values).toEqual({ a: 1 });
   });
 });

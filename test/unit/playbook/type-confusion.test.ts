@@ -11,30 +11,45 @@ import { main } from '../../../src/cli/main.js';
 async function play(tasks: string): Promise<{ code: number; out: string; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bosun-types-'));
   writeFileSync(path.join(dir, 'hosts'), 'localhost ansible_connection=local\n');
-  writeFileSync(path.join(dir, 'site.yml'), `- hosts: all\n  gather_facts: no\n  tasks:\n${tasks.replaceAll('@DIR@', dir)}`);
+  writeFileSync(
+    path.join(dir, 'site.yml'),
+    `- hosts: all\n  gather_facts: no\n  tasks:\n${tasks.replaceAll('@DIR@', dir)}`,
+  );
   let out = '';
-  const code = await main(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts')], { out: (t) => { out += t; }, err: (t) => { out += t; }, isTTY: false });
+  const code = await main(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts')], {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      out += t;
+    },
+    isTTY: false,
+  });
   return { code, out, dir };
 }
 
 describe('type confusion', () => {
   it('yes/no/on/off/True/False in conditions and boolean keywords mean booleans', async () => {
-    const r = await play([
-      '    - debug: msg=a',
-      '      when: yes',
-      '    - debug: msg=b',
-      '      when: False',
-      '    - command: "true"',
-      '      changed_when: no',
-      '      ignore_errors: on',
-      '',
-    ].join('\n'));
+    const r = await play(
+      [
+        '    - debug: msg=a',
+        '      when: yes',
+        '    - debug: msg=b',
+        '      when: False',
+        '    - command: "true"',
+        '      changed_when: no',
+        '      ignore_errors: on',
+        '',
+      ].join('\n'),
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain('localhost : ok=2 changed=0 unreachable=0 failed=0 skipped=1');
   });
 
   it('boolean module arguments take yes/no', async () => {
-    const r = await play('    - lineinfile: { path: "@DIR@/l", line: x, create: yes }\n    - file: { path: "@DIR@/d", state: directory, recurse: on }\n');
+    const r = await play(
+      '    - lineinfile: { path: "@DIR@/l", line: x, create: yes }\n    - file: { path: "@DIR@/d", state: directory, recurse: on }\n',
+    );
     expect(r.code).toBe(0);
     expect(readFileSync(path.join(r.dir, 'l'), 'utf8')).toBe('x\n');
   });
@@ -69,9 +84,20 @@ describe('empty values in templates', () => {
   it('a null variable rendered into text is an error with its position, nothing is written', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bosun-null-'));
     writeFileSync(path.join(dir, 'hosts'), 'localhost ansible_connection=local\n');
-    writeFileSync(path.join(dir, 'site.yml'), `- hosts: all\n  gather_facts: no\n  vars:\n    port:\n  tasks:\n    - copy: { dest: "${dir}/cfg", content: "port={{ port }}\\n" }\n`);
+    writeFileSync(
+      path.join(dir, 'site.yml'),
+      `- hosts: all\n  gather_facts: no\n  vars:\n    port:\n  tasks:\n    - copy: { dest: "${dir}/cfg", content: "port={{ port }}\\n" }\n`,
+    );
     let out = '';
-    const code = await main(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts')], { out: (t) => { out += t; }, err: (t) => { out += t; }, isTTY: false });
+    const code = await main(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts')], {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        out += t;
+      },
+      isTTY: false,
+    });
     expect(code).toBe(2);
     expect(out).toContain(`${path.join(dir, 'site.yml')}:6:`);
     expect(out).toContain('this expression is empty (null)');

@@ -22,12 +22,20 @@ describe('live line (TTY)', () => {
   it('shows hosts done/total, changed/failed, elapsed and download rate; host lines go above it', () => {
     const clock = { now: 0 };
     let out = '';
-    const live = createProgressReporter({ write: (t) => { out += t; }, color: false, columns: () => 120, now: () => clock.now, tickMs: 0 });
+    const live = createProgressReporter({
+      write: (t) => {
+        out += t;
+      },
+      color: false,
+      columns: () => 120,
+      now: () => clock.now,
+      tickMs: 0,
+    });
     const text = createTextReporter({ write: (t) => live.writeAbove(t), verbosity: 0, color: false, diff: false });
     const frames: string[] = [];
     playFixture((e) => {
-      callHook(live, e);
-      callHook(text, e);
+      void callHook(live, e);
+      void callHook(text, e);
       const after = out.slice(out.lastIndexOf('\r\x1b[2K') + 5);
       frames.push(after.slice(after.lastIndexOf('\n') + 1));
     }, clock);
@@ -44,13 +52,31 @@ describe('live line (TTY)', () => {
 
   it('never wraps: the line is cut to the terminal width', () => {
     let out = '';
-    const live = createProgressReporter({ write: (t) => { out += t; }, color: false, columns: () => 30, tickMs: 0 });
-    callHook(live, { type: 'task_start', task: 'a very long task name that goes on and on', module: 'x', source: { file: 'f', line: 1, col: 1 }, hosts: 9 });
+    const live = createProgressReporter({
+      write: (t) => {
+        out += t;
+      },
+      color: false,
+      columns: () => 30,
+      tickMs: 0,
+    });
+    void callHook(live, {
+      type: 'task_start',
+      task: 'a very long task name that goes on and on',
+      module: 'x',
+      source: { file: 'f', line: 1, col: 1 },
+      hosts: 9,
+    });
     expect(out.length).toBeLessThanOrEqual(29);
     expect(out.endsWith('…')).toBe(true);
   });
 
-  it.each([[512, '512 B'], [1536, '1.5 KiB'], [10 * 1024 * 1024, '10 MiB'], [3.5 * 1024 ** 3, '3.5 GiB']])('formats %d bytes as %s', (n, s) => {
+  it.each([
+    [512, '512 B'],
+    [1536, '1.5 KiB'],
+    [10 * 1024 * 1024, '10 MiB'],
+    [3.5 * 1024 ** 3, '3.5 GiB'],
+  ])('formats %d bytes as %s', (n, s) => {
     expect(formatBytes(n)).toBe(s);
   });
 });
@@ -58,8 +84,17 @@ describe('live line (TTY)', () => {
 describe('-q and --profile', () => {
   it('-q prints only failures (with their task banner) and the recap', () => {
     let out = '';
-    const q = createQuietFilter(createTextReporter({ write: (t) => { out += t; }, verbosity: 0, color: false, diff: true }));
-    playFixture((e) => callHook(q, e), { now: 0 });
+    const q = createQuietFilter(
+      createTextReporter({
+        write: (t) => {
+          out += t;
+        },
+        verbosity: 0,
+        color: false,
+        diff: true,
+      }),
+    );
+    playFixture((e) => void callHook(q, e), { now: 0 });
     expect(out).not.toContain('changed: [web1]');
     expect(out).not.toContain('TASK [write nginx.conf]');
     expect(out).toContain('TASK [install nginx]');
@@ -72,9 +107,21 @@ describe('-q and --profile', () => {
   it('--profile lists the slowest tasks first after the recap', () => {
     const clock = { now: 0 };
     let out = '';
-    const p = createProfileReporter({ write: (t) => { out += t; }, color: false, now: () => clock.now });
-    playFixture((e) => callHook(p, e), clock);
-    expect(p.timings().map((t) => t.task)).toEqual(['install nginx', 'write nginx.conf', 'check config', 'set the API token', 'fetch the tarball']);
+    const p = createProfileReporter({
+      write: (t) => {
+        out += t;
+      },
+      color: false,
+      now: () => clock.now,
+    });
+    playFixture((e) => void callHook(p, e), clock);
+    expect(p.timings().map((t) => t.task)).toEqual([
+      'install nginx',
+      'write nginx.conf',
+      'check config',
+      'set the API token',
+      'fetch the tarball',
+    ]);
     const lines = out.split('\n').filter((l) => / -+ \d/.test(l));
     expect(lines[0]).toMatch(/^fetch the tarball \(srv\/site\.yml:27\) -+ 3\.10s$/);
     expect(lines[1]).toMatch(/^install nginx .* 1\.30s$/);
@@ -88,7 +135,7 @@ describe('--log and the report model', () => {
     const file = join(dir, 'run.jsonl');
     const clock = { now: 0 };
     const log = createLogReporter(file, () => clock.now);
-    playFixture((e) => callHook(log, e), clock);
+    playFixture((e) => void callHook(log, e), clock);
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('"progress"');
@@ -108,7 +155,7 @@ describe('--log and the report model', () => {
     const file = join(dir, 'model.html');
     const clock = { now: 0 };
     const r = createHtmlReporter(file, () => clock.now);
-    playFixture((e) => callHook(r, e), clock);
+    playFixture((e) => void callHook(r, e), clock);
     const html = readFileSync(file, 'utf8');
     expect(html).not.toContain('hunter2');
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/);

@@ -19,7 +19,16 @@ function role(files: Record<string, string>): string {
 describe('scenarios', () => {
   it('a role without tests/ gets the default scenario: one host, generated converge, no verify', async () => {
     const s = await loadScenario(role({}), 'default');
-    expect(s).toMatchObject({ name: 'default', hosts: ['node01'], groups: {}, vars: {}, checkVars: undefined, systemd: false, converge: undefined, verify: undefined });
+    expect(s).toMatchObject({
+      name: 'default',
+      hosts: ['node01'],
+      groups: {},
+      vars: {},
+      checkVars: undefined,
+      systemd: false,
+      converge: undefined,
+      verify: undefined,
+    });
   });
 
   it.each([
@@ -34,11 +43,19 @@ describe('scenarios', () => {
 
   it('reads groups, vars, check_vars, systemd, mirror and the playbooks beside it', async () => {
     const dir = role({
-      'tests/two/scenario.yml': 'hosts: [a, b]\ngroups: { web: [a] }\nvars: { x: 1 }\ncheck_vars: { x: 2 }\nsystemd: true\nmirror: files\n',
-      'tests/two/converge.yml': '- hosts: all\n', 'tests/two/verify.yaml': '- hosts: all\n',
+      'tests/two/scenario.yml':
+        'hosts: [a, b]\ngroups: { web: [a] }\nvars: { x: 1 }\ncheck_vars: { x: 2 }\nsystemd: true\nmirror: files\n',
+      'tests/two/converge.yml': '- hosts: all\n',
+      'tests/two/verify.yaml': '- hosts: all\n',
     });
     const s = await loadScenario(dir, 'two');
-    expect(s).toMatchObject({ groups: { web: ['a'] }, vars: { x: 1 }, checkVars: { x: 2 }, systemd: true, mirror: 'files' });
+    expect(s).toMatchObject({
+      groups: { web: ['a'] },
+      vars: { x: 1 },
+      checkVars: { x: 2 },
+      systemd: true,
+      mirror: 'files',
+    });
     expect(s.converge).toBe(path.join(dir, 'tests/two/converge.yml'));
     expect(s.verify).toBe(path.join(dir, 'tests/two/verify.yaml'));
   });
@@ -49,10 +66,12 @@ describe('scenarios', () => {
     ['a host count of 0', 'hosts: 0\n', /hosts/],
   ])('rejects %s', async (_n, text, message) => {
     const dir = role({ 'tests/default/scenario.yml': text });
-    const err = await loadScenario(dir, 'default').catch((e: Error & { source?: { file: string; line: number; col: number } }) => e);
+    const err = await loadScenario(dir, 'default').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     const e = err as Error & { source?: { file: string; line: number; col: number } };
-    expect(`${e.source ? `${path.basename(e.source.file)}:${e.source.line}:${e.source.col} ` : ''}${e.message}`).toMatch(message);
+    expect(
+      `${e.source ? `${path.basename(e.source.file)}:${e.source.line}:${e.source.col} ` : ''}${e.message}`,
+    ).toMatch(message);
   });
 
   it('a missing scenario other than default is an error naming the folder', async () => {
@@ -79,7 +98,17 @@ describe('skeleton', () => {
   it('prefixes variables with the role name (dashes as underscores) and names every file the issue lists', () => {
     expect(varPrefix('my-App')).toBe('my_app');
     const files = Object.keys(roleSkeleton('my-app'));
-    for (const want of ['defaults/main.yml', 'vars/main.yml', 'tasks/main.yml', 'handlers/main.yml', 'meta/main.yml', 'meta/argument_specs.yml', 'README.md', 'tests/default/scenario.yml']) expect(files).toContain(want);
+    for (const want of [
+      'defaults/main.yml',
+      'vars/main.yml',
+      'tasks/main.yml',
+      'handlers/main.yml',
+      'meta/main.yml',
+      'meta/argument_specs.yml',
+      'README.md',
+      'tests/default/scenario.yml',
+    ])
+      expect(files).toContain(want);
     expect(files.some((f) => f.startsWith('templates/'))).toBe(true);
     expect(files.some((f) => f.startsWith('files/'))).toBe(true);
   });

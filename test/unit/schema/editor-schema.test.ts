@@ -22,10 +22,15 @@ function validator(kind: SchemaKind): (value: unknown) => string[] {
   const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
   addFormats(ajv);
   const validate = ajv.compile(editorSchema(kind));
-  return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+  return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
 }
 
-const yamlFiles = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(dir, f)) : []);
+const yamlFiles = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => path.join(dir, f))
+    : [];
 const value = (file: string): unknown => parseYaml(readFileSync(file, 'utf8'), file).value;
 
 describe('editor schemas', () => {
@@ -34,7 +39,7 @@ describe('editor schemas', () => {
     expect(editorSchema(kind)['$schema']).toBe('http://json-schema.org/draft-07/schema#');
   });
 
-  it('tasks: one branch per module (plus block, includes, action forms), each module\'s arguments under definitions', () => {
+  it("tasks: one branch per module (plus block, includes, action forms), each module's arguments under definitions", () => {
     const s = editorSchema('tasks') as { definitions: Record<string, { anyOf?: unknown[] }> };
     expect(Object.keys(s.definitions).filter((k) => k.startsWith('module_')).length).toBe(moduleRegistry.size);
     expect(s.definitions['task']!.anyOf!.length).toBe(moduleRegistry.size + 7);
@@ -46,7 +51,9 @@ describe('editor schemas', () => {
     const roleArgs = validator('role-args');
     const roleMeta = validator('role-meta');
     const problems: string[] = [];
-    const check = (file: string, v: (x: unknown) => string[]): void => { for (const e of v(value(file))) problems.push(`${path.relative(root, file)}: ${e}`); };
+    const check = (file: string, v: (x: unknown) => string[]): void => {
+      for (const e of v(value(file))) problems.push(`${path.relative(root, file)}: ${e}`);
+    };
     for (const f of yamlFiles(path.join(root, 'playbooks'))) check(f, playbook);
     for (const dir of [path.join(root, 'roles'), path.join(root, 'playbooks/roles')].filter(existsSync)) {
       for (const role of readdirSync(dir)) {
@@ -74,7 +81,11 @@ describe('editor schemas', () => {
   const tasks = validator('tasks');
   const play = validator('playbook');
   it.each([
-    ['templated value for a boolean argument', [{ name: 'T', copy: { dest: '/x', content: 'x', force: '{{ f }}' } }], true],
+    [
+      'templated value for a boolean argument',
+      [{ name: 'T', copy: { dest: '/x', content: 'x', force: '{{ f }}' } }],
+      true,
+    ],
     ['fully qualified module name', [{ name: 'T', 'ansible.builtin.file': { path: '/x', state: 'touch' } }], true],
     ['free-form command', [{ name: 'T', command: 'ls -l', changed_when: false }], true],
     ['block with rescue', [{ block: [{ debug: { msg: 'x' } }], rescue: [{ debug: null }] }], true],
@@ -96,7 +107,13 @@ describe('editor schemas', () => {
   it('bosun schema tasks -o FILE writes the schema; an unknown kind is a bad option', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'bosun-schema-')), 'tasks.json');
     let out = '';
-    const io = { out: (t: string) => { out += t; }, err: () => {}, isTTY: false };
+    const io = {
+      out: (t: string) => {
+        out += t;
+      },
+      err: () => {},
+      isTTY: false,
+    };
     expect(await main(['schema', 'tasks', '-o', file], io)).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(editorSchema('tasks'));
     expect(out).toContain('wrote the tasks schema');

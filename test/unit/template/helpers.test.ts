@@ -13,7 +13,10 @@ const vars = {
   empty: '',
   nil: null,
   path: '/etc/containerd/config.toml',
-  pairs: [{ key: 'a', value: 1 }, { key: 'b', value: 2 }],
+  pairs: [
+    { key: 'a', value: 1 },
+    { key: 'b', value: 2 },
+  ],
   json: '{"a":[1,2]}',
   yamlText: 'a: 1\nb: [x, y]\n',
   ver: 'v1.7.13',
@@ -102,8 +105,22 @@ const cases: Array<[string, string, unknown]> = [
   ['version_compare', 'version_compare "1.29.3" "ne" "1.29.3"', false],
   ['concat', 'concat list nums', ['a', 'b', 'c', 1, 2]],
   ['concat', 'concat nums 3', [1, 2, 3]],
-  ['dict2items', 'dict2items dict', [{ key: 'x', value: 1 }, { key: 'y', value: 2 }]],
-  ['dict2items', 'dict2items dict key_name="k" value_name="v"', [{ k: 'x', v: 1 }, { k: 'y', v: 2 }]],
+  [
+    'dict2items',
+    'dict2items dict',
+    [
+      { key: 'x', value: 1 },
+      { key: 'y', value: 2 },
+    ],
+  ],
+  [
+    'dict2items',
+    'dict2items dict key_name="k" value_name="v"',
+    [
+      { k: 'x', v: 1 },
+      { k: 'y', v: 2 },
+    ],
+  ],
   ['items2dict', 'items2dict pairs', { a: 1, b: 2 }],
   ['range', 'range 3', [0, 1, 2]],
   ['range', 'range 1 7 2', [1, 3, 5]],
@@ -132,7 +149,9 @@ describe('helpers', () => {
 
   test('every registered helper is documented in docs/templates.md', () => {
     const docs = readFileSync(new URL('../../../docs/templates.md', import.meta.url), 'utf8');
-    const missing = HELPERS.filter((h) => !docs.includes(`| \`${h.name}\` |`) || !docs.includes(h.doc.replace(/\|/g, '\\|')));
+    const missing = HELPERS.filter(
+      (h) => !docs.includes(`| \`${h.name}\` |`) || !docs.includes(h.doc.replace(/\|/g, '\\|')),
+    );
     expect(missing.map((h) => h.name)).toEqual([]);
   });
 
@@ -173,4 +192,3 @@ describe('helpers', () => {
     expect(engine.renderString('{{ or }}', vars)).toBe(false);
   });
 });
-

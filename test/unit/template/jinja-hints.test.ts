@@ -12,7 +12,7 @@ describe('Jinja2 hints', () => {
     ['x is not defined', "Jinja2 'x is not defined' is (not (defined x)) here"],
     ['a and b', "'and' is a helper here: (and a b)"],
     ['not done', "'not' is a helper here: (not done)"],
-    ['"x" in items', "'in' is a helper here: (in \"x\" items)"],
+    ['"x" in items', '\'in\' is a helper here: (in "x" items)'],
     ['{% if a %}x{% endif %}', 'Jinja2 {% if %} is {{#if cond}}...{{else}}...{{/if}} here'],
   ];
   for (const [text, hint] of table) {

@@ -12,7 +12,10 @@ const vars = {
   n: 3,
   yes: true,
   cfg: { url: 'http://x', nested: { deep: 1 } },
-  hosts: [{ name: 'a', ip: '10.0.0.1' }, { name: 'b', ip: '10.0.0.2' }],
+  hosts: [
+    { name: 'a', ip: '10.0.0.1' },
+    { name: 'b', ip: '10.0.0.2' },
+  ],
   labels: { app: 'web', tier: 'front' },
   csv: 'a,b',
   first: 'the variable',
@@ -94,30 +97,95 @@ describe('renderString: native types and text', () => {
   });
 });
 
-describe('undefined variables are errors with the variable\'s position', () => {
+describe("undefined variables are errors with the variable's position", () => {
   const cases: Array<[string, string, SourcePos, string]> = [
     ['{{ nope }}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 13 }, 'plain mustache'],
-    ['x: {{ cfg.nope }}', "undefined variable 'cfg.nope' ('cfg' has no key 'nope')", { file: 'play.yml', line: 5, col: 16 }, 'missing key'],
-    ['{{ cfg.nested.deep.x }}', "'cfg.nested.deep' has no key 'x', it is a number", { file: 'play.yml', line: 5, col: 13 }, 'key of a number'],
+    [
+      'x: {{ cfg.nope }}',
+      "undefined variable 'cfg.nope' ('cfg' has no key 'nope')",
+      { file: 'play.yml', line: 5, col: 16 },
+      'missing key',
+    ],
+    [
+      '{{ cfg.nested.deep.x }}',
+      "'cfg.nested.deep' has no key 'x', it is a number",
+      { file: 'play.yml', line: 5, col: 13 },
+      'key of a number',
+    ],
     ['{{ ports.5 }}', "'ports' has no key '5'", { file: 'play.yml', line: 5, col: 13 }, 'index out of range'],
     ['{{ join nope "," }}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 18 }, 'helper argument'],
-    ['{{ join (split nope ",") "," }}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 25 }, 'nested helper argument'],
+    [
+      '{{ join (split nope ",") "," }}',
+      "undefined variable 'nope'",
+      { file: 'play.yml', line: 5, col: 25 },
+      'nested helper argument',
+    ],
     ['{{ to_json x=nope }}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 23 }, 'hash argument'],
     ['{{#if nope}}x{{/if}}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 16 }, '#if'],
     ['{{#unless nope}}x{{/unless}}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 20 }, '#unless'],
     ['{{#each nope}}x{{/each}}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 18 }, '#each'],
     ['{{#with nope}}x{{/with}}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 18 }, '#with'],
-    ['{{#each hosts}}{{port}}{{/each}}', "undefined variable 'port' ('hosts.0' has no key 'port')", { file: 'play.yml', line: 5, col: 27 }, 'inside #each'],
-    ['{{#each hosts}}{{#if this.port}}{{/if}}{{/each}}', "'hosts.0' has no key 'port'", { file: 'play.yml', line: 5, col: 31 }, '#if inside #each'],
-    ['{{#each hosts as |h|}}{{h.port}}{{/each}}', "undefined variable 'h.port'", { file: 'play.yml', line: 5, col: 34 }, 'block param'],
-    ['{{#each hosts}}{{../nope}}{{/each}}', "undefined variable '../nope'", { file: 'play.yml', line: 5, col: 27 }, 'parent context'],
-    ['{{#with cfg}}{{urll}}{{/with}}', "('cfg' has no key 'urll')", { file: 'play.yml', line: 5, col: 25 }, 'inside #with'],
-    ['{{#each (split csv ",")}}{{this.x}}{{/each}}', "undefined variable 'this.x'", { file: 'play.yml', line: 5, col: 37 }, 'item of a helper result'],
+    [
+      '{{#each hosts}}{{port}}{{/each}}',
+      "undefined variable 'port' ('hosts.0' has no key 'port')",
+      { file: 'play.yml', line: 5, col: 27 },
+      'inside #each',
+    ],
+    [
+      '{{#each hosts}}{{#if this.port}}{{/if}}{{/each}}',
+      "'hosts.0' has no key 'port'",
+      { file: 'play.yml', line: 5, col: 31 },
+      '#if inside #each',
+    ],
+    [
+      '{{#each hosts as |h|}}{{h.port}}{{/each}}',
+      "undefined variable 'h.port'",
+      { file: 'play.yml', line: 5, col: 34 },
+      'block param',
+    ],
+    [
+      '{{#each hosts}}{{../nope}}{{/each}}',
+      "undefined variable '../nope'",
+      { file: 'play.yml', line: 5, col: 27 },
+      'parent context',
+    ],
+    [
+      '{{#with cfg}}{{urll}}{{/with}}',
+      "('cfg' has no key 'urll')",
+      { file: 'play.yml', line: 5, col: 25 },
+      'inside #with',
+    ],
+    [
+      '{{#each (split csv ",")}}{{this.x}}{{/each}}',
+      "undefined variable 'this.x'",
+      { file: 'play.yml', line: 5, col: 37 },
+      'item of a helper result',
+    ],
     ['{{ @root.nope }}', "undefined variable '@root.nope'", { file: 'play.yml', line: 5, col: 13 }, '@root'],
-    ['line one\n  {{ name }} {{ nope }}', "undefined variable 'nope'", { file: 'play.yml', line: 6, col: 17 }, 'multi-line value'],
-    ['{{ hosts.0.x }} {{ nope }}', "undefined variable 'hosts.0.x'", { file: 'play.yml', line: 5, col: 13 }, 'index rewrite keeps columns'],
-    ['{{ hosts.0 }} {{ nope }}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 27 }, 'columns after a.0 rewrite'],
-    ['{{ (eq nope 1) }}', "undefined variable 'nope'", { file: 'play.yml', line: 5, col: 17 }, 'columns after (expr) rewrite'],
+    [
+      'line one\n  {{ name }} {{ nope }}',
+      "undefined variable 'nope'",
+      { file: 'play.yml', line: 6, col: 17 },
+      'multi-line value',
+    ],
+    [
+      '{{ hosts.0.x }} {{ nope }}',
+      "undefined variable 'hosts.0.x'",
+      { file: 'play.yml', line: 5, col: 13 },
+      'index rewrite keeps columns',
+    ],
+    [
+      '{{ hosts.0 }} {{ nope }}',
+      "undefined variable 'nope'",
+      { file: 'play.yml', line: 5, col: 27 },
+      'columns after a.0 rewrite',
+    ],
+    [
+      '{{ (eq nope 1) }}',
+      "undefined variable 'nope'",
+      { file: 'play.yml', line: 5, col: 17 },
+      'columns after (expr) rewrite',
+    ],
   ];
   test.each(cases)('%j (%s)', (text, message, pos) => {
     const err = failure(() => engine.renderString(text, vars, src));
@@ -176,7 +244,7 @@ describe('lazy variables', () => {
     expect(engine.renderString(text, lazy, src)).toEqual(expected);
   });
 
-  test('the caller\'s variables are not changed', () => {
+  test("the caller's variables are not changed", () => {
     const copy = structuredClone(lazy);
     engine.renderString('{{ url }} {{ cri.socket }} {{ mirrors }}', lazy);
     expect(lazy).toEqual(copy);
@@ -193,7 +261,11 @@ describe('lazy variables', () => {
     expect(err.source).toEqual({ file: 'play.yml', line: 5, col: 15 });
   });
 
-  test.each([['{{ a }}', 'a'], ['{{ b }}', 'b'], ['{{ self }}', 'self']])('cycle %s', (text, name) => {
+  test.each([
+    ['{{ a }}', 'a'],
+    ['{{ b }}', 'b'],
+    ['{{ self }}', 'self'],
+  ])('cycle %s', (text, name) => {
     const err = failure(() => engine.renderString(text, lazy, src));
     expect(err.code).toBe('TEMPLATE_RENDER');
     expect(err.message).toBe(`variable '${name}' refers to itself`);
@@ -203,15 +275,25 @@ describe('lazy variables', () => {
 describe('renderDeep and renderText', () => {
   test('renders every string, keys untouched, positions per path', () => {
     const value = { '{{ name }}': '{{ ports }}', list: ['{{ n }}', 'plain', 4], nested: { s: 'v={{ name }}' } };
-    expect(engine.renderDeep(value, vars)).toEqual({ '{{ name }}': [80, 443], list: [3, 'plain', 4], nested: { s: 'v=hello' } });
-    const posOf = (path: ReadonlyArray<string | number>): SourcePos => ({ file: 'p.yml', line: 10 + path.length, col: 7 });
+    expect(engine.renderDeep(value, vars)).toEqual({
+      '{{ name }}': [80, 443],
+      list: [3, 'plain', 4],
+      nested: { s: 'v=hello' },
+    });
+    const posOf = (path: ReadonlyArray<string | number>): SourcePos => ({
+      file: 'p.yml',
+      line: 10 + path.length,
+      col: 7,
+    });
     const err = failure(() => engine.renderDeep({ a: { b: 'x {{ nope }}' } }, vars, posOf));
     expect(err.source).toEqual({ file: 'p.yml', line: 12, col: 12 });
   });
 
   test('renderText always gives a string', () => {
     expect(engine.renderText('{{ n }}', vars, 't')).toBe('3');
-    expect(engine.renderText('ports = {{ to_json ports }}\n{{#each hosts}}\n{{name}}\n{{/each}}\n', vars, 't')).toBe('ports = [80,443]\na\nb\n');
+    expect(engine.renderText('ports = {{ to_json ports }}\n{{#each hosts}}\n{{name}}\n{{/each}}\n', vars, 't')).toBe(
+      'ports = [80,443]\na\nb\n',
+    );
   });
 });
 
@@ -246,9 +328,30 @@ describe('evaluate', () => {
 
 describe('isTruthy', () => {
   const table: Array<[unknown, boolean]> = [
-    [false, false], [null, false], [undefined, false], [0, false], [Number.NaN, false], ['', false], [[], false], [{}, false],
-    ['false', false], ['False', false], ['no', false], ['NO', false], ['off', false], ['0', false], [' no ', false],
-    [true, true], [1, true], [-1, true], ['yes', true], ['true', true], ['abc', true], [[0], true], [{ a: 0 }, true], ['00', true],
+    [false, false],
+    [null, false],
+    [undefined, false],
+    [0, false],
+    [Number.NaN, false],
+    ['', false],
+    [[], false],
+    [{}, false],
+    ['false', false],
+    ['False', false],
+    ['no', false],
+    ['NO', false],
+    ['off', false],
+    ['0', false],
+    [' no ', false],
+    [true, true],
+    [1, true],
+    [-1, true],
+    ['yes', true],
+    ['true', true],
+    ['abc', true],
+    [[0], true],
+    [{ a: 0 }, true],
+    ['00', true],
   ];
   test.each(table)('%j -> %s', (value, expected) => expect(engine.isTruthy(value)).toBe(expected));
 });

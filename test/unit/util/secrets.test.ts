@@ -15,11 +15,30 @@ afterEach(() => forgetRevealed());
 
 describe('isSecretName', () => {
   it.each([
-    ['db_password', true], ['ansible_password', true], ['ansible_become_password', true], ['ansible_ssh_pass', true],
-    ['api_token', true], ['client_secret', true], ['aws_secret_access_key', true], ['PASSWD', true], ['api_key', true],
-    ['ansible_ssh_private_key_file', false], ['ssl_key_path', false], ['vault_password_file', false], ['ssh_public_key', false],
-    ['ansible_ssh_host_key_rsa_public', false], ['username', false], ['passenger', false], ['hostname', false], ['key', false], ['keys', false],
-    ['kubekey_version', false], ['monkey', false], ['keycloak_url', false], ['apikey', true], ['private_key_data', true],
+    ['db_password', true],
+    ['ansible_password', true],
+    ['ansible_become_password', true],
+    ['ansible_ssh_pass', true],
+    ['api_token', true],
+    ['client_secret', true],
+    ['aws_secret_access_key', true],
+    ['PASSWD', true],
+    ['api_key', true],
+    ['ansible_ssh_private_key_file', false],
+    ['ssl_key_path', false],
+    ['vault_password_file', false],
+    ['ssh_public_key', false],
+    ['ansible_ssh_host_key_rsa_public', false],
+    ['username', false],
+    ['passenger', false],
+    ['hostname', false],
+    ['key', false],
+    ['keys', false],
+    ['kubekey_version', false],
+    ['monkey', false],
+    ['keycloak_url', false],
+    ['apikey', true],
+    ['private_key_data', true],
   ])('%s -> %s', (name, secret) => {
     expect(isSecretName(name)).toBe(secret);
   });
@@ -57,15 +76,26 @@ describe('SecretMasker', () => {
 
   it('collects the values of secret-named keys at any depth', () => {
     const m = new SecretMasker();
-    m.addNamed({ user: 'bob', db: { password: 'pw-123', port: 5432 }, tokens: ['t-aaa', 't-bbb'], key_file: '/k/id_rsa' });
+    m.addNamed({
+      user: 'bob',
+      db: { password: 'pw-123', port: 5432 },
+      tokens: ['t-aaa', 't-bbb'],
+      key_file: '/k/id_rsa',
+    });
     expect(m.mask('bob pw-123 t-aaa t-bbb /k/id_rsa')).toBe(`bob ${MASK} ${MASK} ${MASK} /k/id_rsa`);
   });
 
   it('masks deeply: strings, keys, arrays, errors; leaves other values alone', () => {
     const m = new SecretMasker();
     m.add('s3cr3t');
-    const err = new BosunError('TEMPLATE_RENDER', 'bad s3cr3t', { hint: 'not s3cr3t', source: { file: '<none>', line: 1, col: 1 } });
-    const event = { type: 'task_result', result: { msg: 'the s3cr3t', n: 5, ok: true, list: ['s3cr3t'], map: { s3cr3t: 'x' }, error: err } };
+    const err = new BosunError('TEMPLATE_RENDER', 'bad s3cr3t', {
+      hint: 'not s3cr3t',
+      source: { file: '<none>', line: 1, col: 1 },
+    });
+    const event = {
+      type: 'task_result',
+      result: { msg: 'the s3cr3t', n: 5, ok: true, list: ['s3cr3t'], map: { s3cr3t: 'x' }, error: err },
+    };
     const masked = m.maskDeep(event);
     expect(JSON.stringify(masked)).not.toContain('s3cr3t');
     expect(masked.result.error).toBeInstanceOf(BosunError);
@@ -82,7 +112,9 @@ describe('SecretMasker', () => {
     rememberSource(file, text);
     const m = new SecretMasker();
     m.add('pw-visible');
-    const out = formatError(m.maskError(new BosunError('SCHEMA', 'bad value pw-visible', { source: { file, line: 2, col: 14 } })));
+    const out = formatError(
+      m.maskError(new BosunError('SCHEMA', 'bad value pw-visible', { source: { file, line: 2, col: 14 } })),
+    );
     expect(out).toContain('db_password: ********');
     expect(out).not.toContain('pw-visible');
   });
@@ -92,21 +124,39 @@ describe('collectSecrets and maskingSink', () => {
   it('collects from inventory, playbooks, extra vars, become password, host layers and vault values', async () => {
     rememberRevealed('from-the-vault');
     const masker = await collectSecrets({
-      inventory: { hosts: new Map([['h1', { vars: { ansible_password: 'host-pw' } }]]), groups: new Map([['all', { vars: { api_token: 'group-token' } }]]) },
-      playbooks: [{ dir: '/pb', plays: [{ vars: { values: { app_secret: 'play-secret' } }, varsFiles: [{ values: { db_passwd: 'file-pw' } }], roles: [{ defaults: { values: { role_key: 'role-key' } }, vars: { values: {} } }] }] }],
+      inventory: {
+        hosts: new Map([['h1', { vars: { ansible_password: 'host-pw' } }]]),
+        groups: new Map([['all', { vars: { api_token: 'group-token' } }]]),
+      },
+      playbooks: [
+        {
+          dir: '/pb',
+          plays: [
+            {
+              vars: { values: { app_secret: 'play-secret' } },
+              varsFiles: [{ values: { db_passwd: 'file-pw' } }],
+              roles: [{ defaults: { values: { role_key: 'role-key' } }, vars: { values: {} } }],
+            },
+          ],
+        },
+      ],
       extraVars: [{ values: { cli_token: 'extra-token' } }],
       becomePassword: 'become-pw',
       env: { BOSUN_BECOME_PASSWORD: 'env-become-pw' },
-      hostLayers: async (host, dir) => [{ values: { [`${host}_password`]: `gv-${dir}` } }],
+      hostLayers: (host, dir) => Promise.resolve([{ values: { [`${host}_password`]: `gv-${dir}` } }]),
     });
-    const all = 'host-pw group-token play-secret file-pw role-key extra-token become-pw env-become-pw gv-/pb from-the-vault';
+    const all =
+      'host-pw group-token play-secret file-pw role-key extra-token become-pw env-become-pw gv-/pb from-the-vault';
     expect(masker.mask(all)).toBe(Array(10).fill(MASK).join(' '));
   });
 
   it('learns from results and masks every event before the sink', () => {
     const seen: unknown[] = [];
     const sink = maskingSink((e: { type: string; result?: unknown }) => seen.push(e), new SecretMasker());
-    sink({ type: 'task_result', result: { data: { ansible_facts: { api_token: 'learned-tok' } }, msg: 'set learned-tok' } });
+    sink({
+      type: 'task_result',
+      result: { data: { ansible_facts: { api_token: 'learned-tok' } }, msg: 'set learned-tok' },
+    });
     rememberRevealed('late-vault');
     sink({ type: 'warning', result: { msg: 'late-vault and learned-tok' } });
     expect(JSON.stringify(seen)).not.toMatch(/learned-tok|late-vault/);

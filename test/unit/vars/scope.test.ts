@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { VAR_LEVELS, VarScope, type VarLayer, type VarLevel } from '../../../src/vars/scope.js';
 
-const layer = (level: VarLevel, values: Record<string, unknown>, source: string = level): VarLayer => ({ level, source, values });
+const layer = (level: VarLevel, values: Record<string, unknown>, source: string = level): VarLayer => ({
+  level,
+  source,
+  values,
+});
 
 describe('VarScope.mergeWith', () => {
   const base = new VarScope([
@@ -15,10 +19,30 @@ describe('VarScope.mergeWith', () => {
     { name: 'no extra layers: the scope alone', extra: [], x: 'role' },
     { name: 'facts sit below play vars', extra: [layer('facts', { x: 'facts', f: 1 })], x: 'role' },
     { name: 'task vars above role vars', extra: [layer('task_vars', { x: 'task' })], x: 'task' },
-    { name: 'set_fact above task vars, whatever the order given', extra: [layer('set_fact', { x: 'set_fact' }), layer('task_vars', { x: 'task' })], x: 'set_fact' },
-    { name: 'extra vars above everything', extra: [layer('extra_vars', { x: 'extra' }), layer('set_fact', { x: 'set_fact' }), layer('include_params', { x: 'include' })], x: 'extra' },
-    { name: 'an extra layer of a scope level goes after the scope\'s own', extra: [layer('role_vars', { x: 'own role' })], x: 'own role' },
-    { name: 'an extra role default stays below inventory', extra: [layer('role_defaults', { x: 'own default' })], x: 'role' },
+    {
+      name: 'set_fact above task vars, whatever the order given',
+      extra: [layer('set_fact', { x: 'set_fact' }), layer('task_vars', { x: 'task' })],
+      x: 'set_fact',
+    },
+    {
+      name: 'extra vars above everything',
+      extra: [
+        layer('extra_vars', { x: 'extra' }),
+        layer('set_fact', { x: 'set_fact' }),
+        layer('include_params', { x: 'include' }),
+      ],
+      x: 'extra',
+    },
+    {
+      name: "an extra layer of a scope level goes after the scope's own",
+      extra: [layer('role_vars', { x: 'own role' })],
+      x: 'own role',
+    },
+    {
+      name: 'an extra role default stays below inventory',
+      extra: [layer('role_defaults', { x: 'own default' })],
+      x: 'role',
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

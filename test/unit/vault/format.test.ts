@@ -10,7 +10,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BosunError } from '../../../src/errors.js';
 import { parseYaml } from '../../../src/util/yaml.js';
 import {
-  decryptVault, encryptVault, forgetRevealed, isVaultText, parseEnvelope, revealedValues, setVaultSecrets, VaultFormatError,
+  decryptVault,
+  encryptVault,
+  forgetRevealed,
+  isVaultText,
+  parseEnvelope,
+  revealedValues,
+  setVaultSecrets,
+  VaultFormatError,
 } from '../../../src/vault/index.js';
 
 const ANSIBLE_VAULT = '/usr/bin/ansible-vault';
@@ -21,7 +28,10 @@ writeFileSync(pwFile, 'correct horse\n');
 const secret = { id: 'default', password: 'correct horse' };
 
 const ansibleVault = (...args: string[]): string =>
-  execFileSync(ANSIBLE_VAULT, [...args, '--vault-password-file', pwFile], { encoding: 'utf8', env: { ...process.env, ANSIBLE_NOCOLOR: '1' } });
+  execFileSync(ANSIBLE_VAULT, [...args, '--vault-password-file', pwFile], {
+    encoding: 'utf8',
+    env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
+  });
 
 afterEach(() => {
   setVaultSecrets([]);
@@ -38,7 +48,12 @@ describe('vault format', () => {
   ])('round-trips %s', (_name, plain) => {
     const text = encryptVault(plain, secret);
     expect(text.startsWith('$ANSIBLE_VAULT;1.1;AES256\n')).toBe(true);
-    expect(text.split('\n').slice(1, -1).every((l) => l.length <= 80 && /^[0-9a-f]+$/.test(l))).toBe(true);
+    expect(
+      text
+        .split('\n')
+        .slice(1, -1)
+        .every((l) => l.length <= 80 && /^[0-9a-f]+$/.test(l)),
+    ).toBe(true);
     expect(decryptVault(text, [secret]).plaintext.toString('utf8')).toBe(plain);
   });
 
@@ -48,7 +63,9 @@ describe('vault format', () => {
 
   it('refuses a wrong password', () => {
     const text = encryptVault('secret', secret);
-    expect(() => decryptVault(text, [{ id: 'default', password: 'wrong' }])).toThrow(/Decryption failed \(no vault secrets would decrypt\)/);
+    expect(() => decryptVault(text, [{ id: 'default', password: 'wrong' }])).toThrow(
+      /Decryption failed \(no vault secrets would decrypt\)/,
+    );
     expect(() => decryptVault(text, [])).toThrow(/no vault secrets found/);
   });
 
@@ -56,7 +73,7 @@ describe('vault format', () => {
     const text = encryptVault('secret value', secret);
     const env = parseEnvelope(text);
     const inner = Buffer.from(env.body, 'hex').toString('ascii').split('\n');
-    const flip = (hex: string): string => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
+    const flip = (hex: string): string => (hex.startsWith('0') ? '1' : '0') + hex.slice(1);
     for (const i of [1, 2]) {
       const parts = [...inner];
       parts[i] = flip(parts[i]!);
@@ -77,7 +94,10 @@ describe('vault format', () => {
   it('writes a 1.2 header with a vault id and prefers the matching secret', () => {
     const text = encryptVault('labelled', { id: 'prod', password: 'p1' });
     expect(text.split('\n')[0]).toBe('$ANSIBLE_VAULT;1.2;AES256;prod');
-    const out = decryptVault(text, [{ id: 'dev', password: 'p0' }, { id: 'prod', password: 'p1' }]);
+    const out = decryptVault(text, [
+      { id: 'dev', password: 'p0' },
+      { id: 'prod', password: 'p1' },
+    ]);
     expect(out.plaintext.toString()).toBe('labelled');
     expect(out.vaultId).toBe('prod');
   });
@@ -115,7 +135,8 @@ describe.skipIf(!hasAnsible)('compatibility with ansible-vault', () => {
 });
 
 describe('vaults in YAML', () => {
-  const inline = (plain: string): string => `api_token: !vault |\n  ${encryptVault(plain, secret).trimEnd().split('\n').join('\n  ')}\nuser: bob\n`;
+  const inline = (plain: string): string =>
+    `api_token: !vault |\n  ${encryptVault(plain, secret).trimEnd().split('\n').join('\n  ')}\nuser: bob\n`;
 
   it('decrypts !vault scalars and remembers them as revealed', () => {
     setVaultSecrets([secret]);
@@ -132,7 +153,14 @@ describe('vaults in YAML', () => {
   });
 
   it('a missing password is a positioned VAULT error', () => {
-    const err = (() => { try { parseYaml(inline('x'), 'b.yml'); } catch (e) { return e; } return undefined; })() as BosunError;
+    const err = (() => {
+      try {
+        parseYaml(inline('x'), 'b.yml');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })() as BosunError;
     expect(err).toBeInstanceOf(BosunError);
     expect(err.code).toBe('VAULT');
     expect(err.message).toMatch(/Decryption failed \(no vault secrets would decrypt\)/);
@@ -143,7 +171,14 @@ describe('vaults in YAML', () => {
   it('!vault on a mapping or a non-vault text is a positioned error, not a crash', () => {
     setVaultSecrets([secret]);
     expect(() => parseYaml('a: !vault {b: 1}\n', 'm.yml')).toThrow(BosunError);
-    const err = (() => { try { parseYaml('a: !vault not a vault\n', 'n.yml'); } catch (e) { return e as BosunError; } return undefined; })();
+    const err = (() => {
+      try {
+        parseYaml('a: !vault not a vault\n', 'n.yml');
+      } catch (e) {
+        return e as BosunError;
+      }
+      return undefined;
+    })();
     expect(err?.code).toBe('VAULT');
     expect(err?.source).toEqual({ file: 'n.yml', line: 1, col: 4 });
   });

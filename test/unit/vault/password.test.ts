@@ -35,9 +35,13 @@ describe('readVaultPasswordFile', () => {
   });
 
   it('an empty password, a missing file and a failing script are VAULT errors', async () => {
-    await expect(readVaultPasswordFile(write('empty', '\n'))).rejects.toThrow(/Invalid vault password was provided from file/);
+    await expect(readVaultPasswordFile(write('empty', '\n'))).rejects.toThrow(
+      /Invalid vault password was provided from file/,
+    );
     await expect(readVaultPasswordFile(path.join(dir, 'missing'))).rejects.toThrow(/was not found/);
-    await expect(readVaultPasswordFile(write('fail.sh', '#!/bin/sh\necho broken >&2\nexit 3\n', 0o700))).rejects.toThrow(/failed: broken/);
+    await expect(
+      readVaultPasswordFile(write('fail.sh', '#!/bin/sh\necho broken >&2\nexit 3\n', 0o700)),
+    ).rejects.toThrow(/failed: broken/);
   });
 });
 
@@ -46,7 +50,8 @@ describe('resolveVaultSecrets', () => {
     const a = write('a', 'aaa\n');
     const b = write('b', 'bbb\n');
     expect(await resolveVaultSecrets({ vaultPasswordFile: [a], vaultId: [`prod@${b}`] }, io)).toEqual([
-      { id: 'default', password: 'aaa' }, { id: 'prod', password: 'bbb' },
+      { id: 'default', password: 'aaa' },
+      { id: 'prod', password: 'bbb' },
     ]);
     process.env['BOSUN_VAULT_PASSWORD_FILE'] = b;
     expect(await resolveVaultSecrets({}, io)).toEqual([{ id: 'default', password: 'bbb' }]);
@@ -54,7 +59,7 @@ describe('resolveVaultSecrets', () => {
   });
 
   it('--ask-vault-pass without a terminal is a clear BAD_OPTION error', async () => {
-    const err = await resolveVaultSecrets({ askVaultPass: true }, io).catch((e: unknown) => e) as BosunError;
+    const err = (await resolveVaultSecrets({ askVaultPass: true }, io).catch((e: unknown) => e)) as BosunError;
     expect(err.code).toBe('BAD_OPTION');
     expect(err.message).toBe('--ask-vault-pass needs a terminal to ask on');
   });

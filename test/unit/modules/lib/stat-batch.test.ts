@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalConnection } from '../../../../src/connection/local.js';
 import type { Connection } from '../../../../src/connection/types.js';
-import { parseStatLines, RemoteFailure, statAndRead, statMany, statResolved, statScript } from '../../../../src/modules/lib/remote-file.js';
+import {
+  parseStatLines,
+  RemoteFailure,
+  statAndRead,
+  statMany,
+  statResolved,
+  statScript,
+} from '../../../../src/modules/lib/remote-file.js';
 import { decodeLinkHex, isHexLine, parseBatchStat } from '../../../../src/modules/lib/stat-batch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bosun-stat-batch-'));
@@ -34,12 +41,35 @@ for (const f of ['file', '-dash name', 'binary', 'empty']) utimesSync(join(dir, 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const conn = new LocalConnection({
-  name: 'local', type: 'local', address: 'localhost', port: 22, user: 'root', strictHostKeyChecking: true, knownHostsFiles: [], connectTimeoutMs: 1000,
+  name: 'local',
+  type: 'local',
+  address: 'localhost',
+  port: 22,
+  user: 'root',
+  strictHostKeyChecking: true,
+  knownHostsFiles: [],
+  connectTimeoutMs: 1000,
 });
-const paths = ['file', 'folder', 'link', 'dangling', 'absent', '-dash name', 'newline-target', 'to-folder', 'chain', 'file'].map((p) => join(dir, p));
+const paths = [
+  'file',
+  'folder',
+  'link',
+  'dangling',
+  'absent',
+  '-dash name',
+  'newline-target',
+  'to-folder',
+  'chain',
+  'file',
+].map((p) => join(dir, p));
 
 describe('statMany (batched) agrees with statScript path by path', () => {
-  for (const opts of [{}, { follow: true }, { checksum: 'sha1' as const }, { checksum: 'sha256' as const, follow: true }]) {
+  for (const opts of [
+    {},
+    { follow: true },
+    { checksum: 'sha1' as const },
+    { checksum: 'sha256' as const, follow: true },
+  ]) {
     it(JSON.stringify(opts), async () => {
       const batched = await statMany(conn, paths, opts);
       const single = await conn.exec(paths.map((p, i) => statScript(String(i), p, opts)).join('\n'));
@@ -55,7 +85,8 @@ describe('statMany (batched) agrees with statScript path by path', () => {
   });
 
   it('a link with resolve gets its `stat -L` line; a dangling one none', () => {
-    const out = 'E0\nE1\nS a1ff 0 0 4 1 1 1 1 root root\nS a1ff 0 0 4 1 1 2 1 root root\nT0\nT a1ff 0 0 4 1 1 3 1 root root\n';
+    const out =
+      'E0\nE1\nS a1ff 0 0 4 1 1 1 1 root root\nS a1ff 0 0 4 1 1 2 1 root root\nT0\nT a1ff 0 0 4 1 1 3 1 root root\n';
     expect(parseBatchStat(out, 2)).toEqual([
       { exists: true, statLine: 'a1ff 0 0 4 1 1 1 1 root root', targetStatLine: 'a1ff 0 0 4 1 1 3 1 root root' },
       { exists: true, statLine: 'a1ff 0 0 4 1 1 2 1 root root' },
@@ -71,7 +102,11 @@ describe('when the batched output does not add up', () => {
     return {
       scripts,
       conn: {
-        spec: conn.spec, connect: () => conn.connect(), writeFile: (p, d, m) => conn.writeFile(p, d, m), readFile: (p) => conn.readFile(p), close: async () => {},
+        spec: conn.spec,
+        connect: () => conn.connect(),
+        writeFile: (p, d, m) => conn.writeFile(p, d, m),
+        readFile: (p) => conn.readFile(p),
+        close: async () => {},
         exec: async (script, opts) => {
           scripts.push(script);
           const res = await conn.exec(script, opts);
@@ -83,7 +118,9 @@ describe('when the batched output does not add up', () => {
 
   it('statMany and statResolved stat path by path in a second round trip, with the same results', async () => {
     const a = cutFirst();
-    expect(await statMany(a.conn, paths, { checksum: 'sha1' })).toEqual(await statMany(conn, paths, { checksum: 'sha1' }));
+    expect(await statMany(a.conn, paths, { checksum: 'sha1' })).toEqual(
+      await statMany(conn, paths, { checksum: 'sha1' }),
+    );
     expect(a.scripts).toHaveLength(2);
     const b = cutFirst();
     expect((await statResolved(b.conn, paths)).stats).toEqual((await statResolved(conn, paths)).stats);
@@ -92,10 +129,16 @@ describe('when the batched output does not add up', () => {
 
   it('a path that neither round trip finds is a RemoteFailure naming it', async () => {
     const broken: Connection = {
-      spec: conn.spec, connect: async () => {}, writeFile: async () => {}, readFile: async () => null, close: async () => {},
-      exec: async () => ({ rc: 2, stdout: '', stderr: 'stat: broken\n' }),
+      spec: conn.spec,
+      connect: async () => {},
+      writeFile: async () => {},
+      readFile: () => Promise.resolve(null),
+      close: async () => {},
+      exec: () => Promise.resolve({ rc: 2, stdout: '', stderr: 'stat: broken\n' }),
     };
-    await expect(statMany(broken, [join(dir, 'file')])).rejects.toThrow(new RemoteFailure(`cannot stat ${join(dir, 'file')}: stat: broken`));
+    await expect(statMany(broken, [join(dir, 'file')])).rejects.toThrow(
+      new RemoteFailure(`cannot stat ${join(dir, 'file')}: stat: broken`),
+    );
     await expect(statResolved(broken, [join(dir, 'file')])).rejects.toBeInstanceOf(RemoteFailure);
   });
 });
@@ -103,7 +146,11 @@ describe('when the batched output does not add up', () => {
 describe('link lines: readlink and readlink -f through one od, split at a NUL byte', () => {
   const cases: Array<[string, string[], { target: string; source: string }]> = [
     ['plain target', [' 61 0a 00 2f 61 0a'], { target: 'a', source: '/a' }],
-    ['newlines in the target, od wrapping', [' 61 0a 62 0a 0a 00 2f 74 6d 70 2f 61 0a 62', ' 0a 0a'], { target: 'a\nb\n', source: '/tmp/a\nb\n' }],
+    [
+      'newlines in the target, od wrapping',
+      [' 61 0a 62 0a 0a 00 2f 74 6d 70 2f 61 0a 62', ' 0a 0a'],
+      { target: 'a\nb\n', source: '/tmp/a\nb\n' },
+    ],
     ['readlink -f failed: empty source', [' 78 0a 00'], { target: 'x', source: '' }],
     ['readlink failed too (the link vanished)', [' 00'], { target: '', source: '' }],
     ['no od output at all', [], { target: '', source: '' }],
@@ -116,7 +163,8 @@ describe('link lines: readlink and readlink -f through one od, split at a NUL by
   it('od lines are told from the other lines of the output', () => {
     expect(isHexLine(' 61 0a 00')).toBe(true);
     expect(isHexLine('61 0a')).toBe(true);
-    for (const line of ['', 'S 81a4 0 0 6 1 1 1 1 root root', 'E0', 'H1', 'T a1ff 0 0 4 1 1 3 1 root root']) expect(isHexLine(line)).toBe(false);
+    for (const line of ['', 'S 81a4 0 0 6 1 1 1 1 root root', 'E0', 'H1', 'T a1ff 0 0 4 1 1 3 1 root root'])
+      expect(isHexLine(line)).toBe(false);
   });
 
   it('statScript and parseStatLines keep a target with newlines', async () => {
@@ -128,7 +176,9 @@ describe('link lines: readlink and readlink -f through one od, split at a NUL by
 describe('statResolved agrees with statScript without and with follow', () => {
   it('every kind of path, in one round trip', async () => {
     const { stats, thenStdout } = await statResolved(conn, paths, 'echo after');
-    const single = await conn.exec(paths.map((p, i) => `${statScript(`o${i}`, p)}\n${statScript(`f${i}`, p, { follow: true })}`).join('\n'));
+    const single = await conn.exec(
+      paths.map((p, i) => `${statScript(`o${i}`, p)}\n${statScript(`f${i}`, p, { follow: true })}`).join('\n'),
+    );
     const expected = parseStatLines(single.stdout);
     paths.forEach((_, i) => expect(stats[i]).toEqual({ own: expected.get(`o${i}`), followed: expected.get(`f${i}`) }));
     expect(thenStdout).toBe('after\n');
@@ -154,7 +204,7 @@ describe('statAndRead', () => {
   it('a file the shell fails to read is read over the connection instead', async () => {
     const failing = Object.assign(Object.create(conn) as typeof conn, {
       exec: (script: string) => conn.exec(script.replace('base64 <', 'false <')),
-      readFile: async () => Buffer.from('read over sftp'),
+      readFile: () => Promise.resolve(Buffer.from('read over sftp')),
     });
     expect((await statAndRead(failing, join(dir, 'file'))).data).toEqual(Buffer.from('read over sftp'));
   });
