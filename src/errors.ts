@@ -137,10 +137,19 @@ const SIGNAL_NAMES = new Map<number, string>(Object.entries(osConstants.signals)
 /** Common exit codes in words; 128+N is "ended by signal N" as the shell reports it. */
 const EXIT_CODES: Record<number, { what: string; hint?: string }> = {
   124: { what: 'timed out (timeout(1) ended it)' },
-  126: { what: 'the command is not executable', hint: 'check its execute permission, its #! line and that it is built for the target' },
-  127: { what: 'command not found on the target', hint: 'install it on the target, or give its full path (a non-interactive shell has a short PATH)' },
+  126: {
+    what: 'the command is not executable',
+    hint: 'check its execute permission, its #! line and that it is built for the target',
+  },
+  127: {
+    what: 'command not found on the target',
+    hint: 'install it on the target, or give its full path (a non-interactive shell has a short PATH)',
+  },
   130: { what: 'interrupted (SIGINT)' },
-  137: { what: 'killed (SIGKILL: out of memory, or a timeout that killed it)', hint: 'check the target for the OOM killer (dmesg) or a timeout' },
+  137: {
+    what: 'killed (SIGKILL: out of memory, or a timeout that killed it)',
+    hint: 'check the target for the OOM killer (dmesg) or a timeout',
+  },
   139: { what: 'crashed (SIGSEGV)' },
   141: { what: 'its output was closed (SIGPIPE)' },
   143: { what: 'terminated (SIGTERM)' },
@@ -174,7 +183,10 @@ export class RemoteCommandError extends TargetError {
     const explanation = explainExitCode(outcome.rc, outcome.signal);
     const said = outcome.stderr.trim().split('\n').slice(-3).map(withoutShellPrefix).join(' / ');
     const code = outcome.signal ?? `rc ${outcome.rc}`;
-    const reason = said && explanation ? `${said} (${code}: ${explanation})` : said || (explanation ? `${code}: ${explanation}` : code);
+    const reason =
+      said && explanation
+        ? `${said} (${code}: ${explanation})`
+        : said || (explanation ? `${code}: ${explanation}` : code);
     const hint = opts.hint ?? (outcome.signal ? undefined : EXIT_CODES[outcome.rc]?.hint);
     super(`${what}: ${reason}`, { ...opts, ...(hint !== undefined ? { hint } : {}) }, 'REMOTE_COMMAND');
     this.name = 'RemoteCommandError';
@@ -242,19 +254,35 @@ export class BecomeError extends BosunError {
 
 /** An error from the operating system (node's fs, child_process): it has an `E...` code and a syscall. */
 export function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string } {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string'
-    && /^E[A-Z0-9]+$/.test((e as NodeJS.ErrnoException).code!) && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z0-9]+$/.test((e as NodeJS.ErrnoException).code!) &&
+    typeof (e as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 /** The common errno codes in words, with what to do. */
 const ERRNO: Record<string, { what: string; hint?: string }> = {
   ENOENT: { what: 'no such file or folder' },
-  EACCES: { what: 'permission denied', hint: 'check the permissions of the file and of the folders above it for the user running bosun' },
+  EACCES: {
+    what: 'permission denied',
+    hint: 'check the permissions of the file and of the folders above it for the user running bosun',
+  },
   EPERM: { what: 'operation not permitted', hint: 'check the permissions for the user running bosun' },
   EISDIR: { what: 'it is a folder, not a file', hint: 'give a file here' },
-  ENOTDIR: { what: 'a part of the path is not a folder', hint: 'check the path: a file stands where a folder is expected' },
-  ELOOP: { what: 'too many levels of symbolic links (a symlink loop)', hint: 'a symbolic link points, directly or through others, at itself or at a folder above it: remove or fix the link' },
-  EEXIST: { what: 'it already exists', hint: 'something of that name is in the way: a file where a folder is expected, or the reverse' },
+  ENOTDIR: {
+    what: 'a part of the path is not a folder',
+    hint: 'check the path: a file stands where a folder is expected',
+  },
+  ELOOP: {
+    what: 'too many levels of symbolic links (a symlink loop)',
+    hint: 'a symbolic link points, directly or through others, at itself or at a folder above it: remove or fix the link',
+  },
+  EEXIST: {
+    what: 'it already exists',
+    hint: 'something of that name is in the way: a file where a folder is expected, or the reverse',
+  },
   ENOTEMPTY: { what: 'the folder is not empty' },
   ENAMETOOLONG: { what: 'the file name is too long' },
   ENOSPC: { what: 'no space left on the device' },
@@ -266,10 +294,30 @@ const ERRNO: Record<string, { what: string; hint?: string }> = {
 };
 
 const SYSCALL_VERBS: Record<string, string> = {
-  open: 'open', read: 'read', write: 'write', stat: 'stat', lstat: 'stat', fstat: 'stat', readdir: 'list', scandir: 'list',
-  opendir: 'list', mkdir: 'create the folder', rmdir: 'remove the folder', unlink: 'remove', rm: 'remove', rename: 'rename',
-  copyfile: 'copy', chmod: 'change the mode of', chown: 'change the owner of', readlink: 'read the link', realpath: 'resolve',
-  access: 'access', symlink: 'create the link', link: 'create the link', utime: 'set the times of', spawn: 'run',
+  open: 'open',
+  read: 'read',
+  write: 'write',
+  stat: 'stat',
+  lstat: 'stat',
+  fstat: 'stat',
+  readdir: 'list',
+  scandir: 'list',
+  opendir: 'list',
+  mkdir: 'create the folder',
+  rmdir: 'remove the folder',
+  unlink: 'remove',
+  rm: 'remove',
+  rename: 'rename',
+  copyfile: 'copy',
+  chmod: 'change the mode of',
+  chown: 'change the owner of',
+  readlink: 'read the link',
+  realpath: 'resolve',
+  access: 'access',
+  symlink: 'create the link',
+  link: 'create the link',
+  utime: 'set the times of',
+  spawn: 'run',
 };
 
 /** An operating-system error in words, with its code: "permission denied (EACCES)". */
@@ -282,14 +330,24 @@ export function systemReason(e: NodeJS.ErrnoException & { code: string }): strin
  * was being done ("cannot read templates/x.j2"); without it the syscall and
  * path say. ENOENT is FILE_NOT_FOUND, the rest CONTROLLER_FILE.
  */
-export function controllerFileError(e: NodeJS.ErrnoException & { code: string }, what?: string, opts: BosunErrorOptions = {}): BosunError {
+export function controllerFileError(
+  e: NodeJS.ErrnoException & { code: string },
+  what?: string,
+  opts: BosunErrorOptions = {},
+): BosunError {
   const known = ERRNO[e.code];
   const reason = systemReason(e);
   const doing = what ?? `cannot ${SYSCALL_VERBS[e.syscall ?? ''] ?? e.syscall ?? 'use'}${e.path ? ` ${e.path}` : ''}`;
   const hint = opts.hint ?? known?.hint;
-  return new BosunError(e.code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'CONTROLLER_FILE', `${doing} on the controller: ${reason}`, {
-    ...opts, cause: e, ...(hint !== undefined ? { hint } : {}),
-  });
+  return new BosunError(
+    e.code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'CONTROLLER_FILE',
+    `${doing} on the controller: ${reason}`,
+    {
+      ...opts,
+      cause: e,
+      ...(hint !== undefined ? { hint } : {}),
+    },
+  );
 }
 
 /**
