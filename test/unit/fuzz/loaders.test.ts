@@ -88,12 +88,30 @@ const INVENTORIES_YAML = [
 `,
 ];
 
-const NOISE = [...': -\n\t{}[]"\'|>#&*!%@,?`=~$()\\', 'a', 'Z', '0', '9', '{{', '}}', '- ', ': ', '\n  ', 'when:', 'block:', 'hosts:'];
+const NOISE = [
+  ...': -\n\t{}[]"\'|>#&*!%@,?`=~$()\\',
+  'a',
+  'Z',
+  '0',
+  '9',
+  '{{',
+  '}}',
+  '- ',
+  ': ',
+  '\n  ',
+  'when:',
+  'block:',
+  'hosts:',
+];
 
 /** A mutation of a seed text: insertions, deletions, duplicated or swapped lines, re-indentation. */
 function mutated(seeds: string[]): fc.Arbitrary<string> {
   const edit = fc.oneof(
-    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...NOISE), fc.string({ maxLength: 4 })) }),
+    fc.record({
+      kind: fc.constant('insert' as const),
+      at: fc.nat(),
+      text: fc.oneof(fc.constantFrom(...NOISE), fc.string({ maxLength: 4 })),
+    }),
     fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
     fc.record({ kind: fc.constant('dupline' as const), at: fc.nat() }),
     fc.record({ kind: fc.constant('swap' as const), at: fc.nat() }),
@@ -167,57 +185,99 @@ describe('fuzzing the loaders', () => {
   it(`playbooks: ${RUNS} mutations load or fail with a position`, async () => {
     const file = path.join(dir, 'site.yml');
     const tally = { ok: 0, error: 0 };
-    await fc.assert(fc.asyncProperty(mutated(PLAYBOOKS), async (text) => {
-      writeFileSync(file, text);
-      const loader = new PlaybookLoader({ engine, rolesPath: [] });
-      tally[await expectPositionedOrOk(undefined, () => loader.playbook(file, []))]++;
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(mutated(PLAYBOOKS), async (text) => {
+        writeFileSync(file, text);
+        const loader = new PlaybookLoader({ engine, rolesPath: [] });
+        tally[await expectPositionedOrOk(undefined, () => loader.playbook(file, []))]++;
+      }),
+      { numRuns: RUNS },
+    );
     expect(tally.ok + tally.error).toBe(RUNS);
     expect(tally.error).toBeGreaterThan(RUNS / 10);
   }, 120_000);
 
   it(`playbook errors always carry file:line:col (${RUNS} mutations)`, async () => {
     const file = path.join(dir, 'pos.yml');
-    await fc.assert(fc.asyncProperty(mutated(PLAYBOOKS), async (text) => {
-      writeFileSync(file, text);
-      const loader = new PlaybookLoader({ engine, rolesPath: [] });
-      await expectPositionedOrOk(file, () => loader.playbook(file, []));
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(mutated(PLAYBOOKS), async (text) => {
+        writeFileSync(file, text);
+        const loader = new PlaybookLoader({ engine, rolesPath: [] });
+        await expectPositionedOrOk(file, () => loader.playbook(file, []));
+      }),
+      { numRuns: RUNS },
+    );
   }, 120_000);
 
   it(`INI inventories: ${RUNS} mutations`, async () => {
     const file = path.join(dir, 'hosts.ini');
-    await fc.assert(fc.asyncProperty(mutated(INVENTORIES_INI), async (text) => {
-      writeFileSync(file, text);
-      await expectPositionedOrOk(file, () => loadInventory([file]));
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(mutated(INVENTORIES_INI), async (text) => {
+        writeFileSync(file, text);
+        await expectPositionedOrOk(file, () => loadInventory([file]));
+      }),
+      { numRuns: RUNS },
+    );
   }, 120_000);
 
   it(`YAML inventories: ${RUNS} mutations`, async () => {
     const file = path.join(dir, 'hosts.yml');
-    await fc.assert(fc.asyncProperty(mutated(INVENTORIES_YAML), async (text) => {
-      writeFileSync(file, text);
-      await expectPositionedOrOk(file, () => loadInventory([file]));
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(mutated(INVENTORIES_YAML), async (text) => {
+        writeFileSync(file, text);
+        await expectPositionedOrOk(file, () => loadInventory([file]));
+      }),
+      { numRuns: RUNS },
+    );
   }, 120_000);
 
   it(`-e values and @files: ${RUNS} inputs`, async () => {
     const file = path.join(dir, 'vars.yml');
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 40 }), mutated(['a: 1\nb: [x, y]\nc: { d: "{{ a }}" }\n'])), async (text) => {
-      writeFileSync(file, text);
-      await expectPositionedOrOk(undefined, () => parseExtraVars(text, 0));
-      await expectPositionedOrOk(undefined, () => parseExtraVars(`@${file}`, 0));
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string({ maxLength: 40 }), mutated(['a: 1\nb: [x, y]\nc: { d: "{{ a }}" }\n'])),
+        async (text) => {
+          writeFileSync(file, text);
+          await expectPositionedOrOk(undefined, () => parseExtraVars(text, 0));
+          await expectPositionedOrOk(undefined, () => parseExtraVars(`@${file}`, 0));
+        },
+      ),
+      { numRuns: RUNS },
+    );
   }, 120_000);
 
   it(`templates and conditions: ${RUNS} inputs`, async () => {
-    const pieces = ['{{', '}}', '(', ')', 'eq', ' ', 'a', '"x"', 'default', '#if', '/if', '#each', 'this', '.', '@index', '|', '=', '!'];
-    const text = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 3 })), { maxLength: 12 }).map((p) => p.join(''));
+    const pieces = [
+      '{{',
+      '}}',
+      '(',
+      ')',
+      'eq',
+      ' ',
+      'a',
+      '"x"',
+      'default',
+      '#if',
+      '/if',
+      '#each',
+      'this',
+      '.',
+      '@index',
+      '|',
+      '=',
+      '!',
+    ];
+    const text = fc
+      .array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 3 })), { maxLength: 12 })
+      .map((p) => p.join(''));
     const source = { file: 't.yml', line: 3, col: 5 };
-    await fc.assert(fc.asyncProperty(text, async (t) => {
-      await expectPositionedOrOk('t.yml', async () => engine.check(t, source));
-      await expectPositionedOrOk('t.yml', async () => engine.checkExpression(t, source));
-      await expectPositionedOrOk('t.yml', async () => engine.renderString(t, { a: 1, x: [1, 2] }, source));
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(text, async (t) => {
+        await expectPositionedOrOk('t.yml', async () => engine.check(t, source));
+        await expectPositionedOrOk('t.yml', async () => engine.checkExpression(t, source));
+        await expectPositionedOrOk('t.yml', async () => engine.renderString(t, { a: 1, x: [1, 2] }, source));
+      }),
+      { numRuns: RUNS },
+    );
   }, 120_000);
 });
