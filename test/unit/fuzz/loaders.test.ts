@@ -89,7 +89,7 @@ const INVENTORIES_YAML = [
 ];
 
 const NOISE = [
-  ...': -\n\t{}[]"\'|>#&*!%@,?`=~$()\\',
+  ...Array.from(': -\n\t{}[]"\'|>#&*!%@,?`=~$()\\'),
   'a',
   'Z',
   '0',
@@ -147,7 +147,7 @@ function mutated(seeds: string[]): fc.Arbitrary<string> {
         }
         case 'indent': {
           const i = e.at % lines.length;
-          lines[i] = e.by > 0 ? ' '.repeat(e.by) + lines[i] : lines[i]!.replace(new RegExp(`^ {0,${-e.by}}`), '');
+          lines[i] = e.by > 0 ? `${' '.repeat(e.by)}${lines[i]!}` : lines[i]!.replace(new RegExp(`^ {0,${-e.by}}`), '');
           text = lines.join('\n');
           break;
         }
@@ -158,13 +158,13 @@ function mutated(seeds: string[]): fc.Arbitrary<string> {
 }
 
 /** The outcome must be success or a BosunError positioned in `file`. */
-async function expectPositionedOrOk(file: string | undefined, action: () => Promise<unknown>): Promise<'ok' | 'error'> {
+async function expectPositionedOrOk(file: string | undefined, action: () => unknown): Promise<'ok' | 'error'> {
   try {
     await action();
     return 'ok';
   } catch (e) {
     if (!(e instanceof BosunError)) {
-      throw new Error(`not a BosunError: ${(e as Error)?.stack ?? String(e)}`);
+      throw new Error(`not a BosunError: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, { cause: e });
     }
     if (file !== undefined) {
       expect(e.source, `${e.code}: ${e.message}`).toBeDefined();
@@ -273,9 +273,13 @@ describe('fuzzing the loaders', () => {
     const source = { file: 't.yml', line: 3, col: 5 };
     await fc.assert(
       fc.asyncProperty(text, async (t) => {
-        await expectPositionedOrOk('t.yml', async () => engine.check(t, source));
-        await expectPositionedOrOk('t.yml', async () => engine.checkExpression(t, source));
-        await expectPositionedOrOk('t.yml', async () => engine.renderString(t, { a: 1, x: [1, 2] }, source));
+        await expectPositionedOrOk('t.yml', () => {
+          engine.check(t, source);
+        });
+        await expectPositionedOrOk('t.yml', () => {
+          engine.checkExpression(t, source);
+        });
+        await expectPositionedOrOk('t.yml', () => engine.renderString(t, { a: 1, x: [1, 2] }, source));
       }),
       { numRuns: RUNS },
     );
