@@ -240,19 +240,21 @@ function graphFiles(g: ImportGraph): Record<string, string> {
     if (!role) files[`f${String(i)}.yml`] = text;
     else {
       files[`roles/r${String(i)}/tasks/main.yml`] = text;
-      if (deps.length) files[`roles/r${String(i)}/meta/main.yml`] = `dependencies: [${deps.join(', ')}]\n`;
+      files[`roles/r${String(i)}/meta/main.yml`] = `dependencies: [${deps.join(', ')}]\n`;
     }
   });
   files['site.yml'] = g.roles[0]
     ? '- hosts: all\n  roles: [r0]\n'
     : '- hosts: all\n  tasks:\n    - import_tasks: f0.yml\n';
-  // Dependencies that are not between two roles are imports.
   return files;
 }
 
-/** Write `files` into a new folder under `base`. */
-function writeFiles(base: string, files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(base, 'g-'));
+/**
+ * Write `files` into `root`, over the files of the runs before (creating and
+ * removing files is what costs on a busy disk). A file of an earlier graph
+ * left there is never read: only the nodes of this graph are named.
+ */
+function writeFiles(root: string, files: Record<string, string>): string {
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), text);
