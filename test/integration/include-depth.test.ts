@@ -69,6 +69,23 @@ describe('include_tasks depth at run time', () => {
     expect(text.out).toContain('include depth limit of 64 exceeded: site.yml:4:7 includes loop.yml');
   }, 30_000);
 
+  it('an include_role of the role itself stops at the limit too', async () => {
+    const dir = writeTree(
+      {
+        'inv.ini': INVENTORY,
+        'site.yml': '- hosts: a\n  gather_facts: false\n  tasks:\n    - include_role: { name: r }\n',
+        'roles/r/tasks/main.yml': '- include_role: { name: r }\n',
+      },
+      'bosun-include-depth-',
+    );
+    const res = await runJson<Ev>(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'inv.ini')]);
+    expect(res.code).toBe(2);
+    const failed = res.events.filter((e) => e.type === 'task_result' && e.status === 'failed');
+    expect(failed.map((e) => e.msg)).toEqual([
+      `${path.join(dir, 'roles/r/tasks/main.yml')}:1:3: include depth limit of 64 exceeded: site.yml:4:7 includes role r (roles/r/tasks/main.yml), roles/r/tasks/main.yml:1:3 includes role r (roles/r/tasks/main.yml) (64 times)`,
+    ]);
+  }, 30_000);
+
   it('a recursion that a counter ends at depth 5 runs its five levels', async () => {
     const dir = writeTree(
       {
