@@ -137,6 +137,22 @@ describe('static import cycles', () => {
   );
 
   it(
+    'role dependencies in a circle without allow_duplicates: the once-per-play rule does not hide it',
+    async () => {
+      const { err } = await loadError({
+        'site.yml': '- hosts: all\n  roles: [a]\n',
+        'roles/a/meta/main.yml': 'dependencies: [b]\n',
+        'roles/b/meta/main.yml': 'dependencies: [a]\n',
+      });
+      expect(err.code).toBe('IMPORT_CYCLE');
+      expect(err.message).toBe(
+        'import cycle: roles/a/meta/main.yml:1:16 depends on role b (roles/b/tasks/main.yml), roles/b/meta/main.yml:1:16 depends on role a (roles/a/tasks/main.yml)',
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
     'an import_playbook cycle',
     async () => {
       const { dir, err } = await loadError({
