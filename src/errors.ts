@@ -50,7 +50,11 @@ export type ErrorCode =
   /** A file or folder on the controller could not be read or written (other than "not found"). */
   | 'CONTROLLER_FILE'
   /** A text file (a template) is not UTF-8. */
-  | 'ENCODING';
+  | 'ENCODING'
+  /** A file imports itself, directly or through others (import_tasks, import_role, import_playbook, role dependencies). */
+  | 'IMPORT_CYCLE'
+  /** include_tasks / include_role nest deeper than the limit at run time (a recursion that does not stop). */
+  | 'INCLUDE_DEPTH';
 
 /** What every BosunError may carry besides its code and message. */
 export interface BosunErrorOptions {

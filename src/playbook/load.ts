@@ -13,6 +13,7 @@ import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import { loadYamlFile, type ValuePath, type YamlFile } from '../util/yaml.js';
 import type { VarLayer } from '../vars/scope.js';
+import { enterLink, importLink } from './import-chain.js';
 import { emptyInherited, inherit, keyPositions, scalarText, tagsOf, toBoolKeyword, varsOf } from './inherit.js';
 import { checkNotifies, hasDynamicRole, indexHandlers } from './notify-check.js';
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
@@ -22,6 +23,7 @@ import {
   allTasks,
   handlerNodes,
   type Handler,
+  type ImportLink,
   type RoleArgumentSpec,
   type Inherited,
   type Play,
@@ -75,14 +77,9 @@ export class PlaybookLoader implements NodeLoader {
     return ++this.id;
   }
 
-  /** Load a playbook file; `chain` guards against import cycles. */
-  async playbook(file: string, chain: string[], from?: SourcePos): Promise<Playbook> {
-    if (chain.includes(file))
-      throw new BosunError(
-        'SCHEMA',
-        `import_playbook cycle: ${[...chain, file].join(' -> ')}`,
-        from ? { source: from } : {},
-      );
+  /** Load a playbook file; `chain` (the import_playbook entries that led here) guards against import cycles. */
+  async playbook(file: string, chain: readonly ImportLink[], from?: SourcePos): Promise<Playbook> {
+    const links = enterLink(chain, importLink(file, from, 'imports'), path.dirname(chain[0]?.file ?? file));
     const yaml = await loadYamlFile(file, from);
     const dir = path.dirname(file);
     if (yaml.value === null || yaml.value === undefined) {
@@ -104,7 +101,7 @@ export class PlaybookLoader implements NodeLoader {
             source: yaml.keyPosOf([i, extra]),
           });
         const target = path.resolve(dir, scalarText(entry['import_playbook']));
-        const imported = await this.playbook(target, [...chain, file], yaml.posOf([i, 'import_playbook']));
+        const imported = await this.playbook(target, links, yaml.posOf([i, 'import_playbook']));
         plays.push(...imported.plays);
         continue;
       }
@@ -112,12 +109,18 @@ export class PlaybookLoader implements NodeLoader {
         throw new BosunError('SCHEMA', "play is missing the required key 'hosts'", { source: yaml.posOf([i]) });
       }
       this.playbookDir = dir;
-      plays.push(await this.loadPlay(entry, i, yaml, dir));
+      plays.push(await this.loadPlay(entry, i, yaml, dir, links));
     }
     return { file, dir, plays, yaml };
   }
 
-  private async loadPlay(raw: Record<string, unknown>, index: number, yaml: YamlFile, dir: string): Promise<Play> {
+  private async loadPlay(
+    raw: Record<string, unknown>,
+    index: number,
+    yaml: YamlFile,
+    dir: string,
+    imports: readonly ImportLink[],
+  ): Promise<Play> {
     const source = yaml.posOf([index]);
     const hosts = Array.isArray(raw['hosts']) ? (raw['hosts'] as string[]).join(':') : String(raw['hosts']);
     const name = typeof raw['name'] === 'string' ? raw['name'] : hosts;
@@ -129,7 +132,7 @@ export class PlaybookLoader implements NodeLoader {
       positions: playVarPositions,
     };
     const varsFiles = await this.loadVarsFiles(raw['vars_files'], [index, 'vars_files'], playVars, yaml, dir);
-    const context: TaskContext = { playbookDir: dir, fileDir: dir };
+    const context: TaskContext = { playbookDir: dir, fileDir: dir, imports };
     // Play-level keywords pass down to every task; play vars have their own layer.
     const inherited = inherit(emptyInherited(), {
       raw: { ...raw, vars: undefined },
@@ -205,13 +208,14 @@ export class PlaybookLoader implements NodeLoader {
     return play;
   }
 
-  /** One entry of `roles:`: the role (after its dependencies), with what the entry passes down. */
+  /** One entry of `roles:` (or of a role's `dependencies:`): the role (after its dependencies), with what the entry passes down. */
   private async applyRoleRef(
     ref: string | Record<string, unknown>,
     yaml: YamlFile,
     at: ValuePath,
     context: TaskContext,
     inherited: Inherited,
+    how: ImportLink['how'] = 'imports',
   ): Promise<TaskNode[]> {
     const name = typeof ref === 'string' ? ref : scalarText(ref['role'] ?? ref['name'] ?? '');
     const spec = typeof ref === 'string' ? {} : ref;
@@ -255,6 +259,7 @@ export class PlaybookLoader implements NodeLoader {
       context,
       passDown,
       new Map([...keyPositions(params, yaml, at), ...roleVars.positions]),
+      how,
     );
   }
 
@@ -265,8 +270,16 @@ export class PlaybookLoader implements NodeLoader {
     context: TaskContext,
     inherited: Inherited,
     positions?: Map<string, SourcePos>,
+    how: ImportLink['how'] = 'imports',
   ): Promise<TaskNode[]> {
     const files = await this.readRoleCached(ref, from);
+    // A role in a cycle (its tasks import it again, or dependencies in a circle) is an error before the once-per-play rule could hide it.
+    const tasksFile = files.tasks?.file ?? path.join(files.role.dir, 'tasks', `${ref.tasksFrom ?? 'main'}.yml`);
+    const imports = enterLink(
+      context.imports ?? [],
+      importLink(tasksFile, from, how, files.role.name),
+      context.playbookDir,
+    );
     const play = this.play;
     const key = `${files.role.dir}|${ref.tasksFrom ?? ''}|${JSON.stringify(ref.params)}`;
     if (play) {
@@ -276,7 +289,16 @@ export class PlaybookLoader implements NodeLoader {
     const nodes: TaskNode[] = [];
     for (let d = 0; d < files.meta.dependencies.length; d++) {
       const dep = files.meta.dependencies[d] as string | Record<string, unknown>;
-      nodes.push(...(await this.applyRoleRef(dep, files.meta.yaml!, ['dependencies', d], context, inherited)));
+      nodes.push(
+        ...(await this.applyRoleRef(
+          dep,
+          files.meta.yaml!,
+          ['dependencies', d],
+          { ...context, imports },
+          inherited,
+          'depends on',
+        )),
+      );
     }
     const role = files.role;
     if (play && !play.roles.includes(role)) play.roles.push(role);
@@ -286,7 +308,13 @@ export class PlaybookLoader implements NodeLoader {
       values: ref.params,
       ...(positions ? { positions } : {}),
     };
-    const ctx: TaskContext = { role, params, playbookDir: context.playbookDir, fileDir: path.join(role.dir, 'tasks') };
+    const ctx: TaskContext = {
+      role,
+      params,
+      playbookDir: context.playbookDir,
+      fileDir: path.join(role.dir, 'tasks'),
+      imports,
+    };
     const spec = role.argumentSpecs.get(ref.tasksFrom ?? 'main');
     if (spec) nodes.push(this.argumentSpecTask(role, ref.tasksFrom ?? 'main', spec, ctx, inherited));
     if (files.tasks) {
@@ -368,13 +396,25 @@ export class PlaybookLoader implements NodeLoader {
   }
 
   async importTasks(file: string, from: SourcePos, ctx: TaskContext, inherited: Inherited): Promise<TaskNode[]> {
+    return this.taskFile(file, from, ctx, inherited, 'imports');
+  }
+
+  /** The tasks of a file, imported (at load time) or included (at run time). */
+  private async taskFile(
+    file: string,
+    from: SourcePos,
+    ctx: TaskContext,
+    inherited: Inherited,
+    how: ImportLink['how'],
+  ): Promise<TaskNode[]> {
     const abs = this.taskFilePath(file, ctx);
+    const imports = enterLink(ctx.imports ?? [], importLink(abs, from, how), ctx.playbookDir);
     const yaml = await loadYamlFile(abs, from);
     if (yaml.value === null || yaml.value === undefined) return [];
     validateOrThrow(tasksFileSchema, yaml.value, { yaml, what: 'task list' });
     return parseNodes(
       yaml.value as unknown[],
-      { yaml, path: [], context: { ...ctx, fileDir: path.dirname(abs) }, loader: this },
+      { yaml, path: [], context: { ...ctx, fileDir: path.dirname(abs), imports }, loader: this },
       inherited,
     );
   }
@@ -383,7 +423,11 @@ export class PlaybookLoader implements NodeLoader {
     return this.applyRole(ref, from, ctx, inherited);
   }
 
-  /** include_tasks / include_role at run time: the same parsing, outside any play build. */
+  /**
+   * include_tasks / include_role at run time: the same parsing, outside any
+   * play build. `ctx` is the including file's, with the chain that led to it:
+   * includes nest at most MAX_INCLUDE_DEPTH deep.
+   */
   async include(
     what: 'tasks' | 'role',
     target: string,
@@ -394,11 +438,18 @@ export class PlaybookLoader implements NodeLoader {
     params: Record<string, unknown>,
   ): Promise<Included> {
     if (what === 'tasks')
-      return { nodes: await this.importTasks(target, from, ctx, inherited), handlers: [], roles: [] };
+      return { nodes: await this.taskFile(target, from, ctx, inherited, 'includes'), handlers: [], roles: [] };
     const saved = this.play;
     this.play = { handlers: [], handlerNodes: [], roles: [], applied: new Set() };
     try {
-      const nodes = await this.applyRole({ name: target, params, ...pick }, from, ctx, inherited);
+      const nodes = await this.applyRole(
+        { name: target, params, ...pick },
+        from,
+        ctx,
+        inherited,
+        undefined,
+        'includes',
+      );
       return { nodes, handlers: this.play.handlers, roles: this.play.roles };
     } finally {
       this.play = saved;

@@ -39,6 +39,22 @@ export interface TaskContext {
   playbookDir: string;
   /** Folder of the file the task was written in (for include_tasks relative paths). */
   fileDir: string;
+  /** The chain of imports and includes that led to that file, outermost first (cycles and include depth are checked on it). */
+  imports?: readonly ImportLink[];
+}
+
+/** One step of a chain of imports: a file (or a role's task file) and the import, include or dependency that read it. */
+export interface ImportLink {
+  /** The file's real path: the same file reached by two paths is one step. */
+  key: string;
+  /** The file as given (absolute), for messages. */
+  file: string;
+  /** The role whose task file it is. */
+  role?: string;
+  /** Where the import or include is; undefined for the playbook the run started from. */
+  from: SourcePos | undefined;
+  /** How it was read: statically ('imports', 'depends on') or at run time ('includes'). */
+  how: 'imports' | 'includes' | 'depends on';
 }
 
 /** A condition as written, with its position. */

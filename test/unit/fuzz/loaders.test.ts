@@ -5,7 +5,7 @@
  * names file:line:col; never a crash, a TypeError or a stack trace. Loading
  * never touches a host, so no fuzzed input can reach one.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -147,7 +147,7 @@ function mutated(seeds: string[]): fc.Arbitrary<string> {
         }
         case 'indent': {
           const i = e.at % lines.length;
-          lines[i] = e.by > 0 ? ' '.repeat(e.by) + lines[i]! : lines[i]!.replace(new RegExp(`^ {0,${-e.by}}`), '');
+          lines[i] = e.by > 0 ? `${' '.repeat(e.by)}${lines[i]!}` : lines[i]!.replace(new RegExp(`^ {0,${-e.by}}`), '');
           text = lines.join('\n');
           break;
         }
@@ -164,7 +164,7 @@ async function expectPositionedOrOk(file: string | undefined, action: () => unkn
     return 'ok';
   } catch (e) {
     if (!(e instanceof BosunError)) {
-      throw new Error(`not a BosunError: ${(e as Error | null)?.stack ?? String(e)}`, { cause: e });
+      throw new Error(`not a BosunError: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, { cause: e });
     }
     if (file !== undefined) {
       expect(e.source, `${e.code}: ${e.message}`).toBeDefined();
@@ -173,6 +173,135 @@ async function expectPositionedOrOk(file: string | undefined, action: () => unkn
     }
     return 'error';
   }
+}
+
+/** How a file of an import graph reaches another: an import (bare or in a block), an include (run time only), a role dependency. */
+type EdgeKind = 'import' | 'block' | 'include' | 'dep';
+
+/** Files that import one another: each node a task file (`f<i>.yml`) or a role (`roles/r<i>`); the play imports node 0. */
+interface ImportGraph {
+  roles: boolean[];
+  edges: Array<Array<{ to: number; kind: EdgeKind }>>;
+}
+
+/** Random import graphs of 1 to 7 files, each with up to 3 edges to any file (itself included). */
+const importGraphs: fc.Arbitrary<ImportGraph> = fc.integer({ min: 1, max: 7 }).chain((n) =>
+  fc.record({
+    roles: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+    edges: fc.array(
+      fc.array(
+        fc.record({
+          to: fc.nat({ max: n - 1 }),
+          kind: fc.constantFrom<EdgeKind>('import', 'block', 'include', 'dep'),
+        }),
+        { maxLength: 3 },
+      ),
+      { minLength: n, maxLength: n },
+    ),
+  }),
+);
+
+/** The edges the loader follows: imports and dependencies (a dependency between two roles; else it is an import), not includes. */
+function staticEdges(g: ImportGraph): number[][] {
+  return g.edges.map((out) => out.filter((e) => e.kind !== 'include').map((e) => e.to));
+}
+
+/** Whether a cycle is reachable from node 0. */
+function cyclicFrom0(edges: number[][]): boolean {
+  const state = new Map<number, 'open' | 'done'>();
+  const visit = (i: number): boolean => {
+    if (state.get(i) === 'open') return true;
+    if (state.get(i) === 'done') return false;
+    state.set(i, 'open');
+    if (edges[i]!.some(visit)) return true;
+    state.set(i, 'done');
+    return false;
+  };
+  return visit(0);
+}
+
+/** The files of an import graph, and site.yml with the play that imports node 0. */
+function graphFiles(g: ImportGraph): Record<string, string> {
+  const files: Record<string, string> = {};
+  const ref = (to: number, dynamic: boolean): string =>
+    g.roles[to]
+      ? `${dynamic ? 'include_role' : 'import_role'}: { name: r${String(to)} }`
+      : `${dynamic ? 'include_tasks' : 'import_tasks'}: f${String(to)}.yml`;
+  g.roles.forEach((role, i) => {
+    const lines = [`- debug: { msg: n${String(i)} }`];
+    const deps: string[] = [];
+    for (const e of g.edges[i]!) {
+      if (e.kind === 'dep' && role && g.roles[e.to]) deps.push(`r${String(e.to)}`);
+      else if (e.kind === 'include') lines.push(`- ${ref(e.to, true)}`, '  when: (lt 1 0)');
+      else if (e.kind === 'block') lines.push('- block:', `    - ${ref(e.to, false)}`);
+      else lines.push(`- ${ref(e.to, false)}`);
+    }
+    const text = `${lines.join('\n')}\n`;
+    if (!role) files[`f${String(i)}.yml`] = text;
+    else {
+      files[`roles/r${String(i)}/tasks/main.yml`] = text;
+      files[`roles/r${String(i)}/meta/main.yml`] = `dependencies: [${deps.join(', ')}]\n`;
+    }
+  });
+  files['site.yml'] = g.roles[0]
+    ? '- hosts: all\n  roles: [r0]\n'
+    : '- hosts: all\n  tasks:\n    - import_tasks: f0.yml\n';
+  return files;
+}
+
+/**
+ * Write `files` into `root`, over the files of the runs before (creating and
+ * removing files is what costs on a busy disk). A file of an earlier graph
+ * left there is never read: only the nodes of this graph are named.
+ */
+function writeFiles(root: string, files: Record<string, string>): string {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+/**
+ * A cycle error must name a closed cycle: each step "file:line:col imports
+ * (or depends on) target", the target of each step the file of the next
+ * (the node: `f3.yml`, or role r3's files), the last target the first file,
+ * the error positioned at the last step. `node` names the node of a path.
+ */
+function expectClosedCycle(e: BosunError, root: string, node: (file: string) => string): void {
+  expect(e.code, e.message).toBe('IMPORT_CYCLE');
+  expect(e.message).toMatch(/^import cycle: /);
+  const steps = e.message
+    .slice('import cycle: '.length)
+    .split(', ')
+    .map((part) => {
+      const m = /^(\S+):(\d+):(\d+) (?:imports|depends on) (?:role \S+ \((\S+)\)|(\S+))$/.exec(part);
+      expect(m, part).not.toBeNull();
+      return { file: m![1]!, line: Number(m![2]), col: Number(m![3]), target: m![4] ?? m![5]! };
+    });
+  steps.forEach((step, k) => {
+    expect(node(step.target), e.message).toBe(node(steps[(k + 1) % steps.length]!.file));
+  });
+  const last = steps.at(-1)!;
+  expect(e.source).toEqual({ file: path.join(root, last.file), line: last.line, col: last.col });
+}
+
+/** f3.yml and roles/r3/... are node 3 ("f3" or "r3"). */
+const graphNode = (file: string): string =>
+  /^(?:(f\d+)\.yml|roles\/(r\d+)\/.*)$/.exec(file)?.slice(1).find(Boolean) ?? file;
+
+/** Playbooks that import one another: p<i>.yml, each a play and its import_playbook entries; site.yml is p0. */
+const playbookGraphs: fc.Arbitrary<number[][]> = fc
+  .integer({ min: 1, max: 6 })
+  .chain((n) => fc.array(fc.array(fc.nat({ max: n - 1 }), { maxLength: 3 }), { minLength: n, maxLength: n }));
+
+function playbookFiles(edges: number[][]): Record<string, string> {
+  const files: Record<string, string> = {};
+  edges.forEach((out, i) => {
+    const play = `- hosts: all\n  tasks:\n    - debug: { msg: p${String(i)} }\n`;
+    files[`p${String(i)}.yml`] = play + out.map((to) => `- import_playbook: p${String(to)}.yml\n`).join('');
+  });
+  return files;
 }
 
 describe('fuzzing the loaders', () => {
@@ -273,11 +402,75 @@ describe('fuzzing the loaders', () => {
     const source = { file: 't.yml', line: 3, col: 5 };
     await fc.assert(
       fc.asyncProperty(text, async (t) => {
-        await expectPositionedOrOk('t.yml', () => engine.check(t, source));
-        await expectPositionedOrOk('t.yml', () => engine.checkExpression(t, source));
+        await expectPositionedOrOk('t.yml', () => {
+          engine.check(t, source);
+        });
+        await expectPositionedOrOk('t.yml', () => {
+          engine.checkExpression(t, source);
+        });
         await expectPositionedOrOk('t.yml', () => engine.renderString(t, { a: 1, x: [1, 2] }, source));
       }),
       { numRuns: RUNS },
     );
+  }, 120_000);
+
+  it(`import graphs: ${String(RUNS)} random graphs load when acyclic, else fail with the cycle, never hang`, async () => {
+    const tally = { ok: 0, cycle: 0 };
+    const base = mkdtempSync(path.join(tmpdir(), 'bosun-fuzz-graphs-'));
+    try {
+      await fc.assert(
+        fc.asyncProperty(importGraphs, async (g) => {
+          const root = writeFiles(base, graphFiles(g));
+          const cyclic = cyclicFrom0(staticEdges(g));
+          const loader = new PlaybookLoader({ engine, rolesPath: [] });
+          try {
+            await loader.playbook(path.join(root, 'site.yml'), []);
+          } catch (e) {
+            if (!(e instanceof BosunError)) throw e;
+            expectClosedCycle(e, root, graphNode);
+            expect(cyclic, e.message).toBe(true);
+            tally.cycle++;
+            return;
+          }
+          expect(cyclic).toBe(false);
+          tally.ok++;
+        }),
+        { numRuns: RUNS, plugins: [fc.timeout(5_000)] },
+      );
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+    expect(tally.ok).toBeGreaterThan(RUNS / 10);
+    expect(tally.cycle).toBeGreaterThan(RUNS / 10);
+  }, 120_000);
+
+  it(`import_playbook graphs: ${String(RUNS)} random graphs load when acyclic, else fail with the cycle`, async () => {
+    const tally = { ok: 0, cycle: 0 };
+    const base = mkdtempSync(path.join(tmpdir(), 'bosun-fuzz-graphs-'));
+    try {
+      await fc.assert(
+        fc.asyncProperty(playbookGraphs, async (edges) => {
+          const root = writeFiles(base, playbookFiles(edges));
+          const cyclic = cyclicFrom0(edges);
+          const loader = new PlaybookLoader({ engine, rolesPath: [] });
+          try {
+            await loader.playbook(path.join(root, 'p0.yml'), []);
+          } catch (e) {
+            if (!(e instanceof BosunError)) throw e;
+            expectClosedCycle(e, root, (file) => file);
+            expect(cyclic, e.message).toBe(true);
+            tally.cycle++;
+            return;
+          }
+          expect(cyclic).toBe(false);
+          tally.ok++;
+        }),
+        { numRuns: RUNS, plugins: [fc.timeout(5_000)] },
+      );
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+    expect(tally.ok).toBeGreaterThan(RUNS / 10);
+    expect(tally.cycle).toBeGreaterThan(RUNS / 10);
   }, 120_000);
 });
