@@ -11,7 +11,16 @@ import picomatch from 'picomatch';
 import { BosunError } from '../errors.js';
 import { selectHosts } from '../inventory/index.js';
 import { mergeFacts } from '../modules/lib/facts.js';
-import type { Block, Include, Play, Playbook, Task, TaskContext, TaskNode } from '../playbook/types.js';
+import {
+  plainTaskFields,
+  type Block,
+  type Include,
+  type Play,
+  type Playbook,
+  type Task,
+  type TaskContext,
+  type TaskNode,
+} from '../playbook/types.js';
 import type { VarLayer, VarScope } from '../vars/scope.js';
 import { orderHosts, serialBatches } from './batches.js';
 import type { RunContext } from './context.js';
@@ -168,16 +177,7 @@ export class PlayRun {
       module: 'setup',
       args,
       argPos: () => play.source,
-      register: undefined,
-      loop: undefined,
-      loopControl: undefined,
-      changedWhen: undefined,
-      failedWhen: undefined,
-      until: undefined,
-      retries: 0,
-      delaySeconds: 0,
-      notify: [],
-      listen: [],
+      ...plainTaskFields(),
       source: play.source,
       context: { playbookDir: this.playbook.dir, fileDir: this.playbook.dir },
       // The play's `when` does not apply to gathering (Ansible has no play-level when); tags: always, as in Ansible.

@@ -7,7 +7,7 @@
  * lint must not guess which play a role ends up in.
  */
 import { parseArgString } from '../playbook/arg-string.js';
-import { LOOP_KEYS } from '../playbook/schema.js';
+import { LOOP_KEYS, ROLE_ENTRY_KEYWORDS } from '../playbook/schema.js';
 import type { LintProject, LintRole } from './project.js';
 import { taskSites, type TaskSite } from './tasks.js';
 
@@ -37,26 +37,8 @@ export function varNames(value: unknown): string[] {
   return parts.flatMap((v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []));
 }
 
-const ROLE_KEYWORDS = new Set([
-  'role',
-  'name',
-  'vars',
-  'when',
-  'tags',
-  'become',
-  'become_user',
-  'become_method',
-  'environment',
-  'ignore_errors',
-  'check_mode',
-  'diff',
-  'no_log',
-  'delegate_to',
-  'run_once',
-  'any_errors_fatal',
-  'ignore_unreachable',
-  'throttle',
-]);
+/** Keys of a `roles:` entry that are not role parameters. */
+const ROLE_KEYWORDS = new Set(['role', 'name', 'vars', ...ROLE_ENTRY_KEYWORDS]);
 
 /** Names a task site defines (register, set_fact, loop variables, its vars, include and role parameters). */
 export function siteDefinitions(site: TaskSite): string[] {

@@ -17,11 +17,12 @@ import { enterLink, importLink } from './import-chain.js';
 import { emptyInherited, inherit, keyPositions, scalarText, tagsOf, toBoolKeyword, varsOf } from './inherit.js';
 import { checkNotifies, hasDynamicRole, indexHandlers } from './notify-check.js';
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
-import { playbookSchema, tasksFileSchema } from './schema.js';
+import { playbookSchema, ROLE_ENTRY_KEYWORDS, tasksFileSchema } from './schema.js';
 import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
 import {
   allTasks,
   handlerNodes,
+  plainTaskFields,
   type Handler,
   type ImportLink,
   type RoleArgumentSpec,
@@ -220,25 +221,7 @@ export class PlaybookLoader implements NodeLoader {
     const name = typeof ref === 'string' ? ref : scalarText(ref['role'] ?? ref['name'] ?? '');
     const spec = typeof ref === 'string' ? {} : ref;
     const { role: _r, name: _n, vars, ...rest } = spec;
-    const keywordNames = new Set([
-      'when',
-      'tags',
-      'become',
-      'become_user',
-      'become_method',
-      'environment',
-      'ignore_errors',
-      'check_mode',
-      'diff',
-      'no_log',
-      'delegate_to',
-      'run_once',
-      'remote_user',
-      'any_errors_fatal',
-      'ignore_unreachable',
-      'throttle',
-      'timeout',
-    ]);
+    const keywordNames = ROLE_ENTRY_KEYWORDS;
     const roleVars = varsOf(vars, yaml, [...at, 'vars']);
     const params: Record<string, unknown> = {
       ...Object.fromEntries(Object.entries(rest).filter(([k]) => !keywordNames.has(k))),
@@ -362,16 +345,7 @@ export class PlaybookLoader implements NodeLoader {
         provided_arguments: Object.fromEntries(Object.keys(options).map((k) => [k, `{{ default ${k} null }}`])),
       },
       argPos: () => source,
-      register: undefined,
-      loop: undefined,
-      loopControl: undefined,
-      changedWhen: undefined,
-      failedWhen: undefined,
-      until: undefined,
-      retries: 0,
-      delaySeconds: 0,
-      notify: [],
-      listen: [],
+      ...plainTaskFields(),
       source,
       context: { ...context, role },
       tags: [...new Set([...inherited.tags, 'always'])],

@@ -235,3 +235,24 @@ export const argumentSpecsSchema = {
     },
   },
 } as const;
+
+/** The keywords a `roles:` entry may carry besides `role`/`name` and `vars`; its other keys are role parameters. */
+export const ROLE_ENTRY_KEYWORDS: ReadonlySet<string> = new Set([
+  'when',
+  'tags',
+  'become',
+  'become_user',
+  'become_method',
+  'environment',
+  'ignore_errors',
+  'check_mode',
+  'diff',
+  'no_log',
+  'delegate_to',
+  'run_once',
+  'remote_user',
+  'any_errors_fatal',
+  'ignore_unreachable',
+  'throttle',
+  'timeout',
+]);

@@ -229,3 +229,31 @@ export function* allTasks(nodes: readonly TaskNode[]): Generator<Task> {
     }
   }
 }
+
+/** The fields of a task that a task bosun adds itself (fact gathering, the argument-spec check) leaves at their defaults. */
+export function plainTaskFields(): Pick<
+  Task,
+  | 'register'
+  | 'loop'
+  | 'loopControl'
+  | 'changedWhen'
+  | 'failedWhen'
+  | 'until'
+  | 'retries'
+  | 'delaySeconds'
+  | 'notify'
+  | 'listen'
+> {
+  return {
+    register: undefined,
+    loop: undefined,
+    loopControl: undefined,
+    changedWhen: undefined,
+    failedWhen: undefined,
+    until: undefined,
+    retries: 0,
+    delaySeconds: 0,
+    notify: [],
+    listen: [],
+  };
+}
