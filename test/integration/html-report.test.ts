@@ -9,28 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { createHtmlReporter } from '../../src/reporters/html.js';
 import { callHook } from '../../src/reporters/types.js';
 import { playFixture } from '../unit/reporters/fixture-run.js';
+import { runCli as bosun } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bosun-report-'));
 const CHROMIUM = '/usr/bin/chromium';
-
-async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
-}
 
 describe('--report and --log from a real run, bosun report from the log', () => {
   it('writes both; the report rendered later from the log shows the same run', async () => {

@@ -7,24 +7,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { writeTree } from '../helpers/tree.js';
+import { runCli as bosun } from '../helpers/cli.js';
 
 function tree(files: Record<string, string>): string {
   return writeTree(files, 'bosun-local-');
-}
-
-async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
 }
 
 const INVENTORY = '[local]\nlocalhost ansible_connection=local\n';

@@ -11,10 +11,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { applyVaultOptions } from '../../src/cli/run-vault-options.js';
 import { encryptVault, setVaultSecrets } from '../../src/vault/index.js';
 import { withSandbox } from '../helpers/sandbox.js';
+import { runCli as bosun } from '../helpers/cli.js';
 
 const fixture = withSandbox(1, { base: '127.110.1.1' });
 
@@ -88,21 +88,6 @@ function writeTree(): void {
       '',
     ].join('\n'),
   );
-}
-
-async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
 }
 
 beforeAll(async () => {

@@ -9,10 +9,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { applyVaultOptions } from '../../src/cli/run-vault-options.js';
 import { encryptVault, setVaultSecrets } from '../../src/vault/index.js';
 import { withSandbox } from '../helpers/sandbox.js';
+import { runCli as bosun } from '../helpers/cli.js';
 
 const hasAnsible = existsSync('/usr/bin/ansible-vault') && existsSync('/usr/bin/ansible-playbook');
 const dir = mkdtempSync(path.join(tmpdir(), 'bosun-vault-it-'));
@@ -26,20 +26,6 @@ const env = {
   ANSIBLE_LOCAL_TEMP: path.join(dir, '.ansible-tmp'),
 };
 
-async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
-}
 const ansibleVault = (...args: string[]): string =>
   execFileSync('/usr/bin/ansible-vault', args, { encoding: 'utf8', env });
 const file = (name: string, text: string): string => {

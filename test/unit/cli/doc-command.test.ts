@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { moduleRegistry } from '../../../src/modules/index.js';
-
-async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
-}
+import { runCli as bosun } from '../../helpers/cli.js';
 
 describe('bosun doc', () => {
   it('prints a module: description, arguments, check mode, return values, example', async () => {

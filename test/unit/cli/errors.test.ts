@@ -8,9 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main, verbosityOf } from '../../../src/cli/main.js';
+import { verbosityOf } from '../../../src/cli/main.js';
 import { BosunError, TargetError } from '../../../src/errors.js';
 import { moduleRegistry } from '../../../src/modules/index.js';
+import { runCli as bosun } from '../../helpers/cli.js';
 
 const control = vi.hoisted((): { throwAtTop: Error | undefined } => ({ throwAtTop: undefined }));
 
@@ -36,21 +37,6 @@ function project(tasks: string[]): string[] {
     ['- hosts: all', '  gather_facts: false', '  tasks:', ...tasks, ''].join('\n'),
   );
   return ['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts')];
-}
-
-async function bosun(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
 }
 
 afterEach(() => {
