@@ -99,12 +99,22 @@ function sftpServers(host: SandboxHost): number[] {
   return pids;
 }
 
-/** Wait until the copy's temp file on `host` is being written, then hold the transfer there (SIGSTOP its sftp-server). */
-async function holdTransfer(host: SandboxHost, run: Child, timeoutMs = 40_000): Promise<void> {
+/** Whether the copy's temp file on `host` is being written. */
+function writing(host: SandboxHost): boolean {
+  const tmp = leftovers(host)[0];
+  return tmp !== undefined && statSync(path.join(host.dir, 'upper', DEST_DIR, tmp)).size > 0;
+}
+
+/** Wait until a transfer to or from `host` runs (`started`), then hold it there (SIGSTOP its sftp-server). */
+async function holdTransfer(
+  host: SandboxHost,
+  run: Child,
+  started: (host: SandboxHost) => boolean = writing,
+  timeoutMs = 40_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const tmp = leftovers(host)[0];
-    if (tmp !== undefined && statSync(path.join(host.dir, 'upper', DEST_DIR, tmp)).size > 0) {
+    if (started(host)) {
       const pids = sftpServers(host);
       if (pids.length > 0) {
         for (const pid of pids) {
@@ -171,9 +181,39 @@ fixture.describe('a transfer that cannot finish ends cleanly', () => {
       `transfer-faults: ended ${((at - started) / 1000).toFixed(2)} s after the start (--run-timeout 15), exit ${code}`,
     );
     expect(code, run.output()).toBe(99);
+    // The deadline counts from the CLI's start, a little after the spawn.
+    expect(at - started).toBeGreaterThanOrEqual(15_000);
     expect(at - started).toBeLessThan(15_000 + 8_000);
     expect(run.output()).toMatch(/the run timed out/);
     expect(run.output()).toMatch(/PLAY RECAP[\s\S]*node02 : ok=1 /);
     expect(leftovers(host)).toEqual([]);
+  }, 90_000);
+  it('the target sshd killed mid-fetch: the run ends at once, the host unreachable, exit 4', async () => {
+    const victim = fixture.sandbox.hosts[0]!;
+    const dir = writeTree({
+      'site.yml': [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        `    - shell: mkdir -p ${DEST_DIR} && truncate -s 200M ${DEST_DIR}/remote.bin`,
+        '    - name: big fetch',
+        '      fetch: { src: /opt/xfer/remote.bin, dest: "@DIR@/fetched/", flat: true }',
+        '',
+      ].join('\n'),
+    });
+    const run = bosun(dir, ['--limit', victim.name]);
+    // The read runs once the host's sftp-server does (the first SFTP use of the run).
+    await holdTransfer(victim, run, (host) => run.output().includes('big fetch') && sftpServers(host).length > 0);
+    const killed = Date.now();
+    await sandboxStopHost({ stateDir: fixture.sandbox.stateDir }, victim.name);
+    const { code, at } = await run.exited;
+    console.log(
+      `transfer-faults: fetch ended ${((at - killed) / 1000).toFixed(2)} s after the sshd kill, exit ${code}`,
+    );
+    await sandboxStartHost({ stateDir: fixture.sandbox.stateDir }, victim.name);
+    expect(code, run.output()).toBe(4);
+    expect(at - killed).toBeLessThan(10_000);
+    expect(run.output()).toMatch(/fatal: \[node01\]: UNREACHABLE! .*the connection was lost during the transfer/);
+    expect(existsSync(path.join(dir, 'fetched'))).toBe(false);
   }, 90_000);
 });
