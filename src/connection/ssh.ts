@@ -10,6 +10,7 @@ import { sh } from '../util/shell.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import { GaveUp, raceGiveUp, type GiveUpKind } from './give-up.js';
 import { jumpPool, type Tunnel } from './jump-pool.js';
+import { SFTP_FAILURE, SFTP_PERMISSION_DENIED, SFTP_STATUS, readProbe, writeProbe } from './sftp-refusal.js';
 import { openClient } from './ssh-client.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
 import {
@@ -436,41 +437,4 @@ export class SshConnection implements BecomeParent {
 /** The timeout part of GiveUpOptions (left out when there is none). */
 function timeout(ms: number | undefined): { timeoutMs?: number } {
   return ms === undefined ? {} : { timeoutMs: ms };
-}
-
-/** SFTP status codes (draft-ietf-secsh-filexfer-02) in words. */
-const SFTP_PERMISSION_DENIED = 3;
-const SFTP_FAILURE = 4;
-const SFTP_STATUS: Record<number, string> = {
-  2: 'no such file or folder',
-  3: 'permission denied',
-  4: 'failure',
-  5: 'bad message',
-  8: 'operation not supported',
-};
-
-/** Why writing `path` fails, as the shell says it (a folder, a read-only file system, a full disk, ...); prints nothing when it does not. */
-function writeProbe(path: string): string {
-  return [
-    sh`bosun_p=${path}`,
-    'bosun_d=$(dirname -- "$bosun_p")',
-    'if [ -d "$bosun_p" ]; then echo "it is a folder"',
-    'elif [ ! -d "$bosun_d" ]; then echo "the folder $bosun_d does not exist"',
-    'else',
-    '  [ -e "$bosun_p" ] && bosun_had=1 || bosun_had=',
-    `  bosun_e=$( { true >> "$bosun_p"; } 2>&1 ) || { printf '%s\\n' "\${bosun_e##*: }"; exit 0; }`,
-    '  [ -n "$bosun_had" ] || rm -f -- "$bosun_p"',
-    `  [ "$(df -P -- "$bosun_d" 2>/dev/null | awk 'NR==2 {print $4}')" = 0 ] && echo "no space left on the device"`,
-    'fi',
-    'true',
-  ].join('\n');
-}
-
-/** Why reading `path` fails, as the shell says it; prints nothing when it does not. */
-function readProbe(path: string): string {
-  return [
-    sh`bosun_p=${path}`,
-    'if [ -d "$bosun_p" ]; then echo "it is a folder"',
-    `else bosun_e=$( { true < "$bosun_p"; } 2>&1 ) || printf '%s\\n' "\${bosun_e##*: }"; fi`,
-  ].join('\n');
 }
