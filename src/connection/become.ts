@@ -17,6 +17,7 @@ import {
   type ConnectionSpec,
   type ExecOptions,
   type ExecResult,
+  type TransferOptions,
 } from './types.js';
 
 /** How long an escalation may take when no timeout is given (Ansible's `timeout`). */
@@ -113,7 +114,7 @@ export class BecomeConnection implements Connection {
   }
 
   /** Write through a private temp file of the login user, copied into place by the privileged shell. */
-  async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
+  async writeFile(path: string, data: Buffer, mode?: number, opts: TransferOptions = {}): Promise<void> {
     await this.connect();
     const modeText = mode === undefined ? undefined : (mode & 0o7777).toString(8);
     if (this.uid !== 0) {
@@ -138,7 +139,7 @@ export class BecomeConnection implements Connection {
       );
     const tmp = `${dir}/data`;
     try {
-      await this.parent.writeFile(tmp, data, 0o600);
+      await this.parent.writeFile(tmp, data, 0o600, opts);
       // cat keeps an existing file's owner and mode, and gives a new one to the become user, as a write by that user would.
       const script =
         modeText === undefined
@@ -151,9 +152,9 @@ export class BecomeConnection implements Connection {
   }
 
   /** Read through the privileged shell (base64 out), so root-only files can be read. */
-  async readFile(path: string): Promise<Buffer | null> {
+  async readFile(path: string, opts: TransferOptions = {}): Promise<Buffer | null> {
     const script = sh`if [ -e ${path} ]; then base64 < ${path}; else printf -; fi`;
-    const r = await this.exec(script);
+    const r = await this.exec(script, opts);
     if (r.rc !== 0) throw this.refused(`cannot read ${path} as ${this.opts.user}`, script, r);
     if (r.stdout === '-') return null;
     return Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');

@@ -163,5 +163,9 @@ export class ShellSession {
   }
 }
 
-/** The first script every session runs: a predictable locale, like Ansible's module environment. */
-export const SESSION_PRELUDE = 'export LC_ALL=C LANG=C';
+/**
+ * The first script every session runs: a predictable locale, like Ansible's module environment, and
+ * the target's clock when the session began (`bosun_started`, seconds), so a temp file older than the
+ * session is known to be left over from an earlier run (see `atomicWrite`).
+ */
+export const SESSION_PRELUDE = 'export LC_ALL=C LANG=C; bosun_started=$(date +%s)';

@@ -8,7 +8,9 @@ import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { TargetError } from '../errors.js';
 import { sh } from '../util/shell.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
+import { GaveUp, raceGiveUp, type GiveUpKind } from './give-up.js';
 import { jumpPool, type Tunnel } from './jump-pool.js';
+import { SFTP_FAILURE, SFTP_PERMISSION_DENIED, SFTP_STATUS, readProbe, writeProbe } from './sftp-refusal.js';
 import { openClient } from './ssh-client.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
 import {
@@ -18,7 +20,17 @@ import {
   type ConnectionSpec,
   type ExecOptions,
   type ExecResult,
+  type TransferOptions,
 } from './types.js';
+
+/** How long removing the partial file of a transfer that was given up may hold up closing the connection. */
+const PARTIAL_CLEANUP_MS = 3000;
+
+/** The SFTP channel and a signal aborted when it ends. */
+interface SftpHandle {
+  sftp: SFTPWrapper;
+  ended: AbortSignal;
+}
 
 /** Runs commands on a remote host through one persistent SSH shell. */
 export class SshConnection implements BecomeParent {
@@ -26,7 +38,13 @@ export class SshConnection implements BecomeParent {
   private client: Client | undefined;
   private channel: ClientChannel | undefined;
   private session: ShellSession | undefined;
-  private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private sftpChannel: Promise<SftpHandle> | undefined;
+  /** Aborted when the current transport ends (closed, failed, retired or shut down). */
+  private transportEnd: AbortController | undefined;
+  /** Aborted by close(): the SFTP operations still running are given up. */
+  private stopping = new AbortController();
+  /** Removals of partial files of given-up transfers, awaited (briefly) before the connection closes. */
+  private readonly cleanups = new Set<Promise<void>>();
   private connecting: Promise<void> | undefined;
   private lostReason: string | undefined;
   private clientClosed: Promise<void> | undefined;
@@ -90,9 +108,13 @@ export class SshConnection implements BecomeParent {
     if (tunnel) client.once('close', () => tunnel.release());
     this.client = client;
     this.lostReason = undefined;
+    const transportEnd = new AbortController();
+    this.transportEnd = transportEnd;
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
     this.clientClosed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     // Events of an earlier, replaced client must not fail the current session.
     const lost = (reason: string) => {
+      if (!transportEnd.signal.aborted) transportEnd.abort(reason);
       if (this.client === client) this.lost(reason);
     };
     client.on('error', (err: Error) => lost(`connection to ${spec.address}:${spec.port} failed: ${err.message}`));
@@ -179,47 +201,107 @@ export class SshConnection implements BecomeParent {
     };
   }
 
-  private sftp(): Promise<SFTPWrapper> {
+  private sftp(): Promise<SftpHandle> {
     if (!this.sftpChannel) {
       const client = this.client!;
-      this.sftpChannel = new Promise<SFTPWrapper>((resolve, reject) => {
-        client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)));
+      const opened = new Promise<SftpHandle>((resolve, reject) => {
+        client.sftp((err, sftp) => {
+          if (err) return reject(err);
+          const ended = new AbortController();
+          const end = (): void => {
+            if (this.sftpChannel === opened) this.sftpChannel = undefined;
+            if (!ended.signal.aborted) ended.abort('the SFTP channel closed');
+          };
+          sftp.on('close', end);
+          sftp.on('end', end);
+          resolve({ sftp, ended: ended.signal });
+        });
       });
-      this.sftpChannel.then(
-        (s) =>
-          s.on('close', () => {
-            this.sftpChannel = undefined;
-          }),
-        () => {
-          this.sftpChannel = undefined;
-        },
-      );
+      this.sftpChannel = opened;
+      opened.catch(() => {
+        if (this.sftpChannel === opened) this.sftpChannel = undefined;
+      });
     }
     return this.sftpChannel;
   }
 
+  /** Stop using an SFTP channel whose operation was given up (its requests may never be answered). */
+  private dropSftp(handle: SftpHandle): void {
+    void this.sftpChannel?.then(
+      (current) => {
+        if (current === handle) this.sftpChannel = undefined;
+      },
+      () => undefined,
+    );
+    handle.sftp.end();
+  }
+
+  /** Remove the partial file of a transfer that was given up, through the shell (close() waits for it, briefly). */
+  private removePartial(path: string): void {
+    const session = this.session;
+    if (!session || session.closed) return;
+    const removal = session.exec(sh`rm -f -- ${path}`, { timeoutMs: PARTIAL_CLEANUP_MS }).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.cleanups.add(removal);
+    void removal.then(() => this.cleanups.delete(removal));
+  }
+
   /**
-   * Run one SFTP operation; a broken transport becomes a ConnectionError, a refusal of the target a
-   * TargetError with its reason (for SFTP's reasonless "Failure", `probe` asks the shell why).
+   * Run one SFTP operation, raced against the end of the transport, `opts.timeoutMs` and close(): a
+   * broken transport becomes a ConnectionError, and so does giving up (the SFTP channel is dropped
+   * and `partial`, the file being written, removed); a refusal of the target is a TargetError with
+   * its reason (for SFTP's reasonless "Failure", `probe` asks the shell why).
    */
-  private async withSftp<T>(what: string, op: (sftp: SFTPWrapper) => Promise<T>, probe?: string): Promise<T> {
+  private async withSftp<T>(
+    what: string,
+    op: (sftp: SFTPWrapper) => Promise<T>,
+    probe: string | undefined,
+    opts: TransferOptions & { partial?: string } = {},
+  ): Promise<T> {
+    const started = Date.now();
     await this.connect();
-    let sftp: SFTPWrapper;
+    const transportEnd = this.transportEnd!.signal;
+    const stopped = this.stopping.signal;
+    const left = (): number | undefined =>
+      opts.timeoutMs === undefined ? undefined : Math.max(1, opts.timeoutMs - (Date.now() - started));
+    let handle: SftpHandle;
     try {
-      sftp = await this.sftp();
+      handle = await raceGiveUp(this.sftp(), { lost: [transportEnd], stopped, ...timeout(left()) });
     } catch (e) {
+      if (e instanceof GaveUp) throw this.gaveUp(what, e);
       throw new ConnectionError(this.spec.name, `cannot open SFTP on ${this.spec.address}: ${(e as Error).message}`, {
         cause: e,
       });
     }
     try {
-      return await op(sftp);
+      return await raceGiveUp(op(handle.sftp), {
+        lost: [transportEnd, handle.ended],
+        stopped,
+        ...timeout(left()),
+        onGiveUp: () => {
+          this.dropSftp(handle);
+          if (opts.partial !== undefined) this.removePartial(opts.partial);
+        },
+      });
     } catch (e) {
+      if (e instanceof GaveUp) throw this.gaveUp(what, e);
       if (this.lostReason !== undefined || this.session?.closed) {
         throw new ConnectionError(this.spec.name, `${what}: ${this.lostReason ?? (e as Error).message}`, { cause: e });
       }
       throw await this.sftpRefusal(what, e, probe);
     }
+  }
+
+  /** The ConnectionError for an SFTP operation that was given up, saying why. */
+  private gaveUp(what: string, e: GaveUp): ConnectionError {
+    const why: Record<GiveUpKind, string> = {
+      lost: `the connection was lost during the transfer: ${this.lostReason ?? e.message}`,
+      timeout: `the transfer ${e.message}`,
+      stopped: 'the transfer was cut off: the connection was closed (the run was stopped)',
+    };
+    return new ConnectionError(this.spec.name, `${what}: ${why[e.kind]}`, { cause: e });
   }
 
   /** The target refused an SFTP operation: say why, in words, with what to do. */
@@ -244,7 +326,7 @@ export class SshConnection implements BecomeParent {
     });
   }
 
-  async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
+  async writeFile(path: string, data: Buffer, mode?: number, opts: TransferOptions = {}): Promise<void> {
     await this.withSftp(
       `cannot write ${path}`,
       async (sftp) => {
@@ -259,10 +341,11 @@ export class SshConnection implements BecomeParent {
         }
       },
       writeProbe(path),
+      { ...opts, partial: path },
     );
   }
 
-  async readFile(path: string): Promise<Buffer | null> {
+  async readFile(path: string, opts: TransferOptions = {}): Promise<Buffer | null> {
     return this.withSftp(
       `cannot read ${path}`,
       (sftp) =>
@@ -274,6 +357,7 @@ export class SshConnection implements BecomeParent {
           });
         }),
       readProbe(path),
+      opts,
     );
   }
 
@@ -287,6 +371,7 @@ export class SshConnection implements BecomeParent {
       this.client = undefined;
       this.channel = undefined;
       this.sftpChannel = undefined;
+      this.transportEnd?.abort('the session was given up');
     }
     const end = (): void => {
       channel.end();
@@ -317,12 +402,16 @@ export class SshConnection implements BecomeParent {
     this.session?.fail('closed');
     this.channel?.end();
     this.client?.end();
+    this.transportEnd?.abort('closed');
     this.channel = undefined;
     this.sftpChannel = undefined;
     this.client = undefined;
   }
 
   async close(): Promise<void> {
+    // Transfers still running are given up first; their partial files are removed while the shell lives.
+    this.stopping.abort('closed');
+    if (this.cleanups.size > 0) await Promise.allSettled([...this.cleanups]);
     await this.becomes.closeAll();
     const client = this.client;
     const closed = this.clientClosed;
@@ -345,39 +434,7 @@ export class SshConnection implements BecomeParent {
   }
 }
 
-/** SFTP status codes (draft-ietf-secsh-filexfer-02) in words. */
-const SFTP_PERMISSION_DENIED = 3;
-const SFTP_FAILURE = 4;
-const SFTP_STATUS: Record<number, string> = {
-  2: 'no such file or folder',
-  3: 'permission denied',
-  4: 'failure',
-  5: 'bad message',
-  8: 'operation not supported',
-};
-
-/** Why writing `path` fails, as the shell says it (a folder, a read-only file system, a full disk, ...); prints nothing when it does not. */
-function writeProbe(path: string): string {
-  return [
-    sh`bosun_p=${path}`,
-    'bosun_d=$(dirname -- "$bosun_p")',
-    'if [ -d "$bosun_p" ]; then echo "it is a folder"',
-    'elif [ ! -d "$bosun_d" ]; then echo "the folder $bosun_d does not exist"',
-    'else',
-    '  [ -e "$bosun_p" ] && bosun_had=1 || bosun_had=',
-    `  bosun_e=$( { true >> "$bosun_p"; } 2>&1 ) || { printf '%s\\n' "\${bosun_e##*: }"; exit 0; }`,
-    '  [ -n "$bosun_had" ] || rm -f -- "$bosun_p"',
-    `  [ "$(df -P -- "$bosun_d" 2>/dev/null | awk 'NR==2 {print $4}')" = 0 ] && echo "no space left on the device"`,
-    'fi',
-    'true',
-  ].join('\n');
-}
-
-/** Why reading `path` fails, as the shell says it; prints nothing when it does not. */
-function readProbe(path: string): string {
-  return [
-    sh`bosun_p=${path}`,
-    'if [ -d "$bosun_p" ]; then echo "it is a folder"',
-    `else bosun_e=$( { true < "$bosun_p"; } 2>&1 ) || printf '%s\\n' "\${bosun_e##*: }"; fi`,
-  ].join('\n');
+/** The timeout part of GiveUpOptions (left out when there is none). */
+function timeout(ms: number | undefined): { timeoutMs?: number } {
+  return ms === undefined ? {} : { timeoutMs: ms };
 }

@@ -24,6 +24,12 @@ export interface ExecOptions {
   readOnly?: boolean;
 }
 
+/** Options for one file transfer. */
+export interface TransferOptions {
+  /** Give the transfer up after this many ms (its partial file is removed); it then fails as a ConnectionError. */
+  timeoutMs?: number;
+}
+
 /** Connection settings resolved from inventory variables and CLI options. */
 export interface ConnectionSpec {
   /** The inventory name of the host (what the recap prints). */
@@ -80,10 +86,13 @@ export interface Connection {
   connect(): Promise<void>;
   /** Run a POSIX sh script in the host's long-lived shell; stdin is /dev/null. */
   exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
-  /** Write bytes to a path on the target, as-is (no temp file: callers rename). */
-  writeFile(path: string, data: Buffer, mode?: number): Promise<void>;
+  /**
+   * Write bytes to a path on the target, as-is (no temp file: callers rename). A write that is given
+   * up (the connection lost or closed, out of time) rejects with a ConnectionError at once.
+   */
+  writeFile(path: string, data: Buffer, mode?: number, opts?: TransferOptions): Promise<void>;
   /** Read a file's bytes from the target; null when it does not exist. */
-  readFile(path: string): Promise<Buffer | null>;
+  readFile(path: string, opts?: TransferOptions): Promise<Buffer | null>;
   /** Close the session (idempotent). */
   close(): Promise<void>;
   /**

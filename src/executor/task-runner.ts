@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Connection } from '../connection/types.js';
+import type { Connection, TransferOptions } from '../connection/types.js';
 import { BosunError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
@@ -340,6 +340,18 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
   const envPrefix = Object.entries(run.environment)
     .map(([k, v]) => `export ${k}=${shq(v)}\n`)
     .join('');
+  const withinDeadline = async <T>(op: (c: Connection, opts?: TransferOptions) => Promise<T>): Promise<T> => {
+    const c = await open();
+    if (run.deadline === undefined) return op(c);
+    const left = run.deadline - Date.now();
+    if (left <= 0) throw timedOut(run);
+    try {
+      return await op(c, { timeoutMs: left });
+    } catch (e) {
+      if (Date.now() >= run.deadline - 20) throw timedOut(run);
+      throw e;
+    }
+  };
   const lazy: Connection = {
     get spec() {
       return conn!.spec;
@@ -362,8 +374,9 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
         throw e;
       }
     },
-    writeFile: async (p, data, mode) => (await open()).writeFile(p, data, mode),
-    readFile: async (p) => (await open()).readFile(p),
+    // Transfers end at the deadline too (given up, the partial file removed), as commands do.
+    writeFile: (p, data, mode) => withinDeadline((c, opts) => c.writeFile(p, data, mode, opts)),
+    readFile: (p) => withinDeadline((c, opts) => c.readFile(p, opts)),
     close: async () => {},
   };
   return {

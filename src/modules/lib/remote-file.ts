@@ -383,6 +383,7 @@ export async function atomicWrite(
     lines.push(`bosun_v=$(${words.join(' ')} 2>&1) || bosun_fail "failed to validate: $bosun_v"`);
   }
   if (opts.backup) lines.push(`if [ -f ${shq(dest)} ]; then ${backupScript(dest)} || bosun_fail 'backup failed'; fi`);
+  lines.push(staleTempSweep(posix.dirname(dest)));
   lines.push(sh`mv -f -- "$bosun_t" ${dest} || bosun_fail ${`cannot rename the temp file over ${dest}`}`);
   lines.push(statScript('D', dest, { checksum: 'sha1' }));
   const res = await conn.exec(lines.join('\n'));
@@ -390,6 +391,21 @@ export async function atomicWrite(
   const stat = parseStatLines(res.stdout).get('D') ?? { ...ABSENT };
   const b = /^B (.*)$/m.exec(res.stdout);
   return b ? { stat, backupFile: b[1]! } : { stat };
+}
+
+/**
+ * Remove the `.bosun-tmp-*` files in `dir` older than this session (`bosun_started`, set by the
+ * session prelude): a transfer cut off with its host (the connection lost mid-write) leaves its temp
+ * file behind, and the next write to the same folder clears it. A temp file of a write still under
+ * way is newer than the session that started it, so only leftovers go.
+ */
+function staleTempSweep(dir: string): string {
+  return [
+    `for bosun_o in ${shq(dir)}/.bosun-tmp-*; do`,
+    '  [ "$bosun_o" != "$bosun_t" ] && [ -f "$bosun_o" ] &&',
+    '    [ "$(stat -c %Y -- "$bosun_o" 2>/dev/null || echo 0)" -lt "${bosun_started:-0}" ] && rm -f -- "$bosun_o"',
+    'done',
+  ].join('\n');
 }
 
 /** Run `commands` (joined with &&) followed by a stat of `path`; throws RemoteFailure on a non-zero exit. */
