@@ -5,6 +5,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { BosunError } from '../errors.js';
 import type { RunOptions, RunOutcome } from '../executor/run.js';
+import { checkOutputFile } from './output-paths.js';
 import { askYes } from './prompt.js';
 import type { CliContext, CliIO } from './context.js';
 import { addRunOptions, cliRunOptions, splitTags, type RunFlags } from './run-options.js';
@@ -25,9 +26,12 @@ export function registerRun(program: Command, { io, setExit }: CliContext): void
 }
 
 async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<number> {
+  const inspecting = o.syntaxCheck || o.listHosts || o.listTasks || o.listTags;
+  // The files written at the end of a run: found unwritable now, not after the last host is done.
+  if (!inspecting) checkOutputFiles(o);
   // The vault password must be known before any file is read (vaulted vars files, !vault values).
   await applyVaultOptions(o, io);
-  if (o.syntaxCheck || o.listHosts || o.listTasks || o.listTags) {
+  if (inspecting) {
     const [{ inspectPlaybooks }, { parseExtraVars }] = await Promise.all([
       import('./inspect.js'),
       import('./extra-vars.js'),
@@ -68,6 +72,16 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     // The run ends when every reporter has handled every event (async hooks included).
     await reporters.flush();
   }
+}
+
+/** --retry-file, --report and --log, each when given. */
+function checkOutputFiles(o: RunFlags): void {
+  const given: Array<[string, string | undefined]> = [
+    ['--retry-file', o.retryFile],
+    ['--report', o.report],
+    ['--log', o.log],
+  ];
+  for (const [flag, file] of given) if (file) checkOutputFile(flag, file);
 }
 
 /** Run once, or with --confirm: the plan first, one question, then the real run. */

@@ -26,7 +26,7 @@ export function writeProbe(path: string): string {
     '  [ -e "$bosun_p" ] && bosun_had=1 || bosun_had=',
     `  bosun_e=$( { true >> "$bosun_p"; } 2>&1 ) || { printf '%s\\n' "\${bosun_e##*: }"; exit 0; }`,
     '  [ -n "$bosun_had" ] || rm -f -- "$bosun_p"',
-    `  [ "$(df -P -- "$bosun_d" 2>/dev/null | awk 'NR==2 {print $4}')" = 0 ] && echo "no space left on the device"`,
+    `  [ "$(df -P -- "$bosun_d" 2>/dev/null | awk 'NR==2 {print $4}')" = 0 ] && echo "No space left on device"`,
     'fi',
     'true',
   ].join('\n');

@@ -24,6 +24,8 @@ export interface ConnectionDefaults {
   password?: string;
   /** `--ask-key-passphrase` / BOSUN_KEY_PASSPHRASE: decrypts encrypted private keys. Never logged. */
   keyPassphrase?: string;
+  /** Where connection warnings go (a missing private key file); copied into every ssh spec and its jump hosts. */
+  warn?: (message: string) => void;
 }
 
 /** How deep ProxyJump may nest through jump hosts' own config (OpenSSH has no limit; a loop must end). */
@@ -202,6 +204,7 @@ export function connectionSpecFromVars(
     { ...tokens, host: address },
   );
   if (defaults.keyPassphrase !== undefined) spec.keyPassphrase = defaults.keyPassphrase;
+  if (defaults.warn) spec.warn = defaults.warn;
   const jump = opt('proxyjump');
   if (jump !== undefined && jump.toLowerCase() !== 'none') {
     spec.jumpHosts = jumpHostSpecs(jump, spec, options.get('-f') ?? defaults.sshConfigFile, defaults, 0);
@@ -320,6 +323,7 @@ function jumpHostSpecs(
     });
     if (!spec.identityFiles && target.privateKeyFile !== undefined) spec.privateKeyFile = target.privateKeyFile;
     if (target.keyPassphrase !== undefined) spec.keyPassphrase = target.keyPassphrase;
+    if (target.warn) spec.warn = target.warn;
     const nested = configValue(config, 'proxyjump');
     if (index === 0 && nested !== undefined && nested.toLowerCase() !== 'none') {
       hops.push(...jumpHostSpecs(nested, target, configFile, defaults, depth + 1));

@@ -71,6 +71,17 @@ async function defaultKeyFiles(): Promise<string[]> {
   return found;
 }
 
+/** Whether a key file is there to read (an error other than "not there" is left for reading it to report). */
+async function keyFileExists(path: string): Promise<boolean> {
+  try {
+    await fs.stat(path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
+}
+
 /** One authentication attempt for ssh2's authHandler (its shapes, loosely typed there). */
 type AuthAttempt =
   | { type: 'publickey'; username: string; key: Buffer | ParsedKey }
@@ -93,7 +104,17 @@ export async function authAttempts(spec: ConnectionSpec): Promise<{ attempts: Au
   const username = spec.user;
   const attempts: AuthAttempt[] = [];
   const notes: string[] = [];
-  const named = [...(spec.privateKeyFile ? [spec.privateKeyFile] : []), ...(spec.identityFiles ?? [])];
+  // A key file the inventory or --private-key names that does not exist is left out with a warning, as
+  // `ssh -i` does: then, with no other key file named, the default keys are tried, and the agent and password.
+  const given = spec.privateKeyFile;
+  const keyGiven = given !== undefined && (await keyFileExists(given));
+  if (given !== undefined && !keyGiven) {
+    spec.warn?.(
+      `private key file ${given} (ansible_ssh_private_key_file or --private-key) does not exist: logging in without it (ssh-agent, the default keys, a password), as ssh -i does`,
+    );
+    notes.push(`the private key file ${given} does not exist`);
+  }
+  const named = [...(keyGiven ? [given] : []), ...(spec.identityFiles ?? [])];
   const keyFiles = named.length > 0 ? [...new Set(named)] : await defaultKeyFiles();
   for (const file of keyFiles) {
     let loaded: LoadedKey;
@@ -101,7 +122,7 @@ export async function authAttempts(spec: ConnectionSpec): Promise<{ attempts: Au
       loaded = await readKey(file, spec.keyPassphrase);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      // ssh skips IdentityFile entries that do not exist; a key named by the inventory must exist.
+      // ssh skips IdentityFile entries that do not exist (the named key was checked above).
       if (code === 'ENOENT' && file !== spec.privateKeyFile) continue;
       throw new ConnectionError(
         spec.name,

@@ -307,8 +307,11 @@ export class SshConnection implements BecomeParent {
   /** The target refused an SFTP operation: say why, in words, with what to do. */
   private async sftpRefusal(what: string, e: unknown, probe: string | undefined): Promise<TargetError> {
     const status = (e as { code?: unknown }).code;
-    let reason = typeof status === 'number' ? (SFTP_STATUS[status] ?? (e as Error).message) : (e as Error).message;
-    if (status === SFTP_FAILURE && probe !== undefined) {
+    const told = (e as Error).message;
+    let reason = typeof status === 'number' ? (SFTP_STATUS[status] ?? told) : told;
+    // OpenSSH's sftp-server says only "Failure"; other servers give the reason with it ("No space left on device").
+    if (status === SFTP_FAILURE && told.trim() !== '' && !/^failure$/i.test(told.trim())) reason = told.trim();
+    else if (status === SFTP_FAILURE && probe !== undefined) {
       const found = await this.exec(probe).then(
         (r) => r.stdout.trim(),
         () => '',

@@ -65,6 +65,12 @@ export interface ConnectionSpec {
   serverAliveCountMax?: number;
   /** ProxyJump: the jump hosts to tunnel through, nearest the controller first. */
   jumpHosts?: ConnectionSpec[];
+  /**
+   * Where this connection's warnings go (a run sends them to its warning
+   * events, once each). A function, so JSON (the pool's key for a spec)
+   * leaves it out: it never makes two specs differ.
+   */
+  warn?: (message: string) => void;
 }
 
 /** Privilege escalation for `Connection.become`: who to become, how, and the password if one is needed. */

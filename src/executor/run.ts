@@ -135,7 +135,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
     stats,
     state,
     sink: opts.sink,
-    reach: new Reacher(pool, { engine, defaults: opts.connection }),
+    reach: new Reacher(pool, { engine, defaults: { ...opts.connection, warn: onceEach(opts.sink) } }),
   };
   opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });
   for (const message of runStartWarnings(opts, inventoryHosts, playbooks)) opts.sink({ type: 'warning', message });
@@ -165,6 +165,16 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
     stop.signal.aborted || outOfTime ? 99 : ended.includes('unreachable') ? 4 : ended.includes('failed') ? 2 : 0;
   const unmatched = opts.startAtTask !== undefined && state.startAt !== undefined && !stop.signal.aborted;
   return { stats, exitCode, failedHosts, ...(unmatched ? { unmatchedStartAtTask: opts.startAtTask } : {}) };
+}
+
+/** A warning outlet for the connections of a run: each message becomes one warning event, the first time only. */
+function onceEach(sink: EventSink): (message: string) => void {
+  const said = new Set<string>();
+  return (message) => {
+    if (said.has(message)) return;
+    said.add(message);
+    sink({ type: 'warning', message });
+  };
 }
 
 /** Write the retry file atomically: one host per line (empty when every host succeeded). */

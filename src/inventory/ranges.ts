@@ -1,11 +1,26 @@
 /**
  * Host ranges, as in Ansible inventories: `node[01:20]` (zero padding kept),
  * `node[1:10:2]` (stride), `web[a:f]` (letters), several ranges in one name.
+ * One name makes at most `BOSUN_MAX_HOST_RANGE` hosts (default 10000): the
+ * count is worked out before anything is expanded, so a typo such as
+ * `node[0:999999999]` is an error at its `[` instead of a controller out of memory.
  */
 import { isIP } from 'node:net';
 import { BosunError, type SourcePos } from '../errors.js';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** The most hosts one inventory name may expand to unless BOSUN_MAX_HOST_RANGE says otherwise. */
+export const DEFAULT_MAX_HOST_RANGE = 10_000;
+
+/** The limit in force: BOSUN_MAX_HOST_RANGE when set, else the default. */
+function maxHostRange(): bigint {
+  const env = process.env['BOSUN_MAX_HOST_RANGE'];
+  if (env === undefined || env === '') return BigInt(DEFAULT_MAX_HOST_RANGE);
+  if (!/^[0-9]+$/.test(env) || BigInt(env) < 1n)
+    throw new BosunError('BAD_OPTION', `BOSUN_MAX_HOST_RANGE must be a positive integer, not '${env}'`);
+  return BigInt(env);
+}
 
 /** True if a host name contains a `[...]` range to expand. */
 export function hasHostRange(name: string): boolean {
@@ -19,6 +34,8 @@ export function hasHostRange(name: string): boolean {
 export function expandHostRange(name: string, at?: SourcePos): string[] {
   // Split into literal parts and ranges first, so that every error points into the name as written.
   const parts: string[][] = [];
+  const limit = maxHostRange();
+  let total = 1n;
   let pos = 0;
   while (pos < name.length) {
     const open = name.indexOf('[', pos);
@@ -28,7 +45,23 @@ export function expandHostRange(name: string, at?: SourcePos): string[] {
     const close = name.indexOf(']', open);
     if (close < 0) throw rangeError(name, open, 'unterminated range: expected "]"', at);
     parts.push([name.slice(pos, open)]);
-    parts.push(rangeValues(name.slice(open + 1, close), (msg) => rangeError(name, open, msg, at)));
+    const body = name.slice(open + 1, close);
+    const fail = (msg: string): BosunError => rangeError(name, open, msg, at);
+    const withinLimit = (count: bigint): void => {
+      const makes = total === 1n ? 'makes' : 'takes the name to';
+      total *= count;
+      if (total > limit)
+        throw rangeError(
+          name,
+          open,
+          `host range [${body}] ${makes} ${total} hosts, more than the limit of ${limit}`,
+          at,
+          {
+            hint: 'a typo in the range? To allow more hosts per name, set BOSUN_MAX_HOST_RANGE (see docs/inventory.md)',
+          },
+        );
+    };
+    parts.push(rangeValues(body, fail, withinLimit));
     pos = close + 1;
   }
   parts.push([name.slice(pos)]);
@@ -37,7 +70,8 @@ export function expandHostRange(name: string, at?: SourcePos): string[] {
   return out;
 }
 
-function rangeValues(body: string, fail: (msg: string) => BosunError): string[] {
+/** The values of one range; `withinLimit` hears how many there are before any is made. */
+function rangeValues(body: string, fail: (msg: string) => BosunError, withinLimit: (count: bigint) => void): string[] {
   const bounds = body.split(':');
   if (bounds.length !== 2 && bounds.length !== 3)
     throw fail(`host range [${body}] must be [begin:end] or [begin:end:step]`);
@@ -54,6 +88,7 @@ function rangeValues(body: string, fail: (msg: string) => BosunError): string[] 
     const b = LETTERS.indexOf(beg);
     const e = LETTERS.indexOf(end);
     if (b > e) throw fail(`host range [${body}]: begin must come before end`);
+    withinLimit(BigInt(Math.floor((e - b) / step) + 1));
     const out: string[] = [];
     for (let i = b; i <= e; i += step) out.push(LETTERS[i]!);
     return out;
@@ -64,17 +99,26 @@ function rangeValues(body: string, fail: (msg: string) => BosunError): string[] 
   const width = beg.length > 1 && beg.startsWith('0') ? beg.length : 0;
   if (width && end.length !== width)
     throw fail(`host range [${body}]: a zero-padded begin needs an end of the same width`);
-  const b = Number(beg);
-  const e = Number(end);
+  // BigInt: the bounds may have more digits than a double holds exactly.
+  const b = BigInt(beg);
+  const e = BigInt(end);
+  const stride = BigInt(step);
   if (b > e) throw fail(`host range [${body}]: begin must not be greater than end`);
+  withinLimit((e - b) / stride + 1n);
   const out: string[] = [];
-  for (let i = b; i <= e; i += step) out.push(width ? String(i).padStart(width, '0') : String(i));
+  for (let i = b; i <= e; i += stride) out.push(width ? String(i).padStart(width, '0') : String(i));
   return out;
 }
 
-function rangeError(whole: string, index: number, message: string, at: SourcePos | undefined): BosunError {
+function rangeError(
+  whole: string,
+  index: number,
+  message: string,
+  at: SourcePos | undefined,
+  extra: { hint?: string } = {},
+): BosunError {
   const source = at ? { file: at.file, line: at.line, col: at.col + index } : undefined;
-  return new BosunError('INVENTORY', `${message} (in host '${whole}')`, source ? { source } : {});
+  return new BosunError('INVENTORY', `${message} (in host '${whole}')`, { ...extra, ...(source ? { source } : {}) });
 }
 
 /** Host names from one inventory entry (`node[1:3]:2222`, `[::1]:22`, `db.example.com`), with its port if any. */

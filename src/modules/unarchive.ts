@@ -11,6 +11,7 @@ import { posix } from 'node:path';
 import { sh, shq } from '../util/shell.js';
 import { attrSchemaProps, formatMode, parseMode, sameIdentity, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import {
+  climbingMessage,
   extractCommand,
   HANDLERS,
   inspectScript,
@@ -47,17 +48,18 @@ interface LocalArchive {
 }
 
 /** Controller-side inspections, once per file version and options for the whole run. */
-const inspected = new Map<string, Promise<LocalArchive | string>>();
+const inspected = new Map<string, Promise<LocalArchive | string | { climbing: string }>>();
 
-async function inspectLocal(path: string, opts: ArchiveOptions): Promise<LocalArchive | string> {
+async function inspectLocal(path: string, opts: ArchiveOptions): Promise<LocalArchive | string | { climbing: string }> {
   const st = await fs.stat(path);
   const key = JSON.stringify([path, st.size, st.mtimeMs, opts]);
   let p = inspected.get(key);
   if (!p) {
-    p = (async (): Promise<LocalArchive | string> => {
+    p = (async (): Promise<LocalArchive | string | { climbing: string }> => {
       const res = await runLocal(inspectScript(path, opts));
       const info = parseInspection(res.stdout, opts);
       if (isInspectFailure(info)) {
+        if ('climbing' in info) return info;
         if ('missing' in info) return `unarchive needs '${info.missing}' on the controller to read ${path} (not found)`;
         return `Failed to find handler for "${path}". Make sure the required command to extract the file is installed. (${info.error})`;
       }
@@ -166,6 +168,7 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
     }
     const got = await inspectLocal(path, opts);
     if (typeof got === 'string') return failed(got, data);
+    if ('climbing' in got) return failed(climbingMessage(got.climbing, dest, args.src), data);
     local = got;
   }
   const tool = local?.info.format === 'zip' ? 'unzip' : 'tar';
@@ -204,6 +207,7 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
     const parsed = parseInspection(res.stdout, opts);
     if (isInspectFailure(parsed)) {
       if ('missing' in parsed) return failed(`unarchive needs '${parsed.missing}' on the target (not found)`, data);
+      if ('climbing' in parsed) return failed(climbingMessage(parsed.climbing, dest, args.src), data);
       return failed(
         `Failed to find handler for "${args.src}". Make sure the required command to extract the file is installed. (${parsed.error})`,
         data,

@@ -117,6 +117,9 @@ function toBool(value: unknown): boolean {
   return false;
 }
 
+/** The most items `range` makes (documented in its line of docs/templates.md). */
+const RANGE_LIMIT = 1_000_000;
+
 function def(name: string, doc: string, example: string, fn: HelperDef['fn']): HelperDef {
   return { name, doc, example, fn };
 }
@@ -365,7 +368,7 @@ export const HELPERS: readonly HelperDef[] = [
   ),
   def(
     'range',
-    "Python's range: (end), (start, end) or (start, end, step).",
+    `Python's range: (end), (start, end) or (start, end, step); at most ${RANGE_LIMIT} items.`,
     '{{#each (range 3)}}{{this}}{{/each}}',
     (args) => {
       const n = args.map((a) => {
@@ -375,11 +378,11 @@ export const HELPERS: readonly HelperDef[] = [
       });
       const [start, end, step] = n.length === 1 ? [0, n[0]!, 1] : [n[0] ?? 0, n[1] ?? 0, n[2] ?? 1];
       if (step === 0) throw new Error('range: step must not be 0');
+      // Counted before any item is made: a typo such as (range 1e15) fails at once.
+      const count = Math.max(0, Math.ceil((end - start) / step));
+      if (count > RANGE_LIMIT) throw new Error(`range: ${count} items, more than the limit of ${RANGE_LIMIT}`);
       const out: number[] = [];
-      for (let i = start; step > 0 ? i < end : i > end; i += step) {
-        out.push(i);
-        if (out.length > 1_000_000) throw new Error('range: more than 1000000 items');
-      }
+      for (let i = start; step > 0 ? i < end : i > end; i += step) out.push(i);
       return out;
     },
   ),

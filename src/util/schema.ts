@@ -6,15 +6,16 @@
  * hash of the schema and the ajv versions), so a run loads them instead of
  * loading ajv and compiling: measured, compiling the playbook and module
  * schemas was about 190 ms of a 700 ms `--syntax-check`. ajv itself is
- * loaded only when a schema is not in the cache.
+ * loaded only when a schema is not in the cache. The cache's code is run, so
+ * it is private and checked against its digest (./validator-cache.ts).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { BosunError, type SourcePos } from '../errors.js';
+import { openCacheDir, readCachedCode, writeCachedCode } from './validator-cache.js';
 import type { ValuePath, YamlFile } from './yaml.js';
 
 const require = createRequire(import.meta.url);
@@ -37,12 +38,15 @@ const compiled = new WeakMap<object, ValidateFunction>();
 let cacheDir: string | null | undefined;
 let cacheSalt: string | undefined;
 
-/** Where compiled validators are kept (`BOSUN_CACHE_DIR`, else ~/.cache/bosun); null: no cache (BOSUN_CACHE_DIR=''). */
+/**
+ * Where compiled validators are kept (`BOSUN_CACHE_DIR`, else ~/.cache/bosun);
+ * null: no cache (BOSUN_CACHE_DIR='', or a folder that is not private).
+ */
 function validatorDir(): string | null {
   if (cacheDir === undefined) {
     const env = process.env['BOSUN_CACHE_DIR'];
     const base = env ?? join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'bosun');
-    cacheDir = env === '' ? null : join(base, 'validators');
+    cacheDir = env === '' ? null : openCacheDir(join(base, 'validators'));
   }
   return cacheDir;
 }
@@ -56,10 +60,10 @@ function cacheKey(schema: Record<string, unknown>): string {
   return createHash('sha256').update(cacheSalt).update(JSON.stringify(schema)).digest('hex').slice(0, 32);
 }
 
-/** Evaluate standalone validator code (CommonJS) with bosun's own `require`, so its runtime imports resolve here. */
+/** Evaluate standalone validator code (CommonJS) with bosun's own `require`, so its runtime imports resolve here; only code bosun wrote itself (private, digest checked). */
 function loadStandalone(code: string): ValidateFunction {
   const mod: { exports: unknown } = { exports: {} };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- ajv's own standalone code, cached by us
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- ajv's own standalone code, from the private, digest-checked cache
   const load = new Function('require', 'module', 'exports', code) as (r: NodeJS.Require, m: object, e: unknown) => void;
   load(require, mod, mod.exports);
   return mod.exports as ValidateFunction;
@@ -67,24 +71,22 @@ function loadStandalone(code: string): ValidateFunction {
 
 function compileCached(schema: Record<string, unknown>): ValidateFunction {
   const dir = validatorDir();
-  const file = dir === null ? null : join(dir, `${cacheKey(schema)}.cjs`);
-  if (file) {
+  const key = dir === null ? null : cacheKey(schema);
+  const code = dir === null || key === null ? undefined : readCachedCode(dir, key);
+  if (code !== undefined) {
     try {
-      return loadStandalone(readFileSync(file, 'utf8'));
+      return loadStandalone(code);
     } catch {
-      // not cached yet (or unreadable): compile below
+      // unusable after all: compile below, and the entry is rewritten
     }
   }
   const ajv = getAjv();
   const validate = ajv.compile(schema);
-  if (file) {
+  if (dir !== null && key !== null) {
     try {
       const standalone = (require('ajv/dist/standalone') as { default: (a: Ajv, v: ValidateFunction) => string })
         .default;
-      mkdirSync(dir!, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, standalone(ajv, validate));
-      renameSync(tmp, file);
+      writeCachedCode(dir, key, standalone(ajv, validate));
     } catch {
       // a read-only home only costs the next run a compile
     }

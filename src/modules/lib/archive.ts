@@ -49,9 +49,9 @@ export interface ArchiveInfo {
 }
 
 /** A failure to inspect (no tool, not an archive). */
-export type InspectFailure = { missing: string } | { error: string };
+export type InspectFailure = { missing: string } | { error: string } | { climbing: string };
 
-/** True when inspection failed (a missing tool or an unreadable archive). */
+/** True when inspection failed (a missing tool, an unreadable archive, a member whose path climbs out of dest). */
 export function isInspectFailure(r: ArchiveInfo | InspectFailure): r is InspectFailure {
   return !('format' in r);
 }
@@ -153,9 +153,12 @@ function strip(name: string, n: number): string | undefined {
 export function parseInspection(stdout: string, opts: ArchiveOptions): ArchiveInfo | InspectFailure {
   const missing = /^M (\S+)$/m.exec(stdout);
   if (missing) return { missing: missing[1]! };
+  const format = (/^F (\w+)$/m.exec(stdout)?.[1] ?? 'tar') as ArchiveFormat;
+  // Before the read error: GNU tar fails the digest pass on such a member, and the reason is the member.
+  const climbing = climbingMember(stdout, format);
+  if (climbing !== undefined) return { climbing };
   const err = /^E (.*)$/m.exec(stdout);
   if (err) return { error: err[1]! };
-  const format = (/^F (\w+)$/m.exec(stdout)?.[1] ?? 'tar') as ArchiveFormat;
   const n = format === 'zip' ? 0 : stripCount(opts.extraOpts);
   const members = new Map<string, ArchiveMember>();
   for (const line of stdout.split('\n')) {
@@ -193,6 +196,34 @@ export function parseInspection(stdout: string, opts: ArchiveOptions): ArchiveIn
     members.set(name, member);
   }
   return { format, members: [...members.values()] };
+}
+
+/**
+ * The first listed member whose path has a `..` component (`../x`,
+ * `pkg/../../x`): it would land outside dest. GNU tar refuses it (and fails
+ * the whole extraction), unzip quietly drops the `..`; bosun refuses the
+ * archive before anything is unpacked, and says which member.
+ */
+function climbingMember(stdout: string, format: ArchiveFormat): string | undefined {
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('V ')) continue;
+    const body = line.slice(2);
+    let name: string;
+    if (format === 'zip') name = body;
+    else {
+      const m = /^(\S)\S{9}\s+\S+\s+\S+\s+\S+\s+\S+\s(.*)$/.exec(body);
+      if (!m) continue;
+      // A link's target may climb (`lib -> ../lib` is ordinary); its own name may not.
+      name = m[1] === 'l' ? m[2]!.split(' -> ')[0]! : m[1] === 'h' ? m[2]!.split(' link to ')[0]! : m[2]!;
+    }
+    if (name.split('/').includes('..')) return name;
+  }
+  return undefined;
+}
+
+/** What unarchive says about a member whose path climbs out of dest. */
+export function climbingMessage(member: string, dest: string, src: string): string {
+  return `archive member '${member}' has '..' in its path, which would put it outside dest '${dest}': nothing unpacked from ${src}`;
 }
 
 /** The extraction command into `dest` (attributes are set afterwards, member by member, as Ansible does). */

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BosunError } from '../../../src/errors.js';
 import { expandHostRange, parseHostEntry } from '../../../src/inventory/ranges.js';
 
@@ -67,5 +70,68 @@ describe('parseHostEntry', () => {
     expect(() => parseHostEntry(entry, at)).toThrow(
       expect.objectContaining({ code: 'INVENTORY', source: { ...at, col } }),
     );
+  });
+});
+
+describe('the bound on host ranges', () => {
+  const saved = process.env['BOSUN_MAX_HOST_RANGE'];
+  afterEach(() => {
+    if (saved === undefined) delete process.env['BOSUN_MAX_HOST_RANGE'];
+    else process.env['BOSUN_MAX_HOST_RANGE'] = saved;
+  });
+
+  function rangeError(name: string): BosunError {
+    try {
+      expandHostRange(name, at);
+    } catch (e) {
+      return e as BosunError;
+    }
+    throw new Error(`${name} expanded`);
+  }
+
+  it('refuses node[0:999999] at once, positioned, naming the limit and how to raise it', () => {
+    const started = Date.now();
+    const err = rangeError('node[0:999999]');
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(err).toBeInstanceOf(BosunError);
+    expect(err.code).toBe('INVENTORY');
+    expect(err.source).toEqual({ file: 'inv.ini', line: 4, col: 5 });
+    expect(err.message).toMatch(/1000000 hosts, more than the limit of 10000/);
+    expect(err.hint).toMatch(/BOSUN_MAX_HOST_RANGE/);
+  });
+
+  it('does not loop over a huge range before refusing it', () => {
+    const started = Date.now();
+    expect(rangeError('node[0:999999999999999]').message).toMatch(/more than the limit of 10000/);
+    expect(rangeError('node[0:99999999999999999999999]').message).toMatch(/more than the limit/);
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+
+  it('counts the hosts of several ranges in one name together, and points at the range that passes the limit', () => {
+    const err = rangeError('r[1:200]-n[1:200]');
+    expect(err.message).toMatch(/40000 hosts, more than the limit of 10000/);
+    expect(err.source).toEqual({ file: 'inv.ini', line: 4, col: 11 });
+  });
+
+  it('allows exactly the limit, and BOSUN_MAX_HOST_RANGE raises it', () => {
+    expect(expandHostRange('node[1:10000]', at)).toHaveLength(10000);
+    expect(rangeError('node[0:10000]').message).toMatch(/10001 hosts/);
+    process.env['BOSUN_MAX_HOST_RANGE'] = '20000';
+    expect(expandHostRange('node[0:10000]', at)).toHaveLength(10001);
+    process.env['BOSUN_MAX_HOST_RANGE'] = 'lots';
+    expect(() => expandHostRange('node[1:2]', at)).toThrow(
+      /BOSUN_MAX_HOST_RANGE must be a positive integer, not 'lots'/,
+    );
+  });
+
+  it('is an inventory error with the position in an INI file', async () => {
+    const { loadInventory } = await import('../../../src/inventory/index.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'bosun-ranges-'));
+    const file = path.join(dir, 'hosts.ini');
+    writeFileSync(file, '[web]\nweb1\nnode[0:999999] ansible_user=x\n');
+    await expect(loadInventory([file])).rejects.toThrow(
+      expect.objectContaining({ code: 'INVENTORY', source: { file, line: 3, col: 5 } }),
+    );
+    rmSync(dir, { recursive: true });
   });
 });

@@ -32,6 +32,22 @@ beforeAll(async () => {
   }
   archives['zip'] = join(work, 'pkg.zip');
   execFileSync('zip', ['-q', '-r', '-y', archives['zip'], 'pkg-1.0'], { cwd: src });
+  // Members whose path climbs out of dest: '../evil.txt' and 'pkg-1.0/../../evil.txt' (GNU tar stores them with --transform).
+  await fs.writeFile(join(src, 'evil.txt'), 'evil\n');
+  archives['dotdot'] = join(work, 'dotdot.tgz');
+  execFileSync(
+    'tar',
+    ['-czf', archives['dotdot'], '-C', src, '--transform', 's,^evil,../evil,', 'pkg-1.0/bin/b', 'evil.txt'],
+    { stdio: 'ignore' },
+  );
+  archives['deep'] = join(work, 'deep.tar');
+  execFileSync(
+    'tar',
+    ['-cf', archives['deep'], '-C', src, '--transform', 's,^evil,pkg-1.0/../../evil,', 'pkg-1.0/bin/b', 'evil.txt'],
+    { stdio: 'ignore' },
+  );
+  archives['dotdot-zip'] = join(work, 'dotdot.zip');
+  execFileSync('zip', ['-q', archives['dotdot-zip'], 'b', '../../evil.txt'], { cwd: join(root, 'bin') });
   archives['junk'] = join(work, 'junk.tgz');
   await fs.writeFile(archives['junk'], 'not an archive');
 });
@@ -153,6 +169,27 @@ describe('unarchive', () => {
       creates: h.path('bin', 'b'),
     });
     expect(c).toMatchObject({ changed: false, msg: `skipped, since ${h.path('bin', 'b')} exists` });
+  });
+
+  it('refuses an archive with a member that climbs out of dest, says which, and unpacks nothing', async () => {
+    const cases: Array<[string, string]> = [
+      ['dotdot', '../evil.txt'],
+      ['deep', 'pkg-1.0/../../evil.txt'],
+      ['dotdot-zip', '../../evil.txt'],
+    ];
+    for (const [name, member] of cases) {
+      for (const remote_src of [false, true]) {
+        const dest = h.path(`${name}-${String(remote_src)}`, 'in');
+        await fs.mkdir(dest, { recursive: true });
+        const r = await h.run('unarchive', { src: archives[name], dest, remote_src });
+        expect(r, `${name} remote_src=${String(remote_src)}`).toMatchObject({ failed: true, changed: false });
+        expect(r.msg).toBe(
+          `archive member '${member}' has '..' in its path, which would put it outside dest '${dest}': nothing unpacked from ${archives[name]}`,
+        );
+        expect(await fs.readdir(dest)).toEqual([]);
+        expect(await fs.readdir(join(dest, '..'))).toEqual(['in']);
+      }
+    }
   });
 
   it('fails clearly', async () => {
