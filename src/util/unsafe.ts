@@ -24,15 +24,15 @@ type Marked = Record<PropertyKey, unknown> & { [UNSAFE]?: UnsafeKeys };
 /** Every key: the whole container is data. */
 const ALL: UnsafeKeys = { has: () => true };
 
-/** Some keys, on top of an earlier mark. */
+/** Some keys marked (data) or unmarked (a later value that is no data), on top of an earlier mark. */
 class KeySet implements UnsafeKeys {
   constructor(
-    private readonly keys: ReadonlySet<string>,
+    private readonly keys: ReadonlyMap<string, boolean>,
     private readonly below: UnsafeKeys | undefined,
   ) {}
 
   has(key: string): boolean {
-    return this.keys.has(key) || (this.below?.has(key) ?? false);
+    return this.keys.get(key) ?? this.below?.has(key) ?? false;
   }
 }
 
@@ -62,10 +62,17 @@ function setMark(container: object, mark: UnsafeKeys): void {
 export function markUnsafe<T extends object>(container: T, keys?: Iterable<string | number>): T {
   if (keys === undefined) setMark(container, ALL);
   else {
-    const set = new Set([...keys].map(String));
-    if (set.size > 0) setMark(container, new KeySet(set, markOf(container)));
+    const map = new Map([...keys].map((k) => [String(k), true]));
+    if (map.size > 0) setMark(container, new KeySet(map, markOf(container)));
   }
   return container;
+}
+
+/** Say whether one key of a container holds data, replacing what an earlier mark said of it. */
+export function setUnsafeKey(container: object, key: string, unsafe: boolean): void {
+  const below = markOf(container);
+  if (!unsafe && !below) return;
+  setMark(container, new KeySet(new Map([[key, unsafe]]), below));
 }
 
 /** Set a container's mark to a custom answer (a scope's layers decide which names are data). */
