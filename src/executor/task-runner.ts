@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Connection } from '../connection/types.js';
-import { extendVars } from '../util/unsafe.js';
+import { extendVars, isUnsafeKey } from '../util/unsafe.js';
 import { BosunError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
@@ -288,7 +288,11 @@ function renderArgs(
   const raw = new Set(def.rawArgs ?? []);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(task.args)) {
-    out[key] = raw.has(key) ? value : engine.renderDeep(value, vars, (p) => task.argPos([key, ...p]));
+    // An `!unsafe` argument reaches the module as written.
+    out[key] =
+      raw.has(key) || isUnsafeKey(task.args, key)
+        ? value
+        : engine.renderDeep(value, vars, (p) => task.argPos([key, ...p]));
   }
   return out;
 }
