@@ -4,7 +4,7 @@
  * first), tags union, vars stack, environment merges, and the rest is
  * overridden by the innermost value that is set.
  */
-import { isUnsafeKey, markUnsafe } from '../util/unsafe.js';
+import { extendVars, isUnsafeKey, markUnsafe } from '../util/unsafe.js';
 import { BosunError, type SourcePos } from '../errors.js';
 import type { TemplateEngine } from '../template/index.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
@@ -71,7 +71,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     if (typeof env === 'string') {
       src.engine.check(env, pos('environment'));
       environment = { ...parent.environment, __template__: env };
-    } else environment = { ...parent.environment, ...(env as Record<string, unknown>) };
+    } else environment = extendVars(parent.environment, env as Record<string, unknown>, false);
   }
   const throttle = raw['throttle'];
   const notify = raw['notify'];

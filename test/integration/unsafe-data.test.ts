@@ -136,12 +136,15 @@ fixture.describe('text from a target is never rendered as a template', () => {
   tasks:
     - copy: { dest: /opt/unsafe/from-unsafe-tag, content: "{{ authored }}|{{ authored_list.0 }}|{{ authored_list.1 }}\\n" }
     - copy: { dest: /opt/unsafe/from-unsafe-arg, content: !unsafe "{{ secret_var | b }}\\n" }
+    - shell: printf '%s\\n' "$UNSAFE_ENV" > /opt/unsafe/from-unsafe-env
+      environment: { UNSAFE_ENV: !unsafe "{{ secret_var }}" }
 `);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const text = await read(0, '/opt/unsafe/from-unsafe-tag');
     expect(text).toBe(`{{ secret_var }} {{ hostvars.node02.token }}|{{ secret_var }}|plain-value\n`);
     expect(await read(0, '/opt/unsafe/from-unsafe-arg')).toBe('{{ secret_var | b }}\n');
+    expect(await read(0, '/opt/unsafe/from-unsafe-env')).toBe('{{ secret_var }}\n');
   });
 
   it('no file on a host holds a secret', async () => {
