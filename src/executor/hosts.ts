@@ -69,7 +69,7 @@ export class Hosts {
   ): Record<string, unknown> {
     const s = this.get(host);
     const vars = this.factsScope(this.roleScope(scope, ctx.role), s.facts).mergeWith([
-      { level: 'set_fact', source: 'set_fact/register', values: s.runtime },
+      { level: 'set_fact', source: 'set_fact/register', values: s.runtime, unsafe: true },
       ...ctx.layers,
       ...this.opts.extraVars,
     ]);
@@ -101,7 +101,8 @@ export class Hosts {
     let byFacts = this.factsScopes.get(scope);
     if (!byFacts) this.factsScopes.set(scope, (byFacts = new WeakMap()));
     let withFacts = byFacts.get(facts);
-    if (!withFacts) byFacts.set(facts, (withFacts = scope.with({ level: 'facts', source: 'facts', values: facts })));
+    if (!withFacts)
+      byFacts.set(facts, (withFacts = scope.with({ level: 'facts', source: 'facts', values: facts, unsafe: true })));
     return withFacts;
   }
 
@@ -144,8 +145,12 @@ export class Hosts {
         enumerable: true,
         get: () => {
           const s = this.states.get(name);
-          const base = new VarScope(s?.inventoryLayers ?? []);
-          return { ...base.toObject(), ...s?.facts, ...s?.runtime, ...this.magic(name) };
+          const scope = new VarScope([
+            ...(s?.inventoryLayers ?? []),
+            { level: 'facts', source: 'facts', values: s?.facts ?? {}, unsafe: true },
+            { level: 'set_fact', source: 'set_fact/register', values: s?.runtime ?? {}, unsafe: true },
+          ]);
+          return { ...scope.toObject(), ...this.magic(name) };
         },
       });
     }

@@ -5,6 +5,7 @@
  * Ansible, the include shows an ok result per host (not counted), and each
  * included file of include_tasks counts one ok on its hosts.
  */
+import { extendVars, markUnsafe } from '../util/unsafe.js';
 import { expandLoopItems } from '../playbook/loop-lookups.js';
 import type { Include } from '../playbook/types.js';
 import type { VarLayer } from '../vars/scope.js';
@@ -61,9 +62,11 @@ export async function runInclude(play: PlayRun, inc: Include, hosts: string[], w
         if (inc.loop) {
           values[loopVar] = item;
           if (indexVar) values[indexVar] = i;
+          // The items are rendered values: data (src/util/unsafe.ts); the include's own params stay templates.
+          markUnsafe(values, indexVar ? [loopVar, indexVar] : [loopVar]);
         }
         const target = String(
-          run.engine.renderString(inc.target, inc.loop ? { ...vars, ...values } : vars, inc.source),
+          run.engine.renderString(inc.target, inc.loop ? extendVars(vars, values, false) : vars, inc.source),
         );
         const key = `${target}\u0000${JSON.stringify(values)}`;
         let g = groups.get(key);

@@ -6,6 +6,7 @@
  * delegated tasks all come through here, so a play or task with other
  * connection variables gets the connection it asks for.
  */
+import { isUnsafeKey } from '../util/unsafe.js';
 import { connectionSpecFromVars, createConnection, type ConnectionDefaults } from '../connection/spec.js';
 import type { Connection, ConnectionSpec } from '../connection/types.js';
 import type { SourcePos } from '../errors.js';
@@ -63,8 +64,11 @@ function connectionVarsOf(
   for (const name of CONNECTION_VARS) {
     const v = vars[name];
     if (v === undefined) continue;
+    // A value set at run time (set_fact, a fact) is data: used as it is, never rendered.
     connVars[name] =
-      typeof v === 'string' && v.includes('{{') ? deps.engine.renderString(v, vars, deps.positionOf?.(name)) : v;
+      typeof v === 'string' && v.includes('{{') && !isUnsafeKey(vars, name)
+        ? deps.engine.renderString(v, vars, deps.positionOf?.(name))
+        : v;
   }
   const hasUserVar = ['ansible_user', 'ansible_ssh_user'].some(
     (n) => connVars[n] !== undefined && connVars[n] !== null && connVars[n] !== '',

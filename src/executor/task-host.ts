@@ -4,6 +4,7 @@
  * (src/executor/reach.ts) and become, handed to the task runner.
  */
 import { BosunError } from '../errors.js';
+import { isUnsafeKey } from '../util/unsafe.js';
 import type { Task } from '../playbook/types.js';
 import type { TaskResult } from './events.js';
 import type { PlayRun, Walk } from './play.js';
@@ -73,7 +74,8 @@ function taskEnvironment(play: PlayRun, task: Task, vars: Record<string, unknown
         for (const [ek, ev] of Object.entries(rendered)) env[ek] = String(ev);
       continue;
     }
-    env[k] = String(engine.renderString(String(v), vars, task.source));
+    // An `!unsafe` value is set as written.
+    env[k] = isUnsafeKey(task.environment, k) ? String(v) : String(engine.renderString(String(v), vars, task.source));
   }
   for (const k of Object.keys(env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Connection, TransferOptions } from '../connection/types.js';
+import { extendVars, isUnsafeKey } from '../util/unsafe.js';
 import { BosunError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
@@ -84,9 +85,11 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
     for (let i = 0; i < items.length; i++) {
       if (i > 0 && lc && lc.pauseSeconds > 0) await sleep(lc.pauseSeconds * 1000);
       const item = items[i];
-      const itemVars: Record<string, unknown> = { ...loopBase, [loopVar]: item, ansible_loop_var: loopVar };
-      if (indexVar) itemVars[indexVar] = i;
-      if (lc?.extended) itemVars['ansible_loop'] = loopInfo(items, i);
+      // The items are rendered values (or a target's text): data, as every value stored at run time.
+      const loopValues: Record<string, unknown> = { [loopVar]: item, ansible_loop_var: loopVar };
+      if (indexVar) loopValues[indexVar] = i;
+      if (lc?.extended) loopValues['ansible_loop'] = loopInfo(items, i);
+      const itemVars = extendVars(loopBase, loopValues, true);
       const place: ResultPlace = { item, loop: { loopVar, index: i, ...(indexVar ? { indexVar } : {}) } };
       if (lc?.label !== undefined) {
         try {
@@ -97,7 +100,8 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
       }
       const r = await runOnce(run, itemVars, Date.now(), place);
       results.push(r);
-      if (task.module === 'set_fact' && r.status !== 'failed' && r.facts) loopBase = { ...loopBase, ...r.facts };
+      if (task.module === 'set_fact' && r.status !== 'failed' && r.facts)
+        loopBase = extendVars(loopBase, r.facts, true);
       if (r.status === 'unreachable') break;
     }
     return loopResult(run, results, started);
@@ -233,7 +237,7 @@ async function runOnce(
     if (v.status === 'unreachable' || v.status === 'skipped') return taskResult(target, v, started, place);
     const result = taskResult(target, v, started, { ...place, attempts: n });
     if (retries === 0) return result;
-    const scope = task.register ? { ...vars, [task.register]: result.data } : { ...vars, ...result.data };
+    const scope = extendVars(vars, task.register ? { [task.register]: result.data } : result.data, true);
     let done: boolean;
     try {
       done = task.until.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
@@ -284,7 +288,11 @@ function renderArgs(
   const raw = new Set(def.rawArgs ?? []);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(task.args)) {
-    out[key] = raw.has(key) ? value : engine.renderDeep(value, vars, (p) => task.argPos([key, ...p]));
+    // An `!unsafe` argument reaches the module as written.
+    out[key] =
+      raw.has(key) || isUnsafeKey(task.args, key)
+        ? value
+        : engine.renderDeep(value, vars, (p) => task.argPos([key, ...p]));
   }
   return out;
 }
@@ -300,7 +308,7 @@ function finish(
   const holds =
     (conds: NonNullable<Task['changedWhen']>) =>
     (registered: Record<string, unknown>): boolean => {
-      const scope = task.register ? { ...vars, [task.register]: registered } : { ...vars, ...registered };
+      const scope = extendVars(vars, task.register ? { [task.register]: registered } : registered, true);
       return conds.every((c) => engine.isTruthy(engine.evaluate(c.expr, scope, c.source)));
     };
   return settle(decision, {

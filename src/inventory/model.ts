@@ -4,6 +4,7 @@
  * then applies Ansible's rules (top-level groups under `all`, hosts without a
  * group in `ungrouped`) and rejects cycles among groups.
  */
+import { setUnsafeKey } from '../util/unsafe.js';
 import path from 'node:path';
 import { BosunError, type SourcePos } from '../errors.js';
 import type { VarLayer } from '../vars/scope.js';
@@ -130,8 +131,10 @@ export function setVar(
   value: unknown,
   pos: SourcePos | undefined,
   origin: string,
+  unsafe = false,
 ): void {
   target.vars[key] = value;
+  setUnsafeKey(target.vars, key, unsafe);
   if (pos) target.positions.set(key, pos);
   const id = `${kind}\0${target.name}`;
   const origins = stateOf(inv).origins;

@@ -6,6 +6,7 @@
  */
 import type { SourcePos } from '../errors.js';
 import { validateOrThrow } from '../util/schema.js';
+import { isUnsafeKey } from '../util/unsafe.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 import { addChild, addGroup, addHost, displayPath, setVar, type Inventory } from './model.js';
 import { parseHostEntry } from './ranges.js';
@@ -62,7 +63,8 @@ function parseGroup(inv: Inventory, yaml: YamlFile, shown: string, name: string,
   for (const section of Object.keys(data)) {
     if (section === 'vars') {
       for (const [key, value] of Object.entries(data.vars ?? {})) {
-        setVar(inv, group, 'group', key, value, yaml.keyPosOf([...at, 'vars', key]), `${shown} group ${name}`);
+        const unsafe = isUnsafeKey(data.vars, key);
+        setVar(inv, group, 'group', key, value, yaml.keyPosOf([...at, 'vars', key]), `${shown} group ${name}`, unsafe);
       }
     } else if (section === 'children') {
       parseChildren(inv, yaml, shown, name, data.children ?? null, at);
@@ -106,7 +108,8 @@ function parseHosts(
       const origin = `${shown} host ${hostName}`;
       if (port !== undefined) setVar(inv, host, 'host', 'ansible_port', port, entryAt, origin);
       for (const [key, value] of Object.entries(hostVars ?? {})) {
-        setVar(inv, host, 'host', key, value, yaml.keyPosOf([...at, 'hosts', entry, key]), origin);
+        const unsafe = isUnsafeKey(hostVars, key);
+        setVar(inv, host, 'host', key, value, yaml.keyPosOf([...at, 'hosts', entry, key]), origin, unsafe);
       }
     }
   }

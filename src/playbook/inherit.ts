@@ -4,6 +4,7 @@
  * first), tags union, vars stack, environment merges, and the rest is
  * overridden by the innermost value that is set.
  */
+import { extendVars, isUnsafeKey, markUnsafe } from '../util/unsafe.js';
 import { BosunError, type SourcePos } from '../errors.js';
 import type { TemplateEngine } from '../template/index.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
@@ -70,7 +71,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     if (typeof env === 'string') {
       src.engine.check(env, pos('environment'));
       environment = { ...parent.environment, __template__: env };
-    } else environment = { ...parent.environment, ...(env as Record<string, unknown>) };
+    } else environment = extendVars(parent.environment, env as Record<string, unknown>, false);
   }
   const throttle = raw['throttle'];
   const notify = raw['notify'];
@@ -178,6 +179,7 @@ export function varsOf(
   // A key given again moves to the end of the order (delete and set).
   const merged = new Map<string, unknown>();
   const positions = new Map<string, SourcePos>();
+  const unsafe = new Set<string>();
   for (const [part, at] of parts) {
     if (part === null || typeof part !== 'object' || Array.isArray(part)) {
       throw new BosunError('SCHEMA', 'vars must be a mapping, or a list of mappings', { source: yaml.posOf(at) });
@@ -186,9 +188,12 @@ export function varsOf(
       merged.delete(k);
       merged.set(k, v);
       positions.set(k, yaml.posOf([...at, k]));
+      if (isUnsafeKey(part, k)) unsafe.add(k);
+      else unsafe.delete(k);
     }
   }
-  const values: Record<string, unknown> = Object.fromEntries(merged);
+  // `!unsafe` values (src/util/yaml.ts) stay marked in the layer.
+  const values: Record<string, unknown> = markUnsafe(Object.fromEntries(merged), unsafe);
   return { values, positions };
 }
 

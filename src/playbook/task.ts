@@ -5,6 +5,7 @@
  * that can be checked before a host is touched is checked here: module
  * names, argument names, template and condition syntax.
  */
+import { extendVars, isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 import { closest, distance } from 'fastest-levenshtein';
 import { BosunError, type SourcePos } from '../errors.js';
 import { getModule, moduleRegistry } from '../modules/index.js';
@@ -328,7 +329,12 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
       source: argPos([]),
     });
   }
-  const merged = { ...(raw['args'] as Record<string, unknown> | undefined), ...(args as Record<string, unknown>) };
+  // extendVars keeps the `!unsafe` marks of both.
+  const merged = extendVars(
+    (raw['args'] as Record<string, unknown> | undefined) ?? {},
+    args as Record<string, unknown>,
+    false,
+  );
   checkArgs(
     merged,
     def.schema,
@@ -524,6 +530,7 @@ function checkArgs(
   }
   let templated = false;
   for (const [key, value] of Object.entries(args)) {
+    if (isUnsafeKey(args, key)) continue;
     if (rawArgs.includes(key)) {
       if (Array.isArray(value))
         value.forEach((expr, i) => {
@@ -576,10 +583,15 @@ function walkStrings(
   path: Array<string | number>,
   fn: (s: string, p: Array<string | number>) => void,
 ): void {
+  // `!unsafe` texts are never templates: not checked, not rendered.
   if (typeof value === 'string') fn(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, i], fn));
+  else if (isUnsafeContainer(value)) return;
+  else if (Array.isArray(value))
+    value.forEach((v: unknown, i) => {
+      if (!isUnsafeKey(value, i)) walkStrings(v, [...path, i], fn);
+    });
   else if (value && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], fn);
+    for (const [k, v] of Object.entries(value)) if (!isUnsafeKey(value, k)) walkStrings(v, [...path, k], fn);
 }
 
 export { parseArgString, toBoolKeyword, keyPositions };

@@ -20,6 +20,7 @@ import { HELPERS } from './helpers.js';
 import { rewriteTemplate, toSourcePos, VALUE_HELPER, type Insertions, type PosContext } from './positions.js';
 import { missingDetail, newSession, Resolver, type RenderSession } from './resolve.js';
 import { hasTemplate, isTruthy, toText } from './values.js';
+import { isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 
 export { hasTemplate, isTruthy } from './values.js';
 export { HELPERS, type HelperDef } from './helpers.js';
@@ -96,6 +97,14 @@ class HelperFailure extends Error {
 const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
 const MAX_CACHED = 20_000;
 
+/**
+ * How long one rendering may run (a value with the lazy variables it reads, or a template file). Rendering is
+ * synchronous: while it runs no other host moves and no signal is handled, so a loop too large is stopped.
+ */
+export const RENDER_BUDGET_MS = 5_000;
+/** The clock is read once per this many loop iterations and helper calls. */
+const TICKS_PER_CLOCK_READ = 1024;
+
 interface Box {
   value: unknown;
 }
@@ -122,9 +131,14 @@ const HANDLEBARS_HINT =
 class Engine implements TemplateEngine {
   private readonly hb = Handlebars.create();
   private readonly cache = new Map<string, Compiled>();
+  /** Nesting of renderValue (lazy variables render inside the value that reads them): the budget is the outermost's. */
+  private depth = 0;
+  private deadline = Infinity;
+  private ticks = 0;
 
   constructor() {
     this.hb.unregisterHelper('log');
+    this.timeEach();
     for (const helper of HELPERS) {
       this.register(helper.name, (args, options) => helper.fn(args, options.hash as Record<string, unknown>));
     }
@@ -152,10 +166,46 @@ class Engine implements TemplateEngine {
     this.hb.registerHelper(name, (...all: unknown[]) => {
       const options = all.pop() as Handlebars.HelperOptions;
       try {
+        this.tick();
         return fn(all, options);
       } catch (err) {
+        // A failure inside a block helper's body already names its own helper.
+        if (err instanceof HelperFailure) throw err;
         throw new HelperFailure(name, (options as unknown as { loc?: hbs.AST.SourceLocation }).loc, err);
       }
+    });
+  }
+
+  /** Count one step of a rendering; past its budget, stop it (RENDER_BUDGET_MS). */
+  private tick(): void {
+    if (++this.ticks % TICKS_PER_CLOCK_READ !== 0 || Date.now() <= this.deadline) return;
+    throw new BosunError('TEMPLATE_RENDER', `rendering stopped: it ran longer than ${RENDER_BUDGET_MS / 1000} s`, {
+      hint: 'a loop too large (nested #each, a big range)? loop over less, or do the work on the target',
+    });
+  }
+
+  /** The built-in `#each`, counting every iteration against the budget. */
+  private timeEach(): void {
+    const each = this.hb.helpers['each'] as (
+      this: unknown,
+      context: unknown,
+      options: Handlebars.HelperOptions,
+    ) => unknown;
+    const tick = (): void => {
+      this.tick();
+    };
+    this.hb.registerHelper('each', function (this: unknown, context: unknown, options: Handlebars.HelperOptions) {
+      const loc = (options as unknown as { loc?: hbs.AST.SourceLocation }).loc;
+      const body = options.fn;
+      const timed = Object.assign((ctx: unknown, opts?: Handlebars.RuntimeOptions): string => {
+        try {
+          tick();
+        } catch (err) {
+          throw new HelperFailure('each', loc, err);
+        }
+        return body(ctx, opts);
+      }, body);
+      return each.call(this, context, { ...options, fn: timed });
     });
   }
 
@@ -188,10 +238,11 @@ class Engine implements TemplateEngine {
         if (!v.includes('{{')) return v;
         return this.renderValue(v, vars, { source: posOf?.(path), inserted: new Map(), colShift: 0 }, session, 'value');
       }
-      if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
+      if (isUnsafeContainer(v)) return v;
+      if (Array.isArray(v)) return v.map((item: unknown, i) => (isUnsafeKey(v, i) ? item : walk(item, [...path, i])));
       if (typeof v === 'object' && v !== null) {
         const out: Record<string, unknown> = {};
-        for (const [k, item] of Object.entries(v)) out[k] = walk(item, [...path, k]);
+        for (const [k, item] of Object.entries(v)) out[k] = isUnsafeKey(v, k) ? item : walk(item, [...path, k]);
         return out;
       }
       return v;
@@ -303,6 +354,22 @@ class Engine implements TemplateEngine {
 
   /** Check the variables, then render: natively (one expression) or as text. */
   private renderValue(
+    text: string,
+    vars: Record<string, unknown>,
+    ctx: PosContext,
+    session: RenderSession,
+    mode: 'value' | 'text' | 'expression',
+  ): unknown {
+    if (this.depth === 0) this.deadline = Date.now() + RENDER_BUDGET_MS;
+    this.depth++;
+    try {
+      return this.renderTimed(text, vars, ctx, session, mode);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private renderTimed(
     text: string,
     vars: Record<string, unknown>,
     ctx: PosContext,

@@ -6,6 +6,7 @@
  */
 import { BosunError, type SourcePos } from '../errors.js';
 import type { Scope, VarRef } from './analyze.js';
+import { copyContainer, isUnsafeContainer, isUnsafeKey, markUnsafe } from '../util/unsafe.js';
 import { isPlainObject } from './values.js';
 
 /** State shared by one top-level render and the lazy variables it renders on the way. */
@@ -110,6 +111,8 @@ export class Resolver {
   private checkRoot(ref: VarRef, source: () => SourcePos | undefined): void {
     let cur: unknown = this.root;
     const parts = ref.parts;
+    // Below data (a target's text, a value stored at run time, a rendered value) nothing is rendered again.
+    let data = false;
     for (let i = 0; i < parts.length; i++) {
       const next = child(cur, parts[i]!);
       if (!next) {
@@ -120,13 +123,16 @@ export class Resolver {
           source(),
         );
       }
+      data ||= isUnsafeKey(cur, parts[i]!) || isUnsafeContainer(next.value);
       let value = next.value;
-      if (isLazy(value)) {
+      if (!data && isLazy(value)) {
         value = this.force(parts.slice(0, i + 1), value);
         this.setAt(parts.slice(0, i + 1), value);
+        data = true;
       }
       cur = value;
     }
+    if (data) return;
     const deep = this.deepForce(cur, parts);
     if (deep !== cur) this.setAt(parts, deep);
   }
@@ -189,13 +195,14 @@ export class Resolver {
   /** The value with every lazy string inside rendered; the same object when nothing was lazy. */
   private deepForce(value: unknown, path: Path): unknown {
     if (isLazy(value)) return this.force(path, value);
+    if (isUnsafeContainer(value)) return value;
     if (Array.isArray(value)) {
       let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        if (typeof item !== 'object' && !isLazy(item)) continue;
+        if ((typeof item !== 'object' && !isLazy(item)) || isUnsafeKey(value, i)) continue;
         const forced = this.deepForce(item, [...path, i]);
-        if (forced !== item) (out ??= value.slice())[i] = forced;
+        if (forced !== item) (out ??= copyContainer(value))[i] = forced;
       }
       return out ?? value;
     }
@@ -203,19 +210,22 @@ export class Resolver {
       let out: Record<string, unknown> | undefined;
       for (const key of Object.keys(value)) {
         const item = value[key];
-        if (typeof item !== 'object' && !isLazy(item)) continue;
+        if ((typeof item !== 'object' && !isLazy(item)) || isUnsafeKey(value, key)) continue;
         const forced = this.deepForce(item, [...path, key]);
-        if (forced !== item) (out ??= { ...value })[key] = forced;
+        if (forced !== item) (out ??= copyContainer(value))[key] = forced;
       }
       return out ?? value;
     }
     return value;
   }
 
-  /** Write a rendered value into the view, copying containers on the way (the caller's variables are never changed). */
+  /**
+   * Write a rendered value into the view, copying containers on the way (the caller's variables are never changed).
+   * The value is final: marked as data, so a later reference below it renders nothing in it again.
+   */
   private setAt(path: Path, value: unknown): void {
     if (!this.owned.has(this.root)) {
-      this.root = { ...this.root };
+      this.root = copyContainer(this.root);
       this.owned.add(this.root);
     }
     let cur: Record<string | number, unknown> = this.root;
@@ -223,12 +233,14 @@ export class Resolver {
       const key = path[i]!;
       let next = cur[key] as Record<string | number, unknown>;
       if (!this.owned.has(next)) {
-        next = (Array.isArray(next) ? next.slice() : { ...next }) as Record<string | number, unknown>;
+        next = copyContainer(next);
         this.owned.add(next);
         cur[key] = next;
       }
       cur = next;
     }
-    cur[path[path.length - 1]!] = value;
+    const last = path[path.length - 1]!;
+    cur[last] = value;
+    markUnsafe(cur, [last]);
   }
 }

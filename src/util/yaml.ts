@@ -16,11 +16,13 @@ import {
   visit,
   type Document,
   type Node as YamlNode,
+  type ScalarTag,
 } from 'yaml';
 import { BosunError, rememberSource, type SourcePos } from '../errors.js';
 import { isVaultText } from '../vault/format.js';
 import { decryptForLoad, rememberRevealed } from '../vault/keyring.js';
 import { VaultedValue, vaultTag } from '../vault/yaml-tag.js';
+import { markUnsafe } from './unsafe.js';
 
 /** A path into a parsed value: map keys and sequence indexes. */
 export type ValuePath = ReadonlyArray<string | number>;
@@ -93,7 +95,7 @@ function parseText(text: string, file: string): YamlFile {
     prettyErrors: false,
     uniqueKeys: true,
     strict: true,
-    customTags: [vaultTag],
+    customTags: [vaultTag, unsafeTag],
   });
   const toPos = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
@@ -117,6 +119,12 @@ function parseText(text: string, file: string): YamlFile {
       }
     },
     Collection(_key, node) {
+      if (node.tag === '!unsafe') {
+        throw new BosunError('YAML_SYNTAX', '!unsafe must tag a text, not a mapping or a list', {
+          source: toPos(node.range?.[0] ?? 0),
+          hint: 'tag each text that must not be templated: [!unsafe "{{ a }}", !unsafe "{{ b }}"]',
+        });
+      }
       if (node.tag === '!vault') {
         throw new BosunError('VAULT', '!vault must tag a text holding a vault, not a mapping or a list', {
           source: toPos(node.range?.[0] ?? 0),
@@ -149,6 +157,7 @@ function parseText(text: string, file: string): YamlFile {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    if (text.includes('!unsafe')) value = unwrapUnsafe(value);
   } catch (e) {
     // An alias with no anchor before it (`*x`), or an alias bomb: say where.
     let at = 0;
@@ -172,6 +181,42 @@ function parseText(text: string, file: string): YamlFile {
     posOf: (path) => toPos(valueStart(nodeAt(doc, path, false), text)),
     keyPosOf: (path) => toPos(nodeAt(doc, path, true)?.range?.[0] ?? nodeAt(doc, path, false)?.range?.[0] ?? 0),
   };
+}
+
+/** A `!unsafe`-tagged text until the document is plain values: then a string in a container marked unsafe. */
+class UnsafeText {
+  constructor(readonly text: string) {}
+}
+
+/** `!unsafe`: Ansible's tag for a text that is never templated (src/util/unsafe.ts). */
+const unsafeTag: ScalarTag = {
+  tag: '!unsafe',
+  identify: (value) => value instanceof UnsafeText,
+  resolve: (str) => new UnsafeText(str),
+  stringify: (item) => (item.value as UnsafeText).text,
+};
+
+/** Replace each UnsafeText by its text and mark its key in the container holding it. */
+function unwrapUnsafe(value: unknown): unknown {
+  if (value instanceof UnsafeText) return value.text;
+  if (Array.isArray(value)) {
+    const marked: number[] = [];
+    value.forEach((item: unknown, i) => {
+      if (item instanceof UnsafeText) marked.push(i);
+      value[i] = unwrapUnsafe(item);
+    });
+    return markUnsafe(value, marked);
+  }
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const marked: string[] = [];
+    for (const [k, item] of Object.entries(obj)) {
+      if (item instanceof UnsafeText) marked.push(k);
+      obj[k] = unwrapUnsafe(item);
+    }
+    return markUnsafe(obj, marked);
+  }
+  return value;
 }
 
 /**

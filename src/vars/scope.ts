@@ -4,6 +4,7 @@
  * default `hash_behaviour=replace`: a later dict replaces, it does not merge).
  */
 import type { SourcePos } from '../errors.js';
+import { isUnsafeKey, setUnsafeKeys, type UnsafeKeys } from '../util/unsafe.js';
 
 /**
  * Precedence levels, lowest first. This follows Ansible's real order, which
@@ -52,6 +53,25 @@ export interface VarLayer {
   values: Record<string, unknown>;
   /** Position of each top-level key, where known. */
   positions?: Map<string, SourcePos>;
+  /**
+   * Data, never rendered as templates (src/util/unsafe.ts): what the executor stored at run time (facts, set_fact,
+   * register). A layer's `values` may also mark single keys (`!unsafe`, loop items).
+   */
+  unsafe?: boolean;
+}
+
+/** Which names of merged variables are data: the answer of the layer that wins each name. */
+class LayerMarks implements UnsafeKeys {
+  constructor(private readonly layers: readonly VarLayer[]) {}
+
+  has(key: string): boolean {
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const layer = this.layers[i]!;
+      if (Object.prototype.hasOwnProperty.call(layer.values, key))
+        return layer.unsafe === true || isUnsafeKey(layer.values, key);
+    }
+    return false;
+  }
 }
 
 /** Where a resolved value came from. */
@@ -88,6 +108,7 @@ export class VarScope {
     if (!this.merged) {
       const out: Record<string, unknown> = {};
       for (const layer of this.layers) Object.assign(out, layer.values);
+      setUnsafeKeys(out, new LayerMarks(this.layers));
       this.merged = out;
     }
     return this.merged;
@@ -109,6 +130,7 @@ export class VarScope {
       if (out) Object.assign(out, run);
       else out = { ...run };
     };
+    const order: VarLayer[] = [];
     let start = 0;
     for (const layer of sortLayers(extra)) {
       const rank = RANK.get(layer.level)!;
@@ -116,13 +138,18 @@ export class VarScope {
       // An extra layer goes after this scope's layers of the same level, as `with` puts it.
       while (end < this.ranks.length && this.ranks[end]! <= rank) end++;
       if (end > start) addRun(start, end);
+      for (let i = start; i < end; i++) order.push(this.layers[i]!);
       Object.assign((out ??= {}), layer.values);
+      order.push(layer);
       start = end;
     }
     if (start < this.layers.length) addRun(start, this.layers.length);
+    for (let i = start; i < this.layers.length; i++) order.push(this.layers[i]!);
     out ??= {};
     // A variable named `__proto__` set the prototype during Object.assign; toObject's callers copy own names only.
-    return Object.getPrototypeOf(out) === Object.prototype ? out : { ...out };
+    if (Object.getPrototypeOf(out) !== Object.prototype) out = { ...out };
+    setUnsafeKeys(out, new LayerMarks(order));
+    return out;
   }
 
   private run(start: number, end: number): Record<string, unknown> {
