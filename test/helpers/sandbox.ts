@@ -4,6 +4,7 @@
  * in beforeAll and always go down in afterAll, and the whole block is
  * skipped with one clear line when this machine cannot run them.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { connectionSpecFromVars } from '../../src/connection/spec.js';
 import type { ConnectionSpec } from '../../src/connection/types.js';
@@ -74,4 +75,13 @@ export function withSandbox(count: number, opts: WithSandboxOptions): SandboxFix
     },
   };
   return fixture;
+}
+
+/** The host key a sandbox's known_hosts file holds for `address` ("type base64"), to write known_hosts files of a test's own. */
+export function sandboxHostKey(knownHostsFile: string, address: string): string {
+  const line = readFileSync(knownHostsFile, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${address} `));
+  if (line === undefined) throw new Error(`no key for ${address} in ${knownHostsFile}`);
+  return line.split(' ').slice(1).join(' ');
 }

@@ -6,7 +6,7 @@ import { afterEach, expect, it } from 'vitest';
 import { fingerprintSha256, parseKnownHosts } from '../../src/connection/known-hosts.js';
 import { SshConnection } from '../../src/connection/ssh.js';
 import { ConnectionError, HostKeyError } from '../../src/connection/types.js';
-import { withSandbox } from '../helpers/sandbox.js';
+import { sandboxHostKey, withSandbox } from '../helpers/sandbox.js';
 
 const env = withSandbox(3, { base: '127.78.0.1' });
 const open: SshConnection[] = [];
@@ -90,13 +90,7 @@ env.describe('SshConnection against sandbox hosts', () => {
 
   it('refuses a changed host key, naming the presented fingerprint', async () => {
     const [a, b] = env.sandbox.hosts as [(typeof env.sandbox.hosts)[0], (typeof env.sandbox.hosts)[0]];
-    const lines = (await fs.readFile(env.sandbox.knownHostsFile, 'utf8')).trim().split('\n');
-    const keyOf = (addr: string) =>
-      lines
-        .find((l) => l.startsWith(`${addr} `))!
-        .split(' ')
-        .slice(1)
-        .join(' ');
+    const keyOf = (addr: string): string => sandboxHostKey(env.sandbox.knownHostsFile, addr);
     const file = await knownHostsFile(`${a.address} ${keyOf(b.address)}\n`);
     const presented = fingerprintSha256(parseKnownHosts(`${a.address} ${keyOf(a.address)}`)[0]!.key);
     const err = await hostKeyRejection(connection(0, { knownHostsFiles: [file] }).connect());

@@ -6,13 +6,13 @@
  * key file is missing.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh.js';
 import { runJson } from '../helpers/cli.js';
-import { withSandbox } from '../helpers/sandbox.js';
+import { sandboxHostKey, withSandbox } from '../helpers/sandbox.js';
 
 interface JsonEvent {
   type: string;
@@ -68,12 +68,7 @@ fixture.describe('a missing ansible_ssh_private_key_file on a sandbox host', () 
     );
     expect(r.rc).toBe(0);
     await conn.close();
-    const key = readFileSync(sb.knownHostsFile, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${addr} `))!
-      .split(' ')
-      .slice(1)
-      .join(' ');
+    const key = sandboxHostKey(sb.knownHostsFile, addr);
     knownHosts = path.join(tmp, 'known_hosts');
     writeFileSync(knownHosts, `${addr} ${key}\n[${addr}]:2222 ${key}\n`);
     mkdirSync(path.join(emptyHome, '.ssh'), { recursive: true });

@@ -15,7 +15,7 @@ import { SshConnection } from '../../src/connection/ssh.js';
 import { ConnectionError } from '../../src/connection/types.js';
 import { hiddenHostsSupport, startHiddenHosts, type HiddenHosts } from '../helpers/hidden-hosts.js';
 import { sandboxSupport } from '../../src/sandbox/index.js';
-import { withSandbox } from '../helpers/sandbox.js';
+import { sandboxHostKey, withSandbox } from '../helpers/sandbox.js';
 
 interface JsonEvent {
   type: string;
@@ -228,12 +228,7 @@ fixture.describe('authentication on a sandbox host: agent, encrypted key, passwo
     expect(r.stderr).toBe('');
     expect(r.rc).toBe(0);
     await conn.close();
-    const key = readFileSync(sb.knownHostsFile, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${addr} `))!
-      .split(' ')
-      .slice(1)
-      .join(' ');
+    const key = sandboxHostKey(sb.knownHostsFile, addr);
     knownHosts = path.join(tmp, 'known_hosts');
     writeFileSync(knownHosts, `${addr} ${key}\n[${addr}]:2222 ${key}\n[${addr}]:2223 ${key}\n`);
     agent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });

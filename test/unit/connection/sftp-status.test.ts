@@ -5,7 +5,6 @@
  * servers other than OpenSSH's do) is quoted; OpenSSH's bare "Failure" is
  * never the message; the named statuses are said in words.
  */
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { Server, utils } from 'ssh2';
 import { SshConnection } from '../../../src/connection/ssh.js';
 import type { ConnectionSpec } from '../../../src/connection/types.js';
 import { TargetError } from '../../../src/errors.js';
+import { runExec } from '../../helpers/ssh2-exec.js';
 
 const hostKey = utils.generateKeyPairSync('ed25519');
 let server: Server;
@@ -35,16 +35,7 @@ beforeAll(async () => {
       client.on('session', (accept) => {
         const session = accept();
         session.on('exec', (acceptExec, _reject, info) => {
-          const channel = acceptExec();
-          const child = spawn('/bin/sh', ['-c', info.command], { stdio: ['pipe', 'pipe', 'pipe'] });
-          channel.pipe(child.stdin);
-          child.stdout.pipe(channel, { end: false });
-          child.stderr.pipe(channel.stderr);
-          child.on('exit', (code) => {
-            channel.exit(code ?? 1);
-            channel.end();
-          });
-          channel.on('close', () => child.kill('SIGKILL'));
+          runExec(acceptExec(), info.command);
         });
         session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();

@@ -3,7 +3,6 @@
  * needed): host key verdicts, authentication failures, timeouts, and the
  * persistent shell, whose exec channel the server backs with a local `sh`.
  */
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { Server, utils } from 'ssh2';
 import { fingerprintSha256 } from '../../../src/connection/known-hosts.js';
 import { SshConnection } from '../../../src/connection/ssh.js';
 import { ConnectionError, HostKeyError, type ConnectionSpec } from '../../../src/connection/types.js';
+import { runExec } from '../../helpers/ssh2-exec.js';
 
 const hostKey = utils.generateKeyPairSync('ed25519');
 const otherKey = utils.generateKeyPairSync('ed25519');
@@ -33,16 +33,7 @@ beforeAll(async () => {
         const session = accept();
         session.on('exec', (acceptExec, _reject, info) => {
           execChannels++;
-          const channel = acceptExec();
-          const child = spawn('/bin/sh', ['-c', info.command], { stdio: ['pipe', 'pipe', 'pipe'] });
-          channel.pipe(child.stdin);
-          child.stdout.pipe(channel, { end: false });
-          child.stderr.pipe(channel.stderr);
-          child.on('exit', (code) => {
-            channel.exit(code ?? 1);
-            channel.end();
-          });
-          channel.on('close', () => child.kill('SIGKILL'));
+          runExec(acceptExec(), info.command);
         });
       });
     });
