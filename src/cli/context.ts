@@ -9,6 +9,8 @@ export interface CliIO {
   out: (text: string) => void;
   err: (text: string) => void;
   isTTY: boolean;
+  /** The environment ansible.cfg and `ANSIBLE_*` are read from (default: process.env; tests give their own). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Given to each command's register function. */

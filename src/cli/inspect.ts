@@ -17,6 +17,7 @@ interface InspectFlags {
   listTasks: boolean;
   listTags: boolean;
   tags: TagFilter;
+  rolesPath?: string[];
 }
 
 /** Check (and optionally list hosts, tasks or tags of) the playbooks; returns the exit code. */
@@ -26,7 +27,7 @@ export async function inspectPlaybooks(
   extraVars: VarLayer[],
   io: CliIO,
 ): Promise<number> {
-  const { playbooks: loaded } = await loadPlaybooks(playbooks, extraVars);
+  const { playbooks: loaded } = await loadPlaybooks(playbooks, extraVars, undefined, o.rolesPath);
   if (!o.listHosts && !o.listTasks && !o.listTags) {
     io.out(`playbook: ${playbooks.join(', ')}\n`);
     return 0;

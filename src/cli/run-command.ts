@@ -10,6 +10,7 @@ import { askYes } from './prompt.js';
 import type { CliContext, CliIO } from './context.js';
 import { addRunOptions, cliRunOptions, splitTags, type RunFlags } from './run-options.js';
 import { applyVaultOptions } from './run-vault-options.js';
+import { ansibleDefaults, applyAnsibleDefaults, type ConfigExtras } from './ansible-config.js';
 
 /** Register `bosun run`; its options come from the table in run-options.ts. */
 export function registerRun(program: Command, { io, setExit }: CliContext): void {
@@ -18,19 +19,23 @@ export function registerRun(program: Command, { io, setExit }: CliContext): void
       .command('run')
       .description('run playbooks against an inventory (like ansible-playbook)')
       .argument('<playbook...>', 'playbook files, run in order'),
-  ).action(async (playbooks, opts) => {
+  ).action(async (playbooks, opts, cmd) => {
     // addRunOptions added exactly the table's options (a unit test checks the attribute names), so the flags are RunFlags.
-    const o = opts as unknown as RunFlags;
-    setExit(await runCommand(playbooks, { ...o, verbose: typeof o.verbose === 'number' ? o.verbose : 1 }, io));
+    const o = { ...(opts as unknown as RunFlags) };
+    // ansible.cfg and ANSIBLE_* fill the flags the command line leaves out (Ansible's precedence).
+    const given = new Set(Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli'));
+    const config = applyAnsibleDefaults(o, given, ansibleDefaults(io.env));
+    setExit(await runCommand(playbooks, { ...o, verbose: typeof o.verbose === 'number' ? o.verbose : 1 }, io, config));
   });
 }
 
-async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<number> {
+async function runCommand(playbooks: string[], o: RunFlags, io: CliIO, config: ConfigExtras): Promise<number> {
   const inspecting = o.syntaxCheck || o.listHosts || o.listTasks || o.listTags;
   // The files written at the end of a run: found unwritable now, not after the last host is done.
   if (!inspecting) checkOutputFiles(o);
   // The vault password must be known before any file is read (vaulted vars files, !vault values).
   await applyVaultOptions(o, io);
+  if (o.verbose >= 1 && !o.json) for (const note of config.notes) io.out(`${note}\n`);
   if (inspecting) {
     const [{ inspectPlaybooks }, { parseExtraVars }] = await Promise.all([
       import('./inspect.js'),
@@ -38,7 +43,12 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     ]);
     const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
     const tags = { only: splitTags(o.tags), skip: splitTags(o.skipTags) };
-    return inspectPlaybooks(playbooks, { ...o, tags }, extraVars, io);
+    return inspectPlaybooks(
+      playbooks,
+      { ...o, tags, ...(config.rolesPath ? { rolesPath: config.rolesPath } : {}) },
+      extraVars,
+      io,
+    );
   }
   const [{ runPlaybooks }, { buildReporters }, { dispatchTo }] = await Promise.all([
     import('../executor/run.js'),
@@ -51,7 +61,15 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO): Promise<
     reporters = dispatchTo(await buildReporters(o, io));
   });
   if (!reporters) throw new Error('cliRunOptions did not build the reporters');
-  const runOptions: RunOptions = { ...fromFlags, playbooks, sink: reporters.sink };
+  const runOptions: RunOptions = {
+    ...fromFlags,
+    playbooks,
+    sink: reporters.sink,
+    ...(config.rolesPath ? { rolesPath: config.rolesPath } : {}),
+    ...(config.warnings.length ? { startWarnings: config.warnings } : {}),
+    ...(config.gathering ? { gathering: config.gathering } : {}),
+  };
+  if (config.strictHostKeyChecking === false) runOptions.connection.strictHostKeyChecking = false;
   // Ctrl-C or SIGTERM: stop starting tasks and let running ones finish (--grace); a second Ctrl-C exits at once.
   const interrupt = new AbortController();
   runOptions.signal = interrupt.signal;

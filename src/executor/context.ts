@@ -26,6 +26,7 @@ export type RunSettings = Pick<
   | 'confirmStep'
   | 'signal'
   | 'runDeadline'
+  | 'gathering'
 >;
 
 /** Run-wide state that changes as plays run (start-at-task, step answers). */
@@ -34,6 +35,8 @@ export interface RunState {
   startAt: string | undefined;
   /** `--step` answered "continue". */
   stepAll: boolean;
+  /** Hosts whose facts were gathered in this run (`gathering = smart` does not gather them again). */
+  gathered: Set<string>;
 }
 
 /** Everything a play needs from its run. */

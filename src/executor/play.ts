@@ -116,13 +116,16 @@ export class PlayRun {
         ...(batches.length > 1 ? { batch: { index: b + 1, count: batches.length } } : {}),
       });
       for (const h of this.batch) run.stats[h] ??= emptyStats();
-      if (play.gatherFacts)
+      const gatherOn = this.gatherHosts();
+      if (gatherOn.length > 0) {
         await this.runTaskNode(
           this.gatherTask(),
-          this.activeOf(this.batch),
+          gatherOn,
           { layers: [], rescuable: false, free: false },
           { implicit: true },
         );
+        for (const h of this.activeOf(gatherOn)) run.state.gathered.add(h);
+      }
       for (const section of [
         play.sections.preTasks,
         play.sections.roles,
@@ -161,6 +164,16 @@ export class PlayRun {
       });
     }
     return value;
+  }
+
+  /** The hosts of the batch to gather facts on: `gather_facts`, else ansible.cfg's `gathering` (implicit by default). */
+  private gatherHosts(): string[] {
+    const { gatherFacts } = this.play;
+    const gathering = this.run.settings.gathering ?? 'implicit';
+    if (gatherFacts === false || (gatherFacts === undefined && gathering === 'explicit')) return [];
+    const active = this.activeOf(this.batch);
+    // ansible-core's PlayIterator: under `smart`, also a play saying gather_facts: true skips hosts already gathered.
+    return gathering === 'smart' ? active.filter((h) => !this.run.state.gathered.has(h)) : active;
   }
 
   /** The implicit `setup` task of `gather_facts`, with the play's keywords (become, remote_user, environment, ...). */

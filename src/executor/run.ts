@@ -10,6 +10,7 @@ import type { ConnectionDefaults } from '../connection/spec.js';
 import { BosunError } from '../errors.js';
 import { hostVarLayers, loadInventory, selectHosts } from '../inventory/index.js';
 import { PlaybookLoader } from '../playbook/load.js';
+import { BUILTIN_ROLES_DIR } from '../playbook/roles.js';
 import type { Playbook } from '../playbook/types.js';
 import { createTemplateEngine } from '../template/index.js';
 import type { VarLayer } from '../vars/scope.js';
@@ -35,6 +36,15 @@ export interface RunOptions extends CliRunOptions {
   /** Stops the run (Ctrl-C, SIGTERM): no new task starts; running ones get `graceMs`, then their connections are closed. */
   signal?: AbortSignal;
   sink: EventSink;
+  /** Folders searched for roles after the playbook's own `roles/` (ansible.cfg roles_path); bosun's roles come last. */
+  rolesPath?: string[];
+  /** Warnings to give at the start of the run (from reading ansible.cfg). */
+  startWarnings?: string[];
+  /**
+   * ansible.cfg `gathering`: for plays without `gather_facts`, `implicit` (the default) gathers, `explicit`
+   * does not, `smart` gathers only for hosts not gathered earlier in the run.
+   */
+  gathering?: 'implicit' | 'explicit' | 'smart';
 }
 
 /** What a run ended with. */
@@ -53,9 +63,16 @@ export async function loadPlaybooks(
   files: string[],
   extraVars: VarLayer[],
   loader?: PlaybookLoader,
+  rolesPath?: string[],
 ): Promise<{ playbooks: Playbook[]; loader: PlaybookLoader }> {
   const extraValues = Object.assign({}, ...extraVars.map((l) => l.values)) as Record<string, unknown>;
-  const ld = loader ?? new PlaybookLoader({ engine: createTemplateEngine(), extraVars: extraValues });
+  const ld =
+    loader ??
+    new PlaybookLoader({
+      engine: createTemplateEngine(),
+      extraVars: extraValues,
+      ...(rolesPath ? { rolesPath: [...rolesPath, BUILTIN_ROLES_DIR] } : {}),
+    });
   const playbooks: Playbook[] = [];
   for (const file of files) playbooks.push(await ld.playbook(path.resolve(file), []));
   return { playbooks, loader: ld };
@@ -64,7 +81,7 @@ export async function loadPlaybooks(
 /** Load everything, then run the plays in order. */
 export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
-  const { playbooks, loader } = await loadPlaybooks(opts.playbooks, opts.extraVars);
+  const { playbooks, loader } = await loadPlaybooks(opts.playbooks, opts.extraVars, undefined, opts.rolesPath);
   const engine = loader.engine;
   const inventory = await loadInventory(opts.inventories);
   const inventoryHosts = inventory.hosts.size;
@@ -111,6 +128,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
     confirmStep: opts.confirmStep,
     signal: stop.signal,
     runDeadline: opts.runDeadline,
+    gathering: opts.gathering,
   };
   const hosts = new Hosts(inventory, settings);
   const pool = new ConnectionPool();
@@ -126,7 +144,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   // hostvars must show every inventory host, not only the play's: read their layers once (files are cached).
   await Promise.all(selectHosts(inventory, 'all').map((h) => hosts.prepare(h, playbooks[0]?.dir ?? process.cwd())));
   const stats: Record<string, HostStats> = {};
-  const state: RunState = { startAt: opts.startAtTask, stepAll: false };
+  const state: RunState = { startAt: opts.startAtTask, stepAll: false, gathered: new Set() };
   const ctx: RunContext = {
     settings,
     engine,
@@ -138,7 +156,8 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
     reach: new Reacher(pool, { engine, defaults: { ...opts.connection, warn: onceEach(opts.sink) } }),
   };
   opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });
-  for (const message of runStartWarnings(opts, inventoryHosts, playbooks)) opts.sink({ type: 'warning', message });
+  for (const message of [...(opts.startWarnings ?? []), ...runStartWarnings(opts, inventoryHosts, playbooks)])
+    opts.sink({ type: 'warning', message });
   try {
     for (const pb of playbooks) {
       opts.sink({ type: 'playbook_start', file: pb.file });

@@ -182,7 +182,7 @@ export class PlaybookLoader implements NodeLoader {
       hostsSource: yaml.posOf([index, 'hosts']),
       vars,
       varsFiles,
-      gatherFacts: bool('gather_facts', true),
+      gatherFacts: raw['gather_facts'] === undefined ? undefined : bool('gather_facts', true),
       gatherSubset:
         raw['gather_subset'] === undefined
           ? undefined

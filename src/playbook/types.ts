@@ -187,7 +187,8 @@ export interface Play {
   hostsSource: SourcePos;
   vars: VarLayer;
   varsFiles: VarLayer[];
-  gatherFacts: boolean;
+  /** `gather_facts`; undefined when the play does not say (then ansible.cfg's `gathering` decides; gathered by default). */
+  gatherFacts: boolean | undefined;
   /** `gather_subset` / `gather_timeout` of the implicit fact gathering. */
   gatherSubset: string[] | undefined;
   gatherTimeout: number | string | undefined;

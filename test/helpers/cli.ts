@@ -13,8 +13,11 @@ export interface CliRun<E> {
   events: E[];
 }
 
-/** Run `bosun ARGS` in process, capturing stdout and stderr. */
-export async function runCli<E = Record<string, unknown>>(args: string[]): Promise<CliRun<E>> {
+/** Run `bosun ARGS` in process, capturing stdout and stderr; `env` adds to the environment ansible.cfg is read from. */
+export async function runCli<E = Record<string, unknown>>(
+  args: string[],
+  env?: Record<string, string>,
+): Promise<CliRun<E>> {
   let out = '';
   let err = '';
   const code = await main(args, {
@@ -25,6 +28,7 @@ export async function runCli<E = Record<string, unknown>>(args: string[]): Promi
       err += t;
     },
     isTTY: false,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
   });
   return { code, out, err, events: args.includes('--json') ? parseEvents<E>(out) : [] };
 }

@@ -75,6 +75,8 @@ export interface DifferentialOptions {
   noUser?: boolean;
   /** Run without any inventory (-i) on both sides: the "no inventory" behaviour. */
   noInventory?: boolean;
+  /** An ansible.cfg for both tools (ANSIBLE_CONFIG points at it; relative paths in it are from the case folder). */
+  ansibleCfg?: string;
   /** A shell script run as root on every host before the runs (after /opt/diff is removed). */
   setup?: string;
   compare?: CompareSpec;
@@ -252,10 +254,19 @@ async function compareRuns(
   const ansiblePlaybook = path.join(caseDir, both ? 'ansible.yml' : 'playbook.yml');
   const bosunPlaybook = path.join(caseDir, both ? 'bosun.yml' : 'playbook.yml');
   const args = o.extraArgs ?? [];
+  const env: Record<string, string> = {};
+  if (o.ansibleCfg !== undefined) {
+    // Beside the case's files, so that its relative paths mean the same to both.
+    const cfg = path.join(caseDir, `.ansible-${path.basename(work)}.cfg`);
+    writeFileSync(cfg, o.ansibleCfg);
+    env['ANSIBLE_CONFIG'] = cfg;
+  }
   const [a, b] = await Promise.all([
-    runAnsible(ansiblePlaybook, o.noInventory ? [] : ['-i', ansibleInv], args, caseDir, work),
-    runBosun(bosunPlaybook, o.noInventory ? [] : ['-i', bosunInv], args),
-  ]);
+    runAnsible(ansiblePlaybook, o.noInventory ? [] : ['-i', ansibleInv], args, caseDir, work, env),
+    runBosun(bosunPlaybook, o.noInventory ? [] : ['-i', bosunInv], args, env),
+  ]).finally(() => {
+    if (env['ANSIBLE_CONFIG']) rmSync(env['ANSIBLE_CONFIG'], { force: true });
+  });
   const ansible = normalise('ansible', a, o);
   const bosun = normalise('bosun', b, o);
   const names = ansibleHosts.map((_, i) => `h${i + 1}`);
@@ -320,8 +331,16 @@ interface RawRun {
   stderr: string;
 }
 
-function runAnsible(playbook: string, inv: string[], args: string[], cwd: string, work: string): Promise<RawRun> {
+function runAnsible(
+  playbook: string,
+  inv: string[],
+  args: string[],
+  cwd: string,
+  work: string,
+  extraEnv: Record<string, string> = {},
+): Promise<RawRun> {
   const env = {
+    ...extraEnv,
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/root',
     LANG: 'C.UTF-8',
@@ -350,7 +369,12 @@ function runAnsible(playbook: string, inv: string[], args: string[], cwd: string
   });
 }
 
-async function runBosun(playbook: string, inv: string[], args: string[]): Promise<RawRun> {
+async function runBosun(
+  playbook: string,
+  inv: string[],
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<RawRun> {
   let stdout = '';
   let stderr = '';
   const io = {
@@ -361,6 +385,7 @@ async function runBosun(playbook: string, inv: string[], args: string[]): Promis
       stderr += t;
     },
     isTTY: false,
+    env: { ...process.env, ...extraEnv },
   };
   const code = await main(['run', playbook, ...inv, ...args, '--json'], io);
   return { code, stdout, stderr };

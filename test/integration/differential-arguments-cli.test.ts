@@ -77,6 +77,10 @@ suite.describe('arguments and CLI: Ansible vs bosun', () => {
       },
     },
   });
+  suite.case('ansible.cfg: roles_path and gathering = smart', 'cli/ansible-cfg', {
+    ansibleCfg: '[defaults]\nroles_path = shared\ngathering = smart\n',
+    compare: { files, registered: { 'facts are still there': ['changed', 'rc'] } },
+  });
   suite.case('no -i and no default inventory warns', 'cli/no-inventory', {
     noInventory: true,
     compare: { warning: { ansible: /No inventory was parsed/, bosun: /inventory/i } },

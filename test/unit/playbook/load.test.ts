@@ -73,7 +73,8 @@ describe('loadPlaybook', () => {
     expect(pb.plays).toHaveLength(1);
     const play = pb.plays[0]!;
     expect(play.hosts).toBe('web:db');
-    expect(play.gatherFacts).toBe(true);
+    // Not given: the run's `gathering` decides (implicit: gather).
+    expect(play.gatherFacts).toBeUndefined();
     expect(tasksOf(play).map((t) => t.module)).toEqual(['debug', 'debug', 'copy', 'command', 'file']);
     expect(tasksOf(play)[0]!.args).toEqual({ msg: 'first' });
     expect(tasksOf(play)[1]!.context.role?.name).toBe('r1');
