@@ -1,55 +1,112 @@
 /**
  * Secrets never shown: a SecretMasker knows the secret strings of a run (the
  * values of secret-named variables, every vault-revealed value, the become
- * password) and replaces them with `********` in anything about to be shown;
- * `maskingSink` puts it between the executor and the reporters so that every
- * event (text, --json, error messages) is masked before anyone sees it. The
- * same sink censors the results of `no_log` tasks (`censorNoLog`), once for
- * every reporter, in Ansible's words.
+ * and login passwords, the key passphrase) and replaces them with `********`
+ * in anything about to be shown; `maskingSink` puts it between the executor
+ * and the reporters so that every event (text, --json, error messages) is
+ * masked before anyone sees it. The same sink censors the results of
+ * `no_log` tasks (`censorNoLog`), once for every reporter, in Ansible's words.
  *
- * The rule for names: a variable is secret when its name matches
- * /password|passwd|secret|token|apikey|(^|_)key($|_)|pass$/i (`key` as a word: `api_key`,
- * `private_key_data`, not `kubekey_version` or `monkey`), except names that hold a path or
- * a public key (ending in _file, _files, _path, _dir, _public, _pub, _keytype,
- * or containing public_key), such as ansible_ssh_private_key_file, and a bare
- * `key`/`keys` (the name half of dict2items and with_dict items, not a secret).
+ * Two kinds of secret (`isWeakSecret`): a strong one (a value like
+ * `s3cr3t-Pw!`) is masked wherever it appears, also inside longer text; a
+ * weak one (shorter than 6 characters, a single word or number shorter than
+ * 12, or a well-known default such as `admin123`) would turn every `root` of
+ * `/root` into asterisks, so it is masked only where it is a whole value of a
+ * task's result (`"msg": "root"`, a line of stdout) and under a secret-named
+ * key, never inside free text, task names, host names or paths.
+ * The rule for names is in secret-names.ts.
  */
 import { BosunError, rememberSource } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { revealedValues } from '../vault/keyring.js';
+import { isSecretName, MASK } from './secret-names.js';
 import { shq } from './shell.js';
 
-/** What a masked secret is shown as. */
-export const MASK = '********';
+export { isSecretName, MASK } from './secret-names.js';
 
-const SECRET_NAME = /password|passwd|secret|token|apikey|(?:^|_)key(?:$|_)|pass$/i;
-const NOT_SECRET_NAME = /(?:_files?|_path|_dir|_public|_pub|_keytype)$|public_?key|^keys?$/i;
-/** Shorter values are not masked: masking "ab" everywhere would garble output and hide nothing. */
+/** Shorter values are not masked at all: masking "ab" would garble output and hide nothing. */
 const MIN_LENGTH = 3;
+/** Shorter values are weak (masked only as whole values). */
+const WEAK_BELOW = 6;
+/** A single word or number shorter than this is weak. */
+const WORD_WEAK_BELOW = 12;
+const ONE_WORD = /^(?:[A-Za-z]+|[0-9]+)$/;
+/** Default and common passwords that the length and word rules do not catch (lower case). */
+const COMMON_SECRETS: ReadonlySet<string> = new Set([
+  'administrator',
+  'passw0rd',
+  'p@ssw0rd',
+  'p@55w0rd',
+  'password1',
+  'password123',
+  'changeme1',
+  'changeme123',
+  'admin123',
+  'admin1234',
+  'root123',
+  'toor123',
+  'qwerty123',
+  'abc12345',
+  'welcome1',
+  'letmein1',
+  'elasticsearch',
+]);
 
-const secretNameCache = new Map<string, boolean>();
-
-/** True when a variable (or result key) of this name holds a secret, by the rule above. */
-export function isSecretName(name: string): boolean {
-  // Every task result is walked for secret-named keys, and the same few names (path, mode, changed...)
-  // come back on every host: remember the answer (measured: 18 ms of a 10-host run's 0.45 s CPU).
-  let secret = secretNameCache.get(name);
-  if (secret === undefined) {
-    secret = SECRET_NAME.test(name) && !NOT_SECRET_NAME.test(name);
-    if (secretNameCache.size < 10_000) secretNameCache.set(name, secret);
-  }
-  return secret;
+/** True when a secret value is weak: masked only where it is a whole value (see the top of this file). */
+export function isWeakSecret(value: string): boolean {
+  return (
+    value.length < WEAK_BELOW ||
+    (value.length < WORD_WEAK_BELOW && ONE_WORD.test(value)) ||
+    COMMON_SECRETS.has(value.toLowerCase())
+  );
 }
+
+/**
+ * Result keys whose values name things rather than output them (the host,
+ * the task, an owner, a path): a weak secret equal to one of them is left
+ * alone there (`"owner": "root"` stays); a strong one is masked anyway.
+ */
+const NAMING_KEYS: ReadonlySet<string> = new Set([
+  'type',
+  'host',
+  'task',
+  'module',
+  'status',
+  'delegatedTo',
+  'label',
+  'item',
+  'owner',
+  'group',
+  'user',
+  'name',
+  'pw_name',
+  'gr_name',
+  'path',
+  'dest',
+  'src',
+  'home',
+  'shell',
+  'state',
+  'mode',
+]);
+
+/** The fields of a registered result that hold what the task read or printed (secret under a secret name). */
+const REGISTERED_OUTPUT = ['stdout', 'stdout_lines', 'content', 'json'] as const;
 
 /** Collects secret strings and masks them in text and in structured values. */
 export class SecretMasker {
-  private readonly secrets = new Set<string>();
+  /** Masked wherever they appear. */
+  private readonly strong = new Set<string>();
+  /** Masked only as whole values. */
+  private readonly weak = new Set<string>();
+  private weakLongest = 0;
   private pattern: RegExp | undefined;
   private dirty = false;
+  private readonly learned = new WeakSet<object>();
 
   /** How many distinct strings are masked. */
   get size(): number {
-    return this.secrets.size;
+    return this.strong.size + this.weak.size;
   }
 
   /** Add a secret value: a string (with its quoted and JSON-escaped forms), a number, or every string and number inside a list or mapping. */
@@ -85,17 +142,49 @@ export class SecretMasker {
     }
   }
 
+  /**
+   * Learn the secret-named variables of layers the executor puts together at
+   * run time (task, block and include `vars:`, role params, the defaults and
+   * vars of a role that include_role loaded). Each layer object is read once.
+   */
+  learnLayers(layers: ReadonlyArray<{ values: Record<string, unknown> } | undefined>): void {
+    for (const layer of layers) {
+      if (!layer || this.learned.has(layer)) continue;
+      this.learned.add(layer);
+      this.addNamed(layer.values);
+    }
+  }
+
+  /**
+   * A result registered under a secret name (`register: api_token`): what
+   * the task read or printed is secret (stdout and its lines, a slurped
+   * `content` also decoded, a `json` body), for every loop item too.
+   */
+  addRegistered(data: unknown): void {
+    if (!data || typeof data !== 'object') return;
+    const d = data as Record<string, unknown>;
+    for (const key of REGISTERED_OUTPUT) if (d[key] !== undefined) this.add(d[key]);
+    if (typeof d['content'] === 'string' && d['encoding'] === 'base64')
+      this.add(Buffer.from(d['content'], 'base64').toString('utf8'));
+    if (Array.isArray(d['results'])) for (const r of d['results']) this.addRegistered(r);
+  }
+
   private addString(s: string): void {
-    if (s.length < MIN_LENGTH || this.secrets.has(s)) return;
-    this.secrets.add(s);
+    if (s.length < MIN_LENGTH || this.strong.has(s) || this.weak.has(s)) return;
+    if (isWeakSecret(s)) {
+      this.weak.add(s);
+      this.weakLongest = Math.max(this.weakLongest, s.length);
+      return;
+    }
+    this.strong.add(s);
     this.dirty = true;
   }
 
-  /** The text with every secret replaced by MASK (longest secrets first). */
+  /** The text with every strong secret replaced by MASK (longest secrets first); weak ones stay (see maskValue). */
   mask(text: string): string {
-    if (this.secrets.size === 0 || text.length < MIN_LENGTH) return text;
+    if (this.strong.size === 0 || text.length < MIN_LENGTH) return text;
     if (this.dirty || !this.pattern) {
-      const sorted = [...this.secrets]
+      const sorted = [...this.strong]
         .sort((a, b) => b.length - a.length)
         .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       this.pattern = new RegExp(sorted.join('|'), 'g');
@@ -104,21 +193,32 @@ export class SecretMasker {
     return text.replace(this.pattern, MASK);
   }
 
-  /** A copy of a value with every string (map keys too) masked; errors become masked errors. */
-  maskDeep<T>(value: T): T {
-    if (this.secrets.size === 0) return value;
-    return this.walk(value, new Map()) as T;
+  /** A whole value: MASK when it is a secret (weak ones too, blanks around it ignored), else masked as text. */
+  maskValue(text: string): string {
+    if (this.weak.size > 0 && text.length <= this.weakLongest + 8 && this.weak.has(text.trim())) return MASK;
+    return this.mask(text);
   }
 
-  private walk(value: unknown, seen: Map<object, unknown>): unknown {
-    if (typeof value === 'string') return this.mask(value);
+  /**
+   * A copy of a value with every string (map keys too) masked; errors become
+   * masked errors. With `values`, the value is a task's result: its strings
+   * are whole values, so weak secrets are masked too, except under naming keys
+   * (host, owner, path, ...). Under a secret-named key they always are.
+   */
+  maskDeep<T>(value: T, opts: { values?: boolean } = {}): T {
+    if (this.size === 0) return value;
+    return this.walk(value, new Map(), opts.values === true) as T;
+  }
+
+  private walk(value: unknown, seen: Map<object, unknown>, values: boolean): unknown {
+    if (typeof value === 'string') return values ? this.maskValue(value) : this.mask(value);
     if (!value || typeof value !== 'object') return value;
     if (seen.has(value)) return seen.get(value);
     if (value instanceof BosunError) return this.maskError(value);
     if (Array.isArray(value)) {
       const out: unknown[] = [];
       seen.set(value, out);
-      for (const v of value) out.push(this.walk(v, seen));
+      for (const v of value) out.push(this.walk(v, seen, values));
       return out;
     }
     const proto = Object.getPrototypeOf(value) as unknown;
@@ -126,7 +226,10 @@ export class SecretMasker {
       return value instanceof Error ? new Error(this.mask(value.message)) : value;
     const out: Record<string, unknown> = {};
     seen.set(value, out);
-    for (const [k, v] of Object.entries(value)) out[this.mask(k)] = this.walk(v, seen);
+    for (const [k, v] of Object.entries(value)) {
+      const whole = isSecretName(k) || (values && !NAMING_KEYS.has(k));
+      out[this.mask(k)] = this.walk(v, seen, whole);
+    }
     return out;
   }
 
@@ -136,7 +239,7 @@ export class SecretMasker {
    * so the excerpt formatError prints does not show it.
    */
   maskError(err: BosunError): BosunError {
-    if (this.secrets.size === 0) return err;
+    if (this.strong.size === 0) return err;
     if (err.source) this.maskSourceText(err.source.file);
     const masked = new BosunError(err.code, this.mask(err.message), {
       ...(err.source ? { source: err.source } : {}),
@@ -179,20 +282,30 @@ export interface SecretSources {
   }>;
   extraVars: readonly ValuesHolder[];
   becomePassword?: string | undefined;
-  /** The environment (default process.env), for BOSUN_BECOME_PASSWORD. */
+  /** `--ask-pass`: the login password. */
+  loginPassword?: string | undefined;
+  /** `--ask-key-passphrase` (or BOSUN_KEY_PASSPHRASE, as the CLI read it): the private keys' passphrase. */
+  keyPassphrase?: string | undefined;
+  /** The environment (default process.env), for BOSUN_BECOME_PASSWORD and BOSUN_KEY_PASSPHRASE. */
   env?: Readonly<Record<string, string | undefined>>;
   /** A host's group_vars/ and host_vars/ layers as seen from a playbook folder (hostVarLayers). */
   hostLayers?: (host: string, playbookDir: string) => Promise<readonly ValuesHolder[]>;
 }
 
-/** Collect a run's secrets: secret-named variables everywhere they can be set, the become password, and every vault-revealed value. */
+/**
+ * Collect a run's secrets: secret-named variables everywhere they are known
+ * before the run (the executor teaches the rest, learnLayers and
+ * addRegistered), the become and login passwords, the key passphrase, and
+ * every vault-revealed value.
+ */
 export async function collectSecrets(src: SecretSources): Promise<SecretMasker> {
   const masker = new SecretMasker();
   for (const v of revealedValues()) masker.add(v);
-  if (src.becomePassword !== undefined) masker.add(src.becomePassword);
-  // The become password the connection layer reads from the environment (BECOME_PASSWORD_ENV in connection/become-options.ts).
-  const envBecome = (src.env ?? process.env)['BOSUN_BECOME_PASSWORD'];
-  if (envBecome) masker.add(envBecome);
+  for (const given of [src.becomePassword, src.loginPassword, src.keyPassphrase]) if (given) masker.add(given);
+  // The ones read from the environment (BECOME_PASSWORD_ENV in connection/become-options.ts, the key passphrase in
+  // cli/run-output-options.ts); util/own-env.ts keeps them from local commands.
+  const env = src.env ?? process.env;
+  for (const name of ['BOSUN_BECOME_PASSWORD', 'BOSUN_KEY_PASSPHRASE']) if (env[name]) masker.add(env[name]);
   for (const layer of src.extraVars) masker.addNamed(layer.values);
   for (const group of src.inventory.groups.values()) masker.addNamed(group.vars);
   for (const host of src.inventory.hosts.values()) masker.addNamed(host.vars);
@@ -300,6 +413,7 @@ export function maskingSink<E extends EventLike>(sink: (event: E) => void, maske
       for (const v of revealed) masker.add(v);
       revealedSeen = revealed.size;
     }
-    sink(masker.maskDeep(event));
+    // A task's result holds values (weak secrets are masked there as whole values); other events are structure.
+    sink(masker.maskDeep(event, { values: event.type === 'task_result' }));
   };
 }
