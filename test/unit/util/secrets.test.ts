@@ -211,6 +211,18 @@ describe('SecretMasker', () => {
     expect(m.maskValue('ab')).toBe('ab');
   });
 
+  it('learning one secret after another: a new one inside an old one, or holding one, never leaves a piece shown', () => {
+    const m = new SecretMasker();
+    m.add('outer-Secret-inner-Part');
+    expect(m.mask('x outer-Secret-inner-Part y')).toBe(`x ${MASK} y`);
+    for (let i = 0; i < 100; i++) m.add(`learned-token-${i}-Zz`);
+    m.add('Secret-inner');
+    m.add('a-outer-Secret-inner-Part-b');
+    expect(m.mask('x outer-Secret-inner-Part y')).toBe(`x ${MASK} y`);
+    expect(m.mask('x a-outer-Secret-inner-Part-b y')).toBe(`x ${MASK} y`);
+    expect(m.mask('learned-token-7-Zz and learned-token-99-Zz, Secret-inner')).toBe(`${MASK} and ${MASK}, ${MASK}`);
+  });
+
   it('masks the JSON-escaped and shell-quoted forms and lines of multi-line secrets', () => {
     const m = new SecretMasker();
     m.add(`it's "q"\nsecond line of it`);
