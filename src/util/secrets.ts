@@ -19,7 +19,7 @@
 import { BosunError, rememberSource } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { revealedValues } from '../vault/keyring.js';
-import { isSecretName, MASK } from './secret-names.js';
+import { isSecretName, MASK, maskAssignments } from './secret-names.js';
 import { shq } from './shell.js';
 
 export { isSecretName, MASK } from './secret-names.js';
@@ -89,6 +89,18 @@ const NAMING_KEYS: ReadonlySet<string> = new Set([
   'state',
   'mode',
 ]);
+
+/** The texts of a diff (`before`/`after` of a result's diff and of its registered `diff`). */
+const DIFF_TEXT_KEYS: ReadonlySet<string> = new Set(['before', 'after']);
+
+/** A file's text with the value of every secret-named assignment masked, line by line (maskAssignments). */
+export function maskConfigLines(text: string): string {
+  if (!/pass|secret|token|key/i.test(text)) return text;
+  return text
+    .split('\n')
+    .map((line) => maskAssignments(line).text)
+    .join('\n');
+}
 
 /** The fields of a registered result that hold what the task read or printed (secret under a secret name). */
 const REGISTERED_OUTPUT = ['stdout', 'stdout_lines', 'content', 'json'] as const;
@@ -264,7 +276,11 @@ export class SecretMasker {
     seen.set(value, out);
     for (const [k, v] of Object.entries(value)) {
       const whole = isSecretName(k) || (values && !NAMING_KEYS.has(k));
-      out[this.mask(k)] = this.walk(v, seen, whole);
+      // A diff's text is a file: a line that sets a secret-named key (`password=...`) is masked by name too.
+      out[this.mask(k)] =
+        values && DIFF_TEXT_KEYS.has(k) && typeof v === 'string'
+          ? this.mask(maskConfigLines(v))
+          : this.walk(v, seen, whole);
     }
     return out;
   }

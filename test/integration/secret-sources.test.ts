@@ -239,14 +239,19 @@ describe('a common-word secret is masked where it is a value, not everywhere', (
       '  tasks:',
       '    - name: write /root/.my.cnf for root and admin',
       `      file: { path: "${dir}/root-admin", state: directory }`,
+      '    - name: a client config',
+      `      copy: { dest: "${dir}/root-admin/my.cnf", content: "[client]\\nuser=root\\npassword={{ mysql_root_password }}\\n" }`,
       '    - name: the password itself',
       '      debug: { msg: "{{ mysql_root_password }}" }',
       '    - name: the variable',
       '      debug: { var: admin_password }',
       '    - set_fact: { other_password: admin }',
     ]);
-    const r = await bosun(['run', pb, '-i', path.join(dir, 'hosts.ini'), '-v']);
+    const r = await bosun(['run', pb, '-i', path.join(dir, 'hosts.ini'), '-v', '--diff']);
     expect(r.code).toBe(0);
+    // In a diff, a file's line that sets a secret-named key has its value masked; the rest stays.
+    expect(r.out).toContain('+user=root\n+password=********\n');
+    expect(readFileSync(path.join(dir, 'root-admin', 'my.cnf'), 'utf8')).toBe('[client]\nuser=root\npassword=root\n');
     expect(r.out).toContain('TASK [write /root/.my.cnf for root and admin]');
     expect(r.out).toContain(`"path": "${dir}/root-admin"`);
     expect(r.out).not.toMatch(/"msg": "root"|"admin_password": "admin"|"other_password": "admin"/);

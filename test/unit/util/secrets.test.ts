@@ -127,6 +127,24 @@ describe('a weak secret (mysql_root_password: root)', () => {
   });
 });
 
+describe('diffs', () => {
+  it("mask a secret-named assignment's value in a diff's text by name, a weak or unknown one too", () => {
+    const m = new SecretMasker();
+    m.addNamed({ mysql_root_password: 'root' });
+    const diff = {
+      path: '/root/.my.cnf',
+      before: '',
+      after: '[client]\nuser=root\npassword=root\napi_token: t-unknown-1\n',
+    };
+    const masked = m.maskDeep({ type: 'task_result', result: { diff: [diff] } }, { values: true });
+    expect(masked.result.diff[0]).toEqual({
+      path: '/root/.my.cnf',
+      before: '',
+      after: `[client]\nuser=root\npassword=${MASK}\napi_token: ${MASK}\n`,
+    });
+  });
+});
+
 describe('learnLayers and addRegistered', () => {
   it('reads each layer once and takes its secret-named values', () => {
     const m = new SecretMasker();
