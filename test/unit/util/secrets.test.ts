@@ -330,12 +330,14 @@ describe('collectSecrets and maskingSink', () => {
       ],
       extraVars: [{ values: { cli_token: 'extra-token' } }],
       becomePassword: 'become-pw',
-      env: { BOSUN_BECOME_PASSWORD: 'env-become-pw' },
+      loginPassword: 'login-pw-1',
+      keyPassphrase: 'key-phrase-1',
+      env: { BOSUN_BECOME_PASSWORD: 'env-become-pw', BOSUN_KEY_PASSPHRASE: 'env-key-phrase' },
       hostLayers: (host, dir) => Promise.resolve([{ values: { [`${host}_password`]: `gv-${dir}` } }]),
     });
     const all =
-      'host-pw group-token play-secret file-pw role-key extra-token become-pw env-become-pw gv-/pb from-the-vault';
-    expect(masker.mask(all)).toBe(Array(10).fill(MASK).join(' '));
+      'host-pw group-token play-secret file-pw role-key extra-token become-pw login-pw-1 key-phrase-1 env-become-pw env-key-phrase gv-/pb from-the-vault';
+    expect(masker.mask(all)).toBe(Array(13).fill(MASK).join(' '));
   });
 
   it('learns from results and masks every event before the sink', () => {
