@@ -12,6 +12,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { constants as osConstants } from 'node:os';
+import { MASK, maskAssignments } from './util/secret-names.js';
 
 /** Where in a user's file something is: 1-based line and column. */
 export interface SourcePos {
@@ -410,17 +411,19 @@ export function rememberSource(file: string, text: string): void {
 export function formatError(err: BosunError): string {
   const lines: string[] = [];
   const where = err.source ? `${err.source.file}:${err.source.line}:${err.source.col}: ` : '';
-  lines.push(`ERROR [${err.code}] ${where}${err.message}`);
-  if (err.source) {
-    const text = sourceTexts.get(err.source.file);
-    const srcLine = text?.split(/\r?\n/)[err.source.line - 1];
-    if (srcLine !== undefined) {
-      const num = String(err.source.line);
-      lines.push(`  ${num} | ${srcLine}`);
-      lines.push(`  ${' '.repeat(num.length)} | ${' '.repeat(Math.max(0, err.source.col - 1))}^`);
-    }
+  // The quoted line may set a secret (`ansible_password=...`), also in a load error raised before any secret is
+  // known: its value is masked by name, in the line and wherever the message or hint repeats it.
+  const srcLine = err.source ? sourceTexts.get(err.source.file)?.split(/\r?\n/)[err.source.line - 1] : undefined;
+  const excerpt = srcLine === undefined ? undefined : maskAssignments(srcLine);
+  const hide = (s: string): string =>
+    (excerpt?.values ?? []).reduce((acc, v) => (v.length >= 3 ? acc.split(v).join(MASK) : acc), s);
+  lines.push(`ERROR [${err.code}] ${where}${hide(err.message)}`);
+  if (err.source && excerpt) {
+    const num = String(err.source.line);
+    lines.push(`  ${num} | ${excerpt.text}`);
+    lines.push(`  ${' '.repeat(num.length)} | ${' '.repeat(Math.max(0, excerpt.column(err.source.col) - 1))}^`);
   }
-  if (err.hint) lines.push(`hint: ${err.hint}`);
+  if (err.hint) lines.push(`hint: ${hide(err.hint)}`);
   return lines.join('\n');
 }
 

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { isSystemError, systemReason, TargetError } from '../errors.js';
+import { localCommandEnv } from '../util/own-env.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import {
   ConnectionError,
@@ -27,7 +28,7 @@ export class LocalConnection implements BecomeParent {
   async connect(): Promise<void> {
     if (this.session && !this.session.closed) return;
     // Its own process group, so a timed-out command is killed with the shell, children included.
-    const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: localCommandEnv() });
     this.child = child;
     const session = new ShellSession({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, () => {
       try {
@@ -61,7 +62,7 @@ export class LocalConnection implements BecomeParent {
 
   /** Start a command in a new local `sh -c` (a privileged shell through sudo or su). */
   spawnProcess(command: string): Promise<BecomeProcess> {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], env: localCommandEnv() });
     const closed = new Promise<void>((resolve) => {
       child.once('close', () => resolve());
       child.once('error', () => resolve());

@@ -5,6 +5,7 @@
  * sink. run.ts builds it once; PlayRun and its helpers take it whole.
  */
 import type { PlaybookLoader } from '../playbook/load.js';
+import type { SecretMasker } from '../util/secrets.js';
 import type { TemplateEngine } from '../template/index.js';
 import type { EventSink, HostStats } from './events.js';
 import type { Hosts } from './hosts.js';
@@ -51,4 +52,6 @@ export interface RunContext {
   state: RunState;
   /** Events out (already masking secrets). */
   sink: EventSink;
+  /** What the sink masks: the executor teaches it the secrets it meets while running (task vars, register). */
+  secrets: Pick<SecretMasker, 'learnLayers' | 'addRegistered'>;
 }

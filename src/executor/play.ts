@@ -21,6 +21,7 @@ import {
   type TaskContext,
   type TaskNode,
 } from '../playbook/types.js';
+import { isSecretName } from '../util/secret-names.js';
 import type { VarLayer, VarScope } from '../vars/scope.js';
 import { orderHosts, serialBatches } from './batches.js';
 import type { RunContext } from './context.js';
@@ -304,6 +305,15 @@ export class PlayRun {
 
   /** The variables a task sees on a host. */
   varsFor(host: string, context: TaskContext, walkLayers: VarLayer[], ownLayers: VarLayer[]): Record<string, unknown> {
+    // Secret-named variables set here (task, block and include vars, role params, an included role's defaults and
+    // vars) are masked from now on: before any event shows what the task renders with them.
+    this.run.secrets.learnLayers([
+      ...walkLayers,
+      context.params,
+      ...ownLayers,
+      context.role?.defaults,
+      context.role?.vars,
+    ]);
     return this.run.hosts.taskVars(this.scopes.get(host) ?? this.run.hosts.playScope(this.play, host), host, {
       play: this.play,
       playbook: this.playbook,
@@ -446,6 +456,8 @@ export class PlayRun {
   /** Record the result for a host and update its state (failure, register, set_fact, facts, notify). */
   private afterTask(task: Task, host: string, result: TaskResult, walk: Walk, report: boolean): void {
     const state = this.run.hosts.get(host);
+    // Registered under a secret name (`register: api_token`): its output is secret, already in this task's own result.
+    if (task.register && isSecretName(task.register)) this.run.secrets.addRegistered(result.data);
     this.afterResult(task, host, result, walk, report);
     if (result.status === 'failed' && !result.ignored) state.lastFailure = { task, result: result.data };
     const harvest = (r: TaskResult): void => {

@@ -14,7 +14,7 @@ import { BUILTIN_ROLES_DIR } from '../playbook/roles.js';
 import type { Playbook } from '../playbook/types.js';
 import { createTemplateEngine } from '../template/index.js';
 import type { VarLayer } from '../vars/scope.js';
-import { collectSecrets, maskingSink } from '../util/secrets.js';
+import { collectSecrets, maskingSink, type SecretMasker } from '../util/secrets.js';
 import type { EventSink, HostStats } from './events.js';
 import { Hosts } from './hosts.js';
 import type { RunContext, RunSettings, RunState } from './context.js';
@@ -82,22 +82,39 @@ export async function loadPlaybooks(
 export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
   const { playbooks, loader } = await loadPlaybooks(opts.playbooks, opts.extraVars, undefined, opts.rolesPath);
-  const engine = loader.engine;
   const inventory = await loadInventory(opts.inventories);
+  const secrets = await collectSecrets({
+    inventory,
+    playbooks,
+    extraVars: opts.extraVars,
+    becomePassword: opts.becomePassword,
+    loginPassword: opts.connection.password,
+    keyPassphrase: opts.connection.keyPassphrase,
+    hostLayers: (h, dir) => hostVarLayers(inventory, h, { playbookDir: dir }),
+  });
+  opts = { ...opts, sink: maskingSink(opts.sink, secrets) };
+  try {
+    return await runLoaded(opts, { started, playbooks, loader, inventory, secrets });
+  } catch (e) {
+    // An error that ends the run is printed by the caller: masked as events are.
+    throw e instanceof BosunError ? secrets.maskError(e) : e;
+  }
+}
+
+/** What runPlaybooks loaded before the run. */
+interface Loaded {
+  started: number;
+  playbooks: Playbook[];
+  loader: PlaybookLoader;
+  inventory: Awaited<ReturnType<typeof loadInventory>>;
+  secrets: SecretMasker;
+}
+
+/** Run the loaded plays in order (opts.sink already masks). */
+async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> {
+  const { started, playbooks, loader, inventory, secrets } = loaded;
+  const engine = loader.engine;
   const inventoryHosts = inventory.hosts.size;
-  opts = {
-    ...opts,
-    sink: maskingSink(
-      opts.sink,
-      await collectSecrets({
-        inventory,
-        playbooks,
-        extraVars: opts.extraVars,
-        becomePassword: opts.becomePassword,
-        hostLayers: (h, dir) => hostVarLayers(inventory, h, { playbookDir: dir }),
-      }),
-    ),
-  };
   let limit: Set<string> | undefined;
   if (opts.limit) {
     limit = new Set(selectHosts(inventory, await expandLimitFiles(opts.limit)));
@@ -153,6 +170,7 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunOutcome> {
     stats,
     state,
     sink: opts.sink,
+    secrets,
     reach: new Reacher(pool, { engine, defaults: { ...opts.connection, warn: onceEach(opts.sink) } }),
   };
   opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });

@@ -1,162 +1,18 @@
 /**
- * Secrets never shown: a SecretMasker knows the secret strings of a run (the
- * values of secret-named variables, every vault-revealed value, the become
- * password) and replaces them with `********` in anything about to be shown;
- * `maskingSink` puts it between the executor and the reporters so that every
- * event (text, --json, error messages) is masked before anyone sees it. The
- * same sink censors the results of `no_log` tasks (`censorNoLog`), once for
- * every reporter, in Ansible's words.
- *
- * The rule for names: a variable is secret when its name matches
- * /password|passwd|secret|token|apikey|(^|_)key($|_)|pass$/i (`key` as a word: `api_key`,
- * `private_key_data`, not `kubekey_version` or `monkey`), except names that hold a path or
- * a public key (ending in _file, _files, _path, _dir, _public, _pub, _keytype,
- * or containing public_key), such as ansible_ssh_private_key_file, and a bare
- * `key`/`keys` (the name half of dict2items and with_dict items, not a secret).
+ * Secrets never shown: `collectSecrets` gathers the secret strings of a run
+ * (the values of secret-named variables, every vault-revealed value, the
+ * become and login passwords, the key passphrase) into a SecretMasker
+ * (secret-masker.ts: strong and weak secrets), and `maskingSink` puts it
+ * between the executor and the reporters so that every event (text, --json,
+ * error messages) is masked before anyone sees it. The same sink censors the
+ * results of `no_log` tasks (`censorNoLog`), once for every reporter, in
+ * Ansible's words. The rule for names is in secret-names.ts.
  */
-import { BosunError, rememberSource } from '../errors.js';
-import { readFileSync } from 'node:fs';
 import { revealedValues } from '../vault/keyring.js';
-import { shq } from './shell.js';
+import { SecretMasker } from './secret-masker.js';
 
-/** What a masked secret is shown as. */
-export const MASK = '********';
-
-const SECRET_NAME = /password|passwd|secret|token|apikey|(?:^|_)key(?:$|_)|pass$/i;
-const NOT_SECRET_NAME = /(?:_files?|_path|_dir|_public|_pub|_keytype)$|public_?key|^keys?$/i;
-/** Shorter values are not masked: masking "ab" everywhere would garble output and hide nothing. */
-const MIN_LENGTH = 3;
-
-const secretNameCache = new Map<string, boolean>();
-
-/** True when a variable (or result key) of this name holds a secret, by the rule above. */
-export function isSecretName(name: string): boolean {
-  // Every task result is walked for secret-named keys, and the same few names (path, mode, changed...)
-  // come back on every host: remember the answer (measured: 18 ms of a 10-host run's 0.45 s CPU).
-  let secret = secretNameCache.get(name);
-  if (secret === undefined) {
-    secret = SECRET_NAME.test(name) && !NOT_SECRET_NAME.test(name);
-    if (secretNameCache.size < 10_000) secretNameCache.set(name, secret);
-  }
-  return secret;
-}
-
-/** Collects secret strings and masks them in text and in structured values. */
-export class SecretMasker {
-  private readonly secrets = new Set<string>();
-  private pattern: RegExp | undefined;
-  private dirty = false;
-
-  /** How many distinct strings are masked. */
-  get size(): number {
-    return this.secrets.size;
-  }
-
-  /** Add a secret value: a string (with its quoted and JSON-escaped forms), a number, or every string and number inside a list or mapping. */
-  add(value: unknown): void {
-    if (typeof value === 'string') {
-      // A template is not the secret: its rendered value is (a vault value, or learned from results).
-      if (value.includes('{{')) return;
-      this.addString(value);
-      if (value.includes('\n'))
-        for (const line of value.split('\n')) if (line.trim().length >= 8) this.addString(line.trim());
-      this.addString(JSON.stringify(value).slice(1, -1));
-      this.addString(shq(value));
-    } else if (typeof value === 'number' || typeof value === 'bigint') {
-      this.addString(String(value));
-    } else if (Array.isArray(value)) {
-      for (const v of value) this.add(v);
-    } else if (value && typeof value === 'object') {
-      for (const v of Object.values(value)) this.add(v);
-    }
-  }
-
-  /** Add the values of the secret-named keys of a mapping, at any depth. */
-  addNamed(vars: unknown): void {
-    if (Array.isArray(vars)) {
-      for (const v of vars) this.addNamed(v);
-    } else if (vars && typeof vars === 'object' && !(vars instanceof Error)) {
-      for (const k in vars) {
-        if (!Object.hasOwn(vars, k)) continue;
-        const v = (vars as Record<string, unknown>)[k];
-        if (isSecretName(k)) this.add(v);
-        else if (v !== null && typeof v === 'object') this.addNamed(v);
-      }
-    }
-  }
-
-  private addString(s: string): void {
-    if (s.length < MIN_LENGTH || this.secrets.has(s)) return;
-    this.secrets.add(s);
-    this.dirty = true;
-  }
-
-  /** The text with every secret replaced by MASK (longest secrets first). */
-  mask(text: string): string {
-    if (this.secrets.size === 0 || text.length < MIN_LENGTH) return text;
-    if (this.dirty || !this.pattern) {
-      const sorted = [...this.secrets]
-        .sort((a, b) => b.length - a.length)
-        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-      this.pattern = new RegExp(sorted.join('|'), 'g');
-      this.dirty = false;
-    }
-    return text.replace(this.pattern, MASK);
-  }
-
-  /** A copy of a value with every string (map keys too) masked; errors become masked errors. */
-  maskDeep<T>(value: T): T {
-    if (this.secrets.size === 0) return value;
-    return this.walk(value, new Map()) as T;
-  }
-
-  private walk(value: unknown, seen: Map<object, unknown>): unknown {
-    if (typeof value === 'string') return this.mask(value);
-    if (!value || typeof value !== 'object') return value;
-    if (seen.has(value)) return seen.get(value);
-    if (value instanceof BosunError) return this.maskError(value);
-    if (Array.isArray(value)) {
-      const out: unknown[] = [];
-      seen.set(value, out);
-      for (const v of value) out.push(this.walk(v, seen));
-      return out;
-    }
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto !== Object.prototype && proto !== null)
-      return value instanceof Error ? new Error(this.mask(value.message)) : value;
-    const out: Record<string, unknown> = {};
-    seen.set(value, out);
-    for (const [k, v] of Object.entries(value)) out[this.mask(k)] = this.walk(v, seen);
-    return out;
-  }
-
-  /**
-   * A BosunError with its message and hint masked. When the line the error
-   * points at holds a secret, the remembered text of that file is masked too,
-   * so the excerpt formatError prints does not show it.
-   */
-  maskError(err: BosunError): BosunError {
-    if (this.secrets.size === 0) return err;
-    if (err.source) this.maskSourceText(err.source.file);
-    const masked = new BosunError(err.code, this.mask(err.message), {
-      ...(err.source ? { source: err.source } : {}),
-      ...(err.hint !== undefined ? { hint: this.mask(err.hint) } : {}),
-    });
-    return masked;
-  }
-
-  private maskSourceText(file: string): void {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      return;
-    }
-    const masked = this.mask(text);
-    // A vaulted file's text on disk holds no secret; its redacted plaintext stays remembered.
-    if (masked !== text) rememberSource(file, masked);
-  }
-}
+export { isSecretName, MASK } from './secret-names.js';
+export { isWeakSecret, maskConfigLines, SecretMasker } from './secret-masker.js';
 
 /** Anything with variable values: a VarLayer, a role's defaults, a play's vars. */
 interface ValuesHolder {
@@ -179,20 +35,30 @@ export interface SecretSources {
   }>;
   extraVars: readonly ValuesHolder[];
   becomePassword?: string | undefined;
-  /** The environment (default process.env), for BOSUN_BECOME_PASSWORD. */
+  /** `--ask-pass`: the login password. */
+  loginPassword?: string | undefined;
+  /** `--ask-key-passphrase` (or BOSUN_KEY_PASSPHRASE, as the CLI read it): the private keys' passphrase. */
+  keyPassphrase?: string | undefined;
+  /** The environment (default process.env), for BOSUN_BECOME_PASSWORD and BOSUN_KEY_PASSPHRASE. */
   env?: Readonly<Record<string, string | undefined>>;
   /** A host's group_vars/ and host_vars/ layers as seen from a playbook folder (hostVarLayers). */
   hostLayers?: (host: string, playbookDir: string) => Promise<readonly ValuesHolder[]>;
 }
 
-/** Collect a run's secrets: secret-named variables everywhere they can be set, the become password, and every vault-revealed value. */
+/**
+ * Collect a run's secrets: secret-named variables everywhere they are known
+ * before the run (the executor teaches the rest, learnLayers and
+ * addRegistered), the become and login passwords, the key passphrase, and
+ * every vault-revealed value.
+ */
 export async function collectSecrets(src: SecretSources): Promise<SecretMasker> {
   const masker = new SecretMasker();
   for (const v of revealedValues()) masker.add(v);
-  if (src.becomePassword !== undefined) masker.add(src.becomePassword);
-  // The become password the connection layer reads from the environment (BECOME_PASSWORD_ENV in connection/become-options.ts).
-  const envBecome = (src.env ?? process.env)['BOSUN_BECOME_PASSWORD'];
-  if (envBecome) masker.add(envBecome);
+  for (const given of [src.becomePassword, src.loginPassword, src.keyPassphrase]) if (given) masker.add(given);
+  // The ones read from the environment (BECOME_PASSWORD_ENV in connection/become-options.ts, the key passphrase in
+  // cli/run-output-options.ts); util/own-env.ts keeps them from local commands.
+  const env = src.env ?? process.env;
+  for (const name of ['BOSUN_BECOME_PASSWORD', 'BOSUN_KEY_PASSPHRASE']) if (env[name]) masker.add(env[name]);
   for (const layer of src.extraVars) masker.addNamed(layer.values);
   for (const group of src.inventory.groups.values()) masker.addNamed(group.vars);
   for (const host of src.inventory.hosts.values()) masker.addNamed(host.vars);
@@ -300,6 +166,7 @@ export function maskingSink<E extends EventLike>(sink: (event: E) => void, maske
       for (const v of revealed) masker.add(v);
       revealedSeen = revealed.size;
     }
-    sink(masker.maskDeep(event));
+    // A task's result holds values (weak secrets are masked there as whole values); other events are structure.
+    sink(masker.maskDeep(event, { values: event.type === 'task_result' }));
   };
 }

@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { sh, shq } from '../../util/shell.js';
+import { localCommandEnv } from '../../util/own-env.js';
 
 /** The archive formats, by magic bytes. */
 export type ArchiveFormat = 'zip' | 'gz' | 'bz2' | 'xz' | 'zst' | 'tar';
@@ -242,7 +243,7 @@ export function extractCommand(
 /** Run an inspection script on the controller with its own `sh`. */
 export function runLocal(script: string): Promise<{ rc: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('sh', ['-c', script], { maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile('sh', ['-c', script], { maxBuffer: 256 * 1024 * 1024, env: localCommandEnv() }, (err, stdout, stderr) => {
       const code = err
         ? typeof (err as NodeJS.ErrnoException).code === 'number'
           ? Number((err as NodeJS.ErrnoException).code)
