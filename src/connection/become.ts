@@ -9,9 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { BecomeError, RemoteCommandError } from '../errors.js';
 import { sh } from '../util/shell.js';
-import { SESSION_PRELUDE, ShellSession, type ShellStreams } from './shell-session.js';
+import { SESSION_PRELUDE, ShellSession, sessionOptions, type ShellStreams } from './shell-session.js';
 import {
   ConnectionError,
+  OutputLimitError,
   type BecomeOptions,
   type Connection,
   type ConnectionSpec,
@@ -105,6 +106,7 @@ export class BecomeConnection implements Connection {
     try {
       return await this.session!.exec(script, opts);
     } catch (e) {
+      if (e instanceof OutputLimitError) throw e;
       throw new ConnectionError(
         this.spec.name,
         `${this.spec.address} (become ${this.opts.user}): ${(e as Error).message}`,
@@ -207,7 +209,7 @@ export class BecomeConnection implements Connection {
       throw e;
     }
     this.uid = uid;
-    const session = new ShellSession(proc, () => proc.stop());
+    const session = new ShellSession(proc, () => proc.stop(), sessionOptions(this.spec));
     proc.onExit((reason) => session.fail(reason));
     this.session = session;
     try {

@@ -8,13 +8,14 @@ import { isSystemError, systemReason, TargetError } from '../errors.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import {
   ConnectionError,
+  OutputLimitError,
   type BecomeOptions,
   type Connection,
   type ConnectionSpec,
   type ExecOptions,
   type ExecResult,
 } from './types.js';
-import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
+import { SESSION_PRELUDE, ShellSession, sessionOptions } from './shell-session.js';
 
 /** Runs commands on the controller through one persistent `sh`. */
 export class LocalConnection implements BecomeParent {
@@ -29,13 +30,17 @@ export class LocalConnection implements BecomeParent {
     // Its own process group, so a timed-out command is killed with the shell, children included.
     const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
-    const session = new ShellSession({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    });
+    const session = new ShellSession(
+      { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr },
+      () => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      },
+      sessionOptions(this.spec),
+    );
     child.on('exit', (code, signal) => session.fail(`local shell exited (${signal ?? String(code)})`));
     child.on('error', (e) => session.fail(`local shell failed: ${e.message}`));
     this.session = session;
@@ -51,6 +56,7 @@ export class LocalConnection implements BecomeParent {
     try {
       return await this.session!.exec(script, opts);
     } catch (e) {
+      if (e instanceof OutputLimitError) throw e;
       throw new ConnectionError(this.spec.name, (e as Error).message, { cause: e });
     }
   }

@@ -12,9 +12,10 @@ import { GaveUp, raceGiveUp, type GiveUpKind } from './give-up.js';
 import { jumpPool, type Tunnel } from './jump-pool.js';
 import { SFTP_FAILURE, SFTP_PERMISSION_DENIED, SFTP_STATUS, readProbe, writeProbe } from './sftp-refusal.js';
 import { openClient } from './ssh-client.js';
-import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
+import { SESSION_PRELUDE, ShellSession, sessionOptions } from './shell-session.js';
 import {
   ConnectionError,
+  OutputLimitError,
   type BecomeOptions,
   type Connection,
   type ConnectionSpec,
@@ -137,6 +138,7 @@ export class SshConnection implements BecomeParent {
       { stdin: channel, stdout: channel, stderr: channel.stderr },
       // A timed-out command is killed on the target, not only abandoned: end the shell's process group.
       () => this.retire(client, channel, shellPid),
+      sessionOptions(spec),
     );
     channel.on('close', () => lost('the remote shell ended'));
     this.session = session;
@@ -164,6 +166,8 @@ export class SshConnection implements BecomeParent {
     try {
       return await this.session!.exec(script, opts);
     } catch (e) {
+      // Too much output fails the task; the host stays reachable (the next command reconnects).
+      if (e instanceof OutputLimitError) throw e;
       throw new ConnectionError(this.spec.name, `${this.spec.address}: ${(e as Error).message}`, { cause: e });
     }
   }

@@ -2,6 +2,7 @@
  * The Connection interface: everything a module may do to a target. Modules
  * never open sockets or processes themselves; they ask a Connection.
  */
+import { DEFAULT_MAX_OUTPUT_MIB } from '../errors.js';
 
 /** The outcome of one command run through the target's long-lived shell. */
 export interface ExecResult {
@@ -9,6 +10,9 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
 }
+
+/** The most output one command may give on stdout, and on stderr, when nothing sets a limit (64 MiB). */
+export const DEFAULT_MAX_OUTPUT_BYTES = DEFAULT_MAX_OUTPUT_MIB * 1024 * 1024;
 
 /** Options for one command. */
 export interface ExecOptions {
@@ -49,6 +53,11 @@ export interface ConnectionSpec {
   /** known_hosts files to check, in order (UserKnownHostsFile, then ~/.ssh/known_hosts). */
   knownHostsFiles: string[];
   connectTimeoutMs: number;
+  /**
+   * The most output (bytes) one command may give on stdout, and on stderr (--max-output, BOSUN_MAX_OUTPUT;
+   * default DEFAULT_MAX_OUTPUT_BYTES): past it the command fails with an OutputLimitError and is stopped.
+   */
+  maxOutputBytes?: number;
   /** Attempts to open the connection again after it dropped between tasks (ansible_ssh_retries; default 1). */
   reconnectRetries?: number;
   /** More private keys to try after privateKeyFile (ssh config IdentityFile, `-i`), `~` and `%` tokens expanded. */
@@ -110,4 +119,4 @@ export interface Connection {
 }
 
 // The connection errors live with the rest of the error family.
-export { ConnectionError, HostKeyError } from '../errors.js';
+export { ConnectionError, HostKeyError, OutputLimitError } from '../errors.js';

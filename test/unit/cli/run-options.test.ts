@@ -62,6 +62,7 @@ describe('the run option table', () => {
         user?: string;
         privateKeyFile?: string;
         connectTimeoutMs?: number;
+        maxOutputBytes?: number;
         sshConfigFile?: string;
         password?: string;
         keyPassphrase?: string;
