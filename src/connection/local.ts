@@ -3,7 +3,8 @@
  * controller itself, with the same framing as over SSH, and files through fs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { isSystemError, systemReason, TargetError } from '../errors.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import {
@@ -14,6 +15,7 @@ import {
   type ConnectionSpec,
   type ExecOptions,
   type ExecResult,
+  type WriteSource,
 } from './types.js';
 import { SESSION_PRELUDE, ShellSession, sessionOptions } from './shell-session.js';
 
@@ -87,9 +89,11 @@ export class LocalConnection implements BecomeParent {
     });
   }
 
-  async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
+  async writeFile(path: string, data: WriteSource, mode?: number): Promise<void> {
     try {
-      await fs.writeFile(path, data, mode === undefined ? {} : { mode });
+      const modeOpt = mode === undefined ? {} : { mode };
+      if (Buffer.isBuffer(data)) await fs.writeFile(path, data, modeOpt);
+      else await pipeline(createReadStream(data.controllerPath), createWriteStream(path, modeOpt));
       if (mode !== undefined) await fs.chmod(path, mode);
     } catch (e) {
       throw this.refusal(`cannot write ${path}`, e);

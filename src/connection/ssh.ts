@@ -22,6 +22,7 @@ import {
   type ExecOptions,
   type ExecResult,
   type TransferOptions,
+  type WriteSource,
 } from './types.js';
 
 /** How long removing the partial file of a transfer that was given up may hold up closing the connection. */
@@ -333,12 +334,16 @@ export class SshConnection implements BecomeParent {
     });
   }
 
-  async writeFile(path: string, data: Buffer, mode?: number, opts: TransferOptions = {}): Promise<void> {
+  async writeFile(path: string, data: WriteSource, mode?: number, opts: TransferOptions = {}): Promise<void> {
     await this.withSftp(
       `cannot write ${path}`,
       async (sftp) => {
+        const modeOpt = mode === undefined ? {} : { mode };
         await new Promise<void>((resolve, reject) => {
-          sftp.writeFile(path, data, mode === undefined ? {} : { mode }, (err) => (err ? reject(err) : resolve()));
+          const done = (err: Error | null | undefined): void => (err ? reject(err) : resolve());
+          // A controller file is read as it is sent (fastPut: pipelined, 64 requests of 32 KiB in flight).
+          if (Buffer.isBuffer(data)) sftp.writeFile(path, data, modeOpt, done);
+          else sftp.fastPut(data.controllerPath, path, modeOpt, done);
         });
         // The mode given to open applies only when the file is created.
         if (mode !== undefined) {

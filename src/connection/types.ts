@@ -28,6 +28,18 @@ export interface ExecOptions {
   readOnly?: boolean;
 }
 
+/**
+ * A file on the controller to be written to the target: read as it is sent (a pipelined SFTP
+ * transfer), never whole into memory, so the controller's memory does not grow with the file's
+ * size times the hosts it goes to.
+ */
+export interface ControllerFile {
+  controllerPath: string;
+}
+
+/** What `Connection.writeFile` writes: bytes in memory, or a controller file streamed. */
+export type WriteSource = Buffer | ControllerFile;
+
 /** Options for one file transfer. */
 export interface TransferOptions {
   /** Give the transfer up after this many ms (its partial file is removed); it then fails as a ConnectionError. */
@@ -102,10 +114,11 @@ export interface Connection {
   /** Run a POSIX sh script in the host's long-lived shell; stdin is /dev/null. */
   exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
   /**
-   * Write bytes to a path on the target, as-is (no temp file: callers rename). A write that is given
-   * up (the connection lost or closed, out of time) rejects with a ConnectionError at once.
+   * Write bytes (or a controller file, streamed) to a path on the target, as-is (no temp file:
+   * callers rename). A write that is given up (the connection lost or closed, out of time) rejects
+   * with a ConnectionError at once.
    */
-  writeFile(path: string, data: Buffer, mode?: number, opts?: TransferOptions): Promise<void>;
+  writeFile(path: string, data: WriteSource, mode?: number, opts?: TransferOptions): Promise<void>;
   /** Read a file's bytes from the target; null when it does not exist. */
   readFile(path: string, opts?: TransferOptions): Promise<Buffer | null>;
   /** Close the session (idempotent). */
