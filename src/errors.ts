@@ -270,19 +270,25 @@ function mib(bytes: number): string {
  */
 export class OutputLimitError extends TargetError {
   readonly details: OutputLimitDetails;
-  constructor(details: OutputLimitDetails) {
+  constructor(details: OutputLimitDetails, source?: SourcePos) {
     const { stream, limit, seen, finished } = details;
     super(
       finished
         ? `the command wrote ${seen} bytes (${mib(seen)}) to ${stream}, more than the ${mib(limit)} a command's output may have; the output was dropped`
         : `the command wrote more than the ${mib(limit)} a command's output may have to ${stream} (${seen} bytes read so far): it was stopped and its output dropped`,
       {
+        ...(source ? { source } : {}),
         hint: `raise the limit with --max-output MIB (or BOSUN_MAX_OUTPUT=MIB; default ${mib(DEFAULT_MAX_OUTPUT_MIB * 1048576)}, at most ${MAX_OUTPUT_MIB} MiB), or send the output to a file on the target (command > /tmp/out.log) and read it from there`,
       },
       'OUTPUT_LIMIT',
     );
     this.name = 'OutputLimitError';
     this.details = details;
+  }
+
+  /** The same error placed at the task whose command it was. */
+  at(source: SourcePos): OutputLimitError {
+    return new OutputLimitError(this.details, source);
   }
 }
 
