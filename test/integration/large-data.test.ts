@@ -96,7 +96,7 @@ fixture.describe('large data through the controller', () => {
     expect(checked.code, checked.out).toBe(0);
     expectSmall(checked, 'check and diff mode');
     expect(hostsChanged(checked.out, 1)).toBe(HOSTS);
-    expect(checked.out).toContain('(diff skipped: the file is larger than 104448 bytes)');
+    expect(checked.out).toContain('diff skipped: source file size is greater than 104448');
     for (let i = 0; i < HOSTS; i++) expect(destOn(i)).toBeUndefined();
 
     const copied = await bosunChild(['run', path.join(dir, 'site.yml'), ...inv]);

@@ -156,8 +156,8 @@ export async function decideCopyTree(ctx: ModuleContext, spec: CopyTreeSpec): Pr
       if (ctx.diff)
         diff.push({
           path,
-          before: st.exists ? await diffSide(st.size, () => ctx.conn.readFile(path)) : '',
-          after: await diffSide(entry.stat.size, () =>
+          before: st.exists ? await diffSide('destination', st.size, () => ctx.conn.readFile(path)) : '',
+          after: await diffSide('source', entry.stat.size, () =>
             fs.readFile(entry.local).catch(failOnController(`cannot copy ${shownName}`, { source: ctx.source })),
           ),
         });

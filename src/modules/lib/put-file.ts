@@ -127,8 +127,8 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
   const diff: FileDiff[] = [];
   if (contentChanged && ctx.diff) {
     // Only files up to MAX_DIFF_BYTES are read for a diff (a 50 MB file is not read whole for it).
-    const before = cur.exists ? await diffSide(cur.size, () => ctx.conn.readFile(dest)) : '';
-    const after = await diffSide(size, () =>
+    const before = cur.exists ? await diffSide('destination', cur.size, () => ctx.conn.readFile(dest)) : '';
+    const after = await diffSide('source', size, () =>
       data
         ? Promise.resolve(data)
         : local

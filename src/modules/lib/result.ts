@@ -63,9 +63,16 @@ export async function applying(body: () => Promise<ApplyResult>): Promise<ApplyR
  */
 export const MAX_DIFF_BYTES = 104_448;
 
-/** One side of a file diff: the bytes `read` gives as diff text, unless `size` is over MAX_DIFF_BYTES (then not read). */
-export async function diffSide(size: number, read: () => Promise<Buffer | null>): Promise<string> {
-  if (size > MAX_DIFF_BYTES) return `(diff skipped: the file is larger than ${MAX_DIFF_BYTES} bytes)\n`;
+/**
+ * One side of a file diff (`side`: the destination's old content or the source's new one): the
+ * bytes `read` gives as diff text, unless `size` is over MAX_DIFF_BYTES (then not read; Ansible's words).
+ */
+export async function diffSide(
+  side: 'source' | 'destination',
+  size: number,
+  read: () => Promise<Buffer | null>,
+): Promise<string> {
+  if (size > MAX_DIFF_BYTES) return `diff skipped: ${side} file size is greater than ${MAX_DIFF_BYTES}\n`;
   return diffText(await read());
 }
 
