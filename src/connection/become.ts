@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { BecomeError, RemoteCommandError } from '../errors.js';
+import { BecomeError, RemoteCommandError, TargetError } from '../errors.js';
 import { sh } from '../util/shell.js';
 import { SESSION_PRELUDE, ShellSession, sessionOptions, type ShellStreams } from './shell-session.js';
 import {
@@ -175,7 +175,16 @@ export class BecomeConnection implements Connection {
   /** Read through the privileged shell (base64 out), so root-only files can be read. */
   async readFile(path: string, opts: TransferOptions = {}): Promise<Buffer | null> {
     const script = sh`if [ -e ${path} ]; then base64 < ${path}; else printf -; fi`;
-    const r = await this.exec(script, opts);
+    const r = await this.exec(script, opts).catch((e: unknown) => {
+      // The file comes as base64 on the shell's stdout, so the output limit bounds what may be read.
+      if (e instanceof OutputLimitError)
+        throw new TargetError(
+          `cannot read ${path} as ${this.opts.user}: it is larger than the output limit lets through the privileged shell (its base64 passed ${(e.details.limit / 1048576).toFixed(1)} MiB)`,
+          { host: this.spec.name, cause: e, ...(e.hint !== undefined ? { hint: e.hint } : {}) },
+          'OUTPUT_LIMIT',
+        );
+      throw e;
+    });
     if (r.rc !== 0) throw this.refused(`cannot read ${path} as ${this.opts.user}`, script, r);
     if (r.stdout === '-') return null;
     return Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');

@@ -121,6 +121,23 @@ fixture.describe('become over SSH on sandbox hosts', () => {
     expect((await nobody.exec('wc -c < /tmp/streamed-by-nobody')).stdout.trim()).toBe('0');
   });
 
+  it('a root-only file larger than the output limit lets through the privileged shell: OUTPUT_LIMIT naming the file; the next command escalates again', async () => {
+    const alice = new SshConnection(
+      fixture.specFor(fixture.sandbox.hosts[0]!, { user: 'alice', maxOutputBytes: 1 << 20 }),
+    );
+    open.push(alice);
+    const root = await alice.become({ user: 'root', method: 'sudo' });
+    expect((await root.exec('head -c 1048576 /dev/urandom > /root/bosun-big && chmod 600 /root/bosun-big')).rc).toBe(0);
+    await expect(root.readFile('/root/bosun-big')).rejects.toMatchObject({
+      code: 'OUTPUT_LIMIT',
+      message: expect.stringMatching(
+        /^cannot read \/root\/bosun-big as root: it is larger than the output limit lets through the privileged shell \(its base64 passed 1\.0 MiB\)$/,
+      ) as unknown,
+      hint: expect.stringContaining('--max-output') as unknown,
+    });
+    expect((await root.exec('id -u; rm -f /root/bosun-big')).stdout).toBe('0\n');
+  });
+
   it('answers the sudo prompt with the password', async () => {
     const alice = connectAs(fixture.sandbox.hosts[1]!, 'alice');
     const root = await alice.become({ user: 'root', method: 'sudo', password: PASSWORD });
