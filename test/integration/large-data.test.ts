@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -110,6 +110,37 @@ fixture.describe('large data through the controller', () => {
     expectSmall(again, 'the second run');
     expect(hostsChanged(again.out, 0)).toBe(HOSTS);
   }, 240_000);
+
+  it('copy of an empty and of a one-byte controller file (the streamed transfer has no chunk to send, or one short one)', async () => {
+    const dir = writeTree({
+      'site.yml': [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - copy: { src: empty, dest: /opt/bosun-empty, mode: "0600" }',
+        '    - copy: { src: one, dest: /opt/bosun-one }',
+        '',
+      ].join('\n'),
+      empty: '',
+      one: 'x',
+    });
+    const args = [
+      'run',
+      path.join(dir, 'site.yml'),
+      '-i',
+      fixture.sandbox.inventoryFile,
+      '--limit',
+      fixture.sandbox.hosts[2]!.name,
+    ];
+    const first = await runCli(args);
+    expect(first.code, first.out + first.err).toBe(0);
+    expect(first.out).toMatch(/ok=2 changed=2 /);
+    const upper = path.join(fixture.sandbox.hosts[2]!.dir, 'upper', 'opt');
+    expect(readFileSync(path.join(upper, 'bosun-empty'), 'utf8')).toBe('');
+    expect(statSync(path.join(upper, 'bosun-empty')).mode & 0o7777).toBe(0o600);
+    expect(readFileSync(path.join(upper, 'bosun-one'), 'utf8')).toBe('x');
+    expect((await runCli(args)).out).toMatch(/ok=2 changed=0 /);
+  });
 
   it('a command printing 100 MB: its whole output registered, read in linear time (well under a minute)', async () => {
     const dir = writeTree({
