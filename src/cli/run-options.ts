@@ -14,7 +14,7 @@
  * `npm run docs:cli`; the executor sees the new field on `RunOptions`.
  */
 import { InvalidArgumentError, Option, type Command, type OptionValues } from '@commander-js/extra-typings';
-import { outputLimitBytes } from '../connection/spec.js';
+import { envOutputLimit, outputLimitBytes } from '../connection/spec.js';
 import { DEFAULT_MAX_OUTPUT_MIB, MAX_OUTPUT_MIB } from '../errors.js';
 import type { TagFilter } from '../executor/tags.js';
 import type { VarLayer } from '../vars/scope.js';
@@ -111,14 +111,15 @@ export const RUN_OPTIONS = {
   maxOutput: option({
     flags: '--max-output <MiB>',
     description: `most output one command may give on stdout, and on stderr (MiB, 1-${MAX_OUTPUT_MIB}; default ${DEFAULT_MAX_OUTPUT_MIB})`,
-    parse: (v: string): number => {
+    parse: (v: string): number | undefined => {
       const bytes = outputLimitBytes(v);
       if (bytes === undefined)
         throw new InvalidArgumentError(`expected a whole number of MiB from 1 to ${MAX_OUTPUT_MIB}`);
       return bytes;
     },
     doc: `the most output one command may give on stdout, and on stderr, in MiB (default ${DEFAULT_MAX_OUTPUT_MIB}, or \`BOSUN_MAX_OUTPUT\`; at most ${MAX_OUTPUT_MIB}). A command that writes more fails its task (\`OUTPUT_LIMIT\`) and is stopped; see docs/modules.md#command`,
-    fills: { field: 'connection.maxOutputBytes', optional: true },
+    // BOSUN_MAX_OUTPUT is read here too, so a bad value stops the run before any host is touched.
+    fills: { field: 'connection.maxOutputBytes', optional: true, to: (bytes) => bytes ?? envOutputLimit() },
   }),
   runTimeout: option({
     flags: '--run-timeout <seconds>',

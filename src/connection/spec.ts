@@ -43,8 +43,8 @@ export function outputLimitBytes(text: string): number | undefined {
   return mib >= 1 && mib <= MAX_OUTPUT_MIB ? mib * 1024 * 1024 : undefined;
 }
 
-/** The output limit of BOSUN_MAX_OUTPUT (MiB), when it is set. */
-function envOutputLimit(): number | undefined {
+/** The output limit of BOSUN_MAX_OUTPUT (MiB), when it is set; a BAD_OPTION error when it is not a limit. */
+export function envOutputLimit(): number | undefined {
   const env = process.env['BOSUN_MAX_OUTPUT'];
   if (env === undefined || env === '') return undefined;
   const bytes = outputLimitBytes(env);
