@@ -6,7 +6,10 @@
  * where B is a random boundary, so exit code, stdout and stderr of every
  * command are framed without opening a new channel. The subshell keeps a
  * syntax error or an `exit` in SCRIPT from ending the session, and
- * </dev/null keeps SCRIPT from reading the next command.
+ * </dev/null keeps SCRIPT from reading the next command. Each stream is cut
+ * into frames in linear time (output-frames.ts), and a command's output on
+ * either is held to a limit (`maxOutputBytes`): past it the command fails
+ * with an OutputLimitError, and one still writing is stopped with the shell.
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
