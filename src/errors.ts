@@ -55,7 +55,9 @@ export type ErrorCode =
   /** A file imports itself, directly or through others (import_tasks, import_role, import_playbook, role dependencies). */
   | 'IMPORT_CYCLE'
   /** include_tasks / include_role nest deeper than the limit at run time (a recursion that does not stop). */
-  | 'INCLUDE_DEPTH';
+  | 'INCLUDE_DEPTH'
+  /** A command's output on stdout or stderr passed the limit (--max-output, BOSUN_MAX_OUTPUT). */
+  | 'OUTPUT_LIMIT';
 
 /** What every BosunError may carry besides its code and message. */
 export interface BosunErrorOptions {
@@ -246,6 +248,55 @@ export class ShellClosedError extends ConnectionError {
     this.name = 'ShellClosedError';
   }
 }
+
+/** Where and how far a command's output passed the output limit. */
+export interface OutputLimitDetails {
+  stream: 'stdout' | 'stderr';
+  /** The limit, in bytes. */
+  limit: number;
+  /** The bytes of output seen: all of it when `finished`, else as far as it was read. */
+  seen: number;
+  /** The command had ended (its output was read to the end); false: it was stopped. */
+  finished: boolean;
+}
+
+/** MiB with one decimal: `64.0 MiB`. */
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+/**
+ * A command gave more output on one stream than a command may (the host is failed, not
+ * unreachable). The session does not know the task: the task's result gives the position.
+ */
+export class OutputLimitError extends TargetError {
+  readonly details: OutputLimitDetails;
+  constructor(details: OutputLimitDetails, source?: SourcePos) {
+    const { stream, limit, seen, finished } = details;
+    super(
+      finished
+        ? `the command wrote ${seen} bytes (${mib(seen)}) to ${stream}, more than the ${mib(limit)} a command's output may have; the output was dropped`
+        : `the command wrote more than the ${mib(limit)} a command's output may have to ${stream} (${seen} bytes read so far): it was stopped and its output dropped`,
+      {
+        ...(source ? { source } : {}),
+        hint: `raise the limit with --max-output MIB (or BOSUN_MAX_OUTPUT=MIB; default ${mib(DEFAULT_MAX_OUTPUT_MIB * 1048576)}, at most ${MAX_OUTPUT_MIB} MiB), or send the output to a file on the target (command > /tmp/out.log) and read it from there`,
+      },
+      'OUTPUT_LIMIT',
+    );
+    this.name = 'OutputLimitError';
+    this.details = details;
+  }
+
+  /** The same error placed at the task whose command it was. */
+  at(source: SourcePos): OutputLimitError {
+    return new OutputLimitError(this.details, source);
+  }
+}
+
+/** The output limit when nothing sets one, in MiB. */
+export const DEFAULT_MAX_OUTPUT_MIB = 64;
+/** The highest output limit that may be set, in MiB (a JavaScript string holds at most 512 MiB). */
+export const MAX_OUTPUT_MIB = 500;
 
 /** Escalation failed: no or a wrong password, no sudo rights, no sudo. The host is failed, not unreachable. */
 export class BecomeError extends BosunError {

@@ -13,9 +13,9 @@
  * A new run option: one entry here (in `--help` order), then
  * `npm run docs:cli`; the executor sees the new field on `RunOptions`.
  */
-import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
-import { CONNECTION_TYPES_HINT, connectionTypeOf } from '../connection/spec.js';
-import { BosunError } from '../errors.js';
+import { InvalidArgumentError, Option, type Command, type OptionValues } from '@commander-js/extra-typings';
+import { CONNECTION_TYPES_HINT, connectionTypeOf, envOutputLimit, outputLimitBytes } from '../connection/spec.js';
+import { BosunError, DEFAULT_MAX_OUTPUT_MIB, MAX_OUTPUT_MIB } from '../errors.js';
 import type { TagFilter } from '../executor/tags.js';
 import type { VarLayer } from '../vars/scope.js';
 import { collect, increase, positiveInt, type CliIO } from './context.js';
@@ -122,6 +122,19 @@ export const RUN_OPTIONS = {
     default: 10,
     doc: 'SSH connect timeout in seconds',
     fills: { field: 'connection.connectTimeoutMs', optional: true, to: seconds },
+  }),
+  maxOutput: option({
+    flags: '--max-output <MiB>',
+    description: `most output one command may give on stdout, and on stderr (MiB, 1-${MAX_OUTPUT_MIB}; default ${DEFAULT_MAX_OUTPUT_MIB})`,
+    parse: (v: string): number | undefined => {
+      const bytes = outputLimitBytes(v);
+      if (bytes === undefined)
+        throw new InvalidArgumentError(`expected a whole number of MiB from 1 to ${MAX_OUTPUT_MIB}`);
+      return bytes;
+    },
+    doc: `the most output one command may give on stdout, and on stderr, in MiB (default ${DEFAULT_MAX_OUTPUT_MIB}, or \`BOSUN_MAX_OUTPUT\`; at most ${MAX_OUTPUT_MIB}). A command that writes more fails its task (\`OUTPUT_LIMIT\`) and is stopped; see docs/modules.md#command`,
+    // BOSUN_MAX_OUTPUT is read here too, so a bad value stops the run before any host is touched.
+    fills: { field: 'connection.maxOutputBytes', optional: true, to: (bytes) => bytes ?? envOutputLimit() },
   }),
   runTimeout: option({
     flags: '--run-timeout <seconds>',

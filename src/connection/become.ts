@@ -7,21 +7,27 @@
  * private temp file that the privileged shell copies into place.
  */
 import { randomBytes } from 'node:crypto';
-import { BecomeError, RemoteCommandError } from '../errors.js';
+import { createReadStream } from 'node:fs';
+import { BecomeError, RemoteCommandError, TargetError } from '../errors.js';
 import { sh } from '../util/shell.js';
-import { SESSION_PRELUDE, ShellSession, type ShellStreams } from './shell-session.js';
+import { SESSION_PRELUDE, ShellSession, sessionOptions, type ShellStreams } from './shell-session.js';
 import {
   ConnectionError,
+  OutputLimitError,
   type BecomeOptions,
   type Connection,
   type ConnectionSpec,
   type ExecOptions,
   type ExecResult,
   type TransferOptions,
+  type WriteSource,
 } from './types.js';
 
 /** How long an escalation may take when no timeout is given (Ansible's `timeout`). */
 export const DEFAULT_BECOME_TIMEOUT_MS = 10_000;
+
+/** The bytes of a controller file sent inline per command (to a become user other than root). */
+const INLINE_PIECE_BYTES = 1024 * 1024;
 
 /** A process started on the target for a privileged shell. */
 export interface BecomeProcess extends ShellStreams {
@@ -105,6 +111,7 @@ export class BecomeConnection implements Connection {
     try {
       return await this.session!.exec(script, opts);
     } catch (e) {
+      if (e instanceof OutputLimitError) throw e;
       throw new ConnectionError(
         this.spec.name,
         `${this.spec.address} (become ${this.opts.user}): ${(e as Error).message}`,
@@ -114,11 +121,12 @@ export class BecomeConnection implements Connection {
   }
 
   /** Write through a private temp file of the login user, copied into place by the privileged shell. */
-  async writeFile(path: string, data: Buffer, mode?: number, opts: TransferOptions = {}): Promise<void> {
+  async writeFile(path: string, data: WriteSource, mode?: number, opts: TransferOptions = {}): Promise<void> {
     await this.connect();
     const modeText = mode === undefined ? undefined : (mode & 0o7777).toString(8);
     if (this.uid !== 0) {
       // Another unprivileged user cannot read the login user's private file: the bytes go inline.
+      if (!Buffer.isBuffer(data)) return this.writeInlinePieces(path, data.controllerPath, modeText);
       const write = sh`printf %s ${data.toString('base64')} | base64 -d > ${path}`;
       // The command shown in an error leaves the file's bytes out.
       await this.mustRun(
@@ -151,10 +159,32 @@ export class BecomeConnection implements Connection {
     }
   }
 
+  /** Write a controller file inline, a piece per command, so it is never whole in memory. */
+  private async writeInlinePieces(path: string, file: string, modeText: string | undefined): Promise<void> {
+    await this.mustRun(modeText === undefined ? sh`: > ${path}` : sh`umask 077 && : > ${path}`, `cannot write ${path}`);
+    for await (const piece of createReadStream(file, { highWaterMark: INLINE_PIECE_BYTES }))
+      await this.mustRun(
+        sh`printf %s ${(piece as Buffer).toString('base64')} | base64 -d >> ${path}`,
+        `cannot write ${path}`,
+        // The command shown in an error leaves the file's bytes out.
+        sh`base64 -d >> ${path}`,
+      );
+    if (modeText !== undefined) await this.mustRun(sh`chmod ${modeText} ${path}`, `cannot write ${path}`);
+  }
+
   /** Read through the privileged shell (base64 out), so root-only files can be read. */
   async readFile(path: string, opts: TransferOptions = {}): Promise<Buffer | null> {
     const script = sh`if [ -e ${path} ]; then base64 < ${path}; else printf -; fi`;
-    const r = await this.exec(script, opts);
+    const r = await this.exec(script, opts).catch((e: unknown) => {
+      // The file comes as base64 on the shell's stdout, so the output limit bounds what may be read.
+      if (e instanceof OutputLimitError)
+        throw new TargetError(
+          `cannot read ${path} as ${this.opts.user}: it is larger than the output limit lets through the privileged shell (its base64 passed ${(e.details.limit / 1048576).toFixed(1)} MiB)`,
+          { host: this.spec.name, cause: e, ...(e.hint !== undefined ? { hint: e.hint } : {}) },
+          'OUTPUT_LIMIT',
+        );
+      throw e;
+    });
     if (r.rc !== 0) throw this.refused(`cannot read ${path} as ${this.opts.user}`, script, r);
     if (r.stdout === '-') return null;
     return Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
@@ -207,7 +237,7 @@ export class BecomeConnection implements Connection {
       throw e;
     }
     this.uid = uid;
-    const session = new ShellSession(proc, () => proc.stop());
+    const session = new ShellSession(proc, () => proc.stop(), sessionOptions(this.spec));
     proc.onExit((reason) => session.fail(reason));
     this.session = session;
     try {

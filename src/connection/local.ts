@@ -3,19 +3,22 @@
  * controller itself, with the same framing as over SSH, and files through fs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { isSystemError, systemReason, TargetError } from '../errors.js';
 import { localCommandEnv } from '../util/own-env.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import {
   ConnectionError,
+  OutputLimitError,
   type BecomeOptions,
   type Connection,
   type ConnectionSpec,
   type ExecOptions,
   type ExecResult,
+  type WriteSource,
 } from './types.js';
-import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
+import { SESSION_PRELUDE, ShellSession, sessionOptions } from './shell-session.js';
 
 /** Runs commands on the controller through one persistent `sh`. */
 export class LocalConnection implements BecomeParent {
@@ -30,13 +33,17 @@ export class LocalConnection implements BecomeParent {
     // Its own process group, so a timed-out command is killed with the shell, children included.
     const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: localCommandEnv() });
     this.child = child;
-    const session = new ShellSession({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    });
+    const session = new ShellSession(
+      { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr },
+      () => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      },
+      sessionOptions(this.spec),
+    );
     child.on('exit', (code, signal) => session.fail(`local shell exited (${signal ?? String(code)})`));
     child.on('error', (e) => session.fail(`local shell failed: ${e.message}`));
     this.session = session;
@@ -52,6 +59,7 @@ export class LocalConnection implements BecomeParent {
     try {
       return await this.session!.exec(script, opts);
     } catch (e) {
+      if (e instanceof OutputLimitError) throw e;
       throw new ConnectionError(this.spec.name, (e as Error).message, { cause: e });
     }
   }
@@ -82,9 +90,11 @@ export class LocalConnection implements BecomeParent {
     });
   }
 
-  async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
+  async writeFile(path: string, data: WriteSource, mode?: number): Promise<void> {
     try {
-      await fs.writeFile(path, data, mode === undefined ? {} : { mode });
+      const modeOpt = mode === undefined ? {} : { mode };
+      if (Buffer.isBuffer(data)) await fs.writeFile(path, data, modeOpt);
+      else await pipeline(createReadStream(data.controllerPath), createWriteStream(path, modeOpt));
       if (mode !== undefined) await fs.chmod(path, mode);
     } catch (e) {
       throw this.refusal(`cannot write ${path}`, e);

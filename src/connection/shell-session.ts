@@ -6,16 +6,23 @@
  * where B is a random boundary, so exit code, stdout and stderr of every
  * command are framed without opening a new channel. The subshell keeps a
  * syntax error or an `exit` in SCRIPT from ending the session, and
- * </dev/null keeps SCRIPT from reading the next command.
+ * </dev/null keeps SCRIPT from reading the next command. Each stream is cut
+ * into frames in linear time (output-frames.ts), and a command's output on
+ * either is held to a limit (`maxOutputBytes`): past it the command fails
+ * with an OutputLimitError, and one still writing is stopped with the shell.
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { ShellClosedError } from '../errors.js';
+import { OutputLimitError, ShellClosedError } from '../errors.js';
 import { shq } from '../util/shell.js';
-import type { ExecOptions, ExecResult } from './types.js';
+import { FrameReader } from './output-frames.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, type ConnectionSpec, type ExecOptions, type ExecResult } from './types.js';
 
 interface Pending {
   marker: string;
+  /** The end of stdout's frame (`\nMARKER:`, then the exit code and a newline) and of stderr's (`\nMARKER\n`). */
+  stdoutEnd: Buffer;
+  stderrEnd: Buffer;
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout | undefined;
@@ -24,6 +31,19 @@ interface Pending {
   rc: number;
   stdout: Buffer;
   stderr: Buffer;
+  /** The command finished, but one stream's output was over the limit: the command fails with this. */
+  overLimit: OutputLimitError | undefined;
+}
+
+/** Settings of a session. */
+export interface ShellSessionOptions {
+  /** The most output one command may give on stdout or on stderr (bytes); default DEFAULT_MAX_OUTPUT_BYTES. */
+  maxOutputBytes?: number;
+}
+
+/** A connection's session settings from its spec. */
+export function sessionOptions(spec: ConnectionSpec): ShellSessionOptions {
+  return spec.maxOutputBytes === undefined ? {} : { maxOutputBytes: spec.maxOutputBytes };
 }
 
 /** The streams of a running `sh`: whatever transport carries them. */
@@ -40,8 +60,9 @@ export { ShellClosedError } from '../errors.js';
 export class ShellSession {
   private readonly boundary = `__BOSUN_${randomBytes(12).toString('hex')}`;
   private counter = 0;
-  private out: Buffer = Buffer.alloc(0);
-  private err: Buffer = Buffer.alloc(0);
+  private readonly out = new FrameReader();
+  private readonly err = new FrameReader();
+  private readonly maxOutputBytes: number;
   private current: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closedReason: string | undefined;
@@ -50,13 +71,18 @@ export class ShellSession {
     private readonly streams: ShellStreams,
     /** Called when a timeout leaves the shell unusable, so the transport can be torn down. */
     private readonly onBroken: (reason: string) => void = () => {},
+    opts: ShellSessionOptions = {},
   ) {
+    this.maxOutputBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    // Once the session has ended, what still comes (a command stopped for too much output) is not kept.
     streams.stdout.on('data', (chunk: Buffer) => {
-      this.out = this.out.length === 0 ? chunk : Buffer.concat([this.out, chunk]);
+      if (this.closedReason !== undefined) return;
+      this.out.push(chunk);
       this.pump();
     });
     streams.stderr.on('data', (chunk: Buffer) => {
-      this.err = this.err.length === 0 ? chunk : Buffer.concat([this.err, chunk]);
+      if (this.closedReason !== undefined) return;
+      this.err.push(chunk);
       this.pump();
     });
     streams.stdin.on('error', (e: Error) => this.fail(`shell input failed: ${e.message}`));
@@ -66,6 +92,8 @@ export class ShellSession {
   fail(reason: string): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
+    this.out.clear();
+    this.err.clear();
     const cur = this.current;
     this.current = undefined;
     if (cur) {
@@ -101,6 +129,8 @@ export class ShellSession {
     return new Promise<ExecResult>((resolve, reject) => {
       const pending: Pending = {
         marker,
+        stdoutEnd: Buffer.from(`\n${marker}:`),
+        stderrEnd: Buffer.from(`\n${marker}\n`),
         resolve,
         reject,
         timer: undefined,
@@ -109,6 +139,7 @@ export class ShellSession {
         rc: -1,
         stdout: Buffer.alloc(0),
         stderr: Buffer.alloc(0),
+        overLimit: undefined,
       };
       this.current = pending;
       const timeoutMs = opts.timeoutMs;
@@ -134,32 +165,51 @@ export class ShellSession {
     const cur = this.current;
     if (!cur) return;
     if (!cur.stdoutDone) {
-      const head = Buffer.from(`\n${cur.marker}:`);
-      const at = this.out.indexOf(head);
-      if (at >= 0) {
-        const end = this.out.indexOf(0x0a, at + head.length);
-        if (end >= 0) {
-          cur.rc = Number(this.out.subarray(at + head.length, end).toString());
-          cur.stdoutDone = true;
-          cur.stdout = this.out.subarray(0, at);
-          this.out = this.out.subarray(end + 1);
-        }
-      }
+      const frame = this.out.take(cur.stdoutEnd, true);
+      if (frame) {
+        cur.rc = Number(frame.trailer);
+        cur.stdoutDone = true;
+        cur.stdout = this.keep(cur, 'stdout', frame.body);
+      } else if (this.overLimit(cur, 'stdout', this.out, cur.stdoutEnd)) return;
     }
     if (!cur.stderrDone) {
-      const tail = Buffer.from(`\n${cur.marker}\n`);
-      const at = this.err.indexOf(tail);
-      if (at >= 0) {
+      const frame = this.err.take(cur.stderrEnd, false);
+      if (frame) {
         cur.stderrDone = true;
-        cur.stderr = this.err.subarray(0, at);
-        this.err = this.err.subarray(at + tail.length);
-      }
+        cur.stderr = this.keep(cur, 'stderr', frame.body);
+      } else if (this.overLimit(cur, 'stderr', this.err, cur.stderrEnd)) return;
     }
     if (cur.stdoutDone && cur.stderrDone) {
       clearTimeout(cur.timer);
       this.current = undefined;
-      cur.resolve({ rc: cur.rc, stdout: cur.stdout.toString('utf8'), stderr: cur.stderr.toString('utf8') });
+      if (cur.overLimit) cur.reject(cur.overLimit);
+      else cur.resolve({ rc: cur.rc, stdout: cur.stdout.toString('utf8'), stderr: cur.stderr.toString('utf8') });
     }
+  }
+
+  /** A finished stream's output, or nothing when it is over the limit (the command then fails with the limit's error). */
+  private keep(cur: Pending, stream: 'stdout' | 'stderr', body: Buffer): Buffer {
+    if (body.length <= this.maxOutputBytes) return body;
+    cur.overLimit ??= new OutputLimitError({ stream, limit: this.maxOutputBytes, seen: body.length, finished: true });
+    return Buffer.alloc(0);
+  }
+
+  /**
+   * The running command has written more than the limit to `stream` and is still writing: it fails
+   * with the limit's error and is stopped with the shell, as a timed-out command is (the transport
+   * is torn down, the next command opens a new session), rather than left to run on with its output
+   * thrown away, which for a command that never ends (`yes`) would be for ever.
+   */
+  private overLimit(cur: Pending, stream: 'stdout' | 'stderr', reader: FrameReader, end: Buffer): boolean {
+    // The held bytes may end with a part of the end marker (and the exit code after it).
+    if (reader.size <= this.maxOutputBytes + end.length + 16) return false;
+    const error = new OutputLimitError({ stream, limit: this.maxOutputBytes, seen: reader.size, finished: false });
+    clearTimeout(cur.timer);
+    this.current = undefined;
+    cur.reject(error);
+    this.fail(error.message);
+    this.onBroken(error.message);
+    return true;
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { homedir, userInfo } from 'node:os';
 import { parse } from 'shell-quote';
-import { BosunError } from '../errors.js';
+import { BosunError, MAX_OUTPUT_MIB } from '../errors.js';
 import { toText } from '../template/values.js';
 import { LocalConnection } from './local.js';
 import { configFlag, configValue, expandTokens, sshConfigFor, type SshConfigValues } from './ssh-config.js';
@@ -26,6 +26,8 @@ export interface ConnectionDefaults {
   password?: string;
   /** `--ask-key-passphrase` / BOSUN_KEY_PASSPHRASE: decrypts encrypted private keys. Never logged. */
   keyPassphrase?: string;
+  /** `--max-output`: the most output (bytes) a command may give per stream; default BOSUN_MAX_OUTPUT, then 64 MiB. */
+  maxOutputBytes?: number;
   /** Where connection warnings go (a missing private key file); copied into every ssh spec and its jump hosts. */
   warn?: (message: string) => void;
 }
@@ -51,6 +53,26 @@ const MAX_JUMP_DEPTH = 8;
 
 /** The connect timeout when nothing sets one: Ansible's `timeout` default. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** A `--max-output` or BOSUN_MAX_OUTPUT value: whole MiB from 1 to MAX_OUTPUT_MIB, as bytes; undefined when it is not one. */
+export function outputLimitBytes(text: string): number | undefined {
+  if (!/^[0-9]+$/.test(text.trim())) return undefined;
+  const mib = Number(text.trim());
+  return mib >= 1 && mib <= MAX_OUTPUT_MIB ? mib * 1024 * 1024 : undefined;
+}
+
+/** The output limit of BOSUN_MAX_OUTPUT (MiB), when it is set; a BAD_OPTION error when it is not a limit. */
+export function envOutputLimit(): number | undefined {
+  const env = process.env['BOSUN_MAX_OUTPUT'];
+  if (env === undefined || env === '') return undefined;
+  const bytes = outputLimitBytes(env);
+  if (bytes === undefined)
+    throw new BosunError(
+      'BAD_OPTION',
+      `BOSUN_MAX_OUTPUT must be a whole number of MiB from 1 to ${MAX_OUTPUT_MIB}, not '${env}'`,
+    );
+  return bytes;
+}
 
 /** Expand a leading `~` or `~/` to the controller user's home directory. */
 export function expandHome(path: string): string {
@@ -208,6 +230,8 @@ export function connectionSpecFromVars(
       throw new BosunError('BAD_OPTION', `host ${name}: ansible_ssh_retries=${retries} is not a whole number`);
     spec.reconnectRetries = n;
   }
+  const maxOutputBytes = defaults.maxOutputBytes ?? envOutputLimit();
+  if (maxOutputBytes !== undefined) spec.maxOutputBytes = maxOutputBytes;
   if (acceptNew) spec.acceptNewHostKeys = true;
   if (keyFile !== undefined) spec.privateKeyFile = expandHome(keyFile);
   if (password !== undefined) spec.password = password;

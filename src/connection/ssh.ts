@@ -19,15 +19,17 @@ import {
   writeProbe,
 } from './sftp-refusal.js';
 import { openClient } from './ssh-client.js';
-import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
+import { SESSION_PRELUDE, ShellSession, sessionOptions } from './shell-session.js';
 import {
   ConnectionError,
+  OutputLimitError,
   type BecomeOptions,
   type Connection,
   type ConnectionSpec,
   type ExecOptions,
   type ExecResult,
   type TransferOptions,
+  type WriteSource,
 } from './types.js';
 
 /** How long removing the partial file of a transfer that was given up may hold up closing the connection. */
@@ -144,6 +146,7 @@ export class SshConnection implements BecomeParent {
       { stdin: channel, stdout: channel, stderr: channel.stderr },
       // A timed-out command is killed on the target, not only abandoned: end the shell's process group.
       () => this.retire(client, channel, shellPid),
+      sessionOptions(spec),
     );
     channel.on('close', () => lost('the remote shell ended'));
     this.session = session;
@@ -171,6 +174,8 @@ export class SshConnection implements BecomeParent {
     try {
       return await this.session!.exec(script, opts);
     } catch (e) {
+      // Too much output fails the task; the host stays reachable (the next command reconnects).
+      if (e instanceof OutputLimitError) throw e;
       throw new ConnectionError(this.spec.name, `${this.spec.address}: ${(e as Error).message}`, { cause: e });
     }
   }
@@ -343,12 +348,16 @@ export class SshConnection implements BecomeParent {
     });
   }
 
-  async writeFile(path: string, data: Buffer, mode?: number, opts: TransferOptions = {}): Promise<void> {
+  async writeFile(path: string, data: WriteSource, mode?: number, opts: TransferOptions = {}): Promise<void> {
     await this.withSftp(
       `cannot write ${path}`,
       async (sftp) => {
+        const modeOpt = mode === undefined ? {} : { mode };
         await new Promise<void>((resolve, reject) => {
-          sftp.writeFile(path, data, mode === undefined ? {} : { mode }, (err) => (err ? reject(err) : resolve()));
+          const done = (err: Error | null | undefined): void => (err ? reject(err) : resolve());
+          // A controller file is read as it is sent (fastPut: pipelined, 64 requests of 32 KiB in flight).
+          if (Buffer.isBuffer(data)) sftp.writeFile(path, data, modeOpt, done);
+          else sftp.fastPut(data.controllerPath, path, modeOpt, done);
         });
         // The mode given to open applies only when the file is created.
         if (mode !== undefined) {

@@ -2,6 +2,7 @@
  * The Connection interface: everything a module may do to a target. Modules
  * never open sockets or processes themselves; they ask a Connection.
  */
+import { DEFAULT_MAX_OUTPUT_MIB } from '../errors.js';
 
 /** The outcome of one command run through the target's long-lived shell. */
 export interface ExecResult {
@@ -9,6 +10,9 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
 }
+
+/** The most output one command may give on stdout, and on stderr, when nothing sets a limit (64 MiB). */
+export const DEFAULT_MAX_OUTPUT_BYTES = DEFAULT_MAX_OUTPUT_MIB * 1024 * 1024;
 
 /** Options for one command. */
 export interface ExecOptions {
@@ -23,6 +27,18 @@ export interface ExecOptions {
    */
   readOnly?: boolean;
 }
+
+/**
+ * A file on the controller to be written to the target: read as it is sent (a pipelined SFTP
+ * transfer), never whole into memory, so the controller's memory does not grow with the file's
+ * size times the hosts it goes to.
+ */
+export interface ControllerFile {
+  controllerPath: string;
+}
+
+/** What `Connection.writeFile` writes: bytes in memory, or a controller file streamed. */
+export type WriteSource = Buffer | ControllerFile;
 
 /** Options for one file transfer. */
 export interface TransferOptions {
@@ -49,6 +65,11 @@ export interface ConnectionSpec {
   /** known_hosts files to check, in order (UserKnownHostsFile, then ~/.ssh/known_hosts). */
   knownHostsFiles: string[];
   connectTimeoutMs: number;
+  /**
+   * The most output (bytes) one command may give on stdout, and on stderr (--max-output, BOSUN_MAX_OUTPUT;
+   * default DEFAULT_MAX_OUTPUT_BYTES): past it the command fails with an OutputLimitError and is stopped.
+   */
+  maxOutputBytes?: number;
   /** Attempts to open the connection again after it dropped between tasks (ansible_ssh_retries; default 1). */
   reconnectRetries?: number;
   /** More private keys to try after privateKeyFile (ssh config IdentityFile, `-i`), `~` and `%` tokens expanded. */
@@ -93,10 +114,11 @@ export interface Connection {
   /** Run a POSIX sh script in the host's long-lived shell; stdin is /dev/null. */
   exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
   /**
-   * Write bytes to a path on the target, as-is (no temp file: callers rename). A write that is given
-   * up (the connection lost or closed, out of time) rejects with a ConnectionError at once.
+   * Write bytes (or a controller file, streamed) to a path on the target, as-is (no temp file:
+   * callers rename). A write that is given up (the connection lost or closed, out of time) rejects
+   * with a ConnectionError at once.
    */
-  writeFile(path: string, data: Buffer, mode?: number, opts?: TransferOptions): Promise<void>;
+  writeFile(path: string, data: WriteSource, mode?: number, opts?: TransferOptions): Promise<void>;
   /** Read a file's bytes from the target; null when it does not exist. */
   readFile(path: string, opts?: TransferOptions): Promise<Buffer | null>;
   /** Close the session (idempotent). */
@@ -110,4 +132,4 @@ export interface Connection {
 }
 
 // The connection errors live with the rest of the error family.
-export { ConnectionError, HostKeyError } from '../errors.js';
+export { ConnectionError, HostKeyError, OutputLimitError } from '../errors.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Connection, TransferOptions } from '../connection/types.js';
 import { extendVars, isUnsafeKey } from '../util/unsafe.js';
-import { BosunError } from '../errors.js';
+import { BosunError, OutputLimitError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
 import { expandLoopItems } from '../playbook/loop-lookups.js';
@@ -371,15 +371,20 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
       const c = await open();
       // The task's `environment:` is exported before the script: only a subshell keeps it from later tasks.
       const opts = envPrefix && callerOpts?.readOnly ? { ...callerOpts, readOnly: false } : callerOpts;
-      if (run.deadline === undefined) return c.exec(envPrefix + script, opts);
-      const left = run.deadline - Date.now();
-      if (left <= 0) throw timedOut(run);
       try {
-        return await c.exec(envPrefix + script, { ...opts, timeoutMs: Math.min(left, opts?.timeoutMs ?? left) });
+        if (run.deadline === undefined) return await c.exec(envPrefix + script, opts);
+        const left = run.deadline - Date.now();
+        if (left <= 0) throw timedOut(run);
+        try {
+          return await c.exec(envPrefix + script, { ...opts, timeoutMs: Math.min(left, opts?.timeoutMs ?? left) });
+        } catch (e) {
+          // The shell session gave up on the command; the next task reconnects.
+          if (Date.now() >= run.deadline - 20) throw timedOut(run);
+          throw e;
+        }
       } catch (e) {
-        // The shell session gave up on the command; the next task reconnects.
-        if (Date.now() >= run.deadline - 20) throw timedOut(run);
-        throw e;
+        // Too much output is the task's doing: the error points at it.
+        throw e instanceof OutputLimitError ? e.at(task.source) : e;
       }
     },
     // Transfers end at the deadline too (given up, the partial file removed), as commands do.

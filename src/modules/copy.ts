@@ -94,9 +94,7 @@ export default defineModule<CopyArgs>({
       }
       return decidePutFile(ctx, {
         dest: args.dest,
-        source: {
-          data: await fs.readFile(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source })),
-        },
+        source: { controllerFile: local, stat: st },
         srcName: src,
         localMode: st.mode & 0o7777,
         ...common,

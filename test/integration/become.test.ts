@@ -3,7 +3,10 @@
  * (passwordless on node01, with a password on node02) and run as root
  * through one persistent privileged shell; failures are clear and fast.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BecomeError } from '../../src/connection/become.js';
 import { SshConnection } from '../../src/connection/ssh.js';
@@ -92,6 +95,47 @@ fixture.describe('become over SSH on sandbox hosts', () => {
     expect((await nobody.exec('id -un')).stdout).toBe('nobody\n');
     await nobody.writeFile('/tmp/by-nobody', Buffer.from('n\n'), 0o644);
     expect((await alice.exec("stat -c '%U %a' /tmp/by-nobody")).stdout).toBe('nobody 644\n');
+  });
+
+  it('writes a controller file (streamed) as root through a temp file and as nobody inline, a MiB at a time', async () => {
+    const alice = connectAs(fixture.sandbox.hosts[0]!, 'alice');
+    const dir = mkdtempSync(path.join(tmpdir(), 'bosun-become-'));
+    const file = path.join(dir, 'data.bin');
+    // 2.5 MiB of varied bytes: three pieces inline, the last one short.
+    const data = Buffer.alloc(2.5 * 1024 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 11)) & 0xff;
+    writeFileSync(file, data);
+    const sha = createHash('sha1').update(data).digest('hex');
+    const root = await alice.become({ user: 'root', method: 'sudo' });
+    await root.writeFile('/root/streamed.bin', { controllerPath: file }, 0o600);
+    expect((await root.exec("stat -c '%U %a' /root/streamed.bin && sha1sum < /root/streamed.bin")).stdout).toBe(
+      `root 600\n${sha}  -\n`,
+    );
+    const nobody = await alice.become({ user: 'nobody', method: 'sudo' });
+    await nobody.writeFile('/tmp/streamed-by-nobody', { controllerPath: file }, 0o640);
+    expect(
+      (await nobody.exec("stat -c '%U %a' /tmp/streamed-by-nobody && sha1sum < /tmp/streamed-by-nobody")).stdout,
+    ).toBe(`nobody 640\n${sha}  -\n`);
+    writeFileSync(file, '');
+    await nobody.writeFile('/tmp/streamed-by-nobody', { controllerPath: file });
+    expect((await nobody.exec('wc -c < /tmp/streamed-by-nobody')).stdout.trim()).toBe('0');
+  });
+
+  it('a root-only file larger than the output limit lets through the privileged shell: OUTPUT_LIMIT naming the file; the next command escalates again', async () => {
+    const alice = new SshConnection(
+      fixture.specFor(fixture.sandbox.hosts[0]!, { user: 'alice', maxOutputBytes: 1 << 20 }),
+    );
+    open.push(alice);
+    const root = await alice.become({ user: 'root', method: 'sudo' });
+    expect((await root.exec('head -c 1048576 /dev/urandom > /root/bosun-big && chmod 600 /root/bosun-big')).rc).toBe(0);
+    await expect(root.readFile('/root/bosun-big')).rejects.toMatchObject({
+      code: 'OUTPUT_LIMIT',
+      message: expect.stringMatching(
+        /^cannot read \/root\/bosun-big as root: it is larger than the output limit lets through the privileged shell \(its base64 passed 1\.0 MiB\)$/,
+      ) as unknown,
+      hint: expect.stringContaining('--max-output') as unknown,
+    });
+    expect((await root.exec('id -u; rm -f /root/bosun-big')).stdout).toBe('0\n');
   });
 
   it('answers the sudo prompt with the password', async () => {

@@ -4,10 +4,10 @@
  * `src: conf/` copies the contents into `dest/`. One stat round trip for the
  * whole tree; only changed files are sent.
  */
-import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import { join, posix } from 'node:path';
 import { BosunError, failOnController, type SourcePos } from '../../errors.js';
+import type { ControllerFile } from '../../connection/types.js';
 import { sh } from '../../util/shell.js';
 import type { Decision, FileDiff, ModuleContext } from '../types.js';
 import {
@@ -20,7 +20,8 @@ import {
   type WantedAttrs,
 } from './attrs.js';
 import { atomicWrite, currentAttrs, runThenStat, statMany } from './remote-file.js';
-import { applying, diffText, failed } from './result.js';
+import { controllerSha1 } from './controller-digest.js';
+import { applying, diffSide, failed } from './result.js';
 
 /** A folder to copy. */
 export interface CopyTreeSpec {
@@ -38,6 +39,7 @@ interface Entry {
   local: string;
   isDir: boolean;
   mode: number;
+  stat: Stats;
 }
 
 /**
@@ -88,7 +90,7 @@ async function walk(
         );
       }
     }
-    out.push({ rel: r, local, isDir: st.isDirectory(), mode: st.mode & 0o7777 });
+    out.push({ rel: r, local, isDir: st.isDirectory(), mode: st.mode & 0o7777, stat: st });
     if (st.isDirectory()) out.push(...(await walk(root, srcName, source, r, ancestors)));
   }
   return out;
@@ -96,7 +98,7 @@ async function walk(
 
 interface FileWork {
   path: string;
-  data?: Buffer;
+  data?: ControllerFile;
   mode: number;
   plan: AttrPlan;
   owner?: string;
@@ -132,10 +134,10 @@ export async function decideCopyTree(ctx: ModuleContext, spec: CopyTreeSpec): Pr
     }
     if (st.type === 'directory') return failed(`dest ${path} is a directory`);
     if (st.exists && !spec.force) continue;
-    const data = await fs
-      .readFile(entry.local)
-      .catch(failOnController(`cannot copy ${posix.join(spec.srcName, entry.rel)}`, { source: ctx.source }));
-    const checksum = createHash('sha1').update(data).digest('hex');
+    const shownName = posix.join(spec.srcName, entry.rel);
+    const checksum = await controllerSha1(entry.local, entry.stat).catch(
+      failOnController(`cannot copy ${shownName}`, { source: ctx.source }),
+    );
     const current = currentAttrs(st);
     const want =
       spec.fileAttrs.mode === 'preserve' ? { ...spec.fileAttrs, mode: formatMode(entry.mode) } : spec.fileAttrs;
@@ -146,13 +148,19 @@ export async function decideCopyTree(ctx: ModuleContext, spec: CopyTreeSpec): Pr
       want.mode !== undefined ? parseMode(want.mode, current?.mode ?? 0o644, false) : (current?.mode ?? 0o644);
     const work: FileWork = { path, mode, plan };
     if (contentChanged) {
-      work.data = data;
+      work.data = { controllerPath: entry.local };
       const owner = want.owner ?? (st.exists ? String(st.uid) : undefined);
       const group = want.group ?? (st.exists ? String(st.gid) : undefined);
       if (owner !== undefined) work.owner = owner;
       if (group !== undefined) work.group = group;
       if (ctx.diff)
-        diff.push({ path, before: diffText(st.exists ? await ctx.conn.readFile(path) : null), after: diffText(data) });
+        diff.push({
+          path,
+          before: st.exists ? await diffSide('destination', st.size, () => ctx.conn.readFile(path)) : '',
+          after: await diffSide('source', entry.stat.size, () =>
+            fs.readFile(entry.local).catch(failOnController(`cannot copy ${shownName}`, { source: ctx.source })),
+          ),
+        });
     }
     files.push(work);
   }

@@ -1,10 +1,13 @@
 /**
  * The shared "this content belongs at dest" logic of copy and template:
  * one stat round trip (dest, its folder, dest/basename, a remote source),
- * sha1 comparison, the attribute plan, the diff, and an atomic write.
+ * sha1 comparison (a controller file hashed once for all hosts, never held
+ * in memory), the attribute plan, the diff, and an atomic write.
  */
 import { createHash } from 'node:crypto';
+import { promises as fs, type Stats } from 'node:fs';
 import { posix } from 'node:path';
+import { failOnController } from '../../errors.js';
 import { sh } from '../../util/shell.js';
 import type { Decision, FileDiff, ModuleContext } from '../types.js';
 import {
@@ -17,13 +20,17 @@ import {
   type WantedAttrs,
 } from './attrs.js';
 import { atomicWrite, currentAttrs, runThenStat, statMany, type RemoteStat } from './remote-file.js';
-import { applying, diffText, failed } from './result.js';
+import { controllerSha1 } from './controller-digest.js';
+import { applying, diffSide, failed } from './result.js';
 
 /** What to put where. */
 export interface PutFileSpec {
   dest: string;
-  /** The bytes to write, or a file on the target to copy (remote_src). */
-  source: { data: Buffer } | { remotePath: string };
+  /**
+   * The bytes to write, a file on the controller (streamed: hashed once for all hosts, sent as it
+   * is read), or a file on the target to copy (remote_src).
+   */
+  source: { data: Buffer } | { controllerFile: string; stat: Stats } | { remotePath: string };
   /** The `src` as the user gave it (for data and for dest/basename). */
   srcName?: string;
   attrs: WantedAttrs;
@@ -83,8 +90,15 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     return { kind: 'ok', msg: 'file already exists', data: fileData(dest, cur, extra) };
   }
   const data = 'data' in spec.source ? spec.source.data : undefined;
-  const checksum = data ? createHash('sha1').update(data).digest('hex') : srcSt!.checksum;
-  const size = data ? data.length : srcSt!.size;
+  const local = 'controllerFile' in spec.source ? spec.source : undefined;
+  const checksum = data
+    ? createHash('sha1').update(data).digest('hex')
+    : local
+      ? await controllerSha1(local.controllerFile, local.stat).catch(
+          failOnController(`cannot copy ${spec.srcName ?? local.controllerFile}`, { source: ctx.source }),
+        )
+      : srcSt!.checksum;
+  const size = data ? data.length : local ? local.stat.size : srcSt!.size;
   const contentChanged = !cur.exists || cur.checksum !== checksum;
   const current = currentAttrs(cur);
   if (spec.attrs.mode === 'preserve') {
@@ -112,9 +126,18 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
   }
   const diff: FileDiff[] = [];
   if (contentChanged && ctx.diff) {
-    const before = cur.exists ? await ctx.conn.readFile(dest) : null;
-    const after = data ?? (await ctx.conn.readFile(remoteSrc!));
-    diff.push({ path: dest, before: diffText(before), after: diffText(after) });
+    // Only files up to MAX_DIFF_BYTES are read for a diff (a 50 MB file is not read whole for it).
+    const before = cur.exists ? await diffSide('destination', cur.size, () => ctx.conn.readFile(dest)) : '';
+    const after = await diffSide('source', size, () =>
+      data
+        ? Promise.resolve(data)
+        : local
+          ? fs
+              .readFile(local.controllerFile)
+              .catch(failOnController(`cannot copy ${spec.srcName ?? ''}`, { source: ctx.source }))
+          : ctx.conn.readFile(remoteSrc!),
+    );
+    diff.push({ path: dest, before, after });
   }
   if (!isEmptyPlan(plan) && (cur.exists || spec.attrs.owner !== undefined || spec.attrs.group !== undefined)) {
     const lines = attrDiffLines(plan, current);
@@ -139,17 +162,26 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
           }
           const owner = spec.attrs.owner ?? (cur.exists ? String(cur.uid) : undefined);
           const group = spec.attrs.group ?? (cur.exists ? String(cur.gid) : undefined);
-          const res = await atomicWrite(ctx.conn, dest, data ?? { remotePath: remoteSrc! }, {
+          const from = data ?? (local ? { controllerPath: local.controllerFile } : { remotePath: remoteSrc! });
+          const res = await atomicWrite(ctx.conn, dest, from, {
             mode: finalMode,
             ...(owner !== undefined ? { owner } : {}),
             ...(group !== undefined ? { group } : {}),
             ...(spec.validate !== undefined ? { validate: spec.validate } : {}),
             backup: spec.backup && cur.exists,
           });
-          return {
-            kind: 'applied',
-            data: fileData(dest, res.stat, { ...extra, ...(res.backupFile ? { backup_file: res.backupFile } : {}) }),
-          };
+          const written = fileData(dest, res.stat, {
+            ...extra,
+            ...(res.backupFile ? { backup_file: res.backupFile } : {}),
+          });
+          // The controller file was hashed before it was sent: one that changed meanwhile is not what was decided.
+          if (local && res.stat.checksum !== undefined && res.stat.checksum !== checksum)
+            return {
+              kind: 'failed',
+              msg: `${spec.srcName ?? local.controllerFile} changed on the controller while it was copied (sha1 ${checksum ?? ''} when checked, ${res.stat.checksum} as written to ${dest}): run again`,
+              data: written,
+            };
+          return { kind: 'applied', data: written };
         }
         const st = await runThenStat(ctx.conn, attrCommands(dest, plan), dest, { checksum: 'sha1' });
         return { kind: 'applied', data: fileData(dest, st, extra) };

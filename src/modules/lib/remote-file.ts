@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import type { Connection } from '../../connection/types.js';
+import type { Connection, WriteSource } from '../../connection/types.js';
 import { BosunError, ConnectionError, TargetError as RemoteFailure } from '../../errors.js';
 import { sh, shq, splitWords } from '../../util/shell.js';
 import { attrCommands, formatMode, type AttrPlan, type CurrentAttrs } from './attrs.js';
@@ -344,7 +344,7 @@ export interface WriteResult {
 }
 
 /**
- * Write `data` (or copy the target's own file `{ remotePath }`) to `dest`
+ * Write `data` (bytes, or a controller file streamed; or copy the target's own file `{ remotePath }`) to `dest`
  * atomically: a `.bosun-tmp-<random>` file in the same folder, attributes set
  * on it, validation, backup, then `mv -f` over `dest`. The temp file is
  * removed on any failure. One file transfer and one exec.
@@ -352,12 +352,12 @@ export interface WriteResult {
 export async function atomicWrite(
   conn: Connection,
   dest: string,
-  data: Buffer | { remotePath: string },
+  data: WriteSource | { remotePath: string },
   opts: WriteOptions,
 ): Promise<WriteResult> {
   const tmp = posix.join(posix.dirname(dest), `.bosun-tmp-${randomBytes(6).toString('hex')}`);
   const lines: string[] = [sh`bosun_t=${tmp}`, `bosun_fail() { rm -f -- "$bosun_t"; echo "$1" >&2; exit 1; }`];
-  if (Buffer.isBuffer(data)) {
+  if (!('remotePath' in data)) {
     try {
       await conn.writeFile(tmp, data, opts.mode);
     } catch (e) {

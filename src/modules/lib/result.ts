@@ -57,6 +57,25 @@ export async function applying(body: () => Promise<ApplyResult>): Promise<ApplyR
   }
 }
 
+/**
+ * The largest file shown in a diff, in bytes (Ansible's default `max_diff_size`): a larger one is
+ * not read at all, and its side of the diff says so, as Ansible's "diff skipped" does.
+ */
+export const MAX_DIFF_BYTES = 104_448;
+
+/**
+ * One side of a file diff (`side`: the destination's old content or the source's new one): the
+ * bytes `read` gives as diff text, unless `size` is over MAX_DIFF_BYTES (then not read; Ansible's words).
+ */
+export async function diffSide(
+  side: 'source' | 'destination',
+  size: number,
+  read: () => Promise<Buffer | null>,
+): Promise<string> {
+  if (size > MAX_DIFF_BYTES) return `diff skipped: ${side} file size is greater than ${MAX_DIFF_BYTES}\n`;
+  return diffText(await read());
+}
+
 /** A file's bytes as diff text, or `(binary)` when they are not UTF-8 text. */
 export function diffText(data: Buffer | null): string {
   if (!data) return '';

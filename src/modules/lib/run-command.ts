@@ -129,13 +129,27 @@ export async function decideCommand(
   return { kind: 'unpredictable', reason: 'Command would have run if not in check mode', data: notRun, apply };
 }
 
+/**
+ * `text` without its trailing newlines, in linear time (`/[\r\n]+$/` backtracks over every run of
+ * newlines that is not at the end: a minute for output of many empty lines followed by text).
+ */
+export function stripNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const c = text.charCodeAt(end - 1);
+    if (c !== 10 && c !== 13) break;
+    end--;
+  }
+  return text.slice(0, end);
+}
+
 /** Run the command; a non-zero exit fails the task with Ansible's registered fields. */
 async function runCommand(ctx: ModuleContext, script: string, cmd: unknown, strip: boolean): Promise<ApplyResult> {
   const start = new Date();
   const res = await ctx.conn.exec(script);
   const end = new Date();
-  const stdout = strip ? res.stdout.replace(/[\r\n]+$/, '') : res.stdout;
-  const stderr = strip ? res.stderr.replace(/[\r\n]+$/, '') : res.stderr;
+  const stdout = strip ? stripNewlines(res.stdout) : res.stdout;
+  const stderr = strip ? stripNewlines(res.stderr) : res.stderr;
   const lines = (s: string): string[] => (s === '' ? [] : s.replace(/\r?\n$/, '').split(/\r?\n/));
   let msg = '';
   if (res.rc === 127) msg = 'non-zero return code (rc 127: command not found on the target)';

@@ -63,6 +63,7 @@ describe('the run option table', () => {
         user?: string;
         privateKeyFile?: string;
         connectTimeoutMs?: number;
+        maxOutputBytes?: number;
         sshConfigFile?: string;
         password?: string;
         keyPassphrase?: string;
@@ -103,6 +104,8 @@ describe('the run option table', () => {
         '5',
         '--run-timeout',
         '60',
+        '--max-output',
+        '128',
         '--grace',
         '2',
         '-vv',
@@ -130,7 +133,7 @@ describe('the run option table', () => {
       limit: 'web',
       forks: 3,
       verbosity: 2,
-      connection: { user: 'deploy', connectTimeoutMs: 5000, sshConfigFile: 'none' },
+      connection: { user: 'deploy', connectTimeoutMs: 5000, maxOutputBytes: 128 * 1024 * 1024, sshConfigFile: 'none' },
       graceMs: 2000,
       tags: { only: ['a', 'b', 'c'], skip: ['d'] },
       startAtTask: 'go*',
@@ -140,6 +143,23 @@ describe('the run option table', () => {
     expect(extraVars).toEqual([{ level: 'extra_vars', source: '-e #1', values: { x: '1' } }]);
     expect(runDeadline! - before).toBeGreaterThanOrEqual(60_000);
     expect(runDeadline! - Date.now()).toBeLessThanOrEqual(60_000);
+  });
+
+  it('takes the output limit from --max-output, else BOSUN_MAX_OUTPUT (a bad value stops the run at once)', async () => {
+    const saved = process.env['BOSUN_MAX_OUTPUT'];
+    try {
+      process.env['BOSUN_MAX_OUTPUT'] = '8';
+      expect((await cliRunOptions(parseRun([]), io)).connection.maxOutputBytes).toBe(8 << 20);
+      expect((await cliRunOptions(parseRun(['--max-output', '3']), io)).connection.maxOutputBytes).toBe(3 << 20);
+      process.env['BOSUN_MAX_OUTPUT'] = 'abc';
+      await expect(cliRunOptions(parseRun([]), io)).rejects.toMatchObject({
+        code: 'BAD_OPTION',
+        message: "BOSUN_MAX_OUTPUT must be a whole number of MiB from 1 to 500, not 'abc'",
+      });
+    } finally {
+      if (saved === undefined) delete process.env['BOSUN_MAX_OUTPUT'];
+      else process.env['BOSUN_MAX_OUTPUT'] = saved;
+    }
   });
 
   it('leaves optional fields out when their flags are not given', async () => {

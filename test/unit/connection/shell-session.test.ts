@@ -1,15 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SESSION_PRELUDE, ShellClosedError, ShellSession } from '../../../src/connection/shell-session.js';
+import {
+  SESSION_PRELUDE,
+  ShellClosedError,
+  ShellSession,
+  type ShellSessionOptions,
+} from '../../../src/connection/shell-session.js';
+import { OutputLimitError } from '../../../src/errors.js';
 
 const children: ChildProcess[] = [];
 
 /** A ShellSession over a fresh local `sh`, killed after each test. */
-async function session(): Promise<{ s: ShellSession; child: ChildProcess }> {
+async function session(opts: ShellSessionOptions = {}): Promise<{ s: ShellSession; child: ChildProcess }> {
   const child = spawn('/bin/sh', [], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(child);
-  const s = new ShellSession({ stdin: child.stdin, stdout: child.stdout, stderr: child.stderr }, () =>
-    child.kill('SIGKILL'),
+  const s = new ShellSession(
+    { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr },
+    () => child.kill('SIGKILL'),
+    opts,
   );
   child.on('exit', (code, signal) => s.fail(`shell exited (${signal ?? code})`));
   await s.prepare(SESSION_PRELUDE);
@@ -126,5 +135,60 @@ describe('ShellSession framing over a local sh', () => {
   it('fails the running command when the shell dies', async () => {
     const { s } = await session();
     await expect(s.exec('kill -9 $$; sleep 5')).rejects.toThrow(/shell exited/);
+  });
+});
+
+describe('ShellSession output limit', () => {
+  it('stops a command that writes more than the limit and never ends, with the limit and what was seen', async () => {
+    const { s, child } = await session({ maxOutputBytes: 100_000 });
+    const exited = new Promise((r) => child.once('exit', r));
+    const e = await s.exec('yes').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(OutputLimitError);
+    const limit = e as OutputLimitError;
+    expect(limit.code).toBe('OUTPUT_LIMIT');
+    expect(limit.details).toMatchObject({ stream: 'stdout', limit: 100_000, finished: false });
+    expect(limit.details.seen).toBeGreaterThan(100_000);
+    expect(limit.message).toMatch(/more than the 0\.1 MiB .* to stdout \(\d+ bytes read so far\): it was stopped/);
+    expect(limit.hint).toMatch(/--max-output MIB .*BOSUN_MAX_OUTPUT=MIB.*> \/tmp\/out\.log/);
+    await exited;
+    expect(s.closed).toBe(true);
+  });
+
+  it('limits stderr too', async () => {
+    const { s } = await session({ maxOutputBytes: 50_000 });
+    await expect(s.exec('yes >&2')).rejects.toMatchObject({ details: { stream: 'stderr', finished: false } });
+  });
+
+  it('takes output up to the limit whole', async () => {
+    const { s } = await session({ maxOutputBytes: 300_000 });
+    const r = await s.exec("head -c 300000 /dev/zero | tr '\\000' x");
+    expect(r.stdout.length).toBe(300_000);
+  });
+
+  it('fails a command that ended with more than the limit in one chunk, and the session stays usable', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let sent = '';
+    stdin.on('data', (d: Buffer) => (sent += d.toString()));
+    const s = new ShellSession({ stdin, stdout, stderr }, () => undefined, { maxOutputBytes: 10 });
+    const running = s.exec('x');
+    await new Promise((r) => setImmediate(r));
+    const marker = /__BOSUN_[0-9a-f]+_1/.exec(sent)![0];
+    stdout.write(`${'y'.repeat(11)}\n${marker}:0\n`);
+    stderr.write(`\n${marker}\n`);
+    await expect(running).rejects.toMatchObject({
+      code: 'OUTPUT_LIMIT',
+      details: { stream: 'stdout', seen: 11, finished: true },
+    });
+    const next = s.exec('y');
+    await new Promise((r) => setImmediate(r));
+    const marker2 = /__BOSUN_[0-9a-f]+_2/.exec(sent)![0];
+    stdout.write(`ok\n${marker2}:0\n`);
+    stderr.write(`\n${marker2}\n`);
+    expect(await next).toEqual({ rc: 0, stdout: 'ok', stderr: '' });
   });
 });

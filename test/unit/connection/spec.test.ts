@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { BosunError } from '../../../src/errors.js';
 import { LocalConnection } from '../../../src/connection/local.js';
 import { SshConnection } from '../../../src/connection/ssh.js';
-import { connectionSpecFromVars, createConnection, sshOptions } from '../../../src/connection/spec.js';
+import {
+  connectionSpecFromVars,
+  createConnection,
+  outputLimitBytes,
+  sshOptions,
+} from '../../../src/connection/spec.js';
 
 const home = homedir();
 const defaultKnown = [`${home}/.ssh/known_hosts`, '/etc/ssh/ssh_known_hosts'];
@@ -127,6 +132,40 @@ describe('connectionSpecFromVars', () => {
     expect(caught).toBeInstanceOf(BosunError);
     expect((caught as BosunError).code).toBe('BAD_OPTION');
     expect((caught as BosunError).message).toMatch(message);
+  });
+});
+
+describe('the output limit (--max-output, BOSUN_MAX_OUTPUT)', () => {
+  it.each([
+    ['1', 1 << 20],
+    ['64', 64 << 20],
+    [' 500 ', 500 << 20],
+    ['0', undefined],
+    ['501', undefined],
+    ['1.5', undefined],
+    ['-1', undefined],
+    ['lots', undefined],
+  ])('%j MiB is %s bytes', (text, bytes) => {
+    expect(outputLimitBytes(text)).toBe(bytes);
+  });
+
+  it('comes from the run, else from BOSUN_MAX_OUTPUT, else is left to the session (64 MiB)', () => {
+    const saved = process.env['BOSUN_MAX_OUTPUT'];
+    try {
+      delete process.env['BOSUN_MAX_OUTPUT'];
+      expect(connectionSpecFromVars('h', {}, {}).maxOutputBytes).toBeUndefined();
+      process.env['BOSUN_MAX_OUTPUT'] = '8';
+      expect(connectionSpecFromVars('h', {}, {}).maxOutputBytes).toBe(8 << 20);
+      expect(connectionSpecFromVars('h', { ansible_connection: 'local' }, {}).maxOutputBytes).toBe(8 << 20);
+      expect(connectionSpecFromVars('h', {}, { maxOutputBytes: 2 << 20 }).maxOutputBytes).toBe(2 << 20);
+      process.env['BOSUN_MAX_OUTPUT'] = '600';
+      expect(() => connectionSpecFromVars('h', {}, {})).toThrow(
+        /^BOSUN_MAX_OUTPUT must be a whole number of MiB from 1 to 500, not '600'$/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env['BOSUN_MAX_OUTPUT'];
+      else process.env['BOSUN_MAX_OUTPUT'] = saved;
+    }
   });
 });
 

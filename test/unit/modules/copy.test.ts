@@ -123,6 +123,37 @@ describe('copy', () => {
     expect(check.diff).toEqual([{ path: h.path('flat', 'a.txt'), before: 'changed', after: 'a\n' }]);
   });
 
+  it("diffs files up to 104448 bytes; a larger side is not read and says so in Ansible's words", async () => {
+    const src = h.path('big.src');
+    const dest = h.path('big.dest');
+    await fs.writeFile(src, 'a\n'.repeat(60_000));
+    await fs.writeFile(dest, 'b\n'.repeat(60_000));
+    const big = await h.run('copy', { src, dest }, { check: true, diff: true });
+    expect(big.changed).toBe(true);
+    expect(big.diff).toEqual([
+      {
+        path: dest,
+        before: 'diff skipped: destination file size is greater than 104448\n',
+        after: 'diff skipped: source file size is greater than 104448\n',
+      },
+    ]);
+    await fs.writeFile(src, 'a'.repeat(104_448));
+    await fs.writeFile(dest, 'b'.repeat(104_448));
+    const limit = await h.run('copy', { src, dest }, { check: true, diff: true });
+    expect(limit.diff).toEqual([{ path: dest, before: 'b'.repeat(104_448), after: 'a'.repeat(104_448) }]);
+  });
+
+  it('hashes a controller file again when it changed (same size), so a changed src is copied', async () => {
+    const src = h.path('same-size.src');
+    const dest = h.path('same-size.dest');
+    await fs.writeFile(src, 'one\n');
+    expect((await h.run('copy', { src, dest })).changed).toBe(true);
+    expect((await h.run('copy', { src, dest })).changed).toBe(false);
+    await fs.writeFile(src, 'two\n');
+    expect((await h.run('copy', { src, dest })).changed).toBe(true);
+    expect(await fs.readFile(dest, 'utf8')).toBe('two\n');
+  });
+
   it('shows binary content as (binary) in the diff', async () => {
     const dest = h.path('bin');
     const r = await h.run('copy', { content: 'a\u0000b', dest }, { diff: true });
