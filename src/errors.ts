@@ -246,6 +246,18 @@ export class ShellClosedError extends ConnectionError {
   }
 }
 
+/**
+ * The run was stopped (Ctrl-C, SIGTERM) while a command or a transfer ran on
+ * the host: the command was killed there. The host is failed, not
+ * unreachable: its connection was fine, bosun ended it.
+ */
+export class InterruptedError extends BosunError {
+  constructor(message: string) {
+    super('INTERRUPTED', message);
+    this.name = 'InterruptedError';
+  }
+}
+
 /** Escalation failed: no or a wrong password, no sudo rights, no sudo. The host is failed, not unreachable. */
 export class BecomeError extends BosunError {
   readonly host: string;

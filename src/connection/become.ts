@@ -7,8 +7,9 @@
  * private temp file that the privileged shell copies into place.
  */
 import { randomBytes } from 'node:crypto';
-import { BecomeError, RemoteCommandError } from '../errors.js';
+import { BecomeError, InterruptedError, RemoteCommandError } from '../errors.js';
 import { sh } from '../util/shell.js';
+import { KILL_BOUND_MS, killGroupScript, withinBound } from './kill-group.js';
 import { SESSION_PRELUDE, ShellSession, type ShellStreams } from './shell-session.js';
 import {
   ConnectionError,
@@ -35,6 +36,8 @@ export interface BecomeProcess extends ShellStreams {
 export interface BecomeParent extends Connection {
   /** Start `command` (a sh command line) on the target as the login user, without a pty. */
   spawnProcess(command: string): Promise<BecomeProcess>;
+  /** A process group a kill on this target must never end (the controller's own, for the local connection). */
+  readonly spareGroup?: number | undefined;
 }
 
 export { BecomeError } from '../errors.js';
@@ -42,10 +45,12 @@ export { BecomeError } from '../errors.js';
 /** The become connections of one parent, one per method and user (closed with the parent). */
 export class BecomeCache {
   private readonly byKey = new Map<string, BecomeConnection>();
+  private interruption: string | undefined;
 
   /** The privileged connection for `opts.user`, escalated; the same object for the same user. */
   async get(parent: BecomeParent, opts: BecomeOptions): Promise<Connection> {
     if (opts.user === parent.spec.user) return parent;
+    if (this.interruption !== undefined) throw new InterruptedError(`${this.interruption}; no new command starts`);
     const key = `${opts.method}\0${opts.user}`;
     let conn = this.byKey.get(key);
     if (!conn) {
@@ -56,6 +61,12 @@ export class BecomeCache {
     }
     await conn.connect();
     return conn;
+  }
+
+  /** The run was stopped: the command running in a privileged shell is killed (see BecomeConnection.interrupt). */
+  async interruptAll(why: string): Promise<void> {
+    this.interruption ??= why;
+    await Promise.all([...this.byKey.values()].map((c) => c.interrupt(why)));
   }
 
   /** Close every privileged shell (idempotent). */
@@ -74,6 +85,9 @@ export class BecomeConnection implements Connection {
   private process: BecomeProcess | undefined;
   private connecting: Promise<void> | undefined;
   private uid: number | undefined;
+  /** The privileged shell's pid on the target (what a kill looks its process group up from). */
+  private pid: number | undefined;
+  private interruption: string | undefined;
 
   constructor(
     readonly parent: BecomeParent,
@@ -89,6 +103,7 @@ export class BecomeConnection implements Connection {
   }
 
   async connect(): Promise<void> {
+    if (this.interruption !== undefined) throw new InterruptedError(`${this.interruption}; no new command starts`);
     if (this.session && !this.session.closed) return;
     this.connecting ??= this.escalate().finally(() => {
       this.connecting = undefined;
@@ -105,6 +120,7 @@ export class BecomeConnection implements Connection {
     try {
       return await this.session!.exec(script, opts);
     } catch (e) {
+      if (e instanceof InterruptedError) throw e;
       throw new ConnectionError(
         this.spec.name,
         `${this.spec.address} (become ${this.opts.user}): ${(e as Error).message}`,
@@ -160,6 +176,41 @@ export class BecomeConnection implements Connection {
     return Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
   }
 
+  /**
+   * The run was stopped: no command starts from now on, and the one running
+   * is killed with its process group on the target. The privileged shell's
+   * processes are the become user's, so the kill runs as that user too,
+   * through an escalation of its own (the parent's connection still lives).
+   */
+  async interrupt(why: string): Promise<void> {
+    if (this.interruption !== undefined) return;
+    this.interruption = why;
+    const session = this.session;
+    if (!session?.busy || session.closed) return;
+    session.interrupting(new InterruptedError(`${why}; the command was killed on the target`));
+    await this.killGroup(this.pid);
+    session.fail(why);
+    await this.close();
+  }
+
+  /** End the process group of the privileged shell `pid` as the become user; bounded, never throws. */
+  private async killGroup(pid: number | undefined): Promise<void> {
+    if (pid === undefined || pid <= 1) return;
+    // Its own escalation, given the time the kill may take; no timeout on its command (that would kill again).
+    const killer = new BecomeConnection(this.parent, {
+      ...this.opts,
+      timeoutMs: Math.min(this.opts.timeoutMs ?? DEFAULT_BECOME_TIMEOUT_MS, KILL_BOUND_MS),
+    });
+    try {
+      await withinBound(
+        killer.connect().then(() => killer.exec(killGroupScript(pid, this.parent.spareGroup))),
+        KILL_BOUND_MS + 500,
+      );
+    } finally {
+      await killer.close();
+    }
+  }
+
   close(): Promise<void> {
     const proc = this.process;
     this.process = undefined;
@@ -193,21 +244,24 @@ export class BecomeConnection implements Connection {
     this.process = proc;
     const timeoutMs = this.opts.timeoutMs ?? DEFAULT_BECOME_TIMEOUT_MS;
     let uid: number;
+    let pid: number;
     try {
-      uid = await awaitEscalation(proc, {
+      ({ uid, pid } = await awaitEscalation(proc, {
         marker,
         prompt,
         password: this.opts.password,
         timeoutMs,
         what: this.describe(),
-      });
+      }));
     } catch (e) {
       this.process = undefined;
       proc.stop();
       throw e;
     }
     this.uid = uid;
-    const session = new ShellSession(proc, () => proc.stop());
+    this.pid = pid;
+    // A timed-out command is killed on the target (as the become user), then the shell is given up.
+    const session = new ShellSession(proc, () => void this.killGroup(pid).finally(() => proc.stop()));
     proc.onExit((reason) => session.fail(reason));
     this.session = session;
     try {
@@ -238,7 +292,7 @@ export function escalationCommand(opts: BecomeOptions): { command: string; promp
   const token = randomBytes(10).toString('hex');
   const prompt = `[bosun-become-${token}] password:`;
   const marker = `BOSUN-BECOME-OK-${token}`;
-  const inner = `echo ${marker}:$(id -u); exec /bin/sh`;
+  const inner = `echo ${marker}:$(id -u):$$; exec /bin/sh`;
   if (opts.method === 'su') {
     return { command: sh`LC_ALL=C su - ${opts.user} -s /bin/sh -c ${inner}`, prompt, marker };
   }
@@ -255,24 +309,24 @@ interface Failure {
   password: string | undefined;
 }
 
-/** Answer the prompt once and wait for the marker; resolves with the privileged shell's uid. */
+/** Answer the prompt once and wait for the marker; resolves with the privileged shell's uid and pid. */
 function awaitEscalation(
   proc: BecomeProcess,
   o: { marker: string; prompt: string; password: string | undefined; timeoutMs: number; what: Failure },
-): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+): Promise<{ uid: number; pid: number }> {
+  return new Promise<{ uid: number; pid: number }>((resolve, reject) => {
     let out = '';
     let err = '';
     let answered = false;
     let settled = false;
-    const finish = (error: Error | undefined, uid = -1): void => {
+    const finish = (error: Error | undefined, uid = -1, pid = -1): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       proc.stdout.off('data', onOut);
       proc.stderr.off('data', onErr);
       if (error) reject(error);
-      else resolve(uid);
+      else resolve({ uid, pid });
     };
     const checkPrompt = (): void => {
       const text = stripAnswered(err + out, o.prompt, answered);
@@ -286,8 +340,8 @@ function awaitEscalation(
     };
     const onOut = (chunk: Buffer): void => {
       out += chunk.toString('utf8');
-      const m = new RegExp(`${o.marker}:(\\d+)\\n`).exec(out);
-      if (m) return finish(undefined, Number(m[1]));
+      const m = new RegExp(`${o.marker}:(\\d+):(\\d+)\\n`).exec(out);
+      if (m) return finish(undefined, Number(m[1]), Number(m[2]));
       checkPrompt();
     };
     const onErr = (chunk: Buffer): void => {
