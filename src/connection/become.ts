@@ -88,6 +88,8 @@ export class BecomeConnection implements Connection {
   /** The privileged shell's pid on the target (what a kill looks its process group up from). */
   private pid: number | undefined;
   private interruption: string | undefined;
+  /** Kills of timed-out commands under way; close() waits for them (each is bounded). */
+  private readonly kills = new Set<Promise<void>>();
 
   constructor(
     readonly parent: BecomeParent,
@@ -211,13 +213,14 @@ export class BecomeConnection implements Connection {
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     const proc = this.process;
     this.process = undefined;
     this.session?.fail('closed');
     this.session = undefined;
     proc?.stop();
-    return Promise.resolve();
+    // A timed-out command's kill needs the parent's connection: it finishes before that closes.
+    if (this.kills.size > 0) await Promise.allSettled([...this.kills]);
   }
 
   private async mustRun(script: string, what: string, shown = script): Promise<void> {
@@ -261,7 +264,13 @@ export class BecomeConnection implements Connection {
     this.uid = uid;
     this.pid = pid;
     // A timed-out command is killed on the target (as the become user), then the shell is given up.
-    const session = new ShellSession(proc, () => void this.killGroup(pid).finally(() => proc.stop()));
+    const session = new ShellSession(proc, () => {
+      const kill = this.killGroup(pid).finally(() => {
+        proc.stop();
+        this.kills.delete(kill);
+      });
+      this.kills.add(kill);
+    });
     proc.onExit((reason) => session.fail(reason));
     this.session = session;
     try {

@@ -100,6 +100,31 @@ async function whenRunningOn(hosts: SandboxHost[], mark: string, run: Child): Pr
   }
 }
 
+/** The processes of `mark` left on each host once they had `ms` to go (a timed-out command is killed after its result). */
+async function leftAfter(hosts: SandboxHost[], mark: string, ms: number): Promise<Record<string, number[]>> {
+  const until = Date.now() + ms;
+  let left = onHosts(hosts, mark);
+  while (Object.values(left).some((pids) => pids.length > 0) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = onHosts(hosts, mark);
+  }
+  return left;
+}
+
+/** Run a playbook whose task times out on `hosts`; its command must be gone from every host soon after. */
+async function timeoutAndCheck(hosts: SandboxHost[], inventory: string, task: string[], mark: string): Promise<void> {
+  const dir = writeTree({
+    'site.yml': ['- hosts: all', '  gather_facts: false', '  tasks:', ...task, '    - debug: msg=after', ''].join('\n'),
+  });
+  const run = bosun(dir, inventory, ['--forks', '20']);
+  const { code } = await exitWithin(run, 60_000);
+  const out = run.output();
+  expect(await leftAfter(hosts, mark, 5000), out).toEqual(Object.fromEntries(hosts.map((h) => [h.name, []])));
+  expect(code, out).toBe(0);
+  expect(out).toMatch(/timed out after 2 s/);
+  for (const h of hosts) expect(recapOf(out, h.name), out).toMatch(/unreachable=0\s+failed=0/);
+}
+
 /** The recap line of `host` ("ok=0 changed=0 unreachable=0 failed=1 ..."). */
 function recapOf(output: string, host: string): string {
   const recap = output.slice(output.lastIndexOf('PLAY RECAP'));
@@ -165,6 +190,33 @@ fixture.describe('an interrupt ends the commands running on the targets', () => 
     });
   }, 120_000);
 
+  it('a second SIGINT kills the commands at once (no waiting for --grace 30), then exit 99 with the recap', async () => {
+    const seconds = uniqueSeconds();
+    const mark = String(seconds);
+    const hosts = fixture.sandbox.hosts;
+    const dir = writeTree({
+      'site.yml': ['- hosts: all', '  gather_facts: false', '  tasks:', `    - command: sleep ${seconds}`, ''].join(
+        '\n',
+      ),
+    });
+    const run = bosun(dir, fixture.sandbox.inventoryFile, ['--grace', '30', '--forks', '20']);
+    await whenRunningOn(hosts, mark, run);
+    const signalled = Date.now();
+    run.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    run.child.kill('SIGINT');
+    const { code, at } = await exitWithin(run, 20_000);
+    const out = run.output();
+    console.log(
+      `interrupt: two SIGINTs on ${hosts.length} hosts, exit ${code} ${((at - signalled) / 1000).toFixed(2)} s after the first`,
+    );
+    expect(onHosts(hosts, mark), out).toEqual(Object.fromEntries(hosts.map((h) => [h.name, []])));
+    expect(code, out).toBe(99);
+    expect(at - signalled, out).toBeLessThan(5000);
+    expect(out).toContain('again: killing the running commands');
+    expect(out).toContain('PLAY RECAP');
+  }, 120_000);
+
   describe('under become (sudo to root)', () => {
     let inventory = '';
     beforeAll(async () => {
@@ -197,6 +249,23 @@ fixture.describe('an interrupt ends the commands running on the targets', () => 
         mark: String(seconds),
         signal: 'SIGINT',
       });
+    }, 120_000);
+
+    it('a task timeout under become kills the root-owned command (the kill runs with become)', async () => {
+      const seconds = uniqueSeconds();
+      const task = [
+        '    - become: true',
+        `      command: sleep ${seconds}`,
+        '      timeout: 2',
+        '      ignore_errors: true',
+      ];
+      await timeoutAndCheck(fixture.sandbox.hosts.slice(0, 2), inventory, task, String(seconds));
+    }, 120_000);
+
+    it('a task timeout kills the command of a login user whose shell is dash (kill -s TERM --)', async () => {
+      const seconds = uniqueSeconds();
+      const task = [`    - command: sleep ${seconds}`, '      timeout: 2', '      ignore_errors: true'];
+      await timeoutAndCheck(fixture.sandbox.hosts.slice(0, 2), inventory, task, String(seconds));
     }, 120_000);
   });
 });
