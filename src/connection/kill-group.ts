@@ -30,9 +30,18 @@ export function killGroupScript(pid: number, spare?: number): string {
     spare !== undefined && Number.isInteger(spare) && spare > 1
       ? `if [ "$g" = ${spare} ]; then t=$p; else t=-$g; fi`
       : 't=-$g',
+    // Alive: a member that is not a zombie (an orphan's zombie may wait a while for its reaper); kill -0 without /proc.
+    'alive() {',
+    '  [ -d /proc/self ] || { kill -s 0 -- $t 2>/dev/null; return; }',
+    '  for f in /proc/[0-9]*/stat; do',
+    '    read -r q _ s _ pg _ < "$f" 2>/dev/null || continue',
+    '    [ "$s" != Z ] && { [ "$pg" = "$g" ] && [ "$t" = "-$g" ] || [ "$q" = "$p" ]; } && return 0',
+    '  done',
+    '  return 1',
+    '}',
     'kill -s TERM -- $t 2>/dev/null',
     'n=0',
-    'while [ $n -lt 10 ] && kill -s 0 -- $t 2>/dev/null; do sleep 0.1 2>/dev/null || sleep 1; n=$((n + 1)); done',
+    'while [ $n -lt 10 ] && alive; do sleep 0.1 2>/dev/null || sleep 1; n=$((n + 1)); done',
     'kill -s KILL -- $t 2>/dev/null; true',
   ].join('\n');
 }
