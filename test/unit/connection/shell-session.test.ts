@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SESSION_PRELUDE, ShellClosedError, ShellSession } from '../../../src/connection/shell-session.js';
+import { InterruptedError } from '../../../src/errors.js';
 
 const children: ChildProcess[] = [];
 
@@ -126,5 +127,20 @@ describe('ShellSession framing over a local sh', () => {
   it('fails the running command when the shell dies', async () => {
     const { s } = await session();
     await expect(s.exec('kill -9 $$; sleep 5')).rejects.toThrow(/shell exited/);
+  });
+
+  it('is busy while a command runs; once interrupting, the shell killed under it fails it with that error', async () => {
+    const { s, child } = await session();
+    expect(s.busy).toBe(false);
+    const running = s.exec('sleep 5').catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.busy).toBe(true);
+    const stopped = new InterruptedError('the run was interrupted (Ctrl-C); the command was killed on the target');
+    s.interrupting(stopped);
+    child.kill('SIGKILL');
+    expect(await running).toBe(stopped);
+    expect(s.busy).toBe(false);
+    // Later commands fail as a closed session.
+    await expect(s.exec('true')).rejects.toBeInstanceOf(ShellClosedError);
   });
 });
