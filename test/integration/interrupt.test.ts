@@ -190,6 +190,25 @@ fixture.describe('an interrupt ends the commands running on the targets', () => 
     });
   }, 120_000);
 
+  it('an interrupted task is neither retried (until) nor hidden by ignore_errors', async () => {
+    const seconds = uniqueSeconds();
+    await interruptAndCheck({
+      hosts: fixture.sandbox.hosts,
+      inventory: fixture.sandbox.inventoryFile,
+      task: [
+        '    - name: long',
+        `      command: sleep ${seconds}`,
+        '      register: r',
+        '      until: (eq r.rc 0)',
+        '      retries: 5',
+        '      delay: 10',
+        '      ignore_errors: true',
+      ],
+      mark: String(seconds),
+      signal: 'SIGINT',
+    });
+  }, 120_000);
+
   it('a second SIGINT kills the commands at once (no waiting for --grace 30), then exit 99 with the recap', async () => {
     const seconds = uniqueSeconds();
     const mark = String(seconds);
