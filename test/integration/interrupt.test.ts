@@ -199,7 +199,7 @@ fixture.describe('an interrupt ends the commands running on the targets', () => 
         '    - name: long',
         `      command: sleep ${seconds}`,
         '      register: r',
-        '      until: (eq r.rc 0)',
+        '      until: (eq (default r.rc 1) 0)',
         '      retries: 5',
         '      delay: 10',
         '      ignore_errors: true',
