@@ -6,7 +6,7 @@
  */
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { InterruptedError, TargetError } from '../errors.js';
-import { sh } from '../util/shell.js';
+import { sh, shq } from '../util/shell.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import { GaveUp, raceGiveUp, type GiveUpKind } from './give-up.js';
 import { jumpPool, type Tunnel } from './jump-pool.js';
@@ -195,7 +195,7 @@ export class SshConnection implements BecomeParent {
     const client = this.client;
     if (!running || !client || this.shellPid === undefined || this.shellPid <= 1) return;
     session.interrupting(new InterruptedError(`${why}; the command was killed on the target`));
-    await runBeside(client, killGroupScript(this.shellPid), KILL_BOUND_MS);
+    await runBeside(client, inSh(killGroupScript(this.shellPid)), KILL_BOUND_MS);
     session.fail(why);
   }
 
@@ -416,7 +416,7 @@ export class SshConnection implements BecomeParent {
       client.end();
     };
     if (shellPid === undefined || shellPid <= 1) return end();
-    void runBeside(client, killGroupScript(shellPid), KILL_BOUND_MS).then(end);
+    void runBeside(client, inSh(killGroupScript(shellPid)), KILL_BOUND_MS).then(end);
   }
 
   /** Tear everything down without waiting. */
@@ -475,6 +475,11 @@ function runBeside(client: Client, script: string, boundMs: number): Promise<voi
       done();
     }
   });
+}
+
+/** A POSIX sh script as an exec channel's command line: the login shell may be any (fish, csh), so /bin/sh runs it. */
+function inSh(script: string): string {
+  return `/bin/sh -c ${shq(script)}`;
 }
 
 /** The timeout part of GiveUpOptions (left out when there is none). */
