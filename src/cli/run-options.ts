@@ -14,6 +14,8 @@
  * `npm run docs:cli`; the executor sees the new field on `RunOptions`.
  */
 import { Option, type Command, type OptionValues } from '@commander-js/extra-typings';
+import { CONNECTION_TYPES_HINT, connectionTypeOf } from '../connection/spec.js';
+import { BosunError } from '../errors.js';
 import type { TagFilter } from '../executor/tags.js';
 import type { VarLayer } from '../vars/scope.js';
 import { collect, increase, positiveInt, type CliIO } from './context.js';
@@ -22,6 +24,15 @@ import { RUN_OUTPUT_OPTIONS } from './run-output-options.js';
 import { VAULT_OPTIONS } from './run-vault-options.js';
 
 const seconds = (s: number): number => s * 1000;
+/** `-c TYPE`: a connection type bosun has. */
+const connectionType = (s: string | undefined): string | undefined => {
+  if (!s) return undefined;
+  if (connectionTypeOf(s) === undefined)
+    throw new BosunError('BAD_OPTION', `-c/--connection: '${s}' is not a connection type bosun has`, {
+      hint: CONNECTION_TYPES_HINT,
+    });
+  return s;
+};
 /** An empty string counts as not given (as the flags always did). */
 const nonEmpty = (s: string | undefined): string | undefined => s || undefined;
 /** `--tags a,b --tags c` as a list of tags. */
@@ -85,6 +96,12 @@ export const RUN_OPTIONS = {
     default: 20,
     doc: 'hosts worked on at once',
     fills: { field: 'forks' },
+  }),
+  connection: option({
+    flags: '-c, --connection <type>',
+    description: 'connection type: ssh (default) or local (ansible_connection and the connection keyword win)',
+    doc: "connect with TYPE (`ssh`, the default, or `local`; `smart` and `paramiko` mean ssh) unless `ansible_connection` or a play's `connection:` says otherwise",
+    fills: { field: 'connection.type', optional: true, to: connectionType },
   }),
   user: option({
     flags: '-u, --user <name>',

@@ -40,3 +40,19 @@ export function readProbe(path: string): string {
     `else bosun_e=$( { true < "$bosun_p"; } 2>&1 ) || printf '%s\\n' "\${bosun_e##*: }"; fi`,
   ].join('\n');
 }
+
+/**
+ * When SFTP could not start because the target's shell printed text before sftp-server ran (an `echo`
+ * in ~/.bashrc that runs for non-interactive sessions too), ssh2 reads that text as a packet length:
+ * "Packet length 1466264675 exceeds max length of 262144". Returns the text's first bytes, else undefined.
+ */
+export function shellNoiseOf(e: unknown): string | undefined {
+  const m = /Packet length (\d+) exceeds max length/.exec(e instanceof Error ? e.message : String(e));
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  if (!Number.isSafeInteger(n) || n > 0xffffffff) return undefined;
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(n);
+  // OpenSSH says "Received message too long N" here; the bytes are what the shell printed.
+  return bytes.toString('latin1');
+}

@@ -14,6 +14,8 @@ import type { Connection, ConnectionSpec } from './types.js';
 /** Settings from the command line or config that host variables may override. */
 export interface ConnectionDefaults {
   user?: string;
+  /** `-c`: the connection type where neither `ansible_connection` nor the `connection` keyword names one. */
+  type?: string;
   privateKeyFile?: string;
   connectTimeoutMs?: number;
   strictHostKeyChecking?: boolean;
@@ -27,6 +29,22 @@ export interface ConnectionDefaults {
   /** Where connection warnings go (a missing private key file); copied into every ssh spec and its jump hosts. */
   warn?: (message: string) => void;
 }
+
+/** The connection types bosun has, by the names Ansible users write (`smart` and `paramiko` are ssh here). */
+const CONNECTION_TYPES: Readonly<Record<string, ConnectionSpec['type']>> = {
+  ssh: 'ssh',
+  smart: 'ssh',
+  paramiko: 'ssh',
+  local: 'local',
+};
+
+/** The connection type a name means, or undefined when bosun has no such connection. */
+export function connectionTypeOf(name: string): ConnectionSpec['type'] | undefined {
+  return Object.hasOwn(CONNECTION_TYPES, name) ? CONNECTION_TYPES[name] : undefined;
+}
+
+/** What to say about a connection type bosun does not have. */
+export const CONNECTION_TYPES_HINT = 'bosun connects with ssh (the default; smart and paramiko mean ssh too) or local';
 
 /** How deep ProxyJump may nest through jump hosts' own config (OpenSSH has no limit; a loop must end). */
 const MAX_JUMP_DEPTH = 8;
@@ -127,13 +145,11 @@ export function connectionSpecFromVars(
   vars: Record<string, unknown>,
   defaults: ConnectionDefaults = {},
 ): ConnectionSpec {
-  const kind = pick(vars, 'ansible_connection') ?? 'ssh';
-  let type: ConnectionSpec['type'];
-  if (kind === 'ssh' || kind === 'smart' || kind === 'paramiko') type = 'ssh';
-  else if (kind === 'local') type = 'local';
-  else {
-    throw new BosunError('BAD_OPTION', `host ${name}: ansible_connection=${kind} is not supported`, {
-      hint: 'use ssh (the default) or local',
+  const kind = pick(vars, 'ansible_connection') ?? defaults.type ?? 'ssh';
+  const type = connectionTypeOf(kind);
+  if (type === undefined) {
+    throw new BosunError('BAD_OPTION', `host ${name}: connection type '${kind}' is not supported`, {
+      hint: CONNECTION_TYPES_HINT,
     });
   }
   const args = [pick(vars, 'ansible_ssh_common_args'), pick(vars, 'ansible_ssh_extra_args')]

@@ -11,7 +11,14 @@ import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js'
 import { GaveUp, raceGiveUp, type GiveUpKind } from './give-up.js';
 import { jumpPool, type Tunnel } from './jump-pool.js';
 import { KILL_BOUND_MS, killGroupScript } from './kill-group.js';
-import { SFTP_FAILURE, SFTP_PERMISSION_DENIED, SFTP_STATUS, readProbe, writeProbe } from './sftp-refusal.js';
+import {
+  SFTP_FAILURE,
+  SFTP_PERMISSION_DENIED,
+  SFTP_STATUS,
+  readProbe,
+  shellNoiseOf,
+  writeProbe,
+} from './sftp-refusal.js';
 import { openClient } from './ssh-client.js';
 import { SESSION_PRELUDE, ShellSession } from './shell-session.js';
 import {
@@ -304,6 +311,13 @@ export class SshConnection implements BecomeParent {
       handle = await raceGiveUp(this.sftp(), { lost: [transportEnd], stopped, ...timeout(left()) });
     } catch (e) {
       if (e instanceof GaveUp) throw this.gaveUp(what, e);
+      const noise = shellNoiseOf(e);
+      if (noise !== undefined) {
+        throw new TargetError(
+          `cannot start SFTP on ${this.spec.address}: the login shell printed ${JSON.stringify(`${noise}...`)} before the SFTP server started; a login script of the user (~/.bashrc, ~/.profile, /etc/bash.bashrc) prints text in non-interactive sessions too: make it print only when interactive (e.g. \`[ -z "$PS1" ] && return\` above the output)`,
+          { host: this.spec.name },
+        );
+      }
       throw new ConnectionError(this.spec.name, `cannot open SFTP on ${this.spec.address}: ${(e as Error).message}`, {
         cause: e,
       });

@@ -20,7 +20,9 @@ export async function runInclude(play: PlayRun, inc: Include, hosts: string[], w
   const { run } = play;
   if (!walk.handler && !play.tagsSelected(inc.tags, hosts[0]!, inc.context, walk)) return;
   const module = `include_${inc.what}`;
-  const incTitle = play.renderTitle(inc.name, module, hosts[0]!, inc.context, walk, inc.varLayers, inc.source);
+  // Ansible's IncludeRole.get_name(): an unnamed include_role is titled `include_role : ROLE`.
+  const unnamed = inc.what === 'role' ? `${inc.action ?? module} : ${inc.target}` : (inc.action ?? module);
+  const incTitle = play.renderTitle(inc.name, unnamed, hosts[0]!, inc.context, walk, inc.varLayers, inc.source);
   run.sink({
     type: 'task_start',
     task: incTitle,

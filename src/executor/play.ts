@@ -368,7 +368,15 @@ export class PlayRun {
   }
 
   title(task: Task, host: string, walk?: Walk): string {
-    return this.renderTitle(task.name, task.module, host, task.context, walk, task.varLayers, task.source);
+    return this.renderTitle(
+      task.name,
+      task.action ?? task.module,
+      host,
+      task.context,
+      walk,
+      task.varLayers,
+      task.source,
+    );
   }
 
   async runTaskNode(task: Task, hosts: string[], walk: Walk, how: Implicit = {}): Promise<void> {

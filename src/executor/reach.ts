@@ -39,6 +39,8 @@ export const CONNECTION_VARS: readonly string[] = [
 export interface ReachKeywords {
   /** `remote_user` of the play, block or task (below `ansible_user`, above `-u`, as in Ansible). */
   remoteUser?: string | undefined;
+  /** `connection` of the play, block or task (below `ansible_connection`, above `-c`, as in Ansible). */
+  connection?: string | undefined;
 }
 
 /**
@@ -75,6 +77,8 @@ function connectionVarsOf(
     (n) => connVars[n] !== undefined && connVars[n] !== null && connVars[n] !== '',
   );
   if (!hasUserVar && keywords.remoteUser !== undefined) connVars['ansible_user'] = keywords.remoteUser;
+  const hasTypeVar = connVars['ansible_connection'] !== undefined && connVars['ansible_connection'] !== '';
+  if (!hasTypeVar && keywords.connection !== undefined) connVars['ansible_connection'] = keywords.connection;
   return connVars;
 }
 

@@ -34,6 +34,8 @@ export async function runOnHost(
   const keywords = {
     remoteUser:
       task.remoteUser === undefined ? undefined : String(run.engine.renderString(task.remoteUser, vars, task.source)),
+    connection:
+      task.connection === undefined ? undefined : String(run.engine.renderString(task.connection, vars, task.source)),
   };
   const scope = play.scopes.get(host);
   const result = await runTask({

@@ -3,7 +3,7 @@
  * pre_tasks/tasks/post_tasks/handlers, task files, handler files), with its
  * raw mapping, the module it calls and where its arguments are.
  */
-import { TASK_KEYWORDS, BLOCK_KEYS, INCLUDE_KEYS } from '../playbook/schema.js';
+import { TASK_KEYWORDS, BLOCK_KEYS, includeKeyOf } from '../playbook/schema.js';
 import { getModule } from '../modules/index.js';
 import type { ValuePath } from '../util/yaml.js';
 import type { LintFile } from './project.js';
@@ -84,17 +84,17 @@ function walkList(file: LintFile, list: unknown[], at: ValuePath, handler: boole
         if (Array.isArray(raw[k])) walkList(file, raw[k] as unknown[], [...path, k], handler, out);
       return;
     }
-    const include = INCLUDE_KEYS.find((k) => k in raw);
+    const include = includeKeyOf(raw);
     if (include) {
       out.push({
         file,
         path,
         raw,
         kind: 'include',
-        module: include,
+        module: include.key,
         known: undefined,
-        args: raw[include],
-        argsPath: [...path, include],
+        args: raw[include.written],
+        argsPath: [...path, include.written],
         extraKeys: [],
         handler,
       });

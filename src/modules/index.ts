@@ -84,9 +84,29 @@ all.push(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const moduleRegistry: ReadonlyMap<string, ModuleDef<any>> = new Map(all.map((m) => [m.name, m]));
 
-/** Find a module by name; `ansible.builtin.<name>` and `ansible.legacy.<name>` are accepted too. */
+/**
+ * Modules of other collections that bosun has, by their full names (published roles write them so):
+ * the ones in the `ansible.posix` and `community.general` collections, and ansible-core's other names.
+ */
+const COLLECTION_NAMES: Readonly<Record<string, string>> = {
+  'ansible.posix.sysctl': 'sysctl',
+  'community.general.modprobe': 'modprobe',
+  systemd_service: 'systemd',
+};
+
+/** The other names a module is written with: `ansible.builtin.X`, `ansible.legacy.X`, and its collection names. */
+export function longNames(name: string): string[] {
+  const others = Object.keys(COLLECTION_NAMES).filter((k) => COLLECTION_NAMES[k] === name);
+  const builtin = (n: string): string[] => (n.includes('.') ? [n] : [`ansible.builtin.${n}`, `ansible.legacy.${n}`]);
+  return [...builtin(name), ...others.flatMap((n) => (n.includes('.') ? [n] : [n, ...builtin(n)]))];
+}
+
+/**
+ * Find a module by name; `ansible.builtin.<name>` and `ansible.legacy.<name>` are accepted too, and the
+ * collection names of modules bosun has (`ansible.posix.sysctl`, `community.general.modprobe`).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function getModule(name: string): ModuleDef<any> | undefined {
   const short = name.replace(/^ansible\.(builtin|legacy)\./, '');
-  return moduleRegistry.get(short);
+  return moduleRegistry.get(Object.hasOwn(COLLECTION_NAMES, short) ? COLLECTION_NAMES[short]! : short);
 }

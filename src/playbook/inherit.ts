@@ -5,6 +5,7 @@
  * overridden by the innermost value that is set.
  */
 import { extendVars, isUnsafeKey, markUnsafe } from '../util/unsafe.js';
+import { CONNECTION_TYPES_HINT, connectionTypeOf } from '../connection/spec.js';
 import { BosunError, type SourcePos } from '../errors.js';
 import type { TemplateEngine } from '../template/index.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
@@ -21,6 +22,7 @@ export function emptyInherited(): Inherited {
     becomeUser: undefined,
     becomeMethod: undefined,
     remoteUser: undefined,
+    connection: undefined,
     environment: {},
     ignoreErrors: undefined,
     ignoreUnreachable: undefined,
@@ -61,6 +63,13 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     typeof raw[key] === 'string' && raw[key].includes('{{')
       ? (src.engine.check(raw[key], pos(key)), raw[key])
       : bool(key);
+  const connection = str('connection');
+  if (connection !== undefined && !connection.includes('{{') && connectionTypeOf(connection) === undefined) {
+    throw new BosunError('SCHEMA', `connection '${connection}' is not supported`, {
+      source: pos('connection'),
+      hint: CONNECTION_TYPES_HINT,
+    });
+  }
   const vars = varsOf(raw['vars'], yaml, [...path, 'vars']);
   const ownLayer: VarLayer[] = Object.keys(vars.values).length
     ? [{ level: src.varsLevel, source: src.label, values: vars.values, positions: vars.positions }]
@@ -84,6 +93,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     becomeUser: str('become_user') ?? parent.becomeUser,
     becomeMethod: str('become_method') ?? parent.becomeMethod,
     remoteUser: str('remote_user') ?? parent.remoteUser,
+    connection: connection ?? parent.connection,
     environment,
     ignoreErrors: bool('ignore_errors') ?? parent.ignoreErrors,
     ignoreUnreachable: bool('ignore_unreachable') ?? parent.ignoreUnreachable,

@@ -21,6 +21,7 @@ const inheritable = {
   become: boolish,
   become_user: { type: 'string' },
   remote_user: { type: 'string' },
+  connection: { type: 'string' },
   become_method: { type: 'string', enum: ['sudo', 'su'] },
   environment: { type: ['object', 'string'] },
   ignore_errors: boolish,
@@ -73,6 +74,24 @@ export const BLOCK_KEYS = ['block', 'rescue', 'always'] as const;
 
 /** Task keys that include or import tasks and roles instead of calling a module. */
 export const INCLUDE_KEYS = ['include_tasks', 'import_tasks', 'include_role', 'import_role'] as const;
+
+/** One of INCLUDE_KEYS. */
+export type IncludeKey = (typeof INCLUDE_KEYS)[number];
+
+/** The collection prefixes Ansible's own keywords and modules are written with (`ansible.builtin.copy`). */
+export const BUILTIN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'] as const;
+
+/**
+ * The include or import a task makes, by bosun's name (`key`) and as the task writes it (`written`:
+ * `ansible.builtin.include_tasks` in published roles); undefined when it makes none.
+ */
+export function includeKeyOf(raw: Record<string, unknown>): { key: IncludeKey; written: string } | undefined {
+  for (const key of INCLUDE_KEYS) {
+    if (key in raw) return { key, written: key };
+    for (const prefix of BUILTIN_PREFIXES) if (`${prefix}${key}` in raw) return { key, written: `${prefix}${key}` };
+  }
+  return undefined;
+}
 
 /** One task (or block, or include): keywords plus one module key (checked in code, with a did-you-mean). */
 export const taskSchema = {
@@ -251,6 +270,7 @@ export const ROLE_ENTRY_KEYWORDS: ReadonlySet<string> = new Set([
   'delegate_to',
   'run_once',
   'remote_user',
+  'connection',
   'any_errors_fatal',
   'ignore_unreachable',
   'throttle',

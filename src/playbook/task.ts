@@ -16,7 +16,7 @@ import type { ValuePath, YamlFile } from '../util/yaml.js';
 import { parseArgString, parseKeyValues } from './arg-string.js';
 import { conditions, inherit, keyPositions, positiveInt, scalarText, toBoolKeyword, varsOf } from './inherit.js';
 import { expandLookupLoop, type LoopLookup, type LoopSpec } from './loop-lookups.js';
-import { BLOCK_KEYS, INCLUDE_KEYS, LOOP_KEYS, TASK_KEYWORDS } from './schema.js';
+import { BLOCK_KEYS, INCLUDE_KEYS, LOOP_KEYS, TASK_KEYWORDS, includeKeyOf } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
 
 const KEYWORDS: ReadonlySet<string> = new Set(TASK_KEYWORDS);
@@ -82,7 +82,7 @@ export async function parseNodes(list: unknown[], src: ListSource, inherited: In
     }
     const node = raw as Record<string, unknown>;
     if (BLOCK_KEYS.some((k) => k in node)) out.push(await parseBlock(node, { ...src, path }, inherited));
-    else if (INCLUDE_KEYS.some((k) => k in node)) out.push(...(await parseInclude(node, { ...src, path }, inherited)));
+    else if (includeKeyOf(node)) out.push(...(await parseInclude(node, { ...src, path }, inherited)));
     else out.push(parseTask(node, { ...src, path }, inherited));
   }
   return out;
@@ -125,11 +125,13 @@ async function parseBlock(raw: Record<string, unknown>, src: ListSource, inherit
 
 async function parseInclude(raw: Record<string, unknown>, src: ListSource, inherited: Inherited): Promise<TaskNode[]> {
   const { yaml, path, loader } = src;
-  const key = INCLUDE_KEYS.find((k) => k in raw)!;
+  const { key, written } = includeKeyOf(raw)!;
   const source = yaml.posOf(path);
   for (const k of Object.keys(raw)) {
-    if (k !== key && !KEYWORDS.has(k))
-      throw new BosunError('SCHEMA', `'${k}' is not allowed beside ${key}`, { source: yaml.keyPosOf([...path, k]) });
+    if (k !== written && !KEYWORDS.has(k))
+      throw new BosunError('SCHEMA', `'${k}' is not allowed beside ${written}`, {
+        source: yaml.keyPosOf([...path, k]),
+      });
   }
   // Ansible: "'notify' is not a valid attribute for a TaskInclude" (and IncludeRole); the imports pass it down.
   if (raw['notify'] !== undefined && key.startsWith('include_')) {
@@ -138,11 +140,11 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
       hint: `notify from the included tasks, or use ${key.replace('include_', 'import_')}`,
     });
   }
-  const spec = includeSpec(key, raw[key], yaml, [...path, key]);
+  const spec = includeSpec(key, raw[written], yaml, [...path, written]);
   const target = scalarText((key.endsWith('role') ? (spec['name'] ?? spec['role']) : spec['file']) ?? '');
   if (!target)
     throw new BosunError('SCHEMA', `${key} needs ${key.endsWith('role') ? 'a role name' : 'a file'}`, {
-      source: yaml.posOf([...path, key]),
+      source: yaml.posOf([...path, written]),
     });
   const includeVars = varsOf(raw['vars'], yaml, [...path, 'vars']);
   const params = includeVars.values;
@@ -159,7 +161,7 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
       throw new BosunError(
         'SCHEMA',
         `${key} is static: its ${key.endsWith('role') ? 'name' : 'file'} cannot use variables; use ${key.replace('import_', 'include_')}`,
-        { source: yaml.posOf([...path, key]) },
+        { source: yaml.posOf([...path, written]) },
       );
     const loops = LOOPS.find((k) => raw[k] !== undefined);
     if (loops)
@@ -189,6 +191,7 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
     kind: 'include',
     id: loader.nextId(),
     name: typeof raw['name'] === 'string' ? raw['name'] : undefined,
+    ...(written !== key ? { action: written } : {}),
     what: key === 'include_tasks' ? 'tasks' : 'role',
     listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     target,
@@ -208,7 +211,7 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
         ? inherit(inherited, {
             raw: spec['apply'] as Record<string, unknown>,
             yaml,
-            path: [...path, key, 'apply'],
+            path: [...path, written, 'apply'],
             engine: loader.engine,
             varsLevel: 'block_vars',
             label: `${key} apply vars`,
@@ -217,7 +220,7 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
     source,
     context: src.context,
   };
-  if (hasTemplate(target)) loader.engine.check(target, yaml.posOf([...path, key]));
+  if (hasTemplate(target)) loader.engine.check(target, yaml.posOf([...path, written]));
   return [include];
 }
 
@@ -367,6 +370,7 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     id: loader.nextId(),
     name,
     module,
+    ...(found.module !== module ? { action: found.module } : {}),
     args: merged,
     argPos,
     register: raw['register'] as string | undefined,

@@ -84,6 +84,8 @@ export interface Inherited {
   becomeMethod: string | undefined;
   /** `remote_user`: the login user where no `ansible_user` variable names one. */
   remoteUser: string | undefined;
+  /** `connection`: the connection type (`ssh`, `local`) where no `ansible_connection` variable names one. */
+  connection: string | undefined;
   /** Environment for commands (later keys win), values may be templates. */
   environment: Record<string, unknown>;
   ignoreErrors: boolean | undefined;
@@ -112,6 +114,8 @@ export interface Task extends Inherited {
   /** The `name:` as written (may contain templates), or undefined. */
   name: string | undefined;
   module: string;
+  /** The module or include key as written when it is a longer name (`ansible.builtin.copy`): an unnamed task's title, as in Ansible. */
+  action?: string;
   /** Module arguments before templating (free-form and `args:` merged). */
   args: Record<string, unknown>;
   /** Position of an argument's value, for errors (path relative to the args). */
@@ -150,6 +154,8 @@ export interface Include extends Inherited {
   kind: 'include';
   id: number;
   name: string | undefined;
+  /** The module or include key as written when it is a longer name (`ansible.builtin.copy`): an unnamed task's title, as in Ansible. */
+  action?: string;
   what: 'tasks' | 'role';
   /** The file (include_tasks) or role name (include_role), may be a template. */
   target: string;

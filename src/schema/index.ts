@@ -6,7 +6,7 @@
  * so an editor completes module names and their arguments. Draft-07, as ajv
  * compiles them.
  */
-import { moduleRegistry } from '../modules/index.js';
+import { longNames, moduleRegistry } from '../modules/index.js';
 import { inventorySchema } from '../inventory/index.js';
 import {
   argumentSpecsSchema,
@@ -97,33 +97,37 @@ function taskDefinitions(): Record<string, unknown> {
   const definitions: Record<string, unknown> = {};
   const branches: Schema[] = [
     { ...branch('block', list, { rescue: list, always: list }), description: 'a block: tasks with rescue and always' },
-    ...['include_tasks', 'import_tasks'].map((k) =>
-      branch(k, {
-        anyOf: [
-          { type: 'string' },
-          {
-            type: 'object',
-            properties: { file: { type: 'string' }, apply: { type: 'object' } },
-            additionalProperties: false,
+    ...['include_tasks', 'import_tasks']
+      .flatMap((k) => [k, ...FQCN.map((p) => `${p}${k}`)])
+      .map((k) =>
+        branch(k, {
+          anyOf: [
+            { type: 'string' },
+            {
+              type: 'object',
+              properties: { file: { type: 'string' }, apply: { type: 'object' } },
+              additionalProperties: false,
+            },
+          ],
+        }),
+      ),
+    ...['include_role', 'import_role']
+      .flatMap((k) => [k, ...FQCN.map((p) => `${p}${k}`)])
+      .map((k) =>
+        branch(k, {
+          type: 'object',
+          properties: {
+            ...Object.fromEntries(
+              ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from'].map((p) => [p, { type: 'string' }]),
+            ),
+            apply: { type: 'object' },
+            public: { type: ['boolean', 'string'] },
+            allow_duplicates: { type: ['boolean', 'string'] },
           },
-        ],
-      }),
-    ),
-    ...['include_role', 'import_role'].map((k) =>
-      branch(k, {
-        type: 'object',
-        properties: {
-          ...Object.fromEntries(
-            ['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from'].map((p) => [p, { type: 'string' }]),
-          ),
-          apply: { type: 'object' },
-          public: { type: ['boolean', 'string'] },
-          allow_duplicates: { type: ['boolean', 'string'] },
-        },
-        required: ['name'],
-        additionalProperties: false,
-      }),
-    ),
+          required: ['name'],
+          additionalProperties: false,
+        }),
+      ),
     branch('action', { anyOf: [{ type: 'string' }, { type: 'object' }] }),
     branch('local_action', { anyOf: [{ type: 'string' }, { type: 'object' }] }),
   ];
@@ -133,14 +137,7 @@ function taskDefinitions(): Record<string, unknown> {
       description: def.docs.short,
       anyOf: [{ $ref: `#/definitions/module_${name}` }, { type: ['string', 'null'] }],
     };
-    branches.push(
-      branch(
-        name,
-        value,
-        {},
-        FQCN.map((p) => `${p}${name}`),
-      ),
-    );
+    branches.push(branch(name, value, {}, longNames(name)));
   }
   definitions['task'] = { type: 'object', anyOf: branches };
   return definitions;

@@ -156,24 +156,10 @@ function parseText(text: string, file: string): YamlFile {
   });
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
     if (text.includes('!unsafe')) value = unwrapUnsafe(value);
   } catch (e) {
-    // An alias with no anchor before it (`*x`), or an alias bomb: say where.
-    let at = 0;
-    visit(doc, {
-      Alias(_key, node) {
-        if (node.resolve(doc) === undefined) {
-          at = node.range?.[0] ?? 0;
-          return visit.BREAK;
-        }
-        return undefined;
-      },
-    });
-    throw new BosunError('YAML_SYNTAX', `invalid YAML: ${(e as Error).message}`, {
-      source: toPos(at),
-      hint: 'an alias (*name) needs an anchor (&name) earlier in the file',
-    });
+    throw aliasError(doc, e as Error, toPos);
   }
   return {
     file,
@@ -181,6 +167,56 @@ function parseText(text: string, file: string): YamlFile {
     posOf: (path) => toPos(valueStart(nodeAt(doc, path, false), text)),
     keyPosOf: (path) => toPos(nodeAt(doc, path, true)?.range?.[0] ?? nodeAt(doc, path, false)?.range?.[0] ?? 0),
   };
+}
+
+/** The most aliases a file may expand (the yaml library's guard against "billion laughs" bombs). */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * Why toJS failed on aliases: an alias with no anchor before it (`*x`), or aliases of anchors that
+ * themselves hold aliases, multiplying the data past MAX_ALIAS_COUNT. Points at the alias to blame.
+ */
+function aliasError(doc: Document.Parsed, e: Error, toPos: (offset: number) => SourcePos): BosunError {
+  let undefinedAt: number | undefined;
+  let nestedAt: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      const target = node.resolve(doc);
+      if (target === undefined) {
+        undefinedAt ??= node.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      if (nestedAt === undefined && isCollection(target)) {
+        if (holdsAlias(target)) nestedAt = node.range?.[0] ?? 0;
+      }
+      return undefined;
+    },
+  });
+  if (undefinedAt === undefined && /alias count/i.test(e.message)) {
+    return new BosunError(
+      'YAML_SYNTAX',
+      `invalid YAML: its aliases expand to more than ${MAX_ALIAS_COUNT} copies of data (a "billion laughs" alias bomb?)`,
+      {
+        source: toPos(nestedAt ?? 0),
+        hint: 'an alias (*name) of an anchor that itself holds aliases multiplies the data it stands for: write the data out, or alias only anchors without aliases inside',
+      },
+    );
+  }
+  return new BosunError('YAML_SYNTAX', `invalid YAML: ${e.message}`, {
+    source: toPos(undefinedAt ?? 0),
+    hint: 'an alias (*name) needs an anchor (&name) earlier in the file',
+  });
+}
+
+function holdsAlias(node: YamlNode): boolean {
+  const found = { alias: false };
+  visit(node, {
+    Alias: () => {
+      found.alias = true;
+      return visit.BREAK;
+    },
+  });
+  return found.alias;
 }
 
 /** A `!unsafe`-tagged text until the document is plain values: then a string in a container marked unsafe. */

@@ -5,6 +5,8 @@
 import { differentialSuite } from '../helpers/differential.js';
 
 const suite = differentialSuite({ base: '127.122.0.1', slots: 8 });
+/** Marks the sandbox hosts, so a task can tell whether it ran there or on the controller. */
+const WHERE = 'echo sandbox > /etc/bosun-diff-where';
 const files = '/opt/diff';
 
 /** Two users besides root, reachable with the sandbox key (sandbox hosts have only root's key). */
@@ -52,6 +54,35 @@ suite.describe('keywords: Ansible vs bosun', () => {
         'as the task in the block says': ['stdout'],
       },
     },
+  });
+  suite.case('connection on play, block and task', 'keywords/connection', {
+    setup: WHERE,
+    compare: {
+      registered: {
+        'as the play says': ['stdout'],
+        'as the block says': ['stdout'],
+        'as the task in the block says': ['stdout'],
+      },
+    },
+  });
+  suite.case('an ansible_connection variable wins over the connection keyword', 'keywords/connection', {
+    setup: WHERE,
+    hostVars: { h1: { ansible_connection: 'ssh' } },
+    compare: {
+      registered: {
+        'as the play says': ['stdout'],
+        'as the block says': ['stdout'],
+        'as the task in the block says': ['stdout'],
+      },
+    },
+  });
+  suite.case('-c local, and a play connection keyword over it', 'keywords/connection-cli', {
+    setup: WHERE,
+    extraArgs: ['-c', 'local'],
+    compare: { registered: { 'as -c says': ['stdout'], 'as the play says over -c': ['stdout'] } },
+  });
+  suite.case('keywords and modules by their full names', 'keywords/fqcn', {
+    compare: { files, registered: { 'ansible.legacy.command': ['stdout', 'changed'] } },
   });
   suite.case('play vars as a list of mappings', 'keywords/vars-list', {
     compare: { files },

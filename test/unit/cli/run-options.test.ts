@@ -59,6 +59,7 @@ describe('the run option table', () => {
       extraVars: VarLayer[];
       forks: number;
       connection: {
+        type?: string;
         user?: string;
         privateKeyFile?: string;
         connectTimeoutMs?: number;

@@ -108,7 +108,7 @@ describe('connectionSpecFromVars', () => {
   });
 
   const bad: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['unknown connection', { ansible_connection: 'winrm' }, /ansible_connection=winrm is not supported/],
+    ['unknown connection', { ansible_connection: 'winrm' }, /connection type 'winrm' is not supported/],
     ['bad port', { ansible_port: 'abc' }, /ansible_port=abc is not a port/],
     ['port out of range', { ansible_port: 70000 }, /not a port/],
     [

@@ -46,6 +46,10 @@ describe('module registry', () => {
     ['ansible.legacy.shell', 'shell'],
     ['nope', undefined],
     ['ansible.builtin.nope', undefined],
+    ['ansible.posix.sysctl', 'sysctl'],
+    ['community.general.modprobe', 'modprobe'],
+    ['ansible.builtin.systemd_service', 'systemd'],
+    ['community.general.copy', undefined],
   ])('getModule(%s)', (name, expected) => {
     expect(getModule(name)?.name).toBe(expected);
   });
