@@ -298,6 +298,18 @@ export const DEFAULT_MAX_OUTPUT_MIB = 64;
 /** The highest output limit that may be set, in MiB (a JavaScript string holds at most 512 MiB). */
 export const MAX_OUTPUT_MIB = 500;
 
+/**
+ * The run was stopped (Ctrl-C, SIGTERM) while a command or a transfer ran on
+ * the host: the command was killed there. The host is failed, not
+ * unreachable: its connection was fine, bosun ended it.
+ */
+export class InterruptedError extends BosunError {
+  constructor(message: string) {
+    super('INTERRUPTED', message);
+    this.name = 'InterruptedError';
+  }
+}
+
 /** Escalation failed: no or a wrong password, no sudo rights, no sudo. The host is failed, not unreachable. */
 export class BecomeError extends BosunError {
   readonly host: string;

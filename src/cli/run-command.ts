@@ -70,13 +70,22 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO, config: C
     ...(config.gathering ? { gathering: config.gathering } : {}),
   };
   if (config.strictHostKeyChecking === false) runOptions.connection.strictHostKeyChecking = false;
-  // Ctrl-C or SIGTERM: stop starting tasks and let running ones finish (--grace); a second Ctrl-C exits at once.
+  // Ctrl-C or SIGTERM: stop starting tasks and let running ones finish (--grace), then kill their commands on the
+  // targets. A second signal ends the grace now (the commands killed at once, exit within HURRY_EXIT_MS); a third exits.
   const interrupt = new AbortController();
+  const hurry = new AbortController();
   runOptions.signal = interrupt.signal;
+  runOptions.hurry = hurry.signal;
   const onSignal = (sig: NodeJS.Signals): void => {
-    if (interrupt.signal.aborted) {
-      io.err(`\n${sig} again: stopping now\n`);
+    if (hurry.signal.aborted) {
+      io.err(`\n${sig} again: exiting now\n`);
       process.exit(99);
+    }
+    if (interrupt.signal.aborted) {
+      io.err(`\n${sig} again: killing the running commands and stopping now\n`);
+      hurry.abort(sig);
+      setTimeout(() => process.exit(99), HURRY_EXIT_MS).unref();
+      return;
     }
     interrupt.abort(sig === 'SIGTERM' ? 'terminated' : 'interrupted');
   };
@@ -91,6 +100,9 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO, config: C
     await reporters.flush();
   }
 }
+
+/** After a second Ctrl-C, the longest the run may take to kill its commands and print the recap. */
+const HURRY_EXIT_MS = 4000;
 
 /** --retry-file, --report and --log, each when given. */
 function checkOutputFiles(o: RunFlags): void {

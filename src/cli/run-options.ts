@@ -154,7 +154,7 @@ export const RUN_OPTIONS = {
     description: 'after Ctrl-C, how long running tasks may finish',
     parse: positiveInt,
     default: 10,
-    doc: 'after Ctrl-C (or SIGTERM), how long running tasks may finish before their connections are closed',
+    doc: 'after Ctrl-C (or SIGTERM), how long running tasks may finish before their commands are killed on the targets (the process group, as a timeout does) and their connections closed; a second Ctrl-C kills them at once',
     fills: { field: 'graceMs', optional: true, to: seconds },
   }),
   verbose: option({

@@ -8,8 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { BecomeError, RemoteCommandError, TargetError } from '../errors.js';
+import { BecomeError, InterruptedError, RemoteCommandError, TargetError } from '../errors.js';
 import { sh } from '../util/shell.js';
+import { KILL_BOUND_MS, killGroupScript, withinBound } from './kill-group.js';
 import { SESSION_PRELUDE, ShellSession, sessionOptions, type ShellStreams } from './shell-session.js';
 import {
   ConnectionError,
@@ -41,6 +42,8 @@ export interface BecomeProcess extends ShellStreams {
 export interface BecomeParent extends Connection {
   /** Start `command` (a sh command line) on the target as the login user, without a pty. */
   spawnProcess(command: string): Promise<BecomeProcess>;
+  /** A process group a kill on this target must never end (the controller's own, for the local connection). */
+  readonly spareGroup?: number | undefined;
 }
 
 export { BecomeError } from '../errors.js';
@@ -48,10 +51,12 @@ export { BecomeError } from '../errors.js';
 /** The become connections of one parent, one per method and user (closed with the parent). */
 export class BecomeCache {
   private readonly byKey = new Map<string, BecomeConnection>();
+  private interruption: string | undefined;
 
   /** The privileged connection for `opts.user`, escalated; the same object for the same user. */
   async get(parent: BecomeParent, opts: BecomeOptions): Promise<Connection> {
     if (opts.user === parent.spec.user) return parent;
+    if (this.interruption !== undefined) throw new InterruptedError(`${this.interruption}; no new command starts`);
     const key = `${opts.method}\0${opts.user}`;
     let conn = this.byKey.get(key);
     if (!conn) {
@@ -62,6 +67,12 @@ export class BecomeCache {
     }
     await conn.connect();
     return conn;
+  }
+
+  /** The run was stopped: the command running in a privileged shell is killed (see BecomeConnection.interrupt). */
+  async interruptAll(why: string): Promise<void> {
+    this.interruption ??= why;
+    await Promise.all([...this.byKey.values()].map((c) => c.interrupt(why)));
   }
 
   /** Close every privileged shell (idempotent). */
@@ -80,6 +91,11 @@ export class BecomeConnection implements Connection {
   private process: BecomeProcess | undefined;
   private connecting: Promise<void> | undefined;
   private uid: number | undefined;
+  /** The privileged shell's pid on the target (what a kill looks its process group up from). */
+  private pid: number | undefined;
+  private interruption: string | undefined;
+  /** Kills of timed-out commands under way; close() waits for them (each is bounded). */
+  private readonly kills = new Set<Promise<void>>();
 
   constructor(
     readonly parent: BecomeParent,
@@ -95,6 +111,7 @@ export class BecomeConnection implements Connection {
   }
 
   async connect(): Promise<void> {
+    if (this.interruption !== undefined) throw new InterruptedError(`${this.interruption}; no new command starts`);
     if (this.session && !this.session.closed) return;
     this.connecting ??= this.escalate().finally(() => {
       this.connecting = undefined;
@@ -112,6 +129,7 @@ export class BecomeConnection implements Connection {
       return await this.session!.exec(script, opts);
     } catch (e) {
       if (e instanceof OutputLimitError) throw e;
+      if (e instanceof InterruptedError) throw e;
       throw new ConnectionError(
         this.spec.name,
         `${this.spec.address} (become ${this.opts.user}): ${(e as Error).message}`,
@@ -190,13 +208,49 @@ export class BecomeConnection implements Connection {
     return Buffer.from(r.stdout.replace(/\s+/g, ''), 'base64');
   }
 
-  close(): Promise<void> {
+  /**
+   * The run was stopped: no command starts from now on, and the one running
+   * is killed with its process group on the target. The privileged shell's
+   * processes are the become user's, so the kill runs as that user too,
+   * through an escalation of its own (the parent's connection still lives).
+   */
+  async interrupt(why: string): Promise<void> {
+    if (this.interruption !== undefined) return;
+    this.interruption = why;
+    const session = this.session;
+    if (!session?.busy || session.closed) return;
+    session.interrupting(new InterruptedError(`${why}; the command was killed on the target`));
+    await this.killGroup(this.pid);
+    session.fail(why);
+    await this.close();
+  }
+
+  /** End the process group of the privileged shell `pid` as the become user; bounded, never throws. */
+  private async killGroup(pid: number | undefined): Promise<void> {
+    if (pid === undefined || pid <= 1) return;
+    // Its own escalation, given the time the kill may take; no timeout on its command (that would kill again).
+    const killer = new BecomeConnection(this.parent, {
+      ...this.opts,
+      timeoutMs: Math.min(this.opts.timeoutMs ?? DEFAULT_BECOME_TIMEOUT_MS, KILL_BOUND_MS),
+    });
+    try {
+      await withinBound(
+        killer.connect().then(() => killer.exec(killGroupScript(pid, this.parent.spareGroup))),
+        KILL_BOUND_MS + 500,
+      );
+    } finally {
+      await killer.close();
+    }
+  }
+
+  async close(): Promise<void> {
     const proc = this.process;
     this.process = undefined;
     this.session?.fail('closed');
     this.session = undefined;
     proc?.stop();
-    return Promise.resolve();
+    // A timed-out command's kill needs the parent's connection: it finishes before that closes.
+    if (this.kills.size > 0) await Promise.allSettled([...this.kills]);
   }
 
   private async mustRun(script: string, what: string, shown = script): Promise<void> {
@@ -223,21 +277,34 @@ export class BecomeConnection implements Connection {
     this.process = proc;
     const timeoutMs = this.opts.timeoutMs ?? DEFAULT_BECOME_TIMEOUT_MS;
     let uid: number;
+    let pid: number;
     try {
-      uid = await awaitEscalation(proc, {
+      ({ uid, pid } = await awaitEscalation(proc, {
         marker,
         prompt,
         password: this.opts.password,
         timeoutMs,
         what: this.describe(),
-      });
+      }));
     } catch (e) {
       this.process = undefined;
       proc.stop();
       throw e;
     }
     this.uid = uid;
-    const session = new ShellSession(proc, () => proc.stop(), sessionOptions(this.spec));
+    this.pid = pid;
+    // A timed-out command is killed on the target (as the become user), then the shell is given up.
+    const session = new ShellSession(
+      proc,
+      () => {
+        const kill = this.killGroup(pid).finally(() => {
+          proc.stop();
+          this.kills.delete(kill);
+        });
+        this.kills.add(kill);
+      },
+      sessionOptions(this.spec),
+    );
     proc.onExit((reason) => session.fail(reason));
     this.session = session;
     try {
@@ -268,7 +335,7 @@ export function escalationCommand(opts: BecomeOptions): { command: string; promp
   const token = randomBytes(10).toString('hex');
   const prompt = `[bosun-become-${token}] password:`;
   const marker = `BOSUN-BECOME-OK-${token}`;
-  const inner = `echo ${marker}:$(id -u); exec /bin/sh`;
+  const inner = `echo ${marker}:$(id -u):$$; exec /bin/sh`;
   if (opts.method === 'su') {
     return { command: sh`LC_ALL=C su - ${opts.user} -s /bin/sh -c ${inner}`, prompt, marker };
   }
@@ -285,24 +352,24 @@ interface Failure {
   password: string | undefined;
 }
 
-/** Answer the prompt once and wait for the marker; resolves with the privileged shell's uid. */
+/** Answer the prompt once and wait for the marker; resolves with the privileged shell's uid and pid. */
 function awaitEscalation(
   proc: BecomeProcess,
   o: { marker: string; prompt: string; password: string | undefined; timeoutMs: number; what: Failure },
-): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+): Promise<{ uid: number; pid: number }> {
+  return new Promise<{ uid: number; pid: number }>((resolve, reject) => {
     let out = '';
     let err = '';
     let answered = false;
     let settled = false;
-    const finish = (error: Error | undefined, uid = -1): void => {
+    const finish = (error: Error | undefined, uid = -1, pid = -1): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       proc.stdout.off('data', onOut);
       proc.stderr.off('data', onErr);
       if (error) reject(error);
-      else resolve(uid);
+      else resolve({ uid, pid });
     };
     const checkPrompt = (): void => {
       const text = stripAnswered(err + out, o.prompt, answered);
@@ -316,8 +383,8 @@ function awaitEscalation(
     };
     const onOut = (chunk: Buffer): void => {
       out += chunk.toString('utf8');
-      const m = new RegExp(`${o.marker}:(\\d+)\\n`).exec(out);
-      if (m) return finish(undefined, Number(m[1]));
+      const m = new RegExp(`${o.marker}:(\\d+):(\\d+)\\n`).exec(out);
+      if (m) return finish(undefined, Number(m[1]), Number(m[2]));
       checkPrompt();
     };
     const onErr = (chunk: Buffer): void => {

@@ -66,6 +66,8 @@ export class ShellSession {
   private current: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closedReason: string | undefined;
+  /** What the running command fails with when the session ends (set by `interrupting`). */
+  private failure: Error | undefined;
 
   constructor(
     private readonly streams: ShellStreams,
@@ -98,12 +100,26 @@ export class ShellSession {
     this.current = undefined;
     if (cur) {
       clearTimeout(cur.timer);
-      cur.reject(new ShellClosedError(reason));
+      cur.reject(this.failure ?? new ShellClosedError(reason));
     }
+  }
+
+  /**
+   * The running command is about to be killed on purpose: however the session
+   * ends from now on (its shell killed with it, or `fail`), the command fails
+   * with `error` rather than as a lost connection.
+   */
+  interrupting(error: Error): void {
+    this.failure ??= error;
   }
 
   get closed(): boolean {
     return this.closedReason !== undefined;
+  }
+
+  /** A command is running now (sent, its end not yet read). */
+  get busy(): boolean {
+    return this.current !== undefined;
   }
 
   /** Run one script; resolves with its exit code and output. */

@@ -5,11 +5,12 @@
  * most, well within OpenSSH's MaxSessions.
  */
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
-import { TargetError } from '../errors.js';
-import { sh } from '../util/shell.js';
+import { InterruptedError, TargetError } from '../errors.js';
+import { sh, shq } from '../util/shell.js';
 import { BecomeCache, type BecomeParent, type BecomeProcess } from './become.js';
 import { GaveUp, raceGiveUp, type GiveUpKind } from './give-up.js';
 import { jumpPool, type Tunnel } from './jump-pool.js';
+import { KILL_BOUND_MS, killGroupScript } from './kill-group.js';
 import {
   SFTP_FAILURE,
   SFTP_PERMISSION_DENIED,
@@ -57,6 +58,10 @@ export class SshConnection implements BecomeParent {
   private connecting: Promise<void> | undefined;
   private lostReason: string | undefined;
   private clientClosed: Promise<void> | undefined;
+  /** The login shell's pid on the target (it leads its process group). */
+  private shellPid: number | undefined;
+  /** Why the run was stopped, once interrupt() ran: no command starts after it. */
+  private interruption: string | undefined;
 
   private everConnected = false;
 
@@ -68,6 +73,7 @@ export class SshConnection implements BecomeParent {
   }
 
   async connect(): Promise<void> {
+    if (this.interruption !== undefined) throw new InterruptedError(`${this.interruption}; no new command starts`);
     if (this.session && !this.session.closed) return;
     // A broken session's transport is torn down before a new one is opened.
     if (this.client && !this.connecting) this.shutdown();
@@ -142,6 +148,7 @@ export class SshConnection implements BecomeParent {
     });
     this.channel = channel;
     let shellPid: number | undefined;
+    this.shellPid = undefined;
     const session = new ShellSession(
       { stdin: channel, stdout: channel, stderr: channel.stderr },
       // A timed-out command is killed on the target, not only abandoned: end the shell's process group.
@@ -155,6 +162,7 @@ export class SshConnection implements BecomeParent {
         timeoutMs: Math.max(spec.connectTimeoutMs, 5000),
       });
       shellPid = Number(pre.stdout.trim()) || undefined;
+      this.shellPid = shellPid;
     } catch (e) {
       this.shutdown();
       throw new ConnectionError(spec.name, `cannot start the shell on ${spec.address}: ${(e as Error).message}`, {
@@ -176,19 +184,44 @@ export class SshConnection implements BecomeParent {
     } catch (e) {
       // Too much output fails the task; the host stays reachable (the next command reconnects).
       if (e instanceof OutputLimitError) throw e;
+      if (e instanceof InterruptedError) throw e;
       throw new ConnectionError(this.spec.name, `${this.spec.address}: ${(e as Error).message}`, { cause: e });
     }
+  }
+
+  /**
+   * The run was stopped: no command starts from now on, transfers are given
+   * up, and the command running (in the login shell or a privileged one) is
+   * killed on the target with its process group, over the connection that
+   * still lives; it fails with an InterruptedError. Bounded (KILL_BOUND_MS
+   * and an escalation for a privileged shell); close() follows.
+   */
+  async interrupt(why: string): Promise<void> {
+    if (this.interruption !== undefined) return;
+    this.interruption = why;
+    // Seen before the transfers are given up: removing their partial files is no command to kill.
+    const session = this.session;
+    const running = session?.busy === true && !session.closed;
+    this.stopping.abort(why);
+    await this.becomes.interruptAll(why);
+    const client = this.client;
+    if (!running || !client || this.shellPid === undefined || this.shellPid <= 1) return;
+    session.interrupting(new InterruptedError(`${why}; the command was killed on the target`));
+    await runBeside(client, inSh(killGroupScript(this.shellPid)), KILL_BOUND_MS);
+    session.fail(why);
   }
 
   become(opts: BecomeOptions): Promise<Connection> {
     return this.becomes.get(this, opts);
   }
 
-  /** Start a command in a new exec channel (no pty) beside the shell: a privileged shell. */
+  /** Start a command in a new exec channel (no pty) beside the shell: a privileged shell (also one that kills, after interrupt()). */
   async spawnProcess(command: string): Promise<BecomeProcess> {
-    await this.connect();
+    if (this.interruption === undefined) await this.connect();
+    const client = this.client;
+    if (!client) throw new ConnectionError(this.spec.name, `${this.spec.address}: the connection is closed`);
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      this.client!.exec(command, (err, ch) =>
+      client.exec(command, (err, ch) =>
         err
           ? reject(
               new ConnectionError(this.spec.name, `cannot open a channel on ${this.spec.address}: ${err.message}`, {
@@ -313,8 +346,10 @@ export class SshConnection implements BecomeParent {
     }
   }
 
-  /** The ConnectionError for an SFTP operation that was given up, saying why. */
-  private gaveUp(what: string, e: GaveUp): ConnectionError {
+  /** The ConnectionError for an SFTP operation that was given up, saying why (an InterruptedError when the run was stopped). */
+  private gaveUp(what: string, e: GaveUp): ConnectionError | InterruptedError {
+    if (e.kind === 'stopped' && this.interruption !== undefined)
+      return new InterruptedError(`${what}: ${this.interruption}; the transfer was cut off`);
     const why: Record<GiveUpKind, string> = {
       lost: `the connection was lost during the transfer: ${this.lostReason ?? e.message}`,
       timeout: `the transfer ${e.message}`,
@@ -404,23 +439,7 @@ export class SshConnection implements BecomeParent {
       client.end();
     };
     if (shellPid === undefined || shellPid <= 1) return end();
-    const timer = setTimeout(end, 3000);
-    client.exec(
-      `kill -TERM -- -${shellPid} 2>/dev/null; sleep 1; kill -KILL -- -${shellPid} 2>/dev/null; true`,
-      (err, ch) => {
-        if (err) {
-          clearTimeout(timer);
-          end();
-          return;
-        }
-        ch.on('close', () => {
-          clearTimeout(timer);
-          end();
-        });
-        ch.resume();
-        ch.stderr.resume();
-      },
-    );
+    void runBeside(client, inSh(killGroupScript(shellPid)), KILL_BOUND_MS).then(end);
   }
 
   /** Tear everything down without waiting. */
@@ -458,6 +477,32 @@ export class SshConnection implements BecomeParent {
       clearTimeout(timer);
     }
   }
+}
+
+/** Run `script` in an exec channel of its own on `client`; resolves when it ends or after `boundMs`, never rejects. */
+function runBeside(client: Client, script: string, boundMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, boundMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      client.exec(script, (err, ch) => {
+        if (err) return done();
+        ch.on('close', done);
+        ch.resume();
+        ch.stderr.resume();
+      });
+    } catch {
+      done();
+    }
+  });
+}
+
+/** A POSIX sh script as an exec channel's command line: the login shell may be any (fish, csh), so /bin/sh runs it. */
+function inSh(script: string): string {
+  return `/bin/sh -c ${shq(script)}`;
 }
 
 /** The timeout part of GiveUpOptions (left out when there is none). */

@@ -124,6 +124,14 @@ export interface Connection {
   /** Close the session (idempotent). */
   close(): Promise<void>;
   /**
+   * The run was stopped (`why` says how, e.g. "the run was interrupted
+   * (Ctrl-C)"): no command starts from now on, transfers are given up, and
+   * the command running is killed on the target with its process group; it
+   * and anything after it fail with an InterruptedError (the host is failed,
+   * not unreachable). Bounded to a few seconds; close() follows.
+   */
+  interrupt?(why: string): Promise<void>;
+  /**
    * A Connection whose commands run as another user, through one persistent
    * privileged shell per user (the same object for the same user; closed
    * with this one). Throws a BecomeError (code BECOME) when escalation fails.

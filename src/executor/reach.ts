@@ -8,8 +8,9 @@
  */
 import { isUnsafeKey } from '../util/unsafe.js';
 import { connectionSpecFromVars, createConnection, type ConnectionDefaults } from '../connection/spec.js';
+import { withinBound } from '../connection/kill-group.js';
 import type { Connection, ConnectionSpec } from '../connection/types.js';
-import type { SourcePos } from '../errors.js';
+import { InterruptedError, type SourcePos } from '../errors.js';
 import type { TemplateEngine } from '../template/index.js';
 
 /** The variables that decide how to connect (Ansible's names); become variables are read per task. */
@@ -95,9 +96,13 @@ export class ConnectionPool {
   private readonly open = new Map<string, Promise<Connection>>();
   /** Specs already keyed, so a task's hot path does not serialise the same spec again. */
   private readonly keys = new WeakMap<ConnectionSpec, string>();
+  /** Why the run was stopped, once interruptAll ran: no connection opens after it. */
+  private interruption: string | undefined;
 
   /** The connection for `spec` (opened on first use). */
   get(spec: ConnectionSpec): Promise<Connection> {
+    if (this.interruption !== undefined)
+      return Promise.reject(new InterruptedError(`${this.interruption}; no new command starts`));
     let key = this.keys.get(spec);
     if (key === undefined) this.keys.set(spec, (key = specKey(spec)));
     let conn = this.open.get(key);
@@ -111,6 +116,20 @@ export class ConnectionPool {
       this.open.set(key, conn);
     }
     return conn;
+  }
+
+  /**
+   * The run was stopped: every connection kills the command it runs (in
+   * parallel, see Connection.interrupt), within `boundMs` in all. A
+   * connection still opening is told as soon as it is open.
+   */
+  async interruptAll(why: string, boundMs: number): Promise<void> {
+    this.interruption ??= why;
+    const all = [...this.open.values()].map(async (pending) => {
+      const c = await pending.catch(() => undefined);
+      await c?.interrupt?.(why);
+    });
+    await withinBound(Promise.allSettled(all), boundMs);
   }
 
   /** Close every connection opened during the run. */

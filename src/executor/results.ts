@@ -6,7 +6,7 @@
  * (`registeredValue`). One place, so tasks, loops, includes and fact
  * gathering report and register the same way.
  */
-import { ConnectionError, RemoteCommandError, toBosunError, type BosunError } from '../errors.js';
+import { ConnectionError, InterruptedError, RemoteCommandError, toBosunError, type BosunError } from '../errors.js';
 import type { FileDiff, ResultData } from '../modules/types.js';
 import type { LoopPosition, SkipCause, TaskResult } from './events.js';
 
@@ -95,7 +95,8 @@ export function taskResult(t: ResultTarget, v: Verdict, started: number, place: 
         ...common,
         status: 'failed',
         changed: v.changed,
-        ignored: t.ignoreErrors,
+        // A command killed because the run stopped did not fail on its own: ignore_errors does not hide it.
+        ignored: t.ignoreErrors && !(v.error instanceof InterruptedError),
         ...(v.error ? { error: v.error } : {}),
       };
       break;

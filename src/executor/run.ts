@@ -33,8 +33,13 @@ export interface RunOptions extends CliRunOptions {
   playbooks: string[];
   /** Connection defaults that inventory variables override (the CLI fills some; a library caller may set the rest). */
   connection: CliRunOptions['connection'] & ConnectionDefaults;
-  /** Stops the run (Ctrl-C, SIGTERM): no new task starts; running ones get `graceMs`, then their connections are closed. */
+  /**
+   * Stops the run (Ctrl-C, SIGTERM; its reason 'interrupted' or 'terminated'): no new task starts; running
+   * ones get `graceMs`, then their commands are killed on the targets and their connections closed.
+   */
   signal?: AbortSignal;
+  /** Ends the grace at once (a second Ctrl-C): the running commands are killed now. */
+  hurry?: AbortSignal;
   sink: EventSink;
   /** Folders searched for roles after the playbook's own `roles/` (ansible.cfg roles_path); bosun's roles come last. */
   rolesPath?: string[];
@@ -132,6 +137,8 @@ async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> 
       ? undefined
       : setTimeout(() => stop.abort('run timeout'), Math.max(0, opts.runDeadline - Date.now()));
   let graceTimer: NodeJS.Timeout | undefined;
+  /** Killing the running commands and closing their connections, once the grace is over. */
+  let ending: Promise<void> | undefined;
   const settings: RunSettings = {
     check: opts.check,
     diff: opts.diff,
@@ -149,15 +156,24 @@ async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> 
   };
   const hosts = new Hosts(inventory, settings);
   const pool = new ConnectionPool();
+  // The grace is over: the commands still running are killed on their targets (as a timeout does), then closed.
+  const endRunning = (): void => {
+    clearTimeout(graceTimer);
+    ending ??= pool.interruptAll(stoppedBecause(stop.signal.reason), INTERRUPT_BOUND_MS).then(() => pool.closeAll());
+  };
   stop.signal.addEventListener(
     'abort',
     () => {
       opts.sink({ type: 'interrupted', reason: String(stop.signal.reason), graceMs: opts.graceMs ?? 10_000 });
-      // Running tasks get a grace period; then their connections are closed (the commands are cut off).
-      graceTimer = setTimeout(() => void pool.closeAll(), opts.graceMs ?? 10_000);
+      graceTimer = setTimeout(endRunning, opts.graceMs ?? 10_000);
+      if (opts.hurry?.aborted) endRunning();
     },
     { once: true },
   );
+  const onHurry = (): void => {
+    if (stop.signal.aborted) endRunning();
+  };
+  opts.hurry?.addEventListener('abort', onHurry, { once: true });
   // hostvars must show every inventory host, not only the play's: read their layers once (files are cached).
   await Promise.all(selectHosts(inventory, 'all').map((h) => hosts.prepare(h, playbooks[0]?.dir ?? process.cwd())));
   const stats: Record<string, HostStats> = {};
@@ -189,6 +205,8 @@ async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> 
     clearTimeout(deadlineTimer);
     clearTimeout(graceTimer);
     opts.signal?.removeEventListener('abort', onAbort);
+    opts.hurry?.removeEventListener('abort', onHurry);
+    await ending;
     await pool.closeAll();
   }
   opts.sink({ type: 'recap', hosts: stats, durationMs: Date.now() - started });
@@ -202,6 +220,17 @@ async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> 
     stop.signal.aborted || outOfTime ? 99 : ended.includes('unreachable') ? 4 : ended.includes('failed') ? 2 : 0;
   const unmatched = opts.startAtTask !== undefined && state.startAt !== undefined && !stop.signal.aborted;
   return { stats, exitCode, failedHosts, ...(unmatched ? { unmatchedStartAtTask: opts.startAtTask } : {}) };
+}
+
+/** How long killing the running commands of every host may take, in all (they are killed in parallel). */
+const INTERRUPT_BOUND_MS = 3000;
+
+/** What a command killed because the run stopped is told, from the stop's reason. */
+function stoppedBecause(reason: unknown): string {
+  if (reason === 'interrupted') return 'the run was interrupted (Ctrl-C)';
+  if (reason === 'terminated') return 'the run was terminated (SIGTERM)';
+  if (reason === 'run timeout') return 'the run timed out (--run-timeout)';
+  return `the run was stopped (${String(reason)})`;
 }
 
 /** A warning outlet for the connections of a run: each message becomes one warning event, the first time only. */

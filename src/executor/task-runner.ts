@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Connection, TransferOptions } from '../connection/types.js';
 import { extendVars, isUnsafeKey } from '../util/unsafe.js';
-import { BosunError, OutputLimitError } from '../errors.js';
+import { BosunError, InterruptedError, OutputLimitError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
 import { expandLoopItems } from '../playbook/loop-lookups.js';
@@ -102,7 +102,8 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
       results.push(r);
       if (task.module === 'set_fact' && r.status !== 'failed' && r.facts)
         loopBase = extendVars(loopBase, r.facts, true);
-      if (r.status === 'unreachable') break;
+      // The items after one whose host is gone, or whose command the run's stop killed, are not run.
+      if (r.status === 'unreachable' || (r.status === 'failed' && r.error instanceof InterruptedError)) break;
     }
     return loopResult(run, results, started);
   } catch (e) {
@@ -176,8 +177,11 @@ function loopResult(run: TaskRun, results: TaskResult[], started: number): TaskR
   if (results.length === 0) verdict = { status: 'skipped', skip: { by: 'empty_loop' }, msg: 'No items in the list' };
   else if (any('unreachable'))
     verdict = { status: 'unreachable', msg: results.find((r) => r.status === 'unreachable')!.msg };
-  else if (any('failed')) verdict = { status: 'failed', changed, msg: 'One or more items failed' };
-  else if (results.every((r) => r.status === 'skipped'))
+  else if (any('failed')) {
+    // An item killed because the run stopped makes the loop's failure one too (not hidden by ignore_errors).
+    const stopped = results.find((r) => r.status === 'failed' && r.error instanceof InterruptedError)?.error;
+    verdict = { status: 'failed', changed, msg: 'One or more items failed', ...(stopped ? { error: stopped } : {}) };
+  } else if (results.every((r) => r.status === 'skipped'))
     verdict = { status: 'skipped', skip: { by: 'items' }, msg: 'All items skipped' };
   else verdict = { status: changed ? 'changed' : 'ok', msg: 'All items completed' };
   return taskResult(targetOf(run), { ...verdict, diff }, started, place);
@@ -235,6 +239,9 @@ async function runOnce(
   for (let n = 1; n <= max; n++) {
     const v = await attempt(run, vars, n);
     if (v.status === 'unreachable' || v.status === 'skipped') return taskResult(target, v, started, place);
+    // The run was stopped: no more attempts.
+    if (v.status === 'failed' && v.error instanceof InterruptedError)
+      return taskResult(target, v, started, { ...place, attempts: n });
     const result = taskResult(target, v, started, { ...place, attempts: n });
     if (retries === 0) return result;
     const scope = extendVars(vars, task.register ? { [task.register]: result.data } : result.data, true);

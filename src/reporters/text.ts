@@ -148,7 +148,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     onInterrupted(e) {
       out(
         c.magenta(
-          `\n[WARNING]: ${e.reason === 'run timeout' ? 'the run is out of time (--run-timeout)' : 'interrupted'}: no new task starts; running tasks get ${Math.round(e.graceMs / 1000)} s to finish${e.reason === 'run timeout' ? '' : ' (Ctrl-C again to stop at once)'}`,
+          `\n[WARNING]: ${e.reason === 'run timeout' ? 'the run is out of time (--run-timeout)' : 'interrupted'}: no new task starts; running tasks get ${Math.round(e.graceMs / 1000)} s to finish, then their commands are killed${e.reason === 'run timeout' ? '' : ' (Ctrl-C again to kill them now)'}`,
         ),
       );
     },

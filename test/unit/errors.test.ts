@@ -24,6 +24,7 @@ import {
   formatError,
   formatInternalError,
   HostKeyError,
+  InterruptedError,
   isBosunError,
   isSystemError,
   ModuleArgError,
@@ -67,6 +68,12 @@ describe('the error family', () => {
       [ShellClosedError, ConnectionError, BosunError],
     ],
     [
+      'InterruptedError',
+      new InterruptedError('the run was interrupted (Ctrl-C); the command was killed on the target'),
+      'INTERRUPTED',
+      [InterruptedError, BosunError],
+    ],
+    [
       'BecomeError',
       new BecomeError('web1', 'sudo needs a password', 'give it with -K'),
       'BECOME',
@@ -102,6 +109,8 @@ describe('the error family', () => {
     expect(new TargetError('x')).not.toBeInstanceOf(ConnectionError);
     expect(new BecomeError('h', 'x')).not.toBeInstanceOf(ConnectionError);
     expect(new BecomeError('h', 'x')).not.toBeInstanceOf(TargetError);
+    // An interrupted command's host is failed, not unreachable.
+    expect(new InterruptedError('x')).not.toBeInstanceOf(ConnectionError);
   });
 
   it('keeps host, task, cause and hint', () => {

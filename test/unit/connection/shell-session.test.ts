@@ -7,7 +7,7 @@ import {
   ShellSession,
   type ShellSessionOptions,
 } from '../../../src/connection/shell-session.js';
-import { OutputLimitError } from '../../../src/errors.js';
+import { InterruptedError, OutputLimitError } from '../../../src/errors.js';
 
 const children: ChildProcess[] = [];
 
@@ -135,6 +135,21 @@ describe('ShellSession framing over a local sh', () => {
   it('fails the running command when the shell dies', async () => {
     const { s } = await session();
     await expect(s.exec('kill -9 $$; sleep 5')).rejects.toThrow(/shell exited/);
+  });
+
+  it('is busy while a command runs; once interrupting, the shell killed under it fails it with that error', async () => {
+    const { s, child } = await session();
+    expect(s.busy).toBe(false);
+    const running = s.exec('sleep 5').catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.busy).toBe(true);
+    const stopped = new InterruptedError('the run was interrupted (Ctrl-C); the command was killed on the target');
+    s.interrupting(stopped);
+    child.kill('SIGKILL');
+    expect(await running).toBe(stopped);
+    expect(s.busy).toBe(false);
+    // Later commands fail as a closed session.
+    await expect(s.exec('true')).rejects.toBeInstanceOf(ShellClosedError);
   });
 });
 
