@@ -40,6 +40,10 @@ import sysctl from './sysctl.js';
 import systemd from './systemd.js';
 import user from './user.js';
 import yum from './yum.js';
+
+// Modules real roles use (issue 17).
+import ping from './ping.js';
+import raw from './raw.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -79,6 +83,7 @@ all.push(
   user,
   yum,
 );
+all.push(ping, raw);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
