@@ -44,6 +44,7 @@ import yum from './yum.js';
 // Modules real roles use (issue 17).
 import ping from './ping.js';
 import raw from './raw.js';
+import tempfile from './tempfile.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -83,7 +84,7 @@ all.push(
   user,
   yum,
 );
-all.push(ping, raw);
+all.push(ping, raw, tempfile);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

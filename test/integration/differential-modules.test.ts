@@ -32,4 +32,16 @@ suite.describe('modules: Ansible vs bosun', () => {
       },
     },
   });
+
+  suite.case('tempfile: file, folder, default folder, missing folder, check mode', 'modules/tempfile', {
+    compare: {
+      registered: {
+        'tempfile file': ['changed', 'failed'],
+        'tempfile folder': ['changed'],
+        shapes: ['stdout'],
+        'tempfile missing folder': ['changed', 'failed'],
+        'tempfile in check mode': ['changed', 'skipped', 'msg', 'path'],
+      },
+    },
+  });
 });
