@@ -84,7 +84,7 @@ async function create(ctx: ModuleContext, args: TempfileArgs): Promise<ApplyResu
   const made = /^T (.*)$/ms.exec(res.stdout);
   if (res.rc === 0 && made) return { kind: 'applied', data: { path: absolute(made[1]!.replace(/\n$/, '')) } };
   const err = /^E (\d+) (.*)$/ms.exec(res.stdout);
-  if (err) return applyFailed(`${ERRNO[err[1]!]}: ${pyRepr(err[2]!.replace(/\n$/, ''))}`);
+  if (err) return applyFailed(`${ERRNO[err[1]!] ?? `[Errno ${err[1]!}]`}: ${pyRepr(err[2]!.replace(/\n$/, ''))}`);
   return applyFailed(`cannot create a temporary ${args.state ?? 'file'}: ${res.stderr.trim() || `rc ${res.rc}`}`);
 }
 
