@@ -45,6 +45,7 @@ import yum from './yum.js';
 import ping from './ping.js';
 import raw from './raw.js';
 import tempfile from './tempfile.js';
+import find from './find.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -84,7 +85,7 @@ all.push(
   user,
   yum,
 );
-all.push(ping, raw, tempfile);
+all.push(ping, raw, tempfile, find);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

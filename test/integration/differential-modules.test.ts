@@ -5,6 +5,9 @@
  */
 import { differentialSuite } from '../helpers/differential.js';
 
+/** The warning both print for a path that is not a folder. */
+const FIND_WARNING = { ansible: /Skipped '\/opt\/diff\/nope' path/, bosun: /Skipped '\/opt\/diff\/nope' path/ };
+
 const suite = differentialSuite({ base: '127.157.0.1', slots: 2 });
 
 suite.describe('modules: Ansible vs bosun', () => {
@@ -43,5 +46,42 @@ suite.describe('modules: Ansible vs bosun', () => {
         'tempfile in check mode': ['changed', 'skipped', 'msg', 'path'],
       },
     },
+  });
+
+  // Every key of each file but inode, dev and the times (the two hosts made their trees a moment apart).
+  const fileKeys = ['path', 'mode', 'isdir', 'ischr', 'isblk', 'isreg', 'isfifo', 'islnk', 'issock', 'uid', 'gid']
+    .concat(['size', 'nlink', 'gr_name', 'pw_name', 'wusr', 'rusr', 'xusr', 'wgrp', 'rgrp', 'xgrp', 'woth', 'roth'])
+    .concat(['xoth', 'isuid', 'isgid', 'checksum']);
+  const findKeys = [
+    'changed',
+    'failed',
+    'msg',
+    'matched',
+    'examined',
+    'skipped_paths',
+    ...fileKeys.map((k) => `files[].${k}`),
+  ];
+  const findTasks = [
+    'find default',
+    'find patterns',
+    'find regex excludes',
+    'find directories',
+    'find any hidden',
+    'find links',
+    'find depth',
+    'find follow',
+    'find size',
+    'find small',
+    'find age',
+    'find young',
+    'find contains',
+    'find contains whole',
+    'find checksum',
+    'find missing and a file',
+    'find bad age',
+    'find in check mode',
+  ];
+  suite.case('find: patterns, types, depth, follow, size, age, contains, checksums, missing paths', 'modules/find', {
+    compare: { registered: Object.fromEntries(findTasks.map((t) => [t, findKeys])), warning: FIND_WARNING },
   });
 });
