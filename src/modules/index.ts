@@ -46,6 +46,7 @@ import ping from './ping.js';
 import raw from './raw.js';
 import tempfile from './tempfile.js';
 import find from './find.js';
+import getent from './getent.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -85,7 +86,7 @@ all.push(
   user,
   yum,
 );
-all.push(ping, raw, tempfile, find);
+all.push(ping, raw, tempfile, find, getent);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -84,4 +84,25 @@ suite.describe('modules: Ansible vs bosun', () => {
   suite.case('find: patterns, types, depth, follow, size, age, contains, checksums, missing paths', 'modules/find', {
     compare: { registered: Object.fromEntries(findTasks.map((t) => [t, findKeys])), warning: FIND_WARNING },
   });
+
+  const getentKeys = ['changed', 'failed', 'msg', 'ansible_facts'];
+  suite.case('getent: keys, whole databases, split, missing keys, unknown database, the fact', 'modules/getent', {
+    compare: {
+      registered: {
+        ...Object.fromEntries(
+          [
+            'getent passwd root',
+            'getent group',
+            'getent hosts',
+            'getent services split',
+            'getent missing key',
+            'getent missing key allowed',
+            'getent unknown database',
+            'getent in check mode',
+          ].map((t) => [t, getentKeys]),
+        ),
+        'use the fact': ['stdout'],
+      },
+    },
+  });
 });

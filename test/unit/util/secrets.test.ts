@@ -39,6 +39,7 @@ describe('isSecretName', () => {
     ['keycloak_url', false],
     ['apikey', true],
     ['private_key_data', true],
+    ['getent_passwd', false],
   ])('%s -> %s', (name, secret) => {
     expect(isSecretName(name)).toBe(secret);
   });
