@@ -47,6 +47,7 @@ import raw from './raw.js';
 import tempfile from './tempfile.js';
 import find from './find.js';
 import getent from './getent.js';
+import iniFile from './ini_file.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -86,7 +87,7 @@ all.push(
   user,
   yum,
 );
-all.push(ping, raw, tempfile, find, getent);
+all.push(ping, raw, tempfile, find, getent, iniFile);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -99,6 +100,7 @@ export const moduleRegistry: ReadonlyMap<string, ModuleDef<any>> = new Map(all.m
 const COLLECTION_NAMES: Readonly<Record<string, string>> = {
   'ansible.posix.sysctl': 'sysctl',
   'community.general.modprobe': 'modprobe',
+  'community.general.ini_file': 'ini_file',
   systemd_service: 'systemd',
 };
 

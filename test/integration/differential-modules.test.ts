@@ -105,4 +105,38 @@ suite.describe('modules: Ansible vs bosun', () => {
       },
     },
   });
+
+  const iniTasks = [
+    'new file',
+    'same again',
+    'replace a value',
+    'uncomment an option',
+    'add an option',
+    'new section',
+    'only a section',
+    'option without value',
+    'values exclusive',
+    'values not exclusive',
+    'absent one value',
+    'absent option',
+    'absent option again',
+    'global option',
+    'absent section',
+    'no final newline',
+    'a boolean value',
+    'mode only',
+    'missing without create',
+    'no value given',
+    'check mode change',
+  ];
+  suite.case(
+    'ini_file: options, sections, values, exclusive, absent, no_extra_spaces, allow_no_value',
+    'modules/ini_file',
+    {
+      compare: {
+        files: '/opt/diff',
+        registered: Object.fromEntries(iniTasks.map((t) => [t, ['changed', 'failed', 'msg', 'path', 'rc']])),
+      },
+    },
+  );
 });
