@@ -48,6 +48,7 @@ import tempfile from './tempfile.js';
 import find from './find.js';
 import getent from './getent.js';
 import iniFile from './ini_file.js';
+import authorizedKey from './authorized_key.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -87,7 +88,7 @@ all.push(
   user,
   yum,
 );
-all.push(ping, raw, tempfile, find, getent, iniFile);
+all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -99,6 +100,7 @@ export const moduleRegistry: ReadonlyMap<string, ModuleDef<any>> = new Map(all.m
  */
 const COLLECTION_NAMES: Readonly<Record<string, string>> = {
   'ansible.posix.sysctl': 'sysctl',
+  'ansible.posix.authorized_key': 'authorized_key',
   'community.general.modprobe': 'modprobe',
   'community.general.ini_file': 'ini_file',
   systemd_service: 'systemd',

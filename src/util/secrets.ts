@@ -12,8 +12,9 @@
  * `private_key_data`, not `kubekey_version` or `monkey`), except names that hold a path or
  * a public key (ending in _file, _files, _path, _dir, _public, _pub, _keytype,
  * or containing public_key), such as ansible_ssh_private_key_file, a bare
- * `key`/`keys` (the name half of dict2items and with_dict items, not a secret), and the
- * getent module's `getent_passwd` fact (user names, homes and shells).
+ * `key`/`keys` (the name half of dict2items and with_dict items, not a secret), the
+ * getent module's `getent_passwd` fact (user names, homes and shells), and authorized_key's
+ * `key_options` (`no-pty,from=...`).
  */
 import { BosunError, rememberSource } from '../errors.js';
 import { readFileSync } from 'node:fs';
@@ -24,7 +25,8 @@ import { shq } from './shell.js';
 export const MASK = '********';
 
 const SECRET_NAME = /password|passwd|secret|token|apikey|(?:^|_)key(?:$|_)|pass$/i;
-const NOT_SECRET_NAME = /(?:_files?|_path|_dir|_public|_pub|_keytype)$|public_?key|^keys?$|^getent_passwd$/i;
+const NOT_SECRET_NAME =
+  /(?:_files?|_path|_dir|_public|_pub|_keytype)$|public_?key|^keys?$|^getent_passwd$|^key_options$/i;
 /** Shorter values are not masked: masking "ab" everywhere would garble output and hide nothing. */
 const MIN_LENGTH = 3;
 

@@ -139,4 +139,55 @@ suite.describe('modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  const keyTasks = [
+    'add a key',
+    'add it again',
+    'key without a comment',
+    'options replace',
+    'same options in another order',
+    'comment replaces',
+    'several keys',
+    'absent key',
+    'absent again',
+    'exclusive',
+    'at a path',
+    'invalid key',
+    'missing user',
+    'check mode',
+  ];
+  suite.case(
+    'authorized_key: ~/.ssh and the file, options, comments, several keys, absent, exclusive, path',
+    'modules/authorized_key',
+    {
+      setup: 'userdel -r bosunak >/dev/null 2>&1; useradd -m -s /bin/sh bosunak',
+      compare: {
+        files: '/home/bosunak',
+        command: "find /opt/diff -printf '%p %M %u\\n' 2>/dev/null | sort; cat /opt/diff/keys/bosunak 2>/dev/null",
+        registered: Object.fromEntries(
+          keyTasks.map((t) => [
+            t,
+            [
+              'changed',
+              'failed',
+              'msg',
+              'keyfile',
+              'user',
+              'key',
+              'path',
+              'state',
+              'exclusive',
+              'comment',
+              'key_options',
+              'manage_dir',
+              'follow',
+              'mode',
+              'owner',
+              'size',
+            ],
+          ]),
+        ),
+      },
+    },
+  );
 });

@@ -40,6 +40,7 @@ describe('isSecretName', () => {
     ['apikey', true],
     ['private_key_data', true],
     ['getent_passwd', false],
+    ['key_options', false],
   ])('%s -> %s', (name, secret) => {
     expect(isSecretName(name)).toBe(secret);
   });
