@@ -49,6 +49,7 @@ import find from './find.js';
 import getent from './getent.js';
 import iniFile from './ini_file.js';
 import authorizedKey from './authorized_key.js';
+import cron from './cron.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -88,7 +89,7 @@ all.push(
   user,
   yum,
 );
-all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey);
+all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

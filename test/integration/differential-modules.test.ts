@@ -3,7 +3,9 @@
  * authorized_key, cron, hostname), Ansible vs bosun: the same playbook on
  * both, same results, recap, files and the registered keys roles read.
  */
-import { differentialSuite } from '../helpers/differential.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CASES_DIR, differentialSuite } from '../helpers/differential.js';
 
 /** The warning both print for a path that is not a folder. */
 const FIND_WARNING = { ansible: /Skipped '\/opt\/diff\/nope' path/, bosun: /Skipped '\/opt\/diff\/nope' path/ };
@@ -187,6 +189,46 @@ suite.describe('modules: Ansible vs bosun', () => {
             ],
           ]),
         ),
+      },
+    },
+  );
+
+  // This machine has no cron package: a stand-in crontab command on each host (its setup file says what it does).
+  const cronTasks = [
+    'add a job',
+    'the same job',
+    'another time',
+    'special time',
+    'disabled',
+    'env var',
+    'env after',
+    'env changed',
+    'adopt a job',
+    'remove a job',
+    'remove it again',
+    'remove an env var',
+    'another user',
+    'a cron file',
+    'a second job there',
+    'remove one there',
+    'remove the last there',
+    'cron file without user',
+    'special time and fields',
+    'no job',
+    'check mode',
+  ];
+  suite.case(
+    'cron: jobs, times, special_time, disabled, env, adopted lines, absent, users, cron_file',
+    'modules/cron',
+    {
+      setup: readFileSync(path.resolve(CASES_DIR, 'modules/cron/fake-crontab.sh'), 'utf8'),
+      compare: {
+        registered: {
+          ...Object.fromEntries(
+            cronTasks.map((t) => [t, ['changed', 'failed', 'msg', 'jobs', 'envs', 'cron_file', 'state']]),
+          ),
+          crontabs: ['stdout'],
+        },
       },
     },
   );
