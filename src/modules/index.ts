@@ -50,6 +50,7 @@ import getent from './getent.js';
 import iniFile from './ini_file.js';
 import authorizedKey from './authorized_key.js';
 import cron from './cron.js';
+import hostname from './hostname.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -89,7 +90,7 @@ all.push(
   user,
   yum,
 );
-all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron);
+all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

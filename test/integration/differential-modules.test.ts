@@ -232,4 +232,22 @@ suite.describe('modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  // bosun also sets the running name (`hostname NAME`); Ansible's Debian strategy does not (docs/modules.md).
+  suite.case(
+    'hostname: /etc/hostname on a Debian host without systemd, check mode, facts, use=systemd',
+    'modules/hostname',
+    {
+      compare: {
+        registered: {
+          'check mode': ['changed', 'name', 'ansible_facts.ansible_hostname', 'ansible_facts.ansible_nodename'],
+          'set the name': ['changed', 'name', 'ansible_facts.ansible_hostname', 'ansible_facts.ansible_nodename'],
+          'same again': ['changed', 'name', 'ansible_facts.ansible_hostname'],
+          'the facts': ['stdout'],
+          'use systemd': ['changed', 'failed'],
+          'hostname file': ['stdout'],
+        },
+      },
+    },
+  );
 });
