@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getModule } from '../../../src/modules/index.js';
-import { listingScript, parseAge, parseListing, parseSize } from '../../../src/modules/find.js';
+import { listingScript, parseAge, parseListing, parseSize } from '../../../src/modules/lib/find-walk.js';
 import { fnmatch } from '../../../src/modules/lib/fnmatch.js';
 import { ModuleHarness } from '../../helpers/module-harness.js';
 import { shq } from '../../../src/util/shell.js';
