@@ -27,15 +27,16 @@ export interface AuthorizedKeyArgs {
   follow?: boolean | string;
 }
 
-/** `P uid gid owner group mode size nlink type` of `path` (lstat), or `P absent`: Ansible's add_path_info. */
+/** `P uid gid owner group mode size nlink type` of `path` (lstat), or `P absent`: for Ansible's add_path_info. */
 function pathInfoScript(path: string): string {
   return sh`if [ -e ${path} ]; then stat -c 'P %u %g %U %G %a %s %h %F' -- ${path}; else echo 'P absent'; fi`;
 }
 
-/** The keys add_path_info adds to a result that has a `path` (state file/directory/link/hard, or absent). */
+/** The keys add_path_info adds to a result that has a `path` of an existing file (state file/directory/link/hard). */
 function parsePathInfo(stdout: string): Record<string, unknown> {
   const m = /^P (\d+) (\d+) (\S+) (\S+) ([0-7]+) (\d+) (\d+) (.*)$/m.exec(stdout);
-  if (!m) return { state: 'absent' };
+  // A path that does not exist (check mode, before the write) adds nothing: `state` stays the argument.
+  if (!m) return {};
   const type = m[8]!;
   const state =
     type === 'symbolic link' ? 'link' : type === 'directory' ? 'directory' : Number(m[7]) > 1 ? 'hard' : 'file';

@@ -157,6 +157,7 @@ suite.describe('modules: Ansible vs bosun', () => {
     'invalid key',
     'missing user',
     'check mode',
+    'check mode at a new path',
   ];
   suite.case(
     'authorized_key: ~/.ssh and the file, options, comments, several keys, absent, exclusive, path',
