@@ -81,6 +81,14 @@ suite.describe('modules: Ansible vs bosun', () => {
     'find checksum',
     'find missing and a file',
     'find bad age',
+    'find excludes glob',
+    'find two paths in a string',
+    'find through a linked top',
+    'find hidden recursive depth',
+    'find follow depth',
+    'find any size',
+    'find regex anchored',
+    'find ctime',
     'find in check mode',
   ];
   suite.case('find: patterns, types, depth, follow, size, age, contains, checksums, missing paths', 'modules/find', {
@@ -130,6 +138,13 @@ suite.describe('modules: Ansible vs bosun', () => {
     'missing without create',
     'no value given',
     'check mode change',
+    'crlf and bom',
+    'crlf and bom change',
+    'duplicate sections',
+    'semicolon comment',
+    'no value over a value',
+    'duplicate values',
+    'absent values exclusive',
   ];
   suite.case(
     'ini_file: options, sections, values, exclusive, absent, no_extra_spaces, allow_no_value',
