@@ -61,6 +61,7 @@ suite.describe('modules: Ansible vs bosun', () => {
     'matched',
     'examined',
     'skipped_paths',
+    'warnings',
     ...fileKeys.map((k) => `files[].${k}`),
   ];
   const findTasks = [
@@ -232,6 +233,11 @@ suite.describe('modules: Ansible vs bosun', () => {
     'special time and fields',
     'no job',
     'check mode',
+    'env before',
+    'job with a trailing newline',
+    'job with a line break',
+    'backup',
+    'env before a missing one',
   ];
   suite.case(
     'cron: jobs, times, special_time, disabled, env, adopted lines, absent, users, cron_file',
@@ -241,7 +247,7 @@ suite.describe('modules: Ansible vs bosun', () => {
       compare: {
         registered: {
           ...Object.fromEntries(
-            cronTasks.map((t) => [t, ['changed', 'failed', 'msg', 'jobs', 'envs', 'cron_file', 'state']]),
+            cronTasks.map((t) => [t, ['changed', 'failed', 'msg', 'jobs', 'envs', 'cron_file', 'state', 'warnings']]),
           ),
           crontabs: ['stdout'],
         },
