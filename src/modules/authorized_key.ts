@@ -66,7 +66,8 @@ function probeScript(user: string, path: string | undefined, follow: boolean): s
       ? sh`bosun_k=${path}`
       : `bosun_k=$(printf '%s\\n' "$bosun_u" | awk -F: '{ print $6; exit }')/.ssh/authorized_keys`,
     follow ? 'bosun_k=$(readlink -m -- "$bosun_k" 2>/dev/null || printf %s "$bosun_k")' : ':',
-    `printf 'K %s\\n' "$bosun_k"`,
+    // The path in base64: a name may hold a newline.
+    `printf 'K %s\\n' "$(printf '%s' "$bosun_k" | base64 | tr -d '\\n')"`,
     path !== undefined ? pathInfoScript(path) : ':',
     `if [ -f "$bosun_k" ]; then echo F; base64 < "$bosun_k"; fi`,
     'exit 0',
@@ -75,12 +76,12 @@ function probeScript(user: string, path: string | undefined, follow: boolean): s
 
 function parseProbe(stdout: string): Probe {
   const u = /^U (\d+) (\d+) (.*)$/m.exec(stdout);
-  const k = /^K (.*)$/m.exec(stdout);
+  const k = /^K ([A-Za-z0-9+/=]*)$/m.exec(stdout);
   const f = stdout.indexOf('\nF\n');
   const content = f >= 0 ? Buffer.from(stdout.slice(f + 3).replace(/\s+/g, ''), 'base64').toString('utf8') : '';
   return {
     ...(u ? { user: { uid: Number(u[1]), gid: Number(u[2]), home: u[3]! } } : {}),
-    keyfile: k?.[1] ?? '',
+    keyfile: Buffer.from(k?.[1] ?? '', 'base64').toString('utf8'),
     content,
   };
 }
@@ -184,7 +185,6 @@ export default defineModule<AuthorizedKeyArgs>({
         ...(args.path !== undefined ? parsePathInfo(res.stdout) : {}),
       };
       if (!write) return { kind: 'ok', data };
-      if (keyfile.includes('\n')) return failed(`the key file path holds a newline: ${JSON.stringify(keyfile)}`);
       const after = serializeKeys(existing);
       const user = probe.user;
       return {

@@ -276,4 +276,21 @@ suite.describe('modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  suite.case('hostile values through ini_file, authorized_key, cron, getent, tempfile, find', 'modules/hostile', {
+    setup: readFileSync(path.resolve(CASES_DIR, 'modules/cron/fake-crontab.sh'), 'utf8'),
+    compare: {
+      files: '/opt/diff',
+      registered: {
+        ini_file: ['results[].changed', 'results[].msg', 'results[].failed'],
+        authorized_key: ['results[].changed', 'results[].keyfile', 'results[].failed'],
+        cron: ['results[].changed', 'results[].jobs', 'results[].failed'],
+        getent: ['results[].ansible_facts', 'results[].failed'],
+        tempfile: ['results[].changed', 'results[].failed'],
+        find: ['matched', 'files[].path', 'files[].size'],
+        'tempfile names': ['stdout'],
+        'no pwned file': ['stdout'],
+      },
+    },
+  });
 });

@@ -14,7 +14,7 @@ const h = new ModuleHarness();
 const K1 = 'ssh-ed25519 AAAAkey1 alice@x';
 
 function target(content: string, user = 'U 1001 1001 /home/bob') {
-  const stdout = `${user}\nK /home/bob/.ssh/authorized_keys\n${content ? `F\n${Buffer.from(content).toString('base64')}\n` : ''}`;
+  const stdout = `${user}\nK ${Buffer.from('/home/bob/.ssh/authorized_keys').toString('base64')}\n${content ? `F\n${Buffer.from(content).toString('base64')}\n` : ''}`;
   return new FakeConnection([{ match: /getent passwd/, result: { stdout } }]);
 }
 async function decide(args: Record<string, unknown>, conn: FakeConnection, check = true) {
