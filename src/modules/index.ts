@@ -40,6 +40,17 @@ import sysctl from './sysctl.js';
 import systemd from './systemd.js';
 import user from './user.js';
 import yum from './yum.js';
+
+// Modules real roles use (issue 17).
+import ping from './ping.js';
+import raw from './raw.js';
+import tempfile from './tempfile.js';
+import find from './find.js';
+import getent from './getent.js';
+import iniFile from './ini_file.js';
+import authorizedKey from './authorized_key.js';
+import cron from './cron.js';
+import hostname from './hostname.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -79,6 +90,7 @@ all.push(
   user,
   yum,
 );
+all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -90,7 +102,9 @@ export const moduleRegistry: ReadonlyMap<string, ModuleDef<any>> = new Map(all.m
  */
 const COLLECTION_NAMES: Readonly<Record<string, string>> = {
   'ansible.posix.sysctl': 'sysctl',
+  'ansible.posix.authorized_key': 'authorized_key',
   'community.general.modprobe': 'modprobe',
+  'community.general.ini_file': 'ini_file',
   systemd_service: 'systemd',
 };
 

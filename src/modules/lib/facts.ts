@@ -266,14 +266,16 @@ export function prefixedName(fact: string): string {
   return fact.startsWith('bosun_') || fact.startsWith('ansible_') ? fact : `ansible_${fact}`;
 }
 
-/** Merge the `ansible_facts` a `setup` task returned (Ansible's prefixed names) into a host's fact variables. */
+/** Merge the `ansible_facts` a module returned (setup: Ansible's prefixed names; getent: `getent_passwd`) into a host's fact variables. */
 export function mergeFacts(
   current: Record<string, unknown>,
   moduleFacts: Record<string, unknown>,
 ): Record<string, unknown> {
   const plain = Object.fromEntries(Object.entries(moduleFacts).map(([k, v]) => [k.replace(/^ansible_/, ''), v]));
   const before = (current['ansible_facts'] ?? {}) as Record<string, unknown>;
-  return { ...current, ...factVars({ ...before, ...plain }) };
+  // As Ansible injects them: each fact under the name the module gave (getent's `getent_passwd`, setup's
+  // `ansible_distribution`), and in `ansible_facts` without the `ansible_` prefix.
+  return { ...current, ...moduleFacts, ansible_facts: { ...before, ...plain } };
 }
 
 /** Turn the script's output into unprefixed facts (Ansible's names and shapes). */

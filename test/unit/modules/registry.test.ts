@@ -48,6 +48,8 @@ describe('module registry', () => {
     ['ansible.builtin.nope', undefined],
     ['ansible.posix.sysctl', 'sysctl'],
     ['community.general.modprobe', 'modprobe'],
+    ['community.general.ini_file', 'ini_file'],
+    ['ansible.posix.authorized_key', 'authorized_key'],
     ['ansible.builtin.systemd_service', 'systemd'],
     ['community.general.copy', undefined],
   ])('getModule(%s)', (name, expected) => {

@@ -47,6 +47,8 @@ describe('isSecretName', () => {
     ['keycloak_url', false],
     ['apikey', true],
     ['private_key_data', true],
+    ['getent_passwd', false],
+    ['key_options', false],
   ])('%s -> %s', (name, secret) => {
     expect(isSecretName(name)).toBe(secret);
   });
