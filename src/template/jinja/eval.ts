@@ -57,7 +57,7 @@ function written(e: Expr): string {
   if (e.k === 'name') return e.name;
   if (e.k === 'get') {
     const base = written(e.obj);
-    if (e.key.k === 'lit' && typeof e.key.v === 'string' && e.dot) return `${base}.${e.key.v}`;
+    if (e.key.k === 'lit' && e.dot) return `${base}.${String(e.key.v)}`;
     if (e.key.k === 'lit') return `${base}[${typeof e.key.v === 'string' ? `'${e.key.v}'` : String(e.key.v)}]`;
     return `${base}[${written(e.key)}]`;
   }
@@ -164,8 +164,8 @@ export class Evaluator {
     const name = cur.name;
     const parts = [name, ...keys.map(String)];
     this.env.resolver.check(
-      { scope: { kind: 'root' }, parts, name: written(e), line: e.line, column: e.col, optional: true },
-      () => this.env.pos(e),
+      { scope: { kind: 'root' }, parts, name: written(e), line: cur.line, column: cur.col, optional: true },
+      () => this.env.pos(cur),
     );
     const root = this.env.resolver.root;
     let value: unknown = root;

@@ -13,7 +13,7 @@ import { isPlainObject } from '../values.js';
 import type { Helpers } from './eval.js';
 import { pySplit } from './methods.js';
 import { compareVersions } from './version.js';
-import { kind, pyCompare, pyEqual, pyText, truthy, typeName, Undef } from './values.js';
+import { kind, pyCompare, pyEqual, pyText, pyTruthy, truthy, typeName, Undef } from './values.js';
 
 export type FilterFn = (value: unknown, args: unknown[], kwargs: Record<string, unknown>, h: Helpers) => unknown;
 
@@ -197,7 +197,7 @@ export const FILTERS: Record<string, FilterFn> = {
   default: (v, [fb = '', falsy = false], kw) => {
     const boolean = kw['boolean'] ?? falsy;
     if (v instanceof Undef) return kw['default_value'] ?? fb;
-    if (boolean === true && !truthy(v)) return kw['default_value'] ?? fb;
+    if (boolean === true && !pyTruthy(v)) return kw['default_value'] ?? fb;
     return v;
   },
   d: (v, a, kw, h) => FILTERS['default']!(v, a, kw, h),

@@ -112,8 +112,8 @@ interface Prepared {
   inserted: Map<number, number[]>;
   /** Decoded string literals by `line:col` (0-based, as nunjucks counts) of their opening quote. */
   strings: Map<string, string>;
-  /** Positions (`line:col`, 0-based) of `[` that were written as `.` (`item.0`), and of quoted subscripts. */
-  quotedAt: Set<string>;
+  /** Positions (`line:col`, 0-based) of the digits after a `[` that was written as `.` (`item.0`). */
+  dotDigits: Set<string>;
 }
 
 /**
@@ -123,7 +123,7 @@ interface Prepared {
 function prepare(text: string): Prepared {
   const inserted = new Map<number, number[]>();
   const strings = new Map<string, string>();
-  const quotedAt = new Set<string>();
+  const quotedAt = new Set<string>(); // dotDigits
   let out = '';
   let line = 0;
   let col = 0;
@@ -145,7 +145,6 @@ function prepare(text: string): Prepared {
     }
   };
   let close = '';
-  let pendingClose = '';
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (!close) {
@@ -168,10 +167,6 @@ function prepare(text: string): Prepared {
       continue;
     }
     if (text.startsWith(close, i) || (text[i] === '-' && text.startsWith(close, i + 1))) {
-      if (pendingClose) {
-        insert(pendingClose);
-        pendingClose = '';
-      }
       const end = text[i] === '-' ? `-${close}` : close;
       close = '';
       emit(end);
@@ -184,10 +179,6 @@ function prepare(text: string): Prepared {
       strings.set(`${line}:${col}`, decodePythonString(text.slice(i + 1, j)));
       emit(text.slice(i, j + 1));
       i = j;
-      if (pendingClose) {
-        insert(pendingClose);
-        pendingClose = '';
-      }
       continue;
     }
     // `item.0` -> `item[0]`, unless the dot is in a number (`1.5`).
@@ -195,6 +186,7 @@ function prepare(text: string): Prepared {
       const token = /[\w]*$/.exec(text.slice(0, i))![0];
       if (!/^\d/.test(token) || text[i - 1] === ']' || text[i - 1] === ')') {
         const digits = /^\d+/.exec(text.slice(i + 1))![0];
+        quotedAt.add(`${line}:${col + 1}`);
         emit('[');
         emit(digits);
         insert(']');
@@ -227,9 +219,7 @@ function prepare(text: string): Prepared {
     }
     emit(ch);
   }
-  void pendingClose;
-  void quotedAt;
-  return { text: out, inserted, strings, quotedAt };
+  return { text: out, inserted, strings, dotDigits: quotedAt };
 }
 
 /** End of one simple argument (a string, a number, a dotted name, a negative number) at `start`. */
@@ -487,6 +477,7 @@ class Converter {
 
   /** True when the lookup `x.y` was written with a dot (the literal is not a quoted or bracketed key). */
   private isDot(val: NNode): boolean {
+    if (this.prep.dotDigits.has(`${val.lineno}:${val.colno}`)) return true;
     const lines = this.prep.text.split('\n');
     const before = lines[val.lineno]?.slice(0, val.colno).trimEnd();
     return before?.endsWith('.') ?? false;

@@ -5,7 +5,7 @@
  */
 import { BosunError, type SourcePos } from '../../errors.js';
 import { undefinedError } from '../resolve.js';
-import { isPlainObject } from '../values.js';
+import { isPlainObject, isPythonTruthy, isTruthy } from '../values.js';
 
 /** A value that is not there: an error as soon as it is used (Ansible's StrictUndefined). */
 export class Undef {
@@ -31,14 +31,18 @@ export function use(value: unknown): unknown {
   return value;
 }
 
-/** Python truthiness (no special strings); using an undefined value is an error. */
+/**
+ * Truthiness of conditions, `not`, `and`, `or`, inline if: Python's, except that the strings 'false', 'no', 'off' and
+ * '0' are false as in bosun's Handlebars conditions, because YAML 1.2 (which bosun reads) keeps an unquoted `no` as a
+ * string where Ansible's YAML 1.1 reads false (docs/ansible-differences.md). Using an undefined value is an error.
+ */
 export function truthy(value: unknown): boolean {
-  const v = use(value);
-  if (v === undefined || v === null || v === false || v === '' || v === 0) return false;
-  if (typeof v === 'number' && Number.isNaN(v)) return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (isPlainObject(v)) return Object.keys(v).length > 0;
-  return true;
+  return isTruthy(use(value));
+}
+
+/** Python's truthiness with no special strings (`default(x, true)`). */
+export function pyTruthy(value: unknown): boolean {
+  return isPythonTruthy(use(value));
 }
 
 /** Python's repr of a string: single quotes unless the text has one and no double quote. */
