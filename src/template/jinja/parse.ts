@@ -176,6 +176,10 @@ function prepare(text: string): Prepared {
     if (ch === '"' || ch === "'") {
       let j = i + 1;
       while (j < text.length && text[j] !== ch) j += text[j] === '\\' ? 2 : 1;
+      if (j >= text.length) {
+        emit(text.slice(i));
+        throw new PrepareError('Jinja2 syntax error: a string is not closed (a missing quote?)', line + 1, col);
+      }
       strings.set(`${line}:${col}`, decodePythonString(text.slice(i + 1, j)));
       emit(text.slice(i, j + 1));
       i = j;
@@ -219,7 +223,20 @@ function prepare(text: string): Prepared {
     }
     emit(ch);
   }
+  if (close) throw new PrepareError(`Jinja2 syntax error: the expression is not closed with ${close}`, line + 1, col);
   return { text: out, inserted, strings, dotDigits: quotedAt };
+}
+
+/** A problem found before parsing, at the end of the text read so far (1-based line, 0-based column). */
+class PrepareError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly col: number,
+    readonly inserted: Insertions = new Map(),
+  ) {
+    super(message);
+  }
 }
 
 /** End of one simple argument (a string, a number, a dotted name, a negative number) at `start`. */
@@ -256,7 +273,13 @@ const MAX_CACHED = 20_000;
 export function parseJinja(text: string, ctx: PosContext): JinjaTemplate {
   const hit = cache.get(text);
   if (hit) return hit;
-  const prep = prepare(text);
+  let prep: Prepared;
+  try {
+    prep = prepare(text);
+  } catch (err) {
+    if (!(err instanceof PrepareError)) throw err;
+    throw new BosunError('TEMPLATE_SYNTAX', err.message, { source: toSourcePos(err.line, err.col, ctx) });
+  }
   const posCtx: PosContext = { ...ctx, inserted: prep.inserted };
   let root: NNode;
   try {
@@ -269,7 +292,16 @@ export function parseJinja(text: string, ctx: PosContext): JinjaTemplate {
     });
   }
   const conv = new Converter(prep, posCtx);
-  const tpl: JinjaTemplate = { parts: conv.parts(root.children ?? []), inserted: prep.inserted };
+  let tpl: JinjaTemplate;
+  try {
+    tpl = { parts: conv.parts(root.children ?? []), inserted: prep.inserted };
+  } catch (err) {
+    if (err instanceof BosunError) throw err;
+    throw new BosunError('TEMPLATE_SYNTAX', 'Jinja2 syntax error: this expression cannot be read', {
+      source: ctx.source,
+      cause: err,
+    });
+  }
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(text, tpl);
   return tpl;
@@ -343,7 +375,8 @@ class Converter {
     return { args, kwargs };
   }
 
-  expr(node: NNode): Expr {
+  expr(node: NNode | null | undefined): Expr {
+    if (!node) throw new BosunError('TEMPLATE_SYNTAX', 'Jinja2 syntax error: a value is missing', { source: this.ctx.source });
     const at = this.loc(node);
     const sub = (field: string): Expr => this.expr(node[field] as NNode);
     switch (node.typename) {

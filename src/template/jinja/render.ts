@@ -107,6 +107,20 @@ function parseLiteral(text: string): unknown {
   return lit(e);
 }
 
+/**
+ * One output node as text. Ansible's finalize prints None as ''; bosun refuses instead (as in Handlebars), since an
+ * empty string written into a config file from a null variable is almost always a mistake.
+ */
+function outputText(node: unknown, _index: number, _tpl: JinjaTemplate, ctx: PosContext): string {
+  if (node === null || node === undefined) {
+    throw new BosunError('TEMPLATE_RENDER', 'this expression is empty (null) and would render as an empty string', {
+      source: ctx.source,
+      hint: "give the variable a value, or say what empty means: {{ x | default('', true) }}",
+    });
+  }
+  return pyText(node);
+}
+
 export interface JinjaRun {
   resolver: Resolver;
   tick(): void;
@@ -128,7 +142,7 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
     }
     const nodes: unknown[] = [];
     ev.parts(tpl.parts, nodes);
-    const out = nodes.map(pyText).join('');
+    const out = nodes.map((node, i) => outputText(node, i, tpl, posCtx)).join('');
     return mode === 'value' ? literalEval(out, parseLiteral) : out;
   } catch (err) {
     if (err instanceof EvalFailure)
