@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { Document, isScalar, parse as parseYaml, stringify as stringifyYaml, visit } from 'yaml';
 import { BosunError } from '../../errors.js';
 import { regex, replacement } from '../helpers.js';
 import { isPlainObject } from '../values.js';
@@ -147,6 +147,20 @@ function flatten(items: unknown[], levels: number | undefined, skipNulls: boolea
 
 function sortKey(v: unknown, caseSensitive: boolean): unknown {
   return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
+}
+
+/** PyYAML's dump with default_flow_style=None: a collection of scalars only in flow style, others in block style. */
+function pyYaml(v: unknown): string {
+  const doc = new Document(v);
+  visit(doc, {
+    Map: (_k, node) => {
+      if (node.items.every((p) => isScalar(p.value))) node.flow = true;
+    },
+    Seq: (_k, node) => {
+      if (node.items.every((i) => isScalar(i))) node.flow = true;
+    },
+  });
+  return doc.toString({ indent: 2, lineWidth: 0, flowCollectionPadding: false });
 }
 
 /** shlex.quote. */
@@ -319,7 +333,7 @@ export const FILTERS: Record<string, FilterFn> = {
       throw new Error(`not JSON: ${(err as Error).message}`, { cause: err });
     }
   },
-  to_yaml: (v) => stringifyYaml(v, { indent: 2, lineWidth: 0 }),
+  to_yaml: (v) => pyYaml(v),
   to_nice_yaml: (v, _a, kw) => stringifyYaml(v, { indent: typeof kw['indent'] === 'number' ? kw['indent'] : 4, lineWidth: 0, sortMapEntries: kw['sort_keys'] !== false }),
   from_yaml: (v) => (typeof v === 'string' ? (parseYaml(v) as unknown) : v),
   b64encode: (v) => Buffer.from(pyText(v), 'utf8').toString('base64'),
@@ -450,15 +464,6 @@ export const FILTERS: Record<string, FilterFn> = {
   ternary: (v, [yes, no, none]) => (v === null && none !== undefined ? none : truthy(v) ? yes : no),
   type_debug: (v) => typeName(v),
   list: (v) => list(v),
-  dict: (v) => {
-    if (isPlainObject(v)) return v;
-    const out: Record<string, unknown> = {};
-    for (const pair of list(v)) {
-      const p = list(pair, 'each item');
-      out[pyText(p[0])] = p[1];
-    }
-    return out;
-  },
   items: (v) => Object.entries(dict(v)),
   abs: (v) => {
     if (typeof v !== 'number') throw new Error(`needs a number, got ${kind(v)}`);

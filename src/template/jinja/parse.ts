@@ -120,7 +120,7 @@ interface Prepared {
  * Read the text once: decode string literals, rewrite `a.0` -> `a[0]` and `is test arg` -> `is test(arg)` inside tags,
  * outside strings.
  */
-function prepare(text: string): Prepared {
+function prepare(text: string, verbatim: boolean): Prepared {
   const inserted = new Map<number, number[]>();
   const strings = new Map<string, string>();
   const quotedAt = new Set<string>(); // dotDigits
@@ -180,7 +180,18 @@ function prepare(text: string): Prepared {
         emit(text.slice(i));
         throw new PrepareError('Jinja2 syntax error: a string is not closed (a missing quote?)', line + 1, col);
       }
-      strings.set(`${line}:${col}`, decodePythonString(text.slice(i + 1, j)));
+      const body = text.slice(i + 1, j);
+      // Ansible doubles the backslashes of strings inside {{ }} of a YAML value (_escape_backslashes): they stay as
+      // written, so '\d' and '\1' need no second backslash; a backslash cannot escape the quote there.
+      const asWritten = verbatim && close === '}}';
+      if (asWritten && body.includes(`\\${ch}`)) {
+        throw new PrepareError(
+          `Jinja2 syntax error: inside {{ }} a backslash keeps its meaning as written and cannot escape ${ch} (use the other quote)`,
+          line + 1,
+          col,
+        );
+      }
+      strings.set(`${line}:${col}`, asWritten ? body : decodePythonString(body));
       emit(text.slice(i, j + 1));
       i = j;
       continue;
@@ -200,7 +211,7 @@ function prepare(text: string): Prepared {
     }
     // `x is sameas false` -> `x is sameas(false)`: one argument without parentheses.
     if (ch === 'i' && text.startsWith('is', i) && !/\w/.test(text[i - 1] ?? '')) {
-      const m = /^is(\s+not)?\s+([A-Za-z_]\w*)(\s+)(?=(["'\w[({-]))/.exec(text.slice(i));
+      const m = /^is(\s+not)?\s+(?!not\b)([A-Za-z_]\w*)(\s+)(?=(["'\w[({-]))/.exec(text.slice(i));
       if (m) {
         const word = /^[A-Za-z_]\w*/.exec(text.slice(i + m[0].length))?.[0];
         if (!word || !KEYWORDS.has(word)) {
@@ -211,7 +222,8 @@ function prepare(text: string): Prepared {
             // The argument is copied as is; a string inside it is recorded by the loop, so only simple ones here.
             const argText = text.slice(i + m[0].length, arg);
             if (/^["']/.test(argText)) {
-              strings.set(`${line}:${col}`, decodePythonString(argText.slice(1, -1)));
+              const body = argText.slice(1, -1);
+              strings.set(`${line}:${col}`, verbatim && close === '}}' ? body : decodePythonString(body));
             }
             emit(argText);
             insert(')');
@@ -269,13 +281,18 @@ function syntaxMessage(raw: string): string {
 const cache = new Map<string, JinjaTemplate>();
 const MAX_CACHED = 20_000;
 
-/** Parse Jinja2 text once per run (cached by text); a syntax error is TEMPLATE_SYNTAX at `ctx`'s position. */
-export function parseJinja(text: string, ctx: PosContext): JinjaTemplate {
-  const hit = cache.get(text);
+/**
+ * Parse Jinja2 text once per run (cached by text); a syntax error is TEMPLATE_SYNTAX at `ctx`'s position. `verbatim`:
+ * strings inside `{{ }}` keep their backslashes as written (a YAML value, as Ansible templates one); otherwise (a
+ * condition, `{% %}`) Python's escapes apply.
+ */
+export function parseJinja(text: string, ctx: PosContext, verbatim = false): JinjaTemplate {
+  const key = verbatim ? `v\0${text}` : text;
+  const hit = cache.get(key);
   if (hit) return hit;
   let prep: Prepared;
   try {
-    prep = prepare(text);
+    prep = prepare(text, verbatim);
   } catch (err) {
     if (!(err instanceof PrepareError)) throw err;
     throw new BosunError('TEMPLATE_SYNTAX', err.message, { source: toSourcePos(err.line, err.col, ctx) });
@@ -303,7 +320,7 @@ export function parseJinja(text: string, ctx: PosContext): JinjaTemplate {
     });
   }
   if (cache.size >= MAX_CACHED) cache.clear();
-  cache.set(text, tpl);
+  cache.set(key, tpl);
   return tpl;
 }
 

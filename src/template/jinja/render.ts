@@ -18,9 +18,12 @@ export const OMIT = '__omit_place_holder__bosun';
 
 export type Mode = 'value' | 'text' | 'expression';
 
+/** Ansible's STRING_TYPE_FILTERS (its default list). */
+const STRING_FILTERS: ReadonlySet<string> = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml']);
+
 /** Parse and check (filters and tests known) at load time. */
 export function checkJinja(text: string, ctx: PosContext, mode: Mode): JinjaTemplate {
-  const tpl = parseJinja(text, ctx);
+  const tpl = parseJinja(text, ctx, mode !== 'expression');
   const posCtx: PosContext = { ...ctx, inserted: tpl.inserted };
   if (mode === 'expression' && singleExpr(tpl.parts) === undefined) {
     throw new BosunError('TEMPLATE_SYNTAX', 'a condition must be one expression, such as `x == "b" and y is defined`', {
@@ -138,7 +141,11 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
     if (single) {
       const value = use(ev.eval(single));
       const structured = typeof value === 'object' && value !== null;
-      if (structured || tpl.parts.length === 1) return typeof value === 'string' ? literalEval(value, parseLiteral) : value;
+      if (structured || tpl.parts.length === 1) {
+        // Ansible's STRING_TYPE_FILTERS: their text is never read back as a literal.
+        const keepText = single.k === 'filter' && STRING_FILTERS.has(single.name);
+        return typeof value === 'string' && !keepText ? literalEval(value, parseLiteral) : value;
+      }
     }
     const nodes: unknown[] = [];
     ev.parts(tpl.parts, nodes);

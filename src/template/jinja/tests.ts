@@ -14,7 +14,22 @@ import { kind, pyCompare, pyEqual, truthy, Undef } from './values.js';
 export type TestFn = (value: unknown, args: unknown[], kwargs: Record<string, unknown>, h: Helpers) => boolean;
 
 /** Tests that take an undefined value without failing. */
-export const LAZY_TESTS: ReadonlySet<string> = new Set(['defined', 'undefined']);
+export const LAZY_TESTS: ReadonlySet<string> = new Set([
+  'defined',
+  'undefined',
+  // Type tests are false for an undefined value, as in Jinja2.
+  'none',
+  'string',
+  'number',
+  'integer',
+  'float',
+  'boolean',
+  'mapping',
+  'list',
+  'sameas',
+  'true',
+  'false',
+]);
 
 function result(value: unknown, test: string): Record<string, unknown> {
   if (!isPlainObject(value)) throw new Error(`the '${test}' test expects a dictionary (a registered result), got ${kind(value)}`);
