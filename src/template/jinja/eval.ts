@@ -14,7 +14,7 @@ import { callFunction } from './functions.js';
 import { callMethod } from './methods.js';
 import type { Expr, Loc, Part } from './parse.js';
 import { TESTS, LAZY_TESTS } from './tests.js';
-import { kind, pyCompare, pyEqual, pyText, truthy, Undef, use } from './values.js';
+import { kind, printf, pyCompare, pyEqual, pyText, truthy, Undef, use } from './values.js';
 
 /** What an evaluation needs from the engine. */
 export interface Env {
@@ -312,6 +312,13 @@ export class Evaluator {
       if (typeof seq === 'string') return seq.repeat(Math.max(0, n));
       if (Array.isArray(seq)) return Array.from({ length: Math.max(0, n) }, () => seq).flat();
       throw bad();
+    }
+    if (op === '%' && typeof l === 'string') {
+      try {
+        return printf(l, Array.isArray(r) ? r : [r]);
+      } catch (err) {
+        throw this.fail(at, (err as Error).message, err);
+      }
     }
     if (!num(l) || !num(r)) {
       throw bad();

@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Document, isScalar, parse as parseYaml, stringify as stringifyYaml, visit } from 'yaml';
 import { BosunError } from '../../errors.js';
-import { regex, replacement } from '../helpers.js';
+import { regex } from '../helpers.js';
 import { isPlainObject } from '../values.js';
 import type { Helpers } from './eval.js';
 import { pySplit } from './methods.js';
 import { compareVersions } from './version.js';
-import { kind, pyCompare, pyEqual, pyText, pyTruthy, truthy, typeName, Undef } from './values.js';
+import { kind, printf, pyCompare, pyEqual, pyText, pyTruthy, truthy, typeName, Undef } from './values.js';
 
 export type FilterFn = (value: unknown, args: unknown[], kwargs: Record<string, unknown>, h: Helpers) => unknown;
 
@@ -149,6 +149,19 @@ function sortKey(v: unknown, caseSensitive: boolean): unknown {
   return !caseSensitive && typeof v === 'string' ? v.toLowerCase() : v;
 }
 
+/** Python's re.sub template: `\\1`, `\\g<1>`, `\\g<name>`, `\\n`, `\\\\`; any other escape kept as written. */
+function pyReplacement(template: string): (numbered: Array<string | undefined>, named: Record<string, string | undefined>) => string {
+  return (numbered, named) =>
+    template.replace(/\\(?:g<(\w+)>|(\d{1,2})|(.))/gs, (all, g: string | undefined, d: string | undefined, c: string | undefined) => {
+      if (g !== undefined) return (/^\d+$/.test(g) ? numbered[Number(g)] : named[g]) ?? '';
+      if (d !== undefined) return numbered[Number(d)] ?? '';
+      if (c === 'n') return '\n';
+      if (c === 't') return '\t';
+      if (c === '\\') return '\\';
+      return all;
+    });
+}
+
 /** PyYAML's dump with default_flow_style=None: a collection of scalars only in flow style, others in block style. */
 function pyYaml(v: unknown): string {
   const doc = new Document(v);
@@ -178,11 +191,18 @@ function pyRound(v: number, precision: number, method: string): number {
   const f = 10 ** precision;
   if (method === 'floor') return Math.floor(v * f) / f;
   if (method === 'ceil') return Math.ceil(v * f) / f;
-  // Python's round-half-even on the decimal value.
-  const x = v * f;
-  const r = Math.round(x);
-  const half = Math.abs(x % 1) === 0.5;
-  return (half ? (r % 2 === 0 ? r : r - 1) : r) / f;
+  if (!Number.isFinite(v) || precision < 0 || precision > 20) return Math.round(v * f) / f;
+  // Python rounds the exact binary value, halves to even; toFixed rounds the exact value too, halves up.
+  const exact = Math.abs(v).toFixed(Math.min(100, precision + 60));
+  const rest = exact.slice(exact.indexOf('.') + 1 + precision);
+  const half = /^50*$/.test(rest);
+  let out = Number(v.toFixed(precision));
+  if (half) {
+    const down = Math.trunc(Math.abs(v) * f) / f;
+    const lastEven = Math.round(down * f) % 2 === 0;
+    out = Math.sign(v) * (lastEven ? down : down + 1 / f);
+  }
+  return out;
 }
 
 function selectBy(
@@ -296,13 +316,15 @@ export const FILTERS: Record<string, FilterFn> = {
     const flags = regexFlags({ ignorecase: kw['ignorecase'] ?? ignorecase, multiline: kw['multiline'] ?? multiline }, 'g');
     const count = Number(kw['count'] ?? 0);
     const re = regex(pattern, flags);
-    const rep = replacement(str(repl, 'the replacement'));
-    if (!count) return pyText(v).replace(re, rep);
+    const expand = pyReplacement(str(repl, 'the replacement'));
     let n = 0;
     return pyText(v).replace(re, (...m: unknown[]) => {
       const whole = m[0] as string;
-      if (n++ >= count) return whole;
-      return whole.replace(regex(pattern, flags.replace('g', '')), rep);
+      if (count && n++ >= count) return whole;
+      const last = m[m.length - 1];
+      const groups = (typeof last === 'object' && last !== null ? last : {}) as Record<string, string | undefined>;
+      const numbered = m.slice(0, typeof last === 'object' && last !== null ? -3 : -2) as Array<string | undefined>;
+      return expand(numbered, groups);
     });
   },
   regex_search: (v, [pattern, ...groups], kw) => {
@@ -498,6 +520,30 @@ export const FILTERS: Record<string, FilterFn> = {
     if (n <= 0) return s;
     const left = Math.floor(n / 2) + (n % 2 && Number(width) % 2 ? 1 : 0);
     return ' '.repeat(left) + s + ' '.repeat(n - left);
+  },
+  format: (v, args) => printf(str(v, 'the format'), args),
+  truncate: (v, [length = 255, killwords = false, end = '...', leeway = 5]) => {
+    const s = str(v, 'the input');
+    const n = Number(length);
+    const tail = String(end);
+    if (s.length <= n + Number(leeway)) return s;
+    if (killwords === true) return s.slice(0, n - tail.length) + tail;
+    const cut = s.slice(0, n - tail.length);
+    const space = cut.lastIndexOf(' ');
+    return (space >= 0 ? cut.slice(0, space) : cut) + tail;
+  },
+  extract: (v, [container, morekeys]) => {
+    let out: unknown;
+    if (Array.isArray(container) && typeof v === 'number') out = container[v];
+    else if (isPlainObject(container) && Object.prototype.hasOwnProperty.call(container, String(v)))
+      out = container[String(v)];
+    if (out === undefined) throw new Error(`${pyText(v)} is not in the container`);
+    const more = morekeys === undefined ? [] : Array.isArray(morekeys) ? morekeys : [morekeys];
+    for (const k of more) {
+      if (!isPlainObject(out) && !Array.isArray(out)) throw new Error(`cannot look up ${pyText(k)}`);
+      out = (out as Record<string, unknown>)[String(k)];
+    }
+    return out;
   },
   random: () => {
     throw new Error('random is not supported yet');

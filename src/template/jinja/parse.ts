@@ -145,6 +145,8 @@ function prepare(text: string, verbatim: boolean): Prepared {
     }
   };
   let close = '';
+  // Open `{` of dict literals inside a tag: their `}}` is no end of the tag (`{{ {'a': {'b': 1}} }}`).
+  let braces = 0;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (!close) {
@@ -166,7 +168,15 @@ function prepare(text: string, verbatim: boolean): Prepared {
       } else emit(ch);
       continue;
     }
+    if (ch === '{') braces++;
+    if (ch === '}' && braces > 0) {
+      braces--;
+      emit('}');
+      if (text[i + 1] === '}') insert(' ');
+      continue;
+    }
     if (text.startsWith(close, i) || (text[i] === '-' && text.startsWith(close, i + 1))) {
+      braces = 0;
       const end = text[i] === '-' ? `-${close}` : close;
       close = '';
       emit(end);
@@ -278,6 +288,35 @@ function syntaxMessage(raw: string): string {
   return 'Jinja2 syntax error: this expression cannot be read';
 }
 
+interface NParser {
+  parseOr(): NNode;
+  skipSymbol(name: string): boolean;
+  parseInlineIf(): NNode;
+}
+const nunjucksParser = (
+  nunjucks as unknown as {
+    parser: { parse(src: string): NNode; Parser: { prototype: NParser } };
+    nodes: { InlineIf: new (line: number, col: number) => NNode };
+  }
+);
+
+/**
+ * nunjucks reads `a if c else b if d else e` as an error: its else branch is an `or` expression, where Jinja2's is
+ * another conditional expression. The one change to its parser: the else branch may be an inline if again.
+ */
+nunjucksParser.parser.Parser.prototype.parseInlineIf = function parseInlineIf(this: NParser): NNode {
+  let node = this.parseOr();
+  if (this.skipSymbol('if')) {
+    const cond = this.parseOr();
+    const body = node;
+    node = new nunjucksParser.nodes.InlineIf(body.lineno, body.colno);
+    node['body'] = body;
+    node['cond'] = cond;
+    node['else_'] = this.skipSymbol('else') ? this.parseInlineIf() : null;
+  }
+  return node;
+};
+
 const cache = new Map<string, JinjaTemplate>();
 const MAX_CACHED = 20_000;
 
@@ -300,7 +339,7 @@ export function parseJinja(text: string, ctx: PosContext, verbatim = false): Jin
   const posCtx: PosContext = { ...ctx, inserted: prep.inserted };
   let root: NNode;
   try {
-    root = (nunjucks as unknown as { parser: { parse(src: string): NNode } }).parser.parse(prep.text);
+    root = nunjucksParser.parser.parse(prep.text);
   } catch (err) {
     const e = err as { message?: string; lineno?: number; colno?: number };
     throw new BosunError('TEMPLATE_SYNTAX', syntaxMessage(String(e.message ?? err)), {
