@@ -250,7 +250,7 @@ class Engine implements TemplateEngine {
       }
       if (typeof v === 'object' && v !== null) {
         const out: Record<string, unknown> = {};
-        for (const [k, item] of Object.entries(v)) {
+        for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
           const rendered = isUnsafeKey(v, k) ? item : walk(item, [...path, k]);
           if (rendered !== OMIT) out[k] = rendered;
         }

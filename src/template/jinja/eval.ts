@@ -158,7 +158,8 @@ export class Evaluator {
     }
     for (const keyExpr of dynamic) {
       const key = use(this.eval(keyExpr));
-      if (typeof key !== 'string' && typeof key !== 'number') throw this.fail(keyExpr, `cannot use ${kind(key)} as a key`);
+      if (typeof key !== 'string' && typeof key !== 'number')
+        throw this.fail(keyExpr, `cannot use ${kind(key)} as a key`);
       keys.push(key);
     }
     const name = cur.name;
@@ -297,12 +298,12 @@ export class Evaluator {
     if (op === '~') return pyText(lv) + pyText(rv);
     const l = use(lv);
     const r = use(rv);
-    const num = (v: unknown): v is number => typeof v === 'number' || typeof v === 'boolean';
+    const num = (v: unknown): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
     const bad = (): EvalFailure => this.fail(at, `cannot use '${op}' on ${kind(l)} and ${kind(r)}`);
     if (op === '+') {
       if (num(l) && num(r)) return Number(l) + Number(r);
       if (typeof l === 'string' && typeof r === 'string') return l + r;
-      if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+      if (Array.isArray(l) && Array.isArray(r)) return [...(l as unknown[]), ...(r as unknown[])];
       throw bad();
     }
     if (op === '*') {
@@ -310,7 +311,7 @@ export class Evaluator {
       const [seq, n] = num(r) ? [l, Number(r)] : [r, Number(l)];
       if (!Number.isInteger(n) || !(num(l) || num(r))) throw bad();
       if (typeof seq === 'string') return seq.repeat(Math.max(0, n));
-      if (Array.isArray(seq)) return Array.from({ length: Math.max(0, n) }, () => seq).flat();
+      if (Array.isArray(seq)) return Array.from({ length: Math.max(0, n) }, () => seq as unknown[]).flat();
       throw bad();
     }
     if (op === '%' && typeof l === 'string') {

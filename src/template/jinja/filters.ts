@@ -22,7 +22,7 @@ export const LAZY_FILTERS: ReadonlySet<string> = new Set(['default', 'd', 'manda
 
 function list(v: unknown, what = 'the input'): unknown[] {
   if (Array.isArray(v)) return v;
-  if (typeof v === 'string') return [...v];
+  if (typeof v === 'string') return Array.from(v);
   if (isPlainObject(v)) return Object.keys(v);
   throw new Error(`${what} must be a list, got ${kind(v)}`);
 }
@@ -89,7 +89,11 @@ function toFloat(v: unknown, fallback: unknown): unknown {
 }
 
 /** Python's json.dumps: `", "` and `": "` separators, non-ASCII escaped unless asked not to. */
-export function pyJson(value: unknown, opts: { indent?: number; sortKeys?: boolean; ascii?: boolean } = {}, depth = 0): string {
+export function pyJson(
+  value: unknown,
+  opts: { indent?: number; sortKeys?: boolean; ascii?: boolean } = {},
+  depth = 0,
+): string {
   const ascii = opts.ascii ?? true;
   const nl = opts.indent === undefined ? '' : `\n${' '.repeat(opts.indent * (depth + 1))}`;
   const end = opts.indent === undefined ? '' : `\n${' '.repeat(opts.indent * depth)}`;
@@ -105,31 +109,43 @@ export function pyJson(value: unknown, opts: { indent?: number; sortKeys?: boole
   }
   if (typeof value === 'string') {
     const json = JSON.stringify(value);
-    return ascii ? json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+    return ascii
+      ? json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      : json;
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     return `[${nl}${value.map((v) => pyJson(v, opts, depth + 1)).join(sep + nl)}${end}]`;
   }
-  const keys = Object.keys(value as object);
+  const keys = Object.keys(value);
   if (opts.sortKeys) keys.sort();
   if (keys.length === 0) return '{}';
   const rec = value as Record<string, unknown>;
   return `{${nl}${keys.map((k) => `${pyJson(k, opts)}: ${pyJson(rec[k], opts, depth + 1)}`).join(sep + nl)}${end}}`;
 }
 
-function combine(a: Record<string, unknown>, b: Record<string, unknown>, recursive: boolean, listMerge: string): Record<string, unknown> {
+function combine(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  recursive: boolean,
+  listMerge: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const old = out[k];
     if (recursive && isPlainObject(old) && isPlainObject(v)) out[k] = combine(old, v, recursive, listMerge);
     else if (Array.isArray(old) && Array.isArray(v) && listMerge !== 'replace') {
-      if (listMerge === 'keep') out[k] = old;
-      else if (listMerge === 'append') out[k] = [...old, ...v];
-      else if (listMerge === 'prepend') out[k] = [...v, ...old];
-      else if (listMerge === 'append_rp') out[k] = [...old.filter((x) => !v.some((y) => pyEqual(x, y))), ...v];
-      else if (listMerge === 'prepend_rp') out[k] = [...v, ...old.filter((x) => !v.some((y) => pyEqual(x, y)))];
-      else throw new Error(`list_merge must be replace, keep, append, prepend, append_rp or prepend_rp, got '${listMerge}'`);
+      const o = old as unknown[];
+      const n = v as unknown[];
+      if (listMerge === 'keep') out[k] = o;
+      else if (listMerge === 'append') out[k] = [...o, ...n];
+      else if (listMerge === 'prepend') out[k] = [...n, ...o];
+      else if (listMerge === 'append_rp') out[k] = [...o.filter((x) => !n.some((y) => pyEqual(x, y))), ...n];
+      else if (listMerge === 'prepend_rp') out[k] = [...n, ...o.filter((x) => !n.some((y) => pyEqual(x, y)))];
+      else
+        throw new Error(
+          `list_merge must be replace, keep, append, prepend, append_rp or prepend_rp, got '${listMerge}'`,
+        );
     } else out[k] = v;
   }
   return out;
@@ -139,7 +155,8 @@ function flatten(items: unknown[], levels: number | undefined, skipNulls: boolea
   const out: unknown[] = [];
   for (const x of items) {
     if (skipNulls && (x === null || x === 'None')) continue;
-    if (Array.isArray(x) && (levels === undefined || levels > 0)) out.push(...flatten(x, levels === undefined ? undefined : levels - 1, skipNulls));
+    if (Array.isArray(x) && (levels === undefined || levels > 0))
+      out.push(...flatten(x, levels === undefined ? undefined : levels - 1, skipNulls));
     else out.push(x);
   }
   return out;
@@ -150,16 +167,21 @@ function sortKey(v: unknown, caseSensitive: boolean): unknown {
 }
 
 /** Python's re.sub template: `\\1`, `\\g<1>`, `\\g<name>`, `\\n`, `\\\\`; any other escape kept as written. */
-function pyReplacement(template: string): (numbered: Array<string | undefined>, named: Record<string, string | undefined>) => string {
+function pyReplacement(
+  template: string,
+): (numbered: Array<string | undefined>, named: Record<string, string | undefined>) => string {
   return (numbered, named) =>
-    template.replace(/\\(?:g<(\w+)>|(\d{1,2})|(.))/gs, (all, g: string | undefined, d: string | undefined, c: string | undefined) => {
-      if (g !== undefined) return (/^\d+$/.test(g) ? numbered[Number(g)] : named[g]) ?? '';
-      if (d !== undefined) return numbered[Number(d)] ?? '';
-      if (c === 'n') return '\n';
-      if (c === 't') return '\t';
-      if (c === '\\') return '\\';
-      return all;
-    });
+    template.replace(
+      /\\(?:g<(\w+)>|(\d{1,2})|(.))/gs,
+      (all, g: string | undefined, d: string | undefined, c: string | undefined) => {
+        if (g !== undefined) return (/^\d+$/.test(g) ? numbered[Number(g)] : named[g]) ?? '';
+        if (d !== undefined) return numbered[Number(d)] ?? '';
+        if (c === 'n') return '\n';
+        if (c === 't') return '\t';
+        if (c === '\\') return '\\';
+        return all;
+      },
+    );
 }
 
 /** PyYAML's dump with default_flow_style=None: a collection of scalars only in flow style, others in block style. */
@@ -205,13 +227,7 @@ function pyRound(v: number, precision: number, method: string): number {
   return out;
 }
 
-function selectBy(
-  items: unknown[],
-  args: unknown[],
-  h: Helpers,
-  keep: boolean,
-  onAttr: boolean,
-): unknown[] {
+function selectBy(items: unknown[], args: unknown[], h: Helpers, keep: boolean, onAttr: boolean): unknown[] {
   const [first, testName, ...rest] = args;
   const name = onAttr ? testName : first;
   const testArgs = onAttr ? rest : [testName, ...rest].filter((_, i) => i < args.length - 1);
@@ -222,7 +238,7 @@ function selectBy(
       const a = attr(item, first);
       value = a === undefined ? h.undef(`item.${String(first)}`) : a;
     }
-    const ok = name === undefined ? truthy(value) : h.test(String(name), value, testArgs);
+    const ok = name === undefined ? truthy(value) : h.test(pyText(name), value, testArgs);
     return ok === keep;
   });
 }
@@ -246,8 +262,8 @@ export const FILTERS: Record<string, FilterFn> = {
   int: (v, [fb = 0, base = 10], kw) => toInt(v, kw['default'] ?? fb, kw['base'] ?? base),
   float: (v, [fb = 0], kw) => toFloat(v, kw['default'] ?? fb),
   string: (v) => pyText(v),
-  length: (v) => list(typeof v === 'string' ? [...v] : v).length,
-  count: (v) => list(typeof v === 'string' ? [...v] : v).length,
+  length: (v) => list(typeof v === 'string' ? Array.from(v) : v).length,
+  count: (v) => list(typeof v === 'string' ? Array.from(v) : v).length,
   first: (v, _a, _k, h) => {
     const l = list(v);
     return l.length ? l[0] : h.undef('first', 'the list is empty');
@@ -259,13 +275,15 @@ export const FILTERS: Record<string, FilterFn> = {
   min: (v, _a, kw) => {
     const l = list(v);
     if (!l.length) return null;
-    const key = (x: unknown): unknown => sortKey(kw['attribute'] ? attr(x, kw['attribute']) : x, kw['case_sensitive'] === true);
+    const key = (x: unknown): unknown =>
+      sortKey(kw['attribute'] ? attr(x, kw['attribute']) : x, kw['case_sensitive'] === true);
     return l.reduce((a, b) => (pyCompare(key(b), key(a)) < 0 ? b : a));
   },
   max: (v, _a, kw) => {
     const l = list(v);
     if (!l.length) return null;
-    const key = (x: unknown): unknown => sortKey(kw['attribute'] ? attr(x, kw['attribute']) : x, kw['case_sensitive'] === true);
+    const key = (x: unknown): unknown =>
+      sortKey(kw['attribute'] ? attr(x, kw['attribute']) : x, kw['case_sensitive'] === true);
     return l.reduce((a, b) => (pyCompare(key(b), key(a)) > 0 ? b : a));
   },
   sum: (v, [attribute, start = 0], kw) => {
@@ -273,7 +291,7 @@ export const FILTERS: Record<string, FilterFn> = {
     let total = kw['start'] ?? start;
     for (const x of list(v)) {
       const item = a === undefined ? x : attr(x, a);
-      if (Array.isArray(total) && Array.isArray(item)) total = [...total, ...item];
+      if (Array.isArray(total) && Array.isArray(item)) total = [...(total as unknown[]), ...(item as unknown[])];
       else if (typeof item === 'number' || typeof item === 'boolean') total = Number(total) + Number(item);
       else throw new Error(`cannot add ${kind(item)} to a sum`);
     }
@@ -292,7 +310,10 @@ export const FILTERS: Record<string, FilterFn> = {
     const s = str(v, 'the input');
     return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
   },
-  title: (v) => str(v, 'the input').toLowerCase().replace(/(^|[^\p{L}\d'])(\p{Ll})/gu, (_m, a: string, b: string) => a + b.toUpperCase()),
+  title: (v) =>
+    str(v, 'the input')
+      .toLowerCase()
+      .replace(/(^|[^\p{L}\d'])(\p{Ll})/gu, (_m, a: string, b: string) => a + b.toUpperCase()),
   trim: (v, [chars]) => {
     const s = str(v, 'the input');
     if (chars === undefined) return s.trim();
@@ -310,10 +331,15 @@ export const FILTERS: Record<string, FilterFn> = {
     if (n === undefined || n === null) return s.split(from).join(to);
     const parts = s.split(from);
     const k = Number(n);
-    return parts.length - 1 <= k ? parts.join(to) : parts.slice(0, k + 1).join(to) + from + parts.slice(k + 1).join(from);
+    return parts.length - 1 <= k
+      ? parts.join(to)
+      : parts.slice(0, k + 1).join(to) + from + parts.slice(k + 1).join(from);
   },
   regex_replace: (v, [pattern = '', repl = '', ignorecase, multiline], kw) => {
-    const flags = regexFlags({ ignorecase: kw['ignorecase'] ?? ignorecase, multiline: kw['multiline'] ?? multiline }, 'g');
+    const flags = regexFlags(
+      { ignorecase: kw['ignorecase'] ?? ignorecase, multiline: kw['multiline'] ?? multiline },
+      'g',
+    );
     const count = Number(kw['count'] ?? 0);
     const re = regex(pattern, flags);
     const expand = pyReplacement(str(repl, 'the replacement'));
@@ -342,12 +368,24 @@ export const FILTERS: Record<string, FilterFn> = {
   },
   regex_findall: (v, [pattern], kw) => {
     const re = regex(pattern, regexFlags(kw, 'g'));
-    return [...str(v, 'the input').matchAll(re)].map((m) => (m.length === 1 ? m[0] : m.length === 2 ? (m[1] ?? '') : m.slice(1).map((x) => x ?? '')));
+    return [...str(v, 'the input').matchAll(re)].map((m) =>
+      m.length === 1 ? m[0] : m.length === 2 ? (m[1] ?? '') : m.slice(1).map((x: string | undefined) => x ?? ''),
+    );
   },
   regex_escape: (v) => str(v, 'the input').replace(/[^\w]/g, '\\$&'),
   quote: (v) => shellQuote(pyText(v)),
-  to_json: (v, _a, kw) => pyJson(v, { sortKeys: kw['sort_keys'] === true, ascii: kw['ensure_ascii'] !== false, ...(typeof kw['indent'] === 'number' ? { indent: kw['indent'] } : {}) }),
-  to_nice_json: (v, _a, kw) => pyJson(v, { indent: typeof kw['indent'] === 'number' ? kw['indent'] : 4, sortKeys: kw['sort_keys'] !== false, ascii: false }),
+  to_json: (v, _a, kw) =>
+    pyJson(v, {
+      sortKeys: kw['sort_keys'] === true,
+      ascii: kw['ensure_ascii'] !== false,
+      ...(typeof kw['indent'] === 'number' ? { indent: kw['indent'] } : {}),
+    }),
+  to_nice_json: (v, _a, kw) =>
+    pyJson(v, {
+      indent: typeof kw['indent'] === 'number' ? kw['indent'] : 4,
+      sortKeys: kw['sort_keys'] !== false,
+      ascii: false,
+    }),
   from_json: (v) => {
     try {
       return JSON.parse(str(v, 'the input')) as unknown;
@@ -356,7 +394,12 @@ export const FILTERS: Record<string, FilterFn> = {
     }
   },
   to_yaml: (v) => pyYaml(v),
-  to_nice_yaml: (v, _a, kw) => stringifyYaml(v, { indent: typeof kw['indent'] === 'number' ? kw['indent'] : 4, lineWidth: 0, sortMapEntries: kw['sort_keys'] !== false }),
+  to_nice_yaml: (v, _a, kw) =>
+    stringifyYaml(v, {
+      indent: typeof kw['indent'] === 'number' ? kw['indent'] : 4,
+      lineWidth: 0,
+      sortMapEntries: kw['sort_keys'] !== false,
+    }),
   from_yaml: (v) => (typeof v === 'string' ? (parseYaml(v) as unknown) : v),
   b64encode: (v) => Buffer.from(pyText(v), 'utf8').toString('base64'),
   b64decode: (v) => Buffer.from(str(v, 'the input'), 'base64').toString('utf8'),
@@ -371,7 +414,7 @@ export const FILTERS: Record<string, FilterFn> = {
   checksum: (v) => createHash('sha1').update(pyText(v), 'utf8').digest('hex'),
   md5: (v) => createHash('md5').update(pyText(v), 'utf8').digest('hex'),
   sha1: (v) => createHash('sha1').update(pyText(v), 'utf8').digest('hex'),
-  basename: (v) => posix.basename(str(v, 'the path')) === '' ? '' : str(v, 'the path').split('/').pop()!,
+  basename: (v) => (posix.basename(str(v, 'the path')) === '' ? '' : str(v, 'the path').split('/').pop()!),
   dirname: (v) => {
     const s = str(v, 'the path');
     const i = s.lastIndexOf('/');
@@ -401,7 +444,7 @@ export const FILTERS: Record<string, FilterFn> = {
     if (name === undefined) return items;
     return items.map((x) => {
       h.tick();
-      return h.filter(String(name), x, rest, kw);
+      return h.filter(pyText(name), x, rest, kw);
     });
   },
   select: (v, a, _k, h) => selectBy(list(v), a, h, true, false),
@@ -415,26 +458,34 @@ export const FILTERS: Record<string, FilterFn> = {
   symmetric_difference: (v, [o]) => {
     const a = list(v);
     const b = list(o, 'the other list');
-    return unique([...a.filter((x) => !b.some((y) => pyEqual(x, y))), ...b.filter((x) => !a.some((y) => pyEqual(x, y)))]);
+    return unique([
+      ...a.filter((x) => !b.some((y) => pyEqual(x, y))),
+      ...b.filter((x) => !a.some((y) => pyEqual(x, y))),
+    ]);
   },
   flatten: (v, [levels], kw) => {
     const l = kw['levels'] ?? levels;
     return flatten(list(v), typeof l === 'number' ? l : undefined, kw['skip_nulls'] !== false);
   },
   combine: (v, args, kw) => {
-    const dicts = [v, ...args].flatMap((x) => (Array.isArray(x) ? x : [x]));
+    const dicts = [v, ...args].flatMap((x): unknown[] => (Array.isArray(x) ? (x as unknown[]) : [x]));
     const recursive = kw['recursive'] === true;
-    const listMerge = String(kw['list_merge'] ?? 'replace');
-    return dicts.slice(1).reduce<Record<string, unknown>>((acc, d) => combine(acc, dict(d, 'each argument'), recursive, listMerge), dict(dicts[0]));
+    const listMerge = pyText(kw['list_merge'] ?? 'replace');
+    return dicts
+      .slice(1)
+      .reduce<Record<string, unknown>>(
+        (acc, d) => combine(acc, dict(d, 'each argument'), recursive, listMerge),
+        dict(dicts[0]),
+      );
   },
   dict2items: (v, _a, kw) => {
-    const k = String(kw['key_name'] ?? 'key');
-    const n = String(kw['value_name'] ?? 'value');
+    const k = pyText(kw['key_name'] ?? 'key');
+    const n = pyText(kw['value_name'] ?? 'value');
     return Object.entries(dict(v)).map(([key, value]) => ({ [k]: key, [n]: value }));
   },
   items2dict: (v, _a, kw) => {
-    const k = String(kw['key_name'] ?? 'key');
-    const n = String(kw['value_name'] ?? 'value');
+    const k = pyText(kw['key_name'] ?? 'key');
+    const n = pyText(kw['value_name'] ?? 'value');
     const out: Record<string, unknown> = {};
     for (const item of list(v)) {
       const d = dict(item, 'each item');
@@ -455,7 +506,7 @@ export const FILTERS: Record<string, FilterFn> = {
     const out = [...list(v)].sort((x, y) => pyCompare(key(x), key(y)));
     return (kw['reverse'] ?? reverse) === true ? out.reverse() : out;
   },
-  reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...list(v)].reverse()),
+  reverse: (v) => (typeof v === 'string' ? Array.from(v).reverse().join('') : [...list(v)].reverse()),
   zip: (v, others) => {
     const lists = [list(v), ...others.map((o) => list(o, 'each argument'))];
     const n = Math.min(...lists.map((l) => l.length));
@@ -468,7 +519,8 @@ export const FILTERS: Record<string, FilterFn> = {
   },
   product: (v, others) => {
     let out: unknown[][] = [[]];
-    for (const l of [list(v), ...others.map((o) => list(o, 'each argument'))]) out = out.flatMap((p) => l.map((x) => [...p, x]));
+    for (const l of [list(v), ...others.map((o) => list(o, 'each argument'))])
+      out = out.flatMap((p) => l.map((x) => [...p, x]));
     return out;
   },
   subelements: (v, [key, skip], kw) => {
@@ -496,8 +548,20 @@ export const FILTERS: Record<string, FilterFn> = {
     if (typeof n !== 'number') throw new Error(`needs a number, got ${kind(v)}`);
     return pyRound(n, Number(precision), String(method));
   },
-  version_compare: (v, [ver, op, strict], kw) => compareVersions(v, ver, op ?? kw['operator'], kw['version_type'] ?? ((strict ?? kw['strict']) ? 'strict' : undefined)),
-  version: (v, [ver, op, strict], kw) => compareVersions(v, ver, op ?? kw['operator'], kw['version_type'] ?? ((strict ?? kw['strict']) ? 'strict' : undefined)),
+  version_compare: (v, [ver, op, strict], kw) =>
+    compareVersions(
+      v,
+      ver,
+      op ?? kw['operator'],
+      kw['version_type'] ?? ((strict ?? kw['strict']) ? 'strict' : undefined),
+    ),
+  version: (v, [ver, op, strict], kw) =>
+    compareVersions(
+      v,
+      ver,
+      op ?? kw['operator'],
+      kw['version_type'] ?? ((strict ?? kw['strict']) ? 'strict' : undefined),
+    ),
   indent: (v, [width = 4, first = false, blank = false], kw) => {
     const w = kw['width'] ?? width;
     const pad = typeof w === 'string' ? w : ' '.repeat(Number(w));

@@ -70,7 +70,7 @@ const STRING: Record<string, (self: string, a: unknown[], kw: Record<string, unk
     const parts = pySplit(t, sep, undefined);
     const n = Number(max);
     if (parts.length - 1 <= n) return parts;
-    return [parts.slice(0, parts.length - n).join(String(sep ?? ' ')), ...parts.slice(parts.length - n)];
+    return [parts.slice(0, parts.length - n).join(pyText(sep ?? ' ')), ...parts.slice(parts.length - n)];
   },
   splitlines: (t) => t.split(/\r\n|\r|\n/).filter((x, i, all) => x !== '' || i < all.length - 1),
   strip: (t, [c]) => strip(t, c, true, true),
@@ -80,7 +80,8 @@ const STRING: Record<string, (self: string, a: unknown[], kw: Record<string, unk
   upper: (t) => t.toUpperCase(),
   capitalize: (t) => t.charAt(0).toUpperCase() + t.slice(1).toLowerCase(),
   title: (t) => title(t),
-  startswith: (t, [p]) => (Array.isArray(p) ? p.some((x) => t.startsWith(s(x, 'prefix'))) : t.startsWith(s(p, 'prefix'))),
+  startswith: (t, [p]) =>
+    Array.isArray(p) ? p.some((x) => t.startsWith(s(x, 'prefix'))) : t.startsWith(s(p, 'prefix')),
   endswith: (t, [p]) => (Array.isArray(p) ? p.some((x) => t.endsWith(s(x, 'suffix'))) : t.endsWith(s(p, 'suffix'))),
   replace: (t, [a, b, n]) => {
     const from = s(a, 'old');
@@ -88,7 +89,9 @@ const STRING: Record<string, (self: string, a: unknown[], kw: Record<string, unk
     if (n === undefined || Number(n) < 0) return t.split(from).join(to);
     const parts = t.split(from);
     const k = Number(n);
-    return parts.length - 1 <= k ? parts.join(to) : parts.slice(0, k + 1).join(to) + from + parts.slice(k + 1).join(from);
+    return parts.length - 1 <= k
+      ? parts.join(to)
+      : parts.slice(0, k + 1).join(to) + from + parts.slice(k + 1).join(from);
   },
   find: (t, [x]) => t.indexOf(s(x, 'sub')),
   index: (t, [x]) => {
@@ -136,9 +139,9 @@ const DICT: Record<string, (self: Record<string, unknown>, a: unknown[]) => unkn
 /** Call `name` on `self`; an error naming the type when it has no such method. */
 export function callMethod(self: unknown, name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
   let table: Record<string, Method> | undefined;
-  if (typeof self === 'string') table = STRING as Record<string, Method>;
-  else if (Array.isArray(self)) table = LIST as Record<string, Method>;
-  else if (isPlainObject(self)) table = DICT as Record<string, Method>;
+  if (typeof self === 'string') table = STRING;
+  else if (Array.isArray(self)) table = LIST;
+  else if (isPlainObject(self)) table = DICT;
   const fn = table?.[name];
   if (!fn) throw new Error(`${kind(self)} has no method '${name}' that bosun knows`);
   return fn(self as never, args, kwargs);

@@ -50,14 +50,14 @@ export interface JinjaTemplate {
   inserted: Insertions;
 }
 
-type NNode = {
+interface NNode {
   typename: string;
   lineno: number;
   colno: number;
   value?: unknown;
   children?: NNode[];
   [field: string]: unknown;
-};
+}
 
 const CONSTANTS: Record<string, unknown> = {
   true: true,
@@ -100,7 +100,7 @@ export function decodePythonString(body: string): string {
       out += String.fromCodePoint(Number.parseInt(body.slice(i + 2, i + 2 + hex), 16));
       i += 1 + hex;
     } else if (next in ESCAPES) {
-      out += ESCAPES[next];
+      out += ESCAPES[next]!;
       i += 1;
     } else out += ch;
   }
@@ -293,12 +293,10 @@ interface NParser {
   skipSymbol(name: string): boolean;
   parseInlineIf(): NNode;
 }
-const nunjucksParser = (
-  nunjucks as unknown as {
-    parser: { parse(src: string): NNode; Parser: { prototype: NParser } };
-    nodes: { InlineIf: new (line: number, col: number) => NNode };
-  }
-);
+const nunjucksParser = nunjucks as unknown as {
+  parser: { parse(src: string): NNode; Parser: { prototype: NParser } };
+  nodes: { InlineIf: new (line: number, col: number) => NNode };
+};
 
 /**
  * nunjucks reads `a if c else b if d else e` as an error: its else branch is an `or` expression, where Jinja2's is
@@ -424,7 +422,7 @@ class Converter {
     for (const child of children.slice(skip)) {
       if (child.typename === 'KeywordArgs') {
         for (const pair of child.children ?? []) {
-          kwargs[String((pair['key'] as NNode).value)] = this.expr(pair['value'] as NNode);
+          kwargs[String((pair['key'] as NNode).value)] = this.expr(pair.value as NNode);
         }
       } else args.push(this.expr(child));
     }
@@ -432,7 +430,8 @@ class Converter {
   }
 
   expr(node: NNode | null | undefined): Expr {
-    if (!node) throw new BosunError('TEMPLATE_SYNTAX', 'Jinja2 syntax error: a value is missing', { source: this.ctx.source });
+    if (!node)
+      throw new BosunError('TEMPLATE_SYNTAX', 'Jinja2 syntax error: a value is missing', { source: this.ctx.source });
     const at = this.loc(node);
     const sub = (field: string): Expr => this.expr(node[field] as NNode);
     switch (node.typename) {
@@ -463,7 +462,7 @@ class Converter {
           pairs: (node.children ?? []).map((p) => {
             const key = p['key'] as NNode;
             // `{a: 1}`: in Jinja2 a bare name as a key is a variable.
-            return [this.expr(key), this.expr(p['value'] as NNode)] as [Expr, Expr];
+            return [this.expr(key), this.expr(p.value as NNode)] as [Expr, Expr];
           }),
         };
       case 'LookupVal': {
@@ -476,12 +475,20 @@ class Converter {
         const first = list.children?.[0];
         if (!first) this.fail(node, 'a filter needs a value');
         const { args, kwargs } = this.args(list, 1);
-        return { ...at, k: 'filter', name: String((node['name'] as NNode).value), target: this.expr(first), args, kwargs };
+        return {
+          ...at,
+          k: 'filter',
+          name: String((node['name'] as NNode).value),
+          target: this.expr(first),
+          args,
+          kwargs,
+        };
       }
       case 'Is': {
         const right = node['right'] as NNode;
         const target = sub('left');
-        if (right.typename === 'Symbol') return { ...at, k: 'test', name: String(right.value), target, args: [], kwargs: {} };
+        if (right.typename === 'Symbol')
+          return { ...at, k: 'test', name: String(right.value), target, args: [], kwargs: {} };
         if (right.typename === 'Literal' && right.value === null)
           return { ...at, k: 'test', name: 'none', target, args: [], kwargs: {} };
         if (right.typename === 'Literal' && typeof right.value === 'boolean')
@@ -559,7 +566,8 @@ class Converter {
       else if (ch === ')' || ch === ']' || ch === '}') {
         if (depth === 0) return item;
         depth--;
-      } else if (ch === ',' && depth === 0) return { line: node.lineno + 1, col: node.colno, k: 'tuple', items: [item] };
+      } else if (ch === ',' && depth === 0)
+        return { line: node.lineno + 1, col: node.colno, k: 'tuple', items: [item] };
     }
     return item;
   }

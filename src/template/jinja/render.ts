@@ -134,7 +134,7 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
   const tpl = checkJinja(text, ctx, mode);
   const posCtx: PosContext = { ...ctx, inserted: tpl.inserted };
   const pos = (loc: { line: number; col: number }): SourcePos | undefined => toSourcePos(loc.line, loc.col, posCtx);
-  const ev = new Evaluator({ resolver: run.resolver, pos, tick: run.tick, omit: OMIT });
+  const ev = new Evaluator({ resolver: run.resolver, pos, tick: () => run.tick(), omit: OMIT });
   try {
     if (mode === 'expression') return use(ev.eval(singleExpr(tpl.parts)!));
     const single = mode === 'value' ? singleExpr(tpl.parts) : undefined;
@@ -158,6 +158,9 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
       if (err.source || !ctx.source) throw err;
       throw new BosunError(err.code, err.message, { source: ctx.source, hint: err.hint, cause: err });
     }
-    throw new BosunError('TEMPLATE_RENDER', `cannot render: ${(err as Error).message}`, { source: ctx.source, cause: err });
+    throw new BosunError('TEMPLATE_RENDER', `cannot render: ${(err as Error).message}`, {
+      source: ctx.source,
+      cause: err,
+    });
   }
 }

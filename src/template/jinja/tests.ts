@@ -32,7 +32,8 @@ export const LAZY_TESTS: ReadonlySet<string> = new Set([
 ]);
 
 function result(value: unknown, test: string): Record<string, unknown> {
-  if (!isPlainObject(value)) throw new Error(`the '${test}' test expects a dictionary (a registered result), got ${kind(value)}`);
+  if (!isPlainObject(value))
+    throw new Error(`the '${test}' test expects a dictionary (a registered result), got ${kind(value)}`);
   return value;
 }
 
@@ -74,8 +75,20 @@ export const TESTS: Record<string, TestFn> = {
   match: (v, [p], kw) => reTest(v, p, kw, 'match'),
   search: (v, [p], kw) => reTest(v, p, kw, 'search'),
   regex: (v, [p], kw) => reTest(v, p, kw, kw['match_type'] === 'match' ? 'match' : 'search'),
-  version: (v, [ver, op, strict], kw) => compareVersions(v, ver, op ?? kw['operator'], kw['version_type'] ?? (strict ?? kw['strict'] ? 'strict' : undefined)),
-  version_compare: (v, [ver, op, strict], kw) => compareVersions(v, ver, op ?? kw['operator'], kw['version_type'] ?? (strict ?? kw['strict'] ? 'strict' : undefined)),
+  version: (v, [ver, op, strict], kw) =>
+    compareVersions(
+      v,
+      ver,
+      op ?? kw['operator'],
+      kw['version_type'] ?? ((strict ?? kw['strict']) ? 'strict' : undefined),
+    ),
+  version_compare: (v, [ver, op, strict], kw) =>
+    compareVersions(
+      v,
+      ver,
+      op ?? kw['operator'],
+      kw['version_type'] ?? ((strict ?? kw['strict']) ? 'strict' : undefined),
+    ),
   failed: (v) => truthy(result(v, 'failed')['failed'] ?? false),
   failure: (v) => truthy(result(v, 'failed')['failed'] ?? false),
   succeeded: (v) => !truthy(result(v, 'succeeded')['failed'] ?? false),
@@ -98,7 +111,10 @@ export const TESTS: Record<string, TestFn> = {
   },
   truthy: (v, [convert], kw) => {
     if ((convert ?? kw['convert_bool']) === true && typeof v === 'string') {
-      return ['yes', 'on', '1', 'true', 'y', 't'].includes(v.toLowerCase()) || (truthy(v) && !['no', 'off', '0', 'false', 'n', 'f'].includes(v.toLowerCase()));
+      return (
+        ['yes', 'on', '1', 'true', 'y', 't'].includes(v.toLowerCase()) ||
+        (truthy(v) && !['no', 'off', '0', 'false', 'n', 'f'].includes(v.toLowerCase()))
+      );
     }
     return truthy(v);
   },

@@ -79,7 +79,7 @@ export function repr(value: unknown): string {
     return `{${Object.entries(value)
       .map(([k, v]) => `${reprString(k)}: ${repr(v)}`)
       .join(', ')}}`;
-  return String(value as string);
+  return typeof value === 'bigint' ? value.toString() : '?';
 }
 
 /** Python's str(): how a value appears in text. */
@@ -95,7 +95,8 @@ export function kind(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (Array.isArray(value)) return 'a list';
   if (isPlainObject(value)) return 'a dict';
-  if (typeof value === 'string') return `the string ${reprString(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${reprString(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
   if (typeof value === 'boolean') return `the boolean ${repr(value)}`;
   return `the number ${repr(value)}`;
 }
@@ -160,61 +161,67 @@ export function literalEval(text: string, parse: (text: string) => unknown): unk
 /** Python's printf-style `fmt % args` (`%s`, `%d`, `%i`, `%f` with flags, width and precision, `%x`, `%o`, `%r`, `%%`). */
 export function printf(fmt: string, args: unknown[]): string {
   let i = 0;
-  const out = fmt.replace(/%(?:\((\w+)\))?([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([sdifFeExXorc%])/g, (_m, key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string) => {
-    if (conv === '%') return '%';
-    const arg = key !== undefined && isPlainObject(args[0]) ? args[0][key] : args[i++];
-    if (arg === undefined) throw new Error('not enough arguments for format string');
-    let text: string;
-    const num = (): number => {
-      if (typeof arg === 'number' || typeof arg === 'boolean') return Number(arg);
-      throw new Error(`%${conv} format: a number is required, not ${typeName(arg)}`);
-    };
-    switch (conv) {
-      case 's':
-        text = pyText(arg);
-        if (prec !== undefined) text = text.slice(0, Number(prec));
-        break;
-      case 'r':
-        text = repr(arg);
-        break;
-      case 'd':
-      case 'i':
-        text = String(Math.trunc(num()));
-        break;
-      case 'f':
-      case 'F':
-        text = num().toFixed(prec === undefined ? 6 : Number(prec));
-        break;
-      case 'e':
-      case 'E': {
-        const e = num().toExponential(prec === undefined ? 6 : Number(prec)).replace(/e([+-])(\d)$/, 'e$10$2');
-        text = conv === 'E' ? e.toUpperCase() : e;
-        break;
+  const out = fmt.replace(
+    /%(?:\((\w+)\))?([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([sdifFeExXorc%])/g,
+    (_m, key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string) => {
+      if (conv === '%') return '%';
+      const arg = key !== undefined && isPlainObject(args[0]) ? args[0][key] : args[i++];
+      if (arg === undefined) throw new Error('not enough arguments for format string');
+      let text: string;
+      const num = (): number => {
+        if (typeof arg === 'number' || typeof arg === 'boolean') return Number(arg);
+        throw new Error(`%${conv} format: a number is required, not ${typeName(arg)}`);
+      };
+      switch (conv) {
+        case 's':
+          text = pyText(arg);
+          if (prec !== undefined) text = text.slice(0, Number(prec));
+          break;
+        case 'r':
+          text = repr(arg);
+          break;
+        case 'd':
+        case 'i':
+          text = String(Math.trunc(num()));
+          break;
+        case 'f':
+        case 'F':
+          text = num().toFixed(prec === undefined ? 6 : Number(prec));
+          break;
+        case 'e':
+        case 'E': {
+          const e = num()
+            .toExponential(prec === undefined ? 6 : Number(prec))
+            .replace(/e([+-])(\d)$/, 'e$10$2');
+          text = conv === 'E' ? e.toUpperCase() : e;
+          break;
+        }
+        case 'x':
+          text = Math.trunc(num()).toString(16);
+          break;
+        case 'X':
+          text = Math.trunc(num()).toString(16).toUpperCase();
+          break;
+        case 'o':
+          text = Math.trunc(num()).toString(8);
+          break;
+        default:
+          text = String.fromCharCode(num());
       }
-      case 'x':
-        text = Math.trunc(num()).toString(16);
-        break;
-      case 'X':
-        text = Math.trunc(num()).toString(16).toUpperCase();
-        break;
-      case 'o':
-        text = Math.trunc(num()).toString(8);
-        break;
-      default:
-        text = String.fromCharCode(num());
-    }
-    if (flags.includes('+') && /^[dif]$/.test(conv) && !text.startsWith('-')) text = `+${text}`;
-    const w = width === undefined || width === '*' ? 0 : Number(width);
-    if (text.length < w) {
-      if (flags.includes('-')) text = text.padEnd(w);
-      else if (flags.includes('0') && conv !== 's') {
-        const sign = /^[-+]/.test(text) ? text[0]! : '';
-        text = sign + text.slice(sign.length).padStart(w - sign.length, '0');
-      } else text = text.padStart(w);
-    }
-    return text;
-  });
-  if (key0(fmt) === undefined && i < args.length) throw new Error('not all arguments converted during string formatting');
+      if (flags.includes('+') && /^[dif]$/.test(conv) && !text.startsWith('-')) text = `+${text}`;
+      const w = width === undefined || width === '*' ? 0 : Number(width);
+      if (text.length < w) {
+        if (flags.includes('-')) text = text.padEnd(w);
+        else if (flags.includes('0') && conv !== 's') {
+          const sign = /^[-+]/.test(text) ? text[0]! : '';
+          text = sign + text.slice(sign.length).padStart(w - sign.length, '0');
+        } else text = text.padStart(w);
+      }
+      return text;
+    },
+  );
+  if (key0(fmt) === undefined && i < args.length)
+    throw new Error('not all arguments converted during string formatting');
   return out;
 }
 

@@ -22,9 +22,7 @@ const OPS: Record<string, (c: number) => boolean> = {
 
 /** distutils' LooseVersion: runs of digits (as numbers) and of letters, dots dropped. */
 function loose(v: string): Array<number | string> {
-  return (v.match(/\d+|[a-z]+|\./gi) ?? [])
-    .filter((p) => p !== '.')
-    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  return (v.match(/\d+|[a-z]+|\./gi) ?? []).filter((p) => p !== '.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
 function compareLoose(a: string, b: string): number {
@@ -45,7 +43,7 @@ export function compareVersions(value: unknown, version: unknown, op: unknown, t
   const b = pyText(version);
   if (a === '') throw new Error('Input version value cannot be empty');
   if (b === '') throw new Error('Version parameter to compare against cannot be empty');
-  const test = OPS[String(op ?? 'eq')];
+  const test = OPS[pyText(op ?? 'eq')];
   if (!test) throw new Error(`Invalid operator type (${pyText(op)})`);
   let c: number;
   if (type === 'semver' || type === 'semantic') {

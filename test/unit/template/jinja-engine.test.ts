@@ -50,22 +50,31 @@ function run(row: Row): Outcome {
 
 /** True when bosun's outcome is Ansible's; a number, boolean or null kept native where Ansible gives its text is the same. */
 export function matches(row: Row, out: Outcome): boolean {
-  if (row.ansible.error !== undefined) return 'error' in out && (out.error === row.ansible.error || row.ansible.error === 'error');
+  if (row.ansible.error !== undefined)
+    return 'error' in out && (out.error === row.ansible.error || row.ansible.error === 'error');
   if ('error' in out) return false;
   const want = row.ansible.value;
   if (deepEqual(out.value, want)) return true;
   // One expression keeps its native type in bosun; Ansible renders it to text (None as '').
   if (out.value === null && want === '') return true;
-  return typeof want === 'string' && typeof out.value !== 'string' && typeof out.value !== 'object' && pyText(out.value) === want;
+  return (
+    typeof want === 'string' &&
+    typeof out.value !== 'string' &&
+    typeof out.value !== 'object' &&
+    pyText(out.value) === want
+  );
 }
 
 describe('Jinja2 engine suite against ansible-core', () => {
-  test.each(table.rows.map((r) => [`${r.mode === 'condition' ? 'when: ' : ''}${r.expr}`, r] as const))('%s', (_name, row) => {
-    const out = run(row);
-    const ok = matches(row, out);
-    if (DIFFERENCES[row.expr]) expect(ok, `listed as a difference: ${DIFFERENCES[row.expr]}`).toBe(false);
-    else expect(out).toEqual(ok ? out : row.ansible);
-  });
+  test.each(table.rows.map((r) => [`${r.mode === 'condition' ? 'when: ' : ''}${r.expr}`, r] as const))(
+    '%s',
+    (_name, row) => {
+      const out = run(row);
+      const ok = matches(row, out);
+      if (DIFFERENCES[row.expr]) expect(ok, `listed as a difference: ${DIFFERENCES[row.expr]}`).toBe(false);
+      else expect(out).toEqual(ok ? out : row.ansible);
+    },
+  );
 
   test('the share of rows that match ansible-core', () => {
     const matched = table.rows.filter((r) => matches(r, run(r))).length;

@@ -60,7 +60,7 @@ describe('the dialect rule', () => {
     ['{{ and }}', true],
     ['{{ list }}', true],
     ['\\{{ literal }}', true],
-    ["{{ 'eq a \"b\"' }}", false],
+    ['{{ \'eq a "b"\' }}', false],
     ['{{ x | join(" ") }}', false],
   ])('%s -> handlebars %s', (text, hbs) => {
     expect(isHandlebars(text)).toBe(hbs);
@@ -181,7 +181,7 @@ describe('values as Ansible makes them', () => {
     ['{{ [1, 2] }}', [1, 2]],
     ['x {{ [80, 443] }}', 'x [80, 443]'],
     ["x {{ {'a': 1} }}", "x {'a': 1}"],
-    ["x {{ ['a', \"it's\"] }}", 'x [\'a\', "it\'s"]'],
+    ["x {{ ['a', \"it's\"] }}", "x ['a', \"it's\"]"],
     ['{{ t }} {{ f }}', 'True False'],
     ['[{{ n }}, {{ n }}]', [3, 3]],
     ["{{ '{' }}", '{'],

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTemplateEngine } from '../../../src/template/index.js';
 import { jinjaHint } from '../../../src/template/jinja-hints.js';
-import { BosunError } from '../../../src/errors.js';
 
 describe('Jinja2 hints', () => {
   const table: Array<[string, string]> = [
