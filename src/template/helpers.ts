@@ -50,7 +50,7 @@ function describe(value: unknown): string {
 }
 
 /** Python `re` syntax that Ansible users write, in JavaScript form. */
-function regex(pattern: unknown, flags: string): RegExp {
+export function regex(pattern: unknown, flags: string): RegExp {
   const source = str(pattern, 'pattern')
     .replace(/\(\?P<(\w+)>/g, '(?<$1>')
     .replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
@@ -62,7 +62,7 @@ function regex(pattern: unknown, flags: string): RegExp {
 }
 
 /** `\1` and `\g<name>` (Python) become `$1` and `$<name>` (JavaScript). */
-function replacement(text: string): string {
+export function replacement(text: string): string {
   return text
     .replace(/\\g<(\w+)>/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))
     .replace(/\\(\d+)/g, '$$$1');

@@ -21,8 +21,12 @@ import { rewriteTemplate, toSourcePos, VALUE_HELPER, type Insertions, type PosCo
 import { missingDetail, newSession, Resolver, type RenderSession } from './resolve.js';
 import { hasTemplate, isTruthy, toText } from './values.js';
 import { isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
+import { isHandlebars } from './dialect.js';
+import { checkJinja, OMIT, renderJinja } from './jinja/render.js';
 
 export { hasTemplate, isTruthy } from './values.js';
+export { isHandlebars } from './dialect.js';
+export { OMIT } from './jinja/render.js';
 export { HELPERS, type HelperDef } from './helpers.js';
 export type { SourcePos } from '../errors.js';
 
@@ -239,10 +243,17 @@ class Engine implements TemplateEngine {
         return this.renderValue(v, vars, { source: posOf?.(path), inserted: new Map(), colShift: 0 }, session, 'value');
       }
       if (isUnsafeContainer(v)) return v;
-      if (Array.isArray(v)) return v.map((item: unknown, i) => (isUnsafeKey(v, i) ? item : walk(item, [...path, i])));
+      if (Array.isArray(v)) {
+        const items = v.map((item: unknown, i) => (isUnsafeKey(v, i) ? item : walk(item, [...path, i])));
+        // Ansible's omit: an item or argument given `omit` is left out.
+        return items.includes(OMIT) ? items.filter((item) => item !== OMIT) : items;
+      }
       if (typeof v === 'object' && v !== null) {
         const out: Record<string, unknown> = {};
-        for (const [k, item] of Object.entries(v)) out[k] = isUnsafeKey(v, k) ? item : walk(item, [...path, k]);
+        for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+          const rendered = isUnsafeKey(v, k) ? item : walk(item, [...path, k]);
+          if (rendered !== OMIT) out[k] = rendered;
+        }
         return out;
       }
       return v;
@@ -268,6 +279,10 @@ class Engine implements TemplateEngine {
 
   check(text: string, source?: SourcePos): void {
     if (typeof text !== 'string' || !text.includes('{{')) return;
+    if (!isHandlebars(text)) {
+      checkJinja(text, { source, inserted: new Map(), colShift: 0 }, 'value');
+      return;
+    }
     this.compile(text, { source, inserted: new Map(), colShift: 0 });
   }
 
@@ -275,6 +290,10 @@ class Engine implements TemplateEngine {
     if (typeof expr !== 'string') return;
     const { text, colShift } = this.expressionText(expr, source);
     const ctx: PosContext = { source, inserted: new Map(), colShift };
+    if (!isHandlebars(text)) {
+      checkJinja(text, ctx, 'expression');
+      return;
+    }
     this.single(this.compile(text, ctx), ctx);
   }
 
@@ -376,6 +395,13 @@ class Engine implements TemplateEngine {
     session: RenderSession,
     mode: 'value' | 'text' | 'expression',
   ): unknown {
+    // Template files (renderText) stay Handlebars until Jinja2 statements are there (docs/templates.md).
+    if (mode !== 'text' && !isHandlebars(text)) {
+      const resolver = new Resolver(vars, session, (lazyText) =>
+        this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
+      );
+      return renderJinja(text, ctx, mode, { resolver, tick: () => this.tick() });
+    }
     const compiled = this.compile(text, ctx);
     const posCtx: PosContext = { ...ctx, inserted: compiled.inserted };
     const single =

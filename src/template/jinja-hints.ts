@@ -1,7 +1,9 @@
 /**
- * Ansible authors write Jinja2 by habit. When a template or condition does
- * not parse, look for the Jinja2 idiom behind it and say what to write in
- * bosun's Handlebars instead (docs/ansible-differences.md has the table).
+ * A text that uses Handlebars syntax is read as Handlebars (src/template/dialect.ts), and so is every template file
+ * for now. When such a text does not parse because Jinja2 is mixed into it (`{{#if x is defined}}`), or a template
+ * file uses Jinja2, look for the Jinja2 idiom behind it and say what to write in Handlebars instead, or to write the
+ * whole text in Jinja2 (docs/ansible-differences.md has the table). YAML values and conditions written wholly in
+ * Jinja2 never get here.
  */
 
 /** Each hint gets the pattern's capture groups (every group always takes part in a match). */
@@ -42,7 +44,7 @@ export function jinjaHint(text: string): string | undefined {
     const m = test.exec(plain);
     if (!m) continue;
     const said = hint(m[1] ?? '', m[2] ?? '', m[3] ?? '');
-    return `${said} (bosun expressions are Handlebars; see docs/ansible-differences.md)`;
+    return `${said} (this text is read as Handlebars because it uses Handlebars syntax or is a template file; a YAML value written wholly in Jinja2 works as it is; see docs/templates.md#jinja2)`;
   }
   return undefined;
 }

@@ -50,7 +50,7 @@ function kindOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function undefinedError(name: string, detail: string | undefined, source: SourcePos | undefined): BosunError {
+export function undefinedError(name: string, detail: string | undefined, source: SourcePos | undefined): BosunError {
   return new BosunError('UNDEFINED_VAR', `undefined variable '${name}'${detail ? ` (${detail})` : ''}`, {
     source,
     hint: 'define it (vars, defaults, inventory, -e) or guard it with (default x ...) / (defined x)',

@@ -55,8 +55,8 @@ ruleTests('schema', {
     },
     {
       name: 'a template syntax error',
-      files: { 'site.yml': playbook('    - name: T\n      debug: { msg: "{{ x | upper }}" }') },
-      findings: ['site.yml:6:27'],
+      files: { 'site.yml': playbook('    - name: T\n      debug: { msg: "{{ x | }}" }') },
+      findings: ['site.yml:6:29'],
     },
     {
       name: 'a bad argument spec type',

@@ -1,0 +1,373 @@
+/**
+ * Evaluation of a parsed Jinja2 expression or value with Ansible's semantics:
+ * lazy undefined (an Undef is an error only when used), Python truthiness,
+ * text forms and operators. Variables are read through the Resolver, as the
+ * Handlebars path reads them, so lazy variables and unsafe data behave the
+ * same in both dialects.
+ */
+import { BosunError, type SourcePos } from '../../errors.js';
+import type { Resolver } from '../resolve.js';
+import { missingDetail } from '../resolve.js';
+import { isPlainObject } from '../values.js';
+import { FILTERS, LAZY_FILTERS } from './filters.js';
+import { callFunction } from './functions.js';
+import { callMethod } from './methods.js';
+import type { Expr, Loc, Part } from './parse.js';
+import { TESTS, LAZY_TESTS } from './tests.js';
+import { kind, printf, pyCompare, pyEqual, pyText, truthy, Undef, use } from './values.js';
+
+/** What an evaluation needs from the engine. */
+export interface Env {
+  resolver: Resolver;
+  pos(loc: Loc): SourcePos | undefined;
+  /** Count a step against the render budget. */
+  tick(): void;
+  /** Ansible's `omit` placeholder. */
+  omit: string;
+}
+
+/** A filter or test failed: its message, at the filter's position. */
+export class EvalFailure extends Error {
+  constructor(
+    message: string,
+    readonly source: SourcePos | undefined,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+function child(container: unknown, key: string | number): { value: unknown } | undefined {
+  if (Array.isArray(container) && typeof key === 'number') {
+    const i = key < 0 ? container.length + key : key;
+    return i >= 0 && i < container.length ? { value: container[i] } : undefined;
+  }
+  if (typeof container === 'string' && typeof key === 'number') {
+    const i = key < 0 ? container.length + key : key;
+    return i >= 0 && i < container.length ? { value: container[i] } : undefined;
+  }
+  if (typeof container !== 'object' || container === null) return undefined;
+  if (!Object.prototype.hasOwnProperty.call(container, key)) return undefined;
+  const value = (container as Record<string, unknown>)[key as string];
+  return value === undefined ? undefined : { value };
+}
+
+/** The text a path was written as (`x.y`, `x['k']`, `x[0]`), for messages. */
+function written(e: Expr): string {
+  if (e.k === 'name') return e.name;
+  if (e.k === 'get') {
+    const base = written(e.obj);
+    if (e.key.k === 'lit' && e.dot) return `${base}.${String(e.key.v)}`;
+    if (e.key.k === 'lit') return `${base}[${typeof e.key.v === 'string' ? `'${e.key.v}'` : String(e.key.v)}]`;
+    return `${base}[${written(e.key)}]`;
+  }
+  return '(expression)';
+}
+
+export class Evaluator {
+  constructor(private readonly env: Env) {}
+
+  /** Render template parts to a list of values (one per output node), for the native-type rule. */
+  parts(parts: Part[], out: unknown[]): void {
+    for (const part of parts) {
+      if (part.k === 'text') out.push(part.text);
+      else if (part.k === 'expr') out.push(this.eval(part.e));
+      else {
+        const hit = part.branches.find((b) => truthy(this.eval(b.cond)));
+        if (hit) this.parts(hit.body, out);
+        else if (part.else) this.parts(part.else, out);
+      }
+    }
+  }
+
+  eval(e: Expr): unknown {
+    switch (e.k) {
+      case 'lit':
+        return e.v;
+      case 'list':
+      case 'tuple':
+        return e.items.map((i) => use(this.eval(i)));
+      case 'dict': {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of e.pairs) out[String(use(this.eval(k)))] = use(this.eval(v));
+        return out;
+      }
+      case 'name':
+      case 'get':
+        return this.path(e);
+      case 'filter':
+        return this.filter(e);
+      case 'test':
+        return this.test(e);
+      case 'in':
+        return this.contains(use(this.eval(e.right)), use(this.eval(e.left)), e);
+      case 'not':
+        return !truthy(this.eval(e.e));
+      case 'and': {
+        const l = this.eval(e.l);
+        return truthy(l) ? this.eval(e.r) : l;
+      }
+      case 'or': {
+        const l = this.eval(e.l);
+        return truthy(l) ? l : this.eval(e.r);
+      }
+      case 'cmp':
+        return this.compare(e);
+      case 'bin':
+        return this.binary(e.op, this.eval(e.l), this.eval(e.r), e);
+      case 'neg': {
+        const v = use(this.eval(e.e));
+        if (typeof v !== 'number') throw this.fail(e, `cannot negate ${kind(v)}`);
+        return -v;
+      }
+      case 'pos':
+        return use(this.eval(e.e));
+      case 'if':
+        if (truthy(this.eval(e.cond))) return this.eval(e.then);
+        return e.else
+          ? this.eval(e.else)
+          : new Undef('(inline if)', 'the condition was false and there is no else', this.env.pos(e));
+      case 'call':
+        return this.call(e);
+    }
+  }
+
+  private fail(at: Loc, message: string, cause?: unknown): EvalFailure {
+    return new EvalFailure(message, this.env.pos(at), cause);
+  }
+
+  /** A variable path: through the Resolver (lazy values rendered, unsafe data left alone) while keys are known. */
+  private path(e: Expr & ({ k: 'name' } | { k: 'get' })): unknown {
+    const keys: Array<string | number> = [];
+    let cur: Expr = e;
+    const dynamic: Expr[] = [];
+    while (cur.k === 'get') {
+      dynamic.unshift(cur.key);
+      cur = cur.obj;
+    }
+    if (cur.k !== 'name') {
+      // A path below a computed value: plain lookups.
+      let value = this.eval(cur);
+      let at: Expr = cur;
+      for (const keyExpr of dynamic) {
+        const parent: Expr = at;
+        at = { ...keyExpr, k: 'get', obj: parent, key: keyExpr, dot: false };
+        value = this.index(value, use(this.eval(keyExpr)), at, written(parent));
+      }
+      return value;
+    }
+    for (const keyExpr of dynamic) {
+      const key = use(this.eval(keyExpr));
+      if (typeof key !== 'string' && typeof key !== 'number')
+        throw this.fail(keyExpr, `cannot use ${kind(key)} as a key`);
+      keys.push(key);
+    }
+    const name = cur.name;
+    const parts = [name, ...keys.map(String)];
+    this.env.resolver.check(
+      { scope: { kind: 'root' }, parts, name: written(e), line: cur.line, column: cur.col, optional: true },
+      () => this.env.pos(cur),
+    );
+    const root = this.env.resolver.root;
+    let value: unknown = root;
+    const all = [name, ...keys];
+    for (let i = 0; i < all.length; i++) {
+      const next = child(value, all[i]!);
+      if (!next) {
+        if (i === 0) {
+          if (name === 'omit') return this.env.omit;
+          return new Undef(name, undefined, this.env.pos(cur));
+        }
+        const detail = missingDetail(value, [String(all[i])], written(this.prefix(e, all.length - i)));
+        return new Undef(written(e), detail ?? undefined, this.env.pos(cur));
+      }
+      value = next.value;
+    }
+    return value;
+  }
+
+  /** The expression `n` levels up a get chain. */
+  private prefix(e: Expr, n: number): Expr {
+    let cur = e;
+    for (let i = 0; i < n && cur.k === 'get'; i++) cur = cur.obj;
+    return cur;
+  }
+
+  private index(value: unknown, key: unknown, at: Expr, base: string): unknown {
+    if (value instanceof Undef) return new Undef(`${value.name}.${String(key)}`, value.detail, value.source);
+    const next = typeof key === 'string' || typeof key === 'number' ? child(value, key) : undefined;
+    if (next) return next.value;
+    const detail = missingDetail(value, [String(key)], base);
+    return new Undef(written(at), detail ?? undefined, this.env.pos(at));
+  }
+
+  private filter(e: Expr & { k: 'filter' }): unknown {
+    this.env.tick();
+    const fn = FILTERS[e.name];
+    if (!fn) throw this.fail(e, `unknown filter '${e.name}' (see docs/templates.md for the filters bosun has)`);
+    const target = this.eval(e.target);
+    const value = LAZY_FILTERS.has(e.name) ? target : use(target);
+    const args = e.args.map((a) => this.eval(a));
+    const kwargs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = this.eval(v);
+    if (!LAZY_FILTERS.has(e.name)) {
+      args.forEach(use);
+      Object.values(kwargs).forEach(use);
+    }
+    try {
+      return fn(value, args, kwargs, this.helpers(e));
+    } catch (err) {
+      if (err instanceof BosunError || err instanceof EvalFailure) throw err;
+      throw this.fail(e, `${e.name}: ${(err as Error).message}`, err);
+    }
+  }
+
+  private test(e: Expr & { k: 'test' }): unknown {
+    this.env.tick();
+    const fn = TESTS[e.name];
+    if (!fn) throw this.fail(e, `unknown test '${e.name}' (see docs/templates.md for the tests bosun has)`);
+    const target = this.eval(e.target);
+    const value = LAZY_TESTS.has(e.name) ? target : use(target);
+    const args = e.args.map((a) => use(this.eval(a)));
+    const kwargs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = use(this.eval(v));
+    try {
+      return fn(value, args, kwargs, this.helpers(e));
+    } catch (err) {
+      if (err instanceof BosunError || err instanceof EvalFailure) throw err;
+      throw this.fail(e, `test ${e.name}: ${(err as Error).message}`, err);
+    }
+  }
+
+  /** What filters and tests may call back: other filters and tests (map, select), the omit placeholder. */
+  helpers(at: Loc): Helpers {
+    return {
+      filter: (name, value, args, kwargs) => {
+        const fn = FILTERS[name];
+        if (!fn) throw this.fail(at, `unknown filter '${name}'`);
+        return fn(value, args, kwargs ?? {}, this.helpers(at));
+      },
+      test: (name, value, args) => {
+        const fn = TESTS[name];
+        if (!fn) throw this.fail(at, `unknown test '${name}'`);
+        return truthy(fn(value, args, {}, this.helpers(at)));
+      },
+      undef: (name, detail) => new Undef(name, detail, this.env.pos(at)),
+      omit: this.env.omit,
+      tick: () => {
+        this.env.tick();
+      },
+    };
+  }
+
+  private contains(container: unknown, item: unknown, at: Loc): boolean {
+    if (typeof container === 'string') {
+      if (typeof item !== 'string') throw this.fail(at, `'in <string>' needs a string on the left, got ${kind(item)}`);
+      return container.includes(item);
+    }
+    if (Array.isArray(container)) return container.some((x) => pyEqual(x, item));
+    if (isPlainObject(container)) return Object.prototype.hasOwnProperty.call(container, String(item));
+    throw this.fail(at, `cannot look for a value in ${kind(container)}`);
+  }
+
+  private compare(e: Expr & { k: 'cmp' }): boolean {
+    let left = this.eval(e.first);
+    for (const { op, e: right } of e.ops) {
+      const r = this.eval(right);
+      const l = use(left);
+      const rv = use(r);
+      let ok: boolean;
+      if (op === '==' || op === '===') ok = pyEqual(l, rv);
+      else if (op === '!=' || op === '!==') ok = !pyEqual(l, rv);
+      else {
+        let c: number;
+        try {
+          c = pyCompare(l, rv);
+        } catch (err) {
+          throw this.fail(e, (err as Error).message, err);
+        }
+        ok = op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+      }
+      if (!ok) return false;
+      left = r;
+    }
+    return true;
+  }
+
+  private binary(op: string, lv: unknown, rv: unknown, at: Loc): unknown {
+    if (op === '~') return pyText(lv) + pyText(rv);
+    const l = use(lv);
+    const r = use(rv);
+    const num = (v: unknown): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
+    const bad = (): EvalFailure => this.fail(at, `cannot use '${op}' on ${kind(l)} and ${kind(r)}`);
+    if (op === '+') {
+      if (num(l) && num(r)) return Number(l) + Number(r);
+      if (typeof l === 'string' && typeof r === 'string') return l + r;
+      if (Array.isArray(l) && Array.isArray(r)) return [...(l as unknown[]), ...(r as unknown[])];
+      throw bad();
+    }
+    if (op === '*') {
+      if (num(l) && num(r)) return Number(l) * Number(r);
+      const [seq, n] = num(r) ? [l, Number(r)] : [r, Number(l)];
+      if (!Number.isInteger(n) || !(num(l) || num(r))) throw bad();
+      if (typeof seq === 'string') return seq.repeat(Math.max(0, n));
+      if (Array.isArray(seq)) return Array.from({ length: Math.max(0, n) }, () => seq as unknown[]).flat();
+      throw bad();
+    }
+    if (op === '%' && typeof l === 'string') {
+      try {
+        return printf(l, Array.isArray(r) ? r : [r]);
+      } catch (err) {
+        throw this.fail(at, (err as Error).message, err);
+      }
+    }
+    if (!num(l) || !num(r)) {
+      throw bad();
+    }
+    const a = Number(l);
+    const b = Number(r);
+    switch (op) {
+      case '-':
+        return a - b;
+      case '/':
+        if (b === 0) throw this.fail(at, 'division by zero');
+        return a / b;
+      case '//':
+        if (b === 0) throw this.fail(at, 'division by zero');
+        return Math.floor(a / b);
+      case '%':
+        if (b === 0) throw this.fail(at, 'division by zero');
+        return a - b * Math.floor(a / b);
+      case '**':
+        return a ** b;
+    }
+    throw bad();
+  }
+
+  private call(e: Expr & { k: 'call' }): unknown {
+    this.env.tick();
+    const args = e.args.map((a) => use(this.eval(a)));
+    const kwargs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = use(this.eval(v));
+    try {
+      if (e.callee.k === 'get' && e.callee.dot && e.callee.key.k === 'lit') {
+        const obj = use(this.eval(e.callee.obj));
+        return callMethod(obj, String(e.callee.key.v), args, kwargs);
+      }
+      if (e.callee.k === 'name') return callFunction(e.callee.name, args, kwargs);
+    } catch (err) {
+      if (err instanceof BosunError || err instanceof EvalFailure) throw err;
+      throw this.fail(e, (err as Error).message, err);
+    }
+    throw this.fail(e, 'only methods of values (s.split(","), d.items()) and range() can be called here');
+  }
+}
+
+/** What filters and tests get besides their arguments. */
+export interface Helpers {
+  filter(name: string, value: unknown, args: unknown[], kwargs?: Record<string, unknown>): unknown;
+  test(name: string, value: unknown, args: unknown[]): boolean;
+  undef(name: string, detail?: string): Undef;
+  omit: string;
+  tick(): void;
+}
