@@ -76,7 +76,8 @@ function compareValues(a: unknown, b: unknown, name: string): number {
   throw new Error(`${name} cannot compare ${describe(a)} with ${describe(b)}`);
 }
 
-const VERSION_OPS: Record<string, (c: number) => boolean> = {
+/** The operators of Ansible's version test, both dialects: what each says of a comparison's sign. */
+export const VERSION_OPS: Readonly<Record<string, (c: number) => boolean>> = {
   '<': (c) => c < 0,
   lt: (c) => c < 0,
   '<=': (c) => c <= 0,

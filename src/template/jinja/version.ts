@@ -1,24 +1,8 @@
 /** Ansible's version comparisons: LooseVersion by default, `strict` and `semver` on request. */
 import coerce from 'semver/functions/coerce.js';
 import semverCompare from 'semver/functions/compare.js';
+import { VERSION_OPS } from '../helpers.js';
 import { pyText } from './values.js';
-
-const OPS: Record<string, (c: number) => boolean> = {
-  '==': (c) => c === 0,
-  '=': (c) => c === 0,
-  eq: (c) => c === 0,
-  '<': (c) => c < 0,
-  lt: (c) => c < 0,
-  '<=': (c) => c <= 0,
-  le: (c) => c <= 0,
-  '>': (c) => c > 0,
-  gt: (c) => c > 0,
-  '>=': (c) => c >= 0,
-  ge: (c) => c >= 0,
-  '!=': (c) => c !== 0,
-  '<>': (c) => c !== 0,
-  ne: (c) => c !== 0,
-};
 
 /** distutils' LooseVersion: runs of digits (as numbers) and of letters, dots dropped. */
 function loose(v: string): Array<number | string> {
@@ -43,7 +27,7 @@ export function compareVersions(value: unknown, version: unknown, op: unknown, t
   const b = pyText(version);
   if (a === '') throw new Error('Input version value cannot be empty');
   if (b === '') throw new Error('Version parameter to compare against cannot be empty');
-  const test = OPS[pyText(op ?? 'eq')];
+  const test = VERSION_OPS[pyText(op ?? 'eq')];
   if (!test) throw new Error(`Invalid operator type (${pyText(op)})`);
   let c: number;
   if (type === 'semver' || type === 'semantic') {
