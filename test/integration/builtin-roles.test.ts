@@ -12,6 +12,7 @@ import { sandboxSupport } from '../../src/sandbox/index.js';
 import { readFileSync } from 'node:fs';
 import { buildCrioBundle, buildTarGz } from '../fixtures/roles/harness.js';
 import { runCli } from '../helpers/cli.js';
+import { testAddress } from '../helpers/sandbox.js';
 import { startRuntimeMirror, type RuntimeMirror } from '../helpers/runtime-mirror.js';
 import { startServer, type TestServer } from '../unit/modules/http-fixture.js';
 
@@ -89,7 +90,7 @@ describe.skipIf(!support.ok)(
           'test',
           path.resolve('roles', role),
           '--base',
-          base,
+          testAddress(base),
           '-e',
           `@${vars}`,
           ...extra,

@@ -12,12 +12,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh.js';
-import type { SandboxHost } from '../../src/sandbox/index.js';
+import { inBlock, SANDBOX_BASE_VARIABLE, sandboxAddresses, type SandboxHost } from '../../src/sandbox/index.js';
 import { shq } from '../../src/util/shell.js';
-import { runJson } from '../helpers/cli.js';
-import { withSandbox, type SandboxFixture } from '../helpers/sandbox.js';
+import { runCli, runJson } from '../helpers/cli.js';
+import { testAddress, withSandbox, type SandboxFixture } from '../helpers/sandbox.js';
 
 interface JsonEvent {
   type: string;
@@ -151,7 +151,11 @@ light.describe('a light sandbox host cannot change the machine it runs on', () =
   it('no process may load kernel modules, set the clock or change the network', async () => {
     await expectNoMachineCapabilities(light);
     // Only after the guards above: an address added to lo would be the machine's.
-    const add = await onHost(light, light.sandbox.hosts[0]!, 'ip addr add 127.153.0.250/32 dev lo 2>&1; echo "rc=$?"');
+    const add = await onHost(
+      light,
+      light.sandbox.hosts[0]!,
+      `ip addr add ${testAddress('127.153.0.250')}/32 dev lo 2>&1; echo "rc=$?"`,
+    );
     expect(add.stdout).toBe('RTNETLINK answers: Operation not permitted\nrc=2\n');
   });
 });
@@ -165,3 +169,66 @@ sd.describe('a systemd sandbox host cannot change the machine it runs on', () =>
     await expectNoMachineCapabilities(sd);
   });
 });
+
+/** Run with BOSUN_SANDBOX_BASE set, then put it back as it was. */
+async function withBlockVariable<T>(value: string, body: () => Promise<T>): Promise<T> {
+  const saved = process.env[SANDBOX_BASE_VARIABLE];
+  process.env[SANDBOX_BASE_VARIABLE] = value;
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env.BOSUN_SANDBOX_BASE;
+    else process.env[SANDBOX_BASE_VARIABLE] = saved;
+  }
+}
+
+// After the blocks above have brought their hosts down: this block's base is theirs.
+describe.skipIf(light.skipReason !== undefined)(
+  `BOSUN_SANDBOX_BASE moves every default address${light.skipReason ? ` [skipped: ${light.skipReason}]` : ''}`,
+  () => {
+    const block = testAddress('127.153.0.1');
+    const second = block.split('.')[1]!;
+
+    it('bosun sandbox up 2 without --base starts its hosts at the block base, and the inventory names them', async () => {
+      const stateDir = mkdtempSync(path.join(tmpdir(), 'bosun-block-'));
+      const name = `block-${second}`;
+      await withBlockVariable(block, async () => {
+        try {
+          const up = await runCli(['sandbox', 'up', '2', '--name', name, '--state-dir', stateDir]);
+          expect(up.err).toBe('');
+          expect(up.code).toBe(0);
+          const [a1, a2] = sandboxAddresses(block, 2);
+          expect(up.out).toContain(`started 2 host(s): node01=${a1} node02=${a2}\n`);
+          expect(readFileSync(path.join(stateDir, 'inventory'), 'utf8')).toContain(
+            `[sandbox]\nnode01 ansible_host=${a1}\nnode02 ansible_host=${a2}\n`,
+          );
+        } finally {
+          expect((await runCli(['sandbox', 'down', '--name', name, '--state-dir', stateDir])).code).toBe(0);
+        }
+      });
+    }, 60_000);
+
+    it('bosun role test without --base puts its hosts at 127.88.X.1 moved into the block', async () => {
+      const parent = mkdtempSync(path.join(tmpdir(), 'bosun-block-role-'));
+      expect((await runCli(['role', 'init', 'blockdemo', '--path', parent])).code).toBe(0);
+      const r = await withBlockVariable(block, () =>
+        runCli(['role', 'test', path.join(parent, 'blockdemo'), '--json']),
+      );
+      const summary = JSON.parse(r.out.trim().split('\n').at(-1)!) as {
+        passed: boolean;
+        hosts: Array<{ address: string }>;
+      };
+      expect(summary.passed).toBe(true);
+      const x = summary.hosts[0]!.address.split('.')[2];
+      expect(summary.hosts[0]!.address).toBe(inBlock(`127.88.${x}.1`, block));
+      expect(summary.hosts[0]!.address.split('.')[1]).toBe(String(((Number(second) - 1 + 88 - 77) % 254) + 1));
+    }, 120_000);
+
+    it('a BOSUN_SANDBOX_BASE that is not a block base is refused before anything starts, with the fix', async () => {
+      const r = await withBlockVariable('10.0.0.1', () => runCli(['sandbox', 'up', '1', '--name', `never-${second}`]));
+      expect(r.code).not.toBe(0);
+      expect(r.err).toContain('BOSUN_SANDBOX_BASE=10.0.0.1 is not the first address of a sandbox block');
+      expect(r.err).toContain('set it to 127.B.0.1 with B from 1 to 254');
+    });
+  },
+);
