@@ -32,6 +32,8 @@ export interface WithSandboxOptions {
   systemd?: boolean;
   /** Sandbox name; default derived from the base address. */
   name?: string;
+  /** Another reason to skip the block (e.g. debianMirrorSkip() of helpers/network.ts), or undefined. */
+  skip?: string;
 }
 
 /** A sandbox tied to a describe block. */
@@ -49,7 +51,7 @@ export interface SandboxFixture {
 /** Bring `count` sandbox hosts up around a describe block (see SandboxFixture). */
 export function withSandbox(count: number, opts: WithSandboxOptions): SandboxFixture {
   const support = sandboxSupport();
-  const skipReason = support.ok ? undefined : support.reason;
+  const skipReason = support.ok ? opts.skip : support.reason;
   const base = testAddress(opts.base);
   const name = opts.name ?? `test-${base.replace(/\./g, '-')}`;
   let current: Sandbox | undefined;

@@ -3,7 +3,7 @@
  * (passwordless on node01, with a password on node02) and run as root
  * through one persistent privileged shell; failures are clear and fast.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BecomeError } from '../../src/connection/become.js';
 import { SshConnection } from '../../src/connection/ssh.js';
@@ -11,9 +11,14 @@ import { gatherFacts } from '../../src/modules/lib/facts.js';
 import type { Connection } from '../../src/connection/types.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
 import { sh } from '../../src/util/shell.js';
+import { debianMirrorSkip } from '../helpers/network.js';
 import { withSandbox } from '../helpers/sandbox.js';
 
-const fixture = withSandbox(2, { base: '127.85.0.1' });
+// sudo comes from this machine's own packages, or apt-get installs it into the hosts.
+const fixture = withSandbox(2, {
+  base: '127.85.0.1',
+  skip: existsSync('/usr/bin/sudo') ? undefined : await debianMirrorSkip(),
+});
 const PASSWORD = 'Alice-s3cret-pw';
 const open: Connection[] = [];
 
