@@ -125,7 +125,7 @@ function tableTests(fixture: SandboxFixture, kind: 'light' | 'systemd', hosts: n
     networkSkip !== undefined && loadTable(n).scenarios.some((s) => s.network) ? networkSkip : undefined;
   const title = (n: string) => {
     const why = offline(n);
-    return why === undefined ? n : `${n} [scenarios that need the network skipped: ${why}]`;
+    return why === undefined ? n : `${n} [some scenarios skipped: ${why}]`;
   };
   it.concurrent.each(names.map((n, i) => [title(n), n, i] as const))(
     '%s: check mode predicts the real run',

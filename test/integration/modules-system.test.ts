@@ -209,7 +209,7 @@ light.describe('system modules on light sandbox hosts', () => {
     await onHost(
       light,
       host,
-      `printf '%s\\n' '#!/bin/sh' 'echo "$*" >> /tmp/modprobe.log' 'case "$*" in *nosuch*) echo "modprobe: FATAL: Module nosuch not found in directory /lib/modules/x" >&2; exit 1;; esac' > /usr/local/sbin/modprobe && chmod 755 /usr/local/sbin/modprobe`,
+      `printf '%s\\n' '#!/bin/sh' 'echo "$*" >> /tmp/modprobe.log' 'case "$*" in *nosuch*) echo "modprobe: FATAL: Module nosuch not found in directory /lib/modules/x" >&2; exit 1;; "-- bosun_eperm") echo "modprobe: ERROR: could not insert '"'"'bosun_eperm'"'"': Operation not permitted" >&2; exit 1;; esac' > /usr/local/sbin/modprobe && chmod 755 /usr/local/sbin/modprobe`,
     );
     const check = await bosun([
       'run',
@@ -228,6 +228,13 @@ light.describe('system modules on light sandbox hosts', () => {
     expect(resultOf(failed.events, 'm')).toMatchObject({
       status: 'failed',
       msg: 'modprobe: FATAL: Module nosuch not found in directory /lib/modules/x',
+    });
+    // What the kernel answers a host without CAP_SYS_MODULE (every sandbox host): the dry run passes, the load not.
+    const eperm = playbook('mod-eperm', '- name: m\n  modprobe: { name: bosun_eperm }\n');
+    const refused = await bosun(['run', eperm, '-i', light.sandbox.inventoryFile, '--limit', host.name]);
+    expect(resultOf(refused.events, 'm')).toMatchObject({
+      status: 'failed',
+      msg: "modprobe: this host may not load kernel modules (modprobe: ERROR: could not insert 'bosun_eperm': Operation not permitted); it shares its kernel with the machine it runs on (a container, or a bosun sandbox host)",
     });
   });
 
