@@ -7,9 +7,10 @@ import { BosunError } from '../errors.js';
 /**
  * The first address of bosun's default address block. Everything that starts
  * sandbox hosts without an explicit base is laid out from it: `bosun sandbox
- * up` at the block's first address, the test files, `bosun role test` and the
- * demo at fixed second octets after it: the whole layout spans 127.77 to 127.159, so blocks 83 apart (127.77,
- * 127.160, 127.243) never overlap.
+ * up` at the block's first address, the test files, `bosun role test`, the
+ * benchmark and the demo at fixed second octets after it. The layout spans
+ * 127.77 to 127.159, so blocks 83 apart (127.77, 127.160, 127.243) never
+ * overlap.
  */
 export const DEFAULT_BASE = '127.77.0.1';
 
