@@ -83,13 +83,18 @@ function kernelWrites(): string[] {
   ];
 }
 
-/** Each write fails as read-only. */
+/** The machine's values the writes aim at. */
+const machineValues = () => [readFileSync('/proc/sys/vm/swappiness', 'utf8'), thpMode()];
+
+/** Each write fails as read-only, and the machine's values are what they were. */
 async function expectReadOnly(fixture: SandboxFixture): Promise<void> {
   const host = fixture.sandbox.hosts[0]!;
+  const before = machineValues();
   for (const write of kernelWrites()) {
     const r = await onHost(fixture, host, `( ${write} ) 2>&1; echo "rc=$?"`);
     expect(`${write}: ${r.stdout}`).toMatch(/Read-only file system\nrc=[1-9]\d*\n$/);
   }
+  expect(machineValues()).toEqual(before);
 }
 
 /** The host's processes hold none of the dropped capabilities; the probes that need them fail with EPERM. */
