@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { ensureSshd, sandboxDown, sandboxSupport, sandboxUp } from '../dist/sandbox/index.js';
+import { ensureSshd, inBlock, sandboxDown, sandboxSupport, sandboxUp } from '../dist/sandbox/index.js';
 import { writeChart } from './lib/chart.mjs';
 import { floorChanged, floorScript, writeDriver } from './lib/floor.mjs';
 import { measure, medianRun, recapTotals, running, stopTree } from './lib/measure.mjs';
@@ -31,14 +31,15 @@ const { values: opt } = parseArgs({
     'ansible-max-hosts': { type: 'string', default: '100' },
     'no-ansible': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '5' },
-    base: { type: 'string', default: '127.90.0.1' },
+    // 127.90.0.1 in the block of BOSUN_SANDBOX_BASE.
+    base: { type: 'string', default: inBlock('127.90.0.1') },
     out: { type: 'string', default: join(BENCH, 'results') },
     help: { type: 'boolean', default: false },
   },
 });
 if (opt.help) {
   process.stdout.write(
-    `usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 5] [--base 127.90.0.1] [--out bench/results]\n`,
+    `usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 5] [--base 127.90.0.1, moved by BOSUN_SANDBOX_BASE] [--out bench/results]\n`,
   );
   process.exit(0);
 }

@@ -12,6 +12,7 @@ say() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
 [ -f dist/cli/main.js ] || npm run -s build
 bosun() { node bin/bosun.js "$@"; }
 state=.sandbox/demo
+name=demo
 mirror_dir=.sandbox/demo-mirror
 vars=.sandbox/demo-vars.json
 mirror_pid=
@@ -20,13 +21,18 @@ cleanup() {
   trap "" INT TERM
   trap - EXIT
   [ -n "$mirror_pid" ] && kill "$mirror_pid" 2>/dev/null || true
-  bosun sandbox down --name demo --state-dir "$state" >/dev/null || echo "could not stop the sandbox hosts: run bosun sandbox down --name demo --state-dir $state" >&2
+  bosun sandbox down --name "$name" --state-dir "$state" >/dev/null || echo "could not stop the sandbox hosts: run bosun sandbox down --name $name --state-dir $state" >&2
 }
 trap cleanup EXIT
 trap 'echo; echo "interrupted: stopping the hosts"; exit 130' INT TERM
 
-say "1/6 Starting 3 systemd sandbox hosts on 127.101.0.1-3 (real sshd and systemd in namespaces)"
-bosun sandbox up 3 --systemd --name demo --state-dir "$state" --base 127.101.0.1
+# 127.101.0.1 in the block of BOSUN_SANDBOX_BASE (unset: the default block), so two demos or a demo and a test
+# run on one machine can use different blocks.
+base=$(node --input-type=module -e "import { inBlock } from './dist/sandbox/address.js'; console.log(inBlock('127.101.0.1'))")
+# The name (and so the hosts' cgroups) is the block's own too.
+name="demo-$(echo "$base" | cut -d. -f2)"
+say "1/6 Starting 3 systemd sandbox hosts from $base (real sshd and systemd in namespaces)"
+bosun sandbox up 3 --systemd --name "$name" --state-dir "$state" --base "$base"
 # KubeKey reads its role groups from the inventory.
 inventory=.sandbox/demo-inventory
 cat "$state/inventory" - > "$inventory" <<'INI'
@@ -69,7 +75,7 @@ bosun run playbooks/site.yml -i "$inventory" "${demo_vars[@]}" --skip-tags kubek
 recap2=$(sed -n '/PLAY RECAP/,$p' .sandbox/demo-run2.log)
 
 say "6/6 ctr version on every host (client and the running containerd server)"
-for addr in 127.101.0.1 127.101.0.2 127.101.0.3; do
+for addr in $(sed -n 's/^node[0-9]* ansible_host=//p' "$state/inventory"); do
   echo "--- $addr"
   ssh -q -i "$state/id_ed25519" -o UserKnownHostsFile="$state/known_hosts" -o BatchMode=yes "root@$addr" \
     'ctr --address /run/containerd/containerd.sock version && systemctl is-active containerd'

@@ -38,7 +38,10 @@ export function registerRole(program: Command, { io, setExit }: CliContext): voi
     .option('-s, --scenario <name>', 'scenario folder under tests/', 'default')
     .addOption(new Option('--hosts <n>', 'number of hosts (overrides the scenario)').argParser(positiveInt))
     .option('--keep', 'leave the hosts running after the test (for a look inside)', false)
-    .option('--base <address>', 'first host address (default 127.88.X.1 from a hash of the role path)')
+    .option(
+      '--base <address>',
+      'first host address (default 127.88.X.1 from a hash of the role path, in the block of $BOSUN_SANDBOX_BASE)',
+    )
     .option('--json', 'print one JSON object per phase, then a summary', false)
     .option('-v, --verbose', 'show the output of every playbook run', false)
     .option(

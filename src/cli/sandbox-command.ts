@@ -14,7 +14,7 @@ export function registerSandbox(program: Command, { io, setExit }: CliContext): 
     .description('start N sandbox hosts and write an inventory and known_hosts for them')
     .argument('<count>', 'number of hosts', positiveInt)
     .option('--systemd', 'boot systemd as PID 1 in each host', false)
-    .option('--base <address>', 'address of the first host (127.x.y.z)')
+    .option('--base <address>', 'address of the first host (127.x.y.z; default $BOSUN_SANDBOX_BASE, else 127.77.0.1)')
     .option('--name <name>', 'sandbox name (several can run side by side)', 'default')
     .option('--state-dir <dir>', 'where the sandbox keeps its files')
     .option('--group <group>', 'inventory group of the hosts', 'sandbox')

@@ -204,10 +204,14 @@ export default defineModule<ModprobeArgs>({
             }
             if (wantLoad || wantUnload) {
               const r = await ctx.conn.exec(wantLoad ? sh`modprobe -- ${name} ${words}` : sh`modprobe -r -- ${name}`);
+              const err = (r.stderr || r.stdout).trim();
               if (r.rc !== 0)
                 return {
                   kind: 'failed',
-                  msg: (r.stderr || r.stdout).trim(),
+                  // The dry run passes; the kernel refuses a host without CAP_SYS_MODULE (containers, sandbox hosts).
+                  msg: err.includes('Operation not permitted')
+                    ? `modprobe: this host may not ${wantLoad ? 'load' : 'unload'} kernel modules (${err}); it shares its kernel with the machine it runs on (a container, or a bosun sandbox host)`
+                    : err,
                   data: { ...data, rc: r.rc, stdout: r.stdout, stderr: r.stderr },
                 };
             }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BosunError } from '../errors.js';
+import { inBlock } from '../sandbox/address.js';
 import { validateOrThrow } from '../util/schema.js';
 import { loadYamlFile } from '../util/yaml.js';
 
@@ -128,7 +129,7 @@ export async function loadScenario(
 
 /**
  * The default first address of a role's test hosts: 127.88.X.1 with X from a hash of the role's path, so role tests
- * running side by side do not collide.
+ * running side by side do not collide, moved into the block of BOSUN_SANDBOX_BASE when it is set.
  */
 export function roleTestBase(roleDir: string): string {
   let real = roleDir;
@@ -138,7 +139,7 @@ export function roleTestBase(roleDir: string): string {
     // a missing folder fails later with a clearer message
   }
   const x = 1 + (createHash('sha256').update(real).digest().readUInt32BE(0) % 254);
-  return `127.88.${x}.1`;
+  return inBlock(`127.88.${x}.1`);
 }
 
 /** A sandbox name unique to the role folder and scenario. */

@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { BosunError } from '../errors.js';
 import { sh, shq } from '../util/shell.js';
+import { readOnlyKernelLines, withoutMachineCapabilities } from './confinement.js';
 import { SSHD, SYSTEMD, run } from './support.js';
 import { cgroupConfinement, maskUnits, removeCgroups, waitSystemRunning } from './systemd.js';
 
@@ -80,12 +81,8 @@ function insideScript(host: HostRecord): string {
     sh`hostname ${host.name}`,
     sh`mount -t overlay overlay -o ${`lowerdir=/,upperdir=${join(host.dir, 'upper')},workdir=${join(host.dir, 'work')}`} ${m}`,
     sh`mount -t proc proc ${m}/proc`,
-  ];
-  if (host.systemd) {
-    // Keep systemd's sysctl and binfmt writes away from the machine's kernel settings.
-    lines.push(sh`mount --bind ${m}/proc/sys ${m}/proc/sys`, sh`mount -o remount,bind,ro ${m}/proc/sys`);
-  }
-  lines.push(
+    // The kernel's settings are the machine's: read-only in every host, light or systemd (confinement.ts).
+    ...readOnlyKernelLines(m),
     // A private /dev: never the machine's own (a getty inside would take its console).
     sh`mount -t tmpfs -o mode=755,nosuid tmpfs ${m}/dev`,
     sh`for n in null zero full random urandom tty; do : > ${m}/dev/"$n"; mount --bind /dev/"$n" ${m}/dev/"$n"; done`,
@@ -96,11 +93,12 @@ function insideScript(host: HostRecord): string {
     sh`mount -t tmpfs -o mode=755 tmpfs ${m}/run`,
     sh`mount -t tmpfs -o mode=1777 tmpfs ${m}/tmp`,
     sh`mkdir -p ${m}/run/sshd`,
-  );
-  if (host.systemd) lines.push(sh`exec chroot ${m} ${SYSTEMD} --system`);
+  ];
+  const exec = `exec ${withoutMachineCapabilities()}`;
+  if (host.systemd) lines.push(`${exec} ${sh`chroot ${m} ${SYSTEMD} --system`}`);
   else {
     lines.push(
-      sh`exec chroot ${m} ${SSHD} -D -e -o ${`ListenAddress=${host.address}`} -o PidFile=/run/sshd.pid -o HostKey=/etc/ssh/ssh_host_ed25519_key`,
+      `${exec} ${sh`chroot ${m} ${SSHD} -D -e -o ${`ListenAddress=${host.address}`} -o PidFile=/run/sshd.pid -o HostKey=/etc/ssh/ssh_host_ed25519_key`}`,
     );
   }
   return lines.join('\n');

@@ -8,5 +8,12 @@ export {
   type SandboxOptions,
 } from './sandbox.js';
 export { ensureSshd, sandboxSupport } from './support.js';
-export { sandboxAddresses, assertLoopback, DEFAULT_BASE } from './address.js';
+export {
+  sandboxAddresses,
+  assertLoopback,
+  blockBase,
+  inBlock,
+  DEFAULT_BASE,
+  SANDBOX_BASE_VARIABLE,
+} from './address.js';
 export { sandboxStatus, sandboxStartHost, sandboxStopHost, type HostStatus, type SandboxRef } from './control.js';

@@ -7,7 +7,7 @@ import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BosunError } from '../errors.js';
-import { DEFAULT_BASE, sandboxAddresses } from './address.js';
+import { blockBase, SANDBOX_BASE_VARIABLE, sandboxAddresses } from './address.js';
 import { isOurProcess, prepareHost, startHost, stopHost, tcpOpen, waitReady, type HostRecord } from './host.js';
 import { run, sandboxSupport, SYSTEMD } from './support.js';
 import { cgroupDirsFor } from './systemd.js';
@@ -16,7 +16,7 @@ import { cgroupDirsFor } from './systemd.js';
 export interface SandboxOptions {
   count: number;
   systemd?: boolean;
-  /** First host address; hosts get consecutive addresses within 127.0.0.0/8 (default 127.77.0.1). */
+  /** First host address; hosts get consecutive addresses within 127.0.0.0/8 (default: $BOSUN_SANDBOX_BASE, else 127.77.0.1). */
   base?: string;
   /** Sandbox name, so several can run side by side (default 'default'). */
   name?: string;
@@ -124,7 +124,7 @@ export async function sandboxUp(opts: SandboxOptions): Promise<Sandbox> {
   const name = opts.name ?? 'default';
   if (!/^[A-Za-z0-9_.-]+$/.test(name))
     throw new BosunError('SANDBOX', `sandbox name '${name}' may only use letters, digits, '.', '_' and '-'`);
-  const addresses = sandboxAddresses(opts.base ?? DEFAULT_BASE, opts.count);
+  const addresses = sandboxAddresses(opts.base ?? blockBase(), opts.count);
   const stateDir = opts.stateDir ?? defaultStateDir(name);
   await sandboxDown({ stateDir });
   // Readiness is "port 22 answers": an address already taken would look ready at once.
@@ -134,7 +134,7 @@ export async function sandboxUp(opts: SandboxOptions): Promise<Sandbox> {
       'SANDBOX',
       `port 22 is already in use on ${taken.slice(0, 5).join(', ')}${taken.length > 5 ? ', ...' : ''}`,
       {
-        hint: 'another sandbox or sshd listens there: bring it down, or pick another base address',
+        hint: `another sandbox or sshd listens there (perhaps another user's or CI job's): bring it down, or pick another base (--base, or ${SANDBOX_BASE_VARIABLE} for the whole block)`,
       },
     );
   }

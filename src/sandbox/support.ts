@@ -38,7 +38,7 @@ export function sandboxSupport(): { ok: true } | { ok: false; reason: string } {
   if (process.platform !== 'linux')
     return { ok: false, reason: `sandbox hosts need Linux (this is ${process.platform})` };
   if (process.getuid?.() !== 0) return { ok: false, reason: 'sandbox hosts need root (Linux namespaces, mounts)' };
-  for (const tool of ['unshare', 'ssh-keygen', 'chroot', 'mount']) {
+  for (const tool of ['unshare', 'setpriv', 'ssh-keygen', 'chroot', 'mount']) {
     if (!onPath(tool))
       return { ok: false, reason: `sandbox hosts need '${tool}' (util-linux / openssh-client / coreutils)` };
   }

@@ -48,6 +48,8 @@ export interface Scenario {
   outside?: boolean;
   /** The task changes on every run (a command without guards): skip the idempotence step. */
   alwaysChanges?: boolean;
+  /** It fetches from Debian's mirror (a real apt install): left out, said in the test's title, when that is unreachable. */
+  network?: boolean;
 }
 
 /** A module's scenario table, as stored in YAML. */

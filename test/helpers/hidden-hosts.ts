@@ -1,7 +1,7 @@
 /**
  * Hosts reachable only through a bastion, for ProxyJump tests. The test
  * makes a network namespace with nothing but its own loopback; the hidden
- * hosts are sshd's listening on 127.89.200.N inside it (so connecting to
+ * hosts are sshd's listening on 127.89.200.N inside it (moved by testAddress; so connecting to
  * that address from the controller is refused: it is the controller's own
  * loopback, where nothing listens). The bastion listens on the controller's
  * side (127.89.0.100:22, a TCP listener in this process) and runs, per
@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testAddress } from './sandbox.js';
 
 /** A bastion and hidden hosts behind it. */
 export interface HiddenHosts {
@@ -114,12 +115,12 @@ export async function startHiddenHosts(count: number): Promise<HiddenHosts> {
     };
     const bastionKey = keygen('bastion');
     const bastionConf = config('bastion');
-    const bastion = { address: '127.89.0.100', port: 22 };
+    const bastion = { address: testAddress('127.89.0.100'), port: 22 };
     const hidden: HiddenHosts['hidden'] = [];
     const hiddenLines: string[] = [];
     for (let i = 1; i <= count; i++) {
       const name = `hidden${i}`;
-      const address = `127.89.200.${i}`;
+      const address = testAddress(`127.89.200.${i}`);
       hiddenLines.push(`${address} ${keygen(name)}`);
       const child = spawn(
         'ip',

@@ -1,22 +1,39 @@
 /**
  * Sandbox hosts for integration tests. Each test file passes its own base
- * address (so files running side by side never collide); the hosts come up
- * in beforeAll and always go down in afterAll, and the whole block is
- * skipped with one clear line when this machine cannot run them.
+ * address (so files running side by side never collide), written in the
+ * default block (127.77.0.0 on); BOSUN_SANDBOX_BASE moves every file's
+ * addresses into another block together (see inBlock). The hosts come up in
+ * beforeAll and always go down in afterAll, and the whole block is skipped
+ * with one clear line when this machine cannot run them.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { connectionSpecFromVars } from '../../src/connection/spec.js';
 import type { ConnectionSpec } from '../../src/connection/types.js';
-import { sandboxDown, sandboxSupport, sandboxUp, type Sandbox, type SandboxHost } from '../../src/sandbox/index.js';
+import {
+  inBlock,
+  sandboxDown,
+  sandboxSupport,
+  sandboxUp,
+  type Sandbox,
+  type SandboxHost,
+} from '../../src/sandbox/index.js';
+
+/**
+ * An address of the default block as this run uses it: moved into the block of BOSUN_SANDBOX_BASE when that is set.
+ * Every address a test file writes down (a base, an address it expects in a message) goes through this.
+ */
+export const testAddress = (address: string): string => inBlock(address);
 
 /** What a test file asks for. */
 export interface WithSandboxOptions {
-  /** First address, unique to the test file, e.g. '127.78.0.1'. */
+  /** First address in the default block, unique to the test file, e.g. '127.78.0.1' (moved by testAddress). */
   base: string;
   systemd?: boolean;
   /** Sandbox name; default derived from the base address. */
   name?: string;
+  /** Another reason to skip the block (e.g. debianMirrorSkip() of helpers/network.ts), or undefined. */
+  skip?: string;
 }
 
 /** A sandbox tied to a describe block. */
@@ -34,8 +51,9 @@ export interface SandboxFixture {
 /** Bring `count` sandbox hosts up around a describe block (see SandboxFixture). */
 export function withSandbox(count: number, opts: WithSandboxOptions): SandboxFixture {
   const support = sandboxSupport();
-  const skipReason = support.ok ? undefined : support.reason;
-  const name = opts.name ?? `test-${opts.base.replace(/\./g, '-')}`;
+  const skipReason = support.ok ? opts.skip : support.reason;
+  const base = testAddress(opts.base);
+  const name = opts.name ?? `test-${base.replace(/\./g, '-')}`;
   let current: Sandbox | undefined;
   const fixture: SandboxFixture = {
     get sandbox(): Sandbox {
@@ -48,7 +66,7 @@ export function withSandbox(count: number, opts: WithSandboxOptions): SandboxFix
       describe.skipIf(skipReason !== undefined)(shown, () => {
         beforeAll(
           async () => {
-            current = await sandboxUp({ count, base: opts.base, name, systemd: opts.systemd ?? false });
+            current = await sandboxUp({ count, base, name, systemd: opts.systemd ?? false });
           },
           opts.systemd ? 180_000 : 60_000,
         );

@@ -6,9 +6,11 @@ import { afterEach, expect, it } from 'vitest';
 import { fingerprintSha256, parseKnownHosts } from '../../src/connection/known-hosts.js';
 import { SshConnection } from '../../src/connection/ssh.js';
 import { ConnectionError, HostKeyError } from '../../src/connection/types.js';
-import { sandboxHostKey, withSandbox } from '../helpers/sandbox.js';
+import { sandboxHostKey, testAddress, withSandbox } from '../helpers/sandbox.js';
 
 const env = withSandbox(3, { base: '127.78.0.1' });
+/** node01's address in this run's block. */
+const ADDRESS = testAddress('127.78.0.1');
 const open: SshConnection[] = [];
 
 /** A connection closed after the test. */
@@ -106,9 +108,11 @@ env.describe('SshConnection against sandbox hosts', () => {
     const err = await rejection(connection(0, { knownHostsFiles: [file] }).exec('true'));
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).toMatch(
-      /host key verification failed for node01 \(127\.78\.0\.1:22\): the ssh-ed25519 key SHA256:\S+ is not in/,
+      new RegExp(
+        `host key verification failed for node01 \\(${ADDRESS.replace(/\./g, '\\.')}:22\\): the ssh-ed25519 key SHA256:\\S+ is not in`,
+      ),
     );
-    expect(err.message).toContain('ssh-keyscan -p 22 127.78.0.1 >> ~/.ssh/known_hosts');
+    expect(err.message).toContain(`ssh-keyscan -p 22 ${ADDRESS} >> ~/.ssh/known_hosts`);
     const loose = connection(0, { knownHostsFiles: [file], strictHostKeyChecking: false });
     expect((await loose.exec('hostname')).stdout).toBe('node01\n');
   });
@@ -119,7 +123,7 @@ env.describe('SshConnection against sandbox hosts', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'other')]);
     const err = await rejection(connection(0, { privateKeyFile: join(dir, 'other') }).connect());
     expect(err).toBeInstanceOf(ConnectionError);
-    expect(err.message).toBe('authentication failed for root@127.78.0.1:22 (tried: publickey)');
+    expect(err.message).toBe(`authentication failed for root@${ADDRESS}:22 (tried: publickey)`);
   });
 
   it('rejects the running command when the connection drops, then reconnects', async () => {

@@ -7,10 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli, runJson } from '../helpers/cli.js';
-import { withSandbox } from '../helpers/sandbox.js';
+import { testAddress, withSandbox } from '../helpers/sandbox.js';
 import { writeTree } from '../helpers/tree.js';
 
 const fixture = withSandbox(3, { base: '127.86.0.1' });
+/** An address in this file's range where nothing listens. */
+const NOBODY = testAddress('127.86.250.250');
 
 interface Ev {
   type: string;
@@ -524,7 +526,7 @@ fixture.describe('the playbook language on sandbox hosts', () => {
           '      register: where',
           '    - name: unreachable but ignored',
           '      command: "true"',
-          '      delegate_to: 127.86.250.250',
+          `      delegate_to: ${NOBODY}`,
           '      ignore_unreachable: true',
           '    - name: last',
           '      debug: { msg: "{{ where.stdout }}" }',
@@ -553,7 +555,7 @@ fixture.describe('the playbook language on sandbox hosts', () => {
   it('--list-tasks and --list-tags connect to nothing', async () => {
     const dir = tree({
       'site.yml': play('  tasks:\n    - { name: a, debug: msg=a, tags: [x] }\n    - { name: b, debug: msg=b }\n'),
-      'hosts.ini': '[sandbox]\n127.86.250.250\n',
+      'hosts.ini': `[sandbox]\n${NOBODY}\n`,
     });
     // The only host is an address where nothing listens: listing must not try to reach it.
     const t0 = Date.now();
@@ -568,7 +570,7 @@ fixture.describe('the playbook language on sandbox hosts', () => {
     ]);
     expect(code).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(out).toContain('      127.86.250.250\n');
+    expect(out).toContain(`      ${NOBODY}\n`);
     expect(out).toContain('a\tTAGS: [x]');
     expect(out).toContain('b\tTAGS: []');
     expect(out).toContain('TASK TAGS: [x]');

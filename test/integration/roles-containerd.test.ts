@@ -18,6 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh.js';
 import { resetDownloads } from '../../src/modules/lib/controller-download.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
+import { runtimeDebsSkip } from '../helpers/network.js';
 import { startRuntimeMirror, type RuntimeMirror } from '../helpers/runtime-mirror.js';
 import { runJson } from '../helpers/cli.js';
 import { dig } from '../helpers/dig.js';
@@ -43,7 +44,8 @@ function parseToml(text: string): unknown {
 }
 
 const SITE = path.resolve('playbooks/site.yml');
-const fixture = withSandbox(3, { base: '127.100.0.1', systemd: true });
+// The mirror repacks Debian's containerd and runc: fetched once, then cached.
+const fixture = withSandbox(3, { base: '127.100.0.1', systemd: true, skip: await runtimeDebsSkip() });
 
 const bosun = (args: string[]) => runJson<JsonEvent>(args);
 const results = (events: JsonEvent[]) => events.filter((e) => e.type === 'task_result');

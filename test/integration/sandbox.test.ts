@@ -6,7 +6,7 @@ import { SshConnection } from '../../src/connection/ssh.js';
 import { ConnectionError } from '../../src/connection/types.js';
 import { BosunError } from '../../src/errors.js';
 import { sandboxAddresses, sandboxDown, sandboxSupport, sandboxUp, type Sandbox } from '../../src/sandbox/index.js';
-import { withSandbox } from '../helpers/sandbox.js';
+import { testAddress, withSandbox } from '../helpers/sandbox.js';
 
 const support = sandboxSupport();
 const skip = support.ok ? undefined : support.reason;
@@ -67,23 +67,27 @@ describe('sandbox addresses', () => {
 });
 
 const env = withSandbox(3, { base: '127.79.0.1' });
+/** This file's addresses in this run's block. */
+const [A1, A2, A3] = sandboxAddresses(testAddress('127.79.0.1'), 3) as [string, string, string];
+/** A sandbox name of this file's own, unique to the block (two jobs on one machine share the home folder). */
+const nameOf = (what: string) => `${what}-${testAddress('127.79.0.1').split('.')[1]}`;
 
 env.describe('sandbox up and down', () => {
   it('writes an inventory, a known_hosts line per host and distinct host keys', async () => {
     const sb = env.sandbox;
     expect(sb.hosts.map((h) => [h.name, h.address])).toEqual([
-      ['node01', '127.79.0.1'],
-      ['node02', '127.79.0.2'],
-      ['node03', '127.79.0.3'],
+      ['node01', A1],
+      ['node02', A2],
+      ['node03', A3],
     ]);
     const inventory = await fs.readFile(sb.inventoryFile, 'utf8');
-    expect(inventory).toContain('[sandbox]\nnode01 ansible_host=127.79.0.1\n');
+    expect(inventory).toContain(`[sandbox]\nnode01 ansible_host=${A1}\n`);
     expect(inventory).toContain(
       `[sandbox:vars]\nansible_user=root\nansible_ssh_private_key_file=${sb.privateKeyFile}\n`,
     );
     expect(inventory).toContain(`ansible_ssh_common_args='-o UserKnownHostsFile=${sb.knownHostsFile}'`);
     const known = (await fs.readFile(sb.knownHostsFile, 'utf8')).trim().split('\n');
-    expect(known.map((l) => l.split(' ')[0])).toEqual(['127.79.0.1', '127.79.0.2', '127.79.0.3']);
+    expect(known.map((l) => l.split(' ')[0])).toEqual([A1, A2, A3]);
     expect(new Set(known.map((l) => l.split(' ')[2])).size).toBe(3);
     const state = JSON.parse(await fs.readFile(join(sb.stateDir, 'state.json'), 'utf8')) as {
       hosts: Array<{ pid: number }>;
@@ -129,31 +133,34 @@ env.describe('sandbox up and down', () => {
         (e: unknown) => e,
       );
     expect(err).toBeInstanceOf(ConnectionError);
-    expect((err as Error).message).toBe('connection refused on 127.79.0.3:22');
+    expect((err as Error).message).toBe(`connection refused on ${A3}:22`);
   });
 
   it('refuses to start on an address whose port 22 is taken', async () => {
     const server = createServer();
-    await new Promise<void>((r) => server.listen(22, '127.79.9.2', r));
+    const [first, taken] = sandboxAddresses(testAddress('127.79.9.1'), 2) as [string, string];
+    await new Promise<void>((r) => server.listen(22, taken, r));
     try {
-      await expect(sandboxUp({ count: 2, base: '127.79.9.1', name: 'taken' })).rejects.toThrow(
-        /port 22 is already in use on 127\.79\.9\.2/,
-      );
+      const err = await sandboxUp({ count: 2, base: first, name: nameOf('taken') }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BosunError);
+      expect((err as BosunError).message).toBe(`port 22 is already in use on ${taken}`);
+      expect((err as BosunError).hint).toMatch(/another user's or CI job's.*BOSUN_SANDBOX_BASE/);
     } finally {
       server.close();
     }
   });
 
   it('brings a sandbox down: no process, no mount, no directory; a second down is harmless', async () => {
-    const sb = await sandboxUp({ count: 2, base: '127.79.1.1', name: 'down-test' });
+    const name = nameOf('down-test');
+    const sb = await sandboxUp({ count: 2, base: testAddress('127.79.1.1'), name });
     // A second up of the same name replaces the first.
-    const again = await sandboxUp({ count: 2, base: '127.79.1.1', name: 'down-test' });
+    const again = await sandboxUp({ count: 2, base: testAddress('127.79.1.1'), name });
     for (const h of sb.hosts) expect(alive(h.pid)).toBe(false);
-    expect(await sandboxDown({ name: 'down-test' })).toBe(2);
+    expect(await sandboxDown({ name })).toBe(2);
     for (const h of again.hosts) expect(alive(h.pid)).toBe(false);
     expect(mountsUnder(again.stateDir)).toEqual([]);
     expect(existsSync(again.stateDir)).toBe(false);
-    expect(await sandboxDown({ name: 'down-test' })).toBe(0);
+    expect(await sandboxDown({ name })).toBe(0);
   });
 
   it('refuses to remove a directory that is not a sandbox', async () => {
@@ -172,8 +179,9 @@ describe.skipIf(systemdSkip !== undefined)(
   `sandbox hosts with systemd${systemdSkip ? ` [skipped: ${systemdSkip}]` : ''}`,
   () => {
     it('boots systemd confined to its own cgroups, with read-only kernel settings, and powers off cleanly', async () => {
-      const sb = await sandboxUp({ count: 2, base: '127.79.2.1', name: 'systemd-test', systemd: true });
-      const leaves = ['node01', 'node02'].map((n) => `bosun-sandbox-systemd-test-${n}`);
+      const name = nameOf('systemd-test');
+      const sb = await sandboxUp({ count: 2, base: testAddress('127.79.2.1'), name, systemd: true });
+      const leaves = ['node01', 'node02'].map((n) => `bosun-sandbox-${name}-${n}`);
       try {
         const c = connect(sb, 0, true);
         try {
@@ -194,7 +202,7 @@ describe.skipIf(systemdSkip !== undefined)(
         // Nothing systemd made lands at the root of the machine's hierarchies.
         expect(existsSync('/sys/fs/cgroup/pids/system.slice/ssh.service')).toBe(false);
       } finally {
-        expect(await sandboxDown({ name: 'systemd-test' })).toBe(2);
+        expect(await sandboxDown({ name })).toBe(2);
       }
       for (const h of sb.hosts) expect(alive(h.pid)).toBe(false);
       for (const leaf of leaves) expect(existsSync(`/sys/fs/cgroup/pids/${leaf}`)).toBe(false);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { serveMirror } from '../../../src/role-test/mirror.js';
 import { loadScenario, roleTestBase, roleTestSandboxName } from '../../../src/role-test/scenario.js';
 import { roleSkeleton, varPrefix } from '../../../src/role-test/skeleton.js';
+import { inBlock } from '../../../src/sandbox/address.js';
 
 function role(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'bosun-scn-'));
@@ -82,10 +83,23 @@ describe('scenarios', () => {
 describe('addresses and names', () => {
   it('the default base is 127.88.X.1, stable per role path, different for different roles', () => {
     const a = roleTestBase('/srv/roles/a');
-    expect(a).toMatch(/^127\.88\.([1-9]\d?|1\d\d|2[0-4]\d|25[0-4])\.1$/);
+    // 127.88 in the block of BOSUN_SANDBOX_BASE, when that is set.
+    const b = inBlock('127.88.0.1').split('.')[1]!;
+    expect(a).toMatch(new RegExp(`^127\\.${b}\\.([1-9]\\d?|1\\d\\d|2[0-4]\\d|25[0-4])\\.1$`));
     expect(roleTestBase('/srv/roles/a')).toBe(a);
     const many = new Set(['a', 'b', 'c', 'd', 'e', 'f'].map((r) => roleTestBase(`/srv/roles/${r}`)));
     expect(many.size).toBeGreaterThan(3);
+  });
+
+  it('BOSUN_SANDBOX_BASE moves the default base by the same shift as every other sandbox address', () => {
+    const saved = process.env.BOSUN_SANDBOX_BASE;
+    try {
+      process.env.BOSUN_SANDBOX_BASE = '127.160.0.1';
+      expect(roleTestBase('/srv/roles/a')).toMatch(/^127\.171\.\d+\.1$/);
+    } finally {
+      if (saved === undefined) delete process.env.BOSUN_SANDBOX_BASE;
+      else process.env.BOSUN_SANDBOX_BASE = saved;
+    }
   });
 
   it('sandbox names are unique per role folder and scenario', () => {
