@@ -4,23 +4,13 @@
  * (lib/ini-edit.ts). The file is read, edited on the controller and written
  * back atomically, with mode/owner/group as the file modules set them.
  */
-import { posix } from 'node:path';
-import { sh } from '../util/shell.js';
 import { defineModule, type FileDiff } from './types.js';
-import {
-  attrCommands,
-  attrDiffLines,
-  attrSchemaProps,
-  isEmptyPlan,
-  parseMode,
-  planAttrs,
-  wantedAttrs,
-  type AttrArgs,
-} from './lib/attrs.js';
+import { attrDiffLines, attrSchemaProps, isEmptyPlan, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { editIni, iniLines } from './lib/ini-edit.js';
-import { atomicWrite, currentAttrs, runThenStat, statAndRead } from './lib/remote-file.js';
+import { currentAttrs, statAndRead } from './lib/remote-file.js';
 import { applying, deciding, failed } from './lib/result.js';
+import { writeEdited } from './lib/text-edit.js';
 import { exactlyOneOf, notBoth } from './lib/schema.js';
 
 /** Arguments of `ini_file`. */
@@ -139,25 +129,16 @@ export default defineModule<IniFileArgs>({
         data,
         apply: () =>
           applying(async () => {
-            if (!edit.changed) {
-              await runThenStat(ctx.conn, attrCommands(path, plan), path);
-              return { kind: 'applied', data };
-            }
-            if (!exists) {
-              const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(path)}`);
-              if (mk.rc !== 0)
-                return { kind: 'failed', msg: `cannot create ${posix.dirname(path)}: ${mk.stderr.trim()}` };
-            }
-            const mode =
-              want.mode !== undefined ? parseMode(want.mode, current?.mode ?? 0o644, false) : (current?.mode ?? 0o644);
-            const owner = want.owner ?? (exists ? String(st.uid) : undefined);
-            const group = want.group ?? (exists ? String(st.gid) : undefined);
-            const out = await atomicWrite(ctx.conn, path, Buffer.from(afterText, 'utf8'), {
-              mode,
-              backup: toBool(args.backup) && exists,
-              ...(owner !== undefined ? { owner } : {}),
-              ...(group !== undefined ? { group } : {}),
+            const out = await writeEdited(ctx, {
+              real: path,
+              st,
+              changed: edit.changed,
+              after: Buffer.from(afterText, 'utf8'),
+              attrs: want,
+              plan,
+              backup: toBool(args.backup),
             });
+            if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
             return { kind: 'applied', data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
           }),
       };

@@ -3,24 +3,14 @@
  * not), with Ansible's exact placement rules. The file is read, edited on
  * the controller and written back atomically.
  */
-import { posix } from 'node:path';
-import { sh } from '../util/shell.js';
 import { exactlyOneOf } from './lib/schema.js';
 import { defineModule, type FileDiff } from './types.js';
-import {
-  attrCommands,
-  attrDiffLines,
-  attrSchemaProps,
-  isEmptyPlan,
-  parseMode,
-  planAttrs,
-  wantedAttrs,
-  type AttrArgs,
-} from './lib/attrs.js';
+import { attrDiffLines, attrSchemaProps, isEmptyPlan, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { absent, present, splitLines, type LineEditSpec } from './lib/line-edit.js';
-import { atomicWrite, currentAttrs, runThenStat, statAndRead } from './lib/remote-file.js';
+import { currentAttrs, statAndRead } from './lib/remote-file.js';
 import { applying, deciding, failed } from './lib/result.js';
+import { writeEdited } from './lib/text-edit.js';
 
 /** Arguments of `lineinfile`. */
 export interface LineinfileArgs extends AttrArgs {
@@ -165,26 +155,18 @@ export default defineModule<LineinfileArgs>({
         data,
         apply: () =>
           applying(async () => {
-            if (!contentChanged) {
-              await runThenStat(ctx.conn, attrCommands(real, plan), real);
-              return { kind: 'applied', data };
-            }
-            if (!exists) {
-              const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(real)}`);
-              if (mk.rc !== 0)
-                return { kind: 'failed', msg: `cannot create ${posix.dirname(real)}: ${mk.stderr.trim()}` };
-            }
-            const mode =
-              want.mode !== undefined ? parseMode(want.mode, current?.mode ?? 0o644, false) : (current?.mode ?? 0o644);
-            const owner = want.owner ?? (exists ? String(st.uid) : undefined);
-            const group = want.group ?? (exists ? String(st.gid) : undefined);
-            const out = await atomicWrite(ctx.conn, real, Buffer.from(afterText, 'utf8'), {
-              mode,
-              backup: toBool(args.backup) && exists,
-              ...(owner !== undefined ? { owner } : {}),
-              ...(group !== undefined ? { group } : {}),
+            const out = await writeEdited(ctx, {
+              real,
+              st,
+              changed: contentChanged,
+              after: Buffer.from(afterText, 'utf8'),
+              attrs: want,
+              plan,
+              backup: toBool(args.backup),
               ...(args.validate !== undefined ? { validate: args.validate } : {}),
             });
+            if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
+            if (!contentChanged) return { kind: 'applied', data };
             return {
               kind: 'applied',
               data: {

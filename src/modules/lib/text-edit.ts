@@ -91,29 +91,64 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
     data,
     apply: () =>
       applying(async () => {
-        if (!contentChanged) {
-          await runThenStat(ctx.conn, attrCommands(t.real, plan), t.real);
-          return { kind: 'applied', data };
-        }
-        if (!exists) {
-          const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(t.real)}`);
-          if (mk.rc !== 0)
-            return { kind: 'failed', msg: `cannot create ${posix.dirname(t.real)}: ${mk.stderr.trim()}` };
-        }
-        const mode =
-          w.attrs.mode !== undefined
-            ? parseMode(w.attrs.mode, current?.mode ?? 0o644, false)
-            : (current?.mode ?? 0o644);
-        const owner = w.attrs.owner ?? (exists ? String(t.st.uid) : undefined);
-        const group = w.attrs.group ?? (exists ? String(t.st.gid) : undefined);
-        const out = await atomicWrite(ctx.conn, t.real, Buffer.from(w.after, w.encoding ?? 'utf8'), {
-          mode,
-          backup: w.backup && exists,
-          ...(owner !== undefined ? { owner } : {}),
-          ...(group !== undefined ? { group } : {}),
+        const out = await writeEdited(ctx, {
+          real: t.real,
+          st: t.st,
+          changed: contentChanged,
+          after: Buffer.from(w.after, w.encoding ?? 'utf8'),
+          attrs: w.attrs,
+          plan,
+          backup: w.backup,
           ...(w.validate !== undefined ? { validate: w.validate } : {}),
         });
+        if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
         return { kind: 'applied', data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
       }),
   };
+}
+
+/** What writeEdited is to write: the edited bytes over `real` (or only the attributes when unchanged). */
+export interface EditedWrite {
+  real: string;
+  st: RemoteStat;
+  /** The content changed (else only the attribute plan is applied). */
+  changed: boolean;
+  after: Buffer;
+  attrs: WantedAttrs;
+  plan: ReturnType<typeof planAttrs>;
+  backup: boolean;
+  validate?: string;
+}
+
+/**
+ * The apply step every text-editing module shares (lineinfile, blockinfile, replace, ini_file): the
+ * attributes alone when the content is unchanged, else the folder made when the file is new and the
+ * text written atomically, keeping the file's mode and owner unless asked otherwise.
+ */
+export async function writeEdited(
+  ctx: ModuleContext,
+  w: EditedWrite,
+): Promise<{ failed?: string; backupFile?: string | undefined }> {
+  const exists = w.st.exists;
+  const current = exists ? currentAttrs(w.st) : undefined;
+  if (!w.changed) {
+    await runThenStat(ctx.conn, attrCommands(w.real, w.plan), w.real);
+    return {};
+  }
+  if (!exists) {
+    const mk = await ctx.conn.exec(sh`mkdir -p -- ${posix.dirname(w.real)}`);
+    if (mk.rc !== 0) return { failed: `cannot create ${posix.dirname(w.real)}: ${mk.stderr.trim()}` };
+  }
+  const mode =
+    w.attrs.mode !== undefined ? parseMode(w.attrs.mode, current?.mode ?? 0o644, false) : (current?.mode ?? 0o644);
+  const owner = w.attrs.owner ?? (exists ? String(w.st.uid) : undefined);
+  const group = w.attrs.group ?? (exists ? String(w.st.gid) : undefined);
+  const out = await atomicWrite(ctx.conn, w.real, w.after, {
+    mode,
+    backup: w.backup && exists,
+    ...(owner !== undefined ? { owner } : {}),
+    ...(group !== undefined ? { group } : {}),
+    ...(w.validate !== undefined ? { validate: w.validate } : {}),
+  });
+  return { backupFile: out.backupFile };
 }
