@@ -98,6 +98,13 @@ class Walker {
   readonly refs: VarRef[] = [];
   private readonly contexts: Scope[] = [ROOT];
   private readonly blockParams: Array<Map<string, Scope>> = [];
+  /**
+   * Paths known to be defined where the walk is: inside `{{#if (defined x)}}` (and the `else` of
+   * `#unless`), and in the arguments of `and` after a `(defined x)`. Reads of them or below them
+   * may be undefined (the guard is false then, and their value is never used), as Jinja2's lazy
+   * undefined allows `x is defined and x.y`.
+   */
+  private readonly guards: Array<{ scope: Scope; parts: string[] }> = [];
 
   program(p: Program | undefined): void {
     if (p) for (const s of p.body) this.statement(s);
@@ -150,8 +157,34 @@ class Walker {
   }
 
   private args(node: { params: Expression[]; hash?: hbs.AST.Hash }, helper: string): void {
-    node.params = node.params.map((p, i) => this.expr(p, i === 0 && OPTIONAL_FIRST_ARG.has(helper)));
+    const depth = this.guards.length;
+    node.params = node.params.map((p, i) => {
+      // `(and (defined x) x.y)`: the later arguments may read x.
+      const guards = helper === 'and' ? this.guardsOf(p) : [];
+      const out = this.expr(p, i === 0 && OPTIONAL_FIRST_ARG.has(helper));
+      this.guards.push(...guards);
+      return out;
+    });
+    this.guards.length = depth;
     for (const pair of node.hash?.pairs ?? []) pair.value = this.expr(pair.value, false);
+  }
+
+  /** The paths an expression, when true, says are defined: `(defined x)`, and those of `(and ...)`. */
+  private guardsOf(e: Expression): Array<{ scope: Scope; parts: string[] }> {
+    if (e.type !== 'SubExpression') return [];
+    const s = e as SubExpression;
+    const name = s.path.original;
+    if (name === 'and') return s.params.flatMap((p) => this.guardsOf(p));
+    const first = s.params[0];
+    if (name !== 'defined' || s.params.length !== 1 || first?.type !== 'PathExpression') return [];
+    const where = this.locate(first as PathExpression);
+    return where && where.parts.length > 0 ? [{ scope: where.scope, parts: where.parts }] : [];
+  }
+
+  private guarded(scope: Scope, parts: string[]): boolean {
+    return this.guards.some(
+      (g) => g.scope === scope && g.parts.length <= parts.length && g.parts.every((p, i) => parts[i] === p),
+    );
   }
 
   private expr(e: Expression, optional: boolean): Expression {
@@ -188,6 +221,7 @@ class Walker {
     const where = this.locate(p);
     if (!where || where.parts.length === 0) return p;
     const { scope, parts, head } = where;
+    optional ||= this.guarded(scope, parts);
     const lookup = (helper: string, from: PathExpression, rest: string[]): SubExpression => ({
       type: 'SubExpression',
       path: pathNode(helper, p.loc),
@@ -216,10 +250,17 @@ class Walker {
     if (b.params.length !== 1) throw this.error(`#${name} takes exactly one argument`, b.loc);
     const target = b.params[0]!;
     const where = target.type === 'PathExpression' ? this.locate(target as PathExpression) : undefined;
+    const guards = name === 'if' || name === 'unless' ? this.guardsOf(target) : [];
     this.args(b, name);
     if (name === 'if' || name === 'unless') {
+      const depth = this.guards.length;
+      // `#if (defined x)`: x is defined in the block; `#unless (defined x)`: in its else.
+      if (name === 'if') this.guards.push(...guards);
       this.program(b.program);
+      this.guards.length = depth;
+      if (name === 'unless') this.guards.push(...guards);
       this.program(b.inverse);
+      this.guards.length = depth;
       return;
     }
     let inner: Scope = { kind: 'dynamic' };
