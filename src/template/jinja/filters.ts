@@ -4,7 +4,8 @@
  * the filters in LAZY_FILTERS), its arguments and keyword arguments, and the
  * helpers to call other filters and tests (map, select).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
+import { encrypt as cryptHash } from 'unixcrypt';
 import { posix } from 'node:path';
 import { Document, isScalar, parse as parseYaml, stringify as stringifyYaml, visit } from 'yaml';
 import { BosunError } from '../../errors.js';
@@ -243,6 +244,32 @@ function selectBy(items: unknown[], args: unknown[], h: Helpers, keep: boolean, 
   });
 }
 
+/** crypt(3)'s salt alphabet. */
+const SALT_CHARS = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** passlib's sha*_crypt: its default rounds (what Ansible 2.14 gives with passlib, as Debian's package has it). */
+const CRYPT_SCHEMES: Record<string, { id: string; rounds: number }> = {
+  sha512: { id: '6', rounds: 656000 },
+  sha256: { id: '5', rounds: 535000 },
+};
+
+/**
+ * Ansible's `password_hash` for sha512 and sha256 (crypt's `$6$`/`$5$`), as passlib writes it: `rounds=N$`
+ * unless N is crypt's implicit 5000; a random 16-character salt when none is given.
+ */
+function passwordHash(secret: string, type: string, salt: unknown, rounds: unknown): string {
+  const scheme = CRYPT_SCHEMES[type];
+  if (!scheme) throw new Error(`password_hash: hash type '${type}' is not supported here (sha512 or sha256)`);
+  let s: string;
+  if (salt === undefined || salt === null) s = Array.from({ length: 16 }, () => SALT_CHARS[randomInt(64)]).join('');
+  else s = pyText(salt);
+  if (s.length > 16) throw new Error(`password_hash: salt too large (${type}_crypt requires <= 16 chars)`);
+  if (!/^[./0-9A-Za-z]*$/.test(s)) throw new Error(`password_hash: the salt may hold only ./0-9A-Za-z, not '${s}'`);
+  const n = rounds === undefined || rounds === null ? scheme.rounds : Number(rounds);
+  if (!Number.isInteger(n) || n < 1000 || n > 999999999)
+    throw new Error(`password_hash: rounds must be a whole number from 1000 to 999999999`);
+  return cryptHash(secret, n === 5000 ? `$${scheme.id}$${s}` : `$${scheme.id}$rounds=${n}$${s}`);
+}
+
 export const FILTERS: Record<string, FilterFn> = {
   default: (v, [fb = '', falsy = false], kw) => {
     const boolean = kw['boolean'] ?? falsy;
@@ -403,6 +430,8 @@ export const FILTERS: Record<string, FilterFn> = {
   from_yaml: (v) => (typeof v === 'string' ? (parseYaml(v) as unknown) : v),
   b64encode: (v) => Buffer.from(pyText(v), 'utf8').toString('base64'),
   b64decode: (v) => Buffer.from(str(v, 'the input'), 'base64').toString('utf8'),
+  password_hash: (v, [type = 'sha512', salt, rounds], kw) =>
+    passwordHash(pyText(v), pyText(kw['hashtype'] ?? type), kw['salt'] ?? salt, kw['rounds'] ?? rounds),
   hash: (v, [algo = 'sha1']) => {
     const a = str(algo, 'the hash type');
     try {
