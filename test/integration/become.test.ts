@@ -4,7 +4,7 @@
  * through one persistent privileged shell; failures are clear and fast.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -16,13 +16,14 @@ import type { SandboxHost } from '../../src/sandbox/index.js';
 import { sh } from '../../src/util/shell.js';
 import { debianMirrorSkip } from '../helpers/network.js';
 import { withSandbox } from '../helpers/sandbox.js';
+import { ALICE_PASSWORD, prepareSudoUser } from '../helpers/sudo-user.js';
 
 // sudo comes from this machine's own packages, or apt-get installs it into the hosts.
 const fixture = withSandbox(2, {
   base: '127.85.0.1',
   skip: existsSync('/usr/bin/sudo') ? undefined : await debianMirrorSkip(),
 });
-const PASSWORD = 'Alice-s3cret-pw';
+const PASSWORD = ALICE_PASSWORD;
 const open: Connection[] = [];
 
 /** A connection to a host as `user`, closed after the file. */
@@ -35,25 +36,7 @@ function connectAs(host: SandboxHost, user: string): SshConnection {
 /** As root: sudo (installed into the host's overlay only if missing), user alice with our key, sudo rights. */
 async function prepareHost(host: SandboxHost, withPassword: boolean): Promise<void> {
   const root = connectAs(host, 'root');
-  const pub = readFileSync(`${fixture.sandbox.privateKeyFile}.pub`, 'utf8').trim();
-  const rule = withPassword ? 'alice ALL=(ALL) ALL' : 'alice ALL=(ALL) NOPASSWD: ALL';
-  const script = [
-    'set -e',
-    // apt refuses while the shared lower dpkg state is mid-install elsewhere: retry, then dpkg -i the package alone.
-    'if [ ! -x /usr/bin/sudo ]; then',
-    '  for i in 1 2 3 4 5; do DEBIAN_FRONTEND=noninteractive apt-get install -y -q sudo >/dev/null 2>&1 && break; sleep 3; done',
-    '  [ -x /usr/bin/sudo ] || { cd /tmp && apt-get download -q sudo >/dev/null && dpkg -i sudo_*.deb >/dev/null; }',
-    'fi',
-    'id alice >/dev/null 2>&1 || useradd -m -s /bin/sh alice',
-    sh`printf '%s\n' ${`alice:${PASSWORD}`} | chpasswd`,
-    'mkdir -p /home/alice/.ssh',
-    sh`printf '%s\n' ${pub} > /home/alice/.ssh/authorized_keys`,
-    'chown -R alice:alice /home/alice/.ssh && chmod 700 /home/alice/.ssh && chmod 600 /home/alice/.ssh/authorized_keys',
-    sh`printf '%s\n' ${rule} > /etc/sudoers.d/alice`,
-    'chmod 440 /etc/sudoers.d/alice',
-  ].join('\n');
-  const r = await root.exec(script, { timeoutMs: 240_000 });
-  expect({ rc: r.rc, stderr: r.stderr }).toMatchObject({ rc: 0 });
+  await prepareSudoUser(root, fixture.sandbox.privateKeyFile, withPassword);
 }
 
 fixture.describe('become over SSH on sandbox hosts', () => {

@@ -14,13 +14,13 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
-import { sh } from '../../src/util/shell.js';
 import { withSandbox } from '../helpers/sandbox.js';
+import { ALICE_PASSWORD, prepareSudoUser } from '../helpers/sudo-user.js';
 import { writeTree } from '../helpers/tree.js';
 
 const fixture = withSandbox(6, { base: '127.152.0.1' });
 const CHILD = path.resolve('test/helpers/bosun-source.mjs');
-const PASSWORD = 'Alice-s3cret-pw';
+const PASSWORD = ALICE_PASSWORD;
 
 interface Child {
   child: ChildProcess;
@@ -293,24 +293,7 @@ fixture.describe('an interrupt ends the commands running on the targets', () => 
 async function prepareAlice(host: SandboxHost, withPassword: boolean): Promise<void> {
   const root = new SshConnection(fixture.specFor(host));
   try {
-    const pub = readFileSync(`${fixture.sandbox.privateKeyFile}.pub`, 'utf8').trim();
-    const rule = withPassword ? 'alice ALL=(ALL) ALL' : 'alice ALL=(ALL) NOPASSWD: ALL';
-    const script = [
-      'set -e',
-      'if [ ! -x /usr/bin/sudo ]; then',
-      '  for i in 1 2 3 4 5; do DEBIAN_FRONTEND=noninteractive apt-get install -y -q sudo >/dev/null 2>&1 && break; sleep 3; done',
-      '  [ -x /usr/bin/sudo ] || { cd /tmp && apt-get download -q sudo >/dev/null && dpkg -i sudo_*.deb >/dev/null; }',
-      'fi',
-      'id alice >/dev/null 2>&1 || useradd -m -s /bin/sh alice',
-      sh`printf '%s\n' ${`alice:${PASSWORD}`} | chpasswd`,
-      'mkdir -p /home/alice/.ssh',
-      sh`printf '%s\n' ${pub} > /home/alice/.ssh/authorized_keys`,
-      'chown -R alice:alice /home/alice/.ssh && chmod 700 /home/alice/.ssh && chmod 600 /home/alice/.ssh/authorized_keys',
-      sh`printf '%s\n' ${rule} > /etc/sudoers.d/alice`,
-      'chmod 440 /etc/sudoers.d/alice',
-    ].join('\n');
-    const r = await root.exec(script, { timeoutMs: 240_000 });
-    expect({ rc: r.rc, stderr: r.stderr }).toMatchObject({ rc: 0 });
+    await prepareSudoUser(root, fixture.sandbox.privateKeyFile, withPassword);
   } finally {
     await root.close();
   }
