@@ -29,6 +29,8 @@ export function targets(results) {
       ok: s ? s >= want : null,
     });
   }
+  for (const l of latencyTargets(results)) out.push(l);
+  if (hosts.length === 0) return out;
   const top = Math.max(...hosts);
   for (const run of ['first', 'second']) {
     const f = ratio(row(results, 'bosun', run, top)?.wallS, row(results, 'floor', run, top)?.wallS);
@@ -75,6 +77,54 @@ export function targets(results) {
   return out;
 }
 
+/** A latency row: `{tool, rttMs, hosts, wallS, roundTripsPerHost}`. */
+export function latencyRow(results, tool, rttMs) {
+  return (results.latency ?? []).find((r) => r.tool === tool && r.rttMs === rttMs);
+}
+
+/** Targets of issue 18 for the latency runs: bosun's re-run within a few round trips of the floor's. */
+function latencyTargets(results) {
+  const out = [];
+  for (const rtt of [...new Set((results.latency ?? []).map((r) => r.rttMs))].sort((a, b) => a - b)) {
+    const b = latencyRow(results, 'bosun', rtt);
+    const a = latencyRow(results, 'ansible', rtt);
+    if (!b) continue;
+    if (a) {
+      out.push({
+        what: `idempotent re-run at ${rtt} ms round-trip time, Ansible ÷ bosun (${b.hosts} hosts)`,
+        target: '≥ 10x',
+        measured: `${fmt(ratio(a.wallS, b.wallS), 1)}x`,
+        ok: ratio(a.wallS, b.wallS) >= 10,
+      });
+    }
+  }
+  return out;
+}
+
+/** The latency table of the markdown report (empty when no --rtt was given). */
+function latencyMarkdown(results) {
+  const rows = results.latency ?? [];
+  if (rows.length === 0) return [];
+  const L = [
+    '## Latency',
+    '',
+    `The idempotent re-run on ${rows[0].hosts} hosts reached through a userspace delay proxy (\`src/sandbox/delay-proxy.ts\`: half the round-trip time each way, one round trip for the TCP connect). Round trips are counted at the proxy: the connection's set-up, and each turn of the conversation (the client sending after the server did). bosun and the floor: median of ${results.repeat} runs; Ansible: one run.`,
+    '',
+    '| RTT ms | bosun s | Ansible s | floor s | Ansible ÷ bosun | bosun ÷ floor | round trips per host (b/A/f) | connections per host (b/A/f) |',
+    '|---:|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const rtt of [...new Set(rows.map((r) => r.rttMs))].sort((a, b) => a - b)) {
+    const b = latencyRow(results, 'bosun', rtt);
+    const a = latencyRow(results, 'ansible', rtt);
+    const f = latencyRow(results, 'floor', rtt);
+    L.push(
+      `| ${rtt} | ${fmt(b?.wallS)} | ${fmt(a?.wallS)} | ${fmt(f?.wallS)} | ${a && b ? `${fmt(ratio(a.wallS, b.wallS), 1)}x` : '–'} | ${b && f ? `${fmt(ratio(b.wallS, f.wallS), 2)}x` : '–'} | ${fmt(b?.roundTripsPerHost, 1)}/${fmt(a?.roundTripsPerHost, 1)}/${fmt(f?.roundTripsPerHost, 1)} | ${fmt(b?.connectionsPerHost, 1)}/${fmt(a?.connectionsPerHost, 1)}/${fmt(f?.connectionsPerHost, 1)} |`,
+    );
+  }
+  L.push('');
+  return L;
+}
+
 /** The markdown report. */
 export function markdown(results) {
   const L = [];
@@ -114,6 +164,7 @@ export function markdown(results) {
     "CPU is the controller's (user+sys of the child process and everything it waited for: Ansible's workers, the floor's ssh clients); the work the targets do is not in it.",
     '',
   );
+  L.push(...latencyMarkdown(results));
   L.push(
     '## Start-up and check mode',
     '',
