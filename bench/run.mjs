@@ -99,6 +99,7 @@ function rowOf(tool, run, hosts, forks, r, changed) {
     cpuS: r.cpuS,
     maxRssMB: r.maxRssMB,
     perHostTaskMs: (r.wallS * 1000) / (hosts * tasks),
+    cpuPerHostTaskMs: (r.cpuS * 1000) / (hosts * tasks),
     changed,
   };
   if (r.samples) out.samples = r.samples;

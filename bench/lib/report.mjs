@@ -65,15 +65,28 @@ export function targets(results) {
     measured: `${fmt(sc, 3)} s`,
     ok: sc !== undefined ? sc < 0.4 : null,
   });
-  const rss = Math.max(
-    ...results.rows.filter((r) => r.tool === 'bosun' && r.hosts === top).map((r) => r.maxRssMB ?? 0),
-  );
-  out.push({
-    what: `bosun peak RSS at ${top} hosts (forks ${results.rows.find((r) => r.hosts === top)?.forks})`,
-    target: '< 200 MB',
-    measured: `${fmt(rss, 0)} MB`,
-    ok: rss > 0 ? rss < 200 : null,
-  });
+  const peak = (h) =>
+    Math.max(0, ...results.rows.filter((r) => r.tool === 'bosun' && r.hosts === h).map((r) => r.maxRssMB ?? 0));
+  // Issue 7's memory target is for up to 100 hosts; 1,000 hosts have their own (issue 18).
+  const upTo100 = Math.max(...hosts.filter((h) => h <= 100));
+  if (Number.isFinite(upTo100)) {
+    const r100 = peak(upTo100);
+    out.push({
+      what: `bosun peak RSS at ${upTo100} hosts (forks ${results.rows.find((r) => r.hosts === upTo100)?.forks})`,
+      target: '< 200 MB',
+      measured: `${fmt(r100, 0)} MB`,
+      ok: r100 > 0 ? r100 < 200 : null,
+    });
+  }
+  const rss = peak(top);
+  if (top >= 1000) {
+    out.push({
+      what: `${top} hosts complete (forks ${results.rows.find((r) => r.hosts === top)?.forks}), bosun peak RSS`,
+      target: '< 1 GB',
+      measured: `${fmt(rss, 0)} MB`,
+      ok: rss > 0 ? rss < 1024 : null,
+    });
+  }
   return out;
 }
 
@@ -139,9 +152,9 @@ export function markdown(results) {
     '',
   );
   L.push(
-    '| hosts | forks | run | bosun | Ansible | floor | Ansible ÷ bosun | bosun ÷ floor | bosun CPU s | Ansible CPU s | floor CPU s | bosun peak RSS MB | bosun ms per host-task | changed (b/A/f) |',
+    '| hosts | forks | run | bosun | Ansible | floor | Ansible ÷ bosun | bosun ÷ floor | bosun CPU s | Ansible CPU s | floor CPU s | bosun peak RSS MB | bosun ms per host-task | bosun CPU ms per host-task | changed (b/A/f) |',
   );
-  L.push('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  L.push('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   const hosts = [...new Set(results.rows.map((r) => r.hosts))].sort((a, b) => a - b);
   for (const h of hosts) {
     for (const run of ['first', 'second']) {
@@ -149,7 +162,7 @@ export function markdown(results) {
       const a = row(results, 'ansible', run, h);
       const f = row(results, 'floor', run, h);
       L.push(
-        `| ${h} | ${b?.forks ?? ''} | ${run} | ${fmt(b?.wallS)} | ${a ? fmt(a.wallS) : 'skipped'} | ${fmt(f?.wallS)} | ${a ? `${fmt(ratio(a.wallS, b?.wallS), 1)}x` : '–'} | ${fmt(ratio(b?.wallS, f?.wallS), 2)}x | ${fmt(b?.cpuS)} | ${fmt(a?.cpuS)} | ${fmt(f?.cpuS)} | ${fmt(b?.maxRssMB, 0)} | ${fmt(b?.perHostTaskMs, 2)} | ${b?.changed ?? '–'}/${a?.changed ?? '–'}/${f?.changed ?? '–'} |`,
+        `| ${h} | ${b?.forks ?? ''} | ${run} | ${fmt(b?.wallS)} | ${a ? fmt(a.wallS) : 'skipped'} | ${fmt(f?.wallS)} | ${a ? `${fmt(ratio(a.wallS, b?.wallS), 1)}x` : '–'} | ${fmt(ratio(b?.wallS, f?.wallS), 2)}x | ${fmt(b?.cpuS)} | ${fmt(a?.cpuS)} | ${fmt(f?.cpuS)} | ${fmt(b?.maxRssMB, 0)} | ${fmt(b?.perHostTaskMs, 2)} | ${fmt(b?.cpuPerHostTaskMs, 2)} | ${b?.changed ?? '–'}/${a?.changed ?? '–'}/${f?.changed ?? '–'} |`,
       );
     }
   }
