@@ -12,26 +12,39 @@
  */
 import { availableParallelism } from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { BosunError } from '../errors.js';
 
-/** The run-wide limit of simultaneous handshakes (`BOSUN_SSH_HANDSHAKES`, else from the CPU count). */
+/** The run-wide limit of simultaneous handshakes: `BOSUN_SSH_HANDSHAKES`, else from the CPU count; BAD_OPTION for a bad value. */
 export function handshakeLimit(env: NodeJS.ProcessEnv = process.env): number {
   const given = env['BOSUN_SSH_HANDSHAKES'];
-  if (given !== undefined && given !== '') {
-    const n = Number(given);
-    if (Number.isInteger(n) && n >= 1) return n;
-  }
-  return Math.max(64, 32 * availableParallelism());
+  if (given === undefined || given === '') return Math.max(64, 32 * availableParallelism());
+  if (!/^\s*[0-9]+\s*$/.test(given) || Number(given) < 1)
+    throw new BosunError(
+      'BAD_OPTION',
+      `BOSUN_SSH_HANDSHAKES must be a whole number of handshakes, 1 or more, not '${given}'`,
+    );
+  return Number(given);
 }
 
 let gate: LimitFunction | undefined;
+/** Handshakes started so far in this process. */
+let started = 0;
 
-/** Run one handshake in a slot of the run-wide gate. */
-export function paced<T>(handshake: () => Promise<T>): Promise<T> {
-  gate ??= pLimit(handshakeLimit());
-  return gate(handshake);
-}
-
-/** Handshakes running now, and waiting for a slot (for the retry decision and tests). */
-export function handshakeLoad(): { active: number; pending: number } {
-  return { active: gate?.activeCount ?? 0, pending: gate?.pendingCount ?? 0 };
+/**
+ * Run one handshake in a slot of the run-wide gate. `handshake` gets a
+ * function that tells how many other handshakes overlapped it so far (those
+ * running when it started and those started since): the measure of load a
+ * timed-out handshake is judged by.
+ */
+export function paced<T>(handshake: (overlapping: () => number) => Promise<T>): Promise<T> {
+  const limit = handshakeLimit();
+  gate ??= pLimit(limit);
+  const g = gate;
+  // A later run in the same process (tests, the API) may set another limit.
+  if (g.concurrency !== limit) g.concurrency = limit;
+  return g(() => {
+    const before = g.activeCount - 1;
+    const at = ++started;
+    return handshake(() => before + (started - at));
+  });
 }

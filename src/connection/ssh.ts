@@ -19,7 +19,7 @@ import {
   shellNoiseOf,
   writeProbe,
 } from './sftp-refusal.js';
-import { handshakeLoad, paced } from './handshake-gate.js';
+import { paced } from './handshake-gate.js';
 import { openClient, stalledAfterConnect } from './ssh-client.js';
 import { SESSION_PRELUDE, ShellSession, sessionOptions } from './shell-session.js';
 import {
@@ -37,7 +37,7 @@ import {
 /** How long removing the partial file of a transfer that was given up may hold up closing the connection. */
 const PARTIAL_CLEANUP_MS = 3000;
 
-/** Handshakes running at once from which one that timed out is put down to load and tried again. */
+/** Other handshakes overlapping one that timed out from which its timeout is put down to load, and it is tried again. */
 const BUSY_HANDSHAKES = 8;
 
 /**
@@ -115,10 +115,10 @@ export class SshConnection implements BecomeParent {
     }
     let retriedUnderLoad = false;
     for (let i = 1; ; i++) {
-      let busy = 0;
+      let overlapping = () => 0;
       try {
-        await paced(() => {
-          busy = handshakeLoad().active;
+        await paced((count) => {
+          overlapping = count;
           return this.open();
         });
         this.everConnected = true;
@@ -127,7 +127,7 @@ export class SshConnection implements BecomeParent {
         // A handshake that ran out of time while many others ran (a host is
         // slow because the controller or the host's machine is saturated) is
         // tried once more, also on a first connection.
-        if (!retriedUnderLoad && busy >= BUSY_HANDSHAKES && stalledHandshake(e) && this.interruption === undefined) {
+        if (!retriedUnderLoad && overlapping() >= BUSY_HANDSHAKES && stalledHandshake(e) && this.interruption === undefined) {
           retriedUnderLoad = true;
           i--;
           continue;

@@ -22,6 +22,8 @@ import type { Sandbox, SandboxHost } from './sandbox.js';
 export interface ProxyCounts {
   connections: number;
   roundTrips: number;
+  /** When each connection was accepted (ms since the epoch). */
+  openedAt: number[];
 }
 
 /** One proxy: listening on `address:port`, forwarding to `target:targetPort`. */
@@ -40,6 +42,8 @@ export interface DelayProxyOptions {
   targetPort?: number;
   /** The round-trip time to add, in milliseconds (half each way). */
   rttMs: number;
+  /** Hold the first N connections: accepted, never forwarded (a host that answers TCP but stalls; for tests). */
+  stallFirst?: number;
 }
 
 /** Start one delay proxy. */
@@ -47,13 +51,21 @@ export async function startDelayProxy(opts: DelayProxyOptions): Promise<DelayPro
   assertLoopback(opts.address);
   assertLoopback(opts.target);
   const half = opts.rttMs / 2;
-  const counts: ProxyCounts = { connections: 0, roundTrips: 0 };
+  const counts: ProxyCounts = { connections: 0, roundTrips: 0, openedAt: [] };
+  let toStall = opts.stallFirst ?? 0;
   const sockets = new Set<Socket>();
   const later = (fn: () => void) => (half > 0 ? setTimeout(fn, half) : setImmediate(fn));
   const server: Server = createServer((client) => {
     counts.connections++;
     counts.roundTrips++;
+    counts.openedAt.push(Date.now());
     sockets.add(client);
+    if (toStall > 0) {
+      toStall--;
+      client.on('error', () => client.destroy());
+      client.on('close', () => sockets.delete(client));
+      return;
+    }
     let clientTurn = true;
     let upstream: Socket | undefined;
     const queued: Buffer[] = [];
@@ -139,7 +151,13 @@ export interface DelayedSandbox {
  * the address `offset` (third octet) above its own (127.B.y.z → 127.B.y+offset.z),
  * and the files to reach the hosts through the proxies are written to `dir`.
  */
-export async function delayedSandbox(sb: Sandbox, rttMs: number, dir: string, offset = 128): Promise<DelayedSandbox> {
+export async function delayedSandbox(
+  sb: Pick<Sandbox, 'hosts' | 'knownHostsFile' | 'privateKeyFile'>,
+  rttMs: number,
+  dir: string,
+  opts: { offset?: number; stallFirst?: (host: SandboxHost) => number } = {},
+): Promise<DelayedSandbox> {
+  const offset = opts.offset ?? 128;
   const proxies: DelayProxy[] = [];
   const hosts: SandboxHost[] = [];
   const moved = new Map<string, string>();
@@ -148,7 +166,8 @@ export async function delayedSandbox(sb: Sandbox, rttMs: number, dir: string, of
       const [a, b, c, d] = h.address.split('.').map(Number) as [number, number, number, number];
       if (c + offset > 255) throw new Error(`no proxy address above ${h.address} (offset ${offset})`);
       const address = `${a}.${b}.${c + offset}.${d}`;
-      proxies.push(await startDelayProxy({ address, target: h.address, rttMs }));
+      const stallFirst = opts.stallFirst?.(h) ?? 0;
+      proxies.push(await startDelayProxy({ address, target: h.address, rttMs, stallFirst }));
       hosts.push({ ...h, address });
       moved.set(h.address, address);
     }
@@ -199,6 +218,7 @@ export async function delayedSandbox(sb: Sandbox, rttMs: number, dir: string, of
       for (const p of proxies) {
         p.counts.connections = 0;
         p.counts.roundTrips = 0;
+        p.counts.openedAt = [];
       }
     },
     close: async () => {
