@@ -27,8 +27,9 @@ export function handshakeLimit(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 let gate: LimitFunction | undefined;
-/** Handshakes started so far in this process. */
+/** Handshakes started so far in this process, and running now. */
 let started = 0;
+let running = 0;
 
 /**
  * Run one handshake in a slot of the run-wide gate. `handshake` gets a
@@ -42,9 +43,13 @@ export function paced<T>(handshake: (overlapping: () => number) => Promise<T>): 
   const g = gate;
   // A later run in the same process (tests, the API) may set another limit.
   if (g.concurrency !== limit) g.concurrency = limit;
-  return g(() => {
-    const before = g.activeCount - 1;
+  return g(async () => {
+    const before = running++;
     const at = ++started;
-    return handshake(() => before + (started - at));
+    try {
+      return await handshake(() => before + (started - at));
+    } finally {
+      running--;
+    }
   });
 }

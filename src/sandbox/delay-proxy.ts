@@ -123,7 +123,7 @@ export async function startDelayProxy(opts: DelayProxyOptions): Promise<DelayPro
   });
   return {
     address: opts.address,
-    port: opts.port ?? 22,
+    port: (server.address() as { port: number }).port,
     counts,
     close: () =>
       new Promise<void>((resolve) => {
