@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { ensureSshd, inBlock, sandboxDown, sandboxSupport, sandboxUp } from '../dist/sandbox/index.js';
+import { delayedSandbox, ensureSshd, inBlock, sandboxDown, sandboxSupport, sandboxUp } from '../dist/sandbox/index.js';
 import { writeChart } from './lib/chart.mjs';
 import { floorChanged, floorScript, writeDriver } from './lib/floor.mjs';
 import { measure, medianRun, recapTotals, running, stopTree } from './lib/measure.mjs';
@@ -31,6 +31,8 @@ const { values: opt } = parseArgs({
     'ansible-max-hosts': { type: 'string', default: '100' },
     'no-ansible': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '5' },
+    rtt: { type: 'string' },
+    'rtt-hosts': { type: 'string', default: '10' },
     // 127.90.0.1 in the block of BOSUN_SANDBOX_BASE.
     base: { type: 'string', default: inBlock('127.90.0.1') },
     out: { type: 'string', default: join(BENCH, 'results') },
@@ -39,22 +41,31 @@ const { values: opt } = parseArgs({
 });
 if (opt.help) {
   process.stdout.write(
-    `usage: npm run bench -- [--hosts 10,50,100] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 5] [--base 127.90.0.1, moved by BOSUN_SANDBOX_BASE] [--out bench/results]\n`,
+    `usage: npm run bench -- [--hosts 10,50,100 | none] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 5] [--rtt 0,20,100 [--rtt-hosts 10]] [--base 127.90.0.1, moved by BOSUN_SANDBOX_BASE] [--out bench/results]\n`,
   );
   process.exit(0);
 }
-const hostCounts = opt.hosts.split(',').map(Number);
+const hostCounts = opt.hosts === 'none' ? [] : opt.hosts.split(',').map(Number);
 if (hostCounts.some((n) => !Number.isInteger(n) || n < 1))
   throw new Error(`--hosts: expected counts like 10,50,100, got ${opt.hosts}`);
 const repeat = Number(opt.repeat);
+const rtts = opt.rtt === undefined ? [] : opt.rtt.split(',').map(Number);
+if (rtts.some((n) => !Number.isFinite(n) || n < 0 || n > 2000))
+  throw new Error(`--rtt: expected round-trip times in ms like 0,20,100, got ${opt.rtt}`);
+const rttHosts = Number(opt['rtt-hosts']);
+if (!Number.isInteger(rttHosts) || rttHosts < 1 || rttHosts > 127)
+  throw new Error(`--rtt-hosts: expected 1 to 127 hosts, got ${opt['rtt-hosts']}`);
 const ansibleMax = Number(opt['ansible-max-hosts']);
 const withAnsible = !opt['no-ansible'] && existsSync(ANSIBLE);
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
 let current;
+let delayed;
 let interrupted = false;
 async function cleanup() {
   for (const child of running) stopTree(child);
+  await delayed?.close();
+  delayed = undefined;
   if (current)
     await sandboxDown({ name: current }).catch((e) => log(`could not stop sandbox ${current}: ${e.message}`));
   current = undefined;
@@ -88,6 +99,7 @@ function rowOf(tool, run, hosts, forks, r, changed) {
     cpuS: r.cpuS,
     maxRssMB: r.maxRssMB,
     perHostTaskMs: (r.wallS * 1000) / (hosts * tasks),
+    cpuPerHostTaskMs: (r.cpuS * 1000) / (hosts * tasks),
     changed,
   };
   if (r.samples) out.samples = r.samples;
@@ -104,14 +116,14 @@ async function bosunRun(sb, forks, times, extra = [], playbook = PLAYBOOK) {
   return r;
 }
 
-async function ansibleRun(sb, forks, hosts) {
+async function ansibleRun(sb, forks, hosts, key = hosts) {
   const env = {
     ...process.env,
     ANSIBLE_PIPELINING: '1',
     ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_RETRY_FILES_ENABLED: '0',
-    ANSIBLE_SSH_CONTROL_PATH_DIR: join(work, `cp-${hosts}`),
+    ANSIBLE_SSH_CONTROL_PATH_DIR: join(work, `cp-${key}`),
     // The connection timeout (default 10 s) is for slow networks; at 100 hosts the 2 cores are saturated
     // and Ansible's own connections queue longer than that. It does not make a run faster.
     ANSIBLE_TIMEOUT: '120',
@@ -193,6 +205,59 @@ async function benchHosts(n, results) {
   current = undefined;
 }
 
+/**
+ * The latency panel: the idempotent re-run of each tool on `rttHosts` hosts reached
+ * through delay proxies (src/sandbox/delay-proxy.ts) for each round-trip time, with
+ * the round trips per host the proxies counted.
+ */
+async function benchLatency(results) {
+  const n = rttHosts;
+  current = `bench-rtt-${n}`;
+  log(`starting ${n} sandbox hosts from ${opt.base} for the latency runs (${rtts.join(', ')} ms)`);
+  const sb = await sandboxUp({ count: n, base: opt.base, name: current });
+  const script = join(work, 'floor.sh');
+  writeFileSync(script, floorScript(BENCH));
+  for (const rtt of rtts) {
+    delayed = await delayedSandbox(sb, rtt, join(work, `rtt-${rtt}`));
+    const driver = writeDriver(delayed, script, join(work, `floor-rtt-${rtt}.sh`));
+    const add = (tool, r, changed) => {
+      const c = delayed.counts();
+      const out = {
+        tool,
+        rttMs: rtt,
+        hosts: n,
+        wallS: r.wallS,
+        cpuS: r.cpuS,
+        changed,
+        roundTripsPerHost: c.roundTripsPerHost / (tool === 'ansible' ? 1 : (r.runs ?? 1)),
+        connectionsPerHost: c.connectionsPerHost / (tool === 'ansible' ? 1 : (r.runs ?? 1)),
+      };
+      results.latency.push(out);
+      log(
+        `rtt ${String(rtt).padStart(3)} ms ${tool.padEnd(7)} ${n} hosts, re-run: ${r.wallS.toFixed(2)} s wall, ${out.roundTripsPerHost.toFixed(1)} round trips and ${out.connectionsPerHost.toFixed(1)} connections per host, changed=${changed}`,
+      );
+    };
+    // One real run converges the hosts; every measured run after it is an idempotent re-run.
+    await bosunRun(delayed, n, 1);
+    delayed.reset();
+    let r = await bosunRun(delayed, n, repeat);
+    add('bosun', { ...r, runs: repeat }, recapTotals(r.stdout).changed);
+    delayed.reset();
+    r = await floorRun(delayed, driver, repeat);
+    add('floor', { ...r, runs: repeat }, floorChanged(r.stdout));
+    if (withAnsible) {
+      delayed.reset();
+      r = await ansibleRun(delayed, n, n, `rtt-${rtt}`);
+      if (r.code !== 0) ansibleFailed(results, n, `re-run at rtt ${rtt} ms`, r);
+      else add('ansible', r, recapTotals(r.stdout).changed);
+    }
+    await delayed.close();
+    delayed = undefined;
+  }
+  await sandboxDown({ name: current });
+  current = undefined;
+}
+
 async function startup(results) {
   const v = await medianRun(11, process.execPath, [BOSUN, '--version']);
   if (v.code !== 0) fail('bosun --version', v);
@@ -259,6 +324,7 @@ async function main() {
     ansibleMaxHosts: ansibleMax,
     ansibleSkipped: [],
     rows: [],
+    latency: [],
     check: [],
     startup: {},
   };
@@ -268,6 +334,10 @@ async function main() {
   for (const n of hostCounts) {
     await benchHosts(n, results);
     // What is measured so far survives an interrupted run.
+    writeFileSync(join(opt.out, 'partial.json'), `${JSON.stringify({ ...results, partial: true }, null, 2)}\n`);
+  }
+  if (rtts.length > 0) {
+    await benchLatency(results);
     writeFileSync(join(opt.out, 'partial.json'), `${JSON.stringify({ ...results, partial: true }, null, 2)}\n`);
   }
   results.totalS = (Date.now() - started) / 1000;
@@ -281,6 +351,7 @@ async function main() {
   writeFileSync(join(opt.out, 'latest.md'), md);
   const chart = writeChart(
     results.rows,
+    results.latency,
     `bosun, Ansible and the floor: ${tasks}-task playbook`,
     join(opt.out, 'chart.svg'),
     join(opt.out, 'chart.png'),

@@ -14,6 +14,7 @@
  * `npm run docs:cli`; the executor sees the new field on `RunOptions`.
  */
 import { InvalidArgumentError, Option, type Command, type OptionValues } from '@commander-js/extra-typings';
+import { handshakeLimit } from '../connection/handshake-gate.js';
 import { CONNECTION_TYPES_HINT, connectionTypeOf, envOutputLimit, outputLimitBytes } from '../connection/spec.js';
 import { BosunError, DEFAULT_MAX_OUTPUT_MIB, MAX_OUTPUT_MIB } from '../errors.js';
 import type { TagFilter } from '../executor/tags.js';
@@ -94,8 +95,15 @@ export const RUN_OPTIONS = {
     description: 'hosts to run at once',
     parse: positiveInt,
     default: 20,
-    doc: 'hosts worked on at once',
-    fills: { field: 'forks' },
+    doc: 'hosts worked on at once (SSH handshakes are paced separately: at most 32 per CPU core, at least 64, at once; `BOSUN_SSH_HANDSHAKES` sets it)',
+    // BOSUN_SSH_HANDSHAKES is checked here, so a bad value stops the run before any host is touched.
+    fills: {
+      field: 'forks',
+      to: (n: number) => {
+        handshakeLimit();
+        return n;
+      },
+    },
   }),
   connection: option({
     flags: '-c, --connection <type>',

@@ -154,6 +154,14 @@ export async function authAttempts(spec: ConnectionSpec): Promise<{ attempts: Au
   return { attempts, notes };
 }
 
+/** Failures that ran out of time after the TCP connection was made (the peer answers, but slowly). */
+const stalled = new WeakSet<Error>();
+
+/** Whether a failure to connect timed out in the SSH handshake, after the TCP connection was made. */
+export function stalledAfterConnect(e: unknown): boolean {
+  return e instanceof Error && stalled.has(e);
+}
+
 /** An authenticated ssh2 client, and how the failure message names what was tried. */
 export async function openClient(spec: ConnectionSpec, sock?: Duplex): Promise<Client> {
   const entries = await loadKnownHosts(spec.knownHostsFiles);
@@ -188,6 +196,10 @@ export async function openClient(spec: ConnectionSpec, sock?: Duplex): Promise<C
     },
   };
   if (sock) config.sock = sock;
+  let socketConnected = false;
+  client.once('connect', () => {
+    socketConnected = true;
+  });
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => {
       // destroy, not end: a peer that never spoke would keep a half-closed socket open.
@@ -197,6 +209,7 @@ export async function openClient(spec: ConnectionSpec, sock?: Duplex): Promise<C
       if (refusal === undefined && (err as { level?: string }).level === 'client-authentication' && notes.length > 0) {
         failure.message = `${failure.message}; ${notes.join('; ')}`;
       }
+      if (socketConnected && (err as { level?: string }).level === 'client-timeout') stalled.add(failure);
       reject(failure);
     };
     client.once('error', onError);

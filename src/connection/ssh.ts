@@ -19,7 +19,8 @@ import {
   shellNoiseOf,
   writeProbe,
 } from './sftp-refusal.js';
-import { openClient } from './ssh-client.js';
+import { paced } from './handshake-gate.js';
+import { openClient, stalledAfterConnect } from './ssh-client.js';
 import { SESSION_PRELUDE, ShellSession, sessionOptions } from './shell-session.js';
 import {
   ConnectionError,
@@ -35,6 +36,22 @@ import {
 
 /** How long removing the partial file of a transfer that was given up may hold up closing the connection. */
 const PARTIAL_CLEANUP_MS = 3000;
+
+/** Other handshakes overlapping one that timed out from which its timeout is put down to load, and it is tried again. */
+const BUSY_HANDSHAKES = 8;
+
+/**
+ * Whether a failure to connect ran out of time with the host answering: the SSH handshake stalled
+ * after the TCP connection was made, or the remote shell did not start in time. (A host that does
+ * not answer at all times out in the TCP connect and is not retried.)
+ */
+function stalledHandshake(e: unknown): boolean {
+  if (stalledAfterConnect(e)) return true;
+  for (let c: unknown = e; c instanceof Error; c = c.cause) {
+    if (/^cannot start the shell on .*command timed out after/.test(c.message)) return true;
+  }
+  return false;
+}
 
 /** The SFTP channel and a signal aborted when it ends. */
 interface SftpHandle {
@@ -96,12 +113,25 @@ export class SshConnection implements BecomeParent {
         `the connection to ${this.spec.address}:${this.spec.port} dropped (${this.lostReason ?? 'closed'}); not reconnecting (ansible_ssh_retries=0)`,
       );
     }
+    let retriedUnderLoad = false;
     for (let i = 1; ; i++) {
+      let overlapping = () => 0;
       try {
-        await this.open();
+        await paced((count) => {
+          overlapping = count;
+          return this.open();
+        });
         this.everConnected = true;
         return;
       } catch (e) {
+        // A handshake that ran out of time while many others ran (a host is
+        // slow because the controller or the host's machine is saturated) is
+        // tried once more, also on a first connection.
+        if (!retriedUnderLoad && overlapping() >= BUSY_HANDSHAKES && stalledHandshake(e) && this.interruption === undefined) {
+          retriedUnderLoad = true;
+          i--;
+          continue;
+        }
         if (i >= attempts) throw e;
         await new Promise((r) => setTimeout(r, 1000));
       }

@@ -17,3 +17,11 @@ export {
   SANDBOX_BASE_VARIABLE,
 } from './address.js';
 export { sandboxStatus, sandboxStartHost, sandboxStopHost, type HostStatus, type SandboxRef } from './control.js';
+export {
+  startDelayProxy,
+  delayedSandbox,
+  type DelayProxy,
+  type DelayProxyOptions,
+  type DelayedSandbox,
+  type ProxyCounts,
+} from './delay-proxy.js';
