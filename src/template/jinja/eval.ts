@@ -25,7 +25,7 @@ import {
   type LoadedTemplate,
   type TemplateLoader,
 } from './runtime.js';
-import { kind, pyEqual, pyText, truthy, Undef, use } from './values.js';
+import { EmptyUndef, kind, pyEqual, pyText, truthy, Undef, use } from './values.js';
 
 /** What an evaluation needs from the engine. */
 export interface Env {
@@ -337,7 +337,7 @@ export class Evaluator {
         if (truthy(this.eval(e.cond))) return this.eval(e.then);
         return e.else
           ? this.eval(e.else)
-          : new Undef('(inline if)', 'the condition was false and there is no else', this.pos(e));
+          : new EmptyUndef('(inline if)', 'the condition was false and there is no else', this.pos(e));
       case 'call':
         return this.call(e);
       case 'caller':

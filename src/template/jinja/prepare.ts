@@ -151,10 +151,11 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
         let moved = '';
         if (two !== '{{' && opts.lstripBlocks && mark !== '+' && mark !== '-') {
           // The indentation before the tag, when nothing else precedes it on its line, goes inside the tag.
-          const lineStart = out.lastIndexOf('\n') + 1;
-          if (/^[ \t]+$/.test(out.slice(lineStart))) {
-            moved = out.slice(lineStart);
-            out = out.slice(0, lineStart);
+          // (Judged on the text as written: a trimmed newline moved before the previous tag's end is still a line start.)
+          const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+          if (/^[ \t]+$/.test(text.slice(lineStart, i)) && out.endsWith(text.slice(lineStart, i))) {
+            moved = text.slice(lineStart, i);
+            out = out.slice(0, out.length - moved.length);
             col -= moved.length;
           }
         }

@@ -12,7 +12,7 @@ import { FILTERS } from './filters.js';
 import { parseJinja, type Expr, type JinjaTemplate, type ParseOptions, type Part } from './parse.js';
 import type { TemplateLoader } from './runtime.js';
 import { TESTS } from './tests.js';
-import { literalEval, pyText, use } from './values.js';
+import { EmptyUndef, literalEval, pyText, use } from './values.js';
 
 /** Ansible's `omit`: a module argument whose value is this is left out. */
 export const OMIT = '__omit_place_holder__bosun';
@@ -138,10 +138,14 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
     text: (node) => outputText(node, posCtx),
   });
   try {
-    if (mode === 'expression') return use(ev.eval(singleExpr(tpl.parts)!));
+    const result = (e: Expr): unknown => {
+      const value = ev.eval(e);
+      return value instanceof EmptyUndef ? (mode === 'expression' ? false : '') : use(value);
+    };
+    if (mode === 'expression') return result(singleExpr(tpl.parts)!);
     const single = mode === 'value' ? singleExpr(tpl.parts) : undefined;
     if (single) {
-      const value = use(ev.eval(single));
+      const value = result(single);
       const structured = typeof value === 'object' && value !== null;
       if (structured || tpl.parts.length === 1) {
         // Ansible's STRING_TYPE_FILTERS: their text is never read back as a literal.
