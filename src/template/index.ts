@@ -22,7 +22,7 @@ import { missingDetail, newSession, Resolver, type RenderSession } from './resol
 import { hasTemplate, isTruthy, toText } from './values.js';
 import { isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 import { isHandlebars } from './dialect.js';
-import { checkJinja, OMIT, renderJinja, renderJinjaFile, type FileOptions } from './jinja/render.js';
+import { checkJinja, checkJinjaFile, OMIT, renderJinja, renderJinjaFile, type FileOptions } from './jinja/render.js';
 import { fileLoader } from './jinja/loader.js';
 import path from 'node:path';
 
@@ -72,6 +72,8 @@ export interface TemplateEngine {
   check(text: string, source?: SourcePos): void;
   /** Check a condition expression's syntax at load time. */
   checkExpression(expr: string, source?: SourcePos): void;
+  /** Parse a template file (either dialect, chosen as renderText chooses) without rendering it: TEMPLATE_SYNTAX on bad syntax. */
+  checkFile(text: string, file: string, options?: TemplateFileOptions): void;
 }
 
 /** The template module's settings for a Jinja2 file, and where `{% include %}` looks. */
@@ -322,6 +324,15 @@ class Engine implements TemplateEngine {
       return;
     }
     this.compile(text, { source, inserted: new Map(), colShift: 0 });
+  }
+
+  checkFile(text: string, file: string, options: TemplateFileOptions = {}): void {
+    const ctx: PosContext = { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 };
+    if (!isHandlebarsFile(text, file)) {
+      checkJinjaFile(text, ctx, options);
+      return;
+    }
+    if (text.includes('{{')) this.compile(text, ctx);
   }
 
   checkExpression(expr: string, source?: SourcePos): void {

@@ -496,35 +496,14 @@ class Converter {
         return {
           ...at,
           k: 'filter',
-          name: String((node['name'] as NNode).value),
+          name: shortName(String((node['name'] as NNode).value)),
           target: this.expr(first),
           args,
           kwargs,
         };
       }
-      case 'Is': {
-        const right = node['right'] as NNode;
-        const target = sub('left');
-        if (right.typename === 'Symbol')
-          return { ...at, k: 'test', name: String(right.value), target, args: [], kwargs: {} };
-        if (right.typename === 'Literal' && right.value === null)
-          return { ...at, k: 'test', name: 'none', target, args: [], kwargs: {} };
-        if (right.typename === 'Literal' && typeof right.value === 'boolean')
-          return { ...at, k: 'test', name: String(right.value), target, args: [], kwargs: {} };
-        if (right.typename === 'FunCall') {
-          const name = right['name'] as NNode;
-          if (name.typename === 'Symbol') {
-            const { args, kwargs } = this.args(right['args'] as NNode, 0);
-            return { ...at, k: 'test', name: String(name.value), target, args, kwargs };
-          }
-        }
-        // `x is in [1]` reads as the name `in` looked up with [1].
-        if (right.typename === 'LookupVal' && (right['target'] as NNode).typename === 'Symbol') {
-          const name = String((right['target'] as NNode).value);
-          return { ...at, k: 'test', name, target, args: [this.expr(right['val'] as NNode)], kwargs: {} };
-        }
-        return this.fail(node, "Jinja2 syntax error: a test name must follow 'is'");
-      }
+      case 'Is':
+        return this.isTest(node, node['right'] as NNode, sub('left'));
       case 'In':
         return { ...at, k: 'in', left: sub('left'), right: sub('right') };
       case 'Not':
@@ -574,6 +553,56 @@ class Converter {
     }
   }
 
+  /** `x is name`, `x is name(args)`, `x is name arg` (rewritten), `x is ansible.builtin.name`, `x is name | f`. */
+  private isTest(node: NNode, right: NNode, target: Expr): Expr {
+    const at = this.loc(node);
+    // `x is string | ternary(a, b)`: Jinja2 applies the filter to the test's result.
+    if (right.typename === 'Filter') {
+      const list = right['args'] as NNode;
+      const first = list.children?.[0];
+      if (!first) this.fail(node, 'a filter needs a value');
+      const { args, kwargs } = this.args(list, 1);
+      const inner = this.isTest(node, first, target);
+      return {
+        ...at,
+        k: 'filter',
+        name: shortName(String((right['name'] as NNode).value)),
+        target: inner,
+        args,
+        kwargs,
+      };
+    }
+    if (right.typename === 'Literal' && right.value === null)
+      return { ...at, k: 'test', name: 'none', target, args: [], kwargs: {} };
+    if (right.typename === 'Literal' && typeof right.value === 'boolean')
+      return { ...at, k: 'test', name: String(right.value), target, args: [], kwargs: {} };
+    const plain = this.dottedName(right);
+    if (plain) return { ...at, k: 'test', name: shortName(plain), target, args: [], kwargs: {} };
+    if (right.typename === 'FunCall') {
+      const name = this.dottedName(right['name'] as NNode);
+      if (name) {
+        const { args, kwargs } = this.args(right['args'] as NNode, 0);
+        return { ...at, k: 'test', name: shortName(name), target, args, kwargs };
+      }
+    }
+    // `x is in [1]` reads as the name `in` looked up with [1].
+    if (right.typename === 'LookupVal' && (right['target'] as NNode).typename === 'Symbol') {
+      const name = String((right['target'] as NNode).value);
+      return { ...at, k: 'test', name, target, args: [this.expr(right['val'] as NNode)], kwargs: {} };
+    }
+    return this.fail(node, "Jinja2 syntax error: a test name must follow 'is'");
+  }
+
+  /** `name` or `a.b.name` written with dots, as text; undefined for anything else. */
+  private dottedName(node: NNode): string | undefined {
+    if (node.typename === 'Symbol') return String(node.value);
+    if (node.typename !== 'LookupVal') return undefined;
+    const val = node['val'] as NNode;
+    if (val.typename !== 'Literal' || typeof val.value !== 'string' || !this.isDot(val)) return undefined;
+    const base = this.dottedName(node['target'] as NNode);
+    return base === undefined ? undefined : `${base}.${val.value}`;
+  }
+
   /** `(x)` or `(x,)`: a tuple when a comma follows the single item. */
   private groupOrTuple(node: NNode, item: Expr): Expr {
     const lines = this.prep.text.split('\n');
@@ -603,6 +632,14 @@ class Converter {
     const before = lines[val.lineno]?.slice(0, val.colno).trimEnd();
     return before?.endsWith('.') ?? false;
   }
+}
+
+/** Collections whose filters and tests bosun has under their short names (`ansible.builtin.bool` is `bool`). */
+const COLLECTION = /^(?:ansible\.(?:builtin|legacy|utils|netcommon|posix)|community\.general)\.([A-Za-z_]\w*)$/;
+
+/** A filter's or test's name without its collection (an unknown short name is still refused at load). */
+export function shortName(name: string): string {
+  return COLLECTION.exec(name)?.[1] ?? name;
 }
 
 /** nunjucks' node names of statements bosun does not run, as written in a template. */

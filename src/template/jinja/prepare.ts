@@ -182,6 +182,11 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
       } else emit(ch);
       continue;
     }
+    // A trailing comma in a list or dict literal (`{'a': 1,}`, `[1, 2,]`), which nunjucks cannot read: a space.
+    if ((ch === '}' && braces > 0) || ch === ']') {
+      const m = /,(\s*)$/.exec(out);
+      if (m) out = `${out.slice(0, out.length - m[0].length)} ${m[1]!}`;
+    }
     if (ch === '{') braces++;
     if (ch === '}' && braces > 0) {
       braces--;

@@ -233,13 +233,12 @@ function trailingNewlines(s: string): number {
   return n;
 }
 
-/**
- * Render a template file written in Jinja2 as Ansible's template module renders it: its settings (trim_blocks on by
- * default, a `#jinja2:` first line overriding them), one trailing newline dropped by Jinja2 and then as many newlines
- * added back as the file ended with (newline_sequence), text output (no native types).
- */
-export function renderJinjaFile(text: string, ctx: PosContext, run: JinjaRun, options: FileOptions = {}): string {
-  const wanted = trailingNewlines(text);
+/** Parse a Jinja2 template file (its `#jinja2:` line, its settings) and check it, as rendering it would. */
+export function checkJinjaFile(
+  text: string,
+  ctx: PosContext,
+  options: FileOptions = {},
+): { tpl: JinjaTemplate; settings: Required<FileOptions>; bodyCtx: PosContext } {
   let settings: Required<FileOptions> = { trimBlocks: true, lstripBlocks: false, newline: '\n', ...options };
   let body = text;
   let bodyCtx = ctx;
@@ -249,6 +248,7 @@ export function renderJinjaFile(text: string, ctx: PosContext, run: JinjaRun, op
     body = eol < 0 ? '' : text.slice(eol + 1);
     if (ctx.source) bodyCtx = { ...ctx, source: { ...ctx.source, line: ctx.source.line + 1 } };
   }
+  // Jinja2 drops one newline at the end of the template (Ansible adds the file's own back after rendering).
   body = body.replace(/(\r\n|\r|\n)$/, '');
   const how: Partial<ParseOptions> = {
     verbatim: false,
@@ -256,7 +256,17 @@ export function renderJinjaFile(text: string, ctx: PosContext, run: JinjaRun, op
     lstripBlocks: settings.lstripBlocks,
     newline: settings.newline,
   };
-  const tpl = checkJinja(body, bodyCtx, 'text', how);
+  return { tpl: checkJinja(body, bodyCtx, 'text', how), settings, bodyCtx };
+}
+
+/**
+ * Render a template file written in Jinja2 as Ansible's template module renders it: its settings (trim_blocks on by
+ * default, a `#jinja2:` first line overriding them), one trailing newline dropped by Jinja2 and then as many newlines
+ * added back as the file ended with (newline_sequence), text output (no native types).
+ */
+export function renderJinjaFile(text: string, ctx: PosContext, run: JinjaRun, options: FileOptions = {}): string {
+  const wanted = trailingNewlines(text);
+  const { tpl, settings, bodyCtx } = checkJinjaFile(text, ctx, options);
   const posCtx: PosContext = { ...bodyCtx, inserted: tpl.inserted };
   const ev = new Evaluator({
     resolver: run.resolver,

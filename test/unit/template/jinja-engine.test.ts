@@ -31,6 +31,8 @@ export const DIFFERENCES: Record<string, string> = {
   '{{ f | round }}': 'JavaScript has one number type: 2.0 is 2',
   "{{ 3.2 | round(0, 'ceil') }}": 'JavaScript has one number type: 4.0 is 4',
   "{{ 3.7 | round(0, 'floor') }}": 'JavaScript has one number type: 3.0 is 3',
+  '{{ l | ansible.builtin.sort }}':
+    "bosun takes a collection name for every filter it has; Ansible loads ansible.builtin.* only for its own plugins, not Jinja2's built-in filters",
 };
 
 const engine = createTemplateEngine();
