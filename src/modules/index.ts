@@ -51,6 +51,9 @@ import iniFile from './ini_file.js';
 import authorizedKey from './authorized_key.js';
 import cron from './cron.js';
 import hostname from './hostname.js';
+
+// Package, repository and system modules (issue 17, part d).
+import aptRepository from './apt_repository.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -91,6 +94,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
+all.push(aptRepository);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
