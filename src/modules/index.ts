@@ -54,6 +54,7 @@ import hostname from './hostname.js';
 
 // Package, repository and system modules (issue 17, part d).
 import aptRepository from './apt_repository.js';
+import deb822Repository from './deb822_repository.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -94,7 +95,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
-all.push(aptRepository);
+all.push(aptRepository, deb822Repository);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
