@@ -55,6 +55,7 @@ import hostname from './hostname.js';
 // Package, repository and system modules (issue 17, part d).
 import aptRepository from './apt_repository.js';
 import deb822Repository from './deb822_repository.js';
+import aptKey from './apt_key.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -95,7 +96,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
-all.push(aptRepository, deb822Repository);
+all.push(aptRepository, deb822Repository, aptKey);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -5,11 +5,25 @@
  * .sandbox/debs, which the sandbox hosts see through their overlay of /) and installed on every host first.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import path from 'node:path';
-import { differentialSuite } from '../helpers/differential.js';
+import { afterAll } from 'vitest';
+import { CASES_DIR, differentialSuite } from '../helpers/differential.js';
 
 const DEBS = path.resolve('.sandbox/debs');
+
+/** A web server on 127.0.0.1 serving the files of `dir` (the sandbox hosts share this machine's loopback). */
+function serveFolder(dir: string): { url: string; close(): void } {
+  const server = createServer((req, res) => {
+    const file = path.join(dir, path.basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+    if (!existsSync(file)) res.writeHead(404).end('not found\n');
+    else res.writeHead(200).end(readFileSync(file));
+  });
+  // A fixed port of this file's own block (127.145.x): the URL is written into the playbook's -e before listen ends.
+  server.listen(14501, '127.0.0.1');
+  return { url: 'http://127.0.0.1:14501', close: () => server.close() };
+}
 
 /** Fetch python3-apt and what it needs that this machine lacks; undefined when done, else why not. */
 function fetchPythonApt(): string | undefined {
@@ -86,4 +100,32 @@ suite.describe('package and system modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  const keyTasks = [
+    'add from a file',
+    'the same again',
+    'with its id',
+    'from a url into a keyring',
+    'url again with a short id',
+    'remove by short id',
+    'remove by long id',
+    'absent again',
+    'a bad id',
+    'not hex',
+    'a missing file',
+    'in check mode',
+    'from data',
+  ];
+  const keyDir = path.resolve(CASES_DIR, 'modules/apt_key');
+  const keyServer = serveFolder(keyDir);
+  afterAll(() => keyServer.close());
+  suite.case('apt_key: file, data, url, keyring, ids long and short, absent, bad ids, check mode', 'modules/apt_key', {
+    extraArgs: ['-e', `key_url=${keyServer.url}`],
+    setup: `mkdir -p /opt/diff && cp ${keyDir}/one.asc ${keyDir}/two.asc /opt/diff/ && rm -f /etc/apt/trusted.gpg /etc/apt/trusted.gpg~`,
+    compare: {
+      registered: Object.fromEntries(
+        keyTasks.map((t) => [t, ['changed', 'failed', 'msg', 'id', 'short_id', 'fp', 'key_id', 'before', 'after']]),
+      ),
+    },
+  });
 });
