@@ -56,6 +56,8 @@ import hostname from './hostname.js';
 import aptRepository from './apt_repository.js';
 import deb822Repository from './deb822_repository.js';
 import aptKey from './apt_key.js';
+import debconf from './debconf.js';
+import dpkgSelections from './dpkg_selections.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -96,7 +98,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
-all.push(aptRepository, deb822Repository, aptKey);
+all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

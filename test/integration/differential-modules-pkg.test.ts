@@ -128,4 +128,52 @@ suite.describe('package and system modules: Ansible vs bosun', () => {
       ),
     },
   });
+
+  const debconfTasks = [
+    'read answers',
+    'set a boolean',
+    'the same as a string',
+    'a select unseen',
+    'a string with quotes',
+  ];
+  suite.case(
+    'debconf: read, boolean, select, unseen, quotes, missing vtype, unknown package, check mode',
+    'modules/debconf',
+    {
+      compare: {
+        registered: {
+          ...Object.fromEntries(
+            [...debconfTasks, 'a string again', 'no vtype', 'unknown package', 'in check mode'].map((t) => [
+              t,
+              ['changed', 'failed', 'msg', 'current', 'previous'],
+            ]),
+          ),
+          'answers now': ['stdout'],
+        },
+      },
+    },
+  );
+
+  const selectionTasks = [
+    'hold',
+    'hold again',
+    'install',
+    'deinstall',
+    'unknown package',
+    'hostile name',
+    'in check mode',
+  ];
+  suite.case(
+    'dpkg_selections: hold, install, deinstall, unknown and hostile names, check mode',
+    'modules/dpkg_selections',
+    {
+      setup: 'rm -f /tmp/pwned',
+      compare: {
+        registered: {
+          ...Object.fromEntries(selectionTasks.map((t) => [t, ['changed', 'failed', 'msg', 'before', 'after']])),
+          'selections now': ['stdout'],
+        },
+      },
+    },
+  );
 });
