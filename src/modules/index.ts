@@ -58,6 +58,7 @@ import deb822Repository from './deb822_repository.js';
 import aptKey from './apt_key.js';
 import debconf from './debconf.js';
 import dpkgSelections from './dpkg_selections.js';
+import packageFacts from './package_facts.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -98,7 +99,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
-all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections);
+all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -176,4 +176,21 @@ suite.describe('package and system modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  // python-apt's cache also gives each package its archive's `origin`, which dpkg-query has not: not compared.
+  const pkgKeys = ['tzdata', 'libc6', 'python3-apt', 'openssh-server'].flatMap((p) =>
+    ['name', 'version', 'arch', 'category', 'source'].map((k) => `ansible_facts.packages.${p}[].${k}`),
+  );
+  suite.case('package_facts: auto, apt, all, rpm missing, unknown manager, check mode', 'modules/package_facts', {
+    setup: withPythonApt,
+    ...(aptMissing ? { gap: aptMissing } : {}),
+    compare: {
+      registered: Object.fromEntries(
+        ['auto', 'apt by name', 'all managers', 'rpm absent', 'unknown manager', 'in check mode'].map((t) => [
+          t,
+          ['changed', 'failed', 'msg', 'warnings', ...pkgKeys],
+        ]),
+      ),
+    },
+  });
 });
