@@ -23,6 +23,7 @@ import { hasTemplate, isTruthy, toText } from './values.js';
 import { isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 import { isHandlebars } from './dialect.js';
 import { checkJinja, OMIT, renderJinja } from './jinja/render.js';
+import type { ControllerHooks } from './jinja/lookup-host.js';
 
 export { hasTemplate, isTruthy } from './values.js';
 export { isHandlebars } from './dialect.js';
@@ -67,6 +68,16 @@ export interface TemplateEngine {
   check(text: string, source?: SourcePos): void;
   /** Check a condition expression's syntax at load time. */
   checkExpression(expr: string, source?: SourcePos): void;
+  /** Give lookups what a run has: the inventory's host patterns (inventory_hostnames) and a warning outlet. */
+  useRun(run: EngineRun): void;
+}
+
+/** What a run lends the engine's lookups. */
+export interface EngineRun {
+  /** The inventory hosts a pattern selects. */
+  hostPattern?(pattern: string): string[];
+  /** Print a warning (a lookup with errors='warn'). */
+  warn?(message: string): void;
 }
 
 /** A new engine with its own Handlebars environment and template cache. */
@@ -139,6 +150,25 @@ class Engine implements TemplateEngine {
   private depth = 0;
   private deadline = Infinity;
   private ticks = 0;
+  private run: EngineRun = {};
+  /** What Jinja2 lookups use on the controller. */
+  private readonly controller: ControllerHooks = {
+    renderFile: (text, file, vars) => this.renderText(text, vars, file),
+    untimed: (fn) => {
+      const started = Date.now();
+      try {
+        return fn();
+      } finally {
+        // Waiting for a command or a download is no runaway loop: it does not count against the budget.
+        this.deadline += Date.now() - started;
+      }
+    },
+    hostPattern: (pattern) => {
+      if (!this.run.hostPattern) throw new Error('there is no inventory here');
+      return this.run.hostPattern(pattern);
+    },
+    warn: (message) => this.run.warn?.(message),
+  };
 
   constructor() {
     this.hb.unregisterHelper('log');
@@ -277,6 +307,10 @@ class Engine implements TemplateEngine {
     return isTruthy(value);
   }
 
+  useRun(run: EngineRun): void {
+    this.run = run;
+  }
+
   check(text: string, source?: SourcePos): void {
     if (typeof text !== 'string' || !text.includes('{{')) return;
     if (!isHandlebars(text)) {
@@ -400,7 +434,7 @@ class Engine implements TemplateEngine {
       const resolver = new Resolver(vars, session, (lazyText) =>
         this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
       );
-      return renderJinja(text, ctx, mode, { resolver, tick: () => this.tick() });
+      return renderJinja(text, ctx, mode, { resolver, tick: () => this.tick(), controller: this.controller });
     }
     const compiled = this.compile(text, ctx);
     const posCtx: PosContext = { ...ctx, inserted: compiled.inserted };

@@ -10,7 +10,8 @@ import type { Resolver } from '../resolve.js';
 import { missingDetail } from '../resolve.js';
 import { isPlainObject } from '../values.js';
 import { FILTERS, LAZY_FILTERS } from './filters.js';
-import { callFunction } from './functions.js';
+import { callFunction, type FunctionContext } from './functions.js';
+import { lookupHost, type ControllerHooks } from './lookup-host.js';
 import { callMethod } from './methods.js';
 import type { Expr, Loc, Part } from './parse.js';
 import { TESTS, LAZY_TESTS } from './tests.js';
@@ -24,6 +25,8 @@ export interface Env {
   tick(): void;
   /** Ansible's `omit` placeholder. */
   omit: string;
+  /** What lookup() may use on the controller; without it, lookup() cannot run. */
+  controller?: ControllerHooks;
 }
 
 /** A filter or test failed: its message, at the filter's position. */
@@ -65,7 +68,20 @@ function written(e: Expr): string {
 }
 
 export class Evaluator {
+  private functions: FunctionContext | undefined;
+
   constructor(private readonly env: Env) {}
+
+  /** What global functions (lookup) get: made on first use, one per evaluation. */
+  private functionContext(): FunctionContext | undefined {
+    const hooks = this.env.controller;
+    if (!hooks) return undefined;
+    let host: ReturnType<typeof lookupHost> | undefined;
+    return (this.functions ??= {
+      lookupHost: () => (host ??= lookupHost(this.env.resolver, hooks)),
+      warn: (message) => hooks.warn(message),
+    });
+  }
 
   /** Render template parts to a list of values (one per output node), for the native-type rule. */
   parts(parts: Part[], out: unknown[]): void {
@@ -354,8 +370,10 @@ export class Evaluator {
         const obj = use(this.eval(e.callee.obj));
         return callMethod(obj, String(e.callee.key.v), args, kwargs);
       }
-      if (e.callee.k === 'name') return callFunction(e.callee.name, args, kwargs);
+      if (e.callee.k === 'name') return callFunction(e.callee.name, args, kwargs, this.functionContext());
     } catch (err) {
+      if (err instanceof BosunError && !err.source)
+        throw new BosunError(err.code, err.message, { source: this.env.pos(e), hint: err.hint, cause: err.cause });
       if (err instanceof BosunError || err instanceof EvalFailure) throw err;
       throw this.fail(e, (err as Error).message, err);
     }

@@ -8,6 +8,7 @@ import { BosunError, type SourcePos } from '../../errors.js';
 import { toSourcePos, type PosContext } from '../positions.js';
 import type { Resolver } from '../resolve.js';
 import { EvalFailure, Evaluator } from './eval.js';
+import type { ControllerHooks } from './lookup-host.js';
 import { FILTERS } from './filters.js';
 import { parseJinja, type Expr, type JinjaTemplate, type Part } from './parse.js';
 import { TESTS } from './tests.js';
@@ -127,6 +128,8 @@ function outputText(node: unknown, _index: number, _tpl: JinjaTemplate, ctx: Pos
 export interface JinjaRun {
   resolver: Resolver;
   tick(): void;
+  /** What lookup() may use on the controller. */
+  controller?: ControllerHooks;
 }
 
 /** Render or evaluate Jinja2 text; errors are BosunErrors with positions. */
@@ -134,7 +137,13 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
   const tpl = checkJinja(text, ctx, mode);
   const posCtx: PosContext = { ...ctx, inserted: tpl.inserted };
   const pos = (loc: { line: number; col: number }): SourcePos | undefined => toSourcePos(loc.line, loc.col, posCtx);
-  const ev = new Evaluator({ resolver: run.resolver, pos, tick: () => run.tick(), omit: OMIT });
+  const ev = new Evaluator({
+    resolver: run.resolver,
+    pos,
+    tick: () => run.tick(),
+    omit: OMIT,
+    ...(run.controller ? { controller: run.controller } : {}),
+  });
   try {
     if (mode === 'expression') return use(ev.eval(singleExpr(tpl.parts)!));
     const single = mode === 'value' ? singleExpr(tpl.parts) : undefined;

@@ -149,4 +149,3 @@ function looseBool(value: unknown): boolean {
 function display(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
-

@@ -151,4 +151,3 @@ function printf(format: string, n: number): string {
   }
   return format.replace(whole, () => text);
 }
-

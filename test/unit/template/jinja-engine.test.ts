@@ -5,6 +5,7 @@
  * DIFFERENCES is a known, documented difference and must still differ.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { BosunError } from '../../../src/errors.js';
 import { createTemplateEngine } from '../../../src/template/index.js';
@@ -35,13 +36,17 @@ export const DIFFERENCES: Record<string, string> = {
 
 const engine = createTemplateEngine();
 const src = { file: 'suite.yml', line: 1, col: 1 };
+// The controller side of the lookup rows, as scripts/jinja-engine-suite.py sets it (not stored in the table).
+const lookupDir = fileURLToPath(new URL('../../fixtures/jinja/lookups', import.meta.url));
+const vars = { ...table.vars, ansible_search_path: [lookupDir], playbook_dir: lookupDir };
+process.env['BOSUN_SUITE_ENV'] = 'from the environment';
 
 type Outcome = { value: unknown } | { error: string; message: string };
 
 function run(row: Row): Outcome {
   try {
-    if (row.mode === 'condition') return { value: engine.isTruthy(engine.evaluate(row.expr, table.vars, src)) };
-    return { value: engine.renderString(row.expr, table.vars, src) };
+    if (row.mode === 'condition') return { value: engine.isTruthy(engine.evaluate(row.expr, vars, src)) };
+    return { value: engine.renderString(row.expr, vars, src) };
   } catch (err) {
     if (!(err instanceof BosunError)) throw err;
     return { error: err.code === 'UNDEFINED_VAR' ? 'undefined' : 'error', message: err.message };
