@@ -145,7 +145,31 @@ export class Evaluator {
           : new Undef('(inline if)', 'the condition was false and there is no else', this.env.pos(e));
       case 'call':
         return this.call(e);
+      case 'slice':
+        return this.slice(e);
     }
+  }
+
+  /** Python's `x[start:stop:step]` of a list or a text. */
+  private slice(e: Expr & { k: 'slice' }): unknown {
+    const value = use(this.eval(e.obj));
+    const part = (x: Expr | undefined): number | undefined => {
+      if (!x) return undefined;
+      const v = use(this.eval(x));
+      if (v === null) return undefined;
+      if (typeof v === 'boolean') return Number(v);
+      if (typeof v !== 'number' || !Number.isInteger(v))
+        throw this.fail(x, `slice indices must be integers or None, got ${kind(v)}`);
+      return v;
+    };
+    const [start, stop, step] = [part(e.start), part(e.stop), part(e.step)];
+    let items: unknown[];
+    if (typeof value === 'string') items = Array.from(value);
+    else if (Array.isArray(value)) items = value;
+    else throw this.fail(e, `cannot slice ${kind(value)}`);
+    if (step === 0) throw this.fail(e.step ?? e, 'slice step cannot be zero');
+    const picked = pySlice(items, start, stop, step ?? 1);
+    return typeof value === 'string' ? picked.join('') : picked;
   }
 
   private fail(at: Loc, message: string, cause?: unknown): EvalFailure {
@@ -373,12 +397,31 @@ export class Evaluator {
       if (e.callee.k === 'name') return callFunction(e.callee.name, args, kwargs, this.functionContext());
     } catch (err) {
       if (err instanceof BosunError && !err.source)
-        throw new BosunError(err.code, err.message, { source: this.env.pos(e), hint: err.hint, cause: err.cause });
+        throw new BosunError(err.code, err.message, {
+          source: this.env.pos(e.callee),
+          hint: err.hint,
+          cause: err.cause,
+        });
       if (err instanceof BosunError || err instanceof EvalFailure) throw err;
       throw this.fail(e, (err as Error).message, err);
     }
     throw this.fail(e, 'only methods of values (s.split(","), d.items()) and range() can be called here');
   }
+}
+
+/** The items Python's slice picks (step not zero). */
+function pySlice<T>(items: readonly T[], start: number | undefined, stop: number | undefined, step: number): T[] {
+  const n = items.length;
+  const [lower, upper] = step > 0 ? [0, n] : [-1, n - 1];
+  const clamp = (v: number | undefined, fallback: number): number => {
+    if (v === undefined) return fallback;
+    return v < 0 ? Math.max(v + n, lower) : Math.min(v, upper);
+  };
+  const from = clamp(start, step > 0 ? lower : upper);
+  const to = clamp(stop, step > 0 ? upper : lower);
+  const out: T[] = [];
+  for (let i = from; step > 0 ? i < to : i > to; i += step) out.push(items[i]!);
+  return out;
 }
 
 /** What filters and tests get besides their arguments. */

@@ -20,7 +20,7 @@ function generator(seed: unknown): PyRandom {
 }
 
 function sequence(v: unknown): unknown[] | undefined {
-  if (Array.isArray(v)) return v;
+  if (Array.isArray(v)) return v as unknown[];
   if (typeof v === 'string') return Array.from(v);
   if (isPlainObject(v)) return Object.keys(v);
   return undefined;

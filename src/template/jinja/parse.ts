@@ -37,6 +37,8 @@ export type Expr = Loc &
     | { k: 'neg' | 'pos'; e: Expr }
     | { k: 'if'; cond: Expr; then: Expr; else?: Expr }
     | { k: 'call'; callee: Expr; args: Expr[]; kwargs: Record<string, Expr> }
+    /** `x[start:stop:step]` (each part may be left out). */
+    | { k: 'slice'; obj: Expr; start?: Expr; stop?: Expr; step?: Expr }
   );
 
 /** A piece of a template: literal text, an expression, or an `{% if %}`. */
@@ -147,6 +149,10 @@ function prepare(text: string, verbatim: boolean): Prepared {
   let close = '';
   // Open `{` of dict literals inside a tag: their `}}` is no end of the tag (`{{ {'a': {'b': 1}} }}`).
   let braces = 0;
+  // `x[a:b:c]` -> `x[__slice__(a,b,c)]` (nunjucks has no slices): the colons and the closing bracket to rewrite.
+  const sliceColons = new Set<number>();
+  const sliceCloses = new Set<number>();
+  const emptyPartAt = (j: number): boolean => /^\s*[:\]]/.test(text.slice(j));
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (!close) {
@@ -206,6 +212,27 @@ function prepare(text: string, verbatim: boolean): Prepared {
       i = j;
       continue;
     }
+    if (ch === '[' && /[\w\])'"]/.test(text[i - 1] ?? '')) {
+      const slice = sliceParts(text, i);
+      if (slice) {
+        emit('[');
+        insert(`${SLICE}(`);
+        if (emptyPartAt(i + 1)) insert('none');
+        for (const c of slice.colons) sliceColons.add(c);
+        sliceCloses.add(slice.close);
+        continue;
+      }
+    }
+    if (sliceColons.has(i)) {
+      emit(',');
+      if (emptyPartAt(i + 1)) insert('none');
+      continue;
+    }
+    if (sliceCloses.has(i)) {
+      insert(')');
+      emit(']');
+      continue;
+    }
     // `item.0` -> `item[0]`, unless the dot is in a number (`1.5`).
     if (ch === '.' && /[\w\])]/.test(text[i - 1] ?? '') && /\d/.test(text[i + 1] ?? '')) {
       const token = /[\w]*$/.exec(text.slice(0, i))![0];
@@ -247,6 +274,27 @@ function prepare(text: string, verbatim: boolean): Prepared {
   }
   if (close) throw new PrepareError(`Jinja2 syntax error: the expression is not closed with ${close}`, line + 1, col);
   return { text: out, inserted, strings, dotDigits: quotedAt };
+}
+
+/** The function name a slice is rewritten to before nunjucks parses it. */
+const SLICE = '__slice__';
+
+/** The `:` of a subscript opened at `open` and its closing `]` (undefined when it has no colon: no slice). */
+function sliceParts(text: string, open: number): { colons: number[]; close: number } | undefined {
+  const colons: number[] = [];
+  let depth = 0;
+  for (let j = open + 1; j < text.length; j++) {
+    const c = text[j]!;
+    if (c === '"' || c === "'") {
+      j++;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === '}' || (c === ']' && depth > 0)) depth--;
+    else if (c === ']') return colons.length && colons.length <= 2 ? { colons, close: j } : undefined;
+    else if (c === ':' && depth === 0) colons.push(j);
+    if (depth < 0) return undefined;
+  }
+  return undefined;
 }
 
 /** A problem found before parsing, at the end of the text read so far (1-based line, 0-based column). */
@@ -467,6 +515,20 @@ class Converter {
         };
       case 'LookupVal': {
         const val = node['val'] as NNode;
+        const fn = val.typename === 'FunCall' ? (val['name'] as NNode) : undefined;
+        if (fn?.typename === 'Symbol' && fn.value === SLICE) {
+          const [start, stop, step] = this.args(val['args'] as NNode, 0).args.map((x) =>
+            x.k === 'lit' && x.v === null ? undefined : x,
+          );
+          return {
+            ...at,
+            k: 'slice',
+            obj: sub('target'),
+            ...(start ? { start } : {}),
+            ...(stop ? { stop } : {}),
+            ...(step ? { step } : {}),
+          };
+        }
         const dot = val.typename === 'Literal' && this.isDot(val);
         return { ...at, k: 'get', obj: sub('target'), key: this.expr(val), dot };
       }
