@@ -15,7 +15,30 @@ import { lookupHost, type ControllerHooks } from './lookup-host.js';
 import { callMethod } from './methods.js';
 import type { Expr, Loc, Part } from './parse.js';
 import { TESTS, LAZY_TESTS } from './tests.js';
-import { kind, printf, pyCompare, pyEqual, pyText, truthy, Undef, use } from './values.js';
+import {
+  floatOf,
+  isFloat,
+  kind,
+  plain,
+  printf,
+  pyCompare,
+  pyEqual,
+  PyFloat,
+  pyText,
+  truthy,
+  Undef,
+  use,
+} from './values.js';
+
+/** Filters that see a boxed float as it is (they print it or keep it). */
+const FLOAT_AWARE_FILTERS: ReadonlySet<string> = new Set(['string', 'type_debug']);
+/** Filters whose result is a float: boxed when it is a whole number. */
+const FLOAT_RESULT_FILTERS: ReadonlySet<string> = new Set(['float', 'round']);
+
+/** The value with boxed floats as plain numbers (what filters, tests, methods and containers get). */
+function used(v: unknown): unknown {
+  return plain(use(v));
+}
 
 /** What an evaluation needs from the engine. */
 export interface Env {
@@ -99,13 +122,13 @@ export class Evaluator {
   eval(e: Expr): unknown {
     switch (e.k) {
       case 'lit':
-        return e.v;
+        return e.float ? new PyFloat(e.v as number) : e.v;
       case 'list':
       case 'tuple':
-        return e.items.map((i) => use(this.eval(i)));
+        return e.items.map((i) => used(this.eval(i)));
       case 'dict': {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of e.pairs) out[String(use(this.eval(k)))] = use(this.eval(v));
+        for (const [k, v] of e.pairs) out[String(used(this.eval(k)))] = used(this.eval(v));
         return out;
       }
       case 'name':
@@ -116,7 +139,7 @@ export class Evaluator {
       case 'test':
         return this.test(e);
       case 'in':
-        return this.contains(use(this.eval(e.right)), use(this.eval(e.left)), e);
+        return this.contains(used(this.eval(e.right)), used(this.eval(e.left)), e);
       case 'not':
         return !truthy(this.eval(e.e));
       case 'and': {
@@ -133,6 +156,7 @@ export class Evaluator {
         return this.binary(e.op, this.eval(e.l), this.eval(e.r), e);
       case 'neg': {
         const v = use(this.eval(e.e));
+        if (v instanceof PyFloat) return new PyFloat(-v.value);
         if (typeof v !== 'number') throw this.fail(e, `cannot negate ${kind(v)}`);
         return -v;
       }
@@ -152,7 +176,7 @@ export class Evaluator {
 
   /** Python's `x[start:stop:step]` of a list or a text. */
   private slice(e: Expr & { k: 'slice' }): unknown {
-    const value = use(this.eval(e.obj));
+    const value = used(this.eval(e.obj));
     const part = (x: Expr | undefined): number | undefined => {
       if (!x) return undefined;
       const v = use(this.eval(x));
@@ -246,16 +270,19 @@ export class Evaluator {
     const fn = FILTERS[e.name];
     if (!fn) throw this.fail(e, `unknown filter '${e.name}' (see docs/templates.md for the filters bosun has)`);
     const target = this.eval(e.target);
-    const value = LAZY_FILTERS.has(e.name) ? target : use(target);
-    const args = e.args.map((a) => this.eval(a));
+    const value = LAZY_FILTERS.has(e.name) ? target : FLOAT_AWARE_FILTERS.has(e.name) ? use(target) : used(target);
+    const args = e.args.map((a) => plain(this.eval(a)));
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = this.eval(v);
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = plain(this.eval(v));
     if (!LAZY_FILTERS.has(e.name)) {
       args.forEach(use);
       Object.values(kwargs).forEach(use);
     }
     try {
-      return fn(value, args, kwargs, this.helpers(e));
+      const out = fn(value, args, kwargs, this.helpers(e));
+      if (FLOAT_RESULT_FILTERS.has(e.name) && typeof out === 'number') return floatOf(out);
+      if (e.name === 'abs' && isFloat(target) && typeof out === 'number') return floatOf(out);
+      return out;
     } catch (err) {
       if (err instanceof BosunError || err instanceof EvalFailure) throw err;
       throw this.fail(e, `${e.name}: ${(err as Error).message}`, err);
@@ -267,10 +294,11 @@ export class Evaluator {
     const fn = TESTS[e.name];
     if (!fn) throw this.fail(e, `unknown test '${e.name}' (see docs/templates.md for the tests bosun has)`);
     const target = this.eval(e.target);
-    const value = LAZY_TESTS.has(e.name) ? target : use(target);
-    const args = e.args.map((a) => use(this.eval(a)));
+    if (target instanceof PyFloat && (e.name === 'float' || e.name === 'integer')) return e.name === 'float';
+    const value = LAZY_TESTS.has(e.name) ? plain(target) : used(target);
+    const args = e.args.map((a) => used(this.eval(a)));
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = use(this.eval(v));
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = used(this.eval(v));
     try {
       return fn(value, args, kwargs, this.helpers(e));
     } catch (err) {
@@ -314,8 +342,8 @@ export class Evaluator {
     let left = this.eval(e.first);
     for (const { op, e: right } of e.ops) {
       const r = this.eval(right);
-      const l = use(left);
-      const rv = use(r);
+      const l = used(left);
+      const rv = used(r);
       let ok: boolean;
       if (op === '==' || op === '===') ok = pyEqual(l, rv);
       else if (op === '!=' || op === '!==') ok = !pyEqual(l, rv);
@@ -336,18 +364,21 @@ export class Evaluator {
 
   private binary(op: string, lv: unknown, rv: unknown, at: Loc): unknown {
     if (op === '~') return pyText(lv) + pyText(rv);
-    const l = use(lv);
-    const r = use(rv);
+    const float = isFloat(use(lv)) || isFloat(use(rv));
+    const l = used(lv);
+    const r = used(rv);
     const num = (v: unknown): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
     const bad = (): EvalFailure => this.fail(at, `cannot use '${op}' on ${kind(l)} and ${kind(r)}`);
+    // Python: a float operand makes a float, and true division always does.
+    const result = (n: number): number | PyFloat => (float || op === '/' ? floatOf(n) : n);
     if (op === '+') {
-      if (num(l) && num(r)) return Number(l) + Number(r);
+      if (num(l) && num(r)) return result(Number(l) + Number(r));
       if (typeof l === 'string' && typeof r === 'string') return l + r;
       if (Array.isArray(l) && Array.isArray(r)) return [...(l as unknown[]), ...(r as unknown[])];
       throw bad();
     }
     if (op === '*') {
-      if (num(l) && num(r)) return Number(l) * Number(r);
+      if (num(l) && num(r)) return result(Number(l) * Number(r));
       const [seq, n] = num(r) ? [l, Number(r)] : [r, Number(l)];
       if (!Number.isInteger(n) || !(num(l) || num(r))) throw bad();
       if (typeof seq === 'string') return seq.repeat(Math.max(0, n));
@@ -368,30 +399,31 @@ export class Evaluator {
     const b = Number(r);
     switch (op) {
       case '-':
-        return a - b;
+        return result(a - b);
       case '/':
         if (b === 0) throw this.fail(at, 'division by zero');
-        return a / b;
+        return result(a / b);
       case '//':
         if (b === 0) throw this.fail(at, 'division by zero');
-        return Math.floor(a / b);
+        return result(Math.floor(a / b));
       case '%':
         if (b === 0) throw this.fail(at, 'division by zero');
-        return a - b * Math.floor(a / b);
+        return result(a - b * Math.floor(a / b));
       case '**':
-        return a ** b;
+        // An integer to a negative power is a float in Python.
+        return float || b < 0 ? floatOf(a ** b) : a ** b;
     }
     throw bad();
   }
 
   private call(e: Expr & { k: 'call' }): unknown {
     this.env.tick();
-    const args = e.args.map((a) => use(this.eval(a)));
+    const args = e.args.map((a) => used(this.eval(a)));
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = use(this.eval(v));
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = used(this.eval(v));
     try {
       if (e.callee.k === 'get' && e.callee.dot && e.callee.key.k === 'lit') {
-        const obj = use(this.eval(e.callee.obj));
+        const obj = used(this.eval(e.callee.obj));
         return callMethod(obj, String(e.callee.key.v), args, kwargs);
       }
       if (e.callee.k === 'name') return callFunction(e.callee.name, args, kwargs, this.functionContext());

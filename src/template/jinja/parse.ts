@@ -20,8 +20,9 @@ export interface Loc {
 }
 
 export type Expr = Loc &
+  /** `float`: a number written as a float (`2.0`, `1e3`), which Python prints as one. */
   (
-    | { k: 'lit'; v: unknown }
+    | { k: 'lit'; v: unknown; float?: boolean }
     | { k: 'list' | 'tuple'; items: Expr[] }
     | { k: 'dict'; pairs: Array<[Expr, Expr]> }
     | { k: 'name'; name: string }
@@ -488,11 +489,15 @@ class Converter {
         if (typeof node.value === 'string' && this.prep.strings.has(key)) {
           return { ...at, k: 'lit', v: this.prep.strings.get(key) };
         }
+        if (typeof node.value === 'number' && Number.isInteger(node.value) && this.writtenAsFloat(node))
+          return { ...at, k: 'lit', v: node.value, float: true };
         return { ...at, k: 'lit', v: node.value };
       }
       case 'Symbol': {
         const name = String(node.value);
         if (name in CONSTANTS) return { ...at, k: 'lit', v: CONSTANTS[name] };
+        // nunjucks reads `1e3` as a name; Jinja2 reads a float.
+        if (/^[0-9]+[eE][0-9]+$/.test(name)) return { ...at, k: 'lit', v: Number(name), float: true };
         return { ...at, k: 'name', name };
       }
       case 'Group': {
@@ -632,6 +637,14 @@ class Converter {
         return { line: node.lineno + 1, col: node.colno, k: 'tuple', items: [item] };
     }
     return item;
+  }
+
+  /** True when a number literal was written with a fraction or an exponent (`2.0`, `1e3`). */
+  private writtenAsFloat(node: NNode): boolean {
+    const token = /^[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?/.exec(
+      this.prep.text.split('\n')[node.lineno]?.slice(node.colno) ?? '',
+    );
+    return token !== null && (token[1] !== undefined || token[2] !== undefined);
   }
 
   /** True when the lookup `x.y` was written with a dot (the literal is not a quoted or bracketed key). */

@@ -12,7 +12,7 @@ import type { ControllerHooks } from './lookup-host.js';
 import { FILTERS } from './filters.js';
 import { parseJinja, type Expr, type JinjaTemplate, type Part } from './parse.js';
 import { TESTS } from './tests.js';
-import { literalEval, pyText, use } from './values.js';
+import { literalEval, plain, PyFloat, pyText, use } from './values.js';
 
 /** Ansible's `omit`: a module argument whose value is this is left out. */
 export const OMIT = '__omit_place_holder__bosun';
@@ -145,10 +145,12 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
     ...(run.controller ? { controller: run.controller } : {}),
   });
   try {
-    if (mode === 'expression') return use(ev.eval(singleExpr(tpl.parts)!));
+    if (mode === 'expression') return plain(use(ev.eval(singleExpr(tpl.parts)!)));
     const single = mode === 'value' ? singleExpr(tpl.parts) : undefined;
     if (single) {
-      const value = use(ev.eval(single));
+      const raw = use(ev.eval(single));
+      // A whole-number float is its text, as Ansible renders it (`2.0`): a number would print as `2`.
+      const value = raw instanceof PyFloat ? pyText(raw) : raw;
       const structured = typeof value === 'object' && value !== null;
       if (structured || tpl.parts.length === 1) {
         // Ansible's STRING_TYPE_FILTERS: their text is never read back as a literal.
