@@ -22,7 +22,9 @@ import { missingDetail, newSession, Resolver, type RenderSession } from './resol
 import { hasTemplate, isTruthy, toText } from './values.js';
 import { isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 import { isHandlebars } from './dialect.js';
-import { checkJinja, OMIT, renderJinja } from './jinja/render.js';
+import { checkJinja, checkJinjaFile, OMIT, renderJinja, renderJinjaFile, type FileOptions } from './jinja/render.js';
+import { fileLoader } from './jinja/loader.js';
+import path from 'node:path';
 import type { ControllerHooks } from './jinja/lookup-host.js';
 
 export { hasTemplate, isTruthy } from './values.js';
@@ -48,8 +50,11 @@ export interface TemplateEngine {
     vars: Record<string, unknown>,
     posOf?: (path: ReadonlyArray<string | number>) => SourcePos,
   ): unknown;
-  /** Render a template file's text (the `template` module); always a string. */
-  renderText(text: string, vars: Record<string, unknown>, file: string): string;
+  /**
+   * Render a template file's text (the `template` module); always a string. A file is Jinja2 unless it is named
+   * `.hbs`/`.handlebars` or has no `{%`/`{#` and uses Handlebars-only syntax (docs/templates.md).
+   */
+  renderText(text: string, vars: Record<string, unknown>, file: string, options?: TemplateFileOptions): string;
   /**
    * Evaluate a condition expression written WITHOUT braces: `st.stat.exists`, `(eq a "b")`, `(not x)`, `eq a "b"` (a
    * bare helper call), `true`, `3`. Returns the native value.
@@ -68,6 +73,8 @@ export interface TemplateEngine {
   check(text: string, source?: SourcePos): void;
   /** Check a condition expression's syntax at load time. */
   checkExpression(expr: string, source?: SourcePos): void;
+  /** Parse a template file (either dialect, chosen as renderText chooses) without rendering it: TEMPLATE_SYNTAX on bad syntax. */
+  checkFile(text: string, file: string, options?: TemplateFileOptions): void;
   /** Give lookups what a run has: the inventory's host patterns (inventory_hostnames) and a warning outlet. */
   useRun(run: EngineRun): void;
 }
@@ -78,6 +85,20 @@ export interface EngineRun {
   hostPattern?(pattern: string): string[];
   /** Print a warning (a lookup with errors='warn'). */
   warn?(message: string): void;
+}
+
+/** The template module's settings for a Jinja2 file, and where `{% include %}` looks. */
+export interface TemplateFileOptions extends FileOptions {
+  /** Folders searched, in order, for included and imported templates. */
+  searchPath?: string[];
+}
+
+/** True when a template file is read as Handlebars (docs/templates.md, "Which dialect"). */
+export function isHandlebarsFile(text: string, file: string): boolean {
+  if (/\.(hbs|handlebars)$/i.test(file)) return true;
+  // `{%` or a comment `{#` (not Handlebars' `{{#each`) is Jinja2's.
+  if (text.includes('{%') || /(?<!\{)\{#/.test(text)) return false;
+  return isHandlebars(text);
 }
 
 /** A new engine with its own Handlebars environment and template cache. */
@@ -291,10 +312,34 @@ class Engine implements TemplateEngine {
     return walk(value, []);
   }
 
-  renderText(text: string, vars: Record<string, unknown>, file: string): string {
-    if (!text.includes('{{')) return text;
+  renderText(text: string, vars: Record<string, unknown>, file: string, options: TemplateFileOptions = {}): string {
     const ctx: PosContext = { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 };
-    return this.renderValue(text, vars, ctx, newSession(), 'text') as string;
+    if (isHandlebarsFile(text, file)) {
+      if (!text.includes('{{')) return text;
+      return this.renderValue(text, vars, ctx, newSession(), 'text') as string;
+    }
+    const session = newSession();
+    const resolver = new Resolver(vars, session, (lazyText) =>
+      this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
+    );
+    const how = {
+      trimBlocks: options.trimBlocks ?? true,
+      lstripBlocks: options.lstripBlocks ?? false,
+      newline: options.newline ?? '\n',
+    };
+    const loader = fileLoader(options.searchPath ?? [path.dirname(file)], how);
+    this.deadline = Date.now() + RENDER_BUDGET_MS;
+    this.depth++;
+    try {
+      return renderJinjaFile(
+        text,
+        ctx,
+        { resolver, tick: () => this.tick(), loader, controller: this.controller },
+        options,
+      );
+    } finally {
+      this.depth--;
+    }
   }
 
   evaluate(expr: string, vars: Record<string, unknown>, source?: SourcePos): unknown {
@@ -318,6 +363,15 @@ class Engine implements TemplateEngine {
       return;
     }
     this.compile(text, { source, inserted: new Map(), colShift: 0 });
+  }
+
+  checkFile(text: string, file: string, options: TemplateFileOptions = {}): void {
+    const ctx: PosContext = { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 };
+    if (!isHandlebarsFile(text, file)) {
+      checkJinjaFile(text, ctx, options);
+      return;
+    }
+    if (text.includes('{{')) this.compile(text, ctx);
   }
 
   checkExpression(expr: string, source?: SourcePos): void {

@@ -15,20 +15,18 @@ import { lookupHost, type ControllerHooks } from './lookup-host.js';
 import { callMethod } from './methods.js';
 import type { Expr, Loc, Part } from './parse.js';
 import { TESTS, LAZY_TESTS } from './tests.js';
+import { binary, compare, contains } from './ops.js';
 import {
-  floatOf,
-  isFloat,
-  kind,
-  plain,
-  printf,
-  pyCompare,
-  pyEqual,
-  PyFloat,
-  pyText,
-  truthy,
-  Undef,
-  use,
-} from './values.js';
+  isNamespace,
+  loopContext,
+  loopMethod,
+  Macro,
+  namespace,
+  Scope,
+  type LoadedTemplate,
+  type TemplateLoader,
+} from './runtime.js';
+import { EmptyUndef, floatOf, isFloat, kind, plain, PyFloat, pyEqual, pyText, truthy, Undef, use } from './values.js';
 
 /** Filters that see a boxed float as it is (they print it or keep it). */
 const FLOAT_AWARE_FILTERS: ReadonlySet<string> = new Set(['string', 'type_debug']);
@@ -43,13 +41,17 @@ function used(v: unknown): unknown {
 /** What an evaluation needs from the engine. */
 export interface Env {
   resolver: Resolver;
-  pos(loc: Loc): SourcePos | undefined;
+  pos: (loc: Loc) => SourcePos | undefined;
   /** Count a step against the render budget. */
-  tick(): void;
+  tick: () => void;
   /** Ansible's `omit` placeholder. */
   omit: string;
   /** What lookup() may use on the controller; without it, lookup() cannot run. */
   controller?: ControllerHooks;
+  /** How an output node becomes text (a macro's output, a captured block); pyText when not given. */
+  text?: (node: unknown) => string;
+  /** Finds other templates for `{% include %}` and `{% import %}`; without it they are an error. */
+  loader?: TemplateLoader;
 }
 
 /** A filter or test failed: its message, at the filter's position. */
@@ -92,8 +94,15 @@ function written(e: Expr): string {
 
 export class Evaluator {
   private functions: FunctionContext | undefined;
+  /** Names the template's statements bound (loop variables, set, macros); undefined outside any statement. */
+  private scope: Scope | undefined;
+  /** Positions in the template being run (an included template has its own). */
+  private pos: (loc: Loc) => SourcePos | undefined;
+  private loopDepth = 0;
 
-  constructor(private readonly env: Env) {}
+  constructor(private readonly env: Env) {
+    this.pos = env.pos;
+  }
 
   /** What global functions (lookup) get: made on first use, one per evaluation. */
   private functionContext(): FunctionContext | undefined {
@@ -108,15 +117,203 @@ export class Evaluator {
 
   /** Render template parts to a list of values (one per output node), for the native-type rule. */
   parts(parts: Part[], out: unknown[]): void {
+    this.scope ??= new Scope();
     for (const part of parts) {
-      if (part.k === 'text') out.push(part.text);
-      else if (part.k === 'expr') out.push(this.eval(part.e));
-      else {
-        const hit = part.branches.find((b) => truthy(this.eval(b.cond)));
-        if (hit) this.parts(hit.body, out);
-        else if (part.else) this.parts(part.else, out);
+      switch (part.k) {
+        case 'text':
+          out.push(part.text);
+          break;
+        case 'expr':
+          out.push(this.eval(part.e));
+          break;
+        case 'ifs': {
+          const hit = part.branches.find((b) => truthy(this.eval(b.cond)));
+          if (hit) this.parts(hit.body, out);
+          else if (part.else) this.parts(part.else, out);
+          break;
+        }
+        case 'for':
+          this.forLoop(part, out);
+          break;
+        case 'set':
+          this.assign(part);
+          break;
+        case 'macro':
+          this.scope.set(part.name, new Macro(part.name, part.params, part.body, this.scope));
+          break;
+        case 'include':
+          this.include(part, out);
+          break;
+        case 'import':
+        case 'from':
+          this.importTemplate(part);
+          break;
       }
     }
+  }
+
+  /** Text of rendered output nodes. */
+  private text(nodes: unknown[]): string {
+    const toText = this.env.text ?? pyText;
+    return nodes.map((n) => toText(n)).join('');
+  }
+
+  /** Run `body` in a new scope below `scope`; the scope is restored after, also on failure. */
+  private within<T>(scope: Scope, body: () => T, pos?: (loc: Loc) => SourcePos | undefined): T {
+    const saved = this.scope;
+    const savedPos = this.pos;
+    this.scope = scope;
+    if (pos) this.pos = pos;
+    try {
+      return body();
+    } finally {
+      this.scope = saved;
+      this.pos = savedPos;
+    }
+  }
+
+  private forLoop(part: Part & { k: 'for' }, out: unknown[]): void {
+    const outer = this.scope!;
+    let items = this.iterate(use(this.eval(part.iter)), part.iter);
+    const bind = (scope: Scope, item: unknown): void => {
+      if (part.targets.length === 1) {
+        scope.set(part.targets[0]!, item);
+        return;
+      }
+      const values = Array.isArray(item) ? item : typeof item === 'string' ? Array.from(item) : undefined;
+      if (!values) throw this.fail(part, `cannot unpack ${kind(item)} into ${part.targets.join(', ')}`);
+      if (values.length !== part.targets.length)
+        throw this.fail(
+          part,
+          `${values.length < part.targets.length ? 'not enough' : 'too many'} values to unpack (expected ${part.targets.length}, got ${values.length})`,
+        );
+      part.targets.forEach((t, i) => scope.set(t, values[i]));
+    };
+    if (part.cond) {
+      const cond = part.cond;
+      items = items.filter((item) => {
+        const scope = new Scope(outer);
+        bind(scope, item);
+        return this.within(scope, () => truthy(this.eval(cond)));
+      });
+    }
+    if (items.length === 0) {
+      if (part.else) this.within(new Scope(outer), () => this.parts(part.else!, out));
+      return;
+    }
+    const changed: { last: unknown[] | undefined } = { last: undefined };
+    this.loopDepth++;
+    try {
+      items.forEach((item, i) => {
+        this.env.tick();
+        const scope = new Scope(outer);
+        bind(scope, item);
+        scope.set('loop', loopContext(items, i, this.loopDepth, changed, pyEqual));
+        this.within(scope, () => this.parts(part.body, out));
+      });
+    } finally {
+      this.loopDepth--;
+    }
+  }
+
+  /** What a `for` loops over, as Python iterates it: a list's items, a dict's keys, a string's characters. */
+  private iterate(value: unknown, at: Loc): unknown[] {
+    if (Array.isArray(value)) return value;
+    if (typeof value === 'string') return Array.from(value);
+    if (isPlainObject(value)) return Object.keys(value);
+    throw this.fail(at, `cannot loop over ${kind(value)}`);
+  }
+
+  private assign(part: Part & { k: 'set' }): void {
+    const value = use(this.eval(part.value));
+    let values: unknown[] = [value];
+    if (part.targets.length > 1) {
+      if (!Array.isArray(value))
+        throw this.fail(part, `cannot unpack ${kind(value)} into ${part.targets.length} names`);
+      if (value.length !== part.targets.length)
+        throw this.fail(part, `cannot unpack ${value.length} values into ${part.targets.length} names`);
+      values = value;
+    }
+    part.targets.forEach((target, i) => {
+      if (target.attr === undefined) {
+        this.scope!.set(target.name, values[i]);
+        return;
+      }
+      const ns = this.scope!.lookup(target.name)?.value;
+      if (!isNamespace(ns))
+        throw this.fail(
+          part,
+          `{% set ${target.name}.${target.attr} %}: only a namespace() object's attributes can be set`,
+        );
+      ns[target.attr] = values[i];
+    });
+  }
+
+  /** The template named by `expr` (a name, or a list of names: the first that exists). */
+  private load(expr: Expr, at: Loc, ignoreMissing: boolean): LoadedTemplate | undefined {
+    const loader = this.env.loader;
+    if (!loader) throw this.fail(at, '{% include %} and {% import %} work in template files only');
+    const wanted = use(this.eval(expr));
+    const names = Array.isArray(wanted) ? wanted : [wanted];
+    for (const name of names) {
+      if (typeof name !== 'string') throw this.fail(at, `a template name must be a string, got ${kind(name)}`);
+      const found = loader(name);
+      if (found) return found;
+    }
+    if (ignoreMissing) return undefined;
+    throw this.fail(at, `template not found: ${names.map((n) => String(n)).join(', ')}`);
+  }
+
+  private include(part: Part & { k: 'include' }, out: unknown[]): void {
+    const found = this.load(part.template, part, part.ignoreMissing);
+    if (!found) return;
+    // The included template sees the play's variables and the names bound here, but not `loop` (as Jinja2).
+    const scope = part.withContext
+      ? new Scope(this.scope, { hidden: new Set(['loop']) })
+      : new Scope(undefined, { isolated: true });
+    const nodes: unknown[] = [];
+    this.within(scope, () => this.parts(found.tpl.parts, nodes), found.pos);
+    out.push(this.text(nodes));
+  }
+
+  /** `{% import 'x' as m %}` and `{% from 'x' import a, b as c %}`: the template's macros and top-level names. */
+  private importTemplate(part: Part & ({ k: 'import' } | { k: 'from' })): void {
+    const found = this.load(part.template, part, false)!;
+    const scope = part.withContext
+      ? new Scope(this.scope, { hidden: new Set(['loop']) })
+      : new Scope(undefined, { isolated: true });
+    this.within(scope, () => this.parts(found.tpl.parts, []), found.pos);
+    const exported = new Map(scope.entries().filter(([name]) => !name.startsWith('_')));
+    if (part.k === 'import') {
+      this.scope!.set(part.as, Object.fromEntries(exported));
+      return;
+    }
+    for (const [name, alias] of part.names) {
+      if (!exported.has(name)) throw this.fail(part, `the template has no macro or variable '${name}' to import`);
+      this.scope!.set(alias, exported.get(name));
+    }
+  }
+
+  /** Call a macro: its parameters bound from the arguments (defaults, varargs, kwargs, caller), its output as text. */
+  private invoke(macro: Macro, args: unknown[], kwargs: Record<string, unknown>, at: Loc): string {
+    const scope = new Scope(macro.closure);
+    const named = new Set(macro.params.map((p) => p.name));
+    macro.params.forEach((p, i) => {
+      if (i < args.length) scope.set(p.name, args[i]);
+      else if (Object.prototype.hasOwnProperty.call(kwargs, p.name)) scope.set(p.name, kwargs[p.name]);
+      else if (p.default)
+        scope.set(
+          p.name,
+          this.within(scope, () => use(this.eval(p.default!))),
+        );
+      else scope.set(p.name, new Undef(p.name, `no value was passed to macro '${macro.name}'`, this.pos(at)));
+    });
+    scope.set('varargs', args.slice(macro.params.length));
+    if ('caller' in kwargs) scope.set('caller', kwargs['caller']);
+    scope.set('kwargs', Object.fromEntries(Object.entries(kwargs).filter(([k]) => !named.has(k) && k !== 'caller')));
+    const nodes: unknown[] = [];
+    this.within(scope, () => this.parts(macro.body, nodes));
+    return this.text(nodes);
   }
 
   eval(e: Expr): unknown {
@@ -139,7 +336,7 @@ export class Evaluator {
       case 'test':
         return this.test(e);
       case 'in':
-        return this.contains(used(this.eval(e.right)), used(this.eval(e.left)), e);
+        return contains(used(this.eval(e.right)), used(this.eval(e.left)), e, this.failer);
       case 'not':
         return !truthy(this.eval(e.e));
       case 'and': {
@@ -151,9 +348,9 @@ export class Evaluator {
         return truthy(l) ? l : this.eval(e.r);
       }
       case 'cmp':
-        return this.compare(e);
+        return compare(e, (x) => this.eval(x), this.failer);
       case 'bin':
-        return this.binary(e.op, this.eval(e.l), this.eval(e.r), e);
+        return binary(e.op, this.eval(e.l), this.eval(e.r), e, this.failer);
       case 'neg': {
         const v = use(this.eval(e.e));
         if (v instanceof PyFloat) return new PyFloat(-v.value);
@@ -166,11 +363,18 @@ export class Evaluator {
         if (truthy(this.eval(e.cond))) return this.eval(e.then);
         return e.else
           ? this.eval(e.else)
-          : new Undef('(inline if)', 'the condition was false and there is no else', this.env.pos(e));
+          : new EmptyUndef('(inline if)', 'the condition was false and there is no else', this.pos(e));
       case 'call':
         return this.call(e);
       case 'slice':
         return this.slice(e);
+      case 'caller':
+        return new Macro('caller', e.params, e.body, this.scope ?? new Scope());
+      case 'capture': {
+        const nodes: unknown[] = [];
+        this.within(new Scope(this.scope), () => this.parts(e.body, nodes));
+        return this.text(nodes);
+      }
     }
   }
 
@@ -196,8 +400,10 @@ export class Evaluator {
     return typeof value === 'string' ? picked.join('') : picked;
   }
 
+  private readonly failer = (at: Loc, message: string, cause?: unknown): EvalFailure => this.fail(at, message, cause);
+
   private fail(at: Loc, message: string, cause?: unknown): EvalFailure {
-    return new EvalFailure(message, this.env.pos(at), cause);
+    return new EvalFailure(message, this.pos(at), cause);
   }
 
   /** A variable path: through the Resolver (lazy values rendered, unsafe data left alone) while keys are known. */
@@ -227,10 +433,23 @@ export class Evaluator {
       keys.push(key);
     }
     const name = cur.name;
+    const local = this.scope?.lookup(name);
+    if (local) {
+      let value = local.value;
+      let at: Expr = cur;
+      for (let i = 0; i < keys.length; i++) {
+        const parent: Expr = at;
+        at = { ...dynamic[i]!, k: 'get', obj: parent, key: dynamic[i]!, dot: false };
+        value = this.index(value, keys[i], at, written(parent));
+      }
+      return value;
+    }
+    if (this.scope?.isolated)
+      return new Undef(name, 'a template imported without context sees only its own names', this.pos(cur));
     const parts = [name, ...keys.map(String)];
     this.env.resolver.check(
       { scope: { kind: 'root' }, parts, name: written(e), line: cur.line, column: cur.col, optional: true },
-      () => this.env.pos(cur),
+      () => this.pos(cur),
     );
     const root = this.env.resolver.root;
     let value: unknown = root;
@@ -240,10 +459,10 @@ export class Evaluator {
       if (!next) {
         if (i === 0) {
           if (name === 'omit') return this.env.omit;
-          return new Undef(name, undefined, this.env.pos(cur));
+          return new Undef(name, undefined, this.pos(cur));
         }
         const detail = missingDetail(value, [String(all[i])], written(this.prefix(e, all.length - i)));
-        return new Undef(written(e), detail ?? undefined, this.env.pos(cur));
+        return new Undef(written(e), detail ?? undefined, this.pos(cur));
       }
       value = next.value;
     }
@@ -262,7 +481,7 @@ export class Evaluator {
     const next = typeof key === 'string' || typeof key === 'number' ? child(value, key) : undefined;
     if (next) return next.value;
     const detail = missingDetail(value, [String(key)], base);
-    return new Undef(written(at), detail ?? undefined, this.env.pos(at));
+    return new Undef(written(at), detail ?? undefined, this.pos(at));
   }
 
   private filter(e: Expr & { k: 'filter' }): unknown {
@@ -320,100 +539,12 @@ export class Evaluator {
         if (!fn) throw this.fail(at, `unknown test '${name}'`);
         return truthy(fn(value, args, {}, this.helpers(at)));
       },
-      undef: (name, detail) => new Undef(name, detail, this.env.pos(at)),
+      undef: (name, detail) => new Undef(name, detail, this.pos(at)),
       omit: this.env.omit,
       tick: () => {
         this.env.tick();
       },
     };
-  }
-
-  private contains(container: unknown, item: unknown, at: Loc): boolean {
-    if (typeof container === 'string') {
-      if (typeof item !== 'string') throw this.fail(at, `'in <string>' needs a string on the left, got ${kind(item)}`);
-      return container.includes(item);
-    }
-    if (Array.isArray(container)) return container.some((x) => pyEqual(x, item));
-    if (isPlainObject(container)) return Object.prototype.hasOwnProperty.call(container, String(item));
-    throw this.fail(at, `cannot look for a value in ${kind(container)}`);
-  }
-
-  private compare(e: Expr & { k: 'cmp' }): boolean {
-    let left = this.eval(e.first);
-    for (const { op, e: right } of e.ops) {
-      const r = this.eval(right);
-      const l = used(left);
-      const rv = used(r);
-      let ok: boolean;
-      if (op === '==' || op === '===') ok = pyEqual(l, rv);
-      else if (op === '!=' || op === '!==') ok = !pyEqual(l, rv);
-      else {
-        let c: number;
-        try {
-          c = pyCompare(l, rv);
-        } catch (err) {
-          throw this.fail(e, (err as Error).message, err);
-        }
-        ok = op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
-      }
-      if (!ok) return false;
-      left = r;
-    }
-    return true;
-  }
-
-  private binary(op: string, lv: unknown, rv: unknown, at: Loc): unknown {
-    if (op === '~') return pyText(lv) + pyText(rv);
-    const float = isFloat(use(lv)) || isFloat(use(rv));
-    const l = used(lv);
-    const r = used(rv);
-    const num = (v: unknown): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
-    const bad = (): EvalFailure => this.fail(at, `cannot use '${op}' on ${kind(l)} and ${kind(r)}`);
-    // Python: a float operand makes a float, and true division always does.
-    const result = (n: number): number | PyFloat => (float || op === '/' ? floatOf(n) : n);
-    if (op === '+') {
-      if (num(l) && num(r)) return result(Number(l) + Number(r));
-      if (typeof l === 'string' && typeof r === 'string') return l + r;
-      if (Array.isArray(l) && Array.isArray(r)) return [...(l as unknown[]), ...(r as unknown[])];
-      throw bad();
-    }
-    if (op === '*') {
-      if (num(l) && num(r)) return result(Number(l) * Number(r));
-      const [seq, n] = num(r) ? [l, Number(r)] : [r, Number(l)];
-      if (!Number.isInteger(n) || !(num(l) || num(r))) throw bad();
-      if (typeof seq === 'string') return seq.repeat(Math.max(0, n));
-      if (Array.isArray(seq)) return Array.from({ length: Math.max(0, n) }, () => seq as unknown[]).flat();
-      throw bad();
-    }
-    if (op === '%' && typeof l === 'string') {
-      try {
-        return printf(l, Array.isArray(r) ? r : [r]);
-      } catch (err) {
-        throw this.fail(at, (err as Error).message, err);
-      }
-    }
-    if (!num(l) || !num(r)) {
-      throw bad();
-    }
-    const a = Number(l);
-    const b = Number(r);
-    switch (op) {
-      case '-':
-        return result(a - b);
-      case '/':
-        if (b === 0) throw this.fail(at, 'division by zero');
-        return result(a / b);
-      case '//':
-        if (b === 0) throw this.fail(at, 'division by zero');
-        return result(Math.floor(a / b));
-      case '%':
-        if (b === 0) throw this.fail(at, 'division by zero');
-        return result(a - b * Math.floor(a / b));
-      case '**':
-        // An integer to a negative power is a float in Python.
-        return float || b < 0 ? floatOf(a ** b) : a ** b;
-    }
-    throw bad();
   }
 
   private call(e: Expr & { k: 'call' }): unknown {
@@ -424,13 +555,28 @@ export class Evaluator {
     try {
       if (e.callee.k === 'get' && e.callee.dot && e.callee.key.k === 'lit') {
         const obj = used(this.eval(e.callee.obj));
-        return callMethod(obj, String(e.callee.key.v), args, kwargs);
+        const name = String(e.callee.key.v);
+        const member = isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
+        if (member instanceof Macro) return this.invoke(member, args, kwargs, e);
+        const method = loopMethod(obj, name);
+        if (method) return method(args);
+        return callMethod(obj, name, args, kwargs);
       }
-      if (e.callee.k === 'name') return callFunction(e.callee.name, args, kwargs, this.functionContext());
+      if (e.callee.k === 'name') {
+        const local = this.scope?.lookup(e.callee.name)?.value;
+        if (local instanceof Macro) return this.invoke(local, args, kwargs, e);
+        if (local !== undefined) throw this.fail(e, `'${e.callee.name}' is not a macro and cannot be called`);
+        if (e.callee.name === 'namespace') {
+          const init: Record<string, unknown> = {};
+          for (const a of args) if (isPlainObject(a)) Object.assign(init, a);
+          return namespace(Object.assign(init, kwargs));
+        }
+        return callFunction(e.callee.name, args, kwargs, this.functionContext());
+      }
     } catch (err) {
       if (err instanceof BosunError && !err.source)
         throw new BosunError(err.code, err.message, {
-          source: this.env.pos(e.callee),
+          source: this.pos(e.callee),
           hint: err.hint,
           cause: err.cause,
         });

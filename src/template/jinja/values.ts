@@ -49,6 +49,11 @@ export function isFloat(v: unknown): boolean {
 export function plain(v: unknown): unknown {
   return v instanceof PyFloat ? v.value : v;
 }
+/**
+ * The value of an inline if whose condition is false and that has no else: Jinja2 makes it a plain Undefined
+ * whatever the environment's undefined is, so it prints as '' and is false; any other use is still an error.
+ */
+export class EmptyUndef extends Undef {}
 
 /** The value, or the undefined error when it is undefined. */
 export function use(value: unknown): unknown {
@@ -62,6 +67,7 @@ export function use(value: unknown): unknown {
  * string where Ansible's YAML 1.1 reads false (docs/ansible-differences.md). Using an undefined value is an error.
  */
 export function truthy(value: unknown): boolean {
+  if (value instanceof EmptyUndef) return false;
   return isTruthy(plain(use(value)));
 }
 
@@ -116,6 +122,7 @@ export function repr(value: unknown): string {
 
 /** Python's str(): how a value appears in text. */
 export function pyText(value: unknown): string {
+  if (value instanceof EmptyUndef) return '';
   const v = use(value);
   if (typeof v === 'string') return v;
   return repr(v);
