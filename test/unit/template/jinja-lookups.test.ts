@@ -64,6 +64,12 @@ describe('controller files', () => {
     );
   });
 
+  it('lookups run inside Jinja2 template files too (fileglob: the first search folder with matches wins)', () => {
+    const text =
+      "{% for f in query('fileglob', '*') | map('basename') | sort %}{{ f }}\n{% endfor %}{{ lookup('file', 'motd') }}\n";
+    expect(engine.renderText(text, vars, path.join(dir, 'page.j2'))).toBe('motd\nfrom the role\n');
+  });
+
   it('a missing file is an error at the lookup, with the name', () => {
     const err = failure(() => engine.renderString("{{ lookup('file', 'nope.txt') }}", vars, src));
     expect(err.message).toBe("lookup('file') failed: could not locate file in lookup: nope.txt");
