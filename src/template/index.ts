@@ -25,6 +25,7 @@ import { isHandlebars } from './dialect.js';
 import { checkJinja, checkJinjaFile, OMIT, renderJinja, renderJinjaFile, type FileOptions } from './jinja/render.js';
 import { fileLoader } from './jinja/loader.js';
 import path from 'node:path';
+import type { ControllerHooks } from './jinja/lookup-host.js';
 
 export { hasTemplate, isTruthy } from './values.js';
 export { isHandlebars } from './dialect.js';
@@ -74,6 +75,16 @@ export interface TemplateEngine {
   checkExpression(expr: string, source?: SourcePos): void;
   /** Parse a template file (either dialect, chosen as renderText chooses) without rendering it: TEMPLATE_SYNTAX on bad syntax. */
   checkFile(text: string, file: string, options?: TemplateFileOptions): void;
+  /** Give lookups what a run has: the inventory's host patterns (inventory_hostnames) and a warning outlet. */
+  useRun(run: EngineRun): void;
+}
+
+/** What a run lends the engine's lookups. */
+export interface EngineRun {
+  /** The inventory hosts a pattern selects. */
+  hostPattern?(pattern: string): string[];
+  /** Print a warning (a lookup with errors='warn'). */
+  warn?(message: string): void;
 }
 
 /** The template module's settings for a Jinja2 file, and where `{% include %}` looks. */
@@ -160,6 +171,25 @@ class Engine implements TemplateEngine {
   private depth = 0;
   private deadline = Infinity;
   private ticks = 0;
+  private run: EngineRun = {};
+  /** What Jinja2 lookups use on the controller. */
+  private readonly controller: ControllerHooks = {
+    renderFile: (text, file, vars) => this.renderText(text, vars, file),
+    untimed: (fn) => {
+      const started = Date.now();
+      try {
+        return fn();
+      } finally {
+        // Waiting for a command or a download is no runaway loop: it does not count against the budget.
+        this.deadline += Date.now() - started;
+      }
+    },
+    hostPattern: (pattern) => {
+      if (!this.run.hostPattern) throw new Error('there is no inventory here');
+      return this.run.hostPattern(pattern);
+    },
+    warn: (message) => this.run.warn?.(message),
+  };
 
   constructor() {
     this.hb.unregisterHelper('log');
@@ -301,7 +331,12 @@ class Engine implements TemplateEngine {
     this.deadline = Date.now() + RENDER_BUDGET_MS;
     this.depth++;
     try {
-      return renderJinjaFile(text, ctx, { resolver, tick: () => this.tick(), loader }, options);
+      return renderJinjaFile(
+        text,
+        ctx,
+        { resolver, tick: () => this.tick(), loader, controller: this.controller },
+        options,
+      );
     } finally {
       this.depth--;
     }
@@ -315,6 +350,10 @@ class Engine implements TemplateEngine {
 
   isTruthy(value: unknown): boolean {
     return isTruthy(value);
+  }
+
+  useRun(run: EngineRun): void {
+    this.run = run;
   }
 
   check(text: string, source?: SourcePos): void {
@@ -449,7 +488,7 @@ class Engine implements TemplateEngine {
       const resolver = new Resolver(vars, session, (lazyText) =>
         this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
       );
-      return renderJinja(text, ctx, mode, { resolver, tick: () => this.tick() });
+      return renderJinja(text, ctx, mode, { resolver, tick: () => this.tick(), controller: this.controller });
     }
     const compiled = this.compile(text, ctx);
     const posCtx: PosContext = { ...ctx, inserted: compiled.inserted };

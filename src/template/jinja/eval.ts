@@ -10,7 +10,8 @@ import type { Resolver } from '../resolve.js';
 import { missingDetail } from '../resolve.js';
 import { isPlainObject } from '../values.js';
 import { FILTERS, LAZY_FILTERS } from './filters.js';
-import { callFunction } from './functions.js';
+import { callFunction, type FunctionContext } from './functions.js';
+import { lookupHost, type ControllerHooks } from './lookup-host.js';
 import { callMethod } from './methods.js';
 import type { Expr, Loc, Part } from './parse.js';
 import { TESTS, LAZY_TESTS } from './tests.js';
@@ -25,7 +26,17 @@ import {
   type LoadedTemplate,
   type TemplateLoader,
 } from './runtime.js';
-import { EmptyUndef, kind, pyEqual, pyText, truthy, Undef, use } from './values.js';
+import { EmptyUndef, floatOf, isFloat, kind, plain, PyFloat, pyEqual, pyText, truthy, Undef, use } from './values.js';
+
+/** Filters that see a boxed float as it is (they print it or keep it). */
+const FLOAT_AWARE_FILTERS: ReadonlySet<string> = new Set(['string', 'type_debug']);
+/** Filters whose result is a float: boxed when it is a whole number. */
+const FLOAT_RESULT_FILTERS: ReadonlySet<string> = new Set(['float', 'round']);
+
+/** The value with boxed floats as plain numbers (what filters, tests, methods and containers get). */
+function used(v: unknown): unknown {
+  return plain(use(v));
+}
 
 /** What an evaluation needs from the engine. */
 export interface Env {
@@ -35,6 +46,8 @@ export interface Env {
   tick: () => void;
   /** Ansible's `omit` placeholder. */
   omit: string;
+  /** What lookup() may use on the controller; without it, lookup() cannot run. */
+  controller?: ControllerHooks;
   /** How an output node becomes text (a macro's output, a captured block); pyText when not given. */
   text?: (node: unknown) => string;
   /** Finds other templates for `{% include %}` and `{% import %}`; without it they are an error. */
@@ -80,6 +93,7 @@ function written(e: Expr): string {
 }
 
 export class Evaluator {
+  private functions: FunctionContext | undefined;
   /** Names the template's statements bound (loop variables, set, macros); undefined outside any statement. */
   private scope: Scope | undefined;
   /** Positions in the template being run (an included template has its own). */
@@ -88,6 +102,17 @@ export class Evaluator {
 
   constructor(private readonly env: Env) {
     this.pos = env.pos;
+  }
+
+  /** What global functions (lookup) get: made on first use, one per evaluation. */
+  private functionContext(): FunctionContext | undefined {
+    const hooks = this.env.controller;
+    if (!hooks) return undefined;
+    let host: ReturnType<typeof lookupHost> | undefined;
+    return (this.functions ??= {
+      lookupHost: () => (host ??= lookupHost(this.env.resolver, hooks)),
+      warn: (message) => hooks.warn(message),
+    });
   }
 
   /** Render template parts to a list of values (one per output node), for the native-type rule. */
@@ -294,13 +319,13 @@ export class Evaluator {
   eval(e: Expr): unknown {
     switch (e.k) {
       case 'lit':
-        return e.v;
+        return e.float ? new PyFloat(e.v as number) : e.v;
       case 'list':
       case 'tuple':
-        return e.items.map((i) => use(this.eval(i)));
+        return e.items.map((i) => used(this.eval(i)));
       case 'dict': {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of e.pairs) out[String(use(this.eval(k)))] = use(this.eval(v));
+        for (const [k, v] of e.pairs) out[String(used(this.eval(k)))] = used(this.eval(v));
         return out;
       }
       case 'name':
@@ -311,7 +336,7 @@ export class Evaluator {
       case 'test':
         return this.test(e);
       case 'in':
-        return contains(use(this.eval(e.right)), use(this.eval(e.left)), e, this.failer);
+        return contains(used(this.eval(e.right)), used(this.eval(e.left)), e, this.failer);
       case 'not':
         return !truthy(this.eval(e.e));
       case 'and': {
@@ -328,6 +353,7 @@ export class Evaluator {
         return binary(e.op, this.eval(e.l), this.eval(e.r), e, this.failer);
       case 'neg': {
         const v = use(this.eval(e.e));
+        if (v instanceof PyFloat) return new PyFloat(-v.value);
         if (typeof v !== 'number') throw this.fail(e, `cannot negate ${kind(v)}`);
         return -v;
       }
@@ -340,6 +366,8 @@ export class Evaluator {
           : new EmptyUndef('(inline if)', 'the condition was false and there is no else', this.pos(e));
       case 'call':
         return this.call(e);
+      case 'slice':
+        return this.slice(e);
       case 'caller':
         return new Macro('caller', e.params, e.body, this.scope ?? new Scope());
       case 'capture': {
@@ -348,6 +376,28 @@ export class Evaluator {
         return this.text(nodes);
       }
     }
+  }
+
+  /** Python's `x[start:stop:step]` of a list or a text. */
+  private slice(e: Expr & { k: 'slice' }): unknown {
+    const value = used(this.eval(e.obj));
+    const part = (x: Expr | undefined): number | undefined => {
+      if (!x) return undefined;
+      const v = use(this.eval(x));
+      if (v === null) return undefined;
+      if (typeof v === 'boolean') return Number(v);
+      if (typeof v !== 'number' || !Number.isInteger(v))
+        throw this.fail(x, `slice indices must be integers or None, got ${kind(v)}`);
+      return v;
+    };
+    const [start, stop, step] = [part(e.start), part(e.stop), part(e.step)];
+    let items: unknown[];
+    if (typeof value === 'string') items = Array.from(value);
+    else if (Array.isArray(value)) items = value;
+    else throw this.fail(e, `cannot slice ${kind(value)}`);
+    if (step === 0) throw this.fail(e.step ?? e, 'slice step cannot be zero');
+    const picked = pySlice(items, start, stop, step ?? 1);
+    return typeof value === 'string' ? picked.join('') : picked;
   }
 
   private readonly failer = (at: Loc, message: string, cause?: unknown): EvalFailure => this.fail(at, message, cause);
@@ -439,16 +489,19 @@ export class Evaluator {
     const fn = FILTERS[e.name];
     if (!fn) throw this.fail(e, `unknown filter '${e.name}' (see docs/templates.md for the filters bosun has)`);
     const target = this.eval(e.target);
-    const value = LAZY_FILTERS.has(e.name) ? target : use(target);
-    const args = e.args.map((a) => this.eval(a));
+    const value = LAZY_FILTERS.has(e.name) ? target : FLOAT_AWARE_FILTERS.has(e.name) ? use(target) : used(target);
+    const args = e.args.map((a) => plain(this.eval(a)));
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = this.eval(v);
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = plain(this.eval(v));
     if (!LAZY_FILTERS.has(e.name)) {
       args.forEach(use);
       Object.values(kwargs).forEach(use);
     }
     try {
-      return fn(value, args, kwargs, this.helpers(e));
+      const out = fn(value, args, kwargs, this.helpers(e));
+      if (FLOAT_RESULT_FILTERS.has(e.name) && typeof out === 'number') return floatOf(out);
+      if (e.name === 'abs' && isFloat(target) && typeof out === 'number') return floatOf(out);
+      return out;
     } catch (err) {
       if (err instanceof BosunError || err instanceof EvalFailure) throw err;
       throw this.fail(e, `${e.name}: ${(err as Error).message}`, err);
@@ -460,10 +513,11 @@ export class Evaluator {
     const fn = TESTS[e.name];
     if (!fn) throw this.fail(e, `unknown test '${e.name}' (see docs/templates.md for the tests bosun has)`);
     const target = this.eval(e.target);
-    const value = LAZY_TESTS.has(e.name) ? target : use(target);
-    const args = e.args.map((a) => use(this.eval(a)));
+    if (target instanceof PyFloat && (e.name === 'float' || e.name === 'integer')) return e.name === 'float';
+    const value = LAZY_TESTS.has(e.name) ? plain(target) : used(target);
+    const args = e.args.map((a) => used(this.eval(a)));
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = use(this.eval(v));
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = used(this.eval(v));
     try {
       return fn(value, args, kwargs, this.helpers(e));
     } catch (err) {
@@ -495,12 +549,12 @@ export class Evaluator {
 
   private call(e: Expr & { k: 'call' }): unknown {
     this.env.tick();
-    const args = e.args.map((a) => use(this.eval(a)));
+    const args = e.args.map((a) => used(this.eval(a)));
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = use(this.eval(v));
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = used(this.eval(v));
     try {
       if (e.callee.k === 'get' && e.callee.dot && e.callee.key.k === 'lit') {
-        const obj = use(this.eval(e.callee.obj));
+        const obj = used(this.eval(e.callee.obj));
         const name = String(e.callee.key.v);
         const member = isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
         if (member instanceof Macro) return this.invoke(member, args, kwargs, e);
@@ -517,14 +571,35 @@ export class Evaluator {
           for (const a of args) if (isPlainObject(a)) Object.assign(init, a);
           return namespace(Object.assign(init, kwargs));
         }
-        return callFunction(e.callee.name, args, kwargs);
+        return callFunction(e.callee.name, args, kwargs, this.functionContext());
       }
     } catch (err) {
+      if (err instanceof BosunError && !err.source)
+        throw new BosunError(err.code, err.message, {
+          source: this.pos(e.callee),
+          hint: err.hint,
+          cause: err.cause,
+        });
       if (err instanceof BosunError || err instanceof EvalFailure) throw err;
       throw this.fail(e, (err as Error).message, err);
     }
     throw this.fail(e, 'only methods of values (s.split(","), d.items()) and range() can be called here');
   }
+}
+
+/** The items Python's slice picks (step not zero). */
+function pySlice<T>(items: readonly T[], start: number | undefined, stop: number | undefined, step: number): T[] {
+  const n = items.length;
+  const [lower, upper] = step > 0 ? [0, n] : [-1, n - 1];
+  const clamp = (v: number | undefined, fallback: number): number => {
+    if (v === undefined) return fallback;
+    return v < 0 ? Math.max(v + n, lower) : Math.min(v, upper);
+  };
+  const from = clamp(start, step > 0 ? lower : upper);
+  const to = clamp(stop, step > 0 ? upper : lower);
+  const out: T[] = [];
+  for (let i = from; step > 0 ? i < to : i > to; i += step) out.push(items[i]!);
+  return out;
 }
 
 /** What filters and tests get besides their arguments. */

@@ -1,7 +1,7 @@
 /** Jinja2's operators with Python's rules: `in`, chained comparisons, arithmetic, `~`, `%` formatting. */
 import { isPlainObject } from '../values.js';
 import type { Expr, Loc } from './parse.js';
-import { kind, printf, pyCompare, pyEqual, pyText, use } from './values.js';
+import { floatOf, isFloat, kind, plain, printf, pyCompare, pyEqual, PyFloat, pyText, use } from './values.js';
 
 /** Make the positioned failure of an operator. */
 export type Fail = (at: Loc, message: string, cause?: unknown) => Error;
@@ -20,8 +20,8 @@ export function compare(e: Expr & { k: 'cmp' }, evaluate: (e: Expr) => unknown, 
   let left = evaluate(e.first);
   for (const { op, e: right } of e.ops) {
     const r = evaluate(right);
-    const l = use(left);
-    const rv = use(r);
+    const l = plain(use(left));
+    const rv = plain(use(r));
     let ok: boolean;
     if (op === '==' || op === '===') ok = pyEqual(l, rv);
     else if (op === '!=' || op === '!==') ok = !pyEqual(l, rv);
@@ -42,18 +42,21 @@ export function compare(e: Expr & { k: 'cmp' }, evaluate: (e: Expr) => unknown, 
 
 export function binary(op: string, lv: unknown, rv: unknown, at: Loc, fail: Fail): unknown {
   if (op === '~') return pyText(lv) + pyText(rv);
-  const l = use(lv);
-  const r = use(rv);
+  const float = isFloat(use(lv)) || isFloat(use(rv));
+  const l = plain(use(lv));
+  const r = plain(use(rv));
   const num = (v: unknown): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
   const bad = (): Error => fail(at, `cannot use '${op}' on ${kind(l)} and ${kind(r)}`);
+  // Python: a float operand makes a float, and true division always does (a whole one is boxed: PyFloat).
+  const result = (n: number): number | PyFloat => (float || op === '/' ? floatOf(n) : n);
   if (op === '+') {
-    if (num(l) && num(r)) return Number(l) + Number(r);
+    if (num(l) && num(r)) return result(Number(l) + Number(r));
     if (typeof l === 'string' && typeof r === 'string') return l + r;
     if (Array.isArray(l) && Array.isArray(r)) return [...(l as unknown[]), ...(r as unknown[])];
     throw bad();
   }
   if (op === '*') {
-    if (num(l) && num(r)) return Number(l) * Number(r);
+    if (num(l) && num(r)) return result(Number(l) * Number(r));
     const [seq, n] = num(r) ? [l, Number(r)] : [r, Number(l)];
     if (!Number.isInteger(n) || !(num(l) || num(r))) throw bad();
     if (typeof seq === 'string') return seq.repeat(Math.max(0, n));
@@ -74,18 +77,19 @@ export function binary(op: string, lv: unknown, rv: unknown, at: Loc, fail: Fail
   const b = Number(r);
   switch (op) {
     case '-':
-      return a - b;
+      return result(a - b);
     case '/':
       if (b === 0) throw fail(at, 'division by zero');
-      return a / b;
+      return result(a / b);
     case '//':
       if (b === 0) throw fail(at, 'division by zero');
-      return Math.floor(a / b);
+      return result(Math.floor(a / b));
     case '%':
       if (b === 0) throw fail(at, 'division by zero');
-      return a - b * Math.floor(a / b);
+      return result(a - b * Math.floor(a / b));
     case '**':
-      return a ** b;
+      // An integer to a negative power is a float in Python.
+      return float || b < 0 ? floatOf(a ** b) : a ** b;
   }
   throw bad();
 }

@@ -12,7 +12,7 @@
 import nunjucks from 'nunjucks';
 import { BosunError, type SourcePos } from '../../errors.js';
 import { toSourcePos, type Insertions, type PosContext } from '../positions.js';
-import { prepare, PrepareError, type Prepared, type PrepareOptions } from './prepare.js';
+import { prepare, PrepareError, SLICE, type Prepared, type PrepareOptions } from './prepare.js';
 
 export { decodePythonString } from './prepare.js';
 
@@ -23,8 +23,9 @@ export interface Loc {
 }
 
 export type Expr = Loc &
+  /** `float`: a number written as a float (`2.0`, `1e3`), which Python prints as one. */
   (
-    | { k: 'lit'; v: unknown }
+    | { k: 'lit'; v: unknown; float?: boolean }
     | { k: 'list' | 'tuple'; items: Expr[] }
     | { k: 'dict'; pairs: Array<[Expr, Expr]> }
     | { k: 'name'; name: string }
@@ -40,6 +41,8 @@ export type Expr = Loc &
     | { k: 'neg' | 'pos'; e: Expr }
     | { k: 'if'; cond: Expr; then: Expr; else?: Expr }
     | { k: 'call'; callee: Expr; args: Expr[]; kwargs: Record<string, Expr> }
+    /** `x[start:stop:step]` (each part may be left out). */
+    | { k: 'slice'; obj: Expr; start?: Expr; stop?: Expr; step?: Expr }
     /** The body of a `{% call %}` block, passed to the macro as `caller`. */
     | { k: 'caller'; params: Param[]; body: Part[] }
     /** Text rendered from template parts (the body of `{% filter %}` and of a block `{% set %}`). */
@@ -458,11 +461,15 @@ class Converter {
         if (typeof node.value === 'string' && this.prep.strings.has(key)) {
           return { ...at, k: 'lit', v: this.prep.strings.get(key) };
         }
+        if (typeof node.value === 'number' && Number.isInteger(node.value) && this.writtenAsFloat(node))
+          return { ...at, k: 'lit', v: node.value, float: true };
         return { ...at, k: 'lit', v: node.value };
       }
       case 'Symbol': {
         const name = String(node.value);
         if (name in CONSTANTS) return { ...at, k: 'lit', v: CONSTANTS[name] };
+        // nunjucks reads `1e3` as a name; Jinja2 reads a float.
+        if (/^[0-9]+[eE][0-9]+$/.test(name)) return { ...at, k: 'lit', v: Number(name), float: true };
         return { ...at, k: 'name', name };
       }
       case 'Group': {
@@ -485,6 +492,20 @@ class Converter {
         };
       case 'LookupVal': {
         const val = node['val'] as NNode;
+        const fn = val.typename === 'FunCall' ? (val['name'] as NNode) : undefined;
+        if (fn?.typename === 'Symbol' && fn.value === SLICE) {
+          const [start, stop, step] = this.args(val['args'] as NNode, 0).args.map((x) =>
+            x.k === 'lit' && x.v === null ? undefined : x,
+          );
+          return {
+            ...at,
+            k: 'slice',
+            obj: sub('target'),
+            ...(start ? { start } : {}),
+            ...(stop ? { stop } : {}),
+            ...(step ? { step } : {}),
+          };
+        }
         const dot = val.typename === 'Literal' && this.isDot(val);
         return { ...at, k: 'get', obj: sub('target'), key: this.expr(val), dot };
       }
@@ -623,6 +644,14 @@ class Converter {
         return { line: node.lineno + 1, col: node.colno, k: 'tuple', items: [item] };
     }
     return item;
+  }
+
+  /** True when a number literal was written with a fraction or an exponent (`2.0`, `1e3`). */
+  private writtenAsFloat(node: NNode): boolean {
+    const token = /^[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?/.exec(
+      this.prep.text.split('\n')[node.lineno]?.slice(node.colno) ?? '',
+    );
+    return token !== null && (token[1] !== undefined || token[2] !== undefined);
   }
 
   /** True when the lookup `x.y` was written with a dot (the literal is not a quoted or bracketed key). */

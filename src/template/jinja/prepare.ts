@@ -106,6 +106,10 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
   let close = '';
   // Open `{` of dict literals inside a tag: their `}}` is no end of the tag (`{{ {'a': {'b': 1}} }}`).
   let braces = 0;
+  // `x[a:b:c]` -> `x[__slice__(a,b,c)]` (nunjucks has no slices): the colons and the closing bracket to rewrite.
+  const sliceColons = new Set<number>();
+  const sliceCloses = new Set<number>();
+  const emptyPartAt = (j: number): boolean => /^\s*[:\]]/.test(text.slice(j));
   /** Emit the end of a block or comment tag at `i`; with trim_blocks the newline after it goes before it. */
   const closeTag = (tag: string, i: number, stripped: boolean): number => {
     const nl = /^\r?\n/.exec(text.slice(i + 2))?.[0];
@@ -232,6 +236,27 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
       i = j;
       continue;
     }
+    if (ch === '[' && /[\w\])'"]/.test(text[i - 1] ?? '')) {
+      const slice = sliceParts(text, i);
+      if (slice) {
+        emit('[');
+        insert(`${SLICE}(`);
+        if (emptyPartAt(i + 1)) insert('none');
+        for (const c of slice.colons) sliceColons.add(c);
+        sliceCloses.add(slice.close);
+        continue;
+      }
+    }
+    if (sliceColons.has(i)) {
+      emit(',');
+      if (emptyPartAt(i + 1)) insert('none');
+      continue;
+    }
+    if (sliceCloses.has(i)) {
+      insert(')');
+      emit(']');
+      continue;
+    }
     // `item.0` -> `item[0]`, unless the dot is in a number (`1.5`).
     if (ch === '.' && /[\w\])]/.test(text[i - 1] ?? '') && /\d/.test(text[i + 1] ?? '')) {
       const token = /[\w]*$/.exec(text.slice(0, i))![0];
@@ -285,6 +310,27 @@ export class PrepareError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The function name a slice is rewritten to before nunjucks parses it. */
+export const SLICE = '__slice__';
+
+/** The `:` of a subscript opened at `open` and its closing `]` (undefined when it has no colon: no slice). */
+function sliceParts(text: string, open: number): { colons: number[]; close: number } | undefined {
+  const colons: number[] = [];
+  let depth = 0;
+  for (let j = open + 1; j < text.length; j++) {
+    const c = text[j]!;
+    if (c === '"' || c === "'") {
+      j++;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === '}' || (c === ']' && depth > 0)) depth--;
+    else if (c === ']') return colons.length && colons.length <= 2 ? { colons, close: j } : undefined;
+    else if (c === ':' && depth === 0) colons.push(j);
+    if (depth < 0) return undefined;
+  }
+  return undefined;
 }
 
 /** End of one simple argument (a string, a number, a dotted name, a negative number) at `start`. */

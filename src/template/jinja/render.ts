@@ -8,11 +8,12 @@ import { BosunError, type SourcePos } from '../../errors.js';
 import { toSourcePos, type PosContext } from '../positions.js';
 import type { Resolver } from '../resolve.js';
 import { EvalFailure, Evaluator } from './eval.js';
+import type { ControllerHooks } from './lookup-host.js';
 import { FILTERS } from './filters.js';
 import { parseJinja, type Expr, type JinjaTemplate, type ParseOptions, type Part } from './parse.js';
 import type { TemplateLoader } from './runtime.js';
 import { TESTS } from './tests.js';
-import { EmptyUndef, literalEval, pyText, use } from './values.js';
+import { EmptyUndef, literalEval, plain, PyFloat, pyText, use } from './values.js';
 
 /** Ansible's `omit`: a module argument whose value is this is left out. */
 export const OMIT = '__omit_place_holder__bosun';
@@ -121,6 +122,8 @@ function outputText(node: unknown, ctx: PosContext): string {
 export interface JinjaRun {
   resolver: Resolver;
   tick(): void;
+  /** What lookup() may use on the controller. */
+  controller?: ControllerHooks;
   /** Other templates for `{% include %}` / `{% import %}` (template files only). */
   loader?: TemplateLoader;
 }
@@ -136,16 +139,19 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
     tick: () => run.tick(),
     omit: OMIT,
     text: (node) => outputText(node, posCtx),
+    ...(run.controller ? { controller: run.controller } : {}),
   });
   try {
     const result = (e: Expr): unknown => {
       const value = ev.eval(e);
       return value instanceof EmptyUndef ? (mode === 'expression' ? false : '') : use(value);
     };
-    if (mode === 'expression') return result(singleExpr(tpl.parts)!);
+    if (mode === 'expression') return plain(result(singleExpr(tpl.parts)!));
     const single = mode === 'value' ? singleExpr(tpl.parts) : undefined;
     if (single) {
-      const value = result(single);
+      const raw = result(single);
+      // A whole-number float is its text, as Ansible renders it (`2.0`): a number would print as `2`.
+      const value = raw instanceof PyFloat ? pyText(raw) : raw;
       const structured = typeof value === 'object' && value !== null;
       if (structured || tpl.parts.length === 1) {
         // Ansible's STRING_TYPE_FILTERS: their text is never read back as a literal.
@@ -275,6 +281,7 @@ export function renderJinjaFile(text: string, ctx: PosContext, run: JinjaRun, op
     omit: OMIT,
     text: (node) => outputText(node, posCtx),
     ...(run.loader ? { loader: run.loader } : {}),
+    ...(run.controller ? { controller: run.controller } : {}),
   });
   let out: string;
   try {

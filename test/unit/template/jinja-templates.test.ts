@@ -29,7 +29,6 @@ const table = JSON.parse(readFileSync(new URL('../../fixtures/jinja/templates.js
 /** Rows where bosun differs on purpose (docs/ansible-differences.md, Jinja2). */
 const DIFFERENCES: Record<string, string> = {
   'a none value': 'bosun refuses to print None as an empty string (Ansible prints nothing)',
-  'python text forms': 'JavaScript has one number type: 3.0 is printed 3',
   'macro with varargs and caller default': 'varargs is a tuple in Jinja2, printed (2, 3); bosun has no tuples: [2, 3]',
 };
 
