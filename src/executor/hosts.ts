@@ -69,6 +69,7 @@ export class Hosts {
   ): Record<string, unknown> {
     const s = this.get(host);
     const vars = this.factsScope(this.roleScope(scope, ctx.role), s.facts).mergeWith([
+      { level: 'include_vars', source: 'include_vars', values: s.includedVars },
       { level: 'set_fact', source: 'set_fact/register', values: s.runtime, unsafe: true },
       ...ctx.layers,
       ...this.opts.extraVars,
@@ -148,6 +149,7 @@ export class Hosts {
           const scope = new VarScope([
             ...(s?.inventoryLayers ?? []),
             { level: 'facts', source: 'facts', values: s?.facts ?? {}, unsafe: true },
+            { level: 'include_vars', source: 'include_vars', values: s?.includedVars ?? {} },
             { level: 'set_fact', source: 'set_fact/register', values: s?.runtime ?? {}, unsafe: true },
           ]);
           return { ...scope.toObject(), ...this.magic(name) };

@@ -464,6 +464,7 @@ export class PlayRun {
       const facts = r.facts;
       if (facts && r.status !== 'failed') {
         if (task.module === 'set_fact') Object.assign(state.runtime, facts);
+        else if (task.module === 'include_vars') Object.assign(state.includedVars, facts);
         else state.facts = mergeFacts(state.facts, facts);
       }
     };

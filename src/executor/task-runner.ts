@@ -415,6 +415,11 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     evaluate: (expr) => engine.evaluate(expr, vars, task.source),
     isTruthy: (v) => engine.isTruthy(v),
     verbosity: run.verbosity,
+    searchPaths: {
+      ...(task.context.role ? { roleDir: task.context.role.dir } : {}),
+      fileDir: task.context.fileDir,
+      playbookDir: task.context.playbookDir,
+    },
     ...(run.onProgress ? { progress: run.onProgress } : {}),
   };
 }

@@ -51,6 +51,8 @@ import iniFile from './ini_file.js';
 import authorizedKey from './authorized_key.js';
 import cron from './cron.js';
 import hostname from './hostname.js';
+// Engine-level and connection modules (issue 17).
+import includeVars from './include_vars.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -91,6 +93,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
+all.push(includeVars);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
