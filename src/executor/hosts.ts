@@ -39,6 +39,22 @@ export class Hosts {
       : [];
   }
 
+  /**
+   * The inventory changed (add_host, group_by): drop what was computed from it, and read the inventory layers of
+   * `changed` hosts again (their groups or variables changed), where they were read before.
+   */
+  async inventoryChanged(changed: Iterable<string>, playbookDir: string): Promise<void> {
+    this.magicByHost.clear();
+    this.hostvarsObject = undefined;
+    this.playMagicCache = undefined;
+    for (const host of changed) {
+      const s = this.states.get(host);
+      if (s?.inventoryLayers === undefined) continue;
+      s.inventoryLayers = undefined;
+      await this.prepare(host, playbookDir);
+    }
+  }
+
   /** Can the host run more tasks in this play? */
   active(host: string): boolean {
     return this.get(host).active;

@@ -9,7 +9,7 @@ import type { Connection, TransferOptions } from '../connection/types.js';
 import { extendVars, isUnsafeKey } from '../util/unsafe.js';
 import { BosunError, InterruptedError, OutputLimitError } from '../errors.js';
 import { getModule } from '../modules/index.js';
-import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
+import type { Decision, ModuleContext, ModuleDef, RunInventory } from '../modules/types.js';
 import { expandLoopItems } from '../playbook/loop-lookups.js';
 import type { Task } from '../playbook/types.js';
 import type { TemplateEngine } from '../template/index.js';
@@ -48,6 +48,8 @@ export interface TaskRun {
   becomePassword: string | undefined;
   /** Environment variables for the task's commands (already rendered). */
   environment: Record<string, string>;
+  /** The run's inventory, for add_host and group_by. */
+  inventory?: RunInventory;
   /** When the task must be done (task `timeout`, or the run's --run-timeout); commands are cut off then. */
   deadline?: number;
   /** Progress of a long step, already throttled by the caller. */
@@ -415,6 +417,7 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     evaluate: (expr) => engine.evaluate(expr, vars, task.source),
     isTruthy: (v) => engine.isTruthy(v),
     verbosity: run.verbosity,
+    ...(run.inventory ? { inventory: run.inventory } : {}),
     searchPaths: {
       ...(task.context.role ? { roleDir: task.context.role.dir } : {}),
       fileDir: task.context.fileDir,

@@ -53,6 +53,8 @@ import cron from './cron.js';
 import hostname from './hostname.js';
 // Engine-level and connection modules (issue 17).
 import includeVars from './include_vars.js';
+import addHost from './add_host.js';
+import groupBy from './group_by.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -93,7 +95,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
-all.push(includeVars);
+all.push(includeVars, addHost, groupBy);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -126,6 +126,16 @@ export interface ModuleContext {
   verbosity?: number;
   /** Where the task is written, for modules that read controller files by Ansible's search rules (include_vars). */
   searchPaths?: SearchPaths;
+  /** The run's in-memory inventory, for the modules that change it (add_host, group_by); the executor's. */
+  inventory?: RunInventory;
+}
+
+/** Changes to the run's inventory, in Ansible's terms; each says whether anything changed. */
+export interface RunInventory {
+  /** add_host: add the host or combine `vars` into its own, and put it into `groups`. */
+  addHost(name: string, groups: string[], vars: Record<string, unknown>): Promise<boolean>;
+  /** group_by: put the task's host into `group`, a child of each of `parents`. */
+  addToGroup(group: string, parents: string[]): Promise<boolean>;
 }
 
 /** The controller folders a task's relative file names are looked up in. */

@@ -38,4 +38,54 @@ suite.describe('engine modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  suite.case(
+    'add_host: new host for later plays, unchanged again, vars, groups, port, loop, quirks, check mode',
+    'modules-engine/add_host',
+    {
+      hosts: 2,
+      compare: {
+        registered: {
+          ...Object.fromEntries(
+            ['new variable', 'inventory host into a group', 'with a port', 'host and group are variables']
+              .concat(['hostile', 'in check mode'])
+              .map((t) => [t, ['changed', 'failed', 'add_host']]),
+          ),
+          // Each side has its own address in ansible_host: the rest of the value.
+          ...Object.fromEntries(
+            ['add extra', 'add extra again'].map((t) => [t, ['changed', 'add_host.host_name', 'add_host.groups']]),
+          ),
+          // Ansible registers no `failed` for a skipped task (bosun always does).
+          'when false on the first host': ['changed', 'skipped'],
+          'a loop': ['changed', 'results[].changed', 'results[].add_host'],
+          'no name': ['failed', 'msg'],
+          'groups seen': ['msg'],
+          reached: ['stdout', 'rc'],
+          'quirk variables': ['msg'],
+        },
+      },
+    },
+  );
+
+  suite.case(
+    'group_by: per host, unchanged again, spaces, shared, parents, check mode, group_vars, later plays',
+    'modules-engine/group_by',
+    {
+      hosts: 2,
+      compare: {
+        registered: {
+          ...Object.fromEntries(
+            ['per host', 'per host again', 'spaces', 'shared', 'parents', 'parents again', 'in check mode'].map((t) => [
+              t,
+              ['changed', 'failed', 'add_group', 'parent_groups'],
+            ]),
+          ),
+          'skipped on h2': ['changed', 'skipped', 'add_group'],
+          'group vars now': ['msg'],
+          'only h1': ['msg'],
+          'both and checked': ['msg'],
+        },
+      },
+    },
+  );
 });
