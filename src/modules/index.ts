@@ -55,6 +55,7 @@ import hostname from './hostname.js';
 import includeVars from './include_vars.js';
 import addHost from './add_host.js';
 import groupBy from './group_by.js';
+import knownHosts from './known_hosts.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -95,7 +96,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
-all.push(includeVars, addHost, groupBy);
+all.push(includeVars, addHost, groupBy, knownHosts);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

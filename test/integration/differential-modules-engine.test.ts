@@ -88,4 +88,27 @@ suite.describe('engine modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  const khTasks = ['add', 'add again', 'another key same type', 'another host', 'another type', 'port']
+    .concat(['upper case name', 'absent with key', 'absent with key again', 'absent without key'])
+    .concat(['absent without key again', 'hostile', 'hostile again', 'in check mode', 'default path'])
+    .concat(['hashed', 'hashed again']);
+  // Ansible's `state` registers the file's state (its module adds the path's attributes): not compared.
+  suite.case(
+    'known_hosts: add, replace, types, hash_host, absent, -R, port, case, errors, hostile, check mode',
+    'modules-engine/known_hosts',
+    {
+      setup:
+        'mkdir -p /opt/diff /opt/hashed; rm -rf /opt/hashed/*; mkdir -p ~/.ssh; sed -i "/^host7 /d" ~/.ssh/known_hosts 2>/dev/null; true',
+      compare: {
+        files: '/opt/diff',
+        registered: {
+          ...Object.fromEntries(khTasks.map((t) => [t, ['changed', 'failed', 'name', 'key', 'path', 'hash_host']])),
+          ...Object.fromEntries(['mismatch', 'list of names', 'no key'].map((t) => [t, ['failed', 'msg']])),
+          'hashed found': ['stdout', 'rc'],
+          'default path content': ['stdout', 'rc'],
+        },
+      },
+    },
+  );
 });
