@@ -483,6 +483,11 @@ export class SshConnection implements BecomeParent {
     this.client = undefined;
   }
 
+  /** Drop the transport and the shells; the next command connects again (close() leaves the object reusable). */
+  async reset(): Promise<void> {
+    await this.close();
+  }
+
   async close(): Promise<void> {
     // Transfers still running are given up first; their partial files are removed while the shell lives.
     this.stopping.abort('closed');

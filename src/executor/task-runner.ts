@@ -400,6 +400,13 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     writeFile: (p, data, mode) => withinDeadline((c, opts) => c.writeFile(p, data, mode, opts)),
     readFile: (p) => withinDeadline((c, opts) => c.readFile(p, opts)),
     close: async () => {},
+    // The next command opens the host's connection (and a privileged shell) again.
+    reset: async () => {
+      conn = undefined;
+      // A host that could not be reached has nothing to drop: the next command tries to connect.
+      const base = await run.connection().catch(() => undefined);
+      await base?.reset?.();
+    },
   };
   return {
     host: run.host,

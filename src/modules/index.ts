@@ -56,6 +56,8 @@ import includeVars from './include_vars.js';
 import addHost from './add_host.js';
 import groupBy from './group_by.js';
 import knownHosts from './known_hosts.js';
+import waitForConnection from './wait_for_connection.js';
+import reboot from './reboot.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -96,7 +98,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
-all.push(includeVars, addHost, groupBy, knownHosts);
+all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

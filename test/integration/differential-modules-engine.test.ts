@@ -111,4 +111,28 @@ suite.describe('engine modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  // A sandbox host cannot reboot: its "reboot" kills every process but its sshd and writes a new boot id (see the
+  // playbook). What a real reboot adds (a new kernel, systemd's shutdown) is not tested here.
+  suite.case(
+    'wait_for_connection and reboot: connections dropped and back, boot id, failures, check mode',
+    'modules-engine/reboot',
+    {
+      compare: {
+        registered: {
+          'reboot in check mode': ['changed', 'rebooted', 'elapsed', 'failed'],
+          'wait in check mode': ['changed', 'skipped'],
+          'wait after the drop': ['changed', 'failed'],
+          'works after the wait': ['stdout', 'rc'],
+          reboot: ['changed', 'failed', 'rebooted'],
+          'works after the reboot': ['rc'],
+          // Ansible runs it on a terminal (stderr in stdout, and ssh's own words in stderr): the message differs.
+          'reboot command fails': ['changed', 'failed', 'rebooted'],
+          'reboot command not found': ['failed', 'msg'],
+          'boot time fails': ['failed'],
+          'wait times out': ['failed', 'changed'],
+        },
+      },
+    },
+  );
 });
