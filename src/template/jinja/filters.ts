@@ -12,6 +12,8 @@ import { BosunError } from '../../errors.js';
 import { regex } from '../helpers.js';
 import { isPlainObject } from '../values.js';
 import type { Helpers } from './eval.js';
+import { NET_FILTERS } from './filters-net.js';
+import { QUERY_FILTERS } from './filters-query.js';
 import { pySplit } from './methods.js';
 import { compareVersions } from './version.js';
 import { kind, printf, pyCompare, pyEqual, pyText, pyTruthy, truthy, typeName, Undef } from './values.js';
@@ -641,4 +643,6 @@ export const FILTERS: Record<string, FilterFn> = {
   random: () => {
     throw new Error('random is not supported yet');
   },
+  ...NET_FILTERS,
+  ...QUERY_FILTERS,
 };
