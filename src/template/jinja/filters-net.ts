@@ -5,7 +5,7 @@
  * ipaddr.ts reads the values and answers the queries.
  */
 import type { FilterFn } from './filters.js';
-import { checkInput, ipaddr, pyTrue } from './ipaddr.js';
+import { byValue, checkInput, ipaddr, pyTrue } from './ipaddr.js';
 import {
   first,
   formatAddr,
@@ -80,8 +80,8 @@ function nthUsable(value: unknown, offset: unknown, sign: bigint): unknown {
   if (size(n) <= 1n) return null;
   const [lo, hi] = size(n) === 2n ? [first(n), first(n) + 1n] : [first(n) + 1n, first(n) + size(n) - 2n];
   const ip = n.ip + by;
-  if (ip < 0n || ip > maxOf(n.v)) throw new Error(`the address ${String(ip)} is out of range`);
-  return ip >= lo && ip <= hi ? formatAddr(n.v, ip) : null;
+  const shown = byValue(ip);
+  return ip >= lo && ip <= hi ? shown : null;
 }
 
 function ipsubnet(value: unknown, query: string, index: unknown): unknown {
@@ -177,9 +177,9 @@ export const NET_FILTERS: Record<string, FilterFn> = {
   ipsubnet: (v, args, kw) => ipsubnet(v, text(arg(args, kw, 0, 'query')), arg(args, kw, 1, 'index')),
   nthhost: (v, args, kw) => {
     const n = normalised(v);
-    const query = arg(args, kw, 0, 'query');
-    if (!n || !pyTrue(query)) return false;
-    const i = pyInt(text(query));
+    const query = text(arg(args, kw, 0, 'query'));
+    if (!n || !query) return false;
+    const i = pyInt(query);
     if (i === null) return false;
     const s = size(n);
     if (i >= s || i < -s) return false;

@@ -52,6 +52,11 @@ export function pyTrue(x: unknown): boolean {
 const addr = (n: Net, value = n.ip): string => formatAddr(n.v, value);
 const withPrefix = (n: Net, value: bigint): string => `${addr(n, value)}/${String(n.prefix)}`;
 const network = (n: Net): bigint => first(n);
+/** netaddr.IPAddress(int): a value that fits in 32 bits is an IPv4 address, whatever the network's version. */
+export function byValue(value: bigint): string {
+  if (value < 0n || value > MAX6) throw new Error(`failed to detect a valid IP address from ${value.toString()}`);
+  return formatAddr(value <= MAX4 ? 4 : 6, value);
+}
 const fail = (c: Ctx, msg: string): never => {
   throw new Error(`${c.alias}: ${msg}`);
 };
@@ -70,8 +75,10 @@ function onlyNetwork(c: Ctx): Net {
 function step(c: Ctx, by: bigint): string | null {
   const n = onlyNetwork(c);
   const u = usable(n);
+  if (!u) return null;
   const ip = n.ip + by;
-  return u && ip >= u[0] && ip <= u[1] ? addr(n, ip) : null;
+  const shown = byValue(ip);
+  return ip >= u[0] && ip <= u[1] ? shown : null;
 }
 
 function ipQuery({ n }: Ctx): string | null {
@@ -103,11 +110,11 @@ function revdns({ n }: Ctx): string {
 
 function peer(c: Ctx): string {
   const n = onlyNetwork(c);
-  if (size(n) === 2n) return addr(n, n.ip ^ 1n);
+  if (size(n) === 2n) return byValue(n.ip ^ 1n);
   if (size(n) === 4n) {
     if (n.ip % 4n === 0n) fail(c, 'Network address of /30 has no peer');
     if (n.ip % 4n === 3n) fail(c, 'Broadcast address of /30 has no peer');
-    return addr(n, n.ip ^ 3n);
+    return byValue(n.ip ^ 3n);
   }
   return fail(c, 'Not a point-to-point network');
 }
@@ -138,7 +145,7 @@ export const QUERIES: Record<string, Query> = {
   cidr_lookup: (c) => (c.lookup && within(c.n, c.lookup) ? c.value : null),
   first_usable: (c) => {
     const u = usable(onlyNetwork(c));
-    return u ? addr(c.n, u[0]) : null;
+    return u ? byValue(u[0]) : null;
   },
   gateway: addressPrefix,
   gw: addressPrefix,
@@ -158,7 +165,7 @@ export const QUERIES: Record<string, Query> = {
   ipv6: (c) => (c.n.v === 6 ? c.value : formatNet({ v: 6, ip: c.n.ip + 0xffff00000000n, prefix: c.n.prefix + 96 })),
   last_usable: (c) => {
     const u = usable(onlyNetwork(c));
-    return u ? addr(c.n, u[1]) : null;
+    return u ? byValue(u[1]) : null;
   },
   'link-local': under('169.254.0.0/16', 'fe80::/10'),
   lo: when(({ n }) => isLoopback(n.v, n.ip)),
@@ -179,7 +186,7 @@ export const QUERIES: Record<string, Query> = {
   public: when(({ n }) => isPublic(n)),
   range_usable: (c) => {
     const u = usable(onlyNetwork(c));
-    return u ? `${addr(c.n, u[0])}-${addr(c.n, u[1])}` : null;
+    return u ? `${byValue(u[0])}-${byValue(u[1])}` : null;
   },
   revdns,
   router: addressPrefix,

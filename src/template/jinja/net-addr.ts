@@ -27,8 +27,8 @@ export const hostmask = (n: Net): bigint => size(n) - 1n;
 export const netmask = (n: Net): bigint => maxOf(n.v) ^ hostmask(n);
 export const first = (n: Net): bigint => n.ip & netmask(n);
 export const last = (n: Net): bigint => n.ip | hostmask(n);
-/** netaddr has no broadcast address for a network of one or two addresses. */
-export const broadcast = (n: Net): bigint | null => (width(n.v) - n.prefix <= 1 ? null : last(n));
+/** netaddr 0.8 has no broadcast address for an IPv4 network of one or two addresses (IPv6 networks all have one). */
+export const broadcast = (n: Net): bigint | null => (n.v === 4 && n.prefix >= 31 ? null : last(n));
 
 /** Python's int(text): spaces around, a sign, digits with single underscores between them. */
 export function pyInt(text: string): bigint | null {
