@@ -131,7 +131,7 @@ function ipsubnet(value: unknown, query: string, index: unknown): unknown {
 
 function ipmath(value: unknown, amount: unknown): string {
   const t = text(value);
-  let n: Net | null = null;
+  let n: Net | null;
   if (t.includes('/')) n = parseNetaddr(t);
   else {
     const v4 = inetAton(t);
@@ -166,7 +166,9 @@ export const NET_FILTERS: Record<string, FilterFn> = {
     const query = text(arg(args, kw, 0, 'query'));
     try {
       if (Array.isArray(v))
-        return v.map((x) => (pyTrue(ipaddr(x, query, 0, 'ipwrap')) ? ipaddr(x, 'wrap', 0, 'ipwrap') : x));
+        return (v as unknown[]).map((x: unknown): unknown =>
+          pyTrue(ipaddr(x, query, 0, 'ipwrap')) ? ipaddr(x, 'wrap', 0, 'ipwrap') : x,
+        );
       const r = ipaddr(v, query, 0, 'ipwrap');
       return pyTrue(r) ? ipaddr(r, 'wrap', 0, 'ipwrap') : v;
     } catch {

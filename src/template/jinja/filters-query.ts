@@ -12,12 +12,17 @@ function pairs(v: unknown): Record<string, unknown> {
   if (!Array.isArray(v)) throw new Error(`dict expects a list of pairs, got ${kind(v)}`);
   const out: Record<string, unknown> = {};
   v.forEach((item, i) => {
-    const pair = typeof item === 'string' ? Array.from(item) : item;
+    const pair: unknown = typeof item === 'string' ? Array.from(item) : item;
     if (!Array.isArray(pair) || pair.length !== 2)
       throw new Error(
         `dictionary update sequence element #${String(i)} has length ${String(Array.isArray(pair) ? pair.length : 1)}; 2 is required`,
       );
-    out[pyText(pair[0])] = pair[1];
+    Object.defineProperty(out, pyText(pair[0]), {
+      value: pair[1],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   });
   return out;
 }
@@ -43,13 +48,31 @@ function mergeBy(
   return [...byKey.values()].sort((a, b) => pyCompare(a.key, b.key)).map((e) => e.value);
 }
 
+/**
+ * A copy of the data whose dictionaries have no prototype (the jmespath package reads `obj[key]`, so `constructor`
+ * would find Object's), or, with `plain`, the copy back to ordinary dictionaries.
+ */
+function copy(x: unknown, plain: boolean): unknown {
+  if (Array.isArray(x)) return x.map((v) => copy(v, plain));
+  if (!isPlainObject(x)) return x;
+  const out: Record<string, unknown> = plain ? {} : (Object.create(null) as Record<string, unknown>);
+  for (const [k, v] of Object.entries(x))
+    Object.defineProperty(out, k, { value: copy(v, plain), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
 export const QUERY_FILTERS: Record<string, FilterFn> = {
   json_query: (v, [expr]) => {
     if (typeof expr !== 'string') throw new Error(`json_query expects a JMESPath expression, got ${kind(expr)}`);
     try {
-      return jmespath.search(v, expr) as unknown;
+      return copy(jmespath.search(copy(v, false), expr) as unknown, true);
     } catch (err) {
-      throw new Error(`JMESPathError in json_query filter plugin: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(
+        `JMESPathError in json_query filter plugin: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
   },
   dict: (v) => pairs(v),

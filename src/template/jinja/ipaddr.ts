@@ -13,7 +13,6 @@ import {
   formatAddr,
   formatNet,
   hostmask,
-  isLinkLocal,
   isLoopback,
   isMulticast,
   isPrivate,
@@ -243,7 +242,7 @@ export function ipaddr(value: unknown, query: string, version: Version | 0, alia
   const got = read(value, version);
   if (!got) return false;
   const c: Ctx = { ...got, alias };
-  if (query && (!(query in QUERIES) || query === 'cidr_lookup') && !/^\d+$/.test(query)) {
+  if (query && (!Object.hasOwn(QUERIES, query) || query === 'cidr_lookup') && !/^\d+$/.test(query)) {
     const lookup = ipaddr(query, 'network', 0, alias) ? parseNetaddr(query) : null;
     if (lookup) {
       c.lookup = lookup;
@@ -251,7 +250,7 @@ export function ipaddr(value: unknown, query: string, version: Version | 0, alia
     }
   }
   if (version && c.n.v !== version) return false;
-  const fn = QUERIES[query];
+  const fn = Object.hasOwn(QUERIES, query) ? QUERIES[query] : undefined;
   if (fn) return fn(c);
   if (!floatLike(query)) throw new Error(`${alias}: unknown filter type: ${query}`);
   const s = size(c.n);

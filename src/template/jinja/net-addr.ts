@@ -165,8 +165,9 @@ export function parsePython(text: string, kind: 'network' | 'address'): Net | nu
   const v4 = strictV4(addr);
   if (v4 !== null) {
     const prefix = prefixOf(4);
-    const n: Net | null = prefix === null ? null : { v: 4, ip: v4, prefix };
-    return n && first(n) === n.ip ? n : null;
+    if (prefix === null) return null;
+    const n: Net = { v: 4, ip: v4, prefix };
+    return first(n) === n.ip ? n : null;
   }
   const pct = addr.indexOf('%');
   const zone = pct < 0 ? undefined : addr.slice(pct + 1);
