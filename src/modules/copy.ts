@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { failOnController } from '../errors.js';
 import { exactlyOneOf } from './lib/schema.js';
+import { pyJson } from '../template/jinja/filters.js';
 import { defineModule } from './types.js';
 import { attrSchemaProps, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
@@ -68,7 +69,9 @@ export default defineModule<CopyArgs>({
       };
       if (args.content !== undefined) {
         if (attrs.mode === 'preserve') return failed("mode 'preserve' needs a src");
-        const text = typeof args.content === 'string' ? args.content : JSON.stringify(args.content);
+        // A list or mapping (a YAML structure, or text Ansible's templating read as one) is written as Python's
+        // json.dumps writes it, as Ansible's copy action does.
+        const text = typeof args.content === 'string' ? args.content : pyJson(args.content);
         return decidePutFile(ctx, { dest: args.dest, source: { data: Buffer.from(text, 'utf8') }, ...common });
       }
       const src = args.src!;

@@ -1,12 +1,13 @@
 /**
  * The `with_<lookup>` loops (`with_together`, `with_sequence`, `with_nested`,
  * `with_cartesian`, `with_subelements`, `with_fileglob`,
- * `with_indexed_items`): the loop's value, once rendered for a host, turned
+ * `with_indexed_items`, `with_first_found`): the loop's value, once rendered for a host, turned
  * into its items by the lookup of that name (src/template/lookups/, shared
  * with `lookup()` in Jinja2 expressions).
  */
 import { BosunError, type SourcePos } from '../errors.js';
 import { cartesian, indexedItems, listify, nested, subelements, together } from '../template/lookups/lists.js';
+import { firstFoundIn } from '../template/lookups/files.js';
 import { fileglob } from '../template/lookups/search.js';
 import { sequence } from '../template/lookups/sequence.js';
 import { LookupError } from '../template/lookups/types.js';
@@ -20,6 +21,7 @@ export const LOOP_LOOKUPS = [
   'subelements',
   'fileglob',
   'indexed_items',
+  'first_found',
 ] as const;
 
 /** One of LOOP_LOOKUPS. */
@@ -34,8 +36,10 @@ export interface LoopSpec {
   flatten: boolean;
   /** `with_<lookup>`: the lookup that turns the rendered value into items. */
   lookup?: LoopLookup;
-  /** `with_fileglob`: the folders searched for relative patterns, in order (role, task file, playbook). */
+  /** `with_fileglob`, `with_first_found`: the folders searched for relative names, in order (role, task file, playbook). */
   searchDirs?: string[];
+  /** `with_first_found`: the subfolder looked in, by the task's action (`templates`, `vars`, else `files`). */
+  subdir?: string;
 }
 
 /**
@@ -52,13 +56,18 @@ export function expandLoopItems(loop: LoopSpec, rendered: unknown): unknown[] {
     }
     return loop.flatten ? rendered.flat(1) : rendered;
   }
-  return expandLookupLoop(loop.lookup, rendered, { source: loop.source, searchDirs: loop.searchDirs ?? [] });
+  return expandLookupLoop(loop.lookup, rendered, {
+    source: loop.source,
+    searchDirs: loop.searchDirs ?? [],
+    ...(loop.subdir ? { subdir: loop.subdir } : {}),
+  });
 }
 
 /** What a lookup needs besides its terms. */
 export interface LookupContext {
   source: SourcePos;
   searchDirs: string[];
+  subdir?: string;
 }
 
 /** Run one lookup over the rendered `with_<lookup>` value (the lookups of src/template/lookups/). */
@@ -81,6 +90,10 @@ export function expandLookupLoop(lookup: LoopLookup, rendered: unknown, ctx: Loo
       case 'fileglob': {
         const search = { paths: ctx.searchDirs, basedir: ctx.searchDirs[ctx.searchDirs.length - 1] ?? process.cwd() };
         return terms.flatMap((t) => fileglob(String(t), search));
+      }
+      case 'first_found': {
+        const search = { paths: ctx.searchDirs, basedir: ctx.searchDirs[ctx.searchDirs.length - 1] ?? process.cwd() };
+        return firstFoundIn(terms, {}, search, ctx.subdir ?? 'files');
       }
     }
   } catch (err) {

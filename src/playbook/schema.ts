@@ -45,6 +45,7 @@ export const LOOKUP_LOOP_KEYS = [
   'with_subelements',
   'with_fileglob',
   'with_indexed_items',
+  'with_first_found',
 ] as const;
 
 /** Every key that makes a task loop. */

@@ -10,7 +10,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { BosunError, type SourcePos } from '../errors.js';
 import { getModule, moduleRegistry } from '../modules/index.js';
 import type { TemplateEngine } from '../template/index.js';
-import { hasTemplate } from '../template/index.js';
+import { hasTemplate, isHandlebars } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 import { parseArgString, parseKeyValues } from '../util/arg-string.js';
@@ -419,16 +419,26 @@ function loopSpec(raw: Record<string, unknown>, src: ListSource): LoopSpec | und
     loader.engine.check(s, yaml.posOf([...path, ...p]));
   });
   if (key === 'with_dict') {
+    const inner = typeof value === 'string' ? value.replace(/^\s*\{\{-?\s*|\s*-?\}\}\s*$/g, '') : '';
     value =
       typeof value === 'string'
-        ? `{{ dict2items ${value.replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')} }}`
+        ? isHandlebars(value)
+          ? `{{ dict2items ${inner} }}`
+          : `{{ (${inner}) | dict2items }}`
         : Object.entries(value as Record<string, unknown>).map(([k, v]) => ({ key: k, value: v }));
   }
   if (!key.startsWith('with_') || ['with_items', 'with_list', 'with_dict'].includes(key))
     return { value, source, flatten: key === 'with_items' };
   const lookup = key.slice('with_'.length) as LoopLookup;
   const searchDirs = [...new Set([...(context.role ? [context.role.dir] : []), context.fileDir, context.playbookDir])];
-  const spec: LoopSpec = { value, source, flatten: false, lookup, ...(lookup === 'fileglob' ? { searchDirs } : {}) };
+  const searches = lookup === 'fileglob' || lookup === 'first_found';
+  const spec: LoopSpec = { value, source, flatten: false, lookup, ...(searches ? { searchDirs } : {}) };
+  // Ansible's task executor: first_found looks under the folder the task's action names.
+  if (lookup === 'first_found') {
+    const action = Object.keys(raw).find((k) => !KEYWORDS.has(k)) ?? '';
+    spec.subdir = ['template', 'var', 'file'].find((d) => action.includes(d)) ?? 'file';
+    spec.subdir += 's';
+  }
   if (lookup === 'sequence' && !templated) expandLookupLoop(lookup, value, { source, searchDirs });
   return spec;
 }

@@ -29,4 +29,19 @@ suite.describe('with_* loops: Ansible vs bosun', () => {
     },
   });
   suite.case('with_indexed_items', 'loops/with-indexed-items', { compare });
+  suite.case(
+    'with_first_found (include_vars, template) and with_dict over a Jinja2 expression',
+    'loops/with-first-found',
+    {
+      compare: {
+        files: '/opt/diff',
+        registered: {
+          'os vars': ['changed', 'results[].ansible_facts', 'results[].ansible_included_var_files'],
+          'nothing found, skipped': ['changed', 'skipped', 'results'],
+          'a template found under templates': ['changed', 'results[].changed', 'results[].checksum'],
+          'with_dict over a Jinja2 expression': ['changed', 'results[].item', 'results[].changed'],
+        },
+      },
+    },
+  );
 });

@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
-import { fileglob, findFile } from './search.js';
+import { fileglob, findFile, type SearchPath } from './search.js';
 import { LookupError, type LookupFn, type LookupHost } from './types.js';
 import { isPlainObject } from '../values.js';
 import { optionBool } from './options.js';
@@ -133,12 +133,24 @@ function firstFoundTerms(terms: unknown[], options: Record<string, unknown>): { 
 }
 
 /** `first_found`: the first candidate that exists (under `files/` of the search path for a relative name). */
-export const firstFound: LookupFn = (terms, options, host: LookupHost) => {
+export const firstFound: LookupFn = (terms, options, host: LookupHost) =>
+  firstFoundIn(terms, options, host.search, 'files');
+
+/**
+ * first_found under `subdir` of each search path: a `with_first_found` loop looks under the folder its task's action
+ * names (`templates/` for template, `vars/` for include_vars, else `files/`), as Ansible's task executor sets it.
+ */
+export function firstFoundIn(
+  terms: unknown[],
+  options: Record<string, unknown>,
+  where: SearchPath,
+  subdir: string,
+): string[] {
   const { search, skip } = firstFoundTerms(terms, options);
   for (const name of search) {
-    const found = findFile(host.search, 'files', name);
+    const found = findFile(where, subdir, name);
     if (found) return [path.normalize(found)];
   }
   if (skip) return [];
   throw new LookupError('No file was found when using first_found.');
-};
+}
