@@ -5,27 +5,43 @@
  */
 import { BosunError } from '../errors.js';
 import { isUnsafeKey } from '../util/unsafe.js';
-import type { Task } from '../playbook/types.js';
+import type { Task, TemplatedKeyword } from '../playbook/types.js';
 import type { TaskResult } from './events.js';
 import type { PlayRun, Walk } from './play.js';
 import { errorResult } from './results.js';
 import { runTask } from './task-runner.js';
 import { runInventory } from './dynamic-inventory.js';
 
+/** The task with its templated boolean keywords (`no_log: "{{ x }}"`) rendered with this host's variables. */
+function withKeywords(task: Task, vars: Record<string, unknown>, play: PlayRun): Task {
+  const entries = Object.entries(task.keywordTemplates);
+  if (entries.length === 0) return task;
+  const { engine } = play.run;
+  const out: Task = { ...task };
+  for (const [field, text] of entries) {
+    out[field as TemplatedKeyword] = engine.isTruthy(engine.renderString(text, vars, task.source));
+  }
+  return out;
+}
+
 /** Run `task` on `host` (never throws: failures are results). */
 export async function runOnHost(
   play: PlayRun,
-  task: Task,
+  written: Task,
   title: string,
   host: string,
   walk: Walk,
-  check: boolean,
+  playCheck: boolean,
 ): Promise<TaskResult> {
   const { run } = play;
-  const vars = play.varsFor(host, task.context, walk.layers, task.varLayers);
+  const vars = play.varsFor(host, written.context, walk.layers, written.varLayers);
+  let task = written;
+  let check = playCheck;
   let environment: Record<string, string>;
   let delegate: string | undefined;
   try {
+    task = withKeywords(written, vars, play);
+    if (written.keywordTemplates.checkMode !== undefined) check = task.checkMode ?? run.settings.check;
     environment = taskEnvironment(play, task, vars);
     delegate =
       task.delegateTo === undefined ? undefined : String(run.engine.renderString(task.delegateTo, vars, task.source));

@@ -10,7 +10,7 @@ import { BosunError, type SourcePos } from '../errors.js';
 import type { TemplateEngine } from '../template/index.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 import type { VarLayer, VarLevel } from '../vars/scope.js';
-import type { Condition, Inherited } from './types.js';
+import type { Condition, Inherited, TemplatedKeyword } from './types.js';
 
 /** Nothing inherited: the start of a play. */
 export function emptyInherited(): Inherited {
@@ -32,6 +32,7 @@ export function emptyInherited(): Inherited {
     anyErrorsFatal: undefined,
     delegateTo: undefined,
     runOnce: false,
+    keywordTemplates: {},
     throttle: undefined,
     timeout: undefined,
     notify: undefined,
@@ -63,6 +64,21 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     typeof raw[key] === 'string' && raw[key].includes('{{')
       ? (src.engine.check(raw[key], pos(key)), raw[key])
       : bool(key);
+  // Boolean keywords: a template is kept and rendered per host (keywordTemplates); a plain value replaces an inherited
+  // template of the same keyword.
+  const keywordTemplates = new Map(Object.entries(parent.keywordTemplates) as Array<[TemplatedKeyword, string]>);
+  const flag = (key: string, field: TemplatedKeyword): boolean | undefined => {
+    const value = templatedBool(key);
+    if (typeof value === 'string') {
+      keywordTemplates.set(field, value);
+      return undefined;
+    }
+    if (value !== undefined) {
+      keywordTemplates.delete(field);
+      return value;
+    }
+    return keywordTemplates.has(field) ? undefined : parent[field];
+  };
   const connection = str('connection');
   if (connection !== undefined && !connection.includes('{{') && connectionTypeOf(connection) === undefined) {
     throw new BosunError('SCHEMA', `connection '${connection}' is not supported`, {
@@ -89,20 +105,21 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     when: [...parent.when, ...conditions(raw['when'], [...path, 'when'], yaml, src.engine)],
     varLayers: [...parent.varLayers, ...ownLayer],
     tags: union(parent.tags, tagsOf(raw['tags'])),
-    become: bool('become') ?? parent.become,
+    become: flag('become', 'become'),
     becomeUser: str('become_user') ?? parent.becomeUser,
     becomeMethod: str('become_method') ?? parent.becomeMethod,
     remoteUser: str('remote_user') ?? parent.remoteUser,
     connection: connection ?? parent.connection,
     environment,
-    ignoreErrors: bool('ignore_errors') ?? parent.ignoreErrors,
-    ignoreUnreachable: bool('ignore_unreachable') ?? parent.ignoreUnreachable,
-    checkMode: bool('check_mode') ?? parent.checkMode,
-    diff: bool('diff') ?? parent.diff,
-    noLog: bool('no_log') ?? parent.noLog,
-    anyErrorsFatal: bool('any_errors_fatal') ?? parent.anyErrorsFatal,
+    ignoreErrors: flag('ignore_errors', 'ignoreErrors'),
+    ignoreUnreachable: flag('ignore_unreachable', 'ignoreUnreachable'),
+    checkMode: flag('check_mode', 'checkMode'),
+    diff: flag('diff', 'diff'),
+    noLog: flag('no_log', 'noLog'),
+    anyErrorsFatal: flag('any_errors_fatal', 'anyErrorsFatal'),
     delegateTo: str('delegate_to') ?? parent.delegateTo,
     runOnce: templatedBool('run_once') ?? parent.runOnce,
+    keywordTemplates: Object.fromEntries(keywordTemplates),
     throttle: throttle === undefined ? parent.throttle : positiveInt(throttle, pos('throttle'), 'throttle'),
     timeout: raw['timeout'] === undefined ? parent.timeout : positiveInt(raw['timeout'], pos('timeout'), 'timeout'),
     notify: notifyList ?? parent.notify,

@@ -73,6 +73,10 @@ export interface LoopControl {
 }
 
 /** Keywords every task node carries (inherited from blocks, roles, imports and the play). */
+/** The boolean keywords that may be templates, by their field name. */
+export type TemplatedKeyword =
+  'become' | 'ignoreErrors' | 'ignoreUnreachable' | 'checkMode' | 'diff' | 'noLog' | 'anyErrorsFatal';
+
 export interface Inherited {
   /** Conditions, all must hold (inherited ones first). */
   when: Condition[];
@@ -97,6 +101,11 @@ export interface Inherited {
   delegateTo: string | undefined;
   /** `run_once`: a boolean, or a template rendered when the task starts. */
   runOnce: boolean | string;
+  /**
+   * Boolean keywords written as templates (`no_log: "{{ not show_logs }}"`, `become: "{{ use_sudo }}"`), rendered with
+   * each host's variables when the task runs there; their boolean field is undefined until then.
+   */
+  keywordTemplates: Partial<Record<TemplatedKeyword, string>>;
   throttle: number | undefined;
   /** `timeout`: seconds the task may take on a host before it fails. */
   timeout: number | undefined;

@@ -25,6 +25,22 @@ suite.describe('keywords: Ansible vs bosun', () => {
     hosts: 2,
     compare: { files },
   });
+  suite.case('boolean keywords as templates, rendered per host', 'keywords/bool-templated', {
+    hosts: 2,
+    hostVars: { h1: { dry: true }, h2: {} },
+    compare: {
+      files,
+      registered: {
+        'no_log from a template': ['changed', 'censored', 'stdout'],
+        'ignore_errors per host': ['failed', 'rc'],
+        'check_mode per host': ['changed'],
+        'diff from a template': ['changed'],
+        'become from a template': ['stdout'],
+        'inherited no_log': ['censored', 'stdout'],
+        "plain no_log over the block's template": ['censored', 'stdout'],
+      },
+    },
+  });
   suite.case('templated strategy (free)', 'keywords/strategy-templated', {
     // h1 sleeps long enough that h2 finishes both tasks first even on a loaded machine.
     hosts: 2,
