@@ -446,8 +446,10 @@ export function findControllerFile(task: Task, kind: 'files' | 'templates', name
     const candidate = path.join(base, name);
     if (existsSync(candidate)) return candidate;
   }
-  throw new BosunError('FILE_NOT_FOUND', `could not find '${name}' on the controller`, {
+  // As Ansible: every path tried, one a line (a module's message is "Could not find or access 'NAME': " and this).
+  const tried = bases.map((b) => path.join(b, name));
+  throw new BosunError('FILE_NOT_FOUND', `searched in:\n\t${tried.join('\n\t')}\non the controller`, {
     source: task.argPos(['src']),
-    hint: `looked in ${bases.join(', ')}`,
+    hint: `put '${name}' in ${bases[0]!}, or give its path`,
   });
 }

@@ -241,4 +241,28 @@ describe('bosun run: command-line behaviours as ansible-playbook 2.14', () => {
     expect(recapText.split('\n').slice(0, 4)).toEqual(ansibleRecap.split('\n').slice(0, 4));
     expect(bosunItems.sort()).toEqual(section('skipped role items', a.out).sort());
   });
+
+  it('a missing copy src: the message lists every path searched, as Ansible does', async () => {
+    const file = path.join(dir, 'missing-src.yml');
+    writeFileSync(
+      file,
+      [
+        '- hosts: localhost',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - copy: { src: no-such.txt, dest: /tmp/x }',
+        '',
+      ].join('\n'),
+    );
+    const b = await runCli(['run', '-i', path.join(dir, 'inv.ini'), file, '--json']);
+    const failed = b.events.find((e) => e['type'] === 'task_result' && e['status'] === 'failed');
+    const msg = String((failed?.['data'] as Record<string, unknown> | undefined)?.['msg']);
+    const searched = [path.join(dir, 'files', 'no-such.txt'), path.join(dir, 'no-such.txt')];
+    expect(msg).toBe(
+      `Could not find or access 'no-such.txt': searched in:\n\t${searched.join('\n\t')}\non the controller`,
+    );
+    if (!haveAnsible) return;
+    const a = await ansible(['-i', 'inv.ini', file]);
+    for (const p of searched) expect(a.out).toContain(`\\t${p}`);
+  });
 });
