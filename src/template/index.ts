@@ -67,6 +67,8 @@ export interface TemplateEngine {
   check(text: string, source?: SourcePos): void;
   /** Check a condition expression's syntax at load time. */
   checkExpression(expr: string, source?: SourcePos): void;
+  /** Parse a template file's text as renderText will (not rendered): its syntax errors point into `file`. */
+  checkText(text: string, file: string): void;
 }
 
 /** A new engine with its own Handlebars environment and template cache. */
@@ -284,6 +286,11 @@ class Engine implements TemplateEngine {
       return;
     }
     this.compile(text, { source, inserted: new Map(), colShift: 0 });
+  }
+
+  checkText(text: string, file: string): void {
+    if (!text.includes('{{')) return;
+    this.compile(text, { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 });
   }
 
   checkExpression(expr: string, source?: SourcePos): void {
