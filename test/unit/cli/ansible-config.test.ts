@@ -61,7 +61,9 @@ describe('finding ansible.cfg', () => {
     chmodSync(path.join(d, 'open'), 0o777);
     const found = findAnsibleConfig({ HOME: path.join(d, 'nohome') }, path.join(d, 'open'));
     expect(found.file === undefined || found.file === '/etc/ansible/ansible.cfg').toBe(true);
-    expect(found.warnings.join('\n')).toMatch(/world writable directory .*ignoring it as a bosun.cfg or ansible.cfg source/);
+    expect(found.warnings.join('\n')).toMatch(
+      /world writable directory .*ignoring it as a bosun.cfg or ansible.cfg source/,
+    );
   });
 });
 
