@@ -7,7 +7,9 @@ Templar gives (a value rendered as Ansible renders a YAML value) or, for a
 `when:` case, what its Conditional gives; an error as its kind. Run it with the
 system Python that has ansible-core: /usr/bin/python3 scripts/jinja-engine-suite.py
 """
+import copy
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +22,10 @@ from ansible.template import Templar
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / 'test/fixtures/jinja/expressions.yml'
 OUT = ROOT / 'test/fixtures/jinja/expressions.json'
+# The controller side of lookups: their files, the search path and the environment (set here and by the test,
+# never stored in the JSON, whose paths would then be this machine's).
+LOOKUP_DIR = ROOT / 'test/fixtures/jinja/lookups'
+SUITE_ENV = {'BOSUN_SUITE_ENV': 'from the environment'}
 
 
 def plain(value):
@@ -35,13 +41,16 @@ def plain(value):
 
 def main():
     table = yaml.safe_load(SRC.read_text())
-    variables = table['vars']
+    stored = table['vars']
+    variables = dict(stored, ansible_search_path=[str(LOOKUP_DIR)], playbook_dir=str(LOOKUP_DIR))
+    os.environ.update(SUITE_ENV)
     loader = DataLoader()
+    loader.set_basedir(str(LOOKUP_DIR))
     rows = []
     for case in table['cases']:
         mode = 'condition' if case.startswith('when: ') else 'value'
         expr = case[len('when: '):] if mode == 'condition' else case
-        templar = Templar(loader=loader, variables=variables)
+        templar = Templar(loader=loader, variables=copy.deepcopy(variables))
         try:
             if mode == 'condition':
                 cond = Conditional(loader=loader)
@@ -55,7 +64,7 @@ def main():
             msg = str(err).split('\n')[0][:200]
             result = {'error': 'undefined' if 'is undefined' in msg else 'error', 'message': msg}
         rows.append({'mode': mode, 'expr': expr, 'ansible': result})
-    OUT.write_text(json.dumps({'vars': variables, 'rows': rows}, indent=1, ensure_ascii=False) + '\n')
+    OUT.write_text(json.dumps({'vars': stored, 'rows': rows}, indent=1, ensure_ascii=False) + '\n')
     print(f'{len(rows)} rows written to {OUT.relative_to(ROOT)}', file=sys.stderr)
 
 

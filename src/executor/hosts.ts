@@ -8,6 +8,19 @@ import { VarScope, type VarLayer } from '../vars/scope.js';
 import { HostState } from './host-state.js';
 import type { RunSettings } from './context.js';
 
+/** The play's hosts as the magic variables name them. */
+interface PlayHosts {
+  /** `ansible_play_batch`: the batch's hosts still running. */
+  batch: string[];
+  /** `ansible_play_hosts_all`: every host of the play. */
+  all: string[];
+  /** `ansible_play_hosts`: the play's hosts still running. */
+  active: string[];
+}
+
+/** `ansible_version`: the ansible-core release whose behaviour bosun follows (docs/ansible-differences.md). */
+const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
+
 /** The hosts of a run: their states, variables and connections. */
 export class Hosts {
   private readonly states = new Map<string, HostState>();
@@ -16,7 +29,8 @@ export class Hosts {
   private readonly factsScopes = new WeakMap<VarScope, WeakMap<Record<string, unknown>, VarScope>>();
   private readonly magicByHost = new Map<string, Record<string, unknown>>();
   private playMagicCache:
-    { play: Play; playbook: Playbook; hosts: string[]; vars: Record<string, unknown> } | undefined;
+    { play: Play; playbook: Playbook; hosts: PlayHosts; vars: Record<string, unknown> } | undefined;
+  private readonly searchPaths = new Map<string, string[]>();
 
   constructor(
     readonly inventory: Inventory,
@@ -65,7 +79,19 @@ export class Hosts {
   taskVars(
     scope: VarScope,
     host: string,
-    ctx: { play: Play; playbook: Playbook; hosts: string[]; role?: Role; layers: VarLayer[] },
+    ctx: {
+      play: Play;
+      playbook: Playbook;
+      /** The batch's hosts still running. */
+      hosts: string[];
+      /** Every host of the play, and those still running. */
+      allHosts?: string[];
+      activeHosts?: string[];
+      /** The folder of the task's file (the search path of lookups). */
+      fileDir?: string;
+      role?: Role;
+      layers: VarLayer[];
+    },
   ): Record<string, unknown> {
     const s = this.get(host);
     const vars = this.factsScope(this.roleScope(scope, ctx.role), s.facts).mergeWith([
@@ -73,13 +99,30 @@ export class Hosts {
       ...ctx.layers,
       ...this.opts.extraVars,
     ]);
+    const playHosts: PlayHosts = {
+      batch: ctx.hosts,
+      all: ctx.allHosts ?? ctx.hosts,
+      active: ctx.activeHosts ?? ctx.hosts,
+    };
     Object.assign(
       vars,
       this.magic(host),
-      this.playMagic(ctx.play, ctx.playbook, ctx.hosts),
+      this.playMagic(ctx.play, ctx.playbook, playHosts),
       ctx.role ? { role_name: ctx.role.name, role_path: ctx.role.dir } : undefined,
+      { ansible_search_path: this.searchPath(ctx.playbook.dir, ctx.fileDir, ctx.role?.dir) },
     );
     return vars;
+  }
+
+  /** `ansible_search_path`, as Ansible's Task.get_search_path: the role, the task file's folder, the playbook's. */
+  private searchPath(playbookDir: string, fileDir: string | undefined, roleDir: string | undefined): string[] {
+    const key = `${roleDir ?? ''}\0${fileDir ?? ''}\0${playbookDir}`;
+    let paths = this.searchPaths.get(key);
+    if (!paths) {
+      paths = [...new Set([...(roleDir ? [roleDir] : []), ...(fileDir ? [fileDir] : []), playbookDir])];
+      this.searchPaths.set(key, paths);
+    }
+    return paths;
   }
 
   /** The play's scope with a role's own defaults and vars layered again on top of their levels (cached per scope and role). */
@@ -114,16 +157,24 @@ export class Hosts {
   }
 
   /** The magic variables of the play and the run, the same for every host (one object while the play's hosts do not change). */
-  private playMagic(play: Play, playbook: Playbook, hosts: string[]): Record<string, unknown> {
+  private playMagic(play: Play, playbook: Playbook, hosts: PlayHosts): Record<string, unknown> {
     const cached = this.playMagicCache;
-    if (cached?.play === play && cached.playbook === playbook && cached.hosts === hosts) return cached.vars;
+    if (
+      cached?.play === play &&
+      cached.playbook === playbook &&
+      cached.hosts.batch === hosts.batch &&
+      cached.hosts.all === hosts.all &&
+      cached.hosts.active === hosts.active
+    )
+      return cached.vars;
     const vars: Record<string, unknown> = {
       playbook_dir: playbook.dir,
       ansible_play_name: play.name,
-      ansible_play_hosts: hosts,
-      ansible_play_hosts_all: hosts,
-      ansible_play_batch: hosts,
-      play_hosts: hosts,
+      ansible_play_hosts: hosts.active,
+      ansible_play_hosts_all: hosts.all,
+      ansible_play_batch: hosts.batch,
+      play_hosts: hosts.batch,
+      ansible_version: ANSIBLE_VERSION,
       ansible_check_mode: this.opts.check,
       ansible_diff_mode: this.opts.diff,
       ansible_verbosity: this.opts.verbosity,

@@ -60,7 +60,7 @@ export class PlayRun {
   batch: string[] = [];
   /** Every host of the play (all batches). */
   private hostsAll: string[] = [];
-  private activeCache: { batch: string[]; active: boolean[]; hosts: string[] } | undefined;
+  private readonly activeCache = new WeakMap<string[], { active: boolean[]; hosts: string[] }>();
   /** any_errors_fatal or max_fail_percentage broke the play: no more tasks or batches. */
   private broken = false;
   /** meta end_play: the rest of the play (every batch) is skipped. */
@@ -318,24 +318,31 @@ export class PlayRun {
       play: this.play,
       playbook: this.playbook,
       hosts: this.playHosts(),
+      allHosts: this.hostsAll,
+      activeHosts: this.activeCached(this.hostsAll),
+      fileDir: context.fileDir,
       ...(context.role ? { role: context.role } : {}),
       layers: [...walkLayers, ...(context.params ? [context.params] : []), ...ownLayers],
     });
   }
 
   /**
-   * The batch's hosts that can still run tasks (`ansible_play_hosts`): the
-   * same array until one of them fails or ends, so the hosts of a task share
-   * it instead of each filtering the batch.
+   * The hosts of `list` (the batch: `ansible_play_batch`; the play:
+   * `ansible_play_hosts`) that can still run tasks: the same array until one
+   * of them fails or ends, so the hosts of a task share it instead of each
+   * filtering the list.
    */
-  private playHosts(): string[] {
-    const cached = this.activeCache;
-    if (cached?.batch === this.batch && this.batch.every((h, i) => this.run.hosts.active(h) === cached.active[i]))
-      return cached.hosts;
-    const active = this.batch.map((h) => this.run.hosts.active(h));
-    const hosts = this.batch.filter((_, i) => active[i]);
-    this.activeCache = { batch: this.batch, active, hosts };
+  private activeCached(list: string[]): string[] {
+    const cached = this.activeCache.get(list);
+    if (cached && list.every((h, i) => this.run.hosts.active(h) === cached.active[i])) return cached.hosts;
+    const active = list.map((h) => this.run.hosts.active(h));
+    const hosts = list.filter((_, i) => active[i]);
+    this.activeCache.set(list, { active, hosts });
     return hosts;
+  }
+
+  private playHosts(): string[] {
+    return this.activeCached(this.batch);
   }
 
   /** --tags / --skip-tags over the node's tags, templated ones rendered with the first host's variables. */

@@ -155,6 +155,10 @@ async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> 
     gathering: opts.gathering,
   };
   const hosts = new Hosts(inventory, settings);
+  engine.useRun({
+    hostPattern: (pattern) => selectHosts(inventory, pattern),
+    warn: onceEach(opts.sink),
+  });
   const pool = new ConnectionPool();
   // The grace is over: the commands still running are killed on their targets (as a timeout does), then closed.
   const endRunning = (): void => {

@@ -412,7 +412,11 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
       new Promise((resolve) => {
         resolve(findControllerFile(task, kind, name));
       }),
-    renderTemplate: (text, file) => engine.renderText(text, vars, file),
+    renderTemplate: (text, file, options = {}) => {
+      const { extra, ...settings } = options;
+      const merged = extra ? { ...vars, ...extra } : vars;
+      return engine.renderText(text, merged, file, { ...settings, searchPath: templateSearchPath(task, file) });
+    },
     evaluate: (expr) => engine.evaluate(expr, vars, task.source),
     isTruthy: (v) => engine.isTruthy(v),
     verbosity: run.verbosity,
@@ -429,6 +433,20 @@ function timedOut(run: TaskRun): BosunError {
       : 'the run timed out (--run-timeout); the command was cut off',
     { source: run.task.source },
   );
+}
+
+/**
+ * Where a template's `{% include %}` and `{% import %}` look, as Ansible's template action builds it: the role's
+ * folder, the playbook's, then the template's own folder, each with its `templates/` first.
+ */
+export function templateSearchPath(task: Task, file: string): string[] {
+  const bases: string[] = [];
+  if (task.context.role) bases.push(task.context.role.dir);
+  bases.push(task.context.playbookDir, path.dirname(file));
+  const out: string[] = [];
+  for (const base of bases)
+    for (const dir of [path.join(base, 'templates'), base]) if (!out.includes(dir)) out.push(dir);
+  return out;
 }
 
 /** Look up `src:` on the controller as Ansible does: the role's folder first, then the playbook's. */

@@ -6,7 +6,7 @@
  * magic variables and facts. "Visible" is deliberately the whole project:
  * lint must not guess which play a role ends up in.
  */
-import { parseArgString } from '../playbook/arg-string.js';
+import { parseArgString } from '../util/arg-string.js';
 import { LOOP_KEYS, ROLE_ENTRY_KEYWORDS } from '../playbook/schema.js';
 import type { LintProject, LintRole } from './project.js';
 import { taskSites, type TaskSite } from './tasks.js';

@@ -51,6 +51,14 @@ import iniFile from './ini_file.js';
 import authorizedKey from './authorized_key.js';
 import cron from './cron.js';
 import hostname from './hostname.js';
+
+// Package, repository and system modules (issue 17, part d).
+import aptRepository from './apt_repository.js';
+import deb822Repository from './deb822_repository.js';
+import aptKey from './apt_key.js';
+import debconf from './debconf.js';
+import dpkgSelections from './dpkg_selections.js';
+import packageFacts from './package_facts.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -91,6 +99,7 @@ all.push(
   yum,
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
+all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -2,7 +2,8 @@
  * `stat`: report facts about a path on the target (one round trip). Never
  * changes anything.
  */
-import { defineModule } from './types.js';
+import { sh } from '../util/shell.js';
+import { defineModule, type ModuleContext } from './types.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { statPath } from './lib/remote-file.js';
 import { deciding } from './lib/result.js';
@@ -13,6 +14,82 @@ export interface StatArgs {
   follow?: boolean | string;
   get_checksum?: boolean | string;
   checksum_algorithm?: 'sha1' | 'sha256';
+  get_mime?: boolean | string;
+  get_attributes?: boolean | string;
+}
+
+/** lsattr's flag letters as Ansible names them (module_utils FILE_ATTRIBUTES). */
+const FILE_ATTRIBUTES: Record<string, string> = {
+  A: 'noatime',
+  a: 'append',
+  c: 'compressed',
+  C: 'nocow',
+  d: 'nodump',
+  D: 'dirsync',
+  e: 'extents',
+  E: 'encrypted',
+  h: 'blocksize',
+  i: 'immutable',
+  I: 'indexed',
+  j: 'journalled',
+  N: 'inline',
+  s: 'zero',
+  S: 'synchronous',
+  t: 'notail',
+  T: 'blockroot',
+  u: 'undelete',
+  X: 'compressedraw',
+  Z: 'compresseddirty',
+};
+
+/**
+ * `mimetype`/`charset` (the target's `file`) and `attributes`/`attr_flags`/`version` (its `lsattr`), in one command,
+ * with Ansible's values when a tool is missing or fails ('unknown'; no attributes).
+ */
+async function mimeAndAttributes(
+  ctx: ModuleContext,
+  path: string,
+  mime: boolean,
+  attrs: boolean,
+): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const parts: string[] = [];
+  if (mime)
+    parts.push(sh`echo M; command -v file >/dev/null 2>&1 && file --mime-type --mime-encoding -- ${path} 2>/dev/null`);
+  if (attrs) parts.push(sh`echo A; command -v lsattr >/dev/null 2>&1 && lsattr -vd -- ${path} 2>/dev/null`);
+  const res = await ctx.conn.exec(parts.join('\necho\n'));
+  const sections = new Map<string, string>();
+  let current = '';
+  for (const line of res.stdout.split('\n')) {
+    if (line === 'M' || line === 'A') current = line;
+    else if (current && line && !sections.has(current)) sections.set(current, line);
+  }
+  if (mime) {
+    out['mimetype'] = 'unknown';
+    out['charset'] = 'unknown';
+    const line = sections.get('M');
+    const tail = line?.slice(line.lastIndexOf(':') + 1);
+    const [type, enc] = tail?.split(';') ?? [];
+    if (type && enc?.includes('=')) {
+      out['mimetype'] = type.trim();
+      out['charset'] = enc.split('=')[1]!.trim();
+    }
+  }
+  if (attrs) {
+    out['version'] = null;
+    out['attributes'] = [];
+    out['attr_flags'] = '';
+    const fields = sections.get('A')?.split(' ');
+    if (fields && fields.length >= 2) {
+      const flags = fields[1]!.replace(/-/g, '').trim();
+      out['version'] = fields[0]!.trim();
+      out['attr_flags'] = flags;
+      out['attributes'] = Array.from(flags)
+        .map((f) => FILE_ATTRIBUTES[f])
+        .filter((n): n is string => n !== undefined);
+    }
+  }
+  return out;
 }
 
 /** The `stat` module. */
@@ -34,6 +111,11 @@ export default defineModule<StatArgs>({
         default: 'sha1',
         description: 'Checksum algorithm',
       },
+      get_mime: boolSchema("Report mimetype and charset (the target's `file` command; one more command)", true),
+      get_attributes: boolSchema(
+        "Report attributes, attr_flags and version (the target's `lsattr`; one more command, shared with get_mime)",
+        true,
+      ),
     },
   },
   decide: (ctx, args) =>
@@ -63,6 +145,9 @@ export default defineModule<StatArgs>({
         readable: true,
       };
       if (st.checksum !== undefined) stat['checksum'] = st.checksum;
+      const mime = toBool(args.get_mime, true);
+      const attrs = toBool(args.get_attributes, true);
+      if (mime || attrs) Object.assign(stat, await mimeAndAttributes(ctx, args.path, mime, attrs));
       if (st.type === 'link') {
         stat['lnk_target'] = st.linkTarget;
         stat['lnk_source'] = st.linkSource;

@@ -2,7 +2,9 @@
  * `template`: render a controller template (looked up in `templates/`) with
  * the host's variables and put the result at `dest` like `copy` does.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { failOnController } from '../errors.js';
 import { defineModule } from './types.js';
 import { attrSchemaProps, wantedAttrs, type AttrArgs } from './lib/attrs.js';
@@ -18,6 +20,48 @@ export interface TemplateArgs extends AttrArgs {
   backup?: boolean | string;
   force?: boolean | string;
   validate?: string;
+  trim_blocks?: boolean | string;
+  lstrip_blocks?: boolean | string;
+  newline_sequence?: string;
+  output_encoding?: string;
+  block_start_string?: string;
+  block_end_string?: string;
+  variable_start_string?: string;
+  variable_end_string?: string;
+  comment_start_string?: string;
+  comment_end_string?: string;
+}
+
+/** Jinja2's delimiters; bosun reads only these (other ones are refused with a clear message). */
+const DELIMITERS = {
+  block_start_string: '{%',
+  block_end_string: '%}',
+  variable_start_string: '{{',
+  variable_end_string: '}}',
+  comment_start_string: '{#',
+  comment_end_string: '#}',
+} as const;
+
+/** Python's str(datetime): `2026-12-03 06:30:00.123456`, local time. */
+function pyDatetime(d: Date): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+}
+
+/** The variables Ansible's template action adds for the file (generate_ansible_template_vars). */
+function templateVars(src: string, file: string, dest: string, st: Stats): Record<string, unknown> {
+  const me = os.userInfo();
+  return {
+    template_host: os.hostname(),
+    template_path: src,
+    template_fullpath: path.resolve(file),
+    template_destpath: dest,
+    template_uid: st.uid === me.uid ? me.username : String(st.uid),
+    template_mtime: pyDatetime(st.mtime),
+    template_run_date: pyDatetime(new Date()),
+    // Ansible's default [defaults] ansible_managed.
+    ansible_managed: 'Ansible managed',
+  };
 }
 
 /** The `template` module. */
@@ -26,7 +70,7 @@ export default defineModule<TemplateArgs>({
   docs: {
     short: "Render a template with the host's variables and write it to the target",
     description:
-      'Templates are Handlebars (see docs/ansible-differences.md); an undefined variable is an error with its position in the template.',
+      'Templates are Jinja2 as Ansible renders them, or bosun Handlebars (`.hbs` files; see docs/templates.md for how the dialect is chosen); an undefined variable is an error with its position in the template.',
   },
   checkMode: 'full',
   schema: {
@@ -43,6 +87,24 @@ export default defineModule<TemplateArgs>({
         type: 'string',
         description: 'Command that checks the new file before it replaces dest (%s: its temp path)',
       },
+      trim_blocks: boolSchema('Jinja2: drop the first newline after a block or comment tag', true),
+      lstrip_blocks: boolSchema('Jinja2: drop spaces and tabs from the start of a line to a block tag', false),
+      newline_sequence: {
+        type: 'string',
+        enum: ['\n', '\r\n', '\r'],
+        description: "Jinja2: what every newline of the template's text becomes",
+      },
+      output_encoding: {
+        type: 'string',
+        enum: ['utf-8', 'utf8', 'UTF-8', 'UTF8'],
+        description: 'Encoding of the written file (bosun writes UTF-8 only)',
+      },
+      ...Object.fromEntries(
+        Object.entries(DELIMITERS).map(([name, value]) => [
+          name,
+          { type: 'string', const: value, description: `Jinja2 delimiter (bosun reads only the default, ${value})` },
+        ]),
+      ),
     },
   },
   decide: (ctx, args) =>
@@ -54,10 +116,16 @@ export default defineModule<TemplateArgs>({
         return failed(`Could not find or access '${args.src}': ${(e as Error).message}`);
       }
       const text = await readControllerText(file, `the template ${args.src}`, ctx.source);
-      const rendered = ctx.renderTemplate(text, file);
-      const localMode =
-        (await fs.stat(file).catch(failOnController(`cannot read the template ${args.src}`, { source: ctx.source })))
-          .mode & 0o7777;
+      const st = await fs
+        .stat(file)
+        .catch(failOnController(`cannot read the template ${args.src}`, { source: ctx.source }));
+      const rendered = ctx.renderTemplate(text, file, {
+        trimBlocks: toBool(args.trim_blocks, true),
+        lstripBlocks: toBool(args.lstrip_blocks, false),
+        ...(args.newline_sequence !== undefined ? { newline: args.newline_sequence } : {}),
+        extra: templateVars(args.src, file, args.dest, st),
+      });
+      const localMode = st.mode & 0o7777;
       return decidePutFile(ctx, {
         dest: args.dest,
         source: { data: Buffer.from(rendered, 'utf8') },

@@ -102,6 +102,15 @@ export type Decision = NoChange | Change | Unpredictable | Fail | Skip;
 export type Plan = Change | Unpredictable;
 
 /** Everything a module may use while deciding and acting on one host. */
+/** The template module's settings for one file. */
+export interface RenderFileOptions {
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+  newline?: string;
+  /** Variables only this rendering sees (template_path, ansible_managed, ...). */
+  extra?: Record<string, unknown>;
+}
+
 export interface ModuleContext {
   /** Inventory name of the host. */
   host: string;
@@ -114,8 +123,12 @@ export interface ModuleContext {
   source: SourcePos;
   /** Find a controller-side file for `src:` (role `files/` or `templates/` first, then the playbook's, then as a path). */
   findFile(kind: 'files' | 'templates', name: string): Promise<string>;
-  /** Render a template file's text with the host's variables; errors point into `file`. */
-  renderTemplate(text: string, file: string): string;
+  /**
+   * Render a template file's text with the host's variables (and `extra`, the template module's own variables); errors
+   * point into `file`. Jinja2 files take the template module's settings and find included templates on Ansible's
+   * search path.
+   */
+  renderTemplate(text: string, file: string, options?: RenderFileOptions): string;
   /** Evaluate a condition expression without braces (assert `that`). */
   evaluate(expr: string): unknown;
   /** Truthiness rules shared by `when`, `assert` and the rest. */

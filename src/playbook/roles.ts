@@ -24,16 +24,30 @@ export interface RoleFiles {
   meta: { dependencies: unknown[]; allowDuplicates: boolean; yaml: YamlFile | undefined };
 }
 
-/** Find a role folder: a path, the playbook's `roles/`, then the roles path (built-in roles last). */
+/**
+ * Find a role folder as Ansible does: the name (`web`, or a path below a search folder such as
+ * `container-engine/containerd`) in the playbook's `roles/`, the roles path (built-in roles last), the playbook's
+ * folder; then the name as a path of its own. `name` is what the role is called: the name as written, or the
+ * folder's base name when it was found as a path of its own.
+ */
+export function findRole(
+  name: string,
+  playbookDir: string,
+  rolesPath: string[],
+): { dir: string; name: string } | undefined {
+  const isDir = (c: string): boolean => existsSync(c) && statSync(c).isDirectory();
+  if (!path.isAbsolute(name)) {
+    const searched = [path.join(playbookDir, 'roles'), ...rolesPath, playbookDir].map((d) => path.join(d, name));
+    const hit = searched.find(isDir);
+    if (hit) return { dir: hit, name };
+  }
+  const direct = path.resolve(playbookDir, name);
+  return isDir(direct) ? { dir: direct, name: path.basename(direct) } : undefined;
+}
+
+/** The folder of a role (see findRole). */
 export function findRoleDir(name: string, playbookDir: string, rolesPath: string[]): string | undefined {
-  const candidates = name.includes('/')
-    ? [path.resolve(playbookDir, name)]
-    : [
-        path.join(playbookDir, 'roles', name),
-        path.join(playbookDir, name),
-        ...rolesPath.map((d) => path.join(d, name)),
-      ];
-  return candidates.find((c) => existsSync(c) && statSync(c).isDirectory());
+  return findRole(name, playbookDir, rolesPath)?.dir;
 }
 
 /** The file `sub/<base>.yml|.yaml|<base>` of a role, if it exists. */
@@ -59,14 +73,14 @@ export async function readRole(
   rolesPath: string[],
   pick: RoleFrom = {},
 ): Promise<RoleFiles> {
-  const dir = findRoleDir(name, playbookDir, rolesPath);
-  if (!dir) {
+  const found = findRole(name, playbookDir, rolesPath);
+  if (!found) {
     throw new BosunError('ROLE_NOT_FOUND', `role '${name}' not found`, {
       source: from,
       hint: `looked in ${[path.join(playbookDir, 'roles'), ...rolesPath].join(', ')}`,
     });
   }
-  const roleName = path.basename(dir);
+  const { dir, name: roleName } = found;
   const mapping = async (
     sub: string,
     base: string | undefined,

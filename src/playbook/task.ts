@@ -14,7 +14,7 @@ import type { TemplateEngine } from '../template/index.js';
 import { hasTemplate } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
-import { parseArgString, parseKeyValues } from './arg-string.js';
+import { parseArgString, parseKeyValues } from '../util/arg-string.js';
 import { conditions, inherit, keyPositions, positiveInt, scalarText, toBoolKeyword, varsOf } from './inherit.js';
 import { expandLookupLoop, type LoopLookup, type LoopSpec } from './loop-lookups.js';
 import { BLOCK_KEYS, INCLUDE_KEYS, LOOP_KEYS, TASK_KEYWORDS, includeKeyOf } from './schema.js';

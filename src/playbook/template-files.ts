@@ -54,7 +54,7 @@ export function checkTemplateFiles(tasks: Iterable<Task>, engine: TemplateEngine
     }
     if (text.includes('\0')) continue;
     try {
-      engine.checkText(text, file);
+      engine.checkFile(text, file);
     } catch (e) {
       if (!isBosunError(e)) throw e;
       rememberSource(file, text);

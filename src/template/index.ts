@@ -22,7 +22,10 @@ import { missingDetail, newSession, Resolver, type RenderSession } from './resol
 import { hasTemplate, isTruthy, toText } from './values.js';
 import { isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 import { isHandlebars } from './dialect.js';
-import { checkJinja, OMIT, renderJinja } from './jinja/render.js';
+import { checkJinja, checkJinjaFile, OMIT, renderJinja, renderJinjaFile, type FileOptions } from './jinja/render.js';
+import { fileLoader } from './jinja/loader.js';
+import path from 'node:path';
+import type { ControllerHooks } from './jinja/lookup-host.js';
 
 export { hasTemplate, isTruthy } from './values.js';
 export { isHandlebars } from './dialect.js';
@@ -47,8 +50,11 @@ export interface TemplateEngine {
     vars: Record<string, unknown>,
     posOf?: (path: ReadonlyArray<string | number>) => SourcePos,
   ): unknown;
-  /** Render a template file's text (the `template` module); always a string. */
-  renderText(text: string, vars: Record<string, unknown>, file: string): string;
+  /**
+   * Render a template file's text (the `template` module); always a string. A file is Jinja2 unless it is named
+   * `.hbs`/`.handlebars` or has no `{%`/`{#` and uses Handlebars-only syntax (docs/templates.md).
+   */
+  renderText(text: string, vars: Record<string, unknown>, file: string, options?: TemplateFileOptions): string;
   /**
    * Evaluate a condition expression written WITHOUT braces: `st.stat.exists`, `(eq a "b")`, `(not x)`, `eq a "b"` (a
    * bare helper call), `true`, `3`. Returns the native value.
@@ -67,8 +73,32 @@ export interface TemplateEngine {
   check(text: string, source?: SourcePos): void;
   /** Check a condition expression's syntax at load time. */
   checkExpression(expr: string, source?: SourcePos): void;
-  /** Parse a template file's text as renderText will (not rendered): its syntax errors point into `file`. */
-  checkText(text: string, file: string): void;
+  /** Parse a template file (either dialect, chosen as renderText chooses) without rendering it: TEMPLATE_SYNTAX on bad syntax. */
+  checkFile(text: string, file: string, options?: TemplateFileOptions): void;
+  /** Give lookups what a run has: the inventory's host patterns (inventory_hostnames) and a warning outlet. */
+  useRun(run: EngineRun): void;
+}
+
+/** What a run lends the engine's lookups. */
+export interface EngineRun {
+  /** The inventory hosts a pattern selects. */
+  hostPattern?(pattern: string): string[];
+  /** Print a warning (a lookup with errors='warn'). */
+  warn?(message: string): void;
+}
+
+/** The template module's settings for a Jinja2 file, and where `{% include %}` looks. */
+export interface TemplateFileOptions extends FileOptions {
+  /** Folders searched, in order, for included and imported templates. */
+  searchPath?: string[];
+}
+
+/** True when a template file is read as Handlebars (docs/templates.md, "Which dialect"). */
+export function isHandlebarsFile(text: string, file: string): boolean {
+  if (/\.(hbs|handlebars)$/i.test(file)) return true;
+  // `{%` or a comment `{#` (not Handlebars' `{{#each`) is Jinja2's.
+  if (text.includes('{%') || /(?<!\{)\{#/.test(text)) return false;
+  return isHandlebars(text);
 }
 
 /** A new engine with its own Handlebars environment and template cache. */
@@ -164,6 +194,25 @@ class Engine implements TemplateEngine {
   private depth = 0;
   private deadline = Infinity;
   private ticks = 0;
+  private run: EngineRun = {};
+  /** What Jinja2 lookups use on the controller. */
+  private readonly controller: ControllerHooks = {
+    renderFile: (text, file, vars) => this.renderText(text, vars, file),
+    untimed: (fn) => {
+      const started = Date.now();
+      try {
+        return fn();
+      } finally {
+        // Waiting for a command or a download is no runaway loop: it does not count against the budget.
+        this.deadline += Date.now() - started;
+      }
+    },
+    hostPattern: (pattern) => {
+      if (!this.run.hostPattern) throw new Error('there is no inventory here');
+      return this.run.hostPattern(pattern);
+    },
+    warn: (message) => this.run.warn?.(message),
+  };
 
   constructor() {
     this.hb.unregisterHelper('log');
@@ -286,10 +335,34 @@ class Engine implements TemplateEngine {
     return walk(value, []);
   }
 
-  renderText(text: string, vars: Record<string, unknown>, file: string): string {
-    if (!text.includes('{{')) return text;
+  renderText(text: string, vars: Record<string, unknown>, file: string, options: TemplateFileOptions = {}): string {
     const ctx: PosContext = { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 };
-    return this.renderValue(text, vars, ctx, newSession(), 'text') as string;
+    if (isHandlebarsFile(text, file)) {
+      if (!text.includes('{{')) return text;
+      return this.renderValue(text, vars, ctx, newSession(), 'text') as string;
+    }
+    const session = newSession();
+    const resolver = new Resolver(vars, session, (lazyText) =>
+      this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
+    );
+    const how = {
+      trimBlocks: options.trimBlocks ?? true,
+      lstripBlocks: options.lstripBlocks ?? false,
+      newline: options.newline ?? '\n',
+    };
+    const loader = fileLoader(options.searchPath ?? [path.dirname(file)], how);
+    this.deadline = Date.now() + RENDER_BUDGET_MS;
+    this.depth++;
+    try {
+      return renderJinjaFile(
+        text,
+        ctx,
+        { resolver, tick: () => this.tick(), loader, controller: this.controller },
+        options,
+      );
+    } finally {
+      this.depth--;
+    }
   }
 
   evaluate(expr: string, vars: Record<string, unknown>, source?: SourcePos): unknown {
@@ -302,6 +375,10 @@ class Engine implements TemplateEngine {
     return isTruthy(value);
   }
 
+  useRun(run: EngineRun): void {
+    this.run = run;
+  }
+
   check(text: string, source?: SourcePos): void {
     if (typeof text !== 'string' || !text.includes('{{')) return;
     if (!isHandlebars(text)) {
@@ -311,9 +388,13 @@ class Engine implements TemplateEngine {
     this.compile(text, { source, inserted: new Map(), colShift: 0 });
   }
 
-  checkText(text: string, file: string): void {
-    if (!text.includes('{{')) return;
-    this.compile(text, { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 });
+  checkFile(text: string, file: string, options: TemplateFileOptions = {}): void {
+    const ctx: PosContext = { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 };
+    if (!isHandlebarsFile(text, file)) {
+      checkJinjaFile(text, ctx, options);
+      return;
+    }
+    if (text.includes('{{')) this.compile(text, ctx);
   }
 
   checkExpression(expr: string, source?: SourcePos): void {
@@ -434,7 +515,7 @@ class Engine implements TemplateEngine {
       const resolver = new Resolver(vars, session, (lazyText) =>
         this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
       );
-      return renderJinja(text, ctx, mode, { resolver, tick: () => this.tick() });
+      return renderJinja(text, ctx, mode, { resolver, tick: () => this.tick(), controller: this.controller });
     }
     const compiled = this.compile(text, ctx);
     const posCtx: PosContext = { ...ctx, inserted: compiled.inserted };

@@ -93,7 +93,10 @@ export class ModuleHarness {
         if (!existsSync(p)) return Promise.reject(new BosunError('FILE_NOT_FOUND', `file not found: ${name}`));
         return Promise.resolve(p);
       },
-      renderTemplate: (text, file) => engine.renderText(text, vars, file),
+      renderTemplate: (text, file, options = {}) => {
+        const { extra, ...settings } = options;
+        return engine.renderText(text, extra ? { ...vars, ...extra } : vars, file, settings);
+      },
       evaluate: (expr) => engine.evaluate(expr, vars),
       isTruthy: (value) => engine.isTruthy(value),
     };

@@ -7,9 +7,31 @@
 import { expect } from 'vitest';
 import { differentialSuite } from '../helpers/differential.js';
 
-const suite = differentialSuite({ base: '127.156.0.1', slots: 2 });
+const suite = differentialSuite({ base: '127.156.0.1', slots: 4 });
 
-suite.describe('Jinja2 expressions: Ansible vs bosun', () => {
+suite.describe('Jinja2 expressions and template files: Ansible vs bosun', () => {
+  suite.case('template files written in Jinja2, rendered twice', 'jinja/templates', {
+    hosts: 2,
+    compare: {
+      files: '/opt/diff',
+      registered: {
+        'config.toml': ['changed', 'failed', 'checksum', 'size', 'mode'],
+        'hosts.toml per registry': ['results[].changed', 'results[].checksum', 'results[].mode'],
+        'users with macros and include': ['changed', 'checksum', 'size'],
+        'config.toml again': ['changed', 'checksum'],
+        'users again': ['changed', 'checksum'],
+        'check mode over a changed template': ['changed', 'failed'],
+      },
+      command: 'cd /opt/diff && cat config.toml certs.d/*/hosts.toml etc/*',
+    },
+    check: (r) => {
+      for (const side of [r.ansible, r.bosun]) {
+        expect(side.recap['h1']).toMatchObject({ changed: 10, failed: 0 });
+        for (const out of Object.values(side.command)) expect(out).toContain('admins = alice\n');
+      }
+    },
+  });
+
   suite.case('a playbook written in Jinja2', 'jinja/expressions', {
     compare: {
       files: '/opt/diff',

@@ -13,6 +13,21 @@ const FIND_WARNING = { ansible: /Skipped '\/opt\/diff\/nope' path/, bosun: /Skip
 const suite = differentialSuite({ base: '127.157.0.1', slots: 2 });
 
 suite.describe('modules: Ansible vs bosun', () => {
+  const statKeys = ['exists', 'isreg', 'isdir', 'islnk', 'mode', 'size', 'checksum', 'mimetype', 'charset'];
+  suite.case('stat: mimetype, charset and attributes by default, links, sha256, missing', 'modules/stat', {
+    compare: {
+      registered: {
+        'stat file': [...statKeys, 'attributes', 'attr_flags'].map((k) => `stat.${k}`),
+        'stat folder': ['exists', 'isdir', 'mimetype', 'charset', 'attributes'].map((k) => `stat.${k}`),
+        'stat binary': ['checksum', 'mimetype', 'charset', 'size'].map((k) => `stat.${k}`),
+        'stat link': ['islnk', 'lnk_target', 'mimetype', 'charset'].map((k) => `stat.${k}`),
+        'stat link followed': ['islnk', 'isreg', 'checksum', 'mimetype'].map((k) => `stat.${k}`),
+        'stat without mime and attributes': ['stat.mimetype', 'stat.attributes', 'stat.checksum', 'stat.exists'],
+        'stat missing': ['stat', 'changed'],
+      },
+    },
+  });
+
   suite.case('ping: pong, data, data=crash, check mode', 'modules/ping', {
     compare: {
       registered: {

@@ -7,8 +7,8 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { isBosunError } from '../../errors.js';
 import { moduleRegistry } from '../../modules/index.js';
+import { parseArgString } from '../../util/arg-string.js';
 import { suggestName } from '../../util/suggest.js';
-import { parseArgString } from '../../playbook/arg-string.js';
 import {
   argumentSpecsSchema,
   playbookSchema,

@@ -10,20 +10,48 @@ import type { Resolver } from '../resolve.js';
 import { missingDetail } from '../resolve.js';
 import { isPlainObject } from '../values.js';
 import { FILTERS, LAZY_FILTERS } from './filters.js';
-import { callFunction } from './functions.js';
+import { callFunction, type FunctionContext } from './functions.js';
+import { lookupHost, type ControllerHooks } from './lookup-host.js';
 import { callMethod } from './methods.js';
 import type { Expr, Loc, Part } from './parse.js';
 import { TESTS, LAZY_TESTS } from './tests.js';
-import { kind, printf, pyCompare, pyEqual, pyText, truthy, Undef, use } from './values.js';
+import { binary, compare, contains } from './ops.js';
+import {
+  isNamespace,
+  loopContext,
+  loopMethod,
+  Macro,
+  namespace,
+  Scope,
+  type LoadedTemplate,
+  type TemplateLoader,
+} from './runtime.js';
+import { EmptyUndef, floatOf, isFloat, kind, plain, PyFloat, pyEqual, pyText, truthy, Undef, use } from './values.js';
+
+/** Filters that see a boxed float as it is (they print it or keep it). */
+const FLOAT_AWARE_FILTERS: ReadonlySet<string> = new Set(['string', 'type_debug']);
+/** Filters whose result is a float: boxed when it is a whole number. */
+const FLOAT_RESULT_FILTERS: ReadonlySet<string> = new Set(['float', 'round']);
+
+/** The value with boxed floats as plain numbers (what filters, tests, methods and containers get). */
+function used(v: unknown): unknown {
+  return plain(use(v));
+}
 
 /** What an evaluation needs from the engine. */
 export interface Env {
   resolver: Resolver;
-  pos(loc: Loc): SourcePos | undefined;
+  pos: (loc: Loc) => SourcePos | undefined;
   /** Count a step against the render budget. */
-  tick(): void;
+  tick: () => void;
   /** Ansible's `omit` placeholder. */
   omit: string;
+  /** What lookup() may use on the controller; without it, lookup() cannot run. */
+  controller?: ControllerHooks;
+  /** How an output node becomes text (a macro's output, a captured block); pyText when not given. */
+  text?: (node: unknown) => string;
+  /** Finds other templates for `{% include %}` and `{% import %}`; without it they are an error. */
+  loader?: TemplateLoader;
 }
 
 /** A filter or test failed: its message, at the filter's position. */
@@ -65,31 +93,239 @@ function written(e: Expr): string {
 }
 
 export class Evaluator {
-  constructor(private readonly env: Env) {}
+  private functions: FunctionContext | undefined;
+  /** Names the template's statements bound (loop variables, set, macros); undefined outside any statement. */
+  private scope: Scope | undefined;
+  /** Positions in the template being run (an included template has its own). */
+  private pos: (loc: Loc) => SourcePos | undefined;
+  private loopDepth = 0;
+
+  constructor(private readonly env: Env) {
+    this.pos = env.pos;
+  }
+
+  /** What global functions (lookup) get: made on first use, one per evaluation. */
+  private functionContext(): FunctionContext | undefined {
+    const hooks = this.env.controller;
+    if (!hooks) return undefined;
+    let host: ReturnType<typeof lookupHost> | undefined;
+    return (this.functions ??= {
+      lookupHost: () => (host ??= lookupHost(this.env.resolver, hooks)),
+      warn: (message) => hooks.warn(message),
+    });
+  }
 
   /** Render template parts to a list of values (one per output node), for the native-type rule. */
   parts(parts: Part[], out: unknown[]): void {
+    this.scope ??= new Scope();
     for (const part of parts) {
-      if (part.k === 'text') out.push(part.text);
-      else if (part.k === 'expr') out.push(this.eval(part.e));
-      else {
-        const hit = part.branches.find((b) => truthy(this.eval(b.cond)));
-        if (hit) this.parts(hit.body, out);
-        else if (part.else) this.parts(part.else, out);
+      switch (part.k) {
+        case 'text':
+          out.push(part.text);
+          break;
+        case 'expr':
+          out.push(this.eval(part.e));
+          break;
+        case 'ifs': {
+          const hit = part.branches.find((b) => truthy(this.eval(b.cond)));
+          if (hit) this.parts(hit.body, out);
+          else if (part.else) this.parts(part.else, out);
+          break;
+        }
+        case 'for':
+          this.forLoop(part, out);
+          break;
+        case 'set':
+          this.assign(part);
+          break;
+        case 'macro':
+          this.scope.set(part.name, new Macro(part.name, part.params, part.body, this.scope));
+          break;
+        case 'include':
+          this.include(part, out);
+          break;
+        case 'import':
+        case 'from':
+          this.importTemplate(part);
+          break;
       }
     }
+  }
+
+  /** Text of rendered output nodes. */
+  private text(nodes: unknown[]): string {
+    const toText = this.env.text ?? pyText;
+    return nodes.map((n) => toText(n)).join('');
+  }
+
+  /** Run `body` in a new scope below `scope`; the scope is restored after, also on failure. */
+  private within<T>(scope: Scope, body: () => T, pos?: (loc: Loc) => SourcePos | undefined): T {
+    const saved = this.scope;
+    const savedPos = this.pos;
+    this.scope = scope;
+    if (pos) this.pos = pos;
+    try {
+      return body();
+    } finally {
+      this.scope = saved;
+      this.pos = savedPos;
+    }
+  }
+
+  private forLoop(part: Part & { k: 'for' }, out: unknown[]): void {
+    const outer = this.scope!;
+    let items = this.iterate(use(this.eval(part.iter)), part.iter);
+    const bind = (scope: Scope, item: unknown): void => {
+      if (part.targets.length === 1) {
+        scope.set(part.targets[0]!, item);
+        return;
+      }
+      const values = Array.isArray(item) ? item : typeof item === 'string' ? Array.from(item) : undefined;
+      if (!values) throw this.fail(part, `cannot unpack ${kind(item)} into ${part.targets.join(', ')}`);
+      if (values.length !== part.targets.length)
+        throw this.fail(
+          part,
+          `${values.length < part.targets.length ? 'not enough' : 'too many'} values to unpack (expected ${part.targets.length}, got ${values.length})`,
+        );
+      part.targets.forEach((t, i) => scope.set(t, values[i]));
+    };
+    if (part.cond) {
+      const cond = part.cond;
+      items = items.filter((item) => {
+        const scope = new Scope(outer);
+        bind(scope, item);
+        return this.within(scope, () => truthy(this.eval(cond)));
+      });
+    }
+    if (items.length === 0) {
+      if (part.else) this.within(new Scope(outer), () => this.parts(part.else!, out));
+      return;
+    }
+    const changed: { last: unknown[] | undefined } = { last: undefined };
+    this.loopDepth++;
+    try {
+      items.forEach((item, i) => {
+        this.env.tick();
+        const scope = new Scope(outer);
+        bind(scope, item);
+        scope.set('loop', loopContext(items, i, this.loopDepth, changed, pyEqual));
+        this.within(scope, () => this.parts(part.body, out));
+      });
+    } finally {
+      this.loopDepth--;
+    }
+  }
+
+  /** What a `for` loops over, as Python iterates it: a list's items, a dict's keys, a string's characters. */
+  private iterate(value: unknown, at: Loc): unknown[] {
+    if (Array.isArray(value)) return value;
+    if (typeof value === 'string') return Array.from(value);
+    if (isPlainObject(value)) return Object.keys(value);
+    throw this.fail(at, `cannot loop over ${kind(value)}`);
+  }
+
+  private assign(part: Part & { k: 'set' }): void {
+    const value = use(this.eval(part.value));
+    let values: unknown[] = [value];
+    if (part.targets.length > 1) {
+      if (!Array.isArray(value))
+        throw this.fail(part, `cannot unpack ${kind(value)} into ${part.targets.length} names`);
+      if (value.length !== part.targets.length)
+        throw this.fail(part, `cannot unpack ${value.length} values into ${part.targets.length} names`);
+      values = value;
+    }
+    part.targets.forEach((target, i) => {
+      if (target.attr === undefined) {
+        this.scope!.set(target.name, values[i]);
+        return;
+      }
+      const ns = this.scope!.lookup(target.name)?.value;
+      if (!isNamespace(ns))
+        throw this.fail(
+          part,
+          `{% set ${target.name}.${target.attr} %}: only a namespace() object's attributes can be set`,
+        );
+      ns[target.attr] = values[i];
+    });
+  }
+
+  /** The template named by `expr` (a name, or a list of names: the first that exists). */
+  private load(expr: Expr, at: Loc, ignoreMissing: boolean): LoadedTemplate | undefined {
+    const loader = this.env.loader;
+    if (!loader) throw this.fail(at, '{% include %} and {% import %} work in template files only');
+    const wanted = use(this.eval(expr));
+    const names = Array.isArray(wanted) ? wanted : [wanted];
+    for (const name of names) {
+      if (typeof name !== 'string') throw this.fail(at, `a template name must be a string, got ${kind(name)}`);
+      const found = loader(name);
+      if (found) return found;
+    }
+    if (ignoreMissing) return undefined;
+    throw this.fail(at, `template not found: ${names.map((n) => String(n)).join(', ')}`);
+  }
+
+  private include(part: Part & { k: 'include' }, out: unknown[]): void {
+    const found = this.load(part.template, part, part.ignoreMissing);
+    if (!found) return;
+    // The included template sees the play's variables and the names bound here, but not `loop` (as Jinja2).
+    const scope = part.withContext
+      ? new Scope(this.scope, { hidden: new Set(['loop']) })
+      : new Scope(undefined, { isolated: true });
+    const nodes: unknown[] = [];
+    this.within(scope, () => this.parts(found.tpl.parts, nodes), found.pos);
+    out.push(this.text(nodes));
+  }
+
+  /** `{% import 'x' as m %}` and `{% from 'x' import a, b as c %}`: the template's macros and top-level names. */
+  private importTemplate(part: Part & ({ k: 'import' } | { k: 'from' })): void {
+    const found = this.load(part.template, part, false)!;
+    const scope = part.withContext
+      ? new Scope(this.scope, { hidden: new Set(['loop']) })
+      : new Scope(undefined, { isolated: true });
+    this.within(scope, () => this.parts(found.tpl.parts, []), found.pos);
+    const exported = new Map(scope.entries().filter(([name]) => !name.startsWith('_')));
+    if (part.k === 'import') {
+      this.scope!.set(part.as, Object.fromEntries(exported));
+      return;
+    }
+    for (const [name, alias] of part.names) {
+      if (!exported.has(name)) throw this.fail(part, `the template has no macro or variable '${name}' to import`);
+      this.scope!.set(alias, exported.get(name));
+    }
+  }
+
+  /** Call a macro: its parameters bound from the arguments (defaults, varargs, kwargs, caller), its output as text. */
+  private invoke(macro: Macro, args: unknown[], kwargs: Record<string, unknown>, at: Loc): string {
+    const scope = new Scope(macro.closure);
+    const named = new Set(macro.params.map((p) => p.name));
+    macro.params.forEach((p, i) => {
+      if (i < args.length) scope.set(p.name, args[i]);
+      else if (Object.prototype.hasOwnProperty.call(kwargs, p.name)) scope.set(p.name, kwargs[p.name]);
+      else if (p.default)
+        scope.set(
+          p.name,
+          this.within(scope, () => use(this.eval(p.default!))),
+        );
+      else scope.set(p.name, new Undef(p.name, `no value was passed to macro '${macro.name}'`, this.pos(at)));
+    });
+    scope.set('varargs', args.slice(macro.params.length));
+    if ('caller' in kwargs) scope.set('caller', kwargs['caller']);
+    scope.set('kwargs', Object.fromEntries(Object.entries(kwargs).filter(([k]) => !named.has(k) && k !== 'caller')));
+    const nodes: unknown[] = [];
+    this.within(scope, () => this.parts(macro.body, nodes));
+    return this.text(nodes);
   }
 
   eval(e: Expr): unknown {
     switch (e.k) {
       case 'lit':
-        return e.v;
+        return e.float ? new PyFloat(e.v as number) : e.v;
       case 'list':
       case 'tuple':
-        return e.items.map((i) => use(this.eval(i)));
+        return e.items.map((i) => used(this.eval(i)));
       case 'dict': {
         const out: Record<string, unknown> = {};
-        for (const [k, v] of e.pairs) out[String(use(this.eval(k)))] = use(this.eval(v));
+        for (const [k, v] of e.pairs) out[String(used(this.eval(k)))] = used(this.eval(v));
         return out;
       }
       case 'name':
@@ -100,7 +336,7 @@ export class Evaluator {
       case 'test':
         return this.test(e);
       case 'in':
-        return this.contains(use(this.eval(e.right)), use(this.eval(e.left)), e);
+        return contains(used(this.eval(e.right)), used(this.eval(e.left)), e, this.failer);
       case 'not':
         return !truthy(this.eval(e.e));
       case 'and': {
@@ -112,11 +348,12 @@ export class Evaluator {
         return truthy(l) ? l : this.eval(e.r);
       }
       case 'cmp':
-        return this.compare(e);
+        return compare(e, (x) => this.eval(x), this.failer);
       case 'bin':
-        return this.binary(e.op, this.eval(e.l), this.eval(e.r), e);
+        return binary(e.op, this.eval(e.l), this.eval(e.r), e, this.failer);
       case 'neg': {
         const v = use(this.eval(e.e));
+        if (v instanceof PyFloat) return new PyFloat(-v.value);
         if (typeof v !== 'number') throw this.fail(e, `cannot negate ${kind(v)}`);
         return -v;
       }
@@ -126,14 +363,47 @@ export class Evaluator {
         if (truthy(this.eval(e.cond))) return this.eval(e.then);
         return e.else
           ? this.eval(e.else)
-          : new Undef('(inline if)', 'the condition was false and there is no else', this.env.pos(e));
+          : new EmptyUndef('(inline if)', 'the condition was false and there is no else', this.pos(e));
       case 'call':
         return this.call(e);
+      case 'slice':
+        return this.slice(e);
+      case 'caller':
+        return new Macro('caller', e.params, e.body, this.scope ?? new Scope());
+      case 'capture': {
+        const nodes: unknown[] = [];
+        this.within(new Scope(this.scope), () => this.parts(e.body, nodes));
+        return this.text(nodes);
+      }
     }
   }
 
+  /** Python's `x[start:stop:step]` of a list or a text. */
+  private slice(e: Expr & { k: 'slice' }): unknown {
+    const value = used(this.eval(e.obj));
+    const part = (x: Expr | undefined): number | undefined => {
+      if (!x) return undefined;
+      const v = use(this.eval(x));
+      if (v === null) return undefined;
+      if (typeof v === 'boolean') return Number(v);
+      if (typeof v !== 'number' || !Number.isInteger(v))
+        throw this.fail(x, `slice indices must be integers or None, got ${kind(v)}`);
+      return v;
+    };
+    const [start, stop, step] = [part(e.start), part(e.stop), part(e.step)];
+    let items: unknown[];
+    if (typeof value === 'string') items = Array.from(value);
+    else if (Array.isArray(value)) items = value;
+    else throw this.fail(e, `cannot slice ${kind(value)}`);
+    if (step === 0) throw this.fail(e.step ?? e, 'slice step cannot be zero');
+    const picked = pySlice(items, start, stop, step ?? 1);
+    return typeof value === 'string' ? picked.join('') : picked;
+  }
+
+  private readonly failer = (at: Loc, message: string, cause?: unknown): EvalFailure => this.fail(at, message, cause);
+
   private fail(at: Loc, message: string, cause?: unknown): EvalFailure {
-    return new EvalFailure(message, this.env.pos(at), cause);
+    return new EvalFailure(message, this.pos(at), cause);
   }
 
   /** A variable path: through the Resolver (lazy values rendered, unsafe data left alone) while keys are known. */
@@ -163,10 +433,23 @@ export class Evaluator {
       keys.push(key);
     }
     const name = cur.name;
+    const local = this.scope?.lookup(name);
+    if (local) {
+      let value = local.value;
+      let at: Expr = cur;
+      for (let i = 0; i < keys.length; i++) {
+        const parent: Expr = at;
+        at = { ...dynamic[i]!, k: 'get', obj: parent, key: dynamic[i]!, dot: false };
+        value = this.index(value, keys[i], at, written(parent));
+      }
+      return value;
+    }
+    if (this.scope?.isolated)
+      return new Undef(name, 'a template imported without context sees only its own names', this.pos(cur));
     const parts = [name, ...keys.map(String)];
     this.env.resolver.check(
       { scope: { kind: 'root' }, parts, name: written(e), line: cur.line, column: cur.col, optional: true },
-      () => this.env.pos(cur),
+      () => this.pos(cur),
     );
     const root = this.env.resolver.root;
     let value: unknown = root;
@@ -176,10 +459,10 @@ export class Evaluator {
       if (!next) {
         if (i === 0) {
           if (name === 'omit') return this.env.omit;
-          return new Undef(name, undefined, this.env.pos(cur));
+          return new Undef(name, undefined, this.pos(cur));
         }
         const detail = missingDetail(value, [String(all[i])], written(this.prefix(e, all.length - i)));
-        return new Undef(written(e), detail ?? undefined, this.env.pos(cur));
+        return new Undef(written(e), detail ?? undefined, this.pos(cur));
       }
       value = next.value;
     }
@@ -198,7 +481,7 @@ export class Evaluator {
     const next = typeof key === 'string' || typeof key === 'number' ? child(value, key) : undefined;
     if (next) return next.value;
     const detail = missingDetail(value, [String(key)], base);
-    return new Undef(written(at), detail ?? undefined, this.env.pos(at));
+    return new Undef(written(at), detail ?? undefined, this.pos(at));
   }
 
   private filter(e: Expr & { k: 'filter' }): unknown {
@@ -206,16 +489,19 @@ export class Evaluator {
     const fn = FILTERS[e.name];
     if (!fn) throw this.fail(e, `unknown filter '${e.name}' (see docs/templates.md for the filters bosun has)`);
     const target = this.eval(e.target);
-    const value = LAZY_FILTERS.has(e.name) ? target : use(target);
-    const args = e.args.map((a) => this.eval(a));
+    const value = LAZY_FILTERS.has(e.name) ? target : FLOAT_AWARE_FILTERS.has(e.name) ? use(target) : used(target);
+    const args = e.args.map((a) => plain(this.eval(a)));
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = this.eval(v);
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = plain(this.eval(v));
     if (!LAZY_FILTERS.has(e.name)) {
       args.forEach(use);
       Object.values(kwargs).forEach(use);
     }
     try {
-      return fn(value, args, kwargs, this.helpers(e));
+      const out = fn(value, args, kwargs, this.helpers(e));
+      if (FLOAT_RESULT_FILTERS.has(e.name) && typeof out === 'number') return floatOf(out);
+      if (e.name === 'abs' && isFloat(target) && typeof out === 'number') return floatOf(out);
+      return out;
     } catch (err) {
       if (err instanceof BosunError || err instanceof EvalFailure) throw err;
       throw this.fail(e, `${e.name}: ${(err as Error).message}`, err);
@@ -227,10 +513,11 @@ export class Evaluator {
     const fn = TESTS[e.name];
     if (!fn) throw this.fail(e, `unknown test '${e.name}' (see docs/templates.md for the tests bosun has)`);
     const target = this.eval(e.target);
-    const value = LAZY_TESTS.has(e.name) ? target : use(target);
-    const args = e.args.map((a) => use(this.eval(a)));
+    if (target instanceof PyFloat && (e.name === 'float' || e.name === 'integer')) return e.name === 'float';
+    const value = LAZY_TESTS.has(e.name) ? plain(target) : used(target);
+    const args = e.args.map((a) => used(this.eval(a)));
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = use(this.eval(v));
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = used(this.eval(v));
     try {
       return fn(value, args, kwargs, this.helpers(e));
     } catch (err) {
@@ -252,7 +539,7 @@ export class Evaluator {
         if (!fn) throw this.fail(at, `unknown test '${name}'`);
         return truthy(fn(value, args, {}, this.helpers(at)));
       },
-      undef: (name, detail) => new Undef(name, detail, this.env.pos(at)),
+      undef: (name, detail) => new Undef(name, detail, this.pos(at)),
       omit: this.env.omit,
       tick: () => {
         this.env.tick();
@@ -260,107 +547,59 @@ export class Evaluator {
     };
   }
 
-  private contains(container: unknown, item: unknown, at: Loc): boolean {
-    if (typeof container === 'string') {
-      if (typeof item !== 'string') throw this.fail(at, `'in <string>' needs a string on the left, got ${kind(item)}`);
-      return container.includes(item);
-    }
-    if (Array.isArray(container)) return container.some((x) => pyEqual(x, item));
-    if (isPlainObject(container)) return Object.prototype.hasOwnProperty.call(container, String(item));
-    throw this.fail(at, `cannot look for a value in ${kind(container)}`);
-  }
-
-  private compare(e: Expr & { k: 'cmp' }): boolean {
-    let left = this.eval(e.first);
-    for (const { op, e: right } of e.ops) {
-      const r = this.eval(right);
-      const l = use(left);
-      const rv = use(r);
-      let ok: boolean;
-      if (op === '==' || op === '===') ok = pyEqual(l, rv);
-      else if (op === '!=' || op === '!==') ok = !pyEqual(l, rv);
-      else {
-        let c: number;
-        try {
-          c = pyCompare(l, rv);
-        } catch (err) {
-          throw this.fail(e, (err as Error).message, err);
-        }
-        ok = op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
-      }
-      if (!ok) return false;
-      left = r;
-    }
-    return true;
-  }
-
-  private binary(op: string, lv: unknown, rv: unknown, at: Loc): unknown {
-    if (op === '~') return pyText(lv) + pyText(rv);
-    const l = use(lv);
-    const r = use(rv);
-    const num = (v: unknown): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
-    const bad = (): EvalFailure => this.fail(at, `cannot use '${op}' on ${kind(l)} and ${kind(r)}`);
-    if (op === '+') {
-      if (num(l) && num(r)) return Number(l) + Number(r);
-      if (typeof l === 'string' && typeof r === 'string') return l + r;
-      if (Array.isArray(l) && Array.isArray(r)) return [...(l as unknown[]), ...(r as unknown[])];
-      throw bad();
-    }
-    if (op === '*') {
-      if (num(l) && num(r)) return Number(l) * Number(r);
-      const [seq, n] = num(r) ? [l, Number(r)] : [r, Number(l)];
-      if (!Number.isInteger(n) || !(num(l) || num(r))) throw bad();
-      if (typeof seq === 'string') return seq.repeat(Math.max(0, n));
-      if (Array.isArray(seq)) return Array.from({ length: Math.max(0, n) }, () => seq as unknown[]).flat();
-      throw bad();
-    }
-    if (op === '%' && typeof l === 'string') {
-      try {
-        return printf(l, Array.isArray(r) ? r : [r]);
-      } catch (err) {
-        throw this.fail(at, (err as Error).message, err);
-      }
-    }
-    if (!num(l) || !num(r)) {
-      throw bad();
-    }
-    const a = Number(l);
-    const b = Number(r);
-    switch (op) {
-      case '-':
-        return a - b;
-      case '/':
-        if (b === 0) throw this.fail(at, 'division by zero');
-        return a / b;
-      case '//':
-        if (b === 0) throw this.fail(at, 'division by zero');
-        return Math.floor(a / b);
-      case '%':
-        if (b === 0) throw this.fail(at, 'division by zero');
-        return a - b * Math.floor(a / b);
-      case '**':
-        return a ** b;
-    }
-    throw bad();
-  }
-
   private call(e: Expr & { k: 'call' }): unknown {
     this.env.tick();
-    const args = e.args.map((a) => use(this.eval(a)));
+    const args = e.args.map((a) => used(this.eval(a)));
     const kwargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = use(this.eval(v));
+    for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = used(this.eval(v));
     try {
       if (e.callee.k === 'get' && e.callee.dot && e.callee.key.k === 'lit') {
-        const obj = use(this.eval(e.callee.obj));
-        return callMethod(obj, String(e.callee.key.v), args, kwargs);
+        const obj = used(this.eval(e.callee.obj));
+        const name = String(e.callee.key.v);
+        const member = isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
+        if (member instanceof Macro) return this.invoke(member, args, kwargs, e);
+        const method = loopMethod(obj, name);
+        if (method) return method(args);
+        return callMethod(obj, name, args, kwargs);
       }
-      if (e.callee.k === 'name') return callFunction(e.callee.name, args, kwargs);
+      if (e.callee.k === 'name') {
+        const local = this.scope?.lookup(e.callee.name)?.value;
+        if (local instanceof Macro) return this.invoke(local, args, kwargs, e);
+        if (local !== undefined) throw this.fail(e, `'${e.callee.name}' is not a macro and cannot be called`);
+        if (e.callee.name === 'namespace') {
+          const init: Record<string, unknown> = {};
+          for (const a of args) if (isPlainObject(a)) Object.assign(init, a);
+          return namespace(Object.assign(init, kwargs));
+        }
+        return callFunction(e.callee.name, args, kwargs, this.functionContext());
+      }
     } catch (err) {
+      if (err instanceof BosunError && !err.source)
+        throw new BosunError(err.code, err.message, {
+          source: this.pos(e.callee),
+          hint: err.hint,
+          cause: err.cause,
+        });
       if (err instanceof BosunError || err instanceof EvalFailure) throw err;
       throw this.fail(e, (err as Error).message, err);
     }
     throw this.fail(e, 'only methods of values (s.split(","), d.items()) and range() can be called here');
   }
+}
+
+/** The items Python's slice picks (step not zero). */
+function pySlice<T>(items: readonly T[], start: number | undefined, stop: number | undefined, step: number): T[] {
+  const n = items.length;
+  const [lower, upper] = step > 0 ? [0, n] : [-1, n - 1];
+  const clamp = (v: number | undefined, fallback: number): number => {
+    if (v === undefined) return fallback;
+    return v < 0 ? Math.max(v + n, lower) : Math.min(v, upper);
+  };
+  const from = clamp(start, step > 0 ? lower : upper);
+  const to = clamp(stop, step > 0 ? upper : lower);
+  const out: T[] = [];
+  for (let i = from; step > 0 ? i < to : i > to; i += step) out.push(items[i]!);
+  return out;
 }
 
 /** What filters and tests get besides their arguments. */

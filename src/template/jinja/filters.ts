@@ -13,6 +13,7 @@ import { regex } from '../helpers.js';
 import { isPlainObject } from '../values.js';
 import type { Helpers } from './eval.js';
 import { pySplit } from './methods.js';
+import { ANSIBLE_FILTERS } from './filters-ansible.js';
 import { compareVersions } from './version.js';
 import { kind, printf, pyCompare, pyEqual, pyText, pyTruthy, truthy, typeName, Undef } from './values.js';
 
@@ -256,7 +257,7 @@ const CRYPT_SCHEMES: Record<string, { id: string; rounds: number }> = {
  * Ansible's `password_hash` for sha512 and sha256 (crypt's `$6$`/`$5$`), as passlib writes it: `rounds=N$`
  * unless N is crypt's implicit 5000; a random 16-character salt when none is given.
  */
-function passwordHash(secret: string, type: string, salt: unknown, rounds: unknown): string {
+export function passwordHash(secret: string, type: string, salt: unknown, rounds: unknown): string {
   const scheme = CRYPT_SCHEMES[type];
   if (!scheme) throw new Error(`password_hash: hash type '${type}' is not supported here (sha512 or sha256)`);
   let s: string;
@@ -638,7 +639,5 @@ export const FILTERS: Record<string, FilterFn> = {
     }
     return out;
   },
-  random: () => {
-    throw new Error('random is not supported yet');
-  },
+  ...ANSIBLE_FILTERS,
 };

@@ -1,6 +1,13 @@
-/** Global functions of Jinja2 expressions: range(), dict(), and lookup()/query() (not yet). */
+/** Global functions of Jinja2 expressions: range(), dict(), lookup(), query() and q(). */
 import { BosunError } from '../../errors.js';
+import { runLookup, type LookupHost } from '../lookups/index.js';
 import { kind } from './values.js';
+
+/** What lookup() needs from the evaluation; absent where no lookups can run (outside the engine). */
+export interface FunctionContext {
+  lookupHost(): LookupHost;
+  warn(message: string): void;
+}
 
 /** The most items `range` makes, as the Handlebars helper. */
 const RANGE_LIMIT = 1_000_000;
@@ -11,7 +18,13 @@ function int(v: unknown, what: string): number {
   throw new Error(`${what} must be an integer, got ${kind(v)}`);
 }
 
-export function callFunction(name: string, args: unknown[], kwargs: Record<string, unknown>): unknown {
+/** Call a global function. */
+export function callFunction(
+  name: string,
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+  ctx?: FunctionContext,
+): unknown {
   switch (name) {
     case 'range': {
       const [a, b, c] = args;
@@ -27,11 +40,15 @@ export function callFunction(name: string, args: unknown[], kwargs: Record<strin
       return { ...kwargs };
     case 'lookup':
     case 'query':
-    case 'q':
-      throw new BosunError('TEMPLATE_RENDER', `${name}() is not supported yet in Jinja2 expressions`, {
-        hint: 'read the value in a task instead (slurp, command with register) or pass it as a variable',
+    case 'q': {
+      if (!ctx) throw new BosunError('TEMPLATE_RENDER', `${name}() cannot run here`);
+      const [plugin, ...terms] = args;
+      return runLookup(plugin, terms, kwargs, ctx.lookupHost(), {
+        query: name !== 'lookup',
+        warn: (message) => ctx.warn(message),
       });
+    }
     default:
-      throw new Error(`unknown function '${name}' (bosun has range(), dict())`);
+      throw new Error(`unknown function '${name}' (bosun has range(), dict(), lookup(), query(), q())`);
   }
 }

@@ -12,6 +12,9 @@
 import nunjucks from 'nunjucks';
 import { BosunError, type SourcePos } from '../../errors.js';
 import { toSourcePos, type Insertions, type PosContext } from '../positions.js';
+import { prepare, PrepareError, SLICE, type Prepared, type PrepareOptions } from './prepare.js';
+
+export { decodePythonString } from './prepare.js';
 
 /** A place in the (rewritten) text: 1-based line, 0-based column. */
 export interface Loc {
@@ -20,8 +23,9 @@ export interface Loc {
 }
 
 export type Expr = Loc &
+  /** `float`: a number written as a float (`2.0`, `1e3`), which Python prints as one. */
   (
-    | { k: 'lit'; v: unknown }
+    | { k: 'lit'; v: unknown; float?: boolean }
     | { k: 'list' | 'tuple'; items: Expr[] }
     | { k: 'dict'; pairs: Array<[Expr, Expr]> }
     | { k: 'name'; name: string }
@@ -37,13 +41,45 @@ export type Expr = Loc &
     | { k: 'neg' | 'pos'; e: Expr }
     | { k: 'if'; cond: Expr; then: Expr; else?: Expr }
     | { k: 'call'; callee: Expr; args: Expr[]; kwargs: Record<string, Expr> }
+    /** `x[start:stop:step]` (each part may be left out). */
+    | { k: 'slice'; obj: Expr; start?: Expr; stop?: Expr; step?: Expr }
+    /** The body of a `{% call %}` block, passed to the macro as `caller`. */
+    | { k: 'caller'; params: Param[]; body: Part[] }
+    /** Text rendered from template parts (the body of `{% filter %}` and of a block `{% set %}`). */
+    | { k: 'capture'; body: Part[] }
   );
 
-/** A piece of a template: literal text, an expression, or an `{% if %}`. */
+/** A macro's parameter, with its default. */
+export interface Param {
+  name: string;
+  default?: Expr;
+}
+
+/** Where a `{% set %}` or `{% for %}` puts a value: a name, or a namespace's attribute (`ns.count`). */
+export interface Target {
+  name: string;
+  attr?: string;
+}
+
+/** A piece of a template: literal text, an expression, or a statement. */
 export type Part =
   | { k: 'text'; text: string }
   | { k: 'expr'; e: Expr }
-  | { k: 'ifs'; branches: Array<{ cond: Expr; body: Part[] }>; else?: Part[] };
+  | { k: 'ifs'; branches: Array<{ cond: Expr; body: Part[] }>; else?: Part[] }
+  | (Loc & { k: 'for'; targets: string[]; iter: Expr; cond?: Expr; body: Part[]; else?: Part[] })
+  | (Loc & { k: 'set'; targets: Target[]; value: Expr })
+  | (Loc & { k: 'macro'; name: string; params: Param[]; body: Part[] })
+  | (Loc & { k: 'include'; template: Expr; ignoreMissing: boolean; withContext: boolean })
+  | (Loc & { k: 'import'; template: Expr; as: string; withContext: boolean })
+  | (Loc & { k: 'from'; template: Expr; names: Array<[string, string]>; withContext: boolean });
+
+/** How Jinja2 text is read (Ansible's environment: trim_blocks on, lstrip_blocks off, `\n`). */
+export interface ParseOptions extends PrepareOptions {
+  /** What every newline of the template's own text becomes (newline_sequence). */
+  newline: string;
+}
+
+const DEFAULT_OPTIONS: ParseOptions = { verbatim: false, trimBlocks: true, lstripBlocks: false, newline: '\n' };
 
 export interface JinjaTemplate {
   parts: Part[];
@@ -67,206 +103,6 @@ const CONSTANTS: Record<string, unknown> = {
   none: null,
   None: null,
 };
-
-const KEYWORDS = new Set(['and', 'or', 'if', 'else', 'not', 'in', 'is']);
-
-const ESCAPES: Record<string, string> = {
-  n: '\n',
-  t: '\t',
-  r: '\r',
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  '\n': '',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  v: '\v',
-  '0': '\0',
-};
-
-/** A string literal's body with Python's escapes (an unknown escape such as `\d` keeps its backslash). */
-export function decodePythonString(body: string): string {
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i]!;
-    if (ch !== '\\' || i + 1 >= body.length) {
-      out += ch;
-      continue;
-    }
-    const next = body[i + 1]!;
-    const hex = next === 'x' ? 2 : next === 'u' ? 4 : next === 'U' ? 8 : 0;
-    if (hex && /^[0-9a-fA-F]+$/.test(body.slice(i + 2, i + 2 + hex)) && body.length >= i + 2 + hex) {
-      out += String.fromCodePoint(Number.parseInt(body.slice(i + 2, i + 2 + hex), 16));
-      i += 1 + hex;
-    } else if (next in ESCAPES) {
-      out += ESCAPES[next]!;
-      i += 1;
-    } else out += ch;
-  }
-  return out;
-}
-
-interface Prepared {
-  text: string;
-  inserted: Map<number, number[]>;
-  /** Decoded string literals by `line:col` (0-based, as nunjucks counts) of their opening quote. */
-  strings: Map<string, string>;
-  /** Positions (`line:col`, 0-based) of the digits after a `[` that was written as `.` (`item.0`). */
-  dotDigits: Set<string>;
-}
-
-/**
- * Read the text once: decode string literals, rewrite `a.0` -> `a[0]` and `is test arg` -> `is test(arg)` inside tags,
- * outside strings.
- */
-function prepare(text: string, verbatim: boolean): Prepared {
-  const inserted = new Map<number, number[]>();
-  const strings = new Map<string, string>();
-  const quotedAt = new Set<string>(); // dotDigits
-  let out = '';
-  let line = 0;
-  let col = 0;
-  const emit = (s: string): void => {
-    for (const ch of s) {
-      out += ch;
-      if (ch === '\n') {
-        line += 1;
-        col = 0;
-      } else col += 1;
-    }
-  };
-  const insert = (s: string): void => {
-    for (const ch of s) {
-      const cols = inserted.get(line + 1) ?? [];
-      cols.push(col);
-      inserted.set(line + 1, cols);
-      emit(ch);
-    }
-  };
-  let close = '';
-  // Open `{` of dict literals inside a tag: their `}}` is no end of the tag (`{{ {'a': {'b': 1}} }}`).
-  let braces = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (!close) {
-      const two = text.slice(i, i + 2);
-      if (two === '{{' || two === '{%' || two === '{#') {
-        close = two === '{{' ? '}}' : two === '{%' ? '%}' : '#}';
-        emit(two);
-        i += 1;
-        continue;
-      }
-      emit(ch);
-      continue;
-    }
-    if (close === '#}') {
-      if (text.startsWith('#}', i)) {
-        close = '';
-        emit('#}');
-        i += 1;
-      } else emit(ch);
-      continue;
-    }
-    if (ch === '{') braces++;
-    if (ch === '}' && braces > 0) {
-      braces--;
-      emit('}');
-      if (text[i + 1] === '}') insert(' ');
-      continue;
-    }
-    if (text.startsWith(close, i) || (text[i] === '-' && text.startsWith(close, i + 1))) {
-      braces = 0;
-      const end = text[i] === '-' ? `-${close}` : close;
-      close = '';
-      emit(end);
-      i += end.length - 1;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      let j = i + 1;
-      while (j < text.length && text[j] !== ch) j += text[j] === '\\' ? 2 : 1;
-      if (j >= text.length) {
-        emit(text.slice(i));
-        throw new PrepareError('Jinja2 syntax error: a string is not closed (a missing quote?)', line + 1, col);
-      }
-      const body = text.slice(i + 1, j);
-      // Ansible doubles the backslashes of strings inside {{ }} of a YAML value (_escape_backslashes): they stay as
-      // written, so '\d' and '\1' need no second backslash; a backslash cannot escape the quote there.
-      const asWritten = verbatim && close === '}}';
-      if (asWritten && body.includes(`\\${ch}`)) {
-        throw new PrepareError(
-          `Jinja2 syntax error: inside {{ }} a backslash keeps its meaning as written and cannot escape ${ch} (use the other quote)`,
-          line + 1,
-          col,
-        );
-      }
-      strings.set(`${line}:${col}`, asWritten ? body : decodePythonString(body));
-      emit(text.slice(i, j + 1));
-      i = j;
-      continue;
-    }
-    // `item.0` -> `item[0]`, unless the dot is in a number (`1.5`).
-    if (ch === '.' && /[\w\])]/.test(text[i - 1] ?? '') && /\d/.test(text[i + 1] ?? '')) {
-      const token = /[\w]*$/.exec(text.slice(0, i))![0];
-      if (!/^\d/.test(token) || text[i - 1] === ']' || text[i - 1] === ')') {
-        const digits = /^\d+/.exec(text.slice(i + 1))![0];
-        quotedAt.add(`${line}:${col + 1}`);
-        emit('[');
-        emit(digits);
-        insert(']');
-        i += digits.length;
-        continue;
-      }
-    }
-    // `x is sameas false` -> `x is sameas(false)`: one argument without parentheses.
-    if (ch === 'i' && text.startsWith('is', i) && !/\w/.test(text[i - 1] ?? '')) {
-      const m = /^is(\s+not)?\s+(?!not\b)([A-Za-z_]\w*)(\s+)(?=(["'\w[({-]))/.exec(text.slice(i));
-      if (m) {
-        const word = /^[A-Za-z_]\w*/.exec(text.slice(i + m[0].length))?.[0];
-        if (!word || !KEYWORDS.has(word)) {
-          const arg = argumentEnd(text, i + m[0].length);
-          if (arg > i + m[0].length) {
-            emit(m[0].slice(0, -1));
-            emit('(');
-            // The argument is copied as is; a string inside it is recorded by the loop, so only simple ones here.
-            const argText = text.slice(i + m[0].length, arg);
-            if (/^["']/.test(argText)) {
-              const body = argText.slice(1, -1);
-              strings.set(`${line}:${col}`, verbatim && close === '}}' ? body : decodePythonString(body));
-            }
-            emit(argText);
-            insert(')');
-            i = arg - 1;
-            continue;
-          }
-        }
-      }
-    }
-    emit(ch);
-  }
-  if (close) throw new PrepareError(`Jinja2 syntax error: the expression is not closed with ${close}`, line + 1, col);
-  return { text: out, inserted, strings, dotDigits: quotedAt };
-}
-
-/** A problem found before parsing, at the end of the text read so far (1-based line, 0-based column). */
-class PrepareError extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-    readonly col: number,
-    readonly inserted: Insertions = new Map(),
-  ) {
-    super(message);
-  }
-}
-
-/** End of one simple argument (a string, a number, a dotted name, a negative number) at `start`. */
-function argumentEnd(text: string, start: number): number {
-  const rest = text.slice(start);
-  const m = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|-?\d+(?:\.\d+)?|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)/.exec(rest);
-  return m ? start + m[0].length : start;
-}
 
 /** nunjucks' error sentences, as a person would say them. */
 const SYNTAX_MESSAGES: ReadonlyArray<[RegExp, string]> = [
@@ -292,10 +128,79 @@ interface NParser {
   parseOr(): NNode;
   skipSymbol(name: string): boolean;
   parseInlineIf(): NNode;
+  parseInclude(): NNode;
+  parseWithContext(): boolean | null;
+  peekToken(): { type: string; value: string };
 }
 const nunjucksParser = nunjucks as unknown as {
   parser: { parse(src: string): NNode; Parser: { prototype: NParser } };
   nodes: { InlineIf: new (line: number, col: number) => NNode };
+};
+
+/**
+ * Jinja2 reads `a, b` as a tuple where a statement takes an expression (`{% set a, b = 1, 2 %}`,
+ * `{% for x in 1, 2 %}`); nunjucks reads one expression. While `set` or `for` is parsed, its outermost expression
+ * (the value, the iterable) may go on after a comma, and becomes a list (bosun's tuples are lists).
+ */
+type Method = (this: NParser & Record<string, unknown>, ...args: unknown[]) => NNode;
+const proto = nunjucksParser.parser.Parser.prototype as unknown as Record<string, Method>;
+const parseExpression = proto['parseExpression']!;
+for (const name of ['parseSet', 'parseFor']) {
+  const original = proto[name]!;
+  proto[name] = function implicitTuples(this: NParser & Record<string, unknown>, ...args: unknown[]): NNode {
+    let depth = 0;
+    let used = false;
+    this['parseExpression'] = (...a: unknown[]): NNode => {
+      depth++;
+      const outermost = depth === 1 && !used;
+      try {
+        const first = parseExpression.apply(this, a);
+        if (!outermost) return first;
+        used = true;
+        if (!(this['skip'] as (t: string) => boolean).call(this, 'comma')) return first;
+        const items = [first];
+        do items.push(parseExpression.apply(this, a));
+        while ((this['skip'] as (t: string) => boolean).call(this, 'comma'));
+        const list = new (nunjucks as unknown as { nodes: { Array: new (l: number, c: number) => NNode } }).nodes.Array(
+          first.lineno,
+          first.colno,
+        );
+        list.children = items;
+        return list;
+      } finally {
+        depth--;
+      }
+    };
+    try {
+      return original.apply(this, args);
+    } finally {
+      delete this['parseExpression'];
+    }
+  };
+}
+
+/**
+ * nunjucks' include takes no `with context` / `without context` (Jinja2's does): read it after the name and
+ * `ignore missing`, before the end of the tag.
+ */
+const parseInclude = proto['parseInclude']!;
+nunjucksParser.parser.Parser.prototype.parseInclude = function withContext(
+  this: NParser & Record<string, unknown>,
+): NNode {
+  const advance = this['advanceAfterBlockEnd'] as (name?: string) => unknown;
+  let context = null as boolean | null;
+  this['advanceAfterBlockEnd'] = (name?: string): unknown => {
+    context = this.parseWithContext();
+    this['advanceAfterBlockEnd'] = advance;
+    return advance.call(this, name);
+  };
+  try {
+    const node = parseInclude.call(this);
+    if (context !== null) node['withContext'] = context;
+    return node;
+  } finally {
+    this['advanceAfterBlockEnd'] = advance;
+  }
 };
 
 /**
@@ -323,13 +228,14 @@ const MAX_CACHED = 20_000;
  * strings inside `{{ }}` keep their backslashes as written (a YAML value, as Ansible templates one); otherwise (a
  * condition, `{% %}`) Python's escapes apply.
  */
-export function parseJinja(text: string, ctx: PosContext, verbatim = false): JinjaTemplate {
-  const key = verbatim ? `v\0${text}` : text;
+export function parseJinja(text: string, ctx: PosContext, how: boolean | Partial<ParseOptions> = false): JinjaTemplate {
+  const opts: ParseOptions = { ...DEFAULT_OPTIONS, ...(typeof how === 'boolean' ? { verbatim: how } : how) };
+  const key = `${opts.verbatim ? 'v' : ''}${opts.trimBlocks ? 't' : ''}${opts.lstripBlocks ? 'l' : ''}${opts.newline}\0${text}`;
   const hit = cache.get(key);
   if (hit) return hit;
   let prep: Prepared;
   try {
-    prep = prepare(text, verbatim);
+    prep = prepare(text, opts);
   } catch (err) {
     if (!(err instanceof PrepareError)) throw err;
     throw new BosunError('TEMPLATE_SYNTAX', err.message, { source: toSourcePos(err.line, err.col, ctx) });
@@ -345,7 +251,7 @@ export function parseJinja(text: string, ctx: PosContext, verbatim = false): Jin
       hint: 'Jinja2 expressions: {{ x | default("a") }}, {{ a if c else b }}, x is defined and x.y == "b"; see docs/templates.md',
     });
   }
-  const conv = new Converter(prep, posCtx);
+  const conv = new Converter(prep, posCtx, opts.newline);
   let tpl: JinjaTemplate;
   try {
     tpl = { parts: conv.parts(root.children ?? []), inserted: prep.inserted };
@@ -365,6 +271,7 @@ class Converter {
   constructor(
     private readonly prep: Prepared,
     private readonly ctx: PosContext,
+    private readonly newline: string,
   ) {}
 
   private fail(node: NNode, message: string): never {
@@ -378,21 +285,135 @@ class Converter {
   parts(nodes: NNode[]): Part[] {
     const out: Part[] = [];
     for (const node of nodes) {
-      if (node.typename === 'Output') {
-        for (const child of node.children ?? []) {
-          if (child.typename === 'TemplateData') out.push({ k: 'text', text: String(child.value) });
-          else out.push({ k: 'expr', e: this.expr(child) });
-        }
-      } else if (node.typename === 'If' || node.typename === 'IfAsync') {
-        out.push(this.ifs(node));
-      } else {
-        this.fail(
-          node,
-          `Jinja2 statement {% ${node.typename.toLowerCase()} %} in a YAML value is not supported yet (only {% if %})`,
-        );
+      switch (node.typename) {
+        case 'Output':
+          for (const child of node.children ?? []) {
+            if (child.typename === 'TemplateData') {
+              const text = String(child.value);
+              // Jinja2 reads the template's lines and joins them with newline_sequence.
+              out.push({ k: 'text', text: text.replace(/\r\n|\r|\n/g, this.newline) });
+            } else out.push({ k: 'expr', e: this.expr(child) });
+          }
+          break;
+        case 'If':
+        case 'IfAsync':
+          out.push(this.ifs(node));
+          break;
+        default:
+          out.push(this.statement(node));
       }
     }
     return out;
+  }
+
+  /** A statement other than `{% if %}`. */
+  private statement(node: NNode): Part {
+    const at = this.loc(node);
+    switch (node.typename) {
+      case 'For': {
+        const name = node['name'] as NNode;
+        const targets = (name.typename === 'Array' ? (name.children ?? []) : [name]).map((t) => this.targetName(t));
+        const body = this.parts((node['body'] as NNode).children ?? []);
+        const elseNode = node['else_'] as NNode | null | undefined;
+        let iter = node['arr'] as NNode;
+        let cond: Expr | undefined;
+        // `for x in xs if c`: Jinja2's loop filter (nunjucks reads it as an inline if without else).
+        if (iter.typename === 'InlineIf' && !iter['else_']) {
+          cond = this.expr(iter['cond'] as NNode);
+          iter = iter['body'] as NNode;
+        }
+        const part: Part = { ...at, k: 'for', targets, iter: this.expr(iter), body };
+        if (cond) part.cond = cond;
+        if (elseNode) part.else = this.parts(elseNode.children ?? []);
+        return part;
+      }
+      case 'Set': {
+        const targets = (node['targets'] as NNode[]).map((t) => this.target(t));
+        const value = node.value as NNode | null;
+        if (value) return { ...at, k: 'set', targets, value: this.expr(value) };
+        const capture = node['body'] as NNode;
+        return { ...at, k: 'set', targets, value: this.capture(capture) };
+      }
+      case 'Macro': {
+        const { params } = this.signature(node['args'] as NNode);
+        return {
+          ...at,
+          k: 'macro',
+          name: this.targetName(node['name'] as NNode),
+          params,
+          body: this.parts((node['body'] as NNode).children ?? []),
+        };
+      }
+      case 'Include':
+        return {
+          ...at,
+          k: 'include',
+          template: this.expr(node['template'] as NNode),
+          ignoreMissing: node['ignoreMissing'] === true,
+          withContext: node['withContext'] !== false,
+        };
+      case 'Import':
+        return {
+          ...at,
+          k: 'import',
+          template: this.expr(node['template'] as NNode),
+          as: this.targetName(node['target'] as NNode),
+          withContext: node['withContext'] === true,
+        };
+      case 'FromImport': {
+        const names = ((node['names'] as NNode).children ?? []).map((n): [string, string] =>
+          n.typename === 'Pair'
+            ? [this.targetName(n['key'] as NNode), this.targetName(n.value as NNode)]
+            : [this.targetName(n), this.targetName(n)],
+        );
+        return {
+          ...at,
+          k: 'from',
+          template: this.expr(node['template'] as NNode),
+          names,
+          withContext: node['withContext'] === true,
+        };
+      }
+      default: {
+        const tag = STATEMENT_NAMES[node.typename] ?? node.typename.toLowerCase();
+        return this.fail(node, `Jinja2 statement {% ${tag} %} is not supported (see docs/templates.md)`);
+      }
+    }
+  }
+
+  /** A plain name (a loop variable, a macro's name). */
+  private targetName(node: NNode): string {
+    if (node.typename !== 'Symbol') this.fail(node, 'Jinja2 syntax error: a name is expected here');
+    return String(node.value);
+  }
+
+  /** Where `{% set %}` assigns: `x` or `ns.attr`. */
+  private target(node: NNode): Target {
+    if (node.typename === 'Symbol') return { name: String(node.value) };
+    if (node.typename === 'LookupVal') {
+      const obj = node['target'] as NNode;
+      const val = node['val'] as NNode;
+      if (obj.typename === 'Symbol' && val.typename === 'Literal' && typeof val.value === 'string')
+        return { name: String(obj.value), attr: val.value };
+    }
+    return this.fail(node, 'Jinja2 syntax error: {% set %} assigns to a name or to a namespace attribute (ns.x)');
+  }
+
+  /** A macro's or a call block's parameters. */
+  private signature(list: NNode | null | undefined): { params: Param[] } {
+    const params: Param[] = [];
+    for (const child of list?.children ?? []) {
+      if (child.typename === 'KeywordArgs') {
+        for (const pair of child.children ?? [])
+          params.push({ name: this.targetName(pair['key'] as NNode), default: this.expr(pair.value as NNode) });
+      } else params.push({ name: this.targetName(child) });
+    }
+    return { params };
+  }
+
+  private capture(node: NNode): Expr {
+    const body = node['body'] as NNode | undefined;
+    return { ...this.loc(node), k: 'capture', body: this.parts(body?.children ?? []) };
   }
 
   private ifs(node: NNode): Part {
@@ -440,11 +461,15 @@ class Converter {
         if (typeof node.value === 'string' && this.prep.strings.has(key)) {
           return { ...at, k: 'lit', v: this.prep.strings.get(key) };
         }
+        if (typeof node.value === 'number' && Number.isInteger(node.value) && this.writtenAsFloat(node))
+          return { ...at, k: 'lit', v: node.value, float: true };
         return { ...at, k: 'lit', v: node.value };
       }
       case 'Symbol': {
         const name = String(node.value);
         if (name in CONSTANTS) return { ...at, k: 'lit', v: CONSTANTS[name] };
+        // nunjucks reads `1e3` as a name; Jinja2 reads a float.
+        if (/^[0-9]+[eE][0-9]+$/.test(name)) return { ...at, k: 'lit', v: Number(name), float: true };
         return { ...at, k: 'name', name };
       }
       case 'Group': {
@@ -467,6 +492,20 @@ class Converter {
         };
       case 'LookupVal': {
         const val = node['val'] as NNode;
+        const fn = val.typename === 'FunCall' ? (val['name'] as NNode) : undefined;
+        if (fn?.typename === 'Symbol' && fn.value === SLICE) {
+          const [start, stop, step] = this.args(val['args'] as NNode, 0).args.map((x) =>
+            x.k === 'lit' && x.v === null ? undefined : x,
+          );
+          return {
+            ...at,
+            k: 'slice',
+            obj: sub('target'),
+            ...(start ? { start } : {}),
+            ...(stop ? { stop } : {}),
+            ...(step ? { step } : {}),
+          };
+        }
         const dot = val.typename === 'Literal' && this.isDot(val);
         return { ...at, k: 'get', obj: sub('target'), key: this.expr(val), dot };
       }
@@ -478,35 +517,14 @@ class Converter {
         return {
           ...at,
           k: 'filter',
-          name: String((node['name'] as NNode).value),
+          name: shortName(String((node['name'] as NNode).value)),
           target: this.expr(first),
           args,
           kwargs,
         };
       }
-      case 'Is': {
-        const right = node['right'] as NNode;
-        const target = sub('left');
-        if (right.typename === 'Symbol')
-          return { ...at, k: 'test', name: String(right.value), target, args: [], kwargs: {} };
-        if (right.typename === 'Literal' && right.value === null)
-          return { ...at, k: 'test', name: 'none', target, args: [], kwargs: {} };
-        if (right.typename === 'Literal' && typeof right.value === 'boolean')
-          return { ...at, k: 'test', name: String(right.value), target, args: [], kwargs: {} };
-        if (right.typename === 'FunCall') {
-          const name = right['name'] as NNode;
-          if (name.typename === 'Symbol') {
-            const { args, kwargs } = this.args(right['args'] as NNode, 0);
-            return { ...at, k: 'test', name: String(name.value), target, args, kwargs };
-          }
-        }
-        // `x is in [1]` reads as the name `in` looked up with [1].
-        if (right.typename === 'LookupVal' && (right['target'] as NNode).typename === 'Symbol') {
-          const name = String((right['target'] as NNode).value);
-          return { ...at, k: 'test', name, target, args: [this.expr(right['val'] as NNode)], kwargs: {} };
-        }
-        return this.fail(node, "Jinja2 syntax error: a test name must follow 'is'");
-      }
+      case 'Is':
+        return this.isTest(node, node['right'] as NNode, sub('left'));
       case 'In':
         return { ...at, k: 'in', left: sub('left'), right: sub('right') };
       case 'Not':
@@ -545,9 +563,65 @@ class Converter {
         const { args, kwargs } = this.args(node['args'] as NNode, 0);
         return { ...at, k: 'call', callee: sub('name'), args, kwargs };
       }
+      case 'Caller': {
+        const { params } = this.signature(node['args'] as NNode);
+        return { ...at, k: 'caller', params, body: this.parts((node['body'] as NNode).children ?? []) };
+      }
+      case 'Capture':
+        return this.capture(node);
       default:
         return this.fail(node, `Jinja2 syntax error: ${node.typename} is not supported in an expression`);
     }
+  }
+
+  /** `x is name`, `x is name(args)`, `x is name arg` (rewritten), `x is ansible.builtin.name`, `x is name | f`. */
+  private isTest(node: NNode, right: NNode, target: Expr): Expr {
+    const at = this.loc(node);
+    // `x is string | ternary(a, b)`: Jinja2 applies the filter to the test's result.
+    if (right.typename === 'Filter') {
+      const list = right['args'] as NNode;
+      const first = list.children?.[0];
+      if (!first) this.fail(node, 'a filter needs a value');
+      const { args, kwargs } = this.args(list, 1);
+      const inner = this.isTest(node, first, target);
+      return {
+        ...at,
+        k: 'filter',
+        name: shortName(String((right['name'] as NNode).value)),
+        target: inner,
+        args,
+        kwargs,
+      };
+    }
+    if (right.typename === 'Literal' && right.value === null)
+      return { ...at, k: 'test', name: 'none', target, args: [], kwargs: {} };
+    if (right.typename === 'Literal' && typeof right.value === 'boolean')
+      return { ...at, k: 'test', name: String(right.value), target, args: [], kwargs: {} };
+    const plain = this.dottedName(right);
+    if (plain) return { ...at, k: 'test', name: shortName(plain), target, args: [], kwargs: {} };
+    if (right.typename === 'FunCall') {
+      const name = this.dottedName(right['name'] as NNode);
+      if (name) {
+        const { args, kwargs } = this.args(right['args'] as NNode, 0);
+        return { ...at, k: 'test', name: shortName(name), target, args, kwargs };
+      }
+    }
+    // `x is in [1]` reads as the name `in` looked up with [1].
+    if (right.typename === 'LookupVal' && (right['target'] as NNode).typename === 'Symbol') {
+      const name = String((right['target'] as NNode).value);
+      return { ...at, k: 'test', name, target, args: [this.expr(right['val'] as NNode)], kwargs: {} };
+    }
+    return this.fail(node, "Jinja2 syntax error: a test name must follow 'is'");
+  }
+
+  /** `name` or `a.b.name` written with dots, as text; undefined for anything else. */
+  private dottedName(node: NNode): string | undefined {
+    if (node.typename === 'Symbol') return String(node.value);
+    if (node.typename !== 'LookupVal') return undefined;
+    const val = node['val'] as NNode;
+    if (val.typename !== 'Literal' || typeof val.value !== 'string' || !this.isDot(val)) return undefined;
+    const base = this.dottedName(node['target'] as NNode);
+    return base === undefined ? undefined : `${base}.${val.value}`;
   }
 
   /** `(x)` or `(x,)`: a tuple when a comma follows the single item. */
@@ -572,6 +646,14 @@ class Converter {
     return item;
   }
 
+  /** True when a number literal was written with a fraction or an exponent (`2.0`, `1e3`). */
+  private writtenAsFloat(node: NNode): boolean {
+    const token = /^[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?/.exec(
+      this.prep.text.split('\n')[node.lineno]?.slice(node.colno) ?? '',
+    );
+    return token !== null && (token[1] !== undefined || token[2] !== undefined);
+  }
+
   /** True when the lookup `x.y` was written with a dot (the literal is not a quoted or bracketed key). */
   private isDot(val: NNode): boolean {
     if (this.prep.dotDigits.has(`${val.lineno}:${val.colno}`)) return true;
@@ -580,6 +662,23 @@ class Converter {
     return before?.endsWith('.') ?? false;
   }
 }
+
+/** Collections whose filters and tests bosun has under their short names (`ansible.builtin.bool` is `bool`). */
+const COLLECTION = /^(?:ansible\.(?:builtin|legacy|utils|netcommon|posix)|community\.general)\.([A-Za-z_]\w*)$/;
+
+/** A filter's or test's name without its collection (an unknown short name is still refused at load). */
+export function shortName(name: string): string {
+  return COLLECTION.exec(name)?.[1] ?? name;
+}
+
+/** nunjucks' node names of statements bosun does not run, as written in a template. */
+const STATEMENT_NAMES: Record<string, string> = {
+  Block: 'block',
+  Extends: 'extends',
+  Switch: 'switch',
+  AsyncEach: 'asyncEach',
+  AsyncAll: 'asyncAll',
+};
 
 const BIN_OPS: Record<string, string> = {
   Add: '+',

@@ -8,10 +8,12 @@ import { BosunError, type SourcePos } from '../../errors.js';
 import { toSourcePos, type PosContext } from '../positions.js';
 import type { Resolver } from '../resolve.js';
 import { EvalFailure, Evaluator } from './eval.js';
+import type { ControllerHooks } from './lookup-host.js';
 import { FILTERS } from './filters.js';
-import { parseJinja, type Expr, type JinjaTemplate, type Part } from './parse.js';
+import { parseJinja, type Expr, type JinjaTemplate, type ParseOptions, type Part } from './parse.js';
+import type { TemplateLoader } from './runtime.js';
 import { TESTS } from './tests.js';
-import { literalEval, pyText, use } from './values.js';
+import { EmptyUndef, literalEval, plain, PyFloat, pyText, use } from './values.js';
 
 /** Ansible's `omit`: a module argument whose value is this is left out. */
 export const OMIT = '__omit_place_holder__bosun';
@@ -22,8 +24,13 @@ export type Mode = 'value' | 'text' | 'expression';
 const STRING_FILTERS: ReadonlySet<string> = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml']);
 
 /** Parse and check (filters and tests known) at load time. */
-export function checkJinja(text: string, ctx: PosContext, mode: Mode): JinjaTemplate {
-  const tpl = parseJinja(text, ctx, mode !== 'expression');
+export function checkJinja(
+  text: string,
+  ctx: PosContext,
+  mode: Mode,
+  how: Partial<ParseOptions> = { verbatim: mode !== 'expression' },
+): JinjaTemplate {
+  const tpl = parseJinja(text, ctx, how);
   const posCtx: PosContext = { ...ctx, inserted: tpl.inserted };
   if (mode === 'expression' && singleExpr(tpl.parts) === undefined) {
     throw new BosunError('TEMPLATE_SYNTAX', 'a condition must be one expression, such as `x == "b" and y is defined`', {
@@ -51,19 +58,7 @@ export function checkJinja(text: string, ctx: PosContext, mode: Mode): JinjaTemp
     else if (typeof x === 'object' && x !== null && 'k' in x && 'line' in x) walk(x as Expr);
     else if (typeof x === 'object' && x !== null) for (const v of Object.values(x)) visit(v);
   };
-  const walkParts = (parts: Part[]): void => {
-    for (const p of parts) {
-      if (p.k === 'expr') walk(p.e);
-      else if (p.k === 'ifs') {
-        for (const b of p.branches) {
-          walk(b.cond);
-          walkParts(b.body);
-        }
-        if (p.else) walkParts(p.else);
-      }
-    }
-  };
-  walkParts(tpl.parts);
+  visit(tpl.parts);
   return tpl;
 }
 
@@ -114,7 +109,7 @@ function parseLiteral(text: string): unknown {
  * One output node as text. Ansible's finalize prints None as ''; bosun refuses instead (as in Handlebars), since an
  * empty string written into a config file from a null variable is almost always a mistake.
  */
-function outputText(node: unknown, _index: number, _tpl: JinjaTemplate, ctx: PosContext): string {
+function outputText(node: unknown, ctx: PosContext): string {
   if (node === null || node === undefined) {
     throw new BosunError('TEMPLATE_RENDER', 'this expression is empty (null) and would render as an empty string', {
       source: ctx.source,
@@ -127,6 +122,10 @@ function outputText(node: unknown, _index: number, _tpl: JinjaTemplate, ctx: Pos
 export interface JinjaRun {
   resolver: Resolver;
   tick(): void;
+  /** What lookup() may use on the controller. */
+  controller?: ControllerHooks;
+  /** Other templates for `{% include %}` / `{% import %}` (template files only). */
+  loader?: TemplateLoader;
 }
 
 /** Render or evaluate Jinja2 text; errors are BosunErrors with positions. */
@@ -134,12 +133,25 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
   const tpl = checkJinja(text, ctx, mode);
   const posCtx: PosContext = { ...ctx, inserted: tpl.inserted };
   const pos = (loc: { line: number; col: number }): SourcePos | undefined => toSourcePos(loc.line, loc.col, posCtx);
-  const ev = new Evaluator({ resolver: run.resolver, pos, tick: () => run.tick(), omit: OMIT });
+  const ev = new Evaluator({
+    resolver: run.resolver,
+    pos,
+    tick: () => run.tick(),
+    omit: OMIT,
+    text: (node) => outputText(node, posCtx),
+    ...(run.controller ? { controller: run.controller } : {}),
+  });
   try {
-    if (mode === 'expression') return use(ev.eval(singleExpr(tpl.parts)!));
+    const result = (e: Expr): unknown => {
+      const value = ev.eval(e);
+      return value instanceof EmptyUndef ? (mode === 'expression' ? false : '') : use(value);
+    };
+    if (mode === 'expression') return plain(result(singleExpr(tpl.parts)!));
     const single = mode === 'value' ? singleExpr(tpl.parts) : undefined;
     if (single) {
-      const value = use(ev.eval(single));
+      const raw = result(single);
+      // A whole-number float is its text, as Ansible renders it (`2.0`): a number would print as `2`.
+      const value = raw instanceof PyFloat ? pyText(raw) : raw;
       const structured = typeof value === 'object' && value !== null;
       if (structured || tpl.parts.length === 1) {
         // Ansible's STRING_TYPE_FILTERS: their text is never read back as a literal.
@@ -149,18 +161,136 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
     }
     const nodes: unknown[] = [];
     ev.parts(tpl.parts, nodes);
-    const out = nodes.map((node, i) => outputText(node, i, tpl, posCtx)).join('');
+    const out = nodes.map((node) => outputText(node, posCtx)).join('');
     return mode === 'value' ? literalEval(out, parseLiteral) : out;
   } catch (err) {
+    throw renderFailure(err, ctx);
+  }
+}
+
+/** A failure while rendering, as the BosunError the user sees (positioned where possible). */
+function renderFailure(err: unknown, ctx: PosContext): BosunError {
+  {
     if (err instanceof EvalFailure)
-      throw new BosunError('TEMPLATE_RENDER', err.message, { source: err.source ?? ctx.source, cause: err.cause });
+      return new BosunError('TEMPLATE_RENDER', err.message, { source: err.source ?? ctx.source, cause: err.cause });
     if (err instanceof BosunError) {
-      if (err.source || !ctx.source) throw err;
-      throw new BosunError(err.code, err.message, { source: ctx.source, hint: err.hint, cause: err });
+      if (err.source || !ctx.source) return err;
+      return new BosunError(err.code, err.message, { source: ctx.source, hint: err.hint, cause: err });
     }
-    throw new BosunError('TEMPLATE_RENDER', `cannot render: ${(err as Error).message}`, {
+    return new BosunError('TEMPLATE_RENDER', `cannot render: ${(err as Error).message}`, {
       source: ctx.source,
       cause: err,
     });
   }
+}
+
+/** The template module's Jinja2 settings (its arguments, then a `#jinja2:` first line). */
+export interface FileOptions {
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+  /** newline_sequence: `\n`, `\r\n` or `\r`. */
+  newline?: string;
+}
+
+const HEADER = '#jinja2:';
+const HEADER_KEYS: Record<string, keyof FileOptions> = {
+  trim_blocks: 'trimBlocks',
+  lstrip_blocks: 'lstripBlocks',
+  newline_sequence: 'newline',
+};
+
+/** The `#jinja2: trim_blocks: False, lstrip_blocks: True` first line, read as Ansible reads it (Python literals). */
+function readHeader(line: string, ctx: PosContext): FileOptions {
+  const out: FileOptions = {};
+  for (const pair of line.split(',')) {
+    const colon = pair.indexOf(':');
+    const fail = (what: string): never => {
+      throw new BosunError('TEMPLATE_SYNTAX', `the #jinja2: line: ${what}`, {
+        source: toSourcePos(1, 0, ctx),
+        hint: 'write it as #jinja2: trim_blocks: False, lstrip_blocks: True',
+      });
+    };
+    if (colon < 0) fail(`'${pair.trim()}' has no ':' between name and value`);
+    const key = pair.slice(0, colon).trim();
+    const field = HEADER_KEYS[key];
+    if (!field) fail(`'${key}' is not a setting bosun knows (trim_blocks, lstrip_blocks, newline_sequence)`);
+    let value: unknown;
+    try {
+      value = parseLiteral(pair.slice(colon + 1).trim());
+    } catch {
+      fail(`the value of ${key} is not a Python literal (True, False, '\\n')`);
+    }
+    if (field === 'newline') {
+      if (value !== '\n' && value !== '\r\n' && value !== '\r')
+        fail(`newline_sequence must be '\\n', '\\r\\n' or '\\r'`);
+      out.newline = value as string;
+    } else {
+      if (typeof value !== 'boolean') fail(`${key} must be True or False`);
+      out[field!] = value as boolean;
+    }
+  }
+  return out;
+}
+
+/** Trailing `\n` characters (Ansible's _count_newlines_from_end). */
+function trailingNewlines(s: string): number {
+  let n = 0;
+  while (n < s.length && s[s.length - 1 - n] === '\n') n++;
+  return n;
+}
+
+/** Parse a Jinja2 template file (its `#jinja2:` line, its settings) and check it, as rendering it would. */
+export function checkJinjaFile(
+  text: string,
+  ctx: PosContext,
+  options: FileOptions = {},
+): { tpl: JinjaTemplate; settings: Required<FileOptions>; bodyCtx: PosContext } {
+  let settings: Required<FileOptions> = { trimBlocks: true, lstripBlocks: false, newline: '\n', ...options };
+  let body = text;
+  let bodyCtx = ctx;
+  if (text.startsWith(HEADER)) {
+    const eol = text.indexOf('\n');
+    settings = { ...settings, ...readHeader(text.slice(HEADER.length, eol < 0 ? text.length : eol), ctx) };
+    body = eol < 0 ? '' : text.slice(eol + 1);
+    if (ctx.source) bodyCtx = { ...ctx, source: { ...ctx.source, line: ctx.source.line + 1 } };
+  }
+  // Jinja2 drops one newline at the end of the template (Ansible adds the file's own back after rendering).
+  body = body.replace(/(\r\n|\r|\n)$/, '');
+  const how: Partial<ParseOptions> = {
+    verbatim: false,
+    trimBlocks: settings.trimBlocks,
+    lstripBlocks: settings.lstripBlocks,
+    newline: settings.newline,
+  };
+  return { tpl: checkJinja(body, bodyCtx, 'text', how), settings, bodyCtx };
+}
+
+/**
+ * Render a template file written in Jinja2 as Ansible's template module renders it: its settings (trim_blocks on by
+ * default, a `#jinja2:` first line overriding them), one trailing newline dropped by Jinja2 and then as many newlines
+ * added back as the file ended with (newline_sequence), text output (no native types).
+ */
+export function renderJinjaFile(text: string, ctx: PosContext, run: JinjaRun, options: FileOptions = {}): string {
+  const wanted = trailingNewlines(text);
+  const { tpl, settings, bodyCtx } = checkJinjaFile(text, ctx, options);
+  const posCtx: PosContext = { ...bodyCtx, inserted: tpl.inserted };
+  const ev = new Evaluator({
+    resolver: run.resolver,
+    pos: (loc) => toSourcePos(loc.line, loc.col, posCtx),
+    tick: () => run.tick(),
+    omit: OMIT,
+    text: (node) => outputText(node, posCtx),
+    ...(run.loader ? { loader: run.loader } : {}),
+    ...(run.controller ? { controller: run.controller } : {}),
+  });
+  let out: string;
+  try {
+    const nodes: unknown[] = [];
+    ev.parts(tpl.parts, nodes);
+    out = nodes.map((node) => outputText(node, posCtx)).join('');
+  } catch (err) {
+    throw renderFailure(err, bodyCtx);
+  }
+  const have = trailingNewlines(out);
+  return wanted > have ? out + settings.newline.repeat(wanted - have) : out;
 }

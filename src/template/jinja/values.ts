@@ -25,6 +25,36 @@ export class Undef {
   }
 }
 
+/**
+ * A Python float whose value is a whole number (`2.0`, `4 / 2`, `3 | float`): JavaScript has one number type, so
+ * such a float is boxed while an expression is evaluated, to print as Python prints it (`2.0`). Other floats (2.5)
+ * are plain numbers. It never leaves the evaluator: filters, tests and methods get plain numbers, and a value that is
+ * one such float renders as its text, as Ansible renders it.
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+/** A float result: boxed when it is a whole number. */
+export function floatOf(n: number): number | PyFloat {
+  return Number.isInteger(n) ? new PyFloat(n) : n;
+}
+
+/** True for a Python float (boxed, or a number with a fraction, or inf/nan). */
+export function isFloat(v: unknown): boolean {
+  return v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v));
+}
+
+/** The plain value (a boxed float as its number). */
+export function plain(v: unknown): unknown {
+  return v instanceof PyFloat ? v.value : v;
+}
+/**
+ * The value of an inline if whose condition is false and that has no else: Jinja2 makes it a plain Undefined
+ * whatever the environment's undefined is, so it prints as '' and is false; any other use is still an error.
+ */
+export class EmptyUndef extends Undef {}
+
 /** The value, or the undefined error when it is undefined. */
 export function use(value: unknown): unknown {
   if (value instanceof Undef) throw value.error();
@@ -37,12 +67,13 @@ export function use(value: unknown): unknown {
  * string where Ansible's YAML 1.1 reads false (docs/ansible-differences.md). Using an undefined value is an error.
  */
 export function truthy(value: unknown): boolean {
-  return isTruthy(use(value));
+  if (value instanceof EmptyUndef) return false;
+  return isTruthy(plain(use(value)));
 }
 
 /** Python's truthiness with no special strings (`default(x, true)`). */
 export function pyTruthy(value: unknown): boolean {
-  return isPythonTruthy(use(value));
+  return isPythonTruthy(plain(use(value)));
 }
 
 /** Python's repr of a string: single quotes unless the text has one and no double quote. */
@@ -61,10 +92,16 @@ export function reprString(s: string): string {
   return out + q;
 }
 
-function numberText(n: number): string {
+function numberText(n: number, float = !Number.isInteger(n)): string {
   if (Number.isNaN(n)) return 'nan';
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  return String(n);
+  if (!float) return String(n);
+  // Python's float repr: the shortest digits, in exponent form below 1e-4 and from 1e16.
+  const [digits, exp] = n.toExponential().split('e') as [string, string];
+  const e = Number(exp);
+  if (e < -4 || e >= 16) return `${digits}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  const text = n.toFixed(Math.max(0, (digits.split('.')[1]?.length ?? 0) - e));
+  return text.includes('.') ? text : `${text}.0`;
 }
 
 /** Python's repr: how a value appears inside a list or dict that is printed. */
@@ -74,6 +111,7 @@ export function repr(value: unknown): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') return numberText(value);
+  if (value instanceof PyFloat) return numberText(value.value, true);
   if (Array.isArray(value)) return `[${value.map(repr).join(', ')}]`;
   if (isPlainObject(value))
     return `{${Object.entries(value)
@@ -84,6 +122,7 @@ export function repr(value: unknown): string {
 
 /** Python's str(): how a value appears in text. */
 export function pyText(value: unknown): string {
+  if (value instanceof EmptyUndef) return '';
   const v = use(value);
   if (typeof v === 'string') return v;
   return repr(v);
@@ -106,6 +145,7 @@ export function typeName(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (value instanceof PyFloat) return 'float';
   if (typeof value === 'string') return 'str';
   if (Array.isArray(value)) return 'list';
   return 'dict';

@@ -198,9 +198,10 @@ describe('values as Ansible makes them', () => {
     expect(OMIT).toMatch(/^__omit_place_holder__/);
   });
 
-  test('lookup() is a clear "not yet"', () => {
-    const err = failure(() => engine.renderString("{{ lookup('env', 'HOME') }}", {}, src));
-    expect(err.message).toBe('lookup() is not supported yet in Jinja2 expressions');
+  test('an unknown lookup plugin is an error at the call', () => {
+    const err = failure(() => engine.renderString("{{ lookup('nope', 'HOME') }}", {}, src));
+    expect(err.message).toBe('lookup plugin (nope) not found');
+    expect(err.source?.col).toBe(src.col + 3);
   });
 
   test('conditions: YAML 1.2 strings no/false are false, as in Handlebars conditions', () => {

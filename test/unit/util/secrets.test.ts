@@ -33,6 +33,8 @@ describe('isSecretName', () => {
     ['PASSWD', true],
     ['api_key', true],
     ['ansible_ssh_private_key_file', false],
+    ['key_filename', false],
+    ['key_id', false],
     ['ssl_key_path', false],
     ['vault_password_file', false],
     ['ssh_public_key', false],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgString, splitArgs } from '../../../src/playbook/arg-string.js';
-import { loadError, loadText, tasksOf } from './helpers.js';
+import { parseArgString, splitArgs } from '../../../src/util/arg-string.js';
+import { loadError, loadText, tasksOf } from '../playbook/helpers.js';
 
 const at = { file: 'x.yml', line: 1, col: 1 };
 

@@ -1,0 +1,124 @@
+/**
+ * What Jinja2 statements make while a template runs: the scopes of `{% for %}`
+ * bodies, macros and includes (Jinja2's rules: a loop body's assignments stay
+ * in that iteration, an `{% if %}` has no scope of its own), the `loop`
+ * variable, macros, and `namespace()` objects.
+ */
+import type { SourcePos } from '../../errors.js';
+import type { JinjaTemplate, Loc, Param, Part } from './parse.js';
+
+/** Names visible in a template besides the variables of the play. */
+export class Scope {
+  private readonly vars = new Map<string, unknown>();
+
+  constructor(
+    readonly parent?: Scope,
+    /**
+     * `hidden`: names the parent has that this scope does not see (an include does not see `loop`). `isolated`: the
+     * play's variables are not visible below this scope (a template imported without context).
+     */
+    private readonly opts: { hidden?: ReadonlySet<string>; isolated?: boolean } = {},
+  ) {}
+
+  /** The innermost binding of `name`, or undefined when no scope binds it. */
+  lookup(name: string): { value: unknown } | undefined {
+    if (this.vars.has(name)) return { value: this.vars.get(name) };
+    if (this.opts.hidden?.has(name)) return undefined;
+    return this.parent?.lookup(name);
+  }
+
+  /** True when the play's variables are not visible from here. */
+  get isolated(): boolean {
+    return this.opts.isolated === true || (this.parent?.isolated ?? false);
+  }
+
+  set(name: string, value: unknown): void {
+    this.vars.set(name, value);
+  }
+
+  /** The names this scope itself binds, in order (an imported template's exports). */
+  entries(): Array<[string, unknown]> {
+    return [...this.vars.entries()];
+  }
+}
+
+/** A `{% macro %}` (or a `{% call %}` body passed as `caller`), closed over the scope it was defined in. */
+export class Macro {
+  constructor(
+    readonly name: string,
+    readonly params: Param[],
+    readonly body: Part[],
+    readonly closure: Scope,
+  ) {}
+}
+
+/** Marks a `namespace()` object: the only object whose attributes `{% set ns.x = ... %}` may assign. */
+export const NAMESPACE: unique symbol = Symbol('namespace');
+/** The methods of the `loop` variable (`loop.cycle('a', 'b')`, `loop.changed(x)`), kept off its printed keys. */
+export const LOOP_METHODS: unique symbol = Symbol('loop methods');
+
+export type LoopMethod = (args: unknown[]) => unknown;
+
+/** A `namespace(a=1)` object. */
+export function namespace(init: Record<string, unknown>): Record<string, unknown> {
+  const ns: Record<string | symbol, unknown> = { ...init };
+  Object.defineProperty(ns, NAMESPACE, { value: true, enumerable: false });
+  return ns;
+}
+
+export function isNamespace(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && NAMESPACE in value;
+}
+
+/** The `loop` variable of one iteration. */
+export function loopContext(
+  items: unknown[],
+  i: number,
+  depth: number,
+  changed: { last: unknown[] | undefined },
+  equal: (a: unknown, b: unknown) => boolean,
+): Record<string, unknown> {
+  const n = items.length;
+  const loop: Record<string | symbol, unknown> = {
+    index: i + 1,
+    index0: i,
+    revindex: n - i,
+    revindex0: n - i - 1,
+    first: i === 0,
+    last: i === n - 1,
+    length: n,
+    depth,
+    depth0: depth - 1,
+  };
+  // previtem / nextitem are undefined at the ends, as in Jinja2 (so `| default('-')` works).
+  if (i > 0) loop['previtem'] = items[i - 1];
+  if (i < n - 1) loop['nextitem'] = items[i + 1];
+  const methods: Record<string, LoopMethod> = {
+    cycle: (args) => {
+      if (args.length === 0) throw new Error('loop.cycle() needs at least one value');
+      return args[i % args.length];
+    },
+    changed: (args) => {
+      const same = changed.last?.length === args.length && args.every((a, k) => equal(a, changed.last![k]));
+      changed.last = args;
+      return !same;
+    },
+  };
+  Object.defineProperty(loop, LOOP_METHODS, { value: methods, enumerable: false });
+  return loop;
+}
+
+/** A loop method of `value`, when it is a `loop` variable. */
+export function loopMethod(value: unknown, name: string): LoopMethod | undefined {
+  if (typeof value !== 'object' || value === null || !(LOOP_METHODS in value)) return undefined;
+  return (value as { [LOOP_METHODS]: Record<string, LoopMethod> })[LOOP_METHODS][name];
+}
+
+/** Another template found by name (include, import): parsed, with the positions of its own file. */
+export interface LoadedTemplate {
+  tpl: JinjaTemplate;
+  pos: (loc: Loc) => SourcePos | undefined;
+}
+
+/** Finds and parses another template by name; undefined when there is none (a syntax error is thrown). */
+export type TemplateLoader = (name: string) => LoadedTemplate | undefined;
