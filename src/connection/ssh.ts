@@ -127,7 +127,12 @@ export class SshConnection implements BecomeParent {
         // A handshake that ran out of time while many others ran (a host is
         // slow because the controller or the host's machine is saturated) is
         // tried once more, also on a first connection.
-        if (!retriedUnderLoad && overlapping() >= BUSY_HANDSHAKES && stalledHandshake(e) && this.interruption === undefined) {
+        if (
+          !retriedUnderLoad &&
+          overlapping() >= BUSY_HANDSHAKES &&
+          stalledHandshake(e) &&
+          this.interruption === undefined
+        ) {
           retriedUnderLoad = true;
           i--;
           continue;
@@ -481,6 +486,11 @@ export class SshConnection implements BecomeParent {
     this.channel = undefined;
     this.sftpChannel = undefined;
     this.client = undefined;
+  }
+
+  /** Drop the transport and the shells; the next command connects again (close() leaves the object reusable). */
+  async reset(): Promise<void> {
+    await this.close();
   }
 
   async close(): Promise<void> {

@@ -124,6 +124,11 @@ export interface Connection {
   /** Close the session (idempotent). */
   close(): Promise<void>;
   /**
+   * Drop the session (and its privileged shells) but stay usable: the next command opens a new one
+   * (wait_for_connection and reboot, after the host went away).
+   */
+  reset?(): Promise<void>;
+  /**
    * The run was stopped (`why` says how, e.g. "the run was interrupted
    * (Ctrl-C)"): no command starts from now on, transfers are given up, and
    * the command running is killed on the target with its process group; it

@@ -37,6 +37,8 @@ export class HostState {
   facts: Record<string, unknown> = {};
   /** set_fact and register (one precedence level). */
   runtime: Record<string, unknown> = {};
+  /** Variables of `include_vars` (their own level, below set_fact and register, as in Ansible). */
+  includedVars: Record<string, unknown> = {};
   /** Ids of the handlers notified on the host and not yet run. */
   readonly notified = new Set<number>();
   lastFailure: FailureRecord | undefined;

@@ -53,6 +53,22 @@ export class Hosts {
       : [];
   }
 
+  /**
+   * The inventory changed (add_host, group_by): drop what was computed from it, and read the inventory layers of
+   * `changed` hosts again (their groups or variables changed), where they were read before.
+   */
+  async inventoryChanged(changed: Iterable<string>, playbookDir: string): Promise<void> {
+    this.magicByHost.clear();
+    this.hostvarsObject = undefined;
+    this.playMagicCache = undefined;
+    for (const host of changed) {
+      const s = this.states.get(host);
+      if (s?.inventoryLayers === undefined) continue;
+      s.inventoryLayers = undefined;
+      await this.prepare(host, playbookDir);
+    }
+  }
+
   /** Can the host run more tasks in this play? */
   active(host: string): boolean {
     return this.get(host).active;
@@ -95,6 +111,7 @@ export class Hosts {
   ): Record<string, unknown> {
     const s = this.get(host);
     const vars = this.factsScope(this.roleScope(scope, ctx.role), s.facts).mergeWith([
+      { level: 'include_vars', source: 'include_vars', values: s.includedVars },
       { level: 'set_fact', source: 'set_fact/register', values: s.runtime, unsafe: true },
       ...ctx.layers,
       ...this.opts.extraVars,
@@ -199,6 +216,7 @@ export class Hosts {
           const scope = new VarScope([
             ...(s?.inventoryLayers ?? []),
             { level: 'facts', source: 'facts', values: s?.facts ?? {}, unsafe: true },
+            { level: 'include_vars', source: 'include_vars', values: s?.includedVars ?? {} },
             { level: 'set_fact', source: 'set_fact/register', values: s?.runtime ?? {}, unsafe: true },
           ]);
           return { ...scope.toObject(), ...this.magic(name) };

@@ -33,6 +33,9 @@ import { tagsSelect } from './tags.js';
 import { runInclude } from './includes.js';
 import { runOnHost } from './task-host.js';
 
+/** Modules that run once for all the hosts of a task, on the first (Ansible's action plugins with BYPASS_HOST_LOOP). */
+const BYPASS_HOST_LOOP: ReadonlySet<string> = new Set(['add_host']);
+
 /** What walking a task list carries down. */
 export interface Walk {
   /** Extra variable layers (include params and loop items of includes). */
@@ -440,12 +443,17 @@ export class PlayRun {
       this.checkFailureRules(task, hosts);
       return;
     }
-    const targets = runOnce ? hosts.slice(0, 1) : hosts;
+    // add_host bypasses the host loop (Ansible's BYPASS_HOST_LOOP): it runs on the first host only, and only that
+    // host reports and registers it (unless run_once); a failure that is not ignored stops the play, as run_once does.
+    const bypass = !runOnce && BYPASS_HOST_LOOP.has(task.module);
+    const targets = runOnce || bypass ? hosts.slice(0, 1) : hosts;
     const throttle = task.throttle ? pLimit(task.throttle) : undefined;
     const runOn = async (h: string): Promise<void> => {
       const result = await runOnHost(this, task, title, h, walk, check);
       if (runOnce) for (const other of hosts.slice(1)) this.afterTask(task, other, result, walk, false);
       this.afterTask(task, h, result, walk, true);
+      if (bypass && result.status === 'failed' && !result.ignored && hosts.length > 1 && !walk.rescuable)
+        this.breakPlay('any_errors_fatal', `${task.module} failed on ${h}, which ran it for every host`);
     };
     const limited = (h: string): Promise<void> =>
       walk.free ? runOn(h) : this.limiter(() => (throttle ? throttle(() => runOn(h)) : runOn(h)));
@@ -471,6 +479,7 @@ export class PlayRun {
       const facts = r.facts;
       if (facts && r.status !== 'failed') {
         if (task.module === 'set_fact') Object.assign(state.runtime, facts);
+        else if (task.module === 'include_vars') Object.assign(state.includedVars, facts);
         else state.facts = mergeFacts(state.facts, facts);
       }
     };

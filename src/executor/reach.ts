@@ -112,7 +112,13 @@ export class ConnectionPool {
         await c.connect();
         return c;
       })();
-      conn.catch(() => undefined);
+      // A connection that could not open is tried again by the next task that asks (wait_for_connection waits for
+      // a host that is still booting; ignore_unreachable goes on), as Ansible connects again for each task.
+      const opening = conn;
+      const k = key;
+      opening.catch(() => {
+        if (this.open.get(k) === opening) this.open.delete(k);
+      });
       this.open.set(key, conn);
     }
     return conn;

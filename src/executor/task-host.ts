@@ -10,6 +10,7 @@ import type { TaskResult } from './events.js';
 import type { PlayRun, Walk } from './play.js';
 import { errorResult } from './results.js';
 import { runTask } from './task-runner.js';
+import { runInventory } from './dynamic-inventory.js';
 
 /** Run `task` on `host` (never throws: failures are results). */
 export async function runOnHost(
@@ -52,6 +53,7 @@ export async function runOnHost(
     becomeMethod: task.becomeMethod ?? run.settings.become?.method,
     becomePassword: run.settings.becomePassword,
     environment,
+    inventory: runInventory(play, task, host),
     connection: async () => {
       if (delegate === undefined)
         return run.reach.connect(host, vars, keywords, (name) => scope?.lookup(name)?.origin.pos);

@@ -10,7 +10,7 @@ import { extendVars, isUnsafeKey } from '../util/unsafe.js';
 import { BosunError, InterruptedError, OutputLimitError } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import { controllerFileBases } from '../playbook/template-files.js';
-import type { Decision, ModuleContext, ModuleDef } from '../modules/types.js';
+import type { Decision, ModuleContext, ModuleDef, RunInventory } from '../modules/types.js';
 import { expandLoopItems } from '../playbook/loop-lookups.js';
 import type { Task } from '../playbook/types.js';
 import type { TemplateEngine } from '../template/index.js';
@@ -49,6 +49,8 @@ export interface TaskRun {
   becomePassword: string | undefined;
   /** Environment variables for the task's commands (already rendered). */
   environment: Record<string, string>;
+  /** The run's inventory, for add_host and group_by. */
+  inventory?: RunInventory;
   /** When the task must be done (task `timeout`, or the run's --run-timeout); commands are cut off then. */
   deadline?: number;
   /** Progress of a long step, already throttled by the caller. */
@@ -399,6 +401,13 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     writeFile: (p, data, mode) => withinDeadline((c, opts) => c.writeFile(p, data, mode, opts)),
     readFile: (p) => withinDeadline((c, opts) => c.readFile(p, opts)),
     close: async () => {},
+    // The next command opens the host's connection (and a privileged shell) again.
+    reset: async () => {
+      conn = undefined;
+      // A host that could not be reached has nothing to drop: the next command tries to connect.
+      const base = await run.connection().catch(() => undefined);
+      await base?.reset?.();
+    },
   };
   return {
     host: run.host,
@@ -420,6 +429,12 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     evaluate: (expr) => engine.evaluate(expr, vars, task.source),
     isTruthy: (v) => engine.isTruthy(v),
     verbosity: run.verbosity,
+    ...(run.inventory ? { inventory: run.inventory } : {}),
+    searchPaths: {
+      ...(task.context.role ? { roleDir: task.context.role.dir } : {}),
+      fileDir: task.context.fileDir,
+      playbookDir: task.context.playbookDir,
+    },
     ...(run.onProgress ? { progress: run.onProgress } : {}),
   };
 }

@@ -8,3 +8,4 @@ export { selectHosts, parseHostPattern, type PatternTerm } from './patterns.js';
 export { groupNamesOf, hostVarLayers, magicVars, sortedGroupsOf } from './host-vars.js';
 export { inventorySchema } from './yaml-inventory.js';
 export { expandHostRange, parseHostEntry } from './ranges.js';
+export { addDynamicGroup, addDynamicHost, type DynamicHost } from './dynamic.js';

@@ -59,6 +59,13 @@ import aptKey from './apt_key.js';
 import debconf from './debconf.js';
 import dpkgSelections from './dpkg_selections.js';
 import packageFacts from './package_facts.js';
+// Engine-level and connection modules (issue 17).
+import includeVars from './include_vars.js';
+import addHost from './add_host.js';
+import groupBy from './group_by.js';
+import knownHosts from './known_hosts.js';
+import waitForConnection from './wait_for_connection.js';
+import reboot from './reboot.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -100,6 +107,7 @@ all.push(
 );
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
+all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -42,6 +42,11 @@ const DELIMITERS = {
   comment_end_string: '#}',
 } as const;
 
+/** newline_sequence as Ansible reads it: the characters, or their backslash spellings ('\\r\\n'). */
+function newlineSequence(value: string): string {
+  return value.replace(/\\r/g, '\r').replace(/\\n/g, '\n');
+}
+
 /** Python's str(datetime): `2026-12-03 06:30:00.123456`, local time. */
 function pyDatetime(d: Date): string {
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -91,8 +96,9 @@ export default defineModule<TemplateArgs>({
       lstrip_blocks: boolSchema('Jinja2: drop spaces and tabs from the start of a line to a block tag', false),
       newline_sequence: {
         type: 'string',
-        enum: ['\n', '\r\n', '\r'],
-        description: "Jinja2: what every newline of the template's text becomes",
+        pattern: '^(\\n|\\r\\n|\\r|\\\\n|\\\\r\\\\n|\\\\r)$',
+        description:
+          "Jinja2: what every newline of the template's text becomes: `\\n` (default), `\\r\\n` or `\\r` (the characters, or written with backslashes as in '\\r\\n')",
       },
       output_encoding: {
         type: 'string',
@@ -122,7 +128,7 @@ export default defineModule<TemplateArgs>({
       const rendered = ctx.renderTemplate(text, file, {
         trimBlocks: toBool(args.trim_blocks, true),
         lstripBlocks: toBool(args.lstrip_blocks, false),
-        ...(args.newline_sequence !== undefined ? { newline: args.newline_sequence } : {}),
+        ...(args.newline_sequence !== undefined ? { newline: newlineSequence(args.newline_sequence) } : {}),
         extra: templateVars(args.src, file, args.dest, st),
       });
       const localMode = st.mode & 0o7777;

@@ -137,6 +137,28 @@ export interface ModuleContext {
   progress?(p: { current: number; total?: number; unit: 'bytes' | 'items'; message?: string }): void;
   /** The run's -v level (debug's `verbosity`); absent means 0. */
   verbosity?: number;
+  /** Where the task is written, for modules that read controller files by Ansible's search rules (include_vars). */
+  searchPaths?: SearchPaths;
+  /** The run's in-memory inventory, for the modules that change it (add_host, group_by); the executor's. */
+  inventory?: RunInventory;
+}
+
+/** Changes to the run's inventory, in Ansible's terms; each says whether anything changed. */
+export interface RunInventory {
+  /** add_host: add the host or combine `vars` into its own, and put it into `groups`. */
+  addHost(name: string, groups: string[], vars: Record<string, unknown>): Promise<boolean>;
+  /** group_by: put the task's host into `group`, a child of each of `parents`. */
+  addToGroup(group: string, parents: string[]): Promise<boolean>;
+}
+
+/** The controller folders a task's relative file names are looked up in. */
+export interface SearchPaths {
+  /** The folder of the task's role, when it is in one. */
+  roleDir?: string;
+  /** The folder of the file the task is written in. */
+  fileDir: string;
+  /** The playbook's folder. */
+  playbookDir: string;
 }
 
 /** A module definition: one file under src/modules/, listed in the registry. */
@@ -152,6 +174,8 @@ export interface ModuleDef<A = Record<string, unknown>> {
    * -> `{ cmd: 'ls -l' }`). Without it, a string value is parsed as k=v pairs.
    */
   freeForm?: string;
+  /** The `key=value` words a free-form string may carry besides the free text (default: command's, `chdir=` ...). */
+  freeFormOptions?: readonly string[];
   /** Arguments the executor must not render as templates (assert `that`: they are expressions). */
   rawArgs?: string[];
   /** 'full': decide is exact in check mode; 'partial': some inputs make it `unpredictable`. */

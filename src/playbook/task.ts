@@ -333,7 +333,8 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     if (!pos) argPositions.set(key, (pos = yaml.posOf([...argsPath, ...p])));
     return pos;
   };
-  if (typeof args === 'string') args = parseArgString(args, def.freeForm, argPos([]));
+  if (typeof args === 'string')
+    args = parseArgString(args, def.freeForm, argPos([]), def.freeFormOptions && new Set(def.freeFormOptions));
   args ??= {};
   if (typeof args !== 'object' || Array.isArray(args)) {
     throw new BosunError('MODULE_ARGS', `arguments of module '${module}' must be a mapping or a 'key=value' string`, {

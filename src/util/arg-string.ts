@@ -27,7 +27,12 @@ const FREE_FORM_OPTIONS: ReadonlySet<string> = new Set([
  * the free form keeps the words as written (quotes and escapes included),
  * as Ansible does.
  */
-export function parseArgString(text: string, freeForm: string | undefined, source: SourcePos): Record<string, unknown> {
+export function parseArgString(
+  text: string,
+  freeForm: string | undefined,
+  source: SourcePos,
+  freeFormOptions: ReadonlySet<string> = FREE_FORM_OPTIONS,
+): Record<string, unknown> {
   const words = splitArgs(text, source);
   const args: Record<string, unknown> = {};
   const raw: string[] = [];
@@ -40,7 +45,7 @@ export function parseArgString(text: string, freeForm: string | undefined, sourc
       continue;
     }
     const key = decoded.slice(0, eq).trim();
-    if (freeForm && !FREE_FORM_OPTIONS.has(key)) {
+    if (freeForm && !freeFormOptions.has(key)) {
       raw.push(word);
       continue;
     }

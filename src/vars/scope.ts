@@ -23,6 +23,7 @@ export const VAR_LEVELS = [
   'role_vars',
   'block_vars',
   'task_vars',
+  'include_vars',
   'set_fact',
   'include_params',
   'extra_vars',

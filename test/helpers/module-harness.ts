@@ -43,6 +43,8 @@ export interface RunOptions {
   diff?: boolean;
   vars?: Record<string, unknown>;
   verbosity?: number;
+  /** Where the task is written (include_vars' search for relative names). */
+  searchPaths?: ModuleContext['searchPaths'];
 }
 
 /** Module test context: one local connection, a temp folder, and runModule. */
@@ -88,6 +90,7 @@ export class ModuleHarness {
       vars,
       source: { file: 'test.yml', line: 1, col: 1 },
       verbosity: opts.verbosity ?? 0,
+      ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
       findFile(kind, name) {
         const p = name.startsWith('/') ? name : join(FIXTURES, kind, name);
         if (!existsSync(p)) return Promise.reject(new BosunError('FILE_NOT_FOUND', `file not found: ${name}`));

@@ -121,7 +121,12 @@ function checkTask(ctx: RuleContext, site: TaskSite): void {
   let args = site.args;
   if (typeof args === 'string') {
     try {
-      args = parseArgString(args, def.freeForm, yaml.posOf(site.argsPath));
+      args = parseArgString(
+        args,
+        def.freeForm,
+        yaml.posOf(site.argsPath),
+        def.freeFormOptions && new Set(def.freeFormOptions),
+      );
     } catch (e) {
       if (!isBosunError(e)) throw e;
       ctx.report(e.source ?? yaml.posOf(site.argsPath), e.message, e.hint);

@@ -13,7 +13,7 @@ import { FILTERS, LAZY_FILTERS } from './filters.js';
 import { callFunction, type FunctionContext } from './functions.js';
 import { lookupHost, type ControllerHooks } from './lookup-host.js';
 import { callMethod } from './methods.js';
-import type { Expr, Loc, Part } from './parse.js';
+import { type Expr, type Loc, type Part, shortName } from './parse.js';
 import { TESTS, LAZY_TESTS } from './tests.js';
 import { binary, compare, contains } from './ops.js';
 import {
@@ -530,12 +530,13 @@ export class Evaluator {
   helpers(at: Loc): Helpers {
     return {
       filter: (name, value, args, kwargs) => {
-        const fn = FILTERS[name];
+        // map('ansible.utils.ipaddr'), select('community.general.x'): collection names as in the template.
+        const fn = FILTERS[shortName(name)];
         if (!fn) throw this.fail(at, `unknown filter '${name}'`);
         return fn(value, args, kwargs ?? {}, this.helpers(at));
       },
       test: (name, value, args) => {
-        const fn = TESTS[name];
+        const fn = TESTS[shortName(name)];
         if (!fn) throw this.fail(at, `unknown test '${name}'`);
         return truthy(fn(value, args, {}, this.helpers(at)));
       },

@@ -12,6 +12,8 @@ import { BosunError } from '../../errors.js';
 import { regex } from '../helpers.js';
 import { isPlainObject } from '../values.js';
 import type { Helpers } from './eval.js';
+import { NET_FILTERS } from './filters-net.js';
+import { QUERY_FILTERS } from './filters-query.js';
 import { pySplit } from './methods.js';
 import { ANSIBLE_FILTERS } from './filters-ansible.js';
 import { compareVersions } from './version.js';
@@ -640,4 +642,6 @@ export const FILTERS: Record<string, FilterFn> = {
     return out;
   },
   ...ANSIBLE_FILTERS,
+  ...NET_FILTERS,
+  ...QUERY_FILTERS,
 };

@@ -8,6 +8,7 @@ import { existsSync, lstatSync, statSync } from 'node:fs';
 import { regex } from '../helpers.js';
 import { isPlainObject } from '../values.js';
 import type { Helpers } from './eval.js';
+import { NET_TESTS } from './tests-net.js';
 import { compareVersions } from './version.js';
 import { kind, pyCompare, pyEqual, truthy, Undef } from './values.js';
 
@@ -163,4 +164,5 @@ export const TESTS: Record<string, TestFn> = {
     }
   },
   abs: (v) => typeof v === 'string' && v.startsWith('/'),
+  ...NET_TESTS,
 };
