@@ -472,6 +472,18 @@ export function rememberSource(file: string, text: string): void {
  *   hint: ...
  */
 export function formatError(err: BosunError): string {
+  return formatErrorParts(err).join('\n');
+}
+
+/**
+ * What formatError prints after its first line: the quoted source line with
+ * its caret, and the hint (a task's failure line already says the message).
+ */
+export function formatErrorDetail(err: BosunError): string[] {
+  return formatErrorParts(err).slice(1);
+}
+
+function formatErrorParts(err: BosunError): string[] {
   const lines: string[] = [];
   const where = err.source ? `${err.source.file}:${err.source.line}:${err.source.col}: ` : '';
   // The quoted line may set a secret (`ansible_password=...`), also in a load error raised before any secret is
@@ -487,7 +499,7 @@ export function formatError(err: BosunError): string {
     lines.push(`  ${' '.repeat(num.length)} | ${' '.repeat(Math.max(0, excerpt.column(err.source.col) - 1))}^`);
   }
   if (err.hint) lines.push(`hint: ${hide(err.hint)}`);
-  return lines.join('\n');
+  return lines;
 }
 
 /** How an internal bug is told: one line, and the stack only when asked for (-vvv). */

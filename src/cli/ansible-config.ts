@@ -2,8 +2,8 @@
  * The defaults an Ansible user keeps in `ansible.cfg` and `ANSIBLE_*`
  * environment variables, for `bosun run`: the inventory, the roles path, the
  * login user, forks, timeouts, become and the vault password file. The file
- * is found as ansible-core finds it (first of `$ANSIBLE_CONFIG`, `./ansible.cfg`
- * unless the folder is world-writable, `~/.ansible.cfg`,
+ * is found as ansible-core finds it (first of `$ANSIBLE_CONFIG`, `./bosun.cfg`
+ * (bosun's own name, same format), `./ansible.cfg` unless the folder is world-writable, `~/.ansible.cfg`,
  * `/etc/ansible/ansible.cfg`), and the precedence is Ansible's: a command-line
  * flag, then the environment variable, then the file, then bosun's default.
  * Settings bosun has no use for are listed at `-v`, never an error.
@@ -155,7 +155,7 @@ export function applyAnsibleDefaults(
   return extras;
 }
 
-/** ansible-core's find_ini_config_file: the first readable of ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc. */
+/** ansible-core's find_ini_config_file: the first readable of ANSIBLE_CONFIG, ./bosun.cfg (bosun's), ./ansible.cfg, ~/.ansible.cfg, /etc. */
 export function findAnsibleConfig(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
@@ -169,11 +169,12 @@ export function findAnsibleConfig(
     if (isDir(envPath)) envPath = path.join(envPath, 'ansible.cfg');
     candidates.push(envPath);
   }
-  const cwdCfg = path.join(cwd, 'ansible.cfg');
+  // bosun's own name first: a project can keep its settings for bosun beside an ansible.cfg for Ansible.
+  const cwdCfgs = [path.join(cwd, 'bosun.cfg'), path.join(cwd, 'ansible.cfg')];
   let skippedCwd = false;
   try {
-    if (statSync(cwd).mode & 0o002) skippedCwd = existsSync(cwdCfg);
-    else candidates.push(cwdCfg);
+    if (statSync(cwd).mode & 0o002) skippedCwd = cwdCfgs.some((f) => existsSync(f));
+    else candidates.push(...cwdCfgs);
   } catch {
     // An unreadable working folder is no config source, as in Ansible.
   }
@@ -181,7 +182,7 @@ export function findAnsibleConfig(
   const file = candidates.find(readable);
   if (skippedCwd && (envPath === undefined || file !== envPath)) {
     warnings.push(
-      `bosun is being run in a world writable directory (${cwd}), ignoring it as an ansible.cfg source (as Ansible does)`,
+      `bosun is being run in a world writable directory (${cwd}), ignoring it as a bosun.cfg or ansible.cfg source (as Ansible does)`,
     );
   }
   return { file, warnings };

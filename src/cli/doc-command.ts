@@ -25,7 +25,11 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
     .argument('[module]', "module name (ansible.builtin.NAME works too), or 'role'")
     .argument('[role]', "with `role`: the role name (the playbook folder's roles/ first, then the built-in roles)")
     .option('-l, --list', 'list the modules with their one-line description', false)
-    .option('--markdown', 'print the Markdown argument table instead', false)
+    .option(
+      '--markdown',
+      "print the Markdown argument table instead (with `role`: the README's Variables section)",
+      false,
+    )
     .action(async (name, roleName, o) => {
       if (name === 'role') {
         if (!roleName) {
@@ -33,8 +37,8 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
           setExit(EXIT_BAD_OPTIONS);
           return;
         }
-        const { renderRoleDoc } = await import('./doc-role.js');
-        io.out(renderRoleDoc(roleName));
+        const { renderRoleDoc, renderRoleMarkdown } = await import('./doc-role.js');
+        io.out(o.markdown ? renderRoleMarkdown(roleName) : renderRoleDoc(roleName));
         setExit(0);
         return;
       }

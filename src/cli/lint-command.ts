@@ -21,6 +21,12 @@ export function registerLint(program: Command, { io, setExit }: CliContext): voi
       new Option('-f, --format <format>', 'output format').choices(['text', 'json'] as const).default('text' as const),
     )
     .option('-r, --rule <id>', 'run only this rule (repeatable)', collect, [] as string[])
+    .option(
+      '-i, --inventory <path>',
+      'an inventory (INI or YAML file, or a folder) whose variables count as defined (repeatable)',
+      collect,
+      [] as string[],
+    )
     .option('--list-rules', 'list the rules and exit', false)
     .action(async (paths, o) => {
       const { formatLintJson, formatLintText, lintPaths, RULES } = await import('../lint/index.js');
@@ -29,7 +35,7 @@ export function registerLint(program: Command, { io, setExit }: CliContext): voi
         setExit(0);
         return;
       }
-      const report = lintPaths(paths, { rules: o.rule });
+      const report = lintPaths(paths, { rules: o.rule, inventories: o.inventory });
       io.out(o.format === 'json' ? formatLintJson(report) : formatLintText(report));
       setExit(report.findings.length ? LINT_FINDINGS_EXIT : 0);
     });

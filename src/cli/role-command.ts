@@ -29,6 +29,9 @@ export function registerRole(program: Command, { io, setExit }: CliContext): voi
       const { dir, files } = initRole(name, o.path);
       io.out(`created role ${name} in ${dir}\n${files.map((f) => `  ${f}`).join('\n')}\n`);
       io.out(`next: bosun lint ${dir} && bosun role test ${dir}\n`);
+      const { roleTestNote } = await import('../role-test/scenario.js');
+      const note = roleTestNote(dir, io.env ?? process.env, process.getuid?.() ?? 0);
+      if (note) io.out(`${note}\n`);
       setExit(0);
     });
   role

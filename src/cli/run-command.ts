@@ -146,7 +146,7 @@ async function runWithConfirm(
   io.out(
     `${changes.reduce((n, [, s]) => n + s.changed, 0)} change(s) on ${changes.length} host(s): ${changes.map(([h]) => h).join(', ')}\n`,
   );
-  if (!o.yes && !(await askYes('Apply these changes? [y/N] '))) {
+  if (!o.yes && !(await askYes('Apply these changes? [y/N] ', io))) {
     io.out('not applied\n');
     return 0;
   }

@@ -8,7 +8,7 @@ import { BosunError } from '../errors.js';
 import type { Reporter } from '../reporters/types.js';
 import type { CliIO } from './context.js';
 import { option } from './option-spec.js';
-import { askSecret } from './prompt.js';
+import { askSecret, setBeforeQuestion } from './prompt.js';
 
 /** The output and SSH setup entries of the `run` option table (see run-options.ts). */
 export const RUN_OUTPUT_OPTIONS = {
@@ -114,6 +114,8 @@ export async function buildReporters(o: RunOutputFlags, io: CliIO): Promise<Repo
       const live = createProgressReporter({ write: io.out, color, columns: () => process.stdout.columns || 80 });
       write = (t) => live.writeAbove(t);
       reporters.push(live);
+      // A question (--step, --confirm) clears the live line first; the next task draws it again.
+      setBeforeQuestion(() => live.stop());
     }
     // After the live line (it clears itself before the text reporter prints the recap).
     const text = createTextReporter({ write, verbosity: o.verbose, color, diff: o.diff });

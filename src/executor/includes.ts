@@ -39,12 +39,15 @@ export async function runInclude(play: PlayRun, inc: Include, hosts: string[], w
     const started = Date.now();
     const vars = play.varsFor(h, inc.context, walk.layers, inc.params ? [...inc.varLayers, inc.params] : inc.varLayers);
     try {
-      const unmet = inc.when.find((c) => !run.engine.isTruthy(run.engine.evaluate(c.expr, vars, c.source)));
-      if (unmet) {
+      const unmetIn = (v: typeof vars): string | undefined =>
+        inc.when.find((c) => !run.engine.isTruthy(run.engine.evaluate(c.expr, v, c.source)))?.expr;
+      // With a loop, `when` is asked per item (it may name the item), as in Ansible.
+      const unmet = inc.loop ? undefined : unmetIn(vars);
+      if (unmet !== undefined) {
         play.record(
           taskResult(
             play.target(inc, h, incTitle),
-            { status: 'skipped', skip: { by: 'when', condition: unmet.expr } },
+            { status: 'skipped', skip: { by: 'when', condition: unmet } },
             Date.now(),
           ),
         );
@@ -66,6 +69,15 @@ export async function runInclude(play: PlayRun, inc: Include, hosts: string[], w
           if (indexVar) values[indexVar] = i;
           // The items are rendered values: data (src/util/unsafe.ts); the include's own params stay templates.
           markUnsafe(values, indexVar ? [loopVar, indexVar] : [loopVar]);
+          const unmetItem = unmetIn(extendVars(vars, values, false));
+          if (unmetItem !== undefined) {
+            const loop = { loopVar, index: i, ...(indexVar ? { indexVar } : {}) };
+            const skip = { by: 'when', condition: unmetItem } as const;
+            itemResults.push(
+              taskResult(play.target(inc, h, incTitle), { status: 'skipped', skip }, started, { item, loop }),
+            );
+            continue;
+          }
         }
         const target = String(
           run.engine.renderString(inc.target, inc.loop ? extendVars(vars, values, false) : vars, inc.source),
@@ -82,6 +94,14 @@ export async function runInclude(play: PlayRun, inc: Include, hosts: string[], w
           const loop = { loopVar, index: i, ...(indexVar ? { indexVar } : {}) };
           itemResults.push(taskResult(play.target(inc, h, incTitle), { status: 'ok' }, started, { item, loop }));
         }
+      }
+      if (inc.loop && itemResults.length > 0 && itemResults.every((r) => r.status === 'skipped')) {
+        // Every item skipped: the include is skipped on this host (counted, as Ansible counts it).
+        const skip = { by: 'items' } as const;
+        play.record(
+          taskResult(play.target(inc, h, incTitle), { status: 'skipped', skip }, started, { items: itemResults }),
+        );
+        continue;
       }
       included.push(
         taskResult(play.target(inc, h, incTitle), { status: 'ok' }, started, inc.loop ? { items: itemResults } : {}),

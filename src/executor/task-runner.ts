@@ -9,6 +9,7 @@ import type { Connection, TransferOptions } from '../connection/types.js';
 import { extendVars, isUnsafeKey } from '../util/unsafe.js';
 import { BosunError, InterruptedError, OutputLimitError } from '../errors.js';
 import { getModule } from '../modules/index.js';
+import { controllerFileBases } from '../playbook/template-files.js';
 import type { Decision, ModuleContext, ModuleDef, RunInventory } from '../modules/types.js';
 import { expandLoopItems } from '../playbook/loop-lookups.js';
 import type { Task } from '../playbook/types.js';
@@ -471,16 +472,15 @@ export function findControllerFile(task: Task, kind: 'files' | 'templates', name
       source: task.argPos(['src']),
     });
   }
-  const bases: string[] = [];
-  const role = task.context.role;
-  if (role) bases.push(path.join(role.dir, kind), role.dir, path.join(role.dir, 'tasks'));
-  bases.push(path.join(task.context.playbookDir, kind), task.context.playbookDir);
+  const bases = controllerFileBases(task.context, kind);
   for (const base of bases) {
     const candidate = path.join(base, name);
     if (existsSync(candidate)) return candidate;
   }
-  throw new BosunError('FILE_NOT_FOUND', `could not find '${name}' on the controller`, {
+  // As Ansible: every path tried, one a line (a module's message is "Could not find or access 'NAME': " and this).
+  const tried = bases.map((b) => path.join(b, name));
+  throw new BosunError('FILE_NOT_FOUND', `searched in:\n\t${tried.join('\n\t')}\non the controller`, {
     source: task.argPos(['src']),
-    hint: `looked in ${bases.join(', ')}`,
+    hint: `put '${name}' in ${bases[0]!}, or give its path`,
   });
 }

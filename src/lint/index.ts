@@ -18,6 +18,8 @@ export interface LintOptions {
   rules?: string[];
   /** Resolve paths (and show them) relative to this folder (default: the working directory). */
   cwd?: string;
+  /** Inventories (-i) whose variables count as defined: INI or YAML files, folders of them. */
+  inventories?: string[];
 }
 
 /** The outcome of a lint run. */
@@ -29,7 +31,7 @@ export interface LintReport {
 
 /** Lint paths (role folders, folders of roles and playbooks, single files). */
 export function lintPaths(paths: string[], opts: LintOptions = {}): LintReport {
-  const project = loadProject(paths.length ? paths : ['.'], opts.cwd);
+  const project = loadProject(paths.length ? paths : ['.'], opts.cwd, opts.inventories);
   return lintProject(project, selectRules(opts.rules));
 }
 

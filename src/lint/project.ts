@@ -9,6 +9,7 @@ import path from 'node:path';
 import { BosunError, isBosunError, type SourcePos } from '../errors.js';
 import { BUILTIN_ROLES_DIR, findRoleDir } from '../playbook/load.js';
 import { parseYaml, type YamlFile } from '../util/yaml.js';
+import { iniInventoryVarNames, inventoryFiles, looksLikeIniInventory } from './inventory-vars.js';
 import { dependencyNames, roleReferences } from './references.js';
 
 /** What a file is, which decides its schema and how it is walked. */
@@ -174,6 +175,10 @@ class ProjectBuilder {
 
   /** A YAML file outside a role's known folders: a playbook, a task list, or variables (group_vars, inventories). */
   classify(abs: string, role?: LintRole): void {
+    if (!YAML_EXT.test(abs)) {
+      if (looksLikeIniInventory(abs)) this.collectIni(abs);
+      return;
+    }
     const probe = this.peek(abs);
     if (probe === 'playbook') this.read(abs, 'playbook', role, false);
     else if (probe === 'tasks') this.read(abs, 'tasks', role, false);
@@ -220,6 +225,25 @@ class ProjectBuilder {
       if (children && typeof children === 'object') Object.values(children).forEach(walkGroup);
     };
     groups.forEach(walkGroup);
+  }
+
+  /** The variables an INI inventory sets. */
+  collectIni(abs: string): void {
+    for (const name of iniInventoryVarNames(abs)) this.definedElsewhere.add(name);
+  }
+
+  /** An inventory given with -i: its variables (INI or YAML), and group_vars/ and host_vars/ beside it. */
+  inventory(abs: string): void {
+    const files = inventoryFiles(abs);
+    for (const f of files.yaml) this.collectDefinitions(f);
+    for (const f of files.ini) this.collectIni(f);
+    if (files.yaml.length + files.ini.length === 0) return;
+    this.varDirs(isDir(abs) ? abs : path.dirname(abs));
+  }
+
+  /** The files of a templates/ folder (of a playbook folder; a role reads its own). */
+  templates(dir: string): void {
+    for (const f of filesUnder(dir)) if (!this.files.has(f)) this.read(f, 'template', undefined, false);
   }
 
   /** group_vars/ and host_vars/ beside a playbook or an inventory. */
@@ -277,7 +301,10 @@ class ProjectBuilder {
       for (const lf of [...this.files.values()]) {
         if (lf.kind !== 'playbook' && lf.kind !== 'tasks' && lf.kind !== 'handlers') continue;
         const dir = path.dirname(lf.abs);
-        if (lf.kind === 'playbook') this.varDirs(dir);
+        if (lf.kind === 'playbook') {
+          this.varDirs(dir);
+          if (!lf.external) this.templates(path.join(dir, 'templates'));
+        }
         const refs = roleReferences(lf);
         for (const name of refs.roles) {
           const base = lf.role && lf.kind !== 'playbook' ? path.dirname(lf.role.dir) : dir;
@@ -302,9 +329,10 @@ class ProjectBuilder {
   }
 }
 
-/** Read the linted paths: a role folder, a folder holding roles and playbooks, or single files. */
-export function loadProject(paths: string[], cwd = process.cwd()): LintProject {
+/** Read the linted paths: a role folder, a folder holding roles and playbooks, or single files; `inventories` as -i. */
+export function loadProject(paths: string[], cwd = process.cwd(), inventories: string[] = []): LintProject {
   const builder = new ProjectBuilder(cwd);
+  for (const inv of inventories) builder.inventory(path.resolve(cwd, inv));
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
     if (!existsSync(abs)) throw new BosunError('FILE_NOT_FOUND', `no such file or folder: ${p}`);
@@ -314,7 +342,9 @@ export function loadProject(paths: string[], cwd = process.cwd()): LintProject {
       continue;
     }
     if (!isDir(abs)) {
-      builder.classify(abs);
+      // A file named on the command line that is neither YAML nor an inventory is a template to lint.
+      if (isTemplateFile(abs)) builder.read(abs, 'template', undefined, false);
+      else builder.classify(abs);
       continue;
     }
     walk(abs, builder);
@@ -330,12 +360,19 @@ function walk(dir: string, builder: ProjectBuilder): void {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name === 'group_vars' || entry.name === 'host_vars') builder.varDirs(dir);
+      else if (entry.name === 'templates') builder.templates(p);
       else if (isRoleDir(p)) builder.role(p, false);
       else walk(p, builder);
-    } else if (entry.isFile() && YAML_EXT.test(entry.name)) {
+    } else if (entry.isFile() && (YAML_EXT.test(entry.name) || looksLikeIniInventory(p))) {
       builder.classify(p);
     }
   }
+}
+
+/** A file given by name that is a template: in a templates/ folder, or neither YAML nor an INI inventory. */
+function isTemplateFile(abs: string): boolean {
+  if (abs.split(path.sep).includes('templates')) return true;
+  return !YAML_EXT.test(abs) && !looksLikeIniInventory(abs);
 }
 
 /** The role folder a path is in (or is), if any. */

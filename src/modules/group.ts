@@ -103,8 +103,6 @@ export default defineModule<GroupArgs>({
             path: `group ${name}`,
             before: before.map((l) => `${l}\n`).join(''),
             after: after.map((l) => `${l}\n`).join(''),
-            beforeHeader: `group ${name} (before)`,
-            afterHeader: `group ${name} (after)`,
           },
         ],
         apply: () =>

@@ -255,8 +255,7 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
       path: dest,
       before: '',
       after: work.map((w) => `${w.why}: ${w.m.name}\n`).join(''),
-      beforeHeader: `before: ${dest}`,
-      afterHeader: `after: unarchive ${args.src}`,
+      afterHeader: `${dest} (unarchive ${args.src})`,
     },
   ];
   return {

@@ -276,8 +276,6 @@ export default defineModule<UserArgs>({
             path: `user ${name}`,
             before: before.map((l) => `${l}\n`).join(''),
             after: after.map((l) => `${l}\n`).join(''),
-            beforeHeader: `user ${name} (before)`,
-            afterHeader: `user ${name} (after)`,
           },
         ],
         apply: () =>

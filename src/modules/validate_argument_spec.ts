@@ -58,9 +58,18 @@ export default defineModule<ValidateArgumentSpecArgs>({
       });
     }
     const errors = (validate.errors ?? []).map((e) => {
-      const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
-      if (e.keyword === 'required')
-        return `missing required argument: ${(e.params as { missingProperty: string }).missingProperty}`;
+      // The path as a variable is written: webserver_vhosts[0].name.
+      const where = e.instancePath
+        .split('/')
+        .slice(1)
+        .map((seg, i) =>
+          /^\d+$/.test(seg) ? `[${seg}]` : `${i ? '.' : ''}${seg.replace(/~1/g, '/').replace(/~0/g, '~')}`,
+        )
+        .join('');
+      if (e.keyword === 'required') {
+        const missing = (e.params as { missingProperty: string }).missingProperty;
+        return `missing required argument: ${where ? `${where}.` : ''}${missing}`;
+      }
       if (e.keyword === 'enum')
         return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
       return `${where}: ${e.message ?? 'invalid'}`;

@@ -16,6 +16,7 @@ import type { VarLayer } from '../vars/scope.js';
 import { enterLink, importLink } from './import-chain.js';
 import { emptyInherited, inherit, keyPositions, scalarText, tagsOf, toBoolKeyword, varsOf } from './inherit.js';
 import { checkNotifies, hasDynamicRole, indexHandlers } from './notify-check.js';
+import { checkTemplateFiles } from './template-files.js';
 import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, ROLE_ENTRY_KEYWORDS, tasksFileSchema } from './schema.js';
 import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
@@ -166,6 +167,7 @@ export class PlaybookLoader implements NodeLoader {
     const playHandlers = handlerNodes(playHandlerNodes);
     const everyHandlerNode = [...playHandlerNodes, ...this.play.handlerNodes];
     const allNodes = [...preTasks, ...roleNodes, ...tasks, ...postTasks];
+    checkTemplateFiles(allTasks([...allNodes, ...everyHandlerNode]), this.engine);
     checkNotifies(
       allNodes,
       [...allTasks(everyHandlerNode)],
@@ -411,8 +413,12 @@ export class PlaybookLoader implements NodeLoader {
     pick: Omit<RoleImport, 'name' | 'params'>,
     params: Record<string, unknown>,
   ): Promise<Included> {
-    if (what === 'tasks')
-      return { nodes: await this.taskFile(target, from, ctx, inherited, 'includes'), handlers: [], roles: [] };
+    if (what === 'tasks') {
+      const nodes = await this.taskFile(target, from, ctx, inherited, 'includes');
+      // Before any of the included tasks runs, as for the play's own tasks.
+      checkTemplateFiles(allTasks(nodes), this.engine);
+      return { nodes, handlers: [], roles: [] };
+    }
     const saved = this.play;
     this.play = { handlers: [], handlerNodes: [], roles: [], applied: new Set() };
     try {
@@ -424,6 +430,7 @@ export class PlaybookLoader implements NodeLoader {
         undefined,
         'includes',
       );
+      checkTemplateFiles(allTasks([...nodes, ...this.play.handlers]), this.engine);
       return { nodes, handlers: this.play.handlers, roles: this.play.roles };
     } finally {
       this.play = saved;

@@ -7,6 +7,7 @@
  */
 import { extendVars, isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 import { closest, distance } from 'fastest-levenshtein';
+import { suggestName } from '../util/suggest.js';
 import { BosunError, type SourcePos } from '../errors.js';
 import { getModule, moduleRegistry } from '../modules/index.js';
 import type { TemplateEngine } from '../template/index.js';
@@ -310,11 +311,18 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
   let { module, args } = found;
   const def = getModule(module);
   if (!def) {
-    const suggestion = closest(module, [...moduleRegistry.keys(), ...KEYWORDS]);
-    throw new BosunError('UNKNOWN_MODULE', `unknown module '${module}'`, {
-      source: yaml.keyPosOf(argsPath),
-      ...(suggestion && distance(suggestion, module) <= 3 ? { hint: `did you mean '${suggestion}'?` } : {}),
-    });
+    const suggestion = suggestName(module, [...moduleRegistry.keys(), ...KEYWORDS]);
+    const close = suggestion !== undefined;
+    throw new BosunError(
+      'UNKNOWN_MODULE',
+      close ? `unknown module '${module}'` : `module '${module}' does not exist in bosun`,
+      {
+        source: yaml.keyPosOf(argsPath),
+        hint: close
+          ? `did you mean '${suggestion}'?`
+          : 'bosun has its own modules (`bosun doc --list` lists them; Ansible collections are not loaded): use one of them, or command/shell for what none does',
+      },
+    );
   }
   module = def.name;
   // Asked for every templated argument on every host (renderDeep, the schema check): walk the YAML once per path.

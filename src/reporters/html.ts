@@ -10,9 +10,11 @@ import { writeFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { BosunError } from '../errors.js';
 import type { RunEvent } from '../executor/events.js';
+import type { FileDiff } from '../modules/types.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
 import { createRecorder, type LogRecord } from './log.js';
 import { buildReportModel, type ReportModel, type ReportResult, type ReportTask } from './report-model.js';
+import { diffHeaders } from './text.js';
 import { HOOK_OF, type Reporter } from './types.js';
 
 const STATUSES = ['ok', 'changed', 'failed', 'skipped', 'unreachable'] as const;
@@ -135,7 +137,7 @@ function renderResult(r: ReportResult): string {
     if (res.stdout) details.push(`<pre class="out"><span class="lbl">stdout</span>\n${e(res.stdout)}</pre>`);
     if (res.stderr) details.push(`<pre class="out err"><span class="lbl">stderr</span>\n${e(res.stderr)}</pre>`);
   }
-  for (const d of res.diff) details.push(renderDiff(d.path, d.before, d.after, d.beforeHeader, d.afterHeader));
+  for (const d of res.diff) details.push(renderDiff(d));
   for (const item of res.items ?? []) {
     const label =
       item.label ??
@@ -143,37 +145,24 @@ function renderResult(r: ReportResult): string {
     details.push(
       `<div class="item st-${item.status}"><span class="pill st-${item.status}">${item.status}</span> ${e(label)}${item.msg && item.status === 'failed' ? ` — ${e(item.msg)}` : ''}</div>`,
     );
-    for (const d of item.diff) details.push(renderDiff(d.path, d.before, d.after, d.beforeHeader, d.afterHeader));
+    for (const d of item.diff) details.push(renderDiff(d));
   }
   return `<tr class="result" data-host="${e(r.host)}" data-status="${r.status}"><td class="host">${e(r.host)}</td><td><span class="pill st-${r.status}">${r.status}</span> ${e(flags)}</td><td class="dur">${duration(r.durationMs)}</td><td class="detail">${details.join('\n')}</td></tr>`;
 }
 
-/** A unified diff with added and removed lines marked. */
-function renderDiff(path: string, before: string, after: string, beforeHeader?: string, afterHeader?: string): string {
-  const patch = createTwoFilesPatch(
-    path,
-    path,
-    before,
-    after,
-    beforeHeader ?? `before: ${path}`,
-    afterHeader ?? `after: ${path}`,
-    { context: 3 },
-  );
-  const lines = patch
+/** A unified diff with added and removed lines marked, its headers as the text reporter prints them. */
+function renderDiff(d: FileDiff): string {
+  const patch = createTwoFilesPatch(d.path, d.path, d.before, d.after, undefined, undefined, { context: 3 });
+  // Index:, =====, --- and +++ come first; the headers are ours.
+  const body = patch
     .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('\\') && !/^={5,}$/.test(l) && !l.startsWith('Index: '));
+    .slice(4)
+    .filter((l) => l !== '' && !l.startsWith('\\'));
+  const lines = [...diffHeaders(d), ...body];
   const html = lines
-    .map((l) => {
+    .map((l, i) => {
       const cls =
-        l.startsWith('+++') || l.startsWith('---')
-          ? 'hd'
-          : l.startsWith('+')
-            ? 'add'
-            : l.startsWith('-')
-              ? 'del'
-              : l.startsWith('@@')
-                ? 'hunk'
-                : '';
+        i < 2 ? 'hd' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : l.startsWith('@@') ? 'hunk' : '';
       return cls ? `<span class="${cls}">${escapeHtml(l)}</span>` : escapeHtml(l);
     })
     .join('\n');

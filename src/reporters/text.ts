@@ -4,7 +4,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import pc from 'picocolors';
-import { formatError } from '../errors.js';
+import { formatErrorDetail, type BosunError } from '../errors.js';
 import type { HostStats, TaskResult } from '../executor/events.js';
 import type { FileDiff } from '../modules/types.js';
 import type { Reporter } from './types.js';
@@ -23,10 +23,40 @@ export function banner(title: string): string {
   return `\n${title} ${'*'.repeat(Math.max(3, 79 - title.length))}`;
 }
 
-/** A recap line: `HOST : ok=N changed=N unreachable=N failed=N skipped=N rescued=N ignored=N`. */
-export function recapLine(host: string, s: HostStats): string {
-  return `${host} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`;
+/**
+ * A recap line padded as ansible-playbook pads it: the host to 26 columns,
+ * each `name=N` to 4 columns after the `=` (so the line ends in spaces too),
+ * a counter coloured only when it is not 0.
+ */
+export function recapLine(host: string, s: HostStats, c: Colors = pc.createColors(false)): string {
+  const hostColor = s.failed || s.unreachable ? c.red : s.changed ? c.yellow : c.green;
+  const field = (name: string, n: number, color: (t: string) => string): string => {
+    const text = `${name}=${String(n).padEnd(4)}`;
+    return n === 0 ? text : color(text);
+  };
+  return [
+    `${hostColor(host)}${' '.repeat(Math.max(0, 26 - host.length))} :`,
+    field('ok', s.ok, c.green),
+    field('changed', s.changed, c.yellow),
+    field('unreachable', s.unreachable, c.red),
+    field('failed', s.failed, c.red),
+    field('skipped', s.skipped, c.cyan),
+    field('rescued', s.rescued, c.green),
+    field('ignored', s.ignored, c.magenta),
+  ].join(' ');
 }
+
+/** The hosts of a recap in Ansible's order: sorted by name (code points, as Python sorts). */
+export function recapHosts(hosts: Record<string, HostStats>): Array<[string, HostStats]> {
+  return Object.entries(hosts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The two header lines of a diff, in one style for every module (ansible-playbook's `before: X` / `after: X`). */
+export function diffHeaders(d: FileDiff): [string, string] {
+  return [`--- before: ${d.beforeHeader ?? d.path}`, `+++ after: ${d.afterHeader ?? d.path}`];
+}
+
+type Colors = ReturnType<typeof pc.createColors>;
 
 /** Create the text reporter. */
 export function createTextReporter(opts: TextReporterOptions): Reporter {
@@ -61,7 +91,19 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     const shown = r.label ?? (typeof r.item === 'string' ? r.item : r.item === null ? 'None' : pythonJson(r.item));
     return ` => (item=${shown})`;
   };
-  const hostLabel = (r: TaskResult): string => (r.delegatedTo ? `[${r.host} -> ${r.delegatedTo}]` : `[${r.host}]`);
+  // As ansible-playbook: `-> DELEGATE` only when the task runs on another host than its own.
+  const hostLabel = (r: TaskResult): string =>
+    r.delegatedTo !== undefined && r.delegatedTo !== r.host ? `[${r.host} -> ${r.delegatedTo}]` : `[${r.host}]`;
+
+  /** The source excerpts and hints already shown for the current task: each is printed once per task, not per host. */
+  let shownDetails = new Set<string>();
+  const printErrorDetail = (err: BosunError): void => {
+    const detail = formatErrorDetail(err);
+    const key = detail.join('\n');
+    if (detail.length === 0 || shownDetails.has(key)) return;
+    shownDetails.add(key);
+    out(c.red(key));
+  };
 
   const printDiffs = (diffs: FileDiff[]): void => {
     if (!opts.diff) return;
@@ -69,10 +111,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       const patch = createTwoFilesPatch(d.path, d.path, d.before, d.after, undefined, undefined, { context: 3 })
         .split('\n')
         .slice(2);
-      const lines = [
-        c.red(`--- ${d.beforeHeader ?? `before: ${d.path}`}`),
-        c.green(`+++ ${d.afterHeader ?? `after: ${d.path}`}`),
-      ];
+      const [before, after] = diffHeaders(d);
+      const lines = [c.red(before), c.green(after)];
       for (const l of patch.slice(2)) {
         if (l === '') continue;
         lines.push(l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l);
@@ -87,15 +127,23 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     const host = hostLabel(r);
     switch (r.status) {
       case 'unreachable':
-        out(c.red(`fatal: ${host}: UNREACHABLE! => ${json({ changed: false, msg: r.msg, unreachable: true }, false)}`));
+        // An item's line as ansible-playbook prints it; the task's own line then says "All items completed",
+        // so the error is printed once for the host.
+        if (isItem)
+          out(c.red(`failed: ${host}${itemLabel(r).replace(' => ', ' ')} => ${json(unreachableView(r), false)}`));
+        else
+          out(
+            c.red(
+              `fatal: ${host}: UNREACHABLE! => ${json({ changed: false, msg: r.items ? 'All items completed' : r.msg, unreachable: true }, false)}`,
+            ),
+          );
         if (r.ignored && !isItem) out(c.cyan('...ignoring'));
         return;
       case 'failed': {
         const label = isItem ? `failed: ${host}${itemLabel(r).replace(' => ', ' ')}` : `fatal: ${host}: FAILED!`;
         printException(r);
         out(c.red(`${label} => ${json(shownData(r), false)}`));
-        if (r.error?.source) out(c.red(formatError(r.error)));
-        else if (r.error?.hint) out(c.red(`hint: ${r.error.hint}`));
+        if (r.error) printErrorDetail(r.error);
         if (r.ignored && !isItem) out(c.cyan('...ignoring'));
         return;
       }
@@ -111,7 +159,9 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         if (r.items && !isItem) return;
         // An include's ok is its "included: FILE for HOSTS" line, as ansible-playbook prints it.
         if (r.module === 'include_tasks' || r.module === 'include_role') return;
-        if (opts.verbosity > 0)
+        // Ansible never dumps fact gathering's result (setup's verbose override), not even with -vvv.
+        if (r.module === 'setup' || r.module === 'gather_facts') out(`${word}${colorize(itemLabel(r))}`);
+        else if (opts.verbosity > 0)
           out(
             `${word}${colorize(itemLabel(r))}${colorize(` => ${json(r.module === 'debug' && !r.noLog ? debugView(r) : shownData(r), true)}`)}`,
           );
@@ -128,6 +178,9 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
   };
 
   return {
+    onRunStart(e) {
+      if (e.check) out(banner('CHECK MODE [a dry run: no host is changed, "changed" means "would change"]'));
+    },
     onPlayStart(e) {
       out(banner(`PLAY [${e.name}]`));
     },
@@ -136,6 +189,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       out(c.cyan('skipping: no hosts matched'));
     },
     onTaskStart(e) {
+      shownDetails = new Set();
       out(banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]${e.check === true ? ' [CHECK MODE]' : ''}`));
       if (opts.verbosity >= 2) out(`task path: ${e.source.file}:${e.source.line}`);
     },
@@ -164,21 +218,27 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     },
     onRecap(e) {
       out(banner('PLAY RECAP'));
-      for (const [host, s] of Object.entries(e.hosts)) {
-        const color = s.failed || s.unreachable ? c.red : s.changed ? c.yellow : c.green;
-        out(
-          `${color(host)} : ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped} rescued=${s.rescued} ignored=${s.ignored}`,
-        );
-      }
+      for (const [host, s] of recapHosts(e.hosts)) out(recapLine(host, s, c));
       out('');
     },
   };
 }
 
-/** What a debug task shows: its message or variable, without the bookkeeping fields. */
+/**
+ * What a debug task shows: with `msg`, the message alone (and warnings), as
+ * ansible-playbook shows it; with `var`, the variable without the bookkeeping fields.
+ */
 function debugView(r: TaskResult): Record<string, unknown> {
   const { changed: _c, failed: _f, ...rest } = r.data;
-  return rest;
+  if (!('msg' in rest)) return rest;
+  return Object.fromEntries(Object.entries(rest).filter(([k]) => DEBUG_MSG_KEYS.has(k)));
+}
+const DEBUG_MSG_KEYS = new Set(['msg', 'exception', 'warnings', 'deprecations']);
+
+/** An unreachable loop item as ansible-playbook shows it: its loop keys, the message and `unreachable`. */
+function unreachableView(r: TaskResult): Record<string, unknown> {
+  const { changed: _c, failed: _f, skipped: _s, ...rest } = r.data;
+  return { ...rest, msg: r.msg, unreachable: true };
 }
 
 /** One-line JSON spaced like Python's json.dumps (`{"a": 1, "b": [1, 2]}`), as ansible-playbook prints results. */

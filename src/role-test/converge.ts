@@ -83,9 +83,11 @@ export async function runOnce(spec: RunSpec): Promise<RunSummary> {
   return out;
 }
 
-/** `host: task (file:line)` for listings. */
+/** `host: task (file:line) - message` for listings; a message of several lines (every argument-spec error) keeps them, indented. */
 export function markLine(m: TaskMark): string {
-  return `${m.host}: ${m.task} (${m.at})${m.msg ? ` - ${m.msg.split('\n')[0]!}` : ''}`;
+  const [first, ...rest] = (m.msg ?? '').split('\n');
+  const more = rest.filter((l) => l.trim() !== '').map((l) => `\n      ${l}`);
+  return `${m.host}: ${m.task} (${m.at})${first ? ` - ${first}` : ''}${more.join('')}`;
 }
 
 /** The key two runs are compared on: host, task and where it is written. */

@@ -142,6 +142,22 @@ export function roleTestBase(roleDir: string): string {
   return inBlock(`127.88.${x}.1`);
 }
 
+/**
+ * What `bosun role init` adds to its next-step line when the test would not
+ * run as typed: not root (the sandbox hosts need it), or no address block
+ * chosen (BOSUN_SANDBOX_BASE unset): the addresses the hosts will take and
+ * how to move them (--base) when those are not free on this machine.
+ */
+export function roleTestNote(roleDir: string, env: NodeJS.ProcessEnv, uid: number): string | undefined {
+  const notes: string[] = [];
+  if (uid !== 0) notes.push('role test starts sandbox hosts in namespaces: run it as root');
+  if (!env['BOSUN_SANDBOX_BASE'])
+    notes.push(
+      `its hosts listen on ${roleTestBase(roleDir)} and up; where those addresses are taken or not yours, add --base 127.B.0.1 (or set BOSUN_SANDBOX_BASE)`,
+    );
+  return notes.length ? `      ${notes.join('\n      ')}` : undefined;
+}
+
 /** A sandbox name unique to the role folder and scenario. */
 export function roleTestSandboxName(roleDir: string, scenario: string): string {
   const hash = createHash('sha256').update(path.resolve(roleDir)).digest('hex').slice(0, 8);

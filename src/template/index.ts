@@ -159,7 +159,30 @@ const TOKEN_NAMES: Record<string, string> = {
   NUMBER: 'number',
   ID: 'name',
   SEP: "'.'",
+  OPEN_BLOCK_PARAMS: "'as |' (block parameters: {{#each xs as |x|}})",
+  CLOSE_BLOCK_PARAMS: "'|' (Handlebars has no filters; '|' only closes block parameters: {{#each xs as |x|}})",
+  OPEN_INVERSE: "'{{^'",
+  OPEN_INVERSE_CHAIN: "'{{else ...}}'",
+  INVERSE: "'{{else}}'",
+  OPEN_UNESCAPED: "'{{{'",
+  CLOSE_UNESCAPED: "'}}}'",
+  OPEN_PARTIAL: "'{{>' (partials are not supported)",
+  OPEN_PARTIAL_BLOCK: "'{{#>' (partials are not supported)",
+  OPEN_RAW_BLOCK: "'{{{{'",
+  CLOSE_RAW_BLOCK: "'}}}}'",
+  END_RAW_BLOCK: "'{{{{/'",
+  BOOLEAN: 'true/false',
+  UNDEFINED: "'undefined'",
+  NULL: "'null'",
+  DATA: "'@' variable (@index, @root, ...)",
+  CONTENT: 'text',
+  COMMENT: 'comment',
 };
+
+/** A parser token in words; a token without a name here is still said in a plain sentence first. */
+function tokenWords(token: string): string {
+  return TOKEN_NAMES[token] ?? `symbol here (the parser expected something else; its name for what it found: ${token})`;
+}
 
 const HANDLEBARS_HINT =
   'expressions are Handlebars: {{ name }}, {{ helper arg "text" }}, {{#if (eq a "b")}}...{{/if}}; see docs/templates.md';
@@ -448,10 +471,14 @@ class Engine implements TemplateEngine {
     }
     const lines = String(e.message ?? err).split('\n');
     const got = /got '(\w+)'/.exec(lines.find((l) => l.startsWith('Expecting')) ?? '')?.[1];
-    const unexpected = got === 'INVALID' ? 'character (an unclosed string?)' : got && (TOKEN_NAMES[got] ?? got);
+    const unexpected = got === 'INVALID' ? 'character (an unclosed string?)' : got && tokenWords(got);
+    const first = lines[0]!.replace(/ - \d+:\d+$/, '');
+    const mismatch = /^(\S+) doesn't match (\S+)$/.exec(first);
     const message = unexpected
       ? `template syntax error: unexpected ${unexpected}`
-      : `template syntax error: ${lines[0]!.replace(/ - \d+:\d+$/, '')}`;
+      : mismatch
+        ? `template syntax error: {{/${mismatch[2]!}}} closes the block {{#${mismatch[1]!}}} opened: blocks close in the order they open`
+        : `template syntax error: ${first}`;
     return new BosunError('TEMPLATE_SYNTAX', message, {
       source: toSourcePos(line, column ?? 0, ctx),
       hint: jinjaHint(text) ?? HANDLEBARS_HINT,

@@ -5,9 +5,11 @@
  * whole text in Jinja2 (docs/ansible-differences.md has the table). YAML values and conditions written wholly in
  * Jinja2 never get here.
  */
+import { HELPER_NAMES } from './helpers.js';
 
 /** Each hint gets the pattern's capture groups (every group always takes part in a match). */
-const HINTS: ReadonlyArray<{ test: RegExp; hint: (a: string, b: string, c: string) => string }> = [
+// A hint that would name a helper bosun does not have says nothing (undefined): the next pattern is tried.
+const HINTS: ReadonlyArray<{ test: RegExp; hint: (a: string, b: string, c: string) => string | undefined }> = [
   {
     test: /\{%-?\s*(if|for)\b/,
     hint: (keyword) =>
@@ -22,8 +24,12 @@ const HINTS: ReadonlyArray<{ test: RegExp; hint: (a: string, b: string, c: strin
     hint: (x, fallback) => `Jinja2 filters are helpers here: {{ default ${x} ${fallback.replace(/'/g, '"')} }}`,
   },
   {
+    // Not `as |x|` (Handlebars block parameters).
     test: /([\w.[\]]+)\s*\|\s*(\w+)/,
-    hint: (x, filter) => `Jinja2 filters are helpers here: {{ ${filter} ${x} }} instead of {{ ${x} | ${filter} }}`,
+    hint: (x, filter) =>
+      x === 'as' || !HELPER_NAMES.has(filter)
+        ? undefined
+        : `Jinja2 filters are helpers here: {{ ${filter} ${x} }} instead of {{ ${x} | ${filter} }}`,
   },
   {
     test: /(\S+)\s*(==|!=|>=|<=|>|<)\s*(\S+)/,
@@ -44,6 +50,7 @@ export function jinjaHint(text: string): string | undefined {
     const m = test.exec(plain);
     if (!m) continue;
     const said = hint(m[1] ?? '', m[2] ?? '', m[3] ?? '');
+    if (said === undefined) continue;
     return `${said} (this text is read as Handlebars because it uses Handlebars syntax or is a template file; a YAML value written wholly in Jinja2 works as it is; see docs/templates.md#jinja2)`;
   }
   return undefined;

@@ -50,10 +50,15 @@ function kindOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-export function undefinedError(name: string, detail: string | undefined, source: SourcePos | undefined): BosunError {
+export function undefinedError(
+  name: string,
+  detail: string | undefined,
+  source: SourcePos | undefined,
+  hint = 'define it (vars, defaults, inventory, -e) or guard it with (default x ...) / (defined x)',
+): BosunError {
   return new BosunError('UNDEFINED_VAR', `undefined variable '${name}'${detail ? ` (${detail})` : ''}`, {
     source,
-    hint: 'define it (vars, defaults, inventory, -e) or guard it with (default x ...) / (defined x)',
+    hint,
   });
 }
 
@@ -141,7 +146,13 @@ export class Resolver {
     if (ref.optional) return;
     for (const { value, label } of this.scopeValues(ref.scope)) {
       const detail = missingDetail(value, ref.parts, label);
-      if (detail !== null) throw undefinedError(ref.name, detail ?? undefined, source());
+      if (detail === null) continue;
+      // A variable of the play read inside #each/#with: Handlebars looks it up on the item, not outside.
+      const outer = ref.parts[0] !== undefined && child(this.root, ref.parts[0]) !== undefined;
+      const hint = outer
+        ? `inside {{#each}} and {{#with}} a name is read from the item; for the outer variable write {{ @root.${ref.name} }} (or {{ ../${ref.name} }} one level up)`
+        : undefined;
+      throw undefinedError(ref.name, detail ?? undefined, source(), hint);
     }
   }
 

@@ -15,6 +15,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { BosunError, type SourcePos } from '../errors.js';
+import { suggestName } from './suggest.js';
 import { openCacheDir, readCachedCode, writeCachedCode } from './validator-cache.js';
 import type { ValuePath, YamlFile } from './yaml.js';
 
@@ -120,7 +121,7 @@ export function validateOrThrow(schema: Record<string, unknown>, value: unknown,
   const validate = compileSchema(schema);
   if (validate(value)) return;
   const err = pickError(validate.errors ?? []);
-  throw schemaError(err, target);
+  throw schemaError(err, target, schema);
 }
 
 /** Prefer the most specific error: the deepest path, and real mismatches over anyOf/oneOf summaries. */
@@ -138,7 +139,7 @@ function pickError(errors: ErrorObject[]): ErrorObject | undefined {
   return [...errors].sort((a, b) => weight(b) - weight(a))[0];
 }
 
-function schemaError(err: ErrorObject | undefined, target: SchemaTarget): BosunError {
+function schemaError(err: ErrorObject | undefined, target: SchemaTarget, schema?: unknown): BosunError {
   if (!err) return new BosunError('SCHEMA', `invalid ${target.what}`, target.source ? { source: target.source } : {});
   const path: Array<string | number> = err.instancePath
     .split('/')
@@ -148,6 +149,7 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget): BosunE
   const full = [...(target.basePath ?? []), ...path];
   let source = target.yaml ? target.yaml.posOf(full) : target.source;
   let message: string;
+  let hint: string | undefined;
   const at = path.length ? ` at '${path.join('.')}'` : '';
   const params = err.params as {
     additionalProperty: string;
@@ -160,6 +162,7 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget): BosunE
       const key = params.additionalProperty;
       if (target.yaml) source = target.yaml.keyPosOf([...full, key]);
       message = `unknown key '${key}' in ${target.what}${at}`;
+      hint = keyHint(key, siblingKeys(schema, err.schemaPath));
       break;
     }
     case 'required':
@@ -174,5 +177,24 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget): BosunE
     default:
       message = `${target.what}${at}: ${err.message ?? 'invalid value'}`;
   }
-  return new BosunError('SCHEMA', message, source ? { source } : {});
+  return new BosunError('SCHEMA', message, { ...(source ? { source } : {}), ...(hint ? { hint } : {}) });
+}
+
+/** The keys the schema object holding an `additionalProperties: false` allows (none found through a $ref). */
+function siblingKeys(schema: unknown, schemaPath: string): string[] {
+  let node: unknown = schema;
+  for (const seg of schemaPath.replace(/^#\/?/, '').split('/').slice(0, -1)) {
+    if (!node || typeof node !== 'object') return [];
+    node = (node as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  const props = node && typeof node === 'object' ? (node as Record<string, unknown>)['properties'] : undefined;
+  return props && typeof props === 'object' ? Object.keys(props) : [];
+}
+
+/** "did you mean" for a misspelt key (a close one only), else the keys there are when they are few. */
+function keyHint(key: string, keys: string[]): string | undefined {
+  if (keys.length === 0) return undefined;
+  const near = suggestName(key, keys);
+  if (near !== undefined) return `did you mean '${near}'?`;
+  return keys.length <= 12 ? `expected one of: ${keys.join(', ')}` : undefined;
 }

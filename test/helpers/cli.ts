@@ -47,3 +47,8 @@ export function parseEvents<E>(out: string): E[] {
         .split('\n')
         .map((l) => JSON.parse(l) as E);
 }
+
+/** The output with runs of spaces squeezed to one, so a padded recap line reads `HOST : ok=N changed=N ...`. */
+export function squeezed(out: string): string {
+  return out.replace(/ {2,}/g, ' ');
+}

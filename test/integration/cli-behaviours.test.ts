@@ -13,7 +13,7 @@
  *   --diff, --json, --log, --report), in Ansible's words.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -176,5 +176,93 @@ describe('bosun run: command-line behaviours as ansible-playbook 2.14', () => {
     expect(json.out).toContain(message);
     expect(readFileSync(report, 'utf8')).toContain(message.replace(/'/g, '&#39;'));
     expect(recap(text.out)).toEqual(['localhost 4 2 0 0']);
+  });
+
+  it('output lines as ansible-playbook prints them: recap, delegation, -v facts, skipped include_role (issue 20)', async () => {
+    writeFileSync(
+      path.join(dir, 'three.ini'),
+      ['zz ansible_connection=local', 'aa ansible_connection=local', 'mm ansible_connection=local', ''].join('\n'),
+    );
+    mkdirSync(path.join(dir, 'roles', 'r20', 'tasks'), { recursive: true });
+    writeFileSync(path.join(dir, 'roles', 'r20', 'tasks', 'main.yml'), '- debug: { msg: r20 }\n');
+    const file = path.join(dir, 'output20.yml');
+    writeFileSync(
+      file,
+      [
+        '- hosts: all',
+        '  gather_facts: true',
+        '  tasks:',
+        '    - name: on aa',
+        '      ping:',
+        '      delegate_to: aa',
+        '    - name: skipped role',
+        '      include_role: { name: r20 }',
+        '      when: false',
+        '    - name: skipped role items',
+        '      include_role: { name: r20 }',
+        '      loop: [1, 2]',
+        '      when: item == 3',
+        '',
+      ].join('\n'),
+    );
+    const b = await runCli(['run', '-i', path.join(dir, 'three.ini'), file, '-v'], { ANSIBLE_CONFIG: '/dev/null' });
+    expect(b.code).toBe(0);
+    // The recap sorted by host and padded, byte for byte as ansible-playbook 2.14 prints it.
+    const recapText = b.out.slice(b.out.indexOf('PLAY RECAP'));
+    expect(recapText.split('\n').slice(1, 4)).toEqual(
+      ['aa', 'mm', 'zz'].map(
+        (h) =>
+          `${h.padEnd(26)} : ok=2    changed=0    unreachable=0    failed=0    skipped=2    rescued=0    ignored=0   `,
+      ),
+    );
+    // -v: no facts dumped; `-> aa` only on the hosts that are not aa.
+    expect(b.out).not.toContain('ansible_facts');
+    const lines = b.out.split('\n');
+    expect(lines.filter((l) => l.startsWith('ok: [aa') && l.includes('=> {')).sort()).toEqual(['ok: [aa] => {']);
+    expect(lines.filter((l) => l.includes(' -> aa]')).sort()).toEqual(['ok: [mm -> aa] => {', 'ok: [zz -> aa] => {']);
+    // The include_role whose `when` names the loop item: every item skipped, then the host, on every host.
+    const section = (title: string, text: string): string[] => {
+      const from = text.indexOf(`TASK [${title}]`);
+      const rest = text.slice(from).split('\n').slice(1);
+      // Without -v's data: the status words and labels are compared.
+      return rest.slice(0, rest.indexOf('')).map((l) => l.replace(/ => \{.*$/, '').trimEnd());
+    };
+    const bosunItems = section('skipped role items', b.out);
+    expect(bosunItems.filter((l) => l.startsWith('skipping: [aa]'))).toEqual([
+      'skipping: [aa] => (item=1)',
+      'skipping: [aa] => (item=2)',
+      'skipping: [aa]',
+    ]);
+    expect(section('skipped role', b.out).sort()).toEqual(['skipping: [aa]', 'skipping: [mm]', 'skipping: [zz]']);
+    if (!haveAnsible) return;
+    const a = await ansible(['-i', 'three.ini', file]);
+    expect(a.code).toBe(0);
+    const ansibleRecap = a.out.slice(a.out.indexOf('PLAY RECAP'));
+    expect(recapText.split('\n').slice(0, 4)).toEqual(ansibleRecap.split('\n').slice(0, 4));
+    expect(bosunItems.sort()).toEqual(section('skipped role items', a.out).sort());
+  });
+
+  it('a missing copy src: the message lists every path searched, as Ansible does', async () => {
+    const file = path.join(dir, 'missing-src.yml');
+    writeFileSync(
+      file,
+      [
+        '- hosts: localhost',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - copy: { src: no-such.txt, dest: /tmp/x }',
+        '',
+      ].join('\n'),
+    );
+    const b = await runCli(['run', '-i', path.join(dir, 'inv.ini'), file, '--json']);
+    const failed = b.events.find((e) => e['type'] === 'task_result' && e['status'] === 'failed');
+    const msg = String((failed?.['data'] as Record<string, unknown> | undefined)?.['msg']);
+    const searched = [path.join(dir, 'files', 'no-such.txt'), path.join(dir, 'no-such.txt')];
+    expect(msg).toBe(
+      `Could not find or access 'no-such.txt': searched in:\n\t${searched.join('\n\t')}\non the controller`,
+    );
+    if (!haveAnsible) return;
+    const a = await ansible(['-i', 'inv.ini', file]);
+    for (const p of searched) expect(a.out).toContain(`\\t${p}`);
   });
 });

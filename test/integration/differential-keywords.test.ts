@@ -119,4 +119,7 @@ suite.describe('keywords: Ansible vs bosun', () => {
   suite.case('recap counts include_tasks and include_role as ok', 'keywords/recap-include', {
     compare: { files },
   });
+  suite.case('include_role with a loop asks its when per item (issue 20)', 'keywords/include-role-loop-when', {
+    compare: { files },
+  });
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { writeTree } from '../helpers/tree.js';
-import { runCli as bosun } from '../helpers/cli.js';
+import { runCli as bosun, squeezed } from '../helpers/cli.js';
 
 function tree(files: Record<string, string>): string {
   return writeTree(files, 'bosun-local-');
@@ -41,19 +41,25 @@ describe('a run over the local connection', () => {
     const first = await bosun(args);
     expect(first.err).toBe('');
     expect(first.code).toBe(0);
-    expect(first.out).toContain('localhost : ok=8 changed=4 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0');
+    expect(squeezed(first.out)).toContain(
+      'localhost : ok=8 changed=4 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0',
+    );
     expect(first.out).toContain('"msg": "size 16"');
     expect(readFileSync(path.join(dir, 'out/a.txt'), 'utf8')).toBe('hello localhost\n');
     expect(statSync(path.join(dir, 'out/a.txt')).mode & 0o777).toBe(0o640);
 
     const second = await bosun(args);
     expect(second.code).toBe(0);
-    expect(second.out).toContain('localhost : ok=8 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0');
+    expect(squeezed(second.out)).toContain(
+      'localhost : ok=8 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0',
+    );
 
     writeFileSync(path.join(dir, 'out/a.txt'), 'edited by hand\n');
     const check = await bosun([...args, '--check', '--diff']);
     expect(check.code).toBe(0);
-    expect(check.out).toContain('localhost : ok=8 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0');
+    expect(squeezed(check.out)).toContain(
+      'localhost : ok=8 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0',
+    );
     expect(check.out).toContain('-edited by hand\n+hello localhost');
     expect(readFileSync(path.join(dir, 'out/a.txt'), 'utf8')).toBe('edited by hand\n');
   });
@@ -68,7 +74,7 @@ describe('a run over the local connection', () => {
     expect(res.code).toBe(2);
     expect(res.out).toContain(`${path.join(dir, 'site.yml')}:6:`);
     expect(res.out).toMatch(/undefined variable 'greting'/);
-    expect(res.out).toContain('localhost : ok=0 changed=0 unreachable=0 failed=1');
+    expect(squeezed(res.out)).toContain('localhost : ok=0 changed=0 unreachable=0 failed=1');
   });
 
   it('ends --json with the recap line', async () => {
@@ -205,7 +211,9 @@ describe('engine details roles rely on', () => {
     });
     const res = await bosun(['run', path.join(dir, 'site.yml'), '-i', path.join(dir, 'hosts.ini')]);
     expect(res.err).toBe('');
-    expect(res.out).toContain('localhost : ok=4 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=1');
+    expect(squeezed(res.out)).toContain(
+      'localhost : ok=4 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=1',
+    );
   });
 });
 
@@ -245,8 +253,8 @@ describe('variable precedence across tasks', () => {
     expect(res.err).toBe('');
     expect(res.out).not.toContain('FAILED');
     expect(res.code).toBe(0);
-    expect(res.out).toContain('127.0.0.2 : ok=7 changed=0 unreachable=0 failed=0');
-    expect(res.out).toContain('localhost : ok=7 changed=0 unreachable=0 failed=0');
+    expect(squeezed(res.out)).toContain('127.0.0.2 : ok=7 changed=0 unreachable=0 failed=0');
+    expect(squeezed(res.out)).toContain('localhost : ok=7 changed=0 unreachable=0 failed=0');
   });
 });
 

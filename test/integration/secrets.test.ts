@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { applyVaultOptions } from '../../src/cli/run-vault-options.js';
 import { encryptVault, setVaultSecrets } from '../../src/vault/index.js';
 import { withSandbox } from '../helpers/sandbox.js';
-import { runCli as bosun } from '../helpers/cli.js';
+import { runCli as bosun, squeezed } from '../helpers/cli.js';
 
 const fixture = withSandbox(1, { base: '127.110.1.1' });
 
@@ -121,7 +121,7 @@ fixture.describe('secrets never shown', () => {
     expectNoSecret(r.out + r.err);
     expect(r.code).toBe(0);
     expect(r.out).toContain('********');
-    expect(r.out).toMatch(/localhost : ok=\d+ changed=\d+ unreachable=0 failed=0/);
+    expect(squeezed(r.out)).toMatch(/localhost : ok=\d+ changed=\d+ unreachable=0 failed=0/);
     expect(r.out).toContain("'no_log: true' was specified");
     const expected = `${SECRETS.inventory} ${SECRETS.extra} ${SECRETS.vaultFile} ${SECRETS.vaultInline}\n`;
     expect(readFileSync(path.join(dir, 'out-localhost', 'conf'), 'utf8')).toBe(expected);

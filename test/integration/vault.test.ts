@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyVaultOptions } from '../../src/cli/run-vault-options.js';
 import { encryptVault, setVaultSecrets } from '../../src/vault/index.js';
 import { withSandbox } from '../helpers/sandbox.js';
-import { runCli as bosun } from '../helpers/cli.js';
+import { runCli as bosun, squeezed } from '../helpers/cli.js';
 
 const hasAnsible = existsSync('/usr/bin/ansible-vault') && existsSync('/usr/bin/ansible-playbook');
 const dir = mkdtempSync(path.join(tmpdir(), 'bosun-vault-it-'));
@@ -232,7 +232,7 @@ fixture.describe('a playbook run with vaulted values on a sandbox host', () => {
     const r = await bosun(['run', pb, '-i', localInv, '-v']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/: ok=3 changed=1 unreachable=0 failed=0/);
+    expect(squeezed(r.out)).toMatch(/: ok=3 changed=1 unreachable=0 failed=0/);
     expect(r.out).not.toMatch(/gv-secret-1|inline-secret-2/);
 
     setVaultSecrets([]);
@@ -244,7 +244,7 @@ fixture.describe('a playbook run with vaulted values on a sandbox host', () => {
     }
     const again = await bosun(['run', pb, '-i', localInv]);
     expect(again.code).toBe(0);
-    expect(again.out).toMatch(/: ok=3 changed=0 unreachable=0 failed=0/);
+    expect(squeezed(again.out)).toMatch(/: ok=3 changed=0 unreachable=0 failed=0/);
 
     setVaultSecrets([]);
     const none = await bosun(['run', pb, '-i', localInv]);

@@ -10,6 +10,7 @@ import modeNumber from './mode-number.js';
 import nameMissing from './name-missing.js';
 import noChangedWhen from './no-changed-when.js';
 import packageLatest from './package-latest.js';
+import readmeVars from './readme-vars.js';
 import roleVarNoDefault from './role-var-no-default.js';
 import schema from './schema.js';
 import undefinedVar from './undefined-var.js';
@@ -26,6 +27,7 @@ export const RULES: readonly RuleDef[] = [
   undefinedVar,
   packageLatest,
   roleVarNoDefault,
+  readmeVars,
 ];
 
 /** Rules by id. */

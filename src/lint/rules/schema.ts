@@ -8,6 +8,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { isBosunError } from '../../errors.js';
 import { moduleRegistry } from '../../modules/index.js';
 import { parseArgString } from '../../util/arg-string.js';
+import { suggestName } from '../../util/suggest.js';
 import {
   argumentSpecsSchema,
   playbookSchema,
@@ -106,13 +107,13 @@ function checkTask(ctx: RuleContext, site: TaskSite): void {
     );
   }
   if (!site.known) {
-    const suggestion = closest(site.module, names);
+    const suggestion = suggestName(site.module, names);
     ctx.report(
       yaml.keyPosOf(site.argsPath),
-      `unknown module '${site.module}'`,
-      suggestion && distance(suggestion, site.module) <= 3
+      suggestion ? `unknown module '${site.module}'` : `module '${site.module}' does not exist in bosun`,
+      suggestion
         ? `did you mean '${suggestion}'?`
-        : 'see docs/modules.md for the modules bosun has',
+        : 'use one of the modules bosun has (docs/modules.md, `bosun doc --list`), or command/shell for what none does',
     );
     return;
   }

@@ -197,8 +197,6 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
         path: what,
         before: before.map((l) => `${l}\n`).join(''),
         after: after.map((l) => `${l}\n`).join(''),
-        beforeHeader: `${what} (before)`,
-        afterHeader: `${what} (after)`,
       },
     ],
     data,

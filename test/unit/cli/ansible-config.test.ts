@@ -41,12 +41,29 @@ describe('finding ansible.cfg', () => {
     );
   });
 
+  it("./bosun.cfg (bosun's own name, the same format) comes before ./ansible.cfg; ANSIBLE_CONFIG before both", () => {
+    const d = tree({
+      'cwd/bosun.cfg': '[defaults]\ninventory = hosts-for-bosun\n',
+      'cwd/ansible.cfg': '[defaults]\ninventory = hosts-for-ansible\n',
+      'other.cfg': '',
+    });
+    const cwd = path.join(d, 'cwd');
+    expect(findAnsibleConfig({ HOME: d }, cwd).file).toBe(path.join(cwd, 'bosun.cfg'));
+    expect(findAnsibleConfig({ HOME: d, ANSIBLE_CONFIG: path.join(d, 'other.cfg') }, cwd).file).toBe(
+      path.join(d, 'other.cfg'),
+    );
+    const inventory = ansibleDefaults({ HOME: d }, cwd).values.get('inventory')?.value;
+    expect(inventory).toEqual([path.join(cwd, 'hosts-for-bosun')]);
+  });
+
   it('a world-writable working folder is no source, with a warning', () => {
     const d = tree({ 'open/ansible.cfg': '[defaults]\nforks = 3\n' });
     chmodSync(path.join(d, 'open'), 0o777);
     const found = findAnsibleConfig({ HOME: path.join(d, 'nohome') }, path.join(d, 'open'));
     expect(found.file === undefined || found.file === '/etc/ansible/ansible.cfg').toBe(true);
-    expect(found.warnings.join('\n')).toMatch(/world writable directory .*ignoring it as an ansible.cfg source/);
+    expect(found.warnings.join('\n')).toMatch(
+      /world writable directory .*ignoring it as a bosun.cfg or ansible.cfg source/,
+    );
   });
 });
 

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderRoleDoc } from '../../../src/cli/doc-role.js';
+import { renderRoleDoc, renderRoleMarkdown } from '../../../src/cli/doc-role.js';
+import { roleTestNote } from '../../../src/role-test/scenario.js';
 import { main } from '../../../src/cli/main.js';
 
 describe('bosun doc role', () => {
@@ -60,5 +61,72 @@ describe('bosun doc role', () => {
       }),
     ).toBe(1);
     expect(err).toContain("role 'nope' not found");
+  });
+
+  describe('nested options and the README section (issue 20)', () => {
+    const nested = mkdtempSync(path.join(tmpdir(), 'bosun-docrole-nested-'));
+    mkdirSync(path.join(nested, 'roles', 'site', 'meta'), { recursive: true });
+    writeFileSync(
+      path.join(nested, 'roles', 'site', 'meta', 'argument_specs.yml'),
+      [
+        'argument_specs:',
+        '  main:',
+        '    options:',
+        '      site_vhosts:',
+        '        type: list',
+        '        elements: dict',
+        '        default: []',
+        '        description: Virtual hosts',
+        '        options:',
+        '          name: { type: str, required: true, description: Server name }',
+        '          tls:',
+        '            type: dict',
+        '            options:',
+        '              cert: { type: path, description: "Certificate | PEM" }',
+        '      site_port: { type: int, default: 80, choices: [80, 8080] }',
+        '',
+      ].join('\n'),
+    );
+
+    it('doc role shows nested options under their variable', () => {
+      const text = renderRoleDoc('site', { cwd: nested });
+      expect(text).toContain(
+        [
+          '  site_vhosts  (list; default: [])',
+          '      Virtual hosts',
+          '      site_vhosts[].name  (str; required)',
+          '          Server name',
+          '      site_vhosts[].tls  (dict)',
+          '          site_vhosts[].tls.cert  (path)',
+          '              Certificate | PEM',
+        ].join('\n'),
+      );
+    });
+
+    it('--markdown prints the README variables table, every nested option a row', () => {
+      expect(renderRoleMarkdown('site', { cwd: nested })).toBe(
+        [
+          '## Variables',
+          '',
+          '| name | type | default | description |',
+          '|---|---|---|---|',
+          '| `site_port` | int | `80` | One of: `80`, `8080`. |',
+          '| `site_vhosts` | list | `[]` | Virtual hosts |',
+          '| `site_vhosts[].name` | str | required | Server name |',
+          '| `site_vhosts[].tls` | dict |  |  |',
+          '| `site_vhosts[].tls.cert` | path |  | Certificate \\| PEM |',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it("role init's next step says how to move the test hosts' addresses (--base) when no block is chosen", () => {
+      const dir = path.join(nested, 'roles', 'site');
+      expect(roleTestNote(dir, {}, 0)).toMatch(
+        /its hosts listen on 127\.\d+\.\d+\.1 and up; .*add --base 127\.B\.0\.1/,
+      );
+      expect(roleTestNote(dir, { BOSUN_SANDBOX_BASE: '127.147.0.1' }, 0)).toBeUndefined();
+      expect(roleTestNote(dir, { BOSUN_SANDBOX_BASE: '127.147.0.1' }, 1000)).toContain('run it as root');
+    });
   });
 });

@@ -64,4 +64,26 @@ describe('argument specs convert values the way Ansible checks them', () => {
     expect(bad.failed).toBe(true);
     expect(bad.data['argument_errors']).toEqual(['port: must be integer', 'flag: must be boolean']);
   });
+
+  it('every error of a nested spec, each with its path as a variable is written (issue 20)', async () => {
+    const argument_spec = {
+      webserver_vhosts: {
+        type: 'list',
+        elements: 'dict',
+        options: { name: { type: 'str', required: true }, port: { type: 'int' } },
+      },
+      webserver_user: { type: 'str', required: true },
+    };
+    const bad = await h.run('validate_argument_spec', {
+      argument_spec,
+      provided_arguments: { webserver_vhosts: [{ port: 80 }, { name: 'b', port: 'http' }] },
+    });
+    expect(bad.failed).toBe(true);
+    expect([...(bad.data['argument_errors'] as string[])].sort()).toEqual([
+      'missing required argument: webserver_user',
+      'missing required argument: webserver_vhosts[0].name',
+      'webserver_vhosts[1].port: must be integer',
+    ]);
+    expect(bad.msg?.split('\n')).toHaveLength(4);
+  });
 });

@@ -181,7 +181,7 @@ describe('template', () => {
     });
     expectFailedInWords(r, /the template motd\.j2 is not UTF-8 text: byte 0xe9 at line 2, column 4/);
     expect(r.out).toMatch(
-      /ERROR \[ENCODING\] .*templates\/motd\.j2:2:4: .*\n {2}2 \| caf.\n {4}\| {4}\^\nhint: convert it to UTF-8 \(for example: iconv -f latin1 -t utf-8 /,
+      /fatal: .*templates\/motd\.j2:2:4: .*\n {2}2 \| caf.\n {4}\| {4}\^\nhint: convert it to UTF-8 \(for example: iconv -f latin1 -t utf-8 /,
     );
     expect(r.results.at(-1)?.error).toMatchObject({
       code: 'ENCODING',

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { squeezed } from '../../helpers/cli.js';
 
 async function play(tasks: string): Promise<{ code: number; out: string; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bosun-types-'));
@@ -43,7 +44,7 @@ describe('type confusion', () => {
       ].join('\n'),
     );
     expect(r.code).toBe(0);
-    expect(r.out).toContain('localhost : ok=2 changed=0 unreachable=0 failed=0 skipped=1');
+    expect(squeezed(r.out)).toContain('localhost : ok=2 changed=0 unreachable=0 failed=0 skipped=1');
   });
 
   it('boolean module arguments take yes/no', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { countResult, emptyStats, type TaskResult } from '../../../src/executor/events.js';
-import { banner, createTextReporter, recapLine } from '../../../src/reporters/text.js';
+import pc from 'picocolors';
+import { BosunError, rememberSource } from '../../../src/errors.js';
+import { banner, createTextReporter, recapHosts, recapLine } from '../../../src/reporters/text.js';
 import { callHook } from '../../../src/reporters/types.js';
 import { censorNoLog } from '../../../src/util/secrets.js';
 
@@ -32,11 +34,26 @@ describe('text reporter', () => {
     expect(banner('PLAY [x]').length).toBe(81);
   });
 
-  it('writes recap lines with every counter', () => {
+  it('writes recap lines with every counter, padded as ansible-playbook pads them', () => {
     const s = { ...emptyStats(), ok: 13, changed: 11 };
+    // ansible-playbook 2.14's line for the same counters, byte for byte (trailing spaces included).
     expect(recapLine('node01', s)).toBe(
-      'node01 : ok=13 changed=11 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0',
+      'node01                     : ok=13   changed=11   unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   ',
     );
+    // A name longer than the column is not cut.
+    expect(recapLine('a-very-long-host-name.example.org', s)).toMatch(/^a-very-long-host-name\.example\.org : ok=13 /);
+  });
+
+  it('colours the host by its worst counter and only the counters that are not 0', () => {
+    const c = pc.createColors(true);
+    const line = recapLine('web1', { ...emptyStats(), ok: 2, failed: 1 }, c);
+    expect(line.startsWith(`${c.red('web1')}${' '.repeat(22)} : ${c.green('ok=2   ')} changed=0    `)).toBe(true);
+    expect(line).toContain(c.red('failed=1   '));
+  });
+
+  it('sorts the recap by host name, as ansible-playbook does', () => {
+    const hosts = { zz: emptyStats(), aa: emptyStats(), node10: emptyStats(), node2: emptyStats(), B: emptyStats() };
+    expect(recapHosts(hosts).map(([h]) => h)).toEqual(['B', 'aa', 'node10', 'node2', 'zz']);
   });
 
   it('counts results as Ansible does', () => {
@@ -80,6 +97,123 @@ describe('text reporter', () => {
     expect(out).toContain('changed: [node01]\n');
     expect(out).toContain('fatal: [node02]: FAILED! => {"censored":');
     expect(out).not.toContain('secret');
-    expect(out).toContain('node01 : ok=1 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0\n');
+    expect(out).toContain(`${recapLine('node01', { ...emptyStats(), ok: 1, changed: 1 })}\n`);
+  });
+
+  describe('as ansible-playbook prints a run (issue 20)', () => {
+    const capture = (verbosity = 0, diff = false): { r: ReturnType<typeof createTextReporter>; text: () => string } => {
+      let out = '';
+      const r = createTextReporter({ write: (t) => void (out += t), verbosity, color: false, diff });
+      return { r, text: () => out };
+    };
+    const start = {
+      type: 'task_start',
+      task: 't',
+      module: 'copy',
+      source: { file: 'f', line: 1, col: 1 },
+      hosts: 2,
+    } as const;
+
+    it('-v does not dump the facts of Gathering Facts (nor -vvv), other results still are', () => {
+      for (const v of [1, 3]) {
+        const { r, text } = capture(v);
+        const facts = { ansible_facts: { ansible_hostname: 'node01' } };
+        void callHook(r, { type: 'task_result', result: result({ module: 'setup', data: facts }) });
+        void callHook(r, { type: 'task_result', result: result({ module: 'ping', data: { ping: 'pong' } }) });
+        expect(text()).toBe('ok: [node01]\nok: [node01] => {\n    "ping": "pong"\n}\n');
+      }
+    });
+
+    it('shows -> DELEGATE only when the delegate is another host', () => {
+      const { r, text } = capture();
+      void callHook(r, { type: 'task_result', result: result({ delegatedTo: 'node01' }) });
+      void callHook(r, { type: 'task_result', result: result({ host: 'node02', delegatedTo: 'node01' }) });
+      expect(text()).toBe('ok: [node01]\nok: [node02 -> node01]\n');
+    });
+
+    it("prints a failure's message once per host and its source line and hint once per task", () => {
+      const file = '/play/site.yml';
+      rememberSource(file, '- hosts: all\n  tasks:\n    - debug: msg="{{ nope }}"\n');
+      const error = (): BosunError =>
+        new BosunError('UNDEFINED_VAR', "undefined variable 'nope'", {
+          source: { file, line: 3, col: 21 },
+          hint: 'define it',
+        });
+      const failed = (host: string): TaskResult =>
+        result({ host, status: 'failed', error: error(), data: { msg: `${file}:3:21: undefined variable 'nope'` } });
+      const { r, text } = capture();
+      void callHook(r, { ...start });
+      for (const h of ['node01', 'node02']) void callHook(r, { type: 'task_result', result: failed(h) });
+      void callHook(r, { ...start, task: 'again' });
+      void callHook(r, { type: 'task_result', result: failed('node01') });
+      const out = text();
+      expect(out.match(/undefined variable 'nope'/g)).toHaveLength(3);
+      expect(out.match(/^hint: define it$/gm)).toHaveLength(2);
+      expect(out.match(/^ {2}3 \| {5}- debug: msg="\{\{ nope \}\}"$/gm)).toHaveLength(2);
+      expect(out).toContain(
+        `fatal: [node01]: FAILED! => {"msg": "${file}:3:21: undefined variable 'nope'"}\n  3 |     - debug: msg="{{ nope }}"\n    |                     ^\nhint: define it\nfatal: [node02]: FAILED!`,
+      );
+    });
+
+    it("an unreachable loop prints the item's error once, then the task's line as ansible-playbook does", () => {
+      const { r, text } = capture();
+      const item = result({
+        status: 'unreachable',
+        msg: 'connection refused',
+        item: 1,
+        data: { item: 1, ansible_loop_var: 'item', msg: 'connection refused', unreachable: true, changed: false },
+      });
+      void callHook(r, {
+        type: 'task_result',
+        result: result({ status: 'unreachable', msg: 'connection refused', items: [item] }),
+      });
+      expect(text()).toBe(
+        'failed: [node01] (item=1) => {"ansible_loop_var": "item", "item": 1, "msg": "connection refused", "unreachable": true}\n' +
+          'fatal: [node01]: UNREACHABLE! => {"changed": false, "msg": "All items completed", "unreachable": true}\n',
+      );
+    });
+
+    it('says CHECK MODE at the top of a check run, and nothing in a real run', () => {
+      for (const check of [true, false]) {
+        const { r, text } = capture();
+        void callHook(r, { type: 'run_start', playbooks: ['p.yml'], check, diff: false, forks: 5 });
+        if (check) expect(text()).toMatch(/^\nCHECK MODE \[.*no host is changed.*\] \*+\n$/);
+        else expect(text()).toBe('');
+      }
+    });
+
+    it('diff headers read `before: X` / `after: X` for every module', () => {
+      const { r, text } = capture(0, true);
+      const diffs = [
+        { path: '/etc/a', before: 'a\n', after: 'b\n' },
+        {
+          path: '/etc/b',
+          before: 'a\n',
+          after: 'b\n',
+          beforeHeader: '/etc/b (content)',
+          afterHeader: '/etc/b (content)',
+        },
+        { path: 'user deploy', before: 'shell: /bin/sh\n', after: 'shell: /bin/bash\n' },
+      ];
+      void callHook(r, { type: 'task_result', result: result({ status: 'changed', diff: diffs }) });
+      const headers = text()
+        .split('\n')
+        .filter((l) => /^(---|\+\+\+) /.test(l));
+      expect(headers).toEqual([
+        '--- before: /etc/a',
+        '+++ after: /etc/a',
+        '--- before: /etc/b (content)',
+        '+++ after: /etc/b (content)',
+        '--- before: user deploy',
+        '+++ after: user deploy',
+      ]);
+    });
+
+    it('debug with msg shows the message alone, also for a loop item', () => {
+      const { r, text } = capture();
+      const data = { msg: 1, item: 1, ansible_loop_var: 'item', changed: false };
+      void callHook(r, { type: 'task_result', result: result({ module: 'debug', item: 1, data }) });
+      expect(text()).toBe('ok: [node01] => (item=1) => {\n    "msg": 1\n}\n');
+    });
   });
 });

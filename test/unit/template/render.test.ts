@@ -364,7 +364,7 @@ describe('check and checkExpression', () => {
   const bad: Array<[string, RegExp, SourcePos]> = [
     ['{{ foo "bar }}', /unexpected character/, { file: 'play.yml', line: 5, col: 17 }],
     ['{{#if x}}no end', /unexpected end of template/, { file: 'play.yml', line: 5, col: 25 }],
-    ['{{#if x}}\n{{/each}}', /if doesn't match each/, { file: 'play.yml', line: 5, col: 13 }],
+    ['{{#if x}}\n{{/each}}', /\{\{\/each\}\} closes the block \{\{#if\}\}/, { file: 'play.yml', line: 5, col: 13 }],
     ['{{ frob x }}', /unknown helper 'frob'/, { file: 'play.yml', line: 5, col: 13 }],
     ['a\n {{ join (frob x) "," }}', /unknown helper 'frob'/, { file: 'play.yml', line: 6, col: 11 }],
     ['{{#frob x}}{{/frob}}', /unknown block helper '#frob'/, { file: 'play.yml', line: 5, col: 10 }],

@@ -1,0 +1,69 @@
+/**
+ * Controller files a task names (`src:` of copy, template, script, ...):
+ * where they are searched, and the load-time parse of template files. A
+ * `template:` task whose `src` is a static name has its file found as the
+ * task will find it and parsed, so a syntax error in it stops the run
+ * before any host is touched (Ansible finds it on the first host that
+ * reaches the task, after the earlier tasks changed the hosts).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BosunError, isBosunError, rememberSource } from '../errors.js';
+import { hasTemplate, type TemplateEngine } from '../template/index.js';
+import type { Task, TaskContext } from './types.js';
+
+/** The folders `src: NAME` is searched in, in order: the role's `KIND/`, the role, its `tasks/`, then the playbook's. */
+export function controllerFileBases(context: TaskContext, kind: 'files' | 'templates'): string[] {
+  const bases: string[] = [];
+  const role = context.role;
+  if (role) bases.push(path.join(role.dir, kind), role.dir, path.join(role.dir, 'tasks'));
+  bases.push(path.join(context.playbookDir, kind), context.playbookDir);
+  return bases;
+}
+
+/** The file a static `src` name resolves to, or undefined when it is not there (yet). */
+export function findStaticFile(context: TaskContext, kind: 'files' | 'templates', name: string): string | undefined {
+  if (path.isAbsolute(name)) return existsSync(name) ? name : undefined;
+  for (const base of controllerFileBases(context, kind)) {
+    const candidate = path.join(base, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Parse the template file of each `template:` task with a static `src`.
+ * A file that is not found is left to run time (an earlier task may make
+ * it); a file that does not parse throws its syntax error, positioned in
+ * the template file, with the task that uses it in the hint.
+ */
+export function checkTemplateFiles(tasks: Iterable<Task>, engine: TemplateEngine): void {
+  const checked = new Set<string>();
+  for (const task of tasks) {
+    if (task.module !== 'template') continue;
+    const src = task.args['src'];
+    if (typeof src !== 'string' || src === '' || hasTemplate(src)) continue;
+    const file = findStaticFile(task.context, 'templates', src);
+    if (file === undefined || checked.has(file)) continue;
+    checked.add(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    if (text.includes('\0')) continue;
+    try {
+      engine.checkFile(text, file);
+    } catch (e) {
+      if (!isBosunError(e)) throw e;
+      rememberSource(file, text);
+      const where = `${task.source.file}:${task.source.line}`;
+      throw new BosunError(e.code, `${e.message} (in the template of the task at ${where})`, {
+        ...(e.source ? { source: e.source } : {}),
+        hint: e.hint ?? 'fix the template file; nothing has run yet',
+        cause: e,
+      });
+    }
+  }
+}
