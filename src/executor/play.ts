@@ -475,12 +475,15 @@ export class PlayRun {
     if (task.register && isSecretName(task.register)) this.run.secrets.addRegistered(result.data);
     this.afterResult(task, host, result, walk, report);
     if (result.status === 'failed' && !result.ignored) state.lastFailure = { task, result: result.data };
+    // delegate_facts: what a delegated task learns is the delegate's (Ansible's _set_delegated_facts).
+    const factsHost =
+      task.delegateFacts && result.delegatedTo !== undefined ? this.run.hosts.get(result.delegatedTo) : state;
     const harvest = (r: TaskResult): void => {
       const facts = r.facts;
       if (facts && r.status !== 'failed') {
-        if (task.module === 'set_fact') Object.assign(state.runtime, facts);
-        else if (task.module === 'include_vars') Object.assign(state.includedVars, facts);
-        else state.facts = mergeFacts(state.facts, facts);
+        if (task.module === 'set_fact') Object.assign(factsHost.runtime, facts);
+        else if (task.module === 'include_vars') Object.assign(factsHost.includedVars, facts);
+        else factsHost.facts = mergeFacts(factsHost.facts, facts);
       }
     };
     if (result.items) result.items.forEach(harvest);

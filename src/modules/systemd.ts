@@ -38,7 +38,11 @@ export default defineModule<SystemdArgs>({
     properties: {
       ...unitProps,
       masked: boolSchema('Whether the unit is masked (cannot be started at all)'),
-      daemon_reload: boolSchema('Run daemon-reload first when a unit file changed on disk', false),
+      daemon_reload: boolSchema(
+        'Run daemon-reload first when a unit file changed on disk (alias: daemon-reload)',
+        false,
+      ),
+      'daemon-reload': boolSchema('Alias of daemon_reload'),
       scope: {
         type: 'string',
         enum: ['system'],

@@ -2,7 +2,7 @@
  * Role folders: finding them on the roles path, reading defaults, vars,
  * tasks, handlers and meta (dependencies, argument specs), each file once.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BosunError, type SourcePos } from '../errors.js';
@@ -57,6 +57,18 @@ function roleFile(dir: string, sub: string, base: string): string | undefined {
     .find((f) => existsSync(f) && statSync(f).isFile());
 }
 
+/** The variables files of a folder as Ansible reads a role's `vars/main/`: sorted, recursive, no hidden files. */
+function varsFilesIn(folder: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(folder).sort()) {
+    if (entry.startsWith('.')) continue;
+    const full = path.join(folder, entry);
+    if (statSync(full).isDirectory()) out.push(...varsFilesIn(full));
+    else if (/(\.ya?ml|\.json)$|^[^.]+$/.test(entry)) out.push(full);
+  }
+  return out;
+}
+
 /** Which files of a role to read (include_role's tasks_from and friends). */
 export interface RoleFrom {
   tasks?: string;
@@ -87,19 +99,28 @@ export async function readRole(
     level: 'role_defaults' | 'role_vars',
   ): Promise<VarLayer> => {
     const f = roleFile(dir, sub, base ?? 'main');
-    if (!f) {
+    const folder = path.join(dir, sub, base ?? 'main');
+    // `defaults/main/` (or vars/main/) as a folder: every file in it, in name order, later ones winning (Ansible).
+    const files = f ? [f] : existsSync(folder) && statSync(folder).isDirectory() ? varsFilesIn(folder) : [];
+    if (files.length === 0) {
       if (base)
         throw new BosunError('FILE_NOT_FOUND', `role '${roleName}' has no ${sub}/${base}.yml`, { source: from });
       return { level, source: `role ${roleName} ${sub}`, values: {} };
     }
-    const y = await loadYamlFile(f);
-    if (y.value === null || y.value === undefined) return { level, source: f, values: {} };
-    if (typeof y.value !== 'object' || Array.isArray(y.value))
-      throw new BosunError('SCHEMA', `${sub}/${path.basename(f)} must be a mapping of variable names to values`, {
-        source: y.posOf([]),
-      });
-    const values = y.value as Record<string, unknown>;
-    return { level, source: f, values, positions: keyPositions(values, y, []) };
+    const values: Record<string, unknown> = {};
+    const positions = new Map<string, SourcePos>();
+    for (const file of files) {
+      const y = await loadYamlFile(file);
+      if (y.value === null || y.value === undefined) continue;
+      if (typeof y.value !== 'object' || Array.isArray(y.value))
+        throw new BosunError('SCHEMA', `${path.relative(dir, file)} must be a mapping of variable names to values`, {
+          source: y.posOf([]),
+        });
+      const own = y.value as Record<string, unknown>;
+      Object.assign(values, own);
+      for (const [k, p] of keyPositions(own, y, [])) positions.set(k, p);
+    }
+    return { level, source: files.length === 1 ? files[0]! : folder, values, positions };
   };
   const taskFile = async (sub: string, base: string | undefined, what: string): Promise<YamlFile | undefined> => {
     const f = roleFile(dir, sub, base ?? 'main');

@@ -32,6 +32,7 @@ const inheritable = {
   any_errors_fatal: boolish,
   delegate_to: { type: 'string' },
   run_once: boolish,
+  delegate_facts: boolish,
   throttle: intOrTemplate,
   timeout: intOrTemplate,
 };

@@ -99,6 +99,8 @@ export interface Inherited {
   noLog: boolean | undefined;
   anyErrorsFatal: boolean | undefined;
   delegateTo: string | undefined;
+  /** `delegate_facts`: facts a delegated task returns go to the delegate, not the host it ran for. */
+  delegateFacts: boolean | undefined;
   /** `run_once`: a boolean, or a template rendered when the task starts. */
   runOnce: boolean | string;
   /**

@@ -41,6 +41,10 @@ suite.describe('keywords: Ansible vs bosun', () => {
       },
     },
   });
+  suite.case('delegate_facts puts the facts on the delegate', 'keywords/delegate-facts', {
+    hosts: 2,
+    compare: { registered: { 'read them': ['stdout'] } },
+  });
   suite.case('templated strategy (free)', 'keywords/strategy-templated', {
     // h1 sleeps long enough that h2 finishes both tasks first even on a loaded machine.
     hosts: 2,

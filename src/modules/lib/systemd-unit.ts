@@ -15,6 +15,8 @@ export interface UnitArgs {
   enabled?: boolean | string;
   masked?: boolean | string;
   daemon_reload?: boolean | string;
+  /** Ansible's alias of daemon_reload. */
+  'daemon-reload'?: boolean | string;
   no_block?: boolean | string;
   force?: boolean | string;
 }
@@ -92,7 +94,7 @@ export function parseProbe(stdout: string): UnitProbe {
 /** Decide for systemd (or service on a systemd host): which systemctl commands the task needs. */
 export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'systemd' | 'service'): Promise<Decision> {
   const unit = args.name;
-  const daemonReload = toBool(args.daemon_reload);
+  const daemonReload = toBool(args.daemon_reload ?? args['daemon-reload']);
   if (unit === undefined && (args.state !== undefined || args.enabled !== undefined || args.masked !== undefined)) {
     return failed('name is required with state, enabled or masked');
   }

@@ -1,0 +1,27 @@
+/** Roles as kubespray lays them out: a role named by a path below a search folder, defaults/main/ and vars/main/ as folders. */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPlaybook } from '../../../src/playbook/load.js';
+import { engine, tasksOf, writeTree } from './helpers.js';
+
+describe('role folders', () => {
+  const dir = writeTree({
+    'site.yml': '- hosts: all\n  roles:\n    - container-engine/runc\n',
+    'lib/container-engine/runc/tasks/main.yml': '- name: t\n  debug: { msg: "{{ a }} {{ b }} {{ c }}" }\n',
+    'lib/container-engine/runc/defaults/main/01-first.yml': 'a: 1\nb: first\n',
+    'lib/container-engine/runc/defaults/main/02-second.yml': 'b: second\n',
+    'lib/container-engine/runc/defaults/main/sub/03.yaml': 'c: deep\n',
+    'lib/container-engine/runc/defaults/main/.hidden.yml': 'a: hidden\n',
+    'lib/container-engine/runc/vars/main/x.json': '{"v": 1}\n',
+  });
+
+  it('finds a role named by a path below the roles path, keeps that name, and reads defaults/main/ as a folder', async () => {
+    const pb = await loadPlaybook(path.join(dir, 'site.yml'), { engine, rolesPath: [path.join(dir, 'lib')] });
+    const [task] = tasksOf(pb.plays[0]!);
+    expect(task!.context.role?.name).toBe('container-engine/runc');
+    const role = task!.context.role!;
+    expect(role.defaults.values).toEqual({ a: 1, b: 'second', c: 'deep' });
+    expect(role.defaults.positions?.get('b')?.file).toMatch(/02-second\.yml$/);
+    expect(role.vars.values).toEqual({ v: 1 });
+  });
+});
