@@ -24,4 +24,15 @@ describe('role folders', () => {
     expect(role.defaults.positions?.get('b')?.file).toMatch(/02-second\.yml$/);
     expect(role.vars.values).toEqual({ v: 1 });
   });
+
+  it('a name written as a relative path is a path from the playbook, never searched (role test: role: ../..)', async () => {
+    const tree = writeTree({
+      'myrole/tasks/main.yml': '- name: mine\n  debug: { msg: hi }\n',
+      'myrole/tests/default/converge.yml': '- hosts: all\n  roles:\n    - role: ../..\n',
+    });
+    const pb = await loadPlaybook(path.join(tree, 'myrole/tests/default/converge.yml'), { engine, rolesPath: [] });
+    const [task] = tasksOf(pb.plays[0]!);
+    expect(task!.name).toBe('mine');
+    expect(task!.context.role?.name).toBe('myrole');
+  });
 });
