@@ -36,3 +36,20 @@ describe('role folders', () => {
     expect(task!.context.role?.name).toBe('myrole');
   });
 });
+
+describe('a module of a collection bosun does not have', () => {
+  it('loads as a task that fails with a clear message when it runs; a plain unknown name is still an error', async () => {
+    const tree = writeTree({
+      'site.yml':
+        '- hosts: all\n  tasks:\n    - name: sync\n      ansible.posix.synchronize: { src: a, dest: b }\n      when: false\n',
+      'bad.yml': '- hosts: all\n  tasks:\n    - name: typo\n      synchronise: { src: a }\n',
+    });
+    const pb = await loadPlaybook(path.join(tree, 'site.yml'), { engine, rolesPath: [] });
+    const [task] = tasksOf(pb.plays[0]!);
+    expect(task!.module).toBe('fail');
+    expect(String((task!.args as { msg: string }).msg)).toMatch(/module 'ansible\.posix\.synchronize' is not in bosun/);
+    await expect(loadPlaybook(path.join(tree, 'bad.yml'), { engine, rolesPath: [] })).rejects.toMatchObject({
+      code: 'UNKNOWN_MODULE',
+    });
+  });
+});
