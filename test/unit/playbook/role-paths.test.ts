@@ -47,7 +47,7 @@ describe('a module of a collection bosun does not have', () => {
     const pb = await loadPlaybook(path.join(tree, 'site.yml'), { engine, rolesPath: [] });
     const [task] = tasksOf(pb.plays[0]!);
     expect(task!.module).toBe('fail');
-    expect(String((task!.args as { msg: string }).msg)).toMatch(/module 'ansible\.posix\.synchronize' is not in bosun/);
+    expect((task!.args as { msg: string }).msg).toMatch(/module 'ansible\.posix\.synchronize' is not in bosun/);
     await expect(loadPlaybook(path.join(tree, 'bad.yml'), { engine, rolesPath: [] })).rejects.toMatchObject({
       code: 'UNKNOWN_MODULE',
     });
