@@ -351,7 +351,7 @@ class Engine implements TemplateEngine {
       newline: options.newline ?? '\n',
     };
     const loader = fileLoader(options.searchPath ?? [path.dirname(file)], how);
-    this.deadline = Date.now() + RENDER_BUDGET_MS;
+    if (this.depth === 0) this.deadline = Date.now() + RENDER_BUDGET_MS;
     this.depth++;
     try {
       return renderJinjaFile(
