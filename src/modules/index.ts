@@ -68,6 +68,7 @@ import waitForConnection from './wait_for_connection.js';
 import reboot from './reboot.js';
 // Repository, firewall, SELinux and source modules (issue 17, part f).
 import yumRepository from './yum_repository.js';
+import rpmKey from './rpm_key.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -110,7 +111,7 @@ all.push(
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
-all.push(yumRepository);
+all.push(yumRepository, rpmKey);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -45,4 +45,19 @@ suite.describe('repository, firewall, SELinux and source modules: Ansible vs bos
       },
     },
   );
+
+  const keyTasks = ['a key id', 'a file', 'a url', 'absent', 'in check mode', 'a hostile key'];
+  suite.case(
+    'rpm_key: refused where rpm is missing (id, file, url, absent, check mode, hostile key)',
+    'modules/rpm_key',
+    {
+      setup: 'rm -f /tmp/pwned',
+      compare: {
+        registered: {
+          ...Object.fromEntries(keyTasks.map((t) => [t, ['changed', 'failed', 'msg']])),
+          'no pwned file': ['stdout'],
+        },
+      },
+    },
+  );
 });
