@@ -60,4 +60,15 @@ suite.describe('repository, firewall, SELinux and source modules: Ansible vs bos
       },
     },
   );
+
+  const seTasks = ['a boolean', 'a boolean by its full name in check mode', 'disable', 'enforcing by its full name'];
+  suite.case('seboolean and selinux: refused where SELinux is absent', 'modules/selinux', {
+    setup: 'rm -f /tmp/pwned',
+    compare: {
+      registered: {
+        ...Object.fromEntries(seTasks.map((t) => [t, ['changed', 'failed']])),
+        'no pwned file': ['stdout'],
+      },
+    },
+  });
 });
