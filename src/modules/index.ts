@@ -66,6 +66,11 @@ import groupBy from './group_by.js';
 import knownHosts from './known_hosts.js';
 import waitForConnection from './wait_for_connection.js';
 import reboot from './reboot.js';
+// Repository, firewall, SELinux and source modules (issue 17, part f).
+import yumRepository from './yum_repository.js';
+import rpmKey from './rpm_key.js';
+import seboolean from './seboolean.js';
+import selinux from './selinux.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -108,6 +113,7 @@ all.push(
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
+all.push(yumRepository, rpmKey, seboolean, selinux);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -120,6 +126,8 @@ export const moduleRegistry: ReadonlyMap<string, ModuleDef<any>> = new Map(all.m
 const COLLECTION_NAMES: Readonly<Record<string, string>> = {
   'ansible.posix.sysctl': 'sysctl',
   'ansible.posix.authorized_key': 'authorized_key',
+  'ansible.posix.seboolean': 'seboolean',
+  'ansible.posix.selinux': 'selinux',
   'community.general.modprobe': 'modprobe',
   'community.general.ini_file': 'ini_file',
   systemd_service: 'systemd',
