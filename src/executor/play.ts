@@ -525,7 +525,18 @@ export class PlayRun {
     const states = this.run.hosts;
     const failed = hosts.filter((h) => states.get(h).failedForGood || states.get(h).status.kind === 'unreachable');
     if (failed.length === 0) return;
-    if (task.anyErrorsFatal ?? this.play.anyErrorsFatal) {
+    const fatalText = task.keywordTemplates.anyErrorsFatal;
+    const fatal =
+      fatalText !== undefined
+        ? this.run.engine.isTruthy(
+            this.run.engine.renderString(
+              fatalText,
+              this.varsFor(hosts[0]!, task.context, [], task.varLayers),
+              task.source,
+            ),
+          )
+        : (task.anyErrorsFatal ?? this.play.anyErrorsFatal);
+    if (fatal) {
       this.breakPlay('any_errors_fatal', `any_errors_fatal: ${failed.join(', ')} failed`);
       return;
     }

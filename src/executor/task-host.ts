@@ -6,6 +6,7 @@
 import { BosunError } from '../errors.js';
 import { isUnsafeKey } from '../util/unsafe.js';
 import type { Task, TemplatedKeyword } from '../playbook/types.js';
+import { positiveInt } from '../playbook/inherit.js';
 import type { TaskResult } from './events.js';
 import type { PlayRun, Walk } from './play.js';
 import { errorResult } from './results.js';
@@ -19,7 +20,9 @@ function withKeywords(task: Task, vars: Record<string, unknown>, play: PlayRun):
   const { engine } = play.run;
   const out: Task = { ...task };
   for (const [field, text] of entries) {
-    out[field as TemplatedKeyword] = engine.isTruthy(engine.renderString(text, vars, task.source));
+    const value = engine.renderString(text, vars, task.source);
+    if (field === 'timeout') out.timeout = positiveInt(value, task.source, 'timeout');
+    else out[field as Exclude<TemplatedKeyword, 'timeout'>] = engine.isTruthy(value);
   }
   return out;
 }

@@ -8,6 +8,20 @@ import { decideApt } from './lib/pkg-apt.js';
 import { decideRpm } from './lib/pkg-rpm.js';
 import { deciding, failed } from './lib/result.js';
 import { defineModule } from './types.js';
+import aptModule from './apt.js';
+import dnfModule from './dnf.js';
+import yumModule from './yum.js';
+
+const BACKENDS = { apt: aptModule, dnf: dnfModule, yum: yumModule } as const;
+const propsOf = (m: { schema: Record<string, unknown> }): Record<string, unknown> =>
+  (m.schema['properties'] ?? {}) as Record<string, unknown>;
+/** Every argument of a backend: package passes them on, as Ansible's package action does. */
+const BACKEND_PROPS: Record<string, unknown> = Object.assign(
+  {},
+  propsOf(yumModule),
+  propsOf(dnfModule),
+  propsOf(aptModule),
+);
 
 /** Arguments of `package`. */
 export interface PackageModuleArgs extends PackageArgs {
@@ -19,7 +33,8 @@ export default defineModule<PackageModuleArgs>({
   name: 'package',
   docs: {
     short: 'Install or remove packages with the host package manager (apt, dnf or yum)',
-    description: 'Detects apt-get, dnf or yum on the target and behaves as that module.',
+    description:
+      "Detects apt-get, dnf or yum on the target and behaves as that module; the backend's own arguments (apt's update_cache, dnf's enablerepo, ...) are passed on to it, and one the backend does not take fails as Ansible's does.",
   },
   checkMode: 'full',
   schema: {
@@ -27,6 +42,7 @@ export default defineModule<PackageModuleArgs>({
     additionalProperties: false,
     required: ['name'],
     properties: {
+      ...BACKEND_PROPS,
       name: packageProps.name,
       state: packageProps.state,
       use: {
@@ -48,6 +64,10 @@ export default defineModule<PackageModuleArgs>({
         use = found;
       }
       const { use: _use, ...rest } = args;
+      const known = propsOf(BACKENDS[use]);
+      const unsupported = Object.keys(rest).filter((k) => !(k in known));
+      if (unsupported.length)
+        return failed(`Unsupported parameters for (ansible.legacy.${use}) module: ${unsupported.sort().join(', ')}`);
       return use === 'apt' ? decideApt(ctx, rest) : decideRpm(ctx, rest, use);
     }),
 });

@@ -68,7 +68,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
   // Boolean keywords: a template is kept and rendered per host (keywordTemplates); a plain value replaces an inherited
   // template of the same keyword.
   const keywordTemplates = new Map(Object.entries(parent.keywordTemplates) as Array<[TemplatedKeyword, string]>);
-  const flag = (key: string, field: TemplatedKeyword): boolean | undefined => {
+  const flag = (key: string, field: Exclude<TemplatedKeyword, 'timeout'>): boolean | undefined => {
     const value = templatedBool(key);
     if (typeof value === 'string') {
       keywordTemplates.set(field, value);
@@ -79,6 +79,17 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
       return value;
     }
     return keywordTemplates.has(field) ? undefined : parent[field];
+  };
+  const timeoutOf = (): number | undefined => {
+    const t = raw['timeout'];
+    if (typeof t === 'string' && t.includes('{{')) {
+      src.engine.check(t, pos('timeout'));
+      keywordTemplates.set('timeout', t);
+      return undefined;
+    }
+    if (t === undefined) return keywordTemplates.has('timeout') ? undefined : parent.timeout;
+    keywordTemplates.delete('timeout');
+    return positiveInt(t, pos('timeout'), 'timeout');
   };
   const connection = str('connection');
   if (connection !== undefined && !connection.includes('{{') && connectionTypeOf(connection) === undefined) {
@@ -123,7 +134,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     runOnce: templatedBool('run_once') ?? parent.runOnce,
     keywordTemplates: Object.fromEntries(keywordTemplates),
     throttle: throttle === undefined ? parent.throttle : positiveInt(throttle, pos('throttle'), 'throttle'),
-    timeout: raw['timeout'] === undefined ? parent.timeout : positiveInt(raw['timeout'], pos('timeout'), 'timeout'),
+    timeout: timeoutOf(),
     notify: notifyList ?? parent.notify,
     notifySources: notifyList
       ? notifyList.map((_n, i) => yaml.posOf(Array.isArray(notify) ? [...path, 'notify', i] : [...path, 'notify']))

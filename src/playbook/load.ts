@@ -89,6 +89,19 @@ export class PlaybookLoader implements NodeLoader {
         source: { file, line: 1, col: 1 },
       });
     }
+    // `ansible.builtin.import_playbook` (kubespray's cluster.yml) is import_playbook.
+    if (Array.isArray(yaml.value)) {
+      for (const entry of yaml.value as unknown[]) {
+        if (typeof entry !== 'object' || entry === null) continue;
+        const e = entry as Record<string, unknown>;
+        const fq = ['ansible.builtin.import_playbook', 'ansible.legacy.import_playbook'].find((k) => k in e);
+        if (fq !== undefined && e['import_playbook'] === undefined) {
+          const { [fq]: target, ...rest } = e;
+          for (const k of Object.keys(e)) Reflect.deleteProperty(e, k);
+          Object.assign(e, { import_playbook: target }, rest);
+        }
+      }
+    }
     validateOrThrow(playbookSchema, yaml.value, { yaml, what: 'playbook' });
     const raw = yaml.value as Array<Record<string, unknown>>;
     const plays: Play[] = [];
@@ -202,7 +215,12 @@ export class PlaybookLoader implements NodeLoader {
       strategy: (raw['strategy'] as string | undefined) ?? 'linear',
       order: (raw['order'] as Play['order'] | undefined) ?? 'inventory',
       maxFailPercentage: maxFail === undefined ? undefined : Number(maxFail),
-      anyErrorsFatal: bool('any_errors_fatal', false),
+      // A template (`"{{ any_errors_fatal | default(true) }}"`, kubespray) is in keywords.keywordTemplates, rendered
+      // when a failure is judged.
+      anyErrorsFatal:
+        typeof raw['any_errors_fatal'] === 'string' && raw['any_errors_fatal'].includes('{{')
+          ? false
+          : bool('any_errors_fatal', false),
       forceHandlers: raw['force_handlers'] === undefined ? undefined : bool('force_handlers', false),
       tags: tagsOf(raw['tags']),
       source,

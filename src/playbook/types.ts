@@ -72,11 +72,11 @@ export interface LoopControl {
   extended: boolean;
 }
 
-/** Keywords every task node carries (inherited from blocks, roles, imports and the play). */
-/** The boolean keywords that may be templates, by their field name. */
+/** The keywords that may be templates, rendered per host, by their field name (booleans, and timeout). */
 export type TemplatedKeyword =
-  'become' | 'ignoreErrors' | 'ignoreUnreachable' | 'checkMode' | 'diff' | 'noLog' | 'anyErrorsFatal';
+  'become' | 'ignoreErrors' | 'ignoreUnreachable' | 'checkMode' | 'diff' | 'noLog' | 'anyErrorsFatal' | 'timeout';
 
+/** Keywords every task node carries (inherited from blocks, roles, imports and the play). */
 export interface Inherited {
   /** Conditions, all must hold (inherited ones first). */
   when: Condition[];

@@ -213,6 +213,16 @@ describe('dnf and yum (fixtures: no dnf on this machine)', () => {
     expect(pkg.d.kind).toBe('change');
     expect(pkg.conn.scripts[2]).toBe('LANG=C dnf --assumeno remove bash');
   });
+
+  it("package passes the backend's arguments on, and refuses one the backend does not take, as Ansible", async () => {
+    const refused = await decide('package', { name: 'bash', update_cache: true, enablerepo: 'epel' }, [
+      { match: /^for t in/, result: { stdout: 'PM apt-get\nPM dpkg\n' } },
+    ]);
+    expect(refused.d).toMatchObject({
+      kind: 'fail',
+      msg: 'Unsupported parameters for (ansible.legacy.apt) module: enablerepo',
+    });
+  });
 });
 
 describe('user facts', () => {
