@@ -66,6 +66,8 @@ import groupBy from './group_by.js';
 import knownHosts from './known_hosts.js';
 import waitForConnection from './wait_for_connection.js';
 import reboot from './reboot.js';
+// System modules (issue 17, part e).
+import serviceFacts from './service_facts.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -108,6 +110,7 @@ all.push(
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
+all.push(serviceFacts);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

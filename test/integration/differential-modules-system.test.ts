@@ -1,0 +1,38 @@
+/**
+ * System modules of issue 17 (service_facts, timezone, locale_gen, mount), Ansible vs bosun: the same
+ * playbook on both, same results, recap, files and registered keys. Light hosts (127.146.0.x, no systemd)
+ * and systemd hosts (127.147.0.x, systemd as PID 1) each run the cases whose behaviour depends on it.
+ */
+import { differentialSuite } from '../helpers/differential.js';
+
+const light = differentialSuite({ base: '127.146.0.1', slots: 4 });
+const booted = differentialSuite({ base: '127.147.0.1', slots: 2, systemd: true });
+
+light.describe('system modules without systemd: Ansible vs bosun', () => {
+  light.case('service_facts: sysv scripts, check mode', 'modules/service_facts', {
+    compare: {
+      registered: {
+        gather: ['changed', 'failed', 'skipped', 'msg', 'warnings'],
+        names: ['msg'],
+        'each service': ['results[].msg'],
+        'in check mode': ['changed', 'failed', 'skipped'],
+      },
+    },
+  });
+});
+
+booted.describe('system modules with systemd: Ansible vs bosun', () => {
+  booted.case('service_facts: units and unit files, a unit of the setup', 'modules/service_facts', {
+    setup: `printf '[Unit]\\nDescription=diff unit\\n[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n' > /etc/systemd/system/bosun-diff.service
+printf '[Unit]\\nDescription=diff stopped\\n[Service]\\nExecStart=/bin/true\\n' > /etc/systemd/system/bosun-diff-off.service
+systemctl daemon-reload && systemctl enable --now bosun-diff.service`,
+    compare: {
+      registered: {
+        gather: ['changed', 'failed', 'skipped', 'msg', 'warnings'],
+        names: ['msg'],
+        'each service': ['results[].msg'],
+        'in check mode': ['changed', 'failed', 'skipped'],
+      },
+    },
+  });
+});
