@@ -68,6 +68,7 @@ import waitForConnection from './wait_for_connection.js';
 import reboot from './reboot.js';
 // System modules (issue 17, part e).
 import serviceFacts from './service_facts.js';
+import timezone from './timezone.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -110,7 +111,7 @@ all.push(
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
-all.push(serviceFacts);
+all.push(serviceFacts, timezone);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -126,6 +127,7 @@ const COLLECTION_NAMES: Readonly<Record<string, string>> = {
   'community.general.modprobe': 'modprobe',
   'community.general.ini_file': 'ini_file',
   systemd_service: 'systemd',
+  'community.general.timezone': 'timezone',
 };
 
 /** The other names a module is written with: `ansible.builtin.X`, `ansible.legacy.X`, and its collection names. */

@@ -5,6 +5,28 @@
  */
 import { differentialSuite } from '../helpers/differential.js';
 
+const tzTasks = [
+  'set a zone',
+  'the same again',
+  'in check mode',
+  'an unknown zone',
+  'a name with a space',
+  'a name starting with a dash',
+  'hardware clock by its alias',
+  'hardware clock local',
+  'back to UTC',
+  'neither',
+];
+const tzCompare = {
+  command: 'cat /etc/timezone; readlink /etc/localtime; cat /etc/default/rcS 2>/dev/null; cat /etc/adjtime 2>/dev/null',
+  registered: Object.fromEntries(
+    tzTasks.map((t) => [
+      t,
+      ['changed', 'failed', 'msg', 'diff.before.name', 'diff.after.name', 'diff.before.hwclock', 'diff.after.hwclock'],
+    ]),
+  ),
+};
+
 const light = differentialSuite({ base: '127.146.0.1', slots: 4 });
 const booted = differentialSuite({ base: '127.147.0.1', slots: 2, systemd: true });
 
@@ -19,6 +41,16 @@ light.describe('system modules without systemd: Ansible vs bosun', () => {
       },
     },
   });
+
+  light.case(
+    'timezone: /etc/timezone and /etc/localtime, hwclock, unknown and hostile names, check mode',
+    'modules/timezone',
+    {
+      setup:
+        'echo Etc/UTC > /etc/timezone && ln -sf /usr/share/zoneinfo/Etc/UTC /etc/localtime && rm -f /etc/default/rcS /etc/adjtime',
+      compare: tzCompare,
+    },
+  );
 });
 
 booted.describe('system modules with systemd: Ansible vs bosun', () => {
@@ -34,5 +66,10 @@ systemctl daemon-reload && systemctl enable --now bosun-diff.service`,
         'in check mode': ['changed', 'failed', 'skipped'],
       },
     },
+  });
+
+  booted.case('timezone: timedatectl, hwclock, unknown and hostile names, check mode', 'modules/timezone', {
+    setup: 'timedatectl set-timezone Etc/UTC',
+    compare: tzCompare,
   });
 });
