@@ -69,6 +69,7 @@ import reboot from './reboot.js';
 // System modules (issue 17, part e).
 import serviceFacts from './service_facts.js';
 import timezone from './timezone.js';
+import localeGen from './locale_gen.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -111,7 +112,7 @@ all.push(
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
-all.push(serviceFacts, timezone);
+all.push(serviceFacts, timezone, localeGen);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -128,6 +129,7 @@ const COLLECTION_NAMES: Readonly<Record<string, string>> = {
   'community.general.ini_file': 'ini_file',
   systemd_service: 'systemd',
   'community.general.timezone': 'timezone',
+  'community.general.locale_gen': 'locale_gen',
 };
 
 /** The other names a module is written with: `ansible.builtin.X`, `ansible.legacy.X`, and its collection names. */

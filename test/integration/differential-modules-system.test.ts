@@ -3,6 +3,7 @@
  * playbook on both, same results, recap, files and registered keys. Light hosts (127.146.0.x, no systemd)
  * and systemd hosts (127.147.0.x, systemd as PID 1) each run the cases whose behaviour depends on it.
  */
+import { expect } from 'vitest';
 import { differentialSuite } from '../helpers/differential.js';
 
 const tzTasks = [
@@ -49,6 +50,37 @@ light.describe('system modules without systemd: Ansible vs bosun', () => {
       setup:
         'echo Etc/UTC > /etc/timezone && ln -sf /usr/share/zoneinfo/Etc/UTC /etc/localtime && rm -f /etc/default/rcS /etc/adjtime',
       compare: tzCompare,
+    },
+  );
+
+  const localeTasks = [
+    'generate',
+    'the same again',
+    'in check mode',
+    'remove',
+    'absent again',
+    'unknown',
+    'no underscore',
+    'with a space',
+    'a dash',
+    'a latin1 locale',
+  ];
+  light.case(
+    'locale_gen: /etc/locale.gen and locale-gen, present, absent, unlisted names, check mode',
+    'modules/locale_gen',
+    {
+      setup:
+        "sed -i -e 's/^en_US.UTF-8/# en_US.UTF-8/' -e 's/^en_GB /# en_GB /' /etc/locale.gen && locale-gen >/dev/null",
+      compare: {
+        command: "grep -v '^#' /etc/locale.gen | grep .; md5sum /etc/locale.gen; locale -a",
+        registered: Object.fromEntries(localeTasks.map((t) => [t, ['changed', 'failed', 'msg', 'name']])),
+      },
+      check: (r) => {
+        expect(r.bosun.registered['generate']?.['h1']).toEqual([
+          { changed: true, failed: false, msg: 'OK', name: 'en_US.UTF-8' },
+        ]);
+        expect(r.bosun.command['h1']).toContain('en_GB.iso88591');
+      },
     },
   );
 });
