@@ -104,4 +104,17 @@ systemctl daemon-reload && systemctl enable --now bosun-diff.service`,
     setup: 'timedatectl set-timezone Etc/UTC',
     compare: tzCompare,
   });
+
+  booted.case('systemd_service: the systemd module by its other name', 'modules/systemd_service', {
+    setup: `printf '[Unit]\\nDescription=diff svc\\n[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n' > /etc/systemd/system/bosun-diff-svc.service`,
+    compare: {
+      command: 'systemctl is-active bosun-diff-svc; systemctl is-enabled bosun-diff-svc',
+      registered: Object.fromEntries(
+        ['start and enable', 'the same again', 'stop in check mode', 'stop', 'a unit that is not there'].map((t) => [
+          t,
+          ['changed', 'failed', 'name', 'state', 'enabled', 'status.ActiveState'],
+        ]),
+      ),
+    },
+  });
 });
