@@ -70,6 +70,7 @@ import reboot from './reboot.js';
 import serviceFacts from './service_facts.js';
 import timezone from './timezone.js';
 import localeGen from './locale_gen.js';
+import mount from './mount.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -112,7 +113,7 @@ all.push(
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
-all.push(serviceFacts, timezone, localeGen);
+all.push(serviceFacts, timezone, localeGen, mount);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -130,6 +131,7 @@ const COLLECTION_NAMES: Readonly<Record<string, string>> = {
   systemd_service: 'systemd',
   'community.general.timezone': 'timezone',
   'community.general.locale_gen': 'locale_gen',
+  'ansible.posix.mount': 'mount',
 };
 
 /** The other names a module is written with: `ansible.builtin.X`, `ansible.legacy.X`, and its collection names. */

@@ -83,6 +83,45 @@ light.describe('system modules without systemd: Ansible vs bosun', () => {
       },
     },
   );
+
+  const mountTasks = [
+    'present',
+    'present again',
+    'other options',
+    'mounted',
+    'mounted again',
+    'mounted with new options',
+    'remounted',
+    'unmounted',
+    'unmounted again',
+    'remounted when not mounted',
+    'mounted in check mode',
+    'ephemeral',
+    'ephemeral again',
+    'ephemeral over another source',
+    'unmount the ephemeral one',
+    'mount again',
+    'absent from fstab',
+    'absent from fstab again',
+    'back in fstab',
+    'absent',
+    'a path with a space and an ampersand',
+    'the same again',
+    'not at boot',
+    'not at boot with defaults',
+    'without fstype',
+    'a name starting with a dash',
+    'a mount that fails',
+  ];
+  const mountKeys = ['changed', 'failed', 'msg', 'name', 'src', 'fstype', 'opts', 'dump', 'passno', 'fstab', 'boot'];
+  light.case('mount: a test fstab and tmpfs mounts, every state, escaped fields, check mode', 'modules/mount', {
+    setup: 'for m in /srv/diffmnt/*; do umount "$m" 2>/dev/null; done; rm -rf /srv/diffmnt',
+    compare: {
+      files: '/opt/diff',
+      command: 'findmnt -rn -o TARGET,SOURCE,FSTYPE,OPTIONS | grep diffmnt; ls -R /srv/diffmnt',
+      registered: Object.fromEntries(mountTasks.map((t) => [t, [...mountKeys, 'backup_file', 'warnings']])),
+    },
+  });
 });
 
 booted.describe('system modules with systemd: Ansible vs bosun', () => {
