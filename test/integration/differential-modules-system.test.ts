@@ -41,6 +41,10 @@ light.describe('system modules without systemd: Ansible vs bosun', () => {
         'in check mode': ['changed', 'failed', 'skipped'],
       },
     },
+    check: (r) => {
+      const names = r.bosun.registered['names']?.['h1']?.[0] as { msg: string[] };
+      expect(names.msg.length).toBeGreaterThan(0);
+    },
   });
 
   light.case(
@@ -122,6 +126,15 @@ light.describe('system modules without systemd: Ansible vs bosun', () => {
       registered: Object.fromEntries(mountTasks.map((t) => [t, [...mountKeys, 'backup_file', 'warnings']])),
     },
   });
+
+  light.case('mount: the same under --diff', 'modules/mount', {
+    extraArgs: ['--diff'],
+    setup: 'for m in /srv/diffmnt/*; do umount "$m" 2>/dev/null; done; rm -rf /srv/diffmnt',
+    compare: {
+      files: '/opt/diff',
+      registered: Object.fromEntries(mountTasks.map((t) => [t, mountKeys])),
+    },
+  });
 });
 
 booted.describe('system modules with systemd: Ansible vs bosun', () => {
@@ -142,6 +155,12 @@ systemctl daemon-reload && systemctl enable --now bosun-diff.service`,
   booted.case('timezone: timedatectl, hwclock, unknown and hostile names, check mode', 'modules/timezone', {
     setup: 'timedatectl set-timezone Etc/UTC',
     compare: tzCompare,
+    check: (r) => {
+      expect(r.bosun.registered['set a zone']?.['h1']?.[0]).toMatchObject({
+        changed: true,
+        msg: 'executed `/usr/bin/timedatectl set-timezone Europe/Paris`',
+      });
+    },
   });
 
   booted.case('systemd_service: the systemd module by its other name', 'modules/systemd_service', {
