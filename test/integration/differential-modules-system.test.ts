@@ -135,6 +135,22 @@ light.describe('system modules without systemd: Ansible vs bosun', () => {
       registered: Object.fromEntries(mountTasks.map((t) => [t, mountKeys])),
     },
   });
+
+  light.case('mount: backup of the fstab', 'modules/mount/backup', {
+    setup: 'md5sum /etc/fstab > /tmp/fstab.sum',
+    compare: {
+      command:
+        "ls /opt/diff | sed 's/^fstab\\..*~$/fstab.BACKUP~/'; cat /opt/diff/fstab; cat /opt/diff/fstab.*~ | sort; md5sum -c --quiet /tmp/fstab.sum",
+      registered: Object.fromEntries(
+        ['with a backup', 'no change, no backup', 'backup of a removal'].map((t) => [t, ['changed', 'failed', 'opts']]),
+      ),
+    },
+    check: (r) => {
+      const got = r.bosun.registered['with a backup']?.['h1']?.[0] as { changed: boolean };
+      expect(got.changed).toBe(true);
+      expect(r.bosun.command['h1']).toContain('fstab.BACKUP~');
+    },
+  });
 });
 
 booted.describe('system modules with systemd: Ansible vs bosun', () => {

@@ -64,6 +64,27 @@ describe('mount', () => {
     expect(conn.scripts).toEqual([]);
   });
 
+  it('reads the probe: an entry there and mounted is ok, a mounted path is unmounted', async () => {
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const stdout = [
+      `FSTAB ${b64('tmpfs /m tmpfs defaults 0 0\n')}`,
+      `MOUNTINFO ${b64('20 1 8:1 / / rw - ext4 /dev/sda1 rw\n31 20 0:50 / /m rw - tmpfs tmpfs rw\n')}`,
+      'EXISTS',
+      'ISMOUNT',
+    ].join('\n');
+    const conn = new FakeConnection([{ match: /MOUNTINFO/, result: { stdout } }]);
+    const decide = (args: Record<string, unknown>) => getModule('mount')!.decide({ ...h.context(), conn }, args);
+    expect(await decide({ path: '/m', src: 'tmpfs', fstype: 'tmpfs', state: 'mounted' })).toMatchObject({
+      kind: 'ok',
+      data: { name: '/m', src: 'tmpfs', fstype: 'tmpfs', opts: 'defaults', boot: 'yes', fstab: '/etc/fstab' },
+    });
+    expect(await decide({ path: '/m', state: 'unmounted' })).toMatchObject({ kind: 'change' });
+    expect(await decide({ path: '/m', src: 'none', fstype: 'tmpfs', state: 'ephemeral' })).toMatchObject({
+      kind: 'fail',
+    });
+    expect(await decide({ path: '/m', state: 'remounted' })).toMatchObject({ kind: 'change' });
+  });
+
   it('passes hostile paths as quoted words after --', async () => {
     const conn = new FakeConnection([]);
     const d = await getModule('mount')!.decide(

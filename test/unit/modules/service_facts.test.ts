@@ -70,6 +70,17 @@ describe('service_facts', () => {
     expect(conn.scripts[1]).not.toContain('a.service');
   });
 
+  it('warns as Ansible when service --status-all fails, keeping what it listed', async () => {
+    const conn = new FakeConnection([
+      { match: /status-all/, result: { stdout: '@SYSV\nRC 1\nL  [ + ]  cron\nE oops\n@END\n' } },
+    ]);
+    expect(await getModule('service_facts')!.decide({ ...h.context(), conn }, {})).toMatchObject({
+      kind: 'ok',
+      warnings: ["Unable to query 'service' tool (1): oops"],
+      facts: { services: { cron: { name: 'cron', state: 'running', source: 'sysv' } } },
+    });
+  });
+
   it('skips with Ansible words when nothing lists services', async () => {
     const conn = new FakeConnection([{ match: /./, result: { stdout: '@END\n' } }]);
     expect(await getModule('service_facts')!.decide({ ...h.context(), conn }, {})).toMatchObject({

@@ -37,6 +37,28 @@ describe('timezone', () => {
     expect(currentValues(p, { hwclock: 'local' })).toEqual({ hwclock: 'UTC' });
   });
 
+  it('on Red Hat and SUSE reads /etc/sysconfig/clock by its key', () => {
+    const rh = parseProbe(
+      'BIN hwclock /sbin/hwclock\nZONEFILE\nOS rhel\n@CLOCK\nL ZONE="Europe/Paris"\nL UTC=true\nLTSAME\n@END\n',
+    );
+    expect(currentValues(rh, { name: 'Europe/Paris', hwclock: 'local' })).toEqual({
+      name: 'Europe/Paris',
+      hwclock: 'UTC',
+    });
+    const suse = parseProbe('BIN hwclock /sbin/hwclock\nZONEFILE\nOS sles\n@CLOCK\nL TIMEZONE="Asia/Tokyo"\n@END\n');
+    expect(currentValues(suse, { name: 'Europe/Paris' })).toEqual({ name: 'Asia/Tokyo' });
+  });
+
+  it('predicts the planned values in check mode and registers them as after', async () => {
+    const conn = new FakeConnection([{ match: /ZONEFILE/, result: { stdout: debian('@ETCTZ\nL Etc/UTC\n') } }]);
+    const d = await getModule('timezone')!.decide({ ...h.context(), conn, check: true }, { name: 'Europe/Paris' });
+    expect(d).toMatchObject({
+      kind: 'change',
+      data: { diff: { before: { name: 'Etc/UTC' }, after: { name: 'Europe/Paris' } } },
+      diff: [{ before: '{\n    "name": "Etc/UTC"\n}\n', after: '{\n    "name": "Europe/Paris"\n}\n' }],
+    });
+  });
+
   it('replaces the first matching line and drops the others, as Ansible', () => {
     expect(editLines('# c\nZONE="a"\nX=1\nZONE=b\n', /^ZONE\s*=/, 'ZONE="c"\n')).toEqual({
       text: '# c\nZONE="c"\nX=1\n',
