@@ -13,7 +13,7 @@ import { controllerFileBases } from '../playbook/template-files.js';
 import type { Decision, ModuleContext, ModuleDef, RunInventory } from '../modules/types.js';
 import { expandLoopItems } from '../playbook/loop-lookups.js';
 import type { Task } from '../playbook/types.js';
-import type { TemplateEngine } from '../template/index.js';
+import { OMIT, type TemplateEngine } from '../template/index.js';
 import { validateOrThrow } from '../util/schema.js';
 import { shq } from '../util/shell.js';
 import { becomeEnabledFromVars, becomeOptionsFromVars } from '../connection/become-options.js';
@@ -299,10 +299,12 @@ function renderArgs(
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(task.args)) {
     // An `!unsafe` argument reaches the module as written.
-    out[key] =
+    const rendered =
       raw.has(key) || isUnsafeKey(task.args, key)
         ? value
         : engine.renderDeep(value, vars, (p) => task.argPos([key, ...p]));
+    // Ansible's omit: an argument given `omit` is left out (as at any depth below, see renderDeep).
+    if (rendered !== OMIT) out[key] = rendered;
   }
   return out;
 }

@@ -8,7 +8,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { BosunError, type SourcePos } from '../errors.js';
-import { addGroup, addHost, hostsUnder, setVar, stateOf, type Inventory } from './model.js';
+import { addGroup, addHost, hostsUnder, reconcileGroups, setVar, stateOf, type Inventory } from './model.js';
 
 /** What add_host asks for: a host name, its groups, and the variables to combine into its own. */
 export interface DynamicHost {
@@ -96,25 +96,9 @@ function ancestorsOf(inv: Inventory, group: string): Set<string> {
   return out;
 }
 
-/** Ansible's reconcile_inventory: groups without a parent under `all`, hosts in no other group in `ungrouped`. */
+/** Ansible's reconcile_inventory after a change, then forget what was computed from the old structure. */
 function reconcile(inv: Inventory): void {
-  const all = addGroup(inv, 'all');
-  const ungrouped = addGroup(inv, 'ungrouped');
-  const hasParent = new Set<string>();
-  for (const g of inv.groups.values()) for (const c of g.children) hasParent.add(c);
-  for (const name of inv.groups.keys()) if (name !== 'all' && !hasParent.has(name)) all.children.push(name);
-  const implicit = stateOf(inv).implicit;
-  for (const host of inv.hosts.values()) {
-    if (implicit.has(host.name)) continue;
-    const real = host.groups.filter((g) => g !== 'all' && g !== 'ungrouped');
-    if (real.length === 0) {
-      if (!ungrouped.hosts.includes(host.name)) ungrouped.hosts.push(host.name);
-      if (!host.groups.includes('ungrouped')) host.groups.push('ungrouped');
-    } else if (host.groups.includes('ungrouped')) {
-      ungrouped.hosts = ungrouped.hosts.filter((h) => h !== host.name);
-      host.groups = host.groups.filter((g) => g !== 'ungrouped');
-    }
-  }
+  reconcileGroups(inv);
   invalidate(inv);
 }
 

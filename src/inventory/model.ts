@@ -161,6 +161,11 @@ export function addChild(inv: Inventory, parent: string, child: string, pos?: So
 /** Apply Ansible's membership rules once all sources are read; reject cycles among groups. */
 export function finishInventory(inv: Inventory): void {
   checkCycles(inv);
+  reconcileGroups(inv);
+}
+
+/** Ansible's reconcile_inventory: groups without a parent under `all`, hosts in no other group in `ungrouped` (also after add_host and group_by). */
+export function reconcileGroups(inv: Inventory): void {
   const all = addGroup(inv, 'all');
   const ungrouped = addGroup(inv, 'ungrouped');
   const hasParent = new Set<string>();

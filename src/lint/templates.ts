@@ -8,7 +8,10 @@ import Handlebars from 'handlebars';
 import { BosunError, isBosunError, type SourcePos } from '../errors.js';
 import { getModule } from '../modules/index.js';
 import { analyzeProgram } from '../template/analyze.js';
-import { createTemplateEngine, type TemplateEngine } from '../template/index.js';
+import { createTemplateEngine, isHandlebars, isHandlebarsFile, type TemplateEngine } from '../template/index.js';
+import { checkJinja, checkJinjaFile } from '../template/jinja/render.js';
+import type { Loc } from '../template/jinja/parse.js';
+import { jinjaUses } from './jinja-uses.js';
 import { rewriteTemplate, toSourcePos } from '../template/positions.js';
 import type { ValuePath } from '../util/yaml.js';
 import type { LintFile } from './project.js';
@@ -75,6 +78,7 @@ export function templateError(site: TemplateSite): BosunError | undefined {
   engine ??= createTemplateEngine();
   try {
     if (site.mode === 'expression') engine.checkExpression(site.text, site.source);
+    else if (site.mode === 'file') engine.checkFile(site.text, site.source.file);
     else engine.check(site.text, site.source);
     return undefined;
   } catch (e) {
@@ -83,8 +87,44 @@ export function templateError(site: TemplateSite): BosunError | undefined {
   }
 }
 
+/** The variables a Jinja2 site reads (its dialect as the engine picks it), or undefined for a Handlebars site. */
+function jinjaVarUses(site: TemplateSite): VarUse[] | undefined {
+  const ctx0 = { source: site.source, inserted: new Map<number, number[]>(), colShift: 0 };
+  try {
+    if (site.mode === 'file') {
+      if (isHandlebarsFile(site.text, site.source.file)) return undefined;
+      const { tpl, bodyCtx } = checkJinjaFile(site.text, ctx0);
+      const ctx = { ...bodyCtx, inserted: tpl.inserted };
+      return toUses(jinjaUses(tpl.parts), (l) => toSourcePos(l.line, l.col, ctx) ?? site.source);
+    }
+    if (site.mode === 'value') {
+      if (isHandlebars(site.text)) return undefined;
+      const tpl = checkJinja(site.text, ctx0, 'value');
+      const ctx = { ...ctx0, inserted: tpl.inserted };
+      return toUses(jinjaUses(tpl.parts), (l) => toSourcePos(l.line, l.col, ctx) ?? site.source);
+    }
+    const trimmed = site.text.trim();
+    const braced = trimmed.startsWith('{{') && trimmed.endsWith('}}');
+    const text = braced ? site.text : `{{ ${site.text} }}`;
+    if (isHandlebars(text)) return undefined;
+    const ctx = { ...ctx0, colShift: braced ? 0 : 3 };
+    const tpl = checkJinja(text, ctx, 'expression');
+    const posCtx = { ...ctx, inserted: tpl.inserted };
+    return toUses(jinjaUses(tpl.parts), (l) => toSourcePos(l.line, l.col, posCtx) ?? site.source);
+  } catch {
+    return [];
+  }
+}
+
+function toUses(uses: ReturnType<typeof jinjaUses>, pos: (l: Loc) => SourcePos): VarUse[] {
+  return uses.map((u) => ({ name: u.name, written: u.written, pos: pos(u.loc), optional: u.optional }));
+}
+
 /** The variables a template site reads (none when it does not parse: the schema rule reports that). */
 export function varUses(site: TemplateSite): VarUse[] {
+  if (typeof site.text !== 'string') return [];
+  const jinja = jinjaVarUses(site);
+  if (jinja) return jinja;
   let text = site.text;
   let colShift = 0;
   if (site.mode === 'expression') {

@@ -71,6 +71,11 @@ import serviceFacts from './service_facts.js';
 import timezone from './timezone.js';
 import localeGen from './locale_gen.js';
 import mount from './mount.js';
+// Repository, firewall, SELinux and source modules (issue 17, part f).
+import yumRepository from './yum_repository.js';
+import rpmKey from './rpm_key.js';
+import seboolean from './seboolean.js';
+import selinux from './selinux.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -114,6 +119,7 @@ all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostna
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
 all.push(serviceFacts, timezone, localeGen, mount);
+all.push(yumRepository, rpmKey, seboolean, selinux);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -126,6 +132,8 @@ export const moduleRegistry: ReadonlyMap<string, ModuleDef<any>> = new Map(all.m
 const COLLECTION_NAMES: Readonly<Record<string, string>> = {
   'ansible.posix.sysctl': 'sysctl',
   'ansible.posix.authorized_key': 'authorized_key',
+  'ansible.posix.seboolean': 'seboolean',
+  'ansible.posix.selinux': 'selinux',
   'community.general.modprobe': 'modprobe',
   'community.general.ini_file': 'ini_file',
   systemd_service: 'systemd',

@@ -36,7 +36,8 @@ export function findRole(
   rolesPath: string[],
 ): { dir: string; name: string } | undefined {
   const isDir = (c: string): boolean => existsSync(c) && statSync(c).isDirectory();
-  if (!path.isAbsolute(name)) {
+  // A name written as a relative path (`../..`, `./x`) is a path from the playbook, never searched.
+  if (!path.isAbsolute(name) && !/^\.\.?(\/|$)/.test(name)) {
     const searched = [path.join(playbookDir, 'roles'), ...rolesPath, playbookDir].map((d) => path.join(d, name));
     const hit = searched.find(isDir);
     if (hit) return { dir: hit, name };

@@ -19,7 +19,7 @@ import {
 import { HELPERS } from './helpers.js';
 import { rewriteTemplate, toSourcePos, VALUE_HELPER, type Insertions, type PosContext } from './positions.js';
 import { missingDetail, newSession, Resolver, type RenderSession } from './resolve.js';
-import { hasTemplate, isTruthy, toText } from './values.js';
+import { hasTemplate, isTemplateText, isTruthy, toText } from './values.js';
 import { isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 import { isHandlebars } from './dialect.js';
 import { checkJinja, checkJinjaFile, OMIT, renderJinja, renderJinjaFile, type FileOptions } from './jinja/render.js';
@@ -300,7 +300,7 @@ class Engine implements TemplateEngine {
   }
 
   renderString(text: string, vars: Record<string, unknown>, source?: SourcePos): unknown {
-    if (typeof text !== 'string' || !text.includes('{{')) return text;
+    if (typeof text !== 'string' || !isTemplateText(text)) return text;
     return this.renderValue(text, vars, { source, inserted: new Map(), colShift: 0 }, newSession(), 'value');
   }
 
@@ -313,7 +313,7 @@ class Engine implements TemplateEngine {
     const session = newSession();
     const walk = (v: unknown, path: Array<string | number>): unknown => {
       if (typeof v === 'string') {
-        if (!v.includes('{{')) return v;
+        if (!isTemplateText(v)) return v;
         return this.renderValue(v, vars, { source: posOf?.(path), inserted: new Map(), colShift: 0 }, session, 'value');
       }
       if (isUnsafeContainer(v)) return v;
@@ -351,7 +351,7 @@ class Engine implements TemplateEngine {
       newline: options.newline ?? '\n',
     };
     const loader = fileLoader(options.searchPath ?? [path.dirname(file)], how);
-    this.deadline = Date.now() + RENDER_BUDGET_MS;
+    if (this.depth === 0) this.deadline = Date.now() + RENDER_BUDGET_MS;
     this.depth++;
     try {
       return renderJinjaFile(
@@ -380,7 +380,7 @@ class Engine implements TemplateEngine {
   }
 
   check(text: string, source?: SourcePos): void {
-    if (typeof text !== 'string' || !text.includes('{{')) return;
+    if (typeof text !== 'string' || !isTemplateText(text)) return;
     if (!isHandlebars(text)) {
       checkJinja(text, { source, inserted: new Map(), colShift: 0 }, 'value');
       return;

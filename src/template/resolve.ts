@@ -7,7 +7,7 @@
 import { BosunError, type SourcePos } from '../errors.js';
 import type { Scope, VarRef } from './analyze.js';
 import { copyContainer, isUnsafeContainer, isUnsafeKey, markUnsafe } from '../util/unsafe.js';
-import { isPlainObject } from './values.js';
+import { isPlainObject, isTemplateText } from './values.js';
 
 /** State shared by one top-level render and the lazy variables it renders on the way. */
 export interface RenderSession {
@@ -31,7 +31,7 @@ type Path = ReadonlyArray<string | number>;
 const explained = new WeakSet<Error>();
 
 function isLazy(value: unknown): value is string {
-  return typeof value === 'string' && value.includes('{{');
+  return typeof value === 'string' && isTemplateText(value);
 }
 
 /** The value of `key` in `container`, or undefined when it has none (an explicit undefined counts as none). */

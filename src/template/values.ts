@@ -69,8 +69,13 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** True when a string holds a template (`{{`), or a structure holds such a string anywhere. */
+/** True when a string is a template: it has `{{`, or a Jinja2 statement `{%` (Ansible templates both). */
+export function isTemplateText(s: string): boolean {
+  return s.includes('{{') || s.includes('{%');
+}
+
 export function hasTemplate(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('{{');
+  if (typeof value === 'string') return isTemplateText(value);
   if (Array.isArray(value)) return value.some(hasTemplate);
   if (isPlainObject(value)) {
     for (const key in value) if (hasTemplate(value[key])) return true;

@@ -32,6 +32,16 @@ suite.describe('Jinja2 expressions and template files: Ansible vs bosun', () => 
     },
   });
 
+  suite.case('omit leaves a module argument out, at the top and below', 'jinja/omit', {
+    compare: {
+      files: '/opt/diff',
+      registered: {
+        'copy with omitted arguments': ['changed', 'mode', 'checksum'],
+        'command with an omitted chdir': ['stdout'],
+        'debug with msg omitted': ['msg'],
+      },
+    },
+  });
   suite.case('a playbook written in Jinja2', 'jinja/expressions', {
     compare: {
       files: '/opt/diff',

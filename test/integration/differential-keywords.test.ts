@@ -45,6 +45,9 @@ suite.describe('keywords: Ansible vs bosun', () => {
     hosts: 2,
     compare: { registered: { 'read them': ['stdout'] } },
   });
+  suite.case('a collection module bosun lacks, in a task that does not run', 'keywords/collection-module', {
+    compare: { registered: { 'after it': ['stdout'] } },
+  });
   suite.case('templated strategy (free)', 'keywords/strategy-templated', {
     // h1 sleeps long enough that h2 finishes both tasks first even on a loaded machine.
     hosts: 2,

@@ -13,6 +13,20 @@ const FIND_WARNING = { ansible: /Skipped '\/opt\/diff\/nope' path/, bosun: /Skip
 const suite = differentialSuite({ base: '127.157.0.1', slots: 2 });
 
 suite.describe('modules: Ansible vs bosun', () => {
+  const checkKeys = ['changed', 'failed', 'dest', 'checksum', 'msg', 'size', 'state'];
+  suite.case('copy and template in check mode: what is registered', 'modules/copy-check', {
+    compare: {
+      files: '/opt/diff',
+      registered: {
+        'copy new': checkKeys,
+        'copy changed': checkKeys,
+        'copy same': ['changed', 'failed', 'dest', 'checksum'],
+        'copy mode only': ['changed', 'failed', 'dest'],
+        'template new': checkKeys,
+      },
+    },
+  });
+
   const statKeys = ['exists', 'isreg', 'isdir', 'islnk', 'mode', 'size', 'checksum', 'mimetype', 'charset'];
   suite.case('stat: mimetype, charset and attributes by default, links, sha256, missing', 'modules/stat', {
     compare: {

@@ -288,7 +288,8 @@ sd.describe('systemd on a systemd-booted sandbox host', () => {
     const rr = await bosun(['run', restart, '-i', sd.sandbox.inventoryFile]);
     expect(resultOf(rr.events, 'r').status).toBe('changed');
     expect(await pid()).not.toBe(pid0);
-    // A unit file changed on disk: daemon_reload reloads (changed) only while systemd's copy is stale.
+    // A unit file changed on disk: daemon_reload reloads it, and is no change of its own (as Ansible's module, which
+    // runs daemon-reload on every run but in check mode without reporting it).
     for (const [i, args] of ['{ name: bosun-sleep, daemon_reload: true }', '{ daemon_reload: true }'].entries()) {
       await onHost(
         sd,
@@ -297,7 +298,7 @@ sd.describe('systemd on a systemd-booted sandbox host', () => {
       );
       const reload = playbook(`sd-reload${i}`, `- name: reload\n  systemd: ${args}\n`);
       const r = await converge(sd, reload, paths, unitState);
-      expect(changedTasks(r.check)).toEqual(['node01|reload']);
+      expect(changedTasks(r.check)).toEqual([]);
       expect(await onHost(sd, sd.sandbox.hosts[0]!, 'systemctl show -p Description --value bosun-sleep')).toBe(
         `bosun test ${i}\n`,
       );

@@ -13,6 +13,7 @@ import packageLatest from './package-latest.js';
 import readmeVars from './readme-vars.js';
 import roleVarNoDefault from './role-var-no-default.js';
 import schema from './schema.js';
+import templateDialect from './template-dialect.js';
 import undefinedVar from './undefined-var.js';
 
 /** Every rule, in the order findings of one position are listed. */
@@ -28,6 +29,7 @@ export const RULES: readonly RuleDef[] = [
   packageLatest,
   roleVarNoDefault,
   readmeVars,
+  templateDialect,
 ];
 
 /** Rules by id. */

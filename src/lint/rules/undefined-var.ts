@@ -14,7 +14,7 @@ export default defineRule({
   docs: {
     short:
       'A template or condition uses a variable that is defined nowhere visible (defaults, vars, inventory, register, set_fact, loops, facts)',
-    fix: 'define it (role defaults/main.yml, play vars, group_vars), fix the spelling, or guard it: `{{ default name "fallback" }}`',
+    fix: 'define it (role defaults/main.yml, play vars, group_vars), fix the spelling, or guard it: `{{ name | default(\'fallback\') }}` (Jinja2) or `{{ default name "fallback" }}` (Handlebars)',
   },
   check(ctx) {
     const defined = projectDefinitions(ctx.project);

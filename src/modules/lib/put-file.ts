@@ -147,11 +147,14 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
       after: lines.after.map((l) => `${l}\n`).join(''),
     });
   }
+  // Ansible's copy action does not run the module in check mode when the content would change: its result is only
+  // `changed` (and the diff), so a role reading `result.dest` there finds nothing either.
+  const bare = ctx.check && contentChanged && remoteSrc === undefined;
   const decision: Decision = {
     kind: 'change',
-    msg: contentChanged ? (cur.exists ? 'file updated' : 'file created') : 'attributes changed',
+    ...(bare ? {} : { msg: contentChanged ? (cur.exists ? 'file updated' : 'file created') : 'attributes changed' }),
     diff,
-    data: fileData(dest, predicted, extra),
+    data: bare ? {} : fileData(dest, predicted, extra),
     apply: () =>
       applying(async () => {
         if (contentChanged) {

@@ -99,6 +99,11 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
     return failed('name is required with state, enabled or masked');
   }
   if (unit === undefined && !daemonReload) return failed('one of name or daemon_reload is required');
+  // As Ansible's module: daemon-reload runs first, on every run but in check mode, and is no change of its own.
+  if (daemonReload && !ctx.check) {
+    const r = await ctx.conn.exec('command -v systemctl >/dev/null 2>&1 && systemctl daemon-reload');
+    if (r.rc !== 0 && r.rc !== 1) return failed(`failure ${r.rc} during daemon-reload: ${(r.stderr || r.stdout).trim()}`);
+  }
   const res = await ctx.conn.exec(probeScript(unit));
   const probe = parseProbe(res.stdout);
   if (!probe.booted) {
@@ -133,11 +138,6 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
     args.masked === undefined
   ) {
     return failed(`Error loading unit file '${unit}': ${st['LoadError']}`);
-  }
-  if (daemonReload && probe.needReload) {
-    cmds.push('systemctl daemon-reload');
-    before.push('unit definition: changed on disk');
-    after.push('unit definition: reloaded');
   }
   const data: Record<string, unknown> = { status: st };
   if (unit !== undefined) data['name'] = unit;

@@ -501,7 +501,8 @@ export const FILTERS: Record<string, FilterFn> = {
   },
   combine: (v, args, kw) => {
     const dicts = [v, ...args].flatMap((x): unknown[] => (Array.isArray(x) ? (x as unknown[]) : [x]));
-    const recursive = kw['recursive'] === true;
+    // Python's truthiness, as Ansible's `if recursive:` (kubespray writes recursive=1).
+    const recursive = pyTruthy(kw['recursive'] ?? false);
     const listMerge = pyText(kw['list_merge'] ?? 'replace');
     return dicts
       .slice(1)

@@ -24,4 +24,32 @@ describe('role folders', () => {
     expect(role.defaults.positions?.get('b')?.file).toMatch(/02-second\.yml$/);
     expect(role.vars.values).toEqual({ v: 1 });
   });
+
+  it('a name written as a relative path is a path from the playbook, never searched (role test: role: ../..)', async () => {
+    const tree = writeTree({
+      'myrole/tasks/main.yml': '- name: mine\n  debug: { msg: hi }\n',
+      'myrole/tests/default/converge.yml': '- hosts: all\n  roles:\n    - role: ../..\n',
+    });
+    const pb = await loadPlaybook(path.join(tree, 'myrole/tests/default/converge.yml'), { engine, rolesPath: [] });
+    const [task] = tasksOf(pb.plays[0]!);
+    expect(task!.name).toBe('mine');
+    expect(task!.context.role?.name).toBe('myrole');
+  });
+});
+
+describe('a module of a collection bosun does not have', () => {
+  it('loads as a task that fails with a clear message when it runs; a plain unknown name is still an error', async () => {
+    const tree = writeTree({
+      'site.yml':
+        '- hosts: all\n  tasks:\n    - name: sync\n      ansible.posix.synchronize: { src: a, dest: b }\n      when: false\n',
+      'bad.yml': '- hosts: all\n  tasks:\n    - name: typo\n      synchronise: { src: a }\n',
+    });
+    const pb = await loadPlaybook(path.join(tree, 'site.yml'), { engine, rolesPath: [] });
+    const [task] = tasksOf(pb.plays[0]!);
+    expect(task!.module).toBe('fail');
+    expect((task!.args as { msg: string }).msg).toMatch(/module 'ansible\.posix\.synchronize' is not in bosun/);
+    await expect(loadPlaybook(path.join(tree, 'bad.yml'), { engine, rolesPath: [] })).rejects.toMatchObject({
+      code: 'UNKNOWN_MODULE',
+    });
+  });
 });

@@ -4,6 +4,25 @@ import { playbook, ruleTests } from '../rule-tester.js';
 ruleTests('undefined-var', {
   valid: [
     {
+      name: 'Jinja2: names a template binds (for targets, loop, set, namespace, macros and their parameters, imports)',
+      files: {
+        'r/defaults/main.yml': 'users: []\nport: 80\n',
+        'r/tasks/main.yml':
+          "- name: T\n  template: { src: c.j2, dest: /tmp/c }\n- name: V\n  debug: { msg: \"{{ users | map(attribute='name') | join(',') }} {{ maybe | default(port) }}\" }\n  when: other is defined and other.x\n",
+        'r/templates/c.j2': [
+          "{% import 'm.j2' as m %}{% from 'm.j2' import line as l %}",
+          '{% set ns = namespace(n=0) %}',
+          '{% for u in users if u.enabled %}{{ loop.index }} {{ u.name }} {{ m.kv(u) }}{{ l(u) }}{% set ns.n = ns.n + 1 %}{% endfor %}',
+          '{% for k, v in {"a": 1}.items() %}{{ k }}={{ v }}{% endfor %}',
+          '{% macro row(x, sep=":") %}{{ x }}{{ sep }}{{ port }}{{ caller() }}{% endmacro %}',
+          '{% call row(ns.n) %}inner{% endcall %}',
+          '{{ range(3) | list }} {{ lookup("env", "HOME") }} {{ undefined_but_guarded | default("x") }}',
+          '',
+        ].join('\n'),
+        'r/templates/m.j2': '{% macro kv(u) %}{{ u }}{% endmacro %}{% macro line(u) %}{{ u }}{% endmacro %}\n',
+      },
+    },
+    {
       name: 'play vars, register, set_fact, loop var, magic vars and facts',
       files: {
         'site.yml': [
@@ -59,6 +78,15 @@ ruleTests('undefined-var', {
     },
   ],
   invalid: [
+    {
+      name: 'Jinja2: an undefined name in a .j2 template and in a Jinja2 value, at its position',
+      files: {
+        'r/defaults/main.yml': 'users: []\n',
+        'r/tasks/main.yml': '- name: T\n  template: { src: c.j2, dest: "/tmp/{{ users | length }}{{ tpyo }}" }\n',
+        'r/templates/c.j2': '{% for u in users %}\n{{ u }} {{ nope }}\n{% endfor %}\n',
+      },
+      findings: ['r/tasks/main.yml:2:61', 'r/templates/c.j2:2:12'],
+    },
     {
       name: 'a typo in a task argument',
       files: {
