@@ -166,7 +166,10 @@ export function updateModulesMarkdown(markdown: string, modules: Iterable<Module
       if (table) next = section.slice(0, table.index) + block + section.slice(table.index + table[0].length);
       else {
         const paras = section.split(/\n\n/);
-        next = [...paras.slice(0, 3), block.trimEnd(), ...paras.slice(3)].join('\n\n');
+        // A module without arguments: its generated "No arguments." stands where the table would.
+        const none = paras.indexOf('No arguments.');
+        if (none >= 0) paras.splice(none, 1, block.trimEnd());
+        next = none >= 0 ? paras.join('\n\n') : [...paras.slice(0, 3), block.trimEnd(), ...paras.slice(3)].join('\n\n');
       }
     }
     out = out.replace(section, () => next);

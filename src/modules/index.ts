@@ -66,6 +66,11 @@ import groupBy from './group_by.js';
 import knownHosts from './known_hosts.js';
 import waitForConnection from './wait_for_connection.js';
 import reboot from './reboot.js';
+// System modules (issue 17, part e).
+import serviceFacts from './service_facts.js';
+import timezone from './timezone.js';
+import localeGen from './locale_gen.js';
+import mount from './mount.js';
 // Repository, firewall, SELinux and source modules (issue 17, part f).
 import yumRepository from './yum_repository.js';
 import rpmKey from './rpm_key.js';
@@ -113,6 +118,7 @@ all.push(
 all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostname);
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
+all.push(serviceFacts, timezone, localeGen, mount);
 all.push(yumRepository, rpmKey, seboolean, selinux);
 
 /** Every module by its short name. */
@@ -131,6 +137,9 @@ const COLLECTION_NAMES: Readonly<Record<string, string>> = {
   'community.general.modprobe': 'modprobe',
   'community.general.ini_file': 'ini_file',
   systemd_service: 'systemd',
+  'community.general.timezone': 'timezone',
+  'community.general.locale_gen': 'locale_gen',
+  'ansible.posix.mount': 'mount',
 };
 
 /** The other names a module is written with: `ansible.builtin.X`, `ansible.legacy.X`, and its collection names. */

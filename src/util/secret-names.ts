@@ -13,7 +13,7 @@
  * or containing public_key), such as ansible_ssh_private_key_file, a bare
  * `key`/`keys` (the name half of dict2items and with_dict items, not a secret), the
  * getent module's `getent_passwd` fact (user names, homes and shells), and authorized_key's
- * `key_options` (`no-pty,from=...`), and apt_key's `key_id` (a public key's id).
+ * `key_options` (`no-pty,from=...`), and apt_key's `key_id` (a public key's id), and systemd unit names (service_facts' `systemd-ask-password-wall.service`).
  */
 
 /** What a masked secret is shown as. */
@@ -21,7 +21,7 @@ export const MASK = '********';
 
 const SECRET_NAME = /password|passwd|secret|token|apikey|(?:^|_)key(?:$|_)|pass$/i;
 const NOT_SECRET_NAME =
-  /(?:_files?|_filename|_path|_dir|_public|_pub|_keytype)$|public_?key|^keys?$|^getent_passwd$|^key_options$|^key_id$/i;
+  /(?:_files?|_filename|_path|_dir|_public|_pub|_keytype)$|public_?key|^keys?$|^getent_passwd$|^key_options$|^key_id$|\.(?:service|socket|path|timer|target|mount)$/i;
 
 /** A quick test that a line may name a secret at all (most lines do not). */
 const MAYBE_SECRET = /pass|secret|token|key/i;

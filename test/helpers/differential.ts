@@ -175,9 +175,9 @@ export interface DifferentialSuite {
   ): void;
 }
 
-/** Make a differential suite on `slots` sandbox hosts starting at `base` (one base per test file). */
-export function differentialSuite(opts: { base: string; slots: number }): DifferentialSuite {
-  const fixture = withSandbox(opts.slots, { base: opts.base });
+/** Make a differential suite on `slots` sandbox hosts starting at `base` (one base per test file); `systemd` boots it as PID 1. */
+export function differentialSuite(opts: { base: string; slots: number; systemd?: boolean }): DifferentialSuite {
+  const fixture = withSandbox(opts.slots, { base: opts.base, systemd: opts.systemd ?? false });
   const pool = new HostPool(fixture);
   const suite: DifferentialSuite = {
     fixture,

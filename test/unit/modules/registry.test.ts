@@ -52,6 +52,13 @@ describe('module registry', () => {
     ['community.general.ini_file', 'ini_file'],
     ['ansible.posix.authorized_key', 'authorized_key'],
     ['ansible.builtin.systemd_service', 'systemd'],
+    ['systemd_service', 'systemd'],
+    ['ansible.legacy.systemd_service', 'systemd'],
+    ['community.general.timezone', 'timezone'],
+    ['community.general.locale_gen', 'locale_gen'],
+    ['ansible.posix.mount', 'mount'],
+    ['ansible.builtin.service_facts', 'service_facts'],
+    ['ansible.builtin.mount', 'mount'],
     ['community.general.copy', undefined],
   ])('getModule(%s)', (name, expected) => {
     expect(getModule(name)?.name).toBe(expected);

@@ -51,6 +51,9 @@ describe('isSecretName', () => {
     ['private_key_data', true],
     ['getent_passwd', false],
     ['key_options', false],
+    ['systemd-ask-password-wall.service', false],
+    ['systemd-ask-password-console.path', false],
+    ['db_password.service_name', true],
   ])('%s -> %s', (name, secret) => {
     expect(isSecretName(name)).toBe(secret);
   });
