@@ -102,7 +102,8 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   // As Ansible's module: daemon-reload runs first, on every run but in check mode, and is no change of its own.
   if (daemonReload && !ctx.check) {
     const r = await ctx.conn.exec('command -v systemctl >/dev/null 2>&1 && systemctl daemon-reload');
-    if (r.rc !== 0 && r.rc !== 1) return failed(`failure ${r.rc} during daemon-reload: ${(r.stderr || r.stdout).trim()}`);
+    if (r.rc !== 0 && r.rc !== 1)
+      return failed(`failure ${r.rc} during daemon-reload: ${(r.stderr || r.stdout).trim()}`);
   }
   const res = await ctx.conn.exec(probeScript(unit));
   const probe = parseProbe(res.stdout);
