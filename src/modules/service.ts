@@ -2,6 +2,7 @@
  * `service`: the init-system-neutral service module. bosun supports systemd
  * hosts (PID 1 is systemd) and fails with the init system's name elsewhere.
  */
+import systemdModule from './systemd.js';
 import { deciding, failed } from './lib/result.js';
 import { decideUnit, type UnitArgs } from './lib/systemd-unit.js';
 import { unitProps } from './systemd.js';
@@ -26,6 +27,9 @@ export default defineModule<ServiceArgs>({
     additionalProperties: false,
     required: ['name'],
     properties: {
+      // On a systemd host Ansible's service action hands the task to the systemd module with its arguments
+      // (daemon_reload, masked, ...): they are taken here too.
+      ...(systemdModule.schema['properties'] as Record<string, unknown>),
       ...unitProps,
       use: {
         type: 'string',

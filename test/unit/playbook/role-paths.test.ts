@@ -53,3 +53,14 @@ describe('a module of a collection bosun does not have', () => {
     });
   });
 });
+
+describe("service takes the systemd module's arguments (Ansible's service action hands the task to systemd)", () => {
+  it('loads service with daemon_reload and masked', async () => {
+    const tree = writeTree({
+      'site.yml':
+        '- hosts: all\n  tasks:\n    - name: s\n      service: { name: containerd, state: stopped, daemon_reload: true, masked: false }\n',
+    });
+    const pb = await loadPlaybook(path.join(tree, 'site.yml'), { engine, rolesPath: [] });
+    expect(tasksOf(pb.plays[0]!)[0]!.args).toMatchObject({ daemon_reload: true, masked: false });
+  });
+});
