@@ -333,7 +333,14 @@ export class PlaybookLoader implements NodeLoader {
       // An import_role's `notify` is for the role's tasks, not its handlers.
       const handlers = await parseNodes(
         files.handlers.value as unknown[],
-        { yaml: files.handlers, path: [], context: ctx, loader: this, handlers: true },
+        // A handler's import_tasks / include_tasks is found beside the handlers file first (kubespray's etcd role).
+        {
+          yaml: files.handlers,
+          path: [],
+          context: { ...ctx, fileDir: path.dirname(files.handlers.file) },
+          loader: this,
+          handlers: true,
+        },
         { ...inherited, notify: undefined, notifySources: [] },
       );
       play.handlers.push(...handlerNodes(handlers));
@@ -389,8 +396,14 @@ export class PlaybookLoader implements NodeLoader {
     return p;
   }
 
-  async importTasks(file: string, from: SourcePos, ctx: TaskContext, inherited: Inherited): Promise<TaskNode[]> {
-    return this.taskFile(file, from, ctx, inherited, 'imports');
+  async importTasks(
+    file: string,
+    from: SourcePos,
+    ctx: TaskContext,
+    inherited: Inherited,
+    handlers = false,
+  ): Promise<TaskNode[]> {
+    return this.taskFile(file, from, ctx, inherited, 'imports', handlers);
   }
 
   /** The tasks of a file, imported (at load time) or included (at run time). */
@@ -400,6 +413,7 @@ export class PlaybookLoader implements NodeLoader {
     ctx: TaskContext,
     inherited: Inherited,
     how: ImportLink['how'],
+    handlers = false,
   ): Promise<TaskNode[]> {
     const abs = this.taskFilePath(file, ctx);
     const imports = enterLink(ctx.imports ?? [], importLink(abs, from, how), ctx.playbookDir);
@@ -408,7 +422,14 @@ export class PlaybookLoader implements NodeLoader {
     validateOrThrow(tasksFileSchema, yaml.value, { yaml, what: 'task list' });
     return parseNodes(
       yaml.value as unknown[],
-      { yaml, path: [], context: { ...ctx, fileDir: path.dirname(abs), imports }, loader: this },
+      // Tasks a handlers file imports are handlers (they may `listen`).
+      {
+        yaml,
+        path: [],
+        context: { ...ctx, fileDir: path.dirname(abs), imports },
+        loader: this,
+        ...(handlers ? { handlers } : {}),
+      },
       inherited,
     );
   }

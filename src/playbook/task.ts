@@ -47,7 +47,13 @@ export interface NodeLoader {
   engine: TemplateEngine;
   nextId(): number;
   /** import_tasks: the tasks of a file, parsed with what the import passes down. */
-  importTasks(file: string, from: SourcePos, ctx: TaskContext, inherited: Inherited): Promise<TaskNode[]>;
+  importTasks(
+    file: string,
+    from: SourcePos,
+    ctx: TaskContext,
+    inherited: Inherited,
+    handlers?: boolean,
+  ): Promise<TaskNode[]>;
   /** import_role: a role's tasks, parsed with what the import passes down. */
   importRole(ref: RoleImport, from: SourcePos, ctx: TaskContext, inherited: Inherited): Promise<TaskNode[]>;
 }
@@ -183,7 +189,7 @@ async function parseInclude(raw: Record<string, unknown>, src: ListSource, inher
           ],
         }
       : own;
-    if (key === 'import_tasks') return loader.importTasks(target, source, src.context, passDown);
+    if (key === 'import_tasks') return loader.importTasks(target, source, src.context, passDown, src.handlers === true);
     return loader.importRole(roleImport(target, spec, {}), source, src.context, passDown);
   }
   const loop = loopSpec(raw, src);

@@ -64,3 +64,16 @@ describe("service takes the systemd module's arguments (Ansible's service action
     expect(tasksOf(pb.plays[0]!)[0]!.args).toMatchObject({ daemon_reload: true, masked: false });
   });
 });
+
+describe('a handlers file importing tasks (kubespray etcd: handlers/main.yml imports backup.yml beside it)', () => {
+  it('finds the file beside the handlers file, and its tasks are handlers that may listen', async () => {
+    const tree = writeTree({
+      'site.yml': '- hosts: all\n  roles: [etcd]\n',
+      'roles/etcd/tasks/main.yml': '- name: t\n  command: "true"\n  notify: Restart etcd\n',
+      'roles/etcd/handlers/main.yml': '- name: Backup etcd\n  import_tasks: backup.yml\n',
+      'roles/etcd/handlers/backup.yml': '- name: Backup now\n  command: "true"\n  listen: Restart etcd\n',
+    });
+    const pb = await loadPlaybook(path.join(tree, 'site.yml'), { engine, rolesPath: [] });
+    expect(pb.plays[0]!.handlers.map((h) => h.name)).toContain('Backup now');
+  });
+});
