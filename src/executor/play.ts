@@ -11,6 +11,7 @@ import picomatch from 'picomatch';
 import { BosunError } from '../errors.js';
 import { selectHosts } from '../inventory/index.js';
 import { mergeFacts } from '../modules/lib/facts.js';
+import { positiveInt } from '../playbook/inherit.js';
 import {
   plainTaskFields,
   type Block,
@@ -447,7 +448,24 @@ export class PlayRun {
     // host reports and registers it (unless run_once); a failure that is not ignored stops the play, as run_once does.
     const bypass = !runOnce && BYPASS_HOST_LOOP.has(task.module);
     const targets = runOnce || bypass ? hosts.slice(0, 1) : hosts;
-    const throttle = task.throttle ? pLimit(task.throttle) : undefined;
+    let limit = task.throttle;
+    const throttleText = task.keywordTemplates.throttle;
+    if (throttleText !== undefined) {
+      // Rendered once, with the first host's variables, as Ansible templates the task's throttle.
+      try {
+        const value = run.engine.renderString(
+          throttleText,
+          this.varsFor(hosts[0]!, task.context, walk.layers, task.varLayers),
+          task.source,
+        );
+        limit = positiveInt(value, task.source, 'throttle');
+      } catch (e) {
+        for (const h of hosts) this.afterResult(task, h, errorResult(this.target(task, h, title), e, Date.now()), walk);
+        this.checkFailureRules(task, hosts);
+        return;
+      }
+    }
+    const throttle = limit ? pLimit(limit) : undefined;
     const runOn = async (h: string): Promise<void> => {
       const result = await runOnHost(this, task, title, h, walk, check);
       if (runOnce) for (const other of hosts.slice(1)) this.afterTask(task, other, result, walk, false);

@@ -22,7 +22,9 @@ function withKeywords(task: Task, vars: Record<string, unknown>, play: PlayRun):
   for (const [field, text] of entries) {
     const value = engine.renderString(text, vars, task.source);
     if (field === 'timeout') out.timeout = positiveInt(value, task.source, 'timeout');
-    else out[field as Exclude<TemplatedKeyword, 'timeout'>] = engine.isTruthy(value);
+    else if (field === 'throttle')
+      continue; // rendered once for the task (play.ts)
+    else out[field as Exclude<TemplatedKeyword, 'timeout' | 'throttle'>] = engine.isTruthy(value);
   }
   return out;
 }

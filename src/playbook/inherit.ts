@@ -68,7 +68,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
   // Boolean keywords: a template is kept and rendered per host (keywordTemplates); a plain value replaces an inherited
   // template of the same keyword.
   const keywordTemplates = new Map(Object.entries(parent.keywordTemplates) as Array<[TemplatedKeyword, string]>);
-  const flag = (key: string, field: Exclude<TemplatedKeyword, 'timeout'>): boolean | undefined => {
+  const flag = (key: string, field: Exclude<TemplatedKeyword, 'timeout' | 'throttle'>): boolean | undefined => {
     const value = templatedBool(key);
     if (typeof value === 'string') {
       keywordTemplates.set(field, value);
@@ -91,6 +91,18 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     keywordTemplates.delete('timeout');
     return positiveInt(t, pos('timeout'), 'timeout');
   };
+  // throttle: a template (`"{{ groups['etcd'] | length // 2 }}"`, kubespray) is rendered when the task starts.
+  const throttleOf = (): number | undefined => {
+    const t = raw['throttle'];
+    if (typeof t === 'string' && t.includes('{{')) {
+      src.engine.check(t, pos('throttle'));
+      keywordTemplates.set('throttle', t);
+      return undefined;
+    }
+    if (t === undefined) return keywordTemplates.has('throttle') ? undefined : parent.throttle;
+    keywordTemplates.delete('throttle');
+    return positiveInt(t, pos('throttle'), 'throttle');
+  };
   const connection = str('connection');
   if (connection !== undefined && !connection.includes('{{') && connectionTypeOf(connection) === undefined) {
     throw new BosunError('SCHEMA', `connection '${connection}' is not supported`, {
@@ -110,7 +122,6 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
       environment = { ...parent.environment, __template__: env };
     } else environment = extendVars(parent.environment, env as Record<string, unknown>, false);
   }
-  const throttle = raw['throttle'];
   const notify = raw['notify'];
   const notifyList = notify === undefined || notify === null ? undefined : [notify].flat().map(String);
   return {
@@ -133,7 +144,7 @@ export function inherit(parent: Inherited, src: KeywordSource): Inherited {
     delegateFacts: bool('delegate_facts') ?? parent.delegateFacts,
     runOnce: templatedBool('run_once') ?? parent.runOnce,
     keywordTemplates: Object.fromEntries(keywordTemplates),
-    throttle: throttle === undefined ? parent.throttle : positiveInt(throttle, pos('throttle'), 'throttle'),
+    throttle: throttleOf(),
     timeout: timeoutOf(),
     notify: notifyList ?? parent.notify,
     notifySources: notifyList

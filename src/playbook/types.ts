@@ -74,7 +74,15 @@ export interface LoopControl {
 
 /** The keywords that may be templates, rendered per host, by their field name (booleans, and timeout). */
 export type TemplatedKeyword =
-  'become' | 'ignoreErrors' | 'ignoreUnreachable' | 'checkMode' | 'diff' | 'noLog' | 'anyErrorsFatal' | 'timeout';
+  | 'become'
+  | 'ignoreErrors'
+  | 'ignoreUnreachable'
+  | 'checkMode'
+  | 'diff'
+  | 'noLog'
+  | 'anyErrorsFatal'
+  | 'timeout'
+  | 'throttle';
 
 /** Keywords every task node carries (inherited from blocks, roles, imports and the play). */
 export interface Inherited {

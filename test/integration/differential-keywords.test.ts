@@ -48,9 +48,13 @@ suite.describe('keywords: Ansible vs bosun', () => {
   suite.case('a collection module bosun lacks, in a task that does not run', 'keywords/collection-module', {
     compare: { registered: { 'after it': ['stdout'] } },
   });
-  suite.case('ansible.builtin.import_playbook, templated any_errors_fatal and timeout', 'keywords/play-templated', {
-    hosts: 2,
-  });
+  suite.case(
+    'ansible.builtin.import_playbook, templated any_errors_fatal, timeout and throttle',
+    'keywords/play-templated',
+    {
+      hosts: 2,
+    },
+  );
   suite.case('templated strategy (free)', 'keywords/strategy-templated', {
     // h1 sleeps long enough that h2 finishes both tasks first even on a loaded machine.
     hosts: 2,
