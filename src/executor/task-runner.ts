@@ -14,6 +14,7 @@ import type { Decision, ModuleContext, ModuleDef, RunInventory } from '../module
 import { expandLoopItems } from '../playbook/loop-lookups.js';
 import type { Task } from '../playbook/types.js';
 import { OMIT, type TemplateEngine } from '../template/index.js';
+import { loopPosition } from '../util/loop-position.js';
 import { validateOrThrow } from '../util/schema.js';
 import { shq } from '../util/shell.js';
 import { becomeEnabledFromVars, becomeOptionsFromVars } from '../connection/become-options.js';
@@ -150,19 +151,7 @@ function unmetCondition(run: TaskRun): string | undefined {
 
 /** `ansible_loop` of loop_control.extended. */
 function loopInfo(items: unknown[], i: number): Record<string, unknown> {
-  const n = items.length;
-  return {
-    allitems: items,
-    index: i + 1,
-    index0: i,
-    revindex: n - i,
-    revindex0: n - i - 1,
-    first: i === 0,
-    last: i === n - 1,
-    length: n,
-    ...(i > 0 ? { previtem: items[i - 1] } : {}),
-    ...(i < n - 1 ? { nextitem: items[i + 1] } : {}),
-  };
+  return { allitems: items, ...loopPosition(items, i) };
 }
 
 /** Wait (loop pause, until delay). */

@@ -7,6 +7,7 @@
  * UTS namespace (hostnamectl needs a running systemd).
  */
 import { sh, shq } from '../util/shell.js';
+import { probeSections } from './lib/probe-sections.js';
 import { defineModule, type ModuleContext } from './types.js';
 import { applyFailed, applying, deciding, failed } from './lib/result.js';
 
@@ -99,18 +100,6 @@ const PROBE = [
   'echo @OPENRC; [ -f /etc/conf.d/hostname ] && sed "s/^/L /" /etc/conf.d/hostname',
   'echo @END; exit 0',
 ].join('\n');
-
-/** The sections of the probe's output. */
-function sections(stdout: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  let cur: string[] | undefined;
-  for (const line of stdout.split('\n')) {
-    const m = /^@([A-Z_]+)$/.exec(line);
-    if (m) out[m[1]!] = cur = [];
-    else cur?.push(line);
-  }
-  return out;
-}
 
 /** `L `-prefixed lines back to text. */
 const text = (lines: string[] | undefined): string | undefined =>
@@ -237,7 +226,7 @@ async function decideHostname(ctx: ModuleContext, args: HostnameArgs) {
   if (args.use !== undefined && !FROM_USE[args.use])
     return failed(`use=${args.use} is not supported by bosun's hostname (it has: ${Object.keys(FROM_USE).join(', ')})`);
   const res = await ctx.conn.exec(`${PROBE}\n${FQDN}`);
-  const sec = sections(res.stdout);
+  const sec = probeSections(res.stdout);
   const [id = '', like = ''] = (sec['OS']?.[0] ?? '|').split('|');
   const strategy: Strategy | undefined =
     args.use !== undefined ? FROM_USE[args.use] : sec['SYSTEMD']?.[0] === '1' ? 'systemd' : byDistribution(id, like);

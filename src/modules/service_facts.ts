@@ -7,6 +7,7 @@
  * loaded (their ActiveState, one `systemctl show` each, as Ansible asks).
  */
 import { sh } from '../util/shell.js';
+import { probeSections } from './lib/probe-sections.js';
 import { defineModule, type ModuleContext } from './types.js';
 import { deciding } from './lib/result.js';
 
@@ -27,18 +28,6 @@ const PROBE = [
   '  echo @FILES; systemctl list-unit-files --no-pager --type service --all 2>&1 | sed "s/^/L /"; fi',
   'echo @END; exit 0',
 ].join('\n');
-
-/** The sections of the probe's output: section name -> its `L ` lines (and `RC`/`E ` lines kept as written). */
-function sections(stdout: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  let cur: string[] | undefined;
-  for (const line of stdout.split('\n')) {
-    const m = /^@([A-Z]+)$/.exec(line);
-    if (m) out[m[1]!] = cur = [];
-    else cur?.push(line);
-  }
-  return out;
-}
 
 const lines = (sec: string[] | undefined, prefix = 'L '): string[] =>
   (sec ?? []).filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length));
@@ -105,7 +94,7 @@ async function activeStates(ctx: ModuleContext, names: string[]): Promise<Map<st
 
 async function gather(ctx: ModuleContext) {
   const r = await ctx.conn.exec(PROBE);
-  const sec = sections(r.stdout);
+  const sec = probeSections(r.stdout);
   const warnings: string[] = [];
   const services: Record<string, ServiceFact> = {};
   if (sec['SYSV']) {

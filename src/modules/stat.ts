@@ -3,6 +3,7 @@
  * changes anything.
  */
 import { sh } from '../util/shell.js';
+import { probeSections } from './lib/probe-sections.js';
 import { defineModule, type ModuleContext } from './types.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { statPath } from './lib/remote-file.js';
@@ -55,19 +56,17 @@ async function mimeAndAttributes(
   const out: Record<string, unknown> = {};
   const parts: string[] = [];
   if (mime)
-    parts.push(sh`echo M; command -v file >/dev/null 2>&1 && file --mime-type --mime-encoding -- ${path} 2>/dev/null`);
-  if (attrs) parts.push(sh`echo A; command -v lsattr >/dev/null 2>&1 && lsattr -vd -- ${path} 2>/dev/null`);
-  const res = await ctx.conn.exec(parts.join('\necho\n'));
-  const sections = new Map<string, string>();
-  let current = '';
-  for (const line of res.stdout.split('\n')) {
-    if (line === 'M' || line === 'A') current = line;
-    else if (current && line && !sections.has(current)) sections.set(current, line);
-  }
+    parts.push(
+      sh`echo @MIME; command -v file >/dev/null 2>&1 && file --mime-type --mime-encoding -- ${path} 2>/dev/null`,
+    );
+  if (attrs) parts.push(sh`echo @ATTRS; command -v lsattr >/dev/null 2>&1 && lsattr -vd -- ${path} 2>/dev/null`);
+  const res = await ctx.conn.exec(parts.join('\n'));
+  const sec = probeSections(res.stdout);
+  const first = (name: string): string | undefined => sec[name]?.find((l) => l !== '');
   if (mime) {
     out['mimetype'] = 'unknown';
     out['charset'] = 'unknown';
-    const line = sections.get('M');
+    const line = first('MIME');
     const tail = line?.slice(line.lastIndexOf(':') + 1);
     const [type, enc] = tail?.split(';') ?? [];
     if (type && enc?.includes('=')) {
@@ -79,7 +78,7 @@ async function mimeAndAttributes(
     out['version'] = null;
     out['attributes'] = [];
     out['attr_flags'] = '';
-    const fields = sections.get('A')?.split(' ');
+    const fields = first('ATTRS')?.split(' ');
     if (fields && fields.length >= 2) {
       const flags = fields[1]!.replace(/-/g, '').trim();
       out['version'] = fields[0]!.trim();

@@ -5,6 +5,7 @@
  * variable, macros, and `namespace()` objects.
  */
 import type { SourcePos } from '../../errors.js';
+import { loopPosition } from '../../util/loop-position.js';
 import type { JinjaTemplate, Loc, Param, Part } from './parse.js';
 
 /** Names visible in a template besides the variables of the play. */
@@ -78,21 +79,7 @@ export function loopContext(
   changed: { last: unknown[] | undefined },
   equal: (a: unknown, b: unknown) => boolean,
 ): Record<string, unknown> {
-  const n = items.length;
-  const loop: Record<string | symbol, unknown> = {
-    index: i + 1,
-    index0: i,
-    revindex: n - i,
-    revindex0: n - i - 1,
-    first: i === 0,
-    last: i === n - 1,
-    length: n,
-    depth,
-    depth0: depth - 1,
-  };
-  // previtem / nextitem are undefined at the ends, as in Jinja2 (so `| default('-')` works).
-  if (i > 0) loop['previtem'] = items[i - 1];
-  if (i < n - 1) loop['nextitem'] = items[i + 1];
+  const loop: Record<string | symbol, unknown> = { ...loopPosition(items, i), depth, depth0: depth - 1 };
   const methods: Record<string, LoopMethod> = {
     cycle: (args) => {
       if (args.length === 0) throw new Error('loop.cycle() needs at least one value');
