@@ -55,6 +55,14 @@ suite.describe('keywords: Ansible vs bosun', () => {
       hosts: 2,
     },
   );
+  suite.case(
+    'roles as kubespray lays them out: a path below roles_path, defaults/main/, handlers importing handlers',
+    'keywords/role-layout',
+    {
+      ansibleCfg: '[defaults]\nroles_path = lib\n',
+      compare: { registered: { values: ['stdout'], 'listening handler': ['stdout'] } },
+    },
+  );
   suite.case('templated strategy (free)', 'keywords/strategy-templated', {
     // h1 sleeps long enough that h2 finishes both tasks first even on a loaded machine.
     hosts: 2,
