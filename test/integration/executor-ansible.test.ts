@@ -21,7 +21,7 @@ interface Outcome {
   code: number;
   /** `host ok changed unreachable failed skipped rescued ignored` per host. */
   recap: Record<string, number[]>;
-  /** RUNNING HANDLER [name] lines, in order. */
+  /** RUNNING HANDLER [name] lines, in order, a repeat in a row counted once. */
   handlers: string[];
 }
 
@@ -31,7 +31,13 @@ const recapRe =
 function outcome(code: number, output: string): Outcome {
   const recap: Record<string, number[]> = {};
   for (const m of output.matchAll(recapRe)) recap[m[1]!] = m.slice(2).map(Number);
-  const handlers = [...output.matchAll(/^RUNNING HANDLER \[([^\]]*)\]/gm)].map((m) => m[1]!);
+  // Under load ansible-playbook's linear strategy sometimes prints an
+  // include_tasks handler's banner twice in a row (once per host whose
+  // include result arrives in a later poll); one banner per handler run is
+  // what is compared.
+  const handlers = [...output.matchAll(/^RUNNING HANDLER \[([^\]]*)\]/gm)]
+    .map((m) => m[1]!)
+    .filter((name, i, all) => i === 0 || all[i - 1] !== name);
   return { code, recap, handlers };
 }
 
