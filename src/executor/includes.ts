@@ -57,6 +57,7 @@ export async function runInclude(play: PlayRun, inc: Include, hosts: string[], w
         ? expandLoopItems(
             inc.loop,
             run.engine.renderDeep(inc.loop.value, vars, () => inc.loop!.source),
+            (name, terms) => run.engine.query(name, terms, vars),
           )
         : [undefined];
       const { loopVar, indexVar } = loopVariableNames(inc.loopControl, vars, run.engine, inc.source);

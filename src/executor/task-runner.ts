@@ -73,6 +73,7 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
       items = expandLoopItems(
         task.loop,
         run.engine.renderDeep(task.loop.value, run.vars, () => task.loop!.source),
+        (name, terms) => run.engine.query(name, terms, run.vars),
       );
     } catch (e) {
       // As Ansible: a loop over an undefined variable is an error only when the task's `when` holds.

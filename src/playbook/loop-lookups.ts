@@ -12,7 +12,11 @@ import { fileglob } from '../template/lookups/search.js';
 import { sequence } from '../template/lookups/sequence.js';
 import { LookupError } from '../template/lookups/types.js';
 
-/** The lookups a `with_<name>` loop may name (besides items, list and dict, which are plain loops). */
+/**
+ * The lookups a `with_<name>` loop may name (besides items, list and dict, which are plain loops), turned into items
+ * here; the others (`with_inventory_hostnames`, `with_file`, `with_env`, ...) need the task's variables and run as
+ * `query(name, *terms)` through the template engine (LoopSpec.query).
+ */
 export const LOOP_LOOKUPS = [
   'together',
   'sequence',
@@ -36,6 +40,8 @@ export interface LoopSpec {
   flatten: boolean;
   /** `with_<lookup>`: the lookup that turns the rendered value into items. */
   lookup?: LoopLookup;
+  /** `with_<lookup>` of a lookup that reads the task's variables or the run: the plugin's name, run by the caller. */
+  query?: string;
   /** `with_fileglob`, `with_first_found`: the folders searched for relative names, in order (role, task file, playbook). */
   searchDirs?: string[];
   /** `with_first_found`: the subfolder looked in, by the task's action (`templates`, `vars`, else `files`). */
@@ -47,7 +53,22 @@ export interface LoopSpec {
  * flattened for with_items), or what the lookup makes of it. Errors carry
  * the loop's position.
  */
-export function expandLoopItems(loop: LoopSpec, rendered: unknown): unknown[] {
+export function expandLoopItems(
+  loop: LoopSpec,
+  rendered: unknown,
+  query?: (name: string, terms: unknown[]) => unknown[],
+): unknown[] {
+  if (loop.query) {
+    if (!query) throw new BosunError('SCHEMA', `with_${loop.query} is not available here`, { source: loop.source });
+    // Ansible's task executor: the rendered value listified (a string is one term), then the plugin's run(terms).
+    try {
+      return query(loop.query, listify(rendered));
+    } catch (err) {
+      if (err instanceof BosunError && !err.source)
+        throw new BosunError(err.code, err.message, { source: loop.source, ...(err.hint ? { hint: err.hint } : {}) });
+      throw err;
+    }
+  }
   if (!loop.lookup) {
     if (!Array.isArray(rendered)) {
       throw new BosunError('SCHEMA', `loop expects a list, got ${rendered === null ? 'null' : typeof rendered}`, {

@@ -47,6 +47,16 @@ export const LOOKUP_LOOP_KEYS = [
   'with_fileglob',
   'with_indexed_items',
   'with_first_found',
+  // Any other lookup plugin loops as Ansible's with_<name>: query(name, *terms) (src/playbook/loop-lookups.ts).
+  'with_env',
+  'with_file',
+  'with_template',
+  'with_password',
+  'with_pipe',
+  'with_url',
+  'with_vars',
+  'with_varnames',
+  'with_inventory_hostnames',
 ] as const;
 
 /** Every key that makes a task loop. */

@@ -16,7 +16,7 @@ import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 import { parseArgString, parseKeyValues } from '../util/arg-string.js';
 import { conditions, inherit, keyPositions, positiveInt, scalarText, toBoolKeyword, varsOf } from './inherit.js';
-import { expandLookupLoop, type LoopLookup, type LoopSpec } from './loop-lookups.js';
+import { expandLookupLoop, LOOP_LOOKUPS, type LoopLookup, type LoopSpec } from './loop-lookups.js';
 import { BLOCK_KEYS, INCLUDE_KEYS, LOOP_KEYS, TASK_KEYWORDS, includeKeyOf } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
 
@@ -452,7 +452,9 @@ function loopSpec(raw: Record<string, unknown>, src: ListSource): LoopSpec | und
   }
   if (!key.startsWith('with_') || ['with_items', 'with_list', 'with_dict'].includes(key))
     return { value, source, flatten: key === 'with_items' };
-  const lookup = key.slice('with_'.length) as LoopLookup;
+  const name = key.slice('with_'.length);
+  if (!(LOOP_LOOKUPS as readonly string[]).includes(name)) return { value, source, flatten: false, query: name };
+  const lookup = name as LoopLookup;
   const searchDirs = [...new Set([...(context.role ? [context.role.dir] : []), context.fileDir, context.playbookDir])];
   const searches = lookup === 'fileglob' || lookup === 'first_found';
   const spec: LoopSpec = { value, source, flatten: false, lookup, ...(searches ? { searchDirs } : {}) };

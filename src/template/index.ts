@@ -25,7 +25,8 @@ import { isHandlebars } from './dialect.js';
 import { checkJinja, checkJinjaFile, OMIT, renderJinja, renderJinjaFile, type FileOptions } from './jinja/render.js';
 import { fileLoader } from './jinja/loader.js';
 import path from 'node:path';
-import type { ControllerHooks } from './jinja/lookup-host.js';
+import { lookupHost, type ControllerHooks } from './jinja/lookup-host.js';
+import { runLookup } from './lookups/index.js';
 
 export { hasTemplate, isTruthy } from './values.js';
 export { isHandlebars } from './dialect.js';
@@ -77,6 +78,8 @@ export interface TemplateEngine {
   checkFile(text: string, file: string, options?: TemplateFileOptions): void;
   /** Give lookups what a run has: the inventory's host patterns (inventory_hostnames) and a warning outlet. */
   useRun(run: EngineRun): void;
+  /** `query(name, *terms)` with a task's variables: a `with_<lookup>` loop's items. */
+  query(name: string, terms: unknown[], vars: Record<string, unknown>): unknown[];
 }
 
 /** What a run lends the engine's lookups. */
@@ -377,6 +380,15 @@ class Engine implements TemplateEngine {
 
   useRun(run: EngineRun): void {
     this.run = run;
+  }
+
+  query(name: string, terms: unknown[], vars: Record<string, unknown>): unknown[] {
+    const session = newSession();
+    const resolver = new Resolver(vars, session, (lazyText) =>
+      this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
+    );
+    const host = lookupHost(resolver, this.controller);
+    return runLookup(name, terms, {}, host, { query: true, warn: (m) => this.run.warn?.(m) }) as unknown[];
   }
 
   check(text: string, source?: SourcePos): void {

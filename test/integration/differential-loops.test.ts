@@ -29,6 +29,24 @@ suite.describe('with_* loops: Ansible vs bosun', () => {
     },
   });
   suite.case('with_indexed_items', 'loops/with-indexed-items', { compare });
+  // Lookups that read the run or the task's variables loop as query(name, *terms): Ansible's with_<lookup>.
+  const looked = ['changed', 'results[].item', 'results[].changed', 'results[].msg'];
+  suite.case(
+    'with_inventory_hostnames, with_file, with_env, with_vars, with_varnames, with_template, include_tasks',
+    'loops/with-lookup-plugins',
+    {
+      hosts: 2,
+      groups: { web: ['h1', 'h2'] },
+      compare: {
+        files: '/opt/diff',
+        registered: {
+          ...Object.fromEntries(['hostnames by patterns', 'env', 'vars', 'varnames'].map((t) => [t, looked])),
+          // copy's results: bosun's carry a `msg` ('file created') that Ansible's do not (issue 17, copy).
+          ...Object.fromEntries(['hostnames', 'files', 'template'].map((t) => [t, looked.slice(0, 3)])),
+        },
+      },
+    },
+  );
   suite.case(
     'with_first_found (include_vars, template) and with_dict over a Jinja2 expression',
     'loops/with-first-found',

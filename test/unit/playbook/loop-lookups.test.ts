@@ -227,4 +227,26 @@ describe('with_* on tasks, as loaded', () => {
     expect(e.message).toMatch(/import_tasks cannot loop/);
     expect(e.source).toMatchObject({ line: 4, col: 7 });
   });
+
+  it('with_<lookup> of a lookup that reads the run loads as a query of that plugin', async () => {
+    const pb = await loadText(
+      '- hosts: all\n  tasks:\n    - debug: msg={{ item }}\n      with_inventory_hostnames: web\n',
+    );
+    expect(tasksOf(pb.plays[0]!)[0]!).toMatchObject({ loop: { query: 'inventory_hostnames', value: 'web' } });
+    const e = await loadError('- hosts: all\n  tasks:\n    - debug: msg=x\n      with_no_such_lookup: [1]\n');
+    expect(e.message).toMatch(/unknown keyword: 'debug', 'with_no_such_lookup'/);
+  });
+
+  it('a query loop listifies its value: a string is one term, a list the terms', () => {
+    const seen: unknown[][] = [];
+    const loop = { value: '', source: { file: 'p.yml', line: 1, col: 1 }, flatten: false, query: 'file' };
+    const q = (name: string, terms: unknown[]) => (seen.push([name, ...terms]), terms);
+    expect(expandLoopItems(loop, 'a.txt', q)).toEqual(['a.txt']);
+    expect(expandLoopItems(loop, ['a', 'b'], q)).toEqual(['a', 'b']);
+    expect(seen).toEqual([
+      ['file', 'a.txt'],
+      ['file', 'a', 'b'],
+    ]);
+    expect(() => expandLoopItems(loop, 'x')).toThrow(/with_file is not available here/);
+  });
 });
