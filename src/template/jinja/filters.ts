@@ -14,6 +14,7 @@ import { isPlainObject } from '../values.js';
 import type { Helpers } from './eval.js';
 import { NET_FILTERS } from './filters-net.js';
 import { QUERY_FILTERS } from './filters-query.js';
+import { CRYPTO_FILTERS } from './filters-crypto.js';
 import { pySplit } from './methods.js';
 import { ANSIBLE_FILTERS } from './filters-ansible.js';
 import { compareVersions } from './version.js';
@@ -645,4 +646,5 @@ export const FILTERS: Record<string, FilterFn> = {
   ...ANSIBLE_FILTERS,
   ...NET_FILTERS,
   ...QUERY_FILTERS,
+  ...CRYPTO_FILTERS,
 };

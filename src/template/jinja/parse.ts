@@ -664,7 +664,8 @@ class Converter {
 }
 
 /** Collections whose filters and tests bosun has under their short names (`ansible.builtin.bool` is `bool`). */
-const COLLECTION = /^(?:ansible\.(?:builtin|legacy|utils|netcommon|posix)|community\.general)\.([A-Za-z_]\w*)$/;
+const COLLECTION =
+  /^(?:ansible\.(?:builtin|legacy|utils|netcommon|posix)|community\.(?:general|crypto))\.([A-Za-z_]\w*)$/;
 
 /** A filter's or test's name without its collection (an unknown short name is still refused at load). */
 export function shortName(name: string): string {
