@@ -69,10 +69,16 @@ export class PlaybookLoader implements NodeLoader {
   /** The play being built (roles applied, handlers collected). */
   private play: { handlers: Handler[]; handlerNodes: TaskNode[]; roles: Role[]; applied: Set<string> } | undefined;
   private playbookDir = '';
+  /** Every loaded playbook's `library/`, in load order: Ansible adds each playbook's plugin folders for the run. */
+  private readonly libraries: string[] = [];
 
   constructor(private readonly opts: LoadOptions) {
     this.engine = opts.engine;
     this.rolesPath = opts.rolesPath ?? [BUILTIN_ROLES_DIR];
+  }
+
+  libraryDirs(): readonly string[] {
+    return this.libraries;
   }
 
   nextId(): number {
@@ -84,6 +90,8 @@ export class PlaybookLoader implements NodeLoader {
     const links = enterLink(chain, importLink(file, from, 'imports'), path.dirname(chain[0]?.file ?? file));
     const yaml = await loadYamlFile(file, from);
     const dir = path.dirname(file);
+    const library = path.join(dir, 'library');
+    if (!this.libraries.includes(library)) this.libraries.push(library);
     if (yaml.value === null || yaml.value === undefined) {
       throw new BosunError('SCHEMA', 'the playbook is empty: expected a list of plays', {
         source: { file, line: 1, col: 1 },

@@ -16,6 +16,7 @@ import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 import { parseArgString, parseKeyValues } from '../util/arg-string.js';
 import { conditions, inherit, keyPositions, positiveInt, scalarText, toBoolKeyword, varsOf } from './inherit.js';
+import { findLibraryModule } from './library-modules.js';
 import { expandLookupLoop, LOOP_LOOKUPS, type LoopLookup, type LoopSpec } from './loop-lookups.js';
 import { BLOCK_KEYS, INCLUDE_KEYS, LOOP_KEYS, TASK_KEYWORDS, includeKeyOf } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
@@ -46,6 +47,8 @@ const BLOCK_ALLOWED: ReadonlySet<string> = new Set(
 export interface NodeLoader {
   engine: TemplateEngine;
   nextId(): number;
+  /** The `library/` folders of the playbooks loaded so far (custom modules, see library-modules.ts). */
+  libraryDirs(): readonly string[];
   /** import_tasks: the tasks of a file, parsed with what the import passes down. */
   importTasks(
     file: string,
@@ -323,6 +326,16 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
     args = {
       msg: `module '${module}' is not in bosun (Ansible takes it from its collection): this task cannot run here; \
 use a module bosun has (bosun doc --list), or command/shell`,
+    };
+  }
+  // A custom module of the playbook's or the role's library/ (kubespray's library/kube.py): Ansible runs it with
+  // the target's Python, which bosun never does; the task fails only if it runs.
+  const library = def ? undefined : findLibraryModule(module, src.context, loader.libraryDirs());
+  if (library) {
+    def = getModule('fail')!;
+    args = {
+      msg: `module '${module}' is a custom module (${library}) that Ansible runs with Python on the target; bosun \
+runs no Python there: this task cannot run here; use a module bosun has (bosun doc --list), or command/shell`,
     };
   }
   if (!def) {

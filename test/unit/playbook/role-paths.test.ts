@@ -54,6 +54,31 @@ describe('a module of a collection bosun does not have', () => {
   });
 });
 
+describe('a custom module in a library/ folder (kubespray library/kube.py)', () => {
+  it("loads from the top playbook's, an imported playbook's or the role's library/; fails only if it runs", async () => {
+    const tree = writeTree({
+      'library/kube.py': '# a custom module\n',
+      'site.yml': '- import_playbook: playbooks/inner.yml\n',
+      'playbooks/inner.yml': '- hosts: all\n  roles: [r]\n  tasks:\n    - name: apply\n      kube: { name: x }\n',
+      'playbooks/roles/r/library/helper.sh': '#!/bin/sh\n',
+      'playbooks/roles/r/tasks/main.yml': '- name: helper\n  helper: { a: 1 }\n',
+      'other.yml': '- hosts: all\n  tasks:\n    - name: typo\n      kubee: { name: x }\n',
+    });
+    const pb = await loadPlaybook(path.join(tree, 'site.yml'), { engine, rolesPath: [] });
+    const [helper, apply] = tasksOf(pb.plays[0]!);
+    expect(helper!.module).toBe('fail');
+    expect((helper!.args as { msg: string }).msg).toMatch(
+      /module 'helper' is a custom module \(.*roles\/r\/library\/helper\.sh\)/,
+    );
+    expect(apply!.module).toBe('fail');
+    expect((apply!.args as { msg: string }).msg).toMatch(/module 'kube' is a custom module .*runs no Python there/);
+    // A playbook with no library/ of its own: a name nothing defines is still a load error.
+    await expect(loadPlaybook(path.join(tree, 'other.yml'), { engine, rolesPath: [] })).rejects.toMatchObject({
+      code: 'UNKNOWN_MODULE',
+    });
+  });
+});
+
 describe("service takes the systemd module's arguments (Ansible's service action hands the task to systemd)", () => {
   it('loads service with daemon_reload and masked', async () => {
     const tree = writeTree({
