@@ -26,7 +26,7 @@ import {
   snapshot,
 } from '../fixtures/roles/harness.js';
 
-const fixture = withSandbox(3, { base: '127.107.0.1' });
+const fixture = withSandbox(3, { base: '127.91.0.1' });
 const VERSION = '3.1.12';
 const ARCHIVE = `/github.com/kubesphere/kubekey/releases/download/v${VERSION}/kubekey-v${VERSION}-linux-amd64.tar.gz`;
 const SCHEMA = JSON.parse(readFileSync('roles/kubekey/files/cluster-v1alpha2.schema.json', 'utf8')) as object;
