@@ -239,6 +239,8 @@ export function mirrorVars(manifest, url) {
     crictl_checksum: manifest.crictl.sha256,
     kubekey_version: manifest.kubekey.version,
     kubekey_checksum: manifest.kubekey.sha256,
+    // The Kubernetes minor of the mirror's crictl (site.yml checks that they match).
+    kubekey_kubernetes_version: `v${manifest.crictl.version.split('.').slice(0, 2).join('.')}.0`,
   };
 }
 

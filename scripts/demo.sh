@@ -61,7 +61,9 @@ echo "  role variables for this mirror (test fixtures, not defaults): $vars"
 # Sandbox hosts share this machine's kernel: write the persistent module and
 # sysctl files but load nothing and set nothing live. Downloads go through the
 # controller once and are pushed to the hosts (as for offline fleets).
-demo_vars=(-e @"$vars" -e '{"bosun_download": "controller", "node_prep_live_kernel": false, "containerd_unit_modprobe": false}')
+# KubeKey's precheck packages are not installed either: chrony's package
+# would start chronyd, which sets the clock this machine shares.
+demo_vars=(-e @"$vars" -e '{"bosun_download": "controller", "node_prep_live_kernel": false, "containerd_unit_modprobe": false, "node_prep_kubekey_packages": false}')
 
 say "3/6 First run of playbooks/site.yml: prepare the nodes, install runc + containerd, crictl"
 bosun run playbooks/site.yml -i "$inventory" "${demo_vars[@]}" --skip-tags kubekey | tee .sandbox/demo-run1.log

@@ -40,7 +40,7 @@ export function varNames(value: unknown): string[] {
 /** Keys of a `roles:` entry that are not role parameters. */
 const ROLE_KEYWORDS = new Set(['role', 'name', 'vars', ...ROLE_ENTRY_KEYWORDS]);
 
-/** Names a task site defines (register, set_fact, loop variables, its vars, include and role parameters). */
+/** Names a task site defines (register, set_fact, include_vars' name, loop variables, its vars, include and role parameters). */
 export function siteDefinitions(site: TaskSite): string[] {
   const raw = site.raw;
   const out: string[] = [];
@@ -55,6 +55,12 @@ export function siteDefinitions(site: TaskSite): string[] {
   if (site.known === 'set_fact') {
     const args = typeof site.args === 'string' ? safeArgString(site.args) : site.args;
     out.push(...keysOf(args).filter((k) => k !== 'cacheable'));
+  }
+  // include_vars with `name` puts what it loads under that one variable.
+  if (site.known === 'include_vars') {
+    const args = typeof site.args === 'string' ? safeArgString(site.args) : site.args;
+    const name = (args as Record<string, unknown> | undefined)?.['name'];
+    if (typeof name === 'string') out.push(name);
   }
   if (site.kind === 'include' && site.module!.endsWith('_role'))
     out.push(

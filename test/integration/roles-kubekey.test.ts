@@ -1,17 +1,20 @@
 /**
- * The built-in `kubekey` role on 3 sandbox hosts (one control-plane+etcd
- * host that drives kk, two workers), against a FIXTURE kk release archive
- * (test/fixtures/roles/kubekey/kk records its arguments instead of building
- * a cluster) served from a local HTTP mirror. The rendered Cluster config
- * is parsed and validated against roles/kubekey/files/cluster-v1alpha2.schema.json,
- * a JSON schema written from KubeKey's own Go types; `kk create cluster`
- * must run only when the config changed or the cluster is absent.
+ * The built-in `kubekey` role on 3 sandbox hosts (node1 control plane + etcd,
+ * driving kk; node2 and node3 workers as the inventory says), against a
+ * FIXTURE kk release archive (test/fixtures/roles/kubekey/kk records its
+ * arguments instead of building a cluster, and fails when told to) served
+ * from a local HTTP mirror. Every rendered Cluster config is validated
+ * against roles/kubekey/files/cluster-v1alpha2.schema.json (written from
+ * KubeKey's Go types). The lifecycle runs in order over the cases: a create
+ * that fails and its retry, --limit, upgrade, refusals, add nodes (failing
+ * once), delete node; each step predicted exactly by --check (the kk command
+ * in the task's `cmd`) and followed by a run with changed=0.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { withSandbox } from '../helpers/sandbox.js';
 import { dig } from '../helpers/dig.js';
@@ -23,10 +26,11 @@ import {
   failedResults,
   onHost,
   resultsOf,
+  sha256,
   snapshot,
 } from '../fixtures/roles/harness.js';
 
-const fixture = withSandbox(3, { base: '127.107.0.1' });
+const fixture = withSandbox(3, { base: '127.91.0.1' });
 const VERSION = '3.1.12';
 const ARCHIVE = `/github.com/kubesphere/kubekey/releases/download/v${VERSION}/kubekey-v${VERSION}-linux-amd64.tar.gz`;
 const SCHEMA = JSON.parse(readFileSync('roles/kubekey/files/cluster-v1alpha2.schema.json', 'utf8')) as object;
@@ -50,26 +54,26 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** The sandbox inventory with kubespray-style groups: node01 control plane + etcd, node02/03 workers. */
-function inventory(): string {
+/** The sandbox inventory with kubespray-style groups: node1 control plane + etcd, `workers` (default node2, node3). */
+function inventory(workers = [2, 3], extra = ''): string {
   const file = path.join(work, 'hosts.ini');
-  const [cp, ...workers] = fixture.sandbox.hosts.map((h) => h.name);
+  const names = fixture.sandbox.hosts.map((h) => h.name);
   writeFileSync(
     file,
     `${readFileSync(fixture.sandbox.inventoryFile, 'utf8')}
 [kube_control_plane]
-${cp}
+${names[0]}
 
 [etcd]
-${cp}
+${names[0]}
 
 [kube_node]
-${workers.join('\n')}
+${workers.map((n) => names[n - 1]).join('\n')}
 
 [k8s_cluster:children]
 kube_control_plane
 kube_node
-`,
+${extra}`,
   );
   return file;
 }
@@ -92,14 +96,33 @@ const calls = async () =>
   (await onHost(fixture, driver(), 'cat /var/lib/kk-fixture/calls 2>/dev/null || true')).split('\n').filter(Boolean);
 const renderedConfig = async () =>
   parseYaml(await onHost(fixture, driver(), 'cat /root/kubekey-bosun.yaml')) as unknown;
+const STATE = '/root/kubekey-bosun.state.json';
 const PATHS = [
   '/usr/local/bin/kk',
   '/root/kubekey-bosun.yaml',
+  STATE,
+  '/root/kubekey-bosun.previous.yaml',
   '/var/lib/kk-fixture/calls',
   '/etc/kubernetes/admin.conf',
 ];
+/** `host|kubekey : task` of the driver for each task name, sorted as changedTasks sorts. */
+const onDriver = (...tasks: string[]) => tasks.map((t) => `${driver().name}|kubekey : ${t}`).sort();
+/** The `cmd` a kk task registered (check mode: the command it would run). */
+const cmdOf = (events: Awaited<ReturnType<typeof bosun>>['events'], task: string) =>
+  resultsOf(events, `kubekey : ${task}`)[0]?.data?.['cmd'];
+/** Tell the fixture kk to fail its next `verb` runs (create, add, upgrade, delete), or to stop failing. */
+const failKk = (verb: string | undefined) =>
+  onHost(
+    fixture,
+    driver(),
+    verb ? `mkdir -p /var/lib/kk-fixture && echo ${verb} > /var/lib/kk-fixture/fail` : 'rm -f /var/lib/kk-fixture/fail',
+  );
+const RECORD = 'Record the state kk brought the cluster to';
 
 fixture.describe('role kubekey on 3 sandbox hosts (fixture kk)', () => {
+  const V1 = 'v1.32.8';
+  const createVars = () => baseVars({ kubekey_kubernetes_version: V1 });
+
   it('refuses a kk version without a checksum before anything changes', async () => {
     const before = await snapshot(fixture, PATHS);
     const res = await bosun(['run', play('refuse', baseVars({ kubekey_checksum: '' })), '-i', inventory()]);
@@ -113,42 +136,55 @@ fixture.describe('role kubekey on 3 sandbox hosts (fixture kk)', () => {
     expect(await snapshot(fixture, PATHS)).toEqual(before);
   }, 120_000);
 
-  it('check mode shows the Cluster config as a diff and predicts kk; the real run installs kk on the driver only and runs it once', async () => {
-    const pb = play('create', baseVars());
+  it('a create that fails (admin.conf written) is not a cluster: the next run creates again, predicted by --check', async () => {
+    const pb = play('create', createVars());
     const before = await snapshot(fixture, PATHS);
     const check = await bosun(['run', pb, '-i', inventory(), '--check']);
     expect(check.code, JSON.stringify(failedResults(check.events))).toBe(0);
     expect(await snapshot(fixture, PATHS)).toEqual(before);
     const diff = resultsOf(check.events, 'kubekey : Render the KubeKey Cluster config')[0]!;
-    expect(diff.status).toBe('changed');
     expect(diff.diff?.[0]?.after).toContain('apiVersion: kubekey.kubesphere.io/v1alpha2');
-    expect(resultsOf(check.events, 'kubekey : Create the cluster with kk')[0]!.status).toBe('changed');
-
-    const real = await bosun(['run', pb, '-i', inventory()]);
-    expect(real.err).toBe('');
-    expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
-    expect(changedTasks(real.events)).toEqual(
-      [
-        'Create the download folder',
-        'Download the KubeKey release',
-        'Unpack kk',
-        'Render the KubeKey Cluster config',
-        'Create the cluster with kk',
-      ]
-        .map((t) => `${driver().name}|kubekey : ${t}`)
-        .sort(),
-    );
-    // Check mode predicted all but the steps it could not take without the download.
+    expect(cmdOf(check.events, 'Create the cluster with kk')).toEqual([
+      '/usr/local/bin/kk',
+      'create',
+      'cluster',
+      '-f',
+      '/root/kubekey-bosun.yaml',
+      '--yes',
+    ]);
+    // Check mode predicts all but the steps it cannot take without the download.
     expect(changedTasks(check.events)).toEqual(
-      changedTasks(real.events).filter((t) => !/Download the|Unpack kk/.test(t)),
+      onDriver('Create the download folder', 'Render the KubeKey Cluster config', 'Create the cluster with kk', RECORD),
     );
-    expect(srv.hits.get(ARCHIVE)).toBe(1);
 
+    await failKk('create');
+    const failing = await bosun(['run', pb, '-i', inventory()]);
+    expect(failing.code).toBe(2);
+    expect(failedResults(failing.events).map((e) => e.task)).toEqual(['kubekey : Create the cluster with kk']);
+    expect(srv.hits.get(ARCHIVE)).toBe(1);
     const snaps = await snapshot(fixture, PATHS);
     expect(snaps[0]).toContain('/usr/local/bin/kk 755 root');
     expect(snaps[0]).toContain('/root/kubekey-bosun.yaml 600 root');
+    expect(snaps[0]).toContain('/etc/kubernetes/admin.conf 644 root');
+    expect(snaps[0]).toContain(`${STATE} absent`);
     for (const s of snaps.slice(1)) expect(s).toContain('/usr/local/bin/kk absent');
-    expect(await calls()).toEqual(['/root create cluster -f /root/kubekey-bosun.yaml --yes']);
+
+    await failKk(undefined);
+    const retryCheck = await bosun(['run', pb, '-i', inventory(), '--check']);
+    expect(changedTasks(retryCheck.events)).toEqual(onDriver('Create the cluster with kk', RECORD));
+    const retry = await bosun(['run', pb, '-i', inventory()]);
+    expect(retry.err).toBe('');
+    expect(retry.code, JSON.stringify(failedResults(retry.events))).toBe(0);
+    expect(changedTasks(retry.events)).toEqual(changedTasks(retryCheck.events));
+    expect(await calls()).toEqual([
+      '/root create cluster -f /root/kubekey-bosun.yaml --yes',
+      '/root create cluster -f /root/kubekey-bosun.yaml --yes',
+    ]);
+    const state = JSON.parse(await onHost(fixture, driver(), `cat ${STATE}`)) as Record<string, unknown>;
+    const text = await onHost(fixture, driver(), 'cat /root/kubekey-bosun.yaml');
+    expect(state['digest']).toBe(sha256(text));
+    expect(state['cluster']).toEqual(parseYaml(text));
+    expect((await snapshot(fixture, [STATE]))[0]).toContain(`${STATE} 600 root`);
 
     const config = await renderedConfig();
     expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
@@ -171,7 +207,7 @@ fixture.describe('role kubekey on 3 sandbox hosts (fixture kk)', () => {
         roleGroups: { etcd: [n1!.name], 'control-plane': [n1!.name], worker: [n2!.name, n3!.name] },
         controlPlaneEndpoint: { domain: 'lb.kubesphere.local', address: '', port: 6443 },
         kubernetes: {
-          version: 'v1.31.4',
+          version: V1,
           clusterName: 'cluster.local',
           autoRenewCerts: true,
           containerManager: 'crio',
@@ -198,161 +234,197 @@ fixture.describe('role kubekey on 3 sandbox hosts (fixture kk)', () => {
     const again = await bosun(['run', pb, '-i', inventory()]);
     expect(again.code).toBe(0);
     expect(changedTasks(again.events)).toEqual([]);
-    expect(await calls()).toHaveLength(1);
+    expect(await calls()).toHaveLength(2);
     expect(srv.hits.get(ARCHIVE)).toBe(1);
+  }, 240_000);
+
+  it('under --limit the config is the same (arch from the state of the last run), so nothing runs; an unknown arch is refused', async () => {
+    const pb = play('create', createVars());
+    const worker = fixture.sandbox.hosts[1]!.name;
+    for (const extra of [['--check'], []]) {
+      const res = await bosun(['run', pb, '-i', inventory(), '--limit', worker, ...extra]);
+      expect(res.code, JSON.stringify(failedResults(res.events))).toBe(0);
+      expect(changedTasks(res.events)).toEqual([]);
+    }
+    // Another cluster (no state yet): the hosts outside --limit have no known arch.
+    const other = play('other', baseVars({ kubekey_metadata_name: 'other', kubekey_kubernetes_version: V1 }));
+    const before = await snapshot(fixture, PATHS);
+    const res = await bosun(['run', other, '-i', inventory(), '--limit', worker]);
+    expect(res.code).toBe(2);
+    const failed = failedResults(res.events);
+    expect(failed.map((e) => e.task)).toEqual(["kubekey : Check that every cluster host's architecture is known"]);
+    const [n1, , n3] = fixture.sandbox.hosts;
+    expect(failed[0]!.msg).toContain(`The architecture of ${n1!.name}, ${n3!.name} is unknown`);
+    expect(failed[0]!.msg).toContain('set kubekey_arch (amd64 or arm64) for them in the inventory');
+    expect(await snapshot(fixture, PATHS)).toEqual(before);
+    // An inventory variable is enough.
+    const arch = `[all:vars]\nkubekey_arch=amd64\n`;
+    const withArch = await bosun(['run', other, '-i', inventory([2, 3], arch), '--limit', worker, '--check']);
+    expect(withArch.code, JSON.stringify(failedResults(withArch.events))).toBe(0);
+    expect(cmdOf(withArch.events, 'Create the cluster with kk')).toContain('/root/kubekey-other.yaml');
   }, 180_000);
 
-  it('a changed config runs kk again (predicted exactly by --check); a missing cluster too; otherwise never', async () => {
-    const pb = play(
-      'upgrade',
-      baseVars({
-        kubekey_kubernetes_version: 'v1.32.0',
-        kubekey_kubesphere_version: 'v3.4.1',
-        container_manager: 'containerd',
-      }),
-    );
+  it('a new Kubernetes (and KubeSphere) version is kk upgrade, predicted exactly by --check --diff', async () => {
+    const pb = play('upgrade', baseVars({ kubekey_kubesphere_version: 'v3.4.1' }));
     const check = await bosun(['run', pb, '-i', inventory(), '--check', '--diff']);
-    expect(check.code).toBe(0);
-    const predicted = changedTasks(check.events);
-    expect(predicted).toEqual(
-      ['Create the cluster with kk', 'Render the KubeKey Cluster config'].map((t) => `${driver().name}|kubekey : ${t}`),
+    expect(check.code, JSON.stringify(failedResults(check.events))).toBe(0);
+    expect(changedTasks(check.events)).toEqual(
+      onDriver('Render the KubeKey Cluster config', 'Upgrade the cluster with kk', RECORD),
     );
+    const argv = ['/usr/local/bin/kk', 'upgrade', '-f', '/root/kubekey-bosun.yaml', '--with-kubernetes', 'v1.33.4'];
+    expect(cmdOf(check.events, 'Upgrade the cluster with kk')).toEqual([
+      ...argv,
+      '--with-kubesphere',
+      'v3.4.1',
+      '--yes',
+    ]);
     const diff = resultsOf(check.events, 'kubekey : Render the KubeKey Cluster config')[0]!.diff![0]!;
-    expect(diff.before).toContain('version: v1.31.4');
-    expect(diff.after).toContain('version: v1.32.0');
+    expect(diff.before).toContain(`version: ${V1}`);
+    expect(diff.after).toContain('version: v1.33.4');
     const real = await bosun(['run', pb, '-i', inventory()]);
-    expect(changedTasks(real.events)).toEqual(predicted);
-    expect((await calls())[1]).toBe('/root create cluster -f /root/kubekey-bosun.yaml --yes --with-kubesphere v3.4.1');
+    expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
+    expect(changedTasks(real.events)).toEqual(changedTasks(check.events));
+    expect((await calls()).slice(2)).toEqual([
+      '/root upgrade -f /root/kubekey-bosun.yaml --with-kubernetes v1.33.4 --with-kubesphere v3.4.1 --yes',
+    ]);
     const config = await renderedConfig();
     expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
-    expect(dig(config, 'spec', 'kubernetes')).toMatchObject({
-      version: 'v1.32.0',
-      containerManager: 'containerd',
-      containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock',
-    });
-
+    expect(dig(config, 'spec', 'kubernetes', 'version')).toBe('v1.33.4');
     expect(changedTasks((await bosun(['run', pb, '-i', inventory()])).events)).toEqual([]);
-    await onHost(fixture, driver(), 'rm /etc/kubernetes/admin.conf');
-    const absent = await bosun(['run', pb, '-i', inventory(), '--check']);
-    expect(changedTasks(absent.events)).toEqual([`${driver().name}|kubekey : Create the cluster with kk`]);
-    const rerun = await bosun(['run', pb, '-i', inventory()]);
-    expect(changedTasks(rerun.events)).toEqual([`${driver().name}|kubekey : Create the cluster with kk`]);
-    expect(await calls()).toHaveLength(3);
   }, 180_000);
 
-  it('the schema catches what kk would silently ignore', () => {
-    const bad = {
-      apiVersion: 'kubekey.kubesphere.io/v1alpha2',
-      kind: 'Cluster',
-      metadata: { name: 'x' },
-      spec: {
-        hosts: [{ name: 'a', address: '1.1.1.1', internalAddress: '1.1.1.1' }],
-        roleGroups: { 'control-plane': ['a'], workers: ['a'] },
-        kubernetes: { version: 'v1.31.4', containerManger: 'crio' },
-      },
+  it('what kk cannot change is refused before anything runs', async () => {
+    const now = { kubekey_kubesphere_version: 'v3.4.1' };
+    const refused = async (vars: Record<string, unknown>, inv: string, task: string, ...parts: string[]) => {
+      const before = await snapshot(fixture, PATHS);
+      const res = await bosun(['run', play('refused', baseVars({ ...now, ...vars })), '-i', inv]);
+      expect(res.code).toBe(2);
+      const failed = failedResults(res.events);
+      expect(failed.map((e) => e.task)).toEqual([`kubekey : ${task}`]);
+      for (const p of parts) expect(failed[0]!.msg).toContain(p);
+      expect(changedTasks(res.events)).toEqual([]);
+      expect(await snapshot(fixture, PATHS)).toEqual(before);
     };
-    expect(validate(bad)).toBe(false);
-    expect(validate.errors!.map((e) => `${e.instancePath} ${e.message}`).sort()).toEqual([
-      '/spec/kubernetes must NOT have additional properties',
-      '/spec/roleGroups must NOT have additional properties',
-    ]);
-  });
-});
+    const cannot = 'Refuse what kk cannot change on the running cluster';
+    await refused(
+      {
+        kubekey_network: {
+          plugin: 'calico',
+          kubePodsCIDR: '10.10.0.0/16',
+          kubeServiceCIDR: '10.233.0.0/18',
+          multusCNI: { enabled: false },
+        },
+      },
+      inventory(),
+      cannot,
+      'spec.network',
+      '"kubePodsCIDR": "10.10.0.0/16"',
+    );
+    await refused(
+      { kubekey_control_plane_endpoint: { domain: 'lb.example.com', address: '', port: 6443 } },
+      inventory(),
+      cannot,
+      'spec.controlPlaneEndpoint',
+    );
+    await refused({ kubekey_etcd_type: 'kubeadm' }, inventory(), cannot, 'spec.etcd');
+    await refused({ kubekey_kubernetes_version: V1 }, inventory(), cannot, `v1.33.4 -> ${V1} (a downgrade`);
+    const n2 = fixture.sandbox.hosts[1]!.name;
+    await refused({}, inventory([2, 3], `\n[etcd]\n${n2}\n`), cannot, `host ${n2}: added to roleGroups.etcd`);
+    await refused(
+      { kubekey_kubernetes_version: 'v1.33.5' },
+      inventory(),
+      'Check the host names and the Kubernetes version',
+      'cannot install Kubernetes v1.33.5',
+    );
+    await refused({ kubekey_kubernetes_version: 'v1.33.3' }, inventory([2]), cannot, 'v1.33.4 -> v1.33.3');
+    await refused(
+      { kubekey_kubesphere_version: 'v3.4.0' },
+      inventory([2]),
+      'Refuse to leave removed hosts in the cluster silently',
+      `${fixture.sandbox.hosts[2]!.name} left the inventory`,
+      'kubekey_delete_removed_nodes=true',
+    );
+    await refused(
+      { kubekey_kubesphere_version: 'v3.4.0', kubekey_delete_removed_nodes: true },
+      inventory([2]),
+      'Refuse an upgrade together with added or removed hosts',
+      'One kk step at a time',
+      `removed (${fixture.sandbox.hosts[2]!.name})`,
+    );
+  }, 240_000);
 
-describe('the Cluster config from connection variables, driven from the controller (check mode: nothing is written)', () => {
-  it('passwords, ports, key files, internal addresses and group names come from the inventory', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'bosun-kk-local-'));
-    try {
-      writeFileSync(
-        path.join(dir, 'hosts.ini'),
-        [
-          '[masters]',
-          'cp1 ansible_host=10.0.0.11 ansible_user=admin ansible_password="p@ss w0rd" kubekey_internal_address=192.168.0.11',
-          '[workers]',
-          'w1 ansible_host=10.0.0.21 ansible_port=2222 ansible_ssh_private_key_file=/keys/w1',
-          'w2 ansible_ssh_user=ops ansible_private_key_file=/keys/w2',
-          '[etcd_nodes]',
-          'cp1',
-          '[cluster:children]',
-          'masters',
-          'workers',
-          '[all:vars]',
-          'ansible_connection=local',
-          '',
-        ].join('\n'),
-      );
-      const pb = path.join(dir, 'site.yml');
-      writeFileSync(
-        pb,
-        `- hosts: cluster\n  gather_facts: false\n  vars: ${JSON.stringify({
-          kubekey_driver_host: 'localhost',
-          kubekey_arch: 'amd64',
-          kubekey_checksum: '0'.repeat(64),
-          kubekey_bin_dir: path.join(dir, 'bin'),
-          kubekey_download_dir: path.join(dir, 'dl'),
-          kubekey_work_dir: dir,
-          kubekey_cluster_group: 'cluster',
-          kubekey_control_plane_group: 'masters',
-          kubekey_worker_group: 'workers',
-          kubekey_etcd_group: 'etcd_nodes',
-          container_manager: 'isula',
-          kubekey_private_registry: 'registry.local:5000',
-          kubekey_control_plane_endpoint: {
-            internalLoadbalancer: 'haproxy',
-            domain: 'lb.example.com',
-            address: '',
-            port: 6443,
-          },
-        })}\n  roles: [kubekey]\n`,
-      );
-      const res = await bosun(['run', pb, '-i', path.join(dir, 'hosts.ini'), '--check']);
-      expect(res.code, JSON.stringify(failedResults(res.events))).toBe(0);
-      const render = resultsOf(res.events, 'kubekey : Render the KubeKey Cluster config');
-      expect(render.map((e) => `${e.host} ${e.status}`)).toEqual(['cp1 changed']);
-      // The password is a secret: bosun masks it in the diff (quoted here so the YAML parses).
-      const after = render[0]!.diff![0]!.after!;
-      expect(after).not.toContain('p@ss w0rd');
-      const config = parseYaml(after.replace(/\*{8}/g, '"********"')) as unknown;
-      expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
-      expect(dig(config, 'spec', 'hosts')).toEqual([
-        {
-          name: 'cp1',
-          address: '10.0.0.11',
-          internalAddress: '192.168.0.11',
-          port: 22,
-          user: 'admin',
-          password: '********',
-        },
-        {
-          name: 'w1',
-          address: '10.0.0.21',
-          internalAddress: '10.0.0.21',
-          port: 2222,
-          user: 'root',
-          privateKeyPath: '/keys/w1',
-        },
-        { name: 'w2', address: 'w2', internalAddress: 'w2', port: 22, user: 'ops', privateKeyPath: '/keys/w2' },
-      ]);
-      expect(dig(config, 'spec', 'roleGroups')).toEqual({
-        etcd: ['cp1'],
-        'control-plane': ['cp1'],
-        worker: ['w1', 'w2'],
-      });
-      expect(dig(config, 'spec', 'controlPlaneEndpoint')).toEqual({
-        internalLoadbalancer: 'haproxy',
-        domain: 'lb.example.com',
-        address: '',
-        port: 6443,
-      });
-      expect(dig(config, 'spec', 'kubernetes')).toMatchObject({
-        containerManager: 'isula',
-        containerRuntimeEndpoint: 'unix:///var/run/isulad.sock',
-      });
-      expect(dig(config, 'spec', 'registry', 'privateRegistry')).toBe('registry.local:5000');
-      expect(resultsOf(res.events, 'kubekey : Create the cluster with kk').map((e) => e.status)).toEqual(['changed']);
-      expect(readdirSync(dir).sort()).toEqual(['hosts.ini', 'site.yml']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('hosts added to the inventory are kk add nodes (a failed add runs again); removed ones kk delete node, only with the switch', async () => {
+    // Start from node1 + node2: node3 leaves the cluster first (with the switch) ...
+    const vars = { kubekey_kubesphere_version: 'v3.4.1' };
+    const [, n2, n3] = fixture.sandbox.hosts.map((h) => h.name);
+    const shrink = play('shrink', baseVars({ ...vars, kubekey_delete_removed_nodes: true }));
+    const check = await bosun(['run', shrink, '-i', inventory([2]), '--check']);
+    expect(check.code, JSON.stringify(failedResults(check.events))).toBe(0);
+    expect(changedTasks(check.events)).toEqual(
+      onDriver(
+        'Render the KubeKey Cluster config',
+        'Write the config of the last successful run for kk delete node',
+        `Delete ${n3} from the cluster with kk`,
+        `Record the state without ${n3}`,
+      ),
+    );
+    expect(cmdOf(check.events, `Delete ${n3} from the cluster with kk`)).toEqual([
+      '/usr/local/bin/kk',
+      'delete',
+      'node',
+      n3,
+      '-f',
+      '/root/kubekey-bosun.previous.yaml',
+      '--yes',
+    ]);
+    const real = await bosun(['run', shrink, '-i', inventory([2])]);
+    expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
+    expect(changedTasks(real.events)).toEqual(changedTasks(check.events));
+    expect((await calls()).slice(3)).toEqual([`/root delete node ${n3} -f /root/kubekey-bosun.previous.yaml --yes`]);
+    // kk delete node got the config that still lists the host it removes.
+    const previous = parseYaml(await onHost(fixture, driver(), 'cat /var/lib/kk-fixture/config.4.yaml')) as unknown;
+    expect((dig(previous, 'spec', 'hosts') as Array<{ name: string }>).map((h) => h.name)).toContain(n3);
+    expect(changedTasks((await bosun(['run', shrink, '-i', inventory([2])])).events)).toEqual([]);
+
+    // ... then comes back: kk add nodes, failing once.
+    const grow = play('grow', baseVars(vars));
+    const growCheck = await bosun(['run', grow, '-i', inventory([2, 3]), '--check']);
+    expect(changedTasks(growCheck.events)).toEqual(
+      onDriver('Render the KubeKey Cluster config', 'Add the new hosts with kk', RECORD),
+    );
+    expect(cmdOf(growCheck.events, 'Add the new hosts with kk')).toEqual([
+      '/usr/local/bin/kk',
+      'add',
+      'nodes',
+      '-f',
+      '/root/kubekey-bosun.yaml',
+      '--yes',
+    ]);
+    await failKk('add');
+    const failing = await bosun(['run', grow, '-i', inventory([2, 3])]);
+    expect(failedResults(failing.events).map((e) => e.task)).toEqual(['kubekey : Add the new hosts with kk']);
+    await failKk(undefined);
+    const retryCheck = await bosun(['run', grow, '-i', inventory([2, 3]), '--check']);
+    expect(changedTasks(retryCheck.events)).toEqual(onDriver('Add the new hosts with kk', RECORD));
+    const retry = await bosun(['run', grow, '-i', inventory([2, 3])]);
+    expect(retry.code, JSON.stringify(failedResults(retry.events))).toBe(0);
+    expect(changedTasks(retry.events)).toEqual(changedTasks(retryCheck.events));
+    expect((await calls()).slice(4)).toEqual([
+      '/root add nodes -f /root/kubekey-bosun.yaml --yes',
+      '/root add nodes -f /root/kubekey-bosun.yaml --yes',
+    ]);
+    const config = await renderedConfig();
+    expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
+    expect(dig(config, 'spec', 'roleGroups', 'worker')).toEqual([n2, n3]);
+    expect(changedTasks((await bosun(['run', grow, '-i', inventory([2, 3])])).events)).toEqual([]);
+
+    // A cluster torn down (admin.conf gone) with the same config is created again.
+    await onHost(fixture, driver(), 'rm /etc/kubernetes/admin.conf');
+    const absent = await bosun(['run', grow, '-i', inventory([2, 3]), '--check']);
+    expect(changedTasks(absent.events)).toEqual(onDriver('Create the cluster with kk'));
+    expect(changedTasks((await bosun(['run', grow, '-i', inventory([2, 3])])).events)).toEqual(
+      onDriver('Create the cluster with kk'),
+    );
+    expect(await calls()).toHaveLength(7);
+  }, 300_000);
 });
