@@ -244,6 +244,7 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
       [
         `${n}|containerd : Download containerd 2.3.4 (amd64)`,
         `${n}|containerd : Unpack containerd 2.3.4 into /usr/local`,
+        `${n}|containerd : Record the installed containerd 2.3.4 (amd64)`,
         `${n}|containerd : Binaries containerd 2.x no longer ships`,
         `${n}|containerd : containerd config (version 3)`,
         `${n}|${RESTART}`,
@@ -288,6 +289,7 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
         .flatMap((h) => [
           `${h.name}|crictl : Download crictl 1.31.2 (amd64)`,
           `${h.name}|crictl : Unpack crictl 1.31.2 into /usr/local/bin`,
+          `${h.name}|crictl : Record the installed crictl 1.31.2 (amd64)`,
         ])
         .sort(),
     );

@@ -75,6 +75,7 @@ const PATHS = [
   '/usr/libexec/crio/conmonrs',
   '/usr/libexec/crio/crun',
   '/usr/libexec/crio/runc',
+  '/usr/libexec/crio/crio-credential-provider',
   '/opt/cni/bin/bridge',
   '/opt/cni/bin/host-local',
   '/opt/cni/bin/loopback',
@@ -86,6 +87,7 @@ const PATHS = [
   '/etc/containers/registries.conf.d/50-bosun.conf',
   '/etc/sysconfig/crio',
   '/usr/local/lib/systemd/system/crio.service',
+  '/var/lib/bosun/installed/crio.sha256',
 ];
 const starts = (h: number) =>
   onHost(fixture, fixture.sandbox.hosts[h]!, 'cat /var/lib/crio-fixture/starts 2>/dev/null | wc -l').then((s) =>
@@ -135,15 +137,33 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
     const real = await bosun(['run', pb, '-i', inv()]);
     expect(real.err).toBe('');
     expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
-    // Check mode predicted every change except the unpacking of a bundle it could not download.
-    const unpack = (t: string) => /Unpack the bundle|Download the CRI-O bundle|restart crio|Render the/.test(t);
-    expect(changedTasks(check.events)).toEqual(changedTasks(real.events).filter((t) => !unpack(t)));
+    // Check mode predicted every change: the download, the unpacking, the drop-ins, the unit, the record, the restart.
+    expect(changedTasks(check.events)).toEqual(changedTasks(real.events));
+    expect(changedTasks(check.events).filter((t) => t.startsWith(`${fixture.sandbox.hosts[0]!.name}|`))).toEqual(
+      [
+        'crio : Create the download folder',
+        'crio : Download the CRI-O bundle',
+        'crio : Create the install folders',
+        "crio : Unpack the bundle's files where its installer puts them",
+        "crio : Unpack the bundle's crictl",
+        'crio : Folder of the install records',
+        `crio : Record the installed CRI-O ${V1} (amd64)`,
+        'crio : Create the configuration folders',
+        "crio : Render the crio.conf.d drop-in (after the bundle's 10-crio.conf, so it wins)",
+        'crio : Render the registry mirrors and insecure registries',
+        'crio : Render the crio unit',
+        'crio : restart crio',
+        'crio : Start crio and enable it at boot',
+      ]
+        .map((t) => `${fixture.sandbox.hosts[0]!.name}|${t}`)
+        .sort(),
+    );
     expect(srv.hits.get(`/storage.googleapis.com/cri-o/artifacts/cri-o.amd64.v${V1}.tar.gz`)).toBe(2);
 
     for (const [i] of fixture.sandbox.hosts.entries()) {
       const snap = (await snapshot(fixture, PATHS))[i]!;
-      for (const bin of PATHS.slice(0, 11)) expect(snap).toContain(`${bin} 755 root`);
-      for (const conf of PATHS.slice(11)) expect(snap).toContain(`${conf} 644 root`);
+      for (const bin of PATHS.slice(0, 12)) expect(snap).toContain(`${bin} 755 root`);
+      for (const conf of PATHS.slice(12)) expect(snap).toContain(`${conf} 644 root`);
       const dropin = await parsedToml(i, '/etc/crio/crio.conf.d/20-bosun.conf');
       expect(dropin).toEqual({
         crio: {
@@ -151,9 +171,23 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
           api: { listen: '/var/run/crio/crio.sock' },
           runtime: {
             cgroup_manager: 'systemd',
-            conmon_cgroup: 'system.slice',
             default_runtime: 'crun',
             log_level: 'info',
+            runtimes: {
+              crun: {
+                runtime_path: '/usr/libexec/crio/crun',
+                runtime_root: '/run/crun',
+                monitor_path: '/usr/libexec/crio/conmon',
+                monitor_cgroup: 'system.slice',
+                allowed_annotations: ['io.containers.trace-syscall'],
+              },
+              runc: {
+                runtime_path: '/usr/libexec/crio/runc',
+                runtime_root: '/run/runc',
+                monitor_path: '/usr/libexec/crio/conmon',
+                monitor_cgroup: 'system.slice',
+              },
+            },
           },
           image: { pause_image: 'registry.k8s.io/pause:3.10.1', signature_policy: '/etc/crio/policy.json' },
           network: { network_dir: '/etc/cni/net.d/', plugin_dirs: ['/opt/cni/bin/'] },
@@ -208,7 +242,11 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
       expect(await starts(h)).toBe(2);
       const dropin = await parsedToml(h, '/etc/crio/crio.conf.d/20-bosun.conf');
       expect(dig(dropin, 'crio', 'image', 'pause_image')).toBe('registry.example.com/pause:3.9');
-      expect(dig(dropin, 'crio', 'runtime')).toMatchObject({ cgroup_manager: 'cgroupfs', conmon_cgroup: 'pod' });
+      expect(dig(dropin, 'crio', 'runtime')).toMatchObject({
+        cgroup_manager: 'cgroupfs',
+        runtimes: { crun: { monitor_cgroup: 'pod' }, runc: { monitor_cgroup: 'pod' } },
+      });
+      expect(dig(dropin, 'crio', 'runtime', 'conmon_cgroup')).toBeUndefined();
     }
     const again = await bosun(['run', pb, '-i', inv()]);
     expect(changedTasks(again.events)).toEqual([]);
