@@ -230,30 +230,39 @@ function mergeTask(a: ReportTask, b: ReportTask): ReportTask {
 }
 
 /**
- * Lists of the same sequence seen by different shards, as one: each item of
- * a later list joins the first item with its key after the last one joined,
- * or is inserted there.
+ * Lists of the same sequence seen by different shards, as one: each list is
+ * aligned with the merge so far on their longest common subsequence of keys;
+ * matched items are combined, and between two matches the merge's own items
+ * come first, then the list's.
  */
 export function mergeOrdered<T>(lists: T[][], key: (item: T) => string, combine: (a: T, b: T) => T): T[] {
-  const merged = [...(lists[0] ?? [])];
+  let merged = [...(lists[0] ?? [])];
   for (const list of lists.slice(1)) {
-    let cursor = 0;
-    for (const item of list) {
-      const k = key(item);
-      let at = -1;
-      for (let i = cursor; i < merged.length; i++)
-        if (key(merged[i]!) === k) {
-          at = i;
-          break;
-        }
-      if (at >= 0) {
-        merged[at] = combine(merged[at]!, item);
-        cursor = at + 1;
+    const a = merged.map(key);
+    const b = list.map(key);
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+    for (let i = a.length - 1; i >= 0; i--)
+      for (let j = b.length - 1; j >= 0; j--)
+        lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    const out: T[] = [];
+    const pendingOwn: T[] = [];
+    const pendingNew: T[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      if (i < a.length && j < b.length && a[i] === b[j]) {
+        out.push(...pendingOwn.splice(0), ...pendingNew.splice(0), combine(merged[i]!, list[j]!));
+        i++;
+        j++;
+      } else if (j >= b.length || (i < a.length && lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+        pendingOwn.push(merged[i++]!);
       } else {
-        merged.splice(cursor, 0, item);
-        cursor++;
+        pendingNew.push(list[j++]!);
       }
     }
+    out.push(...pendingOwn, ...pendingNew);
+    merged = out;
   }
   return merged;
 }

@@ -193,10 +193,19 @@ describe('--shard and --shard-index', () => {
   });
 
   it.each([
-    [['--shard', '0/0'], "option '--shard <K/N>' argument '0/0' is invalid. N, the number of shards, must be at least 1"],
+    [
+      ['--shard', '0/0'],
+      "option '--shard <K/N>' argument '0/0' is invalid. N, the number of shards, must be at least 1",
+    ],
     [['--shard', '5/4'], "argument '5/4' is invalid. K must be from 1 to 4 for 4 shard(s)"],
-    [['--shard', '0/4'], 'K must be from 1 to 4 for 4 shard(s); --shard counts from 1: did you mean --shard-index 0/4?'],
-    [['--shard-index', '4/4'], 'K must be from 0 to 3 for 4 shard(s); --shard-index counts from 0: did you mean --shard 4/4?'],
+    [
+      ['--shard', '0/4'],
+      'K must be from 1 to 4 for 4 shard(s); --shard counts from 1: did you mean --shard-index 0/4?',
+    ],
+    [
+      ['--shard-index', '4/4'],
+      'K must be from 0 to 3 for 4 shard(s); --shard-index counts from 0: did you mean --shard 4/4?',
+    ],
     [['--shard', 'two/4'], "argument 'two/4' is invalid. expected K/N with whole numbers, e.g. 2/4"],
     [['--shard', '2'], 'expected K/N with whole numbers'],
     [['--shard', '-1/4'], 'expected K/N with whole numbers'],
