@@ -70,7 +70,9 @@ export function parseShard(text: string, base: 0 | 1): Shard {
   if (k < base || k > last) {
     // 0/N to --shard, or N/N to --shard-index: the other flag's numbering.
     const hint =
-      (base === 1 && k === 0) || (base === 0 && k === n) ? `; ${flag} counts from ${base}: did you mean ${other} ${k}/${n}?` : '';
+      (base === 1 && k === 0) || (base === 0 && k === n)
+        ? `; ${flag} counts from ${base}: did you mean ${other} ${k}/${n}?`
+        : '';
     throw new Error(`K must be from ${base} to ${last} for ${n} shard(s)${hint}`);
   }
   return { index: k - base, count: n };
