@@ -99,7 +99,7 @@ export const RUN_OPTIONS = {
     flags: '--shard <K/N>',
     description: 'run only shard K of N (K from 1): a stable part of the selected hosts, by name',
     parse: (v: string): Shard | undefined => shardArgument(v, 1),
-    doc: 'run only shard K of N (K from 1 to N) of the hosts `--limit` and the inventory select, so N controllers share a fleet: a host\'s shard follows from its name and N alone (hosts added later never move the others); `localhost` is in every shard. `bosun report` merges the shards\' `--log` files. See docs/scale.md',
+    doc: "run only shard K of N (K from 1 to N) of the hosts `--limit` and the inventory select, so N controllers share a fleet: a host's shard follows from its name and N alone (hosts added later never move the others); `localhost` is in every shard. `bosun report` merges the shards' `--log` files. See docs/scale.md",
     fills: { field: 'shard', optional: true, to: oneShard },
   }),
   shardIndex: option({
