@@ -3,6 +3,7 @@
  * and check the playbooks (and the inventory) without connecting to any host.
  */
 import { loadInventory, selectHosts } from '../inventory/index.js';
+import { inShard, type Shard } from '../inventory/shard.js';
 import { loadPlaybooks } from '../executor/run.js';
 import { tagsSelect, type TagFilter } from '../executor/tags.js';
 import type { Play, TaskNode } from '../playbook/types.js';
@@ -13,6 +14,8 @@ import type { CliIO } from './main.js';
 interface InspectFlags {
   inventory: string[];
   limit?: string;
+  /** `--shard`: list the shard's hosts. */
+  shard: Shard | undefined;
   listHosts: boolean;
   listTasks: boolean;
   listTags: boolean;
@@ -39,7 +42,9 @@ export async function inspectPlaybooks(
     pb.plays.forEach((play, i) => {
       io.out(`\n  play #${i + 1} (${play.hosts}): ${play.name}\tTAGS: [${play.tags.join(', ')}]\n`);
       if (inventory) {
-        const hosts = selectHosts(inventory, play.hosts, play.hostsSource).filter((h) => !limit || limit.has(h));
+        const hosts = selectHosts(inventory, play.hosts, play.hostsSource).filter(
+          (h) => (!limit || limit.has(h)) && (!o.shard || inShard(h, o.shard)),
+        );
         io.out(`    pattern: ['${play.hosts}']\n    hosts (${hosts.length}):\n`);
         for (const h of hosts) io.out(`      ${h}\n`);
       }

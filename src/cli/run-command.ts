@@ -8,7 +8,7 @@ import type { RunOptions, RunOutcome } from '../executor/run.js';
 import { checkOutputFile } from './output-paths.js';
 import { askYes } from './prompt.js';
 import type { CliContext, CliIO } from './context.js';
-import { addRunOptions, cliRunOptions, splitTags, type RunFlags } from './run-options.js';
+import { addRunOptions, cliRunOptions, oneShard, splitTags, type RunFlags } from './run-options.js';
 import { applyVaultOptions } from './run-vault-options.js';
 import { ansibleDefaults, applyAnsibleDefaults, type ConfigExtras } from './ansible-config.js';
 
@@ -43,9 +43,10 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO, config: C
     ]);
     const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
     const tags = { only: splitTags(o.tags), skip: splitTags(o.skipTags) };
+    const shard = oneShard(o.shard, { io, flags: o });
     return inspectPlaybooks(
       playbooks,
-      { ...o, tags, ...(config.rolesPath ? { rolesPath: config.rolesPath } : {}) },
+      { ...o, tags, shard, ...(config.rolesPath ? { rolesPath: config.rolesPath } : {}) },
       extraVars,
       io,
     );

@@ -18,6 +18,7 @@ import { handshakeLimit } from '../connection/handshake-gate.js';
 import { CONNECTION_TYPES_HINT, connectionTypeOf, envOutputLimit, outputLimitBytes } from '../connection/spec.js';
 import { BosunError, DEFAULT_MAX_OUTPUT_MIB, MAX_OUTPUT_MIB } from '../errors.js';
 import type { TagFilter } from '../executor/tags.js';
+import { parseShard, type Shard } from '../inventory/shard.js';
 import type { VarLayer } from '../vars/scope.js';
 import { collect, increase, positiveInt, type CliIO } from './context.js';
 import { option, type EntryTypes, type FillContext, type RunOptionSpec } from './option-spec.js';
@@ -42,6 +43,24 @@ export const splitTags = (list: string[]): string[] =>
     .flatMap((t) => t.split(','))
     .map((t) => t.trim())
     .filter(Boolean);
+
+/** `--shard K/N` (base 1) or `--shard-index I/N` (base 0), as commander reads an option's value. */
+const shardArgument = (v: string, base: 0 | 1): Shard => {
+  try {
+    return parseShard(v, base);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
+/** The run's shard: from `--shard` or `--shard-index`, not both. */
+export const oneShard = (shard: Shard | undefined, { flags }: FillContext): Shard | undefined => {
+  const indexed = flags['shardIndex'] as Shard | undefined;
+  if (shard && indexed)
+    throw new BosunError('BAD_OPTION', '--shard and --shard-index name the same thing: give one of them', {
+      hint: '--shard counts from 1 (--shard 1/4 is the first of four), --shard-index from 0 (--shard-index 0/4)',
+    });
+  return shard ?? indexed;
+};
 
 /**
  * Every option of `bosun run`, keyed by commander's attribute name (the
@@ -75,6 +94,19 @@ export const RUN_OPTIONS = {
     description: 'further limit the selected hosts to a pattern',
     doc: 'run only on hosts that also match PATTERN (same syntax as `hosts:`; `@FILE` reads a retry file)',
     fills: { field: 'limit', optional: true, to: nonEmpty },
+  }),
+  shard: option({
+    flags: '--shard <K/N>',
+    description: 'run only shard K of N (K from 1): a stable part of the selected hosts, by name',
+    parse: (v: string): Shard | undefined => shardArgument(v, 1),
+    doc: "run only shard K of N (K from 1 to N) of the hosts `--limit` and the inventory select, so N controllers share a fleet: a host's shard follows from its name and N alone (hosts added later never move the others); `localhost` is in every shard. `bosun report` merges the shards' `--log` files. See docs/scale.md",
+    fills: { field: 'shard', optional: true, to: oneShard },
+  }),
+  shardIndex: option({
+    flags: '--shard-index <I/N>',
+    description: "as --shard, with I from 0 (Kubernetes' JOB_COMPLETION_INDEX, GitHub's strategy.job-index)",
+    parse: (v: string): Shard | undefined => shardArgument(v, 0),
+    doc: "`--shard` with the index counted from 0 (0 to N-1), as Kubernetes' `JOB_COMPLETION_INDEX` and GitHub Actions' `strategy.job-index` count: `--shard-index 0/4` is `--shard 1/4` (it fills `shard`)",
   }),
   extraVars: option({
     flags: '-e, --extra-vars <vars>',

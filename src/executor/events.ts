@@ -138,9 +138,22 @@ export interface HostStats {
   ignored: number;
 }
 
+/** Which shard a run is (`--shard`), on its run_start event: what `bosun report` checks before merging shards. */
+export interface ShardInfo {
+  /** From 0 (`--shard 2/4` is index 1). */
+  index: number;
+  count: number;
+  /** The hosts selected before sharding (the inventory, or `--limit`'s), the controller's own names left out. */
+  selectedHosts: number;
+  /** How many of them are in this shard. */
+  hosts: number;
+  /** SHA-256 of the playbook files' text. */
+  playbooksDigest: string;
+}
+
 /** Every event, discriminated on `type`. */
 export type RunEvent =
-  | { type: 'run_start'; playbooks: string[]; check: boolean; diff: boolean; forks: number }
+  | { type: 'run_start'; playbooks: string[]; check: boolean; diff: boolean; forks: number; shard?: ShardInfo }
   | { type: 'playbook_start'; file: string }
   | { type: 'play_start'; name: string; hosts: string[]; source: SourcePos; batch?: { index: number; count: number } }
   | { type: 'no_hosts'; play: string; pattern: string }
@@ -160,7 +173,13 @@ export type RunEvent =
   | { type: 'interrupted'; reason: string; graceMs: number }
   | { type: 'task_result'; result: TaskResult }
   | { type: 'warning'; message: string; source?: SourcePos }
-  | { type: 'recap'; hosts: Record<string, HostStats>; durationMs: number }
+  | {
+      type: 'recap';
+      hosts: Record<string, HostStats>;
+      durationMs: number;
+      /** The run's exit code, from where the hosts ended (a recap cannot tell a cleared failure). */
+      exitCode?: 0 | 2 | 4 | 99;
+    }
   | ProgressEvent;
 
 /**

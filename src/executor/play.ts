@@ -84,16 +84,16 @@ export class PlayRun {
   }
 
   /**
-   * Run the play on the hosts its pattern (and --limit) selects. Returns
+   * Run the play on the hosts its pattern (and --limit, --shard: `select`) selects. Returns
    * 'break' when a failure rule tripped or a whole batch failed: as in
    * Ansible, the rest of the playbook is skipped then.
    */
-  async runPlay(limit: Set<string> | undefined): Promise<'done' | 'break'> {
+  async runPlay(select: ((host: string) => boolean) | undefined): Promise<'done' | 'break'> {
     const { play, run } = this;
     const pattern = play.hosts.includes('{{')
       ? String(run.engine.renderString(play.hosts, this.extraValues(), play.hostsSource))
       : play.hosts;
-    const matched = selectHosts(run.hosts.inventory, pattern, play.hostsSource).filter((h) => !limit || limit.has(h));
+    const matched = selectHosts(run.hosts.inventory, pattern, play.hostsSource).filter((h) => !select || select(h));
     const hosts = orderHosts(
       matched.filter((h) => !run.hosts.get(h).inError),
       play.order,

@@ -21,6 +21,7 @@ import type { RunContext, RunSettings, RunState } from './context.js';
 import { PlayRun } from './play.js';
 import { ConnectionPool, Reacher } from './reach.js';
 import { runStartWarnings } from './run-warnings.js';
+import { runSelection } from './shard-selection.js';
 
 /**
  * Everything a run needs, resolved by the CLI (or a library caller). The
@@ -179,7 +180,10 @@ async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> 
   };
   opts.hurry?.addEventListener('abort', onHurry, { once: true });
   // hostvars must show every inventory host, not only the play's: read their layers once (files are cached).
-  await Promise.all(selectHosts(inventory, 'all').map((h) => hosts.prepare(h, playbooks[0]?.dir ?? process.cwd())));
+  const allHosts = selectHosts(inventory, 'all');
+  await Promise.all(allHosts.map((h) => hosts.prepare(h, playbooks[0]?.dir ?? process.cwd())));
+  // --limit and --shard: which hosts a play may run on (the whole inventory stays visible to groups and hostvars).
+  const selection = await runSelection(limit, opts.shard, allHosts, playbooks);
   const stats: Record<string, HostStats> = {};
   const state: RunState = { startAt: opts.startAtTask, stepAll: false, gathered: new Set() };
   const ctx: RunContext = {
@@ -193,15 +197,26 @@ async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> 
     secrets,
     reach: new Reacher(pool, { engine, defaults: { ...opts.connection, warn: onceEach(opts.sink) } }),
   };
-  opts.sink({ type: 'run_start', playbooks: opts.playbooks, check: opts.check, diff: opts.diff, forks: opts.forks });
-  for (const message of [...(opts.startWarnings ?? []), ...runStartWarnings(opts, inventoryHosts, playbooks)])
+  opts.sink({
+    type: 'run_start',
+    playbooks: opts.playbooks,
+    check: opts.check,
+    diff: opts.diff,
+    forks: opts.forks,
+    ...(selection.info ? { shard: selection.info } : {}),
+  });
+  for (const message of [
+    ...(opts.startWarnings ?? []),
+    ...runStartWarnings(opts, inventoryHosts, playbooks),
+    ...selection.warnings,
+  ])
     opts.sink({ type: 'warning', message });
   try {
     for (const pb of playbooks) {
       opts.sink({ type: 'playbook_start', file: pb.file });
       for (const play of pb.plays) {
         if (stop.signal.aborted) break;
-        if ((await new PlayRun(ctx, pb, play).runPlay(limit)) === 'break') break;
+        if ((await new PlayRun(ctx, pb, play).runPlay(selection.select)) === 'break') break;
       }
       if (stop.signal.aborted) break;
     }
@@ -213,15 +228,16 @@ async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> 
     await ending;
     await pool.closeAll();
   }
-  opts.sink({ type: 'recap', hosts: stats, durationMs: Date.now() - started });
   // As Ansible, the exit code and the retry file come from where the hosts ended (clear_host_errors clears a failure).
   const ended = [...inventory.hosts.keys()].map((h) => hosts.get(h).status.kind);
   const failedHosts = [...inventory.hosts.keys()].filter((_, i) => ended[i] === 'failed' || ended[i] === 'unreachable');
-  if (opts.retryFile) await writeRetryFile(opts.retryFile, failedHosts);
   // Out of time counts as stopped even when the commands cut off at the deadline ended the run before its timer fired.
   const outOfTime = opts.runDeadline !== undefined && Date.now() >= opts.runDeadline;
   const exitCode =
     stop.signal.aborted || outOfTime ? 99 : ended.includes('unreachable') ? 4 : ended.includes('failed') ? 2 : 0;
+  // The recap carries the exit code, so a log (and shards' logs merged by bosun report) gives the run's.
+  opts.sink({ type: 'recap', hosts: stats, durationMs: Date.now() - started, exitCode });
+  if (opts.retryFile) await writeRetryFile(opts.retryFile, failedHosts);
   const unmatched = opts.startAtTask !== undefined && state.startAt !== undefined && !stop.signal.aborted;
   return { stats, exitCode, failedHosts, ...(unmatched ? { unmatchedStartAtTask: opts.startAtTask } : {}) };
 }

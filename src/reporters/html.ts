@@ -79,6 +79,9 @@ export function renderReport(model: ReportModel): string {
     `${model.hosts.length} host(s), ${allTasks.length} task(s)`,
     model.check ? '<b class="check">check mode</b>' : undefined,
     model.runs > 1 ? `the log holds ${model.runs} runs: this is the last` : undefined,
+    model.shards
+      ? `merged from shard${model.shards.present.length > 1 ? 's' : ''} ${model.shards.present.map((i) => i + 1).join(', ')} of ${model.shards.count}`
+      : undefined,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -171,8 +174,13 @@ function renderDiff(d: FileDiff): string {
 
 /** Render a report from logged records and write it to `file`. */
 export function writeReport(file: string, records: LogRecord[]): void {
+  writeReportModel(file, buildReportModel(records));
+}
+
+/** Render a report model (one run's, or shards' merged) and write it to `file`. */
+export function writeReportModel(file: string, model: ReportModel): void {
   try {
-    writeFileSync(file, renderReport(buildReportModel(records)));
+    writeFileSync(file, renderReport(model));
   } catch (e) {
     throw new BosunError('BAD_OPTION', `cannot write the report ${file}: ${(e as Error).message}`);
   }

@@ -52,6 +52,8 @@ export interface ReportModel {
   warnings: string[];
   /** How many runs the log holds (the report shows the last one). */
   runs: number;
+  /** The shards merged into this report (`bosun report` of several logs): of how many, and which (from 0). */
+  shards?: { count: number; present: number[] };
 }
 
 /** Build the model of the last run in `records`. */

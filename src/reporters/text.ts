@@ -180,6 +180,13 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
   return {
     onRunStart(e) {
       if (e.check) out(banner('CHECK MODE [a dry run: no host is changed, "changed" means "would change"]'));
+      // bosun's own line, as the check banner: which part of the fleet this process runs.
+      if (e.shard)
+        out(
+          banner(
+            `SHARD [${e.shard.index + 1}/${e.shard.count}: ${e.shard.hosts} of the ${e.shard.selectedHosts} selected host(s)]`,
+          ),
+        );
     },
     onPlayStart(e) {
       out(banner(`PLAY [${e.name}]`));

@@ -18,6 +18,7 @@ import {
 } from '../../../src/cli/run-options.js';
 import type { RunOptions } from '../../../src/executor/run.js';
 import type { TagFilter } from '../../../src/executor/tags.js';
+import type { Shard } from '../../../src/inventory/shard.js';
 import type { VarLayer } from '../../../src/vars/scope.js';
 
 const io = { out: (): void => {}, err: (): void => {}, isTTY: false };
@@ -56,6 +57,7 @@ describe('the run option table', () => {
       check: boolean;
       diff: boolean;
       limit?: string;
+      shard?: Shard;
       extraVars: VarLayer[];
       forks: number;
       connection: {
@@ -176,6 +178,58 @@ describe('the run option table', () => {
       tags: { only: [], skip: [] },
       forceHandlers: false,
       become: { enabled: false },
+    });
+  });
+});
+
+describe('--shard and --shard-index', () => {
+  it('read K/N counting from 1, and I/N counting from 0, into one 0-based shard', async () => {
+    expect((await cliRunOptions(parseRun(['--shard', '1/4']), io)).shard).toEqual({ index: 0, count: 4 });
+    expect((await cliRunOptions(parseRun(['--shard', '4/4']), io)).shard).toEqual({ index: 3, count: 4 });
+    expect((await cliRunOptions(parseRun(['--shard-index', '0/4']), io)).shard).toEqual({ index: 0, count: 4 });
+    expect((await cliRunOptions(parseRun(['--shard-index', '3/4']), io)).shard).toEqual({ index: 3, count: 4 });
+    expect((await cliRunOptions(parseRun(['--shard', ' 1 / 1 ']), io)).shard).toEqual({ index: 0, count: 1 });
+    expect((await cliRunOptions(parseRun(['--shard=2/3']), io)).shard).toEqual({ index: 1, count: 3 });
+  });
+
+  it.each([
+    [
+      ['--shard', '0/0'],
+      "option '--shard <K/N>' argument '0/0' is invalid. N, the number of shards, must be at least 1",
+    ],
+    [['--shard', '5/4'], "argument '5/4' is invalid. K must be from 1 to 4 for 4 shard(s)"],
+    [
+      ['--shard', '0/4'],
+      'K must be from 1 to 4 for 4 shard(s); --shard counts from 1: did you mean --shard-index 0/4?',
+    ],
+    [
+      ['--shard-index', '4/4'],
+      'K must be from 0 to 3 for 4 shard(s); --shard-index counts from 0: did you mean --shard 4/4?',
+    ],
+    [['--shard', 'two/4'], "argument 'two/4' is invalid. expected K/N with whole numbers, e.g. 2/4"],
+    [['--shard', '2'], 'expected K/N with whole numbers'],
+    [['--shard', '-1/4'], 'expected K/N with whole numbers'],
+    [['--shard', '1.5/4'], 'expected K/N with whole numbers'],
+    [['--shard', '1/4/2'], 'expected K/N with whole numbers'],
+    [['--shard', '1/20000'], 'N, the number of shards, may be at most 10000'],
+  ])('refuses %j with a clear message (exit 5)', async (args, message) => {
+    let err = '';
+    const { main } = await import('../../../src/cli/main.js');
+    const code = await main(['run', 'site.yml', ...args], {
+      out: () => {},
+      err: (t) => {
+        err += t;
+      },
+      isTTY: false,
+    });
+    expect(code).toBe(5);
+    expect(err).toContain(message);
+  });
+
+  it('refuses both flags at once', async () => {
+    await expect(cliRunOptions(parseRun(['--shard', '1/4', '--shard-index', '0/4']), io)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: '--shard and --shard-index name the same thing: give one of them',
     });
   });
 });
