@@ -104,7 +104,7 @@ export class Evaluator {
   /** The blocks of the template being rendered (child definitions first), its own top scope, the blocks running. */
   private blocks: Map<string, BlockDef[]> | undefined;
   private templateScope: Scope | undefined;
-  private readonly blockStack: Array<{ name: string; level: number }> = [];
+  private readonly blockStack: Array<{ name: string; level: number; scoped: boolean }> = [];
 
   constructor(private readonly env: Env) {
     this.pos = env.pos;
@@ -162,7 +162,7 @@ export class Evaluator {
           break;
         }
         case 'block':
-          if (this.blocks?.has(part.name)) this.block(part.name, 0, out);
+          if (this.blocks?.has(part.name)) this.block(part.name, 0, part.scoped, out);
           else this.within(new Scope(this.scope), () => this.parts(part.body, out));
           break;
         case 'extends':
@@ -211,11 +211,14 @@ export class Evaluator {
     }
   }
 
-  /** Render the `level`th definition of a block (0: the one in force; super() goes one further). */
-  private block(name: string, level: number, out: unknown[]): void {
+  /**
+   * Render the `level`th definition of a block (0: the one in force; super() goes one further). `scoped` is the block
+   * tag's where it is rendered: the names bound around it (a loop variable) are seen then.
+   */
+  private block(name: string, level: number, scoped: boolean, out: unknown[]): void {
     const def = this.blocks!.get(name)![level]!;
-    const scope = new Scope(def.scoped ? this.scope : this.templateScope);
-    this.blockStack.push({ name, level });
+    const scope = new Scope(scoped ? this.scope : this.templateScope);
+    this.blockStack.push({ name, level, scoped });
     try {
       this.within(scope, () => this.parts(def.body, out), def.pos);
     } finally {
@@ -224,11 +227,11 @@ export class Evaluator {
   }
 
   /** `super()` inside a block, `self.name()` anywhere: the block's text. */
-  private blockCall(name: string, level: number, at: Loc): unknown {
+  private blockCall(name: string, level: number, scoped: boolean, at: Loc): unknown {
     if (!this.blocks?.get(name)?.[level])
       return new Undef('super', `there is no parent block called '${name}'`, this.pos(at));
     const nodes: unknown[] = [];
-    this.block(name, level, nodes);
+    this.block(name, level, scoped, nodes);
     return this.text(nodes);
   }
 
@@ -644,7 +647,7 @@ export class Evaluator {
       if (e.callee.k === 'get' && e.callee.dot && e.callee.key.k === 'lit') {
         const self = e.callee.obj;
         if (self.k === 'name' && self.name === 'self' && this.blocks && !this.scope?.lookup('self'))
-          return this.blockCall(String(e.callee.key.v), 0, e);
+          return this.blockCall(String(e.callee.key.v), 0, false, e);
         const obj = used(this.eval(e.callee.obj));
         const name = String(e.callee.key.v);
         const member = isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
@@ -661,7 +664,7 @@ export class Evaluator {
         if (e.callee.name === 'super' && local === undefined) {
           const current = this.blockStack[this.blockStack.length - 1];
           if (!current) throw this.fail(e, 'super() is called inside a {% block %} only');
-          return this.blockCall(current.name, current.level + 1, e);
+          return this.blockCall(current.name, current.level + 1, current.scoped, e);
         }
         if (local !== undefined) throw this.fail(e, `'${e.callee.name}' is not a macro and cannot be called`);
         if (e.callee.name === 'namespace') {

@@ -122,7 +122,6 @@ export type TemplateLoader = (name: string) => LoadedTemplate | undefined;
 export interface BlockDef {
   name: string;
   body: Part[];
-  scoped: boolean;
   pos: (loc: Loc) => SourcePos | undefined;
 }
 
@@ -140,10 +139,7 @@ export function collectBlocks(
         case 'block':
           if (own.has(part.name)) throw fail(part, `block '${part.name}' is defined twice`);
           own.add(part.name);
-          into.set(part.name, [
-            ...(into.get(part.name) ?? []),
-            { name: part.name, body: part.body, scoped: part.scoped, pos },
-          ]);
+          into.set(part.name, [...(into.get(part.name) ?? []), { name: part.name, body: part.body, pos }]);
           walk(part.body);
           break;
         case 'ifs':
