@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { formatError, formatInternalError, toBosunError } from '../errors.js';
 import type { CliContext, CliIO } from './context.js';
+import { registerConvert } from './convert-command.js';
 import { registerDoc } from './doc-command.js';
 import { registerInventory } from './inventory-command.js';
 import { registerLint } from './lint-command.js';
@@ -32,6 +33,7 @@ const COMMANDS: Array<(program: Command, ctx: CliContext) => void> = [
   registerVault,
   registerRole,
   registerLint,
+  registerConvert,
   registerSchema,
   registerDoc,
 ];

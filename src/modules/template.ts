@@ -12,6 +12,8 @@ import { boolSchema, toBool } from './lib/bool.js';
 import { readControllerText } from './lib/controller-text.js';
 import { decidePutFile } from './lib/put-file.js';
 import { deciding, failed } from './lib/result.js';
+import type { Delimiters } from '../template/jinja/prepare.js';
+import { DELIMITER_NAMES } from '../template/jinja/render.js';
 
 /** Arguments of `template`. */
 export interface TemplateArgs extends AttrArgs {
@@ -32,7 +34,7 @@ export interface TemplateArgs extends AttrArgs {
   comment_end_string?: string;
 }
 
-/** Jinja2's delimiters; bosun reads only these (other ones are refused with a clear message). */
+/** Jinja2's delimiters and their defaults. */
 const DELIMITERS = {
   block_start_string: '{%',
   block_end_string: '%}',
@@ -45,6 +47,16 @@ const DELIMITERS = {
 /** newline_sequence as Ansible reads it: the characters, or their backslash spellings ('\\r\\n'). */
 function newlineSequence(value: string): string {
   return value.replace(/\\r/g, '\r').replace(/\\n/g, '\n');
+}
+
+/** The delimiters given as arguments, by the engine's names (none when all are the defaults). */
+function delimiters(args: TemplateArgs): { delimiters?: Partial<Delimiters> } {
+  const out: Partial<Delimiters> = {};
+  for (const [name, field] of Object.entries(DELIMITER_NAMES)) {
+    const value = args[name as keyof typeof DELIMITERS];
+    if (value !== undefined && value !== DELIMITERS[name as keyof typeof DELIMITERS]) out[field] = value;
+  }
+  return Object.keys(out).length ? { delimiters: out } : {};
 }
 
 /** Python's str(datetime): `2026-12-03 06:30:00.123456`, local time. */
@@ -108,7 +120,7 @@ export default defineModule<TemplateArgs>({
       ...Object.fromEntries(
         Object.entries(DELIMITERS).map(([name, value]) => [
           name,
-          { type: 'string', const: value, description: `Jinja2 delimiter (bosun reads only the default, ${value})` },
+          { type: 'string', minLength: 1, description: `Jinja2: the delimiter written ${value} by default` },
         ]),
       ),
     },
@@ -129,6 +141,7 @@ export default defineModule<TemplateArgs>({
         trimBlocks: toBool(args.trim_blocks, true),
         lstripBlocks: toBool(args.lstrip_blocks, false),
         ...(args.newline_sequence !== undefined ? { newline: newlineSequence(args.newline_sequence) } : {}),
+        ...delimiters(args),
         extra: templateVars(args.src, file, args.dest, st),
       });
       const localMode = st.mode & 0o7777;

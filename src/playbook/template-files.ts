@@ -9,7 +9,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BosunError, isBosunError, rememberSource } from '../errors.js';
-import { hasTemplate, type TemplateEngine } from '../template/index.js';
+import { hasTemplate, type TemplateEngine, type TemplateFileOptions } from '../template/index.js';
+import type { Delimiters } from '../template/jinja/prepare.js';
+import { DELIMITER_NAMES } from '../template/jinja/render.js';
+import { toBool } from '../modules/lib/bool.js';
 import type { Task, TaskContext } from './types.js';
 
 /** The folders `src: NAME` is searched in, in order: the role's `KIND/`, the role, its `tasks/`, then the playbook's. */
@@ -32,6 +35,29 @@ export function findStaticFile(context: TaskContext, kind: 'files' | 'templates'
 }
 
 /**
+ * The Jinja2 settings a template task gives (trim_blocks, lstrip_blocks, other delimiters), or undefined when one of
+ * them is itself a template (the file is then checked when the task runs).
+ */
+function staticOptions(args: Record<string, unknown>): TemplateFileOptions | undefined {
+  const options: TemplateFileOptions = {};
+  const delimiters: Partial<Delimiters> = {};
+  for (const [name, value] of Object.entries(args)) {
+    if (typeof value === 'string' && hasTemplate(value)) return undefined;
+    const field = DELIMITER_NAMES[name];
+    if (field && typeof value === 'string') delimiters[field] = value;
+    else if (name === 'trim_blocks' || name === 'lstrip_blocks') {
+      try {
+        options[name === 'trim_blocks' ? 'trimBlocks' : 'lstripBlocks'] = toBool(value, name === 'trim_blocks');
+      } catch {
+        return undefined; // a bad value is the module's error, when the task runs
+      }
+    }
+  }
+  if (Object.keys(delimiters).length) options.delimiters = delimiters;
+  return options;
+}
+
+/**
  * Parse the template file of each `template:` task with a static `src`.
  * A file that is not found is left to run time (an earlier task may make
  * it); a file that does not parse throws its syntax error, positioned in
@@ -43,6 +69,8 @@ export function checkTemplateFiles(tasks: Iterable<Task>, engine: TemplateEngine
     if (task.module !== 'template') continue;
     const src = task.args['src'];
     if (typeof src !== 'string' || src === '' || hasTemplate(src)) continue;
+    const options = staticOptions(task.args);
+    if (!options) continue;
     const file = findStaticFile(task.context, 'templates', src);
     if (file === undefined || checked.has(file)) continue;
     checked.add(file);
@@ -54,7 +82,7 @@ export function checkTemplateFiles(tasks: Iterable<Task>, engine: TemplateEngine
     }
     if (text.includes('\0')) continue;
     try {
-      engine.checkFile(text, file);
+      engine.checkFile(text, file, options);
     } catch (e) {
       if (!isBosunError(e)) throw e;
       rememberSource(file, text);

@@ -24,6 +24,7 @@ import { isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 import { isHandlebars } from './dialect.js';
 import { checkJinja, checkJinjaFile, OMIT, renderJinja, renderJinjaFile, type FileOptions } from './jinja/render.js';
 import { fileLoader } from './jinja/loader.js';
+import { DEFAULT_DELIMITERS } from './jinja/prepare.js';
 import path from 'node:path';
 import { lookupHost, type ControllerHooks } from './jinja/lookup-host.js';
 import { runLookup } from './lookups/index.js';
@@ -96,11 +97,16 @@ export interface TemplateFileOptions extends FileOptions {
   searchPath?: string[];
 }
 
+/** True when the template module was given other delimiters than Jinja2's (the file is Jinja2 then). */
+function hasDelimiters(options: TemplateFileOptions): boolean {
+  return Object.keys(options.delimiters ?? {}).length > 0;
+}
+
 /** True when a template file is read as Handlebars (docs/templates.md, "Which dialect"). */
 export function isHandlebarsFile(text: string, file: string): boolean {
   if (/\.(hbs|handlebars)$/i.test(file)) return true;
-  // `{%` or a comment `{#` (not Handlebars' `{{#each`) is Jinja2's.
-  if (text.includes('{%') || /(?<!\{)\{#/.test(text)) return false;
+  // `{%` or a comment `{#` (not Handlebars' `{{#each`) is Jinja2's, and so is a `#jinja2:` first line.
+  if (text.includes('{%') || /(?<!\{)\{#/.test(text) || text.startsWith('#jinja2:')) return false;
   return isHandlebars(text);
 }
 
@@ -340,7 +346,7 @@ class Engine implements TemplateEngine {
 
   renderText(text: string, vars: Record<string, unknown>, file: string, options: TemplateFileOptions = {}): string {
     const ctx: PosContext = { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 };
-    if (isHandlebarsFile(text, file)) {
+    if (isHandlebarsFile(text, file) && !hasDelimiters(options)) {
       if (!text.includes('{{')) return text;
       return this.renderValue(text, vars, ctx, newSession(), 'text') as string;
     }
@@ -352,6 +358,7 @@ class Engine implements TemplateEngine {
       trimBlocks: options.trimBlocks ?? true,
       lstripBlocks: options.lstripBlocks ?? false,
       newline: options.newline ?? '\n',
+      ...(options.delimiters ? { delimiters: { ...DEFAULT_DELIMITERS, ...options.delimiters } } : {}),
     };
     const loader = fileLoader(options.searchPath ?? [path.dirname(file)], how);
     if (this.depth === 0) this.deadline = Date.now() + RENDER_BUDGET_MS;
@@ -402,7 +409,7 @@ class Engine implements TemplateEngine {
 
   checkFile(text: string, file: string, options: TemplateFileOptions = {}): void {
     const ctx: PosContext = { source: { file, line: 1, col: 1 }, inserted: new Map(), colShift: 0 };
-    if (!isHandlebarsFile(text, file)) {
+    if (!isHandlebarsFile(text, file) || hasDelimiters(options)) {
       checkJinjaFile(text, ctx, options);
       return;
     }

@@ -17,12 +17,15 @@ import { type Expr, type Loc, type Part, shortName } from './parse.js';
 import { TESTS, LAZY_TESTS } from './tests.js';
 import { binary, compare, contains } from './ops.js';
 import {
+  collectBlocks,
   isNamespace,
+  LOOP_CALL,
   loopContext,
   loopMethod,
   Macro,
   namespace,
   Scope,
+  type BlockDef,
   type LoadedTemplate,
   type TemplateLoader,
 } from './runtime.js';
@@ -98,7 +101,10 @@ export class Evaluator {
   private scope: Scope | undefined;
   /** Positions in the template being run (an included template has its own). */
   private pos: (loc: Loc) => SourcePos | undefined;
-  private loopDepth = 0;
+  /** The blocks of the template being rendered (child definitions first), its own top scope, the blocks running. */
+  private blocks: Map<string, BlockDef[]> | undefined;
+  private templateScope: Scope | undefined;
+  private readonly blockStack: Array<{ name: string; level: number; scoped: boolean }> = [];
 
   constructor(private readonly env: Env) {
     this.pos = env.pos;
@@ -148,8 +154,85 @@ export class Evaluator {
         case 'from':
           this.importTemplate(part);
           break;
+        case 'with': {
+          const values = part.values.map((v) => use(this.eval(v)));
+          const scope = new Scope(this.scope);
+          part.targets.forEach((t, i) => scope.set(t, values[i]));
+          this.within(scope, () => this.parts(part.body, out));
+          break;
+        }
+        case 'block':
+          if (this.blocks?.has(part.name)) this.block(part.name, 0, part.scoped, out);
+          else this.within(new Scope(this.scope), () => this.parts(part.body, out));
+          break;
+        case 'extends':
+          throw this.fail(part, '{% extends %} is read at the top level of a template file only');
       }
     }
+  }
+
+  /**
+   * Render a whole template: its blocks collected, and when it extends another, the other rendered with this one's
+   * blocks in front (Jinja2's inheritance). Output after `{% extends %}` is dropped; statements still run.
+   */
+  template(parts: Part[], out: unknown[]): void {
+    this.scope ??= new Scope();
+    const saved = { blocks: this.blocks, top: this.templateScope };
+    this.blocks = new Map();
+    this.templateScope = this.scope;
+    try {
+      let current = { parts, pos: this.pos };
+      for (let level = 0; ; level++) {
+        collectBlocks(current.parts, current.pos, this.failer, this.blocks);
+        let parent: (Part & { k: 'extends' }) | undefined;
+        const top = current.parts;
+        this.within(
+          this.scope,
+          () => {
+            for (const part of top) {
+              if (part.k === 'extends') {
+                if (parent) throw this.fail(part, 'a template extends another one only once');
+                parent = part;
+              } else if (!parent) this.parts([part], out);
+              else if (part.k === 'set' || part.k === 'macro' || part.k === 'import' || part.k === 'from')
+                this.parts([part], []);
+            }
+          },
+          current.pos,
+        );
+        if (!parent) return;
+        if (level > 100) throw this.fail(parent, 'templates extend each other in a circle');
+        const found = this.within(this.scope, () => this.load(parent!.template, parent!, false)!, current.pos);
+        current = { parts: found.tpl.parts, pos: found.pos };
+      }
+    } finally {
+      this.blocks = saved.blocks;
+      this.templateScope = saved.top;
+    }
+  }
+
+  /**
+   * Render the `level`th definition of a block (0: the one in force; super() goes one further). `scoped` is the block
+   * tag's where it is rendered: the names bound around it (a loop variable) are seen then.
+   */
+  private block(name: string, level: number, scoped: boolean, out: unknown[]): void {
+    const def = this.blocks!.get(name)![level]!;
+    const scope = new Scope(scoped ? this.scope : this.templateScope);
+    this.blockStack.push({ name, level, scoped });
+    try {
+      this.within(scope, () => this.parts(def.body, out), def.pos);
+    } finally {
+      this.blockStack.pop();
+    }
+  }
+
+  /** `super()` inside a block, `self.name()` anywhere: the block's text. */
+  private blockCall(name: string, level: number, scoped: boolean, at: Loc): unknown {
+    if (!this.blocks?.get(name)?.[level])
+      return new Undef('super', `there is no parent block called '${name}'`, this.pos(at));
+    const nodes: unknown[] = [];
+    this.block(name, level, scoped, nodes);
+    return this.text(nodes);
   }
 
   /** Text of rendered output nodes. */
@@ -173,8 +256,12 @@ export class Evaluator {
   }
 
   private forLoop(part: Part & { k: 'for' }, out: unknown[]): void {
-    const outer = this.scope!;
-    let items = this.iterate(use(this.eval(part.iter)), part.iter);
+    this.loop(part, this.scope!, use(this.eval(part.iter)), 1, out);
+  }
+
+  /** One run of a loop over `value` (a recursive loop's `loop(children)` runs it again one level deeper). */
+  private loop(part: Part & { k: 'for' }, outer: Scope, value: unknown, depth: number, out: unknown[]): void {
+    let items = this.iterate(value, part.iter);
     const bind = (scope: Scope, item: unknown): void => {
       if (part.targets.length === 1) {
         scope.set(part.targets[0]!, item);
@@ -202,18 +289,21 @@ export class Evaluator {
       return;
     }
     const changed: { last: unknown[] | undefined } = { last: undefined };
-    this.loopDepth++;
-    try {
-      items.forEach((item, i) => {
-        this.env.tick();
-        const scope = new Scope(outer);
-        bind(scope, item);
-        scope.set('loop', loopContext(items, i, this.loopDepth, changed, pyEqual));
-        this.within(scope, () => this.parts(part.body, out));
-      });
-    } finally {
-      this.loopDepth--;
-    }
+    const recurse = part.recursive
+      ? (args: unknown[]): string => {
+          if (args.length !== 1) throw new Error('loop() of a recursive loop takes one value to loop over');
+          const nodes: unknown[] = [];
+          this.loop(part, outer, args[0], depth + 1, nodes);
+          return this.text(nodes);
+        }
+      : undefined;
+    items.forEach((item, i) => {
+      this.env.tick();
+      const scope = new Scope(outer);
+      bind(scope, item);
+      scope.set('loop', loopContext(items, i, depth, changed, pyEqual, recurse));
+      this.within(scope, () => this.parts(part.body, out));
+    });
   }
 
   /** What a `for` loops over, as Python iterates it: a list's items, a dict's keys, a string's characters. */
@@ -272,7 +362,7 @@ export class Evaluator {
       ? new Scope(this.scope, { hidden: new Set(['loop']) })
       : new Scope(undefined, { isolated: true });
     const nodes: unknown[] = [];
-    this.within(scope, () => this.parts(found.tpl.parts, nodes), found.pos);
+    this.within(scope, () => this.template(found.tpl.parts, nodes), found.pos);
     out.push(this.text(nodes));
   }
 
@@ -555,6 +645,9 @@ export class Evaluator {
     for (const [k, v] of Object.entries(e.kwargs)) kwargs[k] = used(this.eval(v));
     try {
       if (e.callee.k === 'get' && e.callee.dot && e.callee.key.k === 'lit') {
+        const self = e.callee.obj;
+        if (self.k === 'name' && self.name === 'self' && this.blocks && !this.scope?.lookup('self'))
+          return this.blockCall(String(e.callee.key.v), 0, false, e);
         const obj = used(this.eval(e.callee.obj));
         const name = String(e.callee.key.v);
         const member = isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
@@ -566,6 +659,13 @@ export class Evaluator {
       if (e.callee.k === 'name') {
         const local = this.scope?.lookup(e.callee.name)?.value;
         if (local instanceof Macro) return this.invoke(local, args, kwargs, e);
+        const recurse = loopMethod(local, LOOP_CALL);
+        if (recurse) return recurse(args);
+        if (e.callee.name === 'super' && local === undefined) {
+          const current = this.blockStack[this.blockStack.length - 1];
+          if (!current) throw this.fail(e, 'super() is called inside a {% block %} only');
+          return this.blockCall(current.name, current.level + 1, current.scoped, e);
+        }
         if (local !== undefined) throw this.fail(e, `'${e.callee.name}' is not a macro and cannot be called`);
         if (e.callee.name === 'namespace') {
           const init: Record<string, unknown> = {};

@@ -12,7 +12,7 @@
 import nunjucks from 'nunjucks';
 import { BosunError, type SourcePos } from '../../errors.js';
 import { toSourcePos, type Insertions, type PosContext } from '../positions.js';
-import { prepare, PrepareError, SLICE, type Prepared, type PrepareOptions } from './prepare.js';
+import { escapeRe, prepare, PrepareError, SLICE, type Prepared, type PrepareOptions } from './prepare.js';
 
 export { decodePythonString } from './prepare.js';
 
@@ -66,7 +66,20 @@ export type Part =
   | { k: 'text'; text: string }
   | { k: 'expr'; e: Expr }
   | { k: 'ifs'; branches: Array<{ cond: Expr; body: Part[] }>; else?: Part[] }
-  | (Loc & { k: 'for'; targets: string[]; iter: Expr; cond?: Expr; body: Part[]; else?: Part[] })
+  | (Loc & {
+      k: 'for';
+      targets: string[];
+      iter: Expr;
+      cond?: Expr;
+      body: Part[];
+      else?: Part[];
+      /** `{% for x in xs recursive %}`: the body may call `loop(children)`. */
+      recursive?: boolean;
+    })
+  | (Loc & { k: 'extends'; template: Expr })
+  /** `scoped`: the block sees the names bound around it (a loop variable); otherwise only the template's own. */
+  | (Loc & { k: 'block'; name: string; body: Part[]; scoped: boolean })
+  | (Loc & { k: 'with'; targets: string[]; values: Expr[]; body: Part[] })
   | (Loc & { k: 'set'; targets: Target[]; value: Expr })
   | (Loc & { k: 'macro'; name: string; params: Param[]; body: Part[] })
   | (Loc & { k: 'include'; template: Expr; ignoreMissing: boolean; withContext: boolean })
@@ -133,7 +146,7 @@ interface NParser {
   peekToken(): { type: string; value: string };
 }
 const nunjucksParser = nunjucks as unknown as {
-  parser: { parse(src: string): NNode; Parser: { prototype: NParser } };
+  parser: { parse(src: string, extensions?: unknown[], opts?: object): NNode; Parser: { prototype: NParser } };
   nodes: { InlineIf: new (line: number, col: number) => NNode };
 };
 
@@ -220,6 +233,135 @@ nunjucksParser.parser.Parser.prototype.parseInlineIf = function parseInlineIf(th
   return node;
 };
 
+/**
+ * `{% for x in xs recursive %}`: nunjucks has no `recursive`; it is read after the loop's iterable (and its `if`).
+ */
+const parseFor = proto['parseFor']!;
+proto['parseFor'] = function recursiveFor(this: NParser & Record<string, unknown>, ...args: unknown[]): NNode {
+  const advance = this['advanceAfterBlockEnd'] as (name?: string) => unknown;
+  const read = { recursive: false };
+  this['advanceAfterBlockEnd'] = (name?: string): unknown => {
+    this['advanceAfterBlockEnd'] = advance;
+    const tok = this.peekToken();
+    if (tok.type === 'symbol' && tok.value === 'recursive') {
+      (this['nextToken'] as () => unknown).call(this);
+      read.recursive = true;
+    }
+    return advance.call(this, name);
+  };
+  try {
+    const node = parseFor.apply(this, args);
+    if (read.recursive) node['recursive'] = true;
+    return node;
+  } finally {
+    this['advanceAfterBlockEnd'] = advance;
+  }
+};
+
+type Parser = NParser & {
+  nextToken(): { type: string; value: string; lineno: number; colno: number };
+  parsePrimary(): NNode;
+  parseExpression(): NNode;
+  parseUntilBlocks(...names: string[]): NNode;
+  advanceAfterBlockEnd(name?: string): unknown;
+  skip(type: string): boolean;
+  skipValue(type: string, value: string): boolean;
+  fail(message: string, line?: number, col?: number): never;
+  tokens: { tags: Record<string, string>; _extractRegex(re: RegExp): unknown };
+};
+
+/** `{% block name [scoped] [required] %}...{% endblock [name] %}` (nunjucks reads no modifiers). */
+proto['parseBlock'] = function parseBlock(this: NParser & Record<string, unknown>): NNode {
+  const p = this as unknown as Parser;
+  const tag = p.nextToken();
+  const name = p.parsePrimary();
+  if (name.typename !== 'Symbol') p.fail('a block name is expected', tag.lineno, tag.colno);
+  const node: NNode = { typename: 'Block', lineno: tag.lineno, colno: tag.colno, name, scoped: false };
+  for (;;) {
+    const tok = p.peekToken();
+    if (tok.type !== 'symbol' || (tok.value !== 'scoped' && tok.value !== 'required')) break;
+    p.nextToken();
+    if (tok.value === 'scoped') node['scoped'] = true;
+  }
+  p.advanceAfterBlockEnd(tag.value);
+  node['body'] = p.parseUntilBlocks('endblock');
+  p.skipSymbol('endblock');
+  p.skipSymbol(String(name.value));
+  p.advanceAfterBlockEnd('endblock');
+  return node;
+};
+
+/** `{% filter upper | replace('A', 'B') %}`: nunjucks reads one filter; the rest of the chain is read after it. */
+const parseFilterStatement = proto['parseFilterStatement']!;
+proto['parseFilterStatement'] = function filterChain(this: NParser & Record<string, unknown>): NNode {
+  const advance = this['advanceAfterBlockEnd'] as (name?: string) => unknown;
+  const hole: NNode = { typename: 'Symbol', lineno: 0, colno: 0, value: '' };
+  const read: { chain?: NNode } = {};
+  this['advanceAfterBlockEnd'] = (name?: string): unknown => {
+    this['advanceAfterBlockEnd'] = advance;
+    if (this.peekToken().type === 'pipe') read.chain = (this['parseFilter'] as (n: NNode) => NNode).call(this, hole);
+    return advance.call(this, name);
+  };
+  try {
+    const output = parseFilterStatement.call(this);
+    const chain = read.chain;
+    if (!chain) return output;
+    // The chain was read on a placeholder: the first filter (with the block's body) goes in its place.
+    let inner = chain;
+    while ((inner['args'] as NNode).children![0] !== hole) inner = (inner['args'] as NNode).children![0]!;
+    (inner['args'] as NNode).children![0] = output.children![0]!;
+    output.children![0] = chain;
+    return output;
+  } finally {
+    this['advanceAfterBlockEnd'] = advance;
+  }
+};
+
+/** With other delimiters, nunjucks' raw reader still looks for `{% endraw %}`: it is given the ones in use. */
+const parseRaw = proto['parseRaw']!;
+proto['parseRaw'] = function parseRawDelimited(this: NParser & Record<string, unknown>, ...args: unknown[]): NNode {
+  const tokens = (this as unknown as Parser).tokens;
+  const start = tokens.tags['BLOCK_START']!;
+  const end = tokens.tags['BLOCK_END']!;
+  if (start === '{%' && end === '%}') return parseRaw.apply(this, args);
+  const original = tokens._extractRegex.bind(tokens);
+  tokens._extractRegex = (re: RegExp): unknown =>
+    original(
+      new RegExp(
+        re.source.replace('{%', escapeRe(start)).replace('(?=%})%}', `(?=${escapeRe(end)})${escapeRe(end)}`),
+        re.flags,
+      ),
+    );
+  try {
+    return parseRaw.apply(this, args);
+  } finally {
+    // The tokenizer's own method (on its prototype) is in force again.
+    delete (tokens as { _extractRegex?: unknown })._extractRegex;
+  }
+};
+
+/** Jinja2's `{% with a = 1, b = x %}...{% endwith %}`, which nunjucks does not have: read as an extension tag. */
+const WITH_EXTENSION = {
+  tags: ['with'],
+  parse(parser: unknown): NNode {
+    const p = parser as Parser;
+    const tag = p.nextToken();
+    const node: NNode = { typename: 'With', lineno: tag.lineno, colno: tag.colno, targets: [], values: [] };
+    const targets = node['targets'] as NNode[];
+    const values = node['values'] as NNode[];
+    while (p.peekToken().type !== 'block-end') {
+      if (targets.length && !p.skip('comma')) p.fail('expected a comma between the assignments of {% with %}');
+      targets.push(p.parsePrimary());
+      if (!p.skipValue('operator', '=')) p.fail("expected '=' in {% with %}");
+      values.push(p.parseExpression());
+    }
+    p.advanceAfterBlockEnd(tag.value);
+    node['body'] = p.parseUntilBlocks('endwith');
+    p.advanceAfterBlockEnd();
+    return node;
+  },
+};
+
 const cache = new Map<string, JinjaTemplate>();
 const MAX_CACHED = 20_000;
 
@@ -230,7 +372,8 @@ const MAX_CACHED = 20_000;
  */
 export function parseJinja(text: string, ctx: PosContext, how: boolean | Partial<ParseOptions> = false): JinjaTemplate {
   const opts: ParseOptions = { ...DEFAULT_OPTIONS, ...(typeof how === 'boolean' ? { verbatim: how } : how) };
-  const key = `${opts.verbatim ? 'v' : ''}${opts.trimBlocks ? 't' : ''}${opts.lstripBlocks ? 'l' : ''}${opts.newline}\0${text}`;
+  const tags = opts.delimiters ? Object.values(opts.delimiters).join('\0') : '';
+  const key = `${opts.verbatim ? 'v' : ''}${opts.trimBlocks ? 't' : ''}${opts.lstripBlocks ? 'l' : ''}${opts.newline}\0${tags}\0${text}`;
   const hit = cache.get(key);
   if (hit) return hit;
   let prep: Prepared;
@@ -243,7 +386,7 @@ export function parseJinja(text: string, ctx: PosContext, how: boolean | Partial
   const posCtx: PosContext = { ...ctx, inserted: prep.inserted };
   let root: NNode;
   try {
-    root = nunjucksParser.parser.parse(prep.text);
+    root = nunjucksParser.parser.parse(prep.text, [WITH_EXTENSION], opts.delimiters ? { tags: opts.delimiters } : {});
   } catch (err) {
     const e = err as { message?: string; lineno?: number; colno?: number };
     throw new BosunError('TEMPLATE_SYNTAX', syntaxMessage(String(e.message ?? err)), {
@@ -325,8 +468,27 @@ class Converter {
         const part: Part = { ...at, k: 'for', targets, iter: this.expr(iter), body };
         if (cond) part.cond = cond;
         if (elseNode) part.else = this.parts(elseNode.children ?? []);
+        if (node['recursive'] === true) part.recursive = true;
         return part;
       }
+      case 'Extends':
+        return { ...at, k: 'extends', template: this.expr(node['template'] as NNode) };
+      case 'Block':
+        return {
+          ...at,
+          k: 'block',
+          name: this.targetName(node['name'] as NNode),
+          body: this.parts((node['body'] as NNode).children ?? []),
+          scoped: node['scoped'] === true,
+        };
+      case 'With':
+        return {
+          ...at,
+          k: 'with',
+          targets: (node['targets'] as NNode[]).map((t) => this.targetName(t)),
+          values: (node['values'] as NNode[]).map((v) => this.expr(v)),
+          body: this.parts((node['body'] as NNode).children ?? []),
+        };
       case 'Set': {
         const targets = (node['targets'] as NNode[]).map((t) => this.target(t));
         const value = node.value as NNode | null;
@@ -674,8 +836,6 @@ export function shortName(name: string): string {
 
 /** nunjucks' node names of statements bosun does not run, as written in a template. */
 const STATEMENT_NAMES: Record<string, string> = {
-  Block: 'block',
-  Extends: 'extends',
   Switch: 'switch',
   AsyncEach: 'asyncEach',
   AsyncAll: 'asyncAll',

@@ -11,7 +11,9 @@
  *   newline after a block or comment tag is moved inside the tag, and the
  *   indentation before one is moved after its opening, where the lexer skips
  *   both;
- * - `{% raw %}` bodies are copied as they are.
+ * - `{% raw %}` bodies are copied as they are;
+ * - other delimiters (`variable_start_string` and the rest) are read where the
+ *   defaults are (nunjucks' lexer takes the same ones).
  */
 
 import type { Insertions } from '../positions.js';
@@ -64,6 +66,32 @@ export interface Prepared {
   dotDigits: Set<string>;
 }
 
+/** Jinja2's delimiters (the template module's block_start_string and the rest), by nunjucks' lexer names. */
+export interface Delimiters {
+  blockStart: string;
+  blockEnd: string;
+  variableStart: string;
+  variableEnd: string;
+  commentStart: string;
+  commentEnd: string;
+}
+
+export const DEFAULT_DELIMITERS: Readonly<Delimiters> = {
+  blockStart: '{%',
+  blockEnd: '%}',
+  variableStart: '{{',
+  variableEnd: '}}',
+  commentStart: '{#',
+  commentEnd: '#}',
+};
+
+/** A text's characters for a regular expression. */
+export function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+type TagKind = 'variable' | 'block' | 'comment';
+
 /** How a text is read: Jinja2 environment settings that change the text before parsing. */
 export interface PrepareOptions {
   /** Strings inside `{{ }}` keep their backslashes as written (a YAML value, as Ansible templates one). */
@@ -72,6 +100,8 @@ export interface PrepareOptions {
   trimBlocks: boolean;
   /** Spaces and tabs from the start of a line to a block or comment tag are dropped (default false). */
   lstripBlocks: boolean;
+  /** Other delimiters than `{{ }}`, `{% %}` and `{# #}`. */
+  delimiters?: Delimiters;
 }
 
 /**
@@ -80,6 +110,17 @@ export interface PrepareOptions {
  */
 export function prepare(text: string, opts: PrepareOptions): Prepared {
   const verbatim = opts.verbatim;
+  const d = opts.delimiters ?? DEFAULT_DELIMITERS;
+  // The openers, longest first (as Jinja2's lexer tries them).
+  const openers = (
+    [
+      ['variable', d.variableStart, d.variableEnd],
+      ['block', d.blockStart, d.blockEnd],
+      ['comment', d.commentStart, d.commentEnd],
+    ] as Array<[TagKind, string, string]>
+  ).sort((a, b) => b[1].length - a[1].length);
+  const rawOpen = new RegExp(`^[-+]?\\s*raw\\s*(-?)${escapeRe(d.blockEnd)}`);
+  const rawEnd = new RegExp(`${escapeRe(d.blockStart)}-?\\s*endraw\\s*-?${escapeRe(d.blockEnd)}`, 'g');
   const inserted = new Map<number, number[]>();
   const strings = new Map<string, string>();
   const quotedAt = new Set<string>(); // dotDigits
@@ -104,6 +145,7 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
     }
   };
   let close = '';
+  let kind: TagKind | '' = '';
   // Open `{` of dict literals inside a tag: their `}}` is no end of the tag (`{{ {'a': {'b': 1}} }}`).
   let braces = 0;
   // `x[a:b:c]` -> `x[__slice__(a,b,c)]` (nunjucks has no slices): the colons and the closing bracket to rewrite.
@@ -112,25 +154,26 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
   const emptyPartAt = (j: number): boolean => /^\s*[:\]]/.test(text.slice(j));
   /** Emit the end of a block or comment tag at `i`; with trim_blocks the newline after it goes before it. */
   const closeTag = (tag: string, i: number, stripped: boolean): number => {
-    const nl = /^\r?\n/.exec(text.slice(i + 2))?.[0];
+    const nl = /^\r?\n/.exec(text.slice(i + tag.length))?.[0];
     if (opts.trimBlocks && !stripped && nl) {
       emit(nl);
       insert(tag);
-      return i + 1 + nl.length;
+      return i + tag.length - 1 + nl.length;
     }
     emit(tag);
-    return i + 1;
+    return i + tag.length - 1;
   };
   /** Copy a `{% raw %}` tag (its rest from `from`, `len` characters) and its body as they are; the index of the last character used. */
   const copyRaw = (from: number, len: number): number => {
-    const body = /\{%-?\s*endraw\s*-?%\}/g;
+    const body = rawEnd;
     body.lastIndex = from + len;
     const m = body.exec(text);
     if (!m) throw new PrepareError('Jinja2 syntax error: {% raw %} without {% endraw %}', line + 1, col);
-    const head = text.slice(from, from + len - 2);
+    const head = text.slice(from, from + len - d.blockEnd.length);
     emit(head);
     close = '';
-    closeTag('%}', from + len - 2, head.endsWith('-'));
+    kind = '';
+    closeTag(d.blockEnd, from + len - d.blockEnd.length, head.endsWith('-'));
     const afterOpen =
       from +
       len +
@@ -139,21 +182,23 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
     // nunjucks steps back over `{% endraw %}` and cannot step back over a newline: a trimmed one goes into a comment.
     const end = m.index + m[0].length;
     const nl = /^\r?\n/.exec(text.slice(end))?.[0];
-    if (!opts.trimBlocks || m[0].endsWith('-%}') || !nl) return end - 1;
-    insert('{#');
+    if (!opts.trimBlocks || m[0].endsWith(`-${d.blockEnd}`) || !nl) return end - 1;
+    insert(d.commentStart);
     emit(nl);
-    insert('#}');
+    insert(d.commentEnd);
     return end - 1 + nl.length;
   };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (!close) {
-      const two = text.slice(i, i + 2);
-      if (two === '{{' || two === '{%' || two === '{#') {
-        close = two === '{{' ? '}}' : two === '{%' ? '%}' : '#}';
-        const mark = text[i + 2];
+      const opener = openers.find(([, open]) => text.startsWith(open, i));
+      if (opener) {
+        const two = opener[1];
+        kind = opener[0];
+        close = opener[2];
+        const mark = text[i + two.length];
         let moved = '';
-        if (two !== '{{' && opts.lstripBlocks && mark !== '+' && mark !== '-') {
+        if (kind !== 'variable' && opts.lstripBlocks && mark !== '+' && mark !== '-') {
           // The indentation before the tag, when nothing else precedes it on its line, goes inside the tag.
           // (Judged on the text as written: a trimmed newline moved before the previous tag's end is still a line start.)
           const lineStart = text.lastIndexOf('\n', i - 1) + 1;
@@ -165,13 +210,13 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
         }
         emit(two);
         emit(moved);
-        i += 1;
-        if (two === '{%' && mark === '+') {
+        i += two.length - 1;
+        if (kind === 'block' && mark === '+') {
           emit(' ');
           i += 1;
         }
-        if (two === '{%') {
-          const raw = /^[-+]?\s*raw\s*(-?)%\}/.exec(text.slice(i + 1));
+        if (kind === 'block') {
+          const raw = rawOpen.exec(text.slice(i + 1));
           if (raw) i = copyRaw(i + 1, raw[0].length);
         }
         continue;
@@ -179,10 +224,12 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
       emit(ch);
       continue;
     }
-    if (close === '#}') {
-      if (text.startsWith('#}', i)) {
+    if (kind === 'comment') {
+      if (text.startsWith(close, i)) {
+        const tag = close;
         close = '';
-        i = closeTag('#}', i, text[i - 1] === '-');
+        kind = '';
+        i = closeTag(tag, i, text[i - 1] === '-');
       } else emit(ch);
       continue;
     }
@@ -201,15 +248,17 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
     if (text.startsWith(close, i) || ((text[i] === '-' || text[i] === '+') && text.startsWith(close, i + 1))) {
       braces = 0;
       const tag = close;
+      const wasVariable = kind === 'variable';
       close = '';
-      if (tag === '}}' || text[i] === '-') {
+      kind = '';
+      if (wasVariable || text[i] === '-') {
         const end = text[i] === '-' ? `-${tag}` : tag;
         emit(end);
         i += end.length - 1;
       } else if (text[i] === '+') {
         // `+%}`: this tag keeps the newline after it.
         emit(` ${tag}`);
-        i += 2;
+        i += tag.length;
       } else i = closeTag(tag, i, false);
       continue;
     }
@@ -223,7 +272,7 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
       const body = text.slice(i + 1, j);
       // Ansible doubles the backslashes of strings inside {{ }} of a YAML value (_escape_backslashes): they stay as
       // written, so '\d' and '\1' need no second backslash; a backslash cannot escape the quote there.
-      const asWritten = verbatim && close === '}}';
+      const asWritten = verbatim && kind === 'variable';
       if (asWritten && body.includes(`\\${ch}`)) {
         throw new PrepareError(
           `Jinja2 syntax error: inside {{ }} a backslash keeps its meaning as written and cannot escape ${ch} (use the other quote)`,
@@ -284,7 +333,7 @@ export function prepare(text: string, opts: PrepareOptions): Prepared {
             const argText = text.slice(i + m[0].length, arg);
             if (/^["']/.test(argText)) {
               const body = argText.slice(1, -1);
-              strings.set(`${line}:${col}`, verbatim && close === '}}' ? body : decodePythonString(body));
+              strings.set(`${line}:${col}`, verbatim && kind === 'variable' ? body : decodePythonString(body));
             }
             emit(argText);
             insert(')');

@@ -10,6 +10,7 @@ import type { Resolver } from '../resolve.js';
 import { EvalFailure, Evaluator } from './eval.js';
 import type { ControllerHooks } from './lookup-host.js';
 import { FILTERS } from './filters.js';
+import { DEFAULT_DELIMITERS, type Delimiters } from './prepare.js';
 import { parseJinja, type Expr, type JinjaTemplate, type ParseOptions, type Part } from './parse.js';
 import type { TemplateLoader } from './runtime.js';
 import { TESTS } from './tests.js';
@@ -190,13 +191,36 @@ export interface FileOptions {
   lstripBlocks?: boolean;
   /** newline_sequence: `\n`, `\r\n` or `\r`. */
   newline?: string;
+  /** Other delimiters (block_start_string and the rest); the defaults for those not given. */
+  delimiters?: Partial<Delimiters>;
+}
+
+/** The template module's (and the `#jinja2:` line's) names of the delimiters. */
+export const DELIMITER_NAMES: Readonly<Record<string, keyof Delimiters>> = {
+  block_start_string: 'blockStart',
+  block_end_string: 'blockEnd',
+  variable_start_string: 'variableStart',
+  variable_end_string: 'variableEnd',
+  comment_start_string: 'commentStart',
+  comment_end_string: 'commentEnd',
+};
+
+/** The delimiters in force, or undefined for the defaults; an empty delimiter is an error. */
+export function delimitersOf(given: Partial<Delimiters> | undefined, ctx: PosContext): Delimiters | undefined {
+  if (!given || Object.keys(given).length === 0) return undefined;
+  const all = { ...DEFAULT_DELIMITERS, ...given };
+  for (const [name, field] of Object.entries(DELIMITER_NAMES)) {
+    if (all[field] === '') throw new BosunError('TEMPLATE_SYNTAX', `${name} cannot be empty`, { source: ctx.source });
+  }
+  return Object.entries(all).every(([k, v]) => DEFAULT_DELIMITERS[k as keyof Delimiters] === v) ? undefined : all;
 }
 
 const HEADER = '#jinja2:';
-const HEADER_KEYS: Record<string, keyof FileOptions> = {
+const HEADER_KEYS: Record<string, keyof FileOptions | keyof Delimiters> = {
   trim_blocks: 'trimBlocks',
   lstrip_blocks: 'lstripBlocks',
   newline_sequence: 'newline',
+  ...DELIMITER_NAMES,
 };
 
 /** The `#jinja2: trim_blocks: False, lstrip_blocks: True` first line, read as Ansible reads it (Python literals). */
@@ -213,7 +237,10 @@ function readHeader(line: string, ctx: PosContext): FileOptions {
     if (colon < 0) fail(`'${pair.trim()}' has no ':' between name and value`);
     const key = pair.slice(0, colon).trim();
     const field = HEADER_KEYS[key];
-    if (!field) fail(`'${key}' is not a setting bosun knows (trim_blocks, lstrip_blocks, newline_sequence)`);
+    if (!field)
+      fail(
+        `'${key}' is not a setting bosun knows (trim_blocks, lstrip_blocks, newline_sequence, ${Object.keys(DELIMITER_NAMES).join(', ')})`,
+      );
     let value: unknown;
     try {
       value = parseLiteral(pair.slice(colon + 1).trim());
@@ -224,9 +251,12 @@ function readHeader(line: string, ctx: PosContext): FileOptions {
       if (value !== '\n' && value !== '\r\n' && value !== '\r')
         fail(`newline_sequence must be '\\n', '\\r\\n' or '\\r'`);
       out.newline = value as string;
+    } else if (key in DELIMITER_NAMES) {
+      if (typeof value !== 'string' || value === '') fail(`${key} must be a non-empty string ('[%')`);
+      out.delimiters = { ...out.delimiters, [field!]: value as string };
     } else {
       if (typeof value !== 'boolean') fail(`${key} must be True or False`);
-      out[field!] = value as boolean;
+      out[field as 'trimBlocks' | 'lstripBlocks'] = value as boolean;
     }
   }
   return out;
@@ -245,22 +275,31 @@ export function checkJinjaFile(
   ctx: PosContext,
   options: FileOptions = {},
 ): { tpl: JinjaTemplate; settings: Required<FileOptions>; bodyCtx: PosContext } {
-  let settings: Required<FileOptions> = { trimBlocks: true, lstripBlocks: false, newline: '\n', ...options };
+  let settings: Required<FileOptions> = {
+    trimBlocks: true,
+    lstripBlocks: false,
+    newline: '\n',
+    ...options,
+    delimiters: options.delimiters ?? {},
+  };
   let body = text;
   let bodyCtx = ctx;
   if (text.startsWith(HEADER)) {
     const eol = text.indexOf('\n');
-    settings = { ...settings, ...readHeader(text.slice(HEADER.length, eol < 0 ? text.length : eol), ctx) };
+    const header = readHeader(text.slice(HEADER.length, eol < 0 ? text.length : eol), ctx);
+    settings = { ...settings, ...header, delimiters: { ...settings.delimiters, ...header.delimiters } };
     body = eol < 0 ? '' : text.slice(eol + 1);
     if (ctx.source) bodyCtx = { ...ctx, source: { ...ctx.source, line: ctx.source.line + 1 } };
   }
   // Jinja2 drops one newline at the end of the template (Ansible adds the file's own back after rendering).
   body = body.replace(/(\r\n|\r|\n)$/, '');
+  const delimiters = delimitersOf(settings.delimiters, ctx);
   const how: Partial<ParseOptions> = {
     verbatim: false,
     trimBlocks: settings.trimBlocks,
     lstripBlocks: settings.lstripBlocks,
     newline: settings.newline,
+    ...(delimiters ? { delimiters } : {}),
   };
   return { tpl: checkJinja(body, bodyCtx, 'text', how), settings, bodyCtx };
 }
@@ -286,7 +325,7 @@ export function renderJinjaFile(text: string, ctx: PosContext, run: JinjaRun, op
   let out: string;
   try {
     const nodes: unknown[] = [];
-    ev.parts(tpl.parts, nodes);
+    ev.template(tpl.parts, nodes);
     out = nodes.map((node) => outputText(node, posCtx)).join('');
   } catch (err) {
     throw renderFailure(err, bodyCtx);

@@ -71,13 +71,20 @@ export function isNamespace(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && NAMESPACE in value;
 }
 
-/** The `loop` variable of one iteration. */
+/** The name under LOOP_METHODS of a recursive loop's `loop(children)`. */
+export const LOOP_CALL = '__call__';
+
+/**
+ * The `loop` variable of one iteration. `depth` is the recursion level (1 outside a recursive loop's inner calls, as
+ * Jinja2 counts it); `recurse` is what `loop(children)` runs in a `recursive` loop.
+ */
 export function loopContext(
   items: unknown[],
   i: number,
   depth: number,
   changed: { last: unknown[] | undefined },
   equal: (a: unknown, b: unknown) => boolean,
+  recurse?: LoopMethod,
 ): Record<string, unknown> {
   const loop: Record<string | symbol, unknown> = { ...loopPosition(items, i), depth, depth0: depth - 1 };
   const methods: Record<string, LoopMethod> = {
@@ -91,6 +98,7 @@ export function loopContext(
       return !same;
     },
   };
+  if (recurse) methods[LOOP_CALL] = recurse;
   Object.defineProperty(loop, LOOP_METHODS, { value: methods, enumerable: false });
   return loop;
 }
@@ -109,3 +117,47 @@ export interface LoadedTemplate {
 
 /** Finds and parses another template by name; undefined when there is none (a syntax error is thrown). */
 export type TemplateLoader = (name: string) => LoadedTemplate | undefined;
+
+/** One definition of a `{% block %}`: its body, in the file that wrote it. */
+export interface BlockDef {
+  name: string;
+  body: Part[];
+  pos: (loc: Loc) => SourcePos | undefined;
+}
+
+/** Every block a template defines, at any depth (Jinja2 collects them all); a name defined twice is an error. */
+export function collectBlocks(
+  parts: Part[],
+  pos: (loc: Loc) => SourcePos | undefined,
+  fail: (at: Loc, message: string) => Error,
+  into: Map<string, BlockDef[]>,
+): void {
+  const own = new Set<string>();
+  const walk = (list: Part[] | undefined): void => {
+    for (const part of list ?? []) {
+      switch (part.k) {
+        case 'block':
+          if (own.has(part.name)) throw fail(part, `block '${part.name}' is defined twice`);
+          own.add(part.name);
+          into.set(part.name, [...(into.get(part.name) ?? []), { name: part.name, body: part.body, pos }]);
+          walk(part.body);
+          break;
+        case 'ifs':
+          for (const b of part.branches) walk(b.body);
+          walk(part.else);
+          break;
+        case 'for':
+          walk(part.body);
+          walk(part.else);
+          break;
+        case 'with':
+        case 'macro':
+          walk(part.body);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  walk(parts);
+}

@@ -12,11 +12,12 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { BosunError } from '../../../src/errors.js';
 import { createTemplateEngine } from '../../../src/template/index.js';
+import { DELIMITER_NAMES } from '../../../src/template/jinja/render.js';
 
 interface Row {
   name: string;
   template: string;
-  options?: { trim_blocks?: boolean; lstrip_blocks?: boolean; newline_sequence?: string };
+  options?: { trim_blocks?: boolean; lstrip_blocks?: boolean; newline_sequence?: string } & Record<string, unknown>;
   ansible: { text?: string; error?: 'undefined' | 'error'; message?: string };
 }
 
@@ -44,10 +45,16 @@ function run(row: Row): Outcome {
   const file = path.join(dir, 'case.j2');
   try {
     const o = row.options ?? {};
+    const delimiters = Object.fromEntries(
+      Object.entries(DELIMITER_NAMES)
+        .filter(([name]) => typeof o[name] === 'string')
+        .map(([name, field]) => [field, o[name] as string]),
+    );
     const text = engine.renderText(row.template, table.vars, file, {
       ...(o.trim_blocks !== undefined ? { trimBlocks: o.trim_blocks } : {}),
       ...(o.lstrip_blocks !== undefined ? { lstripBlocks: o.lstrip_blocks } : {}),
       ...(o.newline_sequence !== undefined ? { newline: o.newline_sequence } : {}),
+      ...(Object.keys(delimiters).length ? { delimiters } : {}),
       searchPath: [dir],
     });
     return { text };

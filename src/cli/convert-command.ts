@@ -1,0 +1,35 @@
+/**
+ * `bosun convert <role-dir|playbook> -o OUT`: write the role's or playbook's
+ * bosun-Handlebars form, and list what stayed Jinja2 and why.
+ */
+import type { Command } from '@commander-js/extra-typings';
+import { existsSync } from 'node:fs';
+import type { CliContext } from './context.js';
+
+/** Register `bosun convert`. */
+export function registerConvert(program: Command, { io, setExit }: CliContext): void {
+  program
+    .command('convert')
+    .description("write a role's or playbook's Jinja2 values and conditions in bosun's Handlebars dialect")
+    .argument('<path>', 'a role folder or a playbook file')
+    .requiredOption('-o, --output <dir>', 'the folder to write the converted copy into (never the source itself)')
+    .action(async (src, o) => {
+      const { convertTree } = await import('../convert/files.js');
+      if (!existsSync(src)) {
+        io.err(`ERROR [CONVERT] ${src}: no such file or folder\n`);
+        setExit(2);
+        return;
+      }
+      if (existsSync(o.output)) {
+        io.err(`ERROR [CONVERT] ${o.output} exists: give a new folder to write into\n`);
+        setExit(2);
+        return;
+      }
+      const r = convertTree(src, o.output);
+      for (const item of r.left) io.out(`left as Jinja2: ${item.where}: ${item.reason}\n`);
+      io.out(
+        `${r.files} YAML files, ${r.converted} values and conditions converted, ${r.left.length - r.templatesLeft} left as Jinja2, ${r.templatesLeft} template files kept as Jinja2; written to ${o.output}\n`,
+      );
+      setExit(0);
+    });
+}
