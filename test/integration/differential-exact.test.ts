@@ -39,4 +39,16 @@ suite.describe('exactness of existing modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  suite.case(
+    'lineinfile, blockinfile, replace: validate without %s, failing and passing validate, registered diff and warnings',
+    'exact/text-validate',
+    {
+      extraArgs: ['--diff'],
+      compare: {
+        files: '/opt/diff',
+        registered: sameKeys('exact/text-validate', ['changed', 'failed', 'msg', 'diff', 'warnings', 'backup']),
+      },
+    },
+  );
 });
