@@ -51,4 +51,28 @@ suite.describe('exactness of existing modules: Ansible vs bosun', () => {
       },
     },
   );
+
+  suite.case(
+    'command and shell: registered keys, invalid chdir, failures, creates/removes, stdin, check mode',
+    'exact/command',
+    {
+      compare: {
+        registered: {
+          ...sameKeys('exact/command', [
+            'changed',
+            'failed',
+            'msg',
+            'cmd',
+            'rc',
+            'stdout',
+            'stdout_lines',
+            'stderr',
+            'stderr_lines',
+          ]),
+          'timings of command echo': ['msg'],
+          'command in check mode': ['changed', 'skipped', 'msg', 'cmd', 'rc', 'stdout', 'start', 'end', 'delta'],
+        },
+      },
+    },
+  );
 });
