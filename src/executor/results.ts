@@ -196,7 +196,8 @@ export function registeredValue(r: TaskResult, returned: ResultData = {}): Recor
     if (r.stdout !== undefined) Object.assign(out, { stdout: r.stdout, stdout_lines: outputLines(r.stdout) });
     if (r.stderr !== undefined) Object.assign(out, { stderr: r.stderr, stderr_lines: outputLines(r.stderr) });
     if (r.facts !== undefined) out['ansible_facts'] = r.facts;
-    if (r.diff.length) out['diff'] = r.diff.map(ansibleDiff);
+    // A module that registers its diff in Ansible's own shape (a dict, a list with an attributes entry) keeps it.
+    if (r.diff.length && !('diff' in returned)) out['diff'] = r.diff.map(ansibleDiff);
     if (r.warnings?.length) out['warnings'] = r.warnings;
   }
   if (r.attempts !== undefined) out['attempts'] = r.attempts;

@@ -13,14 +13,15 @@ import {
   attrDiffLines,
   attrSchemaProps,
   formatMode,
-  isEmptyPlan,
   planAttrs,
+  resultMode,
   wantedAttrs,
   type AttrArgs,
   type AttrPlan,
   type WantedAttrs,
 } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
+import { identityProbe, recurseCommands, recurseDiffers, recurseProbe } from './lib/file-recurse.js';
 import { currentAttrs, runThenStat, statResolved, type RemoteStat } from './lib/remote-file.js';
 import { applying, deciding, failed } from './lib/result.js';
 
@@ -52,23 +53,6 @@ function stampEpoch(stamp: string): number {
 
 function prevState(st: RemoteStat): string {
   return st.exists ? (st.type === 'other' ? 'special file' : st.type) : 'absent';
-}
-
-/** Attribute commands for `recurse`: everything below gets the same owner, group and mode. */
-function recurseCommands(path: string, want: WantedAttrs): string[] {
-  const cmds: string[] = [];
-  if (want.owner !== undefined) cmds.push(sh`chown -R ${want.owner} -- ${path}`);
-  if (want.group !== undefined) cmds.push(sh`chgrp -R ${want.group} -- ${path}`);
-  if (want.mode !== undefined) {
-    const mode = /^[0-7]+$/.test(want.mode)
-      ? want.mode
-      : want.mode
-          .split(',')
-          .map((c) => (/^[-+=]/.test(c) ? `a${c}` : c))
-          .join(',');
-    cmds.push(sh`chmod -R ${mode} -- ${path}`);
-  }
-  return cmds;
 }
 
 /** The `file` module. */
@@ -120,24 +104,31 @@ export default defineModule<FileArgs>({
   decide: (ctx, args) =>
     deciding(async () => {
       const rawPath = (args.path ?? args.dest ?? args.name)!;
-      const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
+      let path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
       const want = wantedAttrs(args);
       const force = toBool(args.force);
       const recurse = toBool(args.recurse);
-      const srcPath =
-        args.src === undefined
-          ? path
-          : posix.isAbsolute(args.src)
-            ? args.src
-            : posix.join(posix.dirname(path), args.src);
+      const follow = toBool(args.follow, true);
+      const srcPathOf = (p: string): string =>
+        args.src === undefined ? p : posix.isAbsolute(args.src) ? args.src : posix.join(posix.dirname(p), args.src);
       // One `stat` for path and src as they are; a `stat -L` only for those that are links.
-      const recurseScript = recurse
-        ? sh`[ -d ${path} ] && find ${path} -mindepth 1 ! -type l -exec stat -c 'F %f %u %g %U %G' {} +`
-        : '';
+      const probe = [recurse ? recurseProbe(path, follow) : '', identityProbe(want)].filter(Boolean).join('\n');
+      let found = await statResolved(ctx.conn, [path, srcPathOf(path)], probe);
+      // As Ansible: a src given with a path that is a folder (but for link and absent) means the file of that name inside it.
+      if (
+        args.src !== undefined &&
+        args.state !== 'link' &&
+        args.state !== 'absent' &&
+        found.stats[0]!.followed.type === 'directory'
+      ) {
+        path = posix.join(path, posix.basename(args.src));
+        found = await statResolved(ctx.conn, [path, srcPathOf(path)], identityProbe(want));
+      }
+      const srcPath = srcPathOf(path);
       const {
         stats: [self, source],
         thenStdout,
-      } = await statResolved(ctx.conn, [path, srcPath], recurseScript);
+      } = found;
       const own = self!.own;
       const followed = self!.followed;
       const src = source!.followed;
@@ -173,11 +164,30 @@ export default defineModule<FileArgs>({
         };
       }
 
+      // Ansible's results: `dest` for links and touch, `path` otherwise; a link's own stat; modes as '0%03o'.
+      const pathKey = state === 'link' || state === 'hard' || state === 'touch' ? 'dest' : 'path';
+      const reportedSrc =
+        args.src ??
+        (state === 'link' ? (follow && own.type === 'link' && followed.exists ? own.linkTarget : null) : undefined);
+      const resultData = (st: RemoteStat): Record<string, unknown> => ({
+        [pathKey]: path,
+        ...(reportedSrc !== undefined ? { src: reportedSrc } : {}),
+        ...(st.exists
+          ? {
+              state: state === 'link' ? 'link' : state === 'hard' ? 'hard' : st.type,
+              mode: resultMode(st.modeBits),
+              owner: st.owner,
+              group: st.group,
+              uid: st.uid,
+              gid: st.gid,
+              size: st.size,
+            }
+          : { state: 'absent' }),
+      });
+
       // The path whose attributes are managed: a symlink's target when following.
       const followLink =
-        toBool(args.follow, true) &&
-        own.type === 'link' &&
-        (state === 'file' || state === 'directory' || state === 'touch');
+        follow && own.type === 'link' && (state === 'file' || state === 'directory' || state === 'touch');
       const target = followLink ? followed : own;
       const targetState = prevState(target);
       const cmds: string[] = [];
@@ -189,6 +199,9 @@ export default defineModule<FileArgs>({
       let exists = target.exists;
       let defaultMode = 0o644;
       let createDirAt = -1;
+      const warnings: string[] = [];
+      // state=link with follow: the attributes go to what the link points to (after the change), as Ansible.
+      let linkResolved: RemoteStat | undefined;
 
       if (state === 'file') {
         if (!target.exists) return failed(`file (${path}) is absent, cannot continue`, { path, state: 'absent' });
@@ -205,8 +218,9 @@ export default defineModule<FileArgs>({
         const linkTo = args.src ?? own.linkTarget;
         if (linkTo === undefined) return failed(`src is required for creating the link ${path}`);
         if (own.exists && own.type === 'link' && own.linkTarget === linkTo) {
-          // already right
+          linkResolved = followed;
         } else {
+          linkResolved = src;
           if (!src.exists && !force && args.src !== undefined) {
             return failed(`src file does not exist, use "force=yes" if you really want to create the link: ${srcPath}`);
           }
@@ -234,34 +248,38 @@ export default defineModule<FileArgs>({
       }
 
       const isLink = state === 'link';
-      const cur = exists ? currentAttrs(state === 'hard' ? src : target) : undefined;
-      const wantHere: WantedAttrs = { ...want };
+      const linkFollowed = isLink && follow && linkResolved?.exists === true;
+      const cur = linkFollowed
+        ? currentAttrs(linkResolved!)
+        : exists
+          ? currentAttrs(state === 'hard' ? src : target)
+          : undefined;
+      let wantHere: WantedAttrs = { ...want };
       // Linux cannot chmod a symlink itself.
-      if (isLink) delete wantHere.mode;
+      if (isLink && !linkFollowed) delete wantHere.mode;
+      if (isLink && follow && !linkFollowed) {
+        wantHere = {};
+        // Ansible checks after making the link; in check mode a link not there yet returns before that.
+        if (own.exists || !ctx.check)
+          warnings.push(
+            'Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.',
+          );
+      }
       const plan: AttrPlan = planAttrs(wantHere, cur, defaultMode);
+      // A name the target does not know fails in check mode too, as the real run would (Ansible looks it up first).
+      if (cur && plan.owner !== undefined && thenStdout.includes('NOUSER\n'))
+        return failed(`chown failed: failed to look up user ${plan.owner}`, resultData(linkFollowed ? own : target));
+      if (cur && plan.group !== undefined && thenStdout.includes('NOGROUP\n'))
+        return failed(`chgrp failed: failed to look up group ${plan.group}`, resultData(linkFollowed ? own : target));
       if (createDirAt >= 0) cmds[createDirAt] = createWithParents(path, plan);
-      cmds.push(...attrCommands(path, plan, { noFollow: isLink }));
+      cmds.push(...attrCommands(path, plan, { noFollow: isLink && !linkFollowed }));
       const lines = attrDiffLines(plan, cur);
       before.push(...lines.before);
       after.push(...lines.after);
 
       if (recurse) {
-        const below = thenStdout.split('\n').filter((l) => l.startsWith('F '));
-        const differs = below.some((l) => {
-          const f = l.split(' ');
-          const raw = parseInt(f[1]!, 16);
-          const attrs = {
-            mode: raw & 0o7777,
-            uid: Number(f[2]),
-            gid: Number(f[3]),
-            owner: f[4] ?? '',
-            group: f.slice(5).join(' '),
-            isDir: (raw & 0o170000) === 0o040000,
-          };
-          return !isEmptyPlan(planAttrs(want, attrs));
-        });
-        if (differs) {
-          cmds.push(...recurseCommands(path, want));
+        if (recurseDiffers(thenStdout, want)) {
+          cmds.push(...recurseCommands(path, want, follow));
           after.push('recurse: attributes changed below');
         }
       }
@@ -280,32 +298,28 @@ export default defineModule<FileArgs>({
         }
       }
 
-      const resultData = (st: RemoteStat): Record<string, unknown> => ({
-        path,
-        state: st.exists ? (isLink ? 'link' : state === 'hard' ? 'hard' : st.type) : 'absent',
-        mode: st.mode,
-        owner: st.owner,
-        group: st.group,
-        uid: st.uid,
-        gid: st.gid,
-        size: st.size,
-        ...(isLink && st.linkTarget !== undefined ? { src: st.linkTarget } : {}),
-      });
+      const modeBits = isLink ? 0o777 : (plan.mode ?? cur?.mode ?? defaultMode);
       const predicted: RemoteStat = {
-        ...(cur ? target : own),
+        ...(cur && !linkFollowed ? target : own),
         exists: true,
         type: state === 'directory' ? 'directory' : isLink ? 'link' : 'file',
-        mode: formatMode(plan.mode ?? cur?.mode ?? defaultMode),
+        mode: formatMode(modeBits),
+        modeBits,
         owner: plan.owner ?? (cur ? target.owner : ctx.conn.spec.user),
         group: plan.group ?? (cur ? target.group : ''),
       };
       if (isLink) predicted.linkTarget = args.src ?? own.linkTarget ?? '';
-      if (!cmds.length) return { kind: 'ok', msg: `${state} is up to date`, data: resultData(target) };
+      const warned = warnings.length ? { warnings } : {};
+      if (!cmds.length) return { kind: 'ok', msg: `${state} is up to date`, data: resultData(target), ...warned };
       const decision: Decision = {
         kind: 'change',
         msg: target.exists ? `${state} updated` : `${state} created`,
+        ...warned,
         diff: [{ path, before: before.map((l) => `${l}\n`).join(''), after: after.map((l) => `${l}\n`).join('') }],
-        data: resultData(predicted),
+        // In check mode a path that does not exist yet is only its name (and src): Ansible returns before its stat.
+        data: !target.exists
+          ? { [pathKey]: path, ...(reportedSrc !== undefined ? { src: reportedSrc } : {}) }
+          : resultData(predicted),
         apply: () =>
           applying(async () => ({
             kind: 'applied',

@@ -4,13 +4,13 @@
  * the controller and written back atomically.
  */
 import { exactlyOneOf } from './lib/schema.js';
-import { defineModule, type FileDiff } from './types.js';
+import { defineModule, type Decision, type FileDiff, type ModuleContext } from './types.js';
 import { attrDiffLines, attrSchemaProps, isEmptyPlan, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { absent, present, splitLines, type LineEditSpec } from './lib/line-edit.js';
 import { currentAttrs, statAndRead } from './lib/remote-file.js';
-import { applying, deciding, failed } from './lib/result.js';
-import { writeEdited } from './lib/text-edit.js';
+import { deciding, failed } from './lib/result.js';
+import { failingWithoutDiff, registeredTextDiff, validateRefusal, writeEdited } from './lib/text-edit.js';
 
 /** Arguments of `lineinfile`. */
 export interface LineinfileArgs extends AttrArgs {
@@ -74,108 +74,134 @@ export default defineModule<LineinfileArgs>({
   },
   decide: (ctx, args) =>
     deciding(async () => {
-      const path = (args.path ?? args.dest ?? args.name)!;
-      const state = args.state ?? 'present';
-      const backrefs = toBool(args.backrefs);
-      if (args.insertafter !== undefined && args.insertbefore !== undefined)
-        return failed('parameters are mutually exclusive: insertafter|insertbefore');
-      if (args.regexp !== undefined && args.search_string !== undefined)
-        return failed('parameters are mutually exclusive: regexp|search_string');
-      if (backrefs && args.search_string !== undefined)
-        return failed('parameters are mutually exclusive: backrefs|search_string');
-      if (state === 'present' && backrefs && args.regexp === undefined)
-        return failed('regexp is required with backrefs=true');
-      if (state === 'present' && args.line === undefined) return failed('line is required with state=present');
-      if (
-        state === 'absent' &&
-        args.line === undefined &&
-        args.regexp === undefined &&
-        args.search_string === undefined
-      ) {
-        return failed('one of line, search_string, or regexp is required with state=absent');
-      }
-      let regexp: RegExp | undefined;
-      try {
-        for (const p of [args.regexp, args.insertafter, args.insertbefore])
-          if (p !== undefined && p !== 'EOF' && p !== 'BOF') new RegExp(p);
-        if (args.regexp !== undefined) regexp = new RegExp(args.regexp);
-      } catch (e) {
-        return failed(`invalid regular expression: ${(e as Error).message}`);
-      }
-      const want = wantedAttrs(args);
-      // Like Ansible, write through a symlink to the real file.
-      const { followed: st, real, data: content } = await statAndRead(ctx.conn, path);
-      if (st.type === 'directory') return failed(`Path ${path} is a directory !`);
-      const exists = st.exists;
-      if (!exists && state === 'absent')
-        return { kind: 'ok', msg: 'file not present', data: { path, found: 0, backup: '' } };
-      if (!exists && !toBool(args.create)) return failed(`Destination ${path} does not exist !`, { rc: 257 });
-      const beforeText = (content ?? Buffer.alloc(0)).toString('utf8');
-      const spec: LineEditSpec = { backrefs, firstmatch: toBool(args.firstmatch) };
-      if (args.line !== undefined) spec.line = args.line;
-      if (regexp) spec.regexp = regexp;
-      if (args.search_string !== undefined) spec.searchString = args.search_string;
-      if (args.insertafter !== undefined) spec.insertafter = args.insertafter;
-      if (args.insertbefore !== undefined) spec.insertbefore = args.insertbefore;
-      const edit = state === 'present' ? present(splitLines(beforeText), spec) : absent(splitLines(beforeText), spec);
-      const afterText = edit.lines.join('');
-      const contentChanged = edit.changed;
-      if (!exists && !contentChanged) return { kind: 'ok', msg: edit.msg, data: { path, backup: '' } };
-      const current = currentAttrs(st);
-      const plan = planAttrs(want, current);
-      let msg = edit.msg;
-      if (!isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
-      const data: Record<string, unknown> = {
-        path,
-        backup: '',
-        ...(edit.found !== undefined ? { found: edit.found } : {}),
-      };
-      if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
-      const diff: FileDiff[] = [];
-      if (contentChanged)
-        diff.push({
-          path,
-          before: beforeText,
-          after: afterText,
-          beforeHeader: `${path} (content)`,
-          afterHeader: `${path} (content)`,
-        });
-      if (!isEmptyPlan(plan) && exists) {
-        const lines = attrDiffLines(plan, current);
-        diff.push({
-          path,
-          before: lines.before.map((l) => `${l}\n`).join(''),
-          after: lines.after.map((l) => `${l}\n`).join(''),
-        });
-      }
-      return {
-        kind: 'change',
-        msg,
-        diff,
-        data,
-        apply: () =>
-          applying(async () => {
-            const out = await writeEdited(ctx, {
-              real,
-              st,
-              changed: contentChanged,
-              after: Buffer.from(afterText, 'utf8'),
-              attrs: want,
-              plan,
-              backup: toBool(args.backup),
-              ...(args.validate !== undefined ? { validate: args.validate } : {}),
-            });
-            if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
-            if (!contentChanged) return { kind: 'applied', data };
-            return {
-              kind: 'applied',
-              data: {
-                ...data,
-                backup: out.backupFile ?? '',
-                ...(out.backupFile ? { backup_file: out.backupFile } : {}),
-              },
-            };
-          }),
-      };
+      const decision = await decideLine(ctx, args);
+      const warnings = emptyPatternWarnings(args);
+      return warnings.length ? { ...decision, warnings: [...(decision.warnings ?? []), ...warnings] } : decision;
     }),
 });
+
+/** Ansible's warnings for a regexp or search_string that matches every line. */
+function emptyPatternWarnings(args: LineinfileArgs): string[] {
+  const every =
+    'which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending.';
+  const warnings: string[] = [];
+  if (args.regexp === '')
+    warnings.push(
+      `The regular expression is an empty string, ${every} If this is desired, use '^' to match every line in the file and avoid this warning.`,
+    );
+  if (args.search_string === '') warnings.push(`The search string is an empty string, ${every}`);
+  return warnings;
+}
+
+/** The decision of one lineinfile task. */
+async function decideLine(ctx: ModuleContext, args: LineinfileArgs): Promise<Decision> {
+  const path = (args.path ?? args.dest ?? args.name)!;
+  const state = args.state ?? 'present';
+  const backrefs = toBool(args.backrefs);
+  if (args.insertafter !== undefined && args.insertbefore !== undefined)
+    return failed('parameters are mutually exclusive: insertafter|insertbefore');
+  if (args.regexp !== undefined && args.search_string !== undefined)
+    return failed('parameters are mutually exclusive: regexp|search_string');
+  if (backrefs && args.search_string !== undefined)
+    return failed('parameters are mutually exclusive: backrefs|search_string');
+  if (state === 'present' && backrefs && args.regexp === undefined)
+    return failed('regexp is required with backrefs=true');
+  if (state === 'present' && args.line === undefined) return failed('line is required with state=present');
+  if (state === 'absent' && args.line === undefined && args.regexp === undefined && args.search_string === undefined) {
+    return failed('one of line, search_string, or regexp is required with state=absent');
+  }
+  let regexp: RegExp | undefined;
+  try {
+    for (const p of [args.regexp, args.insertafter, args.insertbefore])
+      if (p !== undefined && p !== 'EOF' && p !== 'BOF') new RegExp(p);
+    if (args.regexp !== undefined) regexp = new RegExp(args.regexp);
+  } catch (e) {
+    return failed(`invalid regular expression: ${(e as Error).message}`);
+  }
+  const want = wantedAttrs(args);
+  // Like Ansible, write through a symlink to the real file.
+  const { followed: st, real, data: content } = await statAndRead(ctx.conn, path);
+  if (st.type === 'directory') return failed(`Path ${path} is a directory !`);
+  const exists = st.exists;
+  if (!exists && state === 'absent')
+    return { kind: 'ok', msg: 'file not present', data: { path, found: 0, backup: '' } };
+  if (!exists && !toBool(args.create)) return failed(`Destination ${path} does not exist !`, { rc: 257 });
+  const beforeText = (content ?? Buffer.alloc(0)).toString('utf8');
+  const spec: LineEditSpec = { backrefs, firstmatch: toBool(args.firstmatch) };
+  if (args.line !== undefined) spec.line = args.line;
+  if (regexp) spec.regexp = regexp;
+  if (args.search_string !== undefined) spec.searchString = args.search_string;
+  if (args.insertafter !== undefined) spec.insertafter = args.insertafter;
+  if (args.insertbefore !== undefined) spec.insertbefore = args.insertbefore;
+  const edit = state === 'present' ? present(splitLines(beforeText), spec) : absent(splitLines(beforeText), spec);
+  const afterText = edit.lines.join('');
+  const contentChanged = edit.changed;
+  if (!exists && !contentChanged) return { kind: 'ok', msg: edit.msg, data: { path, backup: '' } };
+  const current = currentAttrs(st);
+  const plan = planAttrs(want, current);
+  let msg = edit.msg;
+  if (!isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
+  const data: Record<string, unknown> = {
+    path,
+    backup: '',
+    ...(edit.found !== undefined ? { found: edit.found } : {}),
+  };
+  const header = `${path} (content)`;
+  data['diff'] = registeredTextDiff('list', ctx.diff, {
+    path,
+    header,
+    before: beforeText,
+    after: afterText,
+    plan,
+    current,
+  });
+  if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
+  const refused = contentChanged ? validateRefusal(args.validate) : undefined;
+  if (refused) return failed(refused);
+  const diff: FileDiff[] = [];
+  if (contentChanged)
+    diff.push({
+      path,
+      before: beforeText,
+      after: afterText,
+      beforeHeader: `${path} (content)`,
+      afterHeader: `${path} (content)`,
+    });
+  if (!isEmptyPlan(plan) && exists) {
+    const lines = attrDiffLines(plan, current);
+    diff.push({
+      path,
+      before: lines.before.map((l) => `${l}\n`).join(''),
+      after: lines.after.map((l) => `${l}\n`).join(''),
+    });
+  }
+  return {
+    kind: 'change',
+    msg,
+    diff,
+    data,
+    apply: () =>
+      failingWithoutDiff(async () => {
+        const out = await writeEdited(ctx, {
+          real,
+          st,
+          changed: contentChanged,
+          after: Buffer.from(afterText, 'utf8'),
+          attrs: want,
+          plan,
+          backup: toBool(args.backup),
+          ...(args.validate !== undefined ? { validate: args.validate } : {}),
+        });
+        if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
+        if (!contentChanged) return { kind: 'applied', data };
+        return {
+          kind: 'applied',
+          data: {
+            ...data,
+            backup: out.backupFile ?? '',
+            ...(out.backupFile ? { backup_file: out.backupFile } : {}),
+          },
+        };
+      }, ['backup']),
+  };
+}

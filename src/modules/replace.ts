@@ -124,6 +124,7 @@ export default defineModule<ReplaceArgs>({
         backup: toBool(args.backup),
         encoding,
         data: { rc: 0 },
+        diffShape: 'dict',
         ...(args.validate !== undefined ? { validate: args.validate } : {}),
       });
     }),

@@ -67,14 +67,27 @@ export function wantedAttrs(args: AttrArgs, opts: { allowPreserve?: boolean } = 
     out.mode = args.mode;
     parseMode(args.mode, 0o644, false);
   }
-  if (args.owner !== undefined) out.owner = String(args.owner);
-  if (args.group !== undefined) out.group = String(args.group);
+  for (const key of ['owner', 'group'] as const) {
+    const value = args[key];
+    if (value === undefined) continue;
+    // Never an option to chown/chgrp: Ansible looks such a name up and fails.
+    if (String(value).startsWith('-'))
+      throw new ModuleArgError(
+        `${key} '${String(value)}' starts with '-': not a ${key === 'owner' ? 'user' : 'group'} name`,
+      );
+    out[key] = String(value);
+  }
   return out;
 }
 
 /** Format permission bits as Ansible does: four octal digits, '0644'. */
 export function formatMode(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+/** A mode as Ansible's results carry it (`'0%03o'`): '0644', '01444', '04755'. */
+export function resultMode(mode: number): string {
+  return `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
 }
 
 const OCTAL = /^0?[0-7]{1,4}$/;

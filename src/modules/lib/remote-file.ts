@@ -380,7 +380,10 @@ export async function atomicWrite(
     lines.push(`${cmd} || bosun_fail ${shq(`cannot set attributes on ${dest}`)}`);
   if (opts.validate) {
     const words = splitWords(opts.validate).map((w) => shq(w.replace(/%s/g, tmp)));
-    lines.push(`bosun_v=$(${words.join(' ')} 2>&1) || bosun_fail "failed to validate: $bosun_v"`);
+    // Ansible's message: the rc and the command's stderr.
+    lines.push(
+      `bosun_v=$(${words.join(' ')} 2>&1 >/dev/null) || { bosun_r=$?; bosun_fail "failed to validate: rc:$bosun_r error:$bosun_v"; }`,
+    );
   }
   if (opts.backup) lines.push(`if [ -f ${shq(dest)} ]; then ${backupScript(dest)} || bosun_fail 'backup failed'; fi`);
   lines.push(staleTempSweep(posix.dirname(dest)));

@@ -6,8 +6,18 @@
  */
 import { posix } from 'node:path';
 import { sh } from '../../util/shell.js';
-import type { Decision, FileDiff, ModuleContext } from '../types.js';
-import { attrCommands, attrDiffLines, isEmptyPlan, parseMode, planAttrs, type WantedAttrs } from './attrs.js';
+import type { ApplyResult, Decision, FileDiff, ModuleContext } from '../types.js';
+import {
+  attrCommands,
+  attrDiffLines,
+  isEmptyPlan,
+  parseMode,
+  planAttrs,
+  resultMode,
+  type AttrPlan,
+  type CurrentAttrs,
+  type WantedAttrs,
+} from './attrs.js';
 import { atomicWrite, currentAttrs, runThenStat, statAndRead, type RemoteStat } from './remote-file.js';
 import { applying } from './result.js';
 
@@ -47,6 +57,46 @@ export async function readTextTarget(
   return { path, real, st, text: data === null ? null : data.toString(encoding) };
 }
 
+/** Ansible refuses a validate command without `%s` when it is about to write. */
+export function validateRefusal(validate: string | undefined): string | undefined {
+  return validate !== undefined && !validate.includes('%s') ? `validate must contain %s: ${validate}` : undefined;
+}
+
+/** How a module registers its diff under --diff: lineinfile and blockinfile a list (content, then attributes, also when nothing changed), replace one dict (when the content changed). */
+export type RegisteredDiffShape = 'list' | 'dict';
+
+/**
+ * The `diff` a text module registers, in Ansible's shape (undefined: none): the list is there without
+ * --diff too, its content entry then empty; the dict only under --diff.
+ */
+export function registeredTextDiff(
+  shape: RegisteredDiffShape,
+  diffMode: boolean,
+  d: { path: string; header: string; before: string; after: string; plan: AttrPlan; current: CurrentAttrs | undefined },
+): unknown {
+  const content = {
+    before: diffMode ? d.before : '',
+    after: diffMode ? d.after : '',
+    before_header: d.header,
+    after_header: d.header,
+  };
+  if (shape === 'dict') return !diffMode || d.before === d.after ? undefined : content;
+  const attrs: Record<string, unknown> = {
+    before_header: `${d.path} (file attributes)`,
+    after_header: `${d.path} (file attributes)`,
+  };
+  if (d.current && !isEmptyPlan(d.plan)) {
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    if (d.plan.owner !== undefined) [before['owner'], after['owner']] = [d.current.uid, d.plan.owner];
+    if (d.plan.group !== undefined) [before['group'], after['group']] = [d.current.gid, d.plan.group];
+    if (d.plan.mode !== undefined)
+      [before['mode'], after['mode']] = [resultMode(d.current.mode), resultMode(d.plan.mode)];
+    Object.assign(attrs, { before, after });
+  }
+  return [content, attrs];
+}
+
 /** What the edit produced and how to write it. */
 export interface TextWrite {
   after: string;
@@ -60,6 +110,8 @@ export interface TextWrite {
   diffHeader?: string;
   /** Registered fields. */
   data?: Record<string, unknown>;
+  /** The shape of the registered diff under --diff (default 'list'). */
+  diffShape?: RegisteredDiffShape;
 }
 
 /** The decision for writing `w.after` over the target (no change when content and attributes already match). */
@@ -70,8 +122,19 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
   const plan = planAttrs(w.attrs, current);
   let msg = w.msg;
   if (exists && !isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
-  const data = { ...(w.data ?? {}) };
+  const data: Record<string, unknown> = { ...(w.data ?? {}) };
+  const registered = registeredTextDiff(w.diffShape ?? 'list', ctx.diff, {
+    path: t.path,
+    header: w.diffHeader ?? t.path,
+    before: t.text ?? '',
+    after: w.after,
+    plan,
+    current,
+  });
+  if (registered !== undefined) data['diff'] = registered;
   if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
+  const refused = contentChanged ? validateRefusal(w.validate) : undefined;
+  if (refused) return { kind: 'fail', msg: refused };
   const diff: FileDiff[] = [];
   const header = w.diffHeader ?? t.path;
   if (contentChanged)
@@ -90,7 +153,7 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
     diff,
     data,
     apply: () =>
-      applying(async () => {
+      failingWithoutDiff(async () => {
         const out = await writeEdited(ctx, {
           real: t.real,
           st: t.st,
@@ -105,6 +168,13 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
         return { kind: 'applied', data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
       }),
   };
+}
+
+/** An apply step whose failure registers no diff nor the `drop` keys (Ansible fails before returning them, as on a failed validate). */
+export async function failingWithoutDiff(body: () => Promise<ApplyResult>, drop: string[] = []): Promise<ApplyResult> {
+  const r = await applying(body);
+  if (r.kind !== 'failed') return r;
+  return { ...r, data: { ...(r.data ?? {}), ...Object.fromEntries(['diff', ...drop].map((k) => [k, undefined])) } };
 }
 
 /** What writeEdited is to write: the edited bytes over `real` (or only the attributes when unchanged). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMode, parseMode, planAttrs, wantedAttrs } from '../../../src/modules/lib/attrs.js';
+import { formatMode, parseMode, planAttrs, resultMode, wantedAttrs } from '../../../src/modules/lib/attrs.js';
 import { toBool } from '../../../src/modules/lib/bool.js';
 
 describe('parseMode', () => {
@@ -24,6 +24,12 @@ describe('parseMode', () => {
     expect(() => parseMode('rwx', 0, false)).toThrow(/neither octal/);
     expect(() => wantedAttrs({ mode: 644 })).toThrow("mode 644 is a number; quote it as '0644'");
     expect(() => wantedAttrs({ mode: 'preserve' })).toThrow(/only valid for copy/);
+    // Never an option to chown: refused as a name.
+    expect(() => wantedAttrs({ owner: '--help' })).toThrow("owner '--help' starts with '-': not a user name");
+    expect(() => wantedAttrs({ group: '-x' })).toThrow("group '-x' starts with '-': not a group name");
+    expect(resultMode(0o1444)).toBe('01444');
+    expect(resultMode(0o644)).toBe('0644');
+    expect(resultMode(0o4755)).toBe('04755');
   });
 
   it('formats four digits', () => {
