@@ -52,6 +52,7 @@ fixture.describe('site.yml with container_manager crio and isula on 3 systemd sa
       'cri-o/bin/conmonrs': script('conmonrs', '0.7.2'),
       'cri-o/bin/crun': script('crun', '1.21'),
       'cri-o/bin/runc': script('runc', '1.3.0'),
+      'cri-o/bin/crio-credential-provider': script('crio-credential-provider', CRIO),
       'cri-o/cni-plugins/bridge': script('bridge', '1.7.1'),
       'cri-o/contrib/crio.service': ['[Service]\nExecStart=/usr/local/bin/crio\n', 0o644],
       'cri-o/contrib/policy.json': [readFileSync(path.join(CRIO_FIX, 'policy.json'), 'utf8'), 0o644],
