@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { isControllerName, inShard, shardLabel, type Shard } from '../inventory/shard.js';
-import type { Playbook, TaskNode } from '../playbook/types.js';
+import { allTasks, type Playbook } from '../playbook/types.js';
 import type { ShardInfo } from './events.js';
 
 /** The hosts of a run: every selected host, or those of its shard. */
@@ -71,21 +71,11 @@ async function playbooksDigest(playbooks: readonly Playbook[]): Promise<string> 
 /** The run_once tasks the playbooks show before running (`name (file:line)`); included files are read at run time. */
 function runOnceTasks(playbooks: readonly Playbook[]): string[] {
   const found: string[] = [];
-  const walk = (nodes: readonly TaskNode[]): void => {
-    for (const n of nodes) {
-      if (n.kind === 'block') {
-        walk(n.block);
-        walk(n.rescue);
-        walk(n.always);
-      } else if (n.kind === 'task' && n.runOnce !== false) {
-        found.push(`${n.name ?? n.module} (${n.source.file}:${n.source.line})`);
-      }
-    }
-  };
   for (const pb of playbooks)
     for (const play of pb.plays) {
       const s = play.sections;
-      walk([...s.preTasks, ...s.roles, ...s.tasks, ...s.postTasks, ...play.handlers]);
+      for (const t of allTasks([...s.preTasks, ...s.roles, ...s.tasks, ...s.postTasks, ...play.handlers]))
+        if (t.runOnce !== false) found.push(`${t.name ?? t.module} (${t.source.file}:${t.source.line})`);
     }
   return found;
 }

@@ -5,7 +5,7 @@
  * back atomically, with mode/owner/group as the file modules set them.
  */
 import { defineModule, type FileDiff } from './types.js';
-import { attrDiffLines, attrSchemaProps, isEmptyPlan, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
+import { attrDiff, attrSchemaProps, isEmptyPlan, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { editIni, iniLines } from './lib/ini-edit.js';
 import { currentAttrs, statAndRead } from './lib/remote-file.js';
@@ -115,12 +115,7 @@ export default defineModule<IniFileArgs>({
       const diff: FileDiff[] = [];
       if (edit.changed) diff.push(contentDiff);
       if (attrsChange) {
-        const lines = attrDiffLines(plan, current);
-        diff.push({
-          path,
-          before: lines.before.map((l) => `${l}\n`).join(''),
-          after: lines.after.map((l) => `${l}\n`).join(''),
-        });
+        diff.push(attrDiff(path, plan, current));
       }
       return {
         kind: 'change',

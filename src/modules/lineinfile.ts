@@ -4,13 +4,13 @@
  * the controller and written back atomically.
  */
 import { exactlyOneOf } from './lib/schema.js';
-import { defineModule, type Decision, type FileDiff, type ModuleContext } from './types.js';
-import { attrDiffLines, attrSchemaProps, isEmptyPlan, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
+import { defineModule, type Decision, type ModuleContext } from './types.js';
+import { attrSchemaProps, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { absent, present, splitLines, type LineEditSpec } from './lib/line-edit.js';
-import { currentAttrs, statAndRead } from './lib/remote-file.js';
+import { statAndRead } from './lib/remote-file.js';
 import { deciding, failed } from './lib/result.js';
-import { failingWithoutDiff, registeredTextDiff, validateRefusal, writeEdited } from './lib/text-edit.js';
+import { textWriteDecision } from './lib/text-edit.js';
 
 /** Arguments of `lineinfile`. */
 export interface LineinfileArgs extends AttrArgs {
@@ -134,74 +134,19 @@ async function decideLine(ctx: ModuleContext, args: LineinfileArgs): Promise<Dec
   if (args.insertafter !== undefined) spec.insertafter = args.insertafter;
   if (args.insertbefore !== undefined) spec.insertbefore = args.insertbefore;
   const edit = state === 'present' ? present(splitLines(beforeText), spec) : absent(splitLines(beforeText), spec);
-  const afterText = edit.lines.join('');
-  const contentChanged = edit.changed;
-  if (!exists && !contentChanged) return { kind: 'ok', msg: edit.msg, data: { path, backup: '' } };
-  const current = currentAttrs(st);
-  const plan = planAttrs(want, current);
-  let msg = edit.msg;
-  if (!isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
-  const data: Record<string, unknown> = {
-    path,
-    backup: '',
-    ...(edit.found !== undefined ? { found: edit.found } : {}),
-  };
-  const header = `${path} (content)`;
-  data['diff'] = registeredTextDiff('list', ctx.diff, {
-    path,
-    header,
-    before: beforeText,
-    after: afterText,
-    plan,
-    current,
-  });
-  if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
-  const refused = contentChanged ? validateRefusal(args.validate) : undefined;
-  if (refused) return failed(refused);
-  const diff: FileDiff[] = [];
-  if (contentChanged)
-    diff.push({
-      path,
-      before: beforeText,
-      after: afterText,
-      beforeHeader: `${path} (content)`,
-      afterHeader: `${path} (content)`,
-    });
-  if (!isEmptyPlan(plan) && exists) {
-    const lines = attrDiffLines(plan, current);
-    diff.push({
-      path,
-      before: lines.before.map((l) => `${l}\n`).join(''),
-      after: lines.after.map((l) => `${l}\n`).join(''),
-    });
-  }
-  return {
-    kind: 'change',
-    msg,
-    diff,
-    data,
-    apply: () =>
-      failingWithoutDiff(async () => {
-        const out = await writeEdited(ctx, {
-          real,
-          st,
-          changed: contentChanged,
-          after: Buffer.from(afterText, 'utf8'),
-          attrs: want,
-          plan,
-          backup: toBool(args.backup),
-          ...(args.validate !== undefined ? { validate: args.validate } : {}),
-        });
-        if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
-        if (!contentChanged) return { kind: 'applied', data };
-        return {
-          kind: 'applied',
-          data: {
-            ...data,
-            backup: out.backupFile ?? '',
-            ...(out.backupFile ? { backup_file: out.backupFile } : {}),
-          },
-        };
-      }, ['backup']),
-  };
+  if (!exists && !edit.changed) return { kind: 'ok', msg: edit.msg, data: { path, backup: '' } };
+  return textWriteDecision(
+    ctx,
+    { path, real, st, text: exists ? beforeText : null },
+    {
+      after: edit.lines.join(''),
+      msg: edit.msg,
+      attrs: want,
+      backup: toBool(args.backup),
+      diffHeader: `${path} (content)`,
+      data: { path, ...(edit.found !== undefined ? { found: edit.found } : {}) },
+      backupKey: true,
+      ...(args.validate !== undefined ? { validate: args.validate } : {}),
+    },
+  );
 }

@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import { sh } from '../util/shell.js';
 import { defineModule, type FileDiff } from './types.js';
-import { attrDiffLines, attrSchemaProps, isEmptyPlan, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
+import { attrDiff, attrSchemaProps, isEmptyPlan, planAttrs, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { ConfigParseError, dumpConfig, emptyConfig, parseConfig, writeConfig } from './lib/py-configparser.js';
 import { currentAttrs, statAndRead, statPath } from './lib/remote-file.js';
@@ -222,12 +222,7 @@ export default defineModule<YumRepositoryArgs>({
       const diff: FileDiff[] = [];
       if (changed) diff.push({ path: dest, before, after, beforeHeader: dest, afterHeader: dest });
       if (attrsChange) {
-        const lines = attrDiffLines(plan, current);
-        diff.push({
-          path: dest,
-          before: lines.before.map((l) => `${l}\n`).join(''),
-          after: lines.after.map((l) => `${l}\n`).join(''),
-        });
+        diff.push(attrDiff(dest, plan, current));
       }
       return {
         kind: 'change',

@@ -7,8 +7,8 @@
  * exit code at least 1. Rules: docs/scale.md.
  */
 import { BosunError } from '../errors.js';
-import type { HostStats, ShardInfo } from '../executor/events.js';
-import { isControllerName } from '../inventory/shard.js';
+import type { HostStats } from '../executor/events.js';
+import { isControllerName, shardLabel } from '../inventory/shard.js';
 import type { LogRecord } from './log.js';
 import { buildReportModel, type ReportModel, type ReportPlay, type ReportTask } from './report-model.js';
 
@@ -80,7 +80,6 @@ export function mergeRuns(logs: EventLog[]): MergedRun {
     return { ...r, shard: r.start.shard };
   });
   const first = shards[0]!;
-  const label = (s: ShardInfo): string => `${s.index + 1}/${s.count}`;
   for (const s of shards.slice(1)) {
     const refuse = (what: string): never => {
       throw new BosunError('BAD_OPTION', `${first.file} and ${s.file} are not shards of one run: ${what}`, {
@@ -88,7 +87,7 @@ export function mergeRuns(logs: EventLog[]): MergedRun {
       });
     };
     if (s.shard.count !== first.shard.count)
-      refuse(`shard ${label(first.shard)} and shard ${label(s.shard)} (runs of different shard counts)`);
+      refuse(`shard ${shardLabel(first.shard)} and shard ${shardLabel(s.shard)} (runs of different shard counts)`);
     if (s.start.playbooks.join('\0') !== first.start.playbooks.join('\0'))
       refuse(`they ran different playbooks (${first.start.playbooks.join(', ')}; ${s.start.playbooks.join(', ')})`);
     if (s.shard.playbooksDigest !== first.shard.playbooksDigest)
@@ -99,7 +98,7 @@ export function mergeRuns(logs: EventLog[]): MergedRun {
   for (const s of shards) {
     const earlier = byIndex.get(s.shard.index);
     if (earlier !== undefined)
-      throw new BosunError('BAD_OPTION', `${earlier} and ${s.file} are both shard ${label(s.shard)}`, {
+      throw new BosunError('BAD_OPTION', `${earlier} and ${s.file} are both shard ${shardLabel(s.shard)}`, {
         hint: 'give each shard of the run once',
       });
     byIndex.set(s.shard.index, s.file);
@@ -108,7 +107,7 @@ export function mergeRuns(logs: EventLog[]): MergedRun {
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
   if (missing.length > 0)
     warnings.push(
-      `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i + 1}/${count}`).join(', ')} missing: the recap covers ${shards.length} of ${count} shards (exit code at least 1)`,
+      `shard${missing.length > 1 ? 's' : ''} ${missing.map((index) => shardLabel({ index, count })).join(', ')} missing: the recap covers ${shards.length} of ${count} shards (exit code at least 1)`,
     );
   const selections = new Map<number, string[]>();
   for (const s of shards)
@@ -117,7 +116,8 @@ export function mergeRuns(logs: EventLog[]): MergedRun {
     warnings.push(
       `the shards saw different inventories (${[...selections].map(([n, files]) => `${n} host(s) selected in ${files.join(', ')}`).join('; ')}): a host missing from one shard's inventory was run by none`,
     );
-  for (const s of shards) if (!s.recap) warnings.push(`${s.file}: shard ${label(s.shard)} did not finish (no recap)`);
+  for (const s of shards)
+    if (!s.recap) warnings.push(`${s.file}: shard ${shardLabel(s.shard)} did not finish (no recap)`);
   for (const s of shards) if (s.runs > 1) warnings.push(`${s.file} holds ${s.runs} runs: the last one is merged`);
 
   const recap: Record<string, HostStats> = {};

@@ -7,6 +7,7 @@ import pc from 'picocolors';
 import { formatErrorDetail, type BosunError } from '../errors.js';
 import type { HostStats, TaskResult } from '../executor/events.js';
 import type { FileDiff } from '../modules/types.js';
+import { shardLabel } from '../inventory/shard.js';
 import type { Reporter } from './types.js';
 
 /** Options of the text reporter. */
@@ -183,9 +184,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       // bosun's own line, as the check banner: which part of the fleet this process runs.
       if (e.shard)
         out(
-          banner(
-            `SHARD [${e.shard.index + 1}/${e.shard.count}: ${e.shard.hosts} of the ${e.shard.selectedHosts} selected host(s)]`,
-          ),
+          banner(`SHARD [${shardLabel(e.shard)}: ${e.shard.hosts} of the ${e.shard.selectedHosts} selected host(s)]`),
         );
     },
     onPlayStart(e) {

@@ -5,6 +5,7 @@
  */
 import { ModuleArgError } from '../../errors.js';
 import { sh } from '../../util/shell.js';
+import type { FileDiff } from '../types.js';
 
 /** The attribute arguments common to copy, template, file and lineinfile. */
 export interface AttrArgs {
@@ -175,6 +176,16 @@ export function planAttrs(want: WantedAttrs, current: CurrentAttrs | undefined, 
 /** True when the plan changes nothing. */
 export function isEmptyPlan(plan: AttrPlan): boolean {
   return plan.mode === undefined && plan.owner === undefined && plan.group === undefined;
+}
+
+/** The diff entry of an attribute plan (`mode: 0644` lines before and after), as every file module shows it. */
+export function attrDiff(path: string, plan: AttrPlan, current: CurrentAttrs | undefined): FileDiff {
+  const lines = attrDiffLines(plan, current);
+  return {
+    path,
+    before: lines.before.map((l) => `${l}\n`).join(''),
+    after: lines.after.map((l) => `${l}\n`).join(''),
+  };
 }
 
 /** Shell commands (joined with &&) that apply the plan to `path`; `recurse` applies to everything below too. */

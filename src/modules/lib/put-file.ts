@@ -10,15 +10,7 @@ import { posix } from 'node:path';
 import { failOnController } from '../../errors.js';
 import { sh } from '../../util/shell.js';
 import type { Decision, FileDiff, ModuleContext } from '../types.js';
-import {
-  attrCommands,
-  attrDiffLines,
-  formatMode,
-  isEmptyPlan,
-  parseMode,
-  planAttrs,
-  type WantedAttrs,
-} from './attrs.js';
+import { attrCommands, attrDiff, formatMode, isEmptyPlan, parseMode, planAttrs, type WantedAttrs } from './attrs.js';
 import { atomicWrite, currentAttrs, runThenStat, statMany, type RemoteStat } from './remote-file.js';
 import { controllerSha1 } from './controller-digest.js';
 import { applying, diffSide, failed } from './result.js';
@@ -140,12 +132,7 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     diff.push({ path: dest, before, after });
   }
   if (!isEmptyPlan(plan) && (cur.exists || spec.attrs.owner !== undefined || spec.attrs.group !== undefined)) {
-    const lines = attrDiffLines(plan, current);
-    diff.push({
-      path: dest,
-      before: lines.before.map((l) => `${l}\n`).join(''),
-      after: lines.after.map((l) => `${l}\n`).join(''),
-    });
+    diff.push(attrDiff(dest, plan, current));
   }
   // Ansible's copy action does not run the module in check mode when the content would change: its result is only
   // `changed` (and the diff), so a role reading `result.dest` there finds nothing either.

@@ -9,7 +9,7 @@ import { sh } from '../../util/shell.js';
 import type { ApplyResult, Decision, FileDiff, ModuleContext } from '../types.js';
 import {
   attrCommands,
-  attrDiffLines,
+  attrDiff,
   isEmptyPlan,
   parseMode,
   planAttrs,
@@ -112,6 +112,14 @@ export interface TextWrite {
   data?: Record<string, unknown>;
   /** The shape of the registered diff under --diff (default 'list'). */
   diffShape?: RegisteredDiffShape;
+  /** lineinfile's `backup` key: '' until a backup is made, its path then, left out of a failure. */
+  backupKey?: boolean;
+}
+
+/** A new file as Ansible's check_file_attrs finds it after the write: mode 0644, the login user's. */
+function asWritten(ctx: ModuleContext): CurrentAttrs {
+  const user = ctx.conn.spec.user;
+  return { mode: 0o644, uid: NaN, gid: NaN, owner: user, group: user, isDir: false };
 }
 
 /** The decision for writing `w.after` over the target (no change when content and attributes already match). */
@@ -120,16 +128,19 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
   const contentChanged = !exists || t.text !== w.after;
   const current = currentAttrs(t.st);
   const plan = planAttrs(w.attrs, current);
+  // What Ansible reports of the attributes (message, registered diff) it finds after writing: a new file as written.
+  const seen = exists ? current : asWritten(ctx);
+  const seenPlan = exists ? plan : planAttrs(w.attrs, seen);
   let msg = w.msg;
-  if (exists && !isEmptyPlan(plan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
-  const data: Record<string, unknown> = { ...(w.data ?? {}) };
+  if (!isEmptyPlan(seenPlan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
+  const data: Record<string, unknown> = { ...(w.data ?? {}), ...(w.backupKey ? { backup: '' } : {}) };
   const registered = registeredTextDiff(w.diffShape ?? 'list', ctx.diff, {
     path: t.path,
     header: w.diffHeader ?? t.path,
     before: t.text ?? '',
     after: w.after,
-    plan,
-    current,
+    plan: seenPlan,
+    current: seen,
   });
   if (registered !== undefined) data['diff'] = registered;
   if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
@@ -140,12 +151,7 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
   if (contentChanged)
     diff.push({ path: t.path, before: t.text ?? '', after: w.after, beforeHeader: header, afterHeader: header });
   if (exists && !isEmptyPlan(plan)) {
-    const lines = attrDiffLines(plan, current);
-    diff.push({
-      path: t.path,
-      before: lines.before.map((l) => `${l}\n`).join(''),
-      after: lines.after.map((l) => `${l}\n`).join(''),
-    });
+    diff.push(attrDiff(t.path, plan, current));
   }
   return {
     kind: 'change',
@@ -153,20 +159,27 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
     diff,
     data,
     apply: () =>
-      failingWithoutDiff(async () => {
-        const out = await writeEdited(ctx, {
-          real: t.real,
-          st: t.st,
-          changed: contentChanged,
-          after: Buffer.from(w.after, w.encoding ?? 'utf8'),
-          attrs: w.attrs,
-          plan,
-          backup: w.backup,
-          ...(w.validate !== undefined ? { validate: w.validate } : {}),
-        });
-        if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
-        return { kind: 'applied', data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
-      }),
+      failingWithoutDiff(
+        async () => {
+          const out = await writeEdited(ctx, {
+            real: t.real,
+            st: t.st,
+            changed: contentChanged,
+            after: Buffer.from(w.after, w.encoding ?? 'utf8'),
+            attrs: w.attrs,
+            plan,
+            backup: w.backup,
+            ...(w.validate !== undefined ? { validate: w.validate } : {}),
+          });
+          if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
+          const backup = w.backupKey && contentChanged ? { backup: out.backupFile ?? '' } : {};
+          return {
+            kind: 'applied',
+            data: { ...data, ...backup, ...(out.backupFile ? { backup_file: out.backupFile } : {}) },
+          };
+        },
+        w.backupKey ? ['backup'] : [],
+      ),
   };
 }
 
