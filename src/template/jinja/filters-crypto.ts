@@ -106,11 +106,38 @@ function certVersion(der: Buffer): number {
   return der[inner + 2]! + 1;
 }
 
+/** A big integer as the collection gives it: a number while exact, else its decimal text (bosun has no big numbers). */
+function bigInt(value: bigint): number | string {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+}
+
+/** base64url bytes (a JWK field) as an unsigned big-endian integer. */
+function jwkInt(field: string | undefined): bigint {
+  return BigInt(`0x${Buffer.from(field ?? '', 'base64url').toString('hex') || '0'}`);
+}
+
+/** OpenSSL's curve names as cryptography names them, with the key size. */
+const CURVES: Readonly<Record<string, [string, number]>> = {
+  prime256v1: ['secp256r1', 256],
+  secp384r1: ['secp384r1', 384],
+  secp521r1: ['secp521r1', 521],
+  secp256k1: ['secp256k1', 256],
+  prime192v1: ['secp192r1', 192],
+  secp224r1: ['secp224r1', 224],
+};
+
 function publicKeyData(cert: X509Certificate): Record<string, unknown> {
-  const details = cert.publicKey.asymmetricKeyDetails ?? {};
-  if (cert.publicKey.asymmetricKeyType === 'rsa')
-    return { size: details.modulusLength, exponent: Number(details.publicExponent) };
-  if (cert.publicKey.asymmetricKeyType === 'ec') return { curve: details.namedCurve };
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') {
+    const jwk = key.export({ format: 'jwk' });
+    return { size: details.modulusLength, modulus: bigInt(jwkInt(jwk.n)), exponent: Number(details.publicExponent) };
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    const jwk = key.export({ format: 'jwk' });
+    const [curve, size] = CURVES[details.namedCurve ?? ''] ?? [details.namedCurve, undefined];
+    return { curve, exponent_size: size, x: bigInt(jwkInt(jwk.x)), y: bigInt(jwkInt(jwk.y)) };
+  }
   return {};
 }
 
@@ -153,7 +180,7 @@ export const CRYPTO_FILTERS: Record<string, FilterFn> = {
       subject_ordered: subject,
       issuer: Object.fromEntries(issuer),
       issuer_ordered: issuer,
-      serial_number: serial <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(serial) : serial.toString(),
+      serial_number: bigInt(serial),
       not_before: asn1Time(cert.validFrom),
       not_after: asn1Time(cert.validTo),
       expired: notAfter.getTime() < Date.now(),
