@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { expandHome } from '../connection/spec.js';
 import type { TaskContext } from './types.js';
 
 /**
@@ -17,12 +18,9 @@ export function libraryDirs(context: TaskContext, playbooks: readonly string[]):
   return [
     ...(context.role ? [path.join(context.role.dir, 'library')] : []),
     ...playbooks,
-    path.join(context.playbookDir, 'library'),
-    ...fromEnv.map((d) => d.replace(/^~(?=\/|$)/, process.env['HOME'] ?? '~')),
+    ...fromEnv.map(expandHome),
   ];
 }
-
-const listed = new Map<string, readonly string[]>();
 
 /** The file of a library module named `name` (`name`, `name.py`, `name.sh`, ...), or undefined. */
 export function findLibraryModule(
@@ -32,11 +30,8 @@ export function findLibraryModule(
 ): string | undefined {
   if (!/^[\w-]+$/.test(name)) return undefined;
   for (const dir of libraryDirs(context, playbooks)) {
-    let files = listed.get(dir);
-    if (!files) {
-      files = existsSync(dir) ? readdirSync(dir) : [];
-      listed.set(dir, files);
-    }
+    // Asked at load time, only for a name bosun has no module of: read afresh.
+    const files = existsSync(dir) ? readdirSync(dir) : [];
     const file = files.find((f) => f === name || (f.startsWith(`${name}.`) && !f.slice(name.length + 1).includes('.')));
     if (file) return path.join(dir, file);
   }
