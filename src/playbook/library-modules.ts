@@ -15,11 +15,7 @@ import type { TaskContext } from './types.js';
  */
 export function libraryDirs(context: TaskContext, playbooks: readonly string[]): string[] {
   const fromEnv = (process.env['ANSIBLE_LIBRARY'] ?? '').split(':').filter(Boolean);
-  return [
-    ...(context.role ? [path.join(context.role.dir, 'library')] : []),
-    ...playbooks,
-    ...fromEnv.map(expandHome),
-  ];
+  return [...(context.role ? [path.join(context.role.dir, 'library')] : []), ...playbooks, ...fromEnv.map(expandHome)];
 }
 
 /** The file of a library module named `name` (`name`, `name.py`, `name.sh`, ...), or undefined. */
