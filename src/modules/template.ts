@@ -12,8 +12,8 @@ import { boolSchema, toBool } from './lib/bool.js';
 import { readControllerText } from './lib/controller-text.js';
 import { decidePutFile } from './lib/put-file.js';
 import { deciding, failed } from './lib/result.js';
-import type { Delimiters } from '../template/jinja/prepare.js';
-import { DELIMITER_NAMES } from '../template/jinja/render.js';
+import { DEFAULT_DELIMITERS, type Delimiters } from '../template/jinja/prepare.js';
+import { DELIMITER_NAMES, delimiterArgs } from '../template/jinja/render.js';
 
 /** Arguments of `template`. */
 export interface TemplateArgs extends AttrArgs {
@@ -34,29 +34,15 @@ export interface TemplateArgs extends AttrArgs {
   comment_end_string?: string;
 }
 
-/** Jinja2's delimiters and their defaults. */
-const DELIMITERS = {
-  block_start_string: '{%',
-  block_end_string: '%}',
-  variable_start_string: '{{',
-  variable_end_string: '}}',
-  comment_start_string: '{#',
-  comment_end_string: '#}',
-} as const;
-
 /** newline_sequence as Ansible reads it: the characters, or their backslash spellings ('\\r\\n'). */
 function newlineSequence(value: string): string {
   return value.replace(/\\r/g, '\r').replace(/\\n/g, '\n');
 }
 
-/** The delimiters given as arguments, by the engine's names (none when all are the defaults). */
+/** The delimiters given as arguments (the engine leaves defaults as they are). */
 function delimiters(args: TemplateArgs): { delimiters?: Partial<Delimiters> } {
-  const out: Partial<Delimiters> = {};
-  for (const [name, field] of Object.entries(DELIMITER_NAMES)) {
-    const value = args[name as keyof typeof DELIMITERS];
-    if (value !== undefined && value !== DELIMITERS[name as keyof typeof DELIMITERS]) out[field] = value;
-  }
-  return Object.keys(out).length ? { delimiters: out } : {};
+  const given = delimiterArgs(args as unknown as Record<string, unknown>);
+  return Object.keys(given).length ? { delimiters: given } : {};
 }
 
 /** Python's str(datetime): `2026-12-03 06:30:00.123456`, local time. */
@@ -118,9 +104,13 @@ export default defineModule<TemplateArgs>({
         description: 'Encoding of the written file (bosun writes UTF-8 only)',
       },
       ...Object.fromEntries(
-        Object.entries(DELIMITERS).map(([name, value]) => [
+        Object.entries(DELIMITER_NAMES).map(([name, field]) => [
           name,
-          { type: 'string', minLength: 1, description: `Jinja2: the delimiter written ${value} by default` },
+          {
+            type: 'string',
+            minLength: 1,
+            description: `Jinja2: the delimiter written ${DEFAULT_DELIMITERS[field]} by default`,
+          },
         ]),
       ),
     },

@@ -10,8 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BosunError, isBosunError, rememberSource } from '../errors.js';
 import { hasTemplate, type TemplateEngine, type TemplateFileOptions } from '../template/index.js';
-import type { Delimiters } from '../template/jinja/prepare.js';
-import { DELIMITER_NAMES } from '../template/jinja/render.js';
+import { delimiterArgs } from '../template/jinja/render.js';
 import { toBool } from '../modules/lib/bool.js';
 import type { Task, TaskContext } from './types.js';
 
@@ -39,20 +38,15 @@ export function findStaticFile(context: TaskContext, kind: 'files' | 'templates'
  * them is itself a template (the file is then checked when the task runs).
  */
 function staticOptions(args: Record<string, unknown>): TemplateFileOptions | undefined {
+  if (Object.values(args).some((v) => typeof v === 'string' && hasTemplate(v))) return undefined;
   const options: TemplateFileOptions = {};
-  const delimiters: Partial<Delimiters> = {};
-  for (const [name, value] of Object.entries(args)) {
-    if (typeof value === 'string' && hasTemplate(value)) return undefined;
-    const field = DELIMITER_NAMES[name];
-    if (field && typeof value === 'string') delimiters[field] = value;
-    else if (name === 'trim_blocks' || name === 'lstrip_blocks') {
-      try {
-        options[name === 'trim_blocks' ? 'trimBlocks' : 'lstripBlocks'] = toBool(value, name === 'trim_blocks');
-      } catch {
-        return undefined; // a bad value is the module's error, when the task runs
-      }
-    }
+  try {
+    if (args['trim_blocks'] !== undefined) options.trimBlocks = toBool(args['trim_blocks'], true);
+    if (args['lstrip_blocks'] !== undefined) options.lstripBlocks = toBool(args['lstrip_blocks'], false);
+  } catch {
+    return undefined; // a bad value is the module's error, when the task runs
   }
+  const delimiters = delimiterArgs(args);
   if (Object.keys(delimiters).length) options.delimiters = delimiters;
   return options;
 }

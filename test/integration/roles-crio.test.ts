@@ -6,7 +6,7 @@
  * listens on the socket and tells systemd READY=1, served from a local HTTP
  * mirror (download_mirror + upstream host as first path segment).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import {
   onHost,
   recapOf,
   resultsOf,
+  rolePlaybook,
   snapshot,
 } from '../fixtures/roles/harness.js';
 
@@ -53,11 +54,7 @@ afterAll(async () => {
 });
 
 /** A playbook applying the role with these play vars. */
-function play(name: string, vars: Record<string, unknown>): string {
-  const file = path.join(work, `${name}.yml`);
-  writeFileSync(file, `- hosts: all\n  vars: ${JSON.stringify(vars)}\n  roles: [crio]\n`);
-  return file;
-}
+const play = (name: string, vars: Record<string, unknown>): string => rolePlaybook(work, name, ['crio'], vars);
 const baseVars = (version = V1, extra: Record<string, unknown> = {}) => ({
   download_mirror: srv.url('/'), // a trailing slash is trimmed
   crio_version: version,

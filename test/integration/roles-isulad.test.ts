@@ -8,12 +8,20 @@
  * service through its handler once, checks the socket answers, and is
  * idempotent; a changed sandbox image is predicted exactly by --check.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { withSandbox } from '../helpers/sandbox.js';
-import { bosun, changedTasks, failedResults, onHost, resultsOf, snapshot } from '../fixtures/roles/harness.js';
+import {
+  bosun,
+  changedTasks,
+  failedResults,
+  onHost,
+  resultsOf,
+  rolePlaybook,
+  snapshot,
+} from '../fixtures/roles/harness.js';
 
 const fixture = withSandbox(2, { base: '127.106.0.1', systemd: true });
 const FIX = path.resolve('test/fixtures/roles/isulad');
@@ -24,11 +32,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function play(name: string, vars: Record<string, unknown>): string {
-  const file = path.join(work, `${name}.yml`);
-  writeFileSync(file, `- hosts: all\n  vars: ${JSON.stringify(vars)}\n  roles: [isulad]\n`);
-  return file;
-}
+const play = (name: string, vars: Record<string, unknown>): string => rolePlaybook(work, name, ['isulad'], vars);
 const PATHS = ['/etc/isulad', '/etc/isulad/daemon.json', '/opt/cni/bin', '/etc/cni/net.d'];
 const starts = (h: number) =>
   onHost(fixture, fixture.sandbox.hosts[h]!, 'cat /var/lib/isulad-fixture/starts 2>/dev/null | wc -l').then((s) =>

@@ -14,7 +14,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { dig } from '../helpers/dig.js';
-import { bosun, changedTasks, failedResults, resultsOf } from '../fixtures/roles/harness.js';
+import { bosun, changedTasks, failedResults, resultsOf, rolePlaybook } from '../fixtures/roles/harness.js';
 
 const SCHEMA = JSON.parse(readFileSync('roles/kubekey/files/cluster-v1alpha2.schema.json', 'utf8')) as object;
 const validate = new Ajv({ strict: true, strictRequired: false, allErrors: true }).compile(SCHEMA);
@@ -25,13 +25,23 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Check-mode run of the role from the controller over `inventory` (INI lines), with the play's vars. */
-async function checkRun(inventory: string[], vars: Record<string, unknown> = {}) {
-  writeFileSync(path.join(dir, 'hosts.ini'), [...inventory, '[all:vars]', 'ansible_connection=local', ''].join('\n'));
-  const pb = path.join(dir, 'site.yml');
-  writeFileSync(
-    pb,
-    `- hosts: all\n  gather_facts: false\n  vars: ${JSON.stringify({
+/**
+ * Check-mode run of the role from the controller over `inventory` (INI lines; `allVars` more lines under
+ * `[all:vars]`), with the play's vars, on the play's `hosts`.
+ */
+async function checkRun(
+  inventory: string[],
+  vars: Record<string, unknown> = {},
+  opts: { hosts?: string; allVars?: string[] } = {},
+) {
+  const hostsFile = path.join(dir, 'hosts.ini');
+  const allVars = ['[all:vars]', 'ansible_connection=local', ...(opts.allVars ?? []), ''];
+  writeFileSync(hostsFile, [...inventory, ...allVars].join('\n'));
+  const pb = rolePlaybook(
+    dir,
+    'site',
+    ['kubekey'],
+    {
       kubekey_driver_host: 'localhost',
       kubekey_arch: 'amd64',
       kubekey_checksum: '0'.repeat(64),
@@ -39,9 +49,10 @@ async function checkRun(inventory: string[], vars: Record<string, unknown> = {})
       kubekey_download_dir: path.join(dir, 'dl'),
       kubekey_work_dir: dir,
       ...vars,
-    })}\n  roles: [kubekey]\n`,
+    },
+    { gatherFacts: false, ...(opts.hosts ? { hosts: opts.hosts } : {}) },
   );
-  return bosun(['run', pb, '-i', path.join(dir, 'hosts.ini'), '--check']);
+  return bosun(['run', pb, '-i', hostsFile, '--check']);
 }
 const KUBESPRAY = [
   '[kube_control_plane]',
@@ -96,8 +107,7 @@ describe('the kubekey role refuses an inventory kk could not use, with its own m
 describe('the Cluster config from connection variables, driven from the controller (check mode: nothing is written)', () => {
   it('passwords, ports, key files, internal addresses and group names come from the inventory', async () => {
     {
-      writeFileSync(
-        path.join(dir, 'hosts.ini'),
+      const res = await checkRun(
         [
           '[masters]',
           'cp1 ansible_host=10.0.0.11 ansible_user=admin ansible_password="p@ss w0rd" kubekey_internal_address=192.168.0.11',
@@ -109,22 +119,8 @@ describe('the Cluster config from connection variables, driven from the controll
           '[cluster:children]',
           'masters',
           'workers',
-          '[all:vars]',
-          'ansible_connection=local',
-          'kubekey_arch=amd64',
-          '',
-        ].join('\n'),
-      );
-      const pb = path.join(dir, 'site.yml');
-      writeFileSync(
-        pb,
-        `- hosts: cluster\n  gather_facts: false\n  vars: ${JSON.stringify({
-          kubekey_driver_host: 'localhost',
-          kubekey_arch: 'amd64',
-          kubekey_checksum: '0'.repeat(64),
-          kubekey_bin_dir: path.join(dir, 'bin'),
-          kubekey_download_dir: path.join(dir, 'dl'),
-          kubekey_work_dir: dir,
+        ],
+        {
           kubekey_cluster_group: 'cluster',
           kubekey_control_plane_group: 'masters',
           kubekey_worker_group: 'workers',
@@ -137,9 +133,9 @@ describe('the Cluster config from connection variables, driven from the controll
             address: '',
             port: 6443,
           },
-        })}\n  roles: [kubekey]\n`,
+        },
+        { hosts: 'cluster', allVars: ['kubekey_arch=amd64'] },
       );
-      const res = await bosun(['run', pb, '-i', path.join(dir, 'hosts.ini'), '--check']);
       expect(res.code, JSON.stringify(failedResults(res.events))).toBe(0);
       const render = resultsOf(res.events, 'kubekey : Render the KubeKey Cluster config');
       expect(render.map((e) => `${e.host} ${e.status}`)).toEqual(['cp1 changed']);

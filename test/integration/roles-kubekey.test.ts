@@ -26,6 +26,7 @@ import {
   failedResults,
   onHost,
   resultsOf,
+  rolePlaybook,
   sha256,
   snapshot,
 } from '../fixtures/roles/harness.js';
@@ -77,11 +78,8 @@ ${extra}`,
   );
   return file;
 }
-function play(name: string, vars: Record<string, unknown>): string {
-  const file = path.join(work, `${name}.yml`);
-  writeFileSync(file, `- hosts: k8s_cluster\n  vars: ${JSON.stringify(vars)}\n  roles: [kubekey]\n`);
-  return file;
-}
+const play = (name: string, vars: Record<string, unknown>): string =>
+  rolePlaybook(work, name, ['kubekey'], vars, { hosts: 'k8s_cluster' });
 const baseVars = (extra: Record<string, unknown> = {}) => ({
   download_mirror: srv.url(''),
   kubekey_checksum: sha,

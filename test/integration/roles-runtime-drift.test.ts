@@ -10,12 +10,20 @@
  * are checked in --check --diff only (only Debian's 1.6 binaries are here).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resetDownloads } from '../../src/modules/lib/controller-download.js';
-import { bosun, changedTasks, failedResults, onHost, recapOf, resultsOf } from '../fixtures/roles/harness.js';
+import {
+  bosun,
+  changedTasks,
+  failedResults,
+  onHost,
+  recapOf,
+  resultsOf,
+  rolePlaybook,
+} from '../fixtures/roles/harness.js';
 import { dig } from '../helpers/dig.js';
 import { runtimeDebsSkip } from '../helpers/network.js';
 import { startRuntimeMirror, type RuntimeMirror } from '../helpers/runtime-mirror.js';
@@ -55,9 +63,8 @@ fixture.describe('drift repair of runc, containerd and crictl on 2 systemd sandb
     mirror = await startRuntimeMirror();
     work = mkdtempSync(path.join(tmpdir(), 'bosun-drift-'));
     process.env['XDG_CACHE_HOME'] = path.join(work, 'cache');
-    pb = path.join(work, 'runtime.yml');
     const vars = { ...mirror.vars, bosun_download: 'controller', containerd_unit_modprobe: false };
-    writeFileSync(pb, `- hosts: all\n  vars: ${JSON.stringify(vars)}\n  roles: [containerd, crictl]\n`);
+    pb = rolePlaybook(work, 'runtime', ['containerd', 'crictl'], vars);
   }, 600_000);
   afterAll(async () => {
     await (mirror as RuntimeMirror | undefined)?.server.close();

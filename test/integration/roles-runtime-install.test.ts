@@ -8,7 +8,7 @@
  * test sets. Each case: --check predicts exactly, the real run does it, the
  * next run changes nothing.
  */
-import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import {
   onHost,
   recapOf,
   resultsOf,
+  rolePlaybook,
   snapshot,
 } from '../fixtures/roles/harness.js';
 import { dig } from '../helpers/dig.js';
@@ -52,11 +53,8 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function play(name: string, role: string, vars: Record<string, unknown>): string {
-  const file = path.join(work, `${name}.yml`);
-  writeFileSync(file, `- hosts: all\n  vars: ${JSON.stringify(vars)}\n  roles: [${role}]\n`);
-  return file;
-}
+const play = (name: string, role: string, vars: Record<string, unknown>): string =>
+  rolePlaybook(work, name, [role], vars);
 /** A script that writes a fixture file on a host. */
 const put = (src: string, dest: string, mode: string, edit = (t: string) => t) =>
   `mkdir -p ${path.dirname(dest)} && cat > ${dest} <<'FIXTURE_EOF'\n${edit(readFileSync(src, 'utf8'))}FIXTURE_EOF\nchmod ${mode} ${dest}\n`;

@@ -205,6 +205,16 @@ export const DELIMITER_NAMES: Readonly<Record<string, keyof Delimiters>> = {
   comment_end_string: 'commentEnd',
 };
 
+/** The delimiters a template task's arguments give (`variable_start_string`, ...), by the engine's names. */
+export function delimiterArgs(args: Readonly<Record<string, unknown>>): Partial<Delimiters> {
+  const out: Partial<Delimiters> = {};
+  for (const [name, field] of Object.entries(DELIMITER_NAMES)) {
+    const value = args[name];
+    if (typeof value === 'string') out[field] = value;
+  }
+  return out;
+}
+
 /** The delimiters in force, or undefined for the defaults; an empty delimiter is an error. */
 export function delimitersOf(given: Partial<Delimiters> | undefined, ctx: PosContext): Delimiters | undefined {
   if (!given || Object.keys(given).length === 0) return undefined;
