@@ -27,8 +27,9 @@ export function registerConvert(program: Command, { io, setExit }: CliContext): 
       }
       const r = convertTree(src, o.output);
       for (const item of r.left) io.out(`left as Jinja2: ${item.where}: ${item.reason}\n`);
+      for (const item of r.checks) io.out(`converted, check: ${item.where}: ${item.reason}\n`);
       io.out(
-        `${r.files} YAML files, ${r.converted} values and conditions converted, ${r.left.length - r.templatesLeft} left as Jinja2, ${r.templatesLeft} template files kept as Jinja2; written to ${o.output}\n`,
+        `${r.files} YAML files, ${r.converted} values and conditions converted, ${r.left.length - r.templatesLeft} left as Jinja2, ${r.templatesLeft} template files kept as Jinja2, ${r.checks.length} to check; written to ${o.output}\n`,
       );
       setExit(0);
     });

@@ -4,6 +4,7 @@
  * converted; anything else throws NotConvertible with the reason and the
  * place, and the caller leaves the text as Jinja2 (which bosun still runs).
  */
+import { isHandlebars } from '../template/dialect.js';
 import { parseJinja, type Expr, type Loc } from '../template/jinja/parse.js';
 
 /** A construct with no Handlebars equivalent (or one bosun cannot prove the same): left as Jinja2. */
@@ -132,20 +133,47 @@ function mustache(h: string): string {
 
 const CTX = { source: undefined, inserted: new Map<number, number[]>(), colShift: 0 };
 
+/** Filters whose result is text (or a number), which both dialects print alike inside a text. */
+const TEXT_FILTERS: ReadonlySet<string> = new Set([
+  'join',
+  'lower',
+  'upper',
+  'trim',
+  'basename',
+  'dirname',
+  'b64encode',
+  'b64decode',
+  'quote',
+  'replace',
+  'int',
+  'length',
+]);
+
+/** Whether an expression surely gives text or a whole number (Python and Handlebars print those the same). */
+function printsAlike(e: Expr): boolean {
+  if (e.k === 'lit') return typeof e.v === 'string' || (typeof e.v === 'number' && !e.float);
+  return e.k === 'filter' && TEXT_FILTERS.has(e.name);
+}
+
 /**
  * A YAML value written in Jinja2, as Handlebars; the text itself when it has no `{{ }}`. Statements (`{% %}`) are not
- * converted.
+ * converted. When the result is read as Handlebars, an expression printed inside a text whose value may be no text (a
+ * boolean, a list: Jinja2 prints `True` and `['a']`, Handlebars `true` and JSON) is converted and named in `checks`.
  */
-export function convertValue(text: string): string {
+export function convertValue(text: string, checks: Array<{ reason: string; loc: Loc }> = []): string {
   const tpl = parseJinja(text, CTX, { verbatim: true, trimBlocks: false });
+  const inText = tpl.parts.length > 1;
+  const unsure: Loc[] = [];
   let out = '';
   for (const part of tpl.parts) {
     if (part.k === 'text') {
       if (part.text.includes('{{') || part.text.includes('\\'))
         throw new NotConvertible('literal braces or backslashes in the text', { line: 1, col: 0 });
       out += part.text;
-    } else if (part.k === 'expr') out += `{{ ${mustache(toHandlebars(part.e))} }}`;
-    else {
+    } else if (part.k === 'expr') {
+      out += `{{ ${mustache(toHandlebars(part.e))} }}`;
+      if (inText && !printsAlike(part.e)) unsure.push(part.e);
+    } else {
       const at = 'line' in part ? part : { line: 1, col: 0 };
       throw new NotConvertible(
         `the statement {% ${part.k === 'ifs' ? 'if' : part.k} %} (a YAML value keeps it as Jinja2)`,
@@ -153,6 +181,14 @@ export function convertValue(text: string): string {
       );
     }
   }
+  // A text the dialect rule still reads as Jinja2 (no helper call in it) renders as before.
+  if (isHandlebars(out))
+    for (const loc of unsure)
+      checks.push({
+        reason:
+          'printed inside a text: if its value is a boolean, a list or a mapping, Jinja2 prints True/[...] where Handlebars prints true/JSON',
+        loc,
+      });
   return out;
 }
 

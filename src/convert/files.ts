@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFile
 import path from 'node:path';
 import { isScalar, isPair, LineCounter, parseDocument, visit, type Scalar } from 'yaml';
 import { BosunError } from '../errors.js';
+import type { Loc } from '../template/jinja/parse.js';
 import { convertCondition, convertValue, NotConvertible } from './expression.js';
 
 const CONDITIONS = new Set(['when', 'changed_when', 'failed_when', 'until', 'that']);
@@ -20,6 +21,8 @@ export interface LeftItem {
 export interface ConvertResult {
   converted: number;
   left: LeftItem[];
+  /** Converted, but the same only if a value is text (printed inside a text). */
+  checks: LeftItem[];
   files: number;
   templatesLeft: number;
 }
@@ -46,7 +49,11 @@ export function convertYaml(text: string, file: string, result: ConvertResult): 
       const value = node.value;
       if (!condition && !value.includes('{{') && !value.includes('{%')) return;
       try {
-        const out = condition && !value.trim().startsWith('{{') ? convertCondition(value) : convertValue(value);
+        const checks: Array<{ reason: string; loc: Loc }> = [];
+        const out = condition && !value.trim().startsWith('{{') ? convertCondition(value) : convertValue(value, checks);
+        const start = lines.linePos(node.range?.[0] ?? 0);
+        for (const c of checks)
+          result.checks.push({ where: `${file}:${start.line + c.loc.line - 1}:${start.col}`, reason: c.reason });
         if (out !== value) {
           node.value = out;
           state.changed = true;
@@ -65,7 +72,7 @@ export function convertYaml(text: string, file: string, result: ConvertResult): 
 
 /** Convert a role folder or a playbook (with the roles beside it) into `out`. */
 export function convertTree(src: string, out: string): ConvertResult {
-  const result: ConvertResult = { converted: 0, left: [], files: 0, templatesLeft: 0 };
+  const result: ConvertResult = { converted: 0, left: [], checks: [], files: 0, templatesLeft: 0 };
   const st = statSync(src);
   const walk = (from: string, to: string, rel: string): void => {
     const s = statSync(from);

@@ -55,6 +55,25 @@ describe('convert: values render the same in both dialects', () => {
   });
 });
 
+describe('convert: a value printed inside a text is named for checking unless it surely is text', () => {
+  test('a boolean inside a text prints differently and is named; a joined list and a literal are not', () => {
+    const checks: NonNullable<Parameters<typeof convertValue>[1]> = [];
+    const text = 'on={{ flag }} {{ name | lower }}';
+    const hbs = convertValue(text, checks);
+    // The reason it is named: Jinja2 prints Python's True, the Handlebars result true.
+    const flagged = { ...vars, flag: true };
+    expect(engine.renderString(text, flagged)).toBe('on=True web');
+    expect(engine.renderString(hbs, flagged)).toBe('on=true web');
+    expect(checks.map((c) => [c.reason, c.loc.col])).toEqual([[expect.stringMatching(/printed inside a text/), 6]]);
+    const none: NonNullable<Parameters<typeof convertValue>[1]> = [];
+    convertValue("r={{ registries | join(',') }} n={{ registries | length }}", none);
+    convertValue('{{ registries }}', none);
+    // Read as Jinja2 still (no helper call): renders as before, nothing to check.
+    convertValue('on={{ flag }}', none);
+    expect(none).toEqual([]);
+  });
+});
+
 describe('convert: left as Jinja2, with the reason', () => {
   test.each([
     ['{{ x | default(omit) }}', 'omit'],
@@ -70,7 +89,7 @@ describe('convert: left as Jinja2, with the reason', () => {
 
 describe('convert: a YAML file keeps its comments', () => {
   test('tasks file', () => {
-    const result: ConvertResult = { converted: 0, left: [], files: 0, templatesLeft: 0 };
+    const result: ConvertResult = { converted: 0, left: [], checks: [], files: 0, templatesLeft: 0 };
     const out = convertYaml(
       [
         '# install containerd',
