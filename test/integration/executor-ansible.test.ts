@@ -21,23 +21,23 @@ interface Outcome {
   code: number;
   /** `host ok changed unreachable failed skipped rescued ignored` per host. */
   recap: Record<string, number[]>;
-  /** RUNNING HANDLER [name] lines, in order, a repeat in a row counted once. */
+  /** RUNNING HANDLER [name] lines, in order (Ansible's repeats in a row counted once). */
   handlers: string[];
 }
 
 const recapRe =
   /^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)/gm;
 
-function outcome(code: number, output: string): Outcome {
+function outcome(code: number, output: string, ansibleOutput = false): Outcome {
   const recap: Record<string, number[]> = {};
   for (const m of output.matchAll(recapRe)) recap[m[1]!] = m.slice(2).map(Number);
   // Under load ansible-playbook's linear strategy sometimes prints an
   // include_tasks handler's banner twice in a row (once per host whose
-  // include result arrives in a later poll); one banner per handler run is
-  // what is compared.
+  // include result arrives in a later poll): Ansible's repeats in a row are
+  // counted once, bosun's never (a banner bosun printed twice is a bug).
   const handlers = [...output.matchAll(/^RUNNING HANDLER \[([^\]]*)\]/gm)]
     .map((m) => m[1]!)
-    .filter((name, i, all) => i === 0 || all[i - 1] !== name);
+    .filter((name, i, all) => !ansibleOutput || i === 0 || all[i - 1] !== name);
   return { code, recap, handlers };
 }
 
@@ -53,10 +53,10 @@ async function ansible(playbook: string, extra: string[]): Promise<Outcome> {
       },
       timeout: 120_000,
     });
-    return outcome(0, stdout);
+    return outcome(0, stdout, true);
   } catch (e) {
     const err = e as { code?: number; stdout?: string };
-    return outcome(typeof err.code === 'number' ? err.code : -1, err.stdout ?? '');
+    return outcome(typeof err.code === 'number' ? err.code : -1, err.stdout ?? '', true);
   }
 }
 
