@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyStats, type HostStats, type ShardInfo } from '../../../src/executor/events.js';
 import type { LogRecord } from '../../../src/reporters/log.js';
 import { mergedExitCode, mergeOrdered, mergeRuns, type EventLog } from '../../../src/reporters/report-merge.js';
+import { result } from './fixture-run.js';
 
 const source = { file: '/p/site.yml', line: 4, col: 7 };
 
@@ -66,21 +67,7 @@ function shardLog(o: ShardLogOptions): EventLog {
       records.push({
         type: 'task_result',
         t: t++,
-        result: {
-          host,
-          task,
-          module: 'ping',
-          msg: undefined,
-          rc: undefined,
-          stdout: undefined,
-          stderr: undefined,
-          diff: [],
-          durationMs: 1,
-          data: {},
-          noLog: false,
-          ignored: false,
-          ...(failed ? { status: 'failed' as const, changed: false } : { status: 'ok' as const, changed: false }),
-        },
+        result: result({ host, task, module: 'ping', durationMs: 1, status: failed ? 'failed' : 'ok' }),
       });
     }
   }
