@@ -44,6 +44,12 @@ export interface GetUrlArgs extends AttrArgs {
   force_basic_auth?: boolean | string;
   validate_certs?: boolean | string;
   http_agent?: string;
+  client_cert?: string;
+  client_key?: string;
+  ciphers?: string[];
+  use_proxy?: boolean | string;
+  use_netrc?: boolean | string;
+  decompress?: boolean | string;
   tmp_dest?: string;
   download?: 'target' | 'controller';
 }
@@ -85,6 +91,11 @@ export function requestOf(
     timeout?: number;
     validate_certs?: boolean | string;
     http_agent?: string;
+    client_cert?: string;
+    client_key?: string;
+    ciphers?: string[];
+    use_proxy?: boolean | string;
+    use_netrc?: boolean | string;
   },
   timeoutDefault: number,
 ): HttpRequest {
@@ -99,6 +110,11 @@ export function requestOf(
   };
   if (args.url_username !== undefined) req.username = args.url_username;
   if (args.url_password !== undefined) req.password = args.url_password;
+  if (args.client_cert !== undefined) req.clientCert = args.client_cert;
+  if (args.client_key !== undefined) req.clientKey = args.client_key;
+  if (args.ciphers?.length) req.ciphers = args.ciphers.join(':');
+  req.useProxy = toBool(args.use_proxy, true);
+  req.useNetrc = toBool(args.use_netrc, true);
   return req;
 }
 
@@ -120,11 +136,8 @@ async function nameForFolder(
     );
     name = contentDispositionName(parseResponse(tool, res.stdout, res.stderr).headers['content-disposition']);
   }
-  if (!name)
-    throw new RemoteFailure(
-      `dest ${req.url} gives no file name (no basename in the URL and no Content-Disposition): give dest as a file path`,
-    );
-  return name;
+  // As Ansible's url_filename: a URL without a basename and no Content-Disposition name is index.html.
+  return name ?? 'index.html';
 }
 
 /** The `get_url` module. */
@@ -172,7 +185,20 @@ export default defineModule<GetUrlArgs>({
       url_password: { type: 'string', description: 'Password for HTTP basic authentication (never shown in results)' },
       force_basic_auth: boolSchema('Send basic authentication up front (always done when url_username is set)', false),
       validate_certs: boolSchema('Verify the server TLS certificate', true),
-      http_agent: { type: 'string', description: 'User-Agent header' },
+      http_agent: { type: 'string', default: 'ansible-httpget', description: 'User-Agent header' },
+      client_cert: {
+        type: 'string',
+        description: 'PEM client certificate on the target (may also hold the key): mutual TLS',
+      },
+      client_key: { type: 'string', description: 'PEM private key on the target for client_cert' },
+      ciphers: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[^\\s:]+$' },
+        description: 'OpenSSL cipher names to allow (curl only)',
+      },
+      use_proxy: boolSchema('Use the proxy of the environment variables (http_proxy, https_proxy, no_proxy)', true),
+      use_netrc: boolSchema("Read credentials from the login user's ~/.netrc when the URL has none", true),
+      decompress: boolSchema('Decode a gzip-encoded answer (target download with curl)', true),
       tmp_dest: {
         type: 'string',
         description: 'Folder on the target for the temp file (default: the dest folder, so the final rename is atomic)',
@@ -189,9 +215,14 @@ export default defineModule<GetUrlArgs>({
 async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decision> {
   const attrs = wantedAttrs(args);
   const mode = downloadMode(args.download, ctx.vars);
+  if (mode === 'controller' && (args.client_cert !== undefined || args.client_key !== undefined))
+    return failed(
+      'client_cert and client_key are files on the target: they need the target to download (download: target)',
+    );
   const spec = parseChecksum(args.checksum);
   const algo = spec?.algo ?? 'sha256';
-  const req = requestOf(args, 10);
+  const req = requestOf({ ...args, http_agent: args.http_agent ?? 'ansible-httpget' }, 10);
+  req.decompress = toBool(args.decompress, true);
   const force = toBool(args.force);
   const url = safeUrl(args.url);
   let probe = await probeDest(ctx.conn, args.dest, urlBasename(args.url), algo, mode === 'target');
@@ -241,9 +272,11 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
     });
     if (expected && probe.digest === expected && isEmptyPlan(plan))
       return { kind: 'ok', msg: 'file already exists with the right checksum', data };
-    if (!expected && !force) return { kind: 'ok', msg: 'file already exists', data };
   }
-  const contentPlanned = !cur.exists || (expected !== undefined && probe.digest !== expected) || (!expected && force);
+  // Without a checksum an existing dest is downloaded again, as Ansible does: with If-Modified-Since (its mtime)
+  // unless force, so a server that keeps dates answers 304 and nothing is transferred; dest is replaced only when
+  // the download differs.
+  const contentPlanned = !cur.exists || (expected !== undefined && probe.digest !== expected) || !expected;
   const attrLines = attrDiffLines(plan, current);
   const diff: FileDiff[] = [];
   const dl: DownloadPlan = {
@@ -286,8 +319,10 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
       if (file.sha1 === cur.checksum && isEmptyPlan(plan))
         return { kind: 'ok', msg: 'file already exists with the same content', data };
     } else {
-      unpredictable = 'get_url with force and no checksum cannot know whether the content changed without downloading';
+      unpredictable = 'get_url without a checksum cannot know whether the content changed without downloading';
       dl.compareOnly = true;
+      if (!force && cur.mtime > 0)
+        dl.req = { ...req, headers: { ...req.headers, 'If-Modified-Since': new Date(cur.mtime * 1000).toUTCString() } };
     }
   }
   const before = cur.exists

@@ -9,6 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { sh, shq } from '../util/shell.js';
 import { boolSchema, toBool } from './lib/bool.js';
+import { pyJson } from '../template/jinja/filters.js';
+import { pyText } from '../template/jinja/values.js';
+import { ModuleArgError } from '../errors.js';
+import { pyQuote } from '../util/py-quote.js';
 import { requestOf, safeUrl } from './get_url.js';
 import { applying, deciding, failed } from './lib/result.js';
 import {
@@ -34,112 +38,300 @@ export interface UriArgs {
   url: string;
   method?: string;
   body?: unknown;
-  body_format?: 'json' | 'form-urlencoded' | 'raw';
+  body_format?: 'json' | 'form-urlencoded' | 'raw' | 'form-multipart';
   headers?: Record<string, string>;
-  status_code?: number | number[];
+  status_code?: number | number[] | string;
   return_content?: boolean | string;
   timeout?: number;
   validate_certs?: boolean | string;
   url_username?: string;
   url_password?: string;
+  user?: string;
+  password?: string;
   force_basic_auth?: boolean | string;
   follow_redirects?: string;
   dest?: string;
   creates?: string;
   removes?: string;
+  client_cert?: string;
+  client_key?: string;
+  ca_path?: string;
+  http_agent?: string;
+  use_proxy?: boolean | string;
+  unredirected_headers?: string[];
+  decompress?: boolean | string;
+  ciphers?: string[];
+  use_netrc?: boolean | string;
+  unix_socket?: string;
+  force?: boolean | string;
+  use_gssapi?: boolean | string;
+  remote_src?: boolean | string;
+  src?: string;
 }
 
 const META = '__BOSUN_HTTP__';
 
-/** The body as text and the Content-Type it implies. */
-function encodeBody(args: UriArgs): { body?: string; type?: string } {
-  if (args.body === undefined) return {};
-  const format = args.body_format ?? 'raw';
-  if (format === 'json')
-    return { body: typeof args.body === 'string' ? args.body : JSON.stringify(args.body), type: 'application/json' };
-  if (format === 'form-urlencoded') {
-    const body =
-      typeof args.body === 'string'
-        ? args.body
-        : new URLSearchParams(
-            Object.entries(args.body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]),
-          ).toString();
-    return { body, type: 'application/x-www-form-urlencoded' };
-  }
-  return { body: typeof args.body === 'string' ? args.body : JSON.stringify(args.body) };
+/** The status codes urllib hands to the redirect handler (others are answers in their own right). */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** urllib's loop guard: at most this many redirects in all, and this many to the same URL. */
+const MAX_REDIRECTS = 10;
+const MAX_REPEATS = 4;
+const LOOP_MSG =
+  'The HTTP server returned a redirect error that would lead to an infinite loop.\nThe last 30x error message was:\n';
+
+/** Python's urlencode: quote_plus of each key and value. */
+const quotePlus = (text: string): string => pyQuote(text, '', true);
+
+/** Ansible's form_urlencoded: a map or a list of [key, value] pairs; a list value repeats the key; null is left out. */
+function formUrlencoded(body: unknown): string {
+  const pairs: Array<[unknown, unknown]> = Array.isArray(body)
+    ? body.map((p): [unknown, unknown] => {
+        if (!Array.isArray(p) || p.length !== 2)
+          throw new ModuleArgError('failed to parse body as form_urlencoded: a list body must hold [key, value] pairs');
+        return [p[0], p[1]];
+      })
+    : Object.entries(body as Record<string, unknown>);
+  const out: string[] = [];
+  for (const [key, values] of pairs)
+    for (const value of Array.isArray(values) ? values : [values])
+      if (value !== null && value !== undefined) out.push(`${quotePlus(pyText(key))}=${quotePlus(pyText(value))}`);
+  return out.join('&');
 }
 
-/** Run the request on the target; the body goes to stdout, or to `out` (a quoted sh word) when saving to dest. */
-async function perform(
+/** The body as text and the Content-Type it implies. */
+function encodeBody(args: UriArgs): { body?: string; type?: string } {
+  if (args.body === undefined || args.body === null) return {};
+  const format = args.body_format ?? 'raw';
+  if (format === 'json')
+    return { body: typeof args.body === 'string' ? args.body : pyJson(args.body), type: 'application/json' };
+  if (format === 'form-urlencoded')
+    return {
+      body: typeof args.body === 'string' ? args.body : formUrlencoded(args.body),
+      type: 'application/x-www-form-urlencoded',
+    };
+  return { body: typeof args.body === 'string' ? args.body : pyText(args.body) };
+}
+
+/** follow_redirects with its aliases resolved. */
+type Follow = 'all' | 'safe' | 'none' | 'urllib2';
+function followMode(value: string | undefined): Follow {
+  if (value === 'yes') return 'all';
+  if (value === 'no') return 'none';
+  return (value ?? 'safe') as Follow;
+}
+
+/**
+ * The request to make after a redirect answer, as Ansible's redirect handler builds it, or undefined when it does
+ * not follow (the answer then stands as an HTTP error). 307/308 keep method, body and headers; the others drop the
+ * body and its headers, and turn 302/303 (not HEAD) and a POST's 301 into GET. urllib2 is Python's own handler:
+ * GET/HEAD on any redirect and POST on 301-303, always continuing as a GET.
+ */
+export function redirectRequest(
+  mode: Follow,
+  req: HttpRequest,
+  code: number,
+  location: string,
+): HttpRequest | undefined {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const url = location.replace(/ /g, '%20');
+  const withoutContent = (): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(req.headers ?? {}).filter(
+        ([k]) => !['content-length', 'content-type', 'transfer-encoding'].includes(k.toLowerCase()),
+      ),
+    );
+  if (mode === 'urllib2') {
+    const ok =
+      (REDIRECTS.has(code) && (method === 'GET' || method === 'HEAD')) ||
+      ([301, 302, 303].includes(code) && method === 'POST');
+    if (!ok) return undefined;
+    const { body: _body, bodyFile: _file, ...rest } = req;
+    return { ...rest, url, method: 'GET', headers: withoutContent() };
+  }
+  if (mode === 'none') return undefined;
+  if (mode === 'safe' && method !== 'GET' && method !== 'HEAD') return undefined;
+  if (code === 307 || code === 308) return { ...req, url };
+  let next = method;
+  if ((code === 303 || code === 302) && method !== 'HEAD') next = 'GET';
+  if (code === 301 && method === 'POST') next = 'GET';
+  const { body: _body, bodyFile: _file, ...rest } = req;
+  return { ...rest, url, method: next, headers: withoutContent() };
+}
+
+/** `location` made absolute against `base` (as Ansible's absolute_location), unchanged when it cannot be. */
+function absolute(location: string, base: string): string {
+  try {
+    return new URL(location, base).toString();
+  } catch {
+    return location;
+  }
+}
+
+/** What Python's urllib says where curl or wget failed without an answer (the common cases), else the tool's words. */
+function requestFailure(tool: HttpTool, rc: number, stderr: string): string {
+  const said = /^curl: \(\d+\) (.*)$/m.exec(stderr)?.[1]?.trim();
+  if (tool === 'curl') {
+    if (rc === 7 && /refused|Couldn't connect/i.test(stderr)) return '<urlopen error [Errno 111] Connection refused>';
+    if (rc === 6) return '<urlopen error [Errno -2] Name or service not known>';
+    if (rc === 28) return 'The read operation timed out';
+    const cert = /^SSL certificate problem: (.*)$/.exec(said ?? '');
+    if (rc === 60 && cert)
+      return `<urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${cert[1]}>`;
+  }
+  if (said) return said;
+  const why =
+    stderr
+      .split('\n')
+      .filter((l) => !l.startsWith('  ') && l.trim())
+      .pop() ?? `${tool} exit code ${rc}`;
+  return why.trim();
+}
+
+/**
+ * The `location` key as Ansible's uri registers it (its absolute_location): a URL with a scheme as it is; a path
+ * replaces every occurrence of the request URL's path in the URL (so a query string stays, before the path: a quirk
+ * kept because roles compare this value); anything else is put after the URL's dirname.
+ */
+export function ansibleLocation(url: string, location: string): string {
+  if (location.includes('://')) return location;
+  if (location.startsWith('/')) {
+    let path = '';
+    try {
+      path = new URL(url).pathname;
+      // urlsplit keeps the path as written: an URL without one has '' (WHATWG says '/').
+      if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(url)) path = '';
+    } catch {
+      path = '';
+    }
+    return `${path ? url.split(path).join('') : url}${location}`;
+  }
+  return `${posix.dirname(url)}/${location}`;
+}
+
+/** One request on the target without following redirects; the body goes to stdout, or to `out` (a quoted sh word). */
+async function once(
   ctx: ModuleContext,
   tool: HttpTool,
   req: HttpRequest,
-  args: UriArgs,
-  out = '-',
-): Promise<Response> {
-  const t0 = Date.now();
-  const cmd = requestCommand(tool, req, out, {
+  out: string,
+): Promise<{ rc: number; stderr: string; parsed: ReturnType<typeof parseResponse> }> {
+  const cmd = requestCommand(tool, { ...req, follow: false }, out, {
     headers: true,
-    writeOut: `\n${META} %{http_code} %{num_redirects} %{url_effective}`,
+    writeOut: `\n${META} %{http_code}`,
   });
   const res = await ctx.conn.exec(`${cmd}; bosun_rc=$?; echo; echo "${META}RC $bosun_rc"`);
   const rc = Number(new RegExp(`^${META}RC (\\d+)$`, 'm').exec(res.stdout)?.[1] ?? res.rc);
   let stdout = res.stdout.replace(new RegExp(`\\n${META}RC \\d+\\n?$`), '');
-  let finalUrl = args.url;
   if (tool === 'curl') {
     const at = stdout.lastIndexOf(`\n${META} `);
-    if (at >= 0) {
-      finalUrl =
-        stdout
-          .slice(at + META.length + 2)
-          .trim()
-          .split(' ')
-          .slice(2)
-          .join(' ') || args.url;
-      stdout = stdout.slice(0, at);
-    }
+    if (at >= 0) stdout = stdout.slice(0, at);
   }
-  const r = parseResponse(tool, stdout, res.stderr);
-  const wanted =
-    args.status_code === undefined ? [200] : Array.isArray(args.status_code) ? args.status_code : [args.status_code];
-  const data: Record<string, unknown> = {
+  return { rc, stderr: res.stderr, parsed: parseResponse(tool, stdout, res.stderr) };
+}
+
+/** The status codes that mean success (Ansible's `status_code` list: a number, a list, or "200, 201"). */
+function wantedCodes(value: UriArgs['status_code']): number[] {
+  if (value === undefined) return [200];
+  if (typeof value === 'number') return [value];
+  if (typeof value === 'string') {
+    const codes = value.split(',').map((c) => Number(c.trim()));
+    if (codes.some((c) => !Number.isInteger(c)))
+      throw new ModuleArgError(`status_code: '${value}' is not a list of integers`);
+    return codes;
+  }
+  return value;
+}
+
+/** A content type's main and sub type says JSON (`json`, `javascript`, or a `+json` suffix). */
+function isJsonType(contentType: string | undefined): boolean {
+  const sub = (contentType ?? '').split(';')[0]!.trim().toLowerCase().split('/')[1] ?? '';
+  const kind = sub.includes('+') ? sub.split('+').pop()! : sub;
+  return kind === 'json' || kind === 'javascript';
+}
+
+/**
+ * Make the request on the target, following redirects by Ansible's rules one answer at a time; the final body goes
+ * to stdout, or to `out` when saving to dest. The result's keys are Ansible's: the answer's headers (lowercase,
+ * `-` as `_`), status, url, redirected, cookies, msg, elapsed, and json/content.
+ */
+async function perform(
+  ctx: ModuleContext,
+  tool: HttpTool,
+  first: HttpRequest,
+  args: UriArgs,
+  out = '-',
+): Promise<Response> {
+  const t0 = Date.now();
+  const mode = followMode(args.follow_redirects);
+  const wanted = wantedCodes(args.status_code);
+  const unredirected = new Set((args.unredirected_headers ?? []).map((h) => h.toLowerCase()));
+  const visited = new Map<string, number>();
+  const cookies = new Map<string, string>();
+  let req = first;
+  let answer = await once(ctx, tool, req, out);
+  let errorMsg: string | undefined;
+  for (;;) {
+    const r = answer.parsed;
+    for (const c of r.cookies) {
+      const eq = c.indexOf('=');
+      if (eq > 0) cookies.set(c.slice(0, eq), c.slice(eq + 1));
+    }
+    const location = r.headers['location'] ?? r.headers['uri'];
+    if (!REDIRECTS.has(r.status) || location === undefined) break;
+    const target = absolute(location, req.url);
+    const next = redirectRequest(mode, req, r.status, target);
+    if (!next) {
+      errorMsg = `HTTP Error ${r.status}: ${r.reason}`;
+      break;
+    }
+    if (visited.size > 0 && ((visited.get(target) ?? 0) >= MAX_REPEATS || visited.size >= MAX_REDIRECTS)) {
+      errorMsg = `HTTP Error ${r.status}: ${LOOP_MSG}${r.reason}`;
+      break;
+    }
+    visited.set(target, (visited.get(target) ?? 0) + 1);
+    if (unredirected.size && next.headers)
+      next.headers = Object.fromEntries(
+        Object.entries(next.headers).filter(([k]) => !unredirected.has(k.toLowerCase())),
+      );
+    req = next;
+    answer = await once(ctx, tool, req, out);
+  }
+  const r = answer.parsed;
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r.headers)) data[k.replace(/-/g, '_')] = v;
+  if (typeof data['location'] === 'string') data['location'] = ansibleLocation(args.url, data['location']);
+  const failedAnswer = errorMsg !== undefined || r.status < 200 || r.status >= 300;
+  // urllib raises for every answer its handlers do not take (4xx, 5xx, unfollowed 3xx): the URL then stays the one asked.
+  const finalUrl = failedAnswer ? args.url : req.url;
+  Object.assign(data, {
     url: safeUrl(finalUrl),
     status: r.status || -1,
-    redirected: r.responses > 1,
+    redirected: finalUrl !== args.url,
+    cookies: Object.fromEntries(cookies),
+    cookies_string: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
     elapsed: Math.round((Date.now() - t0) / 1000),
-  };
-  for (const [k, v] of Object.entries(r.headers)) data[k.replace(/-/g, '_')] = v;
-  if (toBool(args.return_content) && out === '-') data['content'] = r.body;
-  if (out === '-' && /json/i.test(r.headers['content-type'] ?? '')) {
+  });
+  if (out === '-' && isJsonType(r.headers['content-type'])) {
     try {
       data['json'] = JSON.parse(r.body);
     } catch {
       // not JSON after all: leave `json` out, as Ansible does
     }
   }
+  if (toBool(args.return_content) && out === '-') data['content'] = r.body;
   if (!r.status) {
-    const why =
-      res.stderr
-        .split('\n')
-        .filter((l) => !l.startsWith('  ') && l.trim())
-        .pop() ?? `${tool} exit code ${rc}`;
-    return {
-      ok: false,
-      status: -1,
-      msg: `Status code was -1 and not [${wanted.join(', ')}]: Request failed: ${why.trim()}`,
-      data,
-    };
+    const msg = `Status code was -1 and not [${wanted.join(', ')}]: Request failed: ${requestFailure(tool, answer.rc, answer.stderr)}`;
+    return { ok: false, status: -1, msg, data: { ...data, msg } };
   }
+  const answerMsg =
+    errorMsg ??
+    (failedAnswer ? `HTTP Error ${r.status}: ${r.reason}` : `OK (${r.headers['content-length'] ?? 'unknown'} bytes)`);
   if (!wanted.includes(r.status)) {
-    return {
-      ok: false,
-      status: r.status,
-      msg: `Status code was ${r.status} and not [${wanted.join(', ')}]: HTTP Error ${r.status}`,
-      data,
-    };
+    const msg = `Status code was ${r.status} and not [${wanted.join(', ')}]: ${answerMsg}`;
+    return { ok: false, status: r.status, msg, data: { ...data, msg } };
   }
-  data['msg'] = `OK (${r.headers['content-length'] ?? 'unknown'} bytes)`;
-  return { ok: true, status: r.status, msg: String(data['msg']), data };
+  data['msg'] = answerMsg;
+  return { ok: true, status: r.status, msg: answerMsg, data };
 }
 
 /** The `uri` module. */
@@ -148,7 +340,7 @@ export default defineModule<UriArgs>({
   docs: {
     short: 'Make an HTTP request from the target and check the answer',
     description:
-      'The target runs curl (or wget). GET and HEAD are never changes; other methods are, and are skipped in check mode unless creates/removes decide.',
+      "The target runs curl (or wget). Redirects are followed one answer at a time by Ansible's rules (follow_redirects). As Ansible, a request is never a change, only writing dest is; GET and HEAD also run in check mode (so it shows the real answer), other methods are not sent in check mode.",
   },
   checkMode: 'partial',
   schema: {
@@ -165,14 +357,15 @@ export default defineModule<UriArgs>({
       },
       body: { description: 'Request body: text, or a map/list encoded by body_format' },
       body_format: {
-        enum: ['json', 'form-urlencoded', 'raw'],
+        enum: ['json', 'form-urlencoded', 'raw', 'form-multipart'],
         default: 'raw',
-        description: 'How to encode body (json and form-urlencoded also set Content-Type)',
+        description:
+          "How to encode body: json (Python's json.dumps), form-urlencoded (a map or a list of [key, value] pairs), raw; these also set Content-Type. form-multipart is refused",
       },
       headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Request headers (a map)' },
       status_code: {
-        anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' } }],
-        description: 'Status code(s) that mean success (default 200)',
+        anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' } }, { type: 'string' }],
+        description: 'Status code(s) that mean success (default 200): a number, a list, or "200, 201"',
       },
       return_content: boolSchema('Register the response body as content', false),
       timeout: {
@@ -182,39 +375,102 @@ export default defineModule<UriArgs>({
         description: 'Seconds to connect, and seconds without data before giving up',
       },
       validate_certs: boolSchema('Verify the server TLS certificate', true),
+      ca_path: { type: 'string', description: 'A PEM CA bundle on the target to verify the server against' },
+      client_cert: {
+        type: 'string',
+        description: 'PEM client certificate on the target (may also hold the key): mutual TLS',
+      },
+      client_key: { type: 'string', description: 'PEM private key on the target for client_cert' },
+      ciphers: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[^\\s:]+$' },
+        description: 'OpenSSL cipher names to allow (curl only)',
+      },
       url_username: { type: 'string', description: 'User for HTTP basic authentication' },
+      user: { type: 'string', description: 'Alias of url_username' },
       url_password: { type: 'string', description: 'Password for HTTP basic authentication (never shown in results)' },
+      password: { type: 'string', description: 'Alias of url_password' },
       force_basic_auth: boolSchema('Send basic authentication up front (always done when url_username is set)', false),
+      use_netrc: boolSchema("Read credentials from the login user's ~/.netrc when the URL has none", true),
+      use_gssapi: boolSchema('GSSAPI (Kerberos) authentication: refused, the target runs curl', false),
+      http_agent: { type: 'string', default: 'ansible-httpget', description: 'User-Agent header' },
+      use_proxy: boolSchema('Use the proxy of the environment variables (http_proxy, https_proxy, no_proxy)', true),
       follow_redirects: {
         enum: ['all', 'safe', 'none', 'urllib2', 'yes', 'no'],
         default: 'safe',
-        description: "Follow redirects ('none'/'no': do not)",
+        description:
+          "Follow redirects: 'safe' only for GET and HEAD, 'all' always (302/303 and a POST's 301 become GET), 'urllib2' as Python's urllib, 'none'/'no' never ('yes' is 'all')",
       },
+      unredirected_headers: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Headers sent with the first request only, never after a redirect',
+      },
+      decompress: boolSchema('Decode a gzip-encoded answer (curl; nothing is asked of the server)', true),
+      unix_socket: { type: 'string', description: 'Connect through this Unix socket on the target (curl only)' },
+      force: boolSchema('Ansible: do not get a cached copy; bosun never caches (accepted, no effect)', false),
       dest: { type: 'string', description: 'Save the response body to this file on the target' },
       creates: { type: 'string', description: 'A path on the target; when it exists the request is not made' },
       removes: { type: 'string', description: 'A path on the target; when it does not exist the request is not made' },
+      src: {
+        type: 'string',
+        description: 'A file to send as the body: refused unless remote_src (a file on the target)',
+      },
+      remote_src: boolSchema('src is a file on the target (curl only)', false),
     },
   },
   decide: (ctx, args) => deciding(async () => decideUri(ctx, args)),
 });
 
-async function decideUri(ctx: ModuleContext, args: UriArgs): Promise<Decision> {
+/** The request the arguments describe, before the body. */
+function uriRequest(args: UriArgs): HttpRequest {
+  const req = requestOf({ ...args, http_agent: args.http_agent ?? 'ansible-httpget' }, 30);
+  req.method = (args.method ?? 'GET').toUpperCase();
+  if (args.ca_path !== undefined) req.caPath = args.ca_path;
+  if (args.unix_socket !== undefined) req.unixSocket = args.unix_socket;
+  req.decompress = toBool(args.decompress, true);
+  return req;
+}
+
+/** Arguments Ansible refuses, or bosun cannot carry out, as the task's failure. */
+function refusal(args: UriArgs, tool: HttpTool): string | undefined {
+  if (
+    (args.url_username !== undefined && args.user !== undefined) ||
+    (args.url_password !== undefined && args.password !== undefined)
+  )
+    return 'parameters are mutually exclusive: url_username|user, url_password|password';
+  if (args.body !== undefined && args.src !== undefined) return 'parameters are mutually exclusive: body|src';
+  if (args.body_format === 'form-multipart') return "uri: body_format 'form-multipart' is not supported by bosun yet";
+  if (toBool(args.use_gssapi)) return 'uri: use_gssapi is not supported (the target runs curl, not Python)';
+  if (args.src !== undefined && !toBool(args.remote_src))
+    return 'uri: src from the controller is not supported yet; copy the file to the target and set remote_src: true';
+  if (tool === 'wget' && (args.src !== undefined || args.unix_socket !== undefined || args.ciphers?.length))
+    return 'uri: src, unix_socket and ciphers need curl on the target (only wget was found)';
+  return undefined;
+}
+
+async function decideUri(ctx: ModuleContext, rawArgs: UriArgs): Promise<Decision> {
+  const args: UriArgs = { ...rawArgs };
+  if (args.user !== undefined && args.url_username === undefined) args.url_username = args.user;
+  if (args.password !== undefined && args.url_password === undefined) args.url_password = args.password;
   const probes = [detectHttpToolScript];
   if (args.creates !== undefined) probes.push(sh`[ -e ${args.creates} ] && echo 'C 1'`);
   if (args.removes !== undefined) probes.push(sh`[ -e ${args.removes} ] || echo 'R 0'`);
   const res = await ctx.conn.exec(probes.join('; '));
+  // As Ansible: the skip is an ok result whose stdout says why.
   if (args.creates !== undefined && /^C 1$/m.test(res.stdout))
-    return { kind: 'ok', msg: `skipped, since '${args.creates}' exists`, data: { url: safeUrl(args.url) } };
+    return { kind: 'ok', data: { stdout: `skipped, since '${args.creates}' exists` } };
   if (args.removes !== undefined && /^R 0$/m.test(res.stdout))
-    return { kind: 'ok', msg: `skipped, since '${args.removes}' does not exist`, data: { url: safeUrl(args.url) } };
+    return { kind: 'ok', data: { stdout: `skipped, since '${args.removes}' does not exist` } };
   const tool = parseHttpTool(res.stdout);
   if (!tool) return failed("uri needs 'curl' or 'wget' on the target (neither found)", { url: safeUrl(args.url) });
-  const req = requestOf(args, 30);
-  const method = (args.method ?? 'GET').toUpperCase();
+  const refused = refusal(args, tool);
+  if (refused) return failed(refused, { url: safeUrl(args.url) });
+  const req = uriRequest(args);
+  const method = req.method!;
   const { body, type } = encodeBody(args);
-  req.method = method;
-  req.follow = !['none', 'no'].includes(args.follow_redirects ?? 'safe');
   if (body !== undefined) req.body = body;
+  if (args.src !== undefined) req.bodyFile = args.src;
   if (type && !Object.keys(req.headers ?? {}).some((k) => k.toLowerCase() === 'content-type'))
     req.headers = { ...req.headers, 'Content-Type': type };
   const readOnly = method === 'GET' || method === 'HEAD';
@@ -231,22 +487,18 @@ async function decideUri(ctx: ModuleContext, args: UriArgs): Promise<Decision> {
           : saveTo(ctx, tool, req, args, args.dest, readOnly),
       ),
   };
-  if (args.creates === undefined && args.removes === undefined)
-    return { kind: 'unpredictable', reason: `uri ${method} would be sent if not in check mode`, ...plan };
   if (args.dest !== undefined && readOnly)
     return {
       kind: 'unpredictable',
       reason: 'uri with dest cannot know whether the content changed without downloading',
       ...plan,
     };
-  return { kind: 'change', ...plan };
+  return { kind: 'unpredictable', reason: `uri ${method} would be sent if not in check mode`, ...plan };
 }
 
-/** A request that is not read-only is a change once sent; an unwanted answer fails it (the request was still sent). */
+/** As Ansible, a request is not a change (only writing dest is); an unwanted answer fails the task. */
 function sent(r: Response): ApplyResult {
-  return r.ok
-    ? { kind: 'applied', msg: r.msg, data: r.data }
-    : { kind: 'failed', msg: r.msg, data: r.data, changed: true };
+  return r.ok ? { kind: 'unchanged', msg: r.msg, data: r.data } : { kind: 'failed', msg: r.msg, data: r.data };
 }
 
 /** Download the body into a temp file beside dest; replace dest only when the content differs (GET) or always (others). */

@@ -146,7 +146,7 @@ export function applyTargetDownload(p: DownloadPlan): Promise<ApplyResult> {
     const fail = (code: number, what: string): string => `{ rm -f -- "$bosun_t"; ${what}exit ${code}; }`;
     const lines = [sh`bosun_t=${tmp}`, downloadLoop(tool, p.req, '"$bosun_t"')];
     lines.push(
-      `case "$bosun_rc:$bosun_status" in 0:2??) ;; *) rm -f -- "$bosun_t"; printf 'E %s %s\\n' "$bosun_rc" "$bosun_status"; printf '%s' "$bosun_err" >&2; exit 3;; esac`,
+      `case "$bosun_rc:$bosun_status" in 0:2??) ;; ${p.compareOnly ? '0:304) rm -f -- "$bosun_t"; echo NOT-MODIFIED; exit 0;; ' : ''}*) rm -f -- "$bosun_t"; printf 'E %s %s\\n' "$bosun_rc" "$bosun_status"; printf '%s' "$bosun_err" >&2; exit 3;; esac`,
     );
     if (p.expected) {
       lines.push(
@@ -191,10 +191,17 @@ export function applyTargetDownload(p: DownloadPlan): Promise<ApplyResult> {
         msg: res.stderr.trim() || `downloading to ${p.dest} failed (rc ${res.rc})`,
         data: { dest: p.dest, url: p.url, elapsed },
       };
+    // As Ansible: a 304 to If-Modified-Since leaves dest (and its attributes: Ansible returns before setting them).
+    if (/^NOT-MODIFIED$/m.test(res.stdout))
+      return {
+        kind: 'unchanged',
+        msg: 'HTTP Error 304: Not Modified',
+        data: { dest: p.dest, url: p.url, status_code: 304, elapsed },
+      };
     const st = parseStatLines(res.stdout).get('D')!;
     const status = Number(/^W (\d+)$/m.exec(res.stdout)?.[1] ?? 0);
     const same = /^SAME$/m.test(res.stdout);
-    const msg = same ? 'the download has the same content as dest' : `OK (${st.size} bytes)`;
+    const msg = `OK (${st.size} bytes)`;
     const data = resultData(p, st, { status_code: status, elapsed });
     const attrsChanged = p.plan.mode !== undefined || p.plan.owner !== undefined || p.plan.group !== undefined;
     return { kind: same && !attrsChanged ? 'unchanged' : 'applied', data, msg };

@@ -22,8 +22,25 @@ export interface HttpRequest {
   timeout?: number;
   validateCerts: boolean;
   body?: string;
+  /** A file on the target sent as the body instead (curl only). */
+  bodyFile?: string;
   /** Follow redirects (default true). */
   follow?: boolean;
+  /** PEM client certificate (and its key, when not in the same file), paths on the target: mutual TLS. */
+  clientCert?: string;
+  clientKey?: string;
+  /** A CA bundle (PEM file) on the target to verify the server against, instead of the system's. */
+  caPath?: string;
+  /** Decode a gzip Content-Encoding answer without asking for one (Ansible's `decompress`; curl only). */
+  decompress?: boolean;
+  /** OpenSSL cipher list (Ansible's `ciphers`, joined with ':'). */
+  ciphers?: string;
+  /** Connect to this Unix socket instead of the URL's host (curl only). */
+  unixSocket?: string;
+  /** false: ignore the proxy environment variables (Ansible's `use_proxy: no`). */
+  useProxy?: boolean;
+  /** Read credentials from ~/.netrc when the URL has none (Ansible's `use_netrc`, default true). */
+  useNetrc?: boolean;
 }
 
 /** Seconds to wait before each retry of a transient failure (connection refused/reset, timeout, 5xx). */
@@ -52,6 +69,15 @@ export function curlConfig(req: HttpRequest): string {
   else if (method !== 'GET') lines.push(`request = ${curlValue(method)}`);
   if (req.follow !== false) lines.push('location');
   if (!req.validateCerts) lines.push('insecure');
+  if (req.clientCert !== undefined) lines.push(`cert = ${curlValue(req.clientCert)}`);
+  if (req.clientKey !== undefined) lines.push(`key = ${curlValue(req.clientKey)}`);
+  if (req.caPath !== undefined) lines.push(`cacert = ${curlValue(req.caPath)}`);
+  if (req.ciphers !== undefined) lines.push(`ciphers = ${curlValue(req.ciphers)}`);
+  if (req.unixSocket !== undefined) lines.push(`unix-socket = ${curlValue(req.unixSocket)}`);
+  if (req.useProxy === false) lines.push('noproxy = "*"');
+  if (req.useNetrc !== false) lines.push('netrc-optional');
+  // Decode gzip as Ansible does, without sending an Accept-Encoding of our own (the server answers as it would Ansible).
+  if (req.decompress) lines.push('compressed', 'header = "Accept-Encoding:"');
   if (req.timeout) {
     const t = curlValue(String(req.timeout));
     lines.push(`connect-timeout = ${t}`, `speed-time = ${t}`, 'speed-limit = 1');
@@ -59,6 +85,7 @@ export function curlConfig(req: HttpRequest): string {
   for (const [k, v] of Object.entries(req.headers ?? {})) lines.push(`header = ${curlValue(`${k}: ${v}`)}`);
   if (req.username !== undefined) lines.push(`user = ${curlValue(`${req.username}:${req.password ?? ''}`)}`);
   if (req.body !== undefined) lines.push(`data-raw = ${curlValue(req.body)}`);
+  else if (req.bodyFile !== undefined) lines.push(`data-binary = ${curlValue(`@${req.bodyFile}`)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -69,6 +96,10 @@ function wgetArgs(req: HttpRequest): string {
   if (method !== 'GET') words.push(`--method=${method}`);
   if (req.follow === false) words.push('--max-redirect=0');
   if (!req.validateCerts) words.push('--no-check-certificate');
+  if (req.clientCert !== undefined) words.push(`--certificate=${req.clientCert}`);
+  if (req.clientKey !== undefined) words.push(`--private-key=${req.clientKey}`);
+  if (req.caPath !== undefined) words.push(`--ca-certificate=${req.caPath}`);
+  if (req.useProxy === false) words.push('--no-proxy');
   if (req.timeout) words.push(`--timeout=${req.timeout}`);
   for (const [k, v] of Object.entries(req.headers ?? {})) words.push(`--header=${k}: ${v}`);
   if (req.username !== undefined) words.push(`--user=${req.username}`, `--password=${req.password ?? ''}`);
@@ -92,7 +123,8 @@ export function requestCommand(
 ): string {
   if (tool === 'curl') {
     const w = opts.writeOut ?? '%{http_code}';
-    const d = opts.headers ? ' -D -' : '';
+    // HEAD (`head` in the config) writes the headers as the output: to stdout, -D - would print each line twice.
+    const d = opts.headers && !(out === '-' && (req.method ?? 'GET').toUpperCase() === 'HEAD') ? ' -D -' : '';
     return `printf '%s' ${shq(curlConfig(req))} | curl -K - -sS${d} -o ${out}${w ? ` -w ${shq(w)}` : ''}`;
   }
   return `wget -q -S --content-on-error -O ${out} ${wgetArgs(req)}`;
@@ -146,8 +178,12 @@ export function downloadFailure(tool: HttpTool, url: string, rc: number, status:
 /** A response as the target's tool printed it. */
 export interface ParsedResponse {
   status: number;
+  /** The final response's reason phrase ("Not Found"), '' when the server sent none (HTTP/2). */
+  reason: string;
   /** The final response's headers, lowercase names. */
   headers: Record<string, string>;
+  /** The `name=value` of every Set-Cookie header of the final response. */
+  cookies: string[];
   /** How many responses there were (more than one: redirected). */
   responses: number;
   body: string;
@@ -159,17 +195,24 @@ export interface ParsedResponse {
  * stdout; wget puts its indented header blocks on stderr and the body on stdout.
  */
 export function parseResponse(tool: HttpTool, stdout: string, stderr: string): ParsedResponse {
-  const out: ParsedResponse = { status: 0, headers: {}, responses: 0, body: stdout };
+  const out: ParsedResponse = { status: 0, reason: '', headers: {}, cookies: [], responses: 0, body: stdout };
   const take = (line: string): boolean => {
-    const s = /^HTTP\/[\d.]+ (\d{3})/.exec(line);
+    const s = /^HTTP\/[\d.]+ (\d{3})(?: (.*))?$/.exec(line.replace(/\r$/, ''));
     if (s) {
       out.status = Number(s[1]);
+      out.reason = (s[2] ?? '').trim();
       out.headers = {};
+      out.cookies = [];
       out.responses++;
       return true;
     }
     const h = /^([A-Za-z0-9-]+):\s?(.*)$/.exec(line);
-    if (h && out.responses > 0) out.headers[h[1]!.toLowerCase()] = h[2]!.trim();
+    if (h && out.responses > 0) {
+      const name = h[1]!.toLowerCase();
+      // A repeated header is one value joined by ', ', as Python's http.client gives it.
+      out.headers[name] = name in out.headers ? `${out.headers[name]}, ${h[2]!.trim()}` : h[2]!.trim();
+      if (name === 'set-cookie') out.cookies.push(h[2]!.split(';')[0]!.trim());
+    }
     return h !== null;
   };
   if (tool === 'wget') {

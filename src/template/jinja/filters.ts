@@ -16,6 +16,7 @@ import { NET_FILTERS } from './filters-net.js';
 import { QUERY_FILTERS } from './filters-query.js';
 import { CRYPTO_FILTERS } from './filters-crypto.js';
 import { pySplit } from './methods.js';
+import { pyQuote } from '../../util/py-quote.js';
 import { ANSIBLE_FILTERS } from './filters-ansible.js';
 import { compareVersions } from './version.js';
 import { kind, printf, pyCompare, pyEqual, pyText, pyTruthy, truthy, typeName, Undef } from './values.js';
@@ -433,6 +434,14 @@ export const FILTERS: Record<string, FilterFn> = {
     }),
   from_yaml: (v) => (typeof v === 'string' ? (parseYaml(v) as unknown) : v),
   b64encode: (v) => Buffer.from(pyText(v), 'utf8').toString('base64'),
+  // Jinja2's urlencode: a text is quoted with `/` kept; a dict or a list of pairs becomes a query string.
+  urlencode: (v) => {
+    if (typeof v === 'string' || v === null || typeof v !== 'object') return pyQuote(pyText(v));
+    const items: unknown[][] = Array.isArray(v) ? v.map((p) => (Array.isArray(p) ? p : [p])) : Object.entries(v);
+    return items.map(([k, x]) => `${pyQuote(pyText(k), '', true)}=${pyQuote(pyText(x), '', true)}`).join('&');
+  },
+  // Ansible's urldecode: unquote_plus.
+  urldecode: (v) => decodeURIComponent(pyText(v).replace(/\+/g, ' ')),
   b64decode: (v) => Buffer.from(str(v, 'the input'), 'base64').toString('utf8'),
   password_hash: (v, [type = 'sha512', salt, rounds], kw) =>
     passwordHash(pyText(v), pyText(kw['hashtype'] ?? type), kw['salt'] ?? salt, kw['rounds'] ?? rounds),

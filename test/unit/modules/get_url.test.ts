@@ -83,20 +83,22 @@ describe('get_url (download: target)', () => {
     expect(await fs.readFile(dest, 'utf8')).toBe(BODY);
   });
 
-  it('without a checksum an existing dest is left alone unless force', async () => {
+  it('without a checksum an existing dest is downloaded again (If-Modified-Since unless force), replaced only when different', async () => {
     const dest = h.path('app.txt');
     await fs.writeFile(dest, 'mine\n');
-    const keep = await h.run('get_url', { url: srv.url('/f/app.txt'), dest });
-    expect(keep).toMatchObject({ changed: false, msg: 'file already exists' });
-    expect(srv.hits.get('/f/app.txt')).toBeUndefined();
-    const check = await h.run('get_url', { url: srv.url('/f/app.txt'), dest, force: true }, { check: true });
+    const check = await h.run('get_url', { url: srv.url('/f/app.txt'), dest }, { check: true });
     expect(check.skipped).toBe(true);
-    expect(check.unpredictable).toMatch(/force and no checksum/);
-    const forced = await h.run('get_url', { url: srv.url('/f/app.txt'), dest, force: true });
-    expect(forced.changed).toBe(true);
+    expect(check.unpredictable).toMatch(/without a checksum/);
+    expect(await fs.readFile(dest, 'utf8')).toBe('mine\n');
+    const replaced = await h.run('get_url', { url: srv.url('/f/app.txt'), dest });
+    expect(replaced.changed).toBe(true);
+    expect(srv.lastHeaders.get('/f/app.txt')?.['if-modified-since']).toMatch(/ GMT$/);
     expect(await fs.readFile(dest, 'utf8')).toBe(BODY);
-    const again = await h.run('get_url', { url: srv.url('/f/app.txt'), dest, force: true });
-    expect(again.changed).toBe(false);
+    const again = await h.run('get_url', { url: srv.url('/f/app.txt'), dest });
+    expect(again).toMatchObject({ changed: false, msg: `OK (${BODY.length} bytes)` });
+    const forced = await h.run('get_url', { url: srv.url('/f/app.txt'), dest, force: true });
+    expect(forced.changed).toBe(false);
+    expect(srv.lastHeaders.get('/f/app.txt')?.['if-modified-since']).toBeUndefined();
     expect(await leftovers()).toEqual([]);
   });
 
@@ -140,13 +142,17 @@ describe('get_url (download: target)', () => {
     }
   });
 
-  it('a folder dest takes the URL basename, or Content-Disposition', async () => {
+  it('a folder dest takes the URL basename, or Content-Disposition, else index.html', async () => {
     const r = await h.run('get_url', { url: srv.url('/f/app.txt'), dest: h.dir });
     expect(r.data['dest']).toBe(h.path('app.txt'));
     srv.routes.set('/dl/', { body: 'cd\n', headers: { 'content-disposition': 'attachment; filename="named.tgz"' } });
     const cd = await h.run('get_url', { url: srv.url('/dl/'), dest: `${h.dir}/` });
     expect(cd.failed, cd.msg).toBe(false);
     expect(await fs.readFile(h.path('named.tgz'), 'utf8')).toBe('cd\n');
+    srv.routes.set('/plain/', { body: 'index\n' });
+    const plain = await h.run('get_url', { url: srv.url('/plain/'), dest: `${h.dir}/` });
+    expect(plain.failed, plain.msg).toBe(false);
+    expect(await fs.readFile(h.path('index.html'), 'utf8')).toBe('index\n');
   });
 
   it('retries transient errors (503 twice, then 200)', async () => {
