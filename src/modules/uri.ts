@@ -176,7 +176,7 @@ function requestFailure(tool: HttpTool, rc: number, stderr: string): string {
     if (rc === 28) return 'The read operation timed out';
     const cert = /^SSL certificate problem: (.*)$/.exec(said ?? '');
     if (rc === 60 && cert)
-      return `<urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${cert[1]}>`;
+      return `<urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${cert[1] ?? ''}>`;
   }
   if (said) return said;
   const why =
@@ -195,13 +195,14 @@ function requestFailure(tool: HttpTool, rc: number, stderr: string): string {
 export function ansibleLocation(url: string, location: string): string {
   if (location.includes('://')) return location;
   if (location.startsWith('/')) {
+    // urlsplit keeps the path as written: a URL without one has '' (WHATWG's URL says '/').
     let path = '';
-    try {
-      path = new URL(url).pathname;
-      // urlsplit keeps the path as written: an URL without one has '' (WHATWG says '/').
-      if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(url)) path = '';
-    } catch {
-      path = '';
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(url)) {
+      try {
+        path = new URL(url).pathname;
+      } catch {
+        path = '';
+      }
     }
     return `${path ? url.split(path).join('') : url}${location}`;
   }

@@ -95,7 +95,7 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
     return send(200, 'application/json', gzipSync('{"zipped": true}'), { 'Content-Encoding': 'gzip' });
   if (url.pathname === '/dated') {
     // Last changed in 2001: any later If-Modified-Since (a file downloaded since) gets 304.
-    const since = Date.parse(String(req.headers['if-modified-since'] ?? ''));
+    const since = Date.parse(req.headers['if-modified-since'] ?? '');
     if (since >= Date.UTC(2001, 0, 1)) return send(304, 'text/plain', '');
     return send(200, 'text/plain', 'dated\n', { 'Last-Modified': new Date(Date.UTC(2001, 0, 1)).toUTCString() });
   }
@@ -104,8 +104,10 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
     return send(200, 'text/plain', 'cookies\n');
   }
   if (url.pathname === '/whoami') {
-    const cert = (req.socket as TLSSocket).getPeerCertificate?.();
-    const cn = cert && 'subject' in cert && cert.subject ? String(cert.subject.CN) : 'anonymous';
+    const socket = req.socket as Partial<TLSSocket>;
+    // Without a client certificate the peer certificate is an empty object.
+    const peer: { subject?: { CN?: string | string[] } } = socket.getPeerCertificate ? socket.getPeerCertificate() : {};
+    const cn = [peer.subject?.CN ?? 'anonymous'].flat().join(',');
     return send(200, 'application/json', JSON.stringify({ cn }));
   }
   send(404, 'text/plain', 'no such page\n');

@@ -210,7 +210,8 @@ export function parseResponse(tool: HttpTool, stdout: string, stderr: string): P
     if (h && out.responses > 0) {
       const name = h[1]!.toLowerCase();
       // A repeated header is one value joined by ', ', as Python's http.client gives it.
-      out.headers[name] = name in out.headers ? `${out.headers[name]}, ${h[2]!.trim()}` : h[2]!.trim();
+      const before = out.headers[name];
+      out.headers[name] = before === undefined ? h[2]!.trim() : `${before}, ${h[2]!.trim()}`;
       if (name === 'set-cookie') out.cookies.push(h[2]!.split(';')[0]!.trim());
     }
     return h !== null;

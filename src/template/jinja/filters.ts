@@ -437,7 +437,9 @@ export const FILTERS: Record<string, FilterFn> = {
   // Jinja2's urlencode: a text is quoted with `/` kept; a dict or a list of pairs becomes a query string.
   urlencode: (v) => {
     if (typeof v === 'string' || v === null || typeof v !== 'object') return pyQuote(pyText(v));
-    const items: unknown[][] = Array.isArray(v) ? v.map((p) => (Array.isArray(p) ? p : [p])) : Object.entries(v);
+    const items: unknown[][] = Array.isArray(v)
+      ? v.map((p: unknown): unknown[] => (Array.isArray(p) ? (p as unknown[]) : [p]))
+      : Object.entries(v);
     return items.map(([k, x]) => `${pyQuote(pyText(k), '', true)}=${pyQuote(pyText(x), '', true)}`).join('&');
   },
   // Ansible's urldecode: unquote_plus.

@@ -28,9 +28,8 @@ describe('the range helper bound', () => {
     ['range 0 -3000000 -1', 3000000],
     ['range 5 10000005 5', 2000000],
   ])('%s is an error naming its %i items and the limit', (expr, count) => {
-    const started = Date.now();
+    // No timing here (a loaded machine is slow): the 10^15-item case could not end if any item were made.
     const err = renderError(expr);
-    expect(Date.now() - started).toBeLessThan(50);
     expect(isBosunError(err) && err.code).toBe('TEMPLATE_RENDER');
     expect(isBosunError(err) && err.source).toEqual(source);
     expect(err.message).toContain(`range: ${count} items, more than the limit of 1000000`);
