@@ -17,6 +17,7 @@ import { InvalidArgumentError, Option, type Command, type OptionValues } from '@
 import { handshakeLimit } from '../connection/handshake-gate.js';
 import { CONNECTION_TYPES_HINT, connectionTypeOf, envOutputLimit, outputLimitBytes } from '../connection/spec.js';
 import { BosunError, DEFAULT_MAX_OUTPUT_MIB, MAX_OUTPUT_MIB } from '../errors.js';
+import type { ConfirmStep } from '../executor/step.js';
 import type { TagFilter } from '../executor/tags.js';
 import { parseShard, type Shard } from '../inventory/shard.js';
 import type { VarLayer } from '../vars/scope.js';
@@ -242,13 +243,14 @@ export const RUN_OPTIONS = {
     flags: '--step',
     description: 'ask before each task: (y)es, (n)o, (c)ontinue with the rest',
     default: false,
+    doc: "ask before each task, include and handler, Gathering Facts included, in ansible-playbook's words (`Perform task: TASK: NAME (N)o/(y)es/(c)ontinue: `): `y` runs it, `c` runs it and the rest without asking, anything else skips it; answers may be piped. See [Questions](#questions---step-and---confirm)",
     fills: {
       field: 'confirmStep',
       optional: true,
-      to: async (step, { io }): Promise<((task: string) => Promise<'yes' | 'no' | 'continue'>) | undefined> => {
+      to: async (step, { io }): Promise<ConfirmStep | undefined> => {
         if (!step) return undefined;
         const { askStep } = await import('./prompt.js');
-        return (task) => askStep(task, io);
+        return (title, host) => askStep(title, host, io);
       },
     },
   }),
