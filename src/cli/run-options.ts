@@ -295,15 +295,18 @@ export const RUN_OPTIONS = {
     flags: '-K, --ask-become-pass',
     description: 'ask for the become password (or set BOSUN_BECOME_PASSWORD)',
     default: false,
-    doc: 'ask for the become password (or set `BOSUN_BECOME_PASSWORD`, or `ansible_become_password`)',
+    doc: 'ask for the become password (or set `BOSUN_BECOME_PASSWORD`, or `ansible_become_password`); after `-k` the question is `BECOME password[defaults to SSH password]: ` and an empty answer means the SSH password, as in Ansible',
     fills: {
       field: 'becomePassword',
       optional: true,
       late: true,
-      to: async (ask, { io }): Promise<string | undefined> => {
+      to: async (ask, { io, filled }): Promise<string | undefined> => {
         if (!ask) return undefined;
         const { askSecret } = await import('./prompt.js');
-        return askSecret('BECOME password: ', io);
+        // As ansible-playbook (CLI.ask_passwords): after -k, an empty answer means the SSH password.
+        const sshPassword = (filled['connection'] as { password?: string } | undefined)?.password;
+        if (sshPassword === undefined) return askSecret('BECOME password: ', io);
+        return (await askSecret('BECOME password[defaults to SSH password]: ', io)) || sshPassword;
       },
     },
   }),
@@ -408,7 +411,7 @@ export function commanderOption(spec: RunOptionSpec): Option {
  */
 export async function cliRunOptions(flags: RunFlags, io: CliIO, between?: () => Promise<void>): Promise<CliRunOptions> {
   const out: Record<string, unknown> = {};
-  const ctx: FillContext = { io, flags };
+  const ctx: FillContext = { io, flags, filled: out };
   const entries = Object.entries(RUN_OPTIONS) as Array<[keyof RunFlags, RunOptionSpec]>;
   const fill = async (late: boolean): Promise<void> => {
     for (const [key, spec] of entries) {
