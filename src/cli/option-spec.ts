@@ -10,6 +10,8 @@ export interface FillContext {
   io: CliIO;
   /** Every parsed flag of the command (for options that combine, such as `--tags`/`--skip-tags`). */
   flags: Readonly<Record<string, unknown>>;
+  /** The RunOptions fields filled so far, in table order (`-K` reads the password `-k` was given). */
+  filled: Readonly<Record<string, unknown>>;
 }
 
 /** The value commander gives for these flags without a parser: a string for `<arg>`, a list for `<arg...>`, else a boolean. */

@@ -3,6 +3,7 @@
  */
 import type { Interface } from 'node:readline';
 import { BosunError } from '../errors.js';
+import { stepAnswer, stepQuestion, type StepAnswer } from '../executor/step.js';
 import type { CliIO } from './context.js';
 
 /**
@@ -55,8 +56,17 @@ export function setBeforeQuestion(fn: (() => void) | undefined): void {
   beforeQuestion = fn;
 }
 
+/** The question being asked: hosts of a `strategy: free` play ask at once, and each question waits for the one before. */
+let asking: Promise<unknown> = Promise.resolve();
+
 /** Ask `question` on stderr (after stdout's pending output, so it comes after the lines it is about) and read one line. */
-async function ask(question: string, io: CliIO): Promise<string | undefined> {
+function ask(question: string, io: CliIO): Promise<string | undefined> {
+  const turn = asking.then(() => askNow(question, io));
+  asking = turn.catch(() => undefined);
+  return turn;
+}
+
+async function askNow(question: string, io: CliIO): Promise<string | undefined> {
   beforeQuestion?.();
   if (!reader) {
     const { createInterface } = await import('node:readline');
@@ -95,14 +105,7 @@ export async function askSecret(prompt: string, io: CliIO): Promise<string> {
   });
 }
 
-/** --step: ask before a task, as ansible-playbook asks (the default, and the answer once stdin has ended, is no). */
-export async function askStep(task: string, io: CliIO): Promise<'yes' | 'no' | 'continue'> {
-  for (;;) {
-    const raw = await ask(`Perform task: TASK: ${task} (N)o/(y)es/(c)ontinue: `, io);
-    const answer = (raw ?? '').trim().toLowerCase();
-    if (answer === 'y' || answer === 'yes') return 'yes';
-    if (answer === 'c' || answer === 'continue') return 'continue';
-    if (answer === '' || answer === 'n' || answer === 'no') return 'no';
-    io.err('answer y, n or c\n');
-  }
+/** --step: ask before a task as ansible-playbook asks; its reading of the answer (anything but y or c, and the end of stdin, is no). */
+export async function askStep(title: string, host: string | undefined, io: CliIO): Promise<StepAnswer> {
+  return stepAnswer(await ask(stepQuestion(title, host), io));
 }

@@ -43,7 +43,7 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO, config: C
     ]);
     const extraVars = await Promise.all(o.extraVars.map((v, i) => parseExtraVars(v, i)));
     const tags = { only: splitTags(o.tags), skip: splitTags(o.skipTags) };
-    const shard = oneShard(o.shard, { io, flags: o });
+    const shard = oneShard(o.shard, { io, flags: o, filled: {} });
     return inspectPlaybooks(
       playbooks,
       { ...o, tags, shard, ...(config.rolesPath ? { rolesPath: config.rolesPath } : {}) },

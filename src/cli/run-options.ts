@@ -17,6 +17,7 @@ import { InvalidArgumentError, Option, type Command, type OptionValues } from '@
 import { handshakeLimit } from '../connection/handshake-gate.js';
 import { CONNECTION_TYPES_HINT, connectionTypeOf, envOutputLimit, outputLimitBytes } from '../connection/spec.js';
 import { BosunError, DEFAULT_MAX_OUTPUT_MIB, MAX_OUTPUT_MIB } from '../errors.js';
+import type { ConfirmStep } from '../executor/step.js';
 import type { TagFilter } from '../executor/tags.js';
 import { parseShard, type Shard } from '../inventory/shard.js';
 import type { VarLayer } from '../vars/scope.js';
@@ -242,13 +243,14 @@ export const RUN_OPTIONS = {
     flags: '--step',
     description: 'ask before each task: (y)es, (n)o, (c)ontinue with the rest',
     default: false,
+    doc: "ask before each task, include and handler, Gathering Facts included, in ansible-playbook's words (`Perform task: TASK: NAME (N)o/(y)es/(c)ontinue: `): `y` runs it, `c` runs it and the rest without asking, anything else skips it; answers may be piped. See [Questions](#questions---step-and---confirm)",
     fills: {
       field: 'confirmStep',
       optional: true,
-      to: async (step, { io }): Promise<((task: string) => Promise<'yes' | 'no' | 'continue'>) | undefined> => {
+      to: async (step, { io }): Promise<ConfirmStep | undefined> => {
         if (!step) return undefined;
         const { askStep } = await import('./prompt.js');
-        return (task) => askStep(task, io);
+        return (title, host) => askStep(title, host, io);
       },
     },
   }),
@@ -293,15 +295,18 @@ export const RUN_OPTIONS = {
     flags: '-K, --ask-become-pass',
     description: 'ask for the become password (or set BOSUN_BECOME_PASSWORD)',
     default: false,
-    doc: 'ask for the become password (or set `BOSUN_BECOME_PASSWORD`, or `ansible_become_password`)',
+    doc: 'ask for the become password (or set `BOSUN_BECOME_PASSWORD`, or `ansible_become_password`); after `-k` the question is `BECOME password[defaults to SSH password]: ` and an empty answer means the SSH password, as in Ansible',
     fills: {
       field: 'becomePassword',
       optional: true,
       late: true,
-      to: async (ask, { io }): Promise<string | undefined> => {
+      to: async (ask, { io, filled }): Promise<string | undefined> => {
         if (!ask) return undefined;
         const { askSecret } = await import('./prompt.js');
-        return askSecret('BECOME password: ', io);
+        // As ansible-playbook (CLI.ask_passwords): after -k, an empty answer means the SSH password.
+        const sshPassword = (filled['connection'] as { password?: string } | undefined)?.password;
+        if (sshPassword === undefined) return askSecret('BECOME password: ', io);
+        return (await askSecret('BECOME password[defaults to SSH password]: ', io)) || sshPassword;
       },
     },
   }),
@@ -406,7 +411,7 @@ export function commanderOption(spec: RunOptionSpec): Option {
  */
 export async function cliRunOptions(flags: RunFlags, io: CliIO, between?: () => Promise<void>): Promise<CliRunOptions> {
   const out: Record<string, unknown> = {};
-  const ctx: FillContext = { io, flags };
+  const ctx: FillContext = { io, flags, filled: out };
   const entries = Object.entries(RUN_OPTIONS) as Array<[keyof RunFlags, RunOptionSpec]>;
   const fill = async (late: boolean): Promise<void> => {
     for (const [key, spec] of entries) {

@@ -4,6 +4,7 @@
  */
 import type { BosunError, SourcePos } from '../errors.js';
 import type { FileDiff } from '../modules/types.js';
+import type { StepAnswer } from './step.js';
 
 /** How one task ended on one host. */
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
@@ -168,6 +169,8 @@ export type RunEvent =
       tags?: string[];
     }
   | { type: 'include'; file: string; hosts: string[]; source: SourcePos }
+  /** A --step question was answered (`question` as asked: ansible-playbook prints it again as a banner). */
+  | { type: 'step'; question: string; answer: StepAnswer }
   | { type: 'retry'; host: string; task: string; retriesLeft: number; msg: string | undefined }
   | { type: 'play_aborted'; play: string; reason: string }
   | { type: 'interrupted'; reason: string; graceMs: number }

@@ -22,6 +22,9 @@ export async function runInclude(play: PlayRun, inc: Include, hosts: string[], w
   const module = `include_${inc.what}`;
   // Ansible's IncludeRole.get_name(): an unnamed include_role is titled `include_role : ROLE`.
   const unnamed = inc.what === 'role' ? `${inc.action ?? module} : ${inc.target}` : (inc.action ?? module);
+  // Ansible's IncludeRole.get_name() has no role prefix; an include_tasks' does (Task.get_name()).
+  const asked = play.unrenderedTitle(inc.name, unnamed, inc.context, inc.what !== 'role');
+  if (!(await play.stepAllows(`${walk.handler ? 'HANDLER' : 'TASK'}: ${asked}`, hosts[0]!, walk))) return;
   const incTitle = play.renderTitle(inc.name, unnamed, hosts[0]!, inc.context, walk, inc.varLayers, inc.source);
   run.sink({
     type: 'task_start',

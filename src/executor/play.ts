@@ -32,6 +32,7 @@ import { runMeta } from './meta.js';
 import { blankResult, errorResult } from './results.js';
 import { tagsSelect } from './tags.js';
 import { runInclude } from './includes.js';
+import { stepQuestion } from './step.js';
 import { runOnHost } from './task-host.js';
 
 /** Modules that run once for all the hosts of a task, on the first (Ansible's action plugins with BYPASS_HOST_LOOP). */
@@ -401,6 +402,28 @@ export class PlayRun {
     return context.role ? `${context.role.name} : ${title}` : title;
   }
 
+  /** A title as Ansible's `Task.get_name()` gives it to --step: the name as written (role-prefixed), or the action. */
+  unrenderedTitle(name: string | undefined, unnamed: string, context: Task['context'], prefixRole = true): string {
+    const title = name ?? unnamed;
+    return prefixRole && context.role ? `${context.role.name} : ${title}` : title;
+  }
+
+  /**
+   * --step: ask before a task, include or handler (ansible-playbook asks for each, Gathering Facts included; once
+   * per task under the linear strategy, per host under free). false: skip it. The answer is an event: Ansible
+   * prints the question again as a banner.
+   */
+  async stepAllows(title: string, host: string, walk: Walk): Promise<boolean> {
+    const { run } = this;
+    const ask = run.settings.confirmStep;
+    if (!ask || run.state.stepAll) return true;
+    const on = walk.free ? host : undefined;
+    const answer = await ask(title, on);
+    if (answer === 'continue') run.state.stepAll = true;
+    run.sink({ type: 'step', question: stepQuestion(title, on), answer });
+    return answer !== 'no';
+  }
+
   title(task: Task, host: string, walk?: Walk): string {
     return this.renderTitle(
       task.name,
@@ -419,12 +442,9 @@ export class PlayRun {
     if (!walk.handler && !how.implicit && !this.selected(task, hosts[0]!, walk)) return;
     if (how.implicit && !tagsSelect(task.tags, run.settings.tags)) return;
     if (task.module === 'meta') return runMeta(this, task, hosts, walk);
+    const asTitle = `${walk.handler ? 'HANDLER' : 'TASK'}: ${this.unrenderedTitle(task.name, task.action ?? task.module, task.context)}`;
+    if (!(await this.stepAllows(asTitle, hosts[0]!, walk))) return;
     const title = this.title(task, hosts[0]!, walk);
-    if (!walk.handler && run.settings.confirmStep && !run.state.stepAll) {
-      const answer = await run.settings.confirmStep(title);
-      if (answer === 'no') return;
-      if (answer === 'continue') run.state.stepAll = true;
-    }
     const check = task.checkMode ?? run.settings.check;
     run.sink({
       type: 'task_start',

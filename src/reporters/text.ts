@@ -199,6 +199,10 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       out(banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]${e.check === true ? ' [CHECK MODE]' : ''}`));
       if (opts.verbosity >= 2) out(`task path: ${e.source.file}:${e.source.line}`);
     },
+    onStep(e) {
+      // As ansible-playbook: the answered question again, as a banner, so a log shows what was asked.
+      out(banner(e.question.trimEnd()));
+    },
     onInclude(e) {
       out(c.cyan(`included: ${e.file} for ${e.hosts.join(', ')}`));
     },

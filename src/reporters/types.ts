@@ -32,6 +32,8 @@ export interface Reporter {
   onTaskStart?(event: EventOf<'task_start'>): HookResult;
   /** For each host's result of a task (a loop's items are in `result.items`), in the order hosts finish. */
   onTaskResult?(event: EventOf<'task_result'>): HookResult;
+  /** After each `--step` question is answered, before the task's onTaskStart (if it runs). */
+  onStep?(event: EventOf<'step'>): HookResult;
   /** When `include_tasks`/`include_role` brings in a file for some hosts. */
   onInclude?(event: EventOf<'include'>): HookResult;
   /** Each time an `until` task fails on a host and will be tried again. */
@@ -56,6 +58,7 @@ export const HOOK_OF = {
   no_hosts: 'onNoHosts',
   task_start: 'onTaskStart',
   task_result: 'onTaskResult',
+  step: 'onStep',
   include: 'onInclude',
   retry: 'onRetry',
   play_aborted: 'onPlayAborted',

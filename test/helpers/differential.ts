@@ -77,6 +77,11 @@ export interface DifferentialOptions {
   noInventory?: boolean;
   /** An ansible.cfg for both tools (ANSIBLE_CONFIG points at it; relative paths in it are from the case folder). */
   ansibleCfg?: string;
+  /**
+   * Give each side its inventory without -i: in `[defaults] inventory` of its own ansible.cfg (written before
+   * `ansibleCfg`, which must then have no `[defaults]`), or in ANSIBLE_INVENTORY.
+   */
+  inventoryFrom?: 'ansible.cfg' | 'ANSIBLE_INVENTORY';
   /** A shell script run as root on every host before the runs (after /opt/diff is removed). */
   setup?: string;
   compare?: CompareSpec;
@@ -260,18 +265,27 @@ async function compareRuns(
   const ansiblePlaybook = path.join(caseDir, both ? 'ansible.yml' : 'playbook.yml');
   const bosunPlaybook = path.join(caseDir, both ? 'bosun.yml' : 'playbook.yml');
   const args = o.extraArgs ?? [];
-  const env: Record<string, string> = {};
-  if (o.ansibleCfg !== undefined) {
-    // Beside the case's files, so that its relative paths mean the same to both.
-    const cfg = path.join(caseDir, `.ansible-${path.basename(work)}.cfg`);
-    writeFileSync(cfg, o.ansibleCfg);
-    env['ANSIBLE_CONFIG'] = cfg;
-  }
+  const cfgs: string[] = [];
+  /** One side's environment: its ansible.cfg (beside the case's files, so relative paths mean the same to both). */
+  const sideEnv = (side: string, inv: string): Record<string, string> => {
+    const env: Record<string, string> = {};
+    if (o.inventoryFrom === 'ANSIBLE_INVENTORY') env['ANSIBLE_INVENTORY'] = inv;
+    const cfgText =
+      (o.inventoryFrom === 'ansible.cfg' ? `[defaults]\ninventory = ${inv}\n` : '') + (o.ansibleCfg ?? '');
+    if (cfgText !== '') {
+      const cfg = path.join(caseDir, `.ansible-${path.basename(work)}-${side}.cfg`);
+      writeFileSync(cfg, cfgText);
+      cfgs.push(cfg);
+      env['ANSIBLE_CONFIG'] = cfg;
+    }
+    return env;
+  };
+  const invArgs = (inv: string): string[] => (o.noInventory || o.inventoryFrom ? [] : ['-i', inv]);
   const [a, b] = await Promise.all([
-    runAnsible(ansiblePlaybook, o.noInventory ? [] : ['-i', ansibleInv], args, caseDir, work, env),
-    runBosun(bosunPlaybook, o.noInventory ? [] : ['-i', bosunInv], args, env),
+    runAnsible(ansiblePlaybook, invArgs(ansibleInv), args, caseDir, work, sideEnv('ansible', ansibleInv)),
+    runBosun(bosunPlaybook, invArgs(bosunInv), args, sideEnv('bosun', bosunInv)),
   ]).finally(() => {
-    if (env['ANSIBLE_CONFIG']) rmSync(env['ANSIBLE_CONFIG'], { force: true });
+    for (const cfg of cfgs) rmSync(cfg, { force: true });
   });
   const ansible = normalise('ansible', a, o);
   const bosun = normalise('bosun', b, o);

@@ -81,6 +81,17 @@ suite.describe('arguments and CLI: Ansible vs bosun', () => {
     ansibleCfg: '[defaults]\nroles_path = shared\ngathering = smart\n',
     compare: { files, registered: { 'facts are still there': ['changed', 'rc'] } },
   });
+  // Issue 20: the inventory an Ansible user keeps in ansible.cfg or the environment, without -i.
+  suite.case('no -i: the inventory from ansible.cfg [defaults] inventory', 'cli/inventory-from-cfg', {
+    hosts: 2,
+    inventoryFrom: 'ansible.cfg',
+    compare: { files, registered: { "write the host's name": ['changed'] } },
+  });
+  suite.case('no -i: the inventory from ANSIBLE_INVENTORY', 'cli/inventory-from-cfg', {
+    hosts: 2,
+    inventoryFrom: 'ANSIBLE_INVENTORY',
+    compare: { files, registered: { "write the host's name": ['changed'] } },
+  });
   suite.case('no -i and no default inventory warns', 'cli/no-inventory', {
     noInventory: true,
     compare: { warning: { ansible: /No inventory was parsed/, bosun: /inventory/i } },

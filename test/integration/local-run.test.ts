@@ -287,7 +287,7 @@ describe('--step', () => {
         if (e.type === 'task_result') ran.push(e.result.task);
       },
     });
-    expect(asked).toEqual(['one', 'two', 'three']);
+    expect(asked).toEqual(['TASK: one', 'TASK: two', 'TASK: three']);
     expect(ran).toEqual(['one', 'three', 'four']);
   });
 });

@@ -76,7 +76,7 @@ describe('the run option table', () => {
       verbosity: number;
       tags: TagFilter;
       startAtTask?: string;
-      confirmStep?: (task: string) => Promise<'yes' | 'no' | 'continue'>;
+      confirmStep?: (title: string, host?: string) => Promise<'yes' | 'no' | 'continue'>;
       forceHandlers?: boolean;
       become?: { enabled: boolean; user?: string; method?: string };
       becomePassword?: string;
