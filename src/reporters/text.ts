@@ -212,7 +212,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       out(banner(`PLAY [${e.name}]${checkMark(e.check)}`));
     },
     onNoHosts(e) {
-      out(banner(`PLAY [${e.play}]`));
+      out(banner(`PLAY [${e.play}]${checkMark(undefined)}`));
       out(c.cyan('skipping: no hosts matched'));
     },
     onTaskStart(e) {
