@@ -42,6 +42,8 @@ interface ResultCommon {
   attempts?: number;
   /** The host the task ran on when delegated (`delegate_to`). */
   delegatedTo?: string;
+  /** The delegate's `ansible_host`, when it is not the delegate's name (shown as `-> name(address)`). */
+  delegatedAddress?: string;
   /** Display label of the loop item (`loop_control.label`). */
   label?: string;
   msg: string | undefined;
@@ -156,7 +158,15 @@ export interface ShardInfo {
 export type RunEvent =
   | { type: 'run_start'; playbooks: string[]; check: boolean; diff: boolean; forks: number; shard?: ShardInfo }
   | { type: 'playbook_start'; file: string }
-  | { type: 'play_start'; name: string; hosts: string[]; source: SourcePos; batch?: { index: number; count: number } }
+  | {
+      type: 'play_start';
+      name: string;
+      hosts: string[];
+      source: SourcePos;
+      batch?: { index: number; count: number };
+      /** The play's own `check_mode`, when it is not the run's (--check). */
+      check?: boolean;
+    }
   | { type: 'no_hosts'; play: string; pattern: string }
   | {
       type: 'task_start';
@@ -168,7 +178,8 @@ export type RunEvent =
       check?: boolean;
       tags?: string[];
     }
-  | { type: 'include'; file: string; hosts: string[]; source: SourcePos }
+  /** `role`: the file is a role's (include_role), which ansible-playbook does not print a line for. */
+  | { type: 'include'; file: string; hosts: string[]; source: SourcePos; role?: boolean }
   /** A --step question was answered (`question` as asked: ansible-playbook prints it again as a banner). */
   | { type: 'step'; question: string; answer: StepAnswer }
   | { type: 'retry'; host: string; task: string; retriesLeft: number; msg: string | undefined }

@@ -140,7 +140,13 @@ export async function runInclude(play: PlayRun, inc: Include, hosts: string[], w
       continue;
     }
     play.handlers.add(included.handlers);
-    run.sink({ type: 'include', file: g.target, hosts: active, source: inc.source });
+    run.sink({
+      type: 'include',
+      file: g.target,
+      hosts: active,
+      source: inc.source,
+      ...(inc.what === 'role' ? { role: true } : {}),
+    });
     // Ansible counts each file of include_tasks as ok on each host that includes it; include_role counts nothing.
     if (inc.what === 'tasks') for (const h of active) (run.stats[h] ??= emptyStats()).ok++;
     await play.runNodes(included.nodes, active, { ...walk, layers: [...walk.layers, g.layer] });

@@ -120,6 +120,9 @@ export class PlayRun {
         hosts: this.batch,
         source: play.source,
         ...(batches.length > 1 ? { batch: { index: b + 1, count: batches.length } } : {}),
+        ...(play.keywords.checkMode !== undefined && play.keywords.checkMode !== run.settings.check
+          ? { check: play.keywords.checkMode }
+          : {}),
       });
       for (const h of this.batch) run.stats[h] ??= emptyStats();
       const gatherOn = this.gatherHosts();

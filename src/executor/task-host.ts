@@ -85,8 +85,25 @@ export async function runOnHost(
       run.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
     ...(run.settings.runDeadline !== undefined ? { deadline: run.settings.runDeadline } : {}),
   });
-  if (delegate !== undefined) result.delegatedTo = delegate;
+  if (delegate !== undefined) {
+    result.delegatedTo = delegate;
+    const address = await delegateAddress(play, delegate, task);
+    if (address !== undefined && address !== delegate) result.delegatedAddress = address;
+  }
   return result;
+}
+
+/** The delegate's `ansible_host` (templated with the delegate's variables), or undefined where it has none. */
+async function delegateAddress(play: PlayRun, delegate: string, task: Task): Promise<string | undefined> {
+  try {
+    const delegateVars = await play.run.hosts.connectionVars(delegate, play.playbook.dir);
+    const address = delegateVars['ansible_host'];
+    if (typeof address !== 'string') return typeof address === 'number' ? String(address) : undefined;
+    const rendered = play.run.engine.renderString(address, delegateVars, task.source);
+    return typeof rendered === 'string' ? rendered : undefined;
+  } catch {
+    return undefined; // only a label: the task's own result already says what went wrong
+  }
 }
 
 function taskEnvironment(play: PlayRun, task: Task, vars: Record<string, unknown>): Record<string, string> {

@@ -9,7 +9,7 @@ import type { Connection, TransferOptions } from '../connection/types.js';
 import { extendVars, isUnsafeKey } from '../util/unsafe.js';
 import { BosunError, InterruptedError, OutputLimitError } from '../errors.js';
 import { getModule } from '../modules/index.js';
-import { controllerFileBases } from '../playbook/template-files.js';
+import { controllerFileCandidates } from '../playbook/template-files.js';
 import type { Decision, ModuleContext, ModuleDef, RunInventory } from '../modules/types.js';
 import { expandLoopItems } from '../playbook/loop-lookups.js';
 import type { Task } from '../playbook/types.js';
@@ -456,23 +456,22 @@ export function templateSearchPath(task: Task, file: string): string[] {
   return out;
 }
 
-/** Look up `src:` on the controller as Ansible does: the role's folder first, then the playbook's. */
+/**
+ * Look up `src:` on the controller as Ansible does (the role's folders, the task file's, then the playbook's); when
+ * it is nowhere, Ansible's message: the name, every path tried one a line, and the remote_src advice.
+ */
 export function findControllerFile(task: Task, kind: 'files' | 'templates', name: string): string {
-  if (path.isAbsolute(name)) {
-    if (existsSync(name)) return name;
-    throw new BosunError('FILE_NOT_FOUND', `file not found on the controller: ${name}`, {
+  const candidates = controllerFileCandidates(task.context, kind, name);
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (found !== undefined) return found;
+  const relative = !path.isAbsolute(name) && !name.startsWith('~');
+  const searched = relative ? `\nSearched in:\n\t${candidates.join('\n\t')}` : '';
+  throw new BosunError(
+    'FILE_NOT_FOUND',
+    `Could not find or access '${name}'${searched} on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option`,
+    {
       source: task.argPos(['src']),
-    });
-  }
-  const bases = controllerFileBases(task.context, kind);
-  for (const base of bases) {
-    const candidate = path.join(base, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  // As Ansible: every path tried, one a line (a module's message is "Could not find or access 'NAME': " and this).
-  const tried = bases.map((b) => path.join(b, name));
-  throw new BosunError('FILE_NOT_FOUND', `searched in:\n\t${tried.join('\n\t')}\non the controller`, {
-    source: task.argPos(['src']),
-    hint: `put '${name}' in ${bases[0]!}, or give its path`,
-  });
+      hint: relative ? `put '${name}' in ${path.dirname(candidates[0]!)}, or give its path` : 'check the path',
+    },
+  );
 }

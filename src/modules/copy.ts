@@ -81,7 +81,7 @@ export default defineModule<CopyArgs>({
       try {
         local = await ctx.findFile('files', src);
       } catch (e) {
-        return failed(`Could not find or access '${src}': ${(e as Error).message}`);
+        return failed((e as Error).message);
       }
       const st = await fs.stat(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source }));
       if (st.isDirectory()) {

@@ -58,7 +58,7 @@ export default defineModule<ScriptArgs>({
       try {
         local = await ctx.findFile('files', name);
       } catch (e) {
-        return failed(`Could not find or access '${name}' on the controller: ${(e as Error).message}`);
+        return failed((e as Error).message);
       }
       let body: Buffer;
       try {

@@ -121,7 +121,7 @@ export default defineModule<TemplateArgs>({
       try {
         file = await ctx.findFile('templates', args.src);
       } catch (e) {
-        return failed(`Could not find or access '${args.src}': ${(e as Error).message}`);
+        return failed((e as Error).message);
       }
       const text = await readControllerText(file, `the template ${args.src}`, ctx.source);
       const st = await fs

@@ -163,7 +163,7 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
       try {
         path = await ctx.findFile('files', args.src);
       } catch (e) {
-        return failed(`Could not find or access '${args.src}' on the controller: ${(e as Error).message}`, data);
+        return failed((e as Error).message, data);
       }
     }
     const got = await inspectLocal(path, opts);

@@ -7,30 +7,28 @@
  * reaches the task, after the earlier tasks changed the hosts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { BosunError, isBosunError, rememberSource } from '../errors.js';
 import { hasTemplate, type TemplateEngine, type TemplateFileOptions } from '../template/index.js';
 import { delimiterArgs } from '../template/jinja/render.js';
 import { toBool } from '../modules/lib/bool.js';
+import { searchCandidates } from '../modules/lib/vars-files.js';
 import type { Task, TaskContext } from './types.js';
 
-/** The folders `src: NAME` is searched in, in order: the role's `KIND/`, the role, its `tasks/`, then the playbook's. */
-export function controllerFileBases(context: TaskContext, kind: 'files' | 'templates'): string[] {
-  const bases: string[] = [];
-  const role = context.role;
-  if (role) bases.push(path.join(role.dir, kind), role.dir, path.join(role.dir, 'tasks'));
-  bases.push(path.join(context.playbookDir, kind), context.playbookDir);
-  return bases;
+/**
+ * The paths `src: NAME` is looked for at, in order, as Ansible's path_dwim_relative_stack tries them: the role's
+ * `KIND/NAME` and `NAME`, the task file's folder's `KIND/NAME` and `NAME`, then the playbook folder's.
+ */
+export function controllerFileCandidates(context: TaskContext, kind: 'files' | 'templates', name: string): string[] {
+  return searchCandidates(name, kind, {
+    ...(context.role ? { roleDir: context.role.dir } : {}),
+    fileDir: context.fileDir,
+    playbookDir: context.playbookDir,
+  });
 }
 
 /** The file a static `src` name resolves to, or undefined when it is not there (yet). */
 export function findStaticFile(context: TaskContext, kind: 'files' | 'templates', name: string): string | undefined {
-  if (path.isAbsolute(name)) return existsSync(name) ? name : undefined;
-  for (const base of controllerFileBases(context, kind)) {
-    const candidate = path.join(base, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  return undefined;
+  return controllerFileCandidates(context, kind, name).find((candidate) => existsSync(candidate));
 }
 
 /**

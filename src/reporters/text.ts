@@ -2,7 +2,7 @@
  * The default reporter, shaped like ansible-playbook's output: PLAY and TASK
  * banners, one line per host result, diffs with --diff, and a PLAY RECAP.
  */
-import { createTwoFilesPatch } from 'diff';
+import { structuredPatch } from 'diff';
 import pc from 'picocolors';
 import { formatErrorDetail, type BosunError } from '../errors.js';
 import type { HostStats, TaskResult } from '../executor/events.js';
@@ -57,6 +57,16 @@ export function diffHeaders(d: FileDiff): [string, string] {
   return [`--- before: ${d.beforeHeader ?? d.path}`, `+++ after: ${d.afterHeader ?? d.path}`];
 }
 
+/**
+ * A hunk's `@@` line as Python's difflib writes it (ansible-playbook's --diff): a range of one line is its start
+ * alone (`+1`, not `+1,1`), an empty range starts at the line before it (`-0,0` for an empty file).
+ */
+export function hunkHeader(h: { oldStart: number; oldLines: number; newStart: number; newLines: number }): string {
+  const range = (start: number, lines: number): string =>
+    lines === 1 ? `${start}` : `${lines === 0 ? start - 1 : start},${lines}`;
+  return `@@ -${range(h.oldStart, h.oldLines)} +${range(h.newStart, h.newLines)} @@`;
+}
+
 type Colors = ReturnType<typeof pc.createColors>;
 
 /** Create the text reporter. */
@@ -93,8 +103,11 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     return ` => (item=${shown})`;
   };
   // As ansible-playbook: `-> DELEGATE` only when the task runs on another host than its own.
+  // The delegate's address follows in parentheses when its ansible_host is another name.
   const hostLabel = (r: TaskResult): string =>
-    r.delegatedTo !== undefined && r.delegatedTo !== r.host ? `[${r.host} -> ${r.delegatedTo}]` : `[${r.host}]`;
+    r.delegatedTo !== undefined && r.delegatedTo !== r.host
+      ? `[${r.host} -> ${r.delegatedTo}${r.delegatedAddress !== undefined ? `(${r.delegatedAddress})` : ''}]`
+      : `[${r.host}]`;
 
   /** The source excerpts and hints already shown for the current task: each is printed once per task, not per host. */
   let shownDetails = new Set<string>();
@@ -109,14 +122,13 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
   const printDiffs = (diffs: FileDiff[]): void => {
     if (!opts.diff) return;
     for (const d of diffs) {
-      const patch = createTwoFilesPatch(d.path, d.path, d.before, d.after, undefined, undefined, { context: 3 })
-        .split('\n')
-        .slice(2);
+      const patch = structuredPatch(d.path, d.path, d.before, d.after, undefined, undefined, { context: 3 });
+      if (patch.hunks.length === 0) continue;
       const [before, after] = diffHeaders(d);
       const lines = [c.red(before), c.green(after)];
-      for (const l of patch.slice(2)) {
-        if (l === '') continue;
-        lines.push(l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l.startsWith('@@') ? c.cyan(l) : l);
+      for (const h of patch.hunks) {
+        lines.push(c.cyan(hunkHeader(h)));
+        for (const l of h.lines) lines.push(l.startsWith('+') ? c.green(l) : l.startsWith('-') ? c.red(l) : l);
       }
       out(lines.join('\n'));
       out('');
@@ -149,8 +161,10 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         return;
       }
       case 'skipped':
+        // As ansible-playbook: a skipped result names its own host only (no `-> delegate`), an item's line ends in a space.
         out(
-          c.cyan(`skipping: ${host}${itemLabel(r)}`) + (opts.verbosity > 0 ? ` => ${json(shownData(r), false)}` : ''),
+          c.cyan(`skipping: [${r.host}]${itemLabel(r)}${isItem ? ' ' : ''}`) +
+            (opts.verbosity > 0 ? ` => ${json(shownData(r), false)}` : ''),
         );
         return;
       case 'changed':
@@ -162,9 +176,10 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         if (r.module === 'include_tasks' || r.module === 'include_role') return;
         // Ansible never dumps fact gathering's result (setup's verbose override), not even with -vvv.
         if (r.module === 'setup' || r.module === 'gather_facts') out(`${word}${colorize(itemLabel(r))}`);
+        // -v and -vv print a result on one line; debug and assert (Ansible's verbose_always) and -vvv print it indented.
         else if (opts.verbosity > 0)
           out(
-            `${word}${colorize(itemLabel(r))}${colorize(` => ${json(r.module === 'debug' && !r.noLog ? debugView(r) : shownData(r), true)}`)}`,
+            `${word}${colorize(itemLabel(r))}${colorize(` => ${json(r.module === 'debug' && !r.noLog ? debugView(r) : shownData(r), opts.verbosity >= 3 || r.module === 'debug' || r.module === 'assert')}`)}`,
           );
         // A censored (no_log) debug or assert shows no output without -v, as in ansible-playbook.
         else if (r.noLog) out(`${word}${colorize(itemLabel(r))}`);
@@ -178,9 +193,15 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     }
   };
 
+  /** Whether the run is a check run: its play and task banners are marked as ansible-playbook marks them. */
+  let checkRun = false;
+  // ansible-playbook's check_mode_markers: `DRY RUN` first and last, ` [CHECK MODE]` after what runs in check mode.
+  const checkMark = (check: boolean | undefined): string => ((check ?? checkRun) ? ' [CHECK MODE]' : '');
+
   return {
     onRunStart(e) {
-      if (e.check) out(banner('CHECK MODE [a dry run: no host is changed, "changed" means "would change"]'));
+      checkRun = e.check;
+      if (e.check) out(banner('DRY RUN'));
       // bosun's own line, as the check banner: which part of the fleet this process runs.
       if (e.shard)
         out(
@@ -188,15 +209,15 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         );
     },
     onPlayStart(e) {
-      out(banner(`PLAY [${e.name}]`));
+      out(banner(`PLAY [${e.name}]${checkMark(e.check)}`));
     },
     onNoHosts(e) {
-      out(banner(`PLAY [${e.play}]`));
+      out(banner(`PLAY [${e.play}]${checkMark(undefined)}`));
       out(c.cyan('skipping: no hosts matched'));
     },
     onTaskStart(e) {
       shownDetails = new Set();
-      out(banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]${e.check === true ? ' [CHECK MODE]' : ''}`));
+      out(banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]${checkMark(e.check)}`));
       if (opts.verbosity >= 2) out(`task path: ${e.source.file}:${e.source.line}`);
     },
     onStep(e) {
@@ -204,6 +225,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       out(banner(e.question.trimEnd()));
     },
     onInclude(e) {
+      // include_role has no line of its own in ansible-playbook: the role's task banners follow.
+      if (e.role) return;
       out(c.cyan(`included: ${e.file} for ${e.hosts.join(', ')}`));
     },
     onRetry(e) {
@@ -230,6 +253,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       out(banner('PLAY RECAP'));
       for (const [host, s] of recapHosts(e.hosts)) out(recapLine(host, s, c));
       out('');
+      if (checkRun) out(banner('DRY RUN'));
     },
   };
 }

@@ -188,6 +188,48 @@ const TOKEN_NAMES: Record<string, string> = {
   COMMENT: 'comment',
 };
 
+/** What the parser expected, in words: token kinds grouped as a person says them, in the parser's order. */
+const EXPECTED_WORDS: Record<string, string> = {
+  ID: 'a name',
+  STRING: 'a value',
+  NUMBER: 'a value',
+  BOOLEAN: 'a value',
+  UNDEFINED: 'a value',
+  NULL: 'a value',
+  DATA: 'a value',
+  OPEN_SEXPR: "'(' (a helper call)",
+  CLOSE: "'}}'",
+  CLOSE_SEXPR: "')'",
+  CLOSE_UNESCAPED: "'}}}'",
+  CLOSE_BLOCK_PARAMS: "'|' (to close block parameters: as |x|)",
+  OPEN_BLOCK_PARAMS: "'as |x|'",
+  SEP: "'.' or '/'",
+  EQUALS: "'='",
+  OPEN_ENDBLOCK: "the block's {{/...}}",
+  INVERSE: '{{else}}',
+  OPEN_INVERSE_CHAIN: '{{else}}',
+  EOF: 'text or a new {{ expression }}',
+  CONTENT: 'text or a new {{ expression }}',
+  OPEN: 'text or a new {{ expression }}',
+};
+
+/** The `Expecting 'A', 'B', got 'C'` list of a Handlebars parse error, said in words (`a name or '}}'`). */
+function expectedWords(tokens: string[]): string | undefined {
+  const words: string[] = [];
+  for (const t of tokens) {
+    const w = EXPECTED_WORDS[t];
+    if (w !== undefined && !words.includes(w)) words.push(w);
+  }
+  if (words.length === 0) return undefined;
+  // A name is a value too: said once.
+  const value = words.indexOf('a value');
+  if (value >= 0 && words.includes('a name')) {
+    words.splice(words.indexOf('a name'), 1);
+    words[words.indexOf('a value')] = 'a value (a name, a string or a number)';
+  }
+  return words.length === 1 ? words[0] : `${words.slice(0, -1).join(', ')} or ${words.at(-1)!}`;
+}
+
 /** A parser token in words; a token without a name here is still said in a plain sentence first. */
 function tokenWords(token: string): string {
   return TOKEN_NAMES[token] ?? `symbol here (the parser expected something else; its name for what it found: ${token})`;
@@ -489,12 +531,14 @@ class Engine implements TemplateEngine {
       column = yylloc?.first_column ?? 0;
     }
     const lines = String(e.message ?? err).split('\n');
-    const got = /got '(\w+)'/.exec(lines.find((l) => l.startsWith('Expecting')) ?? '')?.[1];
+    const expecting = lines.find((l) => l.startsWith('Expecting')) ?? '';
+    const got = /got '(\w+)'/.exec(expecting)?.[1];
     const unexpected = got === 'INVALID' ? 'character (an unclosed string?)' : got && tokenWords(got);
+    const expected = expectedWords([...expecting.replace(/, got .*$/, '').matchAll(/'(\w+)'/g)].map((m) => m[1]!));
     const first = lines[0]!.replace(/ - \d+:\d+$/, '');
     const mismatch = /^(\S+) doesn't match (\S+)$/.exec(first);
     const message = unexpected
-      ? `template syntax error: unexpected ${unexpected}`
+      ? `template syntax error: unexpected ${unexpected}${expected ? `; expected ${expected} here` : ''}`
       : mismatch
         ? `template syntax error: {{/${mismatch[2]!}}} closes the block {{#${mismatch[1]!}}} opened: blocks close in the order they open`
         : `template syntax error: ${first}`;

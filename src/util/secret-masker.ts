@@ -64,6 +64,7 @@ const NAMING_KEYS: ReadonlySet<string> = new Set([
   'module',
   'status',
   'delegatedTo',
+  'delegatedAddress',
   'label',
   'item',
   'owner',

@@ -101,6 +101,7 @@ const RESULT_STRUCTURE = new Set([
   'rescued',
   'attempts',
   'delegatedTo',
+  'delegatedAddress',
   'durationMs',
   'noLog',
   'changed',

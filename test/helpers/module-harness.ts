@@ -93,7 +93,10 @@ export class ModuleHarness {
       ...(opts.searchPaths ? { searchPaths: opts.searchPaths } : {}),
       findFile(kind, name) {
         const p = name.startsWith('/') ? name : join(FIXTURES, kind, name);
-        if (!existsSync(p)) return Promise.reject(new BosunError('FILE_NOT_FOUND', `file not found: ${name}`));
+        if (!existsSync(p))
+          return Promise.reject(
+            new BosunError('FILE_NOT_FOUND', `Could not find or access '${name}' on the Ansible Controller.`),
+          );
         return Promise.resolve(p);
       },
       renderTemplate: (text, file, options = {}) => {

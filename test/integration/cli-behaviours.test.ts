@@ -218,8 +218,13 @@ describe('bosun run: command-line behaviours as ansible-playbook 2.14', () => {
     // -v: no facts dumped; `-> aa` only on the hosts that are not aa.
     expect(b.out).not.toContain('ansible_facts');
     const lines = b.out.split('\n');
-    expect(lines.filter((l) => l.startsWith('ok: [aa') && l.includes('=> {')).sort()).toEqual(['ok: [aa] => {']);
-    expect(lines.filter((l) => l.includes(' -> aa]')).sort()).toEqual(['ok: [mm -> aa] => {', 'ok: [zz -> aa] => {']);
+    const labels = (pick: (l: string) => boolean): string[] =>
+      lines
+        .filter(pick)
+        .map((l) => l.replace(/ => \{.*$/, ' => {'))
+        .sort();
+    expect(labels((l) => l.startsWith('ok: [aa') && l.includes('=> {'))).toEqual(['ok: [aa] => {']);
+    expect(labels((l) => l.includes(' -> aa]'))).toEqual(['ok: [mm -> aa] => {', 'ok: [zz -> aa] => {']);
     // The include_role whose `when` names the loop item: every item skipped, then the host, on every host.
     const section = (title: string, text: string): string[] => {
       const from = text.indexOf(`TASK [${title}]`);
@@ -257,12 +262,16 @@ describe('bosun run: command-line behaviours as ansible-playbook 2.14', () => {
     const b = await runCli(['run', '-i', path.join(dir, 'inv.ini'), file, '--json']);
     const failed = b.events.find((e) => e['type'] === 'task_result' && e['status'] === 'failed');
     const msg = String((failed?.['data'] as Record<string, unknown> | undefined)?.['msg']);
-    const searched = [path.join(dir, 'files', 'no-such.txt'), path.join(dir, 'no-such.txt')];
+    // As Ansible lists them: the task file's folder, then the playbook's (here the same folder, so twice).
+    const once = [path.join(dir, 'files', 'no-such.txt'), path.join(dir, 'no-such.txt')];
+    const searched = [...once, ...once];
     expect(msg).toBe(
-      `Could not find or access 'no-such.txt': searched in:\n\t${searched.join('\n\t')}\non the controller`,
+      `Could not find or access 'no-such.txt'\nSearched in:\n\t${searched.join('\n\t')} on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option`,
     );
     if (!haveAnsible) return;
     const a = await ansible(['-i', 'inv.ini', file]);
-    for (const p of searched) expect(a.out).toContain(`\\t${p}`);
+    // Ansible's own message, word for word.
+    const fatal = /^fatal: \[localhost\]: FAILED! => (.*)$/m.exec(a.out)?.[1];
+    expect((JSON.parse(fatal ?? '{}') as { msg?: string }).msg).toBe(msg);
   });
 });

@@ -122,7 +122,10 @@ const SYNTAX_MESSAGES: ReadonlyArray<[RegExp, string]> = [
   [/expected variable end/, 'unexpected text here: the expression should end (a missing operator, quote or bracket?)'],
   [/expected block end/, 'unexpected text here: the statement should end with %}'],
   [/unexpected token: }}/, 'the expression ends too early (a missing value after an operator?)'],
+  [/unexpected token: %}/, 'the statement ends too early: a value or a name is expected before %}'],
+  [/unexpected token: \S/, "unexpected '$1' here: a value was expected"],
   [/unexpected token/, 'unexpected character in the expression'],
+  [/expected symbol, got/, "a name is expected here (a filter's name after '|', a test's after 'is')"],
   [/expected comma after expression/, 'a comma or closing bracket is missing here'],
   [/expected name as lookup value/, "a name must follow '.'"],
   [/unknown block tag/, 'unknown statement'],
@@ -133,7 +136,9 @@ const SYNTAX_MESSAGES: ReadonlyArray<[RegExp, string]> = [
 
 function syntaxMessage(raw: string): string {
   const msg = raw.split('\n').pop()!.trim();
-  for (const [re, said] of SYNTAX_MESSAGES) if (re.test(msg)) return `Jinja2 syntax error: ${said}`;
+  const token = /unexpected token: (\S+)/.exec(msg)?.[1] ?? '';
+  for (const [re, said] of SYNTAX_MESSAGES)
+    if (re.test(msg)) return `Jinja2 syntax error: ${said.replace('$1', token)}`;
   return 'Jinja2 syntax error: this expression cannot be read';
 }
 

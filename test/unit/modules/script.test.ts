@@ -52,6 +52,6 @@ describe('script', () => {
   it('fails clearly when the script is not on the controller', async () => {
     const r = await h.run('script', { cmd: 'missing.sh arg' });
     expect(r.failed).toBe(true);
-    expect(r.msg).toMatch(/^Could not find or access 'missing.sh' on the controller/);
+    expect(r.msg).toMatch(/^Could not find or access 'missing.sh' on the Ansible Controller/);
   });
 });

@@ -203,7 +203,7 @@ describe('unarchive', () => {
       `Failed to find handler for "${archives['junk']}". Make sure the required command to extract the file is installed. (cannot read the archive)`,
     );
     expect((await h.run('unarchive', { src: 'no-such.tgz', dest: h.dir })).msg).toMatch(
-      /^Could not find or access 'no-such.tgz' on the controller/,
+      /^Could not find or access 'no-such.tgz' on the Ansible Controller/,
     );
     const bin = await binWithout(['tar', 'unzip']);
     const path = process.env['PATH'];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countResult, emptyStats, type TaskResult } from '../../../src/executor/events.js';
 import pc from 'picocolors';
 import { BosunError, rememberSource } from '../../../src/errors.js';
-import { banner, createTextReporter, recapHosts, recapLine } from '../../../src/reporters/text.js';
+import { banner, createTextReporter, hunkHeader, recapHosts, recapLine } from '../../../src/reporters/text.js';
 import { callHook } from '../../../src/reporters/types.js';
 import { censorNoLog } from '../../../src/util/secrets.js';
 
@@ -93,7 +93,7 @@ describe('text reporter', () => {
     });
     void callHook(r, { type: 'recap', hosts: { node01: { ...emptyStats(), ok: 1, changed: 1 } }, durationMs: 5 });
     expect(out).toContain('TASK [write] ***');
-    expect(out).toContain('--- before: /etc/x\n+++ after: /etc/x\n@@ -1,1 +1,1 @@\n-a\n+b\n');
+    expect(out).toContain('--- before: /etc/x\n+++ after: /etc/x\n@@ -1 +1 @@\n-a\n+b\n');
     expect(out).toContain('changed: [node01]\n');
     expect(out).toContain('fatal: [node02]: FAILED! => {"censored":');
     expect(out).not.toContain('secret');
@@ -114,13 +114,17 @@ describe('text reporter', () => {
       hosts: 2,
     } as const;
 
-    it('-v does not dump the facts of Gathering Facts (nor -vvv), other results still are', () => {
+    it('-v does not dump the facts of Gathering Facts (nor -vvv), other results still are (on one line below -vvv)', () => {
       for (const v of [1, 3]) {
         const { r, text } = capture(v);
         const facts = { ansible_facts: { ansible_hostname: 'node01' } };
         void callHook(r, { type: 'task_result', result: result({ module: 'setup', data: facts }) });
         void callHook(r, { type: 'task_result', result: result({ module: 'ping', data: { ping: 'pong' } }) });
-        expect(text()).toBe('ok: [node01]\nok: [node01] => {\n    "ping": "pong"\n}\n');
+        expect(text()).toBe(
+          v === 1
+            ? 'ok: [node01]\nok: [node01] => {"ping": "pong"}\n'
+            : 'ok: [node01]\nok: [node01] => {\n    "ping": "pong"\n}\n',
+        );
       }
     });
 
@@ -129,6 +133,22 @@ describe('text reporter', () => {
       void callHook(r, { type: 'task_result', result: result({ delegatedTo: 'node01' }) });
       void callHook(r, { type: 'task_result', result: result({ host: 'node02', delegatedTo: 'node01' }) });
       expect(text()).toBe('ok: [node01]\nok: [node02 -> node01]\n');
+    });
+
+    it("adds the delegate's address when it is not its name, and never labels a skipped result", () => {
+      const { r, text } = capture();
+      const delegated = { host: 'node02', delegatedTo: 'node01', delegatedAddress: '10.0.0.1' };
+      void callHook(r, { type: 'task_result', result: result(delegated) });
+      void callHook(r, { type: 'task_result', result: result({ ...delegated, status: 'skipped' }) });
+      expect(text()).toBe('ok: [node02 -> node01(10.0.0.1)]\nskipping: [node02]\n');
+    });
+
+    it('prints no included: line for include_role (Ansible has none), and one for include_tasks', () => {
+      const { r, text } = capture();
+      const source = { file: 'p.yml', line: 1, col: 1 };
+      void callHook(r, { type: 'include', file: 'web', hosts: ['node01'], source, role: true });
+      void callHook(r, { type: 'include', file: '/p/t.yml', hosts: ['node01'], source });
+      expect(text()).toBe('included: /p/t.yml for node01\n');
     });
 
     it("prints a failure's message once per host and its source line and hint once per task", () => {
@@ -173,13 +193,32 @@ describe('text reporter', () => {
       );
     });
 
-    it('says CHECK MODE at the top of a check run, and nothing in a real run', () => {
+    it("marks a check run with ansible-playbook's check_mode_markers: DRY RUN first and last, [CHECK MODE] banners", () => {
+      const source = { file: 'p.yml', line: 1, col: 1 };
       for (const check of [true, false]) {
         const { r, text } = capture();
         void callHook(r, { type: 'run_start', playbooks: ['p.yml'], check, diff: false, forks: 5 });
-        if (check) expect(text()).toMatch(/^\nCHECK MODE \[.*no host is changed.*\] \*+\n$/);
-        else expect(text()).toBe('');
+        void callHook(r, { type: 'play_start', name: 'all', hosts: ['node01'], source });
+        void callHook(r, { type: 'task_start', task: 't', module: 'ping', source, hosts: 1 });
+        // check_mode: false in a check run, check_mode: true in a real one
+        void callHook(r, { type: 'task_start', task: 'u', module: 'ping', source, hosts: 1, check: !check });
+        void callHook(r, { type: 'recap', hosts: {}, durationMs: 1 });
+        const banners = text()
+          .split('\n')
+          .filter((l) => l.endsWith('***'))
+          .map((l) => l.replace(/ \*+$/, ''));
+        expect(banners).toEqual(
+          check
+            ? ['DRY RUN', 'PLAY [all] [CHECK MODE]', 'TASK [t] [CHECK MODE]', 'TASK [u]', 'PLAY RECAP', 'DRY RUN']
+            : ['PLAY [all]', 'TASK [t]', 'TASK [u] [CHECK MODE]', 'PLAY RECAP'],
+        );
       }
+    });
+
+    it("writes a hunk's @@ line as Python's difflib does", () => {
+      expect(hunkHeader({ oldStart: 1, oldLines: 0, newStart: 1, newLines: 1 })).toBe('@@ -0,0 +1 @@');
+      expect(hunkHeader({ oldStart: 3, oldLines: 7, newStart: 3, newLines: 1 })).toBe('@@ -3,7 +3 @@');
+      expect(hunkHeader({ oldStart: 1, oldLines: 2, newStart: 1, newLines: 0 })).toBe('@@ -1,2 +0,0 @@');
     });
 
     it('diff headers read `before: X` / `after: X` for every module', () => {

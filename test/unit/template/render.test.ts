@@ -379,6 +379,26 @@ describe('check and checkExpression', () => {
     expect(err.source).toEqual(pos);
   });
 
+  // Parser jargon (token names such as CLOSE_BLOCK_PARAMS, "Expecting 'ID', got 'EOF'") never reaches the user:
+  // a plain sentence with what was found and what was expected, at the template's position.
+  test.each([
+    ['{{#each xs as |x}}{{/each}}', /unexpected '\}\}'; expected a name or '\|'/],
+    ['{{ (eq a }}', /unexpected '\}\}'; expected .*'\)'/],
+    ['{{#if x}}yes', /unexpected end of template .*; expected \{\{else\}\} or the block's \{\{\/\.\.\.\}\}/],
+    ['{{ a.[ }}', /unexpected character .*; expected a name here/],
+    ['{{/if}}', /unexpected '\{\{\/'/],
+    ['{% if %}{% endif %}', /the statement ends too early: a value or a name is expected before %\}/],
+    ['{{ a(1,) }}', /unexpected '\)' here: a value was expected/],
+    ['{{ a | }}', /a name is expected here \(a filter's name after '\|'/],
+  ])('a syntax error in words: %j', (text, message) => {
+    const err = failure(() => engine.check(text, src));
+    expect(err.code).toBe('TEMPLATE_SYNTAX');
+    expect(err.message).toMatch(/^(template|Jinja2) syntax error: /);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toMatch(/[A-Z]+_[A-Z_]+|Expecting|got '|variable-end|block-end/);
+    expect(err.source?.file).toBe('play.yml');
+  });
+
   test('valid templates and expressions pass without variables', () => {
     expect(() => engine.check('{{#each xs as |x|}}{{x.a}}{{/each}} {{ default y "z" }}', src)).not.toThrow();
     expect(() => engine.check('no template', src)).not.toThrow();
