@@ -135,7 +135,7 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
       expect(s).toMatch(/^active\nenabled\n/);
       expect(s).toMatch(/Client:\n\s+Version:\s+1\.6\.20[^\n]*\n[\s\S]*Server:\n\s+Version:\s+1\.6\.20/);
       expect(s).toContain('cri ok');
-      expect(s).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
+      expect(s).toContain('sandbox_image = "kubesphere/pause:3.9"');
       expect(s).toContain('SystemdCgroup = true');
       expect(s).toContain('config_path = "/etc/containerd/certs.d"');
       expect(s).toContain('runc version 1.1.5');
@@ -157,7 +157,7 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
     expect(dig(config, 'version')).toBe(2);
     expect(dig(config, 'disabled_plugins')).toEqual([]);
     expect(dig(config, 'grpc', 'address')).toBe('/run/containerd/containerd.sock');
-    expect(dig(cri, 'sandbox_image')).toBe('registry.k8s.io/pause:3.10.1');
+    expect(dig(cri, 'sandbox_image')).toBe('kubesphere/pause:3.9');
     expect(dig(cri, 'containerd', 'runtimes', 'runc', 'options')).toEqual({
       BinaryName: '/usr/local/bin/runc',
       SystemdCgroup: true,
