@@ -222,6 +222,16 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
       host: { 'https://mirror.example.com': { capabilities: ['pull', 'resolve'] } },
     });
     expect(changed((await site(...extra)).events)).toEqual([]);
+    // Without them, the folders bosun created for them go (they carry its marker), predicted exactly.
+    const plain = ['-e', 'sandbox_image=registry.k8s.io/pause:3.9'];
+    const check = await site('--check', ...plain);
+    const removal = fixture.sandbox.hosts.map(
+      (h) => `${h.name}|containerd : Remove the registry folders bosun no longer renders`,
+    );
+    expect(changed(check.events)).toEqual(removal.sort());
+    const real = await site(...plain);
+    expect(changed(real.events)).toEqual(changed(check.events));
+    for (const out of await onAll('ls -A /etc/containerd/certs.d')) expect(out).toBe('');
   }, 600_000);
 
   it('--check of an upgrade to containerd 2.3.4 with cgroupfs predicts download, unpack, a version = 3 config and one restart; nothing changes', async () => {

@@ -113,7 +113,7 @@ fixture.describe(
         ].join('; echo ---; '),
       );
       expect(files).toContain(
-        `/etc/containerd/config.toml 600\n${CERTS}/${registry.host}/hosts.toml 600\n${CERTS}/docker.io/hosts.toml 644`,
+        `/etc/containerd/config.toml 600\n${CERTS}/${registry.host}/hosts.toml 600\n${CERTS}/docker.io/hosts.toml 600`,
       );
       // Marked: the folders bosun created; the operator's own has no marker.
       expect(files).toContain(`${CERTS}/${registry.host}:\n.bosun-managed\nhosts.toml`);
