@@ -135,7 +135,7 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
       expect(s).toMatch(/^active\nenabled\n/);
       expect(s).toMatch(/Client:\n\s+Version:\s+1\.6\.20[^\n]*\n[\s\S]*Server:\n\s+Version:\s+1\.6\.20/);
       expect(s).toContain('cri ok');
-      expect(s).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
+      expect(s).toContain('sandbox_image = "kubesphere/pause:3.9"');
       expect(s).toContain('SystemdCgroup = true');
       expect(s).toContain('config_path = "/etc/containerd/certs.d"');
       expect(s).toContain('runc version 1.1.5');
@@ -157,7 +157,7 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
     expect(dig(config, 'version')).toBe(2);
     expect(dig(config, 'disabled_plugins')).toEqual([]);
     expect(dig(config, 'grpc', 'address')).toBe('/run/containerd/containerd.sock');
-    expect(dig(cri, 'sandbox_image')).toBe('registry.k8s.io/pause:3.10.1');
+    expect(dig(cri, 'sandbox_image')).toBe('kubesphere/pause:3.9');
     expect(dig(cri, 'containerd', 'runtimes', 'runc', 'options')).toEqual({
       BinaryName: '/usr/local/bin/runc',
       SystemdCgroup: true,
@@ -222,6 +222,16 @@ fixture.describe('runc, containerd, crictl and site.yml on 3 systemd sandbox hos
       host: { 'https://mirror.example.com': { capabilities: ['pull', 'resolve'] } },
     });
     expect(changed((await site(...extra)).events)).toEqual([]);
+    // Without them, the folders bosun created for them go (they carry its marker), predicted exactly.
+    const plain = ['-e', 'sandbox_image=registry.k8s.io/pause:3.9'];
+    const check = await site('--check', ...plain);
+    const removal = fixture.sandbox.hosts.map(
+      (h) => `${h.name}|containerd : Remove the registry folders bosun no longer renders`,
+    );
+    expect(changed(check.events)).toEqual(removal.sort());
+    const real = await site(...plain);
+    expect(changed(real.events)).toEqual(changed(check.events));
+    for (const out of await onAll('ls -A /etc/containerd/certs.d')) expect(out).toBe('');
   }, 600_000);
 
   it('--check of an upgrade to containerd 2.3.4 with cgroupfs predicts download, unpack, a version = 3 config and one restart; nothing changes', async () => {

@@ -186,7 +186,7 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
               },
             },
           },
-          image: { pause_image: 'registry.k8s.io/pause:3.10.1', signature_policy: '/etc/crio/policy.json' },
+          image: { pause_image: 'kubesphere/pause:3.9', signature_policy: '/etc/crio/policy.json' },
           network: { network_dir: '/etc/cni/net.d/', plugin_dirs: ['/opt/cni/bin/'] },
         },
       });
@@ -206,7 +206,7 @@ fixture.describe('role crio on systemd sandbox hosts (fixture bundle)', () => {
       ).toBe(`active\nenabled\ncrio version ${V1}\n`);
       // The daemon merged 10-crio.conf and 20-bosun.conf: bosun's drop-in wins.
       const info: unknown = JSON.parse(await onHost(fixture, h, 'crio status --socket /var/run/crio/crio.sock info'));
-      expect(dig(info, 'config', 'crio', 'image', 'pause_image')).toBe('registry.k8s.io/pause:3.10.1');
+      expect(dig(info, 'config', 'crio', 'image', 'pause_image')).toBe('kubesphere/pause:3.9');
       expect(dig(info, 'config', 'crio', 'runtime', 'runtimes', 'crun', 'runtime_path')).toBe('/usr/libexec/crio/crun');
       expect(await starts(i)).toBe(1);
     }

@@ -95,7 +95,7 @@ fixture.describe('role isulad on Debian systemd sandbox hosts', () => {
       expect(snap).toContain('/etc/isulad/daemon.json 600 root');
       const daemon: unknown = JSON.parse(await onHost(fixture, h, 'cat /etc/isulad/daemon.json'));
       expect(daemon).toMatchObject({
-        'pod-sandbox-image': 'registry.k8s.io/pause:3.10.1',
+        'pod-sandbox-image': 'kubesphere/pause:3.9',
         'network-plugin': 'cni',
         'cni-bin-dir': '/opt/cni/bin',
         'cni-conf-dir': '/etc/cni/net.d',
@@ -114,7 +114,7 @@ fixture.describe('role isulad on Debian systemd sandbox hosts', () => {
           'systemctl is-active isulad; systemctl is-enabled isulad; ISULAD_HOST=unix:///var/run/isulad.sock isula info',
         ),
       ).toBe(
-        'active\nenabled\nServer Version: 2.1.6\nStorage Driver: overlay2\nCgroup Driver: systemd\nPod Sandbox Image: registry.k8s.io/pause:3.10.1\nCRI v1: true\n',
+        'active\nenabled\nServer Version: 2.1.6\nStorage Driver: overlay2\nCgroup Driver: systemd\nPod Sandbox Image: kubesphere/pause:3.9\nCRI v1: true\n',
       );
       expect(await starts(i)).toBe(1);
     }

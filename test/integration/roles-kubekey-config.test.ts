@@ -127,6 +127,7 @@ describe('the Cluster config from connection variables, driven from the controll
           kubekey_etcd_group: 'etcd_nodes',
           container_manager: 'isula',
           kubekey_private_registry: 'registry.local:5000',
+          registry_auths: { 'registry.local:5000': { username: 'kk', password: 'Kk-registry-pw!', plainHTTP: true } },
           kubekey_control_plane_endpoint: {
             internalLoadbalancer: 'haproxy',
             domain: 'lb.example.com',
@@ -189,6 +190,11 @@ describe('the Cluster config from connection variables, driven from the controll
         containerRuntimeEndpoint: 'unix:///var/run/isulad.sock',
       });
       expect(dig(config, 'spec', 'registry', 'privateRegistry')).toBe('registry.local:5000');
+      // The shared registry_auths is kk's registry.auths; its password never shows.
+      expect(dig(config, 'spec', 'registry', 'auths')).toEqual({
+        'registry.local:5000': { username: 'kk', password: '********', plainHTTP: true },
+      });
+      expect(JSON.stringify(res.events)).not.toContain('Kk-registry-pw!');
       expect(resultsOf(res.events, 'kubekey : Create the cluster with kk').map((e) => e.status)).toEqual(['changed']);
       expect(readdirSync(dir).sort()).toEqual(['hosts.ini', 'site.yml']);
     }
