@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BosunError, isBosunError, rememberSource } from '../errors.js';
 import { hasTemplate, type TemplateEngine, type TemplateFileOptions } from '../template/index.js';
-import { delimiterArgs } from '../template/jinja/render.js';
+import { DELIMITER_NAMES, delimiterArgs } from '../template/jinja/render.js';
 import { toBool } from '../modules/lib/bool.js';
 import type { Task, TaskContext } from './types.js';
 
@@ -33,12 +33,16 @@ export function findStaticFile(context: TaskContext, kind: 'files' | 'templates'
   return undefined;
 }
 
+/** The template module's arguments that change how its file is parsed. */
+const PARSE_SETTINGS = ['trim_blocks', 'lstrip_blocks', ...Object.keys(DELIMITER_NAMES)];
+
 /**
  * The Jinja2 settings a template task gives (trim_blocks, lstrip_blocks, other delimiters), or undefined when one of
- * them is itself a template (the file is then checked when the task runs).
+ * them is itself a template (the file is then checked when the task runs). The other arguments (a templated `dest`,
+ * `owner`, `mode`) do not change how the file parses, so they never keep it from being checked.
  */
 function staticOptions(args: Record<string, unknown>): TemplateFileOptions | undefined {
-  if (Object.values(args).some((v) => typeof v === 'string' && hasTemplate(v))) return undefined;
+  if (PARSE_SETTINGS.some((name) => hasTemplate(args[name]))) return undefined;
   const options: TemplateFileOptions = {};
   try {
     if (args['trim_blocks'] !== undefined) options.trimBlocks = toBool(args['trim_blocks'], true);
