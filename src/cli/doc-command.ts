@@ -42,11 +42,11 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
         setExit(0);
         return;
       }
-      const [{ getModule, moduleRegistry }, docs, { Help }, { closest }] = await Promise.all([
+      const [{ getModule, moduleRegistry }, docs, { Help }, { suggestName }] = await Promise.all([
         import('../modules/index.js'),
         import('../modules/docs.js'),
         import('@commander-js/extra-typings'),
-        import('fastest-levenshtein'),
+        import('../util/suggest.js'),
       ]);
       if (o.list) {
         const names = [...moduleRegistry.keys()].sort();
@@ -63,8 +63,9 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
       const def = getModule(name);
       if (!def) {
         const short = name.replace(/^ansible\.(builtin|legacy)\./, '');
+        const near = suggestName(short, moduleRegistry.keys());
         io.err(
-          `bosun doc: no module named '${name}'; did you mean '${closest(short, [...moduleRegistry.keys()])}'? (bosun doc --list shows them all)\n`,
+          `bosun doc: no module named '${name}'${near ? `; did you mean '${near}'?` : ''} (bosun doc --list shows them all)\n`,
         );
         setExit(EXIT_ERROR);
         return;
