@@ -30,6 +30,7 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
       "print the Markdown argument table instead (with `role`: the README's Variables section)",
       false,
     )
+    .option('--write', "with `role --markdown`: replace the role README's Variables section (or add one)", false)
     .action(async (name, roleName, o) => {
       if (name === 'role') {
         if (!roleName) {
@@ -37,8 +38,15 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
           setExit(EXIT_BAD_OPTIONS);
           return;
         }
-        const { renderRoleDoc, renderRoleMarkdown } = await import('./doc-role.js');
-        io.out(o.markdown ? renderRoleMarkdown(roleName) : renderRoleDoc(roleName));
+        const { renderRoleDoc, renderRoleMarkdown, writeRoleReadme } = await import('./doc-role.js');
+        if (o.write) {
+          if (!o.markdown) {
+            io.err('bosun doc role: --write goes with --markdown (it writes the README variables section)\n');
+            setExit(EXIT_BAD_OPTIONS);
+            return;
+          }
+          io.out(`wrote the Variables section of ${writeRoleReadme(roleName)}\n`);
+        } else io.out(o.markdown ? renderRoleMarkdown(roleName) : renderRoleDoc(roleName));
         setExit(0);
         return;
       }
