@@ -13,7 +13,10 @@ import { suggestName } from '../util/suggest.js';
  * Folders Ansible takes modules from for a task: its role's `library/`, the `library/` of every playbook loaded
  * (`playbooks`), then `ANSIBLE_LIBRARY`.
  */
-export function libraryDirs(context: { readonly role?: { readonly dir: string } | undefined }, playbooks: readonly string[]): string[] {
+export function libraryDirs(
+  context: { readonly role?: { readonly dir: string } | undefined },
+  playbooks: readonly string[],
+): string[] {
   const fromEnv = (process.env['ANSIBLE_LIBRARY'] ?? '').split(':').filter(Boolean);
   return [...(context.role ? [path.join(context.role.dir, 'library')] : []), ...playbooks, ...fromEnv.map(expandHome)];
 }

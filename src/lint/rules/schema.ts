@@ -94,7 +94,10 @@ function moduleProblem(ctx: RuleContext, site: TaskSite, names: string[]): [stri
   const module = site.module!;
   const fix = 'do it with a module bosun has (`bosun doc --list`), or with command/shell';
   if (isCollectionModuleName(module))
-    return [`module '${module}' is not in bosun (Ansible takes it from its collection): the task fails if it runs`, fix];
+    return [
+      `module '${module}' is not in bosun (Ansible takes it from its collection): the task fails if it runs`,
+      fix,
+    ];
   const playbookDirs = ctx.project.files
     .filter((f) => f.kind === 'playbook')
     .map((f) => path.join(path.dirname(f.abs), 'library'));
