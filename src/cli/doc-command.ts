@@ -30,6 +30,7 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
       "print the Markdown argument table instead (with `role`: the README's Variables section)",
       false,
     )
+    .option('--write', "with `role --markdown`: replace the role README's Variables section (or add one)", false)
     .action(async (name, roleName, o) => {
       if (name === 'role') {
         if (!roleName) {
@@ -37,16 +38,23 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
           setExit(EXIT_BAD_OPTIONS);
           return;
         }
-        const { renderRoleDoc, renderRoleMarkdown } = await import('./doc-role.js');
-        io.out(o.markdown ? renderRoleMarkdown(roleName) : renderRoleDoc(roleName));
+        const { renderRoleDoc, renderRoleMarkdown, writeRoleReadme } = await import('./doc-role.js');
+        if (o.write) {
+          if (!o.markdown) {
+            io.err('bosun doc role: --write goes with --markdown (it writes the README variables section)\n');
+            setExit(EXIT_BAD_OPTIONS);
+            return;
+          }
+          io.out(`wrote the Variables section of ${writeRoleReadme(roleName)}\n`);
+        } else io.out(o.markdown ? renderRoleMarkdown(roleName) : renderRoleDoc(roleName));
         setExit(0);
         return;
       }
-      const [{ getModule, moduleRegistry }, docs, { Help }, { closest }] = await Promise.all([
+      const [{ getModule, moduleRegistry }, docs, { Help }, { suggestName }] = await Promise.all([
         import('../modules/index.js'),
         import('../modules/docs.js'),
         import('@commander-js/extra-typings'),
-        import('fastest-levenshtein'),
+        import('../util/suggest.js'),
       ]);
       if (o.list) {
         const names = [...moduleRegistry.keys()].sort();
@@ -63,8 +71,9 @@ export function registerDoc(program: Command, { io, setExit }: CliContext): void
       const def = getModule(name);
       if (!def) {
         const short = name.replace(/^ansible\.(builtin|legacy)\./, '');
+        const near = suggestName(short, moduleRegistry.keys());
         io.err(
-          `bosun doc: no module named '${name}'; did you mean '${closest(short, [...moduleRegistry.keys()])}'? (bosun doc --list shows them all)\n`,
+          `bosun doc: no module named '${name}'${near ? `; did you mean '${near}'?` : ''} (bosun doc --list shows them all)\n`,
         );
         setExit(EXIT_ERROR);
         return;

@@ -3,12 +3,13 @@
  * (type, required, default, choices, description; nested options indented
  * under their variable) and `defaults/main.yml` (value and the comment above
  * it), for the built-in roles and the playbook's own; `--markdown` prints
- * the README's variables section instead.
+ * the README's variables section instead, and `--write` puts it into the
+ * role's README.md.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BosunError } from '../errors.js';
-import { roleVarDocs, roleVarsMarkdown } from '../playbook/role-docs.js';
+import { replaceVarsSection, roleVarDocs, roleVarsMarkdown } from '../playbook/role-docs.js';
 import { BUILTIN_ROLES_DIR, findRoleDir } from '../playbook/roles.js';
 
 /** Where a role is: the playbook folder's roles/ (and rolesPath), then the built-in roles. */
@@ -30,6 +31,16 @@ function roleDir(name: string, opts: RoleLookup): string {
 /** The README variables section of a role (`bosun doc role NAME --markdown`), from its argument specs and defaults. */
 export function renderRoleMarkdown(name: string, opts: RoleLookup = {}): string {
   return roleVarsMarkdown(roleVarDocs(roleDir(name, opts)));
+}
+
+/** `--markdown --write`: put the variables section into the role's README.md (replacing the one there); its path. */
+export function writeRoleReadme(name: string, opts: RoleLookup = {}): string {
+  const dir = roleDir(name, opts);
+  const readme = path.join(dir, 'README.md');
+  const section = roleVarsMarkdown(roleVarDocs(dir));
+  const before = existsSync(readme) ? readFileSync(readme, 'utf8') : `# ${path.basename(dir)}\n`;
+  writeFileSync(readme, replaceVarsSection(before, section));
+  return readme;
 }
 
 /** Render a role's documentation as plain text. */

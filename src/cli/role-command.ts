@@ -28,10 +28,14 @@ export function registerRole(program: Command, { io, setExit }: CliContext): voi
       const { initRole } = await import('../role-test/skeleton.js');
       const { dir, files } = initRole(name, o.path);
       io.out(`created role ${name} in ${dir}\n${files.map((f) => `  ${f}`).join('\n')}\n`);
-      io.out(`next: bosun lint ${dir} && bosun role test ${dir}\n`);
-      const { roleTestNote } = await import('../role-test/scenario.js');
-      const note = roleTestNote(dir, io.env ?? process.env, process.getuid?.() ?? 0);
-      if (note) io.out(`${note}\n`);
+      const [{ roleTestBase, roleTestNext }, { tcpOpen }] = await Promise.all([
+        import('../role-test/scenario.js'),
+        import('../sandbox/host.js'),
+      ]);
+      const env = io.env ?? process.env;
+      const taken = !env['BOSUN_SANDBOX_BASE'] && (await tcpOpen(roleTestBase(dir)));
+      const next = roleTestNext(dir, env, process.getuid?.() ?? 0, taken);
+      io.out(`next: ${next.command}\n${next.notes.map((n) => `      ${n}\n`).join('')}`);
       setExit(0);
     });
   role

@@ -233,7 +233,13 @@ class ProjectBuilder {
   }
 
   /** An inventory given with -i: its variables (INI or YAML), and group_vars/ and host_vars/ beside it. */
-  inventory(abs: string): void {
+  inventory(abs: string, given: string): void {
+    // A host list (`web1,web2,`) sets no variables; any other -i names a file or a folder.
+    if (given.includes(',')) return;
+    if (!existsSync(abs))
+      throw new BosunError('FILE_NOT_FOUND', `no such inventory: ${given}`, {
+        hint: 'give -i an inventory file (INI or YAML) or a folder of them, as for bosun run',
+      });
     const files = inventoryFiles(abs);
     for (const f of files.yaml) this.collectDefinitions(f);
     for (const f of files.ini) this.collectIni(f);
@@ -332,7 +338,7 @@ class ProjectBuilder {
 /** Read the linted paths: a role folder, a folder holding roles and playbooks, or single files; `inventories` as -i. */
 export function loadProject(paths: string[], cwd = process.cwd(), inventories: string[] = []): LintProject {
   const builder = new ProjectBuilder(cwd);
-  for (const inv of inventories) builder.inventory(path.resolve(cwd, inv));
+  for (const inv of inventories) builder.inventory(path.resolve(cwd, inv), inv);
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
     if (!existsSync(abs)) throw new BosunError('FILE_NOT_FOUND', `no such file or folder: ${p}`);

@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { SourcePos } from '../errors.js';
-import { compileSchema } from '../util/schema.js';
+import { compileSchema, unknownKeyHint } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 
 const toJson = (value: unknown): string => JSON.stringify(value);
@@ -14,6 +14,8 @@ const toJson = (value: unknown): string => JSON.stringify(value);
 export interface SchemaProblem {
   pos: SourcePos;
   message: string;
+  /** What to do, when the schema tells more than the rule's usual fix ("did you mean 'recurse'?"). */
+  hint?: string;
 }
 
 const weight = (e: ErrorObject): number =>
@@ -56,10 +58,10 @@ export function schemaProblems(
   const dropped = [...best.values()].filter(
     (e) => !(weight(e) === 0 && [...best.values()].some((o) => o !== e && o.instancePath.startsWith(e.instancePath))),
   );
-  return dropped.map((e) => describe(e, yaml, basePath, what));
+  return dropped.map((e) => describe(e, yaml, basePath, what, schema));
 }
 
-function describe(err: ErrorObject, yaml: YamlFile, basePath: ValuePath, what: string): SchemaProblem {
+function describe(err: ErrorObject, yaml: YamlFile, basePath: ValuePath, what: string, schema: unknown): SchemaProblem {
   const path = err.instancePath
     .split('/')
     .slice(1)
@@ -69,11 +71,14 @@ function describe(err: ErrorObject, yaml: YamlFile, basePath: ValuePath, what: s
   const at = path.length ? ` at '${path.join('.')}'` : '';
   const p = err.params as Record<string, unknown>;
   switch (err.keyword) {
-    case 'additionalProperties':
+    case 'additionalProperties': {
+      const hint = unknownKeyHint(err, schema);
       return {
         pos: yaml.keyPosOf([...full, String(p['additionalProperty'])]),
         message: `unknown key '${String(p['additionalProperty'])}' in ${what}${at}`,
+        ...(hint ? { hint } : {}),
       };
+    }
     case 'required':
       return {
         pos: yaml.posOf(full),

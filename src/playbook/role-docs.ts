@@ -85,7 +85,11 @@ export function roleVarDocs(dir: string): RoleDocs {
     if (isMap(doc.contents)) {
       for (const pair of doc.contents.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        const comment = (isScalar(pair.key) ? pair.key.commentBefore : undefined)?.trim();
+        // The comment right above the key: the first key's also holds the file's header comment, a paragraph apart.
+        const comment = (isScalar(pair.key) ? pair.key.commentBefore : undefined)
+          ?.split(/\n\s*\n/)
+          .pop()
+          ?.trim();
         const entry = top.get(key) ?? { doc: { name: key, depth: 0 }, nested: [] };
         const v = entry.doc;
         if (v.default === undefined) v.default = (pair.value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? null;
@@ -132,4 +136,18 @@ export function readmeVarNames(text: string): Map<string, number> {
     for (const m of cell.matchAll(/`([^`\s]+)`/g)) if (!names.has(m[1]!)) names.set(m[1]!, i + 1);
   });
   return names;
+}
+
+/**
+ * A README with its `## Variables` section (the heading up to the next heading of the same or a higher level) replaced
+ * by `section`, or with `section` added at the end when it has none.
+ */
+export function replaceVarsSection(readme: string, section: string): string {
+  const lines = readme.split('\n');
+  const start = lines.findIndex((l) => /^##\s+variables\s*$/i.test(l));
+  if (start < 0) return `${readme.replace(/\n*$/, '')}\n\n${section}`;
+  let end = lines.findIndex((l, i) => i > start && /^#{1,2}\s/.test(l));
+  if (end < 0) end = lines.length;
+  const after = lines.slice(end).join('\n');
+  return `${[...lines.slice(0, start), ...section.replace(/\n$/, '').split('\n')].join('\n')}\n${after ? `\n${after}` : ''}`;
 }

@@ -6,7 +6,6 @@
  * names, argument names, template and condition syntax.
  */
 import { extendVars, isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
-import { closest, distance } from 'fastest-levenshtein';
 import { suggestName } from '../util/suggest.js';
 import { BosunError, type SourcePos } from '../errors.js';
 import { getModule, moduleRegistry } from '../modules/index.js';
@@ -16,7 +15,7 @@ import { validateOrThrow } from '../util/schema.js';
 import type { ValuePath, YamlFile } from '../util/yaml.js';
 import { parseArgString, parseKeyValues } from '../util/arg-string.js';
 import { conditions, inherit, keyPositions, positiveInt, scalarText, toBoolKeyword, varsOf } from './inherit.js';
-import { findLibraryModule } from './library-modules.js';
+import { findLibraryModule, isCollectionModuleName, unknownModuleText } from './library-modules.js';
 import { expandLookupLoop, LOOP_LOOKUPS, type LoopLookup, type LoopSpec } from './loop-lookups.js';
 import { BLOCK_KEYS, INCLUDE_KEYS, LOOP_KEYS, TASK_KEYWORDS, includeKeyOf } from './schema.js';
 import type { Block, Include, Inherited, LoopControl, Task, TaskContext, TaskNode } from './types.js';
@@ -321,7 +320,7 @@ export function parseTask(raw: Record<string, unknown>, src: ListSource, inherit
   let def = getModule(module);
   // A module of a collection bosun does not have (ansible.posix.synchronize): Ansible would load it from the
   // collection, so the role still loads here, and the task fails only if it runs (docs/ansible-differences.md).
-  if (!def && COLLECTION_MODULE.test(module) && !/^ansible\.(builtin|legacy)\./.test(module)) {
+  if (!def && isCollectionModuleName(module)) {
     def = getModule('fail')!;
     args = {
       msg: `module '${module}' is not in bosun (Ansible takes it from its collection): this task cannot run here; \
@@ -339,18 +338,8 @@ runs no Python there: this task cannot run here; use a module bosun has (bosun d
     };
   }
   if (!def) {
-    const suggestion = suggestName(module, [...moduleRegistry.keys(), ...KEYWORDS]);
-    const close = suggestion !== undefined;
-    throw new BosunError(
-      'UNKNOWN_MODULE',
-      close ? `unknown module '${module}'` : `module '${module}' does not exist in bosun`,
-      {
-        source: yaml.keyPosOf(argsPath),
-        hint: close
-          ? `did you mean '${suggestion}'?`
-          : 'bosun has its own modules (`bosun doc --list` lists them; Ansible collections are not loaded): use one of them, or command/shell for what none does',
-      },
-    );
+    const { message, hint } = unknownModuleText(module, [...moduleRegistry.keys(), ...KEYWORDS]);
+    throw new BosunError('UNKNOWN_MODULE', message, { source: yaml.keyPosOf(argsPath), hint });
   }
   module = def.name;
   // Asked for every templated argument on every host (renderDeep, the schema check): walk the YAML once per path.
@@ -507,9 +496,6 @@ function loopControl(raw: Record<string, unknown>, yaml: YamlFile, path: ValuePa
   };
 }
 
-/** `namespace.collection.module`: a module name from a collection. */
-const COLLECTION_MODULE = /^[a-z_][\w]*\.[a-z_][\w]*\.[a-z_][\w]*$/i;
-
 /** The module key of a task (or `action:`/`local_action:`), its raw arguments and where they are. */
 function findModule(
   raw: Record<string, unknown>,
@@ -546,13 +532,13 @@ function findModule(
   }
   if (candidates.length > 1) {
     const unknown = candidates.find((k) => !getModule(k)) ?? candidates[1]!;
-    const suggestion = closest(unknown, [...KEYWORDS, ...moduleRegistry.keys()]);
+    const suggestion = suggestName(unknown, [...KEYWORDS, ...moduleRegistry.keys()]);
     throw new BosunError(
       'SCHEMA',
       `task has more than one module or an unknown keyword: ${candidates.map((c) => `'${c}'`).join(', ')}`,
       {
         source: yaml.keyPosOf([...path, unknown]),
-        ...(suggestion && distance(suggestion, unknown) <= 3 ? { hint: `did you mean '${suggestion}'?` } : {}),
+        ...(suggestion ? { hint: `did you mean '${suggestion}'?` } : {}),
       },
     );
   }
@@ -608,10 +594,10 @@ function checkArgs(
   if (props && schema['additionalProperties'] === false) {
     for (const key of Object.keys(args)) {
       if (!(key in props)) {
-        const suggestion = closest(key, Object.keys(props));
+        const suggestion = suggestName(key, Object.keys(props));
         throw new BosunError('MODULE_ARGS', `unknown argument '${key}' for module '${module}'`, {
           source: yaml ? yaml.keyPosOf([...argsPath, key]) : argPos([]),
-          hint: `expected one of: ${Object.keys(props).join(', ')}${suggestion && distance(key, suggestion) <= 3 ? ` (did you mean '${suggestion}'?)` : ''}`,
+          hint: suggestion ? `did you mean '${suggestion}'?` : `expected one of: ${Object.keys(props).join(', ')}`,
         });
       }
     }

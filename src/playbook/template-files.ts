@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { BosunError, isBosunError, rememberSource } from '../errors.js';
 import { hasTemplate, type TemplateEngine, type TemplateFileOptions } from '../template/index.js';
-import { delimiterArgs } from '../template/jinja/render.js';
+import { DELIMITER_NAMES, delimiterArgs } from '../template/jinja/render.js';
 import { toBool } from '../modules/lib/bool.js';
 import { searchCandidates } from '../modules/lib/vars-files.js';
 import type { Task, TaskContext } from './types.js';
@@ -31,12 +31,16 @@ export function findStaticFile(context: TaskContext, kind: 'files' | 'templates'
   return controllerFileCandidates(context, kind, name).find((candidate) => existsSync(candidate));
 }
 
+/** The template module's arguments that change how its file is parsed. */
+const PARSE_SETTINGS = ['trim_blocks', 'lstrip_blocks', ...Object.keys(DELIMITER_NAMES)];
+
 /**
  * The Jinja2 settings a template task gives (trim_blocks, lstrip_blocks, other delimiters), or undefined when one of
- * them is itself a template (the file is then checked when the task runs).
+ * them is itself a template (the file is then checked when the task runs). The other arguments (a templated `dest`,
+ * `owner`, `mode`) do not change how the file parses, so they never keep it from being checked.
  */
 function staticOptions(args: Record<string, unknown>): TemplateFileOptions | undefined {
-  if (Object.values(args).some((v) => typeof v === 'string' && hasTemplate(v))) return undefined;
+  if (PARSE_SETTINGS.some((name) => hasTemplate(args[name]))) return undefined;
   const options: TemplateFileOptions = {};
   try {
     if (args['trim_blocks'] !== undefined) options.trimBlocks = toBool(args['trim_blocks'], true);

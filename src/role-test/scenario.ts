@@ -142,20 +142,31 @@ export function roleTestBase(roleDir: string): string {
   return inBlock(`127.88.${x}.1`);
 }
 
+/** What `bosun role init` prints as its next step, and the notes under it. */
+export interface RoleTestNext {
+  /** `bosun lint DIR && bosun role test DIR`, with `--base 127.B.0.1` when the role's own addresses are taken. */
+  command: string;
+  notes: string[];
+}
+
 /**
- * What `bosun role init` adds to its next-step line when the test would not
- * run as typed: not root (the sandbox hosts need it), or no address block
- * chosen (BOSUN_SANDBOX_BASE unset): the addresses the hosts will take and
- * how to move them (--base) when those are not free on this machine.
+ * What `bosun role init` says to do next: lint, then `bosun role test`, as
+ * it would run as typed. `--base` is asked for only when needed: no address
+ * block chosen (BOSUN_SANDBOX_BASE unset) and port 22 of the first address
+ * the role's test hosts would take (`baseTaken`, probed by the caller) is
+ * already in use on this machine. Not root: the sandbox hosts need it.
  */
-export function roleTestNote(roleDir: string, env: NodeJS.ProcessEnv, uid: number): string | undefined {
+export function roleTestNext(roleDir: string, env: NodeJS.ProcessEnv, uid: number, baseTaken: boolean): RoleTestNext {
   const notes: string[] = [];
+  let command = `bosun lint ${roleDir} && bosun role test ${roleDir}`;
   if (uid !== 0) notes.push('role test starts sandbox hosts in namespaces: run it as root');
-  if (!env['BOSUN_SANDBOX_BASE'])
+  if (!env['BOSUN_SANDBOX_BASE'] && baseTaken) {
+    command += ' --base 127.B.0.1';
     notes.push(
-      `its hosts listen on ${roleTestBase(roleDir)} and up; where those addresses are taken or not yours, add --base 127.B.0.1 (or set BOSUN_SANDBOX_BASE)`,
+      `its hosts would listen on ${roleTestBase(roleDir)} and up, where port 22 is already in use on this machine: pick a free block B for --base (or set BOSUN_SANDBOX_BASE)`,
     );
-  return notes.length ? `      ${notes.join('\n      ')}` : undefined;
+  }
+  return { command, notes };
 }
 
 /** A sandbox name unique to the role folder and scenario. */

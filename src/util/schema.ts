@@ -162,7 +162,7 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget, schema?
       const key = params.additionalProperty;
       if (target.yaml) source = target.yaml.keyPosOf([...full, key]);
       message = `unknown key '${key}' in ${target.what}${at}`;
-      hint = keyHint(key, siblingKeys(schema, err.schemaPath));
+      hint = unknownKeyHint(err, schema);
       break;
     }
     case 'required':
@@ -178,6 +178,12 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget, schema?
       message = `${target.what}${at}: ${err.message ?? 'invalid value'}`;
   }
   return new BosunError('SCHEMA', message, { ...(source ? { source } : {}), ...(hint ? { hint } : {}) });
+}
+
+/** The hint for an `additionalProperties` error: "did you mean" a close key of `schema` there, or the keys there are. */
+export function unknownKeyHint(err: ErrorObject, schema: unknown): string | undefined {
+  const key = (err.params as { additionalProperty?: unknown }).additionalProperty;
+  return typeof key === 'string' ? keyHint(key, siblingKeys(schema, err.schemaPath)) : undefined;
 }
 
 /** The keys the schema object holding an `additionalProperties: false` allows (none found through a $ref). */

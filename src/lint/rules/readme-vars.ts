@@ -20,12 +20,18 @@ function readmeShown(role: LintRole, abs: string): string {
   return f.file.endsWith(rel) ? `${f.file.slice(0, f.file.length - rel.length)}README.md` : abs;
 }
 
+/** The role as `bosun doc role` finds it from here: `./path` below the working directory, else its absolute path. */
+function roleArg(dir: string): string {
+  const rel = path.relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `./${rel}` : dir;
+}
+
 /** The `readme-vars` rule. */
 export default defineRule({
   id: 'readme-vars',
   docs: {
     short: "A role's README variables table no longer matches meta/argument_specs.yml",
-    fix: 'regenerate the section: bosun doc role NAME --markdown (and replace the README\'s "## Variables" table with it)',
+    fix: 'regenerate the section: bosun doc role NAME --markdown --write',
   },
   check(ctx) {
     for (const role of ctx.project.roles) {
@@ -36,7 +42,7 @@ export default defineRule({
       if (listed.size === 0) continue;
       const docs = roleVarDocs(role.dir);
       const specNames = new Set(docs.vars.map((v) => v.name));
-      const fix = `regenerate the section: bosun doc role ${role.name} --markdown`;
+      const fix = `regenerate the section: bosun doc role ${roleArg(role.dir)} --markdown --write`;
       const file = readmeShown(role, abs);
       // The role's own variables carry its name as a prefix; a README also lists shared settings
       // (download_mirror, bosun_download, ...) that other roles or modules read: those are not judged.

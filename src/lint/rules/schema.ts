@@ -4,9 +4,10 @@
  * argument specs, scenario), module names, module arguments, and template
  * and condition syntax.
  */
-import { closest, distance } from 'fastest-levenshtein';
+import path from 'node:path';
 import { isBosunError } from '../../errors.js';
 import { moduleRegistry } from '../../modules/index.js';
+import { findLibraryModule, isCollectionModuleName, unknownModuleText } from '../../playbook/library-modules.js';
 import { parseArgString } from '../../util/arg-string.js';
 import { suggestName } from '../../util/suggest.js';
 import {
@@ -60,7 +61,7 @@ function checkFile(ctx: RuleContext, file: LintFile): void {
   if (spec && yaml) {
     const value =
       yaml.value ?? (file.kind === 'playbook' || file.kind === 'tasks' || file.kind === 'handlers' ? [] : {});
-    for (const p of schemaProblems(spec.schema, value, yaml, [], spec.what)) ctx.report(p.pos, p.message);
+    for (const p of schemaProblems(spec.schema, value, yaml, [], spec.what)) ctx.report(p.pos, p.message, p.hint);
     if (file.kind === 'playbook' && Array.isArray(value)) {
       value.forEach((play, i) => {
         if (play && typeof play === 'object' && !('hosts' in play) && !('import_playbook' in play))
@@ -85,6 +86,31 @@ function checkFile(ctx: RuleContext, file: LintFile): void {
   }
 }
 
+/**
+ * A module bosun does not have, as a run reads it: a collection's module or a custom one of library/ loads and fails
+ * only if it runs (said so here), any other name is an error at load (with "did you mean" when one is close).
+ */
+function moduleProblem(ctx: RuleContext, site: TaskSite, names: string[]): [string, string] {
+  const module = site.module!;
+  const fix = 'do it with a module bosun has (`bosun doc --list`), or with command/shell';
+  if (isCollectionModuleName(module))
+    return [
+      `module '${module}' is not in bosun (Ansible takes it from its collection): the task fails if it runs`,
+      fix,
+    ];
+  const playbookDirs = ctx.project.files
+    .filter((f) => f.kind === 'playbook')
+    .map((f) => path.join(path.dirname(f.abs), 'library'));
+  const library = findLibraryModule(module, { role: site.file.role }, [...new Set(playbookDirs)]);
+  if (library)
+    return [
+      `'${module}' is a custom module (${path.relative(process.cwd(), library) || library}) that Ansible runs with Python on the target; bosun runs no Python there: the task fails if it runs`,
+      fix,
+    ];
+  const { message, hint } = unknownModuleText(module, names);
+  return [message, hint];
+}
+
 function checkTask(ctx: RuleContext, site: TaskSite): void {
   const yaml = site.file.yaml!;
   const names = [...moduleRegistry.keys()];
@@ -97,24 +123,15 @@ function checkTask(ctx: RuleContext, site: TaskSite): void {
     return;
   }
   for (const key of site.extraKeys) {
-    const suggestion = closest(key, [...TASK_KEYWORDS, ...names]);
+    const suggestion = suggestName(key, [...TASK_KEYWORDS, ...names]);
     ctx.report(
       yaml.keyPosOf([...site.path, key]),
       `'${key}' is neither a task keyword nor the task's module '${site.module}'`,
-      suggestion && distance(key, suggestion) <= 3
-        ? `did you mean '${suggestion}'?`
-        : 'one module per task; move it to its own task',
+      suggestion ? `did you mean '${suggestion}'?` : 'one module per task; move it to its own task',
     );
   }
   if (!site.known) {
-    const suggestion = suggestName(site.module, names);
-    ctx.report(
-      yaml.keyPosOf(site.argsPath),
-      suggestion ? `unknown module '${site.module}'` : `module '${site.module}' does not exist in bosun`,
-      suggestion
-        ? `did you mean '${suggestion}'?`
-        : 'use one of the modules bosun has (docs/modules.md, `bosun doc --list`), or command/shell for what none does',
-    );
+    ctx.report(yaml.keyPosOf(site.argsPath), ...moduleProblem(ctx, site, names));
     return;
   }
   const def = moduleRegistry.get(site.known)!;
@@ -144,20 +161,18 @@ function checkTask(ctx: RuleContext, site: TaskSite): void {
   const argMap = args as Record<string, unknown>;
   const what = `arguments of module '${site.known}'`;
   if (!hasTemplate(argMap) && site.raw['args'] === undefined && typeof site.args === 'object') {
-    for (const p of schemaProblems(def.schema, argMap, yaml, site.argsPath, what)) ctx.report(p.pos, p.message);
+    for (const p of schemaProblems(def.schema, argMap, yaml, site.argsPath, what)) ctx.report(p.pos, p.message, p.hint);
     return;
   }
   const props = def.schema['properties'] as Record<string, unknown> | undefined;
   if (!props || def.schema['additionalProperties'] !== false) return;
   for (const key of Object.keys(argMap)) {
     if (key in props) continue;
-    const suggestion = closest(key, Object.keys(props));
+    const suggestion = suggestName(key, Object.keys(props));
     ctx.report(
       typeof site.args === 'object' ? yaml.keyPosOf([...site.argsPath, key]) : yaml.posOf(site.argsPath),
       `unknown argument '${key}' for module '${site.known}'`,
-      suggestion && distance(key, suggestion) <= 3
-        ? `did you mean '${suggestion}'?`
-        : `expected one of: ${Object.keys(props).join(', ')}`,
+      suggestion ? `did you mean '${suggestion}'?` : `expected one of: ${Object.keys(props).join(', ')}`,
     );
   }
 }

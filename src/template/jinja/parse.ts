@@ -148,7 +148,7 @@ interface NParser {
   parseInlineIf(): NNode;
   parseInclude(): NNode;
   parseWithContext(): boolean | null;
-  peekToken(): { type: string; value: string };
+  peekToken(): { type: string; value: string; lineno: number; colno: number };
 }
 const nunjucksParser = nunjucks as unknown as {
   parser: { parse(src: string, extensions?: unknown[], opts?: object): NNode; Parser: { prototype: NParser } };
@@ -346,6 +346,55 @@ proto['parseRaw'] = function parseRawDelimited(this: NParser & Record<string, un
 };
 
 /** Jinja2's `{% with a = 1, b = x %}...{% endwith %}`, which nunjucks does not have: read as an extension tag. */
+/** What nunjucks throws: its position is 1-based, and missing at the end of the input. */
+interface NunjucksError {
+  message?: string;
+  lineno?: number;
+  colno?: number;
+  /** The statement left open when the input ended (set by closesAt below). */
+  unclosed?: string;
+  /** The innermost statement still open when an `{% endX %}` of another closed (set by closesAt below). */
+  open?: { name: string; line: number; col: number };
+}
+
+/**
+ * A statement left open at the end of the input is reported by nunjucks without a position (so at 1:1) and, but for
+ * `if` and `block`, as "unexpected end of file". The block statements' parsers are wrapped so that such an error
+ * points at the innermost statement still open and names it (`{% for %} without {% endfor %}`).
+ */
+function closesAt(name: string, parse: Method): Method {
+  return function openedHere(this: NParser & Record<string, unknown>, ...args: unknown[]): NNode {
+    const tag = this.peekToken();
+    try {
+      return parse.apply(this, args);
+    } catch (err) {
+      // An elif is parsed as an if of its own: the error is the opening if's.
+      if (!(err instanceof Error) || tag.value === 'elif' || tag.value === 'elseif') throw err;
+      const e = err as Error & NunjucksError;
+      if (e.lineno === undefined && e.unclosed === undefined) {
+        e.lineno = tag.lineno + 1;
+        e.colno = tag.colno + 1;
+        e.unclosed = name;
+      }
+      const closing = /unknown block tag: end(\w+)/.exec(e.message);
+      if (closing && closing[1] !== name && !e.open) e.open = { name, line: tag.lineno + 1, col: tag.colno + 1 };
+      throw err;
+    }
+  };
+}
+for (const [method, name] of [
+  ['parseIf', 'if'],
+  ['parseFor', 'for'],
+  ['parseMacro', 'macro'],
+  ['parseCall', 'call'],
+  ['parseBlock', 'block'],
+  ['parseFilterStatement', 'filter'],
+  ['parseSet', 'set'],
+  ['parseRaw', 'raw'],
+] as const) {
+  proto[method] = closesAt(name, proto[method]!);
+}
+
 const WITH_EXTENSION = {
   tags: ['with'],
   parse(parser: unknown): NNode {
@@ -361,8 +410,18 @@ const WITH_EXTENSION = {
       values.push(p.parseExpression());
     }
     p.advanceAfterBlockEnd(tag.value);
-    node['body'] = p.parseUntilBlocks('endwith');
-    p.advanceAfterBlockEnd();
+    try {
+      node['body'] = p.parseUntilBlocks('endwith');
+      p.advanceAfterBlockEnd();
+    } catch (err) {
+      const e = err as Error & NunjucksError;
+      if (err instanceof Error && e.lineno === undefined && e.unclosed === undefined) {
+        e.lineno = tag.lineno + 1;
+        e.colno = tag.colno + 1;
+        e.unclosed = 'with';
+      }
+      throw err;
+    }
     return node;
   },
 };
@@ -393,8 +452,15 @@ export function parseJinja(text: string, ctx: PosContext, how: boolean | Partial
   try {
     root = nunjucksParser.parser.parse(prep.text, [WITH_EXTENSION], opts.delimiters ? { tags: opts.delimiters } : {});
   } catch (err) {
-    const e = err as { message?: string; lineno?: number; colno?: number };
-    throw new BosunError('TEMPLATE_SYNTAX', syntaxMessage(String(e.message ?? err)), {
+    const e = err as NunjucksError;
+    const closing = /unknown block tag: (end\w+)/.exec(String(e.message))?.[1];
+    const message = e.unclosed
+      ? `Jinja2 syntax error: {% ${e.unclosed} %} without {% end${e.unclosed} %}`
+      : e.open && closing
+        ? `Jinja2 syntax error: {% ${closing} %} while the {% ${e.open.name} %} of line \
+${toSourcePos(e.open.line, e.open.col - 1, posCtx)?.line ?? e.open.line} is still open: statements close in the order they open`
+        : syntaxMessage(String(e.message ?? err));
+    throw new BosunError('TEMPLATE_SYNTAX', message, {
       source: toSourcePos(e.lineno ?? 1, Math.max(0, (e.colno ?? 1) - 1), posCtx),
       hint: 'Jinja2 expressions: {{ x | default("a") }}, {{ a if c else b }}, x is defined and x.y == "b"; see docs/templates.md',
     });

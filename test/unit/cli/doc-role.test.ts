@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderRoleDoc, renderRoleMarkdown } from '../../../src/cli/doc-role.js';
-import { roleTestNote } from '../../../src/role-test/scenario.js';
+import { roleTestNext } from '../../../src/role-test/scenario.js';
+import { replaceVarsSection } from '../../../src/playbook/role-docs.js';
 import { main } from '../../../src/cli/main.js';
 
 describe('bosun doc role', () => {
@@ -120,13 +121,28 @@ describe('bosun doc role', () => {
       );
     });
 
-    it("role init's next step says how to move the test hosts' addresses (--base) when no block is chosen", () => {
+    it("role init's next step asks for --base only when the role's test addresses are taken here", () => {
       const dir = path.join(nested, 'roles', 'site');
-      expect(roleTestNote(dir, {}, 0)).toMatch(
-        /its hosts listen on 127\.\d+\.\d+\.1 and up; .*add --base 127\.B\.0\.1/,
+      const free = roleTestNext(dir, {}, 0, false);
+      expect(free).toEqual({ command: `bosun lint ${dir} && bosun role test ${dir}`, notes: [] });
+      const taken = roleTestNext(dir, {}, 0, true);
+      expect(taken.command).toBe(`bosun lint ${dir} && bosun role test ${dir} --base 127.B.0.1`);
+      expect(taken.notes.join('\n')).toMatch(
+        /its hosts would listen on 127\.\d+\.\d+\.1 and up, where port 22 is already in use on this machine: pick a free block B for --base/,
       );
-      expect(roleTestNote(dir, { BOSUN_SANDBOX_BASE: '127.147.0.1' }, 0)).toBeUndefined();
-      expect(roleTestNote(dir, { BOSUN_SANDBOX_BASE: '127.147.0.1' }, 1000)).toContain('run it as root');
+      expect(roleTestNext(dir, { BOSUN_SANDBOX_BASE: '127.147.0.1' }, 0, true).notes).toEqual([]);
+      expect(roleTestNext(dir, { BOSUN_SANDBOX_BASE: '127.147.0.1' }, 1000, false).notes).toEqual([
+        'role test starts sandbox hosts in namespaces: run it as root',
+      ]);
+    });
+
+    it('replaceVarsSection: the section is replaced up to the next heading, or added at the end', () => {
+      const section = '## Variables\n\n| name |\n|---|\n| `a` |\n';
+      expect(replaceVarsSection('# r\n\nIntro.\n\n## Variables\n\nold\n\n## Example\n\nx\n', section)).toBe(
+        '# r\n\nIntro.\n\n## Variables\n\n| name |\n|---|\n| `a` |\n\n## Example\n\nx\n',
+      );
+      expect(replaceVarsSection('# r\n\n## Variables\n\n### Nested\nold\n', section)).toBe(`# r\n\n${section}`);
+      expect(replaceVarsSection('# r\nIntro.\n', section)).toBe(`# r\nIntro.\n\n${section}`);
     });
   });
 });

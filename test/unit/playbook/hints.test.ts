@@ -25,6 +25,12 @@ describe('load-time hints', () => {
     expect(out).toContain("hint: did you mean 'recurse'?");
   });
 
+  it('the same with a templated argument beside it (checked before the values are known)', async () => {
+    const out = await syntaxCheck('file: { path: "{{ where }}", state: directory, recursive: true }');
+    expect(out).toContain("unknown argument 'recursive' for module 'file'");
+    expect(out).toContain("hint: did you mean 'recurse'?");
+  });
+
   it('an argument name far from every one: the arguments there are', async () => {
     const out = await syntaxCheck('ping: { zzzzzz: 1 }');
     expect(out).toContain("unknown key 'zzzzzz'");
@@ -36,6 +42,8 @@ describe('load-time hints', () => {
     const none = await syntaxCheck('zypper_repo: { name: x }');
     expect(none).toContain("module 'zypper_repo' does not exist in bosun");
     expect(none).toContain('bosun doc --list');
+    expect(none).toContain('library/');
+    expect(none).toContain('namespace.collection.module');
     expect(none).not.toContain('did you mean');
   });
 

@@ -38,6 +38,38 @@ describe('template files parsed at load', () => {
     expect(r.out).not.toContain('TASK [');
   });
 
+  it('a templated dest, owner or mode does not keep the file from being checked (only the parse settings do)', async () => {
+    const { dir, args } = project(
+      [
+        '    - copy: { content: "a\\n", dest: "{{ out }}/first" }',
+        '      vars: { out: "@DIR@" }',
+        '    - template: { src: app.conf.j2, dest: "{{ out }}/app.conf", mode: "{{ m }}" }',
+        '      vars: { out: "@DIR@", m: "0644" }',
+      ],
+      { 'templates/app.conf.j2': 'a\n{% for x in xs %}\n{{ x }}\n' },
+    );
+    const r = await runCli(args);
+    expect(r.code).toBe(1);
+    expect(existsSync(path.join(dir, 'first'))).toBe(false);
+    expect(r.err).toContain(
+      `${path.join(dir, 'templates', 'app.conf.j2')}:2:4: Jinja2 syntax error: {% for %} without {% endfor %}`,
+    );
+  });
+
+  it('a templated parse setting (variable_start_string) leaves the file to run time', async () => {
+    const { dir, args } = project(
+      [
+        '    - copy: { content: "a\\n", dest: "@DIR@/first" }',
+        '    - template: { src: app.conf.j2, dest: "@DIR@/app.conf", variable_start_string: "{{ vs }}" }',
+        '      vars: { vs: "[[" }',
+      ],
+      { 'templates/app.conf.j2': 'a\n{% for x in xs %}\n' },
+    );
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(existsSync(path.join(dir, 'first'))).toBe(true);
+  });
+
   it("a role's template is found in its templates/ and checked too", async () => {
     const { args } = project(['    - include_role: { name: web }'], {
       'roles/web/tasks/main.yml': '- template: { src: site.conf.j2, dest: /tmp/never }\n',
