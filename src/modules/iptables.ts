@@ -354,7 +354,13 @@ async function decideIptables(ctx: ModuleContext, args: IptablesArgs): Promise<D
   const rule = constructRule(params).join(' ');
   if (!wanted) return change(where, `-A ${rule}`, '', [words('-D')]);
   const run: string[][] = [];
-  if (!(await chainPresent()) && chainManagement) run.push(head('-N'));
+  const listed = await exec(head('-L'));
+  if (listed.rc !== 0) {
+    // The -A/-I would fail on a missing chain with these words of iptables (check mode included: Ansible's says changed).
+    if (!chainManagement)
+      return failed(`${bin}: No chain/target/match by that name.`, { rc: 1, stdout: '', stderr: listed.stderr });
+    run.push(head('-N'));
+  }
   run.push(words(args.action === 'insert' ? '-I' : '-A'));
   return change(where, '', `${args.action === 'insert' ? '-I' : '-A'} ${rule}`, run);
 }
