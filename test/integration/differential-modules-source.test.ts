@@ -7,7 +7,7 @@
  * be the same. Light hosts 127.179.0.x, the proxy on 127.179.250.1.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CASES_DIR, differentialSuite } from '../helpers/differential.js';
@@ -129,7 +129,11 @@ suite.describe('git and iptables: Ansible vs bosun', () => {
     expect(proxy).toBeDefined();
   });
 
-  suite.case(
+  // The proxy runs the controller's own iptables (.ci/run installs it).
+  const iptablesCase = existsSync('/usr/sbin/iptables')
+    ? suite.case.bind(suite)
+    : (title: string) => it.skip(`${title} [skipped: /usr/sbin/iptables is not installed]`, () => undefined);
+  iptablesCase(
     'iptables: rules, -C idempotence, check mode, chains, policy, ipv6, bad and hostile values',
     'modules/iptables',
     {
