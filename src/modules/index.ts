@@ -76,6 +76,8 @@ import yumRepository from './yum_repository.js';
 import rpmKey from './rpm_key.js';
 import seboolean from './seboolean.js';
 import selinux from './selinux.js';
+import git from './git.js';
+import iptables from './iptables.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
   assertModule,
@@ -119,7 +121,7 @@ all.push(ping, raw, tempfile, find, getent, iniFile, authorizedKey, cron, hostna
 all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packageFacts);
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
 all.push(serviceFacts, timezone, localeGen, mount);
-all.push(yumRepository, rpmKey, seboolean, selinux);
+all.push(yumRepository, rpmKey, seboolean, selinux, git, iptables);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -20,7 +20,7 @@ import { shq } from '../../src/util/shell.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
 import type { SandboxFixture } from './sandbox.js';
 
-/** One row of a module's table. `$D` (the scenario's own folder on the host), `$C` (its folder on the controller), `$HTTP` (the test's web server) and `$SRV` (the folder it serves) are replaced everywhere. */
+/** One row of a module's table. `$D` (the scenario's own folder on the host), `$C` (its folder on the controller), `$HTTP` (the test's web server), `$SRV` (the folder it serves) and `$FW` (the shell that installs the iptables stand-in, test/helpers/fw-proxy.ts) are replaced everywhere. */
 export interface Scenario {
   /** Short title, unique in the table. */
   name: string;
@@ -108,7 +108,7 @@ export function loadTable(module: string): ScenarioTable {
 /** Replace the placeholders in every string of a value. */
 export function substitute<T>(value: T, vars: Record<string, string>): T {
   if (typeof value === 'string')
-    return value.replace(/\$(D|C|HTTP|SRV)\b/g, (_m, k: string) => vars[k] ?? `$${k}`) as T;
+    return value.replace(/\$(D|C|HTTP|SRV|FW)\b/g, (_m, k: string) => vars[k] ?? `$${k}`) as T;
   if (Array.isArray(value)) return (value as unknown[]).map((v) => substitute(v, vars)) as T;
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
@@ -263,6 +263,8 @@ export interface TableEnv {
   http: string;
   /** The controller folder the web server serves. */
   served: string;
+  /** The shell that installs the iptables stand-in on the host (`$FW`). */
+  fw?: string;
 }
 
 interface Prepared {
@@ -303,6 +305,7 @@ export async function runTable(env: TableEnv, table: ScenarioTable): Promise<Sce
       C: path.join(work, 'controller', String(i)),
       HTTP: env.http,
       SRV: env.served,
+      FW: env.fw ?? 'echo "no iptables stand-in here" >&2; exit 1',
     };
     const s = substitute(raw, vars);
     return { s, task: `${i}: ${s.name}`, hostPaths: s.paths ?? [vars.D], controllerPaths: s.controllerPaths ?? [] };

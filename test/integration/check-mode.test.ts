@@ -4,7 +4,8 @@
  * the differential harness (test/helpers/check-harness.ts). Light hosts
  * (127.87.0.x) run the tables side by side, one table at a time per host; a
  * systemd host (127.87.1.1) runs systemd and service. A local web server on
- * 127.0.0.1 serves files and archives for get_url, unarchive and uri.
+ * 127.0.0.1 serves files and archives for get_url, unarchive and uri; an iptables proxy on 127.180.250.1
+ * (test/helpers/fw-proxy.ts) runs the iptables table's commands in a network namespace per host.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleRegistry } from '../../src/modules/index.js';
 import { loadTable, onHost, runTable, type ScenarioOutcome, type TableEnv } from '../helpers/check-harness.js';
+import { fwStandInScript, startFwProxy, type FwProxy } from '../helpers/fw-proxy.js';
 import { debianMirrorSkip } from '../helpers/network.js';
 import { withSandbox, type SandboxFixture } from '../helpers/sandbox.js';
 
@@ -77,6 +79,9 @@ const outcomes = new Map<string, ScenarioOutcome[]>();
 
 let server: Server;
 let http = '';
+// iptables runs for real in a network namespace per host that the proxy makes (never the machine's).
+const FW = ['127.180.250.1', 47180] as const;
+let fwProxy: FwProxy | undefined;
 const served = mkdtempSync(path.join(tmpdir(), 'bosun-check-served-'));
 
 beforeAll(async () => {
@@ -98,10 +103,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   http = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fwProxy = await startFwProxy(...FW);
 });
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await fwProxy?.close();
 });
 
 /** Run tables of one kind of host, one at a time per host, the hosts side by side. */
@@ -131,7 +138,13 @@ function tableTests(fixture: SandboxFixture, kind: 'light' | 'systemd', hosts: n
     '%s: check mode predicts the real run',
     async (_title, name, i) => {
       const slot = i % hosts;
-      const env = (): TableEnv => ({ fixture, host: fixture.sandbox.hosts[slot]!, http, served });
+      const env = (): TableEnv => ({
+        fixture,
+        host: fixture.sandbox.hosts[slot]!,
+        http,
+        served,
+        fw: fwStandInScript(...FW),
+      });
       const table = loadTable(name);
       if (offline(name) !== undefined) table.scenarios = table.scenarios.filter((s) => !s.network);
       const run = queues[slot]!.then(() => runTable(env(), table));

@@ -283,6 +283,11 @@ fixture.describe(`${HOSTILE.length} hostile values through every file-touching m
     }
   });
 
+  it('git: one checkout per value, at the exact folder', () => {
+    for (const v of HOSTILE) expect(files.get(`git/${v}/README`), JSON.stringify(v)).toBe('hostile\n');
+    expectAllOk('git clone');
+  });
+
   it('command argv passes each value as one exact argument', () => {
     expect(resultsOf('command argv printf').map((r) => r.stdout)).toEqual(HOSTILE);
   });
