@@ -26,6 +26,51 @@ function sameKeys(caseDir: string, keys: string[]): Record<string, string[]> {
 /** What command and shell register, compared for every task. */
 const COMMAND_KEYS = ['changed', 'failed', 'msg', 'cmd', 'rc', 'stdout', 'stdout_lines', 'stderr', 'stderr_lines'];
 
+/** stat's keys that are the same on two hosts made alike (not times, inode or dev). */
+const STAT_KEYS = [
+  'exists',
+  'path',
+  'mode',
+  'isdir',
+  'ischr',
+  'isblk',
+  'isreg',
+  'isfifo',
+  'islnk',
+  'issock',
+  'uid',
+  'gid',
+  'size',
+  'nlink',
+  'wusr',
+  'rusr',
+  'xusr',
+  'wgrp',
+  'rgrp',
+  'xgrp',
+  'woth',
+  'roth',
+  'xoth',
+  'isuid',
+  'isgid',
+  'blocks',
+  'block_size',
+  'device_type',
+  'readable',
+  'writeable',
+  'executable',
+  'lnk_source',
+  'lnk_target',
+  'pw_name',
+  'gr_name',
+  'checksum',
+  'mimetype',
+  'charset',
+  'version',
+  'attributes',
+  'attr_flags',
+];
+
 suite.describe('exactness of existing modules (2): Ansible vs bosun', () => {
   suite.case(
     'command and shell: registered keys, invalid chdir, failures, creates/removes, stdin, check mode',
@@ -49,4 +94,22 @@ suite.describe('exactness of existing modules (2): Ansible vs bosun', () => {
       },
     },
   );
+
+  suite.case('stat: every key for a file, folder, links, fifo, socket, device, nameless owner, missing', 'exact/stat', {
+    compare: {
+      registered: {
+        ...Object.fromEntries(
+          registeringTasks('exact/stat')
+            .filter((t) => t.startsWith('stat '))
+            .map((t) => [t, ['changed', 'failed', ...STAT_KEYS.map((k) => `stat.${k}`)]]),
+        ),
+        ...Object.fromEntries(
+          registeringTasks('exact/stat')
+            .filter((t) => !t.startsWith('stat '))
+            .map((t) => [t, ['msg']]),
+        ),
+        'stat missing': ['changed', 'failed', 'stat'],
+      },
+    },
+  });
 });
