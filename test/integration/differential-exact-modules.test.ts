@@ -112,4 +112,55 @@ suite.describe('exactness of existing modules (2): Ansible vs bosun', () => {
       },
     },
   });
+
+  suite.case(
+    'unarchive: creates over an existing path is skipped, in check mode too; a second run is skipped',
+    'exact/unarchive',
+    {
+      compare: {
+        files: '/opt/diff',
+        registered: {
+          ...Object.fromEntries(
+            ['creates exists', 'creates exists in check mode', 'creates missing again'].map((t) => [
+              t,
+              ['changed', 'skipped', 'msg'],
+            ]),
+          ),
+          'creates missing': ['changed', 'failed', 'dest'],
+        },
+      },
+    },
+  );
+
+  // Both refuse the arguments; bosun at load (module arguments are checked before any host is touched).
+  suite.case('group: non_unique without gid is refused', 'exact/group-non-unique', {
+    compare: {
+      error: {
+        ansible: /non_unique is True but all of the following are missing: gid/,
+        bosun:
+          /playbook\.yml:\d+:\d+: arguments of module 'group' is missing the required key 'gid' \(needed when 'non_unique' is true\)/,
+      },
+      differs: {
+        why: 'module arguments are checked at load',
+        ansible: { exitCode: 2, results: ['non_unique without gid|h1|failed'] },
+        bosun: { exitCode: 1, recap: {}, results: [] },
+      },
+    },
+  });
+
+  suite.case('unarchive: include and exclude together are refused', 'exact/unarchive-include-exclude', {
+    // Ansible's action plugin checks dest and src before the arguments.
+    setup: 'mkdir -p /opt/diff && tar -C /etc -czf /opt/diff/a.tgz hostname',
+    compare: {
+      error: {
+        ansible: /parameters are mutually exclusive: include\|exclude/,
+        bosun: /playbook\.yml:\d+:\d+: module 'unarchive' takes 'include' or 'exclude', not both/,
+      },
+      differs: {
+        why: 'module arguments are checked at load',
+        ansible: { exitCode: 2, results: ['include and exclude|h1|failed'] },
+        bosun: { exitCode: 1, recap: {}, results: [] },
+      },
+    },
+  });
 });
