@@ -163,4 +163,21 @@ suite.describe('exactness of existing modules (2): Ansible vs bosun', () => {
       },
     },
   });
+
+  suite.case('systemd: SYSTEMD_OFFLINE=1 on a host without a running systemd', 'exact/systemd-offline', {
+    compare: {
+      warning: {
+        ansible: /Target is a chroot or systemd is offline/,
+        bosun: /Target is a chroot or systemd is offline/,
+      },
+      registered: {
+        // Not msg: bosun's systemd registers the commands it ran (docs/ansible-differences.md).
+        'enable offline': ['changed', 'failed', 'enabled'],
+        'enable offline again': ['changed', 'failed', 'msg', 'enabled'],
+        'state offline': ['changed', 'failed', 'state'],
+        'disable offline in check mode': ['changed', 'failed', 'enabled'],
+        links: ['stdout'],
+      },
+    },
+  });
 });
