@@ -5,6 +5,7 @@
 import { sh } from '../util/shell.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { applying, deciding, failed } from './lib/result.js';
+import { requiredIfTrue } from './lib/schema.js';
 import { defineModule } from './types.js';
 
 /** Arguments of `group`. */
@@ -54,6 +55,8 @@ export default defineModule<GroupArgs>({
       non_unique: boolSchema('Allow a gid that another group has (-o)', false),
       force: boolSchema('groupdel -f: remove even when it is the primary group of a user', false),
     },
+    // Ansible: "non_unique is True but all of the following are missing: gid".
+    ...requiredIfTrue('non_unique', 'gid'),
   },
   decide: (ctx, args) =>
     deciding(async () => {

@@ -71,7 +71,7 @@ export default defineModule<ScriptArgs>({
         args.executable !== undefined ? `${splitWords(args.executable).map(shq).join(' ')} ${shq(tmp)}` : shq(tmp);
       const line = [run, ...params.map(shq)].join(' ');
       const script = `{ bosun_rc=0; ${line} || bosun_rc=$?; rm -f -- ${shq(tmp)}; exit $bosun_rc; }`;
-      const decision = await decideCommand(ctx, args, script, words);
+      const decision = await decideCommand(ctx, args, { script, cmd: words });
       if (decision.kind !== 'change' && decision.kind !== 'unpredictable') return decision;
       const apply = decision.apply;
       const withScript: Plan = {

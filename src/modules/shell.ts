@@ -2,7 +2,8 @@
  * `shell`: run a script through a shell on the target (`/bin/sh -c` unless
  * `executable` names another), so pipes, redirections and variables work.
  */
-import { sh } from '../util/shell.js';
+import { shlexQuote } from '../util/python-text.js';
+import { sh, shq } from '../util/shell.js';
 import { defineModule } from './types.js';
 import { failed } from './lib/result.js';
 import { decideCommand, runCommandProps, type RunCommandArgs } from './lib/run-command.js';
@@ -35,6 +36,13 @@ export default defineModule<ShellArgs>({
   async decide(ctx, args) {
     if (!args.cmd || args.cmd.trim() === '') return failed('no command given');
     const exe = args.executable ?? '/bin/sh';
-    return decideCommand(ctx, args, sh`${exe} -c ${args.cmd}`, args.cmd);
+    return decideCommand(ctx, args, {
+      script: sh`${exe} -c ${args.cmd}`,
+      cmd: args.cmd,
+      // Only a named executable can be missing (Ansible's Popen fails before any shell runs).
+      ...(args.executable !== undefined
+        ? { program: shq(exe), cleanCmd: [exe, '-c', args.cmd].map(shlexQuote).join(' ') }
+        : {}),
+    });
   },
 });

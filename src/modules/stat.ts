@@ -4,19 +4,28 @@
  */
 import { sh } from '../util/shell.js';
 import { probeSections } from './lib/probe-sections.js';
-import { defineModule, type ModuleContext } from './types.js';
+import { defineModule } from './types.js';
 import { boolSchema, toBool } from './lib/bool.js';
-import { statPath } from './lib/remote-file.js';
-import { deciding } from './lib/result.js';
+import { deciding, failed } from './lib/result.js';
 
 /** Arguments of `stat`. */
 export interface StatArgs {
   path: string;
   follow?: boolean | string;
   get_checksum?: boolean | string;
-  checksum_algorithm?: 'sha1' | 'sha256';
+  checksum_algorithm?: keyof typeof DIGESTS;
+  /** Ansible's aliases of checksum_algorithm. */
+  checksum?: keyof typeof DIGESTS;
+  checksum_algo?: keyof typeof DIGESTS;
   get_mime?: boolean | string;
+  /** Ansible's aliases of get_mime. */
+  mime?: boolean | string;
+  mime_type?: boolean | string;
+  'mime-type'?: boolean | string;
   get_attributes?: boolean | string;
+  /** Ansible's aliases of get_attributes. */
+  attr?: boolean | string;
+  attributes?: boolean | string;
 }
 
 /** lsattr's flag letters as Ansible names them (module_utils FILE_ATTRIBUTES). */
@@ -43,48 +52,148 @@ const FILE_ATTRIBUTES: Record<string, string> = {
   Z: 'compresseddirty',
 };
 
+/** The checksum tools of checksum_algorithm (coreutils). */
+const DIGESTS = {
+  md5: 'md5sum',
+  sha1: 'sha1sum',
+  sha224: 'sha224sum',
+  sha256: 'sha256sum',
+  sha384: 'sha384sum',
+  sha512: 'sha512sum',
+} as const;
+
+/** GNU stat's fields of os.stat: raw mode, ids, size, inode, dev, nlink, blocks, blksize, rdev, times with nanoseconds. */
+const STAT_PRINTF = '%f %u %g %s %i %d %h %b %o %r %.9X %.9Y %.9Z\\n%U\\n%G\\n';
+
 /**
- * `mimetype`/`charset` (the target's `file`) and `attributes`/`attr_flags`/`version` (its `lsattr`), in one command,
- * with Ansible's values when a tool is missing or fails ('unknown'; no attributes).
+ * The one-round-trip probe: os.stat/lstat's fields, os.access as the connected (or become) user, the link's
+ * readlink and realpath (hex, so any byte survives), the checksum, the target's `file` and `lsattr` output.
  */
-async function mimeAndAttributes(
-  ctx: ModuleContext,
+function statProbe(
   path: string,
+  o: { follow: boolean; checksum?: keyof typeof DIGESTS; mime: boolean; attrs: boolean },
+): string {
+  const L = o.follow ? '-L ' : '';
+  const exists = o.follow ? '[ -e "$bosun_p" ]' : '{ [ -e "$bosun_p" ] || [ -L "$bosun_p" ]; }';
+  const lines = [
+    sh`bosun_p=${path}`,
+    `if ! ${exists}; then echo @ABSENT; exit 0; fi`,
+    `echo @STAT; stat ${L}--printf '${STAT_PRINTF}' -- "$bosun_p" || exit 1`,
+    'echo @ACCESS; if [ -r "$bosun_p" ]; then echo r; fi; if [ -w "$bosun_p" ]; then echo w; fi; if [ -x "$bosun_p" ]; then echo x; fi',
+  ];
+  if (!o.follow)
+    lines.push(
+      'if [ -L "$bosun_p" ]; then echo @TARGET; readlink -n -- "$bosun_p" | od -An -v -tx1; echo @SOURCE; realpath -m -- "$bosun_p" | od -An -v -tx1; fi',
+    );
+  if (o.checksum)
+    lines.push(
+      `if [ -f "$bosun_p" ] && [ -r "$bosun_p" ]${o.follow ? '' : ' && [ ! -L "$bosun_p" ]'}; then echo @SUM; ${DIGESTS[o.checksum]} < "$bosun_p"; fi`,
+    );
+  if (o.mime)
+    lines.push(
+      'echo @MIME; command -v file >/dev/null 2>&1 && file --mime-type --mime-encoding -- "$bosun_p" 2>/dev/null',
+    );
+  if (o.attrs) lines.push('echo @ATTRS; command -v lsattr >/dev/null 2>&1 && lsattr -vd -- "$bosun_p" 2>/dev/null');
+  // Only stat itself failing fails the task (file and lsattr say 'unknown' / nothing, as in Ansible).
+  lines.push('exit 0');
+  return lines.join('\n');
+}
+
+/** Text from `od -tx1` lines (the readlink/realpath output, newline at the end removed by realpath's own). */
+function fromHex(lines: string[] | undefined): string {
+  const hex = (lines ?? []).join(' ').trim();
+  if (hex === '') return '';
+  return Buffer.from(hex.split(/\s+/).map((b) => parseInt(b, 16))).toString('utf8');
+}
+
+/** Python's float of a `sec.nanoseconds` time (`st_mtime` is `sec + nsec * 1e-9`). */
+function pyTime(field: string): number {
+  const [sec, nsec = '0'] = field.split('.');
+  return Number(sec) + Number(nsec) * 1e-9;
+}
+
+/** Ansible's stat dict (format_output and what main adds) from the probe's sections. */
+function statResult(
+  path: string,
+  sec: Record<string, string[]>,
   mime: boolean,
   attrs: boolean,
-): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  const parts: string[] = [];
-  if (mime)
-    parts.push(
-      sh`echo @MIME; command -v file >/dev/null 2>&1 && file --mime-type --mime-encoding -- ${path} 2>/dev/null`,
-    );
-  if (attrs) parts.push(sh`echo @ATTRS; command -v lsattr >/dev/null 2>&1 && lsattr -vd -- ${path} 2>/dev/null`);
-  const res = await ctx.conn.exec(parts.join('\n'));
-  const sec = probeSections(res.stdout);
+): Record<string, unknown> {
+  const [line = '', owner, group] = sec['STAT'] ?? [];
+  const f = line.split(' ');
+  const raw = parseInt(f[0] ?? '0', 16);
+  const type = raw & 0o170000;
+  const bit = (b: number): boolean => (raw & b) !== 0;
+  const access = new Set(sec['ACCESS'] ?? []);
+  const out: Record<string, unknown> = {
+    exists: true,
+    path,
+    mode: (raw & 0o7777).toString(8).padStart(4, '0'),
+    isdir: type === 0o040000,
+    ischr: type === 0o020000,
+    isblk: type === 0o060000,
+    isreg: type === 0o100000,
+    isfifo: type === 0o010000,
+    islnk: type === 0o120000,
+    issock: type === 0o140000,
+    uid: Number(f[1]),
+    gid: Number(f[2]),
+    size: Number(f[3]),
+    inode: Number(f[4]),
+    dev: Number(f[5]),
+    nlink: Number(f[6]),
+    atime: pyTime(f[10] ?? '0'),
+    mtime: pyTime(f[11] ?? '0'),
+    ctime: pyTime(f[12] ?? '0'),
+    wusr: bit(0o200),
+    rusr: bit(0o400),
+    xusr: bit(0o100),
+    wgrp: bit(0o020),
+    rgrp: bit(0o040),
+    xgrp: bit(0o010),
+    woth: bit(0o002),
+    roth: bit(0o004),
+    xoth: bit(0o001),
+    isuid: bit(0o4000),
+    isgid: bit(0o2000),
+    blocks: Number(f[7]),
+    block_size: Number(f[8]),
+    device_type: Number(f[9]),
+    readable: access.has('r'),
+    writeable: access.has('w'),
+    executable: access.has('x'),
+  };
+  if (out['islnk'] === true) {
+    out['lnk_source'] = fromHex(sec['SOURCE']).replace(/\n$/, '');
+    out['lnk_target'] = fromHex(sec['TARGET']);
+  }
+  // GNU stat says UNKNOWN where Python's pwd/grp lookup raises KeyError: Ansible leaves the key out.
+  if (owner !== undefined && owner !== 'UNKNOWN') out['pw_name'] = owner;
+  if (group !== undefined && group !== 'UNKNOWN') out['gr_name'] = group;
+  const sum = sec['SUM']?.[0]?.split(/\s/)[0];
+  if (sum) out['checksum'] = sum;
   const first = (name: string): string | undefined => sec[name]?.find((l) => l !== '');
   if (mime) {
     out['mimetype'] = 'unknown';
     out['charset'] = 'unknown';
-    const line = first('MIME');
-    const tail = line?.slice(line.lastIndexOf(':') + 1);
-    const [type, enc] = tail?.split(';') ?? [];
-    if (type && enc?.includes('=')) {
-      out['mimetype'] = type.trim();
-      out['charset'] = enc.split('=')[1]!.trim();
+    const tail = first('MIME')?.split(':').pop();
+    const parts = tail?.split(';') ?? [];
+    if (parts.length === 2 && parts[1]!.includes('=')) {
+      out['mimetype'] = parts[0]!.trim();
+      out['charset'] = parts[1]!.split('=')[1]!.trim();
     }
   }
   if (attrs) {
     out['version'] = null;
     out['attributes'] = [];
     out['attr_flags'] = '';
-    const fields = first('ATTRS')?.split(' ');
+    const fields = first('ATTRS')?.split(/\s+/);
     if (fields && fields.length >= 2) {
       const flags = fields[1]!.replace(/-/g, '').trim();
       out['version'] = fields[0]!.trim();
       out['attr_flags'] = flags;
       out['attributes'] = Array.from(flags)
-        .map((f) => FILE_ATTRIBUTES[f])
+        .map((c) => FILE_ATTRIBUTES[c])
         .filter((n): n is string => n !== undefined);
     }
   }
@@ -106,11 +215,18 @@ export default defineModule<StatArgs>({
       get_checksum: boolSchema('Compute the checksum of a regular file', true),
       checksum_algorithm: {
         type: 'string',
-        enum: ['sha1', 'sha256'],
+        enum: Object.keys(DIGESTS),
         default: 'sha1',
-        description: 'Checksum algorithm',
+        description: 'Checksum algorithm (aliases: checksum, checksum_algo)',
       },
+      checksum: { type: 'string', enum: Object.keys(DIGESTS), description: 'Alias of checksum_algorithm' },
+      checksum_algo: { type: 'string', enum: Object.keys(DIGESTS), description: 'Alias of checksum_algorithm' },
       get_mime: boolSchema("Report mimetype and charset (the target's `file` command; one more command)", true),
+      mime: boolSchema('Alias of get_mime'),
+      mime_type: boolSchema('Alias of get_mime'),
+      'mime-type': boolSchema('Alias of get_mime'),
+      attr: boolSchema('Alias of get_attributes'),
+      attributes: boolSchema('Alias of get_attributes'),
       get_attributes: boolSchema(
         "Report attributes, attr_flags and version (the target's `lsattr`; one more command, shared with get_mime)",
         true,
@@ -119,38 +235,22 @@ export default defineModule<StatArgs>({
   },
   decide: (ctx, args) =>
     deciding(async () => {
-      const checksum = toBool(args.get_checksum, true) ? (args.checksum_algorithm ?? 'sha1') : undefined;
-      const st = await statPath(ctx.conn, args.path, {
-        follow: toBool(args.follow),
-        ...(checksum ? { checksum } : {}),
-      });
-      if (!st.exists) return { kind: 'ok', data: { stat: { exists: false } } };
-      const stat: Record<string, unknown> = {
-        exists: true,
-        path: args.path,
-        isdir: st.type === 'directory',
-        isreg: st.type === 'file',
-        islnk: st.type === 'link',
-        mode: st.mode,
-        uid: st.uid,
-        gid: st.gid,
-        pw_name: st.owner,
-        gr_name: st.group,
-        size: st.size,
-        mtime: st.mtime,
-        atime: st.atime,
-        inode: st.inode,
-        dev: st.dev,
-        readable: true,
-      };
-      if (st.checksum !== undefined) stat['checksum'] = st.checksum;
-      const mime = toBool(args.get_mime, true);
-      const attrs = toBool(args.get_attributes, true);
-      if (mime || attrs) Object.assign(stat, await mimeAndAttributes(ctx, args.path, mime, attrs));
-      if (st.type === 'link') {
-        stat['lnk_target'] = st.linkTarget;
-        stat['lnk_source'] = st.linkSource;
-      }
-      return { kind: 'ok', data: { stat } };
+      const mime = toBool(args.get_mime ?? args.mime ?? args.mime_type ?? args['mime-type'], true);
+      const attrs = toBool(args.get_attributes ?? args.attr ?? args.attributes, true);
+      const algorithm = args.checksum_algorithm ?? args.checksum ?? args.checksum_algo ?? 'sha1';
+      const path = args.path;
+      const res = await ctx.conn.exec(
+        statProbe(path, {
+          follow: toBool(args.follow),
+          mime,
+          attrs,
+          ...(toBool(args.get_checksum, true) ? { checksum: algorithm } : {}),
+        }),
+      );
+      const sec = probeSections(res.stdout);
+      if (sec['ABSENT']) return { kind: 'ok', data: { stat: { exists: false } } };
+      if (res.rc !== 0 || !sec['STAT'])
+        return failed(res.stderr.replace(/^stat: /, '').trim() || `stat failed: rc ${res.rc}`);
+      return { kind: 'ok', data: { stat: statResult(path, sec, mime, attrs) } };
     }),
 });

@@ -29,7 +29,7 @@ export default defineModule<SystemdArgs>({
   docs: {
     short: 'Manage systemd units: state, enabled, masked, daemon-reload',
     description:
-      'Needs systemd running as PID 1 on the target. Reads the unit with one `systemctl show`; restarted and reloaded always change, as in Ansible.',
+      'Needs systemd running as PID 1 on the target, or SYSTEMD_OFFLINE=1 in the task environment (unit files only: enabled and masked; a state is left alone with a warning, as in Ansible). Reads the unit with one `systemctl show`; restarted and reloaded always change, as in Ansible.',
   },
   checkMode: 'full',
   schema: {

@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import { sh } from '../util/shell.js';
 import { defineModule, type ApplyResult, type ModuleContext } from './types.js';
 import { applyFailed } from './lib/result.js';
+import { pyStrRepr } from '../util/python-text.js';
 
 /** Arguments of `tempfile`. */
 export interface TempfileArgs {
@@ -64,18 +65,6 @@ const ERRNO: Record<string, string> = {
   '17': '[Errno 17] No usable temporary file name found',
 };
 
-/** Python's repr of a str (single quotes unless the text holds one and no double quote). */
-function pyRepr(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  const body = s
-    .replace(/\\/g, '\\\\')
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/\t/g, '\\t')
-    .replace(new RegExp(q, 'g'), `\\${q}`);
-  return `${q}${body}${q}`;
-}
-
 /** Create the file or folder and register its absolute path. */
 async function create(ctx: ModuleContext, args: TempfileArgs): Promise<ApplyResult> {
   const res = await ctx.conn.exec(tempfileScript(args));
@@ -84,7 +73,7 @@ async function create(ctx: ModuleContext, args: TempfileArgs): Promise<ApplyResu
   const made = /^T (.*)$/ms.exec(res.stdout);
   if (res.rc === 0 && made) return { kind: 'applied', data: { path: absolute(made[1]!.replace(/\n$/, '')) } };
   const err = /^E (\d+) (.*)$/ms.exec(res.stdout);
-  if (err) return applyFailed(`${ERRNO[err[1]!] ?? `[Errno ${err[1]!}]`}: ${pyRepr(err[2]!.replace(/\n$/, ''))}`);
+  if (err) return applyFailed(`${ERRNO[err[1]!] ?? `[Errno ${err[1]!}]`}: ${pyStrRepr(err[2]!.replace(/\n$/, ''))}`);
   return applyFailed(`cannot create a temporary ${args.state ?? 'file'}: ${res.stderr.trim() || `rc ${res.rc}`}`);
 }
 

@@ -26,6 +26,7 @@ import { boolSchema, toBool } from './lib/bool.js';
 import { controllerDownload } from './lib/controller-download.js';
 import { parseStatLines, statScript, type RemoteStat } from './lib/remote-file.js';
 import { applying, assumedChange, deciding, failed } from './lib/result.js';
+import { notBoth } from './lib/schema.js';
 import { defineModule, type Decision, type ModuleContext } from './types.js';
 
 /** Arguments of `unarchive`. */
@@ -139,6 +140,8 @@ export default defineModule<UnarchiveArgs>({
       keep_newer: boolSchema('Do not replace files that are newer than the archive member (tar)', false),
       validate_certs: boolSchema('Verify TLS certificates when src is a URL', true),
     },
+    // Ansible: "parameters are mutually exclusive: include|exclude".
+    ...notBoth('include', 'exclude'),
   },
   decide: (ctx, args) => deciding(async () => decideUnarchive(ctx, args)),
 });
@@ -181,7 +184,7 @@ async function decideUnarchive(ctx: ModuleContext, args: UnarchiveArgs): Promise
   const res = await ctx.conn.exec(first);
   const stats = parseStatLines(res.stdout);
   if (args.creates !== undefined && stats.get('c')?.exists)
-    return { kind: 'ok', msg: `skipped, since ${args.creates} exists`, data };
+    return { kind: 'skip', msg: `skipped, since ${args.creates} exists`, data };
   const destSt = stats.get('d');
   // Check mode: the folder and a remote archive may come from earlier tasks (file, get_url); predict the unpacking.
   const assumed = (what: string, realFailure: string): Decision =>

@@ -165,9 +165,12 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget, schema?
       hint = unknownKeyHint(err, schema);
       break;
     }
-    case 'required':
-      message = `${target.what}${at} is missing the required key '${params.missingProperty}'`;
+    case 'required': {
+      // A `then` of lib/schema.ts requiredIfTrue: say which flag asks for the key.
+      const flag = err.schemaPath.endsWith('/then/required') ? ifFlag(schema, err.schemaPath) : undefined;
+      message = `${target.what}${at} is missing the required key '${params.missingProperty}'${flag ? ` (needed when '${flag}' is true)` : ''}`;
       break;
+    }
     case 'type':
       message = `${target.what}${at}: expected ${params.type.toString().replace(',', ' or ')}`;
       break;
@@ -184,6 +187,18 @@ function schemaError(err: ErrorObject | undefined, target: SchemaTarget, schema?
 export function unknownKeyHint(err: ErrorObject, schema: unknown): string | undefined {
   const key = (err.params as { additionalProperty?: unknown }).additionalProperty;
   return typeof key === 'string' ? keyHint(key, siblingKeys(schema, err.schemaPath)) : undefined;
+}
+
+/** The key the `if` beside a failed `then` tests (`#/then/required` -> the `if`'s first required key). */
+function ifFlag(schema: unknown, schemaPath: string): string | undefined {
+  let node: unknown = schema;
+  for (const seg of schemaPath.replace(/^#\/?/, '').split('/').slice(0, -2)) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  const cond = node && typeof node === 'object' ? (node as Record<string, unknown>)['if'] : undefined;
+  const req = cond && typeof cond === 'object' ? (cond as { required?: unknown[] }).required : undefined;
+  return typeof req?.[0] === 'string' ? req[0] : undefined;
 }
 
 /** The keys the schema object holding an `additionalProperties: false` allows (none found through a $ref). */

@@ -30,11 +30,14 @@ export function sh(strings: TemplateStringsArray, ...values: Array<string | numb
  * quotes group, and shell operators and `$VAR` stay literal words.
  */
 export function splitWords(commandLine: string): string[] {
-  return parse(commandLine, (key) => `$${key}`).map((entry) => {
-    if (typeof entry === 'string') return entry;
-    if ('op' in entry && entry.op === 'glob') return entry.pattern;
+  // shlex gives `$` no meaning: hidden from shell-quote (which reads `${HOME}` as `$HOME`), put back after.
+  const DOLLAR = '\uE000';
+  const back = (w: string): string => w.replaceAll(DOLLAR, '$');
+  return parse(commandLine.replaceAll('$', DOLLAR)).map((entry) => {
+    if (typeof entry === 'string') return back(entry);
+    if ('op' in entry && entry.op === 'glob') return back(entry.pattern);
     if ('op' in entry) return entry.op;
-    if ('comment' in entry) return `#${entry.comment}`;
-    return String(entry);
+    if ('comment' in entry) return back(`#${entry.comment}`);
+    return back(String(entry));
   });
 }

@@ -171,7 +171,8 @@ systemd.describe('check mode on a systemd sandbox host', () => tableTests(system
 describe.skipIf(light.skipReason !== undefined)('check mode: what the tables showed', () => {
   it('the modules whose check mode said skipped are the ones docs/modules.md lists', () => {
     const skipping = [...outcomes]
-      .filter(([, os]) => os.some((o) => o.predicted === 'skipped'))
+      // A skip the real run shares (unarchive's creates) is a prediction, not a check mode that cannot know.
+      .filter(([, os]) => os.some((o) => o.predicted === 'skipped' && o.real !== 'skipped'))
       .map(([m]) => m)
       .sort();
     expect(skipping).toEqual(documentedUnpredictable());

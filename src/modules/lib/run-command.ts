@@ -3,6 +3,8 @@
  * and the `onlyif`/`unless` probes checked in one read-only round trip, then the command run with its
  * timings and output registered as Ansible does.
  */
+import { randomBytes } from 'node:crypto';
+import { pyBytesRepr, pyOsError } from '../../util/python-text.js';
 import { sh, shq } from '../../util/shell.js';
 import type { ApplyResult, Decision, ModuleContext } from '../types.js';
 import { boolSchema, toBool } from './bool.js';
@@ -66,41 +68,117 @@ function delta(ms: number): string {
   return `${Math.floor(s / 3600)}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}.${String(Math.round(ms % 1000)).padStart(3, '0')}000`;
 }
 
+/** What the run needs besides the script: how `command` finds its program, and what is registered. */
+export interface CommandRun {
+  /** The quoted command line (command: the words; shell: `EXE -c SCRIPT`). */
+  script: string;
+  /** What is registered as `cmd`. */
+  cmd: unknown;
+  /**
+   * The program as a sh word (expanded on the target as Ansible's run_command does), resolved through PATH as
+   * Python's exec does before the run: a program that cannot be executed fails as Ansible's OSError
+   * (`[Errno 2] No such file or directory: b'prog'`, rc 2) instead of the shell's rc 127.
+   */
+  program?: string;
+  /** Ansible's printable command line of that failure (`_clean_args`: the words shlex-quoted). */
+  cleanCmd?: string;
+}
+
 /**
- * Decide for a command line already quoted as `script` (`cmd` is what is
- * registered). Reads only `creates`/`removes` and runs the read-only
- * `onlyif`/`unless` probes, all in one round trip; without any of them the
- * outcome cannot be predicted in check mode.
+ * A sh snippet printing the errno Python's exec would fail with for the program `$1` (0: it can be run): a path
+ * with a slash is tried alone, a name in each PATH folder (ENOENT/ENOTDIR only when nothing else failed). A
+ * file neither ELF nor `#!` is ENOEXEC (8), which dash's `exec` would instead run as a shell script.
  */
-export async function decideCommand(
-  ctx: ModuleContext,
-  args: RunCommandArgs,
-  script: string,
-  cmd: unknown,
-): Promise<Decision> {
+const EXEC_ERRNO = [
+  'bosun_path_errno() {',
+  '  if [ -d "$1" ]; then echo 13; elif [ -e "$1" ]; then if [ ! -x "$1" ]; then echo 13; return; fi',
+  // The kernel runs an ELF file or a #! script; anything else is ENOEXEC (Python does not fall back to sh).
+  '    case $(head -c 4 -- "$1" 2>/dev/null) in "#!"*|"$(printf \'\\177ELF\')") echo 0 ;; *) echo 8 ;; esac',
+  '  else bosun_up=$1; while [ "$bosun_up" != / ] && [ "$bosun_up" != . ]; do bosun_up=$(dirname -- "$bosun_up")',
+  '    if [ -e "$bosun_up" ] && [ ! -d "$bosun_up" ]; then echo 20; return; fi; done; echo 2; fi',
+  '}',
+  'bosun_exec_errno() {',
+  '  case $1 in */*) bosun_path_errno "$1"; return ;; esac',
+  '  bosun_saved=; bosun_last=2; bosun_rest=${PATH-/bin:/usr/bin}:',
+  '  while [ -n "$bosun_rest" ]; do',
+  '    bosun_dir=${bosun_rest%%:*}; bosun_rest=${bosun_rest#*:}',
+  '    bosun_n=$(bosun_path_errno "${bosun_dir:-.}/$1")',
+  '    case $bosun_n in 0) echo 0; return ;; 2|20) bosun_last=$bosun_n ;; *) bosun_saved=${bosun_saved:-$bosun_n} ;; esac',
+  '  done',
+  '  echo "${bosun_saved:-$bosun_last}"',
+  '}',
+].join('\n');
+
+/** A sh snippet printing `CD <errno>` for a folder Python's os.chdir cannot enter (`CD 0` when it can). */
+function chdirProbe(dir: string): string {
+  return [
+    sh`if cd -- ${dir} 2>/dev/null; then echo 'CD 0'`,
+    sh`elif [ -d ${dir} ]; then echo 'CD 13'`,
+    sh`elif [ -e ${dir} ]; then echo 'CD 20'`,
+    sh`else bosun_up=${dir}; bosun_n=2; while [ "$bosun_up" != / ] && [ "$bosun_up" != . ]; do bosun_up=$(dirname -- "$bosun_up"); if [ -e "$bosun_up" ] && [ ! -d "$bosun_up" ]; then bosun_n=20; break; fi; done; echo "CD $bosun_n"; exit 0`,
+    'fi',
+  ].join('\n');
+}
+
+/** Ansible's result keys before the command runs (`r` of its command module), with `_lines`. */
+function notRun(cmd: unknown, over: Record<string, unknown>): Record<string, unknown> {
+  return {
+    cmd,
+    rc: null,
+    stdout: '',
+    stderr: '',
+    stdout_lines: [],
+    stderr_lines: [],
+    start: null,
+    end: null,
+    delta: null,
+    msg: '',
+    ...over,
+  };
+}
+
+/**
+ * Decide for a command line already quoted as `run.script`. Reads the chdir
+ * folder and `creates`/`removes`, and runs the read-only `onlyif`/`unless`
+ * probes, all in one round trip; without any of them the outcome cannot be
+ * predicted in check mode. Messages and registered keys are those of
+ * Ansible's command module, whose checks come in the same order.
+ */
+export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, run: CommandRun): Promise<Decision> {
+  const { cmd } = run;
   const cd = args.chdir !== undefined ? sh`cd -- ${args.chdir} && ` : '';
+  const would = ctx.check ? 'Would' : 'Did';
   // Each check prints one tagged line: `P<i> 1` means "skip the command".
-  const checks: Array<{ test: string; msg: string }> = [];
+  const checks: Array<{ test: string; msg: string; stdout: string }> = [];
   if (args.creates !== undefined)
-    checks.push({ test: globMatches(args.creates), msg: `Did not run command since '${args.creates}' exists` });
+    checks.push({
+      test: globMatches(args.creates),
+      msg: `${would} not run command since '${args.creates}' exists`,
+      stdout: `skipped, since ${args.creates} exists`,
+    });
   if (args.removes !== undefined)
     checks.push({
       test: `! ${globMatches(args.removes)}`,
-      msg: `Did not run command since '${args.removes}' does not exist`,
+      msg: `${would} not run command since '${args.removes}' does not exist`,
+      stdout: `skipped, since ${args.removes} does not exist`,
     });
-  if (args.onlyif !== undefined)
-    checks.push({
-      test: sh`! /bin/sh -c ${args.onlyif} >/dev/null 2>&1`,
-      msg: 'Did not run command since the onlyif probe failed',
-    });
-  if (args.unless !== undefined)
-    checks.push({
-      test: sh`/bin/sh -c ${args.unless} >/dev/null 2>&1`,
-      msg: 'Did not run command since the unless probe succeeded',
-    });
-  if (checks.length) {
+  for (const [probe, test, why] of [
+    [args.onlyif, '!', 'the onlyif probe failed'],
+    [args.unless, '', 'the unless probe succeeded'],
+  ] as const) {
+    if (probe === undefined) continue;
+    const msg = `${would} not run command since ${why}`;
+    checks.push({ test: `${test} ${sh`/bin/sh -c ${probe} >/dev/null 2>&1`}`.trim(), msg, stdout: msg });
+  }
+  if (checks.length || args.chdir !== undefined) {
     const lines = checks.map((c, i) => `if ${c.test}; then echo P${i} 1; else echo P${i} 0; fi`);
-    const res = await ctx.conn.exec(`${cd}{\n${lines.join('\n')}\n}`);
+    const probe = [...(args.chdir !== undefined ? [chdirProbe(args.chdir)] : []), ...lines].join('\n');
+    const res = await ctx.conn.exec(`{\n${probe}\n}`);
+    const cdErrno = Number(/^CD (\d+)$/m.exec(res.stdout)?.[1] ?? '0');
+    if (cdErrno !== 0) {
+      const msg = `Unable to change directory before execution: ${pyOsError(cdErrno, pyBytesRepr(args.chdir!))}`;
+      return failed(msg, notRun(cmd, { msg }));
+    }
     if (res.rc !== 0)
       return failed(`cannot check creates/removes/onlyif/unless: ${res.stderr.trim() || `rc ${res.rc}`}`, {
         cmd,
@@ -108,25 +186,30 @@ export async function decideCommand(
       });
     for (const [i, c] of checks.entries()) {
       if (new RegExp(`^P${i} 1$`, 'm').test(res.stdout)) {
-        return {
-          kind: 'ok',
-          msg: c.msg,
-          data: { cmd, rc: 0, stdout: c.msg, stderr: '', stdout_lines: [c.msg], stderr_lines: [] },
-        };
+        return { kind: 'ok', msg: c.msg, data: notRun(cmd, { rc: 0, stdout: c.stdout, stdout_lines: [c.stdout] }) };
       }
     }
   }
-  let body = script;
+  let body = run.script;
+  const marker = `@bosun-exec-${randomBytes(8).toString('hex')}`;
+  if (run.program !== undefined) {
+    // As Python's exec: a program that cannot be run is an OSError before anything runs; `exec` runs the program
+    // found in PATH, never a shell builtin of the same name (`echo` is /usr/bin/echo, as in Ansible).
+    body = `${EXEC_ERRNO}\nbosun_e=$(bosun_exec_errno ${run.program})\nif [ "$bosun_e" != 0 ]; then printf '%s %s %s' ${marker} "$bosun_e" ${run.program}; exit 0; fi\n${body}`;
+  }
   if (args.stdin !== undefined) {
     const text = toBool(args.stdin_add_newline, true) ? `${args.stdin}\n` : args.stdin;
-    body = `printf '%s' ${shq(text)} | ${script}`;
+    body = `printf '%s' ${shq(text)} | { ${body}\n}`;
   }
-  const apply = (): Promise<ApplyResult> => runCommand(ctx, `${cd}${body}`, cmd, toBool(args.strip_empty_ends, true));
-  // A guard (creates, removes, onlyif, unless) that let the command run predicts a change; without one, check mode cannot know.
-  if (checks.length) return { kind: 'change', data: { cmd }, apply };
+  const strip = toBool(args.strip_empty_ends, true);
+  const apply = (): Promise<ApplyResult> =>
+    runCommand(ctx, `${cd}${body}`, cmd, strip, { marker, cleanCmd: run.cleanCmd ?? '' });
   // What check mode registers, as Ansible's command does: rc 0, no output, no timings; a real run's apply replaces them.
-  const notRun = { cmd, rc: 0, stdout: '', stderr: '', start: null, end: null, delta: null };
-  return { kind: 'unpredictable', reason: 'Command would have run if not in check mode', data: notRun, apply };
+  const wouldRun = notRun(cmd, { rc: 0, msg: 'Command would have run if not in check mode' });
+  // A guard (creates, removes, onlyif, unless) that let the command run predicts a change; without one, check mode cannot know.
+  if (checks.length) return { kind: 'change', data: wouldRun, apply };
+  const { msg: reason, ...shown } = wouldRun;
+  return { kind: 'unpredictable', reason: String(reason), data: shown, apply };
 }
 
 /**
@@ -144,17 +227,27 @@ export function stripNewlines(text: string): string {
 }
 
 /** Run the command; a non-zero exit fails the task with Ansible's registered fields. */
-async function runCommand(ctx: ModuleContext, script: string, cmd: unknown, strip: boolean): Promise<ApplyResult> {
+async function runCommand(
+  ctx: ModuleContext,
+  script: string,
+  cmd: unknown,
+  strip: boolean,
+  exec: { marker: string; cleanCmd: string },
+): Promise<ApplyResult> {
   const start = new Date();
   const res = await ctx.conn.exec(script);
   const end = new Date();
+  if (res.rc === 0 && res.stdout.startsWith(`${exec.marker} `)) {
+    // Python's OSError from exec: Ansible's fail_json(rc=errno, msg, cmd=_clean_args) without the command's keys.
+    const rest = res.stdout.slice(exec.marker.length + 1);
+    const errno = Number(rest.slice(0, rest.indexOf(' ')));
+    const msg = pyOsError(errno, pyBytesRepr(rest.slice(rest.indexOf(' ') + 1)));
+    return { kind: 'failed', msg, data: { cmd: exec.cleanCmd, rc: errno, stdout: '', stderr: '', msg } };
+  }
   const stdout = strip ? stripNewlines(res.stdout) : res.stdout;
   const stderr = strip ? stripNewlines(res.stderr) : res.stderr;
   const lines = (s: string): string[] => (s === '' ? [] : s.replace(/\r?\n$/, '').split(/\r?\n/));
-  let msg = '';
-  if (res.rc === 127) msg = 'non-zero return code (rc 127: command not found on the target)';
-  else if (res.rc === 126) msg = 'non-zero return code (rc 126: the command is not executable)';
-  else if (res.rc !== 0) msg = 'non-zero return code';
+  const msg = res.rc === 0 ? '' : 'non-zero return code';
   const data = {
     cmd,
     rc: res.rc,

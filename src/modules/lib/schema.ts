@@ -12,3 +12,18 @@ export function exactlyOneOf(...names: string[]): Record<string, unknown> {
 export function notBoth(a: string, b: string): Record<string, unknown> {
   return { not: { required: [a, b], properties: { [a]: true, [b]: true } } };
 }
+
+/** `needed` must be given when the Ansible boolean `flag` is true (Ansible's required_if). */
+export function requiredIfTrue(flag: string, needed: string): Record<string, unknown> {
+  return {
+    if: {
+      required: [flag],
+      properties: {
+        [flag]: {
+          anyOf: [{ const: true }, { type: 'string', pattern: '^(?:[Yy]([Ee][Ss])?|[Tt][Rr][Uu][Ee]|[Oo][Nn]|1)$' }],
+        },
+      },
+    },
+    then: { required: [needed], properties: { [needed]: true } },
+  };
+}

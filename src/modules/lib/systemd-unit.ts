@@ -59,6 +59,8 @@ export interface UnitProbe {
   status: Record<string, string>;
   /** Units whose definition changed on disk since the last daemon-reload. */
   needReload: boolean;
+  /** SYSTEMD_OFFLINE=1 on a host where systemd does not run: unit files only, no unit states. */
+  offline: boolean;
 }
 
 /** The one-round-trip probe script (exported for tests). */
@@ -67,8 +69,17 @@ export function probeScript(unit: string | undefined): string {
     'echo "PID1 $(cat /proc/1/comm 2>/dev/null || echo unknown)"',
     'if [ -d /run/systemd/system ]; then echo BOOTED; fi',
     'if command -v systemctl >/dev/null 2>&1; then echo SYSTEMCTL; else exit 0; fi',
-    '[ -d /run/systemd/system ] || exit 0',
   ];
+  // SYSTEMD_OFFLINE=1 where systemd does not run (an image, a chroot): systemctl works on the unit files only.
+  const offline = ['if [ ! -d /run/systemd/system ] && [ "${SYSTEMD_OFFLINE-}" = 1 ]; then echo OFFLINE'];
+  if (unit !== undefined)
+    offline.push(
+      sh`  bosun_s=$(systemctl is-enabled -- ${unit} 2>/dev/null); echo SHOW`,
+      '  case $bosun_s in masked|masked-runtime) echo LoadState=masked ;; enabled|enabled-runtime|linked|linked-runtime|static|indirect|disabled|generated|transient|alias) echo LoadState=loaded ;; *) echo LoadState=not-found ;; esac',
+      '  echo "UnitFileState=$bosun_s"',
+    );
+  offline.push('  exit 0', 'fi');
+  lines.push(...offline, '[ -d /run/systemd/system ] || exit 0');
   if (unit !== undefined) lines.push('echo SHOW', sh`systemctl show -- ${unit}`);
   else
     lines.push(
@@ -88,6 +99,7 @@ export function parseProbe(stdout: string): UnitProbe {
     hasSystemctl: /^SYSTEMCTL$/m.test(head),
     status,
     needReload: /^NEEDRELOAD$/m.test(head) || status['NeedDaemonReload'] === 'yes',
+    offline: /^OFFLINE$/m.test(head),
   };
 }
 
@@ -107,7 +119,7 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   }
   const res = await ctx.conn.exec(probeScript(unit));
   const probe = parseProbe(res.stdout);
-  if (!probe.booted) {
+  if (!probe.booted && !probe.offline) {
     if (module === 'service')
       return failed(
         `service: the host's init system is not systemd (PID 1 is ${probe.pid1}); only systemd is supported`,
@@ -169,7 +181,15 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
       after.push(`enabled: ${String(want)}`);
     }
   }
-  if (unit !== undefined && args.state !== undefined) {
+  const warnings: string[] = [];
+  if (unit !== undefined && args.state !== undefined && probe.offline) {
+    if (!found) return failed(`Could not find the requested service ${unit}: host`);
+    // As Ansible's module: no unit state to read or change offline.
+    data['state'] = args.state;
+    warnings.push(
+      'Target is a chroot or systemd is offline. This can lead to false positives or prevent the init system tools from working.',
+    );
+  } else if (unit !== undefined && args.state !== undefined) {
     if (!found) return failed(`Could not find the requested service ${unit}: host`);
     data['state'] = args.state;
     const active = st['ActiveState'] ?? 'unknown';
@@ -189,7 +209,7 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
       );
     }
   }
-  if (!cmds.length) return { kind: 'ok', data };
+  if (!cmds.length) return { kind: 'ok', data, ...(warnings.length ? { warnings } : {}) };
   const what = unit ?? 'systemd';
   const planned = cmds.map((c) => c.replace(/ -- /, ' ')).join('; ');
   return {
@@ -203,6 +223,7 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
       },
     ],
     data,
+    ...(warnings.length ? { warnings } : {}),
     apply: () =>
       applying(async () => {
         for (const cmd of cmds) {

@@ -20,6 +20,7 @@ import { pyQuote } from '../../util/py-quote.js';
 import { ANSIBLE_FILTERS } from './filters-ansible.js';
 import { compareVersions } from './version.js';
 import { kind, printf, pyCompare, pyEqual, pyText, pyTruthy, truthy, typeName, Undef } from './values.js';
+import { shlexQuote } from '../../util/python-text.js';
 
 export type FilterFn = (value: unknown, args: unknown[], kwargs: Record<string, unknown>, h: Helpers) => unknown;
 
@@ -202,13 +203,6 @@ function pyYaml(v: unknown): string {
     },
   });
   return doc.toString({ indent: 2, lineWidth: 0, flowCollectionPadding: false });
-}
-
-/** shlex.quote. */
-function shellQuote(s: string): string {
-  if (s === '') return "''";
-  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'"'"'`)}'`;
 }
 
 function regexFlags(kw: Record<string, unknown>, g = ''): string {
@@ -405,7 +399,7 @@ export const FILTERS: Record<string, FilterFn> = {
     );
   },
   regex_escape: (v) => str(v, 'the input').replace(/[^\w]/g, '\\$&'),
-  quote: (v) => shellQuote(pyText(v)),
+  quote: (v) => shlexQuote(pyText(v)),
   to_json: (v, _a, kw) =>
     pyJson(v, {
       sortKeys: kw['sort_keys'] === true,

@@ -7,18 +7,24 @@ beforeEach(() => h.setup());
 afterEach(() => h.teardown());
 
 describe('command', () => {
-  it('runs without a shell: $VAR, * and | stay literal', async () => {
-    const r = await h.run('command', { cmd: 'echo $HOME * | "a  b"' });
+  it('runs without a shell: * and | stay literal, set variables and ~ expand as in Ansible, unset ones stay', async () => {
+    const home = process.env['HOME'] ?? '/root';
+    const r = await h.run('command', { cmd: 'echo $HOME * | "a  b" ${HOME}x $NOSUCH_BOSUN17 ~/y a~ \'$(id)\'' });
     expect(r).toMatchObject({ changed: true, failed: false });
-    expect(r.data).toMatchObject({
-      rc: 0,
-      stdout: '$HOME * | a  b',
-      stderr: '',
-      stdout_lines: ['$HOME * | a  b'],
-      stderr_lines: [],
-      msg: '',
-    });
-    expect(r.data['cmd']).toEqual(['echo', '$HOME', '*', '|', 'a  b']);
+    const out = `${home} * | a  b ${home}x $NOSUCH_BOSUN17 ${home}/y a~ $(id)`;
+    expect(r.data).toMatchObject({ rc: 0, stdout: out, stderr: '', stdout_lines: [out], stderr_lines: [], msg: '' });
+    expect(r.data['cmd']).toEqual([
+      'echo',
+      '$HOME',
+      '*',
+      '|',
+      'a  b',
+      '${HOME}x',
+      '$NOSUCH_BOSUN17',
+      '~/y',
+      'a~',
+      '$(id)',
+    ]);
     expect(String(r.data['start'])).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
     expect(String(r.data['delta'])).toMatch(/^\d+:\d{2}:\d{2}\.\d{6}$/);
   });
@@ -64,13 +70,34 @@ describe('command', () => {
     await expect(fs.access(h.path('x'))).rejects.toThrow();
   });
 
+  it('false fails with rc 1 and changed', async () => {
+    const r = await h.run('command', { cmd: 'false' });
+    expect(r).toMatchObject({ failed: true, changed: true, msg: 'non-zero return code' });
+    expect(r.data['rc']).toBe(1);
+  });
+
   it.each([
-    ['false', 1, 'non-zero return code'],
-    ['no-such-command-bosun', 127, 'non-zero return code (rc 127: command not found on the target)'],
-  ])('%s fails with rc %d', async (cmd, rc, msg) => {
+    ['no-such-command-bosun --x', 2, "[Errno 2] No such file or directory: b'no-such-command-bosun'"],
+    ['/nonexistent/prog', 2, "[Errno 2] No such file or directory: b'/nonexistent/prog'"],
+    ['/etc/hostname/x', 20, "[Errno 20] Not a directory: b'/etc/hostname/x'"],
+    ['/etc', 13, "[Errno 13] Permission denied: b'/etc'"],
+    ['cd /tmp', 2, "[Errno 2] No such file or directory: b'cd'"],
+  ])('%s cannot be executed: rc %d, as Python says it, nothing run', async (cmd, rc, msg) => {
     const r = await h.run('command', { cmd });
-    expect(r).toMatchObject({ failed: true, changed: true, msg });
-    expect(r.data['rc']).toBe(rc);
+    expect(r).toMatchObject({ failed: true, changed: false, msg });
+    expect(r.data).toMatchObject({ rc, stdout: '', stderr: '', cmd: cmd.split(' ').join(' ') });
+  });
+
+  it('an invalid chdir fails before anything runs, in check mode too', async () => {
+    for (const check of [false, true]) {
+      const r = await h.run('command', { cmd: 'pwd', chdir: h.path('nope'), creates: 'x' }, { check });
+      expect(r).toMatchObject({
+        failed: true,
+        changed: false,
+        msg: `Unable to change directory before execution: [Errno 2] No such file or directory: b'${h.path('nope')}'`,
+      });
+      expect(r.data['rc']).toBe(null);
+    }
   });
 
   it('an empty command fails', async () => {
