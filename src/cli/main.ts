@@ -69,7 +69,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       program.outputHelp();
       return EXIT_BAD_OPTIONS;
     }
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withAnsibleNames(argv), { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -87,6 +87,25 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     io.err(`${formatInternalError(e, verbosity >= 3)}\n`);
     return EXIT_ERROR;
   }
+}
+
+/** ansible-playbook's second long names of options bosun has under the first (commander takes one long name). */
+export const ANSIBLE_LONG_NAMES: Readonly<Record<string, string>> = {
+  '--key-file': '--private-key',
+  '--inventory-file': '--inventory',
+  '--ask-vault-password': '--ask-vault-pass',
+  '--vault-pass-file': '--vault-password-file',
+};
+
+/** The arguments with Ansible's second long names (`--key-file K`, `--key-file=K`) as bosun's, up to a `--`. */
+export function withAnsibleNames(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((a, i) => {
+    if (end >= 0 && i >= end) return a;
+    const [name, ...value] = a.split('=');
+    const ours = ANSIBLE_LONG_NAMES[name!];
+    return ours === undefined ? a : [ours, ...value].join('=');
+  });
 }
 
 /** How many -v the arguments give (`-vvv`, `-v -v -v`, `--verbose`), up to a `--`. */

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { verbosityOf } from '../../../src/cli/main.js';
+import { verbosityOf, withAnsibleNames } from '../../../src/cli/main.js';
 import { BosunError, TargetError } from '../../../src/errors.js';
 import { moduleRegistry } from '../../../src/modules/index.js';
 import { runCli as bosun } from '../../helpers/cli.js';
@@ -161,5 +161,36 @@ describe('errors inside a task', () => {
     expect(r.out).toContain('"msg": "cannot open /srv/secret.j2 on the controller: permission denied (EACCES)"');
     expect(r.out).not.toMatch(/internal error|exception occurred|traceback/);
     expect(r.out).not.toMatch(STACK_LINE);
+  });
+});
+
+describe("ansible-playbook's second long option names", () => {
+  it.each([
+    [
+      ['run', 'p.yml', '--key-file', 'k'],
+      ['run', 'p.yml', '--private-key', 'k'],
+    ],
+    [
+      ['run', 'p.yml', '--key-file=k=1'],
+      ['run', 'p.yml', '--private-key=k=1'],
+    ],
+    [
+      ['run', '--inventory-file', 'h.ini', 'p.yml'],
+      ['run', '--inventory', 'h.ini', 'p.yml'],
+    ],
+    [
+      ['run', '--ask-vault-password', '--vault-pass-file', 'f'],
+      ['run', '--ask-vault-pass', '--vault-password-file', 'f'],
+    ],
+    [
+      ['run', 'p.yml', '--', '--key-file'],
+      ['run', 'p.yml', '--', '--key-file'],
+    ],
+    [
+      ['run', '--key-files', 'x'],
+      ['run', '--key-files', 'x'],
+    ],
+  ])('%j is read as %j', (argv, want) => {
+    expect(withAnsibleNames(argv)).toEqual(want);
   });
 });
