@@ -62,7 +62,7 @@ const VAR_REF = /\$(\w+|\{[^}]*\})/g;
 
 /**
  * The words as sh words expanded on the target as Python's expandvars + expanduser would: a variable of the
- * environment by its value, an unset one (or a name sh cannot hold) left as written; `~` or `~user` at the start.
+ * environment (exported) by its value, any other (or a name sh cannot hold) left as written; `~` or `~user` at the start.
  * `prelude` sets one shell variable per reference, so a value is never parsed again.
  */
 export function expandedWords(words: string[]): { prelude: string[]; quoted: string[] } {
@@ -77,7 +77,8 @@ export function expandedWords(words: string[]): { prelude: string[]; quoted: str
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
       if (at > last) out += shq(word.slice(last, at));
       const v = `bosun_v${prelude.length}`;
-      prelude.push(`if [ "\${${name}+set}" = set ]; then ${v}=$${name}; else ${v}=${shq(m[0])}; fi`);
+      // Python reads os.environ: only an exported variable counts (IFS, PS1... are set in sh but not in it).
+      prelude.push(`if printenv ${name} >/dev/null 2>&1; then ${v}=$${name}; else ${v}=${shq(m[0])}; fi`);
       out += `"$${v}"`;
       last = at + m[0].length;
     }

@@ -12,13 +12,14 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { afterAll } from 'vitest';
+import { shq } from '../../src/util/shell.js';
 import { differentialSuite } from '../helpers/differential.js';
 import { testAddress } from '../helpers/sandbox.js';
 
 const HOST = testAddress('127.185.0.1');
 const WEB = `http://${HOST}:18501`;
 const TLS = `https://${HOST}:18502`;
-/** Certificates the hosts read (the sandbox hosts see this folder through their overlay of /). */
+/** Where the test keeps its certificates on the controller. */
 const CERTS = path.resolve('.sandbox/http-certs');
 
 /** A CA, a server certificate for HOST and a client certificate, made once with openssl. */
@@ -120,6 +121,13 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
 }
 
 makeCerts();
+/** The CA and the client's certificate and key written into /opt/diff of each host (the hosts may not see CERTS). */
+const CERT_SETUP = [
+  'mkdir -p /opt/diff',
+  ...['ca.pem', 'client.pem', 'client.key'].map(
+    (f) => `printf '%s' ${shq(readFileSync(path.join(CERTS, f), 'utf8'))} > /opt/diff/${f}`,
+  ),
+].join(' && ');
 const web = createServer(handler).listen(18501, HOST);
 const tls = createTlsServer(
   {
@@ -190,7 +198,7 @@ suite.describe('uri: Ansible vs bosun', () => {
   ];
   suite.case('uri: answers, reasons, redirects by follow_redirects, bodies, gzip, cookies, TLS', 'modules/uri', {
     extraArgs: ['-e', `web=${WEB}`, '-e', `tls=${TLS}`],
-    setup: `mkdir -p /opt/diff && cp ${CERTS}/ca.pem ${CERTS}/client.pem ${CERTS}/client.key /opt/diff/`,
+    setup: CERT_SETUP,
     compare: {
       registered: {
         ...Object.fromEntries(tasks.map((t) => [t, keys])),
@@ -209,7 +217,7 @@ suite.describe('uri: Ansible vs bosun', () => {
 
   suite.case('get_url: a client certificate, a gzip answer, the default agent', 'modules/get_url-tls', {
     extraArgs: ['-e', `web=${WEB}`, '-e', `tls=${TLS}`],
-    setup: `mkdir -p /opt/diff && cp ${CERTS}/ca.pem ${CERTS}/client.pem ${CERTS}/client.key /opt/diff/`,
+    setup: CERT_SETUP,
     compare: {
       files: '/opt/diff/out',
       registered: {

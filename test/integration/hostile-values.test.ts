@@ -221,7 +221,9 @@ fixture.describe(`${HOSTILE.length} hostile values through every file-touching m
       .filter(([p]) => p.startsWith(`${dir}/`))
       .map(([p, c]) => [p.slice(dir.length + 1), c])
       .sort();
-    const want = HOSTILE.map((v) => [v, content(v)]).sort();
+    // command expands $NAME of the environment in its words, as Ansible's run_command (os.path.expandvars):
+    // `command/$HOME${IFS}x` is `command//root${IFS}x`, the file `root${IFS}x` (IFS is not exported).
+    const want = HOSTILE.map((v) => [dir === 'command' ? v.replace('$HOME', 'root') : v, content(v)]).sort();
     expect(got).toEqual(want);
   });
 
@@ -289,7 +291,10 @@ fixture.describe(`${HOSTILE.length} hostile values through every file-touching m
   });
 
   it('command argv passes each value as one exact argument', () => {
-    expect(resultsOf('command argv printf').map((r) => r.stdout)).toEqual(HOSTILE);
+    // As Ansible: an exported variable is expanded ($HOME of the login user, root here), IFS (not exported) is not.
+    expect(resultsOf('command argv printf').map((r) => r.stdout)).toEqual(
+      HOSTILE.map((v) => v.replace('$HOME', '/root')),
+    );
   });
 
   it('stat and slurp read the exact files', () => {
