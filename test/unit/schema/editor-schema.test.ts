@@ -18,11 +18,19 @@ import { parseYaml } from '../../../src/util/yaml.js';
 const root = path.resolve(import.meta.dirname, '../../..');
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
+const compiled = new Map<SchemaKind, (value: unknown) => string[]>();
+
+/** A schema's validator, compiled once per kind (the tasks schema, one branch per module, takes seconds to compile). */
 function validator(kind: SchemaKind): (value: unknown) => string[] {
+  const known = compiled.get(kind);
+  if (known) return known;
   const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true });
   addFormats(ajv);
   const validate = ajv.compile(editorSchema(kind));
-  return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
+  const check = (value: unknown): string[] =>
+    validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+  compiled.set(kind, check);
+  return check;
 }
 
 const yamlFiles = (dir: string): string[] =>
