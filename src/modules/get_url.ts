@@ -81,6 +81,27 @@ export function safeUrl(url: string): string {
   }
 }
 
+/** The request arguments get_url and uri share (Ansible's url_argument_spec), read by requestOf. */
+export const URL_SCHEMA_PROPS = {
+  url_username: { type: 'string', description: 'User for HTTP basic authentication' },
+  url_password: { type: 'string', description: 'Password for HTTP basic authentication (never shown in results)' },
+  force_basic_auth: boolSchema('Send basic authentication up front (always done when url_username is set)', false),
+  validate_certs: boolSchema('Verify the server TLS certificate', true),
+  http_agent: { type: 'string', default: 'ansible-httpget', description: 'User-Agent header' },
+  client_cert: {
+    type: 'string',
+    description: 'PEM client certificate on the target (may also hold the key): mutual TLS',
+  },
+  client_key: { type: 'string', description: 'PEM private key on the target for client_cert' },
+  ciphers: {
+    type: 'array',
+    items: { type: 'string', pattern: '^[^\\s:]+$' },
+    description: 'OpenSSL cipher names to allow (curl only)',
+  },
+  use_proxy: boolSchema('Use the proxy of the environment variables (http_proxy, https_proxy, no_proxy)', true),
+  use_netrc: boolSchema("Read credentials from the login user's ~/.netrc when the URL has none", true),
+} as const;
+
 /** The request the arguments describe (headers, credentials, timeout, certificates). */
 export function requestOf(
   args: {
@@ -181,23 +202,7 @@ export default defineModule<GetUrlArgs>({
         additionalProperties: { type: 'string' },
         description: 'Extra request headers (a map)',
       },
-      url_username: { type: 'string', description: 'User for HTTP basic authentication' },
-      url_password: { type: 'string', description: 'Password for HTTP basic authentication (never shown in results)' },
-      force_basic_auth: boolSchema('Send basic authentication up front (always done when url_username is set)', false),
-      validate_certs: boolSchema('Verify the server TLS certificate', true),
-      http_agent: { type: 'string', default: 'ansible-httpget', description: 'User-Agent header' },
-      client_cert: {
-        type: 'string',
-        description: 'PEM client certificate on the target (may also hold the key): mutual TLS',
-      },
-      client_key: { type: 'string', description: 'PEM private key on the target for client_cert' },
-      ciphers: {
-        type: 'array',
-        items: { type: 'string', pattern: '^[^\\s:]+$' },
-        description: 'OpenSSL cipher names to allow (curl only)',
-      },
-      use_proxy: boolSchema('Use the proxy of the environment variables (http_proxy, https_proxy, no_proxy)', true),
-      use_netrc: boolSchema("Read credentials from the login user's ~/.netrc when the URL has none", true),
+      ...URL_SCHEMA_PROPS,
       decompress: boolSchema('Decode a gzip-encoded answer (target download with curl)', true),
       tmp_dest: {
         type: 'string',

@@ -3,6 +3,7 @@
  * changes anything.
  */
 import { sh } from '../util/shell.js';
+import { modeKeys } from './lib/find-walk.js';
 import { probeSections } from './lib/probe-sections.js';
 import { defineModule } from './types.js';
 import { boolSchema, toBool } from './lib/bool.js';
@@ -122,20 +123,11 @@ function statResult(
   const [line = '', owner, group] = sec['STAT'] ?? [];
   const f = line.split(' ');
   const raw = parseInt(f[0] ?? '0', 16);
-  const type = raw & 0o170000;
-  const bit = (b: number): boolean => (raw & b) !== 0;
   const access = new Set(sec['ACCESS'] ?? []);
   const out: Record<string, unknown> = {
     exists: true,
     path,
-    mode: (raw & 0o7777).toString(8).padStart(4, '0'),
-    isdir: type === 0o040000,
-    ischr: type === 0o020000,
-    isblk: type === 0o060000,
-    isreg: type === 0o100000,
-    isfifo: type === 0o010000,
-    islnk: type === 0o120000,
-    issock: type === 0o140000,
+    ...modeKeys(raw),
     uid: Number(f[1]),
     gid: Number(f[2]),
     size: Number(f[3]),
@@ -145,17 +137,6 @@ function statResult(
     atime: pyTime(f[10] ?? '0'),
     mtime: pyTime(f[11] ?? '0'),
     ctime: pyTime(f[12] ?? '0'),
-    wusr: bit(0o200),
-    rusr: bit(0o400),
-    xusr: bit(0o100),
-    wgrp: bit(0o020),
-    rgrp: bit(0o040),
-    xgrp: bit(0o010),
-    woth: bit(0o002),
-    roth: bit(0o004),
-    xoth: bit(0o001),
-    isuid: bit(0o4000),
-    isgid: bit(0o2000),
     blocks: Number(f[7]),
     block_size: Number(f[8]),
     device_type: Number(f[9]),

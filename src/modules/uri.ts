@@ -13,7 +13,7 @@ import { pyJson } from '../template/jinja/filters.js';
 import { pyText } from '../template/jinja/values.js';
 import { ModuleArgError } from '../errors.js';
 import { pyQuote } from '../util/py-quote.js';
-import { requestOf, safeUrl } from './get_url.js';
+import { requestOf, safeUrl, URL_SCHEMA_PROPS } from './get_url.js';
 import { applying, deciding, failed } from './lib/result.js';
 import {
   detectHttpToolScript,
@@ -375,27 +375,11 @@ export default defineModule<UriArgs>({
         default: 30,
         description: 'Seconds to connect, and seconds without data before giving up',
       },
-      validate_certs: boolSchema('Verify the server TLS certificate', true),
+      ...URL_SCHEMA_PROPS,
       ca_path: { type: 'string', description: 'A PEM CA bundle on the target to verify the server against' },
-      client_cert: {
-        type: 'string',
-        description: 'PEM client certificate on the target (may also hold the key): mutual TLS',
-      },
-      client_key: { type: 'string', description: 'PEM private key on the target for client_cert' },
-      ciphers: {
-        type: 'array',
-        items: { type: 'string', pattern: '^[^\\s:]+$' },
-        description: 'OpenSSL cipher names to allow (curl only)',
-      },
-      url_username: { type: 'string', description: 'User for HTTP basic authentication' },
       user: { type: 'string', description: 'Alias of url_username' },
-      url_password: { type: 'string', description: 'Password for HTTP basic authentication (never shown in results)' },
       password: { type: 'string', description: 'Alias of url_password' },
-      force_basic_auth: boolSchema('Send basic authentication up front (always done when url_username is set)', false),
-      use_netrc: boolSchema("Read credentials from the login user's ~/.netrc when the URL has none", true),
       use_gssapi: boolSchema('GSSAPI (Kerberos) authentication: refused, the target runs curl', false),
-      http_agent: { type: 'string', default: 'ansible-httpget', description: 'User-Agent header' },
-      use_proxy: boolSchema('Use the proxy of the environment variables (http_proxy, https_proxy, no_proxy)', true),
       follow_redirects: {
         enum: ['all', 'safe', 'none', 'urllib2', 'yes', 'no'],
         default: 'safe',

@@ -118,9 +118,8 @@ export const IS = {
   sock: 0o140000,
 };
 
-/** Ansible's statinfo() of one entry. */
-export function statInfo(e: ListedEntry): Record<string, unknown> {
-  const m = e.mode;
+/** The keys of Ansible's statinfo() that come from the mode alone: `mode`, the type flags and the permission bits. */
+export function modeKeys(m: number): Record<string, unknown> {
   const bit = (b: number): boolean => (m & b) !== 0;
   return {
     mode: (m & 0o7777).toString(8).padStart(4, '0'),
@@ -131,17 +130,6 @@ export function statInfo(e: ListedEntry): Record<string, unknown> {
     isfifo: fileType(m) === IS.fifo,
     islnk: fileType(m) === IS.lnk,
     issock: fileType(m) === IS.sock,
-    uid: e.uid,
-    gid: e.gid,
-    size: e.size,
-    inode: e.inode,
-    dev: e.dev,
-    nlink: e.nlink,
-    atime: e.atime,
-    mtime: e.mtime,
-    ctime: e.ctime,
-    gr_name: e.group,
-    pw_name: e.owner,
     wusr: bit(0o200),
     rusr: bit(0o400),
     xusr: bit(0o100),
@@ -153,6 +141,24 @@ export function statInfo(e: ListedEntry): Record<string, unknown> {
     xoth: bit(0o001),
     isuid: bit(0o4000),
     isgid: bit(0o2000),
+  };
+}
+
+/** Ansible's statinfo() of one entry. */
+export function statInfo(e: ListedEntry): Record<string, unknown> {
+  return {
+    ...modeKeys(e.mode),
+    uid: e.uid,
+    gid: e.gid,
+    size: e.size,
+    inode: e.inode,
+    dev: e.dev,
+    nlink: e.nlink,
+    atime: e.atime,
+    mtime: e.mtime,
+    ctime: e.ctime,
+    gr_name: e.group,
+    pw_name: e.owner,
   };
 }
 
