@@ -162,8 +162,8 @@ function tableTests(fixture: SandboxFixture, kind: 'light' | 'systemd', hosts: n
 
 /** Why the scenarios marked `network` cannot run here, or undefined. */
 const networkSkip = await debianMirrorSkip();
-const light = withSandbox(2, { base: '127.87.0.1' });
-light.describe('check mode on light sandbox hosts', () => tableTests(light, 'light', 2));
+const light = withSandbox(4, { base: '127.87.0.1' });
+light.describe('check mode on light sandbox hosts', () => tableTests(light, 'light', 4));
 
 const systemd = withSandbox(1, { base: '127.87.1.1', systemd: true });
 systemd.describe('check mode on a systemd sandbox host', () => tableTests(systemd, 'systemd', 1));

@@ -14,12 +14,11 @@ import { dig } from '../helpers/dig.js';
 import { withSandbox } from '../helpers/sandbox.js';
 import { startServer, type TestServer } from '../unit/modules/http-fixture.js';
 import {
-  bosun,
   buildCrioBundle,
   changedTasks,
-  failedResults,
+  exactCheckThenRun,
+  expectRerunUnchanged,
   onHost,
-  recapOf,
   rolePlaybook,
 } from '../fixtures/roles/harness.js';
 
@@ -84,17 +83,13 @@ fixture.describe('role crio: credentials, runtimes, proxy, limits, pause image (
     );
     const pb = play('auth', vars);
     const probe = 'ls -la /etc/crio /etc/systemd/system 2>&1';
-    const before = await sh(probe);
-    resetDownloads();
-    const check = await bosun(['run', pb, '-i', inv(), '--check', '--diff']);
-    expect(check.code, JSON.stringify(failedResults(check.events))).toBe(0);
-    expect(await sh(probe)).toBe(before);
-    expect(check.out).not.toContain(PASSWORD);
-    expect(check.out).not.toContain(B64);
-    resetDownloads();
-    const real = await bosun(['run', pb, '-i', inv(), '--diff']);
-    expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
-    expect(changedTasks(real.events)).toEqual(changedTasks(check.events));
+    const { real } = await exactCheckThenRun({
+      pb,
+      inv: inv(),
+      probe: () => sh(probe),
+      secrets: [PASSWORD, B64],
+      beforeRun: resetDownloads,
+    });
     const n = fixture.sandbox.hosts[0]!.name;
     expect(changedTasks(real.events)).toEqual(
       expect.arrayContaining([
@@ -102,9 +97,6 @@ fixture.describe('role crio: credentials, runtimes, proxy, limits, pause image (
         `${n}|crio : Proxy environment of crio (systemd drop-in)`,
       ]),
     );
-    expect(real.out).not.toContain(PASSWORD);
-    expect(real.out).not.toContain(B64);
-
     expect(await sh('stat -c "%n %a" /etc/crio/auth.json')).toBe('/etc/crio/auth.json 600\n');
     expect(JSON.parse(await sh('cat /etc/crio/auth.json'))).toEqual({
       auths: { 'registry.example.com:5000': { auth: B64 } },
@@ -136,14 +128,15 @@ fixture.describe('role crio: credentials, runtimes, proxy, limits, pause image (
     expect(unit).toContain('NO_PROXY=localhost,.svc no_proxy=localhost,.svc');
     expect(unit).toContain('LimitNOFILE=524288\nLimitNPROC=1048576\nactive');
 
-    const again = await bosun(['run', pb, '-i', inv()]);
-    expect(changedTasks(again.events)).toEqual([]);
-    expect(recapOf(again.events)[n]).toMatchObject({ changed: 0, failed: 0 });
+    await expectRerunUnchanged(pb, inv(), n);
 
     const pb2 = play('noauth', { ...vars, registry_auths: {}, https_proxy: '', no_proxy: '' });
-    const before2 = await sh(probe);
-    const check2 = await bosun(['run', pb2, '-i', inv(), '--check']);
-    expect(await sh(probe)).toBe(before2);
+    const { check: check2 } = await exactCheckThenRun({
+      pb: pb2,
+      inv: inv(),
+      probe: () => sh(probe),
+      secrets: [PASSWORD, B64],
+    });
     expect(changedTasks(check2.events)).toEqual(
       [
         "crio : Render the crio.conf.d drop-in (after the bundle's 10-crio.conf, so it wins)",
@@ -154,11 +147,9 @@ fixture.describe('role crio: credentials, runtimes, proxy, limits, pause image (
         .map((t) => `${n}|${t}`)
         .sort(),
     );
-    const real2 = await bosun(['run', pb2, '-i', inv()]);
-    expect(changedTasks(real2.events)).toEqual(changedTasks(check2.events));
     expect(
       await sh('ls /etc/crio/auth.json /etc/systemd/system/crio.service.d/bosun-proxy.conf 2>&1 | grep -c "No such"'),
     ).toBe('2\n');
-    expect(changedTasks((await bosun(['run', pb2, '-i', inv()])).events)).toEqual([]);
+    await expectRerunUnchanged(pb2, inv(), n);
   }, 600_000);
 });

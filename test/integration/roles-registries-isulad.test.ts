@@ -13,7 +13,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFixtureRegistry, type FixtureRegistry } from '../helpers/fixture-registry.js';
 import { testAddress, withSandbox } from '../helpers/sandbox.js';
-import { bosun, changedTasks, failedResults, onHost, recapOf, rolePlaybook } from '../fixtures/roles/harness.js';
+import {
+  bosun,
+  changedTasks,
+  exactCheckThenRun,
+  expectRerunUnchanged,
+  failedResults,
+  onHost,
+  rolePlaybook,
+} from '../fixtures/roles/harness.js';
 
 const fixture = withSandbox(1, { base: '127.174.0.1', systemd: true });
 const FIX = path.resolve('test/fixtures/roles/isulad');
@@ -56,14 +64,7 @@ fixture.describe('role isulad: registry logins, cri-runtimes, proxy, limits (fix
     const pb = rolePlaybook(work, 'login', ['isulad'], vars(PASSWORD));
     const probe =
       'ls -la /root/.isulad /var/lib/bosun /etc/systemd/system 2>&1; cat /var/lib/isulad-fixture/logins 2>&1';
-    const before = await sh(probe);
-    const check = await bosun(['run', pb, '-i', inv(), '--check', '--diff']);
-    expect(check.code, JSON.stringify(failedResults(check.events))).toBe(0);
-    expect(await sh(probe)).toBe(before);
-    expect(check.out).not.toContain(PASSWORD);
-    const real = await bosun(['run', pb, '-i', inv(), '--diff']);
-    expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
-    expect(changedTasks(real.events)).toEqual(changedTasks(check.events));
+    const { real } = await exactCheckThenRun({ pb, inv: inv(), probe: () => sh(probe), secrets: [PASSWORD] });
     const n = fixture.sandbox.hosts[0]!.name;
     expect(changedTasks(real.events)).toEqual(
       expect.arrayContaining([
@@ -73,7 +74,6 @@ fixture.describe('role isulad: registry logins, cri-runtimes, proxy, limits (fix
         `${n}|isulad : Resource limits of isulad (systemd drop-in)`,
       ]),
     );
-    expect(real.out).not.toContain(PASSWORD);
     // The fixture login checked the credentials against the registry, which saw them.
     expect(registry.requests.some((r) => r.path === '/v2/' && r.authorized && r.status === 200)).toBe(true);
     expect(await sh('cat /var/lib/isulad-fixture/logins')).toBe(`${registry.host} puller\n`);
@@ -89,9 +89,7 @@ fixture.describe('role isulad: registry logins, cri-runtimes, proxy, limits (fix
     expect(unit).toContain('LimitNOFILE=65536');
     expect(unit).toContain('active');
 
-    const again = await bosun(['run', pb, '-i', inv()]);
-    expect(changedTasks(again.events)).toEqual([]);
-    expect(recapOf(again.events)[n]).toMatchObject({ changed: 0, failed: 0 });
+    await expectRerunUnchanged(pb, inv(), n);
 
     // Another password: --check predicts the login and the record, the real run logs in once more.
     const pb2 = rolePlaybook(work, 'relogin', ['isulad'], vars('wrong-password-1'));
@@ -109,6 +107,6 @@ fixture.describe('role isulad: registry logins, cri-runtimes, proxy, limits (fix
       'isulad : Log in to the registries with credentials (isula login)',
     ]);
     expect(real2.out).not.toContain('wrong-password-1');
-    expect(changedTasks((await bosun(['run', pb, '-i', inv()])).events)).toEqual([]);
+    await expectRerunUnchanged(pb, inv(), n);
   }, 600_000);
 });

@@ -18,7 +18,13 @@ import { startFixtureRegistry, type FixtureRegistry } from '../helpers/fixture-r
 import { runtimeDebsSkip } from '../helpers/network.js';
 import { startRuntimeMirror, type RuntimeMirror } from '../helpers/runtime-mirror.js';
 import { testAddress, withSandbox } from '../helpers/sandbox.js';
-import { bosun, changedTasks, failedResults, onHost, recapOf, rolePlaybook } from '../fixtures/roles/harness.js';
+import {
+  changedTasks,
+  exactCheckThenRun,
+  expectRerunUnchanged,
+  onHost,
+  rolePlaybook,
+} from '../fixtures/roles/harness.js';
 
 const fixture = withSandbox(1, { base: '127.172.0.1', systemd: true, skip: await runtimeDebsSkip() });
 const PASSWORD = 'Reg1stry-s3cret!';
@@ -79,14 +85,14 @@ fixture.describe(
       );
       const pb = play('full', full());
       const probe = `ls -la /etc/containerd ${CERTS} 2>&1; ls /etc/systemd/system/containerd.service.d 2>&1`;
-      const before = await sh(probe);
-      resetDownloads();
-      const check = await bosun(['run', pb, '-i', inv(), '--check', '--diff']);
-      expect(check.code, JSON.stringify(failedResults(check.events))).toBe(0);
-      expect(await sh(probe)).toBe(before);
       // No secret in anything bosun printed (the diffs included).
-      expect(check.out).not.toContain(PASSWORD);
-      expect(check.out).not.toContain(B64);
+      const { check } = await exactCheckThenRun({
+        pb,
+        inv: inv(),
+        probe: () => sh(probe),
+        secrets: [PASSWORD, B64],
+        beforeRun: resetDownloads,
+      });
       const n = host().name;
       expect(changedTasks(check.events)).toEqual(
         expect.arrayContaining([
@@ -96,13 +102,6 @@ fixture.describe(
           `${n}|containerd : containerd config (version 2)`,
         ]),
       );
-
-      resetDownloads();
-      const real = await bosun(['run', pb, '-i', inv(), '--diff']);
-      expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
-      expect(changedTasks(real.events)).toEqual(changedTasks(check.events));
-      expect(real.out).not.toContain(PASSWORD);
-      expect(real.out).not.toContain(B64);
 
       const files = await sh(
         [
@@ -157,10 +156,7 @@ fixture.describe(
       expect(served.filter((r) => r.status === 200 && r.path.includes('/blobs/')).length).toBe(2);
       expect(served.filter((r) => r.status === 200).every((r) => r.authorized)).toBe(true);
 
-      const again = await bosun(['run', pb, '-i', inv()]);
-      expect(again.code).toBe(0);
-      expect(changedTasks(again.events)).toEqual([]);
-      expect(recapOf(again.events)[n]).toMatchObject({ changed: 0, failed: 0 });
+      await expectRerunUnchanged(pb, inv(), n);
     }, 600_000);
 
     it('a mirror and the credentials removed: its marked folder goes (exact --check), the operator folder stays, files back to 0644, no proxy drop-in', async () => {
@@ -168,10 +164,7 @@ fixture.describe(
       vars.containerd_registry_mirrors = { 'docker.io': ['https://mirror.example.com'] } as never;
       const pb = play('reduced', vars);
       const probe = `find ${CERTS} /etc/systemd/system/containerd.service.d | sort; stat -c '%n %a' /etc/containerd/config.toml`;
-      const before = await sh(probe);
-      const check = await bosun(['run', pb, '-i', inv(), '--check']);
-      expect(check.code, JSON.stringify(failedResults(check.events))).toBe(0);
-      expect(await sh(probe)).toBe(before);
+      const { check } = await exactCheckThenRun({ pb, inv: inv(), probe: () => sh(probe), secrets: [PASSWORD, B64] });
       const n = host().name;
       expect(changedTasks(check.events)).toEqual(
         [
@@ -182,9 +175,6 @@ fixture.describe(
           `${n}|containerd : restart containerd`,
         ].sort(),
       );
-      const real = await bosun(['run', pb, '-i', inv()]);
-      expect(real.code, JSON.stringify(failedResults(real.events))).toBe(0);
-      expect(changedTasks(real.events)).toEqual(changedTasks(check.events));
       const after = await sh(`${probe}; cat ${CERTS}/docker.io/hosts.toml`);
       expect(after).not.toContain(`${CERTS}/quay.io`);
       expect(after).toContain(`${CERTS}/operator.example.com/hosts.toml`);
@@ -192,7 +182,7 @@ fixture.describe(
       expect(after).toContain('/etc/containerd/config.toml 644');
       expect(after).not.toContain('skip_verify');
       expect(after).not.toContain('authorization');
-      expect(changedTasks((await bosun(['run', pb, '-i', inv()])).events)).toEqual([]);
+      await expectRerunUnchanged(pb, inv(), n);
     }, 600_000);
   },
 );

@@ -181,7 +181,7 @@ describe('bosun inventory output', () => {
   });
 });
 
-describe.skipIf(!hasAnsible)('the same output as ansible-inventory', () => {
+describe.skipIf(!hasAnsible)('the same output as ansible-inventory', { concurrent: true }, () => {
   const cases: Array<[string, string[], Partial<InventoryCommandOptions>]> = [
     ['ini --list', ['--list'], { list: true }],
     ['ini --host web1', ['--host', 'web1'], { host: 'web1' }],
