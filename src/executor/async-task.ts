@@ -1,0 +1,62 @@
+/**
+ * `async:` and `poll:` of a task, as Ansible 2.14 runs them: the module's
+ * remote command starts in the background on the target (a job, see
+ * src/modules/lib/async-job.ts); with `poll: 0` the task is done at once and
+ * registers the job's id, otherwise the job is looked at every `poll` seconds
+ * through the host's same connection until it ends (the task's result is the
+ * module's, plus the job's keys) or `async` seconds of polls have passed.
+ */
+import type { Connection } from '../connection/types.js';
+import { cleanupJob, jobStatus, startJob, type JobStatus } from '../modules/lib/async-job.js';
+import type { ApplyResult, Decision } from '../modules/types.js';
+
+/** The task's async settings on this host (rendered). */
+export interface AsyncSettings {
+  seconds: number;
+  poll: number;
+}
+
+/** Ansible's message for an async task under check mode (its action plugins refuse the pair). */
+export const ASYNC_CHECK_MODE_MSG = 'check mode and async cannot be used on same task.';
+
+/**
+ * The decision as an async task carries it out: a plan's apply becomes starting its background command (and
+ * polling it). A decision without a plan (a command whose `creates` exists, a failure) stays as it is.
+ */
+export function asyncDecision(
+  decision: Decision,
+  conn: Connection,
+  settings: AsyncSettings,
+  sleep: (ms: number) => Promise<void>,
+): Decision {
+  if (decision.kind !== 'change' && decision.kind !== 'unpredictable') return decision;
+  const bg = decision.background;
+  if (!bg) return decision;
+  const apply = async (): Promise<ApplyResult> => {
+    const refused = await bg.prepare?.();
+    if (refused) return refused;
+    const job = await startJob(conn, bg, settings.seconds);
+    const started = { started: 1, finished: 0, ansible_job_id: job.jid, results_file: job.resultsFile };
+    // Ansible marks a job it started and did not wait for as changed.
+    if (settings.poll === 0) return { kind: 'applied', data: started };
+    let left = settings.seconds;
+    let last: JobStatus | undefined;
+    // As Ansible's _poll_async_result: sleep, look, and count `poll` seconds off the limit per look.
+    while (left > 0) {
+      await sleep(settings.poll * 1000);
+      last = await jobStatus(conn, job.jid, { record: false });
+      if (last.finished) break;
+      left -= settings.poll;
+    }
+    if (!last?.finished) {
+      const msg = `async task did not complete within the requested time - ${settings.seconds}s`;
+      return { kind: 'failed', msg, data: { async_result: { ...(last?.data ?? started), changed: false } } };
+    }
+    // A job that finished has its files removed (Ansible's automatic cleanup).
+    await cleanupJob(conn, job.jid).catch(() => undefined);
+    const { finished: _finished, ...result } = last;
+    return result;
+  };
+  // The job's own keys replace what the decision predicted (Ansible registers the job's result only).
+  return { kind: 'change', apply };
+}
