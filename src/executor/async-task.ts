@@ -7,7 +7,7 @@
  * module's, plus the job's keys) or `async` seconds of polls have passed.
  */
 import type { Connection } from '../connection/types.js';
-import { cleanupJob, jobStatus, startJob, type JobStatus } from '../modules/lib/async-job.js';
+import { cleanupJob, finishedJob, jobStatus, startJob, type JobStatus } from '../modules/lib/async-job.js';
 import type { ApplyResult, Decision } from '../modules/types.js';
 
 /** The task's async settings on this host (rendered). */
@@ -29,6 +29,7 @@ export function asyncDecision(
   settings: AsyncSettings,
   sleep: (ms: number) => Promise<void>,
 ): Decision {
+  if (decision.kind === 'ok' || decision.kind === 'fail') return decidedJob(decision, conn, settings);
   if (decision.kind !== 'change' && decision.kind !== 'unpredictable') return decision;
   const bg = decision.background;
   if (!bg) return decision;
@@ -58,5 +59,25 @@ export function asyncDecision(
     return result;
   };
   // The job's own keys replace what the decision predicted (Ansible registers the job's result only).
+  return { kind: 'change', apply };
+}
+
+/**
+ * A module that decided without running anything (a command whose `creates` exists, a chdir that fails): Ansible
+ * still ran the module as a job, so the task registers a job whose result is that decision (poll 0: started and
+ * changed, async_status then reads the result; poll > 0: the result plus the job's keys).
+ */
+function decidedJob(decision: Decision & { kind: 'ok' | 'fail' }, conn: Connection, settings: AsyncSettings): Decision {
+  const result: ApplyResult =
+    decision.kind === 'ok'
+      ? { kind: 'unchanged', ...(decision.msg !== undefined ? { msg: decision.msg } : {}), data: decision.data ?? {} }
+      : { kind: 'failed', msg: decision.msg, data: decision.data ?? {} };
+  const apply = async (): Promise<ApplyResult> => {
+    const job = await finishedJob(conn, result, settings.poll === 0);
+    const keys = { started: 1, ansible_job_id: job.jid, results_file: job.resultsFile };
+    if (settings.poll === 0) return { kind: 'applied', data: { ...keys, finished: 0 } };
+    const polled = { stdout: '', stderr: '', stdout_lines: [], stderr_lines: [], ...keys, ...result.data, finished: 1 };
+    return { ...result, data: polled };
+  };
   return { kind: 'change', apply };
 }

@@ -491,7 +491,12 @@ function asyncKeywords(
       loader.engine.check(scalarText(v), pos);
       return scalarText(v);
     }
-    return Number(v) === 0 ? 0 : positiveInt(v, pos, key);
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new BosunError('SCHEMA', `${key} must be a whole number of seconds (0 or more), got '${scalarText(v)}'`, {
+        source: pos,
+      });
+    return n;
   };
   const asyncSeconds = value('async', 0);
   if (asyncSeconds !== 0 && !background) {

@@ -50,6 +50,15 @@ suite.describe('async and async_status: Ansible vs bosun', () => {
       },
     },
   });
+  suite.case('creates/removes that say no: still a job, polled or read by async_status', 'async/guards', {
+    compare: {
+      registered: {
+        'polled, creates exists': ['changed', 'rc', 'stdout', 'msg', ...job],
+        'started, removes missing': job,
+        wait: ['changed', 'rc', 'stdout', 'msg', ...job],
+      },
+    },
+  });
   suite.case('async in loops: polled items, started items waited for', 'async/loop', {
     compare: {
       registered: {

@@ -100,6 +100,38 @@ export async function startJob(conn: Connection, bg: BackgroundCommand, limitSec
   return { jid, resultsFile };
 }
 
+/**
+ * A job that is over before it starts (the module decided without running anything: a command whose `creates`
+ * exists): its result goes straight into a results file, as async_wrapper would write it, which is removed again
+ * unless `keep` (a polling task does not leave it behind).
+ */
+export async function finishedJob(conn: Connection, r: ApplyResult, keep: boolean): Promise<StartedJob> {
+  const rand = `j${randomInt(0, 999_999_999_999)}`;
+  const script = [
+    `bosun_d=${ASYNC_DIR}`,
+    '( umask 077; mkdir -p -- "$bosun_d" ) || exit 4',
+    `bosun_j=${shq(rand)}.$$`,
+    sh`printf '%s' ${resultJson(r)} > "$bosun_d/$bosun_j" || exit 4`,
+    ...(keep ? [] : ['rm -f -- "$bosun_d/$bosun_j"']),
+    `printf '%s\n%s\n' "$bosun_j" "$bosun_d/$bosun_j"`,
+  ].join('\n');
+  const res = await conn.exec(script);
+  const [jid, resultsFile] = res.stdout.split('\n');
+  if (res.rc !== 0 || !jid || !resultsFile)
+    throw new Error(`cannot write the job's results file: ${res.stderr.trim() || `rc ${res.rc}`}`);
+  return { jid, resultsFile };
+}
+
+/** A module's result as the JSON of a results file (Ansible's keys: changed, failed, msg). */
+function resultJson(r: ApplyResult): string {
+  return JSON.stringify({
+    ...r.data,
+    changed: r.kind === 'applied' || (r.kind === 'failed' && r.changed === true),
+    ...(r.msg !== undefined ? { msg: r.msg } : {}),
+    ...(r.kind === 'failed' ? { failed: true } : {}),
+  });
+}
+
 /** What async_status finds: its registered keys and the status they make. */
 export type JobStatus = ApplyResult & {
   data: ResultData;
@@ -226,11 +258,7 @@ function buildResult(jobText: string, outcome: JobOutcome): ApplyResult {
 
 /** Write the job's result into its results file in Ansible's shape, and drop the job's folder. */
 async function recordResult(conn: Connection, jid: string, r: ApplyResult): Promise<void> {
-  const json = JSON.stringify({
-    ...r.data,
-    changed: r.kind === 'applied' || (r.kind === 'failed' && r.changed === true),
-    ...(r.kind === 'failed' ? { failed: true, msg: r.msg } : {}),
-  });
+  const json = resultJson(r);
   const f = `${ASYNC_DIR}/${shq(jid)}`;
   await conn.exec(sh`printf '%s' ${json}` + ` > ${f}.tmp && mv -- ${f}.tmp ${f} && rm -rf -- ${f}.bosun`);
 }
