@@ -7,6 +7,7 @@
  * module's, plus the job's keys) or `async` seconds of polls have passed.
  */
 import type { Connection } from '../connection/types.js';
+import { InterruptedError } from '../errors.js';
 import { cleanupJob, finishedJob, jobStatus, startJob, type JobStatus } from '../modules/lib/async-job.js';
 import type { ApplyResult, Decision } from '../modules/types.js';
 
@@ -45,7 +46,16 @@ export function asyncDecision(
     // As Ansible's _poll_async_result: sleep, look, and count `poll` seconds off the limit per look.
     while (left > 0) {
       await sleep(settings.poll * 1000);
-      last = await jobStatus(conn, job.jid, { record: false });
+      try {
+        last = await jobStatus(conn, job.jid, { record: false });
+      } catch (e) {
+        // As Ansible: a look that fails (the connection dropped, the host rebooting) is retried on a new
+        // connection until the limit; a stopped run stops at once.
+        left -= settings.poll;
+        if (e instanceof InterruptedError || left <= 0) throw e;
+        await conn.reset?.().catch(() => undefined);
+        continue;
+      }
       if (last.finished) break;
       left -= settings.poll;
     }

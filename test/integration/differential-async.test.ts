@@ -19,7 +19,7 @@ suite.describe('async and async_status: Ansible vs bosun', () => {
         'job id shape': ['msg'],
         'polled failure': [...command, ...job],
         'files left': ['stdout'],
-        'changed_when over the polled result': ['changed', 'stdout', 'finished'],
+        'changed_when over the polled result, async from a template': ['changed', 'stdout', 'finished'],
       },
     },
     check: (r) => {
