@@ -28,6 +28,7 @@ import {
   type Verdict,
 } from './results.js';
 import { settle } from './settle.js';
+import { ASYNC_CHECK_MODE_MSG, asyncDecision, type AsyncSettings } from './async-task.js';
 
 /** What running a task on a host needs. */
 export interface TaskRun {
@@ -272,11 +273,29 @@ async function attempt(run: TaskRun, vars: Record<string, unknown>, attempts: nu
     const args = renderArgs(def, task, vars, engine);
     validateOrThrow(def.schema, args, { source: task.argPos([]), what: `arguments of module '${def.name}'` });
     const ctx = moduleContext(run, vars);
-    const decision: Decision = await def.decide(ctx, args);
+    const settings = asyncSettings(run, vars);
+    if (settings && run.check) return { status: 'failed', changed: false, msg: ASYNC_CHECK_MODE_MSG };
+    const decided: Decision = await def.decide(ctx, args);
+    const decision = settings ? asyncDecision(decided, ctx.conn, settings, sleep) : decided;
     return await finish(run, vars, decision, attempts);
   } catch (e) {
     return errorVerdict(e);
   }
+}
+
+/** The task's `async` / `poll` on this host (templates rendered); undefined when it is not async. */
+function asyncSettings(run: TaskRun, vars: Record<string, unknown>): AsyncSettings | undefined {
+  const { task, engine } = run;
+  const number = (v: number | string, what: string): number => {
+    const n = typeof v === 'number' ? v : Number(engine.renderString(v, vars, task.source));
+    if (!Number.isInteger(n) || n < 0)
+      throw new BosunError('SCHEMA', `${what} must be a whole number of seconds, got '${String(v)}'`, {
+        source: task.source,
+      });
+    return n;
+  };
+  const seconds = number(task.asyncSeconds, 'async');
+  return seconds === 0 ? undefined : { seconds, poll: number(task.pollSeconds, 'poll') };
 }
 
 function renderArgs(

@@ -29,6 +29,7 @@ export default defineModule<CommandArgs>({
   },
   freeForm: 'cmd',
   checkMode: 'partial',
+  background: true,
   schema: {
     type: 'object',
     additionalProperties: false,

@@ -5,6 +5,7 @@
  */
 import type { ModuleDef } from './types.js';
 import assertModule from './assert.js';
+import asyncStatus from './async_status.js';
 import command from './command.js';
 import copy from './copy.js';
 import debug from './debug.js';
@@ -122,6 +123,7 @@ all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packa
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
 all.push(serviceFacts, timezone, localeGen, mount);
 all.push(yumRepository, rpmKey, seboolean, selinux, git, iptables);
+all.push(asyncStatus);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

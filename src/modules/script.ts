@@ -10,7 +10,7 @@ import { sh, shq, splitWords } from '../util/shell.js';
 import { exactlyOneOf } from './lib/schema.js';
 import { decideCommand, type RunCommandArgs } from './lib/run-command.js';
 import { deciding, failed } from './lib/result.js';
-import { defineModule, type Plan } from './types.js';
+import { defineModule, type ApplyFailed, type Plan } from './types.js';
 
 /** Arguments of `script`. */
 export interface ScriptArgs extends Pick<RunCommandArgs, 'chdir' | 'creates' | 'removes'> {
@@ -29,6 +29,7 @@ export default defineModule<ScriptArgs>({
   },
   freeForm: 'cmd',
   checkMode: 'partial',
+  background: true,
   schema: {
     type: 'object',
     additionalProperties: false,
@@ -74,15 +75,22 @@ export default defineModule<ScriptArgs>({
       const decision = await decideCommand(ctx, args, { script, cmd: words });
       if (decision.kind !== 'change' && decision.kind !== 'unpredictable') return decision;
       const apply = decision.apply;
+      const upload = async (): Promise<ApplyFailed | undefined> => {
+        try {
+          await ctx.conn.writeFile(tmp, body, 0o700);
+          return undefined;
+        } catch (e) {
+          return { kind: 'failed', msg: `cannot copy the script to ${tmp} on the target: ${(e as Error).message}` };
+        }
+      };
       const withScript: Plan = {
         ...decision,
         ...(decision.kind === 'unpredictable' ? { reason: 'Script would have run if not in check mode' } : {}),
+        // In the background the script removes itself when it ends (the chdir was checked before).
+        ...(decision.background ? { background: { ...decision.background, prepare: upload } } : {}),
         apply: async () => {
-          try {
-            await ctx.conn.writeFile(tmp, body, 0o700);
-          } catch (e) {
-            return { kind: 'failed', msg: `cannot copy the script to ${tmp} on the target: ${(e as Error).message}` };
-          }
+          const refused = await upload();
+          if (refused) return refused;
           try {
             return await apply();
           } finally {

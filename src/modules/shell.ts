@@ -24,6 +24,7 @@ export default defineModule<ShellArgs>({
   },
   freeForm: 'cmd',
   checkMode: 'partial',
+  background: true,
   schema: {
     type: 'object',
     additionalProperties: false,

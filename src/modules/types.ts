@@ -62,11 +62,28 @@ export interface NoChange extends Reported {
   kind: 'ok';
 }
 
+/**
+ * The remote command a plan's `apply` runs, in a form the task's `async:` can run in the background on the target
+ * instead (src/modules/lib/async-job.ts): given by the modules whose apply is one remote command.
+ */
+export interface BackgroundCommand {
+  /** The sh script that `apply` would run (it sees the task's environment). */
+  script: string;
+  /** Which builder turns the command's rc and output into the module's result (lib/async-job.ts `BUILDERS`). */
+  builder: 'command';
+  /** JSON values the builder needs besides the outcome; stored with the job on the target for async_status. */
+  recipe: Record<string, unknown>;
+  /** What must happen before the script can start (the script module's upload); a failure result stops the task. */
+  prepare?: () => Promise<ApplyFailed | undefined>;
+}
+
 /** Something differs: `diff` shows what, `apply` does it. Check mode reports `changed` without calling `apply`. */
 export interface Change extends Reported {
   kind: 'change';
   diff?: FileDiff[];
   apply: Apply;
+  /** The same apply as one remote command, for `async:` (modules with `background: true`). */
+  background?: BackgroundCommand;
 }
 
 /**
@@ -81,6 +98,8 @@ export interface Unpredictable extends Reported {
   reason: string;
   diff?: FileDiff[];
   apply: Apply;
+  /** The same apply as one remote command, for `async:` (modules with `background: true`). */
+  background?: BackgroundCommand;
 }
 
 /** The module decided the task fails (assert, a missing src, ...). */
@@ -180,6 +199,8 @@ export interface ModuleDef<A = Record<string, unknown>> {
   rawArgs?: string[];
   /** 'full': decide is exact in check mode; 'partial': some inputs make it `unpredictable`. */
   checkMode: 'full' | 'partial';
+  /** Its plans carry a `background` command, so a task may run it with `async:` (checked when the playbook loads). */
+  background?: true;
   /** Read the current state and decide. Must not change the target. */
   decide(ctx: ModuleContext, args: A): Promise<Decision>;
 }

@@ -35,6 +35,8 @@ const BLOCK_ALLOWED: ReadonlySet<string> = new Set(
         'until',
         'retries',
         'delay',
+        'async',
+        'poll',
         'listen',
         'action',
         'local_action',
@@ -417,6 +419,7 @@ runs no Python there: this task cannot run here; use a module bosun has (bosun d
         : hasTemplate(raw['delay'])
           ? scalarText(raw['delay'])
           : nonNegative(raw['delay'], yaml.posOf([...path, 'delay'])),
+    ...asyncKeywords(raw, src, def.background === true),
     notify: own.notify ?? [],
     listen: raw['listen'] === undefined ? [] : [raw['listen']].flat().map(String),
     source,
@@ -468,6 +471,43 @@ function loopSpec(raw: Record<string, unknown>, src: ListSource): LoopSpec | und
   }
   if (lookup === 'sequence' && !templated) expandLookupLoop(lookup, value, { source, searchDirs });
   return spec;
+}
+
+/**
+ * `async` / `poll` (Ansible's defaults: not async, poll every 15 s): numbers, or templates rendered per host. A
+ * module that cannot run in the background is refused here (Ansible fails the task when it runs).
+ */
+function asyncKeywords(
+  raw: Record<string, unknown>,
+  src: ListSource,
+  background: boolean,
+): Pick<Task, 'asyncSeconds' | 'pollSeconds'> {
+  const { yaml, path, loader } = src;
+  const value = (key: 'async' | 'poll', fallback: number): number | string => {
+    const v = raw[key];
+    if (v === undefined) return fallback;
+    const pos = yaml.posOf([...path, key]);
+    if (hasTemplate(v)) {
+      loader.engine.check(scalarText(v), pos);
+      return scalarText(v);
+    }
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new BosunError('SCHEMA', `${key} must be a whole number of seconds (0 or more), got '${scalarText(v)}'`, {
+        source: pos,
+      });
+    return n;
+  };
+  const asyncSeconds = value('async', 0);
+  if (asyncSeconds !== 0 && !background) {
+    const module = Object.keys(raw).find((k) => !KEYWORDS.has(k)) ?? 'this module';
+    throw new BosunError(
+      'UNSUPPORTED',
+      `async is not supported for this task: '${module}' does not run as one remote command (async works with command, shell and script)`,
+      { source: yaml.keyPosOf([...path, 'async']), hint: 'remove async/poll, or run the work with command or shell' },
+    );
+  }
+  return { asyncSeconds, pollSeconds: value('poll', 15) };
 }
 
 function nonNegative(value: unknown, source: SourcePos): number {

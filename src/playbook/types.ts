@@ -149,6 +149,10 @@ export interface Task extends Inherited {
   /** `retries` / `delay`: numbers, or templates rendered per host when the task runs. */
   retries: number | string;
   delaySeconds: number | string;
+  /** `async`: seconds the module may run in the background on the target (0: not async); a template is rendered per host. */
+  asyncSeconds: number | string;
+  /** `poll`: seconds between looks at an async job (0: fire and forget); a template is rendered per host. */
+  pollSeconds: number | string;
   /** Handlers to notify when the task changes: its own `notify`, else the enclosing block's or import's. */
   notify: string[];
   /** Handler topics (`listen:`); only on handlers. */
@@ -267,6 +271,8 @@ export function plainTaskFields(): Pick<
   | 'until'
   | 'retries'
   | 'delaySeconds'
+  | 'asyncSeconds'
+  | 'pollSeconds'
   | 'notify'
   | 'listen'
 > {
@@ -279,6 +285,8 @@ export function plainTaskFields(): Pick<
     until: undefined,
     retries: 0,
     delaySeconds: 0,
+    asyncSeconds: 0,
+    pollSeconds: 15,
     notify: [],
     listen: [],
   };

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { pyBytesRepr, pyOsError } from '../../util/python-text.js';
 import { sh, shq } from '../../util/shell.js';
-import type { ApplyResult, Decision, ModuleContext } from '../types.js';
+import type { ExecResult } from '../../connection/types.js';
+import type { ApplyResult, BackgroundCommand, Decision, ModuleContext } from '../types.js';
 import { boolSchema, toBool } from './bool.js';
 import { failed } from './result.js';
 
@@ -201,15 +202,20 @@ export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, ru
     const text = toBool(args.stdin_add_newline, true) ? `${args.stdin}\n` : args.stdin;
     body = `printf '%s' ${shq(text)} | { ${body}\n}`;
   }
-  const strip = toBool(args.strip_empty_ends, true);
-  const apply = (): Promise<ApplyResult> =>
-    runCommand(ctx, `${cd}${body}`, cmd, strip, { marker, cleanCmd: run.cleanCmd ?? '' });
+  const recipe: CommandRecipe = {
+    cmd,
+    strip: toBool(args.strip_empty_ends, true),
+    marker,
+    cleanCmd: run.cleanCmd ?? '',
+  };
+  const apply = (): Promise<ApplyResult> => runCommand(ctx, `${cd}${body}`, recipe);
+  const background: BackgroundCommand = { script: `${cd}${body}`, builder: 'command', recipe: { ...recipe } };
   // What check mode registers, as Ansible's command does: rc 0, no output, no timings; a real run's apply replaces them.
   const wouldRun = notRun(cmd, { rc: 0, msg: 'Command would have run if not in check mode' });
   // A guard (creates, removes, onlyif, unless) that let the command run predicts a change; without one, check mode cannot know.
-  if (checks.length) return { kind: 'change', data: wouldRun, apply };
+  if (checks.length) return { kind: 'change', data: wouldRun, apply, background };
   const { msg: reason, ...shown } = wouldRun;
-  return { kind: 'unpredictable', reason: String(reason), data: shown, apply };
+  return { kind: 'unpredictable', reason: String(reason), data: shown, apply, background };
 }
 
 /**
@@ -226,23 +232,32 @@ export function stripNewlines(text: string): string {
   return text.slice(0, end);
 }
 
+/** What turns a command's outcome into the registered result, besides the outcome (JSON: kept with an async job). */
+export interface CommandRecipe {
+  cmd: unknown;
+  /** strip_empty_ends. */
+  strip: boolean;
+  /** What the script prints before the errno of a program that cannot be run. */
+  marker: string;
+  cleanCmd: string;
+}
+
 /** Run the command; a non-zero exit fails the task with Ansible's registered fields. */
-async function runCommand(
-  ctx: ModuleContext,
-  script: string,
-  cmd: unknown,
-  strip: boolean,
-  exec: { marker: string; cleanCmd: string },
-): Promise<ApplyResult> {
+async function runCommand(ctx: ModuleContext, script: string, recipe: CommandRecipe): Promise<ApplyResult> {
   const start = new Date();
   const res = await ctx.conn.exec(script);
-  const end = new Date();
-  if (res.rc === 0 && res.stdout.startsWith(`${exec.marker} `)) {
+  return commandResult(recipe, res, start, new Date());
+}
+
+/** The result of a command that ran from `start` to `end` (here, or in the background: lib/async-job.ts). */
+export function commandResult(recipe: CommandRecipe, res: ExecResult, start: Date, end: Date): ApplyResult {
+  const { cmd, strip } = recipe;
+  if (res.rc === 0 && res.stdout.startsWith(`${recipe.marker} `)) {
     // Python's OSError from exec: Ansible's fail_json(rc=errno, msg, cmd=_clean_args) without the command's keys.
-    const rest = res.stdout.slice(exec.marker.length + 1);
+    const rest = res.stdout.slice(recipe.marker.length + 1);
     const errno = Number(rest.slice(0, rest.indexOf(' ')));
     const msg = pyOsError(errno, pyBytesRepr(rest.slice(rest.indexOf(' ') + 1)));
-    return { kind: 'failed', msg, data: { cmd: exec.cleanCmd, rc: errno, stdout: '', stderr: '', msg } };
+    return { kind: 'failed', msg, data: { cmd: recipe.cleanCmd, rc: errno, stdout: '', stderr: '', msg } };
   }
   const stdout = strip ? stripNewlines(res.stdout) : res.stdout;
   const stderr = strip ? stripNewlines(res.stderr) : res.stderr;
