@@ -77,6 +77,7 @@ import rpmKey from './rpm_key.js';
 import seboolean from './seboolean.js';
 import selinux from './selinux.js';
 import git from './git.js';
+import pip from './pip.js';
 import iptables from './iptables.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
@@ -122,6 +123,7 @@ all.push(aptRepository, deb822Repository, aptKey, debconf, dpkgSelections, packa
 all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
 all.push(serviceFacts, timezone, localeGen, mount);
 all.push(yumRepository, rpmKey, seboolean, selinux, git, iptables);
+all.push(pip);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
