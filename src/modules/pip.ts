@@ -265,7 +265,13 @@ async function createVenv(
 }
 
 /** The real run: the virtualenv when missing, then pip; changed by Ansible's rules. */
-async function install(ctx: ModuleContext, p: Plan, args: PipArgs, venvMissing: boolean): Promise<ApplyResult> {
+async function install(
+  ctx: ModuleContext,
+  p: Plan,
+  args: PipArgs,
+  venvMissing: boolean,
+  listedBefore?: string,
+): Promise<ApplyResult> {
   let out = '';
   let err = '';
   if (venvMissing) {
@@ -284,8 +290,9 @@ async function install(ctx: ModuleContext, p: Plan, args: PipArgs, venvMissing: 
   const cmd = [...where.words, ...p.tail];
   const oserr = await execError(ctx, where.words[0]!);
   if (oserr) return { kind: 'failed', msg: oserr, data: { cmd, rc: 2 } };
-  let before: string | undefined;
-  if (p.freezeRule) {
+  // The list the decision read is the list before (nothing ran in between).
+  let before = p.freezeRule ? listedBefore : undefined;
+  if (p.freezeRule && before === undefined) {
     const listed = await listPackages(ctx, where.words, p);
     if ('msg' in listed) return { kind: 'failed', ...listed };
     before = listed.out;
@@ -335,35 +342,53 @@ async function decidePip(ctx: ModuleContext, args: PipArgs): Promise<Decision> {
   if (oserr) return failed(oserr, { cmd, rc: 2 });
   // What Ansible's check mode registers: nothing for the inputs it does not read, else the package list.
   const ansibleReads = !p.extraArgs && p.requirements === undefined && p.state !== 'latest';
-  const listed = await listPackages(ctx, where.words, p);
-  if ('msg' in listed) return failed(listed.msg, listed.data);
-  const installed = installedVersions(listed.out);
-  const checkData: ResultData = ansibleReads
-    ? { cmd: listed.cmd.join(' '), stdout: listed.out, stderr: listed.err }
-    : {};
-  const data = (real: ResultData): ResultData => (ctx.check ? checkData : { ...p.base, cmd, ...real });
-  const change = { kind: 'change' as const, data: ctx.check ? checkData : {}, apply: apply(false) };
+  // The package list, read only where something needs it (each pip start costs the target half a second).
+  const needList = (ctx.check && ansibleReads) || p.state === 'absent' || p.freezeRule;
+  let listed: { cmd: string[]; out: string; err: string } | undefined;
+  const list = async (): Promise<{ cmd: string[]; out: string; err: string } | { msg: string; data: ResultData }> => {
+    if (listed) return listed;
+    const r = await listPackages(ctx, where.words, p);
+    if (!('msg' in r)) listed = r;
+    return r;
+  };
+  if (needList) {
+    const r = await list();
+    if ('msg' in r) return failed(r.msg, r.data);
+  }
+  const checkData = (): ResultData =>
+    ansibleReads && listed ? { cmd: listed.cmd.join(' '), stdout: listed.out, stderr: listed.err } : {};
+  const data = (real: ResultData): ResultData => (ctx.check ? checkData() : { ...p.base, cmd, ...real });
+  const change = (): Decision => ({
+    kind: 'change',
+    data: ctx.check ? checkData() : {},
+    apply: () => applying(() => install(ctx, p, args, false, listed?.out)),
+  });
   if (p.state === 'absent') {
     if (p.requirements !== undefined || p.packages.some((x) => x.canonical === undefined))
       return unpredictable('pip cannot tell which packages a requirement file or a path would remove', apply(false));
-    const present = p.packages.filter((x) => installed.has(x.canonical!));
-    if (present.length) return change;
+    const installed = installedVersions(listed!.out);
+    if (p.packages.some((x) => installed.has(x.canonical!))) return change();
     const stderr = p.packages.map((x) => `WARNING: Skipping ${x.name!} as it is not installed.\n`).join('');
     return { kind: 'ok', data: data({ stdout: '', stderr }) };
   }
   if (toBool(args.editable))
     return unpredictable('an editable install cannot be predicted without building it', apply(false));
-  const dryWords = [...where.words, ...STATE_WORDS[p.state], '--dry-run', ...p.tail.slice(STATE_WORDS[p.state].length)];
+  const stateWords = STATE_WORDS[p.state];
+  const dryWords = [...where.words, ...stateWords, '--dry-run', ...p.tail.slice(stateWords.length)];
   const dry = await runWords(ctx, dryWords, runIn(p));
-  if (dry.rc !== 0 && dry.stderr.includes('no such option: --dry-run'))
-    return oldPip(p, installed, change, data, apply);
+  if (dry.rc !== 0 && dry.stderr.includes('no such option: --dry-run')) {
+    const r = await list();
+    if ('msg' in r) return failed(r.msg, r.data);
+    return oldPip(p, installedVersions(r.out), change(), data, apply);
+  }
   if (dry.rc !== 0) {
     const f = pipFailure(cmd, dry.stdout, dry.stderr);
     return failed(f.msg, f.data);
   }
   const would = wouldInstall(dry.stdout);
+  const installed = listed ? installedVersions(listed.out) : new Map<string, string>();
   const changes = p.freezeRule ? would.some(([n, v]) => installed.get(n) !== v) : would.length > 0;
-  if (changes) return change;
+  if (changes) return change();
   return { kind: 'ok', data: data({ stdout: dry.stdout, stderr: dry.stderr }) };
 }
 
