@@ -368,8 +368,10 @@ async function decidePip(ctx: ModuleContext, args: PipArgs): Promise<Decision> {
       return unpredictable('pip cannot tell which packages a requirement file or a path would remove', apply(false));
     const installed = installedVersions(listed!.out);
     if (p.packages.some((x) => installed.has(x.canonical!))) return change();
-    const stderr = p.packages.map((x) => `WARNING: Skipping ${x.name!} as it is not installed.\n`).join('');
-    return { kind: 'ok', data: data({ stdout: '', stderr }) };
+    if (ctx.check) return { kind: 'ok', data: checkData() };
+    // Nothing to remove: the real run still asks pip, which removes nothing and says so (or refuses, as a
+    // system Python marked externally managed does), so the registered words and a refusal are pip's own.
+    return { kind: 'change', data: {}, apply: () => applying(() => install(ctx, p, args, false)) };
   }
   if (toBool(args.editable))
     return unpredictable('an editable install cannot be predicted without building it', apply(false));

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CASES_DIR, differentialSuite } from '../helpers/differential.js';
 
-const suite = differentialSuite({ base: '127.187.0.1', slots: 2 });
+const suite = differentialSuite({ base: '127.187.0.1', slots: 4 });
 
 const dir = path.join(CASES_DIR, 'pip');
 const tasks = [
@@ -40,6 +40,17 @@ const tasks = [
   'version with two packages',
   'a bad umask',
 ];
+const moreTasks = [
+  'the system pip removes nothing',
+  'executable by name',
+  'a relative virtualenv with site packages',
+  'the comma string again',
+  'two names in one string',
+  'two names in one string again in check mode',
+  'a missing requirements file',
+  'a missing virtualenv command',
+  'virtualenv_python with venv',
+];
 const keys = [
   'changed',
   'failed',
@@ -54,17 +65,32 @@ const keys = [
   'stderr',
 ];
 
+const setup = [
+  'set -- /srv/pipidx',
+  readFileSync(path.join(dir, 'make-index.sh'), 'utf8'),
+  readFileSync(path.join(dir, 'setup.sh'), 'utf8'),
+].join('\n');
+
 suite.describe('pip: Ansible vs bosun', () => {
   suite.case('pip: venv, pin, latest, list, absent, requirements, forcereinstall, check mode, failures', 'pip', {
-    setup: [
-      'set -- /srv/pipidx',
-      readFileSync(path.join(dir, 'make-index.sh'), 'utf8'),
-      readFileSync(path.join(dir, 'setup.sh'), 'utf8'),
-    ].join('\n'),
+    setup,
     compare: {
       registered: Object.fromEntries(tasks.map((t) => [t, keys])),
       command:
         'cd /opt/diff/venv/lib/python3*/site-packages && stat -c "%n %a" bosun* bosun*/* | sort; /opt/diff/venv/bin/pip list --format=freeze',
     },
   });
+
+  suite.case(
+    'pip: the system pip (reads only), executable by name, relative virtualenv, site packages, comma strings, failures',
+    'pip-more',
+    {
+      setup,
+      compare: {
+        registered: Object.fromEntries(moreTasks.map((t) => [t, keys])),
+        command:
+          'grep include-system /opt/diff/venv/pyvenv.cfg; ls /opt/diff; /opt/diff/venv/bin/pip list --format=freeze | grep -i bosun',
+      },
+    },
+  );
 });
