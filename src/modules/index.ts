@@ -78,6 +78,7 @@ import rpmKey from './rpm_key.js';
 import seboolean from './seboolean.js';
 import selinux from './selinux.js';
 import git from './git.js';
+import pip from './pip.js';
 import iptables from './iptables.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const all: Array<ModuleDef<any>> = [
@@ -124,6 +125,7 @@ all.push(includeVars, addHost, groupBy, knownHosts, waitForConnection, reboot);
 all.push(serviceFacts, timezone, localeGen, mount);
 all.push(yumRepository, rpmKey, seboolean, selinux, git, iptables);
 all.push(asyncStatus);
+all.push(pip);
 
 /** Every module by its short name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -41,3 +41,40 @@ export function splitWords(commandLine: string): string[] {
     return back(String(entry));
   });
 }
+
+/**
+ * Python's `shlex.split` (POSIX mode, no comments): words split at whitespace, quotes group, a backslash
+ * escapes the next character (inside double quotes only `\` and `"`). For arguments Ansible splits that way
+ * (pip's `extra_args`, `virtualenv_command`); each word then goes to the target through `shq`.
+ */
+export function shlexSplit(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) word += text[++i]!;
+      else word += c;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      inWord = true;
+      if (c === "'" || c === '"') quote = c;
+      else if (c === '\\') {
+        if (i + 1 >= text.length) throw new Error('No escaped character');
+        word += text[++i]!;
+      } else word += c;
+    }
+  }
+  if (quote) throw new Error('No closing quotation');
+  if (inWord) words.push(word);
+  return words;
+}
