@@ -1,0 +1,30 @@
+/**
+ * What real Ansible content (kubespray) needs, Ansible vs bosun (issue 16):
+ * the file arguments every file module shares (SELinux context parts and
+ * unsafe_writes accepted and, where SELinux is absent, ignored; attributes is
+ * refused with a clear message, docs/ansible-differences.md), and role
+ * dependencies found beside the role that depends on them.
+ */
+import { expect } from 'vitest';
+import { differentialSuite } from '../helpers/differential.js';
+
+const suite = differentialSuite({ base: '127.188.1.1', slots: 2 });
+
+suite.describe('real content: Ansible vs bosun', () => {
+  suite.case('SELinux context parts and unsafe_writes are accepted and ignored', 'modules/selinux-args', {
+    compare: { files: '/opt/diff', command: 'cat /opt/diff/t.txt /opt/diff/c.txt' },
+    check: (r) => {
+      expect(r.bosun.recap['h1']?.['changed']).toBe(4);
+      expect(Object.values(r.bosun.command)).toEqual(['hello h1\nx\ny\n']);
+    },
+  });
+
+  suite.case('a role dependency is found beside the role that depends on it', 'meta/role-dep-basedir', {
+    compare: { registered: { 'suite/app : app task': ['msg'], 'app/sub : sub result': ['sub_seen'] } },
+    check: (r) => {
+      expect(r.bosun.registered['app/sub : sub result']?.['h1']).toEqual([
+        { sub_seen: 'app/sub from-app sub-default' },
+      ]);
+    },
+  });
+});
