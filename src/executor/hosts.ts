@@ -24,6 +24,11 @@ interface PlayHosts {
 /** `ansible_version`: the ansible-core release whose behaviour bosun follows (docs/ansible-differences.md). */
 const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
 
+/** The facts with `ansible_facts` always there, `{}` before any were gathered (Ansible's namespace_facts). */
+function withFactsDict(facts: Record<string, unknown>): Record<string, unknown> {
+  return 'ansible_facts' in facts ? facts : { ansible_facts: {}, ...facts };
+}
+
 /** The hosts of a run: their states, variables and connections. */
 export class Hosts {
   private readonly states = new Map<string, HostState>();
@@ -173,7 +178,10 @@ export class Hosts {
     if (!byFacts) this.factsScopes.set(scope, (byFacts = new WeakMap()));
     let withFacts = byFacts.get(facts);
     if (!withFacts)
-      byFacts.set(facts, (withFacts = scope.with({ level: 'facts', source: 'facts', values: facts, unsafe: true })));
+      byFacts.set(
+        facts,
+        (withFacts = scope.with({ level: 'facts', source: 'facts', values: withFactsDict(facts), unsafe: true })),
+      );
     return withFacts;
   }
 
@@ -257,7 +265,7 @@ export class Hosts {
     return this.views.view(name, key, () => {
       const scope = new VarScope([
         ...(s?.inventoryLayers ?? []),
-        { level: 'facts', source: 'facts', values: s?.facts ?? {}, unsafe: true },
+        { level: 'facts', source: 'facts', values: withFactsDict(s?.facts ?? {}), unsafe: true },
         { level: 'include_vars', source: 'include_vars', values: s?.includedVars ?? {} },
         { level: 'set_fact', source: 'set_fact/register', values: s?.runtime ?? {}, unsafe: true },
         ...this.opts.extraVars,

@@ -3,7 +3,8 @@
  * the file arguments every file module shares (SELinux context parts and
  * unsafe_writes accepted and, where SELinux is absent, ignored; attributes is
  * refused with a clear message, docs/ansible-differences.md), and role
- * dependencies found beside the role that depends on them.
+ * dependencies found beside the role that depends on them, and lazy variables
+ * reading an undefined name being undefined themselves.
  */
 import { expect } from 'vitest';
 import { differentialSuite } from '../helpers/differential.js';
@@ -27,4 +28,15 @@ suite.describe('real content: Ansible vs bosun', () => {
       ]);
     },
   });
+
+  suite.case(
+    'a variable reading an undefined name is undefined; ansible_facts is {} before gathering',
+    'jinja/lazy-undefined',
+    {
+      compare: { registered: { defaults: ['msg'], 'facts before gathering': ['msg'], used: ['failed'] } },
+      check: (r) => {
+        expect(r.bosun.registered['defaults']?.['h1']).toEqual([{ msg: 'dflt False n-dflt amd64' }]);
+      },
+    },
+  );
 });
