@@ -10,10 +10,9 @@
  * change (HostState.varsVersion), and each key is rendered once per view, so
  * N hosts reading one host's variable render it once.
  */
-import { BosunError } from '../errors.js';
 import type { TemplateEngine } from '../template/index.js';
-import { isTemplateText } from '../template/values.js';
-import { extendVars, isUnsafeContainer, isUnsafeKey, markUnsafe } from '../util/unsafe.js';
+import { renderLenient } from '../template/lenient.js';
+import { extendVars, isUnsafeKey, markUnsafe } from '../util/unsafe.js';
 import type { HostState } from './host-state.js';
 
 /** What a view was built from: rebuilt when any of it changes. */
@@ -24,26 +23,6 @@ export interface ViewKey {
   facts: unknown;
   magic: unknown;
   run: unknown;
-}
-
-/** Render one value in a host's context: template strings rendered, an undefined variable leaves its string as it was. */
-export function renderLenient(engine: TemplateEngine, value: unknown, vars: Record<string, unknown>): unknown {
-  if (typeof value === 'string') {
-    if (!isTemplateText(value)) return value;
-    try {
-      return engine.renderString(value, vars);
-    } catch (err) {
-      if (err instanceof BosunError && err.code === 'UNDEFINED_VAR') return value;
-      throw err;
-    }
-  }
-  if (typeof value !== 'object' || value === null || isUnsafeContainer(value)) return value;
-  if (Array.isArray(value))
-    return value.map((item: unknown, i) => (isUnsafeKey(value, i) ? item : renderLenient(engine, item, vars)));
-  const out: Record<string, unknown> = {};
-  for (const [k, item] of Object.entries(value))
-    out[k] = isUnsafeKey(value, k) ? item : renderLenient(engine, item, vars);
-  return out;
 }
 
 /** The views of every host, cached by what they were built from. */

@@ -39,4 +39,8 @@ suite.describe('real content: Ansible vs bosun', () => {
       },
     },
   );
+
+  suite.case('with_first_found over a term reading an undefined name fails the task', 'loops/first-found-undefined', {
+    compare: { registered: { 'include the first file found': ['failed'], 'nothing renders': ['failed'] } },
+  });
 });
