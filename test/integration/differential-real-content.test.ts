@@ -43,4 +43,15 @@ suite.describe('real content: Ansible vs bosun', () => {
   suite.case('with_first_found over a term reading an undefined name fails the task', 'loops/first-found-undefined', {
     compare: { registered: { 'include the first file found': ['failed'], 'nothing renders': ['failed'] } },
   });
+
+  suite.case('pause with a prompt does not wait for an answer without an interactive stdin', 'modules/pause-prompt', {
+    compare: {
+      registered: { confirm: ['user_input', 'echo', 'delta'], 'bare pause': ['user_input'], answer: ['msg'] },
+    },
+    check: (r) => {
+      // Ansible prints its warning (display.warning); bosun registers it with the result and prints it.
+      expect(r.ansible.warnings.filter((w) => w.includes('Not waiting for response to prompt'))).toHaveLength(2);
+      expect(r.bosun.stdout).toMatch(/Not waiting for response to prompt as stdin is not interactive/);
+    },
+  });
 });
