@@ -39,6 +39,8 @@ export class HostState {
   runtime: Record<string, unknown> = {};
   /** Variables of `include_vars` (their own level, below set_fact and register, as in Ansible). */
   includedVars: Record<string, unknown> = {};
+  /** Bumped whenever runtime or includedVars change in place (hostvars views are rebuilt from it). */
+  varsVersion = 0;
   /** Ids of the handlers notified on the host and not yet run. */
   readonly notified = new Set<number>();
   lastFailure: FailureRecord | undefined;

@@ -4,7 +4,10 @@
  */
 import { hostVarLayers, magicVars, selectHosts, type Inventory } from '../inventory/index.js';
 import type { Play, Playbook, Role } from '../playbook/types.js';
+import type { TemplateEngine } from '../template/index.js';
+import { markUnsafe } from '../util/unsafe.js';
 import { VarScope, type VarLayer } from '../vars/scope.js';
+import { HostVarsViews, withMagic } from './hostvars.js';
 import { HostState } from './host-state.js';
 import type { RunSettings } from './context.js';
 
@@ -21,6 +24,11 @@ interface PlayHosts {
 /** `ansible_version`: the ansible-core release whose behaviour bosun follows (docs/ansible-differences.md). */
 const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
 
+/** The facts with `ansible_facts` always there, `{}` before any were gathered (Ansible's namespace_facts). */
+function withFactsDict(facts: Record<string, unknown>): Record<string, unknown> {
+  return 'ansible_facts' in facts ? facts : { ansible_facts: {}, ...facts };
+}
+
 /** The hosts of a run: their states, variables and connections. */
 export class Hosts {
   private readonly states = new Map<string, HostState>();
@@ -31,11 +39,18 @@ export class Hosts {
   private playMagicCache:
     { play: Play; playbook: Playbook; hosts: PlayHosts; vars: Record<string, unknown> } | undefined;
   private readonly searchPaths = new Map<string, string[]>();
+  private readonly views: HostVarsViews;
+  /** The run-level magic variables a host's hostvars show (those of the last play's magic). */
+  private runMagic: Record<string, unknown> = {};
 
   constructor(
     readonly inventory: Inventory,
     private readonly opts: Pick<RunSettings, 'check' | 'diff' | 'verbosity' | 'tags' | 'extraVars'>,
-  ) {}
+    /** Renders hostvars values in their host's context (without it they are given unrendered). */
+    engine?: TemplateEngine,
+  ) {
+    this.views = new HostVarsViews(engine);
+  }
 
   /** The state of a host (created on first use). */
   get(host: string): HostState {
@@ -61,6 +76,7 @@ export class Hosts {
     this.magicByHost.clear();
     this.hostvarsObject = undefined;
     this.playMagicCache = undefined;
+    this.views.clear();
     for (const host of changed) {
       const s = this.states.get(host);
       if (s?.inventoryLayers === undefined) continue;
@@ -162,7 +178,10 @@ export class Hosts {
     if (!byFacts) this.factsScopes.set(scope, (byFacts = new WeakMap()));
     let withFacts = byFacts.get(facts);
     if (!withFacts)
-      byFacts.set(facts, (withFacts = scope.with({ level: 'facts', source: 'facts', values: facts, unsafe: true })));
+      byFacts.set(
+        facts,
+        (withFacts = scope.with({ level: 'facts', source: 'facts', values: withFactsDict(facts), unsafe: true })),
+      );
     return withFacts;
   }
 
@@ -200,10 +219,24 @@ export class Hosts {
       hostvars: this.hostvars(),
     };
     this.playMagicCache = { play, playbook, hosts, vars };
+    if (this.runMagic['playbook_dir'] !== playbook.dir)
+      this.runMagic = {
+        playbook_dir: playbook.dir,
+        ansible_version: ANSIBLE_VERSION,
+        ansible_check_mode: this.opts.check,
+        ansible_diff_mode: this.opts.diff,
+        ansible_verbosity: this.opts.verbosity,
+        ansible_run_tags: vars['ansible_run_tags'],
+        ansible_skip_tags: vars['ansible_skip_tags'],
+      };
     return vars;
   }
 
-  /** `hostvars`: every host's current variables, computed when read (one object for the run: its getters read live state). */
+  /**
+   * `hostvars`: every inventory host's view (src/executor/hostvars.ts), built when read and rebuilt only when the
+   * host's variables changed; one object for the run, data to the reader (nothing in it is rendered in the reader's
+   * context).
+   */
   hostvars(): Record<string, unknown> {
     if (this.hostvarsObject) return this.hostvarsObject;
     const out: Record<string, unknown> = {};
@@ -211,19 +244,34 @@ export class Hosts {
     for (const name of this.inventory.hosts.keys()) {
       Object.defineProperty(out, name, {
         enumerable: true,
-        get: () => {
-          const s = this.states.get(name);
-          const scope = new VarScope([
-            ...(s?.inventoryLayers ?? []),
-            { level: 'facts', source: 'facts', values: s?.facts ?? {}, unsafe: true },
-            { level: 'include_vars', source: 'include_vars', values: s?.includedVars ?? {} },
-            { level: 'set_fact', source: 'set_fact/register', values: s?.runtime ?? {}, unsafe: true },
-          ]);
-          return { ...scope.toObject(), ...this.magic(name) };
-        },
+        get: () => this.hostView(name),
       });
     }
-    return out;
+    return markUnsafe(out);
+  }
+
+  /** One host's hostvars view, as Ansible's get_vars(host) without a play: no play vars, no role defaults. */
+  private hostView(name: string): Record<string, unknown> {
+    const s = this.states.get(name);
+    const magic = this.magic(name);
+    const key = {
+      state: s,
+      version: s?.varsVersion ?? 0,
+      layers: s?.inventoryLayers,
+      facts: s?.facts,
+      magic,
+      run: this.runMagic,
+    };
+    return this.views.view(name, key, () => {
+      const scope = new VarScope([
+        ...(s?.inventoryLayers ?? []),
+        { level: 'facts', source: 'facts', values: withFactsDict(s?.facts ?? {}), unsafe: true },
+        { level: 'include_vars', source: 'include_vars', values: s?.includedVars ?? {} },
+        { level: 'set_fact', source: 'set_fact/register', values: s?.runtime ?? {}, unsafe: true },
+        ...this.opts.extraVars,
+      ]);
+      return withMagic(scope.toObject(), { ...this.runMagic, ...magic });
+    });
   }
 
   /** Variables enough to connect to a host that is not in the play (delegate_to): its inventory variables and -e. */

@@ -279,6 +279,7 @@ export class PlayRun {
             action: s.lastFailure.task.module,
           };
           s.runtime['ansible_failed_result'] = s.lastFailure.result;
+          s.varsVersion++;
         }
       }
       await this.runNodes(block.rescue, failedIn, { ...walk, pending: walk.pending === true || hasAlways });
@@ -525,11 +526,15 @@ export class PlayRun {
         if (task.module === 'set_fact') Object.assign(factsHost.runtime, facts);
         else if (task.module === 'include_vars') Object.assign(factsHost.includedVars, facts);
         else factsHost.facts = mergeFacts(factsHost.facts, facts);
+        factsHost.varsVersion++;
       }
     };
     if (result.items) result.items.forEach(harvest);
     else harvest(result);
-    if (task.register) state.runtime[task.register] = result.data;
+    if (task.register) {
+      state.runtime[task.register] = result.data;
+      state.varsVersion++;
+    }
     if (
       task.notify.length > 0 &&
       (result.status === 'changed' || (result.items?.some((i) => i.status === 'changed') ?? false))

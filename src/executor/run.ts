@@ -155,7 +155,7 @@ async function runLoaded(opts: RunOptions, loaded: Loaded): Promise<RunOutcome> 
     runDeadline: opts.runDeadline,
     gathering: opts.gathering,
   };
-  const hosts = new Hosts(inventory, settings);
+  const hosts = new Hosts(inventory, settings, engine);
   engine.useRun({
     hostPattern: (pattern) => selectHosts(inventory, pattern),
     warn: onceEach(opts.sink),

@@ -1,15 +1,20 @@
 /**
  * `pause`: wait a number of seconds or minutes. Never changes anything; it
  * waits in check mode too, as Ansible does, so timing-dependent plays behave
- * the same.
+ * the same. bosun runs unattended: a `prompt` is never answered, as Ansible's
+ * pause does when stdin is not interactive (it waits the seconds given, else
+ * goes on at once with a warning, `user_input` empty).
  */
 import { defineModule } from './types.js';
 import { failed } from './lib/result.js';
+import { toBool } from './lib/bool.js';
 
 /** Arguments of `pause`. */
 export interface PauseArgs {
   seconds?: number | string;
   minutes?: number | string;
+  prompt?: string;
+  echo?: boolean | string;
 }
 
 /** The `pause` module. */
@@ -17,7 +22,8 @@ export default defineModule<PauseArgs>({
   name: 'pause',
   docs: {
     short: 'Wait for a number of seconds or minutes',
-    description: 'No interactive prompt: bosun runs unattended. Waits in check mode too.',
+    description:
+      'Waits in check mode too. A prompt is never answered (bosun runs unattended): as Ansible without an interactive stdin, it waits the seconds given, else goes on at once with a warning and an empty user_input.',
   },
   checkMode: 'full',
   schema: {
@@ -26,6 +32,8 @@ export default defineModule<PauseArgs>({
     properties: {
       seconds: { type: ['number', 'string'], pattern: '^\\d+(\\.\\d+)?$', description: 'Seconds to wait' },
       minutes: { type: ['number', 'string'], pattern: '^\\d+(\\.\\d+)?$', description: 'Minutes to wait' },
+      prompt: { type: 'string', description: 'Text shown to ask for input: never answered (see above)' },
+      echo: { type: ['boolean', 'string'], description: 'Show what is typed (default true): reported as given' },
     },
     not: { required: ['seconds', 'minutes'], properties: { seconds: true, minutes: true } },
   },
@@ -36,7 +44,16 @@ export default defineModule<PauseArgs>({
         : args.minutes !== undefined
           ? Number(args.minutes) * 60
           : undefined;
-    if (seconds === undefined) return failed('pause needs seconds or minutes (bosun has no interactive prompt)');
+    const echo = toBool(args.echo, true);
+    if (seconds === undefined) {
+      const now = new Date().toISOString().replace('T', ' ').replace('Z', '');
+      return {
+        kind: 'ok',
+        msg: 'Paused for 0.0 seconds',
+        warnings: ['Not waiting for response to prompt as stdin is not interactive'],
+        data: { start: now, stop: now, delta: 0, echo, user_input: '', stdout: 'Paused for 0.0 seconds' },
+      };
+    }
     if (!Number.isFinite(seconds) || seconds < 0)
       return failed(`cannot pause for ${String(args.seconds ?? args.minutes)}`);
     const start = new Date();
@@ -54,7 +71,7 @@ export default defineModule<PauseArgs>({
         start: start.toISOString().replace('T', ' ').replace('Z', ''),
         stop: stop.toISOString().replace('T', ' ').replace('Z', ''),
         delta,
-        echo: true,
+        echo,
         user_input: '',
         stdout,
       },

@@ -17,7 +17,7 @@ import { enterLink, importLink } from './import-chain.js';
 import { emptyInherited, inherit, keyPositions, scalarText, tagsOf, toBoolKeyword, varsOf } from './inherit.js';
 import { checkNotifies, hasDynamicRole, indexHandlers } from './notify-check.js';
 import { checkTemplateFiles } from './template-files.js';
-import { BUILTIN_ROLES_DIR, readRole, type RoleFiles } from './roles.js';
+import { BUILTIN_ROLES_DIR, findRoleDir, readRole, type RoleFiles } from './roles.js';
 import { playbookSchema, ROLE_ENTRY_KEYWORDS, tasksFileSchema } from './schema.js';
 import { parseNodes, type NodeLoader, type RoleImport } from './task.js';
 import {
@@ -245,6 +245,7 @@ export class PlaybookLoader implements NodeLoader {
     context: TaskContext,
     inherited: Inherited,
     how: ImportLink['how'] = 'imports',
+    basedir?: string,
   ): Promise<TaskNode[]> {
     const name = typeof ref === 'string' ? ref : scalarText(ref['role'] ?? ref['name'] ?? '');
     const spec = typeof ref === 'string' ? {} : ref;
@@ -265,7 +266,7 @@ export class PlaybookLoader implements NodeLoader {
       label: '',
     });
     return this.applyRole(
-      { name, params },
+      { name, params, ...(basedir ? { basedir } : {}) },
       yaml.posOf(at),
       context,
       passDown,
@@ -308,6 +309,7 @@ export class PlaybookLoader implements NodeLoader {
           { ...context, imports },
           inherited,
           'depends on',
+          path.dirname(files.role.dir),
         )),
       );
     }
@@ -389,7 +391,9 @@ export class PlaybookLoader implements NodeLoader {
 
   private readRoleCached(ref: RoleImport, from: SourcePos): Promise<RoleFiles> {
     const pick = { tasks: ref.tasksFrom, vars: ref.varsFrom, defaults: ref.defaultsFrom, handlers: ref.handlersFrom };
-    const key = `${ref.name}|${JSON.stringify(pick)}`;
+    // By the folder found, so that a role reached by two names (a dependency found beside its parent) is one role.
+    const dir = findRoleDir(ref.name, this.playbookDir, this.rolesPath, ref.basedir);
+    const key = `${dir ?? ref.name}|${JSON.stringify(pick)}`;
     let p = this.roleCache.get(key);
     if (!p) {
       p = readRole(
@@ -398,6 +402,7 @@ export class PlaybookLoader implements NodeLoader {
         this.playbookDir,
         this.rolesPath,
         Object.fromEntries(Object.entries(pick).filter(([, v]) => v !== undefined)),
+        ref.basedir,
       );
       this.roleCache.set(key, p);
     }

@@ -34,11 +34,19 @@ export function findRole(
   name: string,
   playbookDir: string,
   rolesPath: string[],
+  roleBasedir?: string,
 ): { dir: string; name: string } | undefined {
   const isDir = (c: string): boolean => existsSync(c) && statSync(c).isDirectory();
   // A name written as a relative path (`../..`, `./x`) is a path from the playbook, never searched.
   if (!path.isAbsolute(name) && !/^\.\.?(\/|$)/.test(name)) {
-    const searched = [path.join(playbookDir, 'roles'), ...rolesPath, playbookDir].map((d) => path.join(d, name));
+    // A dependency is also looked up beside the role that depends on it (Ansible's role_basedir: the folder holding
+    // that role), after the roles path and before the playbook's folder.
+    const searched = [
+      path.join(playbookDir, 'roles'),
+      ...rolesPath,
+      ...(roleBasedir ? [roleBasedir] : []),
+      playbookDir,
+    ].map((d) => path.join(d, name));
     const hit = searched.find(isDir);
     if (hit) return { dir: hit, name };
   }
@@ -47,8 +55,13 @@ export function findRole(
 }
 
 /** The folder of a role (see findRole). */
-export function findRoleDir(name: string, playbookDir: string, rolesPath: string[]): string | undefined {
-  return findRole(name, playbookDir, rolesPath)?.dir;
+export function findRoleDir(
+  name: string,
+  playbookDir: string,
+  rolesPath: string[],
+  roleBasedir?: string,
+): string | undefined {
+  return findRole(name, playbookDir, rolesPath, roleBasedir)?.dir;
 }
 
 /** The file `sub/<base>.yml|.yaml|<base>` of a role, if it exists. */
@@ -85,12 +98,13 @@ export async function readRole(
   playbookDir: string,
   rolesPath: string[],
   pick: RoleFrom = {},
+  roleBasedir?: string,
 ): Promise<RoleFiles> {
-  const found = findRole(name, playbookDir, rolesPath);
+  const found = findRole(name, playbookDir, rolesPath, roleBasedir);
   if (!found) {
     throw new BosunError('ROLE_NOT_FOUND', `role '${name}' not found`, {
       source: from,
-      hint: `looked in ${[path.join(playbookDir, 'roles'), ...rolesPath].join(', ')}`,
+      hint: `looked in ${[path.join(playbookDir, 'roles'), ...rolesPath, ...(roleBasedir ? [roleBasedir] : []), playbookDir].join(', ')}`,
     });
   }
   const { dir, name: roleName } = found;

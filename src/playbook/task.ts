@@ -70,6 +70,8 @@ export interface RoleImport {
   defaultsFrom?: string;
   handlersFrom?: string;
   params: Record<string, unknown>;
+  /** For a dependency: the folder holding the role that depends on it, searched too (Ansible's role_basedir). */
+  basedir?: string;
 }
 
 /** Where a task list sits. */

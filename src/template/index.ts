@@ -588,7 +588,10 @@ class Engine implements TemplateEngine {
       this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
     );
     const position = (ref: VarRef): SourcePos | undefined => toSourcePos(ref.line, ref.column, posCtx);
-    for (const ref of compiled.refs) resolver.check(ref, position);
+    for (const ref of compiled.refs) {
+      if (ref.optional) resolver.checkGuarded(ref, position);
+      else resolver.check(ref, position);
+    }
     try {
       if (single) {
         compiled.native ??= this.hb.compile(captureProgram(compiled.ast, single), COMPILE_OPTIONS);

@@ -113,6 +113,30 @@ export class Resolver {
     }
   }
 
+  /**
+   * Check a reference that a guard reads (`default`, `defined`): a lazy value on its path that reads something
+   * undefined makes the variable undefined, as in Ansible, instead of an error.
+   */
+  checkGuarded(ref: VarRef, position: (ref: VarRef) => SourcePos | undefined): void {
+    try {
+      this.check(ref, position);
+    } catch (err) {
+      if (!(err instanceof BosunError) || err.code !== 'UNDEFINED_VAR' || ref.scope.kind !== 'root') throw err;
+      // Undefined from the lazy value on the path that failed (or the whole value, when one inside it failed).
+      let cur: unknown = this.root;
+      for (let i = 0; i < ref.parts.length; i++) {
+        const next = child(cur, ref.parts[i]!);
+        if (!next) return;
+        if (isLazy(next.value)) {
+          this.setAt(ref.parts.slice(0, i + 1), undefined);
+          return;
+        }
+        cur = next.value;
+      }
+      this.setAt(ref.parts, undefined);
+    }
+  }
+
   private checkRoot(ref: VarRef, source: () => SourcePos | undefined): void {
     let cur: unknown = this.root;
     const parts = ref.parts;

@@ -12,6 +12,16 @@ export interface AttrArgs {
   mode?: string | number;
   owner?: string | number;
   group?: string | number;
+  /** SELinux context parts: accepted and not applied (docs/ansible-differences.md). */
+  setype?: string;
+  seuser?: string;
+  serole?: string;
+  selevel?: string;
+  /** chattr flags (alias attr): refused when given, bosun does not apply them (docs/ansible-differences.md). */
+  attributes?: string;
+  attr?: string;
+  /** Ansible's fallback to a non-atomic write: bosun's writes are always atomic renames, so there is nothing to choose. */
+  unsafe_writes?: boolean | string;
 }
 
 /** What a module wants; the `mode` still unparsed (symbolic modes depend on the current mode). */
@@ -51,11 +61,33 @@ export const attrSchemaProps = {
   },
   owner: { type: ['string', 'integer'], description: 'Owner: user name or numeric uid' },
   group: { type: ['string', 'integer'], description: 'Group: group name or numeric gid' },
+  setype: {
+    type: 'string',
+    description: 'SELinux type of the context: accepted, not applied (bosun sets no SELinux context)',
+  },
+  seuser: { type: 'string', description: 'SELinux user of the context: accepted, not applied' },
+  serole: { type: 'string', description: 'SELinux role of the context: accepted, not applied' },
+  selevel: { type: 'string', description: 'SELinux level of the context: accepted, not applied' },
+  attributes: {
+    type: 'string',
+    description:
+      'chattr flags (alias attr): an error when not empty, bosun does not set them (docs/ansible-differences.md)',
+  },
+  attr: { type: 'string', description: 'Alias of attributes' },
+  unsafe_writes: {
+    type: ['boolean', 'string'],
+    description: "Ansible's non-atomic fallback: accepted; bosun always writes through an atomic rename",
+  },
 } as const;
 
 /** Normalize the attribute arguments (`preserve` is kept as is for copy to resolve): a numeric mode is an error (YAML turned `644` into a decimal number). */
 export function wantedAttrs(args: AttrArgs, opts: { allowPreserve?: boolean } = {}): WantedAttrs {
   const out: WantedAttrs = {};
+  const flags = args.attributes ?? args.attr;
+  if (flags !== undefined && flags.trim() !== '')
+    throw new ModuleArgError(
+      `attributes '${flags}': bosun does not set file attributes (chattr flags); leave attributes out or run chattr with the command module`,
+    );
   if (args.mode === 'preserve') {
     if (!opts.allowPreserve) throw new ModuleArgError("mode 'preserve' is only valid for copy and template");
     out.mode = 'preserve';

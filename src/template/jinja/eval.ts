@@ -29,7 +29,20 @@ import {
   type LoadedTemplate,
   type TemplateLoader,
 } from './runtime.js';
-import { EmptyUndef, floatOf, isFloat, kind, plain, PyFloat, pyEqual, pyText, truthy, Undef, use } from './values.js';
+import {
+  EmptyUndef,
+  FailedUndef,
+  floatOf,
+  isFloat,
+  kind,
+  plain,
+  PyFloat,
+  pyEqual,
+  pyText,
+  truthy,
+  Undef,
+  use,
+} from './values.js';
 
 /** Filters that see a boxed float as it is (they print it or keep it). */
 const FLOAT_AWARE_FILTERS: ReadonlySet<string> = new Set(['string', 'type_debug']);
@@ -537,10 +550,17 @@ export class Evaluator {
     if (this.scope?.isolated)
       return new Undef(name, 'a template imported without context sees only its own names', this.pos(cur));
     const parts = [name, ...keys.map(String)];
-    this.env.resolver.check(
-      { scope: { kind: 'root' }, parts, name: written(e), line: cur.line, column: cur.col, optional: true },
-      () => this.pos(cur),
-    );
+    try {
+      this.env.resolver.check(
+        { scope: { kind: 'root' }, parts, name: written(e), line: cur.line, column: cur.col, optional: true },
+        () => this.pos(cur),
+      );
+    } catch (err) {
+      // A lazy value on the path read something undefined: the variable is undefined (Ansible), its error kept for a use.
+      if (err instanceof BosunError && err.code === 'UNDEFINED_VAR')
+        return new FailedUndef(written(e), this.pos(cur), err);
+      throw err;
+    }
     const root = this.env.resolver.root;
     let value: unknown = root;
     const all = [name, ...keys];

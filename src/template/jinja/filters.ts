@@ -644,6 +644,9 @@ export const FILTERS: Record<string, FilterFn> = {
     const more = morekeys === undefined ? [] : Array.isArray(morekeys) ? morekeys : [morekeys];
     for (const k of more) {
       if (!isPlainObject(out) && !Array.isArray(out)) throw new Error(`cannot look up ${pyText(k)}`);
+      // A missing key is undefined, an error when used (Ansible's environment.getitem), never a null.
+      if (!Object.prototype.hasOwnProperty.call(out, String(k)))
+        throw new BosunError('UNDEFINED_VAR', `extract: ${pyText(v)} has no key ${pyText(k)} below it`);
       out = (out as Record<string, unknown>)[String(k)];
     }
     return out;

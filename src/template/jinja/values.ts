@@ -26,6 +26,24 @@ export class Undef {
 }
 
 /**
+ * A variable whose value is a template that reads something undefined: undefined itself, as Ansible's lazy variables
+ * are (`default` and `is defined` see it so), and the error of that read when it is used.
+ */
+export class FailedUndef extends Undef {
+  constructor(
+    name: string,
+    source: SourcePos | undefined,
+    private readonly cause: BosunError,
+  ) {
+    super(name, undefined, source);
+  }
+
+  override error(): BosunError {
+    return this.cause;
+  }
+}
+
+/**
  * A Python float whose value is a whole number (`2.0`, `4 / 2`, `3 | float`): JavaScript has one number type, so
  * such a float is boxed while an expression is evaluated, to print as Python prints it (`2.0`). Other floats (2.5)
  * are plain numbers. It never leaves the evaluator: filters, tests and methods get plain numbers, and a value that is

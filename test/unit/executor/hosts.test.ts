@@ -7,6 +7,7 @@ import { Hosts } from '../../../src/executor/hosts.js';
 import type { RunOptions } from '../../../src/executor/run.js';
 import { loadInventory, type Inventory } from '../../../src/inventory/index.js';
 import type { Play, Playbook, Role } from '../../../src/playbook/types.js';
+import { createTemplateEngine, type TemplateEngine } from '../../../src/template/index.js';
 import type { VarLayer, VarLevel } from '../../../src/vars/scope.js';
 
 const layer = (level: VarLevel, values: Record<string, unknown>): VarLayer => ({ level, source: level, values });
@@ -150,5 +151,52 @@ describe('Hosts.taskVars', () => {
       inventory_hostname: 'web2',
       x: 'inventory',
     });
+  });
+});
+
+describe('hostvars views', () => {
+  const play = { name: 'p', vars: layer('play_vars', { x: 'play' }), varsFiles: [], roles: [] } as unknown as Play;
+  const playbook = { dir: '/pb' } as unknown as Playbook;
+  const opts = { extraVars: [], check: false, diff: false, verbosity: 0, tags: { only: [], skip: [] } };
+
+  async function setup(): Promise<{ hosts: Hosts; engine: TemplateEngine; renders: string[] }> {
+    const engine = createTemplateEngine();
+    const renders: string[] = [];
+    const renderString = engine.renderString.bind(engine);
+    engine.renderString = (text, vars, source) => {
+      renders.push(text);
+      return renderString(text, vars, source);
+    };
+    const hosts = new Hosts(await inventory(), opts, engine);
+    await hosts.prepare('web1', '/pb');
+    await hosts.prepare('web2', '/pb');
+    hosts
+      .get('web2')
+      .inventoryLayers!.push(
+        layer('host_vars', { tpl: '{{ inventory_hostname }}-{{ x }}', bad: '{{ nothere }}', other: '{{ missing }}' }),
+      );
+    return { hosts, engine, renders };
+  }
+  const varsOf = (hosts: Hosts, host: string): Record<string, unknown> =>
+    hosts.taskVars(hosts.playScope(play, host), host, { play, playbook, hosts: ['web1', 'web2'], layers: [] });
+
+  it("renders one key, in its own host's context, in both dialects", async () => {
+    const { hosts, engine, renders } = await setup();
+    const vars = varsOf(hosts, 'web1');
+    expect(engine.renderString("{{ hostvars['web2'].tpl }}", vars)).toBe('web2-inventory');
+    expect(engine.renderString('{{ lookup (lookup hostvars "web2") "tpl" }}', vars)).toBe('web2-inventory');
+    // Only the key read was rendered: `bad` and `other` never were.
+    expect(renders.filter((t) => t.includes('nothere') || t.includes('missing'))).toEqual([]);
+    // An undefined name in the other host's context leaves the value as it was (Ansible's fail_on_undefined=False).
+    expect(engine.renderString('{{ hostvars.web2.bad }}', vars)).toBe('{{ nothere }}');
+  });
+
+  it('renders a key once for any number of readers, again after the host changed', async () => {
+    const { hosts, engine, renders } = await setup();
+    for (let i = 0; i < 1000; i++) engine.renderString("{{ hostvars['web2'].tpl }}", varsOf(hosts, 'web1'));
+    expect(renders.filter((t) => t === '{{ inventory_hostname }}-{{ x }}')).toHaveLength(1);
+    hosts.get('web2').runtime['x'] = 'set';
+    hosts.get('web2').varsVersion++;
+    expect(engine.renderString("{{ hostvars['web2'].tpl }}", varsOf(hosts, 'web1'))).toBe('web2-set');
   });
 });

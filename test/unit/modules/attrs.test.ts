@@ -20,6 +20,15 @@ describe('parseMode', () => {
     expect(parseMode(mode, current, isDir)).toBe(expected);
   });
 
+  it('accepts the SELinux parts and unsafe_writes, refuses chattr flags', () => {
+    expect(
+      wantedAttrs({ mode: '0644', setype: 'etc_t', seuser: 'u', serole: 'r', selevel: 's0', unsafe_writes: true }),
+    ).toEqual({ mode: '0644' });
+    expect(wantedAttrs({ attributes: '' })).toEqual({});
+    expect(() => wantedAttrs({ attributes: '-i' })).toThrow(/attributes '-i': bosun does not set file attributes/);
+    expect(() => wantedAttrs({ attr: '+a' })).toThrow(/attributes '\+a'/);
+  });
+
   it('rejects nonsense and numbers', () => {
     expect(() => parseMode('rwx', 0, false)).toThrow(/neither octal/);
     expect(() => wantedAttrs({ mode: 644 })).toThrow("mode 644 is a number; quote it as '0644'");

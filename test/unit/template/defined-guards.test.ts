@@ -47,3 +47,21 @@ describe('(defined x) guards', () => {
     expect(engine.evaluate('(and (defined y) y.z)', { y: { z: 'on' } }, at)).toBe('on');
   });
 });
+
+describe('a lazy variable that reads an undefined name is undefined to a guard (Ansible)', () => {
+  const vars = { lazyv: '{{ nothere }}', nested: '{{ lazyv }}-n', d: { a: '{{ nothere }}', b: 1 }, ok: '{{ d.b }}' };
+  it.each([
+    ["{{ default lazyv 'dflt' }}", 'dflt'],
+    ['{{ defined lazyv }}', false],
+    ["{{ default nested 'n' }}", 'n'],
+    ["{{ default d 'whole' }}", 'whole'],
+    ["{{ default ok 'no' }}", 1],
+    ["{{ lazyv | default('dflt') }} {{ lazyv is defined }} {{ nested | default('n') }}", 'dflt False n'],
+  ])('%s', (text, expected) => {
+    expect(engine.renderString(text, vars, at)).toEqual(expected);
+  });
+
+  it.each(['{{ lazyv }}', '{{ nested }}', "{{ lazyv ~ 'x' }}"])('%s is the error of the name it read', (text) => {
+    expect(() => engine.renderString(text, vars, at)).toThrow(/undefined variable 'nothere' in the value of variable/);
+  });
+});
