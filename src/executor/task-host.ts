@@ -37,6 +37,7 @@ export async function runOnHost(
   host: string,
   walk: Walk,
   playCheck: boolean,
+  ahead: () => Task[] = () => [],
 ): Promise<TaskResult> {
   const { run } = play;
   const vars = play.varsFor(host, written.context, walk.layers, written.varLayers);
@@ -84,6 +85,7 @@ export async function runOnHost(
     onRetry: (left, r) =>
       run.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
     ...(run.settings.runDeadline !== undefined ? { deadline: run.settings.runDeadline } : {}),
+    ...speculating(play, written, host, walk, delegate, ahead),
   });
   if (delegate !== undefined) {
     result.delegatedTo = delegate;
@@ -91,6 +93,29 @@ export async function runOnHost(
     if (address !== undefined && address !== delegate) result.delegatedAddress = address;
   }
   return result;
+}
+
+/** The speculation hook of a live task (none for a delegated one: its shell is another host's). */
+function speculating(
+  play: PlayRun,
+  task: Task,
+  host: string,
+  walk: Walk,
+  delegate: string | undefined,
+  ahead: () => Task[],
+): Pick<Parameters<typeof runTask>[0], 'speculate'> {
+  if (delegate !== undefined || !play.speculation.enabled) return {};
+  let hook: Parameters<typeof runTask>[0]['speculate'] | null = null;
+  return {
+    speculate: (shell, run) => {
+      try {
+        if (hook === null) hook = play.speculation.hook(host, task, walk, ahead());
+        hook?.(shell, run);
+      } catch {
+        // Speculation only saves round trips: the live task goes on as without it.
+      }
+    },
+  };
 }
 
 /** The delegate's `ansible_host` (templated with the delegate's variables), or undefined where it has none. */
