@@ -218,7 +218,13 @@ export class ProbeBatcher {
         for (const w of live) this.conn.exec(w.script, w.opts).then(w.resolve, w.reject);
       for (const q of batch) {
         if (q.who) q.who.waiting = false;
-        q.reject(e);
+        // A live probe sent with others gets the answer (or the error) it gets alone: the batch's failure (its
+        // output over the limit, a slow speculated part) may not be its own.
+        if (!q.who && parts.length > 1)
+          this.conn
+            .exec(q.script, { readOnly: q.readOnly, ...(q.timeoutMs !== undefined ? { timeoutMs: q.timeoutMs } : {}) })
+            .then(q.resolve, q.reject);
+        else q.reject(e);
       }
     };
     const timeouts = parts.map((p) => p.timeoutMs).filter((t): t is number => t !== undefined);
