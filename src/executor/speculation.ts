@@ -10,7 +10,7 @@
 import type { Connection } from '../connection/types.js';
 import type { Task, TaskNode } from '../playbook/types.js';
 import type { TaskStatus } from './events.js';
-import type { Participant } from './probe-batch.js';
+import { mutationEpoch, type Participant } from './probe-batch.js';
 import type { PlayRun, Walk } from './play.js';
 import { tagsSelect } from './tags.js';
 import { speculateDecide, speculativeItems, type TaskRun } from './task-runner.js';
@@ -81,6 +81,8 @@ export class Speculation {
   private readonly window = new Map<string, number>();
   /** The tasks each host has speculated, and the mutation epoch they were speculated in. */
   private readonly speculated = new Map<string, WeakSet<Task>>();
+  /** The mutation epoch of each host's last window. */
+  private readonly launched = new Map<string, number>();
 
   constructor(
     private readonly play: PlayRun,
@@ -104,16 +106,24 @@ export class Speculation {
       return undefined;
     return (shell: Connection, run: TaskRun) => {
       let done = this.speculated.get(host);
-      // The live task was speculated, yet its probe takes a round trip: what was speculated is spent (or the
-      // same tasks run again, an include run twice): speculate afresh.
+      if (done?.has(live) && this.launched.get(host) !== mutationEpoch()) {
+        // The live task was speculated, yet its probe takes a round trip, and something changed since: the
+        // speculation was voided (a loop whose items change, another host's change): no more until a task
+        // changes nothing.
+        this.window.set(host, 0);
+        this.speculated.set(host, new WeakSet<Task>());
+        return;
+      }
+      // Spent (or the same tasks run again, an include run twice): speculate afresh.
       if (!done || done.has(live)) this.speculated.set(host, (done = new WeakSet<Task>()));
+      const size = this.window.get(host) ?? WINDOW_START;
+      if (size === 0) return;
+      this.launched.set(host, mutationEpoch());
       // The live task's own later items (not under until: each attempt must look again).
       if (!done.has(live) && run.itemsAhead && !live.until) {
         done.add(live);
         for (const vars of run.itemsAhead) this.start(run, live, vars, shell);
       }
-      const size = this.window.get(host) ?? WINDOW_START;
-      if (size === 0) return;
       // Names the tasks of the window set: a task reading one would probe in vain.
       const produced: string[] = [];
       if (live.register) produced.push(live.register);
