@@ -26,6 +26,13 @@ export interface ExecOptions {
    * process on the target per command (the stats behind most decisions).
    */
   readOnly?: boolean;
+  /**
+   * The script changes nothing on the target (a probe: stats, checksums, reads), though it may use shell
+   * variables or `exit` (so it runs in a subshell unless `readOnly`). The executor may send it together with
+   * other probes and answer it from a probe sent a little earlier while nothing changed
+   * (src/executor/probe-batch.ts). `readOnly` implies it.
+   */
+  probe?: boolean;
 }
 
 /**

@@ -34,6 +34,7 @@ import { tagsSelect } from './tags.js';
 import { runInclude } from './includes.js';
 import { stepQuestion } from './step.js';
 import { runOnHost } from './task-host.js';
+import { Speculation, speculationEnabled, tasksAhead } from './speculation.js';
 
 /** Modules that run once for all the hosts of a task, on the first (Ansible's action plugins with BYPASS_HOST_LOOP). */
 const BYPASS_HOST_LOOP: ReadonlySet<string> = new Set(['add_host']);
@@ -73,6 +74,8 @@ export class PlayRun {
   /** meta end_batch: the rest of this batch is skipped. */
   endBatch = false;
   readonly handlers: Handlers;
+  /** Speculative decisions of the tasks ahead (speculation.ts). */
+  readonly speculation: Speculation;
   private strategy: 'linear' | 'free' = 'linear';
 
   constructor(
@@ -82,6 +85,7 @@ export class PlayRun {
   ) {
     this.limiter = pLimit(Math.max(1, run.settings.forks));
     this.handlers = new Handlers(this, play.handlers);
+    this.speculation = new Speculation(this, speculationEnabled());
   }
 
   /**
@@ -250,10 +254,10 @@ export class PlayRun {
   }
 
   async runNodes(nodes: TaskNode[], hosts: string[], walk: Walk): Promise<void> {
-    for (const node of nodes) {
+    for (const [i, node] of nodes.entries()) {
       const active = this.activeOf(hosts);
       if (active.length === 0) return;
-      if (node.kind === 'task') await this.runTaskNode(node, active, walk);
+      if (node.kind === 'task') await this.runTaskNode(node, active, walk, {}, () => tasksAhead(nodes, i));
       else if (node.kind === 'block') await this.runBlock(node, active, walk);
       else await runInclude(this, node, active, walk);
     }
@@ -440,7 +444,13 @@ export class PlayRun {
     );
   }
 
-  async runTaskNode(task: Task, hosts: string[], walk: Walk, how: Implicit = {}): Promise<void> {
+  async runTaskNode(
+    task: Task,
+    hosts: string[],
+    walk: Walk,
+    how: Implicit = {},
+    ahead: () => Task[] = () => [],
+  ): Promise<void> {
     const { run } = this;
     if (hosts.length === 0) return;
     if (!walk.handler && !how.implicit && !this.selected(task, hosts[0]!, walk)) return;
@@ -490,8 +500,9 @@ export class PlayRun {
       }
     }
     const throttle = limit ? pLimit(limit) : undefined;
+    let next: Task[] | undefined;
     const runOn = async (h: string): Promise<void> => {
-      const result = await runOnHost(this, task, title, h, walk, check);
+      const result = await runOnHost(this, task, title, h, walk, check, () => (next ??= ahead()));
       if (runOnce) for (const other of hosts.slice(1)) this.afterTask(task, other, result, walk, false);
       this.afterTask(task, h, result, walk, true);
       if (bypass && result.status === 'failed' && !result.ignored && hosts.length > 1 && !walk.rescuable)
@@ -513,6 +524,7 @@ export class PlayRun {
   /** Record the result for a host and update its state (failure, register, set_fact, facts, notify). */
   private afterTask(task: Task, host: string, result: TaskResult, walk: Walk, report: boolean): void {
     const state = this.run.hosts.get(host);
+    if (report) this.speculation.result(host, result.status, result.changed, task.checkMode ?? this.run.settings.check);
     // Registered under a secret name (`register: api_token`): its output is secret, already in this task's own result.
     if (task.register && isSecretName(task.register)) this.run.secrets.addRegistered(result.data);
     this.afterResult(task, host, result, walk, report);

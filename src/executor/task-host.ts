@@ -12,6 +12,8 @@ import type { PlayRun, Walk } from './play.js';
 import { errorResult } from './results.js';
 import { runTask } from './task-runner.js';
 import { runInventory } from './dynamic-inventory.js';
+import { mutating } from './probe-batch.js';
+import { endsWindow } from './speculation.js';
 
 /** The task with its templated boolean keywords (`no_log: "{{ x }}"`) rendered with this host's variables. */
 function withKeywords(task: Task, vars: Record<string, unknown>, play: PlayRun): Task {
@@ -37,6 +39,7 @@ export async function runOnHost(
   host: string,
   walk: Walk,
   playCheck: boolean,
+  ahead: () => Task[] = () => [],
 ): Promise<TaskResult> {
   const { run } = play;
   const vars = play.varsFor(host, written.context, walk.layers, written.varLayers);
@@ -60,37 +63,66 @@ export async function runOnHost(
       task.connection === undefined ? undefined : String(run.engine.renderString(task.connection, vars, task.source)),
   };
   const scope = play.scopes.get(host);
-  const result = await runTask({
-    task,
-    title,
-    host,
-    vars,
-    engine: run.engine,
-    check,
-    diff: task.diff ?? run.settings.diff,
-    verbosity: run.settings.verbosity,
-    become: task.become ?? (run.settings.become?.enabled ? true : undefined),
-    becomeUser: task.becomeUser ?? run.settings.become?.user,
-    becomeMethod: task.becomeMethod ?? run.settings.become?.method,
-    becomePassword: run.settings.becomePassword,
-    environment,
-    inventory: runInventory(play, task, host),
-    connection: async () => {
-      if (delegate === undefined)
-        return run.reach.connect(host, vars, keywords, (name) => scope?.lookup(name)?.origin.pos);
-      return run.reach.connect(delegate, await run.hosts.connectionVars(delegate, play.playbook.dir), keywords);
-    },
-    onProgress: throttled(250, (p) => run.sink({ type: 'progress', host, task: title, ...p })),
-    onRetry: (left, r) =>
-      run.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
-    ...(run.settings.runDeadline !== undefined ? { deadline: run.settings.runDeadline } : {}),
-  });
+  // A task that may change something outside its own connection's commands (fetch writes to the controller, a
+  // module acting on the controller) counts as a change for its whole run: no answer kept before it survives.
+  const guard = endsWindow(task) ? mutating : <T>(op: () => Promise<T>): Promise<T> => op();
+  const result = await guard(() =>
+    runTask({
+      task,
+      title,
+      host,
+      vars,
+      engine: run.engine,
+      check,
+      diff: task.diff ?? run.settings.diff,
+      verbosity: run.settings.verbosity,
+      become: task.become ?? (run.settings.become?.enabled ? true : undefined),
+      becomeUser: task.becomeUser ?? run.settings.become?.user,
+      becomeMethod: task.becomeMethod ?? run.settings.become?.method,
+      becomePassword: run.settings.becomePassword,
+      environment,
+      inventory: runInventory(play, task, host),
+      connection: async () => {
+        if (delegate === undefined)
+          return run.reach.connect(host, vars, keywords, (name) => scope?.lookup(name)?.origin.pos);
+        return run.reach.connect(delegate, await run.hosts.connectionVars(delegate, play.playbook.dir), keywords);
+      },
+      onProgress: throttled(250, (p) => run.sink({ type: 'progress', host, task: title, ...p })),
+      onRetry: (left, r) =>
+        run.sink({ type: 'retry', host, task: title, retriesLeft: left, msg: task.noLog ? undefined : r.msg }),
+      ...(run.settings.runDeadline !== undefined ? { deadline: run.settings.runDeadline } : {}),
+      ...speculating(play, written, host, walk, delegate, ahead),
+    }),
+  );
   if (delegate !== undefined) {
     result.delegatedTo = delegate;
     const address = await delegateAddress(play, delegate, task);
     if (address !== undefined && address !== delegate) result.delegatedAddress = address;
   }
   return result;
+}
+
+/** The speculation hook of a live task (none for a delegated one: its shell is another host's). */
+function speculating(
+  play: PlayRun,
+  task: Task,
+  host: string,
+  walk: Walk,
+  delegate: string | undefined,
+  ahead: () => Task[],
+): Pick<Parameters<typeof runTask>[0], 'speculate'> {
+  if (delegate !== undefined || !play.speculation.enabled) return {};
+  let hook: Parameters<typeof runTask>[0]['speculate'] | null = null;
+  return {
+    speculate: (shell, run) => {
+      try {
+        if (hook === null) hook = play.speculation.hook(host, task, walk, ahead());
+        hook?.(shell, run);
+      } catch {
+        // Speculation only saves round trips: the live task goes on as without it.
+      }
+    },
+  };
 }
 
 /** The delegate's `ansible_host` (templated with the delegate's variables), or undefined where it has none. */

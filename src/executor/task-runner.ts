@@ -5,7 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Connection, TransferOptions } from '../connection/types.js';
+import type { Connection, ExecOptions, ExecResult, TransferOptions } from '../connection/types.js';
+import { batcherOf, mutating, type Participant } from './probe-batch.js';
+import { asSpeculation, SpeculationAbort } from '../util/speculation-flag.js';
 import { extendVars, isUnsafeKey } from '../util/unsafe.js';
 import { BosunError, InterruptedError, OutputLimitError } from '../errors.js';
 import { getModule } from '../modules/index.js';
@@ -59,6 +61,13 @@ export interface TaskRun {
   onProgress?: (p: { current: number; total?: number; unit: 'bytes' | 'items'; message?: string }) => void;
   /** Told before each `until` retry. */
   onRetry?: (retriesLeft: number, result: TaskResult) => void;
+  /**
+   * A probe of this task is about to take a round trip on `shell`: the speculative decisions of the tasks after it
+   * may go with it (src/executor/speculation.ts).
+   */
+  speculate?: (shell: Connection, run: TaskRun) => void;
+  /** The variables of this task's loop items after the one running (speculated with it). */
+  itemsAhead?: Array<Record<string, unknown>>;
 }
 
 /** Run the task (all loop items) on one host. Never throws: failures are results. */
@@ -91,11 +100,11 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
     for (let i = 0; i < items.length; i++) {
       if (i > 0 && lc && lc.pauseSeconds > 0) await sleep(lc.pauseSeconds * 1000);
       const item = items[i];
-      // The items are rendered values (or a target's text): data, as every value stored at run time.
-      const loopValues: Record<string, unknown> = { [loopVar]: item, ansible_loop_var: loopVar };
-      if (indexVar) loopValues[indexVar] = i;
-      if (lc?.extended) loopValues['ansible_loop'] = loopInfo(items, i);
-      const itemVars = extendVars(loopBase, loopValues, true);
+      const itemVars = itemVarsOf(loopBase, items, i, lc, loopVar, indexVar);
+      if (run.speculate) {
+        const base = loopBase;
+        run.itemsAhead = items.slice(i + 1).map((_, k) => itemVarsOf(base, items, i + 1 + k, lc, loopVar, indexVar));
+      }
       const place: ResultPlace = { item, loop: { loopVar, index: i, ...(indexVar ? { indexVar } : {}) } };
       if (lc?.label !== undefined) {
         try {
@@ -115,6 +124,22 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
   } catch (e) {
     return errorResult(run, e, started);
   }
+}
+
+/** The variables of loop item `i`. */
+export function itemVarsOf(
+  base: Record<string, unknown>,
+  items: unknown[],
+  i: number,
+  lc: Task['loopControl'],
+  loopVar: string,
+  indexVar: string | undefined,
+): Record<string, unknown> {
+  // The items are rendered values (or a target's text): data, as every value stored at run time.
+  const loopValues: Record<string, unknown> = { [loopVar]: items[i], ansible_loop_var: loopVar };
+  if (indexVar) loopValues[indexVar] = i;
+  if (lc?.extended) loopValues['ansible_loop'] = loopInfo(items, i);
+  return extendVars(base, loopValues, true);
 }
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -391,13 +416,22 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
     exec: async (script, callerOpts) => {
       const c = await open();
       // The task's `environment:` is exported before the script: only a subshell keeps it from later tasks.
-      const opts = envPrefix && callerOpts?.readOnly ? { ...callerOpts, readOnly: false } : callerOpts;
+      const opts = envPrefix && callerOpts?.readOnly ? { ...callerOpts, readOnly: false, probe: true } : callerOpts;
+      const text = envPrefix + script;
+      // A probe goes through the shell's batcher (with the speculated probes of later tasks); anything else may
+      // change a target, and voids every answer kept so far.
+      const send = (o: ExecOptions | undefined): Promise<ExecResult> => {
+        if (!(o?.readOnly || o?.probe)) return mutating(() => c.exec(text, o));
+        const batcher = batcherOf(c);
+        if (run.speculate && !batcher.hasKept(text, o)) run.speculate(c, run);
+        return batcher.exec(text, o);
+      };
       try {
-        if (run.deadline === undefined) return await c.exec(envPrefix + script, opts);
+        if (run.deadline === undefined) return await send(opts);
         const left = run.deadline - Date.now();
         if (left <= 0) throw timedOut(run);
         try {
-          return await c.exec(envPrefix + script, { ...opts, timeoutMs: Math.min(left, opts?.timeoutMs ?? left) });
+          return await send({ ...opts, timeoutMs: Math.min(left, opts?.timeoutMs ?? left) });
         } catch (e) {
           // The shell session gave up on the command; the next task reconnects.
           if (Date.now() >= run.deadline - 20) throw timedOut(run);
@@ -409,11 +443,12 @@ function moduleContext(run: TaskRun, vars: Record<string, unknown>): ModuleConte
       }
     },
     // Transfers end at the deadline too (given up, the partial file removed), as commands do.
-    writeFile: (p, data, mode) => withinDeadline((c, opts) => c.writeFile(p, data, mode, opts)),
+    writeFile: (p, data, mode) => mutating(() => withinDeadline((c, opts) => c.writeFile(p, data, mode, opts))),
     readFile: (p) => withinDeadline((c, opts) => c.readFile(p, opts)),
     close: async () => {},
     // The next command opens the host's connection (and a privileged shell) again.
     reset: async () => {
+      await mutating(() => Promise.resolve());
       conn = undefined;
       // A host that could not be reached has nothing to drop: the next command tries to connect.
       const base = await run.connection().catch(() => undefined);
@@ -493,4 +528,78 @@ export function findControllerFile(task: Task, kind: 'files' | 'templates', name
       hint: relative ? `put '${name}' in ${path.dirname(candidates[0]!)}, or give its path` : 'check the path',
     },
   );
+}
+
+/**
+ * Decide `run.task` for the variables `vars` ahead of its turn, only to send its probes on `shell` (through the
+ * shell's batcher, as `who`): the decision itself is dropped, and so is any error. Nothing else may happen: a
+ * render that would look something up or warn, a command that is not a probe, a file transfer, all end it
+ * (SpeculationAbort), and the module sees no progress or inventory hooks.
+ */
+export async function speculateDecide(
+  run: TaskRun,
+  vars: Record<string, unknown>,
+  shell: Connection,
+  who: Participant,
+): Promise<void> {
+  const { task, engine } = run;
+  const batcher = batcherOf(shell);
+  batcher.join(who);
+  try {
+    const def = getModule(task.module);
+    if (!def) return;
+    const args = asSpeculation(() => {
+      for (const cond of task.when) if (!engine.isTruthy(engine.evaluate(cond.expr, vars, cond.source))) return;
+      const rendered = renderArgs(def, task, vars, engine);
+      validateOrThrow(def.schema, rendered, { source: task.argPos([]), what: `arguments of module '${def.name}'` });
+      return rendered;
+    });
+    if (!args) return;
+    const refuse = (what: string) => (): Promise<never> => Promise.reject(new SpeculationAbort(what));
+    const conn: Connection = {
+      spec: shell.spec,
+      connect: async () => {},
+      exec: (script, opts) =>
+        opts?.readOnly || opts?.probe
+          ? batcher.exec(script, opts, who)
+          : Promise.reject(new SpeculationAbort('a command that is not a probe')),
+      writeFile: refuse('a file transfer'),
+      readFile: refuse('a file transfer'),
+      close: async () => {},
+    };
+    const live = moduleContext(run, vars);
+    const ctx: ModuleContext = {
+      ...live,
+      conn,
+      renderTemplate: (text, file, options) => asSpeculation(() => live.renderTemplate(text, file, options)),
+      evaluate: (expr) => asSpeculation(() => live.evaluate(expr)),
+    };
+    delete ctx.progress;
+    delete ctx.inventory;
+    await def.decide(ctx, args);
+  } catch {
+    // A speculation that cannot go on is only a round trip not saved.
+  } finally {
+    batcher.leave(who);
+  }
+}
+
+/** The variables of each loop item of `run.task` for `vars`, rendered as a speculation (none when that cannot be). */
+export function speculativeItems(run: TaskRun, vars: Record<string, unknown>): Array<Record<string, unknown>> {
+  const { task, engine } = run;
+  if (!task.loop) return [];
+  try {
+    return asSpeculation(() => {
+      const items = expandLoopItems(
+        task.loop!,
+        engine.renderDeep(task.loop!.value, vars, () => task.loop!.source),
+        (name, terms) => engine.query(name, terms, vars),
+      );
+      const lc = task.loopControl;
+      const { loopVar, indexVar } = loopVariableNames(lc, vars, engine, task.source);
+      return items.map((_, i) => itemVarsOf(vars, items, i, lc, loopVar, indexVar));
+    });
+  } catch {
+    return [];
+  }
 }

@@ -227,6 +227,7 @@ export default defineModule<StatArgs>({
           attrs,
           ...(toBool(args.get_checksum, true) ? { checksum: algorithm } : {}),
         }),
+        { probe: true },
       );
       const sec = probeSections(res.stdout);
       if (sec['ABSENT']) return { kind: 'ok', data: { stat: { exists: false } } };

@@ -28,6 +28,7 @@ import { DEFAULT_DELIMITERS } from './jinja/prepare.js';
 import path from 'node:path';
 import { lookupHost, type ControllerHooks } from './jinja/lookup-host.js';
 import { runLookup } from './lookups/index.js';
+import { refuseInSpeculation } from '../util/speculation-flag.js';
 
 export { hasTemplate, isTruthy } from './values.js';
 export { isHandlebars } from './dialect.js';
@@ -262,7 +263,10 @@ class Engine implements TemplateEngine {
       if (!this.run.hostPattern) throw new Error('there is no inventory here');
       return this.run.hostPattern(pattern);
     },
-    warn: (message) => this.run.warn?.(message),
+    warn: (message) => {
+      refuseInSpeculation('a warning');
+      this.run.warn?.(message);
+    },
   };
 
   constructor() {
@@ -437,7 +441,13 @@ class Engine implements TemplateEngine {
       this.renderValue(lazyText, vars, { source: undefined, inserted: new Map(), colShift: 0 }, session, 'value'),
     );
     const host = lookupHost(resolver, this.controller);
-    return runLookup(name, terms, {}, host, { query: true, warn: (m) => this.run.warn?.(m) }) as unknown[];
+    return runLookup(name, terms, {}, host, {
+      query: true,
+      warn: (m) => {
+        refuseInSpeculation('a warning');
+        this.run.warn?.(m);
+      },
+    }) as unknown[];
   }
 
   check(text: string, source?: SourcePos): void {

@@ -174,7 +174,9 @@ export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, ru
   if (checks.length || args.chdir !== undefined) {
     const lines = checks.map((c, i) => `if ${c.test}; then echo P${i} 1; else echo P${i} 0; fi`);
     const probe = [...(args.chdir !== undefined ? [chdirProbe(args.chdir)] : []), ...lines].join('\n');
-    const res = await ctx.conn.exec(`{\n${probe}\n}`);
+    // Only creates/removes/chdir only look; onlyif/unless run the user's commands.
+    const looks = args.onlyif === undefined && args.unless === undefined;
+    const res = await ctx.conn.exec(`{\n${probe}\n}`, looks ? { probe: true } : {});
     const cdErrno = Number(/^CD (\d+)$/m.exec(res.stdout)?.[1] ?? '0');
     if (cdErrno !== 0) {
       const msg = `Unable to change directory before execution: ${pyOsError(cdErrno, pyBytesRepr(args.chdir!))}`;

@@ -17,6 +17,7 @@ import { sequence } from './sequence.js';
 import { LookupError, type LookupFn, type LookupHost } from './types.js';
 import { inventoryHostnames, vars, varnames } from './vars.js';
 
+import { refuseInSpeculation } from '../../util/speculation-flag.js';
 export { LookupError, type LookupHost } from './types.js';
 
 /** A plugin that takes no options. */
@@ -72,6 +73,8 @@ export function runLookup(
   host: LookupHost,
   call: LookupCall,
 ): unknown {
+  // A lookup may run a command or write a file on the controller: never ahead of its task.
+  refuseInSpeculation(`lookup ${String(name)}`);
   const fn = typeof name === 'string' ? LOOKUPS[shortName(name)] : undefined;
   if (!fn)
     throw new BosunError('TEMPLATE_RENDER', `lookup plugin (${String(name)}) not found`, {

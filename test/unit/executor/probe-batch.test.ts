@@ -1,0 +1,128 @@
+/**
+ * The probe batcher (src/executor/probe-batch.ts): probes sent together split back into the answers each gets
+ * alone (run by a real sh), kept answers taken once and voided by anything that may change a target, and a
+ * live probe never failing for a batch's sake. The connection is a local sh behind a counting wrapper.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { Connection, ExecResult } from '../../../src/connection/types.js';
+import {
+  combinedScript,
+  mutating,
+  ProbeBatcher,
+  splitCombined,
+  type Participant,
+} from '../../../src/executor/probe-batch.js';
+
+function sh(script: string): ExecResult {
+  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  return { rc: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A connection running scripts in a local sh, counting them; `failOver` makes scripts longer than it fail. */
+function localConn(failOver = Infinity): Connection & { scripts: string[] } {
+  const scripts: string[] = [];
+  return {
+    scripts,
+    spec: { name: 'h' } as Connection['spec'],
+    connect: async () => {},
+    exec: (script: string) => {
+      scripts.push(script);
+      if (script.length > failOver) return Promise.reject(new Error('output over the limit'));
+      return Promise.resolve(sh(script));
+    },
+    writeFile: async () => {},
+    readFile: () => Promise.resolve(null),
+    close: async () => {},
+  };
+}
+
+const PROBES = [
+  { script: 'printf "no newline"', readOnly: true },
+  { script: 'echo out; echo err >&2; false', readOnly: true },
+  { script: 'x=1; echo "$x"; exit 3', readOnly: false },
+  { script: 'set -- a b; echo "$#"', readOnly: true },
+  { script: 'echo "$#"; printf "\\n\\n"', readOnly: true },
+];
+
+describe('probes sent together', () => {
+  it('split into the answers each probe gets alone', () => {
+    const combined = sh(combinedScript(PROBES, 'bosun_ptest'));
+    const split = splitCombined(combined, PROBES.length, 'bosun_ptest');
+    // Each alone, as the session runs it: `$@` empty, in the shell or a subshell.
+    expect(split).toEqual(PROBES.map((p) => sh(p.script)));
+  });
+
+  it('a frame missing is no answer', () => {
+    const combined = sh(combinedScript(PROBES.slice(0, 2), 'bosun_ptest'));
+    expect(splitCombined(combined, 3, 'bosun_ptest')).toBeUndefined();
+  });
+
+  it('a live probe waits for the speculated ones and goes with them in one command; kept answers are taken once', async () => {
+    const conn = localConn();
+    const b = new ProbeBatcher(conn);
+    const who: Participant = { waiting: false, ended: false };
+    const other: Participant = { waiting: false, ended: false };
+    b.join(who);
+    b.join(other);
+    const spec = b.exec('echo later', { readOnly: true }, who);
+    const live = b.exec('echo now', { readOnly: true });
+    // `other` is still working: nothing is sent until it waits too (or ends).
+    await new Promise((r) => setImmediate(r));
+    expect(conn.scripts).toHaveLength(0);
+    const spec2 = b.exec('echo later2', { readOnly: true }, other);
+    expect((await live).stdout).toBe('now\n');
+    expect((await spec).stdout).toBe('later\n');
+    expect((await spec2).stdout).toBe('later2\n');
+    expect(conn.scripts).toHaveLength(1);
+    b.leave(who);
+    b.leave(other);
+    // The later task takes the kept answer without a command; a second ask goes to the target.
+    expect((await b.exec('echo later', { readOnly: true })).stdout).toBe('later\n');
+    expect(conn.scripts).toHaveLength(1);
+    await b.exec('echo later', { readOnly: true });
+    expect(conn.scripts).toHaveLength(2);
+  });
+
+  it('anything that may change a target voids the kept answers', async () => {
+    const conn = localConn();
+    const b = new ProbeBatcher(conn);
+    const who: Participant = { waiting: false, ended: false };
+    b.join(who);
+    await b.exec('echo kept', { readOnly: true }, who);
+    b.leave(who);
+    expect(b.hasKept('echo kept', { readOnly: true })).toBe(true);
+    await mutating(() => Promise.resolve());
+    expect(b.hasKept('echo kept', { readOnly: true })).toBe(false);
+    await b.exec('echo kept', { readOnly: true });
+    expect(conn.scripts).toHaveLength(2);
+  });
+
+  it('an answer sent while a change was under way is not kept', async () => {
+    const conn = localConn();
+    const b = new ProbeBatcher(conn);
+    const who: Participant = { waiting: false, ended: false };
+    b.join(who);
+    let release!: () => void;
+    const change = mutating(() => new Promise<void>((r) => (release = r)));
+    await b.exec('echo during', { readOnly: true }, who);
+    // Not even while the change is still under way (its answer may show half of it).
+    expect(b.hasKept('echo during', { readOnly: true })).toBe(false);
+    release();
+    await change;
+    b.leave(who);
+    expect(b.hasKept('echo during', { readOnly: true })).toBe(false);
+  });
+
+  it("a live probe in a batch that failed gets its own answer (the batch's failure is not its own)", async () => {
+    const conn = localConn(60);
+    const b = new ProbeBatcher(conn);
+    const who: Participant = { waiting: false, ended: false };
+    b.join(who);
+    const spec = b.exec('echo a long speculated probe', { readOnly: true }, who);
+    const live = b.exec('echo live', { readOnly: true });
+    await expect(spec).rejects.toThrow('over the limit');
+    expect((await live).stdout).toBe('live\n');
+    b.leave(who);
+  });
+});
