@@ -34,7 +34,7 @@ import { tagsSelect } from './tags.js';
 import { runInclude } from './includes.js';
 import { stepQuestion } from './step.js';
 import { runOnHost } from './task-host.js';
-import { Speculation, speculationEnabled, tasksAhead } from './speculation.js';
+import { Speculation, speculationMode, tasksAhead } from './speculation.js';
 
 /** Modules that run once for all the hosts of a task, on the first (Ansible's action plugins with BYPASS_HOST_LOOP). */
 const BYPASS_HOST_LOOP: ReadonlySet<string> = new Set(['add_host']);
@@ -85,7 +85,7 @@ export class PlayRun {
   ) {
     this.limiter = pLimit(Math.max(1, run.settings.forks));
     this.handlers = new Handlers(this, play.handlers);
-    this.speculation = new Speculation(this, speculationEnabled());
+    this.speculation = new Speculation(this, speculationMode());
   }
 
   /**

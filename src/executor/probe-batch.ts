@@ -91,6 +91,13 @@ export class ProbeBatcher {
   private readonly sent = new Map<string, { epoch: number; live: Waiter[] }>();
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
+  /** The quickest answer to a probe sent through this shell so far, in ms (0 before the first: none measured). */
+  private fastest = 0;
+
+  /** The quickest probe round trip measured on this shell (0 while none was). */
+  get fastestProbeMs(): number {
+    return this.fastest;
+  }
 
   constructor(private readonly conn: Connection) {}
 
@@ -232,20 +239,32 @@ export class ProbeBatcher {
       readOnly: parts.every((p) => p.readOnly),
       ...(timeouts.length > 0 ? { timeoutMs: Math.min(...timeouts) } : {}),
     };
+    const started = performance.now();
+    const measured = <T>(r: T): T => {
+      const ms = performance.now() - started;
+      this.fastest = this.fastest === 0 ? ms : Math.min(this.fastest, ms);
+      return r;
+    };
     if (parts.length === 1) {
       const only = parts[0]!;
-      this.conn.exec(only.script, options).then((r) => deliver(only, r), fail);
+      this.conn
+        .exec(only.script, options)
+        .then(measured)
+        .then((r) => deliver(only, r), fail);
       return;
     }
     const boundary = `bosun_p${randomBytes(8).toString('hex')}`;
-    this.conn.exec(combinedScript(parts, boundary), options).then((r) => {
-      const split = splitCombined(r, parts.length, boundary);
-      if (!split) {
-        fail(new Error(`the target's answer to ${parts.length} probes sent together does not add up (rc ${r.rc})`));
-        return;
-      }
-      parts.forEach((p, i) => deliver(p, split[i]!));
-    }, fail);
+    this.conn
+      .exec(combinedScript(parts, boundary), options)
+      .then(measured)
+      .then((r) => {
+        const split = splitCombined(r, parts.length, boundary);
+        if (!split) {
+          fail(new Error(`the target's answer to ${parts.length} probes sent together does not add up (rc ${r.rc})`));
+          return;
+        }
+        parts.forEach((p, i) => deliver(p, split[i]!));
+      }, fail);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   splitCombined,
   type Participant,
 } from '../../../src/executor/probe-batch.js';
+import { SLOW_PROBE_MS } from '../../../src/executor/speculation.js';
 
 function sh(script: string): ExecResult {
   const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
@@ -124,5 +125,32 @@ describe('probes sent together', () => {
     await expect(spec).rejects.toThrow('over the limit');
     expect((await live).stdout).toBe('live\n');
     b.leave(who);
+  });
+});
+
+describe('the link speed a batcher measured (speculation only where round trips are slow)', () => {
+  /** A connection answering every script after `ms`. */
+  const slowConn = (ms: number): Connection => ({
+    ...localConn(),
+    exec: (script: string) => new Promise((resolve) => setTimeout(() => resolve(sh(script)), ms)),
+  });
+
+  it('is 0 before the first probe, then the quickest answer seen', async () => {
+    const fast = new ProbeBatcher(localConn());
+    expect(fast.fastestProbeMs).toBe(0);
+    await fast.exec('true', { readOnly: true });
+    expect(fast.fastestProbeMs).toBeGreaterThan(0);
+    const slow = new ProbeBatcher(slowConn(60));
+    await slow.exec('true', { readOnly: true });
+    await slow.exec('echo x', { readOnly: true });
+    // Timers fire no earlier than asked: at least 60 ms for each answer, whatever the machine's load.
+    expect(slow.fastestProbeMs).toBeGreaterThanOrEqual(55);
+    expect(slow.fastestProbeMs).toBeGreaterThanOrEqual(SLOW_PROBE_MS);
+  });
+
+  it('a failed probe measures nothing', async () => {
+    const b = new ProbeBatcher({ ...localConn(), exec: () => Promise.reject(new Error('gone')) });
+    await expect(b.exec('true', { readOnly: true })).rejects.toThrow('gone');
+    expect(b.fastestProbeMs).toBe(0);
   });
 });
