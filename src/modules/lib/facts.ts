@@ -163,12 +163,15 @@ const SCRIPTS: Record<Exclude<FactSubset, 'env' | 'local' | 'python'>, string[]>
   network: [
     'if command -v ip >/dev/null 2>&1; then',
     // One ip for both default routes (as Ansible finds them: route get) and every address.
-    `  echo ${SECTION}ip; ip -o -force -b - 2>/dev/null <<BOSUN_IP`,
+    `  ipo=$(ip -o -force -b - 2>/dev/null <<BOSUN_IP`,
     `route get ${ROUTE_PROBE_V4}`,
     `route get ${ROUTE_PROBE_V6}`,
     'addr show',
     'BOSUN_IP',
-    `  echo ${SECTION_END}`,
+    '  )',
+    // An ip without batch mode (busybox): the three commands one by one.
+    `  [ -n "$ipo" ] || ipo=$(ip -o route get ${ROUTE_PROBE_V4} 2>/dev/null; ip -o route get ${ROUTE_PROBE_V6} 2>/dev/null; ip -o addr show 2>/dev/null)`,
+    `  echo ${SECTION}ip; printf '%s\\n' "$ipo"; echo ${SECTION_END}`,
     'elif [ -r /proc/net/route ]; then',
     '  first=1; dev=',
     '  while IFS= read -r l || [ -n "$l" ]; do',

@@ -495,6 +495,25 @@ describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () =
     expect(facts['all_ipv6_addresses']).toEqual([]);
   });
 
+  it('an ip without batch mode (busybox): route get and addr show one by one, the same facts', () => {
+    const ip = [
+      'case "$2" in -force) exit 1 ;; esac',
+      'case "$*" in',
+      '  *"route get 8.8.8.8"*) printf "%s\\n" "8.8.8.8 via 127.0.0.9 dev lo src 127.0.0.1" ;;',
+      '  *"route get"*) exit 2 ;;',
+      '  *"addr show"*) printf "%s\\n" "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever" ;;',
+      'esac',
+    ].join('\n');
+    const { facts, calls } = runScript(new Set(['network']), { ip });
+    expect(calls).toEqual(['ip', 'ip', 'ip', 'ip']);
+    expect(facts['default_ipv4']).toMatchObject({
+      interface: 'lo',
+      address: '127.0.0.1',
+      gateway: '127.0.0.9',
+      prefix: '8',
+    });
+  });
+
   it('without ip: /proc/net/route and ifconfig', () => {
     const route = parseProcRoute(readFileSync('/proc/net/route', 'utf8').split('\n').slice(1));
     const { facts, calls } = runScript(new Set(['network']), {
