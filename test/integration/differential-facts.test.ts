@@ -98,10 +98,21 @@ const MOMENTARY: Record<string, string> = {
   memfree_mb: 'free memory moves',
   memory_mb: 'free and used memory move (the totals are compared)',
   swapfree_mb: 'free swap moves',
+  uptime_seconds: 'the host has been up longer at the second gathering',
+  loadavg: 'the load moves',
 };
 
-/** Values each host has its own of: compared with what that host says (hostname). */
-const PER_HOST = ['hostname', 'nodename', 'fqdn'];
+/** Values each host has its own of: compared with what that host says (its name, its public host keys). */
+const PER_HOST = [
+  'hostname',
+  'nodename',
+  'fqdn',
+  'ssh_host_key_rsa_public',
+  'ssh_host_key_ecdsa_public',
+  'ssh_host_key_ed25519_public',
+];
+/** What a host says of itself: its name, then the key of each public host key file. */
+const HOST_COMMAND = `hostname; for t in rsa ecdsa ed25519; do cut -d' ' -f2 /etc/ssh/ssh_host_\${t}_key.pub 2>/dev/null; done`;
 
 /**
  * Keys of Ansible's setup that bosun leaves out, and why (docs/ansible-differences.md, "Facts").
@@ -113,39 +124,12 @@ export const LEFT_OUT: Record<string, string> = {
   lvm: 'runs vgs, lvs and pvs',
   system_capabilities: 'runs capsh',
   system_capabilities_enforced: 'runs capsh',
-  loadavg: 'a momentary value no role branches on',
-  uptime_seconds: 'a momentary value no role branches on',
   is_chroot: 'compares / with PID 1 root by stat: no role of this project reads it',
-  machine_id: 'not read by roles',
   virtualization_tech_guest: 'bosun gives virtualization_type and _role only',
   virtualization_tech_host: 'bosun gives virtualization_type and _role only',
   fibre_channel_wwn: 'storage facts (fc_wwn, iscsi, nvme) are not gathered',
   iscsi_iqn: 'storage facts (fc_wwn, iscsi, nvme) are not gathered',
   hostnqn: 'storage facts (fc_wwn, iscsi, nvme) are not gathered',
-  bios_date: 'DMI facts are not gathered',
-  bios_vendor: 'DMI facts are not gathered',
-  bios_version: 'DMI facts are not gathered',
-  board_asset_tag: 'DMI facts are not gathered',
-  board_name: 'DMI facts are not gathered',
-  board_serial: 'DMI facts are not gathered',
-  board_vendor: 'DMI facts are not gathered',
-  board_version: 'DMI facts are not gathered',
-  chassis_asset_tag: 'DMI facts are not gathered',
-  chassis_serial: 'DMI facts are not gathered',
-  chassis_vendor: 'DMI facts are not gathered',
-  chassis_version: 'DMI facts are not gathered',
-  form_factor: 'DMI facts are not gathered',
-  product_name: 'DMI facts are not gathered',
-  product_serial: 'DMI facts are not gathered',
-  product_uuid: 'DMI facts are not gathered',
-  product_version: 'DMI facts are not gathered',
-  system_vendor: 'DMI facts are not gathered',
-  ssh_host_key_ecdsa_public: 'host keys are not gathered',
-  ssh_host_key_ecdsa_public_keytype: 'host keys are not gathered',
-  ssh_host_key_ed25519_public: 'host keys are not gathered',
-  ssh_host_key_ed25519_public_keytype: 'host keys are not gathered',
-  ssh_host_key_rsa_public: 'host keys are not gathered',
-  ssh_host_key_rsa_public_keytype: 'host keys are not gathered',
 };
 
 /** Keys whose value differs on purpose (the type is still compared). */
@@ -172,7 +156,7 @@ function shape(v: unknown): unknown {
 }
 
 /** What is compared of one key: the value, or for a momentary one its shape plus the parts that do not move. */
-function view(key: string, value: unknown, hostName: string): unknown {
+function view(key: string, value: unknown, own: readonly string[]): unknown {
   if (key === 'memory_mb') {
     const m = value as { real: { total: number }; swap: { total: number } };
     return { shape: shape(value), total: m.real.total, swap: m.swap.total };
@@ -186,7 +170,7 @@ function view(key: string, value: unknown, hostName: string): unknown {
     const e = value as Record<string, string>;
     return Object.fromEntries(ENV_KEYS.map((k) => [k, e[k]]));
   }
-  if (PER_HOST.includes(key)) return value === hostName ? '<this host>' : value;
+  if (PER_HOST.includes(key)) return typeof value === 'string' && own.includes(value) ? '<this host>' : value;
   if (key === 'interfaces' || key === 'all_ipv4_addresses' || key === 'all_ipv6_addresses')
     return [...(value as string[])].sort();
   if (key === 'mounts')
@@ -215,7 +199,7 @@ suite.describe('facts: Ansible setup vs bosun, key by key', () => {
             'local facts from fact_path': ['ansible_facts', 'failed', 'changed'],
             'facts as variables': ['msg'],
           },
-          command: 'hostname',
+          command: HOST_COMMAND,
           warning: { ansible: /error loading facts as JSON or ini/, bosun: /error loading facts as JSON or ini/ },
         },
       });
@@ -228,8 +212,8 @@ suite.describe('facts: Ansible setup vs bosun, key by key', () => {
 
       const ansible = registeredFacts(r, 'ansible', 'setup all');
       const bosun = registeredFacts(r, 'bosun', 'setup all');
-      const aHost = r.ansible.command['h1']!.trim();
-      const bHost = r.bosun.command['h1']!.trim();
+      const aHost = r.ansible.command['h1']!.trim().split('\n');
+      const bHost = r.bosun.command['h1']!.trim().split('\n');
       expect(Object.keys(ansible).length, context).toBeGreaterThan(50);
 
       if (process.env['BOSUN_DIFF_DUMP']) {

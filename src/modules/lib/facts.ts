@@ -34,6 +34,69 @@ export { osReleaseValue } from './facts-system.js';
 /** A command's raw output comes between `@@bosun:NAME` and `@@bosun:end` lines. */
 const SECTION = '@@bosun:';
 const SECTION_END = '@@bosun:end';
+/** DMI facts and the sysfs files they come from. */
+const DMI = '/sys/devices/virtual/dmi/id';
+const DMI_FILES: Readonly<Record<string, string>> = {
+  bios_date: 'bios_date',
+  bios_vendor: 'bios_vendor',
+  bios_version: 'bios_version',
+  board_asset_tag: 'board_asset_tag',
+  board_name: 'board_name',
+  board_serial: 'board_serial',
+  board_vendor: 'board_vendor',
+  board_version: 'board_version',
+  chassis_asset_tag: 'chassis_asset_tag',
+  chassis_serial: 'chassis_serial',
+  chassis_vendor: 'chassis_vendor',
+  chassis_version: 'chassis_version',
+  form_factor: 'chassis_type',
+  product_name: 'product_name',
+  product_serial: 'product_serial',
+  product_uuid: 'product_uuid',
+  product_version: 'product_version',
+  system_vendor: 'sys_vendor',
+};
+/** SMBIOS chassis types, as Ansible names them. */
+const FORM_FACTOR = [
+  'Unknown',
+  'Other',
+  'Unknown',
+  'Desktop',
+  'Low Profile Desktop',
+  'Pizza Box',
+  'Mini Tower',
+  'Tower',
+  'Portable',
+  'Laptop',
+  'Notebook',
+  'Hand Held',
+  'Docking Station',
+  'All In One',
+  'Sub Notebook',
+  'Space-saving',
+  'Lunch Box',
+  'Main Server Chassis',
+  'Expansion Chassis',
+  'Sub Chassis',
+  'Bus Expansion Chassis',
+  'Peripheral Chassis',
+  'RAID Chassis',
+  'Rack Mount Chassis',
+  'Sealed-case PC',
+  'Multi-system',
+  'CompactPCI',
+  'AdvancedTCA',
+  'Blade',
+  'Blade Enclosure',
+  'Tablet',
+  'Convertible',
+  'Detachable',
+  'IoT Gateway',
+  'Embedded PC',
+  'Mini PC',
+  'Stick PC',
+];
+
 /** The marker before the local facts, each file's start and its exit code. */
 const LOCAL_MARKER = '@@bosun-local@@';
 
@@ -53,6 +116,7 @@ const MIN_SUBSETS = [
   'python',
   'selinux',
   'service_mgr',
+  'ssh_pub_keys',
   'user',
 ] as const;
 /** Every subset bosun gathers (Ansible's names). */
@@ -106,6 +170,11 @@ const SCRIPTS: Record<Exclude<FactSubset, 'env' | 'local' | 'python'>, string[]>
     'echo "kernel=$r"',
     'echo "kernel_version=$v"',
     'echo "machine=$m"',
+    'rd1 x /var/lib/dbus/machine-id; [ -n "$x" ] || rd1 x /etc/machine-id; [ -n "$x" ] && echo "machine_id=$x"',
+  ],
+  // Each type's public host key, from the first of Ansible's folders that has it.
+  ssh_pub_keys: [
+    'for t in dsa rsa ecdsa ed25519; do for d in /etc/ssh /etc/openssh /etc; do rd1 x "$d/ssh_host_${t}_key.pub"; [ -n "$x" ] && { echo "sshkey_$t=$x"; break; }; done; done',
   ],
   distribution: [],
   lsb: [
@@ -149,6 +218,9 @@ const SCRIPTS: Record<Exclude<FactSubset, 'env' | 'local' | 'python'>, string[]>
     '[ -n "${ca+x}" ] || { ca=; while read -r k a; do [ "$k" = Cpus_allowed_list: ] && ca=$a; done < /proc/self/status; } 2>/dev/null',
     'echo "cpus_allowed=$ca"',
     '[ -e /proc/xen ] && echo "xen=1"',
+    'rd1 x /proc/uptime; echo "uptime=$x"; rd1 x /proc/loadavg; echo "loadavg=$x"',
+    // DMI from sysfs (Ansible runs dmidecode where sysfs has none; bosun then says NA, as Ansible without dmidecode).
+    `if [ -e ${DMI}/product_name ]; then echo "dmi=1"; for f in ${Object.values(DMI_FILES).join(' ')}; do rd1 x "${DMI}/$f"; [ -n "$x" ] && echo "dmi_$f=$x"; done; fi`,
     'rd1 x /sys/hypervisor/type; [ "$x" = xen ] && echo "xen=1"',
     // The mounts Ansible describes (a device path or host:/path, fstype not none), their statvfs numbers and UUIDs.
     "mt=/etc/mtab; [ -e $mt ] || mt=/proc/mounts; mps=; nl='",
@@ -544,6 +616,13 @@ export function parseFactOutput(
   if (subsets.has('cmdline')) Object.assign(facts, cmdlineFacts(get('cmdline')));
   if (subsets.has('dns')) facts['dns'] = dnsFacts(out.all('resolv'));
   if (subsets.has('python')) Object.assign(facts, pythonFacts(get) ?? {});
+  if (subsets.has('ssh_pub_keys')) {
+    for (const t of ['dsa', 'rsa', 'ecdsa', 'ed25519']) {
+      const [keytype, key] = get(`sshkey_${t}`).split(/\s+/);
+      if (keytype && key)
+        Object.assign(facts, { [`ssh_host_key_${t}_public`]: key, [`ssh_host_key_${t}_public_keytype`]: keytype });
+    }
+  }
   if (subsets.has('user')) Object.assign(facts, userFacts(get));
   if (subsets.has('date_time')) facts['date_time'] = dateTimeFacts(get);
   if (subsets.has('pkg_mgr')) facts['pkg_mgr'] = PKG_MGR[get('pkg')] ?? 'unknown';
@@ -609,6 +688,7 @@ function platformFacts(get: (k: string) => string): Record<string, unknown> {
     architecture,
     userspace_architecture: architecture,
     userspace_bits: /64|s390x/.test(machine) ? '64' : '32',
+    ...(get('machine_id') ? { machine_id: get('machine_id') } : {}),
     bosun_arch: GO_ARCH[machine] ?? (machine.startsWith('arm') ? 'arm' : machine),
   };
 }
@@ -691,7 +771,21 @@ function hardwareFacts(out: ScriptOutput, architecture: string): Record<string, 
     if (bar > 0) stats.set(line.slice(0, bar), line.slice(bar + 1));
   }
   const binds = get('findmnt') === '1' ? bindMounts(out.all('mountinfo')) : undefined;
+  const dmi = Object.fromEntries(
+    Object.entries(DMI_FILES).map(([fact, file]) => {
+      const v = get(`dmi_${file}`);
+      if (fact !== 'form_factor' || v === '') return [fact, v || 'NA'];
+      return [fact, FORM_FACTOR[Number(v)] ?? `unknown (${v})`];
+    }),
+  );
+  const uptime = Number.parseFloat(get('uptime'));
+  const load = get('loadavg').split(' ').map(Number);
   return {
+    ...dmi,
+    ...(Number.isFinite(uptime) ? { uptime_seconds: Math.trunc(uptime) } : {}),
+    ...(load.length >= 3 && load.slice(0, 3).every(Number.isFinite)
+      ? { loadavg: { '1m': load[0], '5m': load[1], '15m': load[2] } }
+      : {}),
     ...cpus,
     processor_nproc: nproc || 1,
     memtotal_mb: total,

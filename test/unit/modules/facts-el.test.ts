@@ -561,3 +561,24 @@ describe('kernel command line, resolv.conf, local facts', () => {
     });
   });
 });
+
+describe('DMI, host keys, uptime', () => {
+  it("sysfs DMI with Ansible's chassis names; NA where a file is missing; host keys split into key and type", () => {
+    const f = parseFacts(
+      'dmi=1\ndmi_chassis_type=17\ndmi_sys_vendor=QEMU\nuptime=1234.56 99.1\nloadavg=0.50 0.25 0.10 1/99 42\n',
+      new Set(['hardware']),
+    );
+    expect(f).toMatchObject({
+      form_factor: 'Main Server Chassis',
+      system_vendor: 'QEMU',
+      bios_date: 'NA',
+      uptime_seconds: 1234,
+      loadavg: { '1m': 0.5, '5m': 0.25, '15m': 0.1 },
+    });
+    expect(parseFacts('dmi_chassis_type=99\n', new Set(['hardware']))['form_factor']).toBe('unknown (99)');
+    expect(parseFacts('sshkey_ed25519=ssh-ed25519 AAAAC3Nza root@h\n', new Set(['ssh_pub_keys']))).toEqual({
+      ssh_host_key_ed25519_public: 'AAAAC3Nza',
+      ssh_host_key_ed25519_public_keytype: 'ssh-ed25519',
+    });
+  });
+});

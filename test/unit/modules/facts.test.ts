@@ -321,6 +321,7 @@ describe('gather_subset', () => {
     'python',
     'selinux',
     'service_mgr',
+    'ssh_pub_keys',
     'user',
   ];
   it.each([
