@@ -33,7 +33,7 @@ export default defineModule<SetupArgs>({
   docs: {
     short: 'Gather facts about the host (distribution, architecture, memory, network, environment)',
     description:
-      'Subsets: all, min (platform, distribution, user, env, date_time, pkg_mgr, service_mgr), hardware, network, virtual; `!name` excludes.',
+      "Subsets (Ansible's names): all; min (apparmor, cmdline, date_time, distribution, dns, env, fips, local, lsb, pkg_mgr, platform, python, selinux, service_mgr, ssh_pub_keys, user); hardware, network, virtual; `!name` excludes. One sh script per gathering; a python on the target is described when there is one, never needed.",
   },
   checkMode: 'full',
   schema: {

@@ -124,7 +124,6 @@ export const LEFT_OUT: Record<string, string> = {
   lvm: 'runs vgs, lvs and pvs',
   system_capabilities: 'runs capsh',
   system_capabilities_enforced: 'runs capsh',
-  is_chroot: 'compares / with PID 1 root by stat: no role of this project reads it',
   virtualization_tech_guest: 'bosun gives virtualization_type and _role only',
   virtualization_tech_host: 'bosun gives virtualization_type and _role only',
   fibre_channel_wwn: 'storage facts (fc_wwn, iscsi, nvme) are not gathered',

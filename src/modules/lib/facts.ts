@@ -1,9 +1,14 @@
 /**
  * Fact gathering (Ansible's `setup`, the "Gathering Facts" task): one sh
- * round trip that reads what roles branch on (distribution, architecture,
- * package and service manager, CPUs, memory, default IPv4, environment),
- * with Ansible's fact names and value shapes. The script is built from the
- * subsets asked for (`gather_subset`), so `min` runs no network commands.
+ * round trip that reads what Ansible 2.14's setup gives on Linux (platform,
+ * distribution, user, environment, date, package and service manager, fips,
+ * selinux, apparmor, lsb, dns, kernel command line, local facts, python,
+ * host keys; hardware: processors, memory, mounts, DMI; network: routes,
+ * addresses, interfaces; virtualization), with Ansible's fact names and
+ * value shapes. The script is built from the subsets asked for
+ * (`gather_subset`), so `min` runs no network or hardware commands. The
+ * parsing lives beside it (facts-system.ts, facts-hardware.ts,
+ * facts-network.ts).
  */
 import type { Connection } from '../../connection/types.js';
 import { BosunError } from '../../errors.js';
@@ -218,6 +223,8 @@ const SCRIPTS: Record<Exclude<FactSubset, 'env' | 'local' | 'python'>, string[]>
     '[ -n "${ca+x}" ] || { ca=; while read -r k a; do [ "$k" = Cpus_allowed_list: ] && ca=$a; done < /proc/self/status; } 2>/dev/null',
     'echo "cpus_allowed=$ca"',
     '[ -e /proc/xen ] && echo "xen=1"',
+    // Ansible's chroot test: debian_chroot set, else / and PID 1's root differ (where PID 1's root can be seen).
+    'if [ -n "${debian_chroot-}" ]; then echo "chroot=1"; elif [ -e /proc/1/root/. ]; then if [ / -ef /proc/1/root/. ]; then echo "chroot=0"; else echo "chroot=1"; fi; fi',
     'rd1 x /proc/uptime; echo "uptime=$x"; rd1 x /proc/loadavg; echo "loadavg=$x"',
     // DMI from sysfs (Ansible runs dmidecode where sysfs has none; bosun then says NA, as Ansible without dmidecode).
     `if [ -e ${DMI}/product_name ]; then echo "dmi=1"; for f in ${Object.values(DMI_FILES).join(' ')}; do rd1 x "${DMI}/$f"; [ -n "$x" ] && echo "dmi_$f=$x"; done; fi`,
@@ -781,6 +788,8 @@ function hardwareFacts(out: ScriptOutput, architecture: string): Record<string, 
   const uptime = Number.parseFloat(get('uptime'));
   const load = get('loadavg').split(' ').map(Number);
   return {
+    // Ansible's chroot collector is not part of min: gathered with the hardware subset.
+    ...(get('chroot') !== '' ? { is_chroot: get('chroot') === '1' } : {}),
     ...dmi,
     ...(Number.isFinite(uptime) ? { uptime_seconds: Math.trunc(uptime) } : {}),
     ...(load.length >= 3 && load.slice(0, 3).every(Number.isFinite)
