@@ -5,7 +5,7 @@
  * the host's facts. Never changes the target.
  */
 import picomatch from 'picomatch';
-import { factVars, factsScript, parseFacts, resolveSubsets } from './lib/facts.js';
+import { DEFAULT_FACT_PATH, factVars, factsScript, parseFactOutput, resolveSubsets } from './lib/facts.js';
 import { defineModule } from './types.js';
 
 /** Arguments of `setup`. */
@@ -33,7 +33,7 @@ export default defineModule<SetupArgs>({
   docs: {
     short: 'Gather facts about the host (distribution, architecture, memory, network, environment)',
     description:
-      'Subsets: all, min (platform, distribution, user, env, date_time, pkg_mgr, service_mgr), hardware, network, virtual; `!name` excludes.',
+      "Subsets (Ansible's names): all; min (apparmor, cmdline, date_time, distribution, dns, env, fips, local, lsb, pkg_mgr, platform, python, selinux, service_mgr, ssh_pub_keys, user); hardware, network, virtual; `!name` excludes. One sh script per gathering; a python on the target is described when there is one, never needed.",
   },
   checkMode: 'full',
   schema: {
@@ -45,27 +45,39 @@ export default defineModule<SetupArgs>({
       ),
       filter: stringOrList('Only return facts whose ansible_ name matches one of these globs (ansible_distribution*)'),
       gather_timeout: { type: 'integer', minimum: 1, default: 10, description: 'Seconds the gathering may take' },
-      fact_path: { type: 'string', description: 'Accepted and ignored (bosun reads no local facts.d)' },
+      fact_path: {
+        type: 'string',
+        default: DEFAULT_FACT_PATH,
+        description:
+          'Folder of local facts (ansible_local): each *.fact file is JSON or INI, or an executable printing JSON or INI',
+      },
     },
   },
   async decide(ctx, args) {
     const spec = asList(args.gather_subset) ?? ['all'];
     const subsets = resolveSubsets(spec);
-    const res = await ctx.conn.exec(factsScript(subsets), { timeoutMs: (args.gather_timeout ?? 10) * 1000 });
+    const interpreter = ctx.vars['ansible_python_interpreter'];
+    const python =
+      typeof interpreter === 'string' && interpreter.startsWith('/') && !/\s/.test(interpreter)
+        ? interpreter
+        : undefined;
+    const script = factsScript(subsets, { factPath: args.fact_path ?? DEFAULT_FACT_PATH, python });
+    const res = await ctx.conn.exec(script, { timeoutMs: (args.gather_timeout ?? 10) * 1000 });
     if (res.rc !== 0 && res.stdout === '') {
       return { kind: 'fail', msg: `fact gathering failed (rc ${res.rc}): ${res.stderr.trim()}` };
     }
-    const facts = parseFacts(res.stdout, subsets);
-    const vars = factVars(facts);
+    const { facts, warnings } = parseFactOutput(res.stdout, subsets);
+    const vars: Record<string, unknown> = { ...factVars(facts), gather_subset: spec, module_setup: true };
     delete vars['ansible_facts'];
-    const filters = asList(args.filter) ?? [];
-    const matchers = filters.map((f) => picomatch(f));
+    // As Ansible's filter: fnmatch over the names as returned (gather_subset and module_setup included).
+    const matchers = (asList(args.filter) ?? []).map((f) => picomatch(f, { dot: true }));
     const selected = Object.fromEntries(
       Object.entries(vars).filter(([name]) => matchers.length === 0 || matchers.some((m) => m(name))),
     );
     return {
       kind: 'ok',
-      facts: { ...selected, gather_subset: spec, module_setup: true },
+      facts: selected,
+      ...(warnings.length > 0 ? { warnings } : {}),
     };
   },
 });

@@ -10,6 +10,7 @@ import {
   factVars,
   gatherFacts,
   type FactSubset,
+  type FactsScriptOptions,
   mergeFacts,
   networkFacts,
   osReleaseValue,
@@ -62,8 +63,9 @@ UBUNTU_CODENAME=jammy`,
       distribution: 'Ubuntu',
       distribution_version: '22.04',
       distribution_major_version: '22',
-      distribution_minor_version: '04',
       distribution_release: 'jammy',
+      distribution_file_path: '/etc/os-release',
+      distribution_file_variety: 'Debian',
       os_family: 'Debian',
     },
   },
@@ -75,12 +77,14 @@ ID_LIKE="rhel centos fedora"
 VERSION_ID="9.3"
 PLATFORM_ID="platform:el9"
 PRETTY_NAME="Rocky Linux 9.3 (Blue Onyx)"`,
+    extra: 'rf:/etc/redhat-release=Rocky Linux release 9.3 (Blue Onyx)',
     expected: {
       distribution: 'Rocky',
       distribution_version: '9.3',
       distribution_major_version: '9',
-      distribution_minor_version: '3',
       distribution_release: 'Blue Onyx',
+      distribution_file_path: '/etc/redhat-release',
+      distribution_file_variety: 'RedHat',
       os_family: 'RedHat',
     },
   },
@@ -91,12 +95,14 @@ ID="openEuler"
 VERSION_ID="22.03"
 PRETTY_NAME="openEuler 22.03 (LTS-SP3)"
 ANSI_COLOR="0;31"`,
+    extra: 'xrf=/etc/openEuler-release|openEuler release 22.03 (LTS-SP3)',
     expected: {
       distribution: 'openEuler',
       distribution_version: '22.03',
       distribution_major_version: '22',
-      distribution_minor_version: '03',
       distribution_release: 'LTS-SP3',
+      distribution_file_path: '/etc/os-release',
+      distribution_file_variety: 'NA',
       os_family: 'RedHat',
     },
   },
@@ -105,22 +111,23 @@ ANSI_COLOR="0;31"`,
 ID=alpine
 VERSION_ID=3.19.1
 PRETTY_NAME="Alpine Linux v3.19"`,
-    extra: 'alpine_release=3.19.1',
+    extra: 'rf:/etc/alpine-release=3.19.1',
     expected: {
       distribution: 'Alpine',
       distribution_version: '3.19.1',
       distribution_major_version: '3',
-      distribution_minor_version: '19',
       distribution_release: 'NA',
+      distribution_file_path: '/etc/alpine-release',
       os_family: 'Alpine',
     },
   },
   unknown: {
-    text: `NAME='Some Linux'
+    // Ansible reads no ID_LIKE: a name it does not know is its own family.
+    text: `NAME="Some Linux"
 ID=somelinux
 ID_LIKE="suse"
 VERSION_ID='1.2'`,
-    expected: { distribution: 'Some Linux', distribution_version: '1.2', os_family: 'Suse' },
+    expected: { distribution: 'Some Linux', distribution_version: '1.2', os_family: 'Some Linux' },
   },
 };
 
@@ -128,6 +135,8 @@ describe('distribution facts from /etc/os-release', () => {
   it.each(Object.entries(OS_RELEASES))('%s', (_name, { text, extra, expected }) => {
     const facts = parseFacts(`${osRelease(text)}\n${extra ?? ''}\n`, new Set(['distribution']));
     expect(facts).toMatchObject(expected);
+    // As Ansible: a minor version only where Debian's /etc/debian_version (or Amazon's os-release) states one.
+    if (!('distribution_minor_version' in expected)) expect(facts).not.toHaveProperty('distribution_minor_version');
   });
 
   it.each([
@@ -297,7 +306,24 @@ describe('other facts', () => {
 
 describe('gather_subset', () => {
   const sorted = (spec: string[]) => [...resolveSubsets(spec)].sort();
-  const min = ['date_time', 'distribution', 'env', 'pkg_mgr', 'platform', 'service_mgr', 'user'];
+  const min = [
+    'apparmor',
+    'cmdline',
+    'date_time',
+    'distribution',
+    'dns',
+    'env',
+    'fips',
+    'local',
+    'lsb',
+    'pkg_mgr',
+    'platform',
+    'python',
+    'selinux',
+    'service_mgr',
+    'ssh_pub_keys',
+    'user',
+  ];
   it.each([
     [['all'], [...min, 'hardware', 'network', 'virtual'].sort()],
     [['min'], min],
@@ -306,10 +332,7 @@ describe('gather_subset', () => {
     [['!all', 'network'], [...min, 'network'].sort()],
     [['!hardware'], [...min, 'network', 'virtual'].sort()],
     [['!all', '!min', 'distribution'], ['distribution']],
-    [
-      ['!env'],
-      ['date_time', 'distribution', 'hardware', 'network', 'pkg_mgr', 'platform', 'service_mgr', 'user', 'virtual'],
-    ],
+    [['!env'], [...min.filter((s) => s !== 'env'), 'hardware', 'network', 'virtual'].sort()],
   ])('%j', (spec, expected) => expect(sorted(spec)).toEqual(expected));
 
   it('an unknown subset is an error', () => {
@@ -318,7 +341,7 @@ describe('gather_subset', () => {
 
   it('min runs no network or hardware commands', () => {
     const script = factsScript(resolveSubsets(['min']));
-    expect(script).not.toContain('ip -4');
+    expect(script).not.toContain('ip -o');
     expect(script).not.toContain('meminfo');
     expect(script).toContain('os-release');
   });
@@ -348,6 +371,7 @@ const COMMANDS = [
 function runScript(
   subsets: ReadonlySet<FactSubset>,
   fakes: Record<string, string | null> = {},
+  opts: FactsScriptOptions = {},
 ): { facts: Record<string, unknown>; stdout: string; calls: string[] } {
   const bin = mkdtempSync(path.join(tmpdir(), 'bosun-facts-bin-'));
   const log = path.join(bin, 'calls.log');
@@ -366,7 +390,7 @@ function runScript(
   writeFileSync(log, '');
   const stdout = execFileSync(
     '/bin/sh',
-    ['-c', 'export LC_ALL=C LANG=C\n( eval "$1" ) </dev/null', 'facts', factsScript(subsets)],
+    ['-c', 'export LC_ALL=C LANG=C\n( eval "$1" ) </dev/null', 'facts', factsScript(subsets, opts)],
     {
       encoding: 'utf8',
       env: { PATH: bin, HOME: process.env['HOME'] ?? '/' },
@@ -377,12 +401,17 @@ function runScript(
 }
 
 describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () => {
-  it("reads files with the shell's own read: no cat, sed, grep, ls or tr, one process per command still needed", () => {
+  it("reads files with the shell's own read: no cat, sed, grep, ls, tr, id, nproc; one process per command still needed", () => {
     const { calls } = runScript(resolveSubsets(['all']));
-    expect(calls.filter((c) => ['cat', 'sed', 'grep', 'ls', 'tr'].includes(c))).toEqual([]);
-    for (const once of ['uname', 'hostname', 'id', 'date', 'nproc', 'awk', 'env'])
+    expect(calls.filter((c) => ['cat', 'sed', 'grep', 'ls', 'tr', 'id', 'nproc'].includes(c))).toEqual([]);
+    for (const once of ['uname', 'hostname', 'getent', 'date', 'ip', 'awk', 'env'])
       expect(calls.filter((c) => c === once)).toEqual([once]);
-    expect(calls.length).toBeLessThanOrEqual(12);
+    expect(calls.length).toBeLessThanOrEqual(9);
+    // Without a python: no python facts, nothing else missing.
+    const bare = runScript(resolveSubsets(['all']), {}, { pythonCandidates: [] });
+    expect(bare.facts['python']).toBeUndefined();
+    expect(bare.facts['selinux_python_present']).toBeUndefined();
+    expect(Object.keys(bare.facts).length).toBeGreaterThan(40);
   });
 
   it('gives the values the files and the kernel hold', () => {
@@ -409,7 +438,7 @@ describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () =
     expect(f('kernel_version')).toBe(readFileSync('/proc/sys/kernel/version', 'utf8').trim());
     const osRelease = readFileSync('/etc/os-release', 'utf8');
     for (const line of osRelease.split('\n').filter((l) => /^[A-Z_]*=/.test(l)))
-      expect(stdout).toContain(`\nos_${line}\n`);
+      expect(`\n${stdout}`).toContain(`\nos_${line}\n`);
   });
 
   it('splits one uname call, and falls back to the node name when hostname -f fails', () => {
@@ -430,17 +459,16 @@ describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () =
     });
   });
 
-  it("finds the default route's device in ip's output (as awk did: any line, not a last word) and reads its address, MTU and type", () => {
-    const ip = (routes: string): string =>
-      [
-        'case "$*" in',
-        `  *route*) printf "${routes}" ;;`,
-        '  *addr*) printf "%s\\n" "1: lo    inet 127.0.0.1/8 scope host lo\\\\       valid_lft forever preferred_lft forever" ;;',
-        'esac',
-      ].join('\n');
-    const { facts } = runScript(new Set(['network']), {
-      ip: ip('default via 127.0.0.9 dev lo proto static metric 100\\n'),
-    });
+  it("asks one ip for both default routes and every address (batch mode), and reads each interface's files", () => {
+    const ip = [
+      'while read -r l; do :; done',
+      'printf "%s\\n" "8.8.8.8 via 127.0.0.9 dev lo src 127.0.0.1 uid 0 \\    cache "',
+      'printf "%s\\n" "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever"',
+      'printf "%s\\n" "1: lo    inet6 ::1/128 scope host \\       valid_lft forever preferred_lft forever"',
+    ].join('\n');
+    const { facts, calls } = runScript(new Set(['network']), { ip });
+    expect(calls).toEqual(['ip']);
+    // As Ansible: the default interface's own files, and the MAC as read even when it is all zeros.
     expect(facts['default_ipv4']).toEqual({
       address: '127.0.0.1',
       alias: 'lo',
@@ -454,13 +482,37 @@ describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () =
       mtu: 65536,
       type: 'loopback',
     });
-    const { stdout } = runScript(new Set(['network']), {
-      ip: ip('default via 127.0.0.9 proto static metric dev\\ndefault via 127.0.0.9 dev  lo metric 600\\n'),
+    expect(facts['default_ipv6']).toEqual({});
+    expect(facts['lo']).toMatchObject({
+      device: 'lo',
+      active: true,
+      mtu: 65536,
+      type: 'loopback',
+      ipv4: { address: '127.0.0.1', prefix: '8' },
+      ipv6: [{ address: '::1', prefix: '128', scope: 'host' }],
     });
-    expect(stdout).toContain(
-      'route=default via 127.0.0.9 proto static metric dev\naddr=1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n',
-    );
-    expect(stdout).toContain('\ndev_mac=00:00:00:00:00:00\ndev_mtu=65536\ndev_type=772\n');
+    expect(facts['lo']).not.toHaveProperty('macaddress');
+    expect(facts['all_ipv4_addresses']).toEqual([]);
+    expect(facts['all_ipv6_addresses']).toEqual([]);
+  });
+
+  it('an ip without batch mode (busybox): route get and addr show one by one, the same facts', () => {
+    const ip = [
+      'case "$2" in -force) exit 1 ;; esac',
+      'case "$*" in',
+      '  *"route get 8.8.8.8"*) printf "%s\\n" "8.8.8.8 via 127.0.0.9 dev lo src 127.0.0.1" ;;',
+      '  *"route get"*) exit 2 ;;',
+      '  *"addr show"*) printf "%s\\n" "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever" ;;',
+      'esac',
+    ].join('\n');
+    const { facts, calls } = runScript(new Set(['network']), { ip });
+    expect(calls).toEqual(['ip', 'ip', 'ip', 'ip']);
+    expect(facts['default_ipv4']).toMatchObject({
+      interface: 'lo',
+      address: '127.0.0.1',
+      gateway: '127.0.0.9',
+      prefix: '8',
+    });
   });
 
   it('without ip: /proc/net/route and ifconfig', () => {
@@ -532,15 +584,12 @@ describe('facts of this machine (local connection)', () => {
     await c.close();
     expect(d.kind).toBe('ok');
     const facts = d.facts!;
-    expect(Object.keys(facts).sort()).toEqual([
-      'ansible_distribution',
-      'ansible_distribution_major_version',
-      'ansible_distribution_minor_version',
-      'ansible_distribution_release',
-      'ansible_distribution_version',
-      'gather_subset',
-      'module_setup',
-    ]);
-    expect(facts['gather_subset']).toEqual(['!all', '!min', 'distribution']);
+    // As Ansible: the filter applies to gather_subset and module_setup too.
+    expect(Object.keys(facts).every((k) => k.startsWith('ansible_distribution'))).toBe(true);
+    expect(facts).toHaveProperty('ansible_distribution_file_path');
+    expect(facts).not.toHaveProperty('gather_subset');
+    const all = await setup.decide(ctx, { gather_subset: '!all,!min,distribution' });
+    expect(all.facts!['gather_subset']).toEqual(['!all', '!min', 'distribution']);
+    expect(all.facts!['module_setup']).toBe(true);
   });
 });
