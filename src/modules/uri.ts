@@ -557,6 +557,7 @@ async function multipartBody(ctx: ModuleContext, args: UriArgs): Promise<{ type:
   const parts: MultipartPart[] = [];
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
     if (typeof value === 'string') {
+      if (/[\r\n]/.test(name)) return `${why}Header values may not contain linefeed or carriage return characters`;
       parts.push({ name, content: Buffer.from(value), type: 'text/plain' });
       continue;
     }
@@ -572,6 +573,9 @@ async function multipartBody(ctx: ModuleContext, args: UriArgs): Promise<{ type:
       table ??= parseMimeTypes((await ctx.conn.readFile('/etc/mime.types').catch(() => null))?.toString() ?? '');
       type = (filename !== undefined && guessMime(filename, table)) || 'application/octet-stream';
     }
+    // A line break in a part's header would start another header (Python's email package refuses it too).
+    if ([name, filename ?? '', type].some((h) => /[\r\n]/.test(h)))
+      return `${why}Header values may not contain linefeed or carriage return characters`;
     const [main = '', ...sub] = type.split('/');
     type = `${main}/${sub.join('/')}`;
     if (content !== undefined) {

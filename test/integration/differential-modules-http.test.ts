@@ -249,8 +249,22 @@ suite.describe('uri: Ansible vs bosun', () => {
           'multipart body not a map remote',
           'multipart field neither',
           'multipart field a number',
-        ].map((t) => [t, ['changed', 'failed', 'status', 'json', 'msg']]),
+          'multipart hostile field name',
+        ].map((t) => [
+          t,
+          t === 'multipart hostile field name' ? ['changed'] : ['changed', 'failed', 'status', 'json', 'msg'],
+        ]),
       ),
+      // Ansible sends a field name with a line break as it is, a header of its own in the part; bosun refuses it
+      // (docs/ansible-differences.md): the one failure more in the recap is that task's (the others' are compared).
+      differs: {
+        why: 'a multipart field name with a line break is refused',
+        ansible: {
+          recap: { h1: { ok: 14, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 5 } },
+        },
+        bosun: { recap: { h1: { ok: 14, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 6 } } },
+      },
+      results: false,
     },
   });
 

@@ -37,8 +37,8 @@ function base64Lines(data: Buffer): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** The body and the Content-Type naming its boundary. */
-export function encodeMultipart(parts: MultipartPart[]): { type: string; body: Buffer } {
+/** The body and the Content-Type naming its boundary (`token`, 19 digits, for tests; else random). */
+export function encodeMultipart(parts: MultipartPart[], token?: string): { type: string; body: Buffer } {
   const sorted = [...parts].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const pieces = sorted.map((p) => {
     const disposition =
@@ -57,7 +57,7 @@ export function encodeMultipart(parts: MultipartPart[]): { type: string; body: B
     ]);
   });
   // As Python's email package: a random boundary, made longer while any part holds it.
-  let boundary = `===============${String(randomInt(0, 2 ** 48 - 1)).padStart(19, '0')}==`;
+  let boundary = `===============${token ?? String(randomInt(0, 2 ** 48 - 1)).padStart(19, '0')}==`;
   for (let n = 0; pieces.some((p) => p.includes(`--${boundary}`)); n++) boundary = `${boundary}.${n}`;
   const chunks: Buffer[] = [];
   if (!pieces.length) chunks.push(Buffer.from(`--${boundary}\r\n`));
