@@ -225,6 +225,7 @@ suite.describe('git and iptables: Ansible vs bosun', () => {
     'jump to the linked chain',
     'flush a chain in check mode',
     'flush a chain',
+    'flush the empty chain',
     'flush a table',
     'flush a missing chain',
     'empty a chain',
@@ -239,13 +240,37 @@ suite.describe('git and iptables: Ansible vs bosun', () => {
   iptablesCase('iptables: flush a chain or a table, delete a user chain', 'modules/iptables-flush', {
     setup: fwStandInScript(...PROXY),
     compare: {
-      command: 'iptables -S; iptables -t nat -S; grep -E \'^\\["iptables", "-t", "[a-z]+", "-(F|X)"\' /opt/fwlog',
+      command:
+        'iptables -S; iptables -t nat -S; grep -E \'^\\["iptables", "-t", "[a-z]+", "-(F|X)"\' /opt/fwlog | uniq',
       registered: Object.fromEntries(
         flushTasks.map((t) => [
           t,
-          ['changed', 'failed', 'msg', 'rule', 'chain', 'table', 'state', 'flush', 'chain_management'],
+          [
+            ...(t === 'flush the empty chain' ? [] : ['changed']),
+            'failed',
+            'msg',
+            'rule',
+            'chain',
+            'table',
+            'state',
+            'flush',
+            'chain_management',
+          ],
         ]),
       ),
+      // Ansible reports every flush changed (and runs -F again: uniq above), bosun only one with rules to flush
+      // (docs/ansible-differences.md): the one change fewer in the recap is the empty chain's flush (every other
+      // task's changed is compared).
+      results: false,
+      differs: {
+        why: 'a flush changes only when there are rules',
+        ansible: {
+          recap: { h1: { ok: 15, changed: 11, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 3 } },
+        },
+        bosun: {
+          recap: { h1: { ok: 15, changed: 10, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 3 } },
+        },
+      },
     },
   });
 });
