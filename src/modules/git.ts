@@ -369,6 +369,21 @@ async function switchVersion(ctx: ModuleContext, s: Settings): Promise<void> {
   await git(ctx, s, last, { cwd: dest, msg: `Failed to checkout ${what}` });
 }
 
+/**
+ * With track_submodules: whether a submodule's checkout is not its remote's tip of the branch `git submodule
+ * update --remote` would take (submodule.<name>.branch, else the remote's HEAD), asked with ls-remote (read only).
+ */
+async function submodulesBehindRemote(ctx: ModuleContext, s: Settings): Promise<boolean> {
+  const each = [
+    'b=$(git config -f "$toplevel/.gitmodules" "submodule.$name.branch" || echo HEAD)',
+    'case $b in HEAD) ref=HEAD ;; *) ref="refs/heads/$b" ;; esac',
+    'r=$(git ls-remote origin "$ref" | head -n 1 | cut -f 1)',
+    '[ -n "$r" ] && [ "$r" = "$(git rev-parse HEAD)" ] || echo TRACKBEHIND',
+  ].join('; ');
+  const r = await run(ctx, s, `cd ${shq(s.dest!)} && ${sh`${s.git} submodule foreach --quiet --recursive ${each}`}`);
+  return /^TRACKBEHIND$/m.test(r.stdout) || r.rc !== 0;
+}
+
 /** `git submodule sync` and `update --init --recursive` (with --remote when tracking, --force with force). */
 async function updateSubmodules(ctx: ModuleContext, s: Settings): Promise<void> {
   const dest = s.dest!;
@@ -507,9 +522,13 @@ async function decideGit(ctx: ModuleContext, args: GitArgs): Promise<Decision> {
     const r = await git(ctx, s, ['rev-parse', '--verify', '--quiet', `${want}^{commit}`], { cwd: dest, soft: true });
     if (r.rc === 0) want = r.stdout.trim();
   }
-  const subChange = s.recursive && !s.bare && (c.submodules === 'uninitialised' || c.submodules === 'behind');
-  const changing =
-    before !== want || remoteUrlChanged || c.localMods || subChange || (s.track && c.submodules !== 'none');
+  const subChange =
+    s.recursive &&
+    !s.bare &&
+    (c.submodules === 'uninitialised' ||
+      c.submodules === 'behind' ||
+      (s.track && c.submodules === 'current' && (await submodulesBehindRemote(ctx, s))));
+  const changing = before !== want || remoteUrlChanged || c.localMods || subChange;
   if (!changing) return { kind: 'ok', data: { before, after: before, remote_url_changed: false } };
   const diffText = ctx.diff ? await prepared(ctx, s, before, want) : undefined;
   const data: ResultData = { before, after: want, remote_url_changed: remoteUrlChanged };

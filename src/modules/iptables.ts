@@ -328,7 +328,8 @@ async function decideIptables(ctx: ModuleContext, args: IptablesArgs): Promise<D
   if (flush) {
     // Ansible reports a flush changed every time; bosun lists the rules and flushes only when there are some.
     const r = await exec(head('-S'));
-    if (r.rc !== 0) return failed(r.stderr.trimEnd(), { rc: r.rc, stdout: r.stdout, stderr: r.stderr });
+    // A chain -S cannot list (a missing one): the flush is tried, as Ansible does, and fails with iptables' words.
+    if (r.rc !== 0) return change(where, '(cannot list the rules)', '(no rules)', [head('-F')]);
     const rules = r.stdout.split('\n').filter((l) => l.startsWith('-A '));
     if (!rules.length) return { kind: 'ok', data };
     return change(where, rules.join('\n'), '(no rules)', [head('-F')]);

@@ -6,6 +6,7 @@
  * `creates`/`removes` decide.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { sh, shq } from '../util/shell.js';
 import { boolSchema, toBool } from './lib/bool.js';
@@ -15,6 +16,7 @@ import { ModuleArgError } from '../errors.js';
 import { pyQuote } from '../util/py-quote.js';
 import { requestOf, safeUrl, URL_SCHEMA_PROPS } from './get_url.js';
 import { applying, deciding, failed } from './lib/result.js';
+import { encodeMultipart, guessMime, parseMimeTypes, type MultipartPart } from './lib/multipart.js';
 import {
   detectHttpToolScript,
   parseHttpTool,
@@ -361,7 +363,7 @@ export default defineModule<UriArgs>({
         enum: ['json', 'form-urlencoded', 'raw', 'form-multipart'],
         default: 'raw',
         description:
-          "How to encode body: json (Python's json.dumps), form-urlencoded (a map or a list of [key, value] pairs), raw; these also set Content-Type. form-multipart is refused",
+          "How to encode body: json (Python's json.dumps), form-urlencoded (a map or a list of [key, value] pairs), raw; these also set Content-Type. form-multipart: body is a map of fields, each a string or a map with content and/or filename (a controller file under files/, a target file with remote_src) and mime_type, laid out as Ansible's (base64 file parts, its boundary)",
       },
       headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Request headers (a map)' },
       status_code: {
@@ -399,9 +401,10 @@ export default defineModule<UriArgs>({
       removes: { type: 'string', description: 'A path on the target; when it does not exist the request is not made' },
       src: {
         type: 'string',
-        description: 'A file to send as the body: refused unless remote_src (a file on the target)',
+        description:
+          "A file to send as the body: a controller file (found as Ansible's files/ lookup), or with remote_src a file on the target",
       },
-      remote_src: boolSchema('src is a file on the target (curl only)', false),
+      remote_src: boolSchema('src and form-multipart filenames are files on the target', false),
     },
   },
   decide: (ctx, args) => deciding(async () => decideUri(ctx, args)),
@@ -425,12 +428,15 @@ function refusal(args: UriArgs, tool: HttpTool): string | undefined {
   )
     return 'parameters are mutually exclusive: url_username|user, url_password|password';
   if (args.body !== undefined && args.src !== undefined) return 'parameters are mutually exclusive: body|src';
-  if (args.body_format === 'form-multipart') return "uri: body_format 'form-multipart' is not supported by bosun yet";
   if (toBool(args.use_gssapi)) return 'uri: use_gssapi is not supported (the target runs curl, not Python)';
-  if (args.src !== undefined && !toBool(args.remote_src))
-    return 'uri: src from the controller is not supported yet; copy the file to the target and set remote_src: true';
-  if (tool === 'wget' && (args.src !== undefined || args.unix_socket !== undefined || args.ciphers?.length))
-    return 'uri: src, unix_socket and ciphers need curl on the target (only wget was found)';
+  if (
+    tool === 'wget' &&
+    (args.src !== undefined ||
+      args.body_format === 'form-multipart' ||
+      args.unix_socket !== undefined ||
+      args.ciphers?.length)
+  )
+    return 'uri: src, form-multipart, unix_socket and ciphers need curl on the target (only wget was found)';
   return undefined;
 }
 
@@ -453,23 +459,44 @@ async function decideUri(ctx: ModuleContext, rawArgs: UriArgs): Promise<Decision
   if (refused) return failed(refused, { url: safeUrl(args.url) });
   const req = uriRequest(args);
   const method = req.method!;
-  const { body, type } = encodeBody(args);
-  if (body !== undefined) req.body = body;
-  if (args.src !== undefined) req.bodyFile = args.src;
-  if (type && !Object.keys(req.headers ?? {}).some((k) => k.toLowerCase() === 'content-type'))
-    req.headers = { ...req.headers, 'Content-Type': type };
+  // A body made on the controller (a controller src, a multipart form) goes to a file on the target for curl.
+  let upload: Buffer | undefined;
+  if (args.body_format === 'form-multipart') {
+    const form = await multipartBody(ctx, args);
+    if (typeof form === 'string') return failed(form, { url: safeUrl(args.url) });
+    upload = form.body;
+    const others = Object.entries(req.headers ?? {}).filter(([k]) => k !== 'Content-Type');
+    req.headers = { ...Object.fromEntries(others), 'Content-Type': form.type };
+  } else {
+    const { body, type } = encodeBody(args);
+    if (body !== undefined) req.body = body;
+    if (type && !Object.keys(req.headers ?? {}).some((k) => k.toLowerCase() === 'content-type'))
+      req.headers = { ...req.headers, 'Content-Type': type };
+  }
+  if (args.src !== undefined && toBool(args.remote_src)) req.bodyFile = args.src;
+  else if (args.src !== undefined) {
+    try {
+      upload = await readFile(await ctx.findFile('files', args.src));
+    } catch (e) {
+      return failed((e as Error).message, { url: safeUrl(args.url) });
+    }
+  }
+  const run = (fn: (r: HttpRequest) => Promise<ApplyResult>): Promise<ApplyResult> =>
+    upload === undefined ? fn(req) : withUpload(ctx, upload, req, fn);
   const readOnly = method === 'GET' || method === 'HEAD';
   if (readOnly && args.dest === undefined) {
-    const r = await perform(ctx, tool, req, args);
-    return r.ok ? { kind: 'ok', msg: r.msg, data: r.data } : failed(r.msg, r.data);
+    const r = await run(async (q) => sent(await perform(ctx, tool, q, args)));
+    return r.kind === 'failed' ? failed(r.msg, r.data) : { kind: 'ok', msg: r.msg, data: r.data };
   }
   const plan = {
     data: { url: safeUrl(args.url) },
     apply: () =>
       applying(async () =>
-        args.dest === undefined
-          ? sent(await perform(ctx, tool, req, args))
-          : saveTo(ctx, tool, req, args, args.dest, readOnly),
+        run(async (q) =>
+          args.dest === undefined
+            ? sent(await perform(ctx, tool, q, args))
+            : saveTo(ctx, tool, q, args, args.dest, readOnly),
+        ),
       ),
   };
   if (args.dest !== undefined && readOnly)
@@ -479,6 +506,92 @@ async function decideUri(ctx: ModuleContext, rawArgs: UriArgs): Promise<Decision
       ...plan,
     };
   return { kind: 'unpredictable', reason: `uri ${method} would be sent if not in check mode`, ...plan };
+}
+
+/** The request with its body in a private temporary file on the target, removed afterwards. */
+async function withUpload(
+  ctx: ModuleContext,
+  data: Buffer,
+  req: HttpRequest,
+  fn: (r: HttpRequest) => Promise<ApplyResult>,
+): Promise<ApplyResult> {
+  const tmp = `/tmp/.bosun-uri-${randomBytes(8).toString('hex')}`;
+  try {
+    await ctx.conn.writeFile(tmp, data, 0o600);
+    return await fn({ ...req, bodyFile: tmp });
+  } catch (e) {
+    return { kind: 'failed', msg: `cannot send the body from ${tmp} on the target: ${(e as Error).message}` };
+  } finally {
+    await ctx.conn.exec(sh`rm -f -- ${tmp}`).catch(() => undefined);
+  }
+}
+
+/** Python's name for a value's type, as Ansible's messages say it. */
+function pyTypeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (Array.isArray(v)) return 'list';
+  return 'dict';
+}
+
+/** A value Python counts as true (a field's content or filename). */
+const truthy = (v: unknown): boolean =>
+  v !== undefined && v !== null && v !== '' && v !== false && v !== 0 && !(Array.isArray(v) && !v.length);
+
+/**
+ * The multipart body, or the failure's message as Ansible words it. A field is a string, or a map with content
+ * and/or filename (a file read on the controller, or on the target with remote_src) and mime_type (else guessed
+ * from filename by the target's mime.types, as Python's mimetypes, else application/octet-stream).
+ */
+async function multipartBody(ctx: ModuleContext, args: UriArgs): Promise<{ type: string; body: Buffer } | string> {
+  const remote = toBool(args.remote_src);
+  const body = args.body;
+  const why = 'failed to parse body as form-multipart: ';
+  if (pyTypeName(body) !== 'dict')
+    return remote
+      ? `${why}Mapping is required, cannot be type ${pyTypeName(body)}`
+      : `body must be mapping, cannot be type ${pyTypeName(body)}`;
+  let table: Map<string, string> | undefined;
+  const parts: MultipartPart[] = [];
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    if (typeof value === 'string') {
+      if (/[\r\n]/.test(name)) return `${why}Header values may not contain linefeed or carriage return characters`;
+      parts.push({ name, content: Buffer.from(value), type: 'text/plain' });
+      continue;
+    }
+    if (pyTypeName(value) !== 'dict')
+      return `${why}value must be a string, or mapping, cannot be type ${pyTypeName(value)}`;
+    const v = value as Record<string, unknown>;
+    const filename = truthy(v['filename']) ? pyText(v['filename']) : undefined;
+    const content = truthy(v['content']) ? pyText(v['content']) : undefined;
+    if (filename === undefined && content === undefined)
+      return `${why}at least one of filename or content must be provided`;
+    let type = truthy(v['mime_type']) ? pyText(v['mime_type']) : undefined;
+    if (type === undefined) {
+      table ??= parseMimeTypes((await ctx.conn.readFile('/etc/mime.types').catch(() => null))?.toString() ?? '');
+      type = (filename !== undefined && guessMime(filename, table)) || 'application/octet-stream';
+    }
+    // A line break in a part's header would start another header (Python's email package refuses it too).
+    if ([name, filename ?? '', type].some((h) => /[\r\n]/.test(h)))
+      return `${why}Header values may not contain linefeed or carriage return characters`;
+    const [main = '', ...sub] = type.split('/');
+    type = `${main}/${sub.join('/')}`;
+    if (content !== undefined) {
+      parts.push({ name, content: Buffer.from(content), type, ...(filename !== undefined ? { filename } : {}) });
+      continue;
+    }
+    let file: Buffer | null;
+    try {
+      file = remote ? await ctx.conn.readFile(filename!) : await readFile(await ctx.findFile('files', filename!));
+    } catch (e) {
+      return (e as Error).message;
+    }
+    if (file === null) return `${why}[Errno 2] No such file or directory: '${filename!}'`;
+    parts.push({ name, file, filename: filename!, type });
+  }
+  return encodeMultipart(parts);
 }
 
 /** As Ansible, a request is not a change (only writing dest is); an unwanted answer fails the task. */
