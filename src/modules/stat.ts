@@ -78,8 +78,9 @@ function statProbe(
   const exists = o.follow ? '[ -e "$bosun_p" ]' : '{ [ -e "$bosun_p" ] || [ -L "$bosun_p" ]; }';
   const lines = [
     sh`bosun_p=${path}`,
-    `if ! ${exists}; then echo @ABSENT; exit 0; fi`,
-    `echo @STAT; stat ${L}--printf '${STAT_PRINTF}' -- "$bosun_p" || exit 1`,
+    // Only ENOENT is "absent" (Ansible's os.stat): EACCES (a folder the user cannot enter) or ENOTDIR fail the task.
+    `if ! ${exists}; then case "$(LC_ALL=C stat ${L}-- "$bosun_p" 2>&1 >/dev/null)" in *': No such file or directory') echo @ABSENT; exit 0;; esac; fi`,
+    `echo @STAT; LC_ALL=C stat ${L}--printf '${STAT_PRINTF}' -- "$bosun_p" || exit 1`,
     'echo @ACCESS; if [ -r "$bosun_p" ]; then echo r; fi; if [ -w "$bosun_p" ]; then echo w; fi; if [ -x "$bosun_p" ]; then echo x; fi',
   ];
   if (!o.follow)
@@ -98,6 +99,13 @@ function statProbe(
   // Only stat itself failing fails the task (file and lsattr say 'unknown' / nothing, as in Ansible).
   lines.push('exit 0');
   return lines.join('\n');
+}
+
+/** The errno text at the end of GNU stat's last error line ("stat: cannot stat 'p': Permission denied"). */
+function strerror(stderr: string): string {
+  const line = stderr.trim().split('\n').pop() ?? '';
+  const at = line.lastIndexOf(': ');
+  return (at >= 0 ? line.slice(at + 2) : line).trim();
 }
 
 /** Text from `od -tx1` lines (the readlink/realpath output, newline at the end removed by realpath's own). */
@@ -232,7 +240,8 @@ export default defineModule<StatArgs>({
       const sec = probeSections(res.stdout);
       if (sec['ABSENT']) return { kind: 'ok', data: { stat: { exists: false } } };
       if (res.rc !== 0 || !sec['STAT'])
-        return failed(res.stderr.replace(/^stat: /, '').trim() || `stat failed: rc ${res.rc}`);
+        // Ansible's msg is the errno's text alone ("Permission denied"), GNU stat's last `: ` part.
+        return failed(strerror(res.stderr) || `stat failed: rc ${res.rc}`);
       return { kind: 'ok', data: { stat: statResult(path, sec, mime, attrs) } };
     }),
 });

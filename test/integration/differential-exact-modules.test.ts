@@ -114,6 +114,31 @@ suite.describe('exactness of existing modules (2): Ansible vs bosun', () => {
   });
 
   suite.case(
+    'stat and file as an unprivileged become user: unreadable file, closed folder, own files',
+    'exact/stat-become',
+    {
+      setup: 'id statuser >/dev/null 2>&1 || useradd -m statuser',
+      compare: {
+        files: '/home/statuser/mine',
+        registered: {
+          ...Object.fromEntries(
+            registeringTasks('exact/stat-become')
+              .filter((t) => t.startsWith('stat '))
+              .map((t) => [t, ['changed', 'failed', 'msg', ...STAT_KEYS.map((k) => `stat.${k}`)]]),
+          ),
+          'keys of unreadable file': ['msg'],
+          ...Object.fromEntries(
+            registeringTasks('exact/stat-become')
+              .filter((t) => t.startsWith('file '))
+              // Not msg: bosun's file registers its own msg, and other failure texts (docs/ansible-differences.md).
+              .map((t) => [t, ['changed', 'failed', 'state', 'mode', 'owner', 'group', 'uid', 'gid']]),
+          ),
+        },
+      },
+    },
+  );
+
+  suite.case(
     'unarchive: creates over an existing path is skipped, in check mode too; a second run is skipped',
     'exact/unarchive',
     {
