@@ -108,5 +108,24 @@ fixture.describe('role isulad: registry logins, cri-runtimes, proxy, limits (fix
     ]);
     expect(real2.out).not.toContain('wrong-password-1');
     await expectRerunUnchanged(pb, inv(), n);
+
+    // The registry dropped from registry_auths: --check predicts the logout, the real run logs out and forgets
+    // the record; again: nothing to do.
+    const pb3 = rolePlaybook(work, 'logout', ['isulad'], { ...vars(PASSWORD), registry_auths: {} });
+    const { check: check3 } = await exactCheckThenRun({
+      pb: pb3,
+      inv: inv(),
+      probe: () => sh(probe),
+      secrets: [PASSWORD],
+    });
+    expect(changedTasks(check3.events)).toEqual(
+      expect.arrayContaining([
+        `${n}|isulad : Log out of the registries no longer in registry_auths (isula logout)`,
+        `${n}|isulad : Forget the login records of those registries`,
+      ]),
+    );
+    expect(JSON.parse(await sh('cat /root/.isulad/auths.json'))).toEqual({ auths: {} });
+    expect(await sh(`ls /var/lib/bosun/isulad-logins; echo end`)).toBe('end\n');
+    await expectRerunUnchanged(pb3, inv(), n);
   }, 600_000);
 });
