@@ -11,14 +11,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshConnection } from '../../src/connection/ssh.js';
 import type { SandboxHost } from '../../src/sandbox/index.js';
 import { withSandbox } from '../helpers/sandbox.js';
 import { ALICE_PASSWORD, prepareSudoUser } from '../helpers/sudo-user.js';
 import { writeTree } from '../helpers/tree.js';
 
-const fixture = withSandbox(6, { base: '127.152.0.1' });
+// Hosts 0-7: the four interrupt tests side by side, two hosts each; 8-9: the become tests.
+const fixture = withSandbox(10, { base: '127.152.0.1' });
 const CHILD = path.resolve('test/helpers/bosun-source.mjs');
 const PASSWORD = ALICE_PASSWORD;
 
@@ -30,7 +31,8 @@ interface Child {
 
 const children: ChildProcess[] = [];
 
-afterEach(() => {
+// At the end, not after each test: the tests run side by side, and one's end must not kill another's run.
+afterAll(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
@@ -167,79 +169,112 @@ async function interruptAndCheck(o: {
   expect(readFileSync(retry, 'utf8').split('\n').filter(Boolean).sort()).toEqual(o.hosts.map((h) => h.name).sort());
 }
 
+/** Two hosts of the sandbox and an inventory of just them (as root): tests on disjoint pairs run side by side. */
+function pair(n: number): { hosts: SandboxHost[]; inventory: string } {
+  const hosts = fixture.sandbox.hosts.slice(2 * n, 2 * n + 2);
+  const inventory = path.join(
+    writeTree({
+      hosts: [
+        '[pair]',
+        ...hosts.map((h) => `${h.name} ansible_host=${h.address}`),
+        '[pair:vars]',
+        'ansible_user=root',
+        `ansible_ssh_private_key_file=${fixture.sandbox.privateKeyFile}`,
+        `ansible_ssh_common_args='-o UserKnownHostsFile=${fixture.sandbox.knownHostsFile}'`,
+        '',
+      ].join('\n'),
+    }),
+    'hosts',
+  );
+  return { hosts, inventory };
+}
+
 fixture.describe('an interrupt ends the commands running on the targets', () => {
-  it('SIGINT: the recap, exit 99 within seconds, the hosts failed (not unreachable), no process left on any host', async () => {
-    const seconds = uniqueSeconds();
-    await interruptAndCheck({
-      hosts: fixture.sandbox.hosts,
-      inventory: fixture.sandbox.inventoryFile,
-      task: ['    - name: long', `      command: sleep ${seconds}`],
-      mark: String(seconds),
-      signal: 'SIGINT',
-    });
-  }, 120_000);
+  it.concurrent(
+    'SIGINT: the recap, exit 99 within seconds, the hosts failed (not unreachable), no process left on any host',
+    async () => {
+      const seconds = uniqueSeconds();
+      await interruptAndCheck({
+        ...pair(0),
+        task: ['    - name: long', `      command: sleep ${seconds}`],
+        mark: String(seconds),
+        signal: 'SIGINT',
+      });
+    },
+    120_000,
+  );
 
-  it('SIGTERM: the same for a shell command with a child in the background', async () => {
-    const seconds = uniqueSeconds();
-    await interruptAndCheck({
-      hosts: fixture.sandbox.hosts,
-      inventory: fixture.sandbox.inventoryFile,
-      task: ['    - name: long', `      shell: sleep ${seconds} & sleep ${seconds}; wait`],
-      mark: String(seconds),
-      signal: 'SIGTERM',
-    });
-  }, 120_000);
+  it.concurrent(
+    'SIGTERM: the same for a shell command with a child in the background',
+    async () => {
+      const seconds = uniqueSeconds();
+      await interruptAndCheck({
+        ...pair(1),
+        task: ['    - name: long', `      shell: sleep ${seconds} & sleep ${seconds}; wait`],
+        mark: String(seconds),
+        signal: 'SIGTERM',
+      });
+    },
+    120_000,
+  );
 
-  it('an interrupted task is neither retried (until) nor hidden by ignore_errors', async () => {
-    const seconds = uniqueSeconds();
-    await interruptAndCheck({
-      hosts: fixture.sandbox.hosts,
-      inventory: fixture.sandbox.inventoryFile,
-      task: [
-        '    - name: long',
-        `      command: sleep ${seconds}`,
-        '      register: r',
-        '      until: (eq (default r.rc 1) 0)',
-        '      retries: 5',
-        '      delay: 10',
-        '      ignore_errors: true',
-      ],
-      mark: String(seconds),
-      signal: 'SIGINT',
-    });
-  }, 120_000);
+  it.concurrent(
+    'an interrupted task is neither retried (until) nor hidden by ignore_errors',
+    async () => {
+      const seconds = uniqueSeconds();
+      await interruptAndCheck({
+        ...pair(2),
+        task: [
+          '    - name: long',
+          `      command: sleep ${seconds}`,
+          '      register: r',
+          '      until: (eq (default r.rc 1) 0)',
+          '      retries: 5',
+          '      delay: 10',
+          '      ignore_errors: true',
+        ],
+        mark: String(seconds),
+        signal: 'SIGINT',
+      });
+    },
+    120_000,
+  );
 
-  it('a second SIGINT kills the commands at once (no waiting for --grace 30), then exit 99 with the recap', async () => {
-    const seconds = uniqueSeconds();
-    const mark = String(seconds);
-    const hosts = fixture.sandbox.hosts;
-    const dir = writeTree({
-      'site.yml': ['- hosts: all', '  gather_facts: false', '  tasks:', `    - command: sleep ${seconds}`, ''].join(
-        '\n',
-      ),
-    });
-    const run = bosun(dir, fixture.sandbox.inventoryFile, ['--grace', '30', '--forks', '20']);
-    await whenRunningOn(hosts, mark, run);
-    const signalled = Date.now();
-    run.child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 300));
-    run.child.kill('SIGINT');
-    const { code, at } = await exitWithin(run, 20_000);
-    const out = run.output();
-    console.log(
-      `interrupt: two SIGINTs on ${hosts.length} hosts, exit ${code} ${((at - signalled) / 1000).toFixed(2)} s after the first`,
-    );
-    expect(onHosts(hosts, mark), out).toEqual(Object.fromEntries(hosts.map((h) => [h.name, []])));
-    expect(code, out).toBe(99);
-    expect(at - signalled, out).toBeLessThan(5000);
-    expect(out).toContain('again: killing the running commands');
-    expect(out).toContain('PLAY RECAP');
-  }, 120_000);
+  it.concurrent(
+    'a second SIGINT kills the commands at once (no waiting for --grace 30), then exit 99 with the recap',
+    async () => {
+      const seconds = uniqueSeconds();
+      const mark = String(seconds);
+      const { hosts, inventory } = pair(3);
+      const dir = writeTree({
+        'site.yml': ['- hosts: all', '  gather_facts: false', '  tasks:', `    - command: sleep ${seconds}`, ''].join(
+          '\n',
+        ),
+      });
+      const run = bosun(dir, inventory, ['--grace', '30', '--forks', '20']);
+      await whenRunningOn(hosts, mark, run);
+      const signalled = Date.now();
+      run.child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 300));
+      run.child.kill('SIGINT');
+      const { code, at } = await exitWithin(run, 20_000);
+      const out = run.output();
+      console.log(
+        `interrupt: two SIGINTs on ${hosts.length} hosts, exit ${code} ${((at - signalled) / 1000).toFixed(2)} s after the first`,
+      );
+      expect(onHosts(hosts, mark), out).toEqual(Object.fromEntries(hosts.map((h) => [h.name, []])));
+      expect(code, out).toBe(99);
+      expect(at - signalled, out).toBeLessThan(5000);
+      expect(out).toContain('again: killing the running commands');
+      expect(out).toContain('PLAY RECAP');
+    },
+    120_000,
+  );
 
   describe('under become (sudo to root)', () => {
     let inventory = '';
     beforeAll(async () => {
-      const hosts = fixture.sandbox.hosts.slice(0, 2);
+      const hosts = fixture.sandbox.hosts.slice(8, 10);
       await Promise.all(hosts.map((h, i) => prepareAlice(h, i === 1)));
       inventory = path.join(
         writeTree({
@@ -262,7 +297,7 @@ fixture.describe('an interrupt ends the commands running on the targets', () => 
     it('SIGINT: the root-owned command is killed too (the kill runs with become); no process left', async () => {
       const seconds = uniqueSeconds();
       await interruptAndCheck({
-        hosts: fixture.sandbox.hosts.slice(0, 2),
+        hosts: fixture.sandbox.hosts.slice(8, 10),
         inventory,
         task: ['    - name: long', '      become: true', `      command: sleep ${seconds}`],
         mark: String(seconds),
@@ -278,13 +313,13 @@ fixture.describe('an interrupt ends the commands running on the targets', () => 
         '      timeout: 2',
         '      ignore_errors: true',
       ];
-      await timeoutAndCheck(fixture.sandbox.hosts.slice(0, 2), inventory, task, String(seconds));
+      await timeoutAndCheck(fixture.sandbox.hosts.slice(8, 10), inventory, task, String(seconds));
     }, 120_000);
 
     it('a task timeout kills the command of a login user whose shell is dash (kill -s TERM --)', async () => {
       const seconds = uniqueSeconds();
       const task = [`    - command: sleep ${seconds}`, '      timeout: 2', '      ignore_errors: true'];
-      await timeoutAndCheck(fixture.sandbox.hosts.slice(0, 2), inventory, task, String(seconds));
+      await timeoutAndCheck(fixture.sandbox.hosts.slice(8, 10), inventory, task, String(seconds));
     }, 120_000);
   });
 });
