@@ -49,6 +49,8 @@ const gitTasks = [
   'a version starting with a dash',
 ];
 
+/** The registered keys of an iptables task compared with Ansible's (besides changed). */
+const IPTABLES_KEYS = ['failed', 'msg', 'rule', 'chain', 'table', 'state', 'flush', 'chain_management'];
 const iptablesTasks = [
   'append in check mode',
   'append',
@@ -193,23 +195,7 @@ suite.describe('git and iptables: Ansible vs bosun', () => {
         command:
           'iptables -S; iptables -t nat -S; ip6tables -S; grep -E \'^\\["ip6?tables", "-t", "[a-z]+", "-(C|A|I|D|N|X|P|F)"\' /opt/fwlog | grep -v -e \'"MISSING"\' -e \'"-F"\'',
         registered: {
-          ...Object.fromEntries(
-            iptablesTasks.map((t) => [
-              t,
-              [
-                'changed',
-                'failed',
-                'msg',
-                'rule',
-                'chain',
-                'table',
-                'state',
-                'ip_version',
-                'flush',
-                'chain_management',
-              ],
-            ]),
-          ),
+          ...Object.fromEntries(iptablesTasks.map((t) => [t, ['changed', ...IPTABLES_KEYS, 'ip_version']])),
           'no pwned file': ['rc'],
         },
       },
@@ -243,20 +229,7 @@ suite.describe('git and iptables: Ansible vs bosun', () => {
       command:
         'iptables -S; iptables -t nat -S; grep -E \'^\\["iptables", "-t", "[a-z]+", "-(F|X)"\' /opt/fwlog | uniq',
       registered: Object.fromEntries(
-        flushTasks.map((t) => [
-          t,
-          [
-            ...(t === 'flush the empty chain' ? [] : ['changed']),
-            'failed',
-            'msg',
-            'rule',
-            'chain',
-            'table',
-            'state',
-            'flush',
-            'chain_management',
-          ],
-        ]),
+        flushTasks.map((t) => [t, [...(t === 'flush the empty chain' ? [] : ['changed']), ...IPTABLES_KEYS]]),
       ),
       // Ansible reports every flush changed (and runs -F again: uniq above), bosun only one with rules to flush
       // (docs/ansible-differences.md): the one change fewer in the recap is the empty chain's flush (every other

@@ -140,17 +140,21 @@ export type JobStatus = ApplyResult & {
 };
 
 /** The keys async_status registers before it looks (Ansible's action plugin sets them first). */
-function statusBase(jid: string, resultsFile: string): ResultData {
+function jobKeys(jid: string, started: 0 | 1): ResultData {
   return {
-    started: 1,
+    started,
     finished: 0,
     stdout: '',
     stderr: '',
     stdout_lines: [],
     stderr_lines: [],
     ansible_job_id: jid,
-    results_file: resultsFile,
   };
+}
+
+/** async_status's keys in status mode: the job's, with its results file. */
+function statusBase(jid: string, resultsFile: string): ResultData {
+  return { ...jobKeys(jid, 1), results_file: resultsFile };
 }
 
 /** A job id as Ansible writes them, or any name that is one path component (it names a file on the target). */
@@ -270,15 +274,7 @@ export async function cleanupJob(conn: Connection, jid: string): Promise<JobStat
     `printf '%s\\n' ${f}; if [ -e ${f} ] || [ -e ${f}.bosun ]; then rm -rf -- ${f} ${f}.bosun && echo ERASED; else echo MISSING; fi`,
   );
   const [file = '', word = ''] = res.stdout.split('\n');
-  const base = {
-    started: 0,
-    finished: 0,
-    stdout: '',
-    stderr: '',
-    stdout_lines: [],
-    stderr_lines: [],
-    ansible_job_id: jid,
-  };
+  const base = jobKeys(jid, 0);
   if (res.rc !== 0) throw new Error(`cannot remove the job's files: ${res.stderr.trim() || `rc ${res.rc}`}`);
   if (word === 'ERASED') return { kind: 'unchanged', data: { ...base, erased: file }, finished: true };
   const msg = 'could not find job';
