@@ -47,9 +47,9 @@ export interface RunOptions {
   searchPaths?: ModuleContext['searchPaths'];
 }
 
-/** Module test context: one local connection, a temp folder, and runModule. */
-export class ModuleHarness {
-  readonly conn = new LocalConnection({
+/** A connection to this machine's own shell, as the unit tests of modules and probes use it. */
+export function localConnection(): LocalConnection {
+  return new LocalConnection({
     name: 'local',
     type: 'local',
     address: 'localhost',
@@ -59,6 +59,11 @@ export class ModuleHarness {
     knownHostsFiles: [],
     connectTimeoutMs: 5000,
   });
+}
+
+/** Module test context: one local connection, a temp folder, and runModule. */
+export class ModuleHarness {
+  readonly conn = localConnection();
   dir = '';
   private readonly engine = createTemplateEngine();
 

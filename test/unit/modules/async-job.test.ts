@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalConnection } from '../../../src/connection/local.js';
+import { localConnection } from '../../helpers/module-harness.js';
 import type { Connection } from '../../../src/connection/types.js';
 import {
   cleanupJob,
@@ -23,16 +23,7 @@ import { shq } from '../../../src/util/shell.js';
 import { loadError, loadText, tasksOf } from '../playbook/helpers.js';
 
 const home = mkdtempSync(path.join(tmpdir(), 'bosun-async-home-'));
-const local = new LocalConnection({
-  name: 'local',
-  type: 'local',
-  address: 'localhost',
-  port: 22,
-  user: 'root',
-  strictHostKeyChecking: true,
-  knownHostsFiles: [],
-  connectTimeoutMs: 1000,
-});
+const local = localConnection();
 /** This machine's shell with HOME in a temporary folder: the jobs' files go there. */
 const conn: Connection = {
   spec: local.spec,

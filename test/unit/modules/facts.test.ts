@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalConnection } from '../../../src/connection/local.js';
+import { localConnection } from '../../helpers/module-harness.js';
 import type { Connection } from '../../../src/connection/types.js';
 import {
   factsScript,
@@ -540,17 +540,7 @@ describe.runIf(process.platform === 'linux')('the facts script (sh, here)', () =
 });
 
 describe('facts of this machine (local connection)', () => {
-  const conn = () =>
-    new LocalConnection({
-      name: 'local',
-      type: 'local',
-      address: 'localhost',
-      port: 22,
-      user: 'root',
-      strictHostKeyChecking: false,
-      knownHostsFiles: [],
-      connectTimeoutMs: 5000,
-    });
+  const conn = () => localConnection();
 
   it('gathers in one round trip', async () => {
     const c = conn();

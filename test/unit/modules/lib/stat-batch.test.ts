@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalConnection } from '../../../../src/connection/local.js';
+import { localConnection } from '../../../helpers/module-harness.js';
 import type { Connection } from '../../../../src/connection/types.js';
 import {
   parseStatLines,
@@ -40,16 +40,7 @@ const now = Date.now() / 1000;
 for (const f of ['file', '-dash name', 'binary', 'empty']) utimesSync(join(dir, f), now + 60, now - 60);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const conn = new LocalConnection({
-  name: 'local',
-  type: 'local',
-  address: 'localhost',
-  port: 22,
-  user: 'root',
-  strictHostKeyChecking: true,
-  knownHostsFiles: [],
-  connectTimeoutMs: 1000,
-});
+const conn = localConnection();
 const paths = [
   'file',
   'folder',
