@@ -23,13 +23,15 @@ const INTERFACE_TYPE: Readonly<Record<string, string>> = {
 /** What the script read of one interface under /sys/class/net (file name -> first line). */
 export type SysNet = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
-function dotted(prefix: number): string {
+/** The dotted IPv4 netmask of a prefix length (24 -> 255.255.255.0). */
+export function dottedMask(prefix: number): string {
   const bits = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
   return [24, 16, 8, 0].map((s) => (bits >>> s) & 255).join('.');
 }
 
-function networkOf(address: string, prefix: number): string {
-  const mask = dotted(prefix).split('.').map(Number);
+/** The network address of an IPv4 address in a prefix. */
+export function networkOf(address: string, prefix: number): string {
+  const mask = dottedMask(prefix).split('.').map(Number);
   return address
     .split('.')
     .map((o, i) => Number(o) & mask[i]!)
@@ -123,7 +125,7 @@ export function ipNetworkFacts(ipLines: readonly string[], sys: SysNet): Record<
         const v4 = {
           address: address!,
           broadcast,
-          netmask: dotted(Number(len)),
+          netmask: dottedMask(Number(len)),
           network: networkOf(address!, Number(len)),
           prefix: len!,
         };

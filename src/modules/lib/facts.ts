@@ -22,7 +22,7 @@ import {
   mountFacts,
   mtabEntries,
 } from './facts-hardware.js';
-import { ipNetworkFacts, ROUTE_PROBE_V4, ROUTE_PROBE_V6 } from './facts-network.js';
+import { dottedMask, ipNetworkFacts, networkOf, ROUTE_PROBE_V4, ROUTE_PROBE_V6 } from './facts-network.js';
 import {
   cmdlineFacts,
   distributionFacts,
@@ -838,19 +838,6 @@ export function parseProcRoute(lines: readonly string[]): { interface: string; g
     }
   }
   return undefined;
-}
-
-function dottedMask(prefix: number): string {
-  const bits = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return [24, 16, 8, 0].map((s) => (bits >>> s) & 255).join('.');
-}
-
-function networkOf(address: string, prefix: number): string {
-  const mask = dottedMask(prefix).split('.').map(Number);
-  return address
-    .split('.')
-    .map((o, i) => Number(o) & mask[i]!)
-    .join('.');
 }
 
 /** `ansible_default_ipv4`, `ansible_all_ipv4_addresses`, `ansible_interfaces` from `ip` (or /proc/net/route and ifconfig). */
