@@ -176,13 +176,14 @@ function buildInto(dir, arch, debCache, log) {
     chmodSync(path.join(dir, rPath), 0o644);
     log(`runc ${rVersion}: usr/sbin/runc -> ${rPath}`);
     manifest.runc = { version: rVersion, upstream: rPath, sha256: sha256(path.join(dir, rPath)) };
-    // crictl: a FIXTURE (cri-tools is not reachable from here), upstream's layout: the archive holds only `crictl`.
+    // crictl: a FIXTURE (cri-tools is not reachable from here), upstream's layout: the archive holds only `crictl`;
+    // `completion` prints a line, as kubespray's crictl role's handler runs it.
     const kVersion = CRICTL_FIXTURE_VERSION;
     const kRoot = path.join(work, 'crictl');
     mkdirSync(kRoot);
     writeFileSync(
       path.join(kRoot, 'crictl'),
-      `#!/bin/sh\n# bosun test fixture standing in for crictl ${kVersion}\ncase "$1" in\n  --version|-v) echo "crictl version v${kVersion}" ;;\n  *) echo "crictl fixture: only --version is implemented" >&2; exit 1 ;;\nesac\n`,
+      `#!/bin/sh\n# bosun test fixture standing in for crictl ${kVersion}\ncase "$1" in\n  --version|-v) echo "crictl version v${kVersion}" ;;\n  completion) echo "# crictl completion (fixture)" ;;\n  *) echo "crictl fixture: only --version and completion are implemented" >&2; exit 1 ;;\nesac\n`,
       { mode: 0o755 },
     );
     const kPath = `github.com/kubernetes-sigs/cri-tools/releases/download/v${kVersion}/crictl-v${kVersion}-linux-${arch}.tar.gz`;

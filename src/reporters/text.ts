@@ -8,6 +8,7 @@ import { formatErrorDetail, type BosunError } from '../errors.js';
 import type { HostStats, TaskResult } from '../executor/events.js';
 import type { FileDiff } from '../modules/types.js';
 import { shardLabel } from '../inventory/shard.js';
+import { repr } from '../template/jinja/values.js';
 import type { Reporter } from './types.js';
 
 /** Options of the text reporter. */
@@ -98,8 +99,9 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
 
   const itemLabel = (r: TaskResult): string => {
     if (r.item === undefined) return '';
-    // A null item (also a censored no_log item) is Python's None, as ansible-playbook shows it.
-    const shown = r.label ?? (typeof r.item === 'string' ? r.item : r.item === null ? 'None' : pythonJson(r.item));
+    // ansible-playbook shows str(item): Python's repr of a list or dict (keys in their order, True, None);
+    // a null item (also a censored no_log item) is None.
+    const shown = r.label ?? (typeof r.item === 'string' ? r.item : repr(r.item));
     return ` => (item=${shown})`;
   };
   // As ansible-playbook: `-> DELEGATE` only when the task runs on another host than its own.

@@ -254,5 +254,18 @@ describe('text reporter', () => {
       void callHook(r, { type: 'task_result', result: result({ module: 'debug', item: 1, data }) });
       expect(text()).toBe('ok: [node01] => (item=1) => {\n    "msg": 1\n}\n');
     });
+
+    // ansible-playbook 2.14 prints str(item): `loop: [[a, b], {z: 1, y: true, n: null}, true]` shows these.
+    it('a list or dict item is shown as Python prints it, keys in their order', () => {
+      const labels = [['a', 'b'], { z: 1, y: true, n: null }, true, null].map((item) => {
+        const { r, text } = capture();
+        void callHook(r, {
+          type: 'task_result',
+          result: result({ status: 'ok', item, data: { item, changed: false } }),
+        });
+        return /\(item=(.*)\)/.exec(text())?.[1];
+      });
+      expect(labels).toEqual(["['a', 'b']", "{'z': 1, 'y': True, 'n': None}", 'True', 'None']);
+    });
   });
 });
