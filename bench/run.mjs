@@ -147,6 +147,31 @@ async function floorRun(sb, driver, times) {
   return r;
 }
 
+/**
+ * A sandbox host's PID-namespace counter: the last PID it gave out (the `cat` reading it takes one more).
+ * `host.pid` is the sandbox's `unshare`, outside the namespace; its only child is the namespace's init.
+ */
+function lastPid(host) {
+  const init = readFileSync(`/proc/${host.pid}/task/${host.pid}/children`, 'utf8').trim().split(/\s+/)[0];
+  const out = execFileSync('nsenter', ['-t', init, '-p', '-m', 'cat', '/proc/sys/kernel/ns_last_pid'], {
+    encoding: 'utf8',
+  });
+  return Number(out.trim());
+}
+
+/**
+ * `fn`'s result (`runs` runs of a tool) and the processes each host started per run, on average over the
+ * hosts: sshd's session processes, the shell, and every command the tool ran there (the counter's own `cat`
+ * left out). Threads take PIDs too; nothing the three tools start on a host is threaded.
+ */
+async function processesPerHost(sb, runs, fn) {
+  const before = sb.hosts.map(lastPid);
+  const r = await fn();
+  const after = sb.hosts.map(lastPid);
+  const started = after.reduce((sum, a, i) => sum + (a - before[i] - 1), 0);
+  return { r, perHost: started / sb.hosts.length / runs };
+}
+
 async function wipe(sb) {
   const r = await measure('bash', [join(work, `wipe-${sb.hosts.length}.sh`)]);
   if (r.code !== 0) fail(`wiping ${REMOTE_ROOTS.join(' ')}`, r);
@@ -165,14 +190,20 @@ async function benchHosts(n, results) {
 
   let r = await floorRun(sb, driver, 1);
   results.rows.push(rowOf('floor', 'first', n, forks, r, floorChanged(r.stdout)));
-  r = await floorRun(sb, driver, repeat);
-  results.rows.push(rowOf('floor', 'second', n, forks, r, floorChanged(r.stdout)));
+  let p = await processesPerHost(sb, repeat, () => floorRun(sb, driver, repeat));
+  results.rows.push({
+    ...rowOf('floor', 'second', n, forks, p.r, floorChanged(p.r.stdout)),
+    processesPerHost: p.perHost,
+  });
   await wipe(sb);
 
   r = await bosunRun(sb, forks, 1);
   results.rows.push(rowOf('bosun', 'first', n, forks, r, recapTotals(r.stdout).changed));
-  r = await bosunRun(sb, forks, repeat);
-  results.rows.push(rowOf('bosun', 'second', n, forks, r, recapTotals(r.stdout).changed));
+  p = await processesPerHost(sb, repeat, () => bosunRun(sb, forks, repeat));
+  results.rows.push({
+    ...rowOf('bosun', 'second', n, forks, p.r, recapTotals(p.r.stdout).changed),
+    processesPerHost: p.perHost,
+  });
   // Check mode of the demo on hosts it has already set up (on fresh hosts its copy into a
   // folder an earlier task would create fails in check mode, as in Ansible).
   const demo = join(ROOT, 'playbooks', 'demo.yml');
@@ -194,9 +225,14 @@ async function benchHosts(n, results) {
     if (r.code !== 0) ansibleFailed(results, n, 'first', r);
     else {
       results.rows.push(rowOf('ansible', 'first', n, forks, r, recapTotals(r.stdout).changed));
-      r = await ansibleRun(sb, forks, n);
+      p = await processesPerHost(sb, 1, () => ansibleRun(sb, forks, n));
+      r = p.r;
       if (r.code !== 0) ansibleFailed(results, n, 'second', r);
-      else results.rows.push(rowOf('ansible', 'second', n, forks, r, recapTotals(r.stdout).changed));
+      else
+        results.rows.push({
+          ...rowOf('ansible', 'second', n, forks, r, recapTotals(r.stdout).changed),
+          processesPerHost: p.perHost,
+        });
     }
   } else if (withAnsible) {
     results.ansibleSkipped.push(n);
