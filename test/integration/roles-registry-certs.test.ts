@@ -223,9 +223,9 @@ fixture.describe('registry_auths certsPath reaches containerd, CRI-O and iSulad 
       });
       expect(changedTasks(check.events)).toEqual(
         expect.arrayContaining([
-          `${n}|crio : Folders of the registries' TLS files (/etc/containers/certs.d)`,
+          `${n}|crio : Folders of the registries' TLS files in the runtime's certs.d`,
           `${n}|crio : Mark the certs.d folders bosun created`,
-          `${n}|crio : TLS files of the registries (copied from certsPath into /etc/containers/certs.d)`,
+          `${n}|crio : TLS files of the registries (copied from certsPath into the runtime's certs.d)`,
         ]),
       );
       expect(await sh(1, `cd ${D} && stat -c '%n %a' .bosun-managed ca.crt client.cert client.key`)).toBe(
@@ -290,7 +290,7 @@ fixture.describe('registry_auths certsPath reaches containerd, CRI-O and iSulad 
       });
       expect(changedTasks(real.events)).toEqual(
         expect.arrayContaining([
-          `${n}|isulad : TLS files of the registries (copied from certsPath into /etc/isulad/certs.d)`,
+          `${n}|isulad : TLS files of the registries (copied from certsPath into the runtime's certs.d)`,
           `${n}|isulad : Log in to the registries with credentials (isula login)`,
         ]),
       );
@@ -313,7 +313,7 @@ fixture.describe('registry_auths certsPath reaches containerd, CRI-O and iSulad 
         inv(),
       ]);
       expect(failedResults(bad.events).map((e) => e.task)).toEqual([
-        'isulad : Refuse a certsPath iSulad cannot read (one CA and one client pair, or nothing)',
+        'isulad : Refuse a certsPath the runtime cannot read (one CA and one client pair, or nothing)',
       ]);
       expect(failMessages(bad.events)).toContain(
         'holds 1 CA certificate(s) (*.crt) and 0 client certificate(s) (*.cert)',
