@@ -78,6 +78,9 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** A line of the client key's PEM body: never in any output (the copies' diffs included). */
+const keyLine = () => pki.clientKey.split('\n')[1]!;
+
 /** The messages of the failed results (a loop's from its items). */
 const failMessages = (events: JsonEvent[]) =>
   failedResults(events)
@@ -126,7 +129,7 @@ fixture.describe('registry_auths certsPath reaches containerd, CRI-O and iSulad 
         pb,
         inv: inv(),
         probe: () => sh(0, `ls -la /etc/containerd ${CERTS} 2>&1`),
-        secrets: [PASSWORD, B64],
+        secrets: [PASSWORD, B64, keyLine()],
         beforeRun: resetDownloads,
       });
       expect(changedTasks(check.events)).toEqual(
@@ -161,23 +164,30 @@ fixture.describe('registry_auths certsPath reaches containerd, CRI-O and iSulad 
       await expectRerunUnchanged(pb, inv(), n);
 
       // A certsPath that is no folder, then a key without its certificate: refused before anything changes.
-      for (const [name, vars, message] of [
+      const NOT_A_FOLDER = 'containerd : Refuse a certsPath that is not a folder on this host';
+      for (const [name, vars, task, message] of [
         [
           'containerd-missing',
           { registry_auths: auths({ certsPath: '/nonexistent/certs' }) },
+          NOT_A_FOLDER,
           'certsPath is "/nonexistent/certs"',
         ],
         [
           'containerd-relative',
           { registry_auths: auths({ certsPath: 'certs' }) },
+          NOT_A_FOLDER,
           'expected the absolute path of a folder',
+        ],
+        [
+          'containerd-climbing-host',
+          { registry_auths: { '../../etc/evil': { certsPath: CERTS_PATH } } },
+          'containerd : Refuse a registry_auths host with a certsPath that is not host[:port]',
+          'registry_auths has a certsPath for "../../etc/evil": expected a registry host[:port]',
         ],
       ] as const) {
         const bad = await bosun(['run', play(name, vars), '-i', inv()]);
         expect(bad.code).not.toBe(0);
-        expect(failedResults(bad.events).map((e) => e.task)).toEqual([
-          'containerd : Refuse a certsPath that is not a folder on this host',
-        ]);
+        expect(failedResults(bad.events).map((e) => e.task)).toEqual([task]);
         expect(failMessages(bad.events)).toContain(message);
         expect(bad.out).not.toContain(PASSWORD);
         expect(recapOf(bad.events)[n]).toMatchObject({ changed: 0 });
@@ -219,7 +229,7 @@ fixture.describe('registry_auths certsPath reaches containerd, CRI-O and iSulad 
         pb,
         inv: inv(),
         probe: () => sh(1, probe),
-        secrets: [PASSWORD, B64],
+        secrets: [PASSWORD, B64, keyLine()],
       });
       expect(changedTasks(check.events)).toEqual(
         expect.arrayContaining([
@@ -251,7 +261,7 @@ fixture.describe('registry_auths certsPath reaches containerd, CRI-O and iSulad 
         pb: pb2,
         inv: inv(),
         probe: () => sh(1, probe),
-        secrets: [PASSWORD, B64],
+        secrets: [PASSWORD, B64, keyLine()],
       });
       expect(changedTasks(check2.events)).toEqual(
         [`${n}|crio : Remove what bosun no longer copies (registries without certsPath, files gone from it)`].sort(),
@@ -286,7 +296,7 @@ fixture.describe('registry_auths certsPath reaches containerd, CRI-O and iSulad 
         pb,
         inv: inv(),
         probe: () => sh(2, 'find /etc/isulad /root/.isulad /var/lib/bosun 2>&1 | sort'),
-        secrets: [PASSWORD, B64],
+        secrets: [PASSWORD, B64, keyLine()],
       });
       expect(changedTasks(real.events)).toEqual(
         expect.arrayContaining([
