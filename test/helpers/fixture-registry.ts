@@ -5,11 +5,14 @@
  * small OCI image it builds itself (one layer holding /hello.txt). It
  * listens on a sandbox address the test owns, over plain HTTP, and records
  * every request (path, and whether it carried the right credentials).
+ * With `tls` it serves HTTPS instead and refuses every connection whose
+ * client certificate the given CA did not sign (mutual TLS).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -75,16 +78,24 @@ function buildImage(): { manifest: Buffer; blobs: Map<string, Buffer> } {
   }
 }
 
+/** PEM server key and certificate, and the CA client certificates must be signed by. */
+export interface FixtureRegistryTls {
+  key: string;
+  cert: string;
+  clientCa: string;
+}
+
 /** Start the registry on `address` (a sandbox address of the test) with these credentials. */
 export async function startFixtureRegistry(
   address: string,
   credentials: { username: string; password: string },
+  tls?: FixtureRegistryTls,
 ): Promise<FixtureRegistry> {
   const { manifest, blobs } = buildImage();
   const digest = sha(manifest);
   const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
   const requests: RegistryRequest[] = [];
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const urlPath = (req.url ?? '/').split('?')[0]!;
     const authorized = req.headers.authorization === expected;
     const answer = (status: number, headers: Record<string, string | number>, body?: Buffer) => {
@@ -127,7 +138,13 @@ export async function startFixtureRegistry(
       return;
     }
     answer(404, { 'content-type': 'application/json' }, Buffer.from('{"errors":[{"code":"NOT_FOUND"}]}'));
-  });
+  };
+  const server = tls
+    ? https.createServer(
+        { key: tls.key, cert: tls.cert, ca: tls.clientCa, requestCert: true, rejectUnauthorized: true },
+        handler,
+      )
+    : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, address, () => resolve());
