@@ -10,7 +10,11 @@ import type { CliContext } from './context.js';
 export function registerConvert(program: Command, { io, setExit }: CliContext): void {
   program
     .command('convert')
-    .description("write a role's or playbook's Jinja2 values and conditions in bosun's Handlebars dialect")
+    .description(
+      "write a role's or playbook's bosun-Handlebars form: Jinja2 values, conditions and .j2 templates that have a " +
+        "Handlebars form meaning the same are rewritten (templates as .hbs, their tasks' src: renamed); the rest stays " +
+        'Jinja2, which bosun also runs, and is listed as "left as Jinja2: FILE:LINE:COL: reason"',
+    )
     .argument('<path>', 'a role folder or a playbook file')
     .requiredOption('-o, --output <dir>', 'the folder to write the converted copy into (never the source itself)')
     .action(async (src, o) => {
@@ -28,8 +32,11 @@ export function registerConvert(program: Command, { io, setExit }: CliContext): 
       const r = convertTree(src, o.output);
       for (const item of r.left) io.out(`left as Jinja2: ${item.where}: ${item.reason}\n`);
       for (const item of r.checks) io.out(`converted, check: ${item.where}: ${item.reason}\n`);
+      const valuesLeft = r.left.filter((i) => !/\.j2:\d+:\d+$/.test(i.where)).length;
       io.out(
-        `${r.files} YAML files, ${r.converted} values and conditions converted, ${r.left.length - r.templatesLeft} left as Jinja2, ${r.templatesLeft} template files kept as Jinja2, ${r.checks.length} to check; written to ${o.output}\n`,
+        `${r.files} YAML files: ${r.converted} values and conditions converted, ${valuesLeft} left as Jinja2; ` +
+          `${r.templatesConverted} templates converted to .hbs, ${r.templatesLeft} kept as .j2; ` +
+          `${r.checks.length} to check; written to ${o.output}\n`,
       );
       setExit(0);
     });
