@@ -15,8 +15,19 @@ export function registerConvert(program: Command, { io, setExit }: CliContext): 
         "Handlebars form meaning the same are rewritten (templates as .hbs, their tasks' src: renamed); the rest stays " +
         'Jinja2, which bosun also runs, and is listed as "left as Jinja2: FILE:LINE:COL: reason"',
     )
-    .argument('<path>', 'a role folder or a playbook file')
+    .argument('<path>', 'a role folder, a folder of roles, or a playbook file (with the files beside it)')
     .requiredOption('-o, --output <dir>', 'the folder to write the converted copy into (never the source itself)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Output: one line per item, then a summary:',
+        '  left as Jinja2: FILE:LINE:COL: reason       (kept as written; bosun runs it as Jinja2)',
+        '  converted, check: FILE:LINE:COL: reason     (converted; the same only for some values, e.g. a',
+        '                                               printed boolean: Jinja2 True, Handlebars true)',
+        'Converted templates render the same bytes as the originals on bosun; see docs/cli.md, "bosun convert".',
+      ].join('\n'),
+    )
     .action(async (src, o) => {
       const { convertTree } = await import('../convert/files.js');
       if (!existsSync(src)) {
