@@ -5,6 +5,7 @@
  * place, and the caller leaves the text as Jinja2 (which bosun still runs).
  */
 import { isHandlebars } from '../template/dialect.js';
+import { BUILTIN_HELPERS, HELPER_NAMES } from '../template/helpers.js';
 import { parseJinja, type Expr, type Loc } from '../template/jinja/parse.js';
 
 /** A construct with no Handlebars equivalent (or one bosun cannot prove the same): left as Jinja2. */
@@ -47,76 +48,180 @@ const COMPARE: Record<string, string> = { '==': 'eq', '!=': 'ne', '<': 'lt', '>'
 
 /** A Handlebars string literal of a text (undefined when no quoting keeps it as it is). */
 function quoted(s: string): string | undefined {
-  if (s.includes('\\') || s.includes('\n')) return undefined;
+  // Handlebars keeps a backslash in a string as it is, except before the closing quote.
+  if (s.includes('\n') || s.endsWith('\\')) return undefined;
   if (!s.includes('"')) return `"${s}"`;
   if (!s.includes("'")) return `'${s}'`;
   return undefined;
 }
 
+/**
+ * How names read where an expression is converted (a template file's loop body): a name bound by a loop is a block
+ * parameter, one bound by `{% set %}` stands for its value, and any other is a variable, read through `@root` inside a
+ * loop (Handlebars reads a plain name there relative to the item).
+ */
+export interface NameScope {
+  /** The Handlebars form of a name bound here, or undefined for a variable. */
+  resolve(name: string, at: Loc): string | undefined;
+  /** The Handlebars form of `loop.<attr>`; throws NotConvertible when there is none. */
+  loopAttr?(attr: string, at: Loc): string;
+  /** True inside a loop body: variables are read as `@root.name`. */
+  readonly inLoop: boolean;
+  /**
+   * `a ~ b` may be converted (`join (list a b) ""`): in a template file. A YAML value's text is read back as a literal
+   * by Ansible (`"{{ a ~ b }}"` of '1' and '2' is the number 12), which Handlebars' text is not.
+   */
+  readonly concat?: boolean;
+  /** Told of every variable path read (`a.b.[0]` as its parts), where it is read. */
+  read?(parts: string[], at: Loc): void;
+}
+
+const PLAIN: NameScope = { resolve: () => undefined, inLoop: false };
+
+/** Names a variable cannot be written as plainly: helpers (called when written alone) and Handlebars' literals. */
+function reserved(name: string): boolean {
+  return HELPER_NAMES.has(name) || BUILTIN_HELPERS.has(name) || ['true', 'false', 'null', 'undefined'].includes(name);
+}
+
 /** A path `a.b.0` as Handlebars writes it; undefined when it is not a plain path. */
-function pathOf(e: Expr): string | undefined {
-  if (e.k === 'name') return /^[A-Za-z_]\w*$/.test(e.name) && e.name !== 'this' ? e.name : undefined;
+function pathOf(e: Expr, scope: NameScope = PLAIN): string | undefined {
+  if (e.k === 'name') {
+    if (!/^[A-Za-z_]\w*$/.test(e.name) || e.name === 'this') return undefined;
+    const bound = scope.resolve(e.name, e);
+    if (bound !== undefined) return bound;
+    if (e.name === 'loop' && scope.loopAttr)
+      throw new NotConvertible(
+        'the loop object itself (only loop.index, loop.index0, loop.first, loop.last, loop.length)',
+        e,
+      );
+    return scope.inLoop || reserved(e.name) ? `@root.${e.name}` : e.name;
+  }
   if (e.k !== 'get' || e.key.k !== 'lit') return undefined;
-  const base = pathOf(e.obj);
+  if (
+    e.obj.k === 'name' &&
+    e.obj.name === 'loop' &&
+    scope.loopAttr &&
+    typeof e.key.v === 'string' &&
+    scope.resolve('loop', e) === undefined
+  )
+    return scope.loopAttr(e.key.v, e);
+  const base = pathOf(e.obj, scope);
+  // A bound name that stands for an expression (a {% set %}) has no path below it.
+  if (base?.startsWith('(')) return undefined;
   if (base === undefined) return undefined;
   const key = e.key.v;
-  if (typeof key === 'number' && Number.isInteger(key) && key >= 0) return `${base}.${key}`;
+  // `a.[0]`: Handlebars reads `a.0` at the end of a path as a number.
+  if (typeof key === 'number' && Number.isInteger(key) && key >= 0) return `${base}.[${key}]`;
   if (typeof key === 'string' && /^[A-Za-z_][\w-]*$/.test(key)) return `${base}.${key}`;
   return undefined;
 }
 
+/** The parts of a variable path (`a.b.0`), undefined when its head is bound or it is no plain path. */
+function variableParts(e: Expr, scope: NameScope): string[] | undefined {
+  if (e.k === 'name') return scope.resolve(e.name, e) === undefined && e.name !== 'loop' ? [e.name] : undefined;
+  if (e.k !== 'get' || e.key.k !== 'lit') return undefined;
+  const base = variableParts(e.obj, scope);
+  return base && [...base, String(e.key.v)];
+}
+
 /** The Handlebars form of one expression (an argument: sub-expressions are parenthesised). */
-export function toHandlebars(e: Expr): string {
+export function toHandlebars(e: Expr, scope: NameScope = PLAIN): string {
   const fail = (why: string): never => {
     throw new NotConvertible(why, e);
   };
+  const sub = (x: Expr): string => toHandlebars(x, scope);
   switch (e.k) {
     case 'lit': {
       if (e.v === null) return 'null';
       if (typeof e.v === 'boolean') return String(e.v);
       if (typeof e.v === 'number')
         return e.float ? fail('a float literal (Python prints 2.0, Handlebars 2)') : String(e.v);
-      if (typeof e.v === 'string') return quoted(e.v) ?? fail('a string with backslashes, a newline or both quotes');
+      if (typeof e.v === 'string')
+        return quoted(e.v) ?? fail('a string with a newline, both quotes or a trailing backslash');
       return fail('this literal');
     }
     case 'name':
-    case 'get':
-      return pathOf(e) ?? fail('a subscript with a computed or unusual key (x[y], x["a b"])');
+    case 'get': {
+      const p = pathOf(e, scope) ?? fail('a subscript with a computed or unusual key (x[y], x["a b"])');
+      if (scope.read) {
+        const parts = variableParts(e, scope);
+        if (parts) scope.read(parts, e);
+      }
+      return p;
+    }
     case 'list':
-      return `(list${e.items.map((i) => ` ${toHandlebars(i)}`).join('')})`;
+      return `(list${e.items.map((i) => ` ${sub(i)}`).join('')})`;
+    case 'dict': {
+      // {'a': x}: the dict helper takes alternating keys and values.
+      if (e.pairs.some(([k]) => k.k !== 'lit' || typeof k.v !== 'string'))
+        return fail('a dict whose keys are not texts');
+      return `(dict${e.pairs.map(([k, v]) => ` ${sub(k)} ${sub(v)}`).join('')})`;
+    }
     case 'and':
-    case 'or':
-      return `(${e.k} ${toHandlebars(e.l)} ${toHandlebars(e.r)})`;
+    case 'or': {
+      // `a and b and c` as one call: (and a b c) means the same (the first falsy argument, or the last).
+      const operands: Expr[] = [];
+      const collect = (x: Expr): void => {
+        if (x.k === e.k) {
+          collect(x.l);
+          collect(x.r);
+        } else operands.push(x);
+      };
+      collect(e);
+      return `(${e.k}${operands.map((o) => ` ${sub(o)}`).join('')})`;
+    }
     case 'not':
-      return `(not ${toHandlebars(e.e)})`;
+      return `(not ${sub(e.e)})`;
     case 'in':
-      return `(in ${toHandlebars(e.left)} ${toHandlebars(e.right)})`;
+      return `(in ${sub(e.left)} ${sub(e.right)})`;
     case 'cmp': {
       if (e.ops.length !== 1) return fail('a chained comparison (a < b < c)');
       const helper = COMPARE[e.ops[0]!.op];
       if (!helper) return fail(`the comparison ${e.ops[0]!.op}`);
-      return `(${helper} ${toHandlebars(e.first)} ${toHandlebars(e.ops[0]!.e)})`;
+      return `(${helper} ${sub(e.first)} ${sub(e.ops[0]!.e)})`;
     }
     case 'test': {
       if (e.args.length || Object.keys(e.kwargs).length) return fail(`the test '${e.name}' with arguments`);
       if (e.name === 'defined' || e.name === 'undefined') {
-        const p = pathOf(e.target) ?? fail(`'is ${e.name}' of something other than a variable`);
+        const p = pathOf(e.target, scope) ?? fail(`'is ${e.name}' of something other than a variable`);
         return `(${e.name} ${p})`;
       }
       return fail(`the test '${e.name}' (no helper of that name)`);
     }
     case 'filter':
-      return filter(e, fail);
+      return filter(e, scope, fail);
+    case 'bin': {
+      if (e.op !== '~' || !scope.concat) return fail(`the operator ${e.op} (no Handlebars helper)`);
+      // `a ~ b ~ c`: each operand's text, joined (the same text for strings and whole numbers).
+      const operands: Expr[] = [];
+      const collect = (x: Expr): void => {
+        if (x.k === 'bin' && x.op === '~') {
+          collect(x.l);
+          collect(x.r);
+        } else operands.push(x);
+      };
+      collect(e);
+      return `(join (list${operands.map((o) => ` ${sub(o)}`).join('')}) "")`;
+    }
+    case 'call': {
+      // range(n), range(a, b), range(a, b, step): the helper is Python's range.
+      if (e.callee.k === 'name' && e.callee.name === 'range' && scope.resolve('range', e) === undefined) {
+        if (Object.keys(e.kwargs).length || e.args.length === 0 || e.args.length > 3)
+          return fail('range() with keyword arguments or with no, or more than 3, arguments');
+        return `(range${e.args.map((a) => ` ${sub(a)}`).join('')})`;
+      }
+      return fail('a function or method call (no Handlebars helper)');
+    }
     default:
-      return fail(`${e.k === 'bin' ? `the operator ${e.op}` : `a ${e.k} expression`} (no Handlebars helper)`);
+      return fail(`a ${e.k} expression (no Handlebars helper)`);
   }
 }
 
-function filter(e: Expr & { k: 'filter' }, fail: (why: string) => never): string {
+function filter(e: Expr & { k: 'filter' }, scope: NameScope, fail: (why: string) => never): string {
   if (Object.keys(e.kwargs).length) return fail(`the filter '${e.name}' with keyword arguments`);
   if (!SAME_FILTERS.has(e.name) && e.name !== 'default' && e.name !== 'd')
     return fail(`the filter '${e.name}' (no helper with the same meaning)`);
-  const args = (): string => [e.target, ...e.args].map(toHandlebars).join(' ');
+  const args = (): string => [e.target, ...e.args].map((a) => toHandlebars(a, scope)).join(' ');
   if (e.name === 'default' || e.name === 'd') {
     if (e.args.length === 0) return fail("default() without a fallback (Jinja2's is an empty string)");
     const fallback = e.args[0]!;
@@ -126,8 +231,44 @@ function filter(e: Expr & { k: 'filter' }, fail: (why: string) => never): string
   return `(${e.name} ${args()})`;
 }
 
+/**
+ * A condition whose value is a boolean under bosun's truthiness (the rule of `when:` and of Jinja2's `{% if %}`):
+ * Handlebars' own `#if` counts the strings "false"/"no"/"off"/"0" and an empty mapping as true, so anything that may
+ * give such a value is tested through `not`. `and`/`or` of booleans are booleans, and keep `(defined x)` guards.
+ */
+export function conditionOf(e: Expr, scope: NameScope = PLAIN): string {
+  if (e.k === 'and' || e.k === 'or') {
+    const operands: Expr[] = [];
+    const collect = (x: Expr): void => {
+      if (x.k === e.k) {
+        collect(x.l);
+        collect(x.r);
+      } else operands.push(x);
+    };
+    collect(e);
+    return `(${e.k}${operands.map((o) => ` ${conditionOf(o, scope)}`).join('')})`;
+  }
+  const h = toHandlebars(e, scope);
+  return isBoolean(e) ? h : `(not (not ${h}))`;
+}
+
+/** Whether an expression surely gives a boolean. */
+function isBoolean(e: Expr): boolean {
+  if (e.k === 'not' || e.k === 'in' || e.k === 'cmp' || e.k === 'test') return true;
+  if (e.k === 'lit') return typeof e.v === 'boolean';
+  if (e.k === 'filter') return e.name === 'bool';
+  // loop.first and loop.last (@first, @last) are booleans.
+  return (
+    e.k === 'get' &&
+    e.obj.k === 'name' &&
+    e.obj.name === 'loop' &&
+    e.key.k === 'lit' &&
+    ['first', 'last'].includes(String(e.key.v))
+  );
+}
+
 /** A helper call as the whole mustache needs no parentheses: `{{ default x "a" }}`. */
-function mustache(h: string): string {
+export function mustache(h: string): string {
   return h.startsWith('(') && h.endsWith(')') ? h.slice(1, -1) : h;
 }
 
@@ -150,7 +291,7 @@ const TEXT_FILTERS: ReadonlySet<string> = new Set([
 ]);
 
 /** Whether an expression surely gives text or a whole number (Python and Handlebars print those the same). */
-function printsAlike(e: Expr): boolean {
+export function printsAlike(e: Expr): boolean {
   if (e.k === 'lit') return typeof e.v === 'string' || (typeof e.v === 'number' && !e.float);
   return e.k === 'filter' && TEXT_FILTERS.has(e.name);
 }

@@ -4,12 +4,13 @@
  * by the yaml Document API); what cannot be converted stays Jinja2 and is
  * listed with its file:line:col and reason.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isScalar, isPair, LineCounter, parseDocument, visit, type Scalar } from 'yaml';
+import { isMap, isScalar, isPair, LineCounter, parseDocument, visit, type Scalar } from 'yaml';
 import { BosunError } from '../errors.js';
 import type { Loc } from '../template/jinja/parse.js';
 import { convertCondition, convertValue, NotConvertible } from './expression.js';
+import { convertTemplate } from './template.js';
 
 const CONDITIONS = new Set(['when', 'changed_when', 'failed_when', 'until', 'that']);
 
@@ -24,11 +25,18 @@ export interface ConvertResult {
   /** Converted, but the same only if a value is text (printed inside a text). */
   checks: LeftItem[];
   files: number;
+  /** Template files written as .hbs, and those kept as Jinja2. */
+  templatesConverted: number;
   templatesLeft: number;
 }
 
 /** Convert one YAML file's text; the new text and what was left. */
-export function convertYaml(text: string, file: string, result: ConvertResult): string {
+export function convertYaml(
+  text: string,
+  file: string,
+  result: ConvertResult,
+  renames: ReadonlyMap<string, string> = new Map(),
+): string {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true });
   if (doc.errors.length) {
@@ -47,6 +55,19 @@ export function convertYaml(text: string, file: string, result: ConvertResult): 
       const key = keyOf(parent) ?? keyOf(ancestors[ancestors.length - 3]);
       const condition = key !== undefined && CONDITIONS.has(key) && (isPair(parent) || grand !== undefined);
       const value = node.value;
+      // A template task's src: the converted template's new name.
+      const task = ancestors[ancestors.length - 3];
+      if (
+        isPair(parent) &&
+        keyOf(parent) === 'src' &&
+        isPair(task) &&
+        TEMPLATE_KEYS.has(keyOf(task) ?? '') &&
+        renames.has(value)
+      ) {
+        node.value = renames.get(value)!;
+        state.changed = true;
+        return;
+      }
       if (!condition && !value.includes('{{') && !value.includes('{%')) return;
       try {
         const checks: Array<{ reason: string; loc: Loc }> = [];
@@ -70,38 +91,177 @@ export function convertYaml(text: string, file: string, result: ConvertResult): 
   return state.changed ? doc.toString({ lineWidth: 0 }) : text;
 }
 
+const TEMPLATE_KEYS = new Set(['template', 'ansible.builtin.template', 'ansible.legacy.template']);
+/** Template task options that a Handlebars file does not take. */
+const JINJA_OPTIONS = [
+  'trim_blocks',
+  'lstrip_blocks',
+  'newline_sequence',
+  'block_start_string',
+  'block_end_string',
+  'variable_start_string',
+  'variable_end_string',
+  'comment_start_string',
+  'comment_end_string',
+];
+
+/** A template task's `src:` written as a plain text. */
+interface TemplateRef {
+  src: string;
+  options: string[];
+}
+
+/** The template tasks' plain `src:` values of a YAML text (with the Jinja2-only options each task sets). */
+function templateRefs(text: string): TemplateRef[] {
+  const refs: TemplateRef[] = [];
+  const doc = parseDocument(text);
+  if (doc.errors.length) return refs;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (!isScalar(pair.key) || !TEMPLATE_KEYS.has(String(pair.key.value)) || !isMap(pair.value)) return;
+      const src = pair.value.get('src');
+      if (typeof src !== 'string' || src.includes('{{')) return;
+      const options = JINJA_OPTIONS.filter((o) => pair.value !== null && isMap(pair.value) && pair.value.has(o));
+      refs.push({ src, options });
+    },
+  });
+  return refs;
+}
+
+/** The nearest folder at or above `dir` (inside `top`) that is a role (has tasks/ or templates/), else `top`. */
+function roleRoot(dir: string, top: string): string {
+  for (let d = dir; d.startsWith(top); d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'tasks')) || existsSync(path.join(d, 'templates'))) return d;
+    if (d === top) break;
+  }
+  return top;
+}
+
+/** The top-level values of a role's defaults/main.yml and vars/main.yml. */
+function roleHints(root: string): Map<string, unknown> {
+  const hints = new Map<string, unknown>();
+  for (const f of ['defaults/main.yml', 'defaults/main.yaml', 'vars/main.yml', 'vars/main.yaml']) {
+    const file = path.join(root, f);
+    if (!existsSync(file)) continue;
+    try {
+      const v: unknown = parseDocument(readFileSync(file, 'utf8')).toJS();
+      if (typeof v === 'object' && v !== null && !Array.isArray(v))
+        for (const [k, x] of Object.entries(v as Record<string, unknown>)) hints.set(k, x);
+    } catch {
+      // A file that does not parse gives no hints (its own conversion lists it).
+    }
+  }
+  return hints;
+}
+
 /** Convert a role folder or a playbook (with the roles beside it) into `out`. */
 export function convertTree(src: string, out: string): ConvertResult {
-  const result: ConvertResult = { converted: 0, left: [], checks: [], files: 0, templatesLeft: 0 };
+  const result: ConvertResult = {
+    converted: 0,
+    left: [],
+    checks: [],
+    files: 0,
+    templatesConverted: 0,
+    templatesLeft: 0,
+  };
   const st = statSync(src);
+  const top = path.resolve(st.isDirectory() ? src : path.dirname(src));
+  const prefix = path.basename(src);
+  // Every file to copy: its path, its place in `out`, and its name as reported.
+  const files: Array<{ from: string; to: string; rel: string }> = [];
   const walk = (from: string, to: string, rel: string): void => {
-    const s = statSync(from);
-    if (s.isDirectory()) {
-      mkdirSync(to, { recursive: true });
+    if (statSync(from).isDirectory()) {
       for (const name of readdirSync(from).sort()) {
         if (name === '.git' || name === 'node_modules') continue;
         walk(path.join(from, name), path.join(to, name), path.join(rel, name));
       }
       return;
     }
-    if (/\.ya?ml$/.test(from)) {
-      result.files++;
-      writeFileSync(to, convertYaml(readFileSync(from, 'utf8'), rel, result));
-      return;
-    }
-    if (from.endsWith('.j2')) {
-      result.templatesLeft++;
-      result.left.push({
-        where: `${rel}:1:1`,
-        reason: 'a Jinja2 template file: kept as Jinja2 (bosun renders it as Ansible does)',
-      });
-    }
-    copyFileSync(from, to);
+    files.push({ from, to, rel });
   };
-  if (st.isDirectory()) walk(src, out, path.basename(src));
-  else {
-    mkdirSync(out, { recursive: true });
-    walk(src, path.join(out, path.basename(src)), path.basename(src));
+  if (st.isDirectory()) walk(path.resolve(src), out, prefix);
+  else files.push({ from: path.resolve(src), to: path.join(out, prefix), rel: prefix });
+  // A playbook converts with the files beside it only for its template tasks' names.
+  const texts = new Map<string, string>();
+  for (const f of files) {
+    const stat = statSync(f.from);
+    if (stat.size < 1_000_000) texts.set(f.from, readFileSync(f.from, 'latin1'));
+  }
+  // Template tasks' src by role folder.
+  const refs = new Map<string, TemplateRef[]>();
+  for (const f of files) {
+    if (!/\.ya?ml$/.test(f.from)) continue;
+    const root = roleRoot(path.dirname(f.from), top);
+    const list = refs.get(root) ?? [];
+    list.push(...templateRefs(texts.get(f.from) ?? ''));
+    refs.set(root, list);
+  }
+  const renames = new Map<string, Map<string, string>>();
+  const hints = new Map<string, Map<string, unknown>>();
+  const converted = new Set<string>();
+  for (const f of files) {
+    if (!f.from.endsWith('.j2')) continue;
+    const root = roleRoot(path.dirname(f.from), top);
+    const templates = path.join(root, 'templates') + path.sep;
+    const leave = (line: number, col: number, reason: string): void => {
+      result.left.push({ where: `${f.rel}:${line}:${col}`, reason });
+    };
+    result.templatesLeft++;
+    if (!f.from.startsWith(templates)) {
+      leave(1, 1, 'a .j2 file outside a templates/ folder: kept as Jinja2');
+      continue;
+    }
+    const name = f.from.slice(templates.length).split(path.sep).join('/');
+    const base = path.basename(name);
+    const mine = (refs.get(root) ?? []).filter((r) => r.src === name || r.src === `templates/${name}`);
+    let named = 0;
+    for (const text of texts.values()) named += text.split(base).length - 1;
+    if (mine.length === 0) {
+      leave(1, 1, 'no template task names it in a plain src: (a loop, a lookup or an include may): kept as Jinja2');
+      continue;
+    }
+    if (named !== mine.length) {
+      leave(
+        1,
+        1,
+        `its name is written ${named - mine.length} more time(s) than in template tasks' src: (a lookup, an include, a list): kept as Jinja2 so those still find it`,
+      );
+      continue;
+    }
+    const options = [...new Set(mine.flatMap((r) => r.options))];
+    if (options.length) {
+      leave(1, 1, `a template task sets ${options.join(', ')}, which only Jinja2 takes`);
+      continue;
+    }
+    const hbsName = name.replace(/\.j2$/, '.hbs');
+    if (existsSync(path.join(templates, hbsName))) {
+      leave(1, 1, `${hbsName} exists already`);
+      continue;
+    }
+    if (!hints.has(root)) hints.set(root, roleHints(root));
+    const r = convertTemplate(readFileSync(f.from, 'utf8'), f.rel, hints.get(root));
+    if (!r.ok) {
+      for (const n of r.left) leave(n.line, n.col, n.reason);
+      continue;
+    }
+    result.templatesLeft--;
+    result.templatesConverted++;
+    for (const n of r.checks) result.checks.push({ where: `${f.rel}:${n.line}:${n.col}`, reason: n.reason });
+    mkdirSync(path.dirname(f.to), { recursive: true });
+    writeFileSync(f.to.replace(/\.j2$/, '.hbs'), r.text);
+    converted.add(f.from);
+    const map = renames.get(root) ?? new Map<string, string>();
+    for (const ref of mine) map.set(ref.src, ref.src.replace(/\.j2$/, '.hbs'));
+    renames.set(root, map);
+  }
+  for (const f of files) {
+    if (converted.has(f.from)) continue;
+    mkdirSync(path.dirname(f.to), { recursive: true });
+    if (/\.ya?ml$/.test(f.from)) {
+      result.files++;
+      const root = roleRoot(path.dirname(f.from), top);
+      writeFileSync(f.to, convertYaml(readFileSync(f.from, 'utf8'), f.rel, result, renames.get(root)));
+    } else copyFileSync(f.from, f.to);
   }
   return result;
 }

@@ -291,6 +291,14 @@ export const HELPERS: readonly HelperDef[] = [
     '{{ int port }}',
     ([v, fb]) => toInt(v, fb === undefined ? 0 : fb),
   ),
+  def('add', 'The sum of numbers (1-based counting in a loop: `add @index 1`).', '{{ add @index 1 }}', (args) => {
+    let sum = 0;
+    for (const a of args) {
+      if (typeof a !== 'number') throw new Error(`add: arguments must be numbers, got ${describe(a)}`);
+      sum += a;
+    }
+    return sum;
+  }),
   def('string', 'Text of a value (lists and dicts as JSON).', '{{ string 3 }}', ([v]) => toText(v)),
   def(
     'bool',

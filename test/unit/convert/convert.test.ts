@@ -89,7 +89,14 @@ describe('convert: left as Jinja2, with the reason', () => {
 
 describe('convert: a YAML file keeps its comments', () => {
   test('tasks file', () => {
-    const result: ConvertResult = { converted: 0, left: [], checks: [], files: 0, templatesLeft: 0 };
+    const result: ConvertResult = {
+      converted: 0,
+      left: [],
+      checks: [],
+      files: 0,
+      templatesConverted: 0,
+      templatesLeft: 0,
+    };
     const out = convertYaml(
       [
         '# install containerd',

@@ -122,6 +122,8 @@ const cases: Array<[string, string, unknown]> = [
     ],
   ],
   ['items2dict', 'items2dict pairs', { a: 1, b: 2 }],
+  ['add', 'add 2 3', 5],
+  ['add', 'add nums.0 1', 2],
   ['range', 'range 3', [0, 1, 2]],
   ['range', 'range 1 7 2', [1, 3, 5]],
   ['range', 'range 3 0 -1', [3, 2, 1]],
