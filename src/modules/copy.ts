@@ -127,7 +127,9 @@ export default defineModule<CopyArgs>({
       }
       // decrypt: a vault is sent as its plaintext, through a temp file on the controller as Ansible's loader
       // does (so `mode: preserve` gives that file's 0600).
-      const plain = decrypt ? await decryptedFile(local, ctx.source) : undefined;
+      const plain = decrypt
+        ? await decryptedFile(local, ctx.source).catch(failOnController(`cannot copy ${src}`, { source: ctx.source }))
+        : undefined;
       if (plain)
         return decidePutFile(ctx, {
           dest: args.dest,

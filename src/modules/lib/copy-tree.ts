@@ -160,7 +160,11 @@ export async function decideCopyTree(ctx: ModuleContext, spec: CopyTreeSpec): Pr
     if (st.type === 'directory') return failed(`dest ${path} is a directory`);
     if (st.exists && !spec.force) continue;
     const shownName = posix.join(spec.srcName, entry.rel);
-    const vault = spec.decrypt ? await decryptedFile(entry.local, ctx.source) : undefined;
+    const vault = spec.decrypt
+      ? await decryptedFile(entry.local, ctx.source).catch(
+          failOnController(`cannot copy ${shownName}`, { source: ctx.source }),
+        )
+      : undefined;
     const checksum = vault
       ? createHash('sha1').update(vault).digest('hex')
       : await controllerSha1(entry.local, entry.stat!).catch(
