@@ -11,8 +11,12 @@ import { defineModule } from './types.js';
 import { attrSchemaProps, wantedAttrs, type AttrArgs } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
 import { decideCopyTree } from './lib/copy-tree.js';
+import { decryptedFile } from './lib/controller-vault.js';
 import { decidePutFile } from './lib/put-file.js';
 import { deciding, failed } from './lib/result.js';
+
+/** The mode of the controller temp files Ansible sends content and decrypted vaults through (mkstemp's). */
+const TEMP_FILE_MODE = 0o600;
 
 /** Arguments of `copy`. */
 export interface CopyArgs extends AttrArgs {
@@ -24,6 +28,10 @@ export interface CopyArgs extends AttrArgs {
   remote_src?: boolean | string;
   validate?: string;
   directory_mode?: string | number;
+  decrypt?: boolean | string;
+  local_follow?: boolean | string;
+  follow?: boolean | string;
+  checksum?: string;
 }
 
 /** The `copy` module. */
@@ -55,6 +63,17 @@ export default defineModule<CopyArgs>({
         description: 'Command that checks the new file before it replaces dest (%s: its temp path)',
       },
       directory_mode: { type: ['string', 'integer'], description: 'Mode of folders created when copying a folder' },
+      decrypt: boolSchema("A vault-encrypted src is decrypted (with the run's vault password) before it is sent", true),
+      local_follow: boolSchema(
+        'Links in a src folder on the controller are followed; false: they are made again as links on the target',
+        true,
+      ),
+      follow: boolSchema('A dest that is a link has what it points to written; false: the link is replaced', false),
+      checksum: {
+        type: 'string',
+        pattern: '^[0-9a-fA-F]{40}$',
+        description: 'sha1 the source must have; a file written with another fails the task (nothing is replaced)',
+      },
     },
     ...exactlyOneOf('src', 'content'),
   },
@@ -65,14 +84,22 @@ export default defineModule<CopyArgs>({
         attrs,
         backup: toBool(args.backup),
         force: toBool(args.force, true),
+        follow: toBool(args.follow),
         ...(args.validate !== undefined ? { validate: args.validate } : {}),
+        ...(args.checksum !== undefined ? { expectChecksum: args.checksum } : {}),
       };
       if (args.content !== undefined) {
-        if (attrs.mode === 'preserve') return failed("mode 'preserve' needs a src");
         // A list or mapping (a YAML structure, or text Ansible's templating read as one) is written as Python's
         // json.dumps writes it, as Ansible's copy action does.
         const text = typeof args.content === 'string' ? args.content : pyJson(args.content);
-        return decidePutFile(ctx, { dest: args.dest, source: { data: Buffer.from(text, 'utf8') }, ...common });
+        // Ansible's action writes content to a controller temp file (mkstemp: 0600) and sends that: its mode is
+        // what `mode: preserve` keeps.
+        return decidePutFile(ctx, {
+          dest: args.dest,
+          source: { data: Buffer.from(text, 'utf8') },
+          localMode: TEMP_FILE_MODE,
+          ...common,
+        });
       }
       const src = args.src!;
       if (toBool(args.remote_src))
@@ -84,6 +111,7 @@ export default defineModule<CopyArgs>({
         return failed((e as Error).message);
       }
       const st = await fs.stat(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source }));
+      const decrypt = toBool(args.decrypt, true);
       if (st.isDirectory()) {
         const dirAttrs = args.directory_mode !== undefined ? wantedAttrs({ mode: args.directory_mode }) : {};
         return decideCopyTree(ctx, {
@@ -93,8 +121,23 @@ export default defineModule<CopyArgs>({
           fileAttrs: attrs,
           dirAttrs,
           force: common.force,
+          localFollow: toBool(args.local_follow, true),
+          decrypt,
         });
       }
+      // decrypt: a vault is sent as its plaintext, through a temp file on the controller as Ansible's loader
+      // does (so `mode: preserve` gives that file's 0600).
+      const plain = decrypt
+        ? await decryptedFile(local, ctx.source).catch(failOnController(`cannot copy ${src}`, { source: ctx.source }))
+        : undefined;
+      if (plain)
+        return decidePutFile(ctx, {
+          dest: args.dest,
+          source: { data: plain },
+          srcName: src,
+          localMode: TEMP_FILE_MODE,
+          ...common,
+        });
       return decidePutFile(ctx, {
         dest: args.dest,
         source: { controllerFile: local, stat: st },

@@ -26,6 +26,7 @@ export interface TemplateArgs extends AttrArgs {
   lstrip_blocks?: boolean | string;
   newline_sequence?: string;
   output_encoding?: string;
+  follow?: boolean | string;
   block_start_string?: string;
   block_end_string?: string;
   variable_start_string?: string;
@@ -37,6 +38,24 @@ export interface TemplateArgs extends AttrArgs {
 /** newline_sequence as Ansible reads it: the characters, or their backslash spellings ('\\r\\n'). */
 function newlineSequence(value: string): string {
   return value.replace(/\\r/g, '\r').replace(/\\n/g, '\n');
+}
+
+/** The output encodings bosun writes (Python's names, compared in lower case with `_` as `-`), as Node encodes them. */
+const ENCODINGS: Record<string, (text: string) => Buffer | undefined> = {
+  'utf-8': (t) => Buffer.from(t, 'utf8'),
+  utf8: (t) => Buffer.from(t, 'utf8'),
+  'latin-1': latin1,
+  latin1: latin1,
+  'iso-8859-1': latin1,
+  ascii: (t) => (/^[^\u0080-\uffff]*$/.test(t) ? Buffer.from(t, 'latin1') : undefined),
+  // Python's utf-16 writes a byte order mark, then little-endian units (on the machines Ansible runs on).
+  'utf-16': (t) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')]),
+  'utf-16-le': (t) => Buffer.from(t, 'utf16le'),
+  'utf-16-be': (t) => Buffer.from(t, 'utf16le').swap16(),
+};
+
+function latin1(t: string): Buffer | undefined {
+  return /^[^\u0100-\uffff]*$/.test(t) ? Buffer.from(t, 'latin1') : undefined;
 }
 
 /** The delimiters given as arguments (the engine leaves defaults as they are). */
@@ -100,9 +119,9 @@ export default defineModule<TemplateArgs>({
       },
       output_encoding: {
         type: 'string',
-        enum: ['utf-8', 'utf8', 'UTF-8', 'UTF8'],
-        description: 'Encoding of the written file (bosun writes UTF-8 only)',
+        description: `Encoding of the written file, Python's name for it: ${Object.keys(ENCODINGS).join(', ')} (default utf-8)`,
       },
+      follow: boolSchema('A dest that is a link has what it points to written; false: the link is replaced', false),
       ...Object.fromEntries(
         Object.entries(DELIMITER_NAMES).map(([name, field]) => [
           name,
@@ -135,9 +154,15 @@ export default defineModule<TemplateArgs>({
         extra: templateVars(args.src, file, args.dest, st),
       });
       const localMode = st.mode & 0o7777;
+      const encodingName = (args.output_encoding || 'utf-8').toLowerCase().replace(/_/g, '-');
+      const encode = ENCODINGS[encodingName];
+      if (!encode) return failed(`LookupError: unknown encoding: ${args.output_encoding ?? ''}`);
+      const bytes = encode(rendered);
+      if (!bytes) return failed(`UnicodeEncodeError: '${encodingName}' codec can't encode the rendered ${args.src}`);
       return decidePutFile(ctx, {
         dest: args.dest,
-        source: { data: Buffer.from(rendered, 'utf8') },
+        source: { data: bytes },
+        follow: toBool(args.follow),
         srcName: args.src,
         attrs: wantedAttrs(args, { allowPreserve: true }),
         backup: toBool(args.backup),

@@ -41,8 +41,13 @@ export function forgetRevealed(): void {
  * secrets; failures are positioned VAULT errors.
  */
 export function decryptForLoad(text: string, where: SourcePos): string {
+  return decryptForBytes(text, where).toString('utf8');
+}
+
+/** decryptForLoad's bytes (a vaulted file copied as it is, which need not be text). */
+export function decryptForBytes(text: string, where: SourcePos): Buffer {
   try {
-    return decryptVault(text, secrets).plaintext.toString('utf8');
+    return decryptVault(text, secrets).plaintext;
   } catch (e) {
     if (!(e instanceof VaultFormatError)) throw e;
     const hint =

@@ -11,8 +11,16 @@ import { failOnController } from '../../errors.js';
 import { sh } from '../../util/shell.js';
 import type { Decision, FileDiff, ModuleContext } from '../types.js';
 import { attrCommands, attrDiff, formatMode, isEmptyPlan, parseMode, planAttrs, type WantedAttrs } from './attrs.js';
-import { atomicWrite, currentAttrs, runThenStat, statMany, type RemoteStat } from './remote-file.js';
-import { controllerSha1 } from './controller-digest.js';
+import {
+  atomicWrite,
+  currentAttrs,
+  RemoteFailure,
+  runThenStat,
+  statMany,
+  statResolved,
+  type RemoteStat,
+} from './remote-file.js';
+import { controllerDigests } from './controller-digest.js';
 import { applying, diffSide, failed } from './result.js';
 
 /** What to put where. */
@@ -31,6 +39,10 @@ export interface PutFileSpec {
   validate?: string;
   /** Permission bits of the controller-side source, for `mode: preserve`. */
   localMode?: number;
+  /** `follow`: a dest that is a link has what it points to written (false: the link is replaced by a file). */
+  follow?: boolean;
+  /** `checksum`: the sha1 the source must have, checked (as Ansible's module does) when the file is written. */
+  expectChecksum?: string;
 }
 
 /** The registered fields of a file after (or, in check mode, as predicted for) the write. */
@@ -57,7 +69,11 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
   if (trailingSlash && !base) return failed(`can not use content with a dir as dest (${spec.dest})`);
   const remoteSrc = 'remotePath' in spec.source ? spec.source.remotePath : undefined;
   const paths = [destArg, posix.dirname(destArg), base ? posix.join(destArg, base) : destArg, remoteSrc ?? destArg];
-  const [destSt, parentSt, inDirSt, srcSt] = await statMany(ctx.conn, paths, { checksum: 'sha1', follow: true });
+  const [destSt, parentSt, inDirSt, srcSt] = await statMany(ctx.conn, paths, {
+    checksum: 'sha1',
+    follow: true,
+    markLinks: !spec.follow,
+  });
   let dest = destArg;
   let cur = destSt!;
   let parentExists = parentSt!.exists;
@@ -68,30 +84,54 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     parentExists = destSt!.type === 'directory';
   }
   if (cur.type === 'directory') return failed(`dest ${dest} is a directory`);
-  // In check mode an earlier task (file: state=directory) may be what creates the folder: predict the write
-  // rather than fail, as the run would once that task has run. A real run fails here, as Ansible's does.
-  if (!cur.exists && !parentExists && !trailingSlash && !ctx.check)
-    return failed(`Destination directory ${posix.dirname(dest)} does not exist`);
+  if (spec.follow && cur.exists) {
+    // follow: a link at dest has what it resolves to written, as Ansible's module does (os.path.realpath).
+    const [own] = (await statResolved(ctx.conn, [dest])).stats;
+    if (own!.own.type === 'link' && own!.own.linkSource) {
+      dest = own!.own.linkSource;
+      cur = (await statMany(ctx.conn, [dest], { checksum: 'sha1', follow: true }))[0]!;
+    }
+  }
   if (remoteSrc !== undefined) {
     if (!srcSt!.exists) return failed(`Source ${remoteSrc} not found`);
     if (srcSt!.type !== 'file')
       return failed(`Source ${remoteSrc} is not a regular file (remote_src copies single files)`);
   }
-  const extra: Record<string, unknown> = spec.srcName ? { src: spec.srcName } : {};
+  // Ansible's copy registers the src it was given only for remote_src (else the path of its temp file on the target).
+  const extra: Record<string, unknown> = remoteSrc !== undefined ? { src: remoteSrc } : {};
   if (cur.exists && !spec.force) {
-    return { kind: 'ok', msg: 'file already exists', data: fileData(dest, cur, extra) };
+    // Ansible's action skips the file without running a module (only dest and changed); its module, run for a
+    // remote_src, says why.
+    if (remoteSrc !== undefined) return { kind: 'ok', msg: 'file already exists', data: { dest, src: remoteSrc } };
+    return { kind: 'ok', data: { dest: spec.dest } };
   }
   const data = 'data' in spec.source ? spec.source.data : undefined;
   const local = 'controllerFile' in spec.source ? spec.source : undefined;
-  const checksum = data
-    ? createHash('sha1').update(data).digest('hex')
+  const digests = data
+    ? { sha1: createHash('sha1').update(data).digest('hex'), md5: createHash('md5').update(data).digest('hex') }
     : local
-      ? await controllerSha1(local.controllerFile, local.stat).catch(
+      ? await controllerDigests(local.controllerFile, local.stat).catch(
           failOnController(`cannot copy ${spec.srcName ?? local.controllerFile}`, { source: ctx.source }),
         )
-      : srcSt!.checksum;
+      : { sha1: srcSt!.checksum, md5: await remoteMd5(ctx, remoteSrc!) };
+  const checksum = digests.sha1;
   const size = data ? data.length : local ? local.stat.size : srcSt!.size;
-  const contentChanged = !cur.exists || cur.checksum !== checksum;
+  // Without follow, a link at dest is replaced by a file even where what it points to has the content (Ansible's
+  // action stats it without following: no checksum, so the file is sent and its module replaces the link).
+  const contentChanged = !cur.exists || cur.checksum !== checksum || (!spec.follow && cur.isLink === true);
+  // The module runs (and checks what it was given) where the content changes, and always with remote_src; in check
+  // mode only with remote_src (the action answers for a controller source itself).
+  const moduleRuns = remoteSrc !== undefined || (contentChanged && !ctx.check);
+  if (moduleRuns && spec.expectChecksum !== undefined && spec.expectChecksum !== checksum)
+    return failed('Copied file does not match the expected checksum. Transfer failed.', {
+      checksum,
+      expected_checksum: spec.expectChecksum,
+    });
+  // In check mode an earlier task (file: state=directory) may be what creates the folder: predict the write
+  // rather than fail, as the run would once that task has run. A real run fails here, as Ansible's does.
+  if (!cur.exists && !parentExists && !trailingSlash && !ctx.check)
+    return failed(`Destination directory ${posix.dirname(dest)} does not exist`, { checksum });
+  if (moduleRuns) extra['md5sum'] = digests.md5;
   const current = currentAttrs(cur);
   if (spec.attrs.mode === 'preserve') {
     const bits = remoteSrc !== undefined ? srcSt!.modeBits : (spec.localMode ?? 0o644);
@@ -113,9 +153,7 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     owner: spec.attrs.owner ?? (cur.exists ? cur.owner : ctx.conn.spec.user),
     group: spec.attrs.group ?? cur.group,
   };
-  if (!contentChanged && isEmptyPlan(plan)) {
-    return { kind: 'ok', msg: 'file is up to date', data: fileData(dest, cur, extra) };
-  }
+  if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', data: fileData(dest, cur, extra) };
   const diff: FileDiff[] = [];
   if (contentChanged && ctx.diff) {
     // Only files up to MAX_DIFF_BYTES are read for a diff (a 50 MB file is not read whole for it).
@@ -139,7 +177,6 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
   const bare = ctx.check && contentChanged && remoteSrc === undefined;
   const decision: Decision = {
     kind: 'change',
-    ...(bare ? {} : { msg: contentChanged ? (cur.exists ? 'file updated' : 'file created') : 'attributes changed' }),
     diff,
     data: bare ? {} : fileData(dest, predicted, extra),
     apply: () =>
@@ -178,4 +215,12 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
       }),
   };
   return decision;
+}
+
+/** The md5 of a file on the target (Ansible's copy registers it as `md5sum` for remote_src). */
+async function remoteMd5(ctx: ModuleContext, path: string): Promise<string> {
+  const res = await ctx.conn.exec(sh`md5sum < ${path}`, { readOnly: true });
+  const m = /^([0-9a-f]{32})\b/.exec(res.stdout);
+  if (res.rc !== 0 || !m) throw new RemoteFailure(`Source ${path} not readable: ${res.stderr.trim()}`);
+  return m[1]!;
 }

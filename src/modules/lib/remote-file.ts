@@ -44,6 +44,8 @@ export interface RemoteStat {
   linkTarget?: string;
   /** The fully resolved path (readlink -f), for links. */
   linkSource?: string;
+  /** With `markLinks` (and `follow`): the path is a link to what this stat describes. */
+  isLink?: boolean;
 }
 
 /** Options of a stat. */
@@ -51,6 +53,8 @@ export interface StatOptions {
   checksum?: 'sha1' | 'sha256';
   /** Stat what a link points to (a dangling link is then absent). */
   follow?: boolean;
+  /** With `follow`: set `isLink` on the paths that are links (in the batched stat; not in its fallback). */
+  markLinks?: boolean;
 }
 
 /** A failure of the target while acting, reported as the task's failed message: the error family's TargetError. */
@@ -153,6 +157,7 @@ function statFromEntry(e: BatchEntry): RemoteStat {
   if (e.linkTarget !== undefined) st.linkTarget = e.linkTarget;
   if (e.linkSource !== undefined) st.linkSource = e.linkSource;
   if (e.checksum !== undefined) st.checksum = e.checksum;
+  if (e.isLink) st.isLink = true;
   return st;
 }
 

@@ -19,6 +19,8 @@ export interface BatchStatOptions {
   follow?: boolean;
   /** Without `follow`: also stat what each link resolves to (one `stat -L` for all of them). */
   resolve?: boolean;
+  /** With `follow`: also say which paths are links (`L<i>`), as copy's follow: false needs to know. */
+  markLinks?: boolean;
 }
 
 /**
@@ -37,6 +39,7 @@ export function batchStatScript(paths: string[], opts: BatchStatOptions): string
     lines.push(`if ${test}; then set -- "$@" ${q}; echo E${i}; else echo A${i}; fi`);
   });
   lines.push(`[ $# -eq 0 ] || stat ${opts.follow ? '-L ' : ''}-c 'S ${STAT_FORMAT}' -- "$@"`);
+  if (opts.follow && opts.markLinks) paths.forEach((p, i) => lines.push(`if [ -L ${shq(p)} ]; then echo L${i}; fi`));
   if (!opts.follow) {
     if (opts.resolve) {
       lines.push('set --');
@@ -108,6 +111,8 @@ export interface BatchEntry {
   linkTarget?: string;
   linkSource?: string;
   checksum?: string;
+  /** With `markLinks`: the path is a link (its stat is what it points to). */
+  isLink?: boolean;
 }
 
 /**
@@ -124,6 +129,7 @@ export function parseBatchStat(stdout: string, count: number): BatchEntry[] | un
   const targetStats: string[] = [];
   const sums: string[] = [];
   const hex = new Map<number, string[]>();
+  const links: number[] = [];
   let hexOf: string[] | undefined;
   for (const line of stdout.split('\n')) {
     if (hexOf && isHexLine(line)) {
@@ -132,9 +138,10 @@ export function parseBatchStat(stdout: string, count: number): BatchEntry[] | un
     }
     hexOf = undefined;
     let m: RegExpExecArray | null;
-    if ((m = /^([AEKTH])(\d+)$/.exec(line))) {
+    if ((m = /^([AEKTHL])(\d+)$/.exec(line))) {
       const i = Number(m[2]);
       if (m[1] === 'A') entries[i] = { exists: false };
+      else if (m[1] === 'L') links.push(i);
       else if (m[1] === 'E') {
         entries[i] = { exists: true };
         existing.push(i);
@@ -162,6 +169,7 @@ export function parseBatchStat(stdout: string, count: number): BatchEntry[] | un
   summed.forEach((i, k) => {
     entries[i]!.checksum = sums[k]!;
   });
+  for (const i of links) if (entries[i]!.exists) entries[i]!.isLink = true;
   for (const [i, lines] of hex) {
     const link = decodeLinkHex(lines);
     if (entries[i]!.exists) Object.assign(entries[i]!, { linkTarget: link.target, linkSource: link.source });

@@ -410,7 +410,8 @@ export const FILTERS: Record<string, FilterFn> = {
     pyJson(v, {
       indent: typeof kw['indent'] === 'number' ? kw['indent'] : 4,
       sortKeys: kw['sort_keys'] !== false,
-      ascii: false,
+      // Python's json.dumps default (ensure_ascii), as Ansible's to_nice_json leaves it.
+      ascii: kw['ensure_ascii'] !== false,
     }),
   from_json: (v) => {
     try {
