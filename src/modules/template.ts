@@ -139,7 +139,7 @@ export default defineModule<TemplateArgs>({
         dest: args.dest,
         source: { data: Buffer.from(rendered, 'utf8') },
         srcName: args.src,
-        attrs: wantedAttrs(args, { allowPreserve: true }),
+        attrs: wantedAttrs(args, { allowPreserve: true, flags: true }),
         backup: toBool(args.backup),
         force: toBool(args.force, true),
         localMode,

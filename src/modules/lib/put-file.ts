@@ -14,6 +14,7 @@ import { attrCommands, attrDiff, formatMode, isEmptyPlan, parseMode, planAttrs, 
 import { atomicWrite, currentAttrs, runThenStat, statMany, type RemoteStat } from './remote-file.js';
 import { controllerSha1 } from './controller-digest.js';
 import { applying, diffSide, failed } from './result.js';
+import { withFlags, type FlagsSpec } from './chattr.js';
 
 /** What to put where. */
 export interface PutFileSpec {
@@ -113,8 +114,19 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     owner: spec.attrs.owner ?? (cur.exists ? cur.owner : ctx.conn.spec.user),
     group: spec.attrs.group ?? cur.group,
   };
+  const flagsSpec: FlagsSpec = {
+    path: dest,
+    exists: cur.exists,
+    keeps: cur.exists && !contentChanged,
+    changedMsg: () => 'attributes changed',
+  };
   if (!contentChanged && isEmptyPlan(plan)) {
-    return { kind: 'ok', msg: 'file is up to date', data: fileData(dest, cur, extra) };
+    return withFlags(
+      ctx,
+      spec.attrs.flags,
+      { kind: 'ok', msg: 'file is up to date', data: fileData(dest, cur, extra) },
+      flagsSpec,
+    );
   }
   const diff: FileDiff[] = [];
   if (contentChanged && ctx.diff) {
@@ -177,5 +189,5 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
         return { kind: 'applied', data: fileData(dest, st, extra) };
       }),
   };
-  return decision;
+  return withFlags(ctx, spec.attrs.flags, decision, flagsSpec);
 }

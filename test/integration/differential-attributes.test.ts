@@ -1,0 +1,122 @@
+/**
+ * The `attributes` (chattr flags) argument of the file modules, Ansible vs bosun: file, copy, template,
+ * lineinfile, blockinfile and replace on sandbox hosts (127.199.0.x), whose files live on ext4 below an
+ * overlay, where lsattr -d and chattr work. Every case ends with the flags listed and cleared
+ * (chattr -R -ia), and afterAll clears them again from this machine, so no immutable file outlives a
+ * failed run.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, expect } from 'vitest';
+import { differentialSuite } from '../helpers/differential.js';
+
+const suite = differentialSuite({ base: '127.199.0.1', slots: 6 });
+
+/** The flags of every path below /opt/diff (sorted), then cleared. */
+const listFlags =
+  'cd /opt/diff && find . -mindepth 1 | sort | while read -r p; do lsattr -d "$p" 2>&1; done; chattr -R -ia /opt/diff 2>&1';
+
+const keys = (tasks: string[], k: string[]): Record<string, string[]> => Object.fromEntries(tasks.map((t) => [t, k]));
+
+suite.describe('attributes (chattr flags): Ansible vs bosun', () => {
+  afterAll(() => {
+    // Never leave an immutable or append-only file behind, also when a case failed before its own cleanup.
+    for (const host of suite.fixture.sandbox.hosts) {
+      const dir = path.join(host.dir, 'upper', 'opt', 'diff');
+      if (existsSync(dir)) execFileSync('chattr', ['-R', '-ia', dir], { stdio: 'ignore' });
+    }
+  });
+
+  suite.case(
+    'file: +, -, = and bare flags, check mode, new folder and file, refused values',
+    'modules/attributes/file',
+    {
+      extraArgs: ['--diff'],
+      compare: {
+        command: listFlags,
+        files: '/opt/diff',
+        registered: {
+          ...keys(
+            [
+              'immutable',
+              'immutable again',
+              'not immutable',
+              'exact flags',
+              'exact flags again',
+              'exact flags only e',
+              'append only in check mode',
+              'append only',
+              'no append',
+              'new folder',
+              'new folder again',
+              'touch a new file in check mode',
+              'touch a new file',
+              'empty attributes',
+            ],
+            // bosun registers no `diff` for file (Ansible's before/after dicts): the flags are compared on the host.
+            ['changed', 'failed', 'mode'],
+          ),
+          ...keys(['a bad letter', 'an option', 'a shell word'], ['changed', 'failed']),
+          'flags of a missing file': ['changed', 'failed', 'msg'],
+        },
+      },
+    },
+  );
+
+  suite.case('copy and template: flags after the write, idempotent = form, check mode', 'modules/attributes/copy', {
+    extraArgs: ['--diff'],
+    compare: {
+      command: listFlags,
+      files: '/opt/diff',
+      registered: {
+        ...keys(
+          [
+            'copy new',
+            'copy same content, exact flags',
+            'copy again',
+            'copy new content in check mode',
+            'copy new content',
+            'copy immutable',
+            'copy immutable again',
+            'template new',
+            'template again',
+            'template remove d in check mode',
+            'template remove d',
+          ],
+          ['changed', 'failed', 'checksum'],
+        ),
+        'copy bad letter': ['changed', 'failed'],
+      },
+    },
+  });
+
+  suite.case('lineinfile, blockinfile, replace: registered attribute diff and message', 'modules/attributes/text', {
+    extraArgs: ['--diff'],
+    compare: {
+      command: listFlags,
+      files: '/opt/diff',
+      registered: {
+        ...keys(
+          [
+            'line and flags',
+            'flags only, check mode',
+            'flags only',
+            'flags only again',
+            'a new file',
+            'a new file in check mode',
+          ],
+          ['changed', 'failed', 'msg', 'diff.1.before', 'diff.1.after', 'diff.1.before_header'],
+        ),
+        ...keys(['block', 'block flags', 'replace flags', 'replace again'], ['changed', 'failed', 'msg']),
+        'bad letter': ['changed', 'failed'],
+        // Ansible runs `chattr ==d` (it strips only + and -), which fails; bosun refuses '=' before acting.
+        'an equals sign': ['changed', 'failed'],
+      },
+    },
+    check: (r) => {
+      // The flags really are there (the comparison alone would pass if neither tool set any).
+      expect(r.bosun.command['h1']).toMatch(/^-*d-*e-* \.\/n$/m);
+    },
+  });
+});
