@@ -17,6 +17,8 @@ const suite = differentialSuite({ base: '127.199.0.1', slots: 6 });
 const listFlags =
   'cd /opt/diff && find . -mindepth 1 | sort | while read -r p; do lsattr -d "$p" 2>&1; done; chattr -R -ia /opt/diff 2>&1';
 
+const RECAP = { changed: 0, failed: 0, ignored: 0, ok: 0, rescued: 0, skipped: 0, unreachable: 0 };
+
 const keys = (tasks: string[], k: string[]): Record<string, string[]> => Object.fromEntries(tasks.map((t) => [t, k]));
 
 suite.describe('attributes (chattr flags): Ansible vs bosun', () => {
@@ -25,6 +27,9 @@ suite.describe('attributes (chattr flags): Ansible vs bosun', () => {
     for (const host of suite.fixture.sandbox.hosts) {
       const dir = path.join(host.dir, 'upper', 'opt', 'diff');
       if (existsSync(dir)) execFileSync('chattr', ['-R', '-ia', dir], { stdio: 'ignore' });
+      // The no-chattr case's copy of chattr in the host's own layer, executable again.
+      const chattr = path.join(host.dir, 'upper', 'usr', 'bin', 'chattr');
+      if (existsSync(chattr)) execFileSync('chmod', ['755', chattr]);
     }
   });
 
@@ -52,13 +57,61 @@ suite.describe('attributes (chattr flags): Ansible vs bosun', () => {
               'new folder again',
               'touch a new file in check mode',
               'touch a new file',
-              'empty attributes',
             ],
             // bosun registers no `diff` for file (Ansible's before/after dicts): the flags are compared on the host.
             ['changed', 'failed', 'mode'],
           ),
           ...keys(['a bad letter', 'an option', 'a shell word'], ['changed', 'failed']),
           'flags of a missing file': ['changed', 'failed', 'msg'],
+          // chattr's own refusal on a filesystem without the flag: Ansible's message and details.
+          'a flag tmpfs does not support': ['changed', 'failed', 'msg', 'details', 'path'],
+          'empty attributes': ['changed', 'failed', 'msg', 'details', 'path'],
+          'no flags on tmpfs': ['changed', 'failed'],
+        },
+      },
+      check: (r) => {
+        const failure = r.bosun.registered['a flag tmpfs does not support']?.['h1']?.[0] as Record<string, unknown>;
+        expect(failure['msg']).toBe('chattr failed');
+        expect(String(failure['details'])).toMatch(
+          /^Error while setting attributes: .*chattr: Operation not supported/,
+        );
+        // The flags really were set (the comparison alone would pass if neither tool set any).
+        expect(r.bosun.command['h1']).toMatch(/^-*d-*e-* \.\/t$/m);
+      },
+    },
+  );
+
+  suite.case(
+    'a target whose chattr cannot run: Ansible sets nothing, bosun fails clearly',
+    'modules/attributes/no-chattr',
+    {
+      setup: 'chmod a-x /usr/bin/chattr',
+      compare: {
+        command: 'chmod 755 /usr/bin/chattr; lsattr -d /opt/diff/f',
+        registered: { 'flags without chattr': ['changed', 'failed', 'msg'] },
+        differs: {
+          why: 'docs/ansible-differences.md: bosun does not report a silent no-op for flags it cannot set',
+          ansible: {
+            results: ['tree|h1|changed', 'flags without chattr|h1|ok'],
+            recap: { h1: { ...RECAP, changed: 1, ok: 2 } },
+            registered: { 'flags without chattr': { h1: [{ changed: false, failed: false, msg: undefined }] } },
+          },
+          bosun: {
+            exitCode: 0,
+            results: ['tree|h1|changed', 'flags without chattr|h1|failed (ignored)'],
+            recap: { h1: { ...RECAP, changed: 1, ok: 2, ignored: 1 } },
+            registered: {
+              'flags without chattr': {
+                h1: [
+                  {
+                    changed: false,
+                    failed: true,
+                    msg: 'attributes: chattr and lsattr (e2fsprogs) are not installed on the target: cannot set file flags',
+                  },
+                ],
+              },
+            },
+          },
         },
       },
     },

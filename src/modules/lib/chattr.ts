@@ -90,15 +90,18 @@ function pathArg(path: string): string {
   return shq(path.startsWith('-') ? `./${path}` : path);
 }
 
+/** True on a target with both tools. */
+const HAVE_TOOLS = 'command -v lsattr >/dev/null 2>&1 && command -v chattr >/dev/null 2>&1';
+
 /** The message when the target has no lsattr or chattr (Ansible silently sets nothing then; docs/ansible-differences.md). */
 const MISSING_TOOL = 'attributes: chattr and lsattr (e2fsprogs) are not installed on the target: cannot set file flags';
 
 /** Read the flags of `path` now (one exec): null when lsattr fails on it, a RemoteFailure-like message when lsattr is missing. */
 export async function readFlags(conn: Connection, path: string): Promise<{ flags: string | null; missing: boolean }> {
-  const res = await conn.exec(
-    `command -v lsattr >/dev/null 2>&1 && command -v chattr >/dev/null 2>&1 || { echo NOTOOL; exit 0; }\nlsattr -d ${pathArg(path)} 2>/dev/null`,
-    { readOnly: true },
-  );
+  // No `exit`: the connection's session shell runs this script and must outlive it.
+  const res = await conn.exec(`if ${HAVE_TOOLS}; then lsattr -d ${pathArg(path)} 2>/dev/null; else echo NOTOOL; fi`, {
+    readOnly: true,
+  });
   if (res.stdout.startsWith('NOTOOL')) return { flags: null, missing: true };
   return { flags: flagsOfLsattr(res.stdout.split('\n')[0]), missing: false };
 }
@@ -121,12 +124,15 @@ export interface FlagsApplied {
 export async function applyFlags(conn: Connection, path: string, want: WantedFlags): Promise<FlagsApplied> {
   const p = pathArg(path);
   const script = [
-    'command -v lsattr >/dev/null 2>&1 && command -v chattr >/dev/null 2>&1 || { echo NOTOOL; exit 0; }',
+    `if ! ${HAVE_TOOLS}; then echo NOTOOL; else`,
     `bosun_l=$(lsattr -d ${p} 2>/dev/null) && printf 'BEFORE %s\\n' "$bosun_l"`,
     `bosun_f=$(printf '%s' "$bosun_l" | sed -n '1{s/[[:space:]].*//;s/-//g;p;}')`,
     `if [ "$bosun_f" != ${shq(want.flags)} ] || [ ${shq(want.op)} = - ]; then`,
-    `  echo CHANGED; bosun_o=$(chattr ${shq(want.op + want.flags)} ${p} 2>&1); bosun_r=$?`,
-    `  if [ $bosun_r -ne 0 ] || [ -n "$bosun_o" ]; then printf '%s' "$bosun_o" | base64 | tr -d '\\n' | sed 's/^/FAILED /'; echo; fi`,
+    // As Ansible: chattr by its full path (its messages start with it), its output kept to the last newline.
+    `  echo CHANGED; bosun_c=$(command -v chattr)`,
+    `  bosun_o=$("$bosun_c" ${shq(want.op + want.flags)} ${p} 2>&1; echo "r$?"); bosun_r=\${bosun_o##*r}; bosun_o=\${bosun_o%r*}`,
+    `  if [ $bosun_r -ne 0 ] || [ -n "$bosun_o" ]; then printf 'FAILED %s\\n' "$(printf '%s' "$bosun_o" | base64 | tr -d '\\n')"; fi`,
+    'fi',
     'fi',
   ].join('\n');
   const res = await conn.exec(script);
