@@ -117,6 +117,26 @@ suite.describe('attributes (chattr flags): Ansible vs bosun', () => {
     },
   );
 
+  suite.case('ini_file: flags after the edit, real run only', 'modules/attributes/ini', {
+    compare: {
+      command: listFlags,
+      files: '/opt/diff',
+      registered: keys(
+        [
+          'new file with flags',
+          'the same again',
+          'more flags in check mode',
+          'more flags',
+          'a new value and a flag added',
+          'a flag added again',
+          'a refused letter',
+        ],
+        ['changed', 'failed'],
+      ),
+    },
+    check: (r) => expect(r.bosun.command['h1']).toMatch(/^-*d-*e-* \.\/a\.ini$/m),
+  });
+
   suite.case('copy and template: flags after the write, idempotent = form, check mode', 'modules/attributes/copy', {
     extraArgs: ['--diff'],
     compare: {

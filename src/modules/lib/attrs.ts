@@ -74,7 +74,7 @@ export const attrSchemaProps = {
   attributes: {
     type: 'string',
     description:
-      "File flags as chattr sets them (alias attr): '+i', '-a' or exactly 'de', with the target's lsattr and chattr (e2fsprogs); file, copy, template, lineinfile, blockinfile and replace set them, other modules refuse a non-empty value",
+      "File flags as chattr sets them (alias attr): '+i', '-a' or exactly 'de', with the target's lsattr and chattr (e2fsprogs); file, copy, template, lineinfile, blockinfile, replace and ini_file set them, other modules refuse a non-empty value",
   },
   attr: { type: 'string', description: 'Alias of attributes' },
   unsafe_writes: {

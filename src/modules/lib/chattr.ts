@@ -163,6 +163,8 @@ export interface FlagsSpec {
   appliedMsg?: (msg: string | undefined) => string | undefined;
   /** Put the flags' before/after into the module's own diff when they differ (false: a diff entry of their own). */
   diff?: (before: string | null, after: string) => boolean;
+  /** Ansible's module sets no flags in check mode (ini_file): check mode leaves the decision as it is. */
+  notInCheckMode?: boolean;
   /** Patch the registered data with the flags found (decide time, and apply time when they differ). */
   patch?: (data: Record<string, unknown>, before: string | null, after: string) => void;
 }
@@ -186,6 +188,7 @@ export async function withFlags(
 ): Promise<Decision> {
   if (!want) return decision;
   if (decision.kind === 'fail' || decision.kind === 'skip') return decision;
+  if (spec.notInCheckMode && ctx.check) return decision;
   const after = want.op + want.flags;
   let differ = true;
   const entries: FileDiff[] = [];
