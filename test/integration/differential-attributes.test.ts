@@ -87,19 +87,26 @@ suite.describe('attributes (chattr flags): Ansible vs bosun', () => {
     {
       setup: 'chmod a-x /usr/bin/chattr',
       compare: {
-        command: 'chmod 755 /usr/bin/chattr; lsattr -d /opt/diff/f',
+        command: 'chmod 755 /usr/bin/chattr; lsattr -d /opt/diff/f; ls /opt/diff',
         registered: { 'flags without chattr': ['changed', 'failed', 'msg'] },
         differs: {
           why: 'docs/ansible-differences.md: bosun does not report a silent no-op for flags it cannot set',
           ansible: {
-            results: ['tree|h1|changed', 'flags without chattr|h1|ok'],
-            recap: { h1: { ...RECAP, changed: 1, ok: 2 } },
+            results: ['tree|h1|changed', 'flags without chattr|h1|ok', 'a new file without chattr|h1|changed'],
+            recap: { h1: { ...RECAP, changed: 2, ok: 3 } },
+            command: { h1: '--------------e------- /opt/diff/f\nf\nnew\n' },
             registered: { 'flags without chattr': { h1: [{ changed: false, failed: false, msg: undefined }] } },
           },
           bosun: {
             exitCode: 0,
-            results: ['tree|h1|changed', 'flags without chattr|h1|failed (ignored)'],
-            recap: { h1: { ...RECAP, changed: 1, ok: 2, ignored: 1 } },
+            results: [
+              'tree|h1|changed',
+              'flags without chattr|h1|failed (ignored)',
+              'a new file without chattr|h1|failed (ignored)',
+            ],
+            recap: { h1: { ...RECAP, changed: 1, ok: 3, ignored: 2 } },
+            // Nothing is written when the flags cannot be set.
+            command: { h1: '--------------e------- /opt/diff/f\nf\n' },
             registered: {
               'flags without chattr': {
                 h1: [

@@ -192,15 +192,14 @@ export async function withFlags(
   const after = want.op + want.flags;
   let differ = true;
   const entries: FileDiff[] = [];
-  if (spec.exists) {
-    const now = await readFlags(ctx.conn, spec.path);
-    if (now.missing) return { kind: 'fail', msg: MISSING_TOOL, data: { path: spec.path } };
-    if (spec.keeps || ctx.check) {
-      differ = flagsDiffer(want, now.flags);
-      if (differ) {
-        if (!spec.diff?.(now.flags, after)) entries.push(flagsDiff(spec.path, now.flags, after));
-        if (decision.data) spec.patch?.(decision.data, now.flags, after);
-      }
+  // Read also for a path not there yet: a target without the tools fails before anything is written.
+  const now = await readFlags(ctx.conn, spec.path);
+  if (now.missing) return { kind: 'fail', msg: MISSING_TOOL, data: { path: spec.path } };
+  if (spec.exists && (spec.keeps || ctx.check)) {
+    differ = flagsDiffer(want, now.flags);
+    if (differ) {
+      if (!spec.diff?.(now.flags, after)) entries.push(flagsDiff(spec.path, now.flags, after));
+      if (decision.data) spec.patch?.(decision.data, now.flags, after);
     }
   }
   if (decision.kind === 'ok') {
