@@ -175,7 +175,7 @@ export default defineModule<BlockinfileArgs>({
   decide: (ctx, args) =>
     deciding(async () => {
       const path = (args.path ?? args.dest ?? args.destfile ?? args.name)!;
-      const want = wantedAttrs(args);
+      const want = wantedAttrs(args, { flags: true });
       const t = await readTextTarget(ctx, path);
       if (t.st.type === 'directory') return failed(`Path ${path} is a directory !`, { rc: 256 });
       const present = (args.state ?? 'present') === 'present';

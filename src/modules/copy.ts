@@ -79,7 +79,7 @@ export default defineModule<CopyArgs>({
   },
   decide: (ctx, args) =>
     deciding(async () => {
-      const attrs = wantedAttrs(args, { allowPreserve: true });
+      const attrs = wantedAttrs(args, { allowPreserve: true, flags: true });
       const common = {
         attrs,
         backup: toBool(args.backup),
@@ -113,6 +113,10 @@ export default defineModule<CopyArgs>({
       const st = await fs.stat(local).catch(failOnController(`cannot copy ${src}`, { source: ctx.source }));
       const decrypt = toBool(args.decrypt, true);
       if (st.isDirectory()) {
+        if (attrs.flags)
+          return failed(
+            `attributes '${String(args.attributes ?? args.attr)}': bosun sets file flags on single files only, not when copying a folder (${src})`,
+          );
         const dirAttrs = args.directory_mode !== undefined ? wantedAttrs({ mode: args.directory_mode }) : {};
         return decideCopyTree(ctx, {
           localDir: local,

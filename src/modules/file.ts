@@ -4,6 +4,7 @@
  * what a link resolves to, the link source, and with `recurse` everything
  * below the folder through one `find`).
  */
+import { withFlags, type FlagsSpec } from './lib/chattr.js';
 import { posix } from 'node:path';
 import { sh } from '../util/shell.js';
 import { exactlyOneOf } from './lib/schema.js';
@@ -105,7 +106,7 @@ export default defineModule<FileArgs>({
     deciding(async () => {
       const rawPath = (args.path ?? args.dest ?? args.name)!;
       let path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
-      const want = wantedAttrs(args);
+      const want = wantedAttrs(args, { flags: true });
       const force = toBool(args.force);
       const recurse = toBool(args.recurse);
       const follow = toBool(args.follow, true);
@@ -145,6 +146,10 @@ export default defineModule<FileArgs>({
               ? 'directory'
               : 'file');
       if (recurse && state !== 'directory') return failed('recurse option requires state to be directory');
+      if (recurse && want.flags)
+        return failed(
+          `attributes '${String(args.attributes ?? args.attr)}' with recurse: bosun sets file flags on the path itself only, not below it yet`,
+        );
       const defaultTime = state === 'touch' ? 'now' : 'preserve';
       const mtime = args.modification_time ?? defaultTime;
       const atime = args.access_time ?? defaultTime;
@@ -310,7 +315,29 @@ export default defineModule<FileArgs>({
       };
       if (isLink) predicted.linkTarget = args.src ?? own.linkTarget ?? '';
       const warned = warnings.length ? { warnings } : {};
-      if (!cmds.length) return { kind: 'ok', msg: `${state} is up to date`, data: resultData(target), ...warned };
+      const flagsSpec: FlagsSpec = {
+        path: followLink ? (own.linkSource ?? path) : path,
+        exists: isLink || state === 'hard' ? own.exists : target.exists,
+        keeps: isLink || state === 'hard' ? own.exists : target.exists,
+        changedMsg: () => `${state} updated`,
+        diff: (b, a) => {
+          const d = made.decision?.kind === 'change' ? made.decision.diff?.[0] : undefined;
+          if (!d) return false;
+          d.before += `attributes: ${b ?? ''}\n`;
+          d.after += `attributes: ${a}\n`;
+          return true;
+        },
+      };
+      const made: { decision?: Decision } = {};
+      // Ansible sets no flags where it set no attributes: a link to a target that is not there.
+      const flags = isLink && follow && !linkFollowed ? undefined : want.flags;
+      if (!cmds.length)
+        return withFlags(
+          ctx,
+          flags,
+          { kind: 'ok', msg: `${state} is up to date`, data: resultData(target), ...warned },
+          flagsSpec,
+        );
       const decision: Decision = {
         kind: 'change',
         msg: target.exists ? `${state} updated` : `${state} created`,
@@ -326,7 +353,8 @@ export default defineModule<FileArgs>({
             data: resultData(await runThenStat(ctx.conn, cmds, path, { follow: followLink })),
           })),
       };
-      return decision;
+      made.decision = decision;
+      return withFlags(ctx, flags, decision, flagsSpec);
     }),
 });
 

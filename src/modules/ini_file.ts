@@ -11,6 +11,7 @@ import { editIni, iniLines } from './lib/ini-edit.js';
 import { currentAttrs, statAndRead } from './lib/remote-file.js';
 import { applying, deciding, failed } from './lib/result.js';
 import { writeEdited } from './lib/text-edit.js';
+import { withFlags, type FlagsSpec } from './lib/chattr.js';
 import { exactlyOneOf, notBoth } from './lib/schema.js';
 
 /** Arguments of `ini_file`. */
@@ -82,7 +83,7 @@ export default defineModule<IniFileArgs>({
       if (state === 'present' && !allowNoValue && args.value === undefined && !args.values?.length)
         return failed("Parameter 'value(s)' must be defined if state=present and allow_no_value=False.");
       const values = args.value !== undefined ? [pyStr(args.value)] : (args.values ?? []).map(pyStr);
-      const want = wantedAttrs(args);
+      const want = wantedAttrs(args, { flags: true });
       const { followed: st, data: content } = await statAndRead(ctx.conn, path);
       if (st.type === 'directory') return failed(`Destination ${path} is a directory !`);
       const exists = st.exists;
@@ -111,31 +112,39 @@ export default defineModule<IniFileArgs>({
       // Ansible sets attributes only on a file that exists after the edit (never in check mode; bosun predicts them).
       const plan = planAttrs(want, current);
       const attrsChange = exists && !isEmptyPlan(plan);
-      if (!edit.changed && !attrsChange) return { kind: 'ok', msg: edit.msg, data };
+      // As Ansible's ini_file: flags only in a real run, on the file as it is after the edit.
+      const flagsSpec: FlagsSpec = { path, exists, keeps: exists && !edit.changed, notInCheckMode: true };
+      if (!edit.changed && !attrsChange)
+        return withFlags(ctx, want.flags, { kind: 'ok', msg: edit.msg, data }, flagsSpec);
       const diff: FileDiff[] = [];
       if (edit.changed) diff.push(contentDiff);
       if (attrsChange) {
         diff.push(attrDiff(path, plan, current));
       }
-      return {
-        kind: 'change',
-        msg: edit.msg,
-        diff,
-        data,
-        apply: () =>
-          applying(async () => {
-            const out = await writeEdited(ctx, {
-              real: path,
-              st,
-              changed: edit.changed,
-              after: Buffer.from(afterText, 'utf8'),
-              attrs: want,
-              plan,
-              backup: toBool(args.backup),
-            });
-            if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
-            return { kind: 'applied', data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
-          }),
-      };
+      return withFlags(
+        ctx,
+        want.flags,
+        {
+          kind: 'change',
+          msg: edit.msg,
+          diff,
+          data,
+          apply: () =>
+            applying(async () => {
+              const out = await writeEdited(ctx, {
+                real: path,
+                st,
+                changed: edit.changed,
+                after: Buffer.from(afterText, 'utf8'),
+                attrs: want,
+                plan,
+                backup: toBool(args.backup),
+              });
+              if (out.failed !== undefined) return { kind: 'failed', msg: out.failed };
+              return { kind: 'applied', data: { ...data, ...(out.backupFile ? { backup_file: out.backupFile } : {}) } };
+            }),
+        },
+        flagsSpec,
+      );
     }),
 });

@@ -118,7 +118,7 @@ async function decideLine(ctx: ModuleContext, args: LineinfileArgs): Promise<Dec
   } catch (e) {
     return failed(`invalid regular expression: ${(e as Error).message}`);
   }
-  const want = wantedAttrs(args);
+  const want = wantedAttrs(args, { flags: true });
   // Like Ansible, write through a symlink to the real file.
   const { followed: st, real, data: content } = await statAndRead(ctx.conn, path);
   if (st.type === 'directory') return failed(`Path ${path} is a directory !`);

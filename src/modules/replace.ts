@@ -105,7 +105,7 @@ export default defineModule<ReplaceArgs>({
       const encoding = nodeEncoding(encodingName);
       if (!encoding) return failed(`unsupported encoding '${encodingName}' (use utf-8, latin-1, ascii or utf-16-le)`);
       for (const p of [args.regexp, args.after, args.before]) if (p) translatePyRegex(p);
-      const want = wantedAttrs(args);
+      const want = wantedAttrs(args, { flags: true });
       const t = await readTextTarget(ctx, path, encoding);
       if (t.st.type === 'directory') return failed(`Path ${path} is a directory !`, { rc: 256 });
       if (t.text === null) return failed(`Path ${path} does not exist !`, { rc: 257 });

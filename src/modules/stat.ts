@@ -2,6 +2,7 @@
  * `stat`: report facts about a path on the target (one round trip). Never
  * changes anything.
  */
+import { flagNames } from './lib/chattr.js';
 import { sh } from '../util/shell.js';
 import { modeKeys } from './lib/find-walk.js';
 import { probeSections } from './lib/probe-sections.js';
@@ -28,30 +29,6 @@ export interface StatArgs {
   attr?: boolean | string;
   attributes?: boolean | string;
 }
-
-/** lsattr's flag letters as Ansible names them (module_utils FILE_ATTRIBUTES). */
-const FILE_ATTRIBUTES: Record<string, string> = {
-  A: 'noatime',
-  a: 'append',
-  c: 'compressed',
-  C: 'nocow',
-  d: 'nodump',
-  D: 'dirsync',
-  e: 'extents',
-  E: 'encrypted',
-  h: 'blocksize',
-  i: 'immutable',
-  I: 'indexed',
-  j: 'journalled',
-  N: 'inline',
-  s: 'zero',
-  S: 'synchronous',
-  t: 'notail',
-  T: 'blockroot',
-  u: 'undelete',
-  X: 'compressedraw',
-  Z: 'compresseddirty',
-};
 
 /** The checksum tools of checksum_algorithm (coreutils). */
 const DIGESTS = {
@@ -181,9 +158,7 @@ function statResult(
       const flags = fields[1]!.replace(/-/g, '').trim();
       out['version'] = fields[0]!.trim();
       out['attr_flags'] = flags;
-      out['attributes'] = Array.from(flags)
-        .map((c) => FILE_ATTRIBUTES[c])
-        .filter((n): n is string => n !== undefined);
+      out['attributes'] = flagNames(flags);
     }
   }
   return out;

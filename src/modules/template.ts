@@ -164,7 +164,7 @@ export default defineModule<TemplateArgs>({
         source: { data: bytes },
         follow: toBool(args.follow),
         srcName: args.src,
-        attrs: wantedAttrs(args, { allowPreserve: true }),
+        attrs: wantedAttrs(args, { allowPreserve: true, flags: true }),
         backup: toBool(args.backup),
         force: toBool(args.force, true),
         localMode,

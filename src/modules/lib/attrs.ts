@@ -6,6 +6,7 @@
 import { ModuleArgError } from '../../errors.js';
 import { sh } from '../../util/shell.js';
 import type { FileDiff } from '../types.js';
+import { parseFlags, type WantedFlags } from './chattr.js';
 
 /** The attribute arguments common to copy, template, file and lineinfile. */
 export interface AttrArgs {
@@ -17,7 +18,7 @@ export interface AttrArgs {
   seuser?: string;
   serole?: string;
   selevel?: string;
-  /** chattr flags (alias attr): refused when given, bosun does not apply them (docs/ansible-differences.md). */
+  /** chattr flags (alias attr): set by the modules that pass `flags` to wantedAttrs (lib/chattr.ts), refused by the others. */
   attributes?: string;
   attr?: string;
   /** Ansible's fallback to a non-atomic write: bosun's writes are always atomic renames, so there is nothing to choose. */
@@ -29,6 +30,8 @@ export interface WantedAttrs {
   mode?: string;
   owner?: string;
   group?: string;
+  /** The chattr flags asked for (modules that set them; see lib/chattr.ts). */
+  flags?: WantedFlags;
 }
 
 /** The attributes a path has now (a subset of a stat result). */
@@ -71,7 +74,7 @@ export const attrSchemaProps = {
   attributes: {
     type: 'string',
     description:
-      'chattr flags (alias attr): an error when not empty, bosun does not set them (docs/ansible-differences.md)',
+      "File flags as chattr sets them (alias attr): '+i', '-a' or exactly 'de', with the target's lsattr and chattr (e2fsprogs); file, copy, template, lineinfile, blockinfile, replace and ini_file set them, other modules refuse a non-empty value",
   },
   attr: { type: 'string', description: 'Alias of attributes' },
   unsafe_writes: {
@@ -81,12 +84,15 @@ export const attrSchemaProps = {
 } as const;
 
 /** Normalize the attribute arguments (`preserve` is kept as is for copy to resolve): a numeric mode is an error (YAML turned `644` into a decimal number). */
-export function wantedAttrs(args: AttrArgs, opts: { allowPreserve?: boolean } = {}): WantedAttrs {
+export function wantedAttrs(args: AttrArgs, opts: { allowPreserve?: boolean; flags?: boolean } = {}): WantedAttrs {
   const out: WantedAttrs = {};
   const flags = args.attributes ?? args.attr;
-  if (flags !== undefined && flags.trim() !== '')
+  if (opts.flags) {
+    const parsed = parseFlags(flags);
+    if (parsed) out.flags = parsed;
+  } else if (flags !== undefined && flags.trim() !== '')
     throw new ModuleArgError(
-      `attributes '${flags}': bosun does not set file attributes (chattr flags); leave attributes out or run chattr with the command module`,
+      `attributes '${flags}': bosun does not set file attributes (chattr flags) in this module yet; leave attributes out or run chattr with the command module`,
     );
   if (args.mode === 'preserve') {
     if (!opts.allowPreserve) throw new ModuleArgError("mode 'preserve' is only valid for copy and template");

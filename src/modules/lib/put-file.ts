@@ -22,6 +22,7 @@ import {
 } from './remote-file.js';
 import { controllerDigests } from './controller-digest.js';
 import { applying, diffSide, failed } from './result.js';
+import { withFlags, type FlagsSpec } from './chattr.js';
 
 /** What to put where. */
 export interface PutFileSpec {
@@ -153,7 +154,19 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     owner: spec.attrs.owner ?? (cur.exists ? cur.owner : ctx.conn.spec.user),
     group: spec.attrs.group ?? cur.group,
   };
-  if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', data: fileData(dest, cur, extra) };
+  const flagsSpec: FlagsSpec = {
+    path: dest,
+    exists: cur.exists,
+    keeps: cur.exists && !contentChanged,
+  };
+  if (!contentChanged && isEmptyPlan(plan)) {
+    return withFlags(
+      ctx,
+      spec.attrs.flags,
+      { kind: 'ok', data: fileData(dest, cur, extra) },
+      flagsSpec,
+    );
+  }
   const diff: FileDiff[] = [];
   if (contentChanged && ctx.diff) {
     // Only files up to MAX_DIFF_BYTES are read for a diff (a 50 MB file is not read whole for it).
@@ -214,7 +227,7 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
         return { kind: 'applied', data: fileData(dest, st, extra) };
       }),
   };
-  return decision;
+  return withFlags(ctx, spec.attrs.flags, decision, flagsSpec);
 }
 
 /** The md5 of a file on the target (Ansible's copy registers it as `md5sum` for remote_src). */

@@ -19,6 +19,7 @@ import {
   type WantedAttrs,
 } from './attrs.js';
 import { atomicWrite, currentAttrs, runThenStat, statAndRead, type RemoteStat } from './remote-file.js';
+import { withFlags } from './chattr.js';
 import { applying } from './result.js';
 
 /** A text file on the target as read before the edit. */
@@ -123,7 +124,37 @@ function asWritten(ctx: ModuleContext): CurrentAttrs {
 }
 
 /** The decision for writing `w.after` over the target (no change when content and attributes already match). */
-export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrite): Decision {
+export async function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrite): Promise<Decision> {
+  const exists = t.text !== null;
+  const contentChanged = !exists || t.text !== w.after;
+  return withFlags(ctx, w.attrs.flags, plainTextWriteDecision(ctx, t, w), {
+    path: t.real,
+    exists,
+    keeps: exists && !contentChanged,
+    changedMsg: withAttrsMsg,
+    appliedMsg: withAttrsMsg,
+    patch: (data, before, after) => {
+      const d = data['diff'];
+      if (!Array.isArray(d) || d.length < 2) return;
+      const entry = d[1] as Record<string, unknown>;
+      const side = (k: string, v: string | null): Record<string, unknown> => ({
+        ...((entry[k] as Record<string, unknown> | undefined) ?? {}),
+        attributes: v,
+      });
+      data['diff'] = [d[0], { ...entry, before: side('before', before), after: side('after', after) }];
+    },
+  });
+}
+
+const ATTRS_MSG = 'ownership, perms or SE linux context changed';
+
+/** Ansible's check_file_attrs message: the content's, then ' and ' and the attributes'. */
+function withAttrsMsg(msg: string | undefined): string {
+  if (msg?.endsWith(ATTRS_MSG)) return msg;
+  return `${msg ? `${msg} and ` : ''}${ATTRS_MSG}`;
+}
+
+function plainTextWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrite): Decision {
   const exists = t.text !== null;
   const contentChanged = !exists || t.text !== w.after;
   const current = currentAttrs(t.st);
@@ -132,7 +163,7 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
   const seen = exists ? current : asWritten(ctx);
   const seenPlan = exists ? plan : planAttrs(w.attrs, seen);
   let msg = w.msg;
-  if (!isEmptyPlan(seenPlan)) msg = `${msg ? `${msg} and ` : ''}ownership, perms or SE linux context changed`;
+  if (!isEmptyPlan(seenPlan)) msg = withAttrsMsg(msg);
   const data: Record<string, unknown> = { ...(w.data ?? {}), ...(w.backupKey ? { backup: '' } : {}) };
   const registered = registeredTextDiff(w.diffShape ?? 'list', ctx.diff, {
     path: t.path,
@@ -142,7 +173,9 @@ export function textWriteDecision(ctx: ModuleContext, t: TextTarget, w: TextWrit
     plan: seenPlan,
     current: seen,
   });
-  if (registered !== undefined) data['diff'] = registered;
+  // Ansible's check mode returns before checking the attributes of a file that is not there: no attribute entry.
+  if (Array.isArray(registered) && ctx.check && !exists) data['diff'] = registered.slice(0, 1);
+  else if (registered !== undefined) data['diff'] = registered;
   if (!contentChanged && isEmptyPlan(plan)) return { kind: 'ok', msg, data };
   const refused = contentChanged ? validateRefusal(w.validate) : undefined;
   if (refused) return { kind: 'fail', msg: refused };
