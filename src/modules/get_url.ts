@@ -97,7 +97,10 @@ export function safeUrl(url: string): string {
 export const URL_SCHEMA_PROPS = {
   url_username: { type: 'string', description: 'User for HTTP basic authentication' },
   url_password: { type: 'string', description: 'Password for HTTP basic authentication (never shown in results)' },
-  force_basic_auth: boolSchema('Send basic authentication up front (always done when url_username is set)', false),
+  force_basic_auth: boolSchema(
+    'Send basic authentication with the first request (get_url otherwise waits for the server to ask; uri always sends it)',
+    false,
+  ),
   validate_certs: boolSchema('Verify the server TLS certificate', true),
   http_agent: { type: 'string', default: 'ansible-httpget', description: 'User-Agent header' },
   client_cert: {
@@ -173,7 +176,8 @@ export default defineModule<GetUrlArgs>({
       dest: {
         type: 'string',
         minLength: 1,
-        description: 'Absolute path of the file, or of a folder (the file then takes the URL basename)',
+        description:
+          'Absolute path of the file, or of a folder (the file then takes the Content-Disposition name, else the basename of the URL after redirects, else index.html)',
       },
       checksum: {
         type: 'string',
