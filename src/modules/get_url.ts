@@ -93,6 +93,15 @@ export function safeUrl(url: string): string {
   }
 }
 
+/** The URL as get_url registers it: as given (Ansible's), unless it holds a password, then as safeUrl shows it. */
+export function shownUrl(url: string): string {
+  try {
+    return new URL(url).password ? safeUrl(url) : url;
+  } catch {
+    return url;
+  }
+}
+
 /** The request arguments get_url and uri share (Ansible's url_argument_spec), read by requestOf. */
 export const URL_SCHEMA_PROPS = {
   url_username: { type: 'string', description: 'User for HTTP basic authentication' },
@@ -277,7 +286,7 @@ async function decideGetUrl(ctx: ModuleContext, given: GetUrlArgs): Promise<Deci
   const mode = downloadMode(args.download, ctx.vars);
   if (mode === 'controller') return decideController(ctx, args);
   const attrs = wantedAttrs(args);
-  const url = safeUrl(args.url);
+  const url = shownUrl(args.url);
   const req = requestOf({ ...args, http_agent: args.http_agent ?? 'ansible-httpget' }, 10);
   req.decompress = toBool(args.decompress, true);
   req.challenge = !toBool(args.force_basic_auth);
@@ -322,10 +331,11 @@ async function decideGetUrl(ctx: ModuleContext, given: GetUrlArgs): Promise<Deci
     if (spec.isUrl) {
       const sums = await targetRequest(ctx, tool, { ...req, url: spec.value }, unredirected, true);
       const f = answerFailure(tool, spec.value, sums.answer);
-      if (f) return failed(f.msg, { url: spec.value, dest: args.dest, ...f.data, ...pathInfo(probe.stat) });
+      if (f) return failed(f.msg, { url: shownUrl(spec.value), dest: args.dest, ...f.data, ...pathInfo(probe.stat) });
       const filename = urlFilename(args.url);
       const picked = pickChecksum(sums.body, filename);
-      if (picked === undefined) return failed(`Unable to find a checksum for file '${filename}' in '${spec.value}'`);
+      if (picked === undefined)
+        return failed(`Unable to find a checksum for file '${filename}' in '${shownUrl(spec.value)}'`);
       value = picked;
     }
     expected = cleanChecksum(value);
@@ -511,7 +521,8 @@ async function decideController(ctx: ModuleContext, args: GetUrlArgs): Promise<D
     if (spec.isUrl) {
       const filename = urlFilename(args.url);
       const picked = pickChecksum(await fetchText({ ...req, url: spec.value }), filename);
-      if (picked === undefined) return failed(`Unable to find a checksum for file '${filename}' in '${spec.value}'`);
+      if (picked === undefined)
+        return failed(`Unable to find a checksum for file '${filename}' in '${safeUrl(spec.value)}'`);
       value = picked;
     }
     expected = cleanChecksum(value);
