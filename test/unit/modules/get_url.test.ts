@@ -245,6 +245,41 @@ describe('get_url without the needed commands on the target', () => {
   });
 });
 
+describe('get_url with wget only on the target', () => {
+  it("downloads, reports Ansible's failure keys, sends credentials", async () => {
+    const bin = await binWithout(['curl']);
+    const path = process.env['PATH'];
+    await h.conn.close();
+    process.env['PATH'] = bin;
+    try {
+      const dest = h.path('w.txt');
+      const r = await h.run('get_url', { url: srv.url('/f/app.txt'), dest });
+      expect(r, r.msg).toMatchObject({ changed: true, msg: `OK (${BODY.length} bytes)` });
+      expect(r.data).toMatchObject({ status_code: 200, checksum_src: sha1(BODY), checksum_dest: null });
+      expect(await fs.readFile(dest, 'utf8')).toBe(BODY);
+      const again = await h.run('get_url', { url: srv.url('/f/app.txt'), dest });
+      expect(again.changed).toBe(false);
+      expect(srv.lastHeaders.get('/f/app.txt')?.['if-modified-since']).toMatch(/ GMT$/);
+      const nf = await h.run('get_url', { url: srv.url('/nope'), dest: h.path('nf') });
+      expect(nf).toMatchObject({ failed: true, msg: 'Request failed' });
+      expect(nf.data).toMatchObject({ status_code: 404, response: 'HTTP Error 404: Not Found' });
+      srv.routes.set('/secret', { body: 'ok\n', auth: `Basic ${Buffer.from('bob:pw').toString('base64')}` });
+      const auth = await h.run('get_url', {
+        url: srv.url('/secret'),
+        dest: h.path('s'),
+        username: 'bob',
+        password: 'pw',
+      });
+      expect(auth.failed, auth.msg).toBe(false);
+      expect(await leftovers()).toEqual([]);
+    } finally {
+      process.env['PATH'] = path;
+      await h.conn.close();
+      await fs.rm(bin, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('get_url (download: controller)', () => {
   it('downloads once for concurrent hosts, caches by checksum, pushes atomically', async () => {
     const checksum = `sha256:${sha256(BODY)}`;
