@@ -12,13 +12,14 @@ import { BosunError, ConnectionError, TargetError as RemoteFailure } from '../..
 import { sh, shq, splitWords } from '../../util/shell.js';
 import { attrCommands, formatMode, type AttrPlan, type CurrentAttrs } from './attrs.js';
 import {
-  batchStatScript,
   decodeLinkHex,
   isHexLine,
   linkLines,
   parseBatchStat,
   STAT_FORMAT,
+  statProbeScript,
   type BatchEntry,
+  type StatProbe,
 } from './stat-batch.js';
 
 /** What `stat` found at a path. */
@@ -163,7 +164,8 @@ function statFromEntry(e: BatchEntry): RemoteStat {
  */
 export async function statMany(conn: Connection, paths: string[], opts: StatOptions = {}): Promise<RemoteStat[]> {
   const unique = [...new Set(paths)];
-  const batch = await conn.exec(batchStatScript(unique, opts), { readOnly: true });
+  const probe: StatProbe = { paths: unique, opts };
+  const batch = await conn.exec(statProbeScript(probe), { readOnly: true, statProbe: probe });
   const entries = parseBatchStat(batch.stdout, unique.length);
   const found = entries
     ? { stats: entries.map(statFromEntry), stderr: batch.stderr, rc: batch.rc }
@@ -228,9 +230,12 @@ export async function statResolved(
   then = '',
 ): Promise<{ stats: ResolvedStat[]; thenStdout: string }> {
   const unique = [...new Set(paths)];
-  const batch = await conn.exec(`${batchStatScript(unique, { resolve: true })}\necho ${THEN_MARKER}\n${then || ':'}`, {
-    readOnly: true,
-  });
+  const probe: StatProbe = {
+    paths: unique,
+    opts: { resolve: true },
+    then: { marker: THEN_MARKER, script: then || ':' },
+  };
+  const batch = await conn.exec(statProbeScript(probe), { readOnly: true, statProbe: probe });
   const at = batch.stdout.indexOf(`${THEN_MARKER}\n`);
   const statOut = at < 0 ? batch.stdout : batch.stdout.slice(0, at);
   const thenStdout = at < 0 ? '' : batch.stdout.slice(at + THEN_MARKER.length + 1);
