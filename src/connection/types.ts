@@ -46,7 +46,7 @@ export interface ExecOptions {
  */
 export interface StatProbe {
   paths: string[];
-  opts: { checksum?: 'sha1' | 'sha256'; follow?: boolean; resolve?: boolean };
+  opts: { checksum?: 'sha1' | 'sha256'; follow?: boolean; resolve?: boolean; linkSource?: boolean };
   then?: { marker: string; script: string };
 }
 

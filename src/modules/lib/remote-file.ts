@@ -222,17 +222,19 @@ const THEN_MARKER = 'bosun-then';
  * one `stat` for all paths, and one `stat -L` only when some are links that
  * resolve. `then` is a script run in the same round trip after the stats
  * (nothing in it may be interpreted as stat output; it must only look, see
- * `ExecOptions.readOnly`); its stdout is returned.
+ * `ExecOptions.readOnly`); its stdout is returned. `linkSource: false` leaves
+ * out the links' `readlink -f` (one process less a link; `linkSource` is then not to be read).
  */
 export async function statResolved(
   conn: Connection,
   paths: string[],
   then = '',
+  opts: { linkSource?: boolean } = {},
 ): Promise<{ stats: ResolvedStat[]; thenStdout: string }> {
   const unique = [...new Set(paths)];
   const probe: StatProbe = {
     paths: unique,
-    opts: { resolve: true },
+    opts: { resolve: true, ...(opts.linkSource === false ? { linkSource: false } : {}) },
     then: { marker: THEN_MARKER, script: then || ':' },
   };
   const batch = await conn.exec(statProbeScript(probe), { readOnly: true, statProbe: probe });

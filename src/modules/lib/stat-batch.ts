@@ -22,6 +22,8 @@ export interface BatchStatOptions {
   follow?: boolean;
   /** Without `follow`: also stat what each link resolves to (one `stat -L` for all of them). */
   resolve?: boolean;
+  /** Without `follow`: a link's `readlink -f` too (`linkSource`; default true). Without it, one process less a link. */
+  linkSource?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export function batchStatScript(paths: string[], opts: BatchStatOptions): string
     }
     paths.forEach((p, i) => {
       const q = shq(p);
-      lines.push(`if [ -L ${q} ]; then ${linkLines(String(i), q)}; fi`);
+      lines.push(`if [ -L ${q} ]; then ${linkLines(String(i), q, opts.linkSource !== false)}; fi`);
     });
   }
   if (opts.checksum) {
@@ -74,7 +76,8 @@ export function batchStatScript(paths: string[], opts: BatchStatOptions): string
  * path holds one (busybox has no `readlink -z`). One `od` for both, no `tr`:
  * the caller joins od's lines (`decodeLinkHex`).
  */
-export function linkLines(tag: string, q: string): string {
+export function linkLines(tag: string, q: string, source = true): string {
+  if (!source) return `echo H${tag}; readlink -- ${q} | od -An -v -tx1`;
   return `echo H${tag}; { readlink -- ${q}; printf '\\0'; readlink -f -- ${q}; } | od -An -v -tx1`;
 }
 
@@ -183,6 +186,8 @@ interface MergedEntry {
   path: string;
   follow: boolean;
   resolve: boolean;
+  /** Some probe wants the link's readlink -f. */
+  source: boolean;
   checksum: Set<'sha1' | 'sha256'>;
 }
 
@@ -218,10 +223,11 @@ export function mergedStatScript(probes: StatProbe[]): {
       let k = byKey.get(key);
       if (k === undefined) {
         byKey.set(key, (k = entries.length));
-        entries.push({ path, follow, resolve: false, checksum: new Set() });
+        entries.push({ path, follow, resolve: false, source: false, checksum: new Set() });
       }
       const e = entries[k]!;
       if (!follow && p.opts.resolve) e.resolve = true;
+      if (!follow && p.opts.linkSource !== false) e.source = true;
       if (p.opts.checksum) e.checksum.add(p.opts.checksum);
     }
   }
@@ -240,7 +246,7 @@ export function mergedStatScript(probes: StatProbe[]): {
   });
   lines.push(`[ $# -eq 0 ] || stat -L -c 'S ${STAT_FORMAT}' -- "$@"`, 'echo M2');
   entries.forEach((e, k) => {
-    if (!e.follow) lines.push(`if [ -L ${shq(e.path)} ]; then ${linkLines(String(k), shq(e.path))}; fi`);
+    if (!e.follow) lines.push(`if [ -L ${shq(e.path)} ]; then ${linkLines(String(k), shq(e.path), e.source)}; fi`);
   });
   for (const kind of ['sha1', 'sha256'] as const) {
     lines.push(`echo M${kind}`, 'set --');
@@ -368,7 +374,7 @@ function renderedAnswer(p: StatProbe, found: MergedFound[], byKey: Map<string, n
       for (const f of of) if (f.targetStatLine !== undefined) out.push(`T ${f.targetStatLine}`);
     }
     of.forEach((f, i) => {
-      if (f.link) out.push(`H${i}`, ...hexLines(f.link));
+      if (f.link) out.push(`H${i}`, ...hexLines(f.link, p.opts.linkSource !== false));
     });
   }
   if (p.opts.checksum) {
@@ -383,11 +389,10 @@ function renderedAnswer(p: StatProbe, found: MergedFound[], byKey: Map<string, n
 }
 
 /** `linkLines`' od lines for a link's texts (readlink's output, a NUL, readlink -f's), 16 bytes a line as od prints them. */
-function hexLines(link: LinkText): string[] {
+function hexLines(link: LinkText, source: boolean): string[] {
   const bytes = Buffer.concat([
     Buffer.from(`${link.target}\n`),
-    Buffer.from([0]),
-    Buffer.from(link.source === '' ? '' : `${link.source}\n`),
+    ...(source ? [Buffer.from([0]), Buffer.from(link.source === '' ? '' : `${link.source}\n`)] : []),
   ]);
   const out: string[] = [];
   for (let i = 0; i < bytes.length; i += 16)

@@ -4,7 +4,7 @@
  * live probe never failing for a batch's sake. The connection is a local sh behind a counting wrapper.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -165,6 +165,9 @@ describe('stat probes sent together share their processes', () => {
   writeFileSync(join(dir, 'b'), 'b\n');
   mkdirSync(join(dir, 'd'));
   symlinkSync('a', join(dir, 'l'));
+  // An atime ahead of mtime and ctime: the checksums' reads do not move it (relatime), so two stats compare.
+  const now = Date.now() / 1000;
+  for (const f of ['a', 'b']) utimesSync(join(dir, f), now + 60, now - 60);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const probes: StatProbe[] = [
     { paths: [join(dir, 'a'), dir], opts: { checksum: 'sha1', follow: true } },

@@ -183,6 +183,19 @@ describe('statResolved agrees with statScript without and with follow', () => {
   });
 });
 
+describe("statResolved without the links' readlink -f", () => {
+  it('finds the same but linkSource', async () => {
+    const { stats } = await statResolved(conn, paths);
+    const without = await statResolved(conn, paths, '', { linkSource: false });
+    const unsourced = (r: { own: object; followed: object }): unknown => ({
+      own: { ...r.own, linkSource: undefined },
+      followed: { ...r.followed, linkSource: undefined },
+    });
+    expect(without.stats.map(unsourced)).toEqual(stats.map(unsourced));
+    expect(stats.some((s) => s.own.linkSource)).toBe(true);
+  });
+});
+
 describe('statAndRead', () => {
   const cases: Array<[string, Buffer | null, string]> = [
     ['file', Buffer.from('hello\n'), 'file'],
@@ -217,6 +230,8 @@ describe('stat probes merged into one stat, one stat -L and one checksum process
     { paths: unique, opts: { checksum: 'sha256', follow: true } },
     { paths: unique.slice(3), opts: { checksum: 'sha1', follow: true } },
     { paths: unique, opts: { resolve: true } },
+    { paths: unique, opts: { resolve: true, linkSource: false } },
+    { paths: unique.slice(1), opts: { linkSource: false } },
     { paths: [join(dir, 'file')], opts: {} },
   ];
 
