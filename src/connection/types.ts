@@ -33,6 +33,27 @@ export interface ExecOptions {
    * (src/executor/probe-batch.ts). `readOnly` implies it.
    */
   probe?: boolean;
+  /**
+   * The script is `statProbeScript` of this (src/modules/lib/stat-batch.ts): probes sent together may then share
+   * one `stat`, one `stat -L` and one checksum process (src/executor/probe-batch.ts). Alone, the script runs.
+   */
+  statProbe?: StatProbe;
+}
+
+/**
+ * A `batchStatScript` described as data: paths (unique), how they are stat'ed, and optionally a marker line and a
+ * read-only script run after the stats (`statResolved`'s).
+ */
+export interface StatProbe {
+  paths: string[];
+  opts: {
+    checksum?: 'sha1' | 'sha256';
+    follow?: boolean;
+    resolve?: boolean;
+    linkSource?: boolean;
+    markLinks?: boolean;
+  };
+  then?: { marker: string; script: string };
 }
 
 /**

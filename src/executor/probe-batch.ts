@@ -10,7 +10,8 @@
  * change what a task sees.
  */
 import { randomBytes } from 'node:crypto';
-import type { Connection, ExecOptions, ExecResult } from '../connection/types.js';
+import type { Connection, ExecOptions, ExecResult, StatProbe } from '../connection/types.js';
+import { mergedStatScript, statProbeScript } from '../modules/lib/stat-batch.js';
 import { shq } from '../util/shell.js';
 
 /**
@@ -56,6 +57,8 @@ interface Queued {
   key: string;
   script: string;
   readOnly: boolean;
+  /** The script is this stat probe's (checked), so it may share its processes with the batch's other stats. */
+  stat: StatProbe | undefined;
   timeoutMs: number | undefined;
   who: Participant | undefined;
   resolve: (r: ExecResult) => void;
@@ -145,6 +148,15 @@ export class ProbeBatcher {
         key,
         script,
         readOnly: opts.readOnly === true,
+        // A probe that asks which followed paths are links (copy's `follow: false`) is not merged: the merged
+        // stat prints no `L` lines; it goes as its own script, still in the batch's round trip.
+        stat:
+          opts.statProbe &&
+          opts.readOnly &&
+          !opts.statProbe.opts.markLinks &&
+          statProbeScript(opts.statProbe) === script
+            ? opts.statProbe
+            : undefined,
         timeoutMs: opts.timeoutMs,
         who,
         resolve,
@@ -235,8 +247,10 @@ export class ProbeBatcher {
       }
     };
     const timeouts = parts.map((p) => p.timeoutMs).filter((t): t is number => t !== undefined);
+    // Several parts run in the session's own shell: combinedScript gives each part that is not read-only a
+    // subshell of its own, so the batch as a whole defines nothing (one process fewer on the target).
     const options: ExecOptions = {
-      readOnly: parts.every((p) => p.readOnly),
+      readOnly: parts.length > 1 || parts.every((p) => p.readOnly),
       ...(timeouts.length > 0 ? { timeoutMs: Math.min(...timeouts) } : {}),
     };
     const started = performance.now();
@@ -254,18 +268,64 @@ export class ProbeBatcher {
       return;
     }
     const boundary = `bosun_p${randomBytes(8).toString('hex')}`;
+    const plan = mergedPlan(parts);
     this.conn
-      .exec(combinedScript(parts, boundary), options)
+      .exec(combinedScript(plan.scripts, boundary), options)
       .then(measured)
       .then((r) => {
-        const split = splitCombined(r, parts.length, boundary);
-        if (!split) {
+        const split = splitCombined(r, plan.scripts.length, boundary);
+        const answers = split && plan.answers(split);
+        if (!answers) {
           fail(new Error(`the target's answer to ${parts.length} probes sent together does not add up (rc ${r.rc})`));
           return;
         }
-        parts.forEach((p, i) => deliver(p, split[i]!));
+        parts.forEach((p, i) => deliver(p, answers[i]!));
       }, fail);
   }
+}
+
+/** Probes sent together, as the scripts that run and how each probe's answer is found in their results. */
+interface Plan {
+  scripts: Array<{ script: string; readOnly: boolean }>;
+  /** Each part's answer from the scripts' results, or undefined when they do not add up. */
+  answers: (results: ExecResult[]) => ExecResult[] | undefined;
+}
+
+/**
+ * The scripts that answer `parts`: each part's own script, except the stat probes (two or more): one merged stat
+ * for all of them (one `stat`, one `stat -L`, one checksum process for every path of the batch), each answered as
+ * its own script would be, and the `then` scripts of those that have one, each after it as its own part.
+ */
+function mergedPlan(parts: Queued[]): Plan {
+  const stats = parts.filter((p) => p.stat !== undefined);
+  if (stats.length < 2)
+    return { scripts: parts.map((p) => ({ script: p.script, readOnly: p.readOnly })), answers: (r) => r };
+  const merged = mergedStatScript(stats.map((p) => p.stat!));
+  const scripts: Plan['scripts'] = [{ script: merged.script, readOnly: true }];
+  const at = new Map<Queued, number>();
+  for (const p of parts) {
+    at.set(p, scripts.length);
+    if (p.stat === undefined) scripts.push({ script: p.script, readOnly: p.readOnly });
+    else if (p.stat.then) scripts.push({ script: p.stat.then.script, readOnly: true });
+  }
+  return {
+    scripts,
+    answers: (results) => {
+      const first = results[0]!;
+      // A stat that failed (a path changed between its test and the program) or warned: each asks again alone.
+      if (first.rc !== 0 || first.stderr !== '') return undefined;
+      const own = merged.answers(first.stdout);
+      if (!own) return undefined;
+      let s = 0;
+      return parts.map((p) => {
+        if (p.stat === undefined) return results[at.get(p)!]!;
+        const stdout = own[s++]!;
+        if (!p.stat.then) return { rc: 0, stdout, stderr: '' };
+        const then = results[at.get(p)!]!;
+        return { rc: then.rc, stdout: stdout + then.stdout, stderr: then.stderr };
+      });
+    },
+  };
 }
 
 function keyOf(script: string, opts: ExecOptions): string {

@@ -114,7 +114,8 @@ export default defineModule<FileArgs>({
         args.src === undefined ? p : posix.isAbsolute(args.src) ? args.src : posix.join(posix.dirname(p), args.src);
       // One `stat` for path and src as they are; a `stat -L` only for those that are links.
       const probe = [recurse ? recurseProbe(path, follow) : '', identityProbe(want)].filter(Boolean).join('\n');
-      let found = await statResolved(ctx.conn, [path, srcPathOf(path)], probe);
+      // Only a link's own target is read (linkTarget), never what it resolves to: no readlink -f.
+      let found = await statResolved(ctx.conn, [path, srcPathOf(path)], probe, { linkSource: false });
       // As Ansible: a src given with a path that is a folder (but for link and absent) means the file of that name inside it.
       if (
         args.src !== undefined &&
@@ -123,7 +124,7 @@ export default defineModule<FileArgs>({
         found.stats[0]!.followed.type === 'directory'
       ) {
         path = posix.join(path, posix.basename(args.src));
-        found = await statResolved(ctx.conn, [path, srcPathOf(path)], identityProbe(want));
+        found = await statResolved(ctx.conn, [path, srcPathOf(path)], identityProbe(want), { linkSource: false });
       }
       const srcPath = srcPathOf(path);
       const {

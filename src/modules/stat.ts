@@ -3,7 +3,7 @@
  * changes anything.
  */
 import { flagNames } from './lib/chattr.js';
-import { sh } from '../util/shell.js';
+import { shq } from '../util/shell.js';
 import { modeKeys } from './lib/find-walk.js';
 import { probeSections } from './lib/probe-sections.js';
 import { defineModule } from './types.js';
@@ -52,29 +52,28 @@ function statProbe(
   o: { follow: boolean; checksum?: keyof typeof DIGESTS; mime: boolean; attrs: boolean },
 ): string {
   const L = o.follow ? '-L ' : '';
-  const exists = o.follow ? '[ -e "$bosun_p" ]' : '{ [ -e "$bosun_p" ] || [ -L "$bosun_p" ]; }';
+  const q = shq(path);
+  const exists = o.follow ? `[ -e ${q} ]` : `{ [ -e ${q} ] || [ -L ${q} ]; }`;
+  // Only tests, echos and the programs: no variable, no `exit`, so the session runs it in its own shell.
   const lines = [
-    sh`bosun_p=${path}`,
     // Only ENOENT is "absent" (Ansible's os.stat): EACCES (a folder the user cannot enter) or ENOTDIR fail the task.
-    `if ! ${exists}; then case "$(LC_ALL=C stat ${L}-- "$bosun_p" 2>&1 >/dev/null)" in *': No such file or directory') echo @ABSENT; exit 0;; esac; fi`,
-    `echo @STAT; LC_ALL=C stat ${L}--printf '${STAT_PRINTF}' -- "$bosun_p" || exit 1`,
-    'echo @ACCESS; if [ -r "$bosun_p" ]; then echo r; fi; if [ -w "$bosun_p" ]; then echo w; fi; if [ -x "$bosun_p" ]; then echo x; fi',
+    `if ! ${exists} && case "$(LC_ALL=C stat ${L}-- ${q} 2>&1 >/dev/null)" in *': No such file or directory') true;; *) false;; esac; then echo @ABSENT`,
+    `elif echo @STAT; LC_ALL=C stat ${L}--printf '${STAT_PRINTF}' -- ${q}; then`,
+    `echo @ACCESS; if [ -r ${q} ]; then echo r; fi; if [ -w ${q} ]; then echo w; fi; if [ -x ${q} ]; then echo x; fi`,
   ];
   if (!o.follow)
     lines.push(
-      'if [ -L "$bosun_p" ]; then echo @TARGET; readlink -n -- "$bosun_p" | od -An -v -tx1; echo @SOURCE; realpath -m -- "$bosun_p" | od -An -v -tx1; fi',
+      `if [ -L ${q} ]; then echo @TARGET; readlink -n -- ${q} | od -An -v -tx1; echo @SOURCE; realpath -m -- ${q} | od -An -v -tx1; fi`,
     );
   if (o.checksum)
     lines.push(
-      `if [ -f "$bosun_p" ] && [ -r "$bosun_p" ]${o.follow ? '' : ' && [ ! -L "$bosun_p" ]'}; then echo @SUM; ${DIGESTS[o.checksum]} < "$bosun_p"; fi`,
+      `if [ -f ${q} ] && [ -r ${q} ]${o.follow ? '' : ` && [ ! -L ${q} ]`}; then echo @SUM; ${DIGESTS[o.checksum]} < ${q}; fi`,
     );
   if (o.mime)
-    lines.push(
-      'echo @MIME; command -v file >/dev/null 2>&1 && file --mime-type --mime-encoding -- "$bosun_p" 2>/dev/null',
-    );
-  if (o.attrs) lines.push('echo @ATTRS; command -v lsattr >/dev/null 2>&1 && lsattr -vd -- "$bosun_p" 2>/dev/null');
-  // Only stat itself failing fails the task (file and lsattr say 'unknown' / nothing, as in Ansible).
-  lines.push('exit 0');
+    lines.push(`echo @MIME; command -v file >/dev/null 2>&1 && file --mime-type --mime-encoding -- ${q} 2>/dev/null`);
+  if (o.attrs) lines.push(`echo @ATTRS; command -v lsattr >/dev/null 2>&1 && lsattr -vd -- ${q} 2>/dev/null`);
+  // Only stat itself failing fails the task (rc 1; file and lsattr say 'unknown' / nothing, as in Ansible).
+  lines.push('true', 'else false', 'fi');
   return lines.join('\n');
 }
 
@@ -210,7 +209,7 @@ export default defineModule<StatArgs>({
           attrs,
           ...(toBool(args.get_checksum, true) ? { checksum: algorithm } : {}),
         }),
-        { probe: true },
+        { readOnly: true },
       );
       const sec = probeSections(res.stdout);
       if (sec['ABSENT']) return { kind: 'ok', data: { stat: { exists: false } } };

@@ -6,13 +6,14 @@
  * (BOSUN_SPECULATION=0), in check mode and with --diff too, and the idempotent re-run of a playbook of probing
  * tasks takes the connection's set-up and at most 3 more round trips per host.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { probeCounts } from '../../src/executor/probe-batch.js';
 import { SLOW_PROBE_MS, SPECULATION_ENV } from '../../src/executor/speculation.js';
-import { delayedSandbox, type DelayedSandbox } from '../../src/sandbox/index.js';
+import { delayedSandbox, type DelayedSandbox, type SandboxHost } from '../../src/sandbox/index.js';
 import { runCli, runJson } from '../helpers/cli.js';
 import { withSandbox } from '../helpers/sandbox.js';
 import { writeTree } from '../helpers/tree.js';
@@ -40,7 +41,8 @@ const PLAYBOOK = `
       check_mode: false
       shell: >-
         mkdir -p ${D}/d1 ${D}/d2 ${D}/d3 && printf old > ${D}/f && rm -f ${D}/handled ${D}/g ${D}/h ${D}/after &&
-        printf 'x\\n' > ${D}/a && printf 'y\\n' > ${D}/b && touch ${D}/c && chmod 0644 ${D}/c
+        printf 'x\\n' > ${D}/a && printf 'y\\n' > ${D}/b && touch ${D}/c && chmod 0644 ${D}/c &&
+        rm -f ${D}/m1 && chmod 0755 ${D}/d1
 
 - name: changes inside windows
   hosts: all
@@ -99,6 +101,29 @@ const PLAYBOOK = `
     - name: results
       debug:
         msg: "{{ [f.stat.checksum, li.changed, g.stat.exists, g2.stat.exists, t.stat.path, c.changed, hd.stat.exists] }}"
+
+- name: stats merged into one stat and one sha1sum see every change before them
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: m look (opens a window)
+      stat: { path: "${D}/m1" }
+    - name: m folder mode
+      file: { path: "${D}/d1", state: directory, mode: "0700" }
+    - name: m folder mode again
+      file: { path: "${D}/d1", state: directory, mode: "0700" }
+      register: m_again
+    - name: m write
+      copy: { dest: "${D}/m1", content: "one\\n" }
+    - name: m write the same
+      copy: { dest: "${D}/m1", content: "one\\n" }
+      register: m_same
+    - name: m write another content
+      copy: { dest: "${D}/m1", content: "two\\n" }
+      register: m_other
+    - name: m results
+      debug:
+        msg: "{{ [m_again.changed, m_same.changed, m_other.changed] }}"
 
 - name: a failure mid-window
   hosts: all
@@ -169,6 +194,20 @@ async function run(
   }
 }
 
+/** The last PID the host's PID namespace gave out (its init is the only child of the sandbox's unshare). */
+function lastPid(host: SandboxHost): number {
+  const init = readFileSync(`/proc/${host.pid}/task/${host.pid}/children`, 'utf8').trim().split(/\s+/)[0]!;
+  const r = spawnSync('nsenter', ['-t', init, '-p', '-m', 'cat', '/proc/sys/kernel/ns_last_pid'], { encoding: 'utf8' });
+  return Number(r.stdout.trim());
+}
+
+/** `fn`'s result and the processes the host started meanwhile (the counter's own `cat` not counted). */
+async function counting<T>(host: SandboxHost, fn: () => Promise<T>): Promise<[T, number]> {
+  const before = lastPid(host);
+  const out = await fn();
+  return [out, lastPid(host) - before - 1];
+}
+
 const results = (events: Ev[], task: string): Ev[] => events.filter((e) => e.type === 'task_result' && e.task === task);
 
 let delayed: DelayedSandbox | undefined;
@@ -192,6 +231,7 @@ fixture.describe('speculative decisions', () => {
     const sha1 = createHash('sha1').update('new\n').digest('hex');
     const summary = results(on.events, 'results')[0]?.data?.['msg'];
     expect(summary).toEqual([sha1, false, false, true, `${D}/b`, true, true]);
+    expect(results(on.events, 'm results')[0]?.data?.['msg']).toEqual([false, false, true]);
     // The failure mid-window ends the host there; the ignored one does not.
     expect(results(on.events, 'fails')[0]?.status).toBe('failed');
     expect(results(on.events, 'never runs')).toEqual([]);
@@ -249,11 +289,17 @@ fixture.describe('speculative decisions', () => {
       }
     };
     await cli(idem, '1', true);
-    const setUp = await cli(ping, '1');
-    const on = await cli(idem, '1');
-    const off = await cli(idem, '0');
+    const host = sb.hosts[2]!;
+    const [setUp, setUpProcs] = await counting(host, () => cli(ping, '1'));
+    const [on, onProcs] = await counting(host, () => cli(idem, '1'));
+    const [off, offProcs] = await counting(host, () => cli(idem, '0'));
     expect(on).toBeLessThanOrEqual(setUp + 3);
     expect(off).toBeGreaterThan(on + 5);
+    // The processes the host started (its PID namespace's counter; the session's own are ping's): with the probes
+    // of a window in one batch, the window's stats share one stat, one stat -L and one sha1sum (measured: 11 on,
+    // 19 off).
+    expect(onProcs - setUpProcs).toBeLessThanOrEqual(12);
+    expect(offProcs - onProcs).toBeGreaterThanOrEqual(6);
     // By default a slow link speculates once its first probe took SLOW_PROBE_MS or more (one round trip more
     // than on); that a fast one does not is the unit test's (probe-batch.test.ts): on a loaded machine even a
     // sandbox host's round trip may take that long.

@@ -12,13 +12,14 @@ import { BosunError, ConnectionError, TargetError as RemoteFailure } from '../..
 import { sh, shq, splitWords } from '../../util/shell.js';
 import { attrCommands, formatMode, type AttrPlan, type CurrentAttrs } from './attrs.js';
 import {
-  batchStatScript,
   decodeLinkHex,
   isHexLine,
   linkLines,
   parseBatchStat,
   STAT_FORMAT,
+  statProbeScript,
   type BatchEntry,
+  type StatProbe,
 } from './stat-batch.js';
 
 /** What `stat` found at a path. */
@@ -168,7 +169,8 @@ function statFromEntry(e: BatchEntry): RemoteStat {
  */
 export async function statMany(conn: Connection, paths: string[], opts: StatOptions = {}): Promise<RemoteStat[]> {
   const unique = [...new Set(paths)];
-  const batch = await conn.exec(batchStatScript(unique, opts), { readOnly: true });
+  const probe: StatProbe = { paths: unique, opts };
+  const batch = await conn.exec(statProbeScript(probe), { readOnly: true, statProbe: probe });
   const entries = parseBatchStat(batch.stdout, unique.length);
   const found = entries
     ? { stats: entries.map(statFromEntry), stderr: batch.stderr, rc: batch.rc }
@@ -225,17 +227,22 @@ const THEN_MARKER = 'bosun-then';
  * one `stat` for all paths, and one `stat -L` only when some are links that
  * resolve. `then` is a script run in the same round trip after the stats
  * (nothing in it may be interpreted as stat output; it must only look, see
- * `ExecOptions.readOnly`); its stdout is returned.
+ * `ExecOptions.readOnly`); its stdout is returned. `linkSource: false` leaves
+ * out the links' `readlink -f` (one process less a link; `linkSource` is then not to be read).
  */
 export async function statResolved(
   conn: Connection,
   paths: string[],
   then = '',
+  opts: { linkSource?: boolean } = {},
 ): Promise<{ stats: ResolvedStat[]; thenStdout: string }> {
   const unique = [...new Set(paths)];
-  const batch = await conn.exec(`${batchStatScript(unique, { resolve: true })}\necho ${THEN_MARKER}\n${then || ':'}`, {
-    readOnly: true,
-  });
+  const probe: StatProbe = {
+    paths: unique,
+    opts: { resolve: true, ...(opts.linkSource === false ? { linkSource: false } : {}) },
+    then: { marker: THEN_MARKER, script: then || ':' },
+  };
+  const batch = await conn.exec(statProbeScript(probe), { readOnly: true, statProbe: probe });
   const at = batch.stdout.indexOf(`${THEN_MARKER}\n`);
   const statOut = at < 0 ? batch.stdout : batch.stdout.slice(0, at);
   const thenStdout = at < 0 ? '' : batch.stdout.slice(at + THEN_MARKER.length + 1);

@@ -53,6 +53,8 @@ export const runCommandProps = {
  * on the target. The pattern is only globbed, never split or expanded.
  */
 export function globMatches(pattern: string): string {
+  // Without a glob's special characters Python's glob looks for the path itself (os.path.lexists): no subshell.
+  if (!/[*?[]/.test(pattern)) return sh`{ [ -e ${pattern} ] || [ -L ${pattern} ]; }`;
   return `( p=${shq(pattern)}; IFS=; set +f; for f in $p; do if [ -e "$f" ] || [ -L "$f" ]; then exit 0; fi; done; exit 1 )`;
 }
 
@@ -176,7 +178,12 @@ export async function decideCommand(ctx: ModuleContext, args: RunCommandArgs, ru
     const probe = [...(args.chdir !== undefined ? [chdirProbe(args.chdir)] : []), ...lines].join('\n');
     // Only creates/removes/chdir only look; onlyif/unless run the user's commands.
     const looks = args.onlyif === undefined && args.unless === undefined;
-    const res = await ctx.conn.exec(`{\n${probe}\n}`, looks ? { probe: true } : {});
+    // Without chdir and globs it is only tests and echos: run in the session's shell, no subshell.
+    const inShell =
+      looks &&
+      args.chdir === undefined &&
+      ![args.creates, args.removes].some((p) => p !== undefined && /[*?[]/.test(p));
+    const res = await ctx.conn.exec(`{\n${probe}\n}`, looks ? (inShell ? { readOnly: true } : { probe: true }) : {});
     const cdErrno = Number(/^CD (\d+)$/m.exec(res.stdout)?.[1] ?? '0');
     if (cdErrno !== 0) {
       const msg = `Unable to change directory before execution: ${pyOsError(cdErrno, pyBytesRepr(args.chdir!))}`;

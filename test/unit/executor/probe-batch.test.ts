@@ -4,8 +4,11 @@
  * live probe never failing for a batch's sake. The connection is a local sh behind a counting wrapper.
  */
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import type { Connection, ExecResult } from '../../../src/connection/types.js';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Connection, ExecResult, StatProbe } from '../../../src/connection/types.js';
 import {
   combinedScript,
   mutating,
@@ -14,6 +17,7 @@ import {
   type Participant,
 } from '../../../src/executor/probe-batch.js';
 import { SLOW_PROBE_MS } from '../../../src/executor/speculation.js';
+import { statProbeScript } from '../../../src/modules/lib/stat-batch.js';
 
 function sh(script: string): ExecResult {
   const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
@@ -152,5 +156,74 @@ describe('the link speed a batcher measured (speculation only where round trips 
     const b = new ProbeBatcher({ ...localConn(), exec: () => Promise.reject(new Error('gone')) });
     await expect(b.exec('true', { readOnly: true })).rejects.toThrow('gone');
     expect(b.fastestProbeMs).toBe(0);
+  });
+});
+
+describe('stat probes sent together share their processes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bosun-probe-merge-'));
+  writeFileSync(join(dir, 'a'), 'a\n');
+  writeFileSync(join(dir, 'b'), 'b\n');
+  mkdirSync(join(dir, 'd'));
+  symlinkSync('a', join(dir, 'l'));
+  // An atime ahead of mtime and ctime: the checksums' reads do not move it (relatime), so two stats compare.
+  const now = Date.now() / 1000;
+  for (const f of ['a', 'b']) utimesSync(join(dir, f), now + 60, now - 60);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const probes: StatProbe[] = [
+    { paths: [join(dir, 'a'), dir], opts: { checksum: 'sha1', follow: true } },
+    { paths: [join(dir, 'd')], opts: {} },
+    { paths: [join(dir, 'b'), dir], opts: { checksum: 'sha1', follow: true } },
+    { paths: [join(dir, 'l')], opts: { resolve: true }, then: { marker: 'bosun-then', script: 'echo after' } },
+    { paths: [join(dir, 'absent')], opts: {} },
+  ];
+
+  it('one stat, one stat -L and one sha1sum for all of them; each gets the answer it gets alone', async () => {
+    const conn = localConn();
+    const b = new ProbeBatcher(conn);
+    const who: Participant = { waiting: false, ended: false };
+    b.join(who);
+    const [first, ...rest] = probes;
+    const spec = rest.map((p) => b.exec(statProbeScript(p), { readOnly: true, statProbe: p }, who));
+    const live = b.exec(statProbeScript(first!), { readOnly: true, statProbe: first! });
+    const answers = await Promise.all([live, ...spec]);
+    b.leave(who);
+    expect(conn.scripts).toHaveLength(1);
+    for (const program of ['stat -c', 'stat -L', 'sha1sum']) expect(conn.scripts[0]!.split(program).length - 1).toBe(1);
+    expect(answers).toEqual(probes.map((p) => sh(statProbeScript(p))));
+    // The kept answers are the merged ones, and go as any other.
+    expect(await b.exec(statProbeScript(probes[2]!), { readOnly: true })).toEqual(answers[2]);
+    expect(conn.scripts).toHaveLength(1);
+  });
+
+  it('a descriptor that is not the script is not merged (the script is what runs)', async () => {
+    const conn = localConn();
+    const b = new ProbeBatcher(conn);
+    const who: Participant = { waiting: false, ended: false };
+    b.join(who);
+    const lying = { paths: [join(dir, 'b')], opts: {} };
+    const spec = b.exec('echo mine', { readOnly: true, statProbe: lying }, who);
+    const live = b.exec(statProbeScript(probes[1]!), { readOnly: true, statProbe: probes[1]! });
+    expect((await spec).stdout).toBe('mine\n');
+    expect(await live).toEqual(sh(statProbeScript(probes[1]!)));
+    b.leave(who);
+  });
+
+  it('when the merged stat does not add up, a live probe gets its own answer', async () => {
+    const conn = localConn();
+    const broken: Connection = {
+      ...conn,
+      exec: async (script, opts) => {
+        const r = await conn.exec(script, opts);
+        return conn.scripts.length === 1 ? { ...r, stdout: r.stdout.replace(/^S .*\n/m, '') } : r;
+      },
+    };
+    const b = new ProbeBatcher(broken);
+    const who: Participant = { waiting: false, ended: false };
+    b.join(who);
+    const spec = b.exec(statProbeScript(probes[1]!), { readOnly: true, statProbe: probes[1]! }, who);
+    const live = b.exec(statProbeScript(probes[0]!), { readOnly: true, statProbe: probes[0]! });
+    await expect(spec).rejects.toThrow('does not add up');
+    expect(await live).toEqual(sh(statProbeScript(probes[0]!)));
+    b.leave(who);
   });
 });

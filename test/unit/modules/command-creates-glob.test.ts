@@ -39,4 +39,19 @@ describe('command/shell creates and removes take glob patterns, as Ansible', () 
     const r = await h.run('command', { cmd: 'true', creates: h.path('*.lock') });
     expect(r).toMatchObject({ changed: false, msg: `Did not run command since '${h.path('*.lock')}' exists` });
   });
+
+  it('a plain absolute path (tested in the shell itself, no glob): odd names, a dangling link, an absent path', async () => {
+    const odd = h.path("it's a \\ $HOME `x`");
+    await fs.writeFile(odd, '');
+    await fs.symlink(h.path('missing'), h.path('dangling'));
+    for (const [path, exists] of [
+      [odd, true],
+      [h.path('dangling'), true],
+      [h.path('absent'), false],
+      [h.path('$HOME'), false],
+    ] as const) {
+      expect((await h.run('command', { cmd: 'true', creates: path })).changed).toBe(!exists);
+      expect((await h.run('command', { cmd: 'true', removes: path })).changed).toBe(exists);
+    }
+  });
 });

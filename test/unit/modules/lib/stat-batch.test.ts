@@ -18,7 +18,14 @@ import {
   statResolved,
   statScript,
 } from '../../../../src/modules/lib/remote-file.js';
-import { decodeLinkHex, isHexLine, parseBatchStat } from '../../../../src/modules/lib/stat-batch.js';
+import {
+  decodeLinkHex,
+  isHexLine,
+  mergedStatScript,
+  parseBatchStat,
+  statProbeScript,
+  type StatProbe,
+} from '../../../../src/modules/lib/stat-batch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bosun-stat-batch-'));
 writeFileSync(join(dir, 'file'), 'hello\n');
@@ -176,6 +183,19 @@ describe('statResolved agrees with statScript without and with follow', () => {
   });
 });
 
+describe("statResolved without the links' readlink -f", () => {
+  it('finds the same but linkSource', async () => {
+    const { stats } = await statResolved(conn, paths);
+    const without = await statResolved(conn, paths, '', { linkSource: false });
+    const unsourced = (r: { own: object; followed: object }): unknown => ({
+      own: { ...r.own, linkSource: undefined },
+      followed: { ...r.followed, linkSource: undefined },
+    });
+    expect(without.stats.map(unsourced)).toEqual(stats.map(unsourced));
+    expect(stats.some((s) => s.own.linkSource)).toBe(true);
+  });
+});
+
 describe('statAndRead', () => {
   const cases: Array<[string, Buffer | null, string]> = [
     ['file', Buffer.from('hello\n'), 'file'],
@@ -198,5 +218,44 @@ describe('statAndRead', () => {
       readFile: () => Promise.resolve(Buffer.from('read over sftp')),
     });
     expect((await statAndRead(failing, join(dir, 'file'))).data).toEqual(Buffer.from('read over sftp'));
+  });
+});
+
+describe('stat probes merged into one stat, one stat -L and one checksum process', () => {
+  const unique = [...new Set(paths)];
+  const probes: StatProbe[] = [
+    { paths: unique, opts: {} },
+    { paths: unique.slice(2, 6), opts: { follow: true } },
+    { paths: unique.slice(0, 4), opts: { checksum: 'sha1' } },
+    { paths: unique, opts: { checksum: 'sha256', follow: true } },
+    { paths: unique.slice(3), opts: { checksum: 'sha1', follow: true } },
+    { paths: unique, opts: { resolve: true } },
+    { paths: unique, opts: { resolve: true, linkSource: false } },
+    { paths: unique.slice(1), opts: { linkSource: false } },
+    { paths: [join(dir, 'file')], opts: {} },
+  ];
+
+  it('gives each probe, byte for byte, the output of its own script', async () => {
+    const merged = mergedStatScript(probes);
+    const res = await conn.exec(merged.script, { readOnly: true });
+    expect(res).toMatchObject({ rc: 0, stderr: '' });
+    const answers = merged.answers(res.stdout);
+    expect(answers).toHaveLength(probes.length);
+    for (const [i, p] of probes.entries()) {
+      const alone = await conn.exec(statProbeScript(p), { readOnly: true });
+      expect(answers![i]).toBe(alone.stdout);
+    }
+    // One stat, one stat -L, one sha1sum and one sha256sum for all of them.
+    for (const program of ['stat -c', 'stat -L', 'sha1sum', 'sha256sum'])
+      expect(merged.script.split(program).length - 1).toBe(1);
+  });
+
+  it('output that does not add up is no answer', async () => {
+    const merged = mergedStatScript(probes);
+    const { stdout } = await conn.exec(merged.script, { readOnly: true });
+    expect(merged.answers(stdout.replace(/^S .*\n/m, ''))).toBeUndefined();
+    expect(merged.answers(stdout.replace('M2\n', ''))).toBeUndefined();
+    expect(merged.answers(stdout.replace(/^K\d+\n/m, ''))).toBeUndefined();
+    expect(merged.answers('')).toBeUndefined();
   });
 });
