@@ -148,15 +148,8 @@ export class ProbeBatcher {
         key,
         script,
         readOnly: opts.readOnly === true,
-        // A probe that asks which followed paths are links (copy's `follow: false`) is not merged: the merged
-        // stat prints no `L` lines; it goes as its own script, still in the batch's round trip.
         stat:
-          opts.statProbe &&
-          opts.readOnly &&
-          !opts.statProbe.opts.markLinks &&
-          statProbeScript(opts.statProbe) === script
-            ? opts.statProbe
-            : undefined,
+          opts.statProbe && opts.readOnly && statProbeScript(opts.statProbe) === script ? opts.statProbe : undefined,
         timeoutMs: opts.timeoutMs,
         who,
         resolve,

@@ -196,6 +196,8 @@ interface MergedEntry {
   resolve: boolean;
   /** Some probe wants the link's readlink -f. */
   source: boolean;
+  /** Followed, and some probe wants to know whether the path itself is a link (`markLinks`). */
+  mark: boolean;
   checksum: Set<'sha1' | 'sha256'>;
 }
 
@@ -205,6 +207,8 @@ interface MergedFound {
   statLine?: string;
   targetStatLine?: string;
   link?: LinkText;
+  /** With `mark`: the path itself is a link. */
+  isLink?: boolean;
   /** A checksummed file: `-f`, readable (and, not followed, no link); the sums by kind. */
   summed: boolean;
   sums: Map<'sha1' | 'sha256', string>;
@@ -231,11 +235,12 @@ export function mergedStatScript(probes: StatProbe[]): {
       let k = byKey.get(key);
       if (k === undefined) {
         byKey.set(key, (k = entries.length));
-        entries.push({ path, follow, resolve: false, source: false, checksum: new Set() });
+        entries.push({ path, follow, resolve: false, source: false, mark: false, checksum: new Set() });
       }
       const e = entries[k]!;
       if (!follow && p.opts.resolve) e.resolve = true;
       if (!follow && p.opts.linkSource !== false) e.source = true;
+      if (follow && p.opts.markLinks) e.mark = true;
       if (p.opts.checksum) e.checksum.add(p.opts.checksum);
     }
   }
@@ -255,6 +260,7 @@ export function mergedStatScript(probes: StatProbe[]): {
   lines.push(`[ $# -eq 0 ] || stat -L -c 'S ${STAT_FORMAT}' -- "$@"`, 'echo M2');
   entries.forEach((e, k) => {
     if (!e.follow) lines.push(`if [ -L ${shq(e.path)} ]; then ${linkLines(String(k), shq(e.path), e.source)}; fi`);
+    else if (e.mark) lines.push(`if [ -L ${shq(e.path)} ]; then echo L${k}; fi`);
   });
   for (const kind of ['sha1', 'sha256'] as const) {
     lines.push(`echo M${kind}`, 'set --');
@@ -339,6 +345,14 @@ function parseMerged(stdout: string, entries: MergedEntry[]): MergedFound[] | un
       hexOf.push(line);
       continue;
     }
+    const mark = /^L(\d+)$/.exec(line);
+    if (mark) {
+      const k = Number(mark[1]);
+      if (k >= entries.length || !entries[k]!.mark) return undefined;
+      found[k]!.isLink = true;
+      hexOf = undefined;
+      continue;
+    }
     const m = /^H(\d+)$/.exec(line);
     if (!m || Number(m[1]) >= entries.length) return undefined;
     hex.set(Number(m[1]), (hexOf = []));
@@ -374,6 +388,11 @@ function renderedAnswer(p: StatProbe, found: MergedFound[], byKey: Map<string, n
   const out: string[] = [];
   of.forEach((f, i) => out.push(`${f.exists ? 'E' : 'A'}${i}`));
   for (const f of of) if (f.exists) out.push(`S ${f.statLine!}`);
+  if (follow && p.opts.markLinks) {
+    of.forEach((f, i) => {
+      if (f.isLink) out.push(`L${i}`);
+    });
+  }
   if (!follow) {
     if (p.opts.resolve) {
       of.forEach((f, i) => {

@@ -233,6 +233,8 @@ describe('stat probes merged into one stat, one stat -L and one checksum process
     { paths: unique, opts: { resolve: true, linkSource: false } },
     { paths: unique.slice(1), opts: { linkSource: false } },
     { paths: [join(dir, 'file')], opts: {} },
+    // copy's follow: false asks which followed paths are themselves links (L lines).
+    { paths: unique, opts: { follow: true, markLinks: true, checksum: 'sha1' } },
   ];
 
   it('gives each probe, byte for byte, the output of its own script', async () => {
