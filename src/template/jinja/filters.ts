@@ -191,9 +191,12 @@ function pyReplacement(
     );
 }
 
-/** PyYAML's dump with default_flow_style=None: a collection of scalars only in flow style, others in block style. */
-function pyYaml(v: unknown): string {
-  const doc = new Document(v);
+/**
+ * PyYAML's dump with default_flow_style=None: a collection of scalars only in flow style, others in block style;
+ * mapping keys sorted unless `sort_keys=False` (PyYAML's default, which Ansible's to_yaml keeps).
+ */
+function pyYaml(v: unknown, sortKeys: boolean): string {
+  const doc = new Document(v, { sortMapEntries: sortKeys });
   visit(doc, {
     Map: (_k, node) => {
       if (node.items.every((p) => isScalar(p.value))) node.flow = true;
@@ -419,7 +422,7 @@ export const FILTERS: Record<string, FilterFn> = {
       throw new Error(`not JSON: ${(err as Error).message}`, { cause: err });
     }
   },
-  to_yaml: (v) => pyYaml(v),
+  to_yaml: (v, _a, kw) => pyYaml(v, kw['sort_keys'] !== false),
   to_nice_yaml: (v, _a, kw) =>
     stringifyYaml(v, {
       indent: typeof kw['indent'] === 'number' ? kw['indent'] : 4,
