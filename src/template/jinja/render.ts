@@ -22,7 +22,7 @@ import {
 import type { TemplateLoader } from './runtime.js';
 import { TESTS } from './tests.js';
 import { templateCounters } from '../counters.js';
-import { EmptyUndef, literalEval, plain, PyFloat, pyText, use } from './values.js';
+import { EmptyUndef, literalEval, plain, PyFloat, pyText, useDeep } from './values.js';
 
 /** Ansible's `omit`: a module argument whose value is this is left out. */
 export const OMIT = '__omit_place_holder__bosun';
@@ -147,7 +147,7 @@ function outputText(node: unknown, ctx: PosContext): string {
       hint: "give the variable a value, or say what empty means: {{ x | default('', true) }}",
     });
   }
-  return pyText(node);
+  return pyText(useDeep(node));
 }
 
 export interface JinjaRun {
@@ -175,7 +175,7 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
   try {
     const result = (e: Expr): unknown => {
       const value = ev.eval(e);
-      return value instanceof EmptyUndef ? (mode === 'expression' ? false : '') : use(value);
+      return value instanceof EmptyUndef ? (mode === 'expression' ? false : '') : useDeep(value);
     };
     if (mode === 'expression') return plain(result(singleExpr(tpl.parts)!));
     const single = mode === 'value' ? singleExpr(tpl.parts) : undefined;
