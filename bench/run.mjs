@@ -14,13 +14,19 @@ import { parse } from 'yaml';
 import { delayedSandbox, ensureSshd, inBlock, sandboxDown, sandboxSupport, sandboxUp } from '../dist/sandbox/index.js';
 import { writeChart } from './lib/chart.mjs';
 import { floorChanged, floorScript, writeDriver } from './lib/floor.mjs';
-import { measure, medianRun, recapTotals, running, stopTree } from './lib/measure.mjs';
+import { measure, median, medianRun, recapTotals, running, stopTree } from './lib/measure.mjs';
 import { markdown, targets } from './lib/report.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
 const BOSUN = join(ROOT, 'bin', 'bosun.js');
 const PLAYBOOK = join(BENCH, 'playbook.yml');
+/** The copies of the playbook in each dialect (`--dialects`): the same tasks, the same bytes written. */
+const COPIES = {
+  default: PLAYBOOK,
+  jinja: join(BENCH, 'playbook-jinja.yml'),
+  handlebars: join(BENCH, 'playbook-handlebars.yml'),
+};
 const ANSIBLE = '/usr/bin/ansible-playbook';
 const REMOTE_ROOTS = ['/opt/bosun-bench', '/opt/bosun-demo', '/usr/local/bin/bosun-demo-runtime'];
 
@@ -32,6 +38,7 @@ const { values: opt } = parseArgs({
     'no-ansible': { type: 'boolean', default: false },
     repeat: { type: 'string', default: '5' },
     rtt: { type: 'string' },
+    dialects: { type: 'string' },
     'rtt-hosts': { type: 'string', default: '10' },
     // 127.90.0.1 in the block of BOSUN_SANDBOX_BASE.
     base: { type: 'string', default: inBlock('127.90.0.1') },
@@ -41,7 +48,7 @@ const { values: opt } = parseArgs({
 });
 if (opt.help) {
   process.stdout.write(
-    `usage: npm run bench -- [--hosts 10,50,100 | none] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 5] [--rtt 0,20,100 [--rtt-hosts 10]] [--base 127.90.0.1, moved by BOSUN_SANDBOX_BASE] [--out bench/results]\n`,
+    `usage: npm run bench -- [--hosts 10,50,100 | none] [--forks N (default: hosts)] [--ansible-max-hosts 100] [--no-ansible] [--repeat 5] [--rtt 0,20,100 [--rtt-hosts 10]] [--dialects jinja,handlebars] [--base 127.90.0.1, moved by BOSUN_SANDBOX_BASE] [--out bench/results]\n`,
   );
   process.exit(0);
 }
@@ -52,6 +59,10 @@ const repeat = Number(opt.repeat);
 const rtts = opt.rtt === undefined ? [] : opt.rtt.split(',').map(Number);
 if (rtts.some((n) => !Number.isFinite(n) || n < 0 || n > 2000))
   throw new Error(`--rtt: expected round-trip times in ms like 0,20,100, got ${opt.rtt}`);
+const dialects =
+  opt.dialects === undefined ? [] : ['default', ...opt.dialects.split(',').filter((d) => d !== 'default')];
+for (const d of dialects)
+  if (!COPIES[d]) throw new Error(`--dialects: expected names among ${Object.keys(COPIES).join(', ')}, got ${d}`);
 const rttHosts = Number(opt['rtt-hosts']);
 if (!Number.isInteger(rttHosts) || rttHosts < 1 || rttHosts > 127)
   throw new Error(`--rtt-hosts: expected 1 to 127 hosts, got ${opt['rtt-hosts']}`);
@@ -220,6 +231,8 @@ async function benchHosts(n, results) {
   log(`bosun --check demo.yml on ${n} hosts: ${r.wallS.toFixed(2)} s`);
   await wipe(sb);
 
+  if (dialects.length > 0) await benchDialects(sb, n, forks, results);
+
   if (withAnsible && n <= ansibleMax) {
     r = await ansibleRun(sb, forks, n);
     if (r.code !== 0) ansibleFailed(results, n, 'first', r);
@@ -239,6 +252,51 @@ async function benchHosts(n, results) {
   }
   await sandboxDown({ name: current });
   current = undefined;
+}
+
+/**
+ * bosun on each copy of the playbook (`--dialects`), interleaved so that the machine's drift falls on all of them
+ * alike: each of `repeat` rounds wipes the hosts and runs every copy's first run, then every copy's second run.
+ * A copy's second run after another copy's first changes nothing only when the copies write the same bytes.
+ */
+async function benchDialects(sb, n, forks, results) {
+  const runs = Object.fromEntries(dialects.map((d) => [d, { first: [], second: [] }]));
+  for (let round = 0; round < repeat; round++) {
+    for (const d of dialects) {
+      await wipe(sb);
+      runs[d].first.push(await bosunRun(sb, forks, 1, [], COPIES[d]));
+    }
+    for (const d of dialects) {
+      const r = await bosunRun(sb, forks, 1, [], COPIES[d]);
+      const changed = recapTotals(r.stdout).changed;
+      if (changed !== 0)
+        throw new Error(`${relative(ROOT, COPIES[d])} changed ${changed} on hosts another copy set up`);
+      runs[d].second.push(r);
+    }
+  }
+  for (const d of dialects)
+    for (const run of ['first', 'second']) {
+      const all = runs[d][run];
+      const m = median(all.map((r) => r.wallS));
+      const r = all.find((x) => x.wallS === m) ?? all[0];
+      const row = {
+        dialect: d,
+        playbook: relative(ROOT, COPIES[d]),
+        run,
+        hosts: n,
+        forks,
+        wallS: r.wallS,
+        cpuS: median(all.map((x) => x.cpuS)),
+        maxRssMB: r.maxRssMB,
+        samples: all.map((x) => x.wallS),
+        changed: recapTotals(r.stdout).changed,
+      };
+      results.dialects.push(row);
+      log(
+        `dialect ${d.padEnd(10)} ${run.padEnd(6)} ${String(n).padStart(3)} hosts: ${r.wallS.toFixed(2)} s wall (median of ${all.length}), ${row.cpuS.toFixed(2)} s CPU`,
+      );
+    }
+  await wipe(sb);
 }
 
 /**
@@ -361,6 +419,7 @@ async function main() {
     ansibleSkipped: [],
     rows: [],
     latency: [],
+    dialects: [],
     check: [],
     startup: {},
   };

@@ -171,6 +171,41 @@ function latencyMarkdown(results) {
   return L;
 }
 
+/** The dialects table of the markdown report (empty without --dialects): bosun on each copy of the playbook. */
+function dialectsMarkdown(results) {
+  const rows = results.dialects ?? [];
+  if (rows.length === 0) return [];
+  const names = [...new Set(rows.map((r) => r.dialect))];
+  const pb = (d) => rows.find((r) => r.dialect === d).playbook;
+  const L = [
+    '## Dialects',
+    '',
+    `bosun on each copy of the playbook, interleaved (each of ${results.repeat} rounds wipes the hosts, runs every copy's first run, then every copy's second run; median of the ${results.repeat}). The copies write the same bytes: each second run follows another copy's first run and changes nothing. ${names.map((d) => `\`${d}\`: \`${pb(d)}\``).join(', ')}.`,
+    '',
+    `| hosts | run | ${names.map((d) => `${d} s`).join(' | ')} | ${names
+      .slice(1)
+      .map((d) => `${d} ÷ default`)
+      .join(' | ')} | ${names.map((d) => `${d} CPU s`).join(' | ')} |`,
+    `|---:|---|${names.map(() => '---:|').join('')}${names
+      .slice(1)
+      .map(() => '---:|')
+      .join('')}${names.map(() => '---:|').join('')}`,
+  ];
+  const at = (d, run, h) => rows.find((r) => r.dialect === d && r.run === run && r.hosts === h);
+  for (const h of [...new Set(rows.map((r) => r.hosts))].sort((a, b) => a - b))
+    for (const run of ['first', 'second']) {
+      const base = at(names[0], run, h);
+      L.push(
+        `| ${h} | ${run} | ${names.map((d) => fmt(at(d, run, h)?.wallS)).join(' | ')} | ${names
+          .slice(1)
+          .map((d) => `${fmt(ratio(at(d, run, h)?.wallS, base?.wallS), 3)}`)
+          .join(' | ')} | ${names.map((d) => fmt(at(d, run, h)?.cpuS)).join(' | ')} |`,
+      );
+    }
+  L.push('');
+  return L;
+}
+
 /** The markdown report. */
 export function markdown(results) {
   const L = [];
@@ -211,6 +246,7 @@ export function markdown(results) {
     '',
   );
   L.push(...latencyMarkdown(results));
+  L.push(...dialectsMarkdown(results));
   L.push(
     '## Start-up and check mode',
     '',

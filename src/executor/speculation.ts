@@ -140,7 +140,7 @@ export class Speculation {
       // The live task's own later items (not under until: each attempt must look again).
       if (!done.has(live) && run.itemsAhead && !live.until) {
         done.add(live);
-        for (const vars of run.itemsAhead) this.start(run, live, vars, shell);
+        for (const vars of run.itemsAhead()) this.start(run, live, vars, shell);
       }
       // Names the tasks of the window set: a task reading one would probe in vain.
       const produced: string[] = [];

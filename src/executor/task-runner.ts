@@ -66,8 +66,8 @@ export interface TaskRun {
    * may go with it (src/executor/speculation.ts).
    */
   speculate?: (shell: Connection, run: TaskRun) => void;
-  /** The variables of this task's loop items after the one running (speculated with it). */
-  itemsAhead?: Array<Record<string, unknown>>;
+  /** The variables of this task's loop items after the one running (speculated with it), made when asked for. */
+  itemsAhead?: () => Array<Record<string, unknown>>;
 }
 
 /** Run the task (all loop items) on one host. Never throws: failures are results. */
@@ -103,7 +103,9 @@ export async function runTask(run: TaskRun): Promise<TaskResult> {
       const itemVars = itemVarsOf(loopBase, items, i, lc, loopVar, indexVar);
       if (run.speculate) {
         const base = loopBase;
-        run.itemsAhead = items.slice(i + 1).map((_, k) => itemVarsOf(base, items, i + 1 + k, lc, loopVar, indexVar));
+        // Made only when a speculation takes them (once per task): building them for every item was quadratic.
+        run.itemsAhead = () =>
+          items.slice(i + 1).map((_, k) => itemVarsOf(base, items, i + 1 + k, lc, loopVar, indexVar));
       }
       const place: ResultPlace = { item, loop: { loopVar, index: i, ...(indexVar ? { indexVar } : {}) } };
       if (lc?.label !== undefined) {

@@ -22,6 +22,7 @@ import { missingDetail, newSession, Resolver, type RenderSession } from './resol
 import { hasTemplate, isTemplateText, isTruthy, toText } from './values.js';
 import { isUnsafeContainer, isUnsafeKey } from '../util/unsafe.js';
 import { isHandlebars } from './dialect.js';
+import { templateCounters } from './counters.js';
 import { checkJinja, checkJinjaFile, OMIT, renderJinja, renderJinjaFile, type FileOptions } from './jinja/render.js';
 import { fileLoader } from './jinja/loader.js';
 import { DEFAULT_DELIMITERS } from './jinja/prepare.js';
@@ -505,6 +506,7 @@ class Engine implements TemplateEngine {
     const fixed = rewriteTemplate(text);
     const posCtx: PosContext = { ...ctx, inserted: fixed.inserted };
     let ast: Program;
+    templateCounters.handlebarsParses++;
     try {
       ast = this.hb.parseWithoutProcessing(fixed.text);
     } catch (err) {
@@ -527,6 +529,11 @@ class Engine implements TemplateEngine {
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     this.cache.set(text, compiled);
     return compiled;
+  }
+
+  private hbCompile(program: Program): Delegate {
+    templateCounters.handlebarsCompiles++;
+    return this.hb.compile(program, COMPILE_OPTIONS);
   }
 
   private syntaxError(err: unknown, ctx: PosContext, text: string): BosunError {
@@ -604,7 +611,7 @@ class Engine implements TemplateEngine {
     }
     try {
       if (single) {
-        compiled.native ??= this.hb.compile(captureProgram(compiled.ast, single), COMPILE_OPTIONS);
+        compiled.native ??= this.hbCompile(captureProgram(compiled.ast, single));
         const box: Box = { value: undefined };
         compiled.native(resolver.root, { data: { bosunBox: box } });
         // A scalar keeps the text around it, as in Ansible: `content: "{{ version }}\n"` ends with its newline
@@ -612,7 +619,7 @@ class Engine implements TemplateEngine {
         const structured = typeof box.value === 'object' && box.value !== null;
         if (structured || mode === 'expression' || compiled.ast.body.length === 1) return box.value;
       }
-      compiled.text ??= this.hb.compile(textProgram(compiled.ast), COMPILE_OPTIONS);
+      compiled.text ??= this.hbCompile(textProgram(compiled.ast));
       return compiled.text(resolver.root);
     } catch (err) {
       throw this.renderError(err, posCtx);

@@ -599,6 +599,9 @@ export class Evaluator {
     const fn = FILTERS[e.name];
     if (!fn) throw this.fail(e, `unknown filter '${e.name}' (see docs/templates.md for the filters bosun has)`);
     const target = this.eval(e.target);
+    // Ansible's type_debug names the class of what it is given, an undefined value's too (kubespray's
+    // `x | type_debug == 'bool'` checks are false, not an error, for a variable left unset).
+    if (e.name === 'type_debug' && target instanceof Undef) return 'AnsibleUndefined';
     const value = LAZY_FILTERS.has(e.name) ? target : FLOAT_AWARE_FILTERS.has(e.name) ? use(target) : used(target);
     const args = e.args.map((a) => plain(this.eval(a)));
     const kwargs: Record<string, unknown> = {};

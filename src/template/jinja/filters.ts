@@ -191,9 +191,12 @@ function pyReplacement(
     );
 }
 
-/** PyYAML's dump with default_flow_style=None: a collection of scalars only in flow style, others in block style. */
-function pyYaml(v: unknown): string {
-  const doc = new Document(v);
+/**
+ * PyYAML's dump with default_flow_style=None: a collection of scalars only in flow style, others in block style;
+ * mapping keys sorted unless `sort_keys=False` (PyYAML's default, which Ansible's to_yaml keeps).
+ */
+function pyYaml(v: unknown, sortKeys: boolean): string {
+  const doc = new Document(v, { sortMapEntries: sortKeys });
   visit(doc, {
     Map: (_k, node) => {
       if (node.items.every((p) => isScalar(p.value))) node.flow = true;
@@ -420,7 +423,7 @@ export const FILTERS: Record<string, FilterFn> = {
       throw new Error(`not JSON: ${(err as Error).message}`, { cause: err });
     }
   },
-  to_yaml: (v) => pyYaml(v),
+  to_yaml: (v, _a, kw) => pyYaml(v, kw['sort_keys'] !== false),
   to_nice_yaml: (v, _a, kw) =>
     stringifyYaml(v, {
       indent: typeof kw['indent'] === 'number' ? kw['indent'] : 4,
@@ -636,19 +639,19 @@ export const FILTERS: Record<string, FilterFn> = {
     const space = cut.lastIndexOf(' ');
     return (space >= 0 ? cut.slice(0, space) : cut) + tail;
   },
-  extract: (v, [container, morekeys]) => {
-    let out: unknown;
-    if (Array.isArray(container) && typeof v === 'number') out = container[v];
-    else if (isPlainObject(container) && Object.prototype.hasOwnProperty.call(container, String(v)))
-      out = container[String(v)];
-    if (out === undefined) throw new Error(`${pyText(v)} is not in the container`);
-    const more = morekeys === undefined ? [] : Array.isArray(morekeys) ? morekeys : [morekeys];
-    for (const k of more) {
-      if (!isPlainObject(out) && !Array.isArray(out)) throw new Error(`cannot look up ${pyText(k)}`);
-      // A missing key is undefined, an error when used (Ansible's environment.getitem), never a null.
-      if (!Object.prototype.hasOwnProperty.call(out, String(k)))
-        throw new BosunError('UNDEFINED_VAR', `extract: ${pyText(v)} has no key ${pyText(k)} below it`);
-      out = (out as Record<string, unknown>)[String(k)];
+  // Ansible's extract looks each key up as Jinja2's getitem does: a missing key (or one below a value that has
+  // none) is undefined, an error only when used, so `map('extract', hostvars, [...]) | select('defined')` works.
+  extract: (v, [container, morekeys], _kw, h) => {
+    const more: unknown[] =
+      morekeys === undefined ? [] : Array.isArray(morekeys) ? (morekeys as unknown[]) : [morekeys];
+    const keys = [v, ...more];
+    let out: unknown = container;
+    for (const k of keys) {
+      let next: unknown;
+      if (Array.isArray(out) && typeof k === 'number') next = out[k < 0 ? out.length + k : k];
+      else if (isPlainObject(out) && Object.prototype.hasOwnProperty.call(out, String(k))) next = out[String(k)];
+      if (next === undefined) return h.undef(pyText(k), `extract: ${pyText(v)} has no key ${pyText(k)} below it`);
+      out = next;
     }
     return out;
   },

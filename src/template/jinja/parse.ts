@@ -13,6 +13,7 @@ import nunjucks from 'nunjucks';
 import { BosunError, type SourcePos } from '../../errors.js';
 import { toSourcePos, type Insertions, type PosContext } from '../positions.js';
 import { escapeRe, prepare, PrepareError, SLICE, type Prepared, type PrepareOptions } from './prepare.js';
+import { templateCounters } from '../counters.js';
 
 export { decodePythonString } from './prepare.js';
 
@@ -440,6 +441,23 @@ export function parseJinja(text: string, ctx: PosContext, how: boolean | Partial
   const key = `${opts.verbatim ? 'v' : ''}${opts.trimBlocks ? 't' : ''}${opts.lstripBlocks ? 'l' : ''}${opts.newline}\0${tags}\0${text}`;
   const hit = cache.get(key);
   if (hit) return hit;
+  templateCounters.jinjaParses++;
+  const tpl = parseText(text, ctx, opts);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(key, tpl);
+  return tpl;
+}
+
+/**
+ * Parse Jinja2 text without the cache: for text that is data rather than a template (rendered output read back as a
+ * Python literal), which would otherwise fill the cache with one entry per host and push the templates out.
+ */
+export function parseJinjaUncached(text: string, ctx: PosContext, how: Partial<ParseOptions> = {}): JinjaTemplate {
+  templateCounters.literalParses++;
+  return parseText(text, ctx, { ...DEFAULT_OPTIONS, ...how });
+}
+
+function parseText(text: string, ctx: PosContext, opts: ParseOptions): JinjaTemplate {
   let prep: Prepared;
   try {
     prep = prepare(text, opts);
@@ -476,8 +494,6 @@ ${toSourcePos(e.open.line, e.open.col - 1, posCtx)?.line ?? e.open.line} is stil
       cause: err,
     });
   }
-  if (cache.size >= MAX_CACHED) cache.clear();
-  cache.set(key, tpl);
   return tpl;
 }
 

@@ -11,10 +11,18 @@ import { EvalFailure, Evaluator } from './eval.js';
 import type { ControllerHooks } from './lookup-host.js';
 import { FILTERS } from './filters.js';
 import { DEFAULT_DELIMITERS, type Delimiters } from './prepare.js';
-import { parseJinja, type Expr, type JinjaTemplate, type ParseOptions, type Part } from './parse.js';
+import {
+  parseJinja,
+  parseJinjaUncached,
+  type Expr,
+  type JinjaTemplate,
+  type ParseOptions,
+  type Part,
+} from './parse.js';
 import type { TemplateLoader } from './runtime.js';
 import { TESTS } from './tests.js';
-import { EmptyUndef, literalEval, plain, PyFloat, pyText, use } from './values.js';
+import { templateCounters } from '../counters.js';
+import { EmptyUndef, literalEval, plain, PyFloat, pyText, useDeep } from './values.js';
 
 /** Ansible's `omit`: a module argument whose value is this is left out. */
 export const OMIT = '__omit_place_holder__bosun';
@@ -23,6 +31,9 @@ export type Mode = 'value' | 'text' | 'expression';
 
 /** Ansible's STRING_TYPE_FILTERS (its default list). */
 const STRING_FILTERS: ReadonlySet<string> = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml']);
+
+/** Parsed templates whose filter and test names were found known (the walk is done once per parsed text). */
+const checked = new WeakSet<JinjaTemplate>();
 
 /** Parse and check (filters and tests known) at load time. */
 export function checkJinja(
@@ -38,6 +49,7 @@ export function checkJinja(
       source: toSourcePos(1, ctx.colShift, posCtx),
     });
   }
+  if (checked.has(tpl)) return tpl;
   const walk = (e: Expr): void => {
     if (e.k === 'filter' && !FILTERS[e.name])
       throw new BosunError('TEMPLATE_SYNTAX', `unknown filter '${e.name}'`, {
@@ -60,6 +72,8 @@ export function checkJinja(
     else if (typeof x === 'object' && x !== null) for (const v of Object.values(x)) visit(v);
   };
   visit(tpl.parts);
+  templateCounters.jinjaChecks++;
+  checked.add(tpl);
   return tpl;
 }
 
@@ -74,9 +88,25 @@ function singleExpr(parts: Part[]): Expr | undefined {
   return found;
 }
 
+/** The words a Python literal may hold outside its strings (the others make literal_eval fail). */
+const LITERAL_WORDS: ReadonlySet<string> = new Set(['True', 'False', 'None', 'true', 'false', 'none', 'null']);
+
+/**
+ * True when text cannot be a Python literal: outside its string literals it has a character no literal has or a word
+ * other than True/False/None. Rendered config text that starts with `[` (`[Unit]`, an INI section) is rejected here
+ * without a parse.
+ */
+function notLiteral(text: string): boolean {
+  const rest = text.replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g, '""');
+  if (/[^\s\w.,:+\-()[\]{}"]/.test(rest)) return true;
+  for (const m of rest.matchAll(/\b[A-Za-z_]\w*/g)) if (!LITERAL_WORDS.has(m[0])) return true;
+  return false;
+}
+
 /** Read rendered text as a Python literal (lists, dicts, strings, numbers, True/False/None, JSON's true/false/null). */
 function parseLiteral(text: string): unknown {
-  const tpl = parseJinja(`{{ ${text} }}`, { source: undefined, inserted: new Map(), colShift: 0 });
+  if (notLiteral(text)) throw new Error('not a literal');
+  const tpl = parseJinjaUncached(`{{ ${text} }}`, { source: undefined, inserted: new Map(), colShift: 0 });
   const e = singleExpr(tpl.parts);
   if (!e) throw new Error('not a literal');
   const lit = (x: Expr): unknown => {
@@ -117,7 +147,7 @@ function outputText(node: unknown, ctx: PosContext): string {
       hint: "give the variable a value, or say what empty means: {{ x | default('', true) }}",
     });
   }
-  return pyText(node);
+  return pyText(useDeep(node));
 }
 
 export interface JinjaRun {
@@ -145,7 +175,7 @@ export function renderJinja(text: string, ctx: PosContext, mode: Mode, run: Jinj
   try {
     const result = (e: Expr): unknown => {
       const value = ev.eval(e);
-      return value instanceof EmptyUndef ? (mode === 'expression' ? false : '') : use(value);
+      return value instanceof EmptyUndef ? (mode === 'expression' ? false : '') : useDeep(value);
     };
     if (mode === 'expression') return plain(result(singleExpr(tpl.parts)!));
     const single = mode === 'value' ? singleExpr(tpl.parts) : undefined;

@@ -67,7 +67,8 @@ export const TESTS: Record<string, TestFn> = {
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
   float: (v) => typeof v === 'number' && !Number.isInteger(v),
   boolean: (v) => typeof v === 'boolean',
-  mapping: (v) => isPlainObject(v),
+  // An undefined value is no mapping (Undef is an object here, not in Jinja2).
+  mapping: (v) => isPlainObject(v) && !(v instanceof Undef),
   iterable: (v) => typeof v === 'string' || Array.isArray(v) || isPlainObject(v),
   sequence: (v) => typeof v === 'string' || Array.isArray(v) || isPlainObject(v),
   list: (v) => Array.isArray(v),

@@ -80,6 +80,20 @@ export function use(value: unknown): unknown {
 }
 
 /**
+ * The value, or the undefined error when it is or holds an undefined value: a list made by `map(attribute=...)` or
+ * `map('extract', ...)` keeps its undefined items for `select('defined')`, but a result that still holds one is an
+ * error, as printing or returning it is in Jinja2.
+ */
+export function useDeep(value: unknown): unknown {
+  // An inline if's empty Undefined prints as '' (EmptyUndef).
+  if (value instanceof Undef && !(value instanceof EmptyUndef)) throw value.error();
+  if (Array.isArray(value)) for (const item of value) useDeep(item);
+  else if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype)
+    for (const item of Object.values(value)) useDeep(item);
+  return value;
+}
+
+/**
  * Truthiness of conditions, `not`, `and`, `or`, inline if: Python's, except that the strings 'false', 'no', 'off' and
  * '0' are false as in bosun's Handlebars conditions, because YAML 1.2 (which bosun reads) keeps an unquoted `no` as a
  * string where Ansible's YAML 1.1 reads false (docs/ansible-differences.md). Using an undefined value is an error.

@@ -31,6 +31,8 @@ export const DIFFERENCES: Record<string, string> = {
     "bosun takes a collection name for every filter it has; Ansible loads ansible.builtin.* only for its own plugins, not Jinja2's built-in filters",
   "{{ [['a', 1], ['b', 2]] | dict }}":
     'bosun takes the short name of every collection filter it has (community.general.dict); ansible-core 2.14 routes only some short names (json_query, ipaddr, ipv4) to their collections',
+  "{{ {'http': {'addr': ':5000'}} | to_yaml }}":
+    "PyYAML quotes a text starting with ':' inside a flow mapping (':5000'); the yaml library writes it plain (:5000), which YAML reads back as the same text",
   "'10.0.0.1' is ipv4":
     'bosun takes the short name of every collection test it has (ansible.utils.ipv4); ansible-core 2.14 finds a short test name only among its own',
 };
