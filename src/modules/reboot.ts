@@ -7,6 +7,7 @@
  */
 import type { Connection } from '../connection/types.js';
 import { ConnectionError } from '../errors.js';
+import { pyStrRepr } from '../util/python-text.js';
 import { sh, shq } from '../util/shell.js';
 import { untilAnswer, sleep } from './lib/reconnect.js';
 import { defineModule } from './types.js';
@@ -162,11 +163,14 @@ async function rebootCommand(conn: Connection, args: RebootArgs): Promise<{ line
       : `-r ${Math.floor(Math.max(0, Number(args.pre_reboot_delay ?? 0)) / 60)} ${shq(args.msg ?? 'Reboot initiated by Ansible')}`;
   if (program.startsWith('/')) return { line: `${shq(program)} ${rest}` };
   const paths = typeof args.search_paths === 'string' ? [args.search_paths] : (args.search_paths ?? DEFAULT_SEARCH);
-  const found = await conn.exec(
-    sh`for d in ${paths}; do if [ -e "$d"/${program} ]; then printf '%s\n' "$d"/${program}; break; fi; done`,
-  );
-  const path = found.stdout.split('\n')[0];
+  // Ansible's find matches the name against each file's base name: a name with a '/' (`../x/shutdown`) matches none.
+  const found = program.includes('/')
+    ? undefined
+    : await conn.exec(
+        sh`for d in ${paths}; do if [ -e "$d"/${program} ]; then printf '%s\n' "$d"/${program}; break; fi; done`,
+      );
+  const path = found?.stdout.split('\n')[0];
   if (!path)
-    return { error: `Unable to find command "${program}" in search paths: [${paths.map((p) => `'${p}'`).join(', ')}]` };
+    return { error: `Unable to find command "${program}" in search paths: [${paths.map(pyStrRepr).join(', ')}]` };
   return { line: `${shq(path)} ${rest}` };
 }

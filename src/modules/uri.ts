@@ -14,6 +14,7 @@ import { pyJson } from '../template/jinja/filters.js';
 import { pyText } from '../template/jinja/values.js';
 import { ModuleArgError } from '../errors.js';
 import { pyQuote } from '../util/py-quote.js';
+import { pyBytesRepr } from '../util/python-text.js';
 import { requestOf, safeUrl, URL_SCHEMA_PROPS } from './get_url.js';
 import { applying, deciding, failed } from './lib/result.js';
 import { encodeMultipart, guessMime, parseMimeTypes, type MultipartPart } from './lib/multipart.js';
@@ -440,6 +441,18 @@ function refusal(args: UriArgs, tool: HttpTool): string | undefined {
   return undefined;
 }
 
+/**
+ * Python's http.client refuses a header name with a colon or whitespace and a value with a line break not followed
+ * by a space or tab (the value would end the header and begin another): Ansible's uri fails with its words.
+ */
+function illegalHeader(headers: Record<string, string>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[^:\s][^:\r\n]*$/.test(name)) return `Invalid header name ${pyBytesRepr(name)}`;
+    if (/\n(?![ \t])|\r(?![ \t\n])/.test(value)) return `Invalid header value ${pyBytesRepr(value)}`;
+  }
+  return undefined;
+}
+
 async function decideUri(ctx: ModuleContext, rawArgs: UriArgs): Promise<Decision> {
   const args: UriArgs = { ...rawArgs };
   if (args.user !== undefined && args.url_username === undefined) args.url_username = args.user;
@@ -458,6 +471,8 @@ async function decideUri(ctx: ModuleContext, rawArgs: UriArgs): Promise<Decision
   const refused = refusal(args, tool);
   if (refused) return failed(refused, { url: safeUrl(args.url) });
   const req = uriRequest(args);
+  const badHeader = illegalHeader(req.headers ?? {});
+  if (badHeader) return failed(badHeader, { url: safeUrl(args.url), status: -1 });
   const method = req.method!;
   // A body made on the controller (a controller src, a multipart form) goes to a file on the target for curl.
   let upload: Buffer | undefined;
@@ -619,5 +634,15 @@ async function saveTo(
   );
   if (mv.rc !== 0) return { kind: 'failed', msg: `cannot write ${dest}: ${mv.stderr.trim()}`, data: r.data };
   const same = /^SAME$/m.test(mv.stdout);
-  return { kind: !readOnly || !same ? 'applied' : 'unchanged', data: { ...r.data, path: dest }, msg: r.msg };
+  const data: ResultData = { ...r.data, path: dest };
+  // As Ansible: a JSON answer is also read into `json` when it went to dest.
+  if (isJsonType(typeof r.data['content_type'] === 'string' ? r.data['content_type'] : undefined)) {
+    const saved = await ctx.conn.exec(sh`cat -- ${dest}`);
+    try {
+      if (saved.rc === 0) data['json'] = JSON.parse(saved.stdout);
+    } catch {
+      // not JSON after all: leave `json` out, as Ansible does
+    }
+  }
+  return { kind: !readOnly || !same ? 'applied' : 'unchanged', data, msg: r.msg };
 }

@@ -411,6 +411,79 @@ const GO_ARCH: Readonly<Record<string, string>> = {
   i686: '386',
 };
 
+/** The names Ansible 2.14's setup takes in gather_subset (its collectors and their facts), sorted as it lists them. */
+const ANSIBLE_SUBSET_NAMES: readonly string[] = [
+  'all_ipv4_addresses',
+  'all_ipv6_addresses',
+  'apparmor',
+  'architecture',
+  'caps',
+  'chroot',
+  'cmdline',
+  'date_time',
+  'default_ipv4',
+  'default_ipv6',
+  'devices',
+  'distribution',
+  'distribution_major_version',
+  'distribution_release',
+  'distribution_version',
+  'dns',
+  'effective_group_ids',
+  'effective_user_id',
+  'env',
+  'facter',
+  'fibre_channel_wwn',
+  'fips',
+  'hardware',
+  'interfaces',
+  'is_chroot',
+  'iscsi',
+  'kernel',
+  'kernel_version',
+  'loadavg',
+  'local',
+  'lsb',
+  'machine',
+  'machine_id',
+  'mounts',
+  'network',
+  'nvme',
+  'ohai',
+  'os_family',
+  'pkg_mgr',
+  'platform',
+  'processor',
+  'processor_cores',
+  'processor_count',
+  'python',
+  'python_version',
+  'real_user_id',
+  'selinux',
+  'service_mgr',
+  'ssh_host_key_dsa_public',
+  'ssh_host_key_ecdsa_public',
+  'ssh_host_key_ed25519_public',
+  'ssh_host_key_rsa_public',
+  'ssh_host_pub_keys',
+  'ssh_pub_keys',
+  'system',
+  'system_capabilities',
+  'system_capabilities_enforced',
+  'user',
+  'user_dir',
+  'user_gecos',
+  'user_gid',
+  'user_id',
+  'user_shell',
+  'user_uid',
+  'virtual',
+  'virtualization_role',
+  'virtualization_tech_guest',
+  'virtualization_tech_host',
+  'virtualization_type',
+];
+
 /**
  * The subsets that `gather_subset` selects, as Ansible resolves it: the
  * named subsets (all when only exclusions are given), minus the `!` ones,
@@ -419,10 +492,17 @@ const GO_ARCH: Readonly<Record<string, string>> = {
 export function resolveSubsets(spec: readonly string[] = ['all']): Set<FactSubset> {
   const add = new Set<FactSubset>();
   const drop = new Set<FactSubset>();
-  const expand = (name: string): readonly FactSubset[] => {
+  const expand = (name: string, exclude = false): readonly FactSubset[] => {
     if (name === 'all') return FACT_SUBSETS;
     if (name === 'min') return MIN_SUBSETS;
     if ((FACT_SUBSETS as readonly string[]).includes(name)) return [name as FactSubset];
+    // As Ansible: excluding a subset bosun does not gather (or nobody knows) changes nothing.
+    if (exclude) return [];
+    if (!ANSIBLE_SUBSET_NAMES.includes(name))
+      throw new BosunError(
+        'MODULE_ARGS',
+        `Bad subset '${name}' given to Ansible. gather_subset options allowed: all, ${ANSIBLE_SUBSET_NAMES.join(', ')}`,
+      );
     throw new BosunError('MODULE_ARGS', `gather_subset: unknown subset '${name}'`, {
       hint: `use ${['all', 'min', ...FACT_SUBSETS].join(', ')}, each optionally with a leading !`,
     });
@@ -435,7 +515,7 @@ export function resolveSubsets(spec: readonly string[] = ['all']): Set<FactSubse
       if (what === 'min') dropMin = true;
       for (const s of what === 'all'
         ? FACT_SUBSETS.filter((x) => !(MIN_SUBSETS as readonly string[]).includes(x))
-        : expand(what))
+        : expand(what, true))
         drop.add(s);
     } else {
       for (const s of expand(name)) add.add(s);

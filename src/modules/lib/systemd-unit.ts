@@ -111,6 +111,11 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
     return failed('name is required with state, enabled or masked');
   }
   if (unit === undefined && !daemonReload) return failed('one of name or daemon_reload is required');
+  const glob = unit === undefined ? undefined : ['*', '?', '['].find((g) => unit.includes(g));
+  if (glob !== undefined)
+    return failed(
+      `This module does not currently support using glob patterns, found '${glob}' in service name: ${unit ?? ''}`,
+    );
   // As Ansible's module: daemon-reload runs first, on every run but in check mode, and is no change of its own.
   if (daemonReload && !ctx.check) {
     const r = await ctx.conn.exec('command -v systemctl >/dev/null 2>&1 && systemctl daemon-reload');
@@ -127,9 +132,12 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
     return failed(`systemd: the host has no running systemd (PID 1 is ${probe.pid1})`);
   }
   if (!probe.hasSystemctl) return failed(`${module}: systemctl is not installed on the host`);
-  if (res.rc !== 0) return failed(`${module}: systemctl show failed: ${res.stderr.trim() || `rc ${res.rc}`}`);
-  const st = probe.status;
+  // As Ansible's module: a unit systemctl cannot show (a name it calls invalid) is not found, and so is a name
+  // starting with '-' (bosun passes it after `--`; Ansible's systemctl reads it as an option, and finds no unit).
+  const optionLike = unit?.startsWith('-') === true;
+  const st = res.rc === 0 && !optionLike ? probe.status : {};
   let found = unit === undefined || (st['LoadState'] !== undefined && st['LoadState'] !== 'not-found');
+  const missing = `Could not find the requested service ${unit ?? ''}: host`;
   // In check mode an earlier task (copy of the unit file) has not run: predict as for a new, stopped, disabled unit.
   const assumed = !found && ctx.check;
   if (assumed) {
@@ -156,6 +164,7 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   if (unit !== undefined) data['name'] = unit;
   if (unit !== undefined && args.masked !== undefined) {
     const want = toBool(args.masked);
+    if (want !== masked && optionLike) return failed(missing);
     if (want !== masked) {
       // systemctl refuses to mask a unit whose own file is in /etc/systemd/system: say so in check mode too.
       const fragment = st['FragmentPath'] ?? '';
@@ -169,7 +178,7 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   }
   const unmasking = args.masked !== undefined && !toBool(args.masked) && masked;
   if (unit !== undefined && args.enabled !== undefined) {
-    if (!found) return failed(`Unable to enable service ${unit}: Could not find the requested service ${unit}`);
+    if (!found) return failed(missing);
     const want = toBool(args.enabled);
     const fileState = unmasking ? 'disabled' : (st['UnitFileState'] ?? '');
     const enabled = ENABLED_STATES.has(fileState);
@@ -183,14 +192,14 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
   }
   const warnings: string[] = [];
   if (unit !== undefined && args.state !== undefined && probe.offline) {
-    if (!found) return failed(`Could not find the requested service ${unit}: host`);
+    if (!found) return failed(missing);
     // As Ansible's module: no unit state to read or change offline.
     data['state'] = args.state;
     warnings.push(
       'Target is a chroot or systemd is offline. This can lead to false positives or prevent the init system tools from working.',
     );
   } else if (unit !== undefined && args.state !== undefined) {
-    if (!found) return failed(`Could not find the requested service ${unit}: host`);
+    if (!found) return failed(missing);
     data['state'] = args.state;
     const active = st['ActiveState'] ?? 'unknown';
     const running = active === 'active' || active === 'activating';
@@ -228,6 +237,7 @@ export async function decideUnit(ctx: ModuleContext, args: UnitArgs, module: 'sy
       applying(async () => {
         for (const cmd of cmds) {
           const r = await ctx.conn.exec(cmd);
+          if (r.rc !== 0 && !found && / (?:un)?mask -- /.test(cmd)) return { kind: 'failed', msg: missing };
           if (r.rc !== 0) {
             const verb = cmd.replace(/^systemctl(?: --\S+)* (\S+).*$/, '$1');
             return {

@@ -335,8 +335,15 @@ describe('gather_subset', () => {
     [['!env'], [...min.filter((s) => s !== 'env'), 'hardware', 'network', 'virtual'].sort()],
   ])('%j', (spec, expected) => expect(sorted(spec)).toEqual(expected));
 
-  it('an unknown subset is an error', () => {
-    expect(() => resolveSubsets(['nope'])).toThrow(/unknown subset 'nope'/);
+  it("an unknown subset is an error in Ansible's words; one Ansible knows and bosun does not gather, in bosun's", () => {
+    expect(() => resolveSubsets(['nope'])).toThrow(
+      /^Bad subset 'nope' given to Ansible\. gather_subset options allowed: all, all_ipv4_addresses, /,
+    );
+    expect(() => resolveSubsets(['nvme'])).toThrow(/unknown subset 'nvme'/);
+  });
+
+  it('excluding a subset nobody knows changes nothing, as in Ansible', () => {
+    expect(sorted(['!nope', '!facter', 'min'])).toEqual(sorted(['min']));
   });
 
   it('min runs no network or hardware commands', () => {
