@@ -9,7 +9,7 @@
  *     npm run --silent tally            # markdown table on stdout
  *     npm run --silent tally -- --json  # one object per module
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { parse } from 'yaml';
@@ -75,10 +75,11 @@ function casesOf(file: string): CaseRef[] {
 /** Every YAML file under a case's folder. */
 function yamlFiles(dir: string): string[] {
   const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(name)) out.push(p);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    // Links are not followed: fixtures hold dangling links and loops on purpose.
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...yamlFiles(p));
+    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) out.push(p);
   }
   return out;
 }
