@@ -88,12 +88,23 @@ function shown(out: string): string[] {
 }
 
 function lines(out: string): string[] {
-  return squeezed(out)
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .filter((l) =>
-      /^(TASK \[|RUNNING HANDLER \[|PLAY \[|PLAY RECAP|ok: |changed: |skipping: |included: |fatal: |h[12] : )/.test(l),
-    );
+  return (
+    squeezed(out)
+      .split('\n')
+      .map((l) => l.trimEnd())
+      // Ansible lists an include's hosts in the order they finished it: compared as a set.
+      .map((l) =>
+        l.replace(
+          /^(included: .* for )(.*)$/,
+          (_m, head: string, hosts: string) => head + hosts.split(', ').sort().join(', '),
+        ),
+      )
+      .filter((l) =>
+        /^(TASK \[|RUNNING HANDLER \[|PLAY \[|PLAY RECAP|ok: |changed: |skipping: |included: |fatal: |h[12] : )/.test(
+          l,
+        ),
+      )
+  );
 }
 
 /** Each case: a config file's [defaults] lines, and environment variables. */
