@@ -20,7 +20,14 @@ import {
   type AttrArgs,
 } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
-import { cleanChecksum, digestCommand, parseChecksum, pickChecksum, type ChecksumSpec } from './lib/checksum.js';
+import {
+  cleanChecksum,
+  digestCommand,
+  parseChecksum,
+  pickChecksum,
+  type ChecksumAlgo,
+  type ChecksumSpec,
+} from './lib/checksum.js';
 import { controllerDownload, fetchText } from './lib/controller-download.js';
 import {
   answerFailure,
@@ -171,7 +178,7 @@ export default defineModule<GetUrlArgs>({
     description:
       'The target downloads with its own curl or wget (download: target), or the controller downloads once, caches and pushes to every host (download: controller, or the bosun_download variable).',
   },
-  checkMode: 'partial',
+  checkMode: 'full',
   schema: {
     type: 'object',
     additionalProperties: false,
@@ -248,19 +255,24 @@ export function dispositionFilename(value: string): string | undefined {
   return m[1]!.slice(m[1]!.lastIndexOf('/') + 1) || undefined;
 }
 
-/** A request made by the target in a temp file: its answer, the body (when asked) and the body's sha1. */
+/**
+ * A request made by the target into a temp file (mktemp: outside dest's folder), removed before the command ends:
+ * its answer, the body (when asked), the body's sha1 and, with `algo`, its digest in that algorithm.
+ */
 async function targetRequest(
   ctx: ModuleContext,
   tool: HttpTool | undefined,
   req: HttpRequest,
   unredirected: string[],
   keepBody: boolean,
-): Promise<{ answer: TargetAnswer; body: string; sha1: string }> {
+  algo?: ChecksumAlgo,
+): Promise<{ answer: TargetAnswer; body: string; sha1: string; digest: string }> {
   const script = [
     'bosun_t=$(mktemp) || exit 9',
     requestScript(tool, req, unredirected),
     PRINT_ANSWER,
     `bosun_s=$(sha1sum < "$bosun_t"); printf 'S1 %s\\n' "\${bosun_s%% *}"`,
+    algo ? `bosun_h=$(${digestCommand(algo)} < "$bosun_t"); printf 'S2 %s\\n' "\${bosun_h%% *}"` : ':',
     keepBody ? 'echo BODY; cat -- "$bosun_t"' : ':',
     'rm -f -- "$bosun_t"',
   ].join('\n');
@@ -272,6 +284,7 @@ async function targetRequest(
     answer: parseAnswer(head, res.stderr),
     body: at < 0 ? '' : res.stdout.slice(at + 6),
     sha1: /^S1 (\S+)$/m.exec(head)?.[1] ?? '',
+    digest: /^S2 (\S+)$/m.exec(head)?.[1] ?? '',
   };
 }
 
@@ -443,47 +456,67 @@ async function decideGetUrl(ctx: ModuleContext, given: GetUrlArgs): Promise<Deci
     },
   ];
 
-  if (ctx.check) {
-    // As Ansible: a HEAD request (a file:// URL is read), and changed unless dest holds what it answered.
+  if (ctx.check && !cur.exists) {
+    // As Ansible: a HEAD request (a file:// URL is read), so a URL that fails fails the check run too.
     const head = await targetRequest(ctx, tool, { ...req, method: 'HEAD' }, unredirected, false);
-    if (head.answer.status === 304)
+    const bad = answerFailure(tool, args.url, head.answer);
+    if (bad) return failed(bad.msg, { ...data, ...bad.data, ...pathInfo(cur) });
+    return {
+      kind: 'change',
+      msg: okMessage(head.answer),
+      data: { ...data, checksum_src: isFile ? head.sha1 : EMPTY_SHA1, checksum_dest: null, ...pathInfo(cur) },
+      diff,
+      apply: () => applyTargetDownload(dlPlan()),
+    };
+  }
+  if (ctx.check) {
+    // dest exists and the real run downloads again (no checksum, force, a checksum mismatch, a folder dest), so
+    // check mode makes the same request (If-Modified-Since and all) into a temp file outside dest's folder, removed at
+    // once, and predicts what the run will do: 304 leaves dest, the same content changes at most the attributes, a
+    // download without the checksum fails. Ansible sends HEAD and reports changed for any non-empty dest
+    // (docs/ansible-differences.md).
+    const got = await targetRequest(ctx, tool, req, unredirected, false, expected ? algo : undefined);
+    if (got.answer.status === 304)
       return {
         kind: 'ok',
         msg: 'HTTP Error 304: Not Modified',
         data: { ...data, status_code: 304, ...pathInfo(cur) },
       };
-    const bad = answerFailure(tool, args.url, head.answer);
+    const bad = answerFailure(tool, args.url, got.answer);
     if (bad) return failed(bad.msg, { ...data, ...bad.data, ...pathInfo(cur) });
-    const src = isFile ? head.sha1 : EMPTY_SHA1;
-    const shown = {
-      ...data,
-      checksum_src: src,
-      checksum_dest: cur.exists ? (cur.checksum ?? null) : null,
-      ...pathInfo(cur),
-    };
-    const msg = okMessage(head.answer);
-    if (cur.exists && cur.checksum === src) return { kind: 'ok', msg, data: shown };
-    return {
-      kind: 'change',
-      msg,
-      data: shown,
-      diff,
-      apply: () => applyTargetDownload(dlPlan()),
-    };
+    const shown = { ...data, checksum_src: got.sha1, checksum_dest: cur.checksum ?? null, ...pathInfo(cur) };
+    if (expected !== undefined && got.digest !== expected)
+      return failed(`The checksum for ${dest} did not match ${expected}; it was ${got.digest}.`, {
+        ...shown,
+        state: 'absent',
+      });
+    const msg = okMessage(got.answer);
+    if (got.sha1 === cur.checksum) {
+      if (isEmptyPlan(plan)) return { kind: 'ok', msg, data: shown };
+      return {
+        kind: 'change',
+        msg,
+        data: shown,
+        diff: [
+          {
+            path: dest,
+            before: attrLines.before.map((l) => `${l}\n`).join(''),
+            after: attrLines.after.map((l) => `${l}\n`).join(''),
+          },
+        ],
+        apply: () => applyTargetDownload(dlPlan()),
+      };
+    }
+    return { kind: 'change', msg, data: shown, diff, apply: () => applyTargetDownload(dlPlan()) };
   }
-  const change = {
+  // The real run: an existing dest is replaced only when the download differs (apply says unchanged otherwise).
+  return {
+    kind: 'change',
     msg: cur.exists ? 'file would be replaced' : 'file would be downloaded',
     diff,
     data,
     apply: () => applyTargetDownload(dlPlan()),
   };
-  return cur.exists
-    ? {
-        kind: 'unpredictable',
-        reason: 'get_url cannot know whether the content changed without downloading',
-        ...change,
-      }
-    : { kind: 'change', ...change };
 }
 
 /** `download: controller`: the controller downloads once (cached) and pushes the file to every host. */
@@ -534,12 +567,47 @@ async function decideController(ctx: ModuleContext, args: GetUrlArgs): Promise<D
     attrs.mode !== undefined ? parseMode(attrs.mode, current?.mode ?? 0o644, false) : (current?.mode ?? 0o644);
   if (cur.exists) {
     Object.assign(data, { checksum_dest: cur.checksum, ...pathInfo(cur) });
-    if (expected && probe.digest === expected && isEmptyPlan(plan))
-      return { kind: 'ok', msg: 'file already exists', data };
-    if (!expected || probe.digest === expected) {
-      const file = await controllerDownload(req);
-      if (file.sha1 === cur.checksum && isEmptyPlan(plan))
-        return { kind: 'ok', msg: 'file already exists with the same content', data };
+    // dest has the content (the checksum, else the controller's download says so): nothing is pushed, only the
+    // attributes may change (check mode then downloads nothing more than the real run).
+    let same = expected !== undefined && probe.digest === expected;
+    if (!same && expected === undefined) same = (await controllerDownload(req)).sha1 === cur.checksum;
+    if (same) {
+      if (isEmptyPlan(plan))
+        return {
+          kind: 'ok',
+          msg: expected ? 'file already exists' : 'file already exists with the same content',
+          data,
+        };
+      const lines = attrDiffLines(plan, current);
+      return {
+        kind: 'change',
+        msg: 'file already exists but file attributes changed',
+        diff: [
+          {
+            path: dest,
+            before: lines.before.map((l) => `${l}\n`).join(''),
+            after: lines.after.map((l) => `${l}\n`).join(''),
+          },
+        ],
+        data,
+        apply: () =>
+          applyTargetDownload({
+            ctx,
+            req,
+            dest,
+            url,
+            algo,
+            expected,
+            finalMode,
+            plan,
+            cur,
+            owner: undefined,
+            group: undefined,
+            tool: undefined,
+            tmpDir: posix.dirname(dest),
+            attrsOnly: true,
+          }),
+      };
     }
   }
   const dl: DownloadPlan = {
