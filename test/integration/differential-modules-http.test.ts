@@ -465,9 +465,12 @@ suite.describe('uri: Ansible vs bosun', () => {
     extraArgs: ['-e', `web=${WEB}`],
     compare: {
       files: '/opt/diff/out',
-      registered: Object.fromEntries([
-        ...checkTasks.map((t) => [t, ['failed', 'msg', 'dest', 'checksum_dest', 'size', 'url', 'mode']]),
-        ...realTasks.map((t) => [t, getUrlKeys]),
+      registered: Object.fromEntries<string[]>([
+        ...checkTasks.map((t): [string, string[]] => [
+          t,
+          ['failed', 'msg', 'dest', 'checksum_dest', 'size', 'url', 'mode'],
+        ]),
+        ...realTasks.map((t): [string, string[]] => [t, getUrlKeys]),
       ]),
       differs: {
         why: "get_url's check mode predicts the real run (Ansible's reports changed for the same content)",
