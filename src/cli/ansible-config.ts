@@ -58,6 +58,21 @@ export const ANSIBLE_SETTINGS: readonly Setting[] = [
     kind: 'bool',
     flag: 'hostKeyChecking',
   },
+  // The default callback's options (lib/ansible/plugins/doc_fragments/default_callback.py), for the text reporter.
+  {
+    section: 'defaults',
+    key: 'display_skipped_hosts',
+    env: 'ANSIBLE_DISPLAY_SKIPPED_HOSTS',
+    kind: 'bool',
+    flag: 'displaySkippedHosts',
+  },
+  {
+    section: 'defaults',
+    key: 'display_ok_hosts',
+    env: 'ANSIBLE_DISPLAY_OK_HOSTS',
+    kind: 'bool',
+    flag: 'displayOkHosts',
+  },
   { section: 'privilege_escalation', key: 'become', env: 'ANSIBLE_BECOME', kind: 'bool', flag: 'become' },
   {
     section: 'privilege_escalation',
@@ -103,6 +118,8 @@ export interface ConfigExtras {
   rolesPath?: string[];
   strictHostKeyChecking?: false;
   gathering?: 'implicit' | 'explicit' | 'smart';
+  /** The text reporter's display_skipped_hosts / display_ok_hosts (absent: true, Ansible's default). */
+  display: { skippedHosts?: boolean; okHosts?: boolean };
   warnings: string[];
   /** Lines for `-v`: the file used and the settings of it bosun does not use. */
   notes: string[];
@@ -117,7 +134,7 @@ export function applyAnsibleDefaults(
   given: ReadonlySet<string>,
   defaults: AnsibleDefaults = ansibleDefaults(),
 ): ConfigExtras {
-  const extras: ConfigExtras = { warnings: [...defaults.warnings], notes: [] };
+  const extras: ConfigExtras = { display: {}, warnings: [...defaults.warnings], notes: [] };
   if (defaults.file !== undefined) {
     extras.notes.push(`Using ${defaults.file} as config file`);
     if (defaults.unused.length > 0)
@@ -142,6 +159,10 @@ export function applyAnsibleDefaults(
           `${source.from}: gathering must be implicit, explicit or smart, not '${String(value)}'`,
         );
       extras.gathering = value;
+      continue;
+    }
+    if (flag === 'displaySkippedHosts' || flag === 'displayOkHosts') {
+      extras.display[flag === 'displaySkippedHosts' ? 'skippedHosts' : 'okHosts'] = value as boolean;
       continue;
     }
     if (given.has(flag)) continue;

@@ -59,7 +59,7 @@ async function runCommand(playbooks: string[], o: RunFlags, io: CliIO, config: C
   // Every field the table fills (prompts in table order); the reporters before the become prompt, as always.
   let reporters: ReturnType<typeof dispatchTo> | undefined;
   const fromFlags = await cliRunOptions(o, io, async () => {
-    reporters = dispatchTo(await buildReporters(o, io));
+    reporters = dispatchTo(await buildReporters(o, io, config.display));
   });
   if (!reporters) throw new Error('cliRunOptions did not build the reporters');
   const runOptions: RunOptions = {

@@ -97,7 +97,11 @@ async function secret(flag: string, prompt: string, hint: string, io: CliIO): Pr
  * Build the reporters: text (or JSON, or quiet), with the live line on a
  * terminal, plus --profile, --log and --report, in the order they hear each event.
  */
-export async function buildReporters(o: RunOutputFlags, io: CliIO): Promise<Reporter[]> {
+export async function buildReporters(
+  o: RunOutputFlags,
+  io: CliIO,
+  display: { skippedHosts?: boolean; okHosts?: boolean } = {},
+): Promise<Reporter[]> {
   const color = o.color && io.isTTY && !process.env['NO_COLOR'];
   const reporters: Reporter[] = [];
   let write = io.out;
@@ -118,7 +122,14 @@ export async function buildReporters(o: RunOutputFlags, io: CliIO): Promise<Repo
       setBeforeQuestion(() => live.stop());
     }
     // After the live line (it clears itself before the text reporter prints the recap).
-    const text = createTextReporter({ write, verbosity: o.verbose, color, diff: o.diff });
+    const text = createTextReporter({
+      write,
+      verbosity: o.verbose,
+      color,
+      diff: o.diff,
+      ...(display.skippedHosts !== undefined ? { displaySkippedHosts: display.skippedHosts } : {}),
+      ...(display.okHosts !== undefined ? { displayOkHosts: display.okHosts } : {}),
+    });
     reporters.push(o.quiet ? createQuietFilter(text) : text);
   }
   if (o.profile) {

@@ -142,7 +142,8 @@ export async function runInclude(play: PlayRun, inc: Include, hosts: string[], w
     play.handlers.add(included.handlers);
     run.sink({
       type: 'include',
-      file: g.target,
+      // As ansible-playbook prints it: the path it resolved (for a role, its tasks folder joined with the raw path).
+      file: inc.what === 'tasks' ? run.loader.includedName(g.target, inc.context) : g.target,
       hosts: active,
       source: inc.source,
       ...(inc.what === 'role' ? { role: true } : {}),

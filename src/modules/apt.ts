@@ -32,6 +32,19 @@ export default defineModule<AptArgs>({
       purge: boolSchema('With state=absent, also remove configuration files', false),
       install_recommends: boolSchema('Install recommended packages too (default: apt configuration)'),
       default_release: { type: 'string', description: 'Install from this release (apt-get -t)' },
+      allow_downgrade: boolSchema(
+        'Allow installing an older version than the installed one (--allow-downgrades)',
+        false,
+      ),
+      allow_downgrades: boolSchema('Alias of allow_downgrade'),
+      allow_unauthenticated: boolSchema('Allow packages that cannot be authenticated (--allow-unauthenticated)', false),
+      allow_change_held_packages: boolSchema('Allow changing held packages (--allow-change-held-packages)', false),
+      force: boolSchema('Force the change (--force-yes; dangerous, as in Ansible)', false),
+      lock_timeout: {
+        type: ['integer', 'string'],
+        pattern: '^\\d+$',
+        description: 'Seconds to wait for the dpkg lock (default 60)',
+      },
     },
   },
   decide: (ctx, args) =>

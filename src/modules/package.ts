@@ -56,6 +56,10 @@ export default defineModule<PackageModuleArgs>({
   decide: (ctx, args) =>
     deciding(async () => {
       let use = args.use ?? 'auto';
+      // As Ansible's package action: the gathered pkg_mgr fact first, else a probe of the host.
+      const facts = ctx.vars['ansible_facts'] as Record<string, unknown> | undefined;
+      const fact = facts?.['pkg_mgr'] ?? ctx.vars['ansible_pkg_mgr'];
+      if (use === 'auto' && typeof fact === 'string' && fact in BACKENDS) use = fact as keyof typeof BACKENDS;
       if (use === 'auto') {
         const res = await ctx.conn.exec(managerProbe);
         const found = pickManager(managersFound(res.stdout));

@@ -489,6 +489,21 @@ export class PlaybookLoader implements NodeLoader {
     }
   }
 
+  /**
+   * The include_tasks file as ansible-playbook names it on its `included:` line (IncludedFile's _filename): inside
+   * a role, the role's tasks folder joined with the path as written, not normalised
+   * (`ROLE/tasks/../../other/tasks/x.yml`, path_dwim_relative's first candidate) when that file exists; otherwise
+   * (a playbook's include, an absolute path, a file found elsewhere) the normalised absolute path bosun loads.
+   * Not followed: Ansible's unnormalised join for an include nested in another include outside a role.
+   */
+  includedName(file: string, ctx: TaskContext): string {
+    if (ctx.role && !path.isAbsolute(file) && !file.startsWith('~')) {
+      const joined = `${ctx.role.dir.replace(/\/+$/, '')}/tasks/${file}`;
+      if (existsSyncSafe(joined)) return joined;
+    }
+    return path.resolve(this.taskFilePath(file, ctx));
+  }
+
   /** A task file path: absolute, or relative to the including file's folder (a role's tasks/), then the playbook's. */
   private taskFilePath(file: string, ctx: TaskContext): string {
     if (path.isAbsolute(file)) return file;

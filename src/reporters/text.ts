@@ -18,6 +18,10 @@ export interface TextReporterOptions {
   color: boolean;
   /** Print the diffs that modules return (--diff). */
   diff: boolean;
+  /** ansible.cfg's `display_skipped_hosts` (default true): false hides skipped results and items. */
+  displaySkippedHosts?: boolean;
+  /** ansible.cfg's `display_ok_hosts` (default true): false hides ok results and items (changed stays). */
+  displayOkHosts?: boolean;
 }
 
 /** Ansible's banner: the title, then stars to column 80. */
@@ -73,7 +77,25 @@ type Colors = ReturnType<typeof pc.createColors>;
 /** Create the text reporter. */
 export function createTextReporter(opts: TextReporterOptions): Reporter {
   const c = pc.createColors(opts.color);
-  const out = (line: string): void => opts.write(`${line}\n`);
+  const showSkipped = opts.displaySkippedHosts ?? true;
+  const showOk = opts.displayOkHosts ?? true;
+  /**
+   * The current task's banner (and -vv task path) while it is not printed yet: with skipped or ok results
+   * hidden, ansible-playbook prints a task's banner lazily, before the first line it shows for the task
+   * (its `_last_task_banner`), so a task whose results are all hidden has no banner at all.
+   */
+  let pendingBanner: string[] | undefined;
+  const write = (line: string): void => opts.write(`${line}\n`);
+  const flushBanner = (): void => {
+    if (pendingBanner === undefined) return;
+    const lines = pendingBanner;
+    pendingBanner = undefined;
+    for (const l of lines) write(l);
+  };
+  const out = (line: string): void => {
+    flushBanner();
+    write(line);
+  };
   const json = (v: unknown, pretty: boolean): string => (pretty ? JSON.stringify(v, sortedReplacer, 4) : pythonJson(v));
 
   // no_log results arrive censored (maskingSink): their data is Ansible's {censored, changed}.
@@ -138,7 +160,9 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
   };
 
   const printResult = (r: TaskResult, isItem: boolean): void => {
-    printDiffs(isItem || !r.items ? r.diff : []);
+    // A hidden result's diff is not shown either (Ansible's v2_on_file_diff prints only changed ones).
+    if (!(r.status === 'skipped' && !showSkipped) && !(r.status === 'ok' && !showOk))
+      printDiffs(isItem || !r.items ? r.diff : []);
     const host = hostLabel(r);
     switch (r.status) {
       case 'unreachable':
@@ -163,6 +187,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         return;
       }
       case 'skipped':
+        if (!showSkipped) return;
         // As ansible-playbook: a skipped result names its own host only (no `-> delegate`), an item's line ends in a space.
         out(
           c.cyan(`skipping: [${r.host}]${itemLabel(r)}${isItem ? ' ' : ''}`) +
@@ -174,6 +199,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         const word = r.status === 'changed' ? c.yellow(`changed: ${host}`) : c.green(`ok: ${host}`);
         const colorize = r.status === 'changed' ? c.yellow : c.green;
         if (r.items && !isItem) return;
+        if (r.status === 'ok' && !showOk && r.module !== 'include_tasks' && r.module !== 'include_role') return;
         // An include's ok is its "included: FILE for HOSTS" line, as ansible-playbook prints it.
         if (r.module === 'include_tasks' || r.module === 'include_role') return;
         // Ansible never dumps fact gathering's result (setup's verbose override), not even with -vvv.
@@ -211,6 +237,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
         );
     },
     onPlayStart(e) {
+      pendingBanner = undefined;
       out(banner(`PLAY [${e.name}]${checkMark(e.check)}`));
     },
     onNoHosts(e) {
@@ -219,8 +246,12 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
     },
     onTaskStart(e) {
       shownDetails = new Set();
-      out(banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]${checkMark(e.check)}`));
-      if (opts.verbosity >= 2) out(`task path: ${e.source.file}:${e.source.line}`);
+      pendingBanner = undefined;
+      const lines = [banner(`${e.handler ? 'RUNNING HANDLER' : 'TASK'} [${e.task}]${checkMark(e.check)}`)];
+      if (opts.verbosity >= 2) lines.push(`task path: ${e.source.file}:${e.source.line}`);
+      // Ansible prints it at once unless results may be hidden.
+      if (showSkipped && showOk) for (const l of lines) write(l);
+      else pendingBanner = lines;
     },
     onStep(e) {
       // As ansible-playbook: the answered question again, as a banner, so a log shows what was asked.
@@ -232,7 +263,8 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       out(c.cyan(`included: ${e.file} for ${e.hosts.join(', ')}`));
     },
     onRetry(e) {
-      out(c.yellow(`FAILED - RETRYING: [${e.host}]: ${e.task} (${e.retriesLeft} retries left).`));
+      // As ansible-playbook's v2_runner_retry: the line does not print a pending banner.
+      write(c.yellow(`FAILED - RETRYING: [${e.host}]: ${e.task} (${e.retriesLeft} retries left).`));
     },
     onInterrupted(e) {
       out(
@@ -252,6 +284,7 @@ export function createTextReporter(opts: TextReporterOptions): Reporter {
       out(c.magenta(`[WARNING]: ${e.message}`));
     },
     onRecap(e) {
+      pendingBanner = undefined;
       out(banner('PLAY RECAP'));
       for (const [host, s] of recapHosts(e.hosts)) out(recapLine(host, s, c));
       out('');

@@ -26,6 +26,12 @@ export interface AptArgs extends PackageArgs {
   purge?: boolean | string;
   install_recommends?: boolean | string;
   default_release?: string;
+  allow_downgrade?: boolean | string;
+  allow_downgrades?: boolean | string;
+  allow_unauthenticated?: boolean | string;
+  allow_change_held_packages?: boolean | string;
+  force?: boolean | string;
+  lock_timeout?: number | string;
 }
 
 /** Parse `apt-get -s` lines (Inst/Remv/Purg) into the packages it would change. */
@@ -87,7 +93,7 @@ export function aptOptions(args: AptArgs): string[] {
   const opts = [
     '-y',
     '-o',
-    'DPkg::Lock::Timeout=60',
+    `DPkg::Lock::Timeout=${args.lock_timeout !== undefined ? Number(args.lock_timeout) : 60}`,
     '-o',
     'Dpkg::Options::=--force-confdef',
     '-o',
@@ -96,6 +102,10 @@ export function aptOptions(args: AptArgs): string[] {
   if (args.install_recommends !== undefined)
     opts.push('-o', `APT::Install-Recommends=${toBool(args.install_recommends) ? 'yes' : 'no'}`);
   if (args.default_release !== undefined) opts.push('-t', args.default_release);
+  if (toBool(args.allow_downgrade) || toBool(args.allow_downgrades)) opts.push('--allow-downgrades');
+  if (toBool(args.allow_unauthenticated)) opts.push('--allow-unauthenticated');
+  if (toBool(args.allow_change_held_packages)) opts.push('--allow-change-held-packages');
+  if (toBool(args.force)) opts.push('--force-yes');
   return opts;
 }
 

@@ -160,12 +160,7 @@ export async function decidePutFile(ctx: ModuleContext, spec: PutFileSpec): Prom
     keeps: cur.exists && !contentChanged,
   };
   if (!contentChanged && isEmptyPlan(plan)) {
-    return withFlags(
-      ctx,
-      spec.attrs.flags,
-      { kind: 'ok', data: fileData(dest, cur, extra) },
-      flagsSpec,
-    );
+    return withFlags(ctx, spec.attrs.flags, { kind: 'ok', data: fileData(dest, cur, extra) }, flagsSpec);
   }
   const diff: FileDiff[] = [];
   if (contentChanged && ctx.diff) {

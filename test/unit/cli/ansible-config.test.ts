@@ -153,3 +153,20 @@ describe('bosun run with an ansible.cfg', () => {
     expect(r.out).toMatch(/localhost +: ok=1 /);
   });
 });
+
+describe('display_skipped_hosts / display_ok_hosts', () => {
+  it('are read from the file and the environment (which wins), not listed as unused, and go to the reporter', () => {
+    const d = tree({ 'ansible.cfg': '[defaults]\ndisplay_skipped_hosts = no\ndisplay_ok_hosts = yes\n' });
+    const fromFile = applyAnsibleDefaults({}, new Set(), ansibleDefaults({ HOME: d }, d));
+    expect(fromFile.display).toEqual({ skippedHosts: false, okHosts: true });
+    expect(fromFile.notes.join('\n')).not.toContain('display_');
+    const env = { HOME: d, ANSIBLE_DISPLAY_OK_HOSTS: 'false', ANSIBLE_DISPLAY_SKIPPED_HOSTS: '1' };
+    expect(applyAnsibleDefaults({}, new Set(), ansibleDefaults(env, d)).display).toEqual({
+      skippedHosts: true,
+      okHosts: false,
+    });
+    expect(() => ansibleDefaults({ HOME: d, ANSIBLE_DISPLAY_OK_HOSTS: 'maybe' }, d)).toThrow(
+      /ANSIBLE_DISPLAY_OK_HOSTS/,
+    );
+  });
+});

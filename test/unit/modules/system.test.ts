@@ -222,6 +222,15 @@ describe('dnf and yum (fixtures: no dnf on this machine)', () => {
       kind: 'fail',
       msg: 'Unsupported parameters for (ansible.legacy.apt) module: enablerepo',
     });
+    const down = await decide('package', { name: 'sl=5.02-1', allow_downgrade: true, install_recommends: false }, [
+      { match: /apt-get -s/, result: { stdout: 'Inst sl [5.05-1] (5.02-1 Debian:12/stable [amd64])\n' } },
+      { match: /dpkg-query/, result: { stdout: 'PM apt-get\nPM dpkg-query\nQ sl install ok installed 5.05-1\n' } },
+      { match: /^for t in/, result: { stdout: 'PM apt-get\nPM dpkg-query\n' } },
+    ]);
+    expect(down.d.kind).toBe('change');
+    expect(down.conn.scripts.find((s) => s.includes('apt-get -s'))).toMatch(
+      /Install-Recommends\\=no --allow-downgrades -- sl\\=5\.02-1$/,
+    );
   });
 });
 

@@ -268,4 +268,93 @@ describe('text reporter', () => {
       expect(labels).toEqual(["['a', 'b']", "{'z': 1, 'y': True, 'n': None}", 'True', 'None']);
     });
   });
+
+  describe("ansible.cfg's display_skipped_hosts / display_ok_hosts (default callback options)", () => {
+    const capture = (show: { skipped?: boolean; ok?: boolean }, verbosity = 0) => {
+      let out = '';
+      const r = createTextReporter({
+        write: (t) => void (out += t),
+        verbosity,
+        color: false,
+        diff: false,
+        ...(show.skipped !== undefined ? { displaySkippedHosts: show.skipped } : {}),
+        ...(show.ok !== undefined ? { displayOkHosts: show.ok } : {}),
+      });
+      return { r, text: () => out };
+    };
+    const source = { file: 'f.yml', line: 3, col: 5 };
+    const start = (task: string, handler = false) =>
+      ({ type: 'task_start', task, module: 'command', source, hosts: 2, ...(handler ? { handler } : {}) }) as const;
+    const TASK = (n: string): string => `${banner(`TASK [${n}]`)}\n`;
+
+    it('skipped hidden: a task whose hosts all skip has no banner; the banner comes before the first shown line', () => {
+      const { r, text } = capture({ skipped: false });
+      void callHook(r, start('all skip'));
+      void callHook(r, { type: 'task_result', result: result({ status: 'skipped' }) });
+      void callHook(r, { type: 'task_result', result: result({ host: 'node02', status: 'skipped' }) });
+      void callHook(r, start('one runs'));
+      void callHook(r, { type: 'task_result', result: result({ status: 'skipped' }) });
+      void callHook(r, { type: 'task_result', result: result({ host: 'node02', status: 'changed' }) });
+      expect(text()).toBe(`${TASK('one runs')}changed: [node02]\n`);
+    });
+
+    it('skipped hidden: skipped loop items are hidden, the others print after the banner', () => {
+      const { r, text } = capture({ skipped: false });
+      void callHook(r, start('loop'));
+      const items = [result({ status: 'skipped', item: 'a' }), result({ status: 'ok', item: 'b' })];
+      void callHook(r, { type: 'task_result', result: result({ items }) });
+      expect(text()).toBe(`${TASK('loop')}ok: [node01] => (item=b)\n`);
+    });
+
+    it('an include prints its banner and included: line; a handler its RUNNING HANDLER banner lazily', () => {
+      const { r, text } = capture({ skipped: false });
+      void callHook(r, start('inc'));
+      void callHook(r, { type: 'task_result', result: result({ module: 'include_tasks' }) });
+      void callHook(r, { type: 'include', file: '/p/t.yml', hosts: ['node01'], source });
+      void callHook(r, start('h1', true));
+      void callHook(r, { type: 'task_result', result: result({ status: 'skipped' }) });
+      void callHook(r, start('h2', true));
+      void callHook(r, { type: 'task_result', result: result({}) });
+      expect(text()).toBe(
+        `${TASK('inc')}included: /p/t.yml for node01\n${banner('RUNNING HANDLER [h2]')}\nok: [node01]\n`,
+      );
+    });
+
+    it('ok hidden: ok results and items are hidden, changed and failed shown, skipped still shown', () => {
+      const { r, text } = capture({ ok: false });
+      void callHook(r, start('ok only'));
+      void callHook(r, { type: 'task_result', result: result({}) });
+      void callHook(r, start('mixed'));
+      void callHook(r, {
+        type: 'task_result',
+        result: result({ items: [result({ item: 'a' }), result({ status: 'changed', item: 'b' })] }),
+      });
+      void callHook(r, { type: 'task_result', result: result({ host: 'node02', status: 'skipped' }) });
+      void callHook(r, start('fails'));
+      void callHook(r, { type: 'task_result', result: result({ status: 'failed', data: { msg: 'no' } }) });
+      expect(text()).toBe(
+        `${TASK('mixed')}changed: [node01] => (item=b)\nskipping: [node02]\n${TASK('fails')}fatal: [node01]: FAILED! => {"msg": "no"}\n`,
+      );
+    });
+
+    it('the -vv task path goes with its lazy banner; a retry line does not print the banner (as Ansible)', () => {
+      const { r, text } = capture({ skipped: false }, 2);
+      void callHook(r, start('hidden'));
+      void callHook(r, { type: 'task_result', result: result({ status: 'skipped' }) });
+      void callHook(r, start('shown'));
+      void callHook(r, { type: 'task_result', result: result({ status: 'changed' }) });
+      void callHook(r, start('retried'));
+      void callHook(r, { type: 'retry', host: 'node01', task: 'retried', retriesLeft: 2, msg: undefined });
+      expect(text()).toBe(
+        `${TASK('shown')}task path: f.yml:3\nchanged: [node01] => {}\nFAILED - RETRYING: [node01]: retried (2 retries left).\n`,
+      );
+    });
+
+    it('by default (both true) banners print at once, as before', () => {
+      const { r, text } = capture({});
+      void callHook(r, start('skip'));
+      void callHook(r, { type: 'task_result', result: result({ status: 'skipped' }) });
+      expect(text()).toBe(`${TASK('skip')}skipping: [node01]\n`);
+    });
+  });
 });
