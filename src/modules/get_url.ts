@@ -6,30 +6,46 @@
  * pushes it to every host. No download when dest already has the checksum.
  */
 import { posix } from 'node:path';
-import { defineModule, type Decision, type FileDiff, type ModuleContext } from './types.js';
+import { sh } from '../util/shell.js';
+import { defineModule, type Decision, type ModuleContext } from './types.js';
 import {
   attrDiffLines,
   attrSchemaProps,
   formatMode,
   isEmptyPlan,
+  ModuleArgError,
   parseMode,
   planAttrs,
   wantedAttrs,
   type AttrArgs,
 } from './lib/attrs.js';
 import { boolSchema, toBool } from './lib/bool.js';
-import { digestCommand, parseChecksum, pickChecksum } from './lib/checksum.js';
+import {
+  cleanChecksum,
+  digestCommand,
+  parseChecksum,
+  pickChecksum,
+  type ChecksumAlgo,
+  type ChecksumSpec,
+} from './lib/checksum.js';
 import { controllerDownload, fetchText } from './lib/controller-download.js';
-import { applyControllerDownload, applyTargetDownload, probeDest, type DownloadPlan } from './lib/get-url-apply.js';
+import {
+  answerFailure,
+  applyControllerDownload,
+  applyTargetDownload,
+  fileUrlPath,
+  okMessage,
+  parseAnswer,
+  pathInfo,
+  PRINT_ANSWER,
+  probeDest,
+  requestScript,
+  type DownloadPlan,
+  type TargetAnswer,
+} from './lib/get-url-apply.js';
 import { currentAttrs, RemoteFailure } from './lib/remote-file.js';
 import { assumedChange, deciding, failed } from './lib/result.js';
-import {
-  contentDispositionName,
-  parseResponse,
-  requestCommand,
-  urlBasename,
-  type HttpRequest,
-} from './lib/target-http.js';
+import { urlBasename, type HttpRequest, type HttpTool } from './lib/target-http.js';
 
 /** Arguments of `get_url`. */
 export interface GetUrlArgs extends AttrArgs {
@@ -41,6 +57,9 @@ export interface GetUrlArgs extends AttrArgs {
   headers?: Record<string, string>;
   url_username?: string;
   url_password?: string;
+  username?: string;
+  password?: string;
+  unredirected_headers?: string[];
   force_basic_auth?: boolean | string;
   validate_certs?: boolean | string;
   http_agent?: string;
@@ -81,11 +100,23 @@ export function safeUrl(url: string): string {
   }
 }
 
+/** The URL as get_url registers it: as given (Ansible's), unless it holds a password, then as safeUrl shows it. */
+export function shownUrl(url: string): string {
+  try {
+    return new URL(url).password ? safeUrl(url) : url;
+  } catch {
+    return url;
+  }
+}
+
 /** The request arguments get_url and uri share (Ansible's url_argument_spec), read by requestOf. */
 export const URL_SCHEMA_PROPS = {
   url_username: { type: 'string', description: 'User for HTTP basic authentication' },
   url_password: { type: 'string', description: 'Password for HTTP basic authentication (never shown in results)' },
-  force_basic_auth: boolSchema('Send basic authentication up front (always done when url_username is set)', false),
+  force_basic_auth: boolSchema(
+    'Send basic authentication with the first request (get_url otherwise waits for the server to ask; uri always sends it)',
+    false,
+  ),
   validate_certs: boolSchema('Verify the server TLS certificate', true),
   http_agent: { type: 'string', default: 'ansible-httpget', description: 'User-Agent header' },
   client_cert: {
@@ -139,28 +170,6 @@ export function requestOf(
   return req;
 }
 
-/** Find the file name for a folder dest: the URL's basename, else Content-Disposition (a HEAD request). */
-async function nameForFolder(
-  ctx: ModuleContext,
-  mode: 'target' | 'controller',
-  req: HttpRequest,
-  tool: string | undefined,
-): Promise<string> {
-  const base = urlBasename(req.url);
-  if (base) return base;
-  let name: string | undefined;
-  if (mode === 'controller') {
-    name = (await controllerDownload(req)).filename;
-  } else if (tool === 'curl' || tool === 'wget') {
-    const res = await ctx.conn.exec(
-      requestCommand(tool, { ...req, method: 'HEAD' }, '/dev/null', { headers: true, writeOut: '' }),
-    );
-    name = contentDispositionName(parseResponse(tool, res.stdout, res.stderr).headers['content-disposition']);
-  }
-  // As Ansible's url_filename: a URL without a basename and no Content-Disposition name is index.html.
-  return name ?? 'index.html';
-}
-
 /** The `get_url` module. */
 export default defineModule<GetUrlArgs>({
   name: 'get_url',
@@ -169,17 +178,22 @@ export default defineModule<GetUrlArgs>({
     description:
       'The target downloads with its own curl or wget (download: target), or the controller downloads once, caches and pushes to every host (download: controller, or the bosun_download variable).',
   },
-  checkMode: 'partial',
+  checkMode: 'full',
   schema: {
     type: 'object',
     additionalProperties: false,
     required: ['url', 'dest'],
     properties: {
-      url: { type: 'string', pattern: '^(https?|ftp)://', description: 'HTTP, HTTPS or FTP URL to download' },
+      url: {
+        type: 'string',
+        pattern: '^(https?|ftp)://|^file:',
+        description: 'HTTP, HTTPS or FTP URL to download, or a file:// URL of a file on the target',
+      },
       dest: {
         type: 'string',
         minLength: 1,
-        description: 'Absolute path of the file, or of a folder (the file then takes the URL basename)',
+        description:
+          'Absolute path of the file, or of a folder (the file then takes the Content-Disposition name, else the basename of the URL after redirects, else index.html)',
       },
       checksum: {
         type: 'string',
@@ -203,6 +217,14 @@ export default defineModule<GetUrlArgs>({
         description: 'Extra request headers (a map)',
       },
       ...URL_SCHEMA_PROPS,
+      username: { type: 'string', description: 'Alias of url_username' },
+      password: { type: 'string', description: 'Alias of url_password' },
+      unredirected_headers: {
+        type: 'array',
+        items: { type: 'string' },
+        default: [],
+        description: 'Headers (of headers) sent to the URL asked for but not after a redirect (curl only)',
+      },
       decompress: boolSchema('Decode a gzip-encoded answer (target download with curl)', true),
       tmp_dest: {
         type: 'string',
@@ -217,10 +239,290 @@ export default defineModule<GetUrlArgs>({
   decide: (ctx, args) => deciding(async () => decideGetUrl(ctx, args)),
 });
 
-async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decision> {
-  const attrs = wantedAttrs(args);
+/** The sha1 of nothing: what Ansible's check mode (a HEAD request) registers as checksum_src. */
+const EMPTY_SHA1 = 'da39a3ee5e6b4b0d3255bfef95601890afd80709';
+
+/** Ansible's url_filename: the last part of the URL's path as written (not decoded), index.html when empty. */
+export function urlFilename(url: string): string {
+  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#].*$/s, '');
+  return path.slice(path.lastIndexOf('/') + 1) || 'index.html';
+}
+
+/** The file name of a Content-Disposition header as Ansible reads it (`attachment; filename=...`, basename). */
+export function dispositionFilename(value: string): string | undefined {
+  const m = /^attachment; ?filename="?([^"]+)/.exec(value);
+  if (!m) return undefined;
+  return m[1]!.slice(m[1]!.lastIndexOf('/') + 1) || undefined;
+}
+
+/**
+ * A request made by the target into a temp file (mktemp: outside dest's folder), removed before the command ends:
+ * its answer, the body (when asked), the body's sha1 and, with `algo`, its digest in that algorithm.
+ */
+async function targetRequest(
+  ctx: ModuleContext,
+  tool: HttpTool | undefined,
+  req: HttpRequest,
+  unredirected: string[],
+  keepBody: boolean,
+  algo?: ChecksumAlgo,
+): Promise<{ answer: TargetAnswer; body: string; sha1: string; digest: string }> {
+  const script = [
+    'bosun_t=$(mktemp) || exit 9',
+    requestScript(tool, req, unredirected),
+    PRINT_ANSWER,
+    `bosun_s=$(sha1sum < "$bosun_t"); printf 'S1 %s\\n' "\${bosun_s%% *}"`,
+    algo ? `bosun_h=$(${digestCommand(algo)} < "$bosun_t"); printf 'S2 %s\\n' "\${bosun_h%% *}"` : ':',
+    keepBody ? 'echo BODY; cat -- "$bosun_t"' : ':',
+    'rm -f -- "$bosun_t"',
+  ].join('\n');
+  const res = await ctx.conn.exec(script);
+  if (res.rc === 9) throw new RemoteFailure(`get_url cannot make a temp file on the target: ${res.stderr.trim()}`);
+  const at = res.stdout.indexOf('\nBODY\n');
+  const head = at < 0 ? res.stdout : res.stdout.slice(0, at);
+  return {
+    answer: parseAnswer(head, res.stderr),
+    body: at < 0 ? '' : res.stdout.slice(at + 6),
+    sha1: /^S1 (\S+)$/m.exec(head)?.[1] ?? '',
+    digest: /^S2 (\S+)$/m.exec(head)?.[1] ?? '',
+  };
+}
+
+/** Whether `headers` has `name` (any case). */
+const hasHeader = (headers: Record<string, string> | undefined, name: string): boolean =>
+  Object.keys(headers ?? {}).some((k) => k.toLowerCase() === name);
+
+async function decideGetUrl(ctx: ModuleContext, given: GetUrlArgs): Promise<Decision> {
+  const args: GetUrlArgs = { ...given };
+  if (args.username !== undefined) args.url_username ??= args.username;
+  if (args.password !== undefined) args.url_password ??= args.password;
   const mode = downloadMode(args.download, ctx.vars);
-  if (mode === 'controller' && (args.client_cert !== undefined || args.client_key !== undefined))
+  if (mode === 'controller') return decideController(ctx, args);
+  const attrs = wantedAttrs(args);
+  const url = shownUrl(args.url);
+  const req = requestOf({ ...args, http_agent: args.http_agent ?? 'ansible-httpget' }, 10);
+  req.decompress = toBool(args.decompress, true);
+  req.challenge = !toBool(args.force_basic_auth);
+  const unredirected = (args.unredirected_headers ?? []).map((h) => h.toLowerCase());
+  const isFile = fileUrlPath(args.url) !== undefined;
+  for (const [k, v] of Object.entries(args.headers ?? {}))
+    if (/[\r\n]/.test(k) || /[\r\n]/.test(v))
+      return failed(
+        `header '${k.replace(/[\r\n]/g, ' ')}' has a line break: refused (a header of its own would follow)`,
+      );
+  let force = toBool(args.force);
+  if (force && !hasHeader(args.headers, 'cache-control')) req.headers = { 'Cache-Control': 'no-cache', ...req.headers };
+
+  let spec: ChecksumSpec | undefined;
+  let specError: string | undefined;
+  try {
+    spec = parseChecksum(args.checksum);
+  } catch (e) {
+    if (!(e instanceof ModuleArgError)) throw e;
+    specError = e.message;
+  }
+  const algo = spec?.algo ?? 'sha256';
+  let probe = await probeDest(ctx.conn, args.dest, undefined, algo, true);
+  const tool = probe.tool;
+  // What Ansible registers when it fails before the download: dest as given, and what it is.
+  const early = (): Record<string, unknown> => ({
+    dest: args.dest,
+    url,
+    checksum_dest: null,
+    checksum_src: null,
+    ...pathInfo(probe.stat),
+  });
+  if (specError !== undefined) return failed(specError, early());
+  if (spec && probe.missing.includes(digestCommand(algo)))
+    return failed(`get_url needs '${digestCommand(algo)}' on the target (not found)`, { dest: args.dest, url });
+  if (!isFile && !tool) return failed("get_url needs 'curl' or 'wget' on the target (neither found)");
+  if (unredirected.length && tool === 'wget') return failed('get_url unredirected_headers needs curl on the target');
+
+  let expected: string | undefined;
+  if (spec) {
+    let value = spec.value;
+    if (spec.isUrl) {
+      const sums = await targetRequest(ctx, tool, { ...req, url: spec.value }, unredirected, true);
+      const f = answerFailure(tool, spec.value, sums.answer);
+      if (f) return failed(f.msg, { url: shownUrl(spec.value), dest: args.dest, ...f.data, ...pathInfo(probe.stat) });
+      const filename = urlFilename(args.url);
+      const picked = pickChecksum(sums.body, filename);
+      if (picked === undefined)
+        return failed(`Unable to find a checksum for file '${filename}' in '${shownUrl(spec.value)}'`);
+      value = picked;
+    }
+    expected = cleanChecksum(value);
+    if (expected === undefined) return failed('The checksum format is invalid', early());
+  }
+
+  const intoFolder = probe.isFolder;
+  if (intoFolder) {
+    // Ansible names the file after the answer: Content-Disposition's filename, else the last URL's basename (after
+    // redirects). A HEAD request asks for them before the download; if it fails, the download says why.
+    const head = await targetRequest(ctx, tool, { ...req, method: 'HEAD' }, unredirected, false);
+    const bad = answerFailure(tool, args.url, head.answer);
+    if (bad && ctx.check) return failed(bad.msg, { url, dest: args.dest, ...bad.data, ...pathInfo(probe.stat) });
+    const name =
+      (bad ? undefined : dispositionFilename(head.answer.disposition)) ??
+      urlFilename(bad || !head.answer.effective ? args.url : head.answer.effective);
+    probe = await probeDest(ctx.conn, posix.join(probe.dest, name), undefined, algo, false);
+    probe.tool = tool;
+  }
+  const { dest, stat: cur } = probe;
+  const data: Record<string, unknown> = { dest, url };
+  // Check mode: the folder may come from an earlier task (see put-file); predict the download instead of failing.
+  if (!probe.parentExists) {
+    if (!ctx.check) return failed(`Destination ${posix.dirname(dest)} does not exist`, data);
+    return assumedChange({
+      msg: `would download ${url} to ${dest} (its folder does not exist yet: an earlier task must create it)`,
+      data,
+      diff: [{ path: dest, before: 'state: absent\n', after: 'state: file\n' }],
+      realFailure: `Destination ${posix.dirname(dest)} does not exist`,
+    });
+  }
+  if (cur.type === 'directory') return failed(`dest ${dest} is a directory`, data);
+  if (spec && probe.missing.includes(digestCommand(algo)))
+    return failed(`get_url needs '${digestCommand(algo)}' on the target (not found)`, data);
+
+  const current = currentAttrs(cur);
+  const plan = planAttrs(attrs, current);
+  const finalMode =
+    attrs.mode !== undefined ? parseMode(attrs.mode, current?.mode ?? 0o644, false) : (current?.mode ?? 0o644);
+  if (!intoFolder && cur.exists) {
+    if (!force && expected !== undefined) {
+      const shown = { ...data, checksum_dest: null, checksum_src: null, ...pathInfo(cur) };
+      if (probe.digest === expected) {
+        if (isEmptyPlan(plan)) return { kind: 'ok', msg: 'file already exists', data: shown };
+        const lines = attrDiffLines(plan, current);
+        return {
+          kind: 'change',
+          msg: 'file already exists but file attributes changed',
+          diff: [
+            {
+              path: dest,
+              before: lines.before.map((l) => `${l}\n`).join(''),
+              after: lines.after.map((l) => `${l}\n`).join(''),
+            },
+          ],
+          data: shown,
+          apply: () => applyTargetDownload({ ...dlPlan(), attrsOnly: true }),
+        };
+      }
+      // A mismatch forces the download (no If-Modified-Since: dest may be newer than the server's copy).
+      force = true;
+      if (!hasHeader(args.headers, 'cache-control')) req.headers = { 'Cache-Control': 'no-cache', ...req.headers };
+    }
+    if (!force && cur.mtime > 0 && !hasHeader(args.headers, 'if-modified-since'))
+      req.headers = { 'If-Modified-Since': new Date(cur.mtime * 1000).toUTCString(), ...req.headers };
+  }
+  if (args.tmp_dest !== undefined) {
+    const t = await ctx.conn.exec(
+      sh`if [ -d ${args.tmp_dest} ]; then echo D; elif [ -e ${args.tmp_dest} ]; then echo F; fi`,
+    );
+    if (!t.stdout.includes('D'))
+      return failed(
+        t.stdout.includes('F')
+          ? `${args.tmp_dest} is a file but should be a directory.`
+          : `${args.tmp_dest} directory does not exist.`,
+      );
+  }
+  function dlPlan(): DownloadPlan {
+    return {
+      ctx,
+      req,
+      dest,
+      url,
+      algo,
+      expected,
+      finalMode,
+      owner: attrs.owner ?? (cur.exists ? String(cur.uid) : undefined),
+      group: attrs.group ?? (cur.exists ? String(cur.gid) : undefined),
+      plan,
+      cur,
+      tool,
+      tmpDir: args.tmp_dest ?? posix.dirname(dest),
+      unredirected,
+    };
+  }
+
+  const attrLines = attrDiffLines(plan, current);
+  const diff = [
+    {
+      path: dest,
+      before: cur.exists
+        ? `${expected ? `${algo}: ${probe.digest}` : `sha1: ${cur.checksum ?? ''}`}\n${attrLines.before.map((l) => `${l}\n`).join('')}`
+        : 'state: absent\n',
+      after: `${expected ? `${algo}: ${expected}` : `downloaded from ${url}`}\n${attrLines.after.map((l) => `${l}\n`).join('')}`,
+    },
+  ];
+
+  if (ctx.check && !cur.exists) {
+    // As Ansible: a HEAD request (a file:// URL is read), so a URL that fails fails the check run too.
+    const head = await targetRequest(ctx, tool, { ...req, method: 'HEAD' }, unredirected, false);
+    const bad = answerFailure(tool, args.url, head.answer);
+    if (bad) return failed(bad.msg, { ...data, ...bad.data, ...pathInfo(cur) });
+    return {
+      kind: 'change',
+      msg: okMessage(head.answer),
+      data: { ...data, checksum_src: isFile ? head.sha1 : EMPTY_SHA1, checksum_dest: null, ...pathInfo(cur) },
+      diff,
+      apply: () => applyTargetDownload(dlPlan()),
+    };
+  }
+  if (ctx.check) {
+    // dest exists and the real run downloads again (no checksum, force, a checksum mismatch, a folder dest), so
+    // check mode makes the same request (If-Modified-Since and all) into a temp file outside dest's folder, removed at
+    // once, and predicts what the run will do: 304 leaves dest, the same content changes at most the attributes, a
+    // download without the checksum fails. Ansible sends HEAD and reports changed for any non-empty dest
+    // (docs/ansible-differences.md).
+    const got = await targetRequest(ctx, tool, req, unredirected, false, expected ? algo : undefined);
+    if (got.answer.status === 304)
+      return {
+        kind: 'ok',
+        msg: 'HTTP Error 304: Not Modified',
+        data: { ...data, status_code: 304, ...pathInfo(cur) },
+      };
+    const bad = answerFailure(tool, args.url, got.answer);
+    if (bad) return failed(bad.msg, { ...data, ...bad.data, ...pathInfo(cur) });
+    const shown = { ...data, checksum_src: got.sha1, checksum_dest: cur.checksum ?? null, ...pathInfo(cur) };
+    if (expected !== undefined && got.digest !== expected)
+      return failed(`The checksum for ${dest} did not match ${expected}; it was ${got.digest}.`, {
+        ...shown,
+        state: 'absent',
+      });
+    const msg = okMessage(got.answer);
+    if (got.sha1 === cur.checksum) {
+      if (isEmptyPlan(plan)) return { kind: 'ok', msg, data: shown };
+      return {
+        kind: 'change',
+        msg,
+        data: shown,
+        diff: [
+          {
+            path: dest,
+            before: attrLines.before.map((l) => `${l}\n`).join(''),
+            after: attrLines.after.map((l) => `${l}\n`).join(''),
+          },
+        ],
+        apply: () => applyTargetDownload(dlPlan()),
+      };
+    }
+    return { kind: 'change', msg, data: shown, diff, apply: () => applyTargetDownload(dlPlan()) };
+  }
+  // The real run: an existing dest is replaced only when the download differs (apply says unchanged otherwise).
+  return {
+    kind: 'change',
+    msg: cur.exists ? 'file would be replaced' : 'file would be downloaded',
+    diff,
+    data,
+    apply: () => applyTargetDownload(dlPlan()),
+  };
+}
+
+/** `download: controller`: the controller downloads once (cached) and pushes the file to every host. */
+async function decideController(ctx: ModuleContext, args: GetUrlArgs): Promise<Decision> {
+  const attrs = wantedAttrs(args);
+  if (args.client_cert !== undefined || args.client_key !== undefined)
     return failed(
       'client_cert and client_key are files on the target: they need the target to download (download: target)',
     );
@@ -228,62 +530,86 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
   const algo = spec?.algo ?? 'sha256';
   const req = requestOf({ ...args, http_agent: args.http_agent ?? 'ansible-httpget' }, 10);
   req.decompress = toBool(args.decompress, true);
-  const force = toBool(args.force);
   const url = safeUrl(args.url);
-  let probe = await probeDest(ctx.conn, args.dest, urlBasename(args.url), algo, mode === 'target');
-  if (probe.isFolder && !urlBasename(args.url)) {
-    const name = await nameForFolder(ctx, mode, req, probe.tool);
-    probe = await probeDest(ctx.conn, posix.join(args.dest, name), undefined, algo, mode === 'target');
+  let probe = await probeDest(ctx.conn, args.dest, urlBasename(args.url), algo, false);
+  if (probe.isFolder) {
+    const name = (await controllerDownload(req)).filename ?? urlFilename(args.url);
+    probe = await probeDest(ctx.conn, posix.join(args.dest, name), undefined, algo, false);
   }
   const { dest, stat: cur } = probe;
   const data: Record<string, unknown> = { dest, url };
-  // Check mode: the folder may come from an earlier task (see put-file); predict the download instead of failing.
   if (!probe.parentExists) {
-    if (!ctx.check) return failed(`Destination dir ${posix.dirname(dest)} does not exist`, data);
+    if (!ctx.check) return failed(`Destination ${posix.dirname(dest)} does not exist`, data);
     return assumedChange({
       msg: `would download ${url} to ${dest} (its folder does not exist yet: an earlier task must create it)`,
       data,
       diff: [{ path: dest, before: 'state: absent\n', after: 'state: file\n' }],
-      realFailure: `Destination dir ${posix.dirname(dest)} does not exist`,
+      realFailure: `Destination ${posix.dirname(dest)} does not exist`,
     });
   }
   if (cur.type === 'directory') return failed(`dest ${dest} is a directory`, data);
-  if (spec && probe.missing.includes(digestCommand(algo)))
-    return failed(`get_url needs '${digestCommand(algo)}' on the target (not found)`, data);
-
-  let expected = spec?.hex;
-  if (spec?.url) {
-    const filename = urlBasename(args.url) ?? posix.basename(dest);
-    const text =
-      mode === 'controller'
-        ? await fetchText({ ...req, url: spec.url })
-        : await targetText(ctx, probe.tool, { ...req, url: spec.url });
-    expected = pickChecksum(spec.algo, text, filename, spec.url);
+  let expected: string | undefined;
+  if (spec) {
+    let value = spec.value;
+    if (spec.isUrl) {
+      const filename = urlFilename(args.url);
+      const picked = pickChecksum(await fetchText({ ...req, url: spec.value }), filename);
+      if (picked === undefined)
+        return failed(`Unable to find a checksum for file '${filename}' in '${safeUrl(spec.value)}'`);
+      value = picked;
+    }
+    expected = cleanChecksum(value);
+    if (expected === undefined) return failed('The checksum format is invalid', data);
   }
   const current = currentAttrs(cur);
   const plan = planAttrs(attrs, current);
   const finalMode =
     attrs.mode !== undefined ? parseMode(attrs.mode, current?.mode ?? 0o644, false) : (current?.mode ?? 0o644);
   if (cur.exists) {
-    Object.assign(data, {
-      checksum_dest: cur.checksum,
-      size: cur.size,
-      mode: cur.mode,
-      owner: cur.owner,
-      group: cur.group,
-      uid: cur.uid,
-      gid: cur.gid,
-      state: 'file',
-    });
-    if (expected && probe.digest === expected && isEmptyPlan(plan))
-      return { kind: 'ok', msg: 'file already exists with the right checksum', data };
+    Object.assign(data, { checksum_dest: cur.checksum, ...pathInfo(cur) });
+    // dest has the content (the checksum, else the controller's download says so): nothing is pushed, only the
+    // attributes may change (check mode then downloads nothing more than the real run).
+    let same = expected !== undefined && probe.digest === expected;
+    if (!same && expected === undefined) same = (await controllerDownload(req)).sha1 === cur.checksum;
+    if (same) {
+      if (isEmptyPlan(plan))
+        return {
+          kind: 'ok',
+          msg: expected ? 'file already exists' : 'file already exists with the same content',
+          data,
+        };
+      const lines = attrDiffLines(plan, current);
+      return {
+        kind: 'change',
+        msg: 'file already exists but file attributes changed',
+        diff: [
+          {
+            path: dest,
+            before: lines.before.map((l) => `${l}\n`).join(''),
+            after: lines.after.map((l) => `${l}\n`).join(''),
+          },
+        ],
+        data,
+        apply: () =>
+          applyTargetDownload({
+            ctx,
+            req,
+            dest,
+            url,
+            algo,
+            expected,
+            finalMode,
+            plan,
+            cur,
+            owner: undefined,
+            group: undefined,
+            tool: undefined,
+            tmpDir: posix.dirname(dest),
+            attrsOnly: true,
+          }),
+      };
+    }
   }
-  // Without a checksum an existing dest is downloaded again, as Ansible does: with If-Modified-Since (its mtime)
-  // unless force, so a server that keeps dates answers 304 and nothing is transferred; dest is replaced only when
-  // the download differs.
-  const contentPlanned = !cur.exists || (expected !== undefined && probe.digest !== expected) || !expected;
-  const attrLines = attrDiffLines(plan, current);
-  const diff: FileDiff[] = [];
   const dl: DownloadPlan = {
     ctx,
     req,
@@ -296,65 +622,23 @@ async function decideGetUrl(ctx: ModuleContext, args: GetUrlArgs): Promise<Decis
     cur,
     owner: attrs.owner ?? (cur.exists ? String(cur.uid) : undefined),
     group: attrs.group ?? (cur.exists ? String(cur.gid) : undefined),
-    tool: probe.tool,
-    tmpDir: args.tmp_dest ?? posix.dirname(dest),
-    compareOnly: false,
+    tool: undefined,
+    tmpDir: posix.dirname(dest),
   };
-  if (!contentPlanned) {
-    diff.push({
-      path: dest,
-      before: attrLines.before.map((l) => `${l}\n`).join(''),
-      after: attrLines.after.map((l) => `${l}\n`).join(''),
-    });
-    return {
-      kind: 'change',
-      msg: 'attributes changed',
-      diff,
-      data,
-      apply: () => applyTargetDownload({ ...dl, attrsOnly: true }),
-    };
-  }
-  if (mode === 'target' && !probe.tool)
-    return failed("get_url needs 'curl' or 'wget' on the target (neither found)", data);
-  let unpredictable: string | undefined;
-  if (cur.exists && !expected) {
-    // force without a checksum: only the download says whether the content differs.
-    if (mode === 'controller') {
-      const file = await controllerDownload(req);
-      if (file.sha1 === cur.checksum && isEmptyPlan(plan))
-        return { kind: 'ok', msg: 'file already exists with the same content', data };
-    } else {
-      unpredictable = 'get_url without a checksum cannot know whether the content changed without downloading';
-      dl.compareOnly = true;
-      if (!force && cur.mtime > 0)
-        dl.req = { ...req, headers: { ...req.headers, 'If-Modified-Since': new Date(cur.mtime * 1000).toUTCString() } };
-    }
-  }
-  const before = cur.exists
-    ? `${algo}: ${probe.digest}\n${attrLines.before.map((l) => `${l}\n`).join('')}`
-    : 'state: absent\n';
-  const after = `${expected ? `${algo}: ${expected}` : `downloaded from ${url}`}\n${attrLines.after.map((l) => `${l}\n`).join('')}`;
-  diff.push({ path: dest, before, after });
-  const predicted = { ...data, mode: formatMode(finalMode), state: 'file' };
-  const plan2 = {
+  const attrLines = attrDiffLines(plan, current);
+  return {
+    kind: 'change',
     msg: cur.exists ? 'file would be replaced' : 'file would be downloaded',
-    diff,
-    data: predicted,
-    apply: () => (mode === 'controller' ? applyControllerDownload(dl) : applyTargetDownload(dl)),
+    diff: [
+      {
+        path: dest,
+        before: cur.exists
+          ? `${algo}: ${probe.digest}\n${attrLines.before.map((l) => `${l}\n`).join('')}`
+          : 'state: absent\n',
+        after: `${expected ? `${algo}: ${expected}` : `downloaded from ${url}`}\n${attrLines.after.map((l) => `${l}\n`).join('')}`,
+      },
+    ],
+    data: { ...data, mode: formatMode(finalMode), state: 'file' },
+    apply: () => applyControllerDownload(dl),
   };
-  return unpredictable ? { kind: 'unpredictable', reason: unpredictable, ...plan2 } : { kind: 'change', ...plan2 };
-}
-
-/** A small text (a checksum file) fetched by the target to stdout. */
-async function targetText(ctx: ModuleContext, tool: string | undefined, req: HttpRequest): Promise<string> {
-  if (tool !== 'curl' && tool !== 'wget')
-    throw new RemoteFailure("get_url needs 'curl' or 'wget' on the target (neither found)");
-  const res = await ctx.conn.exec(
-    tool === 'curl' ? `${requestCommand(tool, req, '-', { writeOut: '' })} --fail` : requestCommand(tool, req, '-'),
-  );
-  if (res.rc !== 0)
-    throw new RemoteFailure(
-      `cannot fetch the checksum file ${req.url}: ${res.stderr.trim().split('\n').pop() ?? `rc ${res.rc}`}`,
-    );
-  return res.stdout;
 }

@@ -3,8 +3,9 @@
  * server on 127.0.0.1 serving a real tar.gz: `download: controller` fetches
  * it ONCE for all hosts, the second run changes nothing, check mode after a
  * hand edit predicts exactly and downloads nothing; `download: target`,
- * a checksum mismatch, a checksum file URL and retries through the hosts'
- * own curl; then fetch, slurp, script, uri and wait_for over SSH.
+ * a checksum mismatch, a checksum file URL through the hosts' own curl; no
+ * built-in retry (as Ansible): until/retries retry a flaky server; then
+ * fetch, slurp, script, uri and wait_for over SSH.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -203,19 +204,41 @@ fixture.describe('get_url + unarchive on 10 sandbox hosts', () => {
     }
   }, 120_000);
 
-  it('retries a server that fails twice (503) and then answers', async () => {
+  it('no built-in retry (as Ansible): a server that fails twice (503) is retried by until/retries', async () => {
     const one = fixture.sandbox.hosts[0]!.name;
-    const res = await bosun([
-      'run',
-      PLAYBOOK,
-      '-i',
-      inv(),
-      '--limit',
-      one,
-      ...vars('/opt/xfer-flaky', 'target', `sha256:${sha}`, srv.url('/flaky/tool.tgz')),
-    ]);
+    const url = srv.url('/flaky/tool.tgz');
+    const dir = mkdtempSync(path.join(work, 'pb-'));
+    const pb = path.join(dir, 'flaky.yml');
+    const task = (name: string, dest: string, retry: boolean): string[] => [
+      `    - name: ${name}`,
+      `      get_url: { url: "${url}", dest: "${dest}", checksum: "sha256:${sha}" }`,
+      ...(retry ? ['      register: dl', '      until: dl is succeeded', '      retries: 3', '      delay: 0'] : []),
+      ...(retry ? [] : ['      ignore_errors: true']),
+    ];
+    writeFileSync(
+      pb,
+      [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - file: { path: /opt/xfer-flaky, state: directory }',
+        ...task('once', '/opt/xfer-flaky/once.tgz', false),
+        ...task('with until', '/opt/xfer-flaky/pkg.tgz', true),
+        '',
+      ].join('\n'),
+    );
+    // The server fails the first two requests: the task without until fails on the first (one request, as
+    // Ansible's get_url makes), the task with until fails once more and then downloads.
+    const res = await bosun(['run', pb, '-i', inv(), '--limit', one]);
     expect(res.code, JSON.stringify(res.events.filter((e) => e.status === 'failed'))).toBe(0);
+    const once = res.events.find((e) => e.type === 'task_result' && e.task === 'once')!;
+    expect(once.status).toBe('failed');
+    expect(once.data).toMatchObject({ msg: 'Request failed', status_code: 503 });
+    const retried = res.events.find((e) => e.type === 'task_result' && e.task === 'with until')!;
+    expect(retried.status).toBe('changed');
+    expect(retried.data).toMatchObject({ attempts: 2 });
     expect(srv.hits.get('/flaky/tool.tgz')).toBe(3);
+    expect(recapOf(res.events)[one]).toMatchObject({ ok: 3, changed: 2, failed: 0, ignored: 1 });
   }, 60_000);
 
   it('fetch, slurp, script, uri and wait_for over SSH', async () => {

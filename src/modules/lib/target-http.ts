@@ -41,9 +41,14 @@ export interface HttpRequest {
   useProxy?: boolean;
   /** Read credentials from ~/.netrc when the URL has none (Ansible's `use_netrc`, default true). */
   useNetrc?: boolean;
+  /**
+   * Send the credentials only when the server asks (a 401 with WWW-Authenticate), as urllib does without
+   * force_basic_auth; otherwise they go with the first request.
+   */
+  challenge?: boolean;
 }
 
-/** Seconds to wait before each retry of a transient failure (connection refused/reset, timeout, 5xx). */
+/** Seconds to wait before each retry of a transient failure of a controller download (refused, reset, timeout, 5xx). */
 export const RETRY_DELAYS = [1, 2, 4];
 
 /** sh that prints `T curl`, `T wget` or `T ` (neither) on a line of its own. */
@@ -84,6 +89,7 @@ export function curlConfig(req: HttpRequest): string {
   }
   for (const [k, v] of Object.entries(req.headers ?? {})) lines.push(`header = ${curlValue(`${k}: ${v}`)}`);
   if (req.username !== undefined) lines.push(`user = ${curlValue(`${req.username}:${req.password ?? ''}`)}`);
+  if (req.username !== undefined && req.challenge) lines.push('anyauth');
   if (req.body !== undefined) lines.push(`data-raw = ${curlValue(req.body)}`);
   else if (req.bodyFile !== undefined) lines.push(`data-binary = ${curlValue(`@${req.bodyFile}`)}`);
   return `${lines.join('\n')}\n`;
@@ -103,6 +109,7 @@ function wgetArgs(req: HttpRequest): string {
   if (req.timeout) words.push(`--timeout=${req.timeout}`);
   for (const [k, v] of Object.entries(req.headers ?? {})) words.push(`--header=${k}: ${v}`);
   if (req.username !== undefined) words.push(`--user=${req.username}`, `--password=${req.password ?? ''}`);
+  if (req.username !== undefined && !req.challenge) words.push('--auth-no-challenge');
   if (req.body !== undefined) words.push(`--body-data=${req.body}`);
   words.push('--', req.url);
   return sh`${words}`;
@@ -128,51 +135,6 @@ export function requestCommand(
     return `printf '%s' ${shq(curlConfig(req))} | curl -K - -sS${d} -o ${out}${w ? ` -w ${shq(w)}` : ''}`;
   }
   return `wget -q -S --content-on-error -O ${out} ${wgetArgs(req)}`;
-}
-
-/**
- * A download with retries of transient failures. Leaves `bosun_rc` (the
- * tool's exit code), `bosun_status` (the HTTP status, `000` when none) and
- * `bosun_err` (the tool's error text) set; `out` is a quoted sh word.
- */
-export function downloadLoop(tool: HttpTool, req: HttpRequest, out: string): string {
-  const once =
-    tool === 'curl'
-      ? [
-          `bosun_o=$(${requestCommand(tool, req, out)} 2>&1); bosun_rc=$?`,
-          'bosun_status=${bosun_o##*[!0-9]}; [ -n "$bosun_status" ] || bosun_status=000',
-          'bosun_err=${bosun_o%"$bosun_status"}',
-        ]
-      : [
-          `bosun_o=$(${requestCommand(tool, req, out)} 2>&1); bosun_rc=$?`,
-          "bosun_status=$(printf '%s\\n' \"$bosun_o\" | sed -n 's/^ *HTTP\\/[0-9.]* \\([0-9][0-9][0-9]\\).*/\\1/p' | tail -n 1)",
-          '[ -n "$bosun_status" ] || bosun_status=000',
-          "bosun_err=$(printf '%s\\n' \"$bosun_o\" | grep -v '^  ' | tail -n 3)",
-        ];
-  const transientRc = tool === 'curl' ? '7|28|35|52|55|56' : '4';
-  return [
-    `for bosun_d in 0 ${RETRY_DELAYS.join(' ')}; do`,
-    '  [ "$bosun_d" = 0 ] || sleep "$bosun_d"',
-    ...once.map((l) => `  ${l}`),
-    '  case "$bosun_status" in 5??) continue;; esac',
-    `  case "$bosun_rc" in ${transientRc}) continue;; esac`,
-    '  break',
-    'done',
-  ].join('\n');
-}
-
-/** A readable reason for a failed download from its tool, exit code, HTTP status and error text. */
-export function downloadFailure(tool: HttpTool, url: string, rc: number, status: string, err: string): string {
-  const detail = err.trim().replace(/\s+/g, ' ');
-  if (status !== '000' && !status.startsWith('2')) return `Request failed: HTTP Error ${status} for ${url}`;
-  const wgetCodes: Record<number, string> = {
-    4: 'network failure',
-    5: 'TLS verification failed',
-    6: 'authentication failed',
-    8: 'the server answered with an error',
-  };
-  const why = detail || (tool === 'wget' ? (wgetCodes[rc] ?? `wget exit code ${rc}`) : `curl exit code ${rc}`);
-  return `Request failed: ${why} (${url})`;
 }
 
 /** A response as the target's tool printed it. */
