@@ -30,6 +30,30 @@ interface CaseRef {
 
 type Gap = 'none' | 'always' | 'conditional';
 
+/** Every case folder (one holding a playbook.yml) under CASES, relative to it. */
+function caseFolders(dir = CASES): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const p = path.join(dir, entry.name);
+    if (existsSync(path.join(p, 'playbook.yml'))) out.push(path.relative(CASES, p));
+    out.push(...caseFolders(p));
+  }
+  return out;
+}
+const FOLDERS = caseFolders();
+
+/**
+ * The case folder a literal names: as written, or, for a helper that adds the group itself
+ * (`getUrlCase(title, 'get_url-exact', ...)`), the one folder of that name.
+ */
+function caseDir(v: string | undefined): string | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (FOLDERS.includes(v)) return v;
+  const named = FOLDERS.filter((f) => path.basename(f) === v);
+  return named.length === 1 ? named[0] : undefined;
+}
+
 /** The cases a test file runs, with the folder given as a literal or as a const naming one. */
 function casesOf(file: string): CaseRef[] {
   const text = readFileSync(file, 'utf8');
@@ -60,8 +84,8 @@ function casesOf(file: string): CaseRef[] {
     // wrappers tests bind them to (`iptablesCase(title, dir, opts)`).
     if (ts.isCallExpression(n)) {
       for (const at of [0, 1]) {
-        const dir = literal(n.arguments[at]);
-        if (dir === undefined || !existsSync(path.join(CASES, dir, 'playbook.yml'))) continue;
+        const dir = caseDir(literal(n.arguments[at]));
+        if (dir === undefined) continue;
         cases.push({ file: path.relative(ROOT, file), dir, gap: gapOf(n.arguments[at + 1]) });
         break;
       }
