@@ -43,7 +43,7 @@ import {
   type DownloadPlan,
   type TargetAnswer,
 } from './lib/get-url-apply.js';
-import { currentAttrs, RemoteFailure } from './lib/remote-file.js';
+import { currentAttrs, RemoteFailure, type RemoteStat } from './lib/remote-file.js';
 import { assumedChange, deciding, failed } from './lib/result.js';
 import { urlBasename, type HttpRequest, type HttpTool } from './lib/target-http.js';
 
@@ -292,6 +292,31 @@ async function targetRequest(
 const hasHeader = (headers: Record<string, string> | undefined, name: string): boolean =>
   Object.keys(headers ?? {}).some((k) => k.toLowerCase() === name);
 
+/**
+ * A dest the download cannot go to, for both download modes: a missing folder (in check mode predicted as a change,
+ * since an earlier task may create it; see put-file) or a folder where a file is wanted. Undefined when usable.
+ */
+function destUnusable(
+  ctx: ModuleContext,
+  dest: string,
+  cur: RemoteStat,
+  parentExists: boolean,
+  url: string,
+  data: Record<string, unknown>,
+): Decision | undefined {
+  if (!parentExists) {
+    if (!ctx.check) return failed(`Destination ${posix.dirname(dest)} does not exist`, data);
+    return assumedChange({
+      msg: `would download ${url} to ${dest} (its folder does not exist yet: an earlier task must create it)`,
+      data,
+      diff: [{ path: dest, before: 'state: absent\n', after: 'state: file\n' }],
+      realFailure: `Destination ${posix.dirname(dest)} does not exist`,
+    });
+  }
+  if (cur.type === 'directory') return failed(`dest ${dest} is a directory`, data);
+  return undefined;
+}
+
 async function decideGetUrl(ctx: ModuleContext, given: GetUrlArgs): Promise<Decision> {
   const args: GetUrlArgs = { ...given };
   if (args.username !== undefined) args.url_username ??= args.username;
@@ -370,17 +395,8 @@ async function decideGetUrl(ctx: ModuleContext, given: GetUrlArgs): Promise<Deci
   }
   const { dest, stat: cur } = probe;
   const data: Record<string, unknown> = { dest, url };
-  // Check mode: the folder may come from an earlier task (see put-file); predict the download instead of failing.
-  if (!probe.parentExists) {
-    if (!ctx.check) return failed(`Destination ${posix.dirname(dest)} does not exist`, data);
-    return assumedChange({
-      msg: `would download ${url} to ${dest} (its folder does not exist yet: an earlier task must create it)`,
-      data,
-      diff: [{ path: dest, before: 'state: absent\n', after: 'state: file\n' }],
-      realFailure: `Destination ${posix.dirname(dest)} does not exist`,
-    });
-  }
-  if (cur.type === 'directory') return failed(`dest ${dest} is a directory`, data);
+  const unusable = destUnusable(ctx, dest, cur, probe.parentExists, url, data);
+  if (unusable) return unusable;
   if (spec && probe.missing.includes(digestCommand(algo)))
     return failed(`get_url needs '${digestCommand(algo)}' on the target (not found)`, data);
 
@@ -538,16 +554,8 @@ async function decideController(ctx: ModuleContext, args: GetUrlArgs): Promise<D
   }
   const { dest, stat: cur } = probe;
   const data: Record<string, unknown> = { dest, url };
-  if (!probe.parentExists) {
-    if (!ctx.check) return failed(`Destination ${posix.dirname(dest)} does not exist`, data);
-    return assumedChange({
-      msg: `would download ${url} to ${dest} (its folder does not exist yet: an earlier task must create it)`,
-      data,
-      diff: [{ path: dest, before: 'state: absent\n', after: 'state: file\n' }],
-      realFailure: `Destination ${posix.dirname(dest)} does not exist`,
-    });
-  }
-  if (cur.type === 'directory') return failed(`dest ${dest} is a directory`, data);
+  const unusable = destUnusable(ctx, dest, cur, probe.parentExists, url, data);
+  if (unusable) return unusable;
   let expected: string | undefined;
   if (spec) {
     let value = spec.value;
