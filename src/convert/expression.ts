@@ -160,15 +160,9 @@ export function toHandlebars(e: Expr, scope: NameScope = PLAIN): string {
     case 'and':
     case 'or': {
       // `a and b and c` as one call: (and a b c) means the same (the first falsy argument, or the last).
-      const operands: Expr[] = [];
-      const collect = (x: Expr): void => {
-        if (x.k === e.k) {
-          collect(x.l);
-          collect(x.r);
-        } else operands.push(x);
-      };
-      collect(e);
-      return `(${e.k}${operands.map((o) => ` ${sub(o)}`).join('')})`;
+      return `(${e.k}${chainOperands(e)
+        .map((o) => ` ${sub(o)}`)
+        .join('')})`;
     }
     case 'not':
       return `(not ${sub(e.e)})`;
@@ -231,23 +225,29 @@ function filter(e: Expr & { k: 'filter' }, scope: NameScope, fail: (why: string)
   return `(${e.name} ${args()})`;
 }
 
+/** The operands of a chain of one operator (`a and b and c` -> a, b, c), left to right. */
+function chainOperands(e: Expr): Expr[] {
+  const operands: Expr[] = [];
+  const collect = (x: Expr): void => {
+    if (x.k === e.k && (x.k === 'and' || x.k === 'or')) {
+      collect(x.l);
+      collect(x.r);
+    } else operands.push(x);
+  };
+  collect(e);
+  return operands;
+}
+
 /**
  * A condition whose value is a boolean under bosun's truthiness (the rule of `when:` and of Jinja2's `{% if %}`):
  * Handlebars' own `#if` counts the strings "false"/"no"/"off"/"0" and an empty mapping as true, so anything that may
  * give such a value is tested through `not`. `and`/`or` of booleans are booleans, and keep `(defined x)` guards.
  */
 export function conditionOf(e: Expr, scope: NameScope = PLAIN): string {
-  if (e.k === 'and' || e.k === 'or') {
-    const operands: Expr[] = [];
-    const collect = (x: Expr): void => {
-      if (x.k === e.k) {
-        collect(x.l);
-        collect(x.r);
-      } else operands.push(x);
-    };
-    collect(e);
-    return `(${e.k}${operands.map((o) => ` ${conditionOf(o, scope)}`).join('')})`;
-  }
+  if (e.k === 'and' || e.k === 'or')
+    return `(${e.k}${chainOperands(e)
+      .map((o) => ` ${conditionOf(o, scope)}`)
+      .join('')})`;
   const h = toHandlebars(e, scope);
   return isBoolean(e) ? h : `(not (not ${h}))`;
 }
