@@ -154,16 +154,14 @@ function roleHints(root: string): Map<string, unknown> {
   return hints;
 }
 
+/** A result with nothing converted yet. */
+export function emptyResult(): ConvertResult {
+  return { converted: 0, left: [], checks: [], files: 0, templatesConverted: 0, templatesLeft: 0 };
+}
+
 /** Convert a role folder or a playbook (with the roles beside it) into `out`. */
 export function convertTree(src: string, out: string): ConvertResult {
-  const result: ConvertResult = {
-    converted: 0,
-    left: [],
-    checks: [],
-    files: 0,
-    templatesConverted: 0,
-    templatesLeft: 0,
-  };
+  const result = emptyResult();
   const st = statSync(src);
   const top = path.resolve(st.isDirectory() ? src : path.dirname(src));
   const prefix = path.basename(src);

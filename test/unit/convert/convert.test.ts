@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { convertCondition, convertValue, NotConvertible } from '../../../src/convert/expression.js';
-import { convertYaml, type ConvertResult } from '../../../src/convert/files.js';
+import { convertYaml, emptyResult } from '../../../src/convert/files.js';
 import { createTemplateEngine } from '../../../src/template/index.js';
 
 const engine = createTemplateEngine();
@@ -89,14 +89,7 @@ describe('convert: left as Jinja2, with the reason', () => {
 
 describe('convert: a YAML file keeps its comments', () => {
   test('tasks file', () => {
-    const result: ConvertResult = {
-      converted: 0,
-      left: [],
-      checks: [],
-      files: 0,
-      templatesConverted: 0,
-      templatesLeft: 0,
-    };
+    const result = emptyResult();
     const out = convertYaml(
       [
         '# install containerd',
