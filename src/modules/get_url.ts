@@ -9,6 +9,7 @@ import { posix } from 'node:path';
 import { sh } from '../util/shell.js';
 import { defineModule, type Decision, type ModuleContext } from './types.js';
 import {
+  attrDiff,
   attrDiffLines,
   attrSchemaProps,
   formatMode,
@@ -409,17 +410,10 @@ async function decideGetUrl(ctx: ModuleContext, given: GetUrlArgs): Promise<Deci
       const shown = { ...data, checksum_dest: null, checksum_src: null, ...pathInfo(cur) };
       if (probe.digest === expected) {
         if (isEmptyPlan(plan)) return { kind: 'ok', msg: 'file already exists', data: shown };
-        const lines = attrDiffLines(plan, current);
         return {
           kind: 'change',
           msg: 'file already exists but file attributes changed',
-          diff: [
-            {
-              path: dest,
-              before: lines.before.map((l) => `${l}\n`).join(''),
-              after: lines.after.map((l) => `${l}\n`).join(''),
-            },
-          ],
+          diff: [attrDiff(dest, plan, current)],
           data: shown,
           apply: () => applyTargetDownload({ ...dlPlan(), attrsOnly: true }),
         };
@@ -586,17 +580,10 @@ async function decideController(ctx: ModuleContext, args: GetUrlArgs): Promise<D
           msg: expected ? 'file already exists' : 'file already exists with the same content',
           data,
         };
-      const lines = attrDiffLines(plan, current);
       return {
         kind: 'change',
         msg: 'file already exists but file attributes changed',
-        diff: [
-          {
-            path: dest,
-            before: lines.before.map((l) => `${l}\n`).join(''),
-            after: lines.after.map((l) => `${l}\n`).join(''),
-          },
-        ],
+        diff: [attrDiff(dest, plan, current)],
         data,
         apply: () =>
           applyTargetDownload({
