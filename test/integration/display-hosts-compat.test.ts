@@ -36,6 +36,9 @@ const PLAYBOOK = `- hosts: all
       debug: { msg: "{{ item }}" }
       loop: [a, b, c]
       when: item != 'b'
+    - name: items that are lists and dicts are labelled as Python prints them
+      debug: { msg: x }
+      loop: [[a, b], {z: 1, y: true, n: null}, 3, true]
     - name: playbook include, not normalised as written
       include_tasks: sub/../inc.yml
     - name: notify
